@@ -1,0 +1,52 @@
+/* cli: the `tessel` command.  Each subcommand is one function; the table
+ * below is the single list that dispatch, `tessel --help` and the docs use.
+ *
+ * Exit statuses: 0 success, 1 bad input (a file the user gave is wrong),
+ * 2 bad usage (the command line itself is wrong). */
+#ifndef TESSEL_CLI_H
+#define TESSEL_CLI_H
+
+#include <stdbool.h>
+
+#include "../hwdesc/hw.h"
+
+enum { CLI_OK = 0, CLI_BAD_INPUT = 1, CLI_USAGE = 2 };
+
+/* X(name, arguments, summary) */
+#define CLI_COMMANDS(X)                                                                         \
+	X(check, "[HW.yaml]", "validate a hardware description and summarise it")              \
+	X(isa, "[HW.yaml] [--format text|markdown|verilog] [-o FILE]",                          \
+	  "print the instruction set derived from a hardware description")                     \
+	X(asm, "IN.s -o OUT.tsp [--hw HW.yaml]", "assemble a program")                        \
+	X(disasm, "PROG.tsp [--hw HW.yaml] [-o OUT.s]", "print a program as assembly")
+
+#define X(name, args, what) int cli_##name(int argc, char **argv);
+CLI_COMMANDS(X)
+#undef X
+
+/* Parsed options common to the subcommands; each says which it accepts. */
+struct cli_opts {
+	const char *hw;     /* --hw */
+	const char *out;    /* -o */
+	const char *format; /* --format */
+	const char *pos[4];
+	int npos;
+};
+
+enum {
+	CLI_OPT_HW = 1 << 0,
+	CLI_OPT_OUT = 1 << 1,
+	CLI_OPT_FORMAT = 1 << 2,
+};
+
+/* Returns -1 and prints the usage on bad usage, 1 after printing help for
+ * --help, 0 otherwise.  Accepts between min_pos and max_pos positionals. */
+int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_pos, int max_pos,
+	      struct cli_opts *o);
+void cli_usage(const char *cmd, bool to_stderr);
+/* Loads PATH, or the built-in default when PATH is NULL; prints errors. */
+int cli_load_hw(const char *path, struct hw *hw);
+/* Prints "tessel CMD: error: ..." for bad usage. */
+void cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

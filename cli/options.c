@@ -1,0 +1,81 @@
+/* Command-line parsing shared by the subcommands. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+void cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "tessel %s: error: ", cmd);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	cli_usage(cmd, true);
+}
+
+int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_pos, int max_pos,
+	      struct cli_opts *o)
+{
+	static const struct option longopts[] = {
+		{"hw", required_argument, NULL, 'H'},
+		{"format", required_argument, NULL, 'F'},
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	memset(o, 0, sizeof *o);
+	optind = 0; /* GNU: start afresh */
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+		unsigned need = c == 'H' ? CLI_OPT_HW : c == 'F' ? CLI_OPT_FORMAT : c == 'o' ? CLI_OPT_OUT : 0;
+		if (c == 'h') {
+			cli_usage(cmd, false);
+			return 1;
+		}
+		if (c == ':') {
+			cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+			return -1;
+		}
+		if (c == '?' || !(allowed & need)) {
+			cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+			return -1;
+		}
+		const char **slot = c == 'H' ? &o->hw : c == 'F' ? &o->format : &o->out;
+		if (*slot) {
+			cli_usage_error(cmd, "option '%s' given twice", argv[optind - 1]);
+			return -1;
+		}
+		*slot = optarg;
+	}
+	for (int i = optind; i < argc; i++) {
+		if (o->npos == max_pos || o->npos == 4) {
+			cli_usage_error(cmd, "unexpected argument '%s'", argv[i]);
+			return -1;
+		}
+		o->pos[o->npos++] = argv[i];
+	}
+	if (o->npos < min_pos) {
+		cli_usage_error(cmd, "missing argument");
+		return -1;
+	}
+	return 0;
+}
+
+int cli_load_hw(const char *path, struct hw *hw)
+{
+	if (!path) {
+		hw_load_default(hw);
+		return 0;
+	}
+	struct diags err = {0};
+	int rc = hw_load_file(path, hw, &err);
+	if (rc)
+		diag_print(&err, stderr);
+	diag_free(&err);
+	return rc;
+}

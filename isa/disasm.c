@@ -1,0 +1,38 @@
+/* The disassembler: prints a program as assembly that assembles back to the
+ * same program.  Every address is written out, so the listing does not depend
+ * on the assembler's default placement. */
+#include "program.h"
+
+#include <inttypes.h>
+
+static void print_data(const struct isa_segment *s, struct strbuf *out)
+{
+	for (uint64_t i = 0; i < s->data_len; i += 16) {
+		sb_puts(out, ".data");
+		for (uint64_t j = i; j < s->data_len && j < i + 16; j++)
+			sb_printf(out, " 0x%02x", s->data[j]);
+		sb_puts(out, "\n");
+	}
+}
+
+char *isa_disassemble(const struct isa_program *p)
+{
+	struct strbuf out = {0};
+	sb_printf(&out, "; tessel program for hardware '%s' (fingerprint %016" PRIx64 ")\n", p->hw.name,
+		  hw_fingerprint(&p->hw));
+	sb_printf(&out, "; %d instructions, %d micro-ops, %d segments\n", p->ninsn, p->nuop, p->nseg);
+	sb_printf(&out, ".layout code=0x%" PRIx64 " uops=0x%" PRIx64 "\n", p->code_addr, p->uop_addr);
+	for (int i = 0; i < p->nseg; i++) {
+		const struct isa_segment *s = &p->seg[i];
+		sb_printf(&out, ".segment %s %s size=%" PRIu64 " addr=0x%" PRIx64 "\n", s->name,
+			  isa_segment_kind_name(s->kind), s->size, s->addr);
+		print_data(s, &out);
+	}
+	for (int i = 0; i < p->nuop; i++)
+		sb_printf(&out, ".uop dst=%u src=%u wgt=%u\n", p->uop[i].dst, p->uop[i].src, p->uop[i].wgt);
+	for (int i = 0; i < p->ninsn; i++) {
+		isa_format_insn(&p->layout, &p->insn[i], &out);
+		sb_printf(&out, "  ; %d\n", i);
+	}
+	return sb_take(&out);
+}

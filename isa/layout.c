@@ -1,0 +1,494 @@
+/* Deriving the instruction layout from a hardware description, and encoding,
+ * decoding and checking instructions against it. */
+#include "isa.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+	const char *name;
+	enum isa_width width;
+	enum isa_value value;
+	uint32_t classes;
+	const char *meaning;
+} fields[ISA_F_COUNT] = {
+#define X(id, name, w, v, k, what) {name, w, v, k, what},
+	ISA_FIELDS(X)
+#undef X
+};
+
+static const struct {
+	const char *mnemonic, *meaning;
+} classes[ISA_CLASS_COUNT] = {
+#define X(id, mn, what) {mn, what},
+	ISA_CLASSES(X)
+#undef X
+};
+
+static const char *const queue_names[ISA_Q_COUNT] = {
+#define X(id, name) name,
+	ISA_QUEUES(X)
+#undef X
+};
+
+static const char *const width_names[ISA_W_COUNT] = {
+	[ISA_W_OPCODE] = "instruction kinds",
+	[ISA_W_ONE] = "one bit",
+	[ISA_W_QUEUE] = "three modules",
+	[ISA_W_BUFFER] = "on-chip levels",
+	[ISA_W_INDEX] = "deepest on-chip level",
+	[ISA_W_ADDR] = "dram.address_bits",
+	[ISA_W_ROWS] = "dma.max_rows",
+	[ISA_W_COLS] = "dma.max_cols",
+	[ISA_W_STRIDE] = "dma.max_stride",
+	[ISA_W_PAD] = "dma.max_pad",
+	[ISA_W_UOP_INDEX] = "micro-op buffer depth - 1",
+	[ISA_W_UOP_END] = "micro-op buffer depth",
+	[ISA_W_LOOP] = "isa.max_loop_extent",
+	[ISA_W_DST] = "accumulator depth",
+	[ISA_W_SRC] = "input and accumulator depth",
+	[ISA_W_WGT] = "weight depth",
+	[ISA_W_ALU_OP] = "ALU operations",
+	[ISA_W_IMM] = "alu.imm_bits",
+};
+
+const char *isa_field_name(enum isa_field f) { return fields[f].name; }
+const char *isa_field_meaning(enum isa_field f) { return fields[f].meaning; }
+enum isa_value isa_field_value(enum isa_field f) { return fields[f].value; }
+const char *isa_class_name(enum isa_class c) { return classes[c].mnemonic; }
+const char *isa_class_meaning(enum isa_class c) { return classes[c].meaning; }
+const char *isa_queue_name(enum isa_queue q) { return queue_names[q]; }
+const char *isa_width_name(enum isa_width w) { return width_names[w]; }
+
+static uint32_t index_bits(const struct hw *hw, enum hw_role role)
+{
+	return hw_bits_for(hw->level[hw->role_level[role]].depth - 1);
+}
+
+static uint32_t max_u32(uint32_t a, uint32_t b) { return a > b ? a : b; }
+
+static void derive_widths(const struct hw *hw, struct isa_layout *lay)
+{
+	uint32_t *w = lay->width;
+	uint32_t deepest = 0;
+	for (int i = 0; i < hw->nlevels; i++)
+		deepest = max_u32(deepest, hw->level[i].depth);
+	uint32_t uop_depth = hw->level[hw->role_level[HW_ROLE_UOP]].depth;
+
+	w[ISA_W_OPCODE] = hw_bits_for((uint64_t)lay->nkinds - 1);
+	w[ISA_W_ONE] = 1;
+	w[ISA_W_QUEUE] = hw_bits_for(ISA_Q_COUNT - 1);
+	w[ISA_W_BUFFER] = hw_bits_for((uint64_t)hw->nlevels - 1);
+	w[ISA_W_INDEX] = hw_bits_for(deepest - 1);
+	w[ISA_W_ADDR] = hw->dram.address_bits;
+	w[ISA_W_ROWS] = hw_bits_for(hw->dma.max_rows);
+	w[ISA_W_COLS] = hw_bits_for(hw->dma.max_cols);
+	w[ISA_W_STRIDE] = hw_bits_for(hw->dma.max_stride);
+	w[ISA_W_PAD] = hw_bits_for(hw->dma.max_pad);
+	w[ISA_W_UOP_INDEX] = hw_bits_for(uop_depth - 1);
+	w[ISA_W_UOP_END] = hw_bits_for(uop_depth);
+	w[ISA_W_LOOP] = hw_bits_for(hw->isa.max_loop_extent);
+	w[ISA_W_DST] = index_bits(hw, HW_ROLE_ACCUMULATOR);
+	w[ISA_W_SRC] = max_u32(index_bits(hw, HW_ROLE_INPUT), index_bits(hw, HW_ROLE_ACCUMULATOR));
+	w[ISA_W_WGT] = index_bits(hw, HW_ROLE_WEIGHT);
+	w[ISA_W_ALU_OP] = hw_bits_for(HW_ALU_OP_COUNT - 1);
+	w[ISA_W_IMM] = hw->alu.imm_bits;
+}
+
+/* The opcodes: the fixed classes first, then one per intrinsic. */
+static void list_kinds(const struct hw *hw, struct isa_layout *lay)
+{
+	lay->nkinds = 0;
+	for (int c = 0; c < ISA_CLASS_COUNT; c++) {
+		int copies = c == ISA_CLASS_GEMM ? hw->nintrinsics : 1;
+		for (int i = 0; i < copies; i++) {
+			struct isa_kind *k = &lay->kind[lay->nkinds];
+			memset(k, 0, sizeof *k);
+			k->cls = (enum isa_class)c;
+			k->intrinsic = c == ISA_CLASS_GEMM ? i : -1;
+			k->mnemonic = c == ISA_CLASS_GEMM ? hw->intrinsic[i].name : classes[c].mnemonic;
+			k->opcode = (uint32_t)lay->nkinds++;
+		}
+	}
+}
+
+static void pack_kind(struct isa_layout *lay, struct isa_kind *k)
+{
+	uint32_t at = 0;
+	for (int f = 0; f < ISA_F_COUNT; f++) {
+		if (!(fields[f].classes & (1u << k->cls)))
+			continue;
+		uint32_t w = lay->width[fields[f].width];
+		k->slot[f].offset = (uint8_t)(at < 255 ? at : 255);
+		k->slot[f].width = (uint8_t)w;
+		at += w;
+	}
+	k->bits_used = at;
+}
+
+static void report_overflow(const struct isa_layout *lay, const struct isa_kind *k, struct diags *err)
+{
+	const struct hw *hw = lay->hw;
+	struct strbuf parts = {0};
+	for (int f = 0; f < ISA_F_COUNT; f++) {
+		if (!k->slot[f].width)
+			continue;
+		sb_printf(&parts, "%s%s %u", parts.len ? ", " : "", fields[f].name, k->slot[f].width);
+	}
+	char *p = sb_take(&parts);
+	diag_add(err, hw->source, hw->isa.instruction_bits_loc.line, hw->isa.instruction_bits_loc.col,
+		 "instruction '%s' needs %u bits (%s) but isa.instruction_bits is %u; "
+		 "raise instruction_bits or lower the limits that set the widest fields "
+		 "(buffer depths, dram.address_bits, dma limits, isa.max_loop_extent, alu.imm_bits)",
+		 k->mnemonic, k->bits_used, p, hw->isa.instruction_bits);
+	free(p);
+}
+
+static int layout_uop(struct isa_layout *lay, struct diags *err)
+{
+	const struct hw *hw = lay->hw;
+	const struct hw_level *uop = &hw->level[hw->role_level[HW_ROLE_UOP]];
+	uint32_t dst = lay->width[ISA_W_DST], src = lay->width[ISA_W_SRC], wgt = lay->width[ISA_W_WGT];
+	lay->uop_dst = (struct isa_slot){0, (uint8_t)dst};
+	lay->uop_src = (struct isa_slot){(uint8_t)dst, (uint8_t)src};
+	lay->uop_wgt = (struct isa_slot){(uint8_t)(dst + src), (uint8_t)wgt};
+	lay->uop_bits = uop->elem_bytes * 8;
+	lay->uop_bytes = uop->elem_bytes;
+	if (dst + src + wgt > lay->uop_bits) {
+		diag_add(err, hw->source, uop->loc.line, uop->loc.col,
+			 "micro-ops need %u bits (dst %u, src %u, wgt %u, from the accumulator, input and "
+			 "weight depths) but scratchpad '%s' has elem_bits %u; raise elem_bits or shrink the buffers",
+			 dst + src + wgt, dst, src, wgt, uop->name, lay->uop_bits);
+		return -1;
+	}
+	return 0;
+}
+
+int isa_derive(const struct hw *hw, struct isa_layout *lay, struct diags *err)
+{
+	memset(lay, 0, sizeof *lay);
+	lay->hw = hw;
+	lay->insn_bits = hw->isa.instruction_bits;
+	lay->insn_bytes = hw->isa.instruction_bits / 8;
+	if (lay->insn_bytes > ISA_MAX_INSN_BYTES)
+		die("instruction_bits %u passed validation", hw->isa.instruction_bits);
+	list_kinds(hw, lay);
+	derive_widths(hw, lay);
+	int bad = 0;
+	for (int i = 0; i < lay->nkinds; i++) {
+		pack_kind(lay, &lay->kind[i]);
+		if (lay->kind[i].bits_used > lay->insn_bits) {
+			report_overflow(lay, &lay->kind[i], err);
+			bad = 1;
+		}
+	}
+	if (layout_uop(lay, err))
+		bad = 1;
+	return bad ? -1 : 0;
+}
+
+int isa_kind_lookup(const struct isa_layout *lay, const char *mnemonic)
+{
+	for (int i = 0; i < lay->nkinds; i++)
+		if (!strcmp(lay->kind[i].mnemonic, mnemonic))
+			return i;
+	return -1;
+}
+
+int isa_kind_of_class(const struct isa_layout *lay, enum isa_class c)
+{
+	for (int i = 0; i < lay->nkinds; i++)
+		if (lay->kind[i].cls == c)
+			return i;
+	return -1;
+}
+
+bool isa_has_field(const struct isa_layout *lay, int kind, enum isa_field f)
+{
+	return lay->kind[kind].slot[f].width > 0;
+}
+
+int64_t isa_field_min(const struct isa_layout *lay, int kind, enum isa_field f)
+{
+	uint32_t w = lay->kind[kind].slot[f].width;
+	if (fields[f].value != ISA_V_SINT || !w)
+		return 0;
+	return -((int64_t)1 << (w - 1));
+}
+
+int64_t isa_field_max(const struct isa_layout *lay, int kind, enum isa_field f)
+{
+	uint32_t w = lay->kind[kind].slot[f].width;
+	if (!w)
+		return 0;
+	if (fields[f].value == ISA_V_SINT)
+		return ((int64_t)1 << (w - 1)) - 1;
+	return w >= 63 ? INT64_MAX : ((int64_t)1 << w) - 1;
+}
+
+/* Bit strings are little-endian: bit n is bit n%8 of byte n/8. */
+static void put_bits(uint8_t *buf, uint32_t offset, uint32_t width, uint64_t v)
+{
+	for (uint32_t i = 0; i < width; i++)
+		if ((v >> i) & 1)
+			buf[(offset + i) / 8] |= (uint8_t)(1u << ((offset + i) % 8));
+}
+
+static uint64_t get_bits(const uint8_t *buf, uint32_t offset, uint32_t width)
+{
+	uint64_t v = 0;
+	for (uint32_t i = 0; i < width; i++)
+		v |= (uint64_t)((buf[(offset + i) / 8] >> ((offset + i) % 8)) & 1) << i;
+	return v;
+}
+
+static uint64_t width_mask(uint32_t w)
+{
+	return w >= 64 ? UINT64_MAX : ((uint64_t)1 << w) - 1;
+}
+
+void isa_encode(const struct isa_layout *lay, const struct isa_insn *in, uint8_t *out)
+{
+	const struct isa_kind *k = &lay->kind[in->kind];
+	memset(out, 0, lay->insn_bytes);
+	for (int f = 0; f < ISA_F_COUNT; f++) {
+		struct isa_slot s = k->slot[f];
+		int64_t v = f == ISA_F_OPCODE ? (int64_t)k->opcode : in->f[f];
+		if (s.width)
+			put_bits(out, s.offset, s.width, (uint64_t)v & width_mask(s.width));
+	}
+}
+
+static int64_t sign_extend(uint64_t v, uint32_t w)
+{
+	if (w < 64 && (v >> (w - 1)) & 1)
+		v |= ~width_mask(w);
+	return (int64_t)v;
+}
+
+int isa_decode(const struct isa_layout *lay, const uint8_t *in, struct isa_insn *out, char *why)
+{
+	memset(out, 0, sizeof *out);
+	uint64_t opcode = get_bits(in, 0, lay->width[ISA_W_OPCODE]);
+	if (opcode >= (uint64_t)lay->nkinds) {
+		snprintf(why, 256, "illegal opcode %" PRIu64 " (this hardware has opcodes 0 to %d)",
+			 opcode, lay->nkinds - 1);
+		return -1;
+	}
+	const struct isa_kind *k = &lay->kind[opcode];
+	out->kind = (int)opcode;
+	for (int f = 0; f < ISA_F_COUNT; f++) {
+		struct isa_slot s = k->slot[f];
+		if (!s.width)
+			continue;
+		uint64_t v = get_bits(in, s.offset, s.width);
+		out->f[f] = fields[f].value == ISA_V_SINT ? sign_extend(v, s.width) : (int64_t)v;
+	}
+	for (uint32_t b = k->bits_used; b < lay->insn_bits; b++)
+		if (get_bits(in, b, 1)) {
+			snprintf(why, 256, "'%s' has reserved bit %u set (bits %u to %u must be zero)",
+				 k->mnemonic, b, k->bits_used, lay->insn_bits - 1);
+			return -1;
+		}
+	return 0;
+}
+
+void isa_encode_uop(const struct isa_layout *lay, const struct isa_uop *u, uint8_t *out)
+{
+	memset(out, 0, lay->uop_bytes);
+	put_bits(out, lay->uop_dst.offset, lay->uop_dst.width, u->dst);
+	put_bits(out, lay->uop_src.offset, lay->uop_src.width, u->src);
+	put_bits(out, lay->uop_wgt.offset, lay->uop_wgt.width, u->wgt);
+}
+
+int isa_decode_uop(const struct isa_layout *lay, const uint8_t *in, struct isa_uop *u, char *why)
+{
+	u->dst = (uint32_t)get_bits(in, lay->uop_dst.offset, lay->uop_dst.width);
+	u->src = (uint32_t)get_bits(in, lay->uop_src.offset, lay->uop_src.width);
+	u->wgt = (uint32_t)get_bits(in, lay->uop_wgt.offset, lay->uop_wgt.width);
+	uint32_t used = lay->uop_wgt.offset + lay->uop_wgt.width;
+	for (uint32_t b = used; b < lay->uop_bits; b++)
+		if (get_bits(in, b, 1)) {
+			snprintf(why, 256, "micro-op has reserved bit %u set (bits %u to %u must be zero)",
+				 b, used, lay->uop_bits - 1);
+			return -1;
+		}
+	return 0;
+}
+
+enum isa_queue isa_queue_of(const struct isa_layout *lay, const struct isa_insn *in)
+{
+	const struct hw *hw = lay->hw;
+	switch (lay->kind[in->kind].cls) {
+	case ISA_CLASS_SYNC:
+		return in->f[ISA_F_QUEUE] < ISA_Q_COUNT ? (enum isa_queue)in->f[ISA_F_QUEUE] : ISA_Q_COMPUTE;
+	case ISA_CLASS_LOAD: {
+		int64_t b = in->f[ISA_F_BUF];
+		if (b >= 0 && b < hw->nlevels) {
+			enum hw_role r = hw->level[b].role;
+			if (r == HW_ROLE_ACCUMULATOR || r == HW_ROLE_UOP)
+				return ISA_Q_COMPUTE;
+		}
+		return ISA_Q_LOAD;
+	}
+	case ISA_CLASS_STORE:
+		return ISA_Q_STORE;
+	default:
+		return ISA_Q_COMPUTE;
+	}
+}
+
+static int check_range(const struct isa_layout *lay, const struct isa_insn *in, enum isa_field *bad, char *why)
+{
+	const struct isa_kind *k = &lay->kind[in->kind];
+	for (int f = 1; f < ISA_F_COUNT; f++) {
+		int64_t v = in->f[f], lo = isa_field_min(lay, in->kind, f), hi = isa_field_max(lay, in->kind, f);
+		if (!k->slot[f].width) {
+			if (v) {
+				*bad = f;
+				snprintf(why, 256, "'%s' has no field '%s'", k->mnemonic, fields[f].name);
+				return -1;
+			}
+			continue;
+		}
+		if (v < lo || v > hi) {
+			*bad = f;
+			snprintf(why, 256, "%s=%" PRId64 " does not fit its %u-bit field; expected %" PRId64 " to %" PRId64,
+				 fields[f].name, v, k->slot[f].width, lo, hi);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int check_transfer(const struct isa_layout *lay, const struct isa_insn *in, enum isa_field *bad, char *why)
+{
+	const struct hw *hw = lay->hw;
+	enum isa_class cls = lay->kind[in->kind].cls;
+	int64_t b = in->f[ISA_F_BUF];
+	*bad = ISA_F_BUF;
+	if (b >= hw->nlevels) {
+		snprintf(why, 256, "buf=%" PRId64 " is not an on-chip level (there are %d)", b, hw->nlevels);
+		return -1;
+	}
+	enum hw_role r = hw->level[b].role;
+	if (cls == ISA_CLASS_LOAD && r == HW_ROLE_OUTPUT) {
+		snprintf(why, 256, "buffer '%s' is the output buffer, written by compute; it cannot be loaded",
+			 hw->level[b].name);
+		return -1;
+	}
+	if (cls == ISA_CLASS_STORE && r != HW_ROLE_OUTPUT && r != HW_ROLE_SHARED) {
+		snprintf(why, 256, "buffer '%s' cannot be stored; stores read the output buffer or a shared level",
+			 hw->level[b].name);
+		return -1;
+	}
+	const enum isa_field sizes[] = {ISA_F_YSIZE, ISA_F_XSIZE};
+	for (int i = 0; i < 2; i++)
+		if (in->f[sizes[i]] == 0) {
+			*bad = sizes[i];
+			snprintf(why, 256, "%s must be at least 1 (use sync for a transfer-free token exchange)",
+				 fields[sizes[i]].name);
+			return -1;
+		}
+	return 0;
+}
+
+static int check_loop(const struct isa_layout *lay, const struct isa_insn *in, enum isa_field *bad, char *why)
+{
+	const struct hw *hw = lay->hw;
+	uint32_t depth = hw->level[hw->role_level[HW_ROLE_UOP]].depth;
+	if (in->f[ISA_F_UOP_BEGIN] >= in->f[ISA_F_UOP_END] || in->f[ISA_F_UOP_END] > depth) {
+		*bad = ISA_F_UOP_END;
+		snprintf(why, 256, "micro-op range %" PRId64 "..%" PRId64 " is empty or past the micro-op buffer; "
+			 "expected uop_begin < uop_end <= %u", in->f[ISA_F_UOP_BEGIN], in->f[ISA_F_UOP_END], depth);
+		return -1;
+	}
+	const enum isa_field iters[] = {ISA_F_ITER_OUT, ISA_F_ITER_IN};
+	for (int i = 0; i < 2; i++)
+		if (in->f[iters[i]] < 1 || in->f[iters[i]] > hw->isa.max_loop_extent) {
+			*bad = iters[i];
+			snprintf(why, 256, "%s=%" PRId64 " is outside 1 to %u (isa.max_loop_extent)",
+				 fields[iters[i]].name, in->f[iters[i]], hw->isa.max_loop_extent);
+			return -1;
+		}
+	if (lay->kind[in->kind].cls == ISA_CLASS_ALU) {
+		int64_t op = in->f[ISA_F_ALU_OP];
+		*bad = ISA_F_ALU_OP;
+		if (op >= HW_ALU_OP_COUNT || !(hw->alu.ops & (1u << op))) {
+			snprintf(why, 256, "ALU op %s is not supported by this hardware (alu.ops)",
+				 op < HW_ALU_OP_COUNT ? hw_alu_op_name((enum hw_alu_op)op) : "?");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int check_tokens(const struct isa_layout *lay, const struct isa_insn *in, enum isa_field *bad, char *why)
+{
+	enum isa_queue q = isa_queue_of(lay, in);
+	if (lay->kind[in->kind].cls == ISA_CLASS_SYNC && in->f[ISA_F_QUEUE] >= ISA_Q_COUNT) {
+		*bad = ISA_F_QUEUE;
+		snprintf(why, 256, "queue=%" PRId64 " is not a module; expected load, compute or store", in->f[ISA_F_QUEUE]);
+		return -1;
+	}
+	const enum isa_field prev[] = {ISA_F_POP_PREV, ISA_F_PUSH_PREV}, next[] = {ISA_F_POP_NEXT, ISA_F_PUSH_NEXT};
+	for (int i = 0; i < 2; i++) {
+		if (q == ISA_Q_LOAD && in->f[prev[i]]) {
+			*bad = prev[i];
+			snprintf(why, 256, "%s: this instruction runs on the load module, which has no previous module",
+				 fields[prev[i]].name);
+			return -1;
+		}
+		if (q == ISA_Q_STORE && in->f[next[i]]) {
+			*bad = next[i];
+			snprintf(why, 256, "%s: this instruction runs on the store module, which has no next module",
+				 fields[next[i]].name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int isa_check_insn(const struct isa_layout *lay, const struct isa_insn *in, enum isa_field *bad, char *why)
+{
+	if (in->kind < 0 || in->kind >= lay->nkinds) {
+		*bad = ISA_F_OPCODE;
+		snprintf(why, 256, "no instruction kind %d", in->kind);
+		return -1;
+	}
+	if (check_range(lay, in, bad, why))
+		return -1;
+	switch (lay->kind[in->kind].cls) {
+	case ISA_CLASS_LOAD:
+	case ISA_CLASS_STORE:
+		if (check_transfer(lay, in, bad, why))
+			return -1;
+		break;
+	case ISA_CLASS_ALU:
+	case ISA_CLASS_GEMM:
+		if (check_loop(lay, in, bad, why))
+			return -1;
+		break;
+	default:
+		break;
+	}
+	return check_tokens(lay, in, bad, why);
+}
+
+int isa_check_uop(const struct isa_layout *lay, const struct isa_uop *u, char *why)
+{
+	const struct {
+		const char *name;
+		uint32_t v;
+		struct isa_slot s;
+	} parts[] = {{"dst", u->dst, lay->uop_dst}, {"src", u->src, lay->uop_src}, {"wgt", u->wgt, lay->uop_wgt}};
+	for (int i = 0; i < 3; i++)
+		if (parts[i].v > width_mask(parts[i].s.width)) {
+			snprintf(why, 256, "%s=%u does not fit its %u-bit field; expected 0 to %" PRIu64, parts[i].name,
+				 parts[i].v, parts[i].s.width, width_mask(parts[i].s.width));
+			return -1;
+		}
+	return 0;
+}

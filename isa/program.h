@@ -1,0 +1,76 @@
+/* A program: what runs on one accelerator.  It carries its own hardware
+ * description (canonical YAML), so it runs anywhere without the YAML file, and
+ * lays everything it needs out in DRAM: the instruction stream at code_addr,
+ * the micro-ops at uop_addr, and named segments (inputs, weights, outputs,
+ * scratch).  Stored as a `.tsp` file; see docs/program.md. */
+#ifndef TESSEL_PROGRAM_H
+#define TESSEL_PROGRAM_H
+
+#include "isa.h"
+
+/* X(id, assembly name, meaning) */
+#define ISA_SEGMENT_KINDS(X)                          \
+	X(INPUT, "input", "activations the caller provides") \
+	X(WEIGHT, "weight", "parameters, fixed at compile time") \
+	X(OUTPUT, "output", "results the caller reads back")  \
+	X(SCRATCH, "scratch", "intermediate data")
+
+enum isa_segment_kind {
+#define X(id, name, what) ISA_SEG_##id,
+	ISA_SEGMENT_KINDS(X)
+#undef X
+	ISA_SEG_KIND_COUNT
+};
+
+struct isa_segment {
+	char *name;
+	enum isa_segment_kind kind;
+	uint64_t addr;      /* DRAM byte address */
+	uint64_t size;      /* bytes */
+	uint8_t *data;      /* initial contents, data_len <= size bytes; rest is zero */
+	uint64_t data_len;
+};
+
+struct isa_program {
+	struct hw hw;
+	struct isa_layout layout;   /* points at .hw: do not copy a program by value */
+	uint64_t code_addr, uop_addr; /* DRAM byte addresses */
+	int ninsn, insn_cap;
+	struct isa_insn *insn;
+	int nuop, uop_cap;
+	struct isa_uop *uop;
+	int nseg, seg_cap;
+	struct isa_segment *seg;
+};
+
+enum { ISA_TSP_VERSION = 1 };
+
+/* An empty program for HW (which must have a valid layout). */
+int isa_program_init(struct isa_program *p, const struct hw *hw, struct diags *err);
+void isa_program_free(struct isa_program *p);
+void isa_program_add_insn(struct isa_program *p, const struct isa_insn *in);
+void isa_program_add_uop(struct isa_program *p, const struct isa_uop *u);
+struct isa_segment *isa_program_add_segment(struct isa_program *p, const char *name, enum isa_segment_kind kind,
+					    uint64_t addr, uint64_t size);
+struct isa_segment *isa_program_segment(const struct isa_program *p, const char *name);
+const char *isa_segment_kind_name(enum isa_segment_kind k);
+int isa_segment_kind_lookup(const char *name); /* -1: unknown */
+/* Bytes of DRAM the program's layout reaches (end of its last region). */
+uint64_t isa_program_dram_end(const struct isa_program *p);
+/* Checks the layout: regions inside DRAM, aligned, not overlapping. */
+int isa_program_check_layout(const struct isa_program *p, const char *file, struct diags *err);
+
+/* .tsp files.  Reading checks magic, version, length, checksum, the embedded
+ * hardware description and every instruction; errors name the file and the
+ * offset or instruction index. */
+int isa_tsp_write(const struct isa_program *p, const char *path, struct diags *err);
+int isa_tsp_read(const char *path, struct isa_program *p, struct diags *err);
+/* The same on memory, for tests and tools that pass programs around. */
+uint8_t *isa_tsp_encode(const struct isa_program *p, size_t *len);
+int isa_tsp_decode(const uint8_t *buf, size_t len, const char *name, struct isa_program *p, struct diags *err);
+
+/* Assembly: text <-> program.  See docs/assembly.md. */
+int isa_assemble(const char *text, const char *file, const struct hw *hw, struct isa_program *p, struct diags *err);
+char *isa_disassemble(const struct isa_program *p);
+
+#endif

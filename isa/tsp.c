@@ -1,0 +1,321 @@
+/* The .tsp program file.  Little-endian throughout:
+ *
+ *   0  magic "\x89TSP\r\n\x1a\n"  (catches text-mode transfers, like PNG's)
+ *   8  u32 version            12 u32 header bytes (64)
+ *  16  u64 total file bytes   24 u64 hardware fingerprint
+ *  32  u32 hw text bytes      36 u32 instructions   40 u32 micro-ops
+ *  44  u32 segments           48 u64 code address   56 u64 micro-op address
+ *  64  hardware description (canonical YAML), instructions, micro-ops,
+ *      segments (u32 name bytes, name, u32 kind, u64 addr, u64 size,
+ *      u64 data bytes, data), then u64 XXH64 of everything before it.
+ *
+ * The total length comes first so a cut-off file is reported as truncated
+ * rather than as a checksum mismatch. */
+#include "program.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+static const uint8_t magic[8] = {0x89, 'T', 'S', 'P', '\r', '\n', 0x1a, '\n'};
+enum { HEADER_BYTES = 64 };
+
+struct bytes {
+	uint8_t *b;
+	size_t len, cap;
+};
+
+static void put(struct bytes *o, const void *p, size_t n)
+{
+	if (o->len + n > o->cap) {
+		o->cap = o->cap ? o->cap : 4096;
+		while (o->len + n > o->cap)
+			o->cap *= 2;
+		o->b = xrealloc(o->b, o->cap);
+	}
+	if (n)
+		memcpy(o->b + o->len, p, n);
+	o->len += n;
+}
+
+static void put_le(struct bytes *o, uint64_t v, int n)
+{
+	uint8_t b[8];
+	for (int i = 0; i < n; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+	put(o, b, (size_t)n);
+}
+
+static uint64_t get_le(const uint8_t *p, int n)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < n; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+static void set_le(uint8_t *p, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+uint8_t *isa_tsp_encode(const struct isa_program *p, size_t *len)
+{
+	const struct isa_layout *lay = &p->layout;
+	struct bytes o = {0};
+	char *hw_text = hw_canonical(&p->hw);
+	size_t hw_len = strlen(hw_text);
+
+	put(&o, magic, 8);
+	put_le(&o, ISA_TSP_VERSION, 4);
+	put_le(&o, HEADER_BYTES, 4);
+	put_le(&o, 0, 8); /* total length, patched below */
+	put_le(&o, hw_fingerprint(&p->hw), 8);
+	put_le(&o, hw_len, 4);
+	put_le(&o, (uint64_t)p->ninsn, 4);
+	put_le(&o, (uint64_t)p->nuop, 4);
+	put_le(&o, (uint64_t)p->nseg, 4);
+	put_le(&o, p->code_addr, 8);
+	put_le(&o, p->uop_addr, 8);
+	put(&o, hw_text, hw_len);
+	free(hw_text);
+
+	uint8_t buf[ISA_MAX_INSN_BYTES];
+	for (int i = 0; i < p->ninsn; i++) {
+		isa_encode(lay, &p->insn[i], buf);
+		put(&o, buf, lay->insn_bytes);
+	}
+	uint8_t *ubuf = xmalloc(lay->uop_bytes);
+	for (int i = 0; i < p->nuop; i++) {
+		isa_encode_uop(lay, &p->uop[i], ubuf);
+		put(&o, ubuf, lay->uop_bytes);
+	}
+	free(ubuf);
+	for (int i = 0; i < p->nseg; i++) {
+		const struct isa_segment *s = &p->seg[i];
+		size_t n = strlen(s->name);
+		put_le(&o, n, 4);
+		put(&o, s->name, n);
+		put_le(&o, s->kind, 4);
+		put_le(&o, s->addr, 8);
+		put_le(&o, s->size, 8);
+		put_le(&o, s->data_len, 8);
+		put(&o, s->data, s->data_len);
+	}
+	set_le(o.b + 16, o.len + 8, 8);
+	put_le(&o, XXH64(o.b, o.len, 0), 8);
+	*len = o.len;
+	return o.b;
+}
+
+int isa_tsp_write(const struct isa_program *p, const char *path, struct diags *err)
+{
+	size_t len;
+	uint8_t *buf = isa_tsp_encode(p, &len);
+	FILE *f = fopen(path, "wb");
+	int ok = f && fwrite(buf, 1, len, f) == len;
+	if (f && fclose(f))
+		ok = 0;
+	if (!ok)
+		diag_add(err, path, 0, 0, "cannot write the program: %s", strerror(errno));
+	free(buf);
+	return ok ? 0 : -1;
+}
+
+/* A cursor over a buffer whose checksum has already been verified; running
+ * off its end therefore means the writer was wrong or the file was forged. */
+struct cursor {
+	const uint8_t *b;
+	size_t len, pos;
+	const char *name;
+	struct diags *err;
+	int bad;
+};
+
+static const uint8_t *take(struct cursor *c, uint64_t n, const char *what)
+{
+	if (c->bad)
+		return NULL;
+	if (n > c->len - c->pos) {
+		diag_add(c->err, c->name, 0, 0, "corrupt: %s at offset %zu needs %" PRIu64 " bytes, only %zu remain",
+			 what, c->pos, n, c->len - c->pos);
+		c->bad = 1;
+		return NULL;
+	}
+	const uint8_t *p = c->b + c->pos;
+	c->pos += (size_t)n;
+	return p;
+}
+
+static uint64_t take_le(struct cursor *c, int n, const char *what)
+{
+	const uint8_t *p = take(c, (uint64_t)n, what);
+	return p ? get_le(p, n) : 0;
+}
+
+static int check_envelope(const uint8_t *b, size_t len, const char *name, struct diags *err)
+{
+	if (len < 8 || memcmp(b, magic, 8)) {
+		diag_add(err, name, 0, 0, "not a tessel program (no .tsp magic at the start of the file)");
+		return -1;
+	}
+	if (len < HEADER_BYTES) {
+		diag_add(err, name, 0, 0, "truncated: %zu bytes, shorter than the %d-byte header", len, HEADER_BYTES);
+		return -1;
+	}
+	uint64_t version = get_le(b + 8, 4), total = get_le(b + 16, 8);
+	if (version != ISA_TSP_VERSION || get_le(b + 12, 4) != HEADER_BYTES) {
+		diag_add(err, name, 0, 0, "unsupported .tsp version %" PRIu64 "; this tessel reads version %d", version,
+			 ISA_TSP_VERSION);
+		return -1;
+	}
+	if (len < total) {
+		diag_add(err, name, 0, 0, "truncated: the header says %" PRIu64 " bytes but the file has %zu", total, len);
+		return -1;
+	}
+	if (len > total || total < HEADER_BYTES + 8) {
+		diag_add(err, name, 0, 0, "corrupt: the header says %" PRIu64 " bytes but the file has %zu", total, len);
+		return -1;
+	}
+	uint64_t want = get_le(b + len - 8, 8), got = XXH64(b, len - 8, 0);
+	if (want != got) {
+		diag_add(err, name, 0, 0, "corrupt: checksum mismatch (stored %016" PRIx64 ", computed %016" PRIx64 ")",
+			 want, got);
+		return -1;
+	}
+	return 0;
+}
+
+static int read_hw(struct cursor *c, uint64_t fingerprint, struct isa_program *p)
+{
+	uint64_t n = get_le(c->b + 32, 4);
+	const uint8_t *t = take(c, n, "the hardware description");
+	if (!t)
+		return -1;
+	char *text = xstrndup((const char *)t, (size_t)n);
+	char *where = xasprintf("%s (embedded hardware description)", c->name);
+	struct hw hw;
+	int rc = hw_load_string(text, where, &hw, c->err);
+	free(where);
+	free(text);
+	if (rc)
+		return -1;
+	if (hw_fingerprint(&hw) != fingerprint) {
+		diag_add(c->err, c->name, 0, 0,
+			 "corrupt: the embedded hardware description has fingerprint %016" PRIx64
+			 ", the header says %016" PRIx64, hw_fingerprint(&hw), fingerprint);
+		return -1;
+	}
+	return isa_program_init(p, &hw, c->err);
+}
+
+static int read_code(struct cursor *c, uint64_t ninsn, uint64_t nuop, struct isa_program *p)
+{
+	const struct isa_layout *lay = &p->layout;
+	char why[256];
+	for (uint64_t i = 0; i < ninsn; i++) {
+		const uint8_t *b = take(c, lay->insn_bytes, "an instruction");
+		struct isa_insn in;
+		enum isa_field f;
+		if (!b)
+			return -1;
+		if (isa_decode(lay, b, &in, why) || isa_check_insn(lay, &in, &f, why)) {
+			diag_add(c->err, c->name, 0, 0, "instruction %" PRIu64 ": %s", i, why);
+			return -1;
+		}
+		isa_program_add_insn(p, &in);
+	}
+	for (uint64_t i = 0; i < nuop; i++) {
+		const uint8_t *b = take(c, lay->uop_bytes, "a micro-op");
+		struct isa_uop u;
+		if (!b)
+			return -1;
+		if (isa_decode_uop(lay, b, &u, why)) {
+			diag_add(c->err, c->name, 0, 0, "micro-op %" PRIu64 ": %s", i, why);
+			return -1;
+		}
+		isa_program_add_uop(p, &u);
+	}
+	return 0;
+}
+
+static int read_segments(struct cursor *c, uint64_t nseg, struct isa_program *p)
+{
+	for (uint64_t i = 0; i < nseg && !c->bad; i++) {
+		uint64_t n = take_le(c, 4, "a segment name length");
+		const uint8_t *name = take(c, n, "a segment name");
+		uint64_t kind = take_le(c, 4, "a segment kind");
+		uint64_t addr = take_le(c, 8, "a segment address"), size = take_le(c, 8, "a segment size");
+		uint64_t dlen = take_le(c, 8, "a segment data length");
+		const uint8_t *data = take(c, dlen, "segment data");
+		if (c->bad)
+			return -1;
+		if (kind >= ISA_SEG_KIND_COUNT || dlen > size || n == 0 || memchr(name, 0, (size_t)n)) {
+			diag_add(c->err, c->name, 0, 0, "corrupt: segment %" PRIu64 " has kind %" PRIu64
+				 ", %" PRIu64 " data bytes for size %" PRIu64, i, kind, dlen, size);
+			return -1;
+		}
+		char *nm = xstrndup((const char *)name, (size_t)n);
+		struct isa_segment *s = isa_program_add_segment(p, nm, (enum isa_segment_kind)kind, addr, size);
+		free(nm);
+		s->data_len = dlen;
+		s->data = xmalloc((size_t)dlen);
+		if (dlen)
+			memcpy(s->data, data, (size_t)dlen);
+	}
+	return c->bad ? -1 : 0;
+}
+
+int isa_tsp_decode(const uint8_t *buf, size_t len, const char *name, struct isa_program *p, struct diags *err)
+{
+	memset(p, 0, sizeof *p);
+	if (check_envelope(buf, len, name, err))
+		return -1;
+	struct cursor c = {buf, len - 8, HEADER_BYTES, name, err, 0};
+	uint64_t ninsn = get_le(buf + 36, 4), nuop = get_le(buf + 40, 4), nseg = get_le(buf + 44, 4);
+	if (read_hw(&c, get_le(buf + 24, 8), p))
+		goto fail;
+	p->code_addr = get_le(buf + 48, 8);
+	p->uop_addr = get_le(buf + 56, 8);
+	if (read_code(&c, ninsn, nuop, p) || read_segments(&c, nseg, p))
+		goto fail;
+	if (c.pos != c.len) {
+		diag_add(err, name, 0, 0, "corrupt: %zu unexpected bytes after the last segment", c.len - c.pos);
+		goto fail;
+	}
+	if (isa_program_check_layout(p, name, err))
+		goto fail;
+	return 0;
+fail:
+	isa_program_free(p);
+	return -1;
+}
+
+int isa_tsp_read(const char *path, struct isa_program *p, struct diags *err)
+{
+	memset(p, 0, sizeof *p);
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		diag_add(err, path, 0, 0, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	struct bytes b = {0};
+	uint8_t chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		put(&b, chunk, n);
+	int failed = ferror(f);
+	fclose(f);
+	if (failed) {
+		diag_add(err, path, 0, 0, "cannot read: %s", strerror(errno));
+		free(b.b);
+		return -1;
+	}
+	int rc = isa_tsp_decode(b.b ? b.b : (const uint8_t *)"", b.len, path, p, err);
+	free(b.b);
+	return rc;
+}

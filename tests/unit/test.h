@@ -1,0 +1,80 @@
+/* A tiny test harness: ASSERT prints the expression that failed and where,
+ * and the program exits 1 if any assertion failed. */
+#ifndef TESSEL_TEST_H
+#define TESSEL_TEST_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../base/diag.h"
+#include "../../hwdesc/hw.h"
+
+static int test_failures;
+static int test_checks;
+
+#define ASSERT(cond)                                                                  \
+	do {                                                                          \
+		test_checks++;                                                        \
+		if (!(cond)) {                                                        \
+			test_failures++;                                              \
+			fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond); \
+		}                                                                     \
+	} while (0)
+
+#define ASSERT_EQ(a, b)                                                                          \
+	do {                                                                                     \
+		long long a_ = (long long)(a), b_ = (long long)(b);                              \
+		test_checks++;                                                                   \
+		if (a_ != b_) {                                                                  \
+			test_failures++;                                                         \
+			fprintf(stderr, "%s:%d: FAILED: %s == %s (%lld != %lld)\n", __FILE__, __LINE__, \
+				#a, #b, a_, b_);                                                 \
+		}                                                                                \
+	} while (0)
+
+#define ASSERT_STR(a, b)                                                                         \
+	do {                                                                                     \
+		const char *a_ = (a), *b_ = (b);                                                 \
+		test_checks++;                                                                   \
+		if (!a_ || !b_ || strcmp(a_, b_)) {                                              \
+			test_failures++;                                                         \
+			fprintf(stderr, "%s:%d: FAILED: %s == %s\n  got:      %s\n  expected: %s\n", \
+				__FILE__, __LINE__, #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)"); \
+		}                                                                                \
+	} while (0)
+
+static inline int test_done(const char *name)
+{
+	printf("%s: %d checks, %d failed\n", name, test_checks, test_failures);
+	return test_failures ? 1 : 0;
+}
+
+static inline const char *test_source_dir(void)
+{
+	const char *d = getenv("TESSEL_SOURCE_DIR");
+	if (!d) {
+		fprintf(stderr, "TESSEL_SOURCE_DIR is not set (run through ctest)\n");
+		exit(1);
+	}
+	return d;
+}
+
+/* The example configurations, by file name without .yaml. */
+static const char *const test_examples[] = {"vta-default", "edge-tiny", "server-wide", "dot-i8", "mma-fp16"};
+enum { TEST_NEXAMPLES = 5 };
+
+static inline void test_load_example(const char *name, struct hw *hw)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s/examples/hw/%s.yaml", test_source_dir(), name);
+	struct diags err = {0};
+	if (hw_load_file(path, hw, &err)) {
+		diag_print(&err, stderr);
+		fprintf(stderr, "cannot load %s\n", path);
+		exit(1);
+	}
+	diag_free(&err);
+}
+
+#endif
