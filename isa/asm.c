@@ -56,7 +56,7 @@ struct assembler {
 	struct segplace *place;
 	int cur_seg;            /* segment .data appends to; -1 before any */
 	bool code_fixed, uops_fixed;
-	int errors_before;
+	int layout_line, layout_col; /* the .layout line, for errors in it */
 };
 
 static bool is_word_char(int c)
@@ -272,7 +272,8 @@ static int parse_insn(struct assembler *a, const struct line *l)
 		return -1;
 	}
 	struct isa_insn in = {.kind = kind};
-	int col[ISA_F_COUNT] = {0};
+	int col[ISA_F_COUNT] = {0};     /* where each field's value is */
+	int tok_col[ISA_F_COUNT] = {0}; /* where each field was written */
 	for (int i = 1; i < l->n; i++) {
 		const struct token *t = &l->t[i];
 		struct kv kv;
@@ -295,10 +296,11 @@ static int parse_insn(struct assembler *a, const struct line *l)
 			free(s);
 			return -1;
 		}
-		if (col[f]) {
-			error_at(a, l->lineno, t->col, "field '%s' given twice (first at column %d)", kv.key, col[f]);
+		if (tok_col[f]) {
+			error_at(a, l->lineno, t->col, "field '%s' given twice (first at column %d)", kv.key, tok_col[f]);
 			return -1;
 		}
+		tok_col[f] = t->col;
 		col[f] = flag ? t->col : kv.val.col;
 		enum isa_value vk = isa_field_value(f);
 		int rc = 0;
@@ -490,6 +492,8 @@ static int parse_data(struct assembler *a, const struct line *l, int bytes, bool
 /* .layout code=ADDR uops=ADDR */
 static int parse_layout(struct assembler *a, const struct line *l)
 {
+	a->layout_line = l->lineno;
+	a->layout_col = l->t[0].col;
 	for (int i = 1; i < l->n; i++) {
 		struct kv kv;
 		uint64_t v;
@@ -595,6 +599,19 @@ static int resolve(struct assembler *a)
 	return bad ? -1 : 0;
 }
 
+/* Errors in the layout point at the segment (or .layout line) to change. */
+static void check_layout(struct assembler *a)
+{
+	char why[512];
+	int bad = isa_program_layout_error(a->p, why, sizeof why);
+	if (bad < 0)
+		return;
+	int line = a->layout_line ? a->layout_line : 1, col = a->layout_line ? a->layout_col : 1;
+	if (bad >= 2)
+		line = a->place[bad - 2].line, col = a->place[bad - 2].col;
+	error_at(a, line, col, "%s", why);
+}
+
 int isa_assemble(const char *text, const char *file, const struct hw *hw, struct isa_program *p, struct diags *err)
 {
 	if (isa_program_init(p, hw, err))
@@ -616,7 +633,7 @@ int isa_assemble(const char *text, const char *file, const struct hw *hw, struct
 	if (err->n == before) {
 		place(&a);
 		if (!resolve(&a))
-			isa_program_check_layout(p, file, err);
+			check_layout(&a);
 	}
 	err->source = saved;
 	free(a.ref);

@@ -118,33 +118,42 @@ static void region_label(char *buf, size_t n, const struct region *r)
 		snprintf(buf, n, "%s", r->what);
 }
 
-int isa_program_check_layout(const struct isa_program *p, const char *file, struct diags *err)
+int isa_program_layout_error(const struct isa_program *p, char *why, size_t n)
 {
 	struct region *r = xmalloc(((size_t)p->nseg + 2) * sizeof *r);
-	int n = collect_regions(p, r), bad = 0;
+	int count = collect_regions(p, r), bad = -1;
 	char a[160], b[160];
-	for (int i = 0; i < n && !bad; i++) {
+	for (int i = 0; i < count && bad < 0; i++) {
 		region_label(a, sizeof a, &r[i]);
 		if (r[i].end < r[i].begin || r[i].end > p->hw.dram.capacity) {
-			diag_add(err, file, 0, 0, "%s (0x%" PRIx64 " to 0x%" PRIx64 ") lies outside DRAM (%" PRIu64 " bytes)",
-				 a, r[i].begin, r[i].end, p->hw.dram.capacity);
-			bad = 1;
+			snprintf(why, n, "%s (0x%" PRIx64 " to 0x%" PRIx64 ") lies outside DRAM (%" PRIu64 " bytes)", a,
+				 r[i].begin, r[i].end, p->hw.dram.capacity);
+			bad = i;
 		} else if (r[i].begin % r[i].align) {
-			diag_add(err, file, 0, 0, "%s at 0x%" PRIx64 " is not aligned to %" PRIu64 " bytes", a,
-				 r[i].begin, r[i].align);
-			bad = 1;
+			snprintf(why, n, "%s at 0x%" PRIx64 " is not aligned to %" PRIu64 " bytes", a, r[i].begin,
+				 r[i].align);
+			bad = i;
 		}
-		for (int j = 0; j < i && !bad; j++) {
+		for (int j = 0; j < i && bad < 0; j++) {
 			if (r[i].begin == r[i].end || r[j].begin == r[j].end)
 				continue;
 			if (r[i].begin < r[j].end && r[j].begin < r[i].end) {
 				region_label(b, sizeof b, &r[j]);
-				diag_add(err, file, 0, 0, "%s (0x%" PRIx64 " to 0x%" PRIx64 ") overlaps %s (0x%" PRIx64
-					 " to 0x%" PRIx64 ")", a, r[i].begin, r[i].end, b, r[j].begin, r[j].end);
-				bad = 1;
+				snprintf(why, n, "%s (0x%" PRIx64 " to 0x%" PRIx64 ") overlaps %s (0x%" PRIx64 " to 0x%" PRIx64 ")",
+					 a, r[i].begin, r[i].end, b, r[j].begin, r[j].end);
+				bad = i;
 			}
 		}
 	}
 	free(r);
-	return bad ? -1 : 0;
+	return bad;
+}
+
+int isa_program_check_layout(const struct isa_program *p, const char *file, struct diags *err)
+{
+	char why[512];
+	if (isa_program_layout_error(p, why, sizeof why) < 0)
+		return 0;
+	diag_add(err, file, 0, 0, "%s", why);
+	return -1;
 }

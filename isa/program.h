@@ -57,7 +57,10 @@ const char *isa_segment_kind_name(enum isa_segment_kind k);
 int isa_segment_kind_lookup(const char *name); /* -1: unknown */
 /* Bytes of DRAM the program's layout reaches (end of its last region). */
 uint64_t isa_program_dram_end(const struct isa_program *p);
-/* Checks the layout: regions inside DRAM, aligned, not overlapping. */
+/* Checks the layout: regions inside DRAM, aligned, not overlapping.
+ * isa_program_layout_error returns -1 when it is sound, else the offending
+ * region (0 code, 1 micro-ops, 2 + i segment i) with the reason in why. */
+int isa_program_layout_error(const struct isa_program *p, char *why, size_t n);
 int isa_program_check_layout(const struct isa_program *p, const char *file, struct diags *err);
 
 /* .tsp files.  Reading checks magic, version, length, checksum, the embedded

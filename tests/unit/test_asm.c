@@ -166,7 +166,7 @@ static void expect_asm_error(const char *src, int line, int col, const char *fra
 static void test_errors(void)
 {
 	expect_asm_error("finish\nfoo x=1\n", 2, 1, "unknown instruction 'foo'");
-	expect_asm_error("load buf=inp ysize=1 xsize=70000 xstride=1\n", 1, 29, "does not fit its 16-bit field");
+	expect_asm_error("load buf=inp ysize=1 xsize=70000 xstride=1\n", 1, 28, "does not fit its 16-bit field");
 	expect_asm_error("load buf=inp ysize=1 xsize=1 addr=@nope\n", 1, 35, "unknown segment 'nope'");
 	/* several errors are all reported */
 	struct hw hw;

@@ -138,7 +138,7 @@ static void test_decode_rejects(const struct isa_layout *lay)
 
 static void test_uops(const struct isa_layout *lay)
 {
-	ASSERT(lay->uop_dst.width + lay->uop_src.width + lay->uop_wgt.width <= lay->uop_bits);
+	ASSERT((uint32_t)(lay->uop_dst.width + lay->uop_src.width + lay->uop_wgt.width) <= lay->uop_bits);
 	ASSERT_EQ(lay->uop_src.offset, lay->uop_dst.width);
 	ASSERT_EQ(lay->uop_wgt.offset, lay->uop_dst.width + lay->uop_src.width);
 	for (int trial = 0; trial < 500; trial++) {

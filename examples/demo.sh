@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The main demo: what tessel derives from a hardware description, and a
+# program assembled for it and read back.
+set -euo pipefail
+tessel=${1:-tessel}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+echo "== tessel check (the built-in VTA default)"
+"$tessel" check
+echo
+echo "== tessel check examples/hw/server-wide.yaml (three memory levels)"
+"$tessel" check "$here/hw/server-wide.yaml"
+echo
+echo "== tessel isa: the derived 'gemm' instruction"
+"$tessel" isa | sed -n '/^gemm /,/^$/p'
+echo "== tessel asm examples/asm/vta-gemm.s, then tessel disasm"
+"$tessel" asm "$here/asm/vta-gemm.s" -o "$work/gemm.tsp"
+"$tessel" disasm "$work/gemm.tsp"

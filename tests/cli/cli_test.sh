@@ -1,0 +1,79 @@
+#!/bin/sh
+# cli_test.sh TESSEL SRCDIR WORKDIR: the command's contract — exit statuses
+# (0 success, 1 bad input, 2 bad usage), --help everywhere, file round trips,
+# refusing programs for other hardware, and docs generated from the table
+# being current.
+tessel=$1; src=$2; work=$3
+rm -rf "$work"; mkdir -p "$work"
+pass=0; fail=0
+
+expect() { # expect STATUS DESCRIPTION CMD...
+  want=$1; what=$2; shift 2
+  "$@" >"$work/out" 2>"$work/err"; got=$?
+  if [ "$got" = "$want" ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: $what: exit $got, expected $want"; sed 's/^/  | /' "$work/err"; fi
+}
+contains() { # contains FILE TEXT DESCRIPTION
+  if grep -qF -- "$2" "$1"; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: $3: '$2' not in $1"; sed 's/^/  | /' "$1"; fi
+}
+
+expect 2 "no command" "$tessel"
+expect 2 "unknown command" "$tessel" frobnicate
+contains "$work/err" "unknown command 'frobnicate'" "unknown command named"
+expect 0 "top-level help" "$tessel" --help
+for c in check isa asm disasm; do
+  expect 0 "$c --help" "$tessel" "$c" --help
+  contains "$work/out" "usage: tessel $c" "$c --help prints usage"
+  expect 2 "$c with an unknown option" "$tessel" "$c" --bogus
+done
+expect 2 "check with two files" "$tessel" check a.yaml b.yaml
+expect 1 "check a missing file" "$tessel" check "$work/none.yaml"
+contains "$work/err" "none.yaml: error: cannot open" "missing file named"
+expect 0 "check the built-in default" "$tessel" check
+contains "$work/out" "vta-default" "default is vta-default"
+contains "$work/out" "peak 256 MACs/cycle" "vta-default peak is 1x16x16"
+expect 2 "asm without -o" "$tessel" asm "$src/examples/asm/vta-gemm.s"
+expect 2 "asm -o without a value" "$tessel" asm "$src/examples/asm/vta-gemm.s" -o
+expect 2 "isa with a bad format" "$tessel" isa --format pdf
+expect 1 "asm a missing file" "$tessel" asm "$work/none.s" -o "$work/x.tsp"
+
+# asm -> tsp -> disasm -> asm -> tsp gives the same bytes and the same text.
+expect 0 "asm the example" "$tessel" asm "$src/examples/asm/vta-gemm.s" -o "$work/a.tsp"
+expect 0 "disasm it" "$tessel" disasm "$work/a.tsp" -o "$work/a.s"
+expect 0 "asm the listing" "$tessel" asm "$work/a.s" -o "$work/b.tsp"
+expect 0 "disasm again" "$tessel" disasm "$work/b.tsp" -o "$work/b.s"
+if cmp -s "$work/a.tsp" "$work/b.tsp" && cmp -s "$work/a.s" "$work/b.s"; then pass=$((pass + 1)); else
+  fail=$((fail + 1)); echo "FAIL: asm/disasm round trip differs"; fi
+expect 0 "disasm with the matching --hw" "$tessel" disasm "$work/a.tsp" --hw "$src/examples/hw/vta-default.yaml"
+expect 1 "disasm with other hardware" "$tessel" disasm "$work/a.tsp" --hw "$src/examples/hw/edge-tiny.yaml"
+contains "$work/err" "program was built for hardware 'vta-default'" "other hardware named"
+expect 1 "asm for hardware without a gemm intrinsic" \
+  "$tessel" asm "$src/examples/asm/vta-gemm.s" --hw "$src/examples/hw/dot-i8.yaml" -o "$work/c.tsp"
+contains "$work/err" "vta-gemm.s:22:1: error: unknown instruction 'gemm'; this hardware has: sync, load, store, alu, finish, dot" "asm error names file, line, column"
+
+# Damaged program files.
+head -c 100 "$work/a.tsp" >"$work/cut.tsp"
+expect 1 "truncated program" "$tessel" disasm "$work/cut.tsp"
+contains "$work/err" "cut.tsp: error: truncated" "truncated named"
+printf 'hello' >"$work/text.tsp"
+expect 1 "not a program" "$tessel" disasm "$work/text.tsp"
+contains "$work/err" "not a tessel program" "bad magic named"
+cp "$work/a.tsp" "$work/flip.tsp"
+printf '\377' | dd of="$work/flip.tsp" bs=1 seek=200 conv=notrunc 2>/dev/null
+expect 1 "corrupt program" "$tessel" disasm "$work/flip.tsp"
+contains "$work/err" "checksum mismatch" "corruption named"
+
+# Generated descriptions: the Verilog header and docs/isa.md come from the table.
+expect 0 "verilog header" "$tessel" isa --format verilog -o "$work/isa.vh"
+contains "$work/isa.vh" '`define TSL_INSN_BITS 128' "verilog header has the width"
+contains "$work/isa.vh" '`define TSL_OP_GEMM 5' "verilog header has the gemm opcode"
+expect 0 "markdown" "$tessel" isa "$src/examples/hw/vta-default.yaml" --format markdown -o "$work/isa.md"
+sed -n '/<!-- generated: tessel isa examples\/hw\/vta-default.yaml --format markdown -->/,/<!-- end generated -->/p' \
+  "$src/docs/isa.md" | sed '1d;$d' >"$work/isa-doc.md"
+if cmp -s "$work/isa.md" "$work/isa-doc.md"; then pass=$((pass + 1)); else
+  fail=$((fail + 1)); echo "FAIL: docs/isa.md is out of date; regenerate with scripts/gen-docs.sh"
+  diff "$work/isa-doc.md" "$work/isa.md" | head -20; fi
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" = 0 ]
