@@ -78,7 +78,7 @@ static const char *const role_words[] = {
 
 /* Per level, the nodes a check across levels points at. */
 struct level_nodes {
-	const struct ynode *shape, *dtype;
+	const struct ynode *shape, *dtype, *capacity;
 };
 
 static bool elem_shape(struct loader *L, const struct ynode *n, const char *ctx, struct hw_level *lv)
@@ -244,6 +244,7 @@ static void load_level(struct loader *L, const struct ynode *node, bool shared, 
 	      hwl_uint(L, v[LV_LATENCY], "latency", ctx, 0, UINT32_MAX, &lv->latency);
 	ln->shape = v[LV_SHAPE];
 	ln->dtype = v[LV_DTYPE];
+	ln->capacity = v[LV_CAPACITY];
 	if (!ok || !lv->elem_bytes || !lv->capacity)
 		return;
 	if (lv->capacity % lv->elem_bytes) {
@@ -283,7 +284,8 @@ static void load_level_list(struct loader *L, const struct ynode *seq, bool shar
 }
 
 /* The output scratchpad holds the accumulator narrowed element by element:
- * same number of values, and the same kind of number. */
+ * same number of values, the same kind of number, and an element for every
+ * accumulator element (compute writes both at the same index). */
 static void check_output(struct loader *L, const struct level_nodes *ln)
 {
 	int a = L->hw->role_level[HW_ROLE_ACCUMULATOR], o = L->hw->role_level[HW_ROLE_OUTPUT];
@@ -302,6 +304,12 @@ static void check_output(struct loader *L, const struct level_nodes *ln)
 			  "the output scratchpad '%s' holds %s but the accumulator '%s' holds %s; "
 			  "both must be integer or both floating point",
 			  out->name, hw_dtype_name(out->dtype), acc->name, hw_dtype_name(acc->dtype));
+		L->level_ok[o] = false;
+	} else if (out->depth < acc->depth) {
+		hwl_error(L, ln[o].capacity,
+			  "the output scratchpad '%s' has %u elements but the accumulator '%s' has %u; "
+			  "compute writes the output at the accumulator's index, so it needs at least as many",
+			  out->name, out->depth, acc->name, acc->depth);
 		L->level_ok[o] = false;
 	}
 }
