@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "../hwdesc/hw.h"
+#include "../isa/program.h"
 
 enum { CLI_OK = 0, CLI_BAD_INPUT = 1, CLI_USAGE = 2 };
 
@@ -18,7 +18,9 @@ enum { CLI_OK = 0, CLI_BAD_INPUT = 1, CLI_USAGE = 2 };
 	X(isa, "[HW.yaml] [--format text|markdown|verilog] [-o FILE]",                          \
 	  "print the instruction set derived from a hardware description")                     \
 	X(asm, "IN.s -o OUT.tsp [--hw HW.yaml]", "assemble a program")                        \
-	X(disasm, "PROG.tsp [--hw HW.yaml] [-o OUT.s]", "print a program as assembly")
+	X(disasm, "PROG.tsp [--hw HW.yaml] [-o OUT.s]", "print a program as assembly")                \
+	X(run, "PROG.tsp [--hw HW.yaml] [--device sim] [--json] [--trace FILE]",                     \
+	  "run a program on a device and report cycles, activity and utilization")
 
 #define X(name, args, what) int cli_##name(int argc, char **argv);
 CLI_COMMANDS(X)
@@ -29,6 +31,9 @@ struct cli_opts {
 	const char *hw;     /* --hw */
 	const char *out;    /* -o */
 	const char *format; /* --format */
+	const char *device; /* --device */
+	const char *trace;  /* --trace */
+	bool json;          /* --json */
 	const char *pos[4];
 	int npos;
 };
@@ -37,6 +42,9 @@ enum {
 	CLI_OPT_HW = 1 << 0,
 	CLI_OPT_OUT = 1 << 1,
 	CLI_OPT_FORMAT = 1 << 2,
+	CLI_OPT_DEVICE = 1 << 3,
+	CLI_OPT_TRACE = 1 << 4,
+	CLI_OPT_JSON = 1 << 5,
 };
 
 /* Returns -1 and prints the usage on bad usage, 1 after printing help for
@@ -46,6 +54,10 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 void cli_usage(const char *cmd, bool to_stderr);
 /* Loads PATH, or the built-in default when PATH is NULL; prints errors. */
 int cli_load_hw(const char *path, struct hw *hw);
+/* Loads a program; with hw_path, refuses one built for other hardware. */
+int cli_load_program(const char *path, const char *hw_path, struct isa_program *p);
+/* Prints every error; those without a file are given `file`. */
+void cli_print_errors(struct diags *err, const char *file);
 /* Prints "tessel CMD: error: ..." for bad usage. */
 void cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -1,5 +1,6 @@
 /* Command-line parsing shared by the subcommands. */
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +25,9 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 		{"hw", required_argument, NULL, 'H'},
 		{"format", required_argument, NULL, 'F'},
 		{"output", required_argument, NULL, 'o'},
+		{"device", required_argument, NULL, 'D'},
+		{"trace", required_argument, NULL, 'T'},
+		{"json", no_argument, NULL, 'J'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -32,7 +36,8 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 	opterr = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-		unsigned need = c == 'H' ? CLI_OPT_HW : c == 'F' ? CLI_OPT_FORMAT : c == 'o' ? CLI_OPT_OUT : 0;
+		unsigned need = c == 'H' ? CLI_OPT_HW : c == 'F' ? CLI_OPT_FORMAT : c == 'o' ? CLI_OPT_OUT
+			      : c == 'D' ? CLI_OPT_DEVICE : c == 'T' ? CLI_OPT_TRACE : c == 'J' ? CLI_OPT_JSON : 0;
 		if (c == 'h') {
 			cli_usage(cmd, false);
 			return 1;
@@ -45,7 +50,12 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 			cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 			return -1;
 		}
-		const char **slot = c == 'H' ? &o->hw : c == 'F' ? &o->format : &o->out;
+		if (c == 'J') {
+			o->json = true;
+			continue;
+		}
+		const char **slot = c == 'H' ? &o->hw : c == 'F' ? &o->format : c == 'D' ? &o->device
+				  : c == 'T' ? &o->trace : &o->out;
 		if (*slot) {
 			cli_usage_error(cmd, "option '%s' given twice", argv[optind - 1]);
 			return -1;
@@ -78,4 +88,42 @@ int cli_load_hw(const char *path, struct hw *hw)
 		diag_print(&err, stderr);
 	diag_free(&err);
 	return rc;
+}
+
+void cli_print_errors(struct diags *err, const char *file)
+{
+	for (int i = 0; i < err->n; i++)
+		if (!err->v[i].file && file)
+			err->v[i].file = xstrdup(file);
+	diag_print(err, stderr);
+}
+
+/* A program built for other hardware must not be run or read as if it were
+ * for this one: the fingerprints say so. */
+int cli_load_program(const char *path, const char *hw_path, struct isa_program *p)
+{
+	struct diags err = {0};
+	if (isa_tsp_read(path, p, &err)) {
+		cli_print_errors(&err, path);
+		diag_free(&err);
+		return -1;
+	}
+	if (!hw_path)
+		return 0;
+	struct hw hw;
+	if (cli_load_hw(hw_path, &hw)) {
+		isa_program_free(p);
+		return -1;
+	}
+	uint64_t want = hw_fingerprint(&hw), have = hw_fingerprint(&p->hw);
+	if (want == have)
+		return 0;
+	diag_add(&err, path, 0, 0,
+		 "program was built for hardware '%s' (fingerprint %016" PRIx64 "), not for '%s' from %s "
+		 "(fingerprint %016" PRIx64 ")",
+		 p->hw.name, have, hw.name, hw_path, want);
+	cli_print_errors(&err, path);
+	diag_free(&err);
+	isa_program_free(p);
+	return -1;
 }

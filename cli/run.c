@@ -1,0 +1,112 @@
+/* tessel run: a program on a device, and what it did: cycles, activity of
+ * each module, DRAM traffic, instructions by kind, MACs and utilization. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../sim/device.h"
+#include "cli.h"
+
+static void json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static double utilization(const struct dev_stats *st)
+{
+	return st->cycles && st->peak_macs_per_cycle > 0 ? (double)st->macs / ((double)st->cycles * st->peak_macs_per_cycle)
+							  : 0.0;
+}
+
+static void print_json(const char *path, const char *device, const struct isa_program *p, const struct dev_stats *st)
+{
+	printf("{\"program\":");
+	json_string(stdout, path);
+	printf(",\"hardware\":");
+	json_string(stdout, p->hw.name);
+	printf(",\"device\":");
+	json_string(stdout, device);
+	printf(",\"cycles\":%" PRIu64 ",\"modules\":{", st->cycles);
+	for (int m = 0; m < DEV_MODULE_COUNT; m++) {
+		uint64_t idle = st->cycles - (st->busy[m] + st->stall[m] < st->cycles ? st->busy[m] + st->stall[m] : st->cycles);
+		printf("%s\"%s\":{\"busy\":%" PRIu64 ",\"stall\":%" PRIu64 ",\"idle\":%" PRIu64 "}", m ? "," : "",
+		       dev_module_name(m), st->busy[m], st->stall[m], idle);
+	}
+	printf("},\"dram\":{\"read_bytes\":%" PRIu64 ",\"written_bytes\":%" PRIu64 ",\"busy_cycles\":%" PRIu64 "}",
+	       st->dram_read, st->dram_written, st->dram_busy);
+	printf(",\"instructions\":{\"total\":%" PRIu64, st->insns_total);
+	for (int k = 0; k < p->layout.nkinds; k++)
+		printf(",\"%s\":%" PRIu64, p->layout.kind[k].mnemonic, st->insns[k]);
+	printf("},\"macs\":%" PRIu64 ",\"peak_macs_per_cycle\":%.17g,\"utilization\":%.6f}\n", st->macs,
+	       st->peak_macs_per_cycle, utilization(st));
+}
+
+static void print_text(const char *path, const char *device, const struct isa_program *p, const struct dev_stats *st)
+{
+	printf("%s on %s (device %s)\n", path, p->hw.name, device);
+	printf("cycles        %" PRIu64 " (%.6g us at %.6g MHz)\n", st->cycles, (double)st->cycles / p->hw.clock_mhz,
+	       p->hw.clock_mhz);
+	printf("module        busy      stall     idle\n");
+	for (int m = 0; m < DEV_MODULE_COUNT; m++) {
+		uint64_t used = st->busy[m] + st->stall[m];
+		printf("  %-9s %-9" PRIu64 " %-9" PRIu64 " %" PRIu64 "\n", dev_module_name(m), st->busy[m], st->stall[m],
+		       st->cycles > used ? st->cycles - used : 0);
+	}
+	printf("dram          read %" PRIu64 " B, written %" PRIu64 " B, bus busy %" PRIu64 " cycles\n", st->dram_read,
+	       st->dram_written, st->dram_busy);
+	printf("instructions  %" PRIu64 ":", st->insns_total);
+	for (int k = 0; k < p->layout.nkinds; k++)
+		if (st->insns[k])
+			printf(" %s %" PRIu64, p->layout.kind[k].mnemonic, st->insns[k]);
+	printf("\nMACs          %" PRIu64 "; utilization %.2f%% of %.6g MACs/cycle\n", st->macs, 100.0 * utilization(st),
+	       st->peak_macs_per_cycle);
+}
+
+int cli_run(int argc, char **argv)
+{
+	struct cli_opts o;
+	int rc = cli_parse("run", argc, argv, CLI_OPT_HW | CLI_OPT_DEVICE | CLI_OPT_JSON | CLI_OPT_TRACE, 1, 1, &o);
+	if (rc)
+		return rc < 0 ? CLI_USAGE : CLI_OK;
+	const char *devname = o.device ? o.device : "sim";
+	const struct dev_ops *ops = dev_lookup(devname);
+	if (!ops) {
+		cli_usage_error("run", "unknown device '%s'; expected sim", devname);
+		return CLI_USAGE;
+	}
+	struct isa_program p;
+	if (cli_load_program(o.pos[0], o.hw, &p))
+		return CLI_BAD_INPUT;
+	struct diags err = {0};
+	struct dev_run_opts ro = {0};
+	if (o.trace && !(ro.trace = fopen(o.trace, "w")))
+		diag_add(&err, o.trace, 0, 0, "cannot write the trace: %s", strerror(errno));
+	struct device *d = err.n ? NULL : ops->open(&p.hw, &err);
+	struct dev_stats st;
+	if (d && !dev_run_program(ops, d, &p, &ro, &st, &err)) {
+		if (o.json)
+			print_json(o.pos[0], devname, &p, &st);
+		else
+			print_text(o.pos[0], devname, &p, &st);
+	}
+	if (ro.trace && fclose(ro.trace))
+		diag_add(&err, o.trace, 0, 0, "cannot write the trace: %s", strerror(errno));
+	if (d)
+		ops->close(d);
+	isa_program_free(&p);
+	rc = err.n ? CLI_BAD_INPUT : CLI_OK;
+	cli_print_errors(&err, o.pos[0]);
+	diag_free(&err);
+	return rc;
+}

@@ -1,0 +1,68 @@
+/* device: one interface to every way of running a program — the C
+ * simulator ("sim"), and later the Verilated RTL ("rtl") and the SystemC
+ * model ("tlm").  Like QBE's targets: a struct of function pointers.
+ * Co-simulation is "run on two, compare". */
+#ifndef TESSEL_DEVICE_H
+#define TESSEL_DEVICE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../isa/program.h"
+
+/* The units whose activity is counted.  X(id, name) */
+#define DEV_MODULES(X)       \
+	X(FETCH, "fetch")     \
+	X(LOAD, "load")       \
+	X(COMPUTE, "compute") \
+	X(STORE, "store")
+
+enum dev_module {
+#define X(id, name) DEV_##id,
+	DEV_MODULES(X)
+#undef X
+	DEV_MODULE_COUNT
+};
+
+struct dev_stats {
+	uint64_t cycles;                    /* cycle at which FINISH completed */
+	uint64_t busy[DEV_MODULE_COUNT];    /* cycles spent executing */
+	uint64_t stall[DEV_MODULE_COUNT];   /* cycles with work queued but unable to start */
+	uint64_t dram_read, dram_written;   /* bytes over the DRAM channel */
+	uint64_t dram_busy;                 /* cycles the DRAM bus carried data */
+	uint64_t insns[ISA_MAX_KINDS];      /* executed, by kind (opcode) */
+	uint64_t insns_total;
+	uint64_t macs;                      /* multiply-accumulates by intrinsics */
+	double peak_macs_per_cycle;
+};
+
+struct dev_run_opts {
+	FILE *trace; /* Chrome/Perfetto trace-event JSON, or NULL */
+};
+
+struct device;
+
+struct dev_ops {
+	const char *name;
+	struct device *(*open)(const struct hw *hw, struct diags *err);
+	int (*write)(struct device *d, uint64_t addr, const void *src, uint64_t n, struct diags *err);
+	int (*read)(struct device *d, uint64_t addr, void *dst, uint64_t n, struct diags *err);
+	/* Runs ninsn instructions from code_addr until FINISH completes. */
+	int (*run)(struct device *d, uint64_t code_addr, uint32_t ninsn, const struct dev_run_opts *opts,
+		   struct dev_stats *st, struct diags *err);
+	void (*close)(struct device *d);
+};
+
+extern const struct dev_ops dev_sim;
+
+/* By name ("sim"); NULL if there is no such device. */
+const struct dev_ops *dev_lookup(const char *name);
+const char *dev_module_name(enum dev_module m);
+/* Writes a program's code, micro-ops and segments (their initial data, zeros
+ * beyond it) into the device's DRAM. */
+int dev_load_program(const struct dev_ops *ops, struct device *d, const struct isa_program *p, struct diags *err);
+/* Loads and runs. */
+int dev_run_program(const struct dev_ops *ops, struct device *d, const struct isa_program *p,
+		    const struct dev_run_opts *opts, struct dev_stats *st, struct diags *err);
+
+#endif

@@ -1,0 +1,462 @@
+/* The data semantics of every instruction (docs/microarch.md, "What
+ * instructions compute").  Timing lives in sim.c; this file only moves and
+ * computes values, after checking every index an instruction will touch. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <math.h>
+#include <string.h>
+
+#include "sim.h"
+
+static int64_t get_int(const uint8_t *p, enum hw_dtype t, uint64_t i)
+{
+	switch (t) {
+	case HW_INT8: return ((const int8_t *)p)[i];
+	case HW_UINT8: return p[i];
+	case HW_INT16: { int16_t v; memcpy(&v, p + 2 * i, 2); return v; }
+	case HW_INT32: { int32_t v; memcpy(&v, p + 4 * i, 4); return v; }
+	default: die("integer read of %s", hw_dtype_name(t));
+	}
+}
+
+static double get_float(const uint8_t *p, enum hw_dtype t, uint64_t i)
+{
+	if (t == HW_FP16) {
+		_Float16 h;
+		memcpy(&h, p + 2 * i, 2);
+		return (double)h;
+	}
+	if (t == HW_FP32) {
+		float f;
+		memcpy(&f, p + 4 * i, 4);
+		return f;
+	}
+	return (double)get_int(p, t, i);
+}
+
+/* Integers wrap to the type's width (two's complement), as hardware does. */
+static void put_int(uint8_t *p, enum hw_dtype t, uint64_t i, int64_t v)
+{
+	switch (t) {
+	case HW_INT8: case HW_UINT8: p[i] = (uint8_t)v; break;
+	case HW_INT16: { uint16_t w = (uint16_t)v; memcpy(p + 2 * i, &w, 2); break; }
+	case HW_INT32: { uint32_t w = (uint32_t)v; memcpy(p + 4 * i, &w, 4); break; }
+	default: die("integer write of %s", hw_dtype_name(t));
+	}
+}
+
+/* Floats round to nearest even in the target type. */
+static void put_float(uint8_t *p, enum hw_dtype t, uint64_t i, double v)
+{
+	if (t == HW_FP16) {
+		_Float16 h = (_Float16)v;
+		memcpy(p + 2 * i, &h, 2);
+	} else {
+		float f = (float)v;
+		memcpy(p + 4 * i, &f, 4);
+	}
+}
+
+static int range_error(const struct device *d, const struct sim_entry *e, struct diags *err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int range_error(const struct device *d, const struct sim_entry *e, struct diags *err, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	diag_add(err, NULL, 0, 0, "instruction %u (%s): %s", e->index, d->lay.kind[e->in.kind].mnemonic, msg);
+	return -1;
+}
+
+/* The level a transfer reads from (load) or writes to (store). */
+static uint8_t *parent_mem(struct device *d, const struct hw_level *l, uint64_t *capacity, const char **name)
+{
+	if (l->parent < 0) {
+		*capacity = d->dram_size;
+		*name = "DRAM";
+		return d->dram;
+	}
+	*capacity = d->hw.level[l->parent].capacity;
+	*name = d->hw.level[l->parent].name;
+	return d->mem[l->parent];
+}
+
+/* Bytes [first, end) of the parent a transfer touches, checked. */
+static int check_parent_rows(const struct device *d, const struct sim_entry *e, uint32_t elem, uint64_t capacity,
+			     const char *pname, const char *which, struct diags *err)
+{
+	const int64_t *f = e->in.f;
+	unsigned __int128 end = ((unsigned __int128)f[ISA_F_ADDR] + (unsigned __int128)(f[ISA_F_YSIZE] - 1) * f[ISA_F_XSTRIDE] +
+				 f[ISA_F_XSIZE]) * elem;
+	if (end > capacity)
+		return range_error(d, e, err, "%s rows reach byte 0x%" PRIx64 "%s of %s, which has %" PRIu64 " bytes",
+				   which, (uint64_t)(end > UINT64_MAX ? UINT64_MAX : end),
+				   end > UINT64_MAX ? "+" : "", pname, capacity);
+	return 0;
+}
+
+static int check_elements(const struct device *d, const struct sim_entry *e, const struct hw_level *l, uint64_t first,
+			  uint64_t count, const char *what, struct diags *err)
+{
+	if (first + count > l->depth)
+		return range_error(d, e, err, "%s elements %" PRIu64 " to %" PRIu64 " of '%s', which has %u", what, first,
+				   first + count - 1, l->name, l->depth);
+	return 0;
+}
+
+static int exec_load(struct device *d, const struct sim_entry *e, struct diags *err)
+{
+	const int64_t *f = e->in.f;
+	const struct hw_level *l = &d->hw.level[f[ISA_F_BUF]];
+	uint64_t cap;
+	const char *pname;
+	const uint8_t *src = parent_mem(d, l, &cap, &pname);
+	uint64_t E = l->elem_bytes, X = (uint64_t)(f[ISA_F_XSIZE] + f[ISA_F_XPAD0] + f[ISA_F_XPAD1]);
+	uint64_t Y = (uint64_t)(f[ISA_F_YSIZE] + f[ISA_F_YPAD0] + f[ISA_F_YPAD1]);
+	if (check_parent_rows(d, e, l->elem_bytes, cap, pname, "source", err) ||
+	    check_elements(d, e, l, (uint64_t)f[ISA_F_IDX], X * Y, "writes", err))
+		return -1;
+	uint8_t *dst = d->mem[f[ISA_F_BUF]] + (uint64_t)f[ISA_F_IDX] * E;
+	for (uint64_t y = 0; y < Y; y++) {
+		uint8_t *row = dst + y * X * E;
+		int64_t sy = (int64_t)y - f[ISA_F_YPAD0];
+		if (sy < 0 || sy >= f[ISA_F_YSIZE]) {
+			memset(row, 0, X * E);
+			continue;
+		}
+		uint64_t from = ((uint64_t)f[ISA_F_ADDR] + (uint64_t)sy * (uint64_t)f[ISA_F_XSTRIDE]) * E;
+		memset(row, 0, (uint64_t)f[ISA_F_XPAD0] * E);
+		memcpy(row + (uint64_t)f[ISA_F_XPAD0] * E, src + from, (uint64_t)f[ISA_F_XSIZE] * E);
+		memset(row + (uint64_t)(f[ISA_F_XPAD0] + f[ISA_F_XSIZE]) * E, 0, (uint64_t)f[ISA_F_XPAD1] * E);
+	}
+	return 0;
+}
+
+static int exec_store(struct device *d, const struct sim_entry *e, struct diags *err)
+{
+	const int64_t *f = e->in.f;
+	const struct hw_level *l = &d->hw.level[f[ISA_F_BUF]];
+	uint64_t cap;
+	const char *pname;
+	uint8_t *dst = parent_mem(d, l, &cap, &pname);
+	uint64_t E = l->elem_bytes, X = (uint64_t)f[ISA_F_XSIZE], Y = (uint64_t)f[ISA_F_YSIZE];
+	if (check_parent_rows(d, e, l->elem_bytes, cap, pname, "destination", err) ||
+	    check_elements(d, e, l, (uint64_t)f[ISA_F_IDX], X * Y, "reads", err))
+		return -1;
+	const uint8_t *src = d->mem[f[ISA_F_BUF]] + (uint64_t)f[ISA_F_IDX] * E;
+	for (uint64_t y = 0; y < Y; y++)
+		memmove(dst + ((uint64_t)f[ISA_F_ADDR] + y * (uint64_t)f[ISA_F_XSTRIDE]) * E, src + y * X * E, X * E);
+	return 0;
+}
+
+uint64_t sim_loop_beats(const struct isa_insn *in)
+{
+	return (uint64_t)(in->f[ISA_F_UOP_END] - in->f[ISA_F_UOP_BEGIN]) * (uint64_t)in->f[ISA_F_ITER_OUT] *
+	       (uint64_t)in->f[ISA_F_ITER_IN];
+}
+
+/* The micro-ops of a loop instruction, read from the micro-op buffer, and
+ * the largest index each field reaches over the loop. */
+struct loop {
+	struct isa_uop *uop;
+	uint32_t n;
+	uint64_t max_dst, max_src, max_wgt;
+};
+
+static int read_loop(struct device *d, const struct sim_entry *e, struct loop *lp, struct diags *err)
+{
+	const int64_t *f = e->in.f;
+	const struct hw_level *ub = &d->hw.level[d->hw.role_level[HW_ROLE_UOP]];
+	uint32_t begin = (uint32_t)f[ISA_F_UOP_BEGIN];
+	lp->n = (uint32_t)(f[ISA_F_UOP_END] - f[ISA_F_UOP_BEGIN]);
+	lp->uop = xmalloc(lp->n * sizeof *lp->uop);
+	lp->max_dst = lp->max_src = lp->max_wgt = 0;
+	for (uint32_t i = 0; i < lp->n; i++) {
+		char why[256];
+		if (isa_decode_uop(&d->lay, d->mem[ub - d->hw.level] + (uint64_t)(begin + i) * ub->elem_bytes, &lp->uop[i],
+				   why)) {
+			free(lp->uop);
+			return range_error(d, e, err, "micro-op %u: %s", begin + i, why);
+		}
+		const struct isa_uop *u = &lp->uop[i];
+		uint64_t o = (uint64_t)f[ISA_F_ITER_OUT] - 1, n = (uint64_t)f[ISA_F_ITER_IN] - 1;
+		uint64_t dst = u->dst + o * (uint64_t)f[ISA_F_DST_OUT] + n * (uint64_t)f[ISA_F_DST_IN];
+		uint64_t src = u->src + o * (uint64_t)f[ISA_F_SRC_OUT] + n * (uint64_t)f[ISA_F_SRC_IN];
+		uint64_t wgt = u->wgt + o * (uint64_t)f[ISA_F_WGT_OUT] + n * (uint64_t)f[ISA_F_WGT_IN];
+		lp->max_dst = dst > lp->max_dst ? dst : lp->max_dst;
+		lp->max_src = src > lp->max_src ? src : lp->max_src;
+		lp->max_wgt = wgt > lp->max_wgt ? wgt : lp->max_wgt;
+	}
+	return 0;
+}
+
+/* Copies accumulator elements [first, first+count) into the output buffer,
+ * narrowed to its type. */
+static void narrow_to_output(struct device *d, uint64_t first, uint64_t count)
+{
+	const struct hw_level *acc = &d->hw.level[d->hw.role_level[HW_ROLE_ACCUMULATOR]];
+	const struct hw_level *out = &d->hw.level[d->hw.role_level[HW_ROLE_OUTPUT]];
+	const uint8_t *a = d->mem[acc - d->hw.level] + first * acc->elem_bytes;
+	uint8_t *o = d->mem[out - d->hw.level] + first * out->elem_bytes;
+	uint64_t n = count * d->acc_elems;
+	if (hw_dtype_float(acc->dtype)) {
+		for (uint64_t i = 0; i < n; i++)
+			put_float(o, out->dtype, i, get_float(a, acc->dtype, i));
+	} else if (acc->dtype == HW_INT32 && (out->dtype == HW_INT8 || out->dtype == HW_UINT8)) {
+		for (uint64_t i = 0; i < n; i++)
+			o[i] = a[4 * i]; /* little-endian: the low byte */
+	} else {
+		for (uint64_t i = 0; i < n; i++)
+			put_int(o, out->dtype, i, get_int(a, acc->dtype, i));
+	}
+}
+
+void sim_plan_intrinsics(struct device *d)
+{
+	for (int k = 0; k < d->hw.nintrinsics; k++) {
+		const struct hw_intrinsic *in = &d->hw.intrinsic[k];
+		struct sim_plan *p = &d->plan[k];
+		memset(p, 0, sizeof *p);
+		p->ndims = in->ndims;
+		p->inner = -1;
+		const struct hw_operand *ops[3] = {&in->out, &in->a, &in->b};
+		uint32_t *steps[3] = {p->step_out, p->step_a, p->step_b};
+		for (int o = 0; o < 3; o++) { /* row-major in the operand's own index order */
+			uint32_t step = 1;
+			for (int r = ops[o]->rank - 1; r >= 0; r--) {
+				steps[o][ops[o]->dim[r]] = step;
+				step *= in->dim_size[ops[o]->dim[r]];
+			}
+		}
+		int nred = 0;
+		for (int dd = 0; dd < in->ndims; dd++) {
+			p->size[dd] = in->dim_size[dd];
+			p->reduction[dd] = in->dim_reduction[dd];
+			nred += p->reduction[dd];
+			if (p->reduction[dd] && p->step_a[dd] == 1 && p->step_b[dd] == 1)
+				p->inner = dd;
+		}
+		p->fast_i8 = nred == 1 && p->inner >= 0 && in->a.dtype == HW_INT8 && in->b.dtype == HW_INT8 &&
+			     in->out.dtype == HW_INT32;
+	}
+}
+
+/* sum over k < n of a[k] * b[k], wrapping in 32 bits: the hot loop of every
+ * int8 GEMM, written so the compiler vectorises it. */
+static int32_t dot_i8(const int8_t *restrict a, const int8_t *restrict b, uint32_t n)
+{
+	int32_t s = 0;
+	for (uint32_t k = 0; k < n; k++)
+		s += (int32_t)a[k] * (int32_t)b[k];
+	return s;
+}
+
+static void tile_fast_i8(const struct sim_plan *p, int32_t *out, const int8_t *a, const int8_t *b, bool reset)
+{
+	/* Every dimension but `inner` is spatial: walk them as an odometer. */
+	uint32_t idx[HW_MAX_DIMS] = {0};
+	uint32_t K = p->size[p->inner];
+	for (;;) {
+		uint64_t o = 0, ai = 0, bi = 0;
+		for (int dd = 0; dd < p->ndims; dd++) {
+			o += (uint64_t)idx[dd] * p->step_out[dd];
+			ai += (uint64_t)idx[dd] * p->step_a[dd];
+			bi += (uint64_t)idx[dd] * p->step_b[dd];
+		}
+		int32_t base = reset ? 0 : out[o];
+		out[o] = (int32_t)((uint32_t)base + (uint32_t)dot_i8(a + ai, b + bi, K));
+		int dd = p->ndims - 1;
+		for (; dd >= 0; dd--) {
+			if (dd == p->inner)
+				continue;
+			if (++idx[dd] < p->size[dd])
+				break;
+			idx[dd] = 0;
+		}
+		if (dd < 0)
+			return;
+	}
+}
+
+/* Any dtypes, any einsum: for each output value, the products in order of
+ * increasing reduction index, each sum rounded (floats) or wrapped (ints). */
+static void tile_generic(const struct hw_intrinsic *in, const struct sim_plan *p, uint8_t *out, const uint8_t *a,
+			 const uint8_t *b, bool reset)
+{
+	bool flt = hw_dtype_float(in->out.dtype);
+	uint32_t sp[HW_MAX_DIMS] = {0}, nsp = 0, rd[HW_MAX_DIMS] = {0}, nrd = 0;
+	for (int dd = 0; dd < p->ndims; dd++) {
+		if (p->reduction[dd])
+			rd[nrd++] = (uint32_t)dd;
+		else
+			sp[nsp++] = (uint32_t)dd;
+	}
+	uint32_t idx[HW_MAX_DIMS] = {0};
+	for (;;) {
+		uint64_t o = 0;
+		for (uint32_t s = 0; s < nsp; s++)
+			o += (uint64_t)idx[sp[s]] * p->step_out[sp[s]];
+		int64_t iv = reset || flt ? 0 : get_int(out, in->out.dtype, o);
+		double fv = reset || !flt ? 0 : get_float(out, in->out.dtype, o);
+		for (uint32_t r = 0; r < nrd; r++)
+			idx[rd[r]] = 0;
+		for (;;) {
+			uint64_t ai = 0, bi = 0;
+			for (int dd = 0; dd < p->ndims; dd++) {
+				ai += (uint64_t)idx[dd] * p->step_a[dd];
+				bi += (uint64_t)idx[dd] * p->step_b[dd];
+			}
+			if (flt) {
+				double prod = get_float(a, in->a.dtype, ai) * get_float(b, in->b.dtype, bi);
+				fv = in->out.dtype == HW_FP16 ? (double)(_Float16)(fv + prod) : (double)(float)(fv + (float)prod);
+			} else {
+				iv = (int64_t)((uint64_t)iv + (uint64_t)(get_int(a, in->a.dtype, ai) * get_int(b, in->b.dtype, bi)));
+			}
+			int r = (int)nrd - 1;
+			for (; r >= 0; r--) {
+				if (++idx[rd[r]] < p->size[rd[r]])
+					break;
+				idx[rd[r]] = 0;
+			}
+			if (r < 0)
+				break;
+		}
+		if (flt)
+			put_float(out, in->out.dtype, o, fv);
+		else
+			put_int(out, in->out.dtype, o, iv);
+		int s = (int)nsp - 1;
+		for (; s >= 0; s--) {
+			if (++idx[sp[s]] < p->size[sp[s]])
+				break;
+			idx[sp[s]] = 0;
+		}
+		if (s < 0)
+			return;
+	}
+}
+
+static int exec_intrinsic(struct device *d, const struct sim_entry *e, struct diags *err)
+{
+	const int64_t *f = e->in.f;
+	int k = d->lay.kind[e->in.kind].intrinsic;
+	const struct hw_intrinsic *in = &d->hw.intrinsic[k];
+	const struct hw_level *lo = &d->hw.level[in->out.level], *la = &d->hw.level[in->a.level],
+			      *lb = &d->hw.level[in->b.level];
+	struct loop lp;
+	if (read_loop(d, e, &lp, err))
+		return -1;
+	if (check_elements(d, e, lo, lp.max_dst, in->out.elems_per_tile, "reaches", err) ||
+	    check_elements(d, e, la, lp.max_src, in->a.elems_per_tile, "reaches", err) ||
+	    check_elements(d, e, lb, lp.max_wgt, in->b.elems_per_tile, "reaches", err)) {
+		free(lp.uop);
+		return -1;
+	}
+	const struct sim_plan *p = &d->plan[k];
+	bool reset = f[ISA_F_RESET] != 0;
+	for (int64_t o = 0; o < f[ISA_F_ITER_OUT]; o++)
+		for (int64_t i = 0; i < f[ISA_F_ITER_IN]; i++)
+			for (uint32_t u = 0; u < lp.n; u++) {
+				uint64_t dst = lp.uop[u].dst + (uint64_t)(o * f[ISA_F_DST_OUT] + i * f[ISA_F_DST_IN]);
+				uint64_t src = lp.uop[u].src + (uint64_t)(o * f[ISA_F_SRC_OUT] + i * f[ISA_F_SRC_IN]);
+				uint64_t wgt = lp.uop[u].wgt + (uint64_t)(o * f[ISA_F_WGT_OUT] + i * f[ISA_F_WGT_IN]);
+				uint8_t *out = d->mem[in->out.level] + dst * lo->elem_bytes;
+				const uint8_t *a = d->mem[in->a.level] + src * la->elem_bytes;
+				const uint8_t *b = d->mem[in->b.level] + wgt * lb->elem_bytes;
+				if (p->fast_i8)
+					tile_fast_i8(p, (int32_t *)(void *)out, (const int8_t *)a, (const int8_t *)b, reset);
+				else
+					tile_generic(in, p, out, a, b, reset);
+				narrow_to_output(d, dst, in->out.elems_per_tile);
+			}
+	free(lp.uop);
+	return 0;
+}
+
+static int64_t alu_int(enum hw_alu_op op, int64_t x, int64_t y, int bits)
+{
+	switch (op) {
+	case HW_ALU_MIN: return x < y ? x : y;
+	case HW_ALU_MAX: return x > y ? x : y;
+	case HW_ALU_ADD: return (int64_t)((uint64_t)x + (uint64_t)y);
+	case HW_ALU_MUL: return (int64_t)((uint64_t)x * (uint64_t)y);
+	case HW_ALU_SHR:
+		if (y >= 0)
+			return x >> (y < bits - 1 ? y : bits - 1);
+		return -y >= bits ? 0 : (int64_t)((uint64_t)x << -y);
+	case HW_ALU_CLIP: {
+		int64_t lo = -y - 1;
+		return x < lo ? lo : x > y ? y : x;
+	}
+	case HW_ALU_MOV: return y;
+	default: die("ALU op %d", op);
+	}
+}
+
+static double alu_float(enum hw_alu_op op, double x, double y)
+{
+	switch (op) {
+	case HW_ALU_MIN: return x < y ? x : y;
+	case HW_ALU_MAX: return x > y ? x : y;
+	case HW_ALU_ADD: return x + y;
+	case HW_ALU_MUL: return x * y;
+	case HW_ALU_SHR: return ldexp(x, -(int)(y < -1000 ? -1000 : y > 1000 ? 1000 : y));
+	case HW_ALU_CLIP: return x < -y ? -y : x > y ? y : x;
+	case HW_ALU_MOV: return y;
+	default: die("ALU op %d", op);
+	}
+}
+
+static int exec_alu(struct device *d, const struct sim_entry *e, struct diags *err)
+{
+	const int64_t *f = e->in.f;
+	int ai = d->hw.role_level[HW_ROLE_ACCUMULATOR];
+	const struct hw_level *acc = &d->hw.level[ai];
+	bool use_imm = f[ISA_F_USE_IMM] != 0, flt = hw_dtype_float(acc->dtype);
+	struct loop lp;
+	if (read_loop(d, e, &lp, err))
+		return -1;
+	if (check_elements(d, e, acc, lp.max_dst, 1, "reaches", err) ||
+	    (!use_imm && check_elements(d, e, acc, lp.max_src, 1, "reads", err))) {
+		free(lp.uop);
+		return -1;
+	}
+	enum hw_alu_op op = (enum hw_alu_op)f[ISA_F_ALU_OP];
+	int bits = (int)hw_dtype_bytes(acc->dtype) * 8;
+	uint32_t n = d->acc_elems;
+	for (int64_t o = 0; o < f[ISA_F_ITER_OUT]; o++)
+		for (int64_t i = 0; i < f[ISA_F_ITER_IN]; i++)
+			for (uint32_t u = 0; u < lp.n; u++) {
+				uint64_t dst = lp.uop[u].dst + (uint64_t)(o * f[ISA_F_DST_OUT] + i * f[ISA_F_DST_IN]);
+				uint64_t src = lp.uop[u].src + (uint64_t)(o * f[ISA_F_SRC_OUT] + i * f[ISA_F_SRC_IN]);
+				uint8_t *x = d->mem[ai] + dst * acc->elem_bytes;
+				const uint8_t *y = d->mem[ai] + src * acc->elem_bytes;
+				for (uint32_t v = 0; v < n; v++) {
+					if (flt)
+						put_float(x, acc->dtype, v,
+							  alu_float(op, get_float(x, acc->dtype, v),
+								    use_imm ? (double)f[ISA_F_IMM] : get_float(y, acc->dtype, v)));
+					else
+						put_int(x, acc->dtype, v,
+							alu_int(op, get_int(x, acc->dtype, v),
+								use_imm ? f[ISA_F_IMM] : get_int(y, acc->dtype, v), bits));
+				}
+				narrow_to_output(d, dst, 1);
+			}
+	free(lp.uop);
+	return 0;
+}
+
+int sim_exec(struct device *d, const struct sim_entry *e, struct diags *err)
+{
+	switch (d->lay.kind[e->in.kind].cls) {
+	case ISA_CLASS_LOAD: return exec_load(d, e, err);
+	case ISA_CLASS_STORE: return exec_store(d, e, err);
+	case ISA_CLASS_GEMM: return exec_intrinsic(d, e, err);
+	case ISA_CLASS_ALU: return exec_alu(d, e, err);
+	default: return 0;
+	}
+}

@@ -1,0 +1,468 @@
+/* The cycle-accurate simulator: a device that follows docs/microarch.md.
+ *
+ * It is event-driven: time jumps from one cycle where something happens (an
+ * instruction finishes, fetched instructions arrive, one can be dispatched)
+ * to the next, so idle and busy spans cost nothing to simulate; only the data
+ * an instruction computes costs time (exec.c). */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+enum { TOK_L2C, TOK_C2L, TOK_C2S, TOK_S2C, TOK_COUNT };
+static const char *const token_names[TOK_COUNT] = {"load->compute", "compute->load", "compute->store",
+						   "store->compute"};
+enum { PREV, NEXT };
+/* Token queue a module pops from / pushes to, toward its previous or next
+ * neighbour; -1 where it has no such neighbour. */
+static const int pop_queue[ISA_Q_COUNT][2] = {{-1, TOK_C2L}, {TOK_L2C, TOK_S2C}, {TOK_C2S, -1}};
+static const int push_queue[ISA_Q_COUNT][2] = {{-1, TOK_L2C}, {TOK_C2L, TOK_C2S}, {TOK_S2C, -1}};
+static const enum dev_module module_of_queue[ISA_Q_COUNT] = {DEV_LOAD, DEV_COMPUTE, DEV_STORE};
+
+static const uint64_t NEVER = UINT64_MAX;
+
+struct queue {
+	struct sim_entry *v;
+	uint32_t cap, head, n;
+};
+
+struct module {
+	struct queue q;
+	bool busy;
+	uint64_t end;
+	struct sim_entry cur;
+};
+
+struct run {
+	struct device *d;
+	const struct dev_run_opts *opts;
+	struct dev_stats *st;
+	struct diags *err;
+	struct dram_channel dram, chan[HW_MAX_LEVELS];
+	struct module m[ISA_Q_COUNT];
+	uint32_t tokens[TOK_COUNT];
+	/* fetch */
+	uint64_t code_addr;
+	uint32_t ninsn, next_request, chunk;
+	struct sim_entry *fbuf;
+	uint32_t fbuf_n, fbuf_pos;
+	uint64_t request_at, arrive_at; /* NEVER when none */
+	uint32_t request_first, request_n;
+	bool fetch_stopped;
+	bool dispatched;
+	/* end */
+	bool finished, failed;
+	bool trace_comma;
+};
+
+/* ---- the device ---- */
+
+static struct device *sim_open(const struct hw *hw, struct diags *err)
+{
+	struct device *d = xcalloc(1, sizeof *d);
+	d->hw = *hw;
+	if (isa_derive(&d->hw, &d->lay, err)) {
+		free(d);
+		return NULL;
+	}
+	d->dram_size = hw->dram.capacity;
+	d->dram = calloc(d->dram_size, 1);
+	if (!d->dram) {
+		diag_add(err, NULL, 0, 0, "cannot allocate the %" PRIu64 " bytes of DRAM of '%s'", d->dram_size, hw->name);
+		free(d);
+		return NULL;
+	}
+	for (int i = 0; i < hw->nlevels; i++)
+		d->mem[i] = xcalloc(hw->level[i].capacity, 1);
+	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
+	d->acc_elems = acc->elem_bytes / hw_dtype_bytes(acc->dtype);
+	sim_plan_intrinsics(d);
+	return d;
+}
+
+static void sim_close(struct device *d)
+{
+	if (!d)
+		return;
+	for (int i = 0; i < d->hw.nlevels; i++)
+		free(d->mem[i]);
+	free(d->dram);
+	free(d);
+}
+
+static int check_dram(struct device *d, uint64_t addr, uint64_t n, const char *what, struct diags *err)
+{
+	if (addr > d->dram_size || n > d->dram_size - addr) {
+		diag_add(err, NULL, 0, 0, "DRAM %s of %" PRIu64 " bytes at 0x%" PRIx64 " is outside DRAM (%" PRIu64 " bytes)",
+			 what, n, addr, d->dram_size);
+		return -1;
+	}
+	return 0;
+}
+
+static int sim_write(struct device *d, uint64_t addr, const void *src, uint64_t n, struct diags *err)
+{
+	if (check_dram(d, addr, n, "write", err))
+		return -1;
+	if (n)
+		memcpy(d->dram + addr, src, n);
+	return 0;
+}
+
+static int sim_read(struct device *d, uint64_t addr, void *dst, uint64_t n, struct diags *err)
+{
+	if (check_dram(d, addr, n, "read", err))
+		return -1;
+	if (n)
+		memcpy(dst, d->dram + addr, n);
+	return 0;
+}
+
+/* ---- trace ---- */
+
+static void trace_span(struct run *r, enum dev_module lane, const char *name, uint32_t index, uint64_t start,
+		       uint64_t dur)
+{
+	FILE *t = r->opts ? r->opts->trace : NULL;
+	if (!t)
+		return;
+	fprintf(t, "%s\n{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"ts\":%" PRIu64 ",\"dur\":%" PRIu64
+		   ",\"pid\":1,\"tid\":%d,\"args\":{\"instruction\":%u}}",
+		r->trace_comma ? "," : "", name, dev_module_name(lane), start, dur, (int)lane, index);
+	r->trace_comma = true;
+}
+
+static void trace_begin(struct run *r)
+{
+	FILE *t = r->opts ? r->opts->trace : NULL;
+	if (!t)
+		return;
+	fprintf(t, "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"hardware\":\"%s\",\"time unit\":\"1 us = 1 cycle\"},"
+		   "\"traceEvents\":[",
+		r->d->hw.name);
+	for (int m = 0; m < DEV_MODULE_COUNT; m++) {
+		fprintf(t, "%s\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,\"args\":{\"name\":\"%s\"}}",
+			r->trace_comma ? "," : "", m, dev_module_name(m));
+		r->trace_comma = true;
+	}
+}
+
+static void trace_end(struct run *r)
+{
+	if (r->opts && r->opts->trace)
+		fputs("\n]}\n", r->opts->trace);
+}
+
+/* ---- timing ---- */
+
+static uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+static struct dram_channel *parent_channel(struct run *r, const struct hw_level *l)
+{
+	return l->parent < 0 ? &r->dram : &r->chan[l->parent];
+}
+
+/* Cycles from start to completion (docs/microarch.md, "Instruction timing");
+ * makes the instruction's memory-channel requests. */
+static uint64_t duration(struct run *r, const struct sim_entry *e, uint64_t now)
+{
+	const struct hw *hw = &r->d->hw;
+	const int64_t *f = e->in.f;
+	switch (r->d->lay.kind[e->in.kind].cls) {
+	case ISA_CLASS_LOAD:
+	case ISA_CLASS_STORE: {
+		bool load = r->d->lay.kind[e->in.kind].cls == ISA_CLASS_LOAD;
+		const struct hw_level *l = &hw->level[f[ISA_F_BUF]];
+		struct dram_channel *c = parent_channel(r, l);
+		uint64_t row = (uint64_t)f[ISA_F_XSIZE] * l->elem_bytes, done = now;
+		for (int64_t y = 0; y < f[ISA_F_YSIZE]; y++)
+			done = dram_request(c, now, row, !load);
+		uint64_t onchip = (uint64_t)f[ISA_F_XSIZE] * (uint64_t)f[ISA_F_YSIZE];
+		if (load)
+			onchip = (uint64_t)(f[ISA_F_XSIZE] + f[ISA_F_XPAD0] + f[ISA_F_XPAD1]) *
+				 (uint64_t)(f[ISA_F_YSIZE] + f[ISA_F_YPAD0] + f[ISA_F_YPAD1]);
+		uint64_t port = now + ceil_div(onchip * l->elem_bytes, l->bandwidth);
+		uint64_t end = done > port ? done : port;
+		return end > now ? end - now : 1;
+	}
+	case ISA_CLASS_GEMM: {
+		const struct hw_intrinsic *in = &hw->intrinsic[r->d->lay.kind[e->in.kind].intrinsic];
+		return (sim_loop_beats(&e->in) - 1) * in->initiation_interval + in->latency;
+	}
+	case ISA_CLASS_ALU: {
+		uint64_t beats = sim_loop_beats(&e->in) * (r->d->acc_elems / hw->alu.lanes);
+		return (beats - 1) * hw->alu.initiation_interval + hw->alu.latency;
+	}
+	default:
+		return 1;
+	}
+}
+
+static bool token_ready(const struct run *r, enum isa_queue q, const struct isa_insn *in)
+{
+	const enum isa_field pops[2] = {ISA_F_POP_PREV, ISA_F_POP_NEXT}, pushes[2] = {ISA_F_PUSH_PREV, ISA_F_PUSH_NEXT};
+	for (int dir = 0; dir < 2; dir++) {
+		if (in->f[pops[dir]] && r->tokens[pop_queue[q][dir]] == 0)
+			return false;
+		if (in->f[pushes[dir]] && r->tokens[push_queue[q][dir]] >= r->d->hw.queues.token)
+			return false;
+	}
+	return true;
+}
+
+static void start(struct run *r, enum isa_queue q, uint64_t now)
+{
+	struct module *m = &r->m[q];
+	m->cur = m->q.v[m->q.head];
+	m->q.head = (m->q.head + 1) % m->q.cap;
+	m->q.n--;
+	const struct isa_insn *in = &m->cur.in;
+	if (in->f[ISA_F_POP_PREV])
+		r->tokens[pop_queue[q][PREV]]--;
+	if (in->f[ISA_F_POP_NEXT])
+		r->tokens[pop_queue[q][NEXT]]--;
+	if (sim_exec(r->d, &m->cur, r->err)) {
+		r->failed = true;
+		return;
+	}
+	uint64_t dur = duration(r, &m->cur, now);
+	m->busy = true;
+	m->end = now + dur;
+	enum dev_module dm = module_of_queue[q];
+	r->st->busy[dm] += dur;
+	r->st->insns[in->kind]++;
+	r->st->insns_total++;
+	const struct isa_kind *k = &r->d->lay.kind[in->kind];
+	if (k->cls == ISA_CLASS_GEMM)
+		r->st->macs += sim_loop_beats(in) * r->d->hw.intrinsic[k->intrinsic].macs;
+	trace_span(r, dm, k->mnemonic, m->cur.index, now, dur);
+}
+
+static void complete(struct run *r, enum isa_queue q, uint64_t now)
+{
+	struct module *m = &r->m[q];
+	const struct isa_insn *in = &m->cur.in;
+	if (in->f[ISA_F_PUSH_PREV])
+		r->tokens[push_queue[q][PREV]]++;
+	if (in->f[ISA_F_PUSH_NEXT])
+		r->tokens[push_queue[q][NEXT]]++;
+	m->busy = false;
+	if (r->d->lay.kind[in->kind].cls == ISA_CLASS_FINISH) {
+		r->finished = true;
+		r->st->cycles = now;
+	}
+}
+
+/* ---- fetch ---- */
+
+static void fetch_request(struct run *r, uint64_t now)
+{
+	uint32_t n = r->ninsn - r->next_request < r->chunk ? r->ninsn - r->next_request : r->chunk;
+	r->request_first = r->next_request;
+	r->request_n = n;
+	r->next_request += n;
+	r->arrive_at = dram_request(&r->dram, now, (uint64_t)n * r->d->lay.insn_bytes, 0);
+	r->request_at = NEVER;
+	r->st->busy[DEV_FETCH] += r->arrive_at - now;
+	trace_span(r, DEV_FETCH, "fetch", r->request_first, now, r->arrive_at - now);
+}
+
+/* The requested instructions arrive: decoded from DRAM as it is now. */
+static void fetch_arrive(struct run *r)
+{
+	const struct isa_layout *lay = &r->d->lay;
+	r->arrive_at = NEVER;
+	r->fbuf_n = r->fbuf_pos = 0;
+	for (uint32_t i = 0; i < r->request_n; i++) {
+		uint32_t index = r->request_first + i;
+		const uint8_t *b = r->d->dram + r->code_addr + (uint64_t)index * lay->insn_bytes;
+		struct sim_entry *e = &r->fbuf[r->fbuf_n++];
+		enum isa_field bad;
+		char why[256];
+		e->index = index;
+		if (isa_decode(lay, b, &e->in, why) || isa_check_insn(lay, &e->in, &bad, why)) {
+			diag_add(r->err, NULL, 0, 0, "instruction %u at DRAM 0x%" PRIx64 ": %s", index,
+				 r->code_addr + (uint64_t)index * lay->insn_bytes, why);
+			r->failed = true;
+			return;
+		}
+	}
+}
+
+static void fetch_dispatch(struct run *r, uint64_t now)
+{
+	r->dispatched = false;
+	if (r->fbuf_pos == r->fbuf_n || r->fetch_stopped)
+		return;
+	struct sim_entry *e = &r->fbuf[r->fbuf_pos];
+	enum isa_queue q = isa_queue_of(&r->d->lay, &e->in);
+	struct queue *qu = &r->m[q].q;
+	if (qu->n == qu->cap)
+		return;
+	qu->v[(qu->head + qu->n) % qu->cap] = *e;
+	qu->n++;
+	r->fbuf_pos++;
+	r->dispatched = true;
+	r->st->busy[DEV_FETCH]++;
+	if (r->d->lay.kind[e->in.kind].cls == ISA_CLASS_FINISH)
+		r->fetch_stopped = true;
+	else if (r->fbuf_pos == r->fbuf_n && r->next_request < r->ninsn)
+		r->request_at = now + 1;
+}
+
+/* ---- the loop ---- */
+
+static void describe_wait(struct run *r, struct strbuf *sb)
+{
+	for (int q = 0; q < ISA_Q_COUNT; q++) {
+		struct module *m = &r->m[q];
+		if (m->busy || !m->q.n)
+			continue;
+		const struct sim_entry *e = &m->q.v[m->q.head];
+		const struct isa_insn *in = &e->in;
+		const char *mn = r->d->lay.kind[in->kind].mnemonic, *mod = isa_queue_name(q);
+		const enum isa_field pops[2] = {ISA_F_POP_PREV, ISA_F_POP_NEXT}, pushes[2] = {ISA_F_PUSH_PREV, ISA_F_PUSH_NEXT};
+		for (int dir = 0; dir < 2; dir++) {
+			if (in->f[pops[dir]] && r->tokens[pop_queue[q][dir]] == 0)
+				sb_printf(sb, "; %s waits at instruction %u (%s) for a token on %s, which is empty", mod, e->index,
+					  mn, token_names[pop_queue[q][dir]]);
+			if (in->f[pushes[dir]] && r->tokens[push_queue[q][dir]] >= r->d->hw.queues.token)
+				sb_printf(sb, "; %s waits at instruction %u (%s) for room on %s, which is full (%u tokens)", mod,
+					  e->index, mn, token_names[push_queue[q][dir]], r->d->hw.queues.token);
+		}
+	}
+	if (r->fbuf_pos < r->fbuf_n && !r->fetch_stopped) {
+		const struct sim_entry *e = &r->fbuf[r->fbuf_pos];
+		enum isa_queue q = isa_queue_of(&r->d->lay, &e->in);
+		sb_printf(sb, "; fetch waits at instruction %u (%s) for room in the %s queue, which is full (%u)", e->index,
+			  r->d->lay.kind[e->in.kind].mnemonic, isa_queue_name(q), r->m[q].q.cap);
+	}
+}
+
+static void report_stuck(struct run *r, uint64_t now)
+{
+	bool queued = r->fbuf_pos < r->fbuf_n && !r->fetch_stopped;
+	for (int q = 0; q < ISA_Q_COUNT; q++)
+		queued |= r->m[q].q.n > 0;
+	if (!queued) {
+		diag_add(r->err, NULL, 0, 0,
+			 "the program ended at cycle %" PRIu64 " without a finish instruction (all %u instructions ran)", now,
+			 r->ninsn);
+		return;
+	}
+	struct strbuf sb = {0};
+	describe_wait(r, &sb);
+	char *s = sb_take(&sb);
+	diag_add(r->err, NULL, 0, 0, "deadlock at cycle %" PRIu64 "%s", now, s);
+	free(s);
+}
+
+static uint64_t next_event(struct run *r, uint64_t now)
+{
+	uint64_t next = NEVER;
+	for (int q = 0; q < ISA_Q_COUNT; q++)
+		if (r->m[q].busy && r->m[q].end < next)
+			next = r->m[q].end;
+	if (r->arrive_at < next)
+		next = r->arrive_at;
+	if (r->request_at < next)
+		next = r->request_at;
+	if (r->dispatched && now + 1 < next)
+		next = now + 1; /* what was dispatched may start, and fetch may dispatch again */
+	return next;
+}
+
+static void count_stalls(struct run *r, uint64_t now, uint64_t next)
+{
+	for (int q = 0; q < ISA_Q_COUNT; q++)
+		if (!r->m[q].busy && r->m[q].q.n)
+			r->st->stall[module_of_queue[q]] += next - now;
+	if (r->fbuf_pos < r->fbuf_n && !r->dispatched && !r->fetch_stopped)
+		r->st->stall[DEV_FETCH] += next - now;
+}
+
+static void step(struct run *r, uint64_t now)
+{
+	for (int q = 0; q < ISA_Q_COUNT; q++)
+		if (r->m[q].busy && r->m[q].end == now)
+			complete(r, q, now);
+	if (r->finished)
+		return;
+	if (r->arrive_at == now)
+		fetch_arrive(r);
+	if (r->failed)
+		return;
+	for (int q = 0; q < ISA_Q_COUNT && !r->failed; q++) {
+		struct module *m = &r->m[q];
+		if (!m->busy && m->q.n && token_ready(r, q, &m->q.v[m->q.head].in))
+			start(r, q, now);
+	}
+	if (r->failed)
+		return;
+	if (r->request_at == now)
+		fetch_request(r, now);
+	fetch_dispatch(r, now);
+}
+
+static void init_run(struct run *r, struct device *d, uint64_t code_addr, uint32_t ninsn)
+{
+	const struct hw *hw = &d->hw;
+	dram_channel_init(&r->dram, hw->dram.bandwidth, hw->dram.latency, hw->dram.burst);
+	for (int i = 0; i < hw->nlevels; i++)
+		dram_channel_init(&r->chan[i], hw->level[i].bandwidth, hw->level[i].latency, hw->level[i].port_bits / 8);
+	const uint32_t depth[ISA_Q_COUNT] = {hw->queues.load, hw->queues.compute, hw->queues.store};
+	for (int q = 0; q < ISA_Q_COUNT; q++) {
+		r->m[q].q.cap = depth[q];
+		r->m[q].q.v = xcalloc(depth[q], sizeof(struct sim_entry));
+	}
+	r->code_addr = code_addr;
+	r->ninsn = ninsn;
+	r->chunk = hw->dram.burst / d->lay.insn_bytes ? hw->dram.burst / d->lay.insn_bytes : 1;
+	r->fbuf = xcalloc(r->chunk, sizeof *r->fbuf);
+	r->request_at = ninsn ? 0 : NEVER;
+	r->arrive_at = NEVER;
+}
+
+static int sim_run(struct device *d, uint64_t code_addr, uint32_t ninsn, const struct dev_run_opts *opts,
+		   struct dev_stats *st, struct diags *err)
+{
+	memset(st, 0, sizeof *st);
+	st->peak_macs_per_cycle = hw_peak_macs_per_cycle(&d->hw);
+	if (check_dram(d, code_addr, (uint64_t)ninsn * d->lay.insn_bytes, "instruction fetch", err))
+		return -1;
+	struct run r = {.d = d, .opts = opts, .st = st, .err = err};
+	init_run(&r, d, code_addr, ninsn);
+	trace_begin(&r);
+	uint64_t now = 0;
+	for (;;) {
+		step(&r, now);
+		if (r.finished || r.failed)
+			break;
+		uint64_t next = next_event(&r, now);
+		if (next == NEVER) {
+			report_stuck(&r, now);
+			r.failed = true;
+			break;
+		}
+		count_stalls(&r, now, next);
+		now = next;
+	}
+	trace_end(&r);
+	st->dram_read = r.dram.bytes_read;
+	st->dram_written = r.dram.bytes_written;
+	st->dram_busy = r.dram.busy_cycles;
+	for (int q = 0; q < ISA_Q_COUNT; q++)
+		free(r.m[q].q.v);
+	free(r.fbuf);
+	return r.failed ? -1 : 0;
+}
+
+const struct dev_ops dev_sim = {
+	.name = "sim",
+	.open = sim_open,
+	.write = sim_write,
+	.read = sim_read,
+	.run = sim_run,
+	.close = sim_close,
+};

@@ -1,0 +1,47 @@
+/* sim: the cycle-accurate simulator (docs/microarch.md is its contract).
+ * Internal to sim/: the device state shared by the timing loop (sim.c) and
+ * the data semantics (exec.c). */
+#ifndef TESSEL_SIM_H
+#define TESSEL_SIM_H
+
+#include <stdbool.h>
+
+#include "device.h"
+#include "dram.h"
+
+/* One instruction in flight: decoded, with its index in the stream. */
+struct sim_entry {
+	struct isa_insn in;
+	uint32_t index;
+};
+
+/* The intrinsic's einsum, flattened: per dimension, its extent and the step
+ * it makes in each operand's tile (0 where the operand lacks it). */
+struct sim_plan {
+	int ndims;
+	uint32_t size[HW_MAX_DIMS];
+	uint32_t step_out[HW_MAX_DIMS], step_a[HW_MAX_DIMS], step_b[HW_MAX_DIMS];
+	bool reduction[HW_MAX_DIMS];
+	int inner;       /* a reduction dim contiguous in a and b, or -1 */
+	bool fast_i8;    /* int8 x int8 -> int32 with `inner` */
+};
+
+struct device {
+	struct hw hw;
+	struct isa_layout lay;
+	uint8_t *dram;
+	uint64_t dram_size;
+	uint8_t *mem[HW_MAX_LEVELS];
+	struct sim_plan plan[HW_MAX_INTRINSICS];
+	uint32_t acc_elems;       /* values in one accumulator element */
+};
+
+/* The data effect of one instruction (exec.c).  Checks every index it will
+ * touch first; on a violation reports it with the instruction index and
+ * changes nothing. */
+int sim_exec(struct device *d, const struct sim_entry *e, struct diags *err);
+void sim_plan_intrinsics(struct device *d);
+/* Micro-op beats of a loop instruction: (uop_end - uop_begin) * iter_out * iter_in. */
+uint64_t sim_loop_beats(const struct isa_insn *in);
+
+#endif
