@@ -97,7 +97,7 @@ enum isa_value {
 	X(YPAD1, "ypad1", ISA_W_PAD, ISA_V_UINT, ISA_K(LOAD), "zero rows after")                     \
 	X(XPAD0, "xpad0", ISA_W_PAD, ISA_V_UINT, ISA_K(LOAD), "zero elements before each row")       \
 	X(XPAD1, "xpad1", ISA_W_PAD, ISA_V_UINT, ISA_K(LOAD), "zero elements after each row")        \
-	X(RESET, "reset", ISA_W_ONE, ISA_V_UINT, ISA_K(GEMM), "write zeros to the destination instead of accumulating") \
+	X(RESET, "reset", ISA_W_ONE, ISA_V_UINT, ISA_K(GEMM), "start the destination tile from zero instead of accumulating onto it") \
 	X(UOP_BEGIN, "uop_begin", ISA_W_UOP_INDEX, ISA_V_UINT, ISA_K_LOOP, "first micro-op")          \
 	X(UOP_END, "uop_end", ISA_W_UOP_END, ISA_V_UINT, ISA_K_LOOP, "one past the last micro-op")    \
 	X(ITER_OUT, "iter_out", ISA_W_LOOP, ISA_V_UINT, ISA_K_LOOP, "outer loop extent")             \
