@@ -50,7 +50,8 @@ struct run {
 	uint64_t request_at, arrive_at; /* NEVER when none */
 	uint32_t request_first, request_n;
 	bool fetch_stopped;
-	bool dispatched;
+	bool dispatched;       /* an instruction was dispatched this cycle... */
+	enum isa_queue dispatched_to; /* ...into this queue */
 	/* end */
 	bool finished, failed;
 	bool trace_comma;
@@ -304,6 +305,7 @@ static void fetch_dispatch(struct run *r, uint64_t now)
 	qu->n++;
 	r->fbuf_pos++;
 	r->dispatched = true;
+	r->dispatched_to = q;
 	r->st->busy[DEV_FETCH]++;
 	if (r->d->lay.kind[e->in.kind].cls == ISA_CLASS_FINISH)
 		r->fetch_stopped = true;
@@ -375,9 +377,13 @@ static uint64_t next_event(struct run *r, uint64_t now)
 
 static void count_stalls(struct run *r, uint64_t now, uint64_t next)
 {
-	for (int q = 0; q < ISA_Q_COUNT; q++)
-		if (!r->m[q].busy && r->m[q].q.n)
-			r->st->stall[module_of_queue[q]] += next - now;
+	for (int q = 0; q < ISA_Q_COUNT; q++) {
+		if (r->m[q].busy || !r->m[q].q.n)
+			continue;
+		/* what was dispatched this cycle could not have started in it */
+		bool fresh = r->dispatched && r->dispatched_to == (enum isa_queue)q && r->m[q].q.n == 1;
+		r->st->stall[module_of_queue[q]] += next - now - fresh;
+	}
 	if (r->fbuf_pos < r->fbuf_n && !r->dispatched && !r->fetch_stopped)
 		r->st->stall[DEV_FETCH] += next - now;
 }
