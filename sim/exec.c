@@ -9,6 +9,10 @@
 
 #include "sim.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 static int64_t get_int(const uint8_t *p, enum hw_dtype t, uint64_t i)
 {
 	switch (t) {
@@ -214,6 +218,34 @@ static void narrow_to_output(struct device *d, uint64_t first, uint64_t count)
 	}
 }
 
+/* Walks every dimension but `inner` (all spatial) as an odometer. */
+static void list_outputs(struct sim_plan *p)
+{
+	p->depth = p->size[p->inner];
+	p->nout = 1;
+	for (int dd = 0; dd < p->ndims; dd++)
+		if (dd != p->inner)
+			p->nout *= p->size[dd];
+	p->offs = xmalloc(p->nout * sizeof *p->offs);
+	uint32_t idx[HW_MAX_DIMS] = {0};
+	for (uint32_t n = 0; n < p->nout; n++) {
+		uint32_t o = 0, a = 0, b = 0;
+		for (int dd = 0; dd < p->ndims; dd++) {
+			o += idx[dd] * p->step_out[dd];
+			a += idx[dd] * p->step_a[dd];
+			b += idx[dd] * p->step_b[dd];
+		}
+		p->offs[n][0] = o, p->offs[n][1] = a, p->offs[n][2] = b;
+		for (int dd = p->ndims - 1; dd >= 0; dd--) {
+			if (dd == p->inner)
+				continue;
+			if (++idx[dd] < p->size[dd])
+				break;
+			idx[dd] = 0;
+		}
+	}
+}
+
 void sim_plan_intrinsics(struct device *d)
 {
 	for (int k = 0; k < d->hw.nintrinsics; k++) {
@@ -241,43 +273,99 @@ void sim_plan_intrinsics(struct device *d)
 		}
 		p->fast_i8 = nred == 1 && p->inner >= 0 && in->a.dtype == HW_INT8 && in->b.dtype == HW_INT8 &&
 			     in->out.dtype == HW_INT32;
+		if (p->fast_i8)
+			list_outputs(p);
 	}
 }
 
-/* sum over k < n of a[k] * b[k], wrapping in 32 bits: the hot loop of every
- * int8 GEMM, written so the compiler vectorises it. */
-static int32_t dot_i8(const int8_t *restrict a, const int8_t *restrict b, uint32_t n)
+void sim_free_plans(struct device *d)
 {
-	int32_t s = 0;
-	for (uint32_t k = 0; k < n; k++)
-		s += (int32_t)a[k] * (int32_t)b[k];
-	return s;
+	for (int k = 0; k < d->hw.nintrinsics; k++)
+		free(d->plan[k].offs);
 }
+
+/* sum over k < n of a[k] * b[k], wrapping in 32 bits: the hot loop of every
+ * int8 GEMM.  The common depths get their own copies with the length known,
+ * which the compiler turns into a few vector instructions. */
+#define DOT_I8(name, N)                                                            \
+	static inline int32_t name(const int8_t *restrict a, const int8_t *restrict b, uint32_t n) \
+	{                                                                          \
+		int32_t s = 0;                                                     \
+		for (uint32_t k = 0; k < (N ? N : n); k++)                         \
+			s += (int32_t)a[k] * (int32_t)b[k];                        \
+		return s;                                                          \
+	}
+DOT_I8(dot_i8, 0)
+DOT_I8(dot_i8_4, 4)
+
+#ifdef __SSE2__
+/* Compilers do not vectorise an int8 dot product into int32 on baseline
+ * x86-64 (no pmovsx before SSE4.1), so it is spelled out with SSE2:
+ * sign-extend 8 bytes to 16 bits, pmaddwd pairs them into four int32
+ * partial sums.  Wrapping int32 arithmetic makes the order irrelevant. */
+static inline __m128i widen_lo(__m128i x) { return _mm_srai_epi16(_mm_unpacklo_epi8(x, x), 8); }
+static inline __m128i widen_hi(__m128i x) { return _mm_srai_epi16(_mm_unpackhi_epi8(x, x), 8); }
+
+static inline int32_t hsum(__m128i v)
+{
+	v = _mm_add_epi32(v, _mm_shuffle_epi32(v, _MM_SHUFFLE(1, 0, 3, 2)));
+	v = _mm_add_epi32(v, _mm_shuffle_epi32(v, _MM_SHUFFLE(2, 3, 0, 1)));
+	return _mm_cvtsi128_si32(v);
+}
+
+static inline int32_t dot_i8_8(const int8_t *restrict a, const int8_t *restrict b, uint32_t n)
+{
+	(void)n;
+	__m128i x = _mm_loadl_epi64((const __m128i *)(const void *)a), y = _mm_loadl_epi64((const __m128i *)(const void *)b);
+	return hsum(_mm_madd_epi16(widen_lo(x), widen_lo(y)));
+}
+
+static inline __m128i madd16(const int8_t *a, const int8_t *b)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)a), y = _mm_loadu_si128((const __m128i *)(const void *)b);
+	return _mm_add_epi32(_mm_madd_epi16(widen_lo(x), widen_lo(y)), _mm_madd_epi16(widen_hi(x), widen_hi(y)));
+}
+
+static inline int32_t dot_i8_16(const int8_t *restrict a, const int8_t *restrict b, uint32_t n)
+{
+	(void)n;
+	return hsum(madd16(a, b));
+}
+
+static inline int32_t dot_i8_32(const int8_t *restrict a, const int8_t *restrict b, uint32_t n)
+{
+	(void)n;
+	return hsum(_mm_add_epi32(madd16(a, b), madd16(a + 16, b + 16)));
+}
+#else
+DOT_I8(dot_i8_8, 8)
+DOT_I8(dot_i8_16, 16)
+DOT_I8(dot_i8_32, 32)
+#endif
+
+#define TILE_I8(name, dot)                                                                          \
+	static void name(const struct sim_plan *p, int32_t *out, const int8_t *a, const int8_t *b, bool reset) \
+	{                                                                                           \
+		for (uint32_t n = 0; n < p->nout; n++) {                                            \
+			const uint32_t *o = p->offs[n];                                              \
+			uint32_t base = reset ? 0 : (uint32_t)out[o[0]];                              \
+			out[o[0]] = (int32_t)(base + (uint32_t)dot(a + o[1], b + o[2], p->depth));   \
+		}                                                                                   \
+	}
+TILE_I8(tile_i8_any, dot_i8)
+TILE_I8(tile_i8_4, dot_i8_4)
+TILE_I8(tile_i8_8, dot_i8_8)
+TILE_I8(tile_i8_16, dot_i8_16)
+TILE_I8(tile_i8_32, dot_i8_32)
 
 static void tile_fast_i8(const struct sim_plan *p, int32_t *out, const int8_t *a, const int8_t *b, bool reset)
 {
-	/* Every dimension but `inner` is spatial: walk them as an odometer. */
-	uint32_t idx[HW_MAX_DIMS] = {0};
-	uint32_t K = p->size[p->inner];
-	for (;;) {
-		uint64_t o = 0, ai = 0, bi = 0;
-		for (int dd = 0; dd < p->ndims; dd++) {
-			o += (uint64_t)idx[dd] * p->step_out[dd];
-			ai += (uint64_t)idx[dd] * p->step_a[dd];
-			bi += (uint64_t)idx[dd] * p->step_b[dd];
-		}
-		int32_t base = reset ? 0 : out[o];
-		out[o] = (int32_t)((uint32_t)base + (uint32_t)dot_i8(a + ai, b + bi, K));
-		int dd = p->ndims - 1;
-		for (; dd >= 0; dd--) {
-			if (dd == p->inner)
-				continue;
-			if (++idx[dd] < p->size[dd])
-				break;
-			idx[dd] = 0;
-		}
-		if (dd < 0)
-			return;
+	switch (p->depth) {
+	case 4: tile_i8_4(p, out, a, b, reset); break;
+	case 8: tile_i8_8(p, out, a, b, reset); break;
+	case 16: tile_i8_16(p, out, a, b, reset); break;
+	case 32: tile_i8_32(p, out, a, b, reset); break;
+	default: tile_i8_any(p, out, a, b, reset);
 	}
 }
 

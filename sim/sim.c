@@ -88,6 +88,7 @@ static void sim_close(struct device *d)
 		return;
 	for (int i = 0; i < d->hw.nlevels; i++)
 		free(d->mem[i]);
+	sim_free_plans(d);
 	free(d->dram);
 	free(d);
 }
@@ -200,16 +201,19 @@ static uint64_t duration(struct run *r, const struct sim_entry *e, uint64_t now)
 	}
 }
 
-static bool token_ready(const struct run *r, enum isa_queue q, const struct isa_insn *in)
+/* Why the instruction cannot start: the token queue it waits on, as
+ * 2*queue (empty) or 2*queue+1 (full); -1 if it can start. */
+static int token_wait(const struct run *r, enum isa_queue q, const struct isa_insn *in)
 {
 	const enum isa_field pops[2] = {ISA_F_POP_PREV, ISA_F_POP_NEXT}, pushes[2] = {ISA_F_PUSH_PREV, ISA_F_PUSH_NEXT};
 	for (int dir = 0; dir < 2; dir++) {
-		if (in->f[pops[dir]] && r->tokens[pop_queue[q][dir]] == 0)
-			return false;
-		if (in->f[pushes[dir]] && r->tokens[push_queue[q][dir]] >= r->d->hw.queues.token)
-			return false;
+		int tp = pop_queue[q][dir], tu = push_queue[q][dir];
+		if (in->f[pops[dir]] && tp >= 0 && r->tokens[tp] == 0)
+			return 2 * tp;
+		if (in->f[pushes[dir]] && tu >= 0 && r->tokens[tu] >= r->d->hw.queues.token)
+			return 2 * tu + 1;
 	}
-	return true;
+	return -1;
 }
 
 static void start(struct run *r, enum isa_queue q, uint64_t now)
@@ -219,10 +223,12 @@ static void start(struct run *r, enum isa_queue q, uint64_t now)
 	m->q.head = (m->q.head + 1) % m->q.cap;
 	m->q.n--;
 	const struct isa_insn *in = &m->cur.in;
-	if (in->f[ISA_F_POP_PREV])
-		r->tokens[pop_queue[q][PREV]]--;
-	if (in->f[ISA_F_POP_NEXT])
-		r->tokens[pop_queue[q][NEXT]]--;
+	const enum isa_field pops[2] = {ISA_F_POP_PREV, ISA_F_POP_NEXT};
+	for (int dir = 0; dir < 2; dir++) {
+		int t = pop_queue[q][dir];
+		if (in->f[pops[dir]] && t >= 0)
+			r->tokens[t]--;
+	}
 	if (sim_exec(r->d, &m->cur, r->err)) {
 		r->failed = true;
 		return;
@@ -244,10 +250,12 @@ static void complete(struct run *r, enum isa_queue q, uint64_t now)
 {
 	struct module *m = &r->m[q];
 	const struct isa_insn *in = &m->cur.in;
-	if (in->f[ISA_F_PUSH_PREV])
-		r->tokens[push_queue[q][PREV]]++;
-	if (in->f[ISA_F_PUSH_NEXT])
-		r->tokens[push_queue[q][NEXT]]++;
+	const enum isa_field pushes[2] = {ISA_F_PUSH_PREV, ISA_F_PUSH_NEXT};
+	for (int dir = 0; dir < 2; dir++) {
+		int t = push_queue[q][dir]; /* decoding refused tokens toward a missing neighbour */
+		if (in->f[pushes[dir]] && t >= 0)
+			r->tokens[t]++;
+	}
 	m->busy = false;
 	if (r->d->lay.kind[in->kind].cls == ISA_CLASS_FINISH) {
 		r->finished = true;
@@ -322,17 +330,15 @@ static void describe_wait(struct run *r, struct strbuf *sb)
 		if (m->busy || !m->q.n)
 			continue;
 		const struct sim_entry *e = &m->q.v[m->q.head];
-		const struct isa_insn *in = &e->in;
-		const char *mn = r->d->lay.kind[in->kind].mnemonic, *mod = isa_queue_name(q);
-		const enum isa_field pops[2] = {ISA_F_POP_PREV, ISA_F_POP_NEXT}, pushes[2] = {ISA_F_PUSH_PREV, ISA_F_PUSH_NEXT};
-		for (int dir = 0; dir < 2; dir++) {
-			if (in->f[pops[dir]] && r->tokens[pop_queue[q][dir]] == 0)
-				sb_printf(sb, "; %s waits at instruction %u (%s) for a token on %s, which is empty", mod, e->index,
-					  mn, token_names[pop_queue[q][dir]]);
-			if (in->f[pushes[dir]] && r->tokens[push_queue[q][dir]] >= r->d->hw.queues.token)
-				sb_printf(sb, "; %s waits at instruction %u (%s) for room on %s, which is full (%u tokens)", mod,
-					  e->index, mn, token_names[push_queue[q][dir]], r->d->hw.queues.token);
-		}
+		int w = token_wait(r, q, &e->in);
+		if (w < 0)
+			continue;
+		sb_printf(sb, "; %s waits at instruction %u (%s) for ", isa_queue_name(q), e->index,
+			  r->d->lay.kind[e->in.kind].mnemonic);
+		if (w % 2)
+			sb_printf(sb, "room on %s, which is full (%u tokens)", token_names[w / 2], r->d->hw.queues.token);
+		else
+			sb_printf(sb, "a token on %s, which is empty", token_names[w / 2]);
 	}
 	if (r->fbuf_pos < r->fbuf_n && !r->fetch_stopped) {
 		const struct sim_entry *e = &r->fbuf[r->fbuf_pos];
@@ -401,7 +407,7 @@ static void step(struct run *r, uint64_t now)
 		return;
 	for (int q = 0; q < ISA_Q_COUNT && !r->failed; q++) {
 		struct module *m = &r->m[q];
-		if (!m->busy && m->q.n && token_ready(r, q, &m->q.v[m->q.head].in))
+		if (!m->busy && m->q.n && token_wait(r, q, &m->q.v[m->q.head].in) < 0)
 			start(r, q, now);
 	}
 	if (r->failed)

@@ -24,6 +24,10 @@ struct sim_plan {
 	bool reduction[HW_MAX_DIMS];
 	int inner;       /* a reduction dim contiguous in a and b, or -1 */
 	bool fast_i8;    /* int8 x int8 -> int32 with `inner` */
+	/* For fast_i8: every output value's offsets in out, a, b, and the
+	 * length of its dot product, so the hot loop does no index arithmetic. */
+	uint32_t nout, depth;
+	uint32_t (*offs)[3];
 };
 
 struct device {
@@ -41,6 +45,7 @@ struct device {
  * changes nothing. */
 int sim_exec(struct device *d, const struct sim_entry *e, struct diags *err);
 void sim_plan_intrinsics(struct device *d);
+void sim_free_plans(struct device *d);
 /* Micro-op beats of a loop instruction: (uop_end - uop_begin) * iter_out * iter_in. */
 uint64_t sim_loop_beats(const struct isa_insn *in);
 
