@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main demo: what tessel derives from a hardware description, and a
-# program assembled for it and read back.
+# program assembled for it, read back and run on the simulator.
 set -euo pipefail
 tessel=${1:-tessel}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -18,3 +18,6 @@ echo "== tessel isa: the derived 'gemm' instruction"
 echo "== tessel asm examples/asm/vta-gemm.s, then tessel disasm"
 "$tessel" asm "$here/asm/vta-gemm.s" -o "$work/gemm.tsp"
 "$tessel" disasm "$work/gemm.tsp"
+echo
+echo "== tessel run: the program on the cycle-accurate simulator"
+"$tessel" run "$work/gemm.tsp"

@@ -22,7 +22,7 @@ expect 2 "no command" "$tessel"
 expect 2 "unknown command" "$tessel" frobnicate
 contains "$work/err" "unknown command 'frobnicate'" "unknown command named"
 expect 0 "top-level help" "$tessel" --help
-for c in check isa asm disasm; do
+for c in check isa asm disasm run; do
   expect 0 "$c --help" "$tessel" "$c" --help
   contains "$work/out" "usage: tessel $c" "$c --help prints usage"
   expect 2 "$c with an unknown option" "$tessel" "$c" --bogus
@@ -51,6 +51,23 @@ contains "$work/err" "program was built for hardware 'vta-default'" "other hardw
 expect 1 "asm for hardware without a gemm intrinsic" \
   "$tessel" asm "$src/examples/asm/vta-gemm.s" --hw "$src/examples/hw/dot-i8.yaml" -o "$work/c.tsp"
 contains "$work/err" "vta-gemm.s:22:1: error: unknown instruction 'gemm'; this hardware has: sync, load, store, alu, finish, dot" "asm error names file, line, column"
+
+# tessel run: text, JSON, trace, and the ways a run is refused.
+expect 0 "run the example" "$tessel" run "$work/a.tsp"
+contains "$work/out" "cycles        159" "run prints the cycle count"
+contains "$work/out" "MACs          256" "run prints the MACs"
+expect 0 "run --json" "$tessel" run "$work/a.tsp" --json --trace "$work/trace.json"
+contains "$work/out" '"cycles":159,' "json has the cycle count"
+contains "$work/out" '"gemm":1}' "json counts gemm instructions"
+contains "$work/out" '"utilization":0.006289}' "json has the utilization (256 / (159 x 256))"
+contains "$work/trace.json" '"traceEvents":[' "trace is a trace-event file"
+contains "$work/trace.json" '{"name":"gemm","cat":"compute","ph":"X"' "trace has a compute span"
+expect 2 "run on an unknown device" "$tessel" run "$work/a.tsp" --device fpga
+expect 1 "run with other hardware" "$tessel" run "$work/a.tsp" --hw "$src/examples/hw/edge-tiny.yaml"
+printf 'gemm uop_end=1 iter_out=1 iter_in=1 pop_prev\nfinish\n' >"$work/dead.s"
+expect 0 "asm a deadlocking program" "$tessel" asm "$work/dead.s" -o "$work/dead.tsp"
+expect 1 "run a deadlocking program" "$tessel" run "$work/dead.tsp"
+contains "$work/err" "dead.tsp: error: deadlock at cycle 38; compute waits at instruction 0 (gemm)" "deadlock named"
 
 # Damaged program files.
 head -c 100 "$work/a.tsp" >"$work/cut.tsp"
