@@ -36,7 +36,8 @@ int dev_load_program(const struct dev_ops *ops, struct device *d, const struct i
 	for (int i = 0; i < p->nseg && !rc; i++) {
 		const struct isa_segment *s = &p->seg[i];
 		uint8_t *img = xcalloc(s->size, 1);
-		memcpy(img, s->data, s->data_len);
+		if (s->data_len)
+			memcpy(img, s->data, s->data_len);
 		rc = ops->write(d, s->addr, img, s->size, err);
 		free(img);
 	}
