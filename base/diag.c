@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-_Noreturn void die(const char *fmt, ...)
+TESSEL_NORETURN void die(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);

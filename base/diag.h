@@ -10,6 +10,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#ifdef __cplusplus
+#define TESSEL_NORETURN [[noreturn]]
+extern "C" {
+#else
+#define TESSEL_NORETURN _Noreturn
+#endif
+
 struct diag {
 	char *file;   /* may be NULL when no file is involved */
 	int line;     /* 1-based; 0 when the error has no line */
@@ -34,7 +41,7 @@ void diag_print(const struct diags *d, FILE *out);
 void diag_free(struct diags *d);
 
 /* An internal bug: print and abort.  Never used for bad input. */
-_Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+TESSEL_NORETURN void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
@@ -42,5 +49,9 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -4,6 +4,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct strbuf {
 	char *s;   /* always NUL-terminated once anything was added */
 	size_t len, cap;
@@ -14,5 +18,9 @@ void sb_puts(struct strbuf *b, const char *s);
 void sb_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Hands the text to the caller ("" when nothing was added). */
 char *sb_take(struct strbuf *b);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

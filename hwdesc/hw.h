@@ -12,6 +12,10 @@
 
 #include "../base/diag.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Element types.  X(id, yaml name, bytes, is_signed, is_float) */
 #define HW_DTYPES(X)                      \
 	X(INT8, "int8", 1, true, false)   \
@@ -202,5 +206,9 @@ double hw_intrinsic_peak_macs(const struct hw_intrinsic *in);
 double hw_peak_macs_per_cycle(const struct hw *hw);
 /* Bits needed to hold every value 0..max. */
 uint32_t hw_bits_for(uint64_t max);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -22,6 +22,10 @@
 #include "../base/strbuf.h"
 #include "../hwdesc/hw.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Instruction classes.  An opcode per class, except GEMM: one opcode per
  * intrinsic the hardware declares, named after it.
  * X(id, mnemonic, what it does) */
@@ -214,5 +218,9 @@ void isa_describe_markdown(const struct isa_layout *lay, struct strbuf *out);
 void isa_describe_verilog(const struct isa_layout *lay, struct strbuf *out);
 /* One instruction in assembly syntax (no newline). */
 void isa_format_insn(const struct isa_layout *lay, const struct isa_insn *in, struct strbuf *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -8,6 +8,10 @@
 
 #include "isa.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* X(id, assembly name, meaning) */
 #define ISA_SEGMENT_KINDS(X)                          \
 	X(INPUT, "input", "activations the caller provides") \
@@ -75,5 +79,9 @@ int isa_tsp_decode(const uint8_t *buf, size_t len, const char *name, struct isa_
 /* Assembly: text <-> program.  See docs/assembly.md. */
 int isa_assemble(const char *text, const char *file, const struct hw *hw, struct isa_program *p, struct diags *err);
 char *isa_disassemble(const struct isa_program *p);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

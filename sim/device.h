@@ -10,6 +10,10 @@
 
 #include "../isa/program.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The units whose activity is counted.  X(id, name) */
 #define DEV_MODULES(X)       \
 	X(FETCH, "fetch")     \
@@ -55,6 +59,24 @@ struct dev_ops {
 
 extern const struct dev_ops dev_sim;
 
+/* Where DRAM lives when it is not inside the simulator: a SystemC model
+ * routes every DRAM access (instruction fetch, loads, stores, and the
+ * device's own read/write) through its initiator socket.  `cycle` is the
+ * simulated cycle at which the access happens (0 outside a run).  Each
+ * returns 0, or -1 when the memory answers with an error. */
+struct dev_memory {
+	void *ctx;
+	int (*read)(void *ctx, uint64_t addr, void *dst, uint64_t n, uint64_t cycle);
+	int (*write)(void *ctx, uint64_t addr, const void *src, uint64_t n, uint64_t cycle);
+};
+
+/* The simulator with its DRAM outside it, in *mem (which must outlive the
+ * device); close it with dev_sim.close.  With dram_latency >= 0, the DRAM
+ * channel's latency is that many cycles instead of the description's
+ * dram.latency (a virtual platform sets it from its memory's latency). */
+struct device *sim_open_external(const struct hw *hw, const struct dev_memory *mem, int64_t dram_latency,
+				 struct diags *err);
+
 /* By name ("sim"); NULL if there is no such device. */
 const struct dev_ops *dev_lookup(const char *name);
 const char *dev_module_name(enum dev_module m);
@@ -64,5 +86,9 @@ int dev_load_program(const struct dev_ops *ops, struct device *d, const struct i
 /* Loads and runs. */
 int dev_run_program(const struct dev_ops *ops, struct device *d, const struct isa_program *p,
 		    const struct dev_run_opts *opts, struct dev_stats *st, struct diags *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

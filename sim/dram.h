@@ -14,6 +14,10 @@
 
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct dram_channel {
 	uint32_t bandwidth; /* bytes per cycle */
 	uint32_t latency;   /* cycles from the end of the beats to completion */
@@ -29,5 +33,9 @@ uint64_t dram_beats(const struct dram_channel *c, uint64_t bytes);
 /* A request made at cycle `now`: returns the cycle its data is complete
  * (the first cycle at which a module waiting for it may go on). */
 uint64_t dram_request(struct dram_channel *c, uint64_t now, uint64_t bytes, int is_write);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -75,6 +75,29 @@ static int range_error(const struct device *d, const struct sim_entry *e, struct
 	return -1;
 }
 
+int sim_dram_in(struct device *d, uint64_t addr, void *dst, uint64_t n)
+{
+	if (d->ext)
+		return d->ext->read(d->ext->ctx, addr, dst, n, d->now);
+	memcpy(dst, d->dram + addr, n);
+	return 0;
+}
+
+int sim_dram_out(struct device *d, uint64_t addr, const void *src, uint64_t n)
+{
+	if (d->ext)
+		return d->ext->write(d->ext->ctx, addr, src, n, d->now);
+	memmove(d->dram + addr, src, n);
+	return 0;
+}
+
+static int memory_error(const struct device *d, const struct sim_entry *e, const char *what, uint64_t addr,
+			uint64_t n, struct diags *err)
+{
+	return range_error(d, e, err, "the memory answered a DRAM %s of %" PRIu64 " bytes at 0x%" PRIx64 " with an error",
+			   what, n, addr);
+}
+
 /* The level a transfer reads from (load) or writes to (store). */
 static uint8_t *parent_mem(struct device *d, const struct hw_level *l, uint64_t *capacity, const char **name)
 {
@@ -132,8 +155,12 @@ static int exec_load(struct device *d, const struct sim_entry *e, struct diags *
 			continue;
 		}
 		uint64_t from = ((uint64_t)f[ISA_F_ADDR] + (uint64_t)sy * (uint64_t)f[ISA_F_XSTRIDE]) * E;
+		uint64_t n = (uint64_t)f[ISA_F_XSIZE] * E;
 		memset(row, 0, (uint64_t)f[ISA_F_XPAD0] * E);
-		memcpy(row + (uint64_t)f[ISA_F_XPAD0] * E, src + from, (uint64_t)f[ISA_F_XSIZE] * E);
+		if (l->parent >= 0)
+			memcpy(row + (uint64_t)f[ISA_F_XPAD0] * E, src + from, n);
+		else if (sim_dram_in(d, from, row + (uint64_t)f[ISA_F_XPAD0] * E, n))
+			return memory_error(d, e, "read", from, n, err);
 		memset(row + (uint64_t)(f[ISA_F_XPAD0] + f[ISA_F_XSIZE]) * E, 0, (uint64_t)f[ISA_F_XPAD1] * E);
 	}
 	return 0;
@@ -151,8 +178,13 @@ static int exec_store(struct device *d, const struct sim_entry *e, struct diags 
 	    check_elements(d, e, l, (uint64_t)f[ISA_F_IDX], X * Y, "reads", err))
 		return -1;
 	const uint8_t *src = d->mem[f[ISA_F_BUF]] + (uint64_t)f[ISA_F_IDX] * E;
-	for (uint64_t y = 0; y < Y; y++)
-		memmove(dst + ((uint64_t)f[ISA_F_ADDR] + y * (uint64_t)f[ISA_F_XSTRIDE]) * E, src + y * X * E, X * E);
+	for (uint64_t y = 0; y < Y; y++) {
+		uint64_t to = ((uint64_t)f[ISA_F_ADDR] + y * (uint64_t)f[ISA_F_XSTRIDE]) * E;
+		if (l->parent >= 0)
+			memmove(dst + to, src + y * X * E, X * E);
+		else if (sim_dram_out(d, to, src + y * X * E, X * E))
+			return memory_error(d, e, "write", to, X * E, err);
+	}
 	return 0;
 }
 

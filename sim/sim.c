@@ -46,6 +46,7 @@ struct run {
 	uint64_t code_addr;
 	uint32_t ninsn, next_request, chunk;
 	struct sim_entry *fbuf;
+	uint8_t *fetched; /* the raw bytes of one chunk */
 	uint32_t fbuf_n, fbuf_pos;
 	uint64_t request_at, arrive_at; /* NEVER when none */
 	uint32_t request_first, request_n;
@@ -59,7 +60,8 @@ struct run {
 
 /* ---- the device ---- */
 
-static struct device *sim_open(const struct hw *hw, struct diags *err)
+static struct device *open_device(const struct hw *hw, const struct dev_memory *ext, int64_t dram_latency,
+				  struct diags *err)
 {
 	struct device *d = xcalloc(1, sizeof *d);
 	d->hw = *hw;
@@ -67,9 +69,11 @@ static struct device *sim_open(const struct hw *hw, struct diags *err)
 		free(d);
 		return NULL;
 	}
+	d->ext = ext;
+	d->dram_latency = dram_latency;
 	d->dram_size = hw->dram.capacity;
-	d->dram = calloc(d->dram_size, 1);
-	if (!d->dram) {
+	d->dram = ext ? NULL : calloc(d->dram_size, 1);
+	if (!ext && !d->dram) {
 		diag_add(err, NULL, 0, 0, "cannot allocate the %" PRIu64 " bytes of DRAM of '%s'", d->dram_size, hw->name);
 		free(d);
 		return NULL;
@@ -80,6 +84,17 @@ static struct device *sim_open(const struct hw *hw, struct diags *err)
 	d->acc_elems = acc->elem_bytes / hw_dtype_bytes(acc->dtype);
 	sim_plan_intrinsics(d);
 	return d;
+}
+
+static struct device *sim_open(const struct hw *hw, struct diags *err)
+{
+	return open_device(hw, NULL, -1, err);
+}
+
+struct device *sim_open_external(const struct hw *hw, const struct dev_memory *mem, int64_t dram_latency,
+				 struct diags *err)
+{
+	return open_device(hw, mem, dram_latency, err);
 }
 
 static void sim_close(struct device *d)
@@ -107,8 +122,12 @@ static int sim_write(struct device *d, uint64_t addr, const void *src, uint64_t 
 {
 	if (check_dram(d, addr, n, "write", err))
 		return -1;
-	if (n)
-		memcpy(d->dram + addr, src, n);
+	d->now = 0;
+	if (n && sim_dram_out(d, addr, src, n)) {
+		diag_add(err, NULL, 0, 0, "the memory answered a DRAM write of %" PRIu64 " bytes at 0x%" PRIx64 " with an error",
+			 n, addr);
+		return -1;
+	}
 	return 0;
 }
 
@@ -116,8 +135,12 @@ static int sim_read(struct device *d, uint64_t addr, void *dst, uint64_t n, stru
 {
 	if (check_dram(d, addr, n, "read", err))
 		return -1;
-	if (n)
-		memcpy(dst, d->dram + addr, n);
+	d->now = 0;
+	if (n && sim_dram_in(d, addr, dst, n)) {
+		diag_add(err, NULL, 0, 0, "the memory answered a DRAM read of %" PRIu64 " bytes at 0x%" PRIx64 " with an error",
+			 n, addr);
+		return -1;
+	}
 	return 0;
 }
 
@@ -220,6 +243,7 @@ static void start(struct run *r, enum isa_queue q, uint64_t now)
 {
 	struct module *m = &r->m[q];
 	m->cur = m->q.v[m->q.head];
+	r->d->now = now;
 	m->q.head = (m->q.head + 1) % m->q.cap;
 	m->q.n--;
 	const struct isa_insn *in = &m->cur.in;
@@ -278,14 +302,24 @@ static void fetch_request(struct run *r, uint64_t now)
 }
 
 /* The requested instructions arrive: decoded from DRAM as it is now. */
-static void fetch_arrive(struct run *r)
+static void fetch_arrive(struct run *r, uint64_t now)
 {
 	const struct isa_layout *lay = &r->d->lay;
+	uint64_t at = r->code_addr + (uint64_t)r->request_first * lay->insn_bytes, n = (uint64_t)r->request_n * lay->insn_bytes;
 	r->arrive_at = NEVER;
 	r->fbuf_n = r->fbuf_pos = 0;
+	r->d->now = now;
+	if (sim_dram_in(r->d, at, r->fetched, n)) {
+		diag_add(r->err, NULL, 0, 0,
+			 "the memory answered the fetch of instructions %u to %u (%" PRIu64 " bytes at 0x%" PRIx64
+			 ") with an error",
+			 r->request_first, r->request_first + r->request_n - 1, n, at);
+		r->failed = true;
+		return;
+	}
 	for (uint32_t i = 0; i < r->request_n; i++) {
 		uint32_t index = r->request_first + i;
-		const uint8_t *b = r->d->dram + r->code_addr + (uint64_t)index * lay->insn_bytes;
+		const uint8_t *b = r->fetched + (uint64_t)i * lay->insn_bytes;
 		struct sim_entry *e = &r->fbuf[r->fbuf_n++];
 		enum isa_field bad;
 		char why[256];
@@ -402,7 +436,7 @@ static void step(struct run *r, uint64_t now)
 	if (r->finished)
 		return;
 	if (r->arrive_at == now)
-		fetch_arrive(r);
+		fetch_arrive(r, now);
 	if (r->failed)
 		return;
 	for (int q = 0; q < ISA_Q_COUNT && !r->failed; q++) {
@@ -420,7 +454,8 @@ static void step(struct run *r, uint64_t now)
 static void init_run(struct run *r, struct device *d, uint64_t code_addr, uint32_t ninsn)
 {
 	const struct hw *hw = &d->hw;
-	dram_channel_init(&r->dram, hw->dram.bandwidth, hw->dram.latency, hw->dram.burst);
+	uint32_t latency = d->dram_latency >= 0 ? (uint32_t)d->dram_latency : hw->dram.latency;
+	dram_channel_init(&r->dram, hw->dram.bandwidth, latency, hw->dram.burst);
 	for (int i = 0; i < hw->nlevels; i++)
 		dram_channel_init(&r->chan[i], hw->level[i].bandwidth, hw->level[i].latency, hw->level[i].port_bits / 8);
 	const uint32_t depth[ISA_Q_COUNT] = {hw->queues.load, hw->queues.compute, hw->queues.store};
@@ -432,6 +467,7 @@ static void init_run(struct run *r, struct device *d, uint64_t code_addr, uint32
 	r->ninsn = ninsn;
 	r->chunk = hw->dram.burst / d->lay.insn_bytes ? hw->dram.burst / d->lay.insn_bytes : 1;
 	r->fbuf = xcalloc(r->chunk, sizeof *r->fbuf);
+	r->fetched = xmalloc((size_t)r->chunk * d->lay.insn_bytes);
 	r->request_at = ninsn ? 0 : NEVER;
 	r->arrive_at = NEVER;
 }
@@ -467,6 +503,7 @@ static int sim_run(struct device *d, uint64_t code_addr, uint32_t ninsn, const s
 	for (int q = 0; q < ISA_Q_COUNT; q++)
 		free(r.m[q].q.v);
 	free(r.fbuf);
+	free(r.fetched);
 	return r.failed ? -1 : 0;
 }
 

@@ -38,12 +38,19 @@ struct device {
 	uint8_t *mem[HW_MAX_LEVELS];
 	struct sim_plan plan[HW_MAX_INTRINSICS];
 	uint32_t acc_elems;       /* values in one accumulator element */
+	const struct dev_memory *ext; /* DRAM outside the simulator, or NULL (then `dram`) */
+	int64_t dram_latency;     /* overrides dram.latency when >= 0 */
+	uint64_t now;             /* the cycle of the instruction being executed */
 };
 
 /* The data effect of one instruction (exec.c).  Checks every index it will
  * touch first; on a violation reports it with the instruction index and
  * changes nothing. */
 int sim_exec(struct device *d, const struct sim_entry *e, struct diags *err);
+/* DRAM reads and writes, wherever DRAM is; the range must have been checked.
+ * -1 when an external memory answers with an error. */
+int sim_dram_in(struct device *d, uint64_t addr, void *dst, uint64_t n);
+int sim_dram_out(struct device *d, uint64_t addr, const void *src, uint64_t n);
 void sim_plan_intrinsics(struct device *d);
 void sim_free_plans(struct device *d);
 /* Micro-op beats of a loop instruction: (uop_end - uop_begin) * iter_out * iter_in. */

@@ -200,8 +200,94 @@ static void test_illegal_in_dram(void)
 	diag_free(&err);
 }
 
+/* DRAM outside the simulator: an array behind callbacks that count. */
+struct outside {
+	uint8_t *bytes;
+	uint64_t size, reads, writes, last_cycle;
+	int fail_at_cycle; /* answer reads with an error from this cycle on, or -1 */
+};
+
+static int outside_read(void *ctx, uint64_t addr, void *dst, uint64_t n, uint64_t cycle)
+{
+	struct outside *o = ctx;
+	if (o->fail_at_cycle >= 0 && cycle >= (uint64_t)o->fail_at_cycle)
+		return -1;
+	memcpy(dst, o->bytes + addr, n);
+	o->reads++;
+	o->last_cycle = cycle;
+	return 0;
+}
+
+static int outside_write(void *ctx, uint64_t addr, const void *src, uint64_t n, uint64_t cycle)
+{
+	struct outside *o = ctx;
+	memcpy(o->bytes + addr, src, n);
+	o->writes++;
+	o->last_cycle = cycle;
+	return 0;
+}
+
+/* The same program inside and outside gives the same DRAM and cycles; a
+ * different latency moves the count by the number of latency waits on the
+ * critical path (here: the one fetch of a one-instruction program). */
+static void test_external_memory(void)
+{
+	struct hw hw;
+	struct diags err = {0};
+	struct isa_program p;
+	hw_load_default(&hw);
+	hw.dram.capacity = 1 << 20; /* the size of the array below */
+	ASSERT_EQ(isa_assemble(".segment b weight size=64\n.i32 7 -9 1000 0 0 0 0 0 0 0 0 0 0 0 0 -1\n"
+			       ".segment y output size=16\n.uop dst=0 src=0 wgt=0\n"
+			       "load buf=uop idx=0 addr=@uops ysize=1 xsize=1 xstride=1\n"
+			       "load buf=acc idx=0 addr=@b ysize=1 xsize=1 xstride=1\n"
+			       "alu op=add use_imm=1 imm=1 uop_begin=0 uop_end=1 iter_out=1 iter_in=1 push_next\n"
+			       "store buf=out idx=0 addr=@y ysize=1 xsize=1 xstride=1 pop_prev push_prev\n"
+			       "finish pop_next\n",
+			       "t.s", &hw, &p, &err),
+		  0);
+	struct outside o = {.size = 1 << 20, .fail_at_cycle = -1};
+	o.bytes = xcalloc(o.size, 1);
+	struct dev_memory mem = {&o, outside_read, outside_write};
+	struct dev_stats in_st, out_st;
+	struct device *din = dev_sim.open(&p.hw, &err), *dout = sim_open_external(&p.hw, &mem, -1, &err);
+	ASSERT_EQ(dev_run_program(&dev_sim, din, &p, NULL, &in_st, &err), 0);
+	ASSERT_EQ(dev_run_program(&dev_sim, dout, &p, NULL, &out_st, &err), 0);
+	ASSERT_EQ(in_st.cycles, out_st.cycles);
+	uint8_t a[16], b[16];
+	const struct isa_segment *y = isa_program_segment(&p, "y");
+	ASSERT_EQ(dev_sim.read(din, y->addr, a, 16, &err), 0);
+	memcpy(b, o.bytes + y->addr, 16);
+	ASSERT(memcmp(a, b, 16) == 0);
+	ASSERT_EQ(b[0], 8);
+	ASSERT_EQ(b[1], (uint8_t)-8);
+	ASSERT_EQ(b[2], (uint8_t)1001); /* low byte of 1001 */
+	ASSERT(o.writes >= 1 && o.reads >= 3);
+	dev_sim.close(dout);
+
+	/* finish alone: 2 + latency + 2 cycles */
+	struct isa_program q;
+	ASSERT_EQ(isa_assemble("finish\n", "f.s", &hw, &q, &err), 0);
+	dout = sim_open_external(&q.hw, &mem, 40, &err);
+	ASSERT_EQ(dev_run_program(&dev_sim, dout, &q, NULL, &out_st, &err), 0);
+	ASSERT_EQ(out_st.cycles, 2 + 40 + 2);
+	/* an error answered by the memory stops the run and says where */
+	o.fail_at_cycle = 1;
+	ASSERT_EQ(dev_sim.run(dout, q.code_addr, 1, NULL, &out_st, &err), -1);
+	ASSERT_EQ(err.n, 1);
+	if (err.n)
+		ASSERT_STR(err.v[0].msg, "the memory answered the fetch of instructions 0 to 0 (16 bytes at 0x0) with an error");
+	dev_sim.close(dout);
+	dev_sim.close(din);
+	isa_program_free(&p);
+	isa_program_free(&q);
+	free(o.bytes);
+	diag_free(&err);
+}
+
 int main(void)
 {
+	test_external_memory();
 	test_finish_only();
 	test_load_timing();
 	test_compute_timing();
