@@ -4,6 +4,8 @@
 #include "../../isa/program.h"
 #include "test.h"
 
+#include <xxhash.h>
+
 /* A program using every instruction class, segments with data, micro-ops
  * and symbolic addresses, written with this hardware's names. */
 static char *program_for(const struct hw *hw, const struct isa_layout *lay)
@@ -136,6 +138,25 @@ static void test_damaged_files(void)
 		ASSERT(e.n >= 1);
 		bin[at] ^= 0x20;
 		diag_free(&e);
+	}
+	/* Forged files: damage then re-seal with a valid checksum, so the
+	 * structure itself is what must be checked. */
+	for (size_t at = 8; at < len - 8; at += (at < 96 ? 1 : 11)) {
+		for (int v = 0; v < 3; v++) {
+			uint8_t *f = xmalloc(len);
+			memcpy(f, bin, len);
+			f[at] = v == 0 ? 0xff : v == 1 ? 0x00 : (uint8_t)(f[at] + 1);
+			uint64_t h = XXH64(f, len - 8, 0);
+			for (int k = 0; k < 8; k++)
+				f[len - 8 + k] = (uint8_t)(h >> (8 * k));
+			struct diags e = {0};
+			int rc = isa_tsp_decode(f, len, "forged.tsp", &q, &e);
+			ASSERT(rc == 0 ? e.n == 0 : e.n > 0);
+			if (rc == 0)
+				isa_program_free(&q);
+			diag_free(&e);
+			free(f);
+		}
 	}
 	ASSERT_EQ(isa_tsp_decode(bin, len, "ok.tsp", &q, &err), 0);
 	isa_program_free(&q);
