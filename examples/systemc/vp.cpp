@@ -1,0 +1,407 @@
+// A virtual platform around the tessel accelerator's TLM-2.0 model, and the
+// `tessel-tlm` command: it runs one compiled program (.tsp) the way software
+// on a host CPU would drive the device.
+//
+//   driver ──► bus ──► memory       (the accelerator's DRAM, at 0)
+//               │ └──► accelerator.regs (just above the memory)
+//   accelerator.mem ──► bus          (every DRAM access of the accelerator)
+//   accelerator.irq ──► driver
+//
+// The driver writes the program's instructions, micro-ops and segments into
+// memory, programs the registers, waits for the interrupt, and reads back the
+// output segments.  See docs/systemc.md.
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/multi_passthrough_target_socket.h>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "isa/program.h"
+#include "sim/systemc/accelerator.h"
+
+using namespace sc_core;
+
+// ---- memory: a byte array answering after a fixed latency per access ----
+
+class Memory : public sc_module {
+public:
+	tlm_utils::simple_target_socket<Memory> socket;
+
+	Memory(sc_module_name name, uint64_t size, sc_time latency)
+		: sc_module(name), socket("socket"), size_(size), latency_(latency),
+		  // calloc: a large DRAM costs only the pages a program touches.
+		  bytes_(static_cast<uint8_t *>(std::calloc(size, 1)))
+	{
+		if (!bytes_)
+			SC_REPORT_FATAL("memory", "cannot allocate the memory");
+		socket.register_b_transport(this, &Memory::b_transport);
+	}
+	~Memory() override { std::free(bytes_); }
+	Memory(const Memory &) = delete;
+	Memory &operator=(const Memory &) = delete;
+
+private:
+	uint64_t size_;
+	sc_time latency_;
+	uint8_t *bytes_;
+
+	void b_transport(tlm::tlm_generic_payload &t, sc_time &delay)
+	{
+		uint64_t addr = t.get_address(), n = t.get_data_length();
+		if (addr > size_ || n > size_ - addr) {
+			t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+			return;
+		}
+		if (t.get_byte_enable_ptr()) {
+			t.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+			return;
+		}
+		if (t.get_streaming_width() != n) {
+			t.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+			return;
+		}
+		if (t.is_read())
+			std::memcpy(t.get_data_ptr(), bytes_ + addr, n);
+		else if (t.is_write())
+			std::memcpy(bytes_ + addr, t.get_data_ptr(), n);
+		delay += latency_;
+		t.set_response_status(tlm::TLM_OK_RESPONSE);
+	}
+};
+
+// ---- bus: routes by address to the memory or the accelerator's registers ----
+
+class Bus : public sc_module {
+public:
+	tlm_utils::multi_passthrough_target_socket<Bus> in; // any number of initiators
+	tlm_utils::simple_initiator_socket<Bus> to_mem, to_regs;
+
+	Bus(sc_module_name name, uint64_t mem_size, uint64_t reg_base)
+		: sc_module(name), in("in"), to_mem("to_mem"), to_regs("to_regs"), mem_size_(mem_size),
+		  reg_base_(reg_base)
+	{
+		in.register_b_transport(this, &Bus::b_transport);
+	}
+
+	// Bytes each initiator (by binding order) read from and wrote to memory.
+	uint64_t mem_read[2] = {0, 0}, mem_written[2] = {0, 0};
+
+private:
+	uint64_t mem_size_, reg_base_;
+
+	void b_transport(int initiator, tlm::tlm_generic_payload &t, sc_time &delay)
+	{
+		uint64_t addr = t.get_address();
+		if (addr < mem_size_) {
+			to_mem->b_transport(t, delay);
+			if (t.is_response_ok() && initiator < 2)
+				(t.is_read() ? mem_read : mem_written)[initiator] += t.get_data_length();
+		} else if (addr >= reg_base_ && addr - reg_base_ < tessel::REG_SPACE) {
+			t.set_address(addr - reg_base_); // targets see offsets in their window
+			to_regs->b_transport(t, delay);
+			t.set_address(addr);
+		} else {
+			t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+		}
+	}
+};
+
+// ---- driver: what software on the host would do ----
+
+struct RunResult {
+	int status = 1; // the exit status: 0, or 1 when the run failed
+	uint64_t cycles = 0;
+	uint64_t acc_read = 0, acc_written = 0; // the accelerator's memory traffic
+	sc_time elapsed, period;
+	std::string error;
+	std::vector<std::vector<uint8_t>> outputs; // per segment; empty unless output
+};
+
+class Driver : public sc_module {
+public:
+	tlm_utils::simple_initiator_socket<Driver> bus;
+	sc_in<bool> irq;
+
+	Driver(sc_module_name name, const struct isa_program &p, uint64_t reg_base, const tessel::Accelerator &acc,
+	       RunResult &res)
+		: sc_module(name), bus("bus"), irq("irq"), p_(p), reg_base_(reg_base), acc_(acc), res_(res)
+	{
+		SC_HAS_PROCESS(Driver);
+		SC_THREAD(main);
+	}
+
+private:
+	const struct isa_program &p_;
+	uint64_t reg_base_;
+	const tessel::Accelerator &acc_; // only for its error text, which no register holds
+	RunResult &res_;
+
+	// One access; the driver keeps no local time, it waits out each delay.
+	void access(tlm::tlm_command cmd, uint64_t addr, void *data, uint64_t n)
+	{
+		tlm::tlm_generic_payload t;
+		t.set_command(cmd);
+		t.set_address(addr);
+		t.set_data_ptr(static_cast<unsigned char *>(data));
+		t.set_data_length((unsigned)n);
+		t.set_streaming_width((unsigned)n);
+		t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+		sc_time delay = SC_ZERO_TIME;
+		bus->b_transport(t, delay);
+		if (!t.is_response_ok())
+			SC_REPORT_FATAL("driver", ("bus error at address " + std::to_string(addr)).c_str());
+		wait(delay);
+	}
+	void write_mem(uint64_t addr, const void *src, uint64_t n)
+	{
+		access(tlm::TLM_WRITE_COMMAND, addr, const_cast<void *>(src), n);
+	}
+	void write_reg(uint64_t off, uint32_t v) { access(tlm::TLM_WRITE_COMMAND, reg_base_ + off, &v, 4); }
+	uint32_t read_reg(uint64_t off)
+	{
+		uint32_t v = 0;
+		access(tlm::TLM_READ_COMMAND, reg_base_ + off, &v, 4);
+		return v;
+	}
+
+	// What dev_load_program (sim/device.c) writes: the encoded instructions at
+	// code_addr, the encoded micro-ops at uop_addr, every segment in full.
+	void load_program()
+	{
+		const struct isa_layout *lay = &p_.layout;
+		std::vector<uint8_t> buf((size_t)p_.ninsn * lay->insn_bytes);
+		for (int i = 0; i < p_.ninsn; i++)
+			isa_encode(lay, &p_.insn[i], buf.data() + (size_t)i * lay->insn_bytes);
+		write_mem(p_.code_addr, buf.data(), buf.size());
+		buf.assign((size_t)p_.nuop * lay->uop_bytes, 0);
+		for (int i = 0; i < p_.nuop; i++)
+			isa_encode_uop(lay, &p_.uop[i], buf.data() + (size_t)i * lay->uop_bytes);
+		if (!buf.empty())
+			write_mem(p_.uop_addr, buf.data(), buf.size());
+		for (int i = 0; i < p_.nseg; i++) {
+			const struct isa_segment *s = &p_.seg[i];
+			buf.assign(s->size, 0);
+			if (s->data_len)
+				std::memcpy(buf.data(), s->data, s->data_len);
+			if (!buf.empty())
+				write_mem(s->addr, buf.data(), buf.size());
+		}
+	}
+
+	void main()
+	{
+		load_program();
+		write_reg(tessel::REG_INSN_ADDR_LO, (uint32_t)p_.code_addr);
+		write_reg(tessel::REG_INSN_ADDR_HI, (uint32_t)(p_.code_addr >> 32));
+		write_reg(tessel::REG_INSN_COUNT, (uint32_t)p_.ninsn);
+		write_reg(tessel::REG_IRQ_ENABLE, tessel::IRQ_DONE);
+		write_reg(tessel::REG_CTRL, tessel::CTRL_START);
+		sc_time started = sc_time_stamp();
+		while (!irq.read())
+			wait(irq.value_changed_event());
+		res_.elapsed = sc_time_stamp() - started;
+		uint32_t status = read_reg(tessel::REG_STATUS);
+		write_reg(tessel::REG_IRQ_STATUS, tessel::IRQ_DONE); // acknowledge
+		if (!(status & tessel::STATUS_DONE)) {
+			res_.error = acc_.error();
+			return;
+		}
+		res_.cycles = read_reg(tessel::REG_CYCLES_LO) | (uint64_t)read_reg(tessel::REG_CYCLES_HI) << 32;
+		res_.outputs.resize(p_.nseg);
+		for (int i = 0; i < p_.nseg; i++) {
+			const struct isa_segment *s = &p_.seg[i];
+			if (s->kind != ISA_SEG_OUTPUT || !s->size)
+				continue;
+			res_.outputs[i].resize(s->size);
+			access(tlm::TLM_READ_COMMAND, s->addr, res_.outputs[i].data(), s->size);
+		}
+		res_.status = 0;
+	}
+};
+
+// ---- the command ----
+
+static const char USAGE[] =
+	"usage: tessel-tlm PROG.tsp [--mem-latency CYCLES] [--dump-outputs FILE]\n"
+	"Runs a program on the SystemC TLM-2.0 model of its accelerator, in a virtual\n"
+	"platform (memory, bus, driver), and prints its outputs and cycle count.\n"
+	"  --mem-latency CYCLES  the memory's latency per access (default: the\n"
+	"                        description's dram.latency, which gives the same\n"
+	"                        cycle count as 'tessel run')\n"
+	"  --dump-outputs FILE   write every output segment in full to FILE\n"
+	"Exit status: 0 success, 1 bad input or a failed run, 2 bad usage.\n";
+
+struct Args {
+	const char *prog = nullptr, *dump = nullptr;
+	long long mem_latency = -1; // -1: the description's
+};
+
+static int usage_error(const std::string &msg)
+{
+	std::fprintf(stderr, "tessel-tlm: error: %s\n%s", msg.c_str(), USAGE);
+	return 2;
+}
+
+// 0, 2 (bad usage, reported), or -1 for --help.
+static int parse_args(int argc, char **argv, Args &a)
+{
+	for (int i = 1; i < argc; i++) {
+		std::string arg = argv[i];
+		if (arg == "--help" || arg == "-h")
+			return -1;
+		if (arg == "--mem-latency" || arg == "--dump-outputs") {
+			if (i + 1 >= argc)
+				return usage_error(arg + " needs a value");
+			const char *v = argv[++i];
+			if (arg == "--dump-outputs") {
+				a.dump = v;
+				continue;
+			}
+			char *end;
+			errno = 0;
+			a.mem_latency = std::strtoll(v, &end, 10);
+			if (!*v || *end || errno || a.mem_latency < 0 || a.mem_latency > 1000000)
+				return usage_error("--mem-latency takes a whole number of cycles from 0 to 1000000, not '" +
+						   std::string(v) + "'");
+		} else if (arg.size() > 1 && arg[0] == '-') {
+			return usage_error("unknown option '" + arg + "'");
+		} else if (a.prog) {
+			return usage_error("more than one program ('" + std::string(a.prog) + "' and '" + arg + "')");
+		} else {
+			a.prog = argv[i];
+		}
+	}
+	if (!a.prog)
+		return usage_error("no program given");
+	return 0;
+}
+
+static void print_hex(FILE *out, const std::vector<uint8_t> &b, size_t limit, size_t per_line, const char *indent)
+{
+	size_t n = b.size() < limit ? b.size() : limit;
+	for (size_t i = 0; i < n; i++)
+		std::fprintf(out, "%s%02x%s", i % per_line ? " " : indent, b[i], (i + 1) % per_line && i + 1 < n ? "" : "\n");
+	if (n < b.size())
+		std::fprintf(out, "%s... %zu more bytes\n", indent, b.size() - n);
+}
+
+static void print_outputs(const struct isa_program &p, const RunResult &r)
+{
+	for (int i = 0; i < p.nseg; i++)
+		if (p.seg[i].kind == ISA_SEG_OUTPUT) {
+			std::printf("output %s (%" PRIu64 " bytes at 0x%" PRIx64 "):\n", p.seg[i].name, p.seg[i].size,
+				    p.seg[i].addr);
+			print_hex(stdout, r.outputs[i], 64, 16, "  ");
+		}
+}
+
+// The dump format, shared with tests/systemc/sim_ref.c: per output segment a
+// line "NAME SIZE", then its bytes in hex, 32 a line.
+static int dump_outputs(const char *path, const struct isa_program &p, const RunResult &r)
+{
+	FILE *f = std::fopen(path, "w");
+	if (!f) {
+		std::fprintf(stderr, "tessel-tlm: error: cannot write '%s': %s\n", path, std::strerror(errno));
+		return 1;
+	}
+	for (int i = 0; i < p.nseg; i++)
+		if (p.seg[i].kind == ISA_SEG_OUTPUT) {
+			std::fprintf(f, "%s %" PRIu64 "\n", p.seg[i].name, p.seg[i].size);
+			print_hex(f, r.outputs[i], SIZE_MAX, 32, "");
+		}
+	if (std::fclose(f)) {
+		std::fprintf(stderr, "tessel-tlm: error: cannot write '%s': %s\n", path, std::strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+// Builds the platform for p's hardware and runs it to the end.
+static RunResult simulate(const struct isa_program &p, long long mem_latency_cycles)
+{
+	const struct hw &hw = p.hw;
+	uint64_t mem_size = hw.dram.capacity;
+	uint64_t reg_base = (mem_size + 0xfff) & ~(uint64_t)0xfff; // the first page above the memory
+	RunResult res;
+	tessel::Accelerator acc("accelerator", hw);
+	sc_time latency = acc.clock_period() * (double)mem_latency_cycles;
+	Memory mem("memory", mem_size, latency);
+	Bus bus("bus", mem_size, reg_base);
+	Driver drv("driver", p, reg_base, acc, res);
+	sc_signal<bool> irq("irq_line");
+
+	drv.bus.bind(bus.in); // initiator 0
+	acc.mem.bind(bus.in); // initiator 1
+	bus.to_mem.bind(mem.socket);
+	bus.to_regs.bind(acc.regs);
+	acc.irq.bind(irq);
+	drv.irq.bind(irq);
+
+	// The accelerator lets other processes run at least every 100 of its
+	// cycles (small, so that even short programs sync in mid-run).
+	tlm::tlm_global_quantum::instance().set(acc.clock_period() * 100.0);
+	std::printf("memory latency: %lld cycles (%s per access)\n", mem_latency_cycles, latency.to_string().c_str());
+	sc_start();
+	res.period = acc.clock_period();
+	res.acc_read = bus.mem_read[1];
+	res.acc_written = bus.mem_written[1];
+	return res;
+}
+
+int sc_main(int argc, char *argv[])
+{
+	Args a;
+	int rc = parse_args(argc, argv, a);
+	if (rc) {
+		if (rc < 0)
+			std::fputs(USAGE, stdout);
+		return rc < 0 ? 0 : rc;
+	}
+	struct isa_program p;
+	struct diags err = {};
+	if (isa_tsp_read(a.prog, &p, &err)) {
+		diag_print(&err, stderr);
+		diag_free(&err);
+		return 1;
+	}
+	std::printf("program: %s (hardware %s, %d instructions)\n", a.prog, p.hw.name, p.ninsn);
+	RunResult r = simulate(p, a.mem_latency >= 0 ? a.mem_latency : p.hw.dram.latency);
+	if (r.status) {
+		// One line per error, named like `tessel run`'s: "PROG: error: MSG".
+		for (size_t at = 0, nl; at <= r.error.size(); at = nl + 1) {
+			nl = r.error.find('\n', at);
+			nl = nl == std::string::npos ? r.error.size() : nl;
+			std::fprintf(stderr, "%s: error: %s\n", a.prog, r.error.substr(at, nl - at).c_str());
+		}
+	} else {
+		print_outputs(p, r);
+		std::printf("cycles: %" PRIu64 "\n", r.cycles);
+		std::printf("run time: %" PRIu64 " ps (%" PRIu64 " cycles x %" PRIu64 " ps)\n",
+			    (uint64_t)(r.elapsed.to_seconds() * 1e12 + 0.5), r.cycles,
+			    (uint64_t)(r.period.to_seconds() * 1e12 + 0.5));
+		std::printf("accelerator memory traffic: read %" PRIu64 " B (8 of them the latency probe), written %" PRIu64
+			    " B\n",
+			    r.acc_read, r.acc_written);
+		if (a.dump)
+			r.status = dump_outputs(a.dump, p, r);
+	}
+	isa_program_free(&p);
+	return r.status;
+}
+
+// SystemC's own main() prints its banner to stderr before sc_main runs; this
+// one turns it off first (so errors are all the command prints there) and
+// then hands over to SystemC as its main() would.
+int main(int argc, char *argv[])
+{
+	setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+	return sc_core::sc_elab_and_sim(argc, argv);
+}
