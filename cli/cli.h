@@ -20,7 +20,9 @@ enum { CLI_OK = 0, CLI_BAD_INPUT = 1, CLI_USAGE = 2 };
 	X(asm, "IN.s -o OUT.tsp [--hw HW.yaml]", "assemble a program")                        \
 	X(disasm, "PROG.tsp [--hw HW.yaml] [-o OUT.s]", "print a program as assembly")                \
 	X(run, "PROG.tsp [--hw HW.yaml] [--device sim] [--json] [--trace FILE]",                     \
-	  "run a program on a device and report cycles, activity and utilization")
+	  "run a program on a device and report cycles, activity and utilization")                    \
+	X(randprog, "--seed S [--hw HW.yaml] [--iterations N] -o OUT.tsp|OUT.s",                     \
+	  "write a random legal program, for differential testing of devices")
 
 #define X(name, args, what) int cli_##name(int argc, char **argv);
 CLI_COMMANDS(X)
@@ -34,6 +36,8 @@ struct cli_opts {
 	const char *device; /* --device */
 	const char *trace;  /* --trace */
 	bool json;          /* --json */
+	const char *seed;       /* --seed */
+	const char *iterations; /* --iterations */
 	const char *pos[4];
 	int npos;
 };
@@ -45,6 +49,8 @@ enum {
 	CLI_OPT_DEVICE = 1 << 3,
 	CLI_OPT_TRACE = 1 << 4,
 	CLI_OPT_JSON = 1 << 5,
+	CLI_OPT_SEED = 1 << 6,
+	CLI_OPT_ITERATIONS = 1 << 7,
 };
 
 /* Returns -1 and prints the usage on bad usage, 1 after printing help for

@@ -76,6 +76,11 @@ int isa_tsp_read(const char *path, struct isa_program *p, struct diags *err);
 uint8_t *isa_tsp_encode(const struct isa_program *p, size_t *len);
 int isa_tsp_decode(const uint8_t *buf, size_t len, const char *name, struct isa_program *p, struct diags *err);
 
+/* A random legal program (docs/randprog.md) as assembly: `iterations`
+ * rounds of loads, compute loops and stores that never deadlock and never
+ * leave a buffer.  NULL with an error when the hardware does not allow one. */
+char *isa_randprog(const struct hw *hw, const struct isa_layout *lay, uint64_t seed, int iterations, struct diags *err);
+
 /* Assembly: text <-> program.  See docs/assembly.md. */
 int isa_assemble(const char *text, const char *file, const struct hw *hw, struct isa_program *p, struct diags *err);
 char *isa_disassemble(const struct isa_program *p);

@@ -22,7 +22,7 @@ expect 2 "no command" "$tessel"
 expect 2 "unknown command" "$tessel" frobnicate
 contains "$work/err" "unknown command 'frobnicate'" "unknown command named"
 expect 0 "top-level help" "$tessel" --help
-for c in check isa asm disasm run; do
+for c in check isa asm disasm run randprog; do
   expect 0 "$c --help" "$tessel" "$c" --help
   contains "$work/out" "usage: tessel $c" "$c --help prints usage"
   expect 2 "$c with an unknown option" "$tessel" "$c" --bogus
@@ -68,6 +68,20 @@ printf 'gemm uop_end=1 iter_out=1 iter_in=1 pop_prev\nfinish\n' >"$work/dead.s"
 expect 0 "asm a deadlocking program" "$tessel" asm "$work/dead.s" -o "$work/dead.tsp"
 expect 1 "run a deadlocking program" "$tessel" run "$work/dead.tsp"
 contains "$work/err" "dead.tsp: error: deadlock at cycle 38; compute waits at instruction 0 (gemm)" "deadlock named"
+
+# tessel randprog: usage errors, determinism, and a program that runs.
+expect 2 "randprog without --seed" "$tessel" randprog -o "$work/r.tsp"
+expect 2 "randprog with a bad seed" "$tessel" randprog --seed x1 -o "$work/r.tsp"
+expect 2 "randprog without -o" "$tessel" randprog --seed 1
+expect 2 "randprog with 0 iterations" "$tessel" randprog --seed 1 --iterations 0 -o "$work/r.tsp"
+expect 0 "randprog to .tsp" "$tessel" randprog --seed 7 -o "$work/r1.tsp"
+expect 0 "randprog again" "$tessel" randprog --seed 7 -o "$work/r2.tsp"
+if cmp -s "$work/r1.tsp" "$work/r2.tsp"; then pass=$((pass + 1)); else
+  fail=$((fail + 1)); echo "FAIL: the same seed gave different programs"; fi
+expect 0 "randprog to .s" "$tessel" randprog --seed 7 --hw "$src/examples/hw/dot-i8.yaml" -o "$work/r.s"
+contains "$work/r.s" "; random program, seed 7" "assembly output"
+contains "$work/r.s" "dot uop_begin=" "uses the hardware's intrinsic"
+expect 0 "run a random program" "$tessel" run "$work/r1.tsp"
 
 # Damaged program files.
 head -c 100 "$work/a.tsp" >"$work/cut.tsp"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tlm_test.sh TESSEL TESSEL_TLM SIM_REF PROG.s WORKDIR
+# tlm_test.sh TESSEL TESSEL_TLM SIM_REF PROG.s WORKDIR [HW.yaml]
 # Runs one assembly program on the SystemC virtual platform and on the
 # standalone C simulator, and checks that
 #   - the output segments are identical, byte for byte;
@@ -7,12 +7,12 @@
 #     equal to `tessel run`'s), and SystemC time advanced by cycles x period;
 #   - at other memory latencies the cycle count differs (and outputs do not).
 set -eu
-tessel=$1 tlm=$2 ref=$3 src=$4 work=$5
+tessel=$1 tlm=$2 ref=$3 src=$4 work=$5 hw=${6:-}
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 field() { sed -n "s/^$1: *\([0-9]*\).*/\1/p" "$2"; } # field NAME FILE
 
-"$tessel" asm "$src" -o prog.tsp
+if [ -n "$hw" ]; then "$tessel" asm "$src" --hw "$hw" -o prog.tsp; else "$tessel" asm "$src" -o prog.tsp; fi
 "$ref" prog.tsp ref.dump > ref.out
 ref_cycles=$(field cycles ref.out)
 "$tessel" run prog.tsp --json > run.json

@@ -1,0 +1,306 @@
+/* Random legal programs, in the spirit of riscv-dv: each is a pipeline of
+ * iterations in which the load module stages input and weight tiles, the
+ * compute module runs micro-op loops of the intrinsics and the ALU on them,
+ * and the store module writes results back, synchronised with tokens so that
+ * no module touches data another is still using.  The choices (padding,
+ * strides, loop extents and factors, ALU operations, which intrinsic) are
+ * random; the structure is what makes every program finish:
+ *
+ *  - every queue holds at most one token at a time (capacity is at least 1);
+ *  - compute i waits for load i and store i-1, load i+1 for compute i;
+ *  - instructions appear in the order load i, compute i, store i, so fetch,
+ *    which dispatches in order, never waits behind an instruction that waits
+ *    for one not yet dispatched, and no phase is longer than its queue;
+ *  - every index is chosen inside its buffer and every DRAM row inside its
+ *    segment. */
+#include "program.h"
+
+#include <string.h>
+
+struct gen {
+	const struct hw *hw;
+	const struct isa_layout *lay;
+	uint64_t rng;
+	struct strbuf s;
+	int shared;          /* the level the scratchpads load from, or -1 (DRAM) */
+	uint64_t window;     /* bytes of each staging window */
+	int iterations, uops_per_iteration;
+	uint32_t max_phase;  /* instructions one phase may have (queue depths) */
+};
+
+static uint64_t next(struct gen *g)
+{
+	g->rng ^= g->rng << 13;
+	g->rng ^= g->rng >> 7;
+	g->rng ^= g->rng << 17;
+	return g->rng;
+}
+
+/* A uniform pick in [lo, hi] (hi >= lo). */
+static uint64_t pick(struct gen *g, uint64_t lo, uint64_t hi)
+{
+	return lo + next(g) % (hi - lo + 1);
+}
+
+static uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+
+static const struct hw_level *role(const struct gen *g, enum hw_role r)
+{
+	return &g->hw->level[g->hw->role_level[r]];
+}
+
+/* The parent-level source of a tile, as `addr=` text: a DRAM segment, or the
+ * staging window in the shared level (byte offset `base` there). */
+static void emit_addr(struct gen *g, const char *segment, uint64_t window_base, uint64_t elem, uint64_t off_elems)
+{
+	if (g->shared < 0)
+		sb_printf(&g->s, " addr=@%s+%llu", segment, (unsigned long long)off_elems);
+	else
+		sb_printf(&g->s, " addr=%llu", (unsigned long long)(window_base / elem + off_elems));
+}
+
+/* One random 2D transfer of level `l` whose rows lie in a window of
+ * `window_elems` elements and whose block fits the level. */
+struct xfer {
+	uint64_t idx, off, y, x, stride, pad[4];
+};
+
+static struct xfer random_xfer(struct gen *g, const struct hw_level *l, uint64_t window_elems, bool padded)
+{
+	const struct hw_dma *dma = &g->hw->dma;
+	for (int attempt = 0; attempt < 16; attempt++) {
+		struct xfer t = {0};
+		t.y = pick(g, 1, min64(dma->max_rows, 4));
+		t.x = pick(g, 1, min64(dma->max_cols, 8));
+		t.stride = min64(dma->max_stride, t.x + pick(g, 0, 3));
+		for (int p = 0; p < 4 && padded; p++)
+			t.pad[p] = pick(g, 0, min64(dma->max_pad, 2));
+		if (t.stride < t.x)
+			t.stride = t.x;
+		uint64_t span = (t.y - 1) * t.stride + t.x, block = (t.y + t.pad[0] + t.pad[1]) * (t.x + t.pad[2] + t.pad[3]);
+		if (span > window_elems || block > l->depth)
+			continue;
+		t.off = pick(g, 0, window_elems - span);
+		t.idx = pick(g, 0, l->depth - block);
+		return t;
+	}
+	return (struct xfer){.y = 1, .x = 1, .stride = 1};
+}
+
+static void emit_xfer(struct gen *g, const char *op, const struct hw_level *l, const struct xfer *t)
+{
+	sb_printf(&g->s, "%s buf=%s idx=%llu", op, l->name, (unsigned long long)t->idx);
+}
+
+static void emit_sizes(struct gen *g, const struct xfer *t)
+{
+	sb_printf(&g->s, " ysize=%llu xsize=%llu xstride=%llu", (unsigned long long)t->y, (unsigned long long)t->x,
+		  (unsigned long long)t->stride);
+	static const char *const pads[4] = {"ypad0", "ypad1", "xpad0", "xpad1"};
+	for (int p = 0; p < 4; p++)
+		if (t->pad[p])
+			sb_printf(&g->s, " %s=%llu", pads[p], (unsigned long long)t->pad[p]);
+}
+
+/* Staging windows in the shared level: inputs, weights, bias, results, and
+ * the micro-ops (which also reach the micro-op buffer through that level). */
+enum { WIN_INPUT, WIN_WEIGHT, WIN_BIAS, WIN_RESULT, WIN_UOPS, WIN_COUNT };
+
+static void stage_in(struct gen *g, const char *segment, int window, const char *tokens)
+{
+	const struct hw_level *sh = &g->hw->level[g->shared];
+	uint64_t elems = g->window / sh->elem_bytes;
+	sb_printf(&g->s, "load buf=%s idx=%llu addr=@%s ysize=1 xsize=%llu xstride=%llu%s\n", sh->name,
+		  (unsigned long long)(window * g->window / sh->elem_bytes), segment, (unsigned long long)elems,
+		  (unsigned long long)elems, tokens);
+}
+
+static void load_phase(struct gen *g, int it)
+{
+	const char *pop = it ? " pop_next" : "";
+	uint32_t staged = 0;
+	if (g->shared >= 0) {
+		stage_in(g, "in", WIN_INPUT, pop);
+		stage_in(g, "w", WIN_WEIGHT, "");
+		stage_in(g, "b", WIN_BIAS, "");
+		stage_in(g, "uops", WIN_UOPS, "");
+		pop = "";
+		staged = 4;
+	}
+	uint32_t n = (uint32_t)pick(g, 1, min64(3, g->max_phase - staged));
+	for (uint32_t i = 0; i < n; i++) {
+		bool weight = i + 1 == n; /* every phase loads some weights last */
+		const struct hw_level *l = role(g, weight ? HW_ROLE_WEIGHT : HW_ROLE_INPUT);
+		struct xfer t = random_xfer(g, l, g->window / l->elem_bytes, true);
+		emit_xfer(g, "load", l, &t);
+		emit_addr(g, weight ? "w" : "in", (weight ? WIN_WEIGHT : WIN_INPUT) * g->window, l->elem_bytes, t.off);
+		emit_sizes(g, &t);
+		sb_printf(&g->s, "%s%s\n", i == 0 ? pop : "", weight ? " push_next" : "");
+	}
+}
+
+/* Largest index a loop reaches for one micro-op field, plus its tile. */
+static bool loop_fits(uint64_t base, uint64_t io, uint64_t fo, uint64_t ii, uint64_t fi, uint64_t tile, uint64_t depth)
+{
+	return base + (io - 1) * fo + (ii - 1) * fi + tile <= depth;
+}
+
+static void emit_loop(struct gen *g, int it, const char *tokens)
+{
+	const struct hw *hw = g->hw;
+	bool alu = hw->nintrinsics == 0 || pick(g, 0, 2) == 0;
+	int k = alu ? -1 : (int)pick(g, 0, (uint64_t)hw->nintrinsics - 1);
+	uint64_t b = pick(g, 0, (uint64_t)g->uops_per_iteration - 1), e = pick(g, b + 1, (uint64_t)g->uops_per_iteration);
+	uint64_t io = pick(g, 1, 3), ii = pick(g, 1, 3), f[6];
+	for (int i = 0; i < 6; i++)
+		f[i] = pick(g, 0, 2);
+	/* micro-op fields are at most 3 (see uops()); shrink what does not fit */
+	const struct hw_level *acc = role(g, HW_ROLE_ACCUMULATOR), *src = alu ? acc : role(g, HW_ROLE_INPUT),
+			      *wgt = role(g, HW_ROLE_WEIGHT);
+	uint64_t tile_dst = alu ? 1 : hw->intrinsic[k].out.elems_per_tile, tile_src = alu ? 1 : hw->intrinsic[k].a.elems_per_tile,
+		 tile_wgt = alu ? 1 : hw->intrinsic[k].b.elems_per_tile;
+	if (!loop_fits(3, io, f[0], ii, f[1], tile_dst, acc->depth) || !loop_fits(3, io, f[2], ii, f[3], tile_src, src->depth) ||
+	    !loop_fits(3, io, f[4], ii, f[5], tile_wgt, wgt->depth)) {
+		io = ii = 1;
+		memset(f, 0, sizeof f);
+	}
+	uint64_t first = (uint64_t)it * (uint64_t)g->uops_per_iteration;
+	if (alu) {
+		int ops[HW_ALU_OP_COUNT], nops = 0;
+		for (int op = 0; op < HW_ALU_OP_COUNT; op++)
+			if (hw->alu.ops & (1u << op))
+				ops[nops++] = op;
+		int op = ops[pick(g, 0, (uint64_t)nops - 1)];
+		sb_printf(&g->s, "alu op=%s", hw_alu_op_name(op));
+		if (pick(g, 0, 1)) {
+			int64_t lo = op == HW_ALU_SHR ? -3 : op == HW_ALU_MUL ? -3 : -100, hi = op == HW_ALU_SHR ? 8 : -lo;
+			sb_printf(&g->s, " use_imm=1 imm=%lld", (long long)(lo + (int64_t)pick(g, 0, (uint64_t)(hi - lo))));
+		}
+	} else {
+		sb_printf(&g->s, "%s%s", hw->intrinsic[k].name, pick(g, 0, 3) ? "" : " reset=1");
+	}
+	sb_printf(&g->s, " uop_begin=%llu uop_end=%llu iter_out=%llu iter_in=%llu dst_out=%llu dst_in=%llu src_out=%llu src_in=%llu",
+		  (unsigned long long)(first + b), (unsigned long long)(first + e), (unsigned long long)io,
+		  (unsigned long long)ii, (unsigned long long)f[0], (unsigned long long)f[1], (unsigned long long)f[2],
+		  (unsigned long long)f[3]);
+	if (!alu)
+		sb_printf(&g->s, " wgt_out=%llu wgt_in=%llu", (unsigned long long)f[4], (unsigned long long)f[5]);
+	sb_printf(&g->s, "%s\n", tokens);
+}
+
+static void compute_phase(struct gen *g, int it)
+{
+	const struct hw_level *uop = role(g, HW_ROLE_UOP), *acc = role(g, HW_ROLE_ACCUMULATOR);
+	uint64_t first = (uint64_t)it * (uint64_t)g->uops_per_iteration;
+	/* this iteration's micro-ops sit at the same indices in the buffer */
+	sb_printf(&g->s, "load buf=%s idx=%llu", uop->name, (unsigned long long)first);
+	emit_addr(g, "uops", WIN_UOPS * g->window, uop->elem_bytes, first);
+	sb_printf(&g->s, " ysize=1 xsize=%d xstride=%d pop_prev%s\n", g->uops_per_iteration, g->uops_per_iteration,
+		  it ? " pop_next" : "");
+	uint32_t budget = g->max_phase - 1;
+	if (budget > 1 && pick(g, 0, 1)) {
+		struct xfer t = random_xfer(g, acc, g->window / acc->elem_bytes, true);
+		emit_xfer(g, "load", acc, &t);
+		emit_addr(g, "b", WIN_BIAS * g->window, acc->elem_bytes, t.off);
+		emit_sizes(g, &t);
+		sb_puts(&g->s, "\n");
+		budget--;
+	}
+	uint32_t n = (uint32_t)pick(g, 1, min64(3, budget));
+	for (uint32_t i = 0; i < n; i++)
+		emit_loop(g, it, i + 1 == n ? " push_next push_prev" : "");
+}
+
+static void store_phase(struct gen *g)
+{
+	const struct hw_level *out = role(g, HW_ROLE_OUTPUT);
+	uint32_t n = (uint32_t)pick(g, 1, min64(2, g->max_phase - (g->shared >= 0 ? 1 : 0)));
+	for (uint32_t i = 0; i < n; i++) {
+		struct xfer t = random_xfer(g, out, g->window / out->elem_bytes, false);
+		emit_xfer(g, "store", out, &t);
+		emit_addr(g, "y", WIN_RESULT * g->window, out->elem_bytes, t.off);
+		emit_sizes(g, &t);
+		sb_printf(&g->s, "%s%s\n", i == 0 ? " pop_prev" : "", i + 1 == n && g->shared < 0 ? " push_prev" : "");
+	}
+	if (g->shared >= 0) {
+		const struct hw_level *sh = &g->hw->level[g->shared];
+		uint64_t elems = g->window / sh->elem_bytes;
+		sb_printf(&g->s, "store buf=%s idx=%llu addr=@y ysize=1 xsize=%llu xstride=%llu push_prev\n", sh->name,
+			  (unsigned long long)(WIN_RESULT * elems), (unsigned long long)elems, (unsigned long long)elems);
+	}
+}
+
+static void data(struct gen *g, const char *name, const char *kind, uint64_t bytes)
+{
+	sb_printf(&g->s, ".segment %s %s size=%llu\n", name, kind, (unsigned long long)bytes);
+	for (uint64_t i = 0; i < bytes && strcmp(kind, "output"); i += 16) {
+		sb_puts(&g->s, ".data");
+		for (uint64_t j = i; j < i + 16 && j < bytes; j++)
+			sb_printf(&g->s, " %llu", (unsigned long long)(next(g) & 0xff));
+		sb_puts(&g->s, "\n");
+	}
+}
+
+static void uops(struct gen *g)
+{
+	for (int i = 0; i < g->iterations * g->uops_per_iteration; i++)
+		sb_printf(&g->s, ".uop dst=%llu src=%llu wgt=%llu\n", (unsigned long long)pick(g, 0, 3),
+			  (unsigned long long)pick(g, 0, 3), (unsigned long long)pick(g, 0, 3));
+}
+
+static uint32_t min_queue(const struct hw *hw)
+{
+	uint32_t q = hw->queues.load < hw->queues.compute ? hw->queues.load : hw->queues.compute;
+	return q < hw->queues.store ? q : hw->queues.store;
+}
+
+char *isa_randprog(const struct hw *hw, const struct isa_layout *lay, uint64_t seed, int iterations, struct diags *err)
+{
+	struct gen g = {.hw = hw, .lay = lay, .rng = seed * 0x9e3779b97f4a7c15ull + 1, .iterations = iterations};
+	const struct hw_level *inp = role(&g, HW_ROLE_INPUT);
+	g.shared = inp->parent;
+	for (int i = 0; i < hw->nlevels; i++)
+		if (hw->level[i].role == HW_ROLE_SHARED && i != g.shared) {
+			diag_add(err, hw->source, 0, 0, "random programs support at most one shared level; '%s' has %s and more",
+				 hw->name, hw->level[i].name);
+			return NULL;
+		}
+	uint64_t largest = 0;
+	for (int i = 0; i < hw->nlevels; i++)
+		largest = hw->level[i].elem_bytes > largest ? hw->level[i].elem_bytes : largest;
+	g.window = 16 * largest; /* room for several elements of the largest kind */
+	uint32_t depth = role(&g, HW_ROLE_UOP)->depth;
+	g.uops_per_iteration = (int)min64(4, depth / (uint64_t)(iterations > 0 ? iterations : 1));
+	/* the micro-op window holds them all */
+	while ((uint64_t)iterations * (uint64_t)g.uops_per_iteration * lay->uop_bytes > g.window)
+		g.window *= 2;
+	if (g.shared >= 0 && WIN_COUNT * g.window > hw->level[g.shared].capacity) {
+		diag_add(err, hw->source, 0, 0, "shared level '%s' is too small for %d staging windows of %llu bytes",
+			 hw->level[g.shared].name, WIN_COUNT, (unsigned long long)g.window);
+		return NULL;
+	}
+	if (iterations < 1 || g.uops_per_iteration < 1) {
+		diag_add(err, NULL, 0, 0, "cannot fit %d iterations of micro-ops in the %u-entry micro-op buffer", iterations,
+			 depth);
+		return NULL;
+	}
+	g.max_phase = min_queue(hw) < 6 ? min_queue(hw) : 6;
+	if (g.max_phase < (g.shared >= 0 ? 5u : 2u)) {
+		diag_add(err, NULL, 0, 0, "the instruction queues of '%s' are too shallow for random programs", hw->name);
+		return NULL;
+	}
+	sb_printf(&g.s, "; random program, seed %llu, %d iterations, for '%s'\n", (unsigned long long)seed, iterations,
+		  hw->name);
+	data(&g, "in", "input", g.window);
+	data(&g, "w", "weight", g.window);
+	data(&g, "b", "input", g.window);
+	data(&g, "y", "output", g.window);
+	uops(&g);
+	for (int it = 0; it < iterations; it++) {
+		load_phase(&g, it);
+		compute_phase(&g, it);
+		store_phase(&g);
+	}
+	sb_puts(&g.s, "finish pop_next\n");
+	return sb_take(&g.s);
+}
