@@ -523,7 +523,10 @@ static double alu_float(enum hw_alu_op op, double x, double y)
 	case HW_ALU_MAX: return x > y ? x : y;
 	case HW_ALU_ADD: return x + y;
 	case HW_ALU_MUL: return x * y;
-	case HW_ALU_SHR: return ldexp(x, -(int)(y < -1000 ? -1000 : y > 1000 ? 1000 : y));
+	case HW_ALU_SHR:
+		if (isnan(y))
+			return y; /* no whole part to shift by */
+		return ldexp(x, -(int)(y < -1000 ? -1000 : y > 1000 ? 1000 : y));
 	case HW_ALU_CLIP: return x < -y ? -y : x > y ? y : x;
 	case HW_ALU_MOV: return y;
 	default: die("ALU op %d", op);

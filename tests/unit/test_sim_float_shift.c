@@ -2,9 +2,12 @@
  * is the shift amount truncated toward zero (docs/microarch.md), so 0.5
  * shifts by 0, 1.5 by 1, -0.5 by 0 and 2.9 by 2.  Checked on mma-fp16, whose
  * fp32 accumulator narrows to fp16 in the output buffer; every expected value
- * below is exactly representable in fp16. */
+ * below is exactly representable in fp16.  A NaN amount gives NaN (it once
+ * converted NaN to int, which is undefined). */
 #include "../../sim/device.h"
 #include "test.h"
+
+#include <math.h>
 
 int main(void)
 {
@@ -18,8 +21,9 @@ int main(void)
 	char src[2048];
 	snprintf(src, sizeof src,
 		 ".segment a weight size=128\n"
-		 ".f32 %g %g %g %g %g %g %g %g 0 0 0 0 0 0 0 0\n"
-		 ".f32 %g %g %g %g %g %g %g %g 0 0 0 0 0 0 0 0\n"
+		 ".f32 %g %g %g %g %g %g %g %g 0 0 0 0 0 0 0 1\n"
+		 ".f32 %g %g %g %g %g %g %g %g 0 0 0 0 0 0 0\n"
+		 ".data 0 0 0xc0 0x7f\n"
 		 ".segment o output size=32\n"
 		 ".uop dst=0 src=1 wgt=0\n"
 		 "load buf=uop idx=0 addr=@uops ysize=1 xsize=1 xstride=1\n"
@@ -40,6 +44,7 @@ int main(void)
 			fprintf(stderr, "lane %d: got %g, want %g\n", i, (double)out[i], (double)want[i]);
 		ASSERT((float)out[i] == want[i]);
 	}
+	ASSERT(isnan((float)out[15]));
 	dev_sim.close(d);
 	isa_program_free(&p);
 	diag_free(&err);
