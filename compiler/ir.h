@@ -1,0 +1,195 @@
+/* compiler/ir: the tensor IR.  A graph of tensors and ops; every op is one
+ * loop nest:
+ *
+ *   for every point of the iteration domain (named iterators with extents,
+ *   spatial or reduction):
+ *       out[o(it)]  reduce=  combine(in0[a(it)], in1[b(it)])
+ *
+ * with affine index expressions, followed, once the reduction of an output
+ * value is complete, by its fused elementwise epilogues (bias add,
+ * requantizing shift, clip, relu, ...) and the cast to the output dtype.
+ * conv2d (padding, stride, dilation, groups), depthwise conv, dense, matmul,
+ * batched matmul, pooling and elementwise ops are constructors of this one
+ * form, not separate code paths.  Semantics: docs/ir.md. */
+#ifndef TESSEL_IR_H
+#define TESSEL_IR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../base/diag.h"
+#include "../base/strbuf.h"
+#include "../hwdesc/hw.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+	IR_NAME_MAX = 64,
+	IR_MAX_RANK = 6,
+	IR_MAX_ITERS = 10,
+	IR_MAX_INPUTS = 2,
+	IR_MAX_EPILOGUES = 8,
+};
+
+/* X(id, name) */
+#define IR_TENSOR_KINDS(X)         \
+	X(INPUT, "input")           \
+	X(WEIGHT, "weight")         \
+	X(INTERMEDIATE, "intermediate") \
+	X(OUTPUT, "output")
+
+enum ir_tensor_kind {
+#define X(id, name) IR_TENSOR_##id,
+	IR_TENSOR_KINDS(X)
+#undef X
+};
+
+struct ir_tensor {
+	char name[IR_NAME_MAX];
+	enum ir_tensor_kind kind;
+	enum hw_dtype dtype;
+	int rank;
+	int64_t shape[IR_MAX_RANK];
+	char layout[IR_MAX_RANK + 1]; /* one letter per dimension, e.g. "NHWC" */
+	int producer;                 /* op index, or -1 */
+};
+
+/* sum of coef[i] * iterator i, plus offset */
+struct ir_affine {
+	int64_t coef[IR_MAX_ITERS];
+	int64_t offset;
+};
+
+struct ir_access {
+	int tensor;
+	struct ir_affine index[IR_MAX_RANK]; /* one per dimension of the tensor */
+};
+
+struct ir_iter {
+	char name[16];
+	int64_t extent;
+	bool reduction;
+};
+
+/* How the values of one output point are combined.  X(id, name) */
+#define IR_REDUCES(X)      \
+	X(ASSIGN, "=")      \
+	X(SUM, "+=")        \
+	X(MAX, "max=")
+
+enum ir_reduce {
+#define X(id, name) IR_REDUCE_##id,
+	IR_REDUCES(X)
+#undef X
+};
+
+/* What is computed from the inputs at each point, written
+ * PREFIX a INFIX b SUFFIX.  X(id, prefix, infix, suffix, inputs) */
+#define IR_COMBINES(X)                 \
+	X(COPY, "", "", "", 1)          \
+	X(MUL, "", " * ", "", 2)        \
+	X(ADD, "", " + ", "", 2)        \
+	X(SUB, "", " - ", "", 2)        \
+	X(MAX, "max(", ", ", ")", 2)
+
+enum ir_combine {
+#define X(id, pre, in, suf, n) IR_COMBINE_##id,
+	IR_COMBINES(X)
+#undef X
+};
+
+/* Applied in order to each finished value, in the accumulator type.
+ * X(id, name, has a tensor) */
+#define IR_EPILOGUES(X)          \
+	X(BIAS, "bias", true)     \
+	X(ADD, "add", false)      \
+	X(MUL, "mul", false)      \
+	X(SHR, "shr", false)      \
+	X(DIV, "div", false)      \
+	X(CLIP, "clip", false)    \
+	X(RELU, "relu", false)
+
+enum ir_epilogue_kind {
+#define X(id, name, t) IR_EP_##id,
+	IR_EPILOGUES(X)
+#undef X
+};
+
+struct ir_epilogue {
+	enum ir_epilogue_kind kind;
+	int tensor;      /* BIAS: a rank-1 tensor indexed by output dimension `dim` */
+	int dim;
+	int64_t imm;     /* ADD, MUL, SHR (arithmetic, rounding down), DIV (toward zero) */
+	int64_t lo, hi;  /* CLIP */
+};
+
+struct ir_op {
+	char name[IR_NAME_MAX];
+	char kind[16];       /* the constructor: "conv2d", "dense", ... */
+	int niters;
+	struct ir_iter iter[IR_MAX_ITERS];
+	struct ir_access out;
+	int nin;
+	struct ir_access in[IR_MAX_INPUTS];
+	enum ir_reduce reduce;
+	enum ir_combine combine;
+	enum hw_dtype acc;   /* type values are reduced and epilogues applied in */
+	int nepilogues;
+	struct ir_epilogue epilogue[IR_MAX_EPILOGUES];
+};
+
+struct ir_graph {
+	int ntensors, tensor_cap;
+	struct ir_tensor *tensor;
+	int nops, op_cap;
+	struct ir_op *op;
+};
+
+void ir_graph_free(struct ir_graph *g);
+int ir_tensor_lookup(const struct ir_graph *g, const char *name); /* -1: none */
+/* A new tensor; -1 (with an error naming it) on a bad shape or name. */
+int ir_add_tensor(struct ir_graph *g, const char *name, enum ir_tensor_kind kind, enum hw_dtype dtype, int rank,
+		  const int64_t *shape, const char *layout, struct diags *err);
+int64_t ir_tensor_elems(const struct ir_tensor *t);
+
+/* Constructors.  Each checks its operands' shapes and dtypes, creates the
+ * output tensor `out_name` (kind OUTPUT; the caller may change it) and the op,
+ * and returns the op's index, or -1 with an error naming the op. */
+struct ir_conv2d_attrs {
+	int64_t stride[2];   /* h, w */
+	int64_t pad[4];      /* top, left, bottom, right */
+	int64_t dilation[2]; /* h, w */
+	int64_t groups;
+};
+/* input NHWC [N, H, W, C]; weight OHWI [O, KH, KW, C / groups]; out NHWC. */
+int ir_conv2d(struct ir_graph *g, const char *name, int input, int weight, const struct ir_conv2d_attrs *a,
+	      const char *out_name, enum hw_dtype out_dtype, struct diags *err);
+/* input [N, K]; weight [M, K]; out [N, M]. */
+int ir_dense(struct ir_graph *g, const char *name, int input, int weight, const char *out_name,
+	     enum hw_dtype out_dtype, struct diags *err);
+/* a [M, K] x b [K, N], or batched [B, M, K] x [B, K, N]. */
+int ir_matmul(struct ir_graph *g, const char *name, int a, int b, const char *out_name, enum hw_dtype out_dtype,
+	      struct diags *err);
+/* input NHWC; window [KH, KW]; max or average (sum, then division by the
+ * window size: padding counts, as in count_include_pad). */
+int ir_pool2d(struct ir_graph *g, const char *name, int input, bool max, const int64_t window[2],
+	      const int64_t stride[2], const int64_t pad[4], const char *out_name, struct diags *err);
+/* Same-shape elementwise: out = combine(a, b). */
+int ir_elementwise(struct ir_graph *g, const char *name, enum ir_combine combine, int a, int b, const char *out_name,
+		   enum hw_dtype out_dtype, struct diags *err);
+/* An epilogue appended to op `op`; -1 with an error if it does not fit. */
+int ir_add_epilogue(struct ir_graph *g, int op, const struct ir_epilogue *e, struct diags *err);
+
+/* Derived figures. */
+uint64_t ir_op_macs(const struct ir_op *op); /* points of the domain, for MUL/SUM ops */
+const char *ir_tensor_kind_name(enum ir_tensor_kind k);
+/* A readable listing of the graph: tensors, then each op's loop nest. */
+void ir_dump(const struct ir_graph *g, struct strbuf *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
