@@ -148,12 +148,7 @@ private:
 	void access(tlm::tlm_command cmd, uint64_t addr, void *data, uint64_t n)
 	{
 		tlm::tlm_generic_payload t;
-		t.set_command(cmd);
-		t.set_address(addr);
-		t.set_data_ptr(static_cast<unsigned char *>(data));
-		t.set_data_length((unsigned)n);
-		t.set_streaming_width((unsigned)n);
-		t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+		tessel::init_payload(t, cmd, addr, data, n);
 		sc_time delay = SC_ZERO_TIME;
 		bus->b_transport(t, delay);
 		if (!t.is_response_ok())

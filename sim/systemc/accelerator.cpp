@@ -184,14 +184,7 @@ void Accelerator::finish(bool ok)
 bool Accelerator::transport(tlm::tlm_command cmd, uint64_t addr, void *data, uint64_t n, sc_time &delay)
 {
 	tlm::tlm_generic_payload t;
-	t.set_command(cmd);
-	t.set_address(addr);
-	t.set_data_ptr(static_cast<unsigned char *>(data));
-	t.set_data_length((unsigned)n);
-	t.set_streaming_width((unsigned)n);
-	t.set_byte_enable_ptr(nullptr);
-	t.set_dmi_allowed(false);
-	t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+	init_payload(t, cmd, addr, data, n);
 	mem->b_transport(t, delay);
 	return t.is_response_ok();
 }

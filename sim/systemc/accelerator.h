@@ -46,6 +46,19 @@ enum : uint32_t {
 	IRQ_DONE = 1u << 0,
 };
 
+// A plain read or write of n bytes at addr from/to data, ready to transport.
+inline void init_payload(tlm::tlm_generic_payload &t, tlm::tlm_command cmd, uint64_t addr, void *data, uint64_t n)
+{
+	t.set_command(cmd);
+	t.set_address(addr);
+	t.set_data_ptr(static_cast<unsigned char *>(data));
+	t.set_data_length((unsigned)n);
+	t.set_streaming_width((unsigned)n);
+	t.set_byte_enable_ptr(nullptr);
+	t.set_dmi_allowed(false);
+	t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+}
+
 class Accelerator : public sc_core::sc_module {
 public:
 	tlm_utils::simple_target_socket<Accelerator> regs;   // control registers
