@@ -21,6 +21,7 @@ enum { CLI_OK = 0, CLI_BAD_INPUT = 1, CLI_USAGE = 2 };
 	X(disasm, "PROG.tsp [--hw HW.yaml] [-o OUT.s]", "print a program as assembly")                \
 	X(run, "PROG.tsp [--hw HW.yaml] [--device sim] [--json] [--trace FILE]",                     \
 	  "run a program on a device and report cycles, activity and utilization")                    \
+	X(ir, "WORKLOAD.yaml", "load a workload file and print its tensor IR (the --dump-ir view)")      \
 	X(randprog, "--seed S [--hw HW.yaml] [--iterations N] -o OUT.tsp|OUT.s",                     \
 	  "write a random legal program, for differential testing of devices")
 

@@ -1,7 +1,9 @@
-/* Internal to hwdesc/: the YAML node tree and the loader state and helpers
- * shared by tree.c (YAML text -> tree), value.c (checks of single values),
- * load.c (the schema) and intrinsic.c (intrinsics and their expressions).  Nothing outside hwdesc/
- * includes this header; the public interface is hw.h. */
+/* The YAML node tree (kept with every node's line and column) and the
+ * loader state and value checks, shared by tree.c (YAML text -> tree),
+ * value.c (checks of single values), load.c (the schema) and intrinsic.c
+ * (intrinsics and their expressions).  The workload loader
+ * (compiler/workload*.c) reads its YAML files with the same tree and checks,
+ * so both kinds of file report errors alike; everything else uses hw.h. */
 #ifndef TESSEL_HW_LOAD_H
 #define TESSEL_HW_LOAD_H
 

@@ -1,0 +1,34 @@
+/* Internal to compiler/workload*.c: the state of one load, shared by the
+ * schema (workload.c) and the data readers (workload_data.c).  The YAML tree
+ * and the value checks are the hardware description loader's (hwdesc/load.h). */
+#ifndef TESSEL_WORKLOAD_INT_H
+#define TESSEL_WORKLOAD_INT_H
+
+#include "../hwdesc/load.h"
+#include "workload.h"
+
+enum { GIVEN_KIND = 1, GIVEN_LAYOUT = 2 };
+
+struct wl_state {
+	struct loader L;      /* err and file; no struct hw */
+	struct wl_workload *w;
+	const char *dir;      /* data file paths are relative to it ("" = cwd) */
+	int tensor_cap, op_cap;
+	unsigned char *given; /* per tensor: GIVEN_KIND, GIVEN_LAYOUT (written, not inferred) */
+	bool *used_as_weight; /* per tensor: an op's weight or bias */
+	/* names of declarations that failed: references to them are not errors again */
+	char (*broken)[IR_NAME_MAX];
+	int nbroken;
+	/* every op name seen, and the line it was declared on */
+	struct wl_seen {
+		char name[IR_NAME_MAX];
+		int line;
+	} *ops_seen;
+	int nops_seen;
+};
+
+/* Reads the raw (or .npy, when NPY) file named by the scalar AT for tensor T,
+ * checking its dtype, shape and size; the data, or NULL after an error. */
+uint8_t *wl_read_data(struct wl_state *S, const struct ynode *at, bool npy, const struct ir_tensor *t);
+
+#endif
