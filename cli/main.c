@@ -25,7 +25,7 @@ static void usage(FILE *out)
 	      "commands:\n",
 	      out);
 	for (int i = 0; i < NCOMMANDS; i++)
-		fprintf(out, "  %-7s %s\n", commands[i].name, commands[i].what);
+		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].what);
 	fputs("\n'tessel COMMAND --help' describes one command.  Exit status: 0 success,\n"
 	      "1 bad input, 2 bad usage.\n",
 	      out);
