@@ -89,7 +89,7 @@ static inline void interp_op(const struct ir_graph *g, int opi, struct interp_te
 			}
 			fc = interp_round(fc, op->acc);
 			switch (op->reduce) {
-			case IR_REDUCE_ASSIGN: ia = ic, fa = fc; break;
+			case IR_REDUCE_ASSIGN: ia = interp_wrap(ic, op->acc), fa = fc; break;
 			case IR_REDUCE_SUM: ia = interp_wrap(ia + ic, op->acc), fa = interp_round(fa + fc, op->acc); break;
 			case IR_REDUCE_MAX: ia = ic > ia ? ic : ia, fa = fc > fa ? fc : fa; break;
 			}
@@ -123,7 +123,7 @@ static inline void interp_op(const struct ir_graph *g, int opi, struct interp_te
 				ia = ep->imm >= 0 ? ia >> (ep->imm < 63 ? ep->imm : 63) : interp_wrap(ia * ((int64_t)1 << -ep->imm), op->acc);
 				fa = interp_round(ldexp(fa, (int)-ep->imm), op->acc);
 				break;
-			case IR_EP_DIV: ia = ia / ep->imm, fa = interp_round(fa / (double)ep->imm, op->acc); break;
+			case IR_EP_DIV: ia = interp_wrap(ia / ep->imm, op->acc), fa = interp_round(fa / (double)ep->imm, op->acc); break;
 			case IR_EP_CLIP:
 				ia = ia < ep->lo ? ep->lo : ia > ep->hi ? ep->hi : ia;
 				fa = fa < (double)ep->lo ? (double)ep->lo : fa > (double)ep->hi ? (double)ep->hi : fa;
