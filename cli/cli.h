@@ -22,6 +22,8 @@ enum { CLI_OK = 0, CLI_BAD_INPUT = 1, CLI_USAGE = 2 };
 	X(run, "PROG.tsp [--hw HW.yaml] [--device sim] [--json] [--trace FILE]",                     \
 	  "run a program on a device and report cycles, activity and utilization")                    \
 	X(ir, "WORKLOAD.yaml", "load a workload file and print its tensor IR (the --dump-ir view)")      \
+	X(host, "WORKLOAD.yaml [--json] [--dump-ir]",                                                  \
+	  "run a workload on the host CPU (LLVM JIT): per-op time and output checksums")               \
 	X(randprog, "--seed S [--hw HW.yaml] [--iterations N] -o OUT.tsp|OUT.s",                     \
 	  "write a random legal program, for differential testing of devices")
 
@@ -39,6 +41,7 @@ struct cli_opts {
 	bool json;          /* --json */
 	const char *seed;       /* --seed */
 	const char *iterations; /* --iterations */
+	bool dump_ir;           /* --dump-ir */
 	const char *pos[4];
 	int npos;
 };
@@ -52,6 +55,7 @@ enum {
 	CLI_OPT_JSON = 1 << 5,
 	CLI_OPT_SEED = 1 << 6,
 	CLI_OPT_ITERATIONS = 1 << 7,
+	CLI_OPT_DUMP_IR = 1 << 8,
 };
 
 /* Returns -1 and prints the usage on bad usage, 1 after printing help for

@@ -30,6 +30,7 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 		{"json", no_argument, NULL, 'J'},
 		{"seed", required_argument, NULL, 'S'},
 		{"iterations", required_argument, NULL, 'I'},
+		{"dump-ir", no_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -40,7 +41,7 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
 		unsigned need = c == 'H' ? CLI_OPT_HW : c == 'F' ? CLI_OPT_FORMAT : c == 'o' ? CLI_OPT_OUT
 			      : c == 'D' ? CLI_OPT_DEVICE : c == 'T' ? CLI_OPT_TRACE : c == 'J' ? CLI_OPT_JSON
-			      : c == 'S' ? CLI_OPT_SEED : c == 'I' ? CLI_OPT_ITERATIONS : 0;
+			      : c == 'S' ? CLI_OPT_SEED : c == 'I' ? CLI_OPT_ITERATIONS : c == 'R' ? CLI_OPT_DUMP_IR : 0;
 		if (c == 'h') {
 			cli_usage(cmd, false);
 			return 1;
@@ -53,8 +54,8 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 			cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 			return -1;
 		}
-		if (c == 'J') {
-			o->json = true;
+		if (c == 'J' || c == 'R') {
+			*(c == 'J' ? &o->json : &o->dump_ir) = true;
 			continue;
 		}
 		const char **slot = c == 'H' ? &o->hw : c == 'F' ? &o->format : c == 'D' ? &o->device

@@ -22,7 +22,7 @@ expect 2 "no command" "$tessel"
 expect 2 "unknown command" "$tessel" frobnicate
 contains "$work/err" "unknown command 'frobnicate'" "unknown command named"
 expect 0 "top-level help" "$tessel" --help
-for c in check isa asm disasm run randprog; do
+for c in check isa asm disasm run randprog ir host; do
   expect 0 "$c --help" "$tessel" "$c" --help
   contains "$work/out" "usage: tessel $c" "$c --help prints usage"
   expect 2 "$c with an unknown option" "$tessel" "$c" --bogus
@@ -82,6 +82,18 @@ expect 0 "randprog to .s" "$tessel" randprog --seed 7 --hw "$src/examples/hw/dot
 contains "$work/r.s" "; random program, seed 7" "assembly output"
 contains "$work/r.s" "dot uop_begin=" "uses the hardware's intrinsic"
 expect 0 "run a random program" "$tessel" run "$work/r1.tsp"
+
+# tessel host: a workload on the host JIT; deterministic checksums.
+expect 0 "host gemm" "$tessel" host "$src/examples/workloads/gemm.yaml" --json
+cp "$work/out" "$work/host1.json"
+contains "$work/host1.json" '"device":"host","ops":[{"name":"square","kind":"matmul","macs":16777216,' "host json lists the ops"
+expect 0 "host gemm again" "$tessel" host "$src/examples/workloads/gemm.yaml" --json
+sed 's/"[a-z]*_seconds":[0-9.]*,//g' "$work/host1.json" >"$work/h1"; sed 's/"[a-z]*_seconds":[0-9.]*,//g' "$work/out" >"$work/h2"
+if cmp -s "$work/h1" "$work/h2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: host checksums differ between runs"; fi
+expect 0 "host --dump-ir" "$tessel" host "$src/examples/workloads/bert-ffn.yaml" --dump-ir
+contains "$work/out" "op " "dump-ir prints the ops"
+expect 1 "host a broken workload" "$tessel" host "$src/tests/corpus/workload/unknown-op-kind.yaml"
+expect 2 "host without a workload" "$tessel" host
 
 # Damaged program files.
 head -c 100 "$work/a.tsp" >"$work/cut.tsp"
