@@ -377,6 +377,14 @@ int ir_elementwise(struct ir_graph *g, const char *name, enum ir_combine combine
 	return finish_op(g, op, out_name, out_dtype, ta->rank, ta->shape, ta->layout, err);
 }
 
+int ir_add_op(struct ir_graph *g, const struct ir_op *src, const char *out_name, enum hw_dtype out_dtype, int rank,
+	      const int64_t *shape, struct diags *err)
+{
+	struct ir_op *op = new_op(g, src->name, src->kind);
+	*op = *src;
+	return finish_op(g, op, out_name, out_dtype, rank, shape, NULL, err);
+}
+
 int ir_add_epilogue(struct ir_graph *g, int opi, const struct ir_epilogue *e, struct diags *err)
 {
 	struct ir_op *op = &g->op[opi];

@@ -179,6 +179,15 @@ int ir_pool2d(struct ir_graph *g, const char *name, int input, bool max, const i
 /* Same-shape elementwise: out = combine(a, b). */
 int ir_elementwise(struct ir_graph *g, const char *name, enum ir_combine combine, int a, int b, const char *out_name,
 		   enum hw_dtype out_dtype, struct diags *err);
+/* An op written as an index expression, e.g. "y[i, j] += a[i, k] * b[k, j]",
+ * "y[i] += a[i, k]" or "y[i] max= a[i, k]" (compiler/einsum.c); the output
+ * (named in the expression, and out_name) is created with out_dtype. */
+int ir_einsum(struct ir_graph *g, const char *name, const char *expr, const char *out_name, enum hw_dtype out_dtype,
+	      struct diags *err);
+/* Appends a finished op (its output access filled in but for the tensor) and
+ * creates its output tensor; for constructors. */
+int ir_add_op(struct ir_graph *g, const struct ir_op *op, const char *out_name, enum hw_dtype out_dtype, int rank,
+	      const int64_t *shape, struct diags *err);
 /* An epilogue appended to op `op`; -1 with an error if it does not fit. */
 int ir_add_epilogue(struct ir_graph *g, int op, const struct ir_epilogue *e, struct diags *err);
 

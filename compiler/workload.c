@@ -23,13 +23,13 @@ static const char *const tensor_keys[] = {"name", "shape", "dtype", "kind", "lay
 enum { T_NAME, T_SHAPE, T_DTYPE, T_KIND, T_LAYOUT, T_DATA, T_RANGE, T_N };
 
 static const char *const op_keys[] = {"name",   "op",  "out",      "dtype",  "input",  "weight", "a",
-				      "b",      "stride", "pad", "dilation", "groups", "window", "epilogue"};
+				      "b",      "stride", "pad", "dilation", "groups", "window", "epilogue", "expr"};
 enum { O_NAME, O_OP, O_OUT, O_DTYPE, O_INPUT, O_WEIGHT, O_A, O_B, O_STRIDE, O_PAD, O_DILATION, O_GROUPS, O_WINDOW,
-       O_EPILOGUE, O_N };
+       O_EPILOGUE, O_EXPR, O_N };
 
 #define K(x) (1u << O_##x)
 enum { COMMON = K(NAME) | K(OP) | K(OUT) | K(EPILOGUE) };
-enum op_kind { CONV2D, DEPTHWISE, DENSE, MATMUL, BATCH_MATMUL, MAX_POOL, AVG_POOL, ADD, SUB, MUL, MAX, COPY, NKINDS };
+enum op_kind { CONV2D, DEPTHWISE, DENSE, MATMUL, BATCH_MATMUL, MAX_POOL, AVG_POOL, ADD, SUB, MUL, MAX, COPY, EINSUM, NKINDS };
 static const struct {
 	const char *name;
 	unsigned keys; /* besides COMMON */
@@ -47,6 +47,7 @@ static const struct {
 	[MUL] = {"mul", K(A) | K(B) | K(DTYPE), IR_COMBINE_MUL},
 	[MAX] = {"max", K(A) | K(B) | K(DTYPE), IR_COMBINE_MAX},
 	[COPY] = {"copy", K(A) | K(DTYPE), IR_COMBINE_COPY},
+	[EINSUM] = {"einsum", K(EXPR) | K(DTYPE), 0},
 };
 #undef K
 
@@ -515,7 +516,15 @@ static void load_op(struct wl_state *S, const struct ynode *m, int nth)
 	/* operands: every reference is checked, even after one failed */
 	int x = -1, y = -1;
 	bool skip = false;
-	if (kinds[kind].keys & (1u << O_INPUT)) {
+	if (kind == EINSUM) {
+		/* operands are named inside the expression; the dtype cannot be guessed before it is read */
+		if (!hwl_require(&S->L, m, v[O_EXPR], "expr", ctx) || !hwl_require(&S->L, m, v[O_DTYPE], "dtype", ctx))
+			skip = true;
+		else if (v[O_EXPR]->kind != YN_SCALAR || strlen(v[O_EXPR]->str) != v[O_EXPR]->len) {
+			hwl_error(&S->L, v[O_EXPR], "%s: expected an index expression for 'expr', e.g. \"y[i, j] += a[i, k] * b[k, j]\"", ctx);
+			skip = true;
+		}
+	} else if (kinds[kind].keys & (1u << O_INPUT)) {
 		if (!hwl_require(&S->L, m, v[O_INPUT], "input", ctx) || (x = tensor_ref(S, v[O_INPUT], "input", ctx)) < 0)
 			skip = true;
 		if (kinds[kind].keys & (1u << O_WEIGHT)) {
@@ -555,21 +564,21 @@ static void load_op(struct wl_state *S, const struct ynode *m, int nth)
 		return;
 	}
 	struct ir_graph *g = &S->w->g;
-	enum hw_dtype in_dt = g->tensor[x].dtype;
+	enum hw_dtype in_dt = x >= 0 ? g->tensor[x].dtype : dt;
 	if (!v[O_DTYPE])
 		dt = kind >= ADD ? in_dt : hw_dtype_float(in_dt) ? HW_FP32 : HW_INT32;
-	if (kind == DEPTHWISE) {
+	if (kind == DEPTHWISE && x >= 0) {
 		a.groups = g->tensor[x].shape[g->tensor[x].rank - 1];
 		if (g->tensor[x].rank != 4)
 			a.groups = 1; /* the constructor reports the rank */
 	}
-	if (kind == BATCH_MATMUL && g->tensor[x].rank != 3) {
+	if (kind == BATCH_MATMUL && x >= 0 && g->tensor[x].rank != 3) {
 		hwl_error(&S->L, v[O_A], "op '%s': a batch_matmul's a '%s' has rank %d; expected 3 [B, M, K]", name,
 			  g->tensor[x].name, g->tensor[x].rank);
 		mark_broken(S, out);
 		return;
 	}
-	if (kind == MATMUL && g->tensor[x].rank != 2) {
+	if (kind == MATMUL && x >= 0 && g->tensor[x].rank != 2) {
 		hwl_error(&S->L, v[O_A], "op '%s': a matmul's a '%s' has rank %d; expected 2 [M, K] (batch_matmul for 3)",
 			  name, g->tensor[x].name, g->tensor[x].rank);
 		mark_broken(S, out);
@@ -585,6 +594,7 @@ static void load_op(struct wl_state *S, const struct ynode *m, int nth)
 	case BATCH_MATMUL: op = ir_matmul(g, name, x, y, out, dt, &tmp); break;
 	case MAX_POOL:
 	case AVG_POOL: op = ir_pool2d(g, name, x, kind == MAX_POOL, window, a.stride, a.pad, out, &tmp); break;
+	case EINSUM: op = ir_einsum(g, name, v[O_EXPR]->str, out, dt, &tmp); break;
 	default: op = ir_elementwise(g, name, kinds[kind].combine, x, y, out, dt, &tmp); break;
 	}
 	if (op < 0) {

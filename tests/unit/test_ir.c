@@ -205,8 +205,74 @@ static void test_dense_matmul_pool_elementwise(void)
 	}
 }
 
+/* Raw einsums: a matmul, a row sum and a column max, against loops; and
+ * the errors of a bad expression. */
+static void test_einsum(void)
+{
+	struct ir_graph g = {0};
+	struct diags err = {0};
+	int64_t M = 5, K = 7, N = 3;
+	int a = ir_add_tensor(&g, "a", IR_TENSOR_INPUT, HW_INT8, 2, (int64_t[]){M, K}, NULL, &err);
+	int b = ir_add_tensor(&g, "b", IR_TENSOR_WEIGHT, HW_INT8, 2, (int64_t[]){K, N}, NULL, &err);
+	int mm = ir_einsum(&g, "mm", "y[i, j] += a[i, k] * b[k, j]", "y", HW_INT32, &err);
+	int rs = ir_einsum(&g, "rs", " s[i] += a[i,k] ", "s", HW_INT32, &err);
+	int cm = ir_einsum(&g, "cm", "m[k] max= a[i, k]", "m", HW_INT8, &err);
+	ASSERT(mm >= 0 && rs >= 0 && cm >= 0);
+	diag_print(&err, stderr);
+	ASSERT(!strcmp(g.op[mm].kind, "einsum") && g.op[mm].niters == 3 && g.op[mm].iter[2].reduction &&
+	       !strcmp(g.op[mm].iter[1].name, "j"));
+	struct interp_tensor v[8] = {{random_values(M * K, -128, 127), NULL}, {random_values(K * N, -128, 127), NULL}};
+	for (int t = 2; t < g.ntensors; t++)
+		v[t].i = xcalloc((size_t)ir_tensor_elems(&g.tensor[t]), sizeof(int64_t));
+	for (int o = 0; o < g.nops; o++)
+		interp_op(&g, o, v);
+	int bad = 0;
+	for (int64_t i = 0; i < M; i++) {
+		int64_t sum = 0;
+		for (int64_t k = 0; k < K; k++)
+			sum += v[a].i[i * K + k];
+		bad += v[ir_tensor_lookup(&g, "s")].i[i] != sum;
+		for (int64_t j = 0; j < N; j++) {
+			int64_t d = 0;
+			for (int64_t k = 0; k < K; k++)
+				d += v[a].i[i * K + k] * v[b].i[k * N + j];
+			bad += v[ir_tensor_lookup(&g, "y")].i[i * N + j] != d;
+		}
+	}
+	for (int64_t k = 0; k < K; k++) {
+		int64_t mx = -128;
+		for (int64_t i = 0; i < M; i++)
+			mx = v[a].i[i * K + k] > mx ? v[a].i[i * K + k] : mx;
+		bad += v[ir_tensor_lookup(&g, "m")].i[k] != mx;
+	}
+	ASSERT_EQ(bad, 0);
+	for (int t = 0; t < g.ntensors; t++)
+		free(v[t].i);
+	static const struct {
+		const char *expr, *want;
+	} bad_exprs[] = {
+		{"z[i, j] += a[i, k] * b[j, k]", "op 'e': index 'k' runs over 7 in one place and 3 in 'b'"},
+		{"z[i] += a[i, k] * q[k]", "op 'e': the expression reads 'q', which is not a tensor"},
+		{"z[i, k += a[i, k]", "op 'e': expected ',' or ']' at column 8 of the expression 'z[i, k += a[i, k]'"},
+		{"z[i, x] += a[i, k]", "op 'e': output index 'x' appears in no input"},
+		{"z[i] = a[i, k]", "op 'e': expected '+=' or 'max=' at column 6 of the expression 'z[i] = a[i, k]'"},
+		{"w[i] += a[i, k]", "op 'e': the expression writes 'w' but the op's output is 'z'"},
+	};
+	for (size_t i = 0; i < sizeof bad_exprs / sizeof bad_exprs[0]; i++) {
+		struct diags e = {0};
+		ASSERT_EQ(ir_einsum(&g, "e", bad_exprs[i].expr, "z", HW_INT32, &e), -1);
+		ASSERT(e.n == 1);
+		if (e.n)
+			ASSERT_STR(e.v[0].msg, bad_exprs[i].want);
+		diag_free(&e);
+	}
+	ir_graph_free(&g);
+	diag_free(&err);
+}
+
 int main(void)
 {
+	test_einsum();
 	test_conv_shape_and_dump();
 	test_conv_random();
 	test_dense_matmul_pool_elementwise();

@@ -100,7 +100,10 @@ static void test_other_examples(void)
 {
 	struct wl_workload w;
 	load_example("gemm", &w);
-	ASSERT_EQ(w.g.nops, 5);
+	ASSERT_EQ(w.g.nops, 6);
+	ASSERT_EQ(ir_op_macs(&w.g.op[op_index(&w, "odd_einsum")]), 100 * 70 * 45);
+	ASSERT_STR(w.g.op[op_index(&w, "odd_einsum")].kind, "einsum");
+	check_shape(out_of(&w, "odd_einsum"), 2, 100, 45, 0, 0);
 	ASSERT_EQ(ir_op_macs(&w.g.op[op_index(&w, "square")]), 256 * 256 * 256);
 	ASSERT_EQ(ir_op_macs(&w.g.op[op_index(&w, "rect")]), 64 * 1024 * 32);
 	ASSERT_EQ(ir_op_macs(&w.g.op[op_index(&w, "odd")]), 100 * 70 * 45);
