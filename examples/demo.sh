@@ -21,3 +21,6 @@ echo "== tessel asm examples/asm/vta-gemm.s, then tessel disasm"
 echo
 echo "== tessel run: the program on the cycle-accurate simulator"
 "$tessel" run "$work/gemm.tsp"
+echo
+echo "== tessel host: a workload (GEMMs) compiled by the LLVM JIT and run on this CPU"
+"$tessel" host "$here/workloads/gemm.yaml"
