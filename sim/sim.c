@@ -118,30 +118,29 @@ static int check_dram(struct device *d, uint64_t addr, uint64_t n, const char *w
 	return 0;
 }
 
-static int sim_write(struct device *d, uint64_t addr, const void *src, uint64_t n, struct diags *err)
+/* The device interface's own DRAM access (outside any run: cycle 0). */
+static int host_access(struct device *d, uint64_t addr, void *buf, uint64_t n, bool write, struct diags *err)
 {
-	if (check_dram(d, addr, n, "write", err))
+	const char *what = write ? "write" : "read";
+	if (check_dram(d, addr, n, what, err))
 		return -1;
 	d->now = 0;
-	if (n && sim_dram_out(d, addr, src, n)) {
-		diag_add(err, NULL, 0, 0, "the memory answered a DRAM write of %" PRIu64 " bytes at 0x%" PRIx64 " with an error",
-			 n, addr);
+	if (n && (write ? sim_dram_out(d, addr, buf, n) : sim_dram_in(d, addr, buf, n))) {
+		diag_add(err, NULL, 0, 0, "the memory answered a DRAM %s of %" PRIu64 " bytes at 0x%" PRIx64 " with an error",
+			 what, n, addr);
 		return -1;
 	}
 	return 0;
 }
 
+static int sim_write(struct device *d, uint64_t addr, const void *src, uint64_t n, struct diags *err)
+{
+	return host_access(d, addr, (void *)src, n, true, err);
+}
+
 static int sim_read(struct device *d, uint64_t addr, void *dst, uint64_t n, struct diags *err)
 {
-	if (check_dram(d, addr, n, "read", err))
-		return -1;
-	d->now = 0;
-	if (n && sim_dram_in(d, addr, dst, n)) {
-		diag_add(err, NULL, 0, 0, "the memory answered a DRAM read of %" PRIu64 " bytes at 0x%" PRIx64 " with an error",
-			 n, addr);
-		return -1;
-	}
-	return 0;
+	return host_access(d, addr, dst, n, false, err);
 }
 
 /* ---- trace ---- */
