@@ -7,6 +7,7 @@
 #define TESSEL_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "../isa/program.h"
 
@@ -25,7 +26,13 @@ enum { CLI_OK = 0, CLI_BAD_INPUT = 1, CLI_USAGE = 2 };
 	X(host, "WORKLOAD.yaml [--json] [--dump-ir]",                                                  \
 	  "run a workload on the host CPU (LLVM JIT): per-op time and output checksums")               \
 	X(randprog, "--seed S [--hw HW.yaml] [--iterations N] -o OUT.tsp|OUT.s",                     \
-	  "write a random legal program, for differential testing of devices")
+	  "write a random legal program, for differential testing of devices")                        \
+	X(match, "WORKLOAD.yaml [--hw HW.yaml] [--json]",                                              \
+	  "list every binding of each op to the intrinsics, and why the others do not fit")          \
+	X(compile, "WORKLOAD.yaml [--hw HW.yaml] -o OUT.tsp [--json]",                                 \
+	  "compile a workload's accelerator ops into one program")                                    \
+	X(exec, "WORKLOAD.yaml [--hw HW.yaml] [--device sim] [--verify] [--json]",                    \
+	  "run a workload op by op on a device, checking each op against the host backend")
 
 #define X(name, args, what) int cli_##name(int argc, char **argv);
 CLI_COMMANDS(X)
@@ -42,6 +49,7 @@ struct cli_opts {
 	const char *seed;       /* --seed */
 	const char *iterations; /* --iterations */
 	bool dump_ir;           /* --dump-ir */
+	bool verify;            /* --verify */
 	const char *pos[4];
 	int npos;
 };
@@ -56,6 +64,7 @@ enum {
 	CLI_OPT_SEED = 1 << 6,
 	CLI_OPT_ITERATIONS = 1 << 7,
 	CLI_OPT_DUMP_IR = 1 << 8,
+	CLI_OPT_VERIFY = 1 << 9,
 };
 
 /* Returns -1 and prints the usage on bad usage, 1 after printing help for
@@ -69,6 +78,8 @@ int cli_load_hw(const char *path, struct hw *hw);
 int cli_load_program(const char *path, const char *hw_path, struct isa_program *p);
 /* Prints every error; those without a file are given `file`. */
 void cli_print_errors(struct diags *err, const char *file);
+/* S as a JSON string literal. */
+void cli_json_string(FILE *out, const char *s);
 /* Prints "tessel CMD: error: ..." for bad usage. */
 void cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

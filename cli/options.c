@@ -31,6 +31,7 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 		{"seed", required_argument, NULL, 'S'},
 		{"iterations", required_argument, NULL, 'I'},
 		{"dump-ir", no_argument, NULL, 'R'},
+		{"verify", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -41,7 +42,8 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
 		unsigned need = c == 'H' ? CLI_OPT_HW : c == 'F' ? CLI_OPT_FORMAT : c == 'o' ? CLI_OPT_OUT
 			      : c == 'D' ? CLI_OPT_DEVICE : c == 'T' ? CLI_OPT_TRACE : c == 'J' ? CLI_OPT_JSON
-			      : c == 'S' ? CLI_OPT_SEED : c == 'I' ? CLI_OPT_ITERATIONS : c == 'R' ? CLI_OPT_DUMP_IR : 0;
+			      : c == 'S' ? CLI_OPT_SEED : c == 'I' ? CLI_OPT_ITERATIONS : c == 'R' ? CLI_OPT_DUMP_IR
+			      : c == 'V' ? CLI_OPT_VERIFY : 0;
 		if (c == 'h') {
 			cli_usage(cmd, false);
 			return 1;
@@ -54,8 +56,8 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 			cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 			return -1;
 		}
-		if (c == 'J' || c == 'R') {
-			*(c == 'J' ? &o->json : &o->dump_ir) = true;
+		if (c == 'J' || c == 'R' || c == 'V') {
+			*(c == 'J' ? &o->json : c == 'R' ? &o->dump_ir : &o->verify) = true;
 			continue;
 		}
 		const char **slot = c == 'H' ? &o->hw : c == 'F' ? &o->format : c == 'D' ? &o->device
@@ -130,4 +132,19 @@ int cli_load_program(const char *path, const char *hw_path, struct isa_program *
 	diag_free(&err);
 	isa_program_free(p);
 	return -1;
+}
+
+void cli_json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
 }

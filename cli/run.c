@@ -8,21 +8,6 @@
 #include "../sim/device.h"
 #include "cli.h"
 
-static void json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
 static double utilization(const struct dev_stats *st)
 {
 	return st->cycles && st->peak_macs_per_cycle > 0 ? (double)st->macs / ((double)st->cycles * st->peak_macs_per_cycle)
@@ -32,11 +17,11 @@ static double utilization(const struct dev_stats *st)
 static void print_json(const char *path, const char *device, const struct isa_program *p, const struct dev_stats *st)
 {
 	printf("{\"program\":");
-	json_string(stdout, path);
+	cli_json_string(stdout, path);
 	printf(",\"hardware\":");
-	json_string(stdout, p->hw.name);
+	cli_json_string(stdout, p->hw.name);
 	printf(",\"device\":");
-	json_string(stdout, device);
+	cli_json_string(stdout, device);
 	printf(",\"cycles\":%" PRIu64 ",\"modules\":{", st->cycles);
 	for (int m = 0; m < DEV_MODULE_COUNT; m++) {
 		uint64_t idle = st->cycles - (st->busy[m] + st->stall[m] < st->cycles ? st->busy[m] + st->stall[m] : st->cycles);

@@ -30,6 +30,11 @@ static const char *const epilogue_names[] = {
 #undef X
 };
 
+const char *ir_epilogue_name(enum ir_epilogue_kind k)
+{
+	return epilogue_names[k];
+}
+
 const char *ir_tensor_kind_name(enum ir_tensor_kind k) { return tensor_kind_names[k]; }
 
 void ir_graph_free(struct ir_graph *g)

@@ -194,6 +194,7 @@ int ir_add_epilogue(struct ir_graph *g, int op, const struct ir_epilogue *e, str
 /* Derived figures. */
 uint64_t ir_op_macs(const struct ir_op *op); /* points of the domain, for MUL/SUM ops */
 const char *ir_tensor_kind_name(enum ir_tensor_kind k);
+const char *ir_epilogue_name(enum ir_epilogue_kind k);
 /* A readable listing of the graph: tensors, then each op's loop nest. */
 void ir_dump(const struct ir_graph *g, struct strbuf *out);
 

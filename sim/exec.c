@@ -7,60 +7,12 @@
 #include <math.h>
 #include <string.h>
 
+#include "../base/value.h"
 #include "sim.h"
 
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
-
-static int64_t get_int(const uint8_t *p, enum hw_dtype t, uint64_t i)
-{
-	switch (t) {
-	case HW_INT8: return ((const int8_t *)p)[i];
-	case HW_UINT8: return p[i];
-	case HW_INT16: { int16_t v; memcpy(&v, p + 2 * i, 2); return v; }
-	case HW_INT32: { int32_t v; memcpy(&v, p + 4 * i, 4); return v; }
-	default: die("integer read of %s", hw_dtype_name(t));
-	}
-}
-
-static double get_float(const uint8_t *p, enum hw_dtype t, uint64_t i)
-{
-	if (t == HW_FP16) {
-		_Float16 h;
-		memcpy(&h, p + 2 * i, 2);
-		return (double)h;
-	}
-	if (t == HW_FP32) {
-		float f;
-		memcpy(&f, p + 4 * i, 4);
-		return f;
-	}
-	return (double)get_int(p, t, i);
-}
-
-/* Integers wrap to the type's width (two's complement), as hardware does. */
-static void put_int(uint8_t *p, enum hw_dtype t, uint64_t i, int64_t v)
-{
-	switch (t) {
-	case HW_INT8: case HW_UINT8: p[i] = (uint8_t)v; break;
-	case HW_INT16: { uint16_t w = (uint16_t)v; memcpy(p + 2 * i, &w, 2); break; }
-	case HW_INT32: { uint32_t w = (uint32_t)v; memcpy(p + 4 * i, &w, 4); break; }
-	default: die("integer write of %s", hw_dtype_name(t));
-	}
-}
-
-/* Floats round to nearest even in the target type. */
-static void put_float(uint8_t *p, enum hw_dtype t, uint64_t i, double v)
-{
-	if (t == HW_FP16) {
-		_Float16 h = (_Float16)v;
-		memcpy(p + 2 * i, &h, 2);
-	} else {
-		float f = (float)v;
-		memcpy(p + 4 * i, &f, 4);
-	}
-}
 
 static int range_error(const struct device *d, const struct sim_entry *e, struct diags *err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -240,13 +192,13 @@ static void narrow_to_output(struct device *d, uint64_t first, uint64_t count)
 	uint64_t n = count * d->acc_elems;
 	if (hw_dtype_float(acc->dtype)) {
 		for (uint64_t i = 0; i < n; i++)
-			put_float(o, out->dtype, i, get_float(a, acc->dtype, i));
+			val_put_float(o, out->dtype, i, val_get_float(a, acc->dtype, i));
 	} else if (acc->dtype == HW_INT32 && (out->dtype == HW_INT8 || out->dtype == HW_UINT8)) {
 		for (uint64_t i = 0; i < n; i++)
 			o[i] = a[4 * i]; /* little-endian: the low byte */
 	} else {
 		for (uint64_t i = 0; i < n; i++)
-			put_int(o, out->dtype, i, get_int(a, acc->dtype, i));
+			val_put_int(o, out->dtype, i, val_get_int(a, acc->dtype, i));
 	}
 }
 
@@ -419,8 +371,8 @@ static void tile_generic(const struct hw_intrinsic *in, const struct sim_plan *p
 		uint64_t o = 0;
 		for (uint32_t s = 0; s < nsp; s++)
 			o += (uint64_t)idx[sp[s]] * p->step_out[sp[s]];
-		int64_t iv = reset || flt ? 0 : get_int(out, in->out.dtype, o);
-		double fv = reset || !flt ? 0 : get_float(out, in->out.dtype, o);
+		int64_t iv = reset || flt ? 0 : val_get_int(out, in->out.dtype, o);
+		double fv = reset || !flt ? 0 : val_get_float(out, in->out.dtype, o);
 		for (uint32_t r = 0; r < nrd; r++)
 			idx[rd[r]] = 0;
 		for (;;) {
@@ -430,10 +382,10 @@ static void tile_generic(const struct hw_intrinsic *in, const struct sim_plan *p
 				bi += (uint64_t)idx[dd] * p->step_b[dd];
 			}
 			if (flt) {
-				double prod = get_float(a, in->a.dtype, ai) * get_float(b, in->b.dtype, bi);
+				double prod = val_get_float(a, in->a.dtype, ai) * val_get_float(b, in->b.dtype, bi);
 				fv = in->out.dtype == HW_FP16 ? (double)(_Float16)(fv + prod) : (double)(float)(fv + (float)prod);
 			} else {
-				iv = (int64_t)((uint64_t)iv + (uint64_t)(get_int(a, in->a.dtype, ai) * get_int(b, in->b.dtype, bi)));
+				iv = (int64_t)((uint64_t)iv + (uint64_t)(val_get_int(a, in->a.dtype, ai) * val_get_int(b, in->b.dtype, bi)));
 			}
 			int r = (int)nrd - 1;
 			for (; r >= 0; r--) {
@@ -445,9 +397,9 @@ static void tile_generic(const struct hw_intrinsic *in, const struct sim_plan *p
 				break;
 		}
 		if (flt)
-			put_float(out, in->out.dtype, o, fv);
+			val_put_float(out, in->out.dtype, o, fv);
 		else
-			put_int(out, in->out.dtype, o, iv);
+			val_put_int(out, in->out.dtype, o, iv);
 		int s = (int)nsp - 1;
 		for (; s >= 0; s--) {
 			if (++idx[sp[s]] < p->size[sp[s]])
@@ -559,13 +511,13 @@ static int exec_alu(struct device *d, const struct sim_entry *e, struct diags *e
 				const uint8_t *y = d->mem[ai] + src * acc->elem_bytes;
 				for (uint32_t v = 0; v < n; v++) {
 					if (flt)
-						put_float(x, acc->dtype, v,
-							  alu_float(op, get_float(x, acc->dtype, v),
-								    use_imm ? (double)f[ISA_F_IMM] : get_float(y, acc->dtype, v)));
+						val_put_float(x, acc->dtype, v,
+							  alu_float(op, val_get_float(x, acc->dtype, v),
+								    use_imm ? (double)f[ISA_F_IMM] : val_get_float(y, acc->dtype, v)));
 					else
-						put_int(x, acc->dtype, v,
-							alu_int(op, get_int(x, acc->dtype, v),
-								use_imm ? f[ISA_F_IMM] : get_int(y, acc->dtype, v), bits));
+						val_put_int(x, acc->dtype, v,
+							alu_int(op, val_get_int(x, acc->dtype, v),
+								use_imm ? f[ISA_F_IMM] : val_get_int(y, acc->dtype, v), bits));
 				}
 				narrow_to_output(d, dst, 1);
 			}

@@ -1,0 +1,114 @@
+/* tessel exec: a workload run op by op on a device; with --verify every
+ * accelerator op is compared with the LLVM host backend.  Per op: binding,
+ * cycles, MACs, utilization, the roofline bound and whether it verified. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../compiler/compile.h"
+#include "cli.h"
+
+static double utilization(const struct rt_result *r)
+{
+	return r->st.cycles && r->st.peak_macs_per_cycle > 0 ?
+		       (double)r->st.macs / ((double)r->st.cycles * r->st.peak_macs_per_cycle) : 0.0;
+}
+
+static const char *status(const struct rt_result *r, bool verify)
+{
+	return r->on_host ? "host" : !verify ? "-" : r->verified ? "ok" : "MISMATCH";
+}
+
+static void print_text(const struct hw *hw, const struct wl_workload *w, const struct rt_result *res, bool verify,
+		       const char *dev)
+{
+	printf("%s on %s (device %s)\n", w->name, hw->name, dev);
+	printf("  %-14s %12s %14s %7s %12s %7s  %-8s %s\n", "op", "cycles", "MACs", "util", "roofline", "of roof",
+	       "verified", "binding");
+	uint64_t cycles = 0;
+	for (int op = 0; op < w->g.nops; op++) {
+		const struct rt_result *r = &res[op];
+		cycles += r->st.cycles;
+		if (r->on_host) {
+			printf("  %-14s %12s %14" PRIu64 " %7s %12.0f %7s  %-8s (no intrinsic runs it)\n", w->g.op[op].name, "-",
+			       r->macs, "-", r->roofline, "-", "host");
+			continue;
+		}
+		printf("  %-14s %12" PRIu64 " %14" PRIu64 " %6.1f%% %12.0f %6.1f%%  %-8s %s\n", w->g.op[op].name, r->st.cycles,
+		       r->macs, 100 * utilization(r), r->roofline, 100 * r->roofline / (double)r->st.cycles,
+		       status(r, verify), r->binding);
+		if (verify && !r->verified)
+			printf("      first difference: %s\n", r->mismatch);
+	}
+	printf("  total %" PRIu64 " cycles on the accelerator\n", cycles);
+}
+
+static void print_json(const struct hw *hw, const struct wl_workload *w, const struct rt_result *res, bool verify,
+		       const char *dev)
+{
+	printf("{\"workload\":\"%s\",\"hardware\":\"%s\",\"device\":\"%s\",\"ops\":[", w->name, hw->name, dev);
+	for (int op = 0; op < w->g.nops; op++) {
+		const struct rt_result *r = &res[op];
+		printf("%s{\"name\":", op ? "," : "");
+		cli_json_string(stdout, w->g.op[op].name);
+		printf(",\"device\":\"%s\",\"binding\":", r->on_host ? "host" : dev);
+		cli_json_string(stdout, r->binding);
+		printf(",\"mapping\":");
+		cli_json_string(stdout, r->mapping);
+		printf(",\"cycles\":%" PRIu64 ",\"macs\":%" PRIu64 ",\"utilization\":%.6f,\"roofline_cycles\":%.1f",
+		       r->st.cycles, r->macs, utilization(r), r->roofline);
+		if (verify)
+			printf(",\"verified\":%s,\"max_error\":%.3g", r->verified ? "true" : "false", r->max_error);
+		if (verify && !r->verified) {
+			printf(",\"mismatch\":");
+			cli_json_string(stdout, r->mismatch);
+		}
+		printf("}");
+	}
+	printf("]}\n");
+}
+
+int cli_exec(int argc, char **argv)
+{
+	struct cli_opts o;
+	int rc = cli_parse("exec", argc, argv, CLI_OPT_HW | CLI_OPT_DEVICE | CLI_OPT_VERIFY | CLI_OPT_JSON, 1, 1, &o);
+	if (rc)
+		return rc < 0 ? CLI_USAGE : CLI_OK;
+	const char *devname = o.device ? o.device : "sim";
+	const struct dev_ops *dev = dev_lookup(devname);
+	if (!dev) {
+		cli_usage_error("exec", "unknown device '%s'; expected sim", devname);
+		return CLI_USAGE;
+	}
+	struct hw hw;
+	if (cli_load_hw(o.hw, &hw))
+		return CLI_BAD_INPUT;
+	struct wl_workload w;
+	struct diags err = {0};
+	if (wl_load_file(o.pos[0], &w, &err)) {
+		cli_print_errors(&err, o.pos[0]);
+		diag_free(&err);
+		return CLI_BAD_INPUT;
+	}
+	struct cc_plan *plans = xcalloc((size_t)w.g.nops + 1, sizeof *plans);
+	struct rt_result *res = xcalloc((size_t)w.g.nops + 1, sizeof *res);
+	cc_plan_ops(&hw, &w.g, plans);
+	uint8_t **t = rt_tensor_buffers(&w);
+	rc = rt_exec(&hw, &w, plans, dev, o.verify, t, res, &err) ? CLI_BAD_INPUT : CLI_OK;
+	if (rc == CLI_OK) {
+		if (o.json)
+			print_json(&hw, &w, res, o.verify, devname);
+		else
+			print_text(&hw, &w, res, o.verify, devname);
+		for (int op = 0; op < w.g.nops; op++)
+			if (o.verify && !res[op].on_host && !res[op].verified)
+				rc = CLI_BAD_INPUT;
+	}
+	cli_print_errors(&err, o.pos[0]);
+	diag_free(&err);
+	rt_free_buffers(&w, t);
+	free(res);
+	free(plans);
+	wl_free(&w);
+	return rc;
+}

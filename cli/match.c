@@ -1,0 +1,96 @@
+/* tessel match: how each op of a workload binds to the intrinsics of a
+ * hardware description — every legal binding, best first, and for every
+ * intrinsic that cannot run the op, exactly why. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../compiler/workload.h"
+#include "../tensorize/tensorize.h"
+#include "cli.h"
+
+enum { TEXT_BINDINGS = 8 };
+
+static char *binding_text(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_binding *b)
+{
+	struct strbuf sb = {0};
+	tz_binding_format(hw, g, op, b, &sb);
+	return sb_take(&sb);
+}
+
+static const char *reject_intrinsic(const struct hw *hw, const struct tz_reject *r)
+{
+	return r->intrinsic >= 0 ? hw->intrinsic[r->intrinsic].name : "";
+}
+
+static void print_text(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_match *m)
+{
+	const struct ir_op *o = &g->op[op];
+	printf("%s (%s): %d binding%s%s\n", o->name, o->kind, m->nbindings, m->nbindings == 1 ? "" : "s",
+	       m->truncated ? " (listing stopped there)" : "");
+	for (int i = 0; i < m->nbindings && i < TEXT_BINDINGS; i++) {
+		char *s = binding_text(hw, g, op, &m->binding[i]);
+		printf("  %5.1f%%  %s\n", 100 * m->binding[i].efficiency, s);
+		free(s);
+	}
+	if (m->nbindings > TEXT_BINDINGS)
+		printf("  ... and %d more (--json lists them all)\n", m->nbindings - TEXT_BINDINGS);
+	for (int i = 0; i < m->nrejects; i++)
+		printf("  rejected %s%s%s\n", reject_intrinsic(hw, &m->reject[i]), m->reject[i].intrinsic >= 0 ? ": " : "",
+		       m->reject[i].why);
+}
+
+static void print_json(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_match *m)
+{
+	printf("%s{\"op\":", op ? "," : "");
+	cli_json_string(stdout, g->op[op].name);
+	printf(",\"bindings\":[");
+	for (int i = 0; i < m->nbindings; i++) {
+		char *s = binding_text(hw, g, op, &m->binding[i]);
+		printf("%s{\"binding\":", i ? "," : "");
+		cli_json_string(stdout, s);
+		printf(",\"efficiency\":%.6f}", m->binding[i].efficiency);
+		free(s);
+	}
+	printf("],\"rejected\":[");
+	for (int i = 0; i < m->nrejects; i++) {
+		printf("%s{\"intrinsic\":", i ? "," : "");
+		cli_json_string(stdout, reject_intrinsic(hw, &m->reject[i]));
+		printf(",\"why\":");
+		cli_json_string(stdout, m->reject[i].why);
+		printf("}");
+	}
+	printf("]}");
+}
+
+int cli_match(int argc, char **argv)
+{
+	struct cli_opts o;
+	int rc = cli_parse("match", argc, argv, CLI_OPT_HW | CLI_OPT_JSON, 1, 1, &o);
+	if (rc)
+		return rc < 0 ? CLI_USAGE : CLI_OK;
+	struct hw hw;
+	if (cli_load_hw(o.hw, &hw))
+		return CLI_BAD_INPUT;
+	struct wl_workload w;
+	struct diags err = {0};
+	if (wl_load_file(o.pos[0], &w, &err)) {
+		cli_print_errors(&err, o.pos[0]);
+		diag_free(&err);
+		return CLI_BAD_INPUT;
+	}
+	if (o.json)
+		printf("{\"workload\":\"%s\",\"hardware\":\"%s\",\"ops\":[", w.name, hw.name);
+	for (int op = 0; op < w.g.nops; op++) {
+		struct tz_match m;
+		tz_match_op(&hw, &w.g, op, &m);
+		if (o.json)
+			print_json(&hw, &w.g, op, &m);
+		else
+			print_text(&hw, &w.g, op, &m);
+		tz_match_free(&m);
+	}
+	if (o.json)
+		printf("]}\n");
+	wl_free(&w);
+	return CLI_OK;
+}

@@ -1,0 +1,250 @@
+/* compiler/check: structural checks of a program, so that a compiler bug is
+ * reported as an error naming the op and the instruction, never found by a
+ * device as a crash or a hang.
+ *
+ * - every instruction encodable (isa_check_insn);
+ * - every transfer inside its on-chip level and its parent;
+ * - every micro-op loop inside its buffers, with the micro-op buffer's
+ *   contents followed through the loads that fill it (also when staged
+ *   through shared levels);
+ * - no deadlock: the token protocol and the queue depths run without
+ *   timing, every module starting its head instruction as soon as its
+ *   tokens allow. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lower.h"
+
+struct checker {
+	const struct isa_program *p;
+	const struct hw *hw;
+	const struct isa_layout *lay;
+	const char *const *insn_op;
+	struct diags *err;
+	int64_t *uop_src;        /* per micro-op buffer element: index into p->uop, -1 unknown */
+	uint64_t *shared_src[HW_MAX_LEVELS]; /* per shared element: DRAM byte it came from, UINT64_MAX none */
+	int nerr;
+};
+
+static void bad(struct checker *c, int i, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void bad(struct checker *c, int i, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	const char *op = c->insn_op && c->insn_op[i] ? c->insn_op[i] : NULL;
+	if (c->nerr++ < 20)
+		diag_add(c->err, NULL, 0, 0, "%s%s%sinstruction %d (%s): %s", op ? "op '" : "", op ? op : "", op ? "': " : "", i,
+			 c->lay->kind[c->p->insn[i].kind].mnemonic, msg);
+}
+
+static uint64_t parent_elems(const struct checker *c, int level)
+{
+	int parent = c->hw->level[level].parent;
+	uint32_t e = c->hw->level[level].elem_bytes;
+	if (parent < 0)
+		return isa_program_dram_end(c->p) / e;
+	return c->hw->level[parent].capacity / e;
+}
+
+/* Follows what a transfer puts into the micro-op buffer and shared levels. */
+static void track(struct checker *c, const struct isa_insn *in)
+{
+	int lv = (int)in->f[ISA_F_BUF];
+	const struct hw_level *L = &c->hw->level[lv];
+	uint64_t e = L->elem_bytes, n = (uint64_t)(in->f[ISA_F_YSIZE] * in->f[ISA_F_XSIZE]);
+	if (in->f[ISA_F_YPAD0] || in->f[ISA_F_YPAD1] || in->f[ISA_F_XPAD0] || in->f[ISA_F_XPAD1])
+		return;
+	for (uint64_t k = 0; k < n; k++) {
+		uint64_t r = k / (uint64_t)in->f[ISA_F_XSIZE], x = k % (uint64_t)in->f[ISA_F_XSIZE];
+		uint64_t src = ((uint64_t)in->f[ISA_F_ADDR] + r * (uint64_t)in->f[ISA_F_XSTRIDE] + x) * e; /* byte in parent */
+		if (L->parent >= 0) { /* from a shared level: where that byte came from */
+			const struct hw_level *P = &c->hw->level[L->parent];
+			uint64_t *map = c->shared_src[L->parent];
+			uint64_t pe = src / P->elem_bytes;
+			src = map && pe < P->depth && map[pe] != UINT64_MAX ? map[pe] + src % P->elem_bytes : UINT64_MAX;
+		}
+		uint64_t dst = (uint64_t)in->f[ISA_F_IDX] + k;
+		if (L->role == HW_ROLE_SHARED && c->shared_src[lv]) {
+			if (dst < L->depth)
+				c->shared_src[lv][dst] = src;
+		} else if (L->role == HW_ROLE_UOP && dst < L->depth) {
+			uint64_t u = src == UINT64_MAX || src < c->p->uop_addr ? UINT64_MAX : (src - c->p->uop_addr) / c->lay->uop_bytes;
+			c->uop_src[dst] = u < (uint64_t)c->p->nuop ? (int64_t)u : -1;
+		}
+	}
+}
+
+static void check_transfer(struct checker *c, int i, const struct isa_insn *in, bool load)
+{
+	int lv = (int)in->f[ISA_F_BUF];
+	const struct hw_level *L = &c->hw->level[lv];
+	uint64_t rows = (uint64_t)in->f[ISA_F_YSIZE], cols = (uint64_t)in->f[ISA_F_XSIZE];
+	uint64_t block = load ? (rows + (uint64_t)(in->f[ISA_F_YPAD0] + in->f[ISA_F_YPAD1])) *
+				  (cols + (uint64_t)(in->f[ISA_F_XPAD0] + in->f[ISA_F_XPAD1])) : rows * cols;
+	if ((uint64_t)in->f[ISA_F_IDX] + block > L->depth)
+		bad(c, i, "elements %" PRId64 " to %" PRIu64 " are past the end of '%s' (%u elements)", in->f[ISA_F_IDX],
+		    (uint64_t)in->f[ISA_F_IDX] + block - 1, L->name, L->depth);
+	uint64_t end = (uint64_t)in->f[ISA_F_ADDR] + (rows - 1) * (uint64_t)in->f[ISA_F_XSTRIDE] + cols;
+	if (end > parent_elems(c, lv))
+		bad(c, i, "rows reach element %" PRIu64 " of the level above '%s', which has %" PRIu64, end - 1, L->name,
+		    parent_elems(c, lv));
+	if (load)
+		track(c, in);
+}
+
+static void check_loop(struct checker *c, int i, const struct isa_insn *in, bool gemm)
+{
+	const struct hw *hw = c->hw;
+	const struct hw_intrinsic *intr = gemm ? &hw->intrinsic[c->lay->kind[in->kind].intrinsic] : NULL;
+	int lacc = hw->role_level[HW_ROLE_ACCUMULATOR];
+	int lsrc = gemm ? intr->a.level : lacc, lwgt = gemm ? intr->b.level : -1;
+	uint64_t tdst = gemm ? intr->out.elems_per_tile : 1, tsrc = gemm ? intr->a.elems_per_tile : 1,
+		 twgt = gemm ? intr->b.elems_per_tile : 0;
+	uint64_t o = (uint64_t)in->f[ISA_F_ITER_OUT] - 1, n = (uint64_t)in->f[ISA_F_ITER_IN] - 1;
+	for (int64_t u = in->f[ISA_F_UOP_BEGIN]; u < in->f[ISA_F_UOP_END]; u++) {
+		if (c->uop_src[u] < 0) {
+			bad(c, i, "micro-op %" PRId64 " was never loaded from the program's micro-ops", u);
+			return;
+		}
+		const struct isa_uop *m = &c->p->uop[c->uop_src[u]];
+		uint64_t dst = m->dst + o * (uint64_t)in->f[ISA_F_DST_OUT] + n * (uint64_t)in->f[ISA_F_DST_IN] + tdst;
+		uint64_t src = m->src + o * (uint64_t)in->f[ISA_F_SRC_OUT] + n * (uint64_t)in->f[ISA_F_SRC_IN] + tsrc;
+		uint64_t wgt = m->wgt + o * (uint64_t)in->f[ISA_F_WGT_OUT] + n * (uint64_t)in->f[ISA_F_WGT_IN] + twgt;
+		if (dst > hw->level[lacc].depth || src > hw->level[lsrc].depth || (gemm && wgt > hw->level[lwgt].depth)) {
+			bad(c, i, "micro-op %" PRId64 " reaches past a buffer: last destination element %" PRIu64
+				  " (of %u), source %" PRIu64 " (of %u)%s", u, dst - 1, hw->level[lacc].depth, src - 1,
+			    hw->level[lsrc].depth, gemm && wgt > hw->level[lwgt].depth ? ", and the weights" : "");
+			return;
+		}
+	}
+}
+
+/* ---- deadlock freedom ---- */
+
+struct fifo {
+	int *v;
+	int head, n, cap;
+};
+
+static int token_queue(enum isa_queue from, enum isa_queue to)
+{
+	/* load->compute, compute->load, compute->store, store->compute */
+	return from == ISA_Q_LOAD ? 0 : from == ISA_Q_STORE ? 3 : to == ISA_Q_LOAD ? 1 : 2;
+}
+
+static bool can_start(const struct checker *c, const struct isa_insn *in, enum isa_queue q, const int *tokens,
+		      int *why_queue, bool *full)
+{
+	uint32_t depth = c->hw->queues.token;
+	if (in->f[ISA_F_POP_PREV] && (q == ISA_Q_LOAD || !tokens[token_queue(q - 1, q)]))
+		return *why_queue = q == ISA_Q_LOAD ? -1 : token_queue(q - 1, q), *full = false, false;
+	if (in->f[ISA_F_POP_NEXT] && (q == ISA_Q_STORE || !tokens[token_queue(q + 1, q)]))
+		return *why_queue = q == ISA_Q_STORE ? -1 : token_queue(q + 1, q), *full = false, false;
+	if (in->f[ISA_F_PUSH_PREV] && q != ISA_Q_LOAD && (uint32_t)tokens[token_queue(q, q - 1)] >= depth)
+		return *why_queue = token_queue(q, q - 1), *full = true, false;
+	if (in->f[ISA_F_PUSH_NEXT] && q != ISA_Q_STORE && (uint32_t)tokens[token_queue(q, q + 1)] >= depth)
+		return *why_queue = token_queue(q, q + 1), *full = true, false;
+	return true;
+}
+
+static void start(const struct isa_insn *in, enum isa_queue q, int *tokens)
+{
+	if (in->f[ISA_F_POP_PREV])
+		tokens[token_queue(q - 1, q)]--;
+	if (in->f[ISA_F_POP_NEXT])
+		tokens[token_queue(q + 1, q)]--;
+	if (in->f[ISA_F_PUSH_PREV])
+		tokens[token_queue(q, q - 1)]++;
+	if (in->f[ISA_F_PUSH_NEXT])
+		tokens[token_queue(q, q + 1)]++;
+}
+
+static void check_deadlock(struct checker *c)
+{
+	static const char *const tq[] = {"load->compute", "compute->load", "compute->store", "store->compute"};
+	const uint32_t depth[ISA_Q_COUNT] = {c->hw->queues.load, c->hw->queues.compute, c->hw->queues.store};
+	int *ring = xmalloc((size_t)(c->p->ninsn + 1) * ISA_Q_COUNT * sizeof *ring);
+	struct fifo f[ISA_Q_COUNT];
+	for (int q = 0; q < ISA_Q_COUNT; q++)
+		f[q] = (struct fifo){ring + (size_t)q * (size_t)(c->p->ninsn + 1), 0, 0, c->p->ninsn + 1};
+	int tokens[4] = {0}, next = 0;
+	bool finished = false, progress = true;
+	while (!finished && progress) {
+		progress = false;
+		for (int q = 0; q < ISA_Q_COUNT && !finished; q++) {
+			while (f[q].n) {
+				int i = f[q].v[f[q].head];
+				int wq;
+				bool full;
+				if (!can_start(c, &c->p->insn[i], (enum isa_queue)q, tokens, &wq, &full))
+					break;
+				start(&c->p->insn[i], (enum isa_queue)q, tokens);
+				f[q].head++, f[q].n--, progress = true;
+				if (c->lay->kind[c->p->insn[i].kind].cls == ISA_CLASS_FINISH)
+					finished = true;
+			}
+		}
+		while (!finished && next < c->p->ninsn) {
+			enum isa_queue q = isa_queue_of(c->lay, &c->p->insn[next]);
+			if ((uint32_t)f[q].n >= depth[q])
+				break;
+			f[q].v[f[q].head + f[q].n++] = next++;
+			progress = true;
+		}
+	}
+	if (!finished) {
+		for (int q = 0; q < ISA_Q_COUNT; q++) {
+			if (!f[q].n)
+				continue;
+			int i = f[q].v[f[q].head], wq = -1;
+			bool full = false;
+			can_start(c, &c->p->insn[i], (enum isa_queue)q, tokens, &wq, &full);
+			bad(c, i, "deadlock: the %s module waits for the %s token queue to %s", isa_queue_name((enum isa_queue)q),
+			    wq >= 0 ? tq[wq] : "(none)", full ? "have room" : "hold a token");
+		}
+		if (next >= c->p->ninsn && c->nerr == 0)
+			bad(c, c->p->ninsn - 1, "the program ends without finishing");
+	}
+	free(ring);
+}
+
+int lw_check_program(const struct isa_program *p, const char *const *insn_op, struct diags *err)
+{
+	struct checker c = {p, &p->hw, &p->layout, insn_op, err, NULL, {NULL}, 0};
+	int luop = p->hw.role_level[HW_ROLE_UOP];
+	c.uop_src = xmalloc((size_t)p->hw.level[luop].depth * sizeof *c.uop_src);
+	for (uint32_t i = 0; i < p->hw.level[luop].depth; i++)
+		c.uop_src[i] = -1;
+	for (int l = 0; l < p->hw.nlevels; l++)
+		if (p->hw.level[l].role == HW_ROLE_SHARED && p->hw.level[l].depth <= (1u << 24)) {
+			c.shared_src[l] = xmalloc((size_t)p->hw.level[l].depth * sizeof *c.shared_src[l]);
+			memset(c.shared_src[l], 0xff, (size_t)p->hw.level[l].depth * sizeof *c.shared_src[l]);
+		}
+	for (int i = 0; i < p->ninsn; i++) {
+		const struct isa_insn *in = &p->insn[i];
+		enum isa_field f;
+		char why[256];
+		if (isa_check_insn(&p->layout, in, &f, why)) {
+			bad(&c, i, "%s", why);
+			continue;
+		}
+		switch (p->layout.kind[in->kind].cls) {
+		case ISA_CLASS_LOAD: check_transfer(&c, i, in, true); break;
+		case ISA_CLASS_STORE: check_transfer(&c, i, in, false); break;
+		case ISA_CLASS_GEMM: check_loop(&c, i, in, true); break;
+		case ISA_CLASS_ALU: check_loop(&c, i, in, false); break;
+		default: break;
+		}
+	}
+	if (!c.nerr)
+		check_deadlock(&c);
+	free(c.uop_src);
+	for (int l = 0; l < HW_MAX_LEVELS; l++)
+		free(c.shared_src[l]);
+	return c.nerr ? -1 : 0;
+}

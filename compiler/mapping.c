@@ -1,0 +1,186 @@
+/* compiler/mapping: which mappings fit the hardware, what they should cost,
+ * and the default mapping every op gets without a search.
+ *
+ * The estimate follows docs/microarch.md at the level of whole
+ * instructions: the intrinsic's beats and latency per instruction, each DMA
+ * instruction paying its memory latency once plus its bytes over the slower
+ * of the channel and the scratchpad port, and with double buffering the
+ * three modules overlapping (the slowest one sets the pace). */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+
+#include "lower.h"
+
+static int64_t blocks(int64_t n, int64_t b)
+{
+	return (n + b - 1) / b;
+}
+
+/* Micro-ops the mapping's kernels take (lower.c: build_kernels), before padding. */
+static uint64_t kernel_uops(const struct tz_geometry *g, const struct lw_mapping *m)
+{
+	return (uint64_t)(m->ring_a * m->ring_b * m->ring_acc) * (uint64_t)m->bk +
+	       (uint64_t)m->ring_acc * g->eo * (g->bias >= 0 ? 2u : 1u);
+}
+
+static uint64_t acc_slot(const struct tz_geometry *g, const struct lw_mapping *m)
+{
+	uint64_t bias = g->bias < 0 ? 0 :
+			(uint64_t)((g->bias_on[TZ_G_M] ? m->bm : 1) * (g->bias_on[TZ_G_N] ? m->bn : 1)) * g->eo;
+	return (uint64_t)(m->bm * m->bn) * g->eo + bias;
+}
+
+static int fits(const struct hw *hw, enum hw_role role, uint64_t need, const char *what, char *why)
+{
+	const struct hw_level *l = &hw->level[hw->role_level[role]];
+	if (need <= l->depth)
+		return 0;
+	snprintf(why, 256, "%s need %" PRIu64 " elements of '%s', which holds %u", what, need, l->name, l->depth);
+	return -1;
+}
+
+int lw_mapping_check(const struct tz_geometry *g, const struct lw_mapping *m, char why[256])
+{
+	const struct hw *hw = g->hw;
+	why[0] = 0;
+	const int64_t size[3] = {m->bm, m->bn, m->bk}, count[3] = {g->count[TZ_G_M], g->count[TZ_G_N], g->count[TZ_G_K]};
+	const char *names[3] = {"bm", "bn", "bk"};
+	for (int i = 0; i < 3; i++)
+		if (size[i] < 1 || size[i] > count[i]) {
+			snprintf(why, 256, "%s=%" PRId64 " is outside 1 to %" PRId64 " (the tiles there are)", names[i], size[i],
+				 count[i]);
+			return -1;
+		}
+	const int ring[3] = {m->ring_a, m->ring_b, m->ring_acc};
+	for (int i = 0; i < 3; i++)
+		if (ring[i] < 1 || ring[i] > 2) {
+			snprintf(why, 256, "an operand has %d buffers; 1 or 2 are possible", ring[i]);
+			return -1;
+		}
+	for (int i = 0; i < 2; i++)
+		if ((uint64_t)size[i] > hw->isa.max_loop_extent) {
+			snprintf(why, 256, "%s=%" PRId64 " is more than a loop of the ISA runs (isa.max_loop_extent %u)", names[i],
+				 size[i], hw->isa.max_loop_extent);
+			return -1;
+		}
+	const struct hw_intrinsic *in = &hw->intrinsic[g->b.intrinsic];
+	if (fits(hw, hw->level[in->a.level].role, (uint64_t)(m->ring_a * m->bm * m->bk) * g->ea, "the A blocks", why) ||
+	    fits(hw, hw->level[in->b.level].role, (uint64_t)(m->ring_b * m->bn * m->bk) * g->eb, "the B blocks", why) ||
+	    fits(hw, HW_ROLE_ACCUMULATOR, (uint64_t)m->ring_acc * acc_slot(g, m), "the output blocks", why) ||
+	    fits(hw, HW_ROLE_UOP, kernel_uops(g, m) + 64, "the micro-op kernels", why))
+		return -1;
+	return 0;
+}
+
+/* How many times each operand block is loaded: once per step unless the
+ * blocks that recur fit in its buffers. */
+static void load_counts(const struct tz_geometry *g, const struct lw_mapping *m, double *na, double *nb)
+{
+	double Bt = (double)g->count[TZ_G_BATCH];
+	int64_t Mb = blocks(g->count[TZ_G_M], m->bm), Nb = blocks(g->count[TZ_G_N], m->bn),
+		Kb = blocks(g->count[TZ_G_K], m->bk);
+	double steps = Bt * (double)(Mb * Nb * Kb);
+	/* the operand indexed by the outer block loop stays while the inner one varies */
+	int64_t stay_ring = m->n_outer ? m->ring_b : m->ring_a, move_ring = m->n_outer ? m->ring_a : m->ring_b;
+	int64_t inner = m->n_outer ? Mb : Nb, outer = m->n_outer ? Nb : Mb;
+	double stay = Kb <= stay_ring ? Bt * (double)(outer * Kb) : steps;
+	double move = inner * Kb <= move_ring ? Bt * (double)(inner * Kb) : steps;
+	*na = m->n_outer ? move : stay;
+	*nb = m->n_outer ? stay : move;
+}
+
+static double transfer_cycles(const struct hw *hw, int level, double bytes, double count)
+{
+	const struct hw_level *l = &hw->level[level];
+	double bw = l->bandwidth < hw->dram.bandwidth ? l->bandwidth : hw->dram.bandwidth;
+	return bytes / bw + count * (double)hw->dram.latency;
+}
+
+double lw_estimate_cycles(const struct tz_geometry *g, const struct lw_mapping *m)
+{
+	const struct hw *hw = g->hw;
+	const struct hw_intrinsic *in = &hw->intrinsic[g->b.intrinsic];
+	double Bt = (double)g->count[TZ_G_BATCH];
+	int64_t Mb = blocks(g->count[TZ_G_M], m->bm), Nb = blocks(g->count[TZ_G_N], m->bn),
+		Kb = blocks(g->count[TZ_G_K], m->bk);
+	double steps = Bt * (double)(Mb * Nb * Kb), outs = Bt * (double)(Mb * Nb);
+	double beats = Bt * (double)g->count[TZ_G_M] * (double)g->count[TZ_G_N] * (double)g->count[TZ_G_K];
+	double gemm_insns = steps + (m->bk > 1 ? outs : 0);
+	double compute = beats * in->initiation_interval + gemm_insns * (double)(in->latency - in->initiation_interval);
+	const struct ir_op *op = &g->g->op[g->op];
+	double alu_insns = (double)op->nepilogues + (g->b.planes - 1);
+	for (int e = 0; e < op->nepilogues; e++)
+		alu_insns += op->epilogue[e].kind == IR_EP_CLIP;
+	double values = (double)hw->level[in->out.level].elem_bytes / hw_dtype_bytes(in->out.dtype);
+	double alu_beats = (double)(m->bm * m->bn) * g->eo * ceil(values / hw->alu.lanes);
+	compute += outs * alu_insns * (alu_beats * hw->alu.initiation_interval + hw->alu.latency);
+	double na, nb;
+	load_counts(g, m, &na, &nb);
+	double load = transfer_cycles(hw, in->a.level, na * (double)(m->bm * m->bk * g->ea * g->bytes_a), na) +
+		      transfer_cycles(hw, in->b.level, nb * (double)(m->bn * m->bk * g->eb * g->bytes_b), nb);
+	int lv_out = hw->role_level[HW_ROLE_OUTPUT];
+	double store = transfer_cycles(hw, lv_out, (double)tz_packed_out_bytes(g) * g->b.planes, outs * g->b.planes);
+	if (g->bias >= 0)
+		compute += transfer_cycles(hw, in->out.level, (double)tz_packed_bias_bytes(g) * outs /
+					   (double)(tz_bias_count(g, TZ_G_BATCH) * tz_bias_count(g, TZ_G_M) * tz_bias_count(g, TZ_G_N)), outs);
+	bool overlap = m->ring_a > 1 && m->ring_b > 1;
+	double body = overlap ? fmax(compute, load) : compute + load;
+	body = m->ring_acc > 1 ? fmax(body, store) : body + store;
+	/* filling and draining the pipeline: one step's loads and one block's stores */
+	return body + load / steps + store / outs;
+}
+
+/* Candidate block sizes for n tiles: powers of two, and n split evenly. */
+static int candidates(int64_t n, int64_t *out)
+{
+	int k = 0;
+	for (int64_t p = 1; p < n && k < 24; p *= 2)
+		out[k++] = p;
+	for (int64_t d = 1; d <= 8 && k < 40; d++) {
+		int64_t v = blocks(n, d);
+		bool dup = false;
+		for (int i = 0; i < k; i++)
+			dup |= out[i] == v;
+		if (!dup)
+			out[k++] = v;
+	}
+	return k;
+}
+
+int lw_default_mapping(const struct tz_geometry *g, struct lw_mapping *best, char why[256])
+{
+	int64_t cm[48], cn[48], ck[48];
+	int nm = candidates(g->count[TZ_G_M], cm), nn = candidates(g->count[TZ_G_N], cn), nk = candidates(g->count[TZ_G_K], ck);
+	static const int rings[][3] = {{2, 2, 2}, {2, 2, 1}, {1, 1, 2}, {1, 1, 1}};
+	double best_cost = INFINITY;
+	char last[256] = "";
+	for (size_t r = 0; r < sizeof rings / sizeof *rings; r++)
+		for (int order = 0; order < 2; order++)
+			for (int i = 0; i < nm; i++)
+				for (int j = 0; j < nn; j++)
+					for (int k = 0; k < nk; k++) {
+						struct lw_mapping m = {g->b, cm[i], cn[j], ck[k], order == 1, rings[r][0], rings[r][1],
+								       rings[r][2]};
+						if (lw_mapping_check(g, &m, last))
+							continue;
+						double c = lw_estimate_cycles(g, &m);
+						if (c < best_cost * (1 - 1e-9)) {
+							best_cost = c;
+							*best = m;
+						}
+					}
+	if (best_cost == INFINITY) {
+		struct lw_mapping one = {g->b, 1, 1, 1, false, 1, 1, 1};
+		lw_mapping_check(g, &one, last);
+		snprintf(why, 256, "no blocking fits, not even one tile per block: %.200s", last);
+		return -1;
+	}
+	return 0;
+}
+
+void lw_mapping_format(const struct lw_mapping *m, struct strbuf *out)
+{
+	sb_printf(out, "bm=%" PRId64 " bn=%" PRId64 " bk=%" PRId64 " order=%s buffers=%d/%d/%d", m->bm, m->bn, m->bk,
+		  m->n_outer ? "nm" : "mn", m->ring_a, m->ring_b, m->ring_acc);
+}

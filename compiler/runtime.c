@@ -1,0 +1,167 @@
+/* compiler/runtime: a workload run op by op on a device, each accelerator
+ * op checked against the LLVM host backend on the very same inputs.
+ *
+ * Each accelerator op becomes its own program (inputs packed on the host
+ * from the tensors as they are at that point, the output unpacked back), so
+ * every op reports its own cycles and an op's result feeds the next op
+ * whatever layout each binding packs. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/value.h"
+#include "compile.h"
+#include "host.h"
+
+uint8_t **rt_tensor_buffers(const struct wl_workload *w)
+{
+	uint8_t **t = xcalloc((size_t)w->g.ntensors + 1, sizeof *t);
+	for (int i = 0; i < w->g.ntensors; i++) {
+		size_t n = wl_tensor_bytes(w, i);
+		t[i] = xcalloc(n ? n : 1, 1);
+		if (w->data[i])
+			memcpy(t[i], w->data[i], n);
+	}
+	return t;
+}
+
+void rt_free_buffers(const struct wl_workload *w, uint8_t **t)
+{
+	for (int i = 0; i < w->g.ntensors; i++)
+		free(t[i]);
+	free(t);
+}
+
+int rt_host_all(const struct wl_workload *w, uint8_t **t, struct diags *err)
+{
+	struct host_jit *j = host_jit_open(err);
+	if (!j)
+		return -1;
+	int rc = 0;
+	for (int op = 0; op < w->g.nops && !rc; op++)
+		rc = host_run_op(j, &w->g, op, (void *const *)t, err);
+	host_jit_close(j);
+	return rc;
+}
+
+/* "[0, 3, 17, 5]" */
+static void coords(const struct ir_tensor *t, int64_t flat, char *out, size_t n)
+{
+	int64_t c[IR_MAX_RANK];
+	for (int d = t->rank - 1; d >= 0; d--)
+		c[d] = flat % t->shape[d], flat /= t->shape[d];
+	size_t k = (size_t)snprintf(out, n, "[");
+	for (int d = 0; d < t->rank && k < n; d++)
+		k += (size_t)snprintf(out + k, n - k, "%s%" PRId64, d ? ", " : "", c[d]);
+	if (k < n)
+		snprintf(out + k, n - k, "]");
+}
+
+/* Device result against the host's: integers exactly, floats within the
+ * tolerance. */
+static void compare(const struct ir_tensor *t, const uint8_t *dev, const uint8_t *ref, struct rt_result *r)
+{
+	int64_t n = ir_tensor_elems(t);
+	bool flt = hw_dtype_float(t->dtype);
+	r->verified = true;
+	r->max_error = 0;
+	for (int64_t i = 0; i < n; i++) {
+		double a = val_get_float(dev, t->dtype, (uint64_t)i), b = val_get_float(ref, t->dtype, (uint64_t)i);
+		bool same = flt ? (isnan(a) && isnan(b)) || a == b : a == b;
+		double e = same ? 0 : fabs(a - b) / fmax(1.0, fabs(b));
+		if (flt && isnan(e))
+			e = INFINITY;
+		if (e > r->max_error)
+			r->max_error = e;
+		if (r->verified && (flt ? e > RT_FLOAT_TOLERANCE : !same)) {
+			char at[96];
+			coords(t, i, at, sizeof at);
+			snprintf(r->mismatch, sizeof r->mismatch, "%s%s: device %.9g, host %.9g", t->name, at, a, b);
+			r->verified = false;
+		}
+	}
+}
+
+/* One accelerator op as its own program on a fresh device. */
+static int run_on_device(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans, int op,
+			 const struct dev_ops *dev, uint8_t **t, struct rt_result *r, struct diags *err)
+{
+	const struct ir_graph *g = &w->g;
+	struct isa_program p;
+	if (isa_program_init(&p, hw, err))
+		return -1;
+	struct lw_builder b;
+	lw_builder_init(&b, &p);
+	struct device *d = NULL;
+	int rc = cc_build(g, plans, &op, 1, (const uint8_t *const *)t, &b, err);
+	if (!rc && !(d = dev->open(&p.hw, err)))
+		rc = -1;
+	rc = rc || dev_run_program(dev, d, &p, NULL, &r->st, err);
+	if (!rc) {
+		const struct isa_segment *s = &p.seg[b.ops[0].out_segment];
+		uint8_t *packed = xmalloc(s->size);
+		rc = dev->read(d, s->addr, packed, s->size, err);
+		if (!rc)
+			tz_unpack_out(&b.ops[0].geo, packed, t[g->op[op].out.tensor]);
+		free(packed);
+	}
+	if (d)
+		dev->close(d);
+	lw_builder_free(&b);
+	isa_program_free(&p);
+	return rc;
+}
+
+static void describe(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *pl, struct rt_result *r)
+{
+	struct strbuf sb = {0};
+	tz_binding_format(hw, g, op, &pl->map.b, &sb);
+	char *s = sb_take(&sb);
+	snprintf(r->binding, sizeof r->binding, "%s", s);
+	free(s);
+	lw_mapping_format(&pl->map, &sb);
+	s = sb_take(&sb);
+	snprintf(r->mapping, sizeof r->mapping, "%s", s);
+	free(s);
+}
+
+int rt_exec(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
+	    const struct dev_ops *dev, bool verify, uint8_t **t, struct rt_result *res, struct diags *err)
+{
+	const struct ir_graph *g = &w->g;
+	struct host_jit *j = host_jit_open(err);
+	if (!j)
+		return -1;
+	int rc = 0;
+	for (int op = 0; op < g->nops && !rc; op++) {
+		struct rt_result *r = &res[op];
+		memset(r, 0, sizeof *r);
+		r->macs = ir_op_macs(&g->op[op]);
+		r->roofline = cc_roofline_cycles(hw, g, op);
+		r->on_host = plans[op].on_host;
+		int out = g->op[op].out.tensor;
+		if (r->on_host) {
+			snprintf(r->binding, sizeof r->binding, "host");
+			rc = host_run_op(j, g, op, (void *const *)t, err);
+			r->verified = rc == 0;
+			continue;
+		}
+		describe(hw, g, op, &plans[op], r);
+		size_t bytes = wl_tensor_bytes(w, out);
+		uint8_t *ref = NULL, *keep = t[out];
+		if (verify) { /* the host's answer from the same inputs */
+			ref = xcalloc(bytes ? bytes : 1, 1);
+			t[out] = ref;
+			rc = host_run_op(j, g, op, (void *const *)t, err);
+			t[out] = keep;
+		}
+		rc = rc || run_on_device(hw, w, plans, op, dev, t, r, err);
+		if (!rc && verify)
+			compare(&g->tensor[out], t[out], ref, r);
+		free(ref);
+	}
+	host_jit_close(j);
+	return rc;
+}

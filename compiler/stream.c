@@ -1,0 +1,136 @@
+/* compiler/stream: dependency tokens from "waits for" edges.
+ *
+ * Each of the four token queues has one producer and one consumer module and
+ * tokens carry no name: the k-th pop receives the k-th push.  So for every
+ * producer instruction some consumer waits for, the producer pushes a token;
+ * numbering those pushes in the producer's order, a consumer instruction
+ * that waits for push number r must have popped r+1 tokens before it
+ * starts.  It pops one itself and, when it must catch up further, a `sync`
+ * just before it pops each of the others.  Program order is emission order,
+ * in which every instruction comes after everything it waits for; so
+ * whichever instruction fetch cannot dispatch, the ones it waits for are
+ * already in their queues. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "stream.h"
+
+int st_emit(struct lw_stream *s, const struct isa_insn *in)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 256;
+		s->v = xrealloc(s->v, (size_t)s->cap * sizeof *s->v);
+	}
+	struct st_insn *e = &s->v[s->n];
+	memset(e, 0, sizeof *e);
+	e->in = *in;
+	e->q = isa_queue_of(s->lay, in);
+	for (int q = 0; q < ISA_Q_COUNT; q++)
+		e->need[q] = -1;
+	e->tag = s->tag;
+	return s->n++;
+}
+
+void st_need(struct lw_stream *s, int consumer, int producer)
+{
+	if (producer < 0)
+		return;
+	if (producer >= consumer)
+		die("stream: instruction %d waits for a later one (%d)", consumer, producer);
+	struct st_insn *c = &s->v[consumer];
+	enum isa_queue pq = s->v[producer].q;
+	if (pq == c->q)
+		return; /* one module runs its instructions in order */
+	if (abs((int)pq - (int)c->q) != 1)
+		die("stream: %s waits for %s directly; there is no token queue between them", isa_queue_name(c->q),
+		    isa_queue_name(pq));
+	if (producer > c->need[pq])
+		c->need[pq] = producer;
+}
+
+/* Token bits: ISA_F_* for pushing towards / popping from a neighbour. */
+static enum isa_field push_field(enum isa_queue from, enum isa_queue to)
+{
+	return to > from ? ISA_F_PUSH_NEXT : ISA_F_PUSH_PREV;
+}
+
+static enum isa_field pop_field(enum isa_queue at, enum isa_queue from)
+{
+	return from < at ? ISA_F_POP_PREV : ISA_F_POP_NEXT;
+}
+
+/* rank[i]: number of tokens producer instruction i's push completes, per
+ * consumer module; pops[i][q]: tokens instruction i must pop from q. */
+static void plan(struct lw_stream *s, int (*rank)[ISA_Q_COUNT], int (*pops)[ISA_Q_COUNT])
+{
+	int pushed[ISA_Q_COUNT][ISA_Q_COUNT] = {{0}}, popped[ISA_Q_COUNT][ISA_Q_COUNT] = {{0}};
+	for (int i = 0; i < s->n; i++)
+		for (int q = 0; q < ISA_Q_COUNT; q++)
+			rank[i][q] = -1;
+	for (int i = 0; i < s->n; i++)
+		for (int q = 0; q < ISA_Q_COUNT; q++)
+			if (s->v[i].need[q] >= 0)
+				rank[s->v[i].need[q]][s->v[i].q] = 0; /* marked: pushes towards i's module */
+	for (int i = 0; i < s->n; i++)
+		for (int q = 0; q < ISA_Q_COUNT; q++)
+			if (rank[i][q] == 0)
+				rank[i][q] = ++pushed[s->v[i].q][q];
+	for (int i = 0; i < s->n; i++) {
+		enum isa_queue c = s->v[i].q;
+		for (int q = 0; q < ISA_Q_COUNT; q++) {
+			pops[i][q] = 0;
+			int p = s->v[i].need[q];
+			if (p < 0 || rank[p][c] <= popped[q][c])
+				continue;
+			pops[i][q] = rank[p][c] - popped[q][c];
+			popped[q][c] = rank[p][c];
+		}
+	}
+}
+
+static void add_tagged(struct isa_program *p, int **tags, int *cap, const struct isa_insn *in, int tag)
+{
+	if (p->ninsn >= *cap) {
+		*cap = *cap ? 2 * *cap : 1024;
+		while (*cap <= p->ninsn)
+			*cap *= 2;
+		*tags = xrealloc(*tags, (size_t)*cap * sizeof **tags);
+	}
+	(*tags)[p->ninsn] = tag;
+	isa_program_add_insn(p, in);
+}
+
+void st_finish(struct lw_stream *s, struct isa_program *p, int **tags)
+{
+	int (*rank)[ISA_Q_COUNT] = xcalloc((size_t)s->n + 1, sizeof *rank);
+	int (*pops)[ISA_Q_COUNT] = xcalloc((size_t)s->n + 1, sizeof *pops);
+	plan(s, rank, pops);
+	int sync = isa_kind_of_class(s->lay, ISA_CLASS_SYNC), cap = 0;
+	*tags = NULL;
+	for (int i = 0; i < s->n; i++) {
+		struct st_insn *e = &s->v[i];
+		for (int q = 0; q < ISA_Q_COUNT; q++) {
+			if (rank[i][q] > 0)
+				e->in.f[push_field(e->q, (enum isa_queue)q)] = 1;
+			for (int k = 1; k < pops[i][q]; k++) { /* catching up: one sync per extra token */
+				struct isa_insn sy = {.kind = sync};
+				sy.f[ISA_F_QUEUE] = e->q;
+				sy.f[pop_field(e->q, (enum isa_queue)q)] = 1;
+				add_tagged(p, tags, &cap, &sy, e->tag);
+			}
+			if (pops[i][q] > 0)
+				e->in.f[pop_field(e->q, (enum isa_queue)q)] = 1;
+		}
+		if (e->uop_unit)
+			e->in.f[ISA_F_ADDR] += (int64_t)(p->uop_addr / e->uop_unit);
+		add_tagged(p, tags, &cap, &e->in, e->tag);
+	}
+	free(rank);
+	free(pops);
+}
+
+void st_free(struct lw_stream *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,339 @@
+/* tensorize/geometry: the batched-GEMM form of a binding and the host-side
+ * packing into it (docs/tensorize.md).
+ *
+ * Packing evaluates the op's own accesses: for every tile position it works
+ * out the op iterators' values, reads the tensor there (zero outside it: the
+ * convolution's padding) and writes the value in the scratchpad's dtype.  So
+ * any affine access — strides, dilation, windows, transposes — becomes
+ * plain row-major tiles, at the price of the copies the binding implies
+ * (an input read through a 3x3 window is packed once per window position). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/value.h"
+#include "tensorize.h"
+
+static enum tz_group group_of(unsigned mask, bool reduction)
+{
+	if (reduction)
+		return TZ_G_K;
+	if ((mask & (TZ_IN_A | TZ_IN_B)) == (TZ_IN_A | TZ_IN_B))
+		return TZ_G_BATCH;
+	if (mask & TZ_IN_B)
+		return TZ_G_N;
+	return TZ_G_M; /* indexes a, or only the output */
+}
+
+static unsigned op_mask(const struct ir_op *op, const struct tz_binding *b, int it)
+{
+	unsigned m = 0;
+	for (int d = 0; d < IR_MAX_RANK; d++) {
+		m |= op->in[b->input_a].index[d].coef[it] ? TZ_IN_A : 0;
+		m |= op->in[b->input_b].index[d].coef[it] ? TZ_IN_B : 0;
+		m |= op->out.index[d].coef[it] ? TZ_IN_OUT : 0;
+	}
+	return m;
+}
+
+static unsigned intrinsic_mask(const struct hw_intrinsic *in, int d)
+{
+	unsigned m = 0;
+	for (int i = 0; i < in->a.rank; i++)
+		m |= in->a.dim[i] == d ? TZ_IN_A : 0;
+	for (int i = 0; i < in->b.rank; i++)
+		m |= in->b.dim[i] == d ? TZ_IN_B : 0;
+	for (int i = 0; i < in->out.rank; i++)
+		m |= in->out.dim[i] == d ? TZ_IN_OUT : 0;
+	return m;
+}
+
+static void add_axis(struct tz_geometry *geo, enum tz_group gr, struct tz_axis ax)
+{
+	int n = geo->naxes[gr]++;
+	/* ordered by the op's iterator order, so reductions run in its order */
+	while (n > 0 && geo->axis[gr][n - 1].first_iter > ax.first_iter) {
+		geo->axis[gr][n] = geo->axis[gr][n - 1];
+		n--;
+	}
+	geo->axis[gr][n] = ax;
+}
+
+static bool access_uses(const struct ir_affine *a, const struct ir_op *op, const struct tz_binding *b,
+			const struct tz_axis *ax)
+{
+	if (!ax->is_dim)
+		return a->coef[ax->index] != 0;
+	for (int it = 0; it < op->niters; it++)
+		if (b->dim_of[it] == ax->index && a->coef[it])
+			return true;
+	return false;
+}
+
+static void find_bias(struct tz_geometry *geo)
+{
+	const struct ir_op *op = &geo->g->op[geo->op];
+	geo->bias = -1;
+	for (int e = 0; e < op->nepilogues; e++)
+		if (op->epilogue[e].kind == IR_EP_BIAS)
+			geo->bias = e;
+	if (geo->bias < 0)
+		return;
+	const struct ir_affine *x = &op->out.index[op->epilogue[geo->bias].dim];
+	for (int gr = 0; gr < TZ_G_K; gr++)
+		for (int i = 0; i < geo->naxes[gr]; i++)
+			geo->bias_on[gr] |= access_uses(x, op, &geo->b, &geo->axis[gr][i]);
+}
+
+void tz_geometry_init(struct tz_geometry *geo, const struct hw *hw, const struct ir_graph *g, int op,
+		      const struct tz_binding *b)
+{
+	memset(geo, 0, sizeof *geo);
+	geo->hw = hw, geo->g = g, geo->op = op, geo->b = *b;
+	const struct ir_op *o = &g->op[op];
+	const struct hw_intrinsic *in = &hw->intrinsic[b->intrinsic];
+	for (int it = 0; it < o->niters; it++)
+		if (b->dim_of[it] < 0)
+			add_axis(geo, group_of(op_mask(o, b, it), o->iter[it].reduction),
+				 (struct tz_axis){false, it, o->iter[it].extent, it});
+	for (int d = 0; d < in->ndims; d++) {
+		int first = IR_MAX_ITERS + d;
+		for (int it = o->niters - 1; it >= 0; it--)
+			if (b->dim_of[it] == d)
+				first = it;
+		add_axis(geo, group_of(intrinsic_mask(in, d), in->dim_reduction[d]),
+			 (struct tz_axis){true, d, b->tiles[d], first});
+	}
+	for (int gr = 0; gr < TZ_G_COUNT; gr++) {
+		geo->count[gr] = 1;
+		for (int i = 0; i < geo->naxes[gr]; i++)
+			geo->count[gr] *= geo->axis[gr][i].extent;
+	}
+	geo->ea = in->a.elems_per_tile, geo->eb = in->b.elems_per_tile, geo->eo = in->out.elems_per_tile;
+	geo->bytes_a = hw->level[in->a.level].elem_bytes, geo->bytes_b = hw->level[in->b.level].elem_bytes;
+	geo->bytes_acc = hw->level[in->out.level].elem_bytes;
+	geo->bytes_out = hw->level[hw->role_level[HW_ROLE_OUTPUT]].elem_bytes;
+	find_bias(geo);
+}
+
+uint64_t tz_packed_a_bytes(const struct tz_geometry *geo)
+{
+	return (uint64_t)(geo->count[TZ_G_BATCH] * geo->count[TZ_G_M] * geo->count[TZ_G_K]) * geo->ea * geo->bytes_a;
+}
+
+uint64_t tz_packed_b_bytes(const struct tz_geometry *geo)
+{
+	return (uint64_t)(geo->count[TZ_G_BATCH] * geo->count[TZ_G_N] * geo->count[TZ_G_K]) * geo->eb * geo->bytes_b;
+}
+
+int64_t tz_bias_count(const struct tz_geometry *geo, enum tz_group gr)
+{
+	return geo->bias_on[gr] ? geo->count[gr] : 1;
+}
+
+uint64_t tz_packed_bias_bytes(const struct tz_geometry *geo)
+{
+	if (geo->bias < 0)
+		return 0;
+	return (uint64_t)(tz_bias_count(geo, TZ_G_BATCH) * tz_bias_count(geo, TZ_G_M) * tz_bias_count(geo, TZ_G_N)) *
+	       geo->eo * geo->bytes_acc;
+}
+
+uint64_t tz_packed_out_bytes(const struct tz_geometry *geo)
+{
+	return (uint64_t)(geo->count[TZ_G_BATCH] * geo->count[TZ_G_M] * geo->count[TZ_G_N]) * geo->eo * geo->bytes_out;
+}
+
+/* Iterator values at one tile position: it[] for the loops outside the
+ * intrinsic, tile[] for the intrinsic's dimensions. */
+struct point {
+	int64_t it[IR_MAX_ITERS];
+	int64_t tile[HW_MAX_DIMS];
+};
+
+/* Sets the axes of group gr from the flat coordinate c (row-major). */
+static void set_group(const struct tz_geometry *geo, enum tz_group gr, int64_t c, struct point *p)
+{
+	for (int i = geo->naxes[gr] - 1; i >= 0; i--) {
+		const struct tz_axis *ax = &geo->axis[gr][i];
+		int64_t v = c % ax->extent;
+		c /= ax->extent;
+		if (ax->is_dim)
+			p->tile[ax->index] = v;
+		else
+			p->it[ax->index] = v;
+	}
+}
+
+/* Fills the iterators fused onto dimension d from its position s inside the
+ * tile; false in the padding. */
+static bool set_dim(const struct tz_geometry *geo, int d, int64_t s, struct point *p)
+{
+	const struct ir_op *op = &geo->g->op[geo->op];
+	int64_t f = p->tile[d] * geo->hw->intrinsic[geo->b.intrinsic].dim_size[d] + s;
+	if (f >= geo->b.fused[d])
+		return false;
+	for (int it = op->niters - 1; it >= 0; it--)
+		if (geo->b.dim_of[it] == d) {
+			p->it[it] = f % op->iter[it].extent;
+			f /= op->iter[it].extent;
+		}
+	return true;
+}
+
+/* Sets the dims of operand o from value v of its tile (row-major in the
+ * operand's index order); false in the padding. */
+static bool set_tile_value(const struct tz_geometry *geo, const struct hw_operand *o, uint32_t v, struct point *p)
+{
+	const struct hw_intrinsic *in = &geo->hw->intrinsic[geo->b.intrinsic];
+	for (int i = o->rank - 1; i >= 0; i--) {
+		uint32_t size = in->dim_size[o->dim[i]];
+		if (!set_dim(geo, o->dim[i], v % size, p))
+			return false;
+		v /= size;
+	}
+	return true;
+}
+
+/* The element offset of an access at p, or -1 outside the tensor. */
+static int64_t element_at(const struct ir_graph *g, const struct ir_access *a, const struct point *p, int niters)
+{
+	const struct ir_tensor *t = &g->tensor[a->tensor];
+	int64_t off = 0;
+	for (int d = 0; d < t->rank; d++) {
+		int64_t x = a->index[d].offset;
+		for (int it = 0; it < niters; it++)
+			x += a->index[d].coef[it] * p->it[it];
+		if (x < 0 || x >= t->shape[d])
+			return -1;
+		off = off * t->shape[d] + x;
+	}
+	return off;
+}
+
+static void copy_value(const uint8_t *src, enum hw_dtype st, int64_t si, uint8_t *dst, enum hw_dtype dt, uint64_t di)
+{
+	if (hw_dtype_float(dt))
+		val_put_float(dst, dt, di, val_get_float(src, st, (uint64_t)si));
+	else
+		val_put_int(dst, dt, di, val_get_int(src, st, (uint64_t)si));
+}
+
+/* One input operand: [Bt][MN][Kt] tiles. */
+static void pack_operand(const struct tz_geometry *geo, const struct hw_operand *o, enum tz_group mn, int input,
+			 uint32_t elems, uint32_t elem_bytes, const uint8_t *const *data, uint8_t *out)
+{
+	const struct ir_op *op = &geo->g->op[geo->op];
+	const struct ir_access *acc = &op->in[input];
+	const uint8_t *src = data[acc->tensor];
+	enum hw_dtype st = geo->g->tensor[acc->tensor].dtype;
+	uint64_t tile_values = (uint64_t)elems * elem_bytes / hw_dtype_bytes(o->dtype), t = 0;
+	for (int64_t bb = 0; bb < geo->count[TZ_G_BATCH]; bb++)
+		for (int64_t x = 0; x < geo->count[mn]; x++)
+			for (int64_t k = 0; k < geo->count[TZ_G_K]; k++, t++) {
+				struct point p = {0};
+				set_group(geo, TZ_G_BATCH, bb, &p);
+				set_group(geo, mn, x, &p);
+				set_group(geo, TZ_G_K, k, &p);
+				for (uint32_t v = 0; v < o->tile_elems; v++) {
+					int64_t e = set_tile_value(geo, o, v, &p) ? element_at(geo->g, acc, &p, op->niters) : -1;
+					if (e >= 0)
+						copy_value(src, st, e, out, o->dtype, t * tile_values + v);
+				}
+			}
+}
+
+void tz_pack_a(const struct tz_geometry *geo, const uint8_t *const *data, uint8_t *out)
+{
+	memset(out, 0, tz_packed_a_bytes(geo));
+	pack_operand(geo, &geo->hw->intrinsic[geo->b.intrinsic].a, TZ_G_M, geo->b.input_a, geo->ea, geo->bytes_a, data,
+		     out);
+}
+
+void tz_pack_b(const struct tz_geometry *geo, const uint8_t *const *data, uint8_t *out)
+{
+	memset(out, 0, tz_packed_b_bytes(geo));
+	pack_operand(geo, &geo->hw->intrinsic[geo->b.intrinsic].b, TZ_G_N, geo->b.input_b, geo->eb, geo->bytes_b, data,
+		     out);
+}
+
+/* Calls fn for every value of every output tile of the given extents (the
+ * bias uses 1 along the groups it does not vary along). */
+typedef void (*out_fn)(const struct tz_geometry *geo, const struct point *p, uint64_t index, void *ctx);
+
+static void for_each_out(const struct tz_geometry *geo, const int64_t count[3], out_fn fn, void *ctx)
+{
+	const struct hw_operand *o = &geo->hw->intrinsic[geo->b.intrinsic].out;
+	uint64_t tile_values = (uint64_t)geo->eo * geo->bytes_acc / hw_dtype_bytes(o->dtype), t = 0;
+	for (int64_t bb = 0; bb < count[0]; bb++)
+		for (int64_t m = 0; m < count[1]; m++)
+			for (int64_t n = 0; n < count[2]; n++, t++) {
+				struct point p = {0};
+				set_group(geo, TZ_G_BATCH, bb, &p);
+				set_group(geo, TZ_G_M, m, &p);
+				set_group(geo, TZ_G_N, n, &p);
+				for (uint32_t v = 0; v < o->tile_elems; v++)
+					if (set_tile_value(geo, o, v, &p))
+						fn(geo, &p, t * tile_values + v, ctx);
+			}
+}
+
+struct out_ctx {
+	const uint8_t *src;
+	uint8_t *dst;
+};
+
+static void bias_value(const struct tz_geometry *geo, const struct point *p, uint64_t index, void *ctx)
+{
+	const struct ir_op *op = &geo->g->op[geo->op];
+	const struct ir_epilogue *ep = &op->epilogue[geo->bias];
+	const struct ir_affine *x = &op->out.index[ep->dim];
+	int64_t i = x->offset;
+	for (int it = 0; it < op->niters; it++)
+		i += x->coef[it] * p->it[it];
+	const struct ir_tensor *t = &geo->g->tensor[ep->tensor];
+	struct out_ctx *c = ctx;
+	if (i >= 0 && i < t->shape[0])
+		copy_value(c->src, t->dtype, i, c->dst, op->acc, index);
+}
+
+void tz_pack_bias(const struct tz_geometry *geo, const uint8_t *const *data, uint8_t *out)
+{
+	memset(out, 0, tz_packed_bias_bytes(geo));
+	if (geo->bias < 0)
+		return;
+	const int64_t count[3] = {tz_bias_count(geo, TZ_G_BATCH), tz_bias_count(geo, TZ_G_M), tz_bias_count(geo, TZ_G_N)};
+	struct out_ctx c = {data[geo->g->op[geo->op].epilogue[geo->bias].tensor], out};
+	for_each_out(geo, count, bias_value, &c);
+}
+
+/* Value `index` of the output buffer's tiles, reassembled from its planes. */
+static void out_value(const struct tz_geometry *geo, const struct point *p, uint64_t index, void *ctx)
+{
+	const struct ir_op *op = &geo->g->op[geo->op];
+	const struct ir_tensor *t = &geo->g->tensor[op->out.tensor];
+	const struct hw_level *ob = &geo->hw->level[geo->hw->role_level[HW_ROLE_OUTPUT]];
+	struct out_ctx *c = ctx;
+	int64_t e = element_at(geo->g, &op->out, p, op->niters);
+	if (e < 0)
+		return;
+	if (hw_dtype_float(t->dtype)) {
+		copy_value(c->src, ob->dtype, (int64_t)index, c->dst, t->dtype, (uint64_t)e);
+		return;
+	}
+	uint64_t plane_bytes = tz_packed_out_bytes(geo), v = 0;
+	uint32_t bits = 8 * hw_dtype_bytes(ob->dtype);
+	for (int pl = 0; pl < geo->b.planes; pl++) {
+		uint64_t part = (uint64_t)val_get_int(c->src + (uint64_t)pl * plane_bytes, ob->dtype, index);
+		if (bits < 64)
+			part &= ((uint64_t)1 << bits) - 1;
+		v |= part << (bits * (uint32_t)pl);
+	}
+	val_put_int(c->dst, t->dtype, (uint64_t)e, (int64_t)v);
+}
+
+void tz_unpack_out(const struct tz_geometry *geo, const uint8_t *packed, uint8_t *tensor)
+{
+	const int64_t count[3] = {geo->count[TZ_G_BATCH], geo->count[TZ_G_M], geo->count[TZ_G_N]};
+	struct out_ctx c = {packed, tensor};
+	for_each_out(geo, count, out_value, &c);
+}

@@ -1,0 +1,427 @@
+/* tensorize/match: every legal binding of an op to the intrinsics of a
+ * hardware description, and why the others are not legal.
+ *
+ * An op iterator may be fused onto an intrinsic dimension when it indexes
+ * exactly the same operands (a, b, the output) and is a reduction exactly
+ * when the dimension is: k of a GEMM takes the op's reduction iterators read
+ * by both inputs, i the spatial ones read by the input in the input
+ * scratchpad, and so on.  Everything else about the access (strides,
+ * windows, padding) is realised by the host-side packing of docs/tensorize.md,
+ * so it never rules a binding out. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tensorize.h"
+
+static unsigned access_mask(const struct ir_access *a, int iter)
+{
+	for (int d = 0; d < IR_MAX_RANK; d++)
+		if (a->index[d].coef[iter])
+			return 1;
+	return 0;
+}
+
+/* Which of a, b and the output iterator `it` indexes. */
+static unsigned iter_mask(const struct ir_op *op, int input_a, int input_b, int it)
+{
+	return (access_mask(&op->in[input_a], it) ? TZ_IN_A : 0) | (access_mask(&op->in[input_b], it) ? TZ_IN_B : 0) |
+	       (access_mask(&op->out, it) ? TZ_IN_OUT : 0);
+}
+
+static unsigned operand_has(const struct hw_operand *o, int d)
+{
+	for (int i = 0; i < o->rank; i++)
+		if (o->dim[i] == d)
+			return 1;
+	return 0;
+}
+
+static unsigned dim_mask(const struct hw_intrinsic *in, int d)
+{
+	return (operand_has(&in->a, d) ? TZ_IN_A : 0) | (operand_has(&in->b, d) ? TZ_IN_B : 0) |
+	       (operand_has(&in->out, d) ? TZ_IN_OUT : 0);
+}
+
+static const char *mask_text(unsigned m)
+{
+	static const char *const text[8] = {"no operand", "a only", "b only", "a and b", "the output only",
+					    "a and the output", "b and the output", "a, b and the output"};
+	return text[m & 7];
+}
+
+/* Values of `from` are represented exactly in `to`. */
+static bool dtype_converts(enum hw_dtype from, enum hw_dtype to)
+{
+	if (from == to)
+		return true;
+	uint32_t fb = hw_dtype_bytes(from), tb = hw_dtype_bytes(to);
+	if (hw_dtype_float(from))
+		return hw_dtype_float(to) && tb > fb;
+	if (hw_dtype_float(to)) /* integers of at most 8 bits fit fp16's 11-bit significand, 16 bits fp32's */
+		return fb * 8 <= (to == HW_FP16 ? 8u : 16u);
+	if (!hw_dtype_signed(from))
+		return tb > fb; /* uint8 into a wider signed type */
+	return hw_dtype_signed(to) && tb > fb;
+}
+
+static bool imm_fits(const struct hw *hw, int64_t v)
+{
+	int64_t lim = (int64_t)1 << (hw->alu.imm_bits - 1);
+	return v >= -lim && v < lim;
+}
+
+static bool has_alu(const struct hw *hw, enum hw_alu_op op)
+{
+	return hw->alu.ops & (1u << op);
+}
+
+/* The epilogues as ALU operations: "" when they all map. */
+static void check_epilogues(const struct hw *hw, const struct ir_graph *g, const struct ir_op *op, char *why)
+{
+	int nbias = 0;
+	for (int e = 0; e < op->nepilogues && !*why; e++) {
+		const struct ir_epilogue *ep = &op->epilogue[e];
+		const char *need = NULL, *need2 = NULL;
+		int64_t imm[2] = {ep->imm, 0};
+		int nimm = 1;
+		switch (ep->kind) {
+		case IR_EP_BIAS:
+			need = has_alu(hw, HW_ALU_ADD) ? NULL : "add";
+			nimm = 0;
+			if (++nbias > 1)
+				snprintf(why, 256, "the op has %d bias epilogues; lowering adds one", nbias);
+			else if (!dtype_converts(g->tensor[ep->tensor].dtype, op->acc))
+				snprintf(why, 256, "bias '%s' is %s, which the %s accumulator cannot hold exactly",
+					 g->tensor[ep->tensor].name, hw_dtype_name(g->tensor[ep->tensor].dtype),
+					 hw_dtype_name(op->acc));
+			break;
+		case IR_EP_ADD: need = has_alu(hw, HW_ALU_ADD) ? NULL : "add"; break;
+		case IR_EP_MUL: need = has_alu(hw, HW_ALU_MUL) ? NULL : "mul"; break;
+		case IR_EP_SHR:
+			need = has_alu(hw, HW_ALU_SHR) ? NULL : "shr";
+			if (hw_dtype_float(op->acc) && (ep->imm > 1000 || ep->imm < -1000))
+				snprintf(why, 256, "epilogue shr %lld: the ALU scales floats by at most 2^1000",
+					 (long long)ep->imm);
+			break;
+		case IR_EP_DIV:
+			snprintf(why, 256, "epilogue div %lld: the vector ALU has no division", (long long)ep->imm);
+			break;
+		case IR_EP_CLIP:
+			need = has_alu(hw, HW_ALU_MAX) ? NULL : "max";
+			need2 = has_alu(hw, HW_ALU_MIN) ? NULL : "min";
+			imm[0] = ep->lo, imm[1] = ep->hi, nimm = 2;
+			break;
+		case IR_EP_RELU:
+			need = has_alu(hw, HW_ALU_MAX) ? NULL : "max";
+			imm[0] = 0;
+			break;
+		}
+		if (*why)
+			break;
+		if (need || need2) {
+			snprintf(why, 256, "epilogue %s needs the ALU op '%s', which alu.ops does not list",
+				 ir_epilogue_name(ep->kind), need ? need : need2);
+			break;
+		}
+		for (int i = 0; i < nimm; i++)
+			if (!imm_fits(hw, imm[i])) {
+				snprintf(why, 256, "epilogue %s: immediate %lld does not fit the ALU's %u-bit immediate (alu.imm_bits)",
+					 ir_epilogue_name(ep->kind), (long long)imm[i], hw->alu.imm_bits);
+				break;
+			}
+	}
+}
+
+/* How many output-buffer passes one output value takes, or 0 (with why). */
+static int output_planes(const struct hw *hw, const struct hw_intrinsic *in, const struct ir_op *op,
+			 enum hw_dtype out_dtype, char *why)
+{
+	const struct hw_level *ob = &hw->level[hw->role_level[HW_ROLE_OUTPUT]];
+	if (hw_dtype_float(out_dtype) || hw_dtype_float(ob->dtype)) {
+		if (out_dtype == ob->dtype)
+			return 1;
+		snprintf(why, 256, "the output is %s but output buffer '%s' holds %s", hw_dtype_name(out_dtype), ob->name,
+			 hw_dtype_name(ob->dtype));
+		return 0;
+	}
+	uint32_t ob_bytes = hw_dtype_bytes(ob->dtype), bytes = hw_dtype_bytes(out_dtype);
+	int planes = (int)((bytes + ob_bytes - 1) / ob_bytes);
+	if (planes > 1 && (!has_alu(hw, HW_ALU_SHR) || !imm_fits(hw, 8 * ob_bytes))) {
+		snprintf(why, 256, "the %s output is wider than output buffer '%s' (%s): storing it in %d passes needs "
+			 "the ALU op 'shr' with an immediate of %u", hw_dtype_name(out_dtype), ob->name,
+			 hw_dtype_name(ob->dtype), planes, 8 * ob_bytes);
+		return 0;
+	}
+	(void)in;
+	(void)op;
+	return planes;
+}
+
+/* Element sizes staged through the shared levels must be whole shared elements. */
+static void check_staging(const struct hw *hw, char *why)
+{
+	static const enum hw_role roles[] = {HW_ROLE_INPUT, HW_ROLE_WEIGHT, HW_ROLE_ACCUMULATOR, HW_ROLE_OUTPUT};
+	for (int s = 0; s < hw->nlevels; s++) {
+		if (hw->level[s].role != HW_ROLE_SHARED)
+			continue;
+		for (size_t r = 0; r < sizeof roles / sizeof *roles; r++) {
+			const struct hw_level *l = &hw->level[hw->role_level[roles[r]]];
+			if (l->elem_bytes % hw->level[s].elem_bytes) {
+				snprintf(why, 256, "elements of '%s' (%u bytes) are not a whole number of elements of shared level '%s' (%u bytes), which they pass through",
+					 l->name, l->elem_bytes, hw->level[s].name, hw->level[s].elem_bytes);
+				return;
+			}
+		}
+	}
+}
+
+/* Everything about an (intrinsic, operand assignment) pair but the
+ * iterators: "" when it can run the op. */
+static void check_pair(const struct hw *hw, const struct ir_graph *g, const struct ir_op *op, int intr, int ia, int ib,
+		       char *why)
+{
+	const struct hw_intrinsic *in = &hw->intrinsic[intr];
+	const struct ir_tensor *ta = &g->tensor[op->in[ia].tensor], *tb = &g->tensor[op->in[ib].tensor];
+	if (!dtype_converts(ta->dtype, in->a.dtype)) {
+		snprintf(why, 256, "'%s' is %s but operand '%s' (buffer '%s') holds %s", ta->name, hw_dtype_name(ta->dtype),
+			 in->a.name, hw->level[in->a.level].name, hw_dtype_name(in->a.dtype));
+		return;
+	}
+	if (!dtype_converts(tb->dtype, in->b.dtype)) {
+		snprintf(why, 256, "'%s' is %s but operand '%s' (buffer '%s') holds %s", tb->name, hw_dtype_name(tb->dtype),
+			 in->b.name, hw->level[in->b.level].name, hw_dtype_name(in->b.dtype));
+		return;
+	}
+	if (op->acc != in->out.dtype) {
+		snprintf(why, 256, "the op accumulates in %s but operand '%s' accumulates in %s", hw_dtype_name(op->acc),
+			 in->out.name, hw_dtype_name(in->out.dtype));
+		return;
+	}
+	if (!output_planes(hw, in, op, g->tensor[op->out.tensor].dtype, why))
+		return;
+	check_epilogues(hw, g, op, why);
+	if (!*why)
+		check_staging(hw, why);
+}
+
+/* Intrinsic dimensions an iterator may be fused onto, as a bit set. */
+static unsigned iter_choices(const struct hw_intrinsic *in, const struct ir_op *op, int ia, int ib, int it)
+{
+	unsigned m = iter_mask(op, ia, ib, it), set = 0;
+	for (int d = 0; d < in->ndims; d++)
+		if (dim_mask(in, d) == m && in->dim_reduction[d] == op->iter[it].reduction)
+			set |= 1u << d;
+	return set;
+}
+
+/* The iterator side: every reduction dimension needs an iterator. */
+static void check_iterators(const struct hw_intrinsic *in, const struct ir_op *op, int ia, int ib, char *why)
+{
+	for (int d = 0; d < in->ndims; d++) {
+		if (!in->dim_reduction[d])
+			continue;
+		bool any = false;
+		for (int it = 0; it < op->niters; it++)
+			any |= (iter_choices(in, op, ia, ib, it) >> d) & 1;
+		if (any)
+			continue;
+		int n = snprintf(why, 256, "no iterator of the op can feed reduction dimension '%s', which %s index",
+				 in->dim_name[d], mask_text(dim_mask(in, d)));
+		const char *sep = ": the op's reduction iterators are ";
+		bool listed = false;
+		for (int it = 0; it < op->niters && n < 200; it++)
+			if (op->iter[it].reduction) {
+				n += snprintf(why + n, 256 - (size_t)n, "%s%s (read by %s)", sep, op->iter[it].name,
+					      mask_text(iter_mask(op, ia, ib, it)));
+				sep = ", ", listed = true;
+			}
+		if (!listed)
+			snprintf(why + n, 256 - (size_t)n, "; the op has no reduction iterator");
+		return;
+	}
+}
+
+static int by_efficiency(const void *x, const void *y)
+{
+	const struct tz_binding *a = x, *b = y;
+	if (a->efficiency != b->efficiency)
+		return a->efficiency < b->efficiency ? 1 : -1;
+	int na = 0, nb = 0;
+	for (int i = 0; i < IR_MAX_ITERS; i++)
+		na += a->dim_of[i] >= 0, nb += b->dim_of[i] >= 0;
+	return nb - na; /* more iterators inside the intrinsic: fewer, bigger loops */
+}
+
+static void add_reject(struct tz_match *m, int intr, const char *why)
+{
+	if (m->nrejects < (int)(sizeof m->reject / sizeof *m->reject)) {
+		m->reject[m->nrejects].intrinsic = intr;
+		snprintf(m->reject[m->nrejects].why, sizeof m->reject[0].why, "%s", why);
+		m->nrejects++;
+	}
+}
+
+static void add_binding(const struct hw *hw, const struct ir_graph *g, int op, struct tz_match *m,
+			const struct tz_binding *b)
+{
+	if (m->nbindings == TZ_MAX_BINDINGS) {
+		m->truncated = true;
+		return;
+	}
+	struct tz_binding d = *b;
+	char why[256] = "";
+	if (tz_binding_derive(hw, g, op, &d, why))
+		return;
+	if (!m->nbindings)
+		m->binding = xmalloc(TZ_MAX_BINDINGS * sizeof *m->binding);
+	m->binding[m->nbindings++] = d;
+}
+
+/* Every assignment of the iterators to their choices (or to no dimension). */
+static void enumerate(const struct hw *hw, const struct ir_graph *g, int op, struct tz_match *m, struct tz_binding *b,
+		      const unsigned *choices, int it)
+{
+	const struct ir_op *o = &g->op[op];
+	if (it == o->niters) {
+		const struct hw_intrinsic *in = &hw->intrinsic[b->intrinsic];
+		for (int d = 0; d < in->ndims; d++) {
+			if (!in->dim_reduction[d])
+				continue;
+			bool bound = false;
+			for (int i = 0; i < o->niters; i++)
+				bound |= b->dim_of[i] == d;
+			if (!bound)
+				return;
+		}
+		add_binding(hw, g, op, m, b);
+		return;
+	}
+	b->dim_of[it] = -1;
+	enumerate(hw, g, op, m, b, choices, it + 1);
+	for (int d = 0; d < HW_MAX_DIMS; d++)
+		if ((choices[it] >> d) & 1) {
+			b->dim_of[it] = (int8_t)d;
+			enumerate(hw, g, op, m, b, choices, it + 1);
+		}
+	b->dim_of[it] = -1;
+}
+
+static bool op_is_mac(const struct ir_op *op, char *why)
+{
+	if (op->nin != 2 || op->combine != IR_COMBINE_MUL || op->reduce != IR_REDUCE_SUM) {
+		snprintf(why, 256, "the op computes %s, not a sum of products (+= a * b), which is what intrinsics compute",
+			 op->reduce == IR_REDUCE_MAX ? "a maximum (max=)" :
+			 op->reduce == IR_REDUCE_ASSIGN ? "each value once, with no reduction (=)" :
+			 op->combine != IR_COMBINE_MUL ? "a sum of something other than products" : "with one input");
+		return false;
+	}
+	return true;
+}
+
+void tz_match_op(const struct hw *hw, const struct ir_graph *g, int op, struct tz_match *m)
+{
+	memset(m, 0, sizeof *m);
+	const struct ir_op *o = &g->op[op];
+	char why[256] = "";
+	if (!op_is_mac(o, why)) {
+		add_reject(m, -1, why);
+		return;
+	}
+	for (int intr = 0; intr < hw->nintrinsics; intr++) {
+		int before = m->nbindings;
+		for (int swap = 0; swap < 2; swap++) {
+			int ia = swap, ib = 1 - swap;
+			why[0] = 0;
+			check_pair(hw, g, o, intr, ia, ib, why);
+			if (!*why)
+				check_iterators(&hw->intrinsic[intr], o, ia, ib, why);
+			if (*why) {
+				char full[400];
+				snprintf(full, sizeof full, "with a=%.40s, b=%.40s: %s", g->tensor[o->in[ia].tensor].name,
+					 g->tensor[o->in[ib].tensor].name, why);
+				add_reject(m, intr, full);
+				continue;
+			}
+			unsigned choices[IR_MAX_ITERS];
+			for (int it = 0; it < o->niters; it++)
+				choices[it] = iter_choices(&hw->intrinsic[intr], o, ia, ib, it);
+			struct tz_binding b = {.intrinsic = intr, .input_a = ia, .input_b = ib};
+			enumerate(hw, g, op, m, &b, choices, 0);
+		}
+		(void)before;
+	}
+	if (m->nbindings)
+		qsort(m->binding, (size_t)m->nbindings, sizeof *m->binding, by_efficiency);
+}
+
+void tz_match_free(struct tz_match *m)
+{
+	free(m->binding);
+	memset(m, 0, sizeof *m);
+}
+
+int tz_binding_derive(const struct hw *hw, const struct ir_graph *g, int op, struct tz_binding *b, char why[256])
+{
+	const struct ir_op *o = &g->op[op];
+	why[0] = 0;
+	if (b->intrinsic < 0 || b->intrinsic >= hw->nintrinsics || b->input_a < 0 || b->input_a > 1 ||
+	    b->input_b != 1 - b->input_a) {
+		snprintf(why, 256, "no such intrinsic or operand assignment");
+		return -1;
+	}
+	if (!op_is_mac(o, why))
+		return -1;
+	const struct hw_intrinsic *in = &hw->intrinsic[b->intrinsic];
+	check_pair(hw, g, o, b->intrinsic, b->input_a, b->input_b, why);
+	if (*why)
+		return -1;
+	double useful = 1, issued = 1;
+	for (int d = 0; d < in->ndims; d++)
+		b->fused[d] = 1;
+	for (int it = 0; it < o->niters; it++) {
+		int d = b->dim_of[it];
+		if (d < 0)
+			continue;
+		if (d >= in->ndims || !((iter_choices(in, o, b->input_a, b->input_b, it) >> d) & 1)) {
+			snprintf(why, 256, "iterator '%s' cannot be fused onto dimension %d", o->iter[it].name, d);
+			return -1;
+		}
+		b->fused[d] *= o->iter[it].extent;
+	}
+	for (int d = 0; d < in->ndims; d++) {
+		b->tiles[d] = (b->fused[d] + in->dim_size[d] - 1) / in->dim_size[d];
+		useful *= (double)b->fused[d];
+		issued *= (double)(b->tiles[d] * in->dim_size[d]);
+	}
+	b->efficiency = useful / issued;
+	b->planes = output_planes(hw, in, o, g->tensor[o->out.tensor].dtype, why);
+	return 0;
+}
+
+void tz_binding_format(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_binding *b,
+		       struct strbuf *out)
+{
+	const struct ir_op *o = &g->op[op];
+	const struct hw_intrinsic *in = &hw->intrinsic[b->intrinsic];
+	sb_printf(out, "%s:", in->name);
+	for (int d = 0; d < in->ndims; d++) {
+		sb_printf(out, " %s<-", in->dim_name[d]);
+		const char *sep = "";
+		for (int it = 0; it < o->niters; it++)
+			if (b->dim_of[it] == d) {
+				sb_printf(out, "%s%s", sep, o->iter[it].name);
+				sep = ".";
+			}
+		if (!*sep)
+			sb_printf(out, "1");
+	}
+	const char *sep = " outside:";
+	for (int it = 0; it < o->niters; it++)
+		if (b->dim_of[it] < 0) {
+			sb_printf(out, "%s %s", sep, o->iter[it].name);
+			sep = "";
+		}
+	sb_printf(out, " | %s=%s %s=%s", in->a.name, g->tensor[o->in[b->input_a].tensor].name, in->b.name,
+		  g->tensor[o->in[b->input_b].tensor].name);
+}

@@ -1,0 +1,143 @@
+/* tensorize: matching the loop nests of the tensor IR to the intrinsics of a
+ * hardware description, and the tiled layouts a binding implies.
+ *
+ * A *binding* ties one op to one intrinsic: which op input feeds the
+ * intrinsic's operand in the input scratchpad (`a`) and which the one in the
+ * weight scratchpad (`b`), and, for every iterator of the op, the intrinsic
+ * dimension it is fused onto, or none (it stays a loop around the
+ * intrinsic).  Several iterators fused onto one dimension are flattened
+ * row-major in the op's iterator order (conv2d's n, y, x onto a row
+ * dimension); an extent that is not a multiple of the dimension's size is
+ * padded with zeros.
+ *
+ * Every binding puts the op in one form, a batched GEMM in units of tiles
+ * (docs/tensorize.md):
+ *
+ *   out[b][m][n] += A[b][m][k] * B[b][n][k]
+ *
+ * whose axes are the tile counts of the intrinsic's dimensions and the loops
+ * left outside it, grouped by which operands they index.  The host packs A,
+ * B and the bias into that form (each tile in the scratchpad's element
+ * layout) and unpacks the output; lowering (compiler/lower.h) only ever sees
+ * the form. */
+#ifndef TESSEL_TENSORIZE_H
+#define TESSEL_TENSORIZE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../base/strbuf.h"
+#include "../compiler/ir.h"
+#include "../hwdesc/hw.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Which operands an iterator (or an intrinsic dimension) indexes. */
+enum { TZ_IN_A = 1, TZ_IN_B = 2, TZ_IN_OUT = 4 };
+
+/* The groups of axes of the GEMM form.  X(id, letter) */
+#define TZ_GROUPS(X) \
+	X(BATCH, 'b')  \
+	X(M, 'm')      \
+	X(N, 'n')      \
+	X(K, 'k')
+
+enum tz_group {
+#define X(id, letter) TZ_G_##id,
+	TZ_GROUPS(X)
+#undef X
+	TZ_G_COUNT
+};
+
+enum { TZ_MAX_AXES = IR_MAX_ITERS + HW_MAX_DIMS, TZ_MAX_BINDINGS = 4096 };
+
+struct tz_binding {
+	int intrinsic;
+	int input_a, input_b;          /* op input feeding operand a / b */
+	int8_t dim_of[IR_MAX_ITERS];   /* intrinsic dimension, or -1: a loop outside it */
+	/* Derived by tz_binding_derive. */
+	int64_t fused[HW_MAX_DIMS];    /* product of the extents fused onto each dimension */
+	int64_t tiles[HW_MAX_DIMS];    /* ceil(fused / size) */
+	double efficiency;             /* useful MACs / MACs the intrinsic performs */
+	int planes;                    /* output buffer passes per output value (wide outputs) */
+};
+
+/* One axis of the GEMM form: an op iterator left outside the intrinsic, or
+ * the tile count of an intrinsic dimension. */
+struct tz_axis {
+	bool is_dim;
+	int index;      /* iterator, or intrinsic dimension */
+	int64_t extent; /* iterations, or tiles */
+	int first_iter; /* op iterator that orders the axis */
+};
+
+/* The GEMM form of a binding. */
+struct tz_geometry {
+	const struct hw *hw;
+	const struct ir_graph *g;
+	int op;
+	struct tz_binding b;
+	int naxes[TZ_G_COUNT];
+	struct tz_axis axis[TZ_G_COUNT][TZ_MAX_AXES];
+	int64_t count[TZ_G_COUNT];     /* product of the group's extents: Bt, Mt, Nt, Kt */
+	/* Scratchpad elements per tile of A, B and the output (accumulator and
+	 * output buffer), and bytes per element. */
+	uint32_t ea, eb, eo;
+	uint32_t bytes_a, bytes_b, bytes_acc, bytes_out;
+	int bias;                      /* epilogue index of the bias, or -1 */
+	bool bias_on[TZ_G_COUNT];      /* groups the bias varies along (BATCH, M, N) */
+};
+
+/* Why an intrinsic cannot run an op. */
+struct tz_reject {
+	int intrinsic; /* -1: no intrinsic can run the op at all */
+	char why[400];
+};
+
+struct tz_match {
+	int nbindings;
+	struct tz_binding *binding; /* best first (efficiency) */
+	int nrejects;
+	struct tz_reject reject[32];
+	bool truncated;             /* more than TZ_MAX_BINDINGS */
+};
+
+/* Every legal binding of op `op` to every intrinsic of hw, and, for each
+ * intrinsic (and operand assignment) that has none, why. */
+void tz_match_op(const struct hw *hw, const struct ir_graph *g, int op, struct tz_match *m);
+void tz_match_free(struct tz_match *m);
+/* Fills the derived fields; 0, or -1 with the reason when the binding is not
+ * legal (for bindings that did not come from tz_match_op). */
+int tz_binding_derive(const struct hw *hw, const struct ir_graph *g, int op, struct tz_binding *b, char why[256]);
+/* "gemm: i<-n.y.x j<-o k<-c | a=x b=w" */
+void tz_binding_format(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_binding *b,
+		       struct strbuf *out);
+
+/* The GEMM form of a (derived, legal) binding. */
+void tz_geometry_init(struct tz_geometry *geo, const struct hw *hw, const struct ir_graph *g, int op,
+		      const struct tz_binding *b);
+/* Packed sizes in bytes. */
+uint64_t tz_packed_a_bytes(const struct tz_geometry *geo);
+uint64_t tz_packed_b_bytes(const struct tz_geometry *geo);
+uint64_t tz_packed_bias_bytes(const struct tz_geometry *geo);
+uint64_t tz_packed_out_bytes(const struct tz_geometry *geo); /* one plane */
+/* Tiles of the bias along each group (1 where it does not vary). */
+int64_t tz_bias_count(const struct tz_geometry *geo, enum tz_group gr);
+/* Host-side packing: data[t] holds tensor t's bytes (row-major, its dtype).
+ * A is [Bt][Mt][Kt] tiles, B [Bt][Nt][Kt], the bias [Bt?][Mt?][Nt?] tiles of
+ * the accumulator, each tile in its scratchpad's dtype; padding is zero. */
+void tz_pack_a(const struct tz_geometry *geo, const uint8_t *const *data, uint8_t *out);
+void tz_pack_b(const struct tz_geometry *geo, const uint8_t *const *data, uint8_t *out);
+void tz_pack_bias(const struct tz_geometry *geo, const uint8_t *const *data, uint8_t *out);
+/* The output, [planes][Bt][Mt][Nt] tiles of the output buffer, back into the
+ * op's output tensor (its dtype): plane p holds bits 8p·b... of each value,
+ * where b is the output buffer's bytes per value. */
+void tz_unpack_out(const struct tz_geometry *geo, const uint8_t *packed, uint8_t *tensor);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
