@@ -1,0 +1,212 @@
+/* Structural checks of compiled programs (compiler/check.c) and the
+ * mapping checks of lowering: a program the compiler got wrong is an error
+ * naming the op and the instruction, never a simulator crash or hang.
+ * Each case compiles a correct program, damages one thing the way a
+ * compiler bug would, and requires the checker to say what and where. */
+#include <inttypes.h>
+
+#include "../../compiler/compile.h"
+#include "test.h"
+
+struct fixture {
+	struct hw hw;
+	struct ir_graph g;
+	uint8_t *data[4];
+	struct isa_program p;
+	struct lw_builder b;
+	const char **names;
+};
+
+/* A 20x40 x 40x24 matmul with a bias and requantization, compiled with its
+ * default mapping. */
+static void build(struct fixture *f)
+{
+	memset(f, 0, sizeof *f);
+	struct diags err = {0};
+	hw_load_default(&f->hw);
+	int a = ir_add_tensor(&f->g, "a", IR_TENSOR_INPUT, HW_INT8, 2, (int64_t[]){20, 40}, NULL, &err);
+	int b = ir_add_tensor(&f->g, "b", IR_TENSOR_WEIGHT, HW_INT8, 2, (int64_t[]){40, 24}, NULL, &err);
+	int op = ir_matmul(&f->g, "mm", a, b, "y", HW_INT8, &err);
+	int bias = ir_add_tensor(&f->g, "bias", IR_TENSOR_WEIGHT, HW_INT32, 1, (int64_t[]){24}, NULL, &err);
+	struct ir_epilogue eps[] = {{.kind = IR_EP_BIAS, .tensor = bias, .dim = 1}, {.kind = IR_EP_SHR, .imm = 4},
+				    {.kind = IR_EP_CLIP, .lo = -128, .hi = 127}};
+	for (size_t i = 0; i < sizeof eps / sizeof *eps; i++)
+		ASSERT_EQ(ir_add_epilogue(&f->g, op, &eps[i], &err), 0);
+	for (int t = 0; t < f->g.ntensors; t++)
+		f->data[t] = xcalloc((size_t)ir_tensor_elems(&f->g.tensor[t]), 4);
+	struct cc_plan plan;
+	cc_plan_ops(&f->hw, &f->g, &plan);
+	ASSERT(!plan.on_host);
+	/* two blocks along m and n so there are tokens between modules */
+	plan.map.bm = 1, plan.map.bn = 1, plan.map.bk = 1;
+	ASSERT_EQ(isa_program_init(&f->p, &f->hw, &err), 0);
+	lw_builder_init(&f->b, &f->p);
+	ASSERT_EQ(cc_build(&f->g, &plan, &op, 1, (const uint8_t *const *)f->data, &f->b, &err), 0);
+	diag_print(&err, stderr);
+	diag_free(&err);
+	f->names = xcalloc((size_t)f->p.ninsn, sizeof *f->names);
+	for (int i = 0; i < f->p.ninsn; i++)
+		f->names[i] = f->b.op_of_insn[i] >= 0 ? "mm" : NULL;
+}
+
+static void release(struct fixture *f)
+{
+	free(f->names);
+	lw_builder_free(&f->b);
+	isa_program_free(&f->p);
+	for (int t = 0; t < 4; t++)
+		free(f->data[t]);
+	ir_graph_free(&f->g);
+}
+
+/* The first instruction of class cls (and, for loads, into role). */
+static int find(const struct fixture *f, enum isa_class cls, int role)
+{
+	for (int i = 0; i < f->p.ninsn; i++) {
+		const struct isa_insn *in = &f->p.insn[i];
+		if (f->p.layout.kind[in->kind].cls != cls)
+			continue;
+		if (role < 0 || f->hw.level[in->f[ISA_F_BUF]].role == (enum hw_role)role)
+			return i;
+	}
+	return -1;
+}
+
+/* The checker refuses the damaged program with an error naming op 'mm',
+ * the instruction, and containing `what`. */
+static void expect_error(struct fixture *f, int insn, const char *what)
+{
+	struct diags err = {0};
+	ASSERT_EQ(lw_check_program(&f->p, f->names, &err), -1);
+	ASSERT(err.n >= 1);
+	char want[64];
+	snprintf(want, sizeof want, "op 'mm': instruction %d (", insn);
+	bool found = false; /* a deadlock reports every stuck module */
+	for (int e = 0; e < err.n; e++)
+		found |= strstr(err.v[e].msg, want) && strstr(err.v[e].msg, what);
+	ASSERT(found);
+	if (!found)
+		for (int e = 0; e < err.n; e++)
+			fprintf(stderr, "got: %s\nwanted: %s ... %s\n", err.v[e].msg, want, what);
+	diag_free(&err);
+}
+
+static void test_sound_program(void)
+{
+	struct fixture f;
+	build(&f);
+	struct diags err = {0};
+	ASSERT_EQ(lw_check_program(&f.p, f.names, &err), 0);
+	diag_print(&err, stderr);
+	diag_free(&err);
+	release(&f);
+}
+
+static void test_field_out_of_range(void)
+{
+	struct fixture f;
+	build(&f);
+	int i = find(&f, ISA_CLASS_GEMM, -1);
+	f.p.insn[i].f[ISA_F_ITER_OUT] = (int64_t)f.hw.isa.max_loop_extent + 1;
+	expect_error(&f, i, "iter_out=");
+	release(&f);
+}
+
+static void test_load_past_buffer(void)
+{
+	struct fixture f;
+	build(&f);
+	int i = find(&f, ISA_CLASS_LOAD, HW_ROLE_INPUT);
+	f.p.insn[i].f[ISA_F_IDX] = f.hw.level[f.hw.role_level[HW_ROLE_INPUT]].depth - 1;
+	f.p.insn[i].f[ISA_F_XSIZE] = 4;
+	expect_error(&f, i, "past the end of 'inp'");
+	release(&f);
+}
+
+static void test_store_past_dram(void)
+{
+	struct fixture f;
+	build(&f);
+	int i = find(&f, ISA_CLASS_STORE, -1);
+	f.p.insn[i].f[ISA_F_ADDR] = (int64_t)(isa_program_dram_end(&f.p) / f.hw.level[f.hw.role_level[HW_ROLE_OUTPUT]].elem_bytes);
+	expect_error(&f, i, "rows reach element");
+	release(&f);
+}
+
+static void test_loop_past_accumulator(void)
+{
+	struct fixture f;
+	build(&f);
+	int i = find(&f, ISA_CLASS_ALU, -1);
+	f.p.insn[i].f[ISA_F_DST_OUT] = f.hw.level[f.hw.role_level[HW_ROLE_ACCUMULATOR]].depth / 2;
+	f.p.insn[i].f[ISA_F_ITER_OUT] = 3;
+	expect_error(&f, i, "reaches past a buffer");
+	release(&f);
+}
+
+static void test_missing_token(void)
+{
+	struct fixture f;
+	build(&f);
+	/* the first instruction that waits for a token from the load module
+	 * pops one that never comes once the loads stop pushing */
+	for (int i = 0; i < f.p.ninsn; i++)
+		f.p.insn[i].f[ISA_F_PUSH_NEXT] = isa_queue_of(&f.p.layout, &f.p.insn[i]) == ISA_Q_LOAD ? 0 : f.p.insn[i].f[ISA_F_PUSH_NEXT];
+	int first = -1;
+	for (int i = 0; i < f.p.ninsn && first < 0; i++)
+		if (isa_queue_of(&f.p.layout, &f.p.insn[i]) == ISA_Q_COMPUTE && f.p.insn[i].f[ISA_F_POP_PREV])
+			first = i;
+	ASSERT(first >= 0);
+	expect_error(&f, first, "deadlock: the compute module waits for the load->compute token queue to hold a token");
+	release(&f);
+}
+
+static void test_unloaded_micro_op(void)
+{
+	struct fixture f;
+	build(&f);
+	int i = find(&f, ISA_CLASS_GEMM, -1);
+	f.p.insn[i].f[ISA_F_UOP_BEGIN] = f.hw.level[f.hw.role_level[HW_ROLE_UOP]].depth - 2;
+	f.p.insn[i].f[ISA_F_UOP_END] = f.p.insn[i].f[ISA_F_UOP_BEGIN] + 1;
+	expect_error(&f, i, "was never loaded");
+	release(&f);
+}
+
+/* Lowering refuses a mapping that does not fit, naming the op. */
+static void test_mapping_too_big(void)
+{
+	struct fixture f;
+	build(&f);
+	struct cc_plan plan;
+	cc_plan_ops(&f.hw, &f.g, &plan);
+	struct tz_geometry geo;
+	tz_geometry_init(&geo, &f.hw, &f.g, 0, &plan.map.b);
+	struct lw_mapping m = plan.map;
+	m.bm = geo.count[TZ_G_M] + 1;
+	struct isa_program p;
+	struct lw_builder b;
+	struct diags err = {0};
+	ASSERT_EQ(isa_program_init(&p, &f.hw, &err), 0);
+	lw_builder_init(&b, &p);
+	ASSERT_EQ(lw_lower_op(&b, &f.g, 0, &m, (const uint8_t *const *)f.data, &err), -1);
+	ASSERT(err.n == 1 && strstr(err.v[0].msg, "op 'mm': the mapping cannot be lowered: bm=21 is outside 1 to 20"));
+	if (err.n)
+		fprintf(stderr, "(%s)\n", err.v[0].msg);
+	diag_free(&err);
+	lw_builder_free(&b);
+	isa_program_free(&p);
+	release(&f);
+}
+
+int main(void)
+{
+	test_sound_program();
+	test_field_out_of_range();
+	test_load_past_buffer();
+	test_store_past_dram();
+	test_loop_past_accumulator();
+	test_missing_token();
+	test_unloaded_micro_op();
+	test_mapping_too_big();
+	return test_done("lower_check");
+}
