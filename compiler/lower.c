@@ -685,7 +685,15 @@ int lw_lower_op(struct lw_builder *b, const struct ir_graph *g, int op, const st
 	}
 	make_segments(&L, g, data);
 	rec->out_segment = b->p->nseg - 1;
-	/* everything of the op's compute waits for the previous op's stores */
+	/* Between ops: the previous op's stores may still read staging areas
+	 * this op's loads will write (each op lays out its own), so a compute
+	 * sync waits for them and this op's first load for that sync. */
+	if (b->last_store >= 0) {
+		struct isa_insn sy = {.kind = isa_kind_of_class(&b->p->layout, ISA_CLASS_SYNC)};
+		sy.f[ISA_F_QUEUE] = ISA_Q_COMPUTE;
+		b->last_compute = st_emit(b->s, &sy);
+		st_need(b->s, b->last_compute, b->last_store);
+	}
 	L.racc.s[0].last_reader = L.racc.s[1 % MAX_RING].last_reader = b->last_store;
 	load_kernels(&L);
 	emit_steps(&L);

@@ -1,6 +1,6 @@
 #!/bin/sh
-# tlm_test.sh TESSEL TESSEL_TLM SIM_REF PROG.s WORKDIR [HW.yaml]
-# Runs one assembly program on the SystemC virtual platform and on the
+# tlm_test.sh TESSEL TESSEL_TLM SIM_REF (PROG.s | WORKLOAD.yaml) WORKDIR [HW.yaml]
+# Runs one program (assembled, or compiled from a workload) on the SystemC virtual platform and on the
 # standalone C simulator, and checks that
 #   - the output segments are identical, byte for byte;
 #   - at the description's DRAM latency the cycle counts are identical (and
@@ -12,7 +12,8 @@ rm -rf "$work" && mkdir -p "$work" && cd "$work"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 field() { sed -n "s/^$1: *\([0-9]*\).*/\1/p" "$2"; } # field NAME FILE
 
-if [ -n "$hw" ]; then "$tessel" asm "$src" --hw "$hw" -o prog.tsp; else "$tessel" asm "$src" -o prog.tsp; fi
+case "$src" in *.yaml) make=compile ;; *) make=asm ;; esac
+if [ -n "$hw" ]; then "$tessel" $make "$src" --hw "$hw" -o prog.tsp; else "$tessel" $make "$src" -o prog.tsp; fi
 "$ref" prog.tsp ref.dump > ref.out
 ref_cycles=$(field cycles ref.out)
 "$tessel" run prog.tsp --json > run.json
