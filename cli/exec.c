@@ -19,8 +19,8 @@ static const char *status(const struct rt_result *r, bool verify)
 	return r->on_host ? "host" : !verify ? "-" : r->verified ? "ok" : "MISMATCH";
 }
 
-static void print_text(const struct hw *hw, const struct wl_workload *w, const struct rt_result *res, bool verify,
-		       const char *dev)
+static void print_text(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
+		       const struct rt_result *res, bool verify, const char *dev)
 {
 	printf("%s on %s (device %s)\n", w->name, hw->name, dev);
 	printf("  %-14s %12s %14s %7s %12s %7s  %-8s %s\n", "op", "cycles", "MACs", "util", "roofline", "of roof",
@@ -30,8 +30,8 @@ static void print_text(const struct hw *hw, const struct wl_workload *w, const s
 		const struct rt_result *r = &res[op];
 		cycles += r->st.cycles;
 		if (r->on_host) {
-			printf("  %-14s %12s %14" PRIu64 " %7s %12.0f %7s  %-8s (no intrinsic runs it)\n", w->g.op[op].name, "-",
-			       r->macs, "-", r->roofline, "-", "host");
+			printf("  %-14s %12s %14" PRIu64 " %7s %12.0f %7s  %-8s %s\n", w->g.op[op].name, "-", r->macs, "-",
+			       r->roofline, "-", "host", plans[op].why);
 			continue;
 		}
 		printf("  %-14s %12" PRIu64 " %14" PRIu64 " %6.1f%% %12.0f %6.1f%%  %-8s %s\n", w->g.op[op].name, r->st.cycles,
@@ -99,7 +99,7 @@ int cli_exec(int argc, char **argv)
 		if (o.json)
 			print_json(&hw, &w, res, o.verify, devname);
 		else
-			print_text(&hw, &w, res, o.verify, devname);
+			print_text(&hw, &w, plans, res, o.verify, devname);
 		for (int op = 0; op < w.g.nops; op++)
 			if (o.verify && !res[op].on_host && !res[op].verified)
 				rc = CLI_BAD_INPUT;

@@ -24,3 +24,9 @@ echo "== tessel run: the program on the cycle-accurate simulator"
 echo
 echo "== tessel host: a workload (GEMMs) compiled by the LLVM JIT and run on this CPU"
 "$tessel" host "$here/workloads/gemm.yaml"
+echo
+echo "== tessel match: how ResNet-18's second layer binds to the GEMM intrinsic"
+"$tessel" match "$here/workloads/resnet18.yaml" | sed -n '/^c2 /,/^c3 /p' | head -5
+echo
+echo "== tessel exec --verify: every layer compiled, simulated and checked against the host"
+"$tessel" exec "$here/workloads/resnet18.yaml" --verify

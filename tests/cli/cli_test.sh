@@ -22,7 +22,7 @@ expect 2 "no command" "$tessel"
 expect 2 "unknown command" "$tessel" frobnicate
 contains "$work/err" "unknown command 'frobnicate'" "unknown command named"
 expect 0 "top-level help" "$tessel" --help
-for c in check isa asm disasm run randprog ir host; do
+for c in check isa asm disasm run randprog ir host match compile exec; do
   expect 0 "$c --help" "$tessel" "$c" --help
   contains "$work/out" "usage: tessel $c" "$c --help prints usage"
   expect 2 "$c with an unknown option" "$tessel" "$c" --bogus
@@ -99,6 +99,33 @@ expect 0 "host --dump-ir" "$tessel" host "$src/examples/workloads/bert-ffn.yaml"
 contains "$work/out" "op " "dump-ir prints the ops"
 expect 1 "host a broken workload" "$tessel" host "$src/tests/corpus/workload/unknown-op-kind.yaml"
 expect 2 "host without a workload" "$tessel" host
+
+# Tensorization: match, compile, exec.
+wl=$src/examples/workloads
+expect 0 "match" "$tessel" match "$wl/gemm.yaml"
+contains "$work/out" "square (matmul):" "match lists the ops"
+contains "$work/out" "gemm: i<-i j<-j k<-k | inp=a256 wgt=b256" "match lists a binding"
+expect 0 "match with rejections" "$tessel" match "$wl/gemm.yaml" --hw "$src/examples/hw/mma-fp16.yaml"
+contains "$work/out" "rejected mma: with a=a256, b=b256: the op accumulates in int32" "match says why"
+expect 0 "match --json" "$tessel" match "$wl/mobilenet-dw.yaml" --json
+contains "$work/out" '"bindings":[{"binding":' "match json lists bindings"
+expect 1 "match a broken workload" "$tessel" match "$src/tests/corpus/workload/unknown-op-kind.yaml"
+expect 2 "compile without -o" "$tessel" compile "$wl/gemm.yaml"
+contains "$work/err" "missing -o OUT.tsp" "compile names the missing output"
+expect 0 "compile" "$tessel" compile "$wl/bert-ffn.yaml" -o "$work/bert.tsp"
+contains "$work/out" "2 of 2 ops on the accelerator" "compile reports the ops"
+expect 0 "run the compiled program" "$tessel" run "$work/bert.tsp"
+expect 0 "disassemble the compiled program" "$tessel" disasm "$work/bert.tsp" -o "$work/bert.s"
+contains "$work/bert.s" ".segment ffn_out.out output" "the compiled program names its segments"
+expect 1 "compile with nothing for the accelerator" "$tessel" compile "$wl/gemm.yaml" --hw "$src/examples/hw/mma-fp16.yaml" -o "$work/none.tsp"
+contains "$work/err" "no op of workload 'gemm' runs on 'mma-fp16'" "compile says nothing runs"
+expect 0 "exec --verify" "$tessel" exec "$wl/gemm.yaml" --verify
+contains "$work/out" "odd_einsum" "exec lists every op"
+expect 0 "exec --json" "$tessel" exec "$wl/fp16.yaml" --hw "$src/examples/hw/mma-fp16.yaml" --verify --json
+contains "$work/out" '"verified":true' "exec json says verified"
+contains "$work/out" '"roofline_cycles":' "exec json has the roofline"
+expect 2 "exec on an unknown device" "$tessel" exec "$wl/gemm.yaml" --device fpga
+expect 1 "exec a missing workload" "$tessel" exec "$work/missing.yaml"
 
 # Damaged program files.
 head -c 100 "$work/a.tsp" >"$work/cut.tsp"
