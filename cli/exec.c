@@ -8,10 +8,12 @@
 #include "../compiler/compile.h"
 #include "cli.h"
 
+/* The op's own MACs (not those the intrinsic spends on padding) per cycle,
+ * against the peak. */
 static double utilization(const struct rt_result *r)
 {
 	return r->st.cycles && r->st.peak_macs_per_cycle > 0 ?
-		       (double)r->st.macs / ((double)r->st.cycles * r->st.peak_macs_per_cycle) : 0.0;
+		       (double)r->macs / ((double)r->st.cycles * r->st.peak_macs_per_cycle) : 0.0;
 }
 
 static const char *status(const struct rt_result *r, bool verify)
