@@ -19,7 +19,7 @@ static void print_plan(const struct hw *hw, const struct wl_workload *w, const s
 		if (!plans[op].on_host) {
 			tz_binding_format(hw, g, op, &plans[op].map.b, &sb);
 			sb_puts(&sb, " | ");
-			lw_mapping_format(&plans[op].map, &sb);
+			tz_mapping_format(&plans[op].map, &sb);
 		}
 		char *s = sb_take(&sb);
 		if (json) {

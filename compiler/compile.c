@@ -33,7 +33,7 @@ void cc_plan_ops(const struct hw *hw, const struct ir_graph *g, struct cc_plan *
 		for (int i = 0; i < m.nbindings && p->on_host; i++) {
 			struct tz_geometry geo;
 			tz_geometry_init(&geo, hw, g, op, &m.binding[i]);
-			if (!lw_default_mapping(&geo, &p->map, why))
+			if (!tz_default_mapping(&geo, &p->map, why))
 				p->on_host = false;
 		}
 		if (p->on_host && m.nbindings)

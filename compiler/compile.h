@@ -19,7 +19,7 @@ struct cc_plan {
 	bool on_host;        /* no intrinsic can run it (why says which and why) */
 	char why[512];
 	int nbindings;
-	struct lw_mapping map;
+	struct tz_mapping map;
 };
 
 /* One plan per op of g.  Never fails: what cannot run on the accelerator

@@ -36,7 +36,7 @@ struct low {
 	const struct hw *hw;
 	const struct isa_layout *lay;
 	const struct tz_geometry *geo;
-	const struct lw_mapping *m;
+	const struct tz_mapping *m;
 	const struct ir_op *op;
 	int lv_a, lv_b, lv_acc, lv_out, lv_uop;
 	uint64_t seg_a, seg_b, seg_bias, seg_out; /* DRAM byte addresses */
@@ -246,7 +246,7 @@ static int64_t edge(int64_t n, int64_t b, int64_t i)
 static struct step step_at(const struct low *L, int64_t i)
 {
 	const struct tz_geometry *g = L->geo;
-	const struct lw_mapping *m = L->m;
+	const struct tz_mapping *m = L->m;
 	int64_t Mb = blocks(g->count[TZ_G_M], m->bm), Nb = blocks(g->count[TZ_G_N], m->bn),
 		Kb = blocks(g->count[TZ_G_K], m->bk);
 	struct step s = {0};
@@ -472,7 +472,7 @@ static void add_uop(struct low *L, uint32_t dst, uint32_t src, uint32_t wgt)
 static void build_kernels(struct low *L)
 {
 	const struct tz_geometry *g = L->geo;
-	const struct lw_mapping *m = L->m;
+	const struct tz_mapping *m = L->m;
 	struct isa_program *p = L->b->p;
 	uint32_t pad = 1;
 	int path[HW_MAX_LEVELS], np = path_of(L->hw, L->lv_uop, path);
@@ -533,7 +533,7 @@ static void load_kernels(struct low *L)
 static int plan_staging(struct low *L, char *why)
 {
 	const struct tz_geometry *g = L->geo;
-	const struct lw_mapping *m = L->m;
+	const struct tz_mapping *m = L->m;
 	uint32_t align = 1;
 	const int lvs[] = {L->lv_a, L->lv_b, L->lv_acc, L->lv_out, L->lv_uop};
 	for (size_t i = 0; i < sizeof lvs / sizeof *lvs; i++)
@@ -605,7 +605,7 @@ static void make_segments(struct low *L, const struct ir_graph *g, const uint8_t
 static void layout_scratchpads(struct low *L)
 {
 	const struct tz_geometry *g = L->geo;
-	const struct lw_mapping *m = L->m;
+	const struct tz_mapping *m = L->m;
 	L->slot_a = (uint64_t)(m->bm * m->bk) * g->ea;
 	L->slot_b = (uint64_t)(m->bn * m->bk) * g->eb;
 	L->bias_off = (uint64_t)(m->bm * m->bn) * g->eo;
@@ -615,7 +615,7 @@ static void layout_scratchpads(struct low *L)
 }
 
 static void init_low(struct low *L, struct lw_builder *b, const struct ir_graph *g, int op,
-		     const struct tz_geometry *geo, const struct lw_mapping *m)
+		     const struct tz_geometry *geo, const struct tz_mapping *m)
 {
 	memset(L, 0, sizeof *L);
 	L->b = b, L->s = b->s, L->hw = &b->p->hw, L->lay = &b->p->layout, L->geo = geo, L->m = m, L->op = &g->op[op];
@@ -654,7 +654,7 @@ static void emit_steps(struct low *L)
 	}
 }
 
-int lw_lower_op(struct lw_builder *b, const struct ir_graph *g, int op, const struct lw_mapping *m,
+int lw_lower_op(struct lw_builder *b, const struct ir_graph *g, int op, const struct tz_mapping *m,
 		const uint8_t *const *data, struct diags *err)
 {
 	struct tz_binding bind = m->b;
@@ -663,7 +663,7 @@ int lw_lower_op(struct lw_builder *b, const struct ir_graph *g, int op, const st
 		diag_add(err, NULL, 0, 0, "op '%s': the binding is not legal: %s", g->op[op].name, why);
 		return -1;
 	}
-	struct lw_mapping mm = *m;
+	struct tz_mapping mm = *m;
 	mm.b = bind;
 	struct lw_op_record *rec;
 	b->ops = xrealloc(b->ops, (size_t)(b->nops + 1) * sizeof *b->ops);
@@ -671,7 +671,7 @@ int lw_lower_op(struct lw_builder *b, const struct ir_graph *g, int op, const st
 	memset(rec, 0, sizeof *rec);
 	rec->op = op;
 	tz_geometry_init(&rec->geo, &b->p->hw, g, op, &bind);
-	if (lw_mapping_check(&rec->geo, &mm, why)) {
+	if (tz_mapping_check(&rec->geo, &mm, why)) {
 		diag_add(err, NULL, 0, 0, "op '%s': the mapping cannot be lowered: %s", g->op[op].name, why);
 		return -1;
 	}

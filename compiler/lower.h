@@ -1,10 +1,5 @@
-/* compiler/lower: a mapping becomes instructions.
- *
- * A mapping is a binding (tensorize/tensorize.h) plus how the GEMM form is
- * blocked for the scratchpads: bm x bn output tiles and bk reduction tiles
- * per step, which block loop is outermost, and how many buffers each operand
- * has (2: the next block loads while this one computes).  Shared levels are
- * staged through block by block.  Lowering emits, per step, the DMA loads
+/* compiler/lower: a mapping (tensorize/tensorize.h) becomes instructions.
+ * Shared levels are staged through block by block.  Lowering emits, per step, the DMA loads
  * (only when the block is not already resident), the intrinsic over a
  * micro-op kernel with two loop levels folded into the instruction, and per
  * output block the epilogue as ALU instructions and the stores, with the
@@ -23,25 +18,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-struct lw_mapping {
-	struct tz_binding b;
-	int64_t bm, bn, bk;       /* tiles per block: output rows, output columns, reduction */
-	bool n_outer;             /* n blocks outermost (the B block stays), else m blocks (A stays) */
-	int ring_a, ring_b, ring_acc; /* 1 or 2 buffers each */
-};
-
-/* Why a mapping cannot be lowered on this hardware (a block does not fit
- * its scratchpad, a loop its field, ...): 0, or -1 with the reason. */
-int lw_mapping_check(const struct tz_geometry *geo, const struct lw_mapping *m, char why[256]);
-/* A good mapping found without measuring: the analytical estimate below,
- * minimised over block sizes and loop orders that fit.  -1 (with why) when
- * nothing fits. */
-int lw_default_mapping(const struct tz_geometry *geo, struct lw_mapping *m, char why[256]);
-/* Estimated cycles of a mapping (compute, DMA, their overlap). */
-double lw_estimate_cycles(const struct tz_geometry *geo, const struct lw_mapping *m);
-/* "bm=4 bn=2 bk=36 order=mn buffers=2/2/2" */
-void lw_mapping_format(const struct lw_mapping *m, struct strbuf *out);
 
 struct lw_stream;
 
@@ -70,7 +46,7 @@ void lw_builder_init(struct lw_builder *b, struct isa_program *p);
 /* Lowers op `op` of g with mapping m: segments packed from data[tensor]
  * (tensor bytes, row-major), micro-ops and instructions.  0, or -1 with an
  * error naming the op. */
-int lw_lower_op(struct lw_builder *b, const struct ir_graph *g, int op, const struct lw_mapping *m,
+int lw_lower_op(struct lw_builder *b, const struct ir_graph *g, int op, const struct tz_mapping *m,
 		const uint8_t *const *data, struct diags *err);
 /* Adds FINISH, sets the tokens, lays out DRAM and checks the program
  * structurally (fields, buffer bounds, deadlock freedom); 0, or -1 with an

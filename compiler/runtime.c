@@ -121,7 +121,7 @@ static void describe(const struct hw *hw, const struct ir_graph *g, int op, cons
 	char *s = sb_take(&sb);
 	snprintf(r->binding, sizeof r->binding, "%s", s);
 	free(s);
-	lw_mapping_format(&pl->map, &sb);
+	tz_mapping_format(&pl->map, &sb);
 	s = sb_take(&sb);
 	snprintf(r->mapping, sizeof r->mapping, "%s", s);
 	free(s);

@@ -136,6 +136,29 @@ void tz_pack_bias(const struct tz_geometry *geo, const uint8_t *const *data, uin
  * where b is the output buffer's bytes per value. */
 void tz_unpack_out(const struct tz_geometry *geo, const uint8_t *packed, uint8_t *tensor);
 
+/* A mapping: a binding plus how the GEMM form is blocked for the
+ * scratchpads — bm x bn output tiles and bk reduction tiles per step, which
+ * block loop is outermost, and how many buffers each operand has (2: the
+ * next block loads while this one computes).  tensorize/mapping.c. */
+struct tz_mapping {
+	struct tz_binding b;
+	int64_t bm, bn, bk;       /* tiles per block: output rows, output columns, reduction */
+	bool n_outer;             /* n blocks outermost (the B block stays), else m blocks (A stays) */
+	int ring_a, ring_b, ring_acc; /* 1 or 2 buffers each */
+};
+
+/* Why a mapping cannot be lowered on this hardware (a block does not fit
+ * its scratchpad, a loop its field, ...): 0, or -1 with the reason. */
+int tz_mapping_check(const struct tz_geometry *geo, const struct tz_mapping *m, char why[256]);
+/* A good mapping found without measuring: the analytical estimate below,
+ * minimised over block sizes and loop orders that fit.  -1 (with why) when
+ * nothing fits. */
+int tz_default_mapping(const struct tz_geometry *geo, struct tz_mapping *m, char why[256]);
+/* Estimated cycles of a mapping (compute, DMA, their overlap). */
+double tz_estimate_cycles(const struct tz_geometry *geo, const struct tz_mapping *m);
+/* "bm=4 bn=2 bk=36 order=mn buffers=2/2/2" */
+void tz_mapping_format(const struct tz_mapping *m, struct strbuf *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -181,7 +181,7 @@ static void test_mapping_too_big(void)
 	cc_plan_ops(&f.hw, &f.g, &plan);
 	struct tz_geometry geo;
 	tz_geometry_init(&geo, &f.hw, &f.g, 0, &plan.map.b);
-	struct lw_mapping m = plan.map;
+	struct tz_mapping m = plan.map;
 	m.bm = geo.count[TZ_G_M] + 1;
 	struct isa_program p;
 	struct lw_builder b;

@@ -136,17 +136,17 @@ static int random_op(struct run *r, int k, enum hw_dtype dt, enum hw_dtype od)
 }
 
 /* A random mapping that fits, or the default. */
-static struct lw_mapping pick_mapping(const struct tz_geometry *geo, bool random)
+static struct tz_mapping pick_mapping(const struct tz_geometry *geo, bool random)
 {
-	struct lw_mapping m;
+	struct tz_mapping m;
 	char why[256];
 	for (int tries = 0; random && tries < 200; tries++) {
-		m = (struct lw_mapping){geo->b, rnd(1, geo->count[TZ_G_M]), rnd(1, geo->count[TZ_G_N]),
+		m = (struct tz_mapping){geo->b, rnd(1, geo->count[TZ_G_M]), rnd(1, geo->count[TZ_G_N]),
 					rnd(1, geo->count[TZ_G_K]), rnd(0, 1), (int)rnd(1, 2), (int)rnd(1, 2), (int)rnd(1, 2)};
-		if (!lw_mapping_check(geo, &m, why))
+		if (!tz_mapping_check(geo, &m, why))
 			return m;
 	}
-	ASSERT_EQ(lw_default_mapping(geo, &m, why), 0);
+	ASSERT_EQ(tz_default_mapping(geo, &m, why), 0);
 	return m;
 }
 
@@ -164,7 +164,7 @@ static void check_case(const struct hw *hw, struct run *r, int op, const char *w
 	}
 	struct tz_geometry geo;
 	tz_geometry_init(&geo, hw, &r->g, op, &m.binding[rnd(0, 1) ? 0 : rnd(0, m.nbindings - 1)]);
-	struct lw_mapping map = pick_mapping(&geo, rnd(0, 1));
+	struct tz_mapping map = pick_mapping(&geo, rnd(0, 1));
 	tz_match_free(&m);
 	struct isa_program p;
 	struct lw_builder b;
@@ -186,7 +186,7 @@ static void check_case(const struct hw *hw, struct run *r, int op, const char *w
 	ASSERT_EQ(rc, 0);
 	if (rc) {
 		struct strbuf sb = {0};
-		lw_mapping_format(&map, &sb);
+		tz_mapping_format(&map, &sb);
 		char *s = sb_take(&sb);
 		fprintf(stderr, "%s (%s):\n", what, s);
 		free(s);
@@ -215,7 +215,7 @@ static void check_case(const struct hw *hw, struct run *r, int op, const char *w
 	if (bad) {
 		struct strbuf sb = {0};
 		ir_dump(&r->g, &sb);
-		lw_mapping_format(&map, &sb);
+		tz_mapping_format(&map, &sb);
 		char *s = sb_take(&sb);
 		fprintf(stderr, "%s: %" PRId64 " of %" PRId64 " values differ\n%s\n", what, bad, n, s);
 		free(s);

@@ -1,4 +1,4 @@
-/* compiler/mapping: which mappings fit the hardware, what they should cost,
+/* tensorize/mapping: which mappings fit the hardware, what they should cost,
  * and the default mapping every op gets without a search.
  *
  * The estimate follows docs/microarch.md at the level of whole
@@ -10,7 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "lower.h"
+#include "tensorize.h"
 
 static int64_t blocks(int64_t n, int64_t b)
 {
@@ -18,13 +18,13 @@ static int64_t blocks(int64_t n, int64_t b)
 }
 
 /* Micro-ops the mapping's kernels take (lower.c: build_kernels), before padding. */
-static uint64_t kernel_uops(const struct tz_geometry *g, const struct lw_mapping *m)
+static uint64_t kernel_uops(const struct tz_geometry *g, const struct tz_mapping *m)
 {
 	return (uint64_t)(m->ring_a * m->ring_b * m->ring_acc) * (uint64_t)m->bk +
 	       (uint64_t)m->ring_acc * g->eo * (g->bias >= 0 ? 2u : 1u);
 }
 
-static uint64_t acc_slot(const struct tz_geometry *g, const struct lw_mapping *m)
+static uint64_t acc_slot(const struct tz_geometry *g, const struct tz_mapping *m)
 {
 	uint64_t bias = g->bias < 0 ? 0 :
 			(uint64_t)((g->bias_on[TZ_G_M] ? m->bm : 1) * (g->bias_on[TZ_G_N] ? m->bn : 1)) * g->eo;
@@ -40,7 +40,7 @@ static int fits(const struct hw *hw, enum hw_role role, uint64_t need, const cha
 	return -1;
 }
 
-int lw_mapping_check(const struct tz_geometry *g, const struct lw_mapping *m, char why[256])
+int tz_mapping_check(const struct tz_geometry *g, const struct tz_mapping *m, char why[256])
 {
 	const struct hw *hw = g->hw;
 	why[0] = 0;
@@ -75,7 +75,7 @@ int lw_mapping_check(const struct tz_geometry *g, const struct lw_mapping *m, ch
 
 /* How many times each operand block is loaded: once per step unless the
  * blocks that recur fit in its buffers. */
-static void load_counts(const struct tz_geometry *g, const struct lw_mapping *m, double *na, double *nb)
+static void load_counts(const struct tz_geometry *g, const struct tz_mapping *m, double *na, double *nb)
 {
 	double Bt = (double)g->count[TZ_G_BATCH];
 	int64_t Mb = blocks(g->count[TZ_G_M], m->bm), Nb = blocks(g->count[TZ_G_N], m->bn),
@@ -97,7 +97,7 @@ static double transfer_cycles(const struct hw *hw, int level, double bytes, doub
 	return bytes / bw + count * (double)hw->dram.latency;
 }
 
-double lw_estimate_cycles(const struct tz_geometry *g, const struct lw_mapping *m)
+double tz_estimate_cycles(const struct tz_geometry *g, const struct tz_mapping *m)
 {
 	const struct hw *hw = g->hw;
 	const struct hw_intrinsic *in = &hw->intrinsic[g->b.intrinsic];
@@ -148,7 +148,7 @@ static int candidates(int64_t n, int64_t *out)
 	return k;
 }
 
-int lw_default_mapping(const struct tz_geometry *g, struct lw_mapping *best, char why[256])
+int tz_default_mapping(const struct tz_geometry *g, struct tz_mapping *best, char why[256])
 {
 	int64_t cm[48], cn[48], ck[48];
 	int nm = candidates(g->count[TZ_G_M], cm), nn = candidates(g->count[TZ_G_N], cn), nk = candidates(g->count[TZ_G_K], ck);
@@ -160,26 +160,26 @@ int lw_default_mapping(const struct tz_geometry *g, struct lw_mapping *best, cha
 			for (int i = 0; i < nm; i++)
 				for (int j = 0; j < nn; j++)
 					for (int k = 0; k < nk; k++) {
-						struct lw_mapping m = {g->b, cm[i], cn[j], ck[k], order == 1, rings[r][0], rings[r][1],
+						struct tz_mapping m = {g->b, cm[i], cn[j], ck[k], order == 1, rings[r][0], rings[r][1],
 								       rings[r][2]};
-						if (lw_mapping_check(g, &m, last))
+						if (tz_mapping_check(g, &m, last))
 							continue;
-						double c = lw_estimate_cycles(g, &m);
+						double c = tz_estimate_cycles(g, &m);
 						if (c < best_cost * (1 - 1e-9)) {
 							best_cost = c;
 							*best = m;
 						}
 					}
 	if (best_cost == INFINITY) {
-		struct lw_mapping one = {g->b, 1, 1, 1, false, 1, 1, 1};
-		lw_mapping_check(g, &one, last);
+		struct tz_mapping one = {g->b, 1, 1, 1, false, 1, 1, 1};
+		tz_mapping_check(g, &one, last);
 		snprintf(why, 256, "no blocking fits, not even one tile per block: %.200s", last);
 		return -1;
 	}
 	return 0;
 }
 
-void lw_mapping_format(const struct lw_mapping *m, struct strbuf *out)
+void tz_mapping_format(const struct tz_mapping *m, struct strbuf *out)
 {
 	sb_printf(out, "bm=%" PRId64 " bn=%" PRId64 " bk=%" PRId64 " order=%s buffers=%d/%d/%d", m->bm, m->bn, m->bk,
 		  m->n_outer ? "nm" : "mn", m->ring_a, m->ring_b, m->ring_acc);
