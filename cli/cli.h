@@ -7,6 +7,7 @@
 #define TESSEL_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "../isa/program.h"
@@ -32,7 +33,9 @@ enum { CLI_OK = 0, CLI_BAD_INPUT = 1, CLI_USAGE = 2 };
 	X(compile, "WORKLOAD.yaml [--hw HW.yaml] -o OUT.tsp [--json]",                                 \
 	  "compile a workload's accelerator ops into one program")                                    \
 	X(exec, "WORKLOAD.yaml [--hw HW.yaml] [--device sim] [--verify] [--json]",                    \
-	  "run a workload op by op on a device, checking each op against the host backend")
+	  "run a workload op by op on a device, checking each op against the host backend")          \
+	X(tune, "WORKLOAD.yaml [--hw HW.yaml] [--budget N] [--db FILE] [--seed S] [--json] [-o OUT.tsp]", \
+	  "search each op's mappings on the simulator, keeping the measurements in a tuning database")
 
 #define X(name, args, what) int cli_##name(int argc, char **argv);
 CLI_COMMANDS(X)
@@ -50,6 +53,8 @@ struct cli_opts {
 	const char *iterations; /* --iterations */
 	bool dump_ir;           /* --dump-ir */
 	bool verify;            /* --verify */
+	const char *budget;     /* --budget */
+	const char *db;         /* --db */
 	const char *pos[4];
 	int npos;
 };
@@ -65,6 +70,8 @@ enum {
 	CLI_OPT_ITERATIONS = 1 << 7,
 	CLI_OPT_DUMP_IR = 1 << 8,
 	CLI_OPT_VERIFY = 1 << 9,
+	CLI_OPT_BUDGET = 1 << 10,
+	CLI_OPT_DB = 1 << 11,
 };
 
 /* Returns -1 and prints the usage on bad usage, 1 after printing help for
@@ -78,6 +85,8 @@ int cli_load_hw(const char *path, struct hw *hw);
 int cli_load_program(const char *path, const char *hw_path, struct isa_program *p);
 /* Prints every error; those without a file are given `file`. */
 void cli_print_errors(struct diags *err, const char *file);
+/* A whole number 0 or more; -1 when s is not one. */
+int cli_parse_count(const char *s, uint64_t *v);
 /* S as a JSON string literal. */
 void cli_json_string(FILE *out, const char *s);
 /* Prints "tessel CMD: error: ..." for bad usage. */

@@ -1,5 +1,7 @@
 /* Command-line parsing shared by the subcommands. */
+#include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,6 +34,8 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 		{"iterations", required_argument, NULL, 'I'},
 		{"dump-ir", no_argument, NULL, 'R'},
 		{"verify", no_argument, NULL, 'V'},
+		{"budget", required_argument, NULL, 'B'},
+		{"db", required_argument, NULL, 'd'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -43,7 +47,7 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 		unsigned need = c == 'H' ? CLI_OPT_HW : c == 'F' ? CLI_OPT_FORMAT : c == 'o' ? CLI_OPT_OUT
 			      : c == 'D' ? CLI_OPT_DEVICE : c == 'T' ? CLI_OPT_TRACE : c == 'J' ? CLI_OPT_JSON
 			      : c == 'S' ? CLI_OPT_SEED : c == 'I' ? CLI_OPT_ITERATIONS : c == 'R' ? CLI_OPT_DUMP_IR
-			      : c == 'V' ? CLI_OPT_VERIFY : 0;
+			      : c == 'V' ? CLI_OPT_VERIFY : c == 'B' ? CLI_OPT_BUDGET : c == 'd' ? CLI_OPT_DB : 0;
 		if (c == 'h') {
 			cli_usage(cmd, false);
 			return 1;
@@ -61,7 +65,8 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 			continue;
 		}
 		const char **slot = c == 'H' ? &o->hw : c == 'F' ? &o->format : c == 'D' ? &o->device
-				  : c == 'T' ? &o->trace : c == 'S' ? &o->seed : c == 'I' ? &o->iterations : &o->out;
+				  : c == 'T' ? &o->trace : c == 'S' ? &o->seed : c == 'I' ? &o->iterations
+				  : c == 'B' ? &o->budget : c == 'd' ? &o->db : &o->out;
 		if (*slot) {
 			cli_usage_error(cmd, "option '%s' given twice", argv[optind - 1]);
 			return -1;
@@ -147,4 +152,15 @@ void cli_json_string(FILE *out, const char *s)
 			fputc(c, out);
 	}
 	fputc('"', out);
+}
+
+int cli_parse_count(const char *s, uint64_t *v)
+{
+	char *end;
+	errno = 0;
+	unsigned long long x = strtoull(s, &end, 10);
+	if (!*s || *end || errno || s[0] == '-')
+		return -1;
+	*v = x;
+	return 0;
 }

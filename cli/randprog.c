@@ -7,17 +7,6 @@
 #include "../base/file.h"
 #include "cli.h"
 
-static int parse_count(const char *s, uint64_t *v)
-{
-	char *end;
-	errno = 0;
-	unsigned long long x = strtoull(s, &end, 10);
-	if (!*s || *end || errno || s[0] == '-')
-		return -1;
-	*v = x;
-	return 0;
-}
-
 int cli_randprog(int argc, char **argv)
 {
 	struct cli_opts o;
@@ -25,12 +14,12 @@ int cli_randprog(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? CLI_USAGE : CLI_OK;
 	uint64_t seed = 0, iterations = 4;
-	if (!o.seed || parse_count(o.seed, &seed)) {
+	if (!o.seed || cli_parse_count(o.seed, &seed)) {
 		cli_usage_error("randprog", o.seed ? "--seed takes a whole number, got '%s'" : "missing --seed S%s",
 				o.seed ? o.seed : "");
 		return CLI_USAGE;
 	}
-	if (o.iterations && (parse_count(o.iterations, &iterations) || iterations < 1 || iterations > 1000)) {
+	if (o.iterations && (cli_parse_count(o.iterations, &iterations) || iterations < 1 || iterations > 1000)) {
 		cli_usage_error("randprog", "--iterations takes a whole number from 1 to 1000, got '%s'", o.iterations);
 		return CLI_USAGE;
 	}

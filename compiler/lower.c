@@ -409,18 +409,13 @@ static void finish_block(struct low *L, const struct step *st, int q, int last)
 	const struct tz_geometry *g = L->geo;
 	for (int e = 0; e < L->op->nepilogues; e++) {
 		const struct ir_epilogue *ep = &L->op->epilogue[e];
-		switch (ep->kind) {
-		case IR_EP_BIAS: last = alu_bias(L, st, q); break;
-		case IR_EP_ADD: last = alu_imm(L, st, q, HW_ALU_ADD, ep->imm); break;
-		case IR_EP_MUL: last = alu_imm(L, st, q, HW_ALU_MUL, ep->imm); break;
-		case IR_EP_SHR: last = alu_imm(L, st, q, HW_ALU_SHR, ep->imm); break;
-		case IR_EP_CLIP:
-			alu_imm(L, st, q, HW_ALU_MAX, ep->lo);
-			last = alu_imm(L, st, q, HW_ALU_MIN, ep->hi);
-			break;
-		case IR_EP_RELU: last = alu_imm(L, st, q, HW_ALU_MAX, 0); break;
-		case IR_EP_DIV: die("lower: op '%s' has a div epilogue; matching refuses those", L->op->name);
-		}
+		enum hw_alu_op ops[2];
+		int64_t imm[2];
+		int n = tz_epilogue_alu(L->hw, L->op->acc, ep, ops, imm);
+		if (n < 0)
+			die("lower: op '%s' has an epilogue the ALU cannot do; matching refuses those", L->op->name);
+		for (int i = 0; i < n; i++)
+			last = ep->kind == IR_EP_BIAS ? alu_bias(L, st, q) : alu_imm(L, st, q, ops[i], imm[i]);
 	}
 	uint64_t Nt = (uint64_t)g->count[TZ_G_N];
 	uint64_t first = ((uint64_t)(st->bb * g->count[TZ_G_M] + st->mo * L->m->bm) * Nt + (uint64_t)(st->no * L->m->bn)) * g->eo;
@@ -585,17 +580,24 @@ static enum isa_segment_kind kind_of(const struct ir_graph *g, int tensor)
 	return g->tensor[tensor].kind == IR_TENSOR_WEIGHT ? ISA_SEG_WEIGHT : ISA_SEG_INPUT;
 }
 
+/* Packs A, B and the bias (data NULL: zeros, as when only timing matters)
+ * and places the output. */
 static void make_segments(struct low *L, const struct ir_graph *g, const uint8_t *const *data)
 {
 	const struct tz_geometry *geo = L->geo;
-	uint8_t *a = xmalloc(tz_packed_a_bytes(geo) + 1), *bb = xmalloc(tz_packed_b_bytes(geo) + 1);
-	tz_pack_a(geo, data, a);
-	tz_pack_b(geo, data, bb);
+	uint8_t *a = NULL, *bb = NULL, *bias = NULL;
+	if (data) {
+		a = xmalloc(tz_packed_a_bytes(geo) + 1), bb = xmalloc(tz_packed_b_bytes(geo) + 1);
+		tz_pack_a(geo, data, a);
+		tz_pack_b(geo, data, bb);
+	}
 	L->seg_a = add_segment(L, "a", kind_of(g, L->op->in[geo->b.input_a].tensor), tz_packed_a_bytes(geo), a);
 	L->seg_b = add_segment(L, "b", kind_of(g, L->op->in[geo->b.input_b].tensor), tz_packed_b_bytes(geo), bb);
 	if (geo->bias >= 0) {
-		uint8_t *bias = xmalloc(tz_packed_bias_bytes(geo) + 1);
-		tz_pack_bias(geo, data, bias);
+		if (data) {
+			bias = xmalloc(tz_packed_bias_bytes(geo) + 1);
+			tz_pack_bias(geo, data, bias);
+		}
 		L->seg_bias = add_segment(L, "bias", ISA_SEG_WEIGHT, tz_packed_bias_bytes(geo), bias);
 	}
 	L->plane_bytes = tz_packed_out_bytes(geo);

@@ -44,7 +44,8 @@ struct lw_builder {
 /* p must be freshly initialised for the hardware. */
 void lw_builder_init(struct lw_builder *b, struct isa_program *p);
 /* Lowers op `op` of g with mapping m: segments packed from data[tensor]
- * (tensor bytes, row-major), micro-ops and instructions.  0, or -1 with an
+ * (tensor bytes, row-major; NULL: left zero, for timing only), micro-ops and
+ * instructions.  0, or -1 with an
  * error naming the op. */
 int lw_lower_op(struct lw_builder *b, const struct ir_graph *g, int op, const struct tz_mapping *m,
 		const uint8_t *const *data, struct diags *err);

@@ -5,6 +5,7 @@
 #ifndef TESSEL_DEVICE_H
 #define TESSEL_DEVICE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -41,7 +42,10 @@ struct dev_stats {
 };
 
 struct dev_run_opts {
-	FILE *trace; /* Chrome/Perfetto trace-event JSON, or NULL */
+	FILE *trace;      /* Chrome/Perfetto trace-event JSON, or NULL */
+	bool timing_only; /* cycles and statistics only: what instructions
+			   * compute is skipped (timing never depends on values;
+			   * for measuring mappings).  A device may ignore it. */
 };
 
 struct device;

@@ -12,6 +12,30 @@
 
 #include "tensorize.h"
 
+int tz_epilogue_alu(const struct hw *hw, enum hw_dtype acc, const struct ir_epilogue *ep, enum hw_alu_op op[2],
+		    int64_t imm[2])
+{
+	switch (ep->kind) {
+	case IR_EP_BIAS: op[0] = HW_ALU_ADD, imm[0] = 0; return 1;
+	case IR_EP_ADD: op[0] = HW_ALU_ADD, imm[0] = ep->imm; return 1;
+	case IR_EP_MUL: op[0] = HW_ALU_MUL, imm[0] = ep->imm; return 1;
+	case IR_EP_SHR: op[0] = HW_ALU_SHR, imm[0] = ep->imm; return 1;
+	case IR_EP_RELU: op[0] = HW_ALU_MAX, imm[0] = 0; return 1;
+	case IR_EP_DIV: return -1;
+	case IR_EP_CLIP: {
+		/* the ALU's clip is symmetric: [-y-1, y] for integers, [-y, y] for floats */
+		bool symmetric = hw_dtype_float(acc) ? ep->lo == -ep->hi : ep->lo == -ep->hi - 1;
+		if (symmetric && (hw->alu.ops & (1u << HW_ALU_CLIP))) {
+			op[0] = HW_ALU_CLIP, imm[0] = ep->hi;
+			return 1;
+		}
+		op[0] = HW_ALU_MAX, imm[0] = ep->lo, op[1] = HW_ALU_MIN, imm[1] = ep->hi;
+		return 2;
+	}
+	}
+	return -1;
+}
+
 static int64_t blocks(int64_t n, int64_t b)
 {
 	return (n + b - 1) / b;
@@ -99,6 +123,13 @@ static double transfer_cycles(const struct hw *hw, int level, double bytes, doub
 
 double tz_estimate_cycles(const struct tz_geometry *g, const struct tz_mapping *m)
 {
+	double parts[4];
+	tz_estimate_parts(g, m, parts);
+	return parts[3];
+}
+
+void tz_estimate_parts(const struct tz_geometry *g, const struct tz_mapping *m, double parts[4])
+{
 	const struct hw *hw = g->hw;
 	const struct hw_intrinsic *in = &hw->intrinsic[g->b.intrinsic];
 	double Bt = (double)g->count[TZ_G_BATCH];
@@ -109,9 +140,12 @@ double tz_estimate_cycles(const struct tz_geometry *g, const struct tz_mapping *
 	double gemm_insns = steps + (m->bk > 1 ? outs : 0);
 	double compute = beats * in->initiation_interval + gemm_insns * (double)(in->latency - in->initiation_interval);
 	const struct ir_op *op = &g->g->op[g->op];
-	double alu_insns = (double)op->nepilogues + (g->b.planes - 1);
-	for (int e = 0; e < op->nepilogues; e++)
-		alu_insns += op->epilogue[e].kind == IR_EP_CLIP;
+	double alu_insns = g->b.planes - 1;
+	for (int e = 0; e < op->nepilogues; e++) {
+		enum hw_alu_op ops[2];
+		int64_t imm[2];
+		alu_insns += tz_epilogue_alu(hw, op->acc, &op->epilogue[e], ops, imm);
+	}
 	double values = (double)hw->level[in->out.level].elem_bytes / hw_dtype_bytes(in->out.dtype);
 	double alu_beats = (double)(m->bm * m->bn) * g->eo * ceil(values / hw->alu.lanes);
 	compute += outs * alu_insns * (alu_beats * hw->alu.initiation_interval + hw->alu.latency);
@@ -127,12 +161,12 @@ double tz_estimate_cycles(const struct tz_geometry *g, const struct tz_mapping *
 	bool overlap = m->ring_a > 1 && m->ring_b > 1;
 	double body = overlap ? fmax(compute, load) : compute + load;
 	body = m->ring_acc > 1 ? fmax(body, store) : body + store;
+	parts[0] = compute, parts[1] = load, parts[2] = store;
 	/* filling and draining the pipeline: one step's loads and one block's stores */
-	return body + load / steps + store / outs;
+	parts[3] = body + load / steps + store / outs;
 }
 
-/* Candidate block sizes for n tiles: powers of two, and n split evenly. */
-static int candidates(int64_t n, int64_t *out)
+int tz_block_candidates(int64_t n, int64_t *out)
 {
 	int k = 0;
 	for (int64_t p = 1; p < n && k < 24; p *= 2)
@@ -151,7 +185,8 @@ static int candidates(int64_t n, int64_t *out)
 int tz_default_mapping(const struct tz_geometry *g, struct tz_mapping *best, char why[256])
 {
 	int64_t cm[48], cn[48], ck[48];
-	int nm = candidates(g->count[TZ_G_M], cm), nn = candidates(g->count[TZ_G_N], cn), nk = candidates(g->count[TZ_G_K], ck);
+	int nm = tz_block_candidates(g->count[TZ_G_M], cm), nn = tz_block_candidates(g->count[TZ_G_N], cn),
+	    nk = tz_block_candidates(g->count[TZ_G_K], ck);
 	static const int rings[][3] = {{2, 2, 2}, {2, 2, 1}, {1, 1, 2}, {1, 1, 1}};
 	double best_cost = INFINITY;
 	char last[256] = "";

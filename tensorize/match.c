@@ -77,59 +77,33 @@ static bool has_alu(const struct hw *hw, enum hw_alu_op op)
 }
 
 /* The epilogues as ALU operations: "" when they all map. */
+/* The epilogues as ALU operations (tz_epilogue_alu): "" when they all map. */
 static void check_epilogues(const struct hw *hw, const struct ir_graph *g, const struct ir_op *op, char *why)
 {
 	int nbias = 0;
 	for (int e = 0; e < op->nepilogues && !*why; e++) {
 		const struct ir_epilogue *ep = &op->epilogue[e];
-		const char *need = NULL, *need2 = NULL;
-		int64_t imm[2] = {ep->imm, 0};
-		int nimm = 1;
-		switch (ep->kind) {
-		case IR_EP_BIAS:
-			need = has_alu(hw, HW_ALU_ADD) ? NULL : "add";
-			nimm = 0;
-			if (++nbias > 1)
-				snprintf(why, 256, "the op has %d bias epilogues; lowering adds one", nbias);
-			else if (!dtype_converts(g->tensor[ep->tensor].dtype, op->acc))
-				snprintf(why, 256, "bias '%s' is %s, which the %s accumulator cannot hold exactly",
-					 g->tensor[ep->tensor].name, hw_dtype_name(g->tensor[ep->tensor].dtype),
-					 hw_dtype_name(op->acc));
-			break;
-		case IR_EP_ADD: need = has_alu(hw, HW_ALU_ADD) ? NULL : "add"; break;
-		case IR_EP_MUL: need = has_alu(hw, HW_ALU_MUL) ? NULL : "mul"; break;
-		case IR_EP_SHR:
-			need = has_alu(hw, HW_ALU_SHR) ? NULL : "shr";
-			if (hw_dtype_float(op->acc) && (ep->imm > 1000 || ep->imm < -1000))
-				snprintf(why, 256, "epilogue shr %lld: the ALU scales floats by at most 2^1000",
-					 (long long)ep->imm);
-			break;
-		case IR_EP_DIV:
-			snprintf(why, 256, "epilogue div %lld: the vector ALU has no division", (long long)ep->imm);
-			break;
-		case IR_EP_CLIP:
-			need = has_alu(hw, HW_ALU_MAX) ? NULL : "max";
-			need2 = has_alu(hw, HW_ALU_MIN) ? NULL : "min";
-			imm[0] = ep->lo, imm[1] = ep->hi, nimm = 2;
-			break;
-		case IR_EP_RELU:
-			need = has_alu(hw, HW_ALU_MAX) ? NULL : "max";
-			imm[0] = 0;
-			break;
-		}
-		if (*why)
-			break;
-		if (need || need2) {
-			snprintf(why, 256, "epilogue %s needs the ALU op '%s', which alu.ops does not list",
-				 ir_epilogue_name(ep->kind), need ? need : need2);
-			break;
-		}
-		for (int i = 0; i < nimm; i++)
-			if (!imm_fits(hw, imm[i])) {
+		enum hw_alu_op ops[2];
+		int64_t imm[2];
+		int n = tz_epilogue_alu(hw, op->acc, ep, ops, imm);
+		if (ep->kind == IR_EP_BIAS && ++nbias > 1)
+			snprintf(why, 256, "the op has %d bias epilogues; lowering adds one", nbias);
+		else if (ep->kind == IR_EP_BIAS && !dtype_converts(g->tensor[ep->tensor].dtype, op->acc))
+			snprintf(why, 256, "bias '%s' is %s, which the %s accumulator cannot hold exactly",
+				 g->tensor[ep->tensor].name, hw_dtype_name(g->tensor[ep->tensor].dtype), hw_dtype_name(op->acc));
+		else if (ep->kind == IR_EP_SHR && hw_dtype_float(op->acc) && (ep->imm > 1000 || ep->imm < -1000))
+			snprintf(why, 256, "epilogue shr %lld: the ALU scales floats by at most 2^1000", (long long)ep->imm);
+		else if (n < 0)
+			snprintf(why, 256, "epilogue %s %lld: the vector ALU has no division", ir_epilogue_name(ep->kind),
+				 (long long)ep->imm);
+		for (int i = 0; i < n && !*why; i++) {
+			if (!has_alu(hw, ops[i]))
+				snprintf(why, 256, "epilogue %s needs the ALU op '%s', which alu.ops does not list",
+					 ir_epilogue_name(ep->kind), hw_alu_op_name(ops[i]));
+			else if (ep->kind != IR_EP_BIAS && !imm_fits(hw, imm[i]))
 				snprintf(why, 256, "epilogue %s: immediate %lld does not fit the ALU's %u-bit immediate (alu.imm_bits)",
 					 ir_epilogue_name(ep->kind), (long long)imm[i], hw->alu.imm_bits);
-				break;
-			}
+		}
 	}
 }
 

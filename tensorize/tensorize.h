@@ -156,6 +156,16 @@ int tz_mapping_check(const struct tz_geometry *geo, const struct tz_mapping *m, 
 int tz_default_mapping(const struct tz_geometry *geo, struct tz_mapping *m, char why[256]);
 /* Estimated cycles of a mapping (compute, DMA, their overlap). */
 double tz_estimate_cycles(const struct tz_geometry *geo, const struct tz_mapping *m);
+/* Its parts: compute, load and store module cycles, and the total. */
+void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m, double parts[4]);
+/* The ALU operations (1 or 2) an epilogue takes on this hardware, with
+ * their immediates (a bias: one add of the loaded bias); -1 when none can.
+ * A clip symmetric the ALU's way is one `clip`, others `max` then `min`. */
+int tz_epilogue_alu(const struct hw *hw, enum hw_dtype acc, const struct ir_epilogue *ep, enum hw_alu_op op[2],
+		    int64_t imm[2]);
+/* Block sizes worth trying along an axis of n tiles: the powers of two
+ * below n, and n split evenly into 1 to 8 blocks (at most 40). */
+int tz_block_candidates(int64_t n, int64_t *out);
 /* "bm=4 bn=2 bk=36 order=mn buffers=2/2/2" */
 void tz_mapping_format(const struct tz_mapping *m, struct strbuf *out);
 

@@ -95,7 +95,11 @@ static void random_epilogues(struct run *r, int op, bool flt)
 		case IR_EP_ADD: ep.imm = rnd(-1000, 1000); break;
 		case IR_EP_MUL: ep.imm = rnd(-20, 20); break;
 		case IR_EP_SHR: ep.imm = rnd(-3, 12); break;
-		case IR_EP_CLIP: ep.lo = rnd(-300, 100), ep.hi = ep.lo + rnd(0, 400); break;
+		case IR_EP_CLIP:
+			ep.lo = rnd(-300, 100), ep.hi = ep.lo + rnd(0, 400);
+			if (rnd(0, 1)) /* symmetric: the ALU's own clip */
+				ep.hi = rnd(0, 300), ep.lo = flt ? -ep.hi : -ep.hi - 1;
+			break;
 		default: break;
 		}
 		ASSERT_EQ(ir_add_epilogue(&r->g, op, &ep, &r->err), 0);

@@ -1,0 +1,208 @@
+/* tessel tune: each op's mapping searched on the simulator (docs/tuning.md).
+ * Per op: the best mapping, its cycles, utilization and fraction of the
+ * roofline, the default mapping's cycles, measurements used and time; the
+ * measurements go to a SQLite database that the next tune reuses. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../compiler/tune.h"
+#include "cli.h"
+
+enum { DEFAULT_BUDGET = 32 };
+
+struct progress {
+	const char *op;
+	int index, nops;
+	bool tty;
+};
+
+static void show_progress(void *ctx, int done, int budget)
+{
+	struct progress *p = ctx;
+	if (!p->tty)
+		return;
+	int width = 30, fill = budget ? done * width / budget : width;
+	fprintf(stderr, "\r[%-*.*s] op %d/%d %-12s %d/%d measured", width, fill, "##############################", p->index + 1,
+		p->nops, p->op, done, budget);
+	fflush(stderr);
+}
+
+/* $XDG_CACHE_HOME/tessel/tuning.db, or ~/.cache/...; NULL when neither is set. */
+static char *default_db(void)
+{
+	const char *base = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	char *dir = base && *base ? xasprintf("%s/tessel", base) : home ? xasprintf("%s/.cache/tessel", home) : NULL;
+	if (!dir)
+		return NULL;
+	char *parent = xstrdup(dir);
+	*strrchr(parent, '/') = 0;
+	mkdir(parent, 0755);
+	mkdir(dir, 0755);
+	free(parent);
+	char *path = xasprintf("%s/tuning.db", dir);
+	free(dir);
+	return path;
+}
+
+static double utilization(const struct hw *hw, const struct ir_graph *g, int op, uint64_t cycles)
+{
+	return cycles ? (double)ir_op_macs(&g->op[op]) / ((double)cycles * hw_peak_macs_per_cycle(hw)) : 0;
+}
+
+static char *mapping_text(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_mapping *m)
+{
+	struct strbuf sb = {0};
+	tz_binding_format(hw, g, op, &m->b, &sb);
+	sb_puts(&sb, " | ");
+	tz_mapping_format(m, &sb);
+	return sb_take(&sb);
+}
+
+static void print_text(const struct hw *hw, const struct wl_workload *w, const struct tn_result *res)
+{
+	const struct ir_graph *g = &w->g;
+	printf("%s on %s: tuned on the simulator\n", w->name, hw->name);
+	printf("  %-10s %10s %10s %7s %8s %8s %9s %8s %7s  %s\n", "op", "cycles", "default", "speedup", "util", "of roof",
+	       "measured", "space", "seconds", "mapping");
+	for (int op = 0; op < g->nops; op++) {
+		const struct tn_result *r = &res[op];
+		if (r->on_host) {
+			printf("  %-10s %10s  (no intrinsic runs it: host)\n", g->op[op].name, "-");
+			continue;
+		}
+		char *m = mapping_text(hw, g, op, &r->best), dflt[16] = "-", speed[16] = "-", measured[16];
+		if (r->default_cycles) {
+			snprintf(dflt, sizeof dflt, "%" PRIu64, r->default_cycles);
+			snprintf(speed, sizeof speed, "%.2fx", (double)r->default_cycles / (double)r->cycles);
+		}
+		snprintf(measured, sizeof measured, r->reused ? "records" : "%d%s", r->measured, r->exhaustive ? " (all)" : "");
+		printf("  %-10s %10" PRIu64 " %10s %7s %7.1f%% %7.1f%% %9s %8" PRId64 " %7.2f  %s\n", g->op[op].name, r->cycles,
+		       dflt, speed, 100 * utilization(hw, g, op, r->cycles),
+		       100 * cc_roofline_cycles(hw, g, op) / (double)r->cycles, measured, r->space, r->seconds, m);
+		free(m);
+	}
+}
+
+static void print_json(const struct hw *hw, const struct wl_workload *w, const struct tn_result *res)
+{
+	const struct ir_graph *g = &w->g;
+	printf("{\"workload\":\"%s\",\"hardware\":\"%s\",\"ops\":[", w->name, hw->name);
+	for (int op = 0; op < g->nops; op++) {
+		const struct tn_result *r = &res[op];
+		printf("%s{\"name\":", op ? "," : "");
+		cli_json_string(stdout, g->op[op].name);
+		if (r->on_host) {
+			printf(",\"device\":\"host\"}");
+			continue;
+		}
+		char *m = mapping_text(hw, g, op, &r->best);
+		printf(",\"device\":\"accelerator\",\"mapping\":");
+		cli_json_string(stdout, m);
+		printf(",\"cycles\":%" PRIu64 ",\"default_cycles\":%" PRIu64 ",\"utilization\":%.6f,\"roofline_cycles\":%.1f,"
+		       "\"measurements\":%d,\"from_records\":%s,\"exhaustive\":%s,\"space\":%" PRId64 ",\"seconds\":%.3f}",
+		       r->cycles, r->default_cycles, utilization(hw, g, op, r->cycles), cc_roofline_cycles(hw, g, op), r->measured,
+		       r->reused ? "true" : "false", r->exhaustive ? "true" : "false", r->space, r->seconds);
+		free(m);
+	}
+	printf("]}\n");
+}
+
+/* The tuned program: every accelerator op with its best mapping. */
+static int write_program(const struct hw *hw, const struct wl_workload *w, const struct tn_result *res,
+			 const char *out, struct diags *err)
+{
+	struct cc_plan *plans = xcalloc((size_t)w->g.nops + 1, sizeof *plans);
+	int *ops = xcalloc((size_t)w->g.nops + 1, sizeof *ops), nops = 0;
+	for (int op = 0; op < w->g.nops; op++) {
+		plans[op].on_host = res[op].on_host;
+		plans[op].map = res[op].best;
+		if (!res[op].on_host)
+			ops[nops++] = op;
+	}
+	uint8_t **t = rt_tensor_buffers(w);
+	struct isa_program p;
+	struct lw_builder b = {0};
+	int rc = -1;
+	if (!nops)
+		diag_add(err, NULL, 0, 0, "no op of workload '%s' runs on '%s'", w->name, hw->name);
+	else if (!rt_host_all(w, t, err) && !isa_program_init(&p, hw, err)) {
+		lw_builder_init(&b, &p);
+		rc = cc_build(&w->g, plans, ops, nops, (const uint8_t *const *)t, &b, err) || isa_tsp_write(&p, out, err) ? -1 : 0;
+		lw_builder_free(&b);
+		isa_program_free(&p);
+	}
+	rt_free_buffers(w, t);
+	free(ops);
+	free(plans);
+	return rc;
+}
+
+static int tune_all(const struct hw *hw, const struct wl_workload *w, struct tn_opts *o, struct tn_result *res,
+		    struct diags *err)
+{
+	struct progress pr = {NULL, 0, w->g.nops, isatty(2) != 0};
+	o->progress = show_progress, o->progress_ctx = &pr;
+	int rc = 0;
+	for (int op = 0; op < w->g.nops && !rc; op++) {
+		pr.op = w->g.op[op].name, pr.index = op;
+		show_progress(&pr, 0, o->budget);
+		rc = tn_tune_op(hw, &w->g, op, o, &res[op], err);
+	}
+	if (pr.tty)
+		fprintf(stderr, "\r%*s\r", 78, "");
+	return rc;
+}
+
+int cli_tune(int argc, char **argv)
+{
+	struct cli_opts o;
+	int rc = cli_parse("tune", argc, argv,
+			   CLI_OPT_HW | CLI_OPT_BUDGET | CLI_OPT_DB | CLI_OPT_SEED | CLI_OPT_JSON | CLI_OPT_OUT, 1, 1, &o);
+	if (rc)
+		return rc < 0 ? CLI_USAGE : CLI_OK;
+	uint64_t budget = DEFAULT_BUDGET, seed = 1;
+	bool bad_budget = o.budget && (cli_parse_count(o.budget, &budget) || budget < 1 || budget > 1000000);
+	if (bad_budget || (o.seed && cli_parse_count(o.seed, &seed))) {
+		cli_usage_error("tune", bad_budget ? "--budget takes a number of measurements from 1 to 1000000, got '%s'"
+						   : "--seed takes a whole number, got '%s'",
+				bad_budget ? o.budget : o.seed);
+		return CLI_USAGE;
+	}
+	struct hw hw;
+	if (cli_load_hw(o.hw, &hw))
+		return CLI_BAD_INPUT;
+	struct wl_workload w;
+	struct diags err = {0};
+	if (wl_load_file(o.pos[0], &w, &err)) {
+		cli_print_errors(&err, o.pos[0]);
+		diag_free(&err);
+		return CLI_BAD_INPUT;
+	}
+	char *path = o.db ? xstrdup(o.db) : default_db();
+	struct tz_records *db = path ? tz_records_open(path, &err) : NULL;
+	struct tn_result *res = xcalloc((size_t)w.g.nops + 1, sizeof *res);
+	rc = CLI_BAD_INPUT;
+	if (!path || db) {
+		struct tn_opts to = {(int)budget, seed, true, db, w.name, NULL, NULL};
+		if (!tune_all(&hw, &w, &to, res, &err) && (!o.out || !write_program(&hw, &w, res, o.out, &err))) {
+			if (o.json)
+				print_json(&hw, &w, res);
+			else
+				print_text(&hw, &w, res);
+			rc = CLI_OK;
+		}
+	}
+	cli_print_errors(&err, o.pos[0]);
+	for (int op = 0; op < w.g.nops; op++)
+		tn_result_free(&res[op]);
+	free(res);
+	tz_records_close(db);
+	free(path);
+	wl_free(&w);
+	diag_free(&err);
+	return rc;
+}

@@ -1,0 +1,52 @@
+/* compiler/tune: tuning one op — the derived space (tensorize/search.h)
+ * searched with the simulator as the measure, every measurement kept in the
+ * tuning records. */
+#ifndef TESSEL_TUNE_H
+#define TESSEL_TUNE_H
+
+#include "../tensorize/search.h"
+#include "compile.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct tn_opts {
+	int budget;
+	uint64_t seed;
+	bool transfer;              /* warm-start the model from other ops' records */
+	struct tz_records *db;      /* may be NULL: no records */
+	const char *workload;       /* name stored with the records */
+	void (*progress)(void *ctx, int done, int budget);
+	void *progress_ctx;
+};
+
+struct tn_result {
+	bool on_host;
+	bool reused;                /* taken from the records, nothing measured */
+	struct tz_mapping best;
+	uint64_t cycles;            /* measured, of the best */
+	uint64_t default_cycles;    /* measured, of the default mapping (0 if not measured) */
+	int measured;
+	int64_t space;              /* mappings in the space */
+	bool exhaustive;
+	double seconds;
+	int64_t *order;             /* the search's measurements (space indices, cycles), owned */
+	uint64_t *trace;
+};
+
+/* Cycles of op `op` with mapping m on the simulator (0 with an error when
+ * it cannot be lowered or run); data gives the tensors to pack. */
+uint64_t tn_measure(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_mapping *m,
+		    const uint8_t *const *data, struct diags *err);
+/* Tunes op `op` (its tensors' values do not matter: timing does not
+ * depend on them).  0, or -1 with an error. */
+int tn_tune_op(const struct hw *hw, const struct ir_graph *g, int op, const struct tn_opts *o, struct tn_result *r,
+	       struct diags *err);
+void tn_result_free(struct tn_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

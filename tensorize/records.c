@@ -1,0 +1,227 @@
+/* tensorize/records: tuning records in SQLite (Debian's libsqlite3).
+ *
+ * One row per measurement: which op (a key of its form, so the same layer
+ * in another workload finds it), which hardware (its fingerprint), the
+ * mapping in full, the features the learned model uses, the analytical
+ * estimate and the measured cycles.  A second tune of the same op on the
+ * same hardware takes its best record without measuring; measurements of
+ * other ops on the same hardware train the model before the search starts. */
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "search.h"
+
+struct tz_records {
+	sqlite3 *db;
+	char *path;
+};
+
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS records("
+	" id INTEGER PRIMARY KEY,"
+	" workload TEXT NOT NULL, op_key TEXT NOT NULL, hw_key TEXT NOT NULL,"
+	" intrinsic INTEGER NOT NULL, input_a INTEGER NOT NULL, dims TEXT NOT NULL,"
+	" bm INTEGER NOT NULL, bn INTEGER NOT NULL, bk INTEGER NOT NULL, n_outer INTEGER NOT NULL,"
+	" ring_a INTEGER NOT NULL, ring_b INTEGER NOT NULL, ring_acc INTEGER NOT NULL,"
+	" features BLOB NOT NULL, estimate REAL NOT NULL, cycles INTEGER NOT NULL,"
+	" created TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP);"
+	"CREATE INDEX IF NOT EXISTS records_key ON records(op_key, hw_key);"
+	/* a measurement is cheap to redo: do not wait for the disk on each one */
+	"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
+
+static int db_error(struct tz_records *r, struct diags *err, const char *what)
+{
+	diag_add(err, r->path, 0, 0, "tuning records: %s: %s", what, sqlite3_errmsg(r->db));
+	return -1;
+}
+
+struct tz_records *tz_records_open(const char *path, struct diags *err)
+{
+	struct tz_records *r = xcalloc(1, sizeof *r);
+	r->path = xstrdup(path);
+	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
+	    sqlite3_exec(r->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
+		diag_add(err, path, 0, 0, "cannot open the tuning records: %s", r->db ? sqlite3_errmsg(r->db) : "out of memory");
+		tz_records_close(r);
+		return NULL;
+	}
+	sqlite3_busy_timeout(r->db, 5000);
+	return r;
+}
+
+void tz_records_close(struct tz_records *r)
+{
+	if (!r)
+		return;
+	sqlite3_close(r->db);
+	free(r->path);
+	free(r);
+}
+
+static void affine_text(struct strbuf *sb, const struct ir_affine *a, int niters)
+{
+	for (int i = 0; i < niters; i++)
+		sb_printf(sb, "%" PRId64 ",", a->coef[i]);
+	sb_printf(sb, "%" PRId64 ";", a->offset);
+}
+
+static void access_text(struct strbuf *sb, const struct ir_graph *g, const struct ir_access *a, int niters)
+{
+	const struct ir_tensor *t = &g->tensor[a->tensor];
+	sb_printf(sb, "[%s", hw_dtype_name(t->dtype));
+	for (int d = 0; d < t->rank; d++) {
+		sb_printf(sb, " %" PRId64 ":", t->shape[d]);
+		affine_text(sb, &a->index[d], niters);
+	}
+	sb_puts(sb, "]");
+}
+
+void tz_op_key(const struct ir_graph *g, int op, char key[17])
+{
+	const struct ir_op *o = &g->op[op];
+	struct strbuf sb = {0};
+	for (int i = 0; i < o->niters; i++)
+		sb_printf(&sb, "%" PRId64 "%c ", o->iter[i].extent, o->iter[i].reduction ? 'r' : 's');
+	access_text(&sb, g, &o->out, o->niters);
+	for (int i = 0; i < o->nin; i++)
+		access_text(&sb, g, &o->in[i], o->niters);
+	sb_printf(&sb, "%d %d %s", (int)o->reduce, (int)o->combine, hw_dtype_name(o->acc));
+	for (int e = 0; e < o->nepilogues; e++) {
+		const struct ir_epilogue *ep = &o->epilogue[e];
+		sb_printf(&sb, " ep%d:%" PRId64 ":%" PRId64 ":%" PRId64 ":%d", (int)ep->kind, ep->imm, ep->lo, ep->hi, ep->dim);
+		if (ep->kind == IR_EP_BIAS)
+			sb_printf(&sb, ":%s", hw_dtype_name(g->tensor[ep->tensor].dtype));
+	}
+	char *s = sb_take(&sb);
+	snprintf(key, 17, "%016" PRIx64, (uint64_t)XXH64(s, strlen(s), 0));
+	free(s);
+}
+
+void tz_hw_key(const struct hw *hw, char key[17])
+{
+	snprintf(key, 17, "%016" PRIx64, hw_fingerprint(hw));
+}
+
+static char *dims_text(const struct tz_binding *b)
+{
+	struct strbuf sb = {0};
+	for (int i = 0; i < IR_MAX_ITERS; i++)
+		sb_printf(&sb, "%s%d", i ? "," : "", b->dim_of[i]);
+	return sb_take(&sb);
+}
+
+int tz_records_add(struct tz_records *r, const char *workload, const char *op_key, const char *hw_key,
+		   const struct tz_geometry *geo, const struct tz_mapping *m, uint64_t cycles, struct diags *err)
+{
+	static const char sql[] = "INSERT INTO records(workload, op_key, hw_key, intrinsic, input_a, dims, bm, bn, bk,"
+				  " n_outer, ring_a, ring_b, ring_acc, features, estimate, cycles)"
+				  " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(r, err, "insert");
+	float f[TZ_FEATURES];
+	tz_features(geo, m, f);
+	char *dims = dims_text(&m->b);
+	int k = 1;
+	sqlite3_bind_text(st, k++, workload, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, k++, op_key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, k++, hw_key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, k++, m->b.intrinsic);
+	sqlite3_bind_int(st, k++, m->b.input_a);
+	sqlite3_bind_text(st, k++, dims, -1, SQLITE_TRANSIENT);
+	const int64_t ints[] = {m->bm, m->bn, m->bk, m->n_outer, m->ring_a, m->ring_b, m->ring_acc};
+	for (size_t i = 0; i < sizeof ints / sizeof *ints; i++)
+		sqlite3_bind_int64(st, k++, ints[i]);
+	sqlite3_bind_blob(st, k++, f, (int)sizeof f, SQLITE_TRANSIENT);
+	sqlite3_bind_double(st, k++, tz_estimate_cycles(geo, m));
+	sqlite3_bind_int64(st, k++, (sqlite3_int64)cycles);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_error(r, err, "insert");
+	sqlite3_finalize(st);
+	free(dims);
+	return rc;
+}
+
+static bool parse_dims(const char *s, struct tz_binding *b)
+{
+	for (int i = 0; i < IR_MAX_ITERS; i++) {
+		char *end;
+		long v = strtol(s, &end, 10);
+		if (end == s || v < -1 || v >= HW_MAX_DIMS)
+			return false;
+		b->dim_of[i] = (int8_t)v;
+		s = *end == ',' ? end + 1 : end;
+	}
+	return true;
+}
+
+int tz_records_best(struct tz_records *r, const char *op_key, const char *hw_key, const struct hw *hw,
+		    const struct ir_graph *g, int op, struct tz_mapping *m, uint64_t *cycles, int *count,
+		    struct diags *err)
+{
+	static const char sql[] = "SELECT intrinsic, input_a, dims, bm, bn, bk, n_outer, ring_a, ring_b, ring_acc, cycles,"
+				  " (SELECT COUNT(*) FROM records WHERE op_key = ?1 AND hw_key = ?2)"
+				  " FROM records WHERE op_key = ?1 AND hw_key = ?2 ORDER BY cycles, id";
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(r, err, "lookup");
+	sqlite3_bind_text(st, 1, op_key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, hw_key, -1, SQLITE_TRANSIENT);
+	int found = 0, rc;
+	while (!found && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct tz_mapping x = {0};
+		x.b.intrinsic = sqlite3_column_int(st, 0);
+		x.b.input_a = sqlite3_column_int(st, 1);
+		x.b.input_b = 1 - x.b.input_a;
+		const char *dims = (const char *)sqlite3_column_text(st, 2);
+		x.bm = sqlite3_column_int64(st, 3), x.bn = sqlite3_column_int64(st, 4), x.bk = sqlite3_column_int64(st, 5);
+		x.n_outer = sqlite3_column_int(st, 6) != 0;
+		x.ring_a = sqlite3_column_int(st, 7), x.ring_b = sqlite3_column_int(st, 8), x.ring_acc = sqlite3_column_int(st, 9);
+		char why[256];
+		struct tz_geometry geo;
+		/* a record that no longer fits (another version of the rules) is skipped */
+		if (!dims || !parse_dims(dims, &x.b) || tz_binding_derive(hw, g, op, &x.b, why))
+			continue;
+		tz_geometry_init(&geo, hw, g, op, &x.b);
+		if (tz_mapping_check(&geo, &x, why))
+			continue;
+		*m = x;
+		*cycles = (uint64_t)sqlite3_column_int64(st, 10);
+		*count = sqlite3_column_int(st, 11);
+		found = 1;
+	}
+	if (!found && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		found = db_error(r, err, "lookup");
+	sqlite3_finalize(st);
+	return found;
+}
+
+int tz_records_transfer(struct tz_records *r, const char *op_key, const char *hw_key, struct tz_sample **out, int *n,
+			struct diags *err)
+{
+	static const char sql[] = "SELECT features, estimate, cycles FROM records WHERE hw_key = ? AND op_key != ? ORDER BY id";
+	sqlite3_stmt *st;
+	*out = NULL, *n = 0;
+	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(r, err, "transfer");
+	sqlite3_bind_text(st, 1, hw_key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, op_key, -1, SQLITE_TRANSIENT);
+	int cap = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st, 0) != (int)(TZ_FEATURES * sizeof(float)))
+			continue; /* features of another version */
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 256;
+			*out = xrealloc(*out, (size_t)cap * sizeof **out);
+		}
+		struct tz_sample *s = &(*out)[(*n)++];
+		memcpy(s->f, sqlite3_column_blob(st, 0), sizeof s->f);
+		s->estimate = sqlite3_column_double(st, 1);
+		s->cycles = (uint64_t)sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_error(r, err, "transfer");
+}

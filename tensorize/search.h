@@ -1,0 +1,137 @@
+/* tensorize/search: the space of mappings derived from a hardware
+ * description and an op's bindings, the cost models that rank it, the
+ * search that measures the best candidates, and the tuning records kept in
+ * SQLite (docs/tuning.md).
+ *
+ * Nothing here is written per operator: the space is every blocking of the
+ * GEMM form (tensorize.h) that fits the scratchpads, the micro-op buffer and
+ * the ISA's fields, for every loop order and buffering, over the op's best
+ * bindings. */
+#ifndef TESSEL_SEARCH_H
+#define TESSEL_SEARCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tensorize.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- tensorize/space.c ---- */
+
+enum { TZ_SPACE_BINDINGS = 4 };
+
+struct tz_space {
+	int nbindings;
+	struct tz_geometry geo[TZ_SPACE_BINDINGS]; /* one per binding in the space */
+	int64_t n, cap;
+	struct tz_mapping *m;      /* every legal mapping */
+	int *geo_of;               /* its binding: index into geo */
+};
+
+/* The space of op `op`: its TZ_SPACE_BINDINGS most efficient bindings (of
+ * those in *match), and for each every block size that is a power of two or
+ * an even split of its axis into at most eight, both block orders and one
+ * or two buffers per operand, keeping the mappings that fit. */
+void tz_space_build(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_match *match,
+		    struct tz_space *s);
+void tz_space_free(struct tz_space *s);
+/* The index of a mapping in the space, or -1. */
+int64_t tz_space_find(const struct tz_space *s, const struct tz_mapping *m);
+
+/* ---- tensorize/model.c: the learned cost model ---- */
+
+enum { TZ_FEATURES = 18 };
+
+/* Features of a mapping: block shape, buffering, the analytical model's
+ * compute, load, store and total estimates (logarithms), efficiency. */
+void tz_features(const struct tz_geometry *geo, const struct tz_mapping *m, float *f);
+
+/* Gradient-boosted regression trees (squared loss), predicting the
+ * logarithm of measured / estimated cycles from the features. */
+struct tz_model;
+struct tz_model *tz_model_new(void);
+void tz_model_free(struct tz_model *md);
+/* Fits on n samples (features row-major, targets); deterministic. */
+void tz_model_fit(struct tz_model *md, const float *x, const double *y, int n);
+double tz_model_predict(const struct tz_model *md, const float *f);
+int tz_model_samples(const struct tz_model *md);
+
+/* ---- tensorize/search.c ---- */
+
+/* Measures a mapping: cycles, or 0 (with an error in err) when it fails. */
+typedef uint64_t (*tz_measure_fn)(void *ctx, const struct tz_geometry *geo, const struct tz_mapping *m,
+				  struct diags *err);
+
+/* A measurement already made (this op from the records) or a sample of
+ * another op's (transfer: it trains the model only). */
+struct tz_sample {
+	float f[TZ_FEATURES];
+	double estimate;   /* analytical cycles */
+	uint64_t cycles;   /* measured */
+};
+
+struct tz_search_opts {
+	int budget;                  /* measurements at most */
+	uint64_t seed;
+	const struct tz_sample *transfer; /* other ops' measurements, for the model */
+	int ntransfer;
+	const struct tz_mapping *first;   /* measured first (the default mapping), or NULL */
+	void (*progress)(void *ctx, int done, int budget);
+	void *progress_ctx;
+};
+
+struct tz_search_result {
+	int64_t best;                /* index into the space */
+	uint64_t best_cycles;
+	int measured;                /* measurements made */
+	bool exhaustive;             /* the whole space was measured */
+	int64_t *order;              /* space index of each measurement, in order */
+	uint64_t *cycles;            /* its cycles */
+	uint64_t first_cycles;       /* cycles of opts.first */
+};
+
+/* Exhaustive when the space fits the budget, else model-guided: each round
+ * scores a sample of the space (random mappings and neighbours of the best
+ * measured ones) with the analytical model corrected by the learned one,
+ * measures the best few not yet measured, and refits.  Deterministic for a
+ * given seed.  0, or -1 with an error when nothing could be measured. */
+int tz_search(const struct tz_space *s, tz_measure_fn measure, void *ctx, const struct tz_search_opts *o,
+	      struct tz_search_result *r, struct diags *err);
+void tz_search_result_free(struct tz_search_result *r);
+
+/* Spearman's rank correlation of two series. */
+double tz_rank_correlation(const double *a, const double *b, int n);
+
+/* ---- tensorize/records.c: tuning records in SQLite ---- */
+
+struct tz_records;
+
+/* Opens (creating) the database at path.  NULL with an error naming it. */
+struct tz_records *tz_records_open(const char *path, struct diags *err);
+void tz_records_close(struct tz_records *db);
+/* A key for the op's form: iterators, accesses, dtypes, shapes, epilogues
+ * (not names or data), as hex text. */
+void tz_op_key(const struct ir_graph *g, int op, char key[17]);
+/* "4f1e...": the hardware's fingerprint as hex. */
+void tz_hw_key(const struct hw *hw, char key[17]);
+/* Records a measurement. 0, or -1 with an error. */
+int tz_records_add(struct tz_records *db, const char *workload, const char *op_key, const char *hw_key,
+		   const struct tz_geometry *geo, const struct tz_mapping *m, uint64_t cycles, struct diags *err);
+/* The best recorded mapping of the op on the hardware: 1 found, 0 none,
+ * -1 error.  The mapping's binding comes back in full. */
+int tz_records_best(struct tz_records *db, const char *op_key, const char *hw_key, const struct hw *hw,
+		    const struct ir_graph *g, int op, struct tz_mapping *m, uint64_t *cycles, int *count,
+		    struct diags *err);
+/* Every measurement on the hardware of ops other than op_key, for the
+ * model.  *out is malloc'd. */
+int tz_records_transfer(struct tz_records *db, const char *op_key, const char *hw_key, struct tz_sample **out,
+			int *n, struct diags *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,74 @@
+/* tensorize/space: every mapping of an op that fits the machine.
+ *
+ * Derived, not written: for each of the op's best bindings, the block sizes
+ * along m, n and k (powers of two and even splits), both block orders, and
+ * one or two buffers for A, B and the output block; tz_mapping_check keeps
+ * those whose blocks fit the scratchpads, whose kernels fit the micro-op
+ * buffer and whose loops fit the ISA's fields. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "search.h"
+
+static void add(struct tz_space *s, const struct tz_mapping *m, int geo)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 1024;
+		s->m = xrealloc(s->m, (size_t)s->cap * sizeof *s->m);
+		s->geo_of = xrealloc(s->geo_of, (size_t)s->cap * sizeof *s->geo_of);
+	}
+	s->m[s->n] = *m;
+	s->geo_of[s->n++] = geo;
+}
+
+static void add_binding(struct tz_space *s, int gi)
+{
+	const struct tz_geometry *g = &s->geo[gi];
+	int64_t cm[48], cn[48], ck[48];
+	int nm = tz_block_candidates(g->count[TZ_G_M], cm), nn = tz_block_candidates(g->count[TZ_G_N], cn),
+	    nk = tz_block_candidates(g->count[TZ_G_K], ck);
+	char why[256];
+	for (int order = 0; order < 2; order++)
+		for (int rings = 0; rings < 8; rings++)
+			for (int i = 0; i < nm; i++)
+				for (int j = 0; j < nn; j++)
+					for (int k = 0; k < nk; k++) {
+						struct tz_mapping m = {g->b, cm[i], cn[j], ck[k], order == 1, 1 + (rings & 1),
+								       1 + ((rings >> 1) & 1), 1 + ((rings >> 2) & 1)};
+						if (!tz_mapping_check(g, &m, why))
+							add(s, &m, gi);
+					}
+}
+
+void tz_space_build(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_match *match,
+		    struct tz_space *s)
+{
+	memset(s, 0, sizeof *s);
+	for (int i = 0; i < match->nbindings && s->nbindings < TZ_SPACE_BINDINGS; i++) {
+		tz_geometry_init(&s->geo[s->nbindings], hw, g, op, &match->binding[i]);
+		add_binding(s, s->nbindings++);
+	}
+}
+
+void tz_space_free(struct tz_space *s)
+{
+	free(s->m);
+	free(s->geo_of);
+	memset(s, 0, sizeof *s);
+}
+
+static bool same_binding(const struct tz_binding *a, const struct tz_binding *b)
+{
+	return a->intrinsic == b->intrinsic && a->input_a == b->input_a && !memcmp(a->dim_of, b->dim_of, sizeof a->dim_of);
+}
+
+int64_t tz_space_find(const struct tz_space *s, const struct tz_mapping *m)
+{
+	for (int64_t i = 0; i < s->n; i++) {
+		const struct tz_mapping *x = &s->m[i];
+		if (x->bm == m->bm && x->bn == m->bn && x->bk == m->bk && x->n_outer == m->n_outer && x->ring_a == m->ring_a &&
+		    x->ring_b == m->ring_b && x->ring_acc == m->ring_acc && same_binding(&x->b, &m->b))
+			return i;
+	}
+	return -1;
+}
