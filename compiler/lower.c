@@ -45,6 +45,9 @@ struct low {
 	uint64_t slot_a, slot_b, slot_acc, bias_off;
 	/* micro-op kernels: indices into the micro-op buffer */
 	uint32_t k_gemm[MAX_RING][MAX_RING][MAX_RING], k_imm[MAX_RING], k_bias[MAX_RING];
+	int bias_res;          /* group the whole bias stays along (tz_bias_resident), or -1 */
+	uint64_t bias_res_base; /* its accumulator element */
+	int64_t bias_res_tiles, bias_res_blocks;
 	uint32_t nuops;
 	uint32_t uop_rel;      /* first micro-op of this op in the program's micro-op region */
 	/* staging in the shared levels: byte offset per purpose and level */
@@ -396,7 +399,10 @@ static int alu_bias(struct low *L, const struct step *st, int q)
 {
 	const struct tz_geometry *g = L->geo;
 	bool dm = g->bias_on[TZ_G_M], dn = g->bias_on[TZ_G_N];
-	struct isa_insn in = loop_insn(L, isa_kind_of_class(L->lay, ISA_CLASS_ALU), L->k_bias[q], L->k_bias[q] + g->eo, st);
+	uint32_t k = L->k_bias[q];
+	if (L->bias_res >= 0) /* the kernel of this block's part of the whole bias */
+		k += (uint32_t)((L->bias_res == TZ_G_M ? st->mo : st->no) * (int64_t)g->eo);
+	struct isa_insn in = loop_insn(L, isa_kind_of_class(L->lay, ISA_CLASS_ALU), k, k + g->eo, st);
 	in.f[ISA_F_SRC_OUT] = dm ? (dn ? st->bn : 1) * g->eo : 0;
 	in.f[ISA_F_SRC_IN] = dn ? g->eo : 0;
 	in.f[ISA_F_ALU_OP] = HW_ALU_ADD;
@@ -440,7 +446,7 @@ static void emit_compute(struct low *L, const struct step *st)
 	int q = (int)(st->out_block % L->racc.n);
 	if (st->first_k) {
 		L->acc_writer_need = L->racc.s[q].last_reader;
-		if (L->geo->bias >= 0) {
+		if (L->geo->bias >= 0 && L->bias_res < 0) {
 			int lb = load_bias(L, st, q);
 			st_need(L->s, lb, L->acc_writer_need);
 		}
@@ -490,9 +496,16 @@ static void build_kernels(struct low *L)
 		for (uint32_t e = 0; e < g->eo; e++)
 			add_uop(L, (uint32_t)(q * L->slot_acc) + e, (uint32_t)(q * L->slot_acc) + e, 0);
 		L->k_bias[q] = L->nuops;
-		if (g->bias >= 0)
+		if (L->bias_res >= 0) { /* one kernel per block of the whole bias */
+			int64_t per = L->bias_res == TZ_G_M ? m->bm : m->bn;
+			for (int64_t blk = 0; blk < L->bias_res_blocks; blk++)
+				for (uint32_t e = 0; e < g->eo; e++)
+					add_uop(L, (uint32_t)(q * L->slot_acc) + e,
+						(uint32_t)(L->bias_res_base + (uint64_t)(blk * per) * g->eo) + e, 0);
+		} else if (g->bias >= 0) {
 			for (uint32_t e = 0; e < g->eo; e++)
 				add_uop(L, (uint32_t)(q * L->slot_acc) + e, (uint32_t)(q * L->slot_acc + L->bias_off) + e, 0);
+		}
 	}
 	while (p->nuop % pad)
 		isa_program_add_uop(p, &(struct isa_uop){0, 0, 0});
@@ -533,6 +546,9 @@ static int plan_staging(struct low *L, char *why)
 	const int lvs[] = {L->lv_a, L->lv_b, L->lv_acc, L->lv_out, L->lv_uop};
 	for (size_t i = 0; i < sizeof lvs / sizeof *lvs; i++)
 		align = lcm32(align, L->hw->level[lvs[i]].elem_bytes);
+	uint64_t bias_stage = (uint64_t)(m->bm * m->bn) * g->eo * g->bytes_acc;
+	if (L->bias_res >= 0 && (uint64_t)L->bias_res_tiles * g->eo * g->bytes_acc > bias_stage)
+		bias_stage = (uint64_t)L->bias_res_tiles * g->eo * g->bytes_acc;
 	for (int s = 0; s < L->hw->nlevels; s++) {
 		if (L->hw->level[s].role != HW_ROLE_SHARED)
 			continue;
@@ -540,7 +556,7 @@ static int plan_staging(struct low *L, char *why)
 		uint64_t sizes[] = {(uint64_t)(m->bm * m->bk) * g->ea * g->bytes_a, (uint64_t)(m->bn * m->bk) * g->eb * g->bytes_b,
 				    (uint64_t)(m->bm * m->bn) * g->eo * g->bytes_out,
 				    (uint64_t)L->nuops * L->hw->level[L->lv_uop].elem_bytes + a,
-				    (uint64_t)(m->bm * m->bn) * g->eo * g->bytes_acc, (uint64_t)(m->bm * m->bn) * g->eo * g->bytes_acc};
+				    bias_stage, bias_stage};
 		uint64_t *dst[] = {&L->stage_a[s], &L->stage_b[s], &L->stage_out[s], &L->stage_uop[s], &L->stage_bias[0][s],
 				   &L->stage_bias[1][s]};
 		for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
@@ -611,9 +627,15 @@ static void layout_scratchpads(struct low *L)
 	L->slot_a = (uint64_t)(m->bm * m->bk) * g->ea;
 	L->slot_b = (uint64_t)(m->bn * m->bk) * g->eb;
 	L->bias_off = (uint64_t)(m->bm * m->bn) * g->eo;
-	uint64_t bias = g->bias < 0 ? 0 :
+	L->bias_res = tz_bias_resident(g, m);
+	uint64_t bias = g->bias < 0 || L->bias_res >= 0 ? 0 :
 			(uint64_t)((g->bias_on[TZ_G_M] ? m->bm : 1) * (g->bias_on[TZ_G_N] ? m->bn : 1)) * g->eo;
 	L->slot_acc = L->bias_off + bias;
+	if (L->bias_res >= 0) { /* after the output blocks */
+		L->bias_res_base = (uint64_t)m->ring_acc * L->slot_acc;
+		L->bias_res_tiles = tz_bias_count(g, (enum tz_group)L->bias_res);
+		L->bias_res_blocks = blocks(L->bias_res_tiles, L->bias_res == TZ_G_M ? m->bm : m->bn);
+	}
 }
 
 static void init_low(struct low *L, struct lw_builder *b, const struct ir_graph *g, int op,
@@ -698,6 +720,9 @@ int lw_lower_op(struct lw_builder *b, const struct ir_graph *g, int op, const st
 	}
 	L.racc.s[0].last_reader = L.racc.s[1 % MAX_RING].last_reader = b->last_store;
 	load_kernels(&L);
+	if (L.bias_res >= 0) /* the whole bias, once */
+		load_block(&L, L.lv_acc, L.bias_res_base, L.seg_bias, 1, (uint64_t)L.bias_res_tiles * rec->geo.eo, 0,
+			   L.stage_bias[0], -1, 0);
 	emit_steps(&L);
 	b->nops++;
 	return 0;

@@ -41,18 +41,44 @@ static int64_t blocks(int64_t n, int64_t b)
 	return (n + b - 1) / b;
 }
 
+int tz_bias_resident(const struct tz_geometry *g, const struct tz_mapping *m)
+{
+	if (g->bias < 0 || g->bias_on[TZ_G_BATCH] || (g->bias_on[TZ_G_M] && g->bias_on[TZ_G_N]))
+		return -1;
+	int gr = g->bias_on[TZ_G_M] ? TZ_G_M : TZ_G_N;
+	int64_t tiles = tz_bias_count(g, (enum tz_group)gr), nblk = blocks(tiles, gr == TZ_G_M ? m->bm : m->bn);
+	const struct hw *hw = g->hw;
+	uint64_t acc = (uint64_t)m->ring_acc * (uint64_t)(m->bm * m->bn) * g->eo + (uint64_t)tiles * g->eo;
+	uint64_t uops = (uint64_t)(m->ring_a * m->ring_b * m->ring_acc) * (uint64_t)m->bk +
+			(uint64_t)m->ring_acc * g->eo * (1 + (uint64_t)nblk) + 64;
+	if (acc > hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]].depth || uops > hw->level[hw->role_level[HW_ROLE_UOP]].depth)
+		return -1;
+	return gr;
+}
+
 /* Micro-ops the mapping's kernels take (lower.c: build_kernels), before padding. */
 static uint64_t kernel_uops(const struct tz_geometry *g, const struct tz_mapping *m)
 {
-	return (uint64_t)(m->ring_a * m->ring_b * m->ring_acc) * (uint64_t)m->bk +
-	       (uint64_t)m->ring_acc * g->eo * (g->bias >= 0 ? 2u : 1u);
+	uint64_t bias = 0;
+	int res = tz_bias_resident(g, m);
+	if (res >= 0)
+		bias = (uint64_t)m->ring_acc * g->eo *
+		       (uint64_t)blocks(tz_bias_count(g, (enum tz_group)res), res == TZ_G_M ? m->bm : m->bn);
+	else if (g->bias >= 0)
+		bias = (uint64_t)m->ring_acc * g->eo;
+	return (uint64_t)(m->ring_a * m->ring_b * m->ring_acc) * (uint64_t)m->bk + (uint64_t)m->ring_acc * g->eo + bias;
 }
 
-static uint64_t acc_slot(const struct tz_geometry *g, const struct tz_mapping *m)
+/* Accumulator elements: the output blocks and the bias (whole, or per block). */
+static uint64_t acc_need(const struct tz_geometry *g, const struct tz_mapping *m)
 {
+	uint64_t out = (uint64_t)(m->bm * m->bn) * g->eo;
+	int res = tz_bias_resident(g, m);
+	if (res >= 0)
+		return (uint64_t)m->ring_acc * out + (uint64_t)tz_bias_count(g, (enum tz_group)res) * g->eo;
 	uint64_t bias = g->bias < 0 ? 0 :
 			(uint64_t)((g->bias_on[TZ_G_M] ? m->bm : 1) * (g->bias_on[TZ_G_N] ? m->bn : 1)) * g->eo;
-	return (uint64_t)(m->bm * m->bn) * g->eo + bias;
+	return (uint64_t)m->ring_acc * (out + bias);
 }
 
 static int fits(const struct hw *hw, enum hw_role role, uint64_t need, const char *what, char *why)
@@ -91,7 +117,7 @@ int tz_mapping_check(const struct tz_geometry *g, const struct tz_mapping *m, ch
 	const struct hw_intrinsic *in = &hw->intrinsic[g->b.intrinsic];
 	if (fits(hw, hw->level[in->a.level].role, (uint64_t)(m->ring_a * m->bm * m->bk) * g->ea, "the A blocks", why) ||
 	    fits(hw, hw->level[in->b.level].role, (uint64_t)(m->ring_b * m->bn * m->bk) * g->eb, "the B blocks", why) ||
-	    fits(hw, HW_ROLE_ACCUMULATOR, (uint64_t)m->ring_acc * acc_slot(g, m), "the output blocks", why) ||
+	    fits(hw, HW_ROLE_ACCUMULATOR, acc_need(g, m), "the output blocks", why) ||
 	    fits(hw, HW_ROLE_UOP, kernel_uops(g, m) + 64, "the micro-op kernels", why))
 		return -1;
 	return 0;
@@ -155,9 +181,11 @@ void tz_estimate_parts(const struct tz_geometry *g, const struct tz_mapping *m, 
 		      transfer_cycles(hw, in->b.level, nb * (double)(m->bn * m->bk * g->eb * g->bytes_b), nb);
 	int lv_out = hw->role_level[HW_ROLE_OUTPUT];
 	double store = transfer_cycles(hw, lv_out, (double)tz_packed_out_bytes(g) * g->b.planes, outs * g->b.planes);
-	if (g->bias >= 0)
-		compute += transfer_cycles(hw, in->out.level, (double)tz_packed_bias_bytes(g) * outs /
-					   (double)(tz_bias_count(g, TZ_G_BATCH) * tz_bias_count(g, TZ_G_M) * tz_bias_count(g, TZ_G_N)), outs);
+	if (g->bias >= 0) { /* loaded by the compute module: whole once, or per output block */
+		double per = tz_bias_resident(g, m) >= 0 ? 1 : outs;
+		compute += transfer_cycles(hw, in->out.level, (double)tz_packed_bias_bytes(g) * (per == 1 ? 1 : outs /
+					   (double)(tz_bias_count(g, TZ_G_BATCH) * tz_bias_count(g, TZ_G_M) * tz_bias_count(g, TZ_G_N))), per);
+	}
 	bool overlap = m->ring_a > 1 && m->ring_b > 1;
 	double body = overlap ? fmax(compute, load) : compute + load;
 	body = m->ring_acc > 1 ? fmax(body, store) : body + store;

@@ -158,6 +158,10 @@ int tz_default_mapping(const struct tz_geometry *geo, struct tz_mapping *m, char
 double tz_estimate_cycles(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* Its parts: compute, load and store module cycles, and the total. */
 void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m, double parts[4]);
+/* The group (TZ_G_M or TZ_G_N) along which the whole bias stays in the
+ * accumulator for the op, loaded once, or -1: it is loaded per output block
+ * (it varies along batch or both groups, or does not fit). */
+int tz_bias_resident(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* The ALU operations (1 or 2) an epilogue takes on this hardware, with
  * their immediates (a bias: one add of the loaded bias); -1 when none can.
  * A clip symmetric the ALU's way is one `clip`, others `max` then `min`. */
