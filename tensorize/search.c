@@ -30,6 +30,7 @@ struct searcher {
 	int n, cap;
 	struct diags *err;
 	int failures;
+	int fitted;         /* samples at the last fit */
 };
 
 static uint64_t next(struct searcher *S)
@@ -154,7 +155,12 @@ static void round_(struct searcher *S)
 		taken++;
 	}
 	free(pool);
-	tz_model_fit(S->model, S->x, S->y, S->n);
+	/* refit as the samples grow by a tenth (every round while they are few):
+	 * fitting costs more than a measurement once there are thousands */
+	if (S->n >= S->fitted + 1 + S->fitted / 10) {
+		tz_model_fit(S->model, S->x, S->y, S->n);
+		S->fitted = S->n;
+	}
 }
 
 int tz_search(const struct tz_space *s, tz_measure_fn fn, void *ctx, const struct tz_search_opts *o,
@@ -170,12 +176,13 @@ int tz_search(const struct tz_space *s, tz_measure_fn fn, void *ctx, const struc
 	struct tz_search_opts opts = *o;
 	opts.budget = budget;
 	struct searcher S = {s, fn, ctx, &opts, r, tz_model_new(), o->seed * 2654435761u + 0x9e3779b97f4a7c15ull,
-			     xcalloc((size_t)s->n, 1), NULL, NULL, 0, 0, err, 0};
+			     xcalloc((size_t)s->n, 1), NULL, NULL, 0, 0, err, 0, 0};
 	r->order = xcalloc((size_t)budget + 1, sizeof *r->order);
 	r->cycles = xcalloc((size_t)budget + 1, sizeof *r->cycles);
 	for (int i = 0; i < o->ntransfer; i++)
 		add_sample(&S, o->transfer[i].f, o->transfer[i].estimate, o->transfer[i].cycles);
 	tz_model_fit(S.model, S.x, S.y, S.n);
+	S.fitted = S.n;
 	if (s->n <= budget) {
 		r->exhaustive = true;
 		for (int64_t i = 0; i < s->n; i++)
