@@ -74,7 +74,7 @@ static void print_text(const struct hw *hw, const struct wl_workload *w, const s
 			printf("  %-10s %10s  (no intrinsic runs it: host)\n", g->op[op].name, "-");
 			continue;
 		}
-		char *m = mapping_text(hw, g, op, &r->best), dflt[16] = "-", speed[16] = "-", measured[16];
+		char *m = mapping_text(hw, g, op, &r->best), dflt[24] = "-", speed[24] = "-", measured[24];
 		if (r->default_cycles) {
 			snprintf(dflt, sizeof dflt, "%" PRIu64, r->default_cycles);
 			snprintf(speed, sizeof speed, "%.2fx", (double)r->default_cycles / (double)r->cycles);
