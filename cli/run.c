@@ -82,7 +82,7 @@ int cli_run(int argc, char **argv)
 	const char *devname = o.device ? o.device : "sim";
 	const struct dev_ops *ops = dev_lookup(devname);
 	if (!ops) {
-		cli_usage_error("run", "unknown device '%s'; expected sim", devname);
+		cli_usage_error("run", "unknown device '%s'; expected sim or rtl", devname);
 		return CLI_USAGE;
 	}
 	struct isa_program p;

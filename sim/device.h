@@ -42,6 +42,7 @@ struct dev_stats {
 
 struct dev_run_opts {
 	FILE *trace; /* Chrome/Perfetto trace-event JSON, or NULL */
+	const char *waves; /* a VCD file of every signal, for devices that have signals (rtl), or NULL */
 };
 
 struct device;
@@ -58,6 +59,7 @@ struct dev_ops {
 };
 
 extern const struct dev_ops dev_sim;
+extern const struct dev_ops dev_rtl; /* rtl/device.c */
 
 /* Where DRAM lives when it is not inside the simulator: a SystemC model
  * routes every DRAM access (instruction fetch, loads, stores, and the
