@@ -19,8 +19,10 @@ enum { CLI_OK = 0, CLI_BAD_INPUT = 1, CLI_USAGE = 2 };
 	  "print the instruction set derived from a hardware description")                     \
 	X(asm, "IN.s -o OUT.tsp [--hw HW.yaml]", "assemble a program")                        \
 	X(disasm, "PROG.tsp [--hw HW.yaml] [-o OUT.s]", "print a program as assembly")                \
-	X(run, "PROG.tsp [--hw HW.yaml] [--device sim] [--json] [--trace FILE]",                     \
+	X(run, "PROG.tsp [--hw HW.yaml] [--device sim|rtl] [--json] [--trace FILE] [--waves FILE.vcd]", \
 	  "run a program on a device and report cycles, activity and utilization")                    \
+	X(cosim, "PROG.tsp [--hw HW.yaml]",                                                            \
+	  "run a program on the simulator and the RTL and compare DRAM and statistics")              \
 	X(ir, "WORKLOAD.yaml", "load a workload file and print its tensor IR (the --dump-ir view)")      \
 	X(host, "WORKLOAD.yaml [--json] [--dump-ir]",                                                  \
 	  "run a workload on the host CPU (LLVM JIT): per-op time and output checksums")               \
@@ -42,6 +44,7 @@ struct cli_opts {
 	const char *seed;       /* --seed */
 	const char *iterations; /* --iterations */
 	bool dump_ir;           /* --dump-ir */
+	const char *waves;      /* --waves */
 	const char *pos[4];
 	int npos;
 };
@@ -56,6 +59,7 @@ enum {
 	CLI_OPT_SEED = 1 << 6,
 	CLI_OPT_ITERATIONS = 1 << 7,
 	CLI_OPT_DUMP_IR = 1 << 8,
+	CLI_OPT_WAVES = 1 << 9,
 };
 
 /* Returns -1 and prints the usage on bad usage, 1 after printing help for

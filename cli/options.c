@@ -31,6 +31,7 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 		{"seed", required_argument, NULL, 'S'},
 		{"iterations", required_argument, NULL, 'I'},
 		{"dump-ir", no_argument, NULL, 'R'},
+		{"waves", required_argument, NULL, 'W'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -41,7 +42,7 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
 		unsigned need = c == 'H' ? CLI_OPT_HW : c == 'F' ? CLI_OPT_FORMAT : c == 'o' ? CLI_OPT_OUT
 			      : c == 'D' ? CLI_OPT_DEVICE : c == 'T' ? CLI_OPT_TRACE : c == 'J' ? CLI_OPT_JSON
-			      : c == 'S' ? CLI_OPT_SEED : c == 'I' ? CLI_OPT_ITERATIONS : c == 'R' ? CLI_OPT_DUMP_IR : 0;
+			      : c == 'S' ? CLI_OPT_SEED : c == 'I' ? CLI_OPT_ITERATIONS : c == 'R' ? CLI_OPT_DUMP_IR : c == 'W' ? CLI_OPT_WAVES : 0;
 		if (c == 'h') {
 			cli_usage(cmd, false);
 			return 1;
@@ -59,7 +60,7 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 			continue;
 		}
 		const char **slot = c == 'H' ? &o->hw : c == 'F' ? &o->format : c == 'D' ? &o->device
-				  : c == 'T' ? &o->trace : c == 'S' ? &o->seed : c == 'I' ? &o->iterations : &o->out;
+				  : c == 'T' ? &o->trace : c == 'S' ? &o->seed : c == 'I' ? &o->iterations : c == 'W' ? &o->waves : &o->out;
 		if (*slot) {
 			cli_usage_error(cmd, "option '%s' given twice", argv[optind - 1]);
 			return -1;

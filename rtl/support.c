@@ -12,8 +12,8 @@ static int no(char *why, size_t n, const char *reason) /* -1 with the reason */
 static int check_intrinsic(const struct hw *hw, char *why, size_t n)
 {
 	const struct hw_intrinsic *in = &hw->intrinsic[0];
-	const struct hw_operand *ops[3] = {&in->out, &in->a, &in->b};
-	const enum hw_role roles[3] = {HW_ROLE_ACCUMULATOR, HW_ROLE_INPUT, HW_ROLE_WEIGHT};
+	const struct hw_operand *ops[3] = {&in->a, &in->b, &in->out};
+	const enum hw_role roles[3] = {HW_ROLE_INPUT, HW_ROLE_WEIGHT, HW_ROLE_ACCUMULATOR};
 	for (int i = 0; i < 3; i++) {
 		if (hw_dtype_float(ops[i]->dtype)) {
 			snprintf(why, n, "%s arithmetic", hw_dtype_name(ops[i]->dtype));
@@ -35,6 +35,8 @@ int rtl_supported(const struct hw *hw, char *why, size_t n)
 {
 	if (hw->nintrinsics != 1)
 		return no(why, n, "more than one intrinsic");
+	if (check_intrinsic(hw, why, n))
+		return -1;
 	for (int l = 0; l < hw->nlevels; l++) {
 		const struct hw_level *lv = &hw->level[l];
 		if (lv->role == HW_ROLE_SHARED || lv->parent >= 0)
@@ -60,5 +62,5 @@ int rtl_supported(const struct hw *hw, char *why, size_t n)
 		return no(why, n, "an ALU latency or initiation interval of 0");
 	if (hw->queues.load > 255 || hw->queues.compute > 255 || hw->queues.store > 255)
 		return no(why, n, "instruction queues deeper than 255");
-	return check_intrinsic(hw, why, n);
+	return 0;
 }
