@@ -79,41 +79,41 @@ module tsl_core #(
   /* verilator lint_off UNUSEDSIGNAL */
   function automatic logic [OPW-1:0] opcode(input logic [IB-1:0] i);
   /* verilator lint_on UNUSEDSIGNAL */
-    return i[OPW-1:0];
+    opcode = i[OPW-1:0];
   endfunction
   /* verilator lint_off UNUSEDSIGNAL */
   function automatic logic pop_prev(input logic [IB-1:0] i);
   /* verilator lint_on UNUSEDSIGNAL */
-    return i[`TSL_SYNC_POP_PREV_LSB];
+    pop_prev = i[`TSL_SYNC_POP_PREV_LSB];
   endfunction
   /* verilator lint_off UNUSEDSIGNAL */
   function automatic logic pop_next(input logic [IB-1:0] i);
   /* verilator lint_on UNUSEDSIGNAL */
-    return i[`TSL_SYNC_POP_NEXT_LSB];
+    pop_next = i[`TSL_SYNC_POP_NEXT_LSB];
   endfunction
   /* verilator lint_off UNUSEDSIGNAL */
   function automatic logic push_prev(input logic [IB-1:0] i);
   /* verilator lint_on UNUSEDSIGNAL */
-    return i[`TSL_SYNC_PUSH_PREV_LSB];
+    push_prev = i[`TSL_SYNC_PUSH_PREV_LSB];
   endfunction
   /* verilator lint_off UNUSEDSIGNAL */
   function automatic logic push_next(input logic [IB-1:0] i);
   /* verilator lint_on UNUSEDSIGNAL */
-    return i[`TSL_SYNC_PUSH_NEXT_LSB];
+    push_next = i[`TSL_SYNC_PUSH_NEXT_LSB];
   endfunction
   // The module that executes an instruction: 0 load, 1 compute, 2 store.
   function automatic logic [1:0] queue_of(input logic [IB-1:0] i);
     logic [`TSL_LOAD_BUF_W-1:0] b;
     b = i[`TSL_LOAD_BUF_LSB+:`TSL_LOAD_BUF_W];
     case (opcode(i))
-      OP_LOAD: return b == `TSL_ACCUMULATOR_LEVEL || b == `TSL_UOP_LEVEL ? 2'd1 : 2'd0;
-      OP_STORE: return 2'd2;
-      OP_SYNC: return 2'(i[`TSL_SYNC_QUEUE_LSB+:`TSL_SYNC_QUEUE_W]);
-      default: return 2'd1;
+      OP_LOAD: queue_of = b == `TSL_ACCUMULATOR_LEVEL || b == `TSL_UOP_LEVEL ? 2'd1 : 2'd0;
+      OP_STORE: queue_of = 2'd2;
+      OP_SYNC: queue_of = 2'(i[`TSL_SYNC_QUEUE_LSB+:`TSL_SYNC_QUEUE_W]);
+      default: queue_of = 2'd1;
     endcase
   endfunction
   function automatic u64 ceil_div(input u64 a, input u64 b);
-    return (a + b - 1) / b;
+    ceil_div = (a + b - 1) / b;
   endfunction
   // Cycles a block of n elements of level b takes on b's port.
   function automatic u64 port_cycles(input logic [`TSL_LOAD_BUF_W-1:0] b, input u64 n);
@@ -123,14 +123,12 @@ module tsl_core #(
     else if (b == `TSL_ACCUMULATOR_LEVEL) c = ceil_div(n * `TSL_ACCUMULATOR_ELEM_BYTES, `TSL_ACCUMULATOR_BANDWIDTH);
     else if (b == `TSL_OUTPUT_LEVEL) c = ceil_div(n * `TSL_OUTPUT_ELEM_BYTES, `TSL_OUTPUT_BANDWIDTH);
     else c = ceil_div(n * `TSL_UOP_ELEM_BYTES, `TSL_UOP_BANDWIDTH);
-    return c == 0 ? 1 : c;
+    port_cycles = c == 0 ? 1 : c;
   endfunction
   function automatic u32 elem_bytes(input logic [`TSL_LOAD_BUF_W-1:0] b);
-    if (b == `TSL_INPUT_LEVEL) return `TSL_INPUT_ELEM_BYTES;
-    if (b == `TSL_WEIGHT_LEVEL) return `TSL_WEIGHT_ELEM_BYTES;
-    if (b == `TSL_ACCUMULATOR_LEVEL) return `TSL_ACCUMULATOR_ELEM_BYTES;
-    if (b == `TSL_OUTPUT_LEVEL) return `TSL_OUTPUT_ELEM_BYTES;
-    return `TSL_UOP_ELEM_BYTES;
+    elem_bytes = b == `TSL_INPUT_LEVEL ? `TSL_INPUT_ELEM_BYTES : b == `TSL_WEIGHT_LEVEL ? `TSL_WEIGHT_ELEM_BYTES :
+        b == `TSL_ACCUMULATOR_LEVEL ? `TSL_ACCUMULATOR_ELEM_BYTES : b == `TSL_OUTPUT_LEVEL ? `TSL_OUTPUT_ELEM_BYTES :
+        `TSL_UOP_ELEM_BYTES;
   endfunction
 
   // ---- the cycle counter ----
@@ -164,7 +162,7 @@ module tsl_core #(
   logic [1:0] dq;
   logic [QW-1:0] dentry;
   function automatic int qdepth(input int q);
-    return q == 0 ? `TSL_QUEUE_LOAD : q == 1 ? `TSL_QUEUE_COMPUTE : `TSL_QUEUE_STORE;
+    qdepth = q == 0 ? `TSL_QUEUE_LOAD : q == 1 ? `TSL_QUEUE_COMPUTE : `TSL_QUEUE_STORE;
   endfunction
   for (genvar q = 0; q < 3; q++) begin : g_queue
     localparam int CW = $clog2(qdepth(q) + 1);
@@ -223,31 +221,31 @@ module tsl_core #(
   // ---- durations (docs/microarch.md, "Instruction timing") ----
   function automatic u64 loop_beats(input logic [IB-1:0] i);
     if (opcode(i) == OP_ALU)
-      return (u64'(i[`TSL_ALU_UOP_END_LSB+:`TSL_ALU_UOP_END_W]) - u64'(i[`TSL_ALU_UOP_BEGIN_LSB+:`TSL_ALU_UOP_BEGIN_W])) *
-          u64'(i[`TSL_ALU_ITER_OUT_LSB+:`TSL_ALU_ITER_OUT_W]) * u64'(i[`TSL_ALU_ITER_IN_LSB+:`TSL_ALU_ITER_IN_W]);
-    return (u64'(i[`TSL_INTRINSIC_UOP_END_LSB+:`TSL_INTRINSIC_UOP_END_W]) -
-                u64'(i[`TSL_INTRINSIC_UOP_BEGIN_LSB+:`TSL_INTRINSIC_UOP_BEGIN_W])) *
-        u64'(i[`TSL_INTRINSIC_ITER_OUT_LSB+:`TSL_INTRINSIC_ITER_OUT_W]) *
-        u64'(i[`TSL_INTRINSIC_ITER_IN_LSB+:`TSL_INTRINSIC_ITER_IN_W]);
+      loop_beats = (64'(i[`TSL_ALU_UOP_END_LSB+:`TSL_ALU_UOP_END_W]) - 64'(i[`TSL_ALU_UOP_BEGIN_LSB+:`TSL_ALU_UOP_BEGIN_W])) *
+          64'(i[`TSL_ALU_ITER_OUT_LSB+:`TSL_ALU_ITER_OUT_W]) * 64'(i[`TSL_ALU_ITER_IN_LSB+:`TSL_ALU_ITER_IN_W]);
+    loop_beats = (64'(i[`TSL_INTRINSIC_UOP_END_LSB+:`TSL_INTRINSIC_UOP_END_W]) -
+                64'(i[`TSL_INTRINSIC_UOP_BEGIN_LSB+:`TSL_INTRINSIC_UOP_BEGIN_W])) *
+        64'(i[`TSL_INTRINSIC_ITER_OUT_LSB+:`TSL_INTRINSIC_ITER_OUT_W]) *
+        64'(i[`TSL_INTRINSIC_ITER_IN_LSB+:`TSL_INTRINSIC_ITER_IN_W]);
   endfunction
   // The end of a non-transfer, or the port end of a transfer.
   function automatic u64 end_of(input logic [IB-1:0] i, input u64 t);
     u64 x, y;
     case (opcode(i))
       OP_LOAD: begin
-        x = u64'(i[`TSL_LOAD_XSIZE_LSB+:`TSL_LOAD_XSIZE_W]) + u64'(i[`TSL_LOAD_XPAD0_LSB+:`TSL_LOAD_XPAD0_W]) +
-            u64'(i[`TSL_LOAD_XPAD1_LSB+:`TSL_LOAD_XPAD1_W]);
-        y = u64'(i[`TSL_LOAD_YSIZE_LSB+:`TSL_LOAD_YSIZE_W]) + u64'(i[`TSL_LOAD_YPAD0_LSB+:`TSL_LOAD_YPAD0_W]) +
-            u64'(i[`TSL_LOAD_YPAD1_LSB+:`TSL_LOAD_YPAD1_W]);
-        return t + port_cycles(i[`TSL_LOAD_BUF_LSB+:`TSL_LOAD_BUF_W], x * y);
+        x = 64'(i[`TSL_LOAD_XSIZE_LSB+:`TSL_LOAD_XSIZE_W]) + 64'(i[`TSL_LOAD_XPAD0_LSB+:`TSL_LOAD_XPAD0_W]) +
+            64'(i[`TSL_LOAD_XPAD1_LSB+:`TSL_LOAD_XPAD1_W]);
+        y = 64'(i[`TSL_LOAD_YSIZE_LSB+:`TSL_LOAD_YSIZE_W]) + 64'(i[`TSL_LOAD_YPAD0_LSB+:`TSL_LOAD_YPAD0_W]) +
+            64'(i[`TSL_LOAD_YPAD1_LSB+:`TSL_LOAD_YPAD1_W]);
+        end_of = t + port_cycles(i[`TSL_LOAD_BUF_LSB+:`TSL_LOAD_BUF_W], x * y);
       end
       OP_STORE:
-      return t + port_cycles(`TSL_OUTPUT_LEVEL, u64'(i[`TSL_STORE_XSIZE_LSB+:`TSL_STORE_XSIZE_W]) *
-                                                     u64'(i[`TSL_STORE_YSIZE_LSB+:`TSL_STORE_YSIZE_W]));
-      OP_GEMM: return t + (loop_beats(i) - 1) * `TSL_GEMM_II + `TSL_GEMM_LATENCY;
+      end_of = t + port_cycles(`TSL_OUTPUT_LEVEL, 64'(i[`TSL_STORE_XSIZE_LSB+:`TSL_STORE_XSIZE_W]) *
+                                                     64'(i[`TSL_STORE_YSIZE_LSB+:`TSL_STORE_YSIZE_W]));
+      OP_GEMM: end_of = t + (loop_beats(i) - 1) * `TSL_GEMM_II + `TSL_GEMM_LATENCY;
       OP_ALU:
-      return t + (loop_beats(i) * (`TSL_ACC_VALUES / `TSL_ALU_LANES) - 1) * `TSL_ALU_II + `TSL_ALU_LATENCY;
-      default: return t + 1;
+      end_of = t + (loop_beats(i) * (`TSL_ACC_VALUES / `TSL_ALU_LANES) - 1) * `TSL_ALU_II + `TSL_ALU_LATENCY;
+      default: end_of = t + 1;
     endcase
   endfunction
 
@@ -269,10 +267,10 @@ module tsl_core #(
     assign b = q == 2 ? `TSL_LOAD_BUF_W'(`TSL_OUTPUT_LEVEL) : head[q][`TSL_LOAD_BUF_LSB+:`TSL_LOAD_BUF_W];
     assign req[q] = start[q] && (q == 2 ? opcode(head[q]) == OP_STORE : opcode(head[q]) == OP_LOAD);
     assign req_write[q] = q == 2;
-    assign req_rows[q*32+:32] = q == 2 ? u32'(head[q][`TSL_STORE_YSIZE_LSB+:`TSL_STORE_YSIZE_W]) :
-        u32'(head[q][`TSL_LOAD_YSIZE_LSB+:`TSL_LOAD_YSIZE_W]);
-    assign req_row_bytes[q*32+:32] = elem_bytes(b) * (q == 2 ? u32'(head[q][`TSL_STORE_XSIZE_LSB+:`TSL_STORE_XSIZE_W]) :
-        u32'(head[q][`TSL_LOAD_XSIZE_LSB+:`TSL_LOAD_XSIZE_W]));
+    assign req_rows[q*32+:32] = q == 2 ? 32'(head[q][`TSL_STORE_YSIZE_LSB+:`TSL_STORE_YSIZE_W]) :
+        32'(head[q][`TSL_LOAD_YSIZE_LSB+:`TSL_LOAD_YSIZE_W]);
+    assign req_row_bytes[q*32+:32] = elem_bytes(b) * (q == 2 ? 32'(head[q][`TSL_STORE_XSIZE_LSB+:`TSL_STORE_XSIZE_W]) :
+        32'(head[q][`TSL_LOAD_XSIZE_LSB+:`TSL_LOAD_XSIZE_W]));
   end
 
   // ---- fetch ----
@@ -287,7 +285,7 @@ module tsl_core #(
   assign cur_pos = arriving ? 0 : fb_pos;
   assign cur_fb = arriving ? f_rd_data : fb;
   assign f_rd_en = outstanding;
-  assign f_rd_addr = code_addr + u64'(req_first) * `TSL_INSN_BYTES;
+  assign f_rd_addr = code_addr + 64'(req_first) * `TSL_INSN_BYTES;
   assign f_rd_bytes = 16'(req_n * `TSL_INSN_BYTES);
   logic [IB-1:0] dinsn;
   logic has;
@@ -332,7 +330,7 @@ module tsl_core #(
         fb <= f_rd_data;
         fb_n <= req_n;
       end
-      fb_pos <= cur_pos + u32'(dispatch);
+      fb_pos <= cur_pos + 32'(dispatch);
       if (dispatch && opcode(dinsn) == OP_FINISH) stopped <= 1'b1;
       pending <= next_pending;
     end
@@ -424,9 +422,9 @@ module tsl_core #(
   /* verilator lint_off UNUSEDSIGNAL */
   u32 dst, src, wgt;
   /* verilator lint_on UNUSEDSIGNAL */
-  assign dst = u32'(uop[`TSL_UOP_DST_LSB+:`TSL_UOP_DST_W]) + dst_base;
-  assign src = u32'(uop[`TSL_UOP_SRC_LSB+:`TSL_UOP_SRC_W]) + src_base;
-  assign wgt = u32'(uop[`TSL_UOP_WGT_LSB+:`TSL_UOP_WGT_W]) + wgt_base;
+  assign dst = 32'(uop[`TSL_UOP_DST_LSB+:`TSL_UOP_DST_W]) + dst_base;
+  assign src = 32'(uop[`TSL_UOP_SRC_LSB+:`TSL_UOP_SRC_W]) + src_base;
+  assign wgt = 32'(uop[`TSL_UOP_WGT_LSB+:`TSL_UOP_WGT_W]) + wgt_base;
 
   // store module: its DMA reads the output buffer
   logic s_re;

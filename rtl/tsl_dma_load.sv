@@ -35,13 +35,13 @@ module tsl_dma_load (
     if (start) begin
       buf_v = insn[`TSL_LOAD_BUF_LSB+:`TSL_LOAD_BUF_W];
       idx_v = insn[`TSL_LOAD_IDX_LSB+:`TSL_LOAD_IDX_W];
-      ysize_v = u32'(insn[`TSL_LOAD_YSIZE_LSB+:`TSL_LOAD_YSIZE_W]);
-      xsize_v = u32'(insn[`TSL_LOAD_XSIZE_LSB+:`TSL_LOAD_XSIZE_W]);
-      xstride_v = u32'(insn[`TSL_LOAD_XSTRIDE_LSB+:`TSL_LOAD_XSTRIDE_W]);
-      ypad0_v = u32'(insn[`TSL_LOAD_YPAD0_LSB+:`TSL_LOAD_YPAD0_W]);
-      xpad0_v = u32'(insn[`TSL_LOAD_XPAD0_LSB+:`TSL_LOAD_XPAD0_W]);
-      xw_v = xsize_v + xpad0_v + u32'(insn[`TSL_LOAD_XPAD1_LSB+:`TSL_LOAD_XPAD1_W]);
-      yh_v = ysize_v + ypad0_v + u32'(insn[`TSL_LOAD_YPAD1_LSB+:`TSL_LOAD_YPAD1_W]);
+      ysize_v = 32'(insn[`TSL_LOAD_YSIZE_LSB+:`TSL_LOAD_YSIZE_W]);
+      xsize_v = 32'(insn[`TSL_LOAD_XSIZE_LSB+:`TSL_LOAD_XSIZE_W]);
+      xstride_v = 32'(insn[`TSL_LOAD_XSTRIDE_LSB+:`TSL_LOAD_XSTRIDE_W]);
+      ypad0_v = 32'(insn[`TSL_LOAD_YPAD0_LSB+:`TSL_LOAD_YPAD0_W]);
+      xpad0_v = 32'(insn[`TSL_LOAD_XPAD0_LSB+:`TSL_LOAD_XPAD0_W]);
+      xw_v = xsize_v + xpad0_v + 32'(insn[`TSL_LOAD_XPAD1_LSB+:`TSL_LOAD_XPAD1_W]);
+      yh_v = ysize_v + ypad0_v + 32'(insn[`TSL_LOAD_YPAD1_LSB+:`TSL_LOAD_YPAD1_W]);
       row_v = 64'(insn[`TSL_LOAD_ADDR_LSB+:`TSL_LOAD_ADDR_W]);
       x_v = 0;
       y_v = 0;
@@ -74,11 +74,9 @@ module tsl_dma_load (
   assign src = row_v + 64'(x_v) - 64'(xpad0_v);
 
   function automatic logic [31:0] elem_bytes(input logic [`TSL_LOAD_BUF_W-1:0] b);
-    if (b == `TSL_INPUT_LEVEL) return `TSL_INPUT_ELEM_BYTES;
-    if (b == `TSL_WEIGHT_LEVEL) return `TSL_WEIGHT_ELEM_BYTES;
-    if (b == `TSL_ACCUMULATOR_LEVEL) return `TSL_ACCUMULATOR_ELEM_BYTES;
-    if (b == `TSL_OUTPUT_LEVEL) return `TSL_OUTPUT_ELEM_BYTES;
-    return `TSL_UOP_ELEM_BYTES;
+    elem_bytes = b == `TSL_INPUT_LEVEL ? `TSL_INPUT_ELEM_BYTES : b == `TSL_WEIGHT_LEVEL ? `TSL_WEIGHT_ELEM_BYTES :
+        b == `TSL_ACCUMULATOR_LEVEL ? `TSL_ACCUMULATOR_ELEM_BYTES : b == `TSL_OUTPUT_LEVEL ? `TSL_OUTPUT_ELEM_BYTES :
+        `TSL_UOP_ELEM_BYTES;
   endfunction
 
   assign we = act_v;

@@ -23,9 +23,9 @@ module tsl_dma_store (
   always_comb begin
     if (start) begin
       idx_v = insn[`TSL_STORE_IDX_LSB+:`TSL_STORE_IDX_W];
-      xsize_v = u32'(insn[`TSL_STORE_XSIZE_LSB+:`TSL_STORE_XSIZE_W]);
-      ysize_v = u32'(insn[`TSL_STORE_YSIZE_LSB+:`TSL_STORE_YSIZE_W]);
-      xstride_v = u32'(insn[`TSL_STORE_XSTRIDE_LSB+:`TSL_STORE_XSTRIDE_W]);
+      xsize_v = 32'(insn[`TSL_STORE_XSIZE_LSB+:`TSL_STORE_XSIZE_W]);
+      ysize_v = 32'(insn[`TSL_STORE_YSIZE_LSB+:`TSL_STORE_YSIZE_W]);
+      xstride_v = 32'(insn[`TSL_STORE_XSTRIDE_LSB+:`TSL_STORE_XSTRIDE_W]);
       row_v = 64'(insn[`TSL_STORE_ADDR_LSB+:`TSL_STORE_ADDR_W]);
       x_v = 0;
       y_v = 0;

@@ -18,7 +18,7 @@ module tsl_fifo #(
   logic [W-1:0] mem[DEPTH];
   logic [AW-1:0] rd, wr;
   function automatic logic [AW-1:0] inc(input logic [AW-1:0] p);
-    return p == AW'(DEPTH - 1) ? '0 : p + 1'b1;
+    inc = p == AW'(DEPTH - 1) ? '0 : p + 1'b1;
   endfunction
   always_ff @(posedge clk) begin
     if (push) mem[wr] <= din;

@@ -20,33 +20,33 @@ module tsl_gemm #(
 
   function automatic int dim_size(input int d);
     case (d)
-      0: return `TSL_GEMM_D0_SIZE;
-      1: return `TSL_GEMM_D1_SIZE;
-      2: return `TSL_GEMM_D2_SIZE;
-      3: return `TSL_GEMM_D3_SIZE;
-      4: return `TSL_GEMM_D4_SIZE;
-      default: return `TSL_GEMM_D5_SIZE;
+      0: dim_size = `TSL_GEMM_D0_SIZE;
+      1: dim_size = `TSL_GEMM_D1_SIZE;
+      2: dim_size = `TSL_GEMM_D2_SIZE;
+      3: dim_size = `TSL_GEMM_D3_SIZE;
+      4: dim_size = `TSL_GEMM_D4_SIZE;
+      default: dim_size = `TSL_GEMM_D5_SIZE;
     endcase
   endfunction
   function automatic bit dim_red(input int d);
     case (d)
-      0: return `TSL_GEMM_D0_RED;
-      1: return `TSL_GEMM_D1_RED;
-      2: return `TSL_GEMM_D2_RED;
-      3: return `TSL_GEMM_D3_RED;
-      4: return `TSL_GEMM_D4_RED;
-      default: return `TSL_GEMM_D5_RED;
+      0: dim_red = `TSL_GEMM_D0_RED;
+      1: dim_red = `TSL_GEMM_D1_RED;
+      2: dim_red = `TSL_GEMM_D2_RED;
+      3: dim_red = `TSL_GEMM_D3_RED;
+      4: dim_red = `TSL_GEMM_D4_RED;
+      default: dim_red = `TSL_GEMM_D5_RED;
     endcase
   endfunction
   // which: 0 output, 1 input (a), 2 weight (b)
   function automatic int dim_step(input int d, input int which);
     case (d)
-      0: return which == 0 ? `TSL_GEMM_D0_STEP_OUT : which == 1 ? `TSL_GEMM_D0_STEP_A : `TSL_GEMM_D0_STEP_B;
-      1: return which == 0 ? `TSL_GEMM_D1_STEP_OUT : which == 1 ? `TSL_GEMM_D1_STEP_A : `TSL_GEMM_D1_STEP_B;
-      2: return which == 0 ? `TSL_GEMM_D2_STEP_OUT : which == 1 ? `TSL_GEMM_D2_STEP_A : `TSL_GEMM_D2_STEP_B;
-      3: return which == 0 ? `TSL_GEMM_D3_STEP_OUT : which == 1 ? `TSL_GEMM_D3_STEP_A : `TSL_GEMM_D3_STEP_B;
-      4: return which == 0 ? `TSL_GEMM_D4_STEP_OUT : which == 1 ? `TSL_GEMM_D4_STEP_A : `TSL_GEMM_D4_STEP_B;
-      default: return which == 0 ? `TSL_GEMM_D5_STEP_OUT : which == 1 ? `TSL_GEMM_D5_STEP_A : `TSL_GEMM_D5_STEP_B;
+      0: dim_step = which == 0 ? `TSL_GEMM_D0_STEP_OUT : which == 1 ? `TSL_GEMM_D0_STEP_A : `TSL_GEMM_D0_STEP_B;
+      1: dim_step = which == 0 ? `TSL_GEMM_D1_STEP_OUT : which == 1 ? `TSL_GEMM_D1_STEP_A : `TSL_GEMM_D1_STEP_B;
+      2: dim_step = which == 0 ? `TSL_GEMM_D2_STEP_OUT : which == 1 ? `TSL_GEMM_D2_STEP_A : `TSL_GEMM_D2_STEP_B;
+      3: dim_step = which == 0 ? `TSL_GEMM_D3_STEP_OUT : which == 1 ? `TSL_GEMM_D3_STEP_A : `TSL_GEMM_D3_STEP_B;
+      4: dim_step = which == 0 ? `TSL_GEMM_D4_STEP_OUT : which == 1 ? `TSL_GEMM_D4_STEP_A : `TSL_GEMM_D4_STEP_B;
+      default: dim_step = which == 0 ? `TSL_GEMM_D5_STEP_OUT : which == 1 ? `TSL_GEMM_D5_STEP_A : `TSL_GEMM_D5_STEP_B;
     endcase
   endfunction
   // Offset in operand `which` of spatial point sp and reduction point rd
@@ -65,13 +65,13 @@ module tsl_gemm #(
         s = s / dim_size(d);
       end
     end
-    return o;
+    offset = o;
   endfunction
   function automatic int count(input bit red);
     int n;
     n = 1;
     for (int d = 0; d < `TSL_GEMM_MAX_DIMS; d++) if (dim_red(d) == red) n = n * dim_size(d);
-    return n;
+    count = n;
   endfunction
 
   localparam int NOUT = count(0), NRED = count(1);

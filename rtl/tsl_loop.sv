@@ -28,27 +28,27 @@ module tsl_loop (
   always_comb begin
     if (start) begin
       if (is_alu) begin
-        ub_v = u32'(insn[`TSL_ALU_UOP_BEGIN_LSB+:`TSL_ALU_UOP_BEGIN_W]);
-        ue_v = u32'(insn[`TSL_ALU_UOP_END_LSB+:`TSL_ALU_UOP_END_W]);
-        no_v = u32'(insn[`TSL_ALU_ITER_OUT_LSB+:`TSL_ALU_ITER_OUT_W]);
-        ni_v = u32'(insn[`TSL_ALU_ITER_IN_LSB+:`TSL_ALU_ITER_IN_W]);
-        dso_v = u32'(insn[`TSL_ALU_DST_OUT_LSB+:`TSL_ALU_DST_OUT_W]);
-        dsi_v = u32'(insn[`TSL_ALU_DST_IN_LSB+:`TSL_ALU_DST_IN_W]);
-        sro_v = u32'(insn[`TSL_ALU_SRC_OUT_LSB+:`TSL_ALU_SRC_OUT_W]);
-        sri_v = u32'(insn[`TSL_ALU_SRC_IN_LSB+:`TSL_ALU_SRC_IN_W]);
+        ub_v = 32'(insn[`TSL_ALU_UOP_BEGIN_LSB+:`TSL_ALU_UOP_BEGIN_W]);
+        ue_v = 32'(insn[`TSL_ALU_UOP_END_LSB+:`TSL_ALU_UOP_END_W]);
+        no_v = 32'(insn[`TSL_ALU_ITER_OUT_LSB+:`TSL_ALU_ITER_OUT_W]);
+        ni_v = 32'(insn[`TSL_ALU_ITER_IN_LSB+:`TSL_ALU_ITER_IN_W]);
+        dso_v = 32'(insn[`TSL_ALU_DST_OUT_LSB+:`TSL_ALU_DST_OUT_W]);
+        dsi_v = 32'(insn[`TSL_ALU_DST_IN_LSB+:`TSL_ALU_DST_IN_W]);
+        sro_v = 32'(insn[`TSL_ALU_SRC_OUT_LSB+:`TSL_ALU_SRC_OUT_W]);
+        sri_v = 32'(insn[`TSL_ALU_SRC_IN_LSB+:`TSL_ALU_SRC_IN_W]);
         wgo_v = 0;
         wgi_v = 0;
       end else begin
-        ub_v = u32'(insn[`TSL_INTRINSIC_UOP_BEGIN_LSB+:`TSL_INTRINSIC_UOP_BEGIN_W]);
-        ue_v = u32'(insn[`TSL_INTRINSIC_UOP_END_LSB+:`TSL_INTRINSIC_UOP_END_W]);
-        no_v = u32'(insn[`TSL_INTRINSIC_ITER_OUT_LSB+:`TSL_INTRINSIC_ITER_OUT_W]);
-        ni_v = u32'(insn[`TSL_INTRINSIC_ITER_IN_LSB+:`TSL_INTRINSIC_ITER_IN_W]);
-        dso_v = u32'(insn[`TSL_INTRINSIC_DST_OUT_LSB+:`TSL_INTRINSIC_DST_OUT_W]);
-        dsi_v = u32'(insn[`TSL_INTRINSIC_DST_IN_LSB+:`TSL_INTRINSIC_DST_IN_W]);
-        sro_v = u32'(insn[`TSL_INTRINSIC_SRC_OUT_LSB+:`TSL_INTRINSIC_SRC_OUT_W]);
-        sri_v = u32'(insn[`TSL_INTRINSIC_SRC_IN_LSB+:`TSL_INTRINSIC_SRC_IN_W]);
-        wgo_v = u32'(insn[`TSL_INTRINSIC_WGT_OUT_LSB+:`TSL_INTRINSIC_WGT_OUT_W]);
-        wgi_v = u32'(insn[`TSL_INTRINSIC_WGT_IN_LSB+:`TSL_INTRINSIC_WGT_IN_W]);
+        ub_v = 32'(insn[`TSL_INTRINSIC_UOP_BEGIN_LSB+:`TSL_INTRINSIC_UOP_BEGIN_W]);
+        ue_v = 32'(insn[`TSL_INTRINSIC_UOP_END_LSB+:`TSL_INTRINSIC_UOP_END_W]);
+        no_v = 32'(insn[`TSL_INTRINSIC_ITER_OUT_LSB+:`TSL_INTRINSIC_ITER_OUT_W]);
+        ni_v = 32'(insn[`TSL_INTRINSIC_ITER_IN_LSB+:`TSL_INTRINSIC_ITER_IN_W]);
+        dso_v = 32'(insn[`TSL_INTRINSIC_DST_OUT_LSB+:`TSL_INTRINSIC_DST_OUT_W]);
+        dsi_v = 32'(insn[`TSL_INTRINSIC_DST_IN_LSB+:`TSL_INTRINSIC_DST_IN_W]);
+        sro_v = 32'(insn[`TSL_INTRINSIC_SRC_OUT_LSB+:`TSL_INTRINSIC_SRC_OUT_W]);
+        sri_v = 32'(insn[`TSL_INTRINSIC_SRC_IN_LSB+:`TSL_INTRINSIC_SRC_IN_W]);
+        wgo_v = 32'(insn[`TSL_INTRINSIC_WGT_OUT_LSB+:`TSL_INTRINSIC_WGT_OUT_W]);
+        wgi_v = 32'(insn[`TSL_INTRINSIC_WGT_IN_LSB+:`TSL_INTRINSIC_WGT_IN_W]);
       end
       u_v = ub_v;
       i_v = 0;
@@ -91,7 +91,7 @@ module tsl_loop (
         {i_r, o_r, od_r, os_r, ow_r} <= {i_v + 1, o_v, od_v, os_v, ow_v};
         {d_r, s_r, w_r} <= {d_v + dsi_v, s_v + sri_v, w_v + wgi_v};
       end else begin  // next outer iteration
-        {i_r, o_r} <= {u32'(0), o_v + 1};
+        {i_r, o_r} <= {32'(0), o_v + 1};
         {od_r, os_r, ow_r} <= {od_v + dso_v, os_v + sro_v, ow_v + wgo_v};
         {d_r, s_r, w_r} <= {od_v + dso_v, os_v + sro_v, ow_v + wgo_v};
       end
