@@ -223,7 +223,7 @@ module tsl_core #(
     if (opcode(i) == OP_ALU)
       loop_beats = (64'(i[`TSL_ALU_UOP_END_LSB+:`TSL_ALU_UOP_END_W]) - 64'(i[`TSL_ALU_UOP_BEGIN_LSB+:`TSL_ALU_UOP_BEGIN_W])) *
           64'(i[`TSL_ALU_ITER_OUT_LSB+:`TSL_ALU_ITER_OUT_W]) * 64'(i[`TSL_ALU_ITER_IN_LSB+:`TSL_ALU_ITER_IN_W]);
-    loop_beats = (64'(i[`TSL_INTRINSIC_UOP_END_LSB+:`TSL_INTRINSIC_UOP_END_W]) -
+    else loop_beats = (64'(i[`TSL_INTRINSIC_UOP_END_LSB+:`TSL_INTRINSIC_UOP_END_W]) -
                 64'(i[`TSL_INTRINSIC_UOP_BEGIN_LSB+:`TSL_INTRINSIC_UOP_BEGIN_W])) *
         64'(i[`TSL_INTRINSIC_ITER_OUT_LSB+:`TSL_INTRINSIC_ITER_OUT_W]) *
         64'(i[`TSL_INTRINSIC_ITER_IN_LSB+:`TSL_INTRINSIC_ITER_IN_W]);
