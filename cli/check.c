@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "../isa/isa.h"
+#include "../rtl/rtl.h"
 #include "cli.h"
 
 static void format_bytes(char *buf, size_t n, uint64_t bytes)
@@ -106,6 +107,11 @@ int cli_check(int argc, char **argv)
 	       hw.queues.load, hw.queues.compute, hw.queues.store, hw.queues.token, hw.dma.max_rows, hw.dma.max_cols,
 	       hw.dma.max_stride, hw.dma.max_pad);
 	print_layout(&lay);
+	char why[200];
+	if (rtl_supported(&hw, why, sizeof why))
+		printf("rtl: not supported: %s\n", why);
+	else
+		printf("rtl: supported\n");
 	printf("ok\n");
 	return CLI_OK;
 }

@@ -21,8 +21,10 @@ enum { CLI_OK = 0, CLI_BAD_INPUT = 1, CLI_USAGE = 2 };
 	  "print the instruction set derived from a hardware description")                     \
 	X(asm, "IN.s -o OUT.tsp [--hw HW.yaml]", "assemble a program")                        \
 	X(disasm, "PROG.tsp [--hw HW.yaml] [-o OUT.s]", "print a program as assembly")                \
-	X(run, "PROG.tsp [--hw HW.yaml] [--device sim] [--json] [--trace FILE]",                     \
+	X(run, "PROG.tsp [--hw HW.yaml] [--device sim|rtl] [--json] [--trace FILE] [--waves FILE.vcd]", \
 	  "run a program on a device and report cycles, activity and utilization")                    \
+	X(cosim, "PROG.tsp [--hw HW.yaml]",                                                            \
+	  "run a program on the simulator and the RTL and compare DRAM and statistics")              \
 	X(ir, "WORKLOAD.yaml", "load a workload file and print its tensor IR (the --dump-ir view)")      \
 	X(host, "WORKLOAD.yaml [--json] [--dump-ir]",                                                  \
 	  "run a workload on the host CPU (LLVM JIT): per-op time and output checksums")               \
@@ -32,7 +34,7 @@ enum { CLI_OK = 0, CLI_BAD_INPUT = 1, CLI_USAGE = 2 };
 	  "list every binding of each op to the intrinsics, and why the others do not fit")          \
 	X(compile, "WORKLOAD.yaml [--hw HW.yaml] -o OUT.tsp [--json]",                                 \
 	  "compile a workload's accelerator ops into one program")                                    \
-	X(exec, "WORKLOAD.yaml [--hw HW.yaml] [--device sim] [--verify] [--json]",                    \
+	X(exec, "WORKLOAD.yaml [--hw HW.yaml] [--device sim|rtl] [--verify] [--json]",                \
 	  "run a workload op by op on a device, checking each op against the host backend")          \
 	X(tune, "WORKLOAD.yaml [--hw HW.yaml] [--budget N] [--db FILE] [--seed S] [--json] [-o OUT.tsp]", \
 	  "search each op's mappings on the simulator, keeping the measurements in a tuning database")
@@ -55,6 +57,7 @@ struct cli_opts {
 	bool verify;            /* --verify */
 	const char *budget;     /* --budget */
 	const char *db;         /* --db */
+	const char *waves;      /* --waves */
 	const char *pos[4];
 	int npos;
 };
@@ -72,6 +75,7 @@ enum {
 	CLI_OPT_VERIFY = 1 << 9,
 	CLI_OPT_BUDGET = 1 << 10,
 	CLI_OPT_DB = 1 << 11,
+	CLI_OPT_WAVES = 1 << 12,
 };
 
 /* Returns -1 and prints the usage on bad usage, 1 after printing help for

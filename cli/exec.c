@@ -79,7 +79,7 @@ int cli_exec(int argc, char **argv)
 	const char *devname = o.device ? o.device : "sim";
 	const struct dev_ops *dev = dev_lookup(devname);
 	if (!dev) {
-		cli_usage_error("exec", "unknown device '%s'; expected sim", devname);
+		cli_usage_error("exec", "unknown device '%s'; expected sim or rtl", devname);
 		return CLI_USAGE;
 	}
 	struct hw hw;

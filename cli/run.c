@@ -61,20 +61,24 @@ static void print_text(const char *path, const char *device, const struct isa_pr
 int cli_run(int argc, char **argv)
 {
 	struct cli_opts o;
-	int rc = cli_parse("run", argc, argv, CLI_OPT_HW | CLI_OPT_DEVICE | CLI_OPT_JSON | CLI_OPT_TRACE, 1, 1, &o);
+	int rc = cli_parse("run", argc, argv, CLI_OPT_HW | CLI_OPT_DEVICE | CLI_OPT_JSON | CLI_OPT_TRACE | CLI_OPT_WAVES, 1, 1, &o);
 	if (rc)
 		return rc < 0 ? CLI_USAGE : CLI_OK;
 	const char *devname = o.device ? o.device : "sim";
 	const struct dev_ops *ops = dev_lookup(devname);
 	if (!ops) {
-		cli_usage_error("run", "unknown device '%s'; expected sim", devname);
+		cli_usage_error("run", "unknown device '%s'; expected sim or rtl", devname);
 		return CLI_USAGE;
 	}
 	struct isa_program p;
 	if (cli_load_program(o.pos[0], o.hw, &p))
 		return CLI_BAD_INPUT;
 	struct diags err = {0};
-	struct dev_run_opts ro = {0};
+	struct dev_run_opts ro = {.waves = o.waves};
+	if (o.waves && strcmp(devname, "rtl")) {
+		cli_usage_error("run", "--waves needs --device rtl (the simulator has no signals)");
+		return CLI_USAGE;
+	}
 	if (o.trace && !(ro.trace = fopen(o.trace, "w")))
 		diag_add(&err, o.trace, 0, 0, "cannot write the trace: %s", strerror(errno));
 	struct device *d = err.n ? NULL : ops->open(&p.hw, &err);

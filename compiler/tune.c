@@ -26,7 +26,7 @@ uint64_t tn_measure(const struct hw *hw, const struct ir_graph *g, int op, const
 	int rc = lw_lower_op(&b, g, op, m, data, err) || lw_builder_finish(&b, g, err);
 	if (!rc && !(d = dev_sim.open(&p.hw, err)))
 		rc = -1;
-	struct dev_run_opts opts = {NULL, data == NULL};
+	struct dev_run_opts opts = {.timing_only = data == NULL};
 	rc = rc || dev_run_program(&dev_sim, d, &p, &opts, &st, err);
 	if (d)
 		dev_sim.close(d);

@@ -99,6 +99,84 @@ static void upper(char *dst, const char *src, size_t n)
 	dst[i] = 0;
 }
 
+/* The slots of one kind as `TSL_<PREFIX>_<FIELD>_LSB` / `_W`. */
+static void verilog_slots(const struct isa_kind *k, const char *prefix, struct strbuf *out)
+{
+	for (int f = 1; f < ISA_F_COUNT; f++) {
+		struct isa_slot s = k->slot[f];
+		if (!s.width)
+			continue;
+		char fn[32];
+		upper(fn, isa_field_name(f), sizeof fn);
+		sb_printf(out, "`define TSL_%s_%s_LSB %u\n`define TSL_%s_%s_W %u\n", prefix, fn, s.offset, prefix, fn, s.width);
+	}
+}
+
+static uint32_t dtype_bits(enum hw_dtype t) { return hw_dtype_bytes(t) * 8; }
+
+/* What the RTL needs beyond the field layout: per scratchpad role its level,
+ * depth, element size and port bandwidth; queue depths; the fetch chunk; the
+ * first intrinsic's einsum flattened (per dimension its size and its step in
+ * each operand's tile, as the simulator plans it) and its timing; the ALU. */
+static void verilog_rtl_params(const struct isa_layout *lay, struct strbuf *out)
+{
+	const struct hw *hw = lay->hw;
+	uint32_t chunk = hw->dram.burst / lay->insn_bytes ? hw->dram.burst / lay->insn_bytes : 1, maxw = lay->insn_bits * chunk;
+	sb_printf(out, "\n// RTL parameters\n`define TSL_NKINDS %d\n`define TSL_INSN_BYTES %u\n`define TSL_FETCH_CHUNK %u\n",
+		  lay->nkinds, lay->insn_bytes, chunk);
+	sb_printf(out, "`define TSL_QUEUE_LOAD %u\n`define TSL_QUEUE_COMPUTE %u\n`define TSL_QUEUE_STORE %u\n"
+		       "`define TSL_QUEUE_TOKEN %u\n`define TSL_NLEVELS %d\n",
+		  hw->queues.load, hw->queues.compute, hw->queues.store, hw->queues.token, hw->nlevels);
+	for (int r = HW_ROLE_INPUT; r < HW_ROLE_COUNT; r++) {
+		const struct hw_level *l = &hw->level[hw->role_level[r]];
+		char n[16];
+		upper(n, hw_role_name(r), sizeof n);
+		sb_printf(out, "`define TSL_%s_LEVEL %d\n`define TSL_%s_DEPTH %u\n`define TSL_%s_ELEM_BYTES %u\n"
+			       "`define TSL_%s_BANDWIDTH %u\n",
+			  n, hw->role_level[r], n, l->depth, n, l->elem_bytes, n, l->bandwidth);
+		if (l->elem_bytes * 8 > maxw)
+			maxw = l->elem_bytes * 8;
+	}
+	sb_printf(out, "`define TSL_MAX_BITS %u\n", maxw);
+	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
+	const struct hw_level *o = &hw->level[hw->role_level[HW_ROLE_OUTPUT]];
+	sb_printf(out, "`define TSL_ACC_VALUES %u\n`define TSL_ACC_BITS %u\n`define TSL_OUT_BITS %u\n",
+		  acc->elem_bytes / hw_dtype_bytes(acc->dtype), dtype_bits(acc->dtype), dtype_bits(o->dtype));
+	sb_printf(out, "`define TSL_ALU_LANES %u\n`define TSL_ALU_LATENCY %u\n`define TSL_ALU_II %u\n`define TSL_ALU_IMM_BITS %u\n",
+		  hw->alu.lanes, hw->alu.latency, hw->alu.initiation_interval, hw->alu.imm_bits);
+	if (!hw->nintrinsics)
+		return;
+	const struct hw_intrinsic *in = &hw->intrinsic[0];
+	int k = 0;
+	while (k < lay->nkinds && !(lay->kind[k].cls == ISA_CLASS_GEMM && lay->kind[k].intrinsic == 0))
+		k++;
+	sb_printf(out, "\n// the first intrinsic, '%s': %s\n`define TSL_OP_INTRINSIC %u\n", in->name, in->expr,
+		  lay->kind[k].opcode);
+	verilog_slots(&lay->kind[k], "INTRINSIC", out);
+	sb_printf(out, "`define TSL_GEMM_LATENCY %u\n`define TSL_GEMM_II %u\n`define TSL_GEMM_MAX_DIMS %d\n", in->latency,
+		  in->initiation_interval, HW_MAX_DIMS);
+	const struct hw_operand *ops[3] = {&in->out, &in->a, &in->b};
+	const char *const opn[3] = {"OUT", "A", "B"};
+	uint32_t step[3][HW_MAX_DIMS] = {{0}};
+	for (int i = 0; i < 3; i++) {
+		uint32_t st = 1;
+		for (int r = ops[i]->rank - 1; r >= 0; r--) {
+			step[i][ops[i]->dim[r]] = st;
+			st *= in->dim_size[ops[i]->dim[r]];
+		}
+		sb_printf(out, "`define TSL_GEMM_%s_VALUES %u\n`define TSL_GEMM_%s_BITS %u\n`define TSL_GEMM_%s_SIGNED %d\n",
+			  opn[i], ops[i]->tile_elems, opn[i], dtype_bits(ops[i]->dtype), opn[i],
+			  hw_dtype_signed(ops[i]->dtype) ? 1 : 0);
+	}
+	for (int d = 0; d < HW_MAX_DIMS; d++) {
+		bool has = d < in->ndims;
+		sb_printf(out, "`define TSL_GEMM_D%d_SIZE %u\n`define TSL_GEMM_D%d_RED %d\n", d, has ? in->dim_size[d] : 1, d,
+			  has && in->dim_reduction[d]);
+		for (int i = 0; i < 3; i++)
+			sb_printf(out, "`define TSL_GEMM_D%d_STEP_%s %u\n", d, opn[i], has ? step[i][d] : 0);
+	}
+}
+
 void isa_describe_verilog(const struct isa_layout *lay, struct strbuf *out)
 {
 	const struct hw *hw = lay->hw;
@@ -112,14 +190,7 @@ void isa_describe_verilog(const struct isa_layout *lay, struct strbuf *out)
 		char k[HW_NAME_MAX];
 		upper(k, lay->kind[i].mnemonic, sizeof k);
 		sb_printf(out, "\n`define TSL_OP_%s %u\n", k, lay->kind[i].opcode);
-		for (int f = 1; f < ISA_F_COUNT; f++) {
-			struct isa_slot s = lay->kind[i].slot[f];
-			if (!s.width)
-				continue;
-			char fn[32];
-			upper(fn, isa_field_name(f), sizeof fn);
-			sb_printf(out, "`define TSL_%s_%s_LSB %u\n`define TSL_%s_%s_W %u\n", k, fn, s.offset, k, fn, s.width);
-		}
+		verilog_slots(&lay->kind[i], k, out);
 	}
 	struct isa_slot s[3];
 	uop_slots(lay, s);
@@ -142,6 +213,7 @@ void isa_describe_verilog(const struct isa_layout *lay, struct strbuf *out)
 		upper(n, hw_alu_op_name(op), sizeof n);
 		sb_printf(out, "`define TSL_ALU_%s %d\n", n, op);
 	}
+	verilog_rtl_params(lay, out);
 	sb_puts(out, "\n`endif\n");
 }
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct dev_ops *const devices[] = {&dev_sim};
+static const struct dev_ops *const devices[] = {&dev_sim, &dev_rtl};
 
 const struct dev_ops *dev_lookup(const char *name)
 {

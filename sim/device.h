@@ -46,6 +46,7 @@ struct dev_run_opts {
 	bool timing_only; /* cycles and statistics only: what instructions
 			   * compute is skipped (timing never depends on values;
 			   * for measuring mappings).  A device may ignore it. */
+	const char *waves; /* a VCD file of every signal, for devices that have signals (rtl), or NULL */
 };
 
 struct device;
@@ -62,6 +63,7 @@ struct dev_ops {
 };
 
 extern const struct dev_ops dev_sim;
+extern const struct dev_ops dev_rtl; /* rtl/device.c */
 
 /* Where DRAM lives when it is not inside the simulator: a SystemC model
  * routes every DRAM access (instruction fetch, loads, stores, and the

@@ -1,0 +1,208 @@
+/* Building and loading the Verilated model of one hardware description.
+ *
+ * A Verilated model is specific to its parameters, so it is built on demand
+ * for the hardware's fingerprint: the RTL sources (carried in this binary)
+ * and the generated header are written to a fresh directory, Verilator and
+ * the C++ compiler turn them and the harness into a shared object, which is
+ * moved into the cache atomically (two processes may build at once; the
+ * last rename wins with an identical file) and loaded with dlopen.  The
+ * object's name carries a hash of the sources, so a changed RTL is rebuilt. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "../isa/isa.h"
+#include "rtl.h"
+
+struct rtl_source {
+	const char *name, *text;
+};
+extern const struct rtl_source rtl_sources[];
+
+static uint64_t sources_hash(void)
+{
+	XXH64_state_t *s = XXH64_createState();
+	XXH64_reset(s, 0);
+	for (const struct rtl_source *f = rtl_sources; f->name; f++) {
+		XXH64_update(s, f->name, strlen(f->name) + 1);
+		XXH64_update(s, f->text, strlen(f->text) + 1);
+	}
+	uint64_t h = XXH64_digest(s);
+	XXH64_freeState(s);
+	return h;
+}
+
+char *rtl_model_dir(const struct hw *hw)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	struct strbuf sb = {0};
+	if (xdg && *xdg)
+		sb_printf(&sb, "%s/tessel/rtl/%016" PRIx64, xdg, hw_fingerprint(hw));
+	else
+		sb_printf(&sb, "%s/.cache/tessel/rtl/%016" PRIx64, home && *home ? home : ".", hw_fingerprint(hw));
+	return sb_take(&sb);
+}
+
+static int mkdirs(const char *path)
+{
+	char *p = xstrdup(path);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = 0;
+		if (mkdir(p, 0777) && errno != EEXIST) {
+			free(p);
+			return -1;
+		}
+		*s = '/';
+	}
+	int rc = mkdir(p, 0777) && errno != EEXIST ? -1 : 0;
+	free(p);
+	return rc;
+}
+
+static int write_file(const char *dir, const char *name, const char *text, struct diags *err)
+{
+	struct strbuf path = {0};
+	sb_printf(&path, "%s/%s", dir, name);
+	char *p = sb_take(&path);
+	FILE *f = fopen(p, "w");
+	int rc = f && fputs(text, f) >= 0 ? 0 : -1;
+	if (f && fclose(f))
+		rc = -1;
+	if (rc)
+		diag_add(err, p, 0, 0, "cannot write: %s", strerror(errno));
+	free(p);
+	return rc;
+}
+
+int rtl_write_sources(const struct hw *hw, const char *dir, struct diags *err)
+{
+	struct isa_layout lay;
+	if (isa_derive(hw, &lay, err))
+		return -1;
+	if (mkdirs(dir)) {
+		diag_add(err, dir, 0, 0, "cannot create the directory: %s", strerror(errno));
+		return -1;
+	}
+	struct strbuf vh = {0};
+	isa_describe_verilog(&lay, &vh);
+	char *text = sb_take(&vh);
+	int rc = write_file(dir, "tessel_isa.vh", text, err);
+	free(text);
+	for (const struct rtl_source *f = rtl_sources; f->name && !rc; f++)
+		rc = write_file(dir, f->name, f->text, err);
+	return rc;
+}
+
+/* Runs argv in dir with stdout and stderr to dir/build.log; its exit status. */
+static int run_in(const char *dir, char *const argv[])
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (chdir(dir) || !freopen("build.log", "w", stdout) || dup2(fileno(stdout), 2) < 0)
+			_exit(126);
+		execvp(argv[0], argv);
+		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static uint32_t max_bits(const struct hw *hw, const struct isa_layout *lay, uint32_t *chunk_bits)
+{
+	uint32_t chunk = hw->dram.burst / lay->insn_bytes ? hw->dram.burst / lay->insn_bytes : 1, m = chunk * lay->insn_bits;
+	*chunk_bits = m;
+	for (int l = 0; l < hw->nlevels; l++)
+		if (hw->level[l].elem_bytes * 8 > m)
+			m = hw->level[l].elem_bytes * 8;
+	return m;
+}
+
+static int build(const struct hw *hw, const char *dir, const char *so, struct diags *err)
+{
+	struct strbuf sb = {0};
+	sb_printf(&sb, "%s/build-%ld", dir, (long)getpid());
+	char *tmp = sb_take(&sb);
+	struct isa_layout lay;
+	int rc = rtl_write_sources(hw, tmp, err) || isa_derive(hw, &lay, err) ? -1 : 0;
+	if (!rc) {
+		uint32_t chunk_bits, maxw = max_bits(hw, &lay, &chunk_bits);
+		char cflags[256];
+		snprintf(cflags, sizeof cflags, "-fPIC -O1 -DTSL_MAX_BITS=%u -DTSL_CHUNK_BITS=%u", maxw, chunk_bits);
+		const char *verilator = getenv("TESSEL_VERILATOR");
+		char *argv[] = {(char *)(verilator && *verilator ? verilator : "verilator"), "--cc", "--exe", "--build", "-j", "2",
+				"--x-assign", "fast", "--x-initial", "0", "--trace", "-Wno-fatal", "-Mdir", "obj", "-o", "model.so",
+				"-CFLAGS", cflags, "-LDFLAGS", "-shared -fPIC", "--top-module", "tsl_top", "-I.",
+				"tsl_top.sv", "tsl_core.sv", "tsl_fifo.sv", "tsl_spad.sv", "tsl_dma_load.sv", "tsl_dma_store.sv",
+				"tsl_loop.sv", "tsl_gemm.sv", "tsl_mul.sv", "tsl_alu.sv", "tsl_alu_lane.sv", "tsl_harness.cpp", NULL};
+		int st = run_in(tmp, argv);
+		sb_printf(&sb, "%s/obj/model.so", tmp);
+		char *built = sb_take(&sb);
+		if (st) {
+			diag_add(err, NULL, 0, 0,
+				 "building the RTL model of '%s' failed (%s exited with %d); see %s/build.log", hw->name, argv[0],
+				 st, tmp);
+			rc = -1;
+		} else if (rename(built, so)) {
+			diag_add(err, so, 0, 0, "cannot move the built model into the cache: %s", strerror(errno));
+			rc = -1;
+		} else {
+			char *rm[] = {"rm", "-rf", tmp, NULL};
+			run_in(dir, rm);
+		}
+		free(built);
+	}
+	free(tmp);
+	return rc;
+}
+
+const struct rtl_abi *rtl_model_load(const struct hw *hw, bool verbose, struct diags *err)
+{
+	char why[200];
+	if (rtl_supported(hw, why, sizeof why)) {
+		diag_add(err, NULL, 0, 0, "the RTL does not support '%s': %s", hw->name, why);
+		return NULL;
+	}
+	char *dir = rtl_model_dir(hw);
+	struct strbuf sb = {0};
+	sb_printf(&sb, "%s/model-%016" PRIx64 ".so", dir, sources_hash());
+	char *so = sb_take(&sb);
+	const struct rtl_abi *abi = NULL;
+	struct stat stt;
+	if (stat(so, &stt)) {
+		if (mkdirs(dir)) {
+			diag_add(err, dir, 0, 0, "cannot create the model cache: %s", strerror(errno));
+			goto out;
+		}
+		if (verbose)
+			fprintf(stderr, "tessel: building the RTL model of '%s' in %s\n", hw->name, dir);
+		if (build(hw, dir, so, err))
+			goto out;
+	}
+	void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL); /* kept loaded: models hold no state between opens */
+	rtl_abi_fn fn = h ? (rtl_abi_fn)(uintptr_t)dlsym(h, RTL_ABI_SYMBOL) : NULL;
+	if (!fn)
+		diag_add(err, so, 0, 0, "cannot load the RTL model: %s", dlerror());
+	else if ((abi = fn())->version != RTL_ABI_VERSION) {
+		diag_add(err, so, 0, 0, "the RTL model has interface version %d, expected %d", abi->version, RTL_ABI_VERSION);
+		abi = NULL;
+	}
+out:
+	free(so);
+	free(dir);
+	return abi;
+}

@@ -1,0 +1,226 @@
+/* Co-simulation: run on two devices, compare. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cosim.h"
+
+/* One instruction span of a device's trace. */
+struct span {
+	uint64_t ts, dur;
+	int tid;
+	uint32_t index;
+};
+
+static int span_cmp(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	if (x->tid != y->tid)
+		return x->tid - y->tid;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The spans of a trace-event file (as sim.c and rtl/device.c write it), sorted. */
+static struct span *parse_spans(const char *text, size_t *n)
+{
+	size_t cap = 64;
+	struct span *v = xmalloc(cap * sizeof *v);
+	*n = 0;
+	for (const char *s = strstr(text, "\"ph\":\"X\""); s; s = strstr(s + 1, "\"ph\":\"X\"")) {
+		struct span sp;
+		if (sscanf(s, "\"ph\":\"X\",\"ts\":%" SCNu64 ",\"dur\":%" SCNu64 ",\"pid\":1,\"tid\":%d,\"args\":{\"instruction\":%" SCNu32,
+			   &sp.ts, &sp.dur, &sp.tid, &sp.index) != 4)
+			continue;
+		if (*n == cap)
+			v = xrealloc(v, (cap *= 2) * sizeof *v);
+		v[(*n)++] = sp;
+	}
+	qsort(v, *n, sizeof *v, span_cmp);
+	return v;
+}
+
+struct side {
+	const struct dev_ops *ops;
+	struct device *d;
+	char *trace;
+	size_t trace_len;
+	struct dev_stats st;
+	int rc;
+};
+
+static void run_side(const struct isa_program *p, struct side *s, struct diags *err)
+{
+	FILE *t = open_memstream(&s->trace, &s->trace_len);
+	struct dev_run_opts ro = {.trace = t};
+	s->rc = dev_run_program(s->ops, s->d, p, &ro, &s->st, err);
+	fclose(t);
+}
+
+static const char *insn_text(const struct isa_program *p, uint32_t index, char *buf, size_t n)
+{
+	struct strbuf sb = {0};
+	if (index < (uint32_t)p->ninsn)
+		isa_format_insn(&p->layout, &p->insn[index], &sb);
+	char *s = sb_take(&sb);
+	snprintf(buf, n, "%s", s ? s : "?");
+	free(s);
+	return buf;
+}
+
+/* The first instruction whose span differs between the two traces. */
+static void first_span_difference(const struct isa_program *p, struct side *a, struct side *b, struct strbuf *out)
+{
+	size_t na, nb;
+	struct span *sa = parse_spans(a->trace, &na), *sb = parse_spans(b->trace, &nb);
+	size_t i = 0;
+	while (i < na && i < nb && !span_cmp(&sa[i], &sb[i]) && sa[i].dur == sb[i].dur)
+		i++;
+	char buf[300];
+	const struct span *x = i < na ? &sa[i] : NULL, *y = i < nb ? &sb[i] : NULL;
+	if (x || y) {
+		const struct span *z = x ? x : y;
+		sb_printf(out, "; first difference in flight: %s %u (%s)", z->tid ? dev_module_name(z->tid) : "fetch of instruction",
+			  z->index, z->tid ? insn_text(p, z->index, buf, sizeof buf) : "fetch");
+		if (x)
+			sb_printf(out, ", %s: cycles %" PRIu64 "..%" PRIu64, a->ops->name, x->ts, x->ts + x->dur);
+		if (y)
+			sb_printf(out, ", %s: %s %u at cycles %" PRIu64 "..%" PRIu64, b->ops->name,
+				  y->tid ? dev_module_name(y->tid) : "fetch", y->index, y->ts, y->ts + y->dur);
+	}
+	free(sa);
+	free(sb);
+}
+
+/* The statistic that differs first, or NULL. */
+static const char *stats_difference(const struct dev_stats *a, const struct dev_stats *b, uint64_t *va, uint64_t *vb)
+{
+#define CMP(field, name)                              \
+	if (a->field != b->field) {                   \
+		*va = a->field, *vb = b->field;       \
+		return name;                          \
+	}
+	CMP(cycles, "cycles")
+	static const char *const busy[] = {"fetch busy cycles", "load busy cycles", "compute busy cycles", "store busy cycles"};
+	static const char *const stall[] = {"fetch stall cycles", "load stall cycles", "compute stall cycles",
+					    "store stall cycles"};
+	for (int m = 0; m < DEV_MODULE_COUNT; m++) {
+		CMP(busy[m], busy[m])
+		CMP(stall[m], stall[m])
+	}
+	CMP(dram_read, "DRAM bytes read")
+	CMP(dram_written, "DRAM bytes written")
+	CMP(dram_busy, "DRAM bus busy cycles")
+	CMP(insns_total, "instructions")
+	CMP(macs, "MACs")
+#undef CMP
+	return NULL;
+}
+
+/* Where a DRAM byte is, in the program's words. */
+static void locate(const struct isa_program *p, uint64_t addr, struct strbuf *out)
+{
+	for (int i = 0; i < p->nseg; i++)
+		if (addr >= p->seg[i].addr && addr < p->seg[i].addr + p->seg[i].size) {
+			sb_printf(out, "segment '%s' (%s) offset %" PRIu64, p->seg[i].name,
+				  isa_segment_kind_name(p->seg[i].kind), addr - p->seg[i].addr);
+			return;
+		}
+	sb_printf(out, "outside every segment");
+}
+
+/* The last store (in program order) whose rows cover addr. */
+static int last_store_to(const struct isa_program *p, uint64_t addr)
+{
+	int found = -1;
+	for (int i = 0; i < p->ninsn; i++) {
+		const struct isa_insn *in = &p->insn[i];
+		if (p->layout.kind[in->kind].cls != ISA_CLASS_STORE || p->hw.level[in->f[ISA_F_BUF]].parent >= 0)
+			continue;
+		uint64_t e = p->hw.level[in->f[ISA_F_BUF]].elem_bytes;
+		for (int64_t r = 0; r < in->f[ISA_F_YSIZE]; r++) {
+			uint64_t from = ((uint64_t)in->f[ISA_F_ADDR] + (uint64_t)r * (uint64_t)in->f[ISA_F_XSTRIDE]) * e;
+			if (addr >= from && addr < from + (uint64_t)in->f[ISA_F_XSIZE] * e)
+				found = i;
+		}
+	}
+	return found;
+}
+
+static int compare_dram(const struct isa_program *p, struct side *a, struct side *b, struct cosim_result *res,
+			struct diags *err)
+{
+	uint64_t n = isa_program_dram_end(p);
+	uint8_t *x = xmalloc(n + 1), *y = xmalloc(n + 1);
+	int rc = a->ops->read(a->d, 0, x, n, err) || b->ops->read(b->d, 0, y, n, err) ? -1 : 0;
+	res->bytes_compared = rc ? 0 : n;
+	for (uint64_t i = 0; i < n && !rc; i++) {
+		if (x[i] == y[i])
+			continue;
+		struct strbuf sb = {0};
+		sb_printf(&sb, "DRAM differs first at 0x%" PRIx64 ", ", i);
+		locate(p, i, &sb);
+		sb_printf(&sb, ": %s has 0x%02x, %s has 0x%02x", a->ops->name, x[i], b->ops->name, y[i]);
+		int s = last_store_to(p, i);
+		char buf[300];
+		if (s >= 0)
+			sb_printf(&sb, "; last written by instruction %d (%s)", s, insn_text(p, (uint32_t)s, buf, sizeof buf));
+		char *t = sb_take(&sb);
+		snprintf(res->what, sizeof res->what, "%s", t);
+		free(t);
+		res->mismatch = true;
+		break;
+	}
+	free(x);
+	free(y);
+	return rc;
+}
+
+int cosim_program(const struct isa_program *p, const struct dev_ops *ref, const struct dev_ops *dut,
+		  struct cosim_result *res, struct diags *err)
+{
+	memset(res, 0, sizeof *res);
+	struct side s[2] = {{.ops = ref}, {.ops = dut}};
+	int rc = -1;
+	for (int i = 0; i < 2; i++)
+		if (!(s[i].d = s[i].ops->open(&p->hw, err)))
+			goto out;
+	run_side(p, &s[0], err);
+	if (s[0].rc)
+		goto out;
+	struct diags derr = {0};
+	run_side(p, &s[1], &derr);
+	res->ref = s[0].st;
+	res->dut = s[1].st;
+	rc = 0;
+	if (s[1].rc) {
+		snprintf(res->what, sizeof res->what, "%s fails where %s runs: %s", dut->name, ref->name,
+			 derr.n ? derr.v[0].msg : "?");
+		res->mismatch = true;
+	} else {
+		uint64_t va, vb;
+		const char *what = stats_difference(&s[0].st, &s[1].st, &va, &vb);
+		if (what) {
+			struct strbuf sb = {0};
+			sb_printf(&sb, "%s differ: %s %" PRIu64 ", %s %" PRIu64, what, ref->name, va, dut->name, vb);
+			first_span_difference(p, &s[0], &s[1], &sb);
+			char *t = sb_take(&sb);
+			snprintf(res->what, sizeof res->what, "%s", t);
+			free(t);
+			res->mismatch = true;
+		}
+		if (!res->mismatch)
+			rc = compare_dram(p, &s[0], &s[1], res, err);
+	}
+	diag_free(&derr);
+	if (!rc && res->mismatch)
+		rc = 1;
+out:
+	for (int i = 0; i < 2; i++) {
+		if (s[i].d)
+			s[i].ops->close(s[i].d);
+		free(s[i].trace);
+	}
+	return rc;
+}

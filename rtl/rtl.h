@@ -1,0 +1,30 @@
+/* rtl: the bundled Verilog accelerator as a device ("rtl").  The model is
+ * Verilated for one hardware description, built on first use into
+ * $XDG_CACHE_HOME/tessel/rtl/<fingerprint>/ and loaded with dlopen; see
+ * docs/rtl.md. */
+#ifndef TESSEL_RTL_H
+#define TESSEL_RTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../sim/device.h"
+#include "rtl_abi.h"
+
+/* Whether the RTL implements this hardware: 0, or -1 with the reason in
+ * why[n] ("fp16 arithmetic", ...). */
+int rtl_supported(const struct hw *hw, char *why, size_t n);
+
+/* The model for hw: loaded from the cache, built there first if missing
+ * (which takes Verilator and a C++ compiler, and tens of seconds).  With
+ * `verbose`, says on stderr when it builds.  NULL with an error. */
+const struct rtl_abi *rtl_model_load(const struct hw *hw, bool verbose, struct diags *err);
+/* The cache directory of hw's model (malloc'd). */
+char *rtl_model_dir(const struct hw *hw);
+/* Writes the RTL sources with hw's generated header into dir, for tools that
+ * read the Verilog (lint, synthesis).  -1 with an error. */
+int rtl_write_sources(const struct hw *hw, const char *dir, struct diags *err);
+
+extern const struct dev_ops dev_rtl;
+
+#endif

@@ -1,0 +1,66 @@
+/* Which hardware descriptions the bundled RTL implements (docs/rtl.md). */
+#include <stdio.h>
+
+#include "rtl.h"
+
+static int no(char *why, size_t n, const char *reason) /* -1 with the reason */
+{
+	snprintf(why, n, "%s", reason);
+	return -1;
+}
+
+static int check_intrinsic(const struct hw *hw, char *why, size_t n)
+{
+	const struct hw_intrinsic *in = &hw->intrinsic[0];
+	const struct hw_operand *ops[3] = {&in->a, &in->b, &in->out};
+	const enum hw_role roles[3] = {HW_ROLE_INPUT, HW_ROLE_WEIGHT, HW_ROLE_ACCUMULATOR};
+	for (int i = 0; i < 3; i++) {
+		if (hw_dtype_float(ops[i]->dtype)) {
+			snprintf(why, n, "%s arithmetic", hw_dtype_name(ops[i]->dtype));
+			return -1;
+		}
+		if (ops[i]->level != hw->role_level[roles[i]])
+			return no(why, n, "an operand outside its role's scratchpad");
+		if (ops[i]->elems_per_tile != 1)
+			return no(why, n, "a tile spanning several buffer elements");
+		if (ops[i]->tile_elems * hw_dtype_bytes(ops[i]->dtype) > hw->level[ops[i]->level].elem_bytes)
+			return no(why, n, "a tile larger than its buffer element");
+	}
+	if (in->latency < 1 || in->initiation_interval < 1)
+		return no(why, n, "an intrinsic latency or initiation interval of 0");
+	return 0;
+}
+
+int rtl_supported(const struct hw *hw, char *why, size_t n)
+{
+	if (hw->nintrinsics != 1)
+		return no(why, n, "more than one intrinsic");
+	if (check_intrinsic(hw, why, n))
+		return -1;
+	for (int l = 0; l < hw->nlevels; l++) {
+		const struct hw_level *lv = &hw->level[l];
+		if (lv->role == HW_ROLE_SHARED || lv->parent >= 0)
+			return no(why, n, "shared on-chip levels (a memory hierarchy deeper than one scratchpad level)");
+		if (lv->bandwidth > lv->elem_bytes) {
+			snprintf(why, n, "level '%s' moves more than one element per cycle (bandwidth %u > %u bytes)", lv->name,
+				 lv->bandwidth, lv->elem_bytes);
+			return -1;
+		}
+	}
+	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
+	const struct hw_level *out = &hw->level[hw->role_level[HW_ROLE_OUTPUT]];
+	if (hw_dtype_float(acc->dtype) || hw_dtype_float(out->dtype)) {
+		snprintf(why, n, "%s arithmetic", hw_dtype_name(hw_dtype_float(acc->dtype) ? acc->dtype : out->dtype));
+		return -1;
+	}
+	uint32_t values = acc->elem_bytes / hw_dtype_bytes(acc->dtype);
+	if (out->elem_bytes / hw_dtype_bytes(out->dtype) != values)
+		return no(why, n, "output elements that hold a different number of values than accumulator elements");
+	if (hw->alu.lanes > values || values % hw->alu.lanes)
+		return no(why, n, "ALU lanes that do not divide the values of an accumulator element");
+	if (hw->alu.latency < 1 || hw->alu.initiation_interval < 1)
+		return no(why, n, "an ALU latency or initiation interval of 0");
+	if (hw->queues.load > 255 || hw->queues.compute > 255 || hw->queues.store > 255)
+		return no(why, n, "instruction queues deeper than 255");
+	return 0;
+}

@@ -1,0 +1,542 @@
+// The accelerator: fetch, three instruction queues, the load, compute and
+// store modules, four dependency-token queues, the scratchpads, the
+// intrinsic core and the vector ALU.  Timing and data follow
+// docs/microarch.md cycle for cycle; every number comes from the generated
+// header tessel_isa.vh.
+//
+// One clock cycle of this design is one step of the specification: the
+// registers hold the state after cycle now-1, the logic below computes, in
+// the specification's order, what happens in cycle `now` (completions push
+// tokens; fetched instructions arrive; load, compute, store start what they
+// can; fetch requests and dispatches), and the clock edge commits it.
+//
+// Memory: the DRAM channel's timing is answered outside (requests leave on
+// req_*, each request's completion cycle comes back on req_done from the
+// next cycle on); DRAM data is read combinationally (f_rd_*, l_rd_*,
+// c_rd_*) and written at the clock edge (s_wr_*).
+`include "tessel_isa.vh"
+
+module tsl_core #(
+    parameter int IB = `TSL_INSN_BITS,
+    parameter int CHUNK = `TSL_FETCH_CHUNK,
+    parameter int MAXW = `TSL_MAX_BITS
+) (
+    input  logic                clk,
+    input  logic                rst,
+    input  logic [63:0]         code_addr,
+    input  logic [31:0]         ninsn,
+    output logic [63:0]         now,
+    output logic                finished,   // finish completes in this cycle
+    output logic                stuck,      // nothing can happen any more
+    // DRAM channel requests: [0] load, [1] compute, [2] store, [3] fetch
+    output logic [3:0]          req,
+    output logic [4*32-1:0]     req_rows,
+    output logic [4*32-1:0]     req_row_bytes,
+    output logic [3:0]          req_write,
+    input  logic [4*64-1:0]     req_done,
+    // DRAM data
+    output logic                f_rd_en,
+    output logic [63:0]         f_rd_addr,
+    output logic [15:0]         f_rd_bytes,
+    input  logic [CHUNK*IB-1:0] f_rd_data,
+    output logic                l_rd_en,
+    output logic [63:0]         l_rd_addr,
+    output logic [15:0]         l_rd_bytes,
+    /* verilator lint_off UNUSEDSIGNAL */
+    input  logic [MAXW-1:0]     l_rd_data,
+    /* verilator lint_on UNUSEDSIGNAL */
+    output logic                c_rd_en,
+    output logic [63:0]         c_rd_addr,
+    output logic [15:0]         c_rd_bytes,
+    /* verilator lint_off UNUSEDSIGNAL */
+    input  logic [MAXW-1:0]     c_rd_data,
+    /* verilator lint_on UNUSEDSIGNAL */
+    output logic                s_wr_en,
+    output logic [63:0]         s_wr_addr,
+    output logic [15:0]         s_wr_bytes,
+    output logic [MAXW-1:0]     s_wr_data,
+    // activity, for statistics and traces
+    output logic [2:0]          started,
+    output logic [3*32-1:0]     started_index,
+    output logic [3*64-1:0]     end_cycle,
+    output logic [2:0]          stall,
+    output logic                f_stall,
+    output logic                f_dispatch
+);
+  localparam int OPW = `TSL_OPCODE_BITS;
+  localparam int QW = IB + 32;  // a queue entry: the instruction and its index
+  localparam int TW = $clog2(`TSL_QUEUE_TOKEN + 1) + 1;
+  localparam logic [OPW-1:0] OP_SYNC = OPW'(`TSL_OP_SYNC), OP_LOAD = OPW'(`TSL_OP_LOAD);
+  localparam logic [OPW-1:0] OP_STORE = OPW'(`TSL_OP_STORE), OP_ALU = OPW'(`TSL_OP_ALU);
+  localparam logic [OPW-1:0] OP_FINISH = OPW'(`TSL_OP_FINISH), OP_GEMM = OPW'(`TSL_OP_INTRINSIC);
+  typedef logic [63:0] u64;
+  typedef logic [31:0] u32;
+
+  logic run;
+  assign run = !rst;
+
+  // ---- instruction fields shared by every kind (isa.h: opcode, then the four token bits) ----
+  /* verilator lint_off UNUSEDSIGNAL */
+  function automatic logic [OPW-1:0] opcode(input logic [IB-1:0] i);
+  /* verilator lint_on UNUSEDSIGNAL */
+    opcode = i[OPW-1:0];
+  endfunction
+  /* verilator lint_off UNUSEDSIGNAL */
+  function automatic logic pop_prev(input logic [IB-1:0] i);
+  /* verilator lint_on UNUSEDSIGNAL */
+    pop_prev = i[`TSL_SYNC_POP_PREV_LSB];
+  endfunction
+  /* verilator lint_off UNUSEDSIGNAL */
+  function automatic logic pop_next(input logic [IB-1:0] i);
+  /* verilator lint_on UNUSEDSIGNAL */
+    pop_next = i[`TSL_SYNC_POP_NEXT_LSB];
+  endfunction
+  /* verilator lint_off UNUSEDSIGNAL */
+  function automatic logic push_prev(input logic [IB-1:0] i);
+  /* verilator lint_on UNUSEDSIGNAL */
+    push_prev = i[`TSL_SYNC_PUSH_PREV_LSB];
+  endfunction
+  /* verilator lint_off UNUSEDSIGNAL */
+  function automatic logic push_next(input logic [IB-1:0] i);
+  /* verilator lint_on UNUSEDSIGNAL */
+    push_next = i[`TSL_SYNC_PUSH_NEXT_LSB];
+  endfunction
+  // The module that executes an instruction: 0 load, 1 compute, 2 store.
+  function automatic logic [1:0] queue_of(input logic [IB-1:0] i);
+    logic [`TSL_LOAD_BUF_W-1:0] b;
+    b = i[`TSL_LOAD_BUF_LSB+:`TSL_LOAD_BUF_W];
+    case (opcode(i))
+      OP_LOAD: queue_of = b == `TSL_ACCUMULATOR_LEVEL || b == `TSL_UOP_LEVEL ? 2'd1 : 2'd0;
+      OP_STORE: queue_of = 2'd2;
+      OP_SYNC: queue_of = 2'(i[`TSL_SYNC_QUEUE_LSB+:`TSL_SYNC_QUEUE_W]);
+      default: queue_of = 2'd1;
+    endcase
+  endfunction
+  function automatic u64 ceil_div(input u64 a, input u64 b);
+    ceil_div = (a + b - 1) / b;
+  endfunction
+  // Cycles a block of n elements of level b takes on b's port.
+  function automatic u64 port_cycles(input logic [`TSL_LOAD_BUF_W-1:0] b, input u64 n);
+    u64 c;
+    if (b == `TSL_INPUT_LEVEL) c = ceil_div(n * `TSL_INPUT_ELEM_BYTES, `TSL_INPUT_BANDWIDTH);
+    else if (b == `TSL_WEIGHT_LEVEL) c = ceil_div(n * `TSL_WEIGHT_ELEM_BYTES, `TSL_WEIGHT_BANDWIDTH);
+    else if (b == `TSL_ACCUMULATOR_LEVEL) c = ceil_div(n * `TSL_ACCUMULATOR_ELEM_BYTES, `TSL_ACCUMULATOR_BANDWIDTH);
+    else if (b == `TSL_OUTPUT_LEVEL) c = ceil_div(n * `TSL_OUTPUT_ELEM_BYTES, `TSL_OUTPUT_BANDWIDTH);
+    else c = ceil_div(n * `TSL_UOP_ELEM_BYTES, `TSL_UOP_BANDWIDTH);
+    port_cycles = c == 0 ? 1 : c;
+  endfunction
+  function automatic u32 elem_bytes(input logic [`TSL_LOAD_BUF_W-1:0] b);
+    elem_bytes = b == `TSL_INPUT_LEVEL ? `TSL_INPUT_ELEM_BYTES : b == `TSL_WEIGHT_LEVEL ? `TSL_WEIGHT_ELEM_BYTES :
+        b == `TSL_ACCUMULATOR_LEVEL ? `TSL_ACCUMULATOR_ELEM_BYTES : b == `TSL_OUTPUT_LEVEL ? `TSL_OUTPUT_ELEM_BYTES :
+        `TSL_UOP_ELEM_BYTES;
+  endfunction
+
+  // ---- the cycle counter ----
+  always_ff @(posedge clk) now <= rst ? 64'd0 : now + 64'd1;
+
+  // ---- module state ----
+  logic [IB-1:0] cur[3];  // the instruction each module runs
+  logic [2:0] busy;
+  logic [2:0] mem;  // it is a transfer: it ends at max(port end, DRAM completion)
+  u64 end_r[3];
+  u64 end_eff[3];
+  logic [2:0] complete;
+  for (genvar q = 0; q < 3; q++) begin : g_end
+    u64 done;
+    assign done = req_done[q*64+:64];
+    assign end_eff[q] = mem[q] ? (done > end_r[q] ? done : end_r[q]) : end_r[q];
+    assign complete[q] = busy[q] && now == end_eff[q];
+    assign end_cycle[q*64+:64] = end_eff[q];
+  end
+  logic fin;
+  assign fin = run && complete[1] && opcode(cur[1]) == OP_FINISH;
+  assign finished = fin;
+
+  // ---- instruction queues ----
+  logic [QW-1:0] head_e[3];
+  logic [IB-1:0] head[3];
+  logic [7:0] qcount[3];
+  logic [2:0] start;
+  logic start_l, start_c, start_s;  // separate: each later one depends on the earlier ones
+  logic dispatch;
+  logic [1:0] dq;
+  logic [QW-1:0] dentry;
+  function automatic int qdepth(input int q);
+    qdepth = q == 0 ? `TSL_QUEUE_LOAD : q == 1 ? `TSL_QUEUE_COMPUTE : `TSL_QUEUE_STORE;
+  endfunction
+  for (genvar q = 0; q < 3; q++) begin : g_queue
+    localparam int CW = $clog2(qdepth(q) + 1);
+    logic [CW-1:0] cnt;
+    tsl_fifo #(
+        .DEPTH(qdepth(q)),
+        .W(QW)
+    ) u_fifo (
+        .clk(clk),
+        .rst(rst),
+        .push(dispatch && dq == 2'(q)),
+        .din(dentry),
+        .pop(start[q]),
+        .head(head_e[q]),
+        .count(cnt)
+    );
+    assign qcount[q] = 8'(cnt);
+    assign head[q] = head_e[q][IB-1:0];
+    assign started_index[q*32+:32] = head_e[q][IB+:32];
+  end
+  assign started = start;
+
+  // ---- tokens: [0] load->compute, [1] compute->load, [2] compute->store, [3] store->compute ----
+  logic [TW-1:0] tok[4];
+  logic [TW-1:0] tok1[4];  // after this cycle's completions pushed
+  logic [3:0] push, pop;
+  localparam logic [TW-1:0] CAP = TW'(`TSL_QUEUE_TOKEN);
+  assign push[0] = complete[0] && push_next(cur[0]);
+  assign push[1] = complete[1] && push_prev(cur[1]);
+  assign push[2] = complete[1] && push_next(cur[1]);
+  assign push[3] = complete[2] && push_prev(cur[2]);
+  for (genvar t = 0; t < 4; t++) begin : g_tok
+    assign tok1[t] = tok[t] + TW'(push[t]);
+    always_ff @(posedge clk) tok[t] <= rst ? '0 : tok1[t] - TW'(pop[t]);
+  end
+  // Whether each module may start its head (load, then compute, then store:
+  // a later module sees the pops of an earlier one in the same cycle).
+  logic [2:0] free;
+  logic ready_l, ready_c, ready_s;
+  assign free = ~(busy & ~complete);
+  assign ready_l = (!pop_next(head[0]) || tok1[1] != 0) && (!push_next(head[0]) || tok1[0] < CAP);
+  assign ready_c = (!pop_prev(head[1]) || tok1[0] != 0) && (!pop_next(head[1]) || tok1[3] != 0) &&
+      (!push_prev(head[1]) || tok1[1] - TW'(pop_c2l) < CAP) && (!push_next(head[1]) || tok1[2] < CAP);
+  assign ready_s = (!pop_prev(head[2]) || tok1[2] != 0) && (!push_prev(head[2]) || tok1[3] - TW'(pop_s2c) < CAP);
+  assign start_l = run && !fin && free[0] && qcount[0] != 0 && ready_l;
+  assign start_c = run && !fin && free[1] && qcount[1] != 0 && ready_c;
+  assign start_s = run && !fin && free[2] && qcount[2] != 0 && ready_s;
+  assign start = {start_s, start_c, start_l};
+  logic pop_l2c, pop_c2l, pop_c2s, pop_s2c;
+  assign pop_l2c = start_c && pop_prev(head[1]);
+  assign pop_c2l = start_l && pop_next(head[0]);
+  assign pop_c2s = start_s && pop_prev(head[2]);
+  assign pop_s2c = start_c && pop_next(head[1]);
+  assign pop = {pop_s2c, pop_c2s, pop_c2l, pop_l2c};
+
+  // ---- durations (docs/microarch.md, "Instruction timing") ----
+  function automatic u64 loop_beats(input logic [IB-1:0] i);
+    if (opcode(i) == OP_ALU)
+      loop_beats = (64'(i[`TSL_ALU_UOP_END_LSB+:`TSL_ALU_UOP_END_W]) - 64'(i[`TSL_ALU_UOP_BEGIN_LSB+:`TSL_ALU_UOP_BEGIN_W])) *
+          64'(i[`TSL_ALU_ITER_OUT_LSB+:`TSL_ALU_ITER_OUT_W]) * 64'(i[`TSL_ALU_ITER_IN_LSB+:`TSL_ALU_ITER_IN_W]);
+    else loop_beats = (64'(i[`TSL_INTRINSIC_UOP_END_LSB+:`TSL_INTRINSIC_UOP_END_W]) -
+                64'(i[`TSL_INTRINSIC_UOP_BEGIN_LSB+:`TSL_INTRINSIC_UOP_BEGIN_W])) *
+        64'(i[`TSL_INTRINSIC_ITER_OUT_LSB+:`TSL_INTRINSIC_ITER_OUT_W]) *
+        64'(i[`TSL_INTRINSIC_ITER_IN_LSB+:`TSL_INTRINSIC_ITER_IN_W]);
+  endfunction
+  // The end of a non-transfer, or the port end of a transfer.
+  function automatic u64 end_of(input logic [IB-1:0] i, input u64 t);
+    u64 x, y;
+    case (opcode(i))
+      OP_LOAD: begin
+        x = 64'(i[`TSL_LOAD_XSIZE_LSB+:`TSL_LOAD_XSIZE_W]) + 64'(i[`TSL_LOAD_XPAD0_LSB+:`TSL_LOAD_XPAD0_W]) +
+            64'(i[`TSL_LOAD_XPAD1_LSB+:`TSL_LOAD_XPAD1_W]);
+        y = 64'(i[`TSL_LOAD_YSIZE_LSB+:`TSL_LOAD_YSIZE_W]) + 64'(i[`TSL_LOAD_YPAD0_LSB+:`TSL_LOAD_YPAD0_W]) +
+            64'(i[`TSL_LOAD_YPAD1_LSB+:`TSL_LOAD_YPAD1_W]);
+        end_of = t + port_cycles(i[`TSL_LOAD_BUF_LSB+:`TSL_LOAD_BUF_W], x * y);
+      end
+      OP_STORE:
+      end_of = t + port_cycles(`TSL_OUTPUT_LEVEL, 64'(i[`TSL_STORE_XSIZE_LSB+:`TSL_STORE_XSIZE_W]) *
+                                                     64'(i[`TSL_STORE_YSIZE_LSB+:`TSL_STORE_YSIZE_W]));
+      OP_GEMM: end_of = t + (loop_beats(i) - 1) * `TSL_GEMM_II + `TSL_GEMM_LATENCY;
+      OP_ALU:
+      end_of = t + (loop_beats(i) * (`TSL_ACC_VALUES / `TSL_ALU_LANES) - 1) * `TSL_ALU_II + `TSL_ALU_LATENCY;
+      default: end_of = t + 1;
+    endcase
+  endfunction
+
+  for (genvar q = 0; q < 3; q++) begin : g_module
+    always_ff @(posedge clk) begin
+      if (rst) busy[q] <= 1'b0;
+      else if (start[q]) begin
+        busy[q] <= 1'b1;
+        cur[q] <= head[q];
+        end_r[q] <= end_of(head[q], now);
+        mem[q] <= opcode(head[q]) == OP_LOAD || opcode(head[q]) == OP_STORE;
+      end else if (complete[q]) busy[q] <= 1'b0;
+    end
+  end
+
+  // DRAM channel requests of the transfers that start
+  for (genvar q = 0; q < 3; q++) begin : g_req
+    logic [`TSL_LOAD_BUF_W-1:0] b;
+    assign b = q == 2 ? `TSL_LOAD_BUF_W'(`TSL_OUTPUT_LEVEL) : head[q][`TSL_LOAD_BUF_LSB+:`TSL_LOAD_BUF_W];
+    assign req[q] = start[q] && (q == 2 ? opcode(head[q]) == OP_STORE : opcode(head[q]) == OP_LOAD);
+    assign req_write[q] = q == 2;
+    assign req_rows[q*32+:32] = q == 2 ? 32'(head[q][`TSL_STORE_YSIZE_LSB+:`TSL_STORE_YSIZE_W]) :
+        32'(head[q][`TSL_LOAD_YSIZE_LSB+:`TSL_LOAD_YSIZE_W]);
+    assign req_row_bytes[q*32+:32] = elem_bytes(b) * (q == 2 ? 32'(head[q][`TSL_STORE_XSIZE_LSB+:`TSL_STORE_XSIZE_W]) :
+        32'(head[q][`TSL_LOAD_XSIZE_LSB+:`TSL_LOAD_XSIZE_W]));
+  end
+
+  // ---- fetch ----
+  logic pending;  // a request is to be made in this cycle
+  logic outstanding;  // a request is in flight
+  u32 next_req, req_first, req_n, fb_n, fb_pos, cur_n, cur_pos;
+  logic [CHUNK*IB-1:0] fb, cur_fb;
+  logic stopped, arriving, f_req;
+  u32 f_count;
+  assign arriving = run && !fin && outstanding && now == req_done[3*64+:64];
+  assign cur_n = arriving ? req_n : fb_n;
+  assign cur_pos = arriving ? 0 : fb_pos;
+  assign cur_fb = arriving ? f_rd_data : fb;
+  assign f_rd_en = outstanding;
+  assign f_rd_addr = code_addr + 64'(req_first) * `TSL_INSN_BYTES;
+  assign f_rd_bytes = 16'(req_n * `TSL_INSN_BYTES);
+  logic [IB-1:0] dinsn;
+  logic has;
+  assign dinsn = cur_fb[cur_pos*IB+:IB];
+  assign has = run && !fin && cur_pos < cur_n && !stopped;
+  assign dq = queue_of(dinsn);
+  assign dentry = {req_first + cur_pos, dinsn};
+  logic room;  // the queue has room after this cycle's start
+  always_comb begin
+    case (dq)
+      2'd0: room = 32'(qcount[0]) - 32'(start[0]) < `TSL_QUEUE_LOAD;
+      2'd1: room = 32'(qcount[1]) - 32'(start[1]) < `TSL_QUEUE_COMPUTE;
+      default: room = 32'(qcount[2]) - 32'(start[2]) < `TSL_QUEUE_STORE;
+    endcase
+  end
+  assign dispatch = has && room;
+  assign f_dispatch = dispatch;
+  assign f_req = run && !fin && pending;
+  assign f_count = ninsn - next_req < CHUNK ? ninsn - next_req : CHUNK;
+  assign req[3] = f_req;
+  assign req_write[3] = 1'b0;
+  assign req_rows[3*32+:32] = 1;
+  assign req_row_bytes[3*32+:32] = f_count * `TSL_INSN_BYTES;
+  logic next_pending;
+  assign next_pending = dispatch && opcode(dinsn) != OP_FINISH && cur_pos + 1 == cur_n && next_req < ninsn;
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      pending <= ninsn != 0;
+      outstanding <= 1'b0;
+      next_req <= 0;
+      fb_n <= 0;
+      fb_pos <= 0;
+      stopped <= 1'b0;
+    end else begin
+      if (f_req) begin
+        outstanding <= 1'b1;
+        req_first <= next_req;
+        req_n <= f_count;
+        next_req <= next_req + f_count;
+      end else if (arriving) outstanding <= 1'b0;
+      if (arriving) begin
+        fb <= f_rd_data;
+        fb_n <= req_n;
+      end
+      fb_pos <= cur_pos + 32'(dispatch);
+      if (dispatch && opcode(dinsn) == OP_FINISH) stopped <= 1'b1;
+      pending <= next_pending;
+    end
+  end
+
+  // ---- activity ----
+  logic [2:0] busy_after;
+  assign busy_after = (busy & ~complete) | start;
+  for (genvar q = 0; q < 3; q++) begin : g_stall
+    logic [7:0] n_after;
+    logic fresh;
+    assign n_after = qcount[q] - 8'(start[q]) + 8'(dispatch && dq == 2'(q));
+    assign fresh = dispatch && dq == 2'(q) && n_after == 1;
+    assign stall[q] = run && !fin && !busy_after[q] && n_after != 0 && !fresh;
+  end
+  assign f_stall = has && !dispatch;
+  assign stuck = run && !fin && busy_after == 0 && !((outstanding && !arriving) || f_req) && !next_pending && !dispatch;
+
+  // ---- data path ----
+  localparam int IN_W = `TSL_INPUT_ELEM_BYTES * 8, WG_W = `TSL_WEIGHT_ELEM_BYTES * 8;
+  localparam int ACC_W = `TSL_ACCUMULATOR_ELEM_BYTES * 8, OUT_W = `TSL_OUTPUT_ELEM_BYTES * 8;
+  localparam int UOP_W = `TSL_UOP_ELEM_BYTES * 8;
+  localparam int IN_AW = $clog2(`TSL_INPUT_DEPTH), WG_AW = $clog2(`TSL_WEIGHT_DEPTH);
+  localparam int ACC_AW = $clog2(`TSL_ACCUMULATOR_DEPTH), OUT_AW = $clog2(`TSL_OUTPUT_DEPTH);
+  localparam int UOP_AW = $clog2(`TSL_UOP_DEPTH);
+
+  // load module: its DMA fills the input and weight scratchpads
+  logic l_we, l_zero;
+  logic [`TSL_LOAD_BUF_W-1:0] l_buf;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [`TSL_LOAD_IDX_W-1:0] l_idx;
+  /* verilator lint_on UNUSEDSIGNAL */
+  tsl_dma_load u_ldma (
+      .clk(clk),
+      .rst(rst),
+      .start(start[0] && opcode(head[0]) == OP_LOAD),
+      .insn(head[0]),
+      .we(l_we),
+      .wbuf(l_buf),
+      .widx(l_idx),
+      .wzero(l_zero),
+      .raddr(l_rd_addr),
+      .rbytes(l_rd_bytes)
+  );
+  assign l_rd_en = l_we && !l_zero;
+
+  // compute module: its DMA fills the accumulator and micro-op buffer
+  logic c_we, c_zero;
+  logic [`TSL_LOAD_BUF_W-1:0] c_buf;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [`TSL_LOAD_IDX_W-1:0] c_idx;
+  /* verilator lint_on UNUSEDSIGNAL */
+  tsl_dma_load u_cdma (
+      .clk(clk),
+      .rst(rst),
+      .start(start[1] && opcode(head[1]) == OP_LOAD),
+      .insn(head[1]),
+      .we(c_we),
+      .wbuf(c_buf),
+      .widx(c_idx),
+      .wzero(c_zero),
+      .raddr(c_rd_addr),
+      .rbytes(c_rd_bytes)
+  );
+  assign c_rd_en = c_we && !c_zero;
+
+  // compute module: the micro-op loop of the intrinsic and the ALU
+  logic [IB-1:0] cinsn;  // the compute instruction of this cycle
+  assign cinsn = start[1] ? head[1] : cur[1];
+  logic beat;
+  /* verilator lint_off UNUSEDSIGNAL */
+  u32 uop_idx, dst_base, src_base, wgt_base;
+  /* verilator lint_on UNUSEDSIGNAL */
+  tsl_loop u_loop (
+      .clk(clk),
+      .rst(rst),
+      .start(start[1] && (opcode(head[1]) == OP_ALU || opcode(head[1]) == OP_GEMM)),
+      .insn(head[1]),
+      .is_alu(opcode(head[1]) == OP_ALU),
+      .beat(beat),
+      .uop_idx(uop_idx),
+      .dst_base(dst_base),
+      .src_base(src_base),
+      .wgt_base(wgt_base)
+  );
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [UOP_W-1:0] uop;  // bits above the three fields are reserved
+  /* verilator lint_on UNUSEDSIGNAL */
+  /* verilator lint_off UNUSEDSIGNAL */
+  u32 dst, src, wgt;
+  /* verilator lint_on UNUSEDSIGNAL */
+  assign dst = 32'(uop[`TSL_UOP_DST_LSB+:`TSL_UOP_DST_W]) + dst_base;
+  assign src = 32'(uop[`TSL_UOP_SRC_LSB+:`TSL_UOP_SRC_W]) + src_base;
+  assign wgt = 32'(uop[`TSL_UOP_WGT_LSB+:`TSL_UOP_WGT_W]) + wgt_base;
+
+  // store module: its DMA reads the output buffer
+  logic s_re;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [`TSL_STORE_IDX_W-1:0] s_idx;
+  /* verilator lint_on UNUSEDSIGNAL */
+  tsl_dma_store u_sdma (
+      .clk(clk),
+      .rst(rst),
+      .start(start[2] && opcode(head[2]) == OP_STORE),
+      .insn(head[2]),
+      .re(s_re),
+      .ridx(s_idx),
+      .waddr(s_wr_addr),
+      .wbytes(s_wr_bytes)
+  );
+
+  // scratchpads
+  logic [IN_W-1:0] inp_a, inp_unused;
+  logic [WG_W-1:0] wgt_b, wgt_unused;
+  logic [ACC_W-1:0] acc_dst, acc_src, acc_new, gemm_out, alu_out;
+  logic [OUT_W-1:0] out_new, out_rd, out_unused;
+  logic [UOP_W-1:0] uop_unused;
+  logic acc_we_dma;
+  assign acc_we_dma = c_we && c_buf == `TSL_ACCUMULATOR_LEVEL;
+  tsl_spad #(
+      .DEPTH(`TSL_INPUT_DEPTH),
+      .W(IN_W)
+  ) u_inp (
+      .clk(clk),
+      .we(l_we && l_buf == `TSL_INPUT_LEVEL),
+      .waddr(IN_AW'(l_idx)),
+      .wdata(l_zero ? '0 : l_rd_data[IN_W-1:0]),
+      .raddr0(IN_AW'(src)),
+      .rdata0(inp_a),
+      .raddr1('0),
+      .rdata1(inp_unused)
+  );
+  tsl_spad #(
+      .DEPTH(`TSL_WEIGHT_DEPTH),
+      .W(WG_W)
+  ) u_wgt (
+      .clk(clk),
+      .we(l_we && l_buf == `TSL_WEIGHT_LEVEL),
+      .waddr(WG_AW'(l_idx)),
+      .wdata(l_zero ? '0 : l_rd_data[WG_W-1:0]),
+      .raddr0(WG_AW'(wgt)),
+      .rdata0(wgt_b),
+      .raddr1('0),
+      .rdata1(wgt_unused)
+  );
+  tsl_spad #(
+      .DEPTH(`TSL_ACCUMULATOR_DEPTH),
+      .W(ACC_W)
+  ) u_acc (
+      .clk(clk),
+      .we(acc_we_dma || beat),
+      .waddr(acc_we_dma ? ACC_AW'(c_idx) : ACC_AW'(dst)),
+      .wdata(acc_we_dma ? (c_zero ? '0 : c_rd_data[ACC_W-1:0]) : acc_new),
+      .raddr0(ACC_AW'(dst)),
+      .rdata0(acc_dst),
+      .raddr1(ACC_AW'(src)),
+      .rdata1(acc_src)
+  );
+  tsl_spad #(
+      .DEPTH(`TSL_OUTPUT_DEPTH),
+      .W(OUT_W)
+  ) u_out (
+      .clk(clk),
+      .we(beat),
+      .waddr(OUT_AW'(dst)),
+      .wdata(out_new),
+      .raddr0(OUT_AW'(s_idx)),
+      .rdata0(out_rd),
+      .raddr1('0),
+      .rdata1(out_unused)
+  );
+  tsl_spad #(
+      .DEPTH(`TSL_UOP_DEPTH),
+      .W(UOP_W)
+  ) u_uop (
+      .clk(clk),
+      .we(c_we && c_buf == `TSL_UOP_LEVEL),
+      .waddr(UOP_AW'(c_idx)),
+      .wdata(c_zero ? '0 : c_rd_data[UOP_W-1:0]),
+      .raddr0(UOP_AW'(uop_idx)),
+      .rdata0(uop),
+      .raddr1('0),
+      .rdata1(uop_unused)
+  );
+  assign s_wr_en = s_re;
+  assign s_wr_data = MAXW'(out_rd);
+
+  // the intrinsic and the ALU on the beat's accumulator element
+  tsl_gemm u_gemm (
+      .reset(cinsn[`TSL_INTRINSIC_RESET_LSB]),
+      .acc_in(acc_dst),
+      .a(inp_a),
+      .b(wgt_b),
+      .acc_out(gemm_out)
+  );
+  tsl_alu u_alu (
+      .op(cinsn[`TSL_ALU_OP_LSB+:`TSL_ALU_OP_W]),
+      .use_imm(cinsn[`TSL_ALU_USE_IMM_LSB]),
+      .imm(`TSL_ACC_BITS'($signed(cinsn[`TSL_ALU_IMM_LSB+:`TSL_ALU_IMM_W]))),
+      .x(acc_dst),
+      .y(acc_src),
+      .z(alu_out)
+  );
+  assign acc_new = opcode(cinsn) == OP_ALU ? alu_out : gemm_out;
+  // the output buffer gets every value narrowed (two's complement truncation)
+  for (genvar v = 0; v < `TSL_ACC_VALUES; v++) begin : g_narrow
+    assign out_new[v*`TSL_OUT_BITS+:`TSL_OUT_BITS] = acc_new[v*`TSL_ACC_BITS+:`TSL_OUT_BITS];
+  end
+endmodule

@@ -1,0 +1,106 @@
+// The intrinsic's tile computation, combinational: for every output value
+// of the tile, a dot-product unit over the reduction dimensions.  Which
+// values of the input and weight elements each unit multiplies comes from
+// the einsum flattened in the generated header (per dimension: size, step
+// in each operand, reduction or not), walked here at elaboration time.
+`include "tessel_isa.vh"
+
+module tsl_gemm #(
+    parameter int ACC_W = `TSL_ACCUMULATOR_ELEM_BYTES * 8,
+    parameter int A_W = `TSL_INPUT_ELEM_BYTES * 8,
+    parameter int B_W = `TSL_WEIGHT_ELEM_BYTES * 8
+) (
+    input  logic             reset,  // start from zero instead of acc_in
+    input  logic [ACC_W-1:0] acc_in,
+    input  logic [A_W-1:0]   a,
+    input  logic [B_W-1:0]   b,
+    output logic [ACC_W-1:0] acc_out
+);
+  localparam int OB = `TSL_GEMM_OUT_BITS;
+
+  function automatic int dim_size(input int d);
+    case (d)
+      0: dim_size = `TSL_GEMM_D0_SIZE;
+      1: dim_size = `TSL_GEMM_D1_SIZE;
+      2: dim_size = `TSL_GEMM_D2_SIZE;
+      3: dim_size = `TSL_GEMM_D3_SIZE;
+      4: dim_size = `TSL_GEMM_D4_SIZE;
+      default: dim_size = `TSL_GEMM_D5_SIZE;
+    endcase
+  endfunction
+  function automatic bit dim_red(input int d);
+    case (d)
+      0: dim_red = `TSL_GEMM_D0_RED;
+      1: dim_red = `TSL_GEMM_D1_RED;
+      2: dim_red = `TSL_GEMM_D2_RED;
+      3: dim_red = `TSL_GEMM_D3_RED;
+      4: dim_red = `TSL_GEMM_D4_RED;
+      default: dim_red = `TSL_GEMM_D5_RED;
+    endcase
+  endfunction
+  // which: 0 output, 1 input (a), 2 weight (b)
+  function automatic int dim_step(input int d, input int which);
+    case (d)
+      0: dim_step = which == 0 ? `TSL_GEMM_D0_STEP_OUT : which == 1 ? `TSL_GEMM_D0_STEP_A : `TSL_GEMM_D0_STEP_B;
+      1: dim_step = which == 0 ? `TSL_GEMM_D1_STEP_OUT : which == 1 ? `TSL_GEMM_D1_STEP_A : `TSL_GEMM_D1_STEP_B;
+      2: dim_step = which == 0 ? `TSL_GEMM_D2_STEP_OUT : which == 1 ? `TSL_GEMM_D2_STEP_A : `TSL_GEMM_D2_STEP_B;
+      3: dim_step = which == 0 ? `TSL_GEMM_D3_STEP_OUT : which == 1 ? `TSL_GEMM_D3_STEP_A : `TSL_GEMM_D3_STEP_B;
+      4: dim_step = which == 0 ? `TSL_GEMM_D4_STEP_OUT : which == 1 ? `TSL_GEMM_D4_STEP_A : `TSL_GEMM_D4_STEP_B;
+      default: dim_step = which == 0 ? `TSL_GEMM_D5_STEP_OUT : which == 1 ? `TSL_GEMM_D5_STEP_A : `TSL_GEMM_D5_STEP_B;
+    endcase
+  endfunction
+  // Offset in operand `which` of spatial point sp and reduction point rd
+  // (each a row-major index over its dimensions, the last fastest).
+  function automatic int offset(input int sp, input int rd, input int which);
+    int s, r, o;
+    s = sp;
+    r = rd;
+    o = 0;
+    for (int d = `TSL_GEMM_MAX_DIMS - 1; d >= 0; d--) begin
+      if (dim_red(d)) begin
+        o = o + (r % dim_size(d)) * dim_step(d, which);
+        r = r / dim_size(d);
+      end else begin
+        o = o + (s % dim_size(d)) * dim_step(d, which);
+        s = s / dim_size(d);
+      end
+    end
+    offset = o;
+  endfunction
+  function automatic int count(input bit red);
+    int n;
+    n = 1;
+    for (int d = 0; d < `TSL_GEMM_MAX_DIMS; d++) if (dim_red(d) == red) n = n * dim_size(d);
+    count = n;
+  endfunction
+
+  localparam int NOUT = count(0), NRED = count(1);
+
+  // Values of the accumulator element outside the tile keep their value.
+  if (NOUT * OB < ACC_W) begin : g_rest
+    assign acc_out[ACC_W-1:NOUT*OB] = acc_in[ACC_W-1:NOUT*OB];
+  end
+
+  for (genvar n = 0; n < NOUT; n++) begin : g_out
+    localparam int OO = offset(n, 0, 0);
+    logic [OB-1:0] part[NRED+1]  /* verilator split_var */;
+    assign part[0] = reset ? '0 : acc_in[OO*OB+:OB];
+    for (genvar r = 0; r < NRED; r++) begin : g_red
+      localparam int AO = offset(n, r, 1), BO = offset(n, r, 2);
+      logic [OB-1:0] p;
+      tsl_mul #(
+          .AB(`TSL_GEMM_A_BITS),
+          .AS(`TSL_GEMM_A_SIGNED),
+          .BB(`TSL_GEMM_B_BITS),
+          .BS(`TSL_GEMM_B_SIGNED),
+          .OB(OB)
+      ) u_mul (
+          .a(a[AO*`TSL_GEMM_A_BITS+:`TSL_GEMM_A_BITS]),
+          .b(b[BO*`TSL_GEMM_B_BITS+:`TSL_GEMM_B_BITS]),
+          .p(p)
+      );
+      assign part[r+1] = part[r] + p;
+    end
+    assign acc_out[OO*OB+:OB] = part[NRED];
+  end
+endmodule

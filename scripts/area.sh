@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# scripts/area.sh HW.yaml [TESSEL]
+#
+# Synthesises the bundled RTL (rtl/tsl_core.sv and its units, without the
+# simulation-only DRAM port of rtl/sim/) for one hardware description with
+# Yosys to generic gates, and prints the cell counts.  Scratchpads and
+# queues stay memories ($mem_v2 cells, one per memory); their bits are the
+# description's capacities.  Takes minutes: the intrinsic core is
+# synthesised multiplier by multiplier.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+hw=${1:?usage: scripts/area.sh HW.yaml [TESSEL]}
+tessel=${2:-$here/build/tessel}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$tessel" isa "$hw" --format verilog -o "$work/tessel_isa.vh"
+srcs=""
+for f in tsl_core tsl_fifo tsl_spad tsl_dma_load tsl_dma_store tsl_loop tsl_gemm tsl_mul tsl_alu tsl_alu_lane; do
+  srcs="$srcs $here/rtl/$f.sv"
+done
+cat > "$work/area.ys" <<YS
+read_verilog -sv -I$work -I$here/rtl $srcs
+hierarchy -top tsl_core
+proc; flatten; opt; memory -nomap; opt -full; techmap; opt
+abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX; opt_clean
+tee -o $work/stat.txt stat
+YS
+yosys -q -s "$work/area.ys" > "$work/yosys.log" 2>&1 || { cat "$work/yosys.log" >&2; exit 1; }
+echo "area of the RTL for $(basename "$hw") (Yosys $(yosys -V | awk '{print $2}'), generic gates):"
+sed -n '/Number of cells/,$p' "$work/stat.txt" | sed '/^$/d'
