@@ -23,7 +23,7 @@ enum { CLI_OK = 0, CLI_BAD_INPUT = 1, CLI_USAGE = 2 };
 	X(disasm, "PROG.tsp [--hw HW.yaml] [-o OUT.s]", "print a program as assembly")                \
 	X(run, "PROG.tsp [--hw HW.yaml] [--device sim|rtl] [--json] [--trace FILE] [--waves FILE.vcd]", \
 	  "run a program on a device and report cycles, activity and utilization")                    \
-	X(cosim, "PROG.tsp [--hw HW.yaml]",                                                            \
+	X(cosim, "PROG.tsp|WORKLOAD.yaml [--hw HW.yaml]",                                              \
 	  "run a program on the simulator and the RTL and compare DRAM and statistics")              \
 	X(ir, "WORKLOAD.yaml", "load a workload file and print its tensor IR (the --dump-ir view)")      \
 	X(host, "WORKLOAD.yaml [--json] [--dump-ir]",                                                  \

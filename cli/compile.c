@@ -62,32 +62,21 @@ int cli_compile(int argc, char **argv)
 	}
 	struct cc_plan *plans = xcalloc((size_t)w.g.nops + 1, sizeof *plans);
 	cc_plan_ops(&hw, &w.g, plans);
-	int *ops = xcalloc((size_t)w.g.nops + 1, sizeof *ops), nops = 0;
-	for (int op = 0; op < w.g.nops; op++)
-		if (!plans[op].on_host)
-			ops[nops++] = op;
-	uint8_t **t = rt_tensor_buffers(&w);
 	struct isa_program p;
-	struct lw_builder b = {0};
+	int nops;
 	rc = CLI_BAD_INPUT;
-	if (!nops)
-		diag_add(&err, NULL, 0, 0, "no op of workload '%s' runs on '%s' (tessel match says why)", w.name, hw.name);
-	else if (!rt_host_all(&w, t, &err) && !isa_program_init(&p, &hw, &err)) {
-		lw_builder_init(&b, &p);
-		if (!cc_build(&w.g, plans, ops, nops, (const uint8_t *const *)t, &b, &err) && !isa_tsp_write(&p, o.out, &err)) {
+	if (!rt_compile_program(&hw, &w, plans, &p, &nops, &err)) {
+		if (!isa_tsp_write(&p, o.out, &err)) {
 			if (!o.json)
 				printf("%s for %s: %d of %d ops on the accelerator, %d instructions, %d micro-ops -> %s\n", w.name,
 				       hw.name, nops, w.g.nops, p.ninsn, p.nuop, o.out);
 			print_plan(&hw, &w, plans, o.json);
 			rc = CLI_OK;
 		}
-		lw_builder_free(&b);
 		isa_program_free(&p);
 	}
 	cli_print_errors(&err, o.pos[0]);
 	diag_free(&err);
-	rt_free_buffers(&w, t);
-	free(ops);
 	free(plans);
 	wl_free(&w);
 	return rc;

@@ -2,9 +2,40 @@
  * on every byte of DRAM the program lays out and every statistic. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "../compiler/compile.h"
 #include "../rtl/cosim.h"
 #include "cli.h"
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/* A workload compiled as `tessel compile` does. */
+static int compile_workload(const char *path, const char *hw_path, struct isa_program *p)
+{
+	struct hw hw;
+	if (cli_load_hw(hw_path, &hw))
+		return -1;
+	struct wl_workload w;
+	struct diags err = {0};
+	int rc = wl_load_file(path, &w, &err);
+	if (!rc) {
+		struct cc_plan *plans = xcalloc((size_t)w.g.nops + 1, sizeof *plans);
+		int nops;
+		cc_plan_ops(&hw, &w.g, plans);
+		rc = rt_compile_program(&hw, &w, plans, p, &nops, &err);
+		free(plans);
+		wl_free(&w);
+	}
+	cli_print_errors(&err, path);
+	diag_free(&err);
+	return rc;
+}
 
 int cli_cosim(int argc, char **argv)
 {
@@ -13,9 +44,9 @@ int cli_cosim(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? CLI_USAGE : CLI_OK;
 	struct isa_program p;
-	if (cli_load_program(o.pos[0], o.hw, &p))
-		return CLI_BAD_INPUT;
 	struct diags err = {0};
+	if (has_suffix(o.pos[0], ".yaml") ? compile_workload(o.pos[0], o.hw, &p) : cli_load_program(o.pos[0], o.hw, &p))
+		return CLI_BAD_INPUT;
 	struct cosim_result res;
 	rc = cosim_program(&p, &dev_sim, &dev_rtl, &res, &err);
 	if (rc == 0)

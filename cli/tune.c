@@ -116,27 +116,14 @@ static int write_program(const struct hw *hw, const struct wl_workload *w, const
 			 const char *out, struct diags *err)
 {
 	struct cc_plan *plans = xcalloc((size_t)w->g.nops + 1, sizeof *plans);
-	int *ops = xcalloc((size_t)w->g.nops + 1, sizeof *ops), nops = 0;
-	for (int op = 0; op < w->g.nops; op++) {
-		plans[op].on_host = res[op].on_host;
-		plans[op].map = res[op].best;
-		if (!res[op].on_host)
-			ops[nops++] = op;
-	}
-	uint8_t **t = rt_tensor_buffers(w);
+	for (int op = 0; op < w->g.nops; op++)
+		plans[op].on_host = res[op].on_host, plans[op].map = res[op].best;
 	struct isa_program p;
-	struct lw_builder b = {0};
-	int rc = -1;
-	if (!nops)
-		diag_add(err, NULL, 0, 0, "no op of workload '%s' runs on '%s'", w->name, hw->name);
-	else if (!rt_host_all(w, t, err) && !isa_program_init(&p, hw, err)) {
-		lw_builder_init(&b, &p);
-		rc = cc_build(&w->g, plans, ops, nops, (const uint8_t *const *)t, &b, err) || isa_tsp_write(&p, out, err) ? -1 : 0;
-		lw_builder_free(&b);
+	int nops, rc = rt_compile_program(hw, w, plans, &p, &nops, err);
+	if (!rc) {
+		rc = isa_tsp_write(&p, out, err);
 		isa_program_free(&p);
 	}
-	rt_free_buffers(w, t);
-	free(ops);
 	free(plans);
 	return rc;
 }

@@ -58,6 +58,13 @@ void rt_free_buffers(const struct wl_workload *w, uint8_t **t);
  * error (a failed comparison is not an error: see res[op].verified). */
 int rt_exec(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
 	    const struct dev_ops *dev, bool verify, uint8_t **t, struct rt_result *res, struct diags *err);
+/* Every accelerator op of the plans, in order, lowered into one program p
+ * (initialised here), inputs packed from the workload's data and, for
+ * tensors ops compute, the host backend's values: what `tessel compile`
+ * writes.  *nops gets the number of accelerator ops.  0, or -1 with an
+ * error (also when no op runs on the accelerator). */
+int rt_compile_program(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
+		       struct isa_program *p, int *nops, struct diags *err);
 /* Runs the whole workload on the host (the values compile packs for
  * intermediate tensors).  0, or -1 with an error. */
 int rt_host_all(const struct wl_workload *w, uint8_t **t, struct diags *err);

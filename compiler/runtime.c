@@ -165,3 +165,29 @@ int rt_exec(const struct hw *hw, const struct wl_workload *w, const struct cc_pl
 	host_jit_close(j);
 	return rc;
 }
+
+int rt_compile_program(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
+		       struct isa_program *p, int *nops_out, struct diags *err)
+{
+	int *ops = xcalloc((size_t)w->g.nops + 1, sizeof *ops), nops = 0;
+	for (int op = 0; op < w->g.nops; op++)
+		if (!plans[op].on_host)
+			ops[nops++] = op;
+	*nops_out = nops;
+	uint8_t **t = rt_tensor_buffers(w);
+	int rc = -1;
+	memset(p, 0, sizeof *p);
+	if (!nops) {
+		diag_add(err, NULL, 0, 0, "no op of workload '%s' runs on '%s' (tessel match says why)", w->name, hw->name);
+	} else if (!rt_host_all(w, t, err) && !isa_program_init(p, hw, err)) {
+		struct lw_builder b;
+		lw_builder_init(&b, p);
+		rc = cc_build(&w->g, plans, ops, nops, (const uint8_t *const *)t, &b, err);
+		lw_builder_free(&b);
+		if (rc)
+			isa_program_free(p);
+	}
+	rt_free_buffers(w, t);
+	free(ops);
+	return rc;
+}
