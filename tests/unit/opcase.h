@@ -1,0 +1,203 @@
+/* Random ops for the tests of tensorization and lowering: conv2d,
+ * depthwise, dense, matmul and batched matmul with odd sizes, strides,
+ * dilation, asymmetric padding and random epilogues, and a check that runs
+ * one with a given mapping on the simulator against the reference
+ * interpreter (tests/unit/ir_interp.h), which shares no code with either. */
+#ifndef TESSEL_OPCASE_H
+#define TESSEL_OPCASE_H
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
+
+#include "../../base/value.h"
+#include "../../compiler/compile.h"
+#include "ir_interp.h"
+#include "test.h"
+
+static uint64_t rng = 0x5eed1e55;
+
+static int64_t rnd(int64_t lo, int64_t hi)
+{
+	rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+	return lo + (int64_t)(rng % (uint64_t)(hi - lo + 1));
+}
+
+struct opcase {
+	struct ir_graph g;
+	struct diags err;
+	struct interp_tensor v[8];
+	uint8_t *raw[8];
+};
+
+static void store_raw(enum hw_dtype t, uint8_t *p, int64_t i, int64_t iv, double fv)
+{
+	switch (t) {
+	case HW_INT8: case HW_UINT8: p[i] = (uint8_t)iv; break;
+	case HW_INT16: { uint16_t u = (uint16_t)iv; memcpy(p + 2 * i, &u, 2); break; }
+	case HW_INT32: { uint32_t u = (uint32_t)iv; memcpy(p + 4 * i, &u, 4); break; }
+	case HW_FP16: { _Float16 h = (_Float16)fv; memcpy(p + 2 * i, &h, 2); break; }
+	default: { float f = (float)fv; memcpy(p + 4 * i, &f, 4); break; }
+	}
+}
+
+static void fill(struct opcase *r)
+{
+	for (int t = 0; t < r->g.ntensors; t++) {
+		const struct ir_tensor *ts = &r->g.tensor[t];
+		int64_t n = ir_tensor_elems(ts);
+		bool flt = hw_dtype_float(ts->dtype);
+		r->v[t].i = flt ? NULL : xcalloc((size_t)n, sizeof(int64_t));
+		r->v[t].f = flt ? xcalloc((size_t)n, sizeof(double)) : NULL;
+		r->raw[t] = xcalloc((size_t)n, hw_dtype_bytes(ts->dtype));
+		if (ts->producer >= 0)
+			continue;
+		for (int64_t i = 0; i < n; i++) {
+			int64_t iv = ts->dtype == HW_INT32 ? rnd(-5000, 5000) : rnd(-128, 127);
+			double fv = (double)(_Float16)((double)rnd(-1024, 1023) / 1024.0);
+			if (flt)
+				r->v[t].f[i] = fv;
+			else
+				r->v[t].i[i] = iv;
+			store_raw(ts->dtype, r->raw[t], i, iv, fv);
+		}
+	}
+}
+
+static void run_free(struct opcase *r)
+{
+	for (int t = 0; t < r->g.ntensors; t++) {
+		free(r->v[t].i);
+		free(r->v[t].f);
+		free(r->raw[t]);
+	}
+	ir_graph_free(&r->g);
+	diag_free(&r->err);
+	memset(r, 0, sizeof *r);
+}
+
+static void random_epilogues(struct opcase *r, int op, bool flt)
+{
+	const struct ir_tensor *out = &r->g.tensor[r->g.op[op].out.tensor];
+	int n = (int)rnd(0, 4);
+	bool bias = false;
+	for (int e = 0; e < n; e++) {
+		static const enum ir_epilogue_kind kinds[] = {IR_EP_BIAS, IR_EP_ADD, IR_EP_MUL, IR_EP_SHR, IR_EP_CLIP, IR_EP_RELU};
+		struct ir_epilogue ep = {.kind = kinds[rnd(0, 5)]};
+		switch (ep.kind) {
+		case IR_EP_BIAS:
+			if (bias)
+				continue;
+			bias = true;
+			ep.dim = (int)rnd(0, out->rank - 1);
+			ep.tensor = ir_add_tensor(&r->g, "bias", IR_TENSOR_WEIGHT, flt ? HW_FP16 : HW_INT32, 1,
+						  (int64_t[]){out->shape[ep.dim]}, NULL, &r->err);
+			break;
+		case IR_EP_ADD: ep.imm = rnd(-1000, 1000); break;
+		case IR_EP_MUL: ep.imm = rnd(-20, 20); break;
+		case IR_EP_SHR: ep.imm = rnd(-3, 12); break;
+		case IR_EP_CLIP:
+			ep.lo = rnd(-300, 100), ep.hi = ep.lo + rnd(0, 400);
+			if (rnd(0, 1)) /* symmetric: the ALU's own clip */
+				ep.hi = rnd(0, 300), ep.lo = flt ? -ep.hi : -ep.hi - 1;
+			break;
+		default: break;
+		}
+		ASSERT_EQ(ir_add_epilogue(&r->g, op, &ep, &r->err), 0);
+	}
+}
+
+static const char *const kinds[] = {"conv2d", "depthwise", "dense", "matmul", "batch_matmul"};
+
+/* A random op of kind k; returns its index. */
+static int random_op(struct opcase *r, int k, enum hw_dtype dt, enum hw_dtype od)
+{
+	int op = -1;
+	while (op < 0) {
+		run_free(r);
+		if (k <= 1) {
+			int64_t G = k == 1 ? rnd(1, 20) : 1, C = k == 1 ? G : rnd(1, 40), O = k == 1 ? G : rnd(1, 40);
+			int64_t N = rnd(1, 2), H = rnd(1, 12), W = rnd(1, 12), KH = rnd(1, 3), KW = rnd(1, 3);
+			struct ir_conv2d_attrs a = {{rnd(1, 3), rnd(1, 3)}, {rnd(0, 2), rnd(0, 2), rnd(0, 2), rnd(0, 2)},
+						    {rnd(1, 2), rnd(1, 2)}, G};
+			int in = ir_add_tensor(&r->g, "x", IR_TENSOR_INPUT, dt, 4, (int64_t[]){N, H, W, C}, "NHWC", &r->err);
+			int w = ir_add_tensor(&r->g, "w", IR_TENSOR_WEIGHT, dt, 4, (int64_t[]){O, KH, KW, C / G}, "OHWI", &r->err);
+			op = ir_conv2d(&r->g, "conv", in, w, &a, "y", od, &r->err);
+		} else if (k == 2) {
+			int64_t N = rnd(1, 40), K = rnd(1, 80), M = rnd(1, 40);
+			int in = ir_add_tensor(&r->g, "x", IR_TENSOR_INPUT, dt, 2, (int64_t[]){N, K}, NULL, &r->err);
+			int w = ir_add_tensor(&r->g, "w", IR_TENSOR_WEIGHT, dt, 2, (int64_t[]){M, K}, NULL, &r->err);
+			op = ir_dense(&r->g, "dense", in, w, "y", od, &r->err);
+		} else {
+			int64_t B = rnd(1, 3), M = rnd(1, 40), K = rnd(1, 70), N = rnd(1, 40);
+			int rank = k == 3 ? 2 : 3;
+			int64_t as[3] = {B, M, K}, bs[3] = {B, K, N};
+			int a = ir_add_tensor(&r->g, "a", IR_TENSOR_INPUT, dt, rank, as + 3 - rank, NULL, &r->err);
+			int b = ir_add_tensor(&r->g, "b", IR_TENSOR_WEIGHT, dt, rank, bs + 3 - rank, NULL, &r->err);
+			op = ir_matmul(&r->g, "mm", a, b, "y", od, &r->err);
+		}
+	}
+	return op;
+}
+
+/* Lowers op with mapping map, runs it on the simulator and compares the
+ * output with the reference interpreter; true when it verifies. */
+static bool opcase_verify(const struct hw *hw, struct opcase *r, int op, const struct tz_mapping *map, const char *what)
+{
+	struct isa_program p;
+	struct lw_builder b;
+	struct diags err = {0};
+	ASSERT_EQ(isa_program_init(&p, hw, &err), 0);
+	lw_builder_init(&b, &p);
+	int rc = lw_lower_op(&b, &r->g, op, map, (const uint8_t *const *)r->raw, &err) || lw_builder_finish(&b, &r->g, &err);
+	struct device *d = rc ? NULL : dev_sim.open(&p.hw, &err);
+	struct dev_stats st;
+	rc = rc || !d || dev_run_program(&dev_sim, d, &p, NULL, &st, &err);
+	int ot = r->g.op[op].out.tensor;
+	if (!rc) {
+		const struct isa_segment *s = &p.seg[b.ops[0].out_segment];
+		uint8_t *packed = xmalloc(s->size);
+		rc = dev_sim.read(d, s->addr, packed, s->size, &err);
+		tz_unpack_out(&b.ops[0].geo, packed, r->raw[ot]);
+		free(packed);
+	}
+	ASSERT_EQ(rc, 0);
+	if (rc) {
+		struct strbuf sb = {0};
+		tz_mapping_format(map, &sb);
+		char *s = sb_take(&sb);
+		fprintf(stderr, "%s (%s):\n", what, s);
+		free(s);
+		diag_print(&err, stderr);
+	}
+	if (d)
+		dev_sim.close(d);
+	lw_builder_free(&b);
+	isa_program_free(&p);
+	diag_free(&err);
+	if (rc)
+		return false;
+	interp_op(&r->g, op, r->v);
+	const struct ir_tensor *t = &r->g.tensor[ot];
+	int64_t n = ir_tensor_elems(t), bad = 0;
+	for (int64_t i = 0; i < n; i++) {
+		if (hw_dtype_float(t->dtype)) {
+			double dv = val_get_float(r->raw[ot], t->dtype, (uint64_t)i), rv = r->v[ot].f[i];
+			bad += fabs(dv - rv) > RT_FLOAT_TOLERANCE * fmax(1.0, fabs(rv));
+		} else {
+			bad += val_get_int(r->raw[ot], t->dtype, (uint64_t)i) != r->v[ot].i[i];
+		}
+	}
+	ASSERT_EQ(bad, 0);
+	if (bad) {
+		struct strbuf sb = {0};
+		ir_dump(&r->g, &sb);
+		tz_mapping_format(map, &sb);
+		char *s = sb_take(&sb);
+		fprintf(stderr, "%s: %" PRId64 " of %" PRId64 " values differ\n%s\n", what, bad, n, s);
+		free(s);
+	}
+	return bad == 0;
+}
+
+#endif
