@@ -30,3 +30,6 @@ echo "== tessel match: how ResNet-18's second layer binds to the GEMM intrinsic"
 echo
 echo "== tessel exec --verify: every layer compiled, simulated and checked against the host"
 "$tessel" exec "$here/workloads/resnet18.yaml" --verify
+echo
+echo "== tessel tune: each ResNet-18 layer's mappings searched on the simulator"
+"$tessel" tune "$here/workloads/resnet18.yaml" --budget 32 --db "$work/tuning.db"

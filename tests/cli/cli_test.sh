@@ -22,7 +22,7 @@ expect 2 "no command" "$tessel"
 expect 2 "unknown command" "$tessel" frobnicate
 contains "$work/err" "unknown command 'frobnicate'" "unknown command named"
 expect 0 "top-level help" "$tessel" --help
-for c in check isa asm disasm run randprog ir host match compile exec; do
+for c in check isa asm disasm run randprog ir host match compile exec tune cosim; do
   expect 0 "$c --help" "$tessel" "$c" --help
   contains "$work/out" "usage: tessel $c" "$c --help prints usage"
   expect 2 "$c with an unknown option" "$tessel" "$c" --bogus
@@ -126,6 +126,19 @@ contains "$work/out" '"verified":true' "exec json says verified"
 contains "$work/out" '"roofline_cycles":' "exec json has the roofline"
 expect 2 "exec on an unknown device" "$tessel" exec "$wl/gemm.yaml" --device fpga
 expect 1 "exec a missing workload" "$tessel" exec "$work/missing.yaml"
+
+# Tuning: a second tune reuses the records; the tuned program runs.
+expect 0 "tune" "$tessel" tune "$wl/bert-ffn.yaml" --budget 6 --db "$work/tune.db" -o "$work/tuned.tsp"
+contains "$work/out" "ffn_in" "tune lists the ops"
+if grep -q " records " "$work/out"; then fail=$((fail + 1)); echo "FAIL: a first tune claims records"; else pass=$((pass + 1)); fi
+expect 0 "tune again" "$tessel" tune "$wl/bert-ffn.yaml" --budget 6 --db "$work/tune.db" --json
+contains "$work/out" '"measurements":0,"from_records":true' "a second tune takes the records"
+expect 0 "run the tuned program" "$tessel" run "$work/tuned.tsp"
+expect 2 "tune with a bad budget" "$tessel" tune "$wl/gemm.yaml" --budget many
+contains "$work/err" "--budget takes a number of measurements" "bad budget named"
+expect 2 "tune with a bad seed" "$tessel" tune "$wl/gemm.yaml" --seed -3
+expect 1 "tune with a database that cannot be opened" "$tessel" tune "$wl/gemm.yaml" --db "$work/no/such/dir/t.db"
+contains "$work/err" "cannot open the tuning records" "bad database named"
 
 # Damaged program files.
 head -c 100 "$work/a.tsp" >"$work/cut.tsp"
