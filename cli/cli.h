@@ -85,6 +85,9 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 void cli_usage(const char *cmd, bool to_stderr);
 /* Loads PATH, or the built-in default when PATH is NULL; prints errors. */
 int cli_load_hw(const char *path, struct hw *hw);
+/* Loads a workload file; prints errors.  0, or -1. */
+struct wl_workload;
+int cli_load_workload(const char *path, struct wl_workload *w);
 /* Loads a program; with hw_path, refuses one built for other hardware. */
 int cli_load_program(const char *path, const char *hw_path, struct isa_program *p);
 /* Prints every error; those without a file are given `file`. */

@@ -55,11 +55,8 @@ int cli_compile(int argc, char **argv)
 		return CLI_BAD_INPUT;
 	struct wl_workload w;
 	struct diags err = {0};
-	if (wl_load_file(o.pos[0], &w, &err)) {
-		cli_print_errors(&err, o.pos[0]);
-		diag_free(&err);
+	if (cli_load_workload(o.pos[0], &w))
 		return CLI_BAD_INPUT;
-	}
 	struct cc_plan *plans = xcalloc((size_t)w.g.nops + 1, sizeof *plans);
 	cc_plan_ops(&hw, &w.g, plans);
 	struct isa_program p;

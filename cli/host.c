@@ -8,6 +8,7 @@
 #include <time.h>
 #include <xxhash.h>
 
+#include "../compiler/compile.h"
 #include "../compiler/host.h"
 #include "../compiler/workload.h"
 #include "cli.h"
@@ -23,20 +24,6 @@ struct op_result {
 	double compile_s, run_s;
 	uint64_t checksum;
 };
-
-/* Every tensor's bytes: initial data for inputs and weights, zeros for what
- * the ops compute. */
-static uint8_t **tensor_buffers(const struct wl_workload *w)
-{
-	uint8_t **t = xcalloc((size_t)w->g.ntensors, sizeof *t);
-	for (int i = 0; i < w->g.ntensors; i++) {
-		size_t n = wl_tensor_bytes(w, i);
-		t[i] = xcalloc(n ? n : 1, 1);
-		if (w->data[i])
-			memcpy(t[i], w->data[i], n);
-	}
-	return t;
-}
 
 static int run_ops(const struct wl_workload *w, uint8_t **t, struct op_result *res, struct diags *err)
 {
@@ -89,11 +76,8 @@ int cli_host(int argc, char **argv)
 		return rc < 0 ? CLI_USAGE : CLI_OK;
 	struct wl_workload w;
 	struct diags err = {0};
-	if (wl_load_file(o.pos[0], &w, &err)) {
-		cli_print_errors(&err, o.pos[0]);
-		diag_free(&err);
+	if (cli_load_workload(o.pos[0], &w))
 		return CLI_BAD_INPUT;
-	}
 	if (o.dump_ir) {
 		struct strbuf sb = {0};
 		ir_dump(&w.g, &sb);
@@ -101,7 +85,7 @@ int cli_host(int argc, char **argv)
 		fputs(s, stdout);
 		free(s);
 	}
-	uint8_t **t = tensor_buffers(&w);
+	uint8_t **t = rt_tensor_buffers(&w);
 	struct op_result *res = xcalloc((size_t)w.g.nops + 1, sizeof *res);
 	rc = run_ops(&w, t, res, &err) ? CLI_BAD_INPUT : CLI_OK;
 	if (rc == CLI_OK && o.json)
@@ -109,9 +93,7 @@ int cli_host(int argc, char **argv)
 	else if (rc == CLI_OK)
 		print_text(&w, res);
 	cli_print_errors(&err, o.pos[0]);
-	for (int i = 0; i < w.g.ntensors; i++)
-		free(t[i]);
-	free(t);
+	rt_free_buffers(&w, t);
 	free(res);
 	wl_free(&w);
 	diag_free(&err);

@@ -72,12 +72,8 @@ int cli_match(int argc, char **argv)
 	if (cli_load_hw(o.hw, &hw))
 		return CLI_BAD_INPUT;
 	struct wl_workload w;
-	struct diags err = {0};
-	if (wl_load_file(o.pos[0], &w, &err)) {
-		cli_print_errors(&err, o.pos[0]);
-		diag_free(&err);
+	if (cli_load_workload(o.pos[0], &w))
 		return CLI_BAD_INPUT;
-	}
 	if (o.json)
 		printf("{\"workload\":\"%s\",\"hardware\":\"%s\",\"ops\":[", w.name, hw.name);
 	for (int op = 0; op < w.g.nops; op++) {

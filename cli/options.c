@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../compiler/workload.h"
 #include "cli.h"
 
 void cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -165,4 +166,13 @@ int cli_parse_count(const char *s, uint64_t *v)
 		return -1;
 	*v = x;
 	return 0;
+}
+
+int cli_load_workload(const char *path, struct wl_workload *w)
+{
+	struct diags err = {0};
+	int rc = wl_load_file(path, w, &err);
+	cli_print_errors(&err, path);
+	diag_free(&err);
+	return rc;
 }

@@ -164,11 +164,8 @@ int cli_tune(int argc, char **argv)
 		return CLI_BAD_INPUT;
 	struct wl_workload w;
 	struct diags err = {0};
-	if (wl_load_file(o.pos[0], &w, &err)) {
-		cli_print_errors(&err, o.pos[0]);
-		diag_free(&err);
+	if (cli_load_workload(o.pos[0], &w))
 		return CLI_BAD_INPUT;
-	}
 	char *path = o.db ? xstrdup(o.db) : default_db();
 	struct tz_records *db = path ? tz_records_open(path, &err) : NULL;
 	struct tn_result *res = xcalloc((size_t)w.g.nops + 1, sizeof *res);
