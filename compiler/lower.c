@@ -142,12 +142,12 @@ static void barrier(struct low *L, int first)
  * is an instruction the first write into a staging area or lv waits for.
  * Returns the last instruction. */
 static int load_block(struct low *L, int lv, uint64_t idx, uint64_t dram, uint64_t rows, uint64_t cols,
-		      uint64_t dram_stride, const uint64_t *stage, int wait, uint32_t uop_unit)
+		      uint64_t dram_stride, const uint64_t *stage, int wait)
 {
 	int path[HW_MAX_LEVELS], np = path_of(L->hw, lv, path);
 	uint32_t e = L->hw->level[lv].elem_bytes;
 	if (!np) {
-		int f = transfer(L, ISA_CLASS_LOAD, lv, idx, dram / e, rows, cols, dram_stride, uop_unit ? e : 0);
+		int f = transfer(L, ISA_CLASS_LOAD, lv, idx, dram / e, rows, cols, dram_stride, 0);
 		st_need(L->s, f, wait);
 		barrier(L, f);
 		return L->s->n - 1;
@@ -156,7 +156,7 @@ static int load_block(struct low *L, int lv, uint64_t idx, uint64_t dram, uint64
 	 * contiguously level to level. */
 	uint32_t e0 = L->hw->level[path[0]].elem_bytes;
 	int f = transfer(L, ISA_CLASS_LOAD, path[0], stage[0] / e0, dram / e0, rows, cols * e / e0,
-			 dram_stride * e / e0, uop_unit ? e0 : 0);
+			 dram_stride * e / e0, 0);
 	barrier(L, f);
 	for (int i = 1; i < np; i++) {
 		uint32_t ei = L->hw->level[path[i]].elem_bytes;
@@ -182,7 +182,6 @@ static int store_block(struct low *L, uint64_t idx, uint64_t dram, uint64_t rows
 		st_need(L->s, f, wait);
 		return L->s->n - 1;
 	}
-	uint32_t el = L->hw->level[path[np - 1]].elem_bytes;
 	int f = transfer(L, ISA_CLASS_STORE, L->lv_out, idx, L->stage_out[np - 1] / e, 1, rows * cols, 0, 0);
 	st_need(L->s, f, wait);
 	for (int i = np - 1; i > 0; i--) {
@@ -191,7 +190,6 @@ static int store_block(struct low *L, uint64_t idx, uint64_t dram, uint64_t rows
 			 rows * cols * e / ei, 0, 0);
 	}
 	uint32_t e0 = L->hw->level[path[0]].elem_bytes;
-	(void)el;
 	transfer(L, ISA_CLASS_STORE, path[0], L->stage_out[0] / e0, dram / e0, rows, cols * e / e0,
 		 dram_stride * e / e0, 0);
 	return L->s->n - 1;
@@ -299,7 +297,7 @@ static void emit_loads(struct low *L, struct step *st, int64_t i, int pin_a, int
 		uint64_t dram = L->seg_a + (uint64_t)(((st->bb * g->count[TZ_G_M] + st->mo * L->m->bm) * Kt +
 						       st->ko * L->m->bk) * g->ea) * g->bytes_a;
 		sl->loaded_by = load_block(L, L->lv_a, (uint64_t)sa * L->slot_a, dram, (uint64_t)st->bm,
-					   (uint64_t)(st->bk * g->ea), (uint64_t)(Kt * g->ea), L->stage_a, sl->last_reader, 0);
+					   (uint64_t)(st->bk * g->ea), (uint64_t)(Kt * g->ea), L->stage_a, sl->last_reader);
 		sl->key = ka, sl->last_reader = -1;
 	}
 	L->ra.s[sa].used = i;
@@ -310,7 +308,7 @@ static void emit_loads(struct low *L, struct step *st, int64_t i, int pin_a, int
 		uint64_t dram = L->seg_b + (uint64_t)(((st->bb * g->count[TZ_G_N] + st->no * L->m->bn) * Kt +
 						       st->ko * L->m->bk) * g->eb) * g->bytes_b;
 		sl->loaded_by = load_block(L, L->lv_b, (uint64_t)sb * L->slot_b, dram, (uint64_t)st->bn,
-					   (uint64_t)(st->bk * g->eb), (uint64_t)(Kt * g->eb), L->stage_b, sl->last_reader, 0);
+					   (uint64_t)(st->bk * g->eb), (uint64_t)(Kt * g->eb), L->stage_b, sl->last_reader);
 		sl->key = kb, sl->last_reader = -1;
 	}
 	L->rb.s[sb].used = i;
@@ -342,7 +340,7 @@ static int load_bias(struct low *L, const struct step *st, int q)
 	int bs = (int)(st->out_block % L->rbias.n);
 	struct slot *sl = &L->rbias.s[bs];
 	int last = load_block(L, L->lv_acc, (uint64_t)q * L->slot_acc + L->bias_off, dram, rows, cols,
-			      (uint64_t)(Nb * g->eo), L->stage_bias[bs], sl->last_reader, 0);
+			      (uint64_t)(Nb * g->eo), L->stage_bias[bs], sl->last_reader);
 	sl->last_reader = last; /* the accumulator load is the staging area's last reader */
 	return last;
 }
@@ -722,7 +720,7 @@ int lw_lower_op(struct lw_builder *b, const struct ir_graph *g, int op, const st
 	load_kernels(&L);
 	if (L.bias_res >= 0) /* the whole bias, once */
 		load_block(&L, L.lv_acc, L.bias_res_base, L.seg_bias, 1, (uint64_t)L.bias_res_tiles * rec->geo.eo, 0,
-			   L.stage_bias[0], -1, 0);
+			   L.stage_bias[0], -1);
 	emit_steps(&L);
 	b->nops++;
 	return 0;

@@ -1,9 +1,11 @@
 /* bench_rtl [HW.yaml] [SEED] [ITERATIONS]: simulated cycles per second of the
  * RTL (Verilated, --device rtl) and of the C simulator on the same random
- * program (tessel randprog).  Needs the RTL model (built on first use). */
+ * program (tessel randprog); bench_rtl PROG.tsp: on that program (a compiled
+ * workload).  Needs the RTL model (built on first use). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "isa/program.h"
@@ -48,21 +50,34 @@ int main(int argc, char **argv)
 	struct hw hw;
 	struct isa_layout lay;
 	struct diags err = {0};
-	if (path ? hw_load_file(path, &hw, &err) : (hw_load_default(&hw), 0)) {
+	bool tsp = path && strlen(path) > 4 && !strcmp(path + strlen(path) - 4, ".tsp");
+	if (tsp ? 0 : path ? hw_load_file(path, &hw, &err) : (hw_load_default(&hw), 0)) {
 		diag_print(&err, stderr);
 		return 1;
 	}
 	struct isa_program p;
-	char *text = isa_derive(&hw, &lay, &err) ? NULL : isa_randprog(&hw, &lay, seed, iterations, &err);
-	if (!text || isa_assemble(text, "(random program)", &hw, &p, &err)) {
-		diag_print(&err, stderr);
-		return 1;
+	size_t n = path ? strlen(path) : 0;
+	if (n > 4 && !strcmp(path + n - 4, ".tsp")) {
+		if (isa_tsp_read(path, &p, &err)) {
+			diag_print(&err, stderr);
+			return 1;
+		}
+		hw = p.hw;
+	} else {
+		char *text = isa_derive(&hw, &lay, &err) ? NULL : isa_randprog(&hw, &lay, seed, iterations, &err);
+		if (!text || isa_assemble(text, "(random program)", &hw, &p, &err)) {
+			diag_print(&err, stderr);
+			return 1;
+		}
+		free(text);
 	}
-	free(text);
 	uint64_t c_rtl, c_sim;
 	double rtl = measure(&dev_rtl, &p, &c_rtl), sim = measure(&dev_sim, &p, &c_sim);
-	printf("%s, randprog seed %" PRIu64 ", %d iterations: %" PRIu64 " cycles, %d instructions\n", hw.name, seed,
-	       iterations, c_sim, p.ninsn);
+	if (tsp)
+		printf("%s, %s: %" PRIu64 " cycles, %d instructions\n", hw.name, path, c_sim, p.ninsn);
+	else
+		printf("%s, randprog seed %" PRIu64 ", %d iterations: %" PRIu64 " cycles, %d instructions\n", hw.name, seed,
+		       iterations, c_sim, p.ninsn);
 	printf("rtl (Verilator)  %12.0f cycles/s\nsim (C)          %12.0f cycles/s\nsim / rtl        %12.1fx\n", rtl, sim,
 	       sim / rtl);
 	isa_program_free(&p);
