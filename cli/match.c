@@ -1,6 +1,7 @@
 /* tessel match: how each op of a workload binds to the intrinsics of a
  * hardware description — every legal binding, best first, and for every
  * intrinsic that cannot run the op, exactly why. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -37,6 +38,13 @@ static void print_text(const struct hw *hw, const struct ir_graph *g, int op, co
 	for (int i = 0; i < m->nrejects; i++)
 		printf("  rejected %s%s%s\n", reject_intrinsic(hw, &m->reject[i]), m->reject[i].intrinsic >= 0 ? ": " : "",
 		       m->reject[i].why);
+	struct tz_pool p;
+	char why[256];
+	if (!tz_pool_match(hw, g, op, &p, why))
+		printf("  runs on the vector ALU: max over %" PRId64 " window positions, %" PRId64 " lanes along %s\n", p.window,
+		       p.lanes, o->iter[p.lane_iter].name);
+	else if (o->reduce == IR_REDUCE_MAX && o->nin == 1)
+		printf("  rejected the vector ALU: %s\n", why);
 }
 
 static void print_json(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_match *m)
@@ -59,7 +67,9 @@ static void print_json(const struct hw *hw, const struct ir_graph *g, int op, co
 		cli_json_string(stdout, m->reject[i].why);
 		printf("}");
 	}
-	printf("]}");
+	struct tz_pool p;
+	char why[256];
+	printf("],\"alu\":%s}", tz_pool_match(hw, g, op, &p, why) ? "false" : "true");
 }
 
 int cli_match(int argc, char **argv)

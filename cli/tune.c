@@ -74,6 +74,12 @@ static void print_text(const struct hw *hw, const struct wl_workload *w, const s
 			printf("  %-10s %10s  (no intrinsic runs it: host)\n", g->op[op].name, "-");
 			continue;
 		}
+		if (r->alu_pool) {
+			printf("  %-10s %10" PRIu64 " %10s %7s %8s %7.1f%% %9d %8s %7.2f  alu: max pooling\n", g->op[op].name,
+			       r->cycles, "-", "-", "-", 100 * cc_roofline_cycles(hw, g, op) / (double)r->cycles, r->measured, "-",
+			       r->seconds);
+			continue;
+		}
 		char *m = mapping_text(hw, g, op, &r->best), dflt[24] = "-", speed[24] = "-", measured[24];
 		if (r->default_cycles) {
 			snprintf(dflt, sizeof dflt, "%" PRIu64, r->default_cycles);
@@ -99,6 +105,12 @@ static void print_json(const struct hw *hw, const struct wl_workload *w, const s
 			printf(",\"device\":\"host\"}");
 			continue;
 		}
+		if (r->alu_pool) {
+			printf(",\"device\":\"accelerator\",\"mapping\":\"alu: max pooling\",\"cycles\":%" PRIu64
+			       ",\"roofline_cycles\":%.1f,\"measurements\":%d,\"seconds\":%.3f}",
+			       r->cycles, cc_roofline_cycles(hw, g, op), r->measured, r->seconds);
+			continue;
+		}
 		char *m = mapping_text(hw, g, op, &r->best);
 		printf(",\"device\":\"accelerator\",\"mapping\":");
 		cli_json_string(stdout, m);
@@ -117,7 +129,7 @@ static int write_program(const struct hw *hw, const struct wl_workload *w, const
 {
 	struct cc_plan *plans = xcalloc((size_t)w->g.nops + 1, sizeof *plans);
 	for (int op = 0; op < w->g.nops; op++)
-		plans[op].on_host = res[op].on_host, plans[op].map = res[op].best;
+		plans[op].on_host = res[op].on_host, plans[op].alu_pool = res[op].alu_pool, plans[op].map = res[op].best;
 	struct isa_program p;
 	int nops, rc = rt_compile_program(hw, w, plans, &p, &nops, err);
 	if (!rc) {

@@ -24,6 +24,12 @@ void cc_plan_ops(const struct hw *hw, const struct ir_graph *g, struct cc_plan *
 	for (int op = 0; op < g->nops; op++) {
 		struct cc_plan *p = &plans[op];
 		memset(p, 0, sizeof *p);
+		struct tz_pool pool;
+		char pwhy[256];
+		if (!tz_pool_match(hw, g, op, &pool, pwhy)) {
+			p->alu_pool = true;
+			continue;
+		}
 		struct tz_match m;
 		tz_match_op(hw, g, op, &m);
 		p->nbindings = m.nbindings;
@@ -40,6 +46,8 @@ void cc_plan_ops(const struct hw *hw, const struct ir_graph *g, struct cc_plan *
 			snprintf(p->why, sizeof p->why, "no binding has a mapping that fits: %s", why);
 		else if (p->on_host)
 			why_host(hw, &m, p->why, sizeof p->why);
+		if (p->on_host && g->op[op].reduce == IR_REDUCE_MAX && g->op[op].nin == 1) /* why the ALU cannot either */
+			snprintf(p->why, sizeof p->why, "the vector ALU cannot run it: %s", pwhy);
 		tz_match_free(&m);
 	}
 }
@@ -48,7 +56,8 @@ int cc_build(const struct ir_graph *g, const struct cc_plan *plans, const int *o
 	     const uint8_t *const *data, struct lw_builder *b, struct diags *err)
 {
 	for (int i = 0; i < nops; i++)
-		if (lw_lower_op(b, g, ops[i], &plans[ops[i]].map, data, err))
+		if (plans[ops[i]].alu_pool ? lw_lower_pool(b, g, ops[i], data, err)
+					   : lw_lower_op(b, g, ops[i], &plans[ops[i]].map, data, err))
 			return -1;
 	return lw_builder_finish(b, g, err);
 }

@@ -17,6 +17,7 @@ extern "C" {
 
 struct cc_plan {
 	bool on_host;        /* no intrinsic can run it (why says which and why) */
+	bool alu_pool;       /* max pooling on the vector ALU (tensorize/pool.c) */
 	char why[512];
 	int nbindings;
 	struct tz_mapping map;

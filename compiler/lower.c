@@ -468,18 +468,23 @@ static void add_uop(struct low *L, uint32_t dst, uint32_t src, uint32_t wgt)
 	L->nuops++;
 }
 
+/* Staged micro-ops start and end on whole shared elements: pads with zeros. */
+static void pad_uops(struct low *L)
+{
+	uint32_t pad = 1;
+	int path[HW_MAX_LEVELS], np = path_of(L->hw, L->lv_uop, path);
+	for (int i = 0; i < np; i++)
+		pad = lcm32(pad, L->hw->level[path[i]].elem_bytes / L->hw->level[L->lv_uop].elem_bytes);
+	while (L->b->p->nuop % pad)
+		isa_program_add_uop(L->b->p, &(struct isa_uop){0, 0, 0});
+}
+
 static void build_kernels(struct low *L)
 {
 	const struct tz_geometry *g = L->geo;
 	const struct tz_mapping *m = L->m;
-	struct isa_program *p = L->b->p;
-	uint32_t pad = 1;
-	int path[HW_MAX_LEVELS], np = path_of(L->hw, L->lv_uop, path);
-	for (int i = 0; i < np; i++) /* staged micro-ops start on a whole shared element */
-		pad = lcm32(pad, L->hw->level[path[i]].elem_bytes / L->hw->level[L->lv_uop].elem_bytes);
-	while (p->nuop % pad)
-		isa_program_add_uop(p, &(struct isa_uop){0, 0, 0});
-	L->uop_rel = (uint32_t)p->nuop;
+	pad_uops(L);
+	L->uop_rel = (uint32_t)L->b->p->nuop;
 	L->nuops = 0;
 	for (int a = 0; a < m->ring_a; a++)
 		for (int b = 0; b < m->ring_b; b++)
@@ -505,8 +510,7 @@ static void build_kernels(struct low *L)
 				add_uop(L, (uint32_t)(q * L->slot_acc) + e, (uint32_t)(q * L->slot_acc + L->bias_off) + e, 0);
 		}
 	}
-	while (p->nuop % pad)
-		isa_program_add_uop(p, &(struct isa_uop){0, 0, 0});
+	pad_uops(L);
 }
 
 static void load_kernels(struct low *L)
@@ -724,6 +728,146 @@ int lw_lower_op(struct lw_builder *b, const struct ir_graph *g, int op, const st
 	emit_steps(&L);
 	b->nops++;
 	return 0;
+}
+
+/* ---- max pooling on the ALU ---- */
+
+/* Pixels per block: two buffers of (window + 1) accumulator elements per
+ * pixel, within the accumulator and the ISA's loop extent. */
+static int64_t pool_block(const struct hw *hw, const struct tz_pool *p)
+{
+	int64_t per = p->window + 1, bm = (int64_t)hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]].depth / (2 * per);
+	bm = bm < p->pixels ? bm : p->pixels;
+	return bm < (int64_t)hw->isa.max_loop_extent ? bm : (int64_t)hw->isa.max_loop_extent;
+}
+
+static struct isa_insn pool_alu(struct low *L, uint32_t uop, int64_t bm, int64_t window, enum hw_alu_op op)
+{
+	struct isa_insn in = {.kind = isa_kind_of_class(L->lay, ISA_CLASS_ALU)};
+	in.f[ISA_F_UOP_BEGIN] = uop;
+	in.f[ISA_F_UOP_END] = uop + 1;
+	in.f[ISA_F_ITER_OUT] = bm;
+	in.f[ISA_F_ITER_IN] = op == HW_ALU_MOV ? 1 : window - 1;
+	in.f[ISA_F_DST_OUT] = 1;
+	in.f[ISA_F_SRC_OUT] = window;
+	in.f[ISA_F_SRC_IN] = op == HW_ALU_MOV ? 0 : 1;
+	in.f[ISA_F_ALU_OP] = op;
+	return in;
+}
+
+static void emit_pool(struct low *L, const struct tz_pool *p, int64_t bm, uint64_t seg_in, uint64_t seg_out)
+{
+	uint32_t ea = L->hw->level[L->lv_acc].elem_bytes, eo = L->hw->level[L->lv_out].elem_bytes;
+	uint64_t slot = (uint64_t)(bm * (p->window + 1));
+	int64_t blocks_px = blocks(p->pixels, bm), o = 0;
+	for (int64_t ct = 0; ct < p->tiles; ct++)
+		for (int64_t b = 0; b < blocks_px; b++, o++) {
+			int q = (int)(o % 2);
+			int64_t n = edge(p->pixels, bm, b);
+			uint64_t out = (uint64_t)q * slot, in = out + (uint64_t)bm, first = (uint64_t)(ct * p->pixels + b * bm);
+			load_block(L, L->lv_acc, in, seg_in + first * (uint64_t)p->window * ea, 1, (uint64_t)(n * p->window), 0,
+				   L->stage_bias[q], L->rbias.s[q].last_reader);
+			L->rbias.s[q].last_reader = L->s->n - 1;
+			struct isa_insn mv = pool_alu(L, L->k_imm[q], n, p->window, HW_ALU_MOV);
+			int last = st_emit(L->s, &mv);
+			st_need(L->s, last, L->racc.s[q].last_reader); /* the output buffer is free again */
+			if (p->window > 1) {
+				struct isa_insn mx = pool_alu(L, L->k_bias[q], n, p->window, HW_ALU_MAX);
+				last = st_emit(L->s, &mx);
+			}
+			int store = store_block(L, out, seg_out + first * eo, 1, (uint64_t)n, 0, last);
+			L->racc.s[q].last_reader = store;
+			L->b->last_store = store;
+			for (int i = L->s->n - 1; i >= 0; i--)
+				if (L->s->v[i].q == ISA_Q_COMPUTE) {
+					L->b->last_compute = i;
+					break;
+				}
+		}
+}
+
+int lw_lower_pool(struct lw_builder *b, const struct ir_graph *g, int op, const uint8_t *const *data,
+		  struct diags *err)
+{
+	const struct hw *hw = &b->p->hw;
+	char why[256];
+	b->ops = xrealloc(b->ops, (size_t)(b->nops + 1) * sizeof *b->ops);
+	struct lw_op_record *rec = &b->ops[b->nops];
+	memset(rec, 0, sizeof *rec);
+	rec->op = op, rec->pool = true;
+	struct tz_pool *p = &rec->pool_desc;
+	if (tz_pool_match(hw, g, op, p, why)) {
+		diag_add(err, NULL, 0, 0, "op '%s' cannot run on the ALU: %s", g->op[op].name, why);
+		return -1;
+	}
+	int64_t bm = pool_block(hw, p);
+	if (bm < 1) {
+		diag_add(err, NULL, 0, 0, "op '%s': one pixel's window (%" PRId64 " elements) does not fit the accumulator twice",
+			 g->op[op].name, p->window + 1);
+		return -1;
+	}
+	struct low L;
+	memset(&L, 0, sizeof L);
+	L.b = b, L.s = b->s, L.hw = hw, L.lay = &b->p->layout, L.op = &g->op[op];
+	L.lv_acc = hw->role_level[HW_ROLE_ACCUMULATOR], L.lv_out = hw->role_level[HW_ROLE_OUTPUT];
+	L.lv_uop = hw->role_level[HW_ROLE_UOP];
+	ring_init(&L.racc, 2);
+	ring_init(&L.rbias, 2);
+	b->s->tag = b->nops;
+	/* micro-ops: per buffer, mov from the first window position, max from the next */
+	uint64_t slot = (uint64_t)(bm * (p->window + 1));
+	pad_uops(&L);
+	L.uop_rel = (uint32_t)b->p->nuop;
+	for (int q = 0; q < 2; q++) {
+		L.k_imm[q] = L.nuops;
+		add_uop(&L, (uint32_t)((uint64_t)q * slot), (uint32_t)((uint64_t)q * slot + (uint64_t)bm), 0);
+		L.k_bias[q] = L.nuops;
+		add_uop(&L, (uint32_t)((uint64_t)q * slot), (uint32_t)((uint64_t)q * slot + (uint64_t)bm + 1), 0);
+	}
+	pad_uops(&L);
+	/* staging through shared levels: the window blocks and the outputs */
+	uint32_t ea = hw->level[L.lv_acc].elem_bytes, align = lcm32(lcm32(ea, hw->level[L.lv_out].elem_bytes), 64);
+	for (int s = 0; s < hw->nlevels; s++) {
+		if (hw->level[s].role != HW_ROLE_SHARED)
+			continue;
+		uint64_t a = lcm32(align, hw->level[s].elem_bytes), in_bytes = align_up((uint64_t)bm * (uint64_t)p->window * ea, a);
+		L.stage_bias[0][s] = 0, L.stage_bias[1][s] = in_bytes, L.stage_uop[s] = 2 * in_bytes;
+		L.stage_out[s] = L.stage_uop[s] + align_up(4 * hw->level[L.lv_uop].elem_bytes + a, a);
+		if (L.stage_out[s] + align_up((uint64_t)bm * hw->level[L.lv_out].elem_bytes, a) > hw->level[s].capacity) {
+			diag_add(err, NULL, 0, 0, "op '%s': staging the windows through '%s' does not fit it", g->op[op].name,
+				 hw->level[s].name);
+			return -1;
+		}
+	}
+	uint8_t *packed = NULL;
+	if (data) {
+		packed = xmalloc(tz_pool_packed_bytes(hw, p) + 1);
+		tz_pool_pack(hw, g, op, p, data, packed);
+	}
+	uint64_t seg_in = add_segment(&L, "windows", kind_of(g, L.op->in[0].tensor), tz_pool_packed_bytes(hw, p), packed);
+	uint64_t out_bytes = (uint64_t)(p->tiles * p->pixels) * hw->level[L.lv_out].elem_bytes;
+	uint64_t seg_out = add_segment(&L, "out", ISA_SEG_OUTPUT, out_bytes, NULL);
+	rec->out_segment = b->p->nseg - 1;
+	if (b->last_store >= 0) { /* as between GEMM ops (lw_lower_op) */
+		struct isa_insn sy = {.kind = isa_kind_of_class(&b->p->layout, ISA_CLASS_SYNC)};
+		sy.f[ISA_F_QUEUE] = ISA_Q_COMPUTE;
+		b->last_compute = st_emit(b->s, &sy);
+		st_need(b->s, b->last_compute, b->last_store);
+	}
+	L.racc.s[0].last_reader = L.racc.s[1].last_reader = b->last_store;
+	load_kernels(&L);
+	emit_pool(&L, p, bm, seg_in, seg_out);
+	b->nops++;
+	return 0;
+}
+
+void lw_unpack(const struct lw_builder *b, int i, const struct ir_graph *g, const uint8_t *packed, uint8_t *tensor)
+{
+	const struct lw_op_record *r = &b->ops[i];
+	if (r->pool)
+		tz_pool_unpack(&b->p->hw, g, r->op, &r->pool_desc, packed, tensor);
+	else
+		tz_unpack_out(&r->geo, packed, tensor);
 }
 
 /* ---- the program ---- */

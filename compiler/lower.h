@@ -24,6 +24,8 @@ struct lw_stream;
 /* What the runtime needs to read an op's result back. */
 struct lw_op_record {
 	int op;
+	bool pool;                /* max pooling on the ALU (pool), else the GEMM form (geo) */
+	struct tz_pool pool_desc;
 	struct tz_geometry geo;
 	int out_segment;          /* index into the program's segments */
 	int first_insn, end_insn; /* its instructions in the program */
@@ -49,6 +51,15 @@ void lw_builder_init(struct lw_builder *b, struct isa_program *p);
  * error naming the op. */
 int lw_lower_op(struct lw_builder *b, const struct ir_graph *g, int op, const struct tz_mapping *m,
 		const uint8_t *const *data, struct diags *err);
+/* Lowers op `op` of g, a max pooling tz_pool_match accepts, onto the vector
+ * ALU: blocks of pixels' windows loaded into the accumulator, `mov` of the
+ * first window position and `max` over the others into the output block,
+ * stores.  0, or -1 with an error naming the op. */
+int lw_lower_pool(struct lw_builder *b, const struct ir_graph *g, int op, const uint8_t *const *data,
+		  struct diags *err);
+/* Op record i's output segment (bytes as read from the device) into the op's
+ * output tensor. */
+void lw_unpack(const struct lw_builder *b, int i, const struct ir_graph *g, const uint8_t *packed, uint8_t *tensor);
 /* Adds FINISH, sets the tokens, lays out DRAM and checks the program
  * structurally (fields, buffer bounds, deadlock freedom); 0, or -1 with an
  * error naming the op at fault. */

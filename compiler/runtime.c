@@ -104,7 +104,7 @@ static int run_on_device(const struct hw *hw, const struct wl_workload *w, const
 		uint8_t *packed = xmalloc(s->size);
 		rc = dev->read(d, s->addr, packed, s->size, err);
 		if (!rc)
-			tz_unpack_out(&b.ops[0].geo, packed, t[g->op[op].out.tensor]);
+			lw_unpack(&b, 0, g, packed, t[g->op[op].out.tensor]);
 		free(packed);
 	}
 	if (d)
@@ -117,6 +117,11 @@ static int run_on_device(const struct hw *hw, const struct wl_workload *w, const
 static void describe(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *pl, struct rt_result *r)
 {
 	struct strbuf sb = {0};
+	if (pl->alu_pool) {
+		snprintf(r->binding, sizeof r->binding, "alu: max pooling");
+		snprintf(r->mapping, sizeof r->mapping, "alu");
+		return;
+	}
 	tz_binding_format(hw, g, op, &pl->map.b, &sb);
 	char *s = sb_take(&sb);
 	snprintf(r->binding, sizeof r->binding, "%s", s);

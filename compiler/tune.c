@@ -23,7 +23,8 @@ uint64_t tn_measure(const struct hw *hw, const struct ir_graph *g, int op, const
 	lw_builder_init(&b, &p);
 	struct dev_stats st = {0};
 	struct device *d = NULL;
-	int rc = lw_lower_op(&b, g, op, m, data, err) || lw_builder_finish(&b, g, err);
+	int rc = (m ? lw_lower_op(&b, g, op, m, data, err) : lw_lower_pool(&b, g, op, data, err)) ||
+		 lw_builder_finish(&b, g, err);
 	if (!rc && !(d = dev_sim.open(&p.hw, err)))
 		rc = -1;
 	struct dev_run_opts opts = {.timing_only = data == NULL};
@@ -61,6 +62,15 @@ int tn_tune_op(const struct hw *hw, const struct ir_graph *g, int op, const stru
 	tz_op_key(g, op, op_key);
 	tz_hw_key(hw, hw_key);
 	int count = 0;
+	struct tz_pool pool;
+	char pwhy[256];
+	if (!tz_pool_match(hw, g, op, &pool, pwhy)) { /* on the ALU: nothing to search */
+		r->alu_pool = true;
+		r->cycles = tn_measure(hw, g, op, NULL, NULL, err);
+		r->measured = 1;
+		r->seconds = now() - t0;
+		return r->cycles ? 0 : -1;
+	}
 	if (o->db) {
 		int found = tz_records_best(o->db, op_key, hw_key, hw, g, op, &r->best, &r->cycles, &count, err);
 		if (found < 0)

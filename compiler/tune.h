@@ -23,6 +23,7 @@ struct tn_opts {
 
 struct tn_result {
 	bool on_host;
+	bool alu_pool;              /* max pooling on the ALU: one fixed lowering, measured once */
 	bool reused;                /* taken from the records, nothing measured */
 	struct tz_mapping best;
 	uint64_t cycles;            /* measured, of the best */
@@ -35,8 +36,9 @@ struct tn_result {
 	uint64_t *trace;
 };
 
-/* Cycles of op `op` with mapping m on the simulator (0 with an error when
- * it cannot be lowered or run); data gives the tensors to pack. */
+/* Cycles of op `op` with mapping m (NULL: max pooling on the ALU) on the
+ * simulator (0 with an error when it cannot be lowered or run); data gives
+ * the tensors to pack (NULL: only the timing is simulated). */
 uint64_t tn_measure(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_mapping *m,
 		    const uint8_t *const *data, struct diags *err);
 /* Tunes op `op` (its tensors' values do not matter: timing does not

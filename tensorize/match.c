@@ -287,7 +287,7 @@ static bool op_is_mac(const struct ir_op *op, char *why)
 		snprintf(why, 256, "the op computes %s, not a sum of products (+= a * b), which is what intrinsics compute",
 			 op->reduce == IR_REDUCE_MAX ? "a maximum (max=)" :
 			 op->reduce == IR_REDUCE_ASSIGN ? "each value once, with no reduction (=)" :
-			 op->combine != IR_COMBINE_MUL ? "a sum of something other than products" : "with one input");
+			 op->combine != IR_COMBINE_MUL ? "a sum of its input without multiplying (+=)" : "with one input");
 		return false;
 	}
 	return true;

@@ -173,6 +173,26 @@ int tz_block_candidates(int64_t n, int64_t *out);
 /* "bm=4 bn=2 bk=36 order=mn buffers=2/2/2" */
 void tz_mapping_format(const struct tz_mapping *m, struct strbuf *out);
 
+/* ---- tensorize/pool.c: max pooling on the vector ALU ---- */
+
+struct tz_pool {
+	int lane_iter;   /* the op iterator along an accumulator element's values */
+	int64_t lanes;   /* values per accumulator element */
+	int64_t tiles;   /* lane tiles: ceil(extent of lane_iter / lanes) */
+	int64_t pixels;  /* product of the other spatial extents */
+	int64_t window;  /* product of the reduction extents */
+};
+
+/* Whether op `op` (out max= in) runs on the ALU of hw: 0, or -1 with why. */
+int tz_pool_match(const struct hw *hw, const struct ir_graph *g, int op, struct tz_pool *p, char why[256]);
+/* The input as [tiles][pixels][window] accumulator elements. */
+uint64_t tz_pool_packed_bytes(const struct hw *hw, const struct tz_pool *p);
+void tz_pool_pack(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_pool *p,
+		  const uint8_t *const *data, uint8_t *out);
+/* The output, [tiles][pixels] elements of the output buffer, into the tensor. */
+void tz_pool_unpack(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_pool *p,
+		    const uint8_t *packed, uint8_t *tensor);
+
 #ifdef __cplusplus
 }
 #endif

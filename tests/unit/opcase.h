@@ -107,7 +107,7 @@ static void random_epilogues(struct opcase *r, int op, bool flt)
 	}
 }
 
-static const char *const kinds[] = {"conv2d", "depthwise", "dense", "matmul", "batch_matmul"};
+static const char *const kinds[] = {"conv2d", "depthwise", "dense", "matmul", "batch_matmul", "max_pool"};
 
 /* A random op of kind k; returns its index. */
 static int random_op(struct opcase *r, int k, enum hw_dtype dt, enum hw_dtype od)
@@ -128,6 +128,12 @@ static int random_op(struct opcase *r, int k, enum hw_dtype dt, enum hw_dtype od
 			int in = ir_add_tensor(&r->g, "x", IR_TENSOR_INPUT, dt, 2, (int64_t[]){N, K}, NULL, &r->err);
 			int w = ir_add_tensor(&r->g, "w", IR_TENSOR_WEIGHT, dt, 2, (int64_t[]){M, K}, NULL, &r->err);
 			op = ir_dense(&r->g, "dense", in, w, "y", od, &r->err);
+		} else if (k == 5) {
+			int64_t win[2] = {rnd(1, 3), rnd(1, 3)}, st[2] = {rnd(1, 3), rnd(1, 3)};
+			int64_t pad[4] = {rnd(0, win[0] - 1), rnd(0, win[1] - 1), rnd(0, win[0] - 1), rnd(0, win[1] - 1)};
+			int64_t shape[4] = {rnd(1, 2), rnd(1, 12), rnd(1, 12), rnd(1, 40)};
+			int in = ir_add_tensor(&r->g, "x", IR_TENSOR_INPUT, dt, 4, shape, "NHWC", &r->err);
+			op = ir_pool2d(&r->g, "pool", in, true, win, st, pad, "y", &r->err);
 		} else {
 			int64_t B = rnd(1, 3), M = rnd(1, 40), K = rnd(1, 70), N = rnd(1, 40);
 			int rank = k == 3 ? 2 : 3;
@@ -140,8 +146,9 @@ static int random_op(struct opcase *r, int k, enum hw_dtype dt, enum hw_dtype od
 	return op;
 }
 
-/* Lowers op with mapping map, runs it on the simulator and compares the
- * output with the reference interpreter; true when it verifies. */
+/* Lowers op with mapping map (NULL: max pooling on the ALU), runs it on the
+ * simulator and compares the output with the reference interpreter; true
+ * when it verifies. */
 static bool opcase_verify(const struct hw *hw, struct opcase *r, int op, const struct tz_mapping *map, const char *what)
 {
 	struct isa_program p;
@@ -149,7 +156,9 @@ static bool opcase_verify(const struct hw *hw, struct opcase *r, int op, const s
 	struct diags err = {0};
 	ASSERT_EQ(isa_program_init(&p, hw, &err), 0);
 	lw_builder_init(&b, &p);
-	int rc = lw_lower_op(&b, &r->g, op, map, (const uint8_t *const *)r->raw, &err) || lw_builder_finish(&b, &r->g, &err);
+	const uint8_t *const *data = (const uint8_t *const *)r->raw;
+	int rc = (map ? lw_lower_op(&b, &r->g, op, map, data, &err) : lw_lower_pool(&b, &r->g, op, data, &err)) ||
+		 lw_builder_finish(&b, &r->g, &err);
 	struct device *d = rc ? NULL : dev_sim.open(&p.hw, &err);
 	struct dev_stats st;
 	rc = rc || !d || dev_run_program(&dev_sim, d, &p, NULL, &st, &err);
@@ -158,13 +167,14 @@ static bool opcase_verify(const struct hw *hw, struct opcase *r, int op, const s
 		const struct isa_segment *s = &p.seg[b.ops[0].out_segment];
 		uint8_t *packed = xmalloc(s->size);
 		rc = dev_sim.read(d, s->addr, packed, s->size, &err);
-		tz_unpack_out(&b.ops[0].geo, packed, r->raw[ot]);
+		lw_unpack(&b, 0, &r->g, packed, r->raw[ot]);
 		free(packed);
 	}
 	ASSERT_EQ(rc, 0);
 	if (rc) {
 		struct strbuf sb = {0};
-		tz_mapping_format(map, &sb);
+		if (map)
+			tz_mapping_format(map, &sb);
 		char *s = sb_take(&sb);
 		fprintf(stderr, "%s (%s):\n", what, s);
 		free(s);
@@ -192,7 +202,8 @@ static bool opcase_verify(const struct hw *hw, struct opcase *r, int op, const s
 	if (bad) {
 		struct strbuf sb = {0};
 		ir_dump(&r->g, &sb);
-		tz_mapping_format(map, &sb);
+		if (map)
+			tz_mapping_format(map, &sb);
 		char *s = sb_take(&sb);
 		fprintf(stderr, "%s: %" PRId64 " of %" PRId64 " values differ\n%s\n", what, bad, n, s);
 		free(s);

@@ -46,7 +46,7 @@ static void check_workload(const char *src, const char *wl_name, const char *hw_
 		size_t bytes = wl_tensor_bytes(&w, out);
 		uint8_t *packed = xmalloc(s->size), *got = xcalloc(bytes, 1);
 		ASSERT_EQ(dev_sim.read(d, s->addr, packed, s->size, &err), 0);
-		tz_unpack_out(&b.ops[i].geo, packed, got);
+		lw_unpack(&b, i, &w.g, packed, got);
 		bool same = !memcmp(got, ref[out], bytes);
 		ASSERT(same);
 		if (!same)
