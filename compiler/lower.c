@@ -46,6 +46,7 @@ struct low {
 	/* micro-op kernels: indices into the micro-op buffer */
 	uint32_t k_gemm[MAX_RING][MAX_RING][MAX_RING], k_imm[MAX_RING], k_bias[MAX_RING];
 	int bias_res;          /* group the whole bias stays along (tz_bias_resident), or -1 */
+	uint64_t keep_off[2];  /* kept A and B in the shared level (byte offsets) */
 	uint64_t bias_res_base; /* its accumulator element */
 	int64_t bias_res_tiles, bias_res_blocks;
 	uint32_t nuops;
@@ -195,6 +196,18 @@ static int store_block(struct low *L, uint64_t idx, uint64_t dram, uint64_t rows
 	return L->s->n - 1;
 }
 
+/* A block of a kept operand from the shared level (byte offset `at`, rows
+ * `stride` elements of lv apart) into lv; returns the last instruction. */
+static int load_from_kept(struct low *L, int lv, uint64_t idx, uint64_t at, uint64_t rows, uint64_t cols,
+			  uint64_t stride, int wait)
+{
+	uint32_t e = L->hw->level[lv].elem_bytes;
+	int f = transfer(L, ISA_CLASS_LOAD, lv, idx, at / e, rows, cols, stride, 0);
+	st_need(L->s, f, wait);
+	barrier(L, f);
+	return L->s->n - 1;
+}
+
 /* ---- rings of buffers ---- */
 
 static void ring_init(struct ring *r, int n)
@@ -294,10 +307,13 @@ static void emit_loads(struct low *L, struct step *st, int64_t i, int pin_a, int
 	if (sa < 0) {
 		sa = ring_victim(&L->ra, pin_a);
 		struct slot *sl = &L->ra.s[sa];
-		uint64_t dram = L->seg_a + (uint64_t)(((st->bb * g->count[TZ_G_M] + st->mo * L->m->bm) * Kt +
-						       st->ko * L->m->bk) * g->ea) * g->bytes_a;
-		sl->loaded_by = load_block(L, L->lv_a, (uint64_t)sa * L->slot_a, dram, (uint64_t)st->bm,
-					   (uint64_t)(st->bk * g->ea), (uint64_t)(Kt * g->ea), L->stage_a, sl->last_reader);
+		uint64_t off = (uint64_t)(((st->bb * g->count[TZ_G_M] + st->mo * L->m->bm) * Kt + st->ko * L->m->bk) * g->ea) *
+			       g->bytes_a;
+		sl->loaded_by = L->m->keep_a ? load_from_kept(L, L->lv_a, (uint64_t)sa * L->slot_a, L->keep_off[0] + off,
+							      (uint64_t)st->bm, (uint64_t)(st->bk * g->ea), (uint64_t)(Kt * g->ea),
+							      sl->last_reader)
+					     : load_block(L, L->lv_a, (uint64_t)sa * L->slot_a, L->seg_a + off, (uint64_t)st->bm,
+							  (uint64_t)(st->bk * g->ea), (uint64_t)(Kt * g->ea), L->stage_a, sl->last_reader);
 		sl->key = ka, sl->last_reader = -1;
 	}
 	L->ra.s[sa].used = i;
@@ -305,10 +321,13 @@ static void emit_loads(struct low *L, struct step *st, int64_t i, int pin_a, int
 	if (sb < 0) {
 		sb = ring_victim(&L->rb, pin_b);
 		struct slot *sl = &L->rb.s[sb];
-		uint64_t dram = L->seg_b + (uint64_t)(((st->bb * g->count[TZ_G_N] + st->no * L->m->bn) * Kt +
-						       st->ko * L->m->bk) * g->eb) * g->bytes_b;
-		sl->loaded_by = load_block(L, L->lv_b, (uint64_t)sb * L->slot_b, dram, (uint64_t)st->bn,
-					   (uint64_t)(st->bk * g->eb), (uint64_t)(Kt * g->eb), L->stage_b, sl->last_reader);
+		uint64_t off = (uint64_t)(((st->bb * g->count[TZ_G_N] + st->no * L->m->bn) * Kt + st->ko * L->m->bk) * g->eb) *
+			       g->bytes_b;
+		sl->loaded_by = L->m->keep_b ? load_from_kept(L, L->lv_b, (uint64_t)sb * L->slot_b, L->keep_off[1] + off,
+							      (uint64_t)st->bn, (uint64_t)(st->bk * g->eb), (uint64_t)(Kt * g->eb),
+							      sl->last_reader)
+					     : load_block(L, L->lv_b, (uint64_t)sb * L->slot_b, L->seg_b + off, (uint64_t)st->bn,
+							  (uint64_t)(st->bk * g->eb), (uint64_t)(Kt * g->eb), L->stage_b, sl->last_reader);
 		sl->key = kb, sl->last_reader = -1;
 	}
 	L->rb.s[sb].used = i;
@@ -544,27 +563,25 @@ static int plan_staging(struct low *L, char *why)
 {
 	const struct tz_geometry *g = L->geo;
 	const struct tz_mapping *m = L->m;
-	uint32_t align = 1;
-	const int lvs[] = {L->lv_a, L->lv_b, L->lv_acc, L->lv_out, L->lv_uop};
-	for (size_t i = 0; i < sizeof lvs / sizeof *lvs; i++)
-		align = lcm32(align, L->hw->level[lvs[i]].elem_bytes);
+	uint64_t a = tz_shared_align(L->hw);
 	uint64_t bias_stage = (uint64_t)(m->bm * m->bn) * g->eo * g->bytes_acc;
 	if (L->bias_res >= 0 && (uint64_t)L->bias_res_tiles * g->eo * g->bytes_acc > bias_stage)
 		bias_stage = (uint64_t)L->bias_res_tiles * g->eo * g->bytes_acc;
 	for (int s = 0; s < L->hw->nlevels; s++) {
 		if (L->hw->level[s].role != HW_ROLE_SHARED)
 			continue;
-		uint64_t a = lcm32(align, L->hw->level[s].elem_bytes), off = 0;
+		uint64_t off = 0, keep[2];
 		uint64_t sizes[] = {(uint64_t)(m->bm * m->bk) * g->ea * g->bytes_a, (uint64_t)(m->bn * m->bk) * g->eb * g->bytes_b,
 				    (uint64_t)(m->bm * m->bn) * g->eo * g->bytes_out,
-				    (uint64_t)L->nuops * L->hw->level[L->lv_uop].elem_bytes + a,
-				    bias_stage, bias_stage};
+				    (uint64_t)L->nuops * L->hw->level[L->lv_uop].elem_bytes + a, bias_stage, bias_stage,
+				    m->keep_a ? tz_packed_a_bytes(g) : 0, m->keep_b ? tz_packed_b_bytes(g) : 0};
 		uint64_t *dst[] = {&L->stage_a[s], &L->stage_b[s], &L->stage_out[s], &L->stage_uop[s], &L->stage_bias[0][s],
-				   &L->stage_bias[1][s]};
+				   &L->stage_bias[1][s], &keep[0], &keep[1]};
 		for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
 			*dst[i] = off;
 			off = align_up(off + sizes[i], a);
 		}
+		L->keep_off[0] = keep[0], L->keep_off[1] = keep[1];
 		if (off > L->hw->level[s].capacity) {
 			snprintf(why, 256, "staging the blocks through shared level '%s' needs %" PRIu64 " bytes; it has %" PRIu64,
 				 L->hw->level[s].name, off, L->hw->level[s].capacity);
@@ -574,6 +591,15 @@ static int plan_staging(struct low *L, char *why)
 	/* shared levels come first, outermost first, and every scratchpad's
 	 * path runs through all of them: position on the path = level index */
 	return 0;
+}
+
+/* The whole packed A or B from DRAM into the shared level, once. */
+static void load_kept(struct low *L, int which, uint64_t dram, uint64_t bytes)
+{
+	int s = tz_shared_level(L->hw);
+	uint32_t e = L->hw->level[s].elem_bytes;
+	int f = transfer(L, ISA_CLASS_LOAD, s, L->keep_off[which] / e, dram / e, 1, (bytes + e - 1) / e, 0, 0);
+	barrier(L, f);
 }
 
 /* A DRAM segment for the op, packed on the host. */
@@ -725,6 +751,10 @@ int lw_lower_op(struct lw_builder *b, const struct ir_graph *g, int op, const st
 	if (L.bias_res >= 0) /* the whole bias, once */
 		load_block(&L, L.lv_acc, L.bias_res_base, L.seg_bias, 1, (uint64_t)L.bias_res_tiles * rec->geo.eo, 0,
 			   L.stage_bias[0], -1);
+	if (mm.keep_a)
+		load_kept(&L, 0, L.seg_a, tz_packed_a_bytes(&rec->geo));
+	if (mm.keep_b)
+		load_kept(&L, 1, L.seg_b, tz_packed_b_bytes(&rec->geo));
 	emit_steps(&L);
 	b->nops++;
 	return 0;

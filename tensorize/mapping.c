@@ -81,6 +81,55 @@ static uint64_t acc_need(const struct tz_geometry *g, const struct tz_mapping *m
 	return (uint64_t)m->ring_acc * (out + bias);
 }
 
+int tz_shared_level(const struct hw *hw)
+{
+	int n = 0, level = -1;
+	for (int l = 0; l < hw->nlevels; l++)
+		if (hw->level[l].role == HW_ROLE_SHARED)
+			n++, level = l;
+	return n == 1 ? level : -1;
+}
+
+static uint64_t round_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) / a * a;
+}
+
+uint64_t tz_shared_align(const struct hw *hw)
+{
+	uint64_t a = 4096; /* and a multiple of every element size the areas hold */
+	for (int l = 0; l < hw->nlevels; l++) {
+		uint64_t x = a, y = hw->level[l].elem_bytes ? hw->level[l].elem_bytes : 1;
+		while (y) {
+			uint64_t t = x % y;
+			x = y, y = t;
+		}
+		a = a / x * (hw->level[l].elem_bytes ? hw->level[l].elem_bytes : 1);
+	}
+	return a;
+}
+
+uint64_t tz_shared_bytes(const struct tz_geometry *g, const struct tz_mapping *m)
+{
+	const struct hw *hw = g->hw;
+	int s = tz_shared_level(hw);
+	if (s < 0)
+		return 0;
+	uint64_t a = tz_shared_align(hw);
+	uint64_t bias = (uint64_t)(m->bm * m->bn) * g->eo * g->bytes_acc;
+	int res = tz_bias_resident(g, m);
+	if (res >= 0 && (uint64_t)tz_bias_count(g, (enum tz_group)res) * g->eo * g->bytes_acc > bias)
+		bias = (uint64_t)tz_bias_count(g, (enum tz_group)res) * g->eo * g->bytes_acc;
+	const uint64_t sizes[] = {(uint64_t)(m->bm * m->bk) * g->ea * g->bytes_a, (uint64_t)(m->bn * m->bk) * g->eb * g->bytes_b,
+				  (uint64_t)(m->bm * m->bn) * g->eo * g->bytes_out,
+				  (kernel_uops(g, m) + 64) * hw->level[hw->role_level[HW_ROLE_UOP]].elem_bytes + a, bias, bias,
+				  m->keep_a ? tz_packed_a_bytes(g) : 0, m->keep_b ? tz_packed_b_bytes(g) : 0};
+	uint64_t off = 0;
+	for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+		off = round_up(off + sizes[i], a);
+	return off;
+}
+
 static int fits(const struct hw *hw, enum hw_role role, uint64_t need, const char *what, char *why)
 {
 	const struct hw_level *l = &hw->level[hw->role_level[role]];
@@ -120,6 +169,17 @@ int tz_mapping_check(const struct tz_geometry *g, const struct tz_mapping *m, ch
 	    fits(hw, HW_ROLE_ACCUMULATOR, acc_need(g, m), "the output blocks", why) ||
 	    fits(hw, HW_ROLE_UOP, kernel_uops(g, m) + 64, "the micro-op kernels", why))
 		return -1;
+	int sh = tz_shared_level(hw);
+	if ((m->keep_a || m->keep_b) && sh < 0) {
+		snprintf(why, 256, "keeping an operand needs exactly one shared level");
+		return -1;
+	}
+	if (sh >= 0 && tz_shared_bytes(g, m) > hw->level[sh].capacity) {
+		snprintf(why, 256, "the staging areas%s need %" PRIu64 " bytes of shared level '%s', which has %" PRIu64,
+			 m->keep_a || m->keep_b ? " and kept operands" : "", tz_shared_bytes(g, m), hw->level[sh].name,
+			 hw->level[sh].capacity);
+		return -1;
+	}
 	return 0;
 }
 
@@ -145,6 +205,17 @@ static double transfer_cycles(const struct hw *hw, int level, double bytes, doub
 	const struct hw_level *l = &hw->level[level];
 	double bw = l->bandwidth < hw->dram.bandwidth ? l->bandwidth : hw->dram.bandwidth;
 	return bytes / bw + count * (double)hw->dram.latency;
+}
+
+/* An operand's loads: from DRAM block by block, or, kept in the shared
+ * level, from DRAM once and then block by block from the shared level. */
+static double operand_cycles(const struct hw *hw, int level, bool keep, double whole, double bytes, double count)
+{
+	if (!keep)
+		return transfer_cycles(hw, level, bytes, count);
+	const struct hw_level *l = &hw->level[level], *s = &hw->level[tz_shared_level(hw)];
+	double bw = l->bandwidth < s->bandwidth ? l->bandwidth : s->bandwidth;
+	return whole / hw->dram.bandwidth + hw->dram.latency + bytes / bw + count * (double)s->latency;
 }
 
 double tz_estimate_cycles(const struct tz_geometry *g, const struct tz_mapping *m)
@@ -177,8 +248,10 @@ void tz_estimate_parts(const struct tz_geometry *g, const struct tz_mapping *m, 
 	compute += outs * alu_insns * (alu_beats * hw->alu.initiation_interval + hw->alu.latency);
 	double na, nb;
 	load_counts(g, m, &na, &nb);
-	double load = transfer_cycles(hw, in->a.level, na * (double)(m->bm * m->bk * g->ea * g->bytes_a), na) +
-		      transfer_cycles(hw, in->b.level, nb * (double)(m->bn * m->bk * g->eb * g->bytes_b), nb);
+	double load = operand_cycles(hw, in->a.level, m->keep_a, (double)tz_packed_a_bytes(g),
+				     na * (double)(m->bm * m->bk * g->ea * g->bytes_a), na) +
+		      operand_cycles(hw, in->b.level, m->keep_b, (double)tz_packed_b_bytes(g),
+				     nb * (double)(m->bn * m->bk * g->eb * g->bytes_b), nb);
 	int lv_out = hw->role_level[HW_ROLE_OUTPUT];
 	double store = transfer_cycles(hw, lv_out, (double)tz_packed_out_bytes(g) * g->b.planes, outs * g->b.planes);
 	if (g->bias >= 0) { /* loaded by the compute module: whole once, or per output block */
@@ -218,13 +291,15 @@ int tz_default_mapping(const struct tz_geometry *g, struct tz_mapping *best, cha
 	static const int rings[][3] = {{2, 2, 2}, {2, 2, 1}, {1, 1, 2}, {1, 1, 1}};
 	double best_cost = INFINITY;
 	char last[256] = "";
+	int keeps = tz_shared_level(g->hw) >= 0 ? 4 : 1;
+	for (int keep = 0; keep < keeps; keep++)
 	for (size_t r = 0; r < sizeof rings / sizeof *rings; r++)
 		for (int order = 0; order < 2; order++)
 			for (int i = 0; i < nm; i++)
 				for (int j = 0; j < nn; j++)
 					for (int k = 0; k < nk; k++) {
 						struct tz_mapping m = {g->b, cm[i], cn[j], ck[k], order == 1, rings[r][0], rings[r][1],
-								       rings[r][2]};
+								       rings[r][2], keep & 1, (keep >> 1) & 1};
 						if (tz_mapping_check(g, &m, last))
 							continue;
 						double c = tz_estimate_cycles(g, &m);
@@ -234,7 +309,7 @@ int tz_default_mapping(const struct tz_geometry *g, struct tz_mapping *best, cha
 						}
 					}
 	if (best_cost == INFINITY) {
-		struct tz_mapping one = {g->b, 1, 1, 1, false, 1, 1, 1};
+		struct tz_mapping one = {g->b, 1, 1, 1, false, 1, 1, 1, false, false};
 		tz_mapping_check(g, &one, last);
 		snprintf(why, 256, "no blocking fits, not even one tile per block: %.200s", last);
 		return -1;
@@ -246,4 +321,6 @@ void tz_mapping_format(const struct tz_mapping *m, struct strbuf *out)
 {
 	sb_printf(out, "bm=%" PRId64 " bn=%" PRId64 " bk=%" PRId64 " order=%s buffers=%d/%d/%d", m->bm, m->bn, m->bk,
 		  m->n_outer ? "nm" : "mn", m->ring_a, m->ring_b, m->ring_acc);
+	if (m->keep_a || m->keep_b)
+		sb_printf(out, " keep=%s%s%s", m->keep_a ? "a" : "", m->keep_a && m->keep_b ? "," : "", m->keep_b ? "b" : "");
 }

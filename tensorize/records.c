@@ -27,6 +27,7 @@ static const char schema[] =
 	" intrinsic INTEGER NOT NULL, input_a INTEGER NOT NULL, dims TEXT NOT NULL,"
 	" bm INTEGER NOT NULL, bn INTEGER NOT NULL, bk INTEGER NOT NULL, n_outer INTEGER NOT NULL,"
 	" ring_a INTEGER NOT NULL, ring_b INTEGER NOT NULL, ring_acc INTEGER NOT NULL,"
+	" keep_a INTEGER NOT NULL, keep_b INTEGER NOT NULL,"
 	" features BLOB NOT NULL, estimate REAL NOT NULL, cycles INTEGER NOT NULL,"
 	" created TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP);"
 	"CREATE INDEX IF NOT EXISTS records_key ON records(op_key, hw_key);"
@@ -118,8 +119,8 @@ int tz_records_add(struct tz_records *r, const char *workload, const char *op_ke
 		   const struct tz_geometry *geo, const struct tz_mapping *m, uint64_t cycles, struct diags *err)
 {
 	static const char sql[] = "INSERT INTO records(workload, op_key, hw_key, intrinsic, input_a, dims, bm, bn, bk,"
-				  " n_outer, ring_a, ring_b, ring_acc, features, estimate, cycles)"
-				  " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+				  " n_outer, ring_a, ring_b, ring_acc, keep_a, keep_b, features, estimate, cycles)"
+				  " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_error(r, err, "insert");
@@ -133,7 +134,7 @@ int tz_records_add(struct tz_records *r, const char *workload, const char *op_ke
 	sqlite3_bind_int(st, k++, m->b.intrinsic);
 	sqlite3_bind_int(st, k++, m->b.input_a);
 	sqlite3_bind_text(st, k++, dims, -1, SQLITE_TRANSIENT);
-	const int64_t ints[] = {m->bm, m->bn, m->bk, m->n_outer, m->ring_a, m->ring_b, m->ring_acc};
+	const int64_t ints[] = {m->bm, m->bn, m->bk, m->n_outer, m->ring_a, m->ring_b, m->ring_acc, m->keep_a, m->keep_b};
 	for (size_t i = 0; i < sizeof ints / sizeof *ints; i++)
 		sqlite3_bind_int64(st, k++, ints[i]);
 	sqlite3_bind_blob(st, k++, f, (int)sizeof f, SQLITE_TRANSIENT);
@@ -163,7 +164,7 @@ int tz_records_best(struct tz_records *r, const char *op_key, const char *hw_key
 		    struct diags *err)
 {
 	static const char sql[] = "SELECT intrinsic, input_a, dims, bm, bn, bk, n_outer, ring_a, ring_b, ring_acc, cycles,"
-				  " (SELECT COUNT(*) FROM records WHERE op_key = ?1 AND hw_key = ?2)"
+				  " (SELECT COUNT(*) FROM records WHERE op_key = ?1 AND hw_key = ?2), keep_a, keep_b"
 				  " FROM records WHERE op_key = ?1 AND hw_key = ?2 ORDER BY cycles, id";
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -180,6 +181,7 @@ int tz_records_best(struct tz_records *r, const char *op_key, const char *hw_key
 		x.bm = sqlite3_column_int64(st, 3), x.bn = sqlite3_column_int64(st, 4), x.bk = sqlite3_column_int64(st, 5);
 		x.n_outer = sqlite3_column_int(st, 6) != 0;
 		x.ring_a = sqlite3_column_int(st, 7), x.ring_b = sqlite3_column_int(st, 8), x.ring_acc = sqlite3_column_int(st, 9);
+		x.keep_a = sqlite3_column_int(st, 12) != 0, x.keep_b = sqlite3_column_int(st, 13) != 0;
 		char why[256];
 		struct tz_geometry geo;
 		/* a record that no longer fits (another version of the rules) is skipped */

@@ -1,8 +1,10 @@
 /* tensorize/space: every mapping of an op that fits the machine.
  *
  * Derived, not written: for each of the op's best bindings, the block sizes
- * along m, n and k (powers of two and even splits), both block orders, and
- * one or two buffers for A, B and the output block; tz_mapping_check keeps
+ * along m, n and k (powers of two and even splits), both block orders, one
+ * or two buffers for A, B and the output block, and, with a shared level,
+ * whether A and B are kept whole in it (the tile size of that level: the
+ * whole operand, or one block staged at a time); tz_mapping_check keeps
  * those whose blocks fit the scratchpads, whose kernels fit the micro-op
  * buffer and whose loops fit the ISA's fields. */
 #include <stdlib.h>
@@ -28,16 +30,19 @@ static void add_binding(struct tz_space *s, int gi)
 	int nm = tz_block_candidates(g->count[TZ_G_M], cm), nn = tz_block_candidates(g->count[TZ_G_N], cn),
 	    nk = tz_block_candidates(g->count[TZ_G_K], ck);
 	char why[256];
-	for (int order = 0; order < 2; order++)
-		for (int rings = 0; rings < 8; rings++)
-			for (int i = 0; i < nm; i++)
-				for (int j = 0; j < nn; j++)
-					for (int k = 0; k < nk; k++) {
-						struct tz_mapping m = {g->b, cm[i], cn[j], ck[k], order == 1, 1 + (rings & 1),
-								       1 + ((rings >> 1) & 1), 1 + ((rings >> 2) & 1)};
-						if (!tz_mapping_check(g, &m, why))
-							add(s, &m, gi);
-					}
+	int keeps = tz_shared_level(g->hw) >= 0 ? 4 : 1; /* A and/or B kept in the shared level */
+	for (int keep = 0; keep < keeps; keep++)
+		for (int order = 0; order < 2; order++)
+			for (int rings = 0; rings < 8; rings++)
+				for (int i = 0; i < nm; i++)
+					for (int j = 0; j < nn; j++)
+						for (int k = 0; k < nk; k++) {
+							struct tz_mapping m = {g->b, cm[i], cn[j], ck[k], order == 1, 1 + (rings & 1),
+									       1 + ((rings >> 1) & 1), 1 + ((rings >> 2) & 1), keep & 1,
+									       (keep >> 1) & 1};
+							if (!tz_mapping_check(g, &m, why))
+								add(s, &m, gi);
+						}
 }
 
 void tz_space_build(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_match *match,
@@ -67,7 +72,8 @@ int64_t tz_space_find(const struct tz_space *s, const struct tz_mapping *m)
 	for (int64_t i = 0; i < s->n; i++) {
 		const struct tz_mapping *x = &s->m[i];
 		if (x->bm == m->bm && x->bn == m->bn && x->bk == m->bk && x->n_outer == m->n_outer && x->ring_a == m->ring_a &&
-		    x->ring_b == m->ring_b && x->ring_acc == m->ring_acc && same_binding(&x->b, &m->b))
+		    x->ring_b == m->ring_b && x->ring_acc == m->ring_acc && x->keep_a == m->keep_a && x->keep_b == m->keep_b &&
+		    same_binding(&x->b, &m->b))
 			return i;
 	}
 	return -1;

@@ -145,6 +145,10 @@ struct tz_mapping {
 	int64_t bm, bn, bk;       /* tiles per block: output rows, output columns, reduction */
 	bool n_outer;             /* n blocks outermost (the B block stays), else m blocks (A stays) */
 	int ring_a, ring_b, ring_acc; /* 1 or 2 buffers each */
+	/* The whole packed A / B stays in the shared level (the tile at that
+	 * level: loaded from DRAM once, blocks then come from there), else
+	 * blocks are staged through it.  Only with one shared level. */
+	bool keep_a, keep_b;
 };
 
 /* Why a mapping cannot be lowered on this hardware (a block does not fit
@@ -158,6 +162,14 @@ int tz_default_mapping(const struct tz_geometry *geo, struct tz_mapping *m, char
 double tz_estimate_cycles(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* Its parts: compute, load and store module cycles, and the total. */
 void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m, double parts[4]);
+/* The one shared level (the scratchpads' parent), or -1 (none, or several). */
+int tz_shared_level(const struct hw *hw);
+/* The alignment of the areas in a shared level. */
+uint64_t tz_shared_align(const struct hw *hw);
+/* Bytes the mapping needs in that level: staging areas and kept operands,
+ * each aligned, in this order: A, B and output blocks, micro-ops, two bias
+ * areas, kept A, kept B (compiler/lower.c lays them out so, or smaller). */
+uint64_t tz_shared_bytes(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* The group (TZ_G_M or TZ_G_N) along which the whole bias stays in the
  * accumulator for the op, loaded once, or -1: it is loaded per output block
  * (it varies along batch or both groups, or does not fit). */
