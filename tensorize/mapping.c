@@ -292,22 +292,21 @@ int tz_default_mapping(const struct tz_geometry *g, struct tz_mapping *best, cha
 	double best_cost = INFINITY;
 	char last[256] = "";
 	int keeps = tz_shared_level(g->hw) >= 0 ? 4 : 1;
-	for (int keep = 0; keep < keeps; keep++)
-	for (size_t r = 0; r < sizeof rings / sizeof *rings; r++)
-		for (int order = 0; order < 2; order++)
-			for (int i = 0; i < nm; i++)
-				for (int j = 0; j < nn; j++)
-					for (int k = 0; k < nk; k++) {
-						struct tz_mapping m = {g->b, cm[i], cn[j], ck[k], order == 1, rings[r][0], rings[r][1],
-								       rings[r][2], keep & 1, (keep >> 1) & 1};
-						if (tz_mapping_check(g, &m, last))
-							continue;
-						double c = tz_estimate_cycles(g, &m);
-						if (c < best_cost * (1 - 1e-9)) {
-							best_cost = c;
-							*best = m;
-						}
-					}
+	for (int c = 0; c < keeps * (int)(sizeof rings / sizeof *rings) * 2 * nm * nn * nk; c++) {
+		/* one flat loop over keep x buffers x order x bm x bn x bk */
+		int k = c % nk, j = c / nk % nn, i = c / nk / nn % nm, order = c / nk / nn / nm % 2,
+		    r = c / nk / nn / nm / 2 % (int)(sizeof rings / sizeof *rings),
+		    keep = c / nk / nn / nm / 2 / (int)(sizeof rings / sizeof *rings);
+		struct tz_mapping m = {g->b, cm[i], cn[j], ck[k], order == 1, rings[r][0], rings[r][1], rings[r][2], keep & 1,
+				       (keep >> 1) & 1};
+		if (tz_mapping_check(g, &m, last))
+			continue;
+		double cost = tz_estimate_cycles(g, &m);
+		if (cost < best_cost * (1 - 1e-9)) {
+			best_cost = cost;
+			*best = m;
+		}
+	}
 	if (best_cost == INFINITY) {
 		struct tz_mapping one = {g->b, 1, 1, 1, false, 1, 1, 1, false, false};
 		tz_mapping_check(g, &one, last);
