@@ -84,9 +84,10 @@ static void compare(const struct ir_tensor *t, const uint8_t *dev, const uint8_t
 	}
 }
 
-/* One accelerator op as its own program on a fresh device. */
+/* One accelerator op as its own program on the device (*d, opened on first
+ * use and reused: opening one allocates all of its DRAM). */
 static int run_on_device(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans, int op,
-			 const struct dev_ops *dev, uint8_t **t, struct rt_result *r, struct diags *err)
+			 const struct dev_ops *dev, struct device **dp, uint8_t **t, struct rt_result *r, struct diags *err)
 {
 	const struct ir_graph *g = &w->g;
 	struct isa_program p;
@@ -94,10 +95,10 @@ static int run_on_device(const struct hw *hw, const struct wl_workload *w, const
 		return -1;
 	struct lw_builder b;
 	lw_builder_init(&b, &p);
-	struct device *d = NULL;
 	int rc = cc_build(g, plans, &op, 1, (const uint8_t *const *)t, &b, err);
-	if (!rc && !(d = dev->open(&p.hw, err)))
+	if (!rc && !*dp && !(*dp = dev->open(&p.hw, err)))
 		rc = -1;
+	struct device *d = *dp;
 	rc = rc || dev_run_program(dev, d, &p, NULL, &r->st, err);
 	if (!rc) {
 		const struct isa_segment *s = &p.seg[b.ops[0].out_segment];
@@ -107,8 +108,6 @@ static int run_on_device(const struct hw *hw, const struct wl_workload *w, const
 			lw_unpack(&b, 0, g, packed, t[g->op[op].out.tensor]);
 		free(packed);
 	}
-	if (d)
-		dev->close(d);
 	lw_builder_free(&b);
 	isa_program_free(&p);
 	return rc;
@@ -140,6 +139,7 @@ int rt_exec(const struct hw *hw, const struct wl_workload *w, const struct cc_pl
 	if (!j)
 		return -1;
 	int rc = 0;
+	struct device *d = NULL;
 	for (int op = 0; op < g->nops && !rc; op++) {
 		struct rt_result *r = &res[op];
 		memset(r, 0, sizeof *r);
@@ -162,11 +162,13 @@ int rt_exec(const struct hw *hw, const struct wl_workload *w, const struct cc_pl
 			rc = host_run_op(j, g, op, (void *const *)t, err);
 			t[out] = keep;
 		}
-		rc = rc || run_on_device(hw, w, plans, op, dev, t, r, err);
+		rc = rc || run_on_device(hw, w, plans, op, dev, &d, t, r, err);
 		if (!rc && verify)
 			compare(&g->tensor[out], t[out], ref, r);
 		free(ref);
 	}
+	if (d)
+		dev->close(d);
 	host_jit_close(j);
 	return rc;
 }

@@ -14,7 +14,7 @@ static double now(void)
 
 /* Without data only the timing is simulated. */
 uint64_t tn_measure(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_mapping *m,
-		    const uint8_t *const *data, struct diags *err)
+		    const uint8_t *const *data, struct device *dev, struct diags *err)
 {
 	struct isa_program p;
 	if (isa_program_init(&p, hw, err))
@@ -22,14 +22,14 @@ uint64_t tn_measure(const struct hw *hw, const struct ir_graph *g, int op, const
 	struct lw_builder b;
 	lw_builder_init(&b, &p);
 	struct dev_stats st = {0};
-	struct device *d = NULL;
+	struct device *d = dev;
 	int rc = (m ? lw_lower_op(&b, g, op, m, data, err) : lw_lower_pool(&b, g, op, data, err)) ||
 		 lw_builder_finish(&b, g, err);
-	if (!rc && !(d = dev_sim.open(&p.hw, err)))
+	if (!rc && !d && !(d = dev_sim.open(&p.hw, err)))
 		rc = -1;
 	struct dev_run_opts opts = {.timing_only = data == NULL};
 	rc = rc || dev_run_program(&dev_sim, d, &p, &opts, &st, err);
-	if (d)
+	if (d && d != dev)
 		dev_sim.close(d);
 	lw_builder_free(&b);
 	isa_program_free(&p);
@@ -37,6 +37,7 @@ uint64_t tn_measure(const struct hw *hw, const struct ir_graph *g, int op, const
 }
 
 struct measure_ctx {
+	struct device *dev; /* one simulator for every measurement of the op */
 	const struct hw *hw;
 	const struct ir_graph *g;
 	int op;
@@ -47,7 +48,7 @@ struct measure_ctx {
 static uint64_t measure(void *ctx, const struct tz_geometry *geo, const struct tz_mapping *m, struct diags *err)
 {
 	struct measure_ctx *c = ctx;
-	uint64_t cycles = tn_measure(c->hw, c->g, c->op, m, NULL, err); /* timing does not depend on values */
+	uint64_t cycles = tn_measure(c->hw, c->g, c->op, m, NULL, c->dev, err); /* timing does not depend on values */
 	if (cycles && c->o->db)
 		tz_records_add(c->o->db, c->o->workload, c->op_key, c->hw_key, geo, m, cycles, err);
 	return cycles;
@@ -66,7 +67,7 @@ int tn_tune_op(const struct hw *hw, const struct ir_graph *g, int op, const stru
 	char pwhy[256];
 	if (!tz_pool_match(hw, g, op, &pool, pwhy)) { /* on the ALU: nothing to search */
 		r->alu_pool = true;
-		r->cycles = tn_measure(hw, g, op, NULL, NULL, err);
+		r->cycles = tn_measure(hw, g, op, NULL, NULL, NULL, err);
 		r->measured = 1;
 		r->seconds = now() - t0;
 		return r->cycles ? 0 : -1;
@@ -101,7 +102,7 @@ int tn_tune_op(const struct hw *hw, const struct ir_graph *g, int op, const stru
 		tz_space_free(&space);
 		return -1;
 	}
-	struct measure_ctx ctx = {hw, g, op, o, op_key, hw_key};
+	struct measure_ctx ctx = {dev_sim.open(hw, err), hw, g, op, o, op_key, hw_key};
 	struct tz_search_opts so = {o->budget, o->seed, transfer, ntransfer, has_default ? &def : NULL, o->progress,
 				    o->progress_ctx};
 	struct tz_search_result sr;
@@ -116,6 +117,8 @@ int tn_tune_op(const struct hw *hw, const struct ir_graph *g, int op, const stru
 		sr.order = NULL, sr.cycles = NULL;
 	}
 	tz_search_result_free(&sr);
+	if (ctx.dev)
+		dev_sim.close(ctx.dev);
 	free(transfer);
 	tz_space_free(&space);
 	r->seconds = now() - t0;

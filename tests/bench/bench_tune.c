@@ -31,13 +31,16 @@ struct ctx {
 	const struct hw *hw;
 	const struct ir_graph *g;
 	int op;
+	struct device *dev;
 };
 
 static uint64_t measure(void *c, const struct tz_geometry *geo, const struct tz_mapping *m, struct diags *err)
 {
 	struct ctx *x = c;
 	(void)geo;
-	return tn_measure(x->hw, x->g, x->op, m, NULL, err);
+	if (!x->dev)
+		x->dev = dev_sim.open(x->hw, err);
+	return tn_measure(x->hw, x->g, x->op, m, NULL, x->dev, err);
 }
 
 static void load(const char *src, const char *what, const char *name, struct hw *hw, struct wl_workload *w)
@@ -115,7 +118,7 @@ static void exhaustive(const char *src)
 		tz_match_op(&hw, &w.g, op, &m);
 		struct tz_space s;
 		tz_space_build(&hw, &w.g, op, &m, &s);
-		struct ctx x = {&hw, &w.g, op};
+		struct ctx x = {&hw, &w.g, op, NULL};
 		struct diags err = {0};
 		struct tz_search_opts all = {(int)s.n, 1, NULL, 0, NULL, NULL, NULL};
 		struct tz_search_result ex;
@@ -158,7 +161,7 @@ static void transfer(const struct hw *hw, const struct wl_workload *w, int budge
 		tz_match_op(hw, &w->g, op, &m);
 		struct tz_space s;
 		tz_space_build(hw, &w->g, op, &m, &s);
-		struct ctx x = {hw, &w->g, op};
+		struct ctx x = {hw, &w->g, op, NULL};
 		struct diags err = {0};
 		char op_key[17], hw_key[17];
 		tz_op_key(&w->g, op, op_key);
@@ -205,7 +208,7 @@ static void correlation(const struct hw *hw, const struct wl_workload *w)
 			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
 			int64_t i = (int64_t)(rng % (uint64_t)s.n);
 			est[k] = tz_estimate_cycles(&s.geo[s.geo_of[i]], &s.m[i]);
-			got[k] = (double)tn_measure(hw, &w->g, op, &s.m[i], NULL, &err);
+			got[k] = (double)tn_measure(hw, &w->g, op, &s.m[i], NULL, NULL, &err);
 		}
 		double rho = tz_rank_correlation(est, got, 200);
 		printf("%s %.2f  ", w->g.op[op].name, rho);

@@ -146,6 +146,31 @@ static int random_op(struct opcase *r, int k, enum hw_dtype dt, enum hw_dtype od
 	return op;
 }
 
+/* One simulator per hardware, reused by the cases (opening one allocates all
+ * of DRAM, which is slow under AddressSanitizer). */
+static struct device *opcase_dev;
+static uint64_t opcase_dev_fp;
+
+static struct device *opcase_device(const struct hw *hw, struct diags *err)
+{
+	if (opcase_dev && opcase_dev_fp != hw_fingerprint(hw)) {
+		dev_sim.close(opcase_dev);
+		opcase_dev = NULL;
+	}
+	if (!opcase_dev) {
+		opcase_dev = dev_sim.open(hw, err);
+		opcase_dev_fp = hw_fingerprint(hw);
+	}
+	return opcase_dev;
+}
+
+static void opcase_close_device(void)
+{
+	if (opcase_dev)
+		dev_sim.close(opcase_dev);
+	opcase_dev = NULL;
+}
+
 /* Lowers op with mapping map (NULL: max pooling on the ALU), runs it on the
  * simulator and compares the output with the reference interpreter; true
  * when it verifies. */
@@ -159,7 +184,7 @@ static bool opcase_verify(const struct hw *hw, struct opcase *r, int op, const s
 	const uint8_t *const *data = (const uint8_t *const *)r->raw;
 	int rc = (map ? lw_lower_op(&b, &r->g, op, map, data, &err) : lw_lower_pool(&b, &r->g, op, data, &err)) ||
 		 lw_builder_finish(&b, &r->g, &err);
-	struct device *d = rc ? NULL : dev_sim.open(&p.hw, &err);
+	struct device *d = rc ? NULL : opcase_device(&p.hw, &err);
 	struct dev_stats st;
 	rc = rc || !d || dev_run_program(&dev_sim, d, &p, NULL, &st, &err);
 	int ot = r->g.op[op].out.tensor;
@@ -180,8 +205,6 @@ static bool opcase_verify(const struct hw *hw, struct opcase *r, int op, const s
 		free(s);
 		diag_print(&err, stderr);
 	}
-	if (d)
-		dev_sim.close(d);
 	lw_builder_free(&b);
 	isa_program_free(&p);
 	diag_free(&err);

@@ -81,5 +81,6 @@ int main(void)
 	printf("%d of %d random ops verified\n", verified, cases);
 	ASSERT(verified >= 200);
 	ASSERT_EQ(verified, cases);
+	opcase_close_device();
 	return test_done("lower_property");
 }

@@ -12,10 +12,14 @@
 #include "../../compiler/tune.h"
 #include "opcase.h"
 
+static struct device *sim; /* reused: opening one allocates all of DRAM */
+
 static uint64_t measure(void *ctx, const struct tz_geometry *geo, const struct tz_mapping *m, struct diags *err)
 {
 	const struct opcase *r = ctx;
-	return tn_measure(geo->hw, &r->g, geo->op, m, NULL, err);
+	if (!sim)
+		sim = dev_sim.open(geo->hw, err);
+	return tn_measure(geo->hw, &r->g, geo->op, m, NULL, sim, err);
 }
 
 static void test_sampled_mappings_verify(const char *src)
@@ -92,7 +96,7 @@ static void test_search(void)
 		if (ex.cycles[k] && ex.cycles[k] < min)
 			min = ex.cycles[k];
 	ASSERT_EQ(ex.best_cycles, min);
-	ASSERT_EQ(ex.best_cycles, tn_measure(&hw, &r.g, op, &s.m[ex.best], NULL, &err));
+	ASSERT_EQ(ex.best_cycles, tn_measure(&hw, &r.g, op, &s.m[ex.best], NULL, NULL, &err));
 	/* deterministic for a seed; the default mapping measured first bounds it */
 	struct tz_geometry geo;
 	tz_geometry_init(&geo, &hw, &r.g, op, &m.binding[0]);
@@ -106,7 +110,7 @@ static void test_search(void)
 	ASSERT_EQ(a.measured, 20);
 	ASSERT(a.measured == b.measured && !memcmp(a.order, b.order, (size_t)a.measured * sizeof *a.order));
 	ASSERT_EQ(a.best_cycles, b.best_cycles);
-	ASSERT_EQ(a.first_cycles, tn_measure(&hw, &r.g, op, &def, NULL, &err));
+	ASSERT_EQ(a.first_cycles, tn_measure(&hw, &r.g, op, &def, NULL, NULL, &err));
 	ASSERT(a.best_cycles <= a.first_cycles);
 	ASSERT(a.best_cycles >= ex.best_cycles);
 	printf("space %" PRId64 ": optimum %" PRIu64 ", search with 20 measurements %" PRIu64 ", default %" PRIu64 "\n", s.n,
@@ -127,6 +131,8 @@ static void test_search(void)
 	ASSERT(fabs(tz_rank_correlation(up, down, 5) + 1) < 1e-12);
 	free(est);
 	free(got);
+	dev_sim.close(sim);
+	sim = NULL;
 	tz_search_result_free(&ex);
 	tz_search_result_free(&a);
 	tz_search_result_free(&b);
@@ -151,7 +157,7 @@ static void test_records(void)
 	ASSERT_EQ(tn_tune_op(&hw, &r.g, op, &o, &again, &err), 0);
 	ASSERT(again.reused && again.measured == 0);
 	ASSERT_EQ(again.cycles, first.cycles);
-	ASSERT_EQ(tn_measure(&hw, &r.g, op, &again.best, NULL, &err), first.cycles);
+	ASSERT_EQ(tn_measure(&hw, &r.g, op, &again.best, NULL, NULL, &err), first.cycles);
 	/* another op sees these 12 measurements for its model; this op does not */
 	char key[17], other[17] = "0000000000000000", hwk[17];
 	tz_op_key(&r.g, op, key);
@@ -182,5 +188,6 @@ int main(void)
 	test_sampled_mappings_verify(src ? src : ".");
 	test_search();
 	test_records();
+	opcase_close_device();
 	return test_done("space");
 }
