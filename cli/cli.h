@@ -88,6 +88,8 @@ int cli_load_hw(const char *path, struct hw *hw);
 /* Loads a workload file; prints errors.  0, or -1. */
 struct wl_workload;
 int cli_load_workload(const char *path, struct wl_workload *w);
+/* Both, for the commands that compile a workload for a hardware description. */
+int cli_load_hw_workload(const char *hw_path, const char *wl_path, struct hw *hw, struct wl_workload *w);
 /* Loads a program; with hw_path, refuses one built for other hardware. */
 int cli_load_program(const char *path, const char *hw_path, struct isa_program *p);
 /* Prints every error; those without a file are given `file`. */

@@ -19,19 +19,16 @@ static bool has_suffix(const char *s, const char *suffix)
 static int compile_workload(const char *path, const char *hw_path, struct isa_program *p)
 {
 	struct hw hw;
-	if (cli_load_hw(hw_path, &hw))
-		return -1;
 	struct wl_workload w;
+	if (cli_load_hw_workload(hw_path, path, &hw, &w))
+		return -1;
 	struct diags err = {0};
-	int rc = wl_load_file(path, &w, &err);
-	if (!rc) {
-		struct cc_plan *plans = xcalloc((size_t)w.g.nops + 1, sizeof *plans);
-		int nops;
-		cc_plan_ops(&hw, &w.g, plans);
-		rc = rt_compile_program(&hw, &w, plans, p, &nops, &err);
-		free(plans);
-		wl_free(&w);
-	}
+	struct cc_plan *plans = xcalloc((size_t)w.g.nops + 1, sizeof *plans);
+	int nops;
+	cc_plan_ops(&hw, &w.g, plans);
+	int rc = rt_compile_program(&hw, &w, plans, p, &nops, &err);
+	free(plans);
+	wl_free(&w);
 	cli_print_errors(&err, path);
 	diag_free(&err);
 	return rc;

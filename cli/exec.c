@@ -83,12 +83,10 @@ int cli_exec(int argc, char **argv)
 		return CLI_USAGE;
 	}
 	struct hw hw;
-	if (cli_load_hw(o.hw, &hw))
-		return CLI_BAD_INPUT;
 	struct wl_workload w;
-	struct diags err = {0};
-	if (cli_load_workload(o.pos[0], &w))
+	if (cli_load_hw_workload(o.hw, o.pos[0], &hw, &w))
 		return CLI_BAD_INPUT;
+	struct diags err = {0};
 	struct cc_plan *plans = xcalloc((size_t)w.g.nops + 1, sizeof *plans);
 	struct rt_result *res = xcalloc((size_t)w.g.nops + 1, sizeof *res);
 	cc_plan_ops(&hw, &w.g, plans);

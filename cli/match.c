@@ -79,10 +79,8 @@ int cli_match(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? CLI_USAGE : CLI_OK;
 	struct hw hw;
-	if (cli_load_hw(o.hw, &hw))
-		return CLI_BAD_INPUT;
 	struct wl_workload w;
-	if (cli_load_workload(o.pos[0], &w))
+	if (cli_load_hw_workload(o.hw, o.pos[0], &hw, &w))
 		return CLI_BAD_INPUT;
 	if (o.json)
 		printf("{\"workload\":\"%s\",\"hardware\":\"%s\",\"ops\":[", w.name, hw.name);

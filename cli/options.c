@@ -176,3 +176,8 @@ int cli_load_workload(const char *path, struct wl_workload *w)
 	diag_free(&err);
 	return rc;
 }
+
+int cli_load_hw_workload(const char *hw_path, const char *wl_path, struct hw *hw, struct wl_workload *w)
+{
+	return cli_load_hw(hw_path, hw) || cli_load_workload(wl_path, w) ? -1 : 0;
+}

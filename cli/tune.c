@@ -172,12 +172,10 @@ int cli_tune(int argc, char **argv)
 		return CLI_USAGE;
 	}
 	struct hw hw;
-	if (cli_load_hw(o.hw, &hw))
-		return CLI_BAD_INPUT;
 	struct wl_workload w;
-	struct diags err = {0};
-	if (cli_load_workload(o.pos[0], &w))
+	if (cli_load_hw_workload(o.hw, o.pos[0], &hw, &w))
 		return CLI_BAD_INPUT;
+	struct diags err = {0};
 	char *path = o.db ? xstrdup(o.db) : default_db();
 	struct tz_records *db = path ? tz_records_open(path, &err) : NULL;
 	struct tn_result *res = xcalloc((size_t)w.g.nops + 1, sizeof *res);

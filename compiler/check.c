@@ -57,6 +57,8 @@ static void track(struct checker *c, const struct isa_insn *in)
 	int lv = (int)in->f[ISA_F_BUF];
 	const struct hw_level *L = &c->hw->level[lv];
 	uint64_t e = L->elem_bytes, n = (uint64_t)(in->f[ISA_F_YSIZE] * in->f[ISA_F_XSIZE]);
+	if (L->role != HW_ROLE_SHARED && L->role != HW_ROLE_UOP) /* nothing followed there */
+		return;
 	if (in->f[ISA_F_YPAD0] || in->f[ISA_F_YPAD1] || in->f[ISA_F_XPAD0] || in->f[ISA_F_XPAD1])
 		return;
 	for (uint64_t k = 0; k < n; k++) {

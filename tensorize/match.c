@@ -108,8 +108,7 @@ static void check_epilogues(const struct hw *hw, const struct ir_graph *g, const
 }
 
 /* How many output-buffer passes one output value takes, or 0 (with why). */
-static int output_planes(const struct hw *hw, const struct hw_intrinsic *in, const struct ir_op *op,
-			 enum hw_dtype out_dtype, char *why)
+static int output_planes(const struct hw *hw, enum hw_dtype out_dtype, char *why)
 {
 	const struct hw_level *ob = &hw->level[hw->role_level[HW_ROLE_OUTPUT]];
 	if (hw_dtype_float(out_dtype) || hw_dtype_float(ob->dtype)) {
@@ -127,8 +126,6 @@ static int output_planes(const struct hw *hw, const struct hw_intrinsic *in, con
 			 hw_dtype_name(ob->dtype), planes, 8 * ob_bytes);
 		return 0;
 	}
-	(void)in;
-	(void)op;
 	return planes;
 }
 
@@ -172,7 +169,7 @@ static void check_pair(const struct hw *hw, const struct ir_graph *g, const stru
 			 in->out.name, hw_dtype_name(in->out.dtype));
 		return;
 	}
-	if (!output_planes(hw, in, op, g->tensor[op->out.tensor].dtype, why))
+	if (!output_planes(hw, g->tensor[op->out.tensor].dtype, why))
 		return;
 	check_epilogues(hw, g, op, why);
 	if (!*why)
@@ -303,7 +300,6 @@ void tz_match_op(const struct hw *hw, const struct ir_graph *g, int op, struct t
 		return;
 	}
 	for (int intr = 0; intr < hw->nintrinsics; intr++) {
-		int before = m->nbindings;
 		for (int swap = 0; swap < 2; swap++) {
 			int ia = swap, ib = 1 - swap;
 			why[0] = 0;
@@ -323,7 +319,6 @@ void tz_match_op(const struct hw *hw, const struct ir_graph *g, int op, struct t
 			struct tz_binding b = {.intrinsic = intr, .input_a = ia, .input_b = ib};
 			enumerate(hw, g, op, m, &b, choices, 0);
 		}
-		(void)before;
 	}
 	if (m->nbindings)
 		qsort(m->binding, (size_t)m->nbindings, sizeof *m->binding, by_efficiency);
@@ -369,7 +364,7 @@ int tz_binding_derive(const struct hw *hw, const struct ir_graph *g, int op, str
 		issued *= (double)(b->tiles[d] * in->dim_size[d]);
 	}
 	b->efficiency = useful / issued;
-	b->planes = output_planes(hw, in, o, g->tensor[o->out.tensor].dtype, why);
+	b->planes = output_planes(hw, g->tensor[o->out.tensor].dtype, why);
 	return 0;
 }
 

@@ -121,24 +121,18 @@ static void round_(struct searcher *S)
 {
 	double (*pool)[2] = xmalloc(POOL * sizeof *pool);
 	int np = 0;
-	int top = S->r->measured < 8 ? S->r->measured : 8;
-	/* the best measured so far, for neighbours */
+	/* the best 8 measured so far (ties: the earlier), for neighbours */
+	double (*ranked)[2] = xmalloc(((size_t)S->r->measured + 1) * sizeof *ranked);
+	int nr = 0;
+	for (int k = 0; k < S->r->measured; k++)
+		if (S->r->cycles[k])
+			ranked[nr][0] = (double)S->r->cycles[k], ranked[nr][1] = k, nr++;
+	qsort(ranked, (size_t)nr, sizeof *ranked, by_score);
 	int64_t best[8];
 	int nb = 0;
-	for (int k = 0; k < S->r->measured && nb < top; k++) {
-		int64_t cand = -1;
-		uint64_t cc = UINT64_MAX;
-		for (int j = 0; j < S->r->measured; j++) {
-			bool used = false;
-			for (int u = 0; u < nb; u++)
-				used |= best[u] == S->r->order[j];
-			if (!used && S->r->cycles[j] && S->r->cycles[j] < cc)
-				cc = S->r->cycles[j], cand = S->r->order[j];
-		}
-		if (cand < 0)
-			break;
-		best[nb++] = cand;
-	}
+	for (; nb < 8 && nb < nr; nb++)
+		best[nb] = S->r->order[(int)ranked[nb][1]];
+	free(ranked);
 	for (int attempts = 0; np < POOL && attempts < 16 * POOL; attempts++) {
 		int64_t i = nb && (next(S) & 1) ? neighbour(S, best[next(S) % (uint64_t)nb]) : (int64_t)(next(S) % (uint64_t)S->s->n);
 		if (!S->seen[i])

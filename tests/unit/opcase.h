@@ -30,17 +30,6 @@ struct opcase {
 	uint8_t *raw[8];
 };
 
-static void store_raw(enum hw_dtype t, uint8_t *p, int64_t i, int64_t iv, double fv)
-{
-	switch (t) {
-	case HW_INT8: case HW_UINT8: p[i] = (uint8_t)iv; break;
-	case HW_INT16: { uint16_t u = (uint16_t)iv; memcpy(p + 2 * i, &u, 2); break; }
-	case HW_INT32: { uint32_t u = (uint32_t)iv; memcpy(p + 4 * i, &u, 4); break; }
-	case HW_FP16: { _Float16 h = (_Float16)fv; memcpy(p + 2 * i, &h, 2); break; }
-	default: { float f = (float)fv; memcpy(p + 4 * i, &f, 4); break; }
-	}
-}
-
 static void fill(struct opcase *r)
 {
 	for (int t = 0; t < r->g.ntensors; t++) {
@@ -59,7 +48,10 @@ static void fill(struct opcase *r)
 				r->v[t].f[i] = fv;
 			else
 				r->v[t].i[i] = iv;
-			store_raw(ts->dtype, r->raw[t], i, iv, fv);
+			if (flt)
+				val_put_float(r->raw[t], ts->dtype, (uint64_t)i, fv);
+			else
+				val_put_int(r->raw[t], ts->dtype, (uint64_t)i, iv);
 		}
 	}
 }
