@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../base/file.h"
-#include "../isa/program.h"
+#include "base/file.h"
+#include "isa/program.h"
 #include "cli.h"
 
 static int finish(struct diags *err)

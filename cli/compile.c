@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../compiler/compile.h"
+#include "compiler/compile.h"
 #include "cli.h"
 
 static void print_plan(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans, bool json)

@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../compiler/compile.h"
-#include "../rtl/cosim.h"
+#include "compiler/compile.h"
+#include "device/cosim.h"
 #include "cli.h"
+#include "sim/simulator.h"
+#include "rtl/rtl.h"
 
 static bool has_suffix(const char *s, const char *suffix)
 {

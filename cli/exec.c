@@ -5,8 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../compiler/compile.h"
+#include "compiler/compile.h"
 #include "cli.h"
+#include "compiler/devices.h"
 
 /* The op's own MACs (not those the intrinsic spends on padding) per cycle,
  * against the peak. */

@@ -8,9 +8,9 @@
 #include <time.h>
 #include <xxhash.h>
 
-#include "../compiler/compile.h"
-#include "../compiler/host.h"
-#include "../compiler/workload.h"
+#include "compiler/compile.h"
+#include "compiler/host.h"
+#include "ir/workload.h"
 #include "cli.h"
 
 static double seconds(void)

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../compiler/workload.h"
+#include "ir/workload.h"
 #include "cli.h"
 
 int cli_ir(int argc, char **argv)

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/file.h"
-#include "../isa/isa.h"
+#include "base/file.h"
+#include "isa/isa.h"
 #include "cli.h"
 
 int cli_isa(int argc, char **argv)

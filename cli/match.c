@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../compiler/workload.h"
-#include "../tensorize/tensorize.h"
+#include "ir/workload.h"
+#include "tensorize/tensorize.h"
 #include "cli.h"
 
 enum { TEXT_BINDINGS = 8 };

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../compiler/workload.h"
+#include "ir/workload.h"
 #include "cli.h"
 
 void cli_usage_error(const char *cmd, const char *fmt, ...)

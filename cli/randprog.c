@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/file.h"
+#include "base/file.h"
 #include "cli.h"
 
 int cli_randprog(int argc, char **argv)

@@ -5,8 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../sim/device.h"
+#include "device/device.h"
 #include "cli.h"
+#include "compiler/devices.h"
 
 static double utilization(const struct dev_stats *st)
 {

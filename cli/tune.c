@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../compiler/tune.h"
+#include "compiler/tune.h"
 #include "cli.h"
 
 enum { DEFAULT_BUDGET = 32 };

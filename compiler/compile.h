@@ -7,9 +7,9 @@
 
 #include <stdbool.h>
 
-#include "../sim/device.h"
+#include "device/device.h"
 #include "lower.h"
-#include "workload.h"
+#include "ir/workload.h"
 
 #ifdef __cplusplus
 extern "C" {

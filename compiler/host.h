@@ -8,8 +8,8 @@
 #ifndef TESSEL_HOST_H
 #define TESSEL_HOST_H
 
-#include "../base/diag.h"
-#include "ir.h"
+#include "base/diag.h"
+#include "ir/ir.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -11,9 +11,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../isa/program.h"
-#include "../tensorize/tensorize.h"
-#include "ir.h"
+#include "isa/program.h"
+#include "tensorize/tensorize.h"
+#include "ir/ir.h"
 
 #ifdef __cplusplus
 extern "C" {

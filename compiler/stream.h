@@ -4,7 +4,7 @@
 #ifndef TESSEL_STREAM_H
 #define TESSEL_STREAM_H
 
-#include "../isa/program.h"
+#include "isa/program.h"
 
 struct st_insn {
 	struct isa_insn in;

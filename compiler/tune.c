@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "tune.h"
+#include "sim/simulator.h"
 
 static double now(void)
 {

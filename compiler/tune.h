@@ -4,7 +4,7 @@
 #ifndef TESSEL_TUNE_H
 #define TESSEL_TUNE_H
 
-#include "../tensorize/search.h"
+#include "tensorize/search.h"
 #include "compile.h"
 
 #ifdef __cplusplus

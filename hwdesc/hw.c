@@ -4,16 +4,6 @@
 
 #include <string.h>
 
-static const struct {
-	const char *name;
-	uint32_t bytes;
-	bool is_signed, is_float;
-} dtypes[HW_DTYPE_COUNT] = {
-#define X(id, name, bytes, sgn, flt) {name, bytes, sgn, flt},
-	HW_DTYPES(X)
-#undef X
-};
-
 static const char *const roles[HW_ROLE_COUNT] = {
 #define X(id, name) name,
 	HW_ROLES(X)
@@ -36,10 +26,6 @@ static unsigned checked(int v, int count, const char *what)
 	return (unsigned)v;
 }
 
-const char *hw_dtype_name(enum hw_dtype t) { return dtypes[checked((int)t, HW_DTYPE_COUNT, "dtype")].name; }
-uint32_t hw_dtype_bytes(enum hw_dtype t) { return dtypes[checked((int)t, HW_DTYPE_COUNT, "dtype")].bytes; }
-bool hw_dtype_signed(enum hw_dtype t) { return dtypes[checked((int)t, HW_DTYPE_COUNT, "dtype")].is_signed; }
-bool hw_dtype_float(enum hw_dtype t) { return dtypes[checked((int)t, HW_DTYPE_COUNT, "dtype")].is_float; }
 const char *hw_role_name(enum hw_role r) { return roles[checked((int)r, HW_ROLE_COUNT, "role")]; }
 
 const char *hw_alu_op_name(enum hw_alu_op op)

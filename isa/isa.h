@@ -18,9 +18,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../base/diag.h"
-#include "../base/strbuf.h"
-#include "../hwdesc/hw.h"
+#include "base/diag.h"
+#include "base/strbuf.h"
+#include "hwdesc/hw.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#include "../isa/isa.h"
+#include "isa/isa.h"
 #include "rtl.h"
 
 struct rtl_source {

@@ -56,20 +56,10 @@ static void rtl_close(struct device *dv)
 	free(d);
 }
 
-static int check_range(struct rtl_device *d, uint64_t addr, uint64_t n, const char *what, struct diags *err)
-{
-	if (addr > d->dram_size || n > d->dram_size - addr) {
-		diag_add(err, NULL, 0, 0, "DRAM %s of %" PRIu64 " bytes at 0x%" PRIx64 " is outside DRAM (%" PRIu64 " bytes)",
-			 what, n, addr, d->dram_size);
-		return -1;
-	}
-	return 0;
-}
-
 static int rtl_write(struct device *dv, uint64_t addr, const void *src, uint64_t n, struct diags *err)
 {
 	struct rtl_device *d = dev(dv);
-	if (check_range(d, addr, n, "write", err))
+	if (dev_check_dram(d->dram_size, addr, n, "write", err))
 		return -1;
 	if (n)
 		memmove(d->dram + addr, src, n);
@@ -79,7 +69,7 @@ static int rtl_write(struct device *dv, uint64_t addr, const void *src, uint64_t
 static int rtl_read(struct device *dv, uint64_t addr, void *dst, uint64_t n, struct diags *err)
 {
 	struct rtl_device *d = dev(dv);
-	if (check_range(d, addr, n, "read", err))
+	if (dev_check_dram(d->dram_size, addr, n, "read", err))
 		return -1;
 	if (n)
 		memcpy(dst, d->dram + addr, n);
@@ -155,7 +145,7 @@ static int rtl_run(struct device *dv, uint64_t code_addr, uint32_t ninsn, const 
 	struct rtl_device *d = dev(dv);
 	memset(st, 0, sizeof *st);
 	st->peak_macs_per_cycle = hw_peak_macs_per_cycle(&d->hw);
-	if (check_range(d, code_addr, (uint64_t)ninsn * d->lay.insn_bytes, "instruction fetch", err) ||
+	if (dev_check_dram(d->dram_size, code_addr, (uint64_t)ninsn * d->lay.insn_bytes, "instruction fetch", err) ||
 	    check_code(d, code_addr, ninsn, err))
 		return -1;
 	struct rtl_run r = {.d = d, .st = st, .trace = opts ? opts->trace : NULL, .code_addr = code_addr};

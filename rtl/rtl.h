@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../sim/device.h"
+#include "device/device.h"
 #include "rtl_abi.h"
 
 /* Whether the RTL implements this hardware: 0, or -1 with the reason in

@@ -81,7 +81,7 @@ static struct device *open_device(const struct hw *hw, const struct dev_memory *
 	for (int i = 0; i < hw->nlevels; i++)
 		d->mem[i] = xcalloc(hw->level[i].capacity, 1);
 	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
-	d->acc_elems = acc->elem_bytes / hw_dtype_bytes(acc->dtype);
+	d->acc_elems = acc->elem_bytes / dtype_bytes(acc->dtype);
 	sim_plan_intrinsics(d);
 	return d;
 }
@@ -108,21 +108,11 @@ static void sim_close(struct device *d)
 	free(d);
 }
 
-static int check_dram(struct device *d, uint64_t addr, uint64_t n, const char *what, struct diags *err)
-{
-	if (addr > d->dram_size || n > d->dram_size - addr) {
-		diag_add(err, NULL, 0, 0, "DRAM %s of %" PRIu64 " bytes at 0x%" PRIx64 " is outside DRAM (%" PRIu64 " bytes)",
-			 what, n, addr, d->dram_size);
-		return -1;
-	}
-	return 0;
-}
-
 /* The device interface's own DRAM access (outside any run: cycle 0). */
 static int host_access(struct device *d, uint64_t addr, void *buf, uint64_t n, bool write, struct diags *err)
 {
 	const char *what = write ? "write" : "read";
-	if (check_dram(d, addr, n, what, err))
+	if (dev_check_dram(d->dram_size, addr, n, what, err))
 		return -1;
 	d->now = 0;
 	if (n && (write ? sim_dram_out(d, addr, buf, n) : sim_dram_in(d, addr, buf, n))) {
@@ -476,7 +466,7 @@ static int sim_run(struct device *d, uint64_t code_addr, uint32_t ninsn, const s
 {
 	memset(st, 0, sizeof *st);
 	st->peak_macs_per_cycle = hw_peak_macs_per_cycle(&d->hw);
-	if (check_dram(d, code_addr, (uint64_t)ninsn * d->lay.insn_bytes, "instruction fetch", err))
+	if (dev_check_dram(d->dram_size, code_addr, (uint64_t)ninsn * d->lay.insn_bytes, "instruction fetch", err))
 		return -1;
 	struct run r = {.d = d, .opts = opts, .st = st, .err = err};
 	init_run(&r, d, code_addr, ninsn);

@@ -6,8 +6,8 @@
 
 #include <stdbool.h>
 
-#include "device.h"
-#include "dram.h"
+#include "simulator.h"
+#include "device/dram.h"
 
 /* One instruction in flight: decoded, with its index in the stream. */
 struct sim_entry {

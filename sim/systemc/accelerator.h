@@ -19,7 +19,7 @@
 #include <tlm_utils/simple_target_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
-#include "sim/device.h"
+#include "sim/simulator.h"
 
 namespace tessel {
 

@@ -10,6 +10,7 @@
 
 #include "isa/program.h"
 #include "rtl/rtl.h"
+#include "sim/simulator.h"
 
 static double now_s(void)
 {

@@ -7,8 +7,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../base/strbuf.h"
-#include "../../sim/device.h"
+#include "base/strbuf.h"
+#include "device/device.h"
+#include "sim/simulator.h"
 
 static double now_seconds(void)
 {

@@ -18,7 +18,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../compiler/tune.h"
+#include "compiler/tune.h"
+#include "sim/simulator.h"
 
 static double now(void)
 {

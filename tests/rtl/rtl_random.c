@@ -7,7 +7,9 @@
 #include <stdlib.h>
 
 #include "isa/program.h"
-#include "rtl/cosim.h"
+#include "device/cosim.h"
+#include "sim/simulator.h"
+#include "rtl/rtl.h"
 
 int main(int argc, char **argv)
 {

@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "sim/device.h"
+#include "device/device.h"
+#include "sim/simulator.h"
 
 static int dump_segment(FILE *f, struct device *d, const struct isa_segment *s, struct diags *err)
 {

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../base/diag.h"
-#include "../../hwdesc/hw.h"
+#include "base/diag.h"
+#include "hwdesc/hw.h"
 
 static int test_failures;
 static int test_checks;

@@ -1,7 +1,7 @@
 /* Assembly and program files: asm -> .tsp -> disasm -> asm is the identity
  * on every example configuration; addresses are placed and resolved as
  * documented; damaged files are refused with the right reason. */
-#include "../../isa/program.h"
+#include "isa/program.h"
 #include "test.h"
 
 #include <xxhash.h>

@@ -7,8 +7,9 @@
  * overwritten by the next op's loads at DRAM latency 150 on server-wide). */
 #include <inttypes.h>
 
-#include "../../compiler/compile.h"
+#include "compiler/compile.h"
 #include "test.h"
+#include "sim/simulator.h"
 
 static void check_workload(const char *src, const char *wl_name, const char *hw_name, uint32_t latency)
 {

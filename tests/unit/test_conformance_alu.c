@@ -2,6 +2,7 @@
  * buffer.  Each test runs a program on dev_sim and compares with values
  * computed here with plain C loops (conformance.h). */
 #include "conformance.h"
+#include "sim/simulator.h"
 
 /* ======================================================================
  * The vector ALU

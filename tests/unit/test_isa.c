@@ -1,7 +1,7 @@
 /* The derived instruction layout: fields tile each kind without overlap,
  * encodings round-trip at their extremes, opcodes are distinct, and the
  * layout of VTA's default configuration matches widths worked out by hand. */
-#include "../../isa/isa.h"
+#include "isa/isa.h"
 #include "test.h"
 
 /* xorshift64: reproducible pseudo-random bits. */

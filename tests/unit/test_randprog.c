@@ -4,8 +4,9 @@
  * together exercise every instruction class, padding and tokens; the same
  * seed gives the same program, and each program survives the .tsp round
  * trip. */
-#include "../../sim/device.h"
+#include "device/device.h"
 #include "test.h"
+#include "sim/simulator.h"
 
 enum { SEEDS = 200 };
 

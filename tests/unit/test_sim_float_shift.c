@@ -4,8 +4,9 @@
  * fp32 accumulator narrows to fp16 in the output buffer; every expected value
  * below is exactly representable in fp16.  A NaN amount gives NaN (it once
  * converted NaN to int, which is undefined). */
-#include "../../sim/device.h"
+#include "device/device.h"
 #include "test.h"
+#include "sim/simulator.h"
 
 #include <math.h>
 

@@ -2,8 +2,9 @@
  * on vta-default (16-byte instructions; DRAM: 8 B/cycle, latency 32, bursts
  * of 64 B, so fetch reads chunks of 4 instructions), and the errors a run
  * can stop with. */
-#include "../../sim/device.h"
+#include "device/device.h"
 #include "test.h"
+#include "sim/simulator.h"
 
 struct result {
 	int rc;

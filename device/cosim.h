@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#include "../sim/device.h"
+#include "device.h"
 
 struct cosim_result {
 	struct dev_stats ref, dut;

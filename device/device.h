@@ -1,7 +1,9 @@
 /* device: one interface to every way of running a program — the C
- * simulator ("sim"), and later the Verilated RTL ("rtl") and the SystemC
- * model ("tlm").  Like QBE's targets: a struct of function pointers.
- * Co-simulation is "run on two, compare". */
+ * simulator (sim/, "sim") and the Verilated RTL (rtl/, "rtl"); the SystemC
+ * model wraps the simulator.  Like QBE's targets: a struct of function
+ * pointers.  This layer knows none of its implementations: the registry of
+ * devices by name sits above them (compiler/devices.h).  Co-simulation is
+ * "run on two, compare" (device/cosim.h). */
 #ifndef TESSEL_DEVICE_H
 #define TESSEL_DEVICE_H
 
@@ -9,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../isa/program.h"
+#include "isa/program.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -62,29 +64,6 @@ struct dev_ops {
 	void (*close)(struct device *d);
 };
 
-extern const struct dev_ops dev_sim;
-extern const struct dev_ops dev_rtl; /* rtl/device.c */
-
-/* Where DRAM lives when it is not inside the simulator: a SystemC model
- * routes every DRAM access (instruction fetch, loads, stores, and the
- * device's own read/write) through its initiator socket.  `cycle` is the
- * simulated cycle at which the access happens (0 outside a run).  Each
- * returns 0, or -1 when the memory answers with an error. */
-struct dev_memory {
-	void *ctx;
-	int (*read)(void *ctx, uint64_t addr, void *dst, uint64_t n, uint64_t cycle);
-	int (*write)(void *ctx, uint64_t addr, const void *src, uint64_t n, uint64_t cycle);
-};
-
-/* The simulator with its DRAM outside it, in *mem (which must outlive the
- * device); close it with dev_sim.close.  With dram_latency >= 0, the DRAM
- * channel's latency is that many cycles instead of the description's
- * dram.latency (a virtual platform sets it from its memory's latency). */
-struct device *sim_open_external(const struct hw *hw, const struct dev_memory *mem, int64_t dram_latency,
-				 struct diags *err);
-
-/* By name ("sim"); NULL if there is no such device. */
-const struct dev_ops *dev_lookup(const char *name);
 const char *dev_module_name(enum dev_module m);
 /* Writes a program's code, micro-ops and segments (their initial data, zeros
  * beyond it) into the device's DRAM. */
@@ -92,6 +71,10 @@ int dev_load_program(const struct dev_ops *ops, struct device *d, const struct i
 /* Loads and runs. */
 int dev_run_program(const struct dev_ops *ops, struct device *d, const struct isa_program *p,
 		    const struct dev_run_opts *opts, struct dev_stats *st, struct diags *err);
+/* Whether n bytes at addr lie inside a DRAM of dram_size bytes: 0, or -1
+ * with an error naming the access (WHAT: "read", "write").  Every device
+ * checks its own read and write with it. */
+int dev_check_dram(uint64_t dram_size, uint64_t addr, uint64_t n, const char *what, struct diags *err);
 
 #ifdef __cplusplus
 }

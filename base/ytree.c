@@ -3,8 +3,9 @@
  * We build our own tree instead of using libyaml's document loader because
  * the loader resolves aliases into shared (even recursive: `&a [*a]`) nodes
  * and forgets how a scalar was written; the schema checks need to know
- * whether a scalar was quoted and exactly where its text starts. */
-#include "load.h"
+ * whether a scalar was quoted and exactly where its text starts.  A
+ * hardware description and a workload are read alike (base/ytree.h). */
+#include "ytree.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@ struct tparser {
 	yaml_parser_t p;
 	struct diags *err;
 	const char *file;
+	const struct yt_doc *doc;
 	const char *text;
 	size_t len;
 };
@@ -114,12 +116,12 @@ static void add_kid(struct ynode *n, struct ynode *kid)
 	n->kid[n->n++] = kid;
 }
 
-void hwl_free_yaml(struct ynode *n)
+void yt_free(struct ynode *n)
 {
 	if (!n)
 		return;
 	for (int i = 0; i < n->n; i++)
-		hwl_free_yaml(n->kid[i]);
+		yt_free(n->kid[i]);
 	free(n->kid);
 	free(n->str);
 	free(n);
@@ -209,7 +211,7 @@ static struct ynode *parse_node(struct tparser *T, const yaml_event_t *ev, int d
 		}
 		n = new_node(seq ? YN_SEQ : YN_MAP, &ev->start_mark);
 		if (!parse_kids(T, n, seq ? YAML_SEQUENCE_END_EVENT : YAML_MAPPING_END_EVENT, depth)) {
-			hwl_free_yaml(n);
+			yt_free(n);
 			return NULL;
 		}
 		return n;
@@ -230,9 +232,8 @@ static struct ynode *parse_stream(struct tparser *T)
 		return NULL;
 	if (ev.type == YAML_STREAM_END_EVENT) {
 		yaml_event_delete(&ev);
-		diag_add(T->err, T->file, 1, 1,
-			 "empty file: expected a mapping with the hardware description "
-			 "(name, clock_mhz, memory, intrinsics, alu, queues, dma, isa)");
+		diag_add(T->err, T->file, 1, 1, "empty file: expected a mapping with the %s (%s)", T->doc->kind,
+			 T->doc->keys);
 		return NULL;
 	}
 	yaml_event_delete(&ev); /* DOCUMENT-START */
@@ -249,22 +250,21 @@ static struct ynode *parse_stream(struct tparser *T)
 	}
 	if (ok) {
 		if (ev.type == YAML_DOCUMENT_START_EVENT) {
-			error_at_mark(T, &ev.start_mark,
-				      "a second YAML document; a hardware description is exactly one document");
+			error_at_mark(T, &ev.start_mark, "a second YAML document; a %s is exactly one document", T->doc->kind);
 			ok = false;
 		}
 		yaml_event_delete(&ev);
 	}
 	if (!ok) {
-		hwl_free_yaml(root);
+		yt_free(root);
 		return NULL;
 	}
 	return root;
 }
 
-struct ynode *hwl_parse_yaml(const char *text, size_t len, const char *file, struct diags *err)
+struct ynode *yt_parse(const char *text, size_t len, const char *file, const struct yt_doc *doc, struct diags *err)
 {
-	struct tparser T = {.err = err, .file = file, .text = text, .len = len};
+	struct tparser T = {.err = err, .file = file, .doc = doc, .text = text, .len = len};
 	if (!yaml_parser_initialize(&T.p))
 		die("cannot initialise the YAML parser");
 	yaml_parser_set_input_string(&T.p, (const unsigned char *)text, len);

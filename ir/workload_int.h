@@ -1,16 +1,16 @@
-/* Internal to compiler/workload*.c: the state of one load, shared by the
+/* Internal to ir/workload*.c: the state of one load, shared by the
  * schema (workload.c) and the data readers (workload_data.c).  The YAML tree
- * and the value checks are the hardware description loader's (hwdesc/load.h). */
+ * and the value checks are base/ytree.h's, as for hardware descriptions. */
 #ifndef TESSEL_WORKLOAD_INT_H
 #define TESSEL_WORKLOAD_INT_H
 
-#include "../hwdesc/load.h"
+#include "base/ytree.h"
 #include "workload.h"
 
 enum { GIVEN_KIND = 1, GIVEN_LAYOUT = 2 };
 
 struct wl_state {
-	struct loader L;      /* err and file; no struct hw */
+	struct yt_ctx yt;     /* where errors go */
 	struct wl_workload *w;
 	const char *dir;      /* data file paths are relative to it ("" = cwd) */
 	int tensor_cap, op_cap;

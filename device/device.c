@@ -1,17 +1,8 @@
 #include "device.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const struct dev_ops *const devices[] = {&dev_sim, &dev_rtl};
-
-const struct dev_ops *dev_lookup(const char *name)
-{
-	for (size_t i = 0; i < sizeof devices / sizeof devices[0]; i++)
-		if (!strcmp(devices[i]->name, name))
-			return devices[i];
-	return NULL;
-}
 
 static const char *const module_names[DEV_MODULE_COUNT] = {
 #define X(id, name) name,
@@ -50,4 +41,14 @@ int dev_run_program(const struct dev_ops *ops, struct device *d, const struct is
 	if (dev_load_program(ops, d, p, err))
 		return -1;
 	return ops->run(d, p->code_addr, (uint32_t)p->ninsn, opts, st, err);
+}
+
+int dev_check_dram(uint64_t dram_size, uint64_t addr, uint64_t n, const char *what, struct diags *err)
+{
+	if (addr > dram_size || n > dram_size - addr) {
+		diag_add(err, NULL, 0, 0, "DRAM %s of %" PRIu64 " bytes at 0x%" PRIx64 " is outside DRAM (%" PRIu64 " bytes)",
+			 what, n, addr, dram_size);
+		return -1;
+	}
+	return 0;
 }

@@ -1,0 +1,28 @@
+/* The element types, read off the DTYPES table so that names and sizes are
+ * written down once. */
+#include "dtype.h"
+
+#include "diag.h"
+
+static const struct {
+	const char *name;
+	uint32_t bytes;
+	bool is_signed, is_float;
+} dtypes[DTYPE_COUNT] = {
+#define X(id, name, bytes, sgn, flt) {name, bytes, sgn, flt},
+	DTYPES(X)
+#undef X
+};
+
+/* Out-of-range enums are bugs in the caller, not bad input. */
+static unsigned checked(enum dtype t)
+{
+	if ((int)t < 0 || (int)t >= DTYPE_COUNT)
+		die("dtype %d out of range", (int)t);
+	return (unsigned)t;
+}
+
+const char *dtype_name(enum dtype t) { return dtypes[checked(t)].name; }
+uint32_t dtype_bytes(enum dtype t) { return dtypes[checked(t)].bytes; }
+bool dtype_signed(enum dtype t) { return dtypes[checked(t)].is_signed; }
+bool dtype_float(enum dtype t) { return dtypes[checked(t)].is_float; }
