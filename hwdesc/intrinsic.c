@@ -2,18 +2,20 @@
  * dimension, the buffer and dtype of each operand, a latency and an
  * initiation interval.
  *
- * The expression is parsed by hand (it is tiny) and every error in it points
- * at the column inside the expression string.  Then it is checked against
- * the memory: the output accumulates in the accumulator scratchpad, one
- * input comes from the input scratchpad and the other from the weight
- * scratchpad (stored as `a` and `b` whatever the order written), the
- * accumulator is wide enough, and each operand's tile is a whole number of
- * buffer elements that fits the buffer. */
+ * The expression is parsed by the access parser (base/access.h) and every
+ * error in it points at the column inside the expression string.  Then it
+ * is checked against the memory: the output accumulates in the accumulator
+ * scratchpad, one input comes from the input scratchpad and the other from
+ * the weight scratchpad (stored as `a` and `b` whatever the order written),
+ * the accumulator is wide enough, and each operand's tile is a whole number
+ * of buffer elements that fits the buffer. */
 #include "load.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "base/access.h"
 
 static const char *const intrinsic_keys[] = {
 	"name", "expr", "dims", "operands", "latency", "initiation_interval",
@@ -29,14 +31,10 @@ enum { MAX_DECLS = 8 };
 
 static const char form[] = "the form is OUT[i, ...] += A[...] * B[...]";
 
-struct ref { /* a name inside the expr text */
-	int off, len;
-};
+_Static_assert((int)HW_MAX_RANK <= (int)ACC_MAX_RANK, "an operand's indices fit an access");
 
-struct access { /* NAME[i, j, ...] in the expr */
-	struct ref name;
-	int rank;
-	struct ref idx[HW_MAX_RANK];
+struct access { /* NAME[i, j, ...] in the expr, and what it names */
+	struct acc_ref r;
 	int dim[HW_MAX_RANK]; /* index into the dims, -1 if not one */
 	int decl;             /* entry of 'operands', -1 if none */
 	bool placed;          /* in the right kind of scratchpad */
@@ -65,112 +63,12 @@ struct intr {
 
 /* ---- the expression ---------------------------------------------------- */
 
-struct cursor {
-	const char *s;
-	int len, pos;
-	char err[160]; /* what was expected, when parsing failed */
+static const char *const plus_eq[] = {"+="};
+
+/* OUT[i, ...] += A[...] * B[...]: two inputs, C-like names. */
+static const struct acc_form expr_form = {
+	.assign = plus_eq, .nassign = 1, .min_inputs = 2, .max_inputs = 2, .max_rank = HW_MAX_RANK,
 };
-
-static bool name_start(char c) { return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
-static bool name_rest(char c) { return name_start(c) || (c >= '0' && c <= '9'); }
-
-static void skip_space(struct cursor *c)
-{
-	while (c->pos < c->len && (c->s[c->pos] == ' ' || c->s[c->pos] == '\t'))
-		c->pos++;
-}
-
-static bool eat(struct cursor *c, char ch)
-{
-	skip_space(c);
-	if (c->pos < c->len && c->s[c->pos] == ch) {
-		c->pos++;
-		return true;
-	}
-	return false;
-}
-
-static bool ident(struct cursor *c, struct ref *r)
-{
-	skip_space(c);
-	if (c->pos >= c->len || !name_start(c->s[c->pos]))
-		return false;
-	r->off = c->pos;
-	while (c->pos < c->len && name_rest(c->s[c->pos]))
-		c->pos++;
-	r->len = c->pos - r->off;
-	return true;
-}
-
-/* Records "expected WHAT, got <what is at the cursor>". */
-static bool fail(struct cursor *c, const char *what)
-{
-	char got[48];
-	skip_space(c);
-	const char *s = c->s + c->pos;
-	if (c->pos >= c->len) {
-		snprintf(got, sizeof got, "the end of the expression");
-	} else if (name_start(*s)) {
-		int n = 0;
-		while (c->pos + n < c->len && name_rest(s[n]))
-			n++;
-		snprintf(got, sizeof got, "'%.*s'", n > 32 ? 32 : n, s);
-	} else if (*s > ' ' && *s < 0x7f) {
-		snprintf(got, sizeof got, "'%c'", *s);
-	} else {
-		snprintf(got, sizeof got, "the character 0x%02x", (unsigned char)*s);
-	}
-	snprintf(c->err, sizeof c->err, "expected %s, got %s", what, got);
-	return false;
-}
-
-/* access := NAME '[' INDEX (',' INDEX)* ']' */
-static bool parse_access(struct cursor *c, struct access *a, const char *what)
-{
-	char want[64];
-	if (!ident(c, &a->name)) {
-		snprintf(want, sizeof want, "the name of %s", what);
-		return fail(c, want);
-	}
-	if (!eat(c, '[')) {
-		snprintf(want, sizeof want, "'[' after '%.*s'", a->name.len > 32 ? 32 : a->name.len,
-			 c->s + a->name.off);
-		return fail(c, want);
-	}
-	a->rank = 0;
-	for (;;) {
-		if (!ident(c, &a->idx[a->rank]))
-			return fail(c, "an index name");
-		a->rank++;
-		if (eat(c, ']'))
-			return true;
-		if (a->rank == HW_MAX_RANK)
-			return fail(c, "']' (an operand has at most 4 indices)");
-		if (!eat(c, ','))
-			return fail(c, "',' or ']' after an index");
-	}
-}
-
-/* expr := access '+=' access '*' access */
-static bool parse_expr(struct cursor *c, struct access acc[3])
-{
-	if (!parse_access(c, &acc[0], "the output operand"))
-		return false;
-	skip_space(c);
-	if (c->pos + 1 >= c->len || c->s[c->pos] != '+' || c->s[c->pos + 1] != '=')
-		return fail(c, "'+=' after the output operand");
-	c->pos += 2;
-	if (!parse_access(c, &acc[1], "the first input operand"))
-		return false;
-	if (!eat(c, '*'))
-		return fail(c, "'*' between the two input operands");
-	if (!parse_access(c, &acc[2], "the second input operand"))
-		return false;
-	skip_space(c);
-	if (c->pos < c->len)
-		return fail(c, "the end of the expression after the second input operand");
-	return true;
-}
 
 /* An error about the text at OFF inside the expr: its exact column when the
  * scalar's text maps one to one onto the line, else the scalar's start. */
@@ -186,16 +84,16 @@ static void expr_error(struct intr *I, int off, const char *fmt, ...)
 	yt_error_lc(&I->L->yt, e->line, e->text_col ? e->text_col + off : e->col, "%s", msg);
 }
 
-static const char *text(const struct intr *I, const struct ref *r) { return I->expr->str + r->off; }
+static const char *text(const struct intr *I, const struct acc_span *r) { return I->expr->str + r->off; }
 
-static bool same_ref(const struct intr *I, const struct ref *a, const struct ref *b)
+static bool same_ref(const struct intr *I, const struct acc_span *a, const struct acc_span *b)
 {
-	return a->len == b->len && !memcmp(text(I, a), text(I, b), (size_t)a->len);
+	return acc_span_eq(I->expr->str, *a, *b);
 }
 
-static bool ref_is(const struct intr *I, const struct ref *r, const char *s)
+static bool ref_is(const struct intr *I, const struct acc_span *r, const char *s)
 {
-	return strlen(s) == (size_t)r->len && !memcmp(text(I, r), s, (size_t)r->len);
+	return acc_span_is(I->expr->str, *r, s);
 }
 
 /* ---- dims and operands ------------------------------------------------- */
@@ -324,7 +222,7 @@ static void load_operands(struct intr *I, const struct ynode *n)
 
 /* ---- the expression against dims, operands and buffers ----------------- */
 
-static int find_decl(const struct intr *I, const struct ref *r)
+static int find_decl(const struct intr *I, const struct acc_span *r)
 {
 	for (int i = 0; i < I->ndecls; i++) {
 		const struct ynode *k = I->decl[i].key;
@@ -348,19 +246,19 @@ static void check_operand_names(struct intr *I)
 	declared_list(I, list, sizeof list);
 	for (int k = 0; k < 3; k++) {
 		struct access *a = &I->acc[k];
-		a->decl = find_decl(I, &a->name);
+		a->decl = find_decl(I, &a->r.name);
 		if (a->decl < 0 && I->decls_ok)
-			expr_error(I, a->name.off, "operand '%.*s' in the expr of %s is not declared under 'operands' (%s)",
-				   a->name.len, text(I, &a->name), I->ctx, list);
+			expr_error(I, a->r.name.off, "operand '%.*s' in the expr of %s is not declared under 'operands' (%s)",
+				   a->r.name.len, text(I, &a->r.name), I->ctx, list);
 		if (a->decl >= 0)
 			I->decl[a->decl].used = true;
-		if (k > 0 && same_ref(I, &a->name, &I->acc[0].name)) {
-			expr_error(I, a->name.off, "operand '%.*s' is both the output and an input of %s",
-				   a->name.len, text(I, &a->name), I->ctx);
+		if (k > 0 && same_ref(I, &a->r.name, &I->acc[0].r.name)) {
+			expr_error(I, a->r.name.off, "operand '%.*s' is both the output and an input of %s",
+				   a->r.name.len, text(I, &a->r.name), I->ctx);
 			a->decl = -1;
-		} else if (k == 2 && same_ref(I, &a->name, &I->acc[1].name)) {
-			expr_error(I, a->name.off, "operand '%.*s' is used for both inputs of %s; the inputs must be two different operands",
-				   a->name.len, text(I, &a->name), I->ctx);
+		} else if (k == 2 && same_ref(I, &a->r.name, &I->acc[1].r.name)) {
+			expr_error(I, a->r.name.off, "operand '%.*s' is used for both inputs of %s; the inputs must be two different operands",
+				   a->r.name.len, text(I, &a->r.name), I->ctx);
 			a->decl = -1;
 		}
 	}
@@ -373,10 +271,10 @@ static void dims_list(const struct hw_intrinsic *in, char *buf, size_t size)
 		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", d ? ", " : "", in->dim_name[d]);
 }
 
-static bool in_access(const struct intr *I, const struct access *a, const struct ref *r)
+static bool in_access(const struct intr *I, const struct access *a, const struct acc_span *r)
 {
-	for (int i = 0; i < a->rank; i++)
-		if (same_ref(I, &a->idx[i], r))
+	for (int i = 0; i < a->r.rank; i++)
+		if (same_ref(I, &a->r.idx[i], r))
 			return true;
 	return false;
 }
@@ -389,19 +287,19 @@ static void check_indices(struct intr *I)
 	dims_list(I->in, list, sizeof list);
 	for (int k = 0; k < 3; k++) {
 		struct access *a = &I->acc[k];
-		for (int i = 0; i < a->rank; i++) {
-			const struct ref *r = &a->idx[i];
+		for (int i = 0; i < a->r.rank; i++) {
+			const struct acc_span *r = &a->r.idx[i];
 			a->dim[i] = -1;
 			for (int d = 0; d < I->in->ndims; d++)
 				if (ref_is(I, r, I->in->dim_name[d]))
 					a->dim[i] = d;
 			if (a->dim[i] < 0 && I->dim_names_ok)
 				expr_error(I, r->off, "index '%.*s' of operand '%.*s' is not one of the dims of %s (%s)",
-					   r->len, text(I, r), a->name.len, text(I, &a->name), I->ctx, list);
+					   r->len, text(I, r), a->r.name.len, text(I, &a->r.name), I->ctx, list);
 			for (int j = 0; j < i; j++) {
-				if (same_ref(I, &a->idx[j], r)) {
+				if (same_ref(I, &a->r.idx[j], r)) {
 					expr_error(I, r->off, "index '%.*s' appears twice in operand '%.*s' of %s",
-						   r->len, text(I, r), a->name.len, text(I, &a->name), I->ctx);
+						   r->len, text(I, r), a->r.name.len, text(I, &a->r.name), I->ctx);
 					a->dim[i] = -1;
 					break;
 				}
@@ -409,8 +307,8 @@ static void check_indices(struct intr *I)
 		}
 	}
 	const struct access *out = &I->acc[0];
-	for (int i = 0; i < out->rank; i++) {
-		const struct ref *r = &out->idx[i];
+	for (int i = 0; i < out->r.rank; i++) {
+		const struct acc_span *r = &out->r.idx[i];
 		if (!in_access(I, &I->acc[1], r) && !in_access(I, &I->acc[2], r))
 			expr_error(I, r->off,
 				   "output index '%.*s' of %s appears in neither input; each output index must come from an input",
@@ -425,8 +323,8 @@ static void check_unused(struct intr *I)
 	for (int d = 0; d < in->ndims; d++) {
 		bool used = false;
 		for (int k = 0; k < 3; k++)
-			for (int i = 0; i < I->acc[k].rank; i++)
-				used |= ref_is(I, &I->acc[k].idx[i], in->dim_name[d]);
+			for (int i = 0; i < I->acc[k].r.rank; i++)
+				used |= ref_is(I, &I->acc[k].r.idx[i], in->dim_name[d]);
 		if (!used && in->dim_name[d][0]) {
 			yt_error(&I->L->yt, I->dim_key[d], "dimension '%s' of %s is not used in its expr", in->dim_name[d],
 				  I->ctx);
@@ -540,7 +438,7 @@ static void check_tile(struct intr *I, struct access *a, struct hw_operand *op)
 	if (!a->placed || !L->level_ok[d->level] || !I->dim_sizes_ok)
 		return;
 	uint64_t tile = 1, count = 1;
-	for (int i = 0; i < a->rank; i++) {
+	for (int i = 0; i < a->r.rank; i++) {
 		if (a->dim[i] < 0)
 			return;
 		tile *= I->in->dim_size[a->dim[i]]; /* at most 4 factors below 2^32... */
@@ -573,8 +471,8 @@ static void fill_operand(struct intr *I, struct access *a, struct hw_operand *op
 	snprintf(op->name, sizeof op->name, "%s", d->key->str);
 	op->level = d->level;
 	op->dtype = d->dtype;
-	op->rank = a->rank;
-	for (int i = 0; i < a->rank; i++)
+	op->rank = a->r.rank;
+	for (int i = 0; i < a->r.rank; i++)
 		op->dim[i] = a->dim[i];
 	op->loc = (struct hw_loc){d->val->line, d->val->col};
 	check_tile(I, a, op);
@@ -590,7 +488,7 @@ static void link_expr(struct intr *I)
 	check_dtypes(I);
 	for (int d = 0; d < in->ndims; d++)
 		in->dim_reduction[d] = true;
-	for (int i = 0; i < I->acc[0].rank; i++)
+	for (int i = 0; i < I->acc[0].r.rank; i++)
 		if (I->acc[0].dim[i] >= 0)
 			in->dim_reduction[I->acc[0].dim[i]] = false;
 	/* `a` is the operand in the input scratchpad, whatever the order written. */
@@ -632,11 +530,16 @@ static void load_expr(struct intr *I, const struct ynode *n)
 			  sizeof I->in->expr - 1, I->ctx, n->len);
 		return;
 	}
-	struct cursor c = {.s = n->str, .len = (int)n->len};
-	if (!parse_expr(&c, I->acc)) {
-		expr_error(I, c.pos, "bad expr in %s: %s; %s", I->ctx, c.err, form);
+	struct acc_stmt st;
+	char msg[160];
+	int off;
+	if (acc_parse(n->str, (int)n->len, &expr_form, &st, &off, msg, sizeof msg)) {
+		expr_error(I, off, "bad expr in %s: %s; %s", I->ctx, msg, form);
 		return;
 	}
+	I->acc[0].r = st.out;
+	I->acc[1].r = st.in[0];
+	I->acc[2].r = st.in[1];
 	memcpy(I->in->expr, n->str, n->len + 1);
 	link_expr(I);
 }

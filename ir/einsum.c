@@ -7,80 +7,56 @@
  * A and B name existing tensors; every index takes its extent from the
  * dimensions it indexes, which must agree; indices of OUT are spatial, the
  * others reductions.  OUT is created with the given name and dtype. */
-#include <ctype.h>
 #include <inttypes.h>
 #include <string.h>
 
+#include "base/access.h"
 #include "ir.h"
+
+_Static_assert((int)IR_MAX_RANK <= (int)ACC_MAX_RANK, "a tensor's indices fit an access");
 
 struct ref {
 	char tensor[IR_NAME_MAX];
 	int rank;
-	char idx[IR_MAX_RANK][16];
+	char idx[IR_MAX_RANK][sizeof ((struct ir_iter *)0)->name];
 };
 
-struct parser {
-	const char *s, *p;
-	const char *op;
-	struct diags *err;
+/* The assignments an einsum accepts, and what each reduces with. */
+static const char *const reduce_ops[] = {"+=", "max="};
+static const enum ir_reduce reduce_of[] = {IR_REDUCE_SUM, IR_REDUCE_MAX};
+
+/* OUT[...] (+= | max=) A[...] ('*' B[...])?; tensor names as the graph spells them. */
+static const struct acc_form einsum_form = {
+	.assign = reduce_ops, .nassign = 2, .min_inputs = 1, .max_inputs = 2, .max_rank = IR_MAX_RANK,
+	.dotted_names = true, .line_breaks = true,
 };
 
-static void skip(struct parser *ps)
+/* "op 'NAME': MSG at column N of the expression 'EXPR'" */
+static void expr_error(struct diags *err, const char *op, const char *expr, int off, const char *msg)
 {
-	while (isspace((unsigned char)*ps->p))
-		ps->p++;
+	diag_add(err, NULL, 0, 0, "op '%s': %s at column %d of the expression '%s'", op, msg, off + 1, expr);
 }
 
-static bool fail(struct parser *ps, const char *what)
+/* The text of span SP into OUT of SIZE bytes, or an error if it does not fit. */
+static bool copy_name(const char *op, const char *expr, struct acc_span sp, char *out, size_t size, struct diags *err)
 {
-	skip(ps); /* point at what is there, not at the blank before it */
-	diag_add(ps->err, NULL, 0, 0, "op '%s': %s at column %d of the expression '%s'", ps->op, what,
-		 (int)(ps->p - ps->s) + 1, ps->s);
-	return false;
-}
-
-static bool word(struct parser *ps, char *out, size_t n, const char *what)
-{
-	skip(ps);
-	size_t len = 0;
-	if (!isalpha((unsigned char)*ps->p) && *ps->p != '_')
-		return fail(ps, what);
-	while (isalnum((unsigned char)ps->p[len]) || ps->p[len] == '_' || ps->p[len] == '.' || ps->p[len] == '-')
-		len++;
-	if (len >= n)
-		return fail(ps, "name too long");
-	memcpy(out, ps->p, len);
-	out[len] = 0;
-	ps->p += len;
+	if ((size_t)sp.len >= size) {
+		expr_error(err, op, expr, sp.off, "name too long");
+		return false;
+	}
+	memcpy(out, expr + sp.off, (size_t)sp.len);
+	out[sp.len] = 0;
 	return true;
 }
 
-static bool lit(struct parser *ps, const char *s)
+static bool ref_of(const char *op, const char *expr, const struct acc_ref *a, struct ref *r, struct diags *err)
 {
-	skip(ps);
-	if (strncmp(ps->p, s, strlen(s)))
+	if (!copy_name(op, expr, a->name, r->tensor, sizeof r->tensor, err))
 		return false;
-	ps->p += strlen(s);
-	return true;
-}
-
-/* ref := NAME '[' index (',' index)* ']' */
-static bool parse_ref(struct parser *ps, struct ref *r)
-{
-	if (!word(ps, r->tensor, sizeof r->tensor, "expected a tensor name"))
-		return false;
-	if (!lit(ps, "["))
-		return fail(ps, "expected '['");
-	r->rank = 0;
-	do {
-		if (r->rank == IR_MAX_RANK)
-			return fail(ps, "too many indices");
-		if (!word(ps, r->idx[r->rank], sizeof r->idx[0], "expected an index name"))
+	r->rank = a->rank;
+	for (int d = 0; d < a->rank; d++)
+		if (!copy_name(op, expr, a->idx[d], r->idx[d], sizeof r->idx[d], err))
 			return false;
-		r->rank++;
-	} while (lit(ps, ","));
-	if (!lit(ps, "]"))
-		return fail(ps, "expected ',' or ']'");
 	return true;
 }
 
@@ -150,38 +126,39 @@ static void access_of(const struct ir_op *op, const struct ref *r, int tensor, s
 		a->index[d].coef[find_iter(op, r->idx[d])] = 1;
 }
 
-static bool parse(struct parser *ps, struct ref *out, enum ir_reduce *reduce, struct ref *in, int *nin)
+/* The statement, then what the grammar leaves to einsum: a product sums,
+ * and every name fits. */
+static bool parse(const char *op, const char *expr, struct ref *out, enum ir_reduce *reduce, struct ref *in, int *nin,
+		  struct diags *err)
 {
-	if (!parse_ref(ps, out))
+	struct acc_stmt st;
+	char msg[160];
+	int off;
+	if (acc_parse(expr, (int)strlen(expr), &einsum_form, &st, &off, msg, sizeof msg)) {
+		expr_error(err, op, expr, off, msg);
 		return false;
-	if (lit(ps, "+="))
-		*reduce = IR_REDUCE_SUM;
-	else if (lit(ps, "max="))
-		*reduce = IR_REDUCE_MAX;
-	else
-		return fail(ps, "expected '+=' or 'max='");
-	*nin = 1;
-	if (!parse_ref(ps, &in[0]))
-		return false;
-	if (lit(ps, "*")) {
-		if (*reduce != IR_REDUCE_SUM)
-			return fail(ps, "a product needs '+='");
-		*nin = 2;
-		if (!parse_ref(ps, &in[1]))
-			return false;
 	}
-	skip(ps);
-	return *ps->p ? fail(ps, "unexpected text") : true;
+	*reduce = reduce_of[st.assign];
+	if (st.nin == 2 && *reduce != IR_REDUCE_SUM) {
+		expr_error(err, op, expr, st.in[1].name.off, "a product needs '+='");
+		return false;
+	}
+	*nin = st.nin;
+	if (!ref_of(op, expr, &st.out, out, err))
+		return false;
+	for (int i = 0; i < st.nin; i++)
+		if (!ref_of(op, expr, &st.in[i], &in[i], err))
+			return false;
+	return true;
 }
 
 int ir_einsum(struct ir_graph *g, const char *name, const char *expr, const char *out_name, enum dtype out_dtype,
 	      struct diags *err)
 {
-	struct parser ps = {expr, expr, name, err};
 	struct ref out, in[2];
 	enum ir_reduce reduce;
 	int nin;
-	if (!parse(&ps, &out, &reduce, in, &nin))
+	if (!parse(name, expr, &out, &reduce, in, &nin, err))
 		return -1;
 	if (strcmp(out.tensor, out_name)) {
 		diag_add(err, NULL, 0, 0, "op '%s': the expression writes '%s' but the op's output is '%s'", name, out.tensor,
@@ -192,7 +169,7 @@ int ir_einsum(struct ir_graph *g, const char *name, const char *expr, const char
 	snprintf(op.name, sizeof op.name, "%s", name);
 	snprintf(op.kind, sizeof op.kind, "einsum");
 	op.nin = nin;
-	int t[2];
+	int t[2] = {0, 0};
 	for (int i = 0; i < nin; i++)
 		if ((t[i] = ir_tensor_lookup(g, in[i].tensor)) < 0) {
 			diag_add(err, NULL, 0, 0, "op '%s': the expression reads '%s', which is not a tensor", name, in[i].tensor);

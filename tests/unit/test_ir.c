@@ -253,9 +253,18 @@ static void test_einsum(void)
 	} bad_exprs[] = {
 		{"z[i, j] += a[i, k] * b[j, k]", "op 'e': index 'k' runs over 7 in one place and 3 in 'b'"},
 		{"z[i] += a[i, k] * q[k]", "op 'e': the expression reads 'q', which is not a tensor"},
-		{"z[i, k += a[i, k]", "op 'e': expected ',' or ']' at column 8 of the expression 'z[i, k += a[i, k]'"},
+		{"z[i, k += a[i, k]",
+		 "op 'e': expected ',' or ']' after an index, got '+' at column 8 of the expression 'z[i, k += a[i, k]'"},
 		{"z[i, x] += a[i, k]", "op 'e': output index 'x' appears in no input"},
-		{"z[i] = a[i, k]", "op 'e': expected '+=' or 'max=' at column 6 of the expression 'z[i] = a[i, k]'"},
+		{"z[i] = a[i, k]",
+		 "op 'e': expected '+=' or 'max=' after the output operand, got '=' at column 6 of the expression 'z[i] = a[i, k]'"},
+		{"z[k] max= a[i, k] *  b[k, i]",
+		 "op 'e': a product needs '+=' at column 22 of the expression 'z[k] max= a[i, k] *  b[k, i]'"},
+		{"z[i] += a[i, k] b[k]",
+		 "op 'e': expected '*' or the end of the expression after the first input operand, got 'b' at column 17 of the "
+		 "expression 'z[i] += a[i, k] b[k]'"},
+		{"z[i] += a[i, a_very_long_index_name]",
+		 "op 'e': name too long at column 14 of the expression 'z[i] += a[i, a_very_long_index_name]'"},
 		{"w[i] += a[i, k]", "op 'e': the expression writes 'w' but the op's output is 'z'"},
 	};
 	for (size_t i = 0; i < sizeof bad_exprs / sizeof bad_exprs[0]; i++) {
