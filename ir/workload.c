@@ -1,7 +1,7 @@
-/* compiler/workload: workload files -> an IR graph with initial data.  The
- * YAML is read into the hardware description loader's node tree (hwdesc/
- * tree.c), whose value checks (hwdesc/value.c) report errors at the node;
- * this file is the schema of docs/workloads.md. */
+/* ir/workload: workload files -> an IR graph with initial data.  The YAML
+ * is read into base/ytree.h's located node tree, whose value checks report
+ * errors at the node, as for hardware descriptions; this file is the schema
+ * of docs/workloads.md. */
 #include "workload_int.h"
 
 #include <inttypes.h>
