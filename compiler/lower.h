@@ -53,10 +53,10 @@ struct lw_op {
 	bool barrier_done;       /* the op's first load waits for the previous op's compute */
 };
 
+/* ---- lower_dma.c ---- */
+
 /* The common part of an op's lowering state. */
 void lw_op_init(struct lw_op *lo, struct cc_program *prog, struct cc_op *rec);
-
-/* ---- lower_dma.c ---- */
 
 uint32_t lw_lcm32(uint32_t a, uint32_t b);
 uint64_t lw_align_up(uint64_t v, uint64_t a);
