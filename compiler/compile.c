@@ -88,26 +88,6 @@ void cc_plan_mapping(const struct hw *hw, const struct ir_graph *g, int op, cons
 		snprintf(plan->why, sizeof plan->why, "the vector ALU cannot run it: %s", why);
 }
 
-void cc_plan_format(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan,
-		    struct strbuf *binding, struct strbuf *mapping)
-{
-	switch (plan->kind) {
-	case CC_HOST:
-		sb_puts(binding, "host");
-		break;
-	case CC_GEMM:
-		tz_binding_format(hw, g, op, &plan->map.b, binding);
-		tz_mapping_format(&plan->map, mapping);
-		break;
-	case CC_POOL:
-		sb_puts(binding, "alu: max pooling");
-		sb_puts(mapping, "alu");
-		break;
-	default:
-		die("compile: op '%s' has plan kind %d", g->op[op].name, (int)plan->kind);
-	}
-}
-
 double cc_roofline_cycles(const struct hw *hw, const struct ir_graph *g, int op)
 {
 	const struct ir_op *o = &g->op[op];

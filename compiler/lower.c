@@ -16,8 +16,34 @@ static int settle_host(struct cc_program *prog, struct cc_op *rec, struct diags 
 	return -1;
 }
 
-/* How each kind of op is lowered; the only place that tells them apart. */
+static void format_host(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan,
+			struct strbuf *binding, struct strbuf *mapping)
+{
+	(void)hw, (void)g, (void)op, (void)plan, (void)mapping;
+	sb_puts(binding, "host");
+}
+
+static void format_gemm(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan,
+			struct strbuf *binding, struct strbuf *mapping)
+{
+	tz_binding_format(hw, g, op, &plan->map.b, binding);
+	tz_mapping_format(&plan->map, mapping);
+}
+
+static void format_pool(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan,
+			struct strbuf *binding, struct strbuf *mapping)
+{
+	(void)hw, (void)g, (void)op, (void)plan;
+	sb_puts(binding, "alu: max pooling");
+	sb_puts(mapping, "alu");
+}
+
+/* How each kind of op is described, settled, lowered and read back; the
+ * only place that tells the kinds apart. */
 static const struct op_lowering {
+	/* the plan in words: binding and mapping */
+	void (*format)(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan,
+		       struct strbuf *binding, struct strbuf *mapping);
 	/* the plan pass: what the kind computes from its plan before lowering */
 	int (*settle)(struct cc_program *prog, struct cc_op *rec, struct diags *err);
 	/* the lower pass: segments, micro-ops and instructions */
@@ -25,10 +51,16 @@ static const struct op_lowering {
 	/* the output segment as read from the device into the output tensor */
 	void (*unpack)(const struct cc_program *prog, const struct cc_op *rec, const uint8_t *packed, uint8_t *tensor);
 } lowering[CC_NKINDS] = {
-	[CC_HOST] = {settle_host, NULL, NULL},
-	[CC_GEMM] = {lw_settle_gemm, lw_lower_gemm, lw_unpack_gemm},
-	[CC_POOL] = {lw_settle_pool, lw_lower_pool, lw_unpack_pool},
+	[CC_HOST] = {format_host, settle_host, NULL, NULL},
+	[CC_GEMM] = {format_gemm, lw_settle_gemm, lw_lower_gemm, lw_unpack_gemm},
+	[CC_POOL] = {format_pool, lw_settle_pool, lw_lower_pool, lw_unpack_pool},
 };
+
+void cc_plan_format(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan,
+		    struct strbuf *binding, struct strbuf *mapping)
+{
+	lowering[plan->kind].format(hw, g, op, plan, binding, mapping);
+}
 
 /* ---- plan: the ops of the program, each plan settled ---- */
 
