@@ -289,7 +289,7 @@ static void finish_block(struct gemm_lowering *gl, const struct step *st, int q,
 	uint64_t Nt = (uint64_t)g->count[TZ_G_N];
 	uint64_t first = ((uint64_t)(st->bb * g->count[TZ_G_M] + st->mo * gl->m->bm) * Nt + (uint64_t)(st->no * gl->m->bn)) *
 			 g->eo;
-	uint32_t ob = hw_dtype_bytes(gl->lo.hw->level[gl->lo.lv_out].dtype);
+	uint32_t ob = dtype_bytes(gl->lo.hw->level[gl->lo.lv_out].dtype);
 	int store = -1;
 	for (int p = 0; p < g->b.planes; p++) {
 		if (p) { /* the next byte plane: shift the accumulator once the store has read the last */

@@ -12,7 +12,7 @@
 
 #include "tensorize.h"
 
-int tz_epilogue_alu(const struct hw *hw, enum hw_dtype acc, const struct ir_epilogue *ep, enum hw_alu_op op[2],
+int tz_epilogue_alu(const struct hw *hw, enum dtype acc, const struct ir_epilogue *ep, enum hw_alu_op op[2],
 		    int64_t imm[2])
 {
 	switch (ep->kind) {
@@ -24,7 +24,7 @@ int tz_epilogue_alu(const struct hw *hw, enum hw_dtype acc, const struct ir_epil
 	case IR_EP_DIV: return -1;
 	case IR_EP_CLIP: {
 		/* the ALU's clip is symmetric: [-y-1, y] for integers, [-y, y] for floats */
-		bool symmetric = hw_dtype_float(acc) ? ep->lo == -ep->hi : ep->lo == -ep->hi - 1;
+		bool symmetric = dtype_float(acc) ? ep->lo == -ep->hi : ep->lo == -ep->hi - 1;
 		if (symmetric && (hw->alu.ops & (1u << HW_ALU_CLIP))) {
 			op[0] = HW_ALU_CLIP, imm[0] = ep->hi;
 			return 1;
@@ -243,7 +243,7 @@ void tz_estimate_parts(const struct tz_geometry *g, const struct tz_mapping *m, 
 		int64_t imm[2];
 		alu_insns += tz_epilogue_alu(hw, op->acc, &op->epilogue[e], ops, imm);
 	}
-	double values = (double)hw->level[in->out.level].elem_bytes / hw_dtype_bytes(in->out.dtype);
+	double values = (double)hw->level[in->out.level].elem_bytes / dtype_bytes(in->out.dtype);
 	double alu_beats = (double)(m->bm * m->bn) * g->eo * ceil(values / hw->alu.lanes);
 	compute += outs * alu_insns * (alu_beats * hw->alu.initiation_interval + hw->alu.latency);
 	double na, nb;
