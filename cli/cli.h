@@ -32,7 +32,7 @@ enum { CLI_OK = 0, CLI_BAD_INPUT = 1, CLI_USAGE = 2 };
 	  "write a random legal program, for differential testing of devices")                        \
 	X(match, "WORKLOAD.yaml [--hw HW.yaml] [--json]",                                              \
 	  "list every binding of each op to the intrinsics, and why the others do not fit")          \
-	X(compile, "WORKLOAD.yaml [--hw HW.yaml] -o OUT.tsp [--json]",                                 \
+	X(compile, "WORKLOAD.yaml [--hw HW.yaml] -o OUT.tsp [--json] [--dump-after PASS]",            \
 	  "compile a workload's accelerator ops into one program")                                    \
 	X(exec, "WORKLOAD.yaml [--hw HW.yaml] [--device sim|rtl] [--verify] [--json]",                \
 	  "run a workload op by op on a device, checking each op against the host backend")          \
@@ -58,6 +58,7 @@ struct cli_opts {
 	const char *budget;     /* --budget */
 	const char *db;         /* --db */
 	const char *waves;      /* --waves */
+	const char *dump_after; /* --dump-after */
 	const char *pos[4];
 	int npos;
 };
@@ -76,6 +77,7 @@ enum {
 	CLI_OPT_BUDGET = 1 << 10,
 	CLI_OPT_DB = 1 << 11,
 	CLI_OPT_WAVES = 1 << 12,
+	CLI_OPT_DUMP_AFTER = 1 << 13,
 };
 
 /* Returns -1 and prints the usage on bad usage, 1 after printing help for
@@ -90,6 +92,14 @@ struct wl_workload;
 int cli_load_workload(const char *path, struct wl_workload *w);
 /* Both, for the commands that compile a workload for a hardware description. */
 int cli_load_hw_workload(const char *hw_path, const char *wl_path, struct hw *hw, struct wl_workload *w);
+/* A workload's program as `tessel compile` builds it (cc_build): every op
+ * the plans put on the accelerator, in order, with the inputs packed from
+ * the host backend's values; dumped after the pass dump_after (or NULL).
+ * 0, or -1 with errors; cc_program_free(prog) either way. */
+struct cc_plan;
+struct cc_program;
+int cli_build_workload(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
+		       const char *dump_after, struct cc_program *prog, struct diags *err);
 /* Loads a program; with hw_path, refuses one built for other hardware. */
 int cli_load_program(const char *path, const char *hw_path, struct isa_program *p);
 /* Prints every error; those without a file are given `file`. */

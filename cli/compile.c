@@ -2,9 +2,12 @@
  * Ops run one after another; each reads its inputs from its own segments,
  * packed at compile time (for tensors other ops compute, from the host
  * backend's values), and writes its output segment.  Ops no intrinsic can
- * run are listed and left to the host (tessel exec runs them there). */
+ * run are listed and left to the host (tessel exec runs them there).
+ * --dump-after PASS prints the program after that pass of the pipeline
+ * instead of the summary. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "compiler/compile.h"
 #include "cli.h"
@@ -15,21 +18,23 @@ static void print_plan(const struct hw *hw, const struct wl_workload *w, const s
 	if (json)
 		printf("{\"workload\":\"%s\",\"hardware\":\"%s\",\"ops\":[", w->name, hw->name);
 	for (int op = 0; op < g->nops; op++) {
-		struct strbuf sb = {0};
-		if (!plans[op].on_host) {
-			tz_binding_format(hw, g, op, &plans[op].map.b, &sb);
+		bool on_host = plans[op].kind == CC_HOST;
+		struct strbuf sb = {0}, mapping = {0};
+		if (!on_host) {
+			cc_plan_format(hw, g, op, &plans[op], &sb, &mapping);
 			sb_puts(&sb, " | ");
-			tz_mapping_format(&plans[op].map, &sb);
+			char *m = sb_take(&mapping);
+			sb_puts(&sb, m);
+			free(m);
 		}
 		char *s = sb_take(&sb);
 		if (json) {
 			printf("%s{\"name\":", op ? "," : "");
 			cli_json_string(stdout, g->op[op].name);
-			printf(",\"device\":\"%s\",\"%s\":", plans[op].on_host ? "host" : "accelerator",
-			       plans[op].on_host ? "why" : "mapping");
-			cli_json_string(stdout, plans[op].on_host ? plans[op].why : s);
+			printf(",\"device\":\"%s\",\"%s\":", on_host ? "host" : "accelerator", on_host ? "why" : "mapping");
+			cli_json_string(stdout, on_host ? plans[op].why : s);
 			printf("}");
-		} else if (plans[op].on_host) {
+		} else if (on_host) {
 			printf("  %-16s host: %s\n", g->op[op].name, plans[op].why);
 		} else {
 			printf("  %-16s %s\n", g->op[op].name, s);
@@ -40,13 +45,44 @@ static void print_plan(const struct hw *hw, const struct wl_workload *w, const s
 		printf("]}\n");
 }
 
+int cli_build_workload(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
+		       const char *dump_after, struct cc_program *prog, struct diags *err)
+{
+	uint8_t **t = rt_host_tensors(w, err);
+	if (!t) {
+		memset(prog, 0, sizeof *prog);
+		return -1;
+	}
+	struct cc_request rq = {.name = w->name, .g = &w->g, .plans = plans, .data = (const uint8_t *const *)t,
+				.dump_after = dump_after, .dump = stdout};
+	int rc = cc_build(hw, &rq, prog, err);
+	rt_free_buffers(w, t);
+	return rc;
+}
+
+/* --dump-after names a pass of the pipeline. */
+static bool known_pass(const char *name)
+{
+	if (cc_pass_lookup(name) >= 0)
+		return true;
+	struct strbuf sb = {0};
+	for (int i = 0; i < CC_NPASSES; i++)
+		sb_printf(&sb, "%s%s", i ? ", " : "", cc_pass_name((enum cc_pass)i));
+	char *names = sb_take(&sb);
+	cli_usage_error("compile", "unknown pass '%s'; the passes are: %s", name, names);
+	free(names);
+	return false;
+}
+
 int cli_compile(int argc, char **argv)
 {
 	struct cli_opts o;
-	int rc = cli_parse("compile", argc, argv, CLI_OPT_HW | CLI_OPT_OUT | CLI_OPT_JSON, 1, 1, &o);
+	int rc = cli_parse("compile", argc, argv, CLI_OPT_HW | CLI_OPT_OUT | CLI_OPT_JSON | CLI_OPT_DUMP_AFTER, 1, 1, &o);
 	if (rc)
 		return rc < 0 ? CLI_USAGE : CLI_OK;
-	if (!o.out) {
+	if (o.dump_after && !known_pass(o.dump_after))
+		return CLI_USAGE;
+	if (!o.out && !o.dump_after) {
 		cli_usage_error("compile", "missing -o OUT.tsp");
 		return CLI_USAGE;
 	}
@@ -57,19 +93,17 @@ int cli_compile(int argc, char **argv)
 	struct diags err = {0};
 	struct cc_plan *plans = xcalloc((size_t)w.g.nops + 1, sizeof *plans);
 	cc_plan_ops(&hw, &w.g, plans);
-	struct isa_program p;
-	int nops;
+	struct cc_program prog;
 	rc = CLI_BAD_INPUT;
-	if (!rt_compile_program(&hw, &w, plans, &p, &nops, &err)) {
-		if (!isa_tsp_write(&p, o.out, &err)) {
-			if (!o.json)
-				printf("%s for %s: %d of %d ops on the accelerator, %d instructions, %d micro-ops -> %s\n", w.name,
-				       hw.name, nops, w.g.nops, p.ninsn, p.nuop, o.out);
+	if (!cli_build_workload(&hw, &w, plans, o.dump_after, &prog, &err) && (!o.out || !isa_tsp_write(&prog.p, o.out, &err))) {
+		if (!o.dump_after && !o.json)
+			printf("%s for %s: %d of %d ops on the accelerator, %d instructions, %d micro-ops -> %s\n", w.name, hw.name,
+			       prog.nops, w.g.nops, prog.p.ninsn, prog.p.nuop, o.out);
+		if (!o.dump_after)
 			print_plan(&hw, &w, plans, o.json);
-			rc = CLI_OK;
-		}
-		isa_program_free(&p);
+		rc = CLI_OK;
 	}
+	cc_program_free(&prog);
 	cli_print_errors(&err, o.pos[0]);
 	diag_free(&err);
 	free(plans);

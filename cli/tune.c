@@ -70,11 +70,11 @@ static void print_text(const struct hw *hw, const struct wl_workload *w, const s
 	       "measured", "space", "seconds", "mapping");
 	for (int op = 0; op < g->nops; op++) {
 		const struct tn_result *r = &res[op];
-		if (r->on_host) {
+		if (r->plan.kind == CC_HOST) {
 			printf("  %-10s %10s  (no intrinsic runs it: host)\n", g->op[op].name, "-");
 			continue;
 		}
-		if (r->alu_pool) {
+		if (r->plan.kind == CC_POOL) {
 			printf("  %-10s %10" PRIu64 " %10s %7s %8s %7.1f%% %9d %8s %7.2f  alu: max pooling\n", g->op[op].name,
 			       r->cycles, "-", "-", "-", 100 * cc_roofline_cycles(hw, g, op) / (double)r->cycles, r->measured, "-",
 			       r->seconds);
@@ -101,11 +101,11 @@ static void print_json(const struct hw *hw, const struct wl_workload *w, const s
 		const struct tn_result *r = &res[op];
 		printf("%s{\"name\":", op ? "," : "");
 		cli_json_string(stdout, g->op[op].name);
-		if (r->on_host) {
+		if (r->plan.kind == CC_HOST) {
 			printf(",\"device\":\"host\"}");
 			continue;
 		}
-		if (r->alu_pool) {
+		if (r->plan.kind == CC_POOL) {
 			printf(",\"device\":\"accelerator\",\"mapping\":\"alu: max pooling\",\"cycles\":%" PRIu64
 			       ",\"roofline_cycles\":%.1f,\"measurements\":%d,\"seconds\":%.3f}",
 			       r->cycles, cc_roofline_cycles(hw, g, op), r->measured, r->seconds);
@@ -129,13 +129,10 @@ static int write_program(const struct hw *hw, const struct wl_workload *w, const
 {
 	struct cc_plan *plans = xcalloc((size_t)w->g.nops + 1, sizeof *plans);
 	for (int op = 0; op < w->g.nops; op++)
-		plans[op].on_host = res[op].on_host, plans[op].alu_pool = res[op].alu_pool, plans[op].map = res[op].best;
-	struct isa_program p;
-	int nops, rc = rt_compile_program(hw, w, plans, &p, &nops, err);
-	if (!rc) {
-		rc = isa_tsp_write(&p, out, err);
-		isa_program_free(&p);
-	}
+		plans[op] = res[op].plan;
+	struct cc_program prog;
+	int rc = cli_build_workload(hw, w, plans, NULL, &prog, err) || isa_tsp_write(&prog.p, out, err);
+	cc_program_free(&prog);
 	free(plans);
 	return rc;
 }

@@ -2,7 +2,7 @@
 # layers it builds on (docs/architecture.md).  A layer sees the headers of
 # itself and of the layers below it, and no others:
 #   - its include path is a directory of links to exactly those folders, so
-#     `#include "compiler/ir.h"` from a lower layer does not compile;
+#     `#include "ir/ir.h"` from a lower layer does not compile;
 #   - cmake/layer_check.cmake checks every include of the layer's files
 #     before it builds, and refuses `../` (which would climb past the
 #     include path) and any folder that is not below, naming the file and line.

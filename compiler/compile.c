@@ -1,8 +1,24 @@
-/* compiler/compile: planning and lowering a whole workload. */
+/* compiler/compile: planning every op of a workload, and the pipeline that
+ * builds a program from the plans — a flat list of passes, each run over
+ * the program under construction and each one's result printable. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "compile.h"
+#include "lower.h"
+
+const char *cc_kind_name(enum cc_kind k)
+{
+	static const char *const names[] = {
+#define X(id, name) name,
+		CC_KINDS(X)
+#undef X
+	};
+	return names[k];
+}
+
+/* ---- plans ---- */
 
 /* Joins the rejections into one readable reason. */
 static void why_host(const struct hw *hw, const struct tz_match *m, char *why, size_t n)
@@ -19,47 +35,57 @@ static void why_host(const struct hw *hw, const struct tz_match *m, char *why, s
 		snprintf(why, n, "no binding of the op's iterators fits an intrinsic");
 }
 
-void cc_plan_ops(const struct hw *hw, const struct ir_graph *g, struct cc_plan *plans)
+/* Max pooling the ALU can run goes there; otherwise the best binding that
+ * has a default mapping that fits; otherwise the host, saying why. */
+static void plan_op(const struct hw *hw, const struct ir_graph *g, int op, struct cc_plan *p)
 {
-	for (int op = 0; op < g->nops; op++) {
-		struct cc_plan *p = &plans[op];
-		memset(p, 0, sizeof *p);
-		struct tz_pool pool;
-		char pwhy[256];
-		if (!tz_pool_match(hw, g, op, &pool, pwhy)) {
-			p->alu_pool = true;
-			continue;
-		}
-		struct tz_match m;
-		tz_match_op(hw, g, op, &m);
-		p->nbindings = m.nbindings;
-		p->on_host = true;
-		char why[256] = "";
-		/* the best binding that has a mapping that fits */
-		for (int i = 0; i < m.nbindings && p->on_host; i++) {
-			struct tz_geometry geo;
-			tz_geometry_init(&geo, hw, g, op, &m.binding[i]);
-			if (!tz_default_mapping(&geo, &p->map, why))
-				p->on_host = false;
-		}
-		if (p->on_host && m.nbindings)
-			snprintf(p->why, sizeof p->why, "no binding has a mapping that fits: %s", why);
-		else if (p->on_host)
-			why_host(hw, &m, p->why, sizeof p->why);
-		if (p->on_host && g->op[op].reduce == IR_REDUCE_MAX && g->op[op].nin == 1) /* why the ALU cannot either */
-			snprintf(p->why, sizeof p->why, "the vector ALU cannot run it: %s", pwhy);
-		tz_match_free(&m);
+	memset(p, 0, sizeof *p);
+	struct tz_pool pool;
+	char pwhy[256];
+	if (!tz_pool_match(hw, g, op, &pool, pwhy)) {
+		p->kind = CC_POOL;
+		p->pool = pool;
+		return;
 	}
+	struct tz_match m;
+	tz_match_op(hw, g, op, &m);
+	p->nbindings = m.nbindings;
+	p->kind = CC_HOST;
+	char why[256] = "";
+	for (int i = 0; i < m.nbindings && p->kind == CC_HOST; i++) {
+		struct tz_geometry geo;
+		tz_geometry_init(&geo, hw, g, op, &m.binding[i]);
+		if (!tz_default_mapping(&geo, &p->map, why))
+			p->kind = CC_GEMM;
+	}
+	if (p->kind == CC_HOST && m.nbindings)
+		snprintf(p->why, sizeof p->why, "no binding has a mapping that fits: %s", why);
+	else if (p->kind == CC_HOST)
+		why_host(hw, &m, p->why, sizeof p->why);
+	if (p->kind == CC_HOST && g->op[op].reduce == IR_REDUCE_MAX && g->op[op].nin == 1) /* why the ALU cannot either */
+		snprintf(p->why, sizeof p->why, "the vector ALU cannot run it: %s", pwhy);
+	tz_match_free(&m);
 }
 
-int cc_build(const struct ir_graph *g, const struct cc_plan *plans, const int *ops, int nops,
-	     const uint8_t *const *data, struct lw_builder *b, struct diags *err)
+void cc_plan_ops(const struct hw *hw, const struct ir_graph *g, struct cc_plan *plans)
 {
-	for (int i = 0; i < nops; i++)
-		if (plans[ops[i]].alu_pool ? lw_lower_pool(b, g, ops[i], data, err)
-					   : lw_lower_op(b, g, ops[i], &plans[ops[i]].map, data, err))
-			return -1;
-	return lw_builder_finish(b, g, err);
+	for (int op = 0; op < g->nops; op++)
+		plan_op(hw, g, op, &plans[op]);
+}
+
+void cc_plan_mapping(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_mapping *m,
+		     struct cc_plan *plan)
+{
+	memset(plan, 0, sizeof *plan);
+	if (m) {
+		plan->kind = CC_GEMM;
+		plan->map = *m;
+		return;
+	}
+	char why[256];
+	plan->kind = tz_pool_match(hw, g, op, &plan->pool, why) ? CC_HOST : CC_POOL;
+	if (plan->kind == CC_HOST)
+		snprintf(plan->why, sizeof plan->why, "the vector ALU cannot run it: %s", why);
 }
 
 double cc_roofline_cycles(const struct hw *hw, const struct ir_graph *g, int op)
@@ -74,4 +100,90 @@ double cc_roofline_cycles(const struct hw *hw, const struct ir_graph *g, int op)
 					  dtype_bytes(g->tensor[o->epilogue[e].tensor].dtype));
 	double compute = (double)ir_op_macs(o) / hw_peak_macs_per_cycle(hw), memory = bytes / hw->dram.bandwidth;
 	return compute > memory ? compute : memory;
+}
+
+/* ---- the pipeline ---- */
+
+static const struct pass {
+	const char *name;
+	int (*run)(struct cc_program *prog, struct diags *err);
+} passes[CC_NPASSES] = {
+#define X(name, what) {#name, lw_pass_##name},
+	CC_PASSES(X)
+#undef X
+};
+
+int cc_pass_lookup(const char *name)
+{
+	for (int i = 0; i < CC_NPASSES; i++)
+		if (!strcmp(passes[i].name, name))
+			return i;
+	return -1;
+}
+
+const char *cc_pass_name(enum cc_pass pass)
+{
+	return passes[pass].name;
+}
+
+/* Before the tokens pass the instructions are still in the stream: each
+ * with what it waits for, by stream index. */
+static void dump_stream(const struct cc_program *prog, FILE *f)
+{
+	const struct lw_stream *s = prog->stream;
+	if (!s->n)
+		return;
+	fprintf(f, "; %d instructions before tokens (#index, waits for module #index)\n", s->n);
+	for (int j = 0; j < s->n; j++) {
+		struct strbuf sb = {0};
+		isa_format_insn(&prog->p.layout, &s->v[j].in, &sb);
+		char *text = sb_take(&sb);
+		fprintf(f, "; %s  ; #%d", text, j);
+		for (int q = 0; q < ISA_Q_COUNT; q++)
+			if (s->v[j].need[q] >= 0)
+				fprintf(f, " %s #%d", isa_queue_name((enum isa_queue)q), s->v[j].need[q]);
+		fputc('\n', f);
+		free(text);
+	}
+}
+
+/* The program as the disassembler prints it; until the tokens pass has
+ * filled it in, also each op's plan and the instruction stream, as
+ * comments. */
+static void dump(const struct cc_program *prog, FILE *f)
+{
+	char *text = isa_disassemble(&prog->p);
+	fputs(text, f);
+	free(text);
+	if (prog->p.ninsn)
+		return;
+	for (int i = 0; i < prog->nops; i++) {
+		const struct cc_op *rec = &prog->op[i];
+		struct strbuf binding = {0}, mapping = {0};
+		cc_plan_format(&prog->p.hw, prog->g, rec->op, &rec->plan, &binding, &mapping);
+		char *b = sb_take(&binding), *m = sb_take(&mapping);
+		fprintf(f, "; op %s: %s | %s\n", prog->g->op[rec->op].name, b, m);
+		free(b);
+		free(m);
+	}
+	dump_stream(prog, f);
+}
+
+int cc_build(const struct hw *hw, const struct cc_request *rq, struct cc_program *prog, struct diags *err)
+{
+	memset(prog, 0, sizeof *prog);
+	if (isa_program_init(&prog->p, hw, err))
+		return -1;
+	prog->g = rq->g, prog->rq = rq;
+	prog->stream = xcalloc(1, sizeof *prog->stream);
+	prog->stream->lay = &prog->p.layout;
+	prog->last_compute = prog->last_store = -1;
+	int rc = 0;
+	for (int i = 0; i < CC_NPASSES && !rc; i++) {
+		rc = passes[i].run(prog, err);
+		if (!rc && rq->dump_after && !strcmp(rq->dump_after, passes[i].name))
+			dump(prog, rq->dump ? rq->dump : stdout);
+	}
+	prog->rq = NULL;
+	return rc;
 }

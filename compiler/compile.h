@@ -1,37 +1,130 @@
-/* compiler/compile: a workload for one accelerator.  Every op is matched
- * (tensorize/), given its default mapping (compiler/mapping.c) or sent to the
- * host when no intrinsic can run it, and lowered; compiler/runtime runs the
+/* compiler/compile: a workload for one accelerator.  Every op is planned
+ * (matched by tensorize/, given its default mapping, or sent to the host
+ * when no intrinsic can run it); a program is built from the plans by one
+ * flat pipeline of passes (docs/compiler.md); compiler/runtime runs the
  * result on a device and checks it against the host backend. */
 #ifndef TESSEL_COMPILE_H
 #define TESSEL_COMPILE_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
+#include "isa/program.h"
 #include "device/device.h"
-#include "lower.h"
+#include "tensorize/tensorize.h"
 #include "ir/workload.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+/* How an op runs: X(id, name).  Lowering dispatches on it in one table
+ * (compiler/lower.c). */
+#define CC_KINDS(X)                                                                   \
+	X(HOST, "host")          /* no intrinsic can run it: the LLVM host backend */ \
+	X(GEMM, "gemm")          /* its GEMM form on an intrinsic (lower_gemm.c) */   \
+	X(POOL, "alu max pool")  /* max pooling on the vector ALU (lower_pool.c) */
+
+enum cc_kind {
+#define X(id, name) CC_##id,
+	CC_KINDS(X)
+#undef X
+	CC_NKINDS
+};
+
+const char *cc_kind_name(enum cc_kind k);
+
+/* One op's plan: everything lowering needs from matching, so that lowering
+ * never matches again. */
 struct cc_plan {
-	bool on_host;        /* no intrinsic can run it (why says which and why) */
-	bool alu_pool;       /* max pooling on the vector ALU (tensorize/pool.c) */
-	char why[512];
+	enum cc_kind kind;
+	char why[512];           /* CC_HOST: which intrinsics cannot run it and why */
 	int nbindings;
-	struct tz_mapping map;
+	struct tz_mapping map;   /* CC_GEMM: binding and mapping */
+	struct tz_geometry geo;  /* CC_GEMM: the binding in tiles (settled by the plan pass) */
+	struct tz_pool pool;     /* CC_POOL: the op as windows of accumulator elements */
+	int64_t pool_block;      /* CC_POOL: pixels per block (settled by the plan pass) */
 };
 
 /* One plan per op of g.  Never fails: what cannot run on the accelerator
  * goes to the host. */
 void cc_plan_ops(const struct hw *hw, const struct ir_graph *g, struct cc_plan *plans);
-/* Lowers the accelerator ops listed (in order) into one program, their
- * inputs packed from data[tensor].  0, or -1 with errors naming the op. */
-int cc_build(const struct ir_graph *g, const struct cc_plan *plans, const int *ops, int nops,
-	     const uint8_t *const *data, struct lw_builder *b, struct diags *err);
+/* Op `op` with mapping m (the tuner's choice), or, with m NULL, as max
+ * pooling on the ALU (CC_HOST with why when the ALU cannot run it). */
+void cc_plan_mapping(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_mapping *m,
+		     struct cc_plan *plan);
+/* The plan in words: binding ("host" when on the host) and mapping. */
+void cc_plan_format(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan,
+		    struct strbuf *binding, struct strbuf *mapping);
 /* The op's bound: max(MACs / peak MACs per cycle, bytes of its tensors / DRAM bandwidth). */
 double cc_roofline_cycles(const struct hw *hw, const struct ir_graph *g, int op);
+
+/* ---- the pipeline: passes over one program, in order (X(name, what)) ---- */
+
+#define CC_PASSES(X)                                                                                \
+	X(plan, "settles each op's plan: the binding derived, its geometry, the mapping checked")     \
+	X(lower, "emits each op's segments, micro-ops and instructions, with what each waits for")    \
+	X(tokens, "turns the waits into dependency tokens and syncs (compiler/stream.c)")             \
+	X(layout, "places micro-ops and code in DRAM after the segments")                            \
+	X(verify, "checks the layout, every field, buffer bound and the token protocol (check.c)")
+
+enum cc_pass {
+#define X(name, what) CC_PASS_##name,
+	CC_PASSES(X)
+#undef X
+	CC_NPASSES
+};
+
+/* The pass named `name`, or -1. */
+int cc_pass_lookup(const char *name);
+const char *cc_pass_name(enum cc_pass pass);
+
+/* What to build. */
+struct cc_request {
+	const char *name;               /* the workload's, for errors */
+	const struct ir_graph *g;
+	const struct cc_plan *plans;    /* one per op of g */
+	const int *ops;                 /* the ops to build, in program order; NULL: every op not on the host */
+	int nops;
+	const uint8_t *const *data;     /* tensor bytes to pack (row-major); NULL: zeros, for timing only */
+	const char *dump_after;         /* a pass to print the program after, or NULL */
+	FILE *dump;
+};
+
+/* One op of a program. */
+struct cc_op {
+	int op;                         /* in the graph */
+	struct cc_plan plan;            /* settled by the plan pass */
+	int out_segment;                /* index into the program's segments */
+	int first_insn, end_insn;       /* its instructions in the program */
+};
+
+struct lw_stream;
+
+/* A program and what was built into it; while the passes run, the program
+ * under construction. */
+struct cc_program {
+	struct isa_program p;
+	const struct ir_graph *g;
+	const struct cc_request *rq;    /* while building; NULL after */
+	int nops;
+	struct cc_op *op;
+	int *op_of_insn;                /* per instruction: index into op, -1 for none */
+	/* under construction */
+	struct lw_stream *stream;       /* instructions in program order, with their waits */
+	int *insn_of_stream;            /* per stream instruction: its index in p (tokens) */
+	uint64_t dram_next;             /* next free DRAM byte for segments */
+	int last_compute, last_store;   /* last instruction of the previous op per module */
+};
+
+/* The one way to build a program: every pass over the ops requested.  0, or
+ * -1 with an error naming the op (also when no op is requested).
+ * prog->p is the program; cc_program_free releases everything. */
+int cc_build(const struct hw *hw, const struct cc_request *rq, struct cc_program *prog, struct diags *err);
+/* Op i's output segment (bytes as read from the device) into its output
+ * tensor. */
+void cc_unpack(const struct cc_program *prog, int i, const uint8_t *packed, uint8_t *tensor);
+void cc_program_free(struct cc_program *prog);
 
 /* ---- compiler/runtime.c (in the host library: it runs the LLVM backend) ---- */
 
@@ -59,16 +152,12 @@ void rt_free_buffers(const struct wl_workload *w, uint8_t **t);
  * error (a failed comparison is not an error: see res[op].verified). */
 int rt_exec(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
 	    const struct dev_ops *dev, bool verify, uint8_t **t, struct rt_result *res, struct diags *err);
-/* Every accelerator op of the plans, in order, lowered into one program p
- * (initialised here), inputs packed from the workload's data and, for
- * tensors ops compute, the host backend's values: what `tessel compile`
- * writes.  *nops gets the number of accelerator ops.  0, or -1 with an
- * error (also when no op runs on the accelerator). */
-int rt_compile_program(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
-		       struct isa_program *p, int *nops, struct diags *err);
 /* Runs the whole workload on the host (the values compile packs for
  * intermediate tensors).  0, or -1 with an error. */
 int rt_host_all(const struct wl_workload *w, uint8_t **t, struct diags *err);
+/* Every tensor as the host backend computes it (rt_tensor_buffers, then
+ * rt_host_all): what a self-contained program packs.  NULL with an error. */
+uint8_t **rt_host_tensors(const struct wl_workload *w, struct diags *err);
 
 #ifdef __cplusplus
 }

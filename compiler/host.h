@@ -1,5 +1,5 @@
 /* compiler/host: the LLVM-C host backend.  Lowers any op of the tensor IR
- * (compiler/ir.h) to LLVM IR through the LLVM-C API, optimises it (-O3, loop
+ * (ir/ir.h) to LLVM IR through the LLVM-C API, optimises it (-O3, loop
  * vectorisation, no floating-point contraction) and compiles it with ORC
  * LLJIT, then runs it on tensors held as raw bytes in their dtype, row-major
  * (integers little-endian, fp16 as IEEE binary16, fp32).  Results are those of

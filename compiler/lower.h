@@ -1,76 +1,103 @@
-/* compiler/lower: a mapping (tensorize/tensorize.h) becomes instructions.
- * Shared levels are staged through block by block.  Lowering emits, per step, the DMA loads
- * (only when the block is not already resident), the intrinsic over a
- * micro-op kernel with two loop levels folded into the instruction, and per
- * output block the epilogue as ALU instructions and the stores, with the
- * dependency tokens that let loads, compute and stores overlap
- * (docs/compiler.md). */
+/* compiler/lower: the passes that turn settled plans into a program
+ * (docs/compiler.md), and what the files of lowering share.
+ *
+ *   lower.c       the op-lowering kinds and the passes over the program
+ *   lower_dma.c   DMA transfers through the shared levels, DRAM segments,
+ *                 micro-op kernels and their loads
+ *   lower_gemm.c  an op in its GEMM form on an intrinsic
+ *   lower_pool.c  max pooling on the vector ALU */
 #ifndef TESSEL_LOWER_H
 #define TESSEL_LOWER_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "isa/program.h"
-#include "tensorize/tensorize.h"
-#include "ir/ir.h"
+#include "compile.h"
+#include "stream.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-struct lw_stream;
+/* ---- the passes (compiler/lower.c); each 0, or -1 with an error naming the op ---- */
 
-/* What the runtime needs to read an op's result back. */
-struct lw_op_record {
-	int op;
-	bool pool;                /* max pooling on the ALU (pool), else the GEMM form (geo) */
-	struct tz_pool pool_desc;
-	struct tz_geometry geo;
-	int out_segment;          /* index into the program's segments */
-	int first_insn, end_insn; /* its instructions in the program */
-};
+int lw_pass_plan(struct cc_program *prog, struct diags *err);
+int lw_pass_lower(struct cc_program *prog, struct diags *err);
+int lw_pass_tokens(struct cc_program *prog, struct diags *err);
+int lw_pass_layout(struct cc_program *prog, struct diags *err);
+int lw_pass_verify(struct cc_program *prog, struct diags *err);
 
-/* A program under construction; ops are lowered into it one after another. */
-struct lw_builder {
-	struct isa_program *p;
-	struct lw_stream *s;
-	uint64_t dram_next;       /* next free DRAM byte for segments */
-	int nops;
-	struct lw_op_record *ops;
-	int *op_of_insn;          /* per final instruction: index into ops, -1 for none */
-	/* Last instruction of the previous op per module, for the barrier. */
-	int last_compute, last_store;
-};
-
-/* p must be freshly initialised for the hardware. */
-void lw_builder_init(struct lw_builder *b, struct isa_program *p);
-/* Lowers op `op` of g with mapping m: segments packed from data[tensor]
- * (tensor bytes, row-major; NULL: left zero, for timing only), micro-ops and
- * instructions.  0, or -1 with an
- * error naming the op. */
-int lw_lower_op(struct lw_builder *b, const struct ir_graph *g, int op, const struct tz_mapping *m,
-		const uint8_t *const *data, struct diags *err);
-/* Lowers op `op` of g, a max pooling tz_pool_match accepts, onto the vector
- * ALU: blocks of pixels' windows loaded into the accumulator, `mov` of the
- * first window position and `max` over the others into the output block,
- * stores.  0, or -1 with an error naming the op. */
-int lw_lower_pool(struct lw_builder *b, const struct ir_graph *g, int op, const uint8_t *const *data,
-		  struct diags *err);
-/* Op record i's output segment (bytes as read from the device) into the op's
- * output tensor. */
-void lw_unpack(const struct lw_builder *b, int i, const struct ir_graph *g, const uint8_t *packed, uint8_t *tensor);
-/* Adds FINISH, sets the tokens, lays out DRAM and checks the program
- * structurally (fields, buffer bounds, deadlock freedom); 0, or -1 with an
- * error naming the op at fault. */
-int lw_builder_finish(struct lw_builder *b, const struct ir_graph *g, struct diags *err);
-void lw_builder_free(struct lw_builder *b);
-
-/* Structural checks of a finished program: every field in range, every
- * transfer and every micro-op loop inside its buffers, and the token
- * protocol free of deadlock for the queue depths.  Errors name the
+/* Structural checks of a finished program (compiler/check.c): every field
+ * in range, every transfer and every micro-op loop inside its buffers, and
+ * the token protocol free of deadlock for the queue depths.  Errors name the
  * instruction and, with names (per instruction, may be NULL), its op. */
 int lw_check_program(const struct isa_program *p, const char *const *insn_op, struct diags *err);
+
+/* ---- one op being lowered: what every kind of op shares ---- */
+
+enum { LW_MAX_RING = 2 };
+
+struct lw_op {
+	struct cc_program *prog;
+	struct lw_stream *s;
+	const struct hw *hw;
+	const struct isa_layout *lay;
+	const struct ir_graph *g;
+	const struct ir_op *op;
+	struct cc_op *rec;
+	int lv_acc, lv_out, lv_uop;
+	/* staging areas in the shared levels: byte offset per level */
+	uint64_t stage_out[HW_MAX_LEVELS], stage_uop[HW_MAX_LEVELS];
+	uint32_t uop_rel;        /* first micro-op of this op in the program's micro-op region */
+	uint32_t nuops;          /* micro-ops of this op so far */
+	bool barrier_done;       /* the op's first load waits for the previous op's compute */
+};
+
+/* ---- lower_dma.c ---- */
+
+/* The common part of an op's lowering state. */
+void lw_op_init(struct lw_op *lo, struct cc_program *prog, struct cc_op *rec);
+
+uint32_t lw_lcm32(uint32_t a, uint32_t b);
+uint64_t lw_align_up(uint64_t v, uint64_t a);
+/* One 2D transfer, split to fit the DMA's limits; returns its first
+ * instruction (the last is s->n - 1). */
+int lw_transfer(struct lw_op *lo, enum isa_class cls, int buf, uint64_t idx, uint64_t addr, uint64_t rows,
+		uint64_t cols, uint64_t stride, uint32_t uop_unit);
+/* A block from DRAM into scratchpad lv at element idx, through every shared
+ * level (stage[]: its staging offset per level); the first write into lv
+ * waits for `wait`.  Returns the last instruction. */
+int lw_load_block(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t rows, uint64_t cols,
+		  uint64_t dram_stride, const uint64_t *stage, int wait);
+/* The output block at out-buffer element idx to DRAM, through the shared
+ * levels, after `wait`.  Returns the last instruction. */
+int lw_store_block(struct lw_op *lo, uint64_t idx, uint64_t dram, uint64_t rows, uint64_t cols, uint64_t dram_stride,
+		   int wait);
+/* A block of an operand kept whole in the shared level into lv. */
+int lw_load_from_kept(struct lw_op *lo, int lv, uint64_t idx, uint64_t at, uint64_t rows, uint64_t cols,
+		      uint64_t stride, int wait);
+/* Makes the op's first load wait for the previous op's compute. */
+void lw_barrier(struct lw_op *lo, int first);
+/* A DRAM segment named after the op, holding data (NULL: left zero). */
+uint64_t lw_add_segment(struct lw_op *lo, const char *suffix, enum isa_segment_kind kind, uint64_t size,
+			uint8_t *data);
+enum isa_segment_kind lw_segment_kind(const struct ir_graph *g, int tensor);
+void lw_add_uop(struct lw_op *lo, uint32_t dst, uint32_t src, uint32_t wgt);
+/* Zero micro-ops up to a whole element of every shared level on the way. */
+void lw_pad_uops(struct lw_op *lo);
+/* The op's micro-op kernels into the micro-op buffer, once. */
+void lw_load_kernels(struct lw_op *lo);
+/* The last compute instruction emitted, as the next op's barrier. */
+void lw_note_last_compute(struct lw_op *lo);
+
+/* ---- lower_gemm.c and lower_pool.c: one entry per kind of op ---- */
+
+int lw_settle_gemm(struct cc_program *prog, struct cc_op *rec, struct diags *err);
+int lw_lower_gemm(struct cc_program *prog, struct cc_op *rec, struct diags *err);
+void lw_unpack_gemm(const struct cc_program *prog, const struct cc_op *rec, const uint8_t *packed, uint8_t *tensor);
+int lw_settle_pool(struct cc_program *prog, struct cc_op *rec, struct diags *err);
+int lw_lower_pool(struct cc_program *prog, struct cc_op *rec, struct diags *err);
+void lw_unpack_pool(const struct cc_program *prog, const struct cc_op *rec, const uint8_t *packed, uint8_t *tensor);
 
 #ifdef __cplusplus
 }

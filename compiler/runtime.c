@@ -84,51 +84,41 @@ static void compare(const struct ir_tensor *t, const uint8_t *dev, const uint8_t
 	}
 }
 
-/* One accelerator op as its own program on the device (*d, opened on first
+/* One accelerator op as its own program on the device (*dp, opened on first
  * use and reused: opening one allocates all of its DRAM). */
 static int run_on_device(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans, int op,
 			 const struct dev_ops *dev, struct device **dp, uint8_t **t, struct rt_result *r, struct diags *err)
 {
 	const struct ir_graph *g = &w->g;
-	struct isa_program p;
-	if (isa_program_init(&p, hw, err))
-		return -1;
-	struct lw_builder b;
-	lw_builder_init(&b, &p);
-	int rc = cc_build(g, plans, &op, 1, (const uint8_t *const *)t, &b, err);
-	if (!rc && !*dp && !(*dp = dev->open(&p.hw, err)))
+	struct cc_request rq = {.name = w->name, .g = g, .plans = plans, .ops = &op, .nops = 1,
+				.data = (const uint8_t *const *)t};
+	struct cc_program prog;
+	int rc = cc_build(hw, &rq, &prog, err);
+	if (!rc && !*dp && !(*dp = dev->open(&prog.p.hw, err)))
 		rc = -1;
 	struct device *d = *dp;
-	rc = rc || dev_run_program(dev, d, &p, NULL, &r->st, err);
+	rc = rc || dev_run_program(dev, d, &prog.p, NULL, &r->st, err);
 	if (!rc) {
-		const struct isa_segment *s = &p.seg[b.ops[0].out_segment];
+		const struct isa_segment *s = &prog.p.seg[prog.op[0].out_segment];
 		uint8_t *packed = xmalloc(s->size);
 		rc = dev->read(d, s->addr, packed, s->size, err);
 		if (!rc)
-			lw_unpack(&b, 0, g, packed, t[g->op[op].out.tensor]);
+			cc_unpack(&prog, 0, packed, t[g->op[op].out.tensor]);
 		free(packed);
 	}
-	lw_builder_free(&b);
-	isa_program_free(&p);
+	cc_program_free(&prog);
 	return rc;
 }
 
 static void describe(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *pl, struct rt_result *r)
 {
-	struct strbuf sb = {0};
-	if (pl->alu_pool) {
-		snprintf(r->binding, sizeof r->binding, "alu: max pooling");
-		snprintf(r->mapping, sizeof r->mapping, "alu");
-		return;
-	}
-	tz_binding_format(hw, g, op, &pl->map.b, &sb);
-	char *s = sb_take(&sb);
-	snprintf(r->binding, sizeof r->binding, "%s", s);
-	free(s);
-	tz_mapping_format(&pl->map, &sb);
-	s = sb_take(&sb);
-	snprintf(r->mapping, sizeof r->mapping, "%s", s);
-	free(s);
+	struct strbuf binding = {0}, mapping = {0};
+	cc_plan_format(hw, g, op, pl, &binding, &mapping);
+	char *b = sb_take(&binding), *m = sb_take(&mapping);
+	snprintf(r->binding, sizeof r->binding, "%s", b);
+	snprintf(r->mapping, sizeof r->mapping, "%s", m);
+	free(b);
+	free(m);
 }
 
 int rt_exec(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
@@ -145,7 +135,7 @@ int rt_exec(const struct hw *hw, const struct wl_workload *w, const struct cc_pl
 		memset(r, 0, sizeof *r);
 		r->macs = ir_op_macs(&g->op[op]);
 		r->roofline = cc_roofline_cycles(hw, g, op);
-		r->on_host = plans[op].on_host;
+		r->on_host = plans[op].kind == CC_HOST;
 		int out = g->op[op].out.tensor;
 		if (r->on_host) {
 			snprintf(r->binding, sizeof r->binding, "host");
@@ -173,28 +163,12 @@ int rt_exec(const struct hw *hw, const struct wl_workload *w, const struct cc_pl
 	return rc;
 }
 
-int rt_compile_program(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
-		       struct isa_program *p, int *nops_out, struct diags *err)
+uint8_t **rt_host_tensors(const struct wl_workload *w, struct diags *err)
 {
-	int *ops = xcalloc((size_t)w->g.nops + 1, sizeof *ops), nops = 0;
-	for (int op = 0; op < w->g.nops; op++)
-		if (!plans[op].on_host)
-			ops[nops++] = op;
-	*nops_out = nops;
 	uint8_t **t = rt_tensor_buffers(w);
-	int rc = -1;
-	memset(p, 0, sizeof *p);
-	if (!nops) {
-		diag_add(err, NULL, 0, 0, "no op of workload '%s' runs on '%s' (tessel match says why)", w->name, hw->name);
-	} else if (!rt_host_all(w, t, err) && !isa_program_init(p, hw, err)) {
-		struct lw_builder b;
-		lw_builder_init(&b, p);
-		rc = cc_build(&w->g, plans, ops, nops, (const uint8_t *const *)t, &b, err);
-		lw_builder_free(&b);
-		if (rc)
-			isa_program_free(p);
+	if (rt_host_all(w, t, err)) {
+		rt_free_buffers(w, t);
+		return NULL;
 	}
-	rt_free_buffers(w, t);
-	free(ops);
-	return rc;
+	return t;
 }

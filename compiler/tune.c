@@ -17,23 +17,21 @@ static double now(void)
 uint64_t tn_measure(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_mapping *m,
 		    const uint8_t *const *data, struct device *dev, struct diags *err)
 {
-	struct isa_program p;
-	if (isa_program_init(&p, hw, err))
-		return 0;
-	struct lw_builder b;
-	lw_builder_init(&b, &p);
+	struct cc_plan *plans = xcalloc((size_t)g->nops + 1, sizeof *plans);
+	cc_plan_mapping(hw, g, op, m, &plans[op]);
+	struct cc_request rq = {.g = g, .plans = plans, .ops = &op, .nops = 1, .data = data};
+	struct cc_program prog;
 	struct dev_stats st = {0};
 	struct device *d = dev;
-	int rc = (m ? lw_lower_op(&b, g, op, m, data, err) : lw_lower_pool(&b, g, op, data, err)) ||
-		 lw_builder_finish(&b, g, err);
-	if (!rc && !d && !(d = dev_sim.open(&p.hw, err)))
+	int rc = cc_build(hw, &rq, &prog, err);
+	if (!rc && !d && !(d = dev_sim.open(&prog.p.hw, err)))
 		rc = -1;
 	struct dev_run_opts opts = {.timing_only = data == NULL};
-	rc = rc || dev_run_program(&dev_sim, d, &p, &opts, &st, err);
+	rc = rc || dev_run_program(&dev_sim, d, &prog.p, &opts, &st, err);
 	if (d && d != dev)
 		dev_sim.close(d);
-	lw_builder_free(&b);
-	isa_program_free(&p);
+	cc_program_free(&prog);
+	free(plans);
 	return rc ? 0 : st.cycles;
 }
 
@@ -64,10 +62,10 @@ int tn_tune_op(const struct hw *hw, const struct ir_graph *g, int op, const stru
 	tz_op_key(g, op, op_key);
 	tz_hw_key(hw, hw_key);
 	int count = 0;
-	struct tz_pool pool;
-	char pwhy[256];
-	if (!tz_pool_match(hw, g, op, &pool, pwhy)) { /* on the ALU: nothing to search */
-		r->alu_pool = true;
+	struct cc_plan pool;
+	cc_plan_mapping(hw, g, op, NULL, &pool);
+	if (pool.kind == CC_POOL) { /* on the ALU: nothing to search */
+		r->plan = pool;
 		r->cycles = tn_measure(hw, g, op, NULL, NULL, NULL, err);
 		r->measured = 1;
 		r->seconds = now() - t0;
@@ -78,6 +76,7 @@ int tn_tune_op(const struct hw *hw, const struct ir_graph *g, int op, const stru
 		if (found < 0)
 			return -1;
 		if (found) {
+			cc_plan_mapping(hw, g, op, &r->best, &r->plan);
 			r->reused = true;
 			r->seconds = now() - t0;
 			return 0;
@@ -90,7 +89,7 @@ int tn_tune_op(const struct hw *hw, const struct ir_graph *g, int op, const stru
 	tz_match_free(&match);
 	r->space = space.n;
 	if (!space.n) {
-		r->on_host = true;
+		r->plan.kind = CC_HOST;
 		tz_space_free(&space);
 		return 0;
 	}
@@ -110,6 +109,7 @@ int tn_tune_op(const struct hw *hw, const struct ir_graph *g, int op, const stru
 	int rc = tz_search(&space, measure, &ctx, &so, &sr, err);
 	if (!rc) {
 		r->best = space.m[sr.best];
+		cc_plan_mapping(hw, g, op, &r->best, &r->plan);
 		r->cycles = sr.best_cycles;
 		r->default_cycles = sr.first_cycles;
 		r->measured = sr.measured;

@@ -22,8 +22,7 @@ struct tn_opts {
 };
 
 struct tn_result {
-	bool on_host;
-	bool alu_pool;              /* max pooling on the ALU: one fixed lowering, measured once */
+	struct cc_plan plan;        /* the tuned plan; CC_POOL: one fixed lowering, measured once; CC_HOST: none */
 	bool reused;                /* taken from the records, nothing measured */
 	struct tz_mapping best;
 	uint64_t cycles;            /* measured, of the best */
@@ -36,10 +35,11 @@ struct tn_result {
 	uint64_t *trace;
 };
 
-/* Cycles of op `op` with mapping m (NULL: max pooling on the ALU) on the
- * simulator (0 with an error when it cannot be lowered or run); data gives
- * the tensors to pack (NULL: only the timing is simulated).  dev: a
- * simulator of hw to reuse (opening one allocates all of DRAM), or NULL. */
+/* Cycles of op `op` with mapping m (NULL: max pooling on the ALU), built by
+ * cc_build, on the simulator (0 with an error when it cannot be built or
+ * run); data gives the tensors to pack (NULL: only the timing is
+ * simulated).  dev: a simulator of hw to reuse (opening one allocates all of
+ * DRAM), or NULL. */
 uint64_t tn_measure(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_mapping *m,
 		    const uint8_t *const *data, struct device *dev, struct diags *err);
 /* Tunes op `op` (its tensors' values do not matter: timing does not

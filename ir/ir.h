@@ -1,4 +1,4 @@
-/* compiler/ir: the tensor IR.  A graph of tensors and ops; every op is one
+/* ir: the tensor IR.  A graph of tensors and ops; every op is one
  * loop nest:
  *
  *   for every point of the iteration domain (named iterators with extents,
@@ -180,7 +180,7 @@ int ir_pool2d(struct ir_graph *g, const char *name, int input, bool max, const i
 int ir_elementwise(struct ir_graph *g, const char *name, enum ir_combine combine, int a, int b, const char *out_name,
 		   enum dtype out_dtype, struct diags *err);
 /* An op written as an index expression, e.g. "y[i, j] += a[i, k] * b[k, j]",
- * "y[i] += a[i, k]" or "y[i] max= a[i, k]" (compiler/einsum.c); the output
+ * "y[i] += a[i, k]" or "y[i] max= a[i, k]" (ir/einsum.c); the output
  * (named in the expression, and out_name) is created with out_dtype. */
 int ir_einsum(struct ir_graph *g, const char *name, const char *expr, const char *out_name, enum dtype out_dtype,
 	      struct diags *err);

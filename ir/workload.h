@@ -1,6 +1,6 @@
-/* compiler/workload: workload files (docs/workloads.md).  A YAML file names
+/* ir/workload: workload files (docs/workloads.md).  A YAML file names
  * tensors and ops; loading it builds an IR graph with the constructors of
- * compiler/ir.h and gives every declared tensor its initial data (random from
+ * ir/ir.h and gives every declared tensor its initial data (random from
  * the workload's seed, zeros, or read from a raw binary or .npy file).
  * Errors are FILE:LINE:COL: error: ..., like the hardware description's. */
 #ifndef TESSEL_WORKLOAD_H

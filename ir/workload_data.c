@@ -1,4 +1,4 @@
-/* compiler/workload: the initial data of a workload's tensors: the random
+/* ir/workload: the initial data of a workload's tensors: the random
  * generator of docs/workloads.md, and the checks of raw binary and .npy files
  * against a tensor's declaration. */
 #include "workload_int.h"

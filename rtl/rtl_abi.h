@@ -41,7 +41,7 @@ struct rtl_abi_result {
 struct rtl_abi {
 	int version;
 	/* A model with `dram_size` bytes of DRAM behind a channel of the given
-	 * timing (sim/dram.c); NULL when out of memory. */
+	 * timing (device/dram.c); NULL when out of memory. */
 	void *(*create)(uint64_t dram_size, uint32_t bandwidth, uint32_t latency, uint32_t burst);
 	uint8_t *(*dram)(void *m); /* its DRAM, dram_size bytes */
 	/* Resets the control state (not the scratchpads) and runs ninsn

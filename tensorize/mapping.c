@@ -56,7 +56,7 @@ int tz_bias_resident(const struct tz_geometry *g, const struct tz_mapping *m)
 	return gr;
 }
 
-/* Micro-ops the mapping's kernels take (lower.c: build_kernels), before padding. */
+/* Micro-ops the mapping's kernels take (compiler/lower_gemm.c: build_kernels), before padding. */
 static uint64_t kernel_uops(const struct tz_geometry *g, const struct tz_mapping *m)
 {
 	uint64_t bias = 0;

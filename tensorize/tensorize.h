@@ -168,7 +168,7 @@ int tz_shared_level(const struct hw *hw);
 uint64_t tz_shared_align(const struct hw *hw);
 /* Bytes the mapping needs in that level: staging areas and kept operands,
  * each aligned, in this order: A, B and output blocks, micro-ops, two bias
- * areas, kept A, kept B (compiler/lower.c lays them out so, or smaller). */
+ * areas, kept A, kept B (compiler/lower_gemm.c lays them out so, or smaller). */
 uint64_t tz_shared_bytes(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* The group (TZ_G_M or TZ_G_N) along which the whole bias stays in the
  * accumulator for the op, loaded once, or -1: it is loaded per output block

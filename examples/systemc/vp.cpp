@@ -167,7 +167,7 @@ private:
 		return v;
 	}
 
-	// What dev_load_program (sim/device.c) writes: the encoded instructions at
+	// What dev_load_program (device/device.c) writes: the encoded instructions at
 	// code_addr, the encoded micro-ops at uop_addr, every segment in full.
 	void load_program()
 	{

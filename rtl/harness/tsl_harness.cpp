@@ -1,7 +1,7 @@
 // The Verilator harness: a thin C++ shim around the Verilated accelerator
 // (Vtsl_top) that exports the C interface of rtl/rtl_abi.h.  It owns DRAM
 // and answers the RTL's DRAM port through DPI-C: channel timing with the
-// simulator's own model (sim/dram.c, compiled in here), data from and to
+// simulator's own model (device/dram.c, compiled in here), data from and to
 // the DRAM array.  Built by tessel at run time (rtl/build.c), one shared
 // object per hardware description; the builder defines TSL_MAX_BITS and
 // TSL_CHUNK_BITS, the widths of the DRAM port's data vectors.

@@ -1,6 +1,6 @@
 // The simulation top: the accelerator (tsl_core) with its DRAM port answered
 // through DPI-C by the harness (rtl/harness), which runs the one DRAM
-// channel model of sim/dram.c and holds DRAM itself.  Not synthesised.
+// channel model of device/dram.c and holds DRAM itself.  Not synthesised.
 `include "tessel_isa.vh"
 
 module tsl_top #(
@@ -26,7 +26,7 @@ module tsl_top #(
     output logic [31:0]   f_first
 );
   // A request of `rows` rows of `row_bytes` bytes made at cycle `now`: the
-  // cycle the last row's data is complete (sim/dram.c: dram_request).
+  // cycle the last row's data is complete (device/dram.c: dram_request).
   import "DPI-C" function longint tsl_dram_request(input longint now, input int rows, input int row_bytes,
                                                    input int is_write);
   import "DPI-C" function void tsl_dram_read(input int en, input longint addr, input int bytes,

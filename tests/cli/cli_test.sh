@@ -117,6 +117,17 @@ contains "$work/out" "2 of 2 ops on the accelerator" "compile reports the ops"
 expect 0 "run the compiled program" "$tessel" run "$work/bert.tsp"
 expect 0 "disassemble the compiled program" "$tessel" disasm "$work/bert.tsp" -o "$work/bert.s"
 contains "$work/bert.s" ".segment ffn_out.out output" "the compiled program names its segments"
+# --dump-after: after the last pass the dump is the finished program, so it
+# must read exactly as the disassembler reads the .tsp the same run writes.
+expect 0 "compile --dump-after verify" "$tessel" compile "$wl/bert-ffn.yaml" -o "$work/dumped.tsp" --dump-after verify
+cp "$work/out" "$work/dumped.s"
+expect 0 "disassemble the dumped program" "$tessel" disasm "$work/dumped.tsp" -o "$work/dumped-disasm.s"
+if cmp -s "$work/dumped.s" "$work/dumped-disasm.s"; then pass=$((pass + 1)); else
+  fail=$((fail + 1)); echo "FAIL: the dump after verify differs from tessel disasm of the program"; fi
+expect 0 "compile --dump-after lower without -o" "$tessel" compile "$wl/bert-ffn.yaml" --dump-after lower
+contains "$work/out" ".segment ffn_out.out output" "the dump after lower lists the segments"
+expect 2 "compile --dump-after an unknown pass" "$tessel" compile "$wl/bert-ffn.yaml" -o "$work/x.tsp" --dump-after optimize
+contains "$work/err" "unknown pass 'optimize'; the passes are: plan, lower, tokens, layout, verify" "unknown pass lists the passes"
 expect 1 "compile with nothing for the accelerator" "$tessel" compile "$wl/gemm.yaml" --hw "$src/examples/hw/mma-fp16.yaml" -o "$work/none.tsp"
 contains "$work/err" "no op of workload 'gemm' runs on 'mma-fp16'" "compile says nothing runs"
 expect 0 "exec --verify" "$tessel" exec "$wl/gemm.yaml" --verify

@@ -169,23 +169,22 @@ static void opcase_close_device(void)
  * when it verifies. */
 static bool opcase_verify(const struct hw *hw, struct opcase *r, int op, const struct tz_mapping *map, const char *what)
 {
-	struct isa_program p;
-	struct lw_builder b;
 	struct diags err = {0};
-	ASSERT_EQ(isa_program_init(&p, hw, &err), 0);
-	lw_builder_init(&b, &p);
 	const uint8_t *const *data = (const uint8_t *const *)r->raw;
-	int rc = (map ? lw_lower_op(&b, &r->g, op, map, data, &err) : lw_lower_pool(&b, &r->g, op, data, &err)) ||
-		 lw_builder_finish(&b, &r->g, &err);
-	struct device *d = rc ? NULL : opcase_device(&p.hw, &err);
+	struct cc_plan *plans = xcalloc((size_t)r->g.nops + 1, sizeof *plans);
+	cc_plan_mapping(hw, &r->g, op, map, &plans[op]);
+	struct cc_request rq = {.g = &r->g, .plans = plans, .ops = &op, .nops = 1, .data = data};
+	struct cc_program prog;
+	int rc = cc_build(hw, &rq, &prog, &err);
+	struct device *d = rc ? NULL : opcase_device(&prog.p.hw, &err);
 	struct dev_stats st;
-	rc = rc || !d || dev_run_program(&dev_sim, d, &p, NULL, &st, &err);
+	rc = rc || !d || dev_run_program(&dev_sim, d, &prog.p, NULL, &st, &err);
 	int ot = r->g.op[op].out.tensor;
 	if (!rc) {
-		const struct isa_segment *s = &p.seg[b.ops[0].out_segment];
+		const struct isa_segment *s = &prog.p.seg[prog.op[0].out_segment];
 		uint8_t *packed = xmalloc(s->size);
 		rc = dev_sim.read(d, s->addr, packed, s->size, &err);
-		lw_unpack(&b, 0, &r->g, packed, r->raw[ot]);
+		cc_unpack(&prog, 0, packed, r->raw[ot]);
 		free(packed);
 	}
 	ASSERT_EQ(rc, 0);
@@ -198,8 +197,8 @@ static bool opcase_verify(const struct hw *hw, struct opcase *r, int op, const s
 		free(s);
 		diag_print(&err, stderr);
 	}
-	lw_builder_free(&b);
-	isa_program_free(&p);
+	cc_program_free(&prog);
+	free(plans);
 	diag_free(&err);
 	if (rc)
 		return false;

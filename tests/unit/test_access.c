@@ -2,7 +2,7 @@
  * intrinsic's expr takes and the form a raw einsum takes.  Accepted
  * statements have every span checked against where strstr finds the name;
  * every error has its message and offset checked. */
-#include "../../base/access.h"
+#include "base/access.h"
 
 #include "test.h"
 
@@ -15,7 +15,7 @@ static const struct acc_form intrinsic_form = {
 	.assign = plus_eq, .nassign = 1, .min_inputs = 2, .max_inputs = 2, .max_rank = 4,
 };
 
-/* As compiler/einsum.c: one or two inputs, at most 6 indices, dotted tensor
+/* As ir/einsum.c: one or two inputs, at most 6 indices, dotted tensor
  * names, any blank. */
 static const struct acc_form einsum_form = {
 	.assign = reduce_ops, .nassign = 2, .min_inputs = 1, .max_inputs = 2, .max_rank = 6,

@@ -24,44 +24,39 @@ static void check_workload(const char *src, const char *wl_name, const char *hw_
 	ASSERT_EQ(wl_load_file(path, &w, &err), 0);
 	struct cc_plan *plans = xcalloc((size_t)w.g.nops, sizeof *plans);
 	cc_plan_ops(&hw, &w.g, plans);
-	int *ops = xcalloc((size_t)w.g.nops, sizeof *ops), nops = 0;
+	int nops = 0;
 	for (int op = 0; op < w.g.nops; op++)
-		if (!plans[op].on_host)
-			ops[nops++] = op;
+		nops += plans[op].kind != CC_HOST;
 	ASSERT_EQ(nops, w.g.nops);
 	uint8_t **ref = rt_tensor_buffers(&w);
 	ASSERT_EQ(rt_host_all(&w, ref, &err), 0);
-	struct isa_program p;
-	struct lw_builder b;
-	ASSERT_EQ(isa_program_init(&p, &hw, &err), 0);
-	lw_builder_init(&b, &p);
-	ASSERT_EQ(cc_build(&w.g, plans, ops, nops, (const uint8_t *const *)ref, &b, &err), 0);
-	struct device *d = dev_sim.open(&p.hw, &err);
+	struct cc_request rq = {.name = wl_name, .g = &w.g, .plans = plans, .data = (const uint8_t *const *)ref};
+	struct cc_program prog;
+	ASSERT_EQ(cc_build(&hw, &rq, &prog, &err), 0);
+	struct device *d = dev_sim.open(&prog.p.hw, &err);
 	struct dev_stats st;
 	ASSERT(d != NULL);
-	ASSERT_EQ(dev_run_program(&dev_sim, d, &p, NULL, &st, &err), 0);
+	ASSERT_EQ(dev_run_program(&dev_sim, d, &prog.p, NULL, &st, &err), 0);
 	diag_print(&err, stderr);
-	for (int i = 0; i < b.nops && d; i++) {
-		const struct isa_segment *s = &p.seg[b.ops[i].out_segment];
-		int out = w.g.op[b.ops[i].op].out.tensor;
+	for (int i = 0; i < prog.nops && d; i++) {
+		const struct isa_segment *s = &prog.p.seg[prog.op[i].out_segment];
+		int out = w.g.op[prog.op[i].op].out.tensor;
 		size_t bytes = wl_tensor_bytes(&w, out);
 		uint8_t *packed = xmalloc(s->size), *got = xcalloc(bytes, 1);
 		ASSERT_EQ(dev_sim.read(d, s->addr, packed, s->size, &err), 0);
-		lw_unpack(&b, i, &w.g, packed, got);
+		cc_unpack(&prog, i, packed, got);
 		bool same = !memcmp(got, ref[out], bytes);
 		ASSERT(same);
 		if (!same)
 			fprintf(stderr, "%s on %s at DRAM latency %u: op %s differs\n", wl_name, hw_name, latency,
-				w.g.op[b.ops[i].op].name);
+				w.g.op[prog.op[i].op].name);
 		free(packed);
 		free(got);
 	}
 	if (d)
 		dev_sim.close(d);
-	lw_builder_free(&b);
-	isa_program_free(&p);
+	cc_program_free(&prog);
 	rt_free_buffers(&w, ref);
-	free(ops);
 	free(plans);
 	wl_free(&w);
 	diag_free(&err);

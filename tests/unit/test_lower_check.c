@@ -6,14 +6,14 @@
 #include <inttypes.h>
 
 #include "compiler/compile.h"
+#include "compiler/lower.h"
 #include "test.h"
 
 struct fixture {
 	struct hw hw;
 	struct ir_graph g;
 	uint8_t *data[4];
-	struct isa_program p;
-	struct lw_builder b;
+	struct cc_program prog;
 	const char **names;
 };
 
@@ -36,24 +36,22 @@ static void build(struct fixture *f)
 		f->data[t] = xcalloc((size_t)ir_tensor_elems(&f->g.tensor[t]), 4);
 	struct cc_plan plan;
 	cc_plan_ops(&f->hw, &f->g, &plan);
-	ASSERT(!plan.on_host);
+	ASSERT(plan.kind == CC_GEMM);
 	/* two blocks along m and n so there are tokens between modules */
 	plan.map.bm = 1, plan.map.bn = 1, plan.map.bk = 1;
-	ASSERT_EQ(isa_program_init(&f->p, &f->hw, &err), 0);
-	lw_builder_init(&f->b, &f->p);
-	ASSERT_EQ(cc_build(&f->g, &plan, &op, 1, (const uint8_t *const *)f->data, &f->b, &err), 0);
+	struct cc_request rq = {.g = &f->g, .plans = &plan, .ops = &op, .nops = 1, .data = (const uint8_t *const *)f->data};
+	ASSERT_EQ(cc_build(&f->hw, &rq, &f->prog, &err), 0);
 	diag_print(&err, stderr);
 	diag_free(&err);
-	f->names = xcalloc((size_t)f->p.ninsn, sizeof *f->names);
-	for (int i = 0; i < f->p.ninsn; i++)
-		f->names[i] = f->b.op_of_insn[i] >= 0 ? "mm" : NULL;
+	f->names = xcalloc((size_t)f->prog.p.ninsn, sizeof *f->names);
+	for (int i = 0; i < f->prog.p.ninsn; i++)
+		f->names[i] = f->prog.op_of_insn[i] >= 0 ? "mm" : NULL;
 }
 
 static void release(struct fixture *f)
 {
 	free(f->names);
-	lw_builder_free(&f->b);
-	isa_program_free(&f->p);
+	cc_program_free(&f->prog);
 	for (int t = 0; t < 4; t++)
 		free(f->data[t]);
 	ir_graph_free(&f->g);
@@ -62,9 +60,9 @@ static void release(struct fixture *f)
 /* The first instruction of class cls (and, for loads, into role). */
 static int find(const struct fixture *f, enum isa_class cls, int role)
 {
-	for (int i = 0; i < f->p.ninsn; i++) {
-		const struct isa_insn *in = &f->p.insn[i];
-		if (f->p.layout.kind[in->kind].cls != cls)
+	for (int i = 0; i < f->prog.p.ninsn; i++) {
+		const struct isa_insn *in = &f->prog.p.insn[i];
+		if (f->prog.p.layout.kind[in->kind].cls != cls)
 			continue;
 		if (role < 0 || f->hw.level[in->f[ISA_F_BUF]].role == (enum hw_role)role)
 			return i;
@@ -77,7 +75,7 @@ static int find(const struct fixture *f, enum isa_class cls, int role)
 static void expect_error(struct fixture *f, int insn, const char *what)
 {
 	struct diags err = {0};
-	ASSERT_EQ(lw_check_program(&f->p, f->names, &err), -1);
+	ASSERT_EQ(lw_check_program(&f->prog.p, f->names, &err), -1);
 	ASSERT(err.n >= 1);
 	char want[64];
 	snprintf(want, sizeof want, "op 'mm': instruction %d (", insn);
@@ -96,7 +94,7 @@ static void test_sound_program(void)
 	struct fixture f;
 	build(&f);
 	struct diags err = {0};
-	ASSERT_EQ(lw_check_program(&f.p, f.names, &err), 0);
+	ASSERT_EQ(lw_check_program(&f.prog.p, f.names, &err), 0);
 	diag_print(&err, stderr);
 	diag_free(&err);
 	release(&f);
@@ -107,7 +105,7 @@ static void test_field_out_of_range(void)
 	struct fixture f;
 	build(&f);
 	int i = find(&f, ISA_CLASS_GEMM, -1);
-	f.p.insn[i].f[ISA_F_ITER_OUT] = (int64_t)f.hw.isa.max_loop_extent + 1;
+	f.prog.p.insn[i].f[ISA_F_ITER_OUT] = (int64_t)f.hw.isa.max_loop_extent + 1;
 	expect_error(&f, i, "iter_out=");
 	release(&f);
 }
@@ -117,8 +115,8 @@ static void test_load_past_buffer(void)
 	struct fixture f;
 	build(&f);
 	int i = find(&f, ISA_CLASS_LOAD, HW_ROLE_INPUT);
-	f.p.insn[i].f[ISA_F_IDX] = f.hw.level[f.hw.role_level[HW_ROLE_INPUT]].depth - 1;
-	f.p.insn[i].f[ISA_F_XSIZE] = 4;
+	f.prog.p.insn[i].f[ISA_F_IDX] = f.hw.level[f.hw.role_level[HW_ROLE_INPUT]].depth - 1;
+	f.prog.p.insn[i].f[ISA_F_XSIZE] = 4;
 	expect_error(&f, i, "past the end of 'inp'");
 	release(&f);
 }
@@ -128,7 +126,7 @@ static void test_store_past_dram(void)
 	struct fixture f;
 	build(&f);
 	int i = find(&f, ISA_CLASS_STORE, -1);
-	f.p.insn[i].f[ISA_F_ADDR] = (int64_t)(isa_program_dram_end(&f.p) / f.hw.level[f.hw.role_level[HW_ROLE_OUTPUT]].elem_bytes);
+	f.prog.p.insn[i].f[ISA_F_ADDR] = (int64_t)(isa_program_dram_end(&f.prog.p) / f.hw.level[f.hw.role_level[HW_ROLE_OUTPUT]].elem_bytes);
 	expect_error(&f, i, "rows reach element");
 	release(&f);
 }
@@ -138,8 +136,8 @@ static void test_loop_past_accumulator(void)
 	struct fixture f;
 	build(&f);
 	int i = find(&f, ISA_CLASS_ALU, -1);
-	f.p.insn[i].f[ISA_F_DST_OUT] = f.hw.level[f.hw.role_level[HW_ROLE_ACCUMULATOR]].depth / 2;
-	f.p.insn[i].f[ISA_F_ITER_OUT] = 3;
+	f.prog.p.insn[i].f[ISA_F_DST_OUT] = f.hw.level[f.hw.role_level[HW_ROLE_ACCUMULATOR]].depth / 2;
+	f.prog.p.insn[i].f[ISA_F_ITER_OUT] = 3;
 	expect_error(&f, i, "reaches past a buffer");
 	release(&f);
 }
@@ -150,11 +148,11 @@ static void test_missing_token(void)
 	build(&f);
 	/* the first instruction that waits for a token from the load module
 	 * pops one that never comes once the loads stop pushing */
-	for (int i = 0; i < f.p.ninsn; i++)
-		f.p.insn[i].f[ISA_F_PUSH_NEXT] = isa_queue_of(&f.p.layout, &f.p.insn[i]) == ISA_Q_LOAD ? 0 : f.p.insn[i].f[ISA_F_PUSH_NEXT];
+	for (int i = 0; i < f.prog.p.ninsn; i++)
+		f.prog.p.insn[i].f[ISA_F_PUSH_NEXT] = isa_queue_of(&f.prog.p.layout, &f.prog.p.insn[i]) == ISA_Q_LOAD ? 0 : f.prog.p.insn[i].f[ISA_F_PUSH_NEXT];
 	int first = -1;
-	for (int i = 0; i < f.p.ninsn && first < 0; i++)
-		if (isa_queue_of(&f.p.layout, &f.p.insn[i]) == ISA_Q_COMPUTE && f.p.insn[i].f[ISA_F_POP_PREV])
+	for (int i = 0; i < f.prog.p.ninsn && first < 0; i++)
+		if (isa_queue_of(&f.prog.p.layout, &f.prog.p.insn[i]) == ISA_Q_COMPUTE && f.prog.p.insn[i].f[ISA_F_POP_PREV])
 			first = i;
 	ASSERT(first >= 0);
 	expect_error(&f, first, "deadlock: the compute module waits for the load->compute token queue to hold a token");
@@ -166,8 +164,8 @@ static void test_unloaded_micro_op(void)
 	struct fixture f;
 	build(&f);
 	int i = find(&f, ISA_CLASS_GEMM, -1);
-	f.p.insn[i].f[ISA_F_UOP_BEGIN] = f.hw.level[f.hw.role_level[HW_ROLE_UOP]].depth - 2;
-	f.p.insn[i].f[ISA_F_UOP_END] = f.p.insn[i].f[ISA_F_UOP_BEGIN] + 1;
+	f.prog.p.insn[i].f[ISA_F_UOP_BEGIN] = f.hw.level[f.hw.role_level[HW_ROLE_UOP]].depth - 2;
+	f.prog.p.insn[i].f[ISA_F_UOP_END] = f.prog.p.insn[i].f[ISA_F_UOP_BEGIN] + 1;
 	expect_error(&f, i, "was never loaded");
 	release(&f);
 }
@@ -183,16 +181,15 @@ static void test_mapping_too_big(void)
 	tz_geometry_init(&geo, &f.hw, &f.g, 0, &plan.map.b);
 	struct tz_mapping m = plan.map;
 	m.bm = geo.count[TZ_G_M] + 1;
-	struct isa_program p;
-	struct lw_builder b;
+	plan.map = m;
+	int op = 0;
+	struct cc_request rq = {.g = &f.g, .plans = &plan, .ops = &op, .nops = 1, .data = (const uint8_t *const *)f.data};
+	struct cc_program prog;
 	struct diags err = {0};
-	ASSERT_EQ(isa_program_init(&p, &f.hw, &err), 0);
-	lw_builder_init(&b, &p);
-	ASSERT_EQ(lw_lower_op(&b, &f.g, 0, &m, (const uint8_t *const *)f.data, &err), -1);
+	ASSERT_EQ(cc_build(&f.hw, &rq, &prog, &err), -1);
 	ASSERT(err.n == 1 && strstr(err.v[0].msg, "op 'mm': the mapping cannot be lowered: bm=21 is outside 1 to 20"));
 	diag_free(&err);
-	lw_builder_free(&b);
-	isa_program_free(&p);
+	cc_program_free(&prog);
 	release(&f);
 }
 

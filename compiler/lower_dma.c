@@ -1,0 +1,231 @@
+/* compiler/lower_dma: what every kind of op moves — 2D DMA transfers split
+ * to the DMA's limits, blocks staged through the shared levels between DRAM
+ * and a scratchpad, the op's DRAM segments, and its micro-op kernels with
+ * the transfer that loads them (docs/compiler.md). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lower.h"
+
+uint32_t lw_lcm32(uint32_t a, uint32_t b)
+{
+	uint32_t x = a, y = b;
+	while (y) {
+		uint32_t t = x % y;
+		x = y, y = t;
+	}
+	return a / x * b;
+}
+
+uint64_t lw_align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) / a * a;
+}
+
+void lw_op_init(struct lw_op *lo, struct cc_program *prog, struct cc_op *rec)
+{
+	memset(lo, 0, sizeof *lo);
+	lo->prog = prog, lo->s = prog->stream, lo->hw = &prog->p.hw, lo->lay = &prog->p.layout;
+	lo->g = prog->g, lo->op = &prog->g->op[rec->op], lo->rec = rec;
+	lo->lv_acc = lo->hw->role_level[HW_ROLE_ACCUMULATOR], lo->lv_out = lo->hw->role_level[HW_ROLE_OUTPUT];
+	lo->lv_uop = lo->hw->role_level[HW_ROLE_UOP];
+}
+
+/* The shared levels a transfer into scratchpad `lv` passes through,
+ * outermost first; returns how many.  Shared levels come first, outermost
+ * first, and every scratchpad's path runs through all of them. */
+static int path_of(const struct hw *hw, int lv, int *path)
+{
+	int n = 0, tmp[HW_MAX_LEVELS];
+	for (int p = hw->level[lv].parent; p >= 0; p = hw->level[p].parent)
+		tmp[n++] = p;
+	for (int i = 0; i < n; i++)
+		path[i] = tmp[n - 1 - i];
+	return n;
+}
+
+static struct isa_insn mem_insn(const struct lw_op *lo, enum isa_class cls, int buf, uint64_t idx, uint64_t addr,
+				uint64_t rows, uint64_t cols, uint64_t stride)
+{
+	struct isa_insn in = {.kind = isa_kind_of_class(lo->lay, cls)};
+	in.f[ISA_F_BUF] = buf;
+	in.f[ISA_F_IDX] = (int64_t)idx;
+	in.f[ISA_F_ADDR] = (int64_t)addr;
+	in.f[ISA_F_YSIZE] = (int64_t)rows;
+	in.f[ISA_F_XSIZE] = (int64_t)cols;
+	in.f[ISA_F_XSTRIDE] = (int64_t)stride;
+	return in;
+}
+
+/* The on-chip side is contiguous.  Units: elements of `buf`. */
+int lw_transfer(struct lw_op *lo, enum isa_class cls, int buf, uint64_t idx, uint64_t addr, uint64_t rows,
+		uint64_t cols, uint64_t stride, uint32_t uop_unit)
+{
+	const struct hw_dma *dma = &lo->hw->dma;
+	int first = -1;
+	bool per_row = cols > dma->max_cols || (rows > 1 && stride > dma->max_stride);
+	if (rows > 1 && stride == cols && rows * cols <= dma->max_cols)
+		cols *= rows, rows = 1, per_row = false; /* contiguous: one row */
+	uint64_t chunk_rows = per_row ? 1 : dma->max_rows;
+	for (uint64_t r = 0; r < rows; r += chunk_rows) {
+		uint64_t nr = rows - r < chunk_rows ? rows - r : chunk_rows;
+		for (uint64_t c = 0; c < cols; c += dma->max_cols) {
+			uint64_t nc = cols - c < dma->max_cols ? cols - c : dma->max_cols;
+			struct isa_insn in = mem_insn(lo, cls, buf, idx + r * cols + c, addr + r * stride + c, nr, nc,
+						      nr > 1 ? stride : nc > dma->max_stride ? 0 : nc);
+			int i = st_emit(lo->s, &in);
+			lo->s->v[i].uop_unit = uop_unit;
+			if (first < 0)
+				first = i;
+		}
+	}
+	return first;
+}
+
+/* The previous op's compute may still read the buffers this op's loads
+ * overwrite. */
+void lw_barrier(struct lw_op *lo, int first)
+{
+	if (lo->barrier_done || lo->s->v[first].q == ISA_Q_COMPUTE)
+		return;
+	lo->barrier_done = true;
+	st_need(lo->s, first, lo->prog->last_compute);
+}
+
+/* DRAM rows are dram_stride elements of lv apart. */
+int lw_load_block(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t rows, uint64_t cols,
+		  uint64_t dram_stride, const uint64_t *stage, int wait)
+{
+	int path[HW_MAX_LEVELS], np = path_of(lo->hw, lv, path);
+	uint32_t e = lo->hw->level[lv].elem_bytes;
+	if (!np) {
+		int f = lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, dram / e, rows, cols, dram_stride, 0);
+		st_need(lo->s, f, wait);
+		lw_barrier(lo, f);
+		return lo->s->n - 1;
+	}
+	/* DRAM into the outermost shared level, row by row as in DRAM; then
+	 * contiguously level to level. */
+	uint32_t e0 = lo->hw->level[path[0]].elem_bytes;
+	int f = lw_transfer(lo, ISA_CLASS_LOAD, path[0], stage[0] / e0, dram / e0, rows, cols * e / e0,
+			    dram_stride * e / e0, 0);
+	lw_barrier(lo, f);
+	for (int i = 1; i < np; i++) {
+		uint32_t ei = lo->hw->level[path[i]].elem_bytes;
+		lw_transfer(lo, ISA_CLASS_LOAD, path[i], stage[i] / ei, stage[i - 1] / ei, 1, rows * cols * e / ei, 0, 0);
+	}
+	int last_stage = lo->s->n - 1;
+	f = lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, stage[np - 1] / e, 1, rows * cols, 0, 0);
+	st_need(lo->s, f, wait);
+	st_need(lo->s, f, last_stage);
+	lw_barrier(lo, f);
+	return lo->s->n - 1;
+}
+
+int lw_store_block(struct lw_op *lo, uint64_t idx, uint64_t dram, uint64_t rows, uint64_t cols, uint64_t dram_stride,
+		   int wait)
+{
+	int path[HW_MAX_LEVELS], np = path_of(lo->hw, lo->lv_out, path);
+	uint32_t e = lo->hw->level[lo->lv_out].elem_bytes;
+	if (!np) {
+		int f = lw_transfer(lo, ISA_CLASS_STORE, lo->lv_out, idx, dram / e, rows, cols, dram_stride, 0);
+		st_need(lo->s, f, wait);
+		return lo->s->n - 1;
+	}
+	int f = lw_transfer(lo, ISA_CLASS_STORE, lo->lv_out, idx, lo->stage_out[np - 1] / e, 1, rows * cols, 0, 0);
+	st_need(lo->s, f, wait);
+	for (int i = np - 1; i > 0; i--) {
+		uint32_t ei = lo->hw->level[path[i]].elem_bytes;
+		lw_transfer(lo, ISA_CLASS_STORE, path[i], lo->stage_out[i] / ei, lo->stage_out[i - 1] / ei, 1,
+			    rows * cols * e / ei, 0, 0);
+	}
+	uint32_t e0 = lo->hw->level[path[0]].elem_bytes;
+	lw_transfer(lo, ISA_CLASS_STORE, path[0], lo->stage_out[0] / e0, dram / e0, rows, cols * e / e0,
+		    dram_stride * e / e0, 0);
+	return lo->s->n - 1;
+}
+
+/* `at`: byte offset in the shared level; rows `stride` elements of lv apart. */
+int lw_load_from_kept(struct lw_op *lo, int lv, uint64_t idx, uint64_t at, uint64_t rows, uint64_t cols,
+		      uint64_t stride, int wait)
+{
+	uint32_t e = lo->hw->level[lv].elem_bytes;
+	int f = lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, at / e, rows, cols, stride, 0);
+	st_need(lo->s, f, wait);
+	lw_barrier(lo, f);
+	return lo->s->n - 1;
+}
+
+/* Segments are placed as they are made: the instructions address them. */
+uint64_t lw_add_segment(struct lw_op *lo, const char *suffix, enum isa_segment_kind kind, uint64_t size,
+			uint8_t *data)
+{
+	struct cc_program *prog = lo->prog;
+	uint64_t align = 4096;
+	prog->dram_next = lw_align_up(prog->dram_next, align);
+	char *name = xasprintf("%s.%s", lo->op->name, suffix);
+	struct isa_segment *s = isa_program_add_segment(&prog->p, name, kind, prog->dram_next, size ? size : 1);
+	free(name);
+	s->data = data;
+	s->data_len = data ? size : 0;
+	uint64_t at = prog->dram_next;
+	prog->dram_next += size ? size : 1;
+	return at;
+}
+
+enum isa_segment_kind lw_segment_kind(const struct ir_graph *g, int tensor)
+{
+	return g->tensor[tensor].kind == IR_TENSOR_WEIGHT ? ISA_SEG_WEIGHT : ISA_SEG_INPUT;
+}
+
+void lw_add_uop(struct lw_op *lo, uint32_t dst, uint32_t src, uint32_t wgt)
+{
+	struct isa_uop u = {dst, src, wgt};
+	isa_program_add_uop(&lo->prog->p, &u);
+	lo->nuops++;
+}
+
+/* Staged micro-ops start and end on whole shared elements. */
+void lw_pad_uops(struct lw_op *lo)
+{
+	uint32_t pad = 1;
+	int path[HW_MAX_LEVELS], np = path_of(lo->hw, lo->lv_uop, path);
+	for (int i = 0; i < np; i++)
+		pad = lw_lcm32(pad, lo->hw->level[path[i]].elem_bytes / lo->hw->level[lo->lv_uop].elem_bytes);
+	while (lo->prog->p.nuop % pad)
+		isa_program_add_uop(&lo->prog->p, &(struct isa_uop){0, 0, 0});
+}
+
+/* Addresses in the micro-op region are relative to it (uop_unit): the
+ * layout pass places the region. */
+void lw_load_kernels(struct lw_op *lo)
+{
+	uint32_t ub = lo->hw->level[lo->lv_uop].elem_bytes;
+	uint32_t n = (uint32_t)(lo->prog->p.nuop - lo->uop_rel);
+	int path[HW_MAX_LEVELS], np = path_of(lo->hw, lo->lv_uop, path);
+	if (!np) {
+		lw_transfer(lo, ISA_CLASS_LOAD, lo->lv_uop, 0, lo->uop_rel, 1, n, 0, ub);
+		return;
+	}
+	uint32_t e0 = lo->hw->level[path[0]].elem_bytes;
+	int f = lw_transfer(lo, ISA_CLASS_LOAD, path[0], lo->stage_uop[0] / e0, (uint64_t)lo->uop_rel * ub / e0, 1,
+			    (uint64_t)n * ub / e0, 0, e0);
+	lw_barrier(lo, f);
+	for (int i = 1; i < np; i++) {
+		uint32_t ei = lo->hw->level[path[i]].elem_bytes;
+		lw_transfer(lo, ISA_CLASS_LOAD, path[i], lo->stage_uop[i] / ei, lo->stage_uop[i - 1] / ei, 1,
+			    (uint64_t)n * ub / ei, 0, 0);
+	}
+	int staged = lo->s->n - 1;
+	f = lw_transfer(lo, ISA_CLASS_LOAD, lo->lv_uop, 0, lo->stage_uop[np - 1] / ub, 1, n, 0, 0);
+	st_need(lo->s, f, staged);
+}
+
+void lw_note_last_compute(struct lw_op *lo)
+{
+	for (int i = lo->s->n - 1; i >= 0; i--)
+		if (lo->s->v[i].q == ISA_Q_COMPUTE) {
+			lo->prog->last_compute = i;
+			return;
+		}
+}

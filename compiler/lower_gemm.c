@@ -1,0 +1,543 @@
+/* compiler/lower_gemm: an op in its GEMM form on an intrinsic — a mapping
+ * becomes DMA loads, intrinsic and ALU instructions over micro-op kernels,
+ * and stores, each with what it waits for (docs/compiler.md, "Lowering").
+ *
+ * The op is out[b][m][n] += A[b][m][k] * B[b][n][k] in tiles
+ * (tensorize/geometry.c).  A step computes one block: bm x bn output tiles
+ * from bm x bk tiles of A and bn x bk of B.  Each operand has a ring of 1 or
+ * 2 buffers in its scratchpad; a block already in one is not loaded again,
+ * so the loop order decides which operand stays. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lower.h"
+
+/* ---- rings of buffers ---- */
+
+struct slot {
+	int64_t key;     /* block held, -1 none */
+	int loaded_by;   /* last instruction filling it */
+	int last_reader; /* last instruction reading it */
+	int64_t used;    /* step that last used it, for replacement */
+};
+
+struct ring {
+	int n;
+	struct slot s[LW_MAX_RING];
+};
+
+static void ring_init(struct ring *r, int n)
+{
+	r->n = n;
+	for (int i = 0; i < LW_MAX_RING; i++)
+		r->s[i] = (struct slot){-1, -1, -1, -1};
+}
+
+/* The slot holding `key`, or -1. */
+static int ring_find(const struct ring *r, int64_t key)
+{
+	for (int i = 0; i < r->n; i++)
+		if (r->s[i].key == key)
+			return i;
+	return -1;
+}
+
+/* The slot to load into: least recently used, never `pinned`. */
+static int ring_victim(const struct ring *r, int pinned)
+{
+	int best = -1;
+	for (int i = 0; i < r->n; i++)
+		if (i != pinned && (best < 0 || r->s[i].used < r->s[best].used))
+			best = i;
+	return best < 0 ? 0 : best;
+}
+
+/* Everything lowering one GEMM-form op needs. */
+struct gemm_lowering {
+	struct lw_op lo;
+	const struct tz_geometry *geo;
+	const struct tz_mapping *m;
+	int lv_a, lv_b;
+	uint64_t seg_a, seg_b, seg_bias, seg_out; /* DRAM byte addresses */
+	uint64_t plane_bytes;
+	/* scratchpad layout, in elements */
+	uint64_t slot_a, slot_b, slot_acc, bias_off;
+	/* micro-op kernels: indices into the op's micro-ops */
+	uint32_t k_gemm[LW_MAX_RING][LW_MAX_RING][LW_MAX_RING], k_imm[LW_MAX_RING], k_bias[LW_MAX_RING];
+	int bias_res;           /* group the whole bias stays along (tz_bias_resident), or -1 */
+	uint64_t keep_off[2];   /* kept A and B in the shared level (byte offsets) */
+	uint64_t bias_res_base; /* its accumulator element */
+	int64_t bias_res_tiles, bias_res_blocks;
+	/* staging in the shared levels: byte offset per purpose and level */
+	uint64_t stage_a[HW_MAX_LEVELS], stage_b[HW_MAX_LEVELS], stage_bias[LW_MAX_RING][HW_MAX_LEVELS];
+	struct ring ra, rb, racc, rbias;
+	int acc_writer_need;    /* store instruction the first acc write waits for */
+};
+
+/* ---- the steps ---- */
+
+struct step {
+	int64_t bb, mo, no, ko;     /* block coordinates */
+	int64_t bm, bn, bk;         /* this block's sizes (smaller at the edges) */
+	int64_t out_block;          /* index of its output block */
+	bool first_k, last_k;
+	int sa, sb;                 /* slots chosen when its loads were emitted */
+};
+
+static int64_t blocks(int64_t n, int64_t b)
+{
+	return (n + b - 1) / b;
+}
+
+static int64_t edge(int64_t n, int64_t b, int64_t i)
+{
+	return n - i * b < b ? n - i * b : b;
+}
+
+/* Step number `i` of the loop nest. */
+static struct step step_at(const struct gemm_lowering *gl, int64_t i)
+{
+	const struct tz_geometry *g = gl->geo;
+	const struct tz_mapping *m = gl->m;
+	int64_t Mb = blocks(g->count[TZ_G_M], m->bm), Nb = blocks(g->count[TZ_G_N], m->bn),
+		Kb = blocks(g->count[TZ_G_K], m->bk);
+	struct step s = {0};
+	s.ko = i % Kb;
+	int64_t o = i / Kb;
+	s.out_block = o;
+	int64_t inner = o % (m->n_outer ? Mb : Nb), outer = (o / (m->n_outer ? Mb : Nb));
+	s.bb = outer / (m->n_outer ? Nb : Mb);
+	outer %= m->n_outer ? Nb : Mb;
+	s.mo = m->n_outer ? inner : outer;
+	s.no = m->n_outer ? outer : inner;
+	s.bm = edge(g->count[TZ_G_M], m->bm, s.mo);
+	s.bn = edge(g->count[TZ_G_N], m->bn, s.no);
+	s.bk = edge(g->count[TZ_G_K], m->bk, s.ko);
+	s.first_k = s.ko == 0, s.last_k = s.ko == Kb - 1;
+	return s;
+}
+
+static int64_t total_steps(const struct gemm_lowering *gl)
+{
+	const struct tz_geometry *g = gl->geo;
+	return g->count[TZ_G_BATCH] * blocks(g->count[TZ_G_M], gl->m->bm) * blocks(g->count[TZ_G_N], gl->m->bn) *
+	       blocks(g->count[TZ_G_K], gl->m->bk);
+}
+
+static int64_t key_a(const struct gemm_lowering *gl, const struct step *s)
+{
+	return (s->bb * blocks(gl->geo->count[TZ_G_M], gl->m->bm) + s->mo) * blocks(gl->geo->count[TZ_G_K], gl->m->bk) +
+	       s->ko;
+}
+
+static int64_t key_b(const struct gemm_lowering *gl, const struct step *s)
+{
+	return (s->bb * blocks(gl->geo->count[TZ_G_N], gl->m->bn) + s->no) * blocks(gl->geo->count[TZ_G_K], gl->m->bk) +
+	       s->ko;
+}
+
+/* Loads A and B for step `i` (those not resident), never into `pin_a` /
+ * `pin_b` (the slots the step before it computes from). */
+static void emit_loads(struct gemm_lowering *gl, struct step *st, int64_t i, int pin_a, int pin_b)
+{
+	const struct tz_geometry *g = gl->geo;
+	struct lw_op *lo = &gl->lo;
+	int64_t Kt = g->count[TZ_G_K];
+	int64_t ka = key_a(gl, st), kb = key_b(gl, st);
+	int sa = ring_find(&gl->ra, ka);
+	if (sa < 0) {
+		sa = ring_victim(&gl->ra, pin_a);
+		struct slot *sl = &gl->ra.s[sa];
+		uint64_t off = (uint64_t)(((st->bb * g->count[TZ_G_M] + st->mo * gl->m->bm) * Kt + st->ko * gl->m->bk) * g->ea) *
+			       g->bytes_a;
+		sl->loaded_by = gl->m->keep_a ? lw_load_from_kept(lo, gl->lv_a, (uint64_t)sa * gl->slot_a, gl->keep_off[0] + off,
+								  (uint64_t)st->bm, (uint64_t)(st->bk * g->ea),
+								  (uint64_t)(Kt * g->ea), sl->last_reader)
+					      : lw_load_block(lo, gl->lv_a, (uint64_t)sa * gl->slot_a, gl->seg_a + off,
+							      (uint64_t)st->bm, (uint64_t)(st->bk * g->ea), (uint64_t)(Kt * g->ea),
+							      gl->stage_a, sl->last_reader);
+		sl->key = ka, sl->last_reader = -1;
+	}
+	gl->ra.s[sa].used = i;
+	int sb = ring_find(&gl->rb, kb);
+	if (sb < 0) {
+		sb = ring_victim(&gl->rb, pin_b);
+		struct slot *sl = &gl->rb.s[sb];
+		uint64_t off = (uint64_t)(((st->bb * g->count[TZ_G_N] + st->no * gl->m->bn) * Kt + st->ko * gl->m->bk) * g->eb) *
+			       g->bytes_b;
+		sl->loaded_by = gl->m->keep_b ? lw_load_from_kept(lo, gl->lv_b, (uint64_t)sb * gl->slot_b, gl->keep_off[1] + off,
+								  (uint64_t)st->bn, (uint64_t)(st->bk * g->eb),
+								  (uint64_t)(Kt * g->eb), sl->last_reader)
+					      : lw_load_block(lo, gl->lv_b, (uint64_t)sb * gl->slot_b, gl->seg_b + off,
+							      (uint64_t)st->bn, (uint64_t)(st->bk * g->eb), (uint64_t)(Kt * g->eb),
+							      gl->stage_b, sl->last_reader);
+		sl->key = kb, sl->last_reader = -1;
+	}
+	gl->rb.s[sb].used = i;
+	st->sa = sa, st->sb = sb;
+}
+
+static struct isa_insn loop_insn(const struct gemm_lowering *gl, int kind, uint32_t ubegin, uint32_t uend,
+				 const struct step *st)
+{
+	struct isa_insn in = {.kind = kind};
+	in.f[ISA_F_UOP_BEGIN] = ubegin;
+	in.f[ISA_F_UOP_END] = uend;
+	in.f[ISA_F_ITER_OUT] = st->bm;
+	in.f[ISA_F_ITER_IN] = st->bn;
+	in.f[ISA_F_DST_OUT] = st->bn * gl->geo->eo;
+	in.f[ISA_F_DST_IN] = gl->geo->eo;
+	return in;
+}
+
+/* The bias block of an output block into the accumulator slot. */
+static int load_bias(struct gemm_lowering *gl, const struct step *st, int q)
+{
+	const struct tz_geometry *g = gl->geo;
+	int64_t Mb = tz_bias_count(g, TZ_G_M), Nb = tz_bias_count(g, TZ_G_N);
+	bool dm = g->bias_on[TZ_G_M], dn = g->bias_on[TZ_G_N];
+	int64_t b0 = g->bias_on[TZ_G_BATCH] ? st->bb : 0, m0 = dm ? st->mo * gl->m->bm : 0, n0 = dn ? st->no * gl->m->bn : 0;
+	uint64_t dram = gl->seg_bias + (uint64_t)(((b0 * Mb + m0) * Nb + n0) * g->eo) * g->bytes_acc;
+	uint64_t rows = (uint64_t)(dm ? st->bm : 1), cols = (uint64_t)((dn ? st->bn : 1) * g->eo);
+	int bs = (int)(st->out_block % gl->rbias.n);
+	struct slot *sl = &gl->rbias.s[bs];
+	int last = lw_load_block(&gl->lo, gl->lo.lv_acc, (uint64_t)q * gl->slot_acc + gl->bias_off, dram, rows, cols,
+				 (uint64_t)(Nb * g->eo), gl->stage_bias[bs], sl->last_reader);
+	sl->last_reader = last; /* the accumulator load is the staging area's last reader */
+	return last;
+}
+
+/* The intrinsic for one step; returns the last instruction. */
+static int emit_gemm(struct gemm_lowering *gl, const struct step *st, int q)
+{
+	const struct tz_geometry *g = gl->geo;
+	struct lw_stream *s = gl->lo.s;
+	int kind = -1;
+	for (int k = 0; k < gl->lo.lay->nkinds; k++)
+		if (gl->lo.lay->kind[k].cls == ISA_CLASS_GEMM && gl->lo.lay->kind[k].intrinsic == g->b.intrinsic)
+			kind = k;
+	uint32_t u0 = gl->k_gemm[st->sa][st->sb][q], u1 = u0 + (uint32_t)st->bk;
+	struct isa_insn in = loop_insn(gl, kind, u0, u1, st);
+	in.f[ISA_F_SRC_OUT] = st->bk * g->ea;
+	in.f[ISA_F_WGT_IN] = st->bk * g->eb;
+	int first = -1, last = -1;
+	if (st->first_k) { /* the first reduction tile starts the block from zero */
+		struct isa_insn r = in;
+		r.f[ISA_F_RESET] = 1;
+		r.f[ISA_F_UOP_END] = u0 + 1;
+		first = last = st_emit(s, &r);
+		in.f[ISA_F_UOP_BEGIN] = u0 + 1;
+	}
+	if (in.f[ISA_F_UOP_BEGIN] < in.f[ISA_F_UOP_END]) {
+		last = st_emit(s, &in);
+		if (first < 0)
+			first = last;
+	}
+	for (int i = first; i <= last; i++) {
+		st_need(s, i, gl->ra.s[st->sa].loaded_by);
+		st_need(s, i, gl->rb.s[st->sb].loaded_by);
+	}
+	if (st->first_k)
+		st_need(s, first, gl->acc_writer_need);
+	gl->ra.s[st->sa].last_reader = last;
+	gl->rb.s[st->sb].last_reader = last;
+	return last;
+}
+
+static int alu_imm(struct gemm_lowering *gl, const struct step *st, int q, enum hw_alu_op op, int64_t imm)
+{
+	struct isa_insn in = loop_insn(gl, isa_kind_of_class(gl->lo.lay, ISA_CLASS_ALU), gl->k_imm[q],
+				       gl->k_imm[q] + gl->geo->eo, st);
+	in.f[ISA_F_SRC_OUT] = in.f[ISA_F_DST_OUT];
+	in.f[ISA_F_SRC_IN] = in.f[ISA_F_DST_IN];
+	in.f[ISA_F_ALU_OP] = op;
+	in.f[ISA_F_USE_IMM] = 1;
+	in.f[ISA_F_IMM] = imm;
+	return st_emit(gl->lo.s, &in);
+}
+
+static int alu_bias(struct gemm_lowering *gl, const struct step *st, int q)
+{
+	const struct tz_geometry *g = gl->geo;
+	bool dm = g->bias_on[TZ_G_M], dn = g->bias_on[TZ_G_N];
+	uint32_t k = gl->k_bias[q];
+	if (gl->bias_res >= 0) /* the kernel of this block's part of the whole bias */
+		k += (uint32_t)((gl->bias_res == TZ_G_M ? st->mo : st->no) * (int64_t)g->eo);
+	struct isa_insn in = loop_insn(gl, isa_kind_of_class(gl->lo.lay, ISA_CLASS_ALU), k, k + g->eo, st);
+	in.f[ISA_F_SRC_OUT] = dm ? (dn ? st->bn : 1) * g->eo : 0;
+	in.f[ISA_F_SRC_IN] = dn ? g->eo : 0;
+	in.f[ISA_F_ALU_OP] = HW_ALU_ADD;
+	return st_emit(gl->lo.s, &in);
+}
+
+/* The epilogue of a finished output block, then its stores. */
+static void finish_block(struct gemm_lowering *gl, const struct step *st, int q, int last)
+{
+	const struct tz_geometry *g = gl->geo;
+	const struct ir_op *op = gl->lo.op;
+	for (int e = 0; e < op->nepilogues; e++) {
+		const struct ir_epilogue *ep = &op->epilogue[e];
+		enum hw_alu_op ops[2];
+		int64_t imm[2];
+		int n = tz_epilogue_alu(gl->lo.hw, op->acc, ep, ops, imm);
+		if (n < 0)
+			die("lower: op '%s' has an epilogue the ALU cannot do; matching refuses those", op->name);
+		for (int i = 0; i < n; i++)
+			last = ep->kind == IR_EP_BIAS ? alu_bias(gl, st, q) : alu_imm(gl, st, q, ops[i], imm[i]);
+	}
+	uint64_t Nt = (uint64_t)g->count[TZ_G_N];
+	uint64_t first = ((uint64_t)(st->bb * g->count[TZ_G_M] + st->mo * gl->m->bm) * Nt + (uint64_t)(st->no * gl->m->bn)) *
+			 g->eo;
+	uint32_t ob = dtype_bytes(gl->lo.hw->level[gl->lo.lv_out].dtype);
+	int store = -1;
+	for (int p = 0; p < g->b.planes; p++) {
+		if (p) { /* the next byte plane: shift the accumulator once the store has read the last */
+			last = alu_imm(gl, st, q, HW_ALU_SHR, 8 * ob);
+			st_need(gl->lo.s, last, store);
+		}
+		store = lw_store_block(&gl->lo, (uint64_t)q * gl->slot_acc,
+				       gl->seg_out + (uint64_t)p * gl->plane_bytes + first * g->bytes_out, (uint64_t)st->bm,
+				       (uint64_t)st->bn * g->eo, Nt * g->eo, last);
+	}
+	gl->racc.s[q].last_reader = store;
+	gl->lo.prog->last_store = store;
+}
+
+/* One step's compute: bias, intrinsic, and after its last reduction step
+ * the epilogue and stores. */
+static void emit_compute(struct gemm_lowering *gl, const struct step *st)
+{
+	int q = (int)(st->out_block % gl->racc.n);
+	if (st->first_k) {
+		gl->acc_writer_need = gl->racc.s[q].last_reader;
+		if (gl->geo->bias >= 0 && gl->bias_res < 0) {
+			int lb = load_bias(gl, st, q);
+			st_need(gl->lo.s, lb, gl->acc_writer_need);
+		}
+	}
+	int last = emit_gemm(gl, st, q);
+	if (st->last_k)
+		finish_block(gl, st, q, last);
+	lw_note_last_compute(&gl->lo);
+}
+
+/* With two buffers for A and B the next step's loads come before this
+ * step's compute, so they overlap. */
+static void emit_steps(struct gemm_lowering *gl)
+{
+	int64_t n = total_steps(gl);
+	bool prefetch = gl->m->ring_a > 1 && gl->m->ring_b > 1;
+	struct step cur = step_at(gl, 0), next;
+	emit_loads(gl, &cur, 0, -1, -1);
+	for (int64_t i = 0; i < n; i++) {
+		if (prefetch && i + 1 < n) {
+			next = step_at(gl, i + 1);
+			emit_loads(gl, &next, i + 1, cur.sa, cur.sb);
+		}
+		emit_compute(gl, &cur);
+		if (i + 1 < n) {
+			if (!prefetch) {
+				next = step_at(gl, i + 1);
+				emit_loads(gl, &next, i + 1, -1, -1);
+			}
+			cur = next;
+		}
+	}
+}
+
+/* ---- micro-op kernels, scratchpads, staging and segments ---- */
+
+/* One kernel per combination of buffers for the intrinsic; per output
+ * buffer one for immediates and one for the bias. */
+static void build_kernels(struct gemm_lowering *gl)
+{
+	const struct tz_geometry *g = gl->geo;
+	const struct tz_mapping *m = gl->m;
+	struct lw_op *lo = &gl->lo;
+	lw_pad_uops(lo);
+	lo->uop_rel = (uint32_t)lo->prog->p.nuop;
+	lo->nuops = 0;
+	for (int a = 0; a < m->ring_a; a++)
+		for (int b = 0; b < m->ring_b; b++)
+			for (int q = 0; q < m->ring_acc; q++) {
+				gl->k_gemm[a][b][q] = lo->nuops;
+				for (int64_t k = 0; k < m->bk; k++)
+					lw_add_uop(lo, (uint32_t)(q * gl->slot_acc), (uint32_t)(a * gl->slot_a + k * g->ea),
+						   (uint32_t)(b * gl->slot_b + k * g->eb));
+			}
+	for (int q = 0; q < m->ring_acc; q++) {
+		gl->k_imm[q] = lo->nuops;
+		for (uint32_t e = 0; e < g->eo; e++)
+			lw_add_uop(lo, (uint32_t)(q * gl->slot_acc) + e, (uint32_t)(q * gl->slot_acc) + e, 0);
+		gl->k_bias[q] = lo->nuops;
+		if (gl->bias_res >= 0) { /* one kernel per block of the whole bias */
+			int64_t per = gl->bias_res == TZ_G_M ? m->bm : m->bn;
+			for (int64_t blk = 0; blk < gl->bias_res_blocks; blk++)
+				for (uint32_t e = 0; e < g->eo; e++)
+					lw_add_uop(lo, (uint32_t)(q * gl->slot_acc) + e,
+						   (uint32_t)(gl->bias_res_base + (uint64_t)(blk * per) * g->eo) + e, 0);
+		} else if (g->bias >= 0) {
+			for (uint32_t e = 0; e < g->eo; e++)
+				lw_add_uop(lo, (uint32_t)(q * gl->slot_acc) + e, (uint32_t)(q * gl->slot_acc + gl->bias_off) + e,
+					   0);
+		}
+	}
+	lw_pad_uops(lo);
+}
+
+/* Staging areas in each shared level, one after another. */
+static int plan_staging(struct gemm_lowering *gl, char *why)
+{
+	const struct tz_geometry *g = gl->geo;
+	const struct tz_mapping *m = gl->m;
+	const struct hw *hw = gl->lo.hw;
+	uint64_t a = tz_shared_align(hw);
+	uint64_t bias_stage = (uint64_t)(m->bm * m->bn) * g->eo * g->bytes_acc;
+	if (gl->bias_res >= 0 && (uint64_t)gl->bias_res_tiles * g->eo * g->bytes_acc > bias_stage)
+		bias_stage = (uint64_t)gl->bias_res_tiles * g->eo * g->bytes_acc;
+	for (int s = 0; s < hw->nlevels; s++) {
+		if (hw->level[s].role != HW_ROLE_SHARED)
+			continue;
+		uint64_t off = 0, keep[2];
+		uint64_t sizes[] = {(uint64_t)(m->bm * m->bk) * g->ea * g->bytes_a, (uint64_t)(m->bn * m->bk) * g->eb * g->bytes_b,
+				    (uint64_t)(m->bm * m->bn) * g->eo * g->bytes_out,
+				    (uint64_t)gl->lo.nuops * hw->level[gl->lo.lv_uop].elem_bytes + a, bias_stage, bias_stage,
+				    m->keep_a ? tz_packed_a_bytes(g) : 0, m->keep_b ? tz_packed_b_bytes(g) : 0};
+		uint64_t *dst[] = {&gl->stage_a[s], &gl->stage_b[s], &gl->lo.stage_out[s], &gl->lo.stage_uop[s],
+				   &gl->stage_bias[0][s], &gl->stage_bias[1][s], &keep[0], &keep[1]};
+		for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+			*dst[i] = off;
+			off = lw_align_up(off + sizes[i], a);
+		}
+		gl->keep_off[0] = keep[0], gl->keep_off[1] = keep[1];
+		if (off > hw->level[s].capacity) {
+			snprintf(why, 256, "staging the blocks through shared level '%s' needs %" PRIu64 " bytes; it has %" PRIu64,
+				 hw->level[s].name, off, hw->level[s].capacity);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The whole packed A or B from DRAM into the shared level, once. */
+static void load_kept(struct gemm_lowering *gl, int which, uint64_t dram, uint64_t bytes)
+{
+	int s = tz_shared_level(gl->lo.hw);
+	uint32_t e = gl->lo.hw->level[s].elem_bytes;
+	int f = lw_transfer(&gl->lo, ISA_CLASS_LOAD, s, gl->keep_off[which] / e, dram / e, 1, (bytes + e - 1) / e, 0, 0);
+	lw_barrier(&gl->lo, f);
+}
+
+/* Packs A, B and the bias (data NULL: zeros, as when only timing matters)
+ * and places the output. */
+static void make_segments(struct gemm_lowering *gl, const uint8_t *const *data)
+{
+	const struct tz_geometry *geo = gl->geo;
+	struct lw_op *lo = &gl->lo;
+	uint8_t *a = NULL, *bb = NULL, *bias = NULL;
+	if (data) {
+		a = xmalloc(tz_packed_a_bytes(geo) + 1), bb = xmalloc(tz_packed_b_bytes(geo) + 1);
+		tz_pack_a(geo, data, a);
+		tz_pack_b(geo, data, bb);
+	}
+	gl->seg_a = lw_add_segment(lo, "a", lw_segment_kind(lo->g, lo->op->in[geo->b.input_a].tensor), tz_packed_a_bytes(geo), a);
+	gl->seg_b = lw_add_segment(lo, "b", lw_segment_kind(lo->g, lo->op->in[geo->b.input_b].tensor), tz_packed_b_bytes(geo), bb);
+	if (geo->bias >= 0) {
+		if (data) {
+			bias = xmalloc(tz_packed_bias_bytes(geo) + 1);
+			tz_pack_bias(geo, data, bias);
+		}
+		gl->seg_bias = lw_add_segment(lo, "bias", ISA_SEG_WEIGHT, tz_packed_bias_bytes(geo), bias);
+	}
+	gl->plane_bytes = tz_packed_out_bytes(geo);
+	gl->seg_out = lw_add_segment(lo, "out", ISA_SEG_OUTPUT, gl->plane_bytes * (uint64_t)geo->b.planes, NULL);
+	lo->rec->out_segment = lo->prog->p.nseg - 1;
+}
+
+static void layout_scratchpads(struct gemm_lowering *gl)
+{
+	const struct tz_geometry *g = gl->geo;
+	const struct tz_mapping *m = gl->m;
+	gl->slot_a = (uint64_t)(m->bm * m->bk) * g->ea;
+	gl->slot_b = (uint64_t)(m->bn * m->bk) * g->eb;
+	gl->bias_off = (uint64_t)(m->bm * m->bn) * g->eo;
+	gl->bias_res = tz_bias_resident(g, m);
+	uint64_t bias = g->bias < 0 || gl->bias_res >= 0 ? 0 :
+			(uint64_t)((g->bias_on[TZ_G_M] ? m->bm : 1) * (g->bias_on[TZ_G_N] ? m->bn : 1)) * g->eo;
+	gl->slot_acc = gl->bias_off + bias;
+	if (gl->bias_res >= 0) { /* after the output blocks */
+		gl->bias_res_base = (uint64_t)m->ring_acc * gl->slot_acc;
+		gl->bias_res_tiles = tz_bias_count(g, (enum tz_group)gl->bias_res);
+		gl->bias_res_blocks = blocks(gl->bias_res_tiles, gl->bias_res == TZ_G_M ? m->bm : m->bn);
+	}
+}
+
+static void init_gemm(struct gemm_lowering *gl, struct cc_program *prog, struct cc_op *rec)
+{
+	memset(gl, 0, sizeof *gl);
+	lw_op_init(&gl->lo, prog, rec);
+	gl->geo = &rec->plan.geo, gl->m = &rec->plan.map;
+	const struct hw_intrinsic *in = &gl->lo.hw->intrinsic[gl->m->b.intrinsic];
+	gl->lv_a = in->a.level, gl->lv_b = in->b.level, gl->lo.lv_acc = in->out.level;
+	ring_init(&gl->ra, gl->m->ring_a);
+	ring_init(&gl->rb, gl->m->ring_b);
+	ring_init(&gl->racc, gl->m->ring_acc);
+	ring_init(&gl->rbias, LW_MAX_RING);
+	gl->acc_writer_need = -1;
+	layout_scratchpads(gl);
+}
+
+/* ---- the kind's entries ---- */
+
+/* The binding derived (a tuner's or a record's may lack the derived
+ * fields), the geometry it gives and the mapping checked against it. */
+int lw_settle_gemm(struct cc_program *prog, struct cc_op *rec, struct diags *err)
+{
+	const struct ir_graph *g = prog->g;
+	struct cc_plan *plan = &rec->plan;
+	char why[256];
+	struct tz_binding bind = plan->map.b;
+	if (tz_binding_derive(&prog->p.hw, g, rec->op, &bind, why)) {
+		diag_add(err, NULL, 0, 0, "op '%s': the binding is not legal: %s", g->op[rec->op].name, why);
+		return -1;
+	}
+	plan->map.b = bind;
+	tz_geometry_init(&plan->geo, &prog->p.hw, g, rec->op, &bind);
+	if (tz_mapping_check(&plan->geo, &plan->map, why)) {
+		diag_add(err, NULL, 0, 0, "op '%s': the mapping cannot be lowered: %s", g->op[rec->op].name, why);
+		return -1;
+	}
+	return 0;
+}
+
+int lw_lower_gemm(struct cc_program *prog, struct cc_op *rec, struct diags *err)
+{
+	struct gemm_lowering gl;
+	init_gemm(&gl, prog, rec);
+	char why[256];
+	build_kernels(&gl);
+	if (plan_staging(&gl, why)) {
+		diag_add(err, NULL, 0, 0, "op '%s': %s", gl.lo.op->name, why);
+		return -1;
+	}
+	make_segments(&gl, prog->rq->data);
+	/* the output buffers are free once the previous op's stores read them */
+	gl.racc.s[0].last_reader = gl.racc.s[1 % LW_MAX_RING].last_reader = prog->last_store;
+	lw_load_kernels(&gl.lo);
+	if (gl.bias_res >= 0) /* the whole bias, once */
+		lw_load_block(&gl.lo, gl.lo.lv_acc, gl.bias_res_base, gl.seg_bias, 1, (uint64_t)gl.bias_res_tiles * gl.geo->eo,
+			      0, gl.stage_bias[0], -1);
+	if (gl.m->keep_a)
+		load_kept(&gl, 0, gl.seg_a, tz_packed_a_bytes(gl.geo));
+	if (gl.m->keep_b)
+		load_kept(&gl, 1, gl.seg_b, tz_packed_b_bytes(gl.geo));
+	emit_steps(&gl);
+	return 0;
+}
+
+void lw_unpack_gemm(const struct cc_program *prog, const struct cc_op *rec, const uint8_t *packed, uint8_t *tensor)
+{
+	(void)prog;
+	tz_unpack_out(&rec->plan.geo, packed, tensor);
+}
