@@ -98,10 +98,10 @@ static int64_t edge(int64_t n, int64_t b, int64_t i)
 /* Step number `i` of the loop nest. */
 static struct step step_at(const struct gemm_lowering *gl, int64_t i)
 {
-	const struct tz_geometry *g = gl->geo;
+	const struct tz_geometry *geo = gl->geo;
 	const struct tz_mapping *m = gl->m;
-	int64_t Mb = blocks(g->count[TZ_G_M], m->bm), Nb = blocks(g->count[TZ_G_N], m->bn),
-		Kb = blocks(g->count[TZ_G_K], m->bk);
+	int64_t Mb = blocks(geo->count[TZ_G_M], m->bm), Nb = blocks(geo->count[TZ_G_N], m->bn),
+		Kb = blocks(geo->count[TZ_G_K], m->bk);
 	struct step s = {0};
 	s.ko = i % Kb;
 	int64_t o = i / Kb;
@@ -111,18 +111,18 @@ static struct step step_at(const struct gemm_lowering *gl, int64_t i)
 	outer %= m->n_outer ? Nb : Mb;
 	s.mo = m->n_outer ? inner : outer;
 	s.no = m->n_outer ? outer : inner;
-	s.bm = edge(g->count[TZ_G_M], m->bm, s.mo);
-	s.bn = edge(g->count[TZ_G_N], m->bn, s.no);
-	s.bk = edge(g->count[TZ_G_K], m->bk, s.ko);
+	s.bm = edge(geo->count[TZ_G_M], m->bm, s.mo);
+	s.bn = edge(geo->count[TZ_G_N], m->bn, s.no);
+	s.bk = edge(geo->count[TZ_G_K], m->bk, s.ko);
 	s.first_k = s.ko == 0, s.last_k = s.ko == Kb - 1;
 	return s;
 }
 
 static int64_t total_steps(const struct gemm_lowering *gl)
 {
-	const struct tz_geometry *g = gl->geo;
-	return g->count[TZ_G_BATCH] * blocks(g->count[TZ_G_M], gl->m->bm) * blocks(g->count[TZ_G_N], gl->m->bn) *
-	       blocks(g->count[TZ_G_K], gl->m->bk);
+	const struct tz_geometry *geo = gl->geo;
+	return geo->count[TZ_G_BATCH] * blocks(geo->count[TZ_G_M], gl->m->bm) * blocks(geo->count[TZ_G_N], gl->m->bn) *
+	       blocks(geo->count[TZ_G_K], gl->m->bk);
 }
 
 static int64_t key_a(const struct gemm_lowering *gl, const struct step *s)
@@ -141,21 +141,21 @@ static int64_t key_b(const struct gemm_lowering *gl, const struct step *s)
  * `pin_b` (the slots the step before it computes from). */
 static void emit_loads(struct gemm_lowering *gl, struct step *st, int64_t i, int pin_a, int pin_b)
 {
-	const struct tz_geometry *g = gl->geo;
+	const struct tz_geometry *geo = gl->geo;
 	struct lw_op *lo = &gl->lo;
-	int64_t Kt = g->count[TZ_G_K];
+	int64_t Kt = geo->count[TZ_G_K];
 	int64_t ka = key_a(gl, st), kb = key_b(gl, st);
 	int sa = ring_find(&gl->ra, ka);
 	if (sa < 0) {
 		sa = ring_victim(&gl->ra, pin_a);
 		struct slot *sl = &gl->ra.s[sa];
-		uint64_t off = (uint64_t)(((st->bb * g->count[TZ_G_M] + st->mo * gl->m->bm) * Kt + st->ko * gl->m->bk) * g->ea) *
-			       g->bytes_a;
+		uint64_t off = (uint64_t)(((st->bb * geo->count[TZ_G_M] + st->mo * gl->m->bm) * Kt + st->ko * gl->m->bk) * geo->ea) *
+			       geo->bytes_a;
 		sl->loaded_by = gl->m->keep_a ? lw_load_from_kept(lo, gl->lv_a, (uint64_t)sa * gl->slot_a, gl->keep_off[0] + off,
-								  (uint64_t)st->bm, (uint64_t)(st->bk * g->ea),
-								  (uint64_t)(Kt * g->ea), sl->last_reader)
+								  (uint64_t)st->bm, (uint64_t)(st->bk * geo->ea),
+								  (uint64_t)(Kt * geo->ea), sl->last_reader)
 					      : lw_load_block(lo, gl->lv_a, (uint64_t)sa * gl->slot_a, gl->seg_a + off,
-							      (uint64_t)st->bm, (uint64_t)(st->bk * g->ea), (uint64_t)(Kt * g->ea),
+							      (uint64_t)st->bm, (uint64_t)(st->bk * geo->ea), (uint64_t)(Kt * geo->ea),
 							      gl->stage_a, sl->last_reader);
 		sl->key = ka, sl->last_reader = -1;
 	}
@@ -164,13 +164,13 @@ static void emit_loads(struct gemm_lowering *gl, struct step *st, int64_t i, int
 	if (sb < 0) {
 		sb = ring_victim(&gl->rb, pin_b);
 		struct slot *sl = &gl->rb.s[sb];
-		uint64_t off = (uint64_t)(((st->bb * g->count[TZ_G_N] + st->no * gl->m->bn) * Kt + st->ko * gl->m->bk) * g->eb) *
-			       g->bytes_b;
+		uint64_t off = (uint64_t)(((st->bb * geo->count[TZ_G_N] + st->no * gl->m->bn) * Kt + st->ko * gl->m->bk) * geo->eb) *
+			       geo->bytes_b;
 		sl->loaded_by = gl->m->keep_b ? lw_load_from_kept(lo, gl->lv_b, (uint64_t)sb * gl->slot_b, gl->keep_off[1] + off,
-								  (uint64_t)st->bn, (uint64_t)(st->bk * g->eb),
-								  (uint64_t)(Kt * g->eb), sl->last_reader)
+								  (uint64_t)st->bn, (uint64_t)(st->bk * geo->eb),
+								  (uint64_t)(Kt * geo->eb), sl->last_reader)
 					      : lw_load_block(lo, gl->lv_b, (uint64_t)sb * gl->slot_b, gl->seg_b + off,
-							      (uint64_t)st->bn, (uint64_t)(st->bk * g->eb), (uint64_t)(Kt * g->eb),
+							      (uint64_t)st->bn, (uint64_t)(st->bk * geo->eb), (uint64_t)(Kt * geo->eb),
 							      gl->stage_b, sl->last_reader);
 		sl->key = kb, sl->last_reader = -1;
 	}
@@ -194,16 +194,16 @@ static struct isa_insn loop_insn(const struct gemm_lowering *gl, int kind, uint3
 /* The bias block of an output block into the accumulator slot. */
 static int load_bias(struct gemm_lowering *gl, const struct step *st, int q)
 {
-	const struct tz_geometry *g = gl->geo;
-	int64_t Mb = tz_bias_count(g, TZ_G_M), Nb = tz_bias_count(g, TZ_G_N);
-	bool dm = g->bias_on[TZ_G_M], dn = g->bias_on[TZ_G_N];
-	int64_t b0 = g->bias_on[TZ_G_BATCH] ? st->bb : 0, m0 = dm ? st->mo * gl->m->bm : 0, n0 = dn ? st->no * gl->m->bn : 0;
-	uint64_t dram = gl->seg_bias + (uint64_t)(((b0 * Mb + m0) * Nb + n0) * g->eo) * g->bytes_acc;
-	uint64_t rows = (uint64_t)(dm ? st->bm : 1), cols = (uint64_t)((dn ? st->bn : 1) * g->eo);
+	const struct tz_geometry *geo = gl->geo;
+	int64_t Mb = tz_bias_count(geo, TZ_G_M), Nb = tz_bias_count(geo, TZ_G_N);
+	bool dm = geo->bias_on[TZ_G_M], dn = geo->bias_on[TZ_G_N];
+	int64_t b0 = geo->bias_on[TZ_G_BATCH] ? st->bb : 0, m0 = dm ? st->mo * gl->m->bm : 0, n0 = dn ? st->no * gl->m->bn : 0;
+	uint64_t dram = gl->seg_bias + (uint64_t)(((b0 * Mb + m0) * Nb + n0) * geo->eo) * geo->bytes_acc;
+	uint64_t rows = (uint64_t)(dm ? st->bm : 1), cols = (uint64_t)((dn ? st->bn : 1) * geo->eo);
 	int bs = (int)(st->out_block % gl->rbias.n);
 	struct slot *sl = &gl->rbias.s[bs];
 	int last = lw_load_block(&gl->lo, gl->lo.lv_acc, (uint64_t)q * gl->slot_acc + gl->bias_off, dram, rows, cols,
-				 (uint64_t)(Nb * g->eo), gl->stage_bias[bs], sl->last_reader);
+				 (uint64_t)(Nb * geo->eo), gl->stage_bias[bs], sl->last_reader);
 	sl->last_reader = last; /* the accumulator load is the staging area's last reader */
 	return last;
 }
@@ -211,16 +211,16 @@ static int load_bias(struct gemm_lowering *gl, const struct step *st, int q)
 /* The intrinsic for one step; returns the last instruction. */
 static int emit_gemm(struct gemm_lowering *gl, const struct step *st, int q)
 {
-	const struct tz_geometry *g = gl->geo;
+	const struct tz_geometry *geo = gl->geo;
 	struct lw_stream *s = gl->lo.s;
 	int kind = -1;
 	for (int k = 0; k < gl->lo.lay->nkinds; k++)
-		if (gl->lo.lay->kind[k].cls == ISA_CLASS_GEMM && gl->lo.lay->kind[k].intrinsic == g->b.intrinsic)
+		if (gl->lo.lay->kind[k].cls == ISA_CLASS_GEMM && gl->lo.lay->kind[k].intrinsic == geo->b.intrinsic)
 			kind = k;
 	uint32_t u0 = gl->k_gemm[st->sa][st->sb][q], u1 = u0 + (uint32_t)st->bk;
 	struct isa_insn in = loop_insn(gl, kind, u0, u1, st);
-	in.f[ISA_F_SRC_OUT] = st->bk * g->ea;
-	in.f[ISA_F_WGT_IN] = st->bk * g->eb;
+	in.f[ISA_F_SRC_OUT] = st->bk * geo->ea;
+	in.f[ISA_F_WGT_IN] = st->bk * geo->eb;
 	int first = -1, last = -1;
 	if (st->first_k) { /* the first reduction tile starts the block from zero */
 		struct isa_insn r = in;
@@ -259,14 +259,14 @@ static int alu_imm(struct gemm_lowering *gl, const struct step *st, int q, enum 
 
 static int alu_bias(struct gemm_lowering *gl, const struct step *st, int q)
 {
-	const struct tz_geometry *g = gl->geo;
-	bool dm = g->bias_on[TZ_G_M], dn = g->bias_on[TZ_G_N];
+	const struct tz_geometry *geo = gl->geo;
+	bool dm = geo->bias_on[TZ_G_M], dn = geo->bias_on[TZ_G_N];
 	uint32_t k = gl->k_bias[q];
 	if (gl->bias_res >= 0) /* the kernel of this block's part of the whole bias */
-		k += (uint32_t)((gl->bias_res == TZ_G_M ? st->mo : st->no) * (int64_t)g->eo);
-	struct isa_insn in = loop_insn(gl, isa_kind_of_class(gl->lo.lay, ISA_CLASS_ALU), k, k + g->eo, st);
-	in.f[ISA_F_SRC_OUT] = dm ? (dn ? st->bn : 1) * g->eo : 0;
-	in.f[ISA_F_SRC_IN] = dn ? g->eo : 0;
+		k += (uint32_t)((gl->bias_res == TZ_G_M ? st->mo : st->no) * (int64_t)geo->eo);
+	struct isa_insn in = loop_insn(gl, isa_kind_of_class(gl->lo.lay, ISA_CLASS_ALU), k, k + geo->eo, st);
+	in.f[ISA_F_SRC_OUT] = dm ? (dn ? st->bn : 1) * geo->eo : 0;
+	in.f[ISA_F_SRC_IN] = dn ? geo->eo : 0;
 	in.f[ISA_F_ALU_OP] = HW_ALU_ADD;
 	return st_emit(gl->lo.s, &in);
 }
@@ -274,7 +274,7 @@ static int alu_bias(struct gemm_lowering *gl, const struct step *st, int q)
 /* The epilogue of a finished output block, then its stores. */
 static void finish_block(struct gemm_lowering *gl, const struct step *st, int q, int last)
 {
-	const struct tz_geometry *g = gl->geo;
+	const struct tz_geometry *geo = gl->geo;
 	const struct ir_op *op = gl->lo.op;
 	for (int e = 0; e < op->nepilogues; e++) {
 		const struct ir_epilogue *ep = &op->epilogue[e];
@@ -286,19 +286,19 @@ static void finish_block(struct gemm_lowering *gl, const struct step *st, int q,
 		for (int i = 0; i < n; i++)
 			last = ep->kind == IR_EP_BIAS ? alu_bias(gl, st, q) : alu_imm(gl, st, q, ops[i], imm[i]);
 	}
-	uint64_t Nt = (uint64_t)g->count[TZ_G_N];
-	uint64_t first = ((uint64_t)(st->bb * g->count[TZ_G_M] + st->mo * gl->m->bm) * Nt + (uint64_t)(st->no * gl->m->bn)) *
-			 g->eo;
+	uint64_t Nt = (uint64_t)geo->count[TZ_G_N];
+	uint64_t first = ((uint64_t)(st->bb * geo->count[TZ_G_M] + st->mo * gl->m->bm) * Nt + (uint64_t)(st->no * gl->m->bn)) *
+			 geo->eo;
 	uint32_t ob = dtype_bytes(gl->lo.hw->level[gl->lo.lv_out].dtype);
 	int store = -1;
-	for (int p = 0; p < g->b.planes; p++) {
+	for (int p = 0; p < geo->b.planes; p++) {
 		if (p) { /* the next byte plane: shift the accumulator once the store has read the last */
 			last = alu_imm(gl, st, q, HW_ALU_SHR, 8 * ob);
 			st_need(gl->lo.s, last, store);
 		}
 		store = lw_store_block(&gl->lo, (uint64_t)q * gl->slot_acc,
-				       gl->seg_out + (uint64_t)p * gl->plane_bytes + first * g->bytes_out, (uint64_t)st->bm,
-				       (uint64_t)st->bn * g->eo, Nt * g->eo, last);
+				       gl->seg_out + (uint64_t)p * gl->plane_bytes + first * geo->bytes_out, (uint64_t)st->bm,
+				       (uint64_t)st->bn * geo->eo, Nt * geo->eo, last);
 	}
 	gl->racc.s[q].last_reader = store;
 	gl->lo.prog->last_store = store;
@@ -352,7 +352,7 @@ static void emit_steps(struct gemm_lowering *gl)
  * buffer one for immediates and one for the bias. */
 static void build_kernels(struct gemm_lowering *gl)
 {
-	const struct tz_geometry *g = gl->geo;
+	const struct tz_geometry *geo = gl->geo;
 	const struct tz_mapping *m = gl->m;
 	struct lw_op *lo = &gl->lo;
 	lw_pad_uops(lo);
@@ -363,22 +363,22 @@ static void build_kernels(struct gemm_lowering *gl)
 			for (int q = 0; q < m->ring_acc; q++) {
 				gl->k_gemm[a][b][q] = lo->nuops;
 				for (int64_t k = 0; k < m->bk; k++)
-					lw_add_uop(lo, (uint32_t)(q * gl->slot_acc), (uint32_t)(a * gl->slot_a + k * g->ea),
-						   (uint32_t)(b * gl->slot_b + k * g->eb));
+					lw_add_uop(lo, (uint32_t)(q * gl->slot_acc), (uint32_t)(a * gl->slot_a + k * geo->ea),
+						   (uint32_t)(b * gl->slot_b + k * geo->eb));
 			}
 	for (int q = 0; q < m->ring_acc; q++) {
 		gl->k_imm[q] = lo->nuops;
-		for (uint32_t e = 0; e < g->eo; e++)
+		for (uint32_t e = 0; e < geo->eo; e++)
 			lw_add_uop(lo, (uint32_t)(q * gl->slot_acc) + e, (uint32_t)(q * gl->slot_acc) + e, 0);
 		gl->k_bias[q] = lo->nuops;
 		if (gl->bias_res >= 0) { /* one kernel per block of the whole bias */
 			int64_t per = gl->bias_res == TZ_G_M ? m->bm : m->bn;
 			for (int64_t blk = 0; blk < gl->bias_res_blocks; blk++)
-				for (uint32_t e = 0; e < g->eo; e++)
+				for (uint32_t e = 0; e < geo->eo; e++)
 					lw_add_uop(lo, (uint32_t)(q * gl->slot_acc) + e,
-						   (uint32_t)(gl->bias_res_base + (uint64_t)(blk * per) * g->eo) + e, 0);
-		} else if (g->bias >= 0) {
-			for (uint32_t e = 0; e < g->eo; e++)
+						   (uint32_t)(gl->bias_res_base + (uint64_t)(blk * per) * geo->eo) + e, 0);
+		} else if (geo->bias >= 0) {
+			for (uint32_t e = 0; e < geo->eo; e++)
 				lw_add_uop(lo, (uint32_t)(q * gl->slot_acc) + e, (uint32_t)(q * gl->slot_acc + gl->bias_off) + e,
 					   0);
 		}
@@ -389,21 +389,21 @@ static void build_kernels(struct gemm_lowering *gl)
 /* Staging areas in each shared level, one after another. */
 static int plan_staging(struct gemm_lowering *gl, char *why)
 {
-	const struct tz_geometry *g = gl->geo;
+	const struct tz_geometry *geo = gl->geo;
 	const struct tz_mapping *m = gl->m;
 	const struct hw *hw = gl->lo.hw;
 	uint64_t a = tz_shared_align(hw);
-	uint64_t bias_stage = (uint64_t)(m->bm * m->bn) * g->eo * g->bytes_acc;
-	if (gl->bias_res >= 0 && (uint64_t)gl->bias_res_tiles * g->eo * g->bytes_acc > bias_stage)
-		bias_stage = (uint64_t)gl->bias_res_tiles * g->eo * g->bytes_acc;
+	uint64_t bias_stage = (uint64_t)(m->bm * m->bn) * geo->eo * geo->bytes_acc;
+	if (gl->bias_res >= 0 && (uint64_t)gl->bias_res_tiles * geo->eo * geo->bytes_acc > bias_stage)
+		bias_stage = (uint64_t)gl->bias_res_tiles * geo->eo * geo->bytes_acc;
 	for (int s = 0; s < hw->nlevels; s++) {
 		if (hw->level[s].role != HW_ROLE_SHARED)
 			continue;
 		uint64_t off = 0, keep[2];
-		uint64_t sizes[] = {(uint64_t)(m->bm * m->bk) * g->ea * g->bytes_a, (uint64_t)(m->bn * m->bk) * g->eb * g->bytes_b,
-				    (uint64_t)(m->bm * m->bn) * g->eo * g->bytes_out,
+		uint64_t sizes[] = {(uint64_t)(m->bm * m->bk) * geo->ea * geo->bytes_a, (uint64_t)(m->bn * m->bk) * geo->eb * geo->bytes_b,
+				    (uint64_t)(m->bm * m->bn) * geo->eo * geo->bytes_out,
 				    (uint64_t)gl->lo.nuops * hw->level[gl->lo.lv_uop].elem_bytes + a, bias_stage, bias_stage,
-				    m->keep_a ? tz_packed_a_bytes(g) : 0, m->keep_b ? tz_packed_b_bytes(g) : 0};
+				    m->keep_a ? tz_packed_a_bytes(geo) : 0, m->keep_b ? tz_packed_b_bytes(geo) : 0};
 		uint64_t *dst[] = {&gl->stage_a[s], &gl->stage_b[s], &gl->lo.stage_out[s], &gl->lo.stage_uop[s],
 				   &gl->stage_bias[0][s], &gl->stage_bias[1][s], &keep[0], &keep[1]};
 		for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
@@ -457,18 +457,18 @@ static void make_segments(struct gemm_lowering *gl, const uint8_t *const *data)
 
 static void layout_scratchpads(struct gemm_lowering *gl)
 {
-	const struct tz_geometry *g = gl->geo;
+	const struct tz_geometry *geo = gl->geo;
 	const struct tz_mapping *m = gl->m;
-	gl->slot_a = (uint64_t)(m->bm * m->bk) * g->ea;
-	gl->slot_b = (uint64_t)(m->bn * m->bk) * g->eb;
-	gl->bias_off = (uint64_t)(m->bm * m->bn) * g->eo;
-	gl->bias_res = tz_bias_resident(g, m);
-	uint64_t bias = g->bias < 0 || gl->bias_res >= 0 ? 0 :
-			(uint64_t)((g->bias_on[TZ_G_M] ? m->bm : 1) * (g->bias_on[TZ_G_N] ? m->bn : 1)) * g->eo;
+	gl->slot_a = (uint64_t)(m->bm * m->bk) * geo->ea;
+	gl->slot_b = (uint64_t)(m->bn * m->bk) * geo->eb;
+	gl->bias_off = (uint64_t)(m->bm * m->bn) * geo->eo;
+	gl->bias_res = tz_bias_resident(geo, m);
+	uint64_t bias = geo->bias < 0 || gl->bias_res >= 0 ? 0 :
+			(uint64_t)((geo->bias_on[TZ_G_M] ? m->bm : 1) * (geo->bias_on[TZ_G_N] ? m->bn : 1)) * geo->eo;
 	gl->slot_acc = gl->bias_off + bias;
 	if (gl->bias_res >= 0) { /* after the output blocks */
 		gl->bias_res_base = (uint64_t)m->ring_acc * gl->slot_acc;
-		gl->bias_res_tiles = tz_bias_count(g, (enum tz_group)gl->bias_res);
+		gl->bias_res_tiles = tz_bias_count(geo, (enum tz_group)gl->bias_res);
 		gl->bias_res_blocks = blocks(gl->bias_res_tiles, gl->bias_res == TZ_G_M ? m->bm : m->bn);
 	}
 }

@@ -25,22 +25,22 @@ static void add(struct tz_space *s, const struct tz_mapping *m, int geo)
 
 static void add_binding(struct tz_space *s, int gi)
 {
-	const struct tz_geometry *g = &s->geo[gi];
+	const struct tz_geometry *geo = &s->geo[gi];
 	int64_t cm[48], cn[48], ck[48];
-	int nm = tz_block_candidates(g->count[TZ_G_M], cm), nn = tz_block_candidates(g->count[TZ_G_N], cn),
-	    nk = tz_block_candidates(g->count[TZ_G_K], ck);
+	int nm = tz_block_candidates(geo->count[TZ_G_M], cm), nn = tz_block_candidates(geo->count[TZ_G_N], cn),
+	    nk = tz_block_candidates(geo->count[TZ_G_K], ck);
 	char why[256];
-	int keeps = tz_shared_level(g->hw) >= 0 ? 4 : 1; /* A and/or B kept in the shared level */
+	int keeps = tz_shared_level(geo->hw) >= 0 ? 4 : 1; /* A and/or B kept in the shared level */
 	for (int keep = 0; keep < keeps; keep++)
 		for (int order = 0; order < 2; order++)
 			for (int rings = 0; rings < 8; rings++)
 				for (int i = 0; i < nm; i++)
 					for (int j = 0; j < nn; j++)
 						for (int k = 0; k < nk; k++) {
-							struct tz_mapping m = {g->b, cm[i], cn[j], ck[k], order == 1, 1 + (rings & 1),
+							struct tz_mapping m = {geo->b, cm[i], cn[j], ck[k], order == 1, 1 + (rings & 1),
 									       1 + ((rings >> 1) & 1), 1 + ((rings >> 2) & 1), keep & 1,
 									       (keep >> 1) & 1};
-							if (!tz_mapping_check(g, &m, why))
+							if (!tz_mapping_check(geo, &m, why))
 								add(s, &m, gi);
 						}
 }
