@@ -15,22 +15,6 @@ static void bit_range(char *buf, size_t n, struct isa_slot s)
 		snprintf(buf, n, "%u-%u", s.offset, s.offset + s.width - 1);
 }
 
-static const char *uop_part_meaning(int i)
-{
-	static const char *const m[] = {"accumulator index", "input (GEMM) or accumulator (ALU) index",
-					"weight index"};
-	return m[i];
-}
-
-static void uop_slots(const struct isa_layout *lay, struct isa_slot s[3])
-{
-	s[0] = lay->uop_dst;
-	s[1] = lay->uop_src;
-	s[2] = lay->uop_wgt;
-}
-
-static const char *const uop_names[3] = {"dst", "src", "wgt"};
-
 void isa_describe_text(const struct isa_layout *lay, struct strbuf *out)
 {
 	sb_printf(out, "instructions: %u bits, %d kinds; micro-ops: %u bits\n", lay->insn_bits, lay->nkinds,
@@ -48,13 +32,12 @@ void isa_describe_text(const struct isa_layout *lay, struct strbuf *out)
 				  isa_field_meaning(f));
 		}
 	}
-	struct isa_slot s[3];
-	uop_slots(lay, s);
 	sb_printf(out, "\nmicro-op  %u bits\n", lay->uop_bits);
-	for (int i = 0; i < 3; i++) {
+	for (int u = 0; u < ISA_U_COUNT; u++) {
 		char r[16];
-		bit_range(r, sizeof r, s[i]);
-		sb_printf(out, "  %-8s %-10s %2u  %s\n", r, uop_names[i], s[i].width, uop_part_meaning(i));
+		struct isa_slot s = isa_uop_slot(lay, u);
+		bit_range(r, sizeof r, s);
+		sb_printf(out, "  %-8s %-10s %2u  %s\n", r, isa_uop_field_name(u), s.width, isa_uop_field_meaning(u));
 	}
 }
 
@@ -80,14 +63,13 @@ void isa_describe_markdown(const struct isa_layout *lay, struct strbuf *out)
 				  isa_field_meaning(f));
 		}
 	}
-	struct isa_slot s[3];
-	uop_slots(lay, s);
 	sb_printf(out, "\n#### micro-op (%u bits)\n\n| bits | field | width | meaning |\n| --- | --- | --- | --- |\n",
 		  lay->uop_bits);
-	for (int i = 0; i < 3; i++) {
+	for (int u = 0; u < ISA_U_COUNT; u++) {
 		char r[16];
-		bit_range(r, sizeof r, s[i]);
-		sb_printf(out, "| %s | `%s` | %u | %s |\n", r, uop_names[i], s[i].width, uop_part_meaning(i));
+		struct isa_slot s = isa_uop_slot(lay, u);
+		bit_range(r, sizeof r, s);
+		sb_printf(out, "| %s | `%s` | %u | %s |\n", r, isa_uop_field_name(u), s.width, isa_uop_field_meaning(u));
 	}
 }
 
@@ -192,13 +174,12 @@ void isa_describe_verilog(const struct isa_layout *lay, struct strbuf *out)
 		sb_printf(out, "\n`define TSL_OP_%s %u\n", k, lay->kind[i].opcode);
 		verilog_slots(&lay->kind[i], k, out);
 	}
-	struct isa_slot s[3];
-	uop_slots(lay, s);
 	sb_puts(out, "\n");
-	for (int i = 0; i < 3; i++) {
+	for (int u = 0; u < ISA_U_COUNT; u++) {
 		char fn[8];
-		upper(fn, uop_names[i], sizeof fn);
-		sb_printf(out, "`define TSL_UOP_%s_LSB %u\n`define TSL_UOP_%s_W %u\n", fn, s[i].offset, fn, s[i].width);
+		struct isa_slot s = isa_uop_slot(lay, u);
+		upper(fn, isa_uop_field_name(u), sizeof fn);
+		sb_printf(out, "`define TSL_UOP_%s_LSB %u\n`define TSL_UOP_%s_W %u\n", fn, s.offset, fn, s.width);
 	}
 	sb_puts(out, "\n");
 	for (int l = 0; l < hw->nlevels; l++) {

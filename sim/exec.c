@@ -140,12 +140,6 @@ static int exec_store(struct device *d, const struct sim_entry *e, struct diags 
 	return 0;
 }
 
-uint64_t sim_loop_beats(const struct isa_insn *in)
-{
-	return (uint64_t)(in->f[ISA_F_UOP_END] - in->f[ISA_F_UOP_BEGIN]) * (uint64_t)in->f[ISA_F_ITER_OUT] *
-	       (uint64_t)in->f[ISA_F_ITER_IN];
-}
-
 /* The micro-ops of a loop instruction, read from the micro-op buffer, and
  * the largest index each field reaches over the loop. */
 struct loop {
