@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "../isa/isa.h"
 #include "tensorize.h"
 
 int tz_epilogue_alu(const struct hw *hw, enum hw_dtype acc, const struct ir_epilogue *ep, enum hw_alu_op op[2],
@@ -235,7 +236,9 @@ void tz_estimate_parts(const struct tz_geometry *g, const struct tz_mapping *m, 
 	double steps = Bt * (double)(Mb * Nb * Kb), outs = Bt * (double)(Mb * Nb);
 	double beats = Bt * (double)g->count[TZ_G_M] * (double)g->count[TZ_G_N] * (double)g->count[TZ_G_K];
 	double gemm_insns = steps + (m->bk > 1 ? outs : 0);
-	double compute = beats * in->initiation_interval + gemm_insns * (double)(in->latency - in->initiation_interval);
+	/* the devices' rule for micro-op loops (isa/timing.c), summed over the op's instructions */
+	double compute = (double)isa_pipeline_cycles((uint64_t)beats, (uint64_t)gemm_insns, in->initiation_interval,
+						     in->latency);
 	const struct ir_op *op = &g->g->op[g->op];
 	double alu_insns = g->b.planes - 1;
 	for (int e = 0; e < op->nepilogues; e++) {
@@ -243,9 +246,11 @@ void tz_estimate_parts(const struct tz_geometry *g, const struct tz_mapping *m, 
 		int64_t imm[2];
 		alu_insns += tz_epilogue_alu(hw, op->acc, &op->epilogue[e], ops, imm);
 	}
-	double values = (double)hw->level[in->out.level].elem_bytes / hw_dtype_bytes(in->out.dtype);
-	double alu_beats = (double)(m->bm * m->bn) * g->eo * ceil(values / hw->alu.lanes);
-	compute += outs * alu_insns * (alu_beats * hw->alu.initiation_interval + hw->alu.latency);
+	uint64_t alu_beats = (uint64_t)(m->bm * m->bn) * g->eo * isa_alu_passes(hw);
+	/* the same rule, counting one beat more per instruction than the devices take: the margin
+	 * the default mappings have been chosen with (without it some of them change) */
+	compute += outs * alu_insns *
+		   (double)isa_pipeline_cycles(alu_beats + 1, 1, hw->alu.initiation_interval, hw->alu.latency);
 	double na, nb;
 	load_counts(g, m, &na, &nb);
 	double load = operand_cycles(hw, in->a.level, m->keep_a, (double)tz_packed_a_bytes(g),
