@@ -159,6 +159,68 @@ static void verilog_rtl_params(const struct isa_layout *lay, struct strbuf *out)
 	}
 }
 
+/* A packed vector literal of n entries of w bits, entry i at bits i*w (so
+ * written last entry first), for a localparam the RTL indexes. */
+static void verilog_vector(struct strbuf *out, const char *name, int n, uint32_t w, const uint32_t *v)
+{
+	sb_printf(out, "`define TSL_%s {", name);
+	for (int i = n - 1; i >= 0; i--)
+		sb_printf(out, "%u'd%u%s", w, v[i], i ? ", " : "}\n");
+}
+
+/* The modules, the token queues between them and which module runs each
+ * instruction (isa.h: ISA_QUEUES, ISA_TOKENS, the routes of ISA_CLASSES,
+ * ISA_FILLERS), so that the RTL writes none of them down. */
+static void verilog_queues(const struct isa_layout *lay, struct strbuf *out)
+{
+	const struct hw *hw = lay->hw;
+	/* 2^bits of n values is below 2n */
+	uint32_t qw = lay->width[ISA_W_QUEUE], v[2 * ((int)ISA_MAX_KINDS + (int)HW_MAX_LEVELS)];
+	sb_printf(out, "\n// modules and token queues\n`define TSL_NQUEUES %d\n`define TSL_QUEUE_ID_W %u\n", ISA_Q_COUNT, qw);
+	for (int q = 0; q < ISA_Q_COUNT; q++) {
+		char n[16];
+		upper(n, isa_queue_name(q), sizeof n);
+		sb_printf(out, "`define TSL_Q_%s %d\n", n, q);
+		v[q] = isa_queue_depth(hw, q);
+	}
+	verilog_vector(out, "QUEUE_DEPTHS", ISA_Q_COUNT, 32, v);
+	sb_printf(out, "`define TSL_NTOKENS %d\n", ISA_T_COUNT);
+	for (int t = 0; t < ISA_T_COUNT; t++) {
+		char from[16], to[16];
+		upper(from, isa_queue_name(isa_token_producer(t)), sizeof from);
+		upper(to, isa_queue_name(isa_token_consumer(t)), sizeof to);
+		sb_printf(out, "`define TSL_TOKEN_%s_TO_%s %d\n", from, to, t);
+		v[t] = isa_token_producer(t);
+	}
+	verilog_vector(out, "TOKEN_PRODUCERS", ISA_T_COUNT, qw, v);
+	for (int t = 0; t < ISA_T_COUNT; t++)
+		v[t] = isa_token_consumer(t);
+	verilog_vector(out, "TOKEN_CONSUMERS", ISA_T_COUNT, qw, v);
+	/* per opcode (every value of the opcode field; past the last kind, which
+	 * no device accepts, compute), its route: a module, or by a field */
+	uint32_t nop = 1u << lay->width[ISA_W_OPCODE], rw = hw_bits_for(ISA_R_BUFFER);
+	sb_printf(out, "`define TSL_ROUTE_W %u\n`define TSL_ROUTE_QUEUE_FIELD %d\n`define TSL_ROUTE_BUFFER %d\n", rw,
+		  ISA_R_QUEUE_FIELD, ISA_R_BUFFER);
+	for (uint32_t op = 0; op < nop; op++)
+		v[op] = op < (uint32_t)lay->nkinds ? isa_class_route(lay->kind[op].cls) : ISA_R_COMPUTE;
+	verilog_vector(out, "ROUTES", (int)nop, rw, v);
+	/* per value of a load's buf field, the module that fills that level */
+	uint32_t nbuf = 1u << lay->width[ISA_W_BUFFER];
+	for (uint32_t b = 0; b < nbuf; b++) {
+		struct isa_insn in = {.kind = isa_kind_of_class(lay, ISA_CLASS_LOAD)};
+		in.f[ISA_F_BUF] = b;
+		v[b] = isa_queue_of(lay, &in);
+	}
+	verilog_vector(out, "FILLERS", (int)nbuf, qw, v);
+}
+
+/* The constants of the timing rules (isa/timing.c) the RTL implements. */
+static void verilog_timing(const struct isa_layout *lay, struct strbuf *out)
+{
+	sb_printf(out, "\n// timing (isa/timing.c)\n`define TSL_MIN_CYCLES %d\n`define TSL_ALU_PASSES %u\n", ISA_MIN_CYCLES,
+		  isa_alu_passes(lay->hw));
+}
+
 void isa_describe_verilog(const struct isa_layout *lay, struct strbuf *out)
 {
 	const struct hw *hw = lay->hw;
@@ -194,6 +256,8 @@ void isa_describe_verilog(const struct isa_layout *lay, struct strbuf *out)
 		upper(n, hw_alu_op_name(op), sizeof n);
 		sb_printf(out, "`define TSL_ALU_%s %d\n", n, op);
 	}
+	verilog_queues(lay, out);
+	verilog_timing(lay, out);
 	verilog_rtl_params(lay, out);
 	sb_puts(out, "\n`endif\n");
 }

@@ -306,6 +306,9 @@ int isa_check_uop(const struct isa_layout *lay, const struct isa_uop *u, char *w
  * producer per queue: room at the start is room at completion); starting
  * pops, completing pushes. */
 enum isa_token_event { ISA_TOKENS_START, ISA_TOKENS_COMPLETE };
+/* No instruction takes less than a cycle: sync and finish take exactly it,
+ * a transfer's port at least it. */
+enum { ISA_MIN_CYCLES = 1 };
 /* The token queue that keeps instruction `in` on module q from starting,
  * with *full telling whether it waits for room rather than a token; -1 when
  * it may start. */

@@ -71,7 +71,7 @@ uint64_t isa_transfer_block(const struct isa_layout *lay, const struct isa_insn 
 uint64_t isa_port_cycles(const struct hw_level *l, uint64_t bytes)
 {
 	uint64_t c = (bytes + l->bandwidth - 1) / l->bandwidth;
-	return c ? c : 1;
+	return c > ISA_MIN_CYCLES ? c : ISA_MIN_CYCLES;
 }
 
 void isa_transfer_requests(const struct isa_layout *lay, const struct isa_insn *in, uint64_t *rows,
@@ -91,7 +91,7 @@ uint64_t isa_duration(const struct isa_layout *lay, const struct isa_insn *in, u
 	case ISA_CLASS_STORE: {
 		const struct hw_level *l = &hw->level[in->f[ISA_F_BUF]];
 		uint64_t port = start + isa_port_cycles(l, isa_transfer_block(lay, in) * l->elem_bytes);
-		return (data > port ? data : port) - start; /* the port takes at least a cycle */
+		return (data > port ? data : port) - start; /* at least ISA_MIN_CYCLES: the port takes it */
 	}
 	case ISA_CLASS_GEMM: {
 		const struct hw_intrinsic *x = &hw->intrinsic[k->intrinsic];
@@ -101,6 +101,6 @@ uint64_t isa_duration(const struct isa_layout *lay, const struct isa_insn *in, u
 		return isa_pipeline_cycles(isa_loop_beats(in) * isa_alu_passes(hw), 1, hw->alu.initiation_interval,
 					   hw->alu.latency);
 	default:
-		return 1;
+		return ISA_MIN_CYCLES;
 	}
 }
