@@ -1,6 +1,7 @@
-/* Listings of the derived layout, all generated from the one field table:
+/* Listings of the derived layout, all generated from the tables of isa.h:
  * the text of `tessel isa`, the tables of docs/isa.md and the Verilog header
- * the RTL includes. */
+ * the RTL includes (with, beyond the layout, the modules, token queues,
+ * routing and timing constants, so that the RTL writes none of them). */
 #include "isa.h"
 
 #include <ctype.h>

@@ -28,6 +28,13 @@ static const enum isa_queue fillers[HW_ROLE_COUNT] = {
 	ISA_FILLERS(X)
 #undef X
 };
+/* a role added to hwdesc without a filler would default to the load module */
+enum { FILLERS_LISTED = 0
+#define X(role, q) +1
+	ISA_FILLERS(X)
+#undef X
+};
+_Static_assert((int)FILLERS_LISTED == (int)HW_ROLE_COUNT, "ISA_FILLERS names the module of every hw role");
 
 const char *isa_queue_name(enum isa_queue q) { return queues[q].name; }
 

@@ -29,11 +29,11 @@ module tsl_core #(
     output logic                finished,   // finish completes in this cycle
     output logic                stuck,      // nothing can happen any more
     // DRAM channel requests: one per module (TSL_Q_*), then fetch
-    output logic [3:0]          req,
-    output logic [4*32-1:0]     req_rows,
-    output logic [4*32-1:0]     req_row_bytes,
-    output logic [3:0]          req_write,
-    input  logic [4*64-1:0]     req_done,
+    output logic [`TSL_NQUEUES:0]          req,
+    output logic [(`TSL_NQUEUES+1)*32-1:0] req_rows,
+    output logic [(`TSL_NQUEUES+1)*32-1:0] req_row_bytes,
+    output logic [`TSL_NQUEUES:0]          req_write,
+    input  logic [(`TSL_NQUEUES+1)*64-1:0] req_done,
     // DRAM data
     output logic                f_rd_en,
     output logic [63:0]         f_rd_addr,
@@ -55,11 +55,11 @@ module tsl_core #(
     output logic [63:0]         s_wr_addr,
     output logic [15:0]         s_wr_bytes,
     output logic [MAXW-1:0]     s_wr_data,
-    // activity, for statistics and traces
-    output logic [2:0]          started,
-    output logic [3*32-1:0]     started_index,
-    output logic [3*64-1:0]     end_cycle,
-    output logic [2:0]          stall,
+    // activity per module, for statistics and traces
+    output logic [`TSL_NQUEUES-1:0]    started,
+    output logic [`TSL_NQUEUES*32-1:0] started_index,
+    output logic [`TSL_NQUEUES*64-1:0] end_cycle,
+    output logic [`TSL_NQUEUES-1:0]    stall,
     output logic                f_stall,
     output logic                f_dispatch
 );
