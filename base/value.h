@@ -13,13 +13,13 @@ extern "C" {
 #endif
 
 /* Element i of an integer array. */
-int64_t val_get_int(const uint8_t *p, enum hw_dtype t, uint64_t i);
+int64_t val_get_int(const uint8_t *p, enum dtype t, uint64_t i);
 /* Element i of any array, as a double (exact for every dtype). */
-double val_get_float(const uint8_t *p, enum hw_dtype t, uint64_t i);
+double val_get_float(const uint8_t *p, enum dtype t, uint64_t i);
 /* Integers wrap to the type's width (two's complement), as hardware does. */
-void val_put_int(uint8_t *p, enum hw_dtype t, uint64_t i, int64_t v);
+void val_put_int(uint8_t *p, enum dtype t, uint64_t i, int64_t v);
 /* Floats round to nearest even in the target type. */
-void val_put_float(uint8_t *p, enum hw_dtype t, uint64_t i, double v);
+void val_put_float(uint8_t *p, enum dtype t, uint64_t i, double v);
 
 #ifdef __cplusplus
 }

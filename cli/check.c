@@ -26,7 +26,7 @@ static void format_elem(char *buf, size_t n, const struct hw_level *l)
 	int at = 0;
 	for (int d = 0; d < l->elem_rank; d++)
 		at += snprintf(buf + at, n - (size_t)at, "%s%u", d ? "x" : "", l->elem_shape[d]);
-	snprintf(buf + at, n - (size_t)at, " %s (%u B)", hw_dtype_name(l->dtype), l->elem_bytes);
+	snprintf(buf + at, n - (size_t)at, " %s (%u B)", dtype_name(l->dtype), l->elem_bytes);
 }
 
 static void print_memory(const struct hw *hw)
@@ -56,7 +56,7 @@ static void print_intrinsics(const struct hw *hw)
 		for (int d = 0; d < in->ndims; d++)
 			printf(" %s=%u%s", in->dim_name[d], in->dim_size[d], in->dim_reduction[d] ? " (reduction)" : "");
 		printf("\n    %s x %s -> %s; %" PRIu64 " MACs, latency %u, initiation interval %u: %.6g MACs/cycle\n",
-		       hw_dtype_name(in->a.dtype), hw_dtype_name(in->b.dtype), hw_dtype_name(in->out.dtype), in->macs,
+		       dtype_name(in->a.dtype), dtype_name(in->b.dtype), dtype_name(in->out.dtype), in->macs,
 		       in->latency, in->initiation_interval, hw_intrinsic_peak_macs(in));
 	}
 }

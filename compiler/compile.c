@@ -65,13 +65,13 @@ int cc_build(const struct ir_graph *g, const struct cc_plan *plans, const int *o
 double cc_roofline_cycles(const struct hw *hw, const struct ir_graph *g, int op)
 {
 	const struct ir_op *o = &g->op[op];
-	double bytes = (double)(ir_tensor_elems(&g->tensor[o->out.tensor]) * hw_dtype_bytes(g->tensor[o->out.tensor].dtype));
+	double bytes = (double)(ir_tensor_elems(&g->tensor[o->out.tensor]) * dtype_bytes(g->tensor[o->out.tensor].dtype));
 	for (int i = 0; i < o->nin; i++)
-		bytes += (double)(ir_tensor_elems(&g->tensor[o->in[i].tensor]) * hw_dtype_bytes(g->tensor[o->in[i].tensor].dtype));
+		bytes += (double)(ir_tensor_elems(&g->tensor[o->in[i].tensor]) * dtype_bytes(g->tensor[o->in[i].tensor].dtype));
 	for (int e = 0; e < o->nepilogues; e++)
 		if (o->epilogue[e].kind == IR_EP_BIAS)
 			bytes += (double)(ir_tensor_elems(&g->tensor[o->epilogue[e].tensor]) *
-					  hw_dtype_bytes(g->tensor[o->epilogue[e].tensor].dtype));
+					  dtype_bytes(g->tensor[o->epilogue[e].tensor].dtype));
 	double compute = (double)ir_op_macs(o) / hw_peak_macs_per_cycle(hw), memory = bytes / hw->dram.bandwidth;
 	return compute > memory ? compute : memory;
 }

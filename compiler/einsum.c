@@ -174,7 +174,7 @@ static bool parse(struct parser *ps, struct ref *out, enum ir_reduce *reduce, st
 	return *ps->p ? fail(ps, "unexpected text") : true;
 }
 
-int ir_einsum(struct ir_graph *g, const char *name, const char *expr, const char *out_name, enum hw_dtype out_dtype,
+int ir_einsum(struct ir_graph *g, const char *name, const char *expr, const char *out_name, enum dtype out_dtype,
 	      struct diags *err)
 {
 	struct parser ps = {expr, expr, name, err};
@@ -200,7 +200,7 @@ int ir_einsum(struct ir_graph *g, const char *name, const char *expr, const char
 		}
 	if (!make_iters(&op, g, &out, in, t, nin, err))
 		return -1;
-	if (nin == 2 && hw_dtype_float(g->tensor[t[0]].dtype) != hw_dtype_float(g->tensor[t[1]].dtype)) {
+	if (nin == 2 && dtype_float(g->tensor[t[0]].dtype) != dtype_float(g->tensor[t[1]].dtype)) {
 		diag_add(err, NULL, 0, 0, "op '%s': expected both inputs integer or both floating point", name);
 		return -1;
 	}
@@ -212,6 +212,6 @@ int ir_einsum(struct ir_graph *g, const char *name, const char *expr, const char
 		access_of(&op, &in[i], t[i], &op.in[i]);
 	op.reduce = reduce;
 	op.combine = nin == 2 ? IR_COMBINE_MUL : IR_COMBINE_COPY;
-	op.acc = hw_dtype_float(g->tensor[t[0]].dtype) ? HW_FP32 : HW_INT32;
+	op.acc = dtype_float(g->tensor[t[0]].dtype) ? DT_FP32 : DT_INT32;
 	return ir_add_op(g, &op, out_name, out_dtype, out.rank, shape, err);
 }

@@ -230,12 +230,12 @@ static LLVMValueRef ci64(struct gen *G, int64_t v) { return LLVMConstInt(G->i64,
 static LLVMValueRef ci32(struct gen *G, int64_t v) { return LLVMConstInt(G->i32, (unsigned long long)(uint32_t)v, 0); }
 static LLVMValueRef cf64(struct gen *G, double v) { return LLVMConstReal(G->f64, v); }
 
-static LLVMTypeRef elem_type(struct gen *G, enum hw_dtype t)
+static LLVMTypeRef elem_type(struct gen *G, enum dtype t)
 {
 	switch (t) {
-	case HW_INT8: case HW_UINT8: return G->i8;
-	case HW_INT16: case HW_FP16: return G->i16;
-	case HW_FP32: return G->f32;
+	case DT_INT8: case DT_UINT8: return G->i8;
+	case DT_INT16: case DT_FP16: return G->i16;
+	case DT_FP32: return G->f32;
 	default: return G->i32;
 	}
 }
@@ -311,17 +311,17 @@ static LLVMValueRef inside(struct gen *G, const struct state *s, int a, int p)
 
 /* An element of tensor `tensor` at linear offset `off`, in the accumulator
  * type (i32, or float). */
-static LLVMValueRef load_value(struct gen *G, int baseix, enum hw_dtype dt, LLVMValueRef off)
+static LLVMValueRef load_value(struct gen *G, int baseix, enum dtype dt, LLVMValueRef off)
 {
 	LLVMTypeRef et = elem_type(G, dt);
 	LLVMValueRef p = LLVMBuildInBoundsGEP2(G->b, et, G->base[baseix], &off, 1, "");
 	LLVMValueRef v = LLVMBuildLoad2(G->b, et, p, "");
 	LLVMSetAlignment(v, 1);
 	switch (dt) {
-	case HW_INT8: case HW_INT16: return LLVMBuildSExt(G->b, v, G->i32, "");
-	case HW_UINT8: return LLVMBuildZExt(G->b, v, G->i32, "");
-	case HW_INT32: case HW_FP32: return v;
-	case HW_FP16: {
+	case DT_INT8: case DT_INT16: return LLVMBuildSExt(G->b, v, G->i32, "");
+	case DT_UINT8: return LLVMBuildZExt(G->b, v, G->i32, "");
+	case DT_INT32: case DT_FP32: return v;
+	case DT_FP16: {
 		/* exact: (h & 0x7fff) << 13 read as a float, times 2^112, covers
 		 * normals, subnormals and zero; exponent 31 is inf or NaN */
 		LLVMValueRef h = LLVMBuildZExt(G->b, v, G->i32, "");
@@ -514,11 +514,11 @@ static void gen_point(struct gen *G, const struct state *s)
 		}
 		x = G->flt ? epilogue_float(G, ep, x, bias) : epilogue_int(G, ep, x, bias);
 	}
-	enum hw_dtype od = G->g->tensor[op->out.tensor].dtype;
+	enum dtype od = G->g->tensor[op->out.tensor].dtype;
 	LLVMValueRef y;
-	if (od == HW_FP32)
+	if (od == DT_FP32)
 		y = G->flt ? LLVMBuildFPTrunc(b, x, G->f32, "") : LLVMBuildSIToFP(b, x, G->f32, "");
-	else if (od == HW_FP16)
+	else if (od == DT_FP16)
 		y = to_f16(G, G->flt ? x : LLVMBuildSIToFP(b, x, G->f64, ""));
 	else {
 		if (G->flt) { /* toward zero; saturating so that no input is undefined */
@@ -553,7 +553,7 @@ static void gen_spatial(struct gen *G, const struct state *outer, int p)
 static void plan(struct gen *G)
 {
 	const struct ir_op *op = G->op;
-	G->flt = hw_dtype_float(op->acc);
+	G->flt = dtype_float(op->acc);
 	for (int k = 0; k < op->niters; k++)
 		if (!op->iter[k].reduction)
 			G->order[G->nsp++] = k;
@@ -654,7 +654,7 @@ static bool check_op(const struct ir_graph *g, int opi, struct diags *err)
 	}
 	const struct ir_op *op = &g->op[opi];
 	bool ok = op->niters >= 0 && op->niters <= IR_MAX_ITERS && op->nin >= 1 && op->nin <= IR_MAX_INPUTS &&
-		  (op->acc == HW_INT32 || op->acc == HW_FP32);
+		  (op->acc == DT_INT32 || op->acc == DT_FP32);
 	for (int k = 0; ok && k < op->niters; k++)
 		ok = op->iter[k].extent >= 1;
 	if (!ok)

@@ -60,7 +60,7 @@ int64_t ir_tensor_elems(const struct ir_tensor *t)
 	return n;
 }
 
-int ir_add_tensor(struct ir_graph *g, const char *name, enum ir_tensor_kind kind, enum hw_dtype dtype, int rank,
+int ir_add_tensor(struct ir_graph *g, const char *name, enum ir_tensor_kind kind, enum dtype dtype, int rank,
 		  const int64_t *shape, const char *layout, struct diags *err)
 {
 	if (!*name || strlen(name) >= IR_NAME_MAX || ir_tensor_lookup(g, name) >= 0) {
@@ -133,12 +133,12 @@ static struct ir_affine affine(int64_t offset, int n, const int *iters, const in
 
 static struct ir_affine var(int it) { return affine(0, 1, (int[]){it}, (int64_t[]){1}); }
 
-static enum hw_dtype acc_for(enum hw_dtype t)
+static enum dtype acc_for(enum dtype t)
 {
-	return hw_dtype_float(t) ? HW_FP32 : HW_INT32;
+	return dtype_float(t) ? DT_FP32 : DT_INT32;
 }
 
-static int finish_op(struct ir_graph *g, struct ir_op *op, const char *out_name, enum hw_dtype out_dtype, int rank,
+static int finish_op(struct ir_graph *g, struct ir_op *op, const char *out_name, enum dtype out_dtype, int rank,
 		     const int64_t *shape, const char *layout, struct diags *err)
 {
 	int t = ir_add_tensor(g, out_name, IR_TENSOR_OUTPUT, out_dtype, rank, shape, layout, err);
@@ -168,10 +168,10 @@ static bool check_rank(const struct ir_graph *g, const char *op, int t, int rank
 
 static bool same_kind(const struct ir_graph *g, const char *op, int a, int b, struct diags *err)
 {
-	if (hw_dtype_float(g->tensor[a].dtype) != hw_dtype_float(g->tensor[b].dtype)) {
+	if (dtype_float(g->tensor[a].dtype) != dtype_float(g->tensor[b].dtype)) {
 		diag_add(err, NULL, 0, 0, "op '%s': '%s' is %s but '%s' is %s; expected both integer or both floating point",
-			 op, g->tensor[a].name, hw_dtype_name(g->tensor[a].dtype), g->tensor[b].name,
-			 hw_dtype_name(g->tensor[b].dtype));
+			 op, g->tensor[a].name, dtype_name(g->tensor[a].dtype), g->tensor[b].name,
+			 dtype_name(g->tensor[b].dtype));
 		return false;
 	}
 	return true;
@@ -195,7 +195,7 @@ static int64_t out_extent(int64_t in, int64_t pad0, int64_t pad1, int64_t k, int
 }
 
 int ir_conv2d(struct ir_graph *g, const char *name, int input, int weight, const struct ir_conv2d_attrs *a,
-	      const char *out_name, enum hw_dtype out_dtype, struct diags *err)
+	      const char *out_name, enum dtype out_dtype, struct diags *err)
 {
 	if (!check_rank(g, name, input, 4, "input", err) || !check_rank(g, name, weight, 4, "weight", err) ||
 	    !same_kind(g, name, input, weight, err) || !positive(name, "stride", a->stride, 2, 1, err) ||
@@ -254,7 +254,7 @@ int ir_conv2d(struct ir_graph *g, const char *name, int input, int weight, const
 }
 
 int ir_dense(struct ir_graph *g, const char *name, int input, int weight, const char *out_name,
-	     enum hw_dtype out_dtype, struct diags *err)
+	     enum dtype out_dtype, struct diags *err)
 {
 	if (!check_rank(g, name, input, 2, "input", err) || !check_rank(g, name, weight, 2, "weight", err) ||
 	    !same_kind(g, name, input, weight, err))
@@ -277,7 +277,7 @@ int ir_dense(struct ir_graph *g, const char *name, int input, int weight, const 
 	return finish_op(g, op, out_name, out_dtype, 2, (int64_t[]){N, M}, "NC", err);
 }
 
-int ir_matmul(struct ir_graph *g, const char *name, int a, int b, const char *out_name, enum hw_dtype out_dtype,
+int ir_matmul(struct ir_graph *g, const char *name, int a, int b, const char *out_name, enum dtype out_dtype,
 	      struct diags *err)
 {
 	int rank = a >= 0 && a < g->ntensors ? g->tensor[a].rank : 0;
@@ -350,7 +350,7 @@ int ir_pool2d(struct ir_graph *g, const char *name, int input, bool max, const i
 }
 
 int ir_elementwise(struct ir_graph *g, const char *name, enum ir_combine combine, int a, int b, const char *out_name,
-		   enum hw_dtype out_dtype, struct diags *err)
+		   enum dtype out_dtype, struct diags *err)
 {
 	if (a < 0 || a >= g->ntensors || (combines[combine].inputs == 2 && (b < 0 || b >= g->ntensors))) {
 		diag_add(err, NULL, 0, 0, "op '%s': missing an operand", name);
@@ -382,7 +382,7 @@ int ir_elementwise(struct ir_graph *g, const char *name, enum ir_combine combine
 	return finish_op(g, op, out_name, out_dtype, ta->rank, ta->shape, ta->layout, err);
 }
 
-int ir_add_op(struct ir_graph *g, const struct ir_op *src, const char *out_name, enum hw_dtype out_dtype, int rank,
+int ir_add_op(struct ir_graph *g, const struct ir_op *src, const char *out_name, enum dtype out_dtype, int rank,
 	      const int64_t *shape, struct diags *err)
 {
 	struct ir_op *op = new_op(g, src->name, src->kind);
@@ -401,10 +401,10 @@ int ir_add_epilogue(struct ir_graph *g, int opi, const struct ir_epilogue *e, st
 	if (e->kind == IR_EP_BIAS) {
 		const struct ir_tensor *b = e->tensor >= 0 && e->tensor < g->ntensors ? &g->tensor[e->tensor] : NULL;
 		if (!b || e->dim < 0 || e->dim >= out->rank || b->rank != 1 || b->shape[0] != out->shape[e->dim] ||
-		    hw_dtype_float(b->dtype) != hw_dtype_float(op->acc)) {
+		    dtype_float(b->dtype) != dtype_float(op->acc)) {
 			diag_add(err, NULL, 0, 0,
 				 "op '%s': a bias must be a rank-1 tensor of %s numbers as long as output dimension %d (%" PRId64 ")",
-				 op->name, hw_dtype_float(op->acc) ? "floating-point" : "integer", e->dim,
+				 op->name, dtype_float(op->acc) ? "floating-point" : "integer", e->dim,
 				 e->dim >= 0 && e->dim < out->rank ? out->shape[e->dim] : 0);
 			return -1;
 		}
@@ -466,7 +466,7 @@ static void dump_access(const struct ir_graph *g, const struct ir_op *op, const 
 static void dump_op(const struct ir_graph *g, int i, struct strbuf *out)
 {
 	const struct ir_op *op = &g->op[i];
-	sb_printf(out, "op %s (%s), accumulating in %s, %" PRIu64 " MACs\n", op->name, op->kind, hw_dtype_name(op->acc),
+	sb_printf(out, "op %s (%s), accumulating in %s, %" PRIu64 " MACs\n", op->name, op->kind, dtype_name(op->acc),
 		  ir_op_macs(op));
 	sb_puts(out, "  for");
 	for (int k = 0; k < op->niters; k++)
@@ -499,7 +499,7 @@ void ir_dump(const struct ir_graph *g, struct strbuf *out)
 {
 	for (int i = 0; i < g->ntensors; i++) {
 		const struct ir_tensor *t = &g->tensor[i];
-		sb_printf(out, "tensor %s %s %s [", t->name, ir_tensor_kind_name(t->kind), hw_dtype_name(t->dtype));
+		sb_printf(out, "tensor %s %s %s [", t->name, ir_tensor_kind_name(t->kind), dtype_name(t->dtype));
 		for (int d = 0; d < t->rank; d++)
 			sb_printf(out, "%s%" PRId64, d ? ", " : "", t->shape[d]);
 		sb_printf(out, "] %s\n", t->layout);

@@ -49,7 +49,7 @@ enum ir_tensor_kind {
 struct ir_tensor {
 	char name[IR_NAME_MAX];
 	enum ir_tensor_kind kind;
-	enum hw_dtype dtype;
+	enum dtype dtype;
 	int rank;
 	int64_t shape[IR_MAX_RANK];
 	char layout[IR_MAX_RANK + 1]; /* one letter per dimension, e.g. "NHWC" */
@@ -135,7 +135,7 @@ struct ir_op {
 	struct ir_access in[IR_MAX_INPUTS];
 	enum ir_reduce reduce;
 	enum ir_combine combine;
-	enum hw_dtype acc;   /* type values are reduced and epilogues applied in */
+	enum dtype acc;   /* type values are reduced and epilogues applied in */
 	int nepilogues;
 	struct ir_epilogue epilogue[IR_MAX_EPILOGUES];
 };
@@ -150,7 +150,7 @@ struct ir_graph {
 void ir_graph_free(struct ir_graph *g);
 int ir_tensor_lookup(const struct ir_graph *g, const char *name); /* -1: none */
 /* A new tensor; -1 (with an error naming it) on a bad shape or name. */
-int ir_add_tensor(struct ir_graph *g, const char *name, enum ir_tensor_kind kind, enum hw_dtype dtype, int rank,
+int ir_add_tensor(struct ir_graph *g, const char *name, enum ir_tensor_kind kind, enum dtype dtype, int rank,
 		  const int64_t *shape, const char *layout, struct diags *err);
 int64_t ir_tensor_elems(const struct ir_tensor *t);
 
@@ -165,12 +165,12 @@ struct ir_conv2d_attrs {
 };
 /* input NHWC [N, H, W, C]; weight OHWI [O, KH, KW, C / groups]; out NHWC. */
 int ir_conv2d(struct ir_graph *g, const char *name, int input, int weight, const struct ir_conv2d_attrs *a,
-	      const char *out_name, enum hw_dtype out_dtype, struct diags *err);
+	      const char *out_name, enum dtype out_dtype, struct diags *err);
 /* input [N, K]; weight [M, K]; out [N, M]. */
 int ir_dense(struct ir_graph *g, const char *name, int input, int weight, const char *out_name,
-	     enum hw_dtype out_dtype, struct diags *err);
+	     enum dtype out_dtype, struct diags *err);
 /* a [M, K] x b [K, N], or batched [B, M, K] x [B, K, N]. */
-int ir_matmul(struct ir_graph *g, const char *name, int a, int b, const char *out_name, enum hw_dtype out_dtype,
+int ir_matmul(struct ir_graph *g, const char *name, int a, int b, const char *out_name, enum dtype out_dtype,
 	      struct diags *err);
 /* input NHWC; window [KH, KW]; max or average (sum, then division by the
  * window size: padding counts, as in count_include_pad). */
@@ -178,15 +178,15 @@ int ir_pool2d(struct ir_graph *g, const char *name, int input, bool max, const i
 	      const int64_t stride[2], const int64_t pad[4], const char *out_name, struct diags *err);
 /* Same-shape elementwise: out = combine(a, b). */
 int ir_elementwise(struct ir_graph *g, const char *name, enum ir_combine combine, int a, int b, const char *out_name,
-		   enum hw_dtype out_dtype, struct diags *err);
+		   enum dtype out_dtype, struct diags *err);
 /* An op written as an index expression, e.g. "y[i, j] += a[i, k] * b[k, j]",
  * "y[i] += a[i, k]" or "y[i] max= a[i, k]" (compiler/einsum.c); the output
  * (named in the expression, and out_name) is created with out_dtype. */
-int ir_einsum(struct ir_graph *g, const char *name, const char *expr, const char *out_name, enum hw_dtype out_dtype,
+int ir_einsum(struct ir_graph *g, const char *name, const char *expr, const char *out_name, enum dtype out_dtype,
 	      struct diags *err);
 /* Appends a finished op (its output access filled in but for the tensor) and
  * creates its output tensor; for constructors. */
-int ir_add_op(struct ir_graph *g, const struct ir_op *op, const char *out_name, enum hw_dtype out_dtype, int rank,
+int ir_add_op(struct ir_graph *g, const struct ir_op *op, const char *out_name, enum dtype out_dtype, int rank,
 	      const int64_t *shape, struct diags *err);
 /* An epilogue appended to op `op`; -1 with an error if it does not fit. */
 int ir_add_epilogue(struct ir_graph *g, int op, const struct ir_epilogue *e, struct diags *err);

@@ -442,7 +442,7 @@ static void finish_block(struct low *L, const struct step *st, int q, int last)
 	}
 	uint64_t Nt = (uint64_t)g->count[TZ_G_N];
 	uint64_t first = ((uint64_t)(st->bb * g->count[TZ_G_M] + st->mo * L->m->bm) * Nt + (uint64_t)(st->no * L->m->bn)) * g->eo;
-	uint32_t ob = hw_dtype_bytes(L->hw->level[L->lv_out].dtype);
+	uint32_t ob = dtype_bytes(L->hw->level[L->lv_out].dtype);
 	int store = -1;
 	for (int p = 0; p < g->b.planes; p++) {
 		if (p) { /* the next byte plane: shift the accumulator once the store has read the last */

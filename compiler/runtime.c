@@ -64,7 +64,7 @@ static void coords(const struct ir_tensor *t, int64_t flat, char *out, size_t n)
 static void compare(const struct ir_tensor *t, const uint8_t *dev, const uint8_t *ref, struct rt_result *r)
 {
 	int64_t n = ir_tensor_elems(t);
-	bool flt = hw_dtype_float(t->dtype);
+	bool flt = dtype_float(t->dtype);
 	r->verified = true;
 	r->max_error = 0;
 	for (int64_t i = 0; i < n; i++) {

@@ -72,7 +72,7 @@ static bool parse_i64(const struct ynode *n, int64_t *out)
 	size_t len = n->len;
 	bool neg = len > 0 && s[0] == '-';
 	uint64_t u;
-	if (hwl_parse_u64(s + neg, len - neg, &u) || u > (uint64_t)INT64_MAX + neg)
+	if (yt_parse_u64(s + neg, len - neg, &u) || u > (uint64_t)INT64_MAX + neg)
 		return false;
 	*out = !neg ? (int64_t)u : u == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)u;
 	return true;
@@ -95,7 +95,7 @@ static bool get_int(struct wl_state *S, const struct ynode *n, const char *key, 
 		snprintf(want, sizeof want, "an integer from %" PRId64 " to %" PRId64, min, max);
 	if (large && parse_i64(n, out) && *out > max)
 		snprintf(huge, sizeof huge, " (too large: at most %" PRId64 ")", max);
-	hwl_error(&S->L, n, "expected %s for '%s' in %s, got %s%s", want, key, ctx, hwl_show(n, b, sizeof b), huge);
+	yt_error(&S->yt, n, "expected %s for '%s' in %s, got %s%s", want, key, ctx, yt_show(n, b, sizeof b), huge);
 	return false;
 }
 
@@ -111,10 +111,10 @@ static bool get_ints(struct wl_state *S, const struct ynode *n, const char *key,
 	char b[80];
 	if (n->kind != YN_SEQ || n->n > 6 || !(counts & (1u << n->n))) {
 		if (n->kind == YN_SEQ)
-			hwl_error(&S->L, n, "expected %s for '%s' in %s, got a sequence of %d", expect, key, ctx, n->n);
+			yt_error(&S->yt, n, "expected %s for '%s' in %s, got a sequence of %d", expect, key, ctx, n->n);
 		else
-			hwl_error(&S->L, n, "expected %s for '%s' in %s, got %s", expect, key, ctx,
-				  hwl_show(n, b, sizeof b));
+			yt_error(&S->yt, n, "expected %s for '%s' in %s, got %s", expect, key, ctx,
+				  yt_show(n, b, sizeof b));
 		return false;
 	}
 	for (int i = 0; i < n->n; i++)
@@ -204,9 +204,9 @@ static bool name_free(struct wl_state *S, const char *name, const struct ynode *
 	if (t >= 0)
 		snprintf(first, sizeof first, "; the first is at line %d", S->w->tensor_at[t].line);
 	if (op_ctx)
-		hwl_error(&S->L, at, "the output tensor '%s' of %s is defined twice%s", name, op_ctx, first);
+		yt_error(&S->yt, at, "the output tensor '%s' of %s is defined twice%s", name, op_ctx, first);
 	else
-		hwl_error(&S->L, at, "tensor '%s' is defined twice%s", name, first);
+		yt_error(&S->yt, at, "tensor '%s' is defined twice%s", name, first);
 	return false;
 }
 
@@ -214,7 +214,7 @@ static bool name_free(struct wl_state *S, const char *name, const struct ynode *
 static void relocate(struct wl_state *S, struct diags *tmp, const struct ynode *at)
 {
 	for (int i = 0; i < tmp->n; i++)
-		hwl_error(&S->L, at, "%s", tmp->v[i].msg);
+		yt_error(&S->yt, at, "%s", tmp->v[i].msg);
 	diag_free(tmp);
 }
 
@@ -223,14 +223,14 @@ static void relocate(struct wl_state *S, struct diags *tmp, const struct ynode *
 static int tensor_ref(struct wl_state *S, const struct ynode *n, const char *key, const char *ctx)
 {
 	char name[IR_NAME_MAX];
-	if (!hwl_name(&S->L, n, key, ctx, false, sizeof name, name))
+	if (!yt_name(&S->yt, n, key, ctx, false, sizeof name, name))
 		return -1;
 	int t = ir_tensor_lookup(&S->w->g, name);
 	if (t >= 0)
 		return t;
 	if (is_broken(S, name))
 		return -2;
-	hwl_error(&S->L, n,
+	yt_error(&S->yt, n,
 		  "undefined tensor '%s' for '%s' in %s; expected a tensor from 'tensors' or the output of an earlier op",
 		  name, key, ctx);
 	return -1;
@@ -242,27 +242,27 @@ static int tensor_ref(struct wl_state *S, const struct ynode *n, const char *key
 static void load_tensor(struct wl_state *S, const struct ynode *m, int nth)
 {
 	char name[IR_NAME_MAX], ctx[96], b[80];
-	if (hwl_peek_name(m, sizeof name, name))
+	if (yt_peek_name(m, sizeof name, name))
 		snprintf(ctx, sizeof ctx, "tensor '%s'", name);
 	else
 		snprintf(ctx, sizeof ctx, "tensor #%d", nth);
 	const struct ynode *v[T_N], *k[T_N];
-	if (!hwl_fields(&S->L, m, "a tensor", ctx, tensor_keys, T_N, NULL, v, k))
+	if (!yt_fields(&S->yt, m, "a tensor", ctx, tensor_keys, T_N, NULL, v, k))
 		return;
-	bool ok = hwl_require(&S->L, m, v[T_NAME], "name", ctx) &&
-		  hwl_name(&S->L, v[T_NAME], "name", ctx, false, sizeof name, name);
+	bool ok = yt_require(&S->yt, m, v[T_NAME], "name", ctx) &&
+		  yt_name(&S->yt, v[T_NAME], "name", ctx, false, sizeof name, name);
 	if (ok && !name_free(S, name, v[T_NAME], NULL)) {
 		return; /* the first declaration stands */
 	}
 	int64_t shape[IR_MAX_RANK];
 	int rank = 0;
-	if (!hwl_require(&S->L, m, v[T_SHAPE], "shape", ctx)) {
+	if (!yt_require(&S->yt, m, v[T_SHAPE], "shape", ctx)) {
 		ok = false;
 	} else if (v[T_SHAPE]->kind != YN_SEQ || v[T_SHAPE]->n < 1 || v[T_SHAPE]->n > IR_MAX_RANK) {
-		hwl_error(&S->L, v[T_SHAPE], "expected a sequence of 1 to %d positive integers for 'shape' in %s, got %s",
+		yt_error(&S->yt, v[T_SHAPE], "expected a sequence of 1 to %d positive integers for 'shape' in %s, got %s",
 			  IR_MAX_RANK, ctx,
 			  v[T_SHAPE]->kind == YN_SEQ ? (v[T_SHAPE]->n ? "too many" : "an empty sequence")
-						     : hwl_show(v[T_SHAPE], b, sizeof b));
+						     : yt_show(v[T_SHAPE], b, sizeof b));
 		ok = false;
 	} else {
 		rank = v[T_SHAPE]->n;
@@ -270,12 +270,12 @@ static void load_tensor(struct wl_state *S, const struct ynode *m, int nth)
 			if (!get_int(S, v[T_SHAPE]->kid[d], "shape", ctx, 1, INT64_MAX, &shape[d]))
 				ok = false;
 	}
-	enum hw_dtype dtype = HW_INT8;
-	if (!hwl_require(&S->L, m, v[T_DTYPE], "dtype", ctx) || !hwl_dtype(&S->L, v[T_DTYPE], "dtype", ctx, &dtype))
+	enum dtype dtype = DT_INT8;
+	if (!yt_require(&S->yt, m, v[T_DTYPE], "dtype", ctx) || !yt_dtype(&S->yt, v[T_DTYPE], "dtype", ctx, &dtype))
 		ok = false;
 	static const char *const kind_words[] = {"input", "weight"};
 	int kind = 0;
-	if (v[T_KIND] && !hwl_enum(&S->L, v[T_KIND], "tensor kind", "kind", ctx, kind_words, 2, &kind))
+	if (v[T_KIND] && !yt_enum(&S->yt, v[T_KIND], "tensor kind", "kind", ctx, kind_words, 2, &kind))
 		ok = false;
 	char layout[IR_MAX_RANK + 1] = "";
 	if (v[T_LAYOUT]) {
@@ -286,8 +286,8 @@ static void load_tensor(struct wl_state *S, const struct ynode *m, int nth)
 		if (good)
 			memcpy(layout, l->str, l->len + 1);
 		else if (rank) {
-			hwl_error(&S->L, l, "expected %d capital letters (one per dimension) for 'layout' in %s, got %s", rank,
-				  ctx, hwl_show(l, b, sizeof b));
+			yt_error(&S->yt, l, "expected %d capital letters (one per dimension) for 'layout' in %s, got %s", rank,
+				  ctx, yt_show(l, b, sizeof b));
 			ok = false;
 		}
 	}
@@ -300,13 +300,13 @@ static void load_tensor(struct wl_state *S, const struct ynode *m, int nth)
 		data = is_key(d->kid[0], "raw") ? D_RAW : D_NPY;
 		path = d->kid[1];
 		if (path->kind != YN_SCALAR || path->len == 0 || memchr(path->str, 0, path->len)) {
-			hwl_error(&S->L, path, "expected a file path for '%s' in %s, got %s", data == D_RAW ? "raw" : "npy",
-				  ctx, hwl_show(path, b, sizeof b));
+			yt_error(&S->yt, path, "expected a file path for '%s' in %s, got %s", data == D_RAW ? "raw" : "npy",
+				  ctx, yt_show(path, b, sizeof b));
 			ok = false;
 		}
 	} else if (d && !(d->kind == YN_SCALAR && is_key(d, "random"))) {
-		hwl_error(&S->L, d, "expected random, zeros, {raw: FILE} or {npy: FILE} for 'data' in %s, got %s", ctx,
-			  d->kind == YN_MAP && d->n ? "another mapping" : hwl_show(d, b, sizeof b));
+		yt_error(&S->yt, d, "expected random, zeros, {raw: FILE} or {npy: FILE} for 'data' in %s, got %s", ctx,
+			  d->kind == YN_MAP && d->n ? "another mapping" : yt_show(d, b, sizeof b));
 		ok = false;
 	}
 	int64_t lo = 0, hi = 0;
@@ -316,23 +316,23 @@ static void load_tensor(struct wl_state *S, const struct ynode *m, int nth)
 		int64_t r[6], dlo, dhi;
 		int c;
 		wl_default_range(dtype, &dlo, &dhi);
-		if (hw_dtype_float(dtype) || data != D_RANDOM) {
-			hwl_error(&S->L, k[T_RANGE], "'range' in %s applies only to random integer data", ctx);
+		if (dtype_float(dtype) || data != D_RANDOM) {
+			yt_error(&S->yt, k[T_RANGE], "'range' in %s applies only to random integer data", ctx);
 			ok = false;
 		} else if (!get_ints(S, v[T_RANGE], "range", ctx, INT64_MIN, INT64_MAX, 1u << 2, "a sequence [lo, hi] of integers",
 				     r, &c)) {
 			ok = false;
-		} else if (c != 2 || r[0] > r[1] || r[0] < (dtype == HW_INT32 ? INT32_MIN : dlo) ||
-			   r[1] > (dtype == HW_INT32 ? INT32_MAX : dhi)) {
-			hwl_error(&S->L, v[T_RANGE], "expected a sequence [lo, hi] with lo <= hi, within %s, for 'range' in %s",
-				  hw_dtype_name(dtype), ctx);
+		} else if (c != 2 || r[0] > r[1] || r[0] < (dtype == DT_INT32 ? INT32_MIN : dlo) ||
+			   r[1] > (dtype == DT_INT32 ? INT32_MAX : dhi)) {
+			yt_error(&S->yt, v[T_RANGE], "expected a sequence [lo, hi] with lo <= hi, within %s, for 'range' in %s",
+				  dtype_name(dtype), ctx);
 			ok = false;
 		} else {
 			lo = r[0], hi = r[1];
 		}
 	}
 	if (!ok) {
-		if (v[T_NAME] && hwl_is_name(v[T_NAME]->str, v[T_NAME]->len, false) && v[T_NAME]->len < IR_NAME_MAX)
+		if (v[T_NAME] && yt_is_name(v[T_NAME]->str, v[T_NAME]->len, false) && v[T_NAME]->len < IR_NAME_MAX)
 			mark_broken(S, v[T_NAME]->str);
 		return;
 	}
@@ -352,9 +352,9 @@ static void load_tensor(struct wl_state *S, const struct ynode *m, int nth)
 		memcpy(ts->layout, kind ? "OHWI" : "NHWC", 5);
 	else if (!v[T_LAYOUT] && rank == 1)
 		memcpy(ts->layout, "C", 2);
-	int64_t bytes = ir_tensor_elems(ts) * (int64_t)hw_dtype_bytes(dtype);
+	int64_t bytes = ir_tensor_elems(ts) * (int64_t)dtype_bytes(dtype);
 	if (bytes > WL_MAX_DATA_BYTES) {
-		hwl_error(&S->L, v[T_SHAPE], "tensor '%s' would hold %" PRId64 " bytes of data; at most %" PRId64 " (1 GiB)",
+		yt_error(&S->yt, v[T_SHAPE], "tensor '%s' would hold %" PRId64 " bytes of data; at most %" PRId64 " (1 GiB)",
 			  name, bytes, WL_MAX_DATA_BYTES);
 		return;
 	}
@@ -376,8 +376,8 @@ static void load_epilogues(struct wl_state *S, const struct ynode *seq, int op, 
 {
 	char b[80];
 	if (seq->kind != YN_SEQ) {
-		hwl_error(&S->L, seq, "expected a sequence of epilogues for 'epilogue' in %s, got %s", ctx,
-			  hwl_show(seq, b, sizeof b));
+		yt_error(&S->yt, seq, "expected a sequence of epilogues for 'epilogue' in %s, got %s", ctx,
+			  yt_show(seq, b, sizeof b));
 		return;
 	}
 	for (int i = 0; i < seq->n; i++) {
@@ -386,22 +386,22 @@ static void load_epilogues(struct wl_state *S, const struct ynode *seq, int op, 
 			word = it->kid[0];
 			arg = it->kid[1];
 		} else if (it->kind != YN_SCALAR) {
-			hwl_error(&S->L, it,
+			yt_error(&S->yt, it,
 				  "expected an epilogue (relu, or a mapping with one key: bias, shr, clip, add, mul, div) in %s, got %s",
-				  ctx, it->kind == YN_MAP ? "a mapping with several keys" : hwl_show(it, b, sizeof b));
+				  ctx, it->kind == YN_MAP ? "a mapping with several keys" : yt_show(it, b, sizeof b));
 			continue;
 		}
 		int w;
-		if (!hwl_enum(&S->L, word, "epilogue", "epilogue", ctx, epilogue_words, NEPILOGUE_WORDS, &w))
+		if (!yt_enum(&S->yt, word, "epilogue", "epilogue", ctx, epilogue_words, NEPILOGUE_WORDS, &w))
 			continue;
 		struct ir_epilogue e = {.kind = epilogue_kinds[w], .tensor = -1};
 		const char *key = epilogue_words[w];
 		if (e.kind == IR_EP_RELU && arg) {
-			hwl_error(&S->L, word, "epilogue 'relu' in %s takes no value; write '- relu'", ctx);
+			yt_error(&S->yt, word, "epilogue 'relu' in %s takes no value; write '- relu'", ctx);
 			continue;
 		}
 		if (e.kind != IR_EP_RELU && !arg) {
-			hwl_error(&S->L, word, "epilogue '%s' in %s needs a value; write '- %s: VALUE'", key, ctx, key);
+			yt_error(&S->yt, word, "epilogue '%s' in %s needs a value; write '- %s: VALUE'", key, ctx, key);
 			continue;
 		}
 		int64_t v[6];
@@ -423,8 +423,8 @@ static void load_epilogues(struct wl_state *S, const struct ynode *seq, int op, 
 			if (!get_ints(S, arg, key, ctx, INT64_MIN, INT64_MAX, 1u << 2, "a sequence [lo, hi] of integers", v, &c))
 				continue;
 			if (c != 2) {
-				hwl_error(&S->L, arg, "expected a sequence [lo, hi] of integers for 'clip' in %s, got %s", ctx,
-					  hwl_show(arg, b, sizeof b));
+				yt_error(&S->yt, arg, "expected a sequence [lo, hi] of integers for 'clip' in %s, got %s", ctx,
+					  yt_show(arg, b, sizeof b));
 				continue;
 			}
 			e.lo = v[0], e.hi = v[1];
@@ -460,7 +460,7 @@ static int peek_kind(const struct ynode *m)
 static void load_op(struct wl_state *S, const struct ynode *m, int nth)
 {
 	char name[IR_NAME_MAX], out[IR_NAME_MAX], ctx[96];
-	if (hwl_peek_name(m, sizeof name, name))
+	if (yt_peek_name(m, sizeof name, name))
 		snprintf(ctx, sizeof ctx, "op '%s'", name);
 	else
 		snprintf(ctx, sizeof ctx, "op #%d", nth);
@@ -473,19 +473,19 @@ static void load_op(struct wl_state *S, const struct ynode *m, int nth)
 		if (allowed & (1u << i))
 			keys[n] = op_keys[i], idx[n++] = i;
 	const struct ynode *kv[O_N], *kk[O_N], *v[O_N], *k[O_N];
-	if (!hwl_fields(&S->L, m, "an op", ctx, keys, n, NULL, kv, kk))
+	if (!yt_fields(&S->yt, m, "an op", ctx, keys, n, NULL, kv, kk))
 		return;
 	for (int i = 0; i < O_N; i++)
 		v[i] = k[i] = NULL;
 	for (int i = 0; i < n; i++)
 		v[idx[i]] = kv[i], k[idx[i]] = kk[i];
 
-	bool ok = hwl_require(&S->L, m, v[O_NAME], "name", ctx) &&
-		  hwl_name(&S->L, v[O_NAME], "name", ctx, false, sizeof name, name);
+	bool ok = yt_require(&S->yt, m, v[O_NAME], "name", ctx) &&
+		  yt_name(&S->yt, v[O_NAME], "name", ctx, false, sizeof name, name);
 	if (ok) {
 		for (int i = 0; i < S->nops_seen; i++)
 			if (!strcmp(S->ops_seen[i].name, name)) {
-				hwl_error(&S->L, v[O_NAME], "op '%s' is defined twice; the first is at line %d", name,
+				yt_error(&S->yt, v[O_NAME], "op '%s' is defined twice; the first is at line %d", name,
 					  S->ops_seen[i].line);
 				return;
 			}
@@ -497,13 +497,13 @@ static void load_op(struct wl_state *S, const struct ynode *m, int nth)
 	const char *kind_names[NKINDS];
 	for (int i = 0; i < NKINDS; i++)
 		kind_names[i] = kinds[i].name;
-	if (!hwl_require(&S->L, m, v[O_OP], "op", ctx) ||
-	    !hwl_enum(&S->L, v[O_OP], "op kind", "op", ctx, kind_names, NKINDS, &kw))
+	if (!yt_require(&S->yt, m, v[O_OP], "op", ctx) ||
+	    !yt_enum(&S->yt, v[O_OP], "op kind", "op", ctx, kind_names, NKINDS, &kw))
 		ok = false;
 	const struct ynode *out_at = v[O_OUT] ? v[O_OUT] : v[O_NAME];
 	bool out_ok = ok;
 	if (v[O_OUT])
-		out_ok = hwl_name(&S->L, v[O_OUT], "out", ctx, false, sizeof out, out);
+		out_ok = yt_name(&S->yt, v[O_OUT], "out", ctx, false, sizeof out, out);
 	else if (ok)
 		memcpy(out, name, sizeof out);
 	if (out_ok && !name_free(S, out, out_at, ctx))
@@ -518,27 +518,27 @@ static void load_op(struct wl_state *S, const struct ynode *m, int nth)
 	bool skip = false;
 	if (kind == EINSUM) {
 		/* operands are named inside the expression; the dtype cannot be guessed before it is read */
-		if (!hwl_require(&S->L, m, v[O_EXPR], "expr", ctx) || !hwl_require(&S->L, m, v[O_DTYPE], "dtype", ctx))
+		if (!yt_require(&S->yt, m, v[O_EXPR], "expr", ctx) || !yt_require(&S->yt, m, v[O_DTYPE], "dtype", ctx))
 			skip = true;
 		else if (v[O_EXPR]->kind != YN_SCALAR || strlen(v[O_EXPR]->str) != v[O_EXPR]->len) {
-			hwl_error(&S->L, v[O_EXPR], "%s: expected an index expression for 'expr', e.g. \"y[i, j] += a[i, k] * b[k, j]\"", ctx);
+			yt_error(&S->yt, v[O_EXPR], "%s: expected an index expression for 'expr', e.g. \"y[i, j] += a[i, k] * b[k, j]\"", ctx);
 			skip = true;
 		}
 	} else if (kinds[kind].keys & (1u << O_INPUT)) {
-		if (!hwl_require(&S->L, m, v[O_INPUT], "input", ctx) || (x = tensor_ref(S, v[O_INPUT], "input", ctx)) < 0)
+		if (!yt_require(&S->yt, m, v[O_INPUT], "input", ctx) || (x = tensor_ref(S, v[O_INPUT], "input", ctx)) < 0)
 			skip = true;
 		if (kinds[kind].keys & (1u << O_WEIGHT)) {
-			if (!hwl_require(&S->L, m, v[O_WEIGHT], "weight", ctx) ||
+			if (!yt_require(&S->yt, m, v[O_WEIGHT], "weight", ctx) ||
 			    (y = tensor_ref(S, v[O_WEIGHT], "weight", ctx)) < 0)
 				skip = true;
 			else
 				S->used_as_weight[y] = true;
 		}
 	} else {
-		if (!hwl_require(&S->L, m, v[O_A], "a", ctx) || (x = tensor_ref(S, v[O_A], "a", ctx)) < 0)
+		if (!yt_require(&S->yt, m, v[O_A], "a", ctx) || (x = tensor_ref(S, v[O_A], "a", ctx)) < 0)
 			skip = true;
 		if (kinds[kind].keys & (1u << O_B)) {
-			if (!hwl_require(&S->L, m, v[O_B], "b", ctx) || (y = tensor_ref(S, v[O_B], "b", ctx)) < 0)
+			if (!yt_require(&S->yt, m, v[O_B], "b", ctx) || (y = tensor_ref(S, v[O_B], "b", ctx)) < 0)
 				skip = true;
 		}
 	}
@@ -554,32 +554,32 @@ static void load_op(struct wl_state *S, const struct ynode *m, int nth)
 	if (v[O_GROUPS] && !get_int(S, v[O_GROUPS], "groups", ctx, 1, WL_MAX_ATTR, &a.groups))
 		skip = true;
 	if ((kinds[kind].keys & (1u << O_WINDOW)) &&
-	    (!hwl_require(&S->L, m, v[O_WINDOW], "window", ctx) || !get_pair(S, v[O_WINDOW], "window", ctx, 1, window)))
+	    (!yt_require(&S->yt, m, v[O_WINDOW], "window", ctx) || !get_pair(S, v[O_WINDOW], "window", ctx, 1, window)))
 		skip = true;
-	enum hw_dtype dt = HW_INT32;
-	if (v[O_DTYPE] && !hwl_dtype(&S->L, v[O_DTYPE], "dtype", ctx, &dt))
+	enum dtype dt = DT_INT32;
+	if (v[O_DTYPE] && !yt_dtype(&S->yt, v[O_DTYPE], "dtype", ctx, &dt))
 		skip = true;
 	if (skip) {
 		mark_broken(S, out);
 		return;
 	}
 	struct ir_graph *g = &S->w->g;
-	enum hw_dtype in_dt = x >= 0 ? g->tensor[x].dtype : dt;
+	enum dtype in_dt = x >= 0 ? g->tensor[x].dtype : dt;
 	if (!v[O_DTYPE])
-		dt = kind >= ADD ? in_dt : hw_dtype_float(in_dt) ? HW_FP32 : HW_INT32;
+		dt = kind >= ADD ? in_dt : dtype_float(in_dt) ? DT_FP32 : DT_INT32;
 	if (kind == DEPTHWISE && x >= 0) {
 		a.groups = g->tensor[x].shape[g->tensor[x].rank - 1];
 		if (g->tensor[x].rank != 4)
 			a.groups = 1; /* the constructor reports the rank */
 	}
 	if (kind == BATCH_MATMUL && x >= 0 && g->tensor[x].rank != 3) {
-		hwl_error(&S->L, v[O_A], "op '%s': a batch_matmul's a '%s' has rank %d; expected 3 [B, M, K]", name,
+		yt_error(&S->yt, v[O_A], "op '%s': a batch_matmul's a '%s' has rank %d; expected 3 [B, M, K]", name,
 			  g->tensor[x].name, g->tensor[x].rank);
 		mark_broken(S, out);
 		return;
 	}
 	if (kind == MATMUL && x >= 0 && g->tensor[x].rank != 2) {
-		hwl_error(&S->L, v[O_A], "op '%s': a matmul's a '%s' has rank %d; expected 2 [M, K] (batch_matmul for 3)",
+		yt_error(&S->yt, v[O_A], "op '%s': a matmul's a '%s' has rank %d; expected 2 [M, K] (batch_matmul for 3)",
 			  name, g->tensor[x].name, g->tensor[x].rank);
 		mark_broken(S, out);
 		return;
@@ -622,29 +622,29 @@ static void load_root(struct wl_state *S, const struct ynode *root)
 {
 	const struct ynode *v[TOP_N], *k[TOP_N];
 	char b[80];
-	if (!hwl_fields(&S->L, root, "the workload", NULL, top_keys, TOP_N, NULL, v, k))
+	if (!yt_fields(&S->yt, root, "the workload", NULL, top_keys, TOP_N, NULL, v, k))
 		return;
-	if (hwl_require(&S->L, root, v[TOP_NAME], "name", NULL))
-		hwl_name(&S->L, v[TOP_NAME], "name", NULL, false, sizeof S->w->name, S->w->name);
+	if (yt_require(&S->yt, root, v[TOP_NAME], "name", NULL))
+		yt_name(&S->yt, v[TOP_NAME], "name", NULL, false, sizeof S->w->name, S->w->name);
 	if (v[TOP_SEED]) {
 		const struct ynode *s = v[TOP_SEED];
-		if (s->kind != YN_SCALAR || !s->plain || hwl_parse_u64(s->str, s->len, &S->w->seed))
-			hwl_error(&S->L, s, "expected a non-negative integer below 2^64 for 'seed' in the top-level mapping, got %s",
-				  hwl_show(s, b, sizeof b));
+		if (s->kind != YN_SCALAR || !s->plain || yt_parse_u64(s->str, s->len, &S->w->seed))
+			yt_error(&S->yt, s, "expected a non-negative integer below 2^64 for 'seed' in the top-level mapping, got %s",
+				  yt_show(s, b, sizeof b));
 	}
 	const struct ynode *t = v[TOP_TENSORS];
 	if (t && t->kind != YN_SEQ)
-		hwl_error(&S->L, t, "expected a sequence of tensors for 'tensors' in the top-level mapping, got %s",
-			  hwl_show(t, b, sizeof b));
+		yt_error(&S->yt, t, "expected a sequence of tensors for 'tensors' in the top-level mapping, got %s",
+			  yt_show(t, b, sizeof b));
 	else if (t)
 		for (int i = 0; i < t->n; i++)
 			load_tensor(S, t->kid[i], i + 1);
 	const struct ynode *o = v[TOP_OPS];
-	if (!hwl_require(&S->L, root, o, "ops", NULL))
+	if (!yt_require(&S->yt, root, o, "ops", NULL))
 		return;
 	if (o->kind != YN_SEQ || o->n == 0) {
-		hwl_error(&S->L, o, "expected a non-empty sequence of ops for 'ops' in the top-level mapping, got %s",
-			  o->kind == YN_SEQ ? "an empty sequence" : hwl_show(o, b, sizeof b));
+		yt_error(&S->yt, o, "expected a non-empty sequence of ops for 'ops' in the top-level mapping, got %s",
+			  o->kind == YN_SEQ ? "an empty sequence" : yt_show(o, b, sizeof b));
 		return;
 	}
 	for (int i = 0; i < o->n; i++)
@@ -738,5 +738,5 @@ void wl_free(struct wl_workload *w)
 
 size_t wl_tensor_bytes(const struct wl_workload *w, int i)
 {
-	return (size_t)ir_tensor_elems(&w->g.tensor[i]) * hw_dtype_bytes(w->g.tensor[i].dtype);
+	return (size_t)ir_tensor_elems(&w->g.tensor[i]) * dtype_bytes(w->g.tensor[i].dtype);
 }

@@ -45,10 +45,10 @@ size_t wl_tensor_bytes(const struct wl_workload *w, int i);
 /* The random data generator of docs/workloads.md: N elements of DTYPE for the
  * tensor NAME of a workload with SEED, integers uniform over [lo, hi], floats
  * uniform in [-1, 1) rounded to the dtype; written little-endian to OUT. */
-void wl_random_fill(uint64_t seed, const char *name, enum hw_dtype dtype, int64_t lo, int64_t hi, int64_t n,
+void wl_random_fill(uint64_t seed, const char *name, enum dtype dtype, int64_t lo, int64_t hi, int64_t n,
 		    uint8_t *out);
 /* The default range of random integers of DTYPE. */
-void wl_default_range(enum hw_dtype dtype, int64_t *lo, int64_t *hi);
+void wl_default_range(enum dtype dtype, int64_t *lo, int64_t *hi);
 /* IEEE binary16 nearest (ties to even) to V. */
 uint16_t wl_fp16_from_double(double v);
 

@@ -61,13 +61,13 @@ uint16_t wl_fp16_from_double(double v)
 	return sign | (uint16_t)(E << 10) | (uint16_t)((int)q - 1024);
 }
 
-void wl_default_range(enum hw_dtype dtype, int64_t *lo, int64_t *hi)
+void wl_default_range(enum dtype dtype, int64_t *lo, int64_t *hi)
 {
 	switch (dtype) {
-	case HW_INT8: *lo = -128, *hi = 127; break;
-	case HW_UINT8: *lo = 0, *hi = 255; break;
-	case HW_INT16: *lo = -32768, *hi = 32767; break;
-	case HW_INT32: *lo = -65536, *hi = 65535; break;
+	case DT_INT8: *lo = -128, *hi = 127; break;
+	case DT_UINT8: *lo = 0, *hi = 255; break;
+	case DT_INT16: *lo = -32768, *hi = 32767; break;
+	case DT_INT32: *lo = -65536, *hi = 65535; break;
 	default: *lo = -1, *hi = 1; break;
 	}
 }
@@ -78,20 +78,20 @@ static void put_le(uint8_t *p, uint64_t v, int bytes)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-void wl_random_fill(uint64_t seed, const char *name, enum hw_dtype dtype, int64_t lo, int64_t hi, int64_t n,
+void wl_random_fill(uint64_t seed, const char *name, enum dtype dtype, int64_t lo, int64_t hi, int64_t n,
 		    uint8_t *out)
 {
 	uint64_t x = splitmix64(seed ^ fnv1a64(name));
 	if (!x)
 		x = 0x9E3779B97F4A7C15u;
-	int bytes = (int)hw_dtype_bytes(dtype);
+	int bytes = (int)dtype_bytes(dtype);
 	uint64_t span = (uint64_t)hi - (uint64_t)lo + 1; /* 0: all of 64 bits */
 	for (int64_t i = 0; i < n; i++) {
 		uint64_t r = xorshift64(&x);
 		uint8_t *p = out + i * bytes;
-		if (dtype == HW_FP32 || dtype == HW_FP16) {
+		if (dtype == DT_FP32 || dtype == DT_FP16) {
 			double v = 2.0 * ((double)(r >> 11) * 0x1p-53) - 1.0;
-			if (dtype == HW_FP32) {
+			if (dtype == DT_FP32) {
 				float f = (float)v;
 				uint32_t u;
 				memcpy(&u, &f, 4);
@@ -143,14 +143,14 @@ static void shape_text(const int64_t *shape, int rank, bool npy, char *buf, size
 		snprintf(buf + at, size - at, "%s", npy ? (rank == 1 ? ",)" : ")") : "]");
 }
 
-static const char *npy_descr(enum hw_dtype t)
+static const char *npy_descr(enum dtype t)
 {
 	switch (t) {
-	case HW_INT8: return "|i1";
-	case HW_UINT8: return "|u1";
-	case HW_INT16: return "<i2";
-	case HW_INT32: return "<i4";
-	case HW_FP16: return "<f2";
+	case DT_INT8: return "|i1";
+	case DT_UINT8: return "|u1";
+	case DT_INT16: return "<i2";
+	case DT_INT32: return "<i4";
+	case DT_FP16: return "<f2";
 	default: return "<f4";
 	}
 }
@@ -180,7 +180,7 @@ static long npy_header(struct wl_state *S, const struct ynode *at, const char *s
 		       const struct ir_tensor *t)
 {
 	if (len < 10 || memcmp(buf, "\x93NUMPY", 6)) {
-		hwl_error(&S->L, at, "'%s' for tensor '%s' is not a .npy file (it does not start with \\x93NUMPY)", shown,
+		yt_error(&S->yt, at, "'%s' for tensor '%s' is not a .npy file (it does not start with \\x93NUMPY)", shown,
 			  t->name);
 		return -1;
 	}
@@ -193,12 +193,12 @@ static long npy_header(struct wl_state *S, const struct ynode *at, const char *s
 		hlen = (size_t)buf[8] | (size_t)buf[9] << 8 | (size_t)buf[10] << 16 | (size_t)buf[11] << 24;
 		off = 12;
 	} else {
-		hwl_error(&S->L, at, "'%s' for tensor '%s' is .npy format version %d; expected 1, 2 or 3", shown, t->name,
+		yt_error(&S->yt, at, "'%s' for tensor '%s' is .npy format version %d; expected 1, 2 or 3", shown, t->name,
 			  major);
 		return -1;
 	}
 	if (hlen > len - off) {
-		hwl_error(&S->L, at, "'%s' for tensor '%s' is truncated inside its header", shown, t->name);
+		yt_error(&S->yt, at, "'%s' for tensor '%s' is truncated inside its header", shown, t->name);
 		return -1;
 	}
 	char *hdr = xstrndup((const char *)buf + off, hlen);
@@ -207,7 +207,7 @@ static long npy_header(struct wl_state *S, const struct ynode *at, const char *s
 	char want[160], have[160];
 	shape_text(t->shape, t->rank, true, want, sizeof want);
 	if (!d || (*d != '\'' && *d != '"') || !fo || !sh || *sh != '(') {
-		hwl_error(&S->L, at, "'%s' for tensor '%s' has a malformed .npy header; expected descr, fortran_order and shape",
+		yt_error(&S->yt, at, "'%s' for tensor '%s' has a malformed .npy header; expected descr, fortran_order and shape",
 			  shown, t->name);
 		goto out;
 	}
@@ -215,14 +215,14 @@ static long npy_header(struct wl_state *S, const struct ynode *at, const char *s
 	size_t dl = strcspn(d + 1, "'\"");
 	snprintf(descr, sizeof descr, "%.*s", (int)(dl < 15 ? dl : 15), d + 1);
 	const char *expect = npy_descr(t->dtype);
-	bool byte = hw_dtype_bytes(t->dtype) == 1;
+	bool byte = dtype_bytes(t->dtype) == 1;
 	if (strcmp(descr, expect) && !(byte && descr[0] == '<' && !strcmp(descr + 1, expect + 1))) {
-		hwl_error(&S->L, at, "'%s' holds dtype '%s'; expected '%s' for tensor '%s' (%s)", shown, descr, expect,
-			  t->name, hw_dtype_name(t->dtype));
+		yt_error(&S->yt, at, "'%s' holds dtype '%s'; expected '%s' for tensor '%s' (%s)", shown, descr, expect,
+			  t->name, dtype_name(t->dtype));
 		goto out;
 	}
 	if (strncmp(fo, "False", 5)) {
-		hwl_error(&S->L, at, "'%s' for tensor '%s' is in Fortran order; expected C order (fortran_order: False)",
+		yt_error(&S->yt, at, "'%s' for tensor '%s' is in Fortran order; expected C order (fortran_order: False)",
 			  shown, t->name);
 		goto out;
 	}
@@ -256,7 +256,7 @@ static long npy_header(struct wl_state *S, const struct ynode *at, const char *s
 	if (ok)
 		shape_text(shape, rank, true, have, sizeof have);
 	if (!ok || rank != t->rank || memcmp(shape, t->shape, (size_t)rank * sizeof *shape)) {
-		hwl_error(&S->L, at, "'%s' has shape %s; expected %s for tensor '%s'", shown, ok ? have : "(unreadable)",
+		yt_error(&S->yt, at, "'%s' has shape %s; expected %s for tensor '%s'", shown, ok ? have : "(unreadable)",
 			  want, t->name);
 		goto out;
 	}
@@ -273,10 +273,10 @@ uint8_t *wl_read_data(struct wl_state *S, const struct ynode *at, bool npy, cons
 	uint8_t *buf = read_all(path, &len);
 	free(path);
 	if (!buf) {
-		hwl_error(&S->L, at, "cannot read data file '%s' for tensor '%s': %s", at->str, t->name, strerror(errno));
+		yt_error(&S->yt, at, "cannot read data file '%s' for tensor '%s': %s", at->str, t->name, strerror(errno));
 		return NULL;
 	}
-	size_t want = (size_t)ir_tensor_elems(t) * hw_dtype_bytes(t->dtype);
+	size_t want = (size_t)ir_tensor_elems(t) * dtype_bytes(t->dtype);
 	long off = 0;
 	if (npy && (off = npy_header(S, at, at->str, buf, len, t)) < 0) {
 		free(buf);
@@ -286,8 +286,8 @@ uint8_t *wl_read_data(struct wl_state *S, const struct ynode *at, bool npy, cons
 	if (have != want) {
 		char shape[160];
 		shape_text(t->shape, t->rank, false, shape, sizeof shape);
-		hwl_error(&S->L, at, "'%s' %s %zu bytes of data; expected %zu for tensor '%s' (%s %s)", at->str,
-			  have < want ? "is truncated:" : "has", have, want, t->name, hw_dtype_name(t->dtype), shape);
+		yt_error(&S->yt, at, "'%s' %s %zu bytes of data; expected %zu for tensor '%s' (%s %s)", at->str,
+			  have < want ? "is truncated:" : "has", have, want, t->name, dtype_name(t->dtype), shape);
 		free(buf);
 		return NULL;
 	}

@@ -152,7 +152,7 @@ static void emit_level(yaml_emitter_t *e, const struct hw_level *lv)
 			scalar(e, s, YAML_PLAIN_SCALAR_STYLE);
 		}
 		seq_end(e);
-		key_str(e, "dtype", hw_dtype_name(lv->dtype));
+		key_str(e, "dtype", dtype_name(lv->dtype));
 	}
 	key_u64(e, "port_bits", lv->port_bits);
 	key_u64(e, "bandwidth", lv->bandwidth);
@@ -197,7 +197,7 @@ static void emit_operand(yaml_emitter_t *e, const struct hw *hw, const struct hw
 	text(e, op->name);
 	map_start(e, true);
 	key_str(e, "buffer", hw->level[op->level].name);
-	key_str(e, "dtype", hw_dtype_name(op->dtype));
+	key_str(e, "dtype", dtype_name(op->dtype));
 	map_end(e);
 }
 

@@ -8,9 +8,9 @@ static const struct {
 	const char *name;
 	uint32_t bytes;
 	bool is_signed, is_float;
-} dtypes[HW_DTYPE_COUNT] = {
+} dtypes[DTYPE_COUNT] = {
 #define X(id, name, bytes, sgn, flt) {name, bytes, sgn, flt},
-	HW_DTYPES(X)
+	DTYPES(X)
 #undef X
 };
 
@@ -36,10 +36,10 @@ static unsigned checked(int v, int count, const char *what)
 	return (unsigned)v;
 }
 
-const char *hw_dtype_name(enum hw_dtype t) { return dtypes[checked((int)t, HW_DTYPE_COUNT, "dtype")].name; }
-uint32_t hw_dtype_bytes(enum hw_dtype t) { return dtypes[checked((int)t, HW_DTYPE_COUNT, "dtype")].bytes; }
-bool hw_dtype_signed(enum hw_dtype t) { return dtypes[checked((int)t, HW_DTYPE_COUNT, "dtype")].is_signed; }
-bool hw_dtype_float(enum hw_dtype t) { return dtypes[checked((int)t, HW_DTYPE_COUNT, "dtype")].is_float; }
+const char *dtype_name(enum dtype t) { return dtypes[checked((int)t, DTYPE_COUNT, "dtype")].name; }
+uint32_t dtype_bytes(enum dtype t) { return dtypes[checked((int)t, DTYPE_COUNT, "dtype")].bytes; }
+bool dtype_signed(enum dtype t) { return dtypes[checked((int)t, DTYPE_COUNT, "dtype")].is_signed; }
+bool dtype_float(enum dtype t) { return dtypes[checked((int)t, DTYPE_COUNT, "dtype")].is_float; }
 const char *hw_role_name(enum hw_role r) { return roles[checked((int)r, HW_ROLE_COUNT, "role")]; }
 
 const char *hw_alu_op_name(enum hw_alu_op op)

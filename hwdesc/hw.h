@@ -17,7 +17,7 @@ extern "C" {
 #endif
 
 /* Element types.  X(id, yaml name, bytes, is_signed, is_float) */
-#define HW_DTYPES(X)                      \
+#define DTYPES(X)                      \
 	X(INT8, "int8", 1, true, false)   \
 	X(UINT8, "uint8", 1, false, false) \
 	X(INT16, "int16", 2, true, false) \
@@ -25,11 +25,11 @@ extern "C" {
 	X(FP16, "fp16", 2, true, true)    \
 	X(FP32, "fp32", 4, true, true)
 
-enum hw_dtype {
+enum dtype {
 #define X(id, name, bytes, sgn, flt) HW_##id,
-	HW_DTYPES(X)
+	DTYPES(X)
 #undef X
-	HW_DTYPE_COUNT
+	DTYPE_COUNT
 };
 
 /* What a scratchpad holds.  X(id, yaml name) */
@@ -95,7 +95,7 @@ struct hw_level {
 	uint64_t capacity;     /* bytes */
 	int elem_rank;         /* 0 for the micro-op buffer */
 	uint32_t elem_shape[HW_MAX_RANK];
-	enum hw_dtype dtype;   /* meaningless for the micro-op buffer */
+	enum dtype dtype;   /* meaningless for the micro-op buffer */
 	uint32_t elem_bytes;   /* bytes of one addressable element */
 	uint32_t depth;        /* capacity / elem_bytes: number of elements */
 	uint32_t port_bits;
@@ -108,7 +108,7 @@ struct hw_level {
 struct hw_operand {
 	char name[HW_NAME_MAX];
 	int level;             /* index into hw.level */
-	enum hw_dtype dtype;
+	enum dtype dtype;
 	int rank;
 	int dim[HW_MAX_RANK];  /* index expression: dims of the intrinsic */
 	uint32_t tile_elems;   /* product of the sizes of its dims */
@@ -192,10 +192,10 @@ char *hw_canonical(const struct hw *hw);
 uint64_t hw_fingerprint(const struct hw *hw);
 
 /* Derived figures. */
-const char *hw_dtype_name(enum hw_dtype t);
-uint32_t hw_dtype_bytes(enum hw_dtype t);
-bool hw_dtype_signed(enum hw_dtype t);
-bool hw_dtype_float(enum hw_dtype t);
+const char *dtype_name(enum dtype t);
+uint32_t dtype_bytes(enum dtype t);
+bool dtype_signed(enum dtype t);
+bool dtype_float(enum dtype t);
 const char *hw_role_name(enum hw_role r);
 const char *hw_alu_op_name(enum hw_alu_op op);
 const char *hw_alu_op_meaning(enum hw_alu_op op);

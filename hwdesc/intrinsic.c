@@ -46,7 +46,7 @@ struct decl { /* one entry of 'operands' */
 	const struct ynode *key, *val, *buffer, *dtype_node;
 	int level; /* -1 if the buffer is not a level */
 	bool dtype_ok;
-	enum hw_dtype dtype;
+	enum dtype dtype;
 	bool used;
 };
 
@@ -183,7 +183,7 @@ static void expr_error(struct intr *I, int off, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	const struct ynode *e = I->expr;
-	hwl_error_lc(I->L, e->line, e->text_col ? e->text_col + off : e->col, "%s", msg);
+	yt_error_lc(&I->L->yt, e->line, e->text_col ? e->text_col + off : e->col, "%s", msg);
 }
 
 static const char *text(const struct intr *I, const struct ref *r) { return I->expr->str + r->off; }
@@ -204,16 +204,16 @@ static bool ref_is(const struct intr *I, const struct ref *r, const char *s)
 static bool expr_name(struct intr *I, const struct ynode *n, const char *what, char *out)
 {
 	char b[80];
-	if (n->kind == YN_SCALAR && hwl_is_name(n->str, n->len, true) && n->len < HW_NAME_MAX) {
+	if (n->kind == YN_SCALAR && yt_is_name(n->str, n->len, true) && n->len < HW_NAME_MAX) {
 		memcpy(out, n->str, n->len + 1);
 		return true;
 	}
-	if (n->kind == YN_SCALAR && hwl_is_name(n->str, n->len, true))
-		hwl_error(I->L, n, "expected a %s of at most %d characters in %s, got %s (%zu characters)", what,
-			  HW_NAME_MAX - 1, I->ctx, hwl_show(n, b, sizeof b), n->len);
+	if (n->kind == YN_SCALAR && yt_is_name(n->str, n->len, true))
+		yt_error(&I->L->yt, n, "expected a %s of at most %d characters in %s, got %s (%zu characters)", what,
+			  HW_NAME_MAX - 1, I->ctx, yt_show(n, b, sizeof b), n->len);
 	else
-		hwl_error(I->L, n, "expected a %s in %s (a letter or '_', then letters, digits or '_'), got %s",
-			  what, I->ctx, hwl_show(n, b, sizeof b));
+		yt_error(&I->L->yt, n, "expected a %s in %s (a letter or '_', then letters, digits or '_'), got %s",
+			  what, I->ctx, yt_show(n, b, sizeof b));
 	return false;
 }
 
@@ -224,19 +224,19 @@ static void load_dims(struct intr *I, const struct ynode *n)
 	char b[80], ctx[96];
 	I->dims = n;
 	if (n->kind != YN_MAP || n->n == 0) {
-		hwl_error(I->L, n, "expected a mapping of dimension names to sizes for 'dims' in %s, got %s%s", I->ctx,
-			  hwl_show(n, b, sizeof b), n->kind == YN_MAP ? " that is empty" : "");
+		yt_error(&I->L->yt, n, "expected a mapping of dimension names to sizes for 'dims' in %s, got %s%s", I->ctx,
+			  yt_show(n, b, sizeof b), n->kind == YN_MAP ? " that is empty" : "");
 		I->dim_names_ok = I->dim_sizes_ok = false;
 		return;
 	}
 	snprintf(ctx, sizeof ctx, "'dims' of %s", I->ctx);
 	for (int i = 0; i + 1 < n->n; i += 2) {
-		if (!hwl_key_ok(I->L, n, i, ctx)) {
+		if (!yt_key_ok(&I->L->yt, n, i, ctx)) {
 			I->dim_names_ok = false;
 			continue;
 		}
 		if (in->ndims == HW_MAX_DIMS) {
-			hwl_error(I->L, n->kid[i], "too many dims in %s: at most %d", I->ctx, HW_MAX_DIMS);
+			yt_error(&I->L->yt, n->kid[i], "too many dims in %s: at most %d", I->ctx, HW_MAX_DIMS);
 			I->dim_names_ok = I->dim_sizes_ok = false;
 			return;
 		}
@@ -244,7 +244,7 @@ static void load_dims(struct intr *I, const struct ynode *n)
 		I->dim_key[d] = n->kid[i];
 		if (!expr_name(I, n->kid[i], "dimension name", in->dim_name[d]))
 			I->dim_names_ok = false;
-		if (!hwl_uint(I->L, n->kid[i + 1], in->dim_name[d][0] ? in->dim_name[d] : "dims", ctx, 1,
+		if (!yt_uint(&I->L->yt, n->kid[i + 1], in->dim_name[d][0] ? in->dim_name[d] : "dims", ctx, 1,
 			      UINT32_MAX, &in->dim_size[d]))
 			I->dim_sizes_ok = false;
 	}
@@ -272,10 +272,10 @@ static void load_decl(struct intr *I, struct decl *d, char *name)
 	} else {
 		snprintf(ctx, sizeof ctx, "operand '%s' of %s", name, I->ctx);
 	}
-	if (!hwl_fields(I->L, d->val, ctx, ctx, keys, 2, NULL, v, k))
+	if (!yt_fields(&I->L->yt, d->val, ctx, ctx, keys, 2, NULL, v, k))
 		return;
-	if (hwl_require(I->L, d->val, v[0], "buffer", ctx) &&
-	    hwl_name(I->L, v[0], "buffer", ctx, false, HW_NAME_MAX, lname)) {
+	if (yt_require(&I->L->yt, d->val, v[0], "buffer", ctx) &&
+	    yt_name(&I->L->yt, v[0], "buffer", ctx, false, HW_NAME_MAX, lname)) {
 		d->buffer = v[0];
 		d->level = find_level(hw, lname);
 		if (d->level < 0 && I->L->names_known) {
@@ -284,12 +284,12 @@ static void load_decl(struct intr *I, struct decl *d, char *name)
 				if (hw->level[i].role != HW_ROLE_SHARED)
 					snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
 						 list[0] ? ", " : "", hw->level[i].name);
-			hwl_error(I->L, v[0], "unknown buffer %s for %s; the scratchpads are: %s",
-				  hwl_show(v[0], b, sizeof b), ctx, list);
+			yt_error(&I->L->yt, v[0], "unknown buffer %s for %s; the scratchpads are: %s",
+				  yt_show(v[0], b, sizeof b), ctx, list);
 		}
 	}
 	d->dtype_node = v[1];
-	d->dtype_ok = hwl_require(I->L, d->val, v[1], "dtype", ctx) && hwl_dtype(I->L, v[1], "dtype", ctx, &d->dtype);
+	d->dtype_ok = yt_require(&I->L->yt, d->val, v[1], "dtype", ctx) && yt_dtype(&I->L->yt, v[1], "dtype", ctx, &d->dtype);
 }
 
 /* operands := { NAME: {buffer, dtype}, ... } */
@@ -297,19 +297,19 @@ static void load_operands(struct intr *I, const struct ynode *n)
 {
 	char b[80], ctx[96];
 	if (n->kind != YN_MAP) {
-		hwl_error(I->L, n, "expected a mapping of operand names to {buffer, dtype} for 'operands' in %s, got %s",
-			  I->ctx, hwl_show(n, b, sizeof b));
+		yt_error(&I->L->yt, n, "expected a mapping of operand names to {buffer, dtype} for 'operands' in %s, got %s",
+			  I->ctx, yt_show(n, b, sizeof b));
 		I->decls_ok = false;
 		return;
 	}
 	snprintf(ctx, sizeof ctx, "'operands' of %s", I->ctx);
 	for (int i = 0; i + 1 < n->n; i += 2) {
-		if (!hwl_key_ok(I->L, n, i, ctx)) {
+		if (!yt_key_ok(&I->L->yt, n, i, ctx)) {
 			I->decls_ok = false;
 			continue;
 		}
 		if (I->ndecls == MAX_DECLS) {
-			hwl_error(I->L, n->kid[i], "too many operands in %s: it has three, the output and two inputs",
+			yt_error(&I->L->yt, n->kid[i], "too many operands in %s: it has three, the output and two inputs",
 				  I->ctx);
 			I->decls_ok = false;
 			return;
@@ -428,7 +428,7 @@ static void check_unused(struct intr *I)
 			for (int i = 0; i < I->acc[k].rank; i++)
 				used |= ref_is(I, &I->acc[k].idx[i], in->dim_name[d]);
 		if (!used && in->dim_name[d][0]) {
-			hwl_error(I->L, I->dim_key[d], "dimension '%s' of %s is not used in its expr", in->dim_name[d],
+			yt_error(&I->L->yt, I->dim_key[d], "dimension '%s' of %s is not used in its expr", in->dim_name[d],
 				  I->ctx);
 			I->dim_sizes_ok = false; /* macs would count it */
 		}
@@ -436,8 +436,8 @@ static void check_unused(struct intr *I)
 	for (int i = 0; i < I->ndecls; i++) {
 		char b[80];
 		if (!I->decl[i].used)
-			hwl_error(I->L, I->decl[i].key, "operand %s of %s is not used in its expr",
-				  hwl_show(I->decl[i].key, b, sizeof b), I->ctx);
+			yt_error(&I->L->yt, I->decl[i].key, "operand %s of %s is not used in its expr",
+				  yt_show(I->decl[i].key, b, sizeof b), I->ctx);
 	}
 }
 
@@ -469,15 +469,15 @@ static void check_buffers(struct intr *I)
 			continue;
 		const struct decl *d = &I->decl[a->decl];
 		if (k == 0 && d->level != acc) {
-			hwl_error(I->L, d->buffer, "the output operand '%s' of %s must be in the accumulator scratchpad '%s', not in %s",
+			yt_error(&I->L->yt, d->buffer, "the output operand '%s' of %s must be in the accumulator scratchpad '%s', not in %s",
 				  d->key->str, I->ctx, hw->level[acc].name, level_phrase(hw, d->level, p, sizeof p));
 		} else if (k > 0 && d->level != inp && d->level != wgt) {
-			hwl_error(I->L, d->buffer,
+			yt_error(&I->L->yt, d->buffer,
 				  "the input operand '%s' of %s must be in the input scratchpad '%s' or the weight scratchpad '%s', not in %s",
 				  d->key->str, I->ctx, hw->level[inp].name, hw->level[wgt].name,
 				  level_phrase(hw, d->level, p, sizeof p));
 		} else if (k == 2 && I->acc[1].placed && I->decl[I->acc[1].decl].level == d->level) {
-			hwl_error(I->L, d->buffer,
+			yt_error(&I->L->yt, d->buffer,
 				  "both inputs of %s are in '%s'; one must be in the input scratchpad '%s' and the other in the weight scratchpad '%s'",
 				  I->ctx, hw->level[d->level].name, hw->level[inp].name, hw->level[wgt].name);
 		} else {
@@ -498,34 +498,34 @@ static void check_dtypes(struct intr *I)
 		const struct decl *d = &I->decl[a->decl];
 		const struct hw_level *lv = &L->hw->level[d->level];
 		if (d->dtype != lv->dtype)
-			hwl_error(I->L, d->dtype_node, "dtype mismatch in %s: operand '%s' is %s but buffer '%s' holds %s",
-				  I->ctx, d->key->str, hw_dtype_name(d->dtype), lv->name, hw_dtype_name(lv->dtype));
+			yt_error(&I->L->yt, d->dtype_node, "dtype mismatch in %s: operand '%s' is %s but buffer '%s' holds %s",
+				  I->ctx, d->key->str, dtype_name(d->dtype), lv->name, dtype_name(lv->dtype));
 	}
 	for (int k = 0; k < 3; k++)
 		if (I->acc[k].decl < 0 || !I->decl[I->acc[k].decl].dtype_ok)
 			return;
 	const struct decl *o = &I->decl[I->acc[0].decl], *x = &I->decl[I->acc[1].decl], *y = &I->decl[I->acc[2].decl];
-	const char *on = hw_dtype_name(o->dtype), *xn = hw_dtype_name(x->dtype), *yn = hw_dtype_name(y->dtype);
-	if (hw_dtype_float(x->dtype) != hw_dtype_float(y->dtype)) {
-		hwl_error(I->L, y->dtype_node, "the inputs of %s mix %s and %s; both must be integer or both floating point",
+	const char *on = dtype_name(o->dtype), *xn = dtype_name(x->dtype), *yn = dtype_name(y->dtype);
+	if (dtype_float(x->dtype) != dtype_float(y->dtype)) {
+		yt_error(&I->L->yt, y->dtype_node, "the inputs of %s mix %s and %s; both must be integer or both floating point",
 			  I->ctx, xn, yn);
-	} else if (!hw_dtype_float(x->dtype)) {
-		uint32_t need = 8 * (hw_dtype_bytes(x->dtype) + hw_dtype_bytes(y->dtype));
-		if (hw_dtype_float(o->dtype))
-			hwl_error(I->L, o->dtype_node, "the output operand '%s' of %s is %s, but %s x %s products need an integer accumulator",
+	} else if (!dtype_float(x->dtype)) {
+		uint32_t need = 8 * (dtype_bytes(x->dtype) + dtype_bytes(y->dtype));
+		if (dtype_float(o->dtype))
+			yt_error(&I->L->yt, o->dtype_node, "the output operand '%s' of %s is %s, but %s x %s products need an integer accumulator",
 				  o->key->str, I->ctx, on, xn, yn);
-		else if (8 * hw_dtype_bytes(o->dtype) < need)
-			hwl_error(I->L, o->dtype_node,
+		else if (8 * dtype_bytes(o->dtype) < need)
+			yt_error(&I->L->yt, o->dtype_node,
 				  "the output operand '%s' of %s is %s, too narrow for %s x %s products: it needs an integer type of at least %u bits",
 				  o->key->str, I->ctx, on, xn, yn, need);
 	} else {
-		uint32_t need = hw_dtype_bytes(x->dtype) > hw_dtype_bytes(y->dtype) ? hw_dtype_bytes(x->dtype)
-										 : hw_dtype_bytes(y->dtype);
-		if (!hw_dtype_float(o->dtype))
-			hwl_error(I->L, o->dtype_node, "the output operand '%s' of %s is %s, but %s x %s products need a floating-point accumulator",
+		uint32_t need = dtype_bytes(x->dtype) > dtype_bytes(y->dtype) ? dtype_bytes(x->dtype)
+										 : dtype_bytes(y->dtype);
+		if (!dtype_float(o->dtype))
+			yt_error(&I->L->yt, o->dtype_node, "the output operand '%s' of %s is %s, but %s x %s products need a floating-point accumulator",
 				  o->key->str, I->ctx, on, xn, yn);
-		else if (hw_dtype_bytes(o->dtype) < need)
-			hwl_error(I->L, o->dtype_node,
+		else if (dtype_bytes(o->dtype) < need)
+			yt_error(&I->L->yt, o->dtype_node,
 				  "the output operand '%s' of %s is %s, narrower than its %s x %s inputs: it needs a floating-point type of at least %u bits",
 				  o->key->str, I->ctx, on, xn, yn, 8 * need);
 	}
@@ -551,13 +551,13 @@ static void check_tile(struct intr *I, struct access *a, struct hw_operand *op)
 	for (int i = 0; i < lv->elem_rank; i++)
 		count *= lv->elem_shape[i];
 	if (tile <= UINT32_MAX && tile % count) {
-		hwl_error(I->L, d->buffer,
+		yt_error(&I->L->yt, d->buffer,
 			  "the tile of operand '%s' in %s has %llu values, not a whole number of elements of buffer '%s' (%llu values each)",
 			  d->key->str, I->ctx, (unsigned long long)tile, lv->name, (unsigned long long)count);
 		return;
 	}
 	if (tile > UINT32_MAX || tile / count > lv->depth) {
-		hwl_error(I->L, d->buffer,
+		yt_error(&I->L->yt, d->buffer,
 			  "the tile of operand '%s' in %s does not fit buffer '%s': it has %llu values, the buffer holds %llu (depth %u, %llu values per element)",
 			  d->key->str, I->ctx, lv->name, (unsigned long long)tile,
 			  (unsigned long long)lv->depth * count, lv->depth, (unsigned long long)count);
@@ -610,7 +610,7 @@ static void link_expr(struct intr *I)
 	in->macs = 1;
 	for (int d = 0; d < in->ndims; d++) {
 		if (__builtin_mul_overflow(in->macs, (uint64_t)in->dim_size[d], &in->macs)) {
-			hwl_error(I->L, I->dims, "the dims of %s multiply to more than 2^64", I->ctx);
+			yt_error(&I->L->yt, I->dims, "the dims of %s multiply to more than 2^64", I->ctx);
 			return;
 		}
 	}
@@ -623,12 +623,12 @@ static void load_expr(struct intr *I, const struct ynode *n)
 	char b[80];
 	I->expr = n;
 	if (n->kind != YN_SCALAR || (n->plain && n->len == 0)) {
-		hwl_error(I->L, n, "expected an expression for 'expr' in %s (%s), got %s", I->ctx, form,
-			  hwl_show(n, b, sizeof b));
+		yt_error(&I->L->yt, n, "expected an expression for 'expr' in %s (%s), got %s", I->ctx, form,
+			  yt_show(n, b, sizeof b));
 		return;
 	}
 	if (n->len >= sizeof I->in->expr) {
-		hwl_error(I->L, n, "expected an expression of at most %zu characters for 'expr' in %s, got %zu",
+		yt_error(&I->L->yt, n, "expected an expression of at most %zu characters for 'expr' in %s, got %zu",
 			  sizeof I->in->expr - 1, I->ctx, n->len);
 		return;
 	}
@@ -645,18 +645,18 @@ static void intrinsic_name(struct intr *I, const struct ynode *n, const char *wh
 {
 	struct hw *hw = I->L->hw;
 	struct hw_intrinsic *in = I->in;
-	if (!hwl_name(I->L, n, "name", what, false, HW_NAME_MAX, in->name))
+	if (!yt_name(&I->L->yt, n, "name", what, false, HW_NAME_MAX, in->name))
 		return;
 	for (size_t i = 0; i < sizeof reserved_names / sizeof *reserved_names; i++) {
 		if (!strcmp(in->name, reserved_names[i])) {
-			hwl_error(I->L, n, "'%s' cannot name an intrinsic: it is an instruction of every machine "
+			yt_error(&I->L->yt, n, "'%s' cannot name an intrinsic: it is an instruction of every machine "
 					   "(sync, load, store, alu, finish)", in->name);
 			return;
 		}
 	}
 	for (struct hw_intrinsic *p = hw->intrinsic; p < in; p++) {
 		if (!strcmp(p->name, in->name)) {
-			hwl_error(I->L, n, "duplicate intrinsic name '%s'; the first is at line %d", in->name, p->loc.line);
+			yt_error(&I->L->yt, n, "duplicate intrinsic name '%s'; the first is at line %d", in->name, p->loc.line);
 			return;
 		}
 	}
@@ -670,14 +670,14 @@ static void load_intrinsic(struct loader *L, const struct ynode *node, int nth)
 	const struct ynode *v[IN_COUNT], *k[IN_COUNT];
 	in->loc = (struct hw_loc){node->line, node->col};
 	snprintf(what, sizeof what, "intrinsic #%d", nth);
-	if (hwl_peek_name(node, sizeof name, name))
+	if (yt_peek_name(node, sizeof name, name))
 		snprintf(I.ctx, sizeof I.ctx, "intrinsic '%s'", name);
 	else
 		snprintf(I.ctx, sizeof I.ctx, "%s", what);
-	if (!hwl_fields(L, node, what, I.ctx, intrinsic_keys, IN_COUNT, NULL, v, k))
+	if (!yt_fields(&L->yt, node, what, I.ctx, intrinsic_keys, IN_COUNT, NULL, v, k))
 		return;
 	for (int i = 0; i < IN_COUNT; i++)
-		hwl_require(L, node, v[i], intrinsic_keys[i], I.ctx);
+		yt_require(&L->yt, node, v[i], intrinsic_keys[i], I.ctx);
 	if (v[IN_NAME])
 		intrinsic_name(&I, v[IN_NAME], what);
 	I.dim_names_ok = I.dim_sizes_ok = v[IN_DIMS] != NULL;
@@ -689,22 +689,22 @@ static void load_intrinsic(struct loader *L, const struct ynode *node, int nth)
 	if (v[IN_EXPR])
 		load_expr(&I, v[IN_EXPR]);
 	if (v[IN_LATENCY])
-		hwl_uint(L, v[IN_LATENCY], "latency", I.ctx, 1, UINT32_MAX, &in->latency);
+		yt_uint(&L->yt, v[IN_LATENCY], "latency", I.ctx, 1, UINT32_MAX, &in->latency);
 	if (v[IN_II])
-		hwl_uint(L, v[IN_II], "initiation_interval", I.ctx, 1, UINT32_MAX, &in->initiation_interval);
+		yt_uint(&L->yt, v[IN_II], "initiation_interval", I.ctx, 1, UINT32_MAX, &in->initiation_interval);
 }
 
 void hwl_load_intrinsics(struct loader *L, const struct ynode *seq)
 {
 	char b[80];
 	if (seq->kind != YN_SEQ || seq->n == 0) {
-		hwl_error(L, seq, "expected a non-empty sequence of intrinsics for 'intrinsics', got %s%s",
-			  hwl_show(seq, b, sizeof b), seq->kind == YN_SEQ ? " that is empty" : "");
+		yt_error(&L->yt, seq, "expected a non-empty sequence of intrinsics for 'intrinsics', got %s%s",
+			  yt_show(seq, b, sizeof b), seq->kind == YN_SEQ ? " that is empty" : "");
 		return;
 	}
 	for (int i = 0; i < seq->n; i++) {
 		if (L->hw->nintrinsics == HW_MAX_INTRINSICS) {
-			hwl_error(L, seq->kid[i], "too many intrinsics: at most %d", HW_MAX_INTRINSICS);
+			yt_error(&L->yt, seq->kid[i], "too many intrinsics: at most %d", HW_MAX_INTRINSICS);
 			return;
 		}
 		load_intrinsic(L, seq->kid[i], i + 1);

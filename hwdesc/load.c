@@ -26,15 +26,15 @@ static void port_and_bandwidth(struct loader *L, const struct ynode *port, const
 			       const char *ctx, uint32_t *port_bits, uint32_t *bandwidth, bool *ok)
 {
 	bool port_ok = false;
-	if (port && hwl_uint(L, port, "port_bits", ctx, 1, UINT32_MAX, port_bits)) {
+	if (port && yt_uint(&L->yt, port, "port_bits", ctx, 1, UINT32_MAX, port_bits)) {
 		port_ok = *port_bits % 8 == 0;
 		if (!port_ok)
-			hwl_error(L, port, "expected a multiple of 8 for 'port_bits' in %s (whole bytes), got '%u'",
+			yt_error(&L->yt, port, "expected a multiple of 8 for 'port_bits' in %s (whole bytes), got '%u'",
 				  ctx, *port_bits);
 	}
-	bool bw_ok = bw && hwl_uint(L, bw, "bandwidth", ctx, 1, UINT32_MAX, bandwidth);
+	bool bw_ok = bw && yt_uint(&L->yt, bw, "bandwidth", ctx, 1, UINT32_MAX, bandwidth);
 	if (bw_ok && port_ok && *bandwidth > *port_bits / 8) {
-		hwl_error(L, bw,
+		yt_error(&L->yt, bw,
 			  "'bandwidth' of %s is %u bytes/cycle, more than its %u-bit port moves "
 			  "(%u bytes/cycle)",
 			  ctx, *bandwidth, *port_bits, *port_bits / 8);
@@ -48,20 +48,20 @@ static void load_dram(struct loader *L, const struct ynode *node)
 	const struct ynode *v[DR_COUNT], *k[DR_COUNT];
 	struct hw_dram *d = &L->hw->dram;
 	const char *ctx = "dram";
-	if (!hwl_fields(L, node, "'dram' in memory", ctx, dram_keys, DR_COUNT, NULL, v, k))
+	if (!yt_fields(&L->yt, node, "'dram' in memory", ctx, dram_keys, DR_COUNT, NULL, v, k))
 		return;
 	for (int i = 0; i < DR_COUNT; i++)
-		hwl_require(L, node, v[i], dram_keys[i], ctx);
+		yt_require(&L->yt, node, v[i], dram_keys[i], ctx);
 	bool ok = true;
 	if (v[DR_CAPACITY])
-		hwl_size(L, v[DR_CAPACITY], "capacity", ctx, &d->capacity);
+		yt_size(&L->yt, v[DR_CAPACITY], "capacity", ctx, &d->capacity);
 	port_and_bandwidth(L, v[DR_PORT], v[DR_BW], ctx, &d->port_bits, &d->bandwidth, &ok);
 	if (v[DR_LATENCY])
-		hwl_uint(L, v[DR_LATENCY], "latency", ctx, 0, UINT32_MAX, &d->latency);
+		yt_uint(&L->yt, v[DR_LATENCY], "latency", ctx, 0, UINT32_MAX, &d->latency);
 	if (v[DR_BURST])
-		hwl_uint(L, v[DR_BURST], "burst", ctx, 1, UINT32_MAX, &d->burst);
+		yt_uint(&L->yt, v[DR_BURST], "burst", ctx, 1, UINT32_MAX, &d->burst);
 	if (v[DR_ADDR])
-		hwl_uint(L, v[DR_ADDR], "address_bits", ctx, 1, 64, &d->address_bits);
+		yt_uint(&L->yt, v[DR_ADDR], "address_bits", ctx, 1, 64, &d->address_bits);
 }
 
 static const char *const level_keys[] = {
@@ -85,15 +85,15 @@ static bool elem_shape(struct loader *L, const struct ynode *n, const char *ctx,
 {
 	char b[80];
 	if (n->kind != YN_SEQ || n->n < 1 || n->n > HW_MAX_RANK) {
-		hwl_error(L, n, "expected a sequence of 1 to %d positive integers for 'elem_shape' in %s, got %s%s",
-			  HW_MAX_RANK, ctx, hwl_show(n, b, sizeof b),
+		yt_error(&L->yt, n, "expected a sequence of 1 to %d positive integers for 'elem_shape' in %s, got %s%s",
+			  HW_MAX_RANK, ctx, yt_show(n, b, sizeof b),
 			  n->kind == YN_SEQ ? (n->n ? " that is too long" : " that is empty") : "");
 		return false;
 	}
 	bool ok = true;
 	lv->elem_rank = n->n;
 	for (int i = 0; i < n->n; i++)
-		ok &= hwl_uint(L, n->kid[i], "elem_shape", ctx, 1, UINT32_MAX, &lv->elem_shape[i]);
+		ok &= yt_uint(&L->yt, n->kid[i], "elem_shape", ctx, 1, UINT32_MAX, &lv->elem_shape[i]);
 	return ok;
 }
 
@@ -114,14 +114,14 @@ static bool elem_layout(struct loader *L, const struct ynode *node, const struct
 	if (uop) {
 		if (v[LV_SHAPE] || v[LV_DTYPE]) {
 			int f = v[LV_SHAPE] ? LV_SHAPE : LV_DTYPE;
-			hwl_error(L, k[f], "%s holds micro-ops: it takes 'elem_bits', not '%s'", ctx, level_keys[f]);
+			yt_error(&L->yt, k[f], "%s holds micro-ops: it takes 'elem_bits', not '%s'", ctx, level_keys[f]);
 			ok = false;
 		}
-		if (!hwl_require(L, node, v[LV_BITS], "elem_bits", ctx) ||
-		    !hwl_uint(L, v[LV_BITS], "elem_bits", ctx, 1, UINT32_MAX, &lv->elem_bytes))
+		if (!yt_require(&L->yt, node, v[LV_BITS], "elem_bits", ctx) ||
+		    !yt_uint(&L->yt, v[LV_BITS], "elem_bits", ctx, 1, UINT32_MAX, &lv->elem_bytes))
 			return false;
 		if (lv->elem_bytes % 8) {
-			hwl_error(L, v[LV_BITS], "expected a multiple of 8 for 'elem_bits' in %s (whole bytes), got '%u'",
+			yt_error(&L->yt, v[LV_BITS], "expected a multiple of 8 for 'elem_bits' in %s (whole bytes), got '%u'",
 				  ctx, lv->elem_bytes);
 			return false;
 		}
@@ -129,18 +129,18 @@ static bool elem_layout(struct loader *L, const struct ynode *node, const struct
 		return ok;
 	}
 	if (v[LV_BITS]) {
-		hwl_error(L, k[LV_BITS], "'elem_bits' is only for the uop scratchpad; %s takes 'elem_shape' and 'dtype'",
+		yt_error(&L->yt, k[LV_BITS], "'elem_bits' is only for the uop scratchpad; %s takes 'elem_shape' and 'dtype'",
 			  ctx);
 		ok = false;
 	}
-	ok &= hwl_require(L, node, v[LV_SHAPE], "elem_shape", ctx) && elem_shape(L, v[LV_SHAPE], ctx, lv);
-	ok &= hwl_require(L, node, v[LV_DTYPE], "dtype", ctx) && hwl_dtype(L, v[LV_DTYPE], "dtype", ctx, &lv->dtype);
+	ok &= yt_require(&L->yt, node, v[LV_SHAPE], "elem_shape", ctx) && elem_shape(L, v[LV_SHAPE], ctx, lv);
+	ok &= yt_require(&L->yt, node, v[LV_DTYPE], "dtype", ctx) && yt_dtype(&L->yt, v[LV_DTYPE], "dtype", ctx, &lv->dtype);
 	if (!ok)
 		return false;
-	uint64_t bytes = hw_dtype_bytes(lv->dtype);
+	uint64_t bytes = dtype_bytes(lv->dtype);
 	for (int i = 0; i < lv->elem_rank; i++) {
 		if (__builtin_mul_overflow(bytes, (uint64_t)lv->elem_shape[i], &bytes) || bytes > UINT32_MAX) {
-			hwl_error(L, v[LV_SHAPE], "an element of %s is too large (more than 4294967295 bytes)", ctx);
+			yt_error(&L->yt, v[LV_SHAPE], "an element of %s is too large (more than 4294967295 bytes)", ctx);
 			return false;
 		}
 	}
@@ -152,15 +152,15 @@ static bool elem_layout(struct loader *L, const struct ynode *node, const struct
 static bool level_name(struct loader *L, const struct ynode *n, const char *what, const char *kind, int i)
 {
 	struct hw_level *lv = &L->hw->level[i];
-	if (!hwl_name(L, n, "name", what, false, HW_NAME_MAX, lv->name))
+	if (!yt_name(&L->yt, n, "name", what, false, HW_NAME_MAX, lv->name))
 		return false;
 	if (!strcmp(lv->name, "dram")) {
-		hwl_error(L, n, "a %s cannot be named 'dram'; 'dram' is the off-chip memory", kind);
+		yt_error(&L->yt, n, "a %s cannot be named 'dram'; 'dram' is the off-chip memory", kind);
 		return false;
 	}
 	for (int j = 0; j < i; j++) {
 		if (!strcmp(L->hw->level[j].name, lv->name)) {
-			hwl_error(L, n, "duplicate level name '%s'; the first is at line %d", lv->name,
+			yt_error(&L->yt, n, "duplicate level name '%s'; the first is at line %d", lv->name,
 				  L->hw->level[j].loc.line);
 			return false;
 		}
@@ -174,7 +174,7 @@ static bool level_name(struct loader *L, const struct ynode *n, const char *what
 static int level_role(struct loader *L, const struct ynode *n, const char *ctx, int i, bool *ok)
 {
 	int r = 0;
-	if (!hwl_enum(L, n, "role", "role", ctx, role_words + 1, HW_ROLE_COUNT - 1, &r)) {
+	if (!yt_enum(&L->yt, n, "role", "role", ctx, role_words + 1, HW_ROLE_COUNT - 1, &r)) {
 		*ok = false;
 		return -1;
 	}
@@ -182,7 +182,7 @@ static int level_role(struct loader *L, const struct ynode *n, const char *ctx, 
 	L->hw->level[i].role = role;
 	int first = L->hw->role_level[role];
 	if (first >= 0) {
-		hwl_error(L, n, "duplicate role '%s': scratchpad '%s' already has it; each role needs exactly one scratchpad",
+		yt_error(&L->yt, n, "duplicate role '%s': scratchpad '%s' already has it; each role needs exactly one scratchpad",
 			  hw_role_name(role), L->hw->level[first].name);
 		*ok = false;
 	} else {
@@ -202,58 +202,58 @@ static void load_level(struct loader *L, const struct ynode *node, bool shared, 
 	char name[HW_NAME_MAX], ctx[80], what[48];
 	const char *kind = shared ? "shared level" : "scratchpad";
 	snprintf(what, sizeof what, "%s #%d", kind, nth);
-	if (hwl_peek_name(node, sizeof name, name))
+	if (yt_peek_name(node, sizeof name, name))
 		snprintf(ctx, sizeof ctx, "%s '%s'", kind, name);
 	else
 		snprintf(ctx, sizeof ctx, "%s", what);
 
 	const struct ynode *v[LV_COUNT], *k[LV_COUNT];
-	if (!hwl_fields(L, node, what, ctx, level_keys, LV_COUNT, shared ? shared_expect : NULL, v, k)) {
+	if (!yt_fields(&L->yt, node, what, ctx, level_keys, LV_COUNT, shared ? shared_expect : NULL, v, k)) {
 		L->names_known = false;
 		L->roles_known &= shared;
 		return;
 	}
 	bool ok = true;
-	if (!hwl_require(L, node, v[LV_NAME], "name", ctx) || !level_name(L, v[LV_NAME], what, kind, i)) {
+	if (!yt_require(&L->yt, node, v[LV_NAME], "name", ctx) || !level_name(L, v[LV_NAME], what, kind, i)) {
 		ok = false;
 		L->names_known = false;
 	}
 	int role = HW_ROLE_SHARED;
 	if (shared && v[LV_ROLE]) {
-		hwl_error(L, k[LV_ROLE], "%s has a 'role'; only scratchpads have roles (a shared level holds any operand)",
+		yt_error(&L->yt, k[LV_ROLE], "%s has a 'role'; only scratchpads have roles (a shared level holds any operand)",
 			  ctx);
 		ok = false;
 	} else if (!shared) {
-		role = hwl_require(L, node, v[LV_ROLE], "role", ctx) ? level_role(L, v[LV_ROLE], ctx, i, &ok) : -1;
+		role = yt_require(&L->yt, node, v[LV_ROLE], "role", ctx) ? level_role(L, v[LV_ROLE], ctx, i, &ok) : -1;
 		if (role < 0) {
 			ok = false;
 			L->roles_known = false;
 		}
 	}
-	ok &= hwl_require(L, node, v[LV_CAPACITY], "capacity", ctx) &&
-	      hwl_size(L, v[LV_CAPACITY], "capacity", ctx, &lv->capacity);
+	ok &= yt_require(&L->yt, node, v[LV_CAPACITY], "capacity", ctx) &&
+	      yt_size(&L->yt, v[LV_CAPACITY], "capacity", ctx, &lv->capacity);
 	/* Without a role we cannot tell elem_bits from elem_shape/dtype. */
 	if (role >= 0)
 		ok &= elem_layout(L, node, v, k, ctx, role == HW_ROLE_UOP, lv);
 	else
 		ok = false;
-	ok &= hwl_require(L, node, v[LV_PORT], "port_bits", ctx);
-	ok &= hwl_require(L, node, v[LV_BW], "bandwidth", ctx);
+	ok &= yt_require(&L->yt, node, v[LV_PORT], "port_bits", ctx);
+	ok &= yt_require(&L->yt, node, v[LV_BW], "bandwidth", ctx);
 	port_and_bandwidth(L, v[LV_PORT], v[LV_BW], ctx, &lv->port_bits, &lv->bandwidth, &ok);
-	ok &= hwl_require(L, node, v[LV_LATENCY], "latency", ctx) &&
-	      hwl_uint(L, v[LV_LATENCY], "latency", ctx, 0, UINT32_MAX, &lv->latency);
+	ok &= yt_require(&L->yt, node, v[LV_LATENCY], "latency", ctx) &&
+	      yt_uint(&L->yt, v[LV_LATENCY], "latency", ctx, 0, UINT32_MAX, &lv->latency);
 	ln->shape = v[LV_SHAPE];
 	ln->dtype = v[LV_DTYPE];
 	ln->capacity = v[LV_CAPACITY];
 	if (!ok || !lv->elem_bytes || !lv->capacity)
 		return;
 	if (lv->capacity % lv->elem_bytes) {
-		hwl_error(L, v[LV_CAPACITY], "capacity of %s (%llu bytes) is not a whole number of elements (%u bytes each)",
+		yt_error(&L->yt, v[LV_CAPACITY], "capacity of %s (%llu bytes) is not a whole number of elements (%u bytes each)",
 			  ctx, (unsigned long long)lv->capacity, lv->elem_bytes);
 		return;
 	}
 	if (lv->capacity / lv->elem_bytes > UINT32_MAX) {
-		hwl_error(L, v[LV_CAPACITY], "capacity of %s holds %llu elements; at most 4294967295", ctx,
+		yt_error(&L->yt, v[LV_CAPACITY], "capacity of %s holds %llu elements; at most 4294967295", ctx,
 			  (unsigned long long)(lv->capacity / lv->elem_bytes));
 		return;
 	}
@@ -265,15 +265,15 @@ static void load_level_list(struct loader *L, const struct ynode *seq, bool shar
 {
 	char b[80];
 	if (seq->kind != YN_SEQ) {
-		hwl_error(L, seq, "expected a sequence for '%s' in memory, got %s", shared ? "shared" : "scratchpads",
-			  hwl_show(seq, b, sizeof b));
+		yt_error(&L->yt, seq, "expected a sequence for '%s' in memory, got %s", shared ? "shared" : "scratchpads",
+			  yt_show(seq, b, sizeof b));
 		L->names_known = false;
 		L->roles_known &= shared;
 		return;
 	}
 	for (int j = 0; j < seq->n; j++) {
 		if (L->hw->nlevels == HW_MAX_LEVELS) {
-			hwl_error(L, seq->kid[j], "too many on-chip levels: at most %d shared levels and scratchpads in all",
+			yt_error(&L->yt, seq->kid[j], "too many on-chip levels: at most %d shared levels and scratchpads in all",
 				  HW_MAX_LEVELS);
 			L->names_known = false;
 			L->roles_known &= shared;
@@ -293,20 +293,20 @@ static void check_output(struct loader *L, const struct level_nodes *ln)
 		return;
 	const struct hw_level *acc = &L->hw->level[a], *out = &L->hw->level[o];
 	if (elem_count(out) != elem_count(acc)) {
-		hwl_error(L, ln[o].shape,
+		yt_error(&L->yt, ln[o].shape,
 			  "an element of the output scratchpad '%s' holds %llu values but one of the accumulator '%s' holds %llu; "
 			  "the output holds the narrowed accumulator, so they must match",
 			  out->name, (unsigned long long)elem_count(out), acc->name,
 			  (unsigned long long)elem_count(acc));
 		L->level_ok[o] = false;
-	} else if (hw_dtype_float(out->dtype) != hw_dtype_float(acc->dtype)) {
-		hwl_error(L, ln[o].dtype,
+	} else if (dtype_float(out->dtype) != dtype_float(acc->dtype)) {
+		yt_error(&L->yt, ln[o].dtype,
 			  "the output scratchpad '%s' holds %s but the accumulator '%s' holds %s; "
 			  "both must be integer or both floating point",
-			  out->name, hw_dtype_name(out->dtype), acc->name, hw_dtype_name(acc->dtype));
+			  out->name, dtype_name(out->dtype), acc->name, dtype_name(acc->dtype));
 		L->level_ok[o] = false;
 	} else if (out->depth < acc->depth) {
-		hwl_error(L, ln[o].capacity,
+		yt_error(&L->yt, ln[o].capacity,
 			  "the output scratchpad '%s' has %u elements but the accumulator '%s' has %u; "
 			  "compute writes the output at the accumulator's index, so it needs at least as many",
 			  out->name, out->depth, acc->name, acc->depth);
@@ -321,16 +321,16 @@ static void load_memory(struct loader *L, const struct ynode *node)
 {
 	const struct ynode *v[ME_COUNT], *k[ME_COUNT];
 	struct level_nodes ln[HW_MAX_LEVELS] = {{0}};
-	if (!hwl_fields(L, node, "'memory'", "memory", memory_keys, ME_COUNT, NULL, v, k)) {
+	if (!yt_fields(&L->yt, node, "'memory'", "memory", memory_keys, ME_COUNT, NULL, v, k)) {
 		L->names_known = L->roles_known = false;
 		return;
 	}
-	if (hwl_require(L, node, v[ME_DRAM], "dram", "memory"))
+	if (yt_require(&L->yt, node, v[ME_DRAM], "dram", "memory"))
 		load_dram(L, v[ME_DRAM]);
 	if (v[ME_SHARED])
 		load_level_list(L, v[ME_SHARED], true, ln);
 	int nshared = L->hw->nlevels;
-	if (hwl_require(L, node, v[ME_SCRATCHPADS], "scratchpads", "memory"))
+	if (yt_require(&L->yt, node, v[ME_SCRATCHPADS], "scratchpads", "memory"))
 		load_level_list(L, v[ME_SCRATCHPADS], false, ln);
 	else
 		L->names_known = L->roles_known = false;
@@ -341,7 +341,7 @@ static void load_memory(struct loader *L, const struct ynode *node)
 		for (int r = HW_ROLE_INPUT; r < HW_ROLE_COUNT; r++) {
 			if (L->hw->role_level[r] >= 0)
 				continue;
-			hwl_error(L, k[ME_SCRATCHPADS],
+			yt_error(&L->yt, k[ME_SCRATCHPADS],
 				  "no scratchpad has role '%s'; memory.scratchpads needs exactly one each of "
 				  "input, weight, accumulator, output, uop",
 				  hw_role_name((enum hw_role)r));
@@ -366,16 +366,16 @@ static void load_alu_ops(struct loader *L, const struct ynode *n)
 {
 	char b[80];
 	if (n->kind != YN_SEQ || n->n == 0) {
-		hwl_error(L, n, "expected a non-empty sequence of operations for 'ops' in alu, got %s%s",
-			  hwl_show(n, b, sizeof b), n->kind == YN_SEQ ? " that is empty" : "");
+		yt_error(&L->yt, n, "expected a non-empty sequence of operations for 'ops' in alu, got %s%s",
+			  yt_show(n, b, sizeof b), n->kind == YN_SEQ ? " that is empty" : "");
 		return;
 	}
 	for (int i = 0; i < n->n; i++) {
 		int op = 0;
-		if (!hwl_enum(L, n->kid[i], "ALU op", "ops", "alu", alu_words, HW_ALU_OP_COUNT, &op))
+		if (!yt_enum(&L->yt, n->kid[i], "ALU op", "ops", "alu", alu_words, HW_ALU_OP_COUNT, &op))
 			continue;
 		if (L->hw->alu.ops & (1u << op))
-			hwl_error(L, n->kid[i], "duplicate ALU op '%s' in 'ops' of alu", alu_words[op]);
+			yt_error(&L->yt, n->kid[i], "duplicate ALU op '%s' in 'ops' of alu", alu_words[op]);
 		L->hw->alu.ops |= 1u << op;
 	}
 }
@@ -384,27 +384,27 @@ static void load_alu(struct loader *L, const struct ynode *node)
 {
 	const struct ynode *v[AL_COUNT], *k[AL_COUNT];
 	struct hw_alu *alu = &L->hw->alu;
-	if (!hwl_fields(L, node, "'alu'", "alu", alu_keys, AL_COUNT, NULL, v, k))
+	if (!yt_fields(&L->yt, node, "'alu'", "alu", alu_keys, AL_COUNT, NULL, v, k))
 		return;
 	alu->loc = (struct hw_loc){node->line, node->col};
 	for (int i = 0; i < AL_COUNT; i++)
-		hwl_require(L, node, v[i], alu_keys[i], "alu");
+		yt_require(&L->yt, node, v[i], alu_keys[i], "alu");
 	/* The ALU walks accumulator elements lanes values at a time. */
-	if (v[AL_LANES] && hwl_uint(L, v[AL_LANES], "lanes", "alu", 1, UINT32_MAX, &alu->lanes)) {
+	if (v[AL_LANES] && yt_uint(&L->yt, v[AL_LANES], "lanes", "alu", 1, UINT32_MAX, &alu->lanes)) {
 		int a = L->hw->role_level[HW_ROLE_ACCUMULATOR];
 		if (a >= 0 && L->level_ok[a] && elem_count(&L->hw->level[a]) % alu->lanes)
-			hwl_error(L, v[AL_LANES],
+			yt_error(&L->yt, v[AL_LANES],
 				  "ALU 'lanes' (%u) must divide the %llu values of an accumulator element ('%s')",
 				  alu->lanes, (unsigned long long)elem_count(&L->hw->level[a]), L->hw->level[a].name);
 	}
 	if (v[AL_OPS])
 		load_alu_ops(L, v[AL_OPS]);
 	if (v[AL_IMM])
-		hwl_uint(L, v[AL_IMM], "imm_bits", "alu", 2, 32, &alu->imm_bits);
+		yt_uint(&L->yt, v[AL_IMM], "imm_bits", "alu", 2, 32, &alu->imm_bits);
 	if (v[AL_LATENCY])
-		hwl_uint(L, v[AL_LATENCY], "latency", "alu", 1, UINT32_MAX, &alu->latency);
+		yt_uint(&L->yt, v[AL_LATENCY], "latency", "alu", 1, UINT32_MAX, &alu->latency);
 	if (v[AL_II])
-		hwl_uint(L, v[AL_II], "initiation_interval", "alu", 1, UINT32_MAX, &alu->initiation_interval);
+		yt_uint(&L->yt, v[AL_II], "initiation_interval", "alu", 1, UINT32_MAX, &alu->initiation_interval);
 }
 
 /* A section whose keys are all integers with a lower bound. */
@@ -414,11 +414,11 @@ static void load_uints(struct loader *L, const struct ynode *node, const char *s
 	const struct ynode *v[8], *k[8];
 	char what[32];
 	snprintf(what, sizeof what, "'%s'", section);
-	if (!hwl_fields(L, node, what, section, keys, nkeys, NULL, v, k))
+	if (!yt_fields(&L->yt, node, what, section, keys, nkeys, NULL, v, k))
 		return;
 	for (int i = 0; i < nkeys; i++)
-		if (hwl_require(L, node, v[i], keys[i], section))
-			hwl_uint(L, v[i], keys[i], section, min[i], UINT32_MAX, out[i]);
+		if (yt_require(&L->yt, node, v[i], keys[i], section))
+			yt_uint(&L->yt, v[i], keys[i], section, min[i], UINT32_MAX, out[i]);
 }
 
 static void load_queues(struct loader *L, const struct ynode *node)
@@ -445,22 +445,22 @@ static void load_isa(struct loader *L, const struct ynode *node)
 	static const char *const keys[] = {"instruction_bits", "max_loop_extent"};
 	const struct ynode *v[2], *k[2];
 	struct hw_isa *isa = &L->hw->isa;
-	if (!hwl_fields(L, node, "'isa'", "isa", keys, 2, NULL, v, k))
+	if (!yt_fields(&L->yt, node, "'isa'", "isa", keys, 2, NULL, v, k))
 		return;
-	if (hwl_require(L, node, v[0], keys[0], "isa")) {
+	if (yt_require(&L->yt, node, v[0], keys[0], "isa")) {
 		const struct ynode *n = v[0];
 		isa->instruction_bits_loc = (struct hw_loc){n->line, n->col};
 		uint64_t bits;
 		char b[80];
-		if (!(n->kind == YN_SCALAR && n->plain && !hwl_parse_u64(n->str, n->len, &bits) &&
+		if (!(n->kind == YN_SCALAR && n->plain && !yt_parse_u64(n->str, n->len, &bits) &&
 		      (bits == 64 || bits == 128 || bits == 256)))
-			hwl_error(L, n, "expected 64, 128 or 256 for 'instruction_bits' in isa, got %s",
-				  hwl_show(n, b, sizeof b));
+			yt_error(&L->yt, n, "expected 64, 128 or 256 for 'instruction_bits' in isa, got %s",
+				  yt_show(n, b, sizeof b));
 		else
 			isa->instruction_bits = (uint32_t)bits;
 	}
-	if (hwl_require(L, node, v[1], keys[1], "isa"))
-		hwl_uint(L, v[1], keys[1], "isa", 1, UINT32_MAX, &isa->max_loop_extent);
+	if (yt_require(&L->yt, node, v[1], keys[1], "isa"))
+		yt_uint(&L->yt, v[1], keys[1], "isa", 1, UINT32_MAX, &isa->max_loop_extent);
 }
 
 /* ---- the top level ----------------------------------------------------- */
@@ -475,12 +475,12 @@ static void load_description(struct loader *L, const struct ynode *n)
 	char b[80];
 	struct hw *hw = L->hw;
 	if (n->kind != YN_SCALAR) {
-		hwl_error(L, n, "expected a text for 'description', got %s", hwl_show(n, b, sizeof b));
+		yt_error(&L->yt, n, "expected a text for 'description', got %s", yt_show(n, b, sizeof b));
 	} else if (n->len >= sizeof hw->description) {
-		hwl_error(L, n, "expected a text of at most %zu bytes for 'description', got %zu bytes",
+		yt_error(&L->yt, n, "expected a text of at most %zu bytes for 'description', got %zu bytes",
 			  sizeof hw->description - 1, n->len);
 	} else if (memchr(n->str, 0, n->len)) {
-		hwl_error(L, n, "expected a text for 'description', got one with a NUL character");
+		yt_error(&L->yt, n, "expected a text for 'description', got one with a NUL character");
 	} else {
 		memcpy(hw->description, n->str, n->len + 1);
 	}
@@ -491,22 +491,22 @@ static void load_root(struct loader *L, const struct ynode *root)
 	const struct ynode *v[TOP_COUNT], *k[TOP_COUNT];
 	char b[80];
 	if (root->kind != YN_MAP) {
-		hwl_error(L, root,
+		yt_error(&L->yt, root,
 			  "expected a mapping at the top level (name, clock_mhz, memory, intrinsics, alu, queues, dma, isa), got %s",
-			  hwl_show(root, b, sizeof b));
+			  yt_show(root, b, sizeof b));
 		return;
 	}
-	hwl_fields(L, root, "the top level", NULL, top_keys, TOP_COUNT, NULL, v, k);
+	yt_fields(&L->yt, root, "the top level", NULL, top_keys, TOP_COUNT, NULL, v, k);
 	for (int i = 0; i < TOP_COUNT; i++)
 		if (i != TOP_DESC)
-			hwl_require(L, root, v[i], top_keys[i], NULL);
+			yt_require(&L->yt, root, v[i], top_keys[i], NULL);
 	if (v[TOP_NAME])
-		hwl_name(L, v[TOP_NAME], "name", NULL, false, sizeof L->hw->name, L->hw->name);
+		yt_name(&L->yt, v[TOP_NAME], "name", NULL, false, sizeof L->hw->name, L->hw->name);
 	if (v[TOP_DESC])
 		load_description(L, v[TOP_DESC]);
-	if (v[TOP_CLOCK] && !hwl_positive_number(v[TOP_CLOCK], &L->hw->clock_mhz))
-		hwl_error(L, v[TOP_CLOCK], "expected a positive number of MHz for 'clock_mhz' (like 100 or 312.5), got %s",
-			  hwl_show(v[TOP_CLOCK], b, sizeof b));
+	if (v[TOP_CLOCK] && !yt_positive_number(v[TOP_CLOCK], &L->hw->clock_mhz))
+		yt_error(&L->yt, v[TOP_CLOCK], "expected a positive number of MHz for 'clock_mhz' (like 100 or 312.5), got %s",
+			  yt_show(v[TOP_CLOCK], b, sizeof b));
 	if (v[TOP_MEMORY])
 		load_memory(L, v[TOP_MEMORY]);
 	else

@@ -87,7 +87,7 @@ bool hwl_positive_number(const struct ynode *n, double *out);
 bool hwl_enum(struct loader *L, const struct ynode *n, const char *what, const char *key,
 	      const char *ctx, const char *const *words, int nwords, int *out);
 bool hwl_dtype(struct loader *L, const struct ynode *n, const char *key, const char *ctx,
-	       enum hw_dtype *out);
+	       enum dtype *out);
 
 void hwl_load_intrinsics(struct loader *L, const struct ynode *seq);
 

@@ -25,7 +25,7 @@ void hwl_error_lc(struct loader *L, int line, int col, const char *fmt, ...)
 	va_end(ap);
 }
 
-const char *hwl_show(const struct ynode *n, char *buf, size_t size)
+const char *yt_show(const struct ynode *n, char *buf, size_t size)
 {
 	if (!n)
 		return "nothing";
@@ -67,13 +67,13 @@ bool hwl_key_ok(struct loader *L, const struct ynode *map, int i, const char *ct
 	const struct ynode *k = map->kid[i];
 	char b[80];
 	if (k->kind != YN_SCALAR || (k->plain && k->len == 0)) {
-		hwl_error(L, k, "expected a key name in %s, got %s", in_ctx(ctx), hwl_show(k, b, sizeof b));
+		yt_error(&L->yt, k, "expected a key name in %s, got %s", in_ctx(ctx), yt_show(k, b, sizeof b));
 		return false;
 	}
 	for (int j = 0; j < i; j += 2) {
 		if (map->kid[j]->kind == YN_SCALAR && same_key(map->kid[j], k)) {
-			hwl_error(L, k, "duplicate key %s in %s; the first is at line %d",
-				  hwl_show(k, b, sizeof b), in_ctx(ctx), map->kid[j]->line);
+			yt_error(&L->yt, k, "duplicate key %s in %s; the first is at line %d",
+				  yt_show(k, b, sizeof b), in_ctx(ctx), map->kid[j]->line);
 			return false;
 		}
 	}
@@ -96,11 +96,11 @@ bool hwl_fields(struct loader *L, const struct ynode *map, const char *what, con
 	for (int i = 0; i < nkeys; i++)
 		vals[i] = keys_at[i] = NULL;
 	if (map->kind != YN_MAP) {
-		hwl_error(L, map, "expected a mapping for %s, got %s", what, hwl_show(map, b, sizeof b));
+		yt_error(&L->yt, map, "expected a mapping for %s, got %s", what, yt_show(map, b, sizeof b));
 		return false;
 	}
 	for (int i = 0; i + 1 < map->n; i += 2) {
-		if (!hwl_key_ok(L, map, i, ctx))
+		if (!yt_key_ok(&L->yt, map, i, ctx))
 			continue;
 		const struct ynode *k = map->kid[i];
 		int j = 0;
@@ -109,7 +109,7 @@ bool hwl_fields(struct loader *L, const struct ynode *map, const char *what, con
 		if (j == nkeys) {
 			char list[256];
 			join(keys, nkeys, list, sizeof list);
-			hwl_error(L, k, "unknown key %s in %s; expected one of: %s", hwl_show(k, b, sizeof b),
+			yt_error(&L->yt, k, "unknown key %s in %s; expected one of: %s", yt_show(k, b, sizeof b),
 				  in_ctx(ctx), expect ? expect : list);
 			continue;
 		}
@@ -124,13 +124,13 @@ bool hwl_require(struct loader *L, const struct ynode *map, const struct ynode *
 {
 	if (val)
 		return true;
-	hwl_error(L, map, "missing required key '%s' in %s", key, in_ctx(ctx));
+	yt_error(&L->yt, map, "missing required key '%s' in %s", key, in_ctx(ctx));
 	return false;
 }
 
 /* Decimal digits only: no sign, no hex, no '_' (see docs/hwdesc.md).
  * 0: ok, 1: not an integer, 2: too large for 64 bits. */
-int hwl_parse_u64(const char *s, size_t len, uint64_t *out)
+int yt_parse_u64(const char *s, size_t len, uint64_t *out)
 {
 	if (len == 0)
 		return 1;
@@ -150,7 +150,7 @@ bool hwl_uint(struct loader *L, const struct ynode *n, const char *key, const ch
 	      uint32_t min, uint32_t max, uint32_t *out)
 {
 	uint64_t v = 0;
-	int r = n->kind == YN_SCALAR && n->plain ? hwl_parse_u64(n->str, n->len, &v) : 1;
+	int r = n->kind == YN_SCALAR && n->plain ? yt_parse_u64(n->str, n->len, &v) : 1;
 	if (r == 0 && v >= min && v <= max) {
 		*out = (uint32_t)v;
 		return true;
@@ -163,8 +163,8 @@ bool hwl_uint(struct loader *L, const struct ynode *n, const char *key, const ch
 	else
 		snprintf(want, sizeof want, "an integer from %u to %u", min, max);
 	bool huge = r == 2 || (r == 0 && v > UINT32_MAX);
-	hwl_error(L, n, "expected %s for '%s' in %s, got %s%s", want, key, in_ctx(ctx),
-		  hwl_show(n, b, sizeof b), huge ? " (too large: at most 4294967295)" : "");
+	yt_error(&L->yt, n, "expected %s for '%s' in %s, got %s%s", want, key, in_ctx(ctx),
+		  yt_show(n, b, sizeof b), huge ? " (too large: at most 4294967295)" : "");
 	return false;
 }
 
@@ -179,7 +179,7 @@ static bool size_value(const struct ynode *n, uint64_t *out, bool *huge)
 	while (d < n->len && n->str[d] >= '0' && n->str[d] <= '9')
 		d++;
 	uint64_t v;
-	int r = hwl_parse_u64(n->str, d, &v);
+	int r = yt_parse_u64(n->str, d, &v);
 	if (r == 1)
 		return false;
 	const char *unit = n->str + d;
@@ -217,14 +217,14 @@ bool hwl_size(struct loader *L, const struct ynode *n, const char *key, const ch
 	if (size_value(n, out, &huge))
 		return true;
 	char b[80];
-	hwl_error(L, n,
+	yt_error(&L->yt, n,
 		  "expected a positive size for '%s' in %s (bytes as an integer, or \"N B\", \"N KiB\", "
 		  "\"N MiB\", \"N GiB\"), got %s%s",
-		  key, in_ctx(ctx), hwl_show(n, b, sizeof b), huge ? " (too large for 64 bits)" : "");
+		  key, in_ctx(ctx), yt_show(n, b, sizeof b), huge ? " (too large for 64 bits)" : "");
 	return false;
 }
 
-bool hwl_is_name(const char *s, size_t len, bool c_ident)
+bool yt_is_name(const char *s, size_t len, bool c_ident)
 {
 	if (len == 0 || !(s[0] == '_' || (s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z')))
 		return false;
@@ -242,28 +242,28 @@ bool hwl_name(struct loader *L, const struct ynode *n, const char *key, const ch
 	      bool c_ident, size_t size, char *out)
 {
 	char b[80];
-	if (n->kind != YN_SCALAR || !hwl_is_name(n->str, n->len, c_ident)) {
-		hwl_error(L, n, "expected a name for '%s' in %s (a letter or '_', then letters, digits%s), got %s",
-			  key, in_ctx(ctx), c_ident ? " or '_'" : ", '_', '.' or '-'", hwl_show(n, b, sizeof b));
+	if (n->kind != YN_SCALAR || !yt_is_name(n->str, n->len, c_ident)) {
+		yt_error(&L->yt, n, "expected a name for '%s' in %s (a letter or '_', then letters, digits%s), got %s",
+			  key, in_ctx(ctx), c_ident ? " or '_'" : ", '_', '.' or '-'", yt_show(n, b, sizeof b));
 		return false;
 	}
 	if (n->len >= size) {
-		hwl_error(L, n, "expected a name of at most %zu characters for '%s' in %s, got %s (%zu characters)",
-			  size - 1, key, in_ctx(ctx), hwl_show(n, b, sizeof b), n->len);
+		yt_error(&L->yt, n, "expected a name of at most %zu characters for '%s' in %s, got %s (%zu characters)",
+			  size - 1, key, in_ctx(ctx), yt_show(n, b, sizeof b), n->len);
 		return false;
 	}
 	memcpy(out, n->str, n->len + 1);
 	return true;
 }
 
-bool hwl_peek_name(const struct ynode *map, size_t size, char *out)
+bool yt_peek_name(const struct ynode *map, size_t size, char *out)
 {
 	if (map->kind != YN_MAP)
 		return false;
 	for (int i = 0; i + 1 < map->n; i += 2) {
 		const struct ynode *k = map->kid[i], *v = map->kid[i + 1];
 		if (k->kind == YN_SCALAR && k->len == 4 && !memcmp(k->str, "name", 4)) {
-			if (v->kind != YN_SCALAR || !hwl_is_name(v->str, v->len, false) || v->len >= size)
+			if (v->kind != YN_SCALAR || !yt_is_name(v->str, v->len, false) || v->len >= size)
 				return false;
 			memcpy(out, v->str, v->len + 1);
 			return true;
@@ -299,33 +299,33 @@ bool hwl_enum(struct loader *L, const struct ynode *n, const char *what, const c
 			shown[k++] = words[j];
 	join(shown, k, list, sizeof list);
 	if (n->kind == YN_SCALAR && !(n->plain && n->len == 0))
-		hwl_error(L, n, "unknown %s %s for '%s' in %s; expected one of: %s", what,
-			  hwl_show(n, b, sizeof b), key, in_ctx(ctx), list);
+		yt_error(&L->yt, n, "unknown %s %s for '%s' in %s; expected one of: %s", what,
+			  yt_show(n, b, sizeof b), key, in_ctx(ctx), list);
 	else
-		hwl_error(L, n, "expected a %s for '%s' in %s (one of: %s), got %s", what, key, in_ctx(ctx),
-			  list, hwl_show(n, b, sizeof b));
+		yt_error(&L->yt, n, "expected a %s for '%s' in %s (one of: %s), got %s", what, key, in_ctx(ctx),
+			  list, yt_show(n, b, sizeof b));
 	return false;
 }
 
 static const char *const dtype_words[] = {
 #define X(id, name, bytes, sgn, flt) name,
-	HW_DTYPES(X)
+	DTYPES(X)
 #undef X
 };
 
 bool hwl_dtype(struct loader *L, const struct ynode *n, const char *key, const char *ctx,
-	       enum hw_dtype *out)
+	       enum dtype *out)
 {
 	int v = 0;
-	if (!hwl_enum(L, n, "dtype", key, ctx, dtype_words, HW_DTYPE_COUNT, &v))
+	if (!yt_enum(&L->yt, n, "dtype", key, ctx, dtype_words, DTYPE_COUNT, &v))
 		return false;
-	*out = (enum hw_dtype)v;
+	*out = (enum dtype)v;
 	return true;
 }
 
 /* A positive decimal number (clock_mhz): digits, optionally a fraction and
  * an exponent; what "%.17g" prints, so the canonical form reads back. */
-bool hwl_positive_number(const struct ynode *n, double *out)
+bool yt_positive_number(const struct ynode *n, double *out)
 {
 	if (n->kind != YN_SCALAR || !n->plain)
 		return false;

@@ -95,7 +95,7 @@ static void verilog_slots(const struct isa_kind *k, const char *prefix, struct s
 	}
 }
 
-static uint32_t dtype_bits(enum hw_dtype t) { return hw_dtype_bytes(t) * 8; }
+static uint32_t dtype_bits(enum dtype t) { return dtype_bytes(t) * 8; }
 
 /* What the RTL needs beyond the field layout: per scratchpad role its level,
  * depth, element size and port bandwidth; queue depths; the fetch chunk; the
@@ -124,7 +124,7 @@ static void verilog_rtl_params(const struct isa_layout *lay, struct strbuf *out)
 	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
 	const struct hw_level *o = &hw->level[hw->role_level[HW_ROLE_OUTPUT]];
 	sb_printf(out, "`define TSL_ACC_VALUES %u\n`define TSL_ACC_BITS %u\n`define TSL_OUT_BITS %u\n",
-		  acc->elem_bytes / hw_dtype_bytes(acc->dtype), dtype_bits(acc->dtype), dtype_bits(o->dtype));
+		  acc->elem_bytes / dtype_bytes(acc->dtype), dtype_bits(acc->dtype), dtype_bits(o->dtype));
 	sb_printf(out, "`define TSL_ALU_LANES %u\n`define TSL_ALU_LATENCY %u\n`define TSL_ALU_II %u\n`define TSL_ALU_IMM_BITS %u\n",
 		  hw->alu.lanes, hw->alu.latency, hw->alu.initiation_interval, hw->alu.imm_bits);
 	if (!hw->nintrinsics)
@@ -149,7 +149,7 @@ static void verilog_rtl_params(const struct isa_layout *lay, struct strbuf *out)
 		}
 		sb_printf(out, "`define TSL_GEMM_%s_VALUES %u\n`define TSL_GEMM_%s_BITS %u\n`define TSL_GEMM_%s_SIGNED %d\n",
 			  opn[i], ops[i]->tile_elems, opn[i], dtype_bits(ops[i]->dtype), opn[i],
-			  hw_dtype_signed(ops[i]->dtype) ? 1 : 0);
+			  dtype_signed(ops[i]->dtype) ? 1 : 0);
 	}
 	for (int d = 0; d < HW_MAX_DIMS; d++) {
 		bool has = d < in->ndims;

@@ -51,7 +51,7 @@ uint64_t isa_loop_beats(const struct isa_insn *in)
 uint32_t isa_alu_passes(const struct hw *hw)
 {
 	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
-	return acc->elem_bytes / hw_dtype_bytes(acc->dtype) / hw->alu.lanes; /* lanes divides it (hwdesc) */
+	return acc->elem_bytes / dtype_bytes(acc->dtype) / hw->alu.lanes; /* lanes divides it (hwdesc) */
 }
 
 uint64_t isa_pipeline_cycles(uint64_t beats, uint64_t insns, uint32_t ii, uint32_t latency)

@@ -15,15 +15,15 @@ static int check_intrinsic(const struct hw *hw, char *why, size_t n)
 	const struct hw_operand *ops[3] = {&in->a, &in->b, &in->out};
 	const enum hw_role roles[3] = {HW_ROLE_INPUT, HW_ROLE_WEIGHT, HW_ROLE_ACCUMULATOR};
 	for (int i = 0; i < 3; i++) {
-		if (hw_dtype_float(ops[i]->dtype)) {
-			snprintf(why, n, "%s arithmetic", hw_dtype_name(ops[i]->dtype));
+		if (dtype_float(ops[i]->dtype)) {
+			snprintf(why, n, "%s arithmetic", dtype_name(ops[i]->dtype));
 			return -1;
 		}
 		if (ops[i]->level != hw->role_level[roles[i]])
 			return no(why, n, "an operand outside its role's scratchpad");
 		if (ops[i]->elems_per_tile != 1)
 			return no(why, n, "a tile spanning several buffer elements");
-		if (ops[i]->tile_elems * hw_dtype_bytes(ops[i]->dtype) > hw->level[ops[i]->level].elem_bytes)
+		if (ops[i]->tile_elems * dtype_bytes(ops[i]->dtype) > hw->level[ops[i]->level].elem_bytes)
 			return no(why, n, "a tile larger than its buffer element");
 	}
 	if (in->latency < 1 || in->initiation_interval < 1)
@@ -49,12 +49,12 @@ int rtl_supported(const struct hw *hw, char *why, size_t n)
 	}
 	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
 	const struct hw_level *out = &hw->level[hw->role_level[HW_ROLE_OUTPUT]];
-	if (hw_dtype_float(acc->dtype) || hw_dtype_float(out->dtype)) {
-		snprintf(why, n, "%s arithmetic", hw_dtype_name(hw_dtype_float(acc->dtype) ? acc->dtype : out->dtype));
+	if (dtype_float(acc->dtype) || dtype_float(out->dtype)) {
+		snprintf(why, n, "%s arithmetic", dtype_name(dtype_float(acc->dtype) ? acc->dtype : out->dtype));
 		return -1;
 	}
-	uint32_t values = acc->elem_bytes / hw_dtype_bytes(acc->dtype);
-	if (out->elem_bytes / hw_dtype_bytes(out->dtype) != values)
+	uint32_t values = acc->elem_bytes / dtype_bytes(acc->dtype);
+	if (out->elem_bytes / dtype_bytes(out->dtype) != values)
 		return no(why, n, "output elements that hold a different number of values than accumulator elements");
 	if (hw->alu.lanes > values || values % hw->alu.lanes)
 		return no(why, n, "ALU lanes that do not divide the values of an accumulator element");

@@ -184,10 +184,10 @@ static void narrow_to_output(struct device *d, uint64_t first, uint64_t count)
 	const uint8_t *a = d->mem[acc - d->hw.level] + first * acc->elem_bytes;
 	uint8_t *o = d->mem[out - d->hw.level] + first * out->elem_bytes;
 	uint64_t n = count * d->acc_elems;
-	if (hw_dtype_float(acc->dtype)) {
+	if (dtype_float(acc->dtype)) {
 		for (uint64_t i = 0; i < n; i++)
 			val_put_float(o, out->dtype, i, val_get_float(a, acc->dtype, i));
-	} else if (acc->dtype == HW_INT32 && (out->dtype == HW_INT8 || out->dtype == HW_UINT8)) {
+	} else if (acc->dtype == DT_INT32 && (out->dtype == DT_INT8 || out->dtype == DT_UINT8)) {
 		for (uint64_t i = 0; i < n; i++)
 			o[i] = a[4 * i]; /* little-endian: the low byte */
 	} else {
@@ -249,8 +249,8 @@ void sim_plan_intrinsics(struct device *d)
 			if (p->reduction[dd] && p->step_a[dd] == 1 && p->step_b[dd] == 1)
 				p->inner = dd;
 		}
-		p->fast_i8 = nred == 1 && p->inner >= 0 && in->a.dtype == HW_INT8 && in->b.dtype == HW_INT8 &&
-			     in->out.dtype == HW_INT32;
+		p->fast_i8 = nred == 1 && p->inner >= 0 && in->a.dtype == DT_INT8 && in->b.dtype == DT_INT8 &&
+			     in->out.dtype == DT_INT32;
 		if (p->fast_i8)
 			list_outputs(p);
 	}
@@ -352,7 +352,7 @@ static void tile_fast_i8(const struct sim_plan *p, int32_t *out, const int8_t *a
 static void tile_generic(const struct hw_intrinsic *in, const struct sim_plan *p, uint8_t *out, const uint8_t *a,
 			 const uint8_t *b, bool reset)
 {
-	bool flt = hw_dtype_float(in->out.dtype);
+	bool flt = dtype_float(in->out.dtype);
 	uint32_t sp[HW_MAX_DIMS] = {0}, nsp = 0, rd[HW_MAX_DIMS] = {0}, nrd = 0;
 	for (int dd = 0; dd < p->ndims; dd++) {
 		if (p->reduction[dd])
@@ -377,7 +377,7 @@ static void tile_generic(const struct hw_intrinsic *in, const struct sim_plan *p
 			}
 			if (flt) {
 				double prod = val_get_float(a, in->a.dtype, ai) * val_get_float(b, in->b.dtype, bi);
-				fv = in->out.dtype == HW_FP16 ? (double)(_Float16)(fv + prod) : (double)(float)(fv + (float)prod);
+				fv = in->out.dtype == DT_FP16 ? (double)(_Float16)(fv + prod) : (double)(float)(fv + (float)prod);
 			} else {
 				iv = (int64_t)((uint64_t)iv + (uint64_t)(val_get_int(a, in->a.dtype, ai) * val_get_int(b, in->b.dtype, bi)));
 			}
@@ -484,7 +484,7 @@ static int exec_alu(struct device *d, const struct sim_entry *e, struct diags *e
 	const int64_t *f = e->in.f;
 	int ai = d->hw.role_level[HW_ROLE_ACCUMULATOR];
 	const struct hw_level *acc = &d->hw.level[ai];
-	bool use_imm = f[ISA_F_USE_IMM] != 0, flt = hw_dtype_float(acc->dtype);
+	bool use_imm = f[ISA_F_USE_IMM] != 0, flt = dtype_float(acc->dtype);
 	struct loop lp;
 	if (read_loop(d, e, &lp, err))
 		return -1;
@@ -494,7 +494,7 @@ static int exec_alu(struct device *d, const struct sim_entry *e, struct diags *e
 		return -1;
 	}
 	enum hw_alu_op op = (enum hw_alu_op)f[ISA_F_ALU_OP];
-	int bits = (int)hw_dtype_bytes(acc->dtype) * 8;
+	int bits = (int)dtype_bytes(acc->dtype) * 8;
 	uint32_t n = d->acc_elems;
 	for (int64_t o = 0; o < f[ISA_F_ITER_OUT]; o++)
 		for (int64_t i = 0; i < f[ISA_F_ITER_IN]; i++)

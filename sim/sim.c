@@ -78,7 +78,7 @@ static struct device *open_device(const struct hw *hw, const struct dev_memory *
 	for (int i = 0; i < hw->nlevels; i++)
 		d->mem[i] = xcalloc(hw->level[i].capacity, 1);
 	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
-	d->acc_elems = acc->elem_bytes / hw_dtype_bytes(acc->dtype);
+	d->acc_elems = acc->elem_bytes / dtype_bytes(acc->dtype);
 	sim_plan_intrinsics(d);
 	return d;
 }

@@ -210,9 +210,9 @@ static int64_t element_at(const struct ir_graph *g, const struct ir_access *a, c
 	return off;
 }
 
-static void copy_value(const uint8_t *src, enum hw_dtype st, int64_t si, uint8_t *dst, enum hw_dtype dt, uint64_t di)
+static void copy_value(const uint8_t *src, enum dtype st, int64_t si, uint8_t *dst, enum dtype dt, uint64_t di)
 {
-	if (hw_dtype_float(dt))
+	if (dtype_float(dt))
 		val_put_float(dst, dt, di, val_get_float(src, st, (uint64_t)si));
 	else
 		val_put_int(dst, dt, di, val_get_int(src, st, (uint64_t)si));
@@ -225,8 +225,8 @@ static void pack_operand(const struct tz_geometry *geo, const struct hw_operand 
 	const struct ir_op *op = &geo->g->op[geo->op];
 	const struct ir_access *acc = &op->in[input];
 	const uint8_t *src = data[acc->tensor];
-	enum hw_dtype st = geo->g->tensor[acc->tensor].dtype;
-	uint64_t tile_values = (uint64_t)elems * elem_bytes / hw_dtype_bytes(o->dtype), t = 0;
+	enum dtype st = geo->g->tensor[acc->tensor].dtype;
+	uint64_t tile_values = (uint64_t)elems * elem_bytes / dtype_bytes(o->dtype), t = 0;
 	for (int64_t bb = 0; bb < geo->count[TZ_G_BATCH]; bb++)
 		for (int64_t x = 0; x < geo->count[mn]; x++)
 			for (int64_t k = 0; k < geo->count[TZ_G_K]; k++, t++) {
@@ -263,7 +263,7 @@ typedef void (*out_fn)(const struct tz_geometry *geo, const struct point *p, uin
 static void for_each_out(const struct tz_geometry *geo, const int64_t count[3], out_fn fn, void *ctx)
 {
 	const struct hw_operand *o = &geo->hw->intrinsic[geo->b.intrinsic].out;
-	uint64_t tile_values = (uint64_t)geo->eo * geo->bytes_acc / hw_dtype_bytes(o->dtype), t = 0;
+	uint64_t tile_values = (uint64_t)geo->eo * geo->bytes_acc / dtype_bytes(o->dtype), t = 0;
 	for (int64_t bb = 0; bb < count[0]; bb++)
 		for (int64_t m = 0; m < count[1]; m++)
 			for (int64_t n = 0; n < count[2]; n++, t++) {
@@ -316,12 +316,12 @@ static void out_value(const struct tz_geometry *geo, const struct point *p, uint
 	int64_t e = element_at(geo->g, &op->out, p, op->niters);
 	if (e < 0)
 		return;
-	if (hw_dtype_float(t->dtype)) {
+	if (dtype_float(t->dtype)) {
 		copy_value(c->src, ob->dtype, (int64_t)index, c->dst, t->dtype, (uint64_t)e);
 		return;
 	}
 	uint64_t plane_bytes = tz_packed_out_bytes(geo), v = 0;
-	uint32_t bits = 8 * hw_dtype_bytes(ob->dtype);
+	uint32_t bits = 8 * dtype_bytes(ob->dtype);
 	for (int pl = 0; pl < geo->b.planes; pl++) {
 		uint64_t part = (uint64_t)val_get_int(c->src + (uint64_t)pl * plane_bytes, ob->dtype, index);
 		if (bits < 64)

@@ -13,7 +13,7 @@
 #include "../isa/isa.h"
 #include "tensorize.h"
 
-int tz_epilogue_alu(const struct hw *hw, enum hw_dtype acc, const struct ir_epilogue *ep, enum hw_alu_op op[2],
+int tz_epilogue_alu(const struct hw *hw, enum dtype acc, const struct ir_epilogue *ep, enum hw_alu_op op[2],
 		    int64_t imm[2])
 {
 	switch (ep->kind) {
@@ -25,7 +25,7 @@ int tz_epilogue_alu(const struct hw *hw, enum hw_dtype acc, const struct ir_epil
 	case IR_EP_DIV: return -1;
 	case IR_EP_CLIP: {
 		/* the ALU's clip is symmetric: [-y-1, y] for integers, [-y, y] for floats */
-		bool symmetric = hw_dtype_float(acc) ? ep->lo == -ep->hi : ep->lo == -ep->hi - 1;
+		bool symmetric = dtype_float(acc) ? ep->lo == -ep->hi : ep->lo == -ep->hi - 1;
 		if (symmetric && (hw->alu.ops & (1u << HW_ALU_CLIP))) {
 			op[0] = HW_ALU_CLIP, imm[0] = ep->hi;
 			return 1;

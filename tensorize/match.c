@@ -51,18 +51,18 @@ static const char *mask_text(unsigned m)
 }
 
 /* Values of `from` are represented exactly in `to`. */
-static bool dtype_converts(enum hw_dtype from, enum hw_dtype to)
+static bool dtype_converts(enum dtype from, enum dtype to)
 {
 	if (from == to)
 		return true;
-	uint32_t fb = hw_dtype_bytes(from), tb = hw_dtype_bytes(to);
-	if (hw_dtype_float(from))
-		return hw_dtype_float(to) && tb > fb;
-	if (hw_dtype_float(to)) /* integers of at most 8 bits fit fp16's 11-bit significand, 16 bits fp32's */
-		return fb * 8 <= (to == HW_FP16 ? 8u : 16u);
-	if (!hw_dtype_signed(from))
+	uint32_t fb = dtype_bytes(from), tb = dtype_bytes(to);
+	if (dtype_float(from))
+		return dtype_float(to) && tb > fb;
+	if (dtype_float(to)) /* integers of at most 8 bits fit fp16's 11-bit significand, 16 bits fp32's */
+		return fb * 8 <= (to == DT_FP16 ? 8u : 16u);
+	if (!dtype_signed(from))
 		return tb > fb; /* uint8 into a wider signed type */
-	return hw_dtype_signed(to) && tb > fb;
+	return dtype_signed(to) && tb > fb;
 }
 
 static bool imm_fits(const struct hw *hw, int64_t v)
@@ -90,8 +90,8 @@ static void check_epilogues(const struct hw *hw, const struct ir_graph *g, const
 			snprintf(why, 256, "the op has %d bias epilogues; lowering adds one", nbias);
 		else if (ep->kind == IR_EP_BIAS && !dtype_converts(g->tensor[ep->tensor].dtype, op->acc))
 			snprintf(why, 256, "bias '%s' is %s, which the %s accumulator cannot hold exactly",
-				 g->tensor[ep->tensor].name, hw_dtype_name(g->tensor[ep->tensor].dtype), hw_dtype_name(op->acc));
-		else if (ep->kind == IR_EP_SHR && hw_dtype_float(op->acc) && (ep->imm > 1000 || ep->imm < -1000))
+				 g->tensor[ep->tensor].name, dtype_name(g->tensor[ep->tensor].dtype), dtype_name(op->acc));
+		else if (ep->kind == IR_EP_SHR && dtype_float(op->acc) && (ep->imm > 1000 || ep->imm < -1000))
 			snprintf(why, 256, "epilogue shr %lld: the ALU scales floats by at most 2^1000", (long long)ep->imm);
 		else if (n < 0)
 			snprintf(why, 256, "epilogue %s %lld: the vector ALU has no division", ir_epilogue_name(ep->kind),
@@ -108,22 +108,22 @@ static void check_epilogues(const struct hw *hw, const struct ir_graph *g, const
 }
 
 /* How many output-buffer passes one output value takes, or 0 (with why). */
-static int output_planes(const struct hw *hw, enum hw_dtype out_dtype, char *why)
+static int output_planes(const struct hw *hw, enum dtype out_dtype, char *why)
 {
 	const struct hw_level *ob = &hw->level[hw->role_level[HW_ROLE_OUTPUT]];
-	if (hw_dtype_float(out_dtype) || hw_dtype_float(ob->dtype)) {
+	if (dtype_float(out_dtype) || dtype_float(ob->dtype)) {
 		if (out_dtype == ob->dtype)
 			return 1;
-		snprintf(why, 256, "the output is %s but output buffer '%s' holds %s", hw_dtype_name(out_dtype), ob->name,
-			 hw_dtype_name(ob->dtype));
+		snprintf(why, 256, "the output is %s but output buffer '%s' holds %s", dtype_name(out_dtype), ob->name,
+			 dtype_name(ob->dtype));
 		return 0;
 	}
-	uint32_t ob_bytes = hw_dtype_bytes(ob->dtype), bytes = hw_dtype_bytes(out_dtype);
+	uint32_t ob_bytes = dtype_bytes(ob->dtype), bytes = dtype_bytes(out_dtype);
 	int planes = (int)((bytes + ob_bytes - 1) / ob_bytes);
 	if (planes > 1 && (!has_alu(hw, HW_ALU_SHR) || !imm_fits(hw, 8 * ob_bytes))) {
 		snprintf(why, 256, "the %s output is wider than output buffer '%s' (%s): storing it in %d passes needs "
-			 "the ALU op 'shr' with an immediate of %u", hw_dtype_name(out_dtype), ob->name,
-			 hw_dtype_name(ob->dtype), planes, 8 * ob_bytes);
+			 "the ALU op 'shr' with an immediate of %u", dtype_name(out_dtype), ob->name,
+			 dtype_name(ob->dtype), planes, 8 * ob_bytes);
 		return 0;
 	}
 	return planes;
@@ -155,18 +155,18 @@ static void check_pair(const struct hw *hw, const struct ir_graph *g, const stru
 	const struct hw_intrinsic *in = &hw->intrinsic[intr];
 	const struct ir_tensor *ta = &g->tensor[op->in[ia].tensor], *tb = &g->tensor[op->in[ib].tensor];
 	if (!dtype_converts(ta->dtype, in->a.dtype)) {
-		snprintf(why, 256, "'%s' is %s but operand '%s' (buffer '%s') holds %s", ta->name, hw_dtype_name(ta->dtype),
-			 in->a.name, hw->level[in->a.level].name, hw_dtype_name(in->a.dtype));
+		snprintf(why, 256, "'%s' is %s but operand '%s' (buffer '%s') holds %s", ta->name, dtype_name(ta->dtype),
+			 in->a.name, hw->level[in->a.level].name, dtype_name(in->a.dtype));
 		return;
 	}
 	if (!dtype_converts(tb->dtype, in->b.dtype)) {
-		snprintf(why, 256, "'%s' is %s but operand '%s' (buffer '%s') holds %s", tb->name, hw_dtype_name(tb->dtype),
-			 in->b.name, hw->level[in->b.level].name, hw_dtype_name(in->b.dtype));
+		snprintf(why, 256, "'%s' is %s but operand '%s' (buffer '%s') holds %s", tb->name, dtype_name(tb->dtype),
+			 in->b.name, hw->level[in->b.level].name, dtype_name(in->b.dtype));
 		return;
 	}
 	if (op->acc != in->out.dtype) {
-		snprintf(why, 256, "the op accumulates in %s but operand '%s' accumulates in %s", hw_dtype_name(op->acc),
-			 in->out.name, hw_dtype_name(in->out.dtype));
+		snprintf(why, 256, "the op accumulates in %s but operand '%s' accumulates in %s", dtype_name(op->acc),
+			 in->out.name, dtype_name(in->out.dtype));
 		return;
 	}
 	if (!output_planes(hw, g->tensor[op->out.tensor].dtype, why))

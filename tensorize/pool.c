@@ -35,17 +35,17 @@ int tz_pool_match(const struct hw *hw, const struct ir_graph *g, int op, struct 
 	}
 	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
 	const struct hw_level *ob = &hw->level[hw->role_level[HW_ROLE_OUTPUT]];
-	enum hw_dtype in = g->tensor[o->in[0].tensor].dtype, out = g->tensor[o->out.tensor].dtype;
+	enum dtype in = g->tensor[o->in[0].tensor].dtype, out = g->tensor[o->out.tensor].dtype;
 	if (o->nepilogues)
 		snprintf(why, 256, "max pooling on the ALU takes no epilogues");
 	else if (!(hw->alu.ops & (1u << HW_ALU_MAX)) || !(hw->alu.ops & (1u << HW_ALU_MOV)))
 		snprintf(why, 256, "max pooling needs the ALU ops 'max' and 'mov'");
-	else if (hw_dtype_float(in) != hw_dtype_float(acc->dtype) || hw_dtype_bytes(in) > hw_dtype_bytes(acc->dtype))
+	else if (dtype_float(in) != dtype_float(acc->dtype) || dtype_bytes(in) > dtype_bytes(acc->dtype))
 		snprintf(why, 256, "'%s' is %s but accumulator '%s' holds %s: expected the same kind of number, no wider",
-			 g->tensor[o->in[0].tensor].name, hw_dtype_name(in), acc->name, hw_dtype_name(acc->dtype));
-	else if (out != ob->dtype && !(!hw_dtype_float(out) && hw_dtype_bytes(out) <= hw_dtype_bytes(ob->dtype)))
-		snprintf(why, 256, "the output is %s but output buffer '%s' holds %s", hw_dtype_name(out), ob->name,
-			 hw_dtype_name(ob->dtype));
+			 g->tensor[o->in[0].tensor].name, dtype_name(in), acc->name, dtype_name(acc->dtype));
+	else if (out != ob->dtype && !(!dtype_float(out) && dtype_bytes(out) <= dtype_bytes(ob->dtype)))
+		snprintf(why, 256, "the output is %s but output buffer '%s' holds %s", dtype_name(out), ob->name,
+			 dtype_name(ob->dtype));
 	if (*why)
 		return -1;
 	/* lanes: the spatial iterator indexing the output's innermost dimension alone */
@@ -59,7 +59,7 @@ int tz_pool_match(const struct hw *hw, const struct ir_graph *g, int op, struct 
 		snprintf(why, 256, "no iterator indexes the output's innermost dimension and the input together");
 		return -1;
 	}
-	p->lanes = acc->elem_bytes / hw_dtype_bytes(acc->dtype);
+	p->lanes = acc->elem_bytes / dtype_bytes(acc->dtype);
 	p->tiles = (o->iter[p->lane_iter].extent + p->lanes - 1) / p->lanes;
 	p->pixels = p->window = 1;
 	for (int it = 0; it < o->niters; it++)
@@ -105,8 +105,8 @@ void tz_pool_pack(const struct hw *hw, const struct ir_graph *g, int op, const s
 		  const uint8_t *const *data, uint8_t *out)
 {
 	const struct ir_op *o = &g->op[op];
-	enum hw_dtype at = hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]].dtype, in = g->tensor[o->in[0].tensor].dtype;
-	bool flt = hw_dtype_float(at);
+	enum dtype at = hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]].dtype, in = g->tensor[o->in[0].tensor].dtype;
+	bool flt = dtype_float(at);
 	double lowest = flt ? -INFINITY : (double)INT32_MIN;
 	uint64_t k = 0;
 	int64_t it[IR_MAX_ITERS] = {0};
@@ -131,7 +131,7 @@ void tz_pool_unpack(const struct hw *hw, const struct ir_graph *g, int op, const
 		    const uint8_t *packed, uint8_t *tensor)
 {
 	const struct ir_op *o = &g->op[op];
-	enum hw_dtype ob = hw->level[hw->role_level[HW_ROLE_OUTPUT]].dtype, out = g->tensor[o->out.tensor].dtype;
+	enum dtype ob = hw->level[hw->role_level[HW_ROLE_OUTPUT]].dtype, out = g->tensor[o->out.tensor].dtype;
 	int64_t it[IR_MAX_ITERS] = {0};
 	uint64_t k = 0;
 	for (int64_t ct = 0; ct < p->tiles; ct++)
@@ -142,7 +142,7 @@ void tz_pool_unpack(const struct hw *hw, const struct ir_graph *g, int op, const
 					continue;
 				point(o, p, px, 0, c, it);
 				int64_t e = offset(g, o, &o->out, it);
-				if (hw_dtype_float(out))
+				if (dtype_float(out))
 					val_put_float(tensor, out, (uint64_t)e, val_get_float(packed, ob, k));
 				else
 					val_put_int(tensor, out, (uint64_t)e, val_get_int(packed, ob, k));

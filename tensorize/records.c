@@ -73,7 +73,7 @@ static void affine_text(struct strbuf *sb, const struct ir_affine *a, int niters
 static void access_text(struct strbuf *sb, const struct ir_graph *g, const struct ir_access *a, int niters)
 {
 	const struct ir_tensor *t = &g->tensor[a->tensor];
-	sb_printf(sb, "[%s", hw_dtype_name(t->dtype));
+	sb_printf(sb, "[%s", dtype_name(t->dtype));
 	for (int d = 0; d < t->rank; d++) {
 		sb_printf(sb, " %" PRId64 ":", t->shape[d]);
 		affine_text(sb, &a->index[d], niters);
@@ -90,12 +90,12 @@ void tz_op_key(const struct ir_graph *g, int op, char key[17])
 	access_text(&sb, g, &o->out, o->niters);
 	for (int i = 0; i < o->nin; i++)
 		access_text(&sb, g, &o->in[i], o->niters);
-	sb_printf(&sb, "%d %d %s", (int)o->reduce, (int)o->combine, hw_dtype_name(o->acc));
+	sb_printf(&sb, "%d %d %s", (int)o->reduce, (int)o->combine, dtype_name(o->acc));
 	for (int e = 0; e < o->nepilogues; e++) {
 		const struct ir_epilogue *ep = &o->epilogue[e];
 		sb_printf(&sb, " ep%d:%" PRId64 ":%" PRId64 ":%" PRId64 ":%d", (int)ep->kind, ep->imm, ep->lo, ep->hi, ep->dim);
 		if (ep->kind == IR_EP_BIAS)
-			sb_printf(&sb, ":%s", hw_dtype_name(g->tensor[ep->tensor].dtype));
+			sb_printf(&sb, ":%s", dtype_name(g->tensor[ep->tensor].dtype));
 	}
 	char *s = sb_take(&sb);
 	snprintf(key, 17, "%016" PRIx64, (uint64_t)XXH64(s, strlen(s), 0));

@@ -177,7 +177,7 @@ int tz_bias_resident(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* The ALU operations (1 or 2) an epilogue takes on this hardware, with
  * their immediates (a bias: one add of the loaded bias); -1 when none can.
  * A clip symmetric the ALU's way is one `clip`, others `max` then `min`. */
-int tz_epilogue_alu(const struct hw *hw, enum hw_dtype acc, const struct ir_epilogue *ep, enum hw_alu_op op[2],
+int tz_epilogue_alu(const struct hw *hw, enum dtype acc, const struct ir_epilogue *ep, enum hw_alu_op op[2],
 		    int64_t imm[2]);
 /* Block sizes worth trying along an axis of n tiles: the powers of two
  * below n, and n split evenly into 1 to 8 blocks (at most 40). */

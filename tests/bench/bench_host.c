@@ -41,11 +41,11 @@ int main(int argc, char **argv)
 	}
 	struct ir_graph g = {0};
 	struct diags err = {0};
-	int x = ir_add_tensor(&g, "x", IR_TENSOR_INPUT, HW_INT8, 4, (int64_t[]){1, 56, 56, 64}, "NHWC", &err);
-	int w = ir_add_tensor(&g, "w", IR_TENSOR_WEIGHT, HW_INT8, 4, (int64_t[]){64, 3, 3, 64}, "OHWI", &err);
-	int b = ir_add_tensor(&g, "b", IR_TENSOR_WEIGHT, HW_INT32, 1, (int64_t[]){64}, NULL, &err);
+	int x = ir_add_tensor(&g, "x", IR_TENSOR_INPUT, DT_INT8, 4, (int64_t[]){1, 56, 56, 64}, "NHWC", &err);
+	int w = ir_add_tensor(&g, "w", IR_TENSOR_WEIGHT, DT_INT8, 4, (int64_t[]){64, 3, 3, 64}, "OHWI", &err);
+	int b = ir_add_tensor(&g, "b", IR_TENSOR_WEIGHT, DT_INT32, 1, (int64_t[]){64}, NULL, &err);
 	struct ir_conv2d_attrs a = {{1, 1}, {1, 1, 1, 1}, {1, 1}, 1};
-	int op = ir_conv2d(&g, "c2", x, w, &a, "y", HW_INT8, &err);
+	int op = ir_conv2d(&g, "c2", x, w, &a, "y", DT_INT8, &err);
 	if (op < 0 || ir_add_epilogue(&g, op, &(struct ir_epilogue){.kind = IR_EP_BIAS, .tensor = b, .dim = 3}, &err) ||
 	    ir_add_epilogue(&g, op, &(struct ir_epilogue){.kind = IR_EP_SHR, .imm = 8}, &err) ||
 	    ir_add_epilogue(&g, op, &(struct ir_epilogue){.kind = IR_EP_CLIP, .lo = -128, .hi = 127}, &err)) {
@@ -58,7 +58,7 @@ int main(int argc, char **argv)
 	uint64_t s = 88172645463325252ull;
 	for (int t = 0; t < g.ntensors; t++) {
 		int64_t n = ir_tensor_elems(&g.tensor[t]);
-		uint32_t sz = hw_dtype_bytes(g.tensor[t].dtype);
+		uint32_t sz = dtype_bytes(g.tensor[t].dtype);
 		v[t].i = xcalloc((size_t)n, sizeof(int64_t));
 		raw[t] = xcalloc((size_t)n, sz);
 		if (t == y)

@@ -275,13 +275,13 @@ static inline void env_init(struct env *e, const struct cfg *c)
 	const struct hw_level *li = level(e, c->inp), *lw = level(e, c->wgt), *la = level(e, "acc"),
 			      *lo = level(e, "out");
 	e->Ei = li->elem_bytes, e->Ew = lw->elem_bytes, e->Ea = la->elem_bytes, e->Eo = lo->elem_bytes;
-	e->vi = li->elem_bytes / hw_dtype_bytes(li->dtype);
-	e->vw = lw->elem_bytes / hw_dtype_bytes(lw->dtype);
-	e->va = la->elem_bytes / hw_dtype_bytes(la->dtype);
+	e->vi = li->elem_bytes / dtype_bytes(li->dtype);
+	e->vw = lw->elem_bytes / dtype_bytes(lw->dtype);
+	e->va = la->elem_bytes / dtype_bytes(la->dtype);
 	e->ti = (uint32_t)(c->I * c->K) / e->vi;
 	e->tw = (uint32_t)(c->J * c->K) / e->vw;
 	e->ta = (uint32_t)(c->I * c->J) / e->va;
-	e->in_unsigned = li->dtype == HW_UINT8;
+	e->in_unsigned = li->dtype == DT_UINT8;
 	int g = hw_level_lookup(&e->hw, "gbuf");
 	e->gbuf = g >= 0;
 	e->gbuf_bytes = g >= 0 ? (uint32_t)e->hw.level[g].capacity : 0;

@@ -14,19 +14,19 @@ struct interp_tensor {
 	double *f;
 };
 
-static inline int64_t interp_wrap(int64_t v, enum hw_dtype t)
+static inline int64_t interp_wrap(int64_t v, enum dtype t)
 {
 	switch (t) {
-	case HW_INT8: return (int8_t)(uint8_t)v;
-	case HW_UINT8: return (uint8_t)v;
-	case HW_INT16: return (int16_t)(uint16_t)v;
+	case DT_INT8: return (int8_t)(uint8_t)v;
+	case DT_UINT8: return (uint8_t)v;
+	case DT_INT16: return (int16_t)(uint16_t)v;
 	default: return (int32_t)(uint32_t)v;
 	}
 }
 
-static inline double interp_round(double v, enum hw_dtype t)
+static inline double interp_round(double v, enum dtype t)
 {
-	return t == HW_FP16 ? (double)(_Float16)v : (double)(float)v;
+	return t == DT_FP16 ? (double)(_Float16)v : (double)(float)v;
 }
 
 /* Linear offset of an access at iterator values `it`, or -1 when outside. */
@@ -49,7 +49,7 @@ static inline int64_t interp_offset(const struct ir_graph *g, const struct ir_op
 static inline void interp_op(const struct ir_graph *g, int opi, struct interp_tensor *v)
 {
 	const struct ir_op *op = &g->op[opi];
-	bool flt = hw_dtype_float(op->acc);
+	bool flt = dtype_float(op->acc);
 	const struct ir_tensor *ot = &g->tensor[op->out.tensor];
 	int64_t it[IR_MAX_ITERS] = {0};
 	int sp[IR_MAX_ITERS], nsp = 0, rd[IR_MAX_ITERS], nrd = 0;
@@ -131,7 +131,7 @@ static inline void interp_op(const struct ir_graph *g, int opi, struct interp_te
 			case IR_EP_RELU: ia = ia < 0 ? 0 : ia, fa = fa < 0 ? 0 : fa; break;
 			}
 		}
-		if (hw_dtype_float(ot->dtype))
+		if (dtype_float(ot->dtype))
 			v[op->out.tensor].f[oo] = interp_round(flt ? fa : (double)ia, ot->dtype);
 		else
 			v[op->out.tensor].i[oo] = interp_wrap(flt ? (int64_t)fa : ia, ot->dtype);

@@ -35,14 +35,14 @@ static void fill(struct opcase *r)
 	for (int t = 0; t < r->g.ntensors; t++) {
 		const struct ir_tensor *ts = &r->g.tensor[t];
 		int64_t n = ir_tensor_elems(ts);
-		bool flt = hw_dtype_float(ts->dtype);
+		bool flt = dtype_float(ts->dtype);
 		r->v[t].i = flt ? NULL : xcalloc((size_t)n, sizeof(int64_t));
 		r->v[t].f = flt ? xcalloc((size_t)n, sizeof(double)) : NULL;
-		r->raw[t] = xcalloc((size_t)n, hw_dtype_bytes(ts->dtype));
+		r->raw[t] = xcalloc((size_t)n, dtype_bytes(ts->dtype));
 		if (ts->producer >= 0)
 			continue;
 		for (int64_t i = 0; i < n; i++) {
-			int64_t iv = ts->dtype == HW_INT32 ? rnd(-5000, 5000) : rnd(-128, 127);
+			int64_t iv = ts->dtype == DT_INT32 ? rnd(-5000, 5000) : rnd(-128, 127);
 			double fv = (double)(_Float16)((double)rnd(-1024, 1023) / 1024.0);
 			if (flt)
 				r->v[t].f[i] = fv;
@@ -82,7 +82,7 @@ static void random_epilogues(struct opcase *r, int op, bool flt)
 				continue;
 			bias = true;
 			ep.dim = (int)rnd(0, out->rank - 1);
-			ep.tensor = ir_add_tensor(&r->g, "bias", IR_TENSOR_WEIGHT, flt ? HW_FP16 : HW_INT32, 1,
+			ep.tensor = ir_add_tensor(&r->g, "bias", IR_TENSOR_WEIGHT, flt ? DT_FP16 : DT_INT32, 1,
 						  (int64_t[]){out->shape[ep.dim]}, NULL, &r->err);
 			break;
 		case IR_EP_ADD: ep.imm = rnd(-1000, 1000); break;
@@ -102,7 +102,7 @@ static void random_epilogues(struct opcase *r, int op, bool flt)
 static const char *const kinds[] = {"conv2d", "depthwise", "dense", "matmul", "batch_matmul", "max_pool"};
 
 /* A random op of kind k; returns its index. */
-static int random_op(struct opcase *r, int k, enum hw_dtype dt, enum hw_dtype od)
+static int random_op(struct opcase *r, int k, enum dtype dt, enum dtype od)
 {
 	int op = -1;
 	while (op < 0) {
@@ -206,7 +206,7 @@ static bool opcase_verify(const struct hw *hw, struct opcase *r, int op, const s
 	const struct ir_tensor *t = &r->g.tensor[ot];
 	int64_t n = ir_tensor_elems(t), bad = 0;
 	for (int64_t i = 0; i < n; i++) {
-		if (hw_dtype_float(t->dtype)) {
+		if (dtype_float(t->dtype)) {
 			double dv = val_get_float(r->raw[ot], t->dtype, (uint64_t)i), rv = r->v[ot].f[i];
 			bad += fabs(dv - rv) > RT_FLOAT_TOLERANCE * fmax(1.0, fabs(rv));
 		} else {

@@ -32,14 +32,14 @@ static double half_value(uint16_t bits)
 
 /* A random value of dtype t, held both ways: as the interpreter's number and
  * as raw bytes. */
-static void random_value(enum hw_dtype t, bool small, int64_t *iv, double *fv)
+static void random_value(enum dtype t, bool small, int64_t *iv, double *fv)
 {
 	switch (t) {
-	case HW_INT8: *iv = rnd(-128, 127); break;
-	case HW_UINT8: *iv = rnd(0, 255); break;
-	case HW_INT16: *iv = rnd(INT16_MIN, INT16_MAX); break;
-	case HW_INT32: *iv = small ? rnd(-32768, 32768) : rnd(INT32_MIN, INT32_MAX); break;
-	case HW_FP16: { /* any finite half, subnormals and zeros of both signs included */
+	case DT_INT8: *iv = rnd(-128, 127); break;
+	case DT_UINT8: *iv = rnd(0, 255); break;
+	case DT_INT16: *iv = rnd(INT16_MIN, INT16_MAX); break;
+	case DT_INT32: *iv = small ? rnd(-32768, 32768) : rnd(INT32_MIN, INT32_MAX); break;
+	case DT_FP16: { /* any finite half, subnormals and zeros of both signs included */
 		uint16_t b;
 		do
 			b = (uint16_t)rnd(0, 0xffff);
@@ -53,13 +53,13 @@ static void random_value(enum hw_dtype t, bool small, int64_t *iv, double *fv)
 	}
 }
 
-static void store_raw(enum hw_dtype t, void *p, int64_t i, int64_t iv, double fv)
+static void store_raw(enum dtype t, void *p, int64_t i, int64_t iv, double fv)
 {
 	switch (t) {
-	case HW_INT8: case HW_UINT8: ((uint8_t *)p)[i] = (uint8_t)iv; break;
-	case HW_INT16: { uint16_t u = (uint16_t)iv; memcpy((char *)p + 2 * i, &u, 2); break; }
-	case HW_INT32: { uint32_t u = (uint32_t)iv; memcpy((char *)p + 4 * i, &u, 4); break; }
-	case HW_FP16: { _Float16 h = (_Float16)fv; memcpy((char *)p + 2 * i, &h, 2); break; }
+	case DT_INT8: case DT_UINT8: ((uint8_t *)p)[i] = (uint8_t)iv; break;
+	case DT_INT16: { uint16_t u = (uint16_t)iv; memcpy((char *)p + 2 * i, &u, 2); break; }
+	case DT_INT32: { uint32_t u = (uint32_t)iv; memcpy((char *)p + 4 * i, &u, 4); break; }
+	case DT_FP16: { _Float16 h = (_Float16)fv; memcpy((char *)p + 2 * i, &h, 2); break; }
 	default: { float f = (float)fv; memcpy((char *)p + 4 * i, &f, 4); break; }
 	}
 }
@@ -77,12 +77,12 @@ static void fill(struct run *r, bool small)
 	for (int t = 0; t < r->g.ntensors; t++) {
 		const struct ir_tensor *ts = &r->g.tensor[t];
 		int64_t n = ir_tensor_elems(ts);
-		bool flt = hw_dtype_float(ts->dtype);
+		bool flt = dtype_float(ts->dtype);
 		r->v[t].i = flt ? NULL : xcalloc((size_t)n, sizeof(int64_t));
 		r->v[t].f = flt ? xcalloc((size_t)n, sizeof(double)) : NULL;
-		r->raw[t] = xcalloc((size_t)n, hw_dtype_bytes(ts->dtype));
+		r->raw[t] = xcalloc((size_t)n, dtype_bytes(ts->dtype));
 		if (ts->producer >= 0) {
-			memset(r->raw[t], 0xa5, (size_t)n * hw_dtype_bytes(ts->dtype)); /* every byte must be written */
+			memset(r->raw[t], 0xa5, (size_t)n * dtype_bytes(ts->dtype)); /* every byte must be written */
 			continue;
 		}
 		for (int64_t i = 0; i < n; i++) {
@@ -114,7 +114,7 @@ static void check(struct host_jit *j, struct run *r, int op, const char *what)
 	interp_op(&r->g, op, r->v);
 	int ot = r->g.op[op].out.tensor;
 	const struct ir_tensor *t = &r->g.tensor[ot];
-	size_t sz = hw_dtype_bytes(t->dtype);
+	size_t sz = dtype_bytes(t->dtype);
 	int64_t n = ir_tensor_elems(t), bad = 0, first = -1;
 	char *want = xcalloc((size_t)n, sz);
 	for (int64_t i = 0; i < n; i++) {
@@ -149,11 +149,11 @@ static void run_free(struct run *r)
 	diag_free(&r->err);
 }
 
-static const enum hw_dtype dtypes[] = {HW_INT8, HW_UINT8, HW_INT16, HW_INT32, HW_FP16, HW_FP32};
+static const enum dtype dtypes[] = {DT_INT8, DT_UINT8, DT_INT16, DT_INT32, DT_FP16, DT_FP32};
 
 static void random_epilogues(struct run *r, int op)
 {
-	bool flt = hw_dtype_float(r->g.op[op].acc);
+	bool flt = dtype_float(r->g.op[op].acc);
 	const struct ir_tensor *out = &r->g.tensor[r->g.op[op].out.tensor];
 	int n = (int)rnd(0, 4);
 	for (int e = 0; e < n; e++) {
@@ -163,7 +163,7 @@ static void random_epilogues(struct run *r, int op)
 			char name[16];
 			snprintf(name, sizeof name, "bias%d", e);
 			ep.dim = (int)rnd(0, out->rank - 1);
-			enum hw_dtype bt = flt ? dtypes[rnd(4, 5)] : dtypes[rnd(0, 3)];
+			enum dtype bt = flt ? dtypes[rnd(4, 5)] : dtypes[rnd(0, 3)];
 			ep.tensor = ir_add_tensor(&r->g, name, IR_TENSOR_WEIGHT, bt, 1, (int64_t[]){out->shape[ep.dim]}, NULL, &r->err);
 			break;
 		}
@@ -181,11 +181,11 @@ static void random_epilogues(struct run *r, int op)
 static const char *const kinds[] = {"conv2d", "depthwise", "dense", "matmul", "batch_matmul", "max_pool", "avg_pool", "elementwise"};
 
 /* One random op of kind k with input dtype dt. */
-static void random_op(struct host_jit *j, int k, enum hw_dtype dt)
+static void random_op(struct host_jit *j, int k, enum dtype dt)
 {
 	struct run r;
 	memset(&r, 0, sizeof r);
-	enum hw_dtype od = dtypes[rnd(0, 5)];
+	enum dtype od = dtypes[rnd(0, 5)];
 	int op = -1;
 	bool small = false;
 	while (op < 0) {
@@ -224,13 +224,13 @@ static void random_op(struct host_jit *j, int k, enum hw_dtype dt)
 			int a = ir_add_tensor(&r.g, "a", IR_TENSOR_INPUT, dt, rank, shape, NULL, &r.err);
 			int b = ir_add_tensor(&r.g, "b", IR_TENSOR_INPUT, dt, rank, shape, NULL, &r.err);
 			op = ir_elementwise(&r.g, "ew", c, a, c == IR_COMBINE_COPY ? -1 : b, "y", od, &r.err);
-			small = dt == HW_INT32; /* see the top of the file */
+			small = dt == DT_INT32; /* see the top of the file */
 		}
 	}
 	random_epilogues(&r, op);
 	fill(&r, small);
 	char what[64];
-	snprintf(what, sizeof what, "%s %s -> %s", kinds[k], hw_dtype_name(dt), hw_dtype_name(r.g.tensor[r.g.op[op].out.tensor].dtype));
+	snprintf(what, sizeof what, "%s %s -> %s", kinds[k], dtype_name(dt), dtype_name(r.g.tensor[r.g.op[op].out.tensor].dtype));
 	check(j, &r, op, what);
 	run_free(&r);
 }
@@ -240,9 +240,9 @@ static void test_fp16_exhaustive(struct host_jit *j)
 {
 	struct run r;
 	memset(&r, 0, sizeof r);
-	int a = ir_add_tensor(&r.g, "h", IR_TENSOR_INPUT, HW_FP16, 1, (int64_t[]){65536}, NULL, &r.err);
-	int o32 = ir_elementwise(&r.g, "to32", IR_COMBINE_COPY, a, -1, "f", HW_FP32, &r.err);
-	int o16 = ir_elementwise(&r.g, "to16", IR_COMBINE_COPY, a, -1, "g", HW_FP16, &r.err);
+	int a = ir_add_tensor(&r.g, "h", IR_TENSOR_INPUT, DT_FP16, 1, (int64_t[]){65536}, NULL, &r.err);
+	int o32 = ir_elementwise(&r.g, "to32", IR_COMBINE_COPY, a, -1, "f", DT_FP32, &r.err);
+	int o16 = ir_elementwise(&r.g, "to16", IR_COMBINE_COPY, a, -1, "g", DT_FP16, &r.err);
 	ASSERT(o32 >= 0 && o16 >= 0);
 	fill(&r, false);
 	for (int i = 0; i < 65536; i++) {
@@ -268,9 +268,9 @@ static void test_cache_and_errors(struct host_jit *j)
 	for (int n = 3; n <= 5; n += 2) {
 		struct run r;
 	memset(&r, 0, sizeof r);
-		int x = ir_add_tensor(&r.g, "x", IR_TENSOR_INPUT, HW_INT8, 2, (int64_t[]){2, n}, NULL, &r.err);
-		int w = ir_add_tensor(&r.g, "w", IR_TENSOR_WEIGHT, HW_INT8, 2, (int64_t[]){3, n}, NULL, &r.err);
-		int op = ir_dense(&r.g, "d", x, w, "y", HW_INT32, &r.err);
+		int x = ir_add_tensor(&r.g, "x", IR_TENSOR_INPUT, DT_INT8, 2, (int64_t[]){2, n}, NULL, &r.err);
+		int w = ir_add_tensor(&r.g, "w", IR_TENSOR_WEIGHT, DT_INT8, 2, (int64_t[]){3, n}, NULL, &r.err);
+		int op = ir_dense(&r.g, "d", x, w, "y", DT_INT32, &r.err);
 		fill(&r, false);
 		ASSERT_EQ(host_compile(j, &r.g, op, &r.err), 0);
 		check(j, &r, op, "dense, cache");

@@ -128,8 +128,8 @@ static void test_vta_default(void)
 	ASSERT(g->macs == 256);
 	ASSERT(g->ndims == 3 && !strcmp(g->dim_name[2], "k") && g->dim_size[2] == 16);
 	ASSERT(!g->dim_reduction[0] && !g->dim_reduction[1] && g->dim_reduction[2]);
-	ASSERT(!strcmp(g->out.name, "acc") && g->out.level == 2 && g->out.dtype == HW_INT32);
-	ASSERT(!strcmp(g->a.name, "inp") && g->a.level == 0 && g->a.dtype == HW_INT8);
+	ASSERT(!strcmp(g->out.name, "acc") && g->out.level == 2 && g->out.dtype == DT_INT32);
+	ASSERT(!strcmp(g->a.name, "inp") && g->a.level == 0 && g->a.dtype == DT_INT8);
 	ASSERT(!strcmp(g->b.name, "wgt") && g->b.level == 1);
 	ASSERT(g->out.rank == 2 && g->out.dim[0] == 0 && g->out.dim[1] == 1);
 	ASSERT(g->b.rank == 2 && g->b.dim[0] == 1 && g->b.dim[1] == 2);
@@ -170,7 +170,7 @@ static void test_other_examples(void)
 	ASSERT(!strcmp(m->dim_name[2], "k") && m->dim_reduction[2]);
 	ASSERT(!m->dim_reduction[0] && !m->dim_reduction[1]);
 	ASSERT(m->a.level == hw_level_lookup(&hw, "abuf") && m->b.level == hw_level_lookup(&hw, "bbuf"));
-	ASSERT(m->out.dtype == HW_FP32 && m->a.dtype == HW_FP16);
+	ASSERT(m->out.dtype == DT_FP32 && m->a.dtype == DT_FP16);
 	ASSERT(level(&hw, "acc")->elem_bytes == 64 && level(&hw, "out")->elem_bytes == 32);
 	ASSERT(m->macs == 64);
 
@@ -298,9 +298,9 @@ static void test_helpers(void)
 	ASSERT(hw_alu_op_lookup("clip") == HW_ALU_CLIP && hw_alu_op_lookup("pow") == -1);
 	ASSERT(!strcmp(hw_alu_op_name(HW_ALU_SHR), "shr"));
 	ASSERT(strstr(hw_alu_op_meaning(HW_ALU_MOV), "src"));
-	ASSERT(!strcmp(hw_dtype_name(HW_UINT8), "uint8") && hw_dtype_bytes(HW_FP16) == 2);
-	ASSERT(hw_dtype_signed(HW_INT8) && !hw_dtype_signed(HW_UINT8));
-	ASSERT(hw_dtype_float(HW_FP32) && !hw_dtype_float(HW_INT32));
+	ASSERT(!strcmp(dtype_name(DT_UINT8), "uint8") && dtype_bytes(DT_FP16) == 2);
+	ASSERT(dtype_signed(DT_INT8) && !dtype_signed(DT_UINT8));
+	ASSERT(dtype_float(DT_FP32) && !dtype_float(DT_INT32));
 	ASSERT(!strcmp(hw_role_name(HW_ROLE_ACCUMULATOR), "accumulator"));
 	struct hw hw;
 	load_example("vta-default", &hw);

@@ -58,9 +58,9 @@ static void test_conv_random(void)
 			G = C;
 		int64_t N = rnd(1, 2), H = rnd(1, 9), W = rnd(1, 9), KH = rnd(1, 3), KW = rnd(1, 3);
 		struct ir_conv2d_attrs a = {{rnd(1, 3), rnd(1, 3)}, {rnd(0, 2), rnd(0, 2), rnd(0, 2), rnd(0, 2)}, {rnd(1, 2), rnd(1, 2)}, G};
-		int in = ir_add_tensor(&g, "in", IR_TENSOR_INPUT, HW_INT8, 4, (int64_t[]){N, H, W, C}, "NHWC", &err);
-		int wt = ir_add_tensor(&g, "w", IR_TENSOR_WEIGHT, HW_INT8, 4, (int64_t[]){O, KH, KW, C / G}, "OHWI", &err);
-		int op = ir_conv2d(&g, "conv", in, wt, &a, "out", HW_INT32, &err);
+		int in = ir_add_tensor(&g, "in", IR_TENSOR_INPUT, DT_INT8, 4, (int64_t[]){N, H, W, C}, "NHWC", &err);
+		int wt = ir_add_tensor(&g, "w", IR_TENSOR_WEIGHT, DT_INT8, 4, (int64_t[]){O, KH, KW, C / G}, "OHWI", &err);
+		int op = ir_conv2d(&g, "conv", in, wt, &a, "out", DT_INT32, &err);
 		int64_t OH = (H + a.pad[0] + a.pad[2] - a.dilation[0] * (KH - 1) - 1), OW = (W + a.pad[1] + a.pad[3] - a.dilation[1] * (KW - 1) - 1);
 		if (OH < 0 || OW < 0) {
 			ASSERT_EQ(op, -1); /* the window does not fit */
@@ -100,14 +100,14 @@ static void test_conv_shape_and_dump(void)
 {
 	struct ir_graph g = {0};
 	struct diags err = {0};
-	int in = ir_add_tensor(&g, "x", IR_TENSOR_INPUT, HW_INT8, 4, (int64_t[]){1, 7, 6, 4}, "NHWC", &err);
-	int wt = ir_add_tensor(&g, "w", IR_TENSOR_WEIGHT, HW_INT8, 4, (int64_t[]){6, 3, 2, 2}, "OHWI", &err);
+	int in = ir_add_tensor(&g, "x", IR_TENSOR_INPUT, DT_INT8, 4, (int64_t[]){1, 7, 6, 4}, "NHWC", &err);
+	int wt = ir_add_tensor(&g, "w", IR_TENSOR_WEIGHT, DT_INT8, 4, (int64_t[]){6, 3, 2, 2}, "OHWI", &err);
 	struct ir_conv2d_attrs a = {{2, 1}, {1, 0, 2, 1}, {1, 2}, 2};
-	int op = ir_conv2d(&g, "c1", in, wt, &a, "y", HW_INT8, &err);
+	int op = ir_conv2d(&g, "c1", in, wt, &a, "y", DT_INT8, &err);
 	ASSERT_EQ(op, 0);
 	const struct ir_tensor *y = &g.tensor[ir_tensor_lookup(&g, "y")];
 	ASSERT(y->shape[1] == 4 && y->shape[2] == 5 && y->shape[3] == 6);
-	int bias = ir_add_tensor(&g, "b", IR_TENSOR_WEIGHT, HW_INT32, 1, (int64_t[]){6}, NULL, &err);
+	int bias = ir_add_tensor(&g, "b", IR_TENSOR_WEIGHT, DT_INT32, 1, (int64_t[]){6}, NULL, &err);
 	ASSERT_EQ(ir_add_epilogue(&g, op, &(struct ir_epilogue){.kind = IR_EP_BIAS, .tensor = bias, .dim = 3}, &err), 0);
 	ASSERT_EQ(ir_add_epilogue(&g, op, &(struct ir_epilogue){.kind = IR_EP_SHR, .imm = 8}, &err), 0);
 	ASSERT_EQ(ir_add_epilogue(&g, op, &(struct ir_epilogue){.kind = IR_EP_CLIP, .lo = -128, .hi = 127}, &err), 0);
@@ -122,11 +122,11 @@ static void test_conv_shape_and_dump(void)
 		fputs(s, stderr);
 	free(s);
 	/* an unusable bias, an empty clip, mismatched channels */
-	int badb = ir_add_tensor(&g, "b5", IR_TENSOR_WEIGHT, HW_INT32, 1, (int64_t[]){5}, NULL, &err);
+	int badb = ir_add_tensor(&g, "b5", IR_TENSOR_WEIGHT, DT_INT32, 1, (int64_t[]){5}, NULL, &err);
 	ASSERT_EQ(ir_add_epilogue(&g, op, &(struct ir_epilogue){.kind = IR_EP_BIAS, .tensor = badb, .dim = 3}, &err), -1);
 	ASSERT_EQ(ir_add_epilogue(&g, op, &(struct ir_epilogue){.kind = IR_EP_CLIP, .lo = 1, .hi = 0}, &err), -1);
-	int w3 = ir_add_tensor(&g, "w3", IR_TENSOR_WEIGHT, HW_INT8, 4, (int64_t[]){6, 3, 3, 3}, NULL, &err);
-	ASSERT_EQ(ir_conv2d(&g, "c2", in, w3, &(struct ir_conv2d_attrs){{1, 1}, {0, 0, 0, 0}, {1, 1}, 1}, "z", HW_INT8, &err), -1);
+	int w3 = ir_add_tensor(&g, "w3", IR_TENSOR_WEIGHT, DT_INT8, 4, (int64_t[]){6, 3, 3, 3}, NULL, &err);
+	ASSERT_EQ(ir_conv2d(&g, "c2", in, w3, &(struct ir_conv2d_attrs){{1, 1}, {0, 0, 0, 0}, {1, 1}, 1}, "z", DT_INT8, &err), -1);
 	ASSERT_EQ(err.n, 3);
 	if (err.n == 3)
 		ASSERT_STR(err.v[2].msg, "op 'c2': input has 4 channels and weight 6 outputs x 3 inputs; with 1 groups expected "
@@ -141,15 +141,15 @@ static void test_dense_matmul_pool_elementwise(void)
 		struct ir_graph g = {0};
 		struct diags err = {0};
 		int64_t B = rnd(1, 3), M = rnd(1, 7), K = rnd(1, 9), N = rnd(1, 7);
-		int a = ir_add_tensor(&g, "a", IR_TENSOR_INPUT, HW_INT8, 3, (int64_t[]){B, M, K}, NULL, &err);
-		int b = ir_add_tensor(&g, "b", IR_TENSOR_WEIGHT, HW_INT8, 3, (int64_t[]){B, K, N}, NULL, &err);
-		int d = ir_add_tensor(&g, "d", IR_TENSOR_INPUT, HW_INT8, 2, (int64_t[]){M, K}, NULL, &err);
-		int e = ir_add_tensor(&g, "e", IR_TENSOR_WEIGHT, HW_INT8, 2, (int64_t[]){N, K}, NULL, &err);
-		int p = ir_add_tensor(&g, "p", IR_TENSOR_INPUT, HW_INT8, 4, (int64_t[]){1, M + 2, N + 2, 3}, NULL, &err);
-		int mm = ir_matmul(&g, "mm", a, b, "c", HW_INT32, &err), dn = ir_dense(&g, "dn", d, e, "f", HW_INT32, &err);
+		int a = ir_add_tensor(&g, "a", IR_TENSOR_INPUT, DT_INT8, 3, (int64_t[]){B, M, K}, NULL, &err);
+		int b = ir_add_tensor(&g, "b", IR_TENSOR_WEIGHT, DT_INT8, 3, (int64_t[]){B, K, N}, NULL, &err);
+		int d = ir_add_tensor(&g, "d", IR_TENSOR_INPUT, DT_INT8, 2, (int64_t[]){M, K}, NULL, &err);
+		int e = ir_add_tensor(&g, "e", IR_TENSOR_WEIGHT, DT_INT8, 2, (int64_t[]){N, K}, NULL, &err);
+		int p = ir_add_tensor(&g, "p", IR_TENSOR_INPUT, DT_INT8, 4, (int64_t[]){1, M + 2, N + 2, 3}, NULL, &err);
+		int mm = ir_matmul(&g, "mm", a, b, "c", DT_INT32, &err), dn = ir_dense(&g, "dn", d, e, "f", DT_INT32, &err);
 		int64_t win[2] = {rnd(1, 3), rnd(1, 3)}, st[2] = {rnd(1, 2), rnd(1, 2)}, pad[4] = {rnd(0, 1), rnd(0, 1), rnd(0, 1), rnd(0, 1)};
 		int mx = ir_pool2d(&g, "mx", p, true, win, st, pad, "q", &err), av = ir_pool2d(&g, "av", p, false, win, st, pad, "r", &err);
-		int ew = ir_elementwise(&g, "add", IR_COMBINE_ADD, d, d, "s", HW_INT8, &err);
+		int ew = ir_elementwise(&g, "add", IR_COMBINE_ADD, d, d, "s", DT_INT8, &err);
 		ASSERT(mm >= 0 && dn >= 0 && mx >= 0 && av >= 0 && ew >= 0);
 		if (err.n) {
 			diag_print(&err, stderr);
@@ -212,11 +212,11 @@ static void test_einsum(void)
 	struct ir_graph g = {0};
 	struct diags err = {0};
 	int64_t M = 5, K = 7, N = 3;
-	int a = ir_add_tensor(&g, "a", IR_TENSOR_INPUT, HW_INT8, 2, (int64_t[]){M, K}, NULL, &err);
-	int b = ir_add_tensor(&g, "b", IR_TENSOR_WEIGHT, HW_INT8, 2, (int64_t[]){K, N}, NULL, &err);
-	int mm = ir_einsum(&g, "mm", "y[i, j] += a[i, k] * b[k, j]", "y", HW_INT32, &err);
-	int rs = ir_einsum(&g, "rs", " s[i] += a[i,k] ", "s", HW_INT32, &err);
-	int cm = ir_einsum(&g, "cm", "m[k] max= a[i, k]", "m", HW_INT8, &err);
+	int a = ir_add_tensor(&g, "a", IR_TENSOR_INPUT, DT_INT8, 2, (int64_t[]){M, K}, NULL, &err);
+	int b = ir_add_tensor(&g, "b", IR_TENSOR_WEIGHT, DT_INT8, 2, (int64_t[]){K, N}, NULL, &err);
+	int mm = ir_einsum(&g, "mm", "y[i, j] += a[i, k] * b[k, j]", "y", DT_INT32, &err);
+	int rs = ir_einsum(&g, "rs", " s[i] += a[i,k] ", "s", DT_INT32, &err);
+	int cm = ir_einsum(&g, "cm", "m[k] max= a[i, k]", "m", DT_INT8, &err);
 	ASSERT(mm >= 0 && rs >= 0 && cm >= 0);
 	diag_print(&err, stderr);
 	ASSERT(!strcmp(g.op[mm].kind, "einsum") && g.op[mm].niters == 3 && g.op[mm].iter[2].reduction &&
@@ -260,7 +260,7 @@ static void test_einsum(void)
 	};
 	for (size_t i = 0; i < sizeof bad_exprs / sizeof bad_exprs[0]; i++) {
 		struct diags e = {0};
-		ASSERT_EQ(ir_einsum(&g, "e", bad_exprs[i].expr, "z", HW_INT32, &e), -1);
+		ASSERT_EQ(ir_einsum(&g, "e", bad_exprs[i].expr, "z", DT_INT32, &e), -1);
 		ASSERT(e.n == 1);
 		if (e.n)
 			ASSERT_STR(e.v[0].msg, bad_exprs[i].want);

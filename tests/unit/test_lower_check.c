@@ -24,10 +24,10 @@ static void build(struct fixture *f)
 	memset(f, 0, sizeof *f);
 	struct diags err = {0};
 	hw_load_default(&f->hw);
-	int a = ir_add_tensor(&f->g, "a", IR_TENSOR_INPUT, HW_INT8, 2, (int64_t[]){20, 40}, NULL, &err);
-	int b = ir_add_tensor(&f->g, "b", IR_TENSOR_WEIGHT, HW_INT8, 2, (int64_t[]){40, 24}, NULL, &err);
-	int op = ir_matmul(&f->g, "mm", a, b, "y", HW_INT8, &err);
-	int bias = ir_add_tensor(&f->g, "bias", IR_TENSOR_WEIGHT, HW_INT32, 1, (int64_t[]){24}, NULL, &err);
+	int a = ir_add_tensor(&f->g, "a", IR_TENSOR_INPUT, DT_INT8, 2, (int64_t[]){20, 40}, NULL, &err);
+	int b = ir_add_tensor(&f->g, "b", IR_TENSOR_WEIGHT, DT_INT8, 2, (int64_t[]){40, 24}, NULL, &err);
+	int op = ir_matmul(&f->g, "mm", a, b, "y", DT_INT8, &err);
+	int bias = ir_add_tensor(&f->g, "bias", IR_TENSOR_WEIGHT, DT_INT32, 1, (int64_t[]){24}, NULL, &err);
 	struct ir_epilogue eps[] = {{.kind = IR_EP_BIAS, .tensor = bias, .dim = 1}, {.kind = IR_EP_SHR, .imm = 4},
 				    {.kind = IR_EP_CLIP, .lo = -128, .hi = 127}};
 	for (size_t i = 0; i < sizeof eps / sizeof *eps; i++)

@@ -63,17 +63,17 @@ int main(void)
 		struct diags err = {0};
 		ASSERT_EQ(hw_load_file(path, &hw, &err), 0);
 		diag_free(&err);
-		bool flt = hw.intrinsic[0].a.dtype == HW_FP16;
+		bool flt = hw.intrinsic[0].a.dtype == DT_FP16;
 		for (int i = 0; i < PER_CONFIG; i++) {
 			struct opcase r = {0};
 			int k = (int)rnd(0, 5);
-			enum hw_dtype dt = flt ? HW_FP16 : HW_INT8, od = flt ? HW_FP16 : rnd(0, 3) ? HW_INT8 : HW_INT32;
+			enum dtype dt = flt ? DT_FP16 : DT_INT8, od = flt ? DT_FP16 : rnd(0, 3) ? DT_INT8 : DT_INT32;
 			int op = random_op(&r, k, dt, od);
 			if (k != 5)
 				random_epilogues(&r, op, flt);
 			fill(&r);
 			char what[128];
-			snprintf(what, sizeof what, "%s case %d: %s -> %s", configs[c], i, kinds[k], hw_dtype_name(od));
+			snprintf(what, sizeof what, "%s case %d: %s -> %s", configs[c], i, kinds[k], dtype_name(od));
 			check_case(&hw, &r, op, what);
 			run_free(&r);
 		}

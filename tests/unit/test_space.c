@@ -32,10 +32,10 @@ static void test_sampled_mappings_verify(const char *src)
 		struct hw hw;
 		struct diags err = {0};
 		ASSERT_EQ(hw_load_file(path, &hw, &err), 0);
-		bool flt = hw.intrinsic[0].a.dtype == HW_FP16;
+		bool flt = hw.intrinsic[0].a.dtype == DT_FP16;
 		for (int i = 0; i < 6; i++) {
 			struct opcase r = {0};
-			int op = random_op(&r, (int)rnd(0, 4), flt ? HW_FP16 : HW_INT8, flt ? HW_FP16 : HW_INT8);
+			int op = random_op(&r, (int)rnd(0, 4), flt ? DT_FP16 : DT_INT8, flt ? DT_FP16 : DT_INT8);
 			random_epilogues(&r, op, flt);
 			fill(&r);
 			struct tz_match m;
@@ -65,9 +65,9 @@ static int small_matmul(struct opcase *r, struct hw *hw)
 {
 	struct diags err = {0};
 	hw_load_default(hw);
-	int a = ir_add_tensor(&r->g, "a", IR_TENSOR_INPUT, HW_INT8, 2, (int64_t[]){20, 40}, NULL, &err);
-	int b = ir_add_tensor(&r->g, "b", IR_TENSOR_WEIGHT, HW_INT8, 2, (int64_t[]){40, 30}, NULL, &err);
-	int op = ir_matmul(&r->g, "mm", a, b, "y", HW_INT8, &err);
+	int a = ir_add_tensor(&r->g, "a", IR_TENSOR_INPUT, DT_INT8, 2, (int64_t[]){20, 40}, NULL, &err);
+	int b = ir_add_tensor(&r->g, "b", IR_TENSOR_WEIGHT, DT_INT8, 2, (int64_t[]){40, 30}, NULL, &err);
+	int op = ir_matmul(&r->g, "mm", a, b, "y", DT_INT8, &err);
 	struct ir_epilogue sh = {.kind = IR_EP_SHR, .imm = 6}, cl = {.kind = IR_EP_CLIP, .lo = -128, .hi = 127};
 	ASSERT_EQ(ir_add_epilogue(&r->g, op, &sh, &err), 0);
 	ASSERT_EQ(ir_add_epilogue(&r->g, op, &cl, &err), 0);

@@ -64,7 +64,7 @@ static void test_resnet(void)
 		const struct ir_op *op = &w.g.op[op_index(&w, l[i].op)];
 		check_shape(&w.g.tensor[op->out.tensor], 4, 1, l[i].oh, l[i].oh, l[i].o);
 		ASSERT_EQ(ir_op_macs(op), l[i].oh * l[i].oh * l[i].o * l[i].k * l[i].k * l[i].c);
-		ASSERT_EQ(w.g.tensor[op->out.tensor].dtype, HW_INT8);
+		ASSERT_EQ(w.g.tensor[op->out.tensor].dtype, DT_INT8);
 		ASSERT_EQ(op->nepilogues, 3);
 		ASSERT(op->epilogue[0].kind == IR_EP_BIAS && op->epilogue[1].kind == IR_EP_SHR &&
 		       op->epilogue[2].kind == IR_EP_CLIP && op->epilogue[2].lo == -128 && op->epilogue[2].hi == 127);
@@ -111,8 +111,8 @@ static void test_other_examples(void)
 	ASSERT_EQ(ir_op_macs(&w.g.op[op_index(&w, "batched")]), 4 * 33 * 48 * 20);
 	check_shape(out_of(&w, "odd"), 2, 100, 45, 0, 0);
 	check_shape(out_of(&w, "batched"), 3, 4, 33, 20, 0);
-	ASSERT_EQ(out_of(&w, "square")->dtype, HW_INT32);
-	ASSERT_EQ(out_of(&w, "rect")->dtype, HW_INT8);
+	ASSERT_EQ(out_of(&w, "square")->dtype, DT_INT32);
+	ASSERT_EQ(out_of(&w, "rect")->dtype, DT_INT8);
 	ASSERT_STR(w.g.op[op_index(&w, "batched")].kind, "batch_matmul");
 	wl_free(&w);
 
@@ -251,7 +251,7 @@ static void test_random(void)
 	ASSERT_EQ(wl_fp16_from_double(1.0 + 3 * 0x1p-11), 0x3c02); /* tie: to even, up */
 	ASSERT_EQ(wl_fp16_from_double(-0.0), 0x8000);
 	int64_t lo, hi;
-	wl_default_range(HW_UINT8, &lo, &hi);
+	wl_default_range(DT_UINT8, &lo, &hi);
 	ASSERT(lo == 0 && hi == 255);
 }
 
@@ -419,7 +419,7 @@ static void test_graph(void)
 	/* conv: OH = (9 + 1 + 0 - (2*2+1)) / 2 + 1 = 3, OW = (9 + 0 + 2 - 5) / 1 + 1 = 7 */
 	check_shape(out_of(&w, "c"), 4, 1, 3, 7, 8);
 	ASSERT_EQ(ir_op_macs(&w.g.op[0]), 3 * 7 * 8 * 9 * 2);
-	ASSERT_EQ(out_of(&w, "c")->dtype, HW_INT32);
+	ASSERT_EQ(out_of(&w, "c")->dtype, DT_INT32);
 	check_shape(out_of(&w, "p"), 4, 1, 1, 3, 8);
 	check_shape(out_of(&w, "q"), 4, 1, 3, 7, 8);
 	ASSERT_EQ(w.g.op[2].epilogue[0].kind, IR_EP_DIV);
