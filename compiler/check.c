@@ -86,8 +86,7 @@ static void check_transfer(struct checker *c, int i, const struct isa_insn *in, 
 	int lv = (int)in->f[ISA_F_BUF];
 	const struct hw_level *L = &c->hw->level[lv];
 	uint64_t rows = (uint64_t)in->f[ISA_F_YSIZE], cols = (uint64_t)in->f[ISA_F_XSIZE];
-	uint64_t block = load ? (rows + (uint64_t)(in->f[ISA_F_YPAD0] + in->f[ISA_F_YPAD1])) *
-				  (cols + (uint64_t)(in->f[ISA_F_XPAD0] + in->f[ISA_F_XPAD1])) : rows * cols;
+	uint64_t block = isa_transfer_block(c->lay, in); /* what crosses the level's port */
 	if ((uint64_t)in->f[ISA_F_IDX] + block > L->depth)
 		bad(c, i, "elements %" PRId64 " to %" PRIu64 " are past the end of '%s' (%u elements)", in->f[ISA_F_IDX],
 		    (uint64_t)in->f[ISA_F_IDX] + block - 1, L->name, L->depth);
@@ -133,59 +132,36 @@ struct fifo {
 	int head, n, cap;
 };
 
-static int token_queue(enum isa_queue from, enum isa_queue to)
+/* Runs instruction i on module q if its tokens allow: untimed, so it pops
+ * and pushes at once (isa_tokens_step), as if it took no cycles.  The token
+ * network is deterministic (each module and fetch act in order and block on
+ * empty or full queues), so whether it deadlocks does not depend on timing. */
+static bool run_untimed(const struct checker *c, int i, enum isa_queue q, uint32_t *tokens)
 {
-	/* load->compute, compute->load, compute->store, store->compute */
-	return from == ISA_Q_LOAD ? 0 : from == ISA_Q_STORE ? 3 : to == ISA_Q_LOAD ? 1 : 2;
-}
-
-static bool can_start(const struct checker *c, const struct isa_insn *in, enum isa_queue q, const int *tokens,
-		      int *why_queue, bool *full)
-{
-	uint32_t depth = c->hw->queues.token;
-	if (in->f[ISA_F_POP_PREV] && (q == ISA_Q_LOAD || !tokens[token_queue(q - 1, q)]))
-		return *why_queue = q == ISA_Q_LOAD ? -1 : token_queue(q - 1, q), *full = false, false;
-	if (in->f[ISA_F_POP_NEXT] && (q == ISA_Q_STORE || !tokens[token_queue(q + 1, q)]))
-		return *why_queue = q == ISA_Q_STORE ? -1 : token_queue(q + 1, q), *full = false, false;
-	if (in->f[ISA_F_PUSH_PREV] && q != ISA_Q_LOAD && (uint32_t)tokens[token_queue(q, q - 1)] >= depth)
-		return *why_queue = token_queue(q, q - 1), *full = true, false;
-	if (in->f[ISA_F_PUSH_NEXT] && q != ISA_Q_STORE && (uint32_t)tokens[token_queue(q, q + 1)] >= depth)
-		return *why_queue = token_queue(q, q + 1), *full = true, false;
+	bool full;
+	if (isa_tokens_wait(c->hw, tokens, q, &c->p->insn[i], &full) >= 0)
+		return false;
+	isa_tokens_step(tokens, q, &c->p->insn[i], ISA_TOKENS_START);
+	isa_tokens_step(tokens, q, &c->p->insn[i], ISA_TOKENS_COMPLETE);
 	return true;
-}
-
-static void start(const struct isa_insn *in, enum isa_queue q, int *tokens)
-{
-	if (in->f[ISA_F_POP_PREV])
-		tokens[token_queue(q - 1, q)]--;
-	if (in->f[ISA_F_POP_NEXT])
-		tokens[token_queue(q + 1, q)]--;
-	if (in->f[ISA_F_PUSH_PREV])
-		tokens[token_queue(q, q - 1)]++;
-	if (in->f[ISA_F_PUSH_NEXT])
-		tokens[token_queue(q, q + 1)]++;
 }
 
 static void check_deadlock(struct checker *c)
 {
-	static const char *const tq[] = {"load->compute", "compute->load", "compute->store", "store->compute"};
-	const uint32_t depth[ISA_Q_COUNT] = {c->hw->queues.load, c->hw->queues.compute, c->hw->queues.store};
 	int *ring = xmalloc((size_t)(c->p->ninsn + 1) * ISA_Q_COUNT * sizeof *ring);
 	struct fifo f[ISA_Q_COUNT];
 	for (int q = 0; q < ISA_Q_COUNT; q++)
 		f[q] = (struct fifo){ring + (size_t)q * (size_t)(c->p->ninsn + 1), 0, 0, c->p->ninsn + 1};
-	int tokens[4] = {0}, next = 0;
+	uint32_t tokens[ISA_T_COUNT] = {0};
+	int next = 0;
 	bool finished = false, progress = true;
 	while (!finished && progress) {
 		progress = false;
 		for (int q = 0; q < ISA_Q_COUNT && !finished; q++) {
 			while (f[q].n) {
 				int i = f[q].v[f[q].head];
-				int wq;
-				bool full;
-				if (!can_start(c, &c->p->insn[i], (enum isa_queue)q, tokens, &wq, &full))
+				if (!run_untimed(c, i, (enum isa_queue)q, tokens))
 					break;
-				start(&c->p->insn[i], (enum isa_queue)q, tokens);
 				f[q].head++, f[q].n--, progress = true;
 				if (c->lay->kind[c->p->insn[i].kind].cls == ISA_CLASS_FINISH)
 					finished = true;
@@ -193,7 +169,7 @@ static void check_deadlock(struct checker *c)
 		}
 		while (!finished && next < c->p->ninsn) {
 			enum isa_queue q = isa_queue_of(c->lay, &c->p->insn[next]);
-			if ((uint32_t)f[q].n >= depth[q])
+			if ((uint32_t)f[q].n >= isa_queue_depth(c->hw, q))
 				break;
 			f[q].v[f[q].head + f[q].n++] = next++;
 			progress = true;
@@ -203,11 +179,11 @@ static void check_deadlock(struct checker *c)
 		for (int q = 0; q < ISA_Q_COUNT; q++) {
 			if (!f[q].n)
 				continue;
-			int i = f[q].v[f[q].head], wq = -1;
+			int i = f[q].v[f[q].head];
 			bool full = false;
-			can_start(c, &c->p->insn[i], (enum isa_queue)q, tokens, &wq, &full);
+			int t = isa_tokens_wait(c->hw, tokens, (enum isa_queue)q, &c->p->insn[i], &full);
 			bad(c, i, "deadlock: the %s module waits for the %s token queue to %s", isa_queue_name((enum isa_queue)q),
-			    wq >= 0 ? tq[wq] : "(none)", full ? "have room" : "hold a token");
+			    t >= 0 ? isa_token_name(t) : "(none)", full ? "have room" : "hold a token");
 		}
 		if (next >= c->p->ninsn && c->nerr == 0)
 			bad(c, c->p->ninsn - 1, "the program ends without finishing");

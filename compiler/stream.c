@@ -41,22 +41,23 @@ void st_need(struct lw_stream *s, int consumer, int producer)
 	enum isa_queue pq = s->v[producer].q;
 	if (pq == c->q)
 		return; /* one module runs its instructions in order */
-	if (abs((int)pq - (int)c->q) != 1)
+	if (isa_token_between(pq, c->q) < 0)
 		die("stream: %s waits for %s directly; there is no token queue between them", isa_queue_name(c->q),
 		    isa_queue_name(pq));
 	if (producer > c->need[pq])
 		c->need[pq] = producer;
 }
 
-/* Token bits: ISA_F_* for pushing towards / popping from a neighbour. */
+/* Token bits: ISA_F_* for pushing towards / popping from a neighbour
+ * (st_need made sure a token queue joins them). */
 static enum isa_field push_field(enum isa_queue from, enum isa_queue to)
 {
-	return to > from ? ISA_F_PUSH_NEXT : ISA_F_PUSH_PREV;
+	return isa_token_push_field(isa_token_between(from, to));
 }
 
 static enum isa_field pop_field(enum isa_queue at, enum isa_queue from)
 {
-	return from < at ? ISA_F_POP_PREV : ISA_F_POP_NEXT;
+	return isa_token_pop_field(isa_token_between(from, at));
 }
 
 /* rank[i]: number of tokens producer instruction i's push completes, per

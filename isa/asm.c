@@ -325,23 +325,34 @@ static int parse_insn(struct assembler *a, const struct line *l)
 	return 0;
 }
 
-/* .uop dst=N src=N wgt=N */
+/* "dst, src or wgt": the micro-op fields, for a message. */
+static void uop_field_list(char *buf, size_t n)
+{
+	struct strbuf sb = {0};
+	for (int u = 0; u < ISA_U_COUNT; u++)
+		sb_printf(&sb, "%s%s", u == 0 ? "" : u + 1 == ISA_U_COUNT ? " or " : ", ", isa_uop_field_name(u));
+	char *s = sb_take(&sb);
+	snprintf(buf, n, "%s", s);
+	free(s);
+}
+
+/* .uop dst=N src=N wgt=N (the fields of ISA_UOP_FIELDS, each at most once) */
 static int parse_uop(struct assembler *a, const struct line *l)
 {
-	static const char *const names[3] = {"dst", "src", "wgt"};
 	struct isa_uop u = {0};
-	uint32_t *slot[3] = {&u.dst, &u.src, &u.wgt};
-	bool seen[3] = {false};
+	bool seen[ISA_U_COUNT] = {false};
 	for (int i = 1; i < l->n; i++) {
 		struct kv kv;
 		uint64_t v;
 		if (split_kv(a, l->lineno, &l->t[i], &kv))
 			return -1;
 		int k = 0;
-		while (k < 3 && strcmp(kv.key, names[k]))
+		while (k < ISA_U_COUNT && strcmp(kv.key, isa_uop_field_name(k)))
 			k++;
-		if (k == 3) {
-			error_at(a, l->lineno, l->t[i].col, "unknown micro-op field '%s'; expected dst, src or wgt", kv.key);
+		if (k == ISA_U_COUNT) {
+			char names[64];
+			uop_field_list(names, sizeof names);
+			error_at(a, l->lineno, l->t[i].col, "unknown micro-op field '%s'; expected %s", kv.key, names);
 			return -1;
 		}
 		if (seen[k]) {
@@ -355,7 +366,7 @@ static int parse_uop(struct assembler *a, const struct line *l)
 			error_at(a, l->lineno, kv.val.col, "%s=%" PRIu64 " is too large", kv.key, v);
 			return -1;
 		}
-		*slot[k] = (uint32_t)v;
+		isa_uop_set(&u, k, (uint32_t)v);
 		char why[256];
 		if (isa_check_uop(&a->p->layout, &u, why)) {
 			error_at(a, l->lineno, kv.val.col, "%s", why);

@@ -1,6 +1,7 @@
-/* Listings of the derived layout, all generated from the one field table:
+/* Listings of the derived layout, all generated from the tables of isa.h:
  * the text of `tessel isa`, the tables of docs/isa.md and the Verilog header
- * the RTL includes. */
+ * the RTL includes (with, beyond the layout, the modules, token queues,
+ * routing and timing constants, so that the RTL writes none of them). */
 #include "isa.h"
 
 #include <ctype.h>
@@ -14,22 +15,6 @@ static void bit_range(char *buf, size_t n, struct isa_slot s)
 	else
 		snprintf(buf, n, "%u-%u", s.offset, s.offset + s.width - 1);
 }
-
-static const char *uop_part_meaning(int i)
-{
-	static const char *const m[] = {"accumulator index", "input (GEMM) or accumulator (ALU) index",
-					"weight index"};
-	return m[i];
-}
-
-static void uop_slots(const struct isa_layout *lay, struct isa_slot s[3])
-{
-	s[0] = lay->uop_dst;
-	s[1] = lay->uop_src;
-	s[2] = lay->uop_wgt;
-}
-
-static const char *const uop_names[3] = {"dst", "src", "wgt"};
 
 void isa_describe_text(const struct isa_layout *lay, struct strbuf *out)
 {
@@ -48,13 +33,12 @@ void isa_describe_text(const struct isa_layout *lay, struct strbuf *out)
 				  isa_field_meaning(f));
 		}
 	}
-	struct isa_slot s[3];
-	uop_slots(lay, s);
 	sb_printf(out, "\nmicro-op  %u bits\n", lay->uop_bits);
-	for (int i = 0; i < 3; i++) {
+	for (int u = 0; u < ISA_U_COUNT; u++) {
 		char r[16];
-		bit_range(r, sizeof r, s[i]);
-		sb_printf(out, "  %-8s %-10s %2u  %s\n", r, uop_names[i], s[i].width, uop_part_meaning(i));
+		struct isa_slot s = isa_uop_slot(lay, u);
+		bit_range(r, sizeof r, s);
+		sb_printf(out, "  %-8s %-10s %2u  %s\n", r, isa_uop_field_name(u), s.width, isa_uop_field_meaning(u));
 	}
 }
 
@@ -80,14 +64,13 @@ void isa_describe_markdown(const struct isa_layout *lay, struct strbuf *out)
 				  isa_field_meaning(f));
 		}
 	}
-	struct isa_slot s[3];
-	uop_slots(lay, s);
 	sb_printf(out, "\n#### micro-op (%u bits)\n\n| bits | field | width | meaning |\n| --- | --- | --- | --- |\n",
 		  lay->uop_bits);
-	for (int i = 0; i < 3; i++) {
+	for (int u = 0; u < ISA_U_COUNT; u++) {
 		char r[16];
-		bit_range(r, sizeof r, s[i]);
-		sb_printf(out, "| %s | `%s` | %u | %s |\n", r, uop_names[i], s[i].width, uop_part_meaning(i));
+		struct isa_slot s = isa_uop_slot(lay, u);
+		bit_range(r, sizeof r, s);
+		sb_printf(out, "| %s | `%s` | %u | %s |\n", r, isa_uop_field_name(u), s.width, isa_uop_field_meaning(u));
 	}
 }
 
@@ -177,6 +160,68 @@ static void verilog_rtl_params(const struct isa_layout *lay, struct strbuf *out)
 	}
 }
 
+/* A packed vector literal of n entries of w bits, entry i at bits i*w (so
+ * written last entry first), for a localparam the RTL indexes. */
+static void verilog_vector(struct strbuf *out, const char *name, int n, uint32_t w, const uint32_t *v)
+{
+	sb_printf(out, "`define TSL_%s {", name);
+	for (int i = n - 1; i >= 0; i--)
+		sb_printf(out, "%u'd%u%s", w, v[i], i ? ", " : "}\n");
+}
+
+/* The modules, the token queues between them and which module runs each
+ * instruction (isa.h: ISA_QUEUES, ISA_TOKENS, the routes of ISA_CLASSES,
+ * ISA_FILLERS), so that the RTL writes none of them down. */
+static void verilog_queues(const struct isa_layout *lay, struct strbuf *out)
+{
+	const struct hw *hw = lay->hw;
+	/* 2^bits of n values is below 2n */
+	uint32_t qw = lay->width[ISA_W_QUEUE], v[2 * ((int)ISA_MAX_KINDS + (int)HW_MAX_LEVELS)];
+	sb_printf(out, "\n// modules and token queues\n`define TSL_NQUEUES %d\n`define TSL_QUEUE_ID_W %u\n", ISA_Q_COUNT, qw);
+	for (int q = 0; q < ISA_Q_COUNT; q++) {
+		char n[16];
+		upper(n, isa_queue_name(q), sizeof n);
+		sb_printf(out, "`define TSL_Q_%s %d\n", n, q);
+		v[q] = isa_queue_depth(hw, q);
+	}
+	verilog_vector(out, "QUEUE_DEPTHS", ISA_Q_COUNT, 32, v);
+	sb_printf(out, "`define TSL_NTOKENS %d\n", ISA_T_COUNT);
+	for (int t = 0; t < ISA_T_COUNT; t++) {
+		char from[16], to[16];
+		upper(from, isa_queue_name(isa_token_producer(t)), sizeof from);
+		upper(to, isa_queue_name(isa_token_consumer(t)), sizeof to);
+		sb_printf(out, "`define TSL_TOKEN_%s_TO_%s %d\n", from, to, t);
+		v[t] = isa_token_producer(t);
+	}
+	verilog_vector(out, "TOKEN_PRODUCERS", ISA_T_COUNT, qw, v);
+	for (int t = 0; t < ISA_T_COUNT; t++)
+		v[t] = isa_token_consumer(t);
+	verilog_vector(out, "TOKEN_CONSUMERS", ISA_T_COUNT, qw, v);
+	/* per opcode (every value of the opcode field; past the last kind, which
+	 * no device accepts, compute), its route: a module, or by a field */
+	uint32_t nop = 1u << lay->width[ISA_W_OPCODE], rw = hw_bits_for(ISA_R_BUFFER);
+	sb_printf(out, "`define TSL_ROUTE_W %u\n`define TSL_ROUTE_QUEUE_FIELD %d\n`define TSL_ROUTE_BUFFER %d\n", rw,
+		  ISA_R_QUEUE_FIELD, ISA_R_BUFFER);
+	for (uint32_t op = 0; op < nop; op++)
+		v[op] = op < (uint32_t)lay->nkinds ? isa_class_route(lay->kind[op].cls) : ISA_R_COMPUTE;
+	verilog_vector(out, "ROUTES", (int)nop, rw, v);
+	/* per value of a load's buf field, the module that fills that level */
+	uint32_t nbuf = 1u << lay->width[ISA_W_BUFFER];
+	for (uint32_t b = 0; b < nbuf; b++) {
+		struct isa_insn in = {.kind = isa_kind_of_class(lay, ISA_CLASS_LOAD)};
+		in.f[ISA_F_BUF] = b;
+		v[b] = isa_queue_of(lay, &in);
+	}
+	verilog_vector(out, "FILLERS", (int)nbuf, qw, v);
+}
+
+/* The constants of the timing rules (isa/timing.c) the RTL implements. */
+static void verilog_timing(const struct isa_layout *lay, struct strbuf *out)
+{
+	sb_printf(out, "\n// timing (isa/timing.c)\n`define TSL_MIN_CYCLES %d\n`define TSL_ALU_PASSES %u\n", ISA_MIN_CYCLES,
+		  isa_alu_passes(lay->hw));
+}
+
 void isa_describe_verilog(const struct isa_layout *lay, struct strbuf *out)
 {
 	const struct hw *hw = lay->hw;
@@ -192,13 +237,12 @@ void isa_describe_verilog(const struct isa_layout *lay, struct strbuf *out)
 		sb_printf(out, "\n`define TSL_OP_%s %u\n", k, lay->kind[i].opcode);
 		verilog_slots(&lay->kind[i], k, out);
 	}
-	struct isa_slot s[3];
-	uop_slots(lay, s);
 	sb_puts(out, "\n");
-	for (int i = 0; i < 3; i++) {
+	for (int u = 0; u < ISA_U_COUNT; u++) {
 		char fn[8];
-		upper(fn, uop_names[i], sizeof fn);
-		sb_printf(out, "`define TSL_UOP_%s_LSB %u\n`define TSL_UOP_%s_W %u\n", fn, s[i].offset, fn, s[i].width);
+		struct isa_slot s = isa_uop_slot(lay, u);
+		upper(fn, isa_uop_field_name(u), sizeof fn);
+		sb_printf(out, "`define TSL_UOP_%s_LSB %u\n`define TSL_UOP_%s_W %u\n", fn, s.offset, fn, s.width);
 	}
 	sb_puts(out, "\n");
 	for (int l = 0; l < hw->nlevels; l++) {
@@ -213,6 +257,8 @@ void isa_describe_verilog(const struct isa_layout *lay, struct strbuf *out)
 		upper(n, hw_alu_op_name(op), sizeof n);
 		sb_printf(out, "`define TSL_ALU_%s %d\n", n, op);
 	}
+	verilog_queues(lay, out);
+	verilog_timing(lay, out);
 	verilog_rtl_params(lay, out);
 	sb_puts(out, "\n`endif\n");
 }

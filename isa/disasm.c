@@ -28,8 +28,12 @@ char *isa_disassemble(const struct isa_program *p)
 			  isa_segment_kind_name(s->kind), s->size, s->addr);
 		print_data(s, &out);
 	}
-	for (int i = 0; i < p->nuop; i++)
-		sb_printf(&out, ".uop dst=%u src=%u wgt=%u\n", p->uop[i].dst, p->uop[i].src, p->uop[i].wgt);
+	for (int i = 0; i < p->nuop; i++) {
+		sb_puts(&out, ".uop");
+		for (int u = 0; u < ISA_U_COUNT; u++)
+			sb_printf(&out, " %s=%u", isa_uop_field_name(u), isa_uop_get(&p->uop[i], u));
+		sb_puts(&out, "\n");
+	}
 	for (int i = 0; i < p->ninsn; i++) {
 		isa_format_insn(&p->layout, &p->insn[i], &out);
 		sb_printf(&out, "  ; %d\n", i);

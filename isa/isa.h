@@ -26,19 +26,74 @@
 extern "C" {
 #endif
 
+/* The three modules that execute instructions, in pipeline order: a
+ * module's *prev* is the one before it, its *next* the one after.
+ * X(id, name, depth of its instruction queue in struct hw_queues) */
+#define ISA_QUEUES(X)               \
+	X(LOAD, "load", load)          \
+	X(COMPUTE, "compute", compute) \
+	X(STORE, "store", store)
+
+enum isa_queue {
+#define X(id, name, depth) ISA_Q_##id,
+	ISA_QUEUES(X)
+#undef X
+	ISA_Q_COUNT
+};
+
+/* The dependency-token queues, each with one producer and one consumer
+ * module, which must be neighbours.  A producer pushes toward its consumer
+ * (push_next when the consumer comes after it, else push_prev); the consumer
+ * pops from its producer (pop_prev when the producer comes before it).
+ * X(id, name, producer, consumer) */
+#define ISA_TOKENS(X)                                \
+	X(L2C, "load->compute", LOAD, COMPUTE)        \
+	X(C2L, "compute->load", COMPUTE, LOAD)        \
+	X(C2S, "compute->store", COMPUTE, STORE)      \
+	X(S2C, "store->compute", STORE, COMPUTE)
+
+enum isa_token {
+#define X(id, name, from, to) ISA_T_##id,
+	ISA_TOKENS(X)
+#undef X
+	ISA_T_COUNT
+};
+
+/* How an instruction class is routed to the module that runs it: one of
+ * the modules, or decided by a field. */
+enum isa_route {
+#define X(id, name, depth) ISA_R_##id,
+	ISA_QUEUES(X)
+#undef X
+	ISA_R_QUEUE_FIELD, /* the module its `queue` field names */
+	ISA_R_BUFFER,      /* the module that fills the buffer it loads (ISA_FILLERS) */
+};
+
+/* Which module's DMA fills each kind of on-chip level: as in VTA, compute
+ * loads its own accumulator and micro-ops.  Nothing loads the output buffer
+ * (isa_check_insn refuses it); it is listed for completeness.
+ * X(hw role, module) */
+#define ISA_FILLERS(X)           \
+	X(SHARED, LOAD)           \
+	X(INPUT, LOAD)            \
+	X(WEIGHT, LOAD)           \
+	X(ACCUMULATOR, COMPUTE)   \
+	X(OUTPUT, LOAD)           \
+	X(UOP, COMPUTE)
+
 /* Instruction classes.  An opcode per class, except GEMM: one opcode per
  * intrinsic the hardware declares, named after it.
- * X(id, mnemonic, what it does) */
-#define ISA_CLASSES(X)                                                      \
-	X(SYNC, "sync", "exchange dependency tokens only (a NOP when none)") \
-	X(LOAD, "load", "2D strided DMA from the parent level into a buffer, with zero padding") \
-	X(STORE, "store", "2D strided DMA from a buffer to its parent level") \
-	X(ALU, "alu", "vector ALU over a two-level loop of micro-ops")       \
-	X(FINISH, "finish", "end of program")                                \
-	X(GEMM, "", "the intrinsic over a two-level loop of micro-ops")
+ * X(id, mnemonic, route to its module, what it does) */
+#define ISA_CLASSES(X)                                                                          \
+	X(SYNC, "sync", ISA_R_QUEUE_FIELD, "exchange dependency tokens only (a NOP when none)") \
+	X(LOAD, "load", ISA_R_BUFFER, "2D strided DMA from the parent level into a buffer, with zero padding") \
+	X(STORE, "store", ISA_R_STORE, "2D strided DMA from a buffer to its parent level")       \
+	X(ALU, "alu", ISA_R_COMPUTE, "vector ALU over a two-level loop of micro-ops")            \
+	X(FINISH, "finish", ISA_R_COMPUTE, "end of program")                                     \
+	X(GEMM, "", ISA_R_COMPUTE, "the intrinsic over a two-level loop of micro-ops")
 
 enum isa_class {
-#define X(id, mn, what) ISA_CLASS_##id,
+#define X(id, mn, route, what) ISA_CLASS_##id,
 	ISA_CLASSES(X)
 #undef X
 	ISA_CLASS_COUNT
@@ -123,19 +178,6 @@ enum isa_field {
 	ISA_F_COUNT
 };
 
-/* The three modules that execute instructions, in pipeline order. */
-#define ISA_QUEUES(X)      \
-	X(LOAD, "load")     \
-	X(COMPUTE, "compute") \
-	X(STORE, "store")
-
-enum isa_queue {
-#define X(id, name) ISA_Q_##id,
-	ISA_QUEUES(X)
-#undef X
-	ISA_Q_COUNT
-};
-
 enum {
 	ISA_MAX_KINDS = ISA_CLASS_COUNT - 1 + HW_MAX_INTRINSICS,
 	ISA_MAX_INSN_BYTES = 32,
@@ -155,9 +197,28 @@ struct isa_kind {
 	struct isa_slot slot[ISA_F_COUNT];
 };
 
-/* Micro-op: dst (accumulator), src (input or accumulator), wgt (weight). */
+/* The micro-op's fields.  Order = bit order, low bits first, from bit 0;
+ * bits above the last are reserved (zero).  The encoder, decoder, checker,
+ * assembler, disassembler, random programs, docs/isa.md and the Verilog
+ * header all read this table.
+ * X(id, member of struct isa_uop and assembly name, width, meaning) */
+#define ISA_UOP_FIELDS(X)                                                   \
+	X(DST, dst, ISA_W_DST, "accumulator index")                          \
+	X(SRC, src, ISA_W_SRC, "input (GEMM) or accumulator (ALU) index")    \
+	X(WGT, wgt, ISA_W_WGT, "weight index")
+
+enum isa_uop_field {
+#define X(id, name, w, what) ISA_U_##id,
+	ISA_UOP_FIELDS(X)
+#undef X
+	ISA_U_COUNT
+};
+
+/* A micro-op: one member per field. */
 struct isa_uop {
-	uint32_t dst, src, wgt;
+#define X(id, name, w, what) uint32_t name;
+	ISA_UOP_FIELDS(X)
+#undef X
 };
 
 struct isa_layout {
@@ -166,7 +227,10 @@ struct isa_layout {
 	uint32_t width[ISA_W_COUNT];
 	int nkinds;
 	struct isa_kind kind[ISA_MAX_KINDS];
-	struct isa_slot uop_dst, uop_src, uop_wgt;
+	/* uop_dst, uop_src, ...: where each micro-op field sits */
+#define X(id, name, w, what) struct isa_slot uop_##name;
+	ISA_UOP_FIELDS(X)
+#undef X
 	uint32_t uop_bits, uop_bytes;
 };
 
@@ -188,7 +252,28 @@ enum isa_value isa_field_value(enum isa_field f);
 const char *isa_class_name(enum isa_class c);
 const char *isa_class_meaning(enum isa_class c);
 const char *isa_queue_name(enum isa_queue q);
+uint32_t isa_queue_depth(const struct hw *hw, enum isa_queue q);
+enum isa_route isa_class_route(enum isa_class c);
+enum isa_queue isa_filler_of(enum hw_role r);
+const char *isa_token_name(enum isa_token t);
+enum isa_queue isa_token_producer(enum isa_token t);
+enum isa_queue isa_token_consumer(enum isa_token t);
+/* The token bit of the producer that pushes to t, and of the consumer that
+ * pops from it (ISA_F_PUSH_* / ISA_F_POP_*). */
+enum isa_field isa_token_push_field(enum isa_token t);
+enum isa_field isa_token_pop_field(enum isa_token t);
+/* The token queue module q pops from with `pop` (ISA_F_POP_PREV or
+ * ISA_F_POP_NEXT) or pushes to with `push`; -1 when q has no such neighbour. */
+int isa_token_popped(enum isa_queue q, enum isa_field pop);
+/* The token queue from one module to another; -1 when there is none. */
+int isa_token_between(enum isa_queue from, enum isa_queue to);
+int isa_token_pushed(enum isa_queue q, enum isa_field push);
 const char *isa_width_name(enum isa_width w);
+const char *isa_uop_field_name(enum isa_uop_field u);
+const char *isa_uop_field_meaning(enum isa_uop_field u);
+struct isa_slot isa_uop_slot(const struct isa_layout *lay, enum isa_uop_field u);
+uint32_t isa_uop_get(const struct isa_uop *m, enum isa_uop_field u);
+void isa_uop_set(struct isa_uop *m, enum isa_uop_field u, uint32_t v);
 int isa_kind_lookup(const struct isa_layout *lay, const char *mnemonic); /* -1: none */
 int isa_kind_of_class(const struct isa_layout *lay, enum isa_class c);   /* first kind */
 bool isa_has_field(const struct isa_layout *lay, int kind, enum isa_field f);
@@ -203,14 +288,57 @@ int isa_decode(const struct isa_layout *lay, const uint8_t *in, struct isa_insn 
 void isa_encode_uop(const struct isa_layout *lay, const struct isa_uop *u, uint8_t *out);
 int isa_decode_uop(const struct isa_layout *lay, const uint8_t *in, struct isa_uop *u, char *why);
 
-/* Which module runs it: loads into the accumulator or micro-op buffer run on
- * compute (as in VTA), other loads on load, stores on store. */
+/* Which module runs it: its class's route (ISA_CLASSES), through the queue
+ * field or the buffer (ISA_FILLERS) where the class says so. */
 enum isa_queue isa_queue_of(const struct isa_layout *lay, const struct isa_insn *in);
 /* Encodable and meaningful: every field in range, buffer and ALU op exist,
  * the direction of a transfer is possible, tokens name a neighbour the
  * module has.  Returns 0, or -1 naming the field in why[256]. */
 int isa_check_insn(const struct isa_layout *lay, const struct isa_insn *in, enum isa_field *bad, char *why);
 int isa_check_uop(const struct isa_layout *lay, const struct isa_uop *u, char *why);
+
+/* ---- timing.c: the rules of docs/microarch.md every device and model
+ * follows ---- */
+
+/* The dependency-token step.  tokens[t] counts the tokens in queue t, each
+ * holding at most hw.queues.token.  An instruction starts only if every
+ * queue it pops holds a token and every queue it pushes has room (one
+ * producer per queue: room at the start is room at completion); starting
+ * pops, completing pushes. */
+enum isa_token_event { ISA_TOKENS_START, ISA_TOKENS_COMPLETE };
+/* No instruction takes less than a cycle: sync and finish take exactly it,
+ * a transfer's port at least it. */
+enum { ISA_MIN_CYCLES = 1 };
+/* The token queue that keeps instruction `in` on module q from starting,
+ * with *full telling whether it waits for room rather than a token; -1 when
+ * it may start. */
+int isa_tokens_wait(const struct hw *hw, const uint32_t tokens[ISA_T_COUNT], enum isa_queue q,
+		    const struct isa_insn *in, bool *full);
+void isa_tokens_step(uint32_t tokens[ISA_T_COUNT], enum isa_queue q, const struct isa_insn *in,
+		     enum isa_token_event ev);
+
+/* Micro-op beats of a loop instruction: (uop_end - uop_begin) * iter_out * iter_in. */
+uint64_t isa_loop_beats(const struct isa_insn *in);
+/* ALU beats per micro-op beat: the values of an accumulator element over alu.lanes. */
+uint32_t isa_alu_passes(const struct hw *hw);
+/* Cycles of `insns` instructions on a pipeline with this initiation
+ * interval and latency, making `beats` beats in all: each instruction takes
+ * (its beats - 1) * ii + latency.  A device passes one instruction; the cost
+ * model a whole op's. */
+uint64_t isa_pipeline_cycles(uint64_t beats, uint64_t insns, uint32_t ii, uint32_t latency);
+/* Elements a transfer writes into (load, with the zero padding) or reads
+ * from (store) its on-chip level: the block that crosses the level's port. */
+uint64_t isa_transfer_block(const struct isa_layout *lay, const struct isa_insn *in);
+/* Cycles `bytes` take on a level's port: at least 1. */
+uint64_t isa_port_cycles(const struct hw_level *l, uint64_t bytes);
+/* A transfer's memory requests on the channel of its level's parent: `rows`
+ * requests of `row_bytes` each, in row order, made at its start. */
+void isa_transfer_requests(const struct isa_layout *lay, const struct isa_insn *in, uint64_t *rows,
+			   uint64_t *row_bytes);
+/* Cycles from the start of `in` at cycle `start` to its completion; for a
+ * transfer `data` is the cycle its last memory request completes (the
+ * channel model is the device's: device/dram.c), ignored otherwise. */
+uint64_t isa_duration(const struct isa_layout *lay, const struct isa_insn *in, uint64_t start, uint64_t data);
 
 /* Descriptions of the layout generated from the table. */
 void isa_describe_text(const struct isa_layout *lay, struct strbuf *out);

@@ -3,6 +3,7 @@
 #include "isa.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,15 +22,21 @@ static const struct {
 
 static const struct {
 	const char *mnemonic, *meaning;
+	enum isa_route route;
 } classes[ISA_CLASS_COUNT] = {
-#define X(id, mn, what) {mn, what},
+#define X(id, mn, route, what) {mn, what, route},
 	ISA_CLASSES(X)
 #undef X
 };
 
-static const char *const queue_names[ISA_Q_COUNT] = {
-#define X(id, name) name,
-	ISA_QUEUES(X)
+static const struct {
+	const char *name;
+	enum isa_width width;
+	const char *meaning;
+	size_t value, slot; /* offsets in struct isa_uop and struct isa_layout */
+} uop_fields[ISA_U_COUNT] = {
+#define X(id, nm, w, what) {#nm, w, what, offsetof(struct isa_uop, nm), offsetof(struct isa_layout, uop_##nm)},
+	ISA_UOP_FIELDS(X)
 #undef X
 };
 
@@ -59,8 +66,25 @@ const char *isa_field_meaning(enum isa_field f) { return fields[f].meaning; }
 enum isa_value isa_field_value(enum isa_field f) { return fields[f].value; }
 const char *isa_class_name(enum isa_class c) { return classes[c].mnemonic; }
 const char *isa_class_meaning(enum isa_class c) { return classes[c].meaning; }
-const char *isa_queue_name(enum isa_queue q) { return queue_names[q]; }
+enum isa_route isa_class_route(enum isa_class c) { return classes[c].route; }
 const char *isa_width_name(enum isa_width w) { return width_names[w]; }
+const char *isa_uop_field_name(enum isa_uop_field u) { return uop_fields[u].name; }
+const char *isa_uop_field_meaning(enum isa_uop_field u) { return uop_fields[u].meaning; }
+
+struct isa_slot isa_uop_slot(const struct isa_layout *lay, enum isa_uop_field u)
+{
+	return *(const struct isa_slot *)((const char *)lay + uop_fields[u].slot);
+}
+
+uint32_t isa_uop_get(const struct isa_uop *m, enum isa_uop_field u)
+{
+	return *(const uint32_t *)((const char *)m + uop_fields[u].value);
+}
+
+void isa_uop_set(struct isa_uop *m, enum isa_uop_field u, uint32_t v)
+{
+	*(uint32_t *)((char *)m + uop_fields[u].value) = v;
+}
 
 static uint32_t index_bits(const struct hw *hw, enum hw_role role)
 {
@@ -146,24 +170,38 @@ static void report_overflow(const struct isa_layout *lay, const struct isa_kind 
 	free(p);
 }
 
+/* One past the micro-op's last used bit. */
+static uint32_t uop_bits_used(const struct isa_layout *lay)
+{
+	struct isa_slot last = isa_uop_slot(lay, ISA_U_COUNT - 1);
+	return last.offset + last.width;
+}
+
 static int layout_uop(struct isa_layout *lay, struct diags *err)
 {
 	const struct hw *hw = lay->hw;
 	const struct hw_level *uop = &hw->level[hw->role_level[HW_ROLE_UOP]];
-	uint32_t dst = lay->width[ISA_W_DST], src = lay->width[ISA_W_SRC], wgt = lay->width[ISA_W_WGT];
-	lay->uop_dst = (struct isa_slot){0, (uint8_t)dst};
-	lay->uop_src = (struct isa_slot){(uint8_t)dst, (uint8_t)src};
-	lay->uop_wgt = (struct isa_slot){(uint8_t)(dst + src), (uint8_t)wgt};
+	uint32_t at = 0;
+	struct strbuf parts = {0};
+	for (int u = 0; u < ISA_U_COUNT; u++) {
+		uint32_t w = lay->width[uop_fields[u].width];
+		*(struct isa_slot *)((char *)lay + uop_fields[u].slot) = (struct isa_slot){(uint8_t)at, (uint8_t)w};
+		sb_printf(&parts, "%s%s %u", u ? ", " : "", uop_fields[u].name, w);
+		at += w;
+	}
 	lay->uop_bits = uop->elem_bytes * 8;
 	lay->uop_bytes = uop->elem_bytes;
-	if (dst + src + wgt > lay->uop_bits) {
+	char *p = sb_take(&parts);
+	int rc = 0;
+	if (at > lay->uop_bits) {
 		diag_add(err, hw->source, uop->loc.line, uop->loc.col,
-			 "micro-ops need %u bits (dst %u, src %u, wgt %u, from the accumulator, input and "
+			 "micro-ops need %u bits (%s, from the accumulator, input and "
 			 "weight depths) but scratchpad '%s' has elem_bits %u; raise elem_bits or shrink the buffers",
-			 dst + src + wgt, dst, src, wgt, uop->name, lay->uop_bits);
-		return -1;
+			 at, p, uop->name, lay->uop_bits);
+		rc = -1;
 	}
-	return 0;
+	free(p);
+	return rc;
 }
 
 int isa_derive(const struct hw *hw, struct isa_layout *lay, struct diags *err)
@@ -298,17 +336,19 @@ int isa_decode(const struct isa_layout *lay, const uint8_t *in, struct isa_insn 
 void isa_encode_uop(const struct isa_layout *lay, const struct isa_uop *u, uint8_t *out)
 {
 	memset(out, 0, lay->uop_bytes);
-	put_bits(out, lay->uop_dst.offset, lay->uop_dst.width, u->dst);
-	put_bits(out, lay->uop_src.offset, lay->uop_src.width, u->src);
-	put_bits(out, lay->uop_wgt.offset, lay->uop_wgt.width, u->wgt);
+	for (int f = 0; f < ISA_U_COUNT; f++) {
+		struct isa_slot s = isa_uop_slot(lay, f);
+		put_bits(out, s.offset, s.width, isa_uop_get(u, f));
+	}
 }
 
 int isa_decode_uop(const struct isa_layout *lay, const uint8_t *in, struct isa_uop *u, char *why)
 {
-	u->dst = (uint32_t)get_bits(in, lay->uop_dst.offset, lay->uop_dst.width);
-	u->src = (uint32_t)get_bits(in, lay->uop_src.offset, lay->uop_src.width);
-	u->wgt = (uint32_t)get_bits(in, lay->uop_wgt.offset, lay->uop_wgt.width);
-	uint32_t used = lay->uop_wgt.offset + lay->uop_wgt.width;
+	for (int f = 0; f < ISA_U_COUNT; f++) {
+		struct isa_slot s = isa_uop_slot(lay, f);
+		isa_uop_set(u, f, (uint32_t)get_bits(in, s.offset, s.width));
+	}
+	uint32_t used = uop_bits_used(lay);
 	for (uint32_t b = used; b < lay->uop_bits; b++)
 		if (get_bits(in, b, 1)) {
 			snprintf(why, 256, "micro-op has reserved bit %u set (bits %u to %u must be zero)",
@@ -316,28 +356,6 @@ int isa_decode_uop(const struct isa_layout *lay, const uint8_t *in, struct isa_u
 			return -1;
 		}
 	return 0;
-}
-
-enum isa_queue isa_queue_of(const struct isa_layout *lay, const struct isa_insn *in)
-{
-	const struct hw *hw = lay->hw;
-	switch (lay->kind[in->kind].cls) {
-	case ISA_CLASS_SYNC:
-		return in->f[ISA_F_QUEUE] < ISA_Q_COUNT ? (enum isa_queue)in->f[ISA_F_QUEUE] : ISA_Q_COMPUTE;
-	case ISA_CLASS_LOAD: {
-		int64_t b = in->f[ISA_F_BUF];
-		if (b >= 0 && b < hw->nlevels) {
-			enum hw_role r = hw->level[b].role;
-			if (r == HW_ROLE_ACCUMULATOR || r == HW_ROLE_UOP)
-				return ISA_Q_COMPUTE;
-		}
-		return ISA_Q_LOAD;
-	}
-	case ISA_CLASS_STORE:
-		return ISA_Q_STORE;
-	default:
-		return ISA_Q_COMPUTE;
-	}
 }
 
 static int check_range(const struct isa_layout *lay, const struct isa_insn *in, enum isa_field *bad, char *why)
@@ -425,6 +443,13 @@ static int check_loop(const struct isa_layout *lay, const struct isa_insn *in, e
 	return 0;
 }
 
+/* The token queue a token bit of module q names; -1 when q has no such neighbour. */
+static int token_of_bit(enum isa_queue q, enum isa_field bit)
+{
+	bool pop = bit == ISA_F_POP_PREV || bit == ISA_F_POP_NEXT;
+	return pop ? isa_token_popped(q, bit) : isa_token_pushed(q, bit);
+}
+
 static int check_tokens(const struct isa_layout *lay, const struct isa_insn *in, enum isa_field *bad, char *why)
 {
 	enum isa_queue q = isa_queue_of(lay, in);
@@ -433,20 +458,15 @@ static int check_tokens(const struct isa_layout *lay, const struct isa_insn *in,
 		snprintf(why, 256, "queue=%" PRId64 " is not a module; expected load, compute or store", in->f[ISA_F_QUEUE]);
 		return -1;
 	}
-	const enum isa_field prev[] = {ISA_F_POP_PREV, ISA_F_PUSH_PREV}, next[] = {ISA_F_POP_NEXT, ISA_F_PUSH_NEXT};
-	for (int i = 0; i < 2; i++) {
-		if (q == ISA_Q_LOAD && in->f[prev[i]]) {
-			*bad = prev[i];
-			snprintf(why, 256, "%s: this instruction runs on the load module, which has no previous module",
-				 fields[prev[i]].name);
-			return -1;
-		}
-		if (q == ISA_Q_STORE && in->f[next[i]]) {
-			*bad = next[i];
-			snprintf(why, 256, "%s: this instruction runs on the store module, which has no next module",
-				 fields[next[i]].name);
-			return -1;
-		}
+	const enum isa_field bits[] = {ISA_F_POP_PREV, ISA_F_POP_NEXT, ISA_F_PUSH_PREV, ISA_F_PUSH_NEXT};
+	for (int i = 0; i < 4; i++) {
+		if (!in->f[bits[i]] || token_of_bit(q, bits[i]) >= 0)
+			continue;
+		bool prev = bits[i] == ISA_F_POP_PREV || bits[i] == ISA_F_PUSH_PREV;
+		*bad = bits[i];
+		snprintf(why, 256, "%s: this instruction runs on the %s module, which has no %s module", fields[bits[i]].name,
+			 isa_queue_name(q), prev ? "previous" : "next");
+		return -1;
 	}
 	return 0;
 }
@@ -479,16 +499,13 @@ int isa_check_insn(const struct isa_layout *lay, const struct isa_insn *in, enum
 
 int isa_check_uop(const struct isa_layout *lay, const struct isa_uop *u, char *why)
 {
-	const struct {
-		const char *name;
-		uint32_t v;
-		struct isa_slot s;
-	} parts[] = {{"dst", u->dst, lay->uop_dst}, {"src", u->src, lay->uop_src}, {"wgt", u->wgt, lay->uop_wgt}};
-	for (int i = 0; i < 3; i++)
-		if (parts[i].v > width_mask(parts[i].s.width)) {
-			snprintf(why, 256, "%s=%u does not fit its %u-bit field; expected 0 to %" PRIu64, parts[i].name,
-				 parts[i].v, parts[i].s.width, width_mask(parts[i].s.width));
+	for (int f = 0; f < ISA_U_COUNT; f++) {
+		uint32_t v = isa_uop_get(u, f), w = isa_uop_slot(lay, f).width;
+		if (v > width_mask(w)) {
+			snprintf(why, 256, "%s=%u does not fit its %u-bit field; expected 0 to %" PRIu64, uop_fields[f].name, v,
+				 w, width_mask(w));
 			return -1;
 		}
+	}
 	return 0;
 }

@@ -243,9 +243,16 @@ static void data(struct gen *g, const char *name, const char *kind, uint64_t byt
 
 static void uops(struct gen *g)
 {
-	for (int i = 0; i < g->iterations * g->uops_per_iteration; i++)
-		sb_printf(&g->s, ".uop dst=%llu src=%llu wgt=%llu\n", (unsigned long long)pick(g, 0, 3),
-			  (unsigned long long)pick(g, 0, 3), (unsigned long long)pick(g, 0, 3));
+	for (int i = 0; i < g->iterations * g->uops_per_iteration; i++) {
+		/* drawn last field first: the order in which a seed has always drawn them */
+		unsigned long long v[ISA_U_COUNT];
+		for (int u = ISA_U_COUNT - 1; u >= 0; u--)
+			v[u] = pick(g, 0, 3);
+		sb_puts(&g->s, ".uop");
+		for (int u = 0; u < ISA_U_COUNT; u++)
+			sb_printf(&g->s, " %s=%llu", isa_uop_field_name(u), v[u]);
+		sb_puts(&g->s, "\n");
+	}
 }
 
 static uint32_t min_queue(const struct hw *hw)

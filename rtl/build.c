@@ -6,7 +6,10 @@
  * the C++ compiler turn them and the harness into a shared object, which is
  * moved into the cache atomically (two processes may build at once; the
  * last rename wins with an identical file) and loaded with dlopen.  The
- * object's name carries a hash of the sources, so a changed RTL is rebuilt. */
+ * cache directory is named by the fingerprint and a hash of everything the
+ * model is built from: the embedded sources and the generated header (whose
+ * text comes from this binary's C), so an edited RTL or a changed header
+ * generator is rebuilt rather than a stale model loaded. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -26,7 +29,21 @@ struct rtl_source {
 };
 extern const struct rtl_source rtl_sources[];
 
-static uint64_t sources_hash(void)
+/* The generated header of hw, or NULL when the layout does not derive. */
+static char *generated_header(const struct hw *hw)
+{
+	struct isa_layout lay;
+	struct diags quiet = {0};
+	int bad = isa_derive(hw, &lay, &quiet);
+	diag_free(&quiet);
+	if (bad)
+		return NULL;
+	struct strbuf vh = {0};
+	isa_describe_verilog(&lay, &vh);
+	return sb_take(&vh);
+}
+
+static uint64_t sources_hash(const struct hw *hw)
 {
 	XXH64_state_t *s = XXH64_createState();
 	XXH64_reset(s, 0);
@@ -34,6 +51,10 @@ static uint64_t sources_hash(void)
 		XXH64_update(s, f->name, strlen(f->name) + 1);
 		XXH64_update(s, f->text, strlen(f->text) + 1);
 	}
+	char *vh = generated_header(hw);
+	if (vh)
+		XXH64_update(s, vh, strlen(vh) + 1);
+	free(vh);
 	uint64_t h = XXH64_digest(s);
 	XXH64_freeState(s);
 	return h;
@@ -44,9 +65,10 @@ char *rtl_model_dir(const struct hw *hw)
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	struct strbuf sb = {0};
 	if (xdg && *xdg)
-		sb_printf(&sb, "%s/tessel/rtl/%016" PRIx64, xdg, hw_fingerprint(hw));
+		sb_printf(&sb, "%s/tessel/rtl/", xdg);
 	else
-		sb_printf(&sb, "%s/.cache/tessel/rtl/%016" PRIx64, home && *home ? home : ".", hw_fingerprint(hw));
+		sb_printf(&sb, "%s/.cache/tessel/rtl/", home && *home ? home : ".");
+	sb_printf(&sb, "%016" PRIx64 "-%016" PRIx64, hw_fingerprint(hw), sources_hash(hw));
 	return sb_take(&sb);
 }
 
@@ -179,7 +201,7 @@ const struct rtl_abi *rtl_model_load(const struct hw *hw, bool verbose, struct d
 	}
 	char *dir = rtl_model_dir(hw);
 	struct strbuf sb = {0};
-	sb_printf(&sb, "%s/model-%016" PRIx64 ".so", dir, sources_hash());
+	sb_printf(&sb, "%s/model.so", dir);
 	char *so = sb_take(&sb);
 	const struct rtl_abi *abi = NULL;
 	struct stat stt;

@@ -1,6 +1,6 @@
 /* rtl: the bundled Verilog accelerator as a device ("rtl").  The model is
  * Verilated for one hardware description, built on first use into
- * $XDG_CACHE_HOME/tessel/rtl/<fingerprint>/ and loaded with dlopen; see
+ * $XDG_CACHE_HOME/tessel/rtl/<fingerprint>-<sources hash>/ and loaded with dlopen; see
  * docs/rtl.md. */
 #ifndef TESSEL_RTL_H
 #define TESSEL_RTL_H

@@ -28,12 +28,12 @@ module tsl_core #(
     output logic [63:0]         now,
     output logic                finished,   // finish completes in this cycle
     output logic                stuck,      // nothing can happen any more
-    // DRAM channel requests: [0] load, [1] compute, [2] store, [3] fetch
-    output logic [3:0]          req,
-    output logic [4*32-1:0]     req_rows,
-    output logic [4*32-1:0]     req_row_bytes,
-    output logic [3:0]          req_write,
-    input  logic [4*64-1:0]     req_done,
+    // DRAM channel requests: one per module (TSL_Q_*), then fetch
+    output logic [`TSL_NQUEUES:0]          req,
+    output logic [(`TSL_NQUEUES+1)*32-1:0] req_rows,
+    output logic [(`TSL_NQUEUES+1)*32-1:0] req_row_bytes,
+    output logic [`TSL_NQUEUES:0]          req_write,
+    input  logic [(`TSL_NQUEUES+1)*64-1:0] req_done,
     // DRAM data
     output logic                f_rd_en,
     output logic [63:0]         f_rd_addr,
@@ -55,18 +55,25 @@ module tsl_core #(
     output logic [63:0]         s_wr_addr,
     output logic [15:0]         s_wr_bytes,
     output logic [MAXW-1:0]     s_wr_data,
-    // activity, for statistics and traces
-    output logic [2:0]          started,
-    output logic [3*32-1:0]     started_index,
-    output logic [3*64-1:0]     end_cycle,
-    output logic [2:0]          stall,
+    // activity per module, for statistics and traces
+    output logic [`TSL_NQUEUES-1:0]    started,
+    output logic [`TSL_NQUEUES*32-1:0] started_index,
+    output logic [`TSL_NQUEUES*64-1:0] end_cycle,
+    output logic [`TSL_NQUEUES-1:0]    stall,
     output logic                f_stall,
     output logic                f_dispatch
 );
   localparam int OPW = `TSL_OPCODE_BITS;
   localparam int QW = IB + 32;  // a queue entry: the instruction and its index
   localparam int TW = $clog2(`TSL_QUEUE_TOKEN + 1) + 1;
-  localparam logic [OPW-1:0] OP_SYNC = OPW'(`TSL_OP_SYNC), OP_LOAD = OPW'(`TSL_OP_LOAD);
+  // the modules and the token queues between them (tessel_isa.vh, from isa.h)
+  localparam int NQ = `TSL_NQUEUES, NT = `TSL_NTOKENS, QIW = `TSL_QUEUE_ID_W, RW = `TSL_ROUTE_W;
+  localparam int QL = `TSL_Q_LOAD, QC = `TSL_Q_COMPUTE, QS = `TSL_Q_STORE;
+  localparam logic [NQ*32-1:0] QUEUE_DEPTHS = `TSL_QUEUE_DEPTHS;
+  localparam logic [NT*QIW-1:0] PRODUCERS = `TSL_TOKEN_PRODUCERS, CONSUMERS = `TSL_TOKEN_CONSUMERS;
+  localparam logic [(2**OPW)*RW-1:0] ROUTES = `TSL_ROUTES;
+  localparam logic [(2**`TSL_LOAD_BUF_W)*QIW-1:0] FILLERS = `TSL_FILLERS;
+  localparam logic [OPW-1:0] OP_LOAD = OPW'(`TSL_OP_LOAD);
   localparam logic [OPW-1:0] OP_STORE = OPW'(`TSL_OP_STORE), OP_ALU = OPW'(`TSL_OP_ALU);
   localparam logic [OPW-1:0] OP_FINISH = OPW'(`TSL_OP_FINISH), OP_GEMM = OPW'(`TSL_OP_INTRINSIC);
   typedef logic [63:0] u64;
@@ -101,16 +108,32 @@ module tsl_core #(
   /* verilator lint_on UNUSEDSIGNAL */
     push_next = i[`TSL_SYNC_PUSH_NEXT_LSB];
   endfunction
-  // The module that executes an instruction: 0 load, 1 compute, 2 store.
-  function automatic logic [1:0] queue_of(input logic [IB-1:0] i);
-    logic [`TSL_LOAD_BUF_W-1:0] b;
-    b = i[`TSL_LOAD_BUF_LSB+:`TSL_LOAD_BUF_W];
-    case (opcode(i))
-      OP_LOAD: queue_of = b == `TSL_ACCUMULATOR_LEVEL || b == `TSL_UOP_LEVEL ? 2'd1 : 2'd0;
-      OP_STORE: queue_of = 2'd2;
-      OP_SYNC: queue_of = 2'(i[`TSL_SYNC_QUEUE_LSB+:`TSL_SYNC_QUEUE_W]);
-      default: queue_of = 2'd1;
-    endcase
+  // The module that executes an instruction (isa_queue_of): its opcode's
+  // route names the module, or says that the sync's queue field or the
+  // loaded buffer's filler does.
+  function automatic logic [QIW-1:0] queue_of(input logic [IB-1:0] i);
+    logic [RW-1:0] r;
+    r = ROUTES[opcode(i)*RW+:RW];
+    if (r == RW'(`TSL_ROUTE_QUEUE_FIELD)) queue_of = QIW'(i[`TSL_SYNC_QUEUE_LSB+:`TSL_SYNC_QUEUE_W]);
+    else if (r == RW'(`TSL_ROUTE_BUFFER)) queue_of = FILLERS[i[`TSL_LOAD_BUF_LSB+:`TSL_LOAD_BUF_W]*QIW+:QIW];
+    else queue_of = QIW'(r);
+  endfunction
+  function automatic int qdepth(input int q);
+    qdepth = int'(QUEUE_DEPTHS[q*32+:32]);
+  endfunction
+  function automatic int producer(input int t);
+    producer = int'(PRODUCERS[t*QIW+:QIW]);
+  endfunction
+  function automatic int consumer(input int t);
+    consumer = int'(CONSUMERS[t*QIW+:QIW]);
+  endfunction
+  // The token bits with which token queue t's producer pushes and its
+  // consumer pops: toward a later module is `next`.
+  function automatic logic pushes(input int t, input logic [IB-1:0] i);
+    pushes = consumer(t) > producer(t) ? push_next(i) : push_prev(i);
+  endfunction
+  function automatic logic pops(input int t, input logic [IB-1:0] i);
+    pops = producer(t) < consumer(t) ? pop_prev(i) : pop_next(i);
   endfunction
   function automatic u64 ceil_div(input u64 a, input u64 b);
     ceil_div = (a + b - 1) / b;
@@ -123,7 +146,7 @@ module tsl_core #(
     else if (b == `TSL_ACCUMULATOR_LEVEL) c = ceil_div(n * `TSL_ACCUMULATOR_ELEM_BYTES, `TSL_ACCUMULATOR_BANDWIDTH);
     else if (b == `TSL_OUTPUT_LEVEL) c = ceil_div(n * `TSL_OUTPUT_ELEM_BYTES, `TSL_OUTPUT_BANDWIDTH);
     else c = ceil_div(n * `TSL_UOP_ELEM_BYTES, `TSL_UOP_BANDWIDTH);
-    port_cycles = c == 0 ? 1 : c;
+    port_cycles = c < `TSL_MIN_CYCLES ? `TSL_MIN_CYCLES : c;
   endfunction
   function automatic u32 elem_bytes(input logic [`TSL_LOAD_BUF_W-1:0] b);
     elem_bytes = b == `TSL_INPUT_LEVEL ? `TSL_INPUT_ELEM_BYTES : b == `TSL_WEIGHT_LEVEL ? `TSL_WEIGHT_ELEM_BYTES :
@@ -135,36 +158,33 @@ module tsl_core #(
   always_ff @(posedge clk) now <= rst ? 64'd0 : now + 64'd1;
 
   // ---- module state ----
-  logic [IB-1:0] cur[3];  // the instruction each module runs
-  logic [2:0] busy;
-  logic [2:0] mem;  // it is a transfer: it ends at max(port end, DRAM completion)
-  u64 end_r[3];
-  u64 end_eff[3];
-  logic [2:0] complete;
-  for (genvar q = 0; q < 3; q++) begin : g_end
+  logic [IB-1:0] cur[NQ];  // the instruction each module runs
+  logic [NQ-1:0] busy;
+  logic [NQ-1:0] mem;  // it is a transfer: it ends at max(port end, DRAM completion)
+  u64 end_r[NQ];
+  u64 end_eff[NQ];
+  logic [NQ-1:0] complete, finishing;
+  for (genvar q = 0; q < NQ; q++) begin : g_end
     u64 done;
     assign done = req_done[q*64+:64];
     assign end_eff[q] = mem[q] ? (done > end_r[q] ? done : end_r[q]) : end_r[q];
     assign complete[q] = busy[q] && now == end_eff[q];
+    assign finishing[q] = complete[q] && opcode(cur[q]) == OP_FINISH;
     assign end_cycle[q*64+:64] = end_eff[q];
   end
   logic fin;
-  assign fin = run && complete[1] && opcode(cur[1]) == OP_FINISH;
+  assign fin = run && finishing != 0;
   assign finished = fin;
 
   // ---- instruction queues ----
-  logic [QW-1:0] head_e[3];
-  logic [IB-1:0] head[3];
-  logic [7:0] qcount[3];
-  logic [2:0] start;
-  logic start_l, start_c, start_s;  // separate: each later one depends on the earlier ones
+  logic [QW-1:0] head_e[NQ];
+  logic [IB-1:0] head[NQ];
+  logic [7:0] qcount[NQ];
+  logic [NQ-1:0] start;
   logic dispatch;
-  logic [1:0] dq;
+  logic [QIW-1:0] dq;
   logic [QW-1:0] dentry;
-  function automatic int qdepth(input int q);
-    qdepth = q == 0 ? `TSL_QUEUE_LOAD : q == 1 ? `TSL_QUEUE_COMPUTE : `TSL_QUEUE_STORE;
-  endfunction
-  for (genvar q = 0; q < 3; q++) begin : g_queue
+  for (genvar q = 0; q < NQ; q++) begin : g_queue
     localparam int CW = $clog2(qdepth(q) + 1);
     logic [CW-1:0] cnt;
     tsl_fifo #(
@@ -173,7 +193,7 @@ module tsl_core #(
     ) u_fifo (
         .clk(clk),
         .rst(rst),
-        .push(dispatch && dq == 2'(q)),
+        .push(dispatch && dq == QIW'(q)),
         .din(dentry),
         .pop(start[q]),
         .head(head_e[q]),
@@ -185,38 +205,43 @@ module tsl_core #(
   end
   assign started = start;
 
-  // ---- tokens: [0] load->compute, [1] compute->load, [2] compute->store, [3] store->compute ----
-  logic [TW-1:0] tok[4];
-  logic [TW-1:0] tok1[4];  // after this cycle's completions pushed
-  logic [3:0] push, pop;
+  // ---- tokens (isa/timing.c: isa_tokens_wait, isa_tokens_step) ----
   localparam logic [TW-1:0] CAP = TW'(`TSL_QUEUE_TOKEN);
-  assign push[0] = complete[0] && push_next(cur[0]);
-  assign push[1] = complete[1] && push_prev(cur[1]);
-  assign push[2] = complete[1] && push_next(cur[1]);
-  assign push[3] = complete[2] && push_prev(cur[2]);
-  for (genvar t = 0; t < 4; t++) begin : g_tok
-    assign tok1[t] = tok[t] + TW'(push[t]);
-    always_ff @(posedge clk) tok[t] <= rst ? '0 : tok1[t] - TW'(pop[t]);
+  logic [TW-1:0] tok[NT];
+  logic [NT*TW-1:0] tok1;  // after this cycle's completions pushed
+  logic [NT-1:0] push, pop;
+  for (genvar t = 0; t < NT; t++) begin : g_tok
+    assign push[t] = complete[producer(t)] && pushes(t, cur[producer(t)]);
+    assign tok1[t*TW+:TW] = tok[t] + TW'(push[t]);
+    always_ff @(posedge clk) tok[t] <= rst ? '0 : tok1[t*TW+:TW] - TW'(pop[t]);
   end
-  // Whether each module may start its head (load, then compute, then store:
-  // a later module sees the pops of an earlier one in the same cycle).
-  logic [2:0] free;
-  logic ready_l, ready_c, ready_s;
+  // Whether module q may start instruction i with the token counts tk:
+  // every queue it pops holds a token, every queue it pushes has room.
+  function automatic logic tokens_allow(input int q, input logic [IB-1:0] i, input logic [NT*TW-1:0] tk);
+    tokens_allow = 1'b1;
+    for (int t = 0; t < NT; t++) begin
+      if (consumer(t) == q && pops(t, i) && tk[t*TW+:TW] == 0) tokens_allow = 1'b0;
+      if (producer(t) == q && pushes(t, i) && tk[t*TW+:TW] >= CAP) tokens_allow = 1'b0;
+    end
+  endfunction
+  // Each free module with a queued instruction starts it if its tokens
+  // allow, in module order: a later module sees the pops of an earlier one
+  // in the same cycle.
+  logic [NQ-1:0] free;
   assign free = ~(busy & ~complete);
-  assign ready_l = (!pop_next(head[0]) || tok1[1] != 0) && (!push_next(head[0]) || tok1[0] < CAP);
-  assign ready_c = (!pop_prev(head[1]) || tok1[0] != 0) && (!pop_next(head[1]) || tok1[3] != 0) &&
-      (!push_prev(head[1]) || tok1[1] - TW'(pop_c2l) < CAP) && (!push_next(head[1]) || tok1[2] < CAP);
-  assign ready_s = (!pop_prev(head[2]) || tok1[2] != 0) && (!push_prev(head[2]) || tok1[3] - TW'(pop_s2c) < CAP);
-  assign start_l = run && !fin && free[0] && qcount[0] != 0 && ready_l;
-  assign start_c = run && !fin && free[1] && qcount[1] != 0 && ready_c;
-  assign start_s = run && !fin && free[2] && qcount[2] != 0 && ready_s;
-  assign start = {start_s, start_c, start_l};
-  logic pop_l2c, pop_c2l, pop_c2s, pop_s2c;
-  assign pop_l2c = start_c && pop_prev(head[1]);
-  assign pop_c2l = start_l && pop_next(head[0]);
-  assign pop_c2s = start_s && pop_prev(head[2]);
-  assign pop_s2c = start_c && pop_next(head[1]);
-  assign pop = {pop_s2c, pop_c2s, pop_c2l, pop_l2c};
+  always_comb begin
+    logic [NT*TW-1:0] seen;
+    seen = tok1;
+    pop = '0;
+    for (int q = 0; q < NQ; q++) begin
+      start[q] = run && !fin && free[q] && qcount[q] != 0 && tokens_allow(q, head[q], seen);
+      for (int t = 0; t < NT; t++)
+        if (start[q] && consumer(t) == q && pops(t, head[q])) begin
+          pop[t] = 1'b1;
+          seen[t*TW+:TW] = seen[t*TW+:TW] - 1'b1;
+        end
+    end
+  end
 
   // ---- durations (docs/microarch.md, "Instruction timing") ----
   function automatic u64 loop_beats(input logic [IB-1:0] i);
@@ -244,12 +269,12 @@ module tsl_core #(
                                                      64'(i[`TSL_STORE_YSIZE_LSB+:`TSL_STORE_YSIZE_W]));
       OP_GEMM: end_of = t + (loop_beats(i) - 1) * `TSL_GEMM_II + `TSL_GEMM_LATENCY;
       OP_ALU:
-      end_of = t + (loop_beats(i) * (`TSL_ACC_VALUES / `TSL_ALU_LANES) - 1) * `TSL_ALU_II + `TSL_ALU_LATENCY;
-      default: end_of = t + 1;
+      end_of = t + (loop_beats(i) * `TSL_ALU_PASSES - 1) * `TSL_ALU_II + `TSL_ALU_LATENCY;
+      default: end_of = t + `TSL_MIN_CYCLES;
     endcase
   endfunction
 
-  for (genvar q = 0; q < 3; q++) begin : g_module
+  for (genvar q = 0; q < NQ; q++) begin : g_module
     always_ff @(posedge clk) begin
       if (rst) busy[q] <= 1'b0;
       else if (start[q]) begin
@@ -262,14 +287,17 @@ module tsl_core #(
   end
 
   // DRAM channel requests of the transfers that start
-  for (genvar q = 0; q < 3; q++) begin : g_req
+  // (isa_transfer_requests: ysize rows of xsize elements)
+  for (genvar q = 0; q < NQ; q++) begin : g_req
     logic [`TSL_LOAD_BUF_W-1:0] b;
-    assign b = q == 2 ? `TSL_LOAD_BUF_W'(`TSL_OUTPUT_LEVEL) : head[q][`TSL_LOAD_BUF_LSB+:`TSL_LOAD_BUF_W];
-    assign req[q] = start[q] && (q == 2 ? opcode(head[q]) == OP_STORE : opcode(head[q]) == OP_LOAD);
-    assign req_write[q] = q == 2;
-    assign req_rows[q*32+:32] = q == 2 ? 32'(head[q][`TSL_STORE_YSIZE_LSB+:`TSL_STORE_YSIZE_W]) :
+    logic st;
+    assign st = opcode(head[q]) == OP_STORE;
+    assign b = st ? `TSL_LOAD_BUF_W'(`TSL_OUTPUT_LEVEL) : head[q][`TSL_LOAD_BUF_LSB+:`TSL_LOAD_BUF_W];
+    assign req[q] = start[q] && (st || opcode(head[q]) == OP_LOAD);
+    assign req_write[q] = st;
+    assign req_rows[q*32+:32] = st ? 32'(head[q][`TSL_STORE_YSIZE_LSB+:`TSL_STORE_YSIZE_W]) :
         32'(head[q][`TSL_LOAD_YSIZE_LSB+:`TSL_LOAD_YSIZE_W]);
-    assign req_row_bytes[q*32+:32] = elem_bytes(b) * (q == 2 ? 32'(head[q][`TSL_STORE_XSIZE_LSB+:`TSL_STORE_XSIZE_W]) :
+    assign req_row_bytes[q*32+:32] = elem_bytes(b) * (st ? 32'(head[q][`TSL_STORE_XSIZE_LSB+:`TSL_STORE_XSIZE_W]) :
         32'(head[q][`TSL_LOAD_XSIZE_LSB+:`TSL_LOAD_XSIZE_W]));
   end
 
@@ -280,7 +308,7 @@ module tsl_core #(
   logic [CHUNK*IB-1:0] fb, cur_fb;
   logic stopped, arriving, f_req;
   u32 f_count;
-  assign arriving = run && !fin && outstanding && now == req_done[3*64+:64];
+  assign arriving = run && !fin && outstanding && now == req_done[NQ*64+:64];
   assign cur_n = arriving ? req_n : fb_n;
   assign cur_pos = arriving ? 0 : fb_pos;
   assign cur_fb = arriving ? f_rd_data : fb;
@@ -294,21 +322,19 @@ module tsl_core #(
   assign dq = queue_of(dinsn);
   assign dentry = {req_first + cur_pos, dinsn};
   logic room;  // the queue has room after this cycle's start
-  always_comb begin
-    case (dq)
-      2'd0: room = 32'(qcount[0]) - 32'(start[0]) < `TSL_QUEUE_LOAD;
-      2'd1: room = 32'(qcount[1]) - 32'(start[1]) < `TSL_QUEUE_COMPUTE;
-      default: room = 32'(qcount[2]) - 32'(start[2]) < `TSL_QUEUE_STORE;
-    endcase
+  logic [NQ-1:0] room_in;
+  for (genvar q = 0; q < NQ; q++) begin : g_room
+    assign room_in[q] = 32'(qcount[q]) - 32'(start[q]) < qdepth(q);
   end
+  assign room = room_in[dq];
   assign dispatch = has && room;
   assign f_dispatch = dispatch;
   assign f_req = run && !fin && pending;
   assign f_count = ninsn - next_req < CHUNK ? ninsn - next_req : CHUNK;
-  assign req[3] = f_req;
-  assign req_write[3] = 1'b0;
-  assign req_rows[3*32+:32] = 1;
-  assign req_row_bytes[3*32+:32] = f_count * `TSL_INSN_BYTES;
+  assign req[NQ] = f_req;  // the fetch channel follows the modules'
+  assign req_write[NQ] = 1'b0;
+  assign req_rows[NQ*32+:32] = 1;
+  assign req_row_bytes[NQ*32+:32] = f_count * `TSL_INSN_BYTES;
   logic next_pending;
   assign next_pending = dispatch && opcode(dinsn) != OP_FINISH && cur_pos + 1 == cur_n && next_req < ninsn;
   always_ff @(posedge clk) begin
@@ -337,13 +363,13 @@ module tsl_core #(
   end
 
   // ---- activity ----
-  logic [2:0] busy_after;
+  logic [NQ-1:0] busy_after;
   assign busy_after = (busy & ~complete) | start;
-  for (genvar q = 0; q < 3; q++) begin : g_stall
+  for (genvar q = 0; q < NQ; q++) begin : g_stall
     logic [7:0] n_after;
     logic fresh;
-    assign n_after = qcount[q] - 8'(start[q]) + 8'(dispatch && dq == 2'(q));
-    assign fresh = dispatch && dq == 2'(q) && n_after == 1;
+    assign n_after = qcount[q] - 8'(start[q]) + 8'(dispatch && dq == QIW'(q));
+    assign fresh = dispatch && dq == QIW'(q) && n_after == 1;
     assign stall[q] = run && !fin && !busy_after[q] && n_after != 0 && !fresh;
   end
   assign f_stall = has && !dispatch;
@@ -366,8 +392,8 @@ module tsl_core #(
   tsl_dma_load u_ldma (
       .clk(clk),
       .rst(rst),
-      .start(start[0] && opcode(head[0]) == OP_LOAD),
-      .insn(head[0]),
+      .start(start[QL] && opcode(head[QL]) == OP_LOAD),
+      .insn(head[QL]),
       .we(l_we),
       .wbuf(l_buf),
       .widx(l_idx),
@@ -386,8 +412,8 @@ module tsl_core #(
   tsl_dma_load u_cdma (
       .clk(clk),
       .rst(rst),
-      .start(start[1] && opcode(head[1]) == OP_LOAD),
-      .insn(head[1]),
+      .start(start[QC] && opcode(head[QC]) == OP_LOAD),
+      .insn(head[QC]),
       .we(c_we),
       .wbuf(c_buf),
       .widx(c_idx),
@@ -399,7 +425,7 @@ module tsl_core #(
 
   // compute module: the micro-op loop of the intrinsic and the ALU
   logic [IB-1:0] cinsn;  // the compute instruction of this cycle
-  assign cinsn = start[1] ? head[1] : cur[1];
+  assign cinsn = start[QC] ? head[QC] : cur[QC];
   logic beat;
   /* verilator lint_off UNUSEDSIGNAL */
   u32 uop_idx, dst_base, src_base, wgt_base;
@@ -407,9 +433,9 @@ module tsl_core #(
   tsl_loop u_loop (
       .clk(clk),
       .rst(rst),
-      .start(start[1] && (opcode(head[1]) == OP_ALU || opcode(head[1]) == OP_GEMM)),
-      .insn(head[1]),
-      .is_alu(opcode(head[1]) == OP_ALU),
+      .start(start[QC] && (opcode(head[QC]) == OP_ALU || opcode(head[QC]) == OP_GEMM)),
+      .insn(head[QC]),
+      .is_alu(opcode(head[QC]) == OP_ALU),
       .beat(beat),
       .uop_idx(uop_idx),
       .dst_base(dst_base),
@@ -434,8 +460,8 @@ module tsl_core #(
   tsl_dma_store u_sdma (
       .clk(clk),
       .rst(rst),
-      .start(start[2] && opcode(head[2]) == OP_STORE),
-      .insn(head[2]),
+      .start(start[QS] && opcode(head[QS]) == OP_STORE),
+      .insn(head[QS]),
       .re(s_re),
       .ridx(s_idx),
       .waddr(s_wr_addr),

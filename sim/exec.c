@@ -96,7 +96,7 @@ static int exec_load(struct device *d, const struct sim_entry *e, struct diags *
 	uint64_t E = l->elem_bytes, X = (uint64_t)(f[ISA_F_XSIZE] + f[ISA_F_XPAD0] + f[ISA_F_XPAD1]);
 	uint64_t Y = (uint64_t)(f[ISA_F_YSIZE] + f[ISA_F_YPAD0] + f[ISA_F_YPAD1]);
 	if (check_parent_rows(d, e, l->elem_bytes, cap, pname, "source", err) ||
-	    check_elements(d, e, l, (uint64_t)f[ISA_F_IDX], X * Y, "writes", err))
+	    check_elements(d, e, l, (uint64_t)f[ISA_F_IDX], isa_transfer_block(&d->lay, &e->in), "writes", err))
 		return -1;
 	uint8_t *dst = d->mem[f[ISA_F_BUF]] + (uint64_t)f[ISA_F_IDX] * E;
 	for (uint64_t y = 0; y < Y; y++) {
@@ -127,7 +127,7 @@ static int exec_store(struct device *d, const struct sim_entry *e, struct diags 
 	uint8_t *dst = parent_mem(d, l, &cap, &pname);
 	uint64_t E = l->elem_bytes, X = (uint64_t)f[ISA_F_XSIZE], Y = (uint64_t)f[ISA_F_YSIZE];
 	if (check_parent_rows(d, e, l->elem_bytes, cap, pname, "destination", err) ||
-	    check_elements(d, e, l, (uint64_t)f[ISA_F_IDX], X * Y, "reads", err))
+	    check_elements(d, e, l, (uint64_t)f[ISA_F_IDX], isa_transfer_block(&d->lay, &e->in), "reads", err))
 		return -1;
 	const uint8_t *src = d->mem[f[ISA_F_BUF]] + (uint64_t)f[ISA_F_IDX] * E;
 	for (uint64_t y = 0; y < Y; y++) {
@@ -138,12 +138,6 @@ static int exec_store(struct device *d, const struct sim_entry *e, struct diags 
 			return memory_error(d, e, "write", to, X * E, err);
 	}
 	return 0;
-}
-
-uint64_t sim_loop_beats(const struct isa_insn *in)
-{
-	return (uint64_t)(in->f[ISA_F_UOP_END] - in->f[ISA_F_UOP_BEGIN]) * (uint64_t)in->f[ISA_F_ITER_OUT] *
-	       (uint64_t)in->f[ISA_F_ITER_IN];
 }
 
 /* The micro-ops of a loop instruction, read from the micro-op buffer, and

@@ -10,15 +10,12 @@
 
 #include "sim.h"
 
-enum { TOK_L2C, TOK_C2L, TOK_C2S, TOK_S2C, TOK_COUNT };
-static const char *const token_names[TOK_COUNT] = {"load->compute", "compute->load", "compute->store",
-						   "store->compute"};
-enum { PREV, NEXT };
-/* Token queue a module pops from / pushes to, toward its previous or next
- * neighbour; -1 where it has no such neighbour. */
-static const int pop_queue[ISA_Q_COUNT][2] = {{-1, TOK_C2L}, {TOK_L2C, TOK_S2C}, {TOK_C2S, -1}};
-static const int push_queue[ISA_Q_COUNT][2] = {{-1, TOK_L2C}, {TOK_C2L, TOK_C2S}, {TOK_S2C, -1}};
-static const enum dev_module module_of_queue[ISA_Q_COUNT] = {DEV_LOAD, DEV_COMPUTE, DEV_STORE};
+/* The device's statistics lane of each module (they share its names). */
+static const enum dev_module module_of_queue[ISA_Q_COUNT] = {
+#define X(id, name, depth) DEV_##id,
+	ISA_QUEUES(X)
+#undef X
+};
 
 static const uint64_t NEVER = UINT64_MAX;
 
@@ -41,7 +38,7 @@ struct run {
 	struct diags *err;
 	struct dram_channel dram, chan[HW_MAX_LEVELS];
 	struct module m[ISA_Q_COUNT];
-	uint32_t tokens[TOK_COUNT];
+	uint32_t tokens[ISA_T_COUNT];
 	/* fetch */
 	uint64_t code_addr;
 	uint32_t ninsn, next_request, chunk;
@@ -170,62 +167,26 @@ static void trace_end(struct run *r)
 
 /* ---- timing ---- */
 
-static uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
-
 static struct dram_channel *parent_channel(struct run *r, const struct hw_level *l)
 {
 	return l->parent < 0 ? &r->dram : &r->chan[l->parent];
 }
 
-/* Cycles from start to completion (docs/microarch.md, "Instruction timing");
- * makes the instruction's memory-channel requests. */
-static uint64_t duration(struct run *r, const struct sim_entry *e, uint64_t now)
+/* Cycles from start to completion (isa_duration); makes a transfer's
+ * memory requests on its channel. */
+static uint64_t duration(struct run *r, const struct isa_insn *in, uint64_t now)
 {
-	const struct hw *hw = &r->d->hw;
-	const int64_t *f = e->in.f;
-	switch (r->d->lay.kind[e->in.kind].cls) {
-	case ISA_CLASS_LOAD:
-	case ISA_CLASS_STORE: {
-		bool load = r->d->lay.kind[e->in.kind].cls == ISA_CLASS_LOAD;
-		const struct hw_level *l = &hw->level[f[ISA_F_BUF]];
-		struct dram_channel *c = parent_channel(r, l);
-		uint64_t row = (uint64_t)f[ISA_F_XSIZE] * l->elem_bytes, done = now;
-		for (int64_t y = 0; y < f[ISA_F_YSIZE]; y++)
-			done = dram_request(c, now, row, !load);
-		uint64_t onchip = (uint64_t)f[ISA_F_XSIZE] * (uint64_t)f[ISA_F_YSIZE];
-		if (load)
-			onchip = (uint64_t)(f[ISA_F_XSIZE] + f[ISA_F_XPAD0] + f[ISA_F_XPAD1]) *
-				 (uint64_t)(f[ISA_F_YSIZE] + f[ISA_F_YPAD0] + f[ISA_F_YPAD1]);
-		uint64_t port = now + ceil_div(onchip * l->elem_bytes, l->bandwidth);
-		uint64_t end = done > port ? done : port;
-		return end > now ? end - now : 1;
+	const struct isa_layout *lay = &r->d->lay;
+	enum isa_class cls = lay->kind[in->kind].cls;
+	uint64_t data = now;
+	if (cls == ISA_CLASS_LOAD || cls == ISA_CLASS_STORE) {
+		struct dram_channel *c = parent_channel(r, &r->d->hw.level[in->f[ISA_F_BUF]]);
+		uint64_t rows, row_bytes;
+		isa_transfer_requests(lay, in, &rows, &row_bytes);
+		for (uint64_t y = 0; y < rows; y++)
+			data = dram_request(c, now, row_bytes, cls == ISA_CLASS_STORE);
 	}
-	case ISA_CLASS_GEMM: {
-		const struct hw_intrinsic *in = &hw->intrinsic[r->d->lay.kind[e->in.kind].intrinsic];
-		return (sim_loop_beats(&e->in) - 1) * in->initiation_interval + in->latency;
-	}
-	case ISA_CLASS_ALU: {
-		uint64_t beats = sim_loop_beats(&e->in) * (r->d->acc_elems / hw->alu.lanes);
-		return (beats - 1) * hw->alu.initiation_interval + hw->alu.latency;
-	}
-	default:
-		return 1;
-	}
-}
-
-/* Why the instruction cannot start: the token queue it waits on, as
- * 2*queue (empty) or 2*queue+1 (full); -1 if it can start. */
-static int token_wait(const struct run *r, enum isa_queue q, const struct isa_insn *in)
-{
-	const enum isa_field pops[2] = {ISA_F_POP_PREV, ISA_F_POP_NEXT}, pushes[2] = {ISA_F_PUSH_PREV, ISA_F_PUSH_NEXT};
-	for (int dir = 0; dir < 2; dir++) {
-		int tp = pop_queue[q][dir], tu = push_queue[q][dir];
-		if (in->f[pops[dir]] && tp >= 0 && r->tokens[tp] == 0)
-			return 2 * tp;
-		if (in->f[pushes[dir]] && tu >= 0 && r->tokens[tu] >= r->d->hw.queues.token)
-			return 2 * tu + 1;
-	}
-	return -1;
+	return isa_duration(lay, in, now, data);
 }
 
 static void start(struct run *r, enum isa_queue q, uint64_t now)
@@ -236,17 +197,12 @@ static void start(struct run *r, enum isa_queue q, uint64_t now)
 	m->q.head = (m->q.head + 1) % m->q.cap;
 	m->q.n--;
 	const struct isa_insn *in = &m->cur.in;
-	const enum isa_field pops[2] = {ISA_F_POP_PREV, ISA_F_POP_NEXT};
-	for (int dir = 0; dir < 2; dir++) {
-		int t = pop_queue[q][dir];
-		if (in->f[pops[dir]] && t >= 0)
-			r->tokens[t]--;
-	}
+	isa_tokens_step(r->tokens, q, in, ISA_TOKENS_START);
 	if (!(r->opts && r->opts->timing_only) && sim_exec(r->d, &m->cur, r->err)) {
 		r->failed = true;
 		return;
 	}
-	uint64_t dur = duration(r, &m->cur, now);
+	uint64_t dur = duration(r, in, now);
 	m->busy = true;
 	m->end = now + dur;
 	enum dev_module dm = module_of_queue[q];
@@ -255,7 +211,7 @@ static void start(struct run *r, enum isa_queue q, uint64_t now)
 	r->st->insns_total++;
 	const struct isa_kind *k = &r->d->lay.kind[in->kind];
 	if (k->cls == ISA_CLASS_GEMM)
-		r->st->macs += sim_loop_beats(in) * r->d->hw.intrinsic[k->intrinsic].macs;
+		r->st->macs += isa_loop_beats(in) * r->d->hw.intrinsic[k->intrinsic].macs;
 	trace_span(r, dm, k->mnemonic, m->cur.index, now, dur);
 }
 
@@ -263,12 +219,7 @@ static void complete(struct run *r, enum isa_queue q, uint64_t now)
 {
 	struct module *m = &r->m[q];
 	const struct isa_insn *in = &m->cur.in;
-	const enum isa_field pushes[2] = {ISA_F_PUSH_PREV, ISA_F_PUSH_NEXT};
-	for (int dir = 0; dir < 2; dir++) {
-		int t = push_queue[q][dir]; /* decoding refused tokens toward a missing neighbour */
-		if (in->f[pushes[dir]] && t >= 0)
-			r->tokens[t]++;
-	}
+	isa_tokens_step(r->tokens, q, in, ISA_TOKENS_COMPLETE);
 	m->busy = false;
 	if (r->d->lay.kind[in->kind].cls == ISA_CLASS_FINISH) {
 		r->finished = true;
@@ -353,15 +304,16 @@ static void describe_wait(struct run *r, struct strbuf *sb)
 		if (m->busy || !m->q.n)
 			continue;
 		const struct sim_entry *e = &m->q.v[m->q.head];
-		int w = token_wait(r, q, &e->in);
-		if (w < 0)
+		bool full;
+		int t = isa_tokens_wait(&r->d->hw, r->tokens, q, &e->in, &full);
+		if (t < 0)
 			continue;
 		sb_printf(sb, "; %s waits at instruction %u (%s) for ", isa_queue_name(q), e->index,
 			  r->d->lay.kind[e->in.kind].mnemonic);
-		if (w % 2)
-			sb_printf(sb, "room on %s, which is full (%u tokens)", token_names[w / 2], r->d->hw.queues.token);
+		if (full)
+			sb_printf(sb, "room on %s, which is full (%u tokens)", isa_token_name(t), r->d->hw.queues.token);
 		else
-			sb_printf(sb, "a token on %s, which is empty", token_names[w / 2]);
+			sb_printf(sb, "a token on %s, which is empty", isa_token_name(t));
 	}
 	if (r->fbuf_pos < r->fbuf_n && !r->fetch_stopped) {
 		const struct sim_entry *e = &r->fbuf[r->fbuf_pos];
@@ -430,7 +382,8 @@ static void step(struct run *r, uint64_t now)
 		return;
 	for (int q = 0; q < ISA_Q_COUNT && !r->failed; q++) {
 		struct module *m = &r->m[q];
-		if (!m->busy && m->q.n && token_wait(r, q, &m->q.v[m->q.head].in) < 0)
+		bool full;
+		if (!m->busy && m->q.n && isa_tokens_wait(&r->d->hw, r->tokens, q, &m->q.v[m->q.head].in, &full) < 0)
 			start(r, q, now);
 	}
 	if (r->failed)
@@ -447,10 +400,9 @@ static void init_run(struct run *r, struct device *d, uint64_t code_addr, uint32
 	dram_channel_init(&r->dram, hw->dram.bandwidth, latency, hw->dram.burst);
 	for (int i = 0; i < hw->nlevels; i++)
 		dram_channel_init(&r->chan[i], hw->level[i].bandwidth, hw->level[i].latency, hw->level[i].port_bits / 8);
-	const uint32_t depth[ISA_Q_COUNT] = {hw->queues.load, hw->queues.compute, hw->queues.store};
 	for (int q = 0; q < ISA_Q_COUNT; q++) {
-		r->m[q].q.cap = depth[q];
-		r->m[q].q.v = xcalloc(depth[q], sizeof(struct sim_entry));
+		r->m[q].q.cap = isa_queue_depth(hw, q);
+		r->m[q].q.v = xcalloc(r->m[q].q.cap, sizeof(struct sim_entry));
 	}
 	r->code_addr = code_addr;
 	r->ninsn = ninsn;

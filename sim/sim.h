@@ -53,7 +53,5 @@ int sim_dram_in(struct device *d, uint64_t addr, void *dst, uint64_t n);
 int sim_dram_out(struct device *d, uint64_t addr, const void *src, uint64_t n);
 void sim_plan_intrinsics(struct device *d);
 void sim_free_plans(struct device *d);
-/* Micro-op beats of a loop instruction: (uop_end - uop_begin) * iter_out * iter_in. */
-uint64_t sim_loop_beats(const struct isa_insn *in);
 
 #endif

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "isa/isa.h"
 #include "tensorize.h"
 
 int tz_epilogue_alu(const struct hw *hw, enum dtype acc, const struct ir_epilogue *ep, enum hw_alu_op op[2],
@@ -41,43 +42,43 @@ static int64_t blocks(int64_t n, int64_t b)
 	return (n + b - 1) / b;
 }
 
-int tz_bias_resident(const struct tz_geometry *g, const struct tz_mapping *m)
+int tz_bias_resident(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
-	if (g->bias < 0 || g->bias_on[TZ_G_BATCH] || (g->bias_on[TZ_G_M] && g->bias_on[TZ_G_N]))
+	if (geo->bias < 0 || geo->bias_on[TZ_G_BATCH] || (geo->bias_on[TZ_G_M] && geo->bias_on[TZ_G_N]))
 		return -1;
-	int gr = g->bias_on[TZ_G_M] ? TZ_G_M : TZ_G_N;
-	int64_t tiles = tz_bias_count(g, (enum tz_group)gr), nblk = blocks(tiles, gr == TZ_G_M ? m->bm : m->bn);
-	const struct hw *hw = g->hw;
-	uint64_t acc = (uint64_t)m->ring_acc * (uint64_t)(m->bm * m->bn) * g->eo + (uint64_t)tiles * g->eo;
+	int gr = geo->bias_on[TZ_G_M] ? TZ_G_M : TZ_G_N;
+	int64_t tiles = tz_bias_count(geo, (enum tz_group)gr), nblk = blocks(tiles, gr == TZ_G_M ? m->bm : m->bn);
+	const struct hw *hw = geo->hw;
+	uint64_t acc = (uint64_t)m->ring_acc * (uint64_t)(m->bm * m->bn) * geo->eo + (uint64_t)tiles * geo->eo;
 	uint64_t uops = (uint64_t)(m->ring_a * m->ring_b * m->ring_acc) * (uint64_t)m->bk +
-			(uint64_t)m->ring_acc * g->eo * (1 + (uint64_t)nblk) + 64;
+			(uint64_t)m->ring_acc * geo->eo * (1 + (uint64_t)nblk) + 64;
 	if (acc > hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]].depth || uops > hw->level[hw->role_level[HW_ROLE_UOP]].depth)
 		return -1;
 	return gr;
 }
 
 /* Micro-ops the mapping's kernels take (compiler/lower_gemm.c: build_kernels), before padding. */
-static uint64_t kernel_uops(const struct tz_geometry *g, const struct tz_mapping *m)
+static uint64_t kernel_uops(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
 	uint64_t bias = 0;
-	int res = tz_bias_resident(g, m);
+	int res = tz_bias_resident(geo, m);
 	if (res >= 0)
-		bias = (uint64_t)m->ring_acc * g->eo *
-		       (uint64_t)blocks(tz_bias_count(g, (enum tz_group)res), res == TZ_G_M ? m->bm : m->bn);
-	else if (g->bias >= 0)
-		bias = (uint64_t)m->ring_acc * g->eo;
-	return (uint64_t)(m->ring_a * m->ring_b * m->ring_acc) * (uint64_t)m->bk + (uint64_t)m->ring_acc * g->eo + bias;
+		bias = (uint64_t)m->ring_acc * geo->eo *
+		       (uint64_t)blocks(tz_bias_count(geo, (enum tz_group)res), res == TZ_G_M ? m->bm : m->bn);
+	else if (geo->bias >= 0)
+		bias = (uint64_t)m->ring_acc * geo->eo;
+	return (uint64_t)(m->ring_a * m->ring_b * m->ring_acc) * (uint64_t)m->bk + (uint64_t)m->ring_acc * geo->eo + bias;
 }
 
 /* Accumulator elements: the output blocks and the bias (whole, or per block). */
-static uint64_t acc_need(const struct tz_geometry *g, const struct tz_mapping *m)
+static uint64_t acc_need(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
-	uint64_t out = (uint64_t)(m->bm * m->bn) * g->eo;
-	int res = tz_bias_resident(g, m);
+	uint64_t out = (uint64_t)(m->bm * m->bn) * geo->eo;
+	int res = tz_bias_resident(geo, m);
 	if (res >= 0)
-		return (uint64_t)m->ring_acc * out + (uint64_t)tz_bias_count(g, (enum tz_group)res) * g->eo;
-	uint64_t bias = g->bias < 0 ? 0 :
-			(uint64_t)((g->bias_on[TZ_G_M] ? m->bm : 1) * (g->bias_on[TZ_G_N] ? m->bn : 1)) * g->eo;
+		return (uint64_t)m->ring_acc * out + (uint64_t)tz_bias_count(geo, (enum tz_group)res) * geo->eo;
+	uint64_t bias = geo->bias < 0 ? 0 :
+			(uint64_t)((geo->bias_on[TZ_G_M] ? m->bm : 1) * (geo->bias_on[TZ_G_N] ? m->bn : 1)) * geo->eo;
 	return (uint64_t)m->ring_acc * (out + bias);
 }
 
@@ -109,21 +110,21 @@ uint64_t tz_shared_align(const struct hw *hw)
 	return a;
 }
 
-uint64_t tz_shared_bytes(const struct tz_geometry *g, const struct tz_mapping *m)
+uint64_t tz_shared_bytes(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
-	const struct hw *hw = g->hw;
+	const struct hw *hw = geo->hw;
 	int s = tz_shared_level(hw);
 	if (s < 0)
 		return 0;
 	uint64_t a = tz_shared_align(hw);
-	uint64_t bias = (uint64_t)(m->bm * m->bn) * g->eo * g->bytes_acc;
-	int res = tz_bias_resident(g, m);
-	if (res >= 0 && (uint64_t)tz_bias_count(g, (enum tz_group)res) * g->eo * g->bytes_acc > bias)
-		bias = (uint64_t)tz_bias_count(g, (enum tz_group)res) * g->eo * g->bytes_acc;
-	const uint64_t sizes[] = {(uint64_t)(m->bm * m->bk) * g->ea * g->bytes_a, (uint64_t)(m->bn * m->bk) * g->eb * g->bytes_b,
-				  (uint64_t)(m->bm * m->bn) * g->eo * g->bytes_out,
-				  (kernel_uops(g, m) + 64) * hw->level[hw->role_level[HW_ROLE_UOP]].elem_bytes + a, bias, bias,
-				  m->keep_a ? tz_packed_a_bytes(g) : 0, m->keep_b ? tz_packed_b_bytes(g) : 0};
+	uint64_t bias = (uint64_t)(m->bm * m->bn) * geo->eo * geo->bytes_acc;
+	int res = tz_bias_resident(geo, m);
+	if (res >= 0 && (uint64_t)tz_bias_count(geo, (enum tz_group)res) * geo->eo * geo->bytes_acc > bias)
+		bias = (uint64_t)tz_bias_count(geo, (enum tz_group)res) * geo->eo * geo->bytes_acc;
+	const uint64_t sizes[] = {(uint64_t)(m->bm * m->bk) * geo->ea * geo->bytes_a, (uint64_t)(m->bn * m->bk) * geo->eb * geo->bytes_b,
+				  (uint64_t)(m->bm * m->bn) * geo->eo * geo->bytes_out,
+				  (kernel_uops(geo, m) + 64) * hw->level[hw->role_level[HW_ROLE_UOP]].elem_bytes + a, bias, bias,
+				  m->keep_a ? tz_packed_a_bytes(geo) : 0, m->keep_b ? tz_packed_b_bytes(geo) : 0};
 	uint64_t off = 0;
 	for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
 		off = round_up(off + sizes[i], a);
@@ -139,11 +140,11 @@ static int fits(const struct hw *hw, enum hw_role role, uint64_t need, const cha
 	return -1;
 }
 
-int tz_mapping_check(const struct tz_geometry *g, const struct tz_mapping *m, char why[256])
+int tz_mapping_check(const struct tz_geometry *geo, const struct tz_mapping *m, char why[256])
 {
-	const struct hw *hw = g->hw;
+	const struct hw *hw = geo->hw;
 	why[0] = 0;
-	const int64_t size[3] = {m->bm, m->bn, m->bk}, count[3] = {g->count[TZ_G_M], g->count[TZ_G_N], g->count[TZ_G_K]};
+	const int64_t size[3] = {m->bm, m->bn, m->bk}, count[3] = {geo->count[TZ_G_M], geo->count[TZ_G_N], geo->count[TZ_G_K]};
 	const char *names[3] = {"bm", "bn", "bk"};
 	for (int i = 0; i < 3; i++)
 		if (size[i] < 1 || size[i] > count[i]) {
@@ -163,20 +164,20 @@ int tz_mapping_check(const struct tz_geometry *g, const struct tz_mapping *m, ch
 				 size[i], hw->isa.max_loop_extent);
 			return -1;
 		}
-	const struct hw_intrinsic *in = &hw->intrinsic[g->b.intrinsic];
-	if (fits(hw, hw->level[in->a.level].role, (uint64_t)(m->ring_a * m->bm * m->bk) * g->ea, "the A blocks", why) ||
-	    fits(hw, hw->level[in->b.level].role, (uint64_t)(m->ring_b * m->bn * m->bk) * g->eb, "the B blocks", why) ||
-	    fits(hw, HW_ROLE_ACCUMULATOR, acc_need(g, m), "the output blocks", why) ||
-	    fits(hw, HW_ROLE_UOP, kernel_uops(g, m) + 64, "the micro-op kernels", why))
+	const struct hw_intrinsic *in = &hw->intrinsic[geo->b.intrinsic];
+	if (fits(hw, hw->level[in->a.level].role, (uint64_t)(m->ring_a * m->bm * m->bk) * geo->ea, "the A blocks", why) ||
+	    fits(hw, hw->level[in->b.level].role, (uint64_t)(m->ring_b * m->bn * m->bk) * geo->eb, "the B blocks", why) ||
+	    fits(hw, HW_ROLE_ACCUMULATOR, acc_need(geo, m), "the output blocks", why) ||
+	    fits(hw, HW_ROLE_UOP, kernel_uops(geo, m) + 64, "the micro-op kernels", why))
 		return -1;
 	int sh = tz_shared_level(hw);
 	if ((m->keep_a || m->keep_b) && sh < 0) {
 		snprintf(why, 256, "keeping an operand needs exactly one shared level");
 		return -1;
 	}
-	if (sh >= 0 && tz_shared_bytes(g, m) > hw->level[sh].capacity) {
+	if (sh >= 0 && tz_shared_bytes(geo, m) > hw->level[sh].capacity) {
 		snprintf(why, 256, "the staging areas%s need %" PRIu64 " bytes of shared level '%s', which has %" PRIu64,
-			 m->keep_a || m->keep_b ? " and kept operands" : "", tz_shared_bytes(g, m), hw->level[sh].name,
+			 m->keep_a || m->keep_b ? " and kept operands" : "", tz_shared_bytes(geo, m), hw->level[sh].name,
 			 hw->level[sh].capacity);
 		return -1;
 	}
@@ -185,11 +186,11 @@ int tz_mapping_check(const struct tz_geometry *g, const struct tz_mapping *m, ch
 
 /* How many times each operand block is loaded: once per step unless the
  * blocks that recur fit in its buffers. */
-static void load_counts(const struct tz_geometry *g, const struct tz_mapping *m, double *na, double *nb)
+static void load_counts(const struct tz_geometry *geo, const struct tz_mapping *m, double *na, double *nb)
 {
-	double Bt = (double)g->count[TZ_G_BATCH];
-	int64_t Mb = blocks(g->count[TZ_G_M], m->bm), Nb = blocks(g->count[TZ_G_N], m->bn),
-		Kb = blocks(g->count[TZ_G_K], m->bk);
+	double Bt = (double)geo->count[TZ_G_BATCH];
+	int64_t Mb = blocks(geo->count[TZ_G_M], m->bm), Nb = blocks(geo->count[TZ_G_N], m->bn),
+		Kb = blocks(geo->count[TZ_G_K], m->bk);
 	double steps = Bt * (double)(Mb * Nb * Kb);
 	/* the operand indexed by the outer block loop stays while the inner one varies */
 	int64_t stay_ring = m->n_outer ? m->ring_b : m->ring_a, move_ring = m->n_outer ? m->ring_a : m->ring_b;
@@ -218,46 +219,50 @@ static double operand_cycles(const struct hw *hw, int level, bool keep, double w
 	return whole / hw->dram.bandwidth + hw->dram.latency + bytes / bw + count * (double)s->latency;
 }
 
-double tz_estimate_cycles(const struct tz_geometry *g, const struct tz_mapping *m)
+double tz_estimate_cycles(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
 	double parts[4];
-	tz_estimate_parts(g, m, parts);
+	tz_estimate_parts(geo, m, parts);
 	return parts[3];
 }
 
-void tz_estimate_parts(const struct tz_geometry *g, const struct tz_mapping *m, double parts[4])
+void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m, double parts[4])
 {
-	const struct hw *hw = g->hw;
-	const struct hw_intrinsic *in = &hw->intrinsic[g->b.intrinsic];
-	double Bt = (double)g->count[TZ_G_BATCH];
-	int64_t Mb = blocks(g->count[TZ_G_M], m->bm), Nb = blocks(g->count[TZ_G_N], m->bn),
-		Kb = blocks(g->count[TZ_G_K], m->bk);
+	const struct hw *hw = geo->hw;
+	const struct hw_intrinsic *in = &hw->intrinsic[geo->b.intrinsic];
+	double Bt = (double)geo->count[TZ_G_BATCH];
+	int64_t Mb = blocks(geo->count[TZ_G_M], m->bm), Nb = blocks(geo->count[TZ_G_N], m->bn),
+		Kb = blocks(geo->count[TZ_G_K], m->bk);
 	double steps = Bt * (double)(Mb * Nb * Kb), outs = Bt * (double)(Mb * Nb);
-	double beats = Bt * (double)g->count[TZ_G_M] * (double)g->count[TZ_G_N] * (double)g->count[TZ_G_K];
+	double beats = Bt * (double)geo->count[TZ_G_M] * (double)geo->count[TZ_G_N] * (double)geo->count[TZ_G_K];
 	double gemm_insns = steps + (m->bk > 1 ? outs : 0);
-	double compute = beats * in->initiation_interval + gemm_insns * (double)(in->latency - in->initiation_interval);
-	const struct ir_op *op = &g->g->op[g->op];
-	double alu_insns = g->b.planes - 1;
+	/* the devices' rule for micro-op loops (isa/timing.c), summed over the op's instructions */
+	double compute = (double)isa_pipeline_cycles((uint64_t)beats, (uint64_t)gemm_insns, in->initiation_interval,
+						     in->latency);
+	const struct ir_op *op = &geo->g->op[geo->op];
+	double alu_insns = geo->b.planes - 1;
 	for (int e = 0; e < op->nepilogues; e++) {
 		enum hw_alu_op ops[2];
 		int64_t imm[2];
 		alu_insns += tz_epilogue_alu(hw, op->acc, &op->epilogue[e], ops, imm);
 	}
-	double values = (double)hw->level[in->out.level].elem_bytes / dtype_bytes(in->out.dtype);
-	double alu_beats = (double)(m->bm * m->bn) * g->eo * ceil(values / hw->alu.lanes);
-	compute += outs * alu_insns * (alu_beats * hw->alu.initiation_interval + hw->alu.latency);
+	uint64_t alu_beats = (uint64_t)(m->bm * m->bn) * geo->eo * isa_alu_passes(hw);
+	/* the same rule, counting one beat more per instruction than the devices take: the margin
+	 * the default mappings have been chosen with (without it some of them change) */
+	compute += outs * alu_insns *
+		   (double)isa_pipeline_cycles(alu_beats + 1, 1, hw->alu.initiation_interval, hw->alu.latency);
 	double na, nb;
-	load_counts(g, m, &na, &nb);
-	double load = operand_cycles(hw, in->a.level, m->keep_a, (double)tz_packed_a_bytes(g),
-				     na * (double)(m->bm * m->bk * g->ea * g->bytes_a), na) +
-		      operand_cycles(hw, in->b.level, m->keep_b, (double)tz_packed_b_bytes(g),
-				     nb * (double)(m->bn * m->bk * g->eb * g->bytes_b), nb);
+	load_counts(geo, m, &na, &nb);
+	double load = operand_cycles(hw, in->a.level, m->keep_a, (double)tz_packed_a_bytes(geo),
+				     na * (double)(m->bm * m->bk * geo->ea * geo->bytes_a), na) +
+		      operand_cycles(hw, in->b.level, m->keep_b, (double)tz_packed_b_bytes(geo),
+				     nb * (double)(m->bn * m->bk * geo->eb * geo->bytes_b), nb);
 	int lv_out = hw->role_level[HW_ROLE_OUTPUT];
-	double store = transfer_cycles(hw, lv_out, (double)tz_packed_out_bytes(g) * g->b.planes, outs * g->b.planes);
-	if (g->bias >= 0) { /* loaded by the compute module: whole once, or per output block */
-		double per = tz_bias_resident(g, m) >= 0 ? 1 : outs;
-		compute += transfer_cycles(hw, in->out.level, (double)tz_packed_bias_bytes(g) * (per == 1 ? 1 : outs /
-					   (double)(tz_bias_count(g, TZ_G_BATCH) * tz_bias_count(g, TZ_G_M) * tz_bias_count(g, TZ_G_N))), per);
+	double store = transfer_cycles(hw, lv_out, (double)tz_packed_out_bytes(geo) * geo->b.planes, outs * geo->b.planes);
+	if (geo->bias >= 0) { /* loaded by the compute module: whole once, or per output block */
+		double per = tz_bias_resident(geo, m) >= 0 ? 1 : outs;
+		compute += transfer_cycles(hw, in->out.level, (double)tz_packed_bias_bytes(geo) * (per == 1 ? 1 : outs /
+					   (double)(tz_bias_count(geo, TZ_G_BATCH) * tz_bias_count(geo, TZ_G_M) * tz_bias_count(geo, TZ_G_N))), per);
 	}
 	bool overlap = m->ring_a > 1 && m->ring_b > 1;
 	double body = overlap ? fmax(compute, load) : compute + load;
@@ -283,33 +288,33 @@ int tz_block_candidates(int64_t n, int64_t *out)
 	return k;
 }
 
-int tz_default_mapping(const struct tz_geometry *g, struct tz_mapping *best, char why[256])
+int tz_default_mapping(const struct tz_geometry *geo, struct tz_mapping *best, char why[256])
 {
 	int64_t cm[48], cn[48], ck[48];
-	int nm = tz_block_candidates(g->count[TZ_G_M], cm), nn = tz_block_candidates(g->count[TZ_G_N], cn),
-	    nk = tz_block_candidates(g->count[TZ_G_K], ck);
+	int nm = tz_block_candidates(geo->count[TZ_G_M], cm), nn = tz_block_candidates(geo->count[TZ_G_N], cn),
+	    nk = tz_block_candidates(geo->count[TZ_G_K], ck);
 	static const int rings[][3] = {{2, 2, 2}, {2, 2, 1}, {1, 1, 2}, {1, 1, 1}};
 	double best_cost = INFINITY;
 	char last[256] = "";
-	int keeps = tz_shared_level(g->hw) >= 0 ? 4 : 1;
+	int keeps = tz_shared_level(geo->hw) >= 0 ? 4 : 1;
 	for (int c = 0; c < keeps * (int)(sizeof rings / sizeof *rings) * 2 * nm * nn * nk; c++) {
 		/* one flat loop over keep x buffers x order x bm x bn x bk */
 		int k = c % nk, j = c / nk % nn, i = c / nk / nn % nm, order = c / nk / nn / nm % 2,
 		    r = c / nk / nn / nm / 2 % (int)(sizeof rings / sizeof *rings),
 		    keep = c / nk / nn / nm / 2 / (int)(sizeof rings / sizeof *rings);
-		struct tz_mapping m = {g->b, cm[i], cn[j], ck[k], order == 1, rings[r][0], rings[r][1], rings[r][2], keep & 1,
+		struct tz_mapping m = {geo->b, cm[i], cn[j], ck[k], order == 1, rings[r][0], rings[r][1], rings[r][2], keep & 1,
 				       (keep >> 1) & 1};
-		if (tz_mapping_check(g, &m, last))
+		if (tz_mapping_check(geo, &m, last))
 			continue;
-		double cost = tz_estimate_cycles(g, &m);
+		double cost = tz_estimate_cycles(geo, &m);
 		if (cost < best_cost * (1 - 1e-9)) {
 			best_cost = cost;
 			*best = m;
 		}
 	}
 	if (best_cost == INFINITY) {
-		struct tz_mapping one = {g->b, 1, 1, 1, false, 1, 1, 1, false, false};
-		tz_mapping_check(g, &one, last);
+		struct tz_mapping one = {geo->b, 1, 1, 1, false, 1, 1, 1, false, false};
+		tz_mapping_check(geo, &one, last);
 		snprintf(why, 256, "no blocking fits, not even one tile per block: %.200s", last);
 		return -1;
 	}
