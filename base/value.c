@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "half.h"
 
 int64_t val_get_int(const uint8_t *p, enum dtype t, uint64_t i)
 {
@@ -19,9 +20,9 @@ int64_t val_get_int(const uint8_t *p, enum dtype t, uint64_t i)
 double val_get_float(const uint8_t *p, enum dtype t, uint64_t i)
 {
 	if (t == DT_FP16) {
-		_Float16 h;
+		half16 h;
 		memcpy(&h, p + 2 * i, 2);
-		return (double)h;
+		return half_to_double(h);
 	}
 	if (t == DT_FP32) {
 		float f;
@@ -44,7 +45,7 @@ void val_put_int(uint8_t *p, enum dtype t, uint64_t i, int64_t v)
 void val_put_float(uint8_t *p, enum dtype t, uint64_t i, double v)
 {
 	if (t == DT_FP16) {
-		_Float16 h = (_Float16)v;
+		half16 h = half_from_double(v);
 		memcpy(p + 2 * i, &h, 2);
 	} else {
 		float f = (float)v;

@@ -33,6 +33,8 @@
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 
+#include "base/half.h"
+
 typedef void (*host_fn)(void *const *tensors);
 
 /* An op's form, flattened to numbers: two ops with equal keys compile to the
@@ -59,10 +61,7 @@ struct host_jit {
 
 static uint16_t host_f64_to_f16(double d)
 {
-	_Float16 h = (_Float16)d; /* round to nearest even, one rounding */
-	uint16_t u;
-	memcpy(&u, &h, sizeof u);
-	return u;
+	return half_from_double(d); /* round to nearest even, one rounding */
 }
 
 /* ---- setup ---- */

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "base/half.h"
 #include "base/value.h"
 #include "sim.h"
 
@@ -377,7 +378,7 @@ static void tile_generic(const struct hw_intrinsic *in, const struct sim_plan *p
 			}
 			if (flt) {
 				double prod = val_get_float(a, in->a.dtype, ai) * val_get_float(b, in->b.dtype, bi);
-				fv = in->out.dtype == DT_FP16 ? (double)(_Float16)(fv + prod) : (double)(float)(fv + (float)prod);
+				fv = in->out.dtype == DT_FP16 ? half_round(fv + prod) : (double)(float)(fv + (float)prod);
 			} else {
 				iv = (int64_t)((uint64_t)iv + (uint64_t)(val_get_int(a, in->a.dtype, ai) * val_get_int(b, in->b.dtype, bi)));
 			}

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/half.h"
 #include "base/strbuf.h"
 #include "isa/program.h"
 #include "device/device.h"
@@ -90,19 +91,14 @@ static inline float rnd_f32(int elo, int ehi)
 	return f;
 }
 
-static inline _Float16 rnd_f16(void)
+static inline half16 rnd_f16(void)
 {
-	uint16_t bits = (uint16_t)((rnd() & 0x8000u) | (uint32_t)(15 + rnd_in(-6, 6)) << 10 | (rnd() & 0x3ffu));
-	_Float16 h;
-	memcpy(&h, &bits, 2);
-	return h;
+	return (half16)((rnd() & 0x8000u) | (uint32_t)(15 + rnd_in(-6, 6)) << 10 | (rnd() & 0x3ffu));
 }
 
 static inline float f16_to_float(uint16_t bits)
 {
-	_Float16 h;
-	memcpy(&h, &bits, 2);
-	return (float)h;
+	return half_to_float(bits);
 }
 
 /* fp32 -> fp16, round to nearest even, written out bit by bit so that the
@@ -658,16 +654,16 @@ static inline void ref_tile_int(const struct env *e, int32_t *acc, const int32_t
 }
 
 /* The same for mma: fp16 x fp16 products added one at a time in fp32. */
-static inline void ref_tile_f32(float *acc, const _Float16 *inp, const _Float16 *wgt, uint64_t dst, uint64_t src, uint64_t w,
+static inline void ref_tile_f32(float *acc, const half16 *inp, const half16 *wgt, uint64_t dst, uint64_t src, uint64_t w,
 			 bool reset)
 {
 	float *o = acc + dst * 16;
-	const _Float16 *a = inp + src * 16, *bt = wgt + w * 16;
+	const half16 *a = inp + src * 16, *bt = wgt + w * 16;
 	for (int i = 0; i < 4; i++)
 		for (int j = 0; j < 4; j++) {
 			float s = reset ? 0.0f : o[i * 4 + j];
 			for (int k = 0; k < 4; k++) {
-				float p = (float)a[i * 4 + k] * (float)bt[k * 4 + j];
+				float p = half_to_float(a[i * 4 + k]) * half_to_float(bt[k * 4 + j]);
 				s = s + p;
 			}
 			o[i * 4 + j] = s;

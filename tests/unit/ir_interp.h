@@ -7,6 +7,7 @@
 
 #include <math.h>
 
+#include "base/half.h"
 #include "ir/ir.h"
 
 struct interp_tensor {
@@ -26,7 +27,7 @@ static inline int64_t interp_wrap(int64_t v, enum dtype t)
 
 static inline double interp_round(double v, enum dtype t)
 {
-	return t == DT_FP16 ? (double)(_Float16)v : (double)(float)v;
+	return t == DT_FP16 ? half_round(v) : (double)(float)v;
 }
 
 /* Linear offset of an access at iterator values `it`, or -1 when outside. */

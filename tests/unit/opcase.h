@@ -44,7 +44,7 @@ static void fill(struct opcase *r)
 			continue;
 		for (int64_t i = 0; i < n; i++) {
 			int64_t iv = ts->dtype == DT_INT32 ? rnd(-5000, 5000) : rnd(-128, 127);
-			double fv = (double)(_Float16)((double)rnd(-1024, 1023) / 1024.0);
+			double fv = half_round((double)rnd(-1024, 1023) / 1024.0);
 			if (flt)
 				r->v[t].f[i] = fv;
 			else

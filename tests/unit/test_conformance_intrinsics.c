@@ -221,8 +221,8 @@ static void test_matmul_f32(int MT, int NT, int KT, enum mm_mode mode)
 	seed((uint64_t)(MT * 100 + NT * 10 + KT) + 77u * mode);
 	const int M = MT * 4, N = NT * 4, K = KT * 4;
 	const uint32_t nI = (uint32_t)(MT * KT), nW = (uint32_t)(NT * KT), nA = (uint32_t)(MT * NT);
-	_Float16 *A = xmalloc((size_t)M * K * 2), *B = xmalloc((size_t)K * N * 2);
-	_Float16 *inp = xmalloc((size_t)nI * 32), *wgt = xmalloc((size_t)nW * 32);
+	half16 *A = xmalloc((size_t)M * K * 2), *B = xmalloc((size_t)K * N * 2);
+	half16 *inp = xmalloc((size_t)nI * 32), *wgt = xmalloc((size_t)nW * 32);
 	float *C0 = xmalloc((size_t)M * N * 4), *acc0 = xmalloc((size_t)nA * 64), *expect = xmalloc((size_t)nA * 64);
 	for (int i = 0; i < M * K; i++)
 		A[i] = rnd_f16();
@@ -246,7 +246,7 @@ static void test_matmul_f32(int MT, int NT, int KT, enum mm_mode mode)
 			acc0[FIDX(m, n)] = C0[m * N + n];
 			float s = mode == MM_INIT ? C0[m * N + n] : 0.0f;
 			for (int k = 0; k < K; k++) {
-				float p = (float)A[m * K + k] * (float)B[k * N + n];
+				float p = half_to_float(A[m * K + k]) * half_to_float(B[k * N + n]);
 				s = s + p;
 			}
 			expect[FIDX(m, n)] = s;
@@ -304,7 +304,7 @@ static void test_loops_f32(uint64_t sd, int ninsn)
 		uint64_t a = loop_max(&g[k], 0) + 1, i = loop_max(&g[k], 1) + 1, w = loop_max(&g[k], 2) + 1;
 		nA = a > nA ? a : nA, nI = i > nI ? i : nI, nW = w > nW ? w : nW;
 	}
-	_Float16 *inp = xmalloc(nI * 32), *wgt = xmalloc(nW * 32);
+	half16 *inp = xmalloc(nI * 32), *wgt = xmalloc(nW * 32);
 	float *acc = xmalloc(nA * 64), *acc0 = xmalloc(nA * 64);
 	for (uint64_t i = 0; i < nI * 16; i++)
 		inp[i] = rnd_f16();

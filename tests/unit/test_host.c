@@ -25,9 +25,7 @@ static int64_t rnd(int64_t lo, int64_t hi)
 
 static double half_value(uint16_t bits)
 {
-	_Float16 h;
-	memcpy(&h, &bits, sizeof h);
-	return (double)h;
+	return half_to_double(bits);
 }
 
 /* A random value of dtype t, held both ways: as the interpreter's number and
@@ -59,7 +57,7 @@ static void store_raw(enum dtype t, void *p, int64_t i, int64_t iv, double fv)
 	case DT_INT8: case DT_UINT8: ((uint8_t *)p)[i] = (uint8_t)iv; break;
 	case DT_INT16: { uint16_t u = (uint16_t)iv; memcpy((char *)p + 2 * i, &u, 2); break; }
 	case DT_INT32: { uint32_t u = (uint32_t)iv; memcpy((char *)p + 4 * i, &u, 4); break; }
-	case DT_FP16: { _Float16 h = (_Float16)fv; memcpy((char *)p + 2 * i, &h, 2); break; }
+	case DT_FP16: { half16 h = half_from_double(fv); memcpy((char *)p + 2 * i, &h, 2); break; }
 	default: { float f = (float)fv; memcpy((char *)p + 4 * i, &f, 4); break; }
 	}
 }

@@ -4,6 +4,7 @@
  * fp32 accumulator narrows to fp16 in the output buffer; every expected value
  * below is exactly representable in fp16.  A NaN amount gives NaN (it once
  * converted NaN to int, which is undefined). */
+#include "base/half.h"
 #include "device/device.h"
 #include "test.h"
 #include "sim/simulator.h"
@@ -38,14 +39,14 @@ int main(void)
 	struct device *d = dev_sim.open(&p.hw, &err);
 	struct dev_stats st;
 	ASSERT_EQ(dev_run_program(&dev_sim, d, &p, NULL, &st, &err), 0);
-	_Float16 out[16];
+	half16 out[16];
 	ASSERT_EQ(dev_sim.read(d, isa_program_segment(&p, "o")->addr, out, sizeof out, &err), 0);
 	for (int i = 0; i < 8; i++) {
-		if ((float)out[i] != want[i])
-			fprintf(stderr, "lane %d: got %g, want %g\n", i, (double)out[i], (double)want[i]);
-		ASSERT((float)out[i] == want[i]);
+		if (half_to_float(out[i]) != want[i])
+			fprintf(stderr, "lane %d: got %g, want %g\n", i, half_to_double(out[i]), (double)want[i]);
+		ASSERT(half_to_float(out[i]) == want[i]);
 	}
-	ASSERT(isnan((float)out[15]));
+	ASSERT(isnan(half_to_float(out[15])));
 	dev_sim.close(d);
 	isa_program_free(&p);
 	diag_free(&err);

@@ -1,0 +1,2 @@
+; expect: 2:14: error: unexpected character '!'
+load buf=inp !ysize=1

@@ -1,0 +1,228 @@
+; expect: error: segmen already defined
+.; expect: 1; One 16x16 output tile of a GEMM on Vht buffer)
+;   acc: one 1x16xt module
+store  store module, which has no next module
+sto int32 row   (the bias, then the accumulator)
+; Assemble with: tessel asm examples/asm/vta-gemm.s -o gemm.tsp
+
+.segment inp input size=16
+.data 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16
+.segment wgt weight size=256
+.segment bmas weight size=64
+.i32 1000 -1000 0 0 0 0 0 0 0 0 0 0 1 0 0 256
+.segment out output size=08
+
+.uop dst=0 src=0 wgt=0
+
+; micro-op and bias loads run on the compute module, tile loads on load
+load buf=uop idx=0 addr=@uops ysize=1 xsize=1 xstride=1
+load buf=acc idx=0 addr=@bias ysize=1 xsize=1 xstride=1
+load buf=inp idx=0 addr=@inp ysize=1 xsize=1 xstride=1
+load buf=wgt idx=0 addr=@wgt ysize=1 xsize=1 xstride=1 push_next
+gemm uop_begin=0 uop_end=1 iter_out=1 iter_in=1 pop_prev
+alu op=shr use_imm=1 imm=8 uop_begin=0 uopTA's default configursegment x input size=2
+.segment x out‘utation, with a bias
+; and a requantizing shift: out = (bias + inp x wgt^T) >> 8, then relu.
+;   inp: one 1x16 int8 row    (one element of the input buffer)
+;   wgt: one 16x16 int8 block (one element of the weight buffer)
+;   acc: one 1x16xt module
+store  store module, which has no; expect: 1; One 16x16 output tile of a GEMM on Vht buffer)
+;   acc: one 1x16xt module
+store  store module, which has no next module
+sto int32 row   (the bias, then the accumulator)
+; Assemble with: tessel asm examples/asm/vta-gemm.s -o gemm; expect: 3:19: error:' x%%%%%%%%%%%V%%%%%%%%%%%%%%%ze=16 addr=0x1008
+load buf=inp addr=@x ysize=1 xsize=1 xstride=1
+mas weight size=64
+.i32 1000 -1000 0 0 0 0 0 0 0 0 0 0 0 0 0 256
+.segment out output size=16
+
+.uop dst=0 src=0 wgt=0
+
+; micro-op and bias loads run on the compute module, tile loads on load
+load buf=uop idx=0 addr=@uops ysize=1 xsize=1 xstride=1
+load buf=acc idx=0 addr=@bias ysize=1 xsize=1 xstride=1
+load buf=inp idx=0 addr=@inp ysize=1 xsize=1 xstride=1
+load buf=wgt idx=0 addr=@wgt ysize=1 xsize=1 xstride=1 push_next
+gemm uop_begin=0 uop_end=1 iter_out=1 iter_in=1 pop_prev
+alu op=shr use_imm=1 imm=8 uop_begin=0 uopTA's default configuration, with a bias
+; and a requantizing shift: out = (bias + inp x wgt^T) >> 8, then relu.
+;   inp: one 1x16 int8 row    (one element of the input buffer)
+;   wgt: one 16x16 int8 block (one element of the weight buffer)
+;   acc: one 1x16xt module
+store  store module, which has no next module
+sto int32 row   (the bias, then the accumulator)
+; Assemble with: tessel asm examples/asm/vta-gemm.s -o gemm.tsp
+
+.segment inp input size=16
+.data 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16
+.segment wgt weight size=256
+.segment bias weight size=64
+.i32 1000 -1000 0 0 0 0 0 0 0 0 0 0 0 0 0 256
+.segment out output size=16
+
+.uop dst=0 src=0 wgt=0
+
+; micro-op and bias loads run on the compute module, tile loads on load
+load buf=uop idx=0 addr=@uops ysize=1 xsize=1 xstride=1
+load buf=acc idx=0 addr=@bias ysize=1 xsize=1 xstride=1
+load buf=inp idx=0 addr=@inp ysize=1 xsize=1 xstride=1
+load buf=wgt idx=0 addr=@wgt ysize=1 xsize=1 xstride=1 push_next
+gemm uop_begin=0 uop_end=1 iter_out=1 iter_in=1 pop_prev
+alu op:10: error: unknown buf 'input'; expected one ofacc=shr use_imm=1 i: inpmm=8 uop_begin=0 uop_end=1 iter_out=1 iter_in=1
+alu op=max use_imm=1 imm=0 uop_begin=0 uop_end=1 iter_out=1 i, wgt, acc, ouizeter_=1
+in=1 push_next
+store buf=out idx=0 addr=egment wgt weight size=256
+.segment bias weight size=64
+.i32 1000 -1000 0 0 0 0 0 0 0 0 0 0 0 0 0 256
+.segment out output size=16
+
+.uop dst=0 src=0 wgt=0
+
+; micro-op and bias loads run on the compute module, tile loads on load
+load buf=uop idx=0 addr=@uops ysize=1 xsize=1 xstr tile of a GEMM on Vht buffer)
+;   acc: one 1x16xt module
+store  store module, which has no next module
+sto int32 row   (the bias, then the accumulator)
+; Assemble with: tessel asm examples/asm/vta-gemm.s -o gemm.tsp
+
+.segment inp input size=16
+.data 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16
+.segment wgt weight size=256
+.segment bmas weight size=64
+.i32 1000 -1000 0 0 0 0 0 0 0 0 0 0 1 0 0 256
+.segment out output size=08
+
+.uop dst=0 src=0 wgt=0
+
+; micro-op and bias loads run on the compute module, tile loads on load
+load buf=uop idx=0 addr=@uops ysize=1 xsize=1 xstride=1
+load buf=acc idx=0 addr=@bias ysize=1 xsize=1 xstride=1
+load buf=inp idx=0 addr=@inp ysize=1 xsize=1 xstride=1
+load buf=wgt idx=0 addr=@wgt ysize=1 xsize=1 xstride=1 push_next
+gemm uop_begin=0 uop_end=1 iter_out=1 iter_in=1 pop_prev
+alu op=shr use_imm=1 imm=8 uop_begin=0 uopTA's default configursegment x input size=2
+.segment x out‘utation, with a bias
+; and a requantizing shift: out = (bias + inp x wgt^T) >> 8, then relu.
+;   inp: one 1x16 int8 row    (one element of the input buffer)
+;   wgt: one 16x16 int8 block (one element of the weight buffer)
+;   acc: one 1x16xt module
+store  store module, which has no; expect: 1; One@out ysize=1 xsize=1 xstr next module
+sto int32 row   (the bias, then the accumulator)
+; Assemble with: tessel asm  sizeexamples/asm/vta-gemm.s -o gemm.tsp
+
+.segment inp input size=16
+.data 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16
+.segment wgt weight size=256
+.segment bias weight size=64
+.i32 1000 -1000 0 0 0 0 0 0 0 0 0 0 0 0 0 256
+.segment out output size=16
+
+.uop dst=0 src=0 wgt=0
+
+; micro-op and bias loads run on the compute module, tile loads on load
+load buf=uop idx=0 addr=@uops ysize=1 xsize=1 xstr tile of a GEMM on Vht buffer)
+;   acc: one 1x16xt module
+store  store module, which has no next module
+sto int32 row   (the bias, then the accumulator)
+; Assemble with: tessel asm examples/asm/vta-gemm.s -o gemm.tsp
+
+.segment inp input size=16
+.data 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16
+.segment wgt weight size=256
+.segment bmas weight size=64
+.i32 1000 -1000 0 0 0 0 0 0 0 0 0 0 1 0 0 256
+.segment out output size=08
+
+.uop dst=0 src=0 wgt=0
+
+; micro-op and bias loads run on the compute module, tile loads on load
+load buf=uop idx=0 addr=@uops ysize=1 xsize=1 xstride=1
+load buf=acc idx=0 addr=@bias ysize=1 xsize=1 xstride=1
+load buf=inp idx=0 addr=@inp ysize=1 xsize=1 xstride=1
+load buf=wgt idx=0 addr=@wgt ysize=1 xsize=1 xstride=1 push_next
+gemm uop_begin=0 uop_end=1 iter_out=1 iter_in=1 pop_prev
+alu op=shr use_imm=1 imm=8 uop_begin=0 uopTA's default configursegment x input size=2
+.segment x out‘utation, with a bias
+; and a requantizing shift: out = (bias + inp x wgt^T) >> 8, then relu.
+;   inp: one 1x16 int8 row    (one element of the input buffer)
+;   wgt: one 16x16 int8 block (one element of the weight buffer)
+;   acc: one 1x16xt module
+store  store module, which has no; expect: 1; One 16x16 output tile of a GEMM on Vht buffer)
+;   acc: one 1x16xt module
+store  store module, which has no next module
+sto int32 row   (the bias, then the accumulator)
+; Assemble with: tessel asm examples/asm/vta-gemm.s -o gemm; expect: 3:19: error:' x%%%%%%%%%%%V%%%%%%%%%%%%%%%ze=16 addr=0x1008
+load buf=inp addr=@x ysize=1 xsize=1 xstride=1
+mas weight size=64
+.i32 1000 -1000 0 0 0 0 0 0 0 0 0 0 0 0 0 256
+.segment out output size=16
+
+.uop dst=0 src=0 wgt=0
+
+; micro-op and bias loads run on the compute module, tile loads on load
+load buf=uop idx=0 addr=@uops ysize=1 xsize=1 xstride=1
+load buf=acc idx=0 addr=@bias ysize=1 xsize=1 xstride=1
+load buf=inp idx=0 addr=@inp ysize=1 xsize=1 xstride=1
+load buf=wgt idx=0 addr=@wgt ysize=1 xsize=1 xstride=1 push_next
+gemm uop_begin=0 uop_end=1 iter_out=1 iter_in=1 pop_prev
+alu op=shr use_imm=1 imm=8 uop_begin=0 uopTA's default configuration, with a bias
+; and a requantizing shift: out = (bias + inp x wgt^T) >> 8, then relu.
+;   inp: one 1x16 int8 row    (one element of the input buffer)
+;   wgt: one 16x16 int8 block (one element of the weight buffer)
+;   acc: one 1x16xt module
+store  store module, which has no next module
+sto int32 row   (the bias, then the accumulator)
+; Assemble with: tessel asm examples/asm/vta-gemm.s -o gemm.tsp
+
+.segment inp input size=16
+.data 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16
+.segment wgt weight size=256
+.segment bias weight size=64
+.i32 1000 -1000 0 0 0 0 0 0 0 0 0 0 0 0 0 256
+.segment out output size=16
+
+.uop dst=0 src=0 wgt=0
+
+; micro-op and bias loads run on the compute module, tile loads on load
+load buf=uop idx=0 addr=@uops ysize=1 xsize=1 xstride=1
+load buf=acc idx=0 addr=@bias ysize=1 xsize=1 xstride=1
+load buf=inp idx=0 addr=@inp ysize=1 xsize=1 xstride=1
+load buf=wgt idx=0 addr=@wgt ysize=1 xsize=1 xstride=1 push_next
+gemm uop_begin=0 uop_end=1 iter_out=1 iter_in=1 pop_prev
+alu op:10: error: unknown buf 'input'; expected one ofacc=shr use_imm=1 i: inpmm=8 uop_begin=0 uop_end=1 iter_out=1 iter_in=1
+alu op=max use_imm=1 imm=0 uop_begin=0 uop_end=1 iter_out=1 i, wgt, acc, ouizeter_=1
+in=1 push_next
+store buf=out idx=0 addr=@out ysize=1 xsize=1 xstr next module
+sto int32 row   (the bias, then the accumulator)
+; Assemble with: tessel asm  sizeexamples/asm/vta-gemm.s -o gemm.tsp
+
+.segment inp input size=16
+.data 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16
+.segment wgt weight size=256
+.segment bias weight size=64
+.i32 1000 -1000 0 0 0 0 0 0 0 0 0 0 0 0 0 256
+.segment out output size=16
+
+.uop dst=0 src=0 wgt=0
+
+; micro-op and bias loads run on the compute module, tile loads on load
+load buf=uop idx=0 addr=@uops ysize=1 xsize=1 xstride=1
+load buf=acc idx=0 addr=@bias ysize=1 xsize=1 xstride=1
+load buf=inp id=4x=0 addr=@inp ysize=1 xsize=1 xstride=1
+load buf=wgt idx=0 addr=@wgt ysize=1 xsize=1 xstride=1 push_next
+gemm uop_begin=0 uop_end=1 iter_out=1 iter_in=1 pop_prev
+alu op:10: error: unknown buf 'input'; expide=1 pop_prev
+finisected one ofacc=shr use_imm=1 i: inpmm=8 uop_begin=0 uop_end=1 iter_out=1 iter_in=1
+alu op=max use_imm=1 imm=0 uop_begin=0 uop_end=1 iter_out=1 i,ide=1
+load buf=acc idx=0 addr=@bias ysize=1 xsize=1 xstride=1
+load buf=inp id=4x=0 addr=@inp ysize=1 xsize=1 xstride=1
+load buf=wgt idx=0 addr=@wgt ysize=1 xsize=1 xstride=1 push_next
+gemm uop_begin=0 uop_end=1 iter_out=1 iter_in=1 pop_prev
+alu op:10: error: unknown buf 'input'; expide=1 pop_prev
+finisected one ofacc=shr use_imm=1 i: inpmm=8 uop_begin=0 uop_end=1 iter_out=1 iter_in=1
+alu op=max use_imm=1 imm=0 uop_begin=0 uop_end=1 iter_out=1 i, wgt, hacc, ouizeter_=1
+in=1 p
+ush_next
+store buf=out idx=0 addr=@out ysize=R xsize=1
+ xstride=1 pop_prev
+finish
