@@ -88,17 +88,30 @@ void cc_plan_mapping(const struct hw *hw, const struct ir_graph *g, int op, cons
 		snprintf(plan->why, sizeof plan->why, "the vector ALU cannot run it: %s", why);
 }
 
-double cc_roofline_cycles(const struct hw *hw, const struct ir_graph *g, int op)
+/* Bytes of the elements access a touches: what the op must move at least once. */
+static double footprint_bytes(const struct ir_graph *g, const struct ir_op *o, const struct ir_access *a)
+{
+	const struct ir_tensor *t = &g->tensor[a->tensor];
+	return (double)ir_access_footprint(o, a, t) * dtype_bytes(t->dtype);
+}
+
+double cc_compulsory_bytes(const struct ir_graph *g, int op)
 {
 	const struct ir_op *o = &g->op[op];
-	double bytes = (double)(ir_tensor_elems(&g->tensor[o->out.tensor]) * dtype_bytes(g->tensor[o->out.tensor].dtype));
+	double bytes = footprint_bytes(g, o, &o->out);
 	for (int i = 0; i < o->nin; i++)
-		bytes += (double)(ir_tensor_elems(&g->tensor[o->in[i].tensor]) * dtype_bytes(g->tensor[o->in[i].tensor].dtype));
+		bytes += footprint_bytes(g, o, &o->in[i]);
 	for (int e = 0; e < o->nepilogues; e++)
-		if (o->epilogue[e].kind == IR_EP_BIAS)
+		if (o->epilogue[e].kind == IR_EP_BIAS) /* indexed by an output dimension: all of it */
 			bytes += (double)(ir_tensor_elems(&g->tensor[o->epilogue[e].tensor]) *
 					  dtype_bytes(g->tensor[o->epilogue[e].tensor].dtype));
-	double compute = (double)ir_op_macs(o) / hw_peak_macs_per_cycle(hw), memory = bytes / hw->dram.bandwidth;
+	return bytes;
+}
+
+double cc_roofline_cycles(const struct hw *hw, const struct ir_graph *g, int op)
+{
+	double compute = (double)ir_op_macs(&g->op[op]) / hw_peak_macs_per_cycle(hw),
+	       memory = cc_compulsory_bytes(g, op) / hw->dram.bandwidth;
 	return compute > memory ? compute : memory;
 }
 

@@ -56,7 +56,10 @@ void cc_plan_mapping(const struct hw *hw, const struct ir_graph *g, int op, cons
 /* The plan in words: binding ("host" when on the host) and mapping. */
 void cc_plan_format(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan,
 		    struct strbuf *binding, struct strbuf *mapping);
-/* The op's bound: max(MACs / peak MACs per cycle, bytes of its tensors / DRAM bandwidth). */
+/* Bytes the op must move at least once: the elements its accesses touch
+ * (ir_access_footprint) of its inputs and output, and its bias. */
+double cc_compulsory_bytes(const struct ir_graph *g, int op);
+/* The op's bound: max(MACs / peak MACs per cycle, compulsory bytes / DRAM bandwidth). */
 double cc_roofline_cycles(const struct hw *hw, const struct ir_graph *g, int op);
 
 /* ---- the pipeline: passes over one program, in order (X(name, what)) ---- */

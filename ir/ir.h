@@ -193,6 +193,11 @@ int ir_add_epilogue(struct ir_graph *g, int op, const struct ir_epilogue *e, str
 
 /* Derived figures. */
 uint64_t ir_op_macs(const struct ir_op *op); /* points of the domain, for MUL/SUM ops */
+/* Distinct elements of tensor t that access a of op touches over the whole
+ * domain, in bounds (ir/footprint.c): exact for dimensions whose indices
+ * share no iterator and for small groups that do; bounded above (by the
+ * tensor) otherwise. */
+int64_t ir_access_footprint(const struct ir_op *op, const struct ir_access *a, const struct ir_tensor *t);
 const char *ir_tensor_kind_name(enum ir_tensor_kind k);
 const char *ir_epilogue_name(enum ir_epilogue_kind k);
 /* A readable listing of the graph: tensors, then each op's loop nest. */
