@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/file.h"
+
 /* ---- memory ------------------------------------------------------------ */
 
 static const char *const dram_keys[] = {
@@ -571,32 +573,12 @@ int hw_load_string(const char *text, const char *name, struct hw *hw, struct dia
 
 int hw_load_file(const char *path, struct hw *hw, struct diags *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		diag_add(err, path, 0, 0, "cannot open the hardware description: %s", strerror(errno));
+	char *text = file_read_text(path, FILE_HWDESC, err);
+	if (!text) {
 		memset(hw, 0, sizeof *hw);
 		return -1;
 	}
-	size_t len = 0, cap = 4096;
-	char *text = xmalloc(cap);
-	for (;;) {
-		len += fread(text + len, 1, cap - len - 1, f);
-		if (len < cap - 1)
-			break;
-		cap *= 2;
-		text = xrealloc(text, cap);
-	}
-	int failed = ferror(f), e = errno;
-	fclose(f);
-	text[len] = 0;
-	int rc;
-	if (failed) {
-		diag_add(err, path, 0, 0, "cannot read the hardware description: %s", strerror(e));
-		memset(hw, 0, sizeof *hw);
-		rc = -1;
-	} else {
-		rc = load_text(text, len, path, hw, err);
-	}
+	int rc = load_text(text, strlen(text), path, hw, err);
 	free(text);
 	return rc;
 }

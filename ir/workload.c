@@ -698,7 +698,7 @@ int wl_load_string(const char *text, const char *name, struct wl_workload *w, st
 int wl_load_file(const char *path, struct wl_workload *w, struct diags *err)
 {
 	memset(w, 0, sizeof *w);
-	char *text = file_read_text(path, err);
+	char *text = file_read_text(path, FILE_WORKLOAD, err);
 	if (!text)
 		return -1;
 	int rc = load_text(text, path, w, err);

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "base/file.h"
+
 static const uint8_t magic[8] = {0x89, 'T', 'S', 'P', '\r', '\n', 0x1a, '\n'};
 enum { HEADER_BYTES = 64 };
 
@@ -298,24 +300,11 @@ fail:
 int isa_tsp_read(const char *path, struct isa_program *p, struct diags *err)
 {
 	memset(p, 0, sizeof *p);
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		diag_add(err, path, 0, 0, "cannot open: %s", strerror(errno));
+	size_t len;
+	uint8_t *b = file_read_bytes(path, FILE_TSP, &len, err);
+	if (!b)
 		return -1;
-	}
-	struct bytes b = {0};
-	uint8_t chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		put(&b, chunk, n);
-	int failed = ferror(f);
-	fclose(f);
-	if (failed) {
-		diag_add(err, path, 0, 0, "cannot read: %s", strerror(errno));
-		free(b.b);
-		return -1;
-	}
-	int rc = isa_tsp_decode(b.b ? b.b : (const uint8_t *)"", b.len, path, p, err);
-	free(b.b);
+	int rc = isa_tsp_decode(b, len, path, p, err);
+	free(b);
 	return rc;
 }
