@@ -108,6 +108,32 @@ void wl_random_fill(uint64_t seed, const char *name, enum dtype dtype, int64_t l
 	}
 }
 
+bool wl_tensor_declared(const struct wl_workload *w, int i)
+{
+	return (w->data && w->data[i]) || (w->init && w->init[i].kind != WL_INIT_NONE);
+}
+
+bool wl_tensor_fill(const struct wl_workload *w, int i, uint8_t *out)
+{
+	size_t n = wl_tensor_bytes(w, i);
+	const struct ir_tensor *t = &w->g.tensor[i];
+	if (w->data && w->data[i]) {
+		memcpy(out, w->data[i], n);
+		return true;
+	}
+	switch (w->init ? w->init[i].kind : WL_INIT_NONE) {
+	case WL_INIT_RANDOM:
+		wl_random_fill(w->seed, t->name, t->dtype, w->init[i].lo, w->init[i].hi, ir_tensor_elems(t), out);
+		return true;
+	case WL_INIT_ZEROS:
+	case WL_INIT_FILE: /* a file that failed to read: the load failed too */
+		memset(out, 0, n);
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* ---- files --------------------------------------------------------------- */
 
 static void shape_text(const int64_t *shape, int rank, bool npy, char *buf, size_t size)

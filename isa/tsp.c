@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,6 +246,20 @@ static int read_code(struct cursor *c, uint64_t ninsn, uint64_t nuop, struct isa
 	return 0;
 }
 
+/* A segment name as the assembler takes it (docs/assembly.md): a letter or
+ * '_', then letters, digits, '_', '.', '-'.  The disassembler prints it as
+ * it is, so a newline or a space must not get through. */
+static bool segment_name_ok(const uint8_t *s, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		uint8_t ch = s[i];
+		bool alpha = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_';
+		if (!alpha && (i == 0 || !((ch >= '0' && ch <= '9') || ch == '.' || ch == '-')))
+			return false;
+	}
+	return n > 0;
+}
+
 static int read_segments(struct cursor *c, uint64_t nseg, struct isa_program *p)
 {
 	for (uint64_t i = 0; i < nseg && !c->bad; i++) {
@@ -259,6 +274,12 @@ static int read_segments(struct cursor *c, uint64_t nseg, struct isa_program *p)
 		if (kind >= ISA_SEG_KIND_COUNT || dlen > size || n == 0 || memchr(name, 0, (size_t)n)) {
 			diag_add(c->err, c->name, 0, 0, "corrupt: segment %" PRIu64 " has kind %" PRIu64
 				 ", %" PRIu64 " data bytes for size %" PRIu64, i, kind, dlen, size);
+			return -1;
+		}
+		if (!segment_name_ok(name, n)) {
+			diag_add(c->err, c->name, 0, 0,
+				 "corrupt: segment %" PRIu64 " has a bad name; expected a letter or '_', then letters, digits, "
+				 "'_', '.', '-'", i);
 			return -1;
 		}
 		char *nm = xstrndup((const char *)name, (size_t)n);
