@@ -271,15 +271,15 @@ static int read_segments(struct cursor *c, uint64_t nseg, struct isa_program *p)
 		const uint8_t *data = take(c, dlen, "segment data");
 		if (c->bad)
 			return -1;
-		if (kind >= ISA_SEG_KIND_COUNT || dlen > size || n == 0 || memchr(name, 0, (size_t)n)) {
-			diag_add(c->err, c->name, 0, 0, "corrupt: segment %" PRIu64 " has kind %" PRIu64
-				 ", %" PRIu64 " data bytes for size %" PRIu64, i, kind, dlen, size);
-			return -1;
-		}
 		if (!segment_name_ok(name, n)) {
 			diag_add(c->err, c->name, 0, 0,
 				 "corrupt: segment %" PRIu64 " has a bad name; expected a letter or '_', then letters, digits, "
 				 "'_', '.', '-'", i);
+			return -1;
+		}
+		if (kind >= ISA_SEG_KIND_COUNT || dlen > size || n == 0 || memchr(name, 0, (size_t)n)) {
+			diag_add(c->err, c->name, 0, 0, "corrupt: segment %" PRIu64 " has kind %" PRIu64
+				 ", %" PRIu64 " data bytes for size %" PRIu64, i, kind, dlen, size);
 			return -1;
 		}
 		char *nm = xstrndup((const char *)name, (size_t)n);

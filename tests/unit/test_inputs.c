@@ -268,6 +268,24 @@ static void test_isa_inputs(void)
 	ASSERT_EQ(p.ninsn, 1);
 	isa_program_free(&p);
 
+	/* a .tsp carries its description: one whose input scratchpad is 60 GiB
+	 * is refused when the program is read, before a device allocates it */
+	ASSERT_EQ(isa_assemble("finish\n", "f.s", &hw, &p, &err), 0);
+	int inp = p.hw.role_level[HW_ROLE_INPUT];
+	p.hw.level[inp].capacity = (uint64_t)60 << 30;
+	p.hw.level[inp].depth = (uint32_t)(p.hw.level[inp].capacity / p.hw.level[inp].elem_bytes);
+	size_t blen;
+	uint8_t *big = isa_tsp_encode(&p, &blen);
+	isa_program_free(&p);
+	struct isa_program q0;
+	ASSERT_EQ(isa_tsp_decode(big, blen, "big.tsp", &q0, &err), -1);
+	free(big);
+	e = first(&err);
+	ASSERT(strstr(e, "big.tsp (embedded hardware description):") == e &&
+	       strstr(e, "error: capacity of scratchpad 'inp' (64424509440 bytes) brings the on-chip memory to more "
+			 "than 1073741824 bytes (1 GiB)"));
+	free(e);
+
 	/* segment names in a .tsp: one with a newline is refused, a good one
 	 * reads back */
 	static const char *const names[] = {"in.x-1", "a\nfinish", "", "1x", "a b"};
