@@ -641,13 +641,13 @@ int isa_assemble(const char *text, const char *file, const struct hw *hw, struct
 			break;
 		s = nl + 1;
 	}
-	if (err->n == before && p->ninsn == 0)
-		diag_add(err, file, 0, 0, "no instructions; a program needs at least a 'finish' instruction, which ends it");
 	if (err->n == before) {
 		place(&a);
 		if (!resolve(&a))
 			check_layout(&a);
 	}
+	if (err->n == before && p->ninsn == 0)
+		diag_add(err, file, 0, 0, "no instructions; a program needs at least a 'finish' instruction, which ends it");
 	err->source = saved;
 	free(a.ref);
 	free(a.place);

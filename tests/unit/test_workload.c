@@ -15,8 +15,9 @@ static void materialize(struct wl_workload *w)
 {
 	for (int i = 0; i < w->g.ntensors; i++)
 		if (!w->data[i] && wl_tensor_declared(w, i)) {
-			w->data[i] = xmalloc(wl_tensor_bytes(w, i) + 1);
-			ASSERT(wl_tensor_fill(w, i, w->data[i]));
+			uint8_t *b = xmalloc(wl_tensor_bytes(w, i) + 1);
+			ASSERT(wl_tensor_fill(w, i, b));
+			w->data[i] = b;
 		}
 }
 
