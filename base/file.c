@@ -1,34 +1,149 @@
 #include "file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-char *file_read_text(const char *path, struct diags *err)
+static const struct {
+	const char *what;
+	uint64_t limit;
+} kinds[FILE_KIND_COUNT] = {
+#define FILE_KIND_ROW(k, what, limit) {what, limit},
+	FILE_KINDS(FILE_KIND_ROW)
+#undef FILE_KIND_ROW
+};
+
+const char *file_kind_name(enum file_kind kind)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		diag_add(err, path, 0, 0, "cannot open: %s", strerror(errno));
+	return kinds[kind].what;
+}
+
+uint64_t file_default_limit(enum file_kind kind)
+{
+	return kinds[kind].limit;
+}
+
+uint64_t file_limit(enum file_kind kind)
+{
+	const char *s = getenv(FILE_LIMIT_ENV);
+	if (s && *s >= '0' && *s <= '9') {
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(s, &end, 10);
+		if (!*end && !errno && v > 0)
+			return v;
+	}
+	return kinds[kind].limit;
+}
+
+static const char *special_name(mode_t m)
+{
+	return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) ? "a character device"
+	       : S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "not a regular file";
+}
+
+uint8_t *file_read_input(const char *path, enum file_kind kind, size_t *len, enum file_status *status, char *why,
+			 size_t whysize)
+{
+	*len = 0;
+	/* O_NONBLOCK: opening a FIFO for reading must not wait for a writer. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		*status = FILE_CANNOT_OPEN;
+		snprintf(why, whysize, "%s", strerror(errno));
 		return NULL;
 	}
-	size_t len = 0, cap = 4096;
-	char *buf = xmalloc(cap);
-	size_t n;
-	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (cap - len - 1 == 0)
-			buf = xrealloc(buf, cap *= 2);
+	struct stat st;
+	if (fstat(fd, &st)) {
+		*status = FILE_CANNOT_READ;
+		snprintf(why, whysize, "%s", strerror(errno));
+		close(fd);
+		return NULL;
 	}
-	int failed = ferror(f);
-	int saved = errno;
-	fclose(f);
-	if (failed) {
-		diag_add(err, path, 0, 0, "cannot read: %s", strerror(saved));
+	if (!S_ISREG(st.st_mode)) {
+		*status = FILE_NOT_REGULAR;
+		snprintf(why, whysize, "%s; expected a regular file", special_name(st.st_mode));
+		close(fd);
+		return NULL;
+	}
+	uint64_t limit = file_limit(kind), size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
+	if (size > limit || size >= SIZE_MAX / 2) {
+		*status = FILE_TOO_BIG;
+		snprintf(why, whysize, "%llu bytes; at most %llu (set %s to raise the limit)", (unsigned long long)size,
+			 (unsigned long long)limit, FILE_LIMIT_ENV);
+		close(fd);
+		return NULL;
+	}
+	/* A regular file: reads never block, so O_NONBLOCK changes nothing.  Read
+	 * in chunks up to the size fstat gave, and one byte more to see whether
+	 * the file grew since. */
+	size_t cap = (size_t)size + 1, n = 0;
+	uint8_t *buf = xmalloc(cap + 1);
+	for (;;) {
+		size_t want = cap - n < ((size_t)1 << 20) ? cap - n : ((size_t)1 << 20);
+		if (want == 0)
+			break;
+		ssize_t r = read(fd, buf + n, want);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			*status = FILE_CANNOT_READ;
+			snprintf(why, whysize, "%s", strerror(errno));
+			free(buf);
+			close(fd);
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	if (n > size) {
+		*status = FILE_CHANGED;
+		snprintf(why, whysize, "%llu bytes when opened, then more", (unsigned long long)size);
 		free(buf);
 		return NULL;
 	}
-	buf[len] = 0;
+	buf[n] = 0;
+	*len = n;
+	*status = FILE_OK;
+	return buf;
+}
+
+/* The bytes of PATH (and a 0 after them), or NULL after reporting. */
+static uint8_t *read_bounded(const char *path, enum file_kind kind, size_t *len, struct diags *err)
+{
+	enum file_status st;
+	char why[160];
+	uint8_t *buf = file_read_input(path, kind, len, &st, why, sizeof why);
+	const char *what = kinds[kind].what;
+	if (st == FILE_CANNOT_OPEN)
+		diag_add(err, path, 0, 0, "cannot open the %s: %s", what, why);
+	else if (st == FILE_CANNOT_READ)
+		diag_add(err, path, 0, 0, "cannot read the %s: %s", what, why);
+	else if (st == FILE_CHANGED)
+		diag_add(err, path, 0, 0, "the %s changed while it was read: %s", what, why);
+	else if (st != FILE_OK)
+		diag_add(err, path, 0, 0, "the %s is %s", what, why);
+	return buf;
+}
+
+uint8_t *file_read_bytes(const char *path, enum file_kind kind, size_t *len, struct diags *err)
+{
+	*len = 0;
+	return read_bounded(path, kind, len, err);
+}
+
+char *file_read_text(const char *path, enum file_kind kind, struct diags *err)
+{
+	size_t len;
+	char *buf = (char *)read_bounded(path, kind, &len, err);
+	if (!buf)
+		return NULL;
 	const char *nul = memchr(buf, 0, len);
 	if (nul) {
 		diag_add(err, path, 0, 0, "not a text file: NUL byte at offset %zu", (size_t)(nul - buf));

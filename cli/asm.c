@@ -28,7 +28,7 @@ int cli_asm(int argc, char **argv)
 	if (cli_load_hw(o.hw, &hw))
 		return CLI_BAD_INPUT;
 	struct diags err = {0};
-	char *text = file_read_text(o.pos[0], &err);
+	char *text = file_read_text(o.pos[0], FILE_ASM, &err);
 	struct isa_program p;
 	if (text && !isa_assemble(text, o.pos[0], &hw, &p, &err)) {
 		isa_tsp_write(&p, o.out, &err);

@@ -45,8 +45,17 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 	memset(o, 0, sizeof *o);
 	optind = 0; /* GNU: start afresh */
 	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+	int c, li = -1;
+	char spelled[64];
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, &li)) != -1) {
+		/* The option as written, never its value: "--NAME" or "-C". */
+		if (li >= 0)
+			snprintf(spelled, sizeof spelled, "--%s", longopts[li].name);
+		else if ((c == '?' && !optopt) || c == ':') /* no value was taken: argv[optind - 1] is the option */
+			snprintf(spelled, sizeof spelled, "%.*s", (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
+		else
+			snprintf(spelled, sizeof spelled, "-%c", c == '?' ? optopt : c);
+		li = -1;
 		unsigned need = c == 'H' ? CLI_OPT_HW : c == 'F' ? CLI_OPT_FORMAT : c == 'o' ? CLI_OPT_OUT
 			      : c == 'D' ? CLI_OPT_DEVICE : c == 'T' ? CLI_OPT_TRACE : c == 'J' ? CLI_OPT_JSON
 			      : c == 'S' ? CLI_OPT_SEED : c == 'I' ? CLI_OPT_ITERATIONS : c == 'R' ? CLI_OPT_DUMP_IR
@@ -57,11 +66,11 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 			return 1;
 		}
 		if (c == ':') {
-			cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+			cli_usage_error(cmd, "option '%s' needs a value", spelled);
 			return -1;
 		}
 		if (c == '?' || !(allowed & need)) {
-			cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+			cli_usage_error(cmd, "unknown option '%s'", spelled);
 			return -1;
 		}
 		if (c == 'J' || c == 'R' || c == 'V') {
@@ -73,7 +82,7 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 				  : c == 'B' ? &o->budget : c == 'd' ? &o->db : c == 'W' ? &o->waves
 				  : c == 'A' ? &o->dump_after : &o->out;
 		if (*slot) {
-			cli_usage_error(cmd, "option '%s' given twice", argv[optind - 1]);
+			cli_usage_error(cmd, "option '%s' given twice", spelled);
 			return -1;
 		}
 		*slot = optarg;

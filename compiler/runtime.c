@@ -21,8 +21,7 @@ uint8_t **rt_tensor_buffers(const struct wl_workload *w)
 	for (int i = 0; i < w->g.ntensors; i++) {
 		size_t n = wl_tensor_bytes(w, i);
 		t[i] = xcalloc(n ? n : 1, 1);
-		if (w->data[i])
-			memcpy(t[i], w->data[i], n);
+		wl_tensor_fill(w, i, t[i]); /* random data is made here, not at load */
 	}
 	return t;
 }

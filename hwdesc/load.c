@@ -13,6 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/file.h"
+
+/* What the simulator can hold (docs/hwdesc.md, "Limits"). */
+#define HW_MAX_DRAM_BYTES ((uint64_t)16 << 30)
+#define HW_MAX_ONCHIP_BYTES ((uint64_t)1 << 30)
+
 /* ---- memory ------------------------------------------------------------ */
 
 static const char *const dram_keys[] = {
@@ -53,15 +59,22 @@ static void load_dram(struct loader *L, const struct ynode *node)
 	for (int i = 0; i < DR_COUNT; i++)
 		yt_require(&L->yt, node, v[i], dram_keys[i], ctx);
 	bool ok = true;
-	if (v[DR_CAPACITY])
-		yt_size(&L->yt, v[DR_CAPACITY], "capacity", ctx, &d->capacity);
+	bool cap_ok = v[DR_CAPACITY] && yt_size(&L->yt, v[DR_CAPACITY], "capacity", ctx, &d->capacity);
 	port_and_bandwidth(L, v[DR_PORT], v[DR_BW], ctx, &d->port_bits, &d->bandwidth, &ok);
 	if (v[DR_LATENCY])
 		yt_uint(&L->yt, v[DR_LATENCY], "latency", ctx, 0, UINT32_MAX, &d->latency);
 	if (v[DR_BURST])
 		yt_uint(&L->yt, v[DR_BURST], "burst", ctx, 1, UINT32_MAX, &d->burst);
-	if (v[DR_ADDR])
-		yt_uint(&L->yt, v[DR_ADDR], "address_bits", ctx, 1, 64, &d->address_bits);
+	bool addr_ok = v[DR_ADDR] && yt_uint(&L->yt, v[DR_ADDR], "address_bits", ctx, 1, 64, &d->address_bits);
+	/* The simulator holds all of DRAM in memory; addresses must reach all of it. */
+	if (cap_ok && d->capacity > HW_MAX_DRAM_BYTES) {
+		yt_error(&L->yt, v[DR_CAPACITY], "capacity of dram (%llu bytes) is more than the simulator holds; at most %llu (16 GiB)",
+			  (unsigned long long)d->capacity, (unsigned long long)HW_MAX_DRAM_BYTES);
+	} else if (cap_ok && addr_ok && d->address_bits < 64 && d->capacity > (uint64_t)1 << d->address_bits) {
+		yt_error(&L->yt, v[DR_CAPACITY],
+			  "capacity of dram (%llu bytes) is more than address_bits: %u can address; at most %llu bytes",
+			  (unsigned long long)d->capacity, d->address_bits, (unsigned long long)((uint64_t)1 << d->address_bits));
+	}
 }
 
 static const char *const level_keys[] = {
@@ -230,8 +243,11 @@ static void load_level(struct loader *L, const struct ynode *node, bool shared, 
 			L->roles_known = false;
 		}
 	}
-	ok &= yt_require(&L->yt, node, v[LV_CAPACITY], "capacity", ctx) &&
-	      yt_size(&L->yt, v[LV_CAPACITY], "capacity", ctx, &lv->capacity);
+	bool cap_ok = yt_require(&L->yt, node, v[LV_CAPACITY], "capacity", ctx) &&
+		      yt_size(&L->yt, v[LV_CAPACITY], "capacity", ctx, &lv->capacity);
+	if (!cap_ok)
+		lv->capacity = 0; /* not counted in the on-chip total */
+	ok &= cap_ok;
 	/* Without a role we cannot tell elem_bits from elem_shape/dtype. */
 	if (role >= 0)
 		ok &= elem_layout(L, node, v, k, ctx, role == HW_ROLE_UOP, lv);
@@ -334,6 +350,23 @@ static void load_memory(struct loader *L, const struct ynode *node)
 		load_level_list(L, v[ME_SCRATCHPADS], false, ln);
 	else
 		L->names_known = L->roles_known = false;
+	/* The simulator holds every on-chip level in memory: bound their sum. */
+	uint64_t onchip = 0;
+	for (int i = 0; i < L->hw->nlevels; i++) {
+		const struct hw_level *lv = &L->hw->level[i];
+		if (!ln[i].capacity || !lv->capacity)
+			continue;
+		if (lv->capacity > HW_MAX_ONCHIP_BYTES - onchip) {
+			yt_error(&L->yt, ln[i].capacity,
+				  "capacity of %s '%s' (%llu bytes) brings the on-chip memory to more than %llu bytes (1 GiB), "
+				  "the most the shared levels and scratchpads may hold together",
+				  lv->role == HW_ROLE_SHARED && i < nshared ? "shared level" : "scratchpad", lv->name,
+				  (unsigned long long)lv->capacity, (unsigned long long)HW_MAX_ONCHIP_BYTES);
+			L->level_ok[i] = false;
+			break;
+		}
+		onchip += lv->capacity;
+	}
 	/* A chain: DRAM, the shared levels outermost first, the scratchpads. */
 	for (int i = 0; i < L->hw->nlevels; i++)
 		L->hw->level[i].parent = i < nshared ? i - 1 : nshared - 1;
@@ -571,32 +604,12 @@ int hw_load_string(const char *text, const char *name, struct hw *hw, struct dia
 
 int hw_load_file(const char *path, struct hw *hw, struct diags *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		diag_add(err, path, 0, 0, "cannot open the hardware description: %s", strerror(errno));
+	char *text = file_read_text(path, FILE_HWDESC, err);
+	if (!text) {
 		memset(hw, 0, sizeof *hw);
 		return -1;
 	}
-	size_t len = 0, cap = 4096;
-	char *text = xmalloc(cap);
-	for (;;) {
-		len += fread(text + len, 1, cap - len - 1, f);
-		if (len < cap - 1)
-			break;
-		cap *= 2;
-		text = xrealloc(text, cap);
-	}
-	int failed = ferror(f), e = errno;
-	fclose(f);
-	text[len] = 0;
-	int rc;
-	if (failed) {
-		diag_add(err, path, 0, 0, "cannot read the hardware description: %s", strerror(e));
-		memset(hw, 0, sizeof *hw);
-		rc = -1;
-	} else {
-		rc = load_text(text, len, path, hw, err);
-	}
+	int rc = load_text(text, strlen(text), path, hw, err);
 	free(text);
 	return rc;
 }

@@ -12,6 +12,8 @@
 
 /* Initial data of one tensor is at most this many bytes. */
 #define WL_MAX_DATA_BYTES ((int64_t)1 << 30)
+/* All tensors of a workload, declared and computed, at most this many. */
+#define WL_MAX_TOTAL_BYTES ((uint64_t)4 << 30)
 /* Strides, padding, dilation, windows and groups are at most this (as
  * dimensions are), so that the IR's extent arithmetic cannot overflow. */
 #define WL_MAX_ATTR ((int64_t)1 << 31)
@@ -167,11 +169,13 @@ static void grow_tensors(struct wl_state *S)
 	while (cap < n)
 		cap *= 2;
 	w->data = xrealloc(w->data, (size_t)cap * sizeof *w->data);
+	w->init = xrealloc(w->init, (size_t)cap * sizeof *w->init);
 	w->tensor_at = xrealloc(w->tensor_at, (size_t)cap * sizeof *w->tensor_at);
 	S->given = xrealloc(S->given, (size_t)cap * sizeof *S->given);
 	S->used_as_weight = xrealloc(S->used_as_weight, (size_t)cap * sizeof *S->used_as_weight);
 	for (int i = S->tensor_cap; i < cap; i++) {
 		w->data[i] = NULL;
+		w->init[i] = (struct wl_init){WL_INIT_NONE, 0, 0};
 		w->tensor_at[i] = (struct wl_loc){0, 0};
 		S->given[i] = 0;
 		S->used_as_weight[i] = false;
@@ -358,15 +362,11 @@ static void load_tensor(struct wl_state *S, const struct ynode *m, int nth)
 			  name, bytes, WL_MAX_DATA_BYTES);
 		return;
 	}
-	if (data == D_RAW || data == D_NPY) {
+	/* Random and zero data are made when needed (wl_tensor_fill). */
+	S->w->init[t] = (struct wl_init){data == D_RANDOM ? WL_INIT_RANDOM : data == D_ZEROS ? WL_INIT_ZEROS
+					 : WL_INIT_FILE, lo, hi};
+	if (data == D_RAW || data == D_NPY)
 		S->w->data[t] = wl_read_data(S, path, data == D_NPY, ts);
-		if (!S->w->data[t])
-			S->w->data[t] = xcalloc((size_t)bytes, 1); /* keeps "declared => data" */
-	} else {
-		S->w->data[t] = xcalloc((size_t)bytes, 1);
-		if (data == D_RANDOM)
-			wl_random_fill(S->w->seed, name, dtype, lo, hi, ir_tensor_elems(ts), S->w->data[t]);
-	}
 }
 
 /* ---- ops ---------------------------------------------------------------- */
@@ -617,6 +617,26 @@ static void load_op(struct wl_state *S, const struct ynode *m, int nth)
 
 /* ---- the file ----------------------------------------------------------- */
 
+/* Running a workload holds every tensor at once (compiler/runtime.c): the
+ * first tensor, declared or computed, that takes the sum past
+ * WL_MAX_TOTAL_BYTES is an error at its declaration or its op. */
+static void check_total(struct wl_state *S)
+{
+	const struct wl_workload *w = S->w;
+	uint64_t total = 0;
+	for (int i = 0; i < w->g.ntensors; i++) {
+		uint64_t n = (uint64_t)ir_tensor_elems(&w->g.tensor[i]) * dtype_bytes(w->g.tensor[i].dtype);
+		if (n > WL_MAX_TOTAL_BYTES - total) {
+			yt_error_lc(&S->yt, w->tensor_at[i].line, w->tensor_at[i].col,
+				    "tensor '%s' (%" PRIu64 " bytes) brings the workload's tensors to more than %" PRIu64
+				    " bytes (4 GiB), the most they may hold together",
+				    w->g.tensor[i].name, n, WL_MAX_TOTAL_BYTES);
+			return;
+		}
+		total += n;
+	}
+}
+
 /* workload := {name, [seed], [tensors], ops} */
 static void load_root(struct wl_state *S, const struct ynode *root)
 {
@@ -649,6 +669,7 @@ static void load_root(struct wl_state *S, const struct ynode *root)
 	}
 	for (int i = 0; i < o->n; i++)
 		load_op(S, o->kid[i], i + 1);
+	check_total(S);
 	/* Declared tensors without a kind are weights when an op uses them so. */
 	for (int i = 0; i < S->w->g.ntensors; i++) {
 		struct ir_tensor *ts = &S->w->g.tensor[i];
@@ -698,7 +719,7 @@ int wl_load_string(const char *text, const char *name, struct wl_workload *w, st
 int wl_load_file(const char *path, struct wl_workload *w, struct diags *err)
 {
 	memset(w, 0, sizeof *w);
-	char *text = file_read_text(path, err);
+	char *text = file_read_text(path, FILE_WORKLOAD, err);
 	if (!text)
 		return -1;
 	int rc = load_text(text, path, w, err);
@@ -712,6 +733,7 @@ void wl_free(struct wl_workload *w)
 		for (int i = 0; i < w->g.ntensors; i++)
 			free(w->data[i]);
 	free(w->data);
+	free(w->init);
 	free(w->tensor_at);
 	free(w->op_at);
 	free(w->file);

@@ -6,6 +6,7 @@
 #ifndef TESSEL_WORKLOAD_H
 #define TESSEL_WORKLOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,14 +21,30 @@ struct wl_loc {
 	int line, col;
 };
 
+/* How a declared tensor's initial data is made (docs/workloads.md). */
+enum wl_init_kind {
+	WL_INIT_NONE,   /* none: an op computes the tensor */
+	WL_INIT_RANDOM, /* from the seed and the tensor's name, integers in [lo, hi] */
+	WL_INIT_ZEROS,
+	WL_INIT_FILE,   /* the bytes of a raw or .npy file, in data[] */
+};
+
+struct wl_init {
+	enum wl_init_kind kind;
+	int64_t lo, hi; /* WL_INIT_RANDOM, integer dtypes */
+};
+
 struct wl_workload {
 	char name[IR_NAME_MAX];
 	char *file;              /* the path or name it was loaded from */
 	uint64_t seed;
 	struct ir_graph g;
-	/* Per tensor of g (g.ntensors entries): its initial data, row-major,
-	 * little-endian, in its dtype (ir_tensor_elems * dtype bytes), or NULL
-	 * for tensors an op computes. */
+	/* Per tensor of g (g.ntensors entries): how its initial data is made.
+	 * Random and zero data are not held: wl_tensor_fill makes them where the
+	 * bytes are needed, so loading a workload allocates no tensor. */
+	struct wl_init *init;
+	/* Per tensor: the data read from its raw or .npy file (WL_INIT_FILE),
+	 * row-major, little-endian, in its dtype; NULL for every other tensor. */
 	uint8_t **data;
 	struct wl_loc *tensor_at; /* per tensor: its declaration, or its op's */
 	struct wl_loc *op_at;     /* per op */
@@ -42,6 +59,12 @@ void wl_free(struct wl_workload *w);
 
 /* Bytes of tensor i's data (elements x dtype size). */
 size_t wl_tensor_bytes(const struct wl_workload *w, int i);
+/* Whether tensor i has initial data (declared, not computed by an op). */
+bool wl_tensor_declared(const struct wl_workload *w, int i);
+/* Writes tensor i's initial data, wl_tensor_bytes(w, i) bytes, to OUT:
+ * random from the seed (the same bytes every time), zeros, or the file's.
+ * Leaves OUT alone and returns false for a tensor an op computes. */
+bool wl_tensor_fill(const struct wl_workload *w, int i, uint8_t *out);
 /* The random data generator of docs/workloads.md: N elements of DTYPE for the
  * tensor NAME of a workload with SEED, integers uniform over [lo, hi], floats
  * uniform in [-1, 1) rounded to the dtype; written little-endian to OUT. */

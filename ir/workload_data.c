@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/file.h"
+
 /* ---- the generator ------------------------------------------------------ */
 
 static uint64_t splitmix64(uint64_t x)
@@ -106,32 +108,33 @@ void wl_random_fill(uint64_t seed, const char *name, enum dtype dtype, int64_t l
 	}
 }
 
-/* ---- files --------------------------------------------------------------- */
-
-/* The whole file; NULL with errno set. */
-static uint8_t *read_all(const char *path, size_t *len)
+bool wl_tensor_declared(const struct wl_workload *w, int i)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 4096;
-	uint8_t *buf = xmalloc(cap);
-	*len = 0;
-	size_t n;
-	while ((n = fread(buf + *len, 1, cap - *len, f)) > 0) {
-		*len += n;
-		if (*len == cap)
-			buf = xrealloc(buf, cap *= 2);
-	}
-	int failed = ferror(f), e = errno;
-	fclose(f);
-	if (failed) {
-		free(buf);
-		errno = e ? e : EIO;
-		return NULL;
-	}
-	return buf;
+	return (w->data && w->data[i]) || (w->init && w->init[i].kind != WL_INIT_NONE);
 }
+
+bool wl_tensor_fill(const struct wl_workload *w, int i, uint8_t *out)
+{
+	size_t n = wl_tensor_bytes(w, i);
+	const struct ir_tensor *t = &w->g.tensor[i];
+	if (w->data && w->data[i]) {
+		memcpy(out, w->data[i], n);
+		return true;
+	}
+	switch (w->init ? w->init[i].kind : WL_INIT_NONE) {
+	case WL_INIT_RANDOM:
+		wl_random_fill(w->seed, t->name, t->dtype, w->init[i].lo, w->init[i].hi, ir_tensor_elems(t), out);
+		return true;
+	case WL_INIT_ZEROS:
+	case WL_INIT_FILE: /* a file that failed to read: the load failed too */
+		memset(out, 0, n);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* ---- files --------------------------------------------------------------- */
 
 static void shape_text(const int64_t *shape, int rank, bool npy, char *buf, size_t size)
 {
@@ -270,10 +273,15 @@ uint8_t *wl_read_data(struct wl_state *S, const struct ynode *at, bool npy, cons
 {
 	char *path = at->str[0] == '/' || !S->dir[0] ? xstrdup(at->str) : xasprintf("%s/%s", S->dir, at->str);
 	size_t len = 0;
-	uint8_t *buf = read_all(path, &len);
+	enum file_status st;
+	char why[160];
+	uint8_t *buf = file_read_input(path, FILE_DATA, &len, &st, why, sizeof why);
 	free(path);
 	if (!buf) {
-		yt_error(&S->yt, at, "cannot read data file '%s' for tensor '%s': %s", at->str, t->name, strerror(errno));
+		if (st == FILE_NOT_REGULAR || st == FILE_TOO_BIG)
+			yt_error(&S->yt, at, "data file '%s' for tensor '%s' is %s", at->str, t->name, why);
+		else
+			yt_error(&S->yt, at, "cannot read data file '%s' for tensor '%s': %s", at->str, t->name, why);
 		return NULL;
 	}
 	size_t want = (size_t)ir_tensor_elems(t) * dtype_bytes(t->dtype);
@@ -291,8 +299,6 @@ uint8_t *wl_read_data(struct wl_state *S, const struct ynode *at, bool npy, cons
 		free(buf);
 		return NULL;
 	}
-	uint8_t *data = xmalloc(want);
-	memcpy(data, buf + off, want);
-	free(buf);
-	return data;
+	memmove(buf, buf + off, want);
+	return buf;
 }

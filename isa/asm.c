@@ -646,6 +646,8 @@ int isa_assemble(const char *text, const char *file, const struct hw *hw, struct
 		if (!resolve(&a))
 			check_layout(&a);
 	}
+	if (err->n == before && p->ninsn == 0)
+		diag_add(err, file, 0, 0, "no instructions; a program needs at least a 'finish' instruction, which ends it");
 	err->source = saved;
 	free(a.ref);
 	free(a.place);

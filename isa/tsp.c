@@ -15,10 +15,13 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
+
+#include "base/file.h"
 
 static const uint8_t magic[8] = {0x89, 'T', 'S', 'P', '\r', '\n', 0x1a, '\n'};
 enum { HEADER_BYTES = 64 };
@@ -243,6 +246,20 @@ static int read_code(struct cursor *c, uint64_t ninsn, uint64_t nuop, struct isa
 	return 0;
 }
 
+/* A segment name as the assembler takes it (docs/assembly.md): a letter or
+ * '_', then letters, digits, '_', '.', '-'.  The disassembler prints it as
+ * it is, so a newline or a space must not get through. */
+static bool segment_name_ok(const uint8_t *s, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		uint8_t ch = s[i];
+		bool alpha = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_';
+		if (!alpha && (i == 0 || !((ch >= '0' && ch <= '9') || ch == '.' || ch == '-')))
+			return false;
+	}
+	return n > 0;
+}
+
 static int read_segments(struct cursor *c, uint64_t nseg, struct isa_program *p)
 {
 	for (uint64_t i = 0; i < nseg && !c->bad; i++) {
@@ -254,6 +271,12 @@ static int read_segments(struct cursor *c, uint64_t nseg, struct isa_program *p)
 		const uint8_t *data = take(c, dlen, "segment data");
 		if (c->bad)
 			return -1;
+		if (!segment_name_ok(name, n)) {
+			diag_add(c->err, c->name, 0, 0,
+				 "corrupt: segment %" PRIu64 " has a bad name; expected a letter or '_', then letters, digits, "
+				 "'_', '.', '-'", i);
+			return -1;
+		}
 		if (kind >= ISA_SEG_KIND_COUNT || dlen > size || n == 0 || memchr(name, 0, (size_t)n)) {
 			diag_add(c->err, c->name, 0, 0, "corrupt: segment %" PRIu64 " has kind %" PRIu64
 				 ", %" PRIu64 " data bytes for size %" PRIu64, i, kind, dlen, size);
@@ -298,24 +321,11 @@ fail:
 int isa_tsp_read(const char *path, struct isa_program *p, struct diags *err)
 {
 	memset(p, 0, sizeof *p);
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		diag_add(err, path, 0, 0, "cannot open: %s", strerror(errno));
+	size_t len;
+	uint8_t *b = file_read_bytes(path, FILE_TSP, &len, err);
+	if (!b)
 		return -1;
-	}
-	struct bytes b = {0};
-	uint8_t chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		put(&b, chunk, n);
-	int failed = ferror(f);
-	fclose(f);
-	if (failed) {
-		diag_add(err, path, 0, 0, "cannot read: %s", strerror(errno));
-		free(b.b);
-		return -1;
-	}
-	int rc = isa_tsp_decode(b.b ? b.b : (const uint8_t *)"", b.len, path, p, err);
-	free(b.b);
+	int rc = isa_tsp_decode(b, len, path, p, err);
+	free(b);
 	return rc;
 }
