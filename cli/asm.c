@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "base/file.h"
+#include "base/output.h"
 #include "isa/program.h"
 #include "cli.h"
 
@@ -24,6 +25,8 @@ int cli_asm(int argc, char **argv)
 		cli_usage_error("asm", "missing -o OUT.tsp");
 		return CLI_USAGE;
 	}
+	if (cli_check_outputs("asm", &o))
+		return CLI_USAGE;
 	struct hw hw;
 	if (cli_load_hw(o.hw, &hw))
 		return CLI_BAD_INPUT;
@@ -31,7 +34,7 @@ int cli_asm(int argc, char **argv)
 	char *text = file_read_text(o.pos[0], FILE_ASM, &err);
 	struct isa_program p;
 	if (text && !isa_assemble(text, o.pos[0], &hw, &p, &err)) {
-		isa_tsp_write(&p, o.out, &err);
+		cli_write_program(&p, o.out, &err);
 		isa_program_free(&p);
 	}
 	free(text);
@@ -44,12 +47,14 @@ int cli_disasm(int argc, char **argv)
 	int rc = cli_parse("disasm", argc, argv, CLI_OPT_HW | CLI_OPT_OUT, 1, 1, &o);
 	if (rc)
 		return rc < 0 ? CLI_USAGE : CLI_OK;
+	if (cli_check_outputs("disasm", &o))
+		return CLI_USAGE;
 	struct isa_program p;
 	if (cli_load_program(o.pos[0], o.hw, &p))
 		return CLI_BAD_INPUT;
 	struct diags err = {0};
 	char *text = isa_disassemble(&p);
-	file_write_text(o.out ? o.out : "-", text, &err);
+	out_write_text(o.out ? o.out : "-", text, &err);
 	free(text);
 	isa_program_free(&p);
 	return finish(&err);

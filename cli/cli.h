@@ -21,9 +21,9 @@ enum { CLI_OK = 0, CLI_BAD_INPUT = 1, CLI_USAGE = 2 };
 	  "print the instruction set derived from a hardware description")                     \
 	X(asm, "IN.s -o OUT.tsp [--hw HW.yaml]", "assemble a program")                        \
 	X(disasm, "PROG.tsp [--hw HW.yaml] [-o OUT.s]", "print a program as assembly")                \
-	X(run, "PROG.tsp [--hw HW.yaml] [--device sim|rtl] [--json] [--trace FILE] [--waves FILE.vcd]", \
+	X(run, "PROG.tsp [--hw HW.yaml] [--device sim|rtl] [--json] [--trace FILE] [--waves FILE.vcd] [--max-cycles N] [--max-seconds S]", \
 	  "run a program on a device and report cycles, activity and utilization")                    \
-	X(cosim, "PROG.tsp|WORKLOAD.yaml [--hw HW.yaml]",                                              \
+	X(cosim, "PROG.tsp|WORKLOAD.yaml [--hw HW.yaml] [--max-cycles N] [--max-seconds S]",            \
 	  "run a program on the simulator and the RTL and compare DRAM and statistics")              \
 	X(ir, "WORKLOAD.yaml", "load a workload file and print its tensor IR (the --dump-ir view)")      \
 	X(host, "WORKLOAD.yaml [--json] [--dump-ir]",                                                  \
@@ -34,7 +34,7 @@ enum { CLI_OK = 0, CLI_BAD_INPUT = 1, CLI_USAGE = 2 };
 	  "list every binding of each op to the intrinsics, and why the others do not fit")          \
 	X(compile, "WORKLOAD.yaml [--hw HW.yaml] -o OUT.tsp [--json] [--dump-after PASS]",            \
 	  "compile a workload's accelerator ops into one program")                                    \
-	X(exec, "WORKLOAD.yaml [--hw HW.yaml] [--device sim|rtl] [--verify] [--json]",                \
+	X(exec, "WORKLOAD.yaml [--hw HW.yaml] [--device sim|rtl] [--verify] [--json] [--max-cycles N] [--max-seconds S]", \
 	  "run a workload op by op on a device, checking each op against the host backend")          \
 	X(tune, "WORKLOAD.yaml [--hw HW.yaml] [--budget N] [--db FILE] [--seed S] [--json] [-o OUT.tsp]", \
 	  "search each op's mappings on the simulator, keeping the measurements in a tuning database")
@@ -108,6 +108,16 @@ void cli_print_errors(struct diags *err, const char *file);
 int cli_parse_count(const char *s, uint64_t *v);
 /* S as a JSON string literal. */
 void cli_json_string(FILE *out, const char *s);
+/* Refuses (with a usage error, -1) an output (-o, --trace, --waves) that
+ * names an input of the command (a positional, --hw, --db) or another
+ * output: the same device and inode.  Called before any work. */
+int cli_check_outputs(const char *cmd, const struct cli_opts *o);
+/* Takes --max-cycles N and --max-seconds S out of argv into ro (the
+ * defaults: DEV_DEFAULT_MAX_CYCLES, no time limit).  -1 on bad usage. */
+struct dev_run_opts;
+int cli_take_limits(const char *cmd, int *argc, char **argv, struct dev_run_opts *ro);
+/* Writes a program as a .tsp file through base/output.h.  0, or -1. */
+int cli_write_program(const struct isa_program *p, const char *path, struct diags *err);
 /* Prints "tessel CMD: error: ..." for bad usage. */
 void cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -86,6 +86,8 @@ int cli_compile(int argc, char **argv)
 		cli_usage_error("compile", "missing -o OUT.tsp");
 		return CLI_USAGE;
 	}
+	if (cli_check_outputs("compile", &o))
+		return CLI_USAGE;
 	struct hw hw;
 	struct wl_workload w;
 	if (cli_load_hw_workload(o.hw, o.pos[0], &hw, &w))
@@ -95,7 +97,7 @@ int cli_compile(int argc, char **argv)
 	cc_plan_ops(&hw, &w.g, plans);
 	struct cc_program prog;
 	rc = CLI_BAD_INPUT;
-	if (!cli_build_workload(&hw, &w, plans, o.dump_after, &prog, &err) && (!o.out || !isa_tsp_write(&prog.p, o.out, &err))) {
+	if (!cli_build_workload(&hw, &w, plans, o.dump_after, &prog, &err) && (!o.out || !cli_write_program(&prog.p, o.out, &err))) {
 		if (!o.dump_after && !o.json)
 			printf("%s for %s: %d of %d ops on the accelerator, %d instructions, %d micro-ops -> %s\n", w.name, hw.name,
 			       prog.nops, w.g.nops, prog.p.ninsn, prog.p.nuop, o.out);

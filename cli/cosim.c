@@ -42,6 +42,9 @@ static int compile_workload(const char *path, const char *hw_path, struct isa_pr
 int cli_cosim(int argc, char **argv)
 {
 	struct cli_opts o;
+	struct dev_run_opts ro;
+	if (cli_take_limits("cosim", &argc, argv, &ro))
+		return CLI_USAGE;
 	int rc = cli_parse("cosim", argc, argv, CLI_OPT_HW, 1, 1, &o);
 	if (rc)
 		return rc < 0 ? CLI_USAGE : CLI_OK;
@@ -50,13 +53,16 @@ int cli_cosim(int argc, char **argv)
 	if (has_suffix(o.pos[0], ".yaml") ? compile_workload(o.pos[0], o.hw, &p) : cli_load_program(o.pos[0], o.hw, &p))
 		return CLI_BAD_INPUT;
 	struct cosim_result res;
-	rc = cosim_program(&p, &dev_sim, &dev_rtl, &res, &err);
+	rc = cosim_program_limited(&p, &dev_sim, &dev_rtl, &ro, &res, &err);
 	if (rc == 0)
 		printf("%s on %s: sim and rtl agree: %" PRIu64 " cycles, %" PRIu64 " instructions, %" PRIu64
 		       " bytes of DRAM identical\n",
 		       o.pos[0], p.hw.name, res.ref.cycles, res.ref.insns_total, res.bytes_compared);
 	else if (rc == 1)
 		printf("%s on %s: MISMATCH: %s\n", o.pos[0], p.hw.name, res.what);
+	else if (res.ref.limit)
+		printf("%s on %s: stopped on sim at cycle %" PRIu64 " after %" PRIu64 " instructions\n", o.pos[0], p.hw.name,
+		       res.ref.cycles, res.ref.insns_total);
 	cli_print_errors(&err, o.pos[0]);
 	diag_free(&err);
 	isa_program_free(&p);

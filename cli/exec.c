@@ -23,13 +23,13 @@ static const char *status(const struct rt_result *r, bool verify)
 }
 
 static void print_text(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
-		       const struct rt_result *res, bool verify, const char *dev)
+		       const struct rt_result *res, int nops, bool verify, const char *dev)
 {
 	printf("%s on %s (device %s)\n", w->name, hw->name, dev);
 	printf("  %-14s %12s %14s %7s %12s %7s  %-8s %s\n", "op", "cycles", "MACs", "util", "roofline", "of roof",
 	       "verified", "binding");
 	uint64_t cycles = 0;
-	for (int op = 0; op < w->g.nops; op++) {
+	for (int op = 0; op < nops; op++) {
 		const struct rt_result *r = &res[op];
 		cycles += r->st.cycles;
 		if (r->on_host) {
@@ -39,18 +39,18 @@ static void print_text(const struct hw *hw, const struct wl_workload *w, const s
 		}
 		printf("  %-14s %12" PRIu64 " %14" PRIu64 " %6.1f%% %12.0f %6.1f%%  %-8s %s\n", w->g.op[op].name, r->st.cycles,
 		       r->macs, 100 * utilization(r), r->roofline, 100 * r->roofline / (double)r->st.cycles,
-		       status(r, verify), r->binding);
-		if (verify && !r->verified)
+		       r->st.limit ? "stopped" : status(r, verify), r->binding);
+		if (verify && !r->verified && !r->st.limit)
 			printf("      first difference: %s\n", r->mismatch);
 	}
 	printf("  total %" PRIu64 " cycles on the accelerator\n", cycles);
 }
 
-static void print_json(const struct hw *hw, const struct wl_workload *w, const struct rt_result *res, bool verify,
-		       const char *dev)
+static void print_json(const struct hw *hw, const struct wl_workload *w, const struct rt_result *res, int nops,
+		       bool verify, const char *dev)
 {
 	printf("{\"workload\":\"%s\",\"hardware\":\"%s\",\"device\":\"%s\",\"ops\":[", w->name, hw->name, dev);
-	for (int op = 0; op < w->g.nops; op++) {
+	for (int op = 0; op < nops; op++) {
 		const struct rt_result *r = &res[op];
 		printf("%s{\"name\":", op ? "," : "");
 		cli_json_string(stdout, w->g.op[op].name);
@@ -60,9 +60,11 @@ static void print_json(const struct hw *hw, const struct wl_workload *w, const s
 		cli_json_string(stdout, r->mapping);
 		printf(",\"cycles\":%" PRIu64 ",\"macs\":%" PRIu64 ",\"utilization\":%.6f,\"roofline_cycles\":%.1f",
 		       r->st.cycles, r->macs, utilization(r), r->roofline);
+		if (r->st.limit)
+			printf(",\"stopped\":\"%s\"", r->st.limit == DEV_LIMIT_CYCLES ? "max-cycles" : "max-seconds");
 		if (verify)
 			printf(",\"verified\":%s,\"max_error\":%.3g", r->verified ? "true" : "false", r->max_error);
-		if (verify && !r->verified) {
+		if (verify && !r->verified && !r->st.limit) {
 			printf(",\"mismatch\":");
 			cli_json_string(stdout, r->mismatch);
 		}
@@ -74,6 +76,9 @@ static void print_json(const struct hw *hw, const struct wl_workload *w, const s
 int cli_exec(int argc, char **argv)
 {
 	struct cli_opts o;
+	struct dev_run_opts ro;
+	if (cli_take_limits("exec", &argc, argv, &ro))
+		return CLI_USAGE;
 	int rc = cli_parse("exec", argc, argv, CLI_OPT_HW | CLI_OPT_DEVICE | CLI_OPT_VERIFY | CLI_OPT_JSON, 1, 1, &o);
 	if (rc)
 		return rc < 0 ? CLI_USAGE : CLI_OK;
@@ -92,12 +97,16 @@ int cli_exec(int argc, char **argv)
 	struct rt_result *res = xcalloc((size_t)w.g.nops + 1, sizeof *res);
 	cc_plan_ops(&hw, &w.g, plans);
 	uint8_t **t = rt_tensor_buffers(&w);
-	rc = rt_exec(&hw, &w, plans, dev, o.verify, t, res, &err) ? CLI_BAD_INPUT : CLI_OK;
-	if (rc == CLI_OK) {
+	rc = rt_exec(&hw, &w, plans, dev, &ro, o.verify, t, res, &err) ? CLI_BAD_INPUT : CLI_OK;
+	int shown = w.g.nops; /* an op stopped at a limit ends the run: the ops until it */
+	for (int op = 0; op < w.g.nops; op++)
+		if (res[op].st.limit && shown == w.g.nops)
+			shown = op + 1;
+	if (rc == CLI_OK || shown < w.g.nops || (shown && res[shown - 1].st.limit)) {
 		if (o.json)
-			print_json(&hw, &w, res, o.verify, devname);
+			print_json(&hw, &w, res, shown, o.verify, devname);
 		else
-			print_text(&hw, &w, plans, res, o.verify, devname);
+			print_text(&hw, &w, plans, res, shown, o.verify, devname);
 		for (int op = 0; op < w.g.nops; op++)
 			if (o.verify && !res[op].on_host && !res[op].verified)
 				rc = CLI_BAD_INPUT;

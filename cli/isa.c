@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/file.h"
+#include "base/output.h"
 #include "isa/isa.h"
 #include "cli.h"
 
@@ -13,6 +13,8 @@ int cli_isa(int argc, char **argv)
 	int rc = cli_parse("isa", argc, argv, CLI_OPT_FORMAT | CLI_OPT_OUT, 0, 1, &o);
 	if (rc)
 		return rc < 0 ? CLI_USAGE : CLI_OK;
+	if (cli_check_outputs("isa", &o))
+		return CLI_USAGE;
 	static const struct {
 		const char *name;
 		void (*describe)(const struct isa_layout *, struct strbuf *);
@@ -34,7 +36,7 @@ int cli_isa(int argc, char **argv)
 	if (!isa_derive(&hw, &lay, &err)) {
 		formats[fmt].describe(&lay, &sb);
 		char *text = sb_take(&sb);
-		file_write_text(o.out ? o.out : "-", text, &err);
+		out_write_text(o.out ? o.out : "-", text, &err);
 		free(text);
 	}
 	rc = err.n ? CLI_BAD_INPUT : CLI_OK;

@@ -1,8 +1,12 @@
 /* tessel: derive an accelerator's ISA from its YAML description, compile
  * workloads for it, and run them on its simulators. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/output.h"
+#include "device/device.h"
 #include "cli.h"
 
 static const struct {
@@ -39,7 +43,106 @@ void cli_usage(const char *cmd, bool to_stderr)
 			fprintf(out, "usage: tessel %s %s\n%s.\n", cmd, commands[i].args, commands[i].what);
 }
 
-int main(int argc, char **argv)
+int cli_check_outputs(const char *cmd, const struct cli_opts *o)
+{
+	const struct {
+		const char *path, *what;
+	} out[] = {{o->out, "-o"}, {o->trace, "--trace"}, {o->waves, "--waves"}};
+	struct {
+		const char *path, *what;
+	} in[8];
+	int nin = 0;
+	for (int i = 0; i < o->npos && nin < 6; i++)
+		in[nin].path = o->pos[i], in[nin++].what = "input";
+	in[nin].path = o->hw, in[nin++].what = "--hw";
+	in[nin].path = o->db, in[nin++].what = "--db";
+	for (int i = 0; i < 3; i++) {
+		if (!out[i].path)
+			continue;
+		for (int j = 0; j < nin; j++)
+			if (out_same_file(out[i].path, in[j].path)) {
+				cli_usage_error(cmd, "the output %s '%s' is the %s '%s' (the same file), which it would overwrite; "
+						     "expected another output file",
+						out[i].what, out[i].path, in[j].what, in[j].path);
+				return -1;
+			}
+		for (int j = 0; j < i; j++)
+			if (out[j].path && (!strcmp(out[i].path, out[j].path) || out_same_file(out[i].path, out[j].path)) &&
+			    strcmp(out[i].path, "-")) {
+				cli_usage_error(cmd, "the outputs %s and %s are the same file '%s'; expected two files", out[j].what,
+						out[i].what, out[i].path);
+				return -1;
+			}
+	}
+	return 0;
+}
+
+/* --max-cycles N and --max-seconds S, taken out of argv (so that the
+ * options every command shares stay one table). */
+int cli_take_limits(const char *cmd, int *argc, char **argv, struct dev_run_opts *ro)
+{
+	ro->max_cycles = DEV_DEFAULT_MAX_CYCLES;
+	ro->max_seconds = 0;
+	bool seen_cycles = false, seen_seconds = false;
+	int n = 1;
+	for (int i = 1; i < *argc; i++) {
+		const char *a = argv[i], *v = NULL;
+		bool cycles = !strncmp(a, "--max-cycles", 12) && (a[12] == 0 || a[12] == '=');
+		bool seconds = !strncmp(a, "--max-seconds", 13) && (a[13] == 0 || a[13] == '=');
+		if (!strcmp(a, "--")) {
+			while (i < *argc)
+				argv[n++] = argv[i++];
+			break;
+		}
+		if (!cycles && !seconds) {
+			argv[n++] = argv[i];
+			continue;
+		}
+		const char *name = cycles ? "--max-cycles" : "--max-seconds";
+		if (cycles ? seen_cycles : seen_seconds) {
+			cli_usage_error(cmd, "option '%s' given twice", name);
+			return -1;
+		}
+		*(cycles ? &seen_cycles : &seen_seconds) = true;
+		size_t k = strlen(name);
+		if (a[k] == '=')
+			v = a + k + 1;
+		else if (i + 1 < *argc)
+			v = argv[++i];
+		if (!v) {
+			cli_usage_error(cmd, "option '%s' needs a value", name);
+			return -1;
+		}
+		if (cycles && cli_parse_count(v, &ro->max_cycles)) {
+			cli_usage_error(cmd, "--max-cycles takes a whole number of cycles (0 for no limit), got '%s'", v);
+			return -1;
+		}
+		if (seconds) {
+			char *end;
+			errno = 0;
+			double s = strtod(v, &end);
+			if (end == v || *end || errno || !(s >= 0) || s > 1e9) {
+				cli_usage_error(cmd, "--max-seconds takes a number of seconds from 0 (no limit) to 1e9, got '%s'", v);
+				return -1;
+			}
+			ro->max_seconds = s;
+		}
+	}
+	argv[n] = NULL;
+	*argc = n;
+	return 0;
+}
+
+int cli_write_program(const struct isa_program *p, const char *path, struct diags *err)
+{
+	size_t len;
+	uint8_t *buf = isa_tsp_encode(p, &len);
+	int rc = out_write(path, buf, len, err);
+	free(buf);
+	return rc;
+}
+
+static int dispatch(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
@@ -60,4 +163,13 @@ int main(int argc, char **argv)
 	fprintf(stderr, "tessel: error: unknown command '%s'\n\n", cmd);
 	usage(stderr);
 	return CLI_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	int rc = dispatch(argc, argv);
+	/* what was written to standard output must have reached it */
+	if (out_close_stdout("tessel") && rc == CLI_OK)
+		rc = CLI_BAD_INPUT;
+	return rc;
 }

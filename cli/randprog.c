@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/file.h"
+#include "base/output.h"
 #include "cli.h"
 
 int cli_randprog(int argc, char **argv)
@@ -27,6 +27,8 @@ int cli_randprog(int argc, char **argv)
 		cli_usage_error("randprog", "missing -o OUT (.tsp, or .s for assembly)");
 		return CLI_USAGE;
 	}
+	if (cli_check_outputs("randprog", &o))
+		return CLI_USAGE;
 	struct hw hw;
 	if (cli_load_hw(o.hw, &hw))
 		return CLI_BAD_INPUT;
@@ -36,9 +38,9 @@ int cli_randprog(int argc, char **argv)
 	char *text = isa_derive(&hw, &lay, &err) ? NULL : isa_randprog(&hw, &lay, seed, (int)iterations, &err);
 	size_t n = strlen(o.out);
 	if (text && n > 2 && !strcmp(o.out + n - 2, ".s")) {
-		file_write_text(o.out, text, &err);
+		out_write_text(o.out, text, &err);
 	} else if (text && !isa_assemble(text, "(random program)", &hw, &p, &err)) {
-		isa_tsp_write(&p, o.out, &err);
+		cli_write_program(&p, o.out, &err);
 		isa_program_free(&p);
 	}
 	free(text);

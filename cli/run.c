@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/output.h"
 #include "device/device.h"
 #include "cli.h"
 #include "compiler/devices.h"
@@ -62,6 +63,9 @@ static void print_text(const char *path, const char *device, const struct isa_pr
 int cli_run(int argc, char **argv)
 {
 	struct cli_opts o;
+	struct dev_run_opts ro;
+	if (cli_take_limits("run", &argc, argv, &ro))
+		return CLI_USAGE;
 	int rc = cli_parse("run", argc, argv, CLI_OPT_HW | CLI_OPT_DEVICE | CLI_OPT_JSON | CLI_OPT_TRACE | CLI_OPT_WAVES, 1, 1, &o);
 	if (rc)
 		return rc < 0 ? CLI_USAGE : CLI_OK;
@@ -71,27 +75,38 @@ int cli_run(int argc, char **argv)
 		cli_usage_error("run", "unknown device '%s'; expected sim or rtl", devname);
 		return CLI_USAGE;
 	}
-	struct isa_program p;
-	if (cli_load_program(o.pos[0], o.hw, &p))
-		return CLI_BAD_INPUT;
-	struct diags err = {0};
-	struct dev_run_opts ro = {.waves = o.waves};
 	if (o.waves && strcmp(devname, "rtl")) {
 		cli_usage_error("run", "--waves needs --device rtl (the simulator has no signals)");
 		return CLI_USAGE;
 	}
-	if (o.trace && !(ro.trace = fopen(o.trace, "w")))
-		diag_add(&err, o.trace, 0, 0, "cannot write the trace: %s", strerror(errno));
+	if (cli_check_outputs("run", &o))
+		return CLI_USAGE;
+	struct isa_program p;
+	if (cli_load_program(o.pos[0], o.hw, &p))
+		return CLI_BAD_INPUT;
+	struct diags err = {0};
+	/* the trace and the waves are written beside their paths and renamed
+	 * into place once the run is over */
+	struct out_file trace = {0}, waves = {0};
+	if (o.trace)
+		ro.trace = out_open(&trace, o.trace, &err);
+	if (o.waves && !err.n && out_open(&waves, o.waves, &err))
+		ro.waves = out_detach(&waves);
 	struct device *d = err.n ? NULL : ops->open(&p.hw, &err);
-	struct dev_stats st;
-	if (d && !dev_run_program(ops, d, &p, &ro, &st, &err)) {
+	struct dev_stats st = {0};
+	int ran = d ? dev_run_program(ops, d, &p, &ro, &st, &err) : -1;
+	if (!ran || (d && st.limit)) { /* stopped at a limit: what it did until then */
 		if (o.json)
 			print_json(o.pos[0], devname, &p, &st);
 		else
 			print_text(o.pos[0], devname, &p, &st);
 	}
-	if (ro.trace && fclose(ro.trace))
-		diag_add(&err, o.trace, 0, 0, "cannot write the trace: %s", strerror(errno));
+	/* a run that stopped (at a limit, a deadlock) leaves a whole trace too,
+	 * which shows where; one that never started leaves none */
+	if (ro.trace)
+		d ? out_commit(&trace, &err) : (out_abort(&trace), 0);
+	if (ro.waves)
+		d ? out_commit(&waves, &err) : (out_abort(&waves), 0);
 	if (d)
 		ops->close(d);
 	isa_program_free(&p);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/output.h"
 #include "compiler/tune.h"
 #include "cli.h"
 
@@ -131,7 +132,7 @@ static int write_program(const struct hw *hw, const struct wl_workload *w, const
 	for (int op = 0; op < w->g.nops; op++)
 		plans[op] = res[op].plan;
 	struct cc_program prog;
-	int rc = cli_build_workload(hw, w, plans, NULL, &prog, err) || isa_tsp_write(&prog.p, out, err);
+	int rc = cli_build_workload(hw, w, plans, NULL, &prog, err) || cli_write_program(&prog.p, out, err);
 	cc_program_free(&prog);
 	free(plans);
 	return rc;
@@ -168,18 +169,35 @@ int cli_tune(int argc, char **argv)
 				bad_budget ? o.budget : o.seed);
 		return CLI_USAGE;
 	}
+	if (cli_check_outputs("tune", &o))
+		return CLI_USAGE;
 	struct hw hw;
 	struct wl_workload w;
 	if (cli_load_hw_workload(o.hw, o.pos[0], &hw, &w))
 		return CLI_BAD_INPUT;
 	struct diags err = {0};
 	char *path = o.db ? xstrdup(o.db) : default_db();
+	if (o.out && path && out_same_file(o.out, path)) {
+		cli_usage_error("tune", "the output -o '%s' is the tuning database '%s' (the same file), which it would overwrite; "
+					"expected another output file", o.out, path);
+		free(path);
+		wl_free(&w);
+		return CLI_USAGE;
+	}
 	struct tz_records *db = path ? tz_records_open(path, &err) : NULL;
 	struct tn_result *res = xcalloc((size_t)w.g.nops + 1, sizeof *res);
 	rc = CLI_BAD_INPUT;
+	if (db && tz_records_ignored(db))
+		fprintf(stderr, "tessel tune: warning: %s: %d tuning records with impossible cycles (not a whole number from 1 to "
+				"10^15) ignored\n", path, tz_records_ignored(db));
 	if (!path || db) {
 		struct tn_opts to = {(int)budget, seed, true, db, w.name, NULL, NULL};
-		if (!tune_all(&hw, &w, &to, res, &err) && (!o.out || !write_program(&hw, &w, res, o.out, &err))) {
+		int tuned = tune_all(&hw, &w, &to, res, &err);
+		/* what was measured is kept even when the tune failed later;
+		 * a measurement that cannot be stored fails the tune */
+		if ((db && tz_records_commit(db, &err)) || err.n)
+			tuned = -1;
+		if (!tuned && (!o.out || !write_program(&hw, &w, res, o.out, &err))) {
 			if (o.json)
 				print_json(&hw, &w, res);
 			else

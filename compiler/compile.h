@@ -152,9 +152,12 @@ void rt_free_buffers(const struct wl_workload *w, uint8_t **t);
  * program on a fresh device, the rest on the host; with verify, checks every
  * accelerator op against the host backend on the same inputs.  t holds the
  * tensors (rt_tensor_buffers) and receives every result.  0, or -1 with an
- * error (a failed comparison is not an error: see res[op].verified). */
+ * error (a failed comparison is not an error: see res[op].verified).  ro
+ * (or NULL) holds each op's run limits: an op stopped at one ends the run
+ * with its statistics so far (res[op].st.limit). */
 int rt_exec(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
-	    const struct dev_ops *dev, bool verify, uint8_t **t, struct rt_result *res, struct diags *err);
+	    const struct dev_ops *dev, const struct dev_run_opts *ro, bool verify, uint8_t **t, struct rt_result *res,
+	    struct diags *err);
 /* Runs the whole workload on the host (the values compile packs for
  * intermediate tensors).  0, or -1 with an error. */
 int rt_host_all(const struct wl_workload *w, uint8_t **t, struct diags *err);

@@ -86,7 +86,8 @@ static void compare(const struct ir_tensor *t, const uint8_t *dev, const uint8_t
 /* One accelerator op as its own program on the device (*dp, opened on first
  * use and reused: opening one allocates all of its DRAM). */
 static int run_on_device(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans, int op,
-			 const struct dev_ops *dev, struct device **dp, uint8_t **t, struct rt_result *r, struct diags *err)
+			 const struct dev_ops *dev, const struct dev_run_opts *ro, struct device **dp, uint8_t **t,
+			 struct rt_result *r, struct diags *err)
 {
 	const struct ir_graph *g = &w->g;
 	struct cc_request rq = {.name = w->name, .g = g, .plans = plans, .ops = &op, .nops = 1,
@@ -96,7 +97,7 @@ static int run_on_device(const struct hw *hw, const struct wl_workload *w, const
 	if (!rc && !*dp && !(*dp = dev->open(&prog.p.hw, err)))
 		rc = -1;
 	struct device *d = *dp;
-	rc = rc || dev_run_program(dev, d, &prog.p, NULL, &r->st, err);
+	rc = rc || dev_run_program(dev, d, &prog.p, ro, &r->st, err);
 	if (!rc) {
 		const struct isa_segment *s = &prog.p.seg[prog.op[0].out_segment];
 		uint8_t *packed = xmalloc(s->size);
@@ -121,7 +122,8 @@ static void describe(const struct hw *hw, const struct ir_graph *g, int op, cons
 }
 
 int rt_exec(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
-	    const struct dev_ops *dev, bool verify, uint8_t **t, struct rt_result *res, struct diags *err)
+	    const struct dev_ops *dev, const struct dev_run_opts *ro, bool verify, uint8_t **t, struct rt_result *res,
+	    struct diags *err)
 {
 	const struct ir_graph *g = &w->g;
 	struct host_jit *j = host_jit_open(err);
@@ -151,7 +153,7 @@ int rt_exec(const struct hw *hw, const struct wl_workload *w, const struct cc_pl
 			rc = host_run_op(j, g, op, (void *const *)t, err);
 			t[out] = keep;
 		}
-		rc = rc || run_on_device(hw, w, plans, op, dev, &d, t, r, err);
+		rc = rc || run_on_device(hw, w, plans, op, dev, ro, &d, t, r, err);
 		if (!rc && verify)
 			compare(&g->tensor[out], t[out], ref, r);
 		free(ref);

@@ -48,12 +48,15 @@ struct side {
 	size_t trace_len;
 	struct dev_stats st;
 	int rc;
+	const struct dev_run_opts *limits;
 };
 
 static void run_side(const struct isa_program *p, struct side *s, struct diags *err)
 {
 	FILE *t = open_memstream(&s->trace, &s->trace_len);
 	struct dev_run_opts ro = {.trace = t};
+	if (s->limits)
+		ro.max_cycles = s->limits->max_cycles, ro.max_seconds = s->limits->max_seconds;
 	s->rc = dev_run_program(s->ops, s->d, p, &ro, &s->st, err);
 	fclose(t);
 }
@@ -180,13 +183,20 @@ static int compare_dram(const struct isa_program *p, struct side *a, struct side
 int cosim_program(const struct isa_program *p, const struct dev_ops *ref, const struct dev_ops *dut,
 		  struct cosim_result *res, struct diags *err)
 {
+	return cosim_program_limited(p, ref, dut, NULL, res, err);
+}
+
+int cosim_program_limited(const struct isa_program *p, const struct dev_ops *ref, const struct dev_ops *dut,
+			  const struct dev_run_opts *limits, struct cosim_result *res, struct diags *err)
+{
 	memset(res, 0, sizeof *res);
-	struct side s[2] = {{.ops = ref}, {.ops = dut}};
+	struct side s[2] = {{.ops = ref, .limits = limits}, {.ops = dut, .limits = limits}};
 	int rc = -1;
 	for (int i = 0; i < 2; i++)
 		if (!(s[i].d = s[i].ops->open(&p->hw, err)))
 			goto out;
 	run_side(p, &s[0], err);
+	res->ref = s[0].st;
 	if (s[0].rc)
 		goto out;
 	struct diags derr = {0};

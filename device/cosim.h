@@ -22,5 +22,10 @@ struct cosim_result {
  * not is a mismatch). */
 int cosim_program(const struct isa_program *p, const struct dev_ops *ref, const struct dev_ops *dut,
 		  struct cosim_result *res, struct diags *err);
+/* The same with run limits (max_cycles, max_seconds of struct
+ * dev_run_opts; NULL for none) on both runs.  When ref stops at one, -1
+ * with its error, and res->ref holds its statistics until then. */
+int cosim_program_limited(const struct isa_program *p, const struct dev_ops *ref, const struct dev_ops *dut,
+			  const struct dev_run_opts *limits, struct cosim_result *res, struct diags *err);
 
 #endif

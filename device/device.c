@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *const module_names[DEV_MODULE_COUNT] = {
 #define X(id, name) name,
@@ -51,4 +52,45 @@ int dev_check_dram(uint64_t dram_size, uint64_t addr, uint64_t n, const char *wh
 		return -1;
 	}
 	return 0;
+}
+
+static double monotonic_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void dev_watch_start(struct dev_watch *w, const struct dev_run_opts *opts)
+{
+	memset(w, 0, sizeof *w);
+	if (!opts)
+		return;
+	w->max_cycles = opts->max_cycles;
+	w->max_seconds = opts->max_seconds;
+	if (opts->max_seconds > 0)
+		w->deadline = monotonic_seconds() + opts->max_seconds;
+}
+
+enum dev_limit dev_watch_check(struct dev_watch *w, uint64_t now)
+{
+	if (w->max_cycles && now > w->max_cycles)
+		return DEV_LIMIT_CYCLES;
+	if (w->deadline > 0 && ++w->calls % 256 == 0 && monotonic_seconds() >= w->deadline)
+		return DEV_LIMIT_SECONDS;
+	return DEV_LIMIT_NONE;
+}
+
+void dev_watch_report(const struct dev_watch *w, enum dev_limit l, uint64_t now, uint64_t insns_done, uint32_t ninsn,
+		      struct diags *err)
+{
+	char what[96];
+	if (l == DEV_LIMIT_CYCLES)
+		snprintf(what, sizeof what, "the cycle limit %" PRIu64 " (--max-cycles)", w->max_cycles);
+	else
+		snprintf(what, sizeof what, "the time limit of %g s (--max-seconds), at cycle %" PRIu64, w->max_seconds, now);
+	diag_add(err, NULL, 0, 0,
+		 "stopped at %s: the program had not finished (%" PRIu64 " of its %u instructions started); "
+		 "raise the limit, or 0 for none, to run it further",
+		 what, insns_done, ninsn);
 }

@@ -31,6 +31,9 @@ enum dev_module {
 	DEV_MODULE_COUNT
 };
 
+/* The limits a run can be stopped at (struct dev_run_opts). */
+enum dev_limit { DEV_LIMIT_NONE, DEV_LIMIT_CYCLES, DEV_LIMIT_SECONDS };
+
 struct dev_stats {
 	uint64_t cycles;                    /* cycle at which FINISH completed */
 	uint64_t busy[DEV_MODULE_COUNT];    /* cycles spent executing */
@@ -41,6 +44,8 @@ struct dev_stats {
 	uint64_t insns_total;
 	uint64_t macs;                      /* multiply-accumulates by intrinsics */
 	double peak_macs_per_cycle;
+	enum dev_limit limit;               /* the run was stopped at this limit: what is
+					     * above is what happened until then */
 };
 
 struct dev_run_opts {
@@ -49,7 +54,23 @@ struct dev_run_opts {
 			   * compute is skipped (timing never depends on values;
 			   * for measuring mappings).  A device may ignore it. */
 	const char *waves; /* a VCD file of every signal, for devices that have signals (rtl), or NULL */
+	/* Limits on the work of a run, 0 for none.  A program that has not
+	 * finished by cycle max_cycles, or after max_seconds of wall-clock
+	 * time, is stopped: run returns -1 with an error saying which limit,
+	 * and the statistics are those until then (st->limit says which).
+	 * Every device checks both; the simulator does not compute an
+	 * instruction that would end past max_cycles, so the cycle limit also
+	 * bounds its time.  The command line's default is DEV_DEFAULT_MAX_CYCLES. */
+	uint64_t max_cycles;
+	double max_seconds;
 };
+
+/* The cycle limit `tessel run`, `exec` and `cosim` apply unless told
+ * otherwise: far above every example (the longest op, bert-ffn's on
+ * edge-tiny, takes 6.1 M cycles; whole compiled workloads tens of millions),
+ * far below what an untrusted program can ask for (one gemm can keep the
+ * accelerator busy for 2^40 cycles). */
+#define DEV_DEFAULT_MAX_CYCLES 1000000000ULL
 
 struct device;
 
@@ -75,6 +96,23 @@ int dev_run_program(const struct dev_ops *ops, struct device *d, const struct is
  * with an error naming the access (WHAT: "read", "write").  Every device
  * checks its own read and write with it. */
 int dev_check_dram(uint64_t dram_size, uint64_t addr, uint64_t n, const char *what, struct diags *err);
+
+/* A run's limits as a device checks them: dev_watch_start when the run
+ * starts, dev_watch_check(now) as it goes (cheap: the clock is read once
+ * every few hundred calls), dev_watch_report once a limit is reached. */
+struct dev_watch {
+	uint64_t max_cycles;
+	double deadline; /* monotonic seconds, 0 for none */
+	double max_seconds;
+	unsigned calls;
+};
+void dev_watch_start(struct dev_watch *w, const struct dev_run_opts *opts);
+/* NOW is the next cycle the run would reach: a cycle limit N lets the run
+ * reach cycle N and stops it before N + 1. */
+enum dev_limit dev_watch_check(struct dev_watch *w, uint64_t now);
+/* "stopped at the cycle limit N (--max-cycles): ..." with what ran. */
+void dev_watch_report(const struct dev_watch *w, enum dev_limit l, uint64_t now, uint64_t insns_done, uint32_t ninsn,
+		      struct diags *err);
 
 #ifdef __cplusplus
 }

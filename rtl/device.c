@@ -24,6 +24,8 @@ struct rtl_run {
 	FILE *trace;
 	bool comma;
 	uint64_t code_addr;
+	struct dev_watch watch;
+	enum dev_limit limit;
 };
 
 static struct rtl_device *dev(struct device *d) { return (struct rtl_device *)(void *)d; }
@@ -122,6 +124,14 @@ static void on_fetch(void *ctx, uint32_t first, uint64_t start, uint64_t arrive)
 	span(r, DEV_FETCH, "fetch", first, start, arrive - start);
 }
 
+/* The model is at cycle now and has not finished: the next step takes it to
+ * now + 1. */
+static int on_poll(void *ctx, uint64_t now)
+{
+	struct rtl_run *r = ctx;
+	return (r->limit = dev_watch_check(&r->watch, now + 1)) != DEV_LIMIT_NONE;
+}
+
 /* The RTL trusts its instructions; they are checked here, with the
  * simulator's words, before it runs. */
 static int check_code(struct rtl_device *d, uint64_t code_addr, uint32_t ninsn, struct diags *err)
@@ -158,7 +168,8 @@ static int rtl_run(struct device *dv, uint64_t code_addr, uint32_t ninsn, const 
 			r.comma = true;
 		}
 	}
-	struct rtl_abi_events ev = {.ctx = &r, .insn = on_insn, .fetch = on_fetch};
+	dev_watch_start(&r.watch, opts);
+	struct rtl_abi_events ev = {.ctx = &r, .insn = on_insn, .fetch = on_fetch, .poll = on_poll};
 	struct rtl_abi_result res;
 	int rc = d->abi->run(d->m, code_addr, ninsn, opts ? opts->waves : NULL, &ev, &res);
 	if (r.trace)
@@ -177,6 +188,10 @@ static int rtl_run(struct device *dv, uint64_t code_addr, uint32_t ninsn, const 
 	switch (res.end) {
 	case RTL_END_FINISH:
 		return 0;
+	case RTL_END_LIMIT:
+		st->limit = r.limit;
+		dev_watch_report(&r.watch, r.limit, res.cycles, st->insns_total, ninsn, err);
+		return -1;
 	case RTL_END_DRAM_ERROR:
 		diag_add(err, NULL, 0, 0, "at cycle %" PRIu64 ": %s", res.cycles, res.error);
 		return -1;

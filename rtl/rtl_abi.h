@@ -13,7 +13,7 @@
 extern "C" {
 #endif
 
-enum { RTL_ABI_VERSION = 1 };
+enum { RTL_ABI_VERSION = 2 };
 #define RTL_ABI_SYMBOL "tessel_rtl_abi"
 
 /* What the model reports while it runs, so that the device computes the
@@ -25,9 +25,12 @@ struct rtl_abi_events {
 	void (*insn)(void *ctx, int module, uint32_t index, uint64_t start, uint64_t end);
 	/* Fetch requested instructions from `first` at `start`; they arrive at `arrive`. */
 	void (*fetch)(void *ctx, uint32_t first, uint64_t start, uint64_t arrive);
+	/* Asked once a cycle, at cycle `now` of a run that has not finished:
+	 * nonzero stops the run there (RTL_END_LIMIT).  May be NULL. */
+	int (*poll)(void *ctx, uint64_t now);
 };
 
-enum rtl_abi_end { RTL_END_FINISH, RTL_END_STUCK, RTL_END_DRAM_ERROR };
+enum rtl_abi_end { RTL_END_FINISH, RTL_END_STUCK, RTL_END_DRAM_ERROR, RTL_END_LIMIT };
 
 struct rtl_abi_result {
 	enum rtl_abi_end end;

@@ -27,7 +27,7 @@ struct queue {
 struct module {
 	struct queue q;
 	bool busy;
-	uint64_t end;
+	uint64_t start, end, macs; /* of the instruction running */
 	struct sim_entry cur;
 };
 
@@ -53,6 +53,7 @@ struct run {
 	/* end */
 	bool finished, failed;
 	bool trace_comma;
+	struct dev_watch watch; /* the run's limits */
 };
 
 /* ---- the device ---- */
@@ -198,20 +199,25 @@ static void start(struct run *r, enum isa_queue q, uint64_t now)
 	m->q.n--;
 	const struct isa_insn *in = &m->cur.in;
 	isa_tokens_step(r->tokens, q, in, ISA_TOKENS_START);
-	if (!(r->opts && r->opts->timing_only) && sim_exec(r->d, &m->cur, r->err)) {
+	uint64_t dur = duration(r, in, now);
+	/* what an instruction that ends past the cycle limit computes is never
+	 * seen (the run stops first), and computing it could take hours */
+	bool beyond = r->watch.max_cycles && dur > r->watch.max_cycles - now;
+	if (!(r->opts && r->opts->timing_only) && !beyond && sim_exec(r->d, &m->cur, r->err)) {
 		r->failed = true;
 		return;
 	}
-	uint64_t dur = duration(r, in, now);
 	m->busy = true;
+	m->start = now;
 	m->end = now + dur;
+	m->macs = 0;
 	enum dev_module dm = module_of_queue[q];
 	r->st->busy[dm] += dur;
 	r->st->insns[in->kind]++;
 	r->st->insns_total++;
 	const struct isa_kind *k = &r->d->lay.kind[in->kind];
 	if (k->cls == ISA_CLASS_GEMM)
-		r->st->macs += isa_loop_beats(in) * r->d->hw.intrinsic[k->intrinsic].macs;
+		r->st->macs += m->macs = isa_loop_beats(in) * r->d->hw.intrinsic[k->intrinsic].macs;
 	trace_span(r, dm, k->mnemonic, m->cur.index, now, dur);
 }
 
@@ -225,6 +231,22 @@ static void complete(struct run *r, enum isa_queue q, uint64_t now)
 		r->finished = true;
 		r->st->cycles = now;
 	}
+}
+
+/* A run stopped at cycle stop: what runs past it is taken out of the
+ * statistics (busy cycles; MACs in proportion), which counted it whole. */
+static void cut_at(struct run *r, uint64_t stop)
+{
+	for (int q = 0; q < ISA_Q_COUNT; q++) {
+		struct module *m = &r->m[q];
+		if (!m->busy || m->end <= stop)
+			continue;
+		uint64_t dur = m->end - m->start, left = m->end - stop;
+		r->st->busy[module_of_queue[q]] -= left;
+		r->st->macs -= (uint64_t)((double)m->macs * ((double)left / (double)dur));
+	}
+	if (r->arrive_at != NEVER && r->arrive_at > stop)
+		r->st->busy[DEV_FETCH] -= r->arrive_at - stop;
 }
 
 /* ---- fetch ---- */
@@ -422,8 +444,10 @@ static int sim_run(struct device *d, uint64_t code_addr, uint32_t ninsn, const s
 		return -1;
 	struct run r = {.d = d, .opts = opts, .st = st, .err = err};
 	init_run(&r, d, code_addr, ninsn);
+	dev_watch_start(&r.watch, opts);
 	trace_begin(&r);
 	uint64_t now = 0;
+	enum dev_limit limit = DEV_LIMIT_NONE;
 	for (;;) {
 		step(&r, now);
 		if (r.finished || r.failed)
@@ -431,6 +455,17 @@ static int sim_run(struct device *d, uint64_t code_addr, uint32_t ninsn, const s
 		uint64_t next = next_event(&r, now);
 		if (next == NEVER) {
 			report_stuck(&r, now);
+			r.failed = true;
+			break;
+		}
+		if ((limit = dev_watch_check(&r.watch, next)) != DEV_LIMIT_NONE) {
+			/* stopped: the statistics count up to the limit */
+			uint64_t stop = limit == DEV_LIMIT_CYCLES ? r.watch.max_cycles : now;
+			count_stalls(&r, now, stop);
+			cut_at(&r, stop);
+			st->cycles = stop;
+			st->limit = limit;
+			dev_watch_report(&r.watch, limit, stop, st->insns_total, ninsn, err);
 			r.failed = true;
 			break;
 		}

@@ -11,28 +11,63 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <xxhash.h>
 
 #include "search.h"
 
+/* Measurements are kept in a table of the connection's own (temp.pending,
+ * which no other process sees or locks) while a tune runs, and read from it
+ * as from the database; tz_records_commit moves them into the database in
+ * one transaction.  Two tunes of one database thus hold its write lock only
+ * for that moment, and wait for each other (busy timeout and retries)
+ * instead of failing. */
 struct tz_records {
 	sqlite3 *db;
 	char *path;
+	int ignored; /* records with impossible cycles, skipped */
 };
 
+/* How long a tune waits for another one's write lock, in milliseconds, and
+ * how often it tries again after that. */
+enum { BUSY_TIMEOUT_MS = 30000, BUSY_RETRIES = 4 };
+
+/* Cycles a record may hold: at least 1, and no more than a measurement
+ * could take (10^15 cycles: 116 days at 100 MHz). */
+#define MAX_RECORD_CYCLES 1000000000000000LL
+
+/* The rows of the database and of this tune, the tune's after (src 1). */
+#define ALL_RECORDS                                                                   \
+	"(SELECT 0 AS src, * FROM main.records UNION ALL SELECT 1 AS src, * FROM temp.pending)"
+
+/* The columns of the records, of the database's table and the tune's own. */
+#define COLUMNS                                                                         \
+	" id INTEGER PRIMARY KEY,"                                                      \
+	" workload TEXT NOT NULL, op_key TEXT NOT NULL, hw_key TEXT NOT NULL," \
+	" intrinsic INTEGER NOT NULL, input_a INTEGER NOT NULL, dims TEXT NOT NULL," \
+	" bm INTEGER NOT NULL, bn INTEGER NOT NULL, bk INTEGER NOT NULL, n_outer INTEGER NOT NULL," \
+	" ring_a INTEGER NOT NULL, ring_b INTEGER NOT NULL, ring_acc INTEGER NOT NULL," \
+	" keep_a INTEGER NOT NULL, keep_b INTEGER NOT NULL," \
+	" features BLOB NOT NULL, estimate REAL NOT NULL, cycles INTEGER NOT NULL," \
+	" created TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP"
+
 static const char schema[] =
-	"CREATE TABLE IF NOT EXISTS records("
-	" id INTEGER PRIMARY KEY,"
-	" workload TEXT NOT NULL, op_key TEXT NOT NULL, hw_key TEXT NOT NULL,"
-	" intrinsic INTEGER NOT NULL, input_a INTEGER NOT NULL, dims TEXT NOT NULL,"
-	" bm INTEGER NOT NULL, bn INTEGER NOT NULL, bk INTEGER NOT NULL, n_outer INTEGER NOT NULL,"
-	" ring_a INTEGER NOT NULL, ring_b INTEGER NOT NULL, ring_acc INTEGER NOT NULL,"
-	" keep_a INTEGER NOT NULL, keep_b INTEGER NOT NULL,"
-	" features BLOB NOT NULL, estimate REAL NOT NULL, cycles INTEGER NOT NULL,"
-	" created TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP);"
-	"CREATE INDEX IF NOT EXISTS records_key ON records(op_key, hw_key);"
-	/* a measurement is cheap to redo: do not wait for the disk on each one */
-	"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
+	"CREATE TABLE IF NOT EXISTS records(" COLUMNS ");"
+	"CREATE INDEX IF NOT EXISTS records_key ON records(op_key, hw_key);";
+
+/* Runs SQL, trying again while another connection holds the lock. */
+static int exec_retry(sqlite3 *db, const char *sql)
+{
+	int rc = SQLITE_BUSY;
+	for (int i = 0; i <= BUSY_RETRIES && (rc == SQLITE_BUSY || rc == SQLITE_LOCKED); i++) {
+		if (i) {
+			struct timespec ts = {0, 50 * 1000 * 1000L * i};
+			nanosleep(&ts, NULL);
+		}
+		rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	}
+	return rc;
+}
 
 static int db_error(struct tz_records *r, struct diags *err, const char *what)
 {
@@ -40,19 +75,64 @@ static int db_error(struct tz_records *r, struct diags *err, const char *what)
 	return -1;
 }
 
+/* Records whose cycles no measurement can give, which every lookup skips. */
+static int count_ignored(struct tz_records *r)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(r->db, "SELECT COUNT(*) FROM main.records WHERE NOT (typeof(cycles) = 'integer' AND cycles BETWEEN 1 AND ?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, MAX_RECORD_CYCLES);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		r->ignored = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 struct tz_records *tz_records_open(const char *path, struct diags *err)
 {
 	struct tz_records *r = xcalloc(1, sizeof *r);
 	r->path = xstrdup(path);
+	/* the busy timeout first: setting up the schema already takes the lock */
 	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
-	    sqlite3_exec(r->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
+	    sqlite3_busy_timeout(r->db, BUSY_TIMEOUT_MS) != SQLITE_OK ||
+	    /* a measurement is cheap to redo: do not wait for the disk on each one */
+	    exec_retry(r->db, "PRAGMA journal_mode=WAL") != SQLITE_OK ||
+	    exec_retry(r->db, "PRAGMA synchronous=NORMAL") != SQLITE_OK || exec_retry(r->db, schema) != SQLITE_OK ||
+	    exec_retry(r->db, "CREATE TEMP TABLE pending(" COLUMNS ")") != SQLITE_OK ||
+	    count_ignored(r)) {
 		diag_add(err, path, 0, 0, "cannot open the tuning records: %s", r->db ? sqlite3_errmsg(r->db) : "out of memory");
 		tz_records_close(r);
 		return NULL;
 	}
-	sqlite3_busy_timeout(r->db, 5000);
 	return r;
 }
+
+int tz_records_commit(struct tz_records *r, struct diags *err)
+{
+	static const char move[] = "INSERT INTO main.records(workload, op_key, hw_key, intrinsic, input_a, dims, bm, bn, bk,"
+				   " n_outer, ring_a, ring_b, ring_acc, keep_a, keep_b, features, estimate, cycles, created)"
+				   " SELECT workload, op_key, hw_key, intrinsic, input_a, dims, bm, bn, bk, n_outer, ring_a,"
+				   " ring_b, ring_acc, keep_a, keep_b, features, estimate, cycles, created"
+				   " FROM temp.pending ORDER BY id";
+	if (exec_retry(r->db, "BEGIN IMMEDIATE") != SQLITE_OK)
+		return db_error(r, err, "cannot store the measurements (the database stayed locked)");
+	if (sqlite3_exec(r->db, move, NULL, NULL, NULL) != SQLITE_OK) {
+		db_error(r, err, "cannot store the measurements");
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	if (exec_retry(r->db, "COMMIT") != SQLITE_OK) {
+		db_error(r, err, "cannot store the measurements");
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	sqlite3_exec(r->db, "DELETE FROM temp.pending", NULL, NULL, NULL);
+	return 0;
+}
+
+int tz_records_ignored(const struct tz_records *r) { return r ? r->ignored : 0; }
 
 void tz_records_close(struct tz_records *r)
 {
@@ -118,7 +198,7 @@ static char *dims_text(const struct tz_binding *b)
 int tz_records_add(struct tz_records *r, const char *workload, const char *op_key, const char *hw_key,
 		   const struct tz_geometry *geo, const struct tz_mapping *m, uint64_t cycles, struct diags *err)
 {
-	static const char sql[] = "INSERT INTO records(workload, op_key, hw_key, intrinsic, input_a, dims, bm, bn, bk,"
+	static const char sql[] = "INSERT INTO temp.pending(workload, op_key, hw_key, intrinsic, input_a, dims, bm, bn, bk,"
 				  " n_outer, ring_a, ring_b, ring_acc, keep_a, keep_b, features, estimate, cycles)"
 				  " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	sqlite3_stmt *st;
@@ -146,6 +226,16 @@ int tz_records_add(struct tz_records *r, const char *workload, const char *op_ke
 	return rc;
 }
 
+/* Whether column col holds possible cycles: a whole number from 1 to
+ * MAX_RECORD_CYCLES.  Others (0, negative, absurd, not a number: a record
+ * written by hand or by another program) are skipped; count_ignored
+ * counted them when the database was opened. */
+static bool valid_cycles(sqlite3_stmt *st, int col)
+{
+	sqlite3_int64 c = sqlite3_column_int64(st, col);
+	return sqlite3_column_type(st, col) == SQLITE_INTEGER && c >= 1 && c <= MAX_RECORD_CYCLES;
+}
+
 static bool parse_dims(const char *s, struct tz_binding *b)
 {
 	for (int i = 0; i < IR_MAX_ITERS; i++) {
@@ -164,15 +254,19 @@ int tz_records_best(struct tz_records *r, const char *op_key, const char *hw_key
 		    struct diags *err)
 {
 	static const char sql[] = "SELECT intrinsic, input_a, dims, bm, bn, bk, n_outer, ring_a, ring_b, ring_acc, cycles,"
-				  " (SELECT COUNT(*) FROM records WHERE op_key = ?1 AND hw_key = ?2), keep_a, keep_b"
-				  " FROM records WHERE op_key = ?1 AND hw_key = ?2 ORDER BY cycles, id";
+				  " (SELECT COUNT(*) FROM " ALL_RECORDS " WHERE op_key = ?1 AND hw_key = ?2"
+				  " AND cycles BETWEEN 1 AND ?3), keep_a, keep_b"
+				  " FROM " ALL_RECORDS " WHERE op_key = ?1 AND hw_key = ?2 ORDER BY cycles, src, id";
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_error(r, err, "lookup");
 	sqlite3_bind_text(st, 1, op_key, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, hw_key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, MAX_RECORD_CYCLES);
 	int found = 0, rc;
 	while (!found && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!valid_cycles(st, 10))
+			continue;
 		struct tz_mapping x = {0};
 		x.b.intrinsic = sqlite3_column_int(st, 0);
 		x.b.input_a = sqlite3_column_int(st, 1);
@@ -204,7 +298,8 @@ int tz_records_best(struct tz_records *r, const char *op_key, const char *hw_key
 int tz_records_transfer(struct tz_records *r, const char *op_key, const char *hw_key, struct tz_sample **out, int *n,
 			struct diags *err)
 {
-	static const char sql[] = "SELECT features, estimate, cycles FROM records WHERE hw_key = ? AND op_key != ? ORDER BY id";
+	static const char sql[] = "SELECT features, estimate, cycles FROM " ALL_RECORDS
+				  " WHERE hw_key = ? AND op_key != ? ORDER BY src, id";
 	sqlite3_stmt *st;
 	*out = NULL, *n = 0;
 	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -215,6 +310,8 @@ int tz_records_transfer(struct tz_records *r, const char *op_key, const char *hw
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (sqlite3_column_bytes(st, 0) != (int)(TZ_FEATURES * sizeof(float)))
 			continue; /* features of another version */
+		if (!valid_cycles(st, 2))
+			continue;
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 256;
 			*out = xrealloc(*out, (size_t)cap * sizeof **out);

@@ -117,7 +117,15 @@ void tz_records_close(struct tz_records *db);
 void tz_op_key(const struct ir_graph *g, int op, char key[17]);
 /* "4f1e...": the hardware's fingerprint as hex. */
 void tz_hw_key(const struct hw *hw, char key[17]);
-/* Records a measurement. 0, or -1 with an error. */
+/* Moves the measurements of this tune into the database, in one transaction,
+ * waiting for (and retrying after) another tune's lock.  0, or -1 with an
+ * error naming the database. */
+int tz_records_commit(struct tz_records *db, struct diags *err);
+/* How many records were skipped for impossible cycles (0, negative, more
+ * than 10^15 or not a number); the caller reports them. */
+int tz_records_ignored(const struct tz_records *db);
+/* Records a measurement (visible to this connection at once, to the
+ * database at tz_records_commit). 0, or -1 with an error. */
 int tz_records_add(struct tz_records *db, const char *workload, const char *op_key, const char *hw_key,
 		   const struct tz_geometry *geo, const struct tz_mapping *m, uint64_t cycles, struct diags *err);
 /* The best recorded mapping of the op on the hardware: 1 found, 0 none,

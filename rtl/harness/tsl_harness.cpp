@@ -200,6 +200,11 @@ int run(void *p, uint64_t code_addr, uint32_t ninsn, const char *waves, const rt
 			res->cycles = now;
 			break;
 		}
+		if (ev->poll && ev->poll(ev->ctx, now)) {
+			res->end = RTL_END_LIMIT;
+			res->cycles = now;
+			break;
+		}
 		for (int q = 0; q < 3; q++) {
 			if (t->started >> q & 1) {
 				pending[q] = true;

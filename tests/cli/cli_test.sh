@@ -238,5 +238,93 @@ expect 1 "asm an empty file" "$tessel" asm "$work/empty.s" -o "$work/empty.tsp"
 contains "$work/err" "empty.s: error: no instructions; a program needs at least a 'finish' instruction" "empty source refused"
 if [ -e "$work/empty.tsp" ]; then fail=$((fail + 1)); echo "FAIL: asm of an empty file wrote a program"; else pass=$((pass + 1)); fi
 
+# Outputs, run limits and tuning records: an output that names an input is
+# refused (status 2, the input intact); a lost write to standard output is
+# an error; --max-cycles stops a program that would run for hours; two tunes
+# of one new database both keep their records; impossible records are
+# reported and ignored.
+cp "$src/examples/asm/vta-gemm.s" "$work/in.s"; cp "$work/in.s" "$work/in.s.orig"
+expect 2 "asm -o its input" "$tessel" asm "$work/in.s" -o "$work/in.s"
+contains "$work/err" "is the input '$work/in.s'" "asm names the input it would overwrite"
+cmp -s "$work/in.s" "$work/in.s.orig" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: asm -o overwrote its input"; }
+ln -f "$work/in.s" "$work/link.s"
+expect 2 "asm -o a hard link to its input" "$tessel" asm "$work/in.s" -o "$work/link.s"
+"$tessel" asm "$work/in.s" -o "$work/in.tsp" && cp "$work/in.tsp" "$work/in.tsp.orig"
+expect 2 "disasm -o its input" "$tessel" disasm "$work/in.tsp" -o "$work/in.tsp"
+expect 2 "run --trace its input" "$tessel" run "$work/in.tsp" --trace "$work/in.tsp"
+contains "$work/err" "--trace" "run names the option"
+cmp -s "$work/in.tsp" "$work/in.tsp.orig" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: disasm/run overwrote the program"; }
+cp "$src/examples/workloads/gemm.yaml" "$work/w.yaml"; cp "$work/w.yaml" "$work/w.yaml.orig"
+cp "$src/examples/hw/vta-default.yaml" "$work/hw.yaml"; cp "$work/hw.yaml" "$work/hw.yaml.orig"
+expect 2 "compile -o its workload" "$tessel" compile "$work/w.yaml" -o "$work/w.yaml"
+expect 2 "compile -o its --hw" "$tessel" compile "$work/w.yaml" --hw "$work/hw.yaml" -o "$work/hw.yaml"
+expect 2 "tune -o its workload" "$tessel" tune "$work/w.yaml" --db "$work/refuse.db" -o "$work/w.yaml"
+expect 2 "isa -o its description" "$tessel" isa "$work/hw.yaml" -o "$work/hw.yaml"
+for f in w.yaml hw.yaml; do
+  cmp -s "$work/$f" "$work/$f.orig" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: $f was overwritten"; }
+done
+expect 0 "asm -o a new file" "$tessel" asm "$work/in.s" -o "$work/again.tsp"
+cmp -s "$work/again.tsp" "$work/in.tsp" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: asm output differs"; }
+ls -a "$work" | grep -q '\.tmp' && { fail=$((fail + 1)); echo "FAIL: a temporary output was left behind"; } || pass=$((pass + 1))
+expect 1 "asm -o into a missing directory" "$tessel" asm "$work/in.s" -o "$work/nodir/x.tsp"
+contains "$work/err" "nodir/x.tsp" "the unwritable output is named"
+if [ -w /dev/full ]; then
+  "$tessel" disasm "$work/in.tsp" >/dev/full 2>"$work/err"; got=$?
+  [ "$got" = 1 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: disasm > /dev/full: exit $got, expected 1"; }
+  contains "$work/err" "cannot write standard output" "the lost output is reported"
+  "$tessel" isa >/dev/full 2>/dev/null; got=$?
+  [ "$got" = 1 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: isa > /dev/full: exit $got, expected 1"; }
+fi
+# one gemm of 64 micro-ops x 16383 x 16383: 2^34 beats of the 1x16x16 core
+cat >"$work/long.s" <<'EOS'
+.segment inp input size=16
+.segment wgt weight size=256
+.segment out output size=16
+.uop dst=0 src=0 wgt=0
+load buf=uop idx=0 addr=@uops ysize=1 xsize=1 xstride=1
+load buf=inp idx=0 addr=@inp ysize=1 xsize=1 xstride=1
+load buf=wgt idx=0 addr=@wgt ysize=1 xsize=1 xstride=1 push_next
+gemm uop_begin=0 uop_end=64 iter_out=16383 iter_in=16383 pop_prev push_next
+store buf=out idx=0 addr=@out ysize=1 xsize=1 xstride=1 pop_prev
+finish
+EOS
+expect 0 "assemble the long program" "$tessel" asm "$work/long.s" -o "$work/long.tsp"
+expect 1 "--max-cycles stops the long program" timeout 60 "$tessel" run "$work/long.tsp" --max-cycles 100000
+contains "$work/err" "stopped at the cycle limit 100000 (--max-cycles)" "the cycle limit is named"
+contains "$work/out" "cycles        100000 " "the cycles until the limit are printed"
+expect 1 "the default limit stops it too" timeout 60 "$tessel" run "$work/long.tsp"
+contains "$work/err" "stopped at the cycle limit 1000000000 (--max-cycles)" "the default limit is named"
+# the time limit is checked between instructions: 4000 gemms of 2^18 beats each
+{ sed -n '1,7p' "$work/long.s"; i=0; while [ $i -lt 4000 ]; do
+    echo "gemm uop_begin=0 uop_end=64 iter_out=64 iter_in=64"; i=$((i + 1)); done; echo finish; } >"$work/many.s"
+expect 0 "assemble the many-gemm program" "$tessel" asm "$work/many.s" -o "$work/many.tsp"
+expect 1 "--max-seconds stops it" timeout 60 "$tessel" run "$work/many.tsp" --max-cycles 0 --max-seconds 0.5
+contains "$work/err" "(--max-seconds)" "the time limit is named"
+expect 2 "--max-cycles takes a number" "$tessel" run "$work/long.tsp" --max-cycles lots
+expect 0 "a limit the program stays under" "$tessel" run "$work/in.tsp" --max-cycles 159
+expect 1 "a limit one cycle short" "$tessel" run "$work/in.tsp" --max-cycles 158
+expect 1 "exec stops at the limit" "$tessel" exec "$src/examples/workloads/gemm.yaml" --max-cycles 1000
+contains "$work/out" "stopped" "exec marks the op it stopped"
+if command -v sqlite3 >/dev/null; then
+  db="$work/tune.db"; rm -f "$db"*
+  "$tessel" tune "$src/examples/workloads/gemm.yaml" --db "$db" --budget 3 --json >"$work/t1" 2>"$work/e1" & p1=$!
+  "$tessel" tune "$src/examples/workloads/mobilenet-dw.yaml" --db "$db" --budget 3 --json >"$work/t2" 2>"$work/e2" & p2=$!
+  wait $p1; r1=$?; wait $p2; r2=$?
+  [ "$r1$r2" = 00 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: concurrent tunes: exit $r1 and $r2"; cat "$work/e1" "$work/e2"; }
+  measured=$(cat "$work/t1" "$work/t2" | grep -o '"measurements":[0-9]*,"from_records":false' | cut -d: -f2 | cut -d, -f1 | awk '{ n += $1 } END { print n + 0 }')
+  rows=$(sqlite3 "$db" "SELECT COUNT(*) FROM records")
+  both=$(sqlite3 "$db" "SELECT COUNT(DISTINCT workload) FROM records")
+  [ "$rows" = "$measured" ] && [ "$both" = 2 ] && [ "$rows" -gt 0 ] && pass=$((pass + 1)) ||
+    { fail=$((fail + 1)); echo "FAIL: concurrent tunes: $rows records of $both workloads, $measured measured"; }
+  sqlite3 "$db" "UPDATE records SET cycles = 0 WHERE id = 1; UPDATE records SET cycles = -1 WHERE id = 2;
+                 UPDATE records SET cycles = 9223372036854775807 WHERE id = 3;"
+  expect 0 "tune with impossible records" "$tessel" tune "$src/examples/workloads/gemm.yaml" --db "$db" --budget 3
+  contains "$work/err" "3 tuning records with impossible cycles" "impossible records are reported"
+  if grep -qE 'inf|nan|18446744073709551615|9223372036854775807' "$work/out"; then
+    fail=$((fail + 1)); echo "FAIL: an impossible record was shown"; sed 's/^/  | /' "$work/out"; else pass=$((pass + 1)); fi
+else
+  fail=$((fail + 1)); echo "FAIL: the sqlite3 command is not installed (scripts/setup.sh installs it)"
+fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
