@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
+#include "base/file.h"
+
 /* ---- memory ------------------------------------------------------------ */
 
 static const char *const dram_keys[] = {
@@ -544,7 +547,12 @@ static int load_text(const char *text, size_t len, const char *name, struct hw *
 	int n0 = err->n;
 	err->source = text;
 	/* Loaded aside, so that a failed load never leaves a half-filled hw. */
-	struct hw *h = xcalloc(1, sizeof *h);
+	struct hw *h = try_calloc(1, sizeof *h);
+	if (!h) {
+		err->source = saved;
+		memset(hw, 0, sizeof *hw);
+		return diag_nomem(err, name, sizeof *h, "the hardware description '%s'", name);
+	}
 	for (int r = 0; r < HW_ROLE_COUNT; r++)
 		h->role_level[r] = -1;
 	set_source(h, name);
@@ -571,26 +579,31 @@ int hw_load_string(const char *text, const char *name, struct hw *hw, struct dia
 
 int hw_load_file(const char *path, struct hw *hw, struct diags *err)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = file_open(path, "rb");
 	if (!f) {
 		diag_add(err, path, 0, 0, "cannot open the hardware description: %s", strerror(errno));
 		memset(hw, 0, sizeof *hw);
 		return -1;
 	}
 	size_t len = 0, cap = 4096;
-	char *text = xmalloc(cap);
-	for (;;) {
-		len += fread(text + len, 1, cap - len - 1, f);
+	char *text = try_malloc(cap);
+	for (; text;) {
+		len += file_read(text + len, 1, cap - len - 1, f);
 		if (len < cap - 1)
 			break;
 		cap *= 2;
-		text = xrealloc(text, cap);
+		if (try_resize(&text, cap, 1)) {
+			free(text);
+			text = NULL;
+		}
 	}
-	int failed = ferror(f), e = errno;
-	fclose(f);
-	text[len] = 0;
+	int failed = file_error(f), e = errno;
+	file_close(f);
 	int rc;
-	if (failed) {
+	if (!text) {
+		memset(hw, 0, sizeof *hw);
+		rc = diag_nomem(err, path, cap, "the text of '%s'", path);
+	} else if ((text[len] = 0, failed)) {
 		diag_add(err, path, 0, 0, "cannot read the hardware description: %s", strerror(e));
 		memset(hw, 0, sizeof *hw);
 		rc = -1;

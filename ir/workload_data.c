@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
+#include "base/file.h"
+
 /* ---- the generator ------------------------------------------------------ */
 
 static uint64_t splitmix64(uint64_t x)
@@ -111,20 +114,22 @@ void wl_random_fill(uint64_t seed, const char *name, enum dtype dtype, int64_t l
 /* The whole file; NULL with errno set. */
 static uint8_t *read_all(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = file_open(path, "rb");
 	if (!f)
 		return NULL;
 	size_t cap = 4096;
-	uint8_t *buf = xmalloc(cap);
+	uint8_t *buf = try_malloc(cap);
 	*len = 0;
 	size_t n;
-	while ((n = fread(buf + *len, 1, cap - *len, f)) > 0) {
+	while (buf && (n = file_read(buf + *len, 1, cap - *len, f)) > 0) {
 		*len += n;
-		if (*len == cap)
-			buf = xrealloc(buf, cap *= 2);
+		if (*len == cap && try_resize(&buf, cap *= 2, 1)) {
+			free(buf);
+			buf = NULL;
+		}
 	}
-	int failed = ferror(f), e = errno;
-	fclose(f);
+	int failed = !buf || file_error(f), e = buf ? errno : ENOMEM;
+	file_close(f);
 	if (failed) {
 		free(buf);
 		errno = e ? e : EIO;
@@ -201,7 +206,12 @@ static long npy_header(struct wl_state *S, const struct ynode *at, const char *s
 		yt_error(&S->yt, at, "'%s' for tensor '%s' is truncated inside its header", shown, t->name);
 		return -1;
 	}
-	char *hdr = xstrndup((const char *)buf + off, hlen);
+	char *hdr = try_strndup((const char *)buf + off, hlen);
+	if (!hdr) {
+		yt_error(&S->yt, at, "cannot allocate %zu bytes for the .npy header of '%s' for tensor '%s'", hlen + 1,
+			  shown, t->name);
+		return -1;
+	}
 	const char *d = npy_field(hdr, "descr"), *fo = npy_field(hdr, "fortran_order"), *sh = npy_field(hdr, "shape");
 	long rc = -1;
 	char want[160], have[160];
@@ -268,9 +278,11 @@ out:
 
 uint8_t *wl_read_data(struct wl_state *S, const struct ynode *at, bool npy, const struct ir_tensor *t)
 {
-	char *path = at->str[0] == '/' || !S->dir[0] ? xstrdup(at->str) : xasprintf("%s/%s", S->dir, at->str);
+	char *path = at->str[0] == '/' || !S->dir[0] ? try_strdup(at->str) : try_asprintf("%s/%s", S->dir, at->str);
 	size_t len = 0;
-	uint8_t *buf = read_all(path, &len);
+	if (!path)
+		errno = ENOMEM;
+	uint8_t *buf = path ? read_all(path, &len) : NULL;
 	free(path);
 	if (!buf) {
 		yt_error(&S->yt, at, "cannot read data file '%s' for tensor '%s': %s", at->str, t->name, strerror(errno));
@@ -291,8 +303,11 @@ uint8_t *wl_read_data(struct wl_state *S, const struct ynode *at, bool npy, cons
 		free(buf);
 		return NULL;
 	}
-	uint8_t *data = xmalloc(want);
-	memcpy(data, buf + off, want);
+	uint8_t *data = try_malloc(want);
+	if (!data)
+		yt_error(&S->yt, at, "cannot allocate %zu bytes for the data of tensor '%s'", want, t->name);
+	else
+		memcpy(data, buf + off, want);
 	free(buf);
 	return data;
 }
