@@ -8,6 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alloc.h"
+#include "fault.h"
+
 static const struct {
 	const char *what;
 	uint64_t limit;
@@ -51,7 +54,7 @@ uint8_t *file_read_input(const char *path, enum file_kind kind, size_t *len, enu
 {
 	*len = 0;
 	/* O_NONBLOCK: opening a FIFO for reading must not wait for a writer. */
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	int fd = fault_file() ? (errno = EIO, -1) : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		*status = FILE_CANNOT_OPEN;
 		snprintf(why, whysize, "%s", strerror(errno));
@@ -82,12 +85,18 @@ uint8_t *file_read_input(const char *path, enum file_kind kind, size_t *len, enu
 	 * in chunks up to the size fstat gave, and one byte more to see whether
 	 * the file grew since. */
 	size_t cap = (size_t)size + 1, n = 0;
-	uint8_t *buf = xmalloc(cap + 1);
+	uint8_t *buf = try_malloc(cap + 1);
+	if (!buf) {
+		*status = FILE_NO_MEMORY;
+		snprintf(why, whysize, "cannot allocate %zu bytes to hold it", cap + 1);
+		close(fd);
+		return NULL;
+	}
 	for (;;) {
 		size_t want = cap - n < ((size_t)1 << 20) ? cap - n : ((size_t)1 << 20);
 		if (want == 0)
 			break;
-		ssize_t r = read(fd, buf + n, want);
+		ssize_t r = fault_file() ? (errno = EIO, -1) : read(fd, buf + n, want);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -127,6 +136,8 @@ static uint8_t *read_bounded(const char *path, enum file_kind kind, size_t *len,
 		diag_add(err, path, 0, 0, "cannot read the %s: %s", what, why);
 	else if (st == FILE_CHANGED)
 		diag_add(err, path, 0, 0, "the %s changed while it was read: %s", what, why);
+	else if (st == FILE_NO_MEMORY)
+		diag_add(err, path, 0, 0, "the %s is too large for memory: %s", what, why);
 	else if (st != FILE_OK)
 		diag_add(err, path, 0, 0, "the %s is %s", what, why);
 	return buf;
@@ -157,12 +168,63 @@ int file_write_text(const char *path, const char *text, struct diags *err)
 {
 	if (!strcmp(path, "-"))
 		return fputs(text, stdout) < 0 ? -1 : 0;
-	FILE *f = fopen(path, "w");
+	FILE *f = file_open(path, "w");
 	size_t len = strlen(text);
-	int ok = f && fwrite(text, 1, len, f) == len;
-	if (f && fclose(f))
+	int ok = f && file_write(text, 1, len, f) == len;
+	if (f && file_close(f))
 		ok = 0;
 	if (!ok)
 		diag_add(err, path, 0, 0, "cannot write: %s", strerror(errno));
 	return ok ? 0 : -1;
+}
+
+/* ---- stdio through the fault hook ---------------------------------------- */
+
+/* The stream an injected read or write failed on (one at a time). */
+static FILE *failed_stream;
+
+FILE *file_open(const char *path, const char *mode)
+{
+	if (fault_file()) {
+		errno = EIO;
+		return NULL;
+	}
+	return fopen(path, mode);
+}
+
+size_t file_read(void *buf, size_t size, size_t n, FILE *f)
+{
+	if (fault_file()) {
+		failed_stream = f;
+		errno = EIO;
+		return 0;
+	}
+	return fread(buf, size, n, f);
+}
+
+size_t file_write(const void *buf, size_t size, size_t n, FILE *f)
+{
+	if (fault_file()) {
+		failed_stream = f;
+		errno = EIO;
+		return 0;
+	}
+	return fwrite(buf, size, n, f);
+}
+
+int file_error(FILE *f)
+{
+	return ferror(f) || f == failed_stream;
+}
+
+int file_close(FILE *f)
+{
+	if (f == failed_stream)
+		failed_stream = NULL;
+	if (fault_file()) {
+		fclose(f);
+		errno = EIO;
+		return EOF;
+	}
+	return fclose(f);
 }

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "diag.h"
 
@@ -52,6 +53,7 @@ enum file_status {
 	FILE_NOT_REGULAR, /* why: "a FIFO; expected a regular file" */
 	FILE_TOO_BIG,     /* why: "N bytes; at most M (set ...)" */
 	FILE_CHANGED,     /* why: "N bytes when opened, then more" */
+	FILE_NO_MEMORY,   /* why: "cannot allocate N bytes to hold it" */
 };
 /* The reader under the two below, for a caller that words its own errors
  * (a workload's data file is reported at its line:col): the bytes of PATH
@@ -68,6 +70,16 @@ char *file_read_text(const char *path, enum file_kind kind, struct diags *err);
 uint8_t *file_read_bytes(const char *path, enum file_kind kind, size_t *len, struct diags *err);
 /* Writes TEXT to PATH ("-" is standard output). */
 int file_write_text(const char *path, const char *text, struct diags *err);
+
+/* stdio through the fault hook (base/fault.h): every file operation of the
+ * library goes through these, so that a test can make the Nth one fail.  An
+ * injected failure sets errno to EIO and, for reads and writes, makes
+ * file_error(F) true until the file is closed. */
+FILE *file_open(const char *path, const char *mode);
+size_t file_read(void *buf, size_t size, size_t n, FILE *f);
+size_t file_write(const void *buf, size_t size, size_t n, FILE *f);
+int file_close(FILE *f);
+int file_error(FILE *f);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,8 @@
  * hardware description and a workload are read alike (base/ytree.h). */
 #include "ytree.h"
 
+#include "alloc.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,8 +73,10 @@ static bool tab_indented(const char *text, size_t len, size_t line)
 static void syntax_error(struct tparser *T)
 {
 	yaml_parser_t *p = &T->p;
-	if (p->error == YAML_MEMORY_ERROR)
-		die("out of memory in the YAML parser");
+	if (p->error == YAML_MEMORY_ERROR) {
+		diag_add(T->err, T->file, 0, 0, "cannot allocate memory for the YAML parser");
+		return;
+	}
 	const char *problem = p->problem ? p->problem : "unknown problem";
 	if (p->error == YAML_READER_ERROR) {
 		int line, col;
@@ -101,19 +105,35 @@ static bool next_event(struct tparser *T, yaml_event_t *ev)
 	return false;
 }
 
-static struct ynode *new_node(enum ynode_kind kind, const yaml_mark_t *m)
+static void nomem(struct tparser *T, size_t n, const yaml_mark_t *m)
 {
-	struct ynode *n = xcalloc(1, sizeof *n);
+	diag_add(T->err, T->file, (int)m->line + 1, (int)m->column + 1,
+		 "cannot allocate %zu bytes for the YAML node here", n);
+}
+
+static struct ynode *new_node(struct tparser *T, enum ynode_kind kind, const yaml_mark_t *m)
+{
+	struct ynode *n = try_calloc(1, sizeof *n);
+	if (!n) {
+		nomem(T, sizeof *n, m);
+		return NULL;
+	}
 	n->kind = kind;
 	n->line = (int)m->line + 1;
 	n->col = (int)m->column + 1;
 	return n;
 }
 
-static void add_kid(struct ynode *n, struct ynode *kid)
+static bool add_kid(struct tparser *T, struct ynode *n, struct ynode *kid)
 {
-	n->kid = xrealloc(n->kid, (size_t)(n->n + 1) * sizeof *n->kid);
+	if (try_resize(&n->kid, (size_t)n->n + 1, sizeof *n->kid)) {
+		nomem(T, ((size_t)n->n + 1) * sizeof *n->kid, &(yaml_mark_t){.line = (size_t)kid->line - 1,
+									 .column = (size_t)kid->col - 1});
+		yt_free(kid);
+		return false;
+	}
 	n->kid[n->n++] = kid;
+	return true;
 }
 
 void yt_free(struct ynode *n)
@@ -127,10 +147,17 @@ void yt_free(struct ynode *n)
 	free(n);
 }
 
-static struct ynode *scalar_node(const yaml_event_t *ev)
+static struct ynode *scalar_node(struct tparser *T, const yaml_event_t *ev)
 {
-	struct ynode *n = new_node(YN_SCALAR, &ev->start_mark);
-	n->str = xstrndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
+	struct ynode *n = new_node(T, YN_SCALAR, &ev->start_mark);
+	if (!n)
+		return NULL;
+	n->str = try_strndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
+	if (!n->str) {
+		nomem(T, ev->data.scalar.length + 1, &ev->start_mark);
+		free(n);
+		return NULL;
+	}
 	n->len = ev->data.scalar.length;
 	n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 	/* The text's columns are exact only when it is written on one line
@@ -181,7 +208,8 @@ static bool parse_kids(struct tparser *T, struct ynode *n, yaml_event_type_t end
 			kid->line = n->kid[n->n - 1]->line;
 			kid->col = n->kid[n->n - 1]->col;
 		}
-		add_kid(n, kid);
+		if (!add_kid(T, n, kid))
+			return false;
 	}
 }
 
@@ -199,7 +227,7 @@ static struct ynode *parse_node(struct tparser *T, const yaml_event_t *ev, int d
 	case YAML_SCALAR_EVENT:
 		if (refuse_tag(T, ev, ev->data.scalar.tag))
 			return NULL;
-		return scalar_node(ev);
+		return scalar_node(T, ev);
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT: {
 		bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
@@ -209,7 +237,9 @@ static struct ynode *parse_node(struct tparser *T, const yaml_event_t *ev, int d
 			error_at_mark(T, &ev->start_mark, "nested too deeply (more than %d levels)", MAX_DEPTH);
 			return NULL;
 		}
-		n = new_node(seq ? YN_SEQ : YN_MAP, &ev->start_mark);
+		n = new_node(T, seq ? YN_SEQ : YN_MAP, &ev->start_mark);
+		if (!n)
+			return NULL;
 		if (!parse_kids(T, n, seq ? YAML_SEQUENCE_END_EVENT : YAML_MAPPING_END_EVENT, depth)) {
 			yt_free(n);
 			return NULL;
@@ -265,8 +295,10 @@ static struct ynode *parse_stream(struct tparser *T)
 struct ynode *yt_parse(const char *text, size_t len, const char *file, const struct yt_doc *doc, struct diags *err)
 {
 	struct tparser T = {.err = err, .file = file, .doc = doc, .text = text, .len = len};
-	if (!yaml_parser_initialize(&T.p))
-		die("cannot initialise the YAML parser");
+	if (!yaml_parser_initialize(&T.p)) {
+		diag_add(err, file, 0, 0, "cannot allocate memory for the YAML parser");
+		return NULL;
+	}
 	yaml_parser_set_input_string(&T.p, (const unsigned char *)text, len);
 	yaml_parser_set_encoding(&T.p, YAML_UTF8_ENCODING);
 	struct ynode *root = parse_stream(&T);

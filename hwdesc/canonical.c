@@ -13,20 +13,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#define XXH_STATIC_LINKING_ONLY /* XXH64_state_t on the stack */
 #include <xxhash.h>
 #include <yaml.h>
+
+#include "base/alloc.h"
 
 struct buf {
 	char *s;
 	size_t len, cap;
+	bool failed; /* out of memory: the text is incomplete */
 };
 
+/* Out of memory, the rest is dropped (the emitter would take a failed
+ * write for a bug) and hw_canonical returns NULL. */
 static int write_buf(void *data, unsigned char *bytes, size_t size)
 {
 	struct buf *b = data;
+	if (b->failed)
+		return 1;
 	if (b->len + size + 1 > b->cap) {
-		b->cap = 2 * (b->len + size + 1);
-		b->s = xrealloc(b->s, b->cap);
+		size_t cap = 2 * (b->len + size + 1);
+		if (try_resize(&b->s, cap, 1)) {
+			b->failed = true;
+			return 1;
+		}
+		b->cap = cap;
 	}
 	memcpy(b->s + b->len, bytes, size);
 	b->len += size;
@@ -282,14 +294,14 @@ static void emit_hw(yaml_emitter_t *e, const struct hw *hw)
 	map_end(e);
 }
 
-char *hw_canonical(const struct hw *hw)
+/* The canonical text, written through OUT. */
+static void canonical_to(const struct hw *hw, yaml_write_handler_t *out, void *data)
 {
-	struct buf b = {0};
 	yaml_emitter_t e;
 	yaml_event_t ev;
 	if (!yaml_emitter_initialize(&e))
 		die("cannot initialise the YAML emitter");
-	yaml_emitter_set_output(&e, write_buf, &b);
+	yaml_emitter_set_output(&e, out, data);
 	yaml_emitter_set_unicode(&e, 1);
 	yaml_emitter_set_indent(&e, 2);
 	yaml_emitter_set_width(&e, -1); /* never fold a long line */
@@ -306,15 +318,32 @@ char *hw_canonical(const struct hw *hw)
 	if (!yaml_emitter_flush(&e))
 		die("YAML emitter: cannot flush");
 	yaml_emitter_delete(&e);
+}
+
+char *hw_canonical(const struct hw *hw)
+{
+	struct buf b = {0};
+	canonical_to(hw, write_buf, &b);
+	if (b.failed) {
+		free(b.s);
+		return NULL;
+	}
 	if (!b.s)
 		die("YAML emitter wrote nothing");
 	return b.s;
 }
 
+static int write_hash(void *data, unsigned char *bytes, size_t size)
+{
+	XXH64_update(data, bytes, size);
+	return 1;
+}
+
+/* The hash of the canonical text, streamed: no allocation of ours. */
 uint64_t hw_fingerprint(const struct hw *hw)
 {
-	char *text = hw_canonical(hw);
-	uint64_t h = XXH64(text, strlen(text), 0);
-	free(text);
-	return h;
+	XXH64_state_t st;
+	XXH64_reset(&st, 0);
+	canonical_to(hw, write_hash, &st);
+	return XXH64_digest(&st);
 }

@@ -172,6 +172,7 @@ extern const char hw_default_name[];
 
 /* The description as canonical YAML: every field explicit, fixed order,
  * sizes in bytes.  Loading it gives an identical `struct hw`. */
+/* NULL when out of memory. */
 char *hw_canonical(const struct hw *hw);
 /* 64-bit fingerprint of the canonical form. */
 uint64_t hw_fingerprint(const struct hw *hw);

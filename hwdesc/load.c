@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/file.h"
 
 /* What the simulator can hold (docs/hwdesc.md, "Limits"). */
@@ -577,7 +578,12 @@ static int load_text(const char *text, size_t len, const char *name, struct hw *
 	int n0 = err->n;
 	err->source = text;
 	/* Loaded aside, so that a failed load never leaves a half-filled hw. */
-	struct hw *h = xcalloc(1, sizeof *h);
+	struct hw *h = try_calloc(1, sizeof *h);
+	if (!h) {
+		err->source = saved;
+		memset(hw, 0, sizeof *hw);
+		return diag_nomem(err, name, sizeof *h, "the hardware description '%s'", name);
+	}
 	for (int r = 0; r < HW_ROLE_COUNT; r++)
 		h->role_level[r] = -1;
 	set_source(h, name);

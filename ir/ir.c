@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
+
 static const char *const tensor_kind_names[] = {
 #define X(id, name) name,
 	IR_TENSOR_KINDS(X)
@@ -82,8 +84,10 @@ int ir_add_tensor(struct ir_graph *g, const char *name, enum ir_tensor_kind kind
 		elems *= shape[d];
 	}
 	if (g->ntensors == g->tensor_cap) {
-		g->tensor_cap = g->tensor_cap ? 2 * g->tensor_cap : 16;
-		g->tensor = xrealloc(g->tensor, (size_t)g->tensor_cap * sizeof *g->tensor);
+		int cap = g->tensor_cap ? 2 * g->tensor_cap : 16;
+		if (try_resize(&g->tensor, (size_t)cap, sizeof *g->tensor))
+			return diag_nomem(err, NULL, (size_t)cap * sizeof *g->tensor, "the tensors of the graph (tensor '%s')", name);
+		g->tensor_cap = cap;
 	}
 	struct ir_tensor *t = &g->tensor[g->ntensors];
 	memset(t, 0, sizeof *t);
@@ -100,11 +104,15 @@ int ir_add_tensor(struct ir_graph *g, const char *name, enum ir_tensor_kind kind
 
 /* ---- building ops ---- */
 
-static struct ir_op *new_op(struct ir_graph *g, const char *name, const char *kind)
+static struct ir_op *new_op(struct ir_graph *g, const char *name, const char *kind, struct diags *err)
 {
 	if (g->nops == g->op_cap) {
-		g->op_cap = g->op_cap ? 2 * g->op_cap : 16;
-		g->op = xrealloc(g->op, (size_t)g->op_cap * sizeof *g->op);
+		int cap = g->op_cap ? 2 * g->op_cap : 16;
+		if (try_resize(&g->op, (size_t)cap, sizeof *g->op)) {
+			diag_nomem(err, NULL, (size_t)cap * sizeof *g->op, "the ops of the graph (op '%s')", name);
+			return NULL;
+		}
+		g->op_cap = cap;
 	}
 	struct ir_op *op = &g->op[g->nops];
 	memset(op, 0, sizeof *op);
@@ -220,7 +228,9 @@ int ir_conv2d(struct ir_graph *g, const char *name, int input, int weight, const
 		return -1;
 	}
 	bool depthwise = G > 1 && G == C && O == C;
-	struct ir_op *op = new_op(g, name, depthwise ? "depthwise" : "conv2d");
+	struct ir_op *op = new_op(g, name, depthwise ? "depthwise" : "conv2d", err);
+	if (!op)
+		return -1;
 	int n = iter(op, "n", N, false), oh = iter(op, "oh", OH, false), ow = iter(op, "ow", OW, false);
 	int gi = G > 1 ? iter(op, "g", G, false) : -1, og = O / G > 1 || G == 1 ? iter(op, "o", O / G, false) : -1;
 	int kh = iter(op, "kh", KH, true), kw = iter(op, "kw", KW, true), ci = I > 1 ? iter(op, "i", I, true) : -1;
@@ -265,7 +275,9 @@ int ir_dense(struct ir_graph *g, const char *name, int input, int weight, const 
 			 g->tensor[weight].name, g->tensor[weight].shape[1]);
 		return -1;
 	}
-	struct ir_op *op = new_op(g, name, "dense");
+	struct ir_op *op = new_op(g, name, "dense", err);
+	if (!op)
+		return -1;
 	int n = iter(op, "n", N, false), m = iter(op, "m", M, false), k = iter(op, "k", K, true);
 	op->out.index[0] = var(n), op->out.index[1] = var(m);
 	op->nin = 2;
@@ -294,7 +306,9 @@ int ir_matmul(struct ir_graph *g, const char *name, int a, int b, const char *ou
 			 name, as[o], as[o + 1], bs[o], bs[o + 1], rank == 3 && as[0] != bs[0] ? " (and the batches differ)" : "");
 		return -1;
 	}
-	struct ir_op *op = new_op(g, name, rank == 3 ? "batch_matmul" : "matmul");
+	struct ir_op *op = new_op(g, name, rank == 3 ? "batch_matmul" : "matmul", err);
+	if (!op)
+		return -1;
 	int bt = rank == 3 ? iter(op, "b", as[0], false) : -1;
 	int i = iter(op, "i", as[o], false), j = iter(op, "j", bs[o + 1], false), k = iter(op, "k", as[o + 1], true);
 	int d = 0;
@@ -331,7 +345,9 @@ int ir_pool2d(struct ir_graph *g, const char *name, int input, bool max, const i
 			 window[0], window[1]);
 		return -1;
 	}
-	struct ir_op *op = new_op(g, name, max ? "max_pool" : "avg_pool");
+	struct ir_op *op = new_op(g, name, max ? "max_pool" : "avg_pool", err);
+	if (!op)
+		return -1;
 	int n = iter(op, "n", is[0], false), oh = iter(op, "oh", OH, false), ow = iter(op, "ow", OW, false);
 	int c = iter(op, "c", is[3], false), kh = iter(op, "kh", window[0], true), kw = iter(op, "kw", window[1], true);
 	op->out.index[0] = var(n), op->out.index[1] = var(oh), op->out.index[2] = var(ow), op->out.index[3] = var(c);
@@ -366,7 +382,9 @@ int ir_elementwise(struct ir_graph *g, const char *name, enum ir_combine combine
 			return -1;
 		}
 	}
-	struct ir_op *op = new_op(g, name, "elementwise");
+	struct ir_op *op = new_op(g, name, "elementwise", err);
+	if (!op)
+		return -1;
 	for (int d = 0; d < ta->rank; d++) {
 		char nm[16];
 		snprintf(nm, sizeof nm, "d%d", d);
@@ -385,7 +403,9 @@ int ir_elementwise(struct ir_graph *g, const char *name, enum ir_combine combine
 int ir_add_op(struct ir_graph *g, const struct ir_op *src, const char *out_name, enum dtype out_dtype, int rank,
 	      const int64_t *shape, struct diags *err)
 {
-	struct ir_op *op = new_op(g, src->name, src->kind);
+	struct ir_op *op = new_op(g, src->name, src->kind, err);
+	if (!op)
+		return -1;
 	*op = *src;
 	return finish_op(g, op, out_name, out_dtype, rank, shape, NULL, err);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/file.h"
 
 /* Initial data of one tensor is at most this many bytes. */
@@ -159,20 +160,36 @@ static bool get_pad(struct wl_state *S, const struct ynode *n, const char *ctx, 
 
 /* ---- bookkeeping -------------------------------------------------------- */
 
-static void grow_tensors(struct wl_state *S)
+/* An allocation for WHAT failed: reported once at AT, and the load stops. */
+static void nomem(struct wl_state *S, const struct ynode *at, size_t n, const char *what, const char *name)
+{
+	yt_error(&S->yt, at, "cannot allocate %zu bytes for %s '%s'", n, what, name);
+	S->nomem = true;
+}
+
+static bool grow_tensors(struct wl_state *S, const struct ynode *at)
 {
 	struct wl_workload *w = S->w;
 	int n = w->g.ntensors;
 	if (n <= S->tensor_cap)
-		return;
+		return true;
 	int cap = S->tensor_cap ? S->tensor_cap : 16;
 	while (cap < n)
 		cap *= 2;
-	w->data = xrealloc(w->data, (size_t)cap * sizeof *w->data);
-	w->init = xrealloc(w->init, (size_t)cap * sizeof *w->init);
-	w->tensor_at = xrealloc(w->tensor_at, (size_t)cap * sizeof *w->tensor_at);
-	S->given = xrealloc(S->given, (size_t)cap * sizeof *S->given);
-	S->used_as_weight = xrealloc(S->used_as_weight, (size_t)cap * sizeof *S->used_as_weight);
+	if (try_resize(&w->data, (size_t)cap, sizeof *w->data) ||
+	    try_resize(&w->init, (size_t)cap, sizeof *w->init) ||
+	    try_resize(&w->tensor_at, (size_t)cap, sizeof *w->tensor_at) ||
+	    try_resize(&S->given, (size_t)cap, sizeof *S->given) ||
+	    try_resize(&S->used_as_weight, (size_t)cap, sizeof *S->used_as_weight)) {
+		/* w->data may be shorter than the graph now: free it here, as
+		 * wl_free would read it to the graph's length. */
+		for (int i = 0; w->data && i < S->tensor_cap; i++)
+			free(w->data[i]);
+		free(w->data);
+		w->data = NULL;
+		nomem(S, at, (size_t)cap * sizeof *w->data, "the tensor table at tensor", w->g.tensor[n - 1].name);
+		return false;
+	}
 	for (int i = S->tensor_cap; i < cap; i++) {
 		w->data[i] = NULL;
 		w->init[i] = (struct wl_init){WL_INIT_NONE, 0, 0};
@@ -181,11 +198,15 @@ static void grow_tensors(struct wl_state *S)
 		S->used_as_weight[i] = false;
 	}
 	S->tensor_cap = cap;
+	return true;
 }
 
 static void mark_broken(struct wl_state *S, const char *name)
 {
-	S->broken = xrealloc(S->broken, (size_t)(S->nbroken + 1) * sizeof *S->broken);
+	/* Out of memory, the name is not remembered: at worst a reference to it
+	 * is reported again. */
+	if (try_resize(&S->broken, (size_t)S->nbroken + 1, sizeof *S->broken))
+		return;
 	snprintf(S->broken[S->nbroken++], IR_NAME_MAX, "%s", name);
 }
 
@@ -348,7 +369,8 @@ static void load_tensor(struct wl_state *S, const struct ynode *m, int nth)
 		mark_broken(S, name);
 		return;
 	}
-	grow_tensors(S);
+	if (!grow_tensors(S, m))
+		return;
 	S->w->tensor_at[t] = (struct wl_loc){m->line, m->col};
 	S->given[t] = (v[T_KIND] ? GIVEN_KIND : 0) | (v[T_LAYOUT] ? GIVEN_LAYOUT : 0);
 	struct ir_tensor *ts = &S->w->g.tensor[t];
@@ -489,7 +511,10 @@ static void load_op(struct wl_state *S, const struct ynode *m, int nth)
 					  S->ops_seen[i].line);
 				return;
 			}
-		S->ops_seen = xrealloc(S->ops_seen, (size_t)(S->nops_seen + 1) * sizeof *S->ops_seen);
+		if (try_resize(&S->ops_seen, (size_t)S->nops_seen + 1, sizeof *S->ops_seen)) {
+			nomem(S, v[O_NAME], ((size_t)S->nops_seen + 1) * sizeof *S->ops_seen, "the list of ops at op", name);
+			return;
+		}
 		snprintf(S->ops_seen[S->nops_seen].name, IR_NAME_MAX, "%s", name);
 		S->ops_seen[S->nops_seen++].line = v[O_NAME]->line;
 	}
@@ -602,13 +627,18 @@ static void load_op(struct wl_state *S, const struct ynode *m, int nth)
 		mark_broken(S, out);
 		return;
 	}
-	grow_tensors(S);
+	if (!grow_tensors(S, m))
+		return;
 	int t = g->op[op].out.tensor;
 	S->w->tensor_at[t] = (struct wl_loc){out_at->line, out_at->col};
 	S->given[t] = GIVEN_KIND | GIVEN_LAYOUT;
 	if (g->nops > S->op_cap) {
-		S->op_cap = S->op_cap ? 2 * S->op_cap : 16;
-		S->w->op_at = xrealloc(S->w->op_at, (size_t)S->op_cap * sizeof *S->w->op_at);
+		int cap = S->op_cap ? 2 * S->op_cap : 16;
+		if (try_resize(&S->w->op_at, (size_t)cap, sizeof *S->w->op_at)) {
+			nomem(S, m, (size_t)cap * sizeof *S->w->op_at, "the table of ops at op", name);
+			return;
+		}
+		S->op_cap = cap;
 	}
 	S->w->op_at[op] = (struct wl_loc){m->line, m->col};
 	if (v[O_EPILOGUE])
@@ -657,7 +687,7 @@ static void load_root(struct wl_state *S, const struct ynode *root)
 		yt_error(&S->yt, t, "expected a sequence of tensors for 'tensors' in the top-level mapping, got %s",
 			  yt_show(t, b, sizeof b));
 	else if (t)
-		for (int i = 0; i < t->n; i++)
+		for (int i = 0; i < t->n && !S->nomem; i++)
 			load_tensor(S, t->kid[i], i + 1);
 	const struct ynode *o = v[TOP_OPS];
 	if (!yt_require(&S->yt, root, o, "ops", NULL))
@@ -667,8 +697,10 @@ static void load_root(struct wl_state *S, const struct ynode *root)
 			  o->kind == YN_SEQ ? "an empty sequence" : yt_show(o, b, sizeof b));
 		return;
 	}
-	for (int i = 0; i < o->n; i++)
+	for (int i = 0; i < o->n && !S->nomem; i++)
 		load_op(S, o->kid[i], i + 1);
+	if (S->nomem)
+		return;
 	check_total(S);
 	/* Declared tensors without a kind are weights when an op uses them so. */
 	for (int i = 0; i < S->w->g.ntensors; i++) {
@@ -686,9 +718,15 @@ static const struct yt_doc workload_doc = {"workload", "name, seed, tensors, ops
 static int load_text(const char *text, const char *name, struct wl_workload *w, struct diags *err)
 {
 	memset(w, 0, sizeof *w);
-	w->file = xstrdup(name);
+	w->file = try_strdup(name);
 	const char *slash = strrchr(name, '/');
-	char *dir = !slash ? xstrdup("") : slash == name ? xstrdup("/") : xstrndup(name, (size_t)(slash - name));
+	char *dir = !slash ? try_strdup("") : slash == name ? try_strdup("/") : try_strndup(name, (size_t)(slash - name));
+	if (!w->file || !dir) {
+		free(w->file);
+		free(dir);
+		w->file = NULL;
+		return diag_nomem(err, name, strlen(name) + 1, "the name of the workload '%s'", name);
+	}
 	const char *saved = err->source;
 	int n0 = err->n;
 	err->source = text;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/file.h"
 
 /* ---- the generator ------------------------------------------------------ */
@@ -204,7 +205,12 @@ static long npy_header(struct wl_state *S, const struct ynode *at, const char *s
 		yt_error(&S->yt, at, "'%s' for tensor '%s' is truncated inside its header", shown, t->name);
 		return -1;
 	}
-	char *hdr = xstrndup((const char *)buf + off, hlen);
+	char *hdr = try_strndup((const char *)buf + off, hlen);
+	if (!hdr) {
+		yt_error(&S->yt, at, "cannot allocate %zu bytes for the .npy header of '%s' for tensor '%s'", hlen + 1,
+			  shown, t->name);
+		return -1;
+	}
 	const char *d = npy_field(hdr, "descr"), *fo = npy_field(hdr, "fortran_order"), *sh = npy_field(hdr, "shape");
 	long rc = -1;
 	char want[160], have[160];
@@ -271,8 +277,12 @@ out:
 
 uint8_t *wl_read_data(struct wl_state *S, const struct ynode *at, bool npy, const struct ir_tensor *t)
 {
-	char *path = at->str[0] == '/' || !S->dir[0] ? xstrdup(at->str) : xasprintf("%s/%s", S->dir, at->str);
+	char *path = at->str[0] == '/' || !S->dir[0] ? try_strdup(at->str) : try_asprintf("%s/%s", S->dir, at->str);
 	size_t len = 0;
+	if (!path) {
+		yt_error(&S->yt, at, "cannot allocate the path of data file '%s' for tensor '%s'", at->str, t->name);
+		return NULL;
+	}
 	enum file_status st;
 	char why[160];
 	uint8_t *buf = file_read_input(path, FILE_DATA, &len, &st, why, sizeof why);

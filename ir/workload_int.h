@@ -25,6 +25,7 @@ struct wl_state {
 		int line;
 	} *ops_seen;
 	int nops_seen;
+	bool nomem;           /* an allocation failed (and was reported): stop */
 };
 
 /* Reads the raw (or .npy, when NPY) file named by the scalar AT for tensor T,

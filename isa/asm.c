@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
+
 struct token {
 	const char *s;
 	int len, col;
@@ -57,6 +59,7 @@ struct assembler {
 	int cur_seg;            /* segment .data appends to; -1 before any */
 	bool code_fixed, uops_fixed;
 	int layout_line, layout_col; /* the .layout line, for errors in it */
+	bool nomem;             /* an allocation failed (reported): stop */
 };
 
 static bool is_word_char(int c)
@@ -122,6 +125,15 @@ struct kv {
 	char key[64];
 	struct token val;
 };
+
+/* An allocation of N bytes for WHAT failed on LINE: reported, and the
+ * assembly stops there. */
+static int nomem(struct assembler *a, int line, int col, size_t n, const char *what)
+{
+	error_at(a, line, col, "cannot allocate %zu bytes for %s", n, what);
+	a->nomem = true;
+	return -1;
+}
 
 static int split_kv(struct assembler *a, int lineno, const struct token *t, struct kv *kv)
 {
@@ -193,30 +205,36 @@ static int parse_named(struct assembler *a, int lineno, const struct token *t, e
 	const struct hw *hw = &a->p->hw;
 	char w[64];
 	tok_copy(t, w, sizeof w);
-	struct strbuf choices = {0};
 	int found = -1;
-	switch (isa_field_value(f)) {
-	case ISA_V_BUFFER:
+	enum isa_value vk = isa_field_value(f);
+	if (vk == ISA_V_BUFFER)
 		found = hw_level_lookup(hw, w);
-		for (int i = 0; i < hw->nlevels; i++)
-			sb_printf(&choices, "%s%s", i ? ", " : "", hw->level[i].name);
-		break;
-	case ISA_V_QUEUE:
-		for (int q = 0; q < ISA_Q_COUNT; q++) {
+	else if (vk == ISA_V_QUEUE) {
+		for (int q = 0; q < ISA_Q_COUNT; q++)
 			if (!strcmp(w, isa_queue_name(q)))
 				found = q;
-			sb_printf(&choices, "%s%s", q ? ", " : "", isa_queue_name(q));
-		}
-		break;
-	default:
+	} else {
 		found = hw_alu_op_lookup(w);
+	}
+	if (found >= 0) {
+		*out = found;
+		return 0;
+	}
+	/* The choices, only for the message. */
+	struct strbuf choices = {0};
+	if (vk == ISA_V_BUFFER)
+		for (int i = 0; i < hw->nlevels; i++)
+			sb_printf(&choices, "%s%s", i ? ", " : "", hw->level[i].name);
+	else if (vk == ISA_V_QUEUE)
+		for (int q = 0; q < ISA_Q_COUNT; q++)
+			sb_printf(&choices, "%s%s", q ? ", " : "", isa_queue_name(q));
+	else {
 		for (int op = 0; op < HW_ALU_OP_COUNT; op++)
 			if (hw->alu.ops & (1u << op))
 				sb_printf(&choices, "%s%s", choices.len ? ", " : "", hw_alu_op_name(op));
 	}
 	char *c = sb_take(&choices);
-	if (found < 0)
-		error_at(a, lineno, t->col, "unknown %s '%s'; expected one of: %s", isa_field_name(f), w, c);
+	error_at(a, lineno, t->col, "unknown %s '%s'; expected one of: %s", isa_field_name(f), w, c);
 	free(c);
 	*out = found;
 	return found < 0 ? -1 : 0;
@@ -236,8 +254,10 @@ static int add_symref(struct assembler *a, int lineno, const struct token *t)
 		return -1;
 	}
 	if (a->nref == a->ref_cap) {
-		a->ref_cap = a->ref_cap ? 2 * a->ref_cap : 16;
-		a->ref = xrealloc(a->ref, (size_t)a->ref_cap * sizeof *a->ref);
+		int cap = a->ref_cap ? 2 * a->ref_cap : 16;
+		if (try_resize(&a->ref, (size_t)cap, sizeof *a->ref))
+			return nomem(a, lineno, t->col, (size_t)cap * sizeof *a->ref, "the segment references");
+		a->ref_cap = cap;
 	}
 	struct symref *r = &a->ref[a->nref++];
 	memset(r, 0, sizeof *r);
@@ -321,7 +341,8 @@ static int parse_insn(struct assembler *a, const struct line *l)
 		error_at(a, l->lineno, col[bad] ? col[bad] : l->t[0].col, "%s", why);
 		return -1;
 	}
-	isa_program_add_insn(a->p, &in);
+	if (isa_program_add_insn(a->p, &in))
+		return nomem(a, l->lineno, l->t[0].col, ((size_t)a->p->ninsn + 1) * sizeof in, "the instructions");
 	return 0;
 }
 
@@ -373,7 +394,8 @@ static int parse_uop(struct assembler *a, const struct line *l)
 			return -1;
 		}
 	}
-	isa_program_add_uop(a->p, &u);
+	if (isa_program_add_uop(a->p, &u))
+		return nomem(a, l->lineno, l->t[0].col, ((size_t)a->p->nuop + 1) * sizeof u, "the micro-ops");
 	return 0;
 }
 
@@ -445,18 +467,22 @@ static int parse_segment(struct assembler *a, const struct line *l)
 		error_at(a, l->lineno, l->t[0].col, "segment '%s' needs size=N (bytes, at least 1)", name);
 		return -1;
 	}
-	isa_program_add_segment(a->p, name, kind, addr, size);
-	a->place = xrealloc(a->place, (size_t)a->p->nseg * sizeof *a->place);
+	if (try_resize(&a->place, (size_t)a->p->nseg + 1, sizeof *a->place))
+		return nomem(a, l->lineno, l->t[0].col, ((size_t)a->p->nseg + 1) * sizeof *a->place, "the segments");
+	if (!isa_program_add_segment(a->p, name, kind, addr, size))
+		return nomem(a, l->lineno, l->t[0].col, sizeof(struct isa_segment) + strlen(name) + 1, "a segment");
 	a->place[a->p->nseg - 1] = (struct segplace){have_addr, align, l->lineno, l->t[0].col};
 	a->cur_seg = a->p->nseg - 1;
 	return 0;
 }
 
-static void append_data(struct isa_segment *s, const void *v, int n)
+static int append_data(struct isa_segment *s, const void *v, int n)
 {
-	s->data = xrealloc(s->data, (size_t)s->data_len + (size_t)n);
+	if (try_resize(&s->data, (size_t)s->data_len + (size_t)n, 1))
+		return -1;
 	memcpy(s->data + s->data_len, v, (size_t)n);
 	s->data_len += (uint64_t)n;
+	return 0;
 }
 
 /* .data/.i16/.i32 (integers, little-endian) and .f32 (IEEE binary32). */
@@ -495,7 +521,11 @@ static int parse_data(struct assembler *a, const struct line *l, int bytes, bool
 			error_at(a, l->lineno, t->col, "data overflows segment '%s' (%" PRIu64 " bytes)", s->name, s->size);
 			return -1;
 		}
-		append_data(s, b, bytes);
+		if (append_data(s, b, bytes)) {
+			char what[160];
+			snprintf(what, sizeof what, "the data of segment '%s'", s->name);
+			return nomem(a, l->lineno, t->col, (size_t)s->data_len + (size_t)bytes, what);
+		}
 	}
 	return 0;
 }
@@ -632,7 +662,7 @@ int isa_assemble(const char *text, const char *file, const struct hw *hw, struct
 	int before = err->n;
 	err->source = text;
 	int lineno = 1;
-	for (const char *s = text; *s; lineno++) {
+	for (const char *s = text; *s && !a.nomem; lineno++) {
 		struct line l;
 		if (!tokenize(&a, s, lineno, &l) && l.n)
 			parse_line(&a, &l);

@@ -155,19 +155,20 @@ static void pack_kind(struct isa_layout *lay, struct isa_kind *k)
 static void report_overflow(const struct isa_layout *lay, const struct isa_kind *k, struct diags *err)
 {
 	const struct hw *hw = lay->hw;
-	struct strbuf parts = {0};
-	for (int f = 0; f < ISA_F_COUNT; f++) {
+	char p[1024]; /* the fields and their widths: no allocation on the way to the message */
+	size_t len = 0;
+	p[0] = 0;
+	for (int f = 0; f < ISA_F_COUNT && len < sizeof p; f++) {
 		if (!k->slot[f].width)
 			continue;
-		sb_printf(&parts, "%s%s %u", parts.len ? ", " : "", fields[f].name, k->slot[f].width);
+		len += (size_t)snprintf(p + len, sizeof p - len, "%s%s %u", len ? ", " : "", fields[f].name,
+					k->slot[f].width);
 	}
-	char *p = sb_take(&parts);
 	diag_add(err, hw->source, hw->isa.instruction_bits_loc.line, hw->isa.instruction_bits_loc.col,
 		 "instruction '%s' needs %u bits (%s) but isa.instruction_bits is %u; "
 		 "raise instruction_bits or lower the limits that set the widest fields "
 		 "(buffer depths, dram.address_bits, dma limits, isa.max_loop_extent, alu.imm_bits)",
 		 k->mnemonic, k->bits_used, p, hw->isa.instruction_bits);
-	free(p);
 }
 
 /* One past the micro-op's last used bit. */
@@ -182,16 +183,18 @@ static int layout_uop(struct isa_layout *lay, struct diags *err)
 	const struct hw *hw = lay->hw;
 	const struct hw_level *uop = &hw->level[hw->role_level[HW_ROLE_UOP]];
 	uint32_t at = 0;
-	struct strbuf parts = {0};
+	char p[256]; /* the fields and their widths, for the message */
+	size_t len = 0;
+	p[0] = 0;
 	for (int u = 0; u < ISA_U_COUNT; u++) {
 		uint32_t w = lay->width[uop_fields[u].width];
 		*(struct isa_slot *)((char *)lay + uop_fields[u].slot) = (struct isa_slot){(uint8_t)at, (uint8_t)w};
-		sb_printf(&parts, "%s%s %u", u ? ", " : "", uop_fields[u].name, w);
+		if (len < sizeof p)
+			len += (size_t)snprintf(p + len, sizeof p - len, "%s%s %u", u ? ", " : "", uop_fields[u].name, w);
 		at += w;
 	}
 	lay->uop_bits = uop->elem_bytes * 8;
 	lay->uop_bytes = uop->elem_bytes;
-	char *p = sb_take(&parts);
 	int rc = 0;
 	if (at > lay->uop_bits) {
 		diag_add(err, hw->source, uop->loc.line, uop->loc.col,
@@ -200,7 +203,6 @@ static int layout_uop(struct isa_layout *lay, struct diags *err)
 			 at, p, uop->name, lay->uop_bits);
 		rc = -1;
 	}
-	free(p);
 	return rc;
 }
 

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
+
 static const char *const seg_kind_names[ISA_SEG_KIND_COUNT] = {
 #define X(id, name, what) name,
 	ISA_SEGMENT_KINDS(X)
@@ -40,33 +42,45 @@ void isa_program_free(struct isa_program *p)
 	memset(p, 0, sizeof *p);
 }
 
-#define GROW(arr, n, cap)                                              \
-	do {                                                           \
-		if ((n) == (cap)) {                                    \
-			(cap) = (cap) ? 2 * (cap) : 16;                \
-			(arr) = xrealloc((arr), (size_t)(cap) * sizeof *(arr)); \
-		}                                                      \
-	} while (0)
-
-void isa_program_add_insn(struct isa_program *p, const struct isa_insn *in)
+/* Room for one more element: 0, or -1 (out of memory, nothing changed). */
+static int grow(void *arr, int n, int *cap, size_t size)
 {
-	GROW(p->insn, p->ninsn, p->insn_cap);
-	p->insn[p->ninsn++] = *in;
+	if (n < *cap)
+		return 0;
+	int c = *cap ? 2 * *cap : 16;
+	if (try_resize(arr, (size_t)c, size))
+		return -1;
+	*cap = c;
+	return 0;
 }
 
-void isa_program_add_uop(struct isa_program *p, const struct isa_uop *u)
+int isa_program_add_insn(struct isa_program *p, const struct isa_insn *in)
 {
-	GROW(p->uop, p->nuop, p->uop_cap);
+	if (grow(&p->insn, p->ninsn, &p->insn_cap, sizeof *p->insn))
+		return -1;
+	p->insn[p->ninsn++] = *in;
+	return 0;
+}
+
+int isa_program_add_uop(struct isa_program *p, const struct isa_uop *u)
+{
+	if (grow(&p->uop, p->nuop, &p->uop_cap, sizeof *p->uop))
+		return -1;
 	p->uop[p->nuop++] = *u;
+	return 0;
 }
 
 struct isa_segment *isa_program_add_segment(struct isa_program *p, const char *name, enum isa_segment_kind kind,
 					    uint64_t addr, uint64_t size)
 {
-	GROW(p->seg, p->nseg, p->seg_cap);
+	char *copy = try_strdup(name);
+	if (!copy || grow(&p->seg, p->nseg, &p->seg_cap, sizeof *p->seg)) {
+		free(copy);
+		return NULL;
+	}
 	struct isa_segment *s = &p->seg[p->nseg++];
 	memset(s, 0, sizeof *s);
-	s->name = xstrdup(name);
+	s->name = copy;
 	s->kind = kind;
 	s->addr = addr;
 	s->size = size;
@@ -86,27 +100,26 @@ struct region {
 	uint64_t begin, end, align;
 };
 
-static int collect_regions(const struct isa_program *p, struct region *r)
+/* Region I of the layout: 0 the code, 1 the micro-ops, 2 + i segment i
+ * (computed, not collected, so that a check allocates nothing). */
+static struct region region_at(const struct isa_program *p, int i)
 {
-	int n = 0;
-	r[n++] = (struct region){"code", "", p->code_addr,
-				 p->code_addr + (uint64_t)p->ninsn * p->layout.insn_bytes, p->layout.insn_bytes};
-	r[n++] = (struct region){"micro-ops", "", p->uop_addr,
-				 p->uop_addr + (uint64_t)p->nuop * p->layout.uop_bytes, p->layout.uop_bytes};
-	for (int i = 0; i < p->nseg; i++)
-		r[n++] = (struct region){"segment", p->seg[i].name, p->seg[i].addr, p->seg[i].addr + p->seg[i].size, 1};
-	return n;
+	if (i == 0)
+		return (struct region){"code", "", p->code_addr,
+				       p->code_addr + (uint64_t)p->ninsn * p->layout.insn_bytes, p->layout.insn_bytes};
+	if (i == 1)
+		return (struct region){"micro-ops", "", p->uop_addr,
+				       p->uop_addr + (uint64_t)p->nuop * p->layout.uop_bytes, p->layout.uop_bytes};
+	const struct isa_segment *s = &p->seg[i - 2];
+	return (struct region){"segment", s->name, s->addr, s->addr + s->size, 1};
 }
 
 uint64_t isa_program_dram_end(const struct isa_program *p)
 {
-	struct region *r = xmalloc(((size_t)p->nseg + 2) * sizeof *r);
-	int n = collect_regions(p, r);
 	uint64_t end = 0;
-	for (int i = 0; i < n; i++)
-		if (r[i].end > end)
-			end = r[i].end;
-	free(r);
+	for (int i = 0; i < p->nseg + 2; i++)
+		if (region_at(p, i).end > end)
+			end = region_at(p, i).end;
 	return end;
 }
 
@@ -120,32 +133,32 @@ static void region_label(char *buf, size_t n, const struct region *r)
 
 int isa_program_layout_error(const struct isa_program *p, char *why, size_t n)
 {
-	struct region *r = xmalloc(((size_t)p->nseg + 2) * sizeof *r);
-	int count = collect_regions(p, r), bad = -1;
+	int count = p->nseg + 2, bad = -1;
 	char a[160], b[160];
 	for (int i = 0; i < count && bad < 0; i++) {
-		region_label(a, sizeof a, &r[i]);
-		if (r[i].end < r[i].begin || r[i].end > p->hw.dram.capacity) {
+		struct region ri = region_at(p, i);
+		region_label(a, sizeof a, &ri);
+		if (ri.end < ri.begin || ri.end > p->hw.dram.capacity) {
 			snprintf(why, n, "%s (0x%" PRIx64 " to 0x%" PRIx64 ") lies outside DRAM (%" PRIu64 " bytes)", a,
-				 r[i].begin, r[i].end, p->hw.dram.capacity);
+				 ri.begin, ri.end, p->hw.dram.capacity);
 			bad = i;
-		} else if (r[i].begin % r[i].align) {
-			snprintf(why, n, "%s at 0x%" PRIx64 " is not aligned to %" PRIu64 " bytes", a, r[i].begin,
-				 r[i].align);
+		} else if (ri.begin % ri.align) {
+			snprintf(why, n, "%s at 0x%" PRIx64 " is not aligned to %" PRIu64 " bytes", a, ri.begin,
+				 ri.align);
 			bad = i;
 		}
 		for (int j = 0; j < i && bad < 0; j++) {
-			if (r[i].begin == r[i].end || r[j].begin == r[j].end)
+			struct region rj = region_at(p, j);
+			if (ri.begin == ri.end || rj.begin == rj.end)
 				continue;
-			if (r[i].begin < r[j].end && r[j].begin < r[i].end) {
-				region_label(b, sizeof b, &r[j]);
+			if (ri.begin < rj.end && rj.begin < ri.end) {
+				region_label(b, sizeof b, &rj);
 				snprintf(why, n, "%s (0x%" PRIx64 " to 0x%" PRIx64 ") overlaps %s (0x%" PRIx64 " to 0x%" PRIx64 ")",
-					 a, r[i].begin, r[i].end, b, r[j].begin, r[j].end);
+					 a, ri.begin, ri.end, b, rj.begin, rj.end);
 				bad = i;
 			}
 		}
 	}
-	free(r);
 	return bad;
 }
 

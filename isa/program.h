@@ -52,8 +52,9 @@ enum { ISA_TSP_VERSION = 1 };
 /* An empty program for HW (which must have a valid layout). */
 int isa_program_init(struct isa_program *p, const struct hw *hw, struct diags *err);
 void isa_program_free(struct isa_program *p);
-void isa_program_add_insn(struct isa_program *p, const struct isa_insn *in);
-void isa_program_add_uop(struct isa_program *p, const struct isa_uop *u);
+/* The adders return -1 (NULL), changing nothing, when out of memory. */
+int isa_program_add_insn(struct isa_program *p, const struct isa_insn *in);
+int isa_program_add_uop(struct isa_program *p, const struct isa_uop *u);
 struct isa_segment *isa_program_add_segment(struct isa_program *p, const char *name, enum isa_segment_kind kind,
 					    uint64_t addr, uint64_t size);
 struct isa_segment *isa_program_segment(const struct isa_program *p, const char *name);
@@ -73,6 +74,7 @@ int isa_program_check_layout(const struct isa_program *p, const char *file, stru
 int isa_tsp_write(const struct isa_program *p, const char *path, struct diags *err);
 int isa_tsp_read(const char *path, struct isa_program *p, struct diags *err);
 /* The same on memory, for tests and tools that pass programs around. */
+/* isa_tsp_encode: NULL when out of memory. */
 uint8_t *isa_tsp_encode(const struct isa_program *p, size_t *len);
 int isa_tsp_decode(const uint8_t *buf, size_t len, const char *name, struct isa_program *p, struct diags *err);
 

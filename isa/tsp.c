@@ -21,6 +21,7 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "base/alloc.h"
 #include "base/file.h"
 
 static const uint8_t magic[8] = {0x89, 'T', 'S', 'P', '\r', '\n', 0x1a, '\n'};
@@ -29,15 +30,22 @@ enum { HEADER_BYTES = 64 };
 struct bytes {
 	uint8_t *b;
 	size_t len, cap;
+	bool failed; /* out of memory: what follows is dropped */
 };
 
 static void put(struct bytes *o, const void *p, size_t n)
 {
+	if (o->failed)
+		return;
 	if (o->len + n > o->cap) {
-		o->cap = o->cap ? o->cap : 4096;
-		while (o->len + n > o->cap)
-			o->cap *= 2;
-		o->b = xrealloc(o->b, o->cap);
+		size_t cap = o->cap ? o->cap : 4096;
+		while (o->len + n > cap)
+			cap *= 2;
+		if (try_resize(&o->b, cap, 1)) {
+			o->failed = true;
+			return;
+		}
+		o->cap = cap;
 	}
 	if (n)
 		memcpy(o->b + o->len, p, n);
@@ -71,6 +79,8 @@ uint8_t *isa_tsp_encode(const struct isa_program *p, size_t *len)
 	const struct isa_layout *lay = &p->layout;
 	struct bytes o = {0};
 	char *hw_text = hw_canonical(&p->hw);
+	if (!hw_text)
+		return NULL;
 	size_t hw_len = strlen(hw_text);
 
 	put(&o, magic, 8);
@@ -92,8 +102,10 @@ uint8_t *isa_tsp_encode(const struct isa_program *p, size_t *len)
 		isa_encode(lay, &p->insn[i], buf);
 		put(&o, buf, lay->insn_bytes);
 	}
-	uint8_t *ubuf = xmalloc(lay->uop_bytes);
-	for (int i = 0; i < p->nuop; i++) {
+	uint8_t *ubuf = try_malloc(lay->uop_bytes);
+	if (!ubuf)
+		o.failed = true;
+	for (int i = 0; i < p->nuop && ubuf; i++) {
 		isa_encode_uop(lay, &p->uop[i], ubuf);
 		put(&o, ubuf, lay->uop_bytes);
 	}
@@ -109,8 +121,16 @@ uint8_t *isa_tsp_encode(const struct isa_program *p, size_t *len)
 		put_le(&o, s->data_len, 8);
 		put(&o, s->data, s->data_len);
 	}
+	if (o.failed) {
+		free(o.b);
+		return NULL;
+	}
 	set_le(o.b + 16, o.len + 8, 8);
 	put_le(&o, XXH64(o.b, o.len, 0), 8);
+	if (o.failed) {
+		free(o.b);
+		return NULL;
+	}
 	*len = o.len;
 	return o.b;
 }
@@ -119,9 +139,11 @@ int isa_tsp_write(const struct isa_program *p, const char *path, struct diags *e
 {
 	size_t len;
 	uint8_t *buf = isa_tsp_encode(p, &len);
-	FILE *f = fopen(path, "wb");
-	int ok = f && fwrite(buf, 1, len, f) == len;
-	if (f && fclose(f))
+	if (!buf)
+		return diag_nomem(err, path, 0, "the program written to '%s'", path);
+	FILE *f = file_open(path, "wb");
+	int ok = f && file_write(buf, 1, len, f) == len;
+	if (f && file_close(f))
 		ok = 0;
 	if (!ok)
 		diag_add(err, path, 0, 0, "cannot write the program: %s", strerror(errno));
@@ -199,8 +221,13 @@ static int read_hw(struct cursor *c, uint64_t fingerprint, struct isa_program *p
 	const uint8_t *t = take(c, n, "the hardware description");
 	if (!t)
 		return -1;
-	char *text = xstrndup((const char *)t, (size_t)n);
-	char *where = xasprintf("%s (embedded hardware description)", c->name);
+	char *text = try_strndup((const char *)t, (size_t)n);
+	char *where = try_asprintf("%s (embedded hardware description)", c->name);
+	if (!text || !where) {
+		free(text);
+		free(where);
+		return diag_nomem(c->err, c->name, (size_t)n + 1, "the embedded hardware description");
+	}
 	struct hw hw;
 	int rc = hw_load_string(text, where, &hw, c->err);
 	free(where);
@@ -230,7 +257,9 @@ static int read_code(struct cursor *c, uint64_t ninsn, uint64_t nuop, struct isa
 			diag_add(c->err, c->name, 0, 0, "instruction %" PRIu64 ": %s", i, why);
 			return -1;
 		}
-		isa_program_add_insn(p, &in);
+		if (isa_program_add_insn(p, &in))
+			return diag_nomem(c->err, c->name, ((size_t)p->ninsn + 1) * sizeof in,
+					  "the instructions (at instruction %" PRIu64 ")", i);
 	}
 	for (uint64_t i = 0; i < nuop; i++) {
 		const uint8_t *b = take(c, lay->uop_bytes, "a micro-op");
@@ -241,7 +270,9 @@ static int read_code(struct cursor *c, uint64_t ninsn, uint64_t nuop, struct isa
 			diag_add(c->err, c->name, 0, 0, "micro-op %" PRIu64 ": %s", i, why);
 			return -1;
 		}
-		isa_program_add_uop(p, &u);
+		if (isa_program_add_uop(p, &u))
+			return diag_nomem(c->err, c->name, ((size_t)p->nuop + 1) * sizeof u,
+					  "the micro-ops (at micro-op %" PRIu64 ")", i);
 	}
 	return 0;
 }
@@ -282,11 +313,19 @@ static int read_segments(struct cursor *c, uint64_t nseg, struct isa_program *p)
 				 ", %" PRIu64 " data bytes for size %" PRIu64, i, kind, dlen, size);
 			return -1;
 		}
-		char *nm = xstrndup((const char *)name, (size_t)n);
-		struct isa_segment *s = isa_program_add_segment(p, nm, (enum isa_segment_kind)kind, addr, size);
+		char *nm = try_strndup((const char *)name, (size_t)n);
+		struct isa_segment *s = nm ? isa_program_add_segment(p, nm, (enum isa_segment_kind)kind, addr, size) : NULL;
+		if (!s) {
+			free(nm);
+			return diag_nomem(c->err, c->name, (size_t)n + 1 + sizeof *s, "segment %" PRIu64, i);
+		}
+		if (!(s->data = try_malloc((size_t)dlen))) {
+			diag_nomem(c->err, c->name, (size_t)dlen, "the data of segment '%s'", nm);
+			free(nm);
+			return -1;
+		}
 		free(nm);
 		s->data_len = dlen;
-		s->data = xmalloc((size_t)dlen);
 		if (dlen)
 			memcpy(s->data, data, (size_t)dlen);
 	}

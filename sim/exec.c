@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/half.h"
 #include "base/value.h"
 #include "sim.h"
@@ -198,14 +199,15 @@ static void narrow_to_output(struct device *d, uint64_t first, uint64_t count)
 }
 
 /* Walks every dimension but `inner` (all spatial) as an odometer. */
-static void list_outputs(struct sim_plan *p)
+static int list_outputs(struct sim_plan *p)
 {
 	p->depth = p->size[p->inner];
 	p->nout = 1;
 	for (int dd = 0; dd < p->ndims; dd++)
 		if (dd != p->inner)
 			p->nout *= p->size[dd];
-	p->offs = xmalloc(p->nout * sizeof *p->offs);
+	if (!(p->offs = try_calloc(p->nout, sizeof *p->offs)))
+		return -1;
 	uint32_t idx[HW_MAX_DIMS] = {0};
 	for (uint32_t n = 0; n < p->nout; n++) {
 		uint32_t o = 0, a = 0, b = 0;
@@ -223,9 +225,10 @@ static void list_outputs(struct sim_plan *p)
 			idx[dd] = 0;
 		}
 	}
+	return 0;
 }
 
-void sim_plan_intrinsics(struct device *d)
+int sim_plan_intrinsics(struct device *d, struct diags *err)
 {
 	for (int k = 0; k < d->hw.nintrinsics; k++) {
 		const struct hw_intrinsic *in = &d->hw.intrinsic[k];
@@ -252,9 +255,11 @@ void sim_plan_intrinsics(struct device *d)
 		}
 		p->fast_i8 = nred == 1 && p->inner >= 0 && in->a.dtype == DT_INT8 && in->b.dtype == DT_INT8 &&
 			     in->out.dtype == DT_INT32;
-		if (p->fast_i8)
-			list_outputs(p);
+		if (p->fast_i8 && list_outputs(p))
+			return diag_nomem(err, NULL, (size_t)p->nout * sizeof *p->offs,
+					  "the plan of intrinsic '%s' of '%s'", in->name, d->hw.name);
 	}
+	return 0;
 }
 
 void sim_free_plans(struct device *d)

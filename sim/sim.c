@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sim.h"
+#include "base/alloc.h"
 
 /* The device's statistics lane of each module (they share its names). */
 static const enum dev_module module_of_queue[ISA_Q_COUNT] = {
@@ -58,10 +59,16 @@ struct run {
 
 /* ---- the device ---- */
 
+static void sim_close(struct device *d);
+
 static struct device *open_device(const struct hw *hw, const struct dev_memory *ext, int64_t dram_latency,
 				  struct diags *err)
 {
-	struct device *d = xcalloc(1, sizeof *d);
+	struct device *d = try_calloc(1, sizeof *d);
+	if (!d) {
+		diag_nomem(err, NULL, sizeof *d, "the simulator of '%s'", hw->name);
+		return NULL;
+	}
 	d->hw = *hw;
 	if (isa_derive(&d->hw, &d->lay, err)) {
 		free(d);
@@ -70,17 +77,25 @@ static struct device *open_device(const struct hw *hw, const struct dev_memory *
 	d->ext = ext;
 	d->dram_latency = dram_latency;
 	d->dram_size = hw->dram.capacity;
-	d->dram = ext ? NULL : calloc(d->dram_size, 1);
+	d->dram = ext ? NULL : try_calloc(d->dram_size, 1);
 	if (!ext && !d->dram) {
-		diag_add(err, NULL, 0, 0, "cannot allocate the %" PRIu64 " bytes of DRAM of '%s'", d->dram_size, hw->name);
+		diag_add(err, NULL, 0, 0, "cannot allocate %" PRIu64 " bytes of DRAM for '%s'", d->dram_size, hw->name);
 		free(d);
 		return NULL;
 	}
 	for (int i = 0; i < hw->nlevels; i++)
-		d->mem[i] = xcalloc(hw->level[i].capacity, 1);
+		if (!(d->mem[i] = try_calloc(hw->level[i].capacity, 1))) {
+			diag_add(err, NULL, 0, 0, "cannot allocate %" PRIu64 " bytes of scratchpad '%s' for '%s'",
+				 hw->level[i].capacity, hw->level[i].name, hw->name);
+			sim_close(d);
+			return NULL;
+		}
 	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
 	d->acc_elems = acc->elem_bytes / dtype_bytes(acc->dtype);
-	sim_plan_intrinsics(d);
+	if (sim_plan_intrinsics(d, err)) {
+		sim_close(d);
+		return NULL;
+	}
 	return d;
 }
 

@@ -51,7 +51,8 @@ int sim_exec(struct device *d, const struct sim_entry *e, struct diags *err);
  * -1 when an external memory answers with an error. */
 int sim_dram_in(struct device *d, uint64_t addr, void *dst, uint64_t n);
 int sim_dram_out(struct device *d, uint64_t addr, const void *src, uint64_t n);
-void sim_plan_intrinsics(struct device *d);
+/* -1 with an error when out of memory (sim_free_plans frees what was made). */
+int sim_plan_intrinsics(struct device *d, struct diags *err);
 void sim_free_plans(struct device *d);
 
 #endif

@@ -1,0 +1,224 @@
+/* Fault injection (base/fault.h, docs/testing.md): for N = 1, 2, ... until an
+ * operation finishes without the fault firing, fail the Nth allocation (then,
+ * separately, the Nth file operation) and require a clean error that names
+ * what failed, and — in the sanitizer build, through LeakSanitizer — no leak.
+ * Once the operation runs through, its result must equal the unfaulted run's. */
+#include "base/fault.h"
+#include "base/file.h"
+#include "hwdesc/hw.h"
+#include "ir/workload.h"
+#include "isa/program.h"
+#include "sim/simulator.h"
+#include "test.h"
+
+#include <unistd.h>
+#include <xxhash.h>
+
+static char *hw_text, *asm_text;
+static char hw_path[512], wl_path[512], tsp_path[512];
+static struct hw vta;
+
+/* Each operation returns 0 or -1 and, on success, a digest of its result. */
+typedef int operation(struct diags *err, uint64_t *digest);
+
+/* A program an operation made, digested once the hook is disarmed (the
+ * digest encodes it, which allocates). */
+static struct isa_program made;
+static bool have_made;
+
+static uint64_t program_digest(const struct isa_program *p)
+{
+	size_t len;
+	uint8_t *b = isa_tsp_encode(p, &len);
+	uint64_t h = b ? XXH64(b, len, 0) : 0;
+	free(b);
+	return h;
+}
+
+static int op_hw_string(struct diags *err, uint64_t *digest)
+{
+	struct hw hw;
+	if (hw_load_string(hw_text, "vta-default.yaml", &hw, err))
+		return -1;
+	*digest = hw_fingerprint(&hw);
+	return 0;
+}
+
+static int op_hw_file(struct diags *err, uint64_t *digest)
+{
+	struct hw hw;
+	if (hw_load_file(hw_path, &hw, err))
+		return -1;
+	*digest = hw_fingerprint(&hw);
+	return 0;
+}
+
+static int op_workload(struct diags *err, uint64_t *digest)
+{
+	struct wl_workload w;
+	if (wl_load_file(wl_path, &w, err))
+		return -1;
+	XXH64_state_t *st = XXH64_createState();
+	XXH64_reset(st, 0);
+	XXH64_update(st, &w.g.ntensors, sizeof w.g.ntensors);
+	XXH64_update(st, &w.g.nops, sizeof w.g.nops);
+	for (int i = 0; i < w.g.ntensors; i++) {
+		XXH64_update(st, w.g.tensor[i].name, strlen(w.g.tensor[i].name));
+		if (w.data[i])
+			XXH64_update(st, w.data[i], wl_tensor_bytes(&w, i));
+	}
+	for (int i = 0; i < w.g.nops; i++)
+		XXH64_update(st, w.g.op[i].name, strlen(w.g.op[i].name));
+	*digest = XXH64_digest(st);
+	XXH64_freeState(st);
+	wl_free(&w);
+	return 0;
+}
+
+static int op_assemble(struct diags *err, uint64_t *digest)
+{
+	if (isa_assemble(asm_text, "vta-gemm.s", &vta, &made, err))
+		return -1;
+	have_made = true;
+	*digest = 1;
+	return 0;
+}
+
+static int op_tsp_read(struct diags *err, uint64_t *digest)
+{
+	if (isa_tsp_read(tsp_path, &made, err))
+		return -1;
+	have_made = true;
+	*digest = 2;
+	return 0;
+}
+
+/* Adds the digest of the program OP made, if any, to *DIGEST. */
+static void take_made(uint64_t *digest)
+{
+	if (!have_made)
+		return;
+	*digest ^= program_digest(&made);
+	isa_program_free(&made);
+	have_made = false;
+}
+
+static int op_sim_open(struct diags *err, uint64_t *digest)
+{
+	struct device *d = dev_sim.open(&vta, err);
+	if (!d)
+		return -1;
+	uint8_t b[16] = {0};
+	int rc = dev_sim.read(d, 0, b, sizeof b, err);
+	dev_sim.close(d);
+	*digest = XXH64(b, sizeof b, 0);
+	return rc;
+}
+
+static bool any_message_has(const struct diags *err, const char *what)
+{
+	for (int i = 0; i < err->n; i++)
+		if (strstr(err->v[i].msg, what))
+			return true;
+	return false;
+}
+
+/* Runs OP once unfaulted, then with the Nth operation of KIND failing for
+ * every N; returns the number of injection points. */
+static long loop(const char *name, operation *op, enum fault_kind kind)
+{
+	struct diags err = {0};
+	uint64_t want = 0, got = 0;
+	int rc = op(&err, &want);
+	take_made(&want);
+	ASSERT_EQ(rc, 0);
+	if (rc) {
+		diag_print(&err, stderr);
+		diag_free(&err);
+		return 0;
+	}
+	diag_free(&err);
+	long n;
+	for (n = 1;; n++) {
+		fault_arm(kind, n);
+		got = 0;
+		rc = op(&err, &got);
+		bool fired = fault_fired(kind);
+		fault_arm(kind, 0);
+		take_made(&got);
+		if (!fired) {
+			ASSERT_EQ(rc, 0);
+			ASSERT(got == want);
+			diag_free(&err);
+			break;
+		}
+		if (kind == FAULT_ALLOC || rc) {
+			/* A failed allocation is always an error; a failed file
+			 * operation may be harmless (closing a file that was read). */
+			bool named = kind == FAULT_ALLOC ? any_message_has(&err, "cannot allocate")
+							 : any_message_has(&err, "Input/output error");
+			ASSERT(rc != 0);
+			ASSERT(named);
+			if (rc == 0 || !named) {
+				fprintf(stderr, "%s: %s fault %ld: rc %d\n", name, kind == FAULT_ALLOC ? "allocation" : "file", n, rc);
+				diag_print(&err, stderr);
+			}
+		} else {
+			ASSERT(got == want);
+		}
+		diag_free(&err);
+	}
+	printf("%s: %ld %s injection points\n", name, n - 1, kind == FAULT_ALLOC ? "allocation" : "file");
+	return n - 1;
+}
+
+static char *read_or_die(const char *path)
+{
+	struct diags err = {0};
+	char *t = file_read_text(path, FILE_ASM, &err);
+	if (!t) {
+		diag_print(&err, stderr);
+		exit(1);
+	}
+	return t;
+}
+
+int main(void)
+{
+	const char *src = test_source_dir();
+	snprintf(hw_path, sizeof hw_path, "%s/examples/hw/vta-default.yaml", src);
+	snprintf(wl_path, sizeof wl_path, "%s/examples/workloads/gemm.yaml", src);
+	char asm_path[512];
+	snprintf(asm_path, sizeof asm_path, "%s/examples/asm/vta-gemm.s", src);
+	snprintf(tsp_path, sizeof tsp_path, "test_fault-%ld.tsp", (long)getpid());
+	hw_text = read_or_die(hw_path);
+	asm_text = read_or_die(asm_path);
+	struct diags err = {0};
+	if (hw_load_string(hw_text, "vta-default.yaml", &vta, &err)) {
+		diag_print(&err, stderr);
+		return 1;
+	}
+	struct isa_program p;
+	if (isa_assemble(asm_text, "vta-gemm.s", &vta, &p, &err) || isa_tsp_write(&p, tsp_path, &err)) {
+		diag_print(&err, stderr);
+		return 1;
+	}
+	isa_program_free(&p);
+
+	static const struct {
+		const char *name;
+		operation *op;
+	} ops[] = {
+		{"hw_load_string", op_hw_string}, {"hw_load_file", op_hw_file}, {"wl_load_file", op_workload},
+		{"isa_assemble", op_assemble},    {"isa_tsp_read", op_tsp_read}, {"dev_sim.open", op_sim_open},
+	};
+	for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
+		long a = loop(ops[i].name, ops[i].op, FAULT_ALLOC);
+		ASSERT(a > 0 || !TESSEL_FAULT_INJECTION);
+		loop(ops[i].name, ops[i].op, FAULT_FILE);
+	}
+	unlink(tsp_path);
+	free(hw_text);
+	free(asm_text);
+	return test_done("test_fault");
+}
