@@ -172,13 +172,17 @@ uint64_t lw_add_segment(struct lw_op *lo, const char *suffix, enum isa_segment_k
 	prog->dram_next = lw_align_up(prog->dram_next, align);
 	char *name = try_asprintf("%s.%s", lo->op->name, suffix);
 	struct isa_segment *s = name ? isa_program_add_segment(&prog->p, name, kind, prog->dram_next, size ? size : 1) : NULL;
+	bool named = name != NULL;
 	free(name);
 	if (s) {
 		s->data = data;
 		s->data_len = data ? size : 0;
 	} else {
 		free(data);
-		lw_nomem(prog, (size_t)(prog->p.seg_cap ? 2 * prog->p.seg_cap : 16) * sizeof *prog->p.seg, "the segments");
+		if (!named)
+			lw_nomem(prog, strlen(lo->op->name) + strlen(suffix) + 2, "the segment names");
+		else
+			lw_nomem(prog, (size_t)(prog->p.seg_cap ? 2 * prog->p.seg_cap : 16) * sizeof *prog->p.seg, "the segments");
 	}
 	uint64_t at = prog->dram_next;
 	prog->dram_next += size ? size : 1;
