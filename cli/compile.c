@@ -94,10 +94,9 @@ int cli_compile(int argc, char **argv)
 		return CLI_BAD_INPUT;
 	struct diags err = {0};
 	struct cc_plan *plans = xcalloc((size_t)w.g.nops + 1, sizeof *plans);
-	cc_plan_ops(&hw, &w.g, plans);
-	struct cc_program prog;
+	struct cc_program prog = {0};
 	rc = CLI_BAD_INPUT;
-	if (!cli_build_workload(&hw, &w, plans, o.dump_after, &prog, &err) && (!o.out || !cli_write_program(&prog.p, o.out, &err))) {
+	if (!cc_plan_ops(&hw, &w.g, plans, &err) && !cli_build_workload(&hw, &w, plans, o.dump_after, &prog, &err) && (!o.out || !cli_write_program(&prog.p, o.out, &err))) {
 		if (!o.dump_after && !o.json)
 			printf("%s for %s: %d of %d ops on the accelerator, %d instructions, %d micro-ops -> %s\n", w.name, hw.name,
 			       prog.nops, w.g.nops, prog.p.ninsn, prog.p.nuop, o.out);

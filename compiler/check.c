@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "lower.h"
+#include "base/alloc.h"
 
 struct checker {
 	const struct isa_program *p;
@@ -146,9 +147,12 @@ static bool run_untimed(const struct checker *c, int i, enum isa_queue q, uint32
 	return true;
 }
 
-static void check_deadlock(struct checker *c)
+static int check_deadlock(struct checker *c)
 {
-	int *ring = xmalloc((size_t)(c->p->ninsn + 1) * ISA_Q_COUNT * sizeof *ring);
+	size_t bytes = (size_t)(c->p->ninsn + 1) * ISA_Q_COUNT * sizeof(int);
+	int *ring = try_malloc(bytes);
+	if (!ring)
+		return diag_nomem(c->err, NULL, bytes, "the queues of the deadlock check (%d instructions)", c->p->ninsn);
 	struct fifo f[ISA_Q_COUNT];
 	for (int q = 0; q < ISA_Q_COUNT; q++)
 		f[q] = (struct fifo){ring + (size_t)q * (size_t)(c->p->ninsn + 1), 0, 0, c->p->ninsn + 1};
@@ -189,18 +193,28 @@ static void check_deadlock(struct checker *c)
 			bad(c, c->p->ninsn - 1, "the program ends without finishing");
 	}
 	free(ring);
+	return 0;
 }
 
 int lw_check_program(const struct isa_program *p, const char *const *insn_op, struct diags *err)
 {
 	struct checker c = {p, &p->hw, &p->layout, insn_op, err, NULL, {NULL}, 0};
 	int luop = p->hw.role_level[HW_ROLE_UOP];
-	c.uop_src = xmalloc((size_t)p->hw.level[luop].depth * sizeof *c.uop_src);
+	int rc = 0;
+	if (!(c.uop_src = try_malloc((size_t)p->hw.level[luop].depth * sizeof *c.uop_src))) {
+		rc = diag_nomem(err, NULL, (size_t)p->hw.level[luop].depth * sizeof *c.uop_src, "the sources of level '%s'",
+				p->hw.level[luop].name);
+		goto out;
+	}
 	for (uint32_t i = 0; i < p->hw.level[luop].depth; i++)
 		c.uop_src[i] = -1;
 	for (int l = 0; l < p->hw.nlevels; l++)
 		if (p->hw.level[l].role == HW_ROLE_SHARED && p->hw.level[l].depth <= (1u << 24)) {
-			c.shared_src[l] = xmalloc((size_t)p->hw.level[l].depth * sizeof *c.shared_src[l]);
+			if (!(c.shared_src[l] = try_malloc((size_t)p->hw.level[l].depth * sizeof *c.shared_src[l]))) {
+				rc = diag_nomem(err, NULL, (size_t)p->hw.level[l].depth * sizeof *c.shared_src[l],
+						"the sources of level '%s'", p->hw.level[l].name);
+				goto out;
+			}
 			memset(c.shared_src[l], 0xff, (size_t)p->hw.level[l].depth * sizeof *c.shared_src[l]);
 		}
 	for (int i = 0; i < p->ninsn; i++) {
@@ -220,9 +234,10 @@ int lw_check_program(const struct isa_program *p, const char *const *insn_op, st
 		}
 	}
 	if (!c.nerr)
-		check_deadlock(&c);
+		rc = check_deadlock(&c);
+out:
 	free(c.uop_src);
 	for (int l = 0; l < HW_MAX_LEVELS; l++)
 		free(c.shared_src[l]);
-	return c.nerr ? -1 : 0;
+	return c.nerr || rc ? -1 : 0;
 }

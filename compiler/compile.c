@@ -7,6 +7,7 @@
 
 #include "compile.h"
 #include "lower.h"
+#include "base/alloc.h"
 
 const char *cc_kind_name(enum cc_kind k)
 {
@@ -37,7 +38,7 @@ static void why_host(const struct hw *hw, const struct tz_match *m, char *why, s
 
 /* Max pooling the ALU can run goes there; otherwise the best binding that
  * has a default mapping that fits; otherwise the host, saying why. */
-static void plan_op(const struct hw *hw, const struct ir_graph *g, int op, struct cc_plan *p)
+static int plan_op(const struct hw *hw, const struct ir_graph *g, int op, struct cc_plan *p, struct diags *err)
 {
 	memset(p, 0, sizeof *p);
 	struct tz_pool pool;
@@ -45,10 +46,11 @@ static void plan_op(const struct hw *hw, const struct ir_graph *g, int op, struc
 	if (!tz_pool_match(hw, g, op, &pool, pwhy)) {
 		p->kind = CC_POOL;
 		p->pool = pool;
-		return;
+		return 0;
 	}
 	struct tz_match m;
-	tz_match_op(hw, g, op, &m);
+	if (tz_match_op(hw, g, op, &m))
+		return diag_nomem(err, NULL, TZ_MATCH_BINDINGS_BYTES, "the bindings of op '%s'", g->op[op].name);
 	p->nbindings = m.nbindings;
 	p->kind = CC_HOST;
 	char why[256] = "";
@@ -65,12 +67,15 @@ static void plan_op(const struct hw *hw, const struct ir_graph *g, int op, struc
 	if (p->kind == CC_HOST && g->op[op].reduce == IR_REDUCE_MAX && g->op[op].nin == 1) /* why the ALU cannot either */
 		snprintf(p->why, sizeof p->why, "the vector ALU cannot run it: %s", pwhy);
 	tz_match_free(&m);
+	return 0;
 }
 
-void cc_plan_ops(const struct hw *hw, const struct ir_graph *g, struct cc_plan *plans)
+int cc_plan_ops(const struct hw *hw, const struct ir_graph *g, struct cc_plan *plans, struct diags *err)
 {
 	for (int op = 0; op < g->nops; op++)
-		plan_op(hw, g, op, &plans[op]);
+		if (plan_op(hw, g, op, &plans[op], err))
+			return -1;
+	return 0;
 }
 
 void cc_plan_mapping(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_mapping *m,
@@ -188,15 +193,19 @@ int cc_build(const struct hw *hw, const struct cc_request *rq, struct cc_program
 	if (isa_program_init(&prog->p, hw, err))
 		return -1;
 	prog->g = rq->g, prog->rq = rq;
-	prog->stream = xcalloc(1, sizeof *prog->stream);
-	prog->stream->lay = &prog->p.layout;
 	prog->last_compute = prog->last_store = -1;
 	int rc = 0;
+	if (!(prog->stream = try_calloc(1, sizeof *prog->stream)))
+		rc = diag_nomem(err, NULL, sizeof *prog->stream, "the instruction stream of workload '%s'", rq->name ? rq->name : "?");
+	else if (st_init(prog->stream, &prog->p.layout))
+		rc = diag_nomem(err, NULL, ST_INIT_BYTES, "the instruction stream of workload '%s'", rq->name ? rq->name : "?");
 	for (int i = 0; i < CC_NPASSES && !rc; i++) {
 		rc = passes[i].run(prog, err);
 		if (!rc && rq->dump_after && !strcmp(rq->dump_after, passes[i].name))
 			dump(prog, rq->dump ? rq->dump : stdout);
 	}
 	prog->rq = NULL;
+	if (rc)
+		cc_program_free(prog);
 	return rc;
 }

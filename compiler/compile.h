@@ -46,9 +46,9 @@ struct cc_plan {
 	int64_t pool_block;      /* CC_POOL: pixels per block (settled by the plan pass) */
 };
 
-/* One plan per op of g.  Never fails: what cannot run on the accelerator
- * goes to the host. */
-void cc_plan_ops(const struct hw *hw, const struct ir_graph *g, struct cc_plan *plans);
+/* One plan per op of g: what cannot run on the accelerator goes to the
+ * host.  0, or -1 with an error when out of memory. */
+int cc_plan_ops(const struct hw *hw, const struct ir_graph *g, struct cc_plan *plans, struct diags *err);
 /* Op `op` with mapping m (the tuner's choice), or, with m NULL, as max
  * pooling on the ALU (CC_HOST with why when the ALU cannot run it). */
 void cc_plan_mapping(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_mapping *m,
@@ -117,12 +117,15 @@ struct cc_program {
 	struct lw_stream *stream;       /* instructions in program order, with their waits */
 	int *insn_of_stream;            /* per stream instruction: its index in p (tokens) */
 	uint64_t dram_next;             /* next free DRAM byte for segments */
+	size_t nomem;                   /* bytes of the first allocation that failed while lowering, 0: none */
+	const char *nomem_what;         /* what they were for (a static string) */
 	int last_compute, last_store;   /* last instruction of the previous op per module */
 };
 
 /* The one way to build a program: every pass over the ops requested.  0, or
- * -1 with an error naming the op (also when no op is requested).
- * prog->p is the program; cc_program_free releases everything. */
+ * -1 with an error naming the op (also when no op is requested or when out
+ * of memory), everything freed.  prog->p is the program; cc_program_free
+ * releases everything (on a failed build it has nothing left to do). */
 int cc_build(const struct hw *hw, const struct cc_request *rq, struct cc_program *prog, struct diags *err);
 /* Op i's output segment (bytes as read from the device) into its output
  * tensor. */

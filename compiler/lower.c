@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lower.h"
+#include "base/alloc.h"
 
 /* An op the plans left on the host has nothing to lower; being asked to is
  * the caller's mistake, reported as such. */
@@ -65,10 +66,12 @@ void cc_plan_format(const struct hw *hw, const struct ir_graph *g, int op, const
 /* ---- plan: the ops of the program, each plan settled ---- */
 
 /* The requested ops, or every op the plans put on the accelerator. */
-static void choose_ops(struct cc_program *prog)
+static int choose_ops(struct cc_program *prog, struct diags *err)
 {
 	const struct cc_request *rq = prog->rq;
-	prog->op = xcalloc((size_t)(rq->ops ? rq->nops : prog->g->nops) + 1, sizeof *prog->op);
+	size_t n = (size_t)(rq->ops ? rq->nops : prog->g->nops) + 1;
+	if (!(prog->op = try_calloc(n, sizeof *prog->op)))
+		return diag_nomem(err, NULL, n * sizeof *prog->op, "the op records of workload '%s'", rq->name ? rq->name : "?");
 	for (int i = 0; i < (rq->ops ? rq->nops : prog->g->nops); i++) {
 		int op = rq->ops ? rq->ops[i] : i;
 		if (!rq->ops && rq->plans[op].kind == CC_HOST)
@@ -78,11 +81,13 @@ static void choose_ops(struct cc_program *prog)
 		rec->plan = rq->plans[op];
 		rec->out_segment = rec->first_insn = rec->end_insn = -1;
 	}
+	return 0;
 }
 
 int lw_pass_plan(struct cc_program *prog, struct diags *err)
 {
-	choose_ops(prog);
+	if (choose_ops(prog, err))
+		return -1;
 	if (!prog->nops) {
 		diag_add(err, NULL, 0, 0, "no op of workload '%s' runs on '%s' (tessel match says why)",
 			 prog->rq->name ? prog->rq->name : "?", prog->p.hw.name);
@@ -109,19 +114,32 @@ static void separate_from_previous(struct cc_program *prog)
 	st_need(prog->stream, prog->last_compute, prog->last_store);
 }
 
+/* An allocation that failed while lowering op i (-1: the end), reported. */
+static int lowered(struct cc_program *prog, int i, struct diags *err)
+{
+	if (!prog->nomem && prog->stream->nomem)
+		lw_nomem(prog, prog->stream->nomem, "the instruction stream");
+	if (!prog->nomem)
+		return 0;
+	if (i < 0)
+		return diag_nomem(err, NULL, prog->nomem, "%s of workload '%s'", prog->nomem_what,
+				  prog->rq->name ? prog->rq->name : "?");
+	return diag_nomem(err, NULL, prog->nomem, "%s of op '%s'", prog->nomem_what, prog->g->op[prog->op[i].op].name);
+}
+
 int lw_pass_lower(struct cc_program *prog, struct diags *err)
 {
 	for (int i = 0; i < prog->nops; i++) {
 		prog->stream->tag = i;
 		separate_from_previous(prog);
-		if (lowering[prog->op[i].plan.kind].lower(prog, &prog->op[i], err))
+		if (lowering[prog->op[i].plan.kind].lower(prog, &prog->op[i], err) || lowered(prog, i, err))
 			return -1;
 	}
 	struct isa_insn fin = {.kind = isa_kind_of_class(&prog->p.layout, ISA_CLASS_FINISH)};
 	prog->stream->tag = -1;
 	int f = st_emit(prog->stream, &fin);
 	st_need(prog->stream, f, prog->last_store);
-	return 0;
+	return lowered(prog, -1, err);
 }
 
 /* ---- tokens: the waits as token bits and syncs, into the program ---- */
@@ -131,15 +149,25 @@ int lw_pass_lower(struct cc_program *prog, struct diags *err)
  * where each went, for the layout pass and the op ranges. */
 int lw_pass_tokens(struct cc_program *prog, struct diags *err)
 {
-	(void)err;
 	struct lw_stream *s = prog->stream;
-	int *op_tag = xcalloc((size_t)s->n + 1, sizeof *op_tag), *stream_of = NULL;
+	int *op_tag = try_calloc((size_t)s->n + 1, sizeof *op_tag), *stream_of = NULL;
+	if (!op_tag)
+		return diag_nomem(err, NULL, ((size_t)s->n + 1) * sizeof *op_tag, "the op tags of %d instructions", s->n);
 	for (int j = 0; j < s->n; j++)
 		op_tag[j] = s->v[j].tag, s->v[j].tag = j;
 	prog->p.uop_addr = 0; /* micro-op addresses stay relative until layout places the region */
-	st_finish(s, &prog->p, &stream_of);
-	prog->op_of_insn = xcalloc((size_t)prog->p.ninsn + 1, sizeof *prog->op_of_insn);
-	prog->insn_of_stream = xcalloc((size_t)s->n + 1, sizeof *prog->insn_of_stream);
+	int rc = st_finish(s, &prog->p, &stream_of, err);
+	if (!rc && !(prog->op_of_insn = try_calloc((size_t)prog->p.ninsn + 1, sizeof *prog->op_of_insn)))
+		rc = diag_nomem(err, NULL, ((size_t)prog->p.ninsn + 1) * sizeof *prog->op_of_insn,
+				"the ops of %d instructions", prog->p.ninsn);
+	if (!rc && !(prog->insn_of_stream = try_calloc((size_t)s->n + 1, sizeof *prog->insn_of_stream)))
+		rc = diag_nomem(err, NULL, ((size_t)s->n + 1) * sizeof *prog->insn_of_stream,
+				"the places of %d stream instructions", s->n);
+	if (rc) {
+		free(stream_of);
+		free(op_tag);
+		return -1;
+	}
 	for (int i = 0; i < prog->p.ninsn; i++) {
 		int j = stream_of[i], t = op_tag[j];
 		prog->insn_of_stream[j] = i; /* the last: the instruction after its syncs */
@@ -180,7 +208,9 @@ int lw_pass_verify(struct cc_program *prog, struct diags *err)
 	const struct isa_program *p = &prog->p;
 	if (isa_program_check_layout(p, NULL, err))
 		return -1;
-	const char **names = xcalloc((size_t)p->ninsn + 1, sizeof *names);
+	const char **names = try_calloc((size_t)p->ninsn + 1, sizeof *names);
+	if (!names)
+		return diag_nomem(err, NULL, ((size_t)p->ninsn + 1) * sizeof *names, "the op names of %d instructions", p->ninsn);
 	for (int i = 0; i < p->ninsn; i++)
 		names[i] = prog->op_of_insn[i] >= 0 ? prog->g->op[prog->op[prog->op_of_insn[i]].op].name : NULL;
 	int rc = lw_check_program(p, names, err);

@@ -55,6 +55,11 @@ struct lw_op {
 
 /* ---- lower_dma.c ---- */
 
+/* An allocation of N bytes for WHAT (a static string) failed while
+ * lowering: kept, the first one, for the lower pass to report after the op
+ * (lowering goes on with what it has; the program is discarded). */
+void lw_nomem(struct cc_program *prog, size_t n, const char *what);
+
 /* The common part of an op's lowering state. */
 void lw_op_init(struct lw_op *lo, struct cc_program *prog, struct cc_op *rec);
 
@@ -78,7 +83,8 @@ int lw_load_from_kept(struct lw_op *lo, int lv, uint64_t idx, uint64_t at, uint6
 		      uint64_t stride, int wait);
 /* Makes the op's first load wait for the previous op's compute. */
 void lw_barrier(struct lw_op *lo, int first);
-/* A DRAM segment named after the op, holding data (NULL: left zero). */
+/* A DRAM segment named after the op, holding data (NULL: left zero; owned
+ * by the program from now on, freed if the segment cannot be added). */
 uint64_t lw_add_segment(struct lw_op *lo, const char *suffix, enum isa_segment_kind kind, uint64_t size,
 			uint8_t *data);
 enum isa_segment_kind lw_segment_kind(const struct ir_graph *g, int tensor);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lower.h"
+#include "base/alloc.h"
 
 uint32_t lw_lcm32(uint32_t a, uint32_t b)
 {
@@ -156,6 +157,12 @@ int lw_load_from_kept(struct lw_op *lo, int lv, uint64_t idx, uint64_t at, uint6
 	return lo->s->n - 1;
 }
 
+void lw_nomem(struct cc_program *prog, size_t n, const char *what)
+{
+	if (!prog->nomem)
+		prog->nomem = n, prog->nomem_what = what;
+}
+
 /* Segments are placed as they are made: the instructions address them. */
 uint64_t lw_add_segment(struct lw_op *lo, const char *suffix, enum isa_segment_kind kind, uint64_t size,
 			uint8_t *data)
@@ -163,11 +170,20 @@ uint64_t lw_add_segment(struct lw_op *lo, const char *suffix, enum isa_segment_k
 	struct cc_program *prog = lo->prog;
 	uint64_t align = 4096;
 	prog->dram_next = lw_align_up(prog->dram_next, align);
-	char *name = xasprintf("%s.%s", lo->op->name, suffix);
-	struct isa_segment *s = isa_program_add_segment(&prog->p, name, kind, prog->dram_next, size ? size : 1);
+	char *name = try_asprintf("%s.%s", lo->op->name, suffix);
+	struct isa_segment *s = name ? isa_program_add_segment(&prog->p, name, kind, prog->dram_next, size ? size : 1) : NULL;
+	bool named = name != NULL;
 	free(name);
-	s->data = data;
-	s->data_len = data ? size : 0;
+	if (s) {
+		s->data = data;
+		s->data_len = data ? size : 0;
+	} else {
+		free(data);
+		if (!named)
+			lw_nomem(prog, strlen(lo->op->name) + strlen(suffix) + 2, "the segment names");
+		else
+			lw_nomem(prog, (size_t)(prog->p.seg_cap ? 2 * prog->p.seg_cap : 16) * sizeof *prog->p.seg, "the segments");
+	}
 	uint64_t at = prog->dram_next;
 	prog->dram_next += size ? size : 1;
 	return at;
@@ -181,7 +197,9 @@ enum isa_segment_kind lw_segment_kind(const struct ir_graph *g, int tensor)
 void lw_add_uop(struct lw_op *lo, uint32_t dst, uint32_t src, uint32_t wgt)
 {
 	struct isa_uop u = {dst, src, wgt};
-	isa_program_add_uop(&lo->prog->p, &u);
+	if (isa_program_add_uop(&lo->prog->p, &u))
+		lw_nomem(lo->prog, (size_t)(lo->prog->p.uop_cap ? 2 * lo->prog->p.uop_cap : 16) * sizeof *lo->prog->p.uop,
+			 "the micro-ops");
 	lo->nuops++;
 }
 
@@ -193,7 +211,11 @@ void lw_pad_uops(struct lw_op *lo)
 	for (int i = 0; i < np; i++)
 		pad = lw_lcm32(pad, lo->hw->level[path[i]].elem_bytes / lo->hw->level[lo->lv_uop].elem_bytes);
 	while (lo->prog->p.nuop % pad)
-		isa_program_add_uop(&lo->prog->p, &(struct isa_uop){0, 0, 0});
+		if (isa_program_add_uop(&lo->prog->p, &(struct isa_uop){0, 0, 0})) {
+			lw_nomem(lo->prog, (size_t)(lo->prog->p.uop_cap ? 2 * lo->prog->p.uop_cap : 16) * sizeof *lo->prog->p.uop,
+				 "the micro-ops");
+			break;
+		}
 }
 
 /* Addresses in the micro-op region are relative to it (uop_unit): the

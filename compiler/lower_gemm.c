@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "lower.h"
+#include "base/alloc.h"
 
 /* ---- rings of buffers ---- */
 
@@ -437,17 +438,22 @@ static void make_segments(struct gemm_lowering *gl, const uint8_t *const *data)
 	struct lw_op *lo = &gl->lo;
 	uint8_t *a = NULL, *bb = NULL, *bias = NULL;
 	if (data) {
-		a = xmalloc(tz_packed_a_bytes(geo) + 1), bb = xmalloc(tz_packed_b_bytes(geo) + 1);
-		tz_pack_a(geo, data, a);
-		tz_pack_b(geo, data, bb);
+		if ((a = try_malloc(tz_packed_a_bytes(geo) + 1)))
+			tz_pack_a(geo, data, a);
+		else
+			lw_nomem(lo->prog, tz_packed_a_bytes(geo) + 1, "the packed A operand");
+		if ((bb = try_malloc(tz_packed_b_bytes(geo) + 1)))
+			tz_pack_b(geo, data, bb);
+		else
+			lw_nomem(lo->prog, tz_packed_b_bytes(geo) + 1, "the packed B operand");
 	}
 	gl->seg_a = lw_add_segment(lo, "a", lw_segment_kind(lo->g, lo->op->in[geo->b.input_a].tensor), tz_packed_a_bytes(geo), a);
 	gl->seg_b = lw_add_segment(lo, "b", lw_segment_kind(lo->g, lo->op->in[geo->b.input_b].tensor), tz_packed_b_bytes(geo), bb);
 	if (geo->bias >= 0) {
-		if (data) {
-			bias = xmalloc(tz_packed_bias_bytes(geo) + 1);
+		if (data && (bias = try_malloc(tz_packed_bias_bytes(geo) + 1)))
 			tz_pack_bias(geo, data, bias);
-		}
+		else if (data)
+			lw_nomem(lo->prog, tz_packed_bias_bytes(geo) + 1, "the packed bias");
 		gl->seg_bias = lw_add_segment(lo, "bias", ISA_SEG_WEIGHT, tz_packed_bias_bytes(geo), bias);
 	}
 	gl->plane_bytes = tz_packed_out_bytes(geo);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lower.h"
+#include "base/alloc.h"
 
 enum { POOL_RING = 2 };
 
@@ -126,10 +127,10 @@ static void make_segments(struct pool_lowering *pl, const uint8_t *const *data)
 	struct lw_op *lo = &pl->lo;
 	const struct hw *hw = lo->hw;
 	uint8_t *packed = NULL;
-	if (data) {
-		packed = xmalloc(tz_pool_packed_bytes(hw, pl->pool) + 1);
+	if (data && (packed = try_malloc(tz_pool_packed_bytes(hw, pl->pool) + 1)))
 		tz_pool_pack(hw, lo->g, lo->rec->op, pl->pool, data, packed);
-	}
+	else if (data)
+		lw_nomem(lo->prog, tz_pool_packed_bytes(hw, pl->pool) + 1, "the packed windows");
 	pl->seg_windows = lw_add_segment(lo, "windows", lw_segment_kind(lo->g, lo->op->in[0].tensor),
 					 tz_pool_packed_bytes(hw, pl->pool), packed);
 	uint64_t out_bytes = (uint64_t)(pl->pool->tiles * pl->pool->pixels) * hw->level[lo->lv_out].elem_bytes;

@@ -14,13 +14,28 @@
 #include <string.h>
 
 #include "stream.h"
+#include "base/alloc.h"
+
+int st_init(struct lw_stream *s, const struct isa_layout *lay)
+{
+	memset(s, 0, sizeof *s);
+	s->lay = lay;
+	if (!(s->v = try_calloc(ST_INIT_CAP, sizeof *s->v)))
+		return -1;
+	s->cap = ST_INIT_CAP;
+	return 0;
+}
 
 int st_emit(struct lw_stream *s, const struct isa_insn *in)
 {
-	if (s->n == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 256;
-		s->v = xrealloc(s->v, (size_t)s->cap * sizeof *s->v);
+	if (s->n == s->cap && !s->nomem) {
+		if (try_resize(&s->v, (size_t)s->cap * 2, sizeof *s->v))
+			s->nomem = (size_t)s->cap * 2 * sizeof *s->v;
+		else
+			s->cap *= 2;
 	}
+	if (s->nomem) /* st_init made room for one at least */
+		s->n--;
 	struct st_insn *e = &s->v[s->n];
 	memset(e, 0, sizeof *e);
 	e->in = *in;
@@ -33,7 +48,7 @@ int st_emit(struct lw_stream *s, const struct isa_insn *in)
 
 void st_need(struct lw_stream *s, int consumer, int producer)
 {
-	if (producer < 0)
+	if (producer < 0 || s->nomem)
 		return;
 	if (producer >= consumer)
 		die("stream: instruction %d waits for a later one (%d)", consumer, producer);
@@ -89,26 +104,36 @@ static void plan(struct lw_stream *s, int (*rank)[ISA_Q_COUNT], int (*pops)[ISA_
 	}
 }
 
-static void add_tagged(struct isa_program *p, int **tags, int *cap, const struct isa_insn *in, int tag)
+static int add_tagged(struct isa_program *p, int **tags, int *cap, const struct isa_insn *in, int tag,
+		      struct diags *err)
 {
 	if (p->ninsn >= *cap) {
-		*cap = *cap ? 2 * *cap : 1024;
-		while (*cap <= p->ninsn)
-			*cap *= 2;
-		*tags = xrealloc(*tags, (size_t)*cap * sizeof **tags);
+		int c = *cap ? 2 * *cap : 1024;
+		while (c <= p->ninsn)
+			c *= 2;
+		if (try_resize(tags, (size_t)c, sizeof **tags))
+			return diag_nomem(err, NULL, (size_t)c * sizeof **tags, "the op tags of %d instructions", c);
+		*cap = c;
 	}
 	(*tags)[p->ninsn] = tag;
-	isa_program_add_insn(p, in);
+	if (isa_program_add_insn(p, in))
+		return diag_nomem(err, NULL, (size_t)(p->insn_cap ? 2 * p->insn_cap : 16) * sizeof *p->insn,
+				  "the program's instructions (%d so far)", p->ninsn);
+	return 0;
 }
 
-void st_finish(struct lw_stream *s, struct isa_program *p, int **tags)
+int st_finish(struct lw_stream *s, struct isa_program *p, int **tags, struct diags *err)
 {
-	int (*rank)[ISA_Q_COUNT] = xcalloc((size_t)s->n + 1, sizeof *rank);
-	int (*pops)[ISA_Q_COUNT] = xcalloc((size_t)s->n + 1, sizeof *pops);
-	plan(s, rank, pops);
-	int sync = isa_kind_of_class(s->lay, ISA_CLASS_SYNC), cap = 0;
 	*tags = NULL;
-	for (int i = 0; i < s->n; i++) {
+	int (*rank)[ISA_Q_COUNT] = try_calloc((size_t)s->n + 1, sizeof *rank);
+	int (*pops)[ISA_Q_COUNT] = rank ? try_calloc((size_t)s->n + 1, sizeof *pops) : NULL;
+	if (!pops) {
+		free(rank);
+		return diag_nomem(err, NULL, ((size_t)s->n + 1) * sizeof *rank, "the token plan of %d instructions", s->n);
+	}
+	plan(s, rank, pops);
+	int sync = isa_kind_of_class(s->lay, ISA_CLASS_SYNC), cap = 0, rc = 0;
+	for (int i = 0; i < s->n && !rc; i++) {
 		struct st_insn *e = &s->v[i];
 		for (int q = 0; q < ISA_Q_COUNT; q++) {
 			if (rank[i][q] > 0)
@@ -117,17 +142,27 @@ void st_finish(struct lw_stream *s, struct isa_program *p, int **tags)
 				struct isa_insn sy = {.kind = sync};
 				sy.f[ISA_F_QUEUE] = e->q;
 				sy.f[pop_field(e->q, (enum isa_queue)q)] = 1;
-				add_tagged(p, tags, &cap, &sy, e->tag);
+				if ((rc = add_tagged(p, tags, &cap, &sy, e->tag, err)))
+					break;
 			}
+			if (rc)
+				break;
 			if (pops[i][q] > 0)
 				e->in.f[pop_field(e->q, (enum isa_queue)q)] = 1;
 		}
+		if (rc)
+			break;
 		if (e->uop_unit)
 			e->in.f[ISA_F_ADDR] += (int64_t)(p->uop_addr / e->uop_unit);
-		add_tagged(p, tags, &cap, &e->in, e->tag);
+		rc = add_tagged(p, tags, &cap, &e->in, e->tag, err);
 	}
 	free(rank);
 	free(pops);
+	if (rc) {
+		free(*tags);
+		*tags = NULL;
+	}
+	return rc;
 }
 
 void st_free(struct lw_stream *s)

@@ -1,4 +1,5 @@
 #include "device.h"
+#include "base/alloc.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -17,7 +18,9 @@ int dev_load_program(const struct dev_ops *ops, struct device *d, const struct i
 {
 	const struct isa_layout *lay = &p->layout;
 	size_t code_bytes = (size_t)p->ninsn * lay->insn_bytes, uop_bytes = (size_t)p->nuop * lay->uop_bytes;
-	uint8_t *buf = xcalloc(code_bytes + uop_bytes + 1, 1);
+	uint8_t *buf = try_calloc(code_bytes + uop_bytes + 1, 1);
+	if (!buf)
+		return diag_nomem(err, NULL, code_bytes + uop_bytes + 1, "the code and micro-ops of a program for '%s'", p->hw.name);
 	for (int i = 0; i < p->ninsn; i++)
 		isa_encode(lay, &p->insn[i], buf + (size_t)i * lay->insn_bytes);
 	for (int i = 0; i < p->nuop; i++)
@@ -27,7 +30,9 @@ int dev_load_program(const struct dev_ops *ops, struct device *d, const struct i
 	free(buf);
 	for (int i = 0; i < p->nseg && !rc; i++) {
 		const struct isa_segment *s = &p->seg[i];
-		uint8_t *img = xcalloc(s->size, 1);
+		uint8_t *img = try_calloc(s->size, 1);
+		if (!img)
+			return diag_nomem(err, NULL, s->size, "the image of segment '%s'", s->name);
 		if (s->data_len)
 			memcpy(img, s->data, s->data_len);
 		rc = ops->write(d, s->addr, img, s->size, err);

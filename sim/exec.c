@@ -156,7 +156,9 @@ static int read_loop(struct device *d, const struct sim_entry *e, struct loop *l
 	const struct hw_level *ub = &d->hw.level[d->hw.role_level[HW_ROLE_UOP]];
 	uint32_t begin = (uint32_t)f[ISA_F_UOP_BEGIN];
 	lp->n = (uint32_t)(f[ISA_F_UOP_END] - f[ISA_F_UOP_BEGIN]);
-	lp->uop = xmalloc(lp->n * sizeof *lp->uop);
+	if (!(lp->uop = try_malloc(lp->n * sizeof *lp->uop))) {
+		return diag_nomem(err, NULL, lp->n * sizeof *lp->uop, "the %u micro-ops of instruction %u", lp->n, e->index);
+	}
 	lp->max_dst = lp->max_src = lp->max_wgt = 0;
 	for (uint32_t i = 0; i < lp->n; i++) {
 		char why[256];

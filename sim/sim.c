@@ -430,7 +430,8 @@ static void step(struct run *r, uint64_t now)
 	fetch_dispatch(r, now);
 }
 
-static void init_run(struct run *r, struct device *d, uint64_t code_addr, uint32_t ninsn)
+/* 0, or -1 with an error when out of memory (free_run frees what was made). */
+static int init_run(struct run *r, struct device *d, uint64_t code_addr, uint32_t ninsn, struct diags *err)
 {
 	const struct hw *hw = &d->hw;
 	uint32_t latency = d->dram_latency >= 0 ? (uint32_t)d->dram_latency : hw->dram.latency;
@@ -439,15 +440,28 @@ static void init_run(struct run *r, struct device *d, uint64_t code_addr, uint32
 		dram_channel_init(&r->chan[i], hw->level[i].bandwidth, hw->level[i].latency, hw->level[i].port_bits / 8);
 	for (int q = 0; q < ISA_Q_COUNT; q++) {
 		r->m[q].q.cap = isa_queue_depth(hw, q);
-		r->m[q].q.v = xcalloc(r->m[q].q.cap, sizeof(struct sim_entry));
+		if (!(r->m[q].q.v = try_calloc(r->m[q].q.cap, sizeof(struct sim_entry))))
+			return diag_nomem(err, NULL, (size_t)r->m[q].q.cap * sizeof(struct sim_entry), "the %s queue of '%s'",
+					  isa_queue_name((enum isa_queue)q), hw->name);
 	}
 	r->code_addr = code_addr;
 	r->ninsn = ninsn;
 	r->chunk = hw->dram.burst / d->lay.insn_bytes ? hw->dram.burst / d->lay.insn_bytes : 1;
-	r->fbuf = xcalloc(r->chunk, sizeof *r->fbuf);
-	r->fetched = xmalloc((size_t)r->chunk * d->lay.insn_bytes);
+	if (!(r->fbuf = try_calloc(r->chunk, sizeof *r->fbuf)))
+		return diag_nomem(err, NULL, (size_t)r->chunk * sizeof *r->fbuf, "the fetch buffer of '%s'", hw->name);
+	if (!(r->fetched = try_malloc((size_t)r->chunk * d->lay.insn_bytes)))
+		return diag_nomem(err, NULL, (size_t)r->chunk * d->lay.insn_bytes, "the fetched instructions of '%s'", hw->name);
 	r->request_at = ninsn ? 0 : NEVER;
 	r->arrive_at = NEVER;
+	return 0;
+}
+
+static void free_run(struct run *r)
+{
+	for (int q = 0; q < ISA_Q_COUNT; q++)
+		free(r->m[q].q.v);
+	free(r->fbuf);
+	free(r->fetched);
 }
 
 static int sim_run(struct device *d, uint64_t code_addr, uint32_t ninsn, const struct dev_run_opts *opts,
@@ -458,7 +472,10 @@ static int sim_run(struct device *d, uint64_t code_addr, uint32_t ninsn, const s
 	if (dev_check_dram(d->dram_size, code_addr, (uint64_t)ninsn * d->lay.insn_bytes, "instruction fetch", err))
 		return -1;
 	struct run r = {.d = d, .opts = opts, .st = st, .err = err};
-	init_run(&r, d, code_addr, ninsn);
+	if (init_run(&r, d, code_addr, ninsn, err)) {
+		free_run(&r);
+		return -1;
+	}
 	dev_watch_start(&r.watch, opts);
 	trace_begin(&r);
 	uint64_t now = 0;
@@ -491,10 +508,7 @@ static int sim_run(struct device *d, uint64_t code_addr, uint32_t ninsn, const s
 	st->dram_read = r.dram.bytes_read;
 	st->dram_written = r.dram.bytes_written;
 	st->dram_busy = r.dram.busy_cycles;
-	for (int q = 0; q < ISA_Q_COUNT; q++)
-		free(r.m[q].q.v);
-	free(r.fbuf);
-	free(r.fetched);
+	free_run(&r);
 	return r.failed ? -1 : 0;
 }
 

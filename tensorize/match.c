@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "tensorize.h"
+#include "base/alloc.h"
 
 static unsigned access_mask(const struct ir_access *a, int iter)
 {
@@ -244,8 +245,12 @@ static void add_binding(const struct hw *hw, const struct ir_graph *g, int op, s
 	char why[256] = "";
 	if (tz_binding_derive(hw, g, op, &d, why))
 		return;
-	if (!m->nbindings)
-		m->binding = xmalloc(TZ_MAX_BINDINGS * sizeof *m->binding);
+	if (m->nomem)
+		return;
+	if (!m->nbindings && !(m->binding = try_malloc(TZ_MATCH_BINDINGS_BYTES))) {
+		m->nomem = true;
+		return;
+	}
 	m->binding[m->nbindings++] = d;
 }
 
@@ -290,14 +295,14 @@ static bool op_is_mac(const struct ir_op *op, char *why)
 	return true;
 }
 
-void tz_match_op(const struct hw *hw, const struct ir_graph *g, int op, struct tz_match *m)
+int tz_match_op(const struct hw *hw, const struct ir_graph *g, int op, struct tz_match *m)
 {
 	memset(m, 0, sizeof *m);
 	const struct ir_op *o = &g->op[op];
 	char why[256] = "";
 	if (!op_is_mac(o, why)) {
 		add_reject(m, -1, why);
-		return;
+		return 0;
 	}
 	for (int intr = 0; intr < hw->nintrinsics; intr++) {
 		for (int swap = 0; swap < 2; swap++) {
@@ -320,8 +325,14 @@ void tz_match_op(const struct hw *hw, const struct ir_graph *g, int op, struct t
 			enumerate(hw, g, op, m, &b, choices, 0);
 		}
 	}
+	if (m->nomem) {
+		tz_match_free(m);
+		m->nomem = true;
+		return -1;
+	}
 	if (m->nbindings)
 		qsort(m->binding, (size_t)m->nbindings, sizeof *m->binding, by_efficiency);
+	return 0;
 }
 
 void tz_match_free(struct tz_match *m)

@@ -102,11 +102,14 @@ struct tz_match {
 	int nrejects;
 	struct tz_reject reject[32];
 	bool truncated;             /* more than TZ_MAX_BINDINGS */
+	bool nomem;                 /* the bindings could not be allocated */
 };
 
 /* Every legal binding of op `op` to every intrinsic of hw, and, for each
- * intrinsic (and operand assignment) that has none, why. */
-void tz_match_op(const struct hw *hw, const struct ir_graph *g, int op, struct tz_match *m);
+ * intrinsic (and operand assignment) that has none, why.  0, or -1 when the
+ * bindings cannot be allocated (TZ_MATCH_BINDINGS_BYTES; m holds none). */
+#define TZ_MATCH_BINDINGS_BYTES (TZ_MAX_BINDINGS * sizeof(struct tz_binding))
+int tz_match_op(const struct hw *hw, const struct ir_graph *g, int op, struct tz_match *m);
 void tz_match_free(struct tz_match *m);
 /* Fills the derived fields; 0, or -1 with the reason when the binding is not
  * legal (for bindings that did not come from tz_match_op). */

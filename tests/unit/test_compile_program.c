@@ -23,7 +23,7 @@ static void check_workload(const char *src, const char *wl_name, const char *hw_
 	snprintf(path, sizeof path, "%s/examples/workloads/%s.yaml", src, wl_name);
 	ASSERT_EQ(wl_load_file(path, &w, &err), 0);
 	struct cc_plan *plans = xcalloc((size_t)w.g.nops, sizeof *plans);
-	cc_plan_ops(&hw, &w.g, plans);
+	ASSERT_EQ(cc_plan_ops(&hw, &w.g, plans, &err), 0);
 	int nops = 0;
 	for (int op = 0; op < w.g.nops; op++)
 		nops += plans[op].kind != CC_HOST;

@@ -4,6 +4,7 @@
  * what failed, and — in the sanitizer build, through LeakSanitizer — no leak.
  * Once the operation runs through, its result must equal the unfaulted run's. */
 #include "base/fault.h"
+#include "compiler/compile.h"
 #include "base/file.h"
 #include "hwdesc/hw.h"
 #include "ir/workload.h"
@@ -115,6 +116,62 @@ static int op_sim_open(struct diags *err, uint64_t *digest)
 	return rc;
 }
 
+/* The workload compiled as `tessel compile` does (plans, cc_build), run on
+ * the simulator; its tensors are made once, outside the loop (the packed
+ * inputs: no op of gemm.yaml reads another's output). */
+static struct wl_workload gemm;
+static uint8_t **gemm_tensors;
+enum { MAX_OPS = 16 };
+
+static void digest_stats(XXH64_state_t *h, const struct dev_stats *st)
+{
+	XXH64_update(h, &st->cycles, sizeof st->cycles);
+	XXH64_update(h, st->busy, sizeof st->busy);
+	XXH64_update(h, st->stall, sizeof st->stall);
+	XXH64_update(h, &st->dram_read, sizeof st->dram_read);
+	XXH64_update(h, &st->dram_written, sizeof st->dram_written);
+	XXH64_update(h, &st->dram_busy, sizeof st->dram_busy);
+	XXH64_update(h, st->insns, sizeof st->insns);
+	XXH64_update(h, &st->insns_total, sizeof st->insns_total);
+	XXH64_update(h, &st->macs, sizeof st->macs);
+}
+
+static int op_compile_run(struct diags *err, uint64_t *digest)
+{
+	static struct cc_plan plans[MAX_OPS];
+	ASSERT(gemm.g.nops <= MAX_OPS);
+	if (cc_plan_ops(&vta, &gemm.g, plans, err))
+		return -1;
+	struct cc_request rq = {.name = gemm.name, .g = &gemm.g, .plans = plans,
+				.data = (const uint8_t *const *)gemm_tensors};
+	struct cc_program prog;
+	if (cc_build(&vta, &rq, &prog, err))
+		return -1;
+	struct device *d = dev_sim.open(&vta, err);
+	struct dev_stats st;
+	int rc = d ? dev_run_program(&dev_sim, d, &prog.p, NULL, &st, err) : -1;
+	XXH64_state_t *h = XXH64_createState();
+	XXH64_reset(h, 0);
+	if (!rc)
+		digest_stats(h, &st);
+	for (int i = 0; i < prog.nops && !rc; i++) { /* every output as the device holds it */
+		const struct isa_segment *s = &prog.p.seg[prog.op[i].out_segment];
+		uint8_t *b = malloc(s->size);
+		rc = dev_sim.read(d, s->addr, b, s->size, err);
+		XXH64_update(h, b, s->size);
+		free(b);
+	}
+	*digest = XXH64_digest(h);
+	XXH64_freeState(h);
+	if (d)
+		dev_sim.close(d);
+	made = prog.p; /* the program, digested once the hook is disarmed */
+	have_made = true;
+	memset(&prog.p, 0, sizeof prog.p);
+	cc_program_free(&prog);
+	return rc;
+}
+
 static bool any_message_has(const struct diags *err, const char *what)
 {
 	for (int i = 0; i < err->n; i++)
@@ -204,6 +261,11 @@ int main(void)
 		return 1;
 	}
 	isa_program_free(&p);
+	if (wl_load_file(wl_path, &gemm, &err)) {
+		diag_print(&err, stderr);
+		return 1;
+	}
+	gemm_tensors = rt_tensor_buffers(&gemm);
 
 	static const struct {
 		const char *name;
@@ -211,6 +273,7 @@ int main(void)
 	} ops[] = {
 		{"hw_load_string", op_hw_string}, {"hw_load_file", op_hw_file}, {"wl_load_file", op_workload},
 		{"isa_assemble", op_assemble},    {"isa_tsp_read", op_tsp_read}, {"dev_sim.open", op_sim_open},
+		{"compile and run gemm.yaml", op_compile_run},
 	};
 	for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
 		long a = loop(ops[i].name, ops[i].op, FAULT_ALLOC);
@@ -218,6 +281,8 @@ int main(void)
 		loop(ops[i].name, ops[i].op, FAULT_FILE);
 	}
 	unlink(tsp_path);
+	rt_free_buffers(&gemm, gemm_tensors);
+	wl_free(&gemm);
 	free(hw_text);
 	free(asm_text);
 	return test_done("test_fault");

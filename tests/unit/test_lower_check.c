@@ -35,7 +35,7 @@ static void build(struct fixture *f)
 	for (int t = 0; t < f->g.ntensors; t++)
 		f->data[t] = xcalloc((size_t)ir_tensor_elems(&f->g.tensor[t]), 4);
 	struct cc_plan plan;
-	cc_plan_ops(&f->hw, &f->g, &plan);
+	ASSERT_EQ(cc_plan_ops(&f->hw, &f->g, &plan, &err), 0);
 	ASSERT(plan.kind == CC_GEMM);
 	/* two blocks along m and n so there are tokens between modules */
 	plan.map.bm = 1, plan.map.bn = 1, plan.map.bk = 1;
@@ -176,7 +176,8 @@ static void test_mapping_too_big(void)
 	struct fixture f;
 	build(&f);
 	struct cc_plan plan;
-	cc_plan_ops(&f.hw, &f.g, &plan);
+	struct diags err = {0};
+	ASSERT_EQ(cc_plan_ops(&f.hw, &f.g, &plan, &err), 0);
 	struct tz_geometry geo;
 	tz_geometry_init(&geo, &f.hw, &f.g, 0, &plan.map.b);
 	struct tz_mapping m = plan.map;
@@ -185,7 +186,6 @@ static void test_mapping_too_big(void)
 	int op = 0;
 	struct cc_request rq = {.g = &f.g, .plans = &plan, .ops = &op, .nops = 1, .data = (const uint8_t *const *)f.data};
 	struct cc_program prog;
-	struct diags err = {0};
 	ASSERT_EQ(cc_build(&f.hw, &rq, &prog, &err), -1);
 	ASSERT(err.n == 1 && strstr(err.v[0].msg, "op 'mm': the mapping cannot be lowered: bm=21 is outside 1 to 20"));
 	diag_free(&err);
