@@ -176,12 +176,25 @@ if cmp -s "$work/isa.md" "$work/isa-doc.md"; then pass=$((pass + 1)); else
 
 # Bounded inputs: every input file is size-checked before it is read, special
 # files are refused without blocking, descriptions the simulator cannot hold
-# are errors, and a workload's random data is not made when it loads.  Under
-# `ulimit -v` a command must end with exit 1 and a message, never an abort.
+# are errors, and a workload's random data is not made when it loads.  With
+# its memory limited a command must end with exit 1 and a message, never an
+# abort.
+# limited KB CMD...: CMD with at most KB kilobytes: of address space
+# (ulimit -v), or, under AddressSanitizer, which reserves terabytes of address
+# space for its shadow, of resident memory (ASan's hard_rss_limit_mb; ASan's
+# own failures exit 99, which no expectation here accepts).
+limited() {
+  kb=$1; shift
+  if [ -n "${TESSEL_SANITIZED:-}" ]; then
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}hard_rss_limit_mb=$((kb / 1024)):exitcode=99" "$@"
+  else
+    (ulimit -v "$kb" && exec "$@")
+  fi
+}
 hwx="$src/examples/hw/vta-default.yaml"
 for c in "check" "asm -o $work/z.tsp" "run" "exec" "ir"; do
   # shellcheck disable=SC2086
-  expect 1 "$c /dev/zero" sh -c "ulimit -v 2000000; exec timeout 10 \"\$0\" $c /dev/zero" "$tessel"
+  expect 1 "$c /dev/zero" limited 2000000 timeout 10 "$tessel" $c /dev/zero
   contains "$work/err" "/dev/zero: error: the " "$c /dev/zero named"
   contains "$work/err" "is a character device; expected a regular file" "$c /dev/zero refused as a device"
 done
@@ -191,10 +204,10 @@ contains "$work/err" "in.fifo: error: the hardware description is a FIFO; expect
 expect 1 "asm a directory" timeout 10 "$tessel" asm "$work" -o "$work/z.tsp"
 contains "$work/err" "error: the assembly source is a directory; expected a regular file" "directory refused"
 truncate -s 3G "$work/huge.yaml"
-expect 1 "check a 3 GiB file" sh -c 'ulimit -v 2000000; exec "$0" check "$1"' "$tessel" "$work/huge.yaml"
+expect 1 "check a 3 GiB file" limited 2000000 "$tessel" check "$work/huge.yaml"
 contains "$work/err" "huge.yaml: error: the hardware description is 3221225472 bytes; at most 1048576 (set TESSEL_MAX_INPUT_BYTES to raise the limit)" "oversized description named"
 truncate -s 5G "$work/huge.tsp"
-expect 1 "run a 5 GiB program" sh -c 'ulimit -v 2000000; exec "$0" run "$1"' "$tessel" "$work/huge.tsp"
+expect 1 "run a 5 GiB program" limited 2000000 "$tessel" run "$work/huge.tsp"
 contains "$work/err" "huge.tsp: error: the program is 5368709120 bytes; at most 4294967296" "oversized program named"
 expect 1 "a limit from the environment" env TESSEL_MAX_INPUT_BYTES=100 "$tessel" check "$hwx"
 contains "$work/err" "vta-default.yaml: error: the hardware description is" "environment limit applies"
@@ -206,12 +219,12 @@ printf 'name: f\ntensors:\n  - {name: a, shape: [4], dtype: int8, data: {raw: in
 expect 1 "a FIFO as a data file" timeout 10 "$tessel" ir "$work/fifo.yaml"
 contains "$work/err" "fifo.yaml:3:52: error: data file 'in.fifo' for tensor 'a' is a FIFO; expected a regular file" "data FIFO refused"
 sed 's|in.fifo|/dev/zero|' "$work/fifo.yaml" >"$work/zero.yaml"
-expect 1 "/dev/zero as a data file" sh -c 'ulimit -v 2000000; exec timeout 10 "$0" ir "$1"' "$tessel" "$work/zero.yaml"
+expect 1 "/dev/zero as a data file" limited 2000000 timeout 10 "$tessel" ir "$work/zero.yaml"
 contains "$work/err" "data file '/dev/zero' for tensor 'a' is a character device" "data device refused"
 # descriptions the simulator cannot hold: errors at the capacity, not an abort
 for f in scratchpad-over-limit dram-over-limit dram-past-address-bits onchip-total-over-limit; do
-  expect 1 "asm for $f" sh -c 'ulimit -v 2000000; exec "$0" asm "$1" --hw "$2" -o "$3"' "$tessel" \
-    "$src/examples/asm/vta-gemm.s" "$src/tests/corpus/hwdesc/$f.yaml" "$work/z.tsp"
+  expect 1 "asm for $f" limited 2000000 "$tessel" asm "$src/examples/asm/vta-gemm.s" \
+    --hw "$src/tests/corpus/hwdesc/$f.yaml" -o "$work/z.tsp"
   contains "$work/err" "$f.yaml:" "$f named"
 done
 contains "$work/err" "25:17: error: capacity of scratchpad 'wgt' (629145600 bytes)" "on-chip total at its line:col"
@@ -219,11 +232,11 @@ contains "$work/err" "25:17: error: capacity of scratchpad 'wgt' (629145600 byte
 # far less memory than the tensor; past 4 GiB in all, an error
 printf 'name: big\ntensors:\n  - {name: x, shape: [1073741824], dtype: int8}\nops:\n  - {name: y, op: copy, a: x}\n' \
   >"$work/big.yaml"
-expect 0 "ir of a 1 GiB random tensor in 400 MB" sh -c 'ulimit -v 400000; exec "$0" ir "$1"' "$tessel" "$work/big.yaml"
+expect 0 "ir of a 1 GiB random tensor in 400 MB" limited 400000 "$tessel" ir "$work/big.yaml"
 { printf 'name: many\ntensors:\n'
   for t in a b c d e f g h; do printf '  - {name: %s, shape: [1073741824], dtype: int8}\n' $t; done
   printf 'ops:\n  - {name: y, op: copy, a: a}\n'; } >"$work/many.yaml"
-expect 1 "eight 1 GiB tensors" sh -c 'ulimit -v 2000000; exec "$0" ir "$1"' "$tessel" "$work/many.yaml"
+expect 1 "eight 1 GiB tensors" limited 2000000 "$tessel" ir "$work/many.yaml"
 contains "$work/err" "many.yaml:7:5: error: tensor 'e' (1073741824 bytes) brings the workload's tensors to more than 4294967296 bytes (4 GiB)" "total named at the fifth tensor"
 # an option is named as written, not by its value
 expect 2 "check with an option of another command" "$tessel" check --output x.txt
