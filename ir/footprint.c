@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
+
 /* Work limits: values in one bitset or group, points walked. */
 enum { MAX_SPAN = 1 << 26, MAX_POINTS = 1 << 22 };
 #define MAX_WORK 1e8 /* word operations growing one dimension's set */
@@ -35,7 +37,8 @@ static void or_shifted(uint64_t *dst, const uint64_t *src, size_t words, int64_t
 }
 
 /* Distinct in-bounds values of one dimension's index `ix` over the domain;
- * -1 when the span is too wide to count (the caller bounds it). */
+ * -1 when the span is too wide to count, or there is no memory to count
+ * with (the caller bounds it). */
 static int64_t dim_values(const struct ir_op *op, const struct ir_affine *ix, int64_t size)
 {
 	int64_t lo = ix->offset, span = 1;
@@ -55,7 +58,12 @@ static int64_t dim_values(const struct ir_op *op, const struct ir_affine *ix, in
 	/* Values relative to lo.  Every iterator adds {0, |c|, ..., |c|(e-1)} to
 	 * what the others reach: from its lowest contribution (t = 0 for c > 0,
 	 * t = e-1 for c < 0) upward. */
-	uint64_t *set = xcalloc(words, sizeof *set), *grown = xcalloc(words, sizeof *grown);
+	uint64_t *set = try_calloc(words, sizeof *set), *grown = try_calloc(words, sizeof *grown);
+	if (!set || !grown) { /* no memory to count with: the caller bounds it */
+		free(set);
+		free(grown);
+		return -1;
+	}
 	set[0] = 1;
 	for (int i = 0; i < op->niters; i++) {
 		int64_t c = ix->coef[i] < 0 ? -ix->coef[i] : ix->coef[i], e = op->iter[i].extent;
@@ -80,7 +88,7 @@ static bool uses(const struct ir_access *a, int d, int i) { return a->index[d].c
 
 /* Distinct in-bounds tuples of the dimensions in `dims` (a group sharing
  * iterators), by walking the points of the iterators they use; -1 when
- * there are too many. */
+ * there are too many, or no memory to mark them in. */
 static int64_t group_points(const struct ir_op *op, const struct ir_access *a, const struct ir_tensor *t,
 			    const int *dims, int ndims)
 {
@@ -100,7 +108,9 @@ static int64_t group_points(const struct ir_op *op, const struct ir_access *a, c
 	for (int k = 0; k < ndims; k++)
 		if ((cells *= t->shape[dims[k]]) > MAX_SPAN)
 			return -1;
-	uint64_t *seen = xcalloc((size_t)(cells + 63) / 64, sizeof *seen);
+	uint64_t *seen = try_calloc((size_t)(cells + 63) / 64, sizeof *seen);
+	if (!seen)
+		return -1;
 	int64_t val[IR_MAX_ITERS] = {0}, count = 0;
 	for (int64_t p = 0; p < points; p++) {
 		int64_t rest = p, cell = 0;
