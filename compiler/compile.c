@@ -1,6 +1,7 @@
 /* compiler/compile: planning every op of a workload, and the pipeline that
  * builds a program from the plans — a flat list of passes, each run over
  * the program under construction and each one's result printable. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,9 @@ const char *cc_kind_name(enum cc_kind k)
 }
 
 /* ---- plans ---- */
+
+/* How much slower (estimated) a direct mapping may be and still be chosen. */
+#define CC_DIRECT_MARGIN 1.1
 
 /* Joins the rejections into one readable reason. */
 static void why_host(const struct hw *hw, const struct tz_match *m, char *why, size_t n)
@@ -53,12 +57,26 @@ static int plan_op(const struct hw *hw, const struct ir_graph *g, int op, struct
 		return diag_nomem(err, NULL, TZ_MATCH_BINDINGS_BYTES, "the bindings of op '%s'", g->op[op].name);
 	p->nbindings = m.nbindings;
 	p->kind = CC_HOST;
-	char why[256] = "";
+	char why[256] = "", dwhy[256];
+	struct tz_geometry geo;
+	double cost = INFINITY;
 	for (int i = 0; i < m.nbindings && p->kind == CC_HOST; i++) {
-		struct tz_geometry geo;
 		tz_geometry_init(&geo, hw, g, op, &m.binding[i]);
 		if (!tz_default_mapping(&geo, &p->map, why))
-			p->kind = CC_GEMM;
+			p->kind = CC_GEMM, cost = tz_estimate_cycles(&geo, &p->map);
+	}
+	/* The most efficient binding that streams its operands, unless the GEMM
+	 * form is estimated faster by more than the estimate's own error: the
+	 * cycles do not show what the GEMM form costs besides (DRAM traffic, its
+	 * energy, and the host packing its operands before every run). */
+	for (int i = 0; i < m.nbindings; i++) {
+		tz_geometry_init(&geo, hw, g, op, &m.binding[i]);
+		struct tz_mapping dm;
+		if (!geo.dir.ok || tz_default_direct(&geo, &dm, dwhy))
+			continue;
+		if (tz_estimate_cycles(&geo, &dm) <= CC_DIRECT_MARGIN * cost)
+			p->kind = CC_GEMM, p->map = dm;
+		break;
 	}
 	if (p->kind == CC_HOST && m.nbindings)
 		snprintf(p->why, sizeof p->why, "no binding has a mapping that fits: %s", why);

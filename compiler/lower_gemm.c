@@ -74,12 +74,16 @@ struct gemm_lowering {
 	uint64_t stage_a[HW_MAX_LEVELS], stage_b[HW_MAX_LEVELS], stage_bias[LW_MAX_RING][HW_MAX_LEVELS];
 	struct ring ra, rb, racc, rbias;
 	int acc_writer_need;    /* store instruction the first acc write waits for */
+	/* the direct form (m->direct): its blocks, and a's box per lane tile */
+	struct tz_direct_block db;
+	uint64_t box_a;
 };
 
 /* ---- the steps ---- */
 
 struct step {
 	int64_t bb, mo, no, ko;     /* block coordinates */
+	int64_t sidx, r0, nr, c0;   /* direct form: stepped M index, first row and rows, first column of its box */
 	int64_t bm, bn, bk;         /* this block's sizes (smaller at the edges) */
 	int64_t out_block;          /* index of its output block */
 	bool first_k, last_k;
@@ -96,13 +100,34 @@ static int64_t edge(int64_t n, int64_t b, int64_t i)
 	return n - i * b < b ? n - i * b : b;
 }
 
+static int64_t m_blocks(const struct gemm_lowering *gl)
+{
+	return gl->m->direct ? gl->db.stepped * gl->db.row_blocks * gl->db.col_blocks
+			     : blocks(gl->geo->count[TZ_G_M], gl->m->bm);
+}
+
+static int64_t k_blocks(const struct gemm_lowering *gl)
+{
+	return blocks(gl->m->direct ? gl->db.kt : gl->geo->count[TZ_G_K], gl->m->bk);
+}
+
+/* The direct form's box of block mo. */
+static void direct_box(const struct gemm_lowering *gl, struct step *s)
+{
+	const struct tz_direct_block *b = &gl->db;
+	int64_t cb = s->mo % b->col_blocks, rb = s->mo / b->col_blocks % b->row_blocks;
+	s->sidx = s->mo / b->col_blocks / b->row_blocks;
+	s->r0 = rb * b->box_rows, s->c0 = cb * b->box_cols;
+	s->nr = edge(gl->geo->dir.rows, b->box_rows, rb);
+	s->bm = s->nr * b->box_cols;
+}
+
 /* Step number `i` of the loop nest. */
 static struct step step_at(const struct gemm_lowering *gl, int64_t i)
 {
 	const struct tz_geometry *geo = gl->geo;
 	const struct tz_mapping *m = gl->m;
-	int64_t Mb = blocks(geo->count[TZ_G_M], m->bm), Nb = blocks(geo->count[TZ_G_N], m->bn),
-		Kb = blocks(geo->count[TZ_G_K], m->bk);
+	int64_t Mb = m_blocks(gl), Nb = blocks(geo->count[TZ_G_N], m->bn), Kb = k_blocks(gl);
 	struct step s = {0};
 	s.ko = i % Kb;
 	int64_t o = i / Kb;
@@ -114,28 +139,175 @@ static struct step step_at(const struct gemm_lowering *gl, int64_t i)
 	s.no = m->n_outer ? outer : inner;
 	s.bm = edge(geo->count[TZ_G_M], m->bm, s.mo);
 	s.bn = edge(geo->count[TZ_G_N], m->bn, s.no);
-	s.bk = edge(geo->count[TZ_G_K], m->bk, s.ko);
+	s.bk = edge(m->direct ? gl->db.kt : geo->count[TZ_G_K], m->bk, s.ko);
 	s.first_k = s.ko == 0, s.last_k = s.ko == Kb - 1;
+	if (m->direct)
+		direct_box(gl, &s);
 	return s;
 }
 
 static int64_t total_steps(const struct gemm_lowering *gl)
 {
 	const struct tz_geometry *geo = gl->geo;
-	return geo->count[TZ_G_BATCH] * blocks(geo->count[TZ_G_M], gl->m->bm) * blocks(geo->count[TZ_G_N], gl->m->bn) *
-	       blocks(geo->count[TZ_G_K], gl->m->bk);
+	return geo->count[TZ_G_BATCH] * m_blocks(gl) * blocks(geo->count[TZ_G_N], gl->m->bn) * k_blocks(gl);
 }
 
 static int64_t key_a(const struct gemm_lowering *gl, const struct step *s)
 {
-	return (s->bb * blocks(gl->geo->count[TZ_G_M], gl->m->bm) + s->mo) * blocks(gl->geo->count[TZ_G_K], gl->m->bk) +
-	       s->ko;
+	return (s->bb * m_blocks(gl) + s->mo) * k_blocks(gl) + s->ko;
 }
 
 static int64_t key_b(const struct gemm_lowering *gl, const struct step *s)
 {
-	return (s->bb * blocks(gl->geo->count[TZ_G_N], gl->m->bn) + s->no) * blocks(gl->geo->count[TZ_G_K], gl->m->bk) +
-	       s->ko;
+	return (s->bb * blocks(gl->geo->count[TZ_G_N], gl->m->bn) + s->no) * k_blocks(gl) + s->ko;
+}
+
+/* ---- the direct form: where a step's data is ---- */
+
+/* Every op iterator's value at the first point of step st (lanes at
+ * lane tile `ka` of a and output tile `no` of the output). */
+static void step_point(const struct gemm_lowering *gl, const struct step *st, int64_t ka, int64_t nt, int64_t *it)
+{
+	const struct tz_geometry *geo = gl->geo;
+	const struct tz_direct *d = &geo->dir;
+	const struct hw_intrinsic *in = &gl->lo.hw->intrinsic[geo->b.intrinsic];
+	memset(it, 0, IR_MAX_ITERS * sizeof *it);
+	int64_t c = st->bb;
+	for (int i = geo->naxes[TZ_G_BATCH] - 1; i >= 0; i--) {
+		const struct tz_axis *ax = &geo->axis[TZ_G_BATCH][i];
+		if (!ax->is_dim)
+			it[ax->index] = c % ax->extent;
+		c /= ax->extent;
+	}
+	c = st->sidx;
+	for (int i = geo->naxes[TZ_G_M] - 1; i >= 0; i--) {
+		const struct tz_axis *ax = &geo->axis[TZ_G_M][i];
+		if (ax->is_dim || ax->index == d->box_col || ax->index == d->box_row)
+			continue;
+		it[ax->index] = c % ax->extent;
+		c /= ax->extent;
+	}
+	it[d->box_col] = st->c0;
+	if (d->box_row >= 0)
+		it[d->box_row] = st->r0;
+	it[d->lane_a] = ka * in->dim_size[geo->b.dim_of[d->lane_a]];
+	it[d->lane_out] = nt * in->dim_size[geo->b.dim_of[d->lane_out]];
+}
+
+static int64_t index_at(const struct ir_affine *x, const int64_t *it)
+{
+	int64_t v = x->offset;
+	for (int i = 0; i < IR_MAX_ITERS; i++)
+		v += x->coef[i] * it[i];
+	return v;
+}
+
+/* The element of layout l holding the tensor's value at the access's index. */
+static uint64_t layout_element(const struct tz_layout *l, const struct ir_access *a, const int64_t *it, int rank,
+			       const int64_t *at)
+{
+	int64_t e = 0;
+	for (int dd = 0; dd < rank; dd++) {
+		int64_t v = at && at[dd] != INT64_MIN ? at[dd] : index_at(&a->index[dd], it);
+		e += (dd == l->lane_dim ? v / (int64_t)l->lanes : v) * l->stride[dd];
+	}
+	return (uint64_t)e;
+}
+
+/* The step of iterator `it` in elements of a's box. */
+static int64_t box_step(const struct gemm_lowering *gl, int it)
+{
+	const struct tz_direct *d = &gl->geo->dir;
+	const struct ir_access *x = &gl->lo.op->in[gl->geo->b.input_a];
+	int64_t v = 0;
+	if (d->a_col >= 0)
+		v += x->index[d->a_col].coef[it] / d->a_step[d->a_col];
+	if (d->a_row >= 0)
+		v += x->index[d->a_row].coef[it] / d->a_step[d->a_row] * gl->db.a_cols;
+	return v;
+}
+
+/* Rows (or columns) of a box of n starting at index lo with step s inside
+ * 0..size-1: the zeros before, the rows read, the zeros after. */
+static void box_pads(int64_t lo, int64_t s, int64_t n, int64_t size, int64_t *before, int64_t *read, int64_t *after)
+{
+	*before = lo < 0 ? (-lo + s - 1) / s : 0;
+	int64_t last = (size - 1 - lo) / s; /* the last box row inside */
+	if (last > n - 1)
+		last = n - 1;
+	*read = last - *before + 1;
+	*after = n - 1 - last;
+}
+
+/* One load with its padding, as one instruction. */
+static int load_padded(struct lw_op *lo, int lv, uint64_t idx, uint64_t addr, int64_t rows, int64_t cols,
+		       uint64_t stride, const int64_t pad[4])
+{
+	struct isa_insn in = {.kind = isa_kind_of_class(lo->lay, ISA_CLASS_LOAD)};
+	in.f[ISA_F_BUF] = lv;
+	in.f[ISA_F_IDX] = (int64_t)idx;
+	in.f[ISA_F_ADDR] = (int64_t)addr;
+	in.f[ISA_F_YSIZE] = rows;
+	in.f[ISA_F_XSIZE] = cols;
+	in.f[ISA_F_XSTRIDE] = rows > 1 ? (int64_t)stride : cols;
+	in.f[ISA_F_YPAD0] = pad[0], in.f[ISA_F_YPAD1] = pad[1], in.f[ISA_F_XPAD0] = pad[2], in.f[ISA_F_XPAD1] = pad[3];
+	int i = st_emit(lo->s, &in);
+	lw_barrier(lo, i);
+	return i;
+}
+
+/* Step st's input box for lane tiles ko·bk...: per lane tile one 2D
+ * transfer of its rows and columns with the padding as zeros (per row, its
+ * columns as the transfer's rows, when they are strided).  Returns the
+ * first instruction. */
+static int load_box(struct gemm_lowering *gl, const struct step *st, uint64_t idx)
+{
+	const struct tz_geometry *geo = gl->geo;
+	const struct tz_direct *d = &geo->dir;
+	const struct ir_access *x = &gl->lo.op->in[geo->b.input_a];
+	const struct ir_tensor *t = &gl->lo.g->tensor[x->tensor];
+	uint32_t e = gl->lo.hw->level[gl->lv_a].elem_bytes;
+	int64_t it[IR_MAX_ITERS], at[IR_MAX_RANK];
+	int64_t nrows = d->a_row >= 0 ? (st->nr < gl->db.box_rows ? 0 : gl->db.a_rows) : 1;
+	if (!nrows) { /* a last row block with fewer rows: its box is shorter */
+		const struct ir_affine *ix = &x->index[d->a_row];
+		int64_t span = (gl->db.a_rows - 1) * d->a_step[d->a_row] - ix->coef[d->box_row] * (gl->db.box_rows - st->nr);
+		nrows = span / d->a_step[d->a_row] + 1;
+	}
+	int first = -1;
+	for (int64_t k = 0; k < st->bk; k++) {
+		step_point(gl, st, st->ko * gl->m->bk + k, 0, it);
+		for (int dd = 0; dd < t->rank; dd++)
+			at[dd] = INT64_MIN;
+		int64_t rlo = d->a_row >= 0 ? index_at(&x->index[d->a_row], it) : 0, clo = index_at(&x->index[d->a_col], it);
+		int64_t rs = d->a_row >= 0 ? d->a_step[d->a_row] : 1, cs = d->a_step[d->a_col];
+		int64_t r0, rn, r1, c0, cn, c1;
+		box_pads(rlo, rs, nrows, d->a_row >= 0 ? t->shape[d->a_row] : 1, &r0, &rn, &r1);
+		box_pads(clo, cs, gl->db.a_cols, t->shape[d->a_col], &c0, &cn, &c1);
+		uint64_t sram = idx + (uint64_t)k * gl->box_a;
+		if (cs == 1) {
+			if (d->a_row >= 0)
+				at[d->a_row] = rlo + r0 * rs;
+			at[d->a_col] = clo + c0;
+			uint64_t addr = gl->seg_a / e + layout_element(&d->a, x, it, t->rank, at);
+			int64_t pad[4] = {r0, r1, c0, c1};
+			int i = load_padded(&gl->lo, gl->lv_a, sram, addr, rn, cn,
+					    (uint64_t)(rs * (d->a_row >= 0 ? d->a.stride[d->a_row] : 0)), pad);
+			first = first < 0 ? i : first;
+			continue;
+		}
+		for (int64_t r = 0; r < nrows; r++) { /* strided columns: a row at a time, columns as rows */
+			if (d->a_row >= 0)
+				at[d->a_row] = rlo + r * rs;
+			at[d->a_col] = clo + c0 * cs;
+			uint64_t addr = gl->seg_a / e + layout_element(&d->a, x, it, t->rank, at);
+			int64_t pad[4] = {c0, c1, 0, 0};
+			int i = load_padded(&gl->lo, gl->lv_a, sram + (uint64_t)r * (uint64_t)gl->db.a_cols, addr, cn, 1,
+					    (uint64_t)cs, pad);
+			first = first < 0 ? i : first;
+		}
+	}
+	return first;
 }
 
 /* Loads A and B for step `i` (those not resident), never into `pin_a` /
@@ -147,7 +319,13 @@ static void emit_loads(struct gemm_lowering *gl, struct step *st, int64_t i, int
 	int64_t Kt = geo->count[TZ_G_K];
 	int64_t ka = key_a(gl, st), kb = key_b(gl, st);
 	int sa = ring_find(&gl->ra, ka);
-	if (sa < 0) {
+	if (sa < 0 && gl->m->direct) {
+		sa = ring_victim(&gl->ra, pin_a);
+		struct slot *sl = &gl->ra.s[sa];
+		st_need(lo->s, load_box(gl, st, (uint64_t)sa * gl->slot_a), sl->last_reader);
+		sl->loaded_by = lo->s->n - 1;
+		sl->key = ka, sl->last_reader = -1;
+	} else if (sa < 0) {
 		sa = ring_victim(&gl->ra, pin_a);
 		struct slot *sl = &gl->ra.s[sa];
 		uint64_t off = (uint64_t)(((st->bb * geo->count[TZ_G_M] + st->mo * gl->m->bm) * Kt + st->ko * gl->m->bk) * geo->ea) *
@@ -162,7 +340,16 @@ static void emit_loads(struct gemm_lowering *gl, struct step *st, int64_t i, int
 	}
 	gl->ra.s[sa].used = i;
 	int sb = ring_find(&gl->rb, kb);
-	if (sb < 0) {
+	if (sb < 0 && gl->m->direct) { /* [Bt][Nt][lane tiles][window] tiles: bn rows of bk·window tiles */
+		sb = ring_victim(&gl->rb, pin_b);
+		struct slot *sl = &gl->rb.s[sb];
+		int64_t W = geo->dir.win_points;
+		uint64_t off = (uint64_t)(((st->bb * geo->count[TZ_G_N] + st->no * gl->m->bn) * Kt + st->ko * gl->m->bk * W) * geo->eb) *
+			       geo->bytes_b;
+		sl->loaded_by = lw_load_block(lo, gl->lv_b, (uint64_t)sb * gl->slot_b, gl->seg_b + off, (uint64_t)st->bn,
+					      (uint64_t)(st->bk * W * geo->eb), (uint64_t)(Kt * geo->eb), gl->stage_b, sl->last_reader);
+		sl->key = kb, sl->last_reader = -1;
+	} else if (sb < 0) {
 		sb = ring_victim(&gl->rb, pin_b);
 		struct slot *sl = &gl->rb.s[sb];
 		uint64_t off = (uint64_t)(((st->bb * geo->count[TZ_G_N] + st->no * gl->m->bn) * Kt + st->ko * gl->m->bk) * geo->eb) *
@@ -179,12 +366,21 @@ static void emit_loads(struct gemm_lowering *gl, struct step *st, int64_t i, int
 	st->sa = sa, st->sb = sb;
 }
 
+/* A loop over the output block: [bm][bn] tiles, or, in the direct form,
+ * [bn][bm] (each output tile's points in a row, as they are stored). */
 static struct isa_insn loop_insn(const struct gemm_lowering *gl, int kind, uint32_t ubegin, uint32_t uend,
 				 const struct step *st)
 {
 	struct isa_insn in = {.kind = kind};
 	in.f[ISA_F_UOP_BEGIN] = ubegin;
 	in.f[ISA_F_UOP_END] = uend;
+	if (gl->m->direct) {
+		in.f[ISA_F_ITER_OUT] = st->bn;
+		in.f[ISA_F_ITER_IN] = st->bm;
+		in.f[ISA_F_DST_OUT] = gl->m->bm;
+		in.f[ISA_F_DST_IN] = 1;
+		return in;
+	}
 	in.f[ISA_F_ITER_OUT] = st->bm;
 	in.f[ISA_F_ITER_IN] = st->bn;
 	in.f[ISA_F_DST_OUT] = st->bn * gl->geo->eo;
@@ -197,7 +393,7 @@ static int load_bias(struct gemm_lowering *gl, const struct step *st, int q)
 {
 	const struct tz_geometry *geo = gl->geo;
 	int64_t Mb = tz_bias_count(geo, TZ_G_M), Nb = tz_bias_count(geo, TZ_G_N);
-	bool dm = geo->bias_on[TZ_G_M], dn = geo->bias_on[TZ_G_N];
+	bool dm = geo->bias_on[TZ_G_M] && !gl->m->direct, dn = geo->bias_on[TZ_G_N];
 	int64_t b0 = geo->bias_on[TZ_G_BATCH] ? st->bb : 0, m0 = dm ? st->mo * gl->m->bm : 0, n0 = dn ? st->no * gl->m->bn : 0;
 	uint64_t dram = gl->seg_bias + (uint64_t)(((b0 * Mb + m0) * Nb + n0) * geo->eo) * geo->bytes_acc;
 	uint64_t rows = (uint64_t)(dm ? st->bm : 1), cols = (uint64_t)((dn ? st->bn : 1) * geo->eo);
@@ -218,17 +414,30 @@ static int emit_gemm(struct gemm_lowering *gl, const struct step *st, int q)
 	for (int k = 0; k < gl->lo.lay->nkinds; k++)
 		if (gl->lo.lay->kind[k].cls == ISA_CLASS_GEMM && gl->lo.lay->kind[k].intrinsic == geo->b.intrinsic)
 			kind = k;
-	uint32_t u0 = gl->k_gemm[st->sa][st->sb][q], u1 = u0 + (uint32_t)st->bk;
+	uint32_t u0 = gl->k_gemm[st->sa][st->sb][q], u1 = u0 + (uint32_t)st->bk, reset_uops = 1;
 	struct isa_insn in = loop_insn(gl, kind, u0, u1, st);
 	in.f[ISA_F_SRC_OUT] = st->bk * geo->ea;
 	in.f[ISA_F_WGT_IN] = st->bk * geo->eb;
+	if (gl->m->direct) { /* the box's rows and columns; micro-ops: window, lane tile, output tile */
+		const struct tz_direct *d = &geo->dir;
+		in = (struct isa_insn){.kind = kind};
+		in.f[ISA_F_UOP_BEGIN] = u0;
+		in.f[ISA_F_UOP_END] = u0 + (uint32_t)(d->win_points * gl->m->bk * gl->m->bn);
+		in.f[ISA_F_ITER_OUT] = st->nr;
+		in.f[ISA_F_ITER_IN] = gl->db.box_cols;
+		in.f[ISA_F_DST_OUT] = gl->db.box_cols;
+		in.f[ISA_F_DST_IN] = 1;
+		in.f[ISA_F_SRC_OUT] = d->box_row >= 0 ? box_step(gl, d->box_row) : 0;
+		in.f[ISA_F_SRC_IN] = box_step(gl, d->box_col);
+		reset_uops = (uint32_t)gl->m->bn;
+	}
 	int first = -1, last = -1;
 	if (st->first_k) { /* the first reduction tile starts the block from zero */
 		struct isa_insn r = in;
 		r.f[ISA_F_RESET] = 1;
-		r.f[ISA_F_UOP_END] = u0 + 1;
+		r.f[ISA_F_UOP_END] = u0 + reset_uops;
 		first = last = st_emit(s, &r);
-		in.f[ISA_F_UOP_BEGIN] = u0 + 1;
+		in.f[ISA_F_UOP_BEGIN] = u0 + reset_uops;
 	}
 	if (in.f[ISA_F_UOP_BEGIN] < in.f[ISA_F_UOP_END]) {
 		last = st_emit(s, &in);
@@ -268,8 +477,30 @@ static int alu_bias(struct gemm_lowering *gl, const struct step *st, int q)
 	struct isa_insn in = loop_insn(gl, isa_kind_of_class(gl->lo.lay, ISA_CLASS_ALU), k, k + geo->eo, st);
 	in.f[ISA_F_SRC_OUT] = dm ? (dn ? st->bn : 1) * geo->eo : 0;
 	in.f[ISA_F_SRC_IN] = dn ? geo->eo : 0;
+	if (gl->m->direct) /* one bias value per output tile, for all its points */
+		in.f[ISA_F_SRC_OUT] = dn, in.f[ISA_F_SRC_IN] = 0;
 	in.f[ISA_F_ALU_OP] = HW_ALU_ADD;
 	return st_emit(gl->lo.s, &in);
+}
+
+/* The direct form's output block into the output's layout: per output
+ * tile its box of points, rows and columns.  Returns the last store. */
+static int store_box(struct gemm_lowering *gl, const struct step *st, int q, uint64_t seg, int wait)
+{
+	const struct tz_direct *d = &gl->geo->dir;
+	const struct ir_access *y = &gl->lo.op->out;
+	int rank = gl->lo.g->tensor[y->tensor].rank;
+	uint32_t e = gl->lo.hw->level[gl->lo.lv_out].elem_bytes;
+	int64_t it[IR_MAX_ITERS];
+	int last = -1;
+	for (int64_t n = 0; n < st->bn; n++) {
+		step_point(gl, st, 0, st->no * gl->m->bn + n, it);
+		uint64_t addr = seg + layout_element(&d->out, y, it, rank, NULL) * e;
+		last = lw_store_block(&gl->lo, (uint64_t)q * gl->slot_acc + (uint64_t)(n * gl->m->bm), addr, (uint64_t)st->nr,
+				      (uint64_t)gl->db.box_cols, d->out_row >= 0 ? (uint64_t)d->out.stride[d->out_row] : 0,
+				      wait);
+	}
+	return last;
 }
 
 /* The epilogue of a finished output block, then its stores. */
@@ -296,6 +527,10 @@ static void finish_block(struct gemm_lowering *gl, const struct step *st, int q,
 		if (p) { /* the next byte plane: shift the accumulator once the store has read the last */
 			last = alu_imm(gl, st, q, HW_ALU_SHR, 8 * ob);
 			st_need(gl->lo.s, last, store);
+		}
+		if (gl->m->direct) {
+			store = store_box(gl, st, q, gl->seg_out + (uint64_t)p * gl->plane_bytes, last);
+			continue;
 		}
 		store = lw_store_block(&gl->lo, (uint64_t)q * gl->slot_acc,
 				       gl->seg_out + (uint64_t)p * gl->plane_bytes + first * geo->bytes_out, (uint64_t)st->bm,
@@ -349,6 +584,27 @@ static void emit_steps(struct gemm_lowering *gl)
 
 /* ---- micro-op kernels, scratchpads, staging and segments ---- */
 
+/* The direct form's kernel: for every window position and lane tile, one
+ * micro-op per output tile (so that the first bn start the block). */
+static void direct_kernel(struct gemm_lowering *gl, uint32_t a, uint32_t b, uint32_t acc)
+{
+	const struct tz_direct *d = &gl->geo->dir;
+	const struct ir_op *op = gl->lo.op;
+	const struct tz_mapping *m = gl->m;
+	for (int64_t w = 0; w < d->win_points; w++) {
+		int64_t src = 0, r = w;
+		for (int i = d->nwin - 1; i >= 0; i--) {
+			int64_t v = r % op->iter[d->win[i]].extent;
+			r /= op->iter[d->win[i]].extent;
+			src += v * box_step(gl, d->win[i]);
+		}
+		for (int64_t k = 0; k < m->bk; k++)
+			for (int64_t n = 0; n < m->bn; n++)
+				lw_add_uop(&gl->lo, acc + (uint32_t)(n * m->bm), a + (uint32_t)(k * (int64_t)gl->box_a + src),
+					   b + (uint32_t)(((n * m->bk + k) * d->win_points + w) * gl->geo->eb));
+	}
+}
+
 /* One kernel per combination of buffers for the intrinsic; per output
  * buffer one for immediates and one for the bias. */
 static void build_kernels(struct gemm_lowering *gl)
@@ -363,6 +619,11 @@ static void build_kernels(struct gemm_lowering *gl)
 		for (int b = 0; b < m->ring_b; b++)
 			for (int q = 0; q < m->ring_acc; q++) {
 				gl->k_gemm[a][b][q] = lo->nuops;
+				if (m->direct) {
+					direct_kernel(gl, (uint32_t)(a * gl->slot_a), (uint32_t)(b * gl->slot_b),
+						      (uint32_t)(q * gl->slot_acc));
+					continue;
+				}
 				for (int64_t k = 0; k < m->bk; k++)
 					lw_add_uop(lo, (uint32_t)(q * gl->slot_acc), (uint32_t)(a * gl->slot_a + k * geo->ea),
 						   (uint32_t)(b * gl->slot_b + k * geo->eb));
@@ -430,6 +691,57 @@ static void load_kept(struct gemm_lowering *gl, int which, uint64_t dram, uint64
 	lw_barrier(&gl->lo, f);
 }
 
+/* The segment an earlier op of the program stores tensor `t` into in
+ * layout l (its DRAM byte address), or UINT64_MAX. */
+static uint64_t stored_earlier(const struct gemm_lowering *gl, const struct tz_layout *l)
+{
+	const struct cc_program *prog = gl->lo.prog;
+	for (const struct cc_op *r = prog->op; r < gl->lo.rec; r++) {
+		const struct cc_plan *p = &r->plan;
+		if (p->kind == CC_GEMM && p->map.direct && p->map.b.planes == 1 && tz_layout_same(&p->geo.dir.out, l))
+			return prog->p.seg[r->out_segment].addr;
+	}
+	return UINT64_MAX;
+}
+
+/* The direct form's segments: A in its layout (or the segment an earlier op
+ * of the program stores it into), B packed once in tile order, the bias,
+ * and the output in its layout, one per plane. */
+static void direct_segments(struct gemm_lowering *gl, const uint8_t *const *data)
+{
+	const struct tz_geometry *geo = gl->geo;
+	const struct tz_direct *d = &geo->dir;
+	struct lw_op *lo = &gl->lo;
+	uint8_t *a = NULL, *bb = NULL, *bias = NULL, *scratch = NULL;
+	gl->seg_a = stored_earlier(gl, &d->a);
+	if (gl->seg_a == UINT64_MAX) {
+		if (data && (a = try_malloc(tz_layout_bytes(&d->a) + 1)))
+			tz_layout_pack(lo->g, &d->a, data[d->a.tensor], a);
+		else if (data)
+			lw_nomem(lo->prog, tz_layout_bytes(&d->a) + 1, "the input in its layout");
+		gl->seg_a = lw_add_segment(lo, "a", lw_segment_kind(lo->g, d->a.tensor), tz_layout_bytes(&d->a), a);
+	}
+	if (data) {
+		bb = try_malloc(tz_direct_b_bytes(geo) + 1), scratch = try_malloc(tz_direct_b_bytes(geo) + 1);
+		if (bb && scratch)
+			tz_direct_pack_b(geo, data, bb, scratch);
+		else
+			lw_nomem(lo->prog, 2 * tz_direct_b_bytes(geo) + 2, "the packed B operand");
+		free(scratch);
+	}
+	gl->seg_b = lw_add_segment(lo, "b", ISA_SEG_WEIGHT, tz_direct_b_bytes(geo), bb);
+	if (geo->bias >= 0) {
+		if (data && (bias = try_malloc(tz_packed_bias_bytes(geo) + 1)))
+			tz_pack_bias(geo, data, bias);
+		else if (data)
+			lw_nomem(lo->prog, tz_packed_bias_bytes(geo) + 1, "the packed bias");
+		gl->seg_bias = lw_add_segment(lo, "bias", ISA_SEG_WEIGHT, tz_packed_bias_bytes(geo), bias);
+	}
+	gl->plane_bytes = tz_layout_bytes(&d->out);
+	gl->seg_out = lw_add_segment(lo, "out", ISA_SEG_OUTPUT, gl->plane_bytes * (uint64_t)geo->b.planes, NULL);
+	lo->rec->out_segment = lo->prog->p.nseg - 1;
+}
+
 /* Packs A, B and the bias (data NULL: zeros, as when only timing matters)
  * and places the output. */
 static void make_segments(struct gemm_lowering *gl, const uint8_t *const *data)
@@ -437,6 +749,10 @@ static void make_segments(struct gemm_lowering *gl, const uint8_t *const *data)
 	const struct tz_geometry *geo = gl->geo;
 	struct lw_op *lo = &gl->lo;
 	uint8_t *a = NULL, *bb = NULL, *bias = NULL;
+	if (gl->m->direct) {
+		direct_segments(gl, data);
+		return;
+	}
 	if (data) {
 		if ((a = try_malloc(tz_packed_a_bytes(geo) + 1)))
 			tz_pack_a(geo, data, a);
@@ -465,6 +781,13 @@ static void layout_scratchpads(struct gemm_lowering *gl)
 {
 	const struct tz_geometry *geo = gl->geo;
 	const struct tz_mapping *m = gl->m;
+	if (m->direct) {
+		tz_direct_block(geo, m, &gl->db);
+		gl->slot_a = gl->db.slot_a, gl->slot_b = gl->db.slot_b, gl->slot_acc = gl->db.slot_acc;
+		gl->bias_off = gl->db.bias_off, gl->bias_res = -1;
+		gl->box_a = (uint64_t)(gl->db.a_rows * gl->db.a_cols);
+		return;
+	}
 	gl->slot_a = (uint64_t)(m->bm * m->bk) * geo->ea;
 	gl->slot_b = (uint64_t)(m->bn * m->bk) * geo->eb;
 	gl->bias_off = (uint64_t)(m->bm * m->bn) * geo->eo;
@@ -545,5 +868,8 @@ int lw_lower_gemm(struct cc_program *prog, struct cc_op *rec, struct diags *err)
 void lw_unpack_gemm(const struct cc_program *prog, const struct cc_op *rec, const uint8_t *packed, uint8_t *tensor)
 {
 	(void)prog;
-	tz_unpack_out(&rec->plan.geo, packed, tensor);
+	if (rec->plan.map.direct)
+		tz_layout_unpack(prog->g, &rec->plan.geo.dir.out, rec->plan.geo.b.planes, packed, tensor);
+	else
+		tz_unpack_out(&rec->plan.geo, packed, tensor);
 }

@@ -144,6 +144,8 @@ int tz_mapping_check(const struct tz_geometry *geo, const struct tz_mapping *m, 
 {
 	const struct hw *hw = geo->hw;
 	why[0] = 0;
+	if (m->direct)
+		return tz_direct_check(geo, m, why);
 	const int64_t size[3] = {m->bm, m->bn, m->bk}, count[3] = {geo->count[TZ_G_M], geo->count[TZ_G_N], geo->count[TZ_G_K]};
 	const char *names[3] = {"bm", "bn", "bk"};
 	for (int i = 0; i < 3; i++)
@@ -184,13 +186,55 @@ int tz_mapping_check(const struct tz_geometry *geo, const struct tz_mapping *m, 
 	return 0;
 }
 
+/* What the estimate needs of a mapping's blocking, for either form. */
+struct blocking {
+	double Bt;
+	int64_t Mb, Nb, Kb;
+	double a_bytes, b_bytes;         /* one block of each */
+	double a_dmas, b_dmas;           /* transfers per block */
+	double out_dmas;                 /* transfers per output block and plane */
+	double gemm_insns_per_out;       /* intrinsic instructions of an output block beyond one per step */
+	double a_whole, b_whole;         /* the whole operands (for keep) */
+};
+
+static void gemm_blocking(const struct tz_geometry *geo, const struct tz_mapping *m, struct blocking *b)
+{
+	b->Bt = (double)geo->count[TZ_G_BATCH];
+	b->Mb = blocks(geo->count[TZ_G_M], m->bm), b->Nb = blocks(geo->count[TZ_G_N], m->bn);
+	b->Kb = blocks(geo->count[TZ_G_K], m->bk);
+	b->a_bytes = (double)(m->bm * m->bk * geo->ea * geo->bytes_a);
+	b->b_bytes = (double)(m->bn * m->bk * geo->eb * geo->bytes_b);
+	b->a_dmas = b->b_dmas = b->out_dmas = 1;
+	b->gemm_insns_per_out = m->bk > 1 ? 1 : 0;
+	b->a_whole = (double)tz_packed_a_bytes(geo), b->b_whole = (double)tz_packed_b_bytes(geo);
+}
+
+/* The direct form: a block's input box per lane tile (one transfer each,
+ * or one per row when its columns are strided), B blocks of every window
+ * position, a store per output tile of the block. */
+static void direct_blocking(const struct tz_geometry *geo, const struct tz_mapping *m, struct blocking *b)
+{
+	struct tz_direct_block db;
+	tz_direct_block(geo, m, &db);
+	const struct tz_direct *d = &geo->dir;
+	b->Bt = (double)geo->count[TZ_G_BATCH];
+	b->Mb = db.stepped * db.row_blocks * db.col_blocks, b->Nb = blocks(geo->count[TZ_G_N], m->bn);
+	b->Kb = blocks(db.kt, m->bk);
+	b->a_bytes = (double)db.slot_a * geo->bytes_a;
+	b->b_bytes = (double)db.slot_b * geo->bytes_b;
+	b->a_dmas = (double)m->bk * (d->a_col >= 0 && d->a_step[d->a_col] > 1 ? (double)db.a_rows : 1);
+	b->b_dmas = 1;
+	b->out_dmas = (double)m->bn;
+	b->gemm_insns_per_out = 1;
+	b->a_whole = (double)tz_layout_bytes(&d->a), b->b_whole = (double)tz_packed_b_bytes(geo);
+}
+
 /* How many times each operand block is loaded: once per step unless the
  * blocks that recur fit in its buffers. */
-static void load_counts(const struct tz_geometry *geo, const struct tz_mapping *m, double *na, double *nb)
+static void load_counts(const struct blocking *bl, const struct tz_mapping *m, double *na, double *nb)
 {
-	double Bt = (double)geo->count[TZ_G_BATCH];
-	int64_t Mb = blocks(geo->count[TZ_G_M], m->bm), Nb = blocks(geo->count[TZ_G_N], m->bn),
-		Kb = blocks(geo->count[TZ_G_K], m->bk);
+	double Bt = bl->Bt;
+	int64_t Mb = bl->Mb, Nb = bl->Nb, Kb = bl->Kb;
 	double steps = Bt * (double)(Mb * Nb * Kb);
 	/* the operand indexed by the outer block loop stays while the inner one varies */
 	int64_t stay_ring = m->n_outer ? m->ring_b : m->ring_a, move_ring = m->n_outer ? m->ring_a : m->ring_b;
@@ -230,12 +274,15 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 {
 	const struct hw *hw = geo->hw;
 	const struct hw_intrinsic *in = &hw->intrinsic[geo->b.intrinsic];
-	double Bt = (double)geo->count[TZ_G_BATCH];
-	int64_t Mb = blocks(geo->count[TZ_G_M], m->bm), Nb = blocks(geo->count[TZ_G_N], m->bn),
-		Kb = blocks(geo->count[TZ_G_K], m->bk);
-	double steps = Bt * (double)(Mb * Nb * Kb), outs = Bt * (double)(Mb * Nb);
+	struct blocking bl;
+	if (m->direct)
+		direct_blocking(geo, m, &bl);
+	else
+		gemm_blocking(geo, m, &bl);
+	double Bt = bl.Bt;
+	double steps = Bt * (double)(bl.Mb * bl.Nb * bl.Kb), outs = Bt * (double)(bl.Mb * bl.Nb);
 	double beats = Bt * (double)geo->count[TZ_G_M] * (double)geo->count[TZ_G_N] * (double)geo->count[TZ_G_K];
-	double gemm_insns = steps + (m->bk > 1 ? outs : 0);
+	double gemm_insns = steps + outs * bl.gemm_insns_per_out;
 	/* the devices' rule for micro-op loops (isa/timing.c), summed over the op's instructions */
 	double compute = (double)isa_pipeline_cycles((uint64_t)beats, (uint64_t)gemm_insns, in->initiation_interval,
 						     in->latency);
@@ -252,14 +299,15 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 	compute += outs * alu_insns *
 		   (double)isa_pipeline_cycles(alu_beats + 1, 1, hw->alu.initiation_interval, hw->alu.latency);
 	double na, nb;
-	load_counts(geo, m, &na, &nb);
-	double load = operand_cycles(hw, in->a.level, m->keep_a, (double)tz_packed_a_bytes(geo),
-				     na * (double)(m->bm * m->bk * geo->ea * geo->bytes_a), na) +
-		      operand_cycles(hw, in->b.level, m->keep_b, (double)tz_packed_b_bytes(geo),
-				     nb * (double)(m->bn * m->bk * geo->eb * geo->bytes_b), nb);
+	load_counts(&bl, m, &na, &nb);
+	double load = operand_cycles(hw, in->a.level, m->keep_a, bl.a_whole, na * bl.a_bytes, na * bl.a_dmas) +
+		      operand_cycles(hw, in->b.level, m->keep_b, bl.b_whole, nb * bl.b_bytes, nb * bl.b_dmas);
 	int lv_out = hw->role_level[HW_ROLE_OUTPUT];
-	double store = transfer_cycles(hw, lv_out, (double)tz_packed_out_bytes(geo) * geo->b.planes, outs * geo->b.planes);
-	if (geo->bias >= 0) { /* loaded by the compute module: whole once, or per output block */
+	double store = transfer_cycles(hw, lv_out, (double)tz_packed_out_bytes(geo) * geo->b.planes,
+				       outs * geo->b.planes * bl.out_dmas);
+	if (geo->bias >= 0 && m->direct) /* a block's bias per output block */
+		compute += transfer_cycles(hw, in->out.level, outs * (double)(m->bn * geo->eo * geo->bytes_acc), outs);
+	else if (geo->bias >= 0) { /* loaded by the compute module: whole once, or per output block */
 		double per = tz_bias_resident(geo, m) >= 0 ? 1 : outs;
 		compute += transfer_cycles(hw, in->out.level, (double)tz_packed_bias_bytes(geo) * (per == 1 ? 1 : outs /
 					   (double)(tz_bias_count(geo, TZ_G_BATCH) * tz_bias_count(geo, TZ_G_M) * tz_bias_count(geo, TZ_G_N))), per);
@@ -288,22 +336,21 @@ int tz_block_candidates(int64_t n, int64_t *out)
 	return k;
 }
 
-int tz_default_mapping(const struct tz_geometry *geo, struct tz_mapping *best, char why[256])
+/* The candidate with the least estimate: one flat loop over keep x buffers
+ * x order x bm x bn x bk. */
+static int least_estimate(const struct tz_geometry *geo, const int64_t *cm, int nm, const int64_t *cn, int nn,
+			  const int64_t *ck, int nk, bool direct, struct tz_mapping *best, char why[256])
 {
-	int64_t cm[48], cn[48], ck[48];
-	int nm = tz_block_candidates(geo->count[TZ_G_M], cm), nn = tz_block_candidates(geo->count[TZ_G_N], cn),
-	    nk = tz_block_candidates(geo->count[TZ_G_K], ck);
 	static const int rings[][3] = {{2, 2, 2}, {2, 2, 1}, {1, 1, 2}, {1, 1, 1}};
 	double best_cost = INFINITY;
 	char last[256] = "";
-	int keeps = tz_shared_level(geo->hw) >= 0 ? 4 : 1;
+	int keeps = !direct && tz_shared_level(geo->hw) >= 0 ? 4 : 1;
 	for (int c = 0; c < keeps * (int)(sizeof rings / sizeof *rings) * 2 * nm * nn * nk; c++) {
-		/* one flat loop over keep x buffers x order x bm x bn x bk */
 		int k = c % nk, j = c / nk % nn, i = c / nk / nn % nm, order = c / nk / nn / nm % 2,
 		    r = c / nk / nn / nm / 2 % (int)(sizeof rings / sizeof *rings),
 		    keep = c / nk / nn / nm / 2 / (int)(sizeof rings / sizeof *rings);
 		struct tz_mapping m = {geo->b, cm[i], cn[j], ck[k], order == 1, rings[r][0], rings[r][1], rings[r][2], keep & 1,
-				       (keep >> 1) & 1};
+				       (keep >> 1) & 1, direct};
 		if (tz_mapping_check(geo, &m, last))
 			continue;
 		double cost = tz_estimate_cycles(geo, &m);
@@ -313,12 +360,31 @@ int tz_default_mapping(const struct tz_geometry *geo, struct tz_mapping *best, c
 		}
 	}
 	if (best_cost == INFINITY) {
-		struct tz_mapping one = {geo->b, 1, 1, 1, false, 1, 1, 1, false, false};
+		struct tz_mapping one = {geo->b, 1, 1, 1, false, 1, 1, 1, false, false, direct};
 		tz_mapping_check(geo, &one, last);
 		snprintf(why, 256, "no blocking fits, not even one tile per block: %.200s", last);
 		return -1;
 	}
 	return 0;
+}
+
+int tz_default_mapping(const struct tz_geometry *geo, struct tz_mapping *best, char why[256])
+{
+	int64_t cm[48], cn[48], ck[48];
+	int nm = tz_block_candidates(geo->count[TZ_G_M], cm), nn = tz_block_candidates(geo->count[TZ_G_N], cn),
+	    nk = tz_block_candidates(geo->count[TZ_G_K], ck);
+	return least_estimate(geo, cm, nm, cn, nn, ck, nk, false, best, why);
+}
+
+int tz_default_direct(const struct tz_geometry *geo, struct tz_mapping *best, char why[256])
+{
+	int64_t cm[96], cn[96], ck[96];
+	int nm, nn, nk;
+	if (tz_direct_candidates(geo, cm, &nm, cn, &nn, ck, &nk)) {
+		snprintf(why, 256, "no direct form: %.200s", geo->dir.why);
+		return -1;
+	}
+	return least_estimate(geo, cm, nm, cn, nn, ck, nk, true, best, why);
 }
 
 void tz_mapping_format(const struct tz_mapping *m, struct strbuf *out)
@@ -327,4 +393,6 @@ void tz_mapping_format(const struct tz_mapping *m, struct strbuf *out)
 		  m->n_outer ? "nm" : "mn", m->ring_a, m->ring_b, m->ring_acc);
 	if (m->keep_a || m->keep_b)
 		sb_printf(out, " keep=%s%s%s", m->keep_a ? "a" : "", m->keep_a && m->keep_b ? "," : "", m->keep_b ? "b" : "");
+	if (m->direct)
+		sb_printf(out, " direct");
 }

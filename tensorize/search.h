@@ -25,7 +25,7 @@ enum { TZ_SPACE_BINDINGS = 4 };
 
 struct tz_space {
 	int nbindings;
-	struct tz_geometry geo[TZ_SPACE_BINDINGS]; /* one per binding in the space */
+	struct tz_geometry geo[TZ_SPACE_BINDINGS + 1]; /* one per binding in the space (and one with a direct form) */
 	int64_t n, cap;
 	struct tz_mapping *m;      /* every legal mapping */
 	int *geo_of;               /* its binding: index into geo */

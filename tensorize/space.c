@@ -39,19 +39,40 @@ static void add_binding(struct tz_space *s, int gi)
 						for (int k = 0; k < nk; k++) {
 							struct tz_mapping m = {geo->b, cm[i], cn[j], ck[k], order == 1, 1 + (rings & 1),
 									       1 + ((rings >> 1) & 1), 1 + ((rings >> 2) & 1), keep & 1,
-									       (keep >> 1) & 1};
+									       (keep >> 1) & 1, false};
 							if (!tz_mapping_check(geo, &m, why))
 								add(s, &m, gi);
 						}
+	int64_t dm[96], dn[96], dk[96];
+	if (tz_direct_candidates(geo, dm, &nm, dn, &nn, dk, &nk))
+		return;
+	for (int order = 0; order < 2; order++)
+		for (int rings = 0; rings < 8; rings++)
+			for (int i = 0; i < nm; i++)
+				for (int j = 0; j < nn; j++)
+					for (int k = 0; k < nk; k++) {
+						struct tz_mapping m = {geo->b, dm[i], dn[j], dk[k], order == 1, 1 + (rings & 1),
+								       1 + ((rings >> 1) & 1), 1 + ((rings >> 2) & 1), false, false, true};
+						if (!tz_mapping_check(geo, &m, why))
+							add(s, &m, gi);
+					}
 }
 
 void tz_space_build(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_match *match,
 		    struct tz_space *s)
 {
 	memset(s, 0, sizeof *s);
+	bool direct = false;
 	for (int i = 0; i < match->nbindings && s->nbindings < TZ_SPACE_BINDINGS; i++) {
 		tz_geometry_init(&s->geo[s->nbindings], hw, g, op, &match->binding[i]);
+		direct |= s->geo[s->nbindings].dir.ok;
 		add_binding(s, s->nbindings++);
+	}
+	/* and the most efficient binding with a direct form, if none of those has one */
+	for (int i = TZ_SPACE_BINDINGS; i < match->nbindings && !direct; i++) {
+		tz_geometry_init(&s->geo[s->nbindings], hw, g, op, &match->binding[i]);
+		if ((direct = s->geo[s->nbindings].dir.ok))
+			add_binding(s, s->nbindings++);
 	}
 }
 
@@ -72,7 +93,7 @@ int64_t tz_space_find(const struct tz_space *s, const struct tz_mapping *m)
 	for (int64_t i = 0; i < s->n; i++) {
 		const struct tz_mapping *x = &s->m[i];
 		if (x->bm == m->bm && x->bn == m->bn && x->bk == m->bk && x->n_outer == m->n_outer && x->ring_a == m->ring_a &&
-		    x->ring_b == m->ring_b && x->ring_acc == m->ring_acc && x->keep_a == m->keep_a && x->keep_b == m->keep_b &&
+		    x->ring_b == m->ring_b && x->ring_acc == m->ring_acc && x->keep_a == m->keep_a && x->keep_b == m->keep_b && x->direct == m->direct &&
 		    same_binding(&x->b, &m->b))
 			return i;
 	}

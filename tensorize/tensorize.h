@@ -64,6 +64,61 @@ struct tz_binding {
 	int planes;                    /* output buffer passes per output value (wide outputs) */
 };
 
+/* ---- tensorize/direct.c: tensors in DRAM in their scratchpad's layout ---- */
+
+/* A tensor in DRAM as its scratchpad holds it: elements of `lanes` values
+ * along tensor dimension `lane_dim` (zero past its extent), the blocks of
+ * that dimension outermost, then the other dimensions in the tensor's order
+ * (for an NHWC activation and 16-value elements: [C/16][N][H][W] elements
+ * of 16 channels).  The DMA then moves any box of rows and columns of one
+ * channel block in one 2D transfer, with the padding of a window from its
+ * pad fields. */
+struct tz_layout {
+	int tensor;
+	int lane_dim;
+	uint32_t lanes;
+	enum dtype dtype;              /* of the values (the scratchpad's) */
+	int64_t blocks;                /* ceil(shape[lane_dim] / lanes) */
+	int64_t stride[IR_MAX_RANK];   /* elements between neighbours along each dimension (lane_dim: blocks) */
+	uint64_t elems;
+};
+
+void tz_layout_init(struct tz_layout *l, const struct ir_graph *g, int tensor, int lane_dim, uint32_t lanes,
+		    enum dtype dtype);
+uint64_t tz_layout_bytes(const struct tz_layout *l);
+/* Two layouts that put every value at the same byte. */
+bool tz_layout_same(const struct tz_layout *a, const struct tz_layout *b);
+/* A tensor (row-major, its dtype) into the layout, and back: `planes`
+ * layouts one after another each hold bits 8p·b... of each value (a wide
+ * result stored through a narrow buffer, b its bytes per value). */
+void tz_layout_pack(const struct ir_graph *g, const struct tz_layout *l, const uint8_t *tensor, uint8_t *out);
+void tz_layout_unpack(const struct ir_graph *g, const struct tz_layout *l, int planes, const uint8_t *packed,
+		      uint8_t *tensor);
+
+/* How a binding streams its input in `a` and its output through their DRAM
+ * layouts, derived from the op's affine accesses (docs/tensorize.md, "The
+ * direct form"): the iterators fused onto the elements' values (one each),
+ * a block's *box* of M iterators (columns and rows), the iterators stepped
+ * one value per block, and the K iterators kept whole in every block
+ * (windows: their offsets are micro-ops into the box loaded with its halo). */
+struct tz_direct {
+	bool ok;
+	char why[200];                 /* when not */
+	struct tz_layout a, out;
+	int lane_a, lane_out;          /* iterators along the values of a's and the output's elements */
+	int box_col, box_row;          /* M iterators of a block's box (box_row -1: one row) */
+	int64_t cols, rows;            /* their extents */
+	int nwin;
+	int win[IR_MAX_ITERS];         /* K iterators kept whole, in the GEMM form's K order */
+	int64_t win_points;            /* product of their extents */
+	int ktile_pos;                 /* place of the lane tiles among the K axes (for B's packing) */
+	/* a's tensor: the dimensions the DMA moves as rows and columns (a_row -1: one row), and how many
+	 * indices apart the values a block reads along each (1, or a stride every access shares) */
+	int a_row, a_col;
+	int64_t a_step[IR_MAX_RANK];
+	int out_row, out_col;          /* the output's dimensions of box_row and box_col */
+};
+
 /* One axis of the GEMM form: an op iterator left outside the intrinsic, or
  * the tile count of an intrinsic dimension. */
 struct tz_axis {
@@ -88,6 +143,7 @@ struct tz_geometry {
 	uint32_t bytes_a, bytes_b, bytes_acc, bytes_out;
 	int bias;                      /* epilogue index of the bias, or -1 */
 	bool bias_on[TZ_G_COUNT];      /* groups the bias varies along (BATCH, M, N) */
+	struct tz_direct dir;          /* whether and how the direct form streams it */
 };
 
 /* Why an intrinsic cannot run an op. */
@@ -121,6 +177,34 @@ void tz_binding_format(const struct hw *hw, const struct ir_graph *g, int op, co
 /* The GEMM form of a (derived, legal) binding. */
 void tz_geometry_init(struct tz_geometry *geo, const struct hw *hw, const struct ir_graph *g, int op,
 		      const struct tz_binding *b);
+/* Fills d for the GEMM form geo (d->ok, or d->why); tz_geometry_init does. */
+void tz_direct_derive(const struct tz_geometry *geo, struct tz_direct *d);
+
+struct tz_mapping;
+/* A direct mapping's block: its box of output points, the box of the input
+ * it reads (with the windows' halo), and what each buffer holds. */
+struct tz_direct_block {
+	int64_t box_rows, box_cols;           /* output points of a whole block */
+	int64_t stepped, row_blocks, col_blocks; /* blocks of M: their product */
+	int64_t a_rows, a_cols;               /* the input box of a whole block, per lane tile */
+	int64_t kt;                           /* lane tiles of a */
+	uint64_t slot_a, slot_b, slot_acc;    /* elements per buffer */
+	uint64_t bias_off;                    /* the bias in an accumulator buffer */
+	uint64_t uops;                        /* micro-ops of the kernels */
+};
+void tz_direct_block(const struct tz_geometry *geo, const struct tz_mapping *m, struct tz_direct_block *b);
+/* Blocks along M. */
+int64_t tz_direct_mblocks(const struct tz_geometry *geo, const struct tz_mapping *m);
+/* Whether a direct mapping can be lowered (tz_mapping_check's part). */
+int tz_direct_check(const struct tz_geometry *geo, const struct tz_mapping *m, char why[256]);
+/* Block sizes worth trying (arrays of 96): bm divisors of the box's columns
+ * or whole rows of them, bn and bk divisors of their tiles.  -1 when the
+ * binding has no direct form. */
+int tz_direct_candidates(const struct tz_geometry *geo, int64_t *bm, int *nbm, int64_t *bn, int *nbn, int64_t *bk,
+			 int *nbk);
+/* B of a direct mapping, packed once: [Bt][Nt][lane tiles][window points] tiles. */
+uint64_t tz_direct_b_bytes(const struct tz_geometry *geo);
+void tz_direct_pack_b(const struct tz_geometry *geo, const uint8_t *const *data, uint8_t *out, uint8_t *scratch);
 /* Packed sizes in bytes. */
 uint64_t tz_packed_a_bytes(const struct tz_geometry *geo);
 uint64_t tz_packed_b_bytes(const struct tz_geometry *geo);
@@ -152,6 +236,10 @@ struct tz_mapping {
 	 * level: loaded from DRAM once, blocks then come from there), else
 	 * blocks are staged through it.  Only with one shared level. */
 	bool keep_a, keep_b;
+	/* The direct form (geo->dir.ok): A streamed from its DRAM layout, a
+	 * block being bm points of the box (a part of a row, or whole rows) by
+	 * bn output tiles, over bk lane tiles and every window position. */
+	bool direct;
 };
 
 /* Why a mapping cannot be lowered on this hardware (a block does not fit
@@ -161,6 +249,9 @@ int tz_mapping_check(const struct tz_geometry *geo, const struct tz_mapping *m, 
  * minimised over block sizes and loop orders that fit.  -1 (with why) when
  * nothing fits. */
 int tz_default_mapping(const struct tz_geometry *geo, struct tz_mapping *m, char why[256]);
+/* The same among direct mappings (geo->dir.ok), which stream A and the
+ * output through their DRAM layouts.  -1 (with why) when none fits. */
+int tz_default_direct(const struct tz_geometry *geo, struct tz_mapping *m, char why[256]);
 /* Estimated cycles of a mapping (compute, DMA, their overlap). */
 double tz_estimate_cycles(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* Its parts: compute, load and store module cycles, and the total. */

@@ -15,7 +15,7 @@ static struct tz_mapping pick_mapping(const struct tz_geometry *geo, bool random
 	for (int tries = 0; random && tries < 200; tries++) {
 		m = (struct tz_mapping){geo->b, rnd(1, geo->count[TZ_G_M]), rnd(1, geo->count[TZ_G_N]),
 					rnd(1, geo->count[TZ_G_K]), rnd(0, 1), (int)rnd(1, 2), (int)rnd(1, 2), (int)rnd(1, 2),
-					rnd(0, 1), rnd(0, 1)};
+					rnd(0, 1), rnd(0, 1), false};
 		if (!tz_mapping_check(geo, &m, why))
 			return m;
 	}

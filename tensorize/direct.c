@@ -1,0 +1,543 @@
+/* tensorize/direct: tensors in DRAM in the order of their scratchpad's
+ * element, and the direct form, in which a binding's input in `a` and its
+ * output move between those layouts and the scratchpads by DMA alone
+ * (docs/tensorize.md, "The direct form").
+ *
+ * Everything is read off the op's affine accesses: which iterator runs
+ * along an element's values, which dimensions of the input a block's box
+ * covers (its rows and columns, with the halo the windows add and the
+ * padding past the tensor's edges, which the DMA writes as zeros), and the
+ * step, in elements of the box, of every iterator — what micro-ops and the
+ * instruction's loops index with.  No operator is named here: a 1x3 or
+ * dilated window, a strided or grouped convolution and a dense layer differ
+ * only in their coefficients. */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/value.h"
+#include "tensorize.h"
+
+/* ---- layouts ---- */
+
+void tz_layout_init(struct tz_layout *l, const struct ir_graph *g, int tensor, int lane_dim, uint32_t lanes,
+		    enum dtype dtype)
+{
+	const struct ir_tensor *t = &g->tensor[tensor];
+	memset(l, 0, sizeof *l);
+	l->tensor = tensor, l->lane_dim = lane_dim, l->lanes = lanes, l->dtype = dtype;
+	l->blocks = (t->shape[lane_dim] + lanes - 1) / lanes;
+	int64_t s = 1;
+	for (int d = t->rank - 1; d >= 0; d--)
+		if (d != lane_dim) {
+			l->stride[d] = s;
+			s *= t->shape[d];
+		}
+	l->stride[lane_dim] = s;
+	l->elems = (uint64_t)(s * l->blocks);
+}
+
+uint64_t tz_layout_bytes(const struct tz_layout *l)
+{
+	return l->elems * l->lanes * dtype_bytes(l->dtype);
+}
+
+bool tz_layout_same(const struct tz_layout *a, const struct tz_layout *b)
+{
+	return a->tensor == b->tensor && a->lane_dim == b->lane_dim && a->lanes == b->lanes && a->dtype == b->dtype;
+}
+
+/* Calls fn(tensor element, value index in the layout) for every element. */
+static void for_each_value(const struct ir_graph *g, const struct tz_layout *l,
+			   void (*fn)(uint64_t e, uint64_t v, void *ctx), void *ctx)
+{
+	const struct ir_tensor *t = &g->tensor[l->tensor];
+	int64_t x[IR_MAX_RANK] = {0}, n = 1;
+	for (int d = 0; d < t->rank; d++)
+		n *= t->shape[d];
+	for (int64_t e = 0; e < n; e++) {
+		int64_t r = e;
+		for (int d = t->rank - 1; d >= 0; d--)
+			x[d] = r % t->shape[d], r /= t->shape[d];
+		uint64_t el = 0;
+		for (int d = 0; d < t->rank; d++)
+			el += (uint64_t)((d == l->lane_dim ? x[d] / l->lanes : x[d]) * l->stride[d]);
+		fn((uint64_t)e, el * l->lanes + (uint64_t)(x[l->lane_dim] % l->lanes), ctx);
+	}
+}
+
+struct copy_ctx {
+	const uint8_t *src;
+	enum dtype st;
+	uint8_t *dst;
+	enum dtype dt;
+	int planes;
+	uint64_t plane_values;
+};
+
+static void pack_value(uint64_t e, uint64_t v, void *ctx)
+{
+	struct copy_ctx *c = ctx;
+	if (dtype_float(c->dt))
+		val_put_float(c->dst, c->dt, v, val_get_float(c->src, c->st, e));
+	else
+		val_put_int(c->dst, c->dt, v, val_get_int(c->src, c->st, e));
+}
+
+void tz_layout_pack(const struct ir_graph *g, const struct tz_layout *l, const uint8_t *tensor, uint8_t *out)
+{
+	memset(out, 0, tz_layout_bytes(l));
+	struct copy_ctx c = {tensor, g->tensor[l->tensor].dtype, out, l->dtype, 1, 0};
+	for_each_value(g, l, pack_value, &c);
+}
+
+/* Value v reassembled from its planes into tensor element e. */
+static void unpack_value(uint64_t e, uint64_t v, void *ctx)
+{
+	struct copy_ctx *c = ctx;
+	if (dtype_float(c->dt)) {
+		val_put_float(c->dst, c->dt, e, val_get_float(c->src, c->st, v));
+		return;
+	}
+	uint32_t bits = 8 * dtype_bytes(c->st);
+	uint64_t x = 0;
+	for (int p = 0; p < c->planes; p++) {
+		uint64_t part = (uint64_t)val_get_int(c->src, c->st, (uint64_t)p * c->plane_values + v);
+		if (bits < 64)
+			part &= ((uint64_t)1 << bits) - 1;
+		x |= part << (bits * (uint32_t)p);
+	}
+	if (c->planes == 1) /* one plane: the value itself, sign and all */
+		x = (uint64_t)val_get_int(c->src, c->st, v);
+	val_put_int(c->dst, c->dt, e, (int64_t)x);
+}
+
+void tz_layout_unpack(const struct ir_graph *g, const struct tz_layout *l, int planes, const uint8_t *packed,
+		      uint8_t *tensor)
+{
+	struct copy_ctx c = {packed, l->dtype, tensor, g->tensor[l->tensor].dtype, planes, l->elems * l->lanes};
+	for_each_value(g, l, unpack_value, &c);
+}
+
+/* ---- the direct form of a binding ---- */
+
+static int64_t gcd64(int64_t a, int64_t b)
+{
+	a = a < 0 ? -a : a, b = b < 0 ? -b : b;
+	while (b) {
+		int64_t t = a % b;
+		a = b, b = t;
+	}
+	return a;
+}
+
+#define FAIL(...)                                              \
+	do {                                                   \
+		snprintf(d->why, sizeof d->why, __VA_ARGS__);  \
+		return;                                        \
+	} while (0)
+
+/* The one dimension of operand o larger than 1 (its elements' values), or
+ * -1 when it has none or several. */
+static int lane_dim_of(const struct hw_intrinsic *in, const struct hw_operand *o)
+{
+	int lane = -1;
+	for (int i = 0; i < o->rank; i++)
+		if (in->dim_size[o->dim[i]] > 1) {
+			if (lane >= 0)
+				return -1;
+			lane = o->dim[i];
+		}
+	return lane;
+}
+
+/* The tensor dimension iterator `it` runs along with coefficient 1, alone
+ * with the iterators in `others` (multiples of `lanes`, as the offset), or
+ * -1. */
+static int lane_of_access(const struct ir_graph *g, const struct ir_access *a, int it, uint32_t lanes,
+			  const bool *stepped, int niters)
+{
+	int found = -1;
+	for (int dd = 0; dd < g->tensor[a->tensor].rank; dd++) {
+		const struct ir_affine *x = &a->index[dd];
+		if (!x->coef[it])
+			continue;
+		if (found >= 0 || x->coef[it] != 1 || x->offset % lanes)
+			return -1;
+		for (int j = 0; j < niters; j++)
+			if (j != it && x->coef[j] && (!stepped[j] || x->coef[j] % lanes))
+				return -1;
+		found = dd;
+	}
+	return found;
+}
+
+/* The least and greatest value of an index over every iterator value. */
+static void index_range(const struct ir_op *op, const struct ir_affine *x, int64_t *lo, int64_t *hi)
+{
+	*lo = *hi = x->offset;
+	for (int it = 0; it < op->niters; it++) {
+		int64_t v = x->coef[it] * (op->iter[it].extent - 1);
+		*lo += v < 0 ? v : 0;
+		*hi += v > 0 ? v : 0;
+	}
+}
+
+/* The a-side checks: rows and columns the box covers, their steps and the
+ * padding the DMA must write. */
+static void derive_a(const struct tz_geometry *geo, struct tz_direct *d, const bool *ranging, const bool *stepped)
+{
+	const struct ir_op *op = &geo->g->op[geo->op];
+	const struct ir_access *x = &op->in[geo->b.input_a];
+	const struct ir_tensor *t = &geo->g->tensor[x->tensor];
+	const struct hw *hw = geo->hw;
+	int last[2] = {-1, -1}; /* the two innermost dimensions other than the lane */
+	for (int dd = 0; dd < t->rank; dd++)
+		if (dd != d->a.lane_dim)
+			last[0] = last[1], last[1] = dd;
+	d->a_col = last[1], d->a_row = last[0];
+	if (d->a_col < 0)
+		FAIL("'%s' has no dimension besides its elements' values", t->name);
+	for (int dd = 0; dd < t->rank; dd++) {
+		if (dd == d->a.lane_dim)
+			continue;
+		const struct ir_affine *ix = &x->index[dd];
+		int64_t step = 0, lo, hi;
+		for (int it = 0; it < op->niters; it++) {
+			if (!ix->coef[it] || stepped[it])
+				continue;
+			if (dd != d->a_row && dd != d->a_col)
+				FAIL("'%s' runs along dimension %d of '%s', outside the two a 2D transfer moves", op->iter[it].name,
+				     dd, t->name);
+			if (ix->coef[it] < 0)
+				FAIL("'%s' runs backwards along dimension %d of '%s'", op->iter[it].name, dd, t->name);
+			if (ranging[it])
+				step = gcd64(step, ix->coef[it]);
+		}
+		d->a_step[dd] = step ? step : 1;
+		index_range(op, ix, &lo, &hi);
+		int64_t before = lo < 0 ? (-lo + d->a_step[dd] - 1) / d->a_step[dd] : 0;
+		int64_t after = hi >= t->shape[dd] ? (hi - t->shape[dd] + d->a_step[dd]) / d->a_step[dd] : 0;
+		if (dd != d->a_row && dd != d->a_col && (before || after))
+			FAIL("dimension %d of '%s' is read outside the tensor", dd, t->name);
+		if (before > (int64_t)hw->dma.max_pad || after > (int64_t)hw->dma.max_pad)
+			FAIL("the padding of '%s' along dimension %d (%lld) is more than the DMA writes (dma.max_pad %u)",
+			     t->name, dd, (long long)(before > after ? before : after), hw->dma.max_pad);
+		if (dd == d->a_row && (before || after) && d->a_col >= 0 && d->a_step[d->a_col] > 1)
+			FAIL("'%s' is read every %lld columns with padded rows", t->name, (long long)d->a_step[d->a_col]);
+		/* the fewest rows a box reads: the windows' */
+		int64_t win = 0;
+		for (int i = 0; i < d->nwin; i++)
+			win += ix->coef[d->win[i]] * (op->iter[d->win[i]].extent - 1);
+		if (before > win / d->a_step[dd] || after > win / d->a_step[dd])
+			FAIL("a box of '%s' may lie wholly in its padding along dimension %d", t->name, dd);
+	}
+	if (d->box_row >= 0 && x->index[d->a_col].coef[d->box_row])
+		FAIL("'%s' runs along the columns of '%s'", op->iter[d->box_row].name, t->name);
+}
+
+/* The output side: a block's box is a box of the output tensor. */
+static void derive_out(const struct tz_geometry *geo, struct tz_direct *d)
+{
+	const struct ir_op *op = &geo->g->op[geo->op];
+	const struct ir_tensor *t = &geo->g->tensor[op->out.tensor];
+	d->out_row = d->out_col = -1;
+	int innermost = -1;
+	for (int dd = 0; dd < t->rank; dd++)
+		if (dd != d->out.lane_dim)
+			innermost = dd;
+	for (int dd = 0; dd < t->rank; dd++) {
+		const struct ir_affine *ix = &op->out.index[dd];
+		for (int k = 0; k < 2; k++) {
+			int it = k ? d->box_row : d->box_col;
+			if (it < 0 || !ix->coef[it])
+				continue;
+			if (ix->coef[it] != 1 || dd == d->out.lane_dim || (k ? d->out_row : d->out_col) >= 0)
+				FAIL("the output '%s' is not a box of '%s' and '%s'", t->name, op->iter[d->box_col].name,
+				     d->box_row >= 0 ? op->iter[d->box_row].name : "-");
+			*(k ? &d->out_row : &d->out_col) = dd;
+		}
+	}
+	if (d->out_col != innermost || (d->box_row >= 0 && (d->out_row < 0 || d->out_row == d->out_col)))
+		FAIL("'%s' does not run along the innermost dimension of the output '%s'", op->iter[d->box_col].name, t->name);
+}
+
+/* The iterators fused onto each dimension: one along each lane, none
+ * elsewhere (the rest are loops). */
+static bool fusion_direct(const struct tz_geometry *geo, int da, int dj, struct tz_direct *d)
+{
+	const struct ir_op *op = &geo->g->op[geo->op];
+	d->lane_a = d->lane_out = -1;
+	for (int it = 0; it < op->niters; it++) {
+		int dim = geo->b.dim_of[it];
+		if (dim < 0)
+			continue;
+		int *lane = dim == da ? &d->lane_a : dim == dj ? &d->lane_out : NULL;
+		if (!lane || *lane >= 0)
+			return false;
+		*lane = it;
+	}
+	return d->lane_a >= 0 && d->lane_out >= 0;
+}
+
+/* The loop axes by their part: stepped, the box, windows. */
+static void classify_axes(const struct tz_geometry *geo, struct tz_direct *d, bool *ranging, bool *stepped)
+{
+	const struct ir_op *op = &geo->g->op[geo->op];
+	int m[TZ_MAX_AXES], nm = 0;
+	for (int it = 0; it < op->niters; it++) /* one value: as good as stepped */
+		stepped[it] = op->iter[it].extent == 1 && geo->b.dim_of[it] < 0;
+	for (int gr = 0; gr < TZ_G_COUNT; gr++)
+		for (int i = 0; i < geo->naxes[gr]; i++) {
+			const struct tz_axis *ax = &geo->axis[gr][i];
+			if (ax->is_dim || ax->extent == 1)
+				continue;
+			if (gr == TZ_G_N)
+				FAIL("'%s' is a loop over the output's tiles", op->iter[ax->index].name);
+			if (gr == TZ_G_BATCH)
+				stepped[ax->index] = true;
+			else if (gr == TZ_G_M)
+				m[nm++] = ax->index;
+			else
+				d->win[d->nwin++] = ax->index, ranging[ax->index] = true;
+		}
+	for (int i = 0; i < geo->naxes[TZ_G_M]; i++)
+		if (geo->axis[TZ_G_M][i].is_dim && geo->axis[TZ_G_M][i].extent > 1)
+			FAIL("iterators are fused onto a dimension of one row");
+	if (!nm)
+		FAIL("no loop of output points to block");
+	d->box_col = m[nm - 1], d->cols = op->iter[d->box_col].extent, ranging[d->box_col] = true;
+	d->box_row = nm > 1 ? m[nm - 2] : -1, d->rows = nm > 1 ? op->iter[d->box_row].extent : 1;
+	if (d->box_row >= 0)
+		ranging[d->box_row] = true;
+	for (int i = 0; i < nm - 2; i++)
+		stepped[m[i]] = true;
+	d->win_points = 1;
+	for (int i = 0; i < d->nwin; i++)
+		d->win_points *= op->iter[d->win[i]].extent;
+}
+
+void tz_direct_derive(const struct tz_geometry *geo, struct tz_direct *d)
+{
+	memset(d, 0, sizeof *d);
+	const struct hw *hw = geo->hw;
+	const struct ir_graph *g = geo->g;
+	const struct ir_op *op = &g->op[geo->op];
+	const struct hw_intrinsic *in = &hw->intrinsic[geo->b.intrinsic];
+	const struct hw_level *ob = &hw->level[hw->role_level[HW_ROLE_OUTPUT]];
+	if (hw->level[in->a.level].parent >= 0)
+		FAIL("blocks are staged through a shared level");
+	int da = lane_dim_of(in, &in->a), dj = lane_dim_of(in, &in->out);
+	if (da < 0 || dj < 0 || geo->ea != 1 || geo->eo != 1 || ob->elem_bytes / dtype_bytes(ob->dtype) != in->out.tile_elems)
+		FAIL("the elements of '%s' or '%s' are not one row of values", in->a.name, in->out.name);
+	if (g->tensor[op->in[geo->b.input_b].tensor].kind != IR_TENSOR_WEIGHT)
+		FAIL("'%s' in '%s' is not a weight, packed once", g->tensor[op->in[geo->b.input_b].tensor].name, in->b.name);
+	if (!fusion_direct(geo, da, dj, d))
+		FAIL("the fused iterators are not one along the values of each element");
+	bool ranging[IR_MAX_ITERS] = {false}, stepped[IR_MAX_ITERS] = {false};
+	classify_axes(geo, d, ranging, stepped);
+	if (d->why[0])
+		return;
+	if (geo->bias >= 0 && geo->bias_on[TZ_G_M])
+		FAIL("the bias varies along the output points");
+	int la = lane_of_access(g, &op->in[geo->b.input_a], d->lane_a, in->a.tile_elems, stepped, op->niters);
+	int lo = lane_of_access(g, &op->out, d->lane_out, in->out.tile_elems, stepped, op->niters);
+	if (la < 0 || lo < 0)
+		FAIL("'%s' or '%s' is not a whole dimension of elements", op->iter[d->lane_a].name,
+		     op->iter[d->lane_out].name);
+	tz_layout_init(&d->a, g, op->in[geo->b.input_a].tensor, la, in->a.tile_elems, in->a.dtype);
+	tz_layout_init(&d->out, g, op->out.tensor, lo, in->out.tile_elems, ob->dtype);
+	derive_a(geo, d, ranging, stepped);
+	if (!d->why[0])
+		derive_out(geo, d);
+	d->ok = !d->why[0];
+}
+
+/* ---- direct mappings ---- */
+
+static int64_t ceil_div(int64_t a, int64_t b)
+{
+	return (a + b - 1) / b;
+}
+
+/* The input box's extent along a's dimension dd for a block of r rows and
+ * c columns of output points, in values of the dimension it reads. */
+static int64_t box_extent(const struct tz_geometry *geo, int dd, int64_t r, int64_t c)
+{
+	const struct tz_direct *d = &geo->dir;
+	if (dd < 0)
+		return 1;
+	const struct ir_op *op = &geo->g->op[geo->op];
+	const struct ir_affine *ix = &op->in[geo->b.input_a].index[dd];
+	int64_t span = ix->coef[d->box_col] * (c - 1) + (d->box_row >= 0 ? ix->coef[d->box_row] * (r - 1) : 0);
+	for (int i = 0; i < d->nwin; i++)
+		span += ix->coef[d->win[i]] * (op->iter[d->win[i]].extent - 1);
+	return span / d->a_step[dd] + 1;
+}
+
+void tz_direct_block(const struct tz_geometry *geo, const struct tz_mapping *m, struct tz_direct_block *b)
+{
+	const struct tz_direct *d = &geo->dir;
+	memset(b, 0, sizeof *b);
+	if (m->bm <= d->cols) {
+		b->box_cols = m->bm, b->box_rows = 1;
+		b->col_blocks = ceil_div(d->cols, m->bm), b->row_blocks = d->rows;
+	} else {
+		b->box_cols = d->cols, b->box_rows = m->bm / d->cols;
+		b->col_blocks = 1, b->row_blocks = ceil_div(d->rows, b->box_rows);
+	}
+	b->stepped = geo->count[TZ_G_M] / (d->rows * d->cols);
+	b->a_rows = box_extent(geo, d->a_row, b->box_rows, b->box_cols);
+	b->a_cols = box_extent(geo, d->a_col, b->box_rows, b->box_cols);
+	b->kt = geo->count[TZ_G_K] / d->win_points;
+	b->slot_a = (uint64_t)(m->bk * b->a_rows * b->a_cols);
+	b->slot_b = (uint64_t)(m->bn * m->bk * d->win_points) * geo->eb;
+	b->bias_off = (uint64_t)(m->bn * m->bm);
+	b->slot_acc = b->bias_off + (geo->bias >= 0 ? (uint64_t)m->bn : 0);
+	b->uops = (uint64_t)(m->ring_a * m->ring_b * m->ring_acc) * (uint64_t)(d->win_points * m->bk * m->bn) +
+		  2 * (uint64_t)m->ring_acc;
+}
+
+int64_t tz_direct_mblocks(const struct tz_geometry *geo, const struct tz_mapping *m)
+{
+	struct tz_direct_block b;
+	tz_direct_block(geo, m, &b);
+	return b.stepped * b.row_blocks * b.col_blocks;
+}
+
+static bool divides(int64_t d, int64_t n)
+{
+	return d >= 1 && d <= n && n % d == 0;
+}
+
+/* 0, or -1 with why: a value of the mapping that the direct form cannot lower. */
+static int check_shape(const struct tz_geometry *geo, const struct tz_mapping *m, char *why)
+{
+	const struct tz_direct *d = &geo->dir;
+	int64_t kt = geo->count[TZ_G_K] / d->win_points;
+	if (!divides(m->bm, d->cols) && !(m->bm % d->cols == 0 && m->bm / d->cols >= 1 && m->bm / d->cols <= d->rows)) {
+		snprintf(why, 256, "bm=%lld is neither a divisor of the %lld columns nor whole rows of them (at most %lld)",
+			 (long long)m->bm, (long long)d->cols, (long long)d->rows);
+		return -1;
+	}
+	if (!divides(m->bn, geo->count[TZ_G_N]) || !divides(m->bk, kt)) {
+		snprintf(why, 256, "bn=%lld and bk=%lld must divide the %lld output tiles and %lld lane tiles",
+			 (long long)m->bn, (long long)m->bk, (long long)geo->count[TZ_G_N], (long long)kt);
+		return -1;
+	}
+	if (m->keep_a || m->keep_b) {
+		snprintf(why, 256, "the direct form keeps nothing in a shared level");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_limit(uint64_t v, uint64_t max, const char *what, const char *field, char *why)
+{
+	if (v <= max)
+		return 0;
+	snprintf(why, 256, "%s (%llu) is more than %s (%llu)", what, (unsigned long long)v, field, (unsigned long long)max);
+	return -1;
+}
+
+int tz_direct_check(const struct tz_geometry *geo, const struct tz_mapping *m, char why[256])
+{
+	const struct hw *hw = geo->hw;
+	const struct tz_direct *d = &geo->dir;
+	if (!d->ok) {
+		snprintf(why, 256, "no direct form: %s", d->why);
+		return -1;
+	}
+	if (check_shape(geo, m, why))
+		return -1;
+	struct tz_direct_block b;
+	tz_direct_block(geo, m, &b);
+	const struct hw_intrinsic *in = &hw->intrinsic[geo->b.intrinsic];
+	const struct ir_tensor *y = &geo->g->tensor[geo->g->op[geo->op].out.tensor];
+	uint64_t row_stride = d->a_row >= 0 ? (uint64_t)(d->a_step[d->a_row] * d->a.stride[d->a_row]) : 0;
+	uint64_t out_stride = d->out_row >= 0 ? (uint64_t)d->out.stride[d->out_row] : 0;
+	const struct hw_level *la = &hw->level[in->a.level], *lb = &hw->level[in->b.level],
+			      *lacc = &hw->level[in->out.level], *lu = &hw->level[hw->role_level[HW_ROLE_UOP]];
+	(void)y;
+	return check_limit((uint64_t)m->ring_a * b.slot_a, la->depth, "the input boxes' elements", la->name, why) ||
+	       check_limit((uint64_t)m->ring_b * b.slot_b, lb->depth, "the B blocks' elements", lb->name, why) ||
+	       check_limit((uint64_t)m->ring_acc * b.slot_acc, lacc->depth, "the output blocks' elements", lacc->name, why) ||
+	       check_limit(b.uops + 64, lu->depth, "the micro-op kernels", lu->name, why) ||
+	       check_limit((uint64_t)(b.box_rows > b.box_cols ? b.box_rows : b.box_cols), hw->isa.max_loop_extent,
+			   "a box side", "isa.max_loop_extent", why) ||
+	       check_limit((uint64_t)(m->bm > m->bn ? m->bm : m->bn), hw->isa.max_loop_extent, "bm or bn",
+			   "isa.max_loop_extent", why) ||
+	       check_limit((uint64_t)b.a_rows, hw->dma.max_rows, "the input box's rows", "dma.max_rows", why) ||
+	       check_limit((uint64_t)b.a_cols, hw->dma.max_cols, "the input box's columns", "dma.max_cols", why) ||
+	       check_limit(row_stride, hw->dma.max_stride, "the input's row stride", "dma.max_stride", why) ||
+	       check_limit(out_stride, hw->dma.max_stride, "the output's row stride", "dma.max_stride", why) ||
+	       check_limit((uint64_t)b.box_cols, hw->dma.max_cols, "the output box's columns", "dma.max_cols", why) ||
+	       check_limit((uint64_t)b.box_rows, hw->dma.max_rows, "the output box's rows", "dma.max_rows", why)
+		       ? -1
+		       : 0;
+}
+
+/* Divisors of n, smallest first: all of them, or the 20 smallest and the
+ * 20 largest. */
+static int divisors(int64_t n, int64_t *out)
+{
+	int64_t hi[20];
+	int k = 0, nh = 0;
+	for (int64_t v = 1; v * v <= n; v++)
+		if (n % v == 0) {
+			if (k < 20)
+				out[k++] = v;
+			if (v * v != n && nh < 20)
+				hi[nh++] = n / v; /* the largest first */
+		}
+	for (int i = nh - 1; i >= 0; i--)
+		out[k++] = hi[i];
+	return k;
+}
+
+int tz_direct_candidates(const struct tz_geometry *geo, int64_t *bm, int *nbm, int64_t *bn, int *nbn, int64_t *bk,
+			 int *nbk)
+{
+	const struct tz_direct *d = &geo->dir;
+	if (!d->ok)
+		return *nbm = *nbn = *nbk = 0, -1;
+	int64_t rows[48];
+	*nbm = divisors(d->cols, bm);
+	int nr = tz_block_candidates(d->rows, rows);
+	for (int i = 0; i < nr; i++)
+		if (rows[i] > 1)
+			bm[(*nbm)++] = rows[i] * d->cols;
+	*nbn = divisors(geo->count[TZ_G_N], bn);
+	*nbk = divisors(geo->count[TZ_G_K] / d->win_points, bk);
+	return 0;
+}
+
+uint64_t tz_direct_b_bytes(const struct tz_geometry *geo)
+{
+	return tz_packed_b_bytes(geo);
+}
+
+void tz_direct_pack_b(const struct tz_geometry *geo, const uint8_t *const *data, uint8_t *out, uint8_t *scratch)
+{
+	tz_pack_b(geo, data, scratch);
+	const struct tz_direct *d = &geo->dir;
+	int lane_dim = geo->b.dim_of[d->lane_a], kp = -1, nk = geo->naxes[TZ_G_K];
+	for (int i = 0; i < nk; i++)
+		if (geo->axis[TZ_G_K][i].is_dim && geo->axis[TZ_G_K][i].index == lane_dim)
+			kp = i;
+	uint64_t tile = (uint64_t)geo->eb * geo->bytes_b;
+	int64_t Kt = geo->count[TZ_G_K], rows = geo->count[TZ_G_BATCH] * geo->count[TZ_G_N];
+	for (int64_t k = 0; k < Kt; k++) {
+		int64_t r = k, lane = 0, win = 0, scale = 1;
+		for (int i = nk - 1; i >= 0; i--) { /* the window index: the other axes, row-major */
+			int64_t v = r % geo->axis[TZ_G_K][i].extent;
+			r /= geo->axis[TZ_G_K][i].extent;
+			if (i == kp)
+				lane = v;
+			else
+				win += v * scale, scale *= geo->axis[TZ_G_K][i].extent;
+		}
+		int64_t to = lane * d->win_points + win;
+		for (int64_t row = 0; row < rows; row++)
+			memcpy(out + (uint64_t)(row * Kt + to) * tile, scratch + (uint64_t)(row * Kt + k) * tile, tile);
+	}
+}
