@@ -60,6 +60,8 @@ static void print_json(const struct hw *hw, const struct wl_workload *w, const s
 		cli_json_string(stdout, r->mapping);
 		printf(",\"cycles\":%" PRIu64 ",\"macs\":%" PRIu64 ",\"utilization\":%.6f,\"roofline_cycles\":%.1f",
 		       r->st.cycles, r->macs, utilization(r), r->roofline);
+		printf(",\"dram_read\":%" PRIu64 ",\"dram_written\":%" PRIu64 ",\"compulsory_read\":%.0f", r->st.dram_read,
+		       r->st.dram_written, cc_compulsory_read_bytes(&w->g, op));
 		if (r->st.limit)
 			printf(",\"stopped\":\"%s\"", r->st.limit == DEV_LIMIT_CYCLES ? "max-cycles" : "max-seconds");
 		if (verify)

@@ -121,7 +121,13 @@ static double footprint_bytes(const struct ir_graph *g, const struct ir_op *o, c
 double cc_compulsory_bytes(const struct ir_graph *g, int op)
 {
 	const struct ir_op *o = &g->op[op];
-	double bytes = footprint_bytes(g, o, &o->out);
+	return footprint_bytes(g, o, &o->out) + cc_compulsory_read_bytes(g, op);
+}
+
+double cc_compulsory_read_bytes(const struct ir_graph *g, int op)
+{
+	const struct ir_op *o = &g->op[op];
+	double bytes = 0;
 	for (int i = 0; i < o->nin; i++)
 		bytes += footprint_bytes(g, o, &o->in[i]);
 	for (int e = 0; e < o->nepilogues; e++)

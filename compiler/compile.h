@@ -59,6 +59,8 @@ void cc_plan_format(const struct hw *hw, const struct ir_graph *g, int op, const
 /* Bytes the op must move at least once: the elements its accesses touch
  * (ir_access_footprint) of its inputs and output, and its bias. */
 double cc_compulsory_bytes(const struct ir_graph *g, int op);
+/* Of those, the bytes it must read: its inputs' touched elements and its bias. */
+double cc_compulsory_read_bytes(const struct ir_graph *g, int op);
 /* The op's bound: max(MACs / peak MACs per cycle, compulsory bytes / DRAM bandwidth). */
 double cc_roofline_cycles(const struct hw *hw, const struct ir_graph *g, int op);
 
