@@ -23,6 +23,27 @@ static const char *reject_intrinsic(const struct hw *hw, const struct tz_reject 
 	return r->intrinsic >= 0 ? hw->intrinsic[r->intrinsic].name : "";
 }
 
+/* Which binding streams its operands through their DRAM layouts (the
+ * direct form), or why the best one cannot and the host packs them. */
+static void print_direct(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_match *m)
+{
+	struct tz_geometry geo;
+	for (int i = 0; i < m->nbindings; i++) {
+		tz_geometry_init(&geo, hw, g, op, &m->binding[i]);
+		if (!geo.dir.ok)
+			continue;
+		char *s = binding_text(hw, g, op, &m->binding[i]);
+		printf("  direct: %5.1f%%  %s: '%s' and '%s' move by DMA in their layouts\n", 100 * m->binding[i].efficiency, s,
+		       g->tensor[geo.dir.a.tensor].name, g->tensor[geo.dir.out.tensor].name);
+		free(s);
+		return;
+	}
+	if (!m->nbindings)
+		return;
+	tz_geometry_init(&geo, hw, g, op, &m->binding[0]);
+	printf("  direct: none; the host packs the operands (the best binding: %s)\n", geo.dir.why);
+}
+
 static void print_text(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_match *m)
 {
 	const struct ir_op *o = &g->op[op];
@@ -35,6 +56,7 @@ static void print_text(const struct hw *hw, const struct ir_graph *g, int op, co
 	}
 	if (m->nbindings > TEXT_BINDINGS)
 		printf("  ... and %d more (--json lists them all)\n", m->nbindings - TEXT_BINDINGS);
+	print_direct(hw, g, op, m);
 	for (int i = 0; i < m->nrejects; i++)
 		printf("  rejected %s%s%s\n", reject_intrinsic(hw, &m->reject[i]), m->reject[i].intrinsic >= 0 ? ": " : "",
 		       m->reject[i].why);
@@ -56,7 +78,14 @@ static void print_json(const struct hw *hw, const struct ir_graph *g, int op, co
 		char *s = binding_text(hw, g, op, &m->binding[i]);
 		printf("%s{\"binding\":", i ? "," : "");
 		cli_json_string(stdout, s);
-		printf(",\"efficiency\":%.6f}", m->binding[i].efficiency);
+		struct tz_geometry geo;
+		tz_geometry_init(&geo, hw, g, op, &m->binding[i]);
+		printf(",\"efficiency\":%.6f,\"direct\":%s", m->binding[i].efficiency, geo.dir.ok ? "true" : "false");
+		if (!geo.dir.ok) {
+			printf(",\"host_packs\":");
+			cli_json_string(stdout, geo.dir.why);
+		}
+		printf("}");
 		free(s);
 	}
 	printf("],\"rejected\":[");

@@ -54,6 +54,7 @@ void tz_features(const struct tz_geometry *geo, const struct tz_mapping *m, floa
 	f[k++] = (float)(lg(parts[2]) - lg(parts[0]));
 	f[k++] = (float)geo->b.efficiency;
 	f[k++] = (float)lg((double)(m->bm * m->bn * m->bk));
+	f[k++] = (float)m->direct;
 }
 
 struct tz_model *tz_model_new(void)

@@ -43,10 +43,11 @@ int64_t tz_space_find(const struct tz_space *s, const struct tz_mapping *m);
 
 /* ---- tensorize/model.c: the learned cost model ---- */
 
-enum { TZ_FEATURES = 18 };
+enum { TZ_FEATURES = 19 };
 
 /* Features of a mapping: block shape, buffering, the analytical model's
- * compute, load, store and total estimates (logarithms), efficiency. */
+ * compute, load, store and total estimates (logarithms), efficiency, and
+ * whether it is in the direct form. */
 void tz_features(const struct tz_geometry *geo, const struct tz_mapping *m, float *f);
 
 /* Gradient-boosted regression trees (squared loss), predicting the

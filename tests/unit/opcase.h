@@ -109,9 +109,15 @@ static int random_op(struct opcase *r, int k, enum dtype dt, enum dtype od)
 	while (op < 0) {
 		run_free(r);
 		if (k <= 1) {
-			int64_t G = k == 1 ? rnd(1, 20) : 1, C = k == 1 ? G : rnd(1, 40), O = k == 1 ? G : rnd(1, 40);
-			int64_t N = rnd(1, 2), H = rnd(1, 12), W = rnd(1, 12), KH = rnd(1, 3), KW = rnd(1, 3);
-			struct ir_conv2d_attrs a = {{rnd(1, 3), rnd(1, 3)}, {rnd(0, 2), rnd(0, 2), rnd(0, 2), rnd(0, 2)},
+			/* convolutions: grouped ones (some with groups a whole number of
+			 * elements wide), and one in four a conv1d (H and KH of 1) */
+			int64_t G = k == 1 ? rnd(1, 20) : rnd(0, 3) ? 1 : rnd(2, 3);
+			int64_t Cg = rnd(0, 1) ? 8 * rnd(1, 2) : rnd(1, 40 / G), Og = rnd(0, 1) ? 8 * rnd(1, 2) : rnd(1, 40 / G);
+			int64_t C = k == 1 ? G : G * Cg, O = k == 1 ? G : G * Og;
+			bool one_d = rnd(0, 3) == 0;
+			int64_t N = rnd(1, 2), H = one_d ? 1 : rnd(1, 12), W = rnd(1, 12), KH = one_d ? 1 : rnd(1, 3), KW = rnd(1, 3);
+			struct ir_conv2d_attrs a = {{rnd(1, 3), rnd(1, 3)},
+						    {one_d ? 0 : rnd(0, 2), rnd(0, 2), one_d ? 0 : rnd(0, 2), rnd(0, 2)},
 						    {rnd(1, 2), rnd(1, 2)}, G};
 			int in = ir_add_tensor(&r->g, "x", IR_TENSOR_INPUT, dt, 4, (int64_t[]){N, H, W, C}, "NHWC", &r->err);
 			int w = ir_add_tensor(&r->g, "w", IR_TENSOR_WEIGHT, dt, 4, (int64_t[]){O, KH, KW, C / G}, "OHWI", &r->err);

@@ -2,8 +2,9 @@
  * dense, matmul and batched matmul ops (odd sizes, strides, dilation,
  * asymmetric padding, sizes below the intrinsic, random epilogues, int8 and
  * wide outputs) on every example configuration, each compiled with a random
- * legal binding and either the default or a random legal mapping, run on
- * the simulator, and compared with the reference interpreter
+ * legal binding and either the default or a random legal mapping (for
+ * two in three, where the op has one, a binding in the direct form: its
+ * input streamed from its DRAM layout), run on the simulator, and compared with the reference interpreter
  * (tests/unit/ir_interp.h), which shares no code with either. */
 #include "opcase.h"
 
@@ -23,7 +24,40 @@ static struct tz_mapping pick_mapping(const struct tz_geometry *geo, bool random
 	return m;
 }
 
-static int verified, cases;
+/* A random direct mapping that fits, or the default direct one. */
+static struct tz_mapping pick_direct(const struct tz_geometry *geo, bool random)
+{
+	struct tz_mapping m;
+	char why[256];
+	int64_t bm[96], bn[96], bk[96];
+	int nm, nn, nk;
+	ASSERT_EQ(tz_direct_candidates(geo, bm, &nm, bn, &nn, bk, &nk), 0);
+	for (int tries = 0; random && tries < 200; tries++) {
+		m = (struct tz_mapping){geo->b, bm[rnd(0, nm - 1)], bn[rnd(0, nn - 1)], bk[rnd(0, nk - 1)], rnd(0, 1),
+					(int)rnd(1, 2), (int)rnd(1, 2), (int)rnd(1, 2), false, false, true};
+		if (!tz_mapping_check(geo, &m, why))
+			return m;
+	}
+	ASSERT_EQ(tz_default_direct(geo, &m, why), 0);
+	return m;
+}
+
+/* A random binding of m with a direct form, or -1. */
+static int direct_binding(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_match *m)
+{
+	int ok[TZ_MAX_BINDINGS], n = 0;
+	for (int i = 0; i < m->nbindings; i++) {
+		struct tz_geometry geo;
+		tz_geometry_init(&geo, hw, g, op, &m->binding[i]);
+		struct tz_mapping d;
+		char why[256];
+		if (geo.dir.ok && !tz_default_direct(&geo, &d, why))
+			ok[n++] = i;
+	}
+	return n ? ok[rnd(0, n - 1)] : -1;
+}
+
+static int verified, cases, direct_cases;
 
 /* Compiles op with a random binding and mapping, runs it, compares. */
 static void check_case(const struct hw *hw, struct opcase *r, int op, const char *what)
@@ -44,8 +78,10 @@ static void check_case(const struct hw *hw, struct opcase *r, int op, const char
 		return;
 	}
 	struct tz_geometry geo;
-	tz_geometry_init(&geo, hw, &r->g, op, &m.binding[rnd(0, 1) ? 0 : rnd(0, m.nbindings - 1)]);
-	struct tz_mapping map = pick_mapping(&geo, rnd(0, 1));
+	int direct = rnd(0, 2) ? direct_binding(hw, &r->g, op, &m) : -1;
+	tz_geometry_init(&geo, hw, &r->g, op, &m.binding[direct >= 0 ? direct : rnd(0, 1) ? 0 : rnd(0, m.nbindings - 1)]);
+	struct tz_mapping map = direct >= 0 ? pick_direct(&geo, rnd(0, 1)) : pick_mapping(&geo, rnd(0, 1));
+	direct_cases += direct >= 0;
 	tz_match_free(&m);
 	cases++;
 	verified += opcase_verify(hw, r, op, &map, what);
@@ -78,8 +114,9 @@ int main(void)
 			run_free(&r);
 		}
 	}
-	printf("%d of %d random ops verified\n", verified, cases);
+	printf("%d of %d random ops verified, %d of them in the direct form\n", verified, cases, direct_cases);
 	ASSERT(verified >= 200);
+	ASSERT(direct_cases >= 40);
 	ASSERT_EQ(verified, cases);
 	opcase_close_device();
 	return test_done("lower_property");
