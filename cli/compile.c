@@ -1,7 +1,9 @@
 /* tessel compile: a workload's accelerator ops lowered into one program.
- * Ops run one after another; each reads its inputs from its own segments,
- * packed at compile time (for tensors other ops compute, from the host
- * backend's values), and writes its output segment.  Ops no intrinsic can
+ * Ops run one after another; an op in the direct form reads a tensor an
+ * earlier op stored from that op's segment, other inputs come from its own
+ * segments, packed at compile time (for tensors other ops compute, from the
+ * host backend's values: then the host runs the workload first), and each
+ * op writes its output segment.  Ops no intrinsic can
  * run are listed and left to the host (tessel exec runs them there).
  * --dump-after PASS prints the program after that pass of the pipeline
  * instead of the summary. */
@@ -9,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "compiler/compile.h"
 #include "cli.h"
 
@@ -45,10 +48,38 @@ static void print_plan(const struct hw *hw, const struct wl_workload *w, const s
 		printf("]}\n");
 }
 
-int cli_build_workload(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
-		       const char *dump_after, struct cc_program *prog, struct diags *err)
+/* The host computes the workload first only when an accelerator op packs a
+ * tensor another op computes (cc_host_values); their names, or NULL. */
+static uint8_t **tensors_for(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
+			     char **host_values, struct diags *err)
 {
-	uint8_t **t = rt_host_tensors(w, err);
+	bool *need = xcalloc((size_t)w->g.ntensors + 1, sizeof *need);
+	int n = cc_host_values(hw, &w->g, plans, need);
+	struct strbuf sb = {0};
+	for (int t = 0; t < w->g.ntensors; t++)
+		if (need[t])
+			sb_printf(&sb, "%s%s", sb.len ? ", " : "", w->g.tensor[t].name);
+	free(need);
+	char *names = sb_take(&sb);
+	*host_values = n > 0 ? names : NULL;
+	if (n <= 0)
+		free(names);
+	if (n < 0) {
+		diag_nomem(err, NULL, (size_t)w->g.ntensors, "the tensors of workload '%s'", w->name);
+		return NULL;
+	}
+	return n ? rt_host_tensors(w, err) : rt_tensor_buffers(w);
+}
+
+int cli_build_workload(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
+		       const char *dump_after, struct cc_program *prog, char **host_values, struct diags *err)
+{
+	char *names = NULL;
+	uint8_t **t = tensors_for(hw, w, plans, &names, err);
+	if (host_values)
+		*host_values = names;
+	else
+		free(names);
 	if (!t) {
 		memset(prog, 0, sizeof *prog);
 		return -1;
@@ -95,16 +126,25 @@ int cli_compile(int argc, char **argv)
 	struct diags err = {0};
 	struct cc_plan *plans = xcalloc((size_t)w.g.nops + 1, sizeof *plans);
 	struct cc_program prog = {0};
+	char *host_values = NULL;
 	rc = CLI_BAD_INPUT;
-	if (!cc_plan_ops(&hw, &w.g, plans, &err) && !cli_build_workload(&hw, &w, plans, o.dump_after, &prog, &err) && (!o.out || !cli_write_program(&prog.p, o.out, &err))) {
-		if (!o.dump_after && !o.json)
+	if (!cc_plan_ops(&hw, &w.g, plans, &err) &&
+	    !cli_build_workload(&hw, &w, plans, o.dump_after, &prog, &host_values, &err) &&
+	    (!o.out || !cli_write_program(&prog.p, o.out, &err))) {
+		if (!o.dump_after && !o.json) {
 			printf("%s for %s: %d of %d ops on the accelerator, %d instructions, %d micro-ops -> %s\n", w.name, hw.name,
 			       prog.nops, w.g.nops, prog.p.ninsn, prog.p.nuop, o.out);
+			if (host_values)
+				printf("  packed from the host's values (ops in the GEMM form read them): %s\n", host_values);
+			else
+				printf("  every intermediate tensor stays in DRAM: nothing ran on the host\n");
+		}
 		if (!o.dump_after)
 			print_plan(&hw, &w, plans, o.json);
 		rc = CLI_OK;
 	}
 	cc_program_free(&prog);
+	free(host_values);
 	cli_print_errors(&err, o.pos[0]);
 	diag_free(&err);
 	free(plans);

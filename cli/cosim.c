@@ -27,7 +27,7 @@ static int compile_workload(const char *path, const char *hw_path, struct isa_pr
 	struct diags err = {0};
 	struct cc_plan *plans = xcalloc((size_t)w.g.nops + 1, sizeof *plans);
 	struct cc_program prog = {0};
-	int rc = cc_plan_ops(&hw, &w.g, plans, &err) ? -1 : cli_build_workload(&hw, &w, plans, NULL, &prog, &err);
+	int rc = cc_plan_ops(&hw, &w.g, plans, &err) ? -1 : cli_build_workload(&hw, &w, plans, NULL, &prog, NULL, &err);
 	*p = prog.p; /* the program outlives what built it */
 	memset(&prog.p, 0, sizeof prog.p);
 	cc_program_free(&prog);

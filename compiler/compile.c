@@ -144,6 +144,58 @@ double cc_roofline_cycles(const struct hw *hw, const struct ir_graph *g, int op)
 	return compute > memory ? compute : memory;
 }
 
+/* ---- whole graphs: which inputs come from the device ---- */
+
+bool cc_reads_stored(const struct hw *hw, const struct ir_graph *g, const struct cc_plan *plans, const int *ops, int i,
+		     int tensor)
+{
+	const struct cc_plan *p = &plans[ops[i]];
+	if (p->kind != CC_GEMM || !p->map.direct)
+		return false;
+	struct tz_geometry geo, pg;
+	tz_geometry_init(&geo, hw, g, ops[i], &p->map.b);
+	if (!geo.dir.ok || geo.dir.a.tensor != tensor)
+		return false;
+	for (int j = 0; j < i; j++) {
+		const struct cc_plan *q = &plans[ops[j]];
+		if (q->kind != CC_GEMM || !q->map.direct || q->map.b.planes != 1 || g->op[ops[j]].out.tensor != tensor)
+			continue;
+		tz_geometry_init(&pg, hw, g, ops[j], &q->map.b);
+		if (tz_layout_same(&pg.dir.out, &geo.dir.a))
+			return true;
+	}
+	return false;
+}
+
+int cc_host_values(const struct hw *hw, const struct ir_graph *g, const struct cc_plan *plans, bool *need)
+{
+	int *ops = try_calloc((size_t)g->nops + 1, sizeof *ops), n = 0, count = 0;
+	if (!ops)
+		return -1;
+	for (int op = 0; op < g->nops; op++)
+		if (plans[op].kind != CC_HOST)
+			ops[n++] = op;
+	memset(need, 0, (size_t)g->ntensors * sizeof *need);
+	for (int i = 0; i < n; i++) {
+		const struct ir_op *o = &g->op[ops[i]];
+		int used[IR_MAX_INPUTS + IR_MAX_EPILOGUES], nu = 0;
+		for (int k = 0; k < o->nin; k++)
+			used[nu++] = o->in[k].tensor;
+		for (int e = 0; e < o->nepilogues; e++)
+			if (o->epilogue[e].kind == IR_EP_BIAS)
+				used[nu++] = o->epilogue[e].tensor;
+		for (int k = 0; k < nu; k++) {
+			int t = used[k];
+			if (g->tensor[t].producer < 0 || need[t] || cc_reads_stored(hw, g, plans, ops, i, t))
+				continue;
+			need[t] = true;
+			count++;
+		}
+	}
+	free(ops);
+	return count;
+}
+
 /* ---- the pipeline ---- */
 
 static const struct pass {

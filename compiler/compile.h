@@ -64,6 +64,20 @@ double cc_compulsory_read_bytes(const struct ir_graph *g, int op);
 /* The op's bound: max(MACs / peak MACs per cycle, compulsory bytes / DRAM bandwidth). */
 double cc_roofline_cycles(const struct hw *hw, const struct ir_graph *g, int op);
 
+/* ---- whole graphs ---- */
+
+/* Whether op ops[i] of a program (ops: its ops in order) reads its input
+ * `tensor` from the segment an earlier op of the program stores it into:
+ * both in the direct form, the tensor in one layout.  Then nothing about it
+ * runs on the host. */
+bool cc_reads_stored(const struct hw *hw, const struct ir_graph *g, const struct cc_plan *plans, const int *ops, int i,
+		     int tensor);
+/* For the program of every accelerator op of g (what `tessel compile`
+ * builds), need[t] for each tensor t an op computes that some accelerator op
+ * packs from its value, which the host must then compute first.  The count,
+ * or -1 when out of memory. */
+int cc_host_values(const struct hw *hw, const struct ir_graph *g, const struct cc_plan *plans, bool *need);
+
 /* ---- the pipeline: passes over one program, in order (X(name, what)) ---- */
 
 #define CC_PASSES(X)                                                                                \
