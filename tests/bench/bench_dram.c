@@ -1,0 +1,172 @@
+/* bench_dram: what the compiled programs read from DRAM against what their
+ * ops must read, for every example workload on every example configuration.
+ *
+ * Per op (compiled alone, as `tessel exec` runs it): DRAM bytes read, the
+ * compulsory reads (the elements its inputs' accesses touch and its bias,
+ * each once: cc_compulsory_read_bytes), their ratio, cycles against the
+ * roofline, and the form (direct: operands streamed from their DRAM
+ * layouts; gemm: packed by the host).  Per workload: the same summed, and
+ * the whole compiled program's reads (what `tessel compile` writes, run
+ * once).  Then where `tessel exec`'s time goes per workload: building each
+ * op's program (packing its operands and lowering) against simulating it.
+ * Last, the time `tessel compile` takes for a 1024x4800x1600 dense layer.
+ *
+ *   bench_dram [SOURCE_DIR]   (default: the current directory) */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "compiler/compile.h"
+#include "sim/simulator.h"
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+struct totals {
+	double read, compulsory, whole_read, build_s, sim_s;
+	uint64_t cycles;
+};
+
+/* One program of the given ops; its DRAM reads and cycles. */
+static int run_ops(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans, const int *ops,
+		   int nops, uint8_t **t, struct dev_stats *st, double *build_s, double *sim_s)
+{
+	struct diags err = {0};
+	struct cc_request rq = {.name = w->name, .g = &w->g, .plans = plans, .ops = ops, .nops = nops,
+				.data = (const uint8_t *const *)t};
+	struct cc_program prog;
+	double t0 = now();
+	int rc = cc_build(hw, &rq, &prog, &err);
+	double t1 = now();
+	struct device *d = rc ? NULL : dev_sim.open(&prog.p.hw, &err);
+	rc = rc || !d || dev_run_program(&dev_sim, d, &prog.p, NULL, st, &err);
+	double t2 = now();
+	if (d)
+		dev_sim.close(d);
+	*build_s += t1 - t0, *sim_s += t2 - t1;
+	if (rc)
+		diag_print(&err, stderr);
+	cc_program_free(&prog);
+	diag_free(&err);
+	return rc;
+}
+
+static int bench_workload(const char *src, const char *wl, const char *hwname, struct totals *tot)
+{
+	char path[512];
+	struct diags err = {0};
+	struct hw hw;
+	struct wl_workload w;
+	snprintf(path, sizeof path, "%s/examples/hw/%s.yaml", src, hwname);
+	if (hw_load_file(path, &hw, &err))
+		return diag_print(&err, stderr), -1;
+	snprintf(path, sizeof path, "%s/examples/workloads/%s.yaml", src, wl);
+	if (wl_load_file(path, &w, &err))
+		return diag_print(&err, stderr), -1;
+	memset(tot, 0, sizeof *tot);
+	struct cc_plan *plans = xcalloc((size_t)w.g.nops + 1, sizeof *plans);
+	int *ops = xcalloc((size_t)w.g.nops + 1, sizeof *ops), n = 0, rc = cc_plan_ops(&hw, &w.g, plans, &err);
+	uint8_t **t = rt_tensor_buffers(&w); /* DRAM traffic does not depend on the values */
+	for (int op = 0; op < w.g.nops && !rc; op++) {
+		if (plans[op].kind == CC_HOST)
+			continue;
+		ops[n++] = op;
+		struct dev_stats st;
+		rc = run_ops(&hw, &w, plans, &op, 1, t, &st, &tot->build_s, &tot->sim_s);
+		double need = cc_compulsory_read_bytes(&w.g, op);
+		struct strbuf b = {0}, m = {0};
+		cc_plan_format(&hw, &w.g, op, &plans[op], &b, &m);
+		char *bs = sb_take(&b), *ms = sb_take(&m);
+		printf("  %-12s %-12s %-8s %12" PRIu64 " %12.0f %6.2fx %10" PRIu64 " %6.1f%%  %s\n", hwname, w.g.op[op].name,
+		       plans[op].kind == CC_POOL ? "alu" : plans[op].map.direct ? "direct" : "gemm", st.dram_read, need,
+		       (double)st.dram_read / need, st.cycles, 100 * cc_roofline_cycles(&hw, &w.g, op) / (double)st.cycles, bs);
+		free(bs);
+		free(ms);
+		tot->read += (double)st.dram_read, tot->compulsory += need, tot->cycles += st.cycles;
+	}
+	struct dev_stats whole;
+	double ignore = 0;
+	if (!rc && n && !run_ops(&hw, &w, plans, ops, n, t, &whole, &ignore, &ignore))
+		tot->whole_read = (double)whole.dram_read;
+	rt_free_buffers(&w, t);
+	free(ops);
+	free(plans);
+	wl_free(&w);
+	diag_free(&err);
+	return rc;
+}
+
+/* `tessel compile` of one big dense layer: plans, the tensors, the build. */
+static void bench_compile(void)
+{
+	const char *path = "bench_dram_gemm.yaml";
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return;
+	fputs("name: big\ntensors:\n  - {name: x, shape: [1024, 1600], dtype: int8}\n"
+	      "  - {name: w, shape: [4800, 1600], dtype: int8, kind: weight}\n"
+	      "ops:\n  - {name: fc, op: dense, input: x, weight: w, dtype: int32}\n",
+	      f);
+	fclose(f);
+	struct diags err = {0};
+	struct hw hw;
+	struct wl_workload w;
+	if (hw_load_file("examples/hw/vta-default.yaml", &hw, &err) || wl_load_file(path, &w, &err)) {
+		diag_print(&err, stderr);
+		remove(path);
+		return;
+	}
+	double t0 = now();
+	struct cc_plan plan;
+	cc_plan_ops(&hw, &w.g, &plan, &err);
+	bool need[4] = {false};
+	int host = cc_host_values(&hw, &w.g, &plan, need);
+	uint8_t **t = host ? rt_host_tensors(&w, &err) : rt_tensor_buffers(&w);
+	struct cc_request rq = {.name = w.name, .g = &w.g, .plans = &plan, .data = (const uint8_t *const *)t};
+	struct cc_program prog;
+	int rc = t ? cc_build(&hw, &rq, &prog, &err) : -1;
+	double t1 = now();
+	printf("\ncompile of a 1024x4800x1600 dense layer on vta-default: %.2f s (%s, host run: %s)\n", t1 - t0,
+	       plan.map.direct ? "direct" : "gemm form", host ? "yes" : "no");
+	if (!rc)
+		cc_program_free(&prog);
+	if (t)
+		rt_free_buffers(&w, t);
+	wl_free(&w);
+	diag_free(&err);
+	remove(path);
+}
+
+int main(int argc, char **argv)
+{
+	const char *src = argc > 1 ? argv[1] : ".";
+	static const char *const hws[] = {"vta-default", "edge-tiny", "dot-i8", "server-wide", "mma-fp16"};
+	static const char *const wls[] = {"resnet18", "mobilenet-dw", "resblock", "bert-ffn", "gemm", "pooling", "fp16"};
+	printf("  %-12s %-12s %-8s %12s %12s %7s %10s %7s  %s\n", "hardware", "op", "form", "DRAM read", "compulsory",
+	       "ratio", "cycles", "of roof", "binding");
+	struct totals all[sizeof wls / sizeof *wls][sizeof hws / sizeof *hws];
+	for (size_t i = 0; i < sizeof wls / sizeof *wls; i++) {
+		printf("%s\n", wls[i]);
+		for (size_t j = 0; j < sizeof hws / sizeof *hws; j++)
+			if (bench_workload(src, wls[i], hws[j], &all[i][j]))
+				memset(&all[i][j], 0, sizeof all[i][j]);
+	}
+	printf("\n%-14s %-12s %12s %12s %7s %12s %7s %9s %9s\n", "workload", "hardware", "read (ops)", "compulsory",
+	       "ratio", "read (prog)", "ratio", "build s", "sim s");
+	for (size_t i = 0; i < sizeof wls / sizeof *wls; i++)
+		for (size_t j = 0; j < sizeof hws / sizeof *hws; j++) {
+			const struct totals *x = &all[i][j];
+			if (x->compulsory > 0)
+				printf("%-14s %-12s %12.0f %12.0f %6.2fx %12.0f %6.2fx %9.3f %9.3f\n", wls[i], hws[j], x->read,
+				       x->compulsory, x->read / x->compulsory, x->whole_read, x->whole_read / x->compulsory,
+				       x->build_s, x->sim_s);
+		}
+	bench_compile();
+	return 0;
+}
