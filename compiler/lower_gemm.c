@@ -164,34 +164,11 @@ static int64_t key_b(const struct gemm_lowering *gl, const struct step *s)
 
 /* ---- the direct form: where a step's data is ---- */
 
-/* Every op iterator's value at the first point of step st (lanes at
- * lane tile `ka` of a and output tile `no` of the output). */
+/* Every op iterator's value at the first point of step st (lane tile ka
+ * of a, output tile nt). */
 static void step_point(const struct gemm_lowering *gl, const struct step *st, int64_t ka, int64_t nt, int64_t *it)
 {
-	const struct tz_geometry *geo = gl->geo;
-	const struct tz_direct *d = &geo->dir;
-	const struct hw_intrinsic *in = &gl->lo.hw->intrinsic[geo->b.intrinsic];
-	memset(it, 0, IR_MAX_ITERS * sizeof *it);
-	int64_t c = st->bb;
-	for (int i = geo->naxes[TZ_G_BATCH] - 1; i >= 0; i--) {
-		const struct tz_axis *ax = &geo->axis[TZ_G_BATCH][i];
-		if (!ax->is_dim)
-			it[ax->index] = c % ax->extent;
-		c /= ax->extent;
-	}
-	c = st->sidx;
-	for (int i = geo->naxes[TZ_G_M] - 1; i >= 0; i--) {
-		const struct tz_axis *ax = &geo->axis[TZ_G_M][i];
-		if (ax->is_dim || ax->index == d->box_col || ax->index == d->box_row)
-			continue;
-		it[ax->index] = c % ax->extent;
-		c /= ax->extent;
-	}
-	it[d->box_col] = st->c0;
-	if (d->box_row >= 0)
-		it[d->box_row] = st->r0;
-	it[d->lane_a] = ka * in->dim_size[geo->b.dim_of[d->lane_a]];
-	it[d->lane_out] = nt * in->dim_size[geo->b.dim_of[d->lane_out]];
+	tz_direct_point(gl->geo, st->bb, st->sidx, st->r0, st->c0, ka, nt, it);
 }
 
 static int64_t index_at(const struct ir_affine *x, const int64_t *it)
@@ -731,11 +708,11 @@ static void direct_segments(struct gemm_lowering *gl, const uint8_t *const *data
 	}
 	gl->seg_b = lw_add_segment(lo, "b", ISA_SEG_WEIGHT, tz_direct_b_bytes(geo), bb);
 	if (geo->bias >= 0) {
-		if (data && (bias = try_malloc(tz_packed_bias_bytes(geo) + 1)))
-			tz_pack_bias(geo, data, bias);
+		if (data && (bias = try_malloc(tz_direct_bias_bytes(geo) + 1)))
+			tz_direct_pack_bias(geo, data, bias);
 		else if (data)
-			lw_nomem(lo->prog, tz_packed_bias_bytes(geo) + 1, "the packed bias");
-		gl->seg_bias = lw_add_segment(lo, "bias", ISA_SEG_WEIGHT, tz_packed_bias_bytes(geo), bias);
+			lw_nomem(lo->prog, tz_direct_bias_bytes(geo) + 1, "the packed bias");
+		gl->seg_bias = lw_add_segment(lo, "bias", ISA_SEG_WEIGHT, tz_direct_bias_bytes(geo), bias);
 	}
 	gl->plane_bytes = tz_layout_bytes(&d->out);
 	gl->seg_out = lw_add_segment(lo, "out", ISA_SEG_OUTPUT, gl->plane_bytes * (uint64_t)geo->b.planes, NULL);

@@ -266,7 +266,9 @@ static void derive_out(const struct tz_geometry *geo, struct tz_direct *d)
 static bool fusion_direct(const struct tz_geometry *geo, int da, int dj, struct tz_direct *d)
 {
 	const struct ir_op *op = &geo->g->op[geo->op];
-	d->lane_a = d->lane_out = -1;
+	d->lane_a = d->lane_out = tz_diagonal(&geo->b);
+	if (d->lane_a >= 0) /* along both lanes at once */
+		return true;
 	for (int it = 0; it < op->niters; it++) {
 		int dim = geo->b.dim_of[it];
 		if (dim < 0)
@@ -516,8 +518,66 @@ uint64_t tz_direct_b_bytes(const struct tz_geometry *geo)
 	return tz_packed_b_bytes(geo);
 }
 
+/* The value of access a at iterators it, or 0 outside its tensor, as a double. */
+static double value_at(const struct ir_graph *g, const struct ir_access *a, const int64_t *it, const uint8_t *data)
+{
+	const struct ir_tensor *t = &g->tensor[a->tensor];
+	int64_t off = 0;
+	for (int dd = 0; dd < t->rank; dd++) {
+		int64_t x = a->index[dd].offset;
+		for (int i = 0; i < IR_MAX_ITERS; i++)
+			x += a->index[dd].coef[i] * it[i];
+		if (x < 0 || x >= t->shape[dd])
+			return 0;
+		off = off * t->shape[dd] + x;
+	}
+	return dtype_float(t->dtype) ? val_get_float(data, t->dtype, (uint64_t)off) : (double)val_get_int(data, t->dtype, (uint64_t)off);
+}
+
+static void put_value(uint8_t *dst, enum dtype dt, uint64_t i, double v)
+{
+	if (dtype_float(dt))
+		val_put_float(dst, dt, i, v);
+	else
+		val_put_int(dst, dt, i, (int64_t)v);
+}
+
+/* A diagonal binding's B: per block of the diagonal iterator and window
+ * position one tile, its values on the diagonal. */
+static void pack_diagonal_b(const struct tz_geometry *geo, const uint8_t *const *data, uint8_t *out)
+{
+	const struct tz_direct *d = &geo->dir;
+	const struct ir_op *op = &geo->g->op[geo->op];
+	const struct ir_access *b = &op->in[geo->b.input_b];
+	const struct hw_operand *o = &geo->hw->intrinsic[geo->b.intrinsic].b;
+	uint32_t lanes = d->a.lanes;
+	uint64_t tile_values = (uint64_t)geo->eb * geo->bytes_b / dtype_bytes(o->dtype);
+	memset(out, 0, tz_packed_b_bytes(geo));
+	for (int64_t bb = 0; bb < geo->count[TZ_G_BATCH]; bb++)
+		for (int64_t w = 0; w < d->win_points; w++) {
+			int64_t it[IR_MAX_ITERS];
+			tz_direct_point(geo, bb, 0, 0, 0, 0, 0, it);
+			for (int64_t r = w, i = d->nwin - 1; i >= 0; i--) {
+				it[d->win[i]] = r % op->iter[d->win[i]].extent;
+				r /= op->iter[d->win[i]].extent;
+			}
+			int64_t base = it[d->lane_a];
+			for (uint32_t l = 0; l < lanes; l++) {
+				it[d->lane_a] = base + l;
+				if (it[d->lane_a] >= op->iter[d->lane_a].extent)
+					break;
+				put_value(out, o->dtype, (uint64_t)(bb * d->win_points + w) * tile_values + l * (lanes + 1),
+					  value_at(geo->g, b, it, data[b->tensor]));
+			}
+		}
+}
+
 void tz_direct_pack_b(const struct tz_geometry *geo, const uint8_t *const *data, uint8_t *out, uint8_t *scratch)
 {
+	if (tz_diagonal(&geo->b) >= 0) {
+		pack_diagonal_b(geo, data, out);
+		return;
+	}
 	tz_pack_b(geo, data, scratch);
 	const struct tz_direct *d = &geo->dir;
 	int lane_dim = geo->b.dim_of[d->lane_a], kp = -1, nk = geo->naxes[TZ_G_K];
@@ -540,4 +600,65 @@ void tz_direct_pack_b(const struct tz_geometry *geo, const uint8_t *const *data,
 		for (int64_t row = 0; row < rows; row++)
 			memcpy(out + (uint64_t)(row * Kt + to) * tile, scratch + (uint64_t)(row * Kt + k) * tile, tile);
 	}
+}
+
+void tz_direct_point(const struct tz_geometry *geo, int64_t bb, int64_t sidx, int64_t r0, int64_t c0, int64_t ka,
+		     int64_t nt, int64_t *it)
+{
+	const struct tz_direct *d = &geo->dir;
+	const struct hw_intrinsic *in = &geo->hw->intrinsic[geo->b.intrinsic];
+	memset(it, 0, IR_MAX_ITERS * sizeof *it);
+	for (int i = geo->naxes[TZ_G_BATCH] - 1; i >= 0; i--) {
+		const struct tz_axis *ax = &geo->axis[TZ_G_BATCH][i];
+		if (!ax->is_dim)
+			it[ax->index] = bb % ax->extent * ax->step;
+		bb /= ax->extent;
+	}
+	for (int i = geo->naxes[TZ_G_M] - 1; i >= 0; i--) {
+		const struct tz_axis *ax = &geo->axis[TZ_G_M][i];
+		if (ax->is_dim || ax->index == d->box_col || ax->index == d->box_row)
+			continue;
+		it[ax->index] = sidx % ax->extent;
+		sidx /= ax->extent;
+	}
+	it[d->box_col] = c0;
+	if (d->box_row >= 0)
+		it[d->box_row] = r0;
+	if (tz_diagonal(&geo->b) >= 0) /* the lanes are the diagonal iterator's, set by its block */
+		return;
+	it[d->lane_a] = ka * in->dim_size[geo->b.dim_of[d->lane_a]];
+	it[d->lane_out] = nt * in->dim_size[geo->b.dim_of[d->lane_out]];
+}
+
+uint64_t tz_direct_bias_bytes(const struct tz_geometry *geo)
+{
+	return tz_packed_bias_bytes(geo);
+}
+
+void tz_direct_pack_bias(const struct tz_geometry *geo, const uint8_t *const *data, uint8_t *out)
+{
+	const struct tz_direct *d = &geo->dir;
+	const struct ir_op *op = &geo->g->op[geo->op];
+	memset(out, 0, tz_packed_bias_bytes(geo));
+	if (geo->bias < 0)
+		return;
+	const struct ir_epilogue *ep = &op->epilogue[geo->bias];
+	const struct ir_tensor *t = &geo->g->tensor[ep->tensor];
+	int64_t nb = tz_bias_count(geo, TZ_G_BATCH), nn = tz_bias_count(geo, TZ_G_N);
+	for (int64_t bb = 0; bb < nb; bb++)
+		for (int64_t nt = 0; nt < nn; nt++) {
+			int64_t it[IR_MAX_ITERS];
+			tz_direct_point(geo, bb, 0, 0, 0, 0, nt, it);
+			int64_t base = it[d->lane_out];
+			for (uint32_t l = 0; l < d->out.lanes; l++) {
+				it[d->lane_out] = base + l;
+				int64_t i = op->out.index[ep->dim].offset;
+				for (int k = 0; k < IR_MAX_ITERS; k++)
+					i += op->out.index[ep->dim].coef[k] * it[k];
+				if (it[d->lane_out] < op->iter[d->lane_out].extent && i >= 0 && i < t->shape[0])
+					put_value(out, op->acc, (uint64_t)(bb * nn + nt) * d->out.lanes + l,
+						  dtype_float(t->dtype) ? val_get_float(data[ep->tensor], t->dtype, (uint64_t)i)
+									: (double)val_get_int(data[ep->tensor], t->dtype, (uint64_t)i));
+			}
+		}
 }

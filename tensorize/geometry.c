@@ -47,6 +47,16 @@ static unsigned intrinsic_mask(const struct hw_intrinsic *in, int d)
 	return m;
 }
 
+/* The one dimension of operand o larger than 1, or -1. */
+static int lane_dim(const struct hw_intrinsic *in, const struct hw_operand *o)
+{
+	int lane = -1;
+	for (int i = 0; i < o->rank; i++)
+		if (in->dim_size[o->dim[i]] > 1)
+			lane = lane < 0 ? o->dim[i] : -2;
+	return lane < 0 ? -1 : lane;
+}
+
 static void add_axis(struct tz_geometry *geo, enum tz_group gr, struct tz_axis ax)
 {
 	int n = geo->naxes[gr]++;
@@ -91,17 +101,21 @@ void tz_geometry_init(struct tz_geometry *geo, const struct hw *hw, const struct
 	geo->hw = hw, geo->g = g, geo->op = op, geo->b = *b;
 	const struct ir_op *o = &g->op[op];
 	const struct hw_intrinsic *in = &hw->intrinsic[b->intrinsic];
+	int diag = tz_diagonal(b);
+	int64_t lanes = diag >= 0 && lane_dim(in, &in->a) >= 0 ? in->dim_size[lane_dim(in, &in->a)] : 1;
 	for (int it = 0; it < o->niters; it++)
-		if (b->dim_of[it] < 0)
+		if (b->dim_of[it] < 0 && it != diag)
 			add_axis(geo, group_of(op_mask(o, b, it), o->iter[it].reduction),
-				 (struct tz_axis){false, it, o->iter[it].extent, it});
+				 (struct tz_axis){false, it, o->iter[it].extent, it, 1});
+	if (diag >= 0) /* its blocks */
+		add_axis(geo, TZ_G_BATCH, (struct tz_axis){false, diag, (o->iter[diag].extent + lanes - 1) / lanes, diag, lanes});
 	for (int d = 0; d < in->ndims; d++) {
 		int first = IR_MAX_ITERS + d;
 		for (int it = o->niters - 1; it >= 0; it--)
 			if (b->dim_of[it] == d)
 				first = it;
 		add_axis(geo, group_of(intrinsic_mask(in, d), in->dim_reduction[d]),
-			 (struct tz_axis){true, d, b->tiles[d], first});
+			 (struct tz_axis){true, d, b->tiles[d], first, 1});
 	}
 	for (int gr = 0; gr < TZ_G_COUNT; gr++) {
 		geo->count[gr] = 1;
@@ -161,7 +175,7 @@ static void set_group(const struct tz_geometry *geo, enum tz_group gr, int64_t c
 		if (ax->is_dim)
 			p->tile[ax->index] = v;
 		else
-			p->it[ax->index] = v;
+			p->it[ax->index] = v * ax->step;
 	}
 }
 

@@ -146,6 +146,10 @@ int tz_mapping_check(const struct tz_geometry *geo, const struct tz_mapping *m, 
 	why[0] = 0;
 	if (m->direct)
 		return tz_direct_check(geo, m, why);
+	if (tz_diagonal(&geo->b) >= 0) {
+		snprintf(why, 256, "a diagonal binding runs in the direct form only");
+		return -1;
+	}
 	const int64_t size[3] = {m->bm, m->bn, m->bk}, count[3] = {geo->count[TZ_G_M], geo->count[TZ_G_N], geo->count[TZ_G_K]};
 	const char *names[3] = {"bm", "bn", "bk"};
 	for (int i = 0; i < 3; i++)

@@ -283,6 +283,32 @@ static void enumerate(const struct hw *hw, const struct ir_graph *g, int op, str
 	b->dim_of[it] = -1;
 }
 
+/* The one dimension of operand o larger than 1, or -1. */
+static int lane_of(const struct hw_intrinsic *in, const struct hw_operand *o)
+{
+	int lane = -1;
+	for (int i = 0; i < o->rank; i++)
+		if (in->dim_size[o->dim[i]] > 1)
+			lane = lane < 0 ? o->dim[i] : -2;
+	return lane < 0 ? -1 : lane;
+}
+
+/* Whether iterator `it` can be fused diagonally: read by a, b and the
+ * output and no reduction, with a's and the output's elements each one row
+ * of values, as many, along dimensions b's tiles both index (*da, *dj). */
+static bool diagonal_dims(const struct hw_intrinsic *in, const struct ir_op *op, int ia, int ib, int it, int *da,
+			  int *dj)
+{
+	int a = lane_of(in, &in->a), j = lane_of(in, &in->out);
+	if (op->iter[it].reduction || iter_mask(op, ia, ib, it) != (TZ_IN_A | TZ_IN_B | TZ_IN_OUT) || a < 0 || j < 0 ||
+	    in->dim_size[a] != in->dim_size[j] || !(dim_mask(in, a) & TZ_IN_B) || !(dim_mask(in, j) & TZ_IN_B) ||
+	    dim_mask(in, a) & TZ_IN_OUT)
+		return false;
+	if (da)
+		*da = a, *dj = j;
+	return true;
+}
+
 static bool op_is_mac(const struct ir_op *op, char *why)
 {
 	if (op->nin != 2 || op->combine != IR_COMBINE_MUL || op->reduce != IR_REDUCE_SUM) {
@@ -323,6 +349,19 @@ int tz_match_op(const struct hw *hw, const struct ir_graph *g, int op, struct tz
 				choices[it] = iter_choices(&hw->intrinsic[intr], o, ia, ib, it);
 			struct tz_binding b = {.intrinsic = intr, .input_a = ia, .input_b = ib};
 			enumerate(hw, g, op, m, &b, choices, 0);
+			for (int it = 0; it < o->niters; it++) /* diagonal bindings: the direct form runs them, or nothing */
+				if (diagonal_dims(&hw->intrinsic[intr], o, ia, ib, it, NULL, NULL)) {
+					struct tz_binding d = {.intrinsic = intr, .input_a = ia, .input_b = ib,
+							       .diagonal = (int8_t)(it + 1)};
+					memset(d.dim_of, -1, sizeof d.dim_of);
+					struct tz_geometry geo;
+					char dwhy[256];
+					if (tz_binding_derive(hw, g, op, &d, dwhy))
+						continue;
+					tz_geometry_init(&geo, hw, g, op, &d);
+					if (geo.dir.ok)
+						add_binding(hw, g, op, m, &d);
+				}
 		}
 	}
 	if (m->nomem) {
@@ -359,6 +398,23 @@ int tz_binding_derive(const struct hw *hw, const struct ir_graph *g, int op, str
 	double useful = 1, issued = 1;
 	for (int d = 0; d < in->ndims; d++)
 		b->fused[d] = 1;
+	int diag = tz_diagonal(b), da = -1, dj = -1;
+	if (diag >= 0) {
+		if (diag >= o->niters || !diagonal_dims(in, o, b->input_a, b->input_b, diag, &da, &dj)) {
+			snprintf(why, 256, "iterator %d cannot be fused diagonally", diag);
+			return -1;
+		}
+		for (int it = 0; it < o->niters; it++)
+			if (b->dim_of[it] >= 0) {
+				snprintf(why, 256, "a diagonal binding fuses no other iterator");
+				return -1;
+			}
+		/* its values on the diagonal: one MAC in dim_size of each tile row is useful */
+		int64_t e = o->iter[diag].extent, w = in->dim_size[da];
+		b->fused[da] = b->fused[dj] = w;
+		useful *= (double)e;
+		issued *= (double)(((e + w - 1) / w) * w * w);
+	}
 	for (int it = 0; it < o->niters; it++) {
 		int d = b->dim_of[it];
 		if (d < 0)
@@ -371,6 +427,8 @@ int tz_binding_derive(const struct hw *hw, const struct ir_graph *g, int op, str
 	}
 	for (int d = 0; d < in->ndims; d++) {
 		b->tiles[d] = (b->fused[d] + in->dim_size[d] - 1) / in->dim_size[d];
+		if (d == da || d == dj)
+			continue;
 		useful *= (double)b->fused[d];
 		issued *= (double)(b->tiles[d] * in->dim_size[d]);
 	}
@@ -385,20 +443,25 @@ void tz_binding_format(const struct hw *hw, const struct ir_graph *g, int op, co
 	const struct ir_op *o = &g->op[op];
 	const struct hw_intrinsic *in = &hw->intrinsic[b->intrinsic];
 	sb_printf(out, "%s:", in->name);
+	int diag = tz_diagonal(b), da = -1, dj = -1;
+	if (diag >= 0 && diag < o->niters)
+		diagonal_dims(in, o, b->input_a, b->input_b, diag, &da, &dj);
 	for (int d = 0; d < in->ndims; d++) {
 		sb_printf(out, " %s<-", in->dim_name[d]);
 		const char *sep = "";
 		for (int it = 0; it < o->niters; it++)
-			if (b->dim_of[it] == d) {
+			if (b->dim_of[it] == d || ((d == da || d == dj) && it == diag)) {
 				sb_printf(out, "%s%s", sep, o->iter[it].name);
 				sep = ".";
 			}
 		if (!*sep)
 			sb_printf(out, "1");
 	}
+	if (da >= 0)
+		sb_printf(out, " (diagonal)");
 	const char *sep = " outside:";
 	for (int it = 0; it < o->niters; it++)
-		if (b->dim_of[it] < 0) {
+		if (b->dim_of[it] < 0 && it != diag) {
 			sb_printf(out, "%s %s", sep, o->iter[it].name);
 			sep = "";
 		}

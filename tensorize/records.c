@@ -218,11 +218,16 @@ void tz_hw_key(const struct hw *hw, char key[17])
 	snprintf(key, 17, "%016" PRIx64, hw_fingerprint(hw));
 }
 
+/* "d0,d1,...": each iterator's dimension, then ",D<iterator>" for a
+ * diagonal one (a reader that stops after the dimensions reads a binding
+ * with no reduction iterator, which it refuses). */
 static char *dims_text(const struct tz_binding *b)
 {
 	struct strbuf sb = {0};
 	for (int i = 0; i < IR_MAX_ITERS; i++)
 		sb_printf(&sb, "%s%d", i ? "," : "", b->dim_of[i]);
+	if (tz_diagonal(b) >= 0)
+		sb_printf(&sb, ",D%d", tz_diagonal(b));
 	return sb_take(&sb);
 }
 
@@ -277,6 +282,14 @@ static bool parse_dims(const char *s, struct tz_binding *b)
 			return false;
 		b->dim_of[i] = (int8_t)v;
 		s = *end == ',' ? end + 1 : end;
+	}
+	b->diagonal = 0;
+	if (*s == 'D') {
+		char *end;
+		long v = strtol(s + 1, &end, 10);
+		if (end == s + 1 || v < 0 || v >= IR_MAX_ITERS || *end)
+			return false;
+		b->diagonal = (int8_t)(v + 1);
 	}
 	return true;
 }

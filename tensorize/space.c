@@ -85,7 +85,8 @@ void tz_space_free(struct tz_space *s)
 
 static bool same_binding(const struct tz_binding *a, const struct tz_binding *b)
 {
-	return a->intrinsic == b->intrinsic && a->input_a == b->input_a && !memcmp(a->dim_of, b->dim_of, sizeof a->dim_of);
+	return a->intrinsic == b->intrinsic && a->input_a == b->input_a && a->diagonal == b->diagonal &&
+	       !memcmp(a->dim_of, b->dim_of, sizeof a->dim_of);
 }
 
 int64_t tz_space_find(const struct tz_space *s, const struct tz_mapping *m)

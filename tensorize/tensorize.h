@@ -57,6 +57,12 @@ struct tz_binding {
 	int intrinsic;
 	int input_a, input_b;          /* op input feeding operand a / b */
 	int8_t dim_of[IR_MAX_ITERS];   /* intrinsic dimension, or -1: a loop outside it */
+	/* 1 + an iterator read by a, b and the output (a depthwise convolution's
+	 * channel) fused *diagonally*: its values along the values of a's
+	 * element and of the output's at once, b's tiles holding its values on
+	 * their diagonal, its blocks a loop; 0: none.  Only the direct form
+	 * lowers it (tz_diagonal gives the iterator or -1). */
+	int8_t diagonal;
 	/* Derived by tz_binding_derive. */
 	int64_t fused[HW_MAX_DIMS];    /* product of the extents fused onto each dimension */
 	int64_t tiles[HW_MAX_DIMS];    /* ceil(fused / size) */
@@ -126,7 +132,13 @@ struct tz_axis {
 	int index;      /* iterator, or intrinsic dimension */
 	int64_t extent; /* iterations, or tiles */
 	int first_iter; /* op iterator that orders the axis */
+	int64_t step;   /* the iterator's values per iteration (the lanes of a diagonal iterator's blocks; else 1) */
 };
+
+static inline int tz_diagonal(const struct tz_binding *b)
+{
+	return b->diagonal - 1;
+}
 
 /* The GEMM form of a binding. */
 struct tz_geometry {
@@ -202,6 +214,15 @@ int tz_direct_check(const struct tz_geometry *geo, const struct tz_mapping *m, c
  * binding has no direct form. */
 int tz_direct_candidates(const struct tz_geometry *geo, int64_t *bm, int *nbm, int64_t *bn, int *nbn, int64_t *bk,
 			 int *nbk);
+/* Every op iterator's value at the first point of a direct block: batch
+ * combination bb, stepped M combination sidx, the box from row r0 and
+ * column c0, lane tile ka of a and output tile nt. */
+void tz_direct_point(const struct tz_geometry *geo, int64_t bb, int64_t sidx, int64_t r0, int64_t c0, int64_t ka,
+		     int64_t nt, int64_t *it);
+/* The bias of a direct mapping: [Bt?][Nt?] accumulator elements (only the
+ * groups it varies along), as the accumulator holds them. */
+uint64_t tz_direct_bias_bytes(const struct tz_geometry *geo);
+void tz_direct_pack_bias(const struct tz_geometry *geo, const uint8_t *const *data, uint8_t *out);
 /* B of a direct mapping, packed once: [Bt][Nt][lane tiles][window points] tiles. */
 uint64_t tz_direct_b_bytes(const struct tz_geometry *geo);
 void tz_direct_pack_b(const struct tz_geometry *geo, const uint8_t *const *data, uint8_t *out, uint8_t *scratch);

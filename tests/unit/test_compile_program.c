@@ -150,5 +150,7 @@ int main(void)
 	check_new_input(src, "resblock", "vta-default");
 	check_new_input(src, "resblock", "edge-tiny");
 	check_new_input(src, "bert-ffn", "vta-default");
+	check_new_input(src, "mobilenet-dw", "vta-default");
+	check_new_input(src, "mobilenet-dw", "edge-tiny");
 	return test_done("compile_program");
 }
