@@ -42,7 +42,7 @@ static void why_host(const struct hw *hw, const struct tz_match *m, char *why, s
 
 /* Max pooling the ALU can run goes there; otherwise the best binding that
  * has a default mapping that fits; otherwise the host, saying why. */
-static int plan_op(const struct hw *hw, const struct ir_graph *g, int op, struct cc_plan *p, struct diags *err)
+int cc_plan_op(const struct hw *hw, const struct ir_graph *g, int op, struct cc_plan *p, struct diags *err)
 {
 	memset(p, 0, sizeof *p);
 	struct tz_pool pool;
@@ -91,7 +91,7 @@ static int plan_op(const struct hw *hw, const struct ir_graph *g, int op, struct
 int cc_plan_ops(const struct hw *hw, const struct ir_graph *g, struct cc_plan *plans, struct diags *err)
 {
 	for (int op = 0; op < g->nops; op++)
-		if (plan_op(hw, g, op, &plans[op], err))
+		if (cc_plan_op(hw, g, op, &plans[op], err))
 			return -1;
 	return 0;
 }

@@ -49,6 +49,8 @@ struct cc_plan {
 /* One plan per op of g: what cannot run on the accelerator goes to the
  * host.  0, or -1 with an error when out of memory. */
 int cc_plan_ops(const struct hw *hw, const struct ir_graph *g, struct cc_plan *plans, struct diags *err);
+/* The plan of one op (cc_plan_ops's choice for it). */
+int cc_plan_op(const struct hw *hw, const struct ir_graph *g, int op, struct cc_plan *plan, struct diags *err);
 /* Op `op` with mapping m (the tuner's choice), or, with m NULL, as max
  * pooling on the ALU (CC_HOST with why when the ALU cannot run it). */
 void cc_plan_mapping(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_mapping *m,

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "tune.h"
+#include "base/alloc.h"
 #include "sim/simulator.h"
 
 static double now(void)
@@ -93,9 +94,13 @@ int tn_tune_op(const struct hw *hw, const struct ir_graph *g, int op, const stru
 		tz_space_free(&space);
 		return 0;
 	}
+	/* the first measurement: the mapping compiling without tuning gives */
 	struct tz_mapping def;
-	char why[256];
-	bool has_default = !tz_default_mapping(&space.geo[0], &def, why);
+	struct cc_plan *dp = try_calloc(1, sizeof *dp);
+	bool has_default = dp && !cc_plan_op(hw, g, op, dp, err) && dp->kind == CC_GEMM && tz_space_find(&space, &dp->map) >= 0;
+	if (has_default)
+		def = dp->map;
+	free(dp);
 	struct tz_sample *transfer = NULL;
 	int ntransfer = 0;
 	if (o->db && o->transfer && tz_records_transfer(o->db, op_key, hw_key, &transfer, &ntransfer, err)) {
