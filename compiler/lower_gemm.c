@@ -252,7 +252,9 @@ static int load_box(struct gemm_lowering *gl, const struct step *st, uint64_t id
 		nrows = span / d->a_step[d->a_row] + 1;
 	}
 	int first = -1;
-	for (int64_t k = 0; k < st->bk; k++) {
+	/* a box of one row: its lane tiles are the rows of one transfer */
+	bool fold = tz_direct_folds_lanes(gl->geo, gl->m);
+	for (int64_t k = 0; k < st->bk; k += fold ? st->bk : 1) {
 		step_point(gl, st, st->ko * gl->m->bk + k, 0, it);
 		for (int dd = 0; dd < t->rank; dd++)
 			at[dd] = INT64_MIN;
@@ -268,8 +270,10 @@ static int load_box(struct gemm_lowering *gl, const struct step *st, uint64_t id
 			at[d->a_col] = clo + c0;
 			uint64_t addr = gl->seg_a / e + layout_element(&d->a, x, it, t->rank, at);
 			int64_t pad[4] = {r0, r1, c0, c1};
-			int i = load_padded(&gl->lo, gl->lv_a, sram, addr, rn, cn,
-					    (uint64_t)(rs * (d->a_row >= 0 ? d->a.stride[d->a_row] : 0)), pad);
+			int i = fold ? load_padded(&gl->lo, gl->lv_a, sram, addr, st->bk, cn, (uint64_t)d->a.stride[d->a.lane_dim],
+						   (int64_t[4]){0, 0, c0, c1})
+				     : load_padded(&gl->lo, gl->lv_a, sram, addr, rn, cn,
+						   (uint64_t)(rs * (d->a_row >= 0 ? d->a.stride[d->a_row] : 0)), pad);
 			first = first < 0 ? i : first;
 			continue;
 		}
@@ -470,6 +474,12 @@ static int store_box(struct gemm_lowering *gl, const struct step *st, int q, uin
 	uint32_t e = gl->lo.hw->level[gl->lo.lv_out].elem_bytes;
 	int64_t it[IR_MAX_ITERS];
 	int last = -1;
+	if (tz_direct_folds_outputs(gl->geo, gl->m)) { /* one row per output tile: one transfer */
+		step_point(gl, st, 0, st->no * gl->m->bn, it);
+		uint64_t addr = seg + layout_element(&d->out, y, it, rank, NULL) * e;
+		return lw_store_block(&gl->lo, (uint64_t)q * gl->slot_acc, addr, (uint64_t)st->bn, (uint64_t)gl->db.box_cols,
+				      (uint64_t)d->out.stride[d->out.lane_dim], wait);
+	}
 	for (int64_t n = 0; n < st->bn; n++) {
 		step_point(gl, st, 0, st->no * gl->m->bn + n, it);
 		uint64_t addr = seg + layout_element(&d->out, y, it, rank, NULL) * e;

@@ -662,3 +662,21 @@ void tz_direct_pack_bias(const struct tz_geometry *geo, const uint8_t *const *da
 			}
 		}
 }
+
+bool tz_direct_folds_lanes(const struct tz_geometry *geo, const struct tz_mapping *m)
+{
+	const struct tz_direct *d = &geo->dir;
+	struct tz_direct_block b;
+	tz_direct_block(geo, m, &b);
+	return b.a_rows == 1 && d->a_step[d->a_col] == 1 && tz_diagonal(&geo->b) < 0 && m->bk > 1 &&
+	       (uint64_t)d->a.stride[d->a.lane_dim] <= geo->hw->dma.max_stride && (uint64_t)m->bk <= geo->hw->dma.max_rows;
+}
+
+bool tz_direct_folds_outputs(const struct tz_geometry *geo, const struct tz_mapping *m)
+{
+	const struct tz_direct *d = &geo->dir;
+	struct tz_direct_block b;
+	tz_direct_block(geo, m, &b);
+	return b.box_rows == 1 && b.box_cols == m->bm && tz_diagonal(&geo->b) < 0 && m->bn > 1 &&
+	       (uint64_t)d->out.stride[d->out.lane_dim] <= geo->hw->dma.max_stride && (uint64_t)m->bn <= geo->hw->dma.max_rows;
+}

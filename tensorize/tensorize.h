@@ -205,6 +205,11 @@ struct tz_direct_block {
 	uint64_t uops;                        /* micro-ops of the kernels */
 };
 void tz_direct_block(const struct tz_geometry *geo, const struct tz_mapping *m, struct tz_direct_block *b);
+/* Whether a block's lane tiles of a move in one transfer (its box is one
+ * row: the lane tiles are the transfer's rows), and likewise its output
+ * tiles in one store. */
+bool tz_direct_folds_lanes(const struct tz_geometry *geo, const struct tz_mapping *m);
+bool tz_direct_folds_outputs(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* Blocks along M. */
 int64_t tz_direct_mblocks(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* Whether a direct mapping can be lowered (tz_mapping_check's part). */
