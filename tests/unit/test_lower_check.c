@@ -180,7 +180,9 @@ static void test_mapping_too_big(void)
 	ASSERT_EQ(cc_plan_ops(&f.hw, &f.g, &plan, &err), 0);
 	struct tz_geometry geo;
 	tz_geometry_init(&geo, &f.hw, &f.g, 0, &plan.map.b);
-	struct tz_mapping m = plan.map;
+	struct tz_mapping m;
+	char why[256];
+	ASSERT_EQ(tz_default_mapping(&geo, &m, why), 0); /* the GEMM form */
 	m.bm = geo.count[TZ_G_M] + 1;
 	plan.map = m;
 	int op = 0;
@@ -190,6 +192,17 @@ static void test_mapping_too_big(void)
 	ASSERT(err.n == 1 && strstr(err.v[0].msg, "op 'mm': the mapping cannot be lowered: bm=21 is outside 1 to 20"));
 	diag_free(&err);
 	cc_program_free(&prog);
+	/* and the direct form: a block must be a box of the output's points */
+	if (geo.dir.ok && !tz_default_direct(&geo, &m, why)) {
+		m.bm = geo.dir.cols + 1;
+		plan.map = m;
+		memset(&err, 0, sizeof err);
+		ASSERT_EQ(cc_build(&f.hw, &rq, &prog, &err), -1);
+		ASSERT(err.n == 1 && strstr(err.v[0].msg, "op 'mm': the mapping cannot be lowered: bm=") &&
+		       strstr(err.v[0].msg, "is neither a divisor"));
+		diag_free(&err);
+		cc_program_free(&prog);
+	}
 	release(&f);
 }
 
