@@ -147,7 +147,6 @@ int main(void)
 	for (size_t i = 0; i < sizeof latencies / sizeof *latencies; i++)
 		check_workload(src, "resblock", "vta-default", latencies[i]);
 	check_workload(src, "bert-ffn", "vta-default", 32);
-	check_new_input(src, "resblock", "vta-default");
 	check_new_input(src, "resblock", "edge-tiny");
 	check_new_input(src, "bert-ffn", "vta-default");
 	check_new_input(src, "mobilenet-dw", "vta-default");
