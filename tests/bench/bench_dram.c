@@ -5,9 +5,9 @@
  * compulsory reads (the elements its inputs' accesses touch and its bias,
  * each once: cc_compulsory_read_bytes), their ratio, cycles against the
  * roofline, and the form (direct: operands streamed from their DRAM
- * layouts; gemm: packed by the host).  Per workload: the same summed, and
- * the whole compiled program's reads (what `tessel compile` writes, run
- * once).  Then where `tessel exec`'s time goes per workload: building each
+ * layouts; gemm: packed by the host).  Per workload: the same summed (the
+ * whole compiled program reads the same: an op reading what an earlier op
+ * stored reads it once either way).  Then where `tessel exec`'s time goes per workload: building each
  * op's program (packing its operands and lowering) against simulating it.
  * Last, the time `tessel compile` takes for a 1024x4800x1600 dense layer.
  *
@@ -29,7 +29,7 @@ static double now(void)
 }
 
 struct totals {
-	double read, compulsory, whole_read, build_s, sim_s;
+	double read, compulsory, build_s, sim_s;
 	uint64_t cycles;
 };
 
@@ -71,12 +71,11 @@ static int bench_workload(const char *src, const char *wl, const char *hwname, s
 		return diag_print(&err, stderr), -1;
 	memset(tot, 0, sizeof *tot);
 	struct cc_plan *plans = xcalloc((size_t)w.g.nops + 1, sizeof *plans);
-	int *ops = xcalloc((size_t)w.g.nops + 1, sizeof *ops), n = 0, rc = cc_plan_ops(&hw, &w.g, plans, &err);
+	int rc = cc_plan_ops(&hw, &w.g, plans, &err);
 	uint8_t **t = rt_tensor_buffers(&w); /* DRAM traffic does not depend on the values */
 	for (int op = 0; op < w.g.nops && !rc; op++) {
 		if (plans[op].kind == CC_HOST)
 			continue;
-		ops[n++] = op;
 		struct dev_stats st;
 		rc = run_ops(&hw, &w, plans, &op, 1, t, &st, &tot->build_s, &tot->sim_s);
 		double need = cc_compulsory_read_bytes(&w.g, op);
@@ -90,12 +89,7 @@ static int bench_workload(const char *src, const char *wl, const char *hwname, s
 		free(ms);
 		tot->read += (double)st.dram_read, tot->compulsory += need, tot->cycles += st.cycles;
 	}
-	struct dev_stats whole;
-	double ignore = 0;
-	if (!rc && n && !run_ops(&hw, &w, plans, ops, n, t, &whole, &ignore, &ignore))
-		tot->whole_read = (double)whole.dram_read;
 	rt_free_buffers(&w, t);
-	free(ops);
 	free(plans);
 	wl_free(&w);
 	diag_free(&err);
@@ -157,15 +151,14 @@ int main(int argc, char **argv)
 			if (bench_workload(src, wls[i], hws[j], &all[i][j]))
 				memset(&all[i][j], 0, sizeof all[i][j]);
 	}
-	printf("\n%-14s %-12s %12s %12s %7s %12s %7s %9s %9s\n", "workload", "hardware", "read (ops)", "compulsory",
-	       "ratio", "read (prog)", "ratio", "build s", "sim s");
+	printf("\n%-14s %-12s %12s %12s %7s %9s %9s\n", "workload", "hardware", "DRAM read", "compulsory", "ratio",
+	       "build s", "sim s");
 	for (size_t i = 0; i < sizeof wls / sizeof *wls; i++)
 		for (size_t j = 0; j < sizeof hws / sizeof *hws; j++) {
 			const struct totals *x = &all[i][j];
 			if (x->compulsory > 0)
-				printf("%-14s %-12s %12.0f %12.0f %6.2fx %12.0f %6.2fx %9.3f %9.3f\n", wls[i], hws[j], x->read,
-				       x->compulsory, x->read / x->compulsory, x->whole_read, x->whole_read / x->compulsory,
-				       x->build_s, x->sim_s);
+				printf("%-14s %-12s %12.0f %12.0f %6.2fx %9.3f %9.3f\n", wls[i], hws[j], x->read, x->compulsory,
+				       x->read / x->compulsory, x->build_s, x->sim_s);
 		}
 	bench_compile();
 	return 0;
