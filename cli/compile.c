@@ -134,10 +134,18 @@ int cli_compile(int argc, char **argv)
 		if (!o.dump_after && !o.json) {
 			printf("%s for %s: %d of %d ops on the accelerator, %d instructions, %d micro-ops -> %s\n", w.name, hw.name,
 			       prog.nops, w.g.nops, prog.p.ninsn, prog.p.nuop, o.out);
+			int gathers = 0, runs = 0;
+			for (int i = 0; i < prog.p.nstep; i++)
+				prog.p.step[i].kind == ISA_STEP_GATHER ? gathers++ : runs++;
 			if (host_values)
-				printf("  packed from the host's values (ops in the GEMM form read them): %s\n", host_values);
+				printf("  packed from the host's values (computed on the host first): %s\n", host_values);
 			else
-				printf("  every intermediate tensor stays in DRAM: nothing ran on the host\n");
+				printf("  nothing ran on the host\n");
+			if (gathers)
+				printf("  %d runs; between them %d gathers rearrange tensors into the layout their next op reads\n",
+				       runs, gathers);
+			else if (!host_values)
+				printf("  every intermediate tensor stays in DRAM in the layout its next op reads\n");
 		}
 		if (!o.dump_after)
 			print_plan(&hw, &w, plans, o.json);

@@ -147,7 +147,9 @@ static bool run_untimed(const struct checker *c, int i, enum isa_queue q, uint32
 	return true;
 }
 
-static int check_deadlock(struct checker *c)
+/* One run: instructions first .. end - 1, the last its finish; when
+ * another run follows, it must leave the token queues empty. */
+static int check_run(struct checker *c, int first, int end, bool followed)
 {
 	size_t bytes = (size_t)(c->p->ninsn + 1) * ISA_Q_COUNT * sizeof(int);
 	int *ring = try_malloc(bytes);
@@ -157,7 +159,7 @@ static int check_deadlock(struct checker *c)
 	for (int q = 0; q < ISA_Q_COUNT; q++)
 		f[q] = (struct fifo){ring + (size_t)q * (size_t)(c->p->ninsn + 1), 0, 0, c->p->ninsn + 1};
 	uint32_t tokens[ISA_T_COUNT] = {0};
-	int next = 0;
+	int next = first;
 	bool finished = false, progress = true;
 	while (!finished && progress) {
 		progress = false;
@@ -171,7 +173,7 @@ static int check_deadlock(struct checker *c)
 					finished = true;
 			}
 		}
-		while (!finished && next < c->p->ninsn) {
+		while (!finished && next < end) {
 			enum isa_queue q = isa_queue_of(c->lay, &c->p->insn[next]);
 			if ((uint32_t)f[q].n >= isa_queue_depth(c->hw, q))
 				break;
@@ -189,10 +191,29 @@ static int check_deadlock(struct checker *c)
 			bad(c, i, "deadlock: the %s module waits for the %s token queue to %s", isa_queue_name((enum isa_queue)q),
 			    t >= 0 ? isa_token_name(t) : "(none)", full ? "have room" : "hold a token");
 		}
-		if (next >= c->p->ninsn && c->nerr == 0)
-			bad(c, c->p->ninsn - 1, "the program ends without finishing");
+		if (next >= end && c->nerr == 0)
+			bad(c, end - 1, "the program ends without finishing");
 	}
+	for (int t = 0; finished && followed && t < ISA_T_COUNT; t++)
+		if (tokens[t]) { /* the next run starts with empty token queues */
+			bad(c, end - 1, "a run ends with a token in the queue");
+			break;
+		}
 	free(ring);
+	return 0;
+}
+
+/* Every run of the program (its steps; without steps, the one run). */
+static int check_deadlock(struct checker *c)
+{
+	if (!c->p->nstep)
+		return check_run(c, 0, c->p->ninsn, false);
+	for (int i = 0; i < c->p->nstep; i++) {
+		const struct isa_step *st = &c->p->step[i];
+		if (st->kind == ISA_STEP_RUN &&
+		    check_run(c, (int)st->first, (int)(st->first + st->count), st->first + st->count < (uint32_t)c->p->ninsn))
+			return -1;
+	}
 	return 0;
 }
 

@@ -167,6 +167,37 @@ bool cc_reads_stored(const struct hw *hw, const struct ir_graph *g, const struct
 	return false;
 }
 
+/* Bytes per value of the operand op `op`'s plan packs `tensor` into, or 0. */
+static uint32_t packed_bytes(const struct hw *hw, const struct ir_graph *g, const struct cc_plan *p, int op, int tensor)
+{
+	const struct ir_op *o = &g->op[op];
+	const struct hw_intrinsic *in = &hw->intrinsic[p->map.b.intrinsic];
+	if (o->in[p->map.b.input_a].tensor == tensor && o->in[p->map.b.input_b].tensor != tensor)
+		return dtype_bytes(in->a.dtype);
+	if (o->in[p->map.b.input_b].tensor == tensor && o->in[p->map.b.input_a].tensor != tensor)
+		return dtype_bytes(in->b.dtype);
+	return 0; /* both inputs, or a bias */
+}
+
+enum cc_source cc_input_source(const struct hw *hw, const struct ir_graph *g, const struct cc_plan *plans,
+			       const int *ops, int i, int tensor)
+{
+	int j = i - 1;
+	while (j >= 0 && g->op[ops[j]].out.tensor != tensor)
+		j--;
+	if (j < 0)
+		return g->tensor[tensor].producer < 0 ? CC_FROM_DATA : CC_FROM_HOST;
+	if (cc_reads_stored(hw, g, plans, ops, i, tensor))
+		return CC_FROM_STORED;
+	const struct cc_plan *c = &plans[ops[i]], *p = &plans[ops[j]];
+	const struct hw_level *ob = &hw->level[hw->role_level[HW_ROLE_OUTPUT]];
+	bool one_plane = p->kind == CC_POOL || (p->kind == CC_GEMM && p->map.b.planes == 1);
+	if (c->kind == CC_GEMM && one_plane && dtype_bytes(g->tensor[tensor].dtype) == 1 && dtype_bytes(ob->dtype) == 1 &&
+	    packed_bytes(hw, g, c, ops[i], tensor) == 1)
+		return CC_FROM_GATHER;
+	return CC_FROM_HOST;
+}
+
 int cc_host_values(const struct hw *hw, const struct ir_graph *g, const struct cc_plan *plans, bool *need)
 {
 	int *ops = try_calloc((size_t)g->nops + 1, sizeof *ops), n = 0, count = 0;
@@ -186,7 +217,7 @@ int cc_host_values(const struct hw *hw, const struct ir_graph *g, const struct c
 				used[nu++] = o->epilogue[e].tensor;
 		for (int k = 0; k < nu; k++) {
 			int t = used[k];
-			if (g->tensor[t].producer < 0 || need[t] || cc_reads_stored(hw, g, plans, ops, i, t))
+			if (need[t] || cc_input_source(hw, g, plans, ops, i, t) != CC_FROM_HOST)
 				continue;
 			need[t] = true;
 			count++;

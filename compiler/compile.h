@@ -74,10 +74,23 @@ double cc_roofline_cycles(const struct hw *hw, const struct ir_graph *g, int op)
  * runs on the host. */
 bool cc_reads_stored(const struct hw *hw, const struct ir_graph *g, const struct cc_plan *plans, const int *ops, int i,
 		     int tensor);
+/* Where op ops[i] of a program gets its input `tensor` from. */
+enum cc_source {
+	CC_FROM_DATA,    /* no op computes it: packed from its data at compile time */
+	CC_FROM_STORED,  /* the segment an earlier op stored it into (cc_reads_stored) */
+	CC_FROM_GATHER,  /* an earlier op's output segment, rearranged by a gather step at run time */
+	CC_FROM_HOST,    /* the host's value, computed and packed at compile time */
+};
+/* A gather can do what the consumer's packing does when the tensor, the
+ * consumer's operand and the producer's output buffer are all one byte per
+ * value, the producer stores one plane, and the consumer is an intrinsic's
+ * op (the ALU's max pooling pads with the least value, not zero). */
+enum cc_source cc_input_source(const struct hw *hw, const struct ir_graph *g, const struct cc_plan *plans,
+			       const int *ops, int i, int tensor);
 /* For the program of every accelerator op of g (what `tessel compile`
  * builds), need[t] for each tensor t an op computes that some accelerator op
- * packs from its value, which the host must then compute first.  The count,
- * or -1 when out of memory. */
+ * takes from the host (CC_FROM_HOST), which the host must then compute
+ * first.  The count, or -1 when out of memory. */
 int cc_host_values(const struct hw *hw, const struct ir_graph *g, const struct cc_plan *plans, bool *need);
 
 /* ---- the pipeline: passes over one program, in order (X(name, what)) ---- */
@@ -138,6 +151,10 @@ struct cc_program {
 	size_t nomem;                   /* bytes of the first allocation that failed while lowering, 0: none */
 	const char *nomem_what;         /* what they were for (a static string) */
 	int last_compute, last_store;   /* last instruction of the previous op per module */
+	/* the steps, as lowering makes them: a RUN's `first` is the stream index of
+	 * the finish that ends it (the tokens pass turns them into the program's) */
+	int npending, pending_cap;
+	struct isa_step *pending;
 };
 
 /* The one way to build a program: every pass over the ops requested.  0, or

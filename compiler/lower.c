@@ -130,9 +130,13 @@ static int lowered(struct cc_program *prog, int i, struct diags *err)
 int lw_pass_lower(struct cc_program *prog, struct diags *err)
 {
 	for (int i = 0; i < prog->nops; i++) {
+		lw_cut_before(prog, i);
 		prog->stream->tag = i;
 		separate_from_previous(prog);
 		if (lowering[prog->op[i].plan.kind].lower(prog, &prog->op[i], err) || lowered(prog, i, err))
+			return -1;
+		lw_add_gathers(prog, i);
+		if (lowered(prog, i, err))
 			return -1;
 	}
 	struct isa_insn fin = {.kind = isa_kind_of_class(&prog->p.layout, ISA_CLASS_FINISH)};
@@ -182,7 +186,7 @@ int lw_pass_tokens(struct cc_program *prog, struct diags *err)
 		s->v[j].tag = op_tag[j];
 	free(stream_of);
 	free(op_tag);
-	return 0;
+	return lw_steps_into_program(prog, err);
 }
 
 /* ---- layout: DRAM holds the segments (placed as lowering made them: the
@@ -234,6 +238,7 @@ void cc_program_free(struct cc_program *prog)
 	free(prog->op);
 	free(prog->op_of_insn);
 	free(prog->insn_of_stream);
+	lw_free_pending(prog);
 	isa_program_free(&prog->p);
 	memset(prog, 0, sizeof *prog);
 }

@@ -96,6 +96,18 @@ void lw_load_kernels(struct lw_op *lo);
 /* The last compute instruction emitted, as the next op's barrier. */
 void lw_note_last_compute(struct lw_op *lo);
 
+/* ---- gather.c: programs cut where a tensor changes layout between ops ---- */
+
+/* Before op i: when an input comes from a gather (CC_FROM_GATHER), ends
+ * the run so far with a finish; nothing after it waits for what is before. */
+void lw_cut_before(struct cc_program *prog, int i);
+/* After op i is lowered (its input segments placed): the gathers that fill
+ * them from their producers' output segments. */
+void lw_add_gathers(struct cc_program *prog, int i);
+/* The pending runs and gathers into the program's steps (after tokens). */
+int lw_steps_into_program(struct cc_program *prog, struct diags *err);
+void lw_free_pending(struct cc_program *prog);
+
 /* ---- lower_gemm.c and lower_pool.c: one entry per kind of op ---- */
 
 int lw_settle_gemm(struct cc_program *prog, struct cc_op *rec, struct diags *err);

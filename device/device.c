@@ -41,12 +41,69 @@ int dev_load_program(const struct dev_ops *ops, struct device *d, const struct i
 	return rc ? -1 : 0;
 }
 
+/* What a gather writes: each byte from its source, or zero. */
+static int gather(const struct dev_ops *ops, struct device *d, const struct isa_step *g, struct diags *err)
+{
+	uint64_t span = 0;
+	for (uint64_t k = 0; k < g->n; k++)
+		if (g->from[k] != ISA_GATHER_ZERO && (uint64_t)g->from[k] + 1 > span)
+			span = (uint64_t)g->from[k] + 1;
+	uint8_t *src = try_malloc((size_t)span + 1), *dst = try_malloc((size_t)g->n);
+	int rc = !src || !dst ? diag_nomem(err, NULL, (size_t)(span + g->n), "a gather of %" PRIu64 " bytes", g->n)
+			      : ops->read(d, g->src, src, span, err);
+	for (uint64_t k = 0; !rc && k < g->n; k++)
+		dst[k] = g->from[k] == ISA_GATHER_ZERO ? 0 : src[g->from[k]];
+	rc = rc || ops->write(d, g->dst, dst, g->n, err);
+	free(src);
+	free(dst);
+	return rc;
+}
+
+static void add_stats(struct dev_stats *to, const struct dev_stats *x)
+{
+	to->cycles += x->cycles;
+	for (int m = 0; m < DEV_MODULE_COUNT; m++)
+		to->busy[m] += x->busy[m], to->stall[m] += x->stall[m];
+	to->dram_read += x->dram_read, to->dram_written += x->dram_written, to->dram_busy += x->dram_busy;
+	for (int k = 0; k < ISA_MAX_KINDS; k++)
+		to->insns[k] += x->insns[k];
+	to->insns_total += x->insns_total, to->macs += x->macs;
+	to->peak_macs_per_cycle = x->peak_macs_per_cycle;
+	to->limit = x->limit;
+}
+
 int dev_run_program(const struct dev_ops *ops, struct device *d, const struct isa_program *p,
 		    const struct dev_run_opts *opts, struct dev_stats *st, struct diags *err)
 {
 	if (dev_load_program(ops, d, p, err))
 		return -1;
-	return ops->run(d, p->code_addr, (uint32_t)p->ninsn, opts, st, err);
+	return dev_run_loaded(ops, d, p, opts, st, err);
+}
+
+int dev_run_loaded(const struct dev_ops *ops, struct device *d, const struct isa_program *p,
+		   const struct dev_run_opts *opts, struct dev_stats *st, struct diags *err)
+{
+	if (!p->nstep)
+		return ops->run(d, p->code_addr, (uint32_t)p->ninsn, opts, st, err);
+	/* runs one after another, their statistics summed, the gathers between them done here */
+	memset(st, 0, sizeof *st);
+	struct dev_run_opts o = opts ? *opts : (struct dev_run_opts){0};
+	for (int i = 0; i < p->nstep; i++) {
+		const struct isa_step *s = &p->step[i];
+		if (s->kind == ISA_STEP_GATHER) {
+			if (gather(ops, d, s, err))
+				return -1;
+			continue;
+		}
+		struct dev_stats part;
+		if (opts && opts->max_cycles)
+			o.max_cycles = opts->max_cycles > st->cycles ? opts->max_cycles - st->cycles : 1;
+		int rc = ops->run(d, p->code_addr + (uint64_t)s->first * p->layout.insn_bytes, s->count, &o, &part, err);
+		add_stats(st, &part);
+		if (rc)
+			return -1;
+	}
+	return 0;
 }
 
 int dev_check_dram(uint64_t dram_size, uint64_t addr, uint64_t n, const char *what, struct diags *err)

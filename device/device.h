@@ -89,9 +89,15 @@ const char *dev_module_name(enum dev_module m);
 /* Writes a program's code, micro-ops and segments (their initial data, zeros
  * beyond it) into the device's DRAM. */
 int dev_load_program(const struct dev_ops *ops, struct device *d, const struct isa_program *p, struct diags *err);
-/* Loads and runs. */
+/* Loads and runs (dev_run_loaded). */
 int dev_run_program(const struct dev_ops *ops, struct device *d, const struct isa_program *p,
 		    const struct dev_run_opts *opts, struct dev_stats *st, struct diags *err);
+/* Runs a loaded program: its one run, or its steps in order — runs of its
+ * instructions and, between them, its gathers done here on the device's
+ * DRAM (docs/program.md) — with the runs' statistics summed.  A run
+ * stopped at a limit ends it (st->limit). */
+int dev_run_loaded(const struct dev_ops *ops, struct device *d, const struct isa_program *p,
+		   const struct dev_run_opts *opts, struct dev_stats *st, struct diags *err);
 /* Whether n bytes at addr lie inside a DRAM of dram_size bytes: 0, or -1
  * with an error naming the access (WHAT: "read", "write").  Every device
  * checks its own read and write with it. */

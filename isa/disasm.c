@@ -15,6 +15,28 @@ static void print_data(const struct isa_segment *s, struct strbuf *out)
 	}
 }
 
+static const char *segment_at(const struct isa_program *p, uint64_t addr)
+{
+	for (int i = 0; i < p->nseg; i++)
+		if (addr >= p->seg[i].addr && addr - p->seg[i].addr < p->seg[i].size)
+			return p->seg[i].name;
+	return "?";
+}
+
+/* The steps of a program of several runs, as comments: the assembler makes
+ * programs of one run, and a gather's table is the compiler's. */
+static void print_steps(const struct isa_program *p, struct strbuf *out)
+{
+	for (int i = 0; i < p->nstep; i++) {
+		const struct isa_step *st = &p->step[i];
+		if (st->kind == ISA_STEP_RUN)
+			sb_printf(out, "; step %d: run instructions %u to %u\n", i, st->first, st->first + st->count - 1);
+		else
+			sb_printf(out, "; step %d: gather %" PRIu64 " bytes into segment %s from segment %s\n", i, st->n,
+				  segment_at(p, st->dst), segment_at(p, st->src));
+	}
+}
+
 char *isa_disassemble(const struct isa_program *p)
 {
 	struct strbuf out = {0};
@@ -22,6 +44,7 @@ char *isa_disassemble(const struct isa_program *p)
 		  hw_fingerprint(&p->hw));
 	sb_printf(&out, "; %d instructions, %d micro-ops, %d segments\n", p->ninsn, p->nuop, p->nseg);
 	sb_printf(&out, ".layout code=0x%" PRIx64 " uops=0x%" PRIx64 "\n", p->code_addr, p->uop_addr);
+	print_steps(p, &out);
 	for (int i = 0; i < p->nseg; i++) {
 		const struct isa_segment *s = &p->seg[i];
 		sb_printf(&out, ".segment %s %s size=%" PRIu64 " addr=0x%" PRIx64 "\n", s->name,

@@ -39,6 +39,9 @@ void isa_program_free(struct isa_program *p)
 	free(p->seg);
 	free(p->insn);
 	free(p->uop);
+	for (int i = 0; i < p->nstep; i++)
+		free(p->step[i].from);
+	free(p->step);
 	memset(p, 0, sizeof *p);
 }
 
@@ -169,4 +172,62 @@ int isa_program_check_layout(const struct isa_program *p, const char *file, stru
 		return 0;
 	diag_add(err, file, 0, 0, "%s", why);
 	return -1;
+}
+
+int isa_program_add_step(struct isa_program *p, const struct isa_step *st)
+{
+	if (grow(&p->step, p->nstep, &p->step_cap, sizeof *p->step)) {
+		free(st->from);
+		return -1;
+	}
+	p->step[p->nstep++] = *st;
+	return 0;
+}
+
+/* The segment holding bytes [addr, addr + n), or NULL. */
+static const struct isa_segment *segment_of(const struct isa_program *p, uint64_t addr, uint64_t n)
+{
+	for (int i = 0; i < p->nseg; i++) {
+		const struct isa_segment *s = &p->seg[i];
+		if (addr >= s->addr && n <= s->size && addr - s->addr <= s->size - n)
+			return s;
+	}
+	return NULL;
+}
+
+static int step_error(const char *file, struct diags *err, int i, const char *what)
+{
+	diag_add(err, file, 0, 0, "corrupt: step %d %s", i, what);
+	return -1;
+}
+
+int isa_program_check_steps(const struct isa_program *p, const char *file, struct diags *err)
+{
+	uint32_t next = 0;
+	for (int i = 0; i < p->nstep; i++) {
+		const struct isa_step *st = &p->step[i];
+		if (st->kind == ISA_STEP_RUN) {
+			if (st->first != next || !st->count || st->count > (uint32_t)p->ninsn - st->first)
+				return step_error(file, err, i, "does not run the instructions after the run before it");
+			for (uint32_t k = st->first; k < st->first + st->count; k++)
+				if ((p->layout.kind[p->insn[k].kind].cls == ISA_CLASS_FINISH) != (k == st->first + st->count - 1))
+					return step_error(file, err, i, "does not end with its only finish");
+			next = st->first + st->count;
+			continue;
+		}
+		if (st->kind != ISA_STEP_GATHER || !st->n || !st->from)
+			return step_error(file, err, i, "is neither a run nor a gather");
+		if (!segment_of(p, st->dst, st->n))
+			return step_error(file, err, i, "writes outside every segment");
+		uint64_t span = 0;
+		for (uint64_t k = 0; k < st->n; k++)
+			if (st->from[k] != ISA_GATHER_ZERO && (uint64_t)st->from[k] + 1 > span)
+				span = (uint64_t)st->from[k] + 1;
+		if (span && !segment_of(p, st->src, span))
+			return step_error(file, err, i, "reads outside every segment");
+	}
+	if (p->nstep && (next != (uint32_t)p->ninsn || p->step[0].kind != ISA_STEP_RUN ||
+			 p->step[p->nstep - 1].kind != ISA_STEP_RUN))
+		return step_error(file, err, p->nstep - 1, "ends the program before its last instruction, or is no run");
+	return 0;
 }

@@ -35,6 +35,23 @@ struct isa_segment {
 	uint64_t data_len;
 };
 
+/* What running a program takes when it is more than one run: runs of its
+ * instructions, each ending with `finish`, and between them *gathers* the
+ * host does on DRAM — a tensor an earlier run stored, rearranged into the
+ * layout a later run reads (docs/program.md).  A program without steps is
+ * one run of all its instructions. */
+enum isa_step_kind { ISA_STEP_RUN, ISA_STEP_GATHER, ISA_STEP_KIND_COUNT };
+
+#define ISA_GATHER_ZERO UINT32_MAX
+
+struct isa_step {
+	enum isa_step_kind kind;
+	uint32_t first, count;  /* RUN: instructions first ... first + count - 1, the last a finish */
+	uint64_t src, dst;      /* GATHER: DRAM byte addresses */
+	uint64_t n;             /* GATHER: bytes written from dst on */
+	uint32_t *from;         /* GATHER: per byte, its offset from src, or ISA_GATHER_ZERO for a zero */
+};
+
 struct isa_program {
 	struct hw hw;
 	struct isa_layout layout;   /* points at .hw: do not copy a program by value */
@@ -45,9 +62,12 @@ struct isa_program {
 	struct isa_uop *uop;
 	int nseg, seg_cap;
 	struct isa_segment *seg;
+	int nstep, step_cap;
+	struct isa_step *step;
 };
 
-enum { ISA_TSP_VERSION = 1 };
+/* Version 1: no steps; version 2 adds them (written only when there are). */
+enum { ISA_TSP_VERSION = 2 };
 
 /* An empty program for HW (which must have a valid layout). */
 int isa_program_init(struct isa_program *p, const struct hw *hw, struct diags *err);
@@ -58,6 +78,12 @@ int isa_program_add_uop(struct isa_program *p, const struct isa_uop *u);
 struct isa_segment *isa_program_add_segment(struct isa_program *p, const char *name, enum isa_segment_kind kind,
 					    uint64_t addr, uint64_t size);
 struct isa_segment *isa_program_segment(const struct isa_program *p, const char *name);
+/* Adds a step; a gather's `from` is the program's from then on (freed on failure too). */
+int isa_program_add_step(struct isa_program *p, const struct isa_step *st);
+/* The steps: runs that partition the instructions in order, each ending
+ * with its only finish; gathers between them that read and write inside
+ * one segment each.  0, or -1 with an error naming the step. */
+int isa_program_check_steps(const struct isa_program *p, const char *file, struct diags *err);
 const char *isa_segment_kind_name(enum isa_segment_kind k);
 int isa_segment_kind_lookup(const char *name); /* -1: unknown */
 /* Bytes of DRAM the program's layout reaches (end of its last region). */

@@ -84,7 +84,7 @@ uint8_t *isa_tsp_encode(const struct isa_program *p, size_t *len)
 	size_t hw_len = strlen(hw_text);
 
 	put(&o, magic, 8);
-	put_le(&o, ISA_TSP_VERSION, 4);
+	put_le(&o, p->nstep ? 2 : 1, 4); /* a program without steps is what version 1 reads */
 	put_le(&o, HEADER_BYTES, 4);
 	put_le(&o, 0, 8); /* total length, patched below */
 	put_le(&o, hw_fingerprint(&p->hw), 8);
@@ -120,6 +120,22 @@ uint8_t *isa_tsp_encode(const struct isa_program *p, size_t *len)
 		put_le(&o, s->size, 8);
 		put_le(&o, s->data_len, 8);
 		put(&o, s->data, s->data_len);
+	}
+	if (p->nstep)
+		put_le(&o, (uint64_t)p->nstep, 4);
+	for (int i = 0; i < p->nstep; i++) {
+		const struct isa_step *st = &p->step[i];
+		put_le(&o, st->kind, 4);
+		if (st->kind == ISA_STEP_RUN) {
+			put_le(&o, st->first, 4);
+			put_le(&o, st->count, 4);
+			continue;
+		}
+		put_le(&o, st->src, 8);
+		put_le(&o, st->dst, 8);
+		put_le(&o, st->n, 8);
+		for (uint64_t k = 0; k < st->n; k++)
+			put_le(&o, st->from[k], 4);
 	}
 	if (o.failed) {
 		free(o.b);
@@ -193,8 +209,8 @@ static int check_envelope(const uint8_t *b, size_t len, const char *name, struct
 		return -1;
 	}
 	uint64_t version = get_le(b + 8, 4), total = get_le(b + 16, 8);
-	if (version != ISA_TSP_VERSION || get_le(b + 12, 4) != HEADER_BYTES) {
-		diag_add(err, name, 0, 0, "unsupported .tsp version %" PRIu64 "; this tessel reads version %d", version,
+	if (version < 1 || version > ISA_TSP_VERSION || get_le(b + 12, 4) != HEADER_BYTES) {
+		diag_add(err, name, 0, 0, "unsupported .tsp version %" PRIu64 "; this tessel reads versions 1 to %d", version,
 			 ISA_TSP_VERSION);
 		return -1;
 	}
@@ -332,6 +348,47 @@ static int read_segments(struct cursor *c, uint64_t nseg, struct isa_program *p)
 	return c->bad ? -1 : 0;
 }
 
+/* Version 2's steps, after the segments. */
+static int read_steps(struct cursor *c, struct isa_program *p)
+{
+	uint64_t n = take_le(c, 4, "the number of steps");
+	for (uint64_t i = 0; i < n && !c->bad; i++) {
+		struct isa_step st = {.kind = (enum isa_step_kind)take_le(c, 4, "a step kind")};
+		if (c->bad)
+			break;
+		if (st.kind == ISA_STEP_RUN) {
+			st.first = (uint32_t)take_le(c, 4, "a run's first instruction");
+			st.count = (uint32_t)take_le(c, 4, "a run's instruction count");
+		} else if (st.kind == ISA_STEP_GATHER) {
+			st.src = take_le(c, 8, "a gather's source");
+			st.dst = take_le(c, 8, "a gather's destination");
+			st.n = take_le(c, 8, "a gather's size");
+			if (!c->bad && st.n > (c->len - c->pos) / 4) {
+				diag_add(c->err, c->name, 0, 0, "corrupt: the table of step %" PRIu64 " at offset %zu needs %" PRIu64
+					 " entries, only %zu bytes remain", i, c->pos, st.n, c->len - c->pos);
+				c->bad = 1;
+			}
+			const uint8_t *t = c->bad ? NULL : take(c, st.n * 4, "a gather's table");
+			if (!t)
+				break;
+			if (!(st.from = try_malloc((size_t)st.n * sizeof *st.from)))
+				return diag_nomem(c->err, c->name, (size_t)st.n * sizeof *st.from, "the table of step %" PRIu64, i);
+			for (uint64_t k = 0; k < st.n; k++)
+				st.from[k] = (uint32_t)get_le(t + 4 * k, 4);
+		} else {
+			diag_add(c->err, c->name, 0, 0, "corrupt: step %" PRIu64 " has kind %u", i, (unsigned)st.kind);
+			return -1;
+		}
+		if (isa_program_add_step(p, &st))
+			return diag_nomem(c->err, c->name, sizeof st, "step %" PRIu64, i);
+	}
+	if (!c->bad && !n) {
+		diag_add(c->err, c->name, 0, 0, "corrupt: a version 2 program with no steps");
+		return -1;
+	}
+	return c->bad ? -1 : 0;
+}
+
 int isa_tsp_decode(const uint8_t *buf, size_t len, const char *name, struct isa_program *p, struct diags *err)
 {
 	memset(p, 0, sizeof *p);
@@ -343,13 +400,13 @@ int isa_tsp_decode(const uint8_t *buf, size_t len, const char *name, struct isa_
 		goto fail;
 	p->code_addr = get_le(buf + 48, 8);
 	p->uop_addr = get_le(buf + 56, 8);
-	if (read_code(&c, ninsn, nuop, p) || read_segments(&c, nseg, p))
+	if (read_code(&c, ninsn, nuop, p) || read_segments(&c, nseg, p) || (get_le(buf + 8, 4) == 2 && read_steps(&c, p)))
 		goto fail;
 	if (c.pos != c.len) {
-		diag_add(err, name, 0, 0, "corrupt: %zu unexpected bytes after the last segment", c.len - c.pos);
+		diag_add(err, name, 0, 0, "corrupt: %zu unexpected bytes after the last segment or step", c.len - c.pos);
 		goto fail;
 	}
-	if (isa_program_check_layout(p, name, err))
+	if (isa_program_check_layout(p, name, err) || isa_program_check_steps(p, name, err))
 		goto fail;
 	return 0;
 fail:

@@ -119,6 +119,7 @@ private:
 struct RunResult {
 	int status = 1; // the exit status: 0, or 1 when the run failed
 	uint64_t cycles = 0;
+	int runs = 0; // runs of the accelerator (a program's steps), each starting with the latency probe
 	uint64_t acc_read = 0, acc_written = 0; // the accelerator's memory traffic
 	sc_time elapsed, period;
 	std::string error;
@@ -191,25 +192,62 @@ private:
 		}
 	}
 
-	void main()
+	// One run of `count` instructions from `addr`: its cycles and time added; false when it failed.
+	bool run(uint64_t addr, uint32_t count)
 	{
-		load_program();
-		write_reg(tessel::REG_INSN_ADDR_LO, (uint32_t)p_.code_addr);
-		write_reg(tessel::REG_INSN_ADDR_HI, (uint32_t)(p_.code_addr >> 32));
-		write_reg(tessel::REG_INSN_COUNT, (uint32_t)p_.ninsn);
+		write_reg(tessel::REG_INSN_ADDR_LO, (uint32_t)addr);
+		write_reg(tessel::REG_INSN_ADDR_HI, (uint32_t)(addr >> 32));
+		write_reg(tessel::REG_INSN_COUNT, count);
 		write_reg(tessel::REG_IRQ_ENABLE, tessel::IRQ_DONE);
 		write_reg(tessel::REG_CTRL, tessel::CTRL_START);
 		sc_time started = sc_time_stamp();
 		while (!irq.read())
 			wait(irq.value_changed_event());
-		res_.elapsed = sc_time_stamp() - started;
+		res_.elapsed += sc_time_stamp() - started;
+		res_.runs++;
 		uint32_t status = read_reg(tessel::REG_STATUS);
 		write_reg(tessel::REG_IRQ_STATUS, tessel::IRQ_DONE); // acknowledge
 		if (!(status & tessel::STATUS_DONE)) {
 			res_.error = acc_.error();
-			return;
+			return false;
 		}
-		res_.cycles = read_reg(tessel::REG_CYCLES_LO) | (uint64_t)read_reg(tessel::REG_CYCLES_HI) << 32;
+		res_.cycles += read_reg(tessel::REG_CYCLES_LO) | (uint64_t)read_reg(tessel::REG_CYCLES_HI) << 32;
+		return true;
+	}
+
+	// A gather step (docs/program.md): the driver, as the host, rewrites
+	// one segment from another between runs.
+	void gather(const struct isa_step &g)
+	{
+		uint64_t span = 0;
+		for (uint64_t k = 0; k < g.n; k++)
+			if (g.from[k] != ISA_GATHER_ZERO && (uint64_t)g.from[k] + 1 > span)
+				span = (uint64_t)g.from[k] + 1;
+		std::vector<uint8_t> src(span), dst(g.n, 0);
+		if (span)
+			access(tlm::TLM_READ_COMMAND, g.src, src.data(), span);
+		for (uint64_t k = 0; k < g.n; k++)
+			if (g.from[k] != ISA_GATHER_ZERO)
+				dst[k] = src[g.from[k]];
+		write_mem(g.dst, dst.data(), g.n);
+	}
+
+	void main()
+	{
+		load_program();
+		const uint32_t bytes = p_.layout.insn_bytes;
+		bool ok = true;
+		if (!p_.nstep)
+			ok = run(p_.code_addr, (uint32_t)p_.ninsn);
+		for (int i = 0; i < p_.nstep && ok; i++) {
+			const struct isa_step &st = p_.step[i];
+			if (st.kind == ISA_STEP_RUN)
+				ok = run(p_.code_addr + (uint64_t)st.first * bytes, st.count);
+			else
+				gather(st);
+		}
+		if (!ok)
+			return;
 		res_.outputs.resize(p_.nseg);
 		for (int i = 0; i < p_.nseg; i++) {
 			const struct isa_segment *s = &p_.seg[i];
@@ -382,9 +420,9 @@ int sc_main(int argc, char *argv[])
 		std::printf("run time: %" PRIu64 " ps (%" PRIu64 " cycles x %" PRIu64 " ps)\n",
 			    (uint64_t)(r.elapsed.to_seconds() * 1e12 + 0.5), r.cycles,
 			    (uint64_t)(r.period.to_seconds() * 1e12 + 0.5));
-		std::printf("accelerator memory traffic: read %" PRIu64 " B (8 of them the latency probe), written %" PRIu64
+		std::printf("accelerator memory traffic: read %" PRIu64 " B (%d of them the latency probe), written %" PRIu64
 			    " B\n",
-			    r.acc_read, r.acc_written);
+			    r.acc_read, 8 * r.runs, r.acc_written);
 		if (a.dump)
 			r.status = dump_outputs(a.dump, p, r);
 	}

@@ -31,10 +31,11 @@ set -- $(sed -n 's/^run time: \([0-9]*\) ps (\([0-9]*\) cycles x \([0-9]*\) ps)$
 
 # Every DRAM access of the run went through the accelerator's socket: the
 # bytes the bus carried for it are the simulator's DRAM traffic (+ the probe).
-set -- $(sed -n 's/^accelerator memory traffic: read \([0-9]*\) B .*, written \([0-9]*\) B$/\1 \2/p' tlm.out)
-[ $# -eq 2 ] || fail "no memory traffic line"
-grep -q "\"read_bytes\": *$(($1 - 8)),\"written_bytes\": *$2," run.json ||
-  fail "the socket carried $1 B read (with the 8 B probe) and $2 B written; dev_sim: $(cat run.json)"
+# A program of several runs (steps) has one probe per run; the driver's gathers go through its own socket.
+set -- $(sed -n 's/^accelerator memory traffic: read \([0-9]*\) B (\([0-9]*\) of them the latency probe), written \([0-9]*\) B$/\1 \2 \3/p' tlm.out)
+[ $# -eq 3 ] || fail "no memory traffic line"
+grep -q "\"read_bytes\": *$(($1 - $2)),\"written_bytes\": *$3," run.json ||
+  fail "the socket carried $1 B read (with $2 B of probes) and $3 B written; dev_sim: $(cat run.json)"
 
 latency=$(field "memory latency" tlm.out)
 for other in 0 $((latency + 50)); do

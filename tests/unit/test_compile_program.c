@@ -88,8 +88,11 @@ static void check_new_input(const char *src, const char *wl_name, const char *hw
 	ASSERT_EQ(cc_build(&hw, &rq, &prog, &err), 0);
 	/* another input, and the host's answer for it */
 	const struct cc_plan *first = &prog.op[0].plan;
-	ASSERT(first->map.direct);
-	int in = first->geo.dir.a.tensor;
+	const struct ir_op *op0 = &w.g.op[prog.op[0].op];
+	int in = first->map.direct ? first->geo.dir.a.tensor : op0->in[0].tensor;
+	if (w.g.tensor[in].kind == IR_TENSOR_WEIGHT)
+		in = op0->in[1].tensor;
+	bool in_a = first->map.direct || op0->in[first->map.b.input_a].tensor == in;
 	size_t in_bytes = wl_tensor_bytes(&w, in);
 	uint64_t x = 0x9e3779b97f4a7c15ull;
 	for (size_t i = 0; i < in_bytes; i++) {
@@ -97,19 +100,25 @@ static void check_new_input(const char *src, const char *wl_name, const char *hw
 		t[in][i] = (uint8_t)(x >> 24);
 	}
 	ASSERT_EQ(rt_host_all(&w, t, &err), 0);
-	uint8_t *laid = xcalloc(tz_layout_bytes(&first->geo.dir.a) + 1, 1);
-	tz_layout_pack(&w.g, &first->geo.dir.a, t[in], laid);
 	char seg_name[160];
-	snprintf(seg_name, sizeof seg_name, "%s.a", w.g.op[prog.op[0].op].name);
+	snprintf(seg_name, sizeof seg_name, "%s.%s", op0->name, in_a ? "a" : "b");
 	const struct isa_segment *a = isa_program_segment(&prog.p, seg_name);
 	ASSERT(a != NULL);
+	uint64_t laid_bytes = a ? a->size : 1;
+	uint8_t *laid = xcalloc(laid_bytes + 1, 1);
+	if (first->map.direct)
+		tz_layout_pack(&w.g, &first->geo.dir.a, t[in], laid);
+	else if (in_a)
+		tz_pack_a(&first->geo, (const uint8_t *const *)t, laid);
+	else
+		tz_pack_b(&first->geo, (const uint8_t *const *)t, laid);
 	struct device *d = dev_sim.open(&prog.p.hw, &err);
 	struct dev_stats st;
 	ASSERT(d && a);
 	if (d && a) {
 		ASSERT_EQ(dev_load_program(&dev_sim, d, &prog.p, &err), 0);
-		ASSERT_EQ(dev_sim.write(d, a->addr, laid, tz_layout_bytes(&first->geo.dir.a), &err), 0);
-		ASSERT_EQ(dev_sim.run(d, prog.p.code_addr, (uint32_t)prog.p.ninsn, NULL, &st, &err), 0);
+		ASSERT_EQ(dev_sim.write(d, a->addr, laid, laid_bytes, &err), 0);
+		ASSERT_EQ(dev_run_loaded(&dev_sim, d, &prog.p, NULL, &st, &err), 0);
 		int last = prog.nops - 1, out = w.g.op[prog.op[last].op].out.tensor;
 		const struct isa_segment *s = &prog.p.seg[prog.op[last].out_segment];
 		size_t bytes = wl_tensor_bytes(&w, out);
@@ -134,6 +143,58 @@ static void check_new_input(const char *src, const char *wl_name, const char *hw
 	diag_free(&err);
 }
 
+/* A program of several runs through a .tsp and back: the same steps; and
+ * a gather that reads past its segment is refused, naming the step. */
+static void check_steps(const char *src)
+{
+	char path[512];
+	struct diags err = {0};
+	struct hw hw;
+	struct wl_workload w;
+	snprintf(path, sizeof path, "%s/examples/hw/dot-i8.yaml", src);
+	ASSERT_EQ(hw_load_file(path, &hw, &err), 0);
+	snprintf(path, sizeof path, "%s/examples/workloads/resblock.yaml", src);
+	ASSERT_EQ(wl_load_file(path, &w, &err), 0);
+	struct cc_plan *plans = xcalloc((size_t)w.g.nops, sizeof *plans);
+	ASSERT_EQ(cc_plan_ops(&hw, &w.g, plans, &err), 0);
+	uint8_t **t = rt_tensor_buffers(&w);
+	struct cc_request rq = {.name = "resblock", .g = &w.g, .plans = plans, .data = (const uint8_t *const *)t};
+	struct cc_program prog;
+	ASSERT_EQ(cc_build(&hw, &rq, &prog, &err), 0);
+	ASSERT(prog.p.nstep >= 3);
+	size_t len = 0;
+	uint8_t *bytes = isa_tsp_encode(&prog.p, &len);
+	struct isa_program back;
+	ASSERT(bytes && !isa_tsp_decode(bytes, len, "back.tsp", &back, &err));
+	ASSERT_EQ(back.nstep, prog.p.nstep);
+	for (int i = 0; i < back.nstep && i < prog.p.nstep; i++) {
+		const struct isa_step *a = &prog.p.step[i], *b = &back.step[i];
+		ASSERT(a->kind == b->kind && a->first == b->first && a->count == b->count && a->src == b->src &&
+		       a->dst == b->dst && a->n == b->n);
+		if (a->kind == ISA_STEP_GATHER)
+			ASSERT(!memcmp(a->from, b->from, a->n * sizeof *a->from));
+	}
+	int g = back.step[1].kind == ISA_STEP_GATHER ? 1 : -1;
+	ASSERT(g == 1);
+	if (g == 1) {
+		back.step[g].from[0] = 1u << 30; /* past every segment */
+		free(bytes);
+		bytes = isa_tsp_encode(&back, &len);
+		struct isa_program bad;
+		diag_free(&err);
+		memset(&err, 0, sizeof err);
+		ASSERT_EQ(isa_tsp_decode(bytes, len, "bad.tsp", &bad, &err), -1);
+		ASSERT(err.n == 1 && strstr(err.v[0].msg, "corrupt: step 1 reads outside every segment"));
+	}
+	free(bytes);
+	isa_program_free(&back);
+	cc_program_free(&prog);
+	rt_free_buffers(&w, t);
+	free(plans);
+	wl_free(&w);
+	diag_free(&err);
+}
+
 int main(void)
 {
 	const char *src = getenv("TESSEL_SOURCE_DIR");
@@ -151,5 +212,12 @@ int main(void)
 	check_new_input(src, "bert-ffn", "vta-default");
 	check_new_input(src, "mobilenet-dw", "vta-default");
 	check_new_input(src, "mobilenet-dw", "edge-tiny");
+	/* chains whose tensors change layout between ops: gathers between runs */
+	check_new_input(src, "mobilenet-dw", "server-wide");
+	check_new_input(src, "mobilenet-dw", "dot-i8");
+	check_new_input(src, "resblock", "vta-default");
+	check_new_input(src, "resblock", "dot-i8");
+	check_new_input(src, "resblock", "server-wide");
+	check_steps(src);
 	return test_done("compile_program");
 }
