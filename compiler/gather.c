@@ -76,24 +76,26 @@ void lw_cut_before(struct cc_program *prog, int i)
 	prog->last_store = prog->last_compute = -1;
 }
 
-/* The consumer's packing of `tensor` (op i's plan) into out. */
-static void pack_probe(const struct cc_program *prog, int i, int tensor, const uint8_t *probe, uint8_t *out)
+/* The consumer's packing of `tensor` (op i's plan) into out: 0, or -1
+ * when out of memory. */
+static int pack_probe(const struct cc_program *prog, int i, int tensor, const uint8_t *probe, uint8_t *out)
 {
 	const struct cc_plan *plan = &prog->op[i].plan;
 	const struct ir_op *o = &prog->g->op[prog->op[i].op];
 	if (plan->map.direct) {
 		tz_layout_pack(prog->g, &plan->geo.dir.a, probe, out);
-		return;
+		return 0;
 	}
 	const uint8_t **data = try_calloc((size_t)prog->g->ntensors + 1, sizeof *data);
 	if (!data)
-		return; /* the table then holds zeros: reported by the caller's own allocations failing alike */
+		return -1;
 	data[tensor] = probe;
 	if (o->in[plan->map.b.input_a].tensor == tensor)
 		tz_pack_a(&plan->geo, data, out);
 	else
 		tz_pack_b(&plan->geo, data, out);
 	free(data);
+	return 0;
 }
 
 /* Which byte of the producer's segment each byte of the consumer's holds. */
@@ -108,7 +110,10 @@ static uint32_t *table(struct cc_program *prog, int j, int i, int tensor, uint64
 		for (uint64_t e = 0; e < elems; e++)
 			probe[e] = (uint8_t)((e + 1) >> (8 * k));
 		memset(packed, 0, (size_t)dst_size);
-		pack_probe(prog, i, tensor, probe, packed);
+		if (pack_probe(prog, i, tensor, probe, packed)) {
+			ok = false;
+			break;
+		}
 		for (uint64_t q = 0; q < dst_size; q++)
 			holds[q] |= (uint32_t)packed[q] << (8 * k);
 		for (uint64_t p = 0; p < src_size; p++)

@@ -117,10 +117,11 @@ static int op_sim_open(struct diags *err, uint64_t *digest)
 }
 
 /* A workload compiled as `tessel compile` does (plans, cc_build), run on the
- * simulator; its tensors are made once, outside the loop (the packed inputs:
- * no op reads another's output).  gemm.yaml's ops, at sizes that keep every
+ * simulator; its tensors are made once, outside the loop (the packed
+ * inputs; the one tensor an op reads from another comes by a gather between
+ * runs, made at compile time).  gemm.yaml's ops, at sizes that keep every
  * faulted run short under the sanitizers: a requantized GEMM with odd
- * extents and a batched one. */
+ * extents, a batched one, and a GEMM of the first one's result. */
 static const char small_workload[] =
 	"name: small\n"
 	"seed: 7\n"
@@ -129,9 +130,11 @@ static const char small_workload[] =
 	"  - {name: b, shape: [40, 24], dtype: int8}\n"
 	"  - {name: a_batch, shape: [2, 9, 20], dtype: int8}\n"
 	"  - {name: b_batch, shape: [2, 20, 5], dtype: int8}\n"
+	"  - {name: b2, shape: [24, 8], dtype: int8}\n"
 	"ops:\n"
 	"  - {name: rect, op: matmul, a: a, b: b, dtype: int8, epilogue: [{shr: 4}, {clip: [-128, 127]}]}\n"
-	"  - {name: batched, op: batch_matmul, a: a_batch, b: b_batch}\n";
+	"  - {name: batched, op: batch_matmul, a: a_batch, b: b_batch}\n"
+	"  - {name: chained, op: matmul, a: rect, b: b2, dtype: int8, epilogue: [{shr: 5}, {clip: [-128, 127]}]}\n";
 static struct wl_workload small;
 static uint8_t **small_tensors;
 enum { MAX_OPS = 16 };
@@ -286,7 +289,7 @@ int main(void)
 	} ops[] = {
 		{"hw_load_string", op_hw_string}, {"hw_load_file", op_hw_file}, {"wl_load_file", op_workload},
 		{"isa_assemble", op_assemble},    {"isa_tsp_read", op_tsp_read}, {"dev_sim.open", op_sim_open},
-		{"compile and run (two GEMMs)", op_compile_run},
+		{"compile and run (three GEMMs, one by a gather)", op_compile_run},
 	};
 	for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
 		long a = loop(ops[i].name, ops[i].op, FAULT_ALLOC);
