@@ -197,11 +197,11 @@ static void derive_a(const struct tz_geometry *geo, struct tz_direct *d, const b
 	d->a_col = last[1], d->a_row = last[0];
 	if (d->a_col < 0)
 		FAIL("'%s' has no dimension besides its elements' values", t->name);
-	for (int dd = 0; dd < t->rank; dd++) {
+	for (int dd = 0; dd < t->rank; dd++) { /* the steps first: the padding's checks need both */
 		if (dd == d->a.lane_dim)
 			continue;
 		const struct ir_affine *ix = &x->index[dd];
-		int64_t step = 0, lo, hi;
+		int64_t step = 0;
 		for (int it = 0; it < op->niters; it++) {
 			if (!ix->coef[it] || stepped[it])
 				continue;
@@ -214,6 +214,12 @@ static void derive_a(const struct tz_geometry *geo, struct tz_direct *d, const b
 				step = gcd64(step, ix->coef[it]);
 		}
 		d->a_step[dd] = step ? step : 1;
+	}
+	for (int dd = 0; dd < t->rank; dd++) {
+		if (dd == d->a.lane_dim)
+			continue;
+		const struct ir_affine *ix = &x->index[dd];
+		int64_t lo, hi;
 		index_range(op, ix, &lo, &hi);
 		int64_t before = lo < 0 ? (-lo + d->a_step[dd] - 1) / d->a_step[dd] : 0;
 		int64_t after = hi >= t->shape[dd] ? (hi - t->shape[dd] + d->a_step[dd]) / d->a_step[dd] : 0;

@@ -206,6 +206,43 @@ static void test_mapping_too_big(void)
 	release(&f);
 }
 
+/* The direct form of an input read every other column with padded rows
+ * (a strided, dilated depthwise window): the columns would be a transfer
+ * per row, which cannot write a row of padding, so the form is refused,
+ * saying why (regression: the check ran before the columns' step was known,
+ * and the lowering gave negative DRAM addresses or wrong values). */
+static void test_direct_strided_columns_padded_rows(void)
+{
+	struct hw hw;
+	struct ir_graph g = {0};
+	struct diags err = {0};
+	hw_load_default(&hw);
+	int x = ir_add_tensor(&g, "x", IR_TENSOR_INPUT, DT_INT8, 4, (int64_t[]){2, 5, 6, 8}, "NHWC", &err);
+	int w = ir_add_tensor(&g, "w", IR_TENSOR_WEIGHT, DT_INT8, 4, (int64_t[]){8, 3, 2, 1}, "OHWI", &err);
+	struct ir_conv2d_attrs a = {{1, 2}, {2, 0, 2, 0}, {2, 2}, 8};
+	int op = ir_conv2d(&g, "dw", x, w, &a, "y", DT_INT8, &err);
+	ASSERT(op >= 0);
+	struct tz_match m;
+	ASSERT_EQ(tz_match_op(&hw, &g, op, &m), 0);
+	int diagonal = 0;
+	for (int i = 0; i < m.nbindings; i++) {
+		struct tz_geometry geo;
+		tz_geometry_init(&geo, &hw, &g, op, &m.binding[i]);
+		ASSERT(!geo.dir.ok);
+		diagonal += tz_diagonal(&m.binding[i]) >= 0;
+	}
+	ASSERT_EQ(diagonal, 0); /* no diagonal binding: it has no other form */
+	struct tz_geometry geo;
+	struct tz_binding b = {.intrinsic = 0, .input_a = 0, .input_b = 1, .diagonal = 4}; /* g */
+	memset(b.dim_of, -1, sizeof b.dim_of);
+	char why[256];
+	ASSERT_EQ(tz_binding_derive(&hw, &g, op, &b, why), 0);
+	tz_geometry_init(&geo, &hw, &g, op, &b);
+	ASSERT(!geo.dir.ok && strstr(geo.dir.why, "is read every 2 columns with padded rows"));
+	tz_match_free(&m);
+	diag_free(&err);
+}
+
 int main(void)
 {
 	test_sound_program();
@@ -216,5 +253,6 @@ int main(void)
 	test_missing_token();
 	test_unloaded_micro_op();
 	test_mapping_too_big();
+	test_direct_strided_columns_padded_rows();
 	return test_done("lower_check");
 }
