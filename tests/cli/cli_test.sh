@@ -335,6 +335,16 @@ if command -v sqlite3 >/dev/null; then
   contains "$work/err" "3 tuning records with impossible cycles" "impossible records are reported"
   if grep -qE 'inf|nan|18446744073709551615|9223372036854775807' "$work/out"; then
     fail=$((fail + 1)); echo "FAIL: an impossible record was shown"; sed 's/^/  | /' "$work/out"; else pass=$((pass + 1)); fi
+  # a database of version 1 (no `direct` column): upgraded in place, its records read as what they were
+  db1="$work/v1.db"; rm -f "$db1"*
+  expect 0 "tune into a new database" "$tessel" tune "$src/examples/workloads/gemm.yaml" --db "$db1" --budget 3
+  sqlite3 "$db1" "ALTER TABLE records DROP COLUMN direct; PRAGMA user_version = 0;"
+  expect 0 "tune with a version 1 database" "$tessel" tune "$src/examples/workloads/gemm.yaml" --db "$db1" --budget 3 --json
+  reused=$(grep -o '"from_records":true' "$work/out" | wc -l)
+  ops=$(grep -o '"name":' "$work/out" | wc -l)
+  [ "$(sqlite3 "$db1" "PRAGMA user_version")" = 2 ] && [ "$reused" = "$ops" ] && [ "$ops" -gt 0 ] &&
+    [ "$(sqlite3 "$db1" "SELECT COUNT(*) FROM records WHERE direct != 0")" = 0 ] && pass=$((pass + 1)) ||
+    { fail=$((fail + 1)); echo "FAIL: a version 1 database: version $(sqlite3 "$db1" "PRAGMA user_version"), $reused of $ops ops from its records"; }
 else
   fail=$((fail + 1)); echo "FAIL: the sqlite3 command is not installed (scripts/setup.sh installs it)"
 fi
