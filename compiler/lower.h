@@ -4,8 +4,9 @@
  *   lower.c       the op-lowering kinds and the passes over the program
  *   lower_dma.c   DMA transfers through the shared levels, DRAM segments,
  *                 micro-op kernels and their loads
- *   lower_gemm.c  an op in its GEMM form on an intrinsic
- *   lower_pool.c  max pooling on the vector ALU */
+ *   lower_gemm.c  an op in its GEMM form or its direct form on an intrinsic
+ *   lower_pool.c  max pooling on the vector ALU
+ *   gather.c      runs cut where a tensor changes layout, and the gathers between */
 #ifndef TESSEL_LOWER_H
 #define TESSEL_LOWER_H
 

@@ -1,6 +1,10 @@
 /* compiler/lower_gemm: an op in its GEMM form on an intrinsic — a mapping
  * becomes DMA loads, intrinsic and ALU instructions over micro-op kernels,
  * and stores, each with what it waits for (docs/compiler.md, "Lowering").
+ * The direct form (tensorize/direct.c) runs the same steps and rings with
+ * its own loads (an input box with its halo and padding), kernels (window
+ * positions as micro-op offsets), accumulator order ([tile][point]) and
+ * stores (into the output's layout).
  *
  * The op is out[b][m][n] += A[b][m][k] * B[b][n][k] in tiles
  * (tensorize/geometry.c).  A step computes one block: bm x bn output tiles
