@@ -549,12 +549,12 @@ static void emit_compute(struct gemm_lowering *gl, const struct step *st)
 	lw_note_last_compute(&gl->lo);
 }
 
-/* With two buffers for A and B the next step's loads come before this
- * step's compute, so they overlap. */
+/* With two buffers for A and B (or one for an operand loaded once) the next
+ * step's loads come before this step's compute, so they overlap. */
 static void emit_steps(struct gemm_lowering *gl)
 {
 	int64_t n = total_steps(gl);
-	bool prefetch = gl->m->ring_a > 1 && gl->m->ring_b > 1;
+	bool prefetch = tz_prefetches(gl->geo, gl->m);
 	struct step cur = step_at(gl, 0), next;
 	emit_loads(gl, &cur, 0, -1, -1);
 	for (int64_t i = 0; i < n; i++) {

@@ -267,6 +267,18 @@ static double operand_cycles(const struct hw *hw, int level, bool keep, double w
 	return whole / hw->dram.bandwidth + hw->dram.latency + bytes / bw + count * (double)s->latency;
 }
 
+bool tz_prefetches(const struct tz_geometry *geo, const struct tz_mapping *m)
+{
+	if (m->ring_a > 1 && m->ring_b > 1)
+		return true;
+	if (!m->direct)
+		return false;
+	struct blocking bl;
+	direct_blocking(geo, m, &bl);
+	bool a_once = bl.Bt * (double)(bl.Mb * bl.Kb) == 1, b_once = bl.Bt * (double)(bl.Nb * bl.Kb) == 1;
+	return (m->ring_a > 1 || a_once) && (m->ring_b > 1 || b_once);
+}
+
 double tz_estimate_dram_read(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
 	struct blocking bl;
@@ -329,7 +341,7 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 		compute += transfer_cycles(hw, in->out.level, (double)tz_packed_bias_bytes(geo) * (per == 1 ? 1 : outs /
 					   (double)(tz_bias_count(geo, TZ_G_BATCH) * tz_bias_count(geo, TZ_G_M) * tz_bias_count(geo, TZ_G_N))), per);
 	}
-	bool overlap = m->ring_a > 1 && m->ring_b > 1;
+	bool overlap = tz_prefetches(geo, m);
 	double body = overlap ? fmax(compute, load) : compute + load;
 	body = m->ring_acc > 1 ? fmax(body, store) : body + store;
 	parts[0] = compute, parts[1] = load, parts[2] = store;
@@ -353,7 +365,12 @@ int tz_block_candidates(int64_t n, int64_t *out)
 	return k;
 }
 
-static const int rings[][3] = {{2, 2, 2}, {2, 2, 1}, {1, 1, 2}, {1, 1, 1}};
+/* Buffers for A, B and the output block the default mappings try: the GEMM
+ * form's four, and for the direct form also one operand double-buffered
+ * while the other stays (a B that fits whole once, its A blocks streaming). */
+static const int rings[][3] = {{2, 2, 2}, {2, 2, 1}, {1, 1, 2}, {1, 1, 1},
+			       {2, 1, 2}, {2, 1, 1}, {1, 2, 2}, {1, 2, 1}};
+enum { GEMM_RINGS = 4, DIRECT_RINGS = 8 };
 
 /* Of the direct candidates estimated within `limit` cycles, the one that
  * reads the least from DRAM (then the fastest). */
@@ -362,7 +379,7 @@ static void least_traffic(const struct tz_geometry *geo, const int64_t *cm, int 
 {
 	double best_read = tz_estimate_dram_read(geo, best), best_cost = tz_estimate_cycles(geo, best);
 	char why[256];
-	for (int c = 0; c < (int)(sizeof rings / sizeof *rings) * 2 * nm * nn * nk; c++) {
+	for (int c = 0; c < DIRECT_RINGS * 2 * nm * nn * nk; c++) {
 		int k = c % nk, j = c / nk % nn, i = c / nk / nn % nm, order = c / nk / nn / nm % 2,
 		    r = c / nk / nn / nm / 2;
 		struct tz_mapping m = {geo->b, cm[i], cn[j], ck[k], order == 1, rings[r][0], rings[r][1], rings[r][2], false,
@@ -384,11 +401,10 @@ static int least_estimate(const struct tz_geometry *geo, const int64_t *cm, int 
 {
 	double best_cost = INFINITY;
 	char last[256] = "";
-	int keeps = !direct && tz_shared_level(geo->hw) >= 0 ? 4 : 1;
-	for (int c = 0; c < keeps * (int)(sizeof rings / sizeof *rings) * 2 * nm * nn * nk; c++) {
+	int keeps = !direct && tz_shared_level(geo->hw) >= 0 ? 4 : 1, nrings = direct ? DIRECT_RINGS : GEMM_RINGS;
+	for (int c = 0; c < keeps * nrings * 2 * nm * nn * nk; c++) {
 		int k = c % nk, j = c / nk % nn, i = c / nk / nn % nm, order = c / nk / nn / nm % 2,
-		    r = c / nk / nn / nm / 2 % (int)(sizeof rings / sizeof *rings),
-		    keep = c / nk / nn / nm / 2 / (int)(sizeof rings / sizeof *rings);
+		    r = c / nk / nn / nm / 2 % nrings, keep = c / nk / nn / nm / 2 / nrings;
 		struct tz_mapping m = {geo->b, cm[i], cn[j], ck[k], order == 1, rings[r][0], rings[r][1], rings[r][2], keep & 1,
 				       (keep >> 1) & 1, direct};
 		if (tz_mapping_check(geo, &m, last))

@@ -280,6 +280,10 @@ int tz_default_mapping(const struct tz_geometry *geo, struct tz_mapping *m, char
 int tz_default_direct(const struct tz_geometry *geo, struct tz_mapping *m, char why[256]);
 /* Estimated cycles of a mapping (compute, DMA, their overlap). */
 double tz_estimate_cycles(const struct tz_geometry *geo, const struct tz_mapping *m);
+/* Whether the next step's loads overlap this step's compute: both operands
+ * double-buffered, or, in the direct form, one double-buffered and the
+ * other loaded once for the whole op. */
+bool tz_prefetches(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* Bytes it reads from DRAM (estimated: blocks as often as they are loaded). */
 double tz_estimate_dram_read(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* Its parts: compute, load and store module cycles, and the total. */
