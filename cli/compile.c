@@ -105,6 +105,26 @@ static bool known_pass(const char *name)
 	return false;
 }
 
+static const char *segment_at(const struct isa_program *p, uint64_t addr)
+{
+	for (int i = 0; i < p->nseg; i++)
+		if (addr >= p->seg[i].addr && addr - p->seg[i].addr < p->seg[i].size)
+			return p->seg[i].name;
+	return "?";
+}
+
+/* " conv1.out -> conv2.a, ..." */
+static void print_gathers(const struct isa_program *p)
+{
+	const char *sep = " ";
+	for (int i = 0; i < p->nstep; i++)
+		if (p->step[i].kind == ISA_STEP_GATHER) {
+			printf("%s%s -> %s", sep, segment_at(p, p->step[i].src), segment_at(p, p->step[i].dst));
+			sep = ", ";
+		}
+	printf("\n");
+}
+
 int cli_compile(int argc, char **argv)
 {
 	struct cli_opts o;
@@ -141,9 +161,11 @@ int cli_compile(int argc, char **argv)
 				printf("  packed from the host's values (computed on the host first): %s\n", host_values);
 			else
 				printf("  nothing ran on the host\n");
-			if (gathers)
-				printf("  %d runs; between them %d gathers rearrange tensors into the layout their next op reads\n",
-				       runs, gathers);
+			if (gathers) {
+				printf("  %d runs; between them %d gathers rearrange tensors into the layout their next op reads:", runs,
+				       gathers);
+				print_gathers(&prog.p);
+			}
 			else if (!host_values)
 				printf("  every intermediate tensor stays in DRAM in the layout its next op reads\n");
 		}

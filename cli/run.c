@@ -58,6 +58,11 @@ static void print_text(const char *path, const char *device, const struct isa_pr
 			printf(" %s %" PRIu64, p->layout.kind[k].mnemonic, st->insns[k]);
 	printf("\nMACs          %" PRIu64 "; utilization %.2f%% of %.6g MACs/cycle\n", st->macs, 100.0 * utilization(st),
 	       st->peak_macs_per_cycle);
+	int runs = 0, gathers = 0;
+	for (int i = 0; i < p->nstep; i++)
+		p->step[i].kind == ISA_STEP_RUN ? runs++ : gathers++;
+	if (p->nstep)
+		printf("steps         %d runs, %d gathers between them (figures: the runs' summed)\n", runs, gathers);
 }
 
 int cli_run(int argc, char **argv)
