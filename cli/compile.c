@@ -105,21 +105,13 @@ static bool known_pass(const char *name)
 	return false;
 }
 
-static const char *segment_at(const struct isa_program *p, uint64_t addr)
-{
-	for (int i = 0; i < p->nseg; i++)
-		if (addr >= p->seg[i].addr && addr - p->seg[i].addr < p->seg[i].size)
-			return p->seg[i].name;
-	return "?";
-}
-
 /* " conv1.out -> conv2.a, ..." */
 static void print_gathers(const struct isa_program *p)
 {
 	const char *sep = " ";
 	for (int i = 0; i < p->nstep; i++)
 		if (p->step[i].kind == ISA_STEP_GATHER) {
-			printf("%s%s -> %s", sep, segment_at(p, p->step[i].src), segment_at(p, p->step[i].dst));
+			printf("%s%s -> %s", sep, isa_program_segment_at(p, p->step[i].src), isa_program_segment_at(p, p->step[i].dst));
 			sep = ", ";
 		}
 	printf("\n");

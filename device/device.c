@@ -44,10 +44,7 @@ int dev_load_program(const struct dev_ops *ops, struct device *d, const struct i
 /* What a gather writes: each byte from its source, or zero. */
 static int gather(const struct dev_ops *ops, struct device *d, const struct isa_step *g, struct diags *err)
 {
-	uint64_t span = 0;
-	for (uint64_t k = 0; k < g->n; k++)
-		if (g->from[k] != ISA_GATHER_ZERO && (uint64_t)g->from[k] + 1 > span)
-			span = (uint64_t)g->from[k] + 1;
+	uint64_t span = isa_gather_span(g);
 	uint8_t *src = try_malloc((size_t)span + 1), *dst = try_malloc((size_t)g->n);
 	int rc = !src || !dst ? diag_nomem(err, NULL, (size_t)(span + g->n), "a gather of %" PRIu64 " bytes", g->n)
 			      : ops->read(d, g->src, src, span, err);

@@ -15,14 +15,6 @@ static void print_data(const struct isa_segment *s, struct strbuf *out)
 	}
 }
 
-static const char *segment_at(const struct isa_program *p, uint64_t addr)
-{
-	for (int i = 0; i < p->nseg; i++)
-		if (addr >= p->seg[i].addr && addr - p->seg[i].addr < p->seg[i].size)
-			return p->seg[i].name;
-	return "?";
-}
-
 /* The steps of a program of several runs, as comments: the assembler makes
  * programs of one run, and a gather's table is the compiler's. */
 static void print_steps(const struct isa_program *p, struct strbuf *out)
@@ -33,7 +25,7 @@ static void print_steps(const struct isa_program *p, struct strbuf *out)
 			sb_printf(out, "; step %d: run instructions %u to %u\n", i, st->first, st->first + st->count - 1);
 		else
 			sb_printf(out, "; step %d: gather %" PRIu64 " bytes into segment %s from segment %s\n", i, st->n,
-				  segment_at(p, st->dst), segment_at(p, st->src));
+				  isa_program_segment_at(p, st->dst), isa_program_segment_at(p, st->src));
 	}
 }
 

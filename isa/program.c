@@ -174,6 +174,15 @@ int isa_program_check_layout(const struct isa_program *p, const char *file, stru
 	return -1;
 }
 
+uint64_t isa_gather_span(const struct isa_step *g)
+{
+	uint64_t span = 0;
+	for (uint64_t k = 0; k < g->n; k++)
+		if (g->from[k] != ISA_GATHER_ZERO && (uint64_t)g->from[k] + 1 > span)
+			span = (uint64_t)g->from[k] + 1;
+	return span;
+}
+
 int isa_program_add_step(struct isa_program *p, const struct isa_step *st)
 {
 	if (grow(&p->step, p->nstep, &p->step_cap, sizeof *p->step)) {
@@ -219,10 +228,7 @@ int isa_program_check_steps(const struct isa_program *p, const char *file, struc
 			return step_error(file, err, i, "is neither a run nor a gather");
 		if (!segment_of(p, st->dst, st->n))
 			return step_error(file, err, i, "writes outside every segment");
-		uint64_t span = 0;
-		for (uint64_t k = 0; k < st->n; k++)
-			if (st->from[k] != ISA_GATHER_ZERO && (uint64_t)st->from[k] + 1 > span)
-				span = (uint64_t)st->from[k] + 1;
+		uint64_t span = isa_gather_span(st);
 		if (span && !segment_of(p, st->src, span))
 			return step_error(file, err, i, "reads outside every segment");
 	}
@@ -230,4 +236,12 @@ int isa_program_check_steps(const struct isa_program *p, const char *file, struc
 			 p->step[p->nstep - 1].kind != ISA_STEP_RUN))
 		return step_error(file, err, p->nstep - 1, "ends the program before its last instruction, or is no run");
 	return 0;
+}
+
+const char *isa_program_segment_at(const struct isa_program *p, uint64_t addr)
+{
+	for (int i = 0; i < p->nseg; i++)
+		if (addr >= p->seg[i].addr && addr - p->seg[i].addr < p->seg[i].size)
+			return p->seg[i].name;
+	return "?";
 }

@@ -78,6 +78,10 @@ int isa_program_add_uop(struct isa_program *p, const struct isa_uop *u);
 struct isa_segment *isa_program_add_segment(struct isa_program *p, const char *name, enum isa_segment_kind kind,
 					    uint64_t addr, uint64_t size);
 struct isa_segment *isa_program_segment(const struct isa_program *p, const char *name);
+/* The name of the segment holding DRAM byte addr, or "?". */
+const char *isa_program_segment_at(const struct isa_program *p, uint64_t addr);
+/* Bytes a gather reads from its source: one past its largest offset. */
+uint64_t isa_gather_span(const struct isa_step *g);
 /* Adds a step; a gather's `from` is the program's from then on (freed on failure too). */
 int isa_program_add_step(struct isa_program *p, const struct isa_step *st);
 /* The steps: runs that partition the instructions in order, each ending

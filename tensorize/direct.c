@@ -136,20 +136,6 @@ static int64_t gcd64(int64_t a, int64_t b)
 		return;                                        \
 	} while (0)
 
-/* The one dimension of operand o larger than 1 (its elements' values), or
- * -1 when it has none or several. */
-static int lane_dim_of(const struct hw_intrinsic *in, const struct hw_operand *o)
-{
-	int lane = -1;
-	for (int i = 0; i < o->rank; i++)
-		if (in->dim_size[o->dim[i]] > 1) {
-			if (lane >= 0)
-				return -1;
-			lane = o->dim[i];
-		}
-	return lane;
-}
-
 /* The tensor dimension iterator `it` runs along with coefficient 1, alone
  * with the iterators in `others` (multiples of `lanes`, as the offset), or
  * -1. */
@@ -334,7 +320,7 @@ void tz_direct_derive(const struct tz_geometry *geo, struct tz_direct *d)
 	const struct hw_level *ob = &hw->level[hw->role_level[HW_ROLE_OUTPUT]];
 	if (hw->level[in->a.level].parent >= 0)
 		FAIL("blocks are staged through a shared level");
-	int da = lane_dim_of(in, &in->a), dj = lane_dim_of(in, &in->out);
+	int da = tz_operand_lane(in, &in->a), dj = tz_operand_lane(in, &in->out);
 	if (da < 0 || dj < 0 || geo->ea != 1 || geo->eo != 1 || ob->elem_bytes / dtype_bytes(ob->dtype) != in->out.tile_elems)
 		FAIL("the elements of '%s' or '%s' are not one row of values", in->a.name, in->out.name);
 	if (g->tensor[op->in[geo->b.input_b].tensor].kind != IR_TENSOR_WEIGHT)

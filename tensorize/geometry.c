@@ -47,8 +47,7 @@ static unsigned intrinsic_mask(const struct hw_intrinsic *in, int d)
 	return m;
 }
 
-/* The one dimension of operand o larger than 1, or -1. */
-static int lane_dim(const struct hw_intrinsic *in, const struct hw_operand *o)
+int tz_operand_lane(const struct hw_intrinsic *in, const struct hw_operand *o)
 {
 	int lane = -1;
 	for (int i = 0; i < o->rank; i++)
@@ -102,7 +101,7 @@ void tz_geometry_init(struct tz_geometry *geo, const struct hw *hw, const struct
 	const struct ir_op *o = &g->op[op];
 	const struct hw_intrinsic *in = &hw->intrinsic[b->intrinsic];
 	int diag = tz_diagonal(b);
-	int64_t lanes = diag >= 0 && lane_dim(in, &in->a) >= 0 ? in->dim_size[lane_dim(in, &in->a)] : 1;
+	int64_t lanes = diag >= 0 && tz_operand_lane(in, &in->a) >= 0 ? in->dim_size[tz_operand_lane(in, &in->a)] : 1;
 	for (int it = 0; it < o->niters; it++)
 		if (b->dim_of[it] < 0 && it != diag)
 			add_axis(geo, group_of(op_mask(o, b, it), o->iter[it].reduction),

@@ -283,23 +283,13 @@ static void enumerate(const struct hw *hw, const struct ir_graph *g, int op, str
 	b->dim_of[it] = -1;
 }
 
-/* The one dimension of operand o larger than 1, or -1. */
-static int lane_of(const struct hw_intrinsic *in, const struct hw_operand *o)
-{
-	int lane = -1;
-	for (int i = 0; i < o->rank; i++)
-		if (in->dim_size[o->dim[i]] > 1)
-			lane = lane < 0 ? o->dim[i] : -2;
-	return lane < 0 ? -1 : lane;
-}
-
 /* Whether iterator `it` can be fused diagonally: read by a, b and the
  * output and no reduction, with a's and the output's elements each one row
  * of values, as many, along dimensions b's tiles both index (*da, *dj). */
 static bool diagonal_dims(const struct hw_intrinsic *in, const struct ir_op *op, int ia, int ib, int it, int *da,
 			  int *dj)
 {
-	int a = lane_of(in, &in->a), j = lane_of(in, &in->out);
+	int a = tz_operand_lane(in, &in->a), j = tz_operand_lane(in, &in->out);
 	if (op->iter[it].reduction || iter_mask(op, ia, ib, it) != (TZ_IN_A | TZ_IN_B | TZ_IN_OUT) || a < 0 || j < 0 ||
 	    in->dim_size[a] != in->dim_size[j] || !(dim_mask(in, a) & TZ_IN_B) || !(dim_mask(in, j) & TZ_IN_B) ||
 	    dim_mask(in, a) & TZ_IN_OUT)

@@ -135,6 +135,10 @@ struct tz_axis {
 	int64_t step;   /* the iterator's values per iteration (the lanes of a diagonal iterator's blocks; else 1) */
 };
 
+/* The one dimension of operand o larger than 1 (the values of its elements
+ * when they are a row), or -1 when it has none or several. */
+int tz_operand_lane(const struct hw_intrinsic *in, const struct hw_operand *o);
+
 static inline int tz_diagonal(const struct tz_binding *b)
 {
 	return b->diagonal - 1;

@@ -219,10 +219,7 @@ private:
 	// one segment from another between runs.
 	void gather(const struct isa_step &g)
 	{
-		uint64_t span = 0;
-		for (uint64_t k = 0; k < g.n; k++)
-			if (g.from[k] != ISA_GATHER_ZERO && (uint64_t)g.from[k] + 1 > span)
-				span = (uint64_t)g.from[k] + 1;
+		uint64_t span = isa_gather_span(&g);
 		std::vector<uint8_t> src(span), dst(g.n, 0);
 		if (span)
 			access(tlm::TLM_READ_COMMAND, g.src, src.data(), span);
