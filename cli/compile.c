@@ -15,11 +15,47 @@
 #include "compiler/compile.h"
 #include "cli.h"
 
-static void print_plan(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans, bool json)
+/* JSON: what the host computed at compile time, the runs and the gathers. */
+static void print_json_program(const struct isa_program *p, const char *host_values)
+{
+	printf("\"host_values\":[");
+	for (const char *s = host_values; s && *s;) { /* "a, b, c" */
+		const char *e = strstr(s, ", ");
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+		char *name = xstrndup(s, n);
+		printf("%s", s == host_values ? "" : ",");
+		cli_json_string(stdout, name);
+		free(name);
+		s = e ? e + 2 : s + n;
+	}
+	int runs = p->nstep ? 0 : 1;
+	const char *sep = "";
+	printf("],\"gathers\":[");
+	for (int i = 0; i < p->nstep; i++) {
+		const struct isa_step *st = &p->step[i];
+		if (st->kind == ISA_STEP_RUN) {
+			runs++;
+			continue;
+		}
+		printf("%s{\"from\":", sep);
+		sep = ",";
+		cli_json_string(stdout, isa_program_segment_at(p, st->src));
+		printf(",\"to\":");
+		cli_json_string(stdout, isa_program_segment_at(p, st->dst));
+		printf(",\"bytes\":%llu}", (unsigned long long)st->n);
+	}
+	printf("],\"runs\":%d,", runs);
+}
+
+static void print_plan(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans, bool json,
+		       const struct isa_program *p, const char *host_values)
 {
 	const struct ir_graph *g = &w->g;
-	if (json)
-		printf("{\"workload\":\"%s\",\"hardware\":\"%s\",\"ops\":[", w->name, hw->name);
+	if (json) {
+		printf("{\"workload\":\"%s\",\"hardware\":\"%s\",", w->name, hw->name);
+		print_json_program(p, host_values);
+		printf("\"ops\":[");
+	}
 	for (int op = 0; op < g->nops; op++) {
 		bool on_host = plans[op].kind == CC_HOST;
 		struct strbuf sb = {0}, mapping = {0};
@@ -162,7 +198,7 @@ int cli_compile(int argc, char **argv)
 				printf("  every intermediate tensor stays in DRAM in the layout its next op reads\n");
 		}
 		if (!o.dump_after)
-			print_plan(&hw, &w, plans, o.json);
+			print_plan(&hw, &w, plans, o.json, &prog.p, host_values);
 		rc = CLI_OK;
 	}
 	cc_program_free(&prog);

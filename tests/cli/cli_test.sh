@@ -121,6 +121,9 @@ contains "$work/out" "nothing ran on the host" "compile of a chain runs nothing 
 contains "$work/out" "every intermediate tensor stays in DRAM in the layout its next op reads" "compile keeps the chain in DRAM"
 expect 0 "compile a chain with layout changes" "$tessel" compile "$wl/resblock.yaml" --hw "$src/examples/hw/dot-i8.yaml" -o "$work/rb.tsp"
 contains "$work/out" "5 runs; between them 4 gathers rearrange tensors" "compile cuts the program where layouts change"
+expect 0 "compile a chain with layout changes, --json" "$tessel" compile "$wl/resblock.yaml" --hw "$src/examples/hw/dot-i8.yaml" -o "$work/rb.tsp" --json
+contains "$work/out" '"host_values":[],"gathers":[{"from":"conv1.out","to":"conv2.a","bytes":' "compile json lists the gathers"
+contains "$work/out" '],"runs":5,' "compile json counts the runs"
 expect 0 "run a program of several runs" "$tessel" run "$work/rb.tsp"
 expect 0 "disassemble a program of several runs" "$tessel" disasm "$work/rb.tsp"
 contains "$work/out" "; step 1: gather" "disasm lists the steps"
