@@ -117,7 +117,6 @@ struct tz_direct {
 	int nwin;
 	int win[IR_MAX_ITERS];         /* K iterators kept whole, in the GEMM form's K order */
 	int64_t win_points;            /* product of their extents */
-	int ktile_pos;                 /* place of the lane tiles among the K axes (for B's packing) */
 	/* a's tensor: the dimensions the DMA moves as rows and columns (a_row -1: one row), and how many
 	 * indices apart the values a block reads along each (1, or a stride every access shares) */
 	int a_row, a_col;
