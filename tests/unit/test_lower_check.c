@@ -240,6 +240,7 @@ static void test_direct_strided_columns_padded_rows(void)
 	tz_geometry_init(&geo, &hw, &g, op, &b);
 	ASSERT(!geo.dir.ok && strstr(geo.dir.why, "is read every 2 columns with padded rows"));
 	tz_match_free(&m);
+	ir_graph_free(&g);
 	diag_free(&err);
 }
 
