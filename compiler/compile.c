@@ -146,25 +146,31 @@ double cc_roofline_cycles(const struct hw *hw, const struct ir_graph *g, int op)
 
 /* ---- whole graphs: which inputs come from the device ---- */
 
-bool cc_reads_stored(const struct hw *hw, const struct ir_graph *g, const struct cc_plan *plans, const int *ops, int i,
-		     int tensor)
+int cc_stored_by(const struct hw *hw, const struct ir_graph *g, const struct cc_plan *plans, const int *ops, int i,
+		 int tensor)
 {
 	const struct cc_plan *p = &plans[ops[i]];
 	if (p->kind != CC_GEMM || !p->map.direct)
-		return false;
+		return -1;
 	struct tz_geometry geo, pg;
 	tz_geometry_init(&geo, hw, g, ops[i], &p->map.b);
 	if (!geo.dir.ok || geo.dir.a.tensor != tensor)
-		return false;
+		return -1;
 	for (int j = 0; j < i; j++) {
 		const struct cc_plan *q = &plans[ops[j]];
 		if (q->kind != CC_GEMM || !q->map.direct || q->map.b.planes != 1 || g->op[ops[j]].out.tensor != tensor)
 			continue;
 		tz_geometry_init(&pg, hw, g, ops[j], &q->map.b);
 		if (tz_layout_same(&pg.dir.out, &geo.dir.a))
-			return true;
+			return j;
 	}
-	return false;
+	return -1;
+}
+
+bool cc_reads_stored(const struct hw *hw, const struct ir_graph *g, const struct cc_plan *plans, const int *ops, int i,
+		     int tensor)
+{
+	return cc_stored_by(hw, g, plans, ops, i, tensor) >= 0;
 }
 
 /* Bytes per value of the operand op `op`'s plan packs `tensor` into, or 0. */

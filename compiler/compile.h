@@ -74,6 +74,9 @@ double cc_roofline_cycles(const struct hw *hw, const struct ir_graph *g, int op)
  * runs on the host. */
 bool cc_reads_stored(const struct hw *hw, const struct ir_graph *g, const struct cc_plan *plans, const int *ops, int i,
 		     int tensor);
+/* The earlier op (index into ops) whose segment it reads, or -1. */
+int cc_stored_by(const struct hw *hw, const struct ir_graph *g, const struct cc_plan *plans, const int *ops, int i,
+		 int tensor);
 /* Where op ops[i] of a program gets its input `tensor` from. */
 enum cc_source {
 	CC_FROM_DATA,    /* no op computes it: packed from its data at compile time */

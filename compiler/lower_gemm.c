@@ -15,22 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lower.h"
+#include "lower_gemm.h"
 #include "base/alloc.h"
 
 /* ---- rings of buffers ---- */
 
-struct slot {
-	int64_t key;     /* block held, -1 none */
-	int loaded_by;   /* last instruction filling it */
-	int last_reader; /* last instruction reading it */
-	int64_t used;    /* step that last used it, for replacement */
-};
 
-struct ring {
-	int n;
-	struct slot s[LW_MAX_RING];
-};
 
 static void ring_init(struct ring *r, int n)
 {
@@ -58,51 +48,11 @@ static int ring_victim(const struct ring *r, int pinned)
 	return best < 0 ? 0 : best;
 }
 
-/* Everything lowering one GEMM-form op needs. */
-struct gemm_lowering {
-	struct lw_op lo;
-	const struct tz_geometry *geo;
-	const struct tz_mapping *m;
-	int lv_a, lv_b;
-	uint64_t seg_a, seg_b, seg_bias, seg_out; /* DRAM byte addresses */
-	uint64_t plane_bytes;
-	/* scratchpad layout, in elements */
-	uint64_t slot_a, slot_b, slot_acc, bias_off;
-	/* micro-op kernels: indices into the op's micro-ops */
-	uint32_t k_gemm[LW_MAX_RING][LW_MAX_RING][LW_MAX_RING], k_imm[LW_MAX_RING], k_bias[LW_MAX_RING];
-	int bias_res;           /* group the whole bias stays along (tz_bias_resident), or -1 */
-	uint64_t keep_off[2];   /* kept A and B in the shared level (byte offsets) */
-	uint64_t bias_res_base; /* its accumulator element */
-	int64_t bias_res_tiles, bias_res_blocks;
-	/* staging in the shared levels: byte offset per purpose and level */
-	uint64_t stage_a[HW_MAX_LEVELS], stage_b[HW_MAX_LEVELS], stage_bias[LW_MAX_RING][HW_MAX_LEVELS];
-	struct ring ra, rb, racc, rbias;
-	int acc_writer_need;    /* store instruction the first acc write waits for */
-	/* the direct form (m->direct): its blocks, and a's box per lane tile */
-	struct tz_direct_block db;
-	uint64_t box_a;
-};
 
 /* ---- the steps ---- */
 
-struct step {
-	int64_t bb, mo, no, ko;     /* block coordinates */
-	int64_t sidx, r0, nr, c0;   /* direct form: stepped M index, first row and rows, first column of its box */
-	int64_t bm, bn, bk;         /* this block's sizes (smaller at the edges) */
-	int64_t out_block;          /* index of its output block */
-	bool first_k, last_k;
-	int sa, sb;                 /* slots chosen when its loads were emitted */
-};
 
-static int64_t blocks(int64_t n, int64_t b)
-{
-	return (n + b - 1) / b;
-}
 
-static int64_t edge(int64_t n, int64_t b, int64_t i)
-{
-	return n - i * b < b ? n - i * b : b;
-}
 
 static int64_t m_blocks(const struct gemm_lowering *gl)
 {
@@ -115,16 +65,6 @@ static int64_t k_blocks(const struct gemm_lowering *gl)
 	return blocks(gl->m->direct ? gl->db.kt : gl->geo->count[TZ_G_K], gl->m->bk);
 }
 
-/* The direct form's box of block mo. */
-static void direct_box(const struct gemm_lowering *gl, struct step *s)
-{
-	const struct tz_direct_block *b = &gl->db;
-	int64_t cb = s->mo % b->col_blocks, rb = s->mo / b->col_blocks % b->row_blocks;
-	s->sidx = s->mo / b->col_blocks / b->row_blocks;
-	s->r0 = rb * b->box_rows, s->c0 = cb * b->box_cols;
-	s->nr = edge(gl->geo->dir.rows, b->box_rows, rb);
-	s->bm = s->nr * b->box_cols;
-}
 
 /* Step number `i` of the loop nest. */
 static struct step step_at(const struct gemm_lowering *gl, int64_t i)
@@ -146,7 +86,7 @@ static struct step step_at(const struct gemm_lowering *gl, int64_t i)
 	s.bk = edge(m->direct ? gl->db.kt : geo->count[TZ_G_K], m->bk, s.ko);
 	s.first_k = s.ko == 0, s.last_k = s.ko == Kb - 1;
 	if (m->direct)
-		direct_box(gl, &s);
+		lw_direct_box(gl, &s);
 	return s;
 }
 
@@ -168,132 +108,12 @@ static int64_t key_b(const struct gemm_lowering *gl, const struct step *s)
 
 /* ---- the direct form: where a step's data is ---- */
 
-/* Every op iterator's value at the first point of step st (lane tile ka
- * of a, output tile nt). */
-static void step_point(const struct gemm_lowering *gl, const struct step *st, int64_t ka, int64_t nt, int64_t *it)
-{
-	tz_direct_point(gl->geo, st->bb, st->sidx, st->r0, st->c0, ka, nt, it);
-}
 
-static int64_t index_at(const struct ir_affine *x, const int64_t *it)
-{
-	int64_t v = x->offset;
-	for (int i = 0; i < IR_MAX_ITERS; i++)
-		v += x->coef[i] * it[i];
-	return v;
-}
 
-/* The element of layout l holding the tensor's value at the access's index. */
-static uint64_t layout_element(const struct tz_layout *l, const struct ir_access *a, const int64_t *it, int rank,
-			       const int64_t *at)
-{
-	int64_t e = 0;
-	for (int dd = 0; dd < rank; dd++) {
-		int64_t v = at && at[dd] != INT64_MIN ? at[dd] : index_at(&a->index[dd], it);
-		e += (dd == l->lane_dim ? v / (int64_t)l->lanes : v) * l->stride[dd];
-	}
-	return (uint64_t)e;
-}
 
-/* The step of iterator `it` in elements of a's box. */
-static int64_t box_step(const struct gemm_lowering *gl, int it)
-{
-	const struct tz_direct *d = &gl->geo->dir;
-	const struct ir_access *x = &gl->lo.op->in[gl->geo->b.input_a];
-	int64_t v = 0;
-	if (d->a_col >= 0)
-		v += x->index[d->a_col].coef[it] / d->a_step[d->a_col];
-	if (d->a_row >= 0)
-		v += x->index[d->a_row].coef[it] / d->a_step[d->a_row] * gl->db.a_cols;
-	return v;
-}
 
-/* Rows (or columns) of a box of n starting at index lo with step s inside
- * 0..size-1: the zeros before, the rows read, the zeros after. */
-static void box_pads(int64_t lo, int64_t s, int64_t n, int64_t size, int64_t *before, int64_t *read, int64_t *after)
-{
-	*before = lo < 0 ? (-lo + s - 1) / s : 0;
-	int64_t last = (size - 1 - lo) / s; /* the last box row inside */
-	if (last > n - 1)
-		last = n - 1;
-	*read = last - *before + 1;
-	*after = n - 1 - last;
-}
 
-/* One load with its padding, as one instruction. */
-static int load_padded(struct lw_op *lo, int lv, uint64_t idx, uint64_t addr, int64_t rows, int64_t cols,
-		       uint64_t stride, const int64_t pad[4])
-{
-	struct isa_insn in = {.kind = isa_kind_of_class(lo->lay, ISA_CLASS_LOAD)};
-	in.f[ISA_F_BUF] = lv;
-	in.f[ISA_F_IDX] = (int64_t)idx;
-	in.f[ISA_F_ADDR] = (int64_t)addr;
-	in.f[ISA_F_YSIZE] = rows;
-	in.f[ISA_F_XSIZE] = cols;
-	in.f[ISA_F_XSTRIDE] = rows > 1 ? (int64_t)stride : cols;
-	in.f[ISA_F_YPAD0] = pad[0], in.f[ISA_F_YPAD1] = pad[1], in.f[ISA_F_XPAD0] = pad[2], in.f[ISA_F_XPAD1] = pad[3];
-	int i = st_emit(lo->s, &in);
-	lw_barrier(lo, i);
-	return i;
-}
 
-/* Step st's input box for lane tiles ko·bk...: per lane tile one 2D
- * transfer of its rows and columns with the padding as zeros (per row, its
- * columns as the transfer's rows, when they are strided).  Returns the
- * first instruction. */
-static int load_box(struct gemm_lowering *gl, const struct step *st, uint64_t idx)
-{
-	const struct tz_geometry *geo = gl->geo;
-	const struct tz_direct *d = &geo->dir;
-	const struct ir_access *x = &gl->lo.op->in[geo->b.input_a];
-	const struct ir_tensor *t = &gl->lo.g->tensor[x->tensor];
-	uint32_t e = gl->lo.hw->level[gl->lv_a].elem_bytes;
-	int64_t it[IR_MAX_ITERS], at[IR_MAX_RANK];
-	int64_t nrows = d->a_row >= 0 ? (st->nr < gl->db.box_rows ? 0 : gl->db.a_rows) : 1;
-	if (!nrows) { /* a last row block with fewer rows: its box is shorter */
-		const struct ir_affine *ix = &x->index[d->a_row];
-		int64_t span = (gl->db.a_rows - 1) * d->a_step[d->a_row] - ix->coef[d->box_row] * (gl->db.box_rows - st->nr);
-		nrows = span / d->a_step[d->a_row] + 1;
-	}
-	int first = -1;
-	/* a box of one row: its lane tiles are the rows of one transfer */
-	bool fold = tz_direct_folds_lanes(gl->geo, gl->m);
-	for (int64_t k = 0; k < st->bk; k += fold ? st->bk : 1) {
-		step_point(gl, st, st->ko * gl->m->bk + k, 0, it);
-		for (int dd = 0; dd < t->rank; dd++)
-			at[dd] = INT64_MIN;
-		int64_t rlo = d->a_row >= 0 ? index_at(&x->index[d->a_row], it) : 0, clo = index_at(&x->index[d->a_col], it);
-		int64_t rs = d->a_row >= 0 ? d->a_step[d->a_row] : 1, cs = d->a_step[d->a_col];
-		int64_t r0, rn, r1, c0, cn, c1;
-		box_pads(rlo, rs, nrows, d->a_row >= 0 ? t->shape[d->a_row] : 1, &r0, &rn, &r1);
-		box_pads(clo, cs, gl->db.a_cols, t->shape[d->a_col], &c0, &cn, &c1);
-		uint64_t sram = idx + (uint64_t)k * gl->box_a;
-		if (cs == 1) {
-			if (d->a_row >= 0)
-				at[d->a_row] = rlo + r0 * rs;
-			at[d->a_col] = clo + c0;
-			uint64_t addr = gl->seg_a / e + layout_element(&d->a, x, it, t->rank, at);
-			int64_t pad[4] = {r0, r1, c0, c1};
-			int i = fold ? load_padded(&gl->lo, gl->lv_a, sram, addr, st->bk, cn, (uint64_t)d->a.stride[d->a.lane_dim],
-						   (int64_t[4]){0, 0, c0, c1})
-				     : load_padded(&gl->lo, gl->lv_a, sram, addr, rn, cn,
-						   (uint64_t)(rs * (d->a_row >= 0 ? d->a.stride[d->a_row] : 0)), pad);
-			first = first < 0 ? i : first;
-			continue;
-		}
-		for (int64_t r = 0; r < nrows; r++) { /* strided columns: a row at a time, columns as rows */
-			if (d->a_row >= 0)
-				at[d->a_row] = rlo + r * rs;
-			at[d->a_col] = clo + c0 * cs;
-			uint64_t addr = gl->seg_a / e + layout_element(&d->a, x, it, t->rank, at);
-			int64_t pad[4] = {c0, c1, 0, 0};
-			int i = load_padded(&gl->lo, gl->lv_a, sram + (uint64_t)r * (uint64_t)gl->db.a_cols, addr, cn, 1,
-					    (uint64_t)cs, pad);
-			first = first < 0 ? i : first;
-		}
-	}
-	return first;
-}
 
 /* Loads A and B for step `i` (those not resident), never into `pin_a` /
  * `pin_b` (the slots the step before it computes from). */
@@ -307,7 +127,7 @@ static void emit_loads(struct gemm_lowering *gl, struct step *st, int64_t i, int
 	if (sa < 0 && gl->m->direct) {
 		sa = ring_victim(&gl->ra, pin_a);
 		struct slot *sl = &gl->ra.s[sa];
-		st_need(lo->s, load_box(gl, st, (uint64_t)sa * gl->slot_a), sl->last_reader);
+		st_need(lo->s, lw_direct_load(gl, st, (uint64_t)sa * gl->slot_a), sl->last_reader);
 		sl->loaded_by = lo->s->n - 1;
 		sl->key = ka, sl->last_reader = -1;
 	} else if (sa < 0) {
@@ -412,8 +232,8 @@ static int emit_gemm(struct gemm_lowering *gl, const struct step *st, int q)
 		in.f[ISA_F_ITER_IN] = gl->db.box_cols;
 		in.f[ISA_F_DST_OUT] = gl->db.box_cols;
 		in.f[ISA_F_DST_IN] = 1;
-		in.f[ISA_F_SRC_OUT] = d->box_row >= 0 ? box_step(gl, d->box_row) : 0;
-		in.f[ISA_F_SRC_IN] = box_step(gl, d->box_col);
+		in.f[ISA_F_SRC_OUT] = d->box_row >= 0 ? lw_direct_box_step(gl, d->box_row) : 0;
+		in.f[ISA_F_SRC_IN] = lw_direct_box_step(gl, d->box_col);
 		reset_uops = (uint32_t)gl->m->bn;
 	}
 	int first = -1, last = -1;
@@ -468,31 +288,6 @@ static int alu_bias(struct gemm_lowering *gl, const struct step *st, int q)
 	return st_emit(gl->lo.s, &in);
 }
 
-/* The direct form's output block into the output's layout: per output
- * tile its box of points, rows and columns.  Returns the last store. */
-static int store_box(struct gemm_lowering *gl, const struct step *st, int q, uint64_t seg, int wait)
-{
-	const struct tz_direct *d = &gl->geo->dir;
-	const struct ir_access *y = &gl->lo.op->out;
-	int rank = gl->lo.g->tensor[y->tensor].rank;
-	uint32_t e = gl->lo.hw->level[gl->lo.lv_out].elem_bytes;
-	int64_t it[IR_MAX_ITERS];
-	int last = -1;
-	if (tz_direct_folds_outputs(gl->geo, gl->m)) { /* one row per output tile: one transfer */
-		step_point(gl, st, 0, st->no * gl->m->bn, it);
-		uint64_t addr = seg + layout_element(&d->out, y, it, rank, NULL) * e;
-		return lw_store_block(&gl->lo, (uint64_t)q * gl->slot_acc, addr, (uint64_t)st->bn, (uint64_t)gl->db.box_cols,
-				      (uint64_t)d->out.stride[d->out.lane_dim], wait);
-	}
-	for (int64_t n = 0; n < st->bn; n++) {
-		step_point(gl, st, 0, st->no * gl->m->bn + n, it);
-		uint64_t addr = seg + layout_element(&d->out, y, it, rank, NULL) * e;
-		last = lw_store_block(&gl->lo, (uint64_t)q * gl->slot_acc + (uint64_t)(n * gl->m->bm), addr, (uint64_t)st->nr,
-				      (uint64_t)gl->db.box_cols, d->out_row >= 0 ? (uint64_t)d->out.stride[d->out_row] : 0,
-				      wait);
-	}
-	return last;
-}
 
 /* The epilogue of a finished output block, then its stores. */
 static void finish_block(struct gemm_lowering *gl, const struct step *st, int q, int last)
@@ -520,7 +315,7 @@ static void finish_block(struct gemm_lowering *gl, const struct step *st, int q,
 			st_need(gl->lo.s, last, store);
 		}
 		if (gl->m->direct) {
-			store = store_box(gl, st, q, gl->seg_out + (uint64_t)p * gl->plane_bytes, last);
+			store = lw_direct_store(gl, st, q, gl->seg_out + (uint64_t)p * gl->plane_bytes, last);
 			continue;
 		}
 		store = lw_store_block(&gl->lo, (uint64_t)q * gl->slot_acc,
@@ -575,26 +370,6 @@ static void emit_steps(struct gemm_lowering *gl)
 
 /* ---- micro-op kernels, scratchpads, staging and segments ---- */
 
-/* The direct form's kernel: for every window position and lane tile, one
- * micro-op per output tile (so that the first bn start the block). */
-static void direct_kernel(struct gemm_lowering *gl, uint32_t a, uint32_t b, uint32_t acc)
-{
-	const struct tz_direct *d = &gl->geo->dir;
-	const struct ir_op *op = gl->lo.op;
-	const struct tz_mapping *m = gl->m;
-	for (int64_t w = 0; w < d->win_points; w++) {
-		int64_t src = 0, r = w;
-		for (int i = d->nwin - 1; i >= 0; i--) {
-			int64_t v = r % op->iter[d->win[i]].extent;
-			r /= op->iter[d->win[i]].extent;
-			src += v * box_step(gl, d->win[i]);
-		}
-		for (int64_t k = 0; k < m->bk; k++)
-			for (int64_t n = 0; n < m->bn; n++)
-				lw_add_uop(&gl->lo, acc + (uint32_t)(n * m->bm), a + (uint32_t)(k * (int64_t)gl->box_a + src),
-					   b + (uint32_t)(((n * m->bk + k) * d->win_points + w) * gl->geo->eb));
-	}
-}
 
 /* One kernel per combination of buffers for the intrinsic; per output
  * buffer one for immediates and one for the bias. */
@@ -611,7 +386,7 @@ static void build_kernels(struct gemm_lowering *gl)
 			for (int q = 0; q < m->ring_acc; q++) {
 				gl->k_gemm[a][b][q] = lo->nuops;
 				if (m->direct) {
-					direct_kernel(gl, (uint32_t)(a * gl->slot_a), (uint32_t)(b * gl->slot_b),
+					lw_direct_kernel(gl, (uint32_t)(a * gl->slot_a), (uint32_t)(b * gl->slot_b),
 						      (uint32_t)(q * gl->slot_acc));
 					continue;
 				}
@@ -682,56 +457,7 @@ static void load_kept(struct gemm_lowering *gl, int which, uint64_t dram, uint64
 	lw_barrier(&gl->lo, f);
 }
 
-/* The segment an earlier op of the program stores tensor `t` into in
- * layout l (its DRAM byte address), or UINT64_MAX. */
-static uint64_t stored_earlier(const struct gemm_lowering *gl, const struct tz_layout *l)
-{
-	const struct cc_program *prog = gl->lo.prog;
-	for (const struct cc_op *r = prog->op; r < gl->lo.rec; r++) {
-		const struct cc_plan *p = &r->plan;
-		if (p->kind == CC_GEMM && p->map.direct && p->map.b.planes == 1 && tz_layout_same(&p->geo.dir.out, l))
-			return prog->p.seg[r->out_segment].addr;
-	}
-	return UINT64_MAX;
-}
 
-/* The direct form's segments: A in its layout (or the segment an earlier op
- * of the program stores it into), B packed once in tile order, the bias,
- * and the output in its layout, one per plane. */
-static void direct_segments(struct gemm_lowering *gl, const uint8_t *const *data)
-{
-	const struct tz_geometry *geo = gl->geo;
-	const struct tz_direct *d = &geo->dir;
-	struct lw_op *lo = &gl->lo;
-	uint8_t *a = NULL, *bb = NULL, *bias = NULL, *scratch = NULL;
-	gl->seg_a = stored_earlier(gl, &d->a);
-	if (gl->seg_a == UINT64_MAX) {
-		if (data && (a = try_malloc(tz_layout_bytes(&d->a) + 1)))
-			tz_layout_pack(lo->g, &d->a, data[d->a.tensor], a);
-		else if (data)
-			lw_nomem(lo->prog, tz_layout_bytes(&d->a) + 1, "the input in its layout");
-		gl->seg_a = lw_add_segment(lo, "a", lw_segment_kind(lo->g, d->a.tensor), tz_layout_bytes(&d->a), a);
-	}
-	if (data) {
-		bb = try_malloc(tz_direct_b_bytes(geo) + 1), scratch = try_malloc(tz_direct_b_bytes(geo) + 1);
-		if (bb && scratch)
-			tz_direct_pack_b(geo, data, bb, scratch);
-		else
-			lw_nomem(lo->prog, 2 * tz_direct_b_bytes(geo) + 2, "the packed B operand");
-		free(scratch);
-	}
-	gl->seg_b = lw_add_segment(lo, "b", ISA_SEG_WEIGHT, tz_direct_b_bytes(geo), bb);
-	if (geo->bias >= 0) {
-		if (data && (bias = try_malloc(tz_direct_bias_bytes(geo) + 1)))
-			tz_direct_pack_bias(geo, data, bias);
-		else if (data)
-			lw_nomem(lo->prog, tz_direct_bias_bytes(geo) + 1, "the packed bias");
-		gl->seg_bias = lw_add_segment(lo, "bias", ISA_SEG_WEIGHT, tz_direct_bias_bytes(geo), bias);
-	}
-	gl->plane_bytes = tz_layout_bytes(&d->out);
-	gl->seg_out = lw_add_segment(lo, "out", ISA_SEG_OUTPUT, gl->plane_bytes * (uint64_t)geo->b.planes, NULL);
-	lo->rec->out_segment = lo->prog->p.nseg - 1;
-}
 
 /* Packs A, B and the bias (data NULL: zeros, as when only timing matters)
  * and places the output. */
@@ -741,7 +467,7 @@ static void make_segments(struct gemm_lowering *gl, const uint8_t *const *data)
 	struct lw_op *lo = &gl->lo;
 	uint8_t *a = NULL, *bb = NULL, *bias = NULL;
 	if (gl->m->direct) {
-		direct_segments(gl, data);
+		lw_direct_segments(gl, data);
 		return;
 	}
 	if (data) {

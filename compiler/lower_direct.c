@@ -1,0 +1,252 @@
+/* compiler/lower_direct: the direct form's own parts of an op's lowering
+ * (docs/compiler.md, "Lowering"; tensorize/direct.c) — where a step's data
+ * is in the tensors' DRAM layouts, the input box loaded with its halo and
+ * padding, the micro-op kernel of window positions, the stores into the
+ * output's layout, and the op's segments.  The steps, rings and the rest
+ * are lower_gemm.c's. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lower_gemm.h"
+#include "base/alloc.h"
+
+/* The direct form's box of block mo. */
+void lw_direct_box(const struct gemm_lowering *gl, struct step *s)
+{
+	const struct tz_direct_block *b = &gl->db;
+	int64_t cb = s->mo % b->col_blocks, rb = s->mo / b->col_blocks % b->row_blocks;
+	s->sidx = s->mo / b->col_blocks / b->row_blocks;
+	s->r0 = rb * b->box_rows, s->c0 = cb * b->box_cols;
+	s->nr = edge(gl->geo->dir.rows, b->box_rows, rb);
+	s->bm = s->nr * b->box_cols;
+}
+
+/* Every op iterator's value at the first point of step st (lane tile ka
+ * of a, output tile nt). */
+static void step_point(const struct gemm_lowering *gl, const struct step *st, int64_t ka, int64_t nt, int64_t *it)
+{
+	tz_direct_point(gl->geo, st->bb, st->sidx, st->r0, st->c0, ka, nt, it);
+}
+
+static int64_t index_at(const struct ir_affine *x, const int64_t *it)
+{
+	int64_t v = x->offset;
+	for (int i = 0; i < IR_MAX_ITERS; i++)
+		v += x->coef[i] * it[i];
+	return v;
+}
+
+/* The element of layout l holding the tensor's value at the access's index. */
+static uint64_t layout_element(const struct tz_layout *l, const struct ir_access *a, const int64_t *it, int rank,
+			       const int64_t *at)
+{
+	int64_t e = 0;
+	for (int dd = 0; dd < rank; dd++) {
+		int64_t v = at && at[dd] != INT64_MIN ? at[dd] : index_at(&a->index[dd], it);
+		e += (dd == l->lane_dim ? v / (int64_t)l->lanes : v) * l->stride[dd];
+	}
+	return (uint64_t)e;
+}
+
+/* The step of iterator `it` in elements of a's box. */
+int64_t lw_direct_box_step(const struct gemm_lowering *gl, int it)
+{
+	const struct tz_direct *d = &gl->geo->dir;
+	const struct ir_access *x = &gl->lo.op->in[gl->geo->b.input_a];
+	int64_t v = 0;
+	if (d->a_col >= 0)
+		v += x->index[d->a_col].coef[it] / d->a_step[d->a_col];
+	if (d->a_row >= 0)
+		v += x->index[d->a_row].coef[it] / d->a_step[d->a_row] * gl->db.a_cols;
+	return v;
+}
+
+/* Rows (or columns) of a box of n starting at index lo with step s inside
+ * 0..size-1: the zeros before, the rows read, the zeros after. */
+static void box_pads(int64_t lo, int64_t s, int64_t n, int64_t size, int64_t *before, int64_t *read, int64_t *after)
+{
+	*before = lo < 0 ? (-lo + s - 1) / s : 0;
+	int64_t last = (size - 1 - lo) / s; /* the last box row inside */
+	if (last > n - 1)
+		last = n - 1;
+	*read = last - *before + 1;
+	*after = n - 1 - last;
+}
+
+/* One load with its padding, as one instruction. */
+static int load_padded(struct lw_op *lo, int lv, uint64_t idx, uint64_t addr, int64_t rows, int64_t cols,
+		       uint64_t stride, const int64_t pad[4])
+{
+	struct isa_insn in = {.kind = isa_kind_of_class(lo->lay, ISA_CLASS_LOAD)};
+	in.f[ISA_F_BUF] = lv;
+	in.f[ISA_F_IDX] = (int64_t)idx;
+	in.f[ISA_F_ADDR] = (int64_t)addr;
+	in.f[ISA_F_YSIZE] = rows;
+	in.f[ISA_F_XSIZE] = cols;
+	in.f[ISA_F_XSTRIDE] = rows > 1 ? (int64_t)stride : cols;
+	in.f[ISA_F_YPAD0] = pad[0], in.f[ISA_F_YPAD1] = pad[1], in.f[ISA_F_XPAD0] = pad[2], in.f[ISA_F_XPAD1] = pad[3];
+	int i = st_emit(lo->s, &in);
+	lw_barrier(lo, i);
+	return i;
+}
+
+/* Step st's input box for lane tiles ko·bk...: per lane tile one 2D
+ * transfer of its rows and columns with the padding as zeros (per row, its
+ * columns as the transfer's rows, when they are strided).  Returns the
+ * first instruction. */
+int lw_direct_load(struct gemm_lowering *gl, const struct step *st, uint64_t idx)
+{
+	const struct tz_geometry *geo = gl->geo;
+	const struct tz_direct *d = &geo->dir;
+	const struct ir_access *x = &gl->lo.op->in[geo->b.input_a];
+	const struct ir_tensor *t = &gl->lo.g->tensor[x->tensor];
+	uint32_t e = gl->lo.hw->level[gl->lv_a].elem_bytes;
+	int64_t it[IR_MAX_ITERS], at[IR_MAX_RANK];
+	int64_t nrows = d->a_row >= 0 ? (st->nr < gl->db.box_rows ? 0 : gl->db.a_rows) : 1;
+	if (!nrows) { /* a last row block with fewer rows: its box is shorter */
+		const struct ir_affine *ix = &x->index[d->a_row];
+		int64_t span = (gl->db.a_rows - 1) * d->a_step[d->a_row] - ix->coef[d->box_row] * (gl->db.box_rows - st->nr);
+		nrows = span / d->a_step[d->a_row] + 1;
+	}
+	int first = -1;
+	/* a box of one row: its lane tiles are the rows of one transfer */
+	bool fold = tz_direct_folds_lanes(gl->geo, gl->m);
+	for (int64_t k = 0; k < st->bk; k += fold ? st->bk : 1) {
+		step_point(gl, st, st->ko * gl->m->bk + k, 0, it);
+		for (int dd = 0; dd < t->rank; dd++)
+			at[dd] = INT64_MIN;
+		int64_t rlo = d->a_row >= 0 ? index_at(&x->index[d->a_row], it) : 0, clo = index_at(&x->index[d->a_col], it);
+		int64_t rs = d->a_row >= 0 ? d->a_step[d->a_row] : 1, cs = d->a_step[d->a_col];
+		int64_t r0, rn, r1, c0, cn, c1;
+		box_pads(rlo, rs, nrows, d->a_row >= 0 ? t->shape[d->a_row] : 1, &r0, &rn, &r1);
+		box_pads(clo, cs, gl->db.a_cols, t->shape[d->a_col], &c0, &cn, &c1);
+		uint64_t sram = idx + (uint64_t)k * gl->box_a;
+		if (cs == 1) {
+			if (d->a_row >= 0)
+				at[d->a_row] = rlo + r0 * rs;
+			at[d->a_col] = clo + c0;
+			uint64_t addr = gl->seg_a / e + layout_element(&d->a, x, it, t->rank, at);
+			int64_t pad[4] = {r0, r1, c0, c1};
+			int i = fold ? load_padded(&gl->lo, gl->lv_a, sram, addr, st->bk, cn, (uint64_t)d->a.stride[d->a.lane_dim],
+						   (int64_t[4]){0, 0, c0, c1})
+				     : load_padded(&gl->lo, gl->lv_a, sram, addr, rn, cn,
+						   (uint64_t)(rs * (d->a_row >= 0 ? d->a.stride[d->a_row] : 0)), pad);
+			first = first < 0 ? i : first;
+			continue;
+		}
+		for (int64_t r = 0; r < nrows; r++) { /* strided columns: a row at a time, columns as rows */
+			if (d->a_row >= 0)
+				at[d->a_row] = rlo + r * rs;
+			at[d->a_col] = clo + c0 * cs;
+			uint64_t addr = gl->seg_a / e + layout_element(&d->a, x, it, t->rank, at);
+			int64_t pad[4] = {c0, c1, 0, 0};
+			int i = load_padded(&gl->lo, gl->lv_a, sram + (uint64_t)r * (uint64_t)gl->db.a_cols, addr, cn, 1,
+					    (uint64_t)cs, pad);
+			first = first < 0 ? i : first;
+		}
+	}
+	return first;
+}
+
+/* The direct form's output block into the output's layout: per output
+ * tile its box of points, rows and columns.  Returns the last store. */
+int lw_direct_store(struct gemm_lowering *gl, const struct step *st, int q, uint64_t seg, int wait)
+{
+	const struct tz_direct *d = &gl->geo->dir;
+	const struct ir_access *y = &gl->lo.op->out;
+	int rank = gl->lo.g->tensor[y->tensor].rank;
+	uint32_t e = gl->lo.hw->level[gl->lo.lv_out].elem_bytes;
+	int64_t it[IR_MAX_ITERS];
+	int last = -1;
+	if (tz_direct_folds_outputs(gl->geo, gl->m)) { /* one row per output tile: one transfer */
+		step_point(gl, st, 0, st->no * gl->m->bn, it);
+		uint64_t addr = seg + layout_element(&d->out, y, it, rank, NULL) * e;
+		return lw_store_block(&gl->lo, (uint64_t)q * gl->slot_acc, addr, (uint64_t)st->bn, (uint64_t)gl->db.box_cols,
+				      (uint64_t)d->out.stride[d->out.lane_dim], wait);
+	}
+	for (int64_t n = 0; n < st->bn; n++) {
+		step_point(gl, st, 0, st->no * gl->m->bn + n, it);
+		uint64_t addr = seg + layout_element(&d->out, y, it, rank, NULL) * e;
+		last = lw_store_block(&gl->lo, (uint64_t)q * gl->slot_acc + (uint64_t)(n * gl->m->bm), addr, (uint64_t)st->nr,
+				      (uint64_t)gl->db.box_cols, d->out_row >= 0 ? (uint64_t)d->out.stride[d->out_row] : 0,
+				      wait);
+	}
+	return last;
+}
+
+/* The direct form's kernel: for every window position and lane tile, one
+ * micro-op per output tile (so that the first bn start the block). */
+void lw_direct_kernel(struct gemm_lowering *gl, uint32_t a, uint32_t b, uint32_t acc)
+{
+	const struct tz_direct *d = &gl->geo->dir;
+	const struct ir_op *op = gl->lo.op;
+	const struct tz_mapping *m = gl->m;
+	for (int64_t w = 0; w < d->win_points; w++) {
+		int64_t src = 0, r = w;
+		for (int i = d->nwin - 1; i >= 0; i--) {
+			int64_t v = r % op->iter[d->win[i]].extent;
+			r /= op->iter[d->win[i]].extent;
+			src += v * lw_direct_box_step(gl, d->win[i]);
+		}
+		for (int64_t k = 0; k < m->bk; k++)
+			for (int64_t n = 0; n < m->bn; n++)
+				lw_add_uop(&gl->lo, acc + (uint32_t)(n * m->bm), a + (uint32_t)(k * (int64_t)gl->box_a + src),
+					   b + (uint32_t)(((n * m->bk + k) * d->win_points + w) * gl->geo->eb));
+	}
+}
+
+/* The segment an earlier op of the program stores a's tensor into, in the
+ * layout this op reads (cc_stored_by: the rule compile also plans by), as
+ * a DRAM byte address, or UINT64_MAX. */
+static uint64_t stored_earlier(const struct gemm_lowering *gl)
+{
+	struct cc_program *prog = gl->lo.prog;
+	int i = (int)(gl->lo.rec - prog->op), *ops = try_calloc((size_t)i + 1, sizeof *ops), j = -1;
+	if (!ops) {
+		lw_nomem(prog, ((size_t)i + 1) * sizeof *ops, "the ops of the program");
+		return UINT64_MAX;
+	}
+	for (int k = 0; k <= i; k++)
+		ops[k] = prog->op[k].op;
+	j = cc_stored_by(&prog->p.hw, prog->g, prog->rq->plans, ops, i, gl->geo->dir.a.tensor);
+	free(ops);
+	return j >= 0 ? prog->p.seg[prog->op[j].out_segment].addr : UINT64_MAX;
+}
+
+/* The direct form's segments: A in its layout (or the segment an earlier op
+ * of the program stores it into), B packed once in tile order, the bias,
+ * and the output in its layout, one per plane. */
+void lw_direct_segments(struct gemm_lowering *gl, const uint8_t *const *data)
+{
+	const struct tz_geometry *geo = gl->geo;
+	const struct tz_direct *d = &geo->dir;
+	struct lw_op *lo = &gl->lo;
+	uint8_t *a = NULL, *bb = NULL, *bias = NULL, *scratch = NULL;
+	gl->seg_a = stored_earlier(gl);
+	if (gl->seg_a == UINT64_MAX) {
+		if (data && (a = try_malloc(tz_layout_bytes(&d->a) + 1)))
+			tz_layout_pack(lo->g, &d->a, data[d->a.tensor], a);
+		else if (data)
+			lw_nomem(lo->prog, tz_layout_bytes(&d->a) + 1, "the input in its layout");
+		gl->seg_a = lw_add_segment(lo, "a", lw_segment_kind(lo->g, d->a.tensor), tz_layout_bytes(&d->a), a);
+	}
+	if (data) {
+		bb = try_malloc(tz_direct_b_bytes(geo) + 1), scratch = try_malloc(tz_direct_b_bytes(geo) + 1);
+		if (bb && scratch)
+			tz_direct_pack_b(geo, data, bb, scratch);
+		else
+			lw_nomem(lo->prog, 2 * tz_direct_b_bytes(geo) + 2, "the packed B operand");
+		free(scratch);
+	}
+	gl->seg_b = lw_add_segment(lo, "b", ISA_SEG_WEIGHT, tz_direct_b_bytes(geo), bb);
+	if (geo->bias >= 0) {
+		if (data && (bias = try_malloc(tz_direct_bias_bytes(geo) + 1)))
+			tz_direct_pack_bias(geo, data, bias);
+		else if (data)
+			lw_nomem(lo->prog, tz_direct_bias_bytes(geo) + 1, "the packed bias");
+		gl->seg_bias = lw_add_segment(lo, "bias", ISA_SEG_WEIGHT, tz_direct_bias_bytes(geo), bias);
+	}
+	gl->plane_bytes = tz_layout_bytes(&d->out);
+	gl->seg_out = lw_add_segment(lo, "out", ISA_SEG_OUTPUT, gl->plane_bytes * (uint64_t)geo->b.planes, NULL);
+	lo->rec->out_segment = lo->prog->p.nseg - 1;
+}

@@ -1,0 +1,86 @@
+/* compiler/lower_gemm.h: what the lowering of an op in its GEMM form
+ * (lower_gemm.c) shares with that of its direct form (lower_direct.c): the
+ * rings of buffers, the op's lowering state and its steps.  Private to
+ * those two files. */
+#ifndef TESSEL_LOWER_GEMM_H
+#define TESSEL_LOWER_GEMM_H
+
+#include "lower.h"
+
+/* One buffer of a ring. */
+struct slot {
+	int64_t key;     /* block held, -1 none */
+	int loaded_by;   /* last instruction filling it */
+	int last_reader; /* last instruction reading it */
+	int64_t used;    /* step that last used it, for replacement */
+};
+
+/* 1 or 2 buffers of an operand. */
+struct ring {
+	int n;
+	struct slot s[LW_MAX_RING];
+};
+
+/* Everything lowering one GEMM-form op needs. */
+struct gemm_lowering {
+	struct lw_op lo;
+	const struct tz_geometry *geo;
+	const struct tz_mapping *m;
+	int lv_a, lv_b;
+	uint64_t seg_a, seg_b, seg_bias, seg_out; /* DRAM byte addresses */
+	uint64_t plane_bytes;
+	/* scratchpad layout, in elements */
+	uint64_t slot_a, slot_b, slot_acc, bias_off;
+	/* micro-op kernels: indices into the op's micro-ops */
+	uint32_t k_gemm[LW_MAX_RING][LW_MAX_RING][LW_MAX_RING], k_imm[LW_MAX_RING], k_bias[LW_MAX_RING];
+	int bias_res;           /* group the whole bias stays along (tz_bias_resident), or -1 */
+	uint64_t keep_off[2];   /* kept A and B in the shared level (byte offsets) */
+	uint64_t bias_res_base; /* its accumulator element */
+	int64_t bias_res_tiles, bias_res_blocks;
+	/* staging in the shared levels: byte offset per purpose and level */
+	uint64_t stage_a[HW_MAX_LEVELS], stage_b[HW_MAX_LEVELS], stage_bias[LW_MAX_RING][HW_MAX_LEVELS];
+	struct ring ra, rb, racc, rbias;
+	int acc_writer_need;    /* store instruction the first acc write waits for */
+	/* the direct form (m->direct): its blocks, and a's box per lane tile */
+	struct tz_direct_block db;
+	uint64_t box_a;
+};
+
+/* One step of the loop nest. */
+struct step {
+	int64_t bb, mo, no, ko;     /* block coordinates */
+	int64_t sidx, r0, nr, c0;   /* direct form: stepped M index, first row and rows, first column of its box */
+	int64_t bm, bn, bk;         /* this block's sizes (smaller at the edges) */
+	int64_t out_block;          /* index of its output block */
+	bool first_k, last_k;
+	int sa, sb;                 /* slots chosen when its loads were emitted */
+};
+
+static inline int64_t blocks(int64_t n, int64_t b)
+{
+	return (n + b - 1) / b;
+}
+
+
+static inline int64_t edge(int64_t n, int64_t b, int64_t i)
+{
+	return n - i * b < b ? n - i * b : b;
+}
+
+
+/* ---- lower_direct.c: the direct form's own parts ---- */
+
+/* The box of output points of block s->mo (its rows, columns, stepped index). */
+void lw_direct_box(const struct gemm_lowering *gl, struct step *s);
+/* The input box of step st into buffer element idx; its first instruction. */
+int lw_direct_load(struct gemm_lowering *gl, const struct step *st, uint64_t idx);
+/* The step of iterator `it` in elements of a's box. */
+int64_t lw_direct_box_step(const struct gemm_lowering *gl, int it);
+/* Output block q of step st into the output's layout at seg, after `wait`; its last store. */
+int lw_direct_store(struct gemm_lowering *gl, const struct step *st, int q, uint64_t seg, int wait);
+/* The intrinsic's kernel for buffers a, b and acc. */
+void lw_direct_kernel(struct gemm_lowering *gl, uint32_t a, uint32_t b, uint32_t acc);
+/* The op's segments (data NULL: zeros). */
+void lw_direct_segments(struct gemm_lowering *gl, const uint8_t *const *data);
+
+#endif
