@@ -5,6 +5,7 @@
  *   lower_dma.c   DMA transfers through the shared levels, DRAM segments,
  *                 micro-op kernels and their loads
  *   lower_gemm.c  an op in its GEMM form or its direct form on an intrinsic
+ *   lower_direct.c  the direct form's own parts (lower_gemm.h: what they share)
  *   lower_pool.c  max pooling on the vector ALU
  *   gather.c      runs cut where a tensor changes layout, and the gathers between */
 #ifndef TESSEL_LOWER_H
