@@ -120,7 +120,7 @@ int cli_build_workload(const struct hw *hw, const struct wl_workload *w, const s
 		memset(prog, 0, sizeof *prog);
 		return -1;
 	}
-	struct cc_request rq = {.name = w->name, .g = &w->g, .plans = plans, .data = (const uint8_t *const *)t,
+	struct cc_request rq = {.name = w->name, .g = &w->g, .plans = plans, .data = (const uint8_t *const *)t, .ports = true,
 				.dump_after = dump_after, .dump = stdout};
 	int rc = cc_build(hw, &rq, prog, err);
 	rt_free_buffers(w, t);

@@ -103,7 +103,8 @@ int cc_host_values(const struct hw *hw, const struct ir_graph *g, const struct c
 	X(lower, "emits each op's segments, micro-ops and instructions, with what each waits for")    \
 	X(tokens, "turns the waits into dependency tokens and syncs (compiler/stream.c)")             \
 	X(layout, "places micro-ops and code in DRAM after the segments")                            \
-	X(verify, "checks the layout, every field, buffer bound and the token protocol (check.c)")
+	X(verify, "checks the layout, every field, buffer bound and the token protocol (check.c)")    \
+	X(ports, "the program's inputs and outputs: tables between the workload's tensors and DRAM (ports.c)")
 
 enum cc_pass {
 #define X(name, what) CC_PASS_##name,
@@ -124,6 +125,8 @@ struct cc_request {
 	const int *ops;                 /* the ops to build, in program order; NULL: every op not on the host */
 	int nops;
 	const uint8_t *const *data;     /* tensor bytes to pack (row-major); NULL: zeros, for timing only */
+	bool ports;                     /* give the program its inputs and outputs (a whole
+					 * workload's program, ops NULL, with data) */
 	const char *dump_after;         /* a pass to print the program after, or NULL */
 	FILE *dump;
 };

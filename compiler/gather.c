@@ -76,21 +76,21 @@ void lw_cut_before(struct cc_program *prog, int i)
 	prog->last_store = prog->last_compute = -1;
 }
 
-/* The consumer's packing of `tensor` (op i's plan) into out: 0, or -1
- * when out of memory. */
-static int pack_probe(const struct cc_program *prog, int i, int tensor, const uint8_t *probe, uint8_t *out)
+int lw_pack_input(const struct cc_program *prog, int i, int tensor, const uint8_t *values, uint8_t *out)
 {
 	const struct cc_plan *plan = &prog->op[i].plan;
 	const struct ir_op *o = &prog->g->op[prog->op[i].op];
-	if (plan->map.direct) {
-		tz_layout_pack(prog->g, &plan->geo.dir.a, probe, out);
+	if (plan->kind == CC_GEMM && plan->map.direct) {
+		tz_layout_pack(prog->g, &plan->geo.dir.a, values, out);
 		return 0;
 	}
 	const uint8_t **data = try_calloc((size_t)prog->g->ntensors + 1, sizeof *data);
 	if (!data)
 		return -1;
-	data[tensor] = probe;
-	if (o->in[plan->map.b.input_a].tensor == tensor)
+	data[tensor] = values;
+	if (plan->kind == CC_POOL)
+		tz_pool_pack(&prog->p.hw, prog->g, prog->op[i].op, &plan->pool, data, out);
+	else if (o->in[plan->map.b.input_a].tensor == tensor)
 		tz_pack_a(&plan->geo, data, out);
 	else
 		tz_pack_b(&plan->geo, data, out);
@@ -110,7 +110,7 @@ static uint32_t *table(struct cc_program *prog, int j, int i, int tensor, uint64
 		for (uint64_t e = 0; e < elems; e++)
 			probe[e] = (uint8_t)((e + 1) >> (8 * k));
 		memset(packed, 0, (size_t)dst_size);
-		if (pack_probe(prog, i, tensor, probe, packed)) {
+		if (lw_pack_input(prog, i, tensor, probe, packed)) {
 			ok = false;
 			break;
 		}

@@ -28,6 +28,7 @@ int lw_pass_lower(struct cc_program *prog, struct diags *err);
 int lw_pass_tokens(struct cc_program *prog, struct diags *err);
 int lw_pass_layout(struct cc_program *prog, struct diags *err);
 int lw_pass_verify(struct cc_program *prog, struct diags *err);
+int lw_pass_ports(struct cc_program *prog, struct diags *err);
 
 /* Structural checks of a finished program (compiler/check.c): every field
  * in range, every transfer and every micro-op loop inside its buffers, and
@@ -106,6 +107,10 @@ void lw_cut_before(struct cc_program *prog, int i);
 /* After op i is lowered (its input segments placed): the gathers that fill
  * them from their producers' output segments. */
 void lw_add_gathers(struct cc_program *prog, int i);
+/* Op i's packing of its input `tensor` (row major, in values) into the
+ * segment it reads it from (out, zeroed first): what the gathers and the
+ * program's inputs are tables of.  0, or -1 when out of memory. */
+int lw_pack_input(const struct cc_program *prog, int i, int tensor, const uint8_t *values, uint8_t *out);
 /* The pending runs and gathers into the program's steps (after tokens). */
 int lw_steps_into_program(struct cc_program *prog, struct diags *err);
 void lw_free_pending(struct cc_program *prog);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/npy.h"
 #include "base/alloc.h"
 #include "base/file.h"
 
@@ -137,45 +138,14 @@ bool wl_tensor_fill(const struct wl_workload *w, int i, uint8_t *out)
 
 /* ---- files --------------------------------------------------------------- */
 
-static void shape_text(const int64_t *shape, int rank, bool npy, char *buf, size_t size)
+/* "[1, 56, 56, 64]", as the workload file writes a shape. */
+static void shape_text(const int64_t *shape, int rank, char *buf, size_t size)
 {
-	size_t at = 0;
-	at += (size_t)snprintf(buf, size, npy ? "(" : "[");
+	size_t at = (size_t)snprintf(buf, size, "[");
 	for (int d = 0; d < rank && at < size; d++)
 		at += (size_t)snprintf(buf + at, size - at, "%s%" PRId64, d ? ", " : "", shape[d]);
 	if (at < size)
-		snprintf(buf + at, size - at, "%s", npy ? (rank == 1 ? ",)" : ")") : "]");
-}
-
-static const char *npy_descr(enum dtype t)
-{
-	switch (t) {
-	case DT_INT8: return "|i1";
-	case DT_UINT8: return "|u1";
-	case DT_INT16: return "<i2";
-	case DT_INT32: return "<i4";
-	case DT_FP16: return "<f2";
-	default: return "<f4";
-	}
-}
-
-/* The value after 'KEY': in the header dict, or NULL. */
-static const char *npy_field(const char *hdr, const char *key)
-{
-	char pat[32];
-	snprintf(pat, sizeof pat, "'%s'", key);
-	const char *p = strstr(hdr, pat);
-	if (!p)
-		return NULL;
-	p += strlen(pat);
-	while (*p == ' ')
-		p++;
-	if (*p != ':')
-		return NULL;
-	p++;
-	while (*p == ' ')
-		p++;
-	return p;
+		snprintf(buf + at, size - at, "]");
 }
 
 /* Checks a .npy file's header against tensor T; the data's offset, or -1
@@ -183,96 +153,29 @@ static const char *npy_field(const char *hdr, const char *key)
 static long npy_header(struct wl_state *S, const struct ynode *at, const char *shown, const uint8_t *buf, size_t len,
 		       const struct ir_tensor *t)
 {
-	if (len < 10 || memcmp(buf, "\x93NUMPY", 6)) {
-		yt_error(&S->yt, at, "'%s' for tensor '%s' is not a .npy file (it does not start with \\x93NUMPY)", shown,
-			  t->name);
+	struct npy_header h;
+	char why[200], want[160], have[160];
+	if (npy_parse(buf, len, &h, why, sizeof why)) {
+		yt_error(&S->yt, at, "'%s' for tensor '%s' %s", shown, t->name, why);
 		return -1;
 	}
-	int major = buf[6];
-	size_t hlen, off;
-	if (major == 1) {
-		hlen = (size_t)buf[8] | (size_t)buf[9] << 8;
-		off = 10;
-	} else if ((major == 2 || major == 3) && len >= 12) {
-		hlen = (size_t)buf[8] | (size_t)buf[9] << 8 | (size_t)buf[10] << 16 | (size_t)buf[11] << 24;
-		off = 12;
-	} else {
-		yt_error(&S->yt, at, "'%s' for tensor '%s' is .npy format version %d; expected 1, 2 or 3", shown, t->name,
-			  major);
+	if (h.dtype != (int)t->dtype) {
+		yt_error(&S->yt, at, "'%s' holds dtype '%s'; expected '%s' for tensor '%s' (%s)", shown, h.descr,
+			 npy_descr(t->dtype), t->name, dtype_name(t->dtype));
 		return -1;
 	}
-	if (hlen > len - off) {
-		yt_error(&S->yt, at, "'%s' for tensor '%s' is truncated inside its header", shown, t->name);
-		return -1;
-	}
-	char *hdr = try_strndup((const char *)buf + off, hlen);
-	if (!hdr) {
-		yt_error(&S->yt, at, "cannot allocate %zu bytes for the .npy header of '%s' for tensor '%s'", hlen + 1,
-			  shown, t->name);
-		return -1;
-	}
-	const char *d = npy_field(hdr, "descr"), *fo = npy_field(hdr, "fortran_order"), *sh = npy_field(hdr, "shape");
-	long rc = -1;
-	char want[160], have[160];
-	shape_text(t->shape, t->rank, true, want, sizeof want);
-	if (!d || (*d != '\'' && *d != '"') || !fo || !sh || *sh != '(') {
-		yt_error(&S->yt, at, "'%s' for tensor '%s' has a malformed .npy header; expected descr, fortran_order and shape",
-			  shown, t->name);
-		goto out;
-	}
-	char descr[16] = {0};
-	size_t dl = strcspn(d + 1, "'\"");
-	snprintf(descr, sizeof descr, "%.*s", (int)(dl < 15 ? dl : 15), d + 1);
-	const char *expect = npy_descr(t->dtype);
-	bool byte = dtype_bytes(t->dtype) == 1;
-	if (strcmp(descr, expect) && !(byte && descr[0] == '<' && !strcmp(descr + 1, expect + 1))) {
-		yt_error(&S->yt, at, "'%s' holds dtype '%s'; expected '%s' for tensor '%s' (%s)", shown, descr, expect,
-			  t->name, dtype_name(t->dtype));
-		goto out;
-	}
-	if (strncmp(fo, "False", 5)) {
+	if (h.fortran) {
 		yt_error(&S->yt, at, "'%s' for tensor '%s' is in Fortran order; expected C order (fortran_order: False)",
-			  shown, t->name);
-		goto out;
+			 shown, t->name);
+		return -1;
 	}
-	int64_t shape[IR_MAX_RANK + 1];
-	int rank = 0;
-	const char *p = sh + 1;
-	bool ok = true;
-	for (;;) {
-		while (*p == ' ')
-			p++;
-		if (*p == ')')
-			break;
-		char *end;
-		errno = 0;
-		long long v = strtoll(p, &end, 10);
-		if (end == p || errno || v < 0 || rank == IR_MAX_RANK + 1) {
-			ok = false;
-			break;
-		}
-		shape[rank++] = v;
-		p = end;
-		while (*p == ' ')
-			p++;
-		if (*p == ',')
-			p++;
-		else if (*p != ')') {
-			ok = false;
-			break;
-		}
+	if (h.rank != t->rank || memcmp(h.shape, t->shape, (size_t)h.rank * sizeof *h.shape)) {
+		npy_shape_text(t->rank, t->shape, want, sizeof want);
+		npy_shape_text(h.rank, h.shape, have, sizeof have);
+		yt_error(&S->yt, at, "'%s' has shape %s; expected %s for tensor '%s'", shown, have, want, t->name);
+		return -1;
 	}
-	if (ok)
-		shape_text(shape, rank, true, have, sizeof have);
-	if (!ok || rank != t->rank || memcmp(shape, t->shape, (size_t)rank * sizeof *shape)) {
-		yt_error(&S->yt, at, "'%s' has shape %s; expected %s for tensor '%s'", shown, ok ? have : "(unreadable)",
-			  want, t->name);
-		goto out;
-	}
-	rc = (long)(off + hlen);
-out:
-	free(hdr);
-	return rc;
+	return (long)h.data_off;
 }
 
 uint8_t *wl_read_data(struct wl_state *S, const struct ynode *at, bool npy, const struct ir_tensor *t)
@@ -303,7 +206,7 @@ uint8_t *wl_read_data(struct wl_state *S, const struct ynode *at, bool npy, cons
 	size_t have = len - (size_t)off;
 	if (have != want) {
 		char shape[160];
-		shape_text(t->shape, t->rank, false, shape, sizeof shape);
+		shape_text(t->shape, t->rank, shape, sizeof shape);
 		yt_error(&S->yt, at, "'%s' %s %zu bytes of data; expected %zu for tensor '%s' (%s %s)", at->str,
 			  have < want ? "is truncated:" : "has", have, want, t->name, dtype_name(t->dtype), shape);
 		free(buf);

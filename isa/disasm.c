@@ -29,6 +29,16 @@ static void print_steps(const struct isa_program *p, struct strbuf *out)
 	}
 }
 
+/* The inputs and outputs, as comments: their tables are the compiler's. */
+static void print_ports(const struct isa_program *p, struct strbuf *out)
+{
+	for (int i = 0; i < p->nport; i++) {
+		sb_puts(out, "; ");
+		isa_port_describe(p, &p->port[i], out);
+		sb_puts(out, "\n");
+	}
+}
+
 char *isa_disassemble(const struct isa_program *p)
 {
 	struct strbuf out = {0};
@@ -37,6 +47,7 @@ char *isa_disassemble(const struct isa_program *p)
 	sb_printf(&out, "; %d instructions, %d micro-ops, %d segments\n", p->ninsn, p->nuop, p->nseg);
 	sb_printf(&out, ".layout code=0x%" PRIx64 " uops=0x%" PRIx64 "\n", p->code_addr, p->uop_addr);
 	print_steps(p, &out);
+	print_ports(p, &out);
 	for (int i = 0; i < p->nseg; i++) {
 		const struct isa_segment *s = &p->seg[i];
 		sb_printf(&out, ".segment %s %s size=%" PRIu64 " addr=0x%" PRIx64 "\n", s->name,

@@ -7,6 +7,7 @@
 #define TESSEL_PROGRAM_H
 
 #include "isa.h"
+#include "base/dtype.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -52,6 +53,40 @@ struct isa_step {
 	uint32_t *from;         /* GATHER: per byte, its offset from src, or ISA_GATHER_ZERO for a zero */
 };
 
+/* The program's inputs and outputs: tensors of the workload it was compiled
+ * from that its caller gives anew or reads back (docs/program.md, "Inputs
+ * and outputs"), in the workload's terms — a name, a dtype, a shape, row
+ * major in the workload's layout — with byte tables between that and the
+ * DRAM layouts the program uses, made at compile time.  An input has one
+ * *place* per segment it is packed into: DRAM byte addr + j holds the
+ * tensor's byte from[j] (ISA_GATHER_ZERO: a zero of the padding).  An
+ * output has one place: the tensor's byte j is DRAM byte addr + from[j].
+ * So putting a tensor in and taking one out needs nothing but the tables. */
+enum isa_port_kind { ISA_PORT_INPUT, ISA_PORT_OUTPUT, ISA_PORT_KIND_COUNT };
+
+enum { ISA_PORT_MAX_RANK = 6, ISA_PORT_NAME_MAX = 64 };
+
+struct isa_place {
+	uint64_t addr;  /* DRAM byte address */
+	uint64_t n;     /* entries of from: DRAM bytes written (input), tensor bytes (output) */
+	uint32_t *from;
+};
+
+struct isa_port {
+	char *name;
+	enum isa_port_kind kind;
+	enum dtype dtype;
+	int rank;
+	int64_t shape[ISA_PORT_MAX_RANK];
+	char layout[ISA_PORT_MAX_RANK + 1]; /* one letter per dimension ("NHWC"), or "" */
+	char *why_not;  /* why the caller cannot give this input anew (its values
+			 * went into what the host computed at compile time) or
+			 * read this output back; such a port may have no places.
+			 * NULL: it can. */
+	int nplace, place_cap;
+	struct isa_place *place;
+};
+
 struct isa_program {
 	struct hw hw;
 	struct isa_layout layout;   /* points at .hw: do not copy a program by value */
@@ -64,10 +99,13 @@ struct isa_program {
 	struct isa_segment *seg;
 	int nstep, step_cap;
 	struct isa_step *step;
+	int nport, port_cap;
+	struct isa_port *port;
 };
 
-/* Version 1: no steps; version 2 adds them (written only when there are). */
-enum { ISA_TSP_VERSION = 2 };
+/* Version 1: no steps; version 2 adds them; version 3 adds the inputs and
+ * outputs.  A program is written in the lowest version that holds it. */
+enum { ISA_TSP_VERSION = 3 };
 
 /* An empty program for HW (which must have a valid layout). */
 int isa_program_init(struct isa_program *p, const struct hw *hw, struct diags *err);
@@ -89,6 +127,38 @@ int isa_program_add_step(struct isa_program *p, const struct isa_step *st);
  * one segment each.  0, or -1 with an error naming the step. */
 int isa_program_check_steps(const struct isa_program *p, const char *file, struct diags *err);
 const char *isa_segment_kind_name(enum isa_segment_kind k);
+
+/* ---- inputs and outputs (isa/ports.c) ---- */
+
+/* A port with no places; its name, shape and layout copied.  NULL when out
+ * of memory. */
+struct isa_port *isa_program_add_port(struct isa_program *p, const char *name, enum isa_port_kind kind,
+				      enum dtype dtype, int rank, const int64_t *shape, const char *layout);
+/* Adds a place; `from` is the port's from then on (freed on failure too). */
+int isa_port_add_place(struct isa_port *pt, uint64_t addr, uint64_t n, uint32_t *from);
+/* The port named `name`, or -1. */
+int isa_program_port(const struct isa_program *p, const char *name);
+/* Bytes of the port's tensor. */
+uint64_t isa_port_bytes(const struct isa_port *pt);
+const char *isa_port_kind_name(enum isa_port_kind k);
+/* Every port: a good name, a known dtype, a shape of at most 4 GiB, each
+ * once; an input's places inside one segment each, taking bytes of the
+ * tensor; an output's one place reading inside one segment (none for a
+ * port with a why_not).  0, or -1 with
+ * an error naming the port. */
+int isa_program_check_ports(const struct isa_program *p, const char *file, struct diags *err);
+/* Input port `port`'s tensor (isa_port_bytes bytes, row major) into the
+ * initial data of the segments it is packed into.  0, or -1 when out of
+ * memory (an error naming the port). */
+int isa_program_set_input(struct isa_program *p, int port, const uint8_t *tensor, struct diags *err);
+/* Output port pt's tensor from the bytes of DRAM from addr on (at least
+ * isa_port_span bytes). */
+void isa_port_take_output(const struct isa_port *pt, const uint8_t *dram, uint8_t *tensor);
+/* Bytes of DRAM an output reads, from its place's addr. */
+uint64_t isa_port_span(const struct isa_port *pt);
+/* One line, without '\n': "input x int8 (1, 56, 56, 64) NHWC -> c1.a", with
+ * why it cannot be used when it cannot. */
+void isa_port_describe(const struct isa_program *p, const struct isa_port *pt, struct strbuf *out);
 int isa_segment_kind_lookup(const char *name); /* -1: unknown */
 /* Bytes of DRAM the program's layout reaches (end of its last region). */
 uint64_t isa_program_dram_end(const struct isa_program *p);

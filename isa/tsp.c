@@ -7,7 +7,9 @@
  *  44  u32 segments           48 u64 code address   56 u64 micro-op address
  *  64  hardware description (canonical YAML), instructions, micro-ops,
  *      segments (u32 name bytes, name, u32 kind, u64 addr, u64 size,
- *      u64 data bytes, data), then u64 XXH64 of everything before it.
+ *      u64 data bytes, data); version 2 and 3: u32 steps and the steps;
+ *      version 3: u32 ports and the ports (docs/program.md); then u64
+ *      XXH64 of everything before it.
  *
  * The total length comes first so a cut-off file is reported as truncated
  * rather than as a checksum mismatch. */
@@ -74,6 +76,58 @@ static void set_le(uint8_t *p, uint64_t v, int n)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
+static void put_text(struct bytes *o, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	put_le(o, n, 4);
+	put(o, s, n);
+}
+
+/* A place's table as runs: (u32 length, u32 first entry), each entry of a
+ * run one more than the one before it, or all zeros (ISA_GATHER_ZERO).
+ * Layouts move bytes in rows, so this is far smaller than the table. */
+static bool same_run(const uint32_t *from, uint64_t j)
+{
+	return from[j - 1] == ISA_GATHER_ZERO ? from[j] == ISA_GATHER_ZERO
+					      : from[j] != ISA_GATHER_ZERO && from[j] == from[j - 1] + 1;
+}
+
+static void put_runs(struct bytes *o, const struct isa_place *pl)
+{
+	put_le(o, pl->addr, 8);
+	put_le(o, pl->n, 8);
+	uint64_t runs = 0;
+	for (uint64_t j = 0; j < pl->n; j++)
+		runs += !j || !same_run(pl->from, j);
+	put_le(o, runs, 8);
+	for (uint64_t j = 0, start = 0; j < pl->n; j++)
+		if (j + 1 == pl->n || !same_run(pl->from, j + 1)) {
+			put_le(o, j + 1 - start, 4);
+			put_le(o, pl->from[start], 4);
+			start = j + 1;
+		}
+}
+
+/* Version 3's inputs and outputs, after the steps. */
+static void put_ports(struct bytes *o, const struct isa_program *p)
+{
+	put_le(o, (uint64_t)p->nport, 4);
+	for (int i = 0; i < p->nport; i++) {
+		const struct isa_port *pt = &p->port[i];
+		put_text(o, pt->name);
+		put_le(o, pt->kind, 4);
+		put_text(o, dtype_name(pt->dtype));
+		put_le(o, (uint64_t)pt->rank, 4);
+		for (int d = 0; d < pt->rank; d++)
+			put_le(o, (uint64_t)pt->shape[d], 8);
+		put_text(o, pt->layout);
+		put_text(o, pt->why_not);
+		put_le(o, (uint64_t)pt->nplace, 4);
+		for (int k = 0; k < pt->nplace; k++)
+			put_runs(o, &pt->place[k]);
+	}
+}
+
 uint8_t *isa_tsp_encode(const struct isa_program *p, size_t *len)
 {
 	const struct isa_layout *lay = &p->layout;
@@ -84,7 +138,9 @@ uint8_t *isa_tsp_encode(const struct isa_program *p, size_t *len)
 	size_t hw_len = strlen(hw_text);
 
 	put(&o, magic, 8);
-	put_le(&o, p->nstep ? 2 : 1, 4); /* a program without steps is what version 1 reads */
+	/* the lowest version that holds the program, so older readers read what they can */
+	uint32_t version = p->nport ? 3 : p->nstep ? 2 : 1;
+	put_le(&o, version, 4);
 	put_le(&o, HEADER_BYTES, 4);
 	put_le(&o, 0, 8); /* total length, patched below */
 	put_le(&o, hw_fingerprint(&p->hw), 8);
@@ -121,7 +177,7 @@ uint8_t *isa_tsp_encode(const struct isa_program *p, size_t *len)
 		put_le(&o, s->data_len, 8);
 		put(&o, s->data, s->data_len);
 	}
-	if (p->nstep)
+	if (version >= 2)
 		put_le(&o, (uint64_t)p->nstep, 4);
 	for (int i = 0; i < p->nstep; i++) {
 		const struct isa_step *st = &p->step[i];
@@ -137,6 +193,8 @@ uint8_t *isa_tsp_encode(const struct isa_program *p, size_t *len)
 		for (uint64_t k = 0; k < st->n; k++)
 			put_le(&o, st->from[k], 4);
 	}
+	if (version >= 3)
+		put_ports(&o, p);
 	if (o.failed) {
 		free(o.b);
 		return NULL;
@@ -348,8 +406,8 @@ static int read_segments(struct cursor *c, uint64_t nseg, struct isa_program *p)
 	return c->bad ? -1 : 0;
 }
 
-/* Version 2's steps, after the segments. */
-static int read_steps(struct cursor *c, struct isa_program *p)
+/* Version 2's steps, after the segments (version 3: possibly none). */
+static int read_steps(struct cursor *c, struct isa_program *p, uint64_t version)
 {
 	uint64_t n = take_le(c, 4, "the number of steps");
 	for (uint64_t i = 0; i < n && !c->bad; i++) {
@@ -382,9 +440,123 @@ static int read_steps(struct cursor *c, struct isa_program *p)
 		if (isa_program_add_step(p, &st))
 			return diag_nomem(c->err, c->name, sizeof st, "step %" PRIu64, i);
 	}
-	if (!c->bad && !n) {
+	if (!c->bad && !n && version == 2) {
 		diag_add(c->err, c->name, 0, 0, "corrupt: a version 2 program with no steps");
 		return -1;
+	}
+	return c->bad ? -1 : 0;
+}
+
+/* A counted string of at most max bytes, NUL-terminated (NULL: empty, when
+ * empty_null), without NULs.  -1 with c->bad when it is not. */
+static int take_text(struct cursor *c, uint64_t max, const char *what, bool empty_null, char **out)
+{
+	*out = NULL;
+	uint64_t n = take_le(c, 4, what);
+	if (!c->bad && n > max) {
+		diag_add(c->err, c->name, 0, 0, "corrupt: %s of %" PRIu64 " bytes at offset %zu; at most %" PRIu64, what, n,
+			 c->pos, max);
+		c->bad = 1;
+	}
+	const uint8_t *t = c->bad ? NULL : take(c, n, what);
+	if (!t)
+		return -1;
+	if (memchr(t, 0, (size_t)n)) {
+		diag_add(c->err, c->name, 0, 0, "corrupt: %s at offset %zu holds a NUL byte", what, c->pos);
+		c->bad = 1;
+		return -1;
+	}
+	if (!n && empty_null)
+		return 0;
+	if (!(*out = try_strndup((const char *)t, (size_t)n)))
+		return diag_nomem(c->err, c->name, (size_t)n + 1, "%s", what);
+	return 0;
+}
+
+static int read_port_places(struct cursor *c, const struct isa_program *p, struct isa_port *pt, uint64_t i)
+{
+	uint64_t nplace = take_le(c, 4, "the number of a port's places");
+	for (uint64_t k = 0; k < nplace && !c->bad; k++) {
+		uint64_t addr = take_le(c, 8, "a place's address"), n = take_le(c, 8, "a place's size");
+		uint64_t runs = take_le(c, 8, "a place's number of runs");
+		/* a table is never larger than the DRAM it describes, which the
+		 * simulator allocates anyway: so a small file cannot ask for much */
+		if (!c->bad && (n > p->hw.dram.capacity || !n || runs > n || runs > (c->len - c->pos) / 8)) {
+			diag_add(c->err, c->name, 0, 0, "corrupt: the table of port %" PRIu64 " at offset %zu has %" PRIu64
+				 " entries in %" PRIu64 " runs; expected at most the DRAM's bytes, in the bytes that remain",
+				 i, c->pos, n, runs);
+			c->bad = 1;
+		}
+		const uint8_t *t = c->bad ? NULL : take(c, runs * 8, "a port's table");
+		if (!t)
+			return -1;
+		uint32_t *from = try_malloc((size_t)n * sizeof *from);
+		if (!from)
+			return diag_nomem(c->err, c->name, (size_t)n * sizeof *from, "the table of port %" PRIu64, i);
+		uint64_t j = 0;
+		for (uint64_t r = 0; r < runs; r++) {
+			uint64_t len = get_le(t + 8 * r, 4), first = get_le(t + 8 * r + 4, 4);
+			for (uint64_t q = 0; q < len && j < n; q++, j++)
+				from[j] = first == ISA_GATHER_ZERO ? ISA_GATHER_ZERO : (uint32_t)(first + q);
+			if (len == 0 || (first != ISA_GATHER_ZERO && first + len > ISA_GATHER_ZERO))
+				j = n + 1;
+		}
+		if (j != n) {
+			free(from);
+			diag_add(c->err, c->name, 0, 0, "corrupt: the runs of port %" PRIu64 " do not make its %" PRIu64
+				 " entries", i, n);
+			c->bad = 1;
+			return -1;
+		}
+		if (isa_port_add_place(pt, addr, n, from))
+			return diag_nomem(c->err, c->name, sizeof *pt->place, "the places of port %" PRIu64, i);
+	}
+	return c->bad ? -1 : 0;
+}
+
+/* Version 3's inputs and outputs, after the steps. */
+static int read_ports(struct cursor *c, struct isa_program *p)
+{
+	uint64_t n = take_le(c, 4, "the number of ports");
+	for (uint64_t i = 0; i < n && !c->bad; i++) {
+		char *name, *dt = NULL, *layout = NULL, *why_not = NULL;
+		if (take_text(c, ISA_PORT_NAME_MAX, "a port name", false, &name))
+			return -1;
+		uint64_t kind = take_le(c, 4, "a port kind");
+		take_text(c, 16, "a port dtype", false, &dt);
+		uint64_t rank = take_le(c, 4, "a port rank");
+		int64_t shape[ISA_PORT_MAX_RANK] = {0};
+		if (!c->bad && (rank < 1 || rank > ISA_PORT_MAX_RANK)) {
+			diag_add(c->err, c->name, 0, 0, "corrupt: port %" PRIu64 " has rank %" PRIu64 "; expected 1 to %d", i,
+				 rank, ISA_PORT_MAX_RANK);
+			c->bad = 1;
+		}
+		for (uint64_t d = 0; d < rank && !c->bad; d++)
+			shape[d] = (int64_t)(take_le(c, 8, "a port dimension") & INT64_MAX);
+		if (!c->bad)
+			take_text(c, ISA_PORT_MAX_RANK, "a port layout", false, &layout);
+		if (!c->bad)
+			take_text(c, 4096, "why a port cannot be used", true, &why_not);
+		int t = -1;
+		for (int k = 0; dt && k < DTYPE_COUNT; k++)
+			if (!strcmp(dt, dtype_name((enum dtype)k)))
+				t = k;
+		free(dt);
+		if (!c->bad && (t < 0 || kind >= ISA_PORT_KIND_COUNT)) {
+			diag_add(c->err, c->name, 0, 0, "corrupt: port %" PRIu64 " has an unknown kind or dtype", i);
+			c->bad = 1;
+		}
+		struct isa_port *pt = c->bad ? NULL
+				 : isa_program_add_port(p, name, (enum isa_port_kind)kind, (enum dtype)t, (int)rank, shape, layout);
+		free(name);
+		free(layout);
+		if (!pt) {
+			free(why_not);
+			return c->bad ? -1 : diag_nomem(c->err, c->name, sizeof *pt, "port %" PRIu64, i);
+		}
+		pt->why_not = why_not;
+		if (read_port_places(c, p, pt, i))
+			return -1;
 	}
 	return c->bad ? -1 : 0;
 }
@@ -400,13 +572,16 @@ int isa_tsp_decode(const uint8_t *buf, size_t len, const char *name, struct isa_
 		goto fail;
 	p->code_addr = get_le(buf + 48, 8);
 	p->uop_addr = get_le(buf + 56, 8);
-	if (read_code(&c, ninsn, nuop, p) || read_segments(&c, nseg, p) || (get_le(buf + 8, 4) == 2 && read_steps(&c, p)))
+	uint64_t version = get_le(buf + 8, 4);
+	if (read_code(&c, ninsn, nuop, p) || read_segments(&c, nseg, p) || (version >= 2 && read_steps(&c, p, version)) ||
+	    (version >= 3 && read_ports(&c, p)))
 		goto fail;
 	if (c.pos != c.len) {
 		diag_add(err, name, 0, 0, "corrupt: %zu unexpected bytes after the last segment or step", c.len - c.pos);
 		goto fail;
 	}
-	if (isa_program_check_layout(p, name, err) || isa_program_check_steps(p, name, err))
+	if (isa_program_check_layout(p, name, err) || isa_program_check_steps(p, name, err) ||
+	    isa_program_check_ports(p, name, err))
 		goto fail;
 	return 0;
 fail:

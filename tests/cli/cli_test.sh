@@ -142,11 +142,12 @@ expect 0 "disassemble the compiled program" "$tessel" disasm "$work/bert.tsp" -o
 contains "$work/bert.s" ".segment ffn_out.out output" "the compiled program names its segments"
 # --dump-after: after the last pass the dump is the finished program, so it
 # must read exactly as the disassembler reads the .tsp the same run writes.
-expect 0 "compile --dump-after verify" "$tessel" compile "$wl/bert-ffn.yaml" -o "$work/dumped.tsp" --dump-after verify
+expect 0 "compile --dump-after ports" "$tessel" compile "$wl/bert-ffn.yaml" -o "$work/dumped.tsp" --dump-after ports
 cp "$work/out" "$work/dumped.s"
 expect 0 "disassemble the dumped program" "$tessel" disasm "$work/dumped.tsp" -o "$work/dumped-disasm.s"
 if cmp -s "$work/dumped.s" "$work/dumped-disasm.s"; then pass=$((pass + 1)); else
-  fail=$((fail + 1)); echo "FAIL: the dump after verify differs from tessel disasm of the program"; fi
+  fail=$((fail + 1)); echo "FAIL: the dump after the last pass differs from tessel disasm of the program"; fi
+contains "$work/dumped.s" "; input hidden int8 (128, 768) ab -> ffn_in.a" "the program lists its inputs"
 expect 0 "compile --dump-after lower without -o" "$tessel" compile "$wl/bert-ffn.yaml" --dump-after lower
 contains "$work/out" ".segment ffn_out.out output" "the dump after lower lists the segments"
 expect 2 "compile --dump-after an unknown pass" "$tessel" compile "$wl/bert-ffn.yaml" -o "$work/x.tsp" --dump-after optimize

@@ -1,0 +1,212 @@
+/* isa/ports: a program's inputs and outputs (program.h), and the two
+ * things done with them — a tensor into the segments it is packed into,
+ * and one out of DRAM — by their tables alone. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "program.h"
+#include "base/alloc.h"
+#include "base/npy.h"
+
+static const char *const port_kind_names[ISA_PORT_KIND_COUNT] = {"input", "output"};
+
+const char *isa_port_kind_name(enum isa_port_kind k)
+{
+	return (unsigned)k < ISA_PORT_KIND_COUNT ? port_kind_names[k] : "?";
+}
+
+/* A name a command line can give as NAME=FILE and a listing can print as
+ * it is: printable, no space, no '='. */
+static bool port_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] > '~' || s[i] == '=')
+			return false;
+	return n > 0 && n < ISA_PORT_NAME_MAX;
+}
+
+/* A reason printed as it is: printable characters and spaces. */
+static bool text_ok(const char *s)
+{
+	for (; *s; s++)
+		if (*s < ' ' || *s > '~')
+			return false;
+	return true;
+}
+
+struct isa_port *isa_program_add_port(struct isa_program *p, const char *name, enum isa_port_kind kind,
+				      enum dtype dtype, int rank, const int64_t *shape, const char *layout)
+{
+	if (p->nport == p->port_cap) {
+		int cap = p->port_cap ? 2 * p->port_cap : 8;
+		if (try_resize(&p->port, (size_t)cap, sizeof *p->port))
+			return NULL;
+		p->port_cap = cap;
+	}
+	char *nm = try_strdup(name);
+	if (!nm)
+		return NULL;
+	struct isa_port *pt = &p->port[p->nport++];
+	memset(pt, 0, sizeof *pt);
+	pt->name = nm, pt->kind = kind, pt->dtype = dtype;
+	pt->rank = rank < 0 ? 0 : rank > ISA_PORT_MAX_RANK ? ISA_PORT_MAX_RANK : rank;
+	memcpy(pt->shape, shape, sizeof *shape * (size_t)pt->rank);
+	snprintf(pt->layout, sizeof pt->layout, "%s", layout ? layout : "");
+	return pt;
+}
+
+int isa_port_add_place(struct isa_port *pt, uint64_t addr, uint64_t n, uint32_t *from)
+{
+	if (pt->nplace == pt->place_cap) {
+		int cap = pt->place_cap ? 2 * pt->place_cap : 2;
+		if (try_resize(&pt->place, (size_t)cap, sizeof *pt->place)) {
+			free(from);
+			return -1;
+		}
+		pt->place_cap = cap;
+	}
+	pt->place[pt->nplace++] = (struct isa_place){addr, n, from};
+	return 0;
+}
+
+int isa_program_port(const struct isa_program *p, const char *name)
+{
+	for (int i = 0; i < p->nport; i++)
+		if (!strcmp(p->port[i].name, name))
+			return i;
+	return -1;
+}
+
+uint64_t isa_port_bytes(const struct isa_port *pt)
+{
+	uint64_t n = (unsigned)pt->dtype < DTYPE_COUNT ? dtype_bytes(pt->dtype) : 0;
+	for (int d = 0; d < pt->rank; d++) {
+		if (pt->shape[d] < 1 || n > (UINT64_C(1) << 32) / (uint64_t)pt->shape[d])
+			return UINT64_MAX;
+		n *= (uint64_t)pt->shape[d];
+	}
+	return n;
+}
+
+uint64_t isa_port_span(const struct isa_port *pt)
+{
+	uint64_t span = 0;
+	for (uint64_t j = 0; pt->nplace && j < pt->place[0].n; j++)
+		if (pt->place[0].from[j] != ISA_GATHER_ZERO && pt->place[0].from[j] >= span)
+			span = (uint64_t)pt->place[0].from[j] + 1;
+	return span;
+}
+
+/* ---- checking what a file says ---- */
+
+/* The segment holding [addr, addr + n), or -1. */
+static int segment_holding(const struct isa_program *p, uint64_t addr, uint64_t n)
+{
+	for (int i = 0; i < p->nseg; i++) {
+		const struct isa_segment *s = &p->seg[i];
+		if (addr >= s->addr && n <= s->size && addr - s->addr <= s->size - n)
+			return i;
+	}
+	return -1;
+}
+
+static int port_error(const char *file, struct diags *err, const struct isa_program *p, int i, const char *what)
+{
+	diag_add(err, file, 0, 0, "corrupt: port %d (%s) %s", i, port_name_ok(p->port[i].name) ? p->port[i].name : "?",
+		 what);
+	return -1;
+}
+
+static const char *place_problem(const struct isa_program *p, const struct isa_port *pt, uint64_t bytes)
+{
+	if (pt->why_not && !pt->nplace)
+		return NULL;
+	if (pt->kind == ISA_PORT_OUTPUT) {
+		if (pt->nplace != 1 || pt->place[0].n != bytes)
+			return "is an output without one place of its size";
+		for (uint64_t j = 0; j < bytes; j++)
+			if (pt->place[0].from[j] == ISA_GATHER_ZERO)
+				return "has a byte that comes from nowhere";
+		uint64_t span = isa_port_span(pt);
+		return segment_holding(p, pt->place[0].addr, span) < 0 ? "reads outside every segment" : NULL;
+	}
+	if (!pt->nplace)
+		return "is an input packed nowhere";
+	for (int k = 0; k < pt->nplace; k++) {
+		const struct isa_place *pl = &pt->place[k];
+		if (!pl->n || segment_holding(p, pl->addr, pl->n) < 0)
+			return "writes outside every segment";
+		for (uint64_t j = 0; j < pl->n; j++)
+			if (pl->from[j] != ISA_GATHER_ZERO && pl->from[j] >= bytes)
+				return "takes a byte past the end of its tensor";
+	}
+	return NULL;
+}
+
+int isa_program_check_ports(const struct isa_program *p, const char *file, struct diags *err)
+{
+	for (int i = 0; i < p->nport; i++) {
+		const struct isa_port *pt = &p->port[i];
+		if (!port_name_ok(pt->name))
+			return port_error(file, err, p, i, "has a bad name; expected 1 to 63 printable characters, no space or '='");
+		if (isa_program_port(p, pt->name) != i)
+			return port_error(file, err, p, i, "is named twice");
+		if ((unsigned)pt->kind >= ISA_PORT_KIND_COUNT || (unsigned)pt->dtype >= DTYPE_COUNT || pt->rank < 1)
+			return port_error(file, err, p, i, "has an unknown kind or dtype, or no dimensions");
+		uint64_t bytes = isa_port_bytes(pt);
+		if (bytes == UINT64_MAX || bytes >= ISA_GATHER_ZERO)
+			return port_error(file, err, p, i, "has a dimension below 1 or is over 4 GiB");
+		if (pt->layout[0] && strlen(pt->layout) != (size_t)pt->rank)
+			return port_error(file, err, p, i, "has a layout of another rank");
+		if (pt->why_not && !text_ok(pt->why_not))
+			return port_error(file, err, p, i, "has a control character in why it cannot be used");
+		const char *why = place_problem(p, pt, bytes);
+		if (why)
+			return port_error(file, err, p, i, why);
+	}
+	return 0;
+}
+
+/* ---- using them ---- */
+
+int isa_program_set_input(struct isa_program *p, int port, const uint8_t *tensor, struct diags *err)
+{
+	const struct isa_port *pt = &p->port[port];
+	for (int k = 0; k < pt->nplace; k++) {
+		const struct isa_place *pl = &pt->place[k];
+		struct isa_segment *s = &p->seg[segment_holding(p, pl->addr, pl->n)];
+		uint64_t end = pl->addr - s->addr + pl->n;
+		if (end > s->data_len) { /* the data grows to cover the place; zeros between */
+			if (try_resize(&s->data, (size_t)end, 1))
+				return diag_nomem(err, NULL, (size_t)end, "segment '%s' for input '%s'", s->name, pt->name);
+			memset(s->data + s->data_len, 0, (size_t)(end - s->data_len));
+			s->data_len = end;
+		}
+		uint8_t *dst = s->data + (pl->addr - s->addr);
+		for (uint64_t j = 0; j < pl->n; j++)
+			dst[j] = pl->from[j] == ISA_GATHER_ZERO ? 0 : tensor[pl->from[j]];
+	}
+	return 0;
+}
+
+void isa_port_take_output(const struct isa_port *pt, const uint8_t *dram, uint8_t *tensor)
+{
+	const struct isa_place *pl = &pt->place[0];
+	for (uint64_t j = 0; j < pl->n; j++)
+		tensor[j] = dram[pl->from[j]];
+}
+
+void isa_port_describe(const struct isa_program *p, const struct isa_port *pt, struct strbuf *out)
+{
+	char shape[160];
+	npy_shape_text(pt->rank, pt->shape, shape, sizeof shape);
+	sb_printf(out, "%s %s %s %s%s%s", isa_port_kind_name(pt->kind), pt->name, dtype_name(pt->dtype), shape,
+		  pt->layout[0] ? " " : "", pt->layout);
+	for (int k = 0; k < pt->nplace; k++)
+		sb_printf(out, "%s%s", k ? ", " : pt->kind == ISA_PORT_INPUT ? " -> " : " <- ",
+			  isa_program_segment_at(p, pt->place[k].addr));
+	if (pt->why_not)
+		sb_printf(out, " (cannot be %s: %s)", pt->kind == ISA_PORT_INPUT ? "given" : "read back", pt->why_not);
+}
