@@ -21,12 +21,12 @@ enum { CLI_OK = 0, CLI_BAD_INPUT = 1, CLI_USAGE = 2 };
 	  "print the instruction set derived from a hardware description")                     \
 	X(asm, "IN.s -o OUT.tsp [--hw HW.yaml]", "assemble a program")                        \
 	X(disasm, "PROG.tsp [--hw HW.yaml] [-o OUT.s]", "print a program as assembly")                \
-	X(run, "PROG.tsp [--hw HW.yaml] [--device sim|rtl] [--json] [--trace FILE] [--waves FILE.vcd] [--max-cycles N] [--max-seconds S]", \
+	X(run, "PROG.tsp [--hw HW.yaml] [--device sim|rtl] [--input NAME=FILE.npy]... [--output NAME=FILE.npy]... [--json] [--trace FILE] [--waves FILE.vcd] [--max-cycles N] [--max-seconds S]", \
 	  "run a program on a device and report cycles, activity and utilization")                    \
 	X(cosim, "PROG.tsp|WORKLOAD.yaml [--hw HW.yaml] [--max-cycles N] [--max-seconds S]",            \
 	  "run a program on the simulator and the RTL and compare DRAM and statistics")              \
 	X(ir, "WORKLOAD.yaml", "load a workload file and print its tensor IR (the --dump-ir view)")      \
-	X(host, "WORKLOAD.yaml [--json] [--dump-ir]",                                                  \
+	X(host, "WORKLOAD.yaml [--input NAME=FILE.npy]... [--output NAME=FILE.npy]... [--json] [--dump-ir]",                                                  \
 	  "run a workload on the host CPU (LLVM JIT): per-op time and output checksums")               \
 	X(randprog, "--seed S [--hw HW.yaml] [--iterations N] -o OUT.tsp|OUT.s",                     \
 	  "write a random legal program, for differential testing of devices")                        \
@@ -119,6 +119,24 @@ int cli_check_outputs(const char *cmd, const struct cli_opts *o);
  * defaults: DEV_DEFAULT_MAX_CYCLES, no time limit).  -1 on bad usage. */
 struct dev_run_opts;
 int cli_take_limits(const char *cmd, int *argc, char **argv, struct dev_run_opts *ro);
+/* --input NAME=FILE.npy / --output NAME=FILE.npy, in the order given. */
+struct cli_tensor_arg {
+	char *name;
+	const char *file;
+	bool output;
+};
+struct cli_tensors {
+	int n;
+	struct cli_tensor_arg *v;
+};
+/* Takes every --input and --output out of argv into ts and checks them
+ * (cli_check_tensors).  0, or the exit status (reported). */
+int cli_take_tensors(const char *cmd, int *argc, char **argv, struct cli_tensors *ts);
+/* No name given twice, no output file that is another of ts's files. */
+int cli_check_tensors(const char *cmd, const struct cli_tensors *ts);
+/* No output file that is the command's input (the program, the workload). */
+int cli_check_tensor_outputs(const char *cmd, const struct cli_tensors *ts, const char *input);
+void cli_free_tensors(struct cli_tensors *ts);
 /* Writes a program as a .tsp file through base/output.h.  0, or -1. */
 int cli_write_program(const struct isa_program *p, const char *path, struct diags *err);
 /* Prints "tessel CMD: error: ..." for bad usage. */

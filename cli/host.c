@@ -8,6 +8,7 @@
 #include <time.h>
 #include <xxhash.h>
 
+#include "base/npy.h"
 #include "compiler/compile.h"
 #include "compiler/host.h"
 #include "ir/workload.h"
@@ -68,16 +69,64 @@ static void print_json(const struct wl_workload *w, const struct op_result *res)
 	printf("]}\n");
 }
 
-int cli_host(int argc, char **argv)
+/* The tensor a --input or --output names, or -1 with an error. */
+static int named_tensor(const struct wl_workload *w, const struct cli_tensor_arg *a, struct diags *err)
+{
+	int t = ir_tensor_lookup(&w->g, a->name);
+	if (t < 0)
+		diag_add(err, NULL, 0, 0, "tensor '%s' is not in workload '%s'", a->name, w->name);
+	else if (!a->output && w->g.tensor[t].producer >= 0)
+		diag_add(err, NULL, 0, 0, "tensor '%s' is computed by op '%s'; only a tensor no op computes can be given",
+			 a->name, w->g.op[w->g.tensor[t].producer].name);
+	return err->n ? -1 : t;
+}
+
+/* --input: the tensors' data replaced by the files'.  0, or -1. */
+static int give_inputs(const struct wl_workload *w, const struct cli_tensors *io, uint8_t **t, struct diags *err)
+{
+	for (int i = 0; i < io->n && !err->n; i++) {
+		int k = io->v[i].output ? -1 : named_tensor(w, &io->v[i], err);
+		if (k < 0)
+			continue;
+		const struct ir_tensor *tt = &w->g.tensor[k];
+		struct npy a;
+		if (npy_read(io->v[i].file, &a, err))
+			break;
+		struct isa_port want = {.name = (char *)tt->name, .dtype = tt->dtype, .rank = tt->rank};
+		memcpy(want.shape, tt->shape, sizeof *tt->shape * (size_t)tt->rank);
+		snprintf(want.layout, sizeof want.layout, "%s", tt->layout);
+		if (!isa_port_check_array(&want, a.dtype, a.rank, a.shape, io->v[i].file, err))
+			memcpy(t[k], a.data, (size_t)a.bytes);
+		npy_free(&a);
+	}
+	return err->n ? -1 : 0;
+}
+
+/* --output: the tensors as the host computed them. */
+static void take_outputs(const struct wl_workload *w, const struct cli_tensors *io, uint8_t **t, struct diags *err)
+{
+	for (int i = 0; i < io->n && !err->n; i++) {
+		int k = io->v[i].output ? named_tensor(w, &io->v[i], err) : -1;
+		if (k >= 0)
+			npy_write(io->v[i].file, w->g.tensor[k].dtype, w->g.tensor[k].rank, w->g.tensor[k].shape, t[k], err);
+	}
+}
+
+static int host(int argc, char **argv, const struct cli_tensors *io)
 {
 	struct cli_opts o;
 	int rc = cli_parse("host", argc, argv, CLI_OPT_JSON | CLI_OPT_DUMP_IR, 1, 1, &o);
 	if (rc)
 		return rc < 0 ? CLI_USAGE : CLI_OK;
+	if (cli_check_tensor_outputs("host", io, o.pos[0]))
+		return CLI_USAGE;
 	struct wl_workload w;
 	struct diags err = {0};
 	if (cli_load_workload(o.pos[0], &w))
 		return CLI_BAD_INPUT;
+	/* every name is checked before anything runs */
+	for (int i = 0; i < io->n; i++)
+		named_tensor(&w, &io->v[i], &err);
 	if (o.dump_ir) {
 		struct strbuf sb = {0};
 		ir_dump(&w.g, &sb);
@@ -87,7 +136,10 @@ int cli_host(int argc, char **argv)
 	}
 	uint8_t **t = rt_tensor_buffers(&w);
 	struct op_result *res = xcalloc((size_t)w.g.nops + 1, sizeof *res);
-	rc = run_ops(&w, t, res, &err) ? CLI_BAD_INPUT : CLI_OK;
+	rc = err.n || give_inputs(&w, io, t, &err) || run_ops(&w, t, res, &err) ? CLI_BAD_INPUT : CLI_OK;
+	if (rc == CLI_OK)
+		take_outputs(&w, io, t, &err);
+	rc = err.n ? CLI_BAD_INPUT : rc;
 	if (rc == CLI_OK && o.json)
 		print_json(&w, res);
 	else if (rc == CLI_OK)
@@ -97,5 +149,15 @@ int cli_host(int argc, char **argv)
 	free(res);
 	wl_free(&w);
 	diag_free(&err);
+	return rc;
+}
+
+int cli_host(int argc, char **argv)
+{
+	struct cli_tensors io;
+	int rc = cli_take_tensors("host", &argc, argv, &io);
+	if (!rc)
+		rc = host(argc, argv, &io);
+	cli_free_tensors(&io);
 	return rc;
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/output.h"
@@ -65,7 +66,36 @@ static void print_text(const char *path, const char *device, const struct isa_pr
 		printf("steps         %d runs, %d gathers between them (figures: the runs' summed)\n", runs, gathers);
 }
 
-int cli_run(int argc, char **argv)
+/* --input: each tensor into the segments it is packed into; --output:
+ * each tensor's port, checked before the run.  0, or -1 with errors. */
+static int give_inputs(struct isa_program *p, const struct cli_tensors *io, int *out_port, struct diags *err)
+{
+	for (int i = 0; i < io->n; i++) {
+		const struct cli_tensor_arg *t = &io->v[i];
+		if (t->output)
+			out_port[i] = isa_program_output_port(p, t->name, err);
+		else
+			isa_program_input_npy(p, t->name, t->file, err);
+	}
+	return err->n ? -1 : 0;
+}
+
+/* --output: each tensor from the device's DRAM into its .npy file. */
+static void take_outputs(const struct dev_ops *ops, struct device *d, const struct isa_program *p,
+			 const struct cli_tensors *io, const int *out_port, struct diags *err)
+{
+	for (int i = 0; i < io->n && !err->n; i++) {
+		if (!io->v[i].output)
+			continue;
+		const struct isa_port *pt = &p->port[out_port[i]];
+		uint8_t *tensor = xmalloc((size_t)isa_port_bytes(pt) + 1);
+		if (!dev_read_output(ops, d, p, out_port[i], tensor, err))
+			isa_port_write_npy(pt, tensor, io->v[i].file, err);
+		free(tensor);
+	}
+}
+
+static int run(int argc, char **argv, const struct cli_tensors *io)
 {
 	struct cli_opts o;
 	struct dev_run_opts ro;
@@ -84,12 +114,14 @@ int cli_run(int argc, char **argv)
 		cli_usage_error("run", "--waves needs --device rtl (the simulator has no signals)");
 		return CLI_USAGE;
 	}
-	if (cli_check_outputs("run", &o))
+	if (cli_check_outputs("run", &o) || cli_check_tensor_outputs("run", io, o.pos[0]))
 		return CLI_USAGE;
 	struct isa_program p;
 	if (cli_load_program(o.pos[0], o.hw, &p))
 		return CLI_BAD_INPUT;
 	struct diags err = {0};
+	int *out_port = xcalloc((size_t)io->n + 1, sizeof *out_port);
+	give_inputs(&p, io, out_port, &err);
 	/* the trace and the waves are written beside their paths and renamed
 	 * into place once the run is over */
 	struct out_file trace = {0}, waves = {0};
@@ -100,6 +132,8 @@ int cli_run(int argc, char **argv)
 	struct device *d = err.n ? NULL : ops->open(&p.hw, &err);
 	struct dev_stats st = {0};
 	int ran = d ? dev_run_program(ops, d, &p, &ro, &st, &err) : -1;
+	if (!ran)
+		take_outputs(ops, d, &p, io, out_port, &err);
 	if (!ran || (d && st.limit)) { /* stopped at a limit: what it did until then */
 		if (o.json)
 			print_json(o.pos[0], devname, &p, &st);
@@ -115,8 +149,19 @@ int cli_run(int argc, char **argv)
 	if (d)
 		ops->close(d);
 	isa_program_free(&p);
+	free(out_port);
 	rc = err.n ? CLI_BAD_INPUT : CLI_OK;
 	cli_print_errors(&err, o.pos[0]);
 	diag_free(&err);
+	return rc;
+}
+
+int cli_run(int argc, char **argv)
+{
+	struct cli_tensors io;
+	int rc = cli_take_tensors("run", &argc, argv, &io);
+	if (!rc)
+		rc = run(argc, argv, &io);
+	cli_free_tensors(&io);
 	return rc;
 }

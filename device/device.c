@@ -153,3 +153,18 @@ void dev_watch_report(const struct dev_watch *w, enum dev_limit l, uint64_t now,
 		 "raise the limit, or 0 for none, to run it further",
 		 what, insns_done, ninsn);
 }
+
+int dev_read_output(const struct dev_ops *ops, struct device *d, const struct isa_program *p, int port,
+		    uint8_t *tensor, struct diags *err)
+{
+	const struct isa_port *pt = &p->port[port];
+	uint64_t span = isa_port_span(pt);
+	uint8_t *bytes = try_malloc((size_t)span + 1);
+	if (!bytes)
+		return diag_nomem(err, NULL, (size_t)span, "output '%s'", pt->name);
+	int rc = ops->read(d, pt->place[0].addr, bytes, span, err);
+	if (!rc)
+		isa_port_take_output(pt, bytes, tensor);
+	free(bytes);
+	return rc;
+}

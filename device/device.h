@@ -98,6 +98,10 @@ int dev_run_program(const struct dev_ops *ops, struct device *d, const struct is
  * stopped at a limit ends it (st->limit). */
 int dev_run_loaded(const struct dev_ops *ops, struct device *d, const struct isa_program *p,
 		   const struct dev_run_opts *opts, struct dev_stats *st, struct diags *err);
+/* After a run: output port `port` of p (one that can be read back) from
+ * the device's DRAM into tensor (isa_port_bytes bytes).  0, or -1. */
+int dev_read_output(const struct dev_ops *ops, struct device *d, const struct isa_program *p, int port,
+		    uint8_t *tensor, struct diags *err);
 /* Whether n bytes at addr lie inside a DRAM of dram_size bytes: 0, or -1
  * with an error naming the access (WHAT: "read", "write").  Every device
  * checks its own read and write with it. */

@@ -210,3 +210,75 @@ void isa_port_describe(const struct isa_program *p, const struct isa_port *pt, s
 	if (pt->why_not)
 		sb_printf(out, " (cannot be %s: %s)", pt->kind == ISA_PORT_INPUT ? "given" : "read back", pt->why_not);
 }
+
+/* ---- tensors in .npy files ---- */
+
+/* "a, b, c": the ports of one kind. */
+static void port_names(const struct isa_program *p, enum isa_port_kind kind, char *buf, size_t n)
+{
+	size_t at = 0;
+	buf[0] = 0;
+	for (int i = 0; i < p->nport && at < n; i++)
+		if (p->port[i].kind == kind)
+			at += (size_t)snprintf(buf + at, n - at, "%s%s", at ? ", " : "", p->port[i].name);
+	if (!at)
+		snprintf(buf, n, "none");
+}
+
+/* The port `name` of kind `kind` that can be used, or -1 with an error. */
+static int usable_port(const struct isa_program *p, const char *name, enum isa_port_kind kind, struct diags *err)
+{
+	int i = isa_program_port(p, name);
+	const char *what = isa_port_kind_name(kind);
+	char names[512];
+	if (i < 0 || p->port[i].kind != kind) {
+		port_names(p, kind, names, sizeof names);
+		diag_add(err, NULL, 0, 0, "tensor '%s' is not an %s of the program%s; its %ss: %s", name, what,
+			 i < 0 ? "" : kind == ISA_PORT_INPUT ? " (it is an output)" : " (it is an input)", what, names);
+		return -1;
+	}
+	if (p->port[i].why_not) {
+		diag_add(err, NULL, 0, 0, "tensor '%s' cannot be %s: %s", name, kind == ISA_PORT_INPUT ? "given" : "read back",
+			 p->port[i].why_not);
+		return -1;
+	}
+	return i;
+}
+
+int isa_program_output_port(const struct isa_program *p, const char *name, struct diags *err)
+{
+	return usable_port(p, name, ISA_PORT_OUTPUT, err);
+}
+
+int isa_port_check_array(const struct isa_port *pt, enum dtype dtype, int rank, const int64_t *shape,
+			 const char *file, struct diags *err)
+{
+	if (dtype == pt->dtype && rank == pt->rank && !memcmp(shape, pt->shape, sizeof *shape * (size_t)rank))
+		return 0;
+	char want[160], have[160];
+	npy_shape_text(pt->rank, pt->shape, want, sizeof want);
+	npy_shape_text(rank, shape, have, sizeof have);
+	diag_add(err, file, 0, 0, "tensor '%s' is %s %s%s%s; the file holds %s %s", pt->name, dtype_name(pt->dtype), want,
+		 pt->layout[0] ? " " : "", pt->layout, dtype_name(dtype), have);
+	return -1;
+}
+
+int isa_program_input_npy(struct isa_program *p, const char *name, const char *path, struct diags *err)
+{
+	int i = usable_port(p, name, ISA_PORT_INPUT, err);
+	if (i < 0)
+		return -1;
+	struct npy a;
+	if (npy_read(path, &a, err))
+		return -1;
+	int rc = isa_port_check_array(&p->port[i], a.dtype, a.rank, a.shape, path, err);
+	if (!rc)
+		rc = isa_program_set_input(p, i, a.data, err);
+	npy_free(&a);
+	return rc;
+}
+
+int isa_port_write_npy(const struct isa_port *pt, const uint8_t *tensor, const char *path, struct diags *err)
+{
+	return npy_write(path, pt->dtype, pt->rank, pt->shape, tensor, err);
+}

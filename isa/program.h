@@ -156,6 +156,18 @@ int isa_program_set_input(struct isa_program *p, int port, const uint8_t *tensor
 void isa_port_take_output(const struct isa_port *pt, const uint8_t *dram, uint8_t *tensor);
 /* Bytes of DRAM an output reads, from its place's addr. */
 uint64_t isa_port_span(const struct isa_port *pt);
+/* Input `name` from the .npy file at path, into the segments it is packed
+ * into.  0, or -1 with an error naming the tensor: not an input of the
+ * program, one it cannot take anew, another dtype or shape, a bad file. */
+int isa_program_input_npy(struct isa_program *p, const char *name, const char *path, struct diags *err);
+/* The output port named `name` that can be read back, or -1 with an error. */
+int isa_program_output_port(const struct isa_program *p, const char *name, struct diags *err);
+/* Whether an array of dtype and shape is port pt's tensor: 0, or -1 with
+ * an error naming the tensor and file. */
+int isa_port_check_array(const struct isa_port *pt, enum dtype dtype, int rank, const int64_t *shape,
+			 const char *file, struct diags *err);
+/* An output's tensor (isa_port_take_output) to a .npy file at path. */
+int isa_port_write_npy(const struct isa_port *pt, const uint8_t *tensor, const char *path, struct diags *err);
 /* One line, without '\n': "input x int8 (1, 56, 56, 64) NHWC -> c1.a", with
  * why it cannot be used when it cannot. */
 void isa_port_describe(const struct isa_program *p, const struct isa_port *pt, struct strbuf *out);

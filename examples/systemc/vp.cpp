@@ -261,18 +261,38 @@ private:
 
 static const char USAGE[] =
 	"usage: tessel-tlm PROG.tsp [--mem-latency CYCLES] [--dump-outputs FILE]\n"
+	"                 [--input NAME=FILE.npy]... [--output NAME=FILE.npy]...\n"
 	"Runs a program on the SystemC TLM-2.0 model of its accelerator, in a virtual\n"
 	"platform (memory, bus, driver), and prints its outputs and cycle count.\n"
 	"  --mem-latency CYCLES  the memory's latency per access (default: the\n"
 	"                        description's dram.latency, which gives the same\n"
 	"                        cycle count as 'tessel run')\n"
 	"  --dump-outputs FILE   write every output segment in full to FILE\n"
+	"  --input NAME=FILE.npy   the program's input tensor NAME from FILE\n"
+	"  --output NAME=FILE.npy  its output tensor NAME to FILE, after the run\n"
 	"Exit status: 0 success, 1 bad input or a failed run, 2 bad usage.\n";
+
+struct Tensor {
+	std::string name;
+	const char *file;
+};
 
 struct Args {
 	const char *prog = nullptr, *dump = nullptr;
 	long long mem_latency = -1; // -1: the description's
+	std::vector<Tensor> inputs, outputs;
 };
+
+// "NAME=FILE" into t; false when it is not that.
+static bool tensor_arg(const char *v, Tensor &t)
+{
+	const char *eq = std::strchr(v, '=');
+	if (!eq || eq == v || !eq[1])
+		return false;
+	t.name.assign(v, eq - v);
+	t.file = eq + 1;
+	return true;
+}
 
 static int usage_error(const std::string &msg)
 {
@@ -287,12 +307,19 @@ static int parse_args(int argc, char **argv, Args &a)
 		std::string arg = argv[i];
 		if (arg == "--help" || arg == "-h")
 			return -1;
-		if (arg == "--mem-latency" || arg == "--dump-outputs") {
+		if (arg == "--mem-latency" || arg == "--dump-outputs" || arg == "--input" || arg == "--output") {
 			if (i + 1 >= argc)
 				return usage_error(arg + " needs a value");
 			const char *v = argv[++i];
 			if (arg == "--dump-outputs") {
 				a.dump = v;
+				continue;
+			}
+			if (arg == "--input" || arg == "--output") {
+				Tensor t;
+				if (!tensor_arg(v, t))
+					return usage_error(arg + " '" + v + "': expected NAME=FILE.npy");
+				(arg == "--input" ? a.inputs : a.outputs).push_back(t);
 				continue;
 			}
 			char *end;
@@ -354,6 +381,32 @@ static int dump_outputs(const char *path, const struct isa_program &p, const Run
 	return 0;
 }
 
+// --output: each tensor from the output segment its port reads (the driver
+// read every output segment back), into its .npy file.
+static int write_tensors(const struct isa_program &p, const RunResult &r, const std::vector<Tensor> &outputs,
+			 struct diags &err)
+{
+	for (const Tensor &t : outputs) {
+		int k = isa_program_output_port(&p, t.name.c_str(), &err);
+		if (k < 0)
+			return 1;
+		const struct isa_port *pt = &p.port[k];
+		int s = 0;
+		while (s < p.nseg && !(pt->place[0].addr >= p.seg[s].addr && pt->place[0].addr - p.seg[s].addr < p.seg[s].size))
+			s++;
+		if (s == p.nseg || p.seg[s].kind != ISA_SEG_OUTPUT ||
+		    pt->place[0].addr - p.seg[s].addr + isa_port_span(pt) > r.outputs[s].size()) {
+			diag_add(&err, nullptr, 0, 0, "tensor '%s' is not in an output segment", t.name.c_str());
+			return 1;
+		}
+		std::vector<uint8_t> tensor(isa_port_bytes(pt));
+		isa_port_take_output(pt, r.outputs[s].data() + (pt->place[0].addr - p.seg[s].addr), tensor.data());
+		if (isa_port_write_npy(pt, tensor.data(), t.file, &err))
+			return 1;
+	}
+	return 0;
+}
+
 // Builds the platform for p's hardware and runs it to the end.
 static RunResult simulate(const struct isa_program &p, long long mem_latency_cycles)
 {
@@ -386,6 +439,16 @@ static RunResult simulate(const struct isa_program &p, long long mem_latency_cyc
 	return res;
 }
 
+// Errors named like `tessel run`'s: "PROG: error: MSG"; err is emptied.
+static void print_errors(struct diags &err, const char *prog)
+{
+	for (int i = 0; i < err.n; i++)
+		if (!err.v[i].file)
+			err.v[i].file = strdup(prog);
+	diag_print(&err, stderr);
+	diag_free(&err);
+}
+
 int sc_main(int argc, char *argv[])
 {
 	Args a;
@@ -400,6 +463,16 @@ int sc_main(int argc, char *argv[])
 	if (isa_tsp_read(a.prog, &p, &err)) {
 		diag_print(&err, stderr);
 		diag_free(&err);
+		return 1;
+	}
+	for (const Tensor &t : a.inputs)
+		isa_program_input_npy(&p, t.name.c_str(), t.file, &err);
+	for (const Tensor &t : a.outputs)
+		if (isa_program_output_port(&p, t.name.c_str(), &err) < 0)
+			break;
+	if (err.n) {
+		print_errors(err, a.prog);
+		isa_program_free(&p);
 		return 1;
 	}
 	std::printf("program: %s (hardware %s, %d instructions)\n", a.prog, p.hw.name, p.ninsn);
@@ -422,6 +495,8 @@ int sc_main(int argc, char *argv[])
 			    r.acc_read, 8 * r.runs, r.acc_written);
 		if (a.dump)
 			r.status = dump_outputs(a.dump, p, r);
+		if (!r.status && (r.status = write_tensors(p, r, a.outputs, err)))
+			print_errors(err, a.prog);
 	}
 	isa_program_free(&p);
 	return r.status;

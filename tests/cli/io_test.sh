@@ -1,0 +1,114 @@
+#!/bin/sh
+# io_test.sh TESSEL TESSEL_TLM SRCDIR WORKDIR: a compiled program runs on
+# new inputs.  A new input is made by the host from a copy of the workload
+# with another seed (tessel host --output); the reference is the host
+# backend run on it (tessel host --input); the program, compiled once from
+# the original workload, runs on it on the simulator, the RTL and the
+# SystemC platform (tessel run/tessel-tlm --input --output).  Integer
+# outputs must be identical byte for byte; then the errors.
+tessel=$1; tlm=$2; src=$3; work=$4
+rm -rf "$work"; mkdir -p "$work"
+pass=0; fail=0
+wl=$src/examples/workloads; hw=$src/examples/hw
+
+expect() { # expect STATUS DESCRIPTION CMD...
+  want=$1; what=$2; shift 2
+  "$@" >"$work/out" 2>"$work/err"; got=$?
+  if [ "$got" = "$want" ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: $what: exit $got, expected $want"; sed 's/^/  | /' "$work/err"; fi
+}
+contains() { # contains FILE TEXT DESCRIPTION
+  if grep -qF -- "$2" "$1"; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: $3: '$2' not in $1"; sed 's/^/  | /' "$1"; fi
+}
+same() { # same A B DESCRIPTION
+  if cmp -s "$1" "$2"; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: $3: $1 and $2 differ"; fi
+}
+differ() { # differ A B DESCRIPTION
+  if cmp -s "$1" "$2"; then fail=$((fail + 1)); echo "FAIL: $3: $1 and $2 are equal"; else pass=$((pass + 1)); fi
+}
+
+# ports W.yaml HW KIND: the names of the program's usable inputs or outputs
+ports() { "$tessel" disasm "$work/$1.tsp" | grep "^; $2 " | grep -v 'cannot be' | awk '{print $3}'; }
+
+# roundtrip NAME WORKLOAD HW DEVICES: compile, make new inputs, compare.
+roundtrip() {
+  name=$1; w=$2; h=$3; devices=$4
+  expect 0 "$name: compile" "$tessel" compile "$wl/$w.yaml" --hw "$hw/$h.yaml" -o "$work/$name.tsp"
+  sed 's/^seed: .*/seed: 90210/' "$wl/$w.yaml" > "$work/$name-new.yaml"
+  ins=$(ports "$name" input); outs=$(ports "$name" output)
+  [ -n "$ins" ] && [ -n "$outs" ] || { fail=$((fail + 1)); echo "FAIL: $name: no inputs or outputs listed"; return; }
+  # (expect's own variables are want, got and what: these are other names)
+  give=""; make=""; refs=""
+  for i in $ins; do give="$give --input $i=$work/$name-in-$i.npy"; make="$make --output $i=$work/$name-in-$i.npy"; done
+  for o in $outs; do refs="$refs --output $o=$work/$name-ref-$o.npy"; done
+  expect 0 "$name: new inputs" "$tessel" host "$work/$name-new.yaml" $make
+  expect 0 "$name: the host on them" "$tessel" host "$wl/$w.yaml" $give $refs
+  for d in $devices; do
+    take=""; for o in $outs; do take="$take --output $o=$work/$name-$d-$o.npy"; done
+    if [ "$d" = tlm ]; then
+      expect 0 "$name: tessel-tlm on them" "$tlm" "$work/$name.tsp" $give $take
+    else
+      expect 0 "$name: run --device $d on them" "$tessel" run "$work/$name.tsp" --device "$d" $give $take
+    fi
+    for o in $outs; do same "$work/$name-$d-$o.npy" "$work/$name-ref-$o.npy" "$name: output $o on $d is the host's"; done
+  done
+  # the compiled-in data gives other outputs: the new input was used
+  o=$(echo $outs | awk '{print $1}')
+  expect 0 "$name: run on the compiled-in data" "$tessel" run "$work/$name.tsp" --output "$o=$work/$name-old-$o.npy"
+  differ "$work/$name-old-$o.npy" "$work/$name-ref-$o.npy" "$name: a new input gives a new $o"
+}
+
+roundtrip mb mobilenet-dw vta-default "sim tlm"
+roundtrip mb-tiny mobilenet-dw edge-tiny "sim rtl tlm"
+roundtrip resblock resblock dot-i8 "sim rtl"          # gathers between runs
+roundtrip gemm gemm server-wide "sim"                  # a shared level, int32 outputs
+roundtrip bert bert-ffn vta-default "sim"
+
+# An .npy written by the host reads back as it was written.
+expect 0 "host writes an input" "$tessel" host "$wl/mobilenet-dw.yaml" --output "image=$work/image.npy" --output "pw2=$work/pw2-a.npy"
+expect 0 "host reads it back" "$tessel" host "$wl/mobilenet-dw.yaml" --input "image=$work/image.npy" --output "pw2=$work/pw2-b.npy"
+same "$work/pw2-a.npy" "$work/pw2-b.npy" "the host's own input given back changes nothing"
+contains "$work/image.npy" "{'descr': '|i1', 'fortran_order': False, 'shape': (1, 56, 56, 32), }" "the .npy header"
+
+# Errors: the tensor named, exit 1; bad usage 2.
+p=$work/mb.tsp; img=$work/mb-in-image.npy
+expect 1 "an unknown input" "$tessel" run "$p" --input "picture=$img"
+contains "$work/err" "tensor 'picture' is not an input of the program; its inputs: image" "unknown input named, inputs listed"
+expect 1 "an output given as an input" "$tessel" run "$p" --input "pw2=$img"
+contains "$work/err" "(it is an output)" "an output is not an input"
+expect 1 "an unknown output" "$tessel" run "$p" --output "dw1=$work/x.npy"
+contains "$work/err" "tensor 'dw1' is not an output of the program" "an intermediate is not an output"
+expect 1 "a wrong shape" "$tessel" run "$p" --input "image=$work/mb-ref-pw2.npy"
+contains "$work/err" "tensor 'image' is int8 (1, 56, 56, 32) NHWC; the file holds int8 (1, 28, 28, 128)" "shapes named"
+expect 1 "a wrong dtype" "$tessel" run "$work/gemm.tsp" --input "a256=$work/gemm-ref-square.npy"
+contains "$work/err" "tensor 'a256' is int8 (256, 256)" "dtype named"
+printf 'not a numpy file' > "$work/bad.npy"
+expect 1 "not a .npy file" "$tessel" run "$p" --input "image=$work/bad.npy"
+contains "$work/err" "bad.npy: error: the file is not a .npy file" "bad file named"
+expect 1 "a missing file" "$tessel" run "$p" --input "image=$work/none.npy"
+contains "$work/err" "none.npy: error: cannot open" "missing file named"
+expect 1 "no name" "$tessel" run "$p" --input "$img"
+contains "$work/err" "expected NAME=FILE.npy" "NAME=FILE asked for"
+expect 1 "a name given twice" "$tessel" run "$p" --input "image=$img" --input "image=$img"
+contains "$work/err" "tensor 'image' is given to --input twice" "twice named"
+expect 1 "an output over an input" "$tessel" run "$p" --input "image=$img" --output "pw2=$img"
+expect 2 "an output over the program" "$tessel" run "$p" --output "pw2=$p"
+expect 2 "--input without a value" "$tessel" run "$p" --input
+same "$img" "$work/mb-in-image.npy" "no input was overwritten"
+expect 1 "tessel-tlm: an unknown input" "$tlm" "$p" --input "picture=$img"
+contains "$work/err" "tensor 'picture' is not an input of the program" "tessel-tlm names it too"
+expect 2 "tessel-tlm: no name" "$tlm" "$p" --input "$img"
+expect 1 "host: a computed tensor given" "$tessel" host "$wl/mobilenet-dw.yaml" --input "dw1=$img"
+contains "$work/err" "tensor 'dw1' is computed by op 'dw1'" "host names the op"
+expect 1 "host: an unknown tensor" "$tessel" host "$wl/mobilenet-dw.yaml" --output "nothing=$work/x.npy"
+# A program whose input went into values the host computed at compile time
+# says so instead of computing from a stale value.
+expect 0 "pooling compiles" "$tessel" compile "$wl/pooling.yaml" -o "$work/pool.tsp"
+expect 0 "the pooling input" "$tessel" host "$wl/pooling.yaml" --output "x=$work/pool-x.npy"
+expect 1 "an input the program cannot take anew" "$tessel" run "$work/pool.tsp" --input "x=$work/pool-x.npy"
+contains "$work/err" "tensor 'x' cannot be given:" "why it cannot be given"
+
+echo "io: $pass passed, $fail failed"
+[ "$fail" = 0 ]
