@@ -46,32 +46,49 @@ static void print_text(const struct hw *hw, const struct wl_workload *w, const s
 	printf("  total %" PRIu64 " cycles on the accelerator\n", cycles);
 }
 
-static void print_json(const struct hw *hw, const struct wl_workload *w, const struct rt_result *res, int nops,
-		       bool verify, const char *dev)
+/* Every op has the same keys: those that do not apply to it (an op on the
+ * host has no cycles; one not verified no error) are null. */
+static void print_json_op(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plan,
+			  const struct rt_result *r, int op, bool verify, const char *dev)
 {
-	printf("{\"workload\":\"%s\",\"hardware\":\"%s\",\"device\":\"%s\",\"ops\":[", w->name, hw->name, dev);
-	for (int op = 0; op < nops; op++) {
-		const struct rt_result *r = &res[op];
-		printf("%s{\"name\":", op ? "," : "");
-		cli_json_string(stdout, w->g.op[op].name);
-		printf(",\"device\":\"%s\",\"binding\":", r->on_host ? "host" : dev);
-		cli_json_string(stdout, r->binding);
-		printf(",\"mapping\":");
-		cli_json_string(stdout, r->mapping);
-		printf(",\"cycles\":%" PRIu64 ",\"macs\":%" PRIu64 ",\"utilization\":%.6f,\"roofline_cycles\":%.1f",
-		       r->st.cycles, r->macs, utilization(r), r->roofline);
-		printf(",\"dram_read\":%" PRIu64 ",\"dram_written\":%" PRIu64 ",\"compulsory_read\":%.0f", r->st.dram_read,
-		       r->st.dram_written, cc_compulsory_read_bytes(&w->g, op));
-		if (r->st.limit)
-			printf(",\"stopped\":\"%s\"", r->st.limit == DEV_LIMIT_CYCLES ? "max-cycles" : "max-seconds");
-		if (verify)
-			printf(",\"verified\":%s,\"max_error\":%.3g", r->verified ? "true" : "false", r->max_error);
-		if (verify && !r->verified && !r->st.limit) {
-			printf(",\"mismatch\":");
-			cli_json_string(stdout, r->mismatch);
-		}
-		printf("}");
-	}
+	bool acc = !r->on_host;
+	printf("%s{\"name\":", op ? "," : "");
+	cli_json_string(stdout, w->g.op[op].name);
+	printf(",\"kind\":");
+	cli_json_string(stdout, w->g.op[op].kind);
+	printf(",\"device\":\"%s\"", acc ? dev : "host");
+	cli_json_plan(stdout, hw, &w->g, op, plan);
+	printf(",\"macs\":%" PRIu64 ",\"roofline_cycles\":%.1f,\"compulsory_read\":%.0f", r->macs, r->roofline,
+	       cc_compulsory_read_bytes(&w->g, op));
+	if (acc)
+		printf(",\"cycles\":%" PRIu64 ",\"utilization\":%.6f,\"dram_read\":%" PRIu64 ",\"dram_written\":%" PRIu64,
+		       r->st.cycles, utilization(r), r->st.dram_read, r->st.dram_written);
+	else
+		printf(",\"cycles\":null,\"utilization\":null,\"dram_read\":null,\"dram_written\":null");
+	printf(",\"stopped\":");
+	cli_json_string(stdout, !r->st.limit ? NULL : r->st.limit == DEV_LIMIT_CYCLES ? "max-cycles" : "max-seconds");
+	bool checked = verify && acc && !r->st.limit;
+	printf(",\"verified\":%s", checked ? (r->verified ? "true" : "false") : "null");
+	if (checked)
+		printf(",\"max_error\":%.3g", r->max_error);
+	else
+		printf(",\"max_error\":null");
+	printf(",\"mismatch\":");
+	cli_json_string(stdout, checked && !r->verified ? r->mismatch : NULL);
+	printf("}");
+}
+
+static void print_json(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
+		       const struct rt_result *res, int nops, bool verify, const char *dev)
+{
+	cli_json_begin(stdout, "exec");
+	printf(",\"workload\":");
+	cli_json_string(stdout, w->name);
+	printf(",\"hardware\":");
+	cli_json_string(stdout, hw->name);
+	printf(",\"device\":\"%s\",\"verify\":%s,\"ops\":[", dev, verify ? "true" : "false");
+	for (int op = 0; op < nops; op++)
+		print_json_op(hw, w, &plans[op], &res[op], op, verify, dev);
 	printf("]}\n");
 }
 
@@ -106,7 +123,7 @@ int cli_exec(int argc, char **argv)
 			shown = op + 1;
 	if (rc == CLI_OK || shown < w.g.nops || (shown && res[shown - 1].st.limit)) {
 		if (o.json)
-			print_json(&hw, &w, res, shown, o.verify, devname);
+			print_json(&hw, &w, plans, res, shown, o.verify, devname);
 		else
 			print_text(&hw, &w, plans, res, shown, o.verify, devname);
 		for (int op = 0; op < w.g.nops; op++)

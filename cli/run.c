@@ -18,7 +18,8 @@ static double utilization(const struct dev_stats *st)
 
 static void print_json(const char *path, const char *device, const struct isa_program *p, const struct dev_stats *st)
 {
-	printf("{\"program\":");
+	cli_json_begin(stdout, "run");
+	printf(",\"program\":");
 	cli_json_string(stdout, path);
 	printf(",\"hardware\":");
 	cli_json_string(stdout, p->hw.name);
@@ -35,8 +36,10 @@ static void print_json(const char *path, const char *device, const struct isa_pr
 	printf(",\"instructions\":{\"total\":%" PRIu64, st->insns_total);
 	for (int k = 0; k < p->layout.nkinds; k++)
 		printf(",\"%s\":%" PRIu64, p->layout.kind[k].mnemonic, st->insns[k]);
-	printf("},\"macs\":%" PRIu64 ",\"peak_macs_per_cycle\":%.17g,\"utilization\":%.6f}\n", st->macs,
+	printf("},\"macs\":%" PRIu64 ",\"peak_macs_per_cycle\":%.17g,\"utilization\":%.6f,\"stopped\":", st->macs,
 	       st->peak_macs_per_cycle, utilization(st));
+	cli_json_string(stdout, st->limit == DEV_LIMIT_CYCLES ? "max-cycles" : st->limit == DEV_LIMIT_SECONDS ? "max-seconds" : NULL);
+	printf("}\n");
 }
 
 static void print_text(const char *path, const char *device, const struct isa_program *p, const struct dev_stats *st)
