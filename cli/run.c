@@ -7,6 +7,7 @@
 
 #include "base/output.h"
 #include "device/device.h"
+#include "device/trace.h"
 #include "cli.h"
 #include "compiler/devices.h"
 
@@ -96,8 +97,11 @@ int cli_run(int argc, char **argv)
 	/* the trace and the waves are written beside their paths and renamed
 	 * into place once the run is over */
 	struct out_file trace = {0}, waves = {0};
+	struct dev_trace tracer; /* one document over the program's runs, naming its segments */
 	if (o.trace)
 		ro.trace = out_open(&trace, o.trace, &err);
+	dev_trace_init(&tracer, ro.trace, &p, NULL);
+	ro.tracer = ro.trace ? &tracer : NULL;
 	if (o.waves && !err.n && out_open(&waves, o.waves, &err))
 		ro.waves = out_detach(&waves);
 	struct device *d = err.n ? NULL : ops->open(&p.hw, &err);
@@ -111,6 +115,8 @@ int cli_run(int argc, char **argv)
 	}
 	/* a run that stopped (at a limit, a deadlock) leaves a whole trace too,
 	 * which shows where; one that never started leaves none */
+	if (ro.trace && d)
+		dev_trace_end(&tracer);
 	if (ro.trace)
 		d ? out_commit(&trace, &err) : (out_abort(&trace), 0);
 	if (ro.waves)
