@@ -36,7 +36,7 @@ struct cc_plan;
 	  "list every binding of each op to the intrinsics, and why the others do not fit")          \
 	X(compile, "WORKLOAD.yaml [--hw HW.yaml] -o OUT.tsp [--json] [--dump-after PASS]",            \
 	  "compile a workload's accelerator ops into one program")                                    \
-	X(exec, "WORKLOAD.yaml [--hw HW.yaml] [--device sim|rtl] [--verify] [--json] [--max-cycles N] [--max-seconds S]", \
+	X(exec, "WORKLOAD.yaml [--hw HW.yaml] [--device sim|rtl] [--verify] [--json] [--trace FILE] [--max-cycles N] [--max-seconds S]", \
 	  "run a workload op by op on a device, checking each op against the host backend")          \
 	X(tune, "WORKLOAD.yaml [--hw HW.yaml] [--budget N] [--db FILE] [--seed S] [--json] [-o OUT.tsp]", \
 	  "search each op's mappings on the simulator, keeping the measurements in a tuning database")

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/output.h"
 #include "compiler/compile.h"
+#include "device/trace.h"
 #include "cli.h"
 #include "compiler/devices.h"
 
@@ -98,7 +100,7 @@ int cli_exec(int argc, char **argv)
 	struct dev_run_opts ro;
 	if (cli_take_limits("exec", &argc, argv, &ro))
 		return CLI_USAGE;
-	int rc = cli_parse("exec", argc, argv, CLI_OPT_HW | CLI_OPT_DEVICE | CLI_OPT_VERIFY | CLI_OPT_JSON, 1, 1, &o);
+	int rc = cli_parse("exec", argc, argv, CLI_OPT_HW | CLI_OPT_DEVICE | CLI_OPT_VERIFY | CLI_OPT_JSON | CLI_OPT_TRACE, 1, 1, &o);
 	if (rc)
 		return rc < 0 ? CLI_USAGE : CLI_OK;
 	const char *devname = o.device ? o.device : "sim";
@@ -107,15 +109,22 @@ int cli_exec(int argc, char **argv)
 		cli_usage_error("exec", "unknown device '%s'; expected sim or rtl", devname);
 		return CLI_USAGE;
 	}
+	if (cli_check_outputs("exec", &o))
+		return CLI_USAGE;
 	struct hw hw;
 	struct wl_workload w;
 	if (cli_load_hw_workload(o.hw, o.pos[0], &hw, &w))
 		return CLI_BAD_INPUT;
 	struct diags err = {0};
+	/* --trace: the accelerator ops one after another on one timeline */
+	struct out_file trace = {0};
+	struct dev_trace tracer;
+	dev_trace_init(&tracer, o.trace ? out_open(&trace, o.trace, &err) : NULL, NULL, NULL);
+	ro.tracer = tracer.out ? &tracer : NULL;
 	struct cc_plan *plans = xcalloc((size_t)w.g.nops + 1, sizeof *plans);
 	struct rt_result *res = xcalloc((size_t)w.g.nops + 1, sizeof *res);
 	uint8_t **t = rt_tensor_buffers(&w);
-	rc = cc_plan_ops(&hw, &w.g, plans, &err) || rt_exec(&hw, &w, plans, dev, &ro, o.verify, t, res, &err) ? CLI_BAD_INPUT
+	rc = err.n || cc_plan_ops(&hw, &w.g, plans, &err) || rt_exec(&hw, &w, plans, dev, &ro, o.verify, t, res, &err) ? CLI_BAD_INPUT
 												       : CLI_OK;
 	int shown = w.g.nops; /* an op stopped at a limit ends the run: the ops until it */
 	for (int op = 0; op < w.g.nops; op++)
@@ -129,6 +138,11 @@ int cli_exec(int argc, char **argv)
 		for (int op = 0; op < w.g.nops; op++)
 			if (o.verify && !res[op].on_host && !res[op].verified)
 				rc = CLI_BAD_INPUT;
+	}
+	if (tracer.out) {
+		dev_trace_end(&tracer);
+		if (out_commit(&trace, &err))
+			rc = CLI_BAD_INPUT;
 	}
 	cli_print_errors(&err, o.pos[0]);
 	diag_free(&err);
