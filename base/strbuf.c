@@ -45,6 +45,21 @@ void sb_printf(struct strbuf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
+void sb_json_string(struct strbuf *b, const char *s)
+{
+	sb_add(b, "\"", 1);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			sb_printf(b, "\\%c", c);
+		else if (c < 0x20)
+			sb_printf(b, "\\u%04x", c);
+		else
+			sb_add(b, s, 1);
+	}
+	sb_add(b, "\"", 1);
+}
+
 char *sb_take(struct strbuf *b)
 {
 	char *s = b->s ? b->s : xstrdup("");

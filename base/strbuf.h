@@ -16,6 +16,8 @@ struct strbuf {
 void sb_add(struct strbuf *b, const char *s, size_t n);
 void sb_puts(struct strbuf *b, const char *s);
 void sb_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* S as a JSON string literal, quotes included (control characters as \u00XX). */
+void sb_json_string(struct strbuf *b, const char *s);
 /* Hands the text to the caller ("" when nothing was added). */
 char *sb_take(struct strbuf *b);
 

@@ -14,6 +14,8 @@
 
 enum { CLI_OK = 0, CLI_BAD_INPUT = 1, CLI_USAGE = 2 };
 
+struct cc_plan;
+
 /* X(name, arguments, summary) */
 #define CLI_COMMANDS(X)                                                                         \
 	X(check, "[HW.yaml]", "validate a hardware description and summarise it")              \
@@ -34,7 +36,7 @@ enum { CLI_OK = 0, CLI_BAD_INPUT = 1, CLI_USAGE = 2 };
 	  "list every binding of each op to the intrinsics, and why the others do not fit")          \
 	X(compile, "WORKLOAD.yaml [--hw HW.yaml] -o OUT.tsp [--json] [--dump-after PASS]",            \
 	  "compile a workload's accelerator ops into one program")                                    \
-	X(exec, "WORKLOAD.yaml [--hw HW.yaml] [--device sim|rtl] [--verify] [--json] [--max-cycles N] [--max-seconds S]", \
+	X(exec, "WORKLOAD.yaml [--hw HW.yaml] [--device sim|rtl] [--verify] [--json] [--trace FILE] [--max-cycles N] [--max-seconds S]", \
 	  "run a workload op by op on a device, checking each op against the host backend")          \
 	X(tune, "WORKLOAD.yaml [--hw HW.yaml] [--budget N] [--db FILE] [--seed S] [--json] [-o OUT.tsp]", \
 	  "search each op's mappings on the simulator, keeping the measurements in a tuning database")
@@ -99,7 +101,6 @@ int cli_load_hw_workload(const char *hw_path, const char *wl_path, struct hw *hw
  * (*host_values, if not NULL, lists those tensors, or is NULL when the host
  * ran nothing; free it); dumped after the pass dump_after (or NULL).  0, or
  * -1 with errors; cc_program_free(prog) either way. */
-struct cc_plan;
 struct cc_program;
 int cli_build_workload(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
 		       const char *dump_after, struct cc_program *prog, char **host_values, struct diags *err);
@@ -109,8 +110,18 @@ int cli_load_program(const char *path, const char *hw_path, struct isa_program *
 void cli_print_errors(struct diags *err, const char *file);
 /* A whole number 0 or more; -1 when s is not one. */
 int cli_parse_count(const char *s, uint64_t *v);
-/* S as a JSON string literal. */
+/* S as a JSON string literal; null when S is NULL. */
 void cli_json_string(FILE *out, const char *s);
+/* Every --json document follows docs/tessel.schema.json (docs/json.md); its
+ * version, raised whenever a key changes meaning or goes away. */
+enum { CLI_JSON_SCHEMA = 1 };
+/* The start of a --json document: {"schema":N,"command":"CMD" (no comma after). */
+void cli_json_begin(FILE *out, const char *command);
+/* An op's plan as keys of its object, each after a comma: "placement",
+ * "plan", "binding", "mapping", "binding_fields", "mapping_fields", "why";
+ * null where one does not apply (docs/json.md, "The plan of an op"). */
+struct ir_graph;
+void cli_json_plan(FILE *out, const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan);
 /* Refuses (with a usage error, -1) an output (-o, --trace, --waves) that
  * names an input of the command (a positional, --hw, --db) or another
  * output: the same device and inode.  Called before any work. */

@@ -44,7 +44,7 @@ static void print_json_program(const struct isa_program *p, const char *host_val
 		cli_json_string(stdout, isa_program_segment_at(p, st->dst));
 		printf(",\"bytes\":%llu}", (unsigned long long)st->n);
 	}
-	printf("],\"runs\":%d,", runs);
+	printf("],\"runs\":%d,\"instructions\":%d,\"micro_ops\":%d,", runs, p->ninsn, p->nuop);
 }
 
 static void print_plan(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans, bool json,
@@ -52,7 +52,12 @@ static void print_plan(const struct hw *hw, const struct wl_workload *w, const s
 {
 	const struct ir_graph *g = &w->g;
 	if (json) {
-		printf("{\"workload\":\"%s\",\"hardware\":\"%s\",", w->name, hw->name);
+		cli_json_begin(stdout, "compile");
+		printf(",\"workload\":");
+		cli_json_string(stdout, w->name);
+		printf(",\"hardware\":");
+		cli_json_string(stdout, hw->name);
+		printf(",");
 		print_json_program(p, host_values);
 		printf("\"ops\":[");
 	}
@@ -70,8 +75,9 @@ static void print_plan(const struct hw *hw, const struct wl_workload *w, const s
 		if (json) {
 			printf("%s{\"name\":", op ? "," : "");
 			cli_json_string(stdout, g->op[op].name);
-			printf(",\"device\":\"%s\",\"%s\":", on_host ? "host" : "accelerator", on_host ? "why" : "mapping");
-			cli_json_string(stdout, on_host ? plans[op].why : s);
+			printf(",\"kind\":");
+			cli_json_string(stdout, g->op[op].kind);
+			cli_json_plan(stdout, hw, g, op, &plans[op]);
 			printf("}");
 		} else if (on_host) {
 			printf("  %-16s host: %s\n", g->op[op].name, plans[op].why);

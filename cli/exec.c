@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/output.h"
 #include "compiler/compile.h"
+#include "device/trace.h"
 #include "cli.h"
 #include "compiler/devices.h"
 
@@ -46,32 +48,49 @@ static void print_text(const struct hw *hw, const struct wl_workload *w, const s
 	printf("  total %" PRIu64 " cycles on the accelerator\n", cycles);
 }
 
-static void print_json(const struct hw *hw, const struct wl_workload *w, const struct rt_result *res, int nops,
-		       bool verify, const char *dev)
+/* Every op has the same keys: those that do not apply to it (an op on the
+ * host has no cycles; one not verified no error) are null. */
+static void print_json_op(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plan,
+			  const struct rt_result *r, int op, bool verify, const char *dev)
 {
-	printf("{\"workload\":\"%s\",\"hardware\":\"%s\",\"device\":\"%s\",\"ops\":[", w->name, hw->name, dev);
-	for (int op = 0; op < nops; op++) {
-		const struct rt_result *r = &res[op];
-		printf("%s{\"name\":", op ? "," : "");
-		cli_json_string(stdout, w->g.op[op].name);
-		printf(",\"device\":\"%s\",\"binding\":", r->on_host ? "host" : dev);
-		cli_json_string(stdout, r->binding);
-		printf(",\"mapping\":");
-		cli_json_string(stdout, r->mapping);
-		printf(",\"cycles\":%" PRIu64 ",\"macs\":%" PRIu64 ",\"utilization\":%.6f,\"roofline_cycles\":%.1f",
-		       r->st.cycles, r->macs, utilization(r), r->roofline);
-		printf(",\"dram_read\":%" PRIu64 ",\"dram_written\":%" PRIu64 ",\"compulsory_read\":%.0f", r->st.dram_read,
-		       r->st.dram_written, cc_compulsory_read_bytes(&w->g, op));
-		if (r->st.limit)
-			printf(",\"stopped\":\"%s\"", r->st.limit == DEV_LIMIT_CYCLES ? "max-cycles" : "max-seconds");
-		if (verify)
-			printf(",\"verified\":%s,\"max_error\":%.3g", r->verified ? "true" : "false", r->max_error);
-		if (verify && !r->verified && !r->st.limit) {
-			printf(",\"mismatch\":");
-			cli_json_string(stdout, r->mismatch);
-		}
-		printf("}");
-	}
+	bool acc = !r->on_host;
+	printf("%s{\"name\":", op ? "," : "");
+	cli_json_string(stdout, w->g.op[op].name);
+	printf(",\"kind\":");
+	cli_json_string(stdout, w->g.op[op].kind);
+	printf(",\"device\":\"%s\"", acc ? dev : "host");
+	cli_json_plan(stdout, hw, &w->g, op, plan);
+	printf(",\"macs\":%" PRIu64 ",\"roofline_cycles\":%.1f,\"compulsory_read\":%.0f", r->macs, r->roofline,
+	       cc_compulsory_read_bytes(&w->g, op));
+	if (acc)
+		printf(",\"cycles\":%" PRIu64 ",\"utilization\":%.6f,\"dram_read\":%" PRIu64 ",\"dram_written\":%" PRIu64,
+		       r->st.cycles, utilization(r), r->st.dram_read, r->st.dram_written);
+	else
+		printf(",\"cycles\":null,\"utilization\":null,\"dram_read\":null,\"dram_written\":null");
+	printf(",\"stopped\":");
+	cli_json_string(stdout, !r->st.limit ? NULL : r->st.limit == DEV_LIMIT_CYCLES ? "max-cycles" : "max-seconds");
+	bool checked = verify && acc && !r->st.limit;
+	printf(",\"verified\":%s", checked ? (r->verified ? "true" : "false") : "null");
+	if (checked)
+		printf(",\"max_error\":%.3g", r->max_error);
+	else
+		printf(",\"max_error\":null");
+	printf(",\"mismatch\":");
+	cli_json_string(stdout, checked && !r->verified ? r->mismatch : NULL);
+	printf("}");
+}
+
+static void print_json(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
+		       const struct rt_result *res, int nops, bool verify, const char *dev)
+{
+	cli_json_begin(stdout, "exec");
+	printf(",\"workload\":");
+	cli_json_string(stdout, w->name);
+	printf(",\"hardware\":");
+	cli_json_string(stdout, hw->name);
+	printf(",\"device\":\"%s\",\"verify\":%s,\"ops\":[", dev, verify ? "true" : "false");
+	for (int op = 0; op < nops; op++)
+		print_json_op(hw, w, &plans[op], &res[op], op, verify, dev);
 	printf("]}\n");
 }
 
@@ -81,7 +100,7 @@ int cli_exec(int argc, char **argv)
 	struct dev_run_opts ro;
 	if (cli_take_limits("exec", &argc, argv, &ro))
 		return CLI_USAGE;
-	int rc = cli_parse("exec", argc, argv, CLI_OPT_HW | CLI_OPT_DEVICE | CLI_OPT_VERIFY | CLI_OPT_JSON, 1, 1, &o);
+	int rc = cli_parse("exec", argc, argv, CLI_OPT_HW | CLI_OPT_DEVICE | CLI_OPT_VERIFY | CLI_OPT_JSON | CLI_OPT_TRACE, 1, 1, &o);
 	if (rc)
 		return rc < 0 ? CLI_USAGE : CLI_OK;
 	const char *devname = o.device ? o.device : "sim";
@@ -90,15 +109,22 @@ int cli_exec(int argc, char **argv)
 		cli_usage_error("exec", "unknown device '%s'; expected sim or rtl", devname);
 		return CLI_USAGE;
 	}
+	if (cli_check_outputs("exec", &o))
+		return CLI_USAGE;
 	struct hw hw;
 	struct wl_workload w;
 	if (cli_load_hw_workload(o.hw, o.pos[0], &hw, &w))
 		return CLI_BAD_INPUT;
 	struct diags err = {0};
+	/* --trace: the accelerator ops one after another on one timeline */
+	struct out_file trace = {0};
+	struct dev_trace tracer;
+	dev_trace_init(&tracer, o.trace ? out_open(&trace, o.trace, &err) : NULL, NULL, NULL);
+	ro.tracer = tracer.out ? &tracer : NULL;
 	struct cc_plan *plans = xcalloc((size_t)w.g.nops + 1, sizeof *plans);
 	struct rt_result *res = xcalloc((size_t)w.g.nops + 1, sizeof *res);
 	uint8_t **t = rt_tensor_buffers(&w);
-	rc = cc_plan_ops(&hw, &w.g, plans, &err) || rt_exec(&hw, &w, plans, dev, &ro, o.verify, t, res, &err) ? CLI_BAD_INPUT
+	rc = err.n || cc_plan_ops(&hw, &w.g, plans, &err) || rt_exec(&hw, &w, plans, dev, &ro, o.verify, t, res, &err) ? CLI_BAD_INPUT
 												       : CLI_OK;
 	int shown = w.g.nops; /* an op stopped at a limit ends the run: the ops until it */
 	for (int op = 0; op < w.g.nops; op++)
@@ -106,12 +132,17 @@ int cli_exec(int argc, char **argv)
 			shown = op + 1;
 	if (rc == CLI_OK || shown < w.g.nops || (shown && res[shown - 1].st.limit)) {
 		if (o.json)
-			print_json(&hw, &w, res, shown, o.verify, devname);
+			print_json(&hw, &w, plans, res, shown, o.verify, devname);
 		else
 			print_text(&hw, &w, plans, res, shown, o.verify, devname);
 		for (int op = 0; op < w.g.nops; op++)
 			if (o.verify && !res[op].on_host && !res[op].verified)
 				rc = CLI_BAD_INPUT;
+	}
+	if (tracer.out) {
+		dev_trace_end(&tracer);
+		if (out_commit(&trace, &err))
+			rc = CLI_BAD_INPUT;
 	}
 	cli_print_errors(&err, o.pos[0]);
 	diag_free(&err);

@@ -58,13 +58,20 @@ static void print_text(const struct wl_workload *w, const struct op_result *res)
 
 static void print_json(const struct wl_workload *w, const struct op_result *res)
 {
-	printf("{\"workload\":\"%s\",\"device\":\"host\",\"ops\":[", w->name);
+	cli_json_begin(stdout, "host");
+	printf(",\"workload\":");
+	cli_json_string(stdout, w->name);
+	printf(",\"device\":\"host\",\"ops\":[");
 	for (int op = 0; op < w->g.nops; op++) {
 		const struct ir_op *o = &w->g.op[op];
-		printf("%s{\"name\":\"%s\",\"kind\":\"%s\",\"macs\":%" PRIu64 ",\"compile_seconds\":%.6f,\"run_seconds\":%.6f,"
-		       "\"output\":\"%s\",\"checksum\":\"%016" PRIx64 "\"}",
-		       op ? "," : "", o->name, o->kind, ir_op_macs(o), res[op].compile_s, res[op].run_s,
-		       w->g.tensor[o->out.tensor].name, res[op].checksum);
+		printf("%s{\"name\":", op ? "," : "");
+		cli_json_string(stdout, o->name);
+		printf(",\"kind\":");
+		cli_json_string(stdout, o->kind);
+		printf(",\"device\":\"host\",\"macs\":%" PRIu64 ",\"compile_seconds\":%.6f,\"run_seconds\":%.6f,\"output\":",
+		       ir_op_macs(o), res[op].compile_s, res[op].run_s);
+		cli_json_string(stdout, w->g.tensor[o->out.tensor].name);
+		printf(",\"checksum\":\"%016" PRIx64 "\"}", res[op].checksum);
 	}
 	printf("]}\n");
 }

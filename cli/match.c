@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "compiler/compile.h"
 #include "ir/workload.h"
 #include "tensorize/tensorize.h"
 #include "cli.h"
@@ -69,29 +70,50 @@ static void print_text(const struct hw *hw, const struct ir_graph *g, int op, co
 		printf("  rejected the vector ALU: %s\n", why);
 }
 
+/* Where compiling puts the op (cc_plan_op) and, on the host, why: match
+ * lists what could bind, the plan says what is chosen. */
+static void print_json_placement(const struct hw *hw, const struct ir_graph *g, int op)
+{
+	struct cc_plan *plan = xcalloc(1, sizeof *plan);
+	struct diags err = {0};
+	bool planned = !cc_plan_op(hw, g, op, plan, &err);
+	printf(",\"placement\":");
+	cli_json_string(stdout, !planned ? NULL : plan->kind == CC_HOST ? "host" : "accelerator");
+	printf(",\"why\":");
+	cli_json_string(stdout, !planned ? (err.n ? err.v[0].msg : "") : plan->kind == CC_HOST ? plan->why : NULL);
+	diag_free(&err);
+	free(plan);
+}
+
 static void print_json(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_match *m)
 {
-	printf("%s{\"op\":", op ? "," : "");
+	printf("%s{\"name\":", op ? "," : "");
 	cli_json_string(stdout, g->op[op].name);
+	printf(",\"kind\":");
+	cli_json_string(stdout, g->op[op].kind);
+	print_json_placement(hw, g, op);
 	printf(",\"bindings\":[");
 	for (int i = 0; i < m->nbindings; i++) {
 		char *s = binding_text(hw, g, op, &m->binding[i]);
 		printf("%s{\"binding\":", i ? "," : "");
 		cli_json_string(stdout, s);
+		free(s);
+		struct strbuf sb = {0};
+		tz_binding_json(hw, g, op, &m->binding[i], &sb);
+		s = sb_take(&sb);
+		printf(",\"binding_fields\":%s", s);
+		free(s);
 		struct tz_geometry geo;
 		tz_geometry_init(&geo, hw, g, op, &m->binding[i]);
-		printf(",\"efficiency\":%.6f,\"direct\":%s", m->binding[i].efficiency, geo.dir.ok ? "true" : "false");
-		if (!geo.dir.ok) {
-			printf(",\"host_packs\":");
-			cli_json_string(stdout, geo.dir.why);
-		}
+		printf(",\"efficiency\":%.6f,\"direct\":%s,\"host_packs\":", m->binding[i].efficiency,
+		       geo.dir.ok ? "true" : "false");
+		cli_json_string(stdout, geo.dir.ok ? NULL : geo.dir.why);
 		printf("}");
-		free(s);
 	}
-	printf("],\"rejected\":[");
+	printf("],\"truncated\":%s,\"rejected\":[", m->truncated ? "true" : "false");
 	for (int i = 0; i < m->nrejects; i++) {
 		printf("%s{\"intrinsic\":", i ? "," : "");
-		cli_json_string(stdout, reject_intrinsic(hw, &m->reject[i]));
+		cli_json_string(stdout, m->reject[i].intrinsic >= 0 ? reject_intrinsic(hw, &m->reject[i]) : NULL);
 		printf(",\"why\":");
 		cli_json_string(stdout, m->reject[i].why);
 		printf("}");
@@ -112,7 +134,14 @@ int cli_match(int argc, char **argv)
 	if (cli_load_hw_workload(o.hw, o.pos[0], &hw, &w))
 		return CLI_BAD_INPUT;
 	if (o.json)
-		printf("{\"workload\":\"%s\",\"hardware\":\"%s\",\"ops\":[", w.name, hw.name);
+	{
+		cli_json_begin(stdout, "match");
+		printf(",\"workload\":");
+		cli_json_string(stdout, w.name);
+		printf(",\"hardware\":");
+		cli_json_string(stdout, hw.name);
+		printf(",\"ops\":[");
+	}
 	for (int op = 0; op < w.g.nops; op++) {
 		struct tz_match m;
 		tz_match_op(&hw, &w.g, op, &m);

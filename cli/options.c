@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "compiler/compile.h"
 #include "ir/workload.h"
 #include "cli.h"
 
@@ -155,6 +156,10 @@ int cli_load_program(const char *path, const char *hw_path, struct isa_program *
 
 void cli_json_string(FILE *out, const char *s)
 {
+	if (!s) {
+		fputs("null", out);
+		return;
+	}
 	fputc('"', out);
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -166,6 +171,47 @@ void cli_json_string(FILE *out, const char *s)
 			fputc(c, out);
 	}
 	fputc('"', out);
+}
+
+void cli_json_begin(FILE *out, const char *command)
+{
+	fprintf(out, "{\"schema\":%d,\"command\":", CLI_JSON_SCHEMA);
+	cli_json_string(out, command);
+}
+
+/* The structured form of a plan (tz_binding_json, tz_mapping_json): only a
+ * GEMM plan has a binding and a mapping of an intrinsic. */
+static void json_fields(FILE *out, const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan)
+{
+	struct strbuf b = {0}, m = {0};
+	if (plan->kind == CC_GEMM) {
+		tz_binding_json(hw, g, op, &plan->map.b, &b);
+		tz_mapping_json(&plan->map, &m);
+	}
+	char *bs = sb_take(&b), *ms = sb_take(&m);
+	fprintf(out, ",\"binding_fields\":%s,\"mapping_fields\":%s", *bs ? bs : "null", *ms ? ms : "null");
+	free(bs);
+	free(ms);
+}
+
+void cli_json_plan(FILE *out, const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan)
+{
+	bool on_host = plan->kind == CC_HOST;
+	fprintf(out, ",\"placement\":\"%s\",\"plan\":", on_host ? "host" : "accelerator");
+	cli_json_string(out, cc_kind_name(plan->kind));
+	struct strbuf b = {0}, m = {0};
+	if (!on_host)
+		cc_plan_format(hw, g, op, plan, &b, &m);
+	char *bs = sb_take(&b), *ms = sb_take(&m);
+	fputs(",\"binding\":", out);
+	cli_json_string(out, on_host ? NULL : bs);
+	fputs(",\"mapping\":", out);
+	cli_json_string(out, on_host ? NULL : ms);
+	free(bs);
+	free(ms);
+	json_fields(out, hw, g, op, plan);
+	fputs(",\"why\":", out);
+	cli_json_string(out, !on_host ? NULL : plan->why[0] ? plan->why : "no intrinsic and not the vector ALU can run it");
 }
 
 int cli_parse_count(const char *s, uint64_t *v)

@@ -8,6 +8,7 @@
 
 #include "base/output.h"
 #include "device/device.h"
+#include "device/trace.h"
 #include "cli.h"
 #include "compiler/devices.h"
 
@@ -19,7 +20,8 @@ static double utilization(const struct dev_stats *st)
 
 static void print_json(const char *path, const char *device, const struct isa_program *p, const struct dev_stats *st)
 {
-	printf("{\"program\":");
+	cli_json_begin(stdout, "run");
+	printf(",\"program\":");
 	cli_json_string(stdout, path);
 	printf(",\"hardware\":");
 	cli_json_string(stdout, p->hw.name);
@@ -36,8 +38,10 @@ static void print_json(const char *path, const char *device, const struct isa_pr
 	printf(",\"instructions\":{\"total\":%" PRIu64, st->insns_total);
 	for (int k = 0; k < p->layout.nkinds; k++)
 		printf(",\"%s\":%" PRIu64, p->layout.kind[k].mnemonic, st->insns[k]);
-	printf("},\"macs\":%" PRIu64 ",\"peak_macs_per_cycle\":%.17g,\"utilization\":%.6f}\n", st->macs,
+	printf("},\"macs\":%" PRIu64 ",\"peak_macs_per_cycle\":%.17g,\"utilization\":%.6f,\"stopped\":", st->macs,
 	       st->peak_macs_per_cycle, utilization(st));
+	cli_json_string(stdout, st->limit == DEV_LIMIT_CYCLES ? "max-cycles" : st->limit == DEV_LIMIT_SECONDS ? "max-seconds" : NULL);
+	printf("}\n");
 }
 
 static void print_text(const char *path, const char *device, const struct isa_program *p, const struct dev_stats *st)
@@ -125,8 +129,11 @@ static int run(int argc, char **argv, const struct cli_tensors *io)
 	/* the trace and the waves are written beside their paths and renamed
 	 * into place once the run is over */
 	struct out_file trace = {0}, waves = {0};
+	struct dev_trace tracer; /* one document over the program's runs, naming its segments */
 	if (o.trace)
 		ro.trace = out_open(&trace, o.trace, &err);
+	dev_trace_init(&tracer, ro.trace, &p, NULL);
+	ro.tracer = ro.trace ? &tracer : NULL;
 	if (o.waves && !err.n && out_open(&waves, o.waves, &err))
 		ro.waves = out_detach(&waves);
 	struct device *d = err.n ? NULL : ops->open(&p.hw, &err);
@@ -142,6 +149,8 @@ static int run(int argc, char **argv, const struct cli_tensors *io)
 	}
 	/* a run that stopped (at a limit, a deadlock) leaves a whole trace too,
 	 * which shows where; one that never started leaves none */
+	if (ro.trace && d)
+		dev_trace_end(&tracer);
 	if (ro.trace)
 		d ? out_commit(&trace, &err) : (out_abort(&trace), 0);
 	if (ro.waves)

@@ -94,32 +94,63 @@ static void print_text(const struct hw *hw, const struct wl_workload *w, const s
 	}
 }
 
+/* An op on the host was never planned by the tune: the plan compiling makes
+ * says why. */
+static void print_json_plan(const struct hw *hw, const struct ir_graph *g, int op, const struct tn_result *r)
+{
+	if (r->plan.kind != CC_HOST) {
+		cli_json_plan(stdout, hw, g, op, &r->plan);
+		return;
+	}
+	struct cc_plan *plan = xcalloc(1, sizeof *plan);
+	struct diags err = {0};
+	if (cc_plan_op(hw, g, op, plan, &err) || plan->kind != CC_HOST)
+		*plan = r->plan;
+	cli_json_plan(stdout, hw, g, op, plan);
+	diag_free(&err);
+	free(plan);
+}
+
+/* Every op has the same keys, null where one does not apply: nothing is
+ * measured for an op on the host, nothing searched for max pooling. */
 static void print_json(const struct hw *hw, const struct wl_workload *w, const struct tn_result *res)
 {
 	const struct ir_graph *g = &w->g;
-	printf("{\"workload\":\"%s\",\"hardware\":\"%s\",\"ops\":[", w->name, hw->name);
+	cli_json_begin(stdout, "tune");
+	printf(",\"workload\":");
+	cli_json_string(stdout, w->name);
+	printf(",\"hardware\":");
+	cli_json_string(stdout, hw->name);
+	printf(",\"device\":\"sim\",\"ops\":[");
 	for (int op = 0; op < g->nops; op++) {
 		const struct tn_result *r = &res[op];
 		printf("%s{\"name\":", op ? "," : "");
 		cli_json_string(stdout, g->op[op].name);
+		printf(",\"kind\":");
+		cli_json_string(stdout, g->op[op].kind);
+		printf(",\"device\":%s", r->plan.kind == CC_HOST ? "null" : "\"sim\"");
+		print_json_plan(hw, g, op, r);
 		if (r->plan.kind == CC_HOST) {
-			printf(",\"device\":\"host\"}");
+			printf(",\"cycles\":null,\"default_cycles\":null,\"utilization\":null,\"roofline_cycles\":null,"
+			       "\"measurements\":0,\"from_records\":false,\"exhaustive\":false,\"space\":%" PRId64 ",\"seconds\":null}",
+			       r->space);
 			continue;
 		}
-		if (r->plan.kind == CC_POOL) {
-			printf(",\"device\":\"accelerator\",\"mapping\":\"alu: max pooling\",\"cycles\":%" PRIu64
-			       ",\"roofline_cycles\":%.1f,\"measurements\":%d,\"seconds\":%.3f}",
-			       r->cycles, cc_roofline_cycles(hw, g, op), r->measured, r->seconds);
-			continue;
-		}
-		char *m = mapping_text(hw, g, op, &r->best);
-		printf(",\"device\":\"accelerator\",\"mapping\":");
-		cli_json_string(stdout, m);
-		printf(",\"cycles\":%" PRIu64 ",\"default_cycles\":%" PRIu64 ",\"utilization\":%.6f,\"roofline_cycles\":%.1f,"
-		       "\"measurements\":%d,\"from_records\":%s,\"exhaustive\":%s,\"space\":%" PRId64 ",\"seconds\":%.3f}",
-		       r->cycles, r->default_cycles, utilization(hw, g, op, r->cycles), cc_roofline_cycles(hw, g, op), r->measured,
-		       r->reused ? "true" : "false", r->exhaustive ? "true" : "false", r->space, r->seconds);
-		free(m);
+		bool gemm = r->plan.kind == CC_GEMM;
+		printf(",\"cycles\":%" PRIu64 ",\"default_cycles\":", r->cycles);
+		if (gemm && r->default_cycles)
+			printf("%" PRIu64, r->default_cycles);
+		else
+			printf("null");
+		printf(",\"utilization\":%.6f,\"roofline_cycles\":%.1f,\"measurements\":%d,\"from_records\":%s,\"exhaustive\":%s,"
+		       "\"space\":",
+		       utilization(hw, g, op, r->cycles), cc_roofline_cycles(hw, g, op), r->measured, r->reused ? "true" : "false",
+		       r->exhaustive ? "true" : "false");
+		if (gemm)
+			printf("%" PRId64, r->space);
+		else
+			printf("null");
+		printf(",\"seconds\":%.3f}", r->seconds);
 	}
 	printf("]}\n");
 }

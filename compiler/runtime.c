@@ -13,6 +13,7 @@
 
 #include "base/value.h"
 #include "compile.h"
+#include "device/trace.h"
 #include "host.h"
 
 uint8_t **rt_tensor_buffers(const struct wl_workload *w)
@@ -97,7 +98,16 @@ static int run_on_device(const struct hw *hw, const struct wl_workload *w, const
 	if (!rc && !*dp && !(*dp = dev->open(&prog.p.hw, err)))
 		rc = -1;
 	struct device *d = *dp;
+	/* a trace names the op of each instruction: the compiler knows it */
+	const char **names = ro && ro->tracer && !rc ? xcalloc((size_t)prog.p.ninsn + 1, sizeof *names) : NULL;
+	for (int i = 0; names && i < prog.p.ninsn; i++)
+		names[i] = prog.op_of_insn[i] >= 0 ? g->op[prog.op[prog.op_of_insn[i]].op].name : NULL;
+	if (names)
+		ro->tracer->p = &prog.p, ro->tracer->op_of_insn = names;
 	rc = rc || dev_run_program(dev, d, &prog.p, ro, &r->st, err);
+	if (names)
+		ro->tracer->p = NULL, ro->tracer->op_of_insn = NULL;
+	free(names);
 	if (!rc) {
 		const struct isa_segment *s = &prog.p.seg[prog.op[0].out_segment];
 		uint8_t *packed = xmalloc(s->size);

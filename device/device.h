@@ -48,8 +48,11 @@ struct dev_stats {
 					     * above is what happened until then */
 };
 
+struct dev_trace;
 struct dev_run_opts {
-	FILE *trace;      /* Chrome/Perfetto trace-event JSON, or NULL */
+	FILE *trace;      /* Chrome/Perfetto trace-event JSON, one document per run, or NULL */
+	struct dev_trace *tracer; /* or one document over a program's runs, naming
+				   * instructions and ops (device/trace.h); NULL: none */
 	bool timing_only; /* cycles and statistics only: what instructions
 			   * compute is skipped (timing never depends on values;
 			   * for measuring mappings).  A device may ignore it. */

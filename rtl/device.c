@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rtl.h"
+#include "device/trace.h"
 
 struct rtl_device {
 	struct hw hw;
@@ -21,8 +22,7 @@ struct rtl_device {
 struct rtl_run {
 	struct rtl_device *d;
 	struct dev_stats *st;
-	FILE *trace;
-	bool comma;
+	struct dev_trace_run trace;
 	uint64_t code_addr;
 	struct dev_watch watch;
 	enum dev_limit limit;
@@ -80,18 +80,6 @@ static int rtl_read(struct device *dv, uint64_t addr, void *dst, uint64_t n, str
 
 /* ---- events ---- */
 
-static void span(struct rtl_run *r, enum dev_module lane, const char *name, uint32_t index, uint64_t start,
-		 uint64_t dur)
-{
-	if (!r->trace)
-		return;
-	fprintf(r->trace,
-		"%s\n{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"ts\":%" PRIu64 ",\"dur\":%" PRIu64
-		",\"pid\":1,\"tid\":%d,\"args\":{\"instruction\":%u}}",
-		r->comma ? "," : "", name, dev_module_name(lane), start, dur, (int)lane, index);
-	r->comma = true;
-}
-
 /* The instruction as the model ran it, decoded from DRAM (fetch checked it). */
 static struct isa_insn insn_at(struct rtl_run *r, uint32_t index)
 {
@@ -114,14 +102,14 @@ static void on_insn(void *ctx, int module, uint32_t index, uint64_t start, uint6
 	if (k->cls == ISA_CLASS_GEMM)
 		r->st->macs += (uint64_t)(in.f[ISA_F_UOP_END] - in.f[ISA_F_UOP_BEGIN]) * (uint64_t)in.f[ISA_F_ITER_OUT] *
 			       (uint64_t)in.f[ISA_F_ITER_IN] * r->d->hw.intrinsic[k->intrinsic].macs;
-	span(r, mod[module], k->mnemonic, index, start, end - start);
+	dev_trace_insn(&r->trace, mod[module], &in, index, start, end - start);
 }
 
 static void on_fetch(void *ctx, uint32_t first, uint64_t start, uint64_t arrive)
 {
 	struct rtl_run *r = ctx;
 	r->st->busy[DEV_FETCH] += arrive - start;
-	span(r, DEV_FETCH, "fetch", first, start, arrive - start);
+	dev_trace_fetch(&r->trace, first, start, arrive - start);
 }
 
 /* The model is at cycle now and has not finished: the next step takes it to
@@ -158,22 +146,13 @@ static int rtl_run(struct device *dv, uint64_t code_addr, uint32_t ninsn, const 
 	if (dev_check_dram(d->dram_size, code_addr, (uint64_t)ninsn * d->lay.insn_bytes, "instruction fetch", err) ||
 	    check_code(d, code_addr, ninsn, err))
 		return -1;
-	struct rtl_run r = {.d = d, .st = st, .trace = opts ? opts->trace : NULL, .code_addr = code_addr};
-	if (r.trace) {
-		fprintf(r.trace, "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"hardware\":\"%s\",\"time unit\":\"1 us = 1 cycle\"},"
-				 "\"traceEvents\":[", d->hw.name);
-		for (int m = 0; m < DEV_MODULE_COUNT; m++) {
-			fprintf(r.trace, "%s\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,\"args\":{\"name\":\"%s\"}}",
-				r.comma ? "," : "", m, dev_module_name(m));
-			r.comma = true;
-		}
-	}
+	struct rtl_run r = {.d = d, .st = st, .code_addr = code_addr};
+	dev_trace_run_begin(&r.trace, opts, "rtl", &d->hw, &d->lay, code_addr);
 	dev_watch_start(&r.watch, opts);
 	struct rtl_abi_events ev = {.ctx = &r, .insn = on_insn, .fetch = on_fetch, .poll = on_poll};
 	struct rtl_abi_result res;
 	int rc = d->abi->run(d->m, code_addr, ninsn, opts ? opts->waves : NULL, &ev, &res);
-	if (r.trace)
-		fputs("\n]}\n", r.trace);
+	dev_trace_run_end(&r.trace, rc ? 0 : res.cycles);
 	if (rc) {
 		diag_add(err, NULL, 0, 0, "%s", res.error);
 		return -1;

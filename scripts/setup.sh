@@ -16,7 +16,7 @@ case "$mode" in
 esac
 
 # Every Debian package the build and the tests use.
-packages=(build-essential cmake pkg-config libyaml-dev libxxhash-dev libsqlite3-dev sqlite3 libsystemc-dev llvm-14-dev verilator yosys)
+packages=(build-essential cmake pkg-config libyaml-dev libxxhash-dev libsqlite3-dev sqlite3 libsystemc-dev llvm-14-dev verilator yosys python3-jsonschema)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sim.h"
+#include "device/trace.h"
 #include "base/alloc.h"
 
 /* The device's statistics lane of each module (they share its names). */
@@ -53,7 +54,7 @@ struct run {
 	enum isa_queue dispatched_to; /* ...into this queue */
 	/* end */
 	bool finished, failed;
-	bool trace_comma;
+	struct dev_trace_run trace;
 	struct dev_watch watch; /* the run's limits */
 };
 
@@ -146,41 +147,6 @@ static int sim_read(struct device *d, uint64_t addr, void *dst, uint64_t n, stru
 	return host_access(d, addr, dst, n, false, err);
 }
 
-/* ---- trace ---- */
-
-static void trace_span(struct run *r, enum dev_module lane, const char *name, uint32_t index, uint64_t start,
-		       uint64_t dur)
-{
-	FILE *t = r->opts ? r->opts->trace : NULL;
-	if (!t)
-		return;
-	fprintf(t, "%s\n{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"ts\":%" PRIu64 ",\"dur\":%" PRIu64
-		   ",\"pid\":1,\"tid\":%d,\"args\":{\"instruction\":%u}}",
-		r->trace_comma ? "," : "", name, dev_module_name(lane), start, dur, (int)lane, index);
-	r->trace_comma = true;
-}
-
-static void trace_begin(struct run *r)
-{
-	FILE *t = r->opts ? r->opts->trace : NULL;
-	if (!t)
-		return;
-	fprintf(t, "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"hardware\":\"%s\",\"time unit\":\"1 us = 1 cycle\"},"
-		   "\"traceEvents\":[",
-		r->d->hw.name);
-	for (int m = 0; m < DEV_MODULE_COUNT; m++) {
-		fprintf(t, "%s\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,\"args\":{\"name\":\"%s\"}}",
-			r->trace_comma ? "," : "", m, dev_module_name(m));
-		r->trace_comma = true;
-	}
-}
-
-static void trace_end(struct run *r)
-{
-	if (r->opts && r->opts->trace)
-		fputs("\n]}\n", r->opts->trace);
-}
-
 /* ---- timing ---- */
 
 static struct dram_channel *parent_channel(struct run *r, const struct hw_level *l)
@@ -233,7 +199,7 @@ static void start(struct run *r, enum isa_queue q, uint64_t now)
 	const struct isa_kind *k = &r->d->lay.kind[in->kind];
 	if (k->cls == ISA_CLASS_GEMM)
 		r->st->macs += m->macs = isa_loop_beats(in) * r->d->hw.intrinsic[k->intrinsic].macs;
-	trace_span(r, dm, k->mnemonic, m->cur.index, now, dur);
+	dev_trace_insn(&r->trace, dm, in, m->cur.index, now, dur);
 }
 
 static void complete(struct run *r, enum isa_queue q, uint64_t now)
@@ -275,7 +241,7 @@ static void fetch_request(struct run *r, uint64_t now)
 	r->arrive_at = dram_request(&r->dram, now, (uint64_t)n * r->d->lay.insn_bytes, 0);
 	r->request_at = NEVER;
 	r->st->busy[DEV_FETCH] += r->arrive_at - now;
-	trace_span(r, DEV_FETCH, "fetch", r->request_first, now, r->arrive_at - now);
+	dev_trace_fetch(&r->trace, r->request_first, now, r->arrive_at - now);
 }
 
 /* The requested instructions arrive: decoded from DRAM as it is now. */
@@ -477,7 +443,7 @@ static int sim_run(struct device *d, uint64_t code_addr, uint32_t ninsn, const s
 		return -1;
 	}
 	dev_watch_start(&r.watch, opts);
-	trace_begin(&r);
+	dev_trace_run_begin(&r.trace, opts, "sim", &d->hw, &d->lay, code_addr);
 	uint64_t now = 0;
 	enum dev_limit limit = DEV_LIMIT_NONE;
 	for (;;) {
@@ -504,7 +470,7 @@ static int sim_run(struct device *d, uint64_t code_addr, uint32_t ninsn, const s
 		count_stalls(&r, now, next);
 		now = next;
 	}
-	trace_end(&r);
+	dev_trace_run_end(&r.trace, st->cycles);
 	st->dram_read = r.dram.bytes_read;
 	st->dram_written = r.dram.bytes_written;
 	st->dram_busy = r.dram.busy_cycles;

@@ -454,3 +454,13 @@ void tz_mapping_format(const struct tz_mapping *m, struct strbuf *out)
 	if (m->direct)
 		sb_printf(out, " direct");
 }
+
+void tz_mapping_json(const struct tz_mapping *m, struct strbuf *out)
+{
+	static const char *const tf[2] = {"false", "true"};
+	sb_printf(out,
+		  "{\"bm\":%" PRId64 ",\"bn\":%" PRId64 ",\"bk\":%" PRId64 ",\"order\":\"%s\","
+		  "\"buffers\":{\"a\":%d,\"b\":%d,\"acc\":%d},\"keep\":{\"a\":%s,\"b\":%s},\"direct\":%s}",
+		  m->bm, m->bn, m->bk, m->n_outer ? "nm" : "mn", m->ring_a, m->ring_b, m->ring_acc, tf[m->keep_a], tf[m->keep_b],
+		  tf[m->direct]);
+}

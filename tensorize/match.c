@@ -8,6 +8,7 @@
  * scratchpad, and so on.  Everything else about the access (strides,
  * windows, padding) is realised by the host-side packing of docs/tensorize.md,
  * so it never rules a binding out. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -457,4 +458,69 @@ void tz_binding_format(const struct hw *hw, const struct ir_graph *g, int op, co
 		}
 	sb_printf(out, " | %s=%s %s=%s", in->a.name, g->tensor[o->in[b->input_a].tensor].name, in->b.name,
 		  g->tensor[o->in[b->input_b].tensor].name);
+}
+
+/* The iterators fused onto intrinsic dimension d (the diagonal's on both of
+ * its dimensions), as a JSON array. */
+static void json_dim_iters(const struct ir_op *o, const struct tz_binding *b, int d, int da, int dj, int diag,
+			   struct strbuf *out)
+{
+	const char *sep = "";
+	sb_puts(out, "[");
+	for (int it = 0; it < o->niters; it++)
+		if (b->dim_of[it] == d || ((d == da || d == dj) && it == diag)) {
+			sb_puts(out, sep);
+			sb_json_string(out, o->iter[it].name);
+			sep = ",";
+		}
+	sb_puts(out, "]");
+}
+
+static void json_operand(const struct ir_graph *g, const struct ir_op *o, const struct hw_operand *hop, int input,
+			 struct strbuf *out)
+{
+	sb_puts(out, "{\"operand\":");
+	sb_json_string(out, hop->name);
+	sb_puts(out, ",\"tensor\":");
+	sb_json_string(out, g->tensor[o->in[input].tensor].name);
+	sb_puts(out, "}");
+}
+
+void tz_binding_json(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_binding *b,
+		     struct strbuf *out)
+{
+	const struct ir_op *o = &g->op[op];
+	const struct hw_intrinsic *in = &hw->intrinsic[b->intrinsic];
+	int diag = tz_diagonal(b), da = -1, dj = -1;
+	if (diag >= 0 && diag < o->niters)
+		diagonal_dims(in, o, b->input_a, b->input_b, diag, &da, &dj);
+	sb_puts(out, "{\"intrinsic\":");
+	sb_json_string(out, in->name);
+	sb_puts(out, ",\"dims\":[");
+	for (int d = 0; d < in->ndims; d++) {
+		sb_printf(out, "%s{\"name\":", d ? "," : "");
+		sb_json_string(out, in->dim_name[d]);
+		sb_printf(out, ",\"size\":%u,\"reduction\":%s,\"iterators\":", in->dim_size[d],
+			  in->dim_reduction[d] ? "true" : "false");
+		json_dim_iters(o, b, d, da, dj, diag, out);
+		sb_printf(out, ",\"fused\":%" PRId64 ",\"tiles\":%" PRId64 "}", b->fused[d], b->tiles[d]);
+	}
+	sb_puts(out, "],\"outside\":[");
+	const char *sep = "";
+	for (int it = 0; it < o->niters; it++)
+		if (b->dim_of[it] < 0 && it != diag) {
+			sb_puts(out, sep);
+			sb_json_string(out, o->iter[it].name);
+			sep = ",";
+		}
+	sb_puts(out, "],\"diagonal\":");
+	if (da >= 0)
+		sb_json_string(out, o->iter[diag].name);
+	else
+		sb_puts(out, "null");
+	sb_puts(out, ",\"a\":");
+	json_operand(g, o, &in->a, b->input_a, out);
+	sb_puts(out, ",\"b\":");
+	json_operand(g, o, &in->b, b->input_b, out);
+	sb_printf(out, ",\"efficiency\":%.6f,\"planes\":%d}", b->efficiency, b->planes);
 }

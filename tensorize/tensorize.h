@@ -188,6 +188,12 @@ int tz_binding_derive(const struct hw *hw, const struct ir_graph *g, int op, str
 /* "gemm: i<-n.y.x j<-o k<-c | a=x b=w" */
 void tz_binding_format(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_binding *b,
 		       struct strbuf *out);
+/* The same as one JSON object (docs/json.md, "binding_fields"): the
+ * intrinsic, per dimension its size and the op iterators fused onto it, the
+ * iterators outside it, the diagonal iterator or null, the tensor feeding
+ * each operand, the efficiency and the output planes. */
+void tz_binding_json(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_binding *b,
+		     struct strbuf *out);
 
 /* The GEMM form of a (derived, legal) binding. */
 void tz_geometry_init(struct tz_geometry *geo, const struct hw *hw, const struct ir_graph *g, int op,
@@ -313,6 +319,10 @@ int tz_epilogue_alu(const struct hw *hw, enum dtype acc, const struct ir_epilogu
 int tz_block_candidates(int64_t n, int64_t *out);
 /* "bm=4 bn=2 bk=36 order=mn buffers=2/2/2" */
 void tz_mapping_format(const struct tz_mapping *m, struct strbuf *out);
+/* The same as one JSON object (docs/json.md, "mapping_fields"):
+ * {"bm":4,"bn":2,"bk":36,"order":"mn","buffers":{"a":2,"b":2,"acc":2},
+ *  "keep":{"a":false,"b":false},"direct":false} */
+void tz_mapping_json(const struct tz_mapping *m, struct strbuf *out);
 
 /* ---- tensorize/pool.c: max pooling on the vector ALU ---- */
 

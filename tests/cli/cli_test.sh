@@ -59,7 +59,8 @@ contains "$work/out" "MACs          256" "run prints the MACs"
 expect 0 "run --json" "$tessel" run "$work/a.tsp" --json --trace "$work/trace.json"
 contains "$work/out" '"cycles":159,' "json has the cycle count"
 contains "$work/out" '"gemm":1}' "json counts gemm instructions"
-contains "$work/out" '"utilization":0.006289}' "json has the utilization (256 / (159 x 256))"
+contains "$work/out" '"utilization":0.006289,' "json has the utilization (256 / (159 x 256))"
+contains "$work/out" '{"schema":1,"command":"run",' "json starts with its schema version and command"
 contains "$work/trace.json" '"traceEvents":[' "trace is a trace-event file"
 contains "$work/trace.json" '{"name":"gemm","cat":"compute","ph":"X"' "trace has a compute span"
 expect 2 "run on an unknown device" "$tessel" run "$work/a.tsp" --device fpga
@@ -86,7 +87,7 @@ expect 0 "run a random program" "$tessel" run "$work/r1.tsp"
 # tessel host: a workload on the host JIT; deterministic checksums.
 expect 0 "host gemm" "$tessel" host "$src/examples/workloads/gemm.yaml" --json
 cp "$work/out" "$work/host1.json"
-contains "$work/host1.json" '"device":"host","ops":[{"name":"square","kind":"matmul","macs":16777216,' "host json lists the ops"
+contains "$work/host1.json" '"device":"host","ops":[{"name":"square","kind":"matmul","device":"host","macs":16777216,' "host json lists the ops"
 expect 0 "host gemm again" "$tessel" host "$src/examples/workloads/gemm.yaml" --json
 sed 's/"[a-z]*_seconds":[0-9.]*,//g' "$work/host1.json" >"$work/h1"; sed 's/"[a-z]*_seconds":[0-9.]*,//g' "$work/out" >"$work/h2"
 if cmp -s "$work/h1" "$work/h2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: host checksums differ between runs"; fi
@@ -365,7 +366,7 @@ if command -v sqlite3 >/dev/null; then
   sqlite3 "$db1" "ALTER TABLE records DROP COLUMN direct; PRAGMA user_version = 0;"
   expect 0 "tune with a version 1 database" "$tessel" tune "$src/examples/workloads/gemm.yaml" --db "$db1" --budget 3 --json
   reused=$(grep -o '"from_records":true' "$work/out" | wc -l)
-  ops=$(grep -o '"name":' "$work/out" | wc -l)
+  ops=$(grep -o '"from_records":' "$work/out" | wc -l)
   [ "$(sqlite3 "$db1" "PRAGMA user_version")" = 2 ] && [ "$reused" = "$ops" ] && [ "$ops" -gt 0 ] &&
     [ "$(sqlite3 "$db1" "SELECT COUNT(*) FROM records WHERE direct != 0")" = 0 ] && pass=$((pass + 1)) ||
     { fail=$((fail + 1)); echo "FAIL: a version 1 database: version $(sqlite3 "$db1" "PRAGMA user_version"), $reused of $ops ops from its records"; }
