@@ -44,7 +44,51 @@ static void print_json_program(const struct isa_program *p, const char *host_val
 		cli_json_string(stdout, isa_program_segment_at(p, st->dst));
 		printf(",\"bytes\":%llu}", (unsigned long long)st->n);
 	}
-	printf("],\"runs\":%d,\"instructions\":%d,\"micro_ops\":%d,", runs, p->ninsn, p->nuop);
+	printf("],\"runs\":%d,\"instructions\":%d,\"micro_ops\":%d,\"tensors\":[", runs, p->ninsn, p->nuop);
+	for (int i = 0; i < p->nport; i++) {
+		const struct isa_port *pt = &p->port[i];
+		printf("%s{\"name\":", i ? "," : "");
+		cli_json_string(stdout, pt->name);
+		printf(",\"role\":\"%s\",\"dtype\":\"%s\",\"shape\":[", isa_port_kind_name(pt->kind), dtype_name(pt->dtype));
+		for (int d = 0; d < pt->rank; d++)
+			printf("%s%lld", d ? "," : "", (long long)pt->shape[d]);
+		printf("],\"layout\":");
+		cli_json_string(stdout, pt->layout);
+		printf(",\"segments\":[");
+		for (int k = 0; k < pt->nplace; k++) {
+			printf("%s", k ? "," : "");
+			cli_json_string(stdout, isa_program_segment_at(p, pt->place[k].addr));
+		}
+		printf("],\"why_not\":");
+		if (pt->why_not)
+			cli_json_string(stdout, pt->why_not);
+		else
+			printf("null");
+		printf("}");
+	}
+	printf("],");
+}
+
+/* "  inputs: image int8 (1, 56, 56, 32) NHWC; outputs: ..." and those that
+ * cannot be used, with why. */
+static void print_tensors(const struct isa_program *p)
+{
+	for (int kind = 0; kind < ISA_PORT_KIND_COUNT; kind++) {
+		const char *sep = "";
+		for (int i = 0; i < p->nport; i++)
+			if (p->port[i].kind == (enum isa_port_kind)kind && !p->port[i].why_not) {
+				printf("%s%s", *sep ? sep : kind == ISA_PORT_INPUT ? "  inputs (run --input NAME=FILE.npy): "
+										  : "  outputs (run --output NAME=FILE.npy): ",
+				       p->port[i].name);
+				sep = ", ";
+			}
+		if (*sep)
+			printf("\n");
+	}
+	for (int i = 0; i < p->nport; i++)
+		if (p->port[i].why_not)
+			printf("  %s %s cannot be %s: %s\n", isa_port_kind_name(p->port[i].kind), p->port[i].name,
+			       p->port[i].kind == ISA_PORT_INPUT ? "given" : "read back", p->port[i].why_not);
 }
 
 static void print_plan(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans, bool json,
@@ -202,6 +246,7 @@ int cli_compile(int argc, char **argv)
 			}
 			else if (!host_values)
 				printf("  every intermediate tensor stays in DRAM in the layout its next op reads\n");
+			print_tensors(&prog.p);
 		}
 		if (!o.dump_after)
 			print_plan(&hw, &w, plans, o.json, &prog.p, host_values);
