@@ -245,6 +245,11 @@ static int usable_port(const struct isa_program *p, const char *name, enum isa_p
 	return i;
 }
 
+int isa_program_input_port(const struct isa_program *p, const char *name, struct diags *err)
+{
+	return usable_port(p, name, ISA_PORT_INPUT, err);
+}
+
 int isa_program_output_port(const struct isa_program *p, const char *name, struct diags *err)
 {
 	return usable_port(p, name, ISA_PORT_OUTPUT, err);

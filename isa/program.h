@@ -160,6 +160,8 @@ uint64_t isa_port_span(const struct isa_port *pt);
  * into.  0, or -1 with an error naming the tensor: not an input of the
  * program, one it cannot take anew, another dtype or shape, a bad file. */
 int isa_program_input_npy(struct isa_program *p, const char *name, const char *path, struct diags *err);
+/* The input port named `name` that can be given, or -1 with an error. */
+int isa_program_input_port(const struct isa_program *p, const char *name, struct diags *err);
 /* The output port named `name` that can be read back, or -1 with an error. */
 int isa_program_output_port(const struct isa_program *p, const char *name, struct diags *err);
 /* Whether an array of dtype and shape is port pt's tensor: 0, or -1 with
