@@ -4,7 +4,6 @@
  * parsed here as exactly that: three keys, each once, in any order. */
 #include "npy.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -288,32 +287,42 @@ int npy_read(const char *path, struct npy *a, struct diags *err)
 	return rc;
 }
 
-int npy_write(const char *path, enum dtype dtype, int rank, const int64_t *shape, const uint8_t *data,
-	      struct diags *err)
+uint8_t *npy_encode(enum dtype dtype, int rank, const int64_t *shape, const uint8_t *data, size_t *len)
 {
 	/* magic, version, length, the dict, spaces, '\n': a multiple of 64 bytes */
-	char head[512], s[300];
+	char dict[400], s[300];
 	npy_shape_text(rank, shape, s, sizeof s);
-	int n = snprintf(head + 10, sizeof head - 10, "{'descr': '%s', 'fortran_order': False, 'shape': %s, }",
-			 npy_descr(dtype), s);
-	size_t len = 10 + (size_t)n + 1, pad = (64 - len % 64) % 64, hlen = (size_t)n + pad + 1;
-	memcpy(head, magic, 6);
-	head[6] = 1, head[7] = 0, head[8] = (char)(hlen & 0xff), head[9] = (char)(hlen >> 8);
-	memset(head + 10 + n, ' ', pad);
-	head[len + pad - 1] = '\n';
+	int n = snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': %s, }", npy_descr(dtype), s);
+	size_t head = 10 + (size_t)n + 1, pad = (64 - head % 64) % 64, hlen = (size_t)n + pad + 1;
 	struct npy a = {.dtype = dtype, .rank = rank};
 	memcpy(a.shape, shape, sizeof *shape * (size_t)rank);
 	uint64_t bytes = array_bytes(&a);
-	struct out_file o = {0};
-	FILE *f = out_open(&o, path, err);
-	if (!f)
-		return -1;
-	if (file_write(head, 1, len + pad, f) != len + pad || (bytes && file_write(data, 1, (size_t)bytes, f) != bytes)) {
-		out_abort(&o);
-		diag_add(err, path, 0, 0, "cannot write the array: %s", strerror(errno));
-		return -1;
-	}
-	return out_commit(&o, err);
+	if (bytes == UINT64_MAX || bytes > SIZE_MAX - head - pad)
+		return NULL;
+	uint8_t *b = try_malloc(head + pad + (size_t)bytes);
+	if (!b)
+		return NULL;
+	memcpy(b, magic, 6);
+	b[6] = 1, b[7] = 0, b[8] = (uint8_t)(hlen & 0xff), b[9] = (uint8_t)(hlen >> 8);
+	memcpy(b + 10, dict, (size_t)n);
+	memset(b + 10 + n, ' ', pad);
+	b[head + pad - 1] = '\n';
+	if (bytes)
+		memcpy(b + head + pad, data, (size_t)bytes);
+	*len = head + pad + (size_t)bytes;
+	return b;
+}
+
+int npy_write(const char *path, enum dtype dtype, int rank, const int64_t *shape, const uint8_t *data,
+	      struct diags *err)
+{
+	size_t len;
+	uint8_t *b = npy_encode(dtype, rank, shape, data, &len);
+	if (!b)
+		return diag_nomem(err, path, 0, "the array written to '%s'", path);
+	int rc = out_write(path, b, len, err);
+	free(b);
+	return rc;
 }
 
 void npy_free(struct npy *a)

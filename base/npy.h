@@ -46,6 +46,9 @@ int npy_parse(const uint8_t *buf, size_t len, struct npy_header *h, char *why, s
 int npy_read(const char *path, struct npy *a, struct diags *err);
 /* The same from memory (NAME for errors): the array's data is a copy. */
 int npy_decode(const uint8_t *buf, size_t len, const char *name, struct npy *a, struct diags *err);
+/* An array as the bytes of a .npy file (version 1.0, the header padded to
+ * 64 bytes as NumPy pads it); NULL when out of memory. */
+uint8_t *npy_encode(enum dtype dtype, int rank, const int64_t *shape, const uint8_t *data, size_t *len);
 /* Writes an array to PATH (through a temporary renamed into place). */
 int npy_write(const char *path, enum dtype dtype, int rank, const int64_t *shape, const uint8_t *data,
 	      struct diags *err);

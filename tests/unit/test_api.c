@@ -5,6 +5,7 @@
  * unknown names, wrong dtypes, shapes and sizes, a model for other hardware,
  * a file that is not a model — returns an error with a message, never a
  * crash. */
+#include <pthread.h>
 #include <unistd.h>
 
 #include "api/tessel.h"
@@ -81,6 +82,53 @@ static void test_runs(const struct wl_workload *w)
 		tessel_model_free(m);
 	}
 	ASSERT_EQ(runs_equal, 1000);
+}
+
+/* Separate handles from separate threads at once: each thread its own
+ * input, model and device, many times over; every result the host's. */
+enum { THREADS = 4, THREAD_RUNS = 25 };
+
+struct worker {
+	int8_t a[24 * 40];
+	uint8_t want[24 * 20];
+	int equal;
+};
+
+static void *work(void *arg)
+{
+	struct worker *wk = arg;
+	const int64_t shape_a[2] = {24, 40};
+	for (int k = 0; k < THREAD_RUNS; k++) {
+		tessel_error err;
+		tessel_model *m = NULL;
+		tessel_device *d = NULL;
+		uint8_t got[24 * 20] = {0};
+		int bad = tessel_model_load(model_path, NULL, &m, &err) ||
+			  tessel_device_open("sim", tessel_model_hw(m), &d, &err) ||
+			  tessel_model_set_input(m, "a", TESSEL_INT8, 2, shape_a, wk->a, sizeof wk->a, &err) ||
+			  tessel_run(d, m, NULL, NULL, &err) || tessel_get_output(d, m, "mm", got, sizeof got, &err);
+		wk->equal += !bad && !memcmp(got, wk->want, sizeof got);
+		tessel_device_close(d);
+		tessel_model_free(m);
+	}
+	return NULL;
+}
+
+static void test_threads(const struct wl_workload *w)
+{
+	static struct worker wk[THREADS];
+	pthread_t th[THREADS];
+	for (int i = 0; i < THREADS; i++) {
+		for (int j = 0; j < 24 * 40; j++)
+			wk[i].a[j] = (int8_t)((j * (11 + 2 * i)) % 253 - 126);
+		host_reference(w, wk[i].a, wk[i].want);
+		ASSERT_EQ(pthread_create(&th[i], NULL, work, &wk[i]), 0);
+	}
+	for (int i = 0; i < THREADS; i++) {
+		pthread_join(th[i], NULL);
+		ASSERT_EQ(wk[i].equal, THREAD_RUNS);
+	}
+	ASSERT(memcmp(wk[0].want, wk[1].want, sizeof wk[0].want)); /* the inputs made a difference */
 }
 
 /* status and a message containing `want` */
@@ -186,6 +234,7 @@ int main(void)
 	struct wl_workload w;
 	compile_model(&w);
 	test_runs(&w);
+	test_threads(&w);
 	test_misuse();
 	wl_free(&w);
 	unlink(model_path);
