@@ -57,17 +57,40 @@ struct isa_port *isa_program_add_port(struct isa_program *p, const char *name, e
 	return pt;
 }
 
+static bool same_run(const uint32_t *from, uint64_t j)
+{
+	return from[j - 1] == ISA_GATHER_ZERO ? from[j] == ISA_GATHER_ZERO
+					      : from[j] != ISA_GATHER_ZERO && from[j] == from[j - 1] + 1;
+}
+
+/* The runs of a table of n entries (n < 2^32), or NULL when out of memory. */
+static struct isa_run *runs_of(const uint32_t *from, uint64_t n, uint64_t *nrun)
+{
+	*nrun = 0;
+	for (uint64_t j = 0; j < n; j++)
+		*nrun += !j || !same_run(from, j);
+	struct isa_run *run = try_malloc((size_t)*nrun * sizeof *run + 1);
+	for (uint64_t j = 0, start = 0, r = 0; run && j < n; j++)
+		if (j + 1 == n || !same_run(from, j + 1)) {
+			run[r++] = (struct isa_run){(uint32_t)(j + 1 - start), from[start]};
+			start = j + 1;
+		}
+	return run;
+}
+
 int isa_port_add_place(struct isa_port *pt, uint64_t addr, uint64_t n, uint32_t *from)
 {
-	if (pt->nplace == pt->place_cap) {
-		int cap = pt->place_cap ? 2 * pt->place_cap : 2;
-		if (try_resize(&pt->place, (size_t)cap, sizeof *pt->place)) {
-			free(from);
-			return -1;
-		}
-		pt->place_cap = cap;
+	uint64_t nrun;
+	struct isa_run *run = n < ISA_GATHER_ZERO ? runs_of(from, n, &nrun) : NULL;
+	if (!run || (pt->nplace == pt->place_cap &&
+		     try_resize(&pt->place, (size_t)(pt->place_cap ? 2 * pt->place_cap : 2), sizeof *pt->place))) {
+		free(from);
+		free(run);
+		return -1;
 	}
-	pt->place[pt->nplace++] = (struct isa_place){addr, n, from};
+	if (pt->nplace == pt->place_cap)
+		pt->place_cap = pt->place_cap ? 2 * pt->place_cap : 2;
+	pt->place[pt->nplace++] = (struct isa_place){addr, n, from, nrun, run};
 	return 0;
 }
 
@@ -185,8 +208,11 @@ int isa_program_set_input(struct isa_program *p, int port, const uint8_t *tensor
 			s->data_len = end;
 		}
 		uint8_t *dst = s->data + (pl->addr - s->addr);
-		for (uint64_t j = 0; j < pl->n; j++)
-			dst[j] = pl->from[j] == ISA_GATHER_ZERO ? 0 : tensor[pl->from[j]];
+		for (uint64_t r = 0; r < pl->nrun; dst += pl->run[r++].len)
+			if (pl->run[r].first == ISA_GATHER_ZERO)
+				memset(dst, 0, pl->run[r].len);
+			else
+				memcpy(dst, tensor + pl->run[r].first, pl->run[r].len);
 	}
 	return 0;
 }
@@ -194,8 +220,8 @@ int isa_program_set_input(struct isa_program *p, int port, const uint8_t *tensor
 void isa_port_take_output(const struct isa_port *pt, const uint8_t *dram, uint8_t *tensor)
 {
 	const struct isa_place *pl = &pt->place[0];
-	for (uint64_t j = 0; j < pl->n; j++)
-		tensor[j] = dram[pl->from[j]];
+	for (uint64_t r = 0; r < pl->nrun; tensor += pl->run[r++].len)
+		memcpy(tensor, dram + pl->run[r].first, pl->run[r].len); /* an output has no zeros */
 }
 
 void isa_port_describe(const struct isa_program *p, const struct isa_port *pt, struct strbuf *out)

@@ -66,10 +66,20 @@ enum isa_port_kind { ISA_PORT_INPUT, ISA_PORT_OUTPUT, ISA_PORT_KIND_COUNT };
 
 enum { ISA_PORT_MAX_RANK = 6, ISA_PORT_NAME_MAX = 64 };
 
+/* A stretch of a table: len entries, each one more than the one before it
+ * from `first` on, or all ISA_GATHER_ZERO.  Layouts move bytes in rows, so
+ * a table is far fewer runs than entries: inputs and outputs are copied by
+ * runs, and files keep runs. */
+struct isa_run {
+	uint32_t len, first;
+};
+
 struct isa_place {
 	uint64_t addr;  /* DRAM byte address */
 	uint64_t n;     /* entries of from: DRAM bytes written (input), tensor bytes (output) */
 	uint32_t *from;
+	uint64_t nrun;  /* the same table as runs (isa_port_add_place makes them) */
+	struct isa_run *run;
 };
 
 struct isa_port {
@@ -134,7 +144,8 @@ const char *isa_segment_kind_name(enum isa_segment_kind k);
  * of memory. */
 struct isa_port *isa_program_add_port(struct isa_program *p, const char *name, enum isa_port_kind kind,
 				      enum dtype dtype, int rank, const int64_t *shape, const char *layout);
-/* Adds a place; `from` is the port's from then on (freed on failure too). */
+/* Adds a place, with its runs; `from` is the port's from then on (freed on
+ * failure too). */
 int isa_port_add_place(struct isa_port *pt, uint64_t addr, uint64_t n, uint32_t *from);
 /* The port named `name`, or -1. */
 int isa_program_port(const struct isa_program *p, const char *name);

@@ -83,29 +83,16 @@ static void put_text(struct bytes *o, const char *s)
 	put(o, s, n);
 }
 
-/* A place's table as runs: (u32 length, u32 first entry), each entry of a
- * run one more than the one before it, or all zeros (ISA_GATHER_ZERO).
- * Layouts move bytes in rows, so this is far smaller than the table. */
-static bool same_run(const uint32_t *from, uint64_t j)
-{
-	return from[j - 1] == ISA_GATHER_ZERO ? from[j] == ISA_GATHER_ZERO
-					      : from[j] != ISA_GATHER_ZERO && from[j] == from[j - 1] + 1;
-}
-
+/* A place's table as its runs (struct isa_run): (u32 length, u32 first). */
 static void put_runs(struct bytes *o, const struct isa_place *pl)
 {
 	put_le(o, pl->addr, 8);
 	put_le(o, pl->n, 8);
-	uint64_t runs = 0;
-	for (uint64_t j = 0; j < pl->n; j++)
-		runs += !j || !same_run(pl->from, j);
-	put_le(o, runs, 8);
-	for (uint64_t j = 0, start = 0; j < pl->n; j++)
-		if (j + 1 == pl->n || !same_run(pl->from, j + 1)) {
-			put_le(o, j + 1 - start, 4);
-			put_le(o, pl->from[start], 4);
-			start = j + 1;
-		}
+	put_le(o, pl->nrun, 8);
+	for (uint64_t r = 0; r < pl->nrun; r++) {
+		put_le(o, pl->run[r].len, 4);
+		put_le(o, pl->run[r].first, 4);
+	}
 }
 
 /* Version 3's inputs and outputs, after the steps. */
@@ -481,7 +468,7 @@ static int read_port_places(struct cursor *c, const struct isa_program *p, struc
 		uint64_t runs = take_le(c, 8, "a place's number of runs");
 		/* a table is never larger than the DRAM it describes, which the
 		 * simulator allocates anyway: so a small file cannot ask for much */
-		if (!c->bad && (n > p->hw.dram.capacity || !n || runs > n || runs > (c->len - c->pos) / 8)) {
+		if (!c->bad && (n > p->hw.dram.capacity || !n || n >= ISA_GATHER_ZERO || runs > n || runs > (c->len - c->pos) / 8)) {
 			diag_add(c->err, c->name, 0, 0, "corrupt: the table of port %" PRIu64 " at offset %zu has %" PRIu64
 				 " entries in %" PRIu64 " runs; expected at most the DRAM's bytes, in the bytes that remain",
 				 i, c->pos, n, runs);

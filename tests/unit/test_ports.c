@@ -228,13 +228,26 @@ static void expect_refused(void (*spoil)(struct isa_program *), const char *want
 	diag_free(&err);
 }
 
+/* Port pt's only place with entry j of its table changed (and its runs). */
+static void change_entry(struct isa_port *pt, uint64_t j, uint32_t v)
+{
+	struct isa_place pl = pt->place[0];
+	uint32_t *from = malloc(pl.n * sizeof *from);
+	memcpy(from, pl.from, pl.n * sizeof *from);
+	from[j] = v;
+	free(pl.from);
+	free(pl.run);
+	pt->nplace = 0;
+	ASSERT_EQ(isa_port_add_place(pt, pl.addr, pl.n, from), 0);
+}
+
 static void outside(struct isa_program *p) { p->port[0].place[0].addr = 60; }
-static void past_tensor(struct isa_program *p) { p->port[0].place[0].from[3] = 8; }
+static void past_tensor(struct isa_program *p) { change_entry(&p->port[0], 3, 8); }
 static void bad_name(struct isa_program *p) { p->port[0].name[0] = '='; }
 static void twice(struct isa_program *p) { p->port[1].name[0] = 'x'; }
-static void nowhere(struct isa_program *p) { p->port[1].place[0].from[2] = ISA_GATHER_ZERO; }
+static void nowhere(struct isa_program *p) { change_entry(&p->port[1], 2, ISA_GATHER_ZERO); }
 static void wrong_size(struct isa_program *p) { p->port[1].shape[0] = 3; }
-static void reads_outside(struct isa_program *p) { p->port[1].place[0].from[0] = 40; }
+static void reads_outside(struct isa_program *p) { change_entry(&p->port[1], 0, 40); }
 
 static void test_ports_refused(void)
 {
