@@ -25,24 +25,33 @@ static const uint8_t magic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
 	X(DT_FP16, "<f2")    \
 	X(DT_FP32, "<f4")
 
-const char *npy_descr(enum dtype t)
-{
-#define X(dt, d) if (t == dt) return d;
+static const struct {
+	enum dtype dtype;
+	const char *descr;
+} descrs[] = {
+#define X(dt, d) {dt, d},
 	NPY_DESCRS(X)
 #undef X
+};
+
+const char *npy_descr(enum dtype t)
+{
+	for (size_t i = 0; i < sizeof descrs / sizeof descrs[0]; i++)
+		if (descrs[i].dtype == t)
+			return descrs[i].descr;
 	return NULL;
 }
 
 /* A descr tessel holds: '|i1' and '<i1' alike for one-byte types. */
 static int dtype_of(const char *d, size_t n, enum dtype *t)
 {
-#define X(dt, s)                                                                   \
-	if (n == 3 && (!memcmp(d, s, 3) || (s[0] == '|' && d[0] == '<' && !memcmp(d + 1, s + 1, 2)))) { \
-		*t = dt;                                                           \
-		return 0;                                                          \
+	for (size_t i = 0; n == 3 && i < sizeof descrs / sizeof descrs[0]; i++) {
+		const char *s = descrs[i].descr;
+		if (!memcmp(d, s, 3) || (s[0] == '|' && d[0] == '<' && !memcmp(d + 1, s + 1, 2))) {
+			*t = descrs[i].dtype;
+			return 0;
+		}
 	}
-	NPY_DESCRS(X)
-#undef X
 	return -1;
 }
 
