@@ -262,6 +262,7 @@ private:
 static const char USAGE[] =
 	"usage: tessel-tlm PROG.tsp [--mem-latency CYCLES] [--dump-outputs FILE]\n"
 	"                 [--input NAME=FILE.npy]... [--output NAME=FILE.npy]...\n"
+	"                 [--max-cycles N] [--max-seconds S]\n"
 	"Runs a program on the SystemC TLM-2.0 model of its accelerator, in a virtual\n"
 	"platform (memory, bus, driver), and prints its outputs and cycle count.\n"
 	"  --mem-latency CYCLES  the memory's latency per access (default: the\n"
@@ -270,6 +271,10 @@ static const char USAGE[] =
 	"  --dump-outputs FILE   write every output segment in full to FILE\n"
 	"  --input NAME=FILE.npy   the program's input tensor NAME from FILE\n"
 	"  --output NAME=FILE.npy  its output tensor NAME to FILE, after the run\n"
+	"  --max-cycles N        stop a run not finished by cycle N (default 1000000000;\n"
+	"                        0: no limit)\n"
+	"  --max-seconds S       stop a run after S seconds of wall-clock time (default:\n"
+	"                        no limit)\n"
 	"Exit status: 0 success, 1 bad input or a failed run, 2 bad usage.\n";
 
 struct Tensor {
@@ -281,6 +286,8 @@ struct Args {
 	const char *prog = nullptr, *dump = nullptr;
 	long long mem_latency = -1; // -1: the description's
 	std::vector<Tensor> inputs, outputs;
+	uint64_t max_cycles = DEV_DEFAULT_MAX_CYCLES;
+	double max_seconds = 0;
 };
 
 // "NAME=FILE" into t; false when it is not that.
@@ -307,12 +314,30 @@ static int parse_args(int argc, char **argv, Args &a)
 		std::string arg = argv[i];
 		if (arg == "--help" || arg == "-h")
 			return -1;
-		if (arg == "--mem-latency" || arg == "--dump-outputs" || arg == "--input" || arg == "--output") {
+		if (arg == "--mem-latency" || arg == "--dump-outputs" || arg == "--input" || arg == "--output" ||
+		    arg == "--max-cycles" || arg == "--max-seconds") {
 			if (i + 1 >= argc)
 				return usage_error(arg + " needs a value");
 			const char *v = argv[++i];
 			if (arg == "--dump-outputs") {
 				a.dump = v;
+				continue;
+			}
+			if (arg == "--max-cycles" || arg == "--max-seconds") {
+				char *end;
+				errno = 0;
+				bool cycles = arg == "--max-cycles";
+				double x = cycles ? 0 : std::strtod(v, &end);
+				unsigned long long c = cycles ? std::strtoull(v, &end, 10) : 0;
+				if (!*v || *end || errno || v[0] == '-' || (!cycles && !(x >= 0 && x <= 1e9)))
+					return usage_error(cycles ? "--max-cycles takes a whole number of cycles (0 for no limit), not '" +
+									    std::string(v) + "'"
+								  : "--max-seconds takes a number of seconds from 0 (no limit) to 1e9, not '" +
+									    std::string(v) + "'");
+				if (cycles)
+					a.max_cycles = c;
+				else
+					a.max_seconds = x;
 				continue;
 			}
 			if (arg == "--input" || arg == "--output") {
@@ -408,13 +433,14 @@ static int write_tensors(const struct isa_program &p, const RunResult &r, const 
 }
 
 // Builds the platform for p's hardware and runs it to the end.
-static RunResult simulate(const struct isa_program &p, long long mem_latency_cycles)
+static RunResult simulate(const struct isa_program &p, long long mem_latency_cycles, const Args &a)
 {
 	const struct hw &hw = p.hw;
 	uint64_t mem_size = hw.dram.capacity;
 	uint64_t reg_base = (mem_size + 0xfff) & ~(uint64_t)0xfff; // the first page above the memory
 	RunResult res;
 	tessel::Accelerator acc("accelerator", hw);
+	acc.set_limits(a.max_cycles, a.max_seconds);
 	sc_time latency = acc.clock_period() * (double)mem_latency_cycles;
 	Memory mem("memory", mem_size, latency);
 	Bus bus("bus", mem_size, reg_base);
@@ -476,7 +502,7 @@ int sc_main(int argc, char *argv[])
 		return 1;
 	}
 	std::printf("program: %s (hardware %s, %d instructions)\n", a.prog, p.hw.name, p.ninsn);
-	RunResult r = simulate(p, a.mem_latency >= 0 ? a.mem_latency : p.hw.dram.latency);
+	RunResult r = simulate(p, a.mem_latency >= 0 ? a.mem_latency : p.hw.dram.latency, a);
 	if (r.status) {
 		// One line per error, named like `tessel run`'s: "PROG: error: MSG".
 		for (size_t at = 0, nl; at <= r.error.size(); at = nl + 1) {

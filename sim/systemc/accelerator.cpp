@@ -153,7 +153,10 @@ bool Accelerator::execute(int64_t dram_latency)
 	struct diags err = {};
 	struct dev_memory m = {this, dram_read, dram_write};
 	struct device *d = sim_open_external(&hw_, &m, dram_latency, &err);
-	int rc = d ? dev_sim.run(d, insn_addr_, insn_count_, nullptr, &stats_, &err) : -1;
+	struct dev_run_opts ro = {};
+	ro.max_cycles = max_cycles_;
+	ro.max_seconds = max_seconds_;
+	int rc = d ? dev_sim.run(d, insn_addr_, insn_count_, &ro, &stats_, &err) : -1;
 	if (d)
 		dev_sim.close(d);
 	for (int i = 0; i < err.n; i++) // run-time errors name no file: the message is all

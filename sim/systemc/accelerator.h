@@ -69,6 +69,15 @@ public:
 	Accelerator(sc_core::sc_module_name name, const struct hw &hw);
 
 	sc_core::sc_time clock_period() const { return period_; }
+	// Limits on every run from now on, as `tessel run`'s --max-cycles and
+	// --max-seconds (struct dev_run_opts; 0: none).  A run stopped at one
+	// ends with STATUS_ERROR, the error saying which, and its statistics
+	// until then.  They are the simulation's, not the device's: no register.
+	void set_limits(uint64_t max_cycles, double max_seconds)
+	{
+		max_cycles_ = max_cycles;
+		max_seconds_ = max_seconds;
+	}
 	// Details of the last run, for a platform to report.
 	const struct dev_stats &stats() const { return stats_; }
 	const std::string &error() const { return error_; } // empty unless STATUS_ERROR
@@ -82,6 +91,8 @@ private:
 
 	uint32_t status_ = 0, insn_count_ = 0, irq_enable_ = 0, irq_status_ = 0, dram_latency_ = 0;
 	uint64_t insn_addr_ = 0, cycles_ = 0;
+	uint64_t max_cycles_ = DEV_DEFAULT_MAX_CYCLES;
+	double max_seconds_ = 0;
 	struct dev_stats stats_ {};
 	std::string error_;
 

@@ -36,4 +36,12 @@ expect 1 "stuck.tsp: error: deadlock at cycle" stuck.tsp
 expect 1 "outside.tsp: error: instruction 0 (load): source rows reach byte 0x400000010 of DRAM" outside.tsp
 [ ! -s out ] || ! grep -q "cycles:" out || fail "a failed run printed a cycle count"
 expect 1 "cannot write" gemm.tsp --dump-outputs "$work/no/such/dir/out"
+# Run limits, as tessel run's: a run not finished by the limit stops with
+# what it did; a limit above the run changes nothing.
+expect 1 "gemm.tsp: error: stopped at the cycle limit 20 (--max-cycles)" gemm.tsp --max-cycles 20
+expect 0 "cycles: " gemm.tsp --max-cycles 100000 --max-seconds 60
+expect 2 "--max-cycles takes a whole number" gemm.tsp --max-cycles -1
+expect 2 "--max-seconds takes a number of seconds" gemm.tsp --max-seconds soon
+expect 2 "--input 'image': expected NAME=FILE.npy" gemm.tsp --input image
+expect 1 "tensor 'x' is not an input of the program; its inputs: none" gemm.tsp --input x=x.npy
 echo PASS
