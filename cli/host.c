@@ -85,9 +85,9 @@ int cli_host(int argc, char **argv)
 		fputs(s, stdout);
 		free(s);
 	}
-	uint8_t **t = rt_tensor_buffers(&w);
+	uint8_t **t = rt_tensor_buffers(&w, &err);
 	struct op_result *res = xcalloc((size_t)w.g.nops + 1, sizeof *res);
-	rc = run_ops(&w, t, res, &err) ? CLI_BAD_INPUT : CLI_OK;
+	rc = !t || run_ops(&w, t, res, &err) ? CLI_BAD_INPUT : CLI_OK;
 	if (rc == CLI_OK && o.json)
 		print_json(&w, res);
 	else if (rc == CLI_OK)

@@ -374,7 +374,7 @@ static void report_stuck(struct run *r, uint64_t now)
 	struct strbuf sb = {0};
 	describe_wait(r, &sb);
 	char *s = sb_take(&sb);
-	diag_add(r->err, NULL, 0, 0, "deadlock at cycle %" PRIu64 "%s", now, s);
+	diag_add(r->err, NULL, 0, 0, "deadlock at cycle %" PRIu64 "%s", now, s ? s : " (no memory to say what waits)");
 	free(s);
 }
 

@@ -281,7 +281,7 @@ int main(void)
 		diag_print(&err, stderr);
 		return 1;
 	}
-	small_tensors = rt_tensor_buffers(&small);
+	small_tensors = rt_tensor_buffers(&small, &err);
 
 	static const struct {
 		const char *name;
