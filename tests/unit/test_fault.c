@@ -3,9 +3,12 @@
  * separately, the Nth file operation) and require a clean error that names
  * what failed, and — in the sanitizer build, through LeakSanitizer — no leak.
  * Once the operation runs through, its result must equal the unfaulted run's. */
+#include "base/alloc.h"
 #include "base/fault.h"
 #include "compiler/compile.h"
+#include "compiler/tune.h"
 #include "base/file.h"
+#include "device/cosim.h"
 #include "hwdesc/hw.h"
 #include "ir/workload.h"
 #include "isa/program.h"
@@ -188,6 +191,99 @@ static int op_compile_run(struct diags *err, uint64_t *digest)
 	return rc;
 }
 
+/* The listing of the assembled example (a strbuf user without an error
+ * list: NULL is its only report). */
+static struct isa_program example;
+
+static int op_disassemble(struct diags *err, uint64_t *digest)
+{
+	char *text = isa_disassemble(&example);
+	if (!text)
+		return diag_nomem(err, NULL, 0, "the listing (isa_disassemble returned NULL)");
+	*digest = XXH64(text, strlen(text), 0);
+	free(text);
+	return 0;
+}
+
+static int op_randprog(struct diags *err, uint64_t *digest)
+{
+	char *text = isa_randprog(&vta, &example.layout, 11, 3, err);
+	if (!text)
+		return -1;
+	*digest = XXH64(text, strlen(text), 0);
+	free(text);
+	return 0;
+}
+
+/* Co-simulation against a simulator that is off by one cycle (the
+ * difference is described from both traces) or that changes a DRAM byte
+ * after the run (described from the program's segments and stores). */
+static bool skew_dram;
+static uint64_t skew_addr;
+
+static int skewed_run(struct device *d, uint64_t code_addr, uint32_t ninsn, const struct dev_run_opts *opts,
+		      struct dev_stats *st, struct diags *err)
+{
+	if (dev_sim.run(d, code_addr, ninsn, opts, st, err))
+		return -1;
+	if (!skew_dram) {
+		st->cycles++;
+		return 0;
+	}
+	uint8_t b;
+	if (dev_sim.read(d, skew_addr, &b, 1, err))
+		return -1;
+	b ^= 0x5a;
+	return dev_sim.write(d, skew_addr, &b, 1, err);
+}
+
+static int op_cosim(struct diags *err, uint64_t *digest)
+{
+	struct dev_ops skewed = dev_sim;
+	skewed.name = "skewed";
+	skewed.run = skewed_run;
+	struct cosim_result res;
+	int rc = cosim_program(&example, &dev_sim, &skewed, &res, err);
+	if (rc < 0)
+		return -1;
+	ASSERT(rc == 1 && res.mismatch);
+	*digest = XXH64(res.what, strlen(res.what), 0);
+	return 0;
+}
+
+static int op_cosim_cycles(struct diags *err, uint64_t *digest)
+{
+	skew_dram = false;
+	return op_cosim(err, digest);
+}
+
+static int op_cosim_dram(struct diags *err, uint64_t *digest)
+{
+	skew_dram = true;
+	return op_cosim(err, digest);
+}
+
+/* Tuning one op of the small workload with a small budget: the space, the
+ * search's rounds and model, and the records (an in-memory database, new
+ * each time, so that nothing is reused). */
+static int op_tune(struct diags *err, uint64_t *digest)
+{
+	struct tz_records *db = tz_records_open(":memory:", err);
+	if (!db)
+		return -1;
+	struct tn_opts o = {.budget = 5, .seed = 3, .transfer = true, .db = db, .workload = "small"};
+	struct tn_result r;
+	int rc = tn_tune_op(&vta, &small.g, 0, &o, &r, err);
+	if (!rc) {
+		uint64_t v[4] = {r.cycles, (uint64_t)r.measured, (uint64_t)r.space, (uint64_t)r.best.bm};
+		*digest = XXH64(v, sizeof v, 0) ^ XXH64(r.order, (size_t)r.measured * sizeof *r.order, 0);
+		ASSERT(!r.exhaustive && r.measured == 5);
+	}
+	tn_result_free(&r);
+	tz_records_close(db);
+	return rc;
+}
+
 static bool any_message_has(const struct diags *err, const char *what)
 {
 	for (int i = 0; i < err->n; i++)
@@ -271,17 +367,19 @@ int main(void)
 		diag_print(&err, stderr);
 		return 1;
 	}
-	struct isa_program p;
-	if (isa_assemble(asm_text, "vta-gemm.s", &vta, &p, &err) || isa_tsp_write(&p, tsp_path, &err)) {
+	if (isa_assemble(asm_text, "vta-gemm.s", &vta, &example, &err) || isa_tsp_write(&example, tsp_path, &err)) {
 		diag_print(&err, stderr);
 		return 1;
 	}
-	isa_program_free(&p);
+	skew_addr = example.seg[example.nseg - 1].addr;
 	if (wl_load_string(small_workload, "small.yaml", &small, &err)) {
 		diag_print(&err, stderr);
 		return 1;
 	}
-	small_tensors = rt_tensor_buffers(&small, &err);
+	if (!(small_tensors = rt_tensor_buffers(&small, &err))) {
+		diag_print(&err, stderr);
+		return 1;
+	}
 
 	static const struct {
 		const char *name;
@@ -290,6 +388,9 @@ int main(void)
 		{"hw_load_string", op_hw_string}, {"hw_load_file", op_hw_file}, {"wl_load_file", op_workload},
 		{"isa_assemble", op_assemble},    {"isa_tsp_read", op_tsp_read}, {"dev_sim.open", op_sim_open},
 		{"compile and run (three GEMMs, one by a gather)", op_compile_run},
+		{"isa_disassemble", op_disassemble}, {"isa_randprog", op_randprog},
+		{"cosim (a cycle off)", op_cosim_cycles}, {"cosim (a DRAM byte off)", op_cosim_dram},
+		{"tn_tune_op (budget 5, records in memory)", op_tune},
 	};
 	for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
 		long a = loop(ops[i].name, ops[i].op, FAULT_ALLOC);
@@ -297,6 +398,7 @@ int main(void)
 		loop(ops[i].name, ops[i].op, FAULT_FILE);
 	}
 	unlink(tsp_path);
+	isa_program_free(&example);
 	rt_free_buffers(&small, small_tensors);
 	wl_free(&small);
 	free(hw_text);
