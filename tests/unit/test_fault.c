@@ -21,6 +21,10 @@
 static char *hw_text, *asm_text;
 static char hw_path[512], wl_path[512], tsp_path[512];
 static struct hw vta;
+/* vta-default with 16 MiB of DRAM instead of 1 GiB, for the operations that
+ * open simulators in every faulted run: opening one allocates all of its
+ * DRAM, which takes about a second in the sanitizer build at 1 GiB. */
+static struct hw vta_small;
 
 /* Each operation returns 0 or -1 and, on success, a digest of its result. */
 typedef int operation(struct diags *err, uint64_t *digest);
@@ -109,7 +113,7 @@ static void take_made(uint64_t *digest)
 
 static int op_sim_open(struct diags *err, uint64_t *digest)
 {
-	struct device *d = dev_sim.open(&vta, err);
+	struct device *d = dev_sim.open(&vta_small, err);
 	if (!d)
 		return -1;
 	uint8_t b[16] = {0};
@@ -159,14 +163,14 @@ static int op_compile_run(struct diags *err, uint64_t *digest)
 {
 	static struct cc_plan plans[MAX_OPS];
 	ASSERT(small.g.nops <= MAX_OPS);
-	if (cc_plan_ops(&vta, &small.g, plans, err))
+	if (cc_plan_ops(&vta_small, &small.g, plans, err))
 		return -1;
 	struct cc_request rq = {.name = small.name, .g = &small.g, .plans = plans,
 				.data = (const uint8_t *const *)small_tensors};
 	struct cc_program prog;
-	if (cc_build(&vta, &rq, &prog, err))
+	if (cc_build(&vta_small, &rq, &prog, err))
 		return -1;
-	struct device *d = dev_sim.open(&vta, err);
+	struct device *d = dev_sim.open(&vta_small, err);
 	struct dev_stats st;
 	int rc = d ? dev_run_program(&dev_sim, d, &prog.p, NULL, &st, err) : -1;
 	XXH64_state_t *h = XXH64_createState();
@@ -191,8 +195,8 @@ static int op_compile_run(struct diags *err, uint64_t *digest)
 	return rc;
 }
 
-/* The listing of the assembled example (a strbuf user without an error
- * list: NULL is its only report). */
+/* The assembled example on vta_small; its listing (a strbuf user without
+ * an error list: NULL is its only report). */
 static struct isa_program example;
 
 static int op_disassemble(struct diags *err, uint64_t *digest)
@@ -207,7 +211,7 @@ static int op_disassemble(struct diags *err, uint64_t *digest)
 
 static int op_randprog(struct diags *err, uint64_t *digest)
 {
-	char *text = isa_randprog(&vta, &example.layout, 11, 3, err);
+	char *text = isa_randprog(&vta_small, &example.layout, 11, 3, err);
 	if (!text)
 		return -1;
 	*digest = XXH64(text, strlen(text), 0);
@@ -273,7 +277,7 @@ static int op_tune(struct diags *err, uint64_t *digest)
 		return -1;
 	struct tn_opts o = {.budget = 5, .seed = 3, .transfer = true, .db = db, .workload = "small"};
 	struct tn_result r;
-	int rc = tn_tune_op(&vta, &small.g, 0, &o, &r, err);
+	int rc = tn_tune_op(&vta_small, &small.g, 0, &o, &r, err);
 	if (!rc) {
 		uint64_t v[4] = {r.cycles, (uint64_t)r.measured, (uint64_t)r.space, (uint64_t)r.best.bm};
 		*digest = XXH64(v, sizeof v, 0) ^ XXH64(r.order, (size_t)r.measured * sizeof *r.order, 0);
@@ -338,7 +342,19 @@ static long loop(const char *name, operation *op, enum fault_kind kind)
 		diag_free(&err);
 	}
 	printf("%s: %ld %s injection points\n", name, n - 1, kind == FAULT_ALLOC ? "allocation" : "file");
+	fflush(stdout); /* progress, when the sanitizer build is slow */
 	return n - 1;
+}
+
+/* TEXT with its one FROM replaced by TO. */
+static char *replace_once(const char *text, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+	if (!at) {
+		fprintf(stderr, "test_fault: no '%s' in the hardware description\n", from);
+		exit(1);
+	}
+	return xasprintf("%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
 }
 
 static char *read_or_die(const char *path)
@@ -367,10 +383,19 @@ int main(void)
 		diag_print(&err, stderr);
 		return 1;
 	}
-	if (isa_assemble(asm_text, "vta-gemm.s", &vta, &example, &err) || isa_tsp_write(&example, tsp_path, &err)) {
+	struct isa_program p;
+	if (isa_assemble(asm_text, "vta-gemm.s", &vta, &p, &err) || isa_tsp_write(&p, tsp_path, &err)) {
 		diag_print(&err, stderr);
 		return 1;
 	}
+	isa_program_free(&p);
+	char *small_text = replace_once(hw_text, "capacity: 1 GiB", "capacity: 16 MiB");
+	if (hw_load_string(small_text, "vta-small.yaml", &vta_small, &err) ||
+	    isa_assemble(asm_text, "vta-gemm.s", &vta_small, &example, &err)) {
+		diag_print(&err, stderr);
+		return 1;
+	}
+	free(small_text);
 	skew_addr = example.seg[example.nseg - 1].addr;
 	if (wl_load_string(small_workload, "small.yaml", &small, &err)) {
 		diag_print(&err, stderr);
