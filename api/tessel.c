@@ -113,9 +113,7 @@ tessel_status tessel_hw_load(const char *path, tessel_hw **out, tessel_error *er
 	if (!h)
 		return fail(err, TESSEL_NO_MEMORY, "cannot allocate %zu bytes for a hardware description", sizeof *h);
 	struct diags d = {0};
-	if (!path)
-		hw_load_default(&h->hw);
-	else if (hw_load_file(path, &h->hw, &d)) {
+	if (path ? hw_load_file(path, &h->hw, &d) : hw_load_default(&h->hw, &d)) {
 		free(h);
 		return fail_diags(err, status_of(&d, TESSEL_BAD_INPUT), &d);
 	}
@@ -257,12 +255,10 @@ tessel_status tessel_device_open(const char *name, const tessel_hw *hw, tessel_d
 	if (!d)
 		return fail(err, TESSEL_NO_MEMORY, "cannot allocate %zu bytes for a device", sizeof *d);
 	d->ops = ops;
+	struct diags e = {0};
 	if (hw)
 		d->hw = hw->hw;
-	else
-		hw_load_default(&d->hw);
-	struct diags e = {0};
-	if (!(d->dev = ops->open(&d->hw, &e))) {
+	if ((!hw && hw_load_default(&d->hw, &e)) || !(d->dev = ops->open(&d->hw, &e))) {
 		free(d);
 		return fail_diags(err, status_of(&e, TESSEL_BAD_INPUT), &e);
 	}

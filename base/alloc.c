@@ -76,6 +76,9 @@ int diag_nomem(struct diags *err, const char *file, size_t n, const char *fmt, .
 	char what[256];
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
+	int had = err->n;
 	diag_add(err, file, 0, 0, "cannot allocate %zu bytes for %s", n, what);
+	if (err->n > had)
+		err->v[had].nomem = true;
 	return -1;
 }

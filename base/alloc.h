@@ -1,7 +1,9 @@
-/* alloc: the checked allocator.  Allocation failure is an error the caller
- * returns, naming what it was allocating; only the x* of base/diag.h abort,
- * and they are left where a path has not been converted yet (docs/testing.md).
- * Every function here goes through the fault hook (base/fault.h). */
+/* alloc: the checked allocator, the library's only one.  Allocation failure
+ * is an error the caller returns, naming what it was allocating
+ * (diag_nomem); nothing in the library aborts for want of memory (the
+ * aborting x* of cli/xalloc.h are the command's and the tests'; the
+ * no_abort test checks the library's archives).  Every function here goes
+ * through the fault hook (base/fault.h). */
 #ifndef TESSEL_ALLOC_H
 #define TESSEL_ALLOC_H
 

@@ -1,9 +1,8 @@
 #include "diag.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "fault.h"
 
 TESSEL_NORETURN void die(const char *fmt, ...)
 {
@@ -16,43 +15,34 @@ TESSEL_NORETURN void die(const char *fmt, ...)
 	abort();
 }
 
-/* The error list's own memory: it is how an allocation failure is
- * reported, so it does not take part in fault injection, and it aborts when
- * even a message cannot be allocated. */
-static void *dmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (!p)
-		die("out of memory (%zu bytes) while reporting an error", n);
-	return p;
-}
-
-static void *drealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p)
-		die("out of memory (%zu bytes) while reporting an error", n);
-	return p;
-}
+/* The error list's own memory.  It is how an allocation failure is
+ * reported, so it does not take part in fault injection; when even it runs
+ * out, the list keeps what it can and says so with the static entry below
+ * rather than aborting: a caller that sees -1 always finds an error. */
+static char nomem_msg[] = "out of memory while recording an error";
+static struct diag nomem_entry = {NULL, 0, 0, nomem_msg, NULL, true};
 
 static char *dstrndup(const char *s, size_t n)
 {
-	char *p = dmalloc(n + 1);
-	memcpy(p, s, n);
-	p[n] = 0;
+	char *p = malloc(n + 1);
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = 0;
+	}
 	return p;
 }
 
+/* NULL when out of memory, or when the text is longer than INT_MAX, which
+ * a message quoting input can be. */
 static char *dvasprintf(const char *fmt, va_list ap)
 {
 	va_list ap2;
 	va_copy(ap2, ap);
 	int n = vsnprintf(NULL, 0, fmt, ap2);
 	va_end(ap2);
-	if (n < 0)
-		die("bad format string '%s'", fmt);
-	char *s = dmalloc((size_t)n + 1);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	char *s = n < 0 ? NULL : malloc((size_t)n + 1);
+	if (s)
+		vsnprintf(s, (size_t)n + 1, fmt, ap);
 	return s;
 }
 
@@ -62,70 +52,6 @@ static char *dasprintf(const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	char *s = dvasprintf(fmt, ap);
-	va_end(ap);
-	return s;
-}
-
-/* The aborting allocators, for paths not converted to base/alloc.h yet.  They
- * take part in fault injection, so that a fault loop over a path that still
- * uses them stops here, naming the allocation. */
-static void injected(size_t n)
-{
-	if (fault_alloc())
-		die("out of memory (%zu bytes, injected) in an allocation that cannot fail cleanly", n);
-}
-
-void *xmalloc(size_t n)
-{
-	injected(n);
-	void *p = malloc(n ? n : 1);
-	if (!p)
-		die("out of memory (%zu bytes)", n);
-	return p;
-}
-
-void *xcalloc(size_t n, size_t size)
-{
-	injected(n * size);
-	void *p = calloc(n ? n : 1, size ? size : 1);
-	if (!p)
-		die("out of memory (%zu x %zu bytes)", n, size);
-	return p;
-}
-
-void *xrealloc(void *p, size_t n)
-{
-	injected(n);
-	p = realloc(p, n ? n : 1);
-	if (!p)
-		die("out of memory (%zu bytes)", n);
-	return p;
-}
-
-char *xstrndup(const char *s, size_t n)
-{
-	char *p = xmalloc(n + 1);
-	memcpy(p, s, n);
-	p[n] = 0;
-	return p;
-}
-
-char *xstrdup(const char *s)
-{
-	return xstrndup(s, strlen(s));
-}
-
-char *xasprintf(const char *fmt, ...)
-{
-	va_list ap, ap2;
-	va_start(ap, fmt);
-	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
-	if (n < 0)
-		die("bad format string '%s'", fmt);
-	char *s = xmalloc((size_t)n + 1);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	return s;
 }
@@ -144,18 +70,44 @@ static char *copy_line(const char *src, int line)
 	return dstrndup(src, strcspn(src, "\r\n"));
 }
 
+/* Room for one more entry; false when there is none to be had.  A list
+ * that holds only the static entry moves to memory of its own. */
+static bool grow(struct diags *d)
+{
+	if (d->n < d->cap)
+		return true;
+	int cap = d->cap ? 2 * d->cap : 8;
+	bool fixed = d->v == &nomem_entry;
+	struct diag *v = realloc(fixed ? NULL : d->v, (size_t)cap * sizeof *v);
+	if (!v)
+		return false;
+	if (fixed)
+		v[0] = nomem_entry;
+	d->v = v;
+	d->cap = cap;
+	return true;
+}
+
 void diag_addv(struct diags *d, const char *file, int line, int col, const char *fmt, va_list ap)
 {
-	if (d->n == d->cap) {
-		d->cap = d->cap ? 2 * d->cap : 8;
-		d->v = drealloc(d->v, (size_t)d->cap * sizeof *d->v);
+	if (!grow(d)) {
+		/* An error that cannot be recorded is dropped; an empty list takes
+		 * the static entry, so that the failure is never silent. */
+		if (!d->n) {
+			d->v = &nomem_entry;
+			d->n = d->cap = 1;
+		}
+		return;
 	}
 	struct diag *e = &d->v[d->n++];
 	e->file = file ? dstrndup(file, strlen(file)) : NULL;
 	e->line = line;
 	e->col = col;
 	e->msg = dvasprintf(fmt, ap);
+	if (!e->msg)
+		e->msg = nomem_msg;
 	e->source_line = copy_line(d->source, line);
+	e->nomem = e->msg == nomem_msg;
 }
 
 void diag_add(struct diags *d, const char *file, int line, int col, const char *fmt, ...)
@@ -176,13 +128,19 @@ char *diag_format(const struct diag *e)
 	return dasprintf("%s: error: %s", file, e->msg);
 }
 
+/* The formatted line, or the message alone when it cannot be formatted. */
+static void print_one(const struct diag *e, FILE *out)
+{
+	char *s = diag_format(e);
+	fprintf(out, "%s\n", s ? s : e->msg);
+	free(s);
+}
+
 void diag_print(const struct diags *d, FILE *out)
 {
 	for (int i = 0; i < d->n; i++) {
 		const struct diag *e = &d->v[i];
-		char *s = diag_format(e);
-		fprintf(out, "%s\n", s);
-		free(s);
+		print_one(e, out);
 		if (e->source_line && e->col > 0) {
 			fprintf(out, "  %s\n  ", e->source_line);
 			for (int c = 1; c < e->col; c++)
@@ -196,10 +154,31 @@ void diag_free(struct diags *d)
 {
 	for (int i = 0; i < d->n; i++) {
 		free(d->v[i].file);
-		free(d->v[i].msg);
+		if (d->v[i].msg != nomem_msg)
+			free(d->v[i].msg);
 		free(d->v[i].source_line);
 	}
-	free(d->v);
+	if (d->v != &nomem_entry)
+		free(d->v);
 	d->v = NULL;
 	d->n = d->cap = 0;
+}
+
+bool diag_nomem_since(const struct diags *d, int from)
+{
+	for (int i = from < 0 ? 0 : from; i < d->n; i++)
+		if (d->v[i].nomem)
+			return true;
+	return false;
+}
+
+void diag_append(struct diags *to, const struct diags *from)
+{
+	for (int i = 0; i < from->n; i++) {
+		const struct diag *e = &from->v[i];
+		int n = to->n;
+		diag_add(to, e->file, e->line, e->col, "%s", e->msg);
+		if (to->n > n)
+			to->v[n].nomem |= e->nomem;
+	}
 }

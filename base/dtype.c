@@ -14,7 +14,8 @@ static const struct {
 #undef X
 };
 
-/* Out-of-range enums are bugs in the caller, not bad input. */
+/* Out-of-range enums are bugs in the caller, not bad input: every loader
+ * turns a name or a stored code into an enum dtype only after checking it. */
 static unsigned checked(enum dtype t)
 {
 	if ((int)t < 0 || (int)t >= DTYPE_COUNT)

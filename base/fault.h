@@ -1,8 +1,8 @@
 /* fault: the test hook that makes the Nth allocation or the Nth file
  * operation fail, as SQLite's fault injection does (docs/testing.md).
  *
- * Armed with N, the Nth call of the project's allocators (base/alloc.h and
- * the aborting x* of base/diag.h) after arming fails once; the Nth file
+ * Armed with N, the Nth call of the library's allocators (base/alloc.h, and
+ * strbuf's growth through them) after arming fails once; the Nth file
  * operation (open, read, write, close through base/file.h) likewise.  A
  * loop over N = 1, 2, ... until an operation finishes without the fault
  * firing reaches every allocation and every file operation on its path.

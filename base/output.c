@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alloc.h"
+
 /* The temporary beside PATH: PATH's directory, so that rename stays on one
  * file system. */
 static char *temp_name(const char *path)
@@ -14,13 +16,16 @@ static char *temp_name(const char *path)
 	const char *slash = strrchr(path, '/');
 	const char *base = slash ? slash + 1 : path;
 	int dir = slash ? (int)(slash - path) + 1 : 0;
-	return xasprintf("%.*s.%s.tmpXXXXXX", dir, path, base);
+	return try_asprintf("%.*s.%s.tmpXXXXXX", dir, path, base);
 }
 
 FILE *out_open(struct out_file *o, const char *path, struct diags *err)
 {
 	memset(o, 0, sizeof *o);
-	o->path = xstrdup(path);
+	if (!(o->path = try_strdup(path))) {
+		diag_nomem(err, path, strlen(path) + 1, "the name of an output");
+		return NULL;
+	}
 	if (!strcmp(path, "-")) {
 		o->f = stdout;
 		return o->f;
@@ -37,7 +42,10 @@ FILE *out_open(struct out_file *o, const char *path, struct diags *err)
 		}
 		return o->f;
 	}
-	o->tmp = temp_name(path);
+	if (!(o->tmp = temp_name(path))) {
+		diag_nomem(err, path, strlen(path) + 16, "the name of a temporary file beside it");
+		goto fail;
+	}
 	int fd = mkstemp(o->tmp);
 	if (fd < 0) {
 		diag_add(err, path, 0, 0, "cannot write: cannot create a temporary file beside it: %s", strerror(errno));

@@ -1,4 +1,7 @@
-/* value: typed element access on raw bytes. */
+/* value: typed element access on raw bytes.  The dtype is the caller's to
+ * get right: an integer access to a float element is a bug in the caller
+ * (every path picks the integer or the float access from dtype_float), not
+ * something input can cause, so it is a die(). */
 #include "value.h"
 
 #include <string.h>

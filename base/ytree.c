@@ -246,8 +246,9 @@ static struct ynode *parse_node(struct tparser *T, const yaml_event_t *ev, int d
 		}
 		return n;
 	}
-	default:
-		die("unexpected YAML event %d inside a document", (int)ev->type);
+	default: /* libyaml's grammar allows none; refused rather than trusted */
+		error_at_mark(T, &ev->start_mark, "unexpected YAML event %d inside a document", (int)ev->type);
+		return NULL;
 	}
 }
 

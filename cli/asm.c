@@ -54,7 +54,10 @@ int cli_disasm(int argc, char **argv)
 		return CLI_BAD_INPUT;
 	struct diags err = {0};
 	char *text = isa_disassemble(&p);
-	out_write_text(o.out ? o.out : "-", text, &err);
+	if (!text)
+		diag_add(&err, o.pos[0], 0, 0, "cannot allocate memory for its listing");
+	else
+		out_write_text(o.out ? o.out : "-", text, &err);
 	free(text);
 	isa_program_free(&p);
 	return finish(&err);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "isa/program.h"
+#include "xalloc.h"
 
 enum { CLI_OK = 0, CLI_BAD_INPUT = 1, CLI_USAGE = 2 };
 

@@ -154,7 +154,7 @@ static uint8_t **tensors_for(const struct hw *hw, const struct wl_workload *w, c
 		diag_nomem(err, NULL, (size_t)w->g.ntensors, "the tensors of workload '%s'", w->name);
 		return NULL;
 	}
-	return n ? rt_host_tensors(w, err) : rt_tensor_buffers(w);
+	return n ? rt_host_tensors(w, err) : rt_tensor_buffers(w, err);
 }
 
 int cli_build_workload(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,

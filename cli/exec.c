@@ -123,8 +123,8 @@ int cli_exec(int argc, char **argv)
 	ro.tracer = tracer.out ? &tracer : NULL;
 	struct cc_plan *plans = xcalloc((size_t)w.g.nops + 1, sizeof *plans);
 	struct rt_result *res = xcalloc((size_t)w.g.nops + 1, sizeof *res);
-	uint8_t **t = rt_tensor_buffers(&w);
-	rc = err.n || cc_plan_ops(&hw, &w.g, plans, &err) || rt_exec(&hw, &w, plans, dev, &ro, o.verify, t, res, &err) ? CLI_BAD_INPUT
+	uint8_t **t = rt_tensor_buffers(&w, &err);
+	rc = err.n || !t || cc_plan_ops(&hw, &w.g, plans, &err) || rt_exec(&hw, &w, plans, dev, &ro, o.verify, t, res, &err) ? CLI_BAD_INPUT
 												       : CLI_OK;
 	int shown = w.g.nops; /* an op stopped at a limit ends the run: the ops until it */
 	for (int op = 0; op < w.g.nops; op++)

@@ -141,9 +141,9 @@ static int host(int argc, char **argv, const struct cli_tensors *io)
 		fputs(s, stdout);
 		free(s);
 	}
-	uint8_t **t = rt_tensor_buffers(&w);
+	uint8_t **t = rt_tensor_buffers(&w, &err);
 	struct op_result *res = xcalloc((size_t)w.g.nops + 1, sizeof *res);
-	rc = err.n || give_inputs(&w, io, t, &err) || run_ops(&w, t, res, &err) ? CLI_BAD_INPUT : CLI_OK;
+	rc = err.n || !t || give_inputs(&w, io, t, &err) || run_ops(&w, t, res, &err) ? CLI_BAD_INPUT : CLI_OK;
 	if (rc == CLI_OK)
 		take_outputs(&w, io, t, &err);
 	rc = err.n ? CLI_BAD_INPUT : rc;

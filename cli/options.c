@@ -104,12 +104,8 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 
 int cli_load_hw(const char *path, struct hw *hw)
 {
-	if (!path) {
-		hw_load_default(hw);
-		return 0;
-	}
 	struct diags err = {0};
-	int rc = hw_load_file(path, hw, &err);
+	int rc = path ? hw_load_file(path, hw, &err) : hw_load_default(hw, &err);
 	if (rc)
 		diag_print(&err, stderr);
 	diag_free(&err);

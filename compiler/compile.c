@@ -269,7 +269,7 @@ static void dump_stream(const struct cc_program *prog, FILE *f)
 		struct strbuf sb = {0};
 		isa_format_insn(&prog->p.layout, &s->v[j].in, &sb);
 		char *text = sb_take(&sb);
-		fprintf(f, "; %s  ; #%d", text, j);
+		fprintf(f, "; %s  ; #%d", text ? text : "(no memory)", j);
 		for (int q = 0; q < ISA_Q_COUNT; q++)
 			if (s->v[j].need[q] >= 0)
 				fprintf(f, " %s #%d", isa_queue_name((enum isa_queue)q), s->v[j].need[q]);
@@ -284,7 +284,7 @@ static void dump_stream(const struct cc_program *prog, FILE *f)
 static void dump(const struct cc_program *prog, FILE *f)
 {
 	char *text = isa_disassemble(&prog->p);
-	fputs(text, f);
+	fputs(text ? text : "; (no memory for the listing)\n", f);
 	free(text);
 	if (prog->p.ninsn)
 		return;
@@ -293,7 +293,7 @@ static void dump(const struct cc_program *prog, FILE *f)
 		struct strbuf binding = {0}, mapping = {0};
 		cc_plan_format(&prog->p.hw, prog->g, rec->op, &rec->plan, &binding, &mapping);
 		char *b = sb_take(&binding), *m = sb_take(&mapping);
-		fprintf(f, "; op %s: %s | %s\n", prog->g->op[rec->op].name, b, m);
+		fprintf(f, "; op %s: %s | %s\n", prog->g->op[rec->op].name, b ? b : "?", m ? m : "?");
 		free(b);
 		free(m);
 	}

@@ -189,8 +189,9 @@ struct rt_result {
 /* Tolerance for floating-point outputs (docs/compiler.md). */
 #define RT_FLOAT_TOLERANCE (1.0 / 256)
 
-/* Every tensor's bytes: initial data, zeros for what ops compute. */
-uint8_t **rt_tensor_buffers(const struct wl_workload *w);
+/* Every tensor's bytes: initial data, zeros for what ops compute.  NULL with
+ * an error when out of memory. */
+uint8_t **rt_tensor_buffers(const struct wl_workload *w, struct diags *err);
 void rt_free_buffers(const struct wl_workload *w, uint8_t **t);
 /* Runs every op of the workload in order, each accelerator op as its own
  * program on a fresh device, the rest on the host; with verify, checks every

@@ -33,6 +33,7 @@
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 
+#include "base/alloc.h"
 #include "base/half.h"
 
 typedef void (*host_fn)(void *const *tensors);
@@ -82,7 +83,11 @@ struct host_jit *host_jit_open(struct diags *err)
 		diag_add(err, NULL, 0, 0, "host JIT: LLVM has no target for this machine");
 		return NULL;
 	}
-	struct host_jit *j = xcalloc(1, sizeof *j);
+	struct host_jit *j = try_calloc(1, sizeof *j);
+	if (!j) {
+		diag_nomem(err, NULL, sizeof *j, "the host JIT");
+		return NULL;
+	}
 	j->dump = getenv("TESSEL_HOST_DUMP") != NULL;
 	LLVMOrcJITTargetMachineBuilderRef jtmb;
 	if (llvm_failed(LLVMOrcJITTargetMachineBuilderDetectHost(&jtmb), "detecting the host", err)) {
@@ -336,6 +341,7 @@ static LLVMValueRef load_value(struct gen *G, int baseix, enum dtype dt, LLVMVal
 	}
 	default: break;
 	}
+	/* every dtype has a case above: a new one must get its own */
 	die("host: dtype %d", (int)dt);
 }
 
@@ -667,7 +673,7 @@ static host_fn compile(struct host_jit *j, const struct ir_graph *g, int opi, st
 		return NULL;
 	int64_t key[KEY_MAX];
 	int nkey = make_key(g, &g->op[opi], key);
-	if (nkey > KEY_MAX)
+	if (nkey > KEY_MAX) /* KEY_MAX holds the longest key the IR's limits allow */
 		die("host: cache key of op '%s' is too long", g->op[opi].name);
 	struct host_entry *hit = find(j, opi, key, nkey);
 	if (hit)
@@ -679,7 +685,7 @@ static host_fn compile(struct host_jit *j, const struct ir_graph *g, int opi, st
 	if (LLVMVerifyModule(m, LLVMReturnStatusAction, &msg)) {
 		char *ir = LLVMPrintModuleToString(m);
 		fprintf(stderr, "%s\n", ir);
-		die("host: invalid LLVM IR for op '%s': %s", g->op[opi].name, msg);
+		die("host: invalid LLVM IR for op '%s': %s", g->op[opi].name, msg); /* a bug of generate(), not of the op */
 	}
 	LLVMDisposeMessage(msg);
 	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
@@ -704,9 +710,13 @@ static host_fn compile(struct host_jit *j, const struct ir_graph *g, int opi, st
 	LLVMOrcJITTargetAddress addr = 0;
 	if (llvm_failed(LLVMOrcLLJITLookup(j->jit, &addr, name), "compiling", err))
 		return NULL;
-	if (j->nentries == j->cap) {
-		j->cap = j->cap ? 2 * j->cap : 8;
-		j->entries = xrealloc(j->entries, (size_t)j->cap * sizeof *j->entries);
+	if (j->nentries == j->cap) { /* the function stays in the JIT, which owns it, uncached */
+		int cap = j->cap ? 2 * j->cap : 8;
+		if (try_resize(&j->entries, (size_t)cap, sizeof *j->entries)) {
+			diag_nomem(err, NULL, (size_t)cap * sizeof *j->entries, "the host JIT's cache");
+			return NULL;
+		}
+		j->cap = cap;
 	}
 	struct host_entry *en = &j->entries[j->nentries++];
 	en->op = opi;

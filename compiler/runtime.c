@@ -11,17 +11,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/value.h"
 #include "compile.h"
 #include "device/trace.h"
 #include "host.h"
 
-uint8_t **rt_tensor_buffers(const struct wl_workload *w)
+uint8_t **rt_tensor_buffers(const struct wl_workload *w, struct diags *err)
 {
-	uint8_t **t = xcalloc((size_t)w->g.ntensors + 1, sizeof *t);
+	uint8_t **t = try_calloc((size_t)w->g.ntensors + 1, sizeof *t);
+	if (!t) {
+		diag_nomem(err, NULL, ((size_t)w->g.ntensors + 1) * sizeof *t, "the tensors of '%s'", w->name);
+		return NULL;
+	}
 	for (int i = 0; i < w->g.ntensors; i++) {
 		size_t n = wl_tensor_bytes(w, i);
-		t[i] = xcalloc(n ? n : 1, 1);
+		if (!(t[i] = try_calloc(n ? n : 1, 1))) {
+			diag_nomem(err, NULL, n, "tensor '%s'", w->g.tensor[i].name);
+			rt_free_buffers(w, t);
+			return NULL;
+		}
 		wl_tensor_fill(w, i, t[i]); /* random data is made here, not at load */
 	}
 	return t;
@@ -29,6 +38,8 @@ uint8_t **rt_tensor_buffers(const struct wl_workload *w)
 
 void rt_free_buffers(const struct wl_workload *w, uint8_t **t)
 {
+	if (!t)
+		return;
 	for (int i = 0; i < w->g.ntensors; i++)
 		free(t[i]);
 	free(t);
@@ -99,7 +110,11 @@ static int run_on_device(const struct hw *hw, const struct wl_workload *w, const
 		rc = -1;
 	struct device *d = *dp;
 	/* a trace names the op of each instruction: the compiler knows it */
-	const char **names = ro && ro->tracer && !rc ? xcalloc((size_t)prog.p.ninsn + 1, sizeof *names) : NULL;
+	bool naming = ro && ro->tracer && !rc;
+	const char **names = naming ? try_calloc((size_t)prog.p.ninsn + 1, sizeof *names) : NULL;
+	if (naming && !names)
+		rc = diag_nomem(err, NULL, ((size_t)prog.p.ninsn + 1) * sizeof *names, "the op names of op '%s''s trace",
+				g->op[op].name);
 	for (int i = 0; names && i < prog.p.ninsn; i++)
 		names[i] = prog.op_of_insn[i] >= 0 ? g->op[prog.op[prog.op_of_insn[i]].op].name : NULL;
 	if (names)
@@ -110,8 +125,9 @@ static int run_on_device(const struct hw *hw, const struct wl_workload *w, const
 	free(names);
 	if (!rc) {
 		const struct isa_segment *s = &prog.p.seg[prog.op[0].out_segment];
-		uint8_t *packed = xmalloc(s->size);
-		rc = dev->read(d, s->addr, packed, s->size, err);
+		uint8_t *packed = try_malloc(s->size);
+		rc = packed ? dev->read(d, s->addr, packed, s->size, err)
+			    : diag_nomem(err, NULL, s->size, "the output of op '%s'", g->op[op].name);
 		if (!rc)
 			cc_unpack(&prog, 0, packed, t[g->op[op].out.tensor]);
 		free(packed);
@@ -120,15 +136,23 @@ static int run_on_device(const struct hw *hw, const struct wl_workload *w, const
 	return rc;
 }
 
-static void describe(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *pl, struct rt_result *r)
+/* The op's binding and mapping as text, for the result; 0, or -1 with an
+ * error when out of memory. */
+static int describe(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *pl,
+		    struct rt_result *r, struct diags *err)
 {
 	struct strbuf binding = {0}, mapping = {0};
 	cc_plan_format(hw, g, op, pl, &binding, &mapping);
+	size_t want = binding.want + mapping.want;
 	char *b = sb_take(&binding), *m = sb_take(&mapping);
-	snprintf(r->binding, sizeof r->binding, "%s", b);
-	snprintf(r->mapping, sizeof r->mapping, "%s", m);
+	int rc = b && m ? 0 : diag_nomem(err, NULL, want, "the description of op '%s'", g->op[op].name);
+	if (!rc) {
+		snprintf(r->binding, sizeof r->binding, "%s", b);
+		snprintf(r->mapping, sizeof r->mapping, "%s", m);
+	}
 	free(b);
 	free(m);
+	return rc;
 }
 
 int rt_exec(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
@@ -154,11 +178,13 @@ int rt_exec(const struct hw *hw, const struct wl_workload *w, const struct cc_pl
 			r->verified = rc == 0;
 			continue;
 		}
-		describe(hw, g, op, &plans[op], r);
+		if ((rc = describe(hw, g, op, &plans[op], r, err)))
+			break;
 		size_t bytes = wl_tensor_bytes(w, out);
 		uint8_t *ref = NULL, *keep = t[out];
-		if (verify) { /* the host's answer from the same inputs */
-			ref = xcalloc(bytes ? bytes : 1, 1);
+		if (verify && !(ref = try_calloc(bytes ? bytes : 1, 1)))
+			rc = diag_nomem(err, NULL, bytes, "the host's answer for op '%s'", g->op[op].name);
+		else if (verify) { /* the host's answer from the same inputs */
 			t[out] = ref;
 			rc = host_run_op(j, g, op, (void *const *)t, err);
 			t[out] = keep;
@@ -176,8 +202,8 @@ int rt_exec(const struct hw *hw, const struct wl_workload *w, const struct cc_pl
 
 uint8_t **rt_host_tensors(const struct wl_workload *w, struct diags *err)
 {
-	uint8_t **t = rt_tensor_buffers(w);
-	if (rt_host_all(w, t, err)) {
+	uint8_t **t = rt_tensor_buffers(w, err);
+	if (t && rt_host_all(w, t, err)) {
 		rt_free_buffers(w, t);
 		return NULL;
 	}

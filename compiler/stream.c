@@ -50,6 +50,9 @@ void st_need(struct lw_stream *s, int consumer, int producer)
 {
 	if (producer < 0 || s->nomem)
 		return;
+	/* both are the lowering's own mistakes, whatever the op: the lowering
+	 * issues an instruction after what it waits for, between modules that
+	 * a token queue joins */
 	if (producer >= consumer)
 		die("stream: instruction %d waits for a later one (%d)", consumer, producer);
 	struct st_insn *c = &s->v[consumer];

@@ -18,7 +18,11 @@ static double now(void)
 uint64_t tn_measure(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_mapping *m,
 		    const uint8_t *const *data, struct device *dev, struct diags *err)
 {
-	struct cc_plan *plans = xcalloc((size_t)g->nops + 1, sizeof *plans);
+	struct cc_plan *plans = try_calloc((size_t)g->nops + 1, sizeof *plans);
+	if (!plans) {
+		diag_nomem(err, NULL, ((size_t)g->nops + 1) * sizeof *plans, "the plans of a measurement");
+		return 0;
+	}
 	cc_plan_mapping(hw, g, op, m, &plans[op]);
 	struct cc_request rq = {.g = g, .plans = plans, .ops = &op, .nops = 1, .data = data};
 	struct cc_program prog;
@@ -45,13 +49,55 @@ struct measure_ctx {
 	const char *op_key, *hw_key;
 };
 
+/* A mapping that does not build or run is the mapping's failure; memory
+ * running out, or a record not written, is the tune's, and stops it. */
 static uint64_t measure(void *ctx, const struct tz_geometry *geo, const struct tz_mapping *m, struct diags *err)
 {
 	struct measure_ctx *c = ctx;
+	int before = err->n;
 	uint64_t cycles = tn_measure(c->hw, c->g, c->op, m, NULL, c->dev, err); /* timing does not depend on values */
-	if (cycles && c->o->db)
-		tz_records_add(c->o->db, c->o->workload, c->op_key, c->hw_key, geo, m, cycles, err);
+	if (!cycles && diag_nomem_since(err, before))
+		return TZ_MEASURE_STOP;
+	if (cycles && c->o->db &&
+	    tz_records_add(c->o->db, c->o->workload, c->op_key, c->hw_key, geo, m, cycles, err))
+		return TZ_MEASURE_STOP;
 	return cycles;
+}
+
+/* The first measurement: the mapping compiling without tuning gives, if it
+ * is in the space.  0, or -1 with an error when out of memory. */
+static int default_mapping(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_space *space,
+			   struct tz_mapping *def, bool *has, struct diags *err)
+{
+	*has = false;
+	struct cc_plan *dp = try_calloc(1, sizeof *dp);
+	if (!dp)
+		return diag_nomem(err, NULL, sizeof *dp, "the default plan of op '%s'", g->op[op].name);
+	int before = err->n;
+	if (!cc_plan_op(hw, g, op, dp, err))
+		*has = dp->kind == CC_GEMM && tz_space_find(space, &dp->map) >= 0;
+	else if (diag_nomem_since(err, before)) {
+		free(dp);
+		return -1;
+	}
+	if (*has)
+		*def = dp->map;
+	free(dp);
+	return 0;
+}
+
+/* The op's space of mappings; 0, or -1 with an error. */
+static int op_space(const struct hw *hw, const struct ir_graph *g, int op, struct tz_space *space, struct diags *err)
+{
+	struct tz_match match;
+	if (tz_match_op(hw, g, op, &match)) {
+		tz_match_free(&match);
+		memset(space, 0, sizeof *space);
+		return diag_nomem(err, NULL, TZ_MATCH_BINDINGS_BYTES, "the bindings of op '%s'", g->op[op].name);
+	}
+	int rc = tz_space_build(hw, g, op, &match, space, err);
+	tz_match_free(&match);
+	return rc;
 }
 
 int tn_tune_op(const struct hw *hw, const struct ir_graph *g, int op, const struct tn_opts *o, struct tn_result *r,
@@ -61,7 +107,8 @@ int tn_tune_op(const struct hw *hw, const struct ir_graph *g, int op, const stru
 	double t0 = now();
 	char op_key[17], hw_key[17];
 	tz_op_key(g, op, op_key);
-	tz_hw_key(hw, hw_key);
+	if (tz_hw_key(hw, hw_key, err))
+		return -1;
 	int count = 0;
 	struct cc_plan pool;
 	cc_plan_mapping(hw, g, op, NULL, &pool);
@@ -83,31 +130,30 @@ int tn_tune_op(const struct hw *hw, const struct ir_graph *g, int op, const stru
 			return 0;
 		}
 	}
-	struct tz_match match;
-	tz_match_op(hw, g, op, &match);
 	struct tz_space space;
-	tz_space_build(hw, g, op, &match, &space);
-	tz_match_free(&match);
+	if (op_space(hw, g, op, &space, err))
+		return -1;
 	r->space = space.n;
 	if (!space.n) {
 		r->plan.kind = CC_HOST;
 		tz_space_free(&space);
 		return 0;
 	}
-	/* the first measurement: the mapping compiling without tuning gives */
 	struct tz_mapping def;
-	struct cc_plan *dp = try_calloc(1, sizeof *dp);
-	bool has_default = dp && !cc_plan_op(hw, g, op, dp, err) && dp->kind == CC_GEMM && tz_space_find(&space, &dp->map) >= 0;
-	if (has_default)
-		def = dp->map;
-	free(dp);
+	bool has_default;
 	struct tz_sample *transfer = NULL;
 	int ntransfer = 0;
-	if (o->db && o->transfer && tz_records_transfer(o->db, op_key, hw_key, &transfer, &ntransfer, err)) {
+	if (default_mapping(hw, g, op, &space, &def, &has_default, err) ||
+	    (o->db && o->transfer && tz_records_transfer(o->db, op_key, hw_key, &transfer, &ntransfer, err))) {
 		tz_space_free(&space);
 		return -1;
 	}
 	struct measure_ctx ctx = {dev_sim.open(hw, err), hw, g, op, o, op_key, hw_key};
+	if (!ctx.dev) {
+		free(transfer);
+		tz_space_free(&space);
+		return -1;
+	}
 	struct tz_search_opts so = {o->budget, o->seed, transfer, ntransfer, has_default ? &def : NULL, o->progress,
 				    o->progress_ctx};
 	struct tz_search_result sr;

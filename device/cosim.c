@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "cosim.h"
 
 /* One instruction span of a device's trace. */
@@ -22,19 +23,29 @@ static int span_cmp(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* The spans of a trace-event file (as sim.c and rtl/device.c write it), sorted. */
-static struct span *parse_spans(const char *text, size_t *n)
+/* The spans of a trace-event file (as sim.c and rtl/device.c write it),
+ * sorted; NULL, with an error, when out of memory. */
+static struct span *parse_spans(const char *text, size_t *n, struct diags *err)
 {
 	size_t cap = 64;
-	struct span *v = xmalloc(cap * sizeof *v);
+	struct span *v = try_calloc(cap, sizeof *v);
 	*n = 0;
+	if (!v) {
+		diag_nomem(err, NULL, cap * sizeof *v, "the spans of a trace");
+		return NULL;
+	}
 	for (const char *s = strstr(text, "\"ph\":\"X\""); s; s = strstr(s + 1, "\"ph\":\"X\"")) {
 		struct span sp;
 		if (sscanf(s, "\"ph\":\"X\",\"ts\":%" SCNu64 ",\"dur\":%" SCNu64 ",\"pid\":1,\"tid\":%d,\"args\":{\"instruction\":%" SCNu32,
 			   &sp.ts, &sp.dur, &sp.tid, &sp.index) != 4)
 			continue;
+		if (*n == cap && try_resize(&v, cap * 2, sizeof *v)) {
+			diag_nomem(err, NULL, cap * 2 * sizeof *v, "the spans of a trace");
+			free(v);
+			return NULL;
+		}
 		if (*n == cap)
-			v = xrealloc(v, (cap *= 2) * sizeof *v);
+			cap *= 2;
 		v[(*n)++] = sp;
 	}
 	qsort(v, *n, sizeof *v, span_cmp);
@@ -51,41 +62,62 @@ struct side {
 	const struct dev_run_opts *limits;
 };
 
+/* The trace is kept in memory (open_memstream); a trace stdio could not
+ * grow (its write or its close fails) is memory running out. */
 static void run_side(const struct isa_program *p, struct side *s, struct diags *err)
 {
 	FILE *t = open_memstream(&s->trace, &s->trace_len);
+	if (!t) {
+		s->rc = diag_nomem(err, NULL, BUFSIZ, "the trace of %s", s->ops->name);
+		return;
+	}
 	struct dev_run_opts ro = {.trace = t};
 	if (s->limits)
 		ro.max_cycles = s->limits->max_cycles, ro.max_seconds = s->limits->max_seconds;
 	s->rc = dev_run_program(s->ops, s->d, p, &ro, &s->st, err);
-	fclose(t);
+	bool lost = ferror(t) != 0;
+	if (fclose(t) || lost) {
+		if (!s->rc)
+			s->rc = diag_nomem(err, NULL, s->trace_len, "the trace of %s", s->ops->name);
+		free(s->trace);
+		s->trace = NULL;
+	}
 }
 
-static const char *insn_text(const struct isa_program *p, uint32_t index, char *buf, size_t n)
+/* Instruction INDEX as the disassembler writes it. */
+static void insn_text(const struct isa_program *p, uint32_t index, struct strbuf *out)
 {
-	struct strbuf sb = {0};
 	if (index < (uint32_t)p->ninsn)
-		isa_format_insn(&p->layout, &p->insn[index], &sb);
-	char *s = sb_take(&sb);
-	snprintf(buf, n, "%s", s ? s : "?");
-	free(s);
-	return buf;
+		isa_format_insn(&p->layout, &p->insn[index], out);
+	else
+		sb_puts(out, "?");
 }
 
-/* The first instruction whose span differs between the two traces. */
-static void first_span_difference(const struct isa_program *p, struct side *a, struct side *b, struct strbuf *out)
+/* The first instruction whose span differs between the two traces: 0, or
+ * -1 with an error when out of memory. */
+static int first_span_difference(const struct isa_program *p, struct side *a, struct side *b, struct strbuf *out,
+				 struct diags *err)
 {
 	size_t na, nb;
-	struct span *sa = parse_spans(a->trace, &na), *sb = parse_spans(b->trace, &nb);
+	struct span *sa = parse_spans(a->trace, &na, err);
+	struct span *sb = sa ? parse_spans(b->trace, &nb, err) : NULL;
+	if (!sb) {
+		free(sa);
+		return -1;
+	}
 	size_t i = 0;
 	while (i < na && i < nb && !span_cmp(&sa[i], &sb[i]) && sa[i].dur == sb[i].dur)
 		i++;
-	char buf[300];
 	const struct span *x = i < na ? &sa[i] : NULL, *y = i < nb ? &sb[i] : NULL;
 	if (x || y) {
 		const struct span *z = x ? x : y;
-		sb_printf(out, "; first difference in flight: %s %u (%s)", z->tid ? dev_module_name(z->tid) : "fetch of instruction",
-			  z->index, z->tid ? insn_text(p, z->index, buf, sizeof buf) : "fetch");
+		sb_printf(out, "; first difference in flight: %s %u (", z->tid ? dev_module_name(z->tid) : "fetch of instruction",
+			  z->index);
+		if (z->tid)
+			insn_text(p, z->index, out);
+		else
+			sb_puts(out, "fetch");
+		sb_puts(out, ")");
 		if (x)
 			sb_printf(out, ", %s: cycles %" PRIu64 "..%" PRIu64, a->ops->name, x->ts, x->ts + x->dur);
 		if (y)
@@ -94,6 +126,20 @@ static void first_span_difference(const struct isa_program *p, struct side *a, s
 	}
 	free(sa);
 	free(sb);
+	return 0;
+}
+
+/* SB's text as the result's description, cut to its size: 0, or -1 with an
+ * error when it could not be built. */
+static int describe(struct strbuf *sb, struct cosim_result *res, struct diags *err)
+{
+	char *t = sb_take_or_report(sb, err, "the description of a difference");
+	if (!t)
+		return -1;
+	snprintf(res->what, sizeof res->what, "%s", t);
+	free(t);
+	res->mismatch = true;
+	return 0;
 }
 
 /* The statistic that differs first, or NULL. */
@@ -155,7 +201,11 @@ static int compare_dram(const struct isa_program *p, struct side *a, struct side
 			struct diags *err)
 {
 	uint64_t n = isa_program_dram_end(p);
-	uint8_t *x = xmalloc(n + 1), *y = xmalloc(n + 1);
+	uint8_t *x = try_malloc(n + 1), *y = x ? try_malloc(n + 1) : NULL;
+	if (!y) {
+		free(x);
+		return diag_nomem(err, NULL, n + 1, "a copy of the DRAM to compare");
+	}
 	int rc = a->ops->read(a->d, 0, x, n, err) || b->ops->read(b->d, 0, y, n, err) ? -1 : 0;
 	res->bytes_compared = rc ? 0 : n;
 	for (uint64_t i = 0; i < n && !rc; i++) {
@@ -166,13 +216,12 @@ static int compare_dram(const struct isa_program *p, struct side *a, struct side
 		locate(p, i, &sb);
 		sb_printf(&sb, ": %s has 0x%02x, %s has 0x%02x", a->ops->name, x[i], b->ops->name, y[i]);
 		int s = last_store_to(p, i);
-		char buf[300];
-		if (s >= 0)
-			sb_printf(&sb, "; last written by instruction %d (%s)", s, insn_text(p, (uint32_t)s, buf, sizeof buf));
-		char *t = sb_take(&sb);
-		snprintf(res->what, sizeof res->what, "%s", t);
-		free(t);
-		res->mismatch = true;
+		if (s >= 0) {
+			sb_printf(&sb, "; last written by instruction %d (", s);
+			insn_text(p, (uint32_t)s, &sb);
+			sb_puts(&sb, ")");
+		}
+		rc = describe(&sb, res, err);
 		break;
 	}
 	free(x);
@@ -204,7 +253,10 @@ int cosim_program_limited(const struct isa_program *p, const struct dev_ops *ref
 	res->ref = s[0].st;
 	res->dut = s[1].st;
 	rc = 0;
-	if (s[1].rc) {
+	if (s[1].rc && diag_nomem_since(&derr, 0)) { /* the machine's failure, not the device's */
+		diag_append(err, &derr);
+		rc = -1;
+	} else if (s[1].rc) {
 		snprintf(res->what, sizeof res->what, "%s fails where %s runs: %s", dut->name, ref->name,
 			 derr.n ? derr.v[0].msg : "?");
 		res->mismatch = true;
@@ -214,13 +266,13 @@ int cosim_program_limited(const struct isa_program *p, const struct dev_ops *ref
 		if (what) {
 			struct strbuf sb = {0};
 			sb_printf(&sb, "%s differ: %s %" PRIu64 ", %s %" PRIu64, what, ref->name, va, dut->name, vb);
-			first_span_difference(p, &s[0], &s[1], &sb);
-			char *t = sb_take(&sb);
-			snprintf(res->what, sizeof res->what, "%s", t);
-			free(t);
-			res->mismatch = true;
+			rc = first_span_difference(p, &s[0], &s[1], &sb, err);
+			if (rc)
+				sb_free(&sb);
+			else
+				rc = describe(&sb, res, err);
 		}
-		if (!res->mismatch)
+		if (!rc && !res->mismatch)
 			rc = compare_dram(p, &s[0], &s[1], res, err);
 	}
 	diag_free(&derr);

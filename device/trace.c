@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "trace.h"
+#include "base/alloc.h"
 
 void dev_trace_init(struct dev_trace *t, FILE *out, const struct isa_program *p, const char *const *op_of_insn)
 {
@@ -11,13 +12,21 @@ void dev_trace_init(struct dev_trace *t, FILE *out, const struct isa_program *p,
 	t->out = out, t->p = p, t->op_of_insn = op_of_insn;
 }
 
+/* S as a JSON string, straight to the file: a trace allocates nothing to
+ * write a name (NULL, text that could not be made, is written as ""). */
 static void put_string(FILE *f, const char *s)
 {
-	struct strbuf sb = {0};
-	sb_json_string(&sb, s);
-	char *text = sb_take(&sb);
-	fputs(text, f);
-	free(text);
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
 }
 
 /* The metadata: the process (device and hardware), a thread per module,
@@ -105,6 +114,7 @@ void dev_trace_insn(struct dev_trace_run *r, enum dev_module lane, const struct 
 	struct strbuf sb = {0};
 	isa_format_insn(r->lay, in, &sb);
 	char *text = sb_take(&sb);
+	r->nomem |= !text;
 	fputs(",\"text\":", r->t->out);
 	put_string(r->t->out, text);
 	free(text);
@@ -131,13 +141,16 @@ void dev_trace_fetch(struct dev_trace_run *r, uint32_t first, uint64_t start, ui
 	fputs("}}", r->t->out);
 }
 
-void dev_trace_run_end(struct dev_trace_run *r, uint64_t cycles)
+int dev_trace_run_end(struct dev_trace_run *r, uint64_t cycles, struct diags *err)
 {
 	if (!r->t)
-		return;
+		return 0;
+	if (r->nomem)
+		diag_nomem(err, NULL, 0, "the text of an instruction in the trace");
 	if (r->t == &r->own) {
 		dev_trace_end(r->t);
-		return;
+		return r->nomem ? -1 : 0;
 	}
 	r->t->ts0 += cycles;
+	return r->nomem ? -1 : 0;
 }

@@ -46,6 +46,7 @@ struct dev_trace_run {
 	const struct hw *hw;
 	const struct isa_layout *lay;
 	uint32_t first;                /* the run's first instruction in the program */
+	bool nomem;                    /* an instruction's text could not be made */
 };
 
 /* Starts a run of the device called `device` from code_addr (opens the
@@ -57,8 +58,9 @@ void dev_trace_insn(struct dev_trace_run *r, enum dev_module lane, const struct 
 		    uint64_t start, uint64_t dur);
 /* A fetch of instructions from `first` of the run. */
 void dev_trace_fetch(struct dev_trace_run *r, uint32_t first, uint64_t start, uint64_t dur);
-/* Ends a run that took `cycles`. */
-void dev_trace_run_end(struct dev_trace_run *r, uint64_t cycles);
+/* Ends a run that took `cycles`: 0, or -1 with an error when memory ran
+ * out for an instruction's text (the trace then has "" for it). */
+int dev_trace_run_end(struct dev_trace_run *r, uint64_t cycles, struct diags *err);
 
 #ifdef __cplusplus
 }

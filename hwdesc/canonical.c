@@ -46,18 +46,28 @@ static int write_buf(void *data, unsigned char *bytes, size_t size)
 	return 1;
 }
 
-/* The emitter fails only on a wrong sequence of events: a bug here. */
+/* libyaml allocates as it emits.  Running out of memory is remembered in
+ * the emitter (e->error) and makes the rest of the events no-ops, to be
+ * reported once by canonical_to; any other failure is a wrong sequence of
+ * events, a bug here. */
 static void emit(yaml_emitter_t *e, yaml_event_t *ev)
 {
-	if (!yaml_emitter_emit(e, ev))
+	if (e->error == YAML_MEMORY_ERROR) {
+		yaml_event_delete(ev);
+		return;
+	}
+	if (!yaml_emitter_emit(e, ev) && e->error != YAML_MEMORY_ERROR)
 		die("YAML emitter: %s", e->problem ? e->problem : "unknown error");
 }
 
+/* A scalar event copies its text: the one event that can fail to be made. */
 static void scalar(yaml_emitter_t *e, const char *s, yaml_scalar_style_t style)
 {
 	yaml_event_t ev;
-	if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (const yaml_char_t *)s, (int)strlen(s), 1, 1, style))
-		die("YAML emitter: cannot make a scalar event");
+	if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (const yaml_char_t *)s, (int)strlen(s), 1, 1, style)) {
+		e->error = YAML_MEMORY_ERROR;
+		return;
+	}
 	emit(e, &ev);
 }
 
@@ -294,13 +304,14 @@ static void emit_hw(yaml_emitter_t *e, const struct hw *hw)
 	map_end(e);
 }
 
-/* The canonical text, written through OUT. */
-static void canonical_to(const struct hw *hw, yaml_write_handler_t *out, void *data)
+/* The canonical text, written through OUT: 0, or -1 when libyaml ran out of
+ * memory (the text is then incomplete).  OUT never fails. */
+static int canonical_to(const struct hw *hw, yaml_write_handler_t *out, void *data)
 {
 	yaml_emitter_t e;
 	yaml_event_t ev;
-	if (!yaml_emitter_initialize(&e))
-		die("cannot initialise the YAML emitter");
+	if (!yaml_emitter_initialize(&e)) /* fails only for memory, having freed what it had */
+		return -1;
 	yaml_emitter_set_output(&e, out, data);
 	yaml_emitter_set_unicode(&e, 1);
 	yaml_emitter_set_indent(&e, 2);
@@ -315,20 +326,21 @@ static void canonical_to(const struct hw *hw, yaml_write_handler_t *out, void *d
 	emit(&e, &ev);
 	yaml_stream_end_event_initialize(&ev);
 	emit(&e, &ev);
-	if (!yaml_emitter_flush(&e))
+	bool nomem = e.error == YAML_MEMORY_ERROR;
+	if (!nomem && !yaml_emitter_flush(&e))
 		die("YAML emitter: cannot flush");
 	yaml_emitter_delete(&e);
+	return nomem ? -1 : 0;
 }
 
 char *hw_canonical(const struct hw *hw)
 {
 	struct buf b = {0};
-	canonical_to(hw, write_buf, &b);
-	if (b.failed) {
+	if (canonical_to(hw, write_buf, &b) || b.failed) {
 		free(b.s);
 		return NULL;
 	}
-	if (!b.s)
+	if (!b.s) /* a stream always has a document: a bug in the events above */
 		die("YAML emitter wrote nothing");
 	return b.s;
 }
@@ -339,11 +351,13 @@ static int write_hash(void *data, unsigned char *bytes, size_t size)
 	return 1;
 }
 
-/* The hash of the canonical text, streamed: no allocation of ours. */
+/* The hash of the canonical text, streamed: no allocation of ours, only
+ * libyaml's (HW_NO_FINGERPRINT when those fail). */
 uint64_t hw_fingerprint(const struct hw *hw)
 {
 	XXH64_state_t st;
 	XXH64_reset(&st, 0);
-	canonical_to(hw, write_hash, &st);
+	if (canonical_to(hw, write_hash, &st))
+		return HW_NO_FINGERPRINT;
 	return XXH64_digest(&st);
 }

@@ -18,7 +18,8 @@ static const struct {
 #undef X
 };
 
-/* Out-of-range enums are bugs in the caller, not bad input. */
+/* Out-of-range enums are bugs in the caller, not bad input: the loader
+ * turns names into enums only after checking them. */
 static unsigned checked(int v, int count, const char *what)
 {
 	if (v < 0 || v >= count)

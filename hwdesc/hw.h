@@ -165,8 +165,9 @@ struct hw {
 /* Load and validate.  On failure returns -1 with every error in *err. */
 int hw_load_file(const char *path, struct hw *hw, struct diags *err);
 int hw_load_string(const char *text, const char *name, struct hw *hw, struct diags *err);
-/* The built-in default (examples/hw/vta-default.yaml, compiled in). */
-void hw_load_default(struct hw *hw);
+/* The built-in default (examples/hw/vta-default.yaml, compiled in): 0, or -1
+ * with an error when memory runs out while loading it. */
+int hw_load_default(struct hw *hw, struct diags *err);
 extern const char hw_default_yaml[];
 extern const char hw_default_name[];
 
@@ -174,7 +175,11 @@ extern const char hw_default_name[];
  * sizes in bytes.  Loading it gives an identical `struct hw`. */
 /* NULL when out of memory. */
 char *hw_canonical(const struct hw *hw);
-/* 64-bit fingerprint of the canonical form. */
+/* 64-bit fingerprint of the canonical form; HW_NO_FINGERPRINT (which no
+ * description hashes to in practice) when libyaml's emitter runs out of
+ * memory: it then matches no program's, so a check refuses rather than
+ * accepts. */
+#define HW_NO_FINGERPRINT 0
 uint64_t hw_fingerprint(const struct hw *hw);
 
 /* Derived figures. */

@@ -150,6 +150,13 @@ static int split_kv(struct assembler *a, int lineno, const struct token *t, stru
 	return 0;
 }
 
+/* A list built for a message, or a note in its place when it could not be
+ * allocated: the message is an error either way. */
+static const char *listed(const char *s)
+{
+	return s ? s : "(no memory to list them)";
+}
+
 /* Integer: decimal or 0x hex, optional sign. */
 static int parse_int(struct assembler *a, int lineno, const struct token *t, int64_t *out)
 {
@@ -234,7 +241,7 @@ static int parse_named(struct assembler *a, int lineno, const struct token *t, e
 				sb_printf(&choices, "%s%s", choices.len ? ", " : "", hw_alu_op_name(op));
 	}
 	char *c = sb_take(&choices);
-	error_at(a, lineno, t->col, "unknown %s '%s'; expected one of: %s", isa_field_name(f), w, c);
+	error_at(a, lineno, t->col, "unknown %s '%s'; expected one of: %s", isa_field_name(f), w, listed(c));
 	free(c);
 	*out = found;
 	return found < 0 ? -1 : 0;
@@ -287,7 +294,7 @@ static int parse_insn(struct assembler *a, const struct line *l)
 		for (int i = 0; i < lay->nkinds; i++)
 			sb_printf(&sb, "%s%s", i ? ", " : "", lay->kind[i].mnemonic);
 		char *s = sb_take(&sb);
-		error_at(a, l->lineno, l->t[0].col, "unknown instruction '%s'; this hardware has: %s", mn, s);
+		error_at(a, l->lineno, l->t[0].col, "unknown instruction '%s'; this hardware has: %s", mn, listed(s));
 		free(s);
 		return -1;
 	}
@@ -308,7 +315,7 @@ static int parse_insn(struct assembler *a, const struct line *l)
 			expected_fields(lay, kind, &sb);
 			char *s = sb_take(&sb);
 			if (f < 0)
-				error_at(a, l->lineno, t->col, "unknown field '%s' for '%s'; expected one of: %s", kv.key, mn, s);
+				error_at(a, l->lineno, t->col, "unknown field '%s' for '%s'; expected one of: %s", kv.key, mn, listed(s));
 			else if (flag)
 				error_at(a, l->lineno, t->col, "field '%s' needs a value: %s=...", kv.key, kv.key);
 			else
@@ -353,7 +360,7 @@ static void uop_field_list(char *buf, size_t n)
 	for (int u = 0; u < ISA_U_COUNT; u++)
 		sb_printf(&sb, "%s%s", u == 0 ? "" : u + 1 == ISA_U_COUNT ? " or " : ", ", isa_uop_field_name(u));
 	char *s = sb_take(&sb);
-	snprintf(buf, n, "%s", s);
+	snprintf(buf, n, "%s", listed(s));
 	free(s);
 }
 

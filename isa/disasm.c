@@ -39,6 +39,8 @@ static void print_ports(const struct isa_program *p, struct strbuf *out)
 	}
 }
 
+/* NULL when out of memory (the text is built in a strbuf, which records a
+ * failed growth). */
 char *isa_disassemble(const struct isa_program *p)
 {
 	struct strbuf out = {0};

@@ -309,5 +309,5 @@ char *isa_randprog(const struct hw *hw, const struct isa_layout *lay, uint64_t s
 		store_phase(&g);
 	}
 	sb_puts(&g.s, "finish pop_next\n");
-	return sb_take(&g.s);
+	return sb_take_or_report(&g.s, err, "the text of a random program");
 }

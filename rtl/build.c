@@ -19,8 +19,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#define XXH_STATIC_LINKING_ONLY /* XXH64_state_t on the stack */
 #include <xxhash.h>
 
+#include "base/alloc.h"
 #include "isa/isa.h"
 #include "rtl.h"
 
@@ -29,63 +31,82 @@ struct rtl_source {
 };
 extern const struct rtl_source rtl_sources[];
 
-/* The generated header of hw, or NULL when the layout does not derive. */
-static char *generated_header(const struct hw *hw)
+/* The generated header of hw into *VH, NULL when the layout does not derive:
+ * 0, or -1 with an error when out of memory (a header silently missing
+ * would name a different cache directory). */
+static int generated_header(const struct hw *hw, char **vh, struct diags *err)
 {
 	struct isa_layout lay;
 	struct diags quiet = {0};
+	*vh = NULL;
 	int bad = isa_derive(hw, &lay, &quiet);
+	bool nomem = diag_nomem_since(&quiet, 0);
+	if (nomem)
+		diag_append(err, &quiet);
 	diag_free(&quiet);
 	if (bad)
-		return NULL;
-	struct strbuf vh = {0};
-	isa_describe_verilog(&lay, &vh);
-	return sb_take(&vh);
+		return nomem ? -1 : 0;
+	struct strbuf sb = {0};
+	isa_describe_verilog(&lay, &sb);
+	*vh = sb_take_or_report(&sb, err, "the generated Verilog header");
+	return *vh ? 0 : -1;
 }
 
-static uint64_t sources_hash(const struct hw *hw)
+static int sources_hash(const struct hw *hw, uint64_t *h, struct diags *err)
 {
-	XXH64_state_t *s = XXH64_createState();
-	XXH64_reset(s, 0);
+	char *vh;
+	if (generated_header(hw, &vh, err))
+		return -1;
+	XXH64_state_t s;
+	XXH64_reset(&s, 0);
 	for (const struct rtl_source *f = rtl_sources; f->name; f++) {
-		XXH64_update(s, f->name, strlen(f->name) + 1);
-		XXH64_update(s, f->text, strlen(f->text) + 1);
+		XXH64_update(&s, f->name, strlen(f->name) + 1);
+		XXH64_update(&s, f->text, strlen(f->text) + 1);
 	}
-	char *vh = generated_header(hw);
 	if (vh)
-		XXH64_update(s, vh, strlen(vh) + 1);
+		XXH64_update(&s, vh, strlen(vh) + 1);
 	free(vh);
-	uint64_t h = XXH64_digest(s);
-	XXH64_freeState(s);
-	return h;
+	*h = XXH64_digest(&s);
+	return 0;
 }
 
-char *rtl_model_dir(const struct hw *hw)
+char *rtl_model_dir(const struct hw *hw, struct diags *err)
 {
+	uint64_t fp = hw_fingerprint(hw), sources;
+	if (fp == HW_NO_FINGERPRINT) {
+		diag_nomem(err, NULL, 0, "the fingerprint of '%s'", hw->name);
+		return NULL;
+	}
+	if (sources_hash(hw, &sources, err))
+		return NULL;
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	struct strbuf sb = {0};
 	if (xdg && *xdg)
 		sb_printf(&sb, "%s/tessel/rtl/", xdg);
 	else
 		sb_printf(&sb, "%s/.cache/tessel/rtl/", home && *home ? home : ".");
-	sb_printf(&sb, "%016" PRIx64 "-%016" PRIx64, hw_fingerprint(hw), sources_hash(hw));
-	return sb_take(&sb);
+	sb_printf(&sb, "%016" PRIx64 "-%016" PRIx64, fp, sources);
+	return sb_take_or_report(&sb, err, "the name of the model cache");
 }
 
-static int mkdirs(const char *path)
+/* mkdir -p: 0, or -1 with an error naming WHAT the directory is for. */
+static int mkdirs(const char *path, const char *what, struct diags *err)
 {
-	char *p = xstrdup(path);
-	for (char *s = p + 1; *s; s++) {
+	char *p = try_strdup(path);
+	if (!p)
+		return diag_nomem(err, path, strlen(path) + 1, "the name of %s", what);
+	int rc = 0;
+	for (char *s = p + 1; *s && !rc; s++) {
 		if (*s != '/')
 			continue;
 		*s = 0;
-		if (mkdir(p, 0777) && errno != EEXIST) {
-			free(p);
-			return -1;
-		}
+		rc = mkdir(p, 0777) && errno != EEXIST ? -1 : 0;
 		*s = '/';
 	}
-	int rc = mkdir(p, 0777) && errno != EEXIST ? -1 : 0;
+	if (!rc && mkdir(p, 0777) && errno != EEXIST)
+		rc = -1;
+	if (rc)
+		diag_add(err, path, 0, 0, "cannot create %s: %s", what, strerror(errno));
 	free(p);
 	return rc;
 }
@@ -94,7 +115,9 @@ static int write_file(const char *dir, const char *name, const char *text, struc
 {
 	struct strbuf path = {0};
 	sb_printf(&path, "%s/%s", dir, name);
-	char *p = sb_take(&path);
+	char *p = sb_take_or_report(&path, err, "the name of an RTL source");
+	if (!p)
+		return -1;
 	FILE *f = fopen(p, "w");
 	int rc = f && fputs(text, f) >= 0 ? 0 : -1;
 	if (f && fclose(f))
@@ -110,13 +133,13 @@ int rtl_write_sources(const struct hw *hw, const char *dir, struct diags *err)
 	struct isa_layout lay;
 	if (isa_derive(hw, &lay, err))
 		return -1;
-	if (mkdirs(dir)) {
-		diag_add(err, dir, 0, 0, "cannot create the directory: %s", strerror(errno));
+	if (mkdirs(dir, "the directory", err))
 		return -1;
-	}
 	struct strbuf vh = {0};
 	isa_describe_verilog(&lay, &vh);
-	char *text = sb_take(&vh);
+	char *text = sb_take_or_report(&vh, err, "the generated Verilog header");
+	if (!text)
+		return -1;
 	int rc = write_file(dir, "tessel_isa.vh", text, err);
 	free(text);
 	for (const struct rtl_source *f = rtl_sources; f->name && !rc; f++)
@@ -158,7 +181,9 @@ static int build(const struct hw *hw, const char *dir, const char *so, struct di
 {
 	struct strbuf sb = {0};
 	sb_printf(&sb, "%s/build-%ld", dir, (long)getpid());
-	char *tmp = sb_take(&sb);
+	char *tmp = sb_take_or_report(&sb, err, "the name of the build directory");
+	if (!tmp)
+		return -1;
 	struct isa_layout lay;
 	int rc = rtl_write_sources(hw, tmp, err) || isa_derive(hw, &lay, err) ? -1 : 0;
 	if (!rc) {
@@ -173,8 +198,10 @@ static int build(const struct hw *hw, const char *dir, const char *so, struct di
 				"tsl_loop.sv", "tsl_gemm.sv", "tsl_mul.sv", "tsl_alu.sv", "tsl_alu_lane.sv", "tsl_harness.cpp", NULL};
 		int st = run_in(tmp, argv);
 		sb_printf(&sb, "%s/obj/model.so", tmp);
-		char *built = sb_take(&sb);
-		if (st) {
+		char *built = sb_take_or_report(&sb, err, "the name of the built model");
+		if (!built) {
+			rc = -1;
+		} else if (st) {
 			diag_add(err, NULL, 0, 0,
 				 "building the RTL model of '%s' failed (%s exited with %d); see %s/build.log", hw->name, argv[0],
 				 st, tmp);
@@ -199,17 +226,19 @@ const struct rtl_abi *rtl_model_load(const struct hw *hw, bool verbose, struct d
 		diag_add(err, NULL, 0, 0, "the RTL does not support '%s': %s", hw->name, why);
 		return NULL;
 	}
-	char *dir = rtl_model_dir(hw);
+	char *dir = rtl_model_dir(hw, err);
+	if (!dir)
+		return NULL;
 	struct strbuf sb = {0};
 	sb_printf(&sb, "%s/model.so", dir);
-	char *so = sb_take(&sb);
+	char *so = sb_take_or_report(&sb, err, "the name of the model");
 	const struct rtl_abi *abi = NULL;
 	struct stat stt;
+	if (!so)
+		goto out;
 	if (stat(so, &stt)) {
-		if (mkdirs(dir)) {
-			diag_add(err, dir, 0, 0, "cannot create the model cache: %s", strerror(errno));
+		if (mkdirs(dir, "the model cache", err))
 			goto out;
-		}
 		if (verbose)
 			fprintf(stderr, "tessel: building the RTL model of '%s' in %s\n", hw->name, dir);
 		if (build(hw, dir, so, err))

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "rtl.h"
 #include "device/trace.h"
 
@@ -26,13 +27,20 @@ struct rtl_run {
 	uint64_t code_addr;
 	struct dev_watch watch;
 	enum dev_limit limit;
+	bool changed;       /* an instruction no longer decodes: its code was overwritten */
+	uint32_t changed_index;
+	char changed_why[256];
 };
 
 static struct rtl_device *dev(struct device *d) { return (struct rtl_device *)(void *)d; }
 
 static struct device *rtl_open(const struct hw *hw, struct diags *err)
 {
-	struct rtl_device *d = xcalloc(1, sizeof *d);
+	struct rtl_device *d = try_calloc(1, sizeof *d);
+	if (!d) {
+		diag_nomem(err, NULL, sizeof *d, "the rtl device of '%s'", hw->name);
+		return NULL;
+	}
 	d->hw = *hw;
 	if (isa_derive(&d->hw, &d->lay, err) || !(d->abi = rtl_model_load(&d->hw, true, err))) {
 		free(d);
@@ -80,21 +88,29 @@ static int rtl_read(struct device *dv, uint64_t addr, void *dst, uint64_t n, str
 
 /* ---- events ---- */
 
-/* The instruction as the model ran it, decoded from DRAM (fetch checked it). */
-static struct isa_insn insn_at(struct rtl_run *r, uint32_t index)
+/* The instruction as the model ran it, decoded from DRAM (checked before the
+ * run): false, remembered for the run's error, when a store of the program
+ * overwrote it with bits that do not decode. */
+static bool insn_at(struct rtl_run *r, uint32_t index, struct isa_insn *in)
 {
-	struct isa_insn in;
 	char why[256];
-	if (isa_decode(&r->d->lay, r->d->dram + r->code_addr + (uint64_t)index * r->d->lay.insn_bytes, &in, why))
-		die("instruction %u no longer decodes: %s", index, why);
-	return in;
+	if (!isa_decode(&r->d->lay, r->d->dram + r->code_addr + (uint64_t)index * r->d->lay.insn_bytes, in, why))
+		return true;
+	if (!r->changed) {
+		r->changed = true;
+		r->changed_index = index;
+		snprintf(r->changed_why, sizeof r->changed_why, "%s", why);
+	}
+	return false;
 }
 
 static void on_insn(void *ctx, int module, uint32_t index, uint64_t start, uint64_t end)
 {
 	struct rtl_run *r = ctx;
 	static const enum dev_module mod[3] = {DEV_LOAD, DEV_COMPUTE, DEV_STORE};
-	struct isa_insn in = insn_at(r, index);
+	struct isa_insn in;
+	if (!insn_at(r, index, &in))
+		return;
 	const struct isa_kind *k = &r->d->lay.kind[in.kind];
 	r->st->busy[mod[module]] += end - start;
 	r->st->insns[in.kind]++;
@@ -152,9 +168,16 @@ static int rtl_run(struct device *dv, uint64_t code_addr, uint32_t ninsn, const 
 	struct rtl_abi_events ev = {.ctx = &r, .insn = on_insn, .fetch = on_fetch, .poll = on_poll};
 	struct rtl_abi_result res;
 	int rc = d->abi->run(d->m, code_addr, ninsn, opts ? opts->waves : NULL, &ev, &res);
-	dev_trace_run_end(&r.trace, rc ? 0 : res.cycles);
+	int traced = dev_trace_run_end(&r.trace, rc ? 0 : res.cycles, err);
 	if (rc) {
 		diag_add(err, NULL, 0, 0, "%s", res.error);
+		return -1;
+	}
+	if (traced)
+		return -1;
+	if (r.changed) {
+		diag_add(err, NULL, 0, 0, "instruction %u no longer decodes after it ran (the program overwrote its code): %s",
+			 r.changed_index, r.changed_why);
 		return -1;
 	}
 	st->cycles = res.cycles;

@@ -19,8 +19,8 @@ int rtl_supported(const struct hw *hw, char *why, size_t n);
  * (which takes Verilator and a C++ compiler, and tens of seconds).  With
  * `verbose`, says on stderr when it builds.  NULL with an error. */
 const struct rtl_abi *rtl_model_load(const struct hw *hw, bool verbose, struct diags *err);
-/* The cache directory of hw's model (malloc'd). */
-char *rtl_model_dir(const struct hw *hw);
+/* The cache directory of hw's model (malloc'd), or NULL with an error. */
+char *rtl_model_dir(const struct hw *hw, struct diags *err);
 /* Writes the RTL sources with hw's generated header into dir, for tools that
  * read the Verilog (lint, synthesis).  -1 with an error. */
 int rtl_write_sources(const struct hw *hw, const char *dir, struct diags *err);

@@ -466,6 +466,8 @@ static int64_t alu_int(enum hw_alu_op op, int64_t x, int64_t y, int bits)
 		return x < lo ? lo : x > y ? y : x;
 	}
 	case HW_ALU_MOV: return y;
+	/* every instruction passed isa_check_insn when fetched (sim.c), which
+	 * refuses an op this hardware does not have */
 	default: die("ALU op %d", op);
 	}
 }

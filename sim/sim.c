@@ -340,7 +340,7 @@ static void report_stuck(struct run *r, uint64_t now)
 	struct strbuf sb = {0};
 	describe_wait(r, &sb);
 	char *s = sb_take(&sb);
-	diag_add(r->err, NULL, 0, 0, "deadlock at cycle %" PRIu64 "%s", now, s);
+	diag_add(r->err, NULL, 0, 0, "deadlock at cycle %" PRIu64 "%s", now, s ? s : " (no memory to say what waits)");
 	free(s);
 }
 
@@ -470,7 +470,8 @@ static int sim_run(struct device *d, uint64_t code_addr, uint32_t ninsn, const s
 		count_stalls(&r, now, next);
 		now = next;
 	}
-	dev_trace_run_end(&r.trace, st->cycles);
+	if (dev_trace_run_end(&r.trace, st->cycles, err))
+		r.failed = true;
 	st->dram_read = r.dram.bytes_read;
 	st->dram_written = r.dram.bytes_written;
 	st->dram_busy = r.dram.busy_cycles;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "search.h"
 
 enum { DEPTH = 3, ROUNDS = 60, MIN_LEAF = 3, NODES = (1 << (DEPTH + 1)) - 1 };
@@ -59,7 +60,7 @@ void tz_features(const struct tz_geometry *geo, const struct tz_mapping *m, floa
 
 struct tz_model *tz_model_new(void)
 {
-	return xcalloc(1, sizeof(struct tz_model));
+	return try_calloc(1, sizeof(struct tz_model));
 }
 
 void tz_model_free(struct tz_model *md)
@@ -151,18 +152,22 @@ static void grow(struct fit *F, struct node *t, int node, int *idx, int n, int d
 	t[node] = (struct node){-1, 0, n ? sum / n : 0};
 }
 
-void tz_model_fit(struct tz_model *md, const float *x, const double *y, int n)
+int tz_model_fit(struct tz_model *md, const float *x, const double *y, int n)
 {
 	memset(md, 0, sizeof *md);
-	md->samples = n;
 	if (n <= 0)
-		return;
+		return 0;
+	double *r = try_calloc((size_t)n, sizeof *r);
+	int *idx = r ? try_calloc((size_t)n, sizeof *idx) : NULL;
+	if (!idx) {
+		free(r);
+		return -1;
+	}
+	md->samples = n;
 	double mean = 0;
 	for (int i = 0; i < n; i++)
 		mean += y[i];
 	md->base = mean / n;
-	double *r = xmalloc((size_t)n * sizeof *r);
-	int *idx = xmalloc((size_t)n * sizeof *idx);
 	for (int i = 0; i < n; i++)
 		r[i] = y[i] - md->base;
 	struct fit F = {x, r, idx};
@@ -176,4 +181,5 @@ void tz_model_fit(struct tz_model *md, const float *x, const double *y, int n)
 	}
 	free(r);
 	free(idx);
+	return 0;
 }

@@ -7,13 +7,16 @@
  * same hardware takes its best record without measuring; measurements of
  * other ops on the same hardware train the model before the search starts. */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#define XXH_STATIC_LINKING_ONLY /* XXH64_state_t on the stack */
 #include <xxhash.h>
 
+#include "base/alloc.h"
 #include "search.h"
 
 /* Measurements are kept in a table of the connection's own (temp.pending,
@@ -122,8 +125,12 @@ static int count_ignored(struct tz_records *r)
 
 struct tz_records *tz_records_open(const char *path, struct diags *err)
 {
-	struct tz_records *r = xcalloc(1, sizeof *r);
-	r->path = xstrdup(path);
+	struct tz_records *r = try_calloc(1, sizeof *r);
+	if (!r || !(r->path = try_strdup(path))) {
+		diag_nomem(err, path, sizeof *r + strlen(path) + 1, "the tuning records");
+		free(r);
+		return NULL;
+	}
 	/* the busy timeout first: setting up the schema already takes the lock */
 	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
 	    sqlite3_busy_timeout(r->db, BUSY_TIMEOUT_MS) != SQLITE_OK ||
@@ -174,61 +181,81 @@ void tz_records_close(struct tz_records *r)
 	free(r);
 }
 
-static void affine_text(struct strbuf *sb, const struct ir_affine *a, int niters)
+/* The op key hashes a text of the op's form, streamed piece by piece into
+ * the hash (no allocation): the same bytes, so the same keys, as when the
+ * text was built whole.  Every piece is a few numbers or a dtype name. */
+static void hash_printf(XXH64_state_t *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void hash_printf(XXH64_state_t *h, const char *fmt, ...)
 {
-	for (int i = 0; i < niters; i++)
-		sb_printf(sb, "%" PRId64 ",", a->coef[i]);
-	sb_printf(sb, "%" PRId64 ";", a->offset);
+	char piece[128];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(piece, sizeof piece, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof piece) /* the formats above cannot make one this long */
+		die("op key piece '%s' does not fit", fmt);
+	XXH64_update(h, piece, (size_t)n);
 }
 
-static void access_text(struct strbuf *sb, const struct ir_graph *g, const struct ir_access *a, int niters)
+static void affine_text(XXH64_state_t *h, const struct ir_affine *a, int niters)
+{
+	for (int i = 0; i < niters; i++)
+		hash_printf(h, "%" PRId64 ",", a->coef[i]);
+	hash_printf(h, "%" PRId64 ";", a->offset);
+}
+
+static void access_text(XXH64_state_t *h, const struct ir_graph *g, const struct ir_access *a, int niters)
 {
 	const struct ir_tensor *t = &g->tensor[a->tensor];
-	sb_printf(sb, "[%s", dtype_name(t->dtype));
+	hash_printf(h, "[%s", dtype_name(t->dtype));
 	for (int d = 0; d < t->rank; d++) {
-		sb_printf(sb, " %" PRId64 ":", t->shape[d]);
-		affine_text(sb, &a->index[d], niters);
+		hash_printf(h, " %" PRId64 ":", t->shape[d]);
+		affine_text(h, &a->index[d], niters);
 	}
-	sb_puts(sb, "]");
+	hash_printf(h, "]");
 }
 
 void tz_op_key(const struct ir_graph *g, int op, char key[17])
 {
 	const struct ir_op *o = &g->op[op];
-	struct strbuf sb = {0};
+	XXH64_state_t h;
+	XXH64_reset(&h, 0);
 	for (int i = 0; i < o->niters; i++)
-		sb_printf(&sb, "%" PRId64 "%c ", o->iter[i].extent, o->iter[i].reduction ? 'r' : 's');
-	access_text(&sb, g, &o->out, o->niters);
+		hash_printf(&h, "%" PRId64 "%c ", o->iter[i].extent, o->iter[i].reduction ? 'r' : 's');
+	access_text(&h, g, &o->out, o->niters);
 	for (int i = 0; i < o->nin; i++)
-		access_text(&sb, g, &o->in[i], o->niters);
-	sb_printf(&sb, "%d %d %s", (int)o->reduce, (int)o->combine, dtype_name(o->acc));
+		access_text(&h, g, &o->in[i], o->niters);
+	hash_printf(&h, "%d %d %s", (int)o->reduce, (int)o->combine, dtype_name(o->acc));
 	for (int e = 0; e < o->nepilogues; e++) {
 		const struct ir_epilogue *ep = &o->epilogue[e];
-		sb_printf(&sb, " ep%d:%" PRId64 ":%" PRId64 ":%" PRId64 ":%d", (int)ep->kind, ep->imm, ep->lo, ep->hi, ep->dim);
+		hash_printf(&h, " ep%d:%" PRId64 ":%" PRId64 ":%" PRId64 ":%d", (int)ep->kind, ep->imm, ep->lo, ep->hi, ep->dim);
 		if (ep->kind == IR_EP_BIAS)
-			sb_printf(&sb, ":%s", dtype_name(g->tensor[ep->tensor].dtype));
+			hash_printf(&h, ":%s", dtype_name(g->tensor[ep->tensor].dtype));
 	}
-	char *s = sb_take(&sb);
-	snprintf(key, 17, "%016" PRIx64, (uint64_t)XXH64(s, strlen(s), 0));
-	free(s);
+	snprintf(key, 17, "%016" PRIx64, (uint64_t)XXH64_digest(&h));
 }
 
-void tz_hw_key(const struct hw *hw, char key[17])
+int tz_hw_key(const struct hw *hw, char key[17], struct diags *err)
 {
-	snprintf(key, 17, "%016" PRIx64, hw_fingerprint(hw));
+	uint64_t fp = hw_fingerprint(hw);
+	snprintf(key, 17, "%016" PRIx64, fp);
+	if (fp == HW_NO_FINGERPRINT)
+		return diag_nomem(err, NULL, 0, "the fingerprint of '%s'", hw->name);
+	return 0;
 }
 
 /* "d0,d1,...": each iterator's dimension, then ",D<iterator>" for a
  * diagonal one (a reader that stops after the dimensions reads a binding
- * with no reduction iterator, which it refuses). */
-static char *dims_text(const struct tz_binding *b)
+ * with no reduction iterator, which it refuses).  At most 5 characters an
+ * iterator and the diagonal's 4: a fixed buffer. */
+enum { DIMS_TEXT = 5 * IR_MAX_ITERS + 8 };
+static void dims_text(const struct tz_binding *b, char out[DIMS_TEXT])
 {
-	struct strbuf sb = {0};
+	int n = 0;
 	for (int i = 0; i < IR_MAX_ITERS; i++)
-		sb_printf(&sb, "%s%d", i ? "," : "", b->dim_of[i]);
+		n += snprintf(out + n, (size_t)(DIMS_TEXT - n), "%s%d", i ? "," : "", b->dim_of[i]);
 	if (tz_diagonal(b) >= 0)
-		sb_printf(&sb, ",D%d", tz_diagonal(b));
-	return sb_take(&sb);
+		snprintf(out + n, (size_t)(DIMS_TEXT - n), ",D%d", tz_diagonal(b));
 }
 
 int tz_records_add(struct tz_records *r, const char *workload, const char *op_key, const char *hw_key,
@@ -242,7 +269,8 @@ int tz_records_add(struct tz_records *r, const char *workload, const char *op_ke
 		return db_error(r, err, "insert");
 	float f[TZ_FEATURES];
 	tz_features(geo, m, f);
-	char *dims = dims_text(&m->b);
+	char dims[DIMS_TEXT];
+	dims_text(&m->b, dims);
 	int k = 1;
 	sqlite3_bind_text(st, k++, workload, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, k++, op_key, -1, SQLITE_TRANSIENT);
@@ -259,7 +287,6 @@ int tz_records_add(struct tz_records *r, const char *workload, const char *op_ke
 	sqlite3_bind_int64(st, k++, (sqlite3_int64)cycles);
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_error(r, err, "insert");
 	sqlite3_finalize(st);
-	free(dims);
 	return rc;
 }
 
@@ -359,8 +386,14 @@ int tz_records_transfer(struct tz_records *r, const char *op_key, const char *hw
 		if (!valid_cycles(st, 2))
 			continue;
 		if (*n == cap) {
-			cap = cap ? 2 * cap : 256;
-			*out = xrealloc(*out, (size_t)cap * sizeof **out);
+			int more = cap ? 2 * cap : 256;
+			if (try_resize(out, (size_t)more, sizeof **out)) {
+				sqlite3_finalize(st);
+				free(*out);
+				*out = NULL, *n = 0;
+				return diag_nomem(err, r->path, (size_t)more * sizeof **out, "the records to learn from");
+			}
+			cap = more;
 		}
 		struct tz_sample *s = &(*out)[(*n)++];
 		memcpy(s->f, sqlite3_column_blob(st, 0), sizeof s->f);

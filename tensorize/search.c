@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "search.h"
 
 enum { POOL = 384, BATCH = 4 };
@@ -31,6 +32,7 @@ struct searcher {
 	struct diags *err;
 	int failures;
 	int fitted;         /* samples at the last fit */
+	bool stopped;       /* out of memory, or a measurement said stop: the search fails */
 };
 
 static uint64_t next(struct searcher *S)
@@ -39,25 +41,51 @@ static uint64_t next(struct searcher *S)
 	return S->rng;
 }
 
-static void add_sample(struct searcher *S, const float *f, double estimate, uint64_t cycles)
+/* Stops the search for want of N bytes for WHAT; false, for `return`. */
+static bool nomem(struct searcher *S, size_t n, const char *what)
+{
+	diag_nomem(S->err, NULL, n, "%s", what);
+	S->stopped = true;
+	return false;
+}
+
+static bool add_sample(struct searcher *S, const float *f, double estimate, uint64_t cycles)
 {
 	if (S->n == S->cap) {
-		S->cap = S->cap ? 2 * S->cap : 256;
-		S->x = xrealloc(S->x, (size_t)S->cap * TZ_FEATURES * sizeof *S->x);
-		S->y = xrealloc(S->y, (size_t)S->cap * sizeof *S->y);
+		int cap = S->cap ? 2 * S->cap : 256;
+		/* both grown before cap moves: a failure leaves cap right for both */
+		if (try_resize(&S->x, (size_t)cap * TZ_FEATURES, sizeof *S->x) || try_resize(&S->y, (size_t)cap, sizeof *S->y))
+			return nomem(S, (size_t)cap * (TZ_FEATURES * sizeof *S->x + sizeof *S->y), "the search's samples");
+		S->cap = cap;
 	}
 	memcpy(S->x + (size_t)S->n * TZ_FEATURES, f, TZ_FEATURES * sizeof *f);
 	S->y[S->n++] = log((double)cycles / fmax(estimate, 1));
+	return true;
 }
 
-/* Measures space entry i; false when the budget is spent. */
+static bool fit(struct searcher *S)
+{
+	if (tz_model_fit(S->model, S->x, S->y, S->n))
+		return nomem(S, (size_t)S->n * (sizeof(double) + sizeof(int)), "fitting the cost model");
+	S->fitted = S->n;
+	return true;
+}
+
+/* Measures space entry i; false when the budget is spent or the search
+ * stopped. */
 static bool measure(struct searcher *S, int64_t i)
 {
+	if (S->stopped)
+		return false;
 	if (S->r->measured >= S->o->budget || S->seen[i])
 		return S->r->measured < S->o->budget;
 	S->seen[i] = 1;
 	const struct tz_geometry *geo = &S->s->geo[S->s->geo_of[i]];
 	uint64_t c = S->measure(S->ctx, geo, &S->s->m[i], S->err);
+	if (c == TZ_MEASURE_STOP) {
+		S->stopped = true;
+		return false;
+	}
 	int k = S->r->measured++;
 	S->r->order[k] = i;
 	S->r->cycles[k] = c;
@@ -67,7 +95,8 @@ static bool measure(struct searcher *S, int64_t i)
 	}
 	float f[TZ_FEATURES];
 	tz_features(geo, &S->s->m[i], f);
-	add_sample(S, f, tz_estimate_cycles(geo, &S->s->m[i]), c);
+	if (!add_sample(S, f, tz_estimate_cycles(geo, &S->s->m[i]), c))
+		return false;
 	if (!S->r->best_cycles || c < S->r->best_cycles)
 		S->r->best_cycles = c, S->r->best = i;
 	if (S->o->progress)
@@ -116,23 +145,37 @@ static int by_score(const void *a, const void *b)
 	return x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : (x[1] < y[1] ? -1 : x[1] > y[1]);
 }
 
-/* One round: score a pool, measure the best BATCH unmeasured. */
-static void round_(struct searcher *S)
+/* The best (at most 8) measured so far (ties: the earlier), for neighbours:
+ * their number, or -1 when out of memory. */
+static int best_measured(struct searcher *S, int64_t best[8])
 {
-	double (*pool)[2] = xmalloc(POOL * sizeof *pool);
-	int np = 0;
-	/* the best 8 measured so far (ties: the earlier), for neighbours */
-	double (*ranked)[2] = xmalloc(((size_t)S->r->measured + 1) * sizeof *ranked);
+	double (*ranked)[2] = try_calloc((size_t)S->r->measured + 1, sizeof *ranked);
+	if (!ranked)
+		return nomem(S, ((size_t)S->r->measured + 1) * sizeof *ranked, "ranking the measurements"), -1;
 	int nr = 0;
 	for (int k = 0; k < S->r->measured; k++)
 		if (S->r->cycles[k])
 			ranked[nr][0] = (double)S->r->cycles[k], ranked[nr][1] = k, nr++;
 	qsort(ranked, (size_t)nr, sizeof *ranked, by_score);
-	int64_t best[8];
 	int nb = 0;
 	for (; nb < 8 && nb < nr; nb++)
 		best[nb] = S->r->order[(int)ranked[nb][1]];
 	free(ranked);
+	return nb;
+}
+
+/* One round: score a pool, measure the best BATCH unmeasured. */
+static void round_(struct searcher *S)
+{
+	int64_t best[8];
+	int nb = best_measured(S, best);
+	double (*pool)[2] = nb < 0 ? NULL : try_calloc(POOL, sizeof *pool);
+	if (!pool) {
+		if (nb >= 0)
+			nomem(S, POOL * sizeof *pool, "the pool of candidates");
+		return;
+	}
+	int np = 0;
 	for (int attempts = 0; np < POOL && attempts < 16 * POOL; attempts++) {
 		int64_t i = nb && (next(S) & 1) ? neighbour(S, best[next(S) % (uint64_t)nb]) : (int64_t)(next(S) % (uint64_t)S->s->n);
 		if (!S->seen[i])
@@ -151,10 +194,64 @@ static void round_(struct searcher *S)
 	free(pool);
 	/* refit as the samples grow by a tenth (every round while they are few):
 	 * fitting costs more than a measurement once there are thousands */
-	if (S->n >= S->fitted + 1 + S->fitted / 10) {
-		tz_model_fit(S->model, S->x, S->y, S->n);
-		S->fitted = S->n;
+	if (!S->stopped && S->n >= S->fitted + 1 + S->fitted / 10)
+		fit(S);
+}
+
+/* The searcher's and the result's memory, and the model trained on the
+ * transfer samples; false when out of memory. */
+static bool start(struct searcher *S, int budget)
+{
+	const struct tz_space *s = S->s;
+	struct tz_search_result *r = S->r;
+	size_t lists = ((size_t)budget + 1) * (sizeof *r->order + sizeof *r->cycles);
+	if (!(S->model = tz_model_new()) || !(S->seen = try_calloc((size_t)s->n, 1)))
+		return nomem(S, (size_t)s->n, "the search's state");
+	if (!(r->order = try_calloc((size_t)budget + 1, sizeof *r->order)) ||
+	    !(r->cycles = try_calloc((size_t)budget + 1, sizeof *r->cycles)))
+		return nomem(S, lists, "the search's measurements");
+	for (int i = 0; i < S->o->ntransfer; i++)
+		if (!add_sample(S, S->o->transfer[i].f, S->o->transfer[i].estimate, S->o->transfer[i].cycles))
+			return false;
+	return fit(S);
+}
+
+/* Measures the space (whole, or round by round); 0, or -1 with an error. */
+static int run(struct searcher *S, int budget)
+{
+	const struct tz_space *s = S->s;
+	const struct tz_search_opts *o = S->o;
+	struct tz_search_result *r = S->r;
+	if (s->n <= budget) {
+		r->exhaustive = true;
+		for (int64_t i = 0; i < s->n && !S->stopped; i++)
+			measure(S, i);
+	} else {
+		if (o->first) {
+			int64_t f = tz_space_find(s, o->first);
+			if (f >= 0)
+				measure(S, f);
+		}
+		int stuck = 0;
+		while (r->measured < budget && stuck < 8 && !S->stopped) {
+			int before = r->measured;
+			round_(S);
+			stuck = r->measured == before ? stuck + 1 : 0;
+		}
 	}
+	if (S->stopped)
+		return -1;
+	if (o->first) {
+		int64_t f = tz_space_find(s, o->first);
+		for (int k = 0; k < r->measured; k++)
+			if (r->order[k] == f)
+				r->first_cycles = r->cycles[k];
+	}
+	if (!r->best_cycles) {
+		diag_add(S->err, NULL, 0, 0, "none of the %d mappings measured ran", r->measured);
+		return -1;
+	}
+	return 0;
 }
 
 int tz_search(const struct tz_space *s, tz_measure_fn fn, void *ctx, const struct tz_search_opts *o,
@@ -169,46 +266,14 @@ int tz_search(const struct tz_space *s, tz_measure_fn fn, void *ctx, const struc
 	int budget = o->budget < 1 ? 1 : o->budget;
 	struct tz_search_opts opts = *o;
 	opts.budget = budget;
-	struct searcher S = {s, fn, ctx, &opts, r, tz_model_new(), o->seed * 2654435761u + 0x9e3779b97f4a7c15ull,
-			     xcalloc((size_t)s->n, 1), NULL, NULL, 0, 0, err, 0, 0};
-	r->order = xcalloc((size_t)budget + 1, sizeof *r->order);
-	r->cycles = xcalloc((size_t)budget + 1, sizeof *r->cycles);
-	for (int i = 0; i < o->ntransfer; i++)
-		add_sample(&S, o->transfer[i].f, o->transfer[i].estimate, o->transfer[i].cycles);
-	tz_model_fit(S.model, S.x, S.y, S.n);
-	S.fitted = S.n;
-	if (s->n <= budget) {
-		r->exhaustive = true;
-		for (int64_t i = 0; i < s->n; i++)
-			measure(&S, i);
-	} else {
-		if (o->first) {
-			int64_t f = tz_space_find(s, o->first);
-			if (f >= 0)
-				measure(&S, f);
-		}
-		int stuck = 0;
-		while (r->measured < budget && stuck < 8) {
-			int before = r->measured;
-			round_(&S);
-			stuck = r->measured == before ? stuck + 1 : 0;
-		}
-	}
-	if (o->first) {
-		int64_t f = tz_space_find(s, o->first);
-		for (int k = 0; k < r->measured; k++)
-			if (r->order[k] == f)
-				r->first_cycles = r->cycles[k];
-	}
+	struct searcher S = {s, fn, ctx, &opts, r, NULL, o->seed * 2654435761u + 0x9e3779b97f4a7c15ull,
+			     NULL, NULL, NULL, 0, 0, err, 0, 0, false};
+	int rc = start(&S, budget) ? run(&S, budget) : -1;
 	tz_model_free(S.model);
 	free(S.seen);
 	free(S.x);
 	free(S.y);
-	if (!r->best_cycles) {
-		diag_add(err, NULL, 0, 0, "none of the %d mappings measured ran", r->measured);
-		return -1;
-	}
-	return 0;
+	return rc;
 }
 
 void tz_search_result_free(struct tz_search_result *r)
@@ -224,10 +289,12 @@ static int by_value(const void *a, const void *b)
 	return x[0] < y[0] ? -1 : x[0] > y[0];
 }
 
-/* Ranks (average ranks for ties) of a series. */
-static void ranks(const double *v, int n, double *rank)
+/* Ranks (average ranks for ties) of a series; -1 when out of memory. */
+static int ranks(const double *v, int n, double *rank)
 {
-	double (*p)[2] = xmalloc((size_t)n * sizeof *p);
+	double (*p)[2] = try_calloc((size_t)n, sizeof *p);
+	if (!p)
+		return -1;
 	for (int i = 0; i < n; i++)
 		p[i][0] = v[i], p[i][1] = i;
 	qsort(p, (size_t)n, sizeof *p, by_value);
@@ -240,15 +307,19 @@ static void ranks(const double *v, int n, double *rank)
 		i = j + 1;
 	}
 	free(p);
+	return 0;
 }
 
 double tz_rank_correlation(const double *a, const double *b, int n)
 {
 	if (n < 2)
 		return 0;
-	double *ra = xmalloc((size_t)n * sizeof *ra), *rb = xmalloc((size_t)n * sizeof *rb);
-	ranks(a, n, ra);
-	ranks(b, n, rb);
+	double *ra = try_calloc((size_t)n, sizeof *ra), *rb = try_calloc((size_t)n, sizeof *rb);
+	if (!ra || !rb || ranks(a, n, ra) || ranks(b, n, rb)) {
+		free(ra);
+		free(rb);
+		return NAN;
+	}
 	double ma = 0, mb = 0, sab = 0, saa = 0, sbb = 0;
 	for (int i = 0; i < n; i++)
 		ma += ra[i] / n, mb += rb[i] / n;

@@ -34,9 +34,10 @@ struct tz_space {
 /* The space of op `op`: its TZ_SPACE_BINDINGS most efficient bindings (of
  * those in *match), and for each every block size that is a power of two or
  * an even split of its axis into at most eight, both block orders and one
- * or two buffers per operand, keeping the mappings that fit. */
-void tz_space_build(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_match *match,
-		    struct tz_space *s);
+ * or two buffers per operand, keeping the mappings that fit.  0, or -1 with
+ * an error (and an empty space) when out of memory. */
+int tz_space_build(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_match *match,
+		   struct tz_space *s, struct diags *err);
 void tz_space_free(struct tz_space *s);
 /* The index of a mapping in the space, or -1. */
 int64_t tz_space_find(const struct tz_space *s, const struct tz_mapping *m);
@@ -53,16 +54,21 @@ void tz_features(const struct tz_geometry *geo, const struct tz_mapping *m, floa
 /* Gradient-boosted regression trees (squared loss), predicting the
  * logarithm of measured / estimated cycles from the features. */
 struct tz_model;
+/* NULL when out of memory. */
 struct tz_model *tz_model_new(void);
 void tz_model_free(struct tz_model *md);
 /* Fits on n samples (features row-major, targets); deterministic. */
-void tz_model_fit(struct tz_model *md, const float *x, const double *y, int n);
+/* 0, or -1 when out of memory (the model is then empty: it predicts 0). */
+int tz_model_fit(struct tz_model *md, const float *x, const double *y, int n);
 double tz_model_predict(const struct tz_model *md, const float *f);
 int tz_model_samples(const struct tz_model *md);
 
 /* ---- tensorize/search.c ---- */
 
-/* Measures a mapping: cycles, or 0 (with an error in err) when it fails. */
+/* Measures a mapping: cycles, or 0 (with an error in err) when the mapping
+ * fails, or TZ_MEASURE_STOP (with an error) when the measuring itself failed
+ * (out of memory, the records not written): the search stops with -1. */
+#define TZ_MEASURE_STOP UINT64_MAX
 typedef uint64_t (*tz_measure_fn)(void *ctx, const struct tz_geometry *geo, const struct tz_mapping *m,
 				  struct diags *err);
 
@@ -98,12 +104,13 @@ struct tz_search_result {
  * scores a sample of the space (random mappings and neighbours of the best
  * measured ones) with the analytical model corrected by the learned one,
  * measures the best few not yet measured, and refits.  Deterministic for a
- * given seed.  0, or -1 with an error when nothing could be measured. */
+ * given seed.  0, or -1 with an error when nothing could be measured, when
+ * out of memory, or when a measurement returned TZ_MEASURE_STOP. */
 int tz_search(const struct tz_space *s, tz_measure_fn measure, void *ctx, const struct tz_search_opts *o,
 	      struct tz_search_result *r, struct diags *err);
 void tz_search_result_free(struct tz_search_result *r);
 
-/* Spearman's rank correlation of two series. */
+/* Spearman's rank correlation of two series; NaN when out of memory. */
 double tz_rank_correlation(const double *a, const double *b, int n);
 
 /* ---- tensorize/records.c: tuning records in SQLite ---- */
@@ -116,8 +123,9 @@ void tz_records_close(struct tz_records *db);
 /* A key for the op's form: iterators, accesses, dtypes, shapes, epilogues
  * (not names or data), as hex text. */
 void tz_op_key(const struct ir_graph *g, int op, char key[17]);
-/* "4f1e...": the hardware's fingerprint as hex. */
-void tz_hw_key(const struct hw *hw, char key[17]);
+/* "4f1e...": the hardware's fingerprint as hex; -1 with an error when it
+ * cannot be computed (out of memory). */
+int tz_hw_key(const struct hw *hw, char key[17], struct diags *err);
 /* Moves the measurements of this tune into the database, in one transaction,
  * waiting for (and retrying after) another tune's lock.  0, or -1 with an
  * error naming the database. */

@@ -10,20 +10,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "search.h"
 
-static void add(struct tz_space *s, const struct tz_mapping *m, int geo)
+/* 0, or -1 with an error when the space cannot grow. */
+static int add(struct tz_space *s, const struct tz_mapping *m, int geo, struct diags *err)
 {
 	if (s->n == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 1024;
-		s->m = xrealloc(s->m, (size_t)s->cap * sizeof *s->m);
-		s->geo_of = xrealloc(s->geo_of, (size_t)s->cap * sizeof *s->geo_of);
+		int64_t cap = s->cap ? 2 * s->cap : 1024;
+		/* both grown before cap moves: a failure leaves cap right for both */
+		if (try_resize(&s->m, (size_t)cap, sizeof *s->m) || try_resize(&s->geo_of, (size_t)cap, sizeof *s->geo_of))
+			return diag_nomem(err, NULL, (size_t)cap * (sizeof *s->m + sizeof *s->geo_of), "the space of mappings");
+		s->cap = cap;
 	}
 	s->m[s->n] = *m;
 	s->geo_of[s->n++] = geo;
+	return 0;
 }
 
-static void add_binding(struct tz_space *s, int gi)
+static int add_binding(struct tz_space *s, int gi, struct diags *err)
 {
 	const struct tz_geometry *geo = &s->geo[gi];
 	int64_t cm[48], cn[48], ck[48];
@@ -40,12 +45,12 @@ static void add_binding(struct tz_space *s, int gi)
 							struct tz_mapping m = {geo->b, cm[i], cn[j], ck[k], order == 1, 1 + (rings & 1),
 									       1 + ((rings >> 1) & 1), 1 + ((rings >> 2) & 1), keep & 1,
 									       (keep >> 1) & 1, false};
-							if (!tz_mapping_check(geo, &m, why))
-								add(s, &m, gi);
+							if (!tz_mapping_check(geo, &m, why) && add(s, &m, gi, err))
+								return -1;
 						}
 	int64_t dm[96], dn[96], dk[96];
 	if (tz_direct_candidates(geo, dm, &nm, dn, &nn, dk, &nk))
-		return;
+		return 0;
 	for (int order = 0; order < 2; order++)
 		for (int rings = 0; rings < 8; rings++)
 			for (int i = 0; i < nm; i++)
@@ -53,27 +58,41 @@ static void add_binding(struct tz_space *s, int gi)
 					for (int k = 0; k < nk; k++) {
 						struct tz_mapping m = {geo->b, dm[i], dn[j], dk[k], order == 1, 1 + (rings & 1),
 								       1 + ((rings >> 1) & 1), 1 + ((rings >> 2) & 1), false, false, true};
-						if (!tz_mapping_check(geo, &m, why))
-							add(s, &m, gi);
+						if (!tz_mapping_check(geo, &m, why) && add(s, &m, gi, err))
+							return -1;
 					}
+	return 0;
 }
 
-void tz_space_build(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_match *match,
-		    struct tz_space *s)
+/* The space's bindings and their mappings; -1 when it cannot grow. */
+static int build(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_match *match,
+		 struct tz_space *s, struct diags *err)
 {
-	memset(s, 0, sizeof *s);
 	bool direct = false;
 	for (int i = 0; i < match->nbindings && s->nbindings < TZ_SPACE_BINDINGS; i++) {
 		tz_geometry_init(&s->geo[s->nbindings], hw, g, op, &match->binding[i]);
 		direct |= s->geo[s->nbindings].dir.ok;
-		add_binding(s, s->nbindings++);
+		if (add_binding(s, s->nbindings++, err))
+			return -1;
 	}
 	/* and the most efficient binding with a direct form, if none of those has one */
 	for (int i = TZ_SPACE_BINDINGS; i < match->nbindings && !direct; i++) {
 		tz_geometry_init(&s->geo[s->nbindings], hw, g, op, &match->binding[i]);
-		if ((direct = s->geo[s->nbindings].dir.ok))
-			add_binding(s, s->nbindings++);
+		if ((direct = s->geo[s->nbindings].dir.ok) && add_binding(s, s->nbindings++, err))
+			return -1;
 	}
+	return 0;
+}
+
+int tz_space_build(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_match *match,
+		   struct tz_space *s, struct diags *err)
+{
+	memset(s, 0, sizeof *s);
+	if (build(hw, g, op, match, s, err)) {
+		tz_space_free(s);
+		return -1;
+	}
+	return 0;
 }
 
 void tz_space_free(struct tz_space *s)

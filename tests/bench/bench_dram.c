@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "compiler/compile.h"
+#include "cli/xalloc.h"
 #include "sim/simulator.h"
 
 static double now(void)
@@ -72,7 +73,7 @@ static int bench_workload(const char *src, const char *wl, const char *hwname, s
 	memset(tot, 0, sizeof *tot);
 	struct cc_plan *plans = xcalloc((size_t)w.g.nops + 1, sizeof *plans);
 	int rc = cc_plan_ops(&hw, &w.g, plans, &err);
-	uint8_t **t = rt_tensor_buffers(&w); /* DRAM traffic does not depend on the values */
+	uint8_t **t = rt_tensor_buffers(&w, &err); /* DRAM traffic does not depend on the values */
 	for (int op = 0; op < w.g.nops && !rc; op++) {
 		if (plans[op].kind == CC_HOST)
 			continue;
@@ -121,7 +122,7 @@ static void bench_compile(void)
 	cc_plan_ops(&hw, &w.g, &plan, &err);
 	bool need[4] = {false};
 	int host = cc_host_values(&hw, &w.g, &plan, need);
-	uint8_t **t = host ? rt_host_tensors(&w, &err) : rt_tensor_buffers(&w);
+	uint8_t **t = host ? rt_host_tensors(&w, &err) : rt_tensor_buffers(&w, &err);
 	struct cc_request rq = {.name = w.name, .g = &w.g, .plans = &plan, .data = (const uint8_t *const *)t};
 	struct cc_program prog;
 	int rc = t ? cc_build(&hw, &rq, &prog, &err) : -1;

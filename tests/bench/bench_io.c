@@ -44,7 +44,7 @@ static int bench(const char *src, const char *wl_name, const char *hw_name)
 	if (wl_load_file(path, &w, &err))
 		return diag_print(&err, stderr), 1;
 	struct cc_plan *plans = calloc((size_t)w.g.nops, sizeof *plans);
-	uint8_t **t = rt_tensor_buffers(&w);
+	uint8_t **t = rt_tensor_buffers(&w, &err);
 	struct cc_request rq = {.name = wl_name, .g = &w.g, .plans = plans, .data = (const uint8_t *const *)t,
 				.ports = true};
 	struct cc_program prog;

@@ -52,7 +52,7 @@ int main(int argc, char **argv)
 	struct isa_layout lay;
 	struct diags err = {0};
 	bool tsp = path && strlen(path) > 4 && !strcmp(path + strlen(path) - 4, ".tsp");
-	if (tsp ? 0 : path ? hw_load_file(path, &hw, &err) : (hw_load_default(&hw), 0)) {
+	if (tsp ? 0 : path ? hw_load_file(path, &hw, &err) : hw_load_default(&hw, &err)) {
 		diag_print(&err, stderr);
 		return 1;
 	}

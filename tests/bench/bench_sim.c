@@ -60,7 +60,10 @@ static int bench(const char *name, const char *src, int runs)
 	struct hw hw;
 	struct diags err = {0};
 	struct isa_program p;
-	hw_load_default(&hw);
+	if (hw_load_default(&hw, &err)) {
+		diag_print(&err, stderr);
+		return 1;
+	}
 	if (isa_assemble(src, name, &hw, &p, &err)) {
 		diag_print(&err, stderr);
 		return 1;

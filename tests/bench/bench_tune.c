@@ -118,9 +118,12 @@ static void exhaustive(const char *src)
 		struct tz_match m;
 		tz_match_op(&hw, &w.g, op, &m);
 		struct tz_space s;
-		tz_space_build(&hw, &w.g, op, &m, &s);
-		struct ctx x = {&hw, &w.g, op, NULL};
 		struct diags err = {0};
+		if (tz_space_build(&hw, &w.g, op, &m, &s, &err)) {
+			diag_print(&err, stderr);
+			return;
+		}
+		struct ctx x = {&hw, &w.g, op, NULL};
 		struct tz_search_opts all = {(int)s.n, 1, NULL, 0, NULL, NULL, NULL};
 		struct tz_search_result ex;
 		if (tz_search(&s, measure, &x, &all, &ex, &err))
@@ -161,12 +164,15 @@ static void transfer(const struct hw *hw, const struct wl_workload *w, int budge
 		struct tz_match m;
 		tz_match_op(hw, &w->g, op, &m);
 		struct tz_space s;
-		tz_space_build(hw, &w->g, op, &m, &s);
-		struct ctx x = {hw, &w->g, op, NULL};
 		struct diags err = {0};
+		if (tz_space_build(hw, &w->g, op, &m, &s, &err)) {
+			diag_print(&err, stderr);
+			return;
+		}
+		struct ctx x = {hw, &w->g, op, NULL};
 		char op_key[17], hw_key[17];
 		tz_op_key(&w->g, op, op_key);
-		tz_hw_key(hw, hw_key);
+		tz_hw_key(hw, hw_key, &err);
 		struct tz_sample *samples;
 		int ns;
 		if (tz_records_transfer(db, op_key, hw_key, &samples, &ns, &err))
@@ -202,9 +208,12 @@ static void correlation(const struct hw *hw, const struct wl_workload *w)
 		struct tz_match m;
 		tz_match_op(hw, &w->g, op, &m);
 		struct tz_space s;
-		tz_space_build(hw, &w->g, op, &m, &s);
-		double est[200], got[200];
 		struct diags err = {0};
+		if (tz_space_build(hw, &w->g, op, &m, &s, &err)) {
+			diag_print(&err, stderr);
+			return;
+		}
+		double est[200], got[200];
 		for (int k = 0; k < 200; k++) {
 			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
 			int64_t i = (int64_t)(rng % (uint64_t)s.n);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "device/device.h"
+#include "cli/xalloc.h"
 #include "sim/simulator.h"
 
 static int dump_segment(FILE *f, struct device *d, const struct isa_segment *s, struct diags *err)

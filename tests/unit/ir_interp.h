@@ -9,6 +9,7 @@
 
 #include "base/half.h"
 #include "ir/ir.h"
+#include "cli/xalloc.h"
 
 struct interp_tensor {
 	int64_t *i;

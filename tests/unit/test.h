@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/diag.h"
+#include "cli/xalloc.h"
 #include "hwdesc/hw.h"
 
 static int test_failures;
@@ -43,6 +44,17 @@ static int test_checks;
 				__FILE__, __LINE__, #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)"); \
 		}                                                                                \
 	} while (0)
+
+/* The built-in description; a test cannot go on without it. */
+static inline void test_load_default(struct hw *hw)
+{
+	struct diags err = {0};
+	if (hw_load_default(hw, &err)) {
+		diag_print(&err, stderr);
+		exit(1);
+	}
+	diag_free(&err);
+}
 
 static inline int test_done(const char *name)
 {

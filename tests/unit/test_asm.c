@@ -171,7 +171,7 @@ static void expect_asm_error(const char *src, int line, int col, const char *fra
 	struct hw hw;
 	struct diags err = {0};
 	struct isa_program p;
-	hw_load_default(&hw);
+	test_load_default(&hw);
 	ASSERT_EQ(isa_assemble(src, "e.s", &hw, &p, &err), -1);
 	ASSERT(err.n >= 1);
 	if (err.n) {
@@ -193,7 +193,7 @@ static void test_errors(void)
 	struct hw hw;
 	struct diags err = {0};
 	struct isa_program p;
-	hw_load_default(&hw);
+	test_load_default(&hw);
 	ASSERT_EQ(isa_assemble("bogus\nfinish\nalu op=nop\n", "e.s", &hw, &p, &err), -1);
 	ASSERT_EQ(err.n, 2);
 	diag_free(&err);

@@ -29,7 +29,7 @@ static void check_workload(const char *src, const char *wl_name, const char *hw_
 	for (int op = 0; op < w.g.nops; op++)
 		nops += plans[op].kind != CC_HOST;
 	ASSERT_EQ(nops, w.g.nops);
-	uint8_t **ref = rt_tensor_buffers(&w);
+	uint8_t **ref = rt_tensor_buffers(&w, &err);
 	ASSERT_EQ(rt_host_all(&w, ref, &err), 0);
 	struct cc_request rq = {.name = wl_name, .g = &w.g, .plans = plans, .data = (const uint8_t *const *)ref};
 	struct cc_program prog;
@@ -82,7 +82,7 @@ static void check_new_input(const char *src, const char *wl_name, const char *hw
 	ASSERT_EQ(cc_plan_ops(&hw, &w.g, plans, &err), 0);
 	bool *need = xcalloc((size_t)w.g.ntensors, sizeof *need);
 	ASSERT_EQ(cc_host_values(&hw, &w.g, plans, need), 0);
-	uint8_t **t = rt_tensor_buffers(&w); /* the compiled-in data: nothing computed */
+	uint8_t **t = rt_tensor_buffers(&w, &err); /* the compiled-in data: nothing computed */
 	struct cc_request rq = {.name = wl_name, .g = &w.g, .plans = plans, .data = (const uint8_t *const *)t};
 	struct cc_program prog;
 	ASSERT_EQ(cc_build(&hw, &rq, &prog, &err), 0);
@@ -157,7 +157,7 @@ static void check_steps(const char *src)
 	ASSERT_EQ(wl_load_file(path, &w, &err), 0);
 	struct cc_plan *plans = xcalloc((size_t)w.g.nops, sizeof *plans);
 	ASSERT_EQ(cc_plan_ops(&hw, &w.g, plans, &err), 0);
-	uint8_t **t = rt_tensor_buffers(&w);
+	uint8_t **t = rt_tensor_buffers(&w, &err);
 	struct cc_request rq = {.name = "resblock", .g = &w.g, .plans = plans, .data = (const uint8_t *const *)t};
 	struct cc_program prog;
 	ASSERT_EQ(cc_build(&hw, &rq, &prog, &err), 0);

@@ -33,7 +33,7 @@ int main(void)
 	ASSERT_EQ(wl_load_file(path, &w, &err), 0);
 	struct cc_plan *plans = xcalloc((size_t)w.g.nops, sizeof *plans);
 	ASSERT_EQ(cc_plan_ops(&hw, &w.g, plans, &err), 0);
-	uint8_t **t = rt_tensor_buffers(&w);
+	uint8_t **t = rt_tensor_buffers(&w, &err);
 	struct device *d = dev_sim.open(&hw, &err);
 	ASSERT(d != NULL);
 	double read = 0, need = 0;

@@ -3,9 +3,12 @@
  * separately, the Nth file operation) and require a clean error that names
  * what failed, and — in the sanitizer build, through LeakSanitizer — no leak.
  * Once the operation runs through, its result must equal the unfaulted run's. */
+#include "base/alloc.h"
 #include "base/fault.h"
 #include "compiler/compile.h"
+#include "compiler/tune.h"
 #include "base/file.h"
+#include "device/cosim.h"
 #include "hwdesc/hw.h"
 #include "ir/workload.h"
 #include "isa/program.h"
@@ -18,6 +21,10 @@
 static char *hw_text, *asm_text;
 static char hw_path[512], wl_path[512], tsp_path[512];
 static struct hw vta;
+/* vta-default with 16 MiB of DRAM instead of 1 GiB, for the operations that
+ * open simulators in every faulted run: opening one allocates all of its
+ * DRAM, which takes about a second in the sanitizer build at 1 GiB. */
+static struct hw vta_small;
 
 /* Each operation returns 0 or -1 and, on success, a digest of its result. */
 typedef int operation(struct diags *err, uint64_t *digest);
@@ -106,7 +113,7 @@ static void take_made(uint64_t *digest)
 
 static int op_sim_open(struct diags *err, uint64_t *digest)
 {
-	struct device *d = dev_sim.open(&vta, err);
+	struct device *d = dev_sim.open(&vta_small, err);
 	if (!d)
 		return -1;
 	uint8_t b[16] = {0};
@@ -156,14 +163,14 @@ static int op_compile_run(struct diags *err, uint64_t *digest)
 {
 	static struct cc_plan plans[MAX_OPS];
 	ASSERT(small.g.nops <= MAX_OPS);
-	if (cc_plan_ops(&vta, &small.g, plans, err))
+	if (cc_plan_ops(&vta_small, &small.g, plans, err))
 		return -1;
 	struct cc_request rq = {.name = small.name, .g = &small.g, .plans = plans,
 				.data = (const uint8_t *const *)small_tensors};
 	struct cc_program prog;
-	if (cc_build(&vta, &rq, &prog, err))
+	if (cc_build(&vta_small, &rq, &prog, err))
 		return -1;
-	struct device *d = dev_sim.open(&vta, err);
+	struct device *d = dev_sim.open(&vta_small, err);
 	struct dev_stats st;
 	int rc = d ? dev_run_program(&dev_sim, d, &prog.p, NULL, &st, err) : -1;
 	XXH64_state_t *h = XXH64_createState();
@@ -185,6 +192,99 @@ static int op_compile_run(struct diags *err, uint64_t *digest)
 	have_made = true;
 	memset(&prog.p, 0, sizeof prog.p);
 	cc_program_free(&prog);
+	return rc;
+}
+
+/* The assembled example on vta_small; its listing (a strbuf user without
+ * an error list: NULL is its only report). */
+static struct isa_program example;
+
+static int op_disassemble(struct diags *err, uint64_t *digest)
+{
+	char *text = isa_disassemble(&example);
+	if (!text)
+		return diag_nomem(err, NULL, 0, "the listing (isa_disassemble returned NULL)");
+	*digest = XXH64(text, strlen(text), 0);
+	free(text);
+	return 0;
+}
+
+static int op_randprog(struct diags *err, uint64_t *digest)
+{
+	char *text = isa_randprog(&vta_small, &example.layout, 11, 3, err);
+	if (!text)
+		return -1;
+	*digest = XXH64(text, strlen(text), 0);
+	free(text);
+	return 0;
+}
+
+/* Co-simulation against a simulator that is off by one cycle (the
+ * difference is described from both traces) or that changes a DRAM byte
+ * after the run (described from the program's segments and stores). */
+static bool skew_dram;
+static uint64_t skew_addr;
+
+static int skewed_run(struct device *d, uint64_t code_addr, uint32_t ninsn, const struct dev_run_opts *opts,
+		      struct dev_stats *st, struct diags *err)
+{
+	if (dev_sim.run(d, code_addr, ninsn, opts, st, err))
+		return -1;
+	if (!skew_dram) {
+		st->cycles++;
+		return 0;
+	}
+	uint8_t b;
+	if (dev_sim.read(d, skew_addr, &b, 1, err))
+		return -1;
+	b ^= 0x5a;
+	return dev_sim.write(d, skew_addr, &b, 1, err);
+}
+
+static int op_cosim(struct diags *err, uint64_t *digest)
+{
+	struct dev_ops skewed = dev_sim;
+	skewed.name = "skewed";
+	skewed.run = skewed_run;
+	struct cosim_result res;
+	int rc = cosim_program(&example, &dev_sim, &skewed, &res, err);
+	if (rc < 0)
+		return -1;
+	ASSERT(rc == 1 && res.mismatch);
+	*digest = XXH64(res.what, strlen(res.what), 0);
+	return 0;
+}
+
+static int op_cosim_cycles(struct diags *err, uint64_t *digest)
+{
+	skew_dram = false;
+	return op_cosim(err, digest);
+}
+
+static int op_cosim_dram(struct diags *err, uint64_t *digest)
+{
+	skew_dram = true;
+	return op_cosim(err, digest);
+}
+
+/* Tuning one op of the small workload with a small budget: the space, the
+ * search's rounds and model, and the records (an in-memory database, new
+ * each time, so that nothing is reused). */
+static int op_tune(struct diags *err, uint64_t *digest)
+{
+	struct tz_records *db = tz_records_open(":memory:", err);
+	if (!db)
+		return -1;
+	struct tn_opts o = {.budget = 5, .seed = 3, .transfer = true, .db = db, .workload = "small"};
+	struct tn_result r;
+	int rc = tn_tune_op(&vta_small, &small.g, 0, &o, &r, err);
+	if (!rc) {
+		uint64_t v[4] = {r.cycles, (uint64_t)r.measured, (uint64_t)r.space, (uint64_t)r.best.bm};
+		*digest = XXH64(v, sizeof v, 0) ^ XXH64(r.order, (size_t)r.measured * sizeof *r.order, 0);
+		ASSERT(!r.exhaustive && r.measured == 5);
+	}
+	tn_result_free(&r);
+	tz_records_close(db);
 	return rc;
 }
 
@@ -242,7 +342,19 @@ static long loop(const char *name, operation *op, enum fault_kind kind)
 		diag_free(&err);
 	}
 	printf("%s: %ld %s injection points\n", name, n - 1, kind == FAULT_ALLOC ? "allocation" : "file");
+	fflush(stdout); /* progress, when the sanitizer build is slow */
 	return n - 1;
+}
+
+/* TEXT with its one FROM replaced by TO. */
+static char *replace_once(const char *text, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+	if (!at) {
+		fprintf(stderr, "test_fault: no '%s' in the hardware description\n", from);
+		exit(1);
+	}
+	return xasprintf("%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
 }
 
 static char *read_or_die(const char *path)
@@ -277,11 +389,22 @@ int main(void)
 		return 1;
 	}
 	isa_program_free(&p);
+	char *small_text = replace_once(hw_text, "capacity: 1 GiB", "capacity: 16 MiB");
+	if (hw_load_string(small_text, "vta-small.yaml", &vta_small, &err) ||
+	    isa_assemble(asm_text, "vta-gemm.s", &vta_small, &example, &err)) {
+		diag_print(&err, stderr);
+		return 1;
+	}
+	free(small_text);
+	skew_addr = example.seg[example.nseg - 1].addr;
 	if (wl_load_string(small_workload, "small.yaml", &small, &err)) {
 		diag_print(&err, stderr);
 		return 1;
 	}
-	small_tensors = rt_tensor_buffers(&small);
+	if (!(small_tensors = rt_tensor_buffers(&small, &err))) {
+		diag_print(&err, stderr);
+		return 1;
+	}
 
 	static const struct {
 		const char *name;
@@ -290,6 +413,9 @@ int main(void)
 		{"hw_load_string", op_hw_string}, {"hw_load_file", op_hw_file}, {"wl_load_file", op_workload},
 		{"isa_assemble", op_assemble},    {"isa_tsp_read", op_tsp_read}, {"dev_sim.open", op_sim_open},
 		{"compile and run (three GEMMs, one by a gather)", op_compile_run},
+		{"isa_disassemble", op_disassemble}, {"isa_randprog", op_randprog},
+		{"cosim (a cycle off)", op_cosim_cycles}, {"cosim (a DRAM byte off)", op_cosim_dram},
+		{"tn_tune_op (budget 5, records in memory)", op_tune},
 	};
 	for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
 		long a = loop(ops[i].name, ops[i].op, FAULT_ALLOC);
@@ -297,6 +423,7 @@ int main(void)
 		loop(ops[i].name, ops[i].op, FAULT_FILE);
 	}
 	unlink(tsp_path);
+	isa_program_free(&example);
 	rt_free_buffers(&small, small_tensors);
 	wl_free(&small);
 	free(hw_text);

@@ -2,6 +2,7 @@
  * form and fingerprint, error collection, the error corpus, and robustness
  * against damaged input (meaningful under -DTESSEL_SANITIZE=ON). */
 #include "hwdesc/hw.h"
+#include "cli/xalloc.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -282,7 +283,9 @@ static void test_canonical(void)
 static void test_default(void)
 {
 	struct hw d, v;
-	hw_load_default(&d);
+	struct diags derr = {0};
+	ASSERT(hw_load_default(&d, &derr) == 0);
+	diag_free(&derr);
 	load_example("vta-default", &v);
 	char *cd = hw_canonical(&d), *cv = hw_canonical(&v);
 	ASSERT(!strcmp(cd, cv));

@@ -252,7 +252,7 @@ static void test_data_files(void)
 static void test_isa_inputs(void)
 {
 	struct hw hw;
-	hw_load_default(&hw);
+	test_load_default(&hw);
 	struct diags err = {0};
 	/* an empty source, or one with only comments and a segment: no finish */
 	struct isa_program p;

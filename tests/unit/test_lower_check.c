@@ -23,7 +23,7 @@ static void build(struct fixture *f)
 {
 	memset(f, 0, sizeof *f);
 	struct diags err = {0};
-	hw_load_default(&f->hw);
+	test_load_default(&f->hw);
 	int a = ir_add_tensor(&f->g, "a", IR_TENSOR_INPUT, DT_INT8, 2, (int64_t[]){20, 40}, NULL, &err);
 	int b = ir_add_tensor(&f->g, "b", IR_TENSOR_WEIGHT, DT_INT8, 2, (int64_t[]){40, 24}, NULL, &err);
 	int op = ir_matmul(&f->g, "mm", a, b, "y", DT_INT8, &err);
@@ -216,7 +216,7 @@ static void test_direct_strided_columns_padded_rows(void)
 	struct hw hw;
 	struct ir_graph g = {0};
 	struct diags err = {0};
-	hw_load_default(&hw);
+	test_load_default(&hw);
 	int x = ir_add_tensor(&g, "x", IR_TENSOR_INPUT, DT_INT8, 4, (int64_t[]){2, 5, 6, 8}, "NHWC", &err);
 	int w = ir_add_tensor(&g, "w", IR_TENSOR_WEIGHT, DT_INT8, 4, (int64_t[]){8, 3, 2, 1}, "OHWI", &err);
 	struct ir_conv2d_attrs a = {{1, 2}, {2, 0, 2, 0}, {2, 2}, 8};

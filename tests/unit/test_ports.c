@@ -143,7 +143,7 @@ static void test_npy_round_trip(void)
 static void make_program(struct isa_program *p, struct hw *hw)
 {
 	struct diags err = {0};
-	hw_load_default(hw);
+	ASSERT_EQ(hw_load_default(hw, &err), 0);
 	ASSERT_EQ(isa_program_init(p, hw, &err), 0);
 	isa_program_add_segment(p, "in", ISA_SEG_INPUT, 0, 64);
 	isa_program_add_segment(p, "out", ISA_SEG_OUTPUT, 64, 32);

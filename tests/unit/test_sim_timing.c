@@ -39,7 +39,7 @@ static struct result run_on(const struct hw *hw, const char *src)
 static struct result run(const char *src)
 {
 	struct hw hw;
-	hw_load_default(&hw);
+	test_load_default(&hw);
 	return run_on(&hw, src);
 }
 
@@ -111,7 +111,7 @@ static void test_double_buffering(void)
 {
 	enum { N = 4, R = 32, GB = 100 };
 	struct hw hw;
-	hw_load_default(&hw);
+	test_load_default(&hw);
 	hw.dram.burst = 2048;
 	const uint64_t L = 2 * R + 32, G = GB - 1 + 4;
 	char serial[4096], dbuf[4096];
@@ -181,7 +181,7 @@ static void test_illegal_in_dram(void)
 	struct hw hw;
 	struct diags err = {0};
 	struct isa_program p;
-	hw_load_default(&hw);
+	test_load_default(&hw);
 	ASSERT_EQ(isa_assemble("sync queue=compute\nsync queue=compute\nfinish\n", "t.s", &hw, &p, &err), 0);
 	struct device *d = dev_sim.open(&p.hw, &err);
 	ASSERT_EQ(dev_load_program(&dev_sim, d, &p, &err), 0);
@@ -236,7 +236,7 @@ static void test_external_memory(void)
 	struct hw hw;
 	struct diags err = {0};
 	struct isa_program p;
-	hw_load_default(&hw);
+	test_load_default(&hw);
 	hw.dram.capacity = 1 << 20; /* the size of the array below */
 	ASSERT_EQ(isa_assemble(".segment b weight size=64\n.i32 7 -9 1000 0 0 0 0 0 0 0 0 0 0 0 0 -1\n"
 			       ".segment y output size=16\n.uop dst=0 src=0 wgt=0\n"

@@ -42,7 +42,7 @@ static void test_sampled_mappings_verify(const char *src)
 			struct tz_match m;
 			tz_match_op(&hw, &r.g, op, &m);
 			struct tz_space s;
-			tz_space_build(&hw, &r.g, op, &m, &s);
+			ASSERT_EQ(tz_space_build(&hw, &r.g, op, &m, &s, &err), 0);
 			ASSERT(s.n > 0);
 			for (int k = 0; k < 5 && s.n; k++) {
 				int64_t j = rnd(0, s.n - 1);
@@ -65,7 +65,7 @@ static void test_sampled_mappings_verify(const char *src)
 static int small_matmul(struct opcase *r, struct hw *hw)
 {
 	struct diags err = {0};
-	hw_load_default(hw);
+	test_load_default(hw);
 	int a = ir_add_tensor(&r->g, "a", IR_TENSOR_INPUT, DT_INT8, 2, (int64_t[]){20, 40}, NULL, &err);
 	int b = ir_add_tensor(&r->g, "b", IR_TENSOR_WEIGHT, DT_INT8, 2, (int64_t[]){40, 30}, NULL, &err);
 	int op = ir_matmul(&r->g, "mm", a, b, "y", DT_INT8, &err);
@@ -84,8 +84,8 @@ static void test_search(void)
 	struct tz_match m;
 	tz_match_op(&hw, &r.g, op, &m);
 	struct tz_space s;
-	tz_space_build(&hw, &r.g, op, &m, &s);
 	struct diags err = {0};
+	ASSERT_EQ(tz_space_build(&hw, &r.g, op, &m, &s, &err), 0);
 	/* the whole space: its optimum is the minimum of every measurement */
 	struct tz_search_opts all = {(int)s.n, 1, NULL, 0, NULL, NULL, NULL};
 	struct tz_search_result ex;
@@ -162,7 +162,7 @@ static void test_records(void)
 	/* another op sees these 12 measurements for its model; this op does not */
 	char key[17], other[17] = "0000000000000000", hwk[17];
 	tz_op_key(&r.g, op, key);
-	tz_hw_key(&hw, hwk);
+	ASSERT_EQ(tz_hw_key(&hw, hwk, &err), 0);
 	struct tz_sample *s;
 	int n;
 	ASSERT_EQ(tz_records_transfer(db, other, hwk, &s, &n, &err), 0);
