@@ -149,6 +149,11 @@ int cli_check_tensors(const char *cmd, const struct cli_tensors *ts);
 /* No output file that is the command's input (the program, the workload). */
 int cli_check_tensor_outputs(const char *cmd, const struct cli_tensors *ts, const char *input);
 void cli_free_tensors(struct cli_tensors *ts);
+/* Refuses (a usage error, -1) an output (-o, --trace, --waves, --output
+ * NAME=FILE) that is a data file the workload w read: called once it is
+ * loaded, before any work. */
+int cli_check_workload_outputs(const char *cmd, const struct cli_opts *o, const struct cli_tensors *io,
+			       const struct wl_workload *w);
 /* Writes a program as a .tsp file through base/output.h.  0, or -1. */
 int cli_write_program(const struct isa_program *p, const char *path, struct diags *err);
 /* Prints "tessel CMD: error: ..." for bad usage. */

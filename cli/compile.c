@@ -221,6 +221,10 @@ int cli_compile(int argc, char **argv)
 	struct wl_workload w;
 	if (cli_load_hw_workload(o.hw, o.pos[0], &hw, &w))
 		return CLI_BAD_INPUT;
+	if (cli_check_workload_outputs("compile", &o, NULL, &w)) {
+		wl_free(&w);
+		return CLI_USAGE;
+	}
 	struct diags err = {0};
 	struct cc_plan *plans = xcalloc((size_t)w.g.nops + 1, sizeof *plans);
 	struct cc_program prog = {0};

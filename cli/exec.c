@@ -115,6 +115,10 @@ int cli_exec(int argc, char **argv)
 	struct wl_workload w;
 	if (cli_load_hw_workload(o.hw, o.pos[0], &hw, &w))
 		return CLI_BAD_INPUT;
+	if (cli_check_workload_outputs("exec", &o, NULL, &w)) {
+		wl_free(&w);
+		return CLI_USAGE;
+	}
 	struct diags err = {0};
 	/* --trace: the accelerator ops one after another on one timeline */
 	struct out_file trace = {0};

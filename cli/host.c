@@ -131,6 +131,10 @@ static int host(int argc, char **argv, const struct cli_tensors *io)
 	struct diags err = {0};
 	if (cli_load_workload(o.pos[0], &w))
 		return CLI_BAD_INPUT;
+	if (cli_check_workload_outputs("host", &o, io, &w)) {
+		wl_free(&w);
+		return CLI_USAGE;
+	}
 	/* every name is checked before anything runs */
 	for (int i = 0; i < io->n; i++)
 		named_tensor(&w, &io->v[i], &err);

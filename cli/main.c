@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/output.h"
+#include "ir/workload.h"
 #include "device/device.h"
 #include "cli.h"
 
@@ -71,6 +72,27 @@ int cli_check_outputs(const char *cmd, const struct cli_opts *o)
 			    strcmp(out[i].path, "-")) {
 				cli_usage_error(cmd, "the outputs %s and %s are the same file '%s'; expected two files", out[j].what,
 						out[i].what, out[i].path);
+				return -1;
+			}
+	}
+	return 0;
+}
+
+int cli_check_workload_outputs(const char *cmd, const struct cli_opts *o, const struct cli_tensors *io,
+			       const struct wl_workload *w)
+{
+	const char *out[3] = {o->out, o->trace, o->waves};
+	for (int k = 0; k < w->ndata_files; k++) {
+		for (int i = 0; i < 3; i++)
+			if (out[i] && out_same_file(out[i], w->data_files[k])) {
+				cli_usage_error(cmd, "the output '%s' is the workload's data file '%s', which it would overwrite; "
+						     "expected another output file", out[i], w->data_files[k]);
+				return -1;
+			}
+		for (int i = 0; io && i < io->n; i++)
+			if (io->v[i].output && out_same_file(io->v[i].file, w->data_files[k])) {
+				cli_usage_error(cmd, "--output %s=%s is the workload's data file '%s', which it would overwrite; "
+						     "expected another output file", io->v[i].name, io->v[i].file, w->data_files[k]);
 				return -1;
 			}
 	}

@@ -206,6 +206,10 @@ int cli_tune(int argc, char **argv)
 	struct wl_workload w;
 	if (cli_load_hw_workload(o.hw, o.pos[0], &hw, &w))
 		return CLI_BAD_INPUT;
+	if (cli_check_workload_outputs("tune", &o, NULL, &w)) {
+		wl_free(&w);
+		return CLI_USAGE;
+	}
 	struct diags err = {0};
 	char *path = o.db ? xstrdup(o.db) : default_db();
 	if (o.out && path && out_same_file(o.out, path)) {

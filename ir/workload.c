@@ -771,6 +771,9 @@ void wl_free(struct wl_workload *w)
 		for (int i = 0; i < w->g.ntensors; i++)
 			free(w->data[i]);
 	free(w->data);
+	for (int i = 0; i < w->ndata_files; i++)
+		free(w->data_files[i]);
+	free(w->data_files);
 	free(w->init);
 	free(w->tensor_at);
 	free(w->op_at);

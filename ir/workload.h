@@ -46,6 +46,10 @@ struct wl_workload {
 	/* Per tensor: the data read from its raw or .npy file (WL_INIT_FILE),
 	 * row-major, little-endian, in its dtype; NULL for every other tensor. */
 	uint8_t **data;
+	/* The data files it read, as opened: a command's outputs must not be
+	 * one of them (they are its inputs). */
+	char **data_files;
+	int ndata_files;
 	struct wl_loc *tensor_at; /* per tensor: its declaration, or its op's */
 	struct wl_loc *op_at;     /* per op */
 };

@@ -189,6 +189,11 @@ uint8_t *wl_read_data(struct wl_state *S, const struct ynode *at, bool npy, cons
 	enum file_status st;
 	char why[160];
 	uint8_t *buf = file_read_input(path, FILE_DATA, &len, &st, why, sizeof why);
+	struct wl_workload *w = S->w;
+	if (buf && !try_resize(&w->data_files, (size_t)w->ndata_files + 1, sizeof *w->data_files))
+		w->data_files[w->ndata_files++] = path, path = NULL;
+	else if (buf)
+		yt_error(&S->yt, at, "cannot allocate the list of data files (at '%s' for tensor '%s')", at->str, t->name);
 	free(path);
 	if (!buf) {
 		if (st == FILE_NOT_REGULAR || st == FILE_TOO_BIG)

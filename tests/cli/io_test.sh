@@ -110,5 +110,26 @@ expect 0 "the pooling input" "$tessel" host "$wl/pooling.yaml" --output "x=$work
 expect 1 "an input the program cannot take anew" "$tessel" run "$work/pool.tsp" --input "x=$work/pool-x.npy"
 contains "$work/err" "tensor 'x' cannot be given:" "why it cannot be given"
 
+# An output that is one of the workload's data files (an input too) is
+# refused before anything is written.
+mkdir -p "$work/wd"
+head -c 960 /dev/urandom > "$work/wd/a.bin"
+cat > "$work/wd/w.yaml" <<'YAML'
+name: withdata
+tensors:
+  - {name: a, shape: [24, 40], dtype: int8, data: {raw: a.bin}}
+  - {name: b, shape: [40, 20], dtype: int8, kind: weight}
+ops:
+  - {name: mm, op: matmul, a: a, b: b, dtype: int32}
+YAML
+cp "$work/wd/a.bin" "$work/wd/a.orig"
+expect 2 "compile -o the workload's data file" "$tessel" compile "$work/wd/w.yaml" -o "$work/wd/a.bin"
+contains "$work/err" "is the workload's data file" "the data file named"
+expect 2 "host --output the workload's data file" "$tessel" host "$work/wd/w.yaml" --output "mm=$work/wd/a.bin"
+expect 2 "exec --trace the workload's data file" "$tessel" exec "$work/wd/w.yaml" --trace "$work/wd/a.bin"
+expect 2 "tune -o the workload's data file" "$tessel" tune "$work/wd/w.yaml" --db "$work/wd/t.db" -o "$work/wd/a.bin"
+same "$work/wd/a.bin" "$work/wd/a.orig" "the data file is as it was"
+expect 0 "host --output beside it" "$tessel" host "$work/wd/w.yaml" --output "mm=$work/wd/mm.npy"
+
 echo "io: $pass passed, $fail failed"
 [ "$fail" = 0 ]
