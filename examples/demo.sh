@@ -31,5 +31,13 @@ echo
 echo "== tessel exec --verify: every layer compiled, simulated and checked against the host"
 "$tessel" exec "$here/workloads/resnet18.yaml" --verify
 echo
+echo "== tessel compile: MobileNet's layers as one program, run on a new input (.npy in, .npy out)"
+"$tessel" compile "$here/workloads/mobilenet-dw.yaml" -o "$work/mb.tsp"
+sed 's/^seed: .*/seed: 7/' "$here/workloads/mobilenet-dw.yaml" > "$work/other.yaml"
+"$tessel" host "$work/other.yaml" --output "image=$work/image.npy" > /dev/null   # another image
+"$tessel" run "$work/mb.tsp" --input "image=$work/image.npy" --output "pw2=$work/pw2.npy" | sed -n 1,2p
+"$tessel" host "$here/workloads/mobilenet-dw.yaml" --input "image=$work/image.npy" --output "pw2=$work/ref.npy" > /dev/null
+cmp "$work/pw2.npy" "$work/ref.npy" && echo "the accelerator's pw2 is the host's, byte for byte"
+echo
 echo "== tessel tune: each ResNet-18 layer's mappings searched on the simulator"
 "$tessel" tune "$here/workloads/resnet18.yaml" --budget 32 --db "$work/tuning.db"
