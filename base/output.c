@@ -163,3 +163,22 @@ int out_close_stdout(const char *prog)
 		fprintf(stderr, "%s: error: cannot write standard output: %s\n", prog, strerror(saved ? saved : EIO));
 	return bad ? -1 : 0;
 }
+
+void out_json_string(FILE *f, const char *s)
+{
+	if (!s) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}

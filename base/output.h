@@ -42,6 +42,10 @@ const char *out_detach(struct out_file *o);
 int out_write(const char *path, const void *data, size_t n, struct diags *err);
 int out_write_text(const char *path, const char *text, struct diags *err);
 
+/* S as a JSON string literal, quotes included (control characters as
+ * \u00XX), or null for NULL: every JSON and trace writer's one escaper. */
+void out_json_string(FILE *f, const char *s);
+
 /* Whether the two paths name one existing file (same device and inode). */
 bool out_same_file(const char *a, const char *b);
 

@@ -9,6 +9,7 @@
 
 #include "compiler/compile.h"
 #include "ir/workload.h"
+#include "base/output.h"
 #include "cli.h"
 
 void cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -152,21 +153,7 @@ int cli_load_program(const char *path, const char *hw_path, struct isa_program *
 
 void cli_json_string(FILE *out, const char *s)
 {
-	if (!s) {
-		fputs("null", out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
+	out_json_string(out, s);
 }
 
 void cli_json_begin(FILE *out, const char *command)

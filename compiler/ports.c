@@ -12,6 +12,8 @@
  * small finite number (4 offsets x 6 runs).  A table is then checked on random values against the packing
  * code: where packing does more than move bytes (widening, a padding other
  * than zero), the port says why it cannot be used instead of being wrong. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,11 +107,19 @@ static uint32_t *table(struct cc_program *prog, const struct crossing *c, bool *
 	return NULL;
 }
 
-static int set_why_not(struct cc_program *prog, struct isa_port *pt, const char *fmt, const char *a, const char *b)
+static int set_why_not(struct cc_program *prog, struct isa_port *pt, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int set_why_not(struct cc_program *prog, struct isa_port *pt, const char *fmt, ...)
 {
 	if (pt->why_not)
 		return 0;
-	if (!(pt->why_not = try_asprintf(fmt, a, b))) {
+	char why[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	if (!(pt->why_not = try_strdup(why))) {
 		lw_nomem(prog, 256, "why a port cannot be used");
 		return -1;
 	}
@@ -153,17 +163,17 @@ static int add_input_place(struct cc_program *prog, struct isa_port *pt, int i, 
 	const struct ir_op *o = &prog->g->op[prog->op[i].op];
 	const struct isa_segment *s = input_segment(prog, i, t);
 	if (!s)
-		return set_why_not(prog, pt, "op '%s' reads it as both operands or as a bias%s", o->name, "");
+		return set_why_not(prog, pt, "op '%s' reads it as both operands or as a bias", o->name);
 	const struct ir_tensor *tt = &prog->g->tensor[t];
 	struct crossing c = {prog, i, t, false, (uint64_t)ir_tensor_elems(tt) * dtype_bytes(tt->dtype), s->size,
 			     dtype_float(tt->dtype)};
 	if (c.nout >= ISA_GATHER_ZERO)
-		return set_why_not(prog, pt, "op '%s' packs it into more than 4 GiB%s", o->name, "");
+		return set_why_not(prog, pt, "op '%s' packs it into more than 4 GiB", o->name);
 	bool bad;
 	uint32_t *from = table(prog, &c, &bad);
 	if (!from)
-		return bad ? set_why_not(prog, pt, "op '%s' reads it in a layout that %s", o->name,
-					 "changes its values (widened, or padded with other than zeros), not only their places")
+		return bad ? set_why_not(prog, pt, "op '%s' reads it in a layout that changes its values (widened, or padded with other than zeros), not only their places",
+					 o->name)
 			   : -1;
 	if (isa_port_add_place(pt, s->addr, s->size, from)) {
 		lw_nomem(prog, sizeof *pt->place, "the places of an input");
@@ -228,8 +238,8 @@ static int add_inputs(struct cc_program *prog, const int *ops, const int *source
 		if (source_of[t] >= 0 && !pt && !(pt = add_port(prog, t, ISA_PORT_INPUT)))
 			return -1;
 		if (source_of[t] >= 0 &&
-		    set_why_not(prog, pt, "tensor '%s', which is computed from it, was computed on the host at compile time%s",
-				g->tensor[source_of[t]].name, " and packed into the program"))
+		    set_why_not(prog, pt, "tensor '%s', which is computed from it, was computed on the host at compile time and packed into the program",
+				g->tensor[source_of[t]].name))
 			return -1;
 		if (prog->nomem)
 			return -1;
@@ -270,8 +280,8 @@ static int add_outputs(struct cc_program *prog)
 		uint32_t *from = c.nin < ISA_GATHER_ZERO && c.nout < ISA_GATHER_ZERO ? table(prog, &c, &bad) : NULL;
 		if (from && isa_port_add_place(pt, s->addr, c.nout, from))
 			lw_nomem(prog, sizeof *pt->place, "the place of an output");
-		if (!from && (prog->nomem || set_why_not(prog, pt, "op '%s' stores it in a layout that %s", g->op[prog->op[i].op].name,
-							"changes its values, not only their places")))
+		if (!from && (prog->nomem || set_why_not(prog, pt, "op '%s' stores it in a layout that changes its values, not only their places",
+							g->op[prog->op[i].op].name)))
 			return -1;
 	}
 	return 0;

@@ -5,28 +5,12 @@
 
 #include "trace.h"
 #include "base/alloc.h"
+#include "base/output.h"
 
 void dev_trace_init(struct dev_trace *t, FILE *out, const struct isa_program *p, const char *const *op_of_insn)
 {
 	memset(t, 0, sizeof *t);
 	t->out = out, t->p = p, t->op_of_insn = op_of_insn;
-}
-
-/* S as a JSON string, straight to the file: a trace allocates nothing to
- * write a name (NULL, text that could not be made, is written as ""). */
-static void put_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
 }
 
 /* The metadata: the process (device and hardware), a thread per module,
@@ -35,13 +19,13 @@ static void put_string(FILE *f, const char *s)
 static void open_document(struct dev_trace *t, const char *device, const struct hw *hw)
 {
 	fprintf(t->out, "{\"otherData\":{\"hardware\":");
-	put_string(t->out, hw->name);
+	out_json_string(t->out, hw->name);
 	fprintf(t->out, ",\"device\":\"%s\",\"time_unit\":\"cycle\",\"clock_mhz\":%.17g,\"ts\":\"cycles (read as us)\"},"
 			"\"traceEvents\":[\n{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"args\":{\"name\":",
 		device, hw->clock_mhz);
 	char name[160];
 	snprintf(name, sizeof name, "tessel %s: %s", device, hw->name);
-	put_string(t->out, name);
+	out_json_string(t->out, name);
 	fprintf(t->out, "}}");
 	for (int m = 0; m < DEV_MODULE_COUNT; m++)
 		fprintf(t->out, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,\"args\":{\"name\":\"%s\"}}", m,
@@ -116,19 +100,19 @@ void dev_trace_insn(struct dev_trace_run *r, enum dev_module lane, const struct 
 	char *text = sb_take(&sb);
 	r->nomem |= !text;
 	fputs(",\"text\":", r->t->out);
-	put_string(r->t->out, text);
+	out_json_string(r->t->out, text);
 	free(text);
 	const struct isa_program *p = r->t->p;
 	uint32_t at = r->first + index;
 	const char *op = p && r->t->op_of_insn && at < (uint32_t)p->ninsn ? r->t->op_of_insn[at] : NULL;
 	if (op) {
 		fputs(",\"op\":", r->t->out);
-		put_string(r->t->out, op);
+		out_json_string(r->t->out, op);
 	}
 	const char *seg = segment_of(r, in);
 	if (seg) {
 		fputs(",\"segment\":", r->t->out);
-		put_string(r->t->out, seg);
+		out_json_string(r->t->out, seg);
 	}
 	fputs("}}", r->t->out);
 }

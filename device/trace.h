@@ -59,7 +59,7 @@ void dev_trace_insn(struct dev_trace_run *r, enum dev_module lane, const struct 
 /* A fetch of instructions from `first` of the run. */
 void dev_trace_fetch(struct dev_trace_run *r, uint32_t first, uint64_t start, uint64_t dur);
 /* Ends a run that took `cycles`: 0, or -1 with an error when memory ran
- * out for an instruction's text (the trace then has "" for it). */
+ * out for an instruction's text (the trace then has null for it). */
 int dev_trace_run_end(struct dev_trace_run *r, uint64_t cycles, struct diags *err);
 
 #ifdef __cplusplus

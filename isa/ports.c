@@ -116,9 +116,11 @@ uint64_t isa_port_bytes(const struct isa_port *pt)
 uint64_t isa_port_span(const struct isa_port *pt)
 {
 	uint64_t span = 0;
-	for (uint64_t j = 0; pt->nplace && j < pt->place[0].n; j++)
-		if (pt->place[0].from[j] != ISA_GATHER_ZERO && pt->place[0].from[j] >= span)
-			span = (uint64_t)pt->place[0].from[j] + 1;
+	for (uint64_t r = 0; pt->nplace && r < pt->place[0].nrun; r++) {
+		const struct isa_run *run = &pt->place[0].run[r];
+		if (run->first != ISA_GATHER_ZERO && (uint64_t)run->first + run->len > span)
+			span = (uint64_t)run->first + run->len;
+	}
 	return span;
 }
 
