@@ -49,6 +49,17 @@ struct dev_stats {
 };
 
 struct dev_trace;
+
+/* What computes a program's host ops (isa_host_op) when the device runs
+ * its steps: the runner's host backend (compiler/ provides one with LLVM).
+ * run gets operand k in ins[k] (h->in_bytes[k] bytes, read from DRAM) and
+ * fills out (h->out_bytes bytes, written to DRAM after); 0, or -1 with an
+ * error naming the op. */
+struct dev_host {
+	int (*run)(void *ctx, const struct isa_host_op *h, const uint8_t *const *ins, uint8_t *out, struct diags *err);
+	void *ctx;
+};
+
 struct dev_run_opts {
 	FILE *trace;      /* Chrome/Perfetto trace-event JSON, one document per run, or NULL */
 	struct dev_trace *tracer; /* or one document over a program's runs, naming
@@ -66,6 +77,9 @@ struct dev_run_opts {
 	 * bounds its time.  The command line's default is DEV_DEFAULT_MAX_CYCLES. */
 	uint64_t max_cycles;
 	double max_seconds;
+	/* Computes the program's host steps; NULL: a program with host steps
+	 * is refused, naming its first host op. */
+	const struct dev_host *host;
 };
 
 /* The cycle limit `tessel run`, `exec` and `cosim` apply unless told

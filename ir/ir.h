@@ -203,6 +203,27 @@ const char *ir_epilogue_name(enum ir_epilogue_kind k);
 /* A readable listing of the graph: tensors, then each op's loop nest. */
 void ir_dump(const struct ir_graph *g, struct strbuf *out);
 
+/* ---- one op as bytes a program carries (ir/serial.c, docs/program.md) ---- */
+
+enum { IR_OP_MAX_OPERANDS = IR_MAX_INPUTS + IR_MAX_EPILOGUES };
+/* The operand tensors of op `op` of g, each once, in the order the encoding
+ * keeps them: its inputs, then its bias tensors.  Their graph indices into
+ * t; the count. */
+int ir_op_operands(const struct ir_graph *g, int op, int *t);
+/* Op `op` of g with its operand tensors and its output tensor (names,
+ * dtypes, shapes, layouts), as bytes; NULL when out of memory. */
+uint8_t *ir_op_encode(const struct ir_graph *g, int op, size_t *len);
+/* The graph of one op from ir_op_encode's bytes: tensors 0 .. n-1 its
+ * operands (ir_op_operands's order), tensor n its output, op 0.  Every
+ * field is checked, so that the host backend can run what it returns on
+ * tensors of exactly those shapes: names, dtypes, shapes (at most 4 GiB per
+ * tensor), iterators, at most IR_OP_MAX_POINTS points in its domain,
+ * accesses of the right rank, the output's indices inside it over the
+ * whole domain, bias tensors as long as the output dimension they follow.
+ * 0, or -1 with an error naming `what` and what is wrong; g is then empty. */
+enum { IR_OP_MAX_POINTS_LOG2 = 36 };
+int ir_op_decode(const uint8_t *b, size_t len, const char *what, struct ir_graph *g, struct diags *err);
+
 #ifdef __cplusplus
 }
 #endif

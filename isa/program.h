@@ -39,9 +39,10 @@ struct isa_segment {
 /* What running a program takes when it is more than one run: runs of its
  * instructions, each ending with `finish`, and between them *gathers* the
  * host does on DRAM — a tensor an earlier run stored, rearranged into the
- * layout a later run reads (docs/program.md).  A program without steps is
+ * layout a later run reads — and *host ops*, ops the host computes from
+ * tensors in DRAM into DRAM (docs/program.md).  A program without steps is
  * one run of all its instructions. */
-enum isa_step_kind { ISA_STEP_RUN, ISA_STEP_GATHER, ISA_STEP_KIND_COUNT };
+enum isa_step_kind { ISA_STEP_RUN, ISA_STEP_GATHER, ISA_STEP_HOST, ISA_STEP_KIND_COUNT };
 
 #define ISA_GATHER_ZERO UINT32_MAX
 
@@ -51,6 +52,25 @@ struct isa_step {
 	uint64_t src, dst;      /* GATHER: DRAM byte addresses */
 	uint64_t n;             /* GATHER: bytes written from dst on */
 	uint32_t *from;         /* GATHER: per byte, its offset from src, or ISA_GATHER_ZERO for a zero */
+	uint32_t host;          /* HOST: index into the program's host ops */
+};
+
+/* An op the host computes between runs (a step of kind HOST): it reads its
+ * operand tensors from DRAM, each row major at in_addr[k] (in_bytes[k]
+ * bytes), and writes its result row major at out_addr (out_bytes bytes).
+ * What it computes is the IR op `ir` holds, as ir/ encodes it
+ * (ir_op_encode): bytes this layer carries without reading them; whoever
+ * runs the program decodes and checks them (the device layer hands them to
+ * the runner's host backend, struct dev_host). */
+enum { ISA_HOST_MAX_IN = 10, ISA_HOST_MAX_IR = 1 << 20 };
+
+struct isa_host_op {
+	char *name;             /* the op's, for messages and listings */
+	uint8_t *ir;
+	uint64_t ir_len;
+	int nin;
+	uint64_t in_addr[ISA_HOST_MAX_IN], in_bytes[ISA_HOST_MAX_IN];
+	uint64_t out_addr, out_bytes;
 };
 
 /* The program's inputs and outputs: tensors of the workload it was compiled
@@ -111,11 +131,14 @@ struct isa_program {
 	struct isa_step *step;
 	int nport, port_cap;
 	struct isa_port *port;
+	int nhost, host_cap;
+	struct isa_host_op *host;
 };
 
 /* Version 1: no steps; version 2 adds them; version 3 adds the inputs and
- * outputs.  A program is written in the lowest version that holds it. */
-enum { ISA_TSP_VERSION = 3 };
+ * outputs; version 4 the host ops.  A program is written in the lowest
+ * version that holds it. */
+enum { ISA_TSP_VERSION = 4 };
 
 /* An empty program for HW (which must have a valid layout). */
 int isa_program_init(struct isa_program *p, const struct hw *hw, struct diags *err);
@@ -132,9 +155,14 @@ const char *isa_program_segment_at(const struct isa_program *p, uint64_t addr);
 uint64_t isa_gather_span(const struct isa_step *g);
 /* Adds a step; a gather's `from` is the program's from then on (freed on failure too). */
 int isa_program_add_step(struct isa_program *p, const struct isa_step *st);
+/* Adds a host op; its name and ir are the program's from then on (freed on
+ * failure too).  Its index, or -1 when out of memory. */
+int isa_program_add_host_op(struct isa_program *p, const struct isa_host_op *h);
 /* The steps: runs that partition the instructions in order, each ending
  * with its only finish; gathers between them that read and write inside
- * one segment each.  0, or -1 with an error naming the step. */
+ * one segment each; host steps naming a host op.  The host ops: a name,
+ * at most ISA_HOST_MAX_IR bytes of op, each operand and the result inside
+ * one segment.  0, or -1 with an error naming the step or host op. */
 int isa_program_check_steps(const struct isa_program *p, const char *file, struct diags *err);
 const char *isa_segment_kind_name(enum isa_segment_kind k);
 
