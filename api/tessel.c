@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "compiler/compile.h"
 #include "compiler/devices.h"
 #include "device/device.h"
 #include "isa/program.h"
@@ -29,6 +30,7 @@ struct tessel_device {
 	struct device *dev;
 	struct hw hw;
 	uint64_t ran;   /* the id of the model whose run finished last, 0 none */
+	struct cc_host_runner host; /* host steps: its JIT is opened at the first */
 };
 
 static atomic_uint_fast64_t next_model_id = 1;
@@ -255,6 +257,7 @@ tessel_status tessel_device_open(const char *name, const tessel_hw *hw, tessel_d
 	if (!d)
 		return fail(err, TESSEL_NO_MEMORY, "cannot allocate %zu bytes for a device", sizeof *d);
 	d->ops = ops;
+	cc_host_runner_init(&d->host);
 	struct diags e = {0};
 	if (hw)
 		d->hw = hw->hw;
@@ -271,6 +274,7 @@ void tessel_device_close(tessel_device *d)
 	if (!d)
 		return;
 	d->ops->close(d->dev);
+	cc_host_runner_close(&d->host);
 	free(d);
 }
 
@@ -298,7 +302,7 @@ tessel_status tessel_run(tessel_device *d, tessel_model *m, const tessel_run_opt
 	if (hw_fingerprint(&d->hw) != hw_fingerprint(&m->p.hw))
 		return fail(err, TESSEL_BAD_INPUT, "the model was compiled for hardware '%s'; the device is for '%s'",
 			    m->p.hw.name, d->hw.name);
-	struct dev_run_opts ro = {.max_cycles = DEV_DEFAULT_MAX_CYCLES};
+	struct dev_run_opts ro = {.max_cycles = DEV_DEFAULT_MAX_CYCLES, .host = &d->host.dev};
 	if (options && options->max_cycles)
 		ro.max_cycles = options->max_cycles;
 	if (options && options->max_seconds > 0)

@@ -96,15 +96,14 @@ int cli_load_workload(const char *path, struct wl_workload *w);
 /* Both, for the commands that compile a workload for a hardware description. */
 int cli_load_hw_workload(const char *hw_path, const char *wl_path, struct hw *hw, struct wl_workload *w);
 /* A workload's program as `tessel compile` builds it (cc_build): every op
- * the plans put on the accelerator, in order, a direct-form op reading what
- * an earlier op stored from its segment and other inputs packed from the
- * initial data or, for tensors ops compute, the host backend's values
- * (*host_values, if not NULL, lists those tensors, or is NULL when the host
- * ran nothing; free it); dumped after the pass dump_after (or NULL).  0, or
- * -1 with errors; cc_program_free(prog) either way. */
+ * in order, those on the host as host steps, a direct-form op reading what
+ * an earlier op stored from its segment, tensors ops compute through
+ * gathers and host steps, the rest packed from the initial data; dumped
+ * after the pass dump_after (or NULL).  0, or -1 with errors;
+ * cc_program_free(prog) either way. */
 struct cc_program;
 int cli_build_workload(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
-		       const char *dump_after, struct cc_program *prog, char **host_values, struct diags *err);
+		       const char *dump_after, struct cc_program *prog, struct diags *err);
 /* Loads a program; with hw_path, refuses one built for other hardware. */
 int cli_load_program(const char *path, const char *hw_path, struct isa_program *p);
 /* Prints every error; those without a file are given `file`. */

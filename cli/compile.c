@@ -1,12 +1,11 @@
-/* tessel compile: a workload's accelerator ops lowered into one program.
- * Ops run one after another; an op in the direct form reads a tensor an
- * earlier op stored from that op's segment, other inputs come from its own
- * segments, packed at compile time (for tensors other ops compute, from the
- * host backend's values: then the host runs the workload first), and each
- * op writes its output segment.  Ops no intrinsic can
- * run are listed and left to the host (tessel exec runs them there).
- * --dump-after PASS prints the program after that pass of the pipeline
- * instead of the summary. */
+/* tessel compile: a workload lowered into one program.  Ops run one after
+ * another; an op in the direct form reads a tensor an earlier op stored
+ * from that op's segment, other inputs come from gathers between runs or
+ * from its own segments (the workload's inputs and weights, packed at
+ * compile time), and each op writes its output segment.  Ops no intrinsic
+ * can run are host steps between runs.  Nothing runs on the host at compile
+ * time.  --dump-after PASS prints the program after that pass of the
+ * pipeline instead of the summary. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,28 +14,36 @@
 #include "compiler/compile.h"
 #include "cli.h"
 
-/* JSON: what the host computed at compile time, the runs and the gathers. */
-static void print_json_program(const struct isa_program *p, const char *host_values)
+/* JSON: the host steps, the runs and the gathers. */
+static void print_json_program(const struct isa_program *p)
 {
-	printf("\"host_values\":[");
-	for (const char *s = host_values; s && *s;) { /* "a, b, c" */
-		const char *e = strstr(s, ", ");
-		size_t n = e ? (size_t)(e - s) : strlen(s);
-		char *name = xstrndup(s, n);
-		printf("%s", s == host_values ? "" : ",");
-		cli_json_string(stdout, name);
-		free(name);
-		s = e ? e + 2 : s + n;
-	}
-	int runs = p->nstep ? 0 : 1;
+	printf("\"host_steps\":[");
 	const char *sep = "";
-	printf("],\"gathers\":[");
+	for (int i = 0; i < p->nstep; i++) {
+		if (p->step[i].kind != ISA_STEP_HOST)
+			continue;
+		const struct isa_host_op *h = &p->host[p->step[i].host];
+		printf("%s{\"op\":", sep);
+		sep = ",";
+		cli_json_string(stdout, h->name);
+		printf(",\"operands\":[");
+		for (int k = 0; k < h->nin; k++) {
+			printf("%s", k ? "," : "");
+			cli_json_string(stdout, isa_program_segment_at(p, h->in_addr[k]));
+		}
+		printf("],\"result\":");
+		cli_json_string(stdout, isa_program_segment_at(p, h->out_addr));
+		printf("}");
+	}
+	printf("],");
+	int runs = p->nstep ? 0 : 1;
+	sep = "";
+	printf("\"gathers\":[");
 	for (int i = 0; i < p->nstep; i++) {
 		const struct isa_step *st = &p->step[i];
-		if (st->kind == ISA_STEP_RUN) {
-			runs++;
+		runs += st->kind == ISA_STEP_RUN;
+		if (st->kind != ISA_STEP_GATHER)
 			continue;
-		}
 		printf("%s{\"from\":", sep);
 		sep = ",";
 		cli_json_string(stdout, isa_program_segment_at(p, st->src));
@@ -92,7 +99,7 @@ static void print_tensors(const struct isa_program *p)
 }
 
 static void print_plan(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans, bool json,
-		       const struct isa_program *p, const char *host_values)
+		       const struct isa_program *p)
 {
 	const struct ir_graph *g = &w->g;
 	if (json) {
@@ -102,7 +109,7 @@ static void print_plan(const struct hw *hw, const struct wl_workload *w, const s
 		printf(",\"hardware\":");
 		cli_json_string(stdout, hw->name);
 		printf(",");
-		print_json_program(p, host_values);
+		print_json_program(p);
 		printf("\"ops\":[");
 	}
 	for (int op = 0; op < g->nops; op++) {
@@ -134,38 +141,10 @@ static void print_plan(const struct hw *hw, const struct wl_workload *w, const s
 		printf("]}\n");
 }
 
-/* The host computes the workload first only when an accelerator op packs a
- * tensor another op computes (cc_host_values); their names, or NULL. */
-static uint8_t **tensors_for(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
-			     char **host_values, struct diags *err)
-{
-	bool *need = xcalloc((size_t)w->g.ntensors + 1, sizeof *need);
-	int n = cc_host_values(hw, &w->g, plans, need);
-	struct strbuf sb = {0};
-	for (int t = 0; t < w->g.ntensors; t++)
-		if (need[t])
-			sb_printf(&sb, "%s%s", sb.len ? ", " : "", w->g.tensor[t].name);
-	free(need);
-	char *names = sb_take(&sb);
-	*host_values = n > 0 ? names : NULL;
-	if (n <= 0)
-		free(names);
-	if (n < 0) {
-		diag_nomem(err, NULL, (size_t)w->g.ntensors, "the tensors of workload '%s'", w->name);
-		return NULL;
-	}
-	return n ? rt_host_tensors(w, err) : rt_tensor_buffers(w, err);
-}
-
 int cli_build_workload(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
-		       const char *dump_after, struct cc_program *prog, char **host_values, struct diags *err)
+		       const char *dump_after, struct cc_program *prog, struct diags *err)
 {
-	char *names = NULL;
-	uint8_t **t = tensors_for(hw, w, plans, &names, err);
-	if (host_values)
-		*host_values = names;
-	else
-		free(names);
+	uint8_t **t = rt_tensor_buffers(w, err);
 	if (!t) {
 		memset(prog, 0, sizeof *prog);
 		return -1;
@@ -203,6 +182,23 @@ static void print_gathers(const struct isa_program *p)
 	printf("\n");
 }
 
+/* " avg (x.host -> avg.host), ..." */
+static void print_host_steps(const struct isa_program *p)
+{
+	const char *sep = " ";
+	for (int i = 0; i < p->nstep; i++) {
+		if (p->step[i].kind != ISA_STEP_HOST)
+			continue;
+		const struct isa_host_op *h = &p->host[p->step[i].host];
+		printf("%s%s (", sep, h->name);
+		for (int k = 0; k < h->nin; k++)
+			printf("%s%s", k ? ", " : "", isa_program_segment_at(p, h->in_addr[k]));
+		printf(" -> %s)", isa_program_segment_at(p, h->out_addr));
+		sep = ", ";
+	}
+	printf("\n");
+}
+
 int cli_compile(int argc, char **argv)
 {
 	struct cli_opts o;
@@ -228,36 +224,36 @@ int cli_compile(int argc, char **argv)
 	struct diags err = {0};
 	struct cc_plan *plans = xcalloc((size_t)w.g.nops + 1, sizeof *plans);
 	struct cc_program prog = {0};
-	char *host_values = NULL;
 	rc = CLI_BAD_INPUT;
-	if (!cc_plan_ops(&hw, &w.g, plans, &err) &&
-	    !cli_build_workload(&hw, &w, plans, o.dump_after, &prog, &host_values, &err) &&
+	if (!cc_plan_ops(&hw, &w.g, plans, &err) && !cli_build_workload(&hw, &w, plans, o.dump_after, &prog, &err) &&
 	    (!o.out || !cli_write_program(&prog.p, o.out, &err))) {
 		if (!o.dump_after && !o.json) {
-			printf("%s for %s: %d of %d ops on the accelerator, %d instructions, %d micro-ops -> %s\n", w.name, hw.name,
-			       prog.nops, w.g.nops, prog.p.ninsn, prog.p.nuop, o.out);
-			int gathers = 0, runs = 0;
+			int steps[ISA_STEP_KIND_COUNT] = {0}, on_host = 0;
 			for (int i = 0; i < prog.p.nstep; i++)
-				prog.p.step[i].kind == ISA_STEP_GATHER ? gathers++ : runs++;
-			if (host_values)
-				printf("  packed from the host's values (computed on the host first): %s\n", host_values);
-			else
-				printf("  nothing ran on the host\n");
-			if (gathers) {
-				printf("  %d runs; between them %d gathers rearrange tensors into the layout their next op reads:", runs,
-				       gathers);
+				steps[prog.p.step[i].kind]++;
+			for (int op = 0; op < w.g.nops; op++)
+				on_host += plans[op].kind == CC_HOST;
+			printf("%s for %s: %d of %d ops on the accelerator, %d instructions, %d micro-ops -> %s\n", w.name, hw.name,
+			       w.g.nops - on_host, w.g.nops, prog.p.ninsn, prog.p.nuop, o.out);
+			printf("  nothing ran on the host at compile time\n");
+			if (steps[ISA_STEP_GATHER]) {
+				printf("  %d runs; between them %d gathers rearrange tensors into the layout their next op reads:",
+				       steps[ISA_STEP_RUN], steps[ISA_STEP_GATHER]);
 				print_gathers(&prog.p);
-			}
-			else if (!host_values)
+			} else {
 				printf("  every intermediate tensor stays in DRAM in the layout its next op reads\n");
+			}
+			if (steps[ISA_STEP_HOST]) {
+				printf("  %d host steps compute on the host between runs, from and into DRAM:", steps[ISA_STEP_HOST]);
+				print_host_steps(&prog.p);
+			}
 			print_tensors(&prog.p);
 		}
 		if (!o.dump_after)
-			print_plan(&hw, &w, plans, o.json, &prog.p, host_values);
+			print_plan(&hw, &w, plans, o.json, &prog.p);
 		rc = CLI_OK;
 	}
 	cc_program_free(&prog);
-	free(host_values);
 	cli_print_errors(&err, o.pos[0]);
 	diag_free(&err);
 	free(plans);

@@ -27,7 +27,7 @@ static int compile_workload(const char *path, const char *hw_path, struct isa_pr
 	struct diags err = {0};
 	struct cc_plan *plans = xcalloc((size_t)w.g.nops + 1, sizeof *plans);
 	struct cc_program prog = {0};
-	int rc = cc_plan_ops(&hw, &w.g, plans, &err) ? -1 : cli_build_workload(&hw, &w, plans, NULL, &prog, NULL, &err);
+	int rc = cc_plan_ops(&hw, &w.g, plans, &err) ? -1 : cli_build_workload(&hw, &w, plans, NULL, &prog, &err);
 	*p = prog.p; /* the program outlives what built it */
 	memset(&prog.p, 0, sizeof prog.p);
 	cc_program_free(&prog);
@@ -52,7 +52,11 @@ int cli_cosim(int argc, char **argv)
 	if (has_suffix(o.pos[0], ".yaml") ? compile_workload(o.pos[0], o.hw, &p) : cli_load_program(o.pos[0], o.hw, &p))
 		return CLI_BAD_INPUT;
 	struct cosim_result res;
+	struct cc_host_runner host; /* both devices' host steps */
+	cc_host_runner_init(&host);
+	ro.host = &host.dev;
 	rc = cosim_program_limited(&p, &dev_sim, &dev_rtl, &ro, &res, &err);
+	cc_host_runner_close(&host);
 	if (rc == 0)
 		printf("%s on %s: sim and rtl agree: %" PRIu64 " cycles, %" PRIu64 " instructions, %" PRIu64
 		       " bytes of DRAM identical\n",

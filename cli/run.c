@@ -10,6 +10,7 @@
 #include "device/device.h"
 #include "device/trace.h"
 #include "cli.h"
+#include "compiler/compile.h"
 #include "compiler/devices.h"
 
 static double utilization(const struct dev_stats *st)
@@ -138,7 +139,11 @@ static int run(int argc, char **argv, const struct cli_tensors *io)
 		ro.waves = out_detach(&waves);
 	struct device *d = err.n ? NULL : ops->open(&p.hw, &err);
 	struct dev_stats st = {0};
+	struct cc_host_runner host; /* the program's host steps, if any */
+	cc_host_runner_init(&host);
+	ro.host = &host.dev;
 	int ran = d ? dev_run_program(ops, d, &p, &ro, &st, &err) : -1;
+	cc_host_runner_close(&host);
 	if (!ran)
 		take_outputs(ops, d, &p, io, out_port, &err);
 	if (!ran || (d && st.limit)) { /* stopped at a limit: what it did until then */

@@ -163,7 +163,7 @@ static int write_program(const struct hw *hw, const struct wl_workload *w, const
 	for (int op = 0; op < w->g.nops; op++)
 		plans[op] = res[op].plan;
 	struct cc_program prog;
-	int rc = cli_build_workload(hw, w, plans, NULL, &prog, NULL, err) || cli_write_program(&prog.p, out, err);
+	int rc = cli_build_workload(hw, w, plans, NULL, &prog, err) || cli_write_program(&prog.p, out, err);
 	cc_program_free(&prog);
 	free(plans);
 	return rc;

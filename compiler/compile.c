@@ -186,8 +186,11 @@ static uint32_t packed_bytes(const struct hw *hw, const struct ir_graph *g, cons
 }
 
 enum cc_source cc_input_source(const struct hw *hw, const struct ir_graph *g, const struct cc_plan *plans,
-			       const int *ops, int i, int tensor)
+			       const int *ops, int i, int tensor, bool steps)
 {
+	const struct cc_plan *c = &plans[ops[i]];
+	if (steps && c->kind == CC_POOL)
+		return CC_FROM_HOST_STEP;
 	int j = i - 1;
 	while (j >= 0 && g->op[ops[j]].out.tensor != tensor)
 		j--;
@@ -195,42 +198,15 @@ enum cc_source cc_input_source(const struct hw *hw, const struct ir_graph *g, co
 		return g->tensor[tensor].producer < 0 ? CC_FROM_DATA : CC_FROM_HOST;
 	if (cc_reads_stored(hw, g, plans, ops, i, tensor))
 		return CC_FROM_STORED;
-	const struct cc_plan *c = &plans[ops[i]], *p = &plans[ops[j]];
+	if (steps)
+		return CC_FROM_GATHER;
+	const struct cc_plan *p = &plans[ops[j]];
 	const struct hw_level *ob = &hw->level[hw->role_level[HW_ROLE_OUTPUT]];
 	bool one_plane = p->kind == CC_POOL || (p->kind == CC_GEMM && p->map.b.planes == 1);
 	if (c->kind == CC_GEMM && one_plane && dtype_bytes(g->tensor[tensor].dtype) == 1 && dtype_bytes(ob->dtype) == 1 &&
 	    packed_bytes(hw, g, c, ops[i], tensor) == 1)
 		return CC_FROM_GATHER;
 	return CC_FROM_HOST;
-}
-
-int cc_host_values(const struct hw *hw, const struct ir_graph *g, const struct cc_plan *plans, bool *need)
-{
-	int *ops = try_calloc((size_t)g->nops + 1, sizeof *ops), n = 0, count = 0;
-	if (!ops)
-		return -1;
-	for (int op = 0; op < g->nops; op++)
-		if (plans[op].kind != CC_HOST)
-			ops[n++] = op;
-	memset(need, 0, (size_t)g->ntensors * sizeof *need);
-	for (int i = 0; i < n; i++) {
-		const struct ir_op *o = &g->op[ops[i]];
-		int used[IR_MAX_INPUTS + IR_MAX_EPILOGUES], nu = 0;
-		for (int k = 0; k < o->nin; k++)
-			used[nu++] = o->in[k].tensor;
-		for (int e = 0; e < o->nepilogues; e++)
-			if (o->epilogue[e].kind == IR_EP_BIAS)
-				used[nu++] = o->epilogue[e].tensor;
-		for (int k = 0; k < nu; k++) {
-			int t = used[k];
-			if (need[t] || cc_input_source(hw, g, plans, ops, i, t) != CC_FROM_HOST)
-				continue;
-			need[t] = true;
-			count++;
-		}
-	}
-	free(ops);
-	return count;
 }
 
 /* ---- the pipeline ---- */

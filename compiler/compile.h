@@ -21,7 +21,7 @@ extern "C" {
 /* How an op runs: X(id, name).  Lowering dispatches on it in one table
  * (compiler/lower.c). */
 #define CC_KINDS(X)                                                                   \
-	X(HOST, "host")          /* no intrinsic can run it: the LLVM host backend */ \
+	X(HOST, "host")          /* no intrinsic can run it: the LLVM host backend (a host step) */ \
 	X(GEMM, "gemm")          /* its GEMM form on an intrinsic (lower_gemm.c) */   \
 	X(POOL, "alu max pool")  /* max pooling on the vector ALU (lower_pool.c) */
 
@@ -77,24 +77,26 @@ bool cc_reads_stored(const struct hw *hw, const struct ir_graph *g, const struct
 /* The earlier op (index into ops) whose segment it reads, or -1. */
 int cc_stored_by(const struct hw *hw, const struct ir_graph *g, const struct cc_plan *plans, const int *ops, int i,
 		 int tensor);
-/* Where op ops[i] of a program gets its input `tensor` from. */
+/* Where op ops[i] of a program gets its input `tensor` from.  A whole
+ * workload's program (steps: every op of the graph is in ops, host ops
+ * too) takes every value from the device or its steps; a program of some
+ * ops only (tune, exec) may be given values the caller computed. */
 enum cc_source {
-	CC_FROM_DATA,    /* no op computes it: packed from its data at compile time */
-	CC_FROM_STORED,  /* the segment an earlier op stored it into (cc_reads_stored) */
-	CC_FROM_GATHER,  /* an earlier op's output segment, rearranged by a gather step at run time */
-	CC_FROM_HOST,    /* the host's value, computed and packed at compile time */
+	CC_FROM_DATA,      /* no op computes it: packed from its data at compile time */
+	CC_FROM_STORED,    /* the segment an earlier op stored it into (cc_reads_stored) */
+	CC_FROM_GATHER,    /* an earlier op's output segment (a host op's: the tensor row
+			    * major), rearranged by a gather step at run time */
+	CC_FROM_HOST_STEP, /* a host step computes the op's packed operand from the tensor
+			    * row major (the ALU's max pooling: widened, padded with the
+			    * least value) */
+	CC_FROM_HOST,      /* the caller's value (rt_exec), packed at compile time */
 };
-/* A gather can do what the consumer's packing does when the tensor, the
- * consumer's operand and the producer's output buffer are all one byte per
- * value, the producer stores one plane, and the consumer is an intrinsic's
- * op (the ALU's max pooling pads with the least value, not zero). */
+/* Without steps, a gather can do what the consumer's packing does when the
+ * tensor, the consumer's operand and the producer's output buffer are all
+ * one byte per value, the producer stores one plane, and the consumer is an
+ * intrinsic's op. */
 enum cc_source cc_input_source(const struct hw *hw, const struct ir_graph *g, const struct cc_plan *plans,
-			       const int *ops, int i, int tensor);
-/* For the program of every accelerator op of g (what `tessel compile`
- * builds), need[t] for each tensor t an op computes that some accelerator op
- * takes from the host (CC_FROM_HOST), which the host must then compute
- * first.  The count, or -1 when out of memory. */
-int cc_host_values(const struct hw *hw, const struct ir_graph *g, const struct cc_plan *plans, bool *need);
+			       const int *ops, int i, int tensor, bool steps);
 
 /* ---- the pipeline: passes over one program, in order (X(name, what)) ---- */
 
@@ -122,7 +124,9 @@ struct cc_request {
 	const char *name;               /* the workload's, for errors */
 	const struct ir_graph *g;
 	const struct cc_plan *plans;    /* one per op of g */
-	const int *ops;                 /* the ops to build, in program order; NULL: every op not on the host */
+	const int *ops;                 /* the ops to build, in program order (none on the host);
+					 * NULL: every op of the graph, those on the host as host
+					 * steps (compiler/host_ops.c) */
 	int nops;
 	const uint8_t *const *data;     /* tensor bytes to pack (row-major); NULL: zeros, for timing only */
 	bool ports;                     /* give the program its inputs and outputs (a whole
@@ -156,11 +160,15 @@ struct cc_program {
 	uint64_t dram_next;             /* next free DRAM byte for segments */
 	size_t nomem;                   /* bytes of the first allocation that failed while lowering, 0: none */
 	const char *nomem_what;         /* what they were for (a static string) */
+	const char *refused;            /* what lowering found it cannot build (a static string), or NULL */
 	int last_compute, last_store;   /* last instruction of the previous op per module */
 	/* the steps, as lowering makes them: a RUN's `first` is the stream index of
 	 * the finish that ends it (the tokens pass turns them into the program's) */
 	int npending, pending_cap;
 	struct isa_step *pending;
+	int cut_at;                     /* stream instructions when the last run was cut */
+	int *host_seg;                  /* per tensor: the segment holding it row major for
+					 * the host steps (T.host), -1 for none */
 };
 
 /* The one way to build a program: every pass over the ops requested.  0, or
@@ -203,12 +211,25 @@ void rt_free_buffers(const struct wl_workload *w, uint8_t **t);
 int rt_exec(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
 	    const struct dev_ops *dev, const struct dev_run_opts *ro, bool verify, uint8_t **t, struct rt_result *res,
 	    struct diags *err);
-/* Runs the whole workload on the host (the values compile packs for
- * intermediate tensors).  0, or -1 with an error. */
+/* Runs the whole workload on the host (the reference).  0, or -1 with an error. */
 int rt_host_all(const struct wl_workload *w, uint8_t **t, struct diags *err);
 /* Every tensor as the host backend computes it (rt_tensor_buffers, then
- * rt_host_all): what a self-contained program packs.  NULL with an error. */
+ * rt_host_all).  NULL with an error. */
 uint8_t **rt_host_tensors(const struct wl_workload *w, struct diags *err);
+
+/* ---- compiler/host_ops.c: a program's host ops run by the LLVM backend ---- */
+
+/* The device layer's host backend (struct dev_host) for running programs
+ * with host steps: each host op's bytes decoded (ir_op_decode) and run by a
+ * JIT opened at the first one and kept for the next (compiled ops are
+ * cached).  One runner per thread. */
+struct host_jit;
+struct cc_host_runner {
+	struct dev_host dev;
+	struct host_jit *jit;
+};
+void cc_host_runner_init(struct cc_host_runner *r);
+void cc_host_runner_close(struct cc_host_runner *r);
 
 #ifdef __cplusplus
 }

@@ -8,10 +8,13 @@
 #include "lower.h"
 #include "base/alloc.h"
 
-/* An op the plans left on the host has nothing to lower; being asked to is
- * the caller's mistake, reported as such. */
+/* An op the plans left on the host is a host step of a whole workload's
+ * program; in a program of chosen ops, being asked for one is the caller's
+ * mistake, reported as such. */
 static int settle_host(struct cc_program *prog, struct cc_op *rec, struct diags *err)
 {
+	if (!prog->rq->ops)
+		return 0;
 	diag_add(err, NULL, 0, 0, "op '%s' does not run on the accelerator: %s", prog->g->op[rec->op].name,
 		 rec->plan.why[0] ? rec->plan.why : "its plan sends it to the host");
 	return -1;
@@ -22,6 +25,13 @@ static void format_host(const struct hw *hw, const struct ir_graph *g, int op, c
 {
 	(void)hw, (void)g, (void)op, (void)plan, (void)mapping;
 	sb_puts(binding, "host");
+}
+
+/* A host op's result is its row-major segment. */
+static void unpack_host(const struct cc_program *prog, const struct cc_op *rec, const uint8_t *packed, uint8_t *tensor)
+{
+	const struct ir_tensor *t = &prog->g->tensor[prog->g->op[rec->op].out.tensor];
+	memcpy(tensor, packed, (size_t)ir_tensor_elems(t) * dtype_bytes(t->dtype));
 }
 
 static void format_gemm(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan,
@@ -52,7 +62,7 @@ static const struct op_lowering {
 	/* the output segment as read from the device into the output tensor */
 	void (*unpack)(const struct cc_program *prog, const struct cc_op *rec, const uint8_t *packed, uint8_t *tensor);
 } lowering[CC_NKINDS] = {
-	[CC_HOST] = {format_host, settle_host, NULL, NULL},
+	[CC_HOST] = {format_host, settle_host, lw_lower_host, unpack_host},
 	[CC_GEMM] = {format_gemm, lw_settle_gemm, lw_lower_gemm, lw_unpack_gemm},
 	[CC_POOL] = {format_pool, lw_settle_pool, lw_lower_pool, lw_unpack_pool},
 };
@@ -65,17 +75,21 @@ void cc_plan_format(const struct hw *hw, const struct ir_graph *g, int op, const
 
 /* ---- plan: the ops of the program, each plan settled ---- */
 
-/* The requested ops, or every op the plans put on the accelerator. */
+/* The requested ops, or every op of the graph (those on the host as host
+ * steps); and no tensor held row major yet. */
 static int choose_ops(struct cc_program *prog, struct diags *err)
 {
 	const struct cc_request *rq = prog->rq;
 	size_t n = (size_t)(rq->ops ? rq->nops : prog->g->nops) + 1;
 	if (!(prog->op = try_calloc(n, sizeof *prog->op)))
 		return diag_nomem(err, NULL, n * sizeof *prog->op, "the op records of workload '%s'", rq->name ? rq->name : "?");
+	if (!(prog->host_seg = try_malloc(((size_t)prog->g->ntensors + 1) * sizeof *prog->host_seg)))
+		return diag_nomem(err, NULL, ((size_t)prog->g->ntensors + 1) * sizeof *prog->host_seg,
+				  "the tensors of workload '%s'", rq->name ? rq->name : "?");
+	for (int t = 0; t < prog->g->ntensors; t++)
+		prog->host_seg[t] = -1;
 	for (int i = 0; i < (rq->ops ? rq->nops : prog->g->nops); i++) {
 		int op = rq->ops ? rq->ops[i] : i;
-		if (!rq->ops && rq->plans[op].kind == CC_HOST)
-			continue;
 		struct cc_op *rec = &prog->op[prog->nops++];
 		rec->op = op;
 		rec->plan = rq->plans[op];
@@ -88,7 +102,10 @@ int lw_pass_plan(struct cc_program *prog, struct diags *err)
 {
 	if (choose_ops(prog, err))
 		return -1;
-	if (!prog->nops) {
+	int on_accelerator = 0;
+	for (int i = 0; i < prog->nops; i++)
+		on_accelerator += prog->op[i].plan.kind != CC_HOST;
+	if (!on_accelerator) {
 		diag_add(err, NULL, 0, 0, "no op of workload '%s' runs on '%s' (tessel match says why)",
 			 prog->rq->name ? prog->rq->name : "?", prog->p.hw.name);
 		return -1;
@@ -119,6 +136,10 @@ static int lowered(struct cc_program *prog, int i, struct diags *err)
 {
 	if (!prog->nomem && prog->stream->nomem)
 		lw_nomem(prog, prog->stream->nomem, "the instruction stream");
+	if (prog->refused && i >= 0) {
+		diag_add(err, NULL, 0, 0, "op '%s': %s", prog->g->op[prog->op[i].op].name, prog->refused);
+		return -1;
+	}
 	if (!prog->nomem)
 		return 0;
 	if (i < 0)
@@ -139,10 +160,13 @@ int lw_pass_lower(struct cc_program *prog, struct diags *err)
 		if (lowered(prog, i, err))
 			return -1;
 	}
-	struct isa_insn fin = {.kind = isa_kind_of_class(&prog->p.layout, ISA_CLASS_FINISH)};
-	prog->stream->tag = -1;
-	int f = st_emit(prog->stream, &fin);
-	st_need(prog->stream, f, prog->last_store);
+	/* a program ending with host steps ends with the run before them */
+	if (prog->stream->n > prog->cut_at || !prog->npending) {
+		struct isa_insn fin = {.kind = isa_kind_of_class(&prog->p.layout, ISA_CLASS_FINISH)};
+		prog->stream->tag = -1;
+		int f = st_emit(prog->stream, &fin);
+		st_need(prog->stream, f, prog->last_store);
+	}
 	return lowered(prog, -1, err);
 }
 
@@ -238,6 +262,7 @@ void cc_program_free(struct cc_program *prog)
 	free(prog->op);
 	free(prog->op_of_insn);
 	free(prog->insn_of_stream);
+	free(prog->host_seg);
 	lw_free_pending(prog);
 	isa_program_free(&prog->p);
 	memset(prog, 0, sizeof *prog);

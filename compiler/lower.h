@@ -7,7 +7,9 @@
  *   lower_gemm.c  an op in its GEMM form or its direct form on an intrinsic
  *   lower_direct.c  the direct form's own parts (lower_gemm.h: what they share)
  *   lower_pool.c  max pooling on the vector ALU
- *   gather.c      runs cut where a tensor changes layout, and the gathers between */
+ *   gather.c      runs cut where a tensor changes layout, and the gathers between
+ *   host_ops.c    ops on the host as steps between runs, tensors row major for them
+ *   tables.c      packing and unpacking as byte tables (gathers, inputs, outputs) */
 #ifndef TESSEL_LOWER_H
 #define TESSEL_LOWER_H
 
@@ -90,6 +92,10 @@ void lw_barrier(struct lw_op *lo, int first);
  * by the program from now on, freed if the segment cannot be added). */
 uint64_t lw_add_segment(struct lw_op *lo, const char *suffix, enum isa_segment_kind kind, uint64_t size,
 			uint8_t *data);
+/* The same, named `name`; its index in the program's segments, or -1 (the
+ * failure recorded by lw_nomem). */
+int lw_add_named_segment(struct cc_program *prog, const char *name, enum isa_segment_kind kind, uint64_t size,
+			 uint8_t *data);
 enum isa_segment_kind lw_segment_kind(const struct ir_graph *g, int tensor);
 void lw_add_uop(struct lw_op *lo, uint32_t dst, uint32_t src, uint32_t wgt);
 /* Zero micro-ops up to a whole element of every shared level on the way. */
@@ -101,16 +107,46 @@ void lw_note_last_compute(struct lw_op *lo);
 
 /* ---- gather.c: programs cut where a tensor changes layout between ops ---- */
 
-/* Before op i: when an input comes from a gather (CC_FROM_GATHER), ends
- * the run so far with a finish; nothing after it waits for what is before. */
+/* The graph ops of the program, in order (NULL when out of memory, recorded). */
+int *lw_program_ops(struct cc_program *prog);
+/* Before op i: when it is a host op, or an input comes from a step
+ * (CC_FROM_GATHER, CC_FROM_HOST_STEP), ends the run so far with a finish;
+ * nothing after it waits for what is before. */
 void lw_cut_before(struct cc_program *prog, int i);
-/* After op i is lowered (its input segments placed): the gathers that fill
+/* After op i is lowered (its input segments placed): the steps that fill
  * them from their producers' output segments. */
 void lw_add_gathers(struct cc_program *prog, int i);
+/* A step after what is pending (a gather's from is the step's from then on). */
+void lw_add_pending(struct cc_program *prog, const struct isa_step *st);
 /* Op i's packing of its input `tensor` (row major, in values) into the
  * segment it reads it from (out, zeroed first): what the gathers and the
  * program's inputs are tables of.  0, or -1 when out of memory. */
 int lw_pack_input(const struct cc_program *prog, int i, int tensor, const uint8_t *values, uint8_t *out);
+/* ---- tables.c: packing and unpacking as byte tables ---- */
+
+/* Op i's packing of input `tensor` into the seg_bytes of the segment it
+ * reads: per segment byte, the tensor byte it holds or ISA_GATHER_ZERO;
+ * op i's unpacking of its output segment: per tensor byte, the segment byte
+ * it comes from.  NULL: *bad when the code does more than move bytes (or
+ * the table would pass 4 GiB), else out of memory (recorded by lw_nomem). */
+uint32_t *lw_pack_table(struct cc_program *prog, int i, int tensor, uint64_t seg_bytes, bool *bad);
+uint32_t *lw_unpack_table(struct cc_program *prog, int i, uint64_t seg_bytes, bool *bad);
+/* from[k] = k for k < n; NULL when out of memory (recorded). */
+uint32_t *lw_identity_table(struct cc_program *prog, uint64_t n);
+
+/* ---- host_ops.c: host ops as steps, tensors row major for them ---- */
+
+/* The segment holding tensor t row major for the host steps ("t.host"),
+ * made at the first call: a workload input's or weight's with its data, an
+ * accelerator op's filled by a gather from its output segment (pending
+ * now), a host op's written by it.  Its index, or -1 (recorded). */
+int lw_host_segment(struct cc_program *prog, int t);
+/* Host op i: its operands row major, its host step, its result row major. */
+int lw_lower_host(struct cc_program *prog, struct cc_op *rec, struct diags *err);
+/* The host step computing op i's packed input `tensor` (CC_FROM_HOST_STEP)
+ * from the tensor row major. */
+void lw_add_host_packing(struct cc_program *prog, int i, int tensor);
+
 /* The pending runs and gathers into the program's steps (after tokens). */
 int lw_steps_into_program(struct cc_program *prog, struct diags *err);
 void lw_free_pending(struct cc_program *prog);

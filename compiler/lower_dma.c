@@ -164,29 +164,36 @@ void lw_nomem(struct cc_program *prog, size_t n, const char *what)
 }
 
 /* Segments are placed as they are made: the instructions address them. */
+int lw_add_named_segment(struct cc_program *prog, const char *name, enum isa_segment_kind kind, uint64_t size,
+			 uint8_t *data)
+{
+	prog->dram_next = lw_align_up(prog->dram_next, 4096);
+	struct isa_segment *s = isa_program_add_segment(&prog->p, name, kind, prog->dram_next, size ? size : 1);
+	if (!s) {
+		free(data);
+		lw_nomem(prog, (size_t)(prog->p.seg_cap ? 2 * prog->p.seg_cap : 16) * sizeof *prog->p.seg, "the segments");
+	} else {
+		s->data = data;
+		s->data_len = data ? size : 0;
+	}
+	prog->dram_next += size ? size : 1;
+	return s ? prog->p.nseg - 1 : -1;
+}
+
 uint64_t lw_add_segment(struct lw_op *lo, const char *suffix, enum isa_segment_kind kind, uint64_t size,
 			uint8_t *data)
 {
 	struct cc_program *prog = lo->prog;
-	uint64_t align = 4096;
-	prog->dram_next = lw_align_up(prog->dram_next, align);
 	char *name = try_asprintf("%s.%s", lo->op->name, suffix);
-	struct isa_segment *s = name ? isa_program_add_segment(&prog->p, name, kind, prog->dram_next, size ? size : 1) : NULL;
-	bool named = name != NULL;
-	free(name);
-	if (s) {
-		s->data = data;
-		s->data_len = data ? size : 0;
-	} else {
+	if (!name) {
 		free(data);
-		if (!named)
-			lw_nomem(prog, strlen(lo->op->name) + strlen(suffix) + 2, "the segment names");
-		else
-			lw_nomem(prog, (size_t)(prog->p.seg_cap ? 2 * prog->p.seg_cap : 16) * sizeof *prog->p.seg, "the segments");
+		lw_nomem(prog, strlen(lo->op->name) + strlen(suffix) + 2, "the segment names");
+		prog->dram_next = lw_align_up(prog->dram_next, 4096) + (size ? size : 1);
+		return prog->dram_next - (size ? size : 1);
 	}
-	uint64_t at = prog->dram_next;
-	prog->dram_next += size ? size : 1;
-	return at;
+	lw_add_named_segment(prog, name, kind, size, data);
+	free(name);
+	return prog->dram_next - (size ? size : 1);
 }
 
 enum isa_segment_kind lw_segment_kind(const struct ir_graph *g, int tensor)

@@ -73,7 +73,7 @@ static void run_side(const struct isa_program *p, struct side *s, struct diags *
 	}
 	struct dev_run_opts ro = {.trace = t};
 	if (s->limits)
-		ro.max_cycles = s->limits->max_cycles, ro.max_seconds = s->limits->max_seconds;
+		ro.max_cycles = s->limits->max_cycles, ro.max_seconds = s->limits->max_seconds, ro.host = s->limits->host;
 	s->rc = dev_run_program(s->ops, s->d, p, &ro, &s->st, err);
 	bool lost = ferror(t) != 0;
 	if (fclose(t) || lost) {

@@ -69,6 +69,35 @@ static void add_stats(struct dev_stats *to, const struct dev_stats *x)
 	to->limit = x->limit;
 }
 
+/* A host op: its operands read from DRAM, computed by the runner's host
+ * backend, its result written back. */
+static int host_step(const struct dev_ops *ops, struct device *d, const struct isa_program *p, const struct isa_step *s,
+		     const struct dev_host *host, struct diags *err)
+{
+	const struct isa_host_op *h = &p->host[s->host];
+	if (!host || !host->run) {
+		diag_add(err, NULL, 0, 0,
+			 "the program computes op '%s' on the host between runs, and this runner has no host backend "
+			 "(tessel run and the C API have one)",
+			 h->name);
+		return -1;
+	}
+	uint8_t *ins[ISA_HOST_MAX_IN] = {0}, *out = try_malloc((size_t)h->out_bytes + 1);
+	int rc = out ? 0 : diag_nomem(err, NULL, (size_t)h->out_bytes, "the result of host op '%s'", h->name);
+	for (int k = 0; k < h->nin && !rc; k++) {
+		if (!(ins[k] = try_malloc((size_t)h->in_bytes[k] + 1)))
+			rc = diag_nomem(err, NULL, (size_t)h->in_bytes[k], "operand %d of host op '%s'", k, h->name);
+		else
+			rc = ops->read(d, h->in_addr[k], ins[k], h->in_bytes[k], err);
+	}
+	rc = rc || host->run(host->ctx, h, (const uint8_t *const *)ins, out, err) ||
+	     ops->write(d, h->out_addr, out, h->out_bytes, err);
+	for (int k = 0; k < h->nin; k++)
+		free(ins[k]);
+	free(out);
+	return rc ? -1 : 0;
+}
+
 int dev_run_program(const struct dev_ops *ops, struct device *d, const struct isa_program *p,
 		    const struct dev_run_opts *opts, struct dev_stats *st, struct diags *err)
 {
@@ -87,8 +116,8 @@ int dev_run_loaded(const struct dev_ops *ops, struct device *d, const struct isa
 	struct dev_run_opts o = opts ? *opts : (struct dev_run_opts){0};
 	for (int i = 0; i < p->nstep; i++) {
 		const struct isa_step *s = &p->step[i];
-		if (s->kind == ISA_STEP_GATHER) {
-			if (gather(ops, d, s, err))
+		if (s->kind == ISA_STEP_GATHER || s->kind == ISA_STEP_HOST) {
+			if (s->kind == ISA_STEP_GATHER ? gather(ops, d, s, err) : host_step(ops, d, p, s, o.host, err))
 				return -1;
 			continue;
 		}

@@ -111,8 +111,9 @@ int dev_run_program(const struct dev_ops *ops, struct device *d, const struct is
 		    const struct dev_run_opts *opts, struct dev_stats *st, struct diags *err);
 /* Runs a loaded program: its one run, or its steps in order — runs of its
  * instructions and, between them, its gathers done here on the device's
- * DRAM (docs/program.md) — with the runs' statistics summed.  A run
- * stopped at a limit ends it (st->limit). */
+ * DRAM and its host ops computed by opts->host (docs/program.md) — with the
+ * runs' statistics summed (the host's time is not in them).  A run stopped
+ * at a limit ends it (st->limit). */
 int dev_run_loaded(const struct dev_ops *ops, struct device *d, const struct isa_program *p,
 		   const struct dev_run_opts *opts, struct dev_stats *st, struct diags *err);
 /* After a run: output port `port` of p (one that can be read back) from

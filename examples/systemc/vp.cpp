@@ -24,6 +24,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "compiler/compile.h"
 #include "isa/program.h"
 #include "sim/systemc/accelerator.h"
 
@@ -229,20 +230,48 @@ private:
 		write_mem(g.dst, dst.data(), g.n);
 	}
 
+	// A host step (docs/program.md): the driver, as the host, reads the
+	// op's operands, computes it with tessel's host backend and writes its
+	// result; false when it failed.
+	bool host_op(const struct isa_host_op &h, struct cc_host_runner &host)
+	{
+		std::vector<std::vector<uint8_t>> ins((size_t)h.nin);
+		const uint8_t *in_ptrs[ISA_HOST_MAX_IN] = {};
+		for (int k = 0; k < h.nin; k++) {
+			ins[k].resize(h.in_bytes[k]);
+			access(tlm::TLM_READ_COMMAND, h.in_addr[k], ins[k].data(), h.in_bytes[k]);
+			in_ptrs[k] = ins[k].data();
+		}
+		std::vector<uint8_t> out(h.out_bytes);
+		struct diags err = {};
+		bool ok = !host.dev.run(host.dev.ctx, &h, in_ptrs, out.data(), &err);
+		if (ok)
+			write_mem(h.out_addr, out.data(), h.out_bytes);
+		else
+			res_.error = err.n ? err.v[0].msg : "host op failed";
+		diag_free(&err);
+		return ok;
+	}
+
 	void main()
 	{
 		load_program();
 		const uint32_t bytes = p_.layout.insn_bytes;
 		bool ok = true;
+		struct cc_host_runner host;
+		cc_host_runner_init(&host);
 		if (!p_.nstep)
 			ok = run(p_.code_addr, (uint32_t)p_.ninsn);
 		for (int i = 0; i < p_.nstep && ok; i++) {
 			const struct isa_step &st = p_.step[i];
 			if (st.kind == ISA_STEP_RUN)
 				ok = run(p_.code_addr + (uint64_t)st.first * bytes, st.count);
+			else if (st.kind == ISA_STEP_HOST)
+				ok = host_op(p_.host[st.host], host);
 			else
 				gather(st);
 		}
+		cc_host_runner_close(&host);
 		if (!ok)
 			return;
 		res_.outputs.resize(p_.nseg);

@@ -120,15 +120,13 @@ static void bench_compile(void)
 	double t0 = now();
 	struct cc_plan plan;
 	cc_plan_ops(&hw, &w.g, &plan, &err);
-	bool need[4] = {false};
-	int host = cc_host_values(&hw, &w.g, &plan, need);
-	uint8_t **t = host ? rt_host_tensors(&w, &err) : rt_tensor_buffers(&w, &err);
+	uint8_t **t = rt_tensor_buffers(&w, &err);
 	struct cc_request rq = {.name = w.name, .g = &w.g, .plans = &plan, .data = (const uint8_t *const *)t};
 	struct cc_program prog;
 	int rc = t ? cc_build(&hw, &rq, &prog, &err) : -1;
 	double t1 = now();
-	printf("\ncompile of a 1024x4800x1600 dense layer on vta-default: %.2f s (%s, host run: %s)\n", t1 - t0,
-	       plan.map.direct ? "direct" : "gemm form", host ? "yes" : "no");
+	printf("\ncompile of a 1024x4800x1600 dense layer on vta-default: %.2f s (%s)\n", t1 - t0,
+	       plan.map.direct ? "direct" : "gemm form");
 	if (!rc)
 		cc_program_free(&prog);
 	if (t)
