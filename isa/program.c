@@ -2,6 +2,9 @@
 #include "program.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +55,11 @@ void isa_program_free(struct isa_program *p)
 		free(p->port[i].why_not);
 	}
 	free(p->port);
+	for (int i = 0; i < p->nhost; i++) {
+		free(p->host[i].name);
+		free(p->host[i].ir);
+	}
+	free(p->host);
 	memset(p, 0, sizeof *p);
 }
 
@@ -203,6 +211,17 @@ int isa_program_add_step(struct isa_program *p, const struct isa_step *st)
 	return 0;
 }
 
+int isa_program_add_host_op(struct isa_program *p, const struct isa_host_op *h)
+{
+	if (grow(&p->host, p->nhost, &p->host_cap, sizeof *p->host)) {
+		free(h->name);
+		free(h->ir);
+		return -1;
+	}
+	p->host[p->nhost] = *h;
+	return p->nhost++;
+}
+
 /* The segment holding bytes [addr, addr + n), or NULL. */
 static const struct isa_segment *segment_of(const struct isa_program *p, uint64_t addr, uint64_t n)
 {
@@ -220,31 +239,126 @@ static int step_error(const char *file, struct diags *err, int i, const char *wh
 	return -1;
 }
 
+/* Run i takes the instructions after the run before it (from *next on) and
+ * ends with its only finish. */
+static int check_run(const struct isa_program *p, int i, uint32_t *next, const char *file, struct diags *err)
+{
+	const struct isa_step *st = &p->step[i];
+	if (st->first != *next || !st->count || st->count > (uint32_t)p->ninsn - st->first)
+		return step_error(file, err, i, "does not run the instructions after the run before it");
+	for (uint32_t k = st->first; k < st->first + st->count; k++)
+		if ((p->layout.kind[p->insn[k].kind].cls == ISA_CLASS_FINISH) != (k == st->first + st->count - 1))
+			return step_error(file, err, i, "does not end with its only finish");
+	*next = st->first + st->count;
+	return 0;
+}
+
+static int check_gather(const struct isa_program *p, int i, const char *file, struct diags *err)
+{
+	const struct isa_step *st = &p->step[i];
+	if (!st->n || !st->from)
+		return step_error(file, err, i, "is a gather of no bytes");
+	if (!segment_of(p, st->dst, st->n))
+		return step_error(file, err, i, "writes outside every segment");
+	uint64_t span = isa_gather_span(st);
+	if (span && !segment_of(p, st->src, span))
+		return step_error(file, err, i, "reads outside every segment");
+	return 0;
+}
+
+static int check_step(const struct isa_program *p, int i, uint32_t *next, const char *file, struct diags *err)
+{
+	const struct isa_step *st = &p->step[i];
+	switch (st->kind) {
+	case ISA_STEP_RUN:
+		return check_run(p, i, next, file, err);
+	case ISA_STEP_GATHER:
+		return check_gather(p, i, file, err);
+	case ISA_STEP_HOST:
+		if (st->host >= (uint32_t)p->nhost) {
+			diag_add(err, file, 0, 0, "corrupt: step %d names host op %" PRIu32 "; the program has %d", i,
+				 st->host, p->nhost);
+			return -1;
+		}
+		return 0;
+	default:
+		return step_error(file, err, i, "is neither a run, a gather nor a host step");
+	}
+}
+
+/* A host op's name goes into messages and, between quotes, into the
+ * disassembly's comments: printable, on one line. */
+static bool host_name_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < ' ' || s[i] > '~')
+			return false;
+	return n > 0 && n < ISA_HOST_NAME_MAX;
+}
+
+static int host_error(const char *file, struct diags *err, const struct isa_program *p, int i, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static int host_error(const char *file, struct diags *err, const struct isa_program *p, int i, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	diag_add(err, file, 0, 0, "corrupt: host op %d '%s' %s", i, host_name_ok(p->host[i].name) ? p->host[i].name : "?",
+		 what);
+	return -1;
+}
+
+static bool names_host_op(const struct isa_program *p, int i)
+{
+	for (int k = 0; k < p->nstep; k++)
+		if (p->step[k].kind == ISA_STEP_HOST && p->step[k].host == (uint32_t)i)
+			return true;
+	return false;
+}
+
+/* Host op i: what isa_program_check_steps says of host ops.  Its ir is
+ * not read here: the layer that runs it decodes and checks it. */
+static int check_host_op(const struct isa_program *p, int i, const char *file, struct diags *err)
+{
+	const struct isa_host_op *h = &p->host[i];
+	if (!host_name_ok(h->name))
+		return host_error(file, err, p, i, "has a bad name; expected 1 to %d printable characters",
+				  ISA_HOST_NAME_MAX - 1);
+	if (!h->ir || !h->ir_len || h->ir_len > ISA_HOST_MAX_IR)
+		return host_error(file, err, p, i, "has %" PRIu64 " bytes of op; expected 1 to %d", h->ir ? h->ir_len : 0,
+				  ISA_HOST_MAX_IR);
+	if (h->nin < 0 || h->nin > ISA_HOST_MAX_IN)
+		return host_error(file, err, p, i, "has %d operands; expected 0 to %d", h->nin, ISA_HOST_MAX_IN);
+	for (int k = 0; k < h->nin; k++)
+		if (!h->in_bytes[k] || !segment_of(p, h->in_addr[k], h->in_bytes[k]))
+			return host_error(file, err, p, i, "reads outside every segment (operand %d: %" PRIu64
+					  " bytes at 0x%" PRIx64 ")", k, h->in_bytes[k], h->in_addr[k]);
+	if (!h->out_bytes || !segment_of(p, h->out_addr, h->out_bytes))
+		return host_error(file, err, p, i, "writes outside every segment (its result: %" PRIu64
+				  " bytes at 0x%" PRIx64 ")", h->out_bytes, h->out_addr);
+	if (!names_host_op(p, i))
+		return host_error(file, err, p, i, "is named by no step");
+	return 0;
+}
+
+/* Steps may begin and end with gathers and host steps (a host op on the
+ * program's input, on its result); the runs still take every instruction,
+ * so a program with instructions and steps has at least one run. */
 int isa_program_check_steps(const struct isa_program *p, const char *file, struct diags *err)
 {
 	uint32_t next = 0;
-	for (int i = 0; i < p->nstep; i++) {
-		const struct isa_step *st = &p->step[i];
-		if (st->kind == ISA_STEP_RUN) {
-			if (st->first != next || !st->count || st->count > (uint32_t)p->ninsn - st->first)
-				return step_error(file, err, i, "does not run the instructions after the run before it");
-			for (uint32_t k = st->first; k < st->first + st->count; k++)
-				if ((p->layout.kind[p->insn[k].kind].cls == ISA_CLASS_FINISH) != (k == st->first + st->count - 1))
-					return step_error(file, err, i, "does not end with its only finish");
-			next = st->first + st->count;
-			continue;
-		}
-		if (st->kind != ISA_STEP_GATHER || !st->n || !st->from)
-			return step_error(file, err, i, "is neither a run nor a gather");
-		if (!segment_of(p, st->dst, st->n))
-			return step_error(file, err, i, "writes outside every segment");
-		uint64_t span = isa_gather_span(st);
-		if (span && !segment_of(p, st->src, span))
-			return step_error(file, err, i, "reads outside every segment");
-	}
-	if (p->nstep && (next != (uint32_t)p->ninsn || p->step[0].kind != ISA_STEP_RUN ||
-			 p->step[p->nstep - 1].kind != ISA_STEP_RUN))
-		return step_error(file, err, p->nstep - 1, "ends the program before its last instruction, or is no run");
+	for (int i = 0; i < p->nstep; i++)
+		if (check_step(p, i, &next, file, err))
+			return -1;
+	if (p->nstep && next != (uint32_t)p->ninsn)
+		return step_error(file, err, p->nstep - 1, "ends the program before its last instruction");
+	for (int i = 0; i < p->nhost; i++)
+		if (check_host_op(p, i, file, err))
+			return -1;
 	return 0;
 }
 

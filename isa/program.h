@@ -63,6 +63,9 @@ struct isa_step {
  * runs the program decodes and checks them (the device layer hands them to
  * the runner's host backend, struct dev_host). */
 enum { ISA_HOST_MAX_IN = 10, ISA_HOST_MAX_IR = 1 << 20 };
+/* A host op's name: printable characters, fewer than this (a workload's op
+ * names are as long). */
+enum { ISA_HOST_NAME_MAX = 64 };
 
 struct isa_host_op {
 	char *name;             /* the op's, for messages and listings */
@@ -161,8 +164,10 @@ int isa_program_add_host_op(struct isa_program *p, const struct isa_host_op *h);
 /* The steps: runs that partition the instructions in order, each ending
  * with its only finish; gathers between them that read and write inside
  * one segment each; host steps naming a host op.  The host ops: a name,
- * at most ISA_HOST_MAX_IR bytes of op, each operand and the result inside
- * one segment.  0, or -1 with an error naming the step or host op. */
+ * 1 to ISA_HOST_MAX_IR bytes of op, each operand and the result inside
+ * one segment, each named by a step.  The steps may begin and end with
+ * gathers and host steps.  0, or -1 with an error naming the step or host
+ * op. */
 int isa_program_check_steps(const struct isa_program *p, const char *file, struct diags *err);
 const char *isa_segment_kind_name(enum isa_segment_kind k);
 

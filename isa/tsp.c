@@ -7,9 +7,12 @@
  *  44  u32 segments           48 u64 code address   56 u64 micro-op address
  *  64  hardware description (canonical YAML), instructions, micro-ops,
  *      segments (u32 name bytes, name, u32 kind, u64 addr, u64 size,
- *      u64 data bytes, data); version 2 and 3: u32 steps and the steps;
- *      version 3: u32 ports and the ports (docs/program.md); then u64
- *      XXH64 of everything before it.
+ *      u64 data bytes, data); version 2 to 4: u32 steps and the steps
+ *      (version 4: host steps among them); version 3 and 4: u32 ports and
+ *      the ports; version 4: u32 host ops and the host ops, each a u32
+ *      name length and name, u64 op bytes and op, u32 operands, each a u64
+ *      address and u64 bytes, then the result's u64 address and u64 bytes
+ *      (docs/program.md); then u64 XXH64 of everything before it.
  *
  * The total length comes first so a cut-off file is reported as truncated
  * rather than as a checksum mismatch. */
@@ -115,6 +118,57 @@ static void put_ports(struct bytes *o, const struct isa_program *p)
 	}
 }
 
+static void put_steps(struct bytes *o, const struct isa_program *p)
+{
+	put_le(o, (uint64_t)p->nstep, 4);
+	for (int i = 0; i < p->nstep; i++) {
+		const struct isa_step *st = &p->step[i];
+		put_le(o, st->kind, 4);
+		if (st->kind == ISA_STEP_RUN) {
+			put_le(o, st->first, 4);
+			put_le(o, st->count, 4);
+		} else if (st->kind == ISA_STEP_HOST) {
+			put_le(o, st->host, 4);
+		} else {
+			put_le(o, st->src, 8);
+			put_le(o, st->dst, 8);
+			put_le(o, st->n, 8);
+			for (uint64_t k = 0; k < st->n; k++)
+				put_le(o, st->from[k], 4);
+		}
+	}
+}
+
+/* Version 4's host ops, after the ports.  The operands written are at most
+ * the array's, whatever nin says (the reader refuses a count over it). */
+static void put_host_ops(struct bytes *o, const struct isa_program *p)
+{
+	put_le(o, (uint64_t)p->nhost, 4);
+	for (int i = 0; i < p->nhost; i++) {
+		const struct isa_host_op *h = &p->host[i];
+		put_text(o, h->name);
+		put_le(o, h->ir ? h->ir_len : 0, 8);
+		if (h->ir)
+			put(o, h->ir, (size_t)h->ir_len);
+		put_le(o, (uint32_t)h->nin, 4);
+		for (int k = 0; k < h->nin && k < ISA_HOST_MAX_IN; k++) {
+			put_le(o, h->in_addr[k], 8);
+			put_le(o, h->in_bytes[k], 8);
+		}
+		put_le(o, h->out_addr, 8);
+		put_le(o, h->out_bytes, 8);
+	}
+}
+
+/* The lowest version that holds the program, so older readers read what they can. */
+static uint32_t version_of(const struct isa_program *p)
+{
+	bool host = p->nhost > 0;
+	for (int i = 0; i < p->nstep; i++)
+		host = host || p->step[i].kind == ISA_STEP_HOST;
+	return host ? 4 : p->nport ? 3 : p->nstep ? 2 : 1;
+}
+
 uint8_t *isa_tsp_encode(const struct isa_program *p, size_t *len)
 {
 	const struct isa_layout *lay = &p->layout;
@@ -125,8 +179,7 @@ uint8_t *isa_tsp_encode(const struct isa_program *p, size_t *len)
 	size_t hw_len = strlen(hw_text);
 
 	put(&o, magic, 8);
-	/* the lowest version that holds the program, so older readers read what they can */
-	uint32_t version = p->nport ? 3 : p->nstep ? 2 : 1;
+	uint32_t version = version_of(p);
 	put_le(&o, version, 4);
 	put_le(&o, HEADER_BYTES, 4);
 	put_le(&o, 0, 8); /* total length, patched below */
@@ -165,23 +218,11 @@ uint8_t *isa_tsp_encode(const struct isa_program *p, size_t *len)
 		put(&o, s->data, s->data_len);
 	}
 	if (version >= 2)
-		put_le(&o, (uint64_t)p->nstep, 4);
-	for (int i = 0; i < p->nstep; i++) {
-		const struct isa_step *st = &p->step[i];
-		put_le(&o, st->kind, 4);
-		if (st->kind == ISA_STEP_RUN) {
-			put_le(&o, st->first, 4);
-			put_le(&o, st->count, 4);
-			continue;
-		}
-		put_le(&o, st->src, 8);
-		put_le(&o, st->dst, 8);
-		put_le(&o, st->n, 8);
-		for (uint64_t k = 0; k < st->n; k++)
-			put_le(&o, st->from[k], 4);
-	}
+		put_steps(&o, p);
 	if (version >= 3)
 		put_ports(&o, p);
+	if (version >= 4)
+		put_host_ops(&o, p);
 	if (o.failed) {
 		free(o.b);
 		return NULL;
@@ -393,37 +434,63 @@ static int read_segments(struct cursor *c, uint64_t nseg, struct isa_program *p)
 	return c->bad ? -1 : 0;
 }
 
-/* Version 2's steps, after the segments (version 3: possibly none). */
+/* A gather's addresses and table; a table longer than what remains is
+ * refused before anything is allocated for it. */
+static int read_gather(struct cursor *c, struct isa_step *st, uint64_t i)
+{
+	st->src = take_le(c, 8, "a gather's source");
+	st->dst = take_le(c, 8, "a gather's destination");
+	st->n = take_le(c, 8, "a gather's size");
+	if (!c->bad && st->n > (c->len - c->pos) / 4) {
+		diag_add(c->err, c->name, 0, 0, "corrupt: the table of step %" PRIu64 " at offset %zu needs %" PRIu64
+			 " entries, only %zu bytes remain", i, c->pos, st->n, c->len - c->pos);
+		c->bad = 1;
+	}
+	const uint8_t *t = c->bad ? NULL : take(c, st->n * 4, "a gather's table");
+	if (!t)
+		return -1;
+	if (!(st->from = try_malloc((size_t)st->n * sizeof *st->from)))
+		return diag_nomem(c->err, c->name, (size_t)st->n * sizeof *st->from, "the table of step %" PRIu64, i);
+	for (uint64_t k = 0; k < st->n; k++)
+		st->from[k] = (uint32_t)get_le(t + 4 * k, 4);
+	return 0;
+}
+
+/* Step i of a file of this version: 0, or -1 with an error. */
+static int read_step(struct cursor *c, uint64_t version, uint64_t i, struct isa_step *st)
+{
+	uint64_t kind = take_le(c, 4, "a step kind");
+	st->kind = (enum isa_step_kind)kind;
+	if (c->bad)
+		return -1;
+	if (kind == ISA_STEP_RUN) {
+		st->first = (uint32_t)take_le(c, 4, "a run's first instruction");
+		st->count = (uint32_t)take_le(c, 4, "a run's instruction count");
+		return c->bad ? -1 : 0;
+	}
+	if (kind == ISA_STEP_GATHER)
+		return read_gather(c, st, i);
+	if (kind == ISA_STEP_HOST && version >= 4) {
+		st->host = (uint32_t)take_le(c, 4, "a host step's host op");
+		return c->bad ? -1 : 0;
+	}
+	if (kind == ISA_STEP_HOST)
+		diag_add(c->err, c->name, 0, 0, "corrupt: step %" PRIu64 " is a host step in a version %" PRIu64
+			 " file; host steps came with version 4", i, version);
+	else
+		diag_add(c->err, c->name, 0, 0, "corrupt: step %" PRIu64 " has kind %" PRIu64, i, kind);
+	c->bad = 1;
+	return -1;
+}
+
+/* Version 2's steps, after the segments (version 3 and 4: possibly none). */
 static int read_steps(struct cursor *c, struct isa_program *p, uint64_t version)
 {
 	uint64_t n = take_le(c, 4, "the number of steps");
 	for (uint64_t i = 0; i < n && !c->bad; i++) {
-		struct isa_step st = {.kind = (enum isa_step_kind)take_le(c, 4, "a step kind")};
-		if (c->bad)
-			break;
-		if (st.kind == ISA_STEP_RUN) {
-			st.first = (uint32_t)take_le(c, 4, "a run's first instruction");
-			st.count = (uint32_t)take_le(c, 4, "a run's instruction count");
-		} else if (st.kind == ISA_STEP_GATHER) {
-			st.src = take_le(c, 8, "a gather's source");
-			st.dst = take_le(c, 8, "a gather's destination");
-			st.n = take_le(c, 8, "a gather's size");
-			if (!c->bad && st.n > (c->len - c->pos) / 4) {
-				diag_add(c->err, c->name, 0, 0, "corrupt: the table of step %" PRIu64 " at offset %zu needs %" PRIu64
-					 " entries, only %zu bytes remain", i, c->pos, st.n, c->len - c->pos);
-				c->bad = 1;
-			}
-			const uint8_t *t = c->bad ? NULL : take(c, st.n * 4, "a gather's table");
-			if (!t)
-				break;
-			if (!(st.from = try_malloc((size_t)st.n * sizeof *st.from)))
-				return diag_nomem(c->err, c->name, (size_t)st.n * sizeof *st.from, "the table of step %" PRIu64, i);
-			for (uint64_t k = 0; k < st.n; k++)
-				st.from[k] = (uint32_t)get_le(t + 4 * k, 4);
-		} else {
-			diag_add(c->err, c->name, 0, 0, "corrupt: step %" PRIu64 " has kind %u", i, (unsigned)st.kind);
+		struct isa_step st = {0};
+		if (read_step(c, version, i, &st))
 			return -1;
-		}
 		if (isa_program_add_step(p, &st))
 			return diag_nomem(c->err, c->name, sizeof st, "step %" PRIu64, i);
 	}
@@ -548,6 +615,86 @@ static int read_ports(struct cursor *c, struct isa_program *p)
 	return c->bad ? -1 : 0;
 }
 
+/* A name as messages may show it: "?" when it is not printable (the
+ * checks after reading say so). */
+static const char *shown(const char *name)
+{
+	for (const char *s = name; *s; s++)
+		if (*s < ' ' || *s > '~')
+			return "?";
+	return name;
+}
+
+/* A host op's operands and result; a count over ISA_HOST_MAX_IN is
+ * refused before they are read. */
+static int read_host_operands(struct cursor *c, struct isa_host_op *h, uint64_t i)
+{
+	uint64_t nin = take_le(c, 4, "the number of a host op's operands");
+	if (!c->bad && nin > ISA_HOST_MAX_IN) {
+		diag_add(c->err, c->name, 0, 0, "corrupt: host op %" PRIu64 " '%s' has %" PRIu64
+			 " operands at offset %zu; expected 0 to %d", i, shown(h->name), nin, c->pos, ISA_HOST_MAX_IN);
+		c->bad = 1;
+	}
+	h->nin = (int)nin;
+	for (int k = 0; k < h->nin && !c->bad; k++) {
+		h->in_addr[k] = take_le(c, 8, "a host op operand's address");
+		h->in_bytes[k] = take_le(c, 8, "a host op operand's size");
+	}
+	h->out_addr = take_le(c, 8, "a host op result's address");
+	h->out_bytes = take_le(c, 8, "a host op result's size");
+	return c->bad ? -1 : 0;
+}
+
+/* Host op i; its op is allocated only once it is known to be at most
+ * ISA_HOST_MAX_IR bytes and in the file. */
+static int read_host_op(struct cursor *c, struct isa_program *p, uint64_t i)
+{
+	struct isa_host_op h = {0};
+	if (take_text(c, ISA_HOST_NAME_MAX - 1, "a host op name", false, &h.name))
+		return -1;
+	h.ir_len = take_le(c, 8, "the length of a host op's op");
+	if (!c->bad && h.ir_len > ISA_HOST_MAX_IR) {
+		diag_add(c->err, c->name, 0, 0, "corrupt: host op %" PRIu64 " '%s' has %" PRIu64
+			 " bytes of op at offset %zu; expected 1 to %d", i, shown(h.name), h.ir_len, c->pos, ISA_HOST_MAX_IR);
+		c->bad = 1;
+	}
+	const uint8_t *ir = c->bad ? NULL : take(c, h.ir_len, "a host op's op");
+	if (!ir || read_host_operands(c, &h, i)) {
+		free(h.name);
+		return -1;
+	}
+	/* an empty op stays NULL: the checks after reading name it */
+	if (h.ir_len && !(h.ir = try_malloc((size_t)h.ir_len))) {
+		free(h.name);
+		return diag_nomem(c->err, c->name, (size_t)h.ir_len, "the op of host op %" PRIu64, i);
+	}
+	if (h.ir_len)
+		memcpy(h.ir, ir, (size_t)h.ir_len);
+	if (isa_program_add_host_op(p, &h) < 0)
+		return diag_nomem(c->err, c->name, sizeof h, "host op %" PRIu64, i);
+	return 0;
+}
+
+/* Each host op takes at least this much of the file: its name's length,
+ * its op's, its operand count and its result. */
+enum { HOST_OP_MIN_BYTES = 4 + 8 + 4 + 16 };
+
+/* Version 4's host ops, after the ports: at least one (a program without
+ * is written in a lower version). */
+static int read_host_ops(struct cursor *c, struct isa_program *p)
+{
+	uint64_t n = take_le(c, 4, "the number of host ops");
+	if (!c->bad && (!n || n > (c->len - c->pos) / HOST_OP_MIN_BYTES)) {
+		diag_add(c->err, c->name, 0, 0, "corrupt: %" PRIu64 " host ops at offset %zu; expected 1 to what the "
+			 "%zu bytes that remain hold", n, c->pos, c->len - c->pos);
+		c->bad = 1;
+	}
+	for (uint64_t i = 0; i < n && !c->bad; i++)
+		if (read_host_op(c, p, i))
+			return -1;
+	return c->bad ? -1 : 0;
+}
+
 int isa_tsp_decode(const uint8_t *buf, size_t len, const char *name, struct isa_program *p, struct diags *err)
 {
 	memset(p, 0, sizeof *p);
@@ -561,7 +708,7 @@ int isa_tsp_decode(const uint8_t *buf, size_t len, const char *name, struct isa_
 	p->uop_addr = get_le(buf + 56, 8);
 	uint64_t version = get_le(buf + 8, 4);
 	if (read_code(&c, ninsn, nuop, p) || read_segments(&c, nseg, p) || (version >= 2 && read_steps(&c, p, version)) ||
-	    (version >= 3 && read_ports(&c, p)))
+	    (version >= 3 && read_ports(&c, p)) || (version >= 4 && read_host_ops(&c, p)))
 		goto fail;
 	if (c.pos != c.len) {
 		diag_add(err, name, 0, 0, "corrupt: %zu unexpected bytes after the last segment or step", c.len - c.pos);

@@ -6,7 +6,9 @@
  * `corrupt: checksum mismatch`.  Invariants: decoding succeeds with no error
  * or fails with at least one; a decoded program encodes to a file that
  * decodes to the same bytes again; a run either finishes or reports why
- * (deadlock, an access outside a buffer, no finish) and never crashes.
+ * (deadlock, an access outside a buffer, no finish) and never crashes; a
+ * program with host steps, run without a host backend (opts NULL), is
+ * refused with an error.
  *
  * The work of a run is bounded before it starts (the simulator has no cycle
  * budget; it is event-driven and its cost is what the instructions do): at
@@ -75,6 +77,14 @@ static int small_enough(const struct isa_program *p)
 	return 1;
 }
 
+static int has_host_step(const struct isa_program *p)
+{
+	for (int i = 0; i < p->nstep; i++)
+		if (p->step[i].kind == ISA_STEP_HOST)
+			return 1;
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t *buf = malloc(size ? size : 1);
@@ -113,6 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct dev_stats st;
 			rc = dev_run_program(&dev_sim, d, &p, NULL, &st, &err);
 			FUZZ_CHECK(rc == 0 ? err.n == 0 : err.n > 0);
+			FUZZ_CHECK(rc != 0 || !has_host_step(&p));
 			dev_sim.close(d);
 		}
 		diag_free(&err);

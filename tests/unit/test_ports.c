@@ -2,8 +2,12 @@
  * arrays round-trip through files in every dtype; headers NumPy writes in
  * each version are read; every malformed header is refused with its
  * reason; ports round-trip through .tsp files, tables and all, and do what
- * their tables say; corrupt ports are refused. */
+ * their tables say; corrupt ports are refused.  Host ops and host steps
+ * too: they round-trip through .tsp version 4 (and only they make a file
+ * version 4), and every corruption of them and every cut of such a file is
+ * refused. */
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "base/npy.h"
 #include "isa/program.h"
@@ -260,6 +264,254 @@ static void test_ports_refused(void)
 	expect_refused(reads_outside, "port 1 (y) reads outside every segment");
 }
 
+/* ---- host ops ---- */
+
+/* Host op `name` reading the operands (addr, bytes) ... and writing
+ * out_bytes at out_addr; its op is ir_len arbitrary bytes. */
+static void add_host_op(struct isa_program *p, const char *name, uint64_t ir_len, int nin, const uint64_t *in,
+			uint64_t out_addr, uint64_t out_bytes)
+{
+	struct isa_host_op h = {.name = xstrdup(name), .ir = xmalloc(ir_len), .ir_len = ir_len, .nin = nin,
+				.out_addr = out_addr, .out_bytes = out_bytes};
+	for (uint64_t j = 0; j < ir_len; j++)
+		h.ir[j] = (uint8_t)(31 * j + 7);
+	for (int k = 0; k < nin; k++)
+		h.in_addr[k] = in[2 * k], h.in_bytes[k] = in[2 * k + 1];
+	ASSERT_EQ(isa_program_add_host_op(p, &h), p->nhost - 1);
+}
+
+static void add_step(struct isa_program *p, struct isa_step st) { ASSERT_EQ(isa_program_add_step(p, &st), 0); }
+
+/* Two runs of one finish each; segments x (input), avg.host (scratch) and
+ * y (output).  With host: the steps begin and end with host steps, one
+ * host op named twice: host avg, run, gather avg.host -> y, run, host
+ * relu, host avg.  Without: the runs and the gather only. */
+static void make_host_program(struct isa_program *p, struct hw *hw, bool host)
+{
+	struct diags err = {0};
+	ASSERT_EQ(hw_load_default(hw, &err), 0);
+	ASSERT_EQ(isa_program_init(p, hw, &err), 0);
+	isa_program_add_segment(p, "x", ISA_SEG_INPUT, 0, 64);
+	isa_program_add_segment(p, "avg.host", ISA_SEG_SCRATCH, 64, 64);
+	isa_program_add_segment(p, "y", ISA_SEG_OUTPUT, 128, 64);
+	p->code_addr = 4096, p->uop_addr = 8192;
+	struct isa_insn fin = {.kind = isa_kind_of_class(&p->layout, ISA_CLASS_FINISH)};
+	isa_program_add_insn(p, &fin);
+	isa_program_add_insn(p, &fin);
+	uint32_t *from = xmalloc(8 * sizeof *from);
+	for (int j = 0; j < 8; j++)
+		from[j] = j < 6 ? (uint32_t)(7 - j) : ISA_GATHER_ZERO;
+	if (host) {
+		const uint64_t avg_in[4] = {0, 16, 16, 16}, relu_in[2] = {128, 8};
+		add_host_op(p, "avg", 37, 2, avg_in, 64, 16);
+		add_host_op(p, "relu", 5, 1, relu_in, 32, 8);
+		add_step(p, (struct isa_step){.kind = ISA_STEP_HOST, .host = 0});
+	}
+	add_step(p, (struct isa_step){.kind = ISA_STEP_RUN, .first = 0, .count = 1});
+	add_step(p, (struct isa_step){.kind = ISA_STEP_GATHER, .src = 64, .dst = 128, .n = 8, .from = from});
+	add_step(p, (struct isa_step){.kind = ISA_STEP_RUN, .first = 1, .count = 1});
+	if (host) {
+		add_step(p, (struct isa_step){.kind = ISA_STEP_HOST, .host = 1});
+		add_step(p, (struct isa_step){.kind = ISA_STEP_HOST, .host = 0});
+	}
+	ASSERT_EQ(isa_program_check_steps(p, "h.tsp", &err), 0);
+	diag_print(&err, stderr);
+	diag_free(&err);
+}
+
+static void expect_same_steps(const struct isa_program *a, const struct isa_program *b)
+{
+	ASSERT_EQ(b->nstep, a->nstep);
+	for (int i = 0; i < a->nstep && i < b->nstep; i++) {
+		const struct isa_step *s = &a->step[i], *t = &b->step[i];
+		ASSERT(s->kind == t->kind && s->first == t->first && s->count == t->count && s->src == t->src &&
+		       s->dst == t->dst && s->n == t->n && s->host == t->host);
+		if (s->kind == ISA_STEP_GATHER)
+			ASSERT(!memcmp(s->from, t->from, s->n * sizeof *s->from));
+	}
+}
+
+static void expect_same_host_ops(const struct isa_program *a, const struct isa_program *b)
+{
+	ASSERT_EQ(b->nhost, a->nhost);
+	for (int i = 0; i < a->nhost && i < b->nhost; i++) {
+		const struct isa_host_op *g = &a->host[i], *h = &b->host[i];
+		ASSERT_STR(h->name, g->name);
+		ASSERT_EQ(h->ir_len, g->ir_len);
+		ASSERT(h->ir_len == g->ir_len && !memcmp(h->ir, g->ir, g->ir_len));
+		ASSERT_EQ(h->nin, g->nin);
+		for (int k = 0; k < g->nin && k < h->nin; k++)
+			ASSERT(h->in_addr[k] == g->in_addr[k] && h->in_bytes[k] == g->in_bytes[k]);
+		ASSERT(h->out_addr == g->out_addr && h->out_bytes == g->out_bytes);
+	}
+}
+
+static void test_host_round_trip(void)
+{
+	struct isa_program p, q;
+	struct hw hw;
+	make_host_program(&p, &hw, true);
+	struct diags err = {0};
+	size_t len, len2;
+	uint8_t *buf = isa_tsp_encode(&p, &len);
+	ASSERT(buf && buf[8] == 4); /* version 4: it has host ops */
+	ASSERT_EQ(isa_tsp_decode(buf, len, "h.tsp", &q, &err), 0);
+	diag_print(&err, stderr);
+	expect_same_steps(&p, &q);
+	expect_same_host_ops(&p, &q);
+	uint8_t *again = isa_tsp_encode(&q, &len2);
+	ASSERT(again && len2 == len && !memcmp(again, buf, len));
+	char *text = isa_disassemble(&q);
+	ASSERT(text && strstr(text, "; step 0: host op 0 'avg': 2 operands (x 0x0, x 0x10) -> avg.host\n") &&
+	       strstr(text, "; step 4: host op 1 'relu': 1 operand (y 0x80) -> x\n") &&
+	       strstr(text, "; step 5: host op 0 'avg': 2 operands") &&
+	       strstr(text, "; host op 0 'avg': 37 bytes of op; reads 16 bytes at 0x0, 16 bytes at 0x10; "
+			    "writes 16 bytes at 0x40\n") &&
+	       strstr(text, "; host op 1 'relu': 5 bytes of op; reads 8 bytes at 0x80; writes 8 bytes at 0x20\n"));
+	free(text);
+	free(again);
+	free(buf);
+	isa_program_free(&q);
+	isa_program_free(&p);
+
+	/* without host ops, the same program keeps version 2 */
+	make_host_program(&p, &hw, false);
+	buf = isa_tsp_encode(&p, &len);
+	ASSERT(buf && buf[8] == 2);
+	ASSERT_EQ(isa_tsp_decode(buf, len, "h.tsp", &q, &err), 0);
+	ASSERT_EQ(q.nhost, 0);
+	free(buf);
+	isa_program_free(&q);
+	isa_program_free(&p);
+	diag_free(&err);
+}
+
+/* Seals a forged file: its length in the header and its checksum. */
+static void reseal(uint8_t *b, size_t len)
+{
+	for (int k = 0; k < 8; k++)
+		b[16 + k] = (uint8_t)((uint64_t)len >> (8 * k));
+	uint64_t h = XXH64(b, len - 8, 0);
+	for (int k = 0; k < 8; k++)
+		b[len - 8 + k] = (uint8_t)(h >> (8 * k));
+}
+
+static void expect_error(const struct diags *err, const char *want)
+{
+	char *got = err->n ? diag_format(&err->v[0]) : NULL;
+	if (!got || !strstr(got, want))
+		fprintf(stderr, "  got '%s', expected to contain '%s'\n", got ? got : "(none)", want);
+	ASSERT(got && strstr(got, want));
+	free(got);
+}
+
+/* A spoiled host program, checked in memory and then encoded and read
+ * back: refused both ways, with what is wrong (in_file: what reading
+ * says, when it refuses before the checks). */
+static void expect_host_refused(void (*spoil)(struct isa_program *), const char *want, const char *in_file)
+{
+	struct isa_program p, q;
+	struct hw hw;
+	make_host_program(&p, &hw, true);
+	spoil(&p);
+	struct diags err = {0};
+	ASSERT_EQ(isa_program_check_steps(&p, "h.tsp", &err), -1);
+	expect_error(&err, want);
+	diag_free(&err);
+	size_t len;
+	uint8_t *buf = isa_tsp_encode(&p, &len);
+	ASSERT(buf && isa_tsp_decode(buf, len, "h.tsp", &q, &err) == -1);
+	expect_error(&err, in_file ? in_file : want);
+	free(buf);
+	isa_program_free(&p);
+	diag_free(&err);
+}
+
+static void index_out_of_range(struct isa_program *p) { p->step[4].host = 2; }
+static void reads_outside_host(struct isa_program *p) { p->host[0].in_addr[1] = 56; }
+static void empty_operand(struct isa_program *p) { p->host[1].in_bytes[0] = 0; }
+static void writes_outside_host(struct isa_program *p) { p->host[1].out_addr = 190; }
+static void no_op(struct isa_program *p) { p->host[0].ir_len = 0; }
+static void bad_host_name(struct isa_program *p) { p->host[1].name[1] = '\n'; }
+static void unnamed(struct isa_program *p) { p->step[4].host = 0; }
+static void too_many_operands(struct isa_program *p) { p->host[0].nin = ISA_HOST_MAX_IN + 1; }
+static void no_run(struct isa_program *p) { p->step[3] = (struct isa_step){.kind = ISA_STEP_HOST}; }
+
+static void op_too_long(struct isa_program *p)
+{
+	struct isa_host_op *h = &p->host[0];
+	h->ir = xrealloc(h->ir, ISA_HOST_MAX_IR + 1);
+	memset(h->ir, 1, ISA_HOST_MAX_IR + 1);
+	h->ir_len = ISA_HOST_MAX_IR + 1;
+}
+
+static void test_host_refused(void)
+{
+	expect_host_refused(index_out_of_range, "h.tsp: error: corrupt: step 4 names host op 2; the program has 2", NULL);
+	expect_host_refused(reads_outside_host,
+			    "h.tsp: error: corrupt: host op 0 'avg' reads outside every segment (operand 1: 16 bytes at 0x38)",
+			    NULL);
+	expect_host_refused(empty_operand, "corrupt: host op 1 'relu' reads outside every segment (operand 0: 0 bytes", NULL);
+	expect_host_refused(writes_outside_host, "corrupt: host op 1 'relu' writes outside every segment (its result: 8 "
+			    "bytes at 0xbe)", NULL);
+	expect_host_refused(no_op, "corrupt: host op 0 'avg' has 0 bytes of op; expected 1 to 1048576", NULL);
+	expect_host_refused(op_too_long, "corrupt: host op 0 'avg' has 1048577 bytes of op; expected 1 to 1048576",
+			    "corrupt: host op 0 'avg' has 1048577 bytes of op at offset");
+	expect_host_refused(bad_host_name, "corrupt: host op 1 '?' has a bad name; expected 1 to 63 printable characters",
+			    NULL);
+	expect_host_refused(unnamed, "corrupt: host op 1 'relu' is named by no step", NULL);
+	expect_host_refused(too_many_operands, "corrupt: host op 0 'avg' has 11 operands; expected 0 to 10",
+			    "corrupt: host op 0 'avg' has 11 operands at offset");
+	expect_host_refused(no_run, "corrupt: step 5 ends the program before its last instruction", NULL);
+}
+
+/* Forged files: a host step in a version 3 file, a version 4 file without
+ * host ops, and every cut of a version 4 file, both as it is (truncated)
+ * and resealed (so that the reader runs out of bytes). */
+static void test_host_forged(void)
+{
+	struct isa_program p, q;
+	struct hw hw;
+	struct diags err = {0};
+	size_t len;
+	make_host_program(&p, &hw, true);
+	uint8_t *buf = isa_tsp_encode(&p, &len);
+	buf[8] = 3;
+	reseal(buf, len);
+	ASSERT_EQ(isa_tsp_decode(buf, len, "h.tsp", &q, &err), -1);
+	expect_error(&err, "h.tsp: error: corrupt: step 0 is a host step in a version 3 file; host steps came with version 4");
+	diag_free(&err);
+	buf[8] = 4;
+	for (size_t cut = 0; cut < len; cut++) {
+		uint8_t *f = xmalloc(cut + 8);
+		memcpy(f, buf, cut);
+		ASSERT_EQ(isa_tsp_decode(f, cut, "cut.tsp", &q, &err), -1);
+		ASSERT(err.n >= 1 && strstr(err.v[0].msg, cut < 8 ? "not a tessel program" : "truncated"));
+		diag_free(&err);
+		if (cut >= 64 && cut < len - 8) { /* at len - 8 it is the whole file again */
+			reseal(f, cut + 8);
+			ASSERT_EQ(isa_tsp_decode(f, cut + 8, "cut.tsp", &q, &err), -1);
+			ASSERT(err.n >= 1 && strstr(err.v[0].msg, "corrupt: "));
+			diag_free(&err);
+		}
+		free(f);
+	}
+	free(buf);
+	isa_program_free(&p);
+
+	make_program(&p, &hw); /* ports, no host ops: version 3 */
+	buf = isa_tsp_encode(&p, &len);
+	buf = xrealloc(buf, len + 4);
+	memset(buf + len - 8, 0, 12); /* a count of 0 host ops, then the checksum */
+	buf[8] = 4;
+	reseal(buf, len + 4);
+	ASSERT_EQ(isa_tsp_decode(buf, len + 4, "h.tsp", &q, &err), -1);
+	expect_error(&err, "corrupt: 0 host ops at offset");
+	free(buf);
+	isa_program_free(&p);
+	diag_free(&err);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir))
@@ -269,6 +521,9 @@ int main(void)
 	test_npy_round_trip();
 	test_ports_round_trip();
 	test_ports_refused();
+	test_host_round_trip();
+	test_host_refused();
+	test_host_forged();
 	char cmd[96];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
 	if (system(cmd))
