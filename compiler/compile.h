@@ -11,6 +11,7 @@
 
 #include "isa/program.h"
 #include "device/device.h"
+#include "runner.h"
 #include "tensorize/tensorize.h"
 #include "ir/workload.h"
 
@@ -217,19 +218,7 @@ int rt_host_all(const struct wl_workload *w, uint8_t **t, struct diags *err);
  * rt_host_all).  NULL with an error. */
 uint8_t **rt_host_tensors(const struct wl_workload *w, struct diags *err);
 
-/* ---- compiler/host_ops.c: a program's host ops run by the LLVM backend ---- */
-
-/* The device layer's host backend (struct dev_host) for running programs
- * with host steps: each host op's bytes decoded (ir_op_decode) and run by a
- * JIT opened at the first one and kept for the next (compiled ops are
- * cached).  One runner per thread. */
-struct host_jit;
-struct cc_host_runner {
-	struct dev_host dev;
-	struct host_jit *jit;
-};
-void cc_host_runner_init(struct cc_host_runner *r);
-void cc_host_runner_close(struct cc_host_runner *r);
+/* ---- compiler/host_ops.c: a program's host ops run by the LLVM backend: runner.h ---- */
 
 #ifdef __cplusplus
 }

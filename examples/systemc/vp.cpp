@@ -24,7 +24,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "compiler/compile.h"
+#include "compiler/runner.h"
 #include "isa/program.h"
 #include "sim/systemc/accelerator.h"
 
