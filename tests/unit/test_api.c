@@ -233,6 +233,67 @@ static void test_misuse(void)
 	ASSERT_EQ(tessel_model_load(NULL, NULL, &m, NULL), TESSEL_BAD_USAGE);
 }
 
+/* A model with a host op between accelerator ops (an elementwise add,
+ * which no intrinsic computes) runs through the API on a new input: the
+ * device's host backend computes its host step, and the result is the
+ * host's. */
+static const char *chained =
+	"name: chained\n"
+	"seed: 9\n"
+	"tensors:\n"
+	"  - {name: a, shape: [24, 40], dtype: int8}\n"
+	"  - {name: b, shape: [40, 20], dtype: int8, kind: weight}\n"
+	"  - {name: c, shape: [20, 16], dtype: int8, kind: weight}\n"
+	"ops:\n"
+	"  - {name: mm, op: matmul, a: a, b: b, dtype: int8, epilogue: [{shr: 6}, {clip: [-128, 127]}]}\n"
+	"  - {name: twice, op: add, a: mm, b: mm, epilogue: [{clip: [-128, 127]}]}\n"
+	"  - {name: mm2, op: matmul, a: twice, b: c, dtype: int8, epilogue: [{shr: 5}, {clip: [-128, 127]}]}\n";
+
+static void test_host_steps(void)
+{
+	struct diags err = {0};
+	struct hw hw;
+	struct wl_workload w;
+	ASSERT_EQ(hw_load_default(&hw, &err), 0);
+	hw.dram.capacity = 16 << 20;
+	ASSERT_EQ(wl_load_string(chained, "chained.yaml", &w, &err), 0);
+	struct cc_plan plans[3];
+	ASSERT_EQ(cc_plan_ops(&hw, &w.g, plans, &err), 0);
+	ASSERT(plans[1].kind == CC_HOST && plans[0].kind != CC_HOST && plans[2].kind != CC_HOST);
+	uint8_t **t = rt_tensor_buffers(&w, &err);
+	struct cc_request rq = {.name = "chained", .g = &w.g, .plans = plans, .data = (const uint8_t *const *)t,
+				.ports = true};
+	struct cc_program prog;
+	ASSERT_EQ(cc_build(&hw, &rq, &prog, &err), 0);
+	ASSERT_EQ(prog.p.nhost, 1);
+	char path[80];
+	snprintf(path, sizeof path, "/tmp/tessel-api-chained-%d.tsp", (int)getpid());
+	ASSERT_EQ(isa_tsp_write(&prog.p, path, &err), 0);
+	cc_program_free(&prog);
+	int a = ir_tensor_lookup(&w.g, "a"), out = ir_tensor_lookup(&w.g, "mm2");
+	for (size_t i = 0; i < 24 * 40; i++)
+		t[a][i] = (uint8_t)(i * 37 + 11);
+	ASSERT_EQ(rt_host_all(&w, t, &err), 0);
+	tessel_error e;
+	tessel_model *m = NULL;
+	tessel_device *d = NULL;
+	uint8_t got[24 * 16];
+	int bad = tessel_model_load(path, NULL, &m, &e) || tessel_device_open("sim", m ? tessel_model_hw(m) : NULL, &d, &e) ||
+		  tessel_model_set_input(m, "a", TESSEL_INT8, 2, (const int64_t[]){24, 40}, t[a], 24 * 40, &e) || tessel_run(d, m, NULL, NULL, &e) ||
+		  tessel_get_output(d, m, "mm2", got, sizeof got, &e);
+	ASSERT(!bad);
+	if (bad)
+		fprintf(stderr, "chained: %s\n", e.message);
+	else
+		ASSERT(!memcmp(got, t[out], sizeof got));
+	tessel_device_close(d);
+	tessel_model_free(m);
+	unlink(path);
+	rt_free_buffers(&w, t);
+	wl_free(&w);
+	diag_free(&err);
+}
+
 int main(void)
 {
 	snprintf(model_path, sizeof model_path, "/tmp/tessel-api-%d.tsp", (int)getpid());
@@ -241,6 +302,7 @@ int main(void)
 	test_runs(&w);
 	test_threads(&w);
 	test_misuse();
+	test_host_steps();
 	wl_free(&w);
 	unlink(model_path);
 	return test_done("test_api");
