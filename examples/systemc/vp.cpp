@@ -145,6 +145,7 @@ private:
 	uint64_t reg_base_;
 	const tessel::Accelerator &acc_; // only for its error text, which no register holds
 	RunResult &res_;
+	sc_event never_; // never notified: what the finished driver waits on
 
 	// One access; the driver keeps no local time, it waits out each delay.
 	void access(tlm::tlm_command cmd, uint64_t addr, void *data, uint64_t n)
@@ -272,8 +273,18 @@ private:
 				gather(st);
 		}
 		cc_host_runner_close(&host);
-		if (!ok)
-			return;
+		if (ok)
+			read_outputs();
+		// The thread stops the simulation and stays suspended instead of
+		// returning: a finished SystemC thread's stack is freed while the
+		// sanitizers' record of the running fiber may still name it, and
+		// their leak check at exit would read the freed stack.
+		sc_core::sc_stop();
+		wait(never_);
+	}
+
+	void read_outputs()
+	{
 		res_.outputs.resize(p_.nseg);
 		for (int i = 0; i < p_.nseg; i++) {
 			const struct isa_segment *s = &p_.seg[i];
