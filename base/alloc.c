@@ -1,3 +1,4 @@
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MAP_NORESERVE */
 #include "alloc.h"
 
 #include <stdarg.h>
@@ -5,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "fault.h"
 
@@ -22,6 +24,20 @@ void *try_calloc(size_t n, size_t size)
 	if (fault_alloc())
 		return NULL;
 	return calloc(n ? n : 1, size ? size : 1);
+}
+
+void *try_alloc_pages(size_t n)
+{
+	if (fault_alloc())
+		return NULL;
+	void *p = mmap(NULL, n ? n : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void free_pages(void *p, size_t n)
+{
+	if (p)
+		munmap(p, n ? n : 1);
 }
 
 char *try_strndup(const char *s, size_t n)

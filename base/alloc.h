@@ -24,6 +24,13 @@ char *try_strndup(const char *s, size_t n);
 char *try_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Resizes *PP (any T **) to N * SIZE bytes: 0, or -1 with *PP unchanged. */
 int try_resize(void *pp, size_t n, size_t size);
+/* N zero bytes of fresh pages (mmap), for a device's DRAM: the pages are
+ * only backed once written, and no allocator (not even the sanitizers')
+ * clears or poisons them first, so opening a device with 1 GiB of DRAM
+ * costs what the program touches.  NULL when out of memory; freed with
+ * free_pages(p, N). */
+void *try_alloc_pages(size_t n);
+void free_pages(void *p, size_t n);
 
 /* "cannot allocate N bytes for WHAT" as an error of FILE (NULL: none);
  * returns -1 for `return diag_nomem(...)`. */

@@ -70,7 +70,43 @@ static int sources_hash(const struct hw *hw, uint64_t *h, struct diags *err)
 	return 0;
 }
 
+/* The model variant the environment asks for (docs/rtl.md, "Coverage" and
+ * "Speed"): TESSEL_RTL_COVERAGE=DIR builds it with Verilator's line and
+ * toggle coverage (each model writes its counts into DIR when destroyed),
+ * TESSEL_RTL_THREADS=N with N threads.  Each variant has its own cache
+ * directory.  0, or -1 with an error naming the variable. */
+struct variant {
+	bool coverage;
+	int threads; /* 0: single-threaded, as without --threads */
+};
+
+static int variant_of_env(struct variant *v, struct diags *err)
+{
+	memset(v, 0, sizeof *v);
+	const char *cov = getenv("TESSEL_RTL_COVERAGE"), *thr = getenv("TESSEL_RTL_THREADS");
+	v->coverage = cov && *cov;
+	if (!thr || !*thr)
+		return 0;
+	char *end;
+	errno = 0;
+	long n = strtol(thr, &end, 10);
+	if (*end || errno || n < 1 || n > 64) {
+		diag_add(err, NULL, 0, 0, "TESSEL_RTL_THREADS is '%s'; expected a number of threads from 1 to 64", thr);
+		return -1;
+	}
+	v->threads = (int)n;
+	return 0;
+}
+
+static char *model_dir(const struct hw *hw, const struct variant *v, struct diags *err);
+
 char *rtl_model_dir(const struct hw *hw, struct diags *err)
+{
+	struct variant v;
+	return variant_of_env(&v, err) ? NULL : model_dir(hw, &v, err);
+}
+
+static char *model_dir(const struct hw *hw, const struct variant *v, struct diags *err)
 {
 	uint64_t fp = hw_fingerprint(hw), sources;
 	if (fp == HW_NO_FINGERPRINT) {
@@ -86,6 +122,10 @@ char *rtl_model_dir(const struct hw *hw, struct diags *err)
 	else
 		sb_printf(&sb, "%s/.cache/tessel/rtl/", home && *home ? home : ".");
 	sb_printf(&sb, "%016" PRIx64 "-%016" PRIx64, fp, sources);
+	if (v->coverage)
+		sb_printf(&sb, "-coverage");
+	if (v->threads)
+		sb_printf(&sb, "-threads%d", v->threads);
 	return sb_take_or_report(&sb, err, "the name of the model cache");
 }
 
@@ -177,7 +217,7 @@ static uint32_t max_bits(const struct hw *hw, const struct isa_layout *lay, uint
 	return m;
 }
 
-static int build(const struct hw *hw, const char *dir, const char *so, struct diags *err)
+static int build(const struct hw *hw, const struct variant *v, const char *dir, const char *so, struct diags *err)
 {
 	struct strbuf sb = {0};
 	sb_printf(&sb, "%s/build-%ld", dir, (long)getpid());
@@ -191,11 +231,24 @@ static int build(const struct hw *hw, const char *dir, const char *so, struct di
 		char cflags[256];
 		snprintf(cflags, sizeof cflags, "-fPIC -O1 -DTSL_MAX_BITS=%u -DTSL_CHUNK_BITS=%u", maxw, chunk_bits);
 		const char *verilator = getenv("TESSEL_VERILATOR");
-		char *argv[] = {(char *)(verilator && *verilator ? verilator : "verilator"), "--cc", "--exe", "--build", "-j", "2",
-				"--x-assign", "fast", "--x-initial", "0", "--trace", "-Wno-fatal", "-Mdir", "obj", "-o", "model.so",
-				"-CFLAGS", cflags, "-LDFLAGS", "-shared -fPIC", "--top-module", "tsl_top", "-I.",
-				"tsl_top.sv", "tsl_core.sv", "tsl_fifo.sv", "tsl_spad.sv", "tsl_dma_load.sv", "tsl_dma_store.sv",
-				"tsl_loop.sv", "tsl_gemm.sv", "tsl_mul.sv", "tsl_alu.sv", "tsl_alu_lane.sv", "tsl_harness.cpp", NULL};
+		char threads[16];
+		snprintf(threads, sizeof threads, "%d", v->threads);
+		char *argv[64] = {(char *)(verilator && *verilator ? verilator : "verilator"), "--cc", "--exe", "--build", "-j", "2",
+				  "--x-assign", "fast", "--x-initial", "0", "--trace", "-Wno-fatal", "-Mdir", "obj", "-o", "model.so",
+				  "-CFLAGS", cflags, "-LDFLAGS", "-shared -fPIC", "--top-module", "tsl_top", "-I.",
+				  "tsl_top.sv", "tsl_core.sv", "tsl_fifo.sv", "tsl_spad.sv", "tsl_dma_load.sv", "tsl_dma_store.sv",
+				  "tsl_loop.sv", "tsl_gemm.sv", "tsl_mul.sv", "tsl_alu.sv", "tsl_alu_lane.sv", "tsl_harness.cpp"};
+		int argc = 0;
+		while (argv[argc])
+			argc++;
+		if (v->coverage) {
+			argv[argc++] = "--coverage-line";
+			argv[argc++] = "--coverage-toggle";
+		}
+		if (v->threads) {
+			argv[argc++] = "--threads";
+			argv[argc++] = threads;
+		}
 		int st = run_in(tmp, argv);
 		sb_printf(&sb, "%s/obj/model.so", tmp);
 		char *built = sb_take_or_report(&sb, err, "the name of the built model");
@@ -226,7 +279,8 @@ const struct rtl_abi *rtl_model_load(const struct hw *hw, bool verbose, struct d
 		diag_add(err, NULL, 0, 0, "the RTL does not support '%s': %s", hw->name, why);
 		return NULL;
 	}
-	char *dir = rtl_model_dir(hw, err);
+	struct variant v;
+	char *dir = variant_of_env(&v, err) ? NULL : model_dir(hw, &v, err);
 	if (!dir)
 		return NULL;
 	struct strbuf sb = {0};
@@ -241,7 +295,7 @@ const struct rtl_abi *rtl_model_load(const struct hw *hw, bool verbose, struct d
 			goto out;
 		if (verbose)
 			fprintf(stderr, "tessel: building the RTL model of '%s' in %s\n", hw->name, dir);
-		if (build(hw, dir, so, err))
+		if (build(hw, &v, dir, so, err))
 			goto out;
 	}
 	void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL); /* kept loaded: models hold no state between opens */

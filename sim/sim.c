@@ -78,7 +78,7 @@ static struct device *open_device(const struct hw *hw, const struct dev_memory *
 	d->ext = ext;
 	d->dram_latency = dram_latency;
 	d->dram_size = hw->dram.capacity;
-	d->dram = ext ? NULL : try_calloc(d->dram_size, 1);
+	d->dram = ext ? NULL : try_alloc_pages(d->dram_size);
 	if (!ext && !d->dram) {
 		diag_add(err, NULL, 0, 0, "cannot allocate %" PRIu64 " bytes of DRAM for '%s'", d->dram_size, hw->name);
 		free(d);
@@ -118,7 +118,7 @@ static void sim_close(struct device *d)
 	for (int i = 0; i < d->hw.nlevels; i++)
 		free(d->mem[i]);
 	sim_free_plans(d);
-	free(d->dram);
+	free_pages(d->dram, d->dram_size);
 	free(d);
 }
 

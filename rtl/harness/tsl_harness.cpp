@@ -9,6 +9,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <string>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "Vtsl_top.h"
 #include "Vtsl_top__Dpi.h"
@@ -107,7 +111,11 @@ namespace {
 void *create(uint64_t dram_size, uint32_t bandwidth, uint32_t latency, uint32_t burst)
 {
 	auto *m = new model;
-	m->dram = static_cast<uint8_t *>(std::calloc(dram_size ? dram_size : 1, 1));
+	// Fresh pages, backed only where the program writes (as the simulator's
+	// DRAM, base/alloc.h): a description may have 1 GiB of DRAM.
+	void *mem = mmap(nullptr, dram_size ? dram_size : 1, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	m->dram = mem == MAP_FAILED ? nullptr : static_cast<uint8_t *>(mem);
 	if (!m->dram) {
 		delete m;
 		return nullptr;
@@ -124,15 +132,38 @@ void *create(uint64_t dram_size, uint32_t bandwidth, uint32_t latency, uint32_t 
 
 uint8_t *dram(void *p) { return static_cast<model *>(p)->dram; }
 
+#if VM_COVERAGE
+// A coverage model (TESSEL_RTL_COVERAGE=DIR, docs/rtl.md) adds its counts
+// to DIR as one file per model, which verilator_coverage merges.  Verilator
+// aborts on a file it cannot write, so an unusable DIR is reported instead.
+void write_coverage(model *m)
+{
+	static int seq;
+	const char *dir = std::getenv("TESSEL_RTL_COVERAGE");
+	if (!dir || !*dir)
+		return;
+	mkdir(dir, 0777);
+	if (access(dir, W_OK)) {
+		std::fprintf(stderr, "tessel: cannot write RTL coverage into '%s'\n", dir);
+		return;
+	}
+	std::string path = std::string(dir) + "/" + std::to_string(getpid()) + "-" + std::to_string(seq++) + ".dat";
+	m->ctx->coveragep()->write(path.c_str());
+}
+#endif
+
 void destroy(void *p)
 {
 	auto *m = static_cast<model *>(p);
 	if (!m)
 		return;
+#if VM_COVERAGE
+	write_coverage(m);
+#endif
 	m->top->final();
 	m->top.reset();
 	m->ctx.reset();
-	std::free(m->dram);
+	munmap(m->dram, m->dram_size ? m->dram_size : 1);
 	delete m;
 }
 
