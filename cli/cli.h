@@ -31,7 +31,7 @@ struct cc_plan;
 	X(ir, "WORKLOAD.yaml", "load a workload file and print its tensor IR (the --dump-ir view)")      \
 	X(host, "WORKLOAD.yaml [--input NAME=FILE.npy]... [--output NAME=FILE.npy]... [--json] [--dump-ir]",                                                  \
 	  "run a workload on the host CPU (LLVM JIT): per-op time and output checksums")               \
-	X(randprog, "--seed S [--hw HW.yaml] [--iterations N] -o OUT.tsp|OUT.s",                     \
+	X(randprog, "--seed S [--hw HW.yaml] [--iterations N] [--knobs K,...|all] -o OUT.tsp|OUT.s",  \
 	  "write a random legal program, for differential testing of devices")                        \
 	X(match, "WORKLOAD.yaml [--hw HW.yaml] [--json]",                                              \
 	  "list every binding of each op to the intrinsics, and why the others do not fit")          \
@@ -62,6 +62,7 @@ struct cli_opts {
 	const char *db;         /* --db */
 	const char *waves;      /* --waves */
 	const char *dump_after; /* --dump-after */
+	const char *knobs;      /* --knobs */
 	const char *pos[4];
 	int npos;
 };
@@ -81,6 +82,7 @@ enum {
 	CLI_OPT_DB = 1 << 11,
 	CLI_OPT_WAVES = 1 << 12,
 	CLI_OPT_DUMP_AFTER = 1 << 13,
+	CLI_OPT_KNOBS = 1 << 14,
 };
 
 /* Returns -1 and prints the usage on bad usage, 1 after printing help for

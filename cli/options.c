@@ -41,6 +41,7 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 		{"db", required_argument, NULL, 'd'},
 		{"waves", required_argument, NULL, 'W'},
 		{"dump-after", required_argument, NULL, 'A'},
+		{"knobs", required_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -62,7 +63,7 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 			      : c == 'D' ? CLI_OPT_DEVICE : c == 'T' ? CLI_OPT_TRACE : c == 'J' ? CLI_OPT_JSON
 			      : c == 'S' ? CLI_OPT_SEED : c == 'I' ? CLI_OPT_ITERATIONS : c == 'R' ? CLI_OPT_DUMP_IR
 			      : c == 'V' ? CLI_OPT_VERIFY : c == 'B' ? CLI_OPT_BUDGET : c == 'd' ? CLI_OPT_DB
-			      : c == 'W' ? CLI_OPT_WAVES : c == 'A' ? CLI_OPT_DUMP_AFTER : 0;
+			      : c == 'W' ? CLI_OPT_WAVES : c == 'A' ? CLI_OPT_DUMP_AFTER : c == 'K' ? CLI_OPT_KNOBS : 0;
 		if (c == 'h') {
 			cli_usage(cmd, false);
 			return 1;
@@ -82,7 +83,7 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 		const char **slot = c == 'H' ? &o->hw : c == 'F' ? &o->format : c == 'D' ? &o->device
 				  : c == 'T' ? &o->trace : c == 'S' ? &o->seed : c == 'I' ? &o->iterations
 				  : c == 'B' ? &o->budget : c == 'd' ? &o->db : c == 'W' ? &o->waves
-				  : c == 'A' ? &o->dump_after : &o->out;
+				  : c == 'A' ? &o->dump_after : c == 'K' ? &o->knobs : &o->out;
 		if (*slot) {
 			cli_usage_error(cmd, "option '%s' given twice", spelled);
 			return -1;

@@ -10,9 +10,16 @@
 int cli_randprog(int argc, char **argv)
 {
 	struct cli_opts o;
-	int rc = cli_parse("randprog", argc, argv, CLI_OPT_HW | CLI_OPT_OUT | CLI_OPT_SEED | CLI_OPT_ITERATIONS, 0, 0, &o);
+	int rc = cli_parse("randprog", argc, argv,
+			   CLI_OPT_HW | CLI_OPT_OUT | CLI_OPT_SEED | CLI_OPT_ITERATIONS | CLI_OPT_KNOBS, 0, 0, &o);
 	if (rc)
 		return rc < 0 ? CLI_USAGE : CLI_OK;
+	unsigned knobs = 0;
+	char why[256];
+	if (o.knobs && isa_randprog_parse_knobs(o.knobs, &knobs, why, sizeof why)) {
+		cli_usage_error("randprog", "%s", why);
+		return CLI_USAGE;
+	}
 	uint64_t seed = 0, iterations = 4;
 	if (!o.seed || cli_parse_count(o.seed, &seed)) {
 		cli_usage_error("randprog", o.seed ? "--seed takes a whole number, got '%s'" : "missing --seed S%s",
@@ -35,7 +42,7 @@ int cli_randprog(int argc, char **argv)
 	struct diags err = {0};
 	struct isa_program p;
 	struct isa_layout lay;
-	char *text = isa_derive(&hw, &lay, &err) ? NULL : isa_randprog(&hw, &lay, seed, (int)iterations, &err);
+	char *text = isa_derive(&hw, &lay, &err) ? NULL : isa_randprog_knobs(&hw, &lay, seed, (int)iterations, knobs, &err);
 	size_t n = strlen(o.out);
 	if (text && n > 2 && !strcmp(o.out + n - 2, ".s")) {
 		out_write_text(o.out, text, &err);

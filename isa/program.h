@@ -240,6 +240,27 @@ int isa_tsp_decode(const uint8_t *buf, size_t len, const char *name, struct isa_
  * rounds of loads, compute loops and stores that never deadlock and never
  * leave a buffer.  NULL with an error when the hardware does not allow one. */
 char *isa_randprog(const struct hw *hw, const struct isa_layout *lay, uint64_t seed, int iterations, struct diags *err);
+/* Knobs that push random programs to the machine's limits, to reach what
+ * plain ones do not (docs/randprog.md, "Knobs").  X(id, name, what) */
+#define ISA_RANDPROG_KNOBS(X)                                                                                         \
+	X(IMM_EXTREMES, "imm-extremes", "ALU immediates at the ends of their field, shifts at the accumulator's width") \
+	X(EVERY_ALU_OP, "every-alu-op", "the first loops of a program run every ALU operation in turn")               \
+	X(LONG_LOOPS, "long-loops", "some loops run to the ISA's maximum extent (their index steps 0)")               \
+	X(DMA_LIMITS, "dma-limits", "transfers with the most padding, stride, rows or columns that fit")               \
+	X(FULL_QUEUES, "full-queues", "phases as long as the shallowest instruction queue is deep")
+enum isa_randprog_knob {
+#define X(id, name, what) ISA_KNOB_##id,
+	ISA_RANDPROG_KNOBS(X)
+#undef X
+	ISA_KNOB_COUNT
+};
+const char *isa_randprog_knob_name(enum isa_randprog_knob k);
+/* Knob names separated by commas, or "all", into bits (1 << ISA_KNOB_...):
+ * 0, or -1 with why naming the word that is not a knob and the knobs. */
+int isa_randprog_parse_knobs(const char *list, unsigned *knobs, char *why, size_t n);
+/* isa_randprog with the knobs whose bits (1 << ISA_KNOB_...) are set. */
+char *isa_randprog_knobs(const struct hw *hw, const struct isa_layout *lay, uint64_t seed, int iterations,
+			 unsigned knobs, struct diags *err);
 
 /* Assembly: text <-> program.  See docs/assembly.md. */
 int isa_assemble(const char *text, const char *file, const struct hw *hw, struct isa_program *p, struct diags *err);

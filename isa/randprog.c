@@ -26,7 +26,52 @@ struct gen {
 	uint64_t window;     /* bytes of each staging window */
 	int iterations, uops_per_iteration;
 	uint32_t max_phase;  /* instructions one phase may have (queue depths) */
+	unsigned knobs;      /* 1 << ISA_KNOB_... */
+	int alu_turn;        /* ALU loops so far (every-alu-op) */
 };
+
+const char *isa_randprog_knob_name(enum isa_randprog_knob k)
+{
+	static const char *const names[] = {
+#define X(id, name, what) name,
+		ISA_RANDPROG_KNOBS(X)
+#undef X
+	};
+	return names[k];
+}
+
+int isa_randprog_parse_knobs(const char *list, unsigned *knobs, char *why, size_t n)
+{
+	*knobs = 0;
+	if (!strcmp(list, "all")) {
+		*knobs = (1u << ISA_KNOB_COUNT) - 1;
+		return 0;
+	}
+	for (const char *p = list;; p++) {
+		size_t len = strcspn(p, ",");
+		int k = 0;
+		while (k < ISA_KNOB_COUNT && (strlen(isa_randprog_knob_name((enum isa_randprog_knob)k)) != len ||
+					      strncmp(p, isa_randprog_knob_name((enum isa_randprog_knob)k), len)))
+			k++;
+		if (k == ISA_KNOB_COUNT) {
+			int w = snprintf(why, n, "unknown knob '%.*s' in --knobs; expected", (int)(len < 64 ? len : 64), p);
+			for (int i = 0; i < ISA_KNOB_COUNT && w > 0 && (size_t)w < n; i++)
+				w += snprintf(why + w, n - (size_t)w, " %s,", isa_randprog_knob_name((enum isa_randprog_knob)i));
+			if (w > 0 && (size_t)w < n)
+				snprintf(why + w, n - (size_t)w, " or all");
+			return -1;
+		}
+		*knobs |= 1u << k;
+		p += len;
+		if (!*p)
+			return 0;
+	}
+}
+
+static bool knob(const struct gen *g, enum isa_randprog_knob k)
+{
+	return g->knobs & (1u << k);
+}
 
 static uint64_t next(struct gen *g)
 {
@@ -65,9 +110,48 @@ struct xfer {
 	uint64_t idx, off, y, x, stride, pad[4];
 };
 
+/* A transfer at one of the DMA's limits, as far as the level's depth and
+ * the window allow: the most padding on every side, the largest stride, the
+ * most rows or the most columns. */
+static struct xfer limit_xfer(struct gen *g, const struct hw_level *l, uint64_t window_elems, bool padded)
+{
+	const struct hw_dma *dma = &g->hw->dma;
+	struct xfer t = {.y = 1, .x = 1, .stride = 1};
+	uint64_t room = min64(l->depth, window_elems);
+	switch (pick(g, 0, padded ? 3 : 2)) {
+	case 0: /* rows */
+		t.y = min64(dma->max_rows, room);
+		break;
+	case 1: /* columns */
+		t.x = t.stride = min64(dma->max_cols, room);
+		break;
+	case 2: /* stride: two rows as far apart as the window allows */
+		if (window_elems >= 2) {
+			t.y = 2;
+			t.stride = min64(dma->max_stride, window_elems - 1);
+		}
+		break;
+	default: /* padding: the most on every side whose block still fits */
+		for (uint64_t p = dma->max_pad; p > 0; p--)
+			if ((1 + 2 * p) * (1 + 2 * p) <= l->depth) {
+				for (int k = 0; k < 4; k++)
+					t.pad[k] = p;
+				break;
+			}
+	}
+	uint64_t span = (t.y - 1) * t.stride + t.x, block = (t.y + t.pad[0] + t.pad[1]) * (t.x + t.pad[2] + t.pad[3]);
+	if (span > window_elems || block > l->depth)
+		return (struct xfer){.y = 1, .x = 1, .stride = 1};
+	t.off = pick(g, 0, window_elems - span);
+	t.idx = pick(g, 0, l->depth - block);
+	return t;
+}
+
 static struct xfer random_xfer(struct gen *g, const struct hw_level *l, uint64_t window_elems, bool padded)
 {
 	const struct hw_dma *dma = &g->hw->dma;
+	if (knob(g, ISA_KNOB_DMA_LIMITS) && pick(g, 0, 1))
+		return limit_xfer(g, l, window_elems, padded);
 	for (int attempt = 0; attempt < 16; attempt++) {
 		struct xfer t = {0};
 		t.y = pick(g, 1, min64(dma->max_rows, 4));
@@ -115,6 +199,13 @@ static void stage_in(struct gen *g, const char *segment, int window, const char 
 		  (unsigned long long)elems, tokens);
 }
 
+/* Instructions a phase draws at most: 3, or with full-queues as many as
+ * the queues hold. */
+static uint64_t phase_cap(const struct gen *g)
+{
+	return knob(g, ISA_KNOB_FULL_QUEUES) ? g->max_phase : 3;
+}
+
 static void load_phase(struct gen *g, int it)
 {
 	const char *pop = it ? " pop_next" : "";
@@ -127,7 +218,7 @@ static void load_phase(struct gen *g, int it)
 		pop = "";
 		staged = 4;
 	}
-	uint32_t n = (uint32_t)pick(g, 1, min64(3, g->max_phase - staged));
+	uint32_t n = (uint32_t)pick(g, 1, min64(phase_cap(g), g->max_phase - staged));
 	for (uint32_t i = 0; i < n; i++) {
 		bool weight = i + 1 == n; /* every phase loads some weights last */
 		const struct hw_level *l = role(g, weight ? HW_ROLE_WEIGHT : HW_ROLE_INPUT);
@@ -145,10 +236,27 @@ static bool loop_fits(uint64_t base, uint64_t io, uint64_t fo, uint64_t ii, uint
 	return base + (io - 1) * fo + (ii - 1) * fi + tile <= depth;
 }
 
+/* An immediate at an end of the field, or around zero; for shr, a shift
+ * by the accumulator's width and around it, both ways. */
+static int64_t extreme_imm(struct gen *g, int op)
+{
+	int64_t hi = ((int64_t)1 << (g->hw->alu.imm_bits - 1)) - 1, lo = -hi - 1;
+	int64_t bits = 8 * (int64_t)dtype_bytes(role(g, HW_ROLE_ACCUMULATOR)->dtype);
+	int64_t any[] = {lo, lo + 1, -1, 0, 1, hi - 1, hi};
+	int64_t shift[] = {bits - 1, bits, bits + 1, -(bits - 1), -bits, -(bits + 1), lo, hi};
+	int64_t v = op == HW_ALU_SHR ? shift[pick(g, 0, 7)] : any[pick(g, 0, 6)];
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
 static void emit_loop(struct gen *g, int it, const char *tokens)
 {
 	const struct hw *hw = g->hw;
-	bool alu = hw->nintrinsics == 0 || pick(g, 0, 2) == 0;
+	int ops[HW_ALU_OP_COUNT], nops = 0;
+	for (int op = 0; op < HW_ALU_OP_COUNT; op++)
+		if (hw->alu.ops & (1u << op))
+			ops[nops++] = op;
+	bool every = knob(g, ISA_KNOB_EVERY_ALU_OP) && g->alu_turn < nops;
+	bool alu = hw->nintrinsics == 0 || every || pick(g, 0, 2) == 0;
 	int k = alu ? -1 : (int)pick(g, 0, (uint64_t)hw->nintrinsics - 1);
 	uint64_t b = pick(g, 0, (uint64_t)g->uops_per_iteration - 1), e = pick(g, b + 1, (uint64_t)g->uops_per_iteration);
 	uint64_t io = pick(g, 1, 3), ii = pick(g, 1, 3), f[6];
@@ -164,17 +272,26 @@ static void emit_loop(struct gen *g, int it, const char *tokens)
 		io = ii = 1;
 		memset(f, 0, sizeof f);
 	}
+	if (knob(g, ISA_KNOB_LONG_LOOPS) && pick(g, 0, 3) == 0) {
+		/* one loop at the maximum extent, the other once; the long one
+		 * steps no index, so every index stays where it fits */
+		bool outer = pick(g, 0, 1);
+		io = outer ? hw->isa.max_loop_extent : 1;
+		ii = outer ? 1 : hw->isa.max_loop_extent;
+		for (int i = outer ? 0 : 1; i < 6; i += 2)
+			f[i] = 0;
+	}
 	uint64_t first = (uint64_t)it * (uint64_t)g->uops_per_iteration;
 	if (alu) {
-		int ops[HW_ALU_OP_COUNT], nops = 0;
-		for (int op = 0; op < HW_ALU_OP_COUNT; op++)
-			if (hw->alu.ops & (1u << op))
-				ops[nops++] = op;
-		int op = ops[pick(g, 0, (uint64_t)nops - 1)];
+		int op = every ? ops[g->alu_turn] : ops[pick(g, 0, (uint64_t)nops - 1)];
+		g->alu_turn++;
 		sb_printf(&g->s, "alu op=%s", hw_alu_op_name(op));
 		if (pick(g, 0, 1)) {
 			int64_t lo = op == HW_ALU_SHR ? -3 : op == HW_ALU_MUL ? -3 : -100, hi = op == HW_ALU_SHR ? 8 : -lo;
-			sb_printf(&g->s, " use_imm=1 imm=%lld", (long long)(lo + (int64_t)pick(g, 0, (uint64_t)(hi - lo))));
+			int64_t imm = lo + (int64_t)pick(g, 0, (uint64_t)(hi - lo));
+			if (knob(g, ISA_KNOB_IMM_EXTREMES) && pick(g, 0, 1))
+				imm = extreme_imm(g, op);
+			sb_printf(&g->s, " use_imm=1 imm=%lld", (long long)imm);
 		}
 	} else {
 		sb_printf(&g->s, "%s%s", hw->intrinsic[k].name, pick(g, 0, 3) ? "" : " reset=1");
@@ -206,7 +323,7 @@ static void compute_phase(struct gen *g, int it)
 		sb_puts(&g->s, "\n");
 		budget--;
 	}
-	uint32_t n = (uint32_t)pick(g, 1, min64(3, budget));
+	uint32_t n = (uint32_t)pick(g, 1, min64(phase_cap(g), budget));
 	for (uint32_t i = 0; i < n; i++)
 		emit_loop(g, it, i + 1 == n ? " push_next push_prev" : "");
 }
@@ -214,7 +331,8 @@ static void compute_phase(struct gen *g, int it)
 static void store_phase(struct gen *g)
 {
 	const struct hw_level *out = role(g, HW_ROLE_OUTPUT);
-	uint32_t n = (uint32_t)pick(g, 1, min64(2, g->max_phase - (g->shared >= 0 ? 1 : 0)));
+	uint32_t n = (uint32_t)pick(g, 1, min64(knob(g, ISA_KNOB_FULL_QUEUES) ? g->max_phase : 2,
+					       g->max_phase - (g->shared >= 0 ? 1 : 0)));
 	for (uint32_t i = 0; i < n; i++) {
 		struct xfer t = random_xfer(g, out, g->window / out->elem_bytes, false);
 		emit_xfer(g, "store", out, &t);
@@ -263,7 +381,14 @@ static uint32_t min_queue(const struct hw *hw)
 
 char *isa_randprog(const struct hw *hw, const struct isa_layout *lay, uint64_t seed, int iterations, struct diags *err)
 {
-	struct gen g = {.hw = hw, .lay = lay, .rng = seed * 0x9e3779b97f4a7c15ull + 1, .iterations = iterations};
+	return isa_randprog_knobs(hw, lay, seed, iterations, 0, err);
+}
+
+char *isa_randprog_knobs(const struct hw *hw, const struct isa_layout *lay, uint64_t seed, int iterations,
+			 unsigned knobs, struct diags *err)
+{
+	struct gen g = {.hw = hw, .lay = lay, .rng = seed * 0x9e3779b97f4a7c15ull + 1, .iterations = iterations,
+			.knobs = knobs};
 	const struct hw_level *inp = role(&g, HW_ROLE_INPUT);
 	g.shared = inp->parent;
 	for (int i = 0; i < hw->nlevels; i++)
@@ -276,6 +401,8 @@ char *isa_randprog(const struct hw *hw, const struct isa_layout *lay, uint64_t s
 	for (int i = 0; i < hw->nlevels; i++)
 		largest = hw->level[i].elem_bytes > largest ? hw->level[i].elem_bytes : largest;
 	g.window = 16 * largest; /* room for several elements of the largest kind */
+	if (knob(&g, ISA_KNOB_DMA_LIMITS))
+		g.window *= 4; /* and for longer rows and strides */
 	uint32_t depth = role(&g, HW_ROLE_UOP)->depth;
 	g.uops_per_iteration = (int)min64(4, depth / (uint64_t)(iterations > 0 ? iterations : 1));
 	/* the micro-op window holds them all */
@@ -291,13 +418,16 @@ char *isa_randprog(const struct hw *hw, const struct isa_layout *lay, uint64_t s
 			 depth);
 		return NULL;
 	}
-	g.max_phase = min_queue(hw) < 6 ? min_queue(hw) : 6;
+	g.max_phase = min_queue(hw) < 6 || knob(&g, ISA_KNOB_FULL_QUEUES) ? min_queue(hw) : 6;
 	if (g.max_phase < (g.shared >= 0 ? 5u : 2u)) {
 		diag_add(err, NULL, 0, 0, "the instruction queues of '%s' are too shallow for random programs", hw->name);
 		return NULL;
 	}
 	sb_printf(&g.s, "; random program, seed %llu, %d iterations, for '%s'\n", (unsigned long long)seed, iterations,
 		  hw->name);
+	for (int k = 0; k < ISA_KNOB_COUNT; k++)
+		if (knob(&g, (enum isa_randprog_knob)k))
+			sb_printf(&g.s, "; knob %s\n", isa_randprog_knob_name((enum isa_randprog_knob)k));
 	data(&g, "in", "input", g.window);
 	data(&g, "w", "weight", g.window);
 	data(&g, "b", "input", g.window);

@@ -1,5 +1,5 @@
-/* rtl_random HW.yaml FIRST_SEED COUNT ITERATIONS: COUNT random programs
- * (tessel randprog, seeds FIRST_SEED...) co-simulated on the C simulator and
+/* rtl_random HW.yaml FIRST_SEED COUNT ITERATIONS [KNOBS]: COUNT random programs
+ * (tessel randprog, seeds FIRST_SEED..., with --knobs KNOBS) co-simulated on the C simulator and
  * the RTL, in one process so the model is loaded once.  Every program must
  * agree byte for byte on DRAM and on every statistic, cycles first. */
 #include <inttypes.h>
@@ -13,8 +13,11 @@
 
 int main(int argc, char **argv)
 {
-	if (argc != 5) {
-		fprintf(stderr, "usage: rtl_random HW.yaml FIRST_SEED COUNT ITERATIONS\n");
+	unsigned knobs = 0;
+	char why[256];
+	if (argc < 5 || argc > 6 || (argc == 6 && isa_randprog_parse_knobs(argv[5], &knobs, why, sizeof why))) {
+		fprintf(stderr, "usage: rtl_random HW.yaml FIRST_SEED COUNT ITERATIONS [KNOBS]%s%s\n", argc == 6 ? ": " : "",
+			argc == 6 ? why : "");
 		return 2;
 	}
 	struct hw hw;
@@ -28,7 +31,7 @@ int main(int argc, char **argv)
 	int iterations = atoi(argv[4]);
 	uint64_t cycles = 0, insns = 0, bytes = 0, failed = 0;
 	for (uint64_t seed = first; seed < first + count; seed++) {
-		char *text = isa_randprog(&hw, &lay, seed, iterations, &err);
+		char *text = isa_randprog_knobs(&hw, &lay, seed, iterations, knobs, &err);
 		struct isa_program p;
 		if (!text || isa_assemble(text, "(random program)", &hw, &p, &err)) {
 			diag_print(&err, stderr);
@@ -49,8 +52,9 @@ int main(int argc, char **argv)
 		bytes += res.bytes_compared;
 		isa_program_free(&p);
 	}
-	printf("%s: %" PRIu64 " random programs (seeds %" PRIu64 "..%" PRIu64 ", %d iterations): %" PRIu64
+	printf("%s: %" PRIu64 " random programs (seeds %" PRIu64 "..%" PRIu64 ", %d iterations%s%s): %" PRIu64
 	       " mismatches; %" PRIu64 " cycles, %" PRIu64 " instructions, %" PRIu64 " bytes of DRAM compared\n",
-	       hw.name, count, first, first + count - 1, iterations, failed, cycles, insns, bytes);
+	       hw.name, count, first, first + count - 1, iterations, argc == 6 ? ", knobs " : "", argc == 6 ? argv[5] : "",
+	       failed, cycles, insns, bytes);
 	return failed ? 1 : 0;
 }

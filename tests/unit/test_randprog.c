@@ -75,8 +75,83 @@ static void test_config(const char *name)
 	diag_free(&err);
 }
 
+/* With every knob (docs/randprog.md, "Knobs"): 40 seeds assemble and run,
+ * and together they have what each knob promises, read off the programs:
+ * loops at the ISA's maximum extent, an input load padded on every side by
+ * the most that fits its buffer, every ALU operation of the hardware, an
+ * immediate at an end of its field, and a compute phase of more loops than
+ * the three of plain programs (every example's queues hold at least 8). */
+static void test_knobs(const char *name)
+{
+	struct hw hw;
+	struct isa_layout lay;
+	struct diags err = {0};
+	test_load_example(name, &hw);
+	ASSERT_EQ(isa_derive(&hw, &lay, &err), 0);
+	struct device *d = dev_sim.open(&hw, &err);
+	const struct hw_level *inp = &hw.level[hw.role_level[HW_ROLE_INPUT]];
+	int64_t pad = hw.dma.max_pad;
+	while (pad > 0 && (1 + 2 * pad) * (1 + 2 * pad) > (int64_t)inp->depth)
+		pad--;
+	int64_t imm_hi = ((int64_t)1 << (hw.alu.imm_bits - 1)) - 1;
+	bool longest = false, padded = false, extreme = false, op_seen[HW_ALU_OP_COUNT] = {false};
+	int run = 0, longest_run = 0;
+	for (uint64_t seed = 1; seed <= 40; seed++) {
+		char *text = isa_randprog_knobs(&hw, &lay, seed, 2, (1u << ISA_KNOB_COUNT) - 1, &err);
+		struct isa_program p;
+		struct dev_stats st;
+		ASSERT(text != NULL);
+		if (!text || isa_assemble(text, "random.s", &hw, &p, &err)) {
+			diag_print(&err, stderr);
+			ASSERT(!"a random program with knobs assembles");
+			free(text);
+			break;
+		}
+		if (dev_run_program(&dev_sim, d, &p, NULL, &st, &err)) {
+			fprintf(stderr, "%s seed %llu with knobs:\n", name, (unsigned long long)seed);
+			diag_print(&err, stderr);
+			ASSERT(!"a random program with knobs runs");
+		}
+		for (int i = 0; i < p.ninsn; i++) {
+			const int64_t *f = p.insn[i].f;
+			enum isa_class c = lay.kind[p.insn[i].kind].cls;
+			longest |= (c == ISA_CLASS_ALU || c == ISA_CLASS_GEMM) &&
+				   (f[ISA_F_ITER_OUT] == hw.isa.max_loop_extent || f[ISA_F_ITER_IN] == hw.isa.max_loop_extent);
+			padded |= c == ISA_CLASS_LOAD && f[ISA_F_BUF] == hw.role_level[HW_ROLE_INPUT] && pad > 0 &&
+				  f[ISA_F_YPAD0] == pad && f[ISA_F_YPAD1] == pad && f[ISA_F_XPAD0] == pad && f[ISA_F_XPAD1] == pad;
+			extreme |= c == ISA_CLASS_ALU && f[ISA_F_USE_IMM] && (f[ISA_F_IMM] == imm_hi || f[ISA_F_IMM] == -imm_hi - 1);
+			run = c == ISA_CLASS_ALU || c == ISA_CLASS_GEMM ? run + 1 : 0;
+			longest_run = run > longest_run ? run : longest_run;
+		}
+		char *dis = isa_disassemble(&p);
+		for (int op = 0; op < HW_ALU_OP_COUNT && dis; op++) {
+			char word[32];
+			snprintf(word, sizeof word, "op=%s ", hw_alu_op_name((enum hw_alu_op)op));
+			op_seen[op] |= strstr(dis, word) != NULL;
+		}
+		free(dis);
+		isa_program_free(&p);
+		free(text);
+		diag_free(&err);
+	}
+	ASSERT(longest);
+	ASSERT(pad == 0 || padded);
+	ASSERT(extreme);
+	for (int op = 0; op < HW_ALU_OP_COUNT; op++)
+		if (hw.alu.ops & (1u << op)) {
+			if (!op_seen[op])
+				fprintf(stderr, "%s: no alu op=%s\n", name, hw_alu_op_name((enum hw_alu_op)op));
+			ASSERT(op_seen[op]);
+		}
+	ASSERT(longest_run > 3); /* a plain compute phase has at most three loops */
+	dev_sim.close(d);
+	diag_free(&err);
+}
+
 int main(void)
 {
+	for (int i = 0; i < TEST_NEXAMPLES; i++)
+		test_knobs(test_examples[i]);
 	for (int i = 0; i < TEST_NEXAMPLES; i++)
 		test_config(test_examples[i]);
 	return test_done("test_randprog");
