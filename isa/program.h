@@ -247,7 +247,8 @@ char *isa_randprog(const struct hw *hw, const struct isa_layout *lay, uint64_t s
 	X(EVERY_ALU_OP, "every-alu-op", "the first loops of a program run every ALU operation in turn")               \
 	X(LONG_LOOPS, "long-loops", "some loops run to the ISA's maximum extent (their index steps 0)")               \
 	X(DMA_LIMITS, "dma-limits", "transfers with the most padding, stride, rows or columns that fit")               \
-	X(FULL_QUEUES, "full-queues", "phases as long as the shallowest instruction queue is deep")
+	X(FULL_QUEUES, "full-queues", "phases as long as the shallowest instruction queue is deep")                    \
+	X(TOKEN_BURSTS, "token-bursts", "loads send one token more than a token queue holds; compute takes them with syncs")
 enum isa_randprog_knob {
 #define X(id, name, what) ISA_KNOB_##id,
 	ISA_RANDPROG_KNOBS(X)

@@ -27,6 +27,7 @@ struct gen {
 	int iterations, uops_per_iteration;
 	uint32_t max_phase;  /* instructions one phase may have (queue depths) */
 	unsigned knobs;      /* 1 << ISA_KNOB_... */
+	uint32_t burst;      /* token-bursts: loads each pushing a token this iteration (0: as plain) */
 	int alu_turn;        /* ALU loops so far (every-alu-op) */
 };
 
@@ -206,6 +207,17 @@ static uint64_t phase_cap(const struct gen *g)
 	return knob(g, ISA_KNOB_FULL_QUEUES) ? g->max_phase : 3;
 }
 
+/* Loads in a burst: one more than the token queue holds (so the load
+ * module waits for compute to take one), as far as the phases allow: the
+ * loads fit the load phase, and compute's syncs, its micro-op load and one
+ * loop the compute phase. */
+static uint32_t burst_length(const struct gen *g)
+{
+	uint32_t staged = g->shared >= 0 ? 4 : 0;
+	uint64_t n = min64((uint64_t)g->hw->queues.token + 1, min64(g->max_phase - staged, g->max_phase - 1));
+	return n < 2 ? 0 : (uint32_t)n;
+}
+
 static void load_phase(struct gen *g, int it)
 {
 	const char *pop = it ? " pop_next" : "";
@@ -219,6 +231,8 @@ static void load_phase(struct gen *g, int it)
 		staged = 4;
 	}
 	uint32_t n = (uint32_t)pick(g, 1, min64(phase_cap(g), g->max_phase - staged));
+	if (g->burst)
+		n = g->burst;
 	for (uint32_t i = 0; i < n; i++) {
 		bool weight = i + 1 == n; /* every phase loads some weights last */
 		const struct hw_level *l = role(g, weight ? HW_ROLE_WEIGHT : HW_ROLE_INPUT);
@@ -226,7 +240,7 @@ static void load_phase(struct gen *g, int it)
 		emit_xfer(g, "load", l, &t);
 		emit_addr(g, weight ? "w" : "in", (weight ? WIN_WEIGHT : WIN_INPUT) * g->window, l->elem_bytes, t.off);
 		emit_sizes(g, &t);
-		sb_printf(&g->s, "%s%s\n", i == 0 ? pop : "", weight ? " push_next" : "");
+		sb_printf(&g->s, "%s%s\n", i == 0 ? pop : "", weight || g->burst ? " push_next" : "");
 	}
 }
 
@@ -315,6 +329,9 @@ static void compute_phase(struct gen *g, int it)
 	sb_printf(&g->s, " ysize=1 xsize=%d xstride=%d pop_prev%s\n", g->uops_per_iteration, g->uops_per_iteration,
 		  it ? " pop_next" : "");
 	uint32_t budget = g->max_phase - 1;
+	/* the rest of a burst of tokens from the load module, one sync each */
+	for (uint32_t i = 1; i < g->burst; i++, budget--)
+		sb_puts(&g->s, "sync queue=compute pop_prev\n");
 	if (budget > 1 && pick(g, 0, 1)) {
 		struct xfer t = random_xfer(g, acc, g->window / acc->elem_bytes, true);
 		emit_xfer(g, "load", acc, &t);
@@ -434,6 +451,7 @@ char *isa_randprog_knobs(const struct hw *hw, const struct isa_layout *lay, uint
 	data(&g, "y", "output", g.window);
 	uops(&g);
 	for (int it = 0; it < iterations; it++) {
+		g.burst = knob(&g, ISA_KNOB_TOKEN_BURSTS) && pick(&g, 0, 1) ? burst_length(&g) : 0;
 		load_phase(&g, it);
 		compute_phase(&g, it);
 		store_phase(&g);

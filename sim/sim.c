@@ -50,6 +50,7 @@ struct run {
 	uint64_t request_at, arrive_at; /* NEVER when none */
 	uint32_t request_first, request_n;
 	bool fetch_stopped;
+	bool popped;           /* an instruction that pops tokens started this cycle */
 	bool dispatched;       /* an instruction was dispatched this cycle... */
 	enum isa_queue dispatched_to; /* ...into this queue */
 	/* end */
@@ -356,6 +357,8 @@ static uint64_t next_event(struct run *r, uint64_t now)
 		next = r->request_at;
 	if (r->dispatched && now + 1 < next)
 		next = now + 1; /* what was dispatched may start, and fetch may dispatch again */
+	if (r->popped && now + 1 < next)
+		next = now + 1; /* a module before it in this cycle's order may have waited for that room */
 	return next;
 }
 
@@ -383,11 +386,15 @@ static void step(struct run *r, uint64_t now)
 		fetch_arrive(r, now);
 	if (r->failed)
 		return;
+	r->popped = false;
 	for (int q = 0; q < ISA_Q_COUNT && !r->failed; q++) {
 		struct module *m = &r->m[q];
 		bool full;
-		if (!m->busy && m->q.n && isa_tokens_wait(&r->d->hw, r->tokens, q, &m->q.v[m->q.head].in, &full) < 0)
+		const struct isa_insn *in = &m->q.v[m->q.head].in;
+		if (!m->busy && m->q.n && isa_tokens_wait(&r->d->hw, r->tokens, q, in, &full) < 0) {
+			r->popped |= in->f[ISA_F_POP_PREV] || in->f[ISA_F_POP_NEXT];
 			start(r, q, now);
+		}
 	}
 	if (r->failed)
 		return;

@@ -79,8 +79,9 @@ static void test_config(const char *name)
  * and together they have what each knob promises, read off the programs:
  * loops at the ISA's maximum extent, an input load padded on every side by
  * the most that fits its buffer, every ALU operation of the hardware, an
- * immediate at an end of its field, and a compute phase of more loops than
- * the three of plain programs (every example's queues hold at least 8). */
+ * immediate at an end of its field, a compute phase of more loops than the
+ * three of plain programs (every example's queues hold at least 8), and
+ * more loads in a row sending tokens than a token queue holds. */
 static void test_knobs(const char *name)
 {
 	struct hw hw;
@@ -95,7 +96,8 @@ static void test_knobs(const char *name)
 		pad--;
 	int64_t imm_hi = ((int64_t)1 << (hw.alu.imm_bits - 1)) - 1;
 	bool longest = false, padded = false, extreme = false, op_seen[HW_ALU_OP_COUNT] = {false};
-	int run = 0, longest_run = 0;
+	int run = 0, longest_run = 0, pushes = 0;
+	bool burst = false;
 	for (uint64_t seed = 1; seed <= 40; seed++) {
 		char *text = isa_randprog_knobs(&hw, &lay, seed, 2, (1u << ISA_KNOB_COUNT) - 1, &err);
 		struct isa_program p;
@@ -120,6 +122,8 @@ static void test_knobs(const char *name)
 			padded |= c == ISA_CLASS_LOAD && f[ISA_F_BUF] == hw.role_level[HW_ROLE_INPUT] && pad > 0 &&
 				  f[ISA_F_YPAD0] == pad && f[ISA_F_YPAD1] == pad && f[ISA_F_XPAD0] == pad && f[ISA_F_XPAD1] == pad;
 			extreme |= c == ISA_CLASS_ALU && f[ISA_F_USE_IMM] && (f[ISA_F_IMM] == imm_hi || f[ISA_F_IMM] == -imm_hi - 1);
+			pushes = c == ISA_CLASS_LOAD && f[ISA_F_PUSH_NEXT] ? pushes + 1 : 0;
+			burst |= pushes > (int)hw.queues.token;
 			run = c == ISA_CLASS_ALU || c == ISA_CLASS_GEMM ? run + 1 : 0;
 			longest_run = run > longest_run ? run : longest_run;
 		}
@@ -144,6 +148,7 @@ static void test_knobs(const char *name)
 			ASSERT(op_seen[op]);
 		}
 	ASSERT(longest_run > 3); /* a plain compute phase has at most three loops */
+	ASSERT(burst);
 	dev_sim.close(d);
 	diag_free(&err);
 }
