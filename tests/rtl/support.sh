@@ -13,3 +13,26 @@ expect edge-tiny "rtl: supported"
 expect dot-i8 "rtl: supported"
 expect mma-fp16 "rtl: not supported: fp16 arithmetic"
 expect server-wide "rtl: not supported: shared on-chip levels (a memory hierarchy deeper than one scratchpad level)"
+
+# Each reason a description the loader accepts can have, on a variant of
+# vta-default made here (docs/rtl.md, "Supported configurations").
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+base=$src/examples/hw/vta-default.yaml
+variant() { # variant NAME EXPECTED-LINE: check $work/NAME.yaml
+  got=$("$tessel" check "$work/$1.yaml" | grep '^rtl:') || { echo "FAIL: $1: no rtl: line" >&2; exit 1; }
+  [ "$got" = "$2" ] || { echo "FAIL: $1: got '$got', expected '$2'" >&2; exit 1; }
+  echo "$1: $got"
+}
+sed 's/^  load: 32$/  load: 300/' "$base" > "$work/deep-queues.yaml"
+variant deep-queues "rtl: not supported: instruction queues deeper than 255"
+awk '{print} /initiation_interval: 1/ && !done {
+  print "  - name: gemm2\n    expr: \"acc[i, j] += inp[i, k] * wgt[j, k]\"\n    dims: {i: 1, j: 16, k: 16}"
+  print "    operands:\n      acc: {buffer: acc, dtype: int32}\n      inp: {buffer: inp, dtype: int8}\n      wgt: {buffer: wgt, dtype: int8}"
+  print "    latency: 4\n    initiation_interval: 1"; done = 1 }' "$base" > "$work/two-intrinsics.yaml"
+variant two-intrinsics "rtl: not supported: more than one intrinsic"
+sed 's/dims: {i: 1, j: 16, k: 16}/dims: {i: 2, j: 16, k: 16}/' "$base" > "$work/two-row-tiles.yaml"
+variant two-row-tiles "rtl: not supported: a tile spanning several buffer elements"
+awk '/name: inp/ {f = 1} f && /port_bits: 128/ {sub(/128/, "256")} f && /bandwidth: 16/ {sub(/16/, "32"); f = 0} {print}' \
+  "$base" > "$work/wide-port.yaml"
+variant wide-port "rtl: not supported: level 'inp' moves more than one element per cycle (bandwidth 32 > 16 bytes)"
