@@ -119,13 +119,13 @@ module tsl_core #(
     else queue_of = QIW'(r);
   endfunction
   function automatic int qdepth(input int q);
-    qdepth = int'(QUEUE_DEPTHS[q*32+:32]);
+    qdepth = 32'(QUEUE_DEPTHS[q*32+:32]);
   endfunction
   function automatic int producer(input int t);
-    producer = int'(PRODUCERS[t*QIW+:QIW]);
+    producer = 32'(PRODUCERS[t*QIW+:QIW]);
   endfunction
   function automatic int consumer(input int t);
-    consumer = int'(CONSUMERS[t*QIW+:QIW]);
+    consumer = 32'(CONSUMERS[t*QIW+:QIW]);
   endfunction
   // The token bits with which token queue t's producer pushes and its
   // consumer pops: toward a later module is `next`.

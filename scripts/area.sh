@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# scripts/area.sh HW.yaml [TESSEL]
+# scripts/area.sh [--check] HW.yaml [TESSEL]
 #
 # Synthesises the bundled RTL (rtl/tsl_core.sv and its units, without the
 # simulation-only DRAM port of rtl/sim/) for one hardware description with
 # Yosys to generic gates, and prints the cell counts.  Scratchpads and
 # queues stay memories ($mem_v2 cells, one per memory); their bits are the
 # description's capacities.  Takes minutes: the intrinsic core is
-# synthesised multiplier by multiplier.
+# synthesised multiplier by multiplier, so the result is cached per
+# description fingerprint and sources (the RTL, the generated header and
+# this script) in $XDG_CACHE_HOME/tessel/area/ (~/.cache without it) and a
+# second run prints it at once.  With --check, it only reads and elaborates
+# the RTL (seconds): what the rtl.yosys test runs.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-hw=${1:?usage: scripts/area.sh HW.yaml [TESSEL]}
+check=false
+if [ "${1:-}" = --check ]; then check=true; shift; fi
+hw=${1:?usage: scripts/area.sh [--check] HW.yaml [TESSEL]}
 tessel=${2:-$here/build/tessel}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -18,6 +24,20 @@ srcs=""
 for f in tsl_core tsl_fifo tsl_spad tsl_dma_load tsl_dma_store tsl_loop tsl_gemm tsl_mul tsl_alu tsl_alu_lane; do
   srcs="$srcs $here/rtl/$f.sv"
 done
+if $check; then
+  yosys -q -p "read_verilog -sv -I$work -I$here/rtl $srcs; hierarchy -check -top tsl_core; proc" > "$work/yosys.log" 2>&1 ||
+    { cat "$work/yosys.log" >&2; exit 1; }
+  echo "yosys $(yosys -V | awk '{print $2}') reads and elaborates the RTL for $(basename "$hw")"
+  exit 0
+fi
+fp=$("$tessel" check "$hw" | sed -n 's/.*fingerprint \([0-9a-f]*\).*/\1/p')
+[ -n "$fp" ] || { echo "area.sh: no fingerprint from tessel check $hw" >&2; exit 1; }
+sources=$(cat $srcs "$work/tessel_isa.vh" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16)
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/tessel/area/$fp-$sources.txt
+if [ -s "$cache" ]; then
+  cat "$cache"
+  exit 0
+fi
 cat > "$work/area.ys" <<YS
 read_verilog -sv -I$work -I$here/rtl $srcs
 hierarchy -top tsl_core
@@ -26,5 +46,9 @@ abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX; opt_clean
 tee -o $work/stat.txt stat
 YS
 yosys -q -s "$work/area.ys" > "$work/yosys.log" 2>&1 || { cat "$work/yosys.log" >&2; exit 1; }
-echo "area of the RTL for $(basename "$hw") (Yosys $(yosys -V | awk '{print $2}'), generic gates):"
-sed -n '/Number of cells/,$p' "$work/stat.txt" | sed '/^$/d'
+{
+  echo "area of the RTL for $(basename "$hw") (Yosys $(yosys -V | awk '{print $2}'), generic gates):"
+  sed -n '/Number of cells/,$p' "$work/stat.txt" | sed '/^$/d'
+} > "$work/area.txt"
+mkdir -p "$(dirname "$cache")" && cp "$work/area.txt" "$cache.$$" && mv "$cache.$$" "$cache"
+cat "$work/area.txt"
