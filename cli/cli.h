@@ -95,7 +95,8 @@ int cli_load_hw(const char *path, struct hw *hw);
 /* Loads a workload file; prints errors.  0, or -1. */
 struct wl_workload;
 int cli_load_workload(const char *path, struct wl_workload *w);
-/* Both, for the commands that compile a workload for a hardware description. */
+/* Both, for the commands that compile a workload for a hardware description,
+ * with the rewrites that depend on the machine (cc_rewrite) applied. */
 int cli_load_hw_workload(const char *hw_path, const char *wl_path, struct hw *hw, struct wl_workload *w);
 /* A workload's program as `tessel compile` builds it (cc_build): every op
  * in order, those on the host as host steps, a direct-form op reading what

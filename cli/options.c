@@ -220,5 +220,11 @@ int cli_load_workload(const char *path, struct wl_workload *w)
 
 int cli_load_hw_workload(const char *hw_path, const char *wl_path, struct hw *hw, struct wl_workload *w)
 {
-	return cli_load_hw(hw_path, hw) || cli_load_workload(wl_path, w) ? -1 : 0;
+	if (cli_load_hw(hw_path, hw) || cli_load_workload(wl_path, w))
+		return -1;
+	struct diags err = {0};
+	int rc = cc_rewrite(hw, w, &err);
+	cli_print_errors(&err, wl_path);
+	diag_free(&err);
+	return rc;
 }

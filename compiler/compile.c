@@ -22,8 +22,29 @@ const char *cc_kind_name(enum cc_kind k)
 
 /* ---- plans ---- */
 
-/* How much slower (estimated) a direct mapping may be and still be chosen. */
-#define CC_DIRECT_MARGIN 1.1
+/* How much faster (estimated) the GEMM form must be, at equal DRAM reads,
+ * to be chosen over a form that streams its operands: the estimate's own
+ * error, and what the cycles do not show (the host packing the GEMM form's
+ * operands before every run). */
+#define CC_GEMM_MARGIN 1.1
+/* How many cycles DRAM reads are worth: a mapping reading 2^4 = 16 times
+ * less may take twice the cycles.  DRAM is the costliest action of such a
+ * machine (a byte costs about a thousand 8-bit MACs in energy at 45 nm,
+ * docs/compiler.md), so an architect accepts some cycles for much less
+ * traffic; the exponent is small so that the cycles still decide between
+ * mappings that read alike. */
+#define CC_DRAM_EXPONENT 0.25
+
+double cc_plan_cost(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *p)
+{
+	if (p->kind != CC_GEMM)
+		return INFINITY;
+	struct tz_geometry geo;
+	tz_geometry_init(&geo, hw, g, op, &p->map.b);
+	double dram = tz_estimate_dram_read(&geo, &p->map);
+	return tz_estimate_cycles(&geo, &p->map) * pow(dram > 1 ? dram : 1, CC_DRAM_EXPONENT) *
+	       (p->map.direct ? 1 : CC_GEMM_MARGIN);
+}
 
 /* Joins the rejections into one readable reason. */
 static void why_host(const struct hw *hw, const struct tz_match *m, char *why, size_t n)
@@ -45,6 +66,13 @@ static void why_host(const struct hw *hw, const struct tz_match *m, char *why, s
 int cc_plan_op(const struct hw *hw, const struct ir_graph *g, int op, struct cc_plan *p, struct diags *err)
 {
 	memset(p, 0, sizeof *p);
+	const struct ir_op *o = &g->op[op];
+	if (!strcmp(o->kind, "phases")) { /* cc_rewrite's: no intrinsic copies, and the DMA moves whole elements */
+		p->kind = CC_HOST;
+		snprintf(p->why, sizeof p->why, "a layout change: '%s' with its stride phases in its channels, for the next op",
+			 g->tensor[o->in[0].tensor].name);
+		return 0;
+	}
 	struct tz_pool pool;
 	char pwhy[256];
 	if (!tz_pool_match(hw, g, op, &pool, pwhy)) {
@@ -59,23 +87,21 @@ int cc_plan_op(const struct hw *hw, const struct ir_graph *g, int op, struct cc_
 	p->kind = CC_HOST;
 	char why[256] = "", dwhy[256];
 	struct tz_geometry geo;
-	double cost = INFINITY;
 	for (int i = 0; i < m.nbindings && p->kind == CC_HOST; i++) {
 		tz_geometry_init(&geo, hw, g, op, &m.binding[i]);
 		if (!tz_default_mapping(&geo, &p->map, why))
-			p->kind = CC_GEMM, cost = tz_estimate_cycles(&geo, &p->map);
+			p->kind = CC_GEMM;
 	}
 	/* The most efficient binding that streams its operands, unless the GEMM
-	 * form is estimated faster by more than the estimate's own error: the
-	 * cycles do not show what the GEMM form costs besides (DRAM traffic, its
-	 * energy, and the host packing its operands before every run). */
+	 * form costs less (cc_plan_cost: cycles, with DRAM reads weighed in). */
+	double cost = cc_plan_cost(hw, g, op, p);
 	for (int i = 0; i < m.nbindings; i++) {
 		tz_geometry_init(&geo, hw, g, op, &m.binding[i]);
-		struct tz_mapping dm;
-		if (!geo.dir.ok || tz_default_direct(&geo, &dm, dwhy))
+		struct cc_plan d = {.kind = CC_GEMM};
+		if (!geo.dir.ok || tz_default_direct(&geo, &d.map, dwhy))
 			continue;
-		if (tz_estimate_cycles(&geo, &dm) <= CC_DIRECT_MARGIN * cost)
-			p->kind = CC_GEMM, p->map = dm;
+		if (cc_plan_cost(hw, g, op, &d) <= cost)
+			p->kind = CC_GEMM, p->map = d.map;
 		break;
 	}
 	if (p->kind == CC_HOST && m.nbindings)

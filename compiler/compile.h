@@ -52,6 +52,15 @@ struct cc_plan {
 int cc_plan_ops(const struct hw *hw, const struct ir_graph *g, struct cc_plan *plans, struct diags *err);
 /* The plan of one op (cc_plan_ops's choice for it). */
 int cc_plan_op(const struct hw *hw, const struct ir_graph *g, int op, struct cc_plan *plan, struct diags *err);
+/* What a plan costs, to choose between forms: the estimated cycles, times
+ * the estimated DRAM bytes read to the power 1/4, times 1.1 for the GEMM
+ * form (docs/compiler.md); infinite for a plan not on an intrinsic. */
+double cc_plan_cost(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan);
+/* Rewrites the ops of w that cost less with their strided windows split
+ * into phases (ir_phase_split_find, wl_phase_split): each gets a layout op
+ * before it, which runs on the host.  Before planning; 0, or -1 with an
+ * error (out of memory). */
+int cc_rewrite(const struct hw *hw, struct wl_workload *w, struct diags *err);
 /* Op `op` with mapping m (the tuner's choice), or, with m NULL, as max
  * pooling on the ALU (CC_HOST with why when the ALU cannot run it). */
 void cc_plan_mapping(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_mapping *m,

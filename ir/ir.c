@@ -410,6 +410,34 @@ int ir_add_op(struct ir_graph *g, const struct ir_op *src, const char *out_name,
 	return finish_op(g, op, out_name, out_dtype, rank, shape, NULL, err);
 }
 
+int ir_graph_copy(struct ir_graph *dst, const struct ir_graph *src)
+{
+	memset(dst, 0, sizeof *dst);
+	dst->tensor = try_calloc((size_t)src->ntensors + 4, sizeof *dst->tensor);
+	dst->op = try_calloc((size_t)src->nops + 2, sizeof *dst->op);
+	if (!dst->tensor || !dst->op) {
+		ir_graph_free(dst);
+		return -1;
+	}
+	memcpy(dst->tensor, src->tensor, (size_t)src->ntensors * sizeof *dst->tensor);
+	memcpy(dst->op, src->op, (size_t)src->nops * sizeof *dst->op);
+	dst->ntensors = src->ntensors, dst->tensor_cap = src->ntensors + 4;
+	dst->nops = src->nops, dst->op_cap = src->nops + 2;
+	return 0;
+}
+
+void ir_move_last_op(struct ir_graph *g, int to)
+{
+	struct ir_op last = g->op[g->nops - 1];
+	memmove(&g->op[to + 1], &g->op[to], (size_t)(g->nops - 1 - to) * sizeof *g->op);
+	g->op[to] = last;
+	for (int t = 0; t < g->ntensors; t++)
+		if (g->tensor[t].producer == g->nops - 1)
+			g->tensor[t].producer = to;
+		else if (g->tensor[t].producer >= to)
+			g->tensor[t].producer++;
+}
+
 int ir_add_epilogue(struct ir_graph *g, int opi, const struct ir_epilogue *e, struct diags *err)
 {
 	struct ir_op *op = &g->op[opi];
@@ -442,6 +470,8 @@ uint64_t ir_op_macs(const struct ir_op *op)
 {
 	if (op->combine != IR_COMBINE_MUL)
 		return 0;
+	if (op->macs)
+		return op->macs;
 	uint64_t n = 1;
 	for (int i = 0; i < op->niters; i++)
 		n *= (uint64_t)op->iter[i].extent;

@@ -138,6 +138,8 @@ struct ir_op {
 	enum dtype acc;   /* type values are reduced and epilogues applied in */
 	int nepilogues;
 	struct ir_epilogue epilogue[IR_MAX_EPILOGUES];
+	uint64_t macs;    /* products that count, when fewer than the domain's points (a
+			   * phase-split op's: not those of its zero window taps); 0: all */
 };
 
 struct ir_graph {
@@ -192,7 +194,7 @@ int ir_add_op(struct ir_graph *g, const struct ir_op *op, const char *out_name, 
 int ir_add_epilogue(struct ir_graph *g, int op, const struct ir_epilogue *e, struct diags *err);
 
 /* Derived figures. */
-uint64_t ir_op_macs(const struct ir_op *op); /* points of the domain, for MUL/SUM ops */
+uint64_t ir_op_macs(const struct ir_op *op); /* points of the domain (or op->macs), for MUL/SUM ops */
 /* Distinct elements of tensor t that access a of op touches over the whole
  * domain, in bounds (ir/footprint.c): exact for dimensions whose indices
  * share no iterator and for small groups that do; bounded above (by the
@@ -202,6 +204,55 @@ const char *ir_tensor_kind_name(enum ir_tensor_kind k);
 const char *ir_epilogue_name(enum ir_epilogue_kind k);
 /* A readable listing of the graph: tensors, then each op's loop nest. */
 void ir_dump(const struct ir_graph *g, struct strbuf *out);
+
+/* A copy of src (room for a few more tensors and ops); 0, or -1 when out
+ * of memory (dst empty). */
+int ir_graph_copy(struct ir_graph *dst, const struct ir_graph *src);
+/* Moves the last op to index `to`, the ops from there on one later (their
+ * output tensors' producers follow): for an op that must run before
+ * another it was made after. */
+void ir_move_last_op(struct ir_graph *g, int to);
+
+/* ---- phase splitting (space to depth, ir/phase.c) ---- */
+
+/* A strided window over operand `a` of op `op` whose other operand `b` is a
+ * weight: a dimension of a indexed stride·x + k + offset (x spatial, k the
+ * window's reduction iterator, alone in dimension b_dim of b) reads each
+ * index of one phase modulo the stride only at every stride-th window
+ * position.  Folding the phases into a's channels (its last dimension,
+ * `channels` values, one reduction iterator shared with b's b_lane) makes
+ * the window unit-stride with ceil(window / stride) positions over
+ * channels x phases values: what a machine whose elements hold more
+ * channels than a has can run without wasting most of each element. */
+struct ir_phase_dim {
+	int dim, x, k, b_dim;
+	int64_t stride, window, offset;
+};
+struct ir_phase_split {
+	int op;
+	int a, b;            /* the op's input slots */
+	int lane, b_lane;    /* the channel dimension of a and of b */
+	int lane_iter;       /* its iterator, -1 for a single channel */
+	int64_t channels, phases;
+	int nsplit;
+	struct ir_phase_dim split[IR_MAX_RANK];
+};
+/* Whether op `op` of g has such a window (ps describes it). */
+bool ir_phase_split_find(const struct ir_graph *g, int op, struct ir_phase_split *ps);
+/* The shapes of a and b once split. */
+void ir_phase_split_shapes(const struct ir_graph *g, const struct ir_phase_split *ps, int64_t *a_shape,
+			   int64_t *b_shape);
+/* Rewrites g: a new weight tensor b_name (b's values by
+ * ir_phase_split_source), a layout op and its output a_name (a with its
+ * phases in its channels, zero outside a) inserted at index ps->op, and
+ * the op, now at ps->op + 1, reading both.  The layout op's index, or -1
+ * with an error (a name already taken; out of memory). */
+int ir_phase_split_apply(struct ir_graph *g, const struct ir_phase_split *ps, const char *a_name, const char *b_name,
+			 struct diags *err);
+/* Element i (row-major) of the split weight b2: the index of the element of
+ * b it holds, or -1 for a zero (a window position past the kernel). */
+int64_t ir_phase_split_source(const struct ir_phase_split *ps, const struct ir_tensor *b, const struct ir_tensor *b2,
+			      int64_t i);
 
 /* ---- one op as bytes a program carries (ir/serial.c, docs/program.md) ---- */
 

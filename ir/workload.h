@@ -61,6 +61,11 @@ int wl_load_file(const char *path, struct wl_workload *w, struct diags *err);
 int wl_load_string(const char *text, const char *name, struct wl_workload *w, struct diags *err);
 void wl_free(struct wl_workload *w);
 
+/* Splits op ps->op's strided window (ir_phase_split_apply): a layout op
+ * "OP.phases" before it and the weight "OP.weights", its values made from
+ * the weight's now.  0; 1 when one of those names is taken (nothing
+ * changed); -1 with an error. */
+int wl_phase_split(struct wl_workload *w, const struct ir_phase_split *ps, struct diags *err);
 /* Bytes of tensor i's data (elements x dtype size). */
 size_t wl_tensor_bytes(const struct wl_workload *w, int i);
 /* Whether tensor i has initial data (declared, not computed by an op). */

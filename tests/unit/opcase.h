@@ -103,7 +103,7 @@ static void random_epilogues(struct opcase *r, int op, bool flt)
 static const char *const kinds[] = {"conv2d", "depthwise", "dense", "matmul", "batch_matmul", "max_pool"};
 
 /* A random op of kind k; returns its index. */
-static int random_op(struct opcase *r, int k, enum dtype dt, enum dtype od)
+static inline int random_op(struct opcase *r, int k, enum dtype dt, enum dtype od)
 {
 	int op = -1;
 	while (op < 0) {

@@ -1,11 +1,12 @@
 /* DRAM reads against what an op must read (docs/performance.md, "DRAM
- * traffic"): ResNet-18's C2-C11 on vta-default, each compiled as `tessel
- * exec` compiles it and run on the simulator, read at most 1.5 times their
- * compulsory bytes (inputs' touched elements, weights and bias, each once)
- * where the input or the weights fit their scratchpad, and at most 1.3
- * times together.  The simulator counts the bytes; the compulsory bytes are
+ * traffic"): ResNet-18's C1-C11 on vta-default, each compiled as `tessel
+ * exec` compiles it (C1 split into phases, cc_rewrite) and run on the
+ * simulator, read at most 1.3 times their compulsory bytes (inputs'
+ * touched elements, weights and bias, each once) together, and C2-C11 at
+ * most 1.5 times each where the input or the weights fit their scratchpad.  The simulator counts the bytes; the compulsory bytes are
  * counted from the op's accesses (ir_access_footprint), apart from both. */
 #include <inttypes.h>
+#include <string.h>
 
 #include "compiler/compile.h"
 #include "sim/simulator.h"
@@ -30,14 +31,22 @@ int main(void)
 	snprintf(path, sizeof path, "%s/examples/hw/vta-default.yaml", src ? src : ".");
 	ASSERT_EQ(hw_load_file(path, &hw, &err), 0);
 	snprintf(path, sizeof path, "%s/examples/workloads/resnet18.yaml", src ? src : ".");
+	struct wl_workload w0; /* the ops as written: their compulsory reads */
+	ASSERT_EQ(wl_load_file(path, &w0, &err), 0);
 	ASSERT_EQ(wl_load_file(path, &w, &err), 0);
+	ASSERT_EQ(cc_rewrite(&hw, &w, &err), 0);
 	struct cc_plan *plans = xcalloc((size_t)w.g.nops, sizeof *plans);
 	ASSERT_EQ(cc_plan_ops(&hw, &w.g, plans, &err), 0);
 	uint8_t **t = rt_tensor_buffers(&w, &err);
 	struct device *d = dev_sim.open(&hw, &err);
 	ASSERT(d != NULL);
 	double read = 0, need = 0;
-	for (int op = 1; op < w.g.nops && d; op++) { /* C2-C11 */
+	for (int op = 0; op < w.g.nops && d; op++) {
+		if (plans[op].kind == CC_HOST) /* C1's layout change, on the host */
+			continue;
+		int op0 = 0;
+		while (strcmp(w0.g.op[op0].name, w.g.op[op].name))
+			op0++;
 		struct cc_request rq = {.name = w.name, .g = &w.g, .plans = plans, .ops = &op, .nops = 1,
 					.data = (const uint8_t *const *)t};
 		struct cc_program prog;
@@ -45,16 +54,19 @@ int main(void)
 		ASSERT_EQ(cc_build(&hw, &rq, &prog, &err), 0);
 		ASSERT_EQ(dev_run_program(&dev_sim, d, &prog.p, NULL, &st, &err), 0);
 		cc_program_free(&prog);
-		double c = cc_compulsory_read_bytes(&w.g, op), ratio = (double)st.dram_read / c;
+		double c = cc_compulsory_read_bytes(&w0.g, op0), ratio = (double)st.dram_read / c;
 		const struct tz_binding *b = &plans[op].map.b;
-		bool budget = fits(&hw, &w.g, op, b->input_a, HW_ROLE_INPUT) || fits(&hw, &w.g, op, b->input_b, HW_ROLE_WEIGHT);
+		/* C1's three channels, twelve once split, pad to sixteen: that
+		 * counts against the whole (1.3x), not against a budget of its own */
+		bool budget = op0 > 0 &&
+			      (fits(&hw, &w.g, op, b->input_a, HW_ROLE_INPUT) || fits(&hw, &w.g, op, b->input_b, HW_ROLE_WEIGHT));
 		printf("%-4s read %9" PRIu64 " compulsory %9.0f  %.2fx%s\n", w.g.op[op].name, st.dram_read, c, ratio,
 		       budget ? " (budget 1.5x)" : "");
 		if (budget)
 			ASSERT(ratio <= 1.5);
 		read += (double)st.dram_read, need += c;
 	}
-	printf("C2-C11: %.2fx\n", read / need);
+	printf("C1-C11: %.2fx\n", read / need);
 	ASSERT(read / need <= 1.3);
 	diag_print(&err, stderr);
 	if (d)
@@ -62,6 +74,7 @@ int main(void)
 	rt_free_buffers(&w, t);
 	free(plans);
 	wl_free(&w);
+	wl_free(&w0);
 	diag_free(&err);
 	return test_done("dram_budget");
 }
