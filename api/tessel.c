@@ -293,6 +293,7 @@ static void fill_stats(const struct dev_stats *st, double clock_mhz, tessel_stat
 	s->utilization = st->cycles && st->peak_macs_per_cycle > 0
 				 ? (double)st->macs / ((double)st->cycles * st->peak_macs_per_cycle)
 				 : 0;
+	s->host_seconds = st->host_seconds;
 }
 
 tessel_status tessel_run(tessel_device *d, tessel_model *m, const tessel_run_options *options, tessel_stats *stats,

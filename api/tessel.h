@@ -149,6 +149,8 @@ typedef struct tessel_stats {
 	uint64_t instructions;
 	uint64_t macs;
 	double utilization;                  /* macs / (cycles x peak MACs per cycle) */
+	double host_seconds;                 /* wall time of the model's steps on the host
+					      * (gathers, host ops), not in the cycles */
 } tessel_stats;
 
 /* Runs model m (compiled for the device's hardware) on device d, with the

@@ -42,7 +42,7 @@ static void print_json(const char *path, const char *device, const struct isa_pr
 	printf("},\"macs\":%" PRIu64 ",\"peak_macs_per_cycle\":%.17g,\"utilization\":%.6f,\"stopped\":", st->macs,
 	       st->peak_macs_per_cycle, utilization(st));
 	cli_json_string(stdout, st->limit == DEV_LIMIT_CYCLES ? "max-cycles" : st->limit == DEV_LIMIT_SECONDS ? "max-seconds" : NULL);
-	printf("}\n");
+	printf(",\"host_seconds\":%.9f}\n", st->host_seconds);
 }
 
 static void print_text(const char *path, const char *device, const struct isa_program *p, const struct dev_stats *st)
@@ -64,11 +64,12 @@ static void print_text(const char *path, const char *device, const struct isa_pr
 			printf(" %s %" PRIu64, p->layout.kind[k].mnemonic, st->insns[k]);
 	printf("\nMACs          %" PRIu64 "; utilization %.2f%% of %.6g MACs/cycle\n", st->macs, 100.0 * utilization(st),
 	       st->peak_macs_per_cycle);
-	int runs = 0, gathers = 0;
+	int n[3] = {0}; /* runs, gathers, host ops */
 	for (int i = 0; i < p->nstep; i++)
-		p->step[i].kind == ISA_STEP_RUN ? runs++ : gathers++;
+		n[p->step[i].kind == ISA_STEP_RUN ? 0 : p->step[i].kind == ISA_STEP_GATHER ? 1 : 2]++;
 	if (p->nstep)
-		printf("steps         %d runs, %d gathers between them (figures: the runs' summed)\n", runs, gathers);
+		printf("steps         %d runs (the figures above: theirs summed); between them %d gathers and %d host ops, "
+		       "%.3f ms on the host\n", n[0], n[1], n[2], 1e3 * st->host_seconds);
 }
 
 /* --input: each tensor into the segments it is packed into; --output:

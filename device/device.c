@@ -56,6 +56,13 @@ static int gather(const struct dev_ops *ops, struct device *d, const struct isa_
 	return rc;
 }
 
+static double monotonic_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 static void add_stats(struct dev_stats *to, const struct dev_stats *x)
 {
 	to->cycles += x->cycles;
@@ -117,8 +124,10 @@ int dev_run_loaded(const struct dev_ops *ops, struct device *d, const struct isa
 	for (int i = 0; i < p->nstep; i++) {
 		const struct isa_step *s = &p->step[i];
 		if (s->kind == ISA_STEP_GATHER || s->kind == ISA_STEP_HOST) {
+			double t0 = monotonic_seconds();
 			if (s->kind == ISA_STEP_GATHER ? gather(ops, d, s, err) : host_step(ops, d, p, s, o.host, err))
 				return -1;
+			st->host_seconds += monotonic_seconds() - t0;
 			continue;
 		}
 		struct dev_stats part;
@@ -140,13 +149,6 @@ int dev_check_dram(uint64_t dram_size, uint64_t addr, uint64_t n, const char *wh
 		return -1;
 	}
 	return 0;
-}
-
-static double monotonic_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 void dev_watch_start(struct dev_watch *w, const struct dev_run_opts *opts)

@@ -46,6 +46,8 @@ struct dev_stats {
 	double peak_macs_per_cycle;
 	enum dev_limit limit;               /* the run was stopped at this limit: what is
 					     * above is what happened until then */
+	double host_seconds;                /* wall time of a program's steps done on the
+					     * host (gathers, host ops), not in the cycles */
 };
 
 struct dev_trace;
