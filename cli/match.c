@@ -3,6 +3,7 @@
  * intrinsic that cannot run the op, exactly why. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "compiler/compile.h"
@@ -57,6 +58,15 @@ static void print_text(const struct hw *hw, const struct ir_graph *g, int op, co
 	}
 	if (m->nbindings > TEXT_BINDINGS)
 		printf("  ... and %d more (--json lists them all)\n", m->nbindings - TEXT_BINDINGS);
+	if (!strcmp(o->kind, "phases")) { /* made by cc_rewrite for the op after it: on the host by design */
+		struct cc_plan *plan = xcalloc(1, sizeof *plan);
+		struct diags err = {0};
+		if (!cc_plan_op(hw, g, op, plan, &err))
+			printf("  on the host: %s\n", plan->why);
+		diag_free(&err);
+		free(plan);
+		return;
+	}
 	print_direct(hw, g, op, m);
 	for (int i = 0; i < m->nrejects; i++)
 		printf("  rejected %s%s%s\n", reject_intrinsic(hw, &m->reject[i]), m->reject[i].intrinsic >= 0 ? ": " : "",

@@ -68,6 +68,7 @@ roundtrip bert bert-ffn vta-default "sim"
 roundtrip pool pooling vta-default "sim tlm"          # host steps: a host op between accelerator ops, ALU max pools
 roundtrip pool-tiny pooling edge-tiny "sim rtl"
 roundtrip resnet resnet18 vta-default "sim"           # C1 split into phases: a host step and a gather first
+roundtrip stem stem dot-i8 "sim rtl tlm"              # two ops split into phases, a max pool between
 
 # An .npy written by the host reads back as it was written.
 expect 0 "host writes an input" "$tessel" host "$wl/mobilenet-dw.yaml" --output "image=$work/image.npy" --output "pw2=$work/pw2-a.npy"
