@@ -24,6 +24,7 @@ extern "C" {
 	X(FILE_WORKLOAD, "workload", 16ull << 20)                            \
 	X(FILE_ASM, "assembly source", 64ull << 20)                          \
 	X(FILE_TSP, "program", 4ull << 30)                                   \
+	X(FILE_ONNX, "ONNX model", 2ull << 30)                               \
 	X(FILE_DATA, "data file", (1ull << 30) + (1ull << 20))
 
 enum file_kind {

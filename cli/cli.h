@@ -40,7 +40,9 @@ struct cc_plan;
 	X(exec, "WORKLOAD.yaml [--hw HW.yaml] [--device sim|rtl] [--verify] [--json] [--trace FILE] [--max-cycles N] [--max-seconds S]", \
 	  "run a workload op by op on a device, checking each op against the host backend")          \
 	X(tune, "WORKLOAD.yaml [--hw HW.yaml] [--budget N] [--db FILE] [--seed S] [--json] [-o OUT.tsp]", \
-	  "search each op's mappings on the simulator, keeping the measurements in a tuning database")
+	  "search each op's mappings on the simulator, keeping the measurements in a tuning database") \
+	X(onnx_test, "DIR [--hw HW.yaml] [--device sim|rtl] [--json]",                                 \
+	  "run an ONNX backend test (model.onnx, test_data_set_*) and compare its outputs")
 
 #define X(name, args, what) int cli_##name(int argc, char **argv);
 CLI_COMMANDS(X)

@@ -21,6 +21,25 @@ static const struct {
 
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
 
+/* A command as typed: the table's name with '-' for '_' (onnx-test). */
+static bool is_command(const char *name, const char *typed)
+{
+	for (; *name && *typed; name++, typed++)
+		if (*name != *typed && !(*name == '_' && *typed == '-'))
+			return false;
+	return !*name && !*typed;
+}
+
+static const char *shown_name(const char *name)
+{
+	static char buf[32];
+	snprintf(buf, sizeof buf, "%s", name);
+	for (char *p = buf; *p; p++)
+		if (*p == '_')
+			*p = '-';
+	return buf;
+}
+
 static void usage(FILE *out)
 {
 	fputs("usage: tessel COMMAND [ARGS]\n\n"
@@ -30,7 +49,7 @@ static void usage(FILE *out)
 	      "commands:\n",
 	      out);
 	for (int i = 0; i < NCOMMANDS; i++)
-		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].what);
+		fprintf(out, "  %-9s %s\n", shown_name(commands[i].name), commands[i].what);
 	fputs("\n'tessel COMMAND --help' describes one command.  Exit status: 0 success,\n"
 	      "1 bad input, 2 bad usage.\n",
 	      out);
@@ -40,7 +59,7 @@ void cli_usage(const char *cmd, bool to_stderr)
 {
 	FILE *out = to_stderr ? stderr : stdout;
 	for (int i = 0; i < NCOMMANDS; i++)
-		if (!strcmp(commands[i].name, cmd))
+		if (is_command(commands[i].name, cmd))
 			fprintf(out, "usage: tessel %s %s\n%s.\n", cmd, commands[i].args, commands[i].what);
 }
 
@@ -180,7 +199,7 @@ static int dispatch(int argc, char **argv)
 		return CLI_OK;
 	}
 	for (int i = 0; i < NCOMMANDS; i++)
-		if (!strcmp(commands[i].name, cmd))
+		if (is_command(commands[i].name, cmd))
 			return commands[i].run(argc - 1, argv + 1);
 	fprintf(stderr, "tessel: error: unknown command '%s'\n\n", cmd);
 	usage(stderr);

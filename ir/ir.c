@@ -210,8 +210,11 @@ int ir_conv2d(struct ir_graph *g, const char *name, int input, int weight, const
 	    !positive(name, "dilation", a->dilation, 2, 1, err) || !positive(name, "padding", a->pad, 4, 0, err) ||
 	    !positive(name, "groups", &a->groups, 1, 1, err))
 		return -1;
+	/* where N, H, W, C sit in the input and output and O, KH, KW, I in the weight */
+	const int X_H = a->nchw ? 2 : 1, X_W = a->nchw ? 3 : 2, X_C = a->nchw ? 1 : 3;
 	const int64_t *is = g->tensor[input].shape, *ws = g->tensor[weight].shape;
-	int64_t N = is[0], H = is[1], W = is[2], C = is[3], O = ws[0], KH = ws[1], KW = ws[2], I = ws[3], G = a->groups;
+	int64_t N = is[0], H = is[X_H], W = is[X_W], C = is[X_C], O = ws[0], KH = ws[X_H], KW = ws[X_W], I = ws[X_C],
+		G = a->groups;
 	if (C % G || O % G || I != C / G) {
 		diag_add(err, NULL, 0, 0,
 			 "op '%s': input has %" PRId64 " channels and weight %" PRId64 " outputs x %" PRId64
@@ -243,24 +246,26 @@ int ir_conv2d(struct ir_graph *g, const char *name, int input, int weight, const
 	if (ci >= 0)
 		ich.coef[ci] = 1, wi.coef[ci] = 1;
 	op->out.index[0] = var(n);
-	op->out.index[1] = var(oh);
-	op->out.index[2] = var(ow);
-	op->out.index[3] = och;
+	op->out.index[X_H] = var(oh);
+	op->out.index[X_W] = var(ow);
+	op->out.index[X_C] = och;
 	op->nin = 2;
 	op->in[0].tensor = input;
 	op->in[0].index[0] = var(n);
-	op->in[0].index[1] = affine(-a->pad[0], 2, (int[]){oh, kh}, (int64_t[]){a->stride[0], a->dilation[0]});
-	op->in[0].index[2] = affine(-a->pad[1], 2, (int[]){ow, kw}, (int64_t[]){a->stride[1], a->dilation[1]});
-	op->in[0].index[3] = ich;
+	op->in[0].index[X_H] = affine(-a->pad[0], 2, (int[]){oh, kh}, (int64_t[]){a->stride[0], a->dilation[0]});
+	op->in[0].index[X_W] = affine(-a->pad[1], 2, (int[]){ow, kw}, (int64_t[]){a->stride[1], a->dilation[1]});
+	op->in[0].index[X_C] = ich;
 	op->in[1].tensor = weight;
 	op->in[1].index[0] = och;
-	op->in[1].index[1] = var(kh);
-	op->in[1].index[2] = var(kw);
-	op->in[1].index[3] = wi;
+	op->in[1].index[X_H] = var(kh);
+	op->in[1].index[X_W] = var(kw);
+	op->in[1].index[X_C] = wi;
 	op->reduce = IR_REDUCE_SUM;
 	op->combine = IR_COMBINE_MUL;
 	op->acc = acc_for(g->tensor[input].dtype);
-	return finish_op(g, op, out_name, out_dtype, 4, (int64_t[]){N, OH, OW, O}, "NHWC", err);
+	int64_t os[4];
+	os[0] = N, os[X_H] = OH, os[X_W] = OW, os[X_C] = O;
+	return finish_op(g, op, out_name, out_dtype, 4, os, a->nchw ? "NCHW" : "NHWC", err);
 }
 
 int ir_dense(struct ir_graph *g, const char *name, int input, int weight, const char *out_name,
@@ -334,12 +339,19 @@ int ir_matmul(struct ir_graph *g, const char *name, int a, int b, const char *ou
 int ir_pool2d(struct ir_graph *g, const char *name, int input, bool max, const int64_t window[2],
 	      const int64_t stride[2], const int64_t pad[4], const char *out_name, struct diags *err)
 {
+	return ir_pool2d_layout(g, name, input, max, window, stride, pad, false, out_name, err);
+}
+
+int ir_pool2d_layout(struct ir_graph *g, const char *name, int input, bool max, const int64_t window[2],
+		     const int64_t stride[2], const int64_t pad[4], bool nchw, const char *out_name, struct diags *err)
+{
 	if (!check_rank(g, name, input, 4, "input", err) || !positive(name, "window", window, 2, 1, err) ||
 	    !positive(name, "stride", stride, 2, 1, err) || !positive(name, "padding", pad, 4, 0, err))
 		return -1;
+	const int X_H = nchw ? 2 : 1, X_W = nchw ? 3 : 2, X_C = nchw ? 1 : 3;
 	const int64_t *is = g->tensor[input].shape;
-	int64_t OH = out_extent(is[1], pad[0], pad[2], window[0], stride[0], 1);
-	int64_t OW = out_extent(is[2], pad[1], pad[3], window[1], stride[1], 1);
+	int64_t OH = out_extent(is[X_H], pad[0], pad[2], window[0], stride[0], 1);
+	int64_t OW = out_extent(is[X_W], pad[1], pad[3], window[1], stride[1], 1);
 	if (OH < 1 || OW < 1) {
 		diag_add(err, NULL, 0, 0, "op '%s': the %" PRId64 "x%" PRId64 " window does not fit the padded input", name,
 			 window[0], window[1]);
@@ -349,20 +361,22 @@ int ir_pool2d(struct ir_graph *g, const char *name, int input, bool max, const i
 	if (!op)
 		return -1;
 	int n = iter(op, "n", is[0], false), oh = iter(op, "oh", OH, false), ow = iter(op, "ow", OW, false);
-	int c = iter(op, "c", is[3], false), kh = iter(op, "kh", window[0], true), kw = iter(op, "kw", window[1], true);
-	op->out.index[0] = var(n), op->out.index[1] = var(oh), op->out.index[2] = var(ow), op->out.index[3] = var(c);
+	int c = iter(op, "c", is[X_C], false), kh = iter(op, "kh", window[0], true), kw = iter(op, "kw", window[1], true);
+	op->out.index[0] = var(n), op->out.index[X_H] = var(oh), op->out.index[X_W] = var(ow), op->out.index[X_C] = var(c);
 	op->nin = 1;
 	op->in[0].tensor = input;
 	op->in[0].index[0] = var(n);
-	op->in[0].index[1] = affine(-pad[0], 2, (int[]){oh, kh}, (int64_t[]){stride[0], 1});
-	op->in[0].index[2] = affine(-pad[1], 2, (int[]){ow, kw}, (int64_t[]){stride[1], 1});
-	op->in[0].index[3] = var(c);
+	op->in[0].index[X_H] = affine(-pad[0], 2, (int[]){oh, kh}, (int64_t[]){stride[0], 1});
+	op->in[0].index[X_W] = affine(-pad[1], 2, (int[]){ow, kw}, (int64_t[]){stride[1], 1});
+	op->in[0].index[X_C] = var(c);
 	op->reduce = max ? IR_REDUCE_MAX : IR_REDUCE_SUM;
 	op->combine = IR_COMBINE_COPY;
 	op->acc = acc_for(g->tensor[input].dtype);
 	if (!max)
 		op->epilogue[op->nepilogues++] = (struct ir_epilogue){.kind = IR_EP_DIV, .imm = window[0] * window[1]};
-	return finish_op(g, op, out_name, g->tensor[input].dtype, 4, (int64_t[]){is[0], OH, OW, is[3]}, "NHWC", err);
+	int64_t os[4];
+	os[0] = is[0], os[X_H] = OH, os[X_W] = OW, os[X_C] = is[X_C];
+	return finish_op(g, op, out_name, g->tensor[input].dtype, 4, os, nchw ? "NCHW" : "NHWC", err);
 }
 
 int ir_elementwise(struct ir_graph *g, const char *name, enum ir_combine combine, int a, int b, const char *out_name,

@@ -164,8 +164,10 @@ struct ir_conv2d_attrs {
 	int64_t pad[4];      /* top, left, bottom, right */
 	int64_t dilation[2]; /* h, w */
 	int64_t groups;
+	bool nchw;           /* input and output NCHW, weight OIHW (ONNX's) */
 };
-/* input NHWC [N, H, W, C]; weight OHWI [O, KH, KW, C / groups]; out NHWC. */
+/* input NHWC [N, H, W, C]; weight OHWI [O, KH, KW, C / groups]; out NHWC
+ * (or, with nchw, NCHW, OIHW and NCHW: the same loop nest). */
 int ir_conv2d(struct ir_graph *g, const char *name, int input, int weight, const struct ir_conv2d_attrs *a,
 	      const char *out_name, enum dtype out_dtype, struct diags *err);
 /* input [N, K]; weight [M, K]; out [N, M]. */
@@ -178,6 +180,9 @@ int ir_matmul(struct ir_graph *g, const char *name, int a, int b, const char *ou
  * window size: padding counts, as in count_include_pad). */
 int ir_pool2d(struct ir_graph *g, const char *name, int input, bool max, const int64_t window[2],
 	      const int64_t stride[2], const int64_t pad[4], const char *out_name, struct diags *err);
+/* The same, the input (and output) NCHW when nchw. */
+int ir_pool2d_layout(struct ir_graph *g, const char *name, int input, bool max, const int64_t window[2],
+		     const int64_t stride[2], const int64_t pad[4], bool nchw, const char *out_name, struct diags *err);
 /* Same-shape elementwise: out = combine(a, b). */
 int ir_elementwise(struct ir_graph *g, const char *name, enum ir_combine combine, int a, int b, const char *out_name,
 		   enum dtype out_dtype, struct diags *err);

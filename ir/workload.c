@@ -568,7 +568,7 @@ static void load_op(struct wl_state *S, const struct ynode *m, int nth)
 		}
 	}
 	/* attributes */
-	struct ir_conv2d_attrs a = {{1, 1}, {0, 0, 0, 0}, {1, 1}, 1};
+	struct ir_conv2d_attrs a = {{1, 1}, {0, 0, 0, 0}, {1, 1}, 1, false};
 	int64_t window[2] = {0, 0};
 	if (v[O_STRIDE] && !get_pair(S, v[O_STRIDE], "stride", ctx, 1, a.stride))
 		skip = true;
@@ -756,6 +756,9 @@ int wl_load_string(const char *text, const char *name, struct wl_workload *w, st
 
 int wl_load_file(const char *path, struct wl_workload *w, struct diags *err)
 {
+	size_t n = strlen(path);
+	if (n > 5 && !strcmp(path + n - 5, ".onnx"))
+		return wl_load_onnx(path, w, err);
 	memset(w, 0, sizeof *w);
 	char *text = file_read_text(path, FILE_WORKLOAD, err);
 	if (!text)
@@ -777,6 +780,7 @@ void wl_free(struct wl_workload *w)
 	free(w->init);
 	free(w->tensor_at);
 	free(w->op_at);
+	free(w->node_op_type);
 	free(w->file);
 	ir_graph_free(&w->g);
 	memset(w, 0, sizeof *w);

@@ -51,7 +51,10 @@ struct wl_workload {
 	char **data_files;
 	int ndata_files;
 	struct wl_loc *tensor_at; /* per tensor: its declaration, or its op's */
-	struct wl_loc *op_at;     /* per op */
+	struct wl_loc *op_at;     /* per op; of an ONNX model, line = its node's index + 1 */
+	/* an ONNX model's nodes: each one's op_type (for placement reports) */
+	int nnodes;
+	char (*node_op_type)[32];
 };
 
 /* 0 on success; -1 with every error appended to err (and *w zeroed).  Data
@@ -59,6 +62,16 @@ struct wl_workload {
  * the current directory when NAME has no '/'). */
 int wl_load_file(const char *path, struct wl_workload *w, struct diags *err);
 int wl_load_string(const char *text, const char *name, struct wl_workload *w, struct diags *err);
+/* An ONNX model as a workload (ir/onnx.c, docs/onnx.md): its initializers
+ * weights, its graph inputs inputs (random from seed 0 until given), each
+ * node IR ops.  wl_load_file calls it for a path ending in ".onnx".  0, or
+ * -1 with an error naming the node, its op_type and the opset. */
+int wl_load_onnx(const char *path, struct wl_workload *w, struct diags *err);
+/* An ONNX TensorProto file (a backend test's input_N.pb, output_N.pb): its
+ * values as little-endian bytes of *dt (*nbytes), its shape and its name
+ * ("" when it has none or a longer one); NULL with an error. */
+uint8_t *wl_onnx_read_tensor(const char *path, enum dtype *dt, int *rank, int64_t *shape, size_t *nbytes,
+			     char name[IR_NAME_MAX], struct diags *err);
 void wl_free(struct wl_workload *w);
 
 /* Splits op ps->op's strided window (ir_phase_split_apply): a layout op

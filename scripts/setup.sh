@@ -16,7 +16,8 @@ case "$mode" in
 esac
 
 # Every Debian package the build and the tests use.
-packages=(build-essential cmake pkg-config libyaml-dev libxxhash-dev libsqlite3-dev sqlite3 libsystemc-dev llvm-14-dev verilator yosys python3-jsonschema)
+packages=(build-essential cmake pkg-config libyaml-dev libxxhash-dev libsqlite3-dev sqlite3 libsystemc-dev llvm-14-dev verilator yosys python3-jsonschema
+  protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata)
 
 missing=()
 for p in "${packages[@]}"; do

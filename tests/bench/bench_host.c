@@ -44,7 +44,7 @@ int main(int argc, char **argv)
 	int x = ir_add_tensor(&g, "x", IR_TENSOR_INPUT, DT_INT8, 4, (int64_t[]){1, 56, 56, 64}, "NHWC", &err);
 	int w = ir_add_tensor(&g, "w", IR_TENSOR_WEIGHT, DT_INT8, 4, (int64_t[]){64, 3, 3, 64}, "OHWI", &err);
 	int b = ir_add_tensor(&g, "b", IR_TENSOR_WEIGHT, DT_INT32, 1, (int64_t[]){64}, NULL, &err);
-	struct ir_conv2d_attrs a = {{1, 1}, {1, 1, 1, 1}, {1, 1}, 1};
+	struct ir_conv2d_attrs a = {{1, 1}, {1, 1, 1, 1}, {1, 1}, 1, false};
 	int op = ir_conv2d(&g, "c2", x, w, &a, "y", DT_INT8, &err);
 	if (op < 0 || ir_add_epilogue(&g, op, &(struct ir_epilogue){.kind = IR_EP_BIAS, .tensor = b, .dim = 3}, &err) ||
 	    ir_add_epilogue(&g, op, &(struct ir_epilogue){.kind = IR_EP_SHR, .imm = 8}, &err) ||

@@ -118,7 +118,7 @@ static inline int random_op(struct opcase *r, int k, enum dtype dt, enum dtype o
 			int64_t N = rnd(1, 2), H = one_d ? 1 : rnd(1, 12), W = rnd(1, 12), KH = one_d ? 1 : rnd(1, 3), KW = rnd(1, 3);
 			struct ir_conv2d_attrs a = {{rnd(1, 3), rnd(1, 3)},
 						    {one_d ? 0 : rnd(0, 2), rnd(0, 2), one_d ? 0 : rnd(0, 2), rnd(0, 2)},
-						    {rnd(1, 2), rnd(1, 2)}, G};
+						    {rnd(1, 2), rnd(1, 2)}, G, false};
 			int in = ir_add_tensor(&r->g, "x", IR_TENSOR_INPUT, dt, 4, (int64_t[]){N, H, W, C}, "NHWC", &r->err);
 			int w = ir_add_tensor(&r->g, "w", IR_TENSOR_WEIGHT, dt, 4, (int64_t[]){O, KH, KW, C / G}, "OHWI", &r->err);
 			op = ir_conv2d(&r->g, "conv", in, w, &a, "y", od, &r->err);

@@ -64,7 +64,7 @@ static void random_convolutions(void)
 		int64_t x_shape[4] = {rnd(1, 2), rnd(1, 9), rnd(1, 9), C};
 		int64_t w_shape[4] = {O, rnd(1, 3), rnd(1, 3), C / G};
 		struct ir_conv2d_attrs a = {{rnd(1, 3), rnd(1, 3)}, {rnd(0, 2), rnd(0, 2), rnd(0, 2), rnd(0, 2)},
-					    {rnd(1, 3), rnd(1, 3)}, G};
+					    {rnd(1, 3), rnd(1, 3)}, G, false};
 		int x = ir_add_tensor(&g, "x", IR_TENSOR_INPUT, DT_INT8, 4, x_shape, "NHWC", &err);
 		int w = ir_add_tensor(&g, "w", IR_TENSOR_WEIGHT, DT_INT8, 4, w_shape, "OHWI", &err);
 		int op = ir_conv2d(&g, "conv", x, w, &a, "y", DT_INT32, &err);
@@ -112,7 +112,7 @@ static void by_hand(void)
 		struct diags err = {0};
 		int64_t xs[4] = {1, cases[c].hw, cases[c].hw, 4}, ws[4] = {8, cases[c].k, cases[c].k, 4};
 		int64_t s = cases[c].stride, p = cases[c].pad, d = cases[c].dilation;
-		struct ir_conv2d_attrs a = {{s, s}, {p, p, p, p}, {d, d}, 1};
+		struct ir_conv2d_attrs a = {{s, s}, {p, p, p, p}, {d, d}, 1, false};
 		int x = ir_add_tensor(&g, "x", IR_TENSOR_INPUT, DT_INT8, 4, xs, "NHWC", &err);
 		int w = ir_add_tensor(&g, "w", IR_TENSOR_WEIGHT, DT_INT8, 4, ws, "OHWI", &err);
 		int op = ir_conv2d(&g, "conv", x, w, &a, "y", DT_INT32, &err);

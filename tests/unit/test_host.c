@@ -193,7 +193,7 @@ static void random_op(struct host_jit *j, int k, enum dtype dt)
 			int64_t G = k == 1 ? rnd(2, 5) : rnd(0, 2) ? 1 : rnd(2, 3);
 			int64_t C = k == 1 ? G : G * rnd(1, 3), O = k == 1 ? G : G * rnd(1, 3);
 			int64_t N = rnd(1, 2), H = rnd(1, 9), W = rnd(1, 9), KH = rnd(1, 3), KW = rnd(1, 3);
-			struct ir_conv2d_attrs a = {{rnd(1, 3), rnd(1, 3)}, {rnd(0, 2), rnd(0, 2), rnd(0, 2), rnd(0, 2)}, {rnd(1, 2), rnd(1, 2)}, G};
+			struct ir_conv2d_attrs a = {{rnd(1, 3), rnd(1, 3)}, {rnd(0, 2), rnd(0, 2), rnd(0, 2), rnd(0, 2)}, {rnd(1, 2), rnd(1, 2)}, G, false};
 			int in = ir_add_tensor(&r.g, "x", IR_TENSOR_INPUT, dt, 4, (int64_t[]){N, H, W, C}, "NHWC", &r.err);
 			int w = ir_add_tensor(&r.g, "w", IR_TENSOR_WEIGHT, dt, 4, (int64_t[]){O, KH, KW, C / G}, "OHWI", &r.err);
 			op = ir_conv2d(&r.g, "conv", in, w, &a, "y", od, &r.err);

@@ -57,7 +57,7 @@ static void test_conv_random(void)
 		if (depthwise)
 			G = C;
 		int64_t N = rnd(1, 2), H = rnd(1, 9), W = rnd(1, 9), KH = rnd(1, 3), KW = rnd(1, 3);
-		struct ir_conv2d_attrs a = {{rnd(1, 3), rnd(1, 3)}, {rnd(0, 2), rnd(0, 2), rnd(0, 2), rnd(0, 2)}, {rnd(1, 2), rnd(1, 2)}, G};
+		struct ir_conv2d_attrs a = {{rnd(1, 3), rnd(1, 3)}, {rnd(0, 2), rnd(0, 2), rnd(0, 2), rnd(0, 2)}, {rnd(1, 2), rnd(1, 2)}, G, false};
 		int in = ir_add_tensor(&g, "in", IR_TENSOR_INPUT, DT_INT8, 4, (int64_t[]){N, H, W, C}, "NHWC", &err);
 		int wt = ir_add_tensor(&g, "w", IR_TENSOR_WEIGHT, DT_INT8, 4, (int64_t[]){O, KH, KW, C / G}, "OHWI", &err);
 		int op = ir_conv2d(&g, "conv", in, wt, &a, "out", DT_INT32, &err);
@@ -102,7 +102,7 @@ static void test_conv_shape_and_dump(void)
 	struct diags err = {0};
 	int in = ir_add_tensor(&g, "x", IR_TENSOR_INPUT, DT_INT8, 4, (int64_t[]){1, 7, 6, 4}, "NHWC", &err);
 	int wt = ir_add_tensor(&g, "w", IR_TENSOR_WEIGHT, DT_INT8, 4, (int64_t[]){6, 3, 2, 2}, "OHWI", &err);
-	struct ir_conv2d_attrs a = {{2, 1}, {1, 0, 2, 1}, {1, 2}, 2};
+	struct ir_conv2d_attrs a = {{2, 1}, {1, 0, 2, 1}, {1, 2}, 2, false};
 	int op = ir_conv2d(&g, "c1", in, wt, &a, "y", DT_INT8, &err);
 	ASSERT_EQ(op, 0);
 	const struct ir_tensor *y = &g.tensor[ir_tensor_lookup(&g, "y")];
@@ -126,7 +126,7 @@ static void test_conv_shape_and_dump(void)
 	ASSERT_EQ(ir_add_epilogue(&g, op, &(struct ir_epilogue){.kind = IR_EP_BIAS, .tensor = badb, .dim = 3}, &err), -1);
 	ASSERT_EQ(ir_add_epilogue(&g, op, &(struct ir_epilogue){.kind = IR_EP_CLIP, .lo = 1, .hi = 0}, &err), -1);
 	int w3 = ir_add_tensor(&g, "w3", IR_TENSOR_WEIGHT, DT_INT8, 4, (int64_t[]){6, 3, 3, 3}, NULL, &err);
-	ASSERT_EQ(ir_conv2d(&g, "c2", in, w3, &(struct ir_conv2d_attrs){{1, 1}, {0, 0, 0, 0}, {1, 1}, 1}, "z", DT_INT8, &err), -1);
+	ASSERT_EQ(ir_conv2d(&g, "c2", in, w3, &(struct ir_conv2d_attrs){{1, 1}, {0, 0, 0, 0}, {1, 1}, 1, false}, "z", DT_INT8, &err), -1);
 	ASSERT_EQ(err.n, 3);
 	if (err.n == 3)
 		ASSERT_STR(err.v[2].msg, "op 'c2': input has 4 channels and weight 6 outputs x 3 inputs; with 1 groups expected "

@@ -206,7 +206,7 @@ static void build(struct ops *o)
 	int x = ir_add_tensor(g, "x", IR_TENSOR_INPUT, DT_INT8, 4, (int64_t[]){1, 7, 6, 3}, "NHWC", &err);
 	int w = ir_add_tensor(g, "w", IR_TENSOR_WEIGHT, DT_INT8, 4, (int64_t[]){4, 3, 3, 3}, "OHWI", &err);
 	int b = ir_add_tensor(g, "b", IR_TENSOR_WEIGHT, DT_INT32, 1, (int64_t[]){4}, NULL, &err);
-	struct ir_conv2d_attrs a = {{2, 1}, {1, 1, 2, 0}, {1, 2}, 1};
+	struct ir_conv2d_attrs a = {{2, 1}, {1, 1, 2, 0}, {1, 2}, 1, false};
 	o->conv = ir_conv2d(g, "c", x, w, &a, "y", DT_INT8, &err);
 	ASSERT_EQ(ir_add_epilogue(g, o->conv, &(struct ir_epilogue){.kind = IR_EP_BIAS, .tensor = b, .dim = 3}, &err), 0);
 	ASSERT_EQ(ir_add_epilogue(g, o->conv, &(struct ir_epilogue){.kind = IR_EP_SHR, .imm = 4}, &err), 0);

@@ -219,7 +219,7 @@ static void test_direct_strided_columns_padded_rows(void)
 	test_load_default(&hw);
 	int x = ir_add_tensor(&g, "x", IR_TENSOR_INPUT, DT_INT8, 4, (int64_t[]){2, 5, 6, 8}, "NHWC", &err);
 	int w = ir_add_tensor(&g, "w", IR_TENSOR_WEIGHT, DT_INT8, 4, (int64_t[]){8, 3, 2, 1}, "OHWI", &err);
-	struct ir_conv2d_attrs a = {{1, 2}, {2, 0, 2, 0}, {2, 2}, 8};
+	struct ir_conv2d_attrs a = {{1, 2}, {2, 0, 2, 0}, {2, 2}, 8, false};
 	int op = ir_conv2d(&g, "dw", x, w, &a, "y", DT_INT8, &err);
 	ASSERT(op >= 0);
 	struct tz_match m;

@@ -33,7 +33,7 @@ static int random_conv(struct opcase *r, bool *expect)
 		int64_t N = rnd(1, 2), H = one_d ? 1 : rnd(1, 14), W = rnd(1, 14), KH = one_d ? 1 : rnd(1, 7), KW = rnd(1, 7);
 		struct ir_conv2d_attrs a = {{rnd(1, 3), rnd(1, 3)},
 					    {one_d ? 0 : rnd(0, 3), rnd(0, 3), one_d ? 0 : rnd(0, 3), rnd(0, 3)},
-					    {rnd(0, 5) ? 1 : 2, rnd(0, 5) ? 1 : 2}, G};
+					    {rnd(0, 5) ? 1 : 2, rnd(0, 5) ? 1 : 2}, G, false};
 		int in = ir_add_tensor(&r->g, "x", IR_TENSOR_INPUT, DT_INT8, 4, (int64_t[]){N, H, W, C}, "NHWC", &r->err);
 		int w = ir_add_tensor(&r->g, "w", IR_TENSOR_WEIGHT, DT_INT8, 4, (int64_t[]){O, KH, KW, C / G}, "OHWI", &r->err);
 		op = ir_conv2d(&r->g, "conv", in, w, &a, "y", rnd(0, 2) ? DT_INT8 : DT_INT32, &r->err);

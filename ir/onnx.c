@@ -1,0 +1,630 @@
+/* ir/onnx: ONNX models as workloads (docs/onnx.md).  protobuf-c unpacks the
+ * model with the C that protoc-c generated from libonnx-dev's onnx.proto;
+ * its initializers become weights (or constants: shapes, axes), its graph
+ * inputs the workload's inputs (random data from seed 0 until given), and
+ * each node one or more IR ops through the converters of ir/onnx_ops.c.
+ * Tensors keep ONNX's layouts (NCHW activations, OIHW weights): the IR's
+ * ops are loop nests over any layout.  An op, attribute or dtype that is
+ * not supported is an error naming the node, its op_type and the opset. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "onnx_int.h"
+#include "base/alloc.h"
+#include "base/file.h"
+
+enum { OX_MIN_OPSET = 1, OX_MAX_OPSET = 17 };
+
+int ox_node_error(struct ox *X, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	diag_add(X->err, X->file, 0, 0, "node '%s' (%s, opset %" PRId64 "): %s", X->node_name,
+		 X->node && X->node->op_type ? X->node->op_type : "?", X->opset, msg);
+	return -1;
+}
+
+static int model_error(struct ox *X, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int model_error(struct ox *X, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	diag_add(X->err, X->file, 0, 0, "%s", msg);
+	return -1;
+}
+
+/* ---- values ---- */
+
+struct ox_value *ox_value(struct ox *X, const char *name)
+{
+	for (int i = X->nvalues - 1; i >= 0; i--) /* the latest binding of a name */
+		if (!strcmp(X->value[i].name, name))
+			return &X->value[i];
+	return NULL;
+}
+
+static struct ox_value *new_value(struct ox *X, const char *name)
+{
+	if (X->nvalues == X->value_cap) {
+		int cap = X->value_cap ? 2 * X->value_cap : 64;
+		if (try_resize(&X->value, (size_t)cap, sizeof *X->value)) {
+			X->nomem = true;
+			diag_nomem(X->err, X->file, (size_t)cap * sizeof *X->value, "the values of the ONNX graph");
+			return NULL;
+		}
+		X->value_cap = cap;
+	}
+	struct ox_value *v = &X->value[X->nvalues];
+	memset(v, 0, sizeof *v);
+	v->tensor = -1;
+	if (!(v->name = try_strdup(name))) {
+		X->nomem = true;
+		diag_nomem(X->err, X->file, strlen(name) + 1, "the name of ONNX value '%s'", name);
+		return NULL;
+	}
+	X->nvalues++;
+	return v;
+}
+
+bool ox_grow(struct ox *X)
+{
+	struct wl_workload *w = X->w;
+	int nt = w->g.ntensors, no = w->g.nops;
+	if (nt > X->tensor_cap) {
+		int cap = nt + 16;
+		if (try_resize(&w->init, (size_t)cap, sizeof *w->init) || try_resize(&w->data, (size_t)cap, sizeof *w->data) ||
+		    try_resize(&w->tensor_at, (size_t)cap, sizeof *w->tensor_at)) {
+			X->nomem = true;
+			diag_nomem(X->err, X->file, (size_t)cap * sizeof *w->data, "the tensors of the model");
+			return false;
+		}
+		for (int i = X->tensor_cap; i < cap; i++)
+			w->init[i] = (struct wl_init){WL_INIT_NONE, 0, 0}, w->data[i] = NULL, w->tensor_at[i] = (struct wl_loc){0, 0};
+		X->tensor_cap = cap;
+	}
+	if (no > X->op_cap) {
+		int cap = no + 16;
+		if (try_resize(&w->op_at, (size_t)cap, sizeof *w->op_at)) {
+			X->nomem = true;
+			diag_nomem(X->err, X->file, (size_t)cap * sizeof *w->op_at, "the ops of the model");
+			return false;
+		}
+		for (int i = X->op_cap; i < cap; i++)
+			w->op_at[i] = (struct wl_loc){0, 0};
+		X->op_cap = cap;
+	}
+	return true;
+}
+
+/* An IR tensor for value v: a constant becomes a weight with its bytes. */
+static int materialize(struct ox *X, struct ox_value *v)
+{
+	if (v->tensor >= 0)
+		return v->tensor;
+	if (v->is_int64)
+		return ox_node_error(X, "input '%s' is int64; the supported dtypes are int8, uint8, int16, int32, float16 and float",
+				     v->name);
+	int rank = v->rank ? v->rank : 1;
+	int64_t one = 1;
+	int t = ir_add_tensor(&X->w->g, v->name, IR_TENSOR_WEIGHT, v->dtype, rank, v->rank ? v->shape : &one, NULL, X->err);
+	if (t < 0 || !ox_grow(X))
+		return -1;
+	X->w->init[t].kind = WL_INIT_FILE;
+	X->w->data[t] = v->bytes;
+	v->bytes = NULL; /* the workload owns them now */
+	return v->tensor = t;
+}
+
+int ox_input(struct ox *X, int k)
+{
+	if ((size_t)k >= X->node->n_input || !X->node->input[k][0])
+		return ox_node_error(X, "input %d is missing", k);
+	struct ox_value *v = ox_value(X, X->node->input[k]);
+	if (!v)
+		return ox_node_error(X, "input '%s' is not produced by any node, initializer or graph input before it",
+				     X->node->input[k]);
+	return materialize(X, v);
+}
+
+const struct ox_value *ox_const_input(struct ox *X, int k, bool optional)
+{
+	if ((size_t)k >= X->node->n_input || !X->node->input[k][0]) {
+		if (!optional)
+			ox_node_error(X, "input %d is missing", k);
+		return NULL;
+	}
+	const struct ox_value *v = ox_value(X, X->node->input[k]);
+	if (!v || v->tensor >= 0 || (!v->bytes && !v->is_int64)) {
+		ox_node_error(X, "input '%s' must be a constant (an initializer or a Constant node's output)", X->node->input[k]);
+		return NULL;
+	}
+	return v;
+}
+
+int64_t ox_value_elems(const struct ox_value *v)
+{
+	int64_t n = 1;
+	for (int d = 0; d < v->rank; d++)
+		n *= v->shape[d];
+	return n;
+}
+
+bool ox_const_ints(struct ox *X, const struct ox_value *v, int64_t *out, int max, int *n)
+{
+	int64_t count = ox_value_elems(v);
+	if (count > max) {
+		ox_node_error(X, "constant '%s' has %" PRId64 " values; at most %d expected", v->name, count, max);
+		return false;
+	}
+	for (int64_t i = 0; i < count; i++) {
+		const uint8_t *p = v->bytes + i * (v->is_int64 ? 8 : dtype_bytes(v->dtype));
+		if (v->is_int64) {
+			int64_t x;
+			memcpy(&x, p, 8);
+			out[i] = x;
+		} else if (v->dtype == DT_INT32) {
+			int32_t x;
+			memcpy(&x, p, 4);
+			out[i] = x;
+		} else {
+			ox_node_error(X, "constant '%s' is %s; expected integers (int64 or int32)", v->name, dtype_name(v->dtype));
+			return false;
+		}
+	}
+	*n = (int)count;
+	return true;
+}
+
+/* ---- attributes ---- */
+
+const Onnx__AttributeProto *ox_attr(struct ox *X, const char *name)
+{
+	for (size_t i = 0; i < X->node->n_attribute; i++)
+		if (X->node->attribute[i]->name && !strcmp(X->node->attribute[i]->name, name))
+			return X->node->attribute[i];
+	return NULL;
+}
+
+int64_t ox_attr_int(struct ox *X, const char *name, int64_t dflt)
+{
+	const Onnx__AttributeProto *a = ox_attr(X, name);
+	return a && a->has_i ? a->i : dflt;
+}
+
+double ox_attr_float(struct ox *X, const char *name, double dflt)
+{
+	const Onnx__AttributeProto *a = ox_attr(X, name);
+	return a && a->has_f ? a->f : dflt;
+}
+
+bool ox_attr_ints(struct ox *X, const char *name, int64_t *out, int max, int *n)
+{
+	const Onnx__AttributeProto *a = ox_attr(X, name);
+	*n = 0;
+	if (!a)
+		return true;
+	if (a->n_ints > (size_t)max) {
+		ox_node_error(X, "attribute '%s' has %zu values; at most %d expected", name, a->n_ints, max);
+		return false;
+	}
+	memcpy(out, a->ints, a->n_ints * sizeof *out);
+	*n = (int)a->n_ints;
+	return true;
+}
+
+const char *ox_attr_string(struct ox *X, const char *name, const char *dflt)
+{
+	static char buf[64];
+	const Onnx__AttributeProto *a = ox_attr(X, name);
+	if (!a || !a->has_s)
+		return dflt;
+	snprintf(buf, sizeof buf, "%.*s", (int)(a->s.len < 63 ? a->s.len : 63), (const char *)a->s.data);
+	return buf;
+}
+
+/* ---- outputs ---- */
+
+const char *ox_output_name(struct ox *X, int k)
+{
+	return (size_t)k < X->node->n_output ? X->node->output[k] : "";
+}
+
+int ox_bind_output(struct ox *X, int k, int t)
+{
+	struct ox_value *v = new_value(X, ox_output_name(X, k));
+	if (!v)
+		return -1;
+	v->tensor = t;
+	return 0;
+}
+
+int ox_add_op(struct ox *X, struct ir_op *op, const char *out_name, enum dtype dt, int rank, const int64_t *shape)
+{
+	int i = ir_add_op(&X->w->g, op, out_name, dt, rank, shape, X->err);
+	return i < 0 || !ox_grow(X) ? -1 : i;
+}
+
+/* ---- tensors ---- */
+
+static bool onnx_dtype(int32_t t, enum dtype *dt, bool *is_int64)
+{
+	*is_int64 = false;
+	switch (t) {
+	case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT: *dt = DT_FP32; return true;
+	case ONNX__TENSOR_PROTO__DATA_TYPE__UINT8: *dt = DT_UINT8; return true;
+	case ONNX__TENSOR_PROTO__DATA_TYPE__INT8: *dt = DT_INT8; return true;
+	case ONNX__TENSOR_PROTO__DATA_TYPE__INT16: *dt = DT_INT16; return true;
+	case ONNX__TENSOR_PROTO__DATA_TYPE__INT32: *dt = DT_INT32; return true;
+	case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16: *dt = DT_FP16; return true;
+	case ONNX__TENSOR_PROTO__DATA_TYPE__INT64: *dt = DT_INT32, *is_int64 = true; return true;
+	default: return false;
+	}
+}
+
+static const char *onnx_dtype_name(int32_t t)
+{
+	static const char *const names[] = {"undefined", "float", "uint8", "int8", "uint16", "int16", "int32", "int64",
+					    "string", "bool", "float16", "double", "uint32", "uint64", "complex64",
+					    "complex128", "bfloat16"};
+	return t >= 0 && t < (int32_t)(sizeof names / sizeof *names) ? names[t] : "unknown";
+}
+
+/* The bytes of an external tensor: key "location" (relative to the model's
+ * folder), optional "offset" and "length". */
+static uint8_t *external_bytes(struct ox *X, const Onnx__TensorProto *t, size_t want)
+{
+	const char *loc = NULL;
+	uint64_t offset = 0, length = want;
+	for (size_t i = 0; i < t->n_external_data; i++) {
+		const Onnx__StringStringEntryProto *e = t->external_data[i];
+		if (!e->key || !e->value)
+			continue;
+		if (!strcmp(e->key, "location"))
+			loc = e->value;
+		else if (!strcmp(e->key, "offset"))
+			offset = strtoull(e->value, NULL, 10);
+		else if (!strcmp(e->key, "length"))
+			length = strtoull(e->value, NULL, 10);
+	}
+	if (!loc || strstr(loc, "..") || loc[0] == '/') {
+		model_error(X, "tensor '%s': external data without a location inside the model's folder", t->name);
+		return NULL;
+	}
+	if (length != want) {
+		model_error(X, "tensor '%s': external data of %" PRIu64 " bytes; its shape and dtype make %zu", t->name,
+			    length, want);
+		return NULL;
+	}
+	char path[4096];
+	snprintf(path, sizeof path, "%s%s%s", X->dir, X->dir[0] ? "/" : "", loc);
+	size_t len;
+	uint8_t *all = file_read_bytes(path, FILE_DATA, &len, X->err);
+	if (!all)
+		return NULL;
+	if (offset > len || want > len - offset) {
+		free(all);
+		model_error(X, "tensor '%s': external data at offset %" PRIu64 " (%zu bytes) is past the end of '%s' (%zu bytes)",
+			    t->name, offset, want, path, len);
+		return NULL;
+	}
+	uint8_t *out = try_malloc(want ? want : 1);
+	if (out)
+		memcpy(out, all + offset, want);
+	free(all);
+	return out;
+}
+
+/* A TensorProto's values as little-endian bytes of its dtype (int64 kept
+ * as int64): from raw_data, the typed fields or external data. */
+static uint8_t *tensor_bytes(struct ox *X, const Onnx__TensorProto *t, enum dtype dt, bool is64, int64_t n)
+{
+	size_t esz = is64 ? 8 : dtype_bytes(dt), want = (size_t)n * esz;
+	if (t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
+		return external_bytes(X, t, want);
+	uint8_t *out = try_calloc(want ? want : 1, 1);
+	if (!out) {
+		X->nomem = true;
+		diag_nomem(X->err, X->file, want, "tensor '%s'", t->name);
+		return NULL;
+	}
+	size_t have = t->has_raw_data ? t->raw_data.len
+		      : is64 ? t->n_int64_data
+		      : dt == DT_FP32 ? t->n_float_data
+				      : t->n_int32_data;
+	if (t->has_raw_data ? have != want : have != (size_t)n) {
+		free(out);
+		model_error(X, "tensor '%s': %zu %s of data; its shape has %" PRId64 " elements", t->name, have,
+			    t->has_raw_data ? "bytes" : "values", n);
+		return NULL;
+	}
+	if (t->has_raw_data) {
+		memcpy(out, t->raw_data.data, want);
+		return out;
+	}
+	for (int64_t i = 0; i < n; i++) {
+		uint8_t *p = out + (size_t)i * esz;
+		if (is64)
+			memcpy(p, &t->int64_data[i], 8);
+		else if (dt == DT_FP32)
+			memcpy(p, &t->float_data[i], 4);
+		else { /* int8, uint8, int16, int32 and float16 bits travel in int32_data */
+			uint32_t x = (uint32_t)t->int32_data[i];
+			memcpy(p, &x, esz);
+		}
+	}
+	return out;
+}
+
+/* A TensorProto as a constant value named `name`. */
+static struct ox_value *constant(struct ox *X, const Onnx__TensorProto *t, const char *name)
+{
+	enum dtype dt;
+	bool is64;
+	if (!t->has_data_type || !onnx_dtype(t->data_type, &dt, &is64)) {
+		model_error(X, "tensor '%s' is %s; supported: int8, uint8, int16, int32, int64 (shapes and axes), float16, float",
+			    name, onnx_dtype_name(t->has_data_type ? t->data_type : 0));
+		return NULL;
+	}
+	if (t->n_dims > IR_MAX_RANK) {
+		model_error(X, "tensor '%s' has rank %zu; at most %d supported", name, t->n_dims, IR_MAX_RANK);
+		return NULL;
+	}
+	int64_t n = 1;
+	for (size_t d = 0; d < t->n_dims; d++) {
+		if (t->dims[d] < 1 || t->dims[d] > ((int64_t)1 << 31) || n > ((int64_t)1 << 40) / t->dims[d]) {
+			model_error(X, "tensor '%s': dimension %zu is %" PRId64 "; expected 1 or more, at most 2^40 elements in all",
+				    name, d, t->dims[d]);
+			return NULL;
+		}
+		n *= t->dims[d];
+	}
+	uint8_t *bytes = tensor_bytes(X, t, dt, is64, n);
+	if (!bytes)
+		return NULL;
+	struct ox_value *v = new_value(X, name);
+	if (!v) {
+		free(bytes);
+		return NULL;
+	}
+	v->dtype = dt, v->is_int64 = is64, v->rank = (int)t->n_dims, v->bytes = bytes;
+	memcpy(v->shape, t->dims, t->n_dims * sizeof *v->shape);
+	return v;
+}
+
+int ox_constant_value(struct ox *X, const Onnx__TensorProto *t, const char *name)
+{
+	return constant(X, t, name) ? 0 : -1;
+}
+
+static bool is_initializer(const Onnx__GraphProto *g, const char *name)
+{
+	for (size_t i = 0; i < g->n_initializer; i++)
+		if (g->initializer[i]->name && !strcmp(g->initializer[i]->name, name))
+			return true;
+	return false;
+}
+
+/* A graph input: a tensor of a static shape and a supported dtype. */
+static int graph_input(struct ox *X, const Onnx__ValueInfoProto *in)
+{
+	const Onnx__TypeProto *tp = in->type;
+	if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type->shape)
+		return model_error(X, "graph input '%s' is not a tensor of a known shape", in->name);
+	const Onnx__TypeProto__Tensor *tt = tp->tensor_type;
+	enum dtype dt;
+	bool is64;
+	if (!tt->has_elem_type || !onnx_dtype(tt->elem_type, &dt, &is64) || is64)
+		return model_error(X, "graph input '%s' is %s; supported: int8, uint8, int16, int32, float16, float", in->name,
+				   onnx_dtype_name(tt->has_elem_type ? tt->elem_type : 0));
+	const Onnx__TensorShapeProto *sh = tt->shape;
+	int64_t shape[IR_MAX_RANK];
+	if (sh->n_dim > IR_MAX_RANK || sh->n_dim == 0)
+		return model_error(X, "graph input '%s' has rank %zu; 1 to %d supported", in->name, sh->n_dim, IR_MAX_RANK);
+	for (size_t d = 0; d < sh->n_dim; d++) {
+		if (sh->dim[d]->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
+			return model_error(X, "graph input '%s': dimension %zu is %s%s%s; expected a fixed size", in->name, d,
+					   sh->dim[d]->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM ? "'" : "",
+					   sh->dim[d]->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM ? sh->dim[d]->dim_param : "unknown",
+					   sh->dim[d]->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM ? "'" : "");
+		shape[d] = sh->dim[d]->dim_value;
+	}
+	int t = ir_add_tensor(&X->w->g, in->name, IR_TENSOR_INPUT, dt, (int)sh->n_dim, shape,
+			      sh->n_dim == 4 ? "NCHW" : NULL, X->err);
+	if (t < 0 || !ox_grow(X))
+		return -1;
+	X->w->init[t].kind = WL_INIT_RANDOM;
+	wl_default_range(dt, &X->w->init[t].lo, &X->w->init[t].hi);
+	struct ox_value *v = new_value(X, in->name);
+	if (!v)
+		return -1;
+	v->tensor = t;
+	return 0;
+}
+
+/* ---- the graph ---- */
+
+static int find_opset(struct ox *X, const Onnx__ModelProto *m)
+{
+	X->opset = -1;
+	for (size_t i = 0; i < m->n_opset_import; i++) {
+		const Onnx__OperatorSetIdProto *o = m->opset_import[i];
+		if (!o->domain || !o->domain[0] || !strcmp(o->domain, "ai.onnx"))
+			X->opset = o->has_version ? o->version : 1;
+	}
+	if (X->opset < 0)
+		return model_error(X, "the model imports no opset of the default domain (ai.onnx)");
+	if (X->opset < OX_MIN_OPSET || X->opset > OX_MAX_OPSET)
+		return model_error(X, "the model's opset is %" PRId64 "; opsets %d to %d are supported", X->opset, OX_MIN_OPSET,
+				   OX_MAX_OPSET);
+	return 0;
+}
+
+static void count_uses(struct ox *X)
+{
+	const Onnx__GraphProto *g = X->graph;
+	for (size_t n = 0; n < g->n_node; n++)
+		for (size_t i = 0; i < g->node[n]->n_input; i++) {
+			struct ox_value *v = ox_value(X, g->node[n]->input[i]);
+			if (v)
+				v->uses++;
+		}
+}
+
+static int import_node(struct ox *X, size_t n)
+{
+	const Onnx__NodeProto *node = X->graph->node[n];
+	X->node = node;
+	if (node->name && node->name[0] && strlen(node->name) < IR_NAME_MAX)
+		snprintf(X->node_name, sizeof X->node_name, "%s", node->name);
+	else
+		snprintf(X->node_name, sizeof X->node_name, "%s_%zu", node->op_type ? node->op_type : "node", n);
+	if (node->domain && node->domain[0] && strcmp(node->domain, "ai.onnx"))
+		return ox_node_error(X, "domain '%s' is not supported; only the default domain (ai.onnx)", node->domain);
+	for (size_t o = 0; o < node->n_output; o++)
+		if (strlen(node->output[o]) >= IR_NAME_MAX)
+			return ox_node_error(X, "output '%.40s...' has a name of %zu bytes; at most %d supported", node->output[o],
+					     strlen(node->output[o]), IR_NAME_MAX - 1);
+	ox_convert f = node->op_type ? ox_converter(node->op_type) : NULL;
+	if (!f)
+		return ox_node_error(X, "not supported; the supported ops are %s", ox_supported);
+	int ops = X->w->g.nops, nvalues = X->nvalues;
+	if (f(X))
+		return -1;
+	for (int i = ops; i < X->w->g.nops; i++) /* uses of the node's inputs move to its outputs */
+		X->w->op_at[i] = (struct wl_loc){(int)n + 1, 0};
+	for (int i = nvalues; i < X->nvalues; i++) {
+		for (size_t k = n + 1; k < X->graph->n_node; k++)
+			for (size_t j = 0; j < X->graph->node[k]->n_input; j++)
+				X->value[i].uses += !strcmp(X->graph->node[k]->input[j], X->value[i].name);
+		for (size_t k = 0; k < X->graph->n_output; k++)
+			X->value[i].uses += !strcmp(X->graph->output[k]->name, X->value[i].name);
+	}
+	return 0;
+}
+
+static int graph_outputs(struct ox *X)
+{
+	for (size_t i = 0; i < X->graph->n_output; i++) {
+		const char *name = X->graph->output[i]->name;
+		struct ox_value *v = ox_value(X, name);
+		if (!v || v->tensor < 0 || X->w->g.tensor[v->tensor].producer < 0)
+			return model_error(X, "graph output '%s' is not computed by a node; tessel needs every output computed",
+					   name);
+		struct ir_tensor *t = &X->w->g.tensor[v->tensor];
+		if (strcmp(t->name, name))
+			return model_error(X, "graph output '%s' is another name of '%s', which a node computes", name, t->name);
+		t->kind = IR_TENSOR_OUTPUT;
+	}
+	return 0;
+}
+
+static int import_model(struct ox *X, const uint8_t *bytes, size_t len)
+{
+	Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, len, bytes);
+	if (!m)
+		return model_error(X, "not an ONNX model: protobuf-c cannot read it as a ModelProto");
+	int rc = find_opset(X, m);
+	if (!rc && !m->graph)
+		rc = model_error(X, "the model has no graph");
+	if (!rc) {
+		X->graph = m->graph;
+		snprintf(X->w->name, sizeof X->w->name, "%s", m->graph->name && m->graph->name[0] ? m->graph->name : "model");
+		for (size_t i = 0; i < m->graph->n_initializer && !rc; i++)
+			rc = constant(X, m->graph->initializer[i], m->graph->initializer[i]->name) ? 0 : -1;
+		for (size_t i = 0; i < m->graph->n_input && !rc; i++)
+			if (!is_initializer(m->graph, m->graph->input[i]->name))
+				rc = graph_input(X, m->graph->input[i]);
+		if (!rc)
+			count_uses(X);
+		if (!rc && !(X->w->node_op_type = try_calloc(m->graph->n_node + 1, sizeof *X->w->node_op_type)))
+			rc = diag_nomem(X->err, X->file, (m->graph->n_node + 1) * sizeof *X->w->node_op_type, "the nodes' op types");
+		for (size_t n = 0; n < m->graph->n_node && !rc; n++)
+			snprintf(X->w->node_op_type[n], sizeof X->w->node_op_type[n], "%s",
+				 m->graph->node[n]->op_type ? m->graph->node[n]->op_type : "?");
+		X->w->nnodes = rc ? 0 : (int)m->graph->n_node;
+		for (size_t n = 0; n < m->graph->n_node && !rc; n++)
+			rc = import_node(X, n);
+		if (!rc && !X->w->g.nops)
+			rc = model_error(X, "the graph has no nodes");
+		if (!rc)
+			rc = graph_outputs(X);
+	}
+	onnx__model_proto__free_unpacked(m, NULL);
+	return rc;
+}
+
+int wl_load_onnx(const char *path, struct wl_workload *w, struct diags *err)
+{
+	memset(w, 0, sizeof *w);
+	size_t len;
+	uint8_t *bytes = file_read_bytes(path, FILE_ONNX, &len, err);
+	if (!bytes)
+		return -1;
+	const char *slash = strrchr(path, '/');
+	char *dir = !slash ? try_strdup("") : try_strndup(path, (size_t)(slash - path));
+	w->file = try_strdup(path);
+	struct ox X = {.w = w, .err = err, .file = path, .dir = dir ? dir : ""};
+	int n0 = err->n;
+	if (!dir || !w->file)
+		diag_nomem(err, path, strlen(path) + 1, "the name of the model '%s'", path);
+	else
+		import_model(&X, bytes, len);
+	free(bytes);
+	free(dir);
+	for (int i = 0; i < X.nvalues; i++) {
+		free(X.value[i].name);
+		free(X.value[i].bytes);
+	}
+	free(X.value);
+	if (err->n != n0) {
+		wl_free(w);
+		return -1;
+	}
+	return 0;
+}
+
+uint8_t *wl_onnx_read_tensor(const char *path, enum dtype *dt, int *rank, int64_t *shape, size_t *nbytes,
+			     char name[IR_NAME_MAX], struct diags *err)
+{
+	name[0] = 0;
+	size_t len;
+	uint8_t *bytes = file_read_bytes(path, FILE_DATA, &len, err);
+	if (!bytes)
+		return NULL;
+	Onnx__TensorProto *t = onnx__tensor_proto__unpack(NULL, len, bytes);
+	free(bytes);
+	if (!t) {
+		diag_add(err, path, 0, 0, "not an ONNX tensor: protobuf-c cannot read it as a TensorProto");
+		return NULL;
+	}
+	struct wl_workload none = {0};
+	struct ox X = {.w = &none, .err = err, .file = path, .dir = ""};
+	struct ox_value *v = constant(&X, t, t->name && t->name[0] ? t->name : "tensor");
+	uint8_t *out = NULL;
+	if (v && v->is_int64)
+		diag_add(err, path, 0, 0, "the tensor is int64; supported: int8, uint8, int16, int32, float16, float");
+	else if (v) {
+		*dt = v->dtype, *rank = v->rank;
+		if (t->name && strlen(t->name) < IR_NAME_MAX)
+			snprintf(name, IR_NAME_MAX, "%s", t->name);
+		memcpy(shape, v->shape, (size_t)v->rank * sizeof *shape);
+		*nbytes = (size_t)ox_value_elems(v) * dtype_bytes(v->dtype);
+		out = v->bytes, v->bytes = NULL;
+	}
+	for (int i = 0; i < X.nvalues; i++) {
+		free(X.value[i].name);
+		free(X.value[i].bytes);
+	}
+	free(X.value);
+	onnx__tensor_proto__free_unpacked(t, NULL);
+	return out;
+}

@@ -1,0 +1,81 @@
+/* Internal to ir/onnx*.c: one ONNX import — the model as protobuf-c
+ * unpacked it, the workload being built, and the ONNX values (every named
+ * tensor of the graph) with the IR tensor or the constant each one is. */
+#ifndef TESSEL_ONNX_INT_H
+#define TESSEL_ONNX_INT_H
+
+#include "onnx.pb-c.h"
+#include "workload.h"
+
+/* An ONNX value: an IR tensor, or (tensor -1) a constant not yet made one
+ * (an initializer or a Constant's value: shapes and axes are read from
+ * these; an op that takes one as an operand makes it a weight). */
+struct ox_value {
+	char *name;
+	int tensor;
+	/* the constant: its dtype (or int64 for shapes, which the IR has not),
+	 * shape and little-endian bytes */
+	bool is_int64;
+	enum dtype dtype;
+	int rank;
+	int64_t shape[IR_MAX_RANK];
+	uint8_t *bytes;
+	int uses; /* nodes and graph outputs that read it */
+};
+
+struct ox {
+	struct wl_workload *w;
+	struct diags *err;
+	const char *file;
+	const char *dir; /* external data paths are relative to it */
+	int64_t opset;
+	const Onnx__GraphProto *graph;
+	int nvalues, value_cap;
+	struct ox_value *value;
+	int tensor_cap, op_cap;
+	bool nomem;
+	/* the node being imported, for errors */
+	const Onnx__NodeProto *node;
+	char node_name[IR_NAME_MAX];
+};
+
+/* An error about the current node: "node 'N' (Op, opset K): ..." (-1). */
+int ox_node_error(struct ox *X, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The value named `name`, or NULL. */
+struct ox_value *ox_value(struct ox *X, const char *name);
+/* Input k of the current node as an IR tensor (a constant becomes a
+ * weight); -1 with an error when it is missing or cannot be one. */
+int ox_input(struct ox *X, int k);
+/* Input k as a constant, or NULL (with an error, unless optional). */
+const struct ox_value *ox_const_input(struct ox *X, int k, bool optional);
+/* Elements of a value's constant. */
+int64_t ox_value_elems(const struct ox_value *v);
+/* A TensorProto as the constant value `name`: 0, or -1 with an error. */
+int ox_constant_value(struct ox *X, const Onnx__TensorProto *t, const char *name);
+/* The constant's values as int64 (any integer dtype); n of them. */
+bool ox_const_ints(struct ox *X, const struct ox_value *v, int64_t *out, int max, int *n);
+/* Attributes of the current node. */
+const Onnx__AttributeProto *ox_attr(struct ox *X, const char *name);
+int64_t ox_attr_int(struct ox *X, const char *name, int64_t dflt);
+double ox_attr_float(struct ox *X, const char *name, double dflt);
+/* ints: up to max of them into out; *n their count (0 when absent). */
+bool ox_attr_ints(struct ox *X, const char *name, int64_t *out, int max, int *n);
+/* The attribute's string, or dflt. */
+const char *ox_attr_string(struct ox *X, const char *name, const char *dflt);
+/* Output k of the node names IR tensor t from now on. */
+int ox_bind_output(struct ox *X, int k, int t);
+/* The IR name for output k (its ONNX name). */
+const char *ox_output_name(struct ox *X, int k);
+/* Appends op (its out access filled) with output tensor `out_name`;
+ * the op's index, or -1 with the IR's error. */
+int ox_add_op(struct ox *X, struct ir_op *op, const char *out_name, enum dtype dt, int rank, const int64_t *shape);
+/* Grows the workload's per-tensor and per-op arrays to the graph's counts. */
+bool ox_grow(struct ox *X);
+
+/* The converters (ir/onnx_ops.c): 0, or -1 with an error. */
+typedef int (*ox_convert)(struct ox *X);
+/* The converter of op_type, or NULL; `supported` lists them all. */
+ox_convert ox_converter(const char *op_type);
+extern const char ox_supported[];
+
+#endif

@@ -1,0 +1,672 @@
+/* ONNX nodes as IR ops (docs/onnx.md): one converter per op_type, in one
+ * table.  Each reads the node's inputs and attributes as the ONNX operator
+ * specification defines them, builds the op with the IR's constructors (or
+ * as a loop nest of its own for data movement: Reshape, Transpose), and
+ * binds the node's output.  Relu and Clip become the epilogue of the op
+ * before them when nothing else reads its result. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "onnx_int.h"
+
+static struct ir_graph *graph(struct ox *X) { return &X->w->g; }
+
+/* Output 0 of the node is op's result (the workload's per-op and
+ * per-tensor records grown to the graph first). */
+static int bind(struct ox *X, int op)
+{
+	return op < 0 || !ox_grow(X) ? -1 : ox_bind_output(X, 0, graph(X)->op[op].out.tensor);
+}
+
+/* ---- window attributes: kernel, strides, pads (auto_pad), dilations ---- */
+
+struct window {
+	int64_t kernel[2], stride[2], pad[4], dilation[2];
+};
+
+/* ONNX's pads [h_begin, w_begin, h_end, w_end] are the IR's [top, left,
+ * bottom, right]; auto_pad SAME_* pads so that the output is ceil(in /
+ * stride), the odd one at the end (UPPER) or the beginning (LOWER). */
+static int window_attrs(struct ox *X, const int64_t in_hw[2], struct window *w)
+{
+	int n;
+	for (int d = 0; d < 2; d++)
+		w->stride[d] = 1, w->dilation[d] = 1;
+	memset(w->pad, 0, sizeof w->pad);
+	if (!ox_attr_ints(X, "strides", w->stride, 2, &n) || (n && n != 2) ||
+	    !ox_attr_ints(X, "dilations", w->dilation, 2, &n) || (n && n != 2))
+		return ox_node_error(X, "strides and dilations must have two values (a 2-D window)");
+	if (!ox_attr_ints(X, "pads", w->pad, 4, &n) || (n && n != 4))
+		return ox_node_error(X, "pads must have four values (a 2-D window)");
+	for (int d = 0; d < 2; d++)
+		if (w->stride[d] < 1 || w->dilation[d] < 1)
+			return ox_node_error(X, "strides and dilations must be positive");
+	for (int d = 0; d < 4; d++)
+		if (w->pad[d] < 0)
+			return ox_node_error(X, "pads must be non-negative");
+	const char *ap = ox_attr_string(X, "auto_pad", "NOTSET");
+	if (!strcmp(ap, "VALID"))
+		memset(w->pad, 0, sizeof w->pad);
+	else if (!strcmp(ap, "SAME_UPPER") || !strcmp(ap, "SAME_LOWER")) {
+		for (int d = 0; d < 2; d++) {
+			int64_t out = (in_hw[d] + w->stride[d] - 1) / w->stride[d];
+			int64_t need = (out - 1) * w->stride[d] + (w->kernel[d] - 1) * w->dilation[d] + 1 - in_hw[d];
+			if (need < 0)
+				need = 0;
+			bool upper = !strcmp(ap, "SAME_UPPER");
+			w->pad[d] = upper ? need / 2 : need - need / 2;
+			w->pad[d + 2] = need - w->pad[d];
+		}
+	} else if (strcmp(ap, "NOTSET"))
+		return ox_node_error(X, "auto_pad '%s'; expected NOTSET, SAME_UPPER, SAME_LOWER or VALID", ap);
+	return 0;
+}
+
+/* ---- Conv ---- */
+
+static int conv(struct ox *X)
+{
+	int x = ox_input(X, 0), wt = x < 0 ? -1 : ox_input(X, 1);
+	if (wt < 0)
+		return -1;
+	const struct ir_tensor *tx = &graph(X)->tensor[x], *tw = &graph(X)->tensor[wt];
+	if (tx->rank != 4 || tw->rank != 4)
+		return ox_node_error(X, "a rank-%d input and a rank-%d weight; only 2-D convolutions (NCHW input, OIHW weight) are supported",
+				     tx->rank, tw->rank);
+	struct window w;
+	w.kernel[0] = tw->shape[2], w.kernel[1] = tw->shape[3];
+	int64_t ks[2];
+	int n;
+	if (!ox_attr_ints(X, "kernel_shape", ks, 2, &n) || (n && (n != 2 || ks[0] != w.kernel[0] || ks[1] != w.kernel[1])))
+		return ox_node_error(X, "kernel_shape does not match the weight's %" PRId64 "x%" PRId64, w.kernel[0], w.kernel[1]);
+	if (window_attrs(X, (int64_t[]){tx->shape[2], tx->shape[3]}, &w))
+		return -1;
+	struct ir_conv2d_attrs a = {{w.stride[0], w.stride[1]},
+				    {w.pad[0], w.pad[1], w.pad[2], w.pad[3]},
+				    {w.dilation[0], w.dilation[1]},
+				    ox_attr_int(X, "group", 1),
+				    true};
+	int op = ir_conv2d(graph(X), X->node_name, x, wt, &a, ox_output_name(X, 0), tx->dtype, X->err);
+	if (op < 0 || !ox_grow(X))
+		return -1;
+	if (X->node->n_input > 2 && X->node->input[2][0]) {
+		int b = ox_input(X, 2);
+		struct ir_epilogue e = {.kind = IR_EP_BIAS, .tensor = b, .dim = 1};
+		if (b < 0 || ir_add_epilogue(graph(X), op, &e, X->err))
+			return -1;
+	}
+	return bind(X, op);
+}
+
+/* ---- MatMul and Gemm: one loop nest ---- */
+
+/* out[batch.., i, j] += a[batch.., i, k] * b[(batch..,) k, j], with a and b
+ * transposed as asked; b without batch dimensions is shared by them all. */
+static int matmul_op(struct ox *X, int a, int b, bool ta, bool tb)
+{
+	const struct ir_tensor *A = &graph(X)->tensor[a], *B = &graph(X)->tensor[b];
+	if (A->rank < 2 || B->rank < 2)
+		return ox_node_error(X, "rank-%d and rank-%d operands; at least 2 each supported", A->rank, B->rank);
+	int nb = A->rank - 2;
+	if (B->rank != 2 && B->rank != A->rank)
+		return ox_node_error(X, "operands of ranks %d and %d: the second must be 2-D or have the first's batch dimensions",
+				     A->rank, B->rank);
+	int64_t M = A->shape[nb + (ta ? 1 : 0)], K = A->shape[nb + (ta ? 0 : 1)];
+	int nbb = B->rank - 2;
+	int64_t KB = B->shape[nbb + (tb ? 1 : 0)], N = B->shape[nbb + (tb ? 0 : 1)];
+	if (K != KB)
+		return ox_node_error(X, "inner dimensions %" PRId64 " and %" PRId64 " differ", K, KB);
+	for (int d = 0; d < nbb; d++)
+		if (B->shape[d] != A->shape[d])
+			return ox_node_error(X, "batch dimension %d is %" PRId64 " and %" PRId64 "; broadcasting is not supported", d,
+					     A->shape[d], B->shape[d]);
+	struct ir_op op = {0};
+	snprintf(op.name, sizeof op.name, "%s", X->node_name);
+	snprintf(op.kind, sizeof op.kind, "matmul");
+	int64_t shape[IR_MAX_RANK];
+	for (int d = 0; d < nb; d++) {
+		snprintf(op.iter[d].name, sizeof op.iter[d].name, "b%d", d);
+		op.iter[d].extent = shape[d] = A->shape[d];
+		op.out.index[d].coef[d] = 1, op.in[0].index[d].coef[d] = 1;
+		if (nbb)
+			op.in[1].index[d].coef[d] = 1;
+	}
+	int i = nb, j = nb + 1, k = nb + 2;
+	op.niters = nb + 3;
+	snprintf(op.iter[i].name, sizeof op.iter[i].name, "i");
+	snprintf(op.iter[j].name, sizeof op.iter[j].name, "j");
+	snprintf(op.iter[k].name, sizeof op.iter[k].name, "k");
+	op.iter[i].extent = shape[nb] = M, op.iter[j].extent = shape[nb + 1] = N, op.iter[k].extent = K;
+	op.iter[k].reduction = true;
+	op.out.index[nb].coef[i] = 1, op.out.index[nb + 1].coef[j] = 1;
+	op.in[0].index[nb + (ta ? 1 : 0)].coef[i] = 1, op.in[0].index[nb + (ta ? 0 : 1)].coef[k] = 1;
+	op.in[1].index[nbb + (tb ? 1 : 0)].coef[k] = 1, op.in[1].index[nbb + (tb ? 0 : 1)].coef[j] = 1;
+	op.nin = 2;
+	op.in[0].tensor = a, op.in[1].tensor = b;
+	op.reduce = IR_REDUCE_SUM, op.combine = IR_COMBINE_MUL;
+	op.acc = dtype_float(A->dtype) ? DT_FP32 : DT_INT32;
+	if (dtype_float(A->dtype) != dtype_float(B->dtype))
+		return ox_node_error(X, "a %s and a %s operand; expected both integer or both floating point",
+				     dtype_name(A->dtype), dtype_name(B->dtype));
+	return ox_add_op(X, &op, ox_output_name(X, 0), A->dtype, nb + 2, shape);
+}
+
+static int reshape_op(struct ox *X, int in, int q, const int64_t *T, const char *op_name, const char *out_name);
+
+static int matmul(struct ox *X)
+{
+	int a = ox_input(X, 0), b = a < 0 ? -1 : ox_input(X, 1);
+	return b < 0 ? -1 : bind(X, matmul_op(X, a, b, false, false));
+}
+
+static int gemm(struct ox *X)
+{
+	int a = ox_input(X, 0), b = a < 0 ? -1 : ox_input(X, 1);
+	if (b < 0)
+		return -1;
+	double alpha = ox_attr_float(X, "alpha", 1), beta = ox_attr_float(X, "beta", 1);
+	bool has_c = X->node->n_input > 2 && X->node->input[2][0];
+	if (alpha != 1 || (has_c && beta != 1))
+		return ox_node_error(X, "alpha %g and beta %g; only 1 is supported (scale the weights instead)", alpha, beta);
+	if (graph(X)->tensor[a].rank != 2 || graph(X)->tensor[b].rank != 2)
+		return ox_node_error(X, "operands must be 2-D");
+	int op = matmul_op(X, a, b, ox_attr_int(X, "transA", 0) != 0, ox_attr_int(X, "transB", 0) != 0);
+	if (op < 0)
+		return -1;
+	if (has_c) {
+		const struct ir_tensor *o = &graph(X)->tensor[graph(X)->op[op].out.tensor];
+		int64_t M = o->shape[0], N = o->shape[1];
+		struct ox_value *v = ox_value(X, X->node->input[2]);
+		if (v && v->tensor < 0 && v->rank == 2 && v->shape[0] == 1 && v->shape[1] == N)
+			v->rank = 1, v->shape[0] = N; /* a constant row: the same as a vector */
+		int c = ox_input(X, 2);
+		if (c < 0)
+			return -1;
+		const struct ir_tensor *tc = &graph(X)->tensor[c];
+		if (tc->rank == 2 && tc->shape[0] == 1 && tc->shape[1] == N && M > 1) { /* a row computed at run time */
+			char name[IR_NAME_MAX], opname[IR_NAME_MAX];
+			snprintf(name, sizeof name, "%.50s.row", tc->name);
+			snprintf(opname, sizeof opname, "%.50s.c_row", X->node_name);
+			int r = reshape_op(X, c, 1, &N, opname, name);
+			if (r < 0)
+				return -1;
+			c = graph(X)->op[r].out.tensor;
+			tc = &graph(X)->tensor[c];
+			ir_move_last_op(graph(X), op); /* before the product, which reads it */
+			op++;
+		}
+		if (tc->rank == 1 && tc->shape[0] == N) { /* C along the columns: each output feature's bias */
+			struct ir_epilogue e = {.kind = IR_EP_BIAS, .tensor = c, .dim = 1};
+			if (ir_add_epilogue(graph(X), op, &e, X->err))
+				return -1;
+		} else if (tc->rank == 2 && tc->shape[0] == M && tc->shape[1] == N) { /* a whole C: added after */
+			char name[IR_NAME_MAX];
+			snprintf(name, sizeof name, "%.50s.product", ox_output_name(X, 0));
+			snprintf(graph(X)->tensor[graph(X)->op[op].out.tensor].name, IR_NAME_MAX, "%s", name);
+			char opname[IR_NAME_MAX];
+			snprintf(opname, sizeof opname, "%.54s.add_c", X->node_name);
+			int prod = graph(X)->op[op].out.tensor;
+			return bind(X, ir_elementwise(graph(X), opname, IR_COMBINE_ADD, prod, c, ox_output_name(X, 0),
+						      graph(X)->tensor[prod].dtype, X->err));
+		} else
+			return ox_node_error(X, "C of rank %d (%" PRId64 " values); a vector or row of %" PRId64 " or an %" PRId64
+						"x%" PRId64 " matrix is supported (broadcasting other shapes is not)",
+					     tc->rank, ir_tensor_elems(tc), N, M, N);
+	}
+	return bind(X, op);
+}
+
+/* ---- elementwise ---- */
+
+static int elementwise(struct ox *X, enum ir_combine c)
+{
+	int a = ox_input(X, 0), b = a < 0 ? -1 : ox_input(X, 1);
+	if (b < 0)
+		return -1;
+	const struct ir_tensor *A = &graph(X)->tensor[a], *B = &graph(X)->tensor[b];
+	if (A->rank != B->rank || memcmp(A->shape, B->shape, (size_t)A->rank * sizeof *A->shape))
+		return ox_node_error(X, "operands '%s' and '%s' differ in shape; broadcasting is not supported", A->name, B->name);
+	return bind(X, ir_elementwise(graph(X), X->node_name, c, a, b, ox_output_name(X, 0), A->dtype, X->err));
+}
+
+static int add(struct ox *X) { return elementwise(X, IR_COMBINE_ADD); }
+static int sub(struct ox *X) { return elementwise(X, IR_COMBINE_SUB); }
+static int mul(struct ox *X) { return elementwise(X, IR_COMBINE_MUL); }
+
+static int max(struct ox *X)
+{
+	if (X->node->n_input != 2)
+		return ox_node_error(X, "%zu inputs; two are supported", X->node->n_input);
+	return elementwise(X, IR_COMBINE_MAX);
+}
+
+/* ---- Relu, Clip: an epilogue of the op before, or a copy ---- */
+
+static int unary(struct ox *X, const struct ir_epilogue *e, int n)
+{
+	int in = ox_input(X, 0);
+	if (in < 0)
+		return -1;
+	struct ir_graph *g = graph(X);
+	struct ox_value *v = ox_value(X, X->node->input[0]);
+	struct ir_tensor *t = &g->tensor[in];
+	int p = t->producer;
+	/* fused where the value is read by this node alone and the producer's
+	 * output is its accumulator's type (epilogues apply before the cast) */
+	if (p >= 0 && v->uses == 1 && g->op[p].nepilogues + n <= IR_MAX_EPILOGUES && t->dtype == g->op[p].acc) {
+		for (int i = 0; i < n; i++)
+			if (ir_add_epilogue(g, p, &e[i], X->err))
+				return -1;
+		snprintf(t->name, sizeof t->name, "%s", ox_output_name(X, 0));
+		return ox_bind_output(X, 0, in);
+	}
+	struct ir_op op = {0};
+	snprintf(op.name, sizeof op.name, "%s", X->node_name);
+	snprintf(op.kind, sizeof op.kind, "copy");
+	op.niters = t->rank;
+	for (int d = 0; d < t->rank; d++) {
+		snprintf(op.iter[d].name, sizeof op.iter[d].name, "d%d", d);
+		op.iter[d].extent = t->shape[d];
+		op.out.index[d].coef[d] = 1, op.in[0].index[d].coef[d] = 1;
+	}
+	op.nin = 1, op.in[0].tensor = in;
+	op.reduce = IR_REDUCE_ASSIGN, op.combine = IR_COMBINE_COPY;
+	op.acc = dtype_float(t->dtype) ? DT_FP32 : DT_INT32;
+	for (int i = 0; i < n; i++)
+		op.epilogue[op.nepilogues++] = e[i];
+	int64_t shape[IR_MAX_RANK];
+	memcpy(shape, t->shape, sizeof shape);
+	return bind(X, ox_add_op(X, &op, ox_output_name(X, 0), t->dtype, t->rank, shape));
+}
+
+static int relu(struct ox *X)
+{
+	struct ir_epilogue e = {.kind = IR_EP_RELU};
+	return unary(X, &e, 1);
+}
+
+/* One bound of Clip: an attribute before opset 11, an input from it. */
+static int clip_bound(struct ox *X, int k, const char *attr, double dflt, double *out)
+{
+	*out = dflt;
+	if (X->opset < 11) {
+		*out = ox_attr_float(X, attr, dflt);
+		return 0;
+	}
+	const struct ox_value *v = ox_const_input(X, k, true);
+	if (!v) {
+		if ((size_t)k < X->node->n_input && X->node->input[k][0])
+			return -1;
+		return 0;
+	}
+	if (v->is_int64 || v->rank > 1 || v->shape[0] != 1)
+		return ox_node_error(X, "bound '%s' must be a scalar", v->name);
+	if (v->dtype == DT_FP32) {
+		float f;
+		memcpy(&f, v->bytes, 4);
+		*out = f;
+	} else if (v->dtype == DT_INT32) {
+		int32_t i;
+		memcpy(&i, v->bytes, 4);
+		*out = i;
+	} else if (v->dtype == DT_INT8 || v->dtype == DT_UINT8)
+		*out = v->dtype == DT_INT8 ? (double)(int8_t)v->bytes[0] : (double)v->bytes[0];
+	else
+		return ox_node_error(X, "bound '%s' is %s", v->name, dtype_name(v->dtype));
+	return 0;
+}
+
+static int clip(struct ox *X)
+{
+	double lo, hi;
+	if (clip_bound(X, 1, "min", -INFINITY, &lo) || clip_bound(X, 2, "max", INFINITY, &hi))
+		return -1;
+	/* the IR clips to integer bounds (the accelerator's ALU does) */
+	if ((isfinite(lo) && lo != floor(lo)) || (isfinite(hi) && hi != floor(hi)) || lo > hi)
+		return ox_node_error(X, "bounds %g and %g; integer bounds with min <= max are supported", lo, hi);
+	struct ir_epilogue e = {.kind = IR_EP_CLIP, .lo = isfinite(lo) ? (int64_t)lo : INT32_MIN,
+				.hi = isfinite(hi) ? (int64_t)hi : INT32_MAX};
+	return unary(X, &e, 1);
+}
+
+/* ---- pools ---- */
+
+static int pool(struct ox *X, bool max, bool global)
+{
+	int x = ox_input(X, 0);
+	if (x < 0)
+		return -1;
+	const struct ir_tensor *tx = &graph(X)->tensor[x];
+	if (tx->rank != 4)
+		return ox_node_error(X, "a rank-%d input; only 2-D pools (NCHW) are supported", tx->rank);
+	if (X->node->n_output > 1 && X->node->output[1][0])
+		return ox_node_error(X, "the Indices output is not supported");
+	struct window w;
+	int n;
+	if (global) {
+		w = (struct window){{tx->shape[2], tx->shape[3]}, {1, 1}, {0, 0, 0, 0}, {1, 1}};
+	} else {
+		if (!ox_attr_ints(X, "kernel_shape", w.kernel, 2, &n) || n != 2)
+			return ox_node_error(X, "kernel_shape must have two values (a 2-D window)");
+		if (window_attrs(X, (int64_t[]){tx->shape[2], tx->shape[3]}, &w))
+			return -1;
+		if (w.dilation[0] != 1 || w.dilation[1] != 1)
+			return ox_node_error(X, "dilations other than 1 are not supported");
+		if (ox_attr_int(X, "storage_order", 0))
+			return ox_node_error(X, "storage_order 1 is not supported");
+		bool padded = w.pad[0] || w.pad[1] || w.pad[2] || w.pad[3];
+		if (!max && padded && !ox_attr_int(X, "count_include_pad", 0))
+			return ox_node_error(X, "padding with count_include_pad 0 (dividing by the window's positions inside the "
+						"input) is not supported; the IR divides by the whole window");
+		if (ox_attr_int(X, "ceil_mode", 0)) {
+			for (int d = 0; d < 2; d++) { /* supported where rounding up changes nothing */
+				int64_t span = tx->shape[2 + d] + w.pad[d] + w.pad[d + 2] - w.kernel[d];
+				if (span >= 0 && span % w.stride[d])
+					return ox_node_error(X, "ceil_mode 1 where it adds an output row or column is not supported");
+			}
+		}
+	}
+	int op = ir_pool2d_layout(graph(X), X->node_name, x, max, w.kernel, w.stride, w.pad, true, ox_output_name(X, 0),
+				  X->err);
+	return op < 0 || !ox_grow(X) ? -1 : bind(X, op);
+}
+
+static int max_pool(struct ox *X) { return pool(X, true, false); }
+static int average_pool(struct ox *X) { return pool(X, false, false); }
+static int global_average_pool(struct ox *X) { return pool(X, false, true); }
+static int global_max_pool(struct ox *X) { return pool(X, true, true); }
+
+/* ---- data movement: reshapes and transposes as copies ---- */
+
+/* out (shape T, rank q) = in (shape S, rank r) in row-major order, when
+ * every group of dimensions whose sizes multiply alike is one dimension on
+ * one side (a merge or a split: an affine copy).  Dimensions of size 1 are
+ * index 0 and take no part. */
+static int reshape_op(struct ox *X, int in, int q, const int64_t *T, const char *op_name, const char *out_name)
+{
+	const struct ir_tensor *t = &graph(X)->tensor[in];
+	int r = t->rank;
+	const int64_t *S = t->shape;
+	int sd[IR_MAX_RANK], td[IR_MAX_RANK], ns = 0, nt = 0; /* the dimensions larger than 1 */
+	for (int d = 0; d < r; d++)
+		if (S[d] > 1)
+			sd[ns++] = d;
+	for (int d = 0; d < q; d++)
+		if (T[d] > 1)
+			td[nt++] = d;
+	struct ir_op op = {0};
+	snprintf(op.name, sizeof op.name, "%s", op_name);
+	snprintf(op.kind, sizeof op.kind, "reshape");
+	int i = 0, j = 0;
+	while (i < ns || j < nt) {
+		int i0 = i, j0 = j;
+		if (i == ns || j == nt)
+			return ox_node_error(X, "shape mismatch");
+		int64_t ps = S[sd[i++]], pt = T[td[j++]];
+		while (ps != pt) {
+			if (ps < pt && i < ns)
+				ps *= S[sd[i++]];
+			else if (pt < ps && j < nt)
+				pt *= T[td[j++]];
+			else
+				return ox_node_error(X, "shape mismatch");
+		}
+		bool fine_in = i - i0 >= j - j0; /* iterate over the side with more dimensions */
+		if ((i - i0 > 1 && j - j0 > 1) || op.niters + (fine_in ? i - i0 : j - j0) > IR_MAX_ITERS)
+			return ox_node_error(X, "a reshape of dimensions %d..%d into %d..%d is neither a merge nor a split",
+					     sd[i0], sd[i - 1], td[j0], td[j - 1]);
+		int lo = fine_in ? i0 : j0, hi = fine_in ? i : j, first = op.niters;
+		const int64_t *fine = fine_in ? S : T;
+		const int *fd = fine_in ? sd : td;
+		struct ir_access *fa = fine_in ? &op.in[0] : &op.out, *ca = fine_in ? &op.out : &op.in[0];
+		int coarse = fine_in ? td[j0] : sd[i0];
+		int64_t stride = 1;
+		for (int k = hi - 1; k >= lo; k--) {
+			int it = first + (k - lo);
+			snprintf(op.iter[it].name, sizeof op.iter[it].name, "d%d", it);
+			op.iter[it].extent = fine[fd[k]];
+			fa->index[fd[k]].coef[it] = 1;
+			ca->index[coarse].coef[it] = stride;
+			stride *= fine[fd[k]];
+		}
+		op.niters += hi - lo;
+	}
+	if (!op.niters) { /* one element */
+		snprintf(op.iter[0].name, sizeof op.iter[0].name, "one");
+		op.iter[0].extent = 1, op.niters = 1;
+	}
+	op.nin = 1, op.in[0].tensor = in;
+	op.reduce = IR_REDUCE_ASSIGN, op.combine = IR_COMBINE_COPY;
+	op.acc = dtype_float(t->dtype) ? DT_FP32 : DT_INT32;
+	return ox_add_op(X, &op, out_name, t->dtype, q, T);
+}
+
+static int reshape_to(struct ox *X, int in, int q, const int64_t *T)
+{
+	return bind(X, reshape_op(X, in, q, T, X->node_name, ox_output_name(X, 0)));
+}
+
+static int64_t count(const int64_t *s, int n)
+{
+	int64_t c = 1;
+	for (int d = 0; d < n; d++)
+		c *= s[d];
+	return c;
+}
+
+static int reshape(struct ox *X)
+{
+	int in = ox_input(X, 0);
+	if (in < 0)
+		return -1;
+	const struct ir_tensor *t = &graph(X)->tensor[in];
+	int64_t T[IR_MAX_RANK];
+	int q;
+	if (X->opset < 5) {
+		if (!ox_attr_ints(X, "shape", T, IR_MAX_RANK, &q))
+			return -1;
+	} else {
+		const struct ox_value *v = ox_const_input(X, 1, false);
+		if (!v || !ox_const_ints(X, v, T, IR_MAX_RANK, &q))
+			return -1;
+	}
+	int infer = -1;
+	for (int d = 0; d < q; d++) {
+		if (T[d] == 0 && !ox_attr_int(X, "allowzero", 0))
+			T[d] = d < t->rank ? t->shape[d] : 0;
+		if (T[d] == -1 && infer < 0)
+			infer = d, T[d] = 1;
+		else if (T[d] < 1)
+			return ox_node_error(X, "shape value %" PRId64 " at %d", T[d], d);
+	}
+	int64_t have = count(t->shape, t->rank), got = count(T, q);
+	if (infer >= 0 && got && have % got == 0)
+		T[infer] = have / got, got = have;
+	if (got != have || q < 1)
+		return ox_node_error(X, "a shape of %" PRId64 " elements for an input of %" PRId64, got, have);
+	return reshape_to(X, in, q, T);
+}
+
+static int flatten(struct ox *X)
+{
+	int in = ox_input(X, 0);
+	if (in < 0)
+		return -1;
+	const struct ir_tensor *t = &graph(X)->tensor[in];
+	int64_t axis = ox_attr_int(X, "axis", 1);
+	if (axis < 0)
+		axis += t->rank;
+	if (axis < 0 || axis > t->rank)
+		return ox_node_error(X, "axis %" PRId64 " for a rank-%d input", ox_attr_int(X, "axis", 1), t->rank);
+	int64_t T[2] = {count(t->shape, (int)axis), count(t->shape + axis, t->rank - (int)axis)};
+	return reshape_to(X, in, 2, T);
+}
+
+/* Squeeze and Unsqueeze: the axes from the attribute (before opset 13) or
+ * input 1. */
+static int axes_of(struct ox *X, int64_t *axes, int *n)
+{
+	if (X->opset < 13)
+		return ox_attr_ints(X, "axes", axes, IR_MAX_RANK, n) ? 0 : -1;
+	*n = 0;
+	const struct ox_value *v = ox_const_input(X, 1, true);
+	if (!v)
+		return (size_t)1 < X->node->n_input && X->node->input[1][0] ? -1 : 0;
+	return ox_const_ints(X, v, axes, IR_MAX_RANK, n) ? 0 : -1;
+}
+
+static int squeeze(struct ox *X)
+{
+	int in = ox_input(X, 0);
+	int64_t axes[IR_MAX_RANK];
+	int n;
+	if (in < 0 || axes_of(X, axes, &n))
+		return -1;
+	const struct ir_tensor *t = &graph(X)->tensor[in];
+	bool drop[IR_MAX_RANK] = {false};
+	for (int k = 0; k < n; k++) {
+		int64_t a = axes[k] < 0 ? axes[k] + t->rank : axes[k];
+		if (a < 0 || a >= t->rank || t->shape[a] != 1)
+			return ox_node_error(X, "axis %" PRId64 " is not a dimension of size 1", axes[k]);
+		drop[a] = true;
+	}
+	int64_t T[IR_MAX_RANK];
+	int q = 0;
+	for (int d = 0; d < t->rank; d++)
+		if (!(n ? drop[d] : t->shape[d] == 1))
+			T[q++] = t->shape[d];
+	if (!q)
+		T[q++] = 1; /* the IR has no rank-0 tensors */
+	return reshape_to(X, in, q, T);
+}
+
+static int unsqueeze(struct ox *X)
+{
+	int in = ox_input(X, 0);
+	int64_t axes[IR_MAX_RANK];
+	int n;
+	if (in < 0 || axes_of(X, axes, &n))
+		return -1;
+	const struct ir_tensor *t = &graph(X)->tensor[in];
+	int q = t->rank + n;
+	if (q > IR_MAX_RANK)
+		return ox_node_error(X, "rank %d; at most %d supported", q, IR_MAX_RANK);
+	bool ins[IR_MAX_RANK] = {false};
+	for (int k = 0; k < n; k++) {
+		int64_t a = axes[k] < 0 ? axes[k] + q : axes[k];
+		if (a < 0 || a >= q || ins[a])
+			return ox_node_error(X, "axis %" PRId64 " is out of range or repeated", axes[k]);
+		ins[a] = true;
+	}
+	int64_t T[IR_MAX_RANK];
+	for (int d = 0, s = 0; d < q; d++)
+		T[d] = ins[d] ? 1 : t->shape[s++];
+	return reshape_to(X, in, q, T);
+}
+
+static int transpose(struct ox *X)
+{
+	int in = ox_input(X, 0);
+	if (in < 0)
+		return -1;
+	const struct ir_tensor *t = &graph(X)->tensor[in];
+	int64_t perm[IR_MAX_RANK];
+	int n;
+	if (!ox_attr_ints(X, "perm", perm, IR_MAX_RANK, &n))
+		return -1;
+	if (!n)
+		for (int d = 0; d < t->rank; d++) /* the default reverses the dimensions */
+			perm[d] = t->rank - 1 - d, n = t->rank;
+	bool seen[IR_MAX_RANK] = {false};
+	if (n != t->rank)
+		return ox_node_error(X, "perm has %d values for a rank-%d input", n, t->rank);
+	for (int d = 0; d < n; d++) {
+		if (perm[d] < 0 || perm[d] >= n || seen[perm[d]])
+			return ox_node_error(X, "perm is not a permutation of 0..%d", n - 1);
+		seen[perm[d]] = true;
+	}
+	struct ir_op op = {0};
+	snprintf(op.name, sizeof op.name, "%s", X->node_name);
+	snprintf(op.kind, sizeof op.kind, "transpose");
+	op.niters = t->rank;
+	int64_t T[IR_MAX_RANK];
+	for (int d = 0; d < t->rank; d++) {
+		snprintf(op.iter[d].name, sizeof op.iter[d].name, "d%d", d);
+		op.iter[d].extent = t->shape[d];
+		op.in[0].index[d].coef[d] = 1;
+	}
+	for (int d = 0; d < n; d++) {
+		op.out.index[d].coef[perm[d]] = 1;
+		T[d] = t->shape[perm[d]];
+	}
+	op.nin = 1, op.in[0].tensor = in;
+	op.reduce = IR_REDUCE_ASSIGN, op.combine = IR_COMBINE_COPY;
+	op.acc = dtype_float(t->dtype) ? DT_FP32 : DT_INT32;
+	return bind(X, ox_add_op(X, &op, ox_output_name(X, 0), t->dtype, n, T));
+}
+
+static int identity(struct ox *X)
+{
+	int in = ox_input(X, 0);
+	if (in < 0)
+		return -1;
+	const struct ir_tensor *t = &graph(X)->tensor[in];
+	return reshape_to(X, in, t->rank, t->shape);
+}
+
+static int constant_node(struct ox *X)
+{
+	const Onnx__AttributeProto *a = ox_attr(X, "value");
+	if (!a || !a->t)
+		return ox_node_error(X, "only the 'value' attribute (a tensor) is supported");
+	return ox_constant_value(X, a->t, ox_output_name(X, 0));
+}
+
+/* ---- the table ---- */
+
+#define OX_OPS(X)                                                 \
+	X("Conv", conv)                                           \
+	X("MatMul", matmul)                                       \
+	X("Gemm", gemm)                                           \
+	X("Relu", relu)                                           \
+	X("Clip", clip)                                           \
+	X("Add", add)                                             \
+	X("Sub", sub)                                             \
+	X("Mul", mul)                                             \
+	X("Max", max)                                             \
+	X("MaxPool", max_pool)                                    \
+	X("AveragePool", average_pool)                            \
+	X("GlobalAveragePool", global_average_pool)               \
+	X("GlobalMaxPool", global_max_pool)                       \
+	X("Flatten", flatten)                                     \
+	X("Reshape", reshape)                                     \
+	X("Squeeze", squeeze)                                     \
+	X("Unsqueeze", unsqueeze)                                 \
+	X("Transpose", transpose)                                 \
+	X("Identity", identity)                                   \
+	X("Constant", constant_node)
+
+static const struct {
+	const char *op_type;
+	ox_convert f;
+} converters[] = {
+#define X(name, fn) {name, fn},
+	OX_OPS(X)
+#undef X
+};
+
+const char ox_supported[] =
+#define X(name, fn) name " "
+	OX_OPS(X)
+#undef X
+	;
+
+ox_convert ox_converter(const char *op_type)
+{
+	for (size_t i = 0; i < sizeof converters / sizeof *converters; i++)
+		if (!strcmp(converters[i].op_type, op_type))
+			return converters[i].f;
+	return NULL;
+}
