@@ -253,9 +253,12 @@ static int unary(struct ox *X, const struct ir_epilogue *e, int n)
 	struct ox_value *v = ox_value(X, X->node->input[0]);
 	struct ir_tensor *t = &g->tensor[in];
 	int p = t->producer;
-	/* fused where the value is read by this node alone and the producer's
-	 * output is its accumulator's type (epilogues apply before the cast) */
-	if (p >= 0 && v->uses == 1 && g->op[p].nepilogues + n <= IR_MAX_EPILOGUES && t->dtype == g->op[p].acc) {
+	/* fused where the value is read by this node alone and the cast after
+	 * the epilogues cannot tell: the producer's output is its accumulator's
+	 * type, or floating point (rounding is monotone and keeps 0 and the
+	 * integer bounds of a clip) */
+	if (p >= 0 && v->uses == 1 && g->op[p].nepilogues + n <= IR_MAX_EPILOGUES &&
+	    (t->dtype == g->op[p].acc || dtype_float(t->dtype))) {
 		for (int i = 0; i < n; i++)
 			if (ir_add_epilogue(g, p, &e[i], X->err))
 				return -1;

@@ -50,6 +50,7 @@ run exec-stopped 1 exec "$wl/gemm.yaml" --max-cycles 1000
 run tune 0 tune "$wl/pooling.yaml" --budget 2 --db "$work/tune.db"
 run tune-again 0 tune "$wl/pooling.yaml" --budget 2 --db "$work/tune.db"
 run host 0 host "$wl/gemm.yaml"
+run onnx-test 0 onnx-test /usr/include/onnx/backend/test/data/node/test_conv_with_strides_padding
 
 # the documents say what the schema promises
 cat >"$work/promises.py" <<'PY'
@@ -71,6 +72,8 @@ assert load("run-stopped")["stopped"] == "max-cycles"
 for n in ("run", "compile-pool", "match", "exec", "tune", "host"):
     d = load(n)
     assert d["schema"] == 1 and d["command"] == n.split("-")[0], (n, d["command"])
+o = load("onnx-test")
+assert o["command"] == "onnx-test" and o["failed"] == 0 and o["nodes"][0]["op_type"] == "Conv", o
 PY
 if python3 "$work/promises.py" "$work"; then pass=$((pass + 1)); else
   fail=$((fail + 1)); echo "FAIL: the documents do not say what the schema promises"; fi

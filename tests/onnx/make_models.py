@@ -1,0 +1,121 @@
+"""make_models.py OUTDIR: ONNX models written with the onnx package
+(Debian's python3-onnx), each as a backend test folder (model.onnx,
+test_data_set_0/input_K.pb, output_K.pb) whose expected outputs numpy
+computes, independently of tessel.  The values are small integers, so every
+sum is exact in float16 and float32 and any order of accumulation gives the
+same result: a difference is a bug, not rounding.
+
+  conv_fp16    float16 Conv (bias) + Relu, then MatMul: for mma-fp16's intrinsic
+  cnn_fp32     float32 Conv + Relu, MaxPool, Flatten, Gemm (transB, bias): a chain
+  reshape      float32 Reshape and Transpose of a graph input
+"""
+import os
+import sys
+
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper, save
+
+rng = np.random.default_rng(20261203)
+
+
+def ints(shape, lo, hi, dtype):
+    return rng.integers(lo, hi + 1, size=shape).astype(dtype)
+
+
+def conv2d(x, w, b, stride, pad):
+    n, c, h, wd = x.shape
+    o, _, kh, kw = w.shape
+    xp = np.zeros((n, c, h + 2 * pad, wd + 2 * pad), dtype=np.float64)
+    xp[:, :, pad:pad + h, pad:pad + wd] = x
+    oh, ow = (h + 2 * pad - kh) // stride + 1, (wd + 2 * pad - kw) // stride + 1
+    y = np.zeros((n, o, oh, ow), dtype=np.float64)
+    for i in range(oh):
+        for j in range(ow):
+            win = xp[:, :, i * stride:i * stride + kh, j * stride:j * stride + kw]
+            y[:, :, i, j] = np.tensordot(win, w.astype(np.float64), axes=([1, 2, 3], [1, 2, 3]))
+    return y + b.astype(np.float64).reshape(1, o, 1, 1)
+
+
+def maxpool2(x):
+    n, c, h, w = x.shape
+    return x[:, :, :h // 2 * 2, :w // 2 * 2].reshape(n, c, h // 2, 2, w // 2, 2).max(axis=(3, 5))
+
+
+def write(out, name, nodes, inputs, outputs, inits, feeds, expected):
+    d = os.path.join(out, name)
+    os.makedirs(os.path.join(d, "test_data_set_0"), exist_ok=True)
+    graph = helper.make_graph(nodes, name, inputs, outputs, inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    save(model, os.path.join(d, "model.onnx"))
+    for k, (n, v) in enumerate(feeds):
+        with open(os.path.join(d, "test_data_set_0", f"input_{k}.pb"), "wb") as f:
+            f.write(numpy_helper.from_array(v, n).SerializeToString())
+    for k, (n, v) in enumerate(expected):
+        with open(os.path.join(d, "test_data_set_0", f"output_{k}.pb"), "wb") as f:
+            f.write(numpy_helper.from_array(v, n).SerializeToString())
+
+
+def conv_fp16(out):
+    x = ints((1, 16, 12, 12), -2, 2, np.float16)
+    w = ints((32, 16, 3, 3), -1, 1, np.float16)
+    b = ints((32,), -8, 8, np.float16)
+    m = ints((12, 20), -1, 1, np.float16)
+    y = np.maximum(conv2d(x, w, b, 1, 1), 0)
+    z = (y.reshape(32 * 12, 12) @ m.astype(np.float64)).reshape(1, 32, 12, 20)
+    nodes = [
+        helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["c"], ["r"], name="relu"),
+        helper.make_node("MatMul", ["r", "m"], ["z"], name="matmul"),
+    ]
+    write(out, "conv_fp16", nodes,
+          [helper.make_tensor_value_info("x", TensorProto.FLOAT16, x.shape)],
+          [helper.make_tensor_value_info("z", TensorProto.FLOAT16, z.shape)],
+          [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b"), numpy_helper.from_array(m, "m")],
+          [("x", x)], [("z", z.astype(np.float16))])
+
+
+def cnn_fp32(out):
+    x = ints((2, 3, 16, 16), -3, 3, np.float32)
+    w = ints((8, 3, 3, 3), -1, 1, np.float32)
+    b = ints((8,), -4, 4, np.float32)
+    fw = ints((10, 8 * 4 * 4), -1, 1, np.float32)
+    fb = ints((10,), -5, 5, np.float32)
+    c = np.maximum(conv2d(x, w, b, 2, 1), 0)
+    p = maxpool2(c)
+    y = p.reshape(2, -1) @ fw.T.astype(np.float64) + fb
+    nodes = [
+        helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv", strides=[2, 2], pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["c"], ["r"], name="relu"),
+        helper.make_node("MaxPool", ["r"], ["p"], name="pool", kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Flatten", ["p"], ["f"], name="flatten"),
+        helper.make_node("Gemm", ["f", "fw", "fb"], ["y"], name="fc", transB=1),
+    ]
+    write(out, "cnn_fp32", nodes,
+          [helper.make_tensor_value_info("x", TensorProto.FLOAT, x.shape)],
+          [helper.make_tensor_value_info("y", TensorProto.FLOAT, y.shape)],
+          [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b"), numpy_helper.from_array(fw, "fw"),
+           numpy_helper.from_array(fb, "fb")],
+          [("x", x)], [("y", y.astype(np.float32))])
+
+
+def reshape(out):
+    x = ints((2, 3, 4, 5), -9, 9, np.float32)
+    y = x.reshape(6, 20).T.reshape(4, 5, 6)
+    nodes = [
+        helper.make_node("Reshape", ["x", "s1"], ["a"], name="to2d"),
+        helper.make_node("Transpose", ["a"], ["t"], name="transpose", perm=[1, 0]),
+        helper.make_node("Reshape", ["t", "s2"], ["y"], name="to3d"),
+    ]
+    write(out, "reshape", nodes,
+          [helper.make_tensor_value_info("x", TensorProto.FLOAT, x.shape)],
+          [helper.make_tensor_value_info("y", TensorProto.FLOAT, y.shape)],
+          [numpy_helper.from_array(np.array([6, -1], dtype=np.int64), "s1"),
+           numpy_helper.from_array(np.array([4, 5, -1], dtype=np.int64), "s2")],
+          [("x", x)], [("y", y)])
+
+
+if __name__ == "__main__":
+    out = sys.argv[1]
+    conv_fp16(out)
+    cnn_fp32(out)
+    reshape(out)

@@ -1,0 +1,82 @@
+#!/bin/sh
+# node_test.sh TESSEL DATADIR HWDIR WORKDIR: ONNX backend node tests (Debian's
+# libonnx-testdata) through tessel onnx-test.  Every test named in
+# passing.txt must match ONNX's expected outputs (within ONNX's tolerances)
+# on vta-default, and a few on the other descriptions; a copy whose
+# expected output is changed must fail (the comparison can fail); an
+# operator, an attribute and a dtype that are not supported are errors
+# naming the node, its op_type and the opset, exit 1.
+tessel=$1; data=$2; hwdir=$3; work=$4
+here=$(dirname "$0")
+rm -rf "$work"; mkdir -p "$work"
+pass=0; fail=0
+
+expect() { # expect STATUS DESCRIPTION CMD...
+  want=$1; what=$2; shift 2
+  "$@" >"$work/out" 2>"$work/err"; got=$?
+  if [ "$got" = "$want" ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: $what: exit $got, expected $want"; sed 's/^/  | /' "$work/out" "$work/err" | head -n 8; fi
+}
+says() { # says FILE TEXT DESCRIPTION
+  if grep -qF -- "$2" "$1"; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: $3: '$2' not in $1"; sed 's/^/  | /' "$1" | head -n 5; fi
+}
+
+for t in $(cat "$here/passing.txt"); do
+  expect 0 "$t" "$tessel" onnx-test "$data/$t"
+done
+for h in edge-tiny dot-i8 server-wide mma-fp16; do
+  for t in test_conv_with_strides_padding test_gemm_transposeB test_maxpool_2d_same_upper test_transpose_all_permutations_3; do
+    expect 0 "$t on $h" "$tessel" onnx-test "$data/$t" --hw "$hwdir/$h.yaml"
+  done
+done
+
+# models written with the onnx package, their outputs computed by numpy
+# (tests/onnx/make_models.py): float16 Conv and MatMul on mma-fp16's
+# intrinsic, float32 chains on the host, reshapes
+py=/usr/bin/python3; [ -x "$py" ] || py=python3
+if "$py" "$here/make_models.py" "$work/models"; then pass=$((pass + 1)); else
+  fail=$((fail + 1)); echo "FAIL: make_models.py (Debian: python3-onnx, python3-numpy)"; fi
+for m in conv_fp16 cnn_fp32 reshape; do
+  for h in vta-default mma-fp16 edge-tiny; do
+    expect 0 "$m on $h" "$tessel" onnx-test "$work/models/$m" --hw "$hwdir/$h.yaml"
+  done
+done
+"$tessel" onnx-test "$work/models/conv_fp16" --hw "$hwdir/mma-fp16.yaml" --json >"$work/fp16.json"
+if "$py" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+where = {n["op_type"]: n["placement"] for n in d["nodes"]}
+assert where == {"Conv": "accelerator", "MatMul": "accelerator"}, where  # the Relu is the conv'"'"'s epilogue
+assert d["failed"] == 0
+' "$work/fp16.json"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: conv_fp16 on mma-fp16 is not on the accelerator"; fi
+expect 0 "conv_fp16 compiled for mma-fp16" "$tessel" compile "$work/models/conv_fp16/model.onnx" --hw "$hwdir/mma-fp16.yaml" -o "$work/fp16.tsp"
+says "$work/out" "2 of 2 ops on the accelerator" "the compiled model runs on the accelerator"
+
+# the comparison can fail: the expected output changed in one value
+cp -r "$data/test_conv_with_strides_padding" "$work/changed"
+python3 - "$work/changed/test_data_set_0/output_0.pb" <<'PY'
+import sys
+p = sys.argv[1]; b = bytearray(open(p, "rb").read())
+b[-2] ^= 0x40            # the high byte of the last float's exponent: another value
+open(p, "wb").write(bytes(b))
+PY
+expect 1 "a changed expected output" "$tessel" onnx-test "$work/changed"
+says "$work/out" "0 of 1 data sets match" "the data set is counted as failed"
+says "$work/out" "first mismatch: test_data_set_0: 1 values differ" "the mismatch is named"
+
+# what is not supported is an error naming the node, its op_type and opset
+expect 1 "an unsupported op" "$tessel" onnx-test "$data/test_softmax_example"
+says "$work/err" "node 'Softmax_0' (Softmax, opset 13): not supported; the supported ops are Conv MatMul Gemm" "the op named"
+expect 1 "an unsupported attribute" "$tessel" onnx-test "$data/test_gemm_alpha"
+says "$work/err" "node 'Gemm_0' (Gemm, opset 13): alpha 0.5 and beta 1; only 1 is supported" "the attribute named"
+expect 1 "an unsupported dtype" "$tessel" onnx-test "$data/test_cast_DOUBLE_to_FLOAT"
+says "$work/err" "graph input 'input' is double; supported: int8, uint8, int16, int32, float16, float" "the dtype named"
+printf 'not a protobuf message' >"$work/bad.onnx"
+expect 1 "not a model" "$tessel" ir "$work/bad.onnx"
+says "$work/err" "not an ONNX model: protobuf-c cannot read it as a ModelProto" "the file named and why"
+expect 2 "bad usage" "$tessel" onnx-test
+expect 1 "no such folder" "$tessel" onnx-test "$work/none"
+
+echo "onnx node tests: $pass passed, $fail failed"
+[ "$fail" = 0 ]
