@@ -44,16 +44,71 @@ static int model_error(struct ox *X, const char *fmt, ...)
 
 /* ---- values ---- */
 
+/* Models larger than this are refused: real ones have thousands of nodes. */
+enum { OX_MAX_NODES = 100000, OX_MAX_VALUES = 4 * OX_MAX_NODES };
+
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 1099511628211ull;
+	return h;
+}
+
+/* The slot of `name`: where it is, or the empty one where it would go. */
+static int *find_slot(struct ox *X, const char *name)
+{
+	int mask = X->nslots - 1;
+	for (int i = (int)(name_hash(name) & (uint64_t)mask);; i = (i + 1) & mask)
+		if (X->slot[i] < 0 || !strcmp(X->value[X->slot[i]].name, name))
+			return &X->slot[i];
+}
+
 struct ox_value *ox_value(struct ox *X, const char *name)
 {
-	for (int i = X->nvalues - 1; i >= 0; i--) /* the latest binding of a name */
-		if (!strcmp(X->value[i].name, name))
-			return &X->value[i];
-	return NULL;
+	if (!X->nslots)
+		return NULL;
+	int *s = find_slot(X, name);
+	return *s < 0 ? NULL : &X->value[*s];
+}
+
+static bool rehash(struct ox *X, int n)
+{
+	int *slot = try_malloc((size_t)n * sizeof *slot);
+	if (!slot)
+		return false;
+	free(X->slot);
+	X->slot = slot, X->nslots = n;
+	for (int i = 0; i < n; i++)
+		slot[i] = -1;
+	for (int v = 0; v < X->nvalues; v++)
+		*find_slot(X, X->value[v].name) = v;
+	return true;
+}
+
+static int cmp_name(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+/* How many reads name `name` (nodes' inputs and graph outputs). */
+static int ox_uses(const struct ox *X, const char *name)
+{
+	const char **at = bsearch(&name, X->reads, X->nreads, sizeof *X->reads, cmp_name);
+	if (!at)
+		return 0;
+	const char **lo = at, **hi = at;
+	while (lo > X->reads && !strcmp(lo[-1], name))
+		lo--;
+	while (hi + 1 < X->reads + X->nreads && !strcmp(hi[1], name))
+		hi++;
+	return (int)(hi - lo + 1);
 }
 
 static struct ox_value *new_value(struct ox *X, const char *name)
 {
+	if (X->nvalues >= OX_MAX_VALUES) {
+		diag_add(X->err, X->file, 0, 0, "the model has more than %d values; at most that many are supported",
+			 OX_MAX_VALUES);
+		return NULL;
+	}
 	if (X->nvalues == X->value_cap) {
 		int cap = X->value_cap ? 2 * X->value_cap : 64;
 		if (try_resize(&X->value, (size_t)cap, sizeof *X->value)) {
@@ -63,6 +118,11 @@ static struct ox_value *new_value(struct ox *X, const char *name)
 		}
 		X->value_cap = cap;
 	}
+	if (2 * (X->nvalues + 1) > X->nslots && !rehash(X, X->nslots ? 2 * X->nslots : 128)) {
+		X->nomem = true;
+		diag_nomem(X->err, X->file, (size_t)X->nslots * 2 * sizeof *X->slot, "the index of the ONNX graph's values");
+		return NULL;
+	}
 	struct ox_value *v = &X->value[X->nvalues];
 	memset(v, 0, sizeof *v);
 	v->tensor = -1;
@@ -71,7 +131,8 @@ static struct ox_value *new_value(struct ox *X, const char *name)
 		diag_nomem(X->err, X->file, strlen(name) + 1, "the name of ONNX value '%s'", name);
 		return NULL;
 	}
-	X->nvalues++;
+	v->uses = ox_uses(X, name);
+	*find_slot(X, name) = X->nvalues++;
 	return v;
 }
 
@@ -468,15 +529,27 @@ static int find_opset(struct ox *X, const Onnx__ModelProto *m)
 	return 0;
 }
 
-static void count_uses(struct ox *X)
+/* Every name the graph reads, sorted, before any value is made: a value's
+ * uses are counted when it is made. */
+static int list_reads(struct ox *X)
 {
 	const Onnx__GraphProto *g = X->graph;
-	for (size_t n = 0; n < g->n_node; n++)
-		for (size_t i = 0; i < g->node[n]->n_input; i++) {
-			struct ox_value *v = ox_value(X, g->node[n]->input[i]);
-			if (v)
-				v->uses++;
-		}
+	if (g->n_node > OX_MAX_NODES)
+		return model_error(X, "the graph has %zu nodes; at most %d are supported", g->n_node, OX_MAX_NODES);
+	size_t n = g->n_output;
+	for (size_t k = 0; k < g->n_node; k++)
+		n += g->node[k]->n_input;
+	if (!(X->reads = try_calloc(n + 1, sizeof *X->reads))) {
+		X->nomem = true;
+		return diag_nomem(X->err, X->file, (n + 1) * sizeof *X->reads, "the names the graph reads");
+	}
+	for (size_t k = 0; k < g->n_node; k++)
+		for (size_t i = 0; i < g->node[k]->n_input; i++)
+			X->reads[X->nreads++] = g->node[k]->input[i];
+	for (size_t i = 0; i < g->n_output; i++)
+		X->reads[X->nreads++] = g->output[i]->name ? g->output[i]->name : "";
+	qsort(X->reads, X->nreads, sizeof *X->reads, cmp_name);
+	return 0;
 }
 
 static int import_node(struct ox *X, size_t n)
@@ -496,18 +569,11 @@ static int import_node(struct ox *X, size_t n)
 	ox_convert f = node->op_type ? ox_converter(node->op_type) : NULL;
 	if (!f)
 		return ox_node_error(X, "not supported; the supported ops are %s", ox_supported);
-	int ops = X->w->g.nops, nvalues = X->nvalues;
+	int ops = X->w->g.nops;
 	if (f(X))
 		return -1;
-	for (int i = ops; i < X->w->g.nops; i++) /* uses of the node's inputs move to its outputs */
+	for (int i = ops; i < X->w->g.nops; i++)
 		X->w->op_at[i] = (struct wl_loc){(int)n + 1, 0};
-	for (int i = nvalues; i < X->nvalues; i++) {
-		for (size_t k = n + 1; k < X->graph->n_node; k++)
-			for (size_t j = 0; j < X->graph->node[k]->n_input; j++)
-				X->value[i].uses += !strcmp(X->graph->node[k]->input[j], X->value[i].name);
-		for (size_t k = 0; k < X->graph->n_output; k++)
-			X->value[i].uses += !strcmp(X->graph->output[k]->name, X->value[i].name);
-	}
 	return 0;
 }
 
@@ -527,9 +593,31 @@ static int graph_outputs(struct ox *X)
 	return 0;
 }
 
+/* protobuf-c allocates through the library's allocator: a failure is an
+ * error, never an abort, and the fault hook reaches it (docs/testing.md). */
+static void *pb_alloc(void *data, size_t n)
+{
+	void *p = try_malloc(n ? n : 1);
+	if (!p && data)
+		*(size_t *)data = n ? n : 1; /* the first failure: an out-of-memory error, not a bad model */
+	return p;
+}
+
+static void pb_free(void *data, void *p)
+{
+	(void)data;
+	free(p);
+}
+
 static int import_model(struct ox *X, const uint8_t *bytes, size_t len)
 {
-	Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, len, bytes);
+	size_t failed = 0;
+	ProtobufCAllocator a = {pb_alloc, pb_free, &failed};
+	Onnx__ModelProto *m = onnx__model_proto__unpack(&a, len, bytes);
+	if (!m && failed) {
+		X->nomem = true;
+		return diag_nomem(X->err, X->file, failed, "the model's messages");
+	}
 	if (!m)
 		return model_error(X, "not an ONNX model: protobuf-c cannot read it as a ModelProto");
 	int rc = find_opset(X, m);
@@ -537,14 +625,15 @@ static int import_model(struct ox *X, const uint8_t *bytes, size_t len)
 		rc = model_error(X, "the model has no graph");
 	if (!rc) {
 		X->graph = m->graph;
+		rc = list_reads(X);
+	}
+	if (!rc) {
 		snprintf(X->w->name, sizeof X->w->name, "%s", m->graph->name && m->graph->name[0] ? m->graph->name : "model");
 		for (size_t i = 0; i < m->graph->n_initializer && !rc; i++)
 			rc = constant(X, m->graph->initializer[i], m->graph->initializer[i]->name) ? 0 : -1;
 		for (size_t i = 0; i < m->graph->n_input && !rc; i++)
 			if (!is_initializer(m->graph, m->graph->input[i]->name))
 				rc = graph_input(X, m->graph->input[i]);
-		if (!rc)
-			count_uses(X);
 		if (!rc && !(X->w->node_op_type = try_calloc(m->graph->n_node + 1, sizeof *X->w->node_op_type)))
 			rc = diag_nomem(X->err, X->file, (m->graph->n_node + 1) * sizeof *X->w->node_op_type, "the nodes' op types");
 		for (size_t n = 0; n < m->graph->n_node && !rc; n++)
@@ -558,7 +647,7 @@ static int import_model(struct ox *X, const uint8_t *bytes, size_t len)
 		if (!rc)
 			rc = graph_outputs(X);
 	}
-	onnx__model_proto__free_unpacked(m, NULL);
+	onnx__model_proto__free_unpacked(m, &a);
 	return rc;
 }
 
@@ -569,6 +658,14 @@ int wl_load_onnx(const char *path, struct wl_workload *w, struct diags *err)
 	uint8_t *bytes = file_read_bytes(path, FILE_ONNX, &len, err);
 	if (!bytes)
 		return -1;
+	int rc = wl_load_onnx_bytes(bytes, len, path, w, err);
+	free(bytes);
+	return rc;
+}
+
+int wl_load_onnx_bytes(const uint8_t *bytes, size_t len, const char *path, struct wl_workload *w, struct diags *err)
+{
+	memset(w, 0, sizeof *w);
 	const char *slash = strrchr(path, '/');
 	char *dir = !slash ? try_strdup("") : try_strndup(path, (size_t)(slash - path));
 	w->file = try_strdup(path);
@@ -578,14 +675,17 @@ int wl_load_onnx(const char *path, struct wl_workload *w, struct diags *err)
 		diag_nomem(err, path, strlen(path) + 1, "the name of the model '%s'", path);
 	else
 		import_model(&X, bytes, len);
-	free(bytes);
 	free(dir);
 	for (int i = 0; i < X.nvalues; i++) {
 		free(X.value[i].name);
 		free(X.value[i].bytes);
 	}
 	free(X.value);
+	free(X.slot);
+	free(X.reads);
 	if (err->n != n0) {
+		if (w->g.ntensors > X.tensor_cap) /* a tensor made before its records could grow */
+			w->g.ntensors = X.tensor_cap;
 		wl_free(w);
 		return -1;
 	}
@@ -600,8 +700,12 @@ uint8_t *wl_onnx_read_tensor(const char *path, enum dtype *dt, int *rank, int64_
 	uint8_t *bytes = file_read_bytes(path, FILE_DATA, &len, err);
 	if (!bytes)
 		return NULL;
-	Onnx__TensorProto *t = onnx__tensor_proto__unpack(NULL, len, bytes);
+	size_t failed = 0;
+	ProtobufCAllocator a = {pb_alloc, pb_free, &failed};
+	Onnx__TensorProto *t = onnx__tensor_proto__unpack(&a, len, bytes);
 	free(bytes);
+	if (!t && failed)
+		return diag_nomem(err, path, failed, "the tensor's message"), NULL;
 	if (!t) {
 		diag_add(err, path, 0, 0, "not an ONNX tensor: protobuf-c cannot read it as a TensorProto");
 		return NULL;
@@ -625,6 +729,8 @@ uint8_t *wl_onnx_read_tensor(const char *path, enum dtype *dt, int *rank, int64_
 		free(X.value[i].bytes);
 	}
 	free(X.value);
-	onnx__tensor_proto__free_unpacked(t, NULL);
+	free(X.slot);
+	free(X.reads);
+	onnx__tensor_proto__free_unpacked(t, &a);
 	return out;
 }

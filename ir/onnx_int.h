@@ -20,7 +20,7 @@ struct ox_value {
 	int rank;
 	int64_t shape[IR_MAX_RANK];
 	uint8_t *bytes;
-	int uses; /* nodes and graph outputs that read it */
+	int uses; /* nodes and graph outputs that read it (ox_uses) */
 };
 
 struct ox {
@@ -32,6 +32,9 @@ struct ox {
 	const Onnx__GraphProto *graph;
 	int nvalues, value_cap;
 	struct ox_value *value;
+	int *slot, nslots;     /* open addressing by name: index into value of its latest binding, -1 */
+	const char **reads;    /* every name a node or a graph output reads, sorted (uses) */
+	size_t nreads;
 	int tensor_cap, op_cap;
 	bool nomem;
 	/* the node being imported, for errors */

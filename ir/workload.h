@@ -67,6 +67,9 @@ int wl_load_string(const char *text, const char *name, struct wl_workload *w, st
  * node IR ops.  wl_load_file calls it for a path ending in ".onnx".  0, or
  * -1 with an error naming the node, its op_type and the opset. */
 int wl_load_onnx(const char *path, struct wl_workload *w, struct diags *err);
+/* The same from the model's bytes; `path` names it in errors, and external
+ * data is read relative to its folder. */
+int wl_load_onnx_bytes(const uint8_t *bytes, size_t len, const char *path, struct wl_workload *w, struct diags *err);
 /* An ONNX TensorProto file (a backend test's input_N.pb, output_N.pb): its
  * values as little-endian bytes of *dt (*nbytes), its shape and its name
  * ("" when it has none or a longer one); NULL with an error. */

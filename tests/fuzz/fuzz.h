@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,6 +32,27 @@ static inline char *fuzz_text(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = 0;
 	return s;
+}
+
+/* Makes the current directory an empty one nothing can be made in, once:
+ * for loaders that read files relative to it (a workload's data files, a
+ * model's external data), so that a fuzzed input can neither read an
+ * arbitrary file nor block on one. */
+static inline void fuzz_enter_empty_dir(const char *target)
+{
+	static int done;
+	if (done)
+		return;
+	done = 1;
+	const char *tmp = getenv("TMPDIR");
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s/tessel-fuzz-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir) || chdir(dir)) {
+		fprintf(stderr, "%s: ", target);
+		perror("an empty directory");
+		abort();
+	}
+	rmdir(dir); /* the directory stays as the cwd, empty, and nothing can be made in it */
 }
 
 #endif

@@ -17,22 +17,6 @@
 
 enum { MAX_ELEMS = 1 << 22 };
 
-static void enter_empty_dir(void)
-{
-	static int done;
-	if (done)
-		return;
-	done = 1;
-	const char *tmp = getenv("TMPDIR");
-	char dir[4096];
-	snprintf(dir, sizeof dir, "%s/tessel-fuzz-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir) || chdir(dir)) {
-		perror("fuzz_workload: an empty directory");
-		abort();
-	}
-	rmdir(dir); /* the directory stays as the cwd, empty, and nothing can be made in it */
-}
-
 /* Elements of every `shape:` sequence in the tree, saturating. */
 static uint64_t shape_elems(const struct ynode *n)
 {
@@ -61,7 +45,7 @@ static uint64_t shape_elems(const struct ynode *n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	enter_empty_dir();
+	fuzz_enter_empty_dir("fuzz_workload");
 	if (memchr(data, '/', size) || memchr(data, '\\', size))
 		return 0;
 	char *text = fuzz_text(data, size);

@@ -61,10 +61,10 @@ static int op_hw_file(struct diags *err, uint64_t *digest)
 	return 0;
 }
 
-static int op_workload(struct diags *err, uint64_t *digest)
+static int op_workload_at(const char *path, struct diags *err, uint64_t *digest)
 {
 	struct wl_workload w;
-	if (wl_load_file(wl_path, &w, err))
+	if (wl_load_file(path, &w, err))
 		return -1;
 	XXH64_state_t *st = XXH64_createState();
 	XXH64_reset(st, 0);
@@ -82,6 +82,13 @@ static int op_workload(struct diags *err, uint64_t *digest)
 	wl_free(&w);
 	return 0;
 }
+
+static int op_workload(struct diags *err, uint64_t *digest) { return op_workload_at(wl_path, err, digest); }
+
+/* An ONNX model with a constant, a weight, a fused Relu and a reshape
+ * (tests/corpus/fuzz/onnx/cnn_fp32.onnx: tests/onnx/make_models.py's). */
+static char onnx_path[512];
+static int op_onnx(struct diags *err, uint64_t *digest) { return op_workload_at(onnx_path, err, digest); }
 
 static int op_assemble(struct diags *err, uint64_t *digest)
 {
@@ -373,6 +380,7 @@ int main(void)
 	const char *src = test_source_dir();
 	snprintf(hw_path, sizeof hw_path, "%s/examples/hw/vta-default.yaml", src);
 	snprintf(wl_path, sizeof wl_path, "%s/examples/workloads/gemm.yaml", src);
+	snprintf(onnx_path, sizeof onnx_path, "%s/tests/corpus/fuzz/onnx/cnn_fp32.onnx", src);
 	char asm_path[512];
 	snprintf(asm_path, sizeof asm_path, "%s/examples/asm/vta-gemm.s", src);
 	snprintf(tsp_path, sizeof tsp_path, "test_fault-%ld.tsp", (long)getpid());
@@ -410,7 +418,7 @@ int main(void)
 		const char *name;
 		operation *op;
 	} ops[] = {
-		{"hw_load_string", op_hw_string}, {"hw_load_file", op_hw_file}, {"wl_load_file", op_workload},
+		{"hw_load_string", op_hw_string}, {"hw_load_file", op_hw_file}, {"wl_load_file", op_workload}, {"wl_load_file (ONNX)", op_onnx},
 		{"isa_assemble", op_assemble},    {"isa_tsp_read", op_tsp_read}, {"dev_sim.open", op_sim_open},
 		{"compile and run (three GEMMs, one by a gather)", op_compile_run},
 		{"isa_disassemble", op_disassemble}, {"isa_randprog", op_randprog},
