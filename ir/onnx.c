@@ -341,7 +341,7 @@ static const char *onnx_dtype_name(int32_t t)
 
 /* The bytes of an external tensor: key "location" (relative to the model's
  * folder), optional "offset" and "length". */
-static uint8_t *external_bytes(struct ox *X, const Onnx__TensorProto *t, size_t want)
+static uint8_t *external_bytes(struct ox *X, const Onnx__TensorProto *t, const char *name, size_t want)
 {
 	const char *loc = NULL;
 	uint64_t offset = 0, length = want;
@@ -357,11 +357,11 @@ static uint8_t *external_bytes(struct ox *X, const Onnx__TensorProto *t, size_t 
 			length = strtoull(e->value, NULL, 10);
 	}
 	if (!loc || strstr(loc, "..") || loc[0] == '/') {
-		model_error(X, "tensor '%s': external data without a location inside the model's folder", t->name);
+		model_error(X, "tensor '%s': external data without a location inside the model's folder", name);
 		return NULL;
 	}
 	if (length != want) {
-		model_error(X, "tensor '%s': external data of %" PRIu64 " bytes; its shape and dtype make %zu", t->name,
+		model_error(X, "tensor '%s': external data of %" PRIu64 " bytes; its shape and dtype make %zu", name,
 			    length, want);
 		return NULL;
 	}
@@ -374,7 +374,7 @@ static uint8_t *external_bytes(struct ox *X, const Onnx__TensorProto *t, size_t 
 	if (offset > len || want > len - offset) {
 		free(all);
 		model_error(X, "tensor '%s': external data at offset %" PRIu64 " (%zu bytes) is past the end of '%s' (%zu bytes)",
-			    t->name, offset, want, path, len);
+			    name, offset, want, path, len);
 		return NULL;
 	}
 	uint8_t *out = try_malloc(want ? want : 1);
@@ -386,15 +386,16 @@ static uint8_t *external_bytes(struct ox *X, const Onnx__TensorProto *t, size_t 
 
 /* A TensorProto's values as little-endian bytes of its dtype (int64 kept
  * as int64): from raw_data, the typed fields or external data. */
-static uint8_t *tensor_bytes(struct ox *X, const Onnx__TensorProto *t, enum dtype dt, bool is64, int64_t n)
+static uint8_t *tensor_bytes(struct ox *X, const Onnx__TensorProto *t, const char *name, enum dtype dt, bool is64,
+			     int64_t n)
 {
 	size_t esz = is64 ? 8 : dtype_bytes(dt), want = (size_t)n * esz;
 	if (t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
-		return external_bytes(X, t, want);
+		return external_bytes(X, t, name, want);
 	uint8_t *out = try_calloc(want ? want : 1, 1);
 	if (!out) {
 		X->nomem = true;
-		diag_nomem(X->err, X->file, want, "tensor '%s'", t->name);
+		diag_nomem(X->err, X->file, want, "tensor '%s'", name);
 		return NULL;
 	}
 	size_t have = t->has_raw_data ? t->raw_data.len
@@ -403,7 +404,7 @@ static uint8_t *tensor_bytes(struct ox *X, const Onnx__TensorProto *t, enum dtyp
 				      : t->n_int32_data;
 	if (t->has_raw_data ? have != want : have != (size_t)n) {
 		free(out);
-		model_error(X, "tensor '%s': %zu %s of data; its shape has %" PRId64 " elements", t->name, have,
+		model_error(X, "tensor '%s': %zu %s of data; its shape has %" PRId64 " elements", name, have,
 			    t->has_raw_data ? "bytes" : "values", n);
 		return NULL;
 	}
@@ -448,7 +449,7 @@ static struct ox_value *constant(struct ox *X, const Onnx__TensorProto *t, const
 		}
 		n *= t->dims[d];
 	}
-	uint8_t *bytes = tensor_bytes(X, t, dt, is64, n);
+	uint8_t *bytes = tensor_bytes(X, t, name, dt, is64, n);
 	if (!bytes)
 		return NULL;
 	struct ox_value *v = new_value(X, name);
@@ -609,6 +610,22 @@ static void pb_free(void *data, void *p)
 	free(p);
 }
 
+/* Every initializer, graph input and graph output has a name (proto2
+ * leaves a missing one NULL). */
+static int check_names(struct ox *X, const Onnx__GraphProto *g)
+{
+	for (size_t i = 0; i < g->n_initializer; i++)
+		if (!g->initializer[i]->name || !g->initializer[i]->name[0])
+			return model_error(X, "initializer %zu has no name", i);
+	for (size_t i = 0; i < g->n_input; i++)
+		if (!g->input[i]->name || !g->input[i]->name[0])
+			return model_error(X, "graph input %zu has no name", i);
+	for (size_t i = 0; i < g->n_output; i++)
+		if (!g->output[i]->name || !g->output[i]->name[0])
+			return model_error(X, "graph output %zu has no name", i);
+	return 0;
+}
+
 static int import_model(struct ox *X, const uint8_t *bytes, size_t len)
 {
 	size_t failed = 0;
@@ -625,8 +642,10 @@ static int import_model(struct ox *X, const uint8_t *bytes, size_t len)
 		rc = model_error(X, "the model has no graph");
 	if (!rc) {
 		X->graph = m->graph;
-		rc = list_reads(X);
+		rc = check_names(X, m->graph);
 	}
+	if (!rc)
+		rc = list_reads(X);
 	if (!rc) {
 		snprintf(X->w->name, sizeof X->w->name, "%s", m->graph->name && m->graph->name[0] ? m->graph->name : "model");
 		for (size_t i = 0; i < m->graph->n_initializer && !rc; i++)

@@ -451,11 +451,16 @@ static int reshape_to(struct ox *X, int in, int q, const int64_t *T)
 	return bind(X, reshape_op(X, in, q, T, X->node_name, ox_output_name(X, 0)));
 }
 
+/* Elements of a shape; -1 past 2^40 (more than a tensor may hold). */
 static int64_t count(const int64_t *s, int n)
 {
+	const int64_t most = (int64_t)1 << 40;
 	int64_t c = 1;
-	for (int d = 0; d < n; d++)
+	for (int d = 0; d < n; d++) {
+		if (s[d] < 0 || (s[d] && c > most / s[d]))
+			return -1;
 		c *= s[d];
+	}
 	return c;
 }
 
@@ -481,11 +486,11 @@ static int reshape(struct ox *X)
 			T[d] = d < t->rank ? t->shape[d] : 0;
 		if (T[d] == -1 && infer < 0)
 			infer = d, T[d] = 1;
-		else if (T[d] < 1)
-			return ox_node_error(X, "shape value %" PRId64 " at %d", T[d], d);
+		else if (T[d] < 1 || T[d] > ((int64_t)1 << 31))
+			return ox_node_error(X, "shape value %" PRId64 " at %d; expected 1 to 2^31, 0 or -1", T[d], d);
 	}
 	int64_t have = count(t->shape, t->rank), got = count(T, q);
-	if (infer >= 0 && got && have % got == 0)
+	if (infer >= 0 && got > 0 && have % got == 0)
 		T[infer] = have / got, got = have;
 	if (got != have || q < 1)
 		return ox_node_error(X, "a shape of %" PRId64 " elements for an input of %" PRId64, got, have);
