@@ -7,6 +7,7 @@ same result: a difference is a bug, not rounding.
 
   conv_fp16    float16 Conv (bias) + Relu, then MatMul: for mma-fp16's intrinsic
   cnn_fp32     float32 Conv + Relu, MaxPool, Flatten, Gemm (transB, bias): a chain
+  cnn_fp32_external  the same, its initializers in an external data file
   reshape      float32 Reshape and Transpose of a graph input
 """
 import os
@@ -41,12 +42,14 @@ def maxpool2(x):
     return x[:, :, :h // 2 * 2, :w // 2 * 2].reshape(n, c, h // 2, 2, w // 2, 2).max(axis=(3, 5))
 
 
-def write(out, name, nodes, inputs, outputs, inits, feeds, expected):
+def write(out, name, nodes, inputs, outputs, inits, feeds, expected, external=False):
     d = os.path.join(out, name)
     os.makedirs(os.path.join(d, "test_data_set_0"), exist_ok=True)
     graph = helper.make_graph(nodes, name, inputs, outputs, inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    save(model, os.path.join(d, "model.onnx"))
+    # external: every initializer's bytes in one file beside the model
+    save(model, os.path.join(d, "model.onnx"), save_as_external_data=external, all_tensors_to_one_file=True,
+         location="weights.bin", size_threshold=0)
     for k, (n, v) in enumerate(feeds):
         with open(os.path.join(d, "test_data_set_0", f"input_{k}.pb"), "wb") as f:
             f.write(numpy_helper.from_array(v, n).SerializeToString())
@@ -74,7 +77,7 @@ def conv_fp16(out):
           [("x", x)], [("z", z.astype(np.float16))])
 
 
-def cnn_fp32(out):
+def cnn_fp32(out, name="cnn_fp32", external=False):
     x = ints((2, 3, 16, 16), -3, 3, np.float32)
     w = ints((8, 3, 3, 3), -1, 1, np.float32)
     b = ints((8,), -4, 4, np.float32)
@@ -90,12 +93,12 @@ def cnn_fp32(out):
         helper.make_node("Flatten", ["p"], ["f"], name="flatten"),
         helper.make_node("Gemm", ["f", "fw", "fb"], ["y"], name="fc", transB=1),
     ]
-    write(out, "cnn_fp32", nodes,
+    write(out, name, nodes,
           [helper.make_tensor_value_info("x", TensorProto.FLOAT, x.shape)],
           [helper.make_tensor_value_info("y", TensorProto.FLOAT, y.shape)],
           [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b"), numpy_helper.from_array(fw, "fw"),
            numpy_helper.from_array(fb, "fb")],
-          [("x", x)], [("y", y.astype(np.float32))])
+          [("x", x)], [("y", y.astype(np.float32))], external)
 
 
 def reshape(out):
@@ -118,4 +121,5 @@ if __name__ == "__main__":
     out = sys.argv[1]
     conv_fp16(out)
     cnn_fp32(out)
+    cnn_fp32(out, "cnn_fp32_external", True)
     reshape(out)

@@ -37,7 +37,7 @@ done
 py=/usr/bin/python3; [ -x "$py" ] || py=python3
 if "$py" "$here/make_models.py" "$work/models"; then pass=$((pass + 1)); else
   fail=$((fail + 1)); echo "FAIL: make_models.py (Debian: python3-onnx, python3-numpy)"; fi
-for m in conv_fp16 cnn_fp32 reshape; do
+for m in conv_fp16 cnn_fp32 cnn_fp32_external reshape; do
   for h in vta-default mma-fp16 edge-tiny; do
     expect 0 "$m on $h" "$tessel" onnx-test "$work/models/$m" --hw "$hwdir/$h.yaml"
   done
@@ -52,6 +52,12 @@ assert d["failed"] == 0
 ' "$work/fp16.json"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: conv_fp16 on mma-fp16 is not on the accelerator"; fi
 expect 0 "conv_fp16 compiled for mma-fp16" "$tessel" compile "$work/models/conv_fp16/model.onnx" --hw "$hwdir/mma-fp16.yaml" -o "$work/fp16.tsp"
 says "$work/out" "2 of 2 ops on the accelerator" "the compiled model runs on the accelerator"
+
+# external data: its file is read; without it, an error naming it
+mv "$work/models/cnn_fp32_external/weights.bin" "$work/weights.bin"
+expect 1 "external data missing" "$tessel" onnx-test "$work/models/cnn_fp32_external"
+says "$work/err" "weights.bin" "the missing external data file named"
+mv "$work/weights.bin" "$work/models/cnn_fp32_external/weights.bin"
 
 # the comparison can fail: the expected output changed in one value
 cp -r "$data/test_conv_with_strides_padding" "$work/changed"
