@@ -277,7 +277,8 @@ bool ox_attr_ints(struct ox *X, const char *name, int64_t *out, int max, int *n)
 		ox_node_error(X, "attribute '%s' has %zu values; at most %d expected", name, a->n_ints, max);
 		return false;
 	}
-	memcpy(out, a->ints, a->n_ints * sizeof *out);
+	if (a->n_ints) /* protobuf-c leaves an empty list NULL */
+		memcpy(out, a->ints, a->n_ints * sizeof *out);
 	*n = (int)a->n_ints;
 	return true;
 }
@@ -379,7 +380,7 @@ static uint8_t *external_bytes(struct ox *X, const Onnx__TensorProto *t, const c
 	}
 	uint8_t *out = try_malloc(want ? want : 1);
 	if (out)
-		memcpy(out, all + offset, want);
+		memcpy(out, all + offset, want); /* all is never NULL: file_read_bytes returns a buffer for an empty file */
 	free(all);
 	return out;
 }
@@ -409,7 +410,8 @@ static uint8_t *tensor_bytes(struct ox *X, const Onnx__TensorProto *t, const cha
 		return NULL;
 	}
 	if (t->has_raw_data) {
-		memcpy(out, t->raw_data.data, want);
+		if (want)
+			memcpy(out, t->raw_data.data, want);
 		return out;
 	}
 	for (int64_t i = 0; i < n; i++) {
@@ -458,7 +460,8 @@ static struct ox_value *constant(struct ox *X, const Onnx__TensorProto *t, const
 		return NULL;
 	}
 	v->dtype = dt, v->is_int64 = is64, v->rank = (int)t->n_dims, v->bytes = bytes;
-	memcpy(v->shape, t->dims, t->n_dims * sizeof *v->shape);
+	if (t->n_dims)
+		memcpy(v->shape, t->dims, t->n_dims * sizeof *v->shape);
 	return v;
 }
 
