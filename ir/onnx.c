@@ -393,20 +393,21 @@ static uint8_t *tensor_bytes(struct ox *X, const Onnx__TensorProto *t, const cha
 	size_t esz = is64 ? 8 : dtype_bytes(dt), want = (size_t)n * esz;
 	if (t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
 		return external_bytes(X, t, name, want);
-	uint8_t *out = try_calloc(want ? want : 1, 1);
-	if (!out) {
-		X->nomem = true;
-		diag_nomem(X->err, X->file, want, "tensor '%s'", name);
-		return NULL;
-	}
+	/* the data must be there before anything is allocated for it: a
+	 * shape alone cannot make the importer allocate */
 	size_t have = t->has_raw_data ? t->raw_data.len
 		      : is64 ? t->n_int64_data
 		      : dt == DT_FP32 ? t->n_float_data
 				      : t->n_int32_data;
 	if (t->has_raw_data ? have != want : have != (size_t)n) {
-		free(out);
 		model_error(X, "tensor '%s': %zu %s of data; its shape has %" PRId64 " elements", name, have,
 			    t->has_raw_data ? "bytes" : "values", n);
+		return NULL;
+	}
+	uint8_t *out = try_calloc(want ? want : 1, 1);
+	if (!out) {
+		X->nomem = true;
+		diag_nomem(X->err, X->file, want, "tensor '%s'", name);
 		return NULL;
 	}
 	if (t->has_raw_data) {
@@ -581,6 +582,23 @@ static int import_node(struct ox *X, size_t n)
 	return 0;
 }
 
+/* Running the model holds every tensor at once: at most
+ * WL_MAX_TOTAL_BYTES in all, as a workload's. */
+static int check_total(struct ox *X)
+{
+	uint64_t total = 0;
+	for (int i = 0; i < X->w->g.ntensors; i++) {
+		const struct ir_tensor *t = &X->w->g.tensor[i];
+		uint64_t n = (uint64_t)ir_tensor_elems(t) * dtype_bytes(t->dtype);
+		if (n > WL_MAX_TOTAL_BYTES - total)
+			return model_error(X, "tensor '%s' (%" PRIu64 " bytes) brings the model's tensors to more than %" PRIu64
+					   " bytes (4 GiB), the most they may hold together",
+					   t->name, n, WL_MAX_TOTAL_BYTES);
+		total += n;
+	}
+	return 0;
+}
+
 static int graph_outputs(struct ox *X)
 {
 	for (size_t i = 0; i < X->graph->n_output; i++) {
@@ -668,6 +686,8 @@ static int import_model(struct ox *X, const uint8_t *bytes, size_t len)
 			rc = model_error(X, "the graph has no nodes");
 		if (!rc)
 			rc = graph_outputs(X);
+		if (!rc)
+			rc = check_total(X);
 	}
 	onnx__model_proto__free_unpacked(m, &a);
 	return rc;

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "onnx_int.h"
+#include "base/alloc.h"
+#include "base/half.h"
 
 static struct ir_graph *graph(struct ox *X) { return &X->w->g; }
 
@@ -615,6 +617,180 @@ static int transpose(struct ox *X)
 	return bind(X, ox_add_op(X, &op, ox_output_name(X, 0), t->dtype, n, T));
 }
 
+/* Pad (constant mode, zeros): a copy whose reads start `begin` before the
+ * output; reads outside the input give 0 (docs/ir.md), and negative pads
+ * crop. */
+static int pad(struct ox *X)
+{
+	int in = ox_input(X, 0);
+	if (in < 0)
+		return -1;
+	const struct ir_tensor *t = &graph(X)->tensor[in];
+	if (strcmp(ox_attr_string(X, "mode", "constant"), "constant"))
+		return ox_node_error(X, "mode '%s'; only constant is supported", ox_attr_string(X, "mode", "constant"));
+	int64_t pads[2 * IR_MAX_RANK];
+	int n;
+	double value = 0;
+	if (X->opset < 11) {
+		if (!ox_attr_ints(X, "pads", pads, 2 * IR_MAX_RANK, &n))
+			return -1;
+		value = ox_attr_float(X, "value", 0);
+	} else {
+		const struct ox_value *v = ox_const_input(X, 1, false);
+		if (!v || !ox_const_ints(X, v, pads, 2 * IR_MAX_RANK, &n))
+			return -1;
+		const struct ox_value *c = ox_const_input(X, 2, true);
+		if (!c && (size_t)2 < X->node->n_input && X->node->input[2][0])
+			return -1;
+		if (c && (c->is_int64 || ox_value_elems(c) != 1))
+			return ox_node_error(X, "the constant value must be a scalar of the input's dtype");
+		if (c && c->bytes)
+			for (uint32_t b = 0; b < dtype_bytes(c->dtype); b++)
+				value += c->bytes[b]; /* zero exactly when every byte is */
+	}
+	if (value != 0)
+		return ox_node_error(X, "padding with %g; only zeros are supported", value);
+	if (n != 2 * t->rank)
+		return ox_node_error(X, "%d pads for a rank-%d input; expected %d", n, t->rank, 2 * t->rank);
+	struct ir_op op = {0};
+	snprintf(op.name, sizeof op.name, "%s", X->node_name);
+	snprintf(op.kind, sizeof op.kind, "pad");
+	int64_t T[IR_MAX_RANK];
+	for (int d = 0; d < t->rank; d++) {
+		T[d] = t->shape[d] + pads[d] + pads[d + t->rank];
+		if (pads[d] < -t->shape[d] || pads[d + t->rank] < -t->shape[d] || T[d] < 1 || T[d] > ((int64_t)1 << 31))
+			return ox_node_error(X, "pads %" PRId64 " and %" PRId64 " leave dimension %d with %" PRId64 " values", pads[d],
+					     pads[d + t->rank], d, T[d]);
+		snprintf(op.iter[d].name, sizeof op.iter[d].name, "d%d", d);
+		op.iter[d].extent = T[d];
+		op.out.index[d].coef[d] = 1;
+		op.in[0].index[d].coef[d] = 1, op.in[0].index[d].offset = -pads[d];
+	}
+	op.niters = t->rank;
+	op.nin = 1, op.in[0].tensor = in;
+	op.reduce = IR_REDUCE_ASSIGN, op.combine = IR_COMBINE_COPY;
+	op.acc = dtype_float(t->dtype) ? DT_FP32 : DT_INT32;
+	return bind(X, ox_add_op(X, &op, ox_output_name(X, 0), t->dtype, t->rank, T));
+}
+
+/* A float constant's value i (float32 or float16). */
+static double const_float(const struct ox_value *v, int64_t i)
+{
+	if (v->dtype == DT_FP16) {
+		uint16_t h;
+		memcpy(&h, v->bytes + 2 * i, 2);
+		return half_to_double(h);
+	}
+	float f;
+	memcpy(&f, v->bytes + 4 * i, 4);
+	return f;
+}
+
+static double tensor_float(const uint8_t *b, enum dtype dt, int64_t i)
+{
+	if (dt == DT_FP16) {
+		uint16_t h;
+		memcpy(&h, b + 2 * i, 2);
+		return half_to_double(h);
+	}
+	float f;
+	memcpy(&f, b + 4 * i, 4);
+	return f;
+}
+
+static void tensor_put_float(uint8_t *b, enum dtype dt, int64_t i, double v)
+{
+	if (dt == DT_FP16) {
+		uint16_t h = wl_fp16_from_double(v);
+		memcpy(b + 2 * i, &h, 2);
+		return;
+	}
+	float f = (float)v;
+	memcpy(b + 4 * i, &f, 4);
+}
+
+/* Whether tensor t is read by no op but `op` (as an input or a bias). */
+static bool only_reader(const struct ir_graph *g, int t, int op)
+{
+	for (int i = 0; i < g->nops; i++) {
+		if (i == op)
+			continue;
+		for (int k = 0; k < g->op[i].nin; k++)
+			if (g->op[i].in[k].tensor == t)
+				return false;
+		for (int e = 0; e < g->op[i].nepilogues; e++)
+			if (g->op[i].epilogue[e].kind == IR_EP_BIAS && g->op[i].epilogue[e].tensor == t)
+				return false;
+	}
+	return true;
+}
+
+/* BatchNormalization (inference) folded into the convolution before it:
+ * w' = w·f and b' = (b − mean)·f + B per output channel, f = scale /
+ * sqrt(var + epsilon).  The weights are constants, so this is done once,
+ * here; a BatchNormalization that cannot be folded is not supported. */
+static int batch_norm(struct ox *X)
+{
+	if (ox_attr_int(X, "training_mode", 0) || (X->node->n_output > 1 && X->node->output[1][0]))
+		return ox_node_error(X, "training mode and the running statistics' outputs are not supported");
+	const struct ox_value *k[4];
+	for (int i = 0; i < 4; i++)
+		if (!(k[i] = ox_const_input(X, i + 1, false)))
+			return -1;
+	int in = ox_input(X, 0);
+	if (in < 0)
+		return -1;
+	struct ir_graph *g = graph(X);
+	struct ir_tensor *t = &g->tensor[in];
+	struct ox_value *v = ox_value(X, X->node->input[0]);
+	int p = t->producer;
+	struct ir_op *c = p >= 0 ? &g->op[p] : NULL;
+	int bias_e = -1;
+	for (int e = 0; c && e < c->nepilogues; e++)
+		bias_e = c->epilogue[e].kind == IR_EP_BIAS && e == 0 ? 0 : -2;
+	int wt = c ? c->in[1].tensor : -1;
+	if (!c || (strcmp(c->kind, "conv2d") && strcmp(c->kind, "depthwise")) || v->uses != 1 || bias_e == -2 ||
+	    !dtype_float(t->dtype) || t->rank != 4 || strcmp(t->layout, "NCHW") || !X->w->data[wt] ||
+	    !only_reader(g, wt, p))
+		return ox_node_error(X, "only a BatchNormalization right after a float Conv (with constant weights no other "
+					"op reads and at most a bias) is supported: it is folded into the Conv");
+	int64_t O = t->shape[1];
+	for (int i = 0; i < 4; i++)
+		if (k[i]->is_int64 || !dtype_float(k[i]->dtype) || ox_value_elems(k[i]) != O)
+			return ox_node_error(X, "'%s' must hold %" PRId64 " floating-point values, one per channel", k[i]->name, O);
+	double eps = ox_attr_float(X, "epsilon", 1e-5);
+	enum dtype wd = g->tensor[wt].dtype;
+	int64_t per = ir_tensor_elems(&g->tensor[wt]) / O; /* OIHW: each output channel's weights are contiguous */
+	int bt = bias_e == 0 ? c->epilogue[0].tensor : -1;
+	if (bt >= 0 && (!X->w->data[bt] || !only_reader(g, bt, p)))
+		return ox_node_error(X, "the Conv's bias is not a constant of its own");
+	if (bt < 0) { /* a bias of zeros to fold into */
+		char name[IR_NAME_MAX];
+		snprintf(name, sizeof name, "%.50s.bias", X->node_name);
+		bt = ir_add_tensor(g, name, IR_TENSOR_WEIGHT, wd, 1, &O, NULL, X->err);
+		if (bt < 0 || !ox_grow(X))
+			return -1;
+		t = &g->tensor[in]; /* the tensors may have moved */
+		if (!(X->w->data[bt] = try_calloc((size_t)O, dtype_bytes(wd))))
+			return diag_nomem(X->err, X->file, (size_t)O * dtype_bytes(wd), "the bias of '%s'", X->node_name);
+		X->w->init[bt].kind = WL_INIT_FILE;
+		c = &g->op[p];
+		struct ir_epilogue e = {.kind = IR_EP_BIAS, .tensor = bt, .dim = 1};
+		memmove(&c->epilogue[1], &c->epilogue[0], (size_t)c->nepilogues * sizeof *c->epilogue);
+		c->epilogue[0] = e, c->nepilogues++;
+	}
+	enum dtype bd = g->tensor[bt].dtype;
+	for (int64_t o = 0; o < O; o++) {
+		double f = const_float(k[0], o) / sqrt(const_float(k[3], o) + eps);
+		for (int64_t j = 0; j < per; j++)
+			tensor_put_float(X->w->data[wt], wd, o * per + j, tensor_float(X->w->data[wt], wd, o * per + j) * f);
+		double b = tensor_float(X->w->data[bt], bd, o);
+		tensor_put_float(X->w->data[bt], bd, o, (b - const_float(k[2], o)) * f + const_float(k[1], o));
+	}
+	snprintf(t->name, sizeof t->name, "%s", ox_output_name(X, 0));
+	return ox_bind_output(X, 0, in);
+}
+
 static int identity(struct ox *X)
 {
 	int in = ox_input(X, 0);
@@ -654,6 +830,8 @@ static int constant_node(struct ox *X)
 	X("Unsqueeze", unsqueeze)                                 \
 	X("Transpose", transpose)                                 \
 	X("Identity", identity)                                   \
+	X("Pad", pad)                                             \
+	X("BatchNormalization", batch_norm)                       \
 	X("Constant", constant_node)
 
 static const struct {

@@ -14,7 +14,6 @@
 /* Initial data of one tensor is at most this many bytes. */
 #define WL_MAX_DATA_BYTES ((int64_t)1 << 30)
 /* All tensors of a workload, declared and computed, at most this many. */
-#define WL_MAX_TOTAL_BYTES ((uint64_t)4 << 30)
 /* Strides, padding, dilation, windows and groups are at most this (as
  * dimensions are), so that the IR's extent arithmetic cannot overflow. */
 #define WL_MAX_ATTR ((int64_t)1 << 31)

@@ -16,6 +16,10 @@
 extern "C" {
 #endif
 
+/* The most bytes a workload's tensors may hold together (running one holds
+ * them all at once, compiler/runtime.c). */
+#define WL_MAX_TOTAL_BYTES ((uint64_t)4 << 30)
+
 /* Where something was declared in the workload file (1-based; 0 unknown). */
 struct wl_loc {
 	int line, col;

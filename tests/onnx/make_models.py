@@ -9,6 +9,7 @@ same result: a difference is a bug, not rounding.
   cnn_fp32     float32 Conv + Relu, MaxPool, Flatten, Gemm (transB, bias): a chain
   cnn_fp32_external  the same, its initializers in an external data file
   reshape      float32 Reshape and Transpose of a graph input
+  pad_conv_bn  float32 Pad, Conv, BatchNormalization (folded into the Conv), Relu
 """
 import os
 import sys
@@ -101,6 +102,36 @@ def cnn_fp32(out, name="cnn_fp32", external=False):
           [("x", x)], [("y", y.astype(np.float32))], external)
 
 
+def pad_conv_bn(out):
+    """Pad, Conv without a bias, BatchNormalization (folded into it), Relu;
+    the batch norm's factors are powers of two and its shifts integers, so
+    that the folded weights are exact too."""
+    x = ints((1, 4, 9, 9), -3, 3, np.float32)
+    w = ints((6, 4, 3, 3), -2, 2, np.float32)
+    scale = (2.0 ** rng.integers(-2, 2, size=6)).astype(np.float32)
+    bias = ints((6,), -8, 8, np.float32)
+    mean = ints((6,), -4, 4, np.float32)
+    var = np.full(6, 1.0 - 1e-5, dtype=np.float32)  # var + epsilon = 1 (to float32's precision)
+    xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (2, 1), (1, 2)))
+    c = conv2d(xp, w, np.zeros(6), 1, 0)
+    f = (scale / np.sqrt(var.astype(np.float64) + 1e-5)).reshape(1, 6, 1, 1)
+    y = np.maximum((c - mean.reshape(1, 6, 1, 1)) * f + bias.reshape(1, 6, 1, 1), 0)
+    nodes = [
+        helper.make_node("Pad", ["x", "pads"], ["p"], name="pad", mode="constant"),
+        helper.make_node("Conv", ["p", "w"], ["c"], name="conv"),
+        helper.make_node("BatchNormalization", ["c", "scale", "bias", "mean", "var"], ["b"], name="bn"),
+        helper.make_node("Relu", ["b"], ["y"], name="relu"),
+    ]
+    write(out, "pad_conv_bn", nodes,
+          [helper.make_tensor_value_info("x", TensorProto.FLOAT, x.shape)],
+          [helper.make_tensor_value_info("y", TensorProto.FLOAT, y.shape)],
+          [numpy_helper.from_array(np.array([0, 0, 2, 1, 0, 0, 1, 2], dtype=np.int64), "pads"),
+           numpy_helper.from_array(w, "w"), numpy_helper.from_array(scale, "scale"),
+           numpy_helper.from_array(bias, "bias"), numpy_helper.from_array(mean, "mean"),
+           numpy_helper.from_array(var, "var")],
+          [("x", x)], [("y", y.astype(np.float32))])
+
+
 def reshape(out):
     x = ints((2, 3, 4, 5), -9, 9, np.float32)
     y = x.reshape(6, 20).T.reshape(4, 5, 6)
@@ -123,3 +154,4 @@ if __name__ == "__main__":
     cnn_fp32(out)
     cnn_fp32(out, "cnn_fp32_external", True)
     reshape(out)
+    pad_conv_bn(out)
