@@ -91,6 +91,8 @@ static int cmp_name(const void *a, const void *b) { return strcmp(*(const char *
 /* How many reads name `name` (nodes' inputs and graph outputs). */
 static int ox_uses(const struct ox *X, const char *name)
 {
+	if (!X->nreads) /* a lone tensor (wl_onnx_read_tensor): no graph */
+		return 0;
 	const char **at = bsearch(&name, X->reads, X->nreads, sizeof *X->reads, cmp_name);
 	if (!at)
 		return 0;
