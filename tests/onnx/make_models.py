@@ -5,7 +5,8 @@ computes, independently of tessel.  The values are small integers, so every
 sum is exact in float16 and float32 and any order of accumulation gives the
 same result: a difference is a bug, not rounding.
 
-  conv_fp16    float16 Conv (bias) + Relu, then MatMul: for mma-fp16's intrinsic
+  conv_fp16    float16 Conv (bias) + Relu, Transpose, MatMul: for mma-fp16's intrinsic, with
+               a host op between two accelerator ops
   cnn_fp32     float32 Conv + Relu, MaxPool, Flatten, Gemm (transB, bias): a chain
   cnn_fp32_external  the same, its initializers in an external data file
   reshape      float32 Reshape and Transpose of a graph input
@@ -64,12 +65,13 @@ def conv_fp16(out):
     w = ints((32, 16, 3, 3), -1, 1, np.float16)
     b = ints((32,), -8, 8, np.float16)
     m = ints((12, 20), -1, 1, np.float16)
-    y = np.maximum(conv2d(x, w, b, 1, 1), 0)
+    y = np.maximum(conv2d(x, w, b, 1, 1), 0).transpose(0, 1, 3, 2)
     z = (y.reshape(32 * 12, 12) @ m.astype(np.float64)).reshape(1, 32, 12, 20)
     nodes = [
         helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv", pads=[1, 1, 1, 1]),
         helper.make_node("Relu", ["c"], ["r"], name="relu"),
-        helper.make_node("MatMul", ["r", "m"], ["z"], name="matmul"),
+        helper.make_node("Transpose", ["r"], ["t"], name="transpose", perm=[0, 1, 3, 2]),
+        helper.make_node("MatMul", ["t", "m"], ["z"], name="matmul"),
     ]
     write(out, "conv_fp16", nodes,
           [helper.make_tensor_value_info("x", TensorProto.FLOAT16, x.shape)],

@@ -24,6 +24,7 @@ says() { # says FILE TEXT DESCRIPTION
 
 for t in $(cat "$here/passing.txt"); do
   expect 0 "$t" "$tessel" onnx-test "$data/$t"
+  expect 0 "$t on mma-fp16" "$tessel" onnx-test "$data/$t" --hw "$hwdir/mma-fp16.yaml"
 done
 for h in edge-tiny dot-i8 server-wide mma-fp16; do
   for t in test_conv_with_strides_padding test_gemm_transposeB test_maxpool_2d_same_upper test_transpose_all_permutations_3; do
@@ -47,11 +48,28 @@ if "$py" -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 where = {n["op_type"]: n["placement"] for n in d["nodes"]}
-assert where == {"Conv": "accelerator", "MatMul": "accelerator"}, where  # the Relu is the conv'"'"'s epilogue
+assert where == {"Conv": "accelerator", "Transpose": "host", "MatMul": "accelerator"}, where  # Relu: the conv'"'"'s epilogue
 assert d["failed"] == 0
 ' "$work/fp16.json"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: conv_fp16 on mma-fp16 is not on the accelerator"; fi
 expect 0 "conv_fp16 compiled for mma-fp16" "$tessel" compile "$work/models/conv_fp16/model.onnx" --hw "$hwdir/mma-fp16.yaml" -o "$work/fp16.tsp"
-says "$work/out" "2 of 2 ops on the accelerator" "the compiled model runs on the accelerator"
+says "$work/out" "2 of 3 ops on the accelerator" "the compiled model runs on the accelerator"
+says "$work/out" "1 host steps compute on the host between runs" "the Transpose is a host step between them"
+# the program on the test's input (as .npy) gives the test's output
+"$py" -c '
+import sys, numpy as np, onnx
+from onnx import numpy_helper
+d = sys.argv[1]
+t = onnx.TensorProto(); t.ParseFromString(open(d + "/test_data_set_0/input_0.pb", "rb").read())
+np.save(sys.argv[2], numpy_helper.to_array(t))
+' "$work/models/conv_fp16" "$work/fp16-x.npy"
+expect 0 "the compiled model run on the test's input" "$tessel" run "$work/fp16.tsp" --input "x=$work/fp16-x.npy" --output "z=$work/fp16-z.npy"
+if "$py" -c '
+import sys, numpy as np, onnx
+from onnx import numpy_helper
+t = onnx.TensorProto(); t.ParseFromString(open(sys.argv[1] + "/test_data_set_0/output_0.pb", "rb").read())
+assert np.array_equal(np.load(sys.argv[2]), numpy_helper.to_array(t))
+' "$work/models/conv_fp16" "$work/fp16-z.npy"; then pass=$((pass + 1)); else
+  fail=$((fail + 1)); echo "FAIL: the compiled conv_fp16 does not give the expected output"; fi
 
 # external data: its file is read; without it, an error naming it
 mv "$work/models/cnn_fp32_external/weights.bin" "$work/weights.bin"
