@@ -482,7 +482,32 @@ static bool is_initializer(const Onnx__GraphProto *g, const char *name)
 }
 
 /* A graph input: a tensor of a static shape and a supported dtype. */
-static int graph_input(struct ox *X, const Onnx__ValueInfoProto *in)
+static void *pb_alloc(void *data, size_t n);
+static void pb_free(void *data, void *p);
+
+/* Graph input k (of those without an initializer) as a constant: the
+ * values of X->given's input_k.pb (a backend test's shapes and axes). */
+static int given_input(struct ox *X, const Onnx__ValueInfoProto *in, int k)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/input_%d.pb", X->given, k);
+	size_t len;
+	uint8_t *bytes = file_read_bytes(path, FILE_DATA, &len, X->err);
+	if (!bytes)
+		return -1;
+	size_t failed = 0;
+	ProtobufCAllocator a = {pb_alloc, pb_free, &failed};
+	Onnx__TensorProto *t = onnx__tensor_proto__unpack(&a, len, bytes);
+	free(bytes);
+	if (!t)
+		return failed ? diag_nomem(X->err, path, failed, "the tensor's message")
+			      : model_error(X, "%s: not an ONNX tensor (for graph input '%s')", path, in->name);
+	int rc = constant(X, t, in->name) ? 0 : -1;
+	onnx__tensor_proto__free_unpacked(t, &a);
+	return rc;
+}
+
+static int graph_input(struct ox *X, const Onnx__ValueInfoProto *in, int k)
 {
 	const Onnx__TypeProto *tp = in->type;
 	if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type->shape)
@@ -490,13 +515,17 @@ static int graph_input(struct ox *X, const Onnx__ValueInfoProto *in)
 	const Onnx__TypeProto__Tensor *tt = tp->tensor_type;
 	enum dtype dt;
 	bool is64;
+	/* with a data set given, int64 inputs (shapes, axes) and scalars (Clip's
+	 * bounds, Pad's value) are its constants: the IR needs them so */
+	if (X->given && tt->has_elem_type && onnx_dtype(tt->elem_type, &dt, &is64) && (is64 || tt->shape->n_dim == 0))
+		return given_input(X, in, k);
 	if (!tt->has_elem_type || !onnx_dtype(tt->elem_type, &dt, &is64) || is64)
 		return model_error(X, "graph input '%s' is %s; supported: int8, uint8, int16, int32, float16, float", in->name,
 				   onnx_dtype_name(tt->has_elem_type ? tt->elem_type : 0));
 	const Onnx__TensorShapeProto *sh = tt->shape;
-	int64_t shape[IR_MAX_RANK];
-	if (sh->n_dim > IR_MAX_RANK || sh->n_dim == 0)
-		return model_error(X, "graph input '%s' has rank %zu; 1 to %d supported", in->name, sh->n_dim, IR_MAX_RANK);
+	int64_t shape[IR_MAX_RANK] = {1}; /* a scalar is a tensor of one value */
+	if (sh->n_dim > IR_MAX_RANK)
+		return model_error(X, "graph input '%s' has rank %zu; at most %d supported", in->name, sh->n_dim, IR_MAX_RANK);
 	for (size_t d = 0; d < sh->n_dim; d++) {
 		if (sh->dim[d]->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
 			return model_error(X, "graph input '%s': dimension %zu is %s%s%s; expected a fixed size", in->name, d,
@@ -505,7 +534,7 @@ static int graph_input(struct ox *X, const Onnx__ValueInfoProto *in)
 					   sh->dim[d]->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM ? "'" : "");
 		shape[d] = sh->dim[d]->dim_value;
 	}
-	int t = ir_add_tensor(&X->w->g, in->name, IR_TENSOR_INPUT, dt, (int)sh->n_dim, shape,
+	int t = ir_add_tensor(&X->w->g, in->name, IR_TENSOR_INPUT, dt, sh->n_dim ? (int)sh->n_dim : 1, shape,
 			      sh->n_dim == 4 ? "NCHW" : NULL, X->err);
 	if (t < 0 || !ox_grow(X))
 		return -1;
@@ -673,9 +702,9 @@ static int import_model(struct ox *X, const uint8_t *bytes, size_t len)
 		snprintf(X->w->name, sizeof X->w->name, "%s", m->graph->name && m->graph->name[0] ? m->graph->name : "model");
 		for (size_t i = 0; i < m->graph->n_initializer && !rc; i++)
 			rc = constant(X, m->graph->initializer[i], m->graph->initializer[i]->name) ? 0 : -1;
-		for (size_t i = 0; i < m->graph->n_input && !rc; i++)
+		for (size_t i = 0, k = 0; i < m->graph->n_input && !rc; i++)
 			if (!is_initializer(m->graph, m->graph->input[i]->name))
-				rc = graph_input(X, m->graph->input[i]);
+				rc = graph_input(X, m->graph->input[i], (int)k++);
 		if (!rc && !(X->w->node_op_type = try_calloc(m->graph->n_node + 1, sizeof *X->w->node_op_type)))
 			rc = diag_nomem(X->err, X->file, (m->graph->n_node + 1) * sizeof *X->w->node_op_type, "the nodes' op types");
 		for (size_t n = 0; n < m->graph->n_node && !rc; n++)
@@ -695,6 +724,9 @@ static int import_model(struct ox *X, const uint8_t *bytes, size_t len)
 	return rc;
 }
 
+static int load_bytes(const uint8_t *bytes, size_t len, const char *path, const char *given, struct wl_workload *w,
+		      struct diags *err);
+
 int wl_load_onnx(const char *path, struct wl_workload *w, struct diags *err)
 {
 	memset(w, 0, sizeof *w);
@@ -709,11 +741,29 @@ int wl_load_onnx(const char *path, struct wl_workload *w, struct diags *err)
 
 int wl_load_onnx_bytes(const uint8_t *bytes, size_t len, const char *path, struct wl_workload *w, struct diags *err)
 {
+	return load_bytes(bytes, len, path, NULL, w, err);
+}
+
+int wl_load_onnx_given(const char *path, const char *given, struct wl_workload *w, struct diags *err)
+{
+	memset(w, 0, sizeof *w);
+	size_t len;
+	uint8_t *bytes = file_read_bytes(path, FILE_ONNX, &len, err);
+	if (!bytes)
+		return -1;
+	int rc = load_bytes(bytes, len, path, given, w, err);
+	free(bytes);
+	return rc;
+}
+
+static int load_bytes(const uint8_t *bytes, size_t len, const char *path, const char *given, struct wl_workload *w,
+		      struct diags *err)
+{
 	memset(w, 0, sizeof *w);
 	const char *slash = strrchr(path, '/');
 	char *dir = !slash ? try_strdup("") : try_strndup(path, (size_t)(slash - path));
 	w->file = try_strdup(path);
-	struct ox X = {.w = w, .err = err, .file = path, .dir = dir ? dir : ""};
+	struct ox X = {.w = w, .err = err, .file = path, .dir = dir ? dir : "", .given = given};
 	int n0 = err->n;
 	if (!dir || !w->file)
 		diag_nomem(err, path, strlen(path) + 1, "the name of the model '%s'", path);

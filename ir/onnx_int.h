@@ -28,6 +28,7 @@ struct ox {
 	struct diags *err;
 	const char *file;
 	const char *dir; /* external data paths are relative to it */
+	const char *given; /* a data set folder whose input_K.pb give the graph's int64 inputs, or NULL */
 	int64_t opset;
 	const Onnx__GraphProto *graph;
 	int nvalues, value_cap;

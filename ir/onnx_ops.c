@@ -222,26 +222,84 @@ static int gemm(struct ox *X)
 
 /* ---- elementwise ---- */
 
+/* out = a OP b with numpy's broadcasting (ONNX's multidirectional): the
+ * shapes aligned at their last dimension, a dimension of 1 read at index 0
+ * (a coefficient of 0) against the other's. */
 static int elementwise(struct ox *X, enum ir_combine c)
 {
 	int a = ox_input(X, 0), b = a < 0 ? -1 : ox_input(X, 1);
 	if (b < 0)
 		return -1;
 	const struct ir_tensor *A = &graph(X)->tensor[a], *B = &graph(X)->tensor[b];
-	if (A->rank != B->rank || memcmp(A->shape, B->shape, (size_t)A->rank * sizeof *A->shape))
-		return ox_node_error(X, "operands '%s' and '%s' differ in shape; broadcasting is not supported", A->name, B->name);
-	return bind(X, ir_elementwise(graph(X), X->node_name, c, a, b, ox_output_name(X, 0), A->dtype, X->err));
+	if (A->rank == B->rank && !memcmp(A->shape, B->shape, (size_t)A->rank * sizeof *A->shape))
+		return bind(X, ir_elementwise(graph(X), X->node_name, c, a, b, ox_output_name(X, 0), A->dtype, X->err));
+	if (dtype_float(A->dtype) != dtype_float(B->dtype) || A->dtype != B->dtype)
+		return ox_node_error(X, "operands of %s and %s; expected one dtype", dtype_name(A->dtype), dtype_name(B->dtype));
+	int r = A->rank > B->rank ? A->rank : B->rank;
+	struct ir_op op = {0};
+	snprintf(op.name, sizeof op.name, "%s", X->node_name);
+	snprintf(op.kind, sizeof op.kind, "elementwise");
+	int64_t T[IR_MAX_RANK];
+	for (int d = 0; d < r; d++) {
+		int da = d - (r - A->rank), db = d - (r - B->rank);
+		int64_t ea = da >= 0 ? A->shape[da] : 1, eb = db >= 0 ? B->shape[db] : 1;
+		if (ea != eb && ea != 1 && eb != 1)
+			return ox_node_error(X, "operands '%s' and '%s' do not broadcast: dimension %d is %" PRId64 " and %" PRId64,
+					     A->name, B->name, d, ea, eb);
+		T[d] = ea > eb ? ea : eb;
+		snprintf(op.iter[d].name, sizeof op.iter[d].name, "d%d", d);
+		op.iter[d].extent = T[d];
+		op.out.index[d].coef[d] = 1;
+		if (da >= 0 && ea == T[d])
+			op.in[0].index[da].coef[d] = 1;
+		if (db >= 0 && eb == T[d])
+			op.in[1].index[db].coef[d] = 1;
+	}
+	op.niters = r;
+	op.nin = 2, op.in[0].tensor = a, op.in[1].tensor = b;
+	op.reduce = IR_REDUCE_ASSIGN, op.combine = c;
+	op.acc = dtype_float(A->dtype) ? DT_FP32 : DT_INT32;
+	return bind(X, ox_add_op(X, &op, ox_output_name(X, 0), A->dtype, r, T));
 }
 
 static int add(struct ox *X) { return elementwise(X, IR_COMBINE_ADD); }
 static int sub(struct ox *X) { return elementwise(X, IR_COMBINE_SUB); }
 static int mul(struct ox *X) { return elementwise(X, IR_COMBINE_MUL); }
 
+/* Max of any number of inputs: a chain of two-input maxes, each step a
+ * node of its own with the first operand the last step's result (one
+ * input: a copy). */
+static int identity(struct ox *X);
+
 static int max(struct ox *X)
 {
-	if (X->node->n_input != 2)
-		return ox_node_error(X, "%zu inputs; two are supported", X->node->n_input);
-	return elementwise(X, IR_COMBINE_MAX);
+	const Onnx__NodeProto *node = X->node;
+	size_t n = node->n_input;
+	if (n == 1)
+		return identity(X);
+	if (n == 2)
+		return elementwise(X, IR_COMBINE_MAX);
+	char prev[IR_NAME_MAX], name[IR_NAME_MAX], saved[IR_NAME_MAX];
+	char *ins[2] = {node->input[0], NULL}, *outs[1] = {name};
+	Onnx__NodeProto step = *node;
+	step.n_input = 2, step.input = ins, step.n_output = 1, step.output = outs;
+	snprintf(saved, sizeof saved, "%s", X->node_name);
+	int rc = 0;
+	X->node = &step;
+	for (size_t k = 1; k < n && !rc; k++) {
+		ins[1] = node->input[k];
+		if (k == n - 1)
+			snprintf(name, sizeof name, "%s", node->output[0]), snprintf(X->node_name, sizeof X->node_name, "%s", saved);
+		else
+			snprintf(name, sizeof name, "%.40s.max%d", node->output[0], (int)k),
+				snprintf(X->node_name, sizeof X->node_name, "%.40s.%d", saved, (int)k);
+		rc = elementwise(X, IR_COMBINE_MAX);
+		snprintf(prev, sizeof prev, "%s", name);
+		ins[0] = prev;
+	}
+	X->node = node;
+	snprintf(X->node_name, sizeof X->node_name, "%s", saved);
+	return rc;
 }
 
 /* ---- Relu, Clip: an epilogue of the op before, or a copy ---- */
@@ -292,6 +350,42 @@ static int relu(struct ox *X)
 	return unary(X, &e, 1);
 }
 
+/* A constant of one value (rank 0, or one element) as a double. */
+static int const_scalar(struct ox *X, const struct ox_value *v, double *out)
+{
+	if (v->is_int64 || ox_value_elems(v) != 1)
+		return ox_node_error(X, "'%s' must be a scalar", v->name);
+	switch (v->dtype) {
+	case DT_FP32: {
+		float f;
+		memcpy(&f, v->bytes, 4);
+		*out = f;
+		return 0;
+	}
+	case DT_FP16: {
+		uint16_t h;
+		memcpy(&h, v->bytes, 2);
+		*out = half_to_double(h);
+		return 0;
+	}
+	case DT_INT32: {
+		int32_t i;
+		memcpy(&i, v->bytes, 4);
+		*out = i;
+		return 0;
+	}
+	case DT_INT16: {
+		int16_t i;
+		memcpy(&i, v->bytes, 2);
+		*out = i;
+		return 0;
+	}
+	case DT_INT8: *out = (int8_t)v->bytes[0]; return 0;
+	case DT_UINT8: *out = v->bytes[0]; return 0;
+	default: return ox_node_error(X, "'%s' is %s", v->name, dtype_name(v->dtype));
+	}
+}
+
 /* One bound of Clip: an attribute before opset 11, an input from it. */
 static int clip_bound(struct ox *X, int k, const char *attr, double dflt, double *out)
 {
@@ -301,26 +395,9 @@ static int clip_bound(struct ox *X, int k, const char *attr, double dflt, double
 		return 0;
 	}
 	const struct ox_value *v = ox_const_input(X, k, true);
-	if (!v) {
-		if ((size_t)k < X->node->n_input && X->node->input[k][0])
-			return -1;
-		return 0;
-	}
-	if (v->is_int64 || v->rank > 1 || v->shape[0] != 1)
-		return ox_node_error(X, "bound '%s' must be a scalar", v->name);
-	if (v->dtype == DT_FP32) {
-		float f;
-		memcpy(&f, v->bytes, 4);
-		*out = f;
-	} else if (v->dtype == DT_INT32) {
-		int32_t i;
-		memcpy(&i, v->bytes, 4);
-		*out = i;
-	} else if (v->dtype == DT_INT8 || v->dtype == DT_UINT8)
-		*out = v->dtype == DT_INT8 ? (double)(int8_t)v->bytes[0] : (double)v->bytes[0];
-	else
-		return ox_node_error(X, "bound '%s' is %s", v->name, dtype_name(v->dtype));
-	return 0;
+	if (!v)
+		return (size_t)k < X->node->n_input && X->node->input[k][0] ? -1 : 0;
+	return const_scalar(X, v, out);
 }
 
 static int clip(struct ox *X)
@@ -642,11 +719,8 @@ static int pad(struct ox *X)
 		const struct ox_value *c = ox_const_input(X, 2, true);
 		if (!c && (size_t)2 < X->node->n_input && X->node->input[2][0])
 			return -1;
-		if (c && (c->is_int64 || ox_value_elems(c) != 1))
-			return ox_node_error(X, "the constant value must be a scalar of the input's dtype");
-		if (c && c->bytes)
-			for (uint32_t b = 0; b < dtype_bytes(c->dtype); b++)
-				value += c->bytes[b]; /* zero exactly when every byte is */
+		if (c && const_scalar(X, c, &value))
+			return -1;
 	}
 	if (value != 0)
 		return ox_node_error(X, "padding with %g; only zeros are supported", value);

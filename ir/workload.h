@@ -74,6 +74,12 @@ int wl_load_onnx(const char *path, struct wl_workload *w, struct diags *err);
 /* The same from the model's bytes; `path` names it in errors, and external
  * data is read relative to its folder. */
 int wl_load_onnx_bytes(const uint8_t *bytes, size_t len, const char *path, struct wl_workload *w, struct diags *err);
+/* The same, with the graph's int64 inputs (shapes, axes, pads) and scalars
+ * (Clip's bounds, Pad's value): what the IR needs as constants, taken from
+ * the TensorProto files GIVEN/input_K.pb,
+ * K counting the graph inputs without an initializer, as a backend test's
+ * data set holds them (tessel onnx-test). */
+int wl_load_onnx_given(const char *path, const char *given, struct wl_workload *w, struct diags *err);
 /* An ONNX TensorProto file (a backend test's input_N.pb, output_N.pb): its
  * values as little-endian bytes of *dt (*nbytes), its shape and its name
  * ("" when it has none or a longer one); NULL with an error. */
