@@ -596,6 +596,8 @@ static int import_node(struct ox *X, size_t n)
 		snprintf(X->node_name, sizeof X->node_name, "%s", node->name);
 	else
 		snprintf(X->node_name, sizeof X->node_name, "%s_%zu", node->op_type ? node->op_type : "node", n);
+	if (!node->n_output || !node->output[0][0])
+		return ox_node_error(X, "the node has no output");
 	if (node->domain && node->domain[0] && strcmp(node->domain, "ai.onnx"))
 		return ox_node_error(X, "domain '%s' is not supported; only the default domain (ai.onnx)", node->domain);
 	for (size_t o = 0; o < node->n_output; o++)

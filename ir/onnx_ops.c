@@ -275,6 +275,8 @@ static int max(struct ox *X)
 {
 	const Onnx__NodeProto *node = X->node;
 	size_t n = node->n_input;
+	if (n == 0 || node->n_output == 0)
+		return ox_node_error(X, "no inputs or no output");
 	if (n == 1)
 		return identity(X);
 	if (n == 2)
