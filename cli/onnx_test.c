@@ -52,8 +52,9 @@ static int graph_inputs(const struct wl_workload *w, int *ins)
 	return n;
 }
 
-/* Reads FILE into the input it names (else the k-th input); an input the
- * importer took as a constant (int64) is left alone. */
+/* Reads FILE into the input it names (else the k-th input); a named input
+ * the model has no tensor for is one the importer bound as a constant
+ * (wl_load_onnx_given: int64 and scalar inputs), left alone. */
 static int give(const struct wl_workload *w, uint8_t **tensors, const int *ins, int nin, int k, const char *file,
 		struct diags *err)
 {
@@ -64,18 +65,19 @@ static int give(const struct wl_workload *w, uint8_t **tensors, const int *ins, 
 	char name[IR_NAME_MAX];
 	struct diags why = {0};
 	uint8_t *b = wl_onnx_read_tensor(file, &dt, &rank, shape, &n, name, &why);
-	if (!b) { /* an int64 input is one the importer took as a constant */
-		bool int64 = why.n == 1 && strstr(why.v[0].msg, "the tensor is int64");
-		for (int i = 0; i < why.n && !int64; i++)
-			diag_add(err, file, 0, 0, "%s", why.v[i].msg);
-		diag_free(&why);
-		return int64 ? 0 : -1;
-	}
 	int t = name[0] ? ir_tensor_lookup(&w->g, name) : k < nin ? ins[k] : -1;
+	if (name[0] && t < 0) { /* bound at import */
+		free(b);
+		diag_free(&why);
+		return 0;
+	}
+	for (int i = 0; i < why.n; i++)
+		diag_add(err, file, 0, 0, "%s", why.v[i].msg);
+	diag_free(&why);
+	if (!b)
+		return -1;
 	if (t < 0 || w->g.tensor[t].kind != IR_TENSOR_INPUT) {
 		free(b);
-		if (name[0] && t < 0)
-			return 0; /* a constant of the model now */
 		diag_add(err, file, 0, 0, "no graph input for it");
 		return -1;
 	}

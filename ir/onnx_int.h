@@ -43,6 +43,15 @@ struct ox {
 	char node_name[IR_NAME_MAX];
 };
 
+/* Models larger than this are refused: real ones have thousands of nodes. */
+enum { OX_MAX_NODES = 100000, OX_MAX_VALUES = 4 * OX_MAX_NODES };
+
+/* Lists every name the graph reads (X->reads, sorted), before any value
+ * is made; 0, or -1 with an error. */
+int ox_list_reads(struct ox *X);
+/* A new value named `name` (the latest binding of the name), its uses
+ * counted from X->reads; NULL with an error. */
+struct ox_value *ox_new_value(struct ox *X, const char *name);
 /* An error about the current node: "node 'N' (Op, opset K): ..." (-1). */
 int ox_node_error(struct ox *X, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The value named `name`, or NULL. */
@@ -56,6 +65,9 @@ const struct ox_value *ox_const_input(struct ox *X, int k, bool optional);
 int64_t ox_value_elems(const struct ox_value *v);
 /* A TensorProto as the constant value `name`: 0, or -1 with an error. */
 int ox_constant_value(struct ox *X, const Onnx__TensorProto *t, const char *name);
+/* A constant of one value (rank 0, or one element) as a double; -1 with an
+ * error naming the node otherwise. */
+int ox_const_scalar(struct ox *X, const struct ox_value *v, double *out);
 /* The constant's values as int64 (any integer dtype); n of them. */
 bool ox_const_ints(struct ox *X, const struct ox_value *v, int64_t *out, int max, int *n);
 /* Attributes of the current node. */
@@ -76,8 +88,20 @@ int ox_add_op(struct ox *X, struct ir_op *op, const char *out_name, enum dtype d
 /* Grows the workload's per-tensor and per-op arrays to the graph's counts. */
 bool ox_grow(struct ox *X);
 
-/* The converters (ir/onnx_ops.c): 0, or -1 with an error. */
+/* The converters (ir/onnx_ops.c, ir/onnx_moves.c): 0, or -1 with an error. */
 typedef int (*ox_convert)(struct ox *X);
+/* A copy of tensor `in` as shape q x T in row-major order (a merge or a
+ * split of dimensions), op `op_name` making `out_name`: the op's index, or
+ * -1 with an error. */
+int ox_reshape_op(struct ox *X, int in, int q, const int64_t *T, const char *op_name, const char *out_name);
+int ox_flatten(struct ox *X);
+int ox_reshape(struct ox *X);
+int ox_squeeze(struct ox *X);
+int ox_unsqueeze(struct ox *X);
+int ox_transpose(struct ox *X);
+int ox_pad(struct ox *X);
+int ox_identity(struct ox *X);
+int ox_constant_node(struct ox *X);
 /* The converter of op_type, or NULL; `supported` lists them all. */
 ox_convert ox_converter(const char *op_type);
 extern const char ox_supported[];

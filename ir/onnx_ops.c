@@ -1,8 +1,9 @@
 /* ONNX nodes as IR ops (docs/onnx.md): one converter per op_type, in one
  * table.  Each reads the node's inputs and attributes as the ONNX operator
  * specification defines them, builds the op with the IR's constructors (or
- * as a loop nest of its own for data movement: Reshape, Transpose), and
- * binds the node's output.  Relu and Clip become the epilogue of the op
+ * as a loop nest of its own: MatMul, broadcasting elementwise ops), and
+ * binds the node's output; the nodes that only move data are in
+ * ir/onnx_moves.c.  Relu and Clip become the epilogue of the op
  * before them when nothing else reads its result. */
 #include <inttypes.h>
 #include <math.h>
@@ -11,7 +12,7 @@
 
 #include "onnx_int.h"
 #include "base/alloc.h"
-#include "base/half.h"
+#include "base/value.h"
 
 static struct ir_graph *graph(struct ox *X) { return &X->w->g; }
 
@@ -155,8 +156,6 @@ static int matmul_op(struct ox *X, int a, int b, bool ta, bool tb)
 	return ox_add_op(X, &op, ox_output_name(X, 0), A->dtype, nb + 2, shape);
 }
 
-static int reshape_op(struct ox *X, int in, int q, const int64_t *T, const char *op_name, const char *out_name);
-
 static int matmul(struct ox *X)
 {
 	int a = ox_input(X, 0), b = a < 0 ? -1 : ox_input(X, 1);
@@ -191,7 +190,7 @@ static int gemm(struct ox *X)
 			char name[IR_NAME_MAX], opname[IR_NAME_MAX];
 			snprintf(name, sizeof name, "%.50s.row", tc->name);
 			snprintf(opname, sizeof opname, "%.50s.c_row", X->node_name);
-			int r = reshape_op(X, c, 1, &N, opname, name);
+			int r = ox_reshape_op(X, c, 1, &N, opname, name);
 			if (r < 0)
 				return -1;
 			c = graph(X)->op[r].out.tensor;
@@ -269,8 +268,6 @@ static int mul(struct ox *X) { return elementwise(X, IR_COMBINE_MUL); }
 /* Max of any number of inputs: a chain of two-input maxes, each step a
  * node of its own with the first operand the last step's result (one
  * input: a copy). */
-static int identity(struct ox *X);
-
 static int max(struct ox *X)
 {
 	const Onnx__NodeProto *node = X->node;
@@ -278,7 +275,7 @@ static int max(struct ox *X)
 	if (n == 0 || node->n_output == 0)
 		return ox_node_error(X, "no inputs or no output");
 	if (n == 1)
-		return identity(X);
+		return ox_identity(X);
 	if (n == 2)
 		return elementwise(X, IR_COMBINE_MAX);
 	char prev[IR_NAME_MAX], name[IR_NAME_MAX], saved[IR_NAME_MAX];
@@ -327,65 +324,17 @@ static int unary(struct ox *X, const struct ir_epilogue *e, int n)
 		snprintf(t->name, sizeof t->name, "%s", ox_output_name(X, 0));
 		return ox_bind_output(X, 0, in);
 	}
-	struct ir_op op = {0};
-	snprintf(op.name, sizeof op.name, "%s", X->node_name);
-	snprintf(op.kind, sizeof op.kind, "copy");
-	op.niters = t->rank;
-	for (int d = 0; d < t->rank; d++) {
-		snprintf(op.iter[d].name, sizeof op.iter[d].name, "d%d", d);
-		op.iter[d].extent = t->shape[d];
-		op.out.index[d].coef[d] = 1, op.in[0].index[d].coef[d] = 1;
-	}
-	op.nin = 1, op.in[0].tensor = in;
-	op.reduce = IR_REDUCE_ASSIGN, op.combine = IR_COMBINE_COPY;
-	op.acc = dtype_float(t->dtype) ? DT_FP32 : DT_INT32;
-	for (int i = 0; i < n; i++)
-		op.epilogue[op.nepilogues++] = e[i];
-	int64_t shape[IR_MAX_RANK];
-	memcpy(shape, t->shape, sizeof shape);
-	return bind(X, ox_add_op(X, &op, ox_output_name(X, 0), t->dtype, t->rank, shape));
+	int op = ox_reshape_op(X, in, t->rank, t->shape, X->node_name, ox_output_name(X, 0)); /* a copy */
+	for (int i = 0; i < n && op >= 0; i++)
+		if (ir_add_epilogue(graph(X), op, &e[i], X->err))
+			return -1;
+	return bind(X, op);
 }
 
 static int relu(struct ox *X)
 {
 	struct ir_epilogue e = {.kind = IR_EP_RELU};
 	return unary(X, &e, 1);
-}
-
-/* A constant of one value (rank 0, or one element) as a double. */
-static int const_scalar(struct ox *X, const struct ox_value *v, double *out)
-{
-	if (v->is_int64 || ox_value_elems(v) != 1)
-		return ox_node_error(X, "'%s' must be a scalar", v->name);
-	switch (v->dtype) {
-	case DT_FP32: {
-		float f;
-		memcpy(&f, v->bytes, 4);
-		*out = f;
-		return 0;
-	}
-	case DT_FP16: {
-		uint16_t h;
-		memcpy(&h, v->bytes, 2);
-		*out = half_to_double(h);
-		return 0;
-	}
-	case DT_INT32: {
-		int32_t i;
-		memcpy(&i, v->bytes, 4);
-		*out = i;
-		return 0;
-	}
-	case DT_INT16: {
-		int16_t i;
-		memcpy(&i, v->bytes, 2);
-		*out = i;
-		return 0;
-	}
-	case DT_INT8: *out = (int8_t)v->bytes[0]; return 0;
-	case DT_UINT8: *out = v->bytes[0]; return 0;
-	default: return ox_node_error(X, "'%s' is %s", v->name, dtype_name(v->dtype));
-	}
 }
 
 /* One bound of Clip: an attribute before opset 11, an input from it. */
@@ -399,7 +348,7 @@ static int clip_bound(struct ox *X, int k, const char *attr, double dflt, double
 	const struct ox_value *v = ox_const_input(X, k, true);
 	if (!v)
 		return (size_t)k < X->node->n_input && X->node->input[k][0] ? -1 : 0;
-	return const_scalar(X, v, out);
+	return ox_const_scalar(X, v, out);
 }
 
 static int clip(struct ox *X)
@@ -461,329 +410,6 @@ static int max_pool(struct ox *X) { return pool(X, true, false); }
 static int average_pool(struct ox *X) { return pool(X, false, false); }
 static int global_average_pool(struct ox *X) { return pool(X, false, true); }
 static int global_max_pool(struct ox *X) { return pool(X, true, true); }
-
-/* ---- data movement: reshapes and transposes as copies ---- */
-
-/* out (shape T, rank q) = in (shape S, rank r) in row-major order, when
- * every group of dimensions whose sizes multiply alike is one dimension on
- * one side (a merge or a split: an affine copy).  Dimensions of size 1 are
- * index 0 and take no part. */
-static int reshape_op(struct ox *X, int in, int q, const int64_t *T, const char *op_name, const char *out_name)
-{
-	const struct ir_tensor *t = &graph(X)->tensor[in];
-	int r = t->rank;
-	const int64_t *S = t->shape;
-	int sd[IR_MAX_RANK], td[IR_MAX_RANK], ns = 0, nt = 0; /* the dimensions larger than 1 */
-	for (int d = 0; d < r; d++)
-		if (S[d] > 1)
-			sd[ns++] = d;
-	for (int d = 0; d < q; d++)
-		if (T[d] > 1)
-			td[nt++] = d;
-	struct ir_op op = {0};
-	snprintf(op.name, sizeof op.name, "%s", op_name);
-	snprintf(op.kind, sizeof op.kind, "reshape");
-	int i = 0, j = 0;
-	while (i < ns || j < nt) {
-		int i0 = i, j0 = j;
-		if (i == ns || j == nt)
-			return ox_node_error(X, "shape mismatch");
-		int64_t ps = S[sd[i++]], pt = T[td[j++]];
-		while (ps != pt) {
-			if (ps < pt && i < ns)
-				ps *= S[sd[i++]];
-			else if (pt < ps && j < nt)
-				pt *= T[td[j++]];
-			else
-				return ox_node_error(X, "shape mismatch");
-		}
-		bool fine_in = i - i0 >= j - j0; /* iterate over the side with more dimensions */
-		if ((i - i0 > 1 && j - j0 > 1) || op.niters + (fine_in ? i - i0 : j - j0) > IR_MAX_ITERS)
-			return ox_node_error(X, "a reshape of dimensions %d..%d into %d..%d is neither a merge nor a split",
-					     sd[i0], sd[i - 1], td[j0], td[j - 1]);
-		int lo = fine_in ? i0 : j0, hi = fine_in ? i : j, first = op.niters;
-		const int64_t *fine = fine_in ? S : T;
-		const int *fd = fine_in ? sd : td;
-		struct ir_access *fa = fine_in ? &op.in[0] : &op.out, *ca = fine_in ? &op.out : &op.in[0];
-		int coarse = fine_in ? td[j0] : sd[i0];
-		int64_t stride = 1;
-		for (int k = hi - 1; k >= lo; k--) {
-			int it = first + (k - lo);
-			snprintf(op.iter[it].name, sizeof op.iter[it].name, "d%d", it);
-			op.iter[it].extent = fine[fd[k]];
-			fa->index[fd[k]].coef[it] = 1;
-			ca->index[coarse].coef[it] = stride;
-			stride *= fine[fd[k]];
-		}
-		op.niters += hi - lo;
-	}
-	if (!op.niters) { /* one element */
-		snprintf(op.iter[0].name, sizeof op.iter[0].name, "one");
-		op.iter[0].extent = 1, op.niters = 1;
-	}
-	op.nin = 1, op.in[0].tensor = in;
-	op.reduce = IR_REDUCE_ASSIGN, op.combine = IR_COMBINE_COPY;
-	op.acc = dtype_float(t->dtype) ? DT_FP32 : DT_INT32;
-	return ox_add_op(X, &op, out_name, t->dtype, q, T);
-}
-
-static int reshape_to(struct ox *X, int in, int q, const int64_t *T)
-{
-	return bind(X, reshape_op(X, in, q, T, X->node_name, ox_output_name(X, 0)));
-}
-
-/* Elements of a shape; -1 past 2^40 (more than a tensor may hold). */
-static int64_t count(const int64_t *s, int n)
-{
-	const int64_t most = (int64_t)1 << 40;
-	int64_t c = 1;
-	for (int d = 0; d < n; d++) {
-		if (s[d] < 0 || (s[d] && c > most / s[d]))
-			return -1;
-		c *= s[d];
-	}
-	return c;
-}
-
-static int reshape(struct ox *X)
-{
-	int in = ox_input(X, 0);
-	if (in < 0)
-		return -1;
-	const struct ir_tensor *t = &graph(X)->tensor[in];
-	int64_t T[IR_MAX_RANK];
-	int q;
-	if (X->opset < 5) {
-		if (!ox_attr_ints(X, "shape", T, IR_MAX_RANK, &q))
-			return -1;
-	} else {
-		const struct ox_value *v = ox_const_input(X, 1, false);
-		if (!v || !ox_const_ints(X, v, T, IR_MAX_RANK, &q))
-			return -1;
-	}
-	int infer = -1;
-	for (int d = 0; d < q; d++) {
-		if (T[d] == 0 && !ox_attr_int(X, "allowzero", 0))
-			T[d] = d < t->rank ? t->shape[d] : 0;
-		if (T[d] == -1 && infer < 0)
-			infer = d, T[d] = 1;
-		else if (T[d] < 1 || T[d] > ((int64_t)1 << 31))
-			return ox_node_error(X, "shape value %" PRId64 " at %d; expected 1 to 2^31, 0 or -1", T[d], d);
-	}
-	int64_t have = count(t->shape, t->rank), got = count(T, q);
-	if (infer >= 0 && got > 0 && have % got == 0)
-		T[infer] = have / got, got = have;
-	if (got != have || q < 1)
-		return ox_node_error(X, "a shape of %" PRId64 " elements for an input of %" PRId64, got, have);
-	return reshape_to(X, in, q, T);
-}
-
-static int flatten(struct ox *X)
-{
-	int in = ox_input(X, 0);
-	if (in < 0)
-		return -1;
-	const struct ir_tensor *t = &graph(X)->tensor[in];
-	int64_t axis = ox_attr_int(X, "axis", 1);
-	if (axis < 0)
-		axis += t->rank;
-	if (axis < 0 || axis > t->rank)
-		return ox_node_error(X, "axis %" PRId64 " for a rank-%d input", ox_attr_int(X, "axis", 1), t->rank);
-	int64_t T[2] = {count(t->shape, (int)axis), count(t->shape + axis, t->rank - (int)axis)};
-	return reshape_to(X, in, 2, T);
-}
-
-/* Squeeze and Unsqueeze: the axes from the attribute (before opset 13) or
- * input 1. */
-static int axes_of(struct ox *X, int64_t *axes, int *n)
-{
-	if (X->opset < 13)
-		return ox_attr_ints(X, "axes", axes, IR_MAX_RANK, n) ? 0 : -1;
-	*n = 0;
-	const struct ox_value *v = ox_const_input(X, 1, true);
-	if (!v)
-		return (size_t)1 < X->node->n_input && X->node->input[1][0] ? -1 : 0;
-	return ox_const_ints(X, v, axes, IR_MAX_RANK, n) ? 0 : -1;
-}
-
-static int squeeze(struct ox *X)
-{
-	int in = ox_input(X, 0);
-	int64_t axes[IR_MAX_RANK];
-	int n;
-	if (in < 0 || axes_of(X, axes, &n))
-		return -1;
-	const struct ir_tensor *t = &graph(X)->tensor[in];
-	bool drop[IR_MAX_RANK] = {false};
-	for (int k = 0; k < n; k++) {
-		int64_t a = axes[k] < 0 ? axes[k] + t->rank : axes[k];
-		if (a < 0 || a >= t->rank || t->shape[a] != 1)
-			return ox_node_error(X, "axis %" PRId64 " is not a dimension of size 1", axes[k]);
-		drop[a] = true;
-	}
-	int64_t T[IR_MAX_RANK];
-	int q = 0;
-	for (int d = 0; d < t->rank; d++)
-		if (!(n ? drop[d] : t->shape[d] == 1))
-			T[q++] = t->shape[d];
-	if (!q)
-		T[q++] = 1; /* the IR has no rank-0 tensors */
-	return reshape_to(X, in, q, T);
-}
-
-static int unsqueeze(struct ox *X)
-{
-	int in = ox_input(X, 0);
-	int64_t axes[IR_MAX_RANK];
-	int n;
-	if (in < 0 || axes_of(X, axes, &n))
-		return -1;
-	const struct ir_tensor *t = &graph(X)->tensor[in];
-	int q = t->rank + n;
-	if (q > IR_MAX_RANK)
-		return ox_node_error(X, "rank %d; at most %d supported", q, IR_MAX_RANK);
-	bool ins[IR_MAX_RANK] = {false};
-	for (int k = 0; k < n; k++) {
-		int64_t a = axes[k] < 0 ? axes[k] + q : axes[k];
-		if (a < 0 || a >= q || ins[a])
-			return ox_node_error(X, "axis %" PRId64 " is out of range or repeated", axes[k]);
-		ins[a] = true;
-	}
-	int64_t T[IR_MAX_RANK];
-	for (int d = 0, s = 0; d < q; d++)
-		T[d] = ins[d] ? 1 : t->shape[s++];
-	return reshape_to(X, in, q, T);
-}
-
-static int transpose(struct ox *X)
-{
-	int in = ox_input(X, 0);
-	if (in < 0)
-		return -1;
-	const struct ir_tensor *t = &graph(X)->tensor[in];
-	int64_t perm[IR_MAX_RANK];
-	int n;
-	if (!ox_attr_ints(X, "perm", perm, IR_MAX_RANK, &n))
-		return -1;
-	if (!n)
-		for (int d = 0; d < t->rank; d++) /* the default reverses the dimensions */
-			perm[d] = t->rank - 1 - d, n = t->rank;
-	bool seen[IR_MAX_RANK] = {false};
-	if (n != t->rank)
-		return ox_node_error(X, "perm has %d values for a rank-%d input", n, t->rank);
-	for (int d = 0; d < n; d++) {
-		if (perm[d] < 0 || perm[d] >= n || seen[perm[d]])
-			return ox_node_error(X, "perm is not a permutation of 0..%d", n - 1);
-		seen[perm[d]] = true;
-	}
-	struct ir_op op = {0};
-	snprintf(op.name, sizeof op.name, "%s", X->node_name);
-	snprintf(op.kind, sizeof op.kind, "transpose");
-	op.niters = t->rank;
-	int64_t T[IR_MAX_RANK];
-	for (int d = 0; d < t->rank; d++) {
-		snprintf(op.iter[d].name, sizeof op.iter[d].name, "d%d", d);
-		op.iter[d].extent = t->shape[d];
-		op.in[0].index[d].coef[d] = 1;
-	}
-	for (int d = 0; d < n; d++) {
-		op.out.index[d].coef[perm[d]] = 1;
-		T[d] = t->shape[perm[d]];
-	}
-	op.nin = 1, op.in[0].tensor = in;
-	op.reduce = IR_REDUCE_ASSIGN, op.combine = IR_COMBINE_COPY;
-	op.acc = dtype_float(t->dtype) ? DT_FP32 : DT_INT32;
-	return bind(X, ox_add_op(X, &op, ox_output_name(X, 0), t->dtype, n, T));
-}
-
-/* Pad (constant mode, zeros): a copy whose reads start `begin` before the
- * output; reads outside the input give 0 (docs/ir.md), and negative pads
- * crop. */
-static int pad(struct ox *X)
-{
-	int in = ox_input(X, 0);
-	if (in < 0)
-		return -1;
-	const struct ir_tensor *t = &graph(X)->tensor[in];
-	if (strcmp(ox_attr_string(X, "mode", "constant"), "constant"))
-		return ox_node_error(X, "mode '%s'; only constant is supported", ox_attr_string(X, "mode", "constant"));
-	int64_t pads[2 * IR_MAX_RANK];
-	int n;
-	double value = 0;
-	if (X->opset < 11) {
-		if (!ox_attr_ints(X, "pads", pads, 2 * IR_MAX_RANK, &n))
-			return -1;
-		value = ox_attr_float(X, "value", 0);
-	} else {
-		const struct ox_value *v = ox_const_input(X, 1, false);
-		if (!v || !ox_const_ints(X, v, pads, 2 * IR_MAX_RANK, &n))
-			return -1;
-		const struct ox_value *c = ox_const_input(X, 2, true);
-		if (!c && (size_t)2 < X->node->n_input && X->node->input[2][0])
-			return -1;
-		if (c && const_scalar(X, c, &value))
-			return -1;
-	}
-	if (value != 0)
-		return ox_node_error(X, "padding with %g; only zeros are supported", value);
-	if (n != 2 * t->rank)
-		return ox_node_error(X, "%d pads for a rank-%d input; expected %d", n, t->rank, 2 * t->rank);
-	struct ir_op op = {0};
-	snprintf(op.name, sizeof op.name, "%s", X->node_name);
-	snprintf(op.kind, sizeof op.kind, "pad");
-	int64_t T[IR_MAX_RANK];
-	for (int d = 0; d < t->rank; d++) {
-		T[d] = t->shape[d] + pads[d] + pads[d + t->rank];
-		if (pads[d] < -t->shape[d] || pads[d + t->rank] < -t->shape[d] || T[d] < 1 || T[d] > ((int64_t)1 << 31))
-			return ox_node_error(X, "pads %" PRId64 " and %" PRId64 " leave dimension %d with %" PRId64 " values", pads[d],
-					     pads[d + t->rank], d, T[d]);
-		snprintf(op.iter[d].name, sizeof op.iter[d].name, "d%d", d);
-		op.iter[d].extent = T[d];
-		op.out.index[d].coef[d] = 1;
-		op.in[0].index[d].coef[d] = 1, op.in[0].index[d].offset = -pads[d];
-	}
-	op.niters = t->rank;
-	op.nin = 1, op.in[0].tensor = in;
-	op.reduce = IR_REDUCE_ASSIGN, op.combine = IR_COMBINE_COPY;
-	op.acc = dtype_float(t->dtype) ? DT_FP32 : DT_INT32;
-	return bind(X, ox_add_op(X, &op, ox_output_name(X, 0), t->dtype, t->rank, T));
-}
-
-/* A float constant's value i (float32 or float16). */
-static double const_float(const struct ox_value *v, int64_t i)
-{
-	if (v->dtype == DT_FP16) {
-		uint16_t h;
-		memcpy(&h, v->bytes + 2 * i, 2);
-		return half_to_double(h);
-	}
-	float f;
-	memcpy(&f, v->bytes + 4 * i, 4);
-	return f;
-}
-
-static double tensor_float(const uint8_t *b, enum dtype dt, int64_t i)
-{
-	if (dt == DT_FP16) {
-		uint16_t h;
-		memcpy(&h, b + 2 * i, 2);
-		return half_to_double(h);
-	}
-	float f;
-	memcpy(&f, b + 4 * i, 4);
-	return f;
-}
-
-static void tensor_put_float(uint8_t *b, enum dtype dt, int64_t i, double v)
-{
-	if (dt == DT_FP16) {
-		uint16_t h = wl_fp16_from_double(v);
-		memcpy(b + 2 * i, &h, 2);
-		return;
-	}
-	float f = (float)v;
-	memcpy(b + 4 * i, &f, 4);
-}
 
 /* Whether tensor t is read by no op but `op` (as an input or a bias). */
 static bool only_reader(const struct ir_graph *g, int t, int op)
@@ -857,31 +483,15 @@ static int batch_norm(struct ox *X)
 	}
 	enum dtype bd = g->tensor[bt].dtype;
 	for (int64_t o = 0; o < O; o++) {
-		double f = const_float(k[0], o) / sqrt(const_float(k[3], o) + eps);
+		double f = val_get_float(k[0]->bytes, k[0]->dtype, (uint64_t)o) / sqrt(val_get_float(k[3]->bytes, k[3]->dtype, (uint64_t)o) + eps);
 		for (int64_t j = 0; j < per; j++)
-			tensor_put_float(X->w->data[wt], wd, o * per + j, tensor_float(X->w->data[wt], wd, o * per + j) * f);
-		double b = tensor_float(X->w->data[bt], bd, o);
-		tensor_put_float(X->w->data[bt], bd, o, (b - const_float(k[2], o)) * f + const_float(k[1], o));
+			val_put_float(X->w->data[wt], wd, (uint64_t)(o * per + j),
+				      val_get_float(X->w->data[wt], wd, (uint64_t)(o * per + j)) * f);
+		double b = val_get_float(X->w->data[bt], bd, (uint64_t)o);
+		val_put_float(X->w->data[bt], bd, (uint64_t)o, (b - val_get_float(k[2]->bytes, k[2]->dtype, (uint64_t)o)) * f + val_get_float(k[1]->bytes, k[1]->dtype, (uint64_t)o));
 	}
 	snprintf(t->name, sizeof t->name, "%s", ox_output_name(X, 0));
 	return ox_bind_output(X, 0, in);
-}
-
-static int identity(struct ox *X)
-{
-	int in = ox_input(X, 0);
-	if (in < 0)
-		return -1;
-	const struct ir_tensor *t = &graph(X)->tensor[in];
-	return reshape_to(X, in, t->rank, t->shape);
-}
-
-static int constant_node(struct ox *X)
-{
-	const Onnx__AttributeProto *a = ox_attr(X, "value");
-	if (!a || !a->t)
-		return ox_node_error(X, "only the 'value' attribute (a tensor) is supported");
-	return ox_constant_value(X, a->t, ox_output_name(X, 0));
 }
 
 /* ---- the table ---- */
@@ -900,15 +510,15 @@ static int constant_node(struct ox *X)
 	X("AveragePool", average_pool)                            \
 	X("GlobalAveragePool", global_average_pool)               \
 	X("GlobalMaxPool", global_max_pool)                       \
-	X("Flatten", flatten)                                     \
-	X("Reshape", reshape)                                     \
-	X("Squeeze", squeeze)                                     \
-	X("Unsqueeze", unsqueeze)                                 \
-	X("Transpose", transpose)                                 \
-	X("Identity", identity)                                   \
-	X("Pad", pad)                                             \
+	X("Flatten", ox_flatten)                                     \
+	X("Reshape", ox_reshape)                                     \
+	X("Squeeze", ox_squeeze)                                     \
+	X("Unsqueeze", ox_unsqueeze)                                 \
+	X("Transpose", ox_transpose)                                 \
+	X("Identity", ox_identity)                                   \
+	X("Pad", ox_pad)                                             \
 	X("BatchNormalization", batch_norm)                       \
-	X("Constant", constant_node)
+	X("Constant", ox_constant_node)
 
 static const struct {
 	const char *op_type;

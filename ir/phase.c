@@ -178,10 +178,7 @@ static void layout_op(const struct ir_graph *g, const struct ir_phase_split *ps,
 		l->iter[it].extent = sd->stride;
 		l->out.index[ps->lane].coef[it] = scale;
 		scale *= sd->stride;
-		int h = -1; /* the iterator of the dimension, made above in order */
-		for (int d = 0, n = 0; d <= sd->dim; d++)
-			if (d != ps->lane)
-				h = n++;
+		int h = sd->dim; /* the iterator made above for the dimension: the lane is the last */
 		l->in[0].index[sd->dim].coef[h] = sd->stride;
 		l->in[0].index[sd->dim].coef[it] = 1;
 		l->in[0].index[sd->dim].offset = sd->offset;

@@ -1,0 +1,321 @@
+/* ir/onnx_moves: the ONNX nodes that move data without computing — Reshape,
+ * Flatten, Squeeze, Unsqueeze, Transpose, Pad, Identity — as copies whose
+ * affine accesses do the moving, and Constant (docs/onnx.md). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "onnx_int.h"
+
+static struct ir_graph *graph(struct ox *X) { return &X->w->g; }
+
+static int bind(struct ox *X, int op)
+{
+	return op < 0 || !ox_grow(X) ? -1 : ox_bind_output(X, 0, graph(X)->op[op].out.tensor);
+}
+
+/* ---- data movement: reshapes and transposes as copies ---- */
+
+/* out (shape T, rank q) = in (shape S, rank r) in row-major order, when
+ * every group of dimensions whose sizes multiply alike is one dimension on
+ * one side (a merge or a split: an affine copy).  Dimensions of size 1 are
+ * index 0 and take no part. */
+int ox_reshape_op(struct ox *X, int in, int q, const int64_t *shape, const char *op_name, const char *out_name)
+{
+	int64_t T[IR_MAX_RANK]; /* shape may be a tensor's, which adding the output can move */
+	memcpy(T, shape, (size_t)q * sizeof *T);
+	const struct ir_tensor *t = &graph(X)->tensor[in];
+	int r = t->rank;
+	const int64_t *S = t->shape;
+	int sd[IR_MAX_RANK], td[IR_MAX_RANK], ns = 0, nt = 0; /* the dimensions larger than 1 */
+	for (int d = 0; d < r; d++)
+		if (S[d] > 1)
+			sd[ns++] = d;
+	for (int d = 0; d < q; d++)
+		if (T[d] > 1)
+			td[nt++] = d;
+	struct ir_op op = {0};
+	snprintf(op.name, sizeof op.name, "%s", op_name);
+	snprintf(op.kind, sizeof op.kind, "%s", q == r && !memcmp(S, T, (size_t)q * sizeof *T) ? "copy" : "reshape");
+	int i = 0, j = 0;
+	while (i < ns || j < nt) {
+		int i0 = i, j0 = j;
+		if (i == ns || j == nt)
+			return ox_node_error(X, "shape mismatch");
+		int64_t ps = S[sd[i++]], pt = T[td[j++]];
+		while (ps != pt) {
+			if (ps < pt && i < ns)
+				ps *= S[sd[i++]];
+			else if (pt < ps && j < nt)
+				pt *= T[td[j++]];
+			else
+				return ox_node_error(X, "shape mismatch");
+		}
+		bool fine_in = i - i0 >= j - j0; /* iterate over the side with more dimensions */
+		if ((i - i0 > 1 && j - j0 > 1) || op.niters + (fine_in ? i - i0 : j - j0) > IR_MAX_ITERS)
+			return ox_node_error(X, "a reshape of dimensions %d..%d into %d..%d is neither a merge nor a split",
+					     sd[i0], sd[i - 1], td[j0], td[j - 1]);
+		int lo = fine_in ? i0 : j0, hi = fine_in ? i : j, first = op.niters;
+		const int64_t *fine = fine_in ? S : T;
+		const int *fd = fine_in ? sd : td;
+		struct ir_access *fa = fine_in ? &op.in[0] : &op.out, *ca = fine_in ? &op.out : &op.in[0];
+		int coarse = fine_in ? td[j0] : sd[i0];
+		int64_t stride = 1;
+		for (int k = hi - 1; k >= lo; k--) {
+			int it = first + (k - lo);
+			snprintf(op.iter[it].name, sizeof op.iter[it].name, "d%d", it);
+			op.iter[it].extent = fine[fd[k]];
+			fa->index[fd[k]].coef[it] = 1;
+			ca->index[coarse].coef[it] = stride;
+			stride *= fine[fd[k]];
+		}
+		op.niters += hi - lo;
+	}
+	if (!op.niters) { /* one element */
+		snprintf(op.iter[0].name, sizeof op.iter[0].name, "one");
+		op.iter[0].extent = 1, op.niters = 1;
+	}
+	op.nin = 1, op.in[0].tensor = in;
+	op.reduce = IR_REDUCE_ASSIGN, op.combine = IR_COMBINE_COPY;
+	op.acc = dtype_float(t->dtype) ? DT_FP32 : DT_INT32;
+	return ox_add_op(X, &op, out_name, t->dtype, q, T);
+}
+
+static int reshape_to(struct ox *X, int in, int q, const int64_t *T)
+{
+	return bind(X, ox_reshape_op(X, in, q, T, X->node_name, ox_output_name(X, 0)));
+}
+
+/* Elements of a shape; -1 past 2^40 (more than a tensor may hold). */
+static int64_t count(const int64_t *s, int n)
+{
+	const int64_t most = (int64_t)1 << 40;
+	int64_t c = 1;
+	for (int d = 0; d < n; d++) {
+		if (s[d] < 0 || (s[d] && c > most / s[d]))
+			return -1;
+		c *= s[d];
+	}
+	return c;
+}
+
+int ox_reshape(struct ox *X)
+{
+	int in = ox_input(X, 0);
+	if (in < 0)
+		return -1;
+	const struct ir_tensor *t = &graph(X)->tensor[in];
+	int64_t T[IR_MAX_RANK];
+	int q;
+	if (X->opset < 5) {
+		if (!ox_attr_ints(X, "shape", T, IR_MAX_RANK, &q))
+			return -1;
+	} else {
+		const struct ox_value *v = ox_const_input(X, 1, false);
+		if (!v || !ox_const_ints(X, v, T, IR_MAX_RANK, &q))
+			return -1;
+	}
+	int infer = -1;
+	for (int d = 0; d < q; d++) {
+		if (T[d] == 0 && !ox_attr_int(X, "allowzero", 0))
+			T[d] = d < t->rank ? t->shape[d] : 0;
+		if (T[d] == -1 && infer < 0)
+			infer = d, T[d] = 1;
+		else if (T[d] < 1 || T[d] > ((int64_t)1 << 31))
+			return ox_node_error(X, "shape value %" PRId64 " at %d; expected 1 to 2^31, 0 or -1", T[d], d);
+	}
+	int64_t have = count(t->shape, t->rank), got = count(T, q);
+	if (infer >= 0 && got > 0 && have % got == 0)
+		T[infer] = have / got, got = have;
+	if (got != have || q < 1)
+		return ox_node_error(X, "a shape of %" PRId64 " elements for an input of %" PRId64, got, have);
+	return reshape_to(X, in, q, T);
+}
+
+int ox_flatten(struct ox *X)
+{
+	int in = ox_input(X, 0);
+	if (in < 0)
+		return -1;
+	const struct ir_tensor *t = &graph(X)->tensor[in];
+	int64_t axis = ox_attr_int(X, "axis", 1);
+	if (axis < 0)
+		axis += t->rank;
+	if (axis < 0 || axis > t->rank)
+		return ox_node_error(X, "axis %" PRId64 " for a rank-%d input", ox_attr_int(X, "axis", 1), t->rank);
+	int64_t T[2] = {count(t->shape, (int)axis), count(t->shape + axis, t->rank - (int)axis)};
+	return reshape_to(X, in, 2, T);
+}
+
+/* Squeeze and Unsqueeze: the axes from the attribute (before opset 13) or
+ * input 1. */
+static int axes_of(struct ox *X, int64_t *axes, int *n)
+{
+	if (X->opset < 13)
+		return ox_attr_ints(X, "axes", axes, IR_MAX_RANK, n) ? 0 : -1;
+	*n = 0;
+	const struct ox_value *v = ox_const_input(X, 1, true);
+	if (!v)
+		return (size_t)1 < X->node->n_input && X->node->input[1][0] ? -1 : 0;
+	return ox_const_ints(X, v, axes, IR_MAX_RANK, n) ? 0 : -1;
+}
+
+int ox_squeeze(struct ox *X)
+{
+	int in = ox_input(X, 0);
+	int64_t axes[IR_MAX_RANK];
+	int n;
+	if (in < 0 || axes_of(X, axes, &n))
+		return -1;
+	const struct ir_tensor *t = &graph(X)->tensor[in];
+	bool drop[IR_MAX_RANK] = {false};
+	for (int k = 0; k < n; k++) {
+		int64_t a = axes[k] < 0 ? axes[k] + t->rank : axes[k];
+		if (a < 0 || a >= t->rank || t->shape[a] != 1)
+			return ox_node_error(X, "axis %" PRId64 " is not a dimension of size 1", axes[k]);
+		drop[a] = true;
+	}
+	int64_t T[IR_MAX_RANK];
+	int q = 0;
+	for (int d = 0; d < t->rank; d++)
+		if (!(n ? drop[d] : t->shape[d] == 1))
+			T[q++] = t->shape[d];
+	if (!q)
+		T[q++] = 1; /* the IR has no rank-0 tensors */
+	return reshape_to(X, in, q, T);
+}
+
+int ox_unsqueeze(struct ox *X)
+{
+	int in = ox_input(X, 0);
+	int64_t axes[IR_MAX_RANK];
+	int n;
+	if (in < 0 || axes_of(X, axes, &n))
+		return -1;
+	const struct ir_tensor *t = &graph(X)->tensor[in];
+	int q = t->rank + n;
+	if (q > IR_MAX_RANK)
+		return ox_node_error(X, "rank %d; at most %d supported", q, IR_MAX_RANK);
+	bool ins[IR_MAX_RANK] = {false};
+	for (int k = 0; k < n; k++) {
+		int64_t a = axes[k] < 0 ? axes[k] + q : axes[k];
+		if (a < 0 || a >= q || ins[a])
+			return ox_node_error(X, "axis %" PRId64 " is out of range or repeated", axes[k]);
+		ins[a] = true;
+	}
+	int64_t T[IR_MAX_RANK];
+	for (int d = 0, s = 0; d < q; d++)
+		T[d] = ins[d] ? 1 : t->shape[s++];
+	return reshape_to(X, in, q, T);
+}
+
+int ox_transpose(struct ox *X)
+{
+	int in = ox_input(X, 0);
+	if (in < 0)
+		return -1;
+	const struct ir_tensor *t = &graph(X)->tensor[in];
+	int64_t perm[IR_MAX_RANK];
+	int n;
+	if (!ox_attr_ints(X, "perm", perm, IR_MAX_RANK, &n))
+		return -1;
+	if (!n)
+		for (int d = 0; d < t->rank; d++) /* the default reverses the dimensions */
+			perm[d] = t->rank - 1 - d, n = t->rank;
+	bool seen[IR_MAX_RANK] = {false};
+	if (n != t->rank)
+		return ox_node_error(X, "perm has %d values for a rank-%d input", n, t->rank);
+	for (int d = 0; d < n; d++) {
+		if (perm[d] < 0 || perm[d] >= n || seen[perm[d]])
+			return ox_node_error(X, "perm is not a permutation of 0..%d", n - 1);
+		seen[perm[d]] = true;
+	}
+	struct ir_op op = {0};
+	snprintf(op.name, sizeof op.name, "%s", X->node_name);
+	snprintf(op.kind, sizeof op.kind, "transpose");
+	op.niters = t->rank;
+	int64_t T[IR_MAX_RANK];
+	for (int d = 0; d < t->rank; d++) {
+		snprintf(op.iter[d].name, sizeof op.iter[d].name, "d%d", d);
+		op.iter[d].extent = t->shape[d];
+		op.in[0].index[d].coef[d] = 1;
+	}
+	for (int d = 0; d < n; d++) {
+		op.out.index[d].coef[perm[d]] = 1;
+		T[d] = t->shape[perm[d]];
+	}
+	op.nin = 1, op.in[0].tensor = in;
+	op.reduce = IR_REDUCE_ASSIGN, op.combine = IR_COMBINE_COPY;
+	op.acc = dtype_float(t->dtype) ? DT_FP32 : DT_INT32;
+	return bind(X, ox_add_op(X, &op, ox_output_name(X, 0), t->dtype, n, T));
+}
+
+/* Pad (constant mode, zeros): a copy whose reads start `begin` before the
+ * output; reads outside the input give 0 (docs/ir.md), and negative pads
+ * crop. */
+int ox_pad(struct ox *X)
+{
+	int in = ox_input(X, 0);
+	if (in < 0)
+		return -1;
+	const struct ir_tensor *t = &graph(X)->tensor[in];
+	if (strcmp(ox_attr_string(X, "mode", "constant"), "constant"))
+		return ox_node_error(X, "mode '%s'; only constant is supported", ox_attr_string(X, "mode", "constant"));
+	int64_t pads[2 * IR_MAX_RANK];
+	int n;
+	double value = 0;
+	if (X->opset < 11) {
+		if (!ox_attr_ints(X, "pads", pads, 2 * IR_MAX_RANK, &n))
+			return -1;
+		value = ox_attr_float(X, "value", 0);
+	} else {
+		const struct ox_value *v = ox_const_input(X, 1, false);
+		if (!v || !ox_const_ints(X, v, pads, 2 * IR_MAX_RANK, &n))
+			return -1;
+		const struct ox_value *c = ox_const_input(X, 2, true);
+		if (!c && (size_t)2 < X->node->n_input && X->node->input[2][0])
+			return -1;
+		if (c && ox_const_scalar(X, c, &value))
+			return -1;
+	}
+	if (value != 0)
+		return ox_node_error(X, "padding with %g; only zeros are supported", value);
+	if (n != 2 * t->rank)
+		return ox_node_error(X, "%d pads for a rank-%d input; expected %d", n, t->rank, 2 * t->rank);
+	struct ir_op op = {0};
+	snprintf(op.name, sizeof op.name, "%s", X->node_name);
+	snprintf(op.kind, sizeof op.kind, "pad");
+	int64_t T[IR_MAX_RANK];
+	for (int d = 0; d < t->rank; d++) {
+		T[d] = t->shape[d] + pads[d] + pads[d + t->rank];
+		if (pads[d] < -t->shape[d] || pads[d + t->rank] < -t->shape[d] || T[d] < 1 || T[d] > ((int64_t)1 << 31))
+			return ox_node_error(X, "pads %" PRId64 " and %" PRId64 " leave dimension %d with %" PRId64 " values", pads[d],
+					     pads[d + t->rank], d, T[d]);
+		snprintf(op.iter[d].name, sizeof op.iter[d].name, "d%d", d);
+		op.iter[d].extent = T[d];
+		op.out.index[d].coef[d] = 1;
+		op.in[0].index[d].coef[d] = 1, op.in[0].index[d].offset = -pads[d];
+	}
+	op.niters = t->rank;
+	op.nin = 1, op.in[0].tensor = in;
+	op.reduce = IR_REDUCE_ASSIGN, op.combine = IR_COMBINE_COPY;
+	op.acc = dtype_float(t->dtype) ? DT_FP32 : DT_INT32;
+	return bind(X, ox_add_op(X, &op, ox_output_name(X, 0), t->dtype, t->rank, T));
+}
+
+int ox_identity(struct ox *X)
+{
+	int in = ox_input(X, 0);
+	if (in < 0)
+		return -1;
+	const struct ir_tensor *t = &graph(X)->tensor[in];
+	return reshape_to(X, in, t->rank, t->shape);
+}
+
+int ox_constant_node(struct ox *X)
+{
+	const Onnx__AttributeProto *a = ox_attr(X, "value");
+	if (!a || !a->t)
+		return ox_node_error(X, "only the 'value' attribute (a tensor) is supported");
+	return ox_constant_value(X, a->t, ox_output_name(X, 0));
+}
