@@ -383,7 +383,9 @@ int main(void)
 	snprintf(onnx_path, sizeof onnx_path, "%s/tests/corpus/fuzz/onnx/cnn_fp32.onnx", src);
 	char asm_path[512];
 	snprintf(asm_path, sizeof asm_path, "%s/examples/asm/vta-gemm.s", src);
-	snprintf(tsp_path, sizeof tsp_path, "test_fault-%ld.tsp", (long)getpid());
+	/* In the temporary directory: a run killed before its cleanup leaves nothing in the tree. */
+	const char *tmp = getenv("TMPDIR");
+	snprintf(tsp_path, sizeof tsp_path, "%s/test_fault-%ld.tsp", tmp && *tmp ? tmp : "/tmp", (long)getpid());
 	hw_text = read_or_die(hw_path);
 	asm_text = read_or_die(asm_path);
 	struct diags err = {0};
