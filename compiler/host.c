@@ -357,6 +357,12 @@ static LLVMValueRef vmax(struct gen *G, LLVMValueRef a, LLVMValueRef b)
 	return LLVMBuildSelect(G->b, gt, a, b, "");
 }
 
+static LLVMValueRef vmin(struct gen *G, LLVMValueRef a, LLVMValueRef b)
+{
+	LLVMValueRef lt = G->flt ? LLVMBuildFCmp(G->b, LLVMRealOLT, a, b, "") : LLVMBuildICmp(G->b, LLVMIntSLT, a, b, "");
+	return LLVMBuildSelect(G->b, lt, a, b, "");
+}
+
 /* One point of the domain: read, combine, reduce into the accumulator. */
 static void gen_body(struct gen *G, const struct state *s)
 {
@@ -376,6 +382,8 @@ static void gen_body(struct gen *G, const struct state *s)
 	case IR_COMBINE_ADD: c = G->flt ? LLVMBuildFAdd(G->b, v[0], v[1], "") : LLVMBuildAdd(G->b, v[0], v[1], ""); break;
 	case IR_COMBINE_SUB: c = G->flt ? LLVMBuildFSub(G->b, v[0], v[1], "") : LLVMBuildSub(G->b, v[0], v[1], ""); break;
 	case IR_COMBINE_MAX: c = vmax(G, v[0], v[1]); break;
+	case IR_COMBINE_MIN: c = vmin(G, v[0], v[1]); break;
+	case IR_COMBINE_DIV: c = LLVMBuildFDiv(G->b, v[0], v[1], ""); break; /* floats only (ir_add_op) */
 	}
 	LLVMTypeRef at = G->flt ? G->f32 : G->i32;
 	LLVMValueRef acc = LLVMBuildLoad2(G->b, at, G->acc, "acc");
@@ -451,6 +459,7 @@ static LLVMValueRef epilogue_int(struct gen *G, const struct ir_epilogue *ep, LL
 	}
 	case IR_EP_RELU:
 		return LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, x, ci32(G, 0), ""), ci32(G, 0), x, "");
+	case IR_EP_ROUND: return x; /* already an integer */
 	}
 	return x;
 }
@@ -482,6 +491,17 @@ static LLVMValueRef epilogue_float(struct gen *G, const struct ir_epilogue *ep, 
 	}
 	case IR_EP_RELU:
 		return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, x, cf64(G, 0), ""), cf64(G, 0), x, "");
+	case IR_EP_ROUND: {
+		/* below 2^52, adding and taking away 2^52 rounds to an integer, ties
+		 * to even (the default rounding); from 2^52 every double is one.  The
+		 * sign is the sign bit's, so that -0 and what rounds to it stay -0. */
+		LLVMValueRef big = cf64(G, 0x1p52);
+		LLVMValueRef neg = LLVMBuildICmp(b, LLVMIntSLT, LLVMBuildBitCast(b, x, G->i64, ""), ci64(G, 0), "");
+		LLVMValueRef ax = LLVMBuildSelect(b, neg, LLVMBuildFNeg(b, x, ""), x, "");
+		LLVMValueRef t = LLVMBuildFSub(b, LLVMBuildFAdd(b, ax, big, ""), big, "");
+		LLVMValueRef r = LLVMBuildSelect(b, neg, LLVMBuildFNeg(b, t, ""), t, "");
+		return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, ax, big, ""), r, x, "");
+	}
 	}
 	return x;
 }

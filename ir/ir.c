@@ -149,6 +149,11 @@ static enum dtype acc_for(enum dtype t)
 static int finish_op(struct ir_graph *g, struct ir_op *op, const char *out_name, enum dtype out_dtype, int rank,
 		     const int64_t *shape, const char *layout, struct diags *err)
 {
+	if (op->combine == IR_COMBINE_DIV && !dtype_float(op->acc)) {
+		diag_add(err, NULL, 0, 0, "op '%s': division is floating point only; it accumulates in %s", op->name,
+			 dtype_name(op->acc));
+		return -1;
+	}
 	int t = ir_add_tensor(g, out_name, IR_TENSOR_OUTPUT, out_dtype, rank, shape, layout, err);
 	if (t < 0)
 		return -1;
@@ -553,7 +558,7 @@ static void dump_op(const struct ir_graph *g, int i, struct strbuf *out)
 			sb_printf(out, " %s along dimension %d", g->tensor[ep->tensor].name, ep->dim);
 		else if (ep->kind == IR_EP_CLIP)
 			sb_printf(out, " %" PRId64 " %" PRId64, ep->lo, ep->hi);
-		else if (ep->kind != IR_EP_RELU)
+		else if (ep->kind != IR_EP_RELU && ep->kind != IR_EP_ROUND)
 			sb_printf(out, " %" PRId64, ep->imm);
 		sb_puts(out, "\n");
 	}

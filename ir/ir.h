@@ -92,7 +92,9 @@ enum ir_reduce {
 	X(MUL, "", " * ", "", 2)        \
 	X(ADD, "", " + ", "", 2)        \
 	X(SUB, "", " - ", "", 2)        \
-	X(MAX, "max(", ", ", ")", 2)
+	X(MAX, "max(", ", ", ")", 2)    \
+	X(DIV, "", " / ", "", 2)        \
+	X(MIN, "min(", ", ", ")", 2)
 
 enum ir_combine {
 #define X(id, pre, in, suf, n) IR_COMBINE_##id,
@@ -100,7 +102,8 @@ enum ir_combine {
 #undef X
 };
 
-/* Applied in order to each finished value, in the accumulator type.
+/* DIV is floating point only (an integer division could divide by zero).
+ * Applied in order to each finished value, in the accumulator type.
  * X(id, name, has a tensor) */
 #define IR_EPILOGUES(X)          \
 	X(BIAS, "bias", true)     \
@@ -109,7 +112,8 @@ enum ir_combine {
 	X(SHR, "shr", false)      \
 	X(DIV, "div", false)      \
 	X(CLIP, "clip", false)    \
-	X(RELU, "relu", false)
+	X(RELU, "relu", false)    \
+	X(ROUND, "round", false)
 
 enum ir_epilogue_kind {
 #define X(id, name, t) IR_EP_##id,
@@ -122,7 +126,7 @@ struct ir_epilogue {
 	int tensor;      /* BIAS: a rank-1 tensor indexed by output dimension `dim` */
 	int dim;
 	int64_t imm;     /* ADD, MUL, SHR (arithmetic, rounding down), DIV (toward zero) */
-	int64_t lo, hi;  /* CLIP */
+	int64_t lo, hi;  /* CLIP; ROUND: to the nearest integer, ties to even (integers: none) */
 };
 
 struct ir_op {

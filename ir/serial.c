@@ -504,6 +504,8 @@ static bool check_dtypes(struct rd *r, const struct ir_graph *g, const struct ir
 		return fail(r, "the op accumulates in %s; expected int32 or fp32", dtype_name(op->acc));
 	for (int i = 0; i < op->nin; i++) {
 		const struct ir_tensor *t = &g->tensor[op->in[i].tensor];
+		if (op->combine == IR_COMBINE_DIV && !flt)
+			return fail(r, "the op divides in %s; division is floating point only", dtype_name(op->acc));
 		if (dtype_float(t->dtype) != flt)
 			return fail(r, "input %d '%s' is %s but the op accumulates in %s", i, t->name, dtype_name(t->dtype),
 				    dtype_name(op->acc));

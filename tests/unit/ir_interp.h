@@ -88,6 +88,8 @@ static inline void interp_op(const struct ir_graph *g, int opi, struct interp_te
 			case IR_COMBINE_ADD: ic = iv[0] + iv[1], fc = fv[0] + fv[1]; break;
 			case IR_COMBINE_SUB: ic = iv[0] - iv[1], fc = fv[0] - fv[1]; break;
 			case IR_COMBINE_MAX: ic = iv[0] > iv[1] ? iv[0] : iv[1], fc = fv[0] > fv[1] ? fv[0] : fv[1]; break;
+			case IR_COMBINE_MIN: ic = iv[0] < iv[1] ? iv[0] : iv[1], fc = fv[0] < fv[1] ? fv[0] : fv[1]; break;
+			case IR_COMBINE_DIV: fc = fv[0] / fv[1]; break;
 			}
 			fc = interp_round(fc, op->acc);
 			switch (op->reduce) {
@@ -131,6 +133,7 @@ static inline void interp_op(const struct ir_graph *g, int opi, struct interp_te
 				fa = fa < (double)ep->lo ? (double)ep->lo : fa > (double)ep->hi ? (double)ep->hi : fa;
 				break;
 			case IR_EP_RELU: ia = ia < 0 ? 0 : ia, fa = fa < 0 ? 0 : fa; break;
+			case IR_EP_ROUND: fa = nearbyint(fa); break;
 			}
 		}
 		if (dtype_float(ot->dtype))

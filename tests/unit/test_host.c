@@ -155,7 +155,7 @@ static void random_epilogues(struct run *r, int op)
 	const struct ir_tensor *out = &r->g.tensor[r->g.op[op].out.tensor];
 	int n = (int)rnd(0, 4);
 	for (int e = 0; e < n; e++) {
-		struct ir_epilogue ep = {.kind = (enum ir_epilogue_kind)rnd(IR_EP_BIAS, IR_EP_RELU)};
+		struct ir_epilogue ep = {.kind = (enum ir_epilogue_kind)rnd(IR_EP_BIAS, IR_EP_ROUND)};
 		switch (ep.kind) {
 		case IR_EP_BIAS: {
 			char name[16];
@@ -170,7 +170,7 @@ static void random_epilogues(struct run *r, int op)
 		case IR_EP_SHR: ep.imm = flt || rnd(0, 2) ? rnd(-6, 12) : rnd(-32, 40); break; /* past 31 on integers */
 		case IR_EP_DIV: ep.imm = rnd(0, 1) ? rnd(1, 9) : rnd(-7, -2); break;
 		case IR_EP_CLIP: ep.lo = rnd(-300, 100), ep.hi = ep.lo + rnd(0, 400); break;
-		case IR_EP_RELU: break;
+		case IR_EP_RELU: case IR_EP_ROUND: break;
 		}
 		ASSERT_EQ(ir_add_epilogue(&r->g, op, &ep, &r->err), 0);
 	}
@@ -215,8 +215,9 @@ static void random_op(struct host_jit *j, int k, enum dtype dt)
 			int in = ir_add_tensor(&r.g, "x", IR_TENSOR_INPUT, dt, 4, (int64_t[]){rnd(1, 2), rnd(1, 8), rnd(1, 8), rnd(1, 5)}, "NHWC", &r.err);
 			op = ir_pool2d(&r.g, "pool", in, k == 5, win, st, pad, "y", &r.err);
 		} else {
-			static const enum ir_combine cb[] = {IR_COMBINE_ADD, IR_COMBINE_SUB, IR_COMBINE_MUL, IR_COMBINE_MAX, IR_COMBINE_COPY};
-			enum ir_combine c = cb[rnd(0, 4)];
+			static const enum ir_combine cb[] = {IR_COMBINE_ADD, IR_COMBINE_SUB, IR_COMBINE_MUL, IR_COMBINE_MAX,
+							     IR_COMBINE_MIN, IR_COMBINE_DIV, IR_COMBINE_COPY};
+			enum ir_combine c = cb[rnd(0, 6)];
 			int rank = (int)rnd(1, 4);
 			int64_t shape[4] = {rnd(1, 4), rnd(1, 5), rnd(1, 6), rnd(1, 17)};
 			int a = ir_add_tensor(&r.g, "a", IR_TENSOR_INPUT, dt, rank, shape, NULL, &r.err);
