@@ -88,7 +88,27 @@ int ox_add_op(struct ox *X, struct ir_op *op, const char *out_name, enum dtype d
 /* Grows the workload's per-tensor and per-op arrays to the graph's counts. */
 bool ox_grow(struct ox *X);
 
-/* The converters (ir/onnx_ops.c, ir/onnx_moves.c): 0, or -1 with an error. */
+/* A Conv node's window as the IR's attributes (NCHW input tx, OIHW weight
+ * tw): 0, or -1 with an error. */
+int ox_conv_attrs(struct ox *X, const struct ir_tensor *tx, const struct ir_tensor *tw, struct ir_conv2d_attrs *a);
+/* out[batch.., i, j] += a[batch.., i, k] * b[(batch..,) k, j], with a and b
+ * transposed as asked (b without batch dimensions is shared by them all):
+ * the op's index, or -1 with an error. */
+int ox_matmul_op(struct ox *X, int a, int b, bool ta, bool tb, const char *out_name, enum dtype out_dtype);
+/* out = a OP b with numpy's broadcasting (ONNX's multidirectional): the
+ * shapes aligned at their last dimension, a dimension of 1 read at index 0
+ * (a coefficient of 0) against the other's.  Operands both integer or both
+ * floating point; the op's index, or -1 with an error. */
+int ox_broadcast_op(struct ox *X, enum ir_combine c, int a, int b, const char *op_name, const char *out_name,
+		    enum dtype out_dtype);
+/* A new constant (a weight) of the workload, its bytes zeroed in *data:
+ * the tensor, or -1 with an error. */
+int ox_new_constant(struct ox *X, const char *name, enum dtype dt, int rank, const int64_t *shape, uint8_t **data);
+/* Whether graph input `name` is read as a quantization parameter (a scale
+ * or a zero point), which a backend test's data set gives as a constant. */
+bool ox_quant_param(const struct ox *X, const char *name);
+
+/* The converters (ir/onnx_ops.c, ir/onnx_moves.c, ir/onnx_quant.c): 0, or -1 with an error. */
 typedef int (*ox_convert)(struct ox *X);
 /* A copy of tensor `in` as shape q x T in row-major order (a merge or a
  * split of dimensions), op `op_name` making `out_name`: the op's index, or
@@ -102,6 +122,12 @@ int ox_transpose(struct ox *X);
 int ox_pad(struct ox *X);
 int ox_identity(struct ox *X);
 int ox_constant_node(struct ox *X);
+int ox_conv_integer(struct ox *X);
+int ox_matmul_integer(struct ox *X);
+int ox_qlinear_conv(struct ox *X);
+int ox_qlinear_matmul(struct ox *X);
+int ox_quantize_linear(struct ox *X);
+int ox_dequantize_linear(struct ox *X);
 /* The converter of op_type, or NULL; `supported` lists them all. */
 ox_convert ox_converter(const char *op_type);
 extern const char ox_supported[];

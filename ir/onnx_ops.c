@@ -69,12 +69,8 @@ static int window_attrs(struct ox *X, const int64_t in_hw[2], struct window *w)
 
 /* ---- Conv ---- */
 
-static int conv(struct ox *X)
+int ox_conv_attrs(struct ox *X, const struct ir_tensor *tx, const struct ir_tensor *tw, struct ir_conv2d_attrs *a)
 {
-	int x = ox_input(X, 0), wt = x < 0 ? -1 : ox_input(X, 1);
-	if (wt < 0)
-		return -1;
-	const struct ir_tensor *tx = &graph(X)->tensor[x], *tw = &graph(X)->tensor[wt];
 	if (tx->rank != 4 || tw->rank != 4)
 		return ox_node_error(X, "a rank-%d input and a rank-%d weight; only 2-D convolutions (NCHW input, OIHW weight) are supported",
 				     tx->rank, tw->rank);
@@ -86,11 +82,23 @@ static int conv(struct ox *X)
 		return ox_node_error(X, "kernel_shape does not match the weight's %" PRId64 "x%" PRId64, w.kernel[0], w.kernel[1]);
 	if (window_attrs(X, (int64_t[]){tx->shape[2], tx->shape[3]}, &w))
 		return -1;
-	struct ir_conv2d_attrs a = {{w.stride[0], w.stride[1]},
-				    {w.pad[0], w.pad[1], w.pad[2], w.pad[3]},
-				    {w.dilation[0], w.dilation[1]},
-				    ox_attr_int(X, "group", 1),
-				    true};
+	*a = (struct ir_conv2d_attrs){{w.stride[0], w.stride[1]},
+				      {w.pad[0], w.pad[1], w.pad[2], w.pad[3]},
+				      {w.dilation[0], w.dilation[1]},
+				      ox_attr_int(X, "group", 1),
+				      true};
+	return 0;
+}
+
+static int conv(struct ox *X)
+{
+	int x = ox_input(X, 0), wt = x < 0 ? -1 : ox_input(X, 1);
+	if (wt < 0)
+		return -1;
+	const struct ir_tensor *tx = &graph(X)->tensor[x], *tw = &graph(X)->tensor[wt];
+	struct ir_conv2d_attrs a;
+	if (ox_conv_attrs(X, tx, tw, &a))
+		return -1;
 	int op = ir_conv2d(graph(X), X->node_name, x, wt, &a, ox_output_name(X, 0), tx->dtype, X->err);
 	if (op < 0 || !ox_grow(X))
 		return -1;
@@ -105,9 +113,7 @@ static int conv(struct ox *X)
 
 /* ---- MatMul and Gemm: one loop nest ---- */
 
-/* out[batch.., i, j] += a[batch.., i, k] * b[(batch..,) k, j], with a and b
- * transposed as asked; b without batch dimensions is shared by them all. */
-static int matmul_op(struct ox *X, int a, int b, bool ta, bool tb)
+int ox_matmul_op(struct ox *X, int a, int b, bool ta, bool tb, const char *out_name, enum dtype out_dtype)
 {
 	const struct ir_tensor *A = &graph(X)->tensor[a], *B = &graph(X)->tensor[b];
 	if (A->rank < 2 || B->rank < 2)
@@ -153,7 +159,12 @@ static int matmul_op(struct ox *X, int a, int b, bool ta, bool tb)
 	if (dtype_float(A->dtype) != dtype_float(B->dtype))
 		return ox_node_error(X, "a %s and a %s operand; expected both integer or both floating point",
 				     dtype_name(A->dtype), dtype_name(B->dtype));
-	return ox_add_op(X, &op, ox_output_name(X, 0), A->dtype, nb + 2, shape);
+	return ox_add_op(X, &op, out_name, out_dtype, nb + 2, shape);
+}
+
+static int matmul_op(struct ox *X, int a, int b, bool ta, bool tb)
+{
+	return ox_matmul_op(X, a, b, ta, tb, ox_output_name(X, 0), graph(X)->tensor[a].dtype);
 }
 
 static int matmul(struct ox *X)
@@ -221,22 +232,16 @@ static int gemm(struct ox *X)
 
 /* ---- elementwise ---- */
 
-/* out = a OP b with numpy's broadcasting (ONNX's multidirectional): the
- * shapes aligned at their last dimension, a dimension of 1 read at index 0
- * (a coefficient of 0) against the other's. */
-static int elementwise(struct ox *X, enum ir_combine c)
+int ox_broadcast_op(struct ox *X, enum ir_combine c, int a, int b, const char *op_name, const char *out_name,
+		    enum dtype out_dtype)
 {
-	int a = ox_input(X, 0), b = a < 0 ? -1 : ox_input(X, 1);
-	if (b < 0)
-		return -1;
 	const struct ir_tensor *A = &graph(X)->tensor[a], *B = &graph(X)->tensor[b];
-	if (A->rank == B->rank && !memcmp(A->shape, B->shape, (size_t)A->rank * sizeof *A->shape))
-		return bind(X, ir_elementwise(graph(X), X->node_name, c, a, b, ox_output_name(X, 0), A->dtype, X->err));
-	if (dtype_float(A->dtype) != dtype_float(B->dtype) || A->dtype != B->dtype)
-		return ox_node_error(X, "operands of %s and %s; expected one dtype", dtype_name(A->dtype), dtype_name(B->dtype));
+	if (dtype_float(A->dtype) != dtype_float(B->dtype))
+		return ox_node_error(X, "operands of %s and %s; expected both integer or both floating point",
+				     dtype_name(A->dtype), dtype_name(B->dtype));
 	int r = A->rank > B->rank ? A->rank : B->rank;
 	struct ir_op op = {0};
-	snprintf(op.name, sizeof op.name, "%s", X->node_name);
+	snprintf(op.name, sizeof op.name, "%s", op_name);
 	snprintf(op.kind, sizeof op.kind, "elementwise");
 	int64_t T[IR_MAX_RANK];
 	for (int d = 0; d < r; d++) {
@@ -258,7 +263,21 @@ static int elementwise(struct ox *X, enum ir_combine c)
 	op.nin = 2, op.in[0].tensor = a, op.in[1].tensor = b;
 	op.reduce = IR_REDUCE_ASSIGN, op.combine = c;
 	op.acc = dtype_float(A->dtype) ? DT_FP32 : DT_INT32;
-	return bind(X, ox_add_op(X, &op, ox_output_name(X, 0), A->dtype, r, T));
+	return ox_add_op(X, &op, out_name, out_dtype, r, T);
+}
+
+/* out = a OP b with numpy's broadcasting (ONNX's multidirectional). */
+static int elementwise(struct ox *X, enum ir_combine c)
+{
+	int a = ox_input(X, 0), b = a < 0 ? -1 : ox_input(X, 1);
+	if (b < 0)
+		return -1;
+	const struct ir_tensor *A = &graph(X)->tensor[a], *B = &graph(X)->tensor[b];
+	if (A->rank == B->rank && !memcmp(A->shape, B->shape, (size_t)A->rank * sizeof *A->shape))
+		return bind(X, ir_elementwise(graph(X), X->node_name, c, a, b, ox_output_name(X, 0), A->dtype, X->err));
+	if (A->dtype != B->dtype)
+		return ox_node_error(X, "operands of %s and %s; expected one dtype", dtype_name(A->dtype), dtype_name(B->dtype));
+	return bind(X, ox_broadcast_op(X, c, a, b, X->node_name, ox_output_name(X, 0), A->dtype));
 }
 
 static int add(struct ox *X) { return elementwise(X, IR_COMBINE_ADD); }
@@ -518,7 +537,13 @@ static int batch_norm(struct ox *X)
 	X("Identity", ox_identity)                                   \
 	X("Pad", ox_pad)                                             \
 	X("BatchNormalization", batch_norm)                       \
-	X("Constant", ox_constant_node)
+	X("Constant", ox_constant_node)                           \
+	X("ConvInteger", ox_conv_integer)                         \
+	X("MatMulInteger", ox_matmul_integer)                     \
+	X("QLinearConv", ox_qlinear_conv)                         \
+	X("QLinearMatMul", ox_qlinear_matmul)                     \
+	X("QuantizeLinear", ox_quantize_linear)                   \
+	X("DequantizeLinear", ox_dequantize_linear)
 
 static const struct {
 	const char *op_type;

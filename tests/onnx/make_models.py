@@ -11,6 +11,11 @@ same result: a difference is a bug, not rounding.
   cnn_fp32_external  the same, its initializers in an external data file
   reshape      float32 Reshape and Transpose of a graph input
   pad_conv_bn  float32 Pad, Conv, BatchNormalization (folded into the Conv), Relu
+  qcnn         QuantizeLinear, two QLinearConv (uint8 weights with per-channel zero points
+               and scales, int8 symmetric ones; padded and strided), DequantizeLinear
+  qmatmul      MatMulInteger of int8 operands, QLinearMatMul with a constant uint8 B
+The quantized models' outputs follow the operator specifications, with the
+requantizing product in float32 as onnxruntime computes it.
 """
 import os
 import sys
@@ -134,6 +139,81 @@ def pad_conv_bn(out):
           [("x", x)], [("y", y.astype(np.float32))])
 
 
+def quantize(x, s, z, dt):
+    lo, hi = (0, 255) if dt == np.uint8 else (-128, 127)
+    return np.clip(np.rint(x.astype(np.float32) / np.float32(s)) + z, lo, hi).astype(dt)
+
+
+def requantize(acc, m, z, dt):
+    lo, hi = (0, 255) if dt == np.uint8 else (-128, 127)
+    return np.clip(np.rint(acc.astype(np.float32) * m.astype(np.float32)) + z, lo, hi).astype(dt)
+
+
+def qlinear_conv(x, xs, xz, w, ws, wz, ys, yz, b, stride, pad, dt):
+    """the integer convolution of x − xz and w − wz (per output channel)"""
+    o = w.shape[0]
+    acc = conv2d(x.astype(np.int64) - xz, w.astype(np.int64) - wz.reshape(o, 1, 1, 1), b, stride, pad)
+    m = (np.float32(xs) * ws.astype(np.float32)) / np.float32(ys)
+    return requantize(acc.astype(np.int64), m.reshape(1, o, 1, 1), yz, dt)
+
+
+def qcnn(out):
+    x = rng.uniform(-4, 4, size=(1, 6, 11, 11)).astype(np.float32)
+    xs, xz = np.float32(1 / 32), np.uint8(121)
+    w1 = ints((8, 6, 3, 3), 0, 255, np.uint8)           # w1 − w1z does not fit int8
+    w1z = ints((8,), 90, 170, np.uint8)
+    w1s = rng.uniform(0.001, 0.004, size=8).astype(np.float32)
+    b1 = ints((8,), -3000, 3000, np.int32)
+    y1s, y1z = np.float32(0.05), np.uint8(130)
+    w2 = ints((4, 8, 3, 3), -127, 127, np.int8)          # symmetric: w2 − 0 is w2
+    w2s = rng.uniform(0.001, 0.003, size=4).astype(np.float32)
+    y2s, y2z = np.float32(0.1), np.int8(-5)
+    q = quantize(x, xs, xz, np.uint8)
+    c1 = qlinear_conv(q, xs, xz, w1, w1s, w1z, y1s, y1z, b1, 2, 1, np.uint8)
+    c2 = qlinear_conv(c1, y1s, y1z, w2, w2s, np.zeros(4, np.int8), y2s, y2z, np.zeros(4), 1, 1, np.int8)
+    y = ((c2.astype(np.float32) - np.float32(y2z)) * y2s).astype(np.float32)
+    nodes = [
+        helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["q"], name="quantize"),
+        helper.make_node("QLinearConv", ["q", "xs", "xz", "w1", "w1s", "w1z", "y1s", "y1z", "b1"], ["c1"], name="qconv1",
+                         strides=[2, 2], pads=[1, 1, 1, 1]),
+        helper.make_node("QLinearConv", ["c1", "y1s", "y1z", "w2", "w2s", "w2z", "y2s", "y2z"], ["c2"], name="qconv2",
+                         pads=[1, 1, 1, 1]),
+        helper.make_node("DequantizeLinear", ["c2", "y2s", "y2z"], ["y"], name="dequantize"),
+    ]
+    consts = {"xs": xs, "xz": xz, "w1": w1, "w1s": w1s, "w1z": w1z, "b1": b1, "y1s": y1s, "y1z": y1z, "w2": w2,
+              "w2s": w2s, "w2z": np.zeros(4, np.int8), "y2s": y2s, "y2z": y2z}
+    write(out, "qcnn", nodes,
+          [helper.make_tensor_value_info("x", TensorProto.FLOAT, x.shape)],
+          [helper.make_tensor_value_info("y", TensorProto.FLOAT, y.shape)],
+          [numpy_helper.from_array(np.asarray(v), k) for k, v in consts.items()],
+          [("x", x)], [("y", y)])
+
+
+def qmatmul(out):
+    a = ints((12, 40), -128, 127, np.int8)
+    bi = ints((40, 24), -128, 127, np.int8)
+    az = np.int8(3)
+    b = ints((24, 16), 0, 255, np.uint8)                   # b − 128 fits int8
+    as_, bs, ys, yz = np.float32(0.02), np.float32(0.01), np.float32(0.5), np.uint8(100)
+    i = (a.astype(np.int64) - az) @ bi.astype(np.int64)
+    m = ints((12, 24), 0, 255, np.uint8)
+    mz = np.uint8(77)
+    acc = (m.astype(np.int64) - mz) @ (b.astype(np.int64) - 128)
+    y = requantize(acc, np.array((np.float32(as_) * bs) / ys), yz, np.uint8)
+    nodes = [
+        helper.make_node("MatMulInteger", ["a", "bi", "az"], ["i"], name="mmi"),
+        helper.make_node("QLinearMatMul", ["m", "as", "mz", "b", "bs", "bz", "ys", "yz"], ["y"], name="qmm"),
+    ]
+    consts = {"bi": bi, "az": az, "as": as_, "mz": mz, "b": b, "bs": bs, "bz": np.uint8(128), "ys": ys, "yz": yz}
+    write(out, "qmatmul", nodes,
+          [helper.make_tensor_value_info("a", TensorProto.INT8, a.shape),
+           helper.make_tensor_value_info("m", TensorProto.UINT8, m.shape)],
+          [helper.make_tensor_value_info("i", TensorProto.INT32, i.shape),
+           helper.make_tensor_value_info("y", TensorProto.UINT8, y.shape)],
+          [numpy_helper.from_array(np.asarray(v), k) for k, v in consts.items()],
+          [("a", a), ("m", m)], [("i", i.astype(np.int32)), ("y", y)])
+
+
 def reshape(out):
     x = ints((2, 3, 4, 5), -9, 9, np.float32)
     y = x.reshape(6, 20).T.reshape(4, 5, 6)
@@ -157,3 +237,5 @@ if __name__ == "__main__":
     cnn_fp32(out, "cnn_fp32_external", True)
     reshape(out)
     pad_conv_bn(out)
+    qcnn(out)
+    qmatmul(out)

@@ -38,10 +38,32 @@ done
 py=/usr/bin/python3; [ -x "$py" ] || py=python3
 if "$py" "$here/make_models.py" "$work/models"; then pass=$((pass + 1)); else
   fail=$((fail + 1)); echo "FAIL: make_models.py (Debian: python3-onnx, python3-numpy)"; fi
-for m in conv_fp16 cnn_fp32 cnn_fp32_external reshape pad_conv_bn; do
+for m in conv_fp16 cnn_fp32 cnn_fp32_external reshape pad_conv_bn qcnn qmatmul; do
   for h in vta-default mma-fp16 edge-tiny; do
     expect 0 "$m on $h" "$tessel" onnx-test "$work/models/$m" --hw "$hwdir/$h.yaml"
   done
+done
+for h in dot-i8 server-wide; do
+  for m in qcnn qmatmul; do
+    expect 0 "$m on $h" "$tessel" onnx-test "$work/models/$m" --hw "$hwdir/$h.yaml"
+  done
+done
+expect 0 "qcnn on the RTL" "$tessel" onnx-test "$work/models/qcnn" --device rtl
+
+# the integer products run on the accelerator: the op named after each
+# integer node (its zero-point terms and requantization may be host ops)
+for t in "$data/test_basic_convinteger" "$data/test_convinteger_with_padding" "$data/test_matmulinteger" \
+         "$data/test_qlinearconv" "$data/test_qlinearmatmul_2D" "$data/test_qlinearmatmul_3D" \
+         "$work/models/qcnn" "$work/models/qmatmul"; do
+  "$tessel" onnx-test "$t" --json >"$work/int.json"
+  if "$py" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+integer = {"ConvInteger", "MatMulInteger", "QLinearConv", "QLinearMatMul"}
+names = {n["name"] for n in d["nodes"] if n["op_type"] in integer and "." not in n["name"]}
+assert names and all(n["placement"] == "accelerator" for n in d["nodes"] if n["name"] in names), d["nodes"]
+assert d["failed"] == 0
+' "$work/int.json"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $t: an integer product is not on the accelerator"; fi
 done
 "$tessel" onnx-test "$work/models/conv_fp16" --hw "$hwdir/mma-fp16.yaml" --json >"$work/fp16.json"
 if "$py" -c '
@@ -70,6 +92,19 @@ t = onnx.TensorProto(); t.ParseFromString(open(sys.argv[1] + "/test_data_set_0/o
 assert np.array_equal(np.load(sys.argv[2]), numpy_helper.to_array(t))
 ' "$work/models/conv_fp16" "$work/fp16-z.npy"; then pass=$((pass + 1)); else
   fail=$((fail + 1)); echo "FAIL: the compiled conv_fp16 does not give the expected output"; fi
+
+# a data set with two differing outputs fails once
+cp -r "$work/models/qmatmul" "$work/twice"
+for k in 0 1; do
+  python3 - "$work/twice/test_data_set_0/output_$k.pb" <<'PY'
+import sys
+p = sys.argv[1]; b = bytearray(open(p, "rb").read())
+b[-1] ^= 0x01            # the last value's lowest bit
+open(p, "wb").write(bytes(b))
+PY
+done
+expect 1 "both outputs changed" "$tessel" onnx-test "$work/twice"
+says "$work/out" "0 of 1 data sets match" "the data set is counted once"
 
 # external data: its file is read; without it, an error naming it
 mv "$work/models/cnn_fp32_external/weights.bin" "$work/weights.bin"
