@@ -460,6 +460,7 @@ static LLVMValueRef epilogue_int(struct gen *G, const struct ir_epilogue *ep, LL
 	case IR_EP_RELU:
 		return LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, x, ci32(G, 0), ""), ci32(G, 0), x, "");
 	case IR_EP_ROUND: return x; /* already an integer */
+	case IR_EP_EXP: return x;   /* floats only (ir_add_epilogue, the decoder) */
 	}
 	return x;
 }
@@ -501,6 +502,13 @@ static LLVMValueRef epilogue_float(struct gen *G, const struct ir_epilogue *ep, 
 		LLVMValueRef t = LLVMBuildFSub(b, LLVMBuildFAdd(b, ax, big, ""), big, "");
 		LLVMValueRef r = LLVMBuildSelect(b, neg, LLVMBuildFNeg(b, t, ""), t, "");
 		return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, ax, big, ""), r, x, "");
+	}
+	case IR_EP_EXP: { /* libm's exp, called by address, rounded to fp32 */
+		LLVMTypeRef ft = LLVMFunctionType(G->f64, &G->f64, 1, 0);
+		double (*f)(double) = exp;
+		LLVMValueRef fp = LLVMConstIntToPtr(LLVMConstInt(G->i64, (unsigned long long)(uintptr_t)f, 0),
+						    LLVMPointerType(ft, 0));
+		return round32(G, LLVMBuildCall2(b, ft, fp, &x, 1, ""));
 	}
 	}
 	return x;

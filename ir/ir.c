@@ -476,6 +476,11 @@ int ir_add_epilogue(struct ir_graph *g, int opi, const struct ir_epilogue *e, st
 			return -1;
 		}
 	}
+	if (e->kind == IR_EP_EXP && !dtype_float(op->acc)) {
+		diag_add(err, NULL, 0, 0, "op '%s': exp is floating point only; it accumulates in %s", op->name,
+			 dtype_name(op->acc));
+		return -1;
+	}
 	if ((e->kind == IR_EP_DIV && e->imm == 0) || (e->kind == IR_EP_CLIP && e->lo > e->hi)) {
 		diag_add(err, NULL, 0, 0, "op '%s': %s", op->name,
 			 e->kind == IR_EP_DIV ? "division by zero" : "clip range is empty (lo > hi)");
@@ -558,7 +563,7 @@ static void dump_op(const struct ir_graph *g, int i, struct strbuf *out)
 			sb_printf(out, " %s along dimension %d", g->tensor[ep->tensor].name, ep->dim);
 		else if (ep->kind == IR_EP_CLIP)
 			sb_printf(out, " %" PRId64 " %" PRId64, ep->lo, ep->hi);
-		else if (ep->kind != IR_EP_RELU && ep->kind != IR_EP_ROUND)
+		else if (ep->kind != IR_EP_RELU && ep->kind != IR_EP_ROUND && ep->kind != IR_EP_EXP)
 			sb_printf(out, " %" PRId64, ep->imm);
 		sb_puts(out, "\n");
 	}

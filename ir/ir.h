@@ -102,7 +102,8 @@ enum ir_combine {
 #undef X
 };
 
-/* DIV is floating point only (an integer division could divide by zero).
+/* DIV is floating point only (an integer division could divide by zero);
+ * so is the EXP epilogue (e to the value).
  * Applied in order to each finished value, in the accumulator type.
  * X(id, name, has a tensor) */
 #define IR_EPILOGUES(X)          \
@@ -113,7 +114,8 @@ enum ir_combine {
 	X(DIV, "div", false)      \
 	X(CLIP, "clip", false)    \
 	X(RELU, "relu", false)    \
-	X(ROUND, "round", false)
+	X(ROUND, "round", false)  \
+	X(EXP, "exp", false)
 
 enum ir_epilogue_kind {
 #define X(id, name, t) IR_EP_##id,

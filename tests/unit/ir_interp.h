@@ -31,6 +31,19 @@ static inline double interp_round(double v, enum dtype t)
 	return t == DT_FP16 ? half_round(v) : (double)(float)v;
 }
 
+/* A float to an integer toward zero, saturating at int64's bounds, NaN 0
+ * (then wrapped to the output dtype like any integer). */
+static inline int64_t interp_to_int(double v)
+{
+	if (isnan(v))
+		return 0;
+	if (v >= 0x1p63)
+		return INT64_MAX;
+	if (v < -0x1p63)
+		return INT64_MIN;
+	return (int64_t)v;
+}
+
 /* Linear offset of an access at iterator values `it`, or -1 when outside. */
 static inline int64_t interp_offset(const struct ir_graph *g, const struct ir_op *op, const struct ir_access *a,
 				    const int64_t *it)
@@ -134,12 +147,13 @@ static inline void interp_op(const struct ir_graph *g, int opi, struct interp_te
 				break;
 			case IR_EP_RELU: ia = ia < 0 ? 0 : ia, fa = fa < 0 ? 0 : fa; break;
 			case IR_EP_ROUND: fa = nearbyint(fa); break;
+			case IR_EP_EXP: fa = interp_round(exp(fa), op->acc); break;
 			}
 		}
 		if (dtype_float(ot->dtype))
 			v[op->out.tensor].f[oo] = interp_round(flt ? fa : (double)ia, ot->dtype);
 		else
-			v[op->out.tensor].i[oo] = interp_wrap(flt ? (int64_t)fa : ia, ot->dtype);
+			v[op->out.tensor].i[oo] = interp_wrap(flt ? interp_to_int(fa) : ia, ot->dtype);
 		int s = nsp - 1;
 		for (; s >= 0; s--) {
 			if (++it[sp[s]] < op->iter[sp[s]].extent)
