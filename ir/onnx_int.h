@@ -128,6 +128,11 @@ int ox_qlinear_conv(struct ox *X);
 int ox_qlinear_matmul(struct ox *X);
 int ox_quantize_linear(struct ox *X);
 int ox_dequantize_linear(struct ox *X);
+int ox_leaky_relu(struct ox *X);
+int ox_prelu(struct ox *X);
+int ox_sigmoid(struct ox *X);
+int ox_softmax(struct ox *X);
+int ox_concat(struct ox *X);
 /* The converter of op_type, or NULL; `supported` lists them all. */
 ox_convert ox_converter(const char *op_type);
 extern const char ox_supported[];

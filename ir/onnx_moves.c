@@ -1,6 +1,6 @@
 /* ir/onnx_moves: the ONNX nodes that move data without computing — Reshape,
- * Flatten, Squeeze, Unsqueeze, Transpose, Pad, Identity — as copies whose
- * affine accesses do the moving, and Constant (docs/onnx.md). */
+ * Flatten, Squeeze, Unsqueeze, Transpose, Pad, Identity, Concat — as copies
+ * whose affine accesses do the moving, and Constant (docs/onnx.md). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -318,4 +318,63 @@ int ox_constant_node(struct ox *X)
 	if (!a || !a->t)
 		return ox_node_error(X, "only the 'value' attribute (a tensor) is supported");
 	return ox_constant_value(X, a->t, ox_output_name(X, 0));
+}
+
+/* Concat: a chain of two-input ops, each out[.., i, ..] = a[.., i, ..] +
+ * b[.., i − A, ..] along the axis (A: a's extent there).  A read outside a
+ * tensor gives 0, so every value is one operand's plus 0: exact. */
+static int concat2(struct ox *X, int a, int b, int axis, const char *op_name, const char *out_name)
+{
+	const struct ir_tensor *A = &graph(X)->tensor[a], *B = &graph(X)->tensor[b];
+	if (A->rank != B->rank || A->dtype != B->dtype)
+		return ox_node_error(X, "inputs '%s' (%s, rank %d) and '%s' (%s, rank %d) differ in dtype or rank", A->name,
+				     dtype_name(A->dtype), A->rank, B->name, dtype_name(B->dtype), B->rank);
+	struct ir_op op = {0};
+	snprintf(op.name, sizeof op.name, "%s", op_name);
+	snprintf(op.kind, sizeof op.kind, "concat");
+	int64_t shape[IR_MAX_RANK];
+	for (int d = 0; d < A->rank; d++) {
+		if (d != axis && A->shape[d] != B->shape[d])
+			return ox_node_error(X, "inputs '%s' and '%s' differ in dimension %d (%" PRId64 " and %" PRId64 ")",
+					     A->name, B->name, d, A->shape[d], B->shape[d]);
+		shape[d] = d == axis ? A->shape[d] + B->shape[d] : A->shape[d];
+		snprintf(op.iter[d].name, sizeof op.iter[d].name, "d%d", d);
+		op.iter[d].extent = shape[d];
+		op.out.index[d].coef[d] = op.in[0].index[d].coef[d] = op.in[1].index[d].coef[d] = 1;
+	}
+	if (shape[axis] > INT32_MAX)
+		return ox_node_error(X, "the output's dimension %d would be %" PRId64, axis, shape[axis]);
+	op.in[1].index[axis].offset = -A->shape[axis];
+	op.niters = A->rank, op.nin = 2, op.in[0].tensor = a, op.in[1].tensor = b;
+	op.reduce = IR_REDUCE_ASSIGN, op.combine = IR_COMBINE_ADD;
+	op.acc = dtype_float(A->dtype) ? DT_FP32 : DT_INT32;
+	return ox_add_op(X, &op, out_name, A->dtype, A->rank, shape);
+}
+
+int ox_concat(struct ox *X)
+{
+	size_t n = X->node->n_input;
+	int y = n ? ox_input(X, 0) : ox_node_error(X, "no inputs");
+	if (y < 0)
+		return -1;
+	int rank = graph(X)->tensor[y].rank;
+	int64_t axis = ox_attr_int(X, "axis", INT64_MIN);
+	if (axis == INT64_MIN || axis < -rank || axis >= rank)
+		return ox_node_error(X, "axis %s of rank-%d inputs", axis == INT64_MIN ? "missing" : "out of range", rank);
+	if (axis < 0)
+		axis += rank;
+	if (n == 1)
+		return ox_identity(X);
+	for (size_t k = 1; k < n; k++) {
+		int b = ox_input(X, (int)k);
+		char name[IR_NAME_MAX], opname[IR_NAME_MAX];
+		bool last = k == n - 1;
+		snprintf(name, sizeof name, "%.40s.concat%d", ox_output_name(X, 0), (int)k);
+		snprintf(opname, sizeof opname, "%.40s.%d", X->node_name, (int)k);
+		int op = b < 0 ? -1 : concat2(X, y, b, (int)axis, last ? X->node_name : opname, last ? ox_output_name(X, 0) : name);
+		if (op < 0)
+			return -1;
+		y = graph(X)->op[op].out.tensor;
+	}
+	return ox_bind_output(X, 0, y);
 }

@@ -284,10 +284,10 @@ static int add(struct ox *X) { return elementwise(X, IR_COMBINE_ADD); }
 static int sub(struct ox *X) { return elementwise(X, IR_COMBINE_SUB); }
 static int mul(struct ox *X) { return elementwise(X, IR_COMBINE_MUL); }
 
-/* Max of any number of inputs: a chain of two-input maxes, each step a
- * node of its own with the first operand the last step's result (one
+/* Max or Min of any number of inputs: a chain of two-input ops, each step
+ * a node of its own with the first operand the last step's result (one
  * input: a copy). */
-static int max(struct ox *X)
+static int variadic(struct ox *X, enum ir_combine c)
 {
 	const Onnx__NodeProto *node = X->node;
 	size_t n = node->n_input;
@@ -296,7 +296,7 @@ static int max(struct ox *X)
 	if (n == 1)
 		return ox_identity(X);
 	if (n == 2)
-		return elementwise(X, IR_COMBINE_MAX);
+		return elementwise(X, c);
 	char prev[IR_NAME_MAX], name[IR_NAME_MAX], saved[IR_NAME_MAX];
 	char *ins[2] = {node->input[0], NULL}, *outs[1] = {name};
 	Onnx__NodeProto step = *node;
@@ -309,9 +309,9 @@ static int max(struct ox *X)
 		if (k == n - 1)
 			snprintf(name, sizeof name, "%s", node->output[0]), snprintf(X->node_name, sizeof X->node_name, "%s", saved);
 		else
-			snprintf(name, sizeof name, "%.40s.max%d", node->output[0], (int)k),
+			snprintf(name, sizeof name, "%.40s.%s%d", node->output[0], c == IR_COMBINE_MAX ? "max" : "min", (int)k),
 				snprintf(X->node_name, sizeof X->node_name, "%.40s.%d", saved, (int)k);
-		rc = elementwise(X, IR_COMBINE_MAX);
+		rc = elementwise(X, c);
 		snprintf(prev, sizeof prev, "%s", name);
 		ins[0] = prev;
 	}
@@ -319,6 +319,9 @@ static int max(struct ox *X)
 	snprintf(X->node_name, sizeof X->node_name, "%s", saved);
 	return rc;
 }
+
+static int max(struct ox *X) { return variadic(X, IR_COMBINE_MAX); }
+static int min(struct ox *X) { return variadic(X, IR_COMBINE_MIN); }
 
 /* ---- Relu, Clip: an epilogue of the op before, or a copy ---- */
 
@@ -525,6 +528,7 @@ static int batch_norm(struct ox *X)
 	X("Sub", sub)                                             \
 	X("Mul", mul)                                             \
 	X("Max", max)                                             \
+	X("Min", min)                                             \
 	X("MaxPool", max_pool)                                    \
 	X("AveragePool", average_pool)                            \
 	X("GlobalAveragePool", global_average_pool)               \
@@ -543,7 +547,12 @@ static int batch_norm(struct ox *X)
 	X("QLinearConv", ox_qlinear_conv)                         \
 	X("QLinearMatMul", ox_qlinear_matmul)                     \
 	X("QuantizeLinear", ox_quantize_linear)                   \
-	X("DequantizeLinear", ox_dequantize_linear)
+	X("DequantizeLinear", ox_dequantize_linear)               \
+	X("LeakyRelu", ox_leaky_relu)                             \
+	X("PRelu", ox_prelu)                                      \
+	X("Sigmoid", ox_sigmoid)                                  \
+	X("Softmax", ox_softmax)                                  \
+	X("Concat", ox_concat)
 
 static const struct {
 	const char *op_type;

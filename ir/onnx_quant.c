@@ -129,6 +129,7 @@ struct qoperand {
 	int dim;      /* the dimension c varies along (when n > 1) */
 	int64_t *c;   /* X − z = X' + c */
 	bool any_c;
+	bool constant; /* X' is a constant made at import */
 };
 
 static void name_of(char *out, const char *base, const char *suffix)
@@ -190,6 +191,7 @@ static int qoperand(struct ox *X, int k, int zk, int dim, struct qoperand *q)
 		int64_t d = val_get_int(v->bytes, dt, (uint64_t)i) - z.i[z.n == 1 ? 0 : (i / inner) % z.n];
 		fits = d >= -128 && d <= 127;
 	}
+	q->constant = constant;
 	if (!rc && constant) { /* X − z where that fits int8, else X − s */
 		char cname[IR_NAME_MAX];
 		name_of(cname, name, fits ? "centered" : "s8");
@@ -304,6 +306,55 @@ static int b_term(struct ox *X, int g, const struct qoperand *a, const struct qo
 	return ox_add_op(X, &op, name, DT_INT32, rank, shape);
 }
 
+/* ca·Σ (b' + cb) folded into the product's bias, where b is a constant
+ * whose channel is the output's dimension `dim` (a convolution's weights,
+ * a 2-D B) and any bias is a constant too: then the accelerator adds it
+ * with the bias.  1 when folded, 0 when not, -1 on an error. */
+static int fold_b_term(struct ox *X, int g, const struct qoperand *a, const struct qoperand *b, int dim)
+{
+	struct ir_op *p = &graph(X)->op[g];
+	const struct ir_tensor *bt = &graph(X)->tensor[b->t];
+	int64_t channels = graph(X)->tensor[p->out.tensor].shape[dim];
+	int old = p->nepilogues ? p->epilogue[0].tensor : -1;
+	if (!b->constant || (bt->rank != 4 && bt->rank != 2) || (b->dim != 0 && b->dim != bt->rank - 1) ||
+	    bt->shape[b->dim] != channels || (old >= 0 && !X->w->data[old]))
+		return 0;
+	int64_t elems = ir_tensor_elems(bt), inner = 1, *sum = try_calloc((size_t)channels, sizeof *sum);
+	if (!sum)
+		return diag_nomem(X->err, X->file, (size_t)channels * sizeof *sum, "a bias");
+	for (int d = b->dim + 1; d < bt->rank; d++)
+		inner *= bt->shape[d];
+	for (int64_t i = 0; i < elems; i++) {
+		int64_t c = (i / inner) % channels;
+		sum[c] += val_get_int(X->w->data[b->t], DT_INT8, (uint64_t)i) + b->c[b->n == 1 ? 0 : c];
+	}
+	bool fits = true;
+	for (int64_t c = 0; c < channels; c++) {
+		sum[c] = sum[c] * a->c[0] + (old >= 0 ? val_get_int(X->w->data[old], DT_INT32, (uint64_t)c) : 0);
+		fits &= sum[c] >= INT32_MIN && sum[c] <= INT32_MAX;
+	}
+	char name[IR_NAME_MAX];
+	name_of(name, graph(X)->tensor[p->out.tensor].name, "bias");
+	uint8_t *data;
+	int t = fits ? ox_new_constant(X, name, DT_INT32, 1, &channels, &data) : -1;
+	for (int64_t c = 0; t >= 0 && c < channels; c++)
+		val_put_int(data, DT_INT32, (uint64_t)c, sum[c]);
+	free(sum);
+	if (!fits)
+		return 0;
+	if (t < 0)
+		return -1;
+	p = &graph(X)->op[g];
+	if (old >= 0)
+		p->epilogue[0].tensor = t;
+	else {
+		struct ir_epilogue e = {.kind = IR_EP_BIAS, .tensor = t, .dim = dim};
+		if (ir_add_epilogue(graph(X), g, &e, X->err))
+			return -1;
+	}
+	return 1;
+}
+
 /* a' written out with its padding: a'[n, c, h − top, w − left] + m[h, w],
  * m 0 inside and −ca in the padding (where a − za is 0). */
 static int pad_op(struct ox *X, const struct qoperand *a, const int64_t pad[4], const char *base)
@@ -390,7 +441,12 @@ static int integer_product(struct ox *X, bool is_conv, int ka, int kza, int kb, 
 		rc = s < 0 ? -1 : 0;
 		y = rc ? -1 : graph(X)->op[s].out.tensor;
 	}
-	if (!rc && a.any_c) {
+	int folded = !rc && a.any_c && !b.any_c ? fold_b_term(X, g, &a, &b, is_conv ? 1 : graph(X)->tensor[y].rank - 1) : 0;
+	if (folded < 0)
+		rc = -1;
+	else if (folded) /* no term left: the product is the result */
+		snprintf(graph(X)->tensor[y].name, IR_NAME_MAX, "%s", out_name);
+	if (!rc && a.any_c && !folded) {
 		int t = b_term(X, g, &a, &b, base);
 		char sum[IR_NAME_MAX];
 		name_of(sum, base, "with_b_zero");

@@ -14,7 +14,9 @@ import sys
 
 OPS = ["conv", "basic_conv", "gemm", "matmul", "maxpool", "averagepool", "globalaveragepool", "globalmaxpool",
        "relu", "clip", "add", "sub", "mul", "max", "flatten", "reshape", "squeeze", "unsqueeze", "transpose",
-       "identity", "constant", "pad", "constant_pad", "batchnorm"]
+       "identity", "constant", "pad", "constant_pad", "batchnorm", "convinteger", "basic_convinteger", "matmulinteger",
+       "qlinearconv", "qlinearmatmul", "quantizelinear", "dequantizelinear", "leakyrelu", "prelu", "min", "concat",
+       "sigmoid", "softmax"]
 HWS = ["vta-default", "mma-fp16"]
 
 

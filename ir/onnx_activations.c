@@ -1,0 +1,165 @@
+/* ONNX's activations that are not one epilogue (docs/onnx.md): LeakyRelu,
+ * PRelu, Sigmoid and Softmax, each a few IR ops made of the IR's combines
+ * and epilogues, so that every backend computes them the same way:
+ *
+ *   LeakyRelu, PRelu  relu(x) + slope · min(x, 0), min(x, 0) = −relu(−x)
+ *                     (one of the two terms is 0, so the sum is exact)
+ *   Sigmoid           1 / (1 + exp(−x))
+ *   Softmax           e = exp(x − max(x)), e / sum(e), along the axis
+ *
+ * Intermediate values are fp32 (an fp16 input's are exact in it). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "onnx_int.h"
+#include "base/value.h"
+
+static struct ir_graph *graph(struct ox *X) { return &X->w->g; }
+
+static void name_of(char *out, const char *base, const char *suffix)
+{
+	snprintf(out, IR_NAME_MAX, "%.*s.%s", (int)(IR_NAME_MAX - 2 - strlen(suffix)), base, suffix);
+}
+
+/* A copy of tensor t with epilogues e, as dtype dt: its output, or -1. */
+static int copy_with(struct ox *X, int t, const struct ir_epilogue *e, int n, enum dtype dt, const char *name)
+{
+	const struct ir_tensor *x = &graph(X)->tensor[t];
+	int64_t shape[IR_MAX_RANK];
+	memcpy(shape, x->shape, sizeof shape);
+	int op = ox_reshape_op(X, t, x->rank, shape, name, name);
+	for (int i = 0; op >= 0 && i < n; i++)
+		if (ir_add_epilogue(graph(X), op, &e[i], X->err))
+			return -1;
+	if (op < 0)
+		return -1;
+	int o = graph(X)->op[op].out.tensor;
+	graph(X)->tensor[o].dtype = dt;
+	return o;
+}
+
+/* A float constant of one value, shape [1]. */
+static int scalar(struct ox *X, const char *name, double v)
+{
+	uint8_t *data;
+	int t = ox_new_constant(X, name, DT_FP32, 1, (int64_t[]){1}, &data);
+	if (t >= 0)
+		val_put_float(data, DT_FP32, 0, v);
+	return t;
+}
+
+static int input_float(struct ox *X, int k)
+{
+	int x = ox_input(X, k);
+	if (x >= 0 && !dtype_float(graph(X)->tensor[x].dtype))
+		return ox_node_error(X, "input '%s' is %s; float16 or float is supported", graph(X)->tensor[x].name,
+				     dtype_name(graph(X)->tensor[x].dtype));
+	return x;
+}
+
+/* relu(x) + slope · min(x, 0), slope broadcast against x */
+static int leaky(struct ox *X, int x, int slope)
+{
+	char base[IR_NAME_MAX], pos[IR_NAME_MAX], neg[IR_NAME_MAX], scaled[IR_NAME_MAX];
+	snprintf(base, sizeof base, "%s", ox_output_name(X, 0));
+	name_of(pos, base, "positive");
+	name_of(neg, base, "negative");
+	name_of(scaled, base, "scaled");
+	enum dtype dt = graph(X)->tensor[x].dtype;
+	struct ir_epilogue relu = {.kind = IR_EP_RELU}, flip = {.kind = IR_EP_MUL, .imm = -1};
+	int p = copy_with(X, x, &relu, 1, DT_FP32, pos);
+	int m = p < 0 ? -1 : copy_with(X, x, (struct ir_epilogue[]){flip, relu, flip}, 3, DT_FP32, neg);
+	int s = m < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_MUL, m, slope, scaled, scaled, DT_FP32);
+	if (s < 0)
+		return -1;
+	int y = ox_broadcast_op(X, IR_COMBINE_ADD, p, graph(X)->op[s].out.tensor, X->node_name, base, dt);
+	return y < 0 ? -1 : ox_bind_output(X, 0, graph(X)->op[y].out.tensor);
+}
+
+int ox_leaky_relu(struct ox *X)
+{
+	int x = input_float(X, 0);
+	char name[IR_NAME_MAX];
+	name_of(name, ox_output_name(X, 0), "alpha");
+	int a = x < 0 ? -1 : scalar(X, name, (float)ox_attr_float(X, "alpha", 0.01));
+	return a < 0 ? -1 : leaky(X, x, a);
+}
+
+int ox_prelu(struct ox *X)
+{
+	int x = input_float(X, 0), s = x < 0 ? -1 : input_float(X, 1);
+	return s < 0 ? -1 : leaky(X, x, s);
+}
+
+int ox_sigmoid(struct ox *X)
+{
+	int x = input_float(X, 0);
+	if (x < 0)
+		return -1;
+	char base[IR_NAME_MAX], den[IR_NAME_MAX], one[IR_NAME_MAX];
+	snprintf(base, sizeof base, "%s", ox_output_name(X, 0));
+	name_of(den, base, "denominator");
+	name_of(one, base, "one");
+	enum dtype dt = graph(X)->tensor[x].dtype;
+	struct ir_epilogue e[] = {{.kind = IR_EP_MUL, .imm = -1}, {.kind = IR_EP_EXP}, {.kind = IR_EP_ADD, .imm = 1}};
+	int d = copy_with(X, x, e, 3, DT_FP32, den), c = d < 0 ? -1 : scalar(X, one, 1);
+	int y = c < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_DIV, c, d, X->node_name, base, dt);
+	return y < 0 ? -1 : ox_bind_output(X, 0, graph(X)->op[y].out.tensor);
+}
+
+/* out[...] reduce= in[...] over dimensions from .. to − 1, which the
+ * output keeps as 1 */
+static int reduce_dims(struct ox *X, int in, int from, int to, enum ir_reduce r, const char *name)
+{
+	const struct ir_tensor *x = &graph(X)->tensor[in];
+	struct ir_op op = {0};
+	snprintf(op.name, sizeof op.name, "%s", name);
+	snprintf(op.kind, sizeof op.kind, "reduce");
+	int64_t shape[IR_MAX_RANK];
+	for (int d = 0; d < x->rank; d++) {
+		snprintf(op.iter[d].name, sizeof op.iter[d].name, "d%d", d);
+		op.iter[d].extent = x->shape[d];
+		bool reduced = d >= from && d < to;
+		op.iter[d].reduction = reduced;
+		op.in[0].index[d].coef[d] = 1;
+		if (!reduced)
+			op.out.index[d].coef[d] = 1;
+		shape[d] = reduced ? 1 : x->shape[d];
+	}
+	op.niters = x->rank, op.nin = 1, op.in[0].tensor = in;
+	op.reduce = r, op.combine = IR_COMBINE_COPY, op.acc = DT_FP32;
+	int o = ox_add_op(X, &op, name, DT_FP32, x->rank, shape);
+	return o < 0 ? -1 : graph(X)->op[o].out.tensor;
+}
+
+/* Softmax along `axis` (opset 13 on, default -1), or over every dimension
+ * from `axis` on (before 13, default 1: the input seen as 2-D). */
+int ox_softmax(struct ox *X)
+{
+	int x = input_float(X, 0);
+	if (x < 0)
+		return -1;
+	int rank = graph(X)->tensor[x].rank;
+	enum dtype dt = graph(X)->tensor[x].dtype;
+	int64_t axis = ox_attr_int(X, "axis", X->opset >= 13 ? -1 : 1);
+	if (axis < -rank || axis >= rank)
+		return ox_node_error(X, "axis %" PRId64 " of a rank-%d input", axis, rank);
+	if (axis < 0)
+		axis += rank;
+	int in = x, to = X->opset >= 13 ? (int)axis + 1 : rank;
+	char base[IR_NAME_MAX], mx[IR_NAME_MAX], ex[IR_NAME_MAX], sum[IR_NAME_MAX];
+	snprintf(base, sizeof base, "%s", ox_output_name(X, 0));
+	name_of(mx, base, "max");
+	name_of(ex, base, "exp");
+	name_of(sum, base, "sum");
+	int m = reduce_dims(X, in, (int)axis, to, IR_REDUCE_MAX, mx);
+	int e = m < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_SUB, in, m, ex, ex, DT_FP32);
+	struct ir_epilogue exp_e = {.kind = IR_EP_EXP};
+	if (e < 0 || ir_add_epilogue(graph(X), e, &exp_e, X->err))
+		return -1;
+	int et = graph(X)->op[e].out.tensor;
+	int s = reduce_dims(X, et, (int)axis, to, IR_REDUCE_SUM, sum);
+	int y = s < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_DIV, et, s, X->node_name, base, dt);
+	return y < 0 ? -1 : ox_bind_output(X, 0, graph(X)->op[y].out.tensor);
+}
