@@ -42,21 +42,20 @@ static int data_sets(const char *dir, char **sets)
 	return n;
 }
 
-/* The graph's inputs in order: the workload's INPUT tensors. */
-static int graph_inputs(const struct wl_workload *w, int *ins)
+/* The tensor of graph input k (its index among the graph's inputs), or -1
+ * when the importer bound it as a constant. */
+static int graph_input(const struct wl_workload *w, int k)
 {
-	int n = 0;
 	for (int t = 0; t < w->g.ntensors; t++)
-		if (w->g.tensor[t].kind == IR_TENSOR_INPUT)
-			ins[n++] = t;
-	return n;
+		if (w->g.tensor[t].kind == IR_TENSOR_INPUT && w->tensor_at[t].line == k + 1)
+			return t;
+	return -1;
 }
 
-/* Reads FILE into the input it names (else the k-th input); a named input
- * the model has no tensor for is one the importer bound as a constant
- * (wl_load_onnx_given: int64 and scalar inputs), left alone. */
-static int give(const struct wl_workload *w, uint8_t **tensors, const int *ins, int nin, int k, const char *file,
-		struct diags *err)
+/* Reads FILE (input_K.pb) into graph input k; an input the model has no
+ * tensor for is one the importer bound as a constant (wl_load_onnx_given:
+ * int64 and scalar inputs, quantization parameters), left alone. */
+static int give(const struct wl_workload *w, uint8_t **tensors, int k, const char *file, struct diags *err)
 {
 	enum dtype dt;
 	int rank;
@@ -65,8 +64,8 @@ static int give(const struct wl_workload *w, uint8_t **tensors, const int *ins, 
 	char name[IR_NAME_MAX];
 	struct diags why = {0};
 	uint8_t *b = wl_onnx_read_tensor(file, &dt, &rank, shape, &n, name, &why);
-	int t = name[0] ? ir_tensor_lookup(&w->g, name) : k < nin ? ins[k] : -1;
-	if (name[0] && t < 0) { /* bound at import */
+	int t = graph_input(w, k);
+	if (t < 0) { /* bound at import */
 		free(b);
 		diag_free(&why);
 		return 0;
@@ -76,9 +75,9 @@ static int give(const struct wl_workload *w, uint8_t **tensors, const int *ins, 
 	diag_free(&why);
 	if (!b)
 		return -1;
-	if (t < 0 || w->g.tensor[t].kind != IR_TENSOR_INPUT) {
+	if (name[0] && strcmp(name, w->g.tensor[t].name)) {
 		free(b);
-		diag_add(err, file, 0, 0, "no graph input for it");
+		diag_add(err, file, 0, 0, "a tensor named '%s' for graph input %d, '%s'", name, k, w->g.tensor[t].name);
 		return -1;
 	}
 	uint8_t *dst = tensors[t];
@@ -139,7 +138,7 @@ static int run_set(const struct hw *hw, const struct wl_workload *w, const struc
 	uint8_t **t = rt_tensor_buffers(w, err);
 	if (!t)
 		return -1;
-	int ins[IR_MAX_RANK * 64], nin = graph_inputs(w, ins), rc = 0;
+	int rc = 0;
 	char path[4096];
 	for (int k = 0; !rc; k++) {
 		snprintf(path, sizeof path, "%s/%s/input_%d.pb", dir, set, k);
@@ -147,7 +146,7 @@ static int run_set(const struct hw *hw, const struct wl_workload *w, const struc
 		if (!f)
 			break;
 		fclose(f);
-		rc = give(w, t, ins, nin, k, path, err);
+		rc = give(w, t, k, path, err);
 	}
 	struct rt_result *res = xcalloc((size_t)w->g.nops + 1, sizeof *res);
 	bool set_failed = false; /* a set fails once, however many of its outputs differ */

@@ -350,13 +350,23 @@ int ir_pool2d(struct ir_graph *g, const char *name, int input, bool max, const i
 int ir_pool2d_layout(struct ir_graph *g, const char *name, int input, bool max, const int64_t window[2],
 		     const int64_t stride[2], const int64_t pad[4], bool nchw, const char *out_name, struct diags *err)
 {
+	struct ir_pool2d_attrs a = {{window[0], window[1]}, {stride[0], stride[1]}, {pad[0], pad[1], pad[2], pad[3]}, {1, 1}, nchw};
+	return ir_pool2d_dilated(g, name, input, max, &a, out_name, err);
+}
+
+int ir_pool2d_dilated(struct ir_graph *g, const char *name, int input, bool max, const struct ir_pool2d_attrs *a,
+		      const char *out_name, struct diags *err)
+{
+	const int64_t *window = a->window, *stride = a->stride, *pad = a->pad, *dil = a->dilation;
+	bool nchw = a->nchw;
 	if (!check_rank(g, name, input, 4, "input", err) || !positive(name, "window", window, 2, 1, err) ||
-	    !positive(name, "stride", stride, 2, 1, err) || !positive(name, "padding", pad, 4, 0, err))
+	    !positive(name, "stride", stride, 2, 1, err) || !positive(name, "padding", pad, 4, 0, err) ||
+	    !positive(name, "dilation", dil, 2, 1, err))
 		return -1;
 	const int X_H = nchw ? 2 : 1, X_W = nchw ? 3 : 2, X_C = nchw ? 1 : 3;
 	const int64_t *is = g->tensor[input].shape;
-	int64_t OH = out_extent(is[X_H], pad[0], pad[2], window[0], stride[0], 1);
-	int64_t OW = out_extent(is[X_W], pad[1], pad[3], window[1], stride[1], 1);
+	int64_t OH = out_extent(is[X_H], pad[0], pad[2], window[0], stride[0], dil[0]);
+	int64_t OW = out_extent(is[X_W], pad[1], pad[3], window[1], stride[1], dil[1]);
 	if (OH < 1 || OW < 1) {
 		diag_add(err, NULL, 0, 0, "op '%s': the %" PRId64 "x%" PRId64 " window does not fit the padded input", name,
 			 window[0], window[1]);
@@ -371,8 +381,8 @@ int ir_pool2d_layout(struct ir_graph *g, const char *name, int input, bool max, 
 	op->nin = 1;
 	op->in[0].tensor = input;
 	op->in[0].index[0] = var(n);
-	op->in[0].index[X_H] = affine(-pad[0], 2, (int[]){oh, kh}, (int64_t[]){stride[0], 1});
-	op->in[0].index[X_W] = affine(-pad[1], 2, (int[]){ow, kw}, (int64_t[]){stride[1], 1});
+	op->in[0].index[X_H] = affine(-pad[0], 2, (int[]){oh, kh}, (int64_t[]){stride[0], dil[0]});
+	op->in[0].index[X_W] = affine(-pad[1], 2, (int[]){ow, kw}, (int64_t[]){stride[1], dil[1]});
 	op->in[0].index[X_C] = var(c);
 	op->reduce = max ? IR_REDUCE_MAX : IR_REDUCE_SUM;
 	op->combine = IR_COMBINE_COPY;

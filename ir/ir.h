@@ -186,7 +186,14 @@ int ir_matmul(struct ir_graph *g, const char *name, int a, int b, const char *ou
  * window size: padding counts, as in count_include_pad). */
 int ir_pool2d(struct ir_graph *g, const char *name, int input, bool max, const int64_t window[2],
 	      const int64_t stride[2], const int64_t pad[4], const char *out_name, struct diags *err);
-/* The same, the input (and output) NCHW when nchw. */
+/* The same, the input (and output) NCHW when nchw; ir_pool2d_dilated also
+ * with the window's taps `dilation` apart. */
+struct ir_pool2d_attrs {
+	int64_t window[2], stride[2], pad[4], dilation[2];
+	bool nchw;
+};
+int ir_pool2d_dilated(struct ir_graph *g, const char *name, int input, bool max, const struct ir_pool2d_attrs *a,
+		      const char *out_name, struct diags *err);
 int ir_pool2d_layout(struct ir_graph *g, const char *name, int input, bool max, const int64_t window[2],
 		     const int64_t stride[2], const int64_t pad[4], bool nchw, const char *out_name, struct diags *err);
 /* Same-shape elementwise: out = combine(a, b). */

@@ -266,6 +266,7 @@ static int graph_input(struct ox *X, const Onnx__ValueInfoProto *in, int k)
 	if (t < 0 || !ox_grow(X))
 		return -1;
 	X->w->init[t].kind = WL_INIT_RANDOM;
+	X->w->tensor_at[t] = (struct wl_loc){k + 1, 0};
 	wl_default_range(dt, &X->w->init[t].lo, &X->w->init[t].hi);
 	struct ox_value *v = ox_new_value(X, in->name);
 	if (!v)

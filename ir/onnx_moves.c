@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "onnx_int.h"
+#include "base/value.h"
 
 static struct ir_graph *graph(struct ox *X) { return &X->w->g; }
 
@@ -253,6 +254,47 @@ int ox_transpose(struct ox *X)
 /* Pad (constant mode, zeros): a copy whose reads start `begin` before the
  * output; reads outside the input give 0 (docs/ir.md), and negative pads
  * crop. */
+/* A padding value v other than 0: the copy adds a constant of the
+ * output's shape, v in the padding and 0 inside (the copy's reads outside
+ * give 0, its reads inside plus 0 are themselves). */
+enum { PAD_VALUES_MAX = 1 << 24 };
+static int pad_values(struct ox *X, struct ir_op *op, int rank, const int64_t *T, const int64_t *pads,
+		      const int64_t *shape, double v)
+{
+	int64_t elems = 1, S[IR_MAX_RANK];
+	memcpy(S, shape, (size_t)rank * sizeof *S);
+	for (int d = 0; d < rank; d++)
+		elems *= T[d];
+	if (elems > PAD_VALUES_MAX)
+		return ox_node_error(X, "padding with %g an output of %" PRId64 " values; at most %d are supported", v, elems,
+				     PAD_VALUES_MAX);
+	char name[IR_NAME_MAX];
+	snprintf(name, sizeof name, "%.50s.pad_value", ox_output_name(X, 0));
+	enum dtype dt = dtype_float(graph(X)->tensor[op->in[0].tensor].dtype) ? DT_FP32 : DT_INT32;
+	uint8_t *data;
+	int m = ox_new_constant(X, name, dt, rank, T, &data);
+	if (m < 0)
+		return -1;
+	for (int64_t i = 0; i < elems; i++) {
+		bool inside = true;
+		for (int64_t d = rank - 1, r = i; d >= 0; r /= T[d], d--) {
+			int64_t x = r % T[d] - pads[d];
+			inside &= x >= 0 && x < S[d];
+		}
+		if (!inside) {
+			if (dt == DT_FP32)
+				val_put_float(data, dt, (uint64_t)i, v);
+			else
+				val_put_int(data, dt, (uint64_t)i, (int64_t)v);
+		}
+	}
+	op->nin = 2, op->combine = IR_COMBINE_ADD;
+	op->in[1].tensor = m;
+	for (int d = 0; d < rank; d++)
+		op->in[1].index[d].coef[d] = 1;
+	return 0;
+}
+
 int ox_pad(struct ox *X)
 {
 	int in = ox_input(X, 0);
@@ -278,8 +320,8 @@ int ox_pad(struct ox *X)
 		if (c && ox_const_scalar(X, c, &value))
 			return -1;
 	}
-	if (value != 0)
-		return ox_node_error(X, "padding with %g; only zeros are supported", value);
+	if (value != 0 && !dtype_float(t->dtype) && (value != (double)(int64_t)value || value < -2147483648.0 || value > 2147483647.0))
+		return ox_node_error(X, "padding %s with %g", dtype_name(t->dtype), value);
 	if (n != 2 * t->rank)
 		return ox_node_error(X, "%d pads for a rank-%d input; expected %d", n, t->rank, 2 * t->rank);
 	struct ir_op op = {0};
@@ -300,7 +342,9 @@ int ox_pad(struct ox *X)
 	op.nin = 1, op.in[0].tensor = in;
 	op.reduce = IR_REDUCE_ASSIGN, op.combine = IR_COMBINE_COPY;
 	op.acc = dtype_float(t->dtype) ? DT_FP32 : DT_INT32;
-	return bind(X, ox_add_op(X, &op, ox_output_name(X, 0), t->dtype, t->rank, T));
+	if (value != 0 && pad_values(X, &op, t->rank, T, pads, t->shape, value) < 0)
+		return -1;
+	return bind(X, ox_add_op(X, &op, ox_output_name(X, 0), graph(X)->tensor[in].dtype, op.niters, T));
 }
 
 int ox_identity(struct ox *X)

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "onnx_int.h"
@@ -173,6 +174,24 @@ static int matmul(struct ox *X)
 	return b < 0 ? -1 : bind(X, matmul_op(X, a, b, false, false));
 }
 
+/* x · v for a float constant v: an op of its own (or x when v is 1). */
+static int scale_by(struct ox *X, int x, double v, const char *name)
+{
+	if (v == 1)
+		return x;
+	char cname[IR_NAME_MAX];
+	snprintf(cname, sizeof cname, "%.50s.factor", name);
+	uint8_t *data;
+	int c = ox_new_constant(X, cname, DT_FP32, 1, (int64_t[]){1}, &data);
+	if (c < 0)
+		return -1;
+	val_put_float(data, DT_FP32, 0, (float)v);
+	int op = ox_broadcast_op(X, IR_COMBINE_MUL, x, c, name, name, graph(X)->tensor[x].dtype);
+	return op < 0 ? -1 : graph(X)->op[op].out.tensor;
+}
+
+/* Y = alpha · A' B' + beta · C: C a bias per column where it is one (and
+ * alpha and beta are 1), else added with numpy's broadcasting. */
 static int gemm(struct ox *X)
 {
 	int a = ox_input(X, 0), b = a < 0 ? -1 : ox_input(X, 1);
@@ -180,54 +199,59 @@ static int gemm(struct ox *X)
 		return -1;
 	double alpha = ox_attr_float(X, "alpha", 1), beta = ox_attr_float(X, "beta", 1);
 	bool has_c = X->node->n_input > 2 && X->node->input[2][0];
-	if (alpha != 1 || (has_c && beta != 1))
-		return ox_node_error(X, "alpha %g and beta %g; only 1 is supported (scale the weights instead)", alpha, beta);
+	if ((alpha != 1 || (has_c && beta != 1)) && !dtype_float(graph(X)->tensor[a].dtype))
+		return ox_node_error(X, "alpha %g and beta %g on integers; only 1 is supported", alpha, beta);
 	if (graph(X)->tensor[a].rank != 2 || graph(X)->tensor[b].rank != 2)
 		return ox_node_error(X, "operands must be 2-D");
-	int op = matmul_op(X, a, b, ox_attr_int(X, "transA", 0) != 0, ox_attr_int(X, "transB", 0) != 0);
+	bool plain = alpha == 1 && beta == 1;
+	char product[IR_NAME_MAX], scaled[IR_NAME_MAX], cs[IR_NAME_MAX];
+	snprintf(product, sizeof product, "%.50s.product", ox_output_name(X, 0));
+	snprintf(scaled, sizeof scaled, "%.50s.scaled", ox_output_name(X, 0));
+	snprintf(cs, sizeof cs, "%.50s.c_scaled", ox_output_name(X, 0));
+	int op = ox_matmul_op(X, a, b, ox_attr_int(X, "transA", 0) != 0, ox_attr_int(X, "transB", 0) != 0,
+			      !has_c && alpha == 1 ? ox_output_name(X, 0) : product, graph(X)->tensor[a].dtype);
 	if (op < 0)
 		return -1;
+	if (!has_c && alpha == 1)
+		return bind(X, op);
+	int y = graph(X)->op[op].out.tensor;
+	const struct ir_tensor *o = &graph(X)->tensor[y];
+	int64_t M = o->shape[0], N = o->shape[1];
 	if (has_c) {
-		const struct ir_tensor *o = &graph(X)->tensor[graph(X)->op[op].out.tensor];
-		int64_t M = o->shape[0], N = o->shape[1];
 		struct ox_value *v = ox_value(X, X->node->input[2]);
 		if (v && v->tensor < 0 && v->rank == 2 && v->shape[0] == 1 && v->shape[1] == N)
 			v->rank = 1, v->shape[0] = N; /* a constant row: the same as a vector */
-		int c = ox_input(X, 2);
-		if (c < 0)
-			return -1;
-		const struct ir_tensor *tc = &graph(X)->tensor[c];
-		if (tc->rank == 2 && tc->shape[0] == 1 && tc->shape[1] == N && M > 1) { /* a row computed at run time */
-			char name[IR_NAME_MAX], opname[IR_NAME_MAX];
-			snprintf(name, sizeof name, "%.50s.row", tc->name);
-			snprintf(opname, sizeof opname, "%.50s.c_row", X->node_name);
-			int r = ox_reshape_op(X, c, 1, &N, opname, name);
-			if (r < 0)
-				return -1;
-			c = graph(X)->op[r].out.tensor;
-			tc = &graph(X)->tensor[c];
-			ir_move_last_op(graph(X), op); /* before the product, which reads it */
-			op++;
-		}
-		if (tc->rank == 1 && tc->shape[0] == N) { /* C along the columns: each output feature's bias */
-			struct ir_epilogue e = {.kind = IR_EP_BIAS, .tensor = c, .dim = 1};
-			if (ir_add_epilogue(graph(X), op, &e, X->err))
-				return -1;
-		} else if (tc->rank == 2 && tc->shape[0] == M && tc->shape[1] == N) { /* a whole C: added after */
-			char name[IR_NAME_MAX];
-			snprintf(name, sizeof name, "%.50s.product", ox_output_name(X, 0));
-			snprintf(graph(X)->tensor[graph(X)->op[op].out.tensor].name, IR_NAME_MAX, "%s", name);
-			char opname[IR_NAME_MAX];
-			snprintf(opname, sizeof opname, "%.54s.add_c", X->node_name);
-			int prod = graph(X)->op[op].out.tensor;
-			return bind(X, ir_elementwise(graph(X), opname, IR_COMBINE_ADD, prod, c, ox_output_name(X, 0),
-						      graph(X)->tensor[prod].dtype, X->err));
-		} else
-			return ox_node_error(X, "C of rank %d (%" PRId64 " values); a vector or row of %" PRId64 " or an %" PRId64
-						"x%" PRId64 " matrix is supported (broadcasting other shapes is not)",
-					     tc->rank, ir_tensor_elems(tc), N, M, N);
 	}
-	return bind(X, op);
+	int c = has_c ? ox_input(X, 2) : -1;
+	if (has_c && c < 0)
+		return -1;
+	const struct ir_tensor *tc = has_c ? &graph(X)->tensor[c] : NULL;
+	if (plain && tc && tc->rank == 2 && tc->shape[0] == 1 && tc->shape[1] == N && M > 1) { /* a row computed at run time */
+		char name[IR_NAME_MAX], opname[IR_NAME_MAX];
+		snprintf(name, sizeof name, "%.50s.row", tc->name);
+		snprintf(opname, sizeof opname, "%.50s.c_row", X->node_name);
+		int r = ox_reshape_op(X, c, 1, &N, opname, name);
+		if (r < 0)
+			return -1;
+		c = graph(X)->op[r].out.tensor;
+		tc = &graph(X)->tensor[c];
+		ir_move_last_op(graph(X), op); /* before the product, which reads it */
+		op++;
+	}
+	if (plain && tc && tc->rank == 1 && tc->shape[0] == N && N > 1) { /* C along the columns: each output feature's bias */
+		struct ir_epilogue e = {.kind = IR_EP_BIAS, .tensor = c, .dim = 1};
+		snprintf(graph(X)->tensor[graph(X)->op[op].out.tensor].name, IR_NAME_MAX, "%s", ox_output_name(X, 0));
+		return ir_add_epilogue(graph(X), op, &e, X->err) ? -1 : bind(X, op);
+	}
+	y = scale_by(X, y, alpha, has_c ? scaled : ox_output_name(X, 0));
+	if (y < 0 || !has_c)
+		return y < 0 ? -1 : ox_bind_output(X, 0, y);
+	if ((c = scale_by(X, c, beta, cs)) < 0)
+		return -1;
+	char add_c[IR_NAME_MAX];
+	snprintf(add_c, sizeof add_c, "%.54s.add_c", X->node_name);
+	int s = ox_broadcast_op(X, IR_COMBINE_ADD, y, c, add_c, ox_output_name(X, 0), graph(X)->tensor[y].dtype);
+	return s < 0 ? -1 : bind(X, s);
 }
 
 /* ---- elementwise ---- */
@@ -388,6 +412,52 @@ static int clip(struct ox *X)
 
 /* ---- pools ---- */
 
+/* Taps of a window inside [lo, hi) at each output position along one
+ * dimension. */
+static void inside_taps(int64_t *count, int64_t out, int64_t k, int64_t s, int64_t d, int64_t pad, int64_t lo, int64_t hi)
+{
+	for (int64_t o = 0; o < out; o++) {
+		count[o] = 0;
+		for (int64_t t = 0; t < k; t++) {
+			int64_t x = o * s + t * d - pad;
+			count[o] += x >= lo && x < hi;
+		}
+	}
+}
+
+/* An average pool whose divisor is not the whole window at every position
+ * (count_include_pad 0 with padding, or ceil_mode's last windows): the sum
+ * of the taps divided by how many of them are inside the input (with its
+ * pads when count_include_pad), a [OH, OW] constant. */
+static int average_by_count(struct ox *X, int op, const struct window *w, const int64_t in_hw[2], bool include_pad,
+			    const int64_t declared_end[2])
+{
+	struct ir_graph *g = graph(X);
+	g->op[op].nepilogues = 0; /* the sum: no division by the window */
+	struct ir_tensor *o = &g->tensor[g->op[op].out.tensor];
+	int64_t OH = o->shape[2], OW = o->shape[3];
+	int64_t *ch = try_calloc((size_t)(OH + OW), sizeof *ch), *cw = ch + OH;
+	if (!ch)
+		return diag_nomem(X->err, X->file, (size_t)(OH + OW) * sizeof *ch, "the window counts of '%s'", X->node_name);
+	inside_taps(ch, OH, w->kernel[0], w->stride[0], w->dilation[0], w->pad[0], include_pad ? -w->pad[0] : 0,
+		    in_hw[0] + (include_pad ? declared_end[0] : 0));
+	inside_taps(cw, OW, w->kernel[1], w->stride[1], w->dilation[1], w->pad[1], include_pad ? -w->pad[1] : 0,
+		    in_hw[1] + (include_pad ? declared_end[1] : 0));
+	char sum[IR_NAME_MAX], cname[IR_NAME_MAX];
+	snprintf(sum, sizeof sum, "%.50s.sum", ox_output_name(X, 0));
+	snprintf(cname, sizeof cname, "%.50s.count", ox_output_name(X, 0));
+	snprintf(o->name, sizeof o->name, "%s", sum);
+	snprintf(g->op[op].name, sizeof g->op[op].name, "%s", sum);
+	uint8_t *data;
+	int ct = ox_new_constant(X, cname, DT_FP32, 2, (int64_t[]){OH, OW}, &data);
+	for (int64_t i = 0; ct >= 0 && i < OH * OW; i++)
+		val_put_float(data, DT_FP32, (uint64_t)i, (double)(ch[i / OW] * cw[i % OW]));
+	free(ch);
+	int s = graph(X)->op[op].out.tensor;
+	return ct < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_DIV, s, ct, X->node_name, ox_output_name(X, 0),
+					    graph(X)->tensor[s].dtype);
+}
+
 static int pool(struct ox *X, bool max, bool global)
 {
 	int x = ox_input(X, 0);
@@ -398,34 +468,41 @@ static int pool(struct ox *X, bool max, bool global)
 		return ox_node_error(X, "a rank-%d input; only 2-D pools (NCHW) are supported", tx->rank);
 	if (X->node->n_output > 1 && X->node->output[1][0])
 		return ox_node_error(X, "the Indices output is not supported");
+	int64_t in_hw[2] = {tx->shape[2], tx->shape[3]}, declared_end[2] = {0, 0};
 	struct window w;
 	int n;
+	bool by_count = false, include_pad = false;
 	if (global) {
-		w = (struct window){{tx->shape[2], tx->shape[3]}, {1, 1}, {0, 0, 0, 0}, {1, 1}};
+		w = (struct window){{in_hw[0], in_hw[1]}, {1, 1}, {0, 0, 0, 0}, {1, 1}};
 	} else {
 		if (!ox_attr_ints(X, "kernel_shape", w.kernel, 2, &n) || n != 2)
 			return ox_node_error(X, "kernel_shape must have two values (a 2-D window)");
-		if (window_attrs(X, (int64_t[]){tx->shape[2], tx->shape[3]}, &w))
+		if (window_attrs(X, in_hw, &w))
 			return -1;
-		if (w.dilation[0] != 1 || w.dilation[1] != 1)
-			return ox_node_error(X, "dilations other than 1 are not supported");
 		if (ox_attr_int(X, "storage_order", 0))
 			return ox_node_error(X, "storage_order 1 is not supported");
-		bool padded = w.pad[0] || w.pad[1] || w.pad[2] || w.pad[3];
-		if (!max && padded && !ox_attr_int(X, "count_include_pad", 0))
-			return ox_node_error(X, "padding with count_include_pad 0 (dividing by the window's positions inside the "
-						"input) is not supported; the IR divides by the whole window");
-		if (ox_attr_int(X, "ceil_mode", 0)) {
-			for (int d = 0; d < 2; d++) { /* supported where rounding up changes nothing */
-				int64_t span = tx->shape[2 + d] + w.pad[d] + w.pad[d + 2] - w.kernel[d];
-				if (span >= 0 && span % w.stride[d])
-					return ox_node_error(X, "ceil_mode 1 where it adds an output row or column is not supported");
-			}
+		include_pad = ox_attr_int(X, "count_include_pad", 0) != 0;
+		by_count = !max && !include_pad && (w.pad[0] || w.pad[1] || w.pad[2] || w.pad[3]);
+		declared_end[0] = w.pad[2], declared_end[1] = w.pad[3];
+		for (int d = 0; ox_attr_int(X, "ceil_mode", 0) && d < 2; d++) {
+			/* the output rounds up: the last windows reach past the end
+			 * padding, into more of it (which a max never takes, and an
+			 * average does not count) */
+			int64_t span = (w.kernel[d] - 1) * w.dilation[d] + 1, padded = in_hw[d] + w.pad[d] + w.pad[d + 2];
+			int64_t out = padded < span ? 0 : (padded - span + w.stride[d] - 1) / w.stride[d] + 1;
+			int64_t extra = (out - 1) * w.stride[d] + span - padded;
+			if (out > 0 && extra > 0)
+				w.pad[d + 2] += extra, by_count |= !max;
 		}
 	}
-	int op = ir_pool2d_layout(graph(X), X->node_name, x, max, w.kernel, w.stride, w.pad, true, ox_output_name(X, 0),
-				  X->err);
-	return op < 0 || !ox_grow(X) ? -1 : bind(X, op);
+	struct ir_pool2d_attrs a = {{w.kernel[0], w.kernel[1]}, {w.stride[0], w.stride[1]},
+				    {w.pad[0], w.pad[1], w.pad[2], w.pad[3]}, {w.dilation[0], w.dilation[1]}, true};
+	int op = ir_pool2d_dilated(graph(X), X->node_name, x, max, &a, ox_output_name(X, 0), X->err);
+	if (op < 0 || !ox_grow(X))
+		return -1;
+	if (by_count)
+		op = average_by_count(X, op, &w, in_hw, include_pad, declared_end);
+	return bind(X, op);
 }
 
 static int max_pool(struct ox *X) { return pool(X, true, false); }

@@ -54,7 +54,8 @@ struct wl_workload {
 	 * one of them (they are its inputs). */
 	char **data_files;
 	int ndata_files;
-	struct wl_loc *tensor_at; /* per tensor: its declaration, or its op's */
+	struct wl_loc *tensor_at; /* per tensor: its declaration, or its op's; of an ONNX model's
+				   * graph input, line = its index among the graph's inputs + 1 */
 	struct wl_loc *op_at;     /* per op; of an ONNX model, line = its node's index + 1 */
 	/* an ONNX model's nodes: each one's op_type (for placement reports) */
 	int nnodes;

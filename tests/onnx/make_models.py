@@ -14,6 +14,8 @@ same result: a difference is a bug, not rounding.
   qcnn         QuantizeLinear, two QLinearConv (uint8 weights with per-channel zero points
                and scales, int8 symmetric ones; padded and strided), DequantizeLinear
   qmatmul      MatMulInteger of int8 operands, QLinearMatMul with a constant uint8 B
+  pools        an int8 MaxPool with dilations, pads and ceil_mode (on an int8 accelerator's ALU),
+               a float AveragePool with pads, ceil_mode and count_include_pad 0
 The quantized models' outputs follow the operator specifications, with the
 requantizing product in float32 as onnxruntime computes it.
 """
@@ -214,6 +216,47 @@ def qmatmul(out):
           [("a", a), ("m", m)], [("i", i.astype(np.int32)), ("y", y)])
 
 
+def pool_ref(x, k, s, d, pads, ceil, mode):
+    """ONNX's pooling by its definition: the output size rounded down or
+    up, each window's taps inside the input (max), or their mean over the
+    taps inside the input (average, count_include_pad 0)"""
+    n, c, h, w = x.shape
+    outs = []
+    for size, p0, p1 in ((h, pads[0], pads[2]), (w, pads[1], pads[3])):
+        span = (k - 1) * d + 1
+        q = (size + p0 + p1 - span) / s
+        outs.append(int(np.ceil(q) if ceil else np.floor(q)) + 1)
+    y = np.zeros((n, c, outs[0], outs[1]), dtype=np.float64)
+    for i in range(outs[0]):
+        for j in range(outs[1]):
+            rows = [i * s + t * d - pads[0] for t in range(k)]
+            cols = [j * s + t * d - pads[1] for t in range(k)]
+            rows = [r for r in rows if 0 <= r < h]
+            cols = [c_ for c_ in cols if 0 <= c_ < w]
+            win = x[:, :, rows][:, :, :, cols].astype(np.float64)
+            y[:, :, i, j] = win.max(axis=(2, 3)) if mode == "max" else win.mean(axis=(2, 3))
+    return y
+
+
+def pools(out):
+    xi = ints((1, 16, 13, 13), -128, 127, np.int8)
+    xf = ints((2, 3, 10, 9), -50, 50, np.float32) / np.float32(8)
+    yi = pool_ref(xi, 3, 2, 2, [1, 1, 1, 1], True, "max").astype(np.int8)
+    yf = pool_ref(xf, 3, 2, 1, [1, 0, 1, 1], True, "avg").astype(np.float32)
+    nodes = [
+        helper.make_node("MaxPool", ["xi"], ["yi"], name="maxpool", kernel_shape=[3, 3], strides=[2, 2],
+                         dilations=[2, 2], pads=[1, 1, 1, 1], ceil_mode=1),
+        helper.make_node("AveragePool", ["xf"], ["yf"], name="avgpool", kernel_shape=[3, 3], strides=[2, 2],
+                         pads=[1, 0, 1, 1], ceil_mode=1, count_include_pad=0),
+    ]
+    write(out, "pools", nodes,
+          [helper.make_tensor_value_info("xi", TensorProto.INT8, xi.shape),
+           helper.make_tensor_value_info("xf", TensorProto.FLOAT, xf.shape)],
+          [helper.make_tensor_value_info("yi", TensorProto.INT8, yi.shape),
+           helper.make_tensor_value_info("yf", TensorProto.FLOAT, yf.shape)],
+          [], [("xi", xi), ("xf", xf)], [("yi", yi), ("yf", yf)])
+
+
 def reshape(out):
     x = ints((2, 3, 4, 5), -9, 9, np.float32)
     y = x.reshape(6, 20).T.reshape(4, 5, 6)
@@ -239,3 +282,4 @@ if __name__ == "__main__":
     pad_conv_bn(out)
     qcnn(out)
     qmatmul(out)
+    pools(out)

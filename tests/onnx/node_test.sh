@@ -38,17 +38,18 @@ done
 py=/usr/bin/python3; [ -x "$py" ] || py=python3
 if "$py" "$here/make_models.py" "$work/models"; then pass=$((pass + 1)); else
   fail=$((fail + 1)); echo "FAIL: make_models.py (Debian: python3-onnx, python3-numpy)"; fi
-for m in conv_fp16 cnn_fp32 cnn_fp32_external reshape pad_conv_bn qcnn qmatmul; do
+for m in conv_fp16 cnn_fp32 cnn_fp32_external reshape pad_conv_bn qcnn qmatmul pools; do
   for h in vta-default mma-fp16 edge-tiny; do
     expect 0 "$m on $h" "$tessel" onnx-test "$work/models/$m" --hw "$hwdir/$h.yaml"
   done
 done
 for h in dot-i8 server-wide; do
-  for m in qcnn qmatmul; do
+  for m in qcnn qmatmul pools; do
     expect 0 "$m on $h" "$tessel" onnx-test "$work/models/$m" --hw "$hwdir/$h.yaml"
   done
 done
 expect 0 "qcnn on the RTL" "$tessel" onnx-test "$work/models/qcnn" --device rtl
+expect 0 "pools on the RTL" "$tessel" onnx-test "$work/models/pools" --device rtl
 
 # the integer products run on the accelerator: the op named after each
 # integer node (its zero-point terms and requantization may be host ops)
@@ -127,8 +128,8 @@ says "$work/out" "first mismatch: test_data_set_0: 1 values differ" "the mismatc
 # what is not supported is an error naming the node, its op_type and opset
 expect 1 "an unsupported op" "$tessel" onnx-test "$data/test_hardsigmoid_example"
 says "$work/err" "node 'HardSigmoid_0' (HardSigmoid, opset 6): not supported; the supported ops are Conv MatMul Gemm" "the op named"
-expect 1 "an unsupported attribute" "$tessel" onnx-test "$data/test_gemm_alpha"
-says "$work/err" "node 'Gemm_0' (Gemm, opset 13): alpha 0.5 and beta 1; only 1 is supported" "the attribute named"
+expect 1 "an unsupported attribute" "$tessel" onnx-test "$data/test_edge_pad"
+says "$work/err" "node 'Pad_0' (Pad, opset 13): mode 'edge'; only constant is supported" "the attribute named"
 expect 1 "an unsupported dtype" "$tessel" onnx-test "$data/test_cast_DOUBLE_to_FLOAT"
 says "$work/err" "graph input 'input' is double; supported: int8, uint8, int16, int32, float16, float" "the dtype named"
 expect 1 "a scale computed at run time" "$tessel" ir "$data/test_qlinearconv/model.onnx"
