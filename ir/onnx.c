@@ -244,7 +244,7 @@ static int graph_input(struct ox *X, const Onnx__ValueInfoProto *in, int k)
 	 * bounds, Pad's value) and quantization parameters are its constants:
 	 * the IR needs them so */
 	if (X->given && tt->has_elem_type && onnx_dtype(tt->elem_type, &dt, &is64) &&
-	    (is64 || tt->shape->n_dim == 0 || ox_quant_param(X, in->name)))
+	    (is64 || tt->shape->n_dim == 0 || ox_param_input(X, in->name)))
 		return given_input(X, in, k);
 	if (!tt->has_elem_type || !onnx_dtype(tt->elem_type, &dt, &is64) || is64)
 		return model_error(X, "graph input '%s' is %s; supported: int8, uint8, int16, int32, float16, float", in->name,

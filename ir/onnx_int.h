@@ -104,9 +104,10 @@ int ox_broadcast_op(struct ox *X, enum ir_combine c, int a, int b, const char *o
 /* A new constant (a weight) of the workload, its bytes zeroed in *data:
  * the tensor, or -1 with an error. */
 int ox_new_constant(struct ox *X, const char *name, enum dtype dt, int rank, const int64_t *shape, uint8_t **data);
-/* Whether graph input `name` is read as a quantization parameter (a scale
- * or a zero point), which a backend test's data set gives as a constant. */
-bool ox_quant_param(const struct ox *X, const char *name);
+/* Whether graph input `name` is read as a parameter (a scale, a zero
+ * point, a batch norm's statistics), which a backend test's data set gives
+ * as a constant. */
+bool ox_param_input(const struct ox *X, const char *name);
 
 /* The converters (ir/onnx_ops.c, ir/onnx_moves.c, ir/onnx_quant.c): 0, or -1 with an error. */
 typedef int (*ox_convert)(struct ox *X);

@@ -308,6 +308,16 @@ static int add(struct ox *X) { return elementwise(X, IR_COMBINE_ADD); }
 static int sub(struct ox *X) { return elementwise(X, IR_COMBINE_SUB); }
 static int mul(struct ox *X) { return elementwise(X, IR_COMBINE_MUL); }
 
+/* Div: floating point only (an integer division could divide by zero) */
+static int div_(struct ox *X)
+{
+	int a = ox_input(X, 0);
+	if (a >= 0 && !dtype_float(graph(X)->tensor[a].dtype))
+		return ox_node_error(X, "input '%s' is %s; division is supported on floating point only",
+				     graph(X)->tensor[a].name, dtype_name(graph(X)->tensor[a].dtype));
+	return a < 0 ? -1 : elementwise(X, IR_COMBINE_DIV);
+}
+
 /* Max or Min of any number of inputs: a chain of two-input ops, each step
  * a node of its own with the first operand the last step's result (one
  * input: a copy). */
@@ -526,6 +536,45 @@ static bool only_reader(const struct ir_graph *g, int t, int op)
 	return true;
 }
 
+/* BatchNormalization on its own: x · f + (B − mean · f) per channel (the
+ * input's dimension 1), f = scale / sqrt(var + epsilon), two broadcasting
+ * ops with constants made here. */
+static int batch_norm_ops(struct ox *X, int in, const struct ox_value *const k[4])
+{
+	const struct ir_tensor *t = &graph(X)->tensor[in];
+	if (!dtype_float(t->dtype) || t->rank < 2)
+		return ox_node_error(X, "input '%s' is %s of rank %d; floating point of rank 2 or more is supported", t->name,
+				     dtype_name(t->dtype), t->rank);
+	int64_t C = t->shape[1], shape[IR_MAX_RANK];
+	int r = t->rank - 1;
+	for (int d = 0; d < r; d++)
+		shape[d] = d ? 1 : C; /* [C, 1, ...]: along dimension 1 */
+	for (int i = 0; i < 4; i++)
+		if (k[i]->is_int64 || !dtype_float(k[i]->dtype) || ox_value_elems(k[i]) != C)
+			return ox_node_error(X, "'%s' must hold %" PRId64 " floating-point values, one per channel", k[i]->name, C);
+	char fname[IR_NAME_MAX], bname[IR_NAME_MAX], scaled[IR_NAME_MAX];
+	snprintf(fname, sizeof fname, "%.50s.factor", ox_output_name(X, 0));
+	snprintf(bname, sizeof bname, "%.50s.shift", ox_output_name(X, 0));
+	snprintf(scaled, sizeof scaled, "%.50s.scaled", ox_output_name(X, 0));
+	uint8_t *f, *b;
+	int ft = ox_new_constant(X, fname, DT_FP32, r, shape, &f), bt = ft < 0 ? -1 : ox_new_constant(X, bname, DT_FP32, r, shape, &b);
+	if (bt < 0)
+		return -1;
+	double eps = ox_attr_float(X, "epsilon", 1e-5);
+	for (int64_t c = 0; c < C; c++) {
+		float fc = (float)(val_get_float(k[0]->bytes, k[0]->dtype, (uint64_t)c) /
+				   sqrt(val_get_float(k[3]->bytes, k[3]->dtype, (uint64_t)c) + eps));
+		val_put_float(f, DT_FP32, (uint64_t)c, fc);
+		val_put_float(b, DT_FP32, (uint64_t)c,
+			      val_get_float(k[1]->bytes, k[1]->dtype, (uint64_t)c) - val_get_float(k[2]->bytes, k[2]->dtype, (uint64_t)c) * fc);
+	}
+	enum dtype dt = graph(X)->tensor[in].dtype;
+	int m = ox_broadcast_op(X, IR_COMBINE_MUL, in, ft, scaled, scaled, DT_FP32);
+	int y = m < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_ADD, graph(X)->op[m].out.tensor, bt, X->node_name,
+					      ox_output_name(X, 0), dt);
+	return y < 0 ? -1 : bind(X, y);
+}
+
 /* BatchNormalization (inference) folded into the convolution before it:
  * w' = w·f and b' = (b − mean)·f + B per output channel, f = scale /
  * sqrt(var + epsilon).  The weights are constants, so this is done once,
@@ -553,8 +602,7 @@ static int batch_norm(struct ox *X)
 	if (!c || (strcmp(c->kind, "conv2d") && strcmp(c->kind, "depthwise")) || v->uses != 1 || bias_e == -2 ||
 	    !dtype_float(t->dtype) || t->rank != 4 || strcmp(t->layout, "NCHW") || !X->w->data[wt] ||
 	    !only_reader(g, wt, p))
-		return ox_node_error(X, "only a BatchNormalization right after a float Conv (with constant weights no other "
-					"op reads and at most a bias) is supported: it is folded into the Conv");
+		return batch_norm_ops(X, in, k);
 	int64_t O = t->shape[1];
 	for (int i = 0; i < 4; i++)
 		if (k[i]->is_int64 || !dtype_float(k[i]->dtype) || ox_value_elems(k[i]) != O)
@@ -604,6 +652,7 @@ static int batch_norm(struct ox *X)
 	X("Add", add)                                             \
 	X("Sub", sub)                                             \
 	X("Mul", mul)                                             \
+	X("Div", div_)                                            \
 	X("Max", max)                                             \
 	X("Min", min)                                             \
 	X("MaxPool", max_pool)                                    \

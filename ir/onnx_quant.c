@@ -43,24 +43,25 @@ int ox_new_constant(struct ox *X, const char *name, enum dtype dt, int rank, con
 	return t;
 }
 
-/* Inputs read as scales and zero points, by op_type.  X(op_type, mask of
- * input positions) */
-#define OX_QUANT_PARAMS(X)                 \
+/* Inputs read as parameters (scales, zero points, a batch norm's
+ * statistics), by op_type.  X(op_type, mask of input positions) */
+#define OX_PARAM_INPUTS(X)                 \
 	X("ConvInteger", 0x0c)             \
 	X("MatMulInteger", 0x0c)           \
 	X("QLinearConv", 0xf6)             \
 	X("QLinearMatMul", 0xf6)           \
 	X("QuantizeLinear", 0x06)          \
-	X("DequantizeLinear", 0x06)
+	X("DequantizeLinear", 0x06)        \
+	X("BatchNormalization", 0x1e)
 
-bool ox_quant_param(const struct ox *X, const char *name)
+bool ox_param_input(const struct ox *X, const char *name)
 {
 	static const struct {
 		const char *op_type;
 		unsigned mask;
 	} params[] = {
 #define X(t, m) {t, m},
-		OX_QUANT_PARAMS(X)
+		OX_PARAM_INPUTS(X)
 #undef X
 	};
 	for (size_t n = 0; n < X->graph->n_node; n++) {
