@@ -14,6 +14,8 @@ same result: a difference is a bug, not rounding.
   qcnn         QuantizeLinear, two QLinearConv (uint8 weights with per-channel zero points
                and scales, int8 symmetric ones; padded and strided), DequantizeLinear
   qmatmul      MatMulInteger of int8 operands, QLinearMatMul with a constant uint8 B
+  conv_nd      a float16 Conv1d (groups, strides, pads, dilations: on mma-fp16's intrinsic) and
+               a float32 Conv3d
   pools        an int8 MaxPool with dilations, pads and ceil_mode (on an int8 accelerator's ALU),
                a float AveragePool with pads, ceil_mode and count_include_pad 0
 The quantized models' outputs follow the operator specifications, with the
@@ -257,6 +259,51 @@ def pools(out):
           [], [("xi", xi), ("xf", xf)], [("yi", yi), ("yf", yf)])
 
 
+def conv_ref(x, w, b, strides, pads, dilations, group):
+    """ONNX's Conv of any spatial rank, by its definition (float64)"""
+    import itertools
+    S = x.ndim - 2
+    n, c = x.shape[:2]
+    o = w.shape[0]
+    ks = w.shape[2:]
+    outs = [(x.shape[2 + d] + pads[d] + pads[d + S] - (ks[d] - 1) * dilations[d] - 1) // strides[d] + 1 for d in range(S)]
+    y = np.zeros((n, o) + tuple(outs))
+    cg, og = c // group, o // group
+    for pos in itertools.product(*[range(v) for v in outs]):
+        for k in itertools.product(*[range(v) for v in ks]):
+            at = [pos[d] * strides[d] + k[d] * dilations[d] - pads[d] for d in range(S)]
+            if any(a < 0 or a >= x.shape[2 + d] for d, a in enumerate(at)):
+                continue
+            for g in range(group):
+                xs = x[(slice(None), slice(g * cg, (g + 1) * cg)) + tuple(at)].astype(np.float64)
+                ws = w[(slice(g * og, (g + 1) * og), slice(None)) + k].astype(np.float64)
+                y[(slice(None), slice(g * og, (g + 1) * og)) + pos] += xs @ ws.T
+    return y + b.astype(np.float64).reshape((1, o) + (1,) * S)
+
+
+def conv_nd(out):
+    x1 = ints((2, 4, 21), -3, 3, np.float16)
+    w1 = ints((6, 2, 3), -2, 2, np.float16)
+    b1 = ints((6,), -4, 4, np.float16)
+    y1 = conv_ref(x1, w1, b1, [2], [1, 2], [2], 2).astype(np.float16)
+    x3 = ints((1, 2, 5, 6, 7), -3, 3, np.float32)
+    w3 = ints((3, 2, 2, 3, 2), -1, 1, np.float32)
+    y3 = conv_ref(x3, w3, np.zeros(3), [1, 2, 1], [1, 0, 1, 0, 1, 1], [1, 1, 2], 1).astype(np.float32)
+    nodes = [
+        helper.make_node("Conv", ["x1", "w1", "b1"], ["y1"], name="conv1d", strides=[2], pads=[1, 2], dilations=[2],
+                         group=2),
+        helper.make_node("Conv", ["x3", "w3"], ["y3"], name="conv3d", strides=[1, 2, 1], pads=[1, 0, 1, 0, 1, 1],
+                         dilations=[1, 1, 2]),
+    ]
+    write(out, "conv_nd", nodes,
+          [helper.make_tensor_value_info("x1", TensorProto.FLOAT16, x1.shape),
+           helper.make_tensor_value_info("x3", TensorProto.FLOAT, x3.shape)],
+          [helper.make_tensor_value_info("y1", TensorProto.FLOAT16, y1.shape),
+           helper.make_tensor_value_info("y3", TensorProto.FLOAT, y3.shape)],
+          [numpy_helper.from_array(w1, "w1"), numpy_helper.from_array(b1, "b1"), numpy_helper.from_array(w3, "w3")],
+          [("x1", x1), ("x3", x3)], [("y1", y1), ("y3", y3)])
+
+
 def reshape(out):
     x = ints((2, 3, 4, 5), -9, 9, np.float32)
     y = x.reshape(6, 20).T.reshape(4, 5, 6)
@@ -283,3 +330,4 @@ if __name__ == "__main__":
     qcnn(out)
     qmatmul(out)
     pools(out)
+    conv_nd(out)
