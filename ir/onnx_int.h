@@ -109,7 +109,8 @@ int ox_new_constant(struct ox *X, const char *name, enum dtype dt, int rank, con
  * as a constant. */
 bool ox_param_input(const struct ox *X, const char *name);
 
-/* The converters (ir/onnx_ops.c, ir/onnx_moves.c, ir/onnx_quant.c): 0, or -1 with an error. */
+/* The converters (ir/onnx_ops.c, ir/onnx_windows.c, ir/onnx_moves.c, ir/onnx_activations.c,
+ * ir/onnx_quant.c): 0, or -1 with an error. */
 typedef int (*ox_convert)(struct ox *X);
 /* A copy of tensor `in` as shape q x T in row-major order (a merge or a
  * split of dimensions), op `op_name` making `out_name`: the op's index, or
@@ -123,6 +124,11 @@ int ox_transpose(struct ox *X);
 int ox_pad(struct ox *X);
 int ox_identity(struct ox *X);
 int ox_constant_node(struct ox *X);
+int ox_conv(struct ox *X);
+int ox_max_pool(struct ox *X);
+int ox_average_pool(struct ox *X);
+int ox_global_average_pool(struct ox *X);
+int ox_global_max_pool(struct ox *X);
 int ox_conv_integer(struct ox *X);
 int ox_matmul_integer(struct ox *X);
 int ox_qlinear_conv(struct ox *X);
