@@ -132,7 +132,7 @@ static int conv_nd(struct ox *X, int x, int wt, const struct window *w, const ch
 	int n = ITER("n", tx->shape[0], false), g = G > 1 ? ITER("g", G, false) : -1, o = ITER("o", O / G, false);
 	int sp[OX_MAX_SPATIAL], ks[OX_MAX_SPATIAL];
 	for (int d = 0; d < S; d++) {
-		char nm[8];
+		char nm[16];
 		snprintf(nm, sizeof nm, "o%d", d);
 		shape[2 + d] = window_out(w, d, tx->shape[2 + d]);
 		if (shape[2 + d] < 1)
@@ -141,7 +141,7 @@ static int conv_nd(struct ox *X, int x, int wt, const struct window *w, const ch
 	}
 	int i = ITER("i", C / G, true);
 	for (int d = 0; d < S; d++) {
-		char nm[8];
+		char nm[16];
 		snprintf(nm, sizeof nm, "k%d", d);
 		ks[d] = ITER(nm, w->kernel[d], true);
 	}
