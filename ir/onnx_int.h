@@ -38,6 +38,7 @@ struct ox {
 	size_t nreads;
 	int tensor_cap, op_cap;
 	bool nomem;
+	uint64_t made_bytes; /* of the constants the converters made (ox_new_constant) */
 	/* the node being imported, for errors */
 	const Onnx__NodeProto *node;
 	char node_name[IR_NAME_MAX];
@@ -102,7 +103,11 @@ int ox_matmul_op(struct ox *X, int a, int b, bool ta, bool tb, const char *out_n
 int ox_broadcast_op(struct ox *X, enum ir_combine c, int a, int b, const char *op_name, const char *out_name,
 		    enum dtype out_dtype);
 /* A new constant (a weight) of the workload, its bytes zeroed in *data:
- * the tensor, or -1 with an error. */
+ * the tensor, or -1 with an error.  Each is at most OX_MAX_MADE_BYTES,
+ * and all of them together at most 4 times that: what a converter derives
+ * (rewritten weights, per-position divisors, padding values) stays within
+ * what a model can hold, whatever shapes it declares. */
+enum { OX_MAX_MADE_BYTES = 256 << 20 };
 int ox_new_constant(struct ox *X, const char *name, enum dtype dt, int rank, const int64_t *shape, uint8_t **data);
 /* Whether graph input `name` is read as a parameter (a scale, a zero
  * point, a batch norm's statistics), which a backend test's data set gives

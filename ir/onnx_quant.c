@@ -32,6 +32,14 @@ static struct ir_graph *graph(struct ox *X) { return &X->w->g; }
 
 int ox_new_constant(struct ox *X, const char *name, enum dtype dt, int rank, const int64_t *shape, uint8_t **data)
 {
+	uint64_t elems = 1;
+	for (int d = 0; d < rank; d++)
+		elems = shape[d] > 0 && elems <= ((uint64_t)1 << 40) ? elems * (uint64_t)shape[d] : ((uint64_t)1 << 62);
+	uint64_t bytes = elems * dtype_bytes(dt);
+	if (bytes > OX_MAX_MADE_BYTES || bytes + X->made_bytes > 4 * (uint64_t)OX_MAX_MADE_BYTES)
+		return ox_node_error(X, "the constant '%s' it needs would take %" PRIu64 " bytes; at most %d MiB each and %d MiB "
+				     "in all are supported", name, bytes, OX_MAX_MADE_BYTES >> 20, 4 * (OX_MAX_MADE_BYTES >> 20));
+	X->made_bytes += bytes;
 	int t = ir_add_tensor(graph(X), name, IR_TENSOR_WEIGHT, dt, rank, shape, NULL, X->err);
 	if (t < 0 || !ox_grow(X))
 		return -1;
