@@ -309,11 +309,13 @@ static int import_node(struct ox *X, size_t n)
 		if (strlen(node->output[o]) >= IR_NAME_MAX)
 			return ox_node_error(X, "output '%.40s...' has a name of %zu bytes; at most %d supported", node->output[o],
 					     strlen(node->output[o]), IR_NAME_MAX - 1);
+	if (X->qdq[n].role == OX_QDQ_FUSED) /* imported with its pattern's product */
+		return 0;
 	ox_convert f = node->op_type ? ox_converter(node->op_type) : NULL;
 	if (!f)
 		return ox_node_error(X, "not supported; the supported ops are %s", ox_supported);
 	int ops = X->w->g.nops;
-	if (f(X))
+	if (X->qdq[n].role == OX_QDQ_PRODUCT ? ox_qdq_convert(X, n) : f(X))
 		return -1;
 	for (int i = ops; i < X->w->g.nops; i++)
 		X->w->op_at[i] = (struct wl_loc){(int)n + 1, 0};
@@ -418,6 +420,8 @@ static int import_model(struct ox *X, const uint8_t *bytes, size_t len)
 			snprintf(X->w->node_op_type[n], sizeof X->w->node_op_type[n], "%s",
 				 m->graph->node[n]->op_type ? m->graph->node[n]->op_type : "?");
 		X->w->nnodes = rc ? 0 : (int)m->graph->n_node;
+		if (!rc)
+			rc = ox_qdq_plan(X);
 		for (size_t n = 0; n < m->graph->n_node && !rc; n++)
 			rc = import_node(X, n);
 		if (!rc && !X->w->g.nops)
@@ -427,6 +431,8 @@ static int import_model(struct ox *X, const uint8_t *bytes, size_t len)
 		if (!rc)
 			rc = check_total(X);
 	}
+	free(X->qdq);
+	X->qdq = NULL;
 	onnx__model_proto__free_unpacked(m, &a);
 	return rc;
 }

@@ -23,6 +23,13 @@ struct ox_value {
 	int uses; /* nodes and graph outputs that read it (ox_uses) */
 };
 
+/* A node's part in a QDQ pattern (ir/onnx_qdq.c). */
+enum ox_qdq_role { OX_QDQ_NONE, OX_QDQ_FUSED, OX_QDQ_PRODUCT };
+struct ox_qdq {
+	enum ox_qdq_role role;
+	long dx, dw, db, relu, q; /* PRODUCT: the nodes around it (-1: none) */
+};
+
 struct ox {
 	struct wl_workload *w;
 	struct diags *err;
@@ -39,6 +46,8 @@ struct ox {
 	int tensor_cap, op_cap;
 	bool nomem;
 	uint64_t made_bytes; /* of the constants the converters made (ox_new_constant) */
+	struct ox_qdq *qdq;  /* per node */
+	bool relu_floor;     /* requantizing: a Relu before, so clip at the zero point */
 	/* the node being imported, for errors */
 	const Onnx__NodeProto *node;
 	char node_name[IR_NAME_MAX];
@@ -47,6 +56,13 @@ struct ox {
 /* Models larger than this are refused: real ones have thousands of nodes. */
 enum { OX_MAX_NODES = 100000, OX_MAX_VALUES = 4 * OX_MAX_NODES };
 
+/* How many nodes and graph outputs read `name`. */
+int ox_uses(const struct ox *X, const char *name);
+/* Finds the QDQ patterns of the graph (X->qdq), once its constants are
+ * values; 0, or -1 with an error. */
+int ox_qdq_plan(struct ox *X);
+/* Node k, the product of a QDQ pattern, imported as the QLinear op of it. */
+int ox_qdq_convert(struct ox *X, size_t k);
 /* Lists every name the graph reads (X->reads, sorted), before any value
  * is made; 0, or -1 with an error. */
 int ox_list_reads(struct ox *X);

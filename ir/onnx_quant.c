@@ -528,8 +528,10 @@ static int requantize(struct ox *X, int y, const double *m, int n, int dim, int 
 	int q = mt < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_MUL, f, mt, opname, base, odt);
 	if (q < 0)
 		return -1;
-	struct ir_epilogue e[] = {{.kind = IR_EP_ROUND}, {.kind = IR_EP_ADD, .imm = z},
-				  {.kind = IR_EP_CLIP, .lo = odt == DT_UINT8 ? 0 : -128, .hi = odt == DT_UINT8 ? 255 : 127}};
+	int64_t lo = odt == DT_UINT8 ? 0 : -128, hi = odt == DT_UINT8 ? 255 : 127;
+	if (X->relu_floor && z > lo) /* a Relu before the quantization: nothing below the zero point */
+		lo = z > hi ? hi : z;
+	struct ir_epilogue e[] = {{.kind = IR_EP_ROUND}, {.kind = IR_EP_ADD, .imm = z}, {.kind = IR_EP_CLIP, .lo = lo, .hi = hi}};
 	for (size_t i = 0; i < sizeof e / sizeof *e; i++)
 		if (ir_add_epilogue(graph(X), q, &e[i], X->err))
 			return -1;

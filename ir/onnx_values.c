@@ -54,7 +54,7 @@ static bool rehash(struct ox *X, int n)
 static int cmp_name(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
 
 /* How many reads name `name` (nodes' inputs and graph outputs). */
-static int ox_uses(const struct ox *X, const char *name)
+int ox_uses(const struct ox *X, const char *name)
 {
 	if (!X->nreads) /* a lone tensor (wl_onnx_read_tensor): no graph */
 		return 0;

@@ -14,6 +14,9 @@ same result: a difference is a bug, not rounding.
   qcnn         QuantizeLinear, two QLinearConv (uint8 weights with per-channel zero points
                and scales, int8 symmetric ones; padded and strided), DequantizeLinear
   qmatmul      MatMulInteger of int8 operands, QLinearMatMul with a constant uint8 B
+  qdq          float Conv (+ bias, Relu) and MatMul between DequantizeLinear and QuantizeLinear
+               nodes, as quantization tools write them: expected as the QLinear ops they stand
+               for (the integer product, requantized once)
   conv_nd      a float16 Conv1d (groups, strides, pads, dilations: on mma-fp16's intrinsic) and
                a float32 Conv3d
   pools        an int8 MaxPool with dilations, pads and ceil_mode (on an int8 accelerator's ALU),
@@ -281,6 +284,46 @@ def conv_ref(x, w, b, strides, pads, dilations, group):
     return y + b.astype(np.float64).reshape((1, o) + (1,) * S)
 
 
+def qdq(out):
+    x = rng.uniform(-2, 2, size=(1, 3, 10, 10)).astype(np.float32)
+    sx, zx = np.float32(1 / 64), np.uint8(128)
+    wq = ints((8, 3, 3, 3), -127, 127, np.int8)
+    sw = rng.uniform(0.002, 0.01, size=8).astype(np.float32)
+    sb = (np.float32(sx) * sw).astype(np.float32)
+    bq = ints((8,), -2000, 2000, np.int32)
+    sy, zy = np.float32(0.04), np.uint8(20)
+    mq = ints((10, 6), -127, 127, np.int8)
+    sm, sz, zz = np.float32(0.01), np.float32(0.2), np.uint8(128)
+    xq = quantize(x, sx, zx, np.uint8)
+    acc1 = conv2d(xq.astype(np.int64) - zx, wq, bq, 1, 1).astype(np.int64)
+    m1 = ((np.float32(sx) * sw) / np.float32(sy)).reshape(1, 8, 1, 1)
+    yq = np.clip(np.rint(acc1.astype(np.float32) * m1) + zy, zy, 255).astype(np.uint8)  # Relu: not below zy
+    acc2 = (yq.astype(np.int64) - zy) @ mq.astype(np.int64)
+    zq = requantize(acc2, np.array((np.float32(sy) * sm) / sz), zz, np.uint8)
+    z = ((zq.astype(np.float32) - np.float32(zz)) * sz).astype(np.float32)
+    nodes = [
+        helper.make_node("QuantizeLinear", ["x", "sx", "zx"], ["xq"], name="qx"),
+        helper.make_node("DequantizeLinear", ["xq", "sx", "zx"], ["xf"], name="dqx"),
+        helper.make_node("DequantizeLinear", ["wq", "sw"], ["wf"], name="dqw", axis=0),
+        helper.make_node("DequantizeLinear", ["bq", "sb"], ["bf"], name="dqb", axis=0),
+        helper.make_node("Conv", ["xf", "wf", "bf"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["c"], ["r"], name="relu"),
+        helper.make_node("QuantizeLinear", ["r", "sy", "zy"], ["yq"], name="qy"),
+        helper.make_node("DequantizeLinear", ["yq", "sy", "zy"], ["yf"], name="dqy"),
+        helper.make_node("DequantizeLinear", ["mq", "sm"], ["mf"], name="dqm"),
+        helper.make_node("MatMul", ["yf", "mf"], ["p"], name="matmul"),
+        helper.make_node("QuantizeLinear", ["p", "sz", "zz"], ["zq"], name="qz"),
+        helper.make_node("DequantizeLinear", ["zq", "sz", "zz"], ["z"], name="dqz"),
+    ]
+    consts = {"sx": sx, "zx": zx, "wq": wq, "sw": sw, "bq": bq, "sb": sb, "sy": sy, "zy": zy, "mq": mq, "sm": sm,
+              "sz": sz, "zz": zz}
+    write(out, "qdq", nodes,
+          [helper.make_tensor_value_info("x", TensorProto.FLOAT, x.shape)],
+          [helper.make_tensor_value_info("z", TensorProto.FLOAT, z.shape)],
+          [numpy_helper.from_array(np.asarray(v), k) for k, v in consts.items()],
+          [("x", x)], [("z", z)])
+
+
 def conv_nd(out):
     x1 = ints((2, 4, 21), -3, 3, np.float16)
     w1 = ints((6, 2, 3), -2, 2, np.float16)
@@ -331,3 +374,4 @@ if __name__ == "__main__":
     qmatmul(out)
     pools(out)
     conv_nd(out)
+    qdq(out)

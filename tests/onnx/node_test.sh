@@ -38,13 +38,13 @@ done
 py=/usr/bin/python3; [ -x "$py" ] || py=python3
 if "$py" "$here/make_models.py" "$work/models"; then pass=$((pass + 1)); else
   fail=$((fail + 1)); echo "FAIL: make_models.py (Debian: python3-onnx, python3-numpy)"; fi
-for m in conv_fp16 cnn_fp32 cnn_fp32_external reshape pad_conv_bn qcnn qmatmul pools conv_nd; do
+for m in conv_fp16 cnn_fp32 cnn_fp32_external reshape pad_conv_bn qcnn qmatmul pools conv_nd qdq; do
   for h in vta-default mma-fp16 edge-tiny; do
     expect 0 "$m on $h" "$tessel" onnx-test "$work/models/$m" --hw "$hwdir/$h.yaml"
   done
 done
 for h in dot-i8 server-wide; do
-  for m in qcnn qmatmul pools; do
+  for m in qcnn qmatmul pools qdq; do
     expect 0 "$m on $h" "$tessel" onnx-test "$work/models/$m" --hw "$hwdir/$h.yaml"
   done
 done
@@ -55,16 +55,18 @@ expect 0 "pools on the RTL" "$tessel" onnx-test "$work/models/pools" --device rt
 # integer node (its zero-point terms and requantization may be host ops)
 for t in "$data/test_basic_convinteger" "$data/test_convinteger_with_padding" "$data/test_matmulinteger" \
          "$data/test_qlinearconv" "$data/test_qlinearmatmul_2D" "$data/test_qlinearmatmul_3D" \
-         "$work/models/qcnn" "$work/models/qmatmul"; do
+         "$work/models/qcnn" "$work/models/qmatmul" "$work/models/qdq"; do
   "$tessel" onnx-test "$t" --json >"$work/int.json"
   if "$py" -c '
 import json, sys
-d = json.load(open(sys.argv[1]))
+d = json.load(open(sys.argv[2]))
 integer = {"ConvInteger", "MatMulInteger", "QLinearConv", "QLinearMatMul"}
+if sys.argv[1].endswith("/qdq"):  # a float Conv and MatMul between Q and DQ nodes: their QLinear ops
+    integer = {"Conv", "MatMul"}
 names = {n["name"] for n in d["nodes"] if n["op_type"] in integer and "." not in n["name"]}
 assert names and all(n["placement"] == "accelerator" for n in d["nodes"] if n["name"] in names), d["nodes"]
 assert d["failed"] == 0
-' "$work/int.json"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $t: an integer product is not on the accelerator"; fi
+' "$t" "$work/int.json"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $t: an integer product is not on the accelerator"; fi
 done
 "$tessel" onnx-test "$work/models/conv_fp16" --hw "$hwdir/mma-fp16.yaml" --json >"$work/fp16.json"
 if "$py" -c '
