@@ -85,7 +85,7 @@ static bool dequantize(struct ox *X, long d, int64_t axis, bool wide)
 	if (axis < 0)
 		return false;
 	for (size_t a = 0; a < n->n_attribute; a++)
-		if (!strcmp(n->attribute[a]->name, "axis"))
+		if (n->attribute[a]->name && !strcmp(n->attribute[a]->name, "axis")) /* protobuf-c: NULL when missing */
 			return n->attribute[a]->i == axis;
 	return axis == 1;
 }

@@ -95,6 +95,24 @@ t = onnx.TensorProto(); t.ParseFromString(open(sys.argv[1] + "/test_data_set_0/o
 assert np.array_equal(np.load(sys.argv[2]), numpy_helper.to_array(t))
 ' "$work/models/conv_fp16" "$work/fp16-z.npy"; then pass=$((pass + 1)); else
   fail=$((fail + 1)); echo "FAIL: the compiled conv_fp16 does not give the expected output"; fi
+# the same for the quantized QDQ model on vta-default: products on the
+# accelerator, Quantize, requantization and Dequantize on the host between
+expect 0 "qdq compiled for vta-default" "$tessel" compile "$work/models/qdq/model.onnx" -o "$work/qdq.tsp"
+says "$work/out" "2 of 11 ops on the accelerator" "the quantized products are compiled for the accelerator"
+"$py" -c '
+import sys, numpy as np, onnx
+from onnx import numpy_helper
+t = onnx.TensorProto(); t.ParseFromString(open(sys.argv[1] + "/test_data_set_0/input_0.pb", "rb").read())
+np.save(sys.argv[2], numpy_helper.to_array(t))
+' "$work/models/qdq" "$work/qdq-x.npy"
+expect 0 "the compiled qdq model run on the test's input" "$tessel" run "$work/qdq.tsp" --input "x=$work/qdq-x.npy" --output "z=$work/qdq-z.npy"
+if "$py" -c '
+import sys, numpy as np, onnx
+from onnx import numpy_helper
+t = onnx.TensorProto(); t.ParseFromString(open(sys.argv[1] + "/test_data_set_0/output_0.pb", "rb").read())
+assert np.array_equal(np.load(sys.argv[2]), numpy_helper.to_array(t))
+' "$work/models/qdq" "$work/qdq-z.npy"; then pass=$((pass + 1)); else
+  fail=$((fail + 1)); echo "FAIL: the compiled qdq model does not give the expected output"; fi
 
 # a data set with two differing outputs fails once
 cp -r "$work/models/qmatmul" "$work/twice"
