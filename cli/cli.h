@@ -26,20 +26,20 @@ struct cc_plan;
 	X(disasm, "PROG.tsp [--hw HW.yaml] [-o OUT.s]", "print a program as assembly")                \
 	X(run, "PROG.tsp [--hw HW.yaml] [--device sim|rtl] [--input NAME=FILE.npy]... [--output NAME=FILE.npy]... [--json] [--trace FILE] [--waves FILE.vcd] [--max-cycles N] [--max-seconds S]", \
 	  "run a program on a device and report cycles, activity and utilization")                    \
-	X(cosim, "PROG.tsp|WORKLOAD.yaml [--hw HW.yaml] [--max-cycles N] [--max-seconds S]",            \
+	X(cosim, "PROG.tsp|WORKLOAD.yaml [--hw HW.yaml] [--dims NAME=N,...] [--max-cycles N] [--max-seconds S]",            \
 	  "run a program on the simulator and the RTL and compare DRAM and statistics")              \
-	X(ir, "WORKLOAD.yaml", "load a workload file and print its tensor IR (the --dump-ir view)")      \
-	X(host, "WORKLOAD.yaml [--input NAME=FILE.npy]... [--output NAME=FILE.npy]... [--json] [--dump-ir]",                                                  \
+	X(ir, "WORKLOAD.yaml [--dims NAME=N,...]", "load a workload file and print its tensor IR (the --dump-ir view)")      \
+	X(host, "WORKLOAD.yaml [--dims NAME=N,...] [--input NAME=FILE.npy]... [--output NAME=FILE.npy]... [--json] [--dump-ir]",                                                  \
 	  "run a workload on the host CPU (LLVM JIT): per-op time and output checksums")               \
 	X(randprog, "--seed S [--hw HW.yaml] [--iterations N] [--knobs K,...|all] -o OUT.tsp|OUT.s",  \
 	  "write a random legal program, for differential testing of devices")                        \
-	X(match, "WORKLOAD.yaml [--hw HW.yaml] [--json]",                                              \
+	X(match, "WORKLOAD.yaml [--hw HW.yaml] [--dims NAME=N,...] [--json]",                                              \
 	  "list every binding of each op to the intrinsics, and why the others do not fit")          \
-	X(compile, "WORKLOAD.yaml [--hw HW.yaml] -o OUT.tsp [--json] [--dump-after PASS]",            \
+	X(compile, "WORKLOAD.yaml [--hw HW.yaml] [--dims NAME=N,...] -o OUT.tsp [--json] [--dump-after PASS]",            \
 	  "compile a workload's accelerator ops into one program")                                    \
-	X(exec, "WORKLOAD.yaml [--hw HW.yaml] [--device sim|rtl] [--verify] [--json] [--trace FILE] [--max-cycles N] [--max-seconds S]", \
+	X(exec, "WORKLOAD.yaml [--hw HW.yaml] [--dims NAME=N,...] [--device sim|rtl] [--verify] [--json] [--trace FILE] [--max-cycles N] [--max-seconds S]", \
 	  "run a workload op by op on a device, checking each op against the host backend")          \
-	X(tune, "WORKLOAD.yaml [--hw HW.yaml] [--budget N] [--db FILE] [--seed S] [--json] [-o OUT.tsp]", \
+	X(tune, "WORKLOAD.yaml [--hw HW.yaml] [--dims NAME=N,...] [--budget N] [--db FILE] [--seed S] [--json] [-o OUT.tsp]", \
 	  "search each op's mappings on the simulator, keeping the measurements in a tuning database") \
 	X(onnx_test, "DIR [--hw HW.yaml] [--device sim|rtl] [--json]",                                 \
 	  "run an ONNX backend test (model.onnx, test_data_set_*) and compare its outputs")
@@ -65,6 +65,7 @@ struct cli_opts {
 	const char *waves;      /* --waves */
 	const char *dump_after; /* --dump-after */
 	const char *knobs;      /* --knobs */
+	const char *dims;       /* --dims: sizes of an ONNX model's symbolic dimensions */
 	const char *pos[4];
 	int npos;
 };
@@ -85,6 +86,7 @@ enum {
 	CLI_OPT_WAVES = 1 << 12,
 	CLI_OPT_DUMP_AFTER = 1 << 13,
 	CLI_OPT_KNOBS = 1 << 14,
+	CLI_OPT_DIMS = 1 << 15,
 };
 
 /* Returns -1 and prints the usage on bad usage, 1 after printing help for
@@ -94,12 +96,13 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 void cli_usage(const char *cmd, bool to_stderr);
 /* Loads PATH, or the built-in default when PATH is NULL; prints errors. */
 int cli_load_hw(const char *path, struct hw *hw);
-/* Loads a workload file; prints errors.  0, or -1. */
+/* Loads a workload file or ONNX model (DIMS: --dims, or NULL); prints
+ * errors.  0, or -1. */
 struct wl_workload;
-int cli_load_workload(const char *path, struct wl_workload *w);
+int cli_load_workload(const char *path, const char *dims, struct wl_workload *w);
 /* Both, for the commands that compile a workload for a hardware description,
  * with the rewrites that depend on the machine (cc_rewrite) applied. */
-int cli_load_hw_workload(const char *hw_path, const char *wl_path, struct hw *hw, struct wl_workload *w);
+int cli_load_hw_workload(const char *hw_path, const char *wl_path, const char *dims, struct hw *hw, struct wl_workload *w);
 /* A workload's program as `tessel compile` builds it (cc_build): every op
  * in order, those on the host as host steps, a direct-form op reading what
  * an earlier op stored from its segment, tensors ops compute through

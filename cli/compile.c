@@ -202,7 +202,7 @@ static void print_host_steps(const struct isa_program *p)
 int cli_compile(int argc, char **argv)
 {
 	struct cli_opts o;
-	int rc = cli_parse("compile", argc, argv, CLI_OPT_HW | CLI_OPT_OUT | CLI_OPT_JSON | CLI_OPT_DUMP_AFTER, 1, 1, &o);
+	int rc = cli_parse("compile", argc, argv, CLI_OPT_HW | CLI_OPT_OUT | CLI_OPT_JSON | CLI_OPT_DUMP_AFTER | CLI_OPT_DIMS, 1, 1, &o);
 	if (rc)
 		return rc < 0 ? CLI_USAGE : CLI_OK;
 	if (o.dump_after && !known_pass(o.dump_after))
@@ -215,7 +215,7 @@ int cli_compile(int argc, char **argv)
 		return CLI_USAGE;
 	struct hw hw;
 	struct wl_workload w;
-	if (cli_load_hw_workload(o.hw, o.pos[0], &hw, &w))
+	if (cli_load_hw_workload(o.hw, o.pos[0], o.dims, &hw, &w))
 		return CLI_BAD_INPUT;
 	if (cli_check_workload_outputs("compile", &o, NULL, &w)) {
 		wl_free(&w);

@@ -18,11 +18,11 @@ static bool has_suffix(const char *s, const char *suffix)
 }
 
 /* A workload compiled as `tessel compile` does. */
-static int compile_workload(const char *path, const char *hw_path, struct isa_program *p)
+static int compile_workload(const char *path, const char *hw_path, const char *dims, struct isa_program *p)
 {
 	struct hw hw;
 	struct wl_workload w;
-	if (cli_load_hw_workload(hw_path, path, &hw, &w))
+	if (cli_load_hw_workload(hw_path, path, dims, &hw, &w))
 		return -1;
 	struct diags err = {0};
 	struct cc_plan *plans = xcalloc((size_t)w.g.nops + 1, sizeof *plans);
@@ -44,12 +44,17 @@ int cli_cosim(int argc, char **argv)
 	struct dev_run_opts ro;
 	if (cli_take_limits("cosim", &argc, argv, &ro))
 		return CLI_USAGE;
-	int rc = cli_parse("cosim", argc, argv, CLI_OPT_HW, 1, 1, &o);
+	int rc = cli_parse("cosim", argc, argv, CLI_OPT_HW | CLI_OPT_DIMS, 1, 1, &o);
 	if (rc)
 		return rc < 0 ? CLI_USAGE : CLI_OK;
 	struct isa_program p;
 	struct diags err = {0};
-	if (has_suffix(o.pos[0], ".yaml") ? compile_workload(o.pos[0], o.hw, &p) : cli_load_program(o.pos[0], o.hw, &p))
+	bool workload = has_suffix(o.pos[0], ".yaml") || has_suffix(o.pos[0], ".onnx");
+	if (o.dims && !workload) {
+		cli_usage_error("cosim", "--dims sizes an ONNX model's dimensions; '%s' is a program", o.pos[0]);
+		return CLI_USAGE;
+	}
+	if (has_suffix(o.pos[0], ".yaml") || has_suffix(o.pos[0], ".onnx") ? compile_workload(o.pos[0], o.hw, o.dims, &p) : cli_load_program(o.pos[0], o.hw, &p))
 		return CLI_BAD_INPUT;
 	struct cosim_result res;
 	struct cc_host_runner host; /* both devices' host steps */

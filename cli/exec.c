@@ -100,7 +100,7 @@ int cli_exec(int argc, char **argv)
 	struct dev_run_opts ro;
 	if (cli_take_limits("exec", &argc, argv, &ro))
 		return CLI_USAGE;
-	int rc = cli_parse("exec", argc, argv, CLI_OPT_HW | CLI_OPT_DEVICE | CLI_OPT_VERIFY | CLI_OPT_JSON | CLI_OPT_TRACE, 1, 1, &o);
+	int rc = cli_parse("exec", argc, argv, CLI_OPT_HW | CLI_OPT_DEVICE | CLI_OPT_VERIFY | CLI_OPT_JSON | CLI_OPT_TRACE | CLI_OPT_DIMS, 1, 1, &o);
 	if (rc)
 		return rc < 0 ? CLI_USAGE : CLI_OK;
 	const char *devname = o.device ? o.device : "sim";
@@ -113,7 +113,7 @@ int cli_exec(int argc, char **argv)
 		return CLI_USAGE;
 	struct hw hw;
 	struct wl_workload w;
-	if (cli_load_hw_workload(o.hw, o.pos[0], &hw, &w))
+	if (cli_load_hw_workload(o.hw, o.pos[0], o.dims, &hw, &w))
 		return CLI_BAD_INPUT;
 	if (cli_check_workload_outputs("exec", &o, NULL, &w)) {
 		wl_free(&w);

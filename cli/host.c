@@ -122,14 +122,14 @@ static void take_outputs(const struct wl_workload *w, const struct cli_tensors *
 static int host(int argc, char **argv, const struct cli_tensors *io)
 {
 	struct cli_opts o;
-	int rc = cli_parse("host", argc, argv, CLI_OPT_JSON | CLI_OPT_DUMP_IR, 1, 1, &o);
+	int rc = cli_parse("host", argc, argv, CLI_OPT_JSON | CLI_OPT_DUMP_IR | CLI_OPT_DIMS, 1, 1, &o);
 	if (rc)
 		return rc < 0 ? CLI_USAGE : CLI_OK;
 	if (cli_check_tensor_outputs("host", io, o.pos[0]))
 		return CLI_USAGE;
 	struct wl_workload w;
 	struct diags err = {0};
-	if (cli_load_workload(o.pos[0], &w))
+	if (cli_load_workload(o.pos[0], o.dims, &w))
 		return CLI_BAD_INPUT;
 	if (cli_check_workload_outputs("host", &o, io, &w)) {
 		wl_free(&w);

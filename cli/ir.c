@@ -10,12 +10,12 @@
 int cli_ir(int argc, char **argv)
 {
 	struct cli_opts o;
-	int rc = cli_parse("ir", argc, argv, 0, 1, 1, &o);
+	int rc = cli_parse("ir", argc, argv, CLI_OPT_DIMS, 1, 1, &o);
 	if (rc)
 		return rc < 0 ? CLI_USAGE : CLI_OK;
 	struct diags err = {0};
 	struct wl_workload w;
-	if (wl_load_file(o.pos[0], &w, &err)) {
+	if (wl_load_file_dims(o.pos[0], o.dims, &w, &err)) {
 		cli_print_errors(&err, o.pos[0]);
 		diag_free(&err);
 		return CLI_BAD_INPUT;

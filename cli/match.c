@@ -136,12 +136,12 @@ static void print_json(const struct hw *hw, const struct ir_graph *g, int op, co
 int cli_match(int argc, char **argv)
 {
 	struct cli_opts o;
-	int rc = cli_parse("match", argc, argv, CLI_OPT_HW | CLI_OPT_JSON, 1, 1, &o);
+	int rc = cli_parse("match", argc, argv, CLI_OPT_HW | CLI_OPT_JSON | CLI_OPT_DIMS, 1, 1, &o);
 	if (rc)
 		return rc < 0 ? CLI_USAGE : CLI_OK;
 	struct hw hw;
 	struct wl_workload w;
-	if (cli_load_hw_workload(o.hw, o.pos[0], &hw, &w))
+	if (cli_load_hw_workload(o.hw, o.pos[0], o.dims, &hw, &w))
 		return CLI_BAD_INPUT;
 	if (o.json)
 	{

@@ -42,6 +42,7 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 		{"waves", required_argument, NULL, 'W'},
 		{"dump-after", required_argument, NULL, 'A'},
 		{"knobs", required_argument, NULL, 'K'},
+		{"dims", required_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -63,7 +64,7 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 			      : c == 'D' ? CLI_OPT_DEVICE : c == 'T' ? CLI_OPT_TRACE : c == 'J' ? CLI_OPT_JSON
 			      : c == 'S' ? CLI_OPT_SEED : c == 'I' ? CLI_OPT_ITERATIONS : c == 'R' ? CLI_OPT_DUMP_IR
 			      : c == 'V' ? CLI_OPT_VERIFY : c == 'B' ? CLI_OPT_BUDGET : c == 'd' ? CLI_OPT_DB
-			      : c == 'W' ? CLI_OPT_WAVES : c == 'A' ? CLI_OPT_DUMP_AFTER : c == 'K' ? CLI_OPT_KNOBS : 0;
+			      : c == 'W' ? CLI_OPT_WAVES : c == 'A' ? CLI_OPT_DUMP_AFTER : c == 'K' ? CLI_OPT_KNOBS : c == 'N' ? CLI_OPT_DIMS : 0;
 		if (c == 'h') {
 			cli_usage(cmd, false);
 			return 1;
@@ -83,7 +84,7 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 		const char **slot = c == 'H' ? &o->hw : c == 'F' ? &o->format : c == 'D' ? &o->device
 				  : c == 'T' ? &o->trace : c == 'S' ? &o->seed : c == 'I' ? &o->iterations
 				  : c == 'B' ? &o->budget : c == 'd' ? &o->db : c == 'W' ? &o->waves
-				  : c == 'A' ? &o->dump_after : c == 'K' ? &o->knobs : &o->out;
+				  : c == 'A' ? &o->dump_after : c == 'K' ? &o->knobs : c == 'N' ? &o->dims : &o->out;
 		if (*slot) {
 			cli_usage_error(cmd, "option '%s' given twice", spelled);
 			return -1;
@@ -209,18 +210,18 @@ int cli_parse_count(const char *s, uint64_t *v)
 	return 0;
 }
 
-int cli_load_workload(const char *path, struct wl_workload *w)
+int cli_load_workload(const char *path, const char *dims, struct wl_workload *w)
 {
 	struct diags err = {0};
-	int rc = wl_load_file(path, w, &err);
+	int rc = wl_load_file_dims(path, dims, w, &err);
 	cli_print_errors(&err, path);
 	diag_free(&err);
 	return rc;
 }
 
-int cli_load_hw_workload(const char *hw_path, const char *wl_path, struct hw *hw, struct wl_workload *w)
+int cli_load_hw_workload(const char *hw_path, const char *wl_path, const char *dims, struct hw *hw, struct wl_workload *w)
 {
-	if (cli_load_hw(hw_path, hw) || cli_load_workload(wl_path, w))
+	if (cli_load_hw(hw_path, hw) || cli_load_workload(wl_path, dims, w))
 		return -1;
 	struct diags err = {0};
 	int rc = cc_rewrite(hw, w, &err);

@@ -189,7 +189,7 @@ int cli_tune(int argc, char **argv)
 {
 	struct cli_opts o;
 	int rc = cli_parse("tune", argc, argv,
-			   CLI_OPT_HW | CLI_OPT_BUDGET | CLI_OPT_DB | CLI_OPT_SEED | CLI_OPT_JSON | CLI_OPT_OUT, 1, 1, &o);
+			   CLI_OPT_HW | CLI_OPT_BUDGET | CLI_OPT_DB | CLI_OPT_SEED | CLI_OPT_JSON | CLI_OPT_OUT | CLI_OPT_DIMS, 1, 1, &o);
 	if (rc)
 		return rc < 0 ? CLI_USAGE : CLI_OK;
 	uint64_t budget = DEFAULT_BUDGET, seed = 1;
@@ -204,7 +204,7 @@ int cli_tune(int argc, char **argv)
 		return CLI_USAGE;
 	struct hw hw;
 	struct wl_workload w;
-	if (cli_load_hw_workload(o.hw, o.pos[0], &hw, &w))
+	if (cli_load_hw_workload(o.hw, o.pos[0], o.dims, &hw, &w))
 		return CLI_BAD_INPUT;
 	if (cli_check_workload_outputs("tune", &o, NULL, &w)) {
 		wl_free(&w);

@@ -232,6 +232,93 @@ static int given_input(struct ox *X, const Onnx__ValueInfoProto *in, int k)
 	return rc;
 }
 
+/* ---- sizes of symbolic dimensions (--dims NAME=N,...) ---- */
+
+enum { OX_MAX_DIMS = 64 };
+
+/* Item i of X->dims: its name (name, *nlen) and size; false past the end. */
+static bool dims_item(const struct ox *X, int i, const char **name, size_t *nlen, const char **value, size_t *vlen)
+{
+	const char *s = X->dims;
+	for (int k = 0; k < i && s; k++)
+		s = strchr(s, ','), s = s ? s + 1 : NULL;
+	if (!s)
+		return false;
+	size_t len = strcspn(s, ",");
+	const char *eq = memchr(s, '=', len);
+	*name = s, *nlen = eq ? (size_t)(eq - s) : len;
+	*value = eq ? eq + 1 : s + len, *vlen = eq ? len - *nlen - 1 : 0;
+	return true;
+}
+
+static int64_t dims_value(const char *v, size_t n)
+{
+	int64_t x = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9' || x > ((int64_t)1 << 31))
+			return -1;
+		x = x * 10 + (v[i] - '0');
+	}
+	return n && x >= 1 && x <= ((int64_t)1 << 31) ? x : -1;
+}
+
+/* Every item NAME=N with N from 1 to 2^31, at most OX_MAX_DIMS of them. */
+static int check_dims(struct ox *X)
+{
+	const char *name, *value;
+	size_t nlen, vlen;
+	int i = 0;
+	for (; X->dims && dims_item(X, i, &name, &nlen, &value, &vlen); i++)
+		if (!nlen || dims_value(value, vlen) < 0 || i == OX_MAX_DIMS)
+			return model_error(X, "dimension sizes '%s': item %d is '%.*s'; expected NAME=N, N from 1 to 2^31, "
+					      "at most %d items", X->dims, i + 1, (int)strcspn(name, ","), name, OX_MAX_DIMS);
+	return 0;
+}
+
+/* The size given for symbolic dimension `param`, or -1. */
+static int64_t given_dim(struct ox *X, const char *param)
+{
+	const char *name, *value;
+	size_t nlen, vlen;
+	for (int i = 0; X->dims && dims_item(X, i, &name, &nlen, &value, &vlen); i++)
+		if (strlen(param) == nlen && !memcmp(param, name, nlen)) {
+			X->dims_used |= (uint64_t)1 << i;
+			return dims_value(value, vlen);
+		}
+	return -1;
+}
+
+/* Every size given was one a graph input took: a misspelt name is not lost. */
+static int check_dims_used(struct ox *X)
+{
+	const char *name, *value;
+	size_t nlen, vlen;
+	for (int i = 0; X->dims && dims_item(X, i, &name, &nlen, &value, &vlen); i++)
+		if (!(X->dims_used >> i & 1))
+			return model_error(X, "dimension size '%.*s' names no symbolic dimension of the model's graph inputs",
+					   (int)(nlen + 1 + vlen), name);
+	return 0;
+}
+
+/* Dimension d of graph input k as X->given's input_k.pb has it (-1 when
+ * the file has no such dimension): 0, or -1 with an error. */
+static int given_shape(struct ox *X, int k, int d, int64_t *size)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/input_%d.pb", X->given, k);
+	enum dtype dt;
+	int rank;
+	int64_t shape[IR_MAX_RANK];
+	size_t n;
+	char name[IR_NAME_MAX];
+	uint8_t *b = wl_onnx_read_tensor(path, &dt, &rank, shape, &n, name, X->err);
+	free(b);
+	if (!b)
+		return -1;
+	*size = d < rank ? shape[d] : -1;
+	return 0;
+}
+
 static int graph_input(struct ox *X, const Onnx__ValueInfoProto *in, int k)
 {
 	const Onnx__TypeProto *tp = in->type;
@@ -254,12 +341,20 @@ static int graph_input(struct ox *X, const Onnx__ValueInfoProto *in, int k)
 	if (sh->n_dim > IR_MAX_RANK)
 		return model_error(X, "graph input '%s' has rank %zu; at most %d supported", in->name, sh->n_dim, IR_MAX_RANK);
 	for (size_t d = 0; d < sh->n_dim; d++) {
-		if (sh->dim[d]->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
-			return model_error(X, "graph input '%s': dimension %zu is %s%s%s; expected a fixed size", in->name, d,
-					   sh->dim[d]->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM ? "'" : "",
-					   sh->dim[d]->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM ? sh->dim[d]->dim_param : "unknown",
-					   sh->dim[d]->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM ? "'" : "");
-		shape[d] = sh->dim[d]->dim_value;
+		bool symbolic = sh->dim[d]->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM &&
+				sh->dim[d]->dim_param;
+		int64_t given = symbolic ? given_dim(X, sh->dim[d]->dim_param) : -1;
+		if (symbolic && given < 0 && X->given && given_shape(X, k, (int)d, &given)) /* the data set's size */
+			return -1;
+		if (symbolic && given < 0)
+			return model_error(X, "graph input '%s': dimension %zu is '%s'; give its size (--dims %s=N)", in->name, d,
+					   sh->dim[d]->dim_param, sh->dim[d]->dim_param);
+		if (given > ((int64_t)1 << 31))
+			return model_error(X, "graph input '%s': dimension %zu, '%s', of %" PRId64 "; at most 2^31", in->name, d,
+					   sh->dim[d]->dim_param, given);
+		if (!symbolic && sh->dim[d]->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
+			return model_error(X, "graph input '%s': dimension %zu is unknown; expected a fixed size", in->name, d);
+		shape[d] = symbolic ? given : sh->dim[d]->dim_value;
 	}
 	int t = ir_add_tensor(&X->w->g, in->name, IR_TENSOR_INPUT, dt, sh->n_dim ? (int)sh->n_dim : 1, shape,
 			      sh->n_dim == 4 ? "NCHW" : NULL, X->err);
@@ -406,6 +501,8 @@ static int import_model(struct ox *X, const uint8_t *bytes, size_t len)
 		rc = check_names(X, m->graph);
 	}
 	if (!rc)
+		rc = check_dims(X);
+	if (!rc)
 		rc = ox_list_reads(X);
 	if (!rc) {
 		snprintf(X->w->name, sizeof X->w->name, "%s", m->graph->name && m->graph->name[0] ? m->graph->name : "model");
@@ -429,6 +526,8 @@ static int import_model(struct ox *X, const uint8_t *bytes, size_t len)
 		if (!rc)
 			rc = graph_outputs(X);
 		if (!rc)
+			rc = check_dims_used(X);
+		if (!rc)
 			rc = check_total(X);
 	}
 	free(X->qdq);
@@ -437,8 +536,8 @@ static int import_model(struct ox *X, const uint8_t *bytes, size_t len)
 	return rc;
 }
 
-static int load_bytes(const uint8_t *bytes, size_t len, const char *path, const char *given, struct wl_workload *w,
-		      struct diags *err);
+static int load_bytes(const uint8_t *bytes, size_t len, const char *path, const char *given, const char *dims,
+		      struct wl_workload *w, struct diags *err);
 
 /* What an import holds besides the workload. */
 static void ox_free(struct ox *X)
@@ -452,43 +551,46 @@ static void ox_free(struct ox *X)
 	free(X->reads);
 }
 
-int wl_load_onnx(const char *path, struct wl_workload *w, struct diags *err)
+static int load_path(const char *path, const char *given, const char *dims, struct wl_workload *w, struct diags *err)
 {
 	memset(w, 0, sizeof *w);
 	size_t len;
 	uint8_t *bytes = file_read_bytes(path, FILE_ONNX, &len, err);
 	if (!bytes)
 		return -1;
-	int rc = wl_load_onnx_bytes(bytes, len, path, w, err);
+	int rc = load_bytes(bytes, len, path, given, dims, w, err);
 	free(bytes);
 	return rc;
+}
+
+int wl_load_onnx(const char *path, struct wl_workload *w, struct diags *err)
+{
+	return load_path(path, NULL, NULL, w, err);
+}
+
+int wl_load_onnx_dims(const char *path, const char *dims, struct wl_workload *w, struct diags *err)
+{
+	return load_path(path, NULL, dims, w, err);
 }
 
 int wl_load_onnx_bytes(const uint8_t *bytes, size_t len, const char *path, struct wl_workload *w, struct diags *err)
 {
-	return load_bytes(bytes, len, path, NULL, w, err);
+	return load_bytes(bytes, len, path, NULL, NULL, w, err);
 }
 
 int wl_load_onnx_given(const char *path, const char *given, struct wl_workload *w, struct diags *err)
 {
-	memset(w, 0, sizeof *w);
-	size_t len;
-	uint8_t *bytes = file_read_bytes(path, FILE_ONNX, &len, err);
-	if (!bytes)
-		return -1;
-	int rc = load_bytes(bytes, len, path, given, w, err);
-	free(bytes);
-	return rc;
+	return load_path(path, given, NULL, w, err);
 }
 
-static int load_bytes(const uint8_t *bytes, size_t len, const char *path, const char *given, struct wl_workload *w,
-		      struct diags *err)
+static int load_bytes(const uint8_t *bytes, size_t len, const char *path, const char *given, const char *dims,
+		      struct wl_workload *w, struct diags *err)
 {
 	memset(w, 0, sizeof *w);
 	const char *slash = strrchr(path, '/');
 	char *dir = !slash ? try_strdup("") : try_strndup(path, (size_t)(slash - path));
 	w->file = try_strdup(path);
-	struct ox X = {.w = w, .err = err, .file = path, .dir = dir ? dir : "", .given = given};
+	struct ox X = {.w = w, .err = err, .file = path, .dir = dir ? dir : "", .given = given, .dims = dims};
 	int n0 = err->n;
 	if (!dir || !w->file)
 		diag_nomem(err, path, strlen(path) + 1, "the name of the model '%s'", path);

@@ -36,6 +36,8 @@ struct ox {
 	const char *file;
 	const char *dir; /* external data paths are relative to it */
 	const char *given; /* a data set folder whose input_K.pb give the graph's int64 inputs, or NULL */
+	const char *dims;  /* "NAME=N,...": sizes of symbolic dimensions, or NULL */
+	uint64_t dims_used; /* which of them a graph input took */
 	int64_t opset;
 	const Onnx__GraphProto *graph;
 	int nvalues, value_cap;

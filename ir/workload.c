@@ -755,10 +755,20 @@ int wl_load_string(const char *text, const char *name, struct wl_workload *w, st
 
 int wl_load_file(const char *path, struct wl_workload *w, struct diags *err)
 {
+	return wl_load_file_dims(path, NULL, w, err);
+}
+
+int wl_load_file_dims(const char *path, const char *dims, struct wl_workload *w, struct diags *err)
+{
 	size_t n = strlen(path);
 	if (n > 5 && !strcmp(path + n - 5, ".onnx"))
-		return wl_load_onnx(path, w, err);
+		return wl_load_onnx_dims(path, dims, w, err);
 	memset(w, 0, sizeof *w);
+	if (dims) {
+		diag_add(err, path, 0, 0, "sizes of symbolic dimensions ('%s') are for ONNX models; this is a workload file",
+			 dims);
+		return -1;
+	}
 	char *text = file_read_text(path, FILE_WORKLOAD, err);
 	if (!text)
 		return -1;

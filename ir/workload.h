@@ -66,12 +66,18 @@ struct wl_workload {
  * file paths are relative to the directory of PATH (of NAME for a string;
  * the current directory when NAME has no '/'). */
 int wl_load_file(const char *path, struct wl_workload *w, struct diags *err);
+/* The same, with sizes for an ONNX model's symbolic dimensions (a graph
+ * input's "batch" or "unk__314"): DIMS is "NAME=N[,NAME=N]...", or NULL.
+ * Each must name a symbolic dimension of the model's graph inputs; DIMS
+ * with a workload file is an error. */
+int wl_load_file_dims(const char *path, const char *dims, struct wl_workload *w, struct diags *err);
 int wl_load_string(const char *text, const char *name, struct wl_workload *w, struct diags *err);
 /* An ONNX model as a workload (ir/onnx.c, docs/onnx.md): its initializers
  * weights, its graph inputs inputs (random from seed 0 until given), each
  * node IR ops.  wl_load_file calls it for a path ending in ".onnx".  0, or
  * -1 with an error naming the node, its op_type and the opset. */
 int wl_load_onnx(const char *path, struct wl_workload *w, struct diags *err);
+int wl_load_onnx_dims(const char *path, const char *dims, struct wl_workload *w, struct diags *err);
 /* The same from the model's bytes; `path` names it in errors, and external
  * data is read relative to its folder. */
 int wl_load_onnx_bytes(const uint8_t *bytes, size_t len, const char *path, struct wl_workload *w, struct diags *err);

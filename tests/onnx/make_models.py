@@ -17,6 +17,8 @@ same result: a difference is a bug, not rounding.
   qdq          float Conv (+ bias, Relu) and MatMul between DequantizeLinear and QuantizeLinear
                nodes, as quantization tools write them: expected as the QLinear ops they stand
                for (the integer product, requantized once)
+  dynamic      a float32 Conv and Relu whose input's batch dimension is symbolic ("batch"),
+               its data set of two images
   conv_nd      a float16 Conv1d (groups, strides, pads, dilations: on mma-fp16's intrinsic) and
                a float32 Conv3d
   pools        an int8 MaxPool with dilations, pads and ceil_mode (on an int8 accelerator's ALU),
@@ -324,6 +326,18 @@ def qdq(out):
           [("x", x)], [("z", z)])
 
 
+def dynamic(out):
+    x = ints((2, 3, 8, 8), -3, 3, np.float32)
+    w = ints((4, 3, 3, 3), -1, 1, np.float32)
+    y = np.maximum(conv2d(x, w, np.zeros(4), 1, 1), 0).astype(np.float32)
+    nodes = [helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["c"], ["y"], name="relu")]
+    write(out, "dynamic", nodes,
+          [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 3, 8, 8])],
+          [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 4, 8, 8])],
+          [numpy_helper.from_array(w, "w")], [("x", x)], [("y", y)])
+
+
 def conv_nd(out):
     x1 = ints((2, 4, 21), -3, 3, np.float16)
     w1 = ints((6, 2, 3), -2, 2, np.float16)
@@ -375,3 +389,4 @@ if __name__ == "__main__":
     pools(out)
     conv_nd(out)
     qdq(out)
+    dynamic(out)

@@ -114,6 +114,22 @@ assert np.array_equal(np.load(sys.argv[2]), numpy_helper.to_array(t))
 ' "$work/models/qdq" "$work/qdq-z.npy"; then pass=$((pass + 1)); else
   fail=$((fail + 1)); echo "FAIL: the compiled qdq model does not give the expected output"; fi
 
+# a symbolic dimension: sized by --dims, or by onnx-test's data set; an
+# error naming it without; a size that names nothing, and --dims for a
+# workload file, are errors too
+expect 1 "a symbolic dimension without a size" "$tessel" ir "$work/models/dynamic/model.onnx"
+says "$work/err" "graph input 'x': dimension 0 is 'batch'; give its size (--dims batch=N)" "the dimension named"
+expect 0 "a symbolic dimension sized" "$tessel" exec "$work/models/dynamic/model.onnx" --dims batch=3 --verify
+expect 0 "the IR with the size given" "$tessel" ir "$work/models/dynamic/model.onnx" --dims batch=3
+says "$work/out" "tensor x input fp32 [3, 3, 8, 8]" "the input takes the size given"
+expect 0 "a symbolic dimension sized by the data set" "$tessel" onnx-test "$work/models/dynamic"
+expect 1 "a misspelt dimension" "$tessel" ir "$work/models/dynamic/model.onnx" --dims batch=1,bacth=2
+says "$work/err" "dimension size 'bacth=2' names no symbolic dimension of the model's graph inputs" "the misspelt size named"
+expect 1 "a size of 0" "$tessel" ir "$work/models/dynamic/model.onnx" --dims batch=0
+says "$work/err" "item 1 is 'batch=0'; expected NAME=N, N from 1 to 2^31" "the bad size named"
+expect 1 "sizes for a workload file" "$tessel" ir "$hwdir/../workloads/gemm.yaml" --dims batch=1
+says "$work/err" "sizes of symbolic dimensions ('batch=1') are for ONNX models; this is a workload file" "the workload file refused"
+
 # a data set with two differing outputs fails once
 cp -r "$work/models/qmatmul" "$work/twice"
 for k in 0 1; do
