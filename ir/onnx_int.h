@@ -73,7 +73,7 @@ int ox_list_reads(struct ox *X);
 struct ox_value *ox_new_value(struct ox *X, const char *name);
 /* An error about the current node: "node 'N' (Op, opset K): ..." (-1). */
 int ox_node_error(struct ox *X, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The value named `name`, or NULL. */
+/* The value named `name`, or NULL (also for a NULL name). */
 struct ox_value *ox_value(struct ox *X, const char *name);
 /* Input k of the current node as an IR tensor (a constant becomes a
  * weight); -1 with an error when it is missing or cannot be one. */

@@ -31,7 +31,7 @@ static int *find_slot(struct ox *X, const char *name)
 
 struct ox_value *ox_value(struct ox *X, const char *name)
 {
-	if (!X->nslots)
+	if (!X->nslots || !name) /* (an input left empty: none) */
 		return NULL;
 	int *s = find_slot(X, name);
 	return *s < 0 ? NULL : &X->value[*s];
