@@ -171,7 +171,9 @@ static struct ox_value *constant(struct ox *X, const Onnx__TensorProto *t, const
 		return NULL;
 	}
 	int64_t n = 1;
-	for (size_t d = 0; d < t->n_dims; d++) {
+	if (is64 && t->n_dims == 1 && t->dims[0] == 0) /* an empty list of axes (ReduceSum's "none given") */
+		n = 0;
+	for (size_t d = 0; d < t->n_dims && n; d++) {
 		if (t->dims[d] < 1 || t->dims[d] > ((int64_t)1 << 31) || n > ((int64_t)1 << 40) / t->dims[d]) {
 			model_error(X, "tensor '%s': dimension %zu is %" PRId64 "; expected 1 or more, at most 2^40 elements in all",
 				    name, d, t->dims[d]);

@@ -1,9 +1,10 @@
-/* ONNX's activations that are not one epilogue (docs/onnx.md): LeakyRelu,
- * PRelu, Sigmoid and Softmax, each a few IR ops made of the IR's combines
+/* ONNX's activations that are not Relu or Clip (docs/onnx.md): LeakyRelu,
+ * PRelu, Exp, Sigmoid and Softmax, each a few IR ops made of the IR's combines
  * and epilogues, so that every backend computes them the same way:
  *
  *   LeakyRelu, PRelu  relu(x) + slope · min(x, 0), min(x, 0) = −relu(−x)
  *                     (one of the two terms is 0, so the sum is exact)
+ *   Exp               a copy with the exp epilogue
  *   Sigmoid           1 / (1 + exp(−x))
  *   Softmax           e = exp(x − max(x)), e / sum(e), along the axis
  *
@@ -92,6 +93,16 @@ int ox_prelu(struct ox *X)
 	return s < 0 ? -1 : leaky(X, x, s);
 }
 
+int ox_exp(struct ox *X)
+{
+	int x = input_float(X, 0);
+	struct ir_epilogue e = {.kind = IR_EP_EXP};
+	int y = x < 0 ? -1 : copy_with(X, x, &e, 1, graph(X)->tensor[x].dtype, ox_output_name(X, 0));
+	if (y >= 0) /* the copy is this node's op */
+		snprintf(graph(X)->op[graph(X)->tensor[y].producer].name, IR_NAME_MAX, "%s", X->node_name);
+	return y < 0 ? -1 : ox_bind_output(X, 0, y);
+}
+
 int ox_sigmoid(struct ox *X)
 {
 	int x = input_float(X, 0);
@@ -108,29 +119,42 @@ int ox_sigmoid(struct ox *X)
 	return y < 0 ? -1 : ox_bind_output(X, 0, graph(X)->op[y].out.tensor);
 }
 
+int ox_reduce_op(struct ox *X, int in, unsigned mask, bool keep, enum ir_reduce r, const char *op_name,
+		 const char *out_name, enum dtype out_dtype)
+{
+	const struct ir_tensor *x = &graph(X)->tensor[in];
+	struct ir_op op = {0};
+	snprintf(op.name, sizeof op.name, "%s", op_name);
+	snprintf(op.kind, sizeof op.kind, "reduce");
+	int64_t shape[IR_MAX_RANK];
+	int rank = 0;
+	for (int d = 0; d < x->rank; d++) {
+		bool reduced = mask >> d & 1;
+		snprintf(op.iter[d].name, sizeof op.iter[d].name, "d%d", d);
+		op.iter[d].extent = x->shape[d];
+		op.iter[d].reduction = reduced;
+		op.in[0].index[d].coef[d] = 1;
+		if (!reduced)
+			op.out.index[rank].coef[d] = 1;
+		if (!reduced || keep)
+			shape[rank++] = reduced ? 1 : x->shape[d];
+	}
+	if (!rank) /* every dimension reduced away: one value */
+		shape[rank++] = 1;
+	op.niters = x->rank, op.nin = 1, op.in[0].tensor = in;
+	op.reduce = r, op.combine = IR_COMBINE_COPY, op.acc = dtype_float(x->dtype) ? DT_FP32 : DT_INT32;
+	int o = ox_add_op(X, &op, out_name, out_dtype, rank, shape);
+	return o < 0 ? -1 : graph(X)->op[o].out.tensor;
+}
+
 /* out[...] reduce= in[...] over dimensions from .. to − 1, which the
  * output keeps as 1 */
 static int reduce_dims(struct ox *X, int in, int from, int to, enum ir_reduce r, const char *name)
 {
-	const struct ir_tensor *x = &graph(X)->tensor[in];
-	struct ir_op op = {0};
-	snprintf(op.name, sizeof op.name, "%s", name);
-	snprintf(op.kind, sizeof op.kind, "reduce");
-	int64_t shape[IR_MAX_RANK];
-	for (int d = 0; d < x->rank; d++) {
-		snprintf(op.iter[d].name, sizeof op.iter[d].name, "d%d", d);
-		op.iter[d].extent = x->shape[d];
-		bool reduced = d >= from && d < to;
-		op.iter[d].reduction = reduced;
-		op.in[0].index[d].coef[d] = 1;
-		if (!reduced)
-			op.out.index[d].coef[d] = 1;
-		shape[d] = reduced ? 1 : x->shape[d];
-	}
-	op.niters = x->rank, op.nin = 1, op.in[0].tensor = in;
-	op.reduce = r, op.combine = IR_COMBINE_COPY, op.acc = DT_FP32;
-	int o = ox_add_op(X, &op, name, DT_FP32, x->rank, shape);
-	return o < 0 ? -1 : graph(X)->op[o].out.tensor;
+	unsigned mask = 0;
+	for (int d = from; d < to; d++)
+		mask |= 1u << d;
+	return ox_reduce_op(X, in, mask, true, r, name, name, DT_FP32);
 }
 
 /* Softmax along `axis` (opset 13 on, default -1), or over every dimension

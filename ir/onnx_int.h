@@ -120,6 +120,11 @@ int ox_matmul_op(struct ox *X, int a, int b, bool ta, bool tb, const char *out_n
  * floating point; the op's index, or -1 with an error. */
 int ox_broadcast_op(struct ox *X, enum ir_combine c, int a, int b, const char *op_name, const char *out_name,
 		    enum dtype out_dtype);
+/* out reduce= in over the dimensions in `mask` (bit d: dimension d), which
+ * the output keeps as 1 when `keep`, else drops (all dropped: one value):
+ * the output tensor, or -1 with an error. */
+int ox_reduce_op(struct ox *X, int in, unsigned mask, bool keep, enum ir_reduce r, const char *op_name,
+		 const char *out_name, enum dtype out_dtype);
 /* A new constant (a weight) of the workload, its bytes zeroed in *data:
  * the tensor, or -1 with an error.  Each is at most OX_MAX_MADE_BYTES,
  * and all of them together at most 4 times that: what a converter derives
@@ -161,6 +166,7 @@ int ox_dequantize_linear(struct ox *X);
 int ox_leaky_relu(struct ox *X);
 int ox_prelu(struct ox *X);
 int ox_sigmoid(struct ox *X);
+int ox_exp(struct ox *X);
 int ox_softmax(struct ox *X);
 int ox_concat(struct ox *X);
 /* The converter of op_type, or NULL; `supported` lists them all. */

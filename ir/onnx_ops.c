@@ -269,6 +269,57 @@ static int variadic(struct ox *X, enum ir_combine c)
 static int max(struct ox *X) { return variadic(X, IR_COMBINE_MAX); }
 static int min(struct ox *X) { return variadic(X, IR_COMBINE_MIN); }
 
+/* ---- reductions ---- */
+
+/* ReduceMax, ReduceSum, ReduceMean, ReduceSumSquare over `axes` (an
+ * attribute; ReduceSum's input 1 from opset 13), keepdims; no axes: every
+ * dimension, or none with noop_with_empty_axes. */
+static int reduction(struct ox *X, enum ir_reduce r, bool mean, bool square)
+{
+	int x = ox_input(X, 0);
+	if (x < 0)
+		return -1;
+	const struct ir_tensor *t = &graph(X)->tensor[x];
+	int rank = t->rank, n = 0;
+	int64_t axes[IR_MAX_RANK + 1];
+	bool from_input = X->opset >= 13 && !strcmp(X->node->op_type, "ReduceSum");
+	if (from_input && (size_t)1 < X->node->n_input && X->node->input[1][0]) {
+		const struct ox_value *v = ox_const_input(X, 1, false);
+		if (!v || !ox_const_ints(X, v, axes, IR_MAX_RANK, &n))
+			return -1;
+	} else if (!from_input && !ox_attr_ints(X, "axes", axes, IR_MAX_RANK + 1, &n))
+		return -1;
+	if ((mean || square) && !dtype_float(t->dtype))
+		return ox_node_error(X, "input '%s' is %s; floating point is supported", t->name, dtype_name(t->dtype));
+	if (!n && ox_attr_int(X, "noop_with_empty_axes", 0))
+		return ox_identity(X);
+	unsigned mask = n ? 0 : (1u << rank) - 1;
+	for (int i = 0; i < n; i++) {
+		if (axes[i] < -rank || axes[i] >= rank)
+			return ox_node_error(X, "axis %" PRId64 " of a rank-%d input", axes[i], rank);
+		mask |= 1u << (axes[i] < 0 ? axes[i] + rank : axes[i]);
+	}
+	int64_t count = 1;
+	for (int d = 0; d < rank; d++)
+		count *= mask >> d & 1 ? t->shape[d] : 1;
+	enum dtype dt = t->dtype;
+	int y = ox_reduce_op(X, x, mask, ox_attr_int(X, "keepdims", 1) != 0, r, X->node_name, ox_output_name(X, 0), dt);
+	if (y < 0)
+		return -1;
+	struct ir_op *op = &graph(X)->op[graph(X)->tensor[y].producer];
+	if (square) /* x · x, summed */
+		op->nin = 2, op->in[1] = op->in[0], op->combine = IR_COMBINE_MUL;
+	struct ir_epilogue e = {.kind = IR_EP_DIV, .imm = count};
+	if (mean && ir_add_epilogue(graph(X), graph(X)->tensor[y].producer, &e, X->err))
+		return -1;
+	return ox_bind_output(X, 0, y);
+}
+
+static int reduce_max(struct ox *X) { return reduction(X, IR_REDUCE_MAX, false, false); }
+static int reduce_sum(struct ox *X) { return reduction(X, IR_REDUCE_SUM, false, false); }
+static int reduce_mean(struct ox *X) { return reduction(X, IR_REDUCE_SUM, true, false); }
+static int reduce_sum_square(struct ox *X) { return reduction(X, IR_REDUCE_SUM, false, true); }
+
 /* ---- Relu, Clip: an epilogue of the op before, or a copy ---- */
 
 static int unary(struct ox *X, const struct ir_epilogue *e, int n)
@@ -489,8 +540,13 @@ static int batch_norm(struct ox *X)
 	X("LeakyRelu", ox_leaky_relu)                             \
 	X("PRelu", ox_prelu)                                      \
 	X("Sigmoid", ox_sigmoid)                                  \
+	X("Exp", ox_exp)                                          \
 	X("Softmax", ox_softmax)                                  \
-	X("Concat", ox_concat)
+	X("Concat", ox_concat)                                    \
+	X("ReduceMax", reduce_max)                                \
+	X("ReduceSum", reduce_sum)                                \
+	X("ReduceMean", reduce_mean)                              \
+	X("ReduceSumSquare", reduce_sum_square)
 
 static const struct {
 	const char *op_type;
