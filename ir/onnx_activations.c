@@ -18,10 +18,6 @@
 
 static struct ir_graph *graph(struct ox *X) { return &X->w->g; }
 
-static void name_of(char *out, const char *base, const char *suffix)
-{
-	snprintf(out, IR_NAME_MAX, "%.*s.%s", (int)(IR_NAME_MAX - 2 - strlen(suffix)), base, suffix);
-}
 
 /* A copy of tensor t with epilogues e, as dtype dt: its output, or -1. */
 static int copy_with(struct ox *X, int t, const struct ir_epilogue *e, int n, enum dtype dt, const char *name)
@@ -64,9 +60,9 @@ static int leaky(struct ox *X, int x, int slope)
 {
 	char base[IR_NAME_MAX], pos[IR_NAME_MAX], neg[IR_NAME_MAX], scaled[IR_NAME_MAX];
 	snprintf(base, sizeof base, "%s", ox_output_name(X, 0));
-	name_of(pos, base, "positive");
-	name_of(neg, base, "negative");
-	name_of(scaled, base, "scaled");
+	ox_name_of(pos, base, "positive");
+	ox_name_of(neg, base, "negative");
+	ox_name_of(scaled, base, "scaled");
 	enum dtype dt = graph(X)->tensor[x].dtype;
 	struct ir_epilogue relu = {.kind = IR_EP_RELU}, flip = {.kind = IR_EP_MUL, .imm = -1};
 	int p = copy_with(X, x, &relu, 1, DT_FP32, pos);
@@ -82,7 +78,7 @@ int ox_leaky_relu(struct ox *X)
 {
 	int x = input_float(X, 0);
 	char name[IR_NAME_MAX];
-	name_of(name, ox_output_name(X, 0), "alpha");
+	ox_name_of(name, ox_output_name(X, 0), "alpha");
 	int a = x < 0 ? -1 : scalar(X, name, (float)ox_attr_float(X, "alpha", 0.01));
 	return a < 0 ? -1 : leaky(X, x, a);
 }
@@ -110,8 +106,8 @@ int ox_sigmoid(struct ox *X)
 		return -1;
 	char base[IR_NAME_MAX], den[IR_NAME_MAX], one[IR_NAME_MAX];
 	snprintf(base, sizeof base, "%s", ox_output_name(X, 0));
-	name_of(den, base, "denominator");
-	name_of(one, base, "one");
+	ox_name_of(den, base, "denominator");
+	ox_name_of(one, base, "one");
 	enum dtype dt = graph(X)->tensor[x].dtype;
 	struct ir_epilogue e[] = {{.kind = IR_EP_MUL, .imm = -1}, {.kind = IR_EP_EXP}, {.kind = IR_EP_ADD, .imm = 1}};
 	int d = copy_with(X, x, e, 3, DT_FP32, den), c = d < 0 ? -1 : scalar(X, one, 1);
@@ -174,9 +170,9 @@ int ox_softmax(struct ox *X)
 	int in = x, to = X->opset >= 13 ? (int)axis + 1 : rank;
 	char base[IR_NAME_MAX], mx[IR_NAME_MAX], ex[IR_NAME_MAX], sum[IR_NAME_MAX];
 	snprintf(base, sizeof base, "%s", ox_output_name(X, 0));
-	name_of(mx, base, "max");
-	name_of(ex, base, "exp");
-	name_of(sum, base, "sum");
+	ox_name_of(mx, base, "max");
+	ox_name_of(ex, base, "exp");
+	ox_name_of(sum, base, "sum");
 	int m = reduce_dims(X, in, (int)axis, to, IR_REDUCE_MAX, mx);
 	int e = m < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_SUB, in, m, ex, ex, DT_FP32);
 	struct ir_epilogue exp_e = {.kind = IR_EP_EXP};

@@ -99,6 +99,11 @@ bool ox_attr_ints(struct ox *X, const char *name, int64_t *out, int max, int *n)
 const char *ox_attr_string(struct ox *X, const char *name, const char *dflt);
 /* Output k of the node names IR tensor t from now on. */
 int ox_bind_output(struct ox *X, int k, int t);
+/* Output 0 of the node is op's result (the workload's per-op and
+ * per-tensor records grown to the graph first); -1 for op -1. */
+int ox_bind_op(struct ox *X, int op);
+/* BASE.SUFFIX in out (IR_NAME_MAX bytes), BASE cut to fit. */
+void ox_name_of(char *out, const char *base, const char *suffix);
 /* The IR name for output k (its ONNX name). */
 const char *ox_output_name(struct ox *X, int k);
 /* Appends op (its out access filled) with output tensor `out_name`;

@@ -10,10 +10,6 @@
 
 static struct ir_graph *graph(struct ox *X) { return &X->w->g; }
 
-static int bind(struct ox *X, int op)
-{
-	return op < 0 || !ox_grow(X) ? -1 : ox_bind_output(X, 0, graph(X)->op[op].out.tensor);
-}
 
 /* ---- data movement: reshapes and transposes as copies ---- */
 
@@ -84,7 +80,7 @@ int ox_reshape_op(struct ox *X, int in, int q, const int64_t *shape, const char 
 
 static int reshape_to(struct ox *X, int in, int q, const int64_t *T)
 {
-	return bind(X, ox_reshape_op(X, in, q, T, X->node_name, ox_output_name(X, 0)));
+	return ox_bind_op(X, ox_reshape_op(X, in, q, T, X->node_name, ox_output_name(X, 0)));
 }
 
 /* Elements of a shape; -1 past 2^40 (more than a tensor may hold). */
@@ -248,7 +244,7 @@ int ox_transpose(struct ox *X)
 	op.nin = 1, op.in[0].tensor = in;
 	op.reduce = IR_REDUCE_ASSIGN, op.combine = IR_COMBINE_COPY;
 	op.acc = dtype_float(t->dtype) ? DT_FP32 : DT_INT32;
-	return bind(X, ox_add_op(X, &op, ox_output_name(X, 0), t->dtype, n, T));
+	return ox_bind_op(X, ox_add_op(X, &op, ox_output_name(X, 0), t->dtype, n, T));
 }
 
 /* Pad (constant mode, zeros): a copy whose reads start `begin` before the
@@ -344,7 +340,7 @@ int ox_pad(struct ox *X)
 	op.acc = dtype_float(t->dtype) ? DT_FP32 : DT_INT32;
 	if (value != 0 && pad_values(X, &op, t->rank, T, pads, t->shape, value) < 0)
 		return -1;
-	return bind(X, ox_add_op(X, &op, ox_output_name(X, 0), graph(X)->tensor[in].dtype, op.niters, T));
+	return ox_bind_op(X, ox_add_op(X, &op, ox_output_name(X, 0), graph(X)->tensor[in].dtype, op.niters, T));
 }
 
 int ox_identity(struct ox *X)

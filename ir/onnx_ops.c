@@ -17,12 +17,6 @@
 
 static struct ir_graph *graph(struct ox *X) { return &X->w->g; }
 
-/* Output 0 of the node is op's result (the workload's per-op and
- * per-tensor records grown to the graph first). */
-static int bind(struct ox *X, int op)
-{
-	return op < 0 || !ox_grow(X) ? -1 : ox_bind_output(X, 0, graph(X)->op[op].out.tensor);
-}
 
 /* ---- MatMul and Gemm: one loop nest ---- */
 
@@ -83,7 +77,7 @@ static int matmul_op(struct ox *X, int a, int b, bool ta, bool tb)
 static int matmul(struct ox *X)
 {
 	int a = ox_input(X, 0), b = a < 0 ? -1 : ox_input(X, 1);
-	return b < 0 ? -1 : bind(X, matmul_op(X, a, b, false, false));
+	return b < 0 ? -1 : ox_bind_op(X, matmul_op(X, a, b, false, false));
 }
 
 /* x · v for a float constant v: an op of its own (or x when v is 1). */
@@ -125,7 +119,7 @@ static int gemm(struct ox *X)
 	if (op < 0)
 		return -1;
 	if (!has_c && alpha == 1)
-		return bind(X, op);
+		return ox_bind_op(X, op);
 	int y = graph(X)->op[op].out.tensor;
 	const struct ir_tensor *o = &graph(X)->tensor[y];
 	int64_t M = o->shape[0], N = o->shape[1];
@@ -153,7 +147,7 @@ static int gemm(struct ox *X)
 	if (plain && tc && tc->rank == 1 && tc->shape[0] == N && N > 1) { /* C along the columns: each output feature's bias */
 		struct ir_epilogue e = {.kind = IR_EP_BIAS, .tensor = c, .dim = 1};
 		snprintf(graph(X)->tensor[graph(X)->op[op].out.tensor].name, IR_NAME_MAX, "%s", ox_output_name(X, 0));
-		return ir_add_epilogue(graph(X), op, &e, X->err) ? -1 : bind(X, op);
+		return ir_add_epilogue(graph(X), op, &e, X->err) ? -1 : ox_bind_op(X, op);
 	}
 	y = scale_by(X, y, alpha, has_c ? scaled : ox_output_name(X, 0));
 	if (y < 0 || !has_c)
@@ -163,7 +157,7 @@ static int gemm(struct ox *X)
 	char add_c[IR_NAME_MAX];
 	snprintf(add_c, sizeof add_c, "%.54s.add_c", X->node_name);
 	int s = ox_broadcast_op(X, IR_COMBINE_ADD, y, c, add_c, ox_output_name(X, 0), graph(X)->tensor[y].dtype);
-	return s < 0 ? -1 : bind(X, s);
+	return s < 0 ? -1 : ox_bind_op(X, s);
 }
 
 /* ---- elementwise ---- */
@@ -210,10 +204,10 @@ static int elementwise(struct ox *X, enum ir_combine c)
 		return -1;
 	const struct ir_tensor *A = &graph(X)->tensor[a], *B = &graph(X)->tensor[b];
 	if (A->rank == B->rank && !memcmp(A->shape, B->shape, (size_t)A->rank * sizeof *A->shape))
-		return bind(X, ir_elementwise(graph(X), X->node_name, c, a, b, ox_output_name(X, 0), A->dtype, X->err));
+		return ox_bind_op(X, ir_elementwise(graph(X), X->node_name, c, a, b, ox_output_name(X, 0), A->dtype, X->err));
 	if (A->dtype != B->dtype)
 		return ox_node_error(X, "operands of %s and %s; expected one dtype", dtype_name(A->dtype), dtype_name(B->dtype));
-	return bind(X, ox_broadcast_op(X, c, a, b, X->node_name, ox_output_name(X, 0), A->dtype));
+	return ox_bind_op(X, ox_broadcast_op(X, c, a, b, X->node_name, ox_output_name(X, 0), A->dtype));
 }
 
 static int add(struct ox *X) { return elementwise(X, IR_COMBINE_ADD); }
@@ -347,7 +341,7 @@ static int unary(struct ox *X, const struct ir_epilogue *e, int n)
 	for (int i = 0; i < n && op >= 0; i++)
 		if (ir_add_epilogue(graph(X), op, &e[i], X->err))
 			return -1;
-	return bind(X, op);
+	return ox_bind_op(X, op);
 }
 
 static int relu(struct ox *X)
@@ -435,7 +429,7 @@ static int batch_norm_ops(struct ox *X, int in, const struct ox_value *const k[4
 	int m = ox_broadcast_op(X, IR_COMBINE_MUL, in, ft, scaled, scaled, DT_FP32);
 	int y = m < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_ADD, graph(X)->op[m].out.tensor, bt, X->node_name,
 					      ox_output_name(X, 0), dt);
-	return y < 0 ? -1 : bind(X, y);
+	return y < 0 ? -1 : ox_bind_op(X, y);
 }
 
 /* BatchNormalization (inference) folded into the convolution before it:
@@ -506,62 +500,79 @@ static int batch_norm(struct ox *X)
 
 /* ---- the table ---- */
 
+/* X(op_type, converter, parameters): the mask of the input positions read
+ * as parameters (scales, zero points, a batch norm's statistics), which a
+ * backend test's data set gives as constants (ox_param_input). */
 #define OX_OPS(X)                                                 \
-	X("Conv", ox_conv)                                        \
-	X("MatMul", matmul)                                       \
-	X("Gemm", gemm)                                           \
-	X("Relu", relu)                                           \
-	X("Clip", clip)                                           \
-	X("Add", add)                                             \
-	X("Sub", sub)                                             \
-	X("Mul", mul)                                             \
-	X("Div", div_)                                            \
-	X("Max", max)                                             \
-	X("Min", min)                                             \
-	X("MaxPool", ox_max_pool)                                 \
-	X("AveragePool", ox_average_pool)                         \
-	X("GlobalAveragePool", ox_global_average_pool)            \
-	X("GlobalMaxPool", ox_global_max_pool)                    \
-	X("Flatten", ox_flatten)                                     \
-	X("Reshape", ox_reshape)                                     \
-	X("Squeeze", ox_squeeze)                                     \
-	X("Unsqueeze", ox_unsqueeze)                                 \
-	X("Transpose", ox_transpose)                                 \
-	X("Identity", ox_identity)                                   \
-	X("Pad", ox_pad)                                             \
-	X("BatchNormalization", batch_norm)                       \
-	X("Constant", ox_constant_node)                           \
-	X("ConvInteger", ox_conv_integer)                         \
-	X("MatMulInteger", ox_matmul_integer)                     \
-	X("QLinearConv", ox_qlinear_conv)                         \
-	X("QLinearMatMul", ox_qlinear_matmul)                     \
-	X("QuantizeLinear", ox_quantize_linear)                   \
-	X("DequantizeLinear", ox_dequantize_linear)               \
-	X("LeakyRelu", ox_leaky_relu)                             \
-	X("PRelu", ox_prelu)                                      \
-	X("Sigmoid", ox_sigmoid)                                  \
-	X("Exp", ox_exp)                                          \
-	X("Softmax", ox_softmax)                                  \
-	X("Concat", ox_concat)                                    \
-	X("ReduceMax", reduce_max)                                \
-	X("ReduceSum", reduce_sum)                                \
-	X("ReduceMean", reduce_mean)                              \
-	X("ReduceSumSquare", reduce_sum_square)
+	X("Conv", ox_conv, 0)                                      \
+	X("MatMul", matmul, 0)                                     \
+	X("Gemm", gemm, 0)                                         \
+	X("Relu", relu, 0)                                         \
+	X("Clip", clip, 0)                                         \
+	X("Add", add, 0)                                           \
+	X("Sub", sub, 0)                                           \
+	X("Mul", mul, 0)                                           \
+	X("Div", div_, 0)                                          \
+	X("Max", max, 0)                                           \
+	X("Min", min, 0)                                           \
+	X("MaxPool", ox_max_pool, 0)                               \
+	X("AveragePool", ox_average_pool, 0)                       \
+	X("GlobalAveragePool", ox_global_average_pool, 0)          \
+	X("GlobalMaxPool", ox_global_max_pool, 0)                  \
+	X("Flatten", ox_flatten, 0)                                \
+	X("Reshape", ox_reshape, 0)                                \
+	X("Squeeze", ox_squeeze, 0)                                \
+	X("Unsqueeze", ox_unsqueeze, 0)                            \
+	X("Transpose", ox_transpose, 0)                            \
+	X("Identity", ox_identity, 0)                              \
+	X("Pad", ox_pad, 0)                                        \
+	X("BatchNormalization", batch_norm, 0x1e)                  \
+	X("Constant", ox_constant_node, 0)                         \
+	X("ConvInteger", ox_conv_integer, 0x0c)                    \
+	X("MatMulInteger", ox_matmul_integer, 0x0c)                \
+	X("QLinearConv", ox_qlinear_conv, 0xf6)                    \
+	X("QLinearMatMul", ox_qlinear_matmul, 0xf6)                \
+	X("QuantizeLinear", ox_quantize_linear, 0x06)              \
+	X("DequantizeLinear", ox_dequantize_linear, 0x06)          \
+	X("LeakyRelu", ox_leaky_relu, 0)                           \
+	X("PRelu", ox_prelu, 0)                                    \
+	X("Sigmoid", ox_sigmoid, 0)                                \
+	X("Exp", ox_exp, 0)                                        \
+	X("Softmax", ox_softmax, 0)                                \
+	X("Concat", ox_concat, 0)                                  \
+	X("ReduceMax", reduce_max, 0)                              \
+	X("ReduceSum", reduce_sum, 0)                              \
+	X("ReduceMean", reduce_mean, 0)                            \
+	X("ReduceSumSquare", reduce_sum_square, 0)                 
 
 static const struct {
 	const char *op_type;
 	ox_convert f;
+	unsigned params;
 } converters[] = {
-#define X(name, fn) {name, fn},
+#define X(name, fn, params) {name, fn, params},
 	OX_OPS(X)
 #undef X
 };
 
 const char ox_supported[] =
-#define X(name, fn) name " "
+#define X(name, fn, params) name " "
 	OX_OPS(X)
 #undef X
 	;
+
+bool ox_param_input(const struct ox *X, const char *name)
+{
+	for (size_t n = 0; n < X->graph->n_node; n++) {
+		const Onnx__NodeProto *node = X->graph->node[n];
+		for (size_t c = 0; node->op_type && c < sizeof converters / sizeof *converters; c++)
+			if (converters[c].params && !strcmp(node->op_type, converters[c].op_type))
+				for (size_t k = 0; k < node->n_input && k < 8; k++)
+					if ((converters[c].params >> k & 1) && node->input[k] && !strcmp(node->input[k], name))
+						return true;
+	}
+	return false;
+}
 
 ox_convert ox_converter(const char *op_type)
 {

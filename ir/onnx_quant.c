@@ -51,38 +51,6 @@ int ox_new_constant(struct ox *X, const char *name, enum dtype dt, int rank, con
 	return t;
 }
 
-/* Inputs read as parameters (scales, zero points, a batch norm's
- * statistics), by op_type.  X(op_type, mask of input positions) */
-#define OX_PARAM_INPUTS(X)                 \
-	X("ConvInteger", 0x0c)             \
-	X("MatMulInteger", 0x0c)           \
-	X("QLinearConv", 0xf6)             \
-	X("QLinearMatMul", 0xf6)           \
-	X("QuantizeLinear", 0x06)          \
-	X("DequantizeLinear", 0x06)        \
-	X("BatchNormalization", 0x1e)
-
-bool ox_param_input(const struct ox *X, const char *name)
-{
-	static const struct {
-		const char *op_type;
-		unsigned mask;
-	} params[] = {
-#define X(t, m) {t, m},
-		OX_PARAM_INPUTS(X)
-#undef X
-	};
-	for (size_t n = 0; n < X->graph->n_node; n++) {
-		const Onnx__NodeProto *node = X->graph->node[n];
-		for (size_t p = 0; p < sizeof params / sizeof *params; p++)
-			if (node->op_type && !strcmp(node->op_type, params[p].op_type))
-				for (size_t k = 0; k < node->n_input && k < 8; k++)
-					if ((params[p].mask >> k & 1) && node->input[k] && !strcmp(node->input[k], name))
-						return true;
-	}
-	return false;
-}
-
 /* ---- constants: zero points and scales ---- */
 
 /* A constant's values along one dimension: n = 1 (one for all) or the
@@ -141,16 +109,12 @@ struct qoperand {
 	bool constant; /* X' is a constant made at import */
 };
 
-static void name_of(char *out, const char *base, const char *suffix)
-{
-	snprintf(out, IR_NAME_MAX, "%.*s.%s", (int)(IR_NAME_MAX - 2 - strlen(suffix)), base, suffix);
-}
 
 /* X' = X − 128 (uint8 to int8), an op of its own: its output. */
 static int shift_op(struct ox *X, int t, const char *name)
 {
 	char out[IR_NAME_MAX];
-	name_of(out, name, "s8");
+	ox_name_of(out, name, "s8");
 	const struct ir_tensor *x = &graph(X)->tensor[t];
 	int op = ox_reshape_op(X, t, x->rank, x->shape, out, out);
 	struct ir_epilogue e = {.kind = IR_EP_ADD, .imm = -128};
@@ -203,7 +167,7 @@ static int qoperand(struct ox *X, int k, int zk, int dim, struct qoperand *q)
 	q->constant = constant;
 	if (!rc && constant) { /* X − z where that fits int8, else X − s */
 		char cname[IR_NAME_MAX];
-		name_of(cname, name, fits ? "centered" : "s8");
+		ox_name_of(cname, name, fits ? "centered" : "s8");
 		uint8_t *data;
 		if ((q->t = ox_new_constant(X, cname, DT_INT8, rank, shape, &data)) < 0)
 			rc = -1;
@@ -243,8 +207,8 @@ static int c_constant(struct ox *X, const struct qoperand *q, const char *name, 
 static int a_term(struct ox *X, int g, const struct qoperand *b, const char *base)
 {
 	char name[IR_NAME_MAX], cname[IR_NAME_MAX];
-	name_of(name, base, "a_zero");
-	name_of(cname, base, "b_shift");
+	ox_name_of(name, base, "a_zero");
+	ox_name_of(cname, base, "b_shift");
 	struct ir_op op = graph(X)->op[g];
 	if (c_constant(X, b, cname, &op.in[1], &op.in[1]) < 0)
 		return -1;
@@ -301,8 +265,8 @@ static int b_term(struct ox *X, int g, const struct qoperand *a, const struct qo
 	op.in[0].tensor = p->in[1].tensor;
 	op.nin = 1, op.combine = IR_COMBINE_COPY;
 	char name[IR_NAME_MAX], cname[IR_NAME_MAX];
-	name_of(name, base, "b_zero");
-	name_of(cname, base, "b_shift_sum");
+	ox_name_of(name, base, "b_zero");
+	ox_name_of(cname, base, "b_shift_sum");
 	if (b->any_c) {
 		op.nin = 2, op.combine = IR_COMBINE_ADD;
 		if (c_constant(X, b, cname, &op.in[0], &op.in[1]) < 0)
@@ -343,7 +307,7 @@ static int fold_b_term(struct ox *X, int g, const struct qoperand *a, const stru
 		fits &= sum[c] >= INT32_MIN && sum[c] <= INT32_MAX;
 	}
 	char name[IR_NAME_MAX];
-	name_of(name, graph(X)->tensor[p->out.tensor].name, "bias");
+	ox_name_of(name, graph(X)->tensor[p->out.tensor].name, "bias");
 	uint8_t *data;
 	int t = fits ? ox_new_constant(X, name, DT_INT32, 1, &channels, &data) : -1;
 	for (int64_t c = 0; t >= 0 && c < channels; c++)
@@ -372,8 +336,8 @@ static int pad_op(struct ox *X, const struct qoperand *a, const int64_t pad[4], 
 	int64_t N = x->shape[0], C = x->shape[1], H = x->shape[2], W = x->shape[3];
 	int64_t Hp = H + pad[0] + pad[2], Wp = W + pad[1] + pad[3];
 	char name[IR_NAME_MAX], mname[IR_NAME_MAX];
-	name_of(name, base, "padded");
-	name_of(mname, base, "pad_value");
+	ox_name_of(name, base, "padded");
+	ox_name_of(mname, base, "pad_value");
 	uint8_t *m;
 	int mt = ox_new_constant(X, mname, DT_INT8, 2, (int64_t[]){Hp, Wp}, &m);
 	if (mt < 0)
@@ -417,7 +381,7 @@ static int integer_product(struct ox *X, bool is_conv, int ka, int kza, int kb, 
 	bool terms = a.any_c || b.any_c;
 	char base[IR_NAME_MAX], prod[IR_NAME_MAX];
 	snprintf(base, sizeof base, "%s", out_name);
-	name_of(prod, base, "product");
+	ox_name_of(prod, base, "product");
 	int g = -1;
 	if (!rc && is_conv) {
 		struct ir_conv2d_attrs at;
@@ -444,7 +408,7 @@ static int integer_product(struct ox *X, bool is_conv, int ka, int kza, int kb, 
 		int t = a_term(X, g, &b, base);
 		bool last = !a.any_c;
 		char sum[IR_NAME_MAX];
-		name_of(sum, base, "with_a_zero");
+		ox_name_of(sum, base, "with_a_zero");
 		int s = t < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_ADD, y, graph(X)->op[t].out.tensor, sum,
 						       last ? out_name : sum, DT_INT32);
 		rc = s < 0 ? -1 : 0;
@@ -458,7 +422,7 @@ static int integer_product(struct ox *X, bool is_conv, int ka, int kza, int kb, 
 	if (!rc && a.any_c && !folded) {
 		int t = b_term(X, g, &a, &b, base);
 		char sum[IR_NAME_MAX];
-		name_of(sum, base, "with_b_zero");
+		ox_name_of(sum, base, "with_b_zero");
 		int s = t < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_ADD, y, graph(X)->op[t].out.tensor, sum, out_name, DT_INT32);
 		rc = s < 0 ? -1 : 0;
 		y = rc ? -1 : graph(X)->op[s].out.tensor;
@@ -485,18 +449,24 @@ int ox_matmul_integer(struct ox *X)
 	return bind_tensor(X, integer_product(X, false, 0, 2, 1, 3, -1, ox_output_name(X, 0)));
 }
 
-/* A float constant shaped to broadcast along dimension `dim` of a rank-r
- * tensor ([n, 1, ..., 1]; [1] for one value), from values v. */
-static int broadcast_constant(struct ox *X, const char *name, const double *v, int n, int r, int dim)
+/* A constant of dtype dt shaped to broadcast along dimension `dim` of a
+ * rank-r tensor ([n, 1, ..., 1]; [1] for one value), from the values f
+ * (floating point) or i (integers). */
+static int broadcast_constant(struct ox *X, const char *name, enum dtype dt, const double *f, const int64_t *i, int n,
+			      int r, int dim)
 {
 	int64_t shape[IR_MAX_RANK];
 	int rank = n == 1 ? 1 : r - dim;
 	for (int d = 0; d < rank; d++)
 		shape[d] = d ? 1 : n;
 	uint8_t *data;
-	int t = ox_new_constant(X, name, DT_FP32, rank, shape, &data);
-	for (int i = 0; t >= 0 && i < n; i++)
-		val_put_float(data, DT_FP32, (uint64_t)i, v[i]);
+	int t = ox_new_constant(X, name, dt, rank, shape, &data);
+	for (int k = 0; t >= 0 && k < n; k++) {
+		if (dtype_float(dt))
+			val_put_float(data, dt, (uint64_t)k, f[k]);
+		else
+			val_put_int(data, dt, (uint64_t)k, i[k]);
+	}
 	return t;
 }
 
@@ -514,9 +484,9 @@ static int requantize(struct ox *X, int y, const double *m, int n, int dim, int 
 		return ox_node_error(X, "the output zero point is %s; int8 or uint8 expected", dtype_name(odt));
 	char base[IR_NAME_MAX], real[IR_NAME_MAX], mname[IR_NAME_MAX], opname[IR_NAME_MAX];
 	snprintf(base, sizeof base, "%s", ox_output_name(X, 0));
-	name_of(real, base, "real");
-	name_of(mname, base, "multiplier");
-	name_of(opname, X->node_name, "requantize");
+	ox_name_of(real, base, "real");
+	ox_name_of(mname, base, "multiplier");
+	ox_name_of(opname, X->node_name, "requantize");
 	const struct ir_tensor *t = &graph(X)->tensor[y];
 	int r = t->rank;
 	int c = ox_reshape_op(X, y, t->rank, t->shape, real, real); /* int32 to fp32 */
@@ -524,7 +494,7 @@ static int requantize(struct ox *X, int y, const double *m, int n, int dim, int 
 		return -1;
 	int f = graph(X)->op[c].out.tensor;
 	graph(X)->tensor[f].dtype = DT_FP32;
-	int mt = broadcast_constant(X, mname, m, n, r, dim);
+	int mt = broadcast_constant(X, mname, DT_FP32, m, NULL, n, r, dim);
 	int q = mt < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_MUL, f, mt, opname, base, odt);
 	if (q < 0)
 		return -1;
@@ -543,7 +513,7 @@ static int requantize(struct ox *X, int y, const double *m, int n, int dim, int 
 static int qlinear(struct ox *X, bool is_conv)
 {
 	char acc[IR_NAME_MAX];
-	name_of(acc, ox_output_name(X, 0), "acc");
+	ox_name_of(acc, ox_output_name(X, 0), "acc");
 	struct qconst sa, sb, sy;
 	if (read_qconst(X, 1, 0, false, DT_FP32, &sa))
 		return -1;
@@ -620,10 +590,10 @@ int ox_quantize_linear(struct ox *X)
 		rc = ox_node_error(X, "the zero point is %s; int8 or uint8 expected", dtype_name(z.dtype));
 	char base[IR_NAME_MAX], sname[IR_NAME_MAX], zname[IR_NAME_MAX], q[IR_NAME_MAX];
 	snprintf(base, sizeof base, "%s", ox_output_name(X, 0));
-	name_of(sname, base, "scale");
-	name_of(zname, base, "zero_point");
-	name_of(q, base, "rounded");
-	int st = rc ? -1 : broadcast_constant(X, sname, s.f, s.n, r, axis);
+	ox_name_of(sname, base, "scale");
+	ox_name_of(zname, base, "zero_point");
+	ox_name_of(q, base, "rounded");
+	int st = rc ? -1 : broadcast_constant(X, sname, DT_FP32, s.f, NULL, s.n, r, axis);
 	/* one zero point: added in the same op; one per channel: an op after */
 	int op = st < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_DIV, x, st, z.n == 1 ? X->node_name : q, z.n == 1 ? base : q,
 					       z.n == 1 ? z.dtype : DT_INT32);
@@ -633,13 +603,7 @@ int ox_quantize_linear(struct ox *X)
 	if (!rc && z.n == 1)
 		rc = ir_add_epilogue(graph(X), op, &add, X->err) || ir_add_epilogue(graph(X), op, &clip, X->err) ? -1 : 0;
 	else if (!rc) {
-		uint8_t *data;
-		int64_t shape[IR_MAX_RANK];
-		for (int d = 0; d < r - axis; d++)
-			shape[d] = d ? 1 : extent;
-		int zt = ox_new_constant(X, zname, DT_INT32, r - axis, shape, &data);
-		for (int i = 0; zt >= 0 && i < z.n; i++)
-			val_put_int(data, DT_INT32, (uint64_t)i, z.i[i]);
+		int zt = broadcast_constant(X, zname, DT_INT32, NULL, z.i, z.n, r, axis);
 		int in = graph(X)->op[op].out.tensor;
 		op = zt < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_ADD, in, zt, X->node_name, base, z.dtype);
 		rc = op < 0 || ir_add_epilogue(graph(X), op, &clip, X->err) ? -1 : 0;
@@ -673,19 +637,12 @@ int ox_dequantize_linear(struct ox *X)
 		rc = ox_node_error(X, "the zero point is %s; it must be %s like the input", dtype_name(z.dtype), dtype_name(xd));
 	char base[IR_NAME_MAX], sname[IR_NAME_MAX], zname[IR_NAME_MAX], c[IR_NAME_MAX];
 	snprintf(base, sizeof base, "%s", ox_output_name(X, 0));
-	name_of(sname, base, "scale");
-	name_of(zname, base, "zero_point");
-	name_of(c, base, "centered");
-	uint8_t *data;
-	int64_t shape[IR_MAX_RANK];
-	int zr = z.n == 1 ? 1 : r - axis;
-	for (int d = 0; d < zr; d++)
-		shape[d] = d ? 1 : z.n;
-	int zt = rc ? -1 : ox_new_constant(X, zname, xd, zr, shape, &data);
-	for (int i = 0; zt >= 0 && i < z.n; i++)
-		val_put_int(data, xd, (uint64_t)i, z.i[i]);
+	ox_name_of(sname, base, "scale");
+	ox_name_of(zname, base, "zero_point");
+	ox_name_of(c, base, "centered");
+	int zt = rc ? -1 : broadcast_constant(X, zname, xd, NULL, z.i, z.n, r, axis);
 	int op = zt < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_SUB, x, zt, c, c, DT_FP32);
-	int st = op < 0 ? -1 : broadcast_constant(X, sname, s.f, s.n, r, axis);
+	int st = op < 0 ? -1 : broadcast_constant(X, sname, DT_FP32, s.f, NULL, s.n, r, axis);
 	int in = op < 0 ? -1 : graph(X)->op[op].out.tensor;
 	op = st < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_MUL, in, st, X->node_name, base, DT_FP32);
 	qconst_free(&s);

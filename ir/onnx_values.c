@@ -276,6 +276,16 @@ int ox_bind_output(struct ox *X, int k, int t)
 	return 0;
 }
 
+int ox_bind_op(struct ox *X, int op)
+{
+	return op < 0 || !ox_grow(X) ? -1 : ox_bind_output(X, 0, X->w->g.op[op].out.tensor);
+}
+
+void ox_name_of(char *out, const char *base, const char *suffix)
+{
+	snprintf(out, IR_NAME_MAX, "%.*s.%s", (int)(IR_NAME_MAX - 2 - strlen(suffix)), base, suffix);
+}
+
 int ox_add_op(struct ox *X, struct ir_op *op, const char *out_name, enum dtype dt, int rank, const int64_t *shape)
 {
 	int i = ir_add_op(&X->w->g, op, out_name, dt, rank, shape, X->err);

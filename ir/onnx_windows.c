@@ -13,10 +13,6 @@
 
 static struct ir_graph *graph(struct ox *X) { return &X->w->g; }
 
-static int bind(struct ox *X, int op)
-{
-	return op < 0 || !ox_grow(X) ? -1 : ox_bind_output(X, 0, graph(X)->op[op].out.tensor);
-}
 
 /* ---- window attributes: kernel, strides, pads (auto_pad), dilations ---- */
 
@@ -189,7 +185,7 @@ int ox_conv(struct ox *X)
 		if (b < 0 || ir_add_epilogue(graph(X), op, &e, X->err))
 			return -1;
 	}
-	return bind(X, op);
+	return ox_bind_op(X, op);
 }
 
 /* ---- pools ---- */
@@ -337,7 +333,7 @@ static int pool(struct ox *X, bool max, bool global)
 		return -1;
 	if (by_count)
 		op = average_by_count(X, op, &w, in, include_pad, declared_end);
-	return bind(X, op);
+	return ox_bind_op(X, op);
 }
 
 int ox_max_pool(struct ox *X) { return pool(X, true, false); }

@@ -753,11 +753,6 @@ int wl_load_string(const char *text, const char *name, struct wl_workload *w, st
 	return load_text(text, name ? name : "<string>", w, err);
 }
 
-int wl_load_file(const char *path, struct wl_workload *w, struct diags *err)
-{
-	return wl_load_file_dims(path, NULL, w, err);
-}
-
 int wl_load_file_dims(const char *path, const char *dims, struct wl_workload *w, struct diags *err)
 {
 	size_t n = strlen(path);

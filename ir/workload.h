@@ -64,13 +64,16 @@ struct wl_workload {
 
 /* 0 on success; -1 with every error appended to err (and *w zeroed).  Data
  * file paths are relative to the directory of PATH (of NAME for a string;
- * the current directory when NAME has no '/'). */
-int wl_load_file(const char *path, struct wl_workload *w, struct diags *err);
-/* The same, with sizes for an ONNX model's symbolic dimensions (a graph
- * input's "batch" or "unk__314"): DIMS is "NAME=N[,NAME=N]...", or NULL.
- * Each must name a symbolic dimension of the model's graph inputs; DIMS
- * with a workload file is an error. */
+ * the current directory when NAME has no '/').  wl_load_file_dims also
+ * gives sizes for an ONNX model's symbolic dimensions (a graph input's
+ * "batch" or "unk__314"): DIMS is "NAME=N[,NAME=N]...", or NULL; each must
+ * name a symbolic dimension of the model's graph inputs, and DIMS with a
+ * workload file is an error. */
 int wl_load_file_dims(const char *path, const char *dims, struct wl_workload *w, struct diags *err);
+static inline int wl_load_file(const char *path, struct wl_workload *w, struct diags *err)
+{
+	return wl_load_file_dims(path, NULL, w, err);
+}
 int wl_load_string(const char *text, const char *name, struct wl_workload *w, struct diags *err);
 /* An ONNX model as a workload (ir/onnx.c, docs/onnx.md): its initializers
  * weights, its graph inputs inputs (random from seed 0 until given), each

@@ -58,6 +58,11 @@ def maxpool2(x):
     return x[:, :, :h // 2 * 2, :w // 2 * 2].reshape(n, c, h // 2, 2, w // 2, 2).max(axis=(3, 5))
 
 
+def initializers(consts):
+    """a dict of name: value as the graph's initializers"""
+    return [numpy_helper.from_array(np.asarray(v), k) for k, v in consts.items()]
+
+
 def write(out, name, nodes, inputs, outputs, inits, feeds, expected, external=False):
     d = os.path.join(out, name)
     os.makedirs(os.path.join(d, "test_data_set_0"), exist_ok=True)
@@ -194,7 +199,7 @@ def qcnn(out):
     write(out, "qcnn", nodes,
           [helper.make_tensor_value_info("x", TensorProto.FLOAT, x.shape)],
           [helper.make_tensor_value_info("y", TensorProto.FLOAT, y.shape)],
-          [numpy_helper.from_array(np.asarray(v), k) for k, v in consts.items()],
+          initializers(consts),
           [("x", x)], [("y", y)])
 
 
@@ -219,7 +224,7 @@ def qmatmul(out):
            helper.make_tensor_value_info("m", TensorProto.UINT8, m.shape)],
           [helper.make_tensor_value_info("i", TensorProto.INT32, i.shape),
            helper.make_tensor_value_info("y", TensorProto.UINT8, y.shape)],
-          [numpy_helper.from_array(np.asarray(v), k) for k, v in consts.items()],
+          initializers(consts),
           [("a", a), ("m", m)], [("i", i.astype(np.int32)), ("y", y)])
 
 
@@ -322,7 +327,7 @@ def qdq(out):
     write(out, "qdq", nodes,
           [helper.make_tensor_value_info("x", TensorProto.FLOAT, x.shape)],
           [helper.make_tensor_value_info("z", TensorProto.FLOAT, z.shape)],
-          [numpy_helper.from_array(np.asarray(v), k) for k, v in consts.items()],
+          initializers(consts),
           [("x", x)], [("z", z)])
 
 

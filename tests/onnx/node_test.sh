@@ -79,40 +79,31 @@ assert d["failed"] == 0
 expect 0 "conv_fp16 compiled for mma-fp16" "$tessel" compile "$work/models/conv_fp16/model.onnx" --hw "$hwdir/mma-fp16.yaml" -o "$work/fp16.tsp"
 says "$work/out" "2 of 3 ops on the accelerator" "the compiled model runs on the accelerator"
 says "$work/out" "1 host steps compute on the host between runs" "the Transpose is a host step between them"
-# the program on the test's input (as .npy) gives the test's output
-"$py" -c '
-import sys, numpy as np, onnx
-from onnx import numpy_helper
-d = sys.argv[1]
-t = onnx.TensorProto(); t.ParseFromString(open(d + "/test_data_set_0/input_0.pb", "rb").read())
-np.save(sys.argv[2], numpy_helper.to_array(t))
-' "$work/models/conv_fp16" "$work/fp16-x.npy"
-expect 0 "the compiled model run on the test's input" "$tessel" run "$work/fp16.tsp" --input "x=$work/fp16-x.npy" --output "z=$work/fp16-z.npy"
-if "$py" -c '
-import sys, numpy as np, onnx
-from onnx import numpy_helper
-t = onnx.TensorProto(); t.ParseFromString(open(sys.argv[1] + "/test_data_set_0/output_0.pb", "rb").read())
-assert np.array_equal(np.load(sys.argv[2]), numpy_helper.to_array(t))
-' "$work/models/conv_fp16" "$work/fp16-z.npy"; then pass=$((pass + 1)); else
-  fail=$((fail + 1)); echo "FAIL: the compiled conv_fp16 does not give the expected output"; fi
-# the same for the quantized QDQ model on vta-default: products on the
-# accelerator, Quantize, requantization and Dequantize on the host between
-expect 0 "qdq compiled for vta-default" "$tessel" compile "$work/models/qdq/model.onnx" -o "$work/qdq.tsp"
-says "$work/out" "2 of 11 ops on the accelerator" "the quantized products are compiled for the accelerator"
-"$py" -c '
+# compiled_run MODEL PROG IN OUT: the program on the test's input (as
+# .npy, graph input IN) gives the test's output (OUT)
+compiled_run() {
+  m=$1; prog=$2
+  "$py" -c '
 import sys, numpy as np, onnx
 from onnx import numpy_helper
 t = onnx.TensorProto(); t.ParseFromString(open(sys.argv[1] + "/test_data_set_0/input_0.pb", "rb").read())
 np.save(sys.argv[2], numpy_helper.to_array(t))
-' "$work/models/qdq" "$work/qdq-x.npy"
-expect 0 "the compiled qdq model run on the test's input" "$tessel" run "$work/qdq.tsp" --input "x=$work/qdq-x.npy" --output "z=$work/qdq-z.npy"
-if "$py" -c '
+' "$work/models/$m" "$work/$m-in.npy"
+  expect 0 "the compiled $m run on the test's input" "$tessel" run "$prog" --input "$3=$work/$m-in.npy" --output "$4=$work/$m-out.npy"
+  if "$py" -c '
 import sys, numpy as np, onnx
 from onnx import numpy_helper
 t = onnx.TensorProto(); t.ParseFromString(open(sys.argv[1] + "/test_data_set_0/output_0.pb", "rb").read())
 assert np.array_equal(np.load(sys.argv[2]), numpy_helper.to_array(t))
-' "$work/models/qdq" "$work/qdq-z.npy"; then pass=$((pass + 1)); else
-  fail=$((fail + 1)); echo "FAIL: the compiled qdq model does not give the expected output"; fi
+' "$work/models/$m" "$work/$m-out.npy"; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: the compiled $m does not give the expected output"; fi
+}
+compiled_run conv_fp16 "$work/fp16.tsp" x z
+# the same for the quantized QDQ model on vta-default: products on the
+# accelerator, Quantize, requantization and Dequantize on the host between
+expect 0 "qdq compiled for vta-default" "$tessel" compile "$work/models/qdq/model.onnx" -o "$work/qdq.tsp"
+says "$work/out" "2 of 11 ops on the accelerator" "the quantized products are compiled for the accelerator"
+compiled_run qdq "$work/qdq.tsp" x z
 
 # a symbolic dimension: sized by --dims, or by onnx-test's data set; an
 # error naming it without; a size that names nothing, and --dims for a
