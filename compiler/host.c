@@ -363,6 +363,13 @@ static LLVMValueRef vmin(struct gen *G, LLVMValueRef a, LLVMValueRef b)
 	return LLVMBuildSelect(G->b, lt, a, b, "");
 }
 
+/* 1 where a `fp` (`ip` for integers) b holds, else 0, in the accumulator's type */
+static LLVMValueRef compare(struct gen *G, LLVMRealPredicate fp, LLVMIntPredicate ip, LLVMValueRef a, LLVMValueRef b)
+{
+	LLVMValueRef t = G->flt ? LLVMBuildFCmp(G->b, fp, a, b, "") : LLVMBuildICmp(G->b, ip, a, b, "");
+	return G->flt ? LLVMBuildUIToFP(G->b, t, G->f32, "") : LLVMBuildZExt(G->b, t, G->i32, "");
+}
+
 /* One point of the domain: read, combine, reduce into the accumulator. */
 static void gen_body(struct gen *G, const struct state *s)
 {
@@ -384,6 +391,15 @@ static void gen_body(struct gen *G, const struct state *s)
 	case IR_COMBINE_MAX: c = vmax(G, v[0], v[1]); break;
 	case IR_COMBINE_MIN: c = vmin(G, v[0], v[1]); break;
 	case IR_COMBINE_DIV: c = LLVMBuildFDiv(G->b, v[0], v[1], ""); break; /* floats only (ir_add_op) */
+	case IR_COMBINE_GE: c = compare(G, LLVMRealOGE, LLVMIntSGE, v[0], v[1]); break;
+	case IR_COMBINE_GT: c = compare(G, LLVMRealOGT, LLVMIntSGT, v[0], v[1]); break;
+	case IR_COMBINE_EQ: c = compare(G, LLVMRealOEQ, LLVMIntEQ, v[0], v[1]); break;
+	case IR_COMBINE_PICK: { /* b where a is not 0 (a NaN is not), else 0 (floats: -0) */
+		LLVMValueRef nz = G->flt ? LLVMBuildFCmp(G->b, LLVMRealUNE, v[0], LLVMConstReal(G->f32, 0), "")
+					 : LLVMBuildICmp(G->b, LLVMIntNE, v[0], ci32(G, 0), "");
+		c = LLVMBuildSelect(G->b, nz, v[1], G->flt ? LLVMConstReal(G->f32, -0.0) : ci32(G, 0), "");
+		break;
+	}
 	}
 	LLVMTypeRef at = G->flt ? G->f32 : G->i32;
 	LLVMValueRef acc = LLVMBuildLoad2(G->b, at, G->acc, "acc");
@@ -460,9 +476,17 @@ static LLVMValueRef epilogue_int(struct gen *G, const struct ir_epilogue *ep, LL
 	case IR_EP_RELU:
 		return LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, x, ci32(G, 0), ""), ci32(G, 0), x, "");
 	case IR_EP_ROUND: return x; /* already an integer */
-	case IR_EP_EXP: return x;   /* floats only (ir_add_epilogue, the decoder) */
+	case IR_EP_EXP: case IR_EP_LOG: case IR_EP_SQRT: return x; /* floats only (ir_add_epilogue, the decoder) */
 	}
 	return x;
+}
+
+/* libm's f(x) on a double, called by address (the host's own libm) */
+static LLVMValueRef libm(struct gen *G, double (*f)(double), LLVMValueRef x)
+{
+	LLVMTypeRef ft = LLVMFunctionType(G->f64, &G->f64, 1, 0);
+	LLVMValueRef fp = LLVMConstIntToPtr(LLVMConstInt(G->i64, (unsigned long long)(uintptr_t)f, 0), LLVMPointerType(ft, 0));
+	return LLVMBuildCall2(G->b, ft, fp, &x, 1, "");
 }
 
 /* Epilogue e on a float value carried as double, rounded to fp32 after each
@@ -503,12 +527,12 @@ static LLVMValueRef epilogue_float(struct gen *G, const struct ir_epilogue *ep, 
 		LLVMValueRef r = LLVMBuildSelect(b, neg, LLVMBuildFNeg(b, t, ""), t, "");
 		return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, ax, big, ""), r, x, "");
 	}
-	case IR_EP_EXP: { /* libm's exp, called by address, rounded to fp32 */
-		LLVMTypeRef ft = LLVMFunctionType(G->f64, &G->f64, 1, 0);
-		double (*f)(double) = exp;
-		LLVMValueRef fp = LLVMConstIntToPtr(LLVMConstInt(G->i64, (unsigned long long)(uintptr_t)f, 0),
-						    LLVMPointerType(ft, 0));
-		return round32(G, LLVMBuildCall2(b, ft, fp, &x, 1, ""));
+	case IR_EP_EXP: return round32(G, libm(G, exp, x));
+	case IR_EP_LOG: return round32(G, libm(G, log, x));
+	case IR_EP_SQRT: { /* correctly rounded, as libm's sqrt */
+		unsigned id = LLVMLookupIntrinsicID("llvm.sqrt", strlen("llvm.sqrt"));
+		LLVMValueRef f = LLVMGetIntrinsicDeclaration(G->m, id, &G->f64, 1);
+		return round32(G, LLVMBuildCall2(b, LLVMIntrinsicGetType(G->cx, id, &G->f64, 1), f, &x, 1, ""));
 	}
 	}
 	return x;

@@ -37,6 +37,11 @@ const char *ir_epilogue_name(enum ir_epilogue_kind k)
 	return epilogue_names[k];
 }
 
+bool ir_epilogue_float_only(enum ir_epilogue_kind k)
+{
+	return k == IR_EP_EXP || k == IR_EP_LOG || k == IR_EP_SQRT;
+}
+
 const char *ir_tensor_kind_name(enum ir_tensor_kind k) { return tensor_kind_names[k]; }
 
 void ir_graph_free(struct ir_graph *g)
@@ -486,9 +491,9 @@ int ir_add_epilogue(struct ir_graph *g, int opi, const struct ir_epilogue *e, st
 			return -1;
 		}
 	}
-	if (e->kind == IR_EP_EXP && !dtype_float(op->acc)) {
-		diag_add(err, NULL, 0, 0, "op '%s': exp is floating point only; it accumulates in %s", op->name,
-			 dtype_name(op->acc));
+	if (ir_epilogue_float_only(e->kind) && !dtype_float(op->acc)) {
+		diag_add(err, NULL, 0, 0, "op '%s': %s is floating point only; it accumulates in %s", op->name,
+			 epilogue_names[e->kind], dtype_name(op->acc));
 		return -1;
 	}
 	if ((e->kind == IR_EP_DIV && e->imm == 0) || (e->kind == IR_EP_CLIP && e->lo > e->hi)) {
@@ -573,7 +578,7 @@ static void dump_op(const struct ir_graph *g, int i, struct strbuf *out)
 			sb_printf(out, " %s along dimension %d", g->tensor[ep->tensor].name, ep->dim);
 		else if (ep->kind == IR_EP_CLIP)
 			sb_printf(out, " %" PRId64 " %" PRId64, ep->lo, ep->hi);
-		else if (ep->kind != IR_EP_RELU && ep->kind != IR_EP_ROUND && ep->kind != IR_EP_EXP)
+		else if (ep->kind != IR_EP_RELU && ep->kind != IR_EP_ROUND && !ir_epilogue_float_only(ep->kind))
 			sb_printf(out, " %" PRId64, ep->imm);
 		sb_puts(out, "\n");
 	}

@@ -86,7 +86,10 @@ enum ir_reduce {
 };
 
 /* What is computed from the inputs at each point, written
- * PREFIX a INFIX b SUFFIX.  X(id, prefix, infix, suffix, inputs) */
+ * PREFIX a INFIX b SUFFIX.  GE, GT and EQ give 1 when a >= b (a > b,
+ * a == b; false for a NaN) and 0 otherwise; PICK gives b when a is not 0
+ * (a NaN is not), else 0 (floats: -0, so that pick(c, x) + pick(c == 0, y)
+ * is x or y bit for bit).  X(id, prefix, infix, suffix, inputs) */
 #define IR_COMBINES(X)                 \
 	X(COPY, "", "", "", 1)          \
 	X(MUL, "", " * ", "", 2)        \
@@ -94,7 +97,11 @@ enum ir_reduce {
 	X(SUB, "", " - ", "", 2)        \
 	X(MAX, "max(", ", ", ")", 2)    \
 	X(DIV, "", " / ", "", 2)        \
-	X(MIN, "min(", ", ", ")", 2)
+	X(MIN, "min(", ", ", ")", 2)    \
+	X(GE, "", " >= ", "", 2)        \
+	X(GT, "", " > ", "", 2)         \
+	X(EQ, "", " == ", "", 2)        \
+	X(PICK, "pick(", ", ", ")", 2)
 
 enum ir_combine {
 #define X(id, pre, in, suf, n) IR_COMBINE_##id,
@@ -103,7 +110,8 @@ enum ir_combine {
 };
 
 /* DIV is floating point only (an integer division could divide by zero);
- * so is the EXP epilogue (e to the value).
+ * so are the EXP, LOG and SQRT epilogues (e to the value, its natural
+ * logarithm, its square root).
  * Applied in order to each finished value, in the accumulator type.
  * X(id, name, has a tensor) */
 #define IR_EPILOGUES(X)          \
@@ -115,7 +123,9 @@ enum ir_combine {
 	X(CLIP, "clip", false)    \
 	X(RELU, "relu", false)    \
 	X(ROUND, "round", false)  \
-	X(EXP, "exp", false)
+	X(EXP, "exp", false)      \
+	X(LOG, "log", false)      \
+	X(SQRT, "sqrt", false)
 
 enum ir_epilogue_kind {
 #define X(id, name, t) IR_EP_##id,
@@ -220,6 +230,8 @@ uint64_t ir_op_macs(const struct ir_op *op); /* points of the domain (or op->mac
 int64_t ir_access_footprint(const struct ir_op *op, const struct ir_access *a, const struct ir_tensor *t);
 const char *ir_tensor_kind_name(enum ir_tensor_kind k);
 const char *ir_epilogue_name(enum ir_epilogue_kind k);
+/* EXP, LOG and SQRT: epilogues of floating-point accumulators only. */
+bool ir_epilogue_float_only(enum ir_epilogue_kind k);
 /* A readable listing of the graph: tensors, then each op's loop nest. */
 void ir_dump(const struct ir_graph *g, struct strbuf *out);
 

@@ -512,9 +512,9 @@ static bool check_dtypes(struct rd *r, const struct ir_graph *g, const struct ir
 	}
 	for (int e = 0; e < op->nepilogues; e++) {
 		const struct ir_epilogue *ep = &op->epilogue[e];
-		if (ep->kind == IR_EP_EXP && !flt)
-			return fail(r, "epilogue %d is exp but the op accumulates in %s; exp is floating point only", e,
-				    dtype_name(op->acc));
+		if (ir_epilogue_float_only(ep->kind) && !flt)
+			return fail(r, "epilogue %d is %s but the op accumulates in %s; %s is floating point only", e,
+				    ir_epilogue_name(ep->kind), dtype_name(op->acc), ir_epilogue_name(ep->kind));
 		if (ep->kind == IR_EP_BIAS && dtype_float(g->tensor[ep->tensor].dtype) != flt)
 			return fail(r, "bias '%s' is %s but the op accumulates in %s", g->tensor[ep->tensor].name,
 				    dtype_name(g->tensor[ep->tensor].dtype), dtype_name(op->acc));

@@ -24,7 +24,7 @@ int tz_epilogue_alu(const struct hw *hw, enum dtype acc, const struct ir_epilogu
 	case IR_EP_RELU: op[0] = HW_ALU_MAX, imm[0] = 0; return 1;
 	case IR_EP_DIV: return -1;
 	case IR_EP_ROUND: return dtype_float(acc) ? -1 : 0; /* an integer is one already */
-	case IR_EP_EXP: return -1;
+	case IR_EP_EXP: case IR_EP_LOG: case IR_EP_SQRT: return -1;
 	case IR_EP_CLIP: {
 		/* the ALU's clip is symmetric: [-y-1, y] for integers, [-y, y] for floats */
 		bool symmetric = dtype_float(acc) ? ep->lo == -ep->hi : ep->lo == -ep->hi - 1;

@@ -103,6 +103,10 @@ static inline void interp_op(const struct ir_graph *g, int opi, struct interp_te
 			case IR_COMBINE_MAX: ic = iv[0] > iv[1] ? iv[0] : iv[1], fc = fv[0] > fv[1] ? fv[0] : fv[1]; break;
 			case IR_COMBINE_MIN: ic = iv[0] < iv[1] ? iv[0] : iv[1], fc = fv[0] < fv[1] ? fv[0] : fv[1]; break;
 			case IR_COMBINE_DIV: fc = fv[0] / fv[1]; break;
+			case IR_COMBINE_GE: ic = iv[0] >= iv[1], fc = fv[0] >= fv[1]; break;
+			case IR_COMBINE_GT: ic = iv[0] > iv[1], fc = fv[0] > fv[1]; break;
+			case IR_COMBINE_EQ: ic = iv[0] == iv[1], fc = fv[0] == fv[1]; break;
+			case IR_COMBINE_PICK: ic = iv[0] != 0 ? iv[1] : 0, fc = fv[0] != 0 ? fv[1] : -0.0; break;
 			}
 			fc = interp_round(fc, op->acc);
 			switch (op->reduce) {
@@ -148,6 +152,8 @@ static inline void interp_op(const struct ir_graph *g, int opi, struct interp_te
 			case IR_EP_RELU: ia = ia < 0 ? 0 : ia, fa = fa < 0 ? 0 : fa; break;
 			case IR_EP_ROUND: fa = nearbyint(fa); break;
 			case IR_EP_EXP: fa = interp_round(exp(fa), op->acc); break;
+			case IR_EP_LOG: fa = interp_round(log(fa), op->acc); break;
+			case IR_EP_SQRT: fa = interp_round(sqrt(fa), op->acc); break;
 			}
 		}
 		if (dtype_float(ot->dtype))

@@ -2,7 +2,9 @@
  * interpreter (ir_interp.h) on random small ops of every kind (conv2d with odd
  * sizes, strides, dilation, asymmetric padding and groups; depthwise; dense;
  * matmul; batched matmul; max and average pooling; elementwise add, sub, mul,
- * max, copy) in every dtype, with random epilogues; fp16 loads and stores are
+ * max, min, div, copy, the comparisons and pick, their operands often equal
+ * or zero) in every dtype, with random epilogues (exp, log and sqrt among
+ * them); fp16 loads and stores are
  * checked exhaustively over all 65536 bit patterns; the cache recompiles when
  * an op's shapes change; bad op indices are refused with an error.
  *
@@ -155,9 +157,9 @@ static void random_epilogues(struct run *r, int op)
 	const struct ir_tensor *out = &r->g.tensor[r->g.op[op].out.tensor];
 	int n = (int)rnd(0, 4);
 	for (int e = 0; e < n; e++) {
-		struct ir_epilogue ep = {.kind = (enum ir_epilogue_kind)rnd(IR_EP_BIAS, IR_EP_EXP)};
-		if (ep.kind == IR_EP_EXP && !flt)
-			ep.kind = IR_EP_ROUND; /* exp is floating point only */
+		struct ir_epilogue ep = {.kind = (enum ir_epilogue_kind)rnd(IR_EP_BIAS, IR_EP_SQRT)};
+		if (ir_epilogue_float_only(ep.kind) && !flt)
+			ep.kind = IR_EP_ROUND; /* exp, log and sqrt are floating point only */
 		switch (ep.kind) {
 		case IR_EP_BIAS: {
 			char name[16];
@@ -172,9 +174,28 @@ static void random_epilogues(struct run *r, int op)
 		case IR_EP_SHR: ep.imm = flt || rnd(0, 2) ? rnd(-6, 12) : rnd(-32, 40); break; /* past 31 on integers */
 		case IR_EP_DIV: ep.imm = rnd(0, 1) ? rnd(1, 9) : rnd(-7, -2); break;
 		case IR_EP_CLIP: ep.lo = rnd(-300, 100), ep.hi = ep.lo + rnd(0, 400); break;
-		case IR_EP_RELU: case IR_EP_ROUND: case IR_EP_EXP: break;
+		case IR_EP_RELU: case IR_EP_ROUND: case IR_EP_EXP: case IR_EP_LOG: case IR_EP_SQRT: break;
 		}
 		ASSERT_EQ(ir_add_epilogue(&r->g, op, &ep, &r->err), 0);
+	}
+}
+
+/* About half of tensor `to`'s elements made tensor `from`'s (-1: zeros of
+ * either sign), both ways; the two of one dtype and shape. */
+static void share_some(struct run *r, int from, int to)
+{
+	const struct ir_tensor *t = &r->g.tensor[to];
+	bool flt = dtype_float(t->dtype);
+	for (int64_t i = 0; i < ir_tensor_elems(t); i++) {
+		if (rnd(0, 1))
+			continue;
+		int64_t iv = from < 0 ? 0 : flt ? 0 : r->v[from].i[i];
+		double fv = from < 0 ? (rnd(0, 1) ? 0.0 : -0.0) : flt ? r->v[from].f[i] : 0;
+		if (flt)
+			r->v[to].f[i] = fv;
+		else
+			r->v[to].i[i] = iv;
+		store_raw(t->dtype, r->raw[to], i, iv, fv);
 	}
 }
 
@@ -186,6 +207,7 @@ static void random_op(struct host_jit *j, int k, enum dtype dt)
 	struct run r;
 	memset(&r, 0, sizeof r);
 	enum dtype od = dtypes[rnd(0, 5)];
+	enum ir_combine c = IR_COMBINE_COPY;
 	int op = -1;
 	bool small = false;
 	while (op < 0) {
@@ -218,8 +240,9 @@ static void random_op(struct host_jit *j, int k, enum dtype dt)
 			op = ir_pool2d(&r.g, "pool", in, k == 5, win, st, pad, "y", &r.err);
 		} else {
 			static const enum ir_combine cb[] = {IR_COMBINE_ADD, IR_COMBINE_SUB, IR_COMBINE_MUL, IR_COMBINE_MAX,
-							     IR_COMBINE_MIN, IR_COMBINE_DIV, IR_COMBINE_COPY};
-			enum ir_combine c = cb[rnd(0, 6)];
+							     IR_COMBINE_MIN, IR_COMBINE_DIV, IR_COMBINE_COPY, IR_COMBINE_GE,
+							     IR_COMBINE_GT, IR_COMBINE_EQ, IR_COMBINE_PICK};
+			c = cb[rnd(0, 10)];
 			int rank = (int)rnd(1, 4);
 			int64_t shape[4] = {rnd(1, 4), rnd(1, 5), rnd(1, 6), rnd(1, 17)};
 			int a = ir_add_tensor(&r.g, "a", IR_TENSOR_INPUT, dt, rank, shape, NULL, &r.err);
@@ -230,6 +253,10 @@ static void random_op(struct host_jit *j, int k, enum dtype dt)
 	}
 	random_epilogues(&r, op);
 	fill(&r, small);
+	if (c == IR_COMBINE_GE || c == IR_COMBINE_GT || c == IR_COMBINE_EQ)
+		share_some(&r, 0, 1); /* equal operands, often */
+	if (c == IR_COMBINE_PICK)
+		share_some(&r, -1, 0); /* conditions 0 (and -0), often */
 	char what[64];
 	snprintf(what, sizeof what, "%s %s -> %s", kinds[k], dtype_name(dt), dtype_name(r.g.tensor[r.g.op[op].out.tensor].dtype));
 	check(j, &r, op, what);
@@ -261,6 +288,30 @@ static void test_fp16_exhaustive(struct host_jit *j)
 	}
 	ASSERT_EQ(bad, 0);
 	run_free(&r);
+}
+
+/* The comparisons and pick in every dtype, the output its input's dtype
+ * (so that pick's -0 shows), operands often equal or zero. */
+static void test_selects(struct host_jit *j)
+{
+	static const enum ir_combine cb[] = {IR_COMBINE_GE, IR_COMBINE_GT, IR_COMBINE_EQ, IR_COMBINE_PICK};
+	for (int i = 0; i < 4 * 6 * 3; i++) {
+		struct run r;
+		memset(&r, 0, sizeof r);
+		enum ir_combine c = cb[i % 4];
+		enum dtype dt = dtypes[i / 4 % 6];
+		int64_t shape[2] = {rnd(1, 5), rnd(1, 40)};
+		int a = ir_add_tensor(&r.g, "a", IR_TENSOR_INPUT, dt, 2, shape, NULL, &r.err);
+		int b = ir_add_tensor(&r.g, "b", IR_TENSOR_INPUT, dt, 2, shape, NULL, &r.err);
+		int op = ir_elementwise(&r.g, "ew", c, a, b, "y", dt, &r.err);
+		ASSERT(op >= 0);
+		fill(&r, dt == DT_INT32);
+		share_some(&r, c == IR_COMBINE_PICK ? -1 : 0, c == IR_COMBINE_PICK ? 0 : 1);
+		char what[64];
+		snprintf(what, sizeof what, "elementwise %s, combine %d", dtype_name(dt), (int)c);
+		check(j, &r, op, what);
+		run_free(&r);
+	}
 }
 
 /* Same op index, other shapes: compiled again, not served from the cache. */
@@ -295,6 +346,7 @@ int main(void)
 	}
 	test_cache_and_errors(j);
 	test_fp16_exhaustive(j);
+	test_selects(j);
 	int per[8] = {0};
 	for (int trial = 0; trial < 480; trial++) {
 		int k = trial % 8;
