@@ -42,7 +42,9 @@ struct cc_plan;
 	X(tune, "WORKLOAD.yaml [--hw HW.yaml] [--dims NAME=N,...] [--budget N] [--db FILE] [--seed S] [--json] [-o OUT.tsp]", \
 	  "search each op's mappings on the simulator, keeping the measurements in a tuning database") \
 	X(onnx_test, "DIR [--hw HW.yaml] [--device sim|rtl] [--json]",                                 \
-	  "run an ONNX backend test (model.onnx, test_data_set_*) and compare its outputs")
+	  "run an ONNX backend test (model.onnx, test_data_set_*) and compare its outputs")          \
+	X(quantize, "MODEL.onnx --calibrate FILE.npy... -o OUT.onnx [--json]",                         \
+	  "quantize an ONNX model to int8 (QDQ) from calibration samples and report its accuracy")
 
 #define X(name, args, what) int cli_##name(int argc, char **argv);
 CLI_COMMANDS(X)

@@ -575,9 +575,10 @@ int wl_load_onnx_dims(const char *path, const char *dims, struct wl_workload *w,
 	return load_path(path, NULL, dims, w, err);
 }
 
-int wl_load_onnx_bytes(const uint8_t *bytes, size_t len, const char *path, struct wl_workload *w, struct diags *err)
+int wl_load_onnx_bytes(const uint8_t *bytes, size_t len, const char *path, const char *dims, struct wl_workload *w,
+		       struct diags *err)
 {
-	return load_bytes(bytes, len, path, NULL, NULL, w, err);
+	return load_bytes(bytes, len, path, NULL, dims, w, err);
 }
 
 int wl_load_onnx_given(const char *path, const char *given, struct wl_workload *w, struct diags *err)

@@ -81,9 +81,11 @@ int wl_load_string(const char *text, const char *name, struct wl_workload *w, st
  * -1 with an error naming the node, its op_type and the opset. */
 int wl_load_onnx(const char *path, struct wl_workload *w, struct diags *err);
 int wl_load_onnx_dims(const char *path, const char *dims, struct wl_workload *w, struct diags *err);
-/* The same from the model's bytes; `path` names it in errors, and external
- * data is read relative to its folder. */
-int wl_load_onnx_bytes(const uint8_t *bytes, size_t len, const char *path, struct wl_workload *w, struct diags *err);
+/* The same from the model's bytes (with wl_load_file_dims's DIMS, or
+ * NULL); `path` names it in errors, and external data is read relative to
+ * its folder. */
+int wl_load_onnx_bytes(const uint8_t *bytes, size_t len, const char *path, const char *dims, struct wl_workload *w,
+		       struct diags *err);
 /* The same, with the graph's int64 inputs (shapes, axes, pads) and scalars
  * (Clip's bounds, Pad's value): what the IR needs as constants, taken from
  * the TensorProto files GIVEN/input_K.pb,

@@ -64,7 +64,7 @@ struct assembler {
 
 static bool is_word_char(int c)
 {
-	return isalnum(c) || c == '_' || c == '.' || c == '-' || c == '+' || c == '=' || c == '@';
+	return isalnum(c) || c == '_' || c == '.' || c == '-' || c == '+' || c == '=' || c == '@' || c == '/' || c == ':';
 }
 
 /* Splits a line into whitespace-separated tokens, dropping the comment. */
@@ -406,16 +406,6 @@ static int parse_uop(struct assembler *a, const struct line *l)
 	return 0;
 }
 
-static bool valid_name(const char *s)
-{
-	if (!isalpha((unsigned char)*s) && *s != '_')
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.' && *s != '-')
-			return false;
-	return true;
-}
-
 static uint64_t default_align(const struct hw *hw)
 {
 	uint64_t align = 64;
@@ -435,8 +425,8 @@ static int parse_segment(struct assembler *a, const struct line *l)
 	char name[128], kindname[64];
 	tok_copy(&l->t[1], name, sizeof name);
 	tok_copy(&l->t[2], kindname, sizeof kindname);
-	if (!valid_name(name) || l->t[1].len >= (int)sizeof name || memchr(name, '=', strlen(name))) {
-		error_at(a, l->lineno, l->t[1].col, "bad segment name '%s'; expected letters, digits, '_', '.', '-'", name);
+	if (!isa_segment_name_ok(name, strlen(name)) || l->t[1].len >= (int)sizeof name) {
+		error_at(a, l->lineno, l->t[1].col, "bad segment name '%s'; expected " ISA_SEGMENT_NAME_RULE, name);
 		return -1;
 	}
 	if (isa_program_segment(a->p, name) || !strcmp(name, "uops")) {

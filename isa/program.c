@@ -91,6 +91,17 @@ int isa_program_add_uop(struct isa_program *p, const struct isa_uop *u)
 	return 0;
 }
 
+bool isa_segment_name_ok(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		bool first = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
+		if (!first && (i == 0 || !(ch == '.' || ch == '-' || ch == '/' || ch == ':')))
+			return false;
+	}
+	return n > 0;
+}
+
 struct isa_segment *isa_program_add_segment(struct isa_program *p, const char *name, enum isa_segment_kind kind,
 					    uint64_t addr, uint64_t size)
 {

@@ -146,6 +146,12 @@ enum { ISA_TSP_VERSION = 4 };
 /* An empty program for HW (which must have a valid layout). */
 int isa_program_init(struct isa_program *p, const struct hw *hw, struct diags *err);
 void isa_program_free(struct isa_program *p);
+/* Whether the n bytes at s are a segment name (docs/assembly.md): a
+ * letter, digit or '_', then letters, digits and '_', '.', '-', '/', ':'
+ * (ONNX exporters name tensors "model/conv2d/Conv2D:0").  What the
+ * assembler reads as one word and the disassembler prints as it is. */
+#define ISA_SEGMENT_NAME_RULE "a letter, digit or '_', then letters, digits, '_', '.', '-', '/', ':'"
+bool isa_segment_name_ok(const char *s, size_t n);
 /* The adders return -1 (NULL), changing nothing, when out of memory. */
 int isa_program_add_insn(struct isa_program *p, const struct isa_insn *in);
 int isa_program_add_uop(struct isa_program *p, const struct isa_uop *u);

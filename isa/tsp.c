@@ -379,20 +379,6 @@ static int read_code(struct cursor *c, uint64_t ninsn, uint64_t nuop, struct isa
 	return 0;
 }
 
-/* A segment name as the assembler takes it (docs/assembly.md): a letter or
- * '_', then letters, digits, '_', '.', '-'.  The disassembler prints it as
- * it is, so a newline or a space must not get through. */
-static bool segment_name_ok(const uint8_t *s, uint64_t n)
-{
-	for (uint64_t i = 0; i < n; i++) {
-		uint8_t ch = s[i];
-		bool alpha = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_';
-		if (!alpha && (i == 0 || !((ch >= '0' && ch <= '9') || ch == '.' || ch == '-')))
-			return false;
-	}
-	return n > 0;
-}
-
 static int read_segments(struct cursor *c, uint64_t nseg, struct isa_program *p)
 {
 	for (uint64_t i = 0; i < nseg && !c->bad; i++) {
@@ -404,10 +390,9 @@ static int read_segments(struct cursor *c, uint64_t nseg, struct isa_program *p)
 		const uint8_t *data = take(c, dlen, "segment data");
 		if (c->bad)
 			return -1;
-		if (!segment_name_ok(name, n)) {
+		if (!isa_segment_name_ok((const char *)name, (size_t)n)) {
 			diag_add(c->err, c->name, 0, 0,
-				 "corrupt: segment %" PRIu64 " has a bad name; expected a letter or '_', then letters, digits, "
-				 "'_', '.', '-'", i);
+				 "corrupt: segment %" PRIu64 " has a bad name; expected " ISA_SEGMENT_NAME_RULE, i);
 			return -1;
 		}
 		if (kind >= ISA_SEG_KIND_COUNT || dlen > size || n == 0 || memchr(name, 0, (size_t)n)) {

@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_enter_empty_dir("fuzz_onnx");
 	struct wl_workload w;
 	struct diags err = {0};
-	int rc = wl_load_onnx_bytes(data, size, "fuzz.onnx", &w, &err);
+	int rc = wl_load_onnx_bytes(data, size, "fuzz.onnx", NULL, &w, &err);
 	FUZZ_CHECK(rc == 0 ? err.n == 0 : err.n > 0);
 	if (rc == 0) {
 		const struct ir_graph *g = &w.g;

@@ -1,0 +1,103 @@
+/* quant's parts (quant/quantize.h): the model read with protobuf-c, the
+ * host running a model's bytes on samples, calibration, the QDQ rewrite
+ * and the comparison. */
+#ifndef TESSEL_QUANT_INT_H
+#define TESSEL_QUANT_INT_H
+
+#include <stddef.h>
+
+#include "onnx.pb-c.h"
+#include "quantize.h"
+#include "base/npy.h"
+#include "compiler/host.h"
+#include "ir/workload.h"
+
+/* ---- the model (quant/model.c) ---- */
+
+struct qz_model {
+	const char *path;
+	uint8_t *bytes;
+	size_t len;
+	Onnx__ModelProto *m;
+	Onnx__GraphProto *g;
+	const Onnx__ValueInfoProto *input; /* the graph's one input that is not an initializer */
+};
+
+/* Reads and unpacks PATH: an opset 13 or later model (DequantizeLinear
+ * per channel) with one graph input.  0, or -1 with an error. */
+int qz_model_read(const char *path, struct qz_model *m, struct diags *err);
+void qz_model_free(struct qz_model *m);
+/* The model's bytes with graph g in place of its own; NULL when out of
+ * memory (an error). */
+uint8_t *qz_model_pack(const struct qz_model *m, Onnx__GraphProto *g, size_t *len, struct diags *err);
+/* The initializer named `name`, or NULL. */
+const Onnx__TensorProto *qz_initializer(const struct qz_model *m, const char *name);
+/* A float initializer's values (n of them), held in the model or a copy
+ * the caller frees (*owned); NULL when it is not float32 data in the model. */
+const float *qz_floats(const Onnx__TensorProto *t, int64_t *n, float **owned);
+/* Reads calibration file `file` (float32, the graph input's rank and
+ * fixed sizes) and writes into dims the sizes its shape gives the input's
+ * symbolic dimensions ("NAME=N,...", "" when none).  0, or -1 with an error
+ * naming the file. */
+int qz_sample_read(const struct qz_model *m, const char *file, struct npy *x, char *dims, size_t ndims,
+		   struct diags *err);
+
+/* Whether node n is one quantize rewrites: a Conv with a constant float
+ * weight (and constant bias), or a MatMul by a constant 2-D float matrix,
+ * reading a value that is not a constant.  *w and *b (NULL: none) its
+ * weight and bias. */
+bool qz_quantizable(const struct qz_model *m, const Onnx__NodeProto *n, const Onnx__TensorProto **w,
+		    const Onnx__TensorProto **b);
+
+/* ---- a model's bytes run on the host (quant/run.c) ---- */
+
+struct qz_run {
+	struct wl_workload w;
+	uint8_t **t; /* per tensor of w.g */
+	struct host_jit *j;
+	char dims[256];
+	bool open;
+};
+
+/* Loads the model (path names it in errors), allocates its tensors and
+ * compiles its ops; a run already open with the same dims is kept. */
+int qz_run_open(struct qz_run *r, const uint8_t *bytes, size_t len, const char *path, const char *dims,
+		struct diags *err);
+/* Runs every op on sample x given to graph input `input`. */
+int qz_run_sample(struct qz_run *r, const char *input, const struct npy *x, struct diags *err);
+/* The values of fp32 tensor `name` after a sample (n of them); NULL when
+ * the workload has no such fp32 tensor. */
+const float *qz_run_values(const struct qz_run *r, const char *name, int64_t *n);
+void qz_run_close(struct qz_run *r);
+
+/* ---- calibration (quant/calibrate.c) ---- */
+
+struct qz_range {
+	const char *name; /* a value of the model */
+	float lo, hi;
+	bool seen;
+};
+
+/* The value names quantize needs ranges for: each quantizable node's
+ * input and output, once each.  n of them, or -1 when out of memory. */
+int qz_range_names(const struct qz_model *m, struct qz_range **ranges, struct diags *err);
+/* Runs the float model over the calibration files and records each
+ * range's minimum and maximum. */
+int qz_calibrate(const struct qz_model *m, const struct qz_options *o, struct qz_range *ranges, int n,
+		 struct diags *err);
+/* The range of value `name`, or NULL. */
+const struct qz_range *qz_range_of(const struct qz_range *ranges, int n, const char *name);
+
+/* ---- the QDQ model (quant/qdq.c) ---- */
+
+/* The quantized model's bytes; counts into r.  NULL with an error. */
+uint8_t *qz_write_qdq(const struct qz_model *m, const struct qz_range *ranges, int n, struct qz_report *r,
+		      size_t *len, struct diags *err);
+
+/* ---- the comparison (quant/compare.c) ---- */
+
+/* Runs both models over the calibration files and fills r's outputs. */
+int qz_compare(const struct qz_model *m, const uint8_t *q, size_t qlen, const struct qz_options *o,
+	       struct qz_report *r, struct diags *err);
+
+#endif
