@@ -44,12 +44,13 @@ static int model_error(struct ox *X, const char *fmt, ...)
 
 /* ---- tensors ---- */
 
-static bool onnx_dtype(int32_t t, enum dtype *dt, bool *is_int64)
+bool ox_onnx_dtype(int32_t t, enum dtype *dt, bool *is_int64)
 {
 	*is_int64 = false;
 	switch (t) {
 	case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT: *dt = DT_FP32; return true;
 	case ONNX__TENSOR_PROTO__DATA_TYPE__UINT8: *dt = DT_UINT8; return true;
+	case ONNX__TENSOR_PROTO__DATA_TYPE__BOOL: *dt = DT_UINT8; return true; /* 0 or 1 */
 	case ONNX__TENSOR_PROTO__DATA_TYPE__INT8: *dt = DT_INT8; return true;
 	case ONNX__TENSOR_PROTO__DATA_TYPE__INT16: *dt = DT_INT16; return true;
 	case ONNX__TENSOR_PROTO__DATA_TYPE__INT32: *dt = DT_INT32; return true;
@@ -59,7 +60,7 @@ static bool onnx_dtype(int32_t t, enum dtype *dt, bool *is_int64)
 	}
 }
 
-static const char *onnx_dtype_name(int32_t t)
+const char *ox_onnx_dtype_name(int32_t t)
 {
 	static const char *const names[] = {"undefined", "float", "uint8", "int8", "uint16", "int16", "int32", "int64",
 					    "string", "bool", "float16", "double", "uint32", "uint64", "complex64",
@@ -161,9 +162,9 @@ static struct ox_value *constant(struct ox *X, const Onnx__TensorProto *t, const
 {
 	enum dtype dt;
 	bool is64;
-	if (!t->has_data_type || !onnx_dtype(t->data_type, &dt, &is64)) {
-		model_error(X, "tensor '%s' is %s; supported: int8, uint8, int16, int32, int64 (shapes and axes), float16, float",
-			    name, onnx_dtype_name(t->has_data_type ? t->data_type : 0));
+	if (!t->has_data_type || !ox_onnx_dtype(t->data_type, &dt, &is64)) {
+		model_error(X, "tensor '%s' is %s; supported: bool, int8, uint8, int16, int32, int64 (shapes and axes), float16, float",
+			    name, ox_onnx_dtype_name(t->has_data_type ? t->data_type : 0));
 		return NULL;
 	}
 	if (t->n_dims > IR_MAX_RANK) {
@@ -332,12 +333,12 @@ static int graph_input(struct ox *X, const Onnx__ValueInfoProto *in, int k)
 	/* with a data set given, int64 inputs (shapes, axes), scalars (Clip's
 	 * bounds, Pad's value) and quantization parameters are its constants:
 	 * the IR needs them so */
-	if (X->given && tt->has_elem_type && onnx_dtype(tt->elem_type, &dt, &is64) &&
+	if (X->given && tt->has_elem_type && ox_onnx_dtype(tt->elem_type, &dt, &is64) &&
 	    (is64 || tt->shape->n_dim == 0 || ox_param_input(X, in->name)))
 		return given_input(X, in, k);
-	if (!tt->has_elem_type || !onnx_dtype(tt->elem_type, &dt, &is64) || is64)
-		return model_error(X, "graph input '%s' is %s; supported: int8, uint8, int16, int32, float16, float", in->name,
-				   onnx_dtype_name(tt->has_elem_type ? tt->elem_type : 0));
+	if (!tt->has_elem_type || !ox_onnx_dtype(tt->elem_type, &dt, &is64) || is64)
+		return model_error(X, "graph input '%s' is %s; supported: bool, int8, uint8, int16, int32, float16, float", in->name,
+				   ox_onnx_dtype_name(tt->has_elem_type ? tt->elem_type : 0));
 	const Onnx__TensorShapeProto *sh = tt->shape;
 	int64_t shape[IR_MAX_RANK] = {1}; /* a scalar is a tensor of one value */
 	if (sh->n_dim > IR_MAX_RANK)

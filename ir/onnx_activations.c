@@ -1,10 +1,12 @@
-/* ONNX's activations that are not Relu or Clip (docs/onnx.md): LeakyRelu,
- * PRelu, Exp, Sigmoid and Softmax, each a few IR ops made of the IR's combines
- * and epilogues, so that every backend computes them the same way:
+/* ONNX's activations and elementary functions that are not Relu or Clip
+ * (docs/onnx.md): LeakyRelu, PRelu, Exp, Log, Sqrt, Pow, Sigmoid and
+ * Softmax, each a few IR ops made of the IR's combines and epilogues, so
+ * that every backend computes them the same way:
  *
  *   LeakyRelu, PRelu  relu(x) + slope · min(x, 0), min(x, 0) = −relu(−x)
  *                     (one of the two terms is 0, so the sum is exact)
- *   Exp               a copy with the exp epilogue
+ *   Exp, Log, Sqrt    a copy with the exp (log, sqrt) epilogue
+ *   Pow               x · x, x or sqrt(x) for the constant exponents 2, 1, 0.5
  *   Sigmoid           1 / (1 + exp(−x))
  *   Softmax           e = exp(x − max(x)), e / sum(e), along the axis
  *
@@ -89,14 +91,47 @@ int ox_prelu(struct ox *X)
 	return s < 0 ? -1 : leaky(X, x, s);
 }
 
-int ox_exp(struct ox *X)
+/* A copy of tensor x with the epilogue `kind`, this node's op and output. */
+static int with_epilogue(struct ox *X, int x, enum ir_epilogue_kind kind)
 {
-	int x = input_float(X, 0);
-	struct ir_epilogue e = {.kind = IR_EP_EXP};
+	struct ir_epilogue e = {.kind = kind};
 	int y = x < 0 ? -1 : copy_with(X, x, &e, 1, graph(X)->tensor[x].dtype, ox_output_name(X, 0));
 	if (y >= 0) /* the copy is this node's op */
 		snprintf(graph(X)->op[graph(X)->tensor[y].producer].name, IR_NAME_MAX, "%s", X->node_name);
 	return y < 0 ? -1 : ox_bind_output(X, 0, y);
+}
+
+int ox_exp(struct ox *X) { return with_epilogue(X, input_float(X, 0), IR_EP_EXP); }
+int ox_log(struct ox *X) { return with_epilogue(X, input_float(X, 0), IR_EP_LOG); }
+int ox_sqrt(struct ox *X) { return with_epilogue(X, input_float(X, 0), IR_EP_SQRT); }
+
+/* Pow with a constant exponent of one value: 2 is x · x, 1 a copy, 0.5 the
+ * square root (others are refused). */
+int ox_pow(struct ox *X)
+{
+	const struct ox_value *e = ox_const_input(X, 1, false);
+	int x = e ? ox_input(X, 0) : -1;
+	if (x < 0)
+		return -1;
+	if (ox_value_elems(e) != 1)
+		return ox_node_error(X, "exponent '%s' has %" PRId64 " values; a constant exponent of one value is supported",
+				     e->name, ox_value_elems(e));
+	double p;
+	int64_t ip;
+	int n = 0;
+	if (e->is_int64 ? !ox_const_ints(X, e, &ip, 1, &n) : ox_const_scalar(X, e, &p))
+		return -1;
+	if (e->is_int64)
+		p = (double)ip;
+	const struct ir_tensor *t = &graph(X)->tensor[x];
+	if (p == 2)
+		return ox_bind_op(X, ir_elementwise(graph(X), X->node_name, IR_COMBINE_MUL, x, x, ox_output_name(X, 0),
+						    t->dtype, X->err));
+	if (p == 1)
+		return ox_identity(X);
+	if (p == 0.5)
+		return with_epilogue(X, input_float(X, 0), IR_EP_SQRT);
+	return ox_node_error(X, "exponent %g; the supported constant exponents are 2, 1 and 0.5", p);
 }
 
 int ox_sigmoid(struct ox *X)

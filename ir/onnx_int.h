@@ -30,6 +30,9 @@ struct ox_qdq {
 	long dx, dw, db, relu, q; /* PRODUCT: the nodes around it (-1: none) */
 };
 
+/* If branches nest at most this deep. */
+enum { OX_MAX_SCOPES = 8 };
+
 struct ox {
 	struct wl_workload *w;
 	struct diags *err;
@@ -53,7 +56,17 @@ struct ox {
 	/* the node being imported, for errors */
 	const Onnx__NodeProto *node;
 	char node_name[IR_NAME_MAX];
+	/* the If branches being imported, innermost last: the prefix of the
+	 * names their nodes make (ir/onnx_if.c) */
+	int nscopes;
+	char scope[OX_MAX_SCOPES][IR_NAME_MAX];
 };
+
+/* An ONNX elem_type as the IR's dtype (bool: uint8 holding 0 or 1; int64:
+ * int32 with *is_int64, for constants); false for one the IR has not. */
+bool ox_onnx_dtype(int32_t t, enum dtype *dt, bool *is_int64);
+/* ONNX's name of an elem_type ("float", "int64", ...). */
+const char *ox_onnx_dtype_name(int32_t t);
 
 /* Models larger than this are refused: real ones have thousands of nodes. */
 enum { OX_MAX_NODES = 100000, OX_MAX_VALUES = 4 * OX_MAX_NODES };
@@ -172,8 +185,27 @@ int ox_leaky_relu(struct ox *X);
 int ox_prelu(struct ox *X);
 int ox_sigmoid(struct ox *X);
 int ox_exp(struct ox *X);
+int ox_log(struct ox *X);
+int ox_sqrt(struct ox *X);
+int ox_pow(struct ox *X);
 int ox_softmax(struct ox *X);
 int ox_concat(struct ox *X);
+int ox_equal(struct ox *X);
+int ox_greater(struct ox *X);
+int ox_greater_or_equal(struct ox *X);
+int ox_less(struct ox *X);
+int ox_less_or_equal(struct ox *X);
+int ox_not(struct ox *X);
+int ox_where(struct ox *X);
+int ox_cast(struct ox *X);
+int ox_if(struct ox *X);
+/* A constant of one value v (shape [1], dtype dt) named BASE.WHAT: the
+ * tensor, or -1 with an error. */
+int ox_scalar(struct ox *X, const char *base, const char *what, enum dtype dt, double v);
+/* out = c ? x : y elementwise with numpy's broadcasting, as
+ * pick(c, x) + pick(c == 0, y) (exact); x and y both integer or both
+ * floating point, out of x's dtype: the op's index, or -1 with an error. */
+int ox_where_op(struct ox *X, int c, int x, int y, const char *op_name, const char *out_name);
 /* The converter of op_type, or NULL; `supported` lists them all. */
 ox_convert ox_converter(const char *op_type);
 extern const char ox_supported[];

@@ -350,28 +350,74 @@ static int relu(struct ox *X)
 	return unary(X, &e, 1);
 }
 
-/* One bound of Clip: an attribute before opset 11, an input from it. */
-static int clip_bound(struct ox *X, int k, const char *attr, double dflt, double *out)
+/* One bound of Clip: an attribute before opset 11, an input from it: a
+ * constant (*out), or a tensor computed at run time (*t, else -1). */
+static int clip_bound(struct ox *X, int k, const char *attr, double dflt, double *out, int *t)
 {
-	*out = dflt;
+	*out = dflt, *t = -1;
 	if (X->opset < 11) {
 		*out = ox_attr_float(X, attr, dflt);
 		return 0;
 	}
-	const struct ox_value *v = ox_const_input(X, k, true);
-	if (!v)
-		return (size_t)k < X->node->n_input && X->node->input[k][0] ? -1 : 0;
-	return ox_const_scalar(X, v, out);
+	if ((size_t)k >= X->node->n_input || !X->node->input[k][0])
+		return 0;
+	const struct ox_value *v = ox_value(X, X->node->input[k]);
+	if (v && v->tensor < 0)
+		return ox_const_scalar(X, v, out);
+	if ((*t = ox_input(X, k)) >= 0 && ir_tensor_elems(&graph(X)->tensor[*t]) != 1)
+		return ox_node_error(X, "bound '%s' has %" PRId64 " elements; expected one", graph(X)->tensor[*t].name,
+				     ir_tensor_elems(&graph(X)->tensor[*t]));
+	return *t < 0 ? -1 : 0;
 }
 
+/* A bound the clip epilogue can take: infinite (none), or an integer. */
+static bool whole(double v)
+{
+	return !isfinite(v) || (v == floor(v) && fabs(v) <= 0x1p31);
+}
+
+/* min(max(lo, x), hi) as broadcasting ops (the bound first: a NaN x stays
+ * one); an infinite constant bound is none. */
+static int clip_ops(struct ox *X, double lo, double hi, int tl, int th)
+{
+	int x = ox_input(X, 0);
+	if (x < 0)
+		return -1;
+	enum dtype dt = graph(X)->tensor[x].dtype;
+	bool has_lo = tl >= 0 || lo > -INFINITY, has_hi = th >= 0 || hi < INFINITY;
+	if (!has_lo && !has_hi)
+		return ox_identity(X);
+	char mid[IR_NAME_MAX];
+	ox_name_of(mid, ox_output_name(X, 0), "lower");
+	if (has_lo) {
+		if (tl < 0 && (tl = ox_scalar(X, ox_output_name(X, 0), "min", dt, lo)) < 0)
+			return -1;
+		int op = ox_broadcast_op(X, IR_COMBINE_MAX, tl, x, has_hi ? mid : X->node_name, has_hi ? mid : ox_output_name(X, 0), dt);
+		if (op < 0)
+			return -1;
+		x = graph(X)->op[op].out.tensor;
+	}
+	if (has_hi) {
+		if (th < 0 && (th = ox_scalar(X, ox_output_name(X, 0), "max", dt, hi)) < 0)
+			return -1;
+		int op = ox_broadcast_op(X, IR_COMBINE_MIN, th, x, X->node_name, ox_output_name(X, 0), dt);
+		if (op < 0)
+			return -1;
+		x = graph(X)->op[op].out.tensor;
+	}
+	return ox_bind_output(X, 0, x);
+}
+
+/* Integer bounds (or none): the clip epilogue; others, and bounds computed
+ * at run time: max and min ops. */
 static int clip(struct ox *X)
 {
 	double lo, hi;
-	if (clip_bound(X, 1, "min", -INFINITY, &lo) || clip_bound(X, 2, "max", INFINITY, &hi))
+	int tl, th;
+	if (clip_bound(X, 1, "min", -INFINITY, &lo, &tl) || clip_bound(X, 2, "max", INFINITY, &hi, &th))
 		return -1;
-	/* the IR clips to integer bounds (the accelerator's ALU does) */
-	if ((isfinite(lo) && lo != floor(lo)) || (isfinite(hi) && hi != floor(hi)) || lo > hi)
-		return ox_node_error(X, "bounds %g and %g; integer bounds with min <= max are supported", lo, hi);
+	if (tl >= 0 || th >= 0 || !whole(lo) || !whole(hi) || lo > hi)
+		return clip_ops(X, lo, hi, tl, th);
 	struct ir_epilogue e = {.kind = IR_EP_CLIP, .lo = isfinite(lo) ? (int64_t)lo : INT32_MIN,
 				.hi = isfinite(hi) ? (int64_t)hi : INT32_MAX};
 	return unary(X, &e, 1);
@@ -543,7 +589,19 @@ static int batch_norm(struct ox *X)
 	X("ReduceMax", reduce_max, 0)                              \
 	X("ReduceSum", reduce_sum, 0)                              \
 	X("ReduceMean", reduce_mean, 0)                            \
-	X("ReduceSumSquare", reduce_sum_square, 0)                 
+	X("ReduceSumSquare", reduce_sum_square, 0)                 \
+	X("Log", ox_log, 0)                                        \
+	X("Sqrt", ox_sqrt, 0)                                      \
+	X("Pow", ox_pow, 0x02)                                     \
+	X("Equal", ox_equal, 0)                                    \
+	X("Greater", ox_greater, 0)                                \
+	X("GreaterOrEqual", ox_greater_or_equal, 0)                \
+	X("Less", ox_less, 0)                                      \
+	X("LessOrEqual", ox_less_or_equal, 0)                      \
+	X("Not", ox_not, 0)                                        \
+	X("Where", ox_where, 0)                                    \
+	X("Cast", ox_cast, 0)                                      \
+	X("If", ox_if, 0)
 
 static const struct {
 	const char *op_type;

@@ -292,6 +292,32 @@ int ox_add_op(struct ox *X, struct ir_op *op, const char *out_name, enum dtype d
 	return i < 0 || !ox_grow(X) ? -1 : i;
 }
 
+/* The names graph g's nodes read and its outputs (a branch's outputs read
+ * values too), with those of the graphs in their attributes (If's
+ * branches read the values around them by name), into out (NULL: only
+ * counted); their count. */
+static size_t graph_reads(const Onnx__GraphProto *g, const char **out, int depth)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < g->n_node; k++) {
+		const Onnx__NodeProto *node = g->node[k];
+		for (size_t i = 0; i < node->n_input; i++, n++)
+			if (out)
+				out[n] = node->input[i];
+		for (size_t a = 0; a < node->n_attribute && depth < OX_MAX_SCOPES; a++) {
+			const Onnx__AttributeProto *at = node->attribute[a];
+			if (at->g)
+				n += graph_reads(at->g, out ? out + n : NULL, depth + 1);
+			for (size_t j = 0; j < at->n_graphs; j++)
+				n += graph_reads(at->graphs[j], out ? out + n : NULL, depth + 1);
+		}
+	}
+	for (size_t i = 0; i < g->n_output; i++, n++)
+		if (out)
+			out[n] = g->output[i]->name ? g->output[i]->name : "";
+	return n;
+}
+
 /* Every name the graph reads, sorted, before any value is made: a value's
  * uses are counted when it is made. */
 int ox_list_reads(struct ox *X)
@@ -300,18 +326,12 @@ int ox_list_reads(struct ox *X)
 	if (g->n_node > OX_MAX_NODES)
 		return diag_add(X->err, X->file, 0, 0, "the graph has %zu nodes; at most %d are supported", g->n_node,
 				OX_MAX_NODES), -1;
-	size_t n = g->n_output;
-	for (size_t k = 0; k < g->n_node; k++)
-		n += g->node[k]->n_input;
+	size_t n = graph_reads(g, NULL, 0);
 	if (!(X->reads = try_calloc(n + 1, sizeof *X->reads))) {
 		X->nomem = true;
 		return diag_nomem(X->err, X->file, (n + 1) * sizeof *X->reads, "the names the graph reads");
 	}
-	for (size_t k = 0; k < g->n_node; k++)
-		for (size_t i = 0; i < g->node[k]->n_input; i++)
-			X->reads[X->nreads++] = g->node[k]->input[i];
-	for (size_t i = 0; i < g->n_output; i++)
-		X->reads[X->nreads++] = g->output[i]->name ? g->output[i]->name : "";
+	X->nreads = graph_reads(g, X->reads, 0);
 	qsort(X->reads, X->nreads, sizeof *X->reads, cmp_name);
 	return 0;
 }

@@ -21,6 +21,10 @@ same result: a difference is a bug, not rounding.
                its data set of two images
   conv_nd      a float16 Conv1d (groups, strides, pads, dilations: on mma-fp16's intrinsic) and
                a float32 Conv3d
+  select       an If whose condition is computed (the sum of the input > 0), both branches
+               taken by its two data sets, a branch value named as one of the graph's; Greater,
+               GreaterOrEqual, Equal, Not, Cast to float, Where, Clip with a bound of 0.5, Pow 2,
+               Sqrt of squares (exact), a bool output
   pools        an int8 MaxPool with dilations, pads and ceil_mode (on an int8 accelerator's ALU),
                a float AveragePool with pads, ceil_mode and count_include_pad 0
 The quantized models' outputs follow the operator specifications, with the
@@ -63,20 +67,23 @@ def initializers(consts):
     return [numpy_helper.from_array(np.asarray(v), k) for k, v in consts.items()]
 
 
-def write(out, name, nodes, inputs, outputs, inits, feeds, expected, external=False):
+def write(out, name, nodes, inputs, outputs, inits, feeds, expected, external=False, more=()):
+    """more: further data sets, each (feeds, expected)"""
     d = os.path.join(out, name)
-    os.makedirs(os.path.join(d, "test_data_set_0"), exist_ok=True)
     graph = helper.make_graph(nodes, name, inputs, outputs, inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     # external: every initializer's bytes in one file beside the model
+    os.makedirs(d, exist_ok=True)
     save(model, os.path.join(d, "model.onnx"), save_as_external_data=external, all_tensors_to_one_file=True,
          location="weights.bin", size_threshold=0)
-    for k, (n, v) in enumerate(feeds):
-        with open(os.path.join(d, "test_data_set_0", f"input_{k}.pb"), "wb") as f:
-            f.write(numpy_helper.from_array(v, n).SerializeToString())
-    for k, (n, v) in enumerate(expected):
-        with open(os.path.join(d, "test_data_set_0", f"output_{k}.pb"), "wb") as f:
-            f.write(numpy_helper.from_array(v, n).SerializeToString())
+    for s, (fs, es) in enumerate([(feeds, expected)] + list(more)):
+        os.makedirs(os.path.join(d, f"test_data_set_{s}"), exist_ok=True)
+        for k, (n, v) in enumerate(fs):
+            with open(os.path.join(d, f"test_data_set_{s}", f"input_{k}.pb"), "wb") as f:
+                f.write(numpy_helper.from_array(v, n).SerializeToString())
+        for k, (n, v) in enumerate(es):
+            with open(os.path.join(d, f"test_data_set_{s}", f"output_{k}.pb"), "wb") as f:
+                f.write(numpy_helper.from_array(v, n).SerializeToString())
 
 
 def conv_fp16(out):
@@ -382,6 +389,55 @@ def reshape(out):
           [("x", x)], [("y", y)])
 
 
+def select_expected(x):
+    s = x.sum()
+    if s > 0:  # the then branch
+        y = x * x - x
+    else:  # the else branch: its own 's' (Clip with a bound of 0.5), squared
+        y = np.maximum(x, np.float32(0.5)) ** 2
+    w = np.where(x >= 1, x, (x != 0).astype(np.float32))
+    return [("c", np.array(s > 0)), ("y", y.astype(np.float32)), ("z", (x + s).astype(np.float32)),
+            ("w", w.astype(np.float32)), ("q", np.abs(x).astype(np.float32))]
+
+
+def select(out):
+    x = ints((2, 3, 4), -3, 3, np.float32)
+    if x.sum() <= 0:
+        x = -x
+    if x.sum() == 0:
+        x[0, 0, 0] = 1
+    x1 = -x  # its sum is negative: the else branch
+    then_g = helper.make_graph([
+        helper.make_node("Mul", ["x", "x"], ["s"], name="square"),  # 's' is the graph's name too
+        helper.make_node("Sub", ["s", "x"], ["yt"], name="less_x"),
+    ], "then", [], [helper.make_tensor_value_info("yt", TensorProto.FLOAT, x.shape)])
+    else_g = helper.make_graph([
+        helper.make_node("Constant", [], ["half"], name="half", value=numpy_helper.from_array(np.array(0.5, np.float32))),
+        helper.make_node("Clip", ["x", "half"], ["s"], name="at_least_half"),
+        helper.make_node("Constant", [], ["two"], name="two", value=numpy_helper.from_array(np.array(2, np.float32))),
+        helper.make_node("Pow", ["s", "two"], ["ye"], name="squared"),
+    ], "else", [], [helper.make_tensor_value_info("ye", TensorProto.FLOAT, x.shape)])
+    nodes = [
+        helper.make_node("ReduceSum", ["x"], ["s"], name="sum", keepdims=0),
+        helper.make_node("Constant", [], ["zero"], name="zero", value=numpy_helper.from_array(np.array(0, np.float32))),
+        helper.make_node("Greater", ["s", "zero"], ["c"], name="positive"),
+        helper.make_node("If", ["c"], ["y"], name="if", then_branch=then_g, else_branch=else_g),
+        helper.make_node("Add", ["x", "s"], ["z"], name="plus_sum"),
+        helper.make_node("Constant", [], ["one"], name="one", value=numpy_helper.from_array(np.array(1, np.float32))),
+        helper.make_node("GreaterOrEqual", ["x", "one"], ["big"], name="big"),
+        helper.make_node("Equal", ["x", "zero"], ["is0"], name="is0"),
+        helper.make_node("Not", ["is0"], ["not0"], name="not0"),
+        helper.make_node("Cast", ["not0"], ["nz"], name="nz", to=TensorProto.FLOAT),
+        helper.make_node("Where", ["big", "x", "nz"], ["w"], name="where"),
+        helper.make_node("Mul", ["x", "x"], ["xx"], name="xx"),
+        helper.make_node("Sqrt", ["xx"], ["q"], name="abs"),
+    ]
+    outs = [helper.make_tensor_value_info("c", TensorProto.BOOL, [])] + \
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, x.shape) for n in ["y", "z", "w", "q"]]
+    write(out, "select", nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, x.shape)], outs, [],
+          [("x", x)], select_expected(x), more=[([("x", x1)], select_expected(x1))])
+
+
 if __name__ == "__main__":
     out = sys.argv[1]
     conv_fp16(out)
@@ -395,3 +451,4 @@ if __name__ == "__main__":
     conv_nd(out)
     qdq(out)
     dynamic(out)
+    select(out)

@@ -34,11 +34,11 @@ done
 
 # models written with the onnx package, their outputs computed by numpy
 # (tests/onnx/make_models.py): float16 Conv and MatMul on mma-fp16's
-# intrinsic, float32 chains on the host, reshapes
+# intrinsic, float32 chains on the host, reshapes, an If and the selections
 py=/usr/bin/python3; [ -x "$py" ] || py=python3
 if "$py" "$here/make_models.py" "$work/models"; then pass=$((pass + 1)); else
   fail=$((fail + 1)); echo "FAIL: make_models.py (Debian: python3-onnx, python3-numpy)"; fi
-for m in conv_fp16 cnn_fp32 cnn_fp32_external reshape pad_conv_bn qcnn qmatmul pools conv_nd qdq; do
+for m in conv_fp16 cnn_fp32 cnn_fp32_external reshape pad_conv_bn qcnn qmatmul pools conv_nd qdq select; do
   for h in vta-default mma-fp16 edge-tiny; do
     expect 0 "$m on $h" "$tessel" onnx-test "$work/models/$m" --hw "$hwdir/$h.yaml"
   done
@@ -158,7 +158,7 @@ says "$work/err" "node 'HardSigmoid_0' (HardSigmoid, opset 6): not supported; th
 expect 1 "an unsupported attribute" "$tessel" onnx-test "$data/test_edge_pad"
 says "$work/err" "node 'Pad_0' (Pad, opset 13): mode 'edge'; only constant is supported" "the attribute named"
 expect 1 "an unsupported dtype" "$tessel" onnx-test "$data/test_cast_DOUBLE_to_FLOAT"
-says "$work/err" "graph input 'input' is double; supported: int8, uint8, int16, int32, float16, float" "the dtype named"
+says "$work/err" "graph input 'input' is double; supported: bool, int8, uint8, int16, int32, float16, float" "the dtype named"
 expect 1 "a scale computed at run time" "$tessel" ir "$data/test_qlinearconv/model.onnx"
 says "$work/err" "node 'QLinearConv_0' (QLinearConv, opset 10): input 'x_scale' must be a constant (an initializer or a Constant node's output)" "the scale named"
 printf 'not a protobuf message' >"$work/bad.onnx"
