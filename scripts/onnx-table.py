@@ -16,7 +16,8 @@ OPS = ["conv", "basic_conv", "gemm", "matmul", "maxpool", "averagepool", "global
        "relu", "clip", "add", "sub", "mul", "max", "flatten", "reshape", "squeeze", "unsqueeze", "transpose",
        "identity", "constant", "pad", "constant_pad", "batchnorm", "convinteger", "basic_convinteger", "matmulinteger",
        "qlinearconv", "qlinearmatmul", "quantizelinear", "dequantizelinear", "leakyrelu", "prelu", "min", "concat",
-       "sigmoid", "softmax", "div", "reduce_max", "reduce_sum", "reduce_mean", "reduce_sum_square", "exp"]
+       "sigmoid", "softmax", "div", "reduce_max", "reduce_sum", "reduce_mean", "reduce_sum_square", "exp",
+       "log", "sqrt", "pow", "cast", "equal", "greater", "less", "not", "where", "if"]
 HWS = ["vta-default", "mma-fp16"]
 
 
