@@ -135,21 +135,6 @@ static bool qdq_node(struct qdq *Q, const char *op, const char *x, const char *s
 
 /* ---- activations ---- */
 
-struct act {
-	float scale;
-	int8_t zero;
-};
-
-static struct act act_params(const struct qz_range *r)
-{
-	float lo = fminf(r->lo, 0.0f), hi = fmaxf(r->hi, 0.0f);
-	float s = (hi - lo) / 255.0f;
-	if (!(s > 0.0f) || !isfinite(s))
-		return (struct act){1.0f, 0};
-	float z = rintf(-128.0f - lo / s);
-	return (struct act){s, (int8_t)fmaxf(-128.0f, fminf(127.0f, z))};
-}
-
 static bool is_quantized(const struct qdq *Q, const char *v)
 {
 	for (size_t i = 0; i < Q->nquantized; i++)
@@ -163,7 +148,7 @@ static bool quantize_value(struct qdq *Q, const char *v, const char *from)
 {
 	if (is_quantized(Q, v))
 		return true;
-	struct act a = act_params(qz_range_of(Q->ranges, Q->nranges, v));
+	struct qz_act a = qz_act_params(qz_range_of(Q->ranges, Q->nranges, v));
 	char *s = pool_name(&Q->P, v, "/scale"), *z = pool_name(&Q->P, v, "/zero_point"), *q = pool_name(&Q->P, v, "/q");
 	if (!s || !z || !q || !initializer(Q, s, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, 0, NULL, &a.scale, 4) ||
 	    !initializer(Q, z, ONNX__TENSOR_PROTO__DATA_TYPE__INT8, 0, NULL, &a.zero, 1) ||
@@ -182,9 +167,36 @@ static bool dequantize_value(struct qdq *Q, const char *v, const char *out)
 
 /* ---- weights and biases ---- */
 
+/* Bias correction (after Nagel et al., "Data-Free Quantization Through
+ * Weight Equalization and Bias Correction", 2019): rounding the weights
+ * and the input of output channel o moves its mean output by
+ * sum (w_q - w) E[x] + w_q E[x_q - x] over the taps; the calibration
+ * samples give each input channel's E[x] and E[x_q - x], and the bias takes
+ * the shift back.  A Conv's weight [O, I/groups, taps...]. */
+static void weight_shift(const Onnx__TensorProto *w, const float *v, const int8_t *q, const float *ws,
+			 const struct qz_range *x, int64_t groups, double *delta)
+{
+	int64_t out = w->dims[0], per_group = w->dims[1], taps = 1;
+	for (size_t d = 2; d < w->n_dims; d++)
+		taps *= w->dims[d];
+	if (!x || !x->sum || groups < 1 || out % groups || x->channels != per_group * groups)
+		return;
+	for (int64_t o = 0; o < out; o++) {
+		int64_t first = o / (out / groups) * per_group;
+		for (int64_t i = 0; i < per_group; i++)
+			for (int64_t t = 0; t < taps; t++) {
+				int64_t at = (o * per_group + i) * taps + t;
+				double wq = (double)q[at] * ws[o];
+				delta[o] += (wq - v[at]) * qz_range_mean(x, first + i) + wq * qz_range_shift(x, first + i);
+			}
+	}
+}
+
 /* W/q and its scales (per output channel: `axis` 0 or 1 of W), then a
- * DequantizeLinear into `out`; the scales in ws (one per channel). */
-static bool weight(struct qdq *Q, const Onnx__TensorProto *w, int axis, const char *out, float *ws)
+ * DequantizeLinear into `out`; the scales in ws (one per channel), and
+ * for a Conv (axis 0) the shift of each channel's mean in delta. */
+static bool weight(struct qdq *Q, const Onnx__TensorProto *w, int axis, const char *out, float *ws,
+		   const struct qz_range *x, int64_t groups, double *delta)
 {
 	int64_t n;
 	float *owned;
@@ -206,6 +218,8 @@ static bool weight(struct qdq *Q, const Onnx__TensorProto *w, int axis, const ch
 				q[at] = (int8_t)fmaxf(-127.0f, fminf(127.0f, rintf(v[at] / ws[c])));
 			}
 	}
+	if (ok && axis == 0)
+		weight_shift(w, v, q, ws, x, groups, delta);
 	char *qn = pool_name(&Q->P, out, "/q"), *sn = pool_name(&Q->P, out, "/scale"), *zn = pool_name(&Q->P, out, "/zero_point");
 	ok = ok && qn && sn && zn &&
 	     initializer(Q, qn, ONNX__TENSOR_PROTO__DATA_TYPE__INT8, w->n_dims, w->dims, q, (size_t)n) &&
@@ -218,18 +232,20 @@ static bool weight(struct qdq *Q, const Onnx__TensorProto *w, int axis, const ch
 	return ok;
 }
 
-/* B/q (int32 at scale x_scale · w_scale[c]) and its DequantizeLinear. */
-static bool bias(struct qdq *Q, const Onnx__TensorProto *b, float xs, const float *ws, const char *out)
+/* B/q (int32 at scale x_scale · w_scale[c]) of the bias b (NULL: zeros)
+ * less the weights' shift delta, and its DequantizeLinear. */
+static bool bias(struct qdq *Q, const Onnx__TensorProto *b, int64_t n, float xs, const float *ws, const double *delta,
+		 const char *out)
 {
-	int64_t n;
-	float *owned;
-	const float *v = qz_floats(b, &n, &owned);
+	int64_t nb = n;
+	float *owned = NULL;
+	const float *v = b ? qz_floats(b, &nb, &owned) : NULL;
 	int32_t *q = try_calloc((size_t)n + 1, sizeof *q), *zeros = try_calloc((size_t)n + 1, sizeof *zeros);
 	float *bs = try_calloc((size_t)n + 1, sizeof *bs);
-	bool ok = v && q && zeros && bs;
+	bool ok = (!b || (v && nb == n)) && q && zeros && bs;
 	for (int64_t c = 0; ok && c < n; c++) {
 		bs[c] = xs * ws[c];
-		double r = rint((double)v[c] / (double)bs[c]);
+		double r = rint(((v ? (double)v[c] : 0.0) - delta[c]) / (double)bs[c]);
 		q[c] = (int32_t)fmax(-2147483648.0, fmin(2147483647.0, r));
 	}
 	char *qn = pool_name(&Q->P, out, "/q"), *sn = pool_name(&Q->P, out, "/scale"), *zn = pool_name(&Q->P, out, "/zero_point");
@@ -266,29 +282,41 @@ static bool read_as_float(const struct qdq *Q, const char *v)
 	return false;
 }
 
+static int64_t conv_groups(const Onnx__NodeProto *n)
+{
+	for (size_t a = 0; a < n->n_attribute; a++)
+		if (n->attribute[a]->name && !strcmp(n->attribute[a]->name, "group"))
+			return n->attribute[a]->i;
+	return 1;
+}
+
 static bool rewrite_node(struct qdq *Q, size_t k, const Onnx__TensorProto *w, const Onnx__TensorProto *b)
 {
 	const Onnx__NodeProto *n = Q->m->g->node[k];
 	const char *x = n->input[0], *y = n->output[0];
 	bool conv = !strcmp(n->op_type, "Conv");
+	int64_t channels = w->dims[conv ? 0 : 1];
 	char tag[32];
 	snprintf(tag, sizeof tag, "/dq%zu", k);
 	char *xd = pool_name(&Q->P, x, tag), *wd = pool_name(&Q->P, n->input[1], tag);
-	char *bd = b ? pool_name(&Q->P, n->input[2], tag) : NULL, *yf = pool_name(&Q->P, y, "/float");
-	float *ws = pool_calloc(&Q->P, (size_t)w->dims[conv ? 0 : 1], sizeof *ws);
+	/* a Conv always gets a bias: its bias correction goes there */
+	char *bd = conv ? pool_name(&Q->P, b ? n->input[2] : y, b ? tag : "/bias") : NULL, *yf = pool_name(&Q->P, y, "/float");
+	float *ws = pool_calloc(&Q->P, (size_t)channels, sizeof *ws);
+	double *delta = pool_calloc(&Q->P, (size_t)channels, sizeof *delta);
 	Onnx__NodeProto *c = pool_calloc(&Q->P, 1, sizeof *c);
-	char **in = pool_calloc(&Q->P, n->n_input, sizeof *in), **out = pool_calloc(&Q->P, 1, sizeof *out);
-	if (!xd || !wd || (b && !bd) || !yf || !ws || !c || !in || !out)
+	char **in = pool_calloc(&Q->P, 3, sizeof *in), **out = pool_calloc(&Q->P, 1, sizeof *out);
+	if (!xd || !wd || (conv && !bd) || !yf || !ws || !delta || !c || !in || !out)
 		return false;
-	struct act xa = act_params(qz_range_of(Q->ranges, Q->nranges, x));
-	if (!quantize_value(Q, x, x) || !dequantize_value(Q, x, xd) || !weight(Q, w, conv ? 0 : 1, wd, ws) ||
-	    (b && !bias(Q, b, xa.scale, ws, bd)))
+	const struct qz_range *xr = qz_range_of(Q->ranges, Q->nranges, x);
+	struct qz_act xa = qz_act_params(xr);
+	if (!quantize_value(Q, x, x) || !dequantize_value(Q, x, xd) ||
+	    !weight(Q, w, conv ? 0 : 1, wd, ws, xr, conv_groups(n), delta) ||
+	    (conv && !bias(Q, b, channels, xa.scale, ws, delta, bd)))
 		return false;
 	*c = *n;
-	in[0] = xd, in[1] = wd;
-	if (b)
-		in[2] = bd;
+	in[0] = xd, in[1] = wd, in[2] = bd;
 	out[0] = yf;
+	c->n_input = conv ? 3 : 2;
 	c->input = in, c->output = out;
 	return emit(Q, c) && quantize_value(Q, y, yf) && (!read_as_float(Q, y) || dequantize_value(Q, y, (char *)y));
 }

@@ -68,6 +68,8 @@ int qz_run_sample(struct qz_run *r, const char *input, const struct npy *x, stru
 /* The values of fp32 tensor `name` after a sample (n of them); NULL when
  * the workload has no such fp32 tensor. */
 const float *qz_run_values(const struct qz_run *r, const char *name, int64_t *n);
+/* The IR tensor named `name`, or NULL. */
+const struct ir_tensor *qz_run_tensor(const struct qz_run *r, const char *name);
 void qz_run_close(struct qz_run *r);
 
 /* ---- calibration (quant/calibrate.c) ---- */
@@ -76,15 +78,34 @@ struct qz_range {
 	const char *name; /* a value of the model */
 	float lo, hi;
 	bool seen;
+	int axis;         /* of a quantizable node's input: its channel axis (Conv 1, MatMul the last); -1 */
+	int64_t channels; /* the mean of each channel over the samples, for bias correction */
+	double *sum;
+	double count;     /* values summed per channel */
+	double *shift;    /* per channel, the sum of what quantizing the value adds to it */
 };
 
+/* A value's int8 scale and zero point: its range widened to hold 0, in 255
+ * steps (an empty range: 1 and 0). */
+struct qz_act {
+	float scale;
+	int8_t zero;
+};
+struct qz_act qz_act_params(const struct qz_range *r);
+/* What quantizing a value x with a adds to it on average, channel c. */
+double qz_range_shift(const struct qz_range *r, int64_t c);
+
 /* The value names quantize needs ranges for: each quantizable node's
- * input and output, once each.  n of them, or -1 when out of memory. */
+ * input and output, once each (free with qz_ranges_free).  n of them, or
+ * -1 when out of memory. */
 int qz_range_names(const struct qz_model *m, struct qz_range **ranges, struct diags *err);
 /* Runs the float model over the calibration files and records each
  * range's minimum and maximum. */
 int qz_calibrate(const struct qz_model *m, const struct qz_options *o, struct qz_range *ranges, int n,
 		 struct diags *err);
+void qz_ranges_free(struct qz_range *ranges, int n);
+/* The mean of channel c of a range's value over the samples (0 unseen). */
+double qz_range_mean(const struct qz_range *r, int64_t c);
 /* The range of value `name`, or NULL. */
 const struct qz_range *qz_range_of(const struct qz_range *ranges, int n, const char *name);
 

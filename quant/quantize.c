@@ -33,7 +33,7 @@ int qz_quantize(const struct qz_options *o, struct qz_report *r, struct diags *e
 	if (!rc)
 		rc = qz_compare(&m, q, qlen, o, r, err);
 	free(q);
-	free(ranges);
+	qz_ranges_free(ranges, n);
 	qz_model_free(&m);
 	return rc;
 }

@@ -68,6 +68,12 @@ int qz_run_sample(struct qz_run *r, const char *input, const struct npy *x, stru
 	return 0;
 }
 
+const struct ir_tensor *qz_run_tensor(const struct qz_run *r, const char *name)
+{
+	int t = ir_tensor_lookup(&r->w.g, name);
+	return t < 0 ? NULL : &r->w.g.tensor[t];
+}
+
 const float *qz_run_values(const struct qz_run *r, const char *name, int64_t *n)
 {
 	int t = ir_tensor_lookup(&r->w.g, name);

@@ -1,0 +1,272 @@
+#!/usr/bin/python3
+"""tests/wakeword/wakeword.py: openWakeWord end to end, against onnxruntime.
+
+  wakeword.py TESSEL EMBED_FRAMES CACHE HWDIR WORK [--clips N] [--hw NAME,...]
+
+CACHE holds the models and onnxruntime-node (tests/wakeword/fetch.sh);
+HWDIR the example descriptions; WORK is scratch.  Speech comes from
+espeak-ng, resampled to 16 kHz and placed in a 3 s clip.  As openWakeWord
+runs it: melspectrogram.onnx over the clip, x/10 + 2, windows of 76 frames
+every 8 frames (80 ms of audio) into embedding_model.onnx, windows of 16
+embeddings into hey_jarvis_v0.1.onnx; a clip is detected when a window
+scores >= 0.5.  Checked (any failure exits 1):
+
+  1. float, on tessel's host: each model's outputs within a relative error
+     of 1e-4 of onnxruntime's (max |t - o| / max |o| over every clip);
+  2. `tessel quantize` of the embedding model, calibrated on other phrases:
+     onnxruntime runs the int8 model, and tessel's host gives its outputs
+     within one quantization step of onnxruntime's (the count that differ
+     is printed);
+  3. the int8 model compiled (batch 1) for each description and run on
+     the simulator once per frame through the C API (EMBED_FRAMES,
+     tests/wakeword/embed_frames.c): bit for bit tessel's host, cosine similarity >= 0.99 with
+     onnxruntime's float embeddings, and the classifier (on tessel's host)
+     fed those embeddings detects exactly the clips the float pipeline on
+     onnxruntime detects, of those whose float score is not within MARGIN
+     of the threshold (those are printed with both scores);
+  4. the real-time factor: simulated time per 80 ms frame (one embedding)
+     at the description's clock, printed with the figures.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import wave
+
+import numpy as np
+
+RATE = 16000
+CLIP = 3 * RATE
+# (text, espeak-ng voice), spoken at 120 words a minute: at espeak-ng's
+# default 175 the model hears no "hey jarvis" at all
+TEST_PHRASES = [
+    ("hey jarvis", "en-us"), ("hey jarvis", "en+m7"), ("hey jarvis", "en-us+f3"), ("good morning everyone", "en"),
+    ("hey jarvis, lights on", "en-us+m3"), ("play some music please", "en-us"), ("hey travis", "en-gb"),
+    ("what time is it", "en-us+f3"),
+]
+# the wake word in voices the test clips do not use, and other speech
+CALIBRATION_PHRASES = [
+    ("hey jarvis", "en"), ("hey jarvis", "en-gb"), ("hey jarvis", "en-us+m1"), ("hey jarvis", "en+f2"),
+    ("hey jarvis", "en-us+m5"), ("hey jarvis", "en+m3"), ("okay, hey jarvis", "en-us+f4"),
+    ("hey jarvis, stop", "en-gb-x-rp"), ("open the front door", "en-us"), ("one two three four five", "en-gb"),
+    ("set a timer for ten minutes", "en-us+m3"), ("the quick brown fox jumps over the lazy dog", "en+m7"),
+    ("hello, how are you today", "en-us+f3"), ("turn off the radio", "en+f4"),
+]
+# int8 moves a window's score by up to about 0.3 near the peak: a clip
+# whose float score is this close to the 0.5 threshold is reported, not
+# held to the float decision
+MARGIN = 0.1
+failures = []
+
+
+def check(ok, what):
+    print(("ok    " if ok else "FAIL  ") + what)
+    if not ok:
+        failures.append(what)
+
+
+def run(cmd, **kw):
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if r.returncode:
+        sys.exit(f"wakeword: {' '.join(cmd)} exited {r.returncode}:\n{r.stdout}{r.stderr}")
+    return r.stdout
+
+
+def speech(phrase, path):
+    """espeak-ng's voice for (text, voice) as a 3 s clip of int16 values (float32) at 16 kHz."""
+    text, voice = phrase
+    run(["espeak-ng", "-v", voice, "-s", "120", "-w", path, text])
+    with wave.open(path) as w:
+        rate, x = w.getframerate(), np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float64)
+    t = np.arange(int(len(x) * RATE / rate)) * (rate / RATE)
+    y = np.interp(t, np.arange(len(x)), x)  # linear resampling: the data only has to be speech-like
+    clip = np.zeros(CLIP)
+    n = min(len(y), CLIP - RATE // 2)
+    clip[RATE // 2:RATE // 2 + n] = y[:n]
+    return clip.astype(np.float32)[None, :]
+
+
+class Tessel:
+    def __init__(self, exe, work):
+        self.exe, self.work = exe, work
+
+    def host(self, model, x, output, dims=None):
+        i, o = os.path.join(self.work, "in.npy"), os.path.join(self.work, "out.npy")
+        np.save(i, x)
+        name = input_name(model)
+        cmd = [self.exe, "host", model, "--input", f"{name}={i}", "--output", f"{output}={o}"]
+        run(cmd + (["--dims", dims] if dims else []))
+        return np.load(o)
+
+
+class Ort:
+    def __init__(self, cache, work):
+        self.env = dict(os.environ, NODE_PATH=os.path.join(cache, "node_modules"))
+        self.script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ort.js")
+        self.work = work
+
+    def run(self, model, x, per_row=False):
+        i, o = os.path.join(self.work, "ort-in.npy"), os.path.join(self.work, "ort-out.npy")
+        np.save(i, x)
+        run(["node", self.script, model, i, o] + (["--per-row"] if per_row else []), env=self.env)
+        return np.load(o)
+
+
+def input_name(model):
+    import onnx
+    m = onnx.load(model, load_external_data=False)
+    inits = {t.name for t in m.graph.initializer}
+    return [i.name for i in m.graph.input if i.name not in inits][0]
+
+
+def rel_error(pairs):
+    """max |t - o| / max |o| over every (t, o) pair: the error relative to the output's range."""
+    err = max(float(np.abs(t.astype(np.float64) - o).max()) for t, o in pairs)
+    return err / max(float(np.abs(o).max()) for _, o in pairs)
+
+
+def cosine(a, b):
+    a, b = a.ravel().astype(np.float64), b.ravel().astype(np.float64)
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+def windows(features):
+    """[1, 1, F, 32] mel frames -> [E, 76, 32, 1] embedding inputs, every 8 frames."""
+    f = features[0, 0] / 10.0 + 2.0
+    n = (f.shape[0] - 76) // 8 + 1
+    return np.stack([f[8 * e:8 * e + 76] for e in range(n)])[..., None].astype(np.float32)
+
+
+def classifier_windows(emb):
+    e = emb.reshape(emb.shape[0], 96)
+    return np.stack([e[c:c + 16] for c in range(e.shape[0] - 15)]).astype(np.float32)
+
+
+def scores_on_host(tessel, model, z):
+    return np.array([tessel.host(model, z[c:c + 1], "53").item() for c in range(z.shape[0])])
+
+
+def out_scale(model):
+    """The scale of the DequantizeLinear the graph's output comes from (through Transposes, Reshapes)."""
+    import onnx
+    from onnx import numpy_helper
+    m = onnx.load(model)
+    by_output = {o: n for n in m.graph.node for o in n.output}
+    n = by_output[m.graph.output[0].name]
+    while n.op_type != "DequantizeLinear":
+        n = by_output[n.input[0]]
+    return float(numpy_helper.to_array(next(t for t in m.graph.initializer if t.name == n.input[1])))
+
+
+def clock_mhz(hw):
+    return float(re.search(r"^clock_mhz:\s*([0-9.eE+]+)", open(hw).read(), re.M).group(1))
+
+
+def main():
+    args = sys.argv[1:]
+    opts = {"--clips": str(len(TEST_PHRASES)), "--hw": "edge-tiny,vta-default"}
+    while len(args) > 5 and args[-2] in opts:
+        opts[args[-2]] = args[-1]
+        args = args[:-2]
+    if len(args) != 5:
+        sys.exit(__doc__)
+    exe, frames, cache, hwdir, work = args
+    os.makedirs(work, exist_ok=True)
+    models = {m: os.path.join(cache, "models", m + ".onnx") for m in ("melspectrogram", "embedding_model", "hey_jarvis_v0.1")}
+    tessel, ort = Tessel(exe, work), Ort(cache, work)
+    phrases = TEST_PHRASES[:int(opts["--clips"])]
+    mel_dims = f"batch_size=1,samples={CLIP}"
+
+    # 1. the float pipeline on tessel's host and on onnxruntime
+    clips = []
+    pairs = {"melspectrogram": [], "embedding": [], "classifier": []}
+    for k, phrase in enumerate(phrases):
+        audio = speech(phrase, os.path.join(work, f"clip{k}.wav"))
+        mel_t, mel_o = tessel.host(models["melspectrogram"], audio, "output", mel_dims), ort.run(models["melspectrogram"], audio)
+        x = windows(mel_o)
+        emb_t = tessel.host(models["embedding_model"], x, "conv2d_19", f"unk__314={x.shape[0]}")
+        emb_o = ort.run(models["embedding_model"], x)
+        z = classifier_windows(emb_o)
+        s_t, s_o = scores_on_host(tessel, models["hey_jarvis_v0.1"], z), ort.run(models["hey_jarvis_v0.1"], z, True).ravel()
+        pairs["melspectrogram"].append((mel_t, mel_o))
+        pairs["embedding"].append((emb_t, emb_o))
+        pairs["classifier"].append((s_t, s_o))
+        clips.append({"text": f"{phrase[0]} ({phrase[1]})", "x": x, "emb": emb_o, "score": float(s_o.max()),
+                      "detected": bool(s_o.max() >= 0.5)})
+        print(f"clip {k} '{clips[-1]['text']}': {x.shape[0]} embeddings, best score {s_o.max():.4f} (onnxruntime), "
+              f"{s_t.max():.4f} (tessel)")
+    worst = {m: rel_error(p) for m, p in pairs.items()}
+    for m, e in worst.items():
+        check(e <= 1e-4, f"float {m} on tessel's host vs onnxruntime: max relative error {e:.3g} (<= 1e-4)")
+
+    # 2. quantization, calibrated on other phrases
+    cal = []
+    for k, phrase in enumerate(CALIBRATION_PHRASES):
+        a = speech(phrase, os.path.join(work, f"cal{k}.wav"))
+        cal.append(os.path.join(work, f"cal{k}.npy"))
+        np.save(cal[-1], windows(ort.run(models["melspectrogram"], a)))
+    q = os.path.join(work, "embedding_model-int8.onnx")
+    report = json.loads(run([exe, "quantize", models["embedding_model"], "--calibrate", *cal, "-o", q, "--json"]))
+    out = report["outputs"][0]
+    print(f"quantize: {report['quantized']} nodes int8, {report['samples']} calibration files; output "
+          f"{out['name']}: max |error| {out['max_abs_error']:.4g} of max |float| {out['max_abs_float']:.4g}, "
+          f"cosine {out['cosine']:.6f}")
+    check(report["quantized"] == 20 and report["skipped"] == 0, "quantize: all 20 convolutions int8")
+    step = out_scale(q)
+    differ = total = 0
+    worst_steps = 0.0
+    for c in clips:
+        c["emb_q_host"] = tessel.host(q, c["x"], "conv2d_19", f"unk__314={c['x'].shape[0]}")
+        o = ort.run(q, c["x"])
+        d = np.abs(c["emb_q_host"].astype(np.float64) - o) / step
+        worst_steps = max(worst_steps, float(d.max()))
+        differ += int((d > 1e-3).sum())
+        total += d.size
+    check(worst_steps <= 1.0 + 1e-3, f"int8 model, tessel's host vs onnxruntime: within {worst_steps:.3g} quantization "
+          f"steps (<= 1); {differ} of {total} values differ")
+
+    # 3. compiled for each description, on the simulator
+    n = clips[0]["x"].shape[0]
+    figures = {"clips": len(clips), "embeddings_per_clip": n, "max_rel_error": worst, "quantize": report,
+               "int8_host_vs_ort_differ": differ, "int8_values": total, "hw": {}}
+    for hw in opts["--hw"].split(","):
+        desc = os.path.join(hwdir, hw + ".yaml")
+        prog = os.path.join(work, f"emb-{hw}.tsp")
+        run([exe, "compile", q, "--hw", desc, "--dims", "unk__314=1", "-o", prog])
+        cycles, host_s, exact, cos_min, agree = 0, 0.0, True, 1.0, True
+        for k, c in enumerate(clips):
+            i, o = os.path.join(work, "dev-in.npy"), os.path.join(work, "dev-out.npy")
+            np.save(i, c["x"])
+            r = json.loads(run([frames, prog, i, o]))
+            y = np.load(o)
+            cycles += r["cycles"]
+            host_s += r["host_seconds"]
+            exact &= bool(np.array_equal(y, c["emb_q_host"]))
+            cos_min = min(cos_min, cosine(y, c["emb"]))
+            s = scores_on_host(tessel, models["hey_jarvis_v0.1"], classifier_windows(y))
+            near = abs(c["score"] - 0.5) < MARGIN
+            c.setdefault("int8_score", {})[hw] = float(s.max())
+            if bool(s.max() >= 0.5) != c["detected"]:
+                agree &= near
+                print(f"  {hw}: clip {k} '{c['text']}' scores {s.max():.4f} int8, {c['score']:.4f} float"
+                      + (" (within the margin of the threshold)" if near else ""))
+        check(exact, f"{hw}: the int8 model on the simulator equals tessel's host bit for bit")
+        check(cos_min >= 0.99, f"{hw}: cosine similarity with onnxruntime's float embeddings >= 0.99 (least {cos_min:.5f})")
+        check(agree, f"{hw}: the classifier on int8 embeddings detects the clips the float pipeline detects "
+              f"(scores not within {MARGIN} of 0.5)")
+        per = cycles / (len(clips) * n)
+        ms = per / (clock_mhz(desc) * 1e3)
+        figures["hw"][hw] = {"cycles_per_embedding": per, "ms_per_frame": ms, "real_time_factor": ms / 80.0,
+                             "host_seconds_per_embedding": host_s / (len(clips) * n)}
+        print(f"{hw}: {per:.0f} cycles per 80 ms frame = {ms:.2f} ms at {clock_mhz(desc):g} MHz, real-time factor "
+              f"{ms / 80.0:.3f}; host steps {1e3 * host_s / (len(clips) * n):.2f} ms per frame on this machine")
+    figures["clips_scores"] = [{"text": c["text"], "float": c["score"], "int8": c.get("int8_score", {})} for c in clips]
+    with open(os.path.join(work, "figures.json"), "w") as f:
+        json.dump(figures, f, indent=1, default=float)
+    if failures:
+        sys.exit(f"wakeword: {len(failures)} checks failed")
+
+
+if __name__ == "__main__":
+    main()
