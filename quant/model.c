@@ -165,6 +165,16 @@ bool qz_quantizable(const struct qz_model *m, const Onnx__NodeProto *n, const On
 	return true;
 }
 
+/* Whether dims ("NAME=N,...") names param already. */
+static bool named(const char *dims, const char *param)
+{
+	size_t n = strlen(param);
+	for (const char *p = dims; *p; p += strcspn(p, ","), p += *p == ',')
+		if (!strncmp(p, param, n) && p[n] == '=')
+			return true;
+	return false;
+}
+
 int qz_sample_read(const struct qz_model *m, const char *file, struct npy *x, char *dims, size_t ndims,
 		   struct diags *err)
 {
@@ -190,7 +200,7 @@ int qz_sample_read(const struct qz_model *m, const char *file, struct npy *x, ch
 			return -1;
 		}
 		if (dm->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM && dm->dim_param && dm->dim_param[0] &&
-		    !strstr(dims, dm->dim_param) && at < ndims)
+		    !named(dims, dm->dim_param) && at < ndims)
 			at += (size_t)snprintf(dims + at, ndims - at, "%s%s=%" PRId64, at ? "," : "", dm->dim_param, x->shape[d]);
 	}
 	if (at >= ndims) {

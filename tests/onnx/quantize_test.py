@@ -166,6 +166,19 @@ got = np.load(f"{work}/y.npy")
 check(np.abs(got - want).max() < 2e-2, f"the quantized model on tessel's host is numpy's QDQ graph (max diff "
       f"{np.abs(got - want).max():.3g})")
 
+# compiled for vta-default and run on the simulator: the accelerator's
+# products give the host's output bit for bit (the program's segments carry
+# the QDQ names, "x/q", "c/float")
+hw = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "hw", "vta-default.yaml")
+r = subprocess.run([tessel, "compile", f"{work}/q.onnx", "--hw", hw, "--dims", "n=2", "-o", f"{work}/q.tsp"],
+                   capture_output=True, text=True)
+check(r.returncode == 0 and "2 of" in r.stdout.splitlines()[0], f"compiled, both products on the accelerator "
+      f"({(r.stdout.splitlines() or [r.stderr])[0][:120]})")
+r = subprocess.run([tessel, "run", f"{work}/q.tsp", "--input", f"x={cal[0]}", "--output", f"y={work}/yd.npy"],
+                   capture_output=True, text=True)
+check(r.returncode == 0 and np.array_equal(np.load(f"{work}/yd.npy"), got),
+      f"run on the simulator: the host's output bit for bit ({r.stderr.strip()[:200]})")
+
 # the report
 o = rep["outputs"][0]
 ff = np.exp(m - m.max(axis=1, keepdims=True))
