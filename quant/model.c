@@ -65,10 +65,19 @@ static int find_input(struct qz_model *m, struct diags *err)
 
 int qz_model_read(const char *path, struct qz_model *m, struct diags *err)
 {
-	memset(m, 0, sizeof *m);
-	m->path = path;
-	if (!(m->bytes = file_read_bytes(path, FILE_ONNX, &m->len, err)))
+	size_t len;
+	uint8_t *bytes = file_read_bytes(path, FILE_ONNX, &len, err);
+	if (!bytes) {
+		memset(m, 0, sizeof *m);
 		return -1;
+	}
+	return qz_model_parse(bytes, len, path, m, err);
+}
+
+int qz_model_parse(uint8_t *bytes, size_t len, const char *path, struct qz_model *m, struct diags *err)
+{
+	memset(m, 0, sizeof *m);
+	m->path = path, m->bytes = bytes, m->len = len;
 	if (!(m->m = onnx__model_proto__unpack(&pb_allocator, m->len, m->bytes))) {
 		diag_add(err, path, 0, 0, "not an ONNX model: protobuf-c cannot read it as a ModelProto");
 		return -1;

@@ -101,7 +101,8 @@ static bool initializer(struct qdq *Q, const char *name, int32_t dtype, size_t r
 	*t = (Onnx__TensorProto)ONNX__TENSOR_PROTO__INIT;
 	t->name = (char *)name;
 	t->has_data_type = true, t->data_type = dtype;
-	memcpy(d, dims, rank * sizeof *d);
+	if (rank)
+		memcpy(d, dims, rank * sizeof *d);
 	t->n_dims = rank, t->dims = d;
 	memcpy(b, data, bytes);
 	t->has_raw_data = true, t->raw_data = (ProtobufCBinaryData){bytes, b};

@@ -26,6 +26,8 @@ struct qz_model {
 /* Reads and unpacks PATH: an opset 13 or later model (DequantizeLinear
  * per channel) with one graph input.  0, or -1 with an error. */
 int qz_model_read(const char *path, struct qz_model *m, struct diags *err);
+/* The same from bytes (malloc'd; the model owns them from here on). */
+int qz_model_parse(uint8_t *bytes, size_t len, const char *path, struct qz_model *m, struct diags *err);
 void qz_model_free(struct qz_model *m);
 /* The model's bytes with graph g in place of its own; NULL when out of
  * memory (an error). */
