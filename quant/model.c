@@ -88,6 +88,11 @@ int qz_model_parse(uint8_t *bytes, size_t len, const char *path, struct qz_model
 		return -1;
 	}
 	m->g = m->m->graph;
+	for (size_t i = 0; i < m->g->n_output; i++)
+		if (!m->g->output[i]->name || !m->g->output[i]->name[0]) {
+			diag_add(err, path, 0, 0, "graph output %zu has no name", i);
+			return -1;
+		}
 	if (opset < QZ_MIN_OPSET) {
 		diag_add(err, path, 0, 0, "the model imports opset %" PRId64 "; quantize writes per-channel DequantizeLinear, "
 			 "which needs opset %d or later", opset, QZ_MIN_OPSET);

@@ -268,6 +268,8 @@ static bool bias(struct qdq *Q, const Onnx__TensorProto *b, int64_t n, float xs,
 static bool read_as_float(const struct qdq *Q, const char *v)
 {
 	const Onnx__GraphProto *g = Q->m->g;
+	if (!v)
+		return true; /* nothing to tell it by: kept as it is */
 	for (size_t i = 0; i < g->n_output; i++)
 		if (!strcmp(g->output[i]->name, v))
 			return true;
