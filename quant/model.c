@@ -120,6 +120,18 @@ uint8_t *qz_model_pack(const struct qz_model *m, Onnx__GraphProto *g, size_t *le
 	else
 		diag_nomem(err, m->path, *len, "the model's bytes");
 	m->m->graph = own;
+	/* protobuf-c reads some malformed messages that it then does not
+	 * write back readably (fuzz_quant found one): what is written must
+	 * read back */
+	Onnx__ModelProto *back = b ? onnx__model_proto__unpack(&pb_allocator, *len, b) : NULL;
+	if (b && !back) {
+		diag_add(err, m->path, 0, 0, "the model does not read back once written again (its messages are malformed); "
+			 "quantize writes no model from it");
+		free(b);
+		return NULL;
+	}
+	if (back)
+		onnx__model_proto__free_unpacked(back, &pb_allocator);
 	return b;
 }
 
