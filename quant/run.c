@@ -5,34 +5,17 @@
 #include <string.h>
 
 #include "quant_int.h"
-#include "base/alloc.h"
+#include "compiler/compile.h"
 
 void qz_run_close(struct qz_run *r)
 {
 	if (!r->open)
 		return;
-	for (int i = 0; i < r->w.g.ntensors; i++)
-		free(r->t[i]);
-	free(r->t);
+	rt_free_buffers(&r->w, r->t);
 	if (r->j)
 		host_jit_close(r->j);
 	wl_free(&r->w);
 	memset(r, 0, sizeof *r);
-}
-
-static int alloc_tensors(struct qz_run *r, struct diags *err)
-{
-	const struct wl_workload *w = &r->w;
-	if (!(r->t = try_calloc((size_t)w->g.ntensors + 1, sizeof *r->t)))
-		return diag_nomem(err, w->file, (size_t)w->g.ntensors * sizeof *r->t, "the tensor table");
-	for (int i = 0; i < w->g.ntensors; i++) {
-		size_t n = wl_tensor_bytes(w, i);
-		if (!(r->t[i] = try_malloc(n ? n : 1)))
-			return diag_nomem(err, w->file, n, "tensor '%s'", w->g.tensor[i].name);
-		if (!wl_tensor_fill(w, i, r->t[i]))
-			memset(r->t[i], 0, n);
-	}
-	return 0;
 }
 
 int qz_run_open(struct qz_run *r, const uint8_t *bytes, size_t len, const char *path, const char *dims,
@@ -45,7 +28,7 @@ int qz_run_open(struct qz_run *r, const uint8_t *bytes, size_t len, const char *
 		return -1;
 	r->open = true;
 	snprintf(r->dims, sizeof r->dims, "%s", dims);
-	if (alloc_tensors(r, err) || !(r->j = host_jit_open(err)))
+	if (!(r->t = rt_tensor_buffers(&r->w, err)) || !(r->j = host_jit_open(err)))
 		return -1;
 	for (int op = 0; op < r->w.g.nops; op++)
 		if (host_compile(r->j, &r->w.g, op, err))
