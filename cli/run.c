@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/npy.h"
 #include "base/output.h"
 #include "device/device.h"
 #include "device/trace.h"
@@ -72,13 +73,27 @@ static void print_text(const char *path, const char *device, const struct isa_pr
 		       "%.3f ms on the host\n", n[0], n[1], n[2], 1e3 * st->host_seconds);
 }
 
+/* An output segment named `name` of a program without tensors (one `tessel
+ * asm` wrote, whose results are its output segments' bytes): its index, or -1. */
+static int output_segment(const struct isa_program *p, const char *name)
+{
+	for (int s = 0; !p->nport && s < p->nseg; s++)
+		if (p->seg[s].kind == ISA_SEG_OUTPUT && !strcmp(p->seg[s].name, name))
+			return s;
+	return -1;
+}
+
 /* --input: each tensor into the segments it is packed into; --output:
- * each tensor's port, checked before the run.  0, or -1 with errors. */
+ * each tensor's port (or -2 - s for output segment s), checked before the
+ * run.  0, or -1 with errors. */
 static int give_inputs(struct isa_program *p, const struct cli_tensors *io, int *out_port, struct diags *err)
 {
 	for (int i = 0; i < io->n; i++) {
 		const struct cli_tensor_arg *t = &io->v[i];
-		if (t->output)
+		int s = t->output ? output_segment(p, t->name) : -1;
+		if (s >= 0)
+			out_port[i] = -2 - s;
+		else if (t->output)
 			out_port[i] = isa_program_output_port(p, t->name, err);
 		else
 			isa_program_input_npy(p, t->name, t->file, err);
@@ -93,6 +108,15 @@ static void take_outputs(const struct dev_ops *ops, struct device *d, const stru
 	for (int i = 0; i < io->n && !err->n; i++) {
 		if (!io->v[i].output)
 			continue;
+		if (out_port[i] <= -2) { /* a segment's bytes, as uint8 */
+			const struct isa_segment *sg = &p->seg[-2 - out_port[i]];
+			uint8_t *bytes = xmalloc((size_t)sg->size + 1);
+			int64_t n = (int64_t)sg->size;
+			if (!ops->read(d, sg->addr, bytes, sg->size, err))
+				npy_write(io->v[i].file, DT_UINT8, 1, &n, bytes, err);
+			free(bytes);
+			continue;
+		}
 		const struct isa_port *pt = &p->port[out_port[i]];
 		uint8_t *tensor = xmalloc((size_t)isa_port_bytes(pt) + 1);
 		if (!dev_read_output(ops, d, p, out_port[i], tensor, err))

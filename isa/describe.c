@@ -123,8 +123,10 @@ static void verilog_rtl_params(const struct isa_layout *lay, struct strbuf *out)
 	sb_printf(out, "`define TSL_MAX_BITS %u\n", maxw);
 	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
 	const struct hw_level *o = &hw->level[hw->role_level[HW_ROLE_OUTPUT]];
-	sb_printf(out, "`define TSL_ACC_VALUES %u\n`define TSL_ACC_BITS %u\n`define TSL_OUT_BITS %u\n",
-		  acc->elem_bytes / dtype_bytes(acc->dtype), dtype_bits(acc->dtype), dtype_bits(o->dtype));
+	sb_printf(out, "`define TSL_ACC_VALUES %u\n`define TSL_ACC_BITS %u\n`define TSL_OUT_BITS %u\n"
+		       "`define TSL_ACC_FLOAT %d\n`define TSL_OUT_FLOAT %d\n",
+		  acc->elem_bytes / dtype_bytes(acc->dtype), dtype_bits(acc->dtype), dtype_bits(o->dtype),
+		  dtype_float(acc->dtype) ? 1 : 0, dtype_float(o->dtype) ? 1 : 0);
 	sb_printf(out, "`define TSL_ALU_LANES %u\n`define TSL_ALU_LATENCY %u\n`define TSL_ALU_II %u\n`define TSL_ALU_IMM_BITS %u\n",
 		  hw->alu.lanes, hw->alu.latency, hw->alu.initiation_interval, hw->alu.imm_bits);
 	if (!hw->nintrinsics)
@@ -147,9 +149,10 @@ static void verilog_rtl_params(const struct isa_layout *lay, struct strbuf *out)
 			step[i][ops[i]->dim[r]] = st;
 			st *= in->dim_size[ops[i]->dim[r]];
 		}
-		sb_printf(out, "`define TSL_GEMM_%s_VALUES %u\n`define TSL_GEMM_%s_BITS %u\n`define TSL_GEMM_%s_SIGNED %d\n",
+		sb_printf(out, "`define TSL_GEMM_%s_VALUES %u\n`define TSL_GEMM_%s_BITS %u\n`define TSL_GEMM_%s_SIGNED %d\n"
+			       "`define TSL_GEMM_%s_FLOAT %d\n",
 			  opn[i], ops[i]->tile_elems, opn[i], dtype_bits(ops[i]->dtype), opn[i],
-			  dtype_signed(ops[i]->dtype) ? 1 : 0);
+			  dtype_signed(ops[i]->dtype) ? 1 : 0, opn[i], dtype_float(ops[i]->dtype) ? 1 : 0);
 	}
 	for (int d = 0; d < HW_MAX_DIMS; d++) {
 		bool has = d < in->ndims;

@@ -237,7 +237,8 @@ static int build(const struct hw *hw, const struct variant *v, const char *dir, 
 				  "--x-assign", "fast", "--x-initial", "0", "--trace", "-Wno-fatal", "-Mdir", "obj", "-o", "model.so",
 				  "-CFLAGS", cflags, "-LDFLAGS", "-shared -fPIC", "--top-module", "tsl_top", "-I.",
 				  "tsl_top.sv", "tsl_core.sv", "tsl_fifo.sv", "tsl_spad.sv", "tsl_dma_load.sv", "tsl_dma_store.sv",
-				  "tsl_loop.sv", "tsl_gemm.sv", "tsl_mul.sv", "tsl_alu.sv", "tsl_alu_lane.sv", "tsl_harness.cpp"};
+				  "tsl_loop.sv", "tsl_gemm.sv", "tsl_mul.sv", "tsl_alu.sv", "tsl_alu_lane.sv", "tsl_fp.sv",
+				  "tsl_harness.cpp"};
 		int argc = 0;
 		while (argv[argc])
 			argc++;

@@ -9,16 +9,32 @@ static int no(char *why, size_t n, const char *reason) /* -1 with the reason */
 	return -1;
 }
 
+/* Floating point: fp16 products into fp32 sums (rtl/tsl_fp.sv). */
+static int check_float_intrinsic(const struct hw_intrinsic *in, char *why, size_t n)
+{
+	bool flt = dtype_float(in->out.dtype);
+	if (dtype_float(in->a.dtype) != flt || dtype_float(in->b.dtype) != flt)
+		return no(why, n, "an intrinsic mixing integer and floating-point operands");
+	if (flt && in->out.dtype != DT_FP32) {
+		snprintf(why, n, "%s accumulation (floating-point intrinsics accumulate in fp32)", dtype_name(in->out.dtype));
+		return -1;
+	}
+	if (flt && (in->a.dtype != DT_FP16 || in->b.dtype != DT_FP16)) {
+		snprintf(why, n, "%s operands (floating-point intrinsics multiply fp16)",
+			 dtype_name(in->a.dtype != DT_FP16 ? in->a.dtype : in->b.dtype));
+		return -1;
+	}
+	return 0;
+}
+
 static int check_intrinsic(const struct hw *hw, char *why, size_t n)
 {
 	const struct hw_intrinsic *in = &hw->intrinsic[0];
 	const struct hw_operand *ops[3] = {&in->a, &in->b, &in->out};
 	const enum hw_role roles[3] = {HW_ROLE_INPUT, HW_ROLE_WEIGHT, HW_ROLE_ACCUMULATOR};
+	if (check_float_intrinsic(in, why, n))
+		return -1;
 	for (int i = 0; i < 3; i++) {
-		if (dtype_float(ops[i]->dtype)) {
-			snprintf(why, n, "%s arithmetic", dtype_name(ops[i]->dtype));
-			return -1;
-		}
 		if (ops[i]->level != hw->role_level[roles[i]])
 			return no(why, n, "an operand outside its role's scratchpad");
 		if (ops[i]->elems_per_tile != 1)
@@ -49,10 +65,14 @@ int rtl_supported(const struct hw *hw, char *why, size_t n)
 	}
 	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
 	const struct hw_level *out = &hw->level[hw->role_level[HW_ROLE_OUTPUT]];
-	if (dtype_float(acc->dtype) || dtype_float(out->dtype)) {
-		snprintf(why, n, "%s arithmetic", dtype_name(dtype_float(acc->dtype) ? acc->dtype : out->dtype));
+	if (dtype_float(acc->dtype) != dtype_float(out->dtype))
+		return no(why, n, "an output buffer of integers for a floating-point accumulator, or the reverse");
+	if (dtype_float(acc->dtype) && acc->dtype != DT_FP32) {
+		snprintf(why, n, "an %s accumulator buffer (floating-point accumulators are fp32)", dtype_name(acc->dtype));
 		return -1;
 	}
+	if (dtype_float(acc->dtype) && hw->alu.imm_bits > 24)
+		return no(why, n, "ALU immediates wider than 24 bits on a floating-point accumulator (not exact in fp32)");
 	uint32_t values = acc->elem_bytes / dtype_bytes(acc->dtype);
 	if (out->elem_bytes / dtype_bytes(out->dtype) != values)
 		return no(why, n, "output elements that hold a different number of values than accumulator elements");

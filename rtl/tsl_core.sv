@@ -561,8 +561,16 @@ module tsl_core #(
       .z(alu_out)
   );
   assign acc_new = opcode(cinsn) == OP_ALU ? alu_out : gemm_out;
-  // the output buffer gets every value narrowed (two's complement truncation)
+  // the output buffer gets every value narrowed: two's complement
+  // truncation, or binary32 rounded to binary16
   for (genvar v = 0; v < `TSL_ACC_VALUES; v++) begin : g_narrow
-    assign out_new[v*`TSL_OUT_BITS+:`TSL_OUT_BITS] = acc_new[v*`TSL_ACC_BITS+:`TSL_OUT_BITS];
+    if (`TSL_ACC_FLOAT && `TSL_OUT_BITS == 16) begin : g_fp16
+      tsl_fp32_to_fp16 u_half (
+          .x(acc_new[v*`TSL_ACC_BITS+:32]),
+          .z(out_new[v*`TSL_OUT_BITS+:16])
+      );
+    end else begin : g_trunc
+      assign out_new[v*`TSL_OUT_BITS+:`TSL_OUT_BITS] = acc_new[v*`TSL_ACC_BITS+:`TSL_OUT_BITS];
+    end
   end
 endmodule

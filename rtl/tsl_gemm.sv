@@ -81,26 +81,59 @@ module tsl_gemm #(
     assign acc_out[ACC_W-1:NOUT*OB] = acc_in[ACC_W-1:NOUT*OB];
   end
 
-  for (genvar n = 0; n < NOUT; n++) begin : g_out
-    localparam int OO = offset(n, 0, 0);
-    logic [OB-1:0] part[NRED+1]  /* verilator split_var */;
-    assign part[0] = reset ? '0 : acc_in[OO*OB+:OB];
-    for (genvar r = 0; r < NRED; r++) begin : g_red
-      localparam int AO = offset(n, r, 1), BO = offset(n, r, 2);
-      logic [OB-1:0] p;
-      tsl_mul #(
-          .AB(`TSL_GEMM_A_BITS),
-          .AS(`TSL_GEMM_A_SIGNED),
-          .BB(`TSL_GEMM_B_BITS),
-          .BS(`TSL_GEMM_B_SIGNED),
-          .OB(OB)
-      ) u_mul (
-          .a(a[AO*`TSL_GEMM_A_BITS+:`TSL_GEMM_A_BITS]),
-          .b(b[BO*`TSL_GEMM_B_BITS+:`TSL_GEMM_B_BITS]),
-          .p(p)
-      );
-      assign part[r+1] = part[r] + p;
+  if (`TSL_GEMM_OUT_FLOAT) begin : g_float
+    // binary16 operands widened exactly, products exact in binary32, each
+    // sum rounded (tsl_fp.sv)
+    for (genvar n = 0; n < NOUT; n++) begin : g_out
+      localparam int OO = offset(n, 0, 0);
+      logic [OB-1:0] part[NRED+1]  /* verilator split_var */;
+      assign part[0] = reset ? '0 : acc_in[OO*OB+:OB];
+      for (genvar r = 0; r < NRED; r++) begin : g_red
+        localparam int AO = offset(n, r, 1), BO = offset(n, r, 2);
+        logic [31:0] fa, fb, p;
+        tsl_fp16_to_fp32 u_a (
+            .h(a[AO*16+:16]),
+            .z(fa)
+        );
+        tsl_fp16_to_fp32 u_b (
+            .h(b[BO*16+:16]),
+            .z(fb)
+        );
+        tsl_fp32_mul u_mul (
+            .x(fa),
+            .y(fb),
+            .z(p)
+        );
+        tsl_fp32_add u_add (
+            .x(part[r]),
+            .y(p),
+            .z(part[r+1])
+        );
+      end
+      assign acc_out[OO*OB+:OB] = part[NRED];
     end
-    assign acc_out[OO*OB+:OB] = part[NRED];
+  end else begin : g_int
+    for (genvar n = 0; n < NOUT; n++) begin : g_out
+      localparam int OO = offset(n, 0, 0);
+      logic [OB-1:0] part[NRED+1]  /* verilator split_var */;
+      assign part[0] = reset ? '0 : acc_in[OO*OB+:OB];
+      for (genvar r = 0; r < NRED; r++) begin : g_red
+        localparam int AO = offset(n, r, 1), BO = offset(n, r, 2);
+        logic [OB-1:0] p;
+        tsl_mul #(
+            .AB(`TSL_GEMM_A_BITS),
+            .AS(`TSL_GEMM_A_SIGNED),
+            .BB(`TSL_GEMM_B_BITS),
+            .BS(`TSL_GEMM_B_SIGNED),
+            .OB(OB)
+        ) u_mul (
+            .a(a[AO*`TSL_GEMM_A_BITS+:`TSL_GEMM_A_BITS]),
+            .b(b[BO*`TSL_GEMM_B_BITS+:`TSL_GEMM_B_BITS]),
+            .p(p)
+        );
+        assign part[r+1] = part[r] + p;
+      end
+      assign acc_out[OO*OB+:OB] = part[NRED];
+    end
   end
 endmodule

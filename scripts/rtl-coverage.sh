@@ -60,7 +60,10 @@ cp "$here"/rtl/*.sv "$here"/rtl/sim/*.sv "$out/src/"
 
 # Points of merged.dat: C '<\001key\002value...>' COUNT, the file under key
 # "f", the kind under "page" (v_line, v_branch: lines; v_toggle: toggles).
-awk '
+# Every source is listed, one this configuration does not elaborate (the
+# floating-point units of an integer one) with no points.
+awk -v sources="$(cd "$out/src" && ls *.sv)" '
+  BEGIN { n = split(sources, src, "\n"); for (i = 1; i <= n; i++) files[src[i]] = 1 }
   /^C / {
     n = split($0, kv, "\001"); file = ""; kind = ""
     for (i = 2; i <= n; i++) {

@@ -179,6 +179,15 @@ static int read_loop(struct device *d, const struct sim_entry *e, struct loop *l
 	return 0;
 }
 
+/* Writes float value v as value i of a dtype-t array: a NaN as the canonical
+ * quiet NaN (positive, quiet bit only: fp16 0x7e00, fp32 0x7fc00000), so
+ * that what an instruction writes does not depend on which operand's NaN
+ * the host's floating point propagates (docs/microarch.md). */
+static void put_float(uint8_t *p, enum dtype t, uint64_t i, double v)
+{
+	val_put_float(p, t, i, isnan(v) ? NAN : v);
+}
+
 /* Copies accumulator elements [first, first+count) into the output buffer,
  * narrowed to its type. */
 static void narrow_to_output(struct device *d, uint64_t first, uint64_t count)
@@ -190,7 +199,7 @@ static void narrow_to_output(struct device *d, uint64_t first, uint64_t count)
 	uint64_t n = count * d->acc_elems;
 	if (dtype_float(acc->dtype)) {
 		for (uint64_t i = 0; i < n; i++)
-			val_put_float(o, out->dtype, i, val_get_float(a, acc->dtype, i));
+			put_float(o, out->dtype, i, val_get_float(a, acc->dtype, i));
 	} else if (acc->dtype == DT_INT32 && (out->dtype == DT_INT8 || out->dtype == DT_UINT8)) {
 		for (uint64_t i = 0; i < n; i++)
 			o[i] = a[4 * i]; /* little-endian: the low byte */
@@ -399,7 +408,7 @@ static void tile_generic(const struct hw_intrinsic *in, const struct sim_plan *p
 				break;
 		}
 		if (flt)
-			val_put_float(out, in->out.dtype, o, fv);
+			put_float(out, in->out.dtype, o, fv);
 		else
 			val_put_int(out, in->out.dtype, o, iv);
 		int s = (int)nsp - 1;
@@ -515,7 +524,7 @@ static int exec_alu(struct device *d, const struct sim_entry *e, struct diags *e
 				const uint8_t *y = d->mem[ai] + src * acc->elem_bytes;
 				for (uint32_t v = 0; v < n; v++) {
 					if (flt)
-						val_put_float(x, acc->dtype, v,
+						put_float(x, acc->dtype, v,
 							  alu_float(op, val_get_float(x, acc->dtype, v),
 								    use_imm ? (double)f[ISA_F_IMM] : val_get_float(y, acc->dtype, v)));
 					else

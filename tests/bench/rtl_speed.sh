@@ -15,7 +15,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 now() { date +%s.%N; }
 printf '%-12s %-9s %8s %14s %14s\n' hardware model "build s" "random cyc/s" "compiled cyc/s"
-for pair in vta-default:gemm edge-tiny:mobilenet-dw dot-i8:resblock; do
+for pair in vta-default:gemm edge-tiny:mobilenet-dw dot-i8:resblock mma-fp16:fp16; do
   hw=${pair%%:*} wl=${pair#*:}
   yaml=$src/examples/hw/$hw.yaml
   "$tessel" randprog --seed 0 --iterations 1 --hw "$yaml" -o "$work/tiny.tsp"

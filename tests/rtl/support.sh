@@ -11,7 +11,7 @@ expect() { # expect HW LINE
 expect vta-default "rtl: supported"
 expect edge-tiny "rtl: supported"
 expect dot-i8 "rtl: supported"
-expect mma-fp16 "rtl: not supported: fp16 arithmetic"
+expect mma-fp16 "rtl: supported"
 expect server-wide "rtl: not supported: shared on-chip levels (a memory hierarchy deeper than one scratchpad level)"
 
 # Each reason a description the loader accepts can have, on a variant of
@@ -36,3 +36,10 @@ variant two-row-tiles "rtl: not supported: a tile spanning several buffer elemen
 awk '/name: inp/ {f = 1} f && /port_bits: 128/ {sub(/128/, "256")} f && /bandwidth: 16/ {sub(/16/, "32"); f = 0} {print}' \
   "$base" > "$work/wide-port.yaml"
 variant wide-port "rtl: not supported: level 'inp' moves more than one element per cycle (bandwidth 32 > 16 bytes)"
+
+# floating point (rtl/tsl_fp.sv): fp16 products into fp32 sums only
+fp=$src/examples/hw/mma-fp16.yaml
+sed 's/dtype: fp32/dtype: fp16/; s/capacity: 64 KiB/capacity: 32 KiB/' "$fp" > "$work/fp16-acc.yaml"
+variant fp16-acc "rtl: not supported: fp16 accumulation (floating-point intrinsics accumulate in fp32)"
+sed 's/^  imm_bits: 16$/  imm_bits: 25/; s/^  instruction_bits: 128$/  instruction_bits: 256/' "$fp" > "$work/wide-imm.yaml"
+variant wide-imm "rtl: not supported: ALU immediates wider than 24 bits on a floating-point accumulator (not exact in fp32)"
