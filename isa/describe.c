@@ -97,10 +97,51 @@ static void verilog_slots(const struct isa_kind *k, const char *prefix, struct s
 
 static uint32_t dtype_bits(enum dtype t) { return dtype_bytes(t) * 8; }
 
+/* A packed vector literal of n entries of w bits, entry i at bits i*w (so
+ * written last entry first), for a localparam the RTL indexes. */
+static void verilog_vector(struct strbuf *out, const char *name, int n, uint32_t w, const uint32_t *v)
+{
+	sb_printf(out, "`define TSL_%s {", name);
+	for (int i = n - 1; i >= 0; i--)
+		sb_printf(out, "%u'd%u%s", w, v[i], i ? ", " : "}\n");
+}
+
+/* Per intrinsic i (entry i), its timing, and per dimension d (entry
+ * i * HW_MAX_DIMS + d) its size, whether it is reduced and its step in
+ * each operand's tile, as the simulator plans it (absent dimensions: size 1,
+ * steps 0). */
+static void verilog_intrinsics(const struct hw *hw, struct strbuf *out)
+{
+	uint32_t v[6][HW_MAX_INTRINSICS * HW_MAX_DIMS] = {{0}};
+	uint32_t lat[HW_MAX_INTRINSICS], ii[HW_MAX_INTRINSICS];
+	int n = hw->nintrinsics;
+	for (int i = 0; i < n; i++) {
+		const struct hw_intrinsic *in = &hw->intrinsic[i];
+		const struct hw_operand *ops[3] = {&in->out, &in->a, &in->b};
+		lat[i] = in->latency, ii[i] = in->initiation_interval;
+		for (int d = 0; d < HW_MAX_DIMS; d++) {
+			v[0][i * HW_MAX_DIMS + d] = d < in->ndims ? in->dim_size[d] : 1;
+			v[1][i * HW_MAX_DIMS + d] = d < in->ndims && in->dim_reduction[d];
+		}
+		for (int o = 0; o < 3; o++) {
+			uint32_t st = 1;
+			for (int r = ops[o]->rank - 1; r >= 0; r--) {
+				v[2 + o][i * HW_MAX_DIMS + ops[o]->dim[r]] = st;
+				st *= in->dim_size[ops[o]->dim[r]];
+			}
+		}
+	}
+	verilog_vector(out, "GEMM_LATENCIES", n, 32, lat);
+	verilog_vector(out, "GEMM_IIS", n, 32, ii);
+	const char *const names[5] = {"GEMM_SIZES", "GEMM_REDS", "GEMM_STEPS_OUT", "GEMM_STEPS_A", "GEMM_STEPS_B"};
+	for (int t = 0; t < 5; t++)
+		verilog_vector(out, names[t], n * HW_MAX_DIMS, 32, v[t]);
+}
+
 /* What the RTL needs beyond the field layout: per scratchpad role its level,
  * depth, element size and port bandwidth; queue depths; the fetch chunk; the
- * first intrinsic's einsum flattened (per dimension its size and its step in
- * each operand's tile, as the simulator plans it) and its timing; the ALU. */
+ * intrinsics' opcodes, shared field layout and operand types, and each one's
+ * einsum flattened and timing (verilog_intrinsics); the ALU. */
 static void verilog_rtl_params(const struct isa_layout *lay, struct strbuf *out)
 {
 	const struct hw *hw = lay->hw;
@@ -135,42 +176,21 @@ static void verilog_rtl_params(const struct isa_layout *lay, struct strbuf *out)
 	int k = 0;
 	while (k < lay->nkinds && !(lay->kind[k].cls == ISA_CLASS_GEMM && lay->kind[k].intrinsic == 0))
 		k++;
-	sb_printf(out, "\n// the first intrinsic, '%s': %s\n`define TSL_OP_INTRINSIC %u\n", in->name, in->expr,
-		  lay->kind[k].opcode);
+	/* intrinsic i has opcode TSL_OP_INTRINSIC + i; all share one field layout */
+	sb_printf(out, "\n// the intrinsics (the first: '%s', %s)\n`define TSL_NINTRINSICS %d\n`define TSL_OP_INTRINSIC %u\n",
+		  in->name, in->expr, hw->nintrinsics, lay->kind[k].opcode);
 	verilog_slots(&lay->kind[k], "INTRINSIC", out);
-	sb_printf(out, "`define TSL_GEMM_LATENCY %u\n`define TSL_GEMM_II %u\n`define TSL_GEMM_MAX_DIMS %d\n", in->latency,
-		  in->initiation_interval, HW_MAX_DIMS);
+	sb_printf(out, "`define TSL_GEMM_MAX_DIMS %d\n", HW_MAX_DIMS);
 	const struct hw_operand *ops[3] = {&in->out, &in->a, &in->b};
 	const char *const opn[3] = {"OUT", "A", "B"};
-	uint32_t step[3][HW_MAX_DIMS] = {{0}};
-	for (int i = 0; i < 3; i++) {
-		uint32_t st = 1;
-		for (int r = ops[i]->rank - 1; r >= 0; r--) {
-			step[i][ops[i]->dim[r]] = st;
-			st *= in->dim_size[ops[i]->dim[r]];
-		}
+	for (int i = 0; i < 3; i++)
 		sb_printf(out, "`define TSL_GEMM_%s_VALUES %u\n`define TSL_GEMM_%s_BITS %u\n`define TSL_GEMM_%s_SIGNED %d\n"
 			       "`define TSL_GEMM_%s_FLOAT %d\n",
 			  opn[i], ops[i]->tile_elems, opn[i], dtype_bits(ops[i]->dtype), opn[i],
 			  dtype_signed(ops[i]->dtype) ? 1 : 0, opn[i], dtype_float(ops[i]->dtype) ? 1 : 0);
-	}
-	for (int d = 0; d < HW_MAX_DIMS; d++) {
-		bool has = d < in->ndims;
-		sb_printf(out, "`define TSL_GEMM_D%d_SIZE %u\n`define TSL_GEMM_D%d_RED %d\n", d, has ? in->dim_size[d] : 1, d,
-			  has && in->dim_reduction[d]);
-		for (int i = 0; i < 3; i++)
-			sb_printf(out, "`define TSL_GEMM_D%d_STEP_%s %u\n", d, opn[i], has ? step[i][d] : 0);
-	}
+	verilog_intrinsics(hw, out);
 }
 
-/* A packed vector literal of n entries of w bits, entry i at bits i*w (so
- * written last entry first), for a localparam the RTL indexes. */
-static void verilog_vector(struct strbuf *out, const char *name, int n, uint32_t w, const uint32_t *v)
-{
-	sb_printf(out, "`define TSL_%s {", name);
-	for (int i = n - 1; i >= 0; i--)
-		sb_printf(out, "%u'd%u%s", w, v[i], i ? ", " : "}\n");
-}
 
 /* The modules, the token queues between them and which module runs each
  * instruction (isa.h: ISA_QUEUES, ISA_TOKENS, the routes of ISA_CLASSES,

@@ -27,9 +27,8 @@ static int check_float_intrinsic(const struct hw_intrinsic *in, char *why, size_
 	return 0;
 }
 
-static int check_intrinsic(const struct hw *hw, char *why, size_t n)
+static int check_intrinsic(const struct hw *hw, const struct hw_intrinsic *in, char *why, size_t n)
 {
-	const struct hw_intrinsic *in = &hw->intrinsic[0];
 	const struct hw_operand *ops[3] = {&in->a, &in->b, &in->out};
 	const enum hw_role roles[3] = {HW_ROLE_INPUT, HW_ROLE_WEIGHT, HW_ROLE_ACCUMULATOR};
 	if (check_float_intrinsic(in, why, n))
@@ -49,10 +48,13 @@ static int check_intrinsic(const struct hw *hw, char *why, size_t n)
 
 int rtl_supported(const struct hw *hw, char *why, size_t n)
 {
-	if (hw->nintrinsics != 1)
-		return no(why, n, "more than one intrinsic");
-	if (check_intrinsic(hw, why, n))
-		return -1;
+	/* one unit per intrinsic; all read their roles' scratchpads, so they
+	 * share the operand types (the loader holds an operand to its buffer's) */
+	if (hw->nintrinsics < 1)
+		return no(why, n, "no intrinsic");
+	for (int i = 0; i < hw->nintrinsics; i++)
+		if (check_intrinsic(hw, &hw->intrinsic[i], why, n))
+			return -1;
 	for (int l = 0; l < hw->nlevels; l++) {
 		const struct hw_level *lv = &hw->level[l];
 		if (lv->role == HW_ROLE_SHARED || lv->parent >= 0)

@@ -76,6 +76,9 @@ module tsl_core #(
   localparam logic [OPW-1:0] OP_LOAD = OPW'(`TSL_OP_LOAD);
   localparam logic [OPW-1:0] OP_STORE = OPW'(`TSL_OP_STORE), OP_ALU = OPW'(`TSL_OP_ALU);
   localparam logic [OPW-1:0] OP_FINISH = OPW'(`TSL_OP_FINISH), OP_GEMM = OPW'(`TSL_OP_INTRINSIC);
+  // intrinsic k has opcode OP_GEMM + k, its timing entry k of these
+  localparam int NI = `TSL_NINTRINSICS;
+  localparam logic [NI*32-1:0] GEMM_LATENCIES = `TSL_GEMM_LATENCIES, GEMM_IIS = `TSL_GEMM_IIS;
   typedef logic [63:0] u64;
   typedef logic [31:0] u32;
 
@@ -87,6 +90,15 @@ module tsl_core #(
   function automatic logic [OPW-1:0] opcode(input logic [IB-1:0] i);
   /* verilator lint_on UNUSEDSIGNAL */
     opcode = i[OPW-1:0];
+  endfunction
+  // whether opcode op is an intrinsic's, and which (valid when it is)
+  function automatic logic is_gemm(input logic [OPW-1:0] op);
+    is_gemm = op >= OP_GEMM && 32'(op) < 32'(OP_GEMM) + NI;
+  endfunction
+  function automatic int intrinsic(input logic [OPW-1:0] op);
+    logic [OPW-1:0] k;
+    k = op - OP_GEMM;
+    intrinsic = is_gemm(op) ? 32'(k) : 0;
   endfunction
   /* verilator lint_off UNUSEDSIGNAL */
   function automatic logic pop_prev(input logic [IB-1:0] i);
@@ -267,10 +279,13 @@ module tsl_core #(
       OP_STORE:
       end_of = t + port_cycles(`TSL_OUTPUT_LEVEL, 64'(i[`TSL_STORE_XSIZE_LSB+:`TSL_STORE_XSIZE_W]) *
                                                      64'(i[`TSL_STORE_YSIZE_LSB+:`TSL_STORE_YSIZE_W]));
-      OP_GEMM: end_of = t + (loop_beats(i) - 1) * `TSL_GEMM_II + `TSL_GEMM_LATENCY;
       OP_ALU:
       end_of = t + (loop_beats(i) * `TSL_ALU_PASSES - 1) * `TSL_ALU_II + `TSL_ALU_LATENCY;
-      default: end_of = t + `TSL_MIN_CYCLES;
+      default:
+      if (is_gemm(opcode(i)))
+        end_of = t + (loop_beats(i) - 1) * 64'(GEMM_IIS[intrinsic(opcode(i))*32+:32]) +
+            64'(GEMM_LATENCIES[intrinsic(opcode(i))*32+:32]);
+      else end_of = t + `TSL_MIN_CYCLES;
     endcase
   endfunction
 
@@ -433,7 +448,7 @@ module tsl_core #(
   tsl_loop u_loop (
       .clk(clk),
       .rst(rst),
-      .start(start[QC] && (opcode(head[QC]) == OP_ALU || opcode(head[QC]) == OP_GEMM)),
+      .start(start[QC] && (opcode(head[QC]) == OP_ALU || is_gemm(opcode(head[QC])))),
       .insn(head[QC]),
       .is_alu(opcode(head[QC]) == OP_ALU),
       .beat(beat),
@@ -471,7 +486,8 @@ module tsl_core #(
   // scratchpads
   logic [IN_W-1:0] inp_a, inp_unused;
   logic [WG_W-1:0] wgt_b, wgt_unused;
-  logic [ACC_W-1:0] acc_dst, acc_src, acc_new, gemm_out, alu_out;
+  logic [ACC_W-1:0] acc_dst, acc_src, acc_new, alu_out;
+  logic [ACC_W-1:0] gemm_out[NI];  // per intrinsic
   logic [OUT_W-1:0] out_new, out_rd, out_unused;
   logic [UOP_W-1:0] uop_unused;
   logic acc_we_dma;
@@ -544,14 +560,18 @@ module tsl_core #(
   assign s_wr_en = s_re;
   assign s_wr_data = MAXW'(out_rd);
 
-  // the intrinsic and the ALU on the beat's accumulator element
-  tsl_gemm u_gemm (
-      .reset(cinsn[`TSL_INTRINSIC_RESET_LSB]),
-      .acc_in(acc_dst),
-      .a(inp_a),
-      .b(wgt_b),
-      .acc_out(gemm_out)
-  );
+  // the intrinsics (one unit each) and the ALU on the beat's accumulator element
+  for (genvar k = 0; k < NI; k++) begin : g_intrinsic
+    tsl_gemm #(
+        .K(k)
+    ) u_gemm (
+        .reset(cinsn[`TSL_INTRINSIC_RESET_LSB]),
+        .acc_in(acc_dst),
+        .a(inp_a),
+        .b(wgt_b),
+        .acc_out(gemm_out[k])
+    );
+  end
   tsl_alu u_alu (
       .op(cinsn[`TSL_ALU_OP_LSB+:`TSL_ALU_OP_W]),
       .use_imm(cinsn[`TSL_ALU_USE_IMM_LSB]),
@@ -560,7 +580,7 @@ module tsl_core #(
       .y(acc_src),
       .z(alu_out)
   );
-  assign acc_new = opcode(cinsn) == OP_ALU ? alu_out : gemm_out;
+  assign acc_new = opcode(cinsn) == OP_ALU ? alu_out : gemm_out[intrinsic(opcode(cinsn))];
   // the output buffer gets every value narrowed: two's complement
   // truncation, or binary32 rounded to binary16
   for (genvar v = 0; v < `TSL_ACC_VALUES; v++) begin : g_narrow

@@ -6,6 +6,7 @@
 `include "tessel_isa.vh"
 
 module tsl_gemm #(
+    parameter int K = 0,  // which intrinsic of the description
     parameter int ACC_W = `TSL_ACCUMULATOR_ELEM_BYTES * 8,
     parameter int A_W = `TSL_INPUT_ELEM_BYTES * 8,
     parameter int B_W = `TSL_WEIGHT_ELEM_BYTES * 8
@@ -17,37 +18,23 @@ module tsl_gemm #(
     output logic [ACC_W-1:0] acc_out
 );
   localparam int OB = `TSL_GEMM_OUT_BITS;
+  localparam int ND = `TSL_NINTRINSICS * `TSL_GEMM_MAX_DIMS;
+  localparam logic [ND*32-1:0] SIZES = `TSL_GEMM_SIZES, REDS = `TSL_GEMM_REDS;
+  localparam logic [ND*32-1:0] STEPS_OUT = `TSL_GEMM_STEPS_OUT, STEPS_A = `TSL_GEMM_STEPS_A;
+  localparam logic [ND*32-1:0] STEPS_B = `TSL_GEMM_STEPS_B;
 
+  // dimension d of intrinsic K: entry K * MAX_DIMS + d of each table
   function automatic int dim_size(input int d);
-    case (d)
-      0: dim_size = `TSL_GEMM_D0_SIZE;
-      1: dim_size = `TSL_GEMM_D1_SIZE;
-      2: dim_size = `TSL_GEMM_D2_SIZE;
-      3: dim_size = `TSL_GEMM_D3_SIZE;
-      4: dim_size = `TSL_GEMM_D4_SIZE;
-      default: dim_size = `TSL_GEMM_D5_SIZE;
-    endcase
+    dim_size = 32'(SIZES[(K*`TSL_GEMM_MAX_DIMS+d)*32+:32]);
   endfunction
   function automatic bit dim_red(input int d);
-    case (d)
-      0: dim_red = `TSL_GEMM_D0_RED;
-      1: dim_red = `TSL_GEMM_D1_RED;
-      2: dim_red = `TSL_GEMM_D2_RED;
-      3: dim_red = `TSL_GEMM_D3_RED;
-      4: dim_red = `TSL_GEMM_D4_RED;
-      default: dim_red = `TSL_GEMM_D5_RED;
-    endcase
+    dim_red = REDS[(K*`TSL_GEMM_MAX_DIMS+d)*32];
   endfunction
   // which: 0 output, 1 input (a), 2 weight (b)
   function automatic int dim_step(input int d, input int which);
-    case (d)
-      0: dim_step = which == 0 ? `TSL_GEMM_D0_STEP_OUT : which == 1 ? `TSL_GEMM_D0_STEP_A : `TSL_GEMM_D0_STEP_B;
-      1: dim_step = which == 0 ? `TSL_GEMM_D1_STEP_OUT : which == 1 ? `TSL_GEMM_D1_STEP_A : `TSL_GEMM_D1_STEP_B;
-      2: dim_step = which == 0 ? `TSL_GEMM_D2_STEP_OUT : which == 1 ? `TSL_GEMM_D2_STEP_A : `TSL_GEMM_D2_STEP_B;
-      3: dim_step = which == 0 ? `TSL_GEMM_D3_STEP_OUT : which == 1 ? `TSL_GEMM_D3_STEP_A : `TSL_GEMM_D3_STEP_B;
-      4: dim_step = which == 0 ? `TSL_GEMM_D4_STEP_OUT : which == 1 ? `TSL_GEMM_D4_STEP_A : `TSL_GEMM_D4_STEP_B;
-      default: dim_step = which == 0 ? `TSL_GEMM_D5_STEP_OUT : which == 1 ? `TSL_GEMM_D5_STEP_A : `TSL_GEMM_D5_STEP_B;
-    endcase
+    int e;  // the entry
+    e = K * `TSL_GEMM_MAX_DIMS + d;
+    dim_step = 32'(which == 0 ? STEPS_OUT[e*32+:32] : which == 1 ? STEPS_A[e*32+:32] : STEPS_B[e*32+:32]);
   endfunction
   // Offset in operand `which` of spatial point sp and reduction point rd
   // (each a row-major index over its dimensions, the last fastest).
