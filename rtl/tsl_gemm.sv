@@ -68,15 +68,16 @@ module tsl_gemm #(
     assign acc_out[ACC_W-1:NOUT*OB] = acc_in[ACC_W-1:NOUT*OB];
   end
 
-  if (`TSL_GEMM_OUT_FLOAT) begin : g_float
-    // binary16 operands widened exactly, products exact in binary32, each
-    // sum rounded (tsl_fp.sv)
-    for (genvar n = 0; n < NOUT; n++) begin : g_out
-      localparam int OO = offset(n, 0, 0);
-      logic [OB-1:0] part[NRED+1]  /* verilator split_var */;
-      assign part[0] = reset ? '0 : acc_in[OO*OB+:OB];
-      for (genvar r = 0; r < NRED; r++) begin : g_red
-        localparam int AO = offset(n, r, 1), BO = offset(n, r, 2);
+  // Per output value, the products added in order of the reduction index:
+  // integers wrap; floats are binary16 operands widened exactly, products
+  // exact in binary32, each sum rounded (tsl_fp.sv).
+  for (genvar n = 0; n < NOUT; n++) begin : g_out
+    localparam int OO = offset(n, 0, 0);
+    logic [OB-1:0] part[NRED+1]  /* verilator split_var */;
+    assign part[0] = reset ? '0 : acc_in[OO*OB+:OB];
+    for (genvar r = 0; r < NRED; r++) begin : g_red
+      localparam int AO = offset(n, r, 1), BO = offset(n, r, 2);
+      if (`TSL_GEMM_OUT_FLOAT) begin : g_float
         logic [31:0] fa, fb, p;
         tsl_fp16_to_fp32 u_a (
             .h(a[AO*16+:16]),
@@ -96,16 +97,7 @@ module tsl_gemm #(
             .y(p),
             .z(part[r+1])
         );
-      end
-      assign acc_out[OO*OB+:OB] = part[NRED];
-    end
-  end else begin : g_int
-    for (genvar n = 0; n < NOUT; n++) begin : g_out
-      localparam int OO = offset(n, 0, 0);
-      logic [OB-1:0] part[NRED+1]  /* verilator split_var */;
-      assign part[0] = reset ? '0 : acc_in[OO*OB+:OB];
-      for (genvar r = 0; r < NRED; r++) begin : g_red
-        localparam int AO = offset(n, r, 1), BO = offset(n, r, 2);
+      end else begin : g_int
         logic [OB-1:0] p;
         tsl_mul #(
             .AB(`TSL_GEMM_A_BITS),
@@ -120,7 +112,7 @@ module tsl_gemm #(
         );
         assign part[r+1] = part[r] + p;
       end
-      assign acc_out[OO*OB+:OB] = part[NRED];
     end
+    assign acc_out[OO*OB+:OB] = part[NRED];
   end
 endmodule
