@@ -138,8 +138,45 @@ static void verilog_intrinsics(const struct hw *hw, struct strbuf *out)
 		verilog_vector(out, names[t], n * HW_MAX_DIMS, 32, v[t]);
 }
 
+/* Elements a transfer into level l moves per cycle: enough to keep up with
+ * its port (bandwidth / element bytes, rounded up). */
+static uint32_t level_lanes(const struct hw_level *l)
+{
+	uint32_t n = (l->bandwidth + l->elem_bytes - 1) / l->elem_bytes;
+	return n ? n : 1;
+}
+
+uint32_t isa_dram_elem_bits(const struct hw *hw)
+{
+	uint32_t m = 8;
+	for (int l = 0; l < hw->nlevels; l++)
+		if (hw->level[l].parent < 0 && hw->level[l].elem_bytes * 8 > m)
+			m = hw->level[l].elem_bytes * 8;
+	return m;
+}
+
+/* Elements per cycle a DMA moves between DRAM and a level. */
+static uint32_t dram_lanes(const struct hw *hw)
+{
+	uint32_t m = 1;
+	for (int l = 0; l < hw->nlevels; l++)
+		if (hw->level[l].parent < 0 && level_lanes(&hw->level[l]) > m)
+			m = level_lanes(&hw->level[l]);
+	return m;
+}
+
+static void verilog_level(const char *role, int index, const struct hw_level *l, struct strbuf *out)
+{
+	char n[16];
+	upper(n, role, sizeof n);
+	sb_printf(out, "`define TSL_%s_LEVEL %d\n`define TSL_%s_DEPTH %u\n`define TSL_%s_ELEM_BYTES %u\n"
+		       "`define TSL_%s_BANDWIDTH %u\n`define TSL_%s_LANES %u\n",
+		  n, index, n, l->depth, n, l->elem_bytes, n, l->bandwidth, n, level_lanes(l));
+}
+
 /* What the RTL needs beyond the field layout: per scratchpad role its level,
- * depth, element size and port bandwidth; queue depths; the fetch chunk; the
+ * depth, element size, port bandwidth and elements per cycle, and the same of
+ * the shared level above them; queue depths; the fetch chunk; the
  * intrinsics' opcodes, shared field layout and operand types, and each one's
  * einsum flattened and timing (verilog_intrinsics); the ALU. */
 static void verilog_rtl_params(const struct isa_layout *lay, struct strbuf *out)
@@ -151,17 +188,28 @@ static void verilog_rtl_params(const struct isa_layout *lay, struct strbuf *out)
 	sb_printf(out, "`define TSL_QUEUE_LOAD %u\n`define TSL_QUEUE_COMPUTE %u\n`define TSL_QUEUE_STORE %u\n"
 		       "`define TSL_QUEUE_TOKEN %u\n`define TSL_NLEVELS %d\n",
 		  hw->queues.load, hw->queues.compute, hw->queues.store, hw->queues.token, hw->nlevels);
+	uint32_t max_lanes = 1;
 	for (int r = HW_ROLE_INPUT; r < HW_ROLE_COUNT; r++) {
 		const struct hw_level *l = &hw->level[hw->role_level[r]];
-		char n[16];
-		upper(n, hw_role_name(r), sizeof n);
-		sb_printf(out, "`define TSL_%s_LEVEL %d\n`define TSL_%s_DEPTH %u\n`define TSL_%s_ELEM_BYTES %u\n"
-			       "`define TSL_%s_BANDWIDTH %u\n",
-			  n, hw->role_level[r], n, l->depth, n, l->elem_bytes, n, l->bandwidth);
+		verilog_level(hw_role_name(r), hw->role_level[r], l, out);
 		if (l->elem_bytes * 8 > maxw)
 			maxw = l->elem_bytes * 8;
+		if (level_lanes(l) > max_lanes)
+			max_lanes = level_lanes(l);
 	}
-	sb_printf(out, "`define TSL_MAX_BITS %u\n", maxw);
+	/* the shared level the scratchpads load from (the RTL has at most one);
+	 * without one, a level index no instruction names and a one-element memory */
+	int sh = hw->level[hw->role_level[HW_ROLE_INPUT]].parent;
+	const struct hw_level none = {.depth = 1, .elem_bytes = 1, .bandwidth = 1, .port_bits = 8};
+	verilog_level("shared", sh >= 0 ? sh : hw->nlevels, sh >= 0 ? &hw->level[sh] : &none, out);
+	sb_printf(out, "`define TSL_NSHARED %d\n`define TSL_SHARED_LATENCY %u\n`define TSL_SHARED_BURST %u\n",
+		  sh >= 0 ? 1 : 0, sh >= 0 ? hw->level[sh].latency : 0, sh >= 0 ? hw->level[sh].port_bits / 8 : 1);
+	if (sh >= 0 && level_lanes(&hw->level[sh]) > max_lanes)
+		max_lanes = level_lanes(&hw->level[sh]);
+	if (sh >= 0 && hw->level[sh].elem_bytes * 8 > maxw)
+		maxw = hw->level[sh].elem_bytes * 8;
+	sb_printf(out, "`define TSL_MAX_BITS %u\n`define TSL_MAX_LANES %u\n`define TSL_DRAM_BITS %u\n`define TSL_DRAM_LANES %u\n",
+		  maxw, max_lanes, isa_dram_elem_bits(hw), dram_lanes(hw));
 	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
 	const struct hw_level *o = &hw->level[hw->role_level[HW_ROLE_OUTPUT]];
 	sb_printf(out, "`define TSL_ACC_VALUES %u\n`define TSL_ACC_BITS %u\n`define TSL_OUT_BITS %u\n"

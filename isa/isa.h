@@ -344,6 +344,9 @@ uint64_t isa_duration(const struct isa_layout *lay, const struct isa_insn *in, u
 void isa_describe_text(const struct isa_layout *lay, struct strbuf *out);
 void isa_describe_markdown(const struct isa_layout *lay, struct strbuf *out);
 void isa_describe_verilog(const struct isa_layout *lay, struct strbuf *out);
+/* The widest element of a level DRAM is read into or written from, in bits:
+ * the RTL's DRAM port moves one per DMA lane (TSL_DRAM_BITS). */
+uint32_t isa_dram_elem_bits(const struct hw *hw);
 /* One instruction in assembly syntax (no newline). */
 void isa_format_insn(const struct isa_layout *lay, const struct isa_insn *in, struct strbuf *out);
 

@@ -207,14 +207,13 @@ static int run_in(const char *dir, char *const argv[])
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-static uint32_t max_bits(const struct hw *hw, const struct isa_layout *lay, uint32_t *chunk_bits)
+/* The fetch port's width (a chunk of instructions) in *chunk_bits; the DRAM
+ * data port's (one element per lane) returned. */
+static uint32_t dram_bits(const struct hw *hw, const struct isa_layout *lay, uint32_t *chunk_bits)
 {
-	uint32_t chunk = hw->dram.burst / lay->insn_bytes ? hw->dram.burst / lay->insn_bytes : 1, m = chunk * lay->insn_bits;
-	*chunk_bits = m;
-	for (int l = 0; l < hw->nlevels; l++)
-		if (hw->level[l].elem_bytes * 8 > m)
-			m = hw->level[l].elem_bytes * 8;
-	return m;
+	uint32_t chunk = hw->dram.burst / lay->insn_bytes ? hw->dram.burst / lay->insn_bytes : 1;
+	*chunk_bits = chunk * lay->insn_bits;
+	return isa_dram_elem_bits(hw);
 }
 
 static int build(const struct hw *hw, const struct variant *v, const char *dir, const char *so, struct diags *err)
@@ -227,21 +226,23 @@ static int build(const struct hw *hw, const struct variant *v, const char *dir, 
 	struct isa_layout lay;
 	int rc = rtl_write_sources(hw, tmp, err) || isa_derive(hw, &lay, err) ? -1 : 0;
 	if (!rc) {
-		uint32_t chunk_bits, maxw = max_bits(hw, &lay, &chunk_bits);
+		uint32_t chunk_bits, dbits = dram_bits(hw, &lay, &chunk_bits);
 		char cflags[256];
-		snprintf(cflags, sizeof cflags, "-fPIC -O1 -DTSL_MAX_BITS=%u -DTSL_CHUNK_BITS=%u", maxw, chunk_bits);
+		snprintf(cflags, sizeof cflags, "-fPIC -O1 -DTSL_DRAM_BITS=%u -DTSL_CHUNK_BITS=%u", dbits, chunk_bits);
 		const char *verilator = getenv("TESSEL_VERILATOR");
 		char threads[16];
 		snprintf(threads, sizeof threads, "%d", v->threads);
 		char *argv[64] = {(char *)(verilator && *verilator ? verilator : "verilator"), "--cc", "--exe", "--build", "-j", "2",
 				  "--x-assign", "fast", "--x-initial", "0", "--trace", "-Wno-fatal", "-Mdir", "obj", "-o", "model.so",
 				  "-CFLAGS", cflags, "-LDFLAGS", "-shared -fPIC", "--top-module", "tsl_top", "-I.",
-				  "tsl_top.sv", "tsl_core.sv", "tsl_fifo.sv", "tsl_spad.sv", "tsl_dma_load.sv", "tsl_dma_store.sv",
-				  "tsl_loop.sv", "tsl_gemm.sv", "tsl_mul.sv", "tsl_alu.sv", "tsl_alu_lane.sv", "tsl_fp.sv",
 				  "tsl_harness.cpp"};
 		int argc = 0;
 		while (argv[argc])
 			argc++;
+		/* every SystemVerilog source the binary carries (CMakeLists.txt's list) */
+		for (const struct rtl_source *f = rtl_sources; f->name && argc < 48; f++)
+			if (strlen(f->name) > 3 && !strcmp(f->name + strlen(f->name) - 3, ".sv"))
+				argv[argc++] = (char *)f->name;
 		if (v->coverage) {
 			argv[argc++] = "--coverage-line";
 			argv[argc++] = "--coverage-toggle";

@@ -1,6 +1,9 @@
 /* Which hardware descriptions the bundled RTL implements (docs/rtl.md). */
 #include <stdio.h>
 
+/* elements a DMA moves per cycle at most (a write port each on its level) */
+#define RTL_MAX_LANES 16
+
 #include "rtl.h"
 
 static int no(char *why, size_t n, const char *reason) /* -1 with the reason */
@@ -46,6 +49,36 @@ static int check_intrinsic(const struct hw *hw, const struct hw_intrinsic *in, c
 	return 0;
 }
 
+/* The memory hierarchy: scratchpads under DRAM or under one shared level
+ * (rtl/tsl_shared.sv), whose words hold whole scratchpad elements or parts
+ * of one; each DMA moves up to RTL_MAX_LANES elements per cycle. */
+static int check_levels(const struct hw *hw, char *why, size_t n)
+{
+	int shared = -1;
+	for (int l = 0; l < hw->nlevels; l++)
+		if (hw->level[l].role == HW_ROLE_SHARED) {
+			if (shared >= 0)
+				return no(why, n, "more than one shared level (a memory hierarchy deeper than three levels)");
+			shared = l;
+		}
+	for (int l = 0; l < hw->nlevels; l++) {
+		const struct hw_level *lv = &hw->level[l];
+		uint32_t lanes = (lv->bandwidth + lv->elem_bytes - 1) / lv->elem_bytes;
+		if (lanes > RTL_MAX_LANES) {
+			snprintf(why, n, "level '%s' moves %u elements per cycle (bandwidth %u / %u bytes; at most %d)", lv->name,
+				 lanes, lv->bandwidth, lv->elem_bytes, RTL_MAX_LANES);
+			return -1;
+		}
+		uint32_t word = shared >= 0 ? hw->level[shared].elem_bytes : 0;
+		if (l != shared && shared >= 0 && lv->elem_bytes % word && word % lv->elem_bytes) {
+			snprintf(why, n, "level '%s' has elements of %u bytes, neither whole %u-byte elements of shared level '%s' nor a part of one",
+				 lv->name, lv->elem_bytes, word, hw->level[shared].name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int rtl_supported(const struct hw *hw, char *why, size_t n)
 {
 	/* one unit per intrinsic; all read their roles' scratchpads, so they
@@ -55,16 +88,8 @@ int rtl_supported(const struct hw *hw, char *why, size_t n)
 	for (int i = 0; i < hw->nintrinsics; i++)
 		if (check_intrinsic(hw, &hw->intrinsic[i], why, n))
 			return -1;
-	for (int l = 0; l < hw->nlevels; l++) {
-		const struct hw_level *lv = &hw->level[l];
-		if (lv->role == HW_ROLE_SHARED || lv->parent >= 0)
-			return no(why, n, "shared on-chip levels (a memory hierarchy deeper than one scratchpad level)");
-		if (lv->bandwidth > lv->elem_bytes) {
-			snprintf(why, n, "level '%s' moves more than one element per cycle (bandwidth %u > %u bytes)", lv->name,
-				 lv->bandwidth, lv->elem_bytes);
-			return -1;
-		}
-	}
+	if (check_levels(hw, why, n))
+		return -1;
 	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
 	const struct hw_level *out = &hw->level[hw->role_level[HW_ROLE_OUTPUT]];
 	if (dtype_float(acc->dtype) != dtype_float(out->dtype))

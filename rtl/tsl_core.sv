@@ -13,13 +13,17 @@
 // Memory: the DRAM channel's timing is answered outside (requests leave on
 // req_*, each request's completion cycle comes back on req_done from the
 // next cycle on); DRAM data is read combinationally (f_rd_*, l_rd_*,
-// c_rd_*) and written at the clock edge (s_wr_*).
+// c_rd_*) and written at the clock edge (s_wr_*).  A shared level between
+// DRAM and the scratchpads (at most one) is on chip: its memory and its
+// channel (the same model as DRAM's, device/dram.c) are here.
 `include "tessel_isa.vh"
 
 module tsl_core #(
     parameter int IB = `TSL_INSN_BITS,
     parameter int CHUNK = `TSL_FETCH_CHUNK,
-    parameter int MAXW = `TSL_MAX_BITS
+    parameter int MAXW = `TSL_MAX_BITS,
+    parameter int DW = `TSL_DRAM_BITS,  // a DRAM lane's data
+    parameter int LN = `TSL_DRAM_LANES
 ) (
     input  logic                clk,
     input  logic                rst,
@@ -34,27 +38,28 @@ module tsl_core #(
     output logic [(`TSL_NQUEUES+1)*32-1:0] req_row_bytes,
     output logic [`TSL_NQUEUES:0]          req_write,
     input  logic [(`TSL_NQUEUES+1)*64-1:0] req_done,
-    // DRAM data
+    // DRAM data: fetch, then the load and compute modules' DMA lanes (reads),
+    // the store module's (writes)
     output logic                f_rd_en,
     output logic [63:0]         f_rd_addr,
     output logic [15:0]         f_rd_bytes,
     input  logic [CHUNK*IB-1:0] f_rd_data,
-    output logic                l_rd_en,
-    output logic [63:0]         l_rd_addr,
+    output logic [LN-1:0]       l_rd_en,
+    output logic [LN*64-1:0]    l_rd_addr,
     output logic [15:0]         l_rd_bytes,
     /* verilator lint_off UNUSEDSIGNAL */
-    input  logic [MAXW-1:0]     l_rd_data,
+    input  logic [LN*DW-1:0]    l_rd_data,
     /* verilator lint_on UNUSEDSIGNAL */
-    output logic                c_rd_en,
-    output logic [63:0]         c_rd_addr,
+    output logic [LN-1:0]       c_rd_en,
+    output logic [LN*64-1:0]    c_rd_addr,
     output logic [15:0]         c_rd_bytes,
     /* verilator lint_off UNUSEDSIGNAL */
-    input  logic [MAXW-1:0]     c_rd_data,
+    input  logic [LN*DW-1:0]    c_rd_data,
     /* verilator lint_on UNUSEDSIGNAL */
-    output logic                s_wr_en,
-    output logic [63:0]         s_wr_addr,
+    output logic [LN-1:0]       s_wr_en,
+    output logic [LN*64-1:0]    s_wr_addr,
     output logic [15:0]         s_wr_bytes,
-    output logic [MAXW-1:0]     s_wr_data,
+    output logic [LN*DW-1:0]    s_wr_data,
     // activity per module, for statistics and traces
     output logic [`TSL_NQUEUES-1:0]    started,
     output logic [`TSL_NQUEUES*32-1:0] started_index,
@@ -79,6 +84,10 @@ module tsl_core #(
   // intrinsic k has opcode OP_GEMM + k, its timing entry k of these
   localparam int NI = `TSL_NINTRINSICS;
   localparam logic [NI*32-1:0] GEMM_LATENCIES = `TSL_GEMM_LATENCIES, GEMM_IIS = `TSL_GEMM_IIS;
+  // the shared level, when there is one
+  localparam int BW = `TSL_LOAD_BUF_W;
+  localparam bit SHARED = `TSL_NSHARED != 0;
+  localparam logic [BW-1:0] SH_LEVEL = BW'(`TSL_SHARED_LEVEL);
   typedef logic [63:0] u64;
   typedef logic [31:0] u32;
 
@@ -151,19 +160,31 @@ module tsl_core #(
     ceil_div = (a + b - 1) / b;
   endfunction
   // Cycles a block of n elements of level b takes on b's port.
-  function automatic u64 port_cycles(input logic [`TSL_LOAD_BUF_W-1:0] b, input u64 n);
+  function automatic u64 port_cycles(input logic [BW-1:0] b, input u64 n);
     u64 c;
     if (b == `TSL_INPUT_LEVEL) c = ceil_div(n * `TSL_INPUT_ELEM_BYTES, `TSL_INPUT_BANDWIDTH);
     else if (b == `TSL_WEIGHT_LEVEL) c = ceil_div(n * `TSL_WEIGHT_ELEM_BYTES, `TSL_WEIGHT_BANDWIDTH);
     else if (b == `TSL_ACCUMULATOR_LEVEL) c = ceil_div(n * `TSL_ACCUMULATOR_ELEM_BYTES, `TSL_ACCUMULATOR_BANDWIDTH);
     else if (b == `TSL_OUTPUT_LEVEL) c = ceil_div(n * `TSL_OUTPUT_ELEM_BYTES, `TSL_OUTPUT_BANDWIDTH);
+    else if (b == `TSL_SHARED_LEVEL) c = ceil_div(n * `TSL_SHARED_ELEM_BYTES, `TSL_SHARED_BANDWIDTH);
     else c = ceil_div(n * `TSL_UOP_ELEM_BYTES, `TSL_UOP_BANDWIDTH);
     port_cycles = c < `TSL_MIN_CYCLES ? `TSL_MIN_CYCLES : c;
   endfunction
-  function automatic u32 elem_bytes(input logic [`TSL_LOAD_BUF_W-1:0] b);
+  function automatic u32 elem_bytes(input logic [BW-1:0] b);
     elem_bytes = b == `TSL_INPUT_LEVEL ? `TSL_INPUT_ELEM_BYTES : b == `TSL_WEIGHT_LEVEL ? `TSL_WEIGHT_ELEM_BYTES :
         b == `TSL_ACCUMULATOR_LEVEL ? `TSL_ACCUMULATOR_ELEM_BYTES : b == `TSL_OUTPUT_LEVEL ? `TSL_OUTPUT_ELEM_BYTES :
-        `TSL_UOP_ELEM_BYTES;
+        b == `TSL_SHARED_LEVEL ? `TSL_SHARED_ELEM_BYTES : `TSL_UOP_ELEM_BYTES;
+  endfunction
+  // Whether level b's parent is the shared level (else DRAM): every
+  // scratchpad's is when there is one.
+  function automatic logic from_shared(input logic [BW-1:0] b);
+    from_shared = SHARED && b != SH_LEVEL;
+  endfunction
+  // The buffer a load or a store moves.
+  /* verilator lint_off UNUSEDSIGNAL */
+  function automatic logic [BW-1:0] xfer_buf(input logic [IB-1:0] i);
+  /* verilator lint_on UNUSEDSIGNAL */
+    xfer_buf = opcode(i) == OP_STORE ? BW'(i[`TSL_STORE_BUF_LSB+:`TSL_STORE_BUF_W]) : i[`TSL_LOAD_BUF_LSB+:BW];
   endfunction
 
   // ---- the cycle counter ----
@@ -172,13 +193,15 @@ module tsl_core #(
   // ---- module state ----
   logic [IB-1:0] cur[NQ];  // the instruction each module runs
   logic [NQ-1:0] busy;
-  logic [NQ-1:0] mem;  // it is a transfer: it ends at max(port end, DRAM completion)
+  logic [NQ-1:0] mem;  // it is a transfer: it ends at max(port end, data completion)
+  logic [NQ-1:0] on_shared;  // that transfer is on the shared level's channel (else DRAM's)
+  u64 shared_done[NQ];  // the completion of each module's request on the shared channel
   u64 end_r[NQ];
   u64 end_eff[NQ];
   logic [NQ-1:0] complete, finishing;
   for (genvar q = 0; q < NQ; q++) begin : g_end
     u64 done;
-    assign done = req_done[q*64+:64];
+    assign done = on_shared[q] ? shared_done[q] : req_done[q*64+:64];
     assign end_eff[q] = mem[q] ? (done > end_r[q] ? done : end_r[q]) : end_r[q];
     assign complete[q] = busy[q] && now == end_eff[q];
     assign finishing[q] = complete[q] && opcode(cur[q]) == OP_FINISH;
@@ -274,11 +297,11 @@ module tsl_core #(
             64'(i[`TSL_LOAD_XPAD1_LSB+:`TSL_LOAD_XPAD1_W]);
         y = 64'(i[`TSL_LOAD_YSIZE_LSB+:`TSL_LOAD_YSIZE_W]) + 64'(i[`TSL_LOAD_YPAD0_LSB+:`TSL_LOAD_YPAD0_W]) +
             64'(i[`TSL_LOAD_YPAD1_LSB+:`TSL_LOAD_YPAD1_W]);
-        end_of = t + port_cycles(i[`TSL_LOAD_BUF_LSB+:`TSL_LOAD_BUF_W], x * y);
+        end_of = t + port_cycles(xfer_buf(i), x * y);
       end
       OP_STORE:
-      end_of = t + port_cycles(`TSL_OUTPUT_LEVEL, 64'(i[`TSL_STORE_XSIZE_LSB+:`TSL_STORE_XSIZE_W]) *
-                                                     64'(i[`TSL_STORE_YSIZE_LSB+:`TSL_STORE_YSIZE_W]));
+      end_of = t + port_cycles(xfer_buf(i), 64'(i[`TSL_STORE_XSIZE_LSB+:`TSL_STORE_XSIZE_W]) *
+                                             64'(i[`TSL_STORE_YSIZE_LSB+:`TSL_STORE_YSIZE_W]));
       OP_ALU:
       end_of = t + (loop_beats(i) * `TSL_ALU_PASSES - 1) * `TSL_ALU_II + `TSL_ALU_LATENCY;
       default:
@@ -297,23 +320,54 @@ module tsl_core #(
         cur[q] <= head[q];
         end_r[q] <= end_of(head[q], now);
         mem[q] <= opcode(head[q]) == OP_LOAD || opcode(head[q]) == OP_STORE;
+        on_shared[q] <= from_shared(xfer_buf(head[q]));
       end else if (complete[q]) busy[q] <= 1'b0;
     end
   end
 
-  // DRAM channel requests of the transfers that start
-  // (isa_transfer_requests: ysize rows of xsize elements)
+  // Channel requests of the transfers that start (isa_transfer_requests:
+  // ysize rows of xsize elements), on the channel of the buffer's parent
+  logic [NQ-1:0] shared_req;
+  u32 rows[NQ], row_bytes[NQ];
   for (genvar q = 0; q < NQ; q++) begin : g_req
-    logic [`TSL_LOAD_BUF_W-1:0] b;
-    logic st;
+    logic [BW-1:0] b;
+    logic st, xfer;
     assign st = opcode(head[q]) == OP_STORE;
-    assign b = st ? `TSL_LOAD_BUF_W'(`TSL_OUTPUT_LEVEL) : head[q][`TSL_LOAD_BUF_LSB+:`TSL_LOAD_BUF_W];
-    assign req[q] = start[q] && (st || opcode(head[q]) == OP_LOAD);
+    assign xfer = start[q] && (st || opcode(head[q]) == OP_LOAD);
+    assign b = xfer_buf(head[q]);
+    assign req[q] = xfer && !from_shared(b);
+    assign shared_req[q] = xfer && from_shared(b);
     assign req_write[q] = st;
-    assign req_rows[q*32+:32] = st ? 32'(head[q][`TSL_STORE_YSIZE_LSB+:`TSL_STORE_YSIZE_W]) :
+    assign rows[q] = st ? 32'(head[q][`TSL_STORE_YSIZE_LSB+:`TSL_STORE_YSIZE_W]) :
         32'(head[q][`TSL_LOAD_YSIZE_LSB+:`TSL_LOAD_YSIZE_W]);
-    assign req_row_bytes[q*32+:32] = elem_bytes(b) * (st ? 32'(head[q][`TSL_STORE_XSIZE_LSB+:`TSL_STORE_XSIZE_W]) :
+    assign row_bytes[q] = elem_bytes(b) * (st ? 32'(head[q][`TSL_STORE_XSIZE_LSB+:`TSL_STORE_XSIZE_W]) :
         32'(head[q][`TSL_LOAD_XSIZE_LSB+:`TSL_LOAD_XSIZE_W]));
+    assign req_rows[q*32+:32] = rows[q];
+    assign req_row_bytes[q*32+:32] = row_bytes[q];
+  end
+
+  // The shared level's channel (device/dram.c: dram_request per row, rows
+  // back to back): bursts of port_bits / 8 bytes at its bandwidth, then its
+  // latency; requests served in module order.
+  localparam u64 SH_BURST = `TSL_SHARED_BURST, SH_BAND = `TSL_SHARED_BANDWIDTH;
+  function automatic u64 shared_beats(input u32 bytes);
+    shared_beats = (64'(bytes) / SH_BURST) * ceil_div(SH_BURST, SH_BAND) + ceil_div(64'(bytes) % SH_BURST, SH_BAND);
+  endfunction
+  u64 shared_free;  // the cycle the channel's bus is free
+  u64 shared_free_next;
+  u64 shared_done_next[NQ];
+  always_comb begin
+    u64 s;
+    shared_free_next = shared_free;
+    for (int q = 0; q < NQ; q++) begin
+      s = now > shared_free_next ? now : shared_free_next;
+      if (shared_req[q]) shared_free_next = s + 64'(rows[q]) * shared_beats(row_bytes[q]);
+      shared_done_next[q] = shared_free_next + `TSL_SHARED_LATENCY;
+    end
+  end
+  always_ff @(posedge clk) begin
+    shared_free <= rst ? '0 : shared_free_next;
+    for (int q = 0; q < NQ; q++) if (shared_req[q]) shared_done[q] <= shared_done_next[q];
   end
 
   // ---- fetch ----
@@ -398,45 +452,72 @@ module tsl_core #(
   localparam int ACC_AW = $clog2(`TSL_ACCUMULATOR_DEPTH), OUT_AW = $clog2(`TSL_OUTPUT_DEPTH);
   localparam int UOP_AW = $clog2(`TSL_UOP_DEPTH);
 
-  // load module: its DMA fills the input and weight scratchpads
-  logic l_we, l_zero;
-  logic [`TSL_LOAD_BUF_W-1:0] l_buf;
+  // Elements per cycle of each module's DMA: the most of the levels it fills
+  // (load: input, weight, the shared level; compute: accumulator, micro-ops)
+  // or stores (the output buffer, the shared level).
+  function automatic int most(input int a, input int b);
+    most = a > b ? a : b;
+  endfunction
+  localparam int SH_LN = SHARED ? `TSL_SHARED_LANES : 1;
+  localparam int LL = most(most(`TSL_INPUT_LANES, `TSL_WEIGHT_LANES), SH_LN);
+  localparam int CL = most(`TSL_ACCUMULATOR_LANES, `TSL_UOP_LANES);
+  localparam int SL = most(`TSL_OUTPUT_LANES, SH_LN);
+  localparam int IW = `TSL_LOAD_IDX_W;
+
+  // load module: its DMA fills the input and weight scratchpads and the
+  // shared level, from the parent of each
+  logic [BW-1:0] l_buf;
+  logic [LL-1:0] l_en, l_zero;
   /* verilator lint_off UNUSEDSIGNAL */
-  logic [`TSL_LOAD_IDX_W-1:0] l_idx;
+  logic [LL*IW-1:0] l_idx;
   /* verilator lint_on UNUSEDSIGNAL */
-  tsl_dma_load u_ldma (
+  logic [LL*64-1:0] l_paddr;
+  tsl_dma #(
+      .LN(LL)
+  ) u_ldma (
       .clk(clk),
       .rst(rst),
       .start(start[QL] && opcode(head[QL]) == OP_LOAD),
+      .is_store(1'b0),
       .insn(head[QL]),
-      .we(l_we),
-      .wbuf(l_buf),
-      .widx(l_idx),
-      .wzero(l_zero),
-      .raddr(l_rd_addr),
-      .rbytes(l_rd_bytes)
+      .buffer(l_buf),
+      .en(l_en),
+      .idx(l_idx),
+      .zero(l_zero),
+      .paddr(l_paddr)
   );
-  assign l_rd_en = l_we && !l_zero;
+  logic [LL-1:0] l_dram;  // the lanes reading DRAM
+  assign l_dram = l_en & ~l_zero & {LL{!from_shared(l_buf)}};
+  assign l_rd_en = LN'(l_dram);
+  assign l_rd_addr = (LN * 64)'(l_paddr);
+  assign l_rd_bytes = 16'(elem_bytes(l_buf));
 
   // compute module: its DMA fills the accumulator and micro-op buffer
-  logic c_we, c_zero;
-  logic [`TSL_LOAD_BUF_W-1:0] c_buf;
+  logic [BW-1:0] c_buf;
+  logic [CL-1:0] c_en, c_zero;
   /* verilator lint_off UNUSEDSIGNAL */
-  logic [`TSL_LOAD_IDX_W-1:0] c_idx;
+  logic [CL*IW-1:0] c_idx;
   /* verilator lint_on UNUSEDSIGNAL */
-  tsl_dma_load u_cdma (
+  logic [CL*64-1:0] c_paddr;
+  tsl_dma #(
+      .LN(CL)
+  ) u_cdma (
       .clk(clk),
       .rst(rst),
       .start(start[QC] && opcode(head[QC]) == OP_LOAD),
+      .is_store(1'b0),
       .insn(head[QC]),
-      .we(c_we),
-      .wbuf(c_buf),
-      .widx(c_idx),
-      .wzero(c_zero),
-      .raddr(c_rd_addr),
-      .rbytes(c_rd_bytes)
+      .buffer(c_buf),
+      .en(c_en),
+      .idx(c_idx),
+      .zero(c_zero),
+      .paddr(c_paddr)
   );
-  assign c_rd_en = c_we && !c_zero;
+  logic [CL-1:0] c_dram;  // the lanes reading DRAM
+  assign c_dram = c_en & ~c_zero & {CL{!from_shared(c_buf)}};
+  assign c_rd_en = LN'(c_dram);
+  assign c_rd_addr = (LN * 64)'(c_paddr);
+  assign c_rd_bytes = 16'(elem_bytes(c_buf));
 
   // compute module: the micro-op loop of the intrinsic and the ALU
   logic [IB-1:0] cinsn;  // the compute instruction of this cycle
@@ -467,98 +548,207 @@ module tsl_core #(
   assign src = 32'(uop[`TSL_UOP_SRC_LSB+:`TSL_UOP_SRC_W]) + src_base;
   assign wgt = 32'(uop[`TSL_UOP_WGT_LSB+:`TSL_UOP_WGT_W]) + wgt_base;
 
-  // store module: its DMA reads the output buffer
-  logic s_re;
+  // store module: its DMA reads the output buffer or the shared level and
+  // writes the parent of each
+  logic [BW-1:0] s_buf;
+  logic [SL-1:0] s_en;
   /* verilator lint_off UNUSEDSIGNAL */
-  logic [`TSL_STORE_IDX_W-1:0] s_idx;
+  logic [SL-1:0] s_zero;  // a store has no padding
+  logic [SL*IW-1:0] s_idx;
   /* verilator lint_on UNUSEDSIGNAL */
-  tsl_dma_store u_sdma (
+  logic [SL*64-1:0] s_paddr;
+  tsl_dma #(
+      .LN(SL)
+  ) u_sdma (
       .clk(clk),
       .rst(rst),
       .start(start[QS] && opcode(head[QS]) == OP_STORE),
+      .is_store(1'b1),
       .insn(head[QS]),
-      .re(s_re),
-      .ridx(s_idx),
-      .waddr(s_wr_addr),
-      .wbytes(s_wr_bytes)
+      .buffer(s_buf),
+      .en(s_en),
+      .idx(s_idx),
+      .zero(s_zero),
+      .paddr(s_paddr)
   );
 
-  // scratchpads
-  logic [IN_W-1:0] inp_a, inp_unused;
-  logic [WG_W-1:0] wgt_b, wgt_unused;
+  // DRAM's data for lane j (a lane past DRAM's never reads it)
+  function automatic logic [MAXW-1:0] dram_lane(input logic [LN*DW-1:0] d, input int j);
+    dram_lane = j < LN ? MAXW'(d[j*DW+:DW]) : '0;
+  endfunction
+  // The lanes' data: what the load and compute DMAs write (zeros in the
+  // padding), what the store DMA reads.
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [LL*MAXW-1:0] l_data, l_shared;  // l_shared, c_shared: read from the shared level
+  logic [CL*MAXW-1:0] c_data, c_shared;
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic [MAXW-1:0] s_data[SL];
+  logic [SL*OUT_W-1:0] out_rd;
+  logic [SL*`TSL_SHARED_ELEM_BYTES*8-1:0] s_shared;
+  // (loops, not generates: see tsl_spad.sv)
+  always_comb begin
+    for (int j = 0; j < LL; j++)
+      l_data[j*MAXW+:MAXW] = l_zero[j] ? '0 : from_shared(l_buf) ? l_shared[j*MAXW+:MAXW] : dram_lane(l_rd_data, j);
+    for (int j = 0; j < CL; j++)
+      c_data[j*MAXW+:MAXW] = c_zero[j] ? '0 : from_shared(c_buf) ? c_shared[j*MAXW+:MAXW] : dram_lane(c_rd_data, j);
+    s_wr_data = '0;
+    for (int j = 0; j < SL; j++) begin
+      s_data[j] = SHARED && s_buf == SH_LEVEL ? MAXW'(s_shared[j*`TSL_SHARED_ELEM_BYTES*8+:`TSL_SHARED_ELEM_BYTES*8]) :
+          MAXW'(out_rd[j*OUT_W+:OUT_W]);
+      if (j < LN) s_wr_data[j*DW+:DW] = DW'(s_data[j]);
+    end
+  end
+  logic [SL-1:0] s_dram;  // the lanes writing DRAM
+  assign s_dram = s_en & {SL{!from_shared(s_buf)}};
+  assign s_wr_en = LN'(s_dram);
+  assign s_wr_addr = (LN * 64)'(s_paddr);
+  assign s_wr_bytes = 16'(elem_bytes(s_buf));
+
+  // scratchpads: a write port per lane of their DMA
+  logic [IN_W-1:0] inp_a;
+  logic [WG_W-1:0] wgt_b;
   logic [ACC_W-1:0] acc_dst, acc_src, acc_new, alu_out;
   logic [ACC_W-1:0] gemm_out[NI];  // per intrinsic
-  logic [OUT_W-1:0] out_new, out_rd, out_unused;
-  logic [UOP_W-1:0] uop_unused;
-  logic acc_we_dma;
-  assign acc_we_dma = c_we && c_buf == `TSL_ACCUMULATOR_LEVEL;
+  logic [OUT_W-1:0] out_new;
+  localparam int INL = `TSL_INPUT_LANES, WGL = `TSL_WEIGHT_LANES, ACL = `TSL_ACCUMULATOR_LANES;
+  localparam int UOL = `TSL_UOP_LANES, OUL = `TSL_OUTPUT_LANES;
+  logic [INL-1:0] inp_we;
+  logic [INL*IN_AW-1:0] inp_wa;
+  logic [INL*IN_W-1:0] inp_wd;
+  logic [WGL-1:0] wgt_we;
+  logic [WGL*WG_AW-1:0] wgt_wa;
+  logic [WGL*WG_W-1:0] wgt_wd;
+  logic [ACL:0] acc_we;  // port 0: the beat; then the DMA's lanes
+  logic [(ACL+1)*ACC_AW-1:0] acc_wa;
+  logic [(ACL+1)*ACC_W-1:0] acc_wd;
+  logic [UOL-1:0] uop_we;
+  logic [UOL*UOP_AW-1:0] uop_wa;
+  logic [UOL*UOP_W-1:0] uop_wd;
+  for (genvar j = 0; j < INL; j++) begin : g_inp_w
+    assign inp_we[j] = l_en[j] && l_buf == `TSL_INPUT_LEVEL;
+    assign inp_wa[j*IN_AW+:IN_AW] = IN_AW'(l_idx[j*IW+:IW]);
+    assign inp_wd[j*IN_W+:IN_W] = l_data[j*MAXW+:IN_W];
+  end
+  for (genvar j = 0; j < WGL; j++) begin : g_wgt_w
+    assign wgt_we[j] = l_en[j] && l_buf == `TSL_WEIGHT_LEVEL;
+    assign wgt_wa[j*WG_AW+:WG_AW] = WG_AW'(l_idx[j*IW+:IW]);
+    assign wgt_wd[j*WG_W+:WG_W] = l_data[j*MAXW+:WG_W];
+  end
+  assign acc_we[0] = beat;
+  assign acc_wa[ACC_AW-1:0] = ACC_AW'(dst);
+  assign acc_wd[ACC_W-1:0] = acc_new;
+  for (genvar j = 0; j < ACL; j++) begin : g_acc_w
+    assign acc_we[j+1] = c_en[j] && c_buf == `TSL_ACCUMULATOR_LEVEL;
+    assign acc_wa[(j+1)*ACC_AW+:ACC_AW] = ACC_AW'(c_idx[j*IW+:IW]);
+    assign acc_wd[(j+1)*ACC_W+:ACC_W] = c_data[j*MAXW+:ACC_W];
+  end
+  for (genvar j = 0; j < UOL; j++) begin : g_uop_w
+    assign uop_we[j] = c_en[j] && c_buf == `TSL_UOP_LEVEL;
+    assign uop_wa[j*UOP_AW+:UOP_AW] = UOP_AW'(c_idx[j*IW+:IW]);
+    assign uop_wd[j*UOP_W+:UOP_W] = c_data[j*MAXW+:UOP_W];
+  end
   tsl_spad #(
       .DEPTH(`TSL_INPUT_DEPTH),
-      .W(IN_W)
+      .W(IN_W),
+      .WP(INL),
+      .RP(1)
   ) u_inp (
       .clk(clk),
-      .we(l_we && l_buf == `TSL_INPUT_LEVEL),
-      .waddr(IN_AW'(l_idx)),
-      .wdata(l_zero ? '0 : l_rd_data[IN_W-1:0]),
-      .raddr0(IN_AW'(src)),
-      .rdata0(inp_a),
-      .raddr1('0),
-      .rdata1(inp_unused)
+      .we(inp_we),
+      .waddr(inp_wa),
+      .wdata(inp_wd),
+      .raddr(IN_AW'(src)),
+      .rdata(inp_a)
   );
   tsl_spad #(
       .DEPTH(`TSL_WEIGHT_DEPTH),
-      .W(WG_W)
+      .W(WG_W),
+      .WP(WGL),
+      .RP(1)
   ) u_wgt (
       .clk(clk),
-      .we(l_we && l_buf == `TSL_WEIGHT_LEVEL),
-      .waddr(WG_AW'(l_idx)),
-      .wdata(l_zero ? '0 : l_rd_data[WG_W-1:0]),
-      .raddr0(WG_AW'(wgt)),
-      .rdata0(wgt_b),
-      .raddr1('0),
-      .rdata1(wgt_unused)
+      .we(wgt_we),
+      .waddr(wgt_wa),
+      .wdata(wgt_wd),
+      .raddr(WG_AW'(wgt)),
+      .rdata(wgt_b)
   );
   tsl_spad #(
       .DEPTH(`TSL_ACCUMULATOR_DEPTH),
-      .W(ACC_W)
+      .W(ACC_W),
+      .WP(ACL + 1),
+      .RP(2)
   ) u_acc (
       .clk(clk),
-      .we(acc_we_dma || beat),
-      .waddr(acc_we_dma ? ACC_AW'(c_idx) : ACC_AW'(dst)),
-      .wdata(acc_we_dma ? (c_zero ? '0 : c_rd_data[ACC_W-1:0]) : acc_new),
-      .raddr0(ACC_AW'(dst)),
-      .rdata0(acc_dst),
-      .raddr1(ACC_AW'(src)),
-      .rdata1(acc_src)
+      .we(acc_we),
+      .waddr(acc_wa),
+      .wdata(acc_wd),
+      .raddr({ACC_AW'(src), ACC_AW'(dst)}),
+      .rdata({acc_src, acc_dst})
   );
+  logic [OUL*OUT_AW-1:0] out_ra;
+  for (genvar j = 0; j < OUL; j++) begin : g_out_r
+    assign out_ra[j*OUT_AW+:OUT_AW] = OUT_AW'(s_idx[j*IW+:IW]);
+  end
   tsl_spad #(
       .DEPTH(`TSL_OUTPUT_DEPTH),
-      .W(OUT_W)
+      .W(OUT_W),
+      .WP(1),
+      .RP(OUL)
   ) u_out (
       .clk(clk),
       .we(beat),
       .waddr(OUT_AW'(dst)),
       .wdata(out_new),
-      .raddr0(OUT_AW'(s_idx)),
-      .rdata0(out_rd),
-      .raddr1('0),
-      .rdata1(out_unused)
+      .raddr(out_ra),
+      .rdata(out_rd[OUL*OUT_W-1:0])
   );
+  if (SL > OUL) begin : g_out_idle
+    assign out_rd[SL*OUT_W-1:OUL*OUT_W] = '0;
+  end
   tsl_spad #(
       .DEPTH(`TSL_UOP_DEPTH),
-      .W(UOP_W)
+      .W(UOP_W),
+      .WP(UOL),
+      .RP(1)
   ) u_uop (
       .clk(clk),
-      .we(c_we && c_buf == `TSL_UOP_LEVEL),
-      .waddr(UOP_AW'(c_idx)),
-      .wdata(c_zero ? '0 : c_rd_data[UOP_W-1:0]),
-      .raddr0(UOP_AW'(uop_idx)),
-      .rdata0(uop),
-      .raddr1('0),
-      .rdata1(uop_unused)
+      .we(uop_we),
+      .waddr(uop_wa),
+      .wdata(uop_wd),
+      .raddr(UOP_AW'(uop_idx)),
+      .rdata(uop)
   );
-  assign s_wr_en = s_re;
-  assign s_wr_data = MAXW'(out_rd);
+
+  // the shared level (tsl_shared): loaded from DRAM by the load module's
+  // lanes, read by the scratchpads' DMAs, written by stores of the output
+  // buffer, read by its own stores to DRAM
+  if (SHARED) begin : g_shared
+    tsl_shared #(
+        .LL(LL),
+        .CL(CL),
+        .SL(SL),
+        .OUT_BYTES(`TSL_OUTPUT_ELEM_BYTES)
+    ) u_shared (
+        .clk(clk),
+        .l_we(l_en & {LL{l_buf == SH_LEVEL}}),
+        .l_widx(l_idx),
+        .l_wdata(l_data),
+        .l_raddr(l_paddr),
+        .l_rdata(l_shared),
+        .c_raddr(c_paddr),
+        .c_rdata(c_shared),
+        .s_ridx(s_idx),
+        .s_rdata(s_shared),
+        .s_we(s_en & {SL{from_shared(s_buf)}}),
+        .s_waddr(s_paddr),
+        .s_wdata(out_rd)
+    );
+  end else begin : g_no_shared
+    assign l_shared = '0;
+    assign c_shared = '0;
+    assign s_shared = '0;
+  end
 
   // the intrinsics (one unit each) and the ALU on the beat's accumulator element
   for (genvar k = 0; k < NI; k++) begin : g_intrinsic

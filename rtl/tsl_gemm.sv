@@ -63,18 +63,21 @@ module tsl_gemm #(
 
   localparam int NOUT = count(0), NRED = count(1);
 
-  // Values of the accumulator element outside the tile keep their value.
-  if (NOUT * OB < ACC_W) begin : g_rest
-    assign acc_out[ACC_W-1:NOUT*OB] = acc_in[ACC_W-1:NOUT*OB];
+  // Each output value's sum, placed in the accumulator element in a loop
+  // (Verilator builds a generate's slices by concatenation, quadratic in
+  // NOUT); values of the element outside the tile keep their value.
+  logic [OB-1:0] sum[NOUT];
+  always_comb begin
+    acc_out = acc_in;
+    for (int n = 0; n < NOUT; n++) acc_out[offset(n, 0, 0)*OB+:OB] = sum[n];
   end
 
   // Per output value, the products added in order of the reduction index:
   // integers wrap; floats are binary16 operands widened exactly, products
   // exact in binary32, each sum rounded (tsl_fp.sv).
   for (genvar n = 0; n < NOUT; n++) begin : g_out
-    localparam int OO = offset(n, 0, 0);
     logic [OB-1:0] part[NRED+1]  /* verilator split_var */;
-    assign part[0] = reset ? '0 : acc_in[OO*OB+:OB];
+    assign part[0] = reset ? '0 : acc_in[offset(n, 0, 0)*OB+:OB];
     for (genvar r = 0; r < NRED; r++) begin : g_red
       localparam int AO = offset(n, r, 1), BO = offset(n, r, 2);
       if (`TSL_GEMM_OUT_FLOAT) begin : g_float
@@ -113,6 +116,6 @@ module tsl_gemm #(
         assign part[r+1] = part[r] + p;
       end
     end
-    assign acc_out[OO*OB+:OB] = part[NRED];
+    assign sum[n] = part[NRED];
   end
 endmodule

@@ -21,7 +21,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$tessel" isa "$hw" --format verilog -o "$work/tessel_isa.vh"
 srcs=""
-for f in tsl_core tsl_fifo tsl_spad tsl_dma_load tsl_dma_store tsl_loop tsl_gemm tsl_mul tsl_alu tsl_alu_lane tsl_fp; do
+for f in tsl_core tsl_fifo tsl_spad tsl_dma tsl_shared tsl_loop tsl_gemm tsl_mul tsl_alu tsl_alu_lane tsl_fp; do
   srcs="$srcs $here/rtl/$f.sv"
 done
 if $check; then

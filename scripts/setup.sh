@@ -49,5 +49,6 @@ fi
 
 build "$here/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 (cd "$here/build" && ctest --output-on-failure -j "$jobs")
-build "$here/build-asan" -DCMAKE_BUILD_TYPE=Debug -DTESSEL_SANITIZE=ON
+# the sanitizer build reuses the RTL models the normal build's tests made
+build "$here/build-asan" -DCMAKE_BUILD_TYPE=Debug -DTESSEL_SANITIZE=ON -DTESSEL_RTL_CACHE="$here/build/rtl-cache"
 (cd "$here/build-asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j "$jobs")

@@ -3,8 +3,9 @@
 // and answers the RTL's DRAM port through DPI-C: channel timing with the
 // simulator's own model (device/dram.c, compiled in here), data from and to
 // the DRAM array.  Built by tessel at run time (rtl/build.c), one shared
-// object per hardware description; the builder defines TSL_MAX_BITS and
-// TSL_CHUNK_BITS, the widths of the DRAM port's data vectors.
+// object per hardware description; the builder defines TSL_DRAM_BITS and
+// TSL_CHUNK_BITS, the widths of the DRAM port's data vectors (a lane's, the
+// fetch port's).
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -86,7 +87,7 @@ extern "C" long long tsl_dram_request(long long now, int rows, int row_bytes, in
 
 extern "C" void tsl_dram_read(int en, long long addr, int bytes, long long, svBitVecVal *data)
 {
-	read_into(en, addr, bytes, data, (TSL_MAX_BITS + 31) / 32);
+	read_into(en, addr, bytes, data, (TSL_DRAM_BITS + 31) / 32);
 }
 
 extern "C" void tsl_dram_read_code(int en, long long addr, int bytes, long long, svBitVecVal *data)

@@ -12,7 +12,7 @@ expect vta-default "rtl: supported"
 expect edge-tiny "rtl: supported"
 expect dot-i8 "rtl: supported"
 expect mma-fp16 "rtl: supported"
-expect server-wide "rtl: not supported: shared on-chip levels (a memory hierarchy deeper than one scratchpad level)"
+expect server-wide "rtl: supported"
 
 # Each reason a description the loader accepts can have, on a variant of
 # vta-default made here (docs/rtl.md, "Supported configurations").
@@ -35,7 +35,18 @@ sed 's/dims: {i: 1, j: 16, k: 16}/dims: {i: 2, j: 16, k: 16}/' "$base" > "$work/
 variant two-row-tiles "rtl: not supported: a tile spanning several buffer elements"
 awk '/name: inp/ {f = 1} f && /port_bits: 128/ {sub(/128/, "256")} f && /bandwidth: 16/ {sub(/16/, "32"); f = 0} {print}' \
   "$base" > "$work/wide-port.yaml"
-variant wide-port "rtl: not supported: level 'inp' moves more than one element per cycle (bandwidth 32 > 16 bytes)"
+variant wide-port "rtl: supported"
+awk '/name: uop/ {f = 1} f && /port_bits:/ {sub(/port_bits: [0-9]+/, "port_bits: 544")}
+     f && /bandwidth:/ {sub(/bandwidth: [0-9]+/, "bandwidth: 68"); f = 0} {print}' "$base" > "$work/many-lanes.yaml"
+variant many-lanes "rtl: not supported: level 'uop' moves 17 elements per cycle (bandwidth 68 / 4 bytes; at most 16)"
+
+# the shared level (rtl/tsl_shared.sv), on variants of server-wide
+sw=$src/examples/hw/server-wide.yaml
+sed 's/elem_shape: \[64\]/elem_shape: [48]/; s/capacity: 8 MiB/capacity: 6 MiB/' "$sw" > "$work/odd-words.yaml"
+variant odd-words "rtl: not supported: level 'inp' has elements of 128 bytes, neither whole 48-byte elements of shared level 'gbuf' nor a part of one"
+awk '{print} /^  shared:$/ {print "    - name: l3\n      capacity: 16 MiB\n      elem_shape: [64]\n      dtype: int8"
+     print "      port_bits: 2048\n      bandwidth: 256\n      latency: 8"}' "$sw" > "$work/two-shared.yaml"
+variant two-shared "rtl: not supported: more than one shared level (a memory hierarchy deeper than three levels)"
 
 # floating point (rtl/tsl_fp.sv): fp16 products into fp32 sums only
 fp=$src/examples/hw/mma-fp16.yaml

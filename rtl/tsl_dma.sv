@@ -1,0 +1,139 @@
+// The DMA of a load or a store: a 2D strided transfer between a buffer and
+// its parent level (DRAM or the shared level).  It walks the buffer's block
+// in order, Y' rows of X' elements (the padding of a load included; a store
+// has none), `lanes` elements per cycle from the cycle the instruction
+// starts, so that it is done within the port time (docs/microarch.md:
+// lanes = bandwidth / element bytes, rounded up).  Per lane: the buffer
+// element, whether it is padding (a zero, nothing read from the parent), and
+// the parent byte address of the element: row r, column c of the data is
+// parent element addr + r*xstride + c.
+`include "tessel_isa.vh"
+
+module tsl_dma #(
+    parameter int LN = `TSL_MAX_LANES,
+    parameter int BW = `TSL_LOAD_BUF_W,
+    parameter int IW = `TSL_LOAD_IDX_W
+) (
+    input  logic              clk,
+    input  logic              rst,
+    input  logic              start,
+    input  logic              is_store,  // insn is a store (else a load)
+    /* verilator lint_off UNUSEDSIGNAL */
+    input  logic [`TSL_INSN_BITS-1:0] insn,
+    /* verilator lint_on UNUSEDSIGNAL */
+    output logic [BW-1:0]     buffer,    // the transfer's buffer
+    output logic [LN-1:0]     en,        // lane j moves an element in this cycle
+    output logic [LN*IW-1:0]  idx,       // its buffer element
+    output logic [LN-1:0]     zero,      // it is padding
+    output logic [LN*64-1:0]  paddr      // its parent byte address (not padding)
+);
+  typedef logic [31:0] u32;
+  typedef logic [63:0] u64;
+  // the transfer, from the instruction at start, else from the registers
+  logic [BW-1:0] buf_r, buf_v;
+  logic [IW-1:0] idx_r, idx_v;
+  u32 ysize_r, xsize_r, xstride_r, ypad0_r, xpad0_r, xw_r, lanes_r;
+  u32 ysize_v, xsize_v, xstride_v, ypad0_v, xpad0_v, xw_v, lanes_v;
+  u64 total_r, total_v, n_r, n_v;
+  u32 x_r, y_r;
+  u64 row_r;  // parent element of the current data row
+  logic act_r, act_v;
+
+  // elements per cycle into or out of level b
+  function automatic u32 lanes_of(input logic [BW-1:0] b);
+    lanes_of = b == `TSL_INPUT_LEVEL ? `TSL_INPUT_LANES : b == `TSL_WEIGHT_LEVEL ? `TSL_WEIGHT_LANES :
+        b == `TSL_ACCUMULATOR_LEVEL ? `TSL_ACCUMULATOR_LANES : b == `TSL_OUTPUT_LEVEL ? `TSL_OUTPUT_LANES :
+        b == `TSL_SHARED_LEVEL ? `TSL_SHARED_LANES : `TSL_UOP_LANES;
+  endfunction
+  function automatic u32 elem_bytes(input logic [BW-1:0] b);
+    elem_bytes = b == `TSL_INPUT_LEVEL ? `TSL_INPUT_ELEM_BYTES : b == `TSL_WEIGHT_LEVEL ? `TSL_WEIGHT_ELEM_BYTES :
+        b == `TSL_ACCUMULATOR_LEVEL ? `TSL_ACCUMULATOR_ELEM_BYTES : b == `TSL_OUTPUT_LEVEL ? `TSL_OUTPUT_ELEM_BYTES :
+        b == `TSL_SHARED_LEVEL ? `TSL_SHARED_ELEM_BYTES : `TSL_UOP_ELEM_BYTES;
+  endfunction
+
+  u32 yh;
+  always_comb begin
+    if (start && !is_store) begin
+      buf_v = insn[`TSL_LOAD_BUF_LSB+:`TSL_LOAD_BUF_W];
+      idx_v = insn[`TSL_LOAD_IDX_LSB+:`TSL_LOAD_IDX_W];
+      ysize_v = 32'(insn[`TSL_LOAD_YSIZE_LSB+:`TSL_LOAD_YSIZE_W]);
+      xsize_v = 32'(insn[`TSL_LOAD_XSIZE_LSB+:`TSL_LOAD_XSIZE_W]);
+      xstride_v = 32'(insn[`TSL_LOAD_XSTRIDE_LSB+:`TSL_LOAD_XSTRIDE_W]);
+      ypad0_v = 32'(insn[`TSL_LOAD_YPAD0_LSB+:`TSL_LOAD_YPAD0_W]);
+      xpad0_v = 32'(insn[`TSL_LOAD_XPAD0_LSB+:`TSL_LOAD_XPAD0_W]);
+      xw_v = xsize_v + xpad0_v + 32'(insn[`TSL_LOAD_XPAD1_LSB+:`TSL_LOAD_XPAD1_W]);
+      yh = ysize_v + ypad0_v + 32'(insn[`TSL_LOAD_YPAD1_LSB+:`TSL_LOAD_YPAD1_W]);
+    end else begin
+      buf_v = BW'(insn[`TSL_STORE_BUF_LSB+:`TSL_STORE_BUF_W]);
+      idx_v = IW'(insn[`TSL_STORE_IDX_LSB+:`TSL_STORE_IDX_W]);
+      ysize_v = 32'(insn[`TSL_STORE_YSIZE_LSB+:`TSL_STORE_YSIZE_W]);
+      xsize_v = 32'(insn[`TSL_STORE_XSIZE_LSB+:`TSL_STORE_XSIZE_W]);
+      xstride_v = 32'(insn[`TSL_STORE_XSTRIDE_LSB+:`TSL_STORE_XSTRIDE_W]);
+      ypad0_v = 0;
+      xpad0_v = 0;
+      xw_v = xsize_v;
+      yh = ysize_v;
+    end
+    lanes_v = lanes_of(buf_v);
+    total_v = 64'(xw_v) * 64'(yh);
+    if (!start) begin
+      buf_v = buf_r;
+      idx_v = idx_r;
+      ysize_v = ysize_r;
+      xsize_v = xsize_r;
+      xstride_v = xstride_r;
+      ypad0_v = ypad0_r;
+      xpad0_v = xpad0_r;
+      xw_v = xw_r;
+      lanes_v = lanes_r;
+      total_v = total_r;
+    end
+    n_v = start ? 0 : n_r;
+    act_v = start ? total_v != 0 : act_r;
+  end
+
+  // lane j's position: the walk stepped j times from the cycle's first element
+  /* verilator lint_off UNOPTFLAT */
+  u32 px[LN+1], py[LN+1];
+  u64 prow[LN+1];
+  /* verilator lint_on UNOPTFLAT */
+  assign px[0] = start ? 0 : x_r;
+  assign py[0] = start ? 0 : y_r;
+  assign prow[0] = !start ? row_r : is_store ? 64'(insn[`TSL_STORE_ADDR_LSB+:`TSL_STORE_ADDR_W]) :
+      64'(insn[`TSL_LOAD_ADDR_LSB+:`TSL_LOAD_ADDR_W]);
+  for (genvar j = 0; j < LN; j++) begin : g_lane
+    logic ydata, xdata, last_x;
+    assign ydata = py[j] >= ypad0_v && py[j] < ypad0_v + ysize_v;
+    assign xdata = px[j] >= xpad0_v && px[j] < xpad0_v + xsize_v;
+    assign last_x = px[j] + 1 == xw_v;
+    assign px[j+1] = last_x ? 0 : px[j] + 1;
+    assign py[j+1] = last_x ? py[j] + 1 : py[j];
+    assign prow[j+1] = last_x && ydata ? prow[j] + 64'(xstride_v) : prow[j];
+    assign en[j] = act_v && 32'(j) < lanes_v && n_v + 64'(j) < total_v;
+    assign idx[j*IW+:IW] = idx_v + IW'(n_v) + IW'(j);
+    assign zero[j] = !(ydata && xdata);
+    assign paddr[j*64+:64] = (prow[j] + 64'(px[j]) - 64'(xpad0_v)) * 64'(elem_bytes(buf_v));
+  end
+  assign buffer = buf_v;
+
+  always_ff @(posedge clk) begin
+    if (rst) act_r <= 1'b0;
+    else begin
+      buf_r <= buf_v;
+      idx_r <= idx_v;
+      ysize_r <= ysize_v;
+      xsize_r <= xsize_v;
+      xstride_r <= xstride_v;
+      ypad0_r <= ypad0_v;
+      xpad0_r <= xpad0_v;
+      xw_r <= xw_v;
+      lanes_r <= lanes_v;
+      total_r <= total_v;
+      act_r <= act_v && n_v + 64'(lanes_v) < total_v;
+      n_r <= n_v + 64'(lanes_v);
+      x_r <= px[lanes_v];
+      y_r <= py[lanes_v];
+      row_r <= prow[lanes_v];
+    end
+  end
+endmodule
