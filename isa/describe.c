@@ -174,6 +174,23 @@ static void verilog_level(const char *role, int index, const struct hw_level *l,
 		  n, index, n, l->depth, n, l->elem_bytes, n, l->bandwidth, n, level_lanes(l));
 }
 
+/* Per value of a transfer's buf field, its level's element bytes, port
+ * bandwidth and DMA lanes (1 past the last level), for the RTL to index. */
+static void verilog_level_tables(const struct isa_layout *lay, struct strbuf *out)
+{
+	const struct hw *hw = lay->hw;
+	uint32_t nbuf = 1u << lay->width[ISA_W_BUFFER], v[3][1u << 8];
+	for (uint32_t b = 0; b < nbuf && b < 256; b++) {
+		const struct hw_level *l = b < (uint32_t)hw->nlevels ? &hw->level[b] : NULL;
+		v[0][b] = l ? l->elem_bytes : 1;
+		v[1][b] = l ? l->bandwidth : 1;
+		v[2][b] = l ? level_lanes(l) : 1;
+	}
+	verilog_vector(out, "LEVEL_ELEM_BYTES", (int)nbuf, 32, v[0]);
+	verilog_vector(out, "LEVEL_BANDWIDTH", (int)nbuf, 32, v[1]);
+	verilog_vector(out, "LEVEL_LANES", (int)nbuf, 32, v[2]);
+}
+
 /* What the RTL needs beyond the field layout: per scratchpad role its level,
  * depth, element size, port bandwidth and elements per cycle, and the same of
  * the shared level above them; queue depths; the fetch chunk; the
@@ -210,6 +227,7 @@ static void verilog_rtl_params(const struct isa_layout *lay, struct strbuf *out)
 		maxw = hw->level[sh].elem_bytes * 8;
 	sb_printf(out, "`define TSL_MAX_BITS %u\n`define TSL_MAX_LANES %u\n`define TSL_DRAM_BITS %u\n`define TSL_DRAM_LANES %u\n",
 		  maxw, max_lanes, isa_dram_elem_bits(hw), dram_lanes(hw));
+	verilog_level_tables(lay, out);
 	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
 	const struct hw_level *o = &hw->level[hw->role_level[HW_ROLE_OUTPUT]];
 	sb_printf(out, "`define TSL_ACC_VALUES %u\n`define TSL_ACC_BITS %u\n`define TSL_OUT_BITS %u\n"

@@ -84,8 +84,10 @@ module tsl_core #(
   // intrinsic k has opcode OP_GEMM + k, its timing entry k of these
   localparam int NI = `TSL_NINTRINSICS;
   localparam logic [NI*32-1:0] GEMM_LATENCIES = `TSL_GEMM_LATENCIES, GEMM_IIS = `TSL_GEMM_IIS;
-  // the shared level, when there is one
+  // the shared level, when there is one; per level (a transfer's buf), its
+  // element bytes and port bandwidth
   localparam int BW = `TSL_LOAD_BUF_W;
+  localparam logic [(2**BW)*32-1:0] LEVEL_ELEM_BYTES = `TSL_LEVEL_ELEM_BYTES, LEVEL_BANDWIDTH = `TSL_LEVEL_BANDWIDTH;
   localparam bit SHARED = `TSL_NSHARED != 0;
   localparam logic [BW-1:0] SH_LEVEL = BW'(`TSL_SHARED_LEVEL);
   typedef logic [63:0] u64;
@@ -129,16 +131,6 @@ module tsl_core #(
   /* verilator lint_on UNUSEDSIGNAL */
     push_next = i[`TSL_SYNC_PUSH_NEXT_LSB];
   endfunction
-  // The module that executes an instruction (isa_queue_of): its opcode's
-  // route names the module, or says that the sync's queue field or the
-  // loaded buffer's filler does.
-  function automatic logic [QIW-1:0] queue_of(input logic [IB-1:0] i);
-    logic [RW-1:0] r;
-    r = ROUTES[opcode(i)*RW+:RW];
-    if (r == RW'(`TSL_ROUTE_QUEUE_FIELD)) queue_of = QIW'(i[`TSL_SYNC_QUEUE_LSB+:`TSL_SYNC_QUEUE_W]);
-    else if (r == RW'(`TSL_ROUTE_BUFFER)) queue_of = FILLERS[i[`TSL_LOAD_BUF_LSB+:`TSL_LOAD_BUF_W]*QIW+:QIW];
-    else queue_of = QIW'(r);
-  endfunction
   function automatic int qdepth(input int q);
     qdepth = 32'(QUEUE_DEPTHS[q*32+:32]);
   endfunction
@@ -159,21 +151,8 @@ module tsl_core #(
   function automatic u64 ceil_div(input u64 a, input u64 b);
     ceil_div = (a + b - 1) / b;
   endfunction
-  // Cycles a block of n elements of level b takes on b's port.
-  function automatic u64 port_cycles(input logic [BW-1:0] b, input u64 n);
-    u64 c;
-    if (b == `TSL_INPUT_LEVEL) c = ceil_div(n * `TSL_INPUT_ELEM_BYTES, `TSL_INPUT_BANDWIDTH);
-    else if (b == `TSL_WEIGHT_LEVEL) c = ceil_div(n * `TSL_WEIGHT_ELEM_BYTES, `TSL_WEIGHT_BANDWIDTH);
-    else if (b == `TSL_ACCUMULATOR_LEVEL) c = ceil_div(n * `TSL_ACCUMULATOR_ELEM_BYTES, `TSL_ACCUMULATOR_BANDWIDTH);
-    else if (b == `TSL_OUTPUT_LEVEL) c = ceil_div(n * `TSL_OUTPUT_ELEM_BYTES, `TSL_OUTPUT_BANDWIDTH);
-    else if (b == `TSL_SHARED_LEVEL) c = ceil_div(n * `TSL_SHARED_ELEM_BYTES, `TSL_SHARED_BANDWIDTH);
-    else c = ceil_div(n * `TSL_UOP_ELEM_BYTES, `TSL_UOP_BANDWIDTH);
-    port_cycles = c < `TSL_MIN_CYCLES ? `TSL_MIN_CYCLES : c;
-  endfunction
   function automatic u32 elem_bytes(input logic [BW-1:0] b);
-    elem_bytes = b == `TSL_INPUT_LEVEL ? `TSL_INPUT_ELEM_BYTES : b == `TSL_WEIGHT_LEVEL ? `TSL_WEIGHT_ELEM_BYTES :
-        b == `TSL_ACCUMULATOR_LEVEL ? `TSL_ACCUMULATOR_ELEM_BYTES : b == `TSL_OUTPUT_LEVEL ? `TSL_OUTPUT_ELEM_BYTES :
-        b == `TSL_SHARED_LEVEL ? `TSL_SHARED_ELEM_BYTES : `TSL_UOP_ELEM_BYTES;
+    elem_bytes = LEVEL_ELEM_BYTES[b*32+:32];
   endfunction
   // Whether level b's parent is the shared level (else DRAM): every
   // scratchpad's is when there is one.
@@ -250,26 +229,24 @@ module tsl_core #(
     assign tok1[t*TW+:TW] = tok[t] + TW'(push[t]);
     always_ff @(posedge clk) tok[t] <= rst ? '0 : tok1[t*TW+:TW] - TW'(pop[t]);
   end
-  // Whether module q may start instruction i with the token counts tk:
-  // every queue it pops holds a token, every queue it pushes has room.
-  function automatic logic tokens_allow(input int q, input logic [IB-1:0] i, input logic [NT*TW-1:0] tk);
-    tokens_allow = 1'b1;
-    for (int t = 0; t < NT; t++) begin
-      if (consumer(t) == q && pops(t, i) && tk[t*TW+:TW] == 0) tokens_allow = 1'b0;
-      if (producer(t) == q && pushes(t, i) && tk[t*TW+:TW] >= CAP) tokens_allow = 1'b0;
-    end
-  endfunction
   // Each free module with a queued instruction starts it if its tokens
-  // allow, in module order: a later module sees the pops of an earlier one
-  // in the same cycle.
+  // allow — every token queue it pops holds a token, every one it pushes
+  // has room — in module order: a later module sees the pops of an earlier
+  // one in the same cycle.
   logic [NQ-1:0] free;
   assign free = ~(busy & ~complete);
   always_comb begin
     logic [NT*TW-1:0] seen;
+    logic allow;
     seen = tok1;
     pop = '0;
     for (int q = 0; q < NQ; q++) begin
-      start[q] = run && !fin && free[q] && qcount[q] != 0 && tokens_allow(q, head[q], seen);
+      allow = 1'b1;
+      for (int t = 0; t < NT; t++) begin
+        if (consumer(t) == q && pops(t, head[q]) && seen[t*TW+:TW] == 0) allow = 1'b0;
+        if (producer(t) == q && pushes(t, head[q]) && seen[t*TW+:TW] >= CAP) allow = 1'b0;
+      end
+      start[q] = run && !fin && free[q] && qcount[q] != 0 && allow;
       for (int t = 0; t < NT; t++)
         if (start[q] && consumer(t) == q && pops(t, head[q])) begin
           pop[t] = 1'b1;
@@ -279,46 +256,45 @@ module tsl_core #(
   end
 
   // ---- durations (docs/microarch.md, "Instruction timing") ----
-  function automatic u64 loop_beats(input logic [IB-1:0] i);
-    if (opcode(i) == OP_ALU)
-      loop_beats = (64'(i[`TSL_ALU_UOP_END_LSB+:`TSL_ALU_UOP_END_W]) - 64'(i[`TSL_ALU_UOP_BEGIN_LSB+:`TSL_ALU_UOP_BEGIN_W])) *
-          64'(i[`TSL_ALU_ITER_OUT_LSB+:`TSL_ALU_ITER_OUT_W]) * 64'(i[`TSL_ALU_ITER_IN_LSB+:`TSL_ALU_ITER_IN_W]);
-    else loop_beats = (64'(i[`TSL_INTRINSIC_UOP_END_LSB+:`TSL_INTRINSIC_UOP_END_W]) -
-                64'(i[`TSL_INTRINSIC_UOP_BEGIN_LSB+:`TSL_INTRINSIC_UOP_BEGIN_W])) *
-        64'(i[`TSL_INTRINSIC_ITER_OUT_LSB+:`TSL_INTRINSIC_ITER_OUT_W]) *
-        64'(i[`TSL_INTRINSIC_ITER_IN_LSB+:`TSL_INTRINSIC_ITER_IN_W]);
-  endfunction
-  // The end of a non-transfer, or the port end of a transfer.
-  function automatic u64 end_of(input logic [IB-1:0] i, input u64 t);
-    u64 x, y;
-    case (opcode(i))
-      OP_LOAD: begin
-        x = 64'(i[`TSL_LOAD_XSIZE_LSB+:`TSL_LOAD_XSIZE_W]) + 64'(i[`TSL_LOAD_XPAD0_LSB+:`TSL_LOAD_XPAD0_W]) +
-            64'(i[`TSL_LOAD_XPAD1_LSB+:`TSL_LOAD_XPAD1_W]);
-        y = 64'(i[`TSL_LOAD_YSIZE_LSB+:`TSL_LOAD_YSIZE_W]) + 64'(i[`TSL_LOAD_YPAD0_LSB+:`TSL_LOAD_YPAD0_W]) +
-            64'(i[`TSL_LOAD_YPAD1_LSB+:`TSL_LOAD_YPAD1_W]);
-        end_of = t + port_cycles(xfer_buf(i), x * y);
-      end
-      OP_STORE:
-      end_of = t + port_cycles(xfer_buf(i), 64'(i[`TSL_STORE_XSIZE_LSB+:`TSL_STORE_XSIZE_W]) *
-                                             64'(i[`TSL_STORE_YSIZE_LSB+:`TSL_STORE_YSIZE_W]));
-      OP_ALU:
-      end_of = t + (loop_beats(i) * `TSL_ALU_PASSES - 1) * `TSL_ALU_II + `TSL_ALU_LATENCY;
-      default:
-      if (is_gemm(opcode(i)))
-        end_of = t + (loop_beats(i) - 1) * 64'(GEMM_IIS[intrinsic(opcode(i))*32+:32]) +
-            64'(GEMM_LATENCIES[intrinsic(opcode(i))*32+:32]);
-      else end_of = t + `TSL_MIN_CYCLES;
-    endcase
-  endfunction
-
+  // The end of the instruction at the head of each module if it starts in
+  // this cycle: of a non-transfer, or the port end of a transfer.
+  u64 end_next[NQ];
   for (genvar q = 0; q < NQ; q++) begin : g_module
+    logic [IB-1:0] i;
+    u64 n, beats, port;
+    logic [BW-1:0] b;
+    assign i = head[q];
+    always_comb begin
+      b = xfer_buf(i);
+      if (opcode(i) == OP_LOAD)  // elements the transfer moves on its level's port
+        n = (64'(i[`TSL_LOAD_XSIZE_LSB+:`TSL_LOAD_XSIZE_W]) + 64'(i[`TSL_LOAD_XPAD0_LSB+:`TSL_LOAD_XPAD0_W]) +
+             64'(i[`TSL_LOAD_XPAD1_LSB+:`TSL_LOAD_XPAD1_W])) *
+            (64'(i[`TSL_LOAD_YSIZE_LSB+:`TSL_LOAD_YSIZE_W]) + 64'(i[`TSL_LOAD_YPAD0_LSB+:`TSL_LOAD_YPAD0_W]) +
+             64'(i[`TSL_LOAD_YPAD1_LSB+:`TSL_LOAD_YPAD1_W]));
+      else n = 64'(i[`TSL_STORE_XSIZE_LSB+:`TSL_STORE_XSIZE_W]) * 64'(i[`TSL_STORE_YSIZE_LSB+:`TSL_STORE_YSIZE_W]);
+      port = ceil_div(n * 64'(elem_bytes(b)), 64'(LEVEL_BANDWIDTH[b*32+:32]));
+      if (port < `TSL_MIN_CYCLES) port = `TSL_MIN_CYCLES;
+      if (opcode(i) == OP_ALU)  // micro-op beats of the loop
+        beats = (64'(i[`TSL_ALU_UOP_END_LSB+:`TSL_ALU_UOP_END_W]) - 64'(i[`TSL_ALU_UOP_BEGIN_LSB+:`TSL_ALU_UOP_BEGIN_W])) *
+            64'(i[`TSL_ALU_ITER_OUT_LSB+:`TSL_ALU_ITER_OUT_W]) * 64'(i[`TSL_ALU_ITER_IN_LSB+:`TSL_ALU_ITER_IN_W]);
+      else
+        beats = (64'(i[`TSL_INTRINSIC_UOP_END_LSB+:`TSL_INTRINSIC_UOP_END_W]) -
+                 64'(i[`TSL_INTRINSIC_UOP_BEGIN_LSB+:`TSL_INTRINSIC_UOP_BEGIN_W])) *
+            64'(i[`TSL_INTRINSIC_ITER_OUT_LSB+:`TSL_INTRINSIC_ITER_OUT_W]) *
+            64'(i[`TSL_INTRINSIC_ITER_IN_LSB+:`TSL_INTRINSIC_ITER_IN_W]);
+      if (opcode(i) == OP_LOAD || opcode(i) == OP_STORE) end_next[q] = now + port;
+      else if (opcode(i) == OP_ALU) end_next[q] = now + (beats * `TSL_ALU_PASSES - 1) * `TSL_ALU_II + `TSL_ALU_LATENCY;
+      else if (is_gemm(opcode(i)))
+        end_next[q] = now + (beats - 1) * 64'(GEMM_IIS[intrinsic(opcode(i))*32+:32]) +
+            64'(GEMM_LATENCIES[intrinsic(opcode(i))*32+:32]);
+      else end_next[q] = now + `TSL_MIN_CYCLES;
+    end
     always_ff @(posedge clk) begin
       if (rst) busy[q] <= 1'b0;
       else if (start[q]) begin
         busy[q] <= 1'b1;
         cur[q] <= head[q];
-        end_r[q] <= end_of(head[q], now);
+        end_r[q] <= end_next[q];
         mem[q] <= opcode(head[q]) == OP_LOAD || opcode(head[q]) == OP_STORE;
         on_shared[q] <= from_shared(xfer_buf(head[q]));
       end else if (complete[q]) busy[q] <= 1'b0;
@@ -388,7 +364,15 @@ module tsl_core #(
   logic has;
   assign dinsn = cur_fb[cur_pos*IB+:IB];
   assign has = run && !fin && cur_pos < cur_n && !stopped;
-  assign dq = queue_of(dinsn);
+  // the module that executes it (isa_queue_of): its opcode's route names the
+  // module, or says that the sync's queue field or the loaded buffer's filler does
+  logic [RW-1:0] route;
+  assign route = ROUTES[opcode(dinsn)*RW+:RW];
+  always_comb begin
+    if (route == RW'(`TSL_ROUTE_QUEUE_FIELD)) dq = QIW'(dinsn[`TSL_SYNC_QUEUE_LSB+:`TSL_SYNC_QUEUE_W]);
+    else if (route == RW'(`TSL_ROUTE_BUFFER)) dq = FILLERS[dinsn[`TSL_LOAD_BUF_LSB+:`TSL_LOAD_BUF_W]*QIW+:QIW];
+    else dq = QIW'(route);
+  end
   assign dentry = {req_first + cur_pos, dinsn};
   logic room;  // the queue has room after this cycle's start
   logic [NQ-1:0] room_in;

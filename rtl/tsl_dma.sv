@@ -39,17 +39,8 @@ module tsl_dma #(
   u64 row_r;  // parent element of the current data row
   logic act_r, act_v;
 
-  // elements per cycle into or out of level b
-  function automatic u32 lanes_of(input logic [BW-1:0] b);
-    lanes_of = b == `TSL_INPUT_LEVEL ? `TSL_INPUT_LANES : b == `TSL_WEIGHT_LEVEL ? `TSL_WEIGHT_LANES :
-        b == `TSL_ACCUMULATOR_LEVEL ? `TSL_ACCUMULATOR_LANES : b == `TSL_OUTPUT_LEVEL ? `TSL_OUTPUT_LANES :
-        b == `TSL_SHARED_LEVEL ? `TSL_SHARED_LANES : `TSL_UOP_LANES;
-  endfunction
-  function automatic u32 elem_bytes(input logic [BW-1:0] b);
-    elem_bytes = b == `TSL_INPUT_LEVEL ? `TSL_INPUT_ELEM_BYTES : b == `TSL_WEIGHT_LEVEL ? `TSL_WEIGHT_ELEM_BYTES :
-        b == `TSL_ACCUMULATOR_LEVEL ? `TSL_ACCUMULATOR_ELEM_BYTES : b == `TSL_OUTPUT_LEVEL ? `TSL_OUTPUT_ELEM_BYTES :
-        b == `TSL_SHARED_LEVEL ? `TSL_SHARED_ELEM_BYTES : `TSL_UOP_ELEM_BYTES;
-  endfunction
+  // per level (a transfer's buf): its DMA lanes and element bytes
+  localparam logic [(2**BW)*32-1:0] LANES = `TSL_LEVEL_LANES, ELEM_BYTES = `TSL_LEVEL_ELEM_BYTES;
 
   u32 yh;
   always_comb begin
@@ -74,7 +65,7 @@ module tsl_dma #(
       xw_v = xsize_v;
       yh = ysize_v;
     end
-    lanes_v = lanes_of(buf_v);
+    lanes_v = LANES[buf_v*32+:32];
     total_v = 64'(xw_v) * 64'(yh);
     if (!start) begin
       buf_v = buf_r;
@@ -93,10 +84,11 @@ module tsl_dma #(
   end
 
   // lane j's position: the walk stepped j times from the cycle's first element
+  // (a chain through one array: Verilator cannot order it finer, which is
+  // only slower)
   /* verilator lint_off UNOPTFLAT */
   u32 px[LN+1], py[LN+1];
   u64 prow[LN+1];
-  /* verilator lint_on UNOPTFLAT */
   assign px[0] = start ? 0 : x_r;
   assign py[0] = start ? 0 : y_r;
   assign prow[0] = !start ? row_r : is_store ? 64'(insn[`TSL_STORE_ADDR_LSB+:`TSL_STORE_ADDR_W]) :
@@ -112,8 +104,9 @@ module tsl_dma #(
     assign en[j] = act_v && 32'(j) < lanes_v && n_v + 64'(j) < total_v;
     assign idx[j*IW+:IW] = idx_v + IW'(n_v) + IW'(j);
     assign zero[j] = !(ydata && xdata);
-    assign paddr[j*64+:64] = (prow[j] + 64'(px[j]) - 64'(xpad0_v)) * 64'(elem_bytes(buf_v));
+    assign paddr[j*64+:64] = (prow[j] + 64'(px[j]) - 64'(xpad0_v)) * 64'(ELEM_BYTES[buf_v*32+:32]);
   end
+  /* verilator lint_on UNOPTFLAT */
   assign buffer = buf_v;
 
   always_ff @(posedge clk) begin

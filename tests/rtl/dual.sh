@@ -1,7 +1,6 @@
-#!/bin/sh
 # dual.sh TESSEL RTL_RANDOM SRCDIR WORK: a description with two intrinsics on
-# the RTL, one unit each with its own opcode and timing.  A variant of
-# vta-default made here adds `gemm_t`, the GEMM with its weight tile
+# the RTL, one unit each with its own opcode and timing.  The example
+# vta-dual adds to vta-default `gemm_t`, the GEMM with its weight tile
 # transposed (wgt[k, j]), with a latency of 7 and an initiation interval of
 # 2; random programs, plain and with every knob, and compiled workloads give
 # the same memory and statistics on the RTL as on the simulator, and the
@@ -9,13 +8,8 @@
 set -eu
 tessel=$1 random=$2 src=$3 work=$4
 rm -rf "$work" && mkdir -p "$work"
-hw=$work/vta-dual.yaml
-sed 's/^name: vta-default/name: vta-dual/' "$src/examples/hw/vta-default.yaml" |
-  awk '{print} /^    initiation_interval: 1$/ && !done {
-    print "  - name: gemm_t\n    expr: \"acc[i, j] += inp[i, k] * wgt[k, j]\"\n    dims: {i: 1, j: 16, k: 16}"
-    print "    operands:\n      acc: {buffer: acc, dtype: int32}\n      inp: {buffer: inp, dtype: int8}\n      wgt: {buffer: wgt, dtype: int8}"
-    print "    latency: 7\n    initiation_interval: 2"; done = 1 }' > "$hw"
-grep -q "name: gemm_t" "$hw" || { echo "FAIL: the two-intrinsic variant was not made" >&2; exit 1; }
+hw=$src/examples/hw/vta-dual.yaml
+grep -q "name: gemm_t" "$hw" || { echo "FAIL: $hw has no gemm_t" >&2; exit 1; }
 got=$("$tessel" check "$hw" | grep '^rtl:')
 [ "$got" = "rtl: supported" ] || { echo "FAIL: $got" >&2; exit 1; }
 # both intrinsics among the random programs
