@@ -439,9 +439,11 @@ module tsl_core #(
   // Elements per cycle of each module's DMA: the most of the levels it fills
   // (load: input, weight, the shared level; compute: accumulator, micro-ops)
   // or stores (the output buffer, the shared level).
+  /* verilator coverage_off */  // elaboration only
   function automatic int most(input int a, input int b);
     most = a > b ? a : b;
   endfunction
+  /* verilator coverage_on */
   localparam int SH_LN = SHARED ? `TSL_SHARED_LANES : 1;
   localparam int LL = most(most(`TSL_INPUT_LANES, `TSL_WEIGHT_LANES), SH_LN);
   localparam int CL = most(`TSL_ACCUMULATOR_LANES, `TSL_UOP_LANES);

@@ -36,9 +36,11 @@ module tsl_shared #(
 );
   localparam int SW = E * 8, OW = OUT_BYTES * 8;
   localparam int DEPTH = `TSL_SHARED_DEPTH, AW = DEPTH > 1 ? $clog2(DEPTH) : 1;
+  /* verilator coverage_off */  // elaboration only
   function automatic int most(input int a, input int b);
     most = a > b ? a : b;
   endfunction
+  /* verilator coverage_on */
   // Lanes that read scratchpad elements, and words each spans: the load
   // module's (input, weight), then the compute module's (accumulator,
   // micro-ops).

@@ -5,8 +5,10 @@
 # simulation-only DRAM port of rtl/sim/) for one hardware description with
 # Yosys to generic gates, and prints the cell counts.  Scratchpads and
 # queues stay memories ($mem_v2 cells, one per memory); their bits are the
-# description's capacities.  Takes minutes: the intrinsic core is
-# synthesised multiplier by multiplier, so the result is cached per
+# description's capacities.  Hierarchical: each distinct unit (a multiplier,
+# a dot product, an ALU lane) is synthesised once and counted per instance,
+# since flattening thousands of multipliers takes Yosys hours.  Still takes
+# minutes, so the result is cached per
 # description fingerprint and sources (the RTL, the generated header and
 # this script) in $XDG_CACHE_HOME/tessel/area/ (~/.cache without it) and a
 # second run prints it at once.  With --check, it only reads and elaborates
@@ -41,14 +43,15 @@ fi
 cat > "$work/area.ys" <<YS
 read_verilog -sv -I$work -I$here/rtl $srcs
 hierarchy -top tsl_core
-proc; flatten; opt; memory -nomap; opt -full; techmap; opt
+proc; opt; memory -nomap; opt -full; techmap; opt
 abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX; opt_clean
-tee -o $work/stat.txt stat
+tee -o $work/stat.txt stat -top tsl_core
 YS
 yosys -q -s "$work/area.ys" > "$work/yosys.log" 2>&1 || { cat "$work/yosys.log" >&2; exit 1; }
 {
   echo "area of the RTL for $(basename "$hw") (Yosys $(yosys -V | awk '{print $2}'), generic gates):"
-  sed -n '/Number of cells/,$p' "$work/stat.txt" | sed '/^$/d'
+  # the whole design's totals (each unit counted once per instance)
+  sed -n '/=== design hierarchy ===/,$p' "$work/stat.txt" | sed -n '/Number of cells/,$p' | sed '/^$/d'
 } > "$work/area.txt"
 mkdir -p "$(dirname "$cache")" && cp "$work/area.txt" "$cache.$$" && mv "$cache.$$" "$cache"
 cat "$work/area.txt"

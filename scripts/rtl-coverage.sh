@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# scripts/rtl-coverage.sh [-n PROGRAMS] [-w WORKLOAD.yaml]... [-p PROG.tsp]... [-o OUT] [-t TESSEL] HW.yaml...
+# scripts/rtl-coverage.sh [-n PROGRAMS] [-k KNOBS[:COUNT]]... [-w WORKLOAD.yaml]... [-p PROG.tsp]... [-o OUT] [-t TESSEL] HW.yaml...
 #
 # Line and toggle coverage of the bundled RTL (docs/rtl.md, "Coverage"):
 # for each hardware description, PROGRAMS random programs (tessel randprog,
-# seeds 1..PROGRAMS, default 20), every WORKLOAD compiled for it and every
-# PROG given run on the Verilated model built with coverage
+# seeds 1..PROGRAMS, default 20), for each -k COUNT more (default 1) made
+# with `tessel randprog --knobs KNOBS` (seeds 1001..1000+COUNT), every
+# WORKLOAD compiled for it and every PROG given run on the Verilated model built with coverage
 # (TESSEL_RTL_COVERAGE); the counts of every run are merged into
 # OUT/merged.dat (default build/rtl-coverage), annotated per source line in
 # OUT/annotated/ (lines marked '%000000' were never reached), and summarised
@@ -16,12 +17,13 @@
 # bit of a signal, hit when it rose and fell.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-usage() { echo "usage: scripts/rtl-coverage.sh [-n PROGRAMS] [-w WORKLOAD.yaml]... [-p PROG.tsp]... [-o OUT] [-t TESSEL] HW.yaml..." >&2; exit 2; }
+usage() { echo "usage: scripts/rtl-coverage.sh [-n PROGRAMS] [-k KNOBS[:COUNT]]... [-w WORKLOAD.yaml]... [-p PROG.tsp]... [-o OUT] [-t TESSEL] HW.yaml..." >&2; exit 2; }
 programs=20 out=$here/build/rtl-coverage tessel=$here/build/tessel
-workloads=() progs=()
-while getopts "n:w:p:o:t:" opt; do
+workloads=() progs=() knobs=()
+while getopts "n:k:w:p:o:t:" opt; do
   case $opt in
     n) programs=$OPTARG ;;
+    k) knobs+=("$OPTARG") ;;
     w) workloads+=("$(realpath "$OPTARG")") ;;
     p) progs+=("$(realpath "$OPTARG")") ;;
     o) out=$OPTARG ;;
@@ -32,6 +34,9 @@ done
 shift $((OPTIND - 1))
 [ $# -ge 1 ] || usage
 case $programs in ''|*[!0-9]*) usage ;; esac
+for k in ${knobs[@]+"${knobs[@]}"}; do
+  case $k in *:*) case ${k#*:} in ''|*[!0-9]*) usage ;; esac ;; esac
+done
 mkdir -p "$out" && out=$(realpath "$out")
 rm -rf "$out/dat" "$out/annotated" "$out/src" "$out/work"
 mkdir -p "$out/dat" "$out/src" "$out/work"
@@ -45,6 +50,15 @@ for hw in "$@"; do
   for seed in $(seq 1 "$programs"); do
     "$tessel" randprog --seed "$seed" --iterations 2 --hw "$hw" -o "$out/work/$name-$seed.tsp"
     run "$out/work/$name-$seed.tsp"
+  done
+  for k in ${knobs[@]+"${knobs[@]}"}; do
+    count=1
+    case $k in *:*) count=${k#*:} k=${k%%:*} ;; esac
+    for seed in $(seq 1001 $((1000 + count))); do
+      prog=$out/work/$name-$(echo "$k" | tr , +)-$seed.tsp
+      "$tessel" randprog --seed "$seed" --iterations 2 --knobs "$k" --hw "$hw" -o "$prog"
+      run "$prog"
+    done
   done
   for wl in ${workloads[@]+"${workloads[@]}"}; do
     "$tessel" compile "$wl" --hw "$hw" -o "$out/work/$name-$(basename "$wl" .yaml).tsp" > /dev/null

@@ -5,7 +5,8 @@
 # the time to build it (into a fresh cache, timed around the first `tessel
 # run --device rtl`) and its simulated cycles per second on a random program
 # (bench_rtl HW.yaml: seed 1, 64 iterations) and on a compiled workload.
-# THREADS defaults to 2.  Prints one line per configuration and model.
+# THREADS defaults to 2.  CONFIGS (environment) picks configurations by
+# name, default all.  Prints one line per configuration and model.
 set -eu
 tessel=$(realpath "$1") bench=$(realpath "$2")
 shift 2
@@ -15,8 +16,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 now() { date +%s.%N; }
 printf '%-12s %-9s %8s %14s %14s\n' hardware model "build s" "random cyc/s" "compiled cyc/s"
-for pair in vta-default:gemm edge-tiny:mobilenet-dw dot-i8:resblock mma-fp16:fp16; do
+for pair in vta-default:gemm edge-tiny:mobilenet-dw dot-i8:resblock mma-fp16:fp16 \
+  server-wide:gemm vta-dual:resblock; do
   hw=${pair%%:*} wl=${pair#*:}
+  case " ${CONFIGS:-$hw} " in *" $hw "*) ;; *) continue ;; esac
   yaml=$src/examples/hw/$hw.yaml
   "$tessel" randprog --seed 0 --iterations 1 --hw "$yaml" -o "$work/tiny.tsp"
   "$tessel" compile "$src/examples/workloads/$wl.yaml" --hw "$yaml" -o "$work/$wl.tsp" > /dev/null
