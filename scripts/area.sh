@@ -3,16 +3,18 @@
 #
 # Synthesises the bundled RTL (rtl/tsl_core.sv and its units, without the
 # simulation-only DRAM port of rtl/sim/) for one hardware description with
-# Yosys to generic gates, and prints the cell counts.  Scratchpads and
-# queues stay memories ($mem_v2 cells, one per memory); their bits are the
-# description's capacities.  Hierarchical: each distinct unit (a multiplier,
-# a dot product, an ALU lane) is synthesised once and counted per instance,
-# since flattening thousands of multipliers takes Yosys hours.  Still takes
-# minutes, so the result is cached per
-# description fingerprint and sources (the RTL, the generated header and
-# this script) in $XDG_CACHE_HOME/tessel/area/ (~/.cache without it) and a
-# second run prints it at once.  With --check, it only reads and elaborates
-# the RTL (seconds): what the rtl.yosys test runs.
+# Yosys to generic gates, and prints the cell counts.  Scratchpads, queues
+# and the shared level stay memories ($mem_v2 cells, one per memory); their
+# bits are the description's capacities.  Yosys's coarse synthesis (`synth
+# -run begin:fine`: width reduction, resource sharing) then the fine steps
+# without mapping memories to flip-flops.  Hierarchical: each distinct unit
+# (a multiplier, a dot product, an ALU lane) is synthesised once and counted
+# per instance, since flattening thousands of multipliers takes Yosys hours.
+# It still takes minutes (half an hour for server-wide), so the result is
+# cached per description fingerprint and sources (the RTL, the generated
+# header and this script) in $XDG_CACHE_HOME/tessel/area/ (~/.cache without
+# it) and a second run prints it at once.  With --check, it only reads and
+# elaborates the RTL (seconds): what the rtl.yosys test runs.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 check=false
@@ -42,12 +44,12 @@ if [ -s "$cache" ]; then
 fi
 cat > "$work/area.ys" <<YS
 read_verilog -sv -I$work -I$here/rtl $srcs
-hierarchy -top tsl_core
-proc; opt; memory -nomap; opt -full; techmap; opt
-abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX; opt_clean
+synth -top tsl_core -run begin:fine
+opt -fast -full; techmap; opt -fast
+abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX; opt -fast
 tee -o $work/stat.txt stat -top tsl_core
 YS
-yosys -q -s "$work/area.ys" > "$work/yosys.log" 2>&1 || { cat "$work/yosys.log" >&2; exit 1; }
+yosys -q -l "$work/yosys.log" -s "$work/area.ys" > /dev/null 2>&1 || { cat "$work/yosys.log" >&2; exit 1; }
 {
   echo "area of the RTL for $(basename "$hw") (Yosys $(yosys -V | awk '{print $2}'), generic gates):"
   # the whole design's totals (each unit counted once per instance)

@@ -16,7 +16,8 @@ mov_count() { # the count annotated on the mov line of the last coverage run
 
 # random programs, and whether they have a mov
 for s in 1 2; do "$tessel" randprog --seed "$s" --iterations 2 --hw "$hw" -o "r$s.tsp"; done
-movs=$( { "$tessel" disasm r1.tsp; "$tessel" disasm r2.tsp; } | grep -c 'alu op=mov' || true)
+# (the disassembly writes an instruction's op after its micro-op fields)
+movs=$( { "$tessel" disasm r1.tsp; "$tessel" disasm r2.tsp; } | grep -c '^alu .*op=mov' || true)
 # a program with one: a random one whose first ALU instruction becomes a mov
 "$tessel" randprog --seed 4 --iterations 2 --hw "$hw" -o r4.s
 sed '0,/^alu op=[a-z]*/s//alu op=mov/' r4.s > mov.s
@@ -36,3 +37,17 @@ bash "$src/scripts/rtl-coverage.sh" -n 0 -t "$tessel" -o out -p mov.tsp "$hw" > 
 n=$(mov_count)
 [ "$n" -gt 0 ] || fail "a program with a mov ran, but the mov line counts 0"
 echo "mov line: $n with the mov program; random programs: $movs movs"
+
+# -k: a knob program per description (seed 1001; with full instruction
+# queues it has a mov), whose mov line counts what its disassembly says; -w: a
+# workload the description cannot run (fp16 on an int8 one) is skipped with
+# tessel's reason, not a failure
+"$tessel" randprog --seed 1001 --iterations 2 --knobs full-queues --hw "$hw" -o k.tsp
+kmovs=$("$tessel" disasm k.tsp | grep -c '^alu .*op=mov' || true)
+bash "$src/scripts/rtl-coverage.sh" -n 0 -t "$tessel" -o out -k full-queues -w "$src/examples/workloads/fp16.yaml" "$hw" > knob.txt 2> knob.err
+cat knob.err
+grep -q "skipped fp16.yaml on vta-default: .*error" knob.err || fail "fp16.yaml on vta-default was not skipped with its reason"
+n=$(mov_count)
+if [ "$kmovs" -gt 0 ]; then [ "$n" -gt 0 ] || fail "the full-queues program has $kmovs movs but the mov line counts 0"
+else [ "$n" -eq 0 ] || fail "the full-queues program has no mov but the mov line counts $n"; fi
+echo "mov line: $n with the full-queues program ($kmovs movs)"
