@@ -6,8 +6,8 @@
 # seeds 1..PROGRAMS, default 20), for each -k COUNT more (default 1) made
 # with `tessel randprog --knobs KNOBS` (seeds 1001..1000+COUNT), every
 # WORKLOAD compiled for it (one that does not compile for it is skipped,
-# with tessel's reason) and every PROG given run on the Verilated model built with coverage
-# (TESSEL_RTL_COVERAGE); the counts of every run are merged into
+# with tessel's reason) and every PROG given run on the Verilated model
+# built with coverage (TESSEL_RTL_COVERAGE); the counts of every run are merged into
 # OUT/merged.dat (default build/rtl-coverage), annotated per source line in
 # OUT/annotated/ (lines marked '%000000' were never reached), and summarised
 # per module in OUT/summary.txt, which is also printed:
