@@ -372,7 +372,10 @@ void tz_direct_block(const struct tz_geometry *geo, const struct tz_mapping *m, 
 {
 	const struct tz_direct *d = &geo->dir;
 	memset(b, 0, sizeof *b);
-	if (m->bm <= d->cols) {
+	if (m->box_rows > 0) { /* rows of a part of each row */
+		b->box_rows = m->box_rows, b->box_cols = m->bm / m->box_rows;
+		b->col_blocks = ceil_div(d->cols, b->box_cols), b->row_blocks = ceil_div(d->rows, b->box_rows);
+	} else if (m->bm <= d->cols) {
 		b->box_cols = m->bm, b->box_rows = 1;
 		b->col_blocks = ceil_div(d->cols, m->bm), b->row_blocks = d->rows;
 	} else {
@@ -408,7 +411,14 @@ static int check_shape(const struct tz_geometry *geo, const struct tz_mapping *m
 {
 	const struct tz_direct *d = &geo->dir;
 	int64_t kt = geo->count[TZ_G_K] / d->win_points;
-	if (!divides(m->bm, d->cols) && !(m->bm % d->cols == 0 && m->bm / d->cols >= 1 && m->bm / d->cols <= d->rows)) {
+	if (m->box_rows && (m->box_rows < 2 || m->box_rows > d->rows || m->bm < m->box_rows || m->bm % m->box_rows ||
+			    !divides(m->bm / m->box_rows, d->cols) || m->bm / m->box_rows == d->cols)) {
+		snprintf(why, 256, "box_rows=%lld with bm=%lld is not 2 to %lld rows of a divisor of the %lld columns below them",
+			 (long long)m->box_rows, (long long)m->bm, (long long)d->rows, (long long)d->cols);
+		return -1;
+	}
+	if (!m->box_rows && !divides(m->bm, d->cols) &&
+	    !(m->bm % d->cols == 0 && m->bm / d->cols >= 1 && m->bm / d->cols <= d->rows)) {
 		snprintf(why, 256, "bm=%lld is neither a divisor of the %lld columns nor whole rows of them (at most %lld)",
 			 (long long)m->bm, (long long)d->cols, (long long)d->rows);
 		return -1;
@@ -486,18 +496,31 @@ static int divisors(int64_t n, int64_t *out)
 	return k;
 }
 
-int tz_direct_candidates(const struct tz_geometry *geo, int64_t *bm, int *nbm, int64_t *bn, int *nbn, int64_t *bk,
-			 int *nbk)
+/* Doubled, or all of them once doubling passes them. */
+static int64_t next_rows(int64_t r, int64_t rows)
+{
+	return r < rows && 2 * r > rows ? rows : 2 * r;
+}
+
+int tz_direct_candidates(const struct tz_geometry *geo, int64_t *bm, int64_t *box_rows, int *nbm, int64_t *bn,
+			 int *nbn, int64_t *bk, int *nbk)
 {
 	const struct tz_direct *d = &geo->dir;
 	if (!d->ok)
 		return *nbm = *nbn = *nbk = 0, -1;
-	int64_t rows[48];
-	*nbm = divisors(d->cols, bm);
-	int nr = tz_block_candidates(d->rows, rows);
-	for (int i = 0; i < nr; i++)
+	int64_t rows[48], cols[48];
+	int nc = divisors(d->cols, cols), nr = tz_block_candidates(d->rows, rows), n = 0;
+	for (int i = 0; i < nc; i++) /* a part of one row */
+		bm[n] = cols[i], box_rows[n++] = 0;
+	for (int i = 0; i < nr; i++) /* whole rows */
 		if (rows[i] > 1)
-			bm[(*nbm)++] = rows[i] * d->cols;
+			bm[n] = rows[i] * d->cols, box_rows[n++] = 0;
+	/* rows of a part of each row: the widest parts first, rows by powers
+	 * of two and all of them */
+	for (int i = nc - 2; i >= 0; i--)
+		for (int64_t r = 2; r <= d->rows && n < TZ_DIRECT_CANDIDATES; r = next_rows(r, d->rows))
+			bm[n] = r * cols[i], box_rows[n++] = r;
+	*nbm = n;
 	*nbn = divisors(geo->count[TZ_G_N], bn);
 	*nbk = divisors(geo->count[TZ_G_K] / d->win_points, bk);
 	return 0;

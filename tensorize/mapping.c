@@ -152,6 +152,10 @@ int tz_mapping_check(const struct tz_geometry *geo, const struct tz_mapping *m, 
 		snprintf(why, 256, "a diagonal binding runs in the direct form only");
 		return -1;
 	}
+	if (m->box_rows) {
+		snprintf(why, 256, "box_rows=%" PRId64 " shapes a block of the direct form only", m->box_rows);
+		return -1;
+	}
 	const int64_t size[3] = {m->bm, m->bn, m->bk}, count[3] = {geo->count[TZ_G_M], geo->count[TZ_G_N], geo->count[TZ_G_K]};
 	const char *names[3] = {"bm", "bn", "bk"};
 	for (int i = 0; i < 3; i++)
@@ -376,8 +380,8 @@ enum { GEMM_RINGS = 4, DIRECT_RINGS = 8 };
 
 /* Of the direct candidates estimated within `limit` cycles, the one that
  * reads the least from DRAM (then the fastest). */
-static void least_traffic(const struct tz_geometry *geo, const int64_t *cm, int nm, const int64_t *cn, int nn,
-			  const int64_t *ck, int nk, double limit, struct tz_mapping *best)
+static void least_traffic(const struct tz_geometry *geo, const int64_t *cm, const int64_t *crows, int nm,
+			  const int64_t *cn, int nn, const int64_t *ck, int nk, double limit, struct tz_mapping *best)
 {
 	double best_read = tz_estimate_dram_read(geo, best), best_cost = tz_estimate_cycles(geo, best);
 	char why[256];
@@ -385,7 +389,7 @@ static void least_traffic(const struct tz_geometry *geo, const int64_t *cm, int 
 		int k = c % nk, j = c / nk % nn, i = c / nk / nn % nm, order = c / nk / nn / nm % 2,
 		    r = c / nk / nn / nm / 2;
 		struct tz_mapping m = {geo->b, cm[i], cn[j], ck[k], order == 1, rings[r][0], rings[r][1], rings[r][2], false,
-				       false, true};
+				       false, true, crows[i]};
 		if (tz_mapping_check(geo, &m, why))
 			continue;
 		double cost = tz_estimate_cycles(geo, &m), read = tz_estimate_dram_read(geo, &m);
@@ -397,9 +401,10 @@ static void least_traffic(const struct tz_geometry *geo, const int64_t *cm, int 
 }
 
 /* The candidate with the least estimate: one flat loop over keep x buffers
- * x order x bm x bn x bk. */
-static int least_estimate(const struct tz_geometry *geo, const int64_t *cm, int nm, const int64_t *cn, int nn,
-			  const int64_t *ck, int nk, bool direct, struct tz_mapping *best, char why[256])
+ * x order x bm x bn x bk (in the direct form, bm with its rows crows). */
+static int least_estimate(const struct tz_geometry *geo, const int64_t *cm, const int64_t *crows, int nm,
+			  const int64_t *cn, int nn, const int64_t *ck, int nk, bool direct, struct tz_mapping *best,
+			  char why[256])
 {
 	double best_cost = INFINITY;
 	char last[256] = "";
@@ -408,7 +413,7 @@ static int least_estimate(const struct tz_geometry *geo, const int64_t *cm, int 
 		int k = c % nk, j = c / nk % nn, i = c / nk / nn % nm, order = c / nk / nn / nm % 2,
 		    r = c / nk / nn / nm / 2 % nrings, keep = c / nk / nn / nm / 2 / nrings;
 		struct tz_mapping m = {geo->b, cm[i], cn[j], ck[k], order == 1, rings[r][0], rings[r][1], rings[r][2], keep & 1,
-				       (keep >> 1) & 1, direct};
+				       (keep >> 1) & 1, direct, crows ? crows[i] : 0};
 		if (tz_mapping_check(geo, &m, last))
 			continue;
 		double cost = tz_estimate_cycles(geo, &m);
@@ -418,9 +423,9 @@ static int least_estimate(const struct tz_geometry *geo, const int64_t *cm, int 
 		}
 	}
 	if (direct && best_cost < INFINITY) /* as fast within 2%, reading the least from DRAM */
-		least_traffic(geo, cm, nm, cn, nn, ck, nk, best_cost * 1.02, best);
+		least_traffic(geo, cm, crows, nm, cn, nn, ck, nk, best_cost * 1.02, best);
 	if (best_cost == INFINITY) {
-		struct tz_mapping one = {geo->b, 1, 1, 1, false, 1, 1, 1, false, false, direct};
+		struct tz_mapping one = {geo->b, 1, 1, 1, false, 1, 1, 1, false, false, direct, 0};
 		tz_mapping_check(geo, &one, last);
 		snprintf(why, 256, "no blocking fits, not even one tile per block: %.200s", last);
 		return -1;
@@ -433,18 +438,18 @@ int tz_default_mapping(const struct tz_geometry *geo, struct tz_mapping *best, c
 	int64_t cm[48], cn[48], ck[48];
 	int nm = tz_block_candidates(geo->count[TZ_G_M], cm), nn = tz_block_candidates(geo->count[TZ_G_N], cn),
 	    nk = tz_block_candidates(geo->count[TZ_G_K], ck);
-	return least_estimate(geo, cm, nm, cn, nn, ck, nk, false, best, why);
+	return least_estimate(geo, cm, NULL, nm, cn, nn, ck, nk, false, best, why);
 }
 
 int tz_default_direct(const struct tz_geometry *geo, struct tz_mapping *best, char why[256])
 {
-	int64_t cm[96], cn[96], ck[96];
+	int64_t cm[TZ_DIRECT_CANDIDATES], crows[TZ_DIRECT_CANDIDATES], cn[TZ_DIRECT_CANDIDATES], ck[TZ_DIRECT_CANDIDATES];
 	int nm, nn, nk;
-	if (tz_direct_candidates(geo, cm, &nm, cn, &nn, ck, &nk)) {
+	if (tz_direct_candidates(geo, cm, crows, &nm, cn, &nn, ck, &nk)) {
 		snprintf(why, 256, "no direct form: %.200s", geo->dir.why);
 		return -1;
 	}
-	return least_estimate(geo, cm, nm, cn, nn, ck, nk, true, best, why);
+	return least_estimate(geo, cm, crows, nm, cn, nn, ck, nk, true, best, why);
 }
 
 void tz_mapping_format(const struct tz_mapping *m, struct strbuf *out)
@@ -455,6 +460,8 @@ void tz_mapping_format(const struct tz_mapping *m, struct strbuf *out)
 		sb_printf(out, " keep=%s%s%s", m->keep_a ? "a" : "", m->keep_a && m->keep_b ? "," : "", m->keep_b ? "b" : "");
 	if (m->direct)
 		sb_printf(out, " direct");
+	if (m->box_rows)
+		sb_printf(out, " rows=%" PRId64, m->box_rows);
 }
 
 void tz_mapping_json(const struct tz_mapping *m, struct strbuf *out)
@@ -462,7 +469,8 @@ void tz_mapping_json(const struct tz_mapping *m, struct strbuf *out)
 	static const char *const tf[2] = {"false", "true"};
 	sb_printf(out,
 		  "{\"bm\":%" PRId64 ",\"bn\":%" PRId64 ",\"bk\":%" PRId64 ",\"order\":\"%s\","
-		  "\"buffers\":{\"a\":%d,\"b\":%d,\"acc\":%d},\"keep\":{\"a\":%s,\"b\":%s},\"direct\":%s}",
+		  "\"buffers\":{\"a\":%d,\"b\":%d,\"acc\":%d},\"keep\":{\"a\":%s,\"b\":%s},\"direct\":%s,"
+		  "\"box_rows\":%" PRId64 "}",
 		  m->bm, m->bn, m->bk, m->n_outer ? "nm" : "mn", m->ring_a, m->ring_b, m->ring_acc, tf[m->keep_a], tf[m->keep_b],
-		  tf[m->direct]);
+		  tf[m->direct], m->box_rows);
 }

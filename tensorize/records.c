@@ -51,6 +51,7 @@ enum { BUSY_TIMEOUT_MS = 30000, BUSY_RETRIES = 4 };
 	" bm INTEGER NOT NULL, bn INTEGER NOT NULL, bk INTEGER NOT NULL, n_outer INTEGER NOT NULL," \
 	" ring_a INTEGER NOT NULL, ring_b INTEGER NOT NULL, ring_acc INTEGER NOT NULL," \
 	" keep_a INTEGER NOT NULL, keep_b INTEGER NOT NULL, direct INTEGER NOT NULL DEFAULT 0," \
+	" box_rows INTEGER NOT NULL DEFAULT 0," \
 	" features BLOB NOT NULL, estimate REAL NOT NULL, cycles INTEGER NOT NULL," \
 	" created TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP"
 
@@ -58,13 +59,30 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS records(" COLUMNS ");"
 	"CREATE INDEX IF NOT EXISTS records_key ON records(op_key, hw_key);";
 
-/* The version of the records' table (PRAGMA user_version).  Version 1 (or
- * 0: before versions) has no `direct` column: its mappings are all in the
- * GEMM form, which is what the column's default says, so it is added and
+/* The version of the records' table (PRAGMA user_version) and the columns
+ * later versions added.  Version 1 (or 0: before versions) has no `direct`
+ * column: its mappings are all in the GEMM form, which is what the column's
+ * default says.  Version 2 has no `box_rows`: its direct blocks are one row
+ * or whole rows, which is what 0 says.  So a missing column is added and
  * nothing old is misread. */
-enum { RECORDS_VERSION = 2 };
+enum { RECORDS_VERSION = 3 };
+static const char *const added_columns[][2] = {
+	{"direct", "ALTER TABLE main.records ADD COLUMN direct INTEGER NOT NULL DEFAULT 0"},
+	{"box_rows", "ALTER TABLE main.records ADD COLUMN box_rows INTEGER NOT NULL DEFAULT 0"},
+};
 
 static int exec_retry(sqlite3 *db, const char *sql);
+
+static int add_column(sqlite3 *db, const char *name, const char *alter)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info('records') WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	bool has = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return has || exec_retry(db, alter) == SQLITE_OK ? 0 : -1;
+}
 
 static int upgrade(sqlite3 *db)
 {
@@ -75,14 +93,9 @@ static int upgrade(sqlite3 *db)
 	sqlite3_finalize(st);
 	if (version < 0 || version > RECORDS_VERSION)
 		return -1;
-	bool has = false;
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info('records') WHERE name = 'direct'", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return -1;
-	has = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	if (!has && exec_retry(db, "ALTER TABLE main.records ADD COLUMN direct INTEGER NOT NULL DEFAULT 0") != SQLITE_OK)
-		return -1;
+	for (size_t i = 0; i < sizeof added_columns / sizeof *added_columns; i++)
+		if (add_column(db, added_columns[i][0], added_columns[i][1]))
+			return -1;
 	char sql[64];
 	snprintf(sql, sizeof sql, "PRAGMA main.user_version = %d", RECORDS_VERSION);
 	return version == RECORDS_VERSION || exec_retry(db, sql) == SQLITE_OK ? 0 : -1;
@@ -150,9 +163,9 @@ struct tz_records *tz_records_open(const char *path, struct diags *err)
 int tz_records_commit(struct tz_records *r, struct diags *err)
 {
 	static const char move[] = "INSERT INTO main.records(workload, op_key, hw_key, intrinsic, input_a, dims, bm, bn, bk,"
-				    " n_outer, ring_a, ring_b, ring_acc, keep_a, keep_b, direct, features, estimate, cycles, created)"
+				   " n_outer, ring_a, ring_b, ring_acc, keep_a, keep_b, direct, box_rows, features, estimate, cycles, created)"
 				   " SELECT workload, op_key, hw_key, intrinsic, input_a, dims, bm, bn, bk, n_outer, ring_a,"
-				   " ring_b, ring_acc, keep_a, keep_b, direct, features, estimate, cycles, created"
+				   " ring_b, ring_acc, keep_a, keep_b, direct, box_rows, features, estimate, cycles, created"
 				   " FROM temp.pending ORDER BY id";
 	if (exec_retry(r->db, "BEGIN IMMEDIATE") != SQLITE_OK)
 		return db_error(r, err, "cannot store the measurements (the database stayed locked)");
@@ -262,8 +275,8 @@ int tz_records_add(struct tz_records *r, const char *workload, const char *op_ke
 		   const struct tz_geometry *geo, const struct tz_mapping *m, uint64_t cycles, struct diags *err)
 {
 	static const char sql[] = "INSERT INTO temp.pending(workload, op_key, hw_key, intrinsic, input_a, dims, bm, bn, bk,"
-				  " n_outer, ring_a, ring_b, ring_acc, keep_a, keep_b, direct, features, estimate, cycles)"
-				  " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+				  " n_outer, ring_a, ring_b, ring_acc, keep_a, keep_b, direct, box_rows, features, estimate,"
+				  " cycles) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_error(r, err, "insert");
@@ -279,7 +292,7 @@ int tz_records_add(struct tz_records *r, const char *workload, const char *op_ke
 	sqlite3_bind_int(st, k++, m->b.input_a);
 	sqlite3_bind_text(st, k++, dims, -1, SQLITE_TRANSIENT);
 	const int64_t ints[] = {m->bm, m->bn, m->bk, m->n_outer, m->ring_a, m->ring_b, m->ring_acc, m->keep_a, m->keep_b,
-				m->direct};
+				m->direct, m->box_rows};
 	for (size_t i = 0; i < sizeof ints / sizeof *ints; i++)
 		sqlite3_bind_int64(st, k++, ints[i]);
 	sqlite3_bind_blob(st, k++, f, (int)sizeof f, SQLITE_TRANSIENT);
@@ -327,7 +340,7 @@ int tz_records_best(struct tz_records *r, const char *op_key, const char *hw_key
 {
 	static const char sql[] = "SELECT intrinsic, input_a, dims, bm, bn, bk, n_outer, ring_a, ring_b, ring_acc, cycles,"
 				  " (SELECT COUNT(*) FROM " ALL_RECORDS " WHERE op_key = ?1 AND hw_key = ?2"
-				  " AND cycles BETWEEN 1 AND ?3), keep_a, keep_b, direct"
+				  " AND cycles BETWEEN 1 AND ?3), keep_a, keep_b, direct, box_rows"
 				  " FROM " ALL_RECORDS " WHERE op_key = ?1 AND hw_key = ?2 ORDER BY cycles, src, id";
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -349,6 +362,7 @@ int tz_records_best(struct tz_records *r, const char *op_key, const char *hw_key
 		x.ring_a = sqlite3_column_int(st, 7), x.ring_b = sqlite3_column_int(st, 8), x.ring_acc = sqlite3_column_int(st, 9);
 		x.keep_a = sqlite3_column_int(st, 12) != 0, x.keep_b = sqlite3_column_int(st, 13) != 0;
 		x.direct = sqlite3_column_int(st, 14) != 0;
+		x.box_rows = sqlite3_column_int64(st, 15);
 		char why[256];
 		struct tz_geometry geo;
 		/* a record that no longer fits (another version of the rules) is skipped */

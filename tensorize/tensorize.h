@@ -223,11 +223,13 @@ bool tz_direct_folds_outputs(const struct tz_geometry *geo, const struct tz_mapp
 int64_t tz_direct_mblocks(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* Whether a direct mapping can be lowered (tz_mapping_check's part). */
 int tz_direct_check(const struct tz_geometry *geo, const struct tz_mapping *m, char why[256]);
-/* Block sizes worth trying (arrays of 96): bm divisors of the box's columns
- * or whole rows of them, bn and bk divisors of their tiles.  -1 when the
- * binding has no direct form. */
-int tz_direct_candidates(const struct tz_geometry *geo, int64_t *bm, int *nbm, int64_t *bn, int *nbn, int64_t *bk,
-			 int *nbk);
+/* Block sizes worth trying (arrays of TZ_DIRECT_CANDIDATES): bm divisors of
+ * the box's columns, whole rows of them, or rows of a divisor of the
+ * columns (with box_rows[i] the rows, else 0), bn and bk divisors of their
+ * tiles.  -1 when the binding has no direct form. */
+enum { TZ_DIRECT_CANDIDATES = 160 };
+int tz_direct_candidates(const struct tz_geometry *geo, int64_t *bm, int64_t *box_rows, int *nbm, int64_t *bn,
+			 int *nbn, int64_t *bk, int *nbk);
 /* Every op iterator's value at the first point of a direct block: batch
  * combination bb, stepped M combination sidx, the box from row r0 and
  * column c0, lane tile ka of a and output tile nt. */
@@ -275,6 +277,11 @@ struct tz_mapping {
 	 * block being bm points of the box (a part of a row, or whole rows) by
 	 * bn output tiles, over bk lane tiles and every window position. */
 	bool direct;
+	/* The direct form's block as box_rows rows of bm / box_rows columns,
+	 * a part of each row: where a row of the box does not fit, a block of
+	 * several rows reads each input row's halo fewer times than one-row
+	 * blocks do.  0: one row when bm is at most a row, else whole rows. */
+	int64_t box_rows;
 };
 
 /* Why a mapping cannot be lowered on this hardware (a block does not fit

@@ -368,9 +368,27 @@ if command -v sqlite3 >/dev/null; then
   expect 0 "tune with a version 1 database" "$tessel" tune "$src/examples/workloads/gemm.yaml" --db "$db1" --budget 3 --json
   reused=$(grep -o '"from_records":true' "$work/out" | wc -l)
   ops=$(grep -o '"from_records":' "$work/out" | wc -l)
-  [ "$(sqlite3 "$db1" "PRAGMA user_version")" = 2 ] && [ "$reused" = "$ops" ] && [ "$ops" -gt 0 ] &&
+  [ "$(sqlite3 "$db1" "PRAGMA user_version")" = 3 ] && [ "$reused" = "$ops" ] && [ "$ops" -gt 0 ] &&
     [ "$(sqlite3 "$db1" "SELECT COUNT(*) FROM records WHERE direct != 0")" = 0 ] && pass=$((pass + 1)) ||
     { fail=$((fail + 1)); echo "FAIL: a version 1 database: version $(sqlite3 "$db1" "PRAGMA user_version"), $reused of $ops ops from its records"; }
+  # a database of version 2 (no `box_rows` column): likewise
+  sqlite3 "$db1" "ALTER TABLE records DROP COLUMN box_rows; PRAGMA user_version = 2;"
+  expect 0 "tune with a version 2 database" "$tessel" tune "$src/examples/workloads/gemm.yaml" --db "$db1" --budget 3 --json
+  reused=$(grep -o '"from_records":true' "$work/out" | wc -l)
+  [ "$(sqlite3 "$db1" "PRAGMA user_version")" = 3 ] && [ "$reused" = "$ops" ] &&
+    [ "$(sqlite3 "$db1" "SELECT COUNT(*) FROM records WHERE box_rows != 0")" = 0 ] && pass=$((pass + 1)) ||
+    { fail=$((fail + 1)); echo "FAIL: a version 2 database: version $(sqlite3 "$db1" "PRAGMA user_version"), $reused of $ops ops from its records"; }
+  # a direct block of several rows of a part of each row (mobilenet-dw's
+  # depthwise layers on edge-tiny, whose rows do not fit its input
+  # scratchpad) is recorded with its rows and read back as it was measured
+  db2="$work/rows.db"; rm -f "$db2"*
+  expect 0 "tune blocks of rows" "$tessel" tune "$src/examples/workloads/mobilenet-dw.yaml" --hw "$src/examples/hw/edge-tiny.yaml" --db "$db2" --budget 2 --json
+  grep -o '"box_rows":[0-9]*' "$work/out" | sort > "$work/rows1"
+  expect 0 "tune blocks of rows again" "$tessel" tune "$src/examples/workloads/mobilenet-dw.yaml" --hw "$src/examples/hw/edge-tiny.yaml" --db "$db2" --budget 2 --json
+  grep -o '"box_rows":[0-9]*' "$work/out" | sort > "$work/rows2"
+  [ "$(sqlite3 "$db2" "SELECT COUNT(*) FROM records WHERE box_rows > 1 AND direct = 1")" -gt 0 ] &&
+    grep -q '"box_rows":[1-9]' "$work/rows1" && cmp -s "$work/rows1" "$work/rows2" && pass=$((pass + 1)) ||
+    { fail=$((fail + 1)); echo "FAIL: blocks of rows: $(sqlite3 "$db2" "SELECT COUNT(*) FROM records WHERE box_rows > 1") records; $(cat "$work/rows1" | tr '\n' ' ') then $(cat "$work/rows2" | tr '\n' ' ')"; }
 else
   fail=$((fail + 1)); echo "FAIL: the sqlite3 command is not installed (scripts/setup.sh installs it)"
 fi

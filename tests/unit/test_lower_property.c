@@ -16,7 +16,7 @@ static struct tz_mapping pick_mapping(const struct tz_geometry *geo, bool random
 	for (int tries = 0; random && tries < 200; tries++) {
 		m = (struct tz_mapping){geo->b, rnd(1, geo->count[TZ_G_M]), rnd(1, geo->count[TZ_G_N]),
 					rnd(1, geo->count[TZ_G_K]), rnd(0, 1), (int)rnd(1, 2), (int)rnd(1, 2), (int)rnd(1, 2),
-					rnd(0, 1), rnd(0, 1), false};
+					rnd(0, 1), rnd(0, 1), false, 0};
 		if (!tz_mapping_check(geo, &m, why))
 			return m;
 	}
@@ -29,12 +29,13 @@ static struct tz_mapping pick_direct(const struct tz_geometry *geo, bool random)
 {
 	struct tz_mapping m;
 	char why[256];
-	int64_t bm[96], bn[96], bk[96];
+	int64_t bm[TZ_DIRECT_CANDIDATES], rows[TZ_DIRECT_CANDIDATES], bn[TZ_DIRECT_CANDIDATES], bk[TZ_DIRECT_CANDIDATES];
 	int nm, nn, nk;
-	ASSERT_EQ(tz_direct_candidates(geo, bm, &nm, bn, &nn, bk, &nk), 0);
+	ASSERT_EQ(tz_direct_candidates(geo, bm, rows, &nm, bn, &nn, bk, &nk), 0);
 	for (int tries = 0; random && tries < 200; tries++) {
-		m = (struct tz_mapping){geo->b, bm[rnd(0, nm - 1)], bn[rnd(0, nn - 1)], bk[rnd(0, nk - 1)], rnd(0, 1),
-					(int)rnd(1, 2), (int)rnd(1, 2), (int)rnd(1, 2), false, false, true};
+		int i = (int)rnd(0, nm - 1);
+		m = (struct tz_mapping){geo->b, bm[i], bn[rnd(0, nn - 1)], bk[rnd(0, nk - 1)], rnd(0, 1), (int)rnd(1, 2),
+					(int)rnd(1, 2), (int)rnd(1, 2), false, false, true, rows[i]};
 		if (!tz_mapping_check(geo, &m, why))
 			return m;
 	}
@@ -57,7 +58,7 @@ static int direct_binding(const struct hw *hw, const struct ir_graph *g, int op,
 	return n ? ok[rnd(0, n - 1)] : -1;
 }
 
-static int verified, cases, direct_cases;
+static int verified, cases, direct_cases, part_rows; /* part_rows: direct blocks of several rows of a part of each row */
 
 /* Compiles op with a random binding and mapping, runs it, compares. */
 static void check_case(const struct hw *hw, struct opcase *r, int op, const char *what)
@@ -84,9 +85,75 @@ static void check_case(const struct hw *hw, struct opcase *r, int op, const char
 		direct = 0;
 	struct tz_mapping map = direct >= 0 ? pick_direct(&geo, rnd(0, 1)) : pick_mapping(&geo, rnd(0, 1));
 	direct_cases += direct >= 0;
+	part_rows += map.direct && map.box_rows > 0;
 	tz_match_free(&m);
 	cases++;
 	verified += opcase_verify(hw, r, op, &map, what);
+}
+
+/* A random direct mapping of several rows of a part of each row that fits,
+ * or false. */
+static bool pick_part_rows(const struct tz_geometry *geo, struct tz_mapping *m)
+{
+	int64_t bm[TZ_DIRECT_CANDIDATES], rows[TZ_DIRECT_CANDIDATES], bn[TZ_DIRECT_CANDIDATES], bk[TZ_DIRECT_CANDIDATES];
+	int nm, nn, nk, part[TZ_DIRECT_CANDIDATES], np = 0;
+	char why[256];
+	if (tz_direct_candidates(geo, bm, rows, &nm, bn, &nn, bk, &nk))
+		return false;
+	for (int i = 0; i < nm; i++)
+		if (rows[i])
+			part[np++] = i;
+	for (int tries = 0; np && tries < 200; tries++) {
+		int i = part[rnd(0, np - 1)];
+		*m = (struct tz_mapping){geo->b, bm[i], bn[rnd(0, nn - 1)], bk[rnd(0, nk - 1)], rnd(0, 1), (int)rnd(1, 2),
+					 (int)rnd(1, 2), (int)rnd(1, 2), false, false, true, rows[i]};
+		if (!tz_mapping_check(geo, m, why))
+			return true;
+	}
+	return false;
+}
+
+/* Convolutions and depthwise layers of 6 to 16 points a side (strides,
+ * dilation, padding random): with a block of several rows of a part of each
+ * row, each row's halo is loaded with its block, and the box of a last,
+ * shorter block of rows is cut.  Returns how many were verified so. */
+static int check_part_rows(const struct hw *hw, const char *config, int n)
+{
+	int done = 0;
+	bool flt = hw->intrinsic[0].a.dtype == DT_FP16;
+	enum dtype dt = flt ? DT_FP16 : DT_INT8;
+	for (int i = 0; i < n; i++) {
+		struct opcase r = {0};
+		bool dw = rnd(0, 2) == 0;
+		int64_t C = rnd(1, 40), O = dw ? C : rnd(1, 40), G = dw ? C : 1;
+		int64_t H = rnd(6, 16), W = rnd(6, 16), KH = rnd(1, 3), KW = rnd(1, 3);
+		struct ir_conv2d_attrs a = {{rnd(1, 2), rnd(1, 2)}, {rnd(0, 2), rnd(0, 2), rnd(0, 2), rnd(0, 2)},
+					    {rnd(1, 2), rnd(1, 2)}, G, false};
+		int in = ir_add_tensor(&r.g, "x", IR_TENSOR_INPUT, dt, 4, (int64_t[]){1, H, W, C}, "NHWC", &r.err);
+		int w = ir_add_tensor(&r.g, "w", IR_TENSOR_WEIGHT, dt, 4, (int64_t[]){O, KH, KW, C / G}, "OHWI", &r.err);
+		int op = ir_conv2d(&r.g, "conv", in, w, &a, "y", flt ? DT_FP16 : DT_INT32, &r.err);
+		struct tz_match m = {0};
+		int b = op < 0 ? -1 : (tz_match_op(hw, &r.g, op, &m), direct_binding(hw, &r.g, op, &m));
+		struct tz_geometry geo;
+		struct tz_mapping map;
+		if (b >= 0) {
+			tz_geometry_init(&geo, hw, &r.g, op, &m.binding[b]);
+			if (pick_part_rows(&geo, &map)) {
+				fill(&r);
+				char what[160];
+				snprintf(what, sizeof what, "%s part-rows case %d: %s %lldx%lld, box %lld rows of %lld", config, i,
+					 dw ? "depthwise" : "conv2d", (long long)H, (long long)W, (long long)map.box_rows,
+					 (long long)(map.bm / map.box_rows));
+				cases++;
+				part_rows++;
+				int ok = opcase_verify(hw, &r, op, &map, what);
+				verified += ok, done += ok;
+			}
+		}
+		tz_match_free(&m);
+		run_free(&r);
+	}
+	return done;
 }
 
 int main(void)
@@ -115,10 +182,13 @@ int main(void)
 			check_case(&hw, &r, op, what);
 			run_free(&r);
 		}
+		check_part_rows(&hw, configs[c], 24);
 	}
-	printf("%d of %d random ops verified, %d of them in the direct form\n", verified, cases, direct_cases);
+	printf("%d of %d random ops verified, %d of them in the direct form, %d in blocks of rows of a part of each row\n",
+	       verified, cases, direct_cases, part_rows);
 	ASSERT(verified >= 200);
 	ASSERT(direct_cases >= 40);
+	ASSERT(part_rows >= 20);
 	ASSERT_EQ(verified, cases);
 	opcase_close_device();
 	return test_done("lower_property");
