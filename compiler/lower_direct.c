@@ -40,15 +40,14 @@ static int64_t index_at(const struct ir_affine *x, const int64_t *it)
 static uint64_t layout_element(const struct tz_layout *l, const struct ir_access *a, const int64_t *it, int rank,
 			       const int64_t *at)
 {
-	int64_t e = 0;
-	for (int dd = 0; dd < rank; dd++) {
-		int64_t v = at && at[dd] != INT64_MIN ? at[dd] : index_at(&a->index[dd], it);
-		e += (dd == l->lane_dim ? v / (int64_t)l->lanes : v) * l->stride[dd];
-	}
-	return (uint64_t)e;
+	int64_t x[IR_MAX_RANK];
+	for (int dd = 0; dd < rank; dd++)
+		x[dd] = at && at[dd] != INT64_MIN ? at[dd] : index_at(&a->index[dd], it);
+	return tz_layout_element(l, rank, x);
 }
 
-/* The step of iterator `it` in elements of a's box. */
+/* The step of iterator `it` in elements of a's box ([row][column][lane
+ * tile of the layout's group]). */
 int64_t lw_direct_box_step(const struct gemm_lowering *gl, int it)
 {
 	const struct tz_direct *d = &gl->geo->dir;
@@ -58,7 +57,7 @@ int64_t lw_direct_box_step(const struct gemm_lowering *gl, int it)
 		v += x->index[d->a_col].coef[it] / d->a_step[d->a_col];
 	if (d->a_row >= 0)
 		v += x->index[d->a_row].coef[it] / d->a_step[d->a_row] * gl->db.a_cols;
-	return v;
+	return v * d->a.group;
 }
 
 /* Rows (or columns) of a box of n starting at index lo with step s inside
@@ -90,9 +89,10 @@ static int load_padded(struct lw_op *lo, int lv, uint64_t idx, uint64_t addr, in
 	return i;
 }
 
-/* Step st's input box for lane tiles ko·bk...: per lane tile one 2D
- * transfer of its rows and columns with the padding as zeros (per row, its
- * columns as the transfer's rows, when they are strided).  Returns the
+/* Step st's input box for lane tiles ko·bk...: per lane tile (per group
+ * of them, in a grouped layout: its columns are `group` elements wide) one
+ * 2D transfer of its rows and columns with the padding as zeros (per row,
+ * its columns as the transfer's rows, when they are strided).  Returns the
  * first instruction. */
 int lw_direct_load(struct gemm_lowering *gl, const struct step *st, uint64_t idx)
 {
@@ -111,7 +111,8 @@ int lw_direct_load(struct gemm_lowering *gl, const struct step *st, uint64_t idx
 	int first = -1;
 	/* a box of one row: its lane tiles are the rows of one transfer */
 	bool fold = tz_direct_folds_lanes(gl->geo, gl->m);
-	for (int64_t k = 0; k < st->bk; k += fold ? st->bk : 1) {
+	int64_t g = d->a.group;
+	for (int64_t k = 0; k < st->bk; k += fold ? st->bk : g) {
 		step_point(gl, st, st->ko * gl->m->bk + k, 0, it);
 		for (int dd = 0; dd < t->rank; dd++)
 			at[dd] = INT64_MIN;
@@ -120,16 +121,16 @@ int lw_direct_load(struct gemm_lowering *gl, const struct step *st, uint64_t idx
 		int64_t r0, rn, r1, c0, cn, c1;
 		box_pads(rlo, rs, nrows, d->a_row >= 0 ? t->shape[d->a_row] : 1, &r0, &rn, &r1);
 		box_pads(clo, cs, gl->db.a_cols, t->shape[d->a_col], &c0, &cn, &c1);
-		uint64_t sram = idx + (uint64_t)k * gl->box_a;
+		uint64_t sram = idx + (uint64_t)(k / g) * gl->box_a;
 		if (cs == 1) {
 			if (d->a_row >= 0)
 				at[d->a_row] = rlo + r0 * rs;
 			at[d->a_col] = clo + c0;
 			uint64_t addr = gl->seg_a / e + layout_element(&d->a, x, it, t->rank, at);
-			int64_t pad[4] = {r0, r1, c0, c1};
+			int64_t pad[4] = {r0, r1, c0 * g, c1 * g};
 			int i = fold ? load_padded(&gl->lo, gl->lv_a, sram, addr, st->bk, cn, (uint64_t)d->a.stride[d->a.lane_dim],
 						   (int64_t[4]){0, 0, c0, c1})
-				     : load_padded(&gl->lo, gl->lv_a, sram, addr, rn, cn,
+				     : load_padded(&gl->lo, gl->lv_a, sram, addr, rn, cn * g,
 						   (uint64_t)(rs * (d->a_row >= 0 ? d->a.stride[d->a_row] : 0)), pad);
 			first = first < 0 ? i : first;
 			continue;
@@ -140,8 +141,8 @@ int lw_direct_load(struct gemm_lowering *gl, const struct step *st, uint64_t idx
 			at[d->a_col] = clo + c0 * cs;
 			uint64_t addr = gl->seg_a / e + layout_element(&d->a, x, it, t->rank, at);
 			int64_t pad[4] = {c0, c1, 0, 0};
-			int i = load_padded(&gl->lo, gl->lv_a, sram + (uint64_t)r * (uint64_t)gl->db.a_cols, addr, cn, 1,
-					    (uint64_t)cs, pad);
+			int i = load_padded(&gl->lo, gl->lv_a, sram + (uint64_t)(r * gl->db.a_cols * g), addr, cn, g,
+					    (uint64_t)(cs * g), pad);
 			first = first < 0 ? i : first;
 		}
 	}
@@ -190,7 +191,8 @@ void lw_direct_kernel(struct gemm_lowering *gl, uint32_t a, uint32_t b, uint32_t
 		}
 		for (int64_t k = 0; k < m->bk; k++)
 			for (int64_t n = 0; n < m->bn; n++)
-				lw_add_uop(&gl->lo, acc + (uint32_t)(n * m->bm), a + (uint32_t)(k * (int64_t)gl->box_a + src),
+				lw_add_uop(&gl->lo, acc + (uint32_t)(n * m->bm),
+					   a + (uint32_t)(k / d->a.group * (int64_t)gl->box_a + k % d->a.group + src),
 					   b + (uint32_t)(((n * m->bk + k) * d->win_points + w) * gl->geo->eb));
 	}
 }

@@ -20,20 +20,30 @@
 /* ---- layouts ---- */
 
 void tz_layout_init(struct tz_layout *l, const struct ir_graph *g, int tensor, int lane_dim, uint32_t lanes,
-		    enum dtype dtype)
+		    uint32_t group, enum dtype dtype)
 {
 	const struct ir_tensor *t = &g->tensor[tensor];
 	memset(l, 0, sizeof *l);
-	l->tensor = tensor, l->lane_dim = lane_dim, l->lanes = lanes, l->dtype = dtype;
+	l->tensor = tensor, l->lane_dim = lane_dim, l->lanes = lanes, l->group = group, l->dtype = dtype;
 	l->blocks = (t->shape[lane_dim] + lanes - 1) / lanes;
-	int64_t s = 1;
+	int64_t s = group;
 	for (int d = t->rank - 1; d >= 0; d--)
 		if (d != lane_dim) {
 			l->stride[d] = s;
 			s *= t->shape[d];
 		}
 	l->stride[lane_dim] = s;
-	l->elems = (uint64_t)(s * l->blocks);
+	l->elems = (uint64_t)(s * ((l->blocks + group - 1) / group));
+}
+
+uint64_t tz_layout_element(const struct tz_layout *l, int rank, const int64_t *x)
+{
+	int64_t e = 0;
+	for (int d = 0; d < rank; d++) {
+		int64_t b = x[d] / (int64_t)l->lanes;
+		e += d == l->lane_dim ? b / l->group * l->stride[d] + b % l->group : x[d] * l->stride[d];
+	}
+	return (uint64_t)e;
 }
 
 uint64_t tz_layout_bytes(const struct tz_layout *l)
@@ -43,7 +53,8 @@ uint64_t tz_layout_bytes(const struct tz_layout *l)
 
 bool tz_layout_same(const struct tz_layout *a, const struct tz_layout *b)
 {
-	return a->tensor == b->tensor && a->lane_dim == b->lane_dim && a->lanes == b->lanes && a->dtype == b->dtype;
+	return a->tensor == b->tensor && a->lane_dim == b->lane_dim && a->lanes * a->group == b->lanes * b->group &&
+	       a->dtype == b->dtype;
 }
 
 /* Calls fn(tensor element, value index in the layout) for every element. */
@@ -58,9 +69,7 @@ static void for_each_value(const struct ir_graph *g, const struct tz_layout *l,
 		int64_t r = e;
 		for (int d = t->rank - 1; d >= 0; d--)
 			x[d] = r % t->shape[d], r /= t->shape[d];
-		uint64_t el = 0;
-		for (int d = 0; d < t->rank; d++)
-			el += (uint64_t)((d == l->lane_dim ? x[d] / l->lanes : x[d]) * l->stride[d]);
+		uint64_t el = tz_layout_element(l, t->rank, x);
 		fn((uint64_t)e, el * l->lanes + (uint64_t)(x[l->lane_dim] % l->lanes), ctx);
 	}
 }
@@ -211,9 +220,13 @@ static void derive_a(const struct tz_geometry *geo, struct tz_direct *d, const b
 		int64_t after = hi >= t->shape[dd] ? (hi - t->shape[dd] + d->a_step[dd]) / d->a_step[dd] : 0;
 		if (dd != d->a_row && dd != d->a_col && (before || after))
 			FAIL("dimension %d of '%s' is read outside the tensor", dd, t->name);
+		if (dd == d->a_col && d->a_step[dd] == 1) /* columns of `group` elements each */
+			before *= d->a.group, after *= d->a.group;
 		if (before > (int64_t)hw->dma.max_pad || after > (int64_t)hw->dma.max_pad)
-			FAIL("the padding of '%s' along dimension %d (%lld) is more than the DMA writes (dma.max_pad %u)",
+			FAIL("the padding of '%s' along dimension %d (%lld elements) is more than the DMA writes (dma.max_pad %u)",
 			     t->name, dd, (long long)(before > after ? before : after), hw->dma.max_pad);
+		if (dd == d->a_col && d->a_step[dd] == 1)
+			before /= d->a.group, after /= d->a.group;
 		if (dd == d->a_row && (before || after) && d->a_col >= 0 && d->a_step[d->a_col] > 1)
 			FAIL("'%s' is read every %lld columns with padded rows", t->name, (long long)d->a_step[d->a_col]);
 		/* the fewest rows a box reads: the windows' */
@@ -310,6 +323,32 @@ static void classify_axes(const struct tz_geometry *geo, struct tz_direct *d, bo
 		d->win_points *= op->iter[d->win[i]].extent;
 }
 
+/* A tensor an op computes is stored in elements of the output buffer's
+ * width (its producer's layout).  A consumer whose input elements are a
+ * part of those reads it as stored, `group` of its elements to one of the
+ * producer's — so no layout change sits between them — as long as what
+ * steps along its lane (the offset, a group's channels) moves by whole
+ * stored elements and they pad it no more.  1 otherwise (a graph input,
+ * packed by the host in the consumer's own layout). */
+static uint32_t a_group(const struct tz_geometry *geo, const struct tz_direct *d, const bool *stepped)
+{
+	const struct hw *hw = geo->hw;
+	const struct ir_graph *g = geo->g;
+	const struct ir_op *op = &g->op[geo->op];
+	const struct hw_intrinsic *in = &hw->intrinsic[geo->b.intrinsic];
+	const struct hw_level *ob = &hw->level[hw->role_level[HW_ROLE_OUTPUT]];
+	const struct ir_access *x = &op->in[geo->b.input_a];
+	uint32_t wide = in->out.tile_elems, lanes = in->a.tile_elems;
+	int la = lane_of_access(g, x, d->lane_a, lanes, stepped, op->niters);
+	int64_t values = la < 0 ? 0 : (g->tensor[x->tensor].shape[la] + lanes - 1) / lanes * lanes;
+	/* (where the wider elements would pad more, as 12 channels padded to 16 instead of 12, the consumer's
+	 * own layout reads less, and its producer's output is rearranged into it) */
+	if (g->tensor[x->tensor].producer < 0 || ob->dtype != in->a.dtype || wide <= lanes || wide % lanes || values % wide ||
+	    tz_diagonal(&geo->b) >= 0 || lane_of_access(g, x, d->lane_a, wide, stepped, op->niters) < 0)
+		return 1;
+	return wide / lanes;
+}
+
 void tz_direct_derive(const struct tz_geometry *geo, struct tz_direct *d)
 {
 	memset(d, 0, sizeof *d);
@@ -338,9 +377,15 @@ void tz_direct_derive(const struct tz_geometry *geo, struct tz_direct *d)
 	if (la < 0 || lo < 0)
 		FAIL("'%s' or '%s' is not a whole dimension of elements", op->iter[d->lane_a].name,
 		     op->iter[d->lane_out].name);
-	tz_layout_init(&d->a, g, op->in[geo->b.input_a].tensor, la, in->a.tile_elems, in->a.dtype);
-	tz_layout_init(&d->out, g, op->out.tensor, lo, in->out.tile_elems, ob->dtype);
+	uint32_t group = a_group(geo, d, stepped);
+	tz_layout_init(&d->a, g, op->in[geo->b.input_a].tensor, la, in->a.tile_elems, group, in->a.dtype);
+	tz_layout_init(&d->out, g, op->out.tensor, lo, in->out.tile_elems, 1, ob->dtype);
 	derive_a(geo, d, ranging, stepped);
+	if (d->why[0] && group > 1) { /* the grouped layout's padding is wider: read it as packed for this op */
+		d->why[0] = 0;
+		tz_layout_init(&d->a, g, op->in[geo->b.input_a].tensor, la, in->a.tile_elems, 1, in->a.dtype);
+		derive_a(geo, d, ranging, stepped);
+	}
 	if (!d->why[0])
 		derive_out(geo, d);
 	d->ok = !d->why[0];
@@ -386,7 +431,10 @@ void tz_direct_block(const struct tz_geometry *geo, const struct tz_mapping *m, 
 	b->a_rows = box_extent(geo, d->a_row, b->box_rows, b->box_cols);
 	b->a_cols = box_extent(geo, d->a_col, b->box_rows, b->box_cols);
 	b->kt = geo->count[TZ_G_K] / d->win_points;
-	b->slot_a = (uint64_t)(m->bk * b->a_rows * b->a_cols);
+	/* a grouped layout's box holds the group's lane tiles innermost: [chunk][row][column][lane tile] */
+	b->chunks = ceil_div(m->bk, d->a.group);
+	b->box = (uint64_t)(b->a_rows * b->a_cols) * d->a.group;
+	b->slot_a = (uint64_t)b->chunks * b->box;
 	b->slot_b = (uint64_t)(m->bn * m->bk * d->win_points) * geo->eb;
 	b->bias_off = (uint64_t)(m->bn * m->bm);
 	b->slot_acc = b->bias_off + (geo->bias >= 0 ? (uint64_t)m->bn : 0);
@@ -404,6 +452,13 @@ int64_t tz_direct_mblocks(const struct tz_geometry *geo, const struct tz_mapping
 static bool divides(int64_t d, int64_t n)
 {
 	return d >= 1 && d <= n && n % d == 0;
+}
+
+/* Whether a block of bk lane tiles loads whole groups of a's layout (the
+ * micro-op kernel is the same for every block). */
+static bool whole_groups(const struct tz_direct *d, int64_t bk, int64_t kt)
+{
+	return bk % d->a.group == 0 || bk == kt;
 }
 
 /* 0, or -1 with why: a value of the mapping that the direct form cannot lower. */
@@ -426,6 +481,11 @@ static int check_shape(const struct tz_geometry *geo, const struct tz_mapping *m
 	if (!divides(m->bn, geo->count[TZ_G_N]) || !divides(m->bk, kt)) {
 		snprintf(why, 256, "bn=%lld and bk=%lld must divide the %lld output tiles and %lld lane tiles",
 			 (long long)m->bn, (long long)m->bk, (long long)geo->count[TZ_G_N], (long long)kt);
+		return -1;
+	}
+	if (!whole_groups(d, m->bk, kt)) {
+		snprintf(why, 256, "bk=%lld is neither a multiple of the %u lane tiles stored together in '%s' nor all %lld",
+			 (long long)m->bk, d->a.group, geo->g->tensor[d->a.tensor].name, (long long)kt);
 		return -1;
 	}
 	if (m->keep_a || m->keep_b) {
@@ -469,7 +529,8 @@ int tz_direct_check(const struct tz_geometry *geo, const struct tz_mapping *m, c
 	       check_limit((uint64_t)(m->bm > m->bn ? m->bm : m->bn), hw->isa.max_loop_extent, "bm or bn",
 			   "isa.max_loop_extent", why) ||
 	       check_limit((uint64_t)b.a_rows, hw->dma.max_rows, "the input box's rows", "dma.max_rows", why) ||
-	       check_limit((uint64_t)b.a_cols, hw->dma.max_cols, "the input box's columns", "dma.max_cols", why) ||
+	       check_limit((uint64_t)b.a_cols * d->a.group, hw->dma.max_cols, "the input box's columns", "dma.max_cols",
+			   why) ||
 	       check_limit(row_stride, hw->dma.max_stride, "the input's row stride", "dma.max_stride", why) ||
 	       check_limit(out_stride, hw->dma.max_stride, "the output's row stride", "dma.max_stride", why) ||
 	       check_limit((uint64_t)b.box_cols, hw->dma.max_cols, "the output box's columns", "dma.max_cols", why) ||
@@ -522,7 +583,12 @@ int tz_direct_candidates(const struct tz_geometry *geo, int64_t *bm, int64_t *bo
 			bm[n] = r * cols[i], box_rows[n++] = r;
 	*nbm = n;
 	*nbn = divisors(geo->count[TZ_G_N], bn);
-	*nbk = divisors(geo->count[TZ_G_K] / d->win_points, bk);
+	int64_t kt = geo->count[TZ_G_K] / d->win_points;
+	*nbk = 0;
+	int64_t all[48];
+	for (int i = 0, n_all = divisors(kt, all); i < n_all; i++)
+		if (whole_groups(d, all[i], kt))
+			bk[(*nbk)++] = all[i];
 	return 0;
 }
 
@@ -681,7 +747,7 @@ bool tz_direct_folds_lanes(const struct tz_geometry *geo, const struct tz_mappin
 	const struct tz_direct *d = &geo->dir;
 	struct tz_direct_block b;
 	tz_direct_block(geo, m, &b);
-	return b.a_rows == 1 && d->a_step[d->a_col] == 1 && tz_diagonal(&geo->b) < 0 && m->bk > 1 &&
+	return b.a_rows == 1 && d->a_step[d->a_col] == 1 && tz_diagonal(&geo->b) < 0 && m->bk > 1 && d->a.group == 1 &&
 	       (uint64_t)d->a.stride[d->a.lane_dim] <= geo->hw->dma.max_stride && (uint64_t)m->bk <= geo->hw->dma.max_rows;
 }
 

@@ -232,7 +232,7 @@ static void direct_blocking(const struct tz_geometry *geo, const struct tz_mappi
 	b->Kb = blocks(db.kt, m->bk);
 	b->a_bytes = (double)db.slot_a * geo->bytes_a;
 	b->b_bytes = (double)db.slot_b * geo->bytes_b;
-	b->a_dmas = tz_direct_folds_lanes(geo, m) ? 1 : (double)m->bk * (d->a_step[d->a_col] > 1 ? (double)db.a_rows : 1);
+	b->a_dmas = tz_direct_folds_lanes(geo, m) ? 1 : (double)db.chunks * (d->a_step[d->a_col] > 1 ? (double)db.a_rows : 1);
 	b->b_dmas = 1;
 	b->out_dmas = tz_direct_folds_outputs(geo, m) ? 1 : (double)m->bn;
 	b->gemm_insns_per_out = 1;

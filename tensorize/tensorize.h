@@ -78,20 +78,26 @@ struct tz_binding {
  * (for an NHWC activation and 16-value elements: [C/16][N][H][W] elements
  * of 16 channels).  The DMA then moves any box of rows and columns of one
  * channel block in one 2D transfer, with the padding of a window from its
- * pad fields. */
+ * pad fields.  `group` elements of consecutive blocks may sit together,
+ * innermost ([C/16][N][H][W][4] elements of 4 channels): the bytes of a
+ * layout of elements `group` times as wide, which a consumer with narrower
+ * elements than its producer's reads as they were stored. */
 struct tz_layout {
 	int tensor;
 	int lane_dim;
 	uint32_t lanes;
+	uint32_t group;                /* elements of consecutive blocks stored together (1: none) */
 	enum dtype dtype;              /* of the values (the scratchpad's) */
 	int64_t blocks;                /* ceil(shape[lane_dim] / lanes) */
-	int64_t stride[IR_MAX_RANK];   /* elements between neighbours along each dimension (lane_dim: blocks) */
+	int64_t stride[IR_MAX_RANK];   /* elements between neighbours along each dimension (lane_dim: groups) */
 	uint64_t elems;
 };
 
 void tz_layout_init(struct tz_layout *l, const struct ir_graph *g, int tensor, int lane_dim, uint32_t lanes,
-		    enum dtype dtype);
+		    uint32_t group, enum dtype dtype);
 uint64_t tz_layout_bytes(const struct tz_layout *l);
+/* The element holding the value at tensor index x. */
+uint64_t tz_layout_element(const struct tz_layout *l, int rank, const int64_t *x);
 /* Two layouts that put every value at the same byte. */
 bool tz_layout_same(const struct tz_layout *a, const struct tz_layout *b);
 /* A tensor (row-major, its dtype) into the layout, and back: `planes`
@@ -209,6 +215,8 @@ struct tz_direct_block {
 	int64_t stepped, row_blocks, col_blocks; /* blocks of M: their product */
 	int64_t a_rows, a_cols;               /* the input box of a whole block, per lane tile */
 	int64_t kt;                           /* lane tiles of a */
+	int64_t chunks;                       /* a's layout groups a block loads (its lane tiles when ungrouped) */
+	uint64_t box;                         /* elements of one of them: a_rows x a_cols x the layout's group */
 	uint64_t slot_a, slot_b, slot_acc;    /* elements per buffer */
 	uint64_t bias_off;                    /* the bias in an accumulator buffer */
 	uint64_t uops;                        /* micro-ops of the kernels */

@@ -62,7 +62,8 @@ roundtrip() {
 
 roundtrip mb mobilenet-dw vta-default "sim tlm"
 roundtrip mb-tiny mobilenet-dw edge-tiny "sim rtl tlm"
-roundtrip resblock resblock dot-i8 "sim rtl"          # gathers between runs
+roundtrip resblock resblock dot-i8 "sim rtl"          # 16-value output elements read as 4-value input elements
+roundtrip mb-dot mobilenet-dw dot-i8 "sim"           # gathers between runs
 roundtrip gemm gemm server-wide "sim"                  # a shared level, int32 outputs
 roundtrip bert bert-ffn vta-default "sim"
 roundtrip pool pooling vta-default "sim tlm"          # host steps: a host op between accelerator ops, ALU max pools

@@ -4,7 +4,10 @@
  * wide outputs) on every example configuration, each compiled with a random
  * legal binding and either the default or a random legal mapping (for
  * two in three, where the op has one, a binding in the direct form: its
- * input streamed from its DRAM layout), run on the simulator, and compared with the reference interpreter
+ * input streamed from its DRAM layout), and convolutions reading a tensor
+ * another op computed in that op's layout (dot-i8: 16-value elements read
+ * as groups of four 4-value ones), run on the simulator, and compared with
+ * the reference interpreter
  * (tests/unit/ir_interp.h), which shares no code with either. */
 #include "opcase.h"
 
@@ -156,11 +159,66 @@ static int check_part_rows(const struct hw *hw, const char *config, int n)
 	return done;
 }
 
+/* Convolutions (plain and grouped; strides, dilation, padding random) whose
+ * input a 1x1 convolution computes: where the input's elements are narrower
+ * than the output's (dot-i8: 4 values, 16), the input is in its producer's
+ * layout, read as groups of elements.  The producer is verified first; its
+ * result is the consumer's input.  Returns how many consumers read a
+ * grouped layout and verified. */
+static int check_grouped(const struct hw *hw, const char *config, int n)
+{
+	int done = 0;
+	for (int i = 0; i < n; i++) {
+		struct opcase r = {0};
+		int64_t groups = rnd(0, 2) ? 1 : 2, Cg = groups > 1 || rnd(0, 2) ? 16 * rnd(1, 3) : rnd(1, 48), C = groups * Cg;
+		int64_t O = groups * (groups > 1 ? 16 * rnd(1, 2) : rnd(1, 24)), H = rnd(6, 16), W = rnd(6, 16), KH = rnd(1, 3), KW = rnd(1, 3);
+		struct ir_conv2d_attrs one = {{1, 1}, {0, 0, 0, 0}, {1, 1}, 1, false};
+		struct ir_conv2d_attrs a = {{rnd(1, 2), rnd(1, 2)}, {rnd(0, 1), rnd(0, 1), rnd(0, 1), rnd(0, 1)},
+					    {rnd(1, 2), rnd(1, 2)}, groups, false};
+		int64_t C0 = rnd(1, 20);
+		int x = ir_add_tensor(&r.g, "x", IR_TENSOR_INPUT, DT_INT8, 4, (int64_t[]){1, H, W, C0}, "NHWC", &r.err);
+		int w0 = ir_add_tensor(&r.g, "w0", IR_TENSOR_WEIGHT, DT_INT8, 4, (int64_t[]){C, 1, 1, C0}, "OHWI", &r.err);
+		int w = ir_add_tensor(&r.g, "w", IR_TENSOR_WEIGHT, DT_INT8, 4, (int64_t[]){O, KH, KW, Cg}, "OHWI", &r.err);
+		int op0 = ir_conv2d(&r.g, "pre", x, w0, &one, "x2", DT_INT8, &r.err);
+		int op = op0 < 0 ? -1 : ir_conv2d(&r.g, "conv", r.g.op[op0].out.tensor, w, &a, "y", DT_INT32, &r.err);
+		struct tz_match m = {0};
+		int b = op < 0 ? -1 : (tz_match_op(hw, &r.g, op, &m), direct_binding(hw, &r.g, op, &m));
+		if (b >= 0) {
+			struct tz_geometry geo;
+			tz_geometry_init(&geo, hw, &r.g, op, &m.binding[b]);
+			struct tz_mapping map = pick_direct(&geo, rnd(0, 1));
+			char what[200];
+			snprintf(what, sizeof what, "%s grouped case %d: %lld groups of %lld channels, %lldx%lld, %lldx%lld window, group %u",
+				 config, i, (long long)groups, (long long)Cg, (long long)H, (long long)W, (long long)KH, (long long)KW,
+				 geo.dir.a.group);
+			fill(&r);
+			cases += 2;
+			struct tz_match m0;
+			tz_match_op(hw, &r.g, op0, &m0);
+			ASSERT(m0.nbindings > 0);
+			if (m0.nbindings) {
+				struct tz_geometry g0;
+				tz_geometry_init(&g0, hw, &r.g, op0, &m0.binding[0]);
+				struct tz_mapping map0 = pick_mapping(&g0, false);
+				verified += opcase_verify(hw, &r, op0, &map0, "the producer");
+			}
+			tz_match_free(&m0);
+			int ok = opcase_verify(hw, &r, op, &map, what);
+			verified += ok, direct_cases++;
+			done += ok && geo.dir.a.group > 1;
+		}
+		tz_match_free(&m);
+		run_free(&r);
+	}
+	return done;
+}
+
 int main(void)
 {
 	const char *src = getenv("TESSEL_SOURCE_DIR");
 	static const char *const configs[] = {"vta-default", "edge-tiny", "server-wide", "dot-i8", "mma-fp16"};
 	enum { NCONFIGS = sizeof configs / sizeof *configs, PER_CONFIG = 60 };
+	int grouped = 0;
 	for (int c = 0; c < NCONFIGS; c++) {
 		char path[512];
 		snprintf(path, sizeof path, "%s/examples/hw/%s.yaml", src ? src : ".", configs[c]);
@@ -183,9 +241,13 @@ int main(void)
 			run_free(&r);
 		}
 		check_part_rows(&hw, configs[c], 24);
+		if (!strcmp(configs[c], "dot-i8"))
+			grouped += check_grouped(&hw, configs[c], 40);
 	}
-	printf("%d of %d random ops verified, %d of them in the direct form, %d in blocks of rows of a part of each row\n",
-	       verified, cases, direct_cases, part_rows);
+	printf("%d of %d random ops verified, %d of them in the direct form, %d in blocks of rows of a part of each row, "
+	       "%d reading their producer's wider elements as groups\n",
+	       verified, cases, direct_cases, part_rows, grouped);
+	ASSERT(grouped >= 10);
 	ASSERT(verified >= 200);
 	ASSERT(direct_cases >= 40);
 	ASSERT(part_rows >= 20);
