@@ -344,7 +344,7 @@ static uint32_t a_group(const struct tz_geometry *geo, const struct tz_direct *d
 	/* (where the wider elements would pad more, as 12 channels padded to 16 instead of 12, the consumer's
 	 * own layout reads less, and its producer's output is rearranged into it) */
 	if (g->tensor[x->tensor].producer < 0 || ob->dtype != in->a.dtype || wide <= lanes || wide % lanes || values % wide ||
-	    tz_diagonal(&geo->b) >= 0 || lane_of_access(g, x, d->lane_a, wide, stepped, op->niters) < 0)
+	    lane_of_access(g, x, d->lane_a, wide, stepped, op->niters) < 0)
 		return 1;
 	return wide / lanes;
 }
@@ -621,34 +621,49 @@ static void put_value(uint8_t *dst, enum dtype dt, uint64_t i, double v)
 		val_put_int(dst, dt, i, (int64_t)v);
 }
 
-/* A diagonal binding's B: per block of the diagonal iterator and window
- * position one tile, its values on the diagonal. */
+/* The value index in b's tile of the value at a's lane index `ia` and the
+ * output's lane index `ij` (b's tile row major in its expression's order). */
+static uint64_t diagonal_value(const struct hw_intrinsic *in, int da, int dj, int64_t ia, int64_t ij)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < in->b.rank; i++) {
+		int dim = in->b.dim[i];
+		v = v * in->dim_size[dim] + (uint64_t)(dim == da ? ia : dim == dj ? ij : 0);
+	}
+	return v;
+}
+
+/* A diagonal binding's B: per block of the diagonal iterator, lane tile of
+ * a in it (one, unless the output's elements are wider) and window position
+ * one tile, its values on the diagonal: a's lane t of tile k feeds output
+ * lane k·(a's lanes) + t. */
 static void pack_diagonal_b(const struct tz_geometry *geo, const uint8_t *const *data, uint8_t *out)
 {
 	const struct tz_direct *d = &geo->dir;
 	const struct ir_op *op = &geo->g->op[geo->op];
 	const struct ir_access *b = &op->in[geo->b.input_b];
-	const struct hw_operand *o = &geo->hw->intrinsic[geo->b.intrinsic].b;
-	uint32_t lanes = d->a.lanes;
-	uint64_t tile_values = (uint64_t)geo->eb * geo->bytes_b / dtype_bytes(o->dtype);
+	const struct hw_intrinsic *in = &geo->hw->intrinsic[geo->b.intrinsic];
+	int da = tz_operand_lane(in, &in->a), dj = tz_operand_lane(in, &in->out);
+	int64_t lanes = in->dim_size[da], kt = geo->count[TZ_G_K] / d->win_points;
+	uint64_t tile_values = (uint64_t)geo->eb * geo->bytes_b / dtype_bytes(in->b.dtype);
 	memset(out, 0, tz_packed_b_bytes(geo));
 	for (int64_t bb = 0; bb < geo->count[TZ_G_BATCH]; bb++)
-		for (int64_t w = 0; w < d->win_points; w++) {
-			int64_t it[IR_MAX_ITERS];
-			tz_direct_point(geo, bb, 0, 0, 0, 0, 0, it);
-			for (int64_t r = w, i = d->nwin - 1; i >= 0; i--) {
-				it[d->win[i]] = r % op->iter[d->win[i]].extent;
-				r /= op->iter[d->win[i]].extent;
+		for (int64_t k = 0; k < kt; k++)
+			for (int64_t w = 0; w < d->win_points; w++) {
+				int64_t it[IR_MAX_ITERS];
+				tz_direct_point(geo, bb, 0, 0, 0, k, 0, it);
+				for (int64_t r = w, i = d->nwin - 1; i >= 0; i--) {
+					it[d->win[i]] = r % op->iter[d->win[i]].extent;
+					r /= op->iter[d->win[i]].extent;
+				}
+				int64_t base = it[d->lane_a];
+				uint64_t tile = (uint64_t)((bb * kt + k) * d->win_points + w) * tile_values;
+				for (int64_t t = 0; t < lanes && base + t < op->iter[d->lane_a].extent; t++) {
+					it[d->lane_a] = base + t;
+					put_value(out, in->b.dtype, tile + diagonal_value(in, da, dj, t, k * lanes + t),
+						  value_at(geo->g, b, it, data[b->tensor]));
+				}
 			}
-			int64_t base = it[d->lane_a];
-			for (uint32_t l = 0; l < lanes; l++) {
-				it[d->lane_a] = base + l;
-				if (it[d->lane_a] >= op->iter[d->lane_a].extent)
-					break;
-				put_value(out, o->dtype, (uint64_t)(bb * d->win_points + w) * tile_values + l * (lanes + 1),
-					  value_at(geo->g, b, it, data[b->tensor]));
-			}
-		}
 }
 
 void tz_direct_pack_b(const struct tz_geometry *geo, const uint8_t *const *data, uint8_t *out, uint8_t *scratch)
@@ -703,8 +718,10 @@ void tz_direct_point(const struct tz_geometry *geo, int64_t bb, int64_t sidx, in
 	it[d->box_col] = c0;
 	if (d->box_row >= 0)
 		it[d->box_row] = r0;
-	if (tz_diagonal(&geo->b) >= 0) /* the lanes are the diagonal iterator's, set by its block */
+	if (tz_diagonal(&geo->b) >= 0) { /* the lanes are the diagonal iterator's, set by its block, and a's tile */
+		it[d->lane_a] += ka * in->a.tile_elems;
 		return;
+	}
 	it[d->lane_a] = ka * in->dim_size[geo->b.dim_of[d->lane_a]];
 	it[d->lane_out] = nt * in->dim_size[geo->b.dim_of[d->lane_out]];
 }

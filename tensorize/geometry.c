@@ -101,7 +101,7 @@ void tz_geometry_init(struct tz_geometry *geo, const struct hw *hw, const struct
 	const struct ir_op *o = &g->op[op];
 	const struct hw_intrinsic *in = &hw->intrinsic[b->intrinsic];
 	int diag = tz_diagonal(b);
-	int64_t lanes = diag >= 0 && tz_operand_lane(in, &in->a) >= 0 ? in->dim_size[tz_operand_lane(in, &in->a)] : 1;
+	int64_t lanes = diag >= 0 && tz_operand_lane(in, &in->out) >= 0 ? in->dim_size[tz_operand_lane(in, &in->out)] : 1;
 	for (int it = 0; it < o->niters; it++)
 		if (b->dim_of[it] < 0 && it != diag)
 			add_axis(geo, group_of(op_mask(o, b, it), o->iter[it].reduction),

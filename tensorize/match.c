@@ -286,13 +286,14 @@ static void enumerate(const struct hw *hw, const struct ir_graph *g, int op, str
 
 /* Whether iterator `it` can be fused diagonally: read by a, b and the
  * output and no reduction, with a's and the output's elements each one row
- * of values, as many, along dimensions b's tiles both index (*da, *dj). */
+ * of values (the output's as many, or a multiple: its block then takes
+ * several of a's), along dimensions b's tiles both index (*da, *dj). */
 static bool diagonal_dims(const struct hw_intrinsic *in, const struct ir_op *op, int ia, int ib, int it, int *da,
 			  int *dj)
 {
 	int a = tz_operand_lane(in, &in->a), j = tz_operand_lane(in, &in->out);
 	if (op->iter[it].reduction || iter_mask(op, ia, ib, it) != (TZ_IN_A | TZ_IN_B | TZ_IN_OUT) || a < 0 || j < 0 ||
-	    in->dim_size[a] != in->dim_size[j] || !(dim_mask(in, a) & TZ_IN_B) || !(dim_mask(in, j) & TZ_IN_B) ||
+	    in->dim_size[j] % in->dim_size[a] || !(dim_mask(in, a) & TZ_IN_B) || !(dim_mask(in, j) & TZ_IN_B) ||
 	    dim_mask(in, a) & TZ_IN_OUT)
 		return false;
 	if (da)
@@ -400,8 +401,9 @@ int tz_binding_derive(const struct hw *hw, const struct ir_graph *g, int op, str
 				snprintf(why, 256, "a diagonal binding fuses no other iterator");
 				return -1;
 			}
-		/* its values on the diagonal: one MAC in dim_size of each tile row is useful */
-		int64_t e = o->iter[diag].extent, w = in->dim_size[da];
+		/* its values on the diagonal: per block of the output's lanes, one MAC in w of each output lane is
+		 * useful, over w / dim_size[da] tiles */
+		int64_t e = o->iter[diag].extent, w = in->dim_size[dj];
 		b->fused[da] = b->fused[dj] = w;
 		useful *= (double)e;
 		issued *= (double)(((e + w - 1) / w) * w * w);

@@ -42,7 +42,7 @@ assert len(fin) == 1 and fin[0]['ts'] + fin[0]['dur'] == 159, 'the run finishes 
 check "run --trace of a program of several runs" "$work/rb.json" "
 cycles = json.load(open(sys.argv[1].replace('rb.json', 'rb-run.json')))['cycles']
 fin = [e for e in insns if e['name'] == 'finish']
-assert len(fin) == 4 and max(e['ts'] + e['dur'] for e in fin) == cycles, 'one timeline over the four runs'
+assert len(fin) == 3 and max(e['ts'] + e['dur'] for e in fin) == cycles, 'one timeline over the three runs'
 ids = sorted(e['args']['instruction'] for e in insns)
 assert ids == list(range(len(ids))), 'each instruction of the program once, by its index'"
 

@@ -62,6 +62,14 @@ static int direct_binding(const struct hw *hw, const struct ir_graph *g, int op,
 }
 
 static int verified, cases, direct_cases, part_rows; /* part_rows: direct blocks of several rows of a part of each row */
+static int wide_diagonal; /* diagonal bindings whose output elements are wider than a's (dot-i8) */
+
+/* Whether a diagonal binding's output block takes several of a's tiles. */
+static bool is_wide_diagonal(const struct hw *hw, const struct tz_geometry *geo)
+{
+	const struct hw_intrinsic *in = &hw->intrinsic[geo->b.intrinsic];
+	return tz_diagonal(&geo->b) >= 0 && in->out.tile_elems > in->a.tile_elems;
+}
 
 /* Compiles op with a random binding and mapping, runs it, compares. */
 static void check_case(const struct hw *hw, struct opcase *r, int op, const char *what)
@@ -91,7 +99,8 @@ static void check_case(const struct hw *hw, struct opcase *r, int op, const char
 	part_rows += map.direct && map.box_rows > 0;
 	tz_match_free(&m);
 	cases++;
-	verified += opcase_verify(hw, r, op, &map, what);
+	bool ok = opcase_verify(hw, r, op, &map, what);
+	verified += ok, wide_diagonal += ok && is_wide_diagonal(hw, &geo);
 }
 
 /* A random direct mapping of several rows of a part of each row that fits,
@@ -150,7 +159,7 @@ static int check_part_rows(const struct hw *hw, const char *config, int n)
 				cases++;
 				part_rows++;
 				int ok = opcase_verify(hw, &r, op, &map, what);
-				verified += ok, done += ok;
+				verified += ok, done += ok, wide_diagonal += ok && is_wide_diagonal(hw, &geo);
 			}
 		}
 		tz_match_free(&m);
@@ -159,7 +168,7 @@ static int check_part_rows(const struct hw *hw, const char *config, int n)
 	return done;
 }
 
-/* Convolutions (plain and grouped; strides, dilation, padding random) whose
+/* Convolutions (plain, grouped and depthwise; strides, dilation, padding random) whose
  * input a 1x1 convolution computes: where the input's elements are narrower
  * than the output's (dot-i8: 4 values, 16), the input is in its producer's
  * layout, read as groups of elements.  The producer is verified first; its
@@ -170,8 +179,10 @@ static int check_grouped(const struct hw *hw, const char *config, int n)
 	int done = 0;
 	for (int i = 0; i < n; i++) {
 		struct opcase r = {0};
-		int64_t groups = rnd(0, 2) ? 1 : 2, Cg = groups > 1 || rnd(0, 2) ? 16 * rnd(1, 3) : rnd(1, 48), C = groups * Cg;
-		int64_t O = groups * (groups > 1 ? 16 * rnd(1, 2) : rnd(1, 24)), H = rnd(6, 16), W = rnd(6, 16), KH = rnd(1, 3), KW = rnd(1, 3);
+		int kind = (int)rnd(0, 3); /* plain (two in four), grouped, depthwise */
+		int64_t groups = kind < 2 ? 1 : kind == 2 ? 2 : 16 * rnd(1, 3);
+		int64_t Cg = kind == 3 ? 1 : groups > 1 || rnd(0, 2) ? 16 * rnd(1, 3) : rnd(1, 48), C = groups * Cg;
+		int64_t O = kind == 3 ? C : groups * (groups > 1 ? 16 * rnd(1, 2) : rnd(1, 24)), H = rnd(6, 16), W = rnd(6, 16), KH = rnd(1, 3), KW = rnd(1, 3);
 		struct ir_conv2d_attrs one = {{1, 1}, {0, 0, 0, 0}, {1, 1}, 1, false};
 		struct ir_conv2d_attrs a = {{rnd(1, 2), rnd(1, 2)}, {rnd(0, 1), rnd(0, 1), rnd(0, 1), rnd(0, 1)},
 					    {rnd(1, 2), rnd(1, 2)}, groups, false};
@@ -204,7 +215,7 @@ static int check_grouped(const struct hw *hw, const char *config, int n)
 			}
 			tz_match_free(&m0);
 			int ok = opcase_verify(hw, &r, op, &map, what);
-			verified += ok, direct_cases++;
+			verified += ok, direct_cases++, wide_diagonal += ok && is_wide_diagonal(hw, &geo);
 			done += ok && geo.dir.a.group > 1;
 		}
 		tz_match_free(&m);
@@ -245,8 +256,9 @@ int main(void)
 			grouped += check_grouped(&hw, configs[c], 40);
 	}
 	printf("%d of %d random ops verified, %d of them in the direct form, %d in blocks of rows of a part of each row, "
-	       "%d reading their producer's wider elements as groups\n",
-	       verified, cases, direct_cases, part_rows, grouped);
+	       "%d reading their producer's wider elements as groups, %d diagonal over several of a's tiles per output block\n",
+	       verified, cases, direct_cases, part_rows, grouped, wide_diagonal);
+	ASSERT(wide_diagonal >= 5);
 	ASSERT(grouped >= 10);
 	ASSERT(verified >= 200);
 	ASSERT(direct_cases >= 40);
