@@ -146,6 +146,20 @@ static struct region region_at(const struct isa_program *p, int i)
 	return (struct region){"segment", s->name, s->addr, s->addr + s->size, 1};
 }
 
+uint64_t isa_program_code_bytes(const struct isa_program *p)
+{
+	const struct hw *hw = &p->hw;
+	int uop = hw->role_level[HW_ROLE_UOP];
+	uint64_t n = (uint64_t)p->ninsn * p->layout.insn_bytes;
+	for (int i = 0; i < p->ninsn; i++) {
+		const struct isa_insn *in = &p->insn[i];
+		if (p->layout.kind[in->kind].cls == ISA_CLASS_LOAD && in->f[ISA_F_BUF] == uop &&
+		    hw->level[uop].parent < 0)
+			n += (uint64_t)(in->f[ISA_F_YSIZE] * in->f[ISA_F_XSIZE]) * hw->level[uop].elem_bytes;
+	}
+	return n;
+}
+
 uint64_t isa_program_dram_end(const struct isa_program *p)
 {
 	uint64_t end = 0;
