@@ -151,6 +151,9 @@ struct cc_op {
 	struct cc_plan plan;            /* settled by the plan pass */
 	int out_segment;                /* index into the program's segments */
 	int first_insn, end_insn;       /* its instructions in the program */
+	/* per input: the segment its producer stored it into, byte for byte as
+	 * this op packs it (seg + 1; -1 none; 0 not yet known: lw_stored_as_packed) */
+	int as_packed[IR_MAX_INPUTS];
 };
 
 struct lw_stream;

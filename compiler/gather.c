@@ -45,7 +45,8 @@ static int stepped_inputs(struct cc_program *prog, int i, int *t, enum cc_source
 	for (int k = 0; k < o->nin; k++) {
 		enum cc_source s = cc_input_source(&prog->p.hw, prog->g, prog->rq->plans, ops, i, o->in[k].tensor,
 						   has_steps(prog));
-		if ((s == CC_FROM_GATHER || s == CC_FROM_HOST_STEP) && (n == 0 || t[0] != o->in[k].tensor))
+		if ((s == CC_FROM_GATHER || s == CC_FROM_HOST_STEP) && (n == 0 || t[0] != o->in[k].tensor) &&
+		    !(s == CC_FROM_GATHER && lw_stored_as_packed(prog, i, o->in[k].tensor) >= 0))
 			t[n] = o->in[k].tensor, src[n++] = s;
 	}
 	free(ops);
@@ -125,32 +126,83 @@ static int producer_before(const struct cc_program *prog, int i, int t)
 	return j;
 }
 
-/* Op i's input t from op j's output: the consumer's packing composed with
- * the producer's unpacking (a host op's result is row major: no unpacking). */
+/* The segment op j stored tensor t in (a host op's: its row-major copy). */
+static int stored_segment(const struct cc_program *prog, int j, int t)
+{
+	return prog->op[j].plan.kind == CC_HOST ? prog->host_seg[t] : prog->op[j].out_segment;
+}
+
+/* Per byte of the dst_size bytes op i reads input t from, the byte of op
+ * j's stored segment it is: op i's packing composed with op j's unpacking
+ * (a host op's result is row major: no unpacking).  NULL with *bad when it
+ * is not a rearrangement, else out of memory (recorded). */
+static uint32_t *gather_table(struct cc_program *prog, int j, int i, int t, uint64_t dst_size, bool *bad)
+{
+	bool host = prog->op[j].plan.kind == CC_HOST;
+	uint64_t src_size = prog->p.seg[stored_segment(prog, j, t)].size;
+	uint32_t *from = lw_pack_table(prog, i, t, dst_size, bad), *at = NULL;
+	if (from && !host && !(at = lw_unpack_table(prog, j, src_size, bad))) {
+		free(from);
+		return NULL;
+	}
+	for (uint64_t q = 0; from && at && q < dst_size; q++)
+		if (from[q] != ISA_GATHER_ZERO)
+			from[q] = at[from[q]];
+	free(at);
+	return from;
+}
+
+/* Whether op i's packing of input t (k: which input) is, byte for byte,
+ * the segment its producer stored t in: that segment, or -1. */
+static int find_as_packed(struct cc_program *prog, int i, int t, int k)
+{
+	const struct cc_plan *plan = &prog->op[i].plan;
+	int j = producer_before(prog, i, t);
+	int seg = j >= 0 ? stored_segment(prog, j, t) : -1;
+	uint64_t size = k == plan->map.b.input_a ? tz_packed_a_bytes(&plan->geo) : tz_packed_b_bytes(&plan->geo);
+	if (seg < 0 || (prog->op[j].plan.kind != CC_HOST && prog->op[j].plan.map.b.planes != 1) ||
+	    size > prog->p.seg[seg].size)
+		return -1;
+	bool bad;
+	uint32_t *from = gather_table(prog, j, i, t, size, &bad);
+	uint64_t q = 0;
+	while (from && q < size && from[q] == q)
+		q++;
+	bool same = from && q == size;
+	free(from);
+	return same ? seg : -1;
+}
+
+int lw_stored_as_packed(struct cc_program *prog, int i, int t)
+{
+	const struct cc_plan *plan = &prog->op[i].plan;
+	const struct ir_op *o = &prog->g->op[prog->op[i].op];
+	int k = o->in[0].tensor == t ? 0 : o->nin > 1 && o->in[1].tensor == t ? 1 : -1;
+	if (k < 0 || o->nin != 2 || plan->kind != CC_GEMM || plan->map.direct || o->in[1 - k].tensor == t)
+		return -1;
+	if (!prog->op[i].as_packed[k]) {
+		int seg = find_as_packed(prog, i, t, k);
+		prog->op[i].as_packed[k] = seg >= 0 ? seg + 1 : -1;
+	}
+	return prog->op[i].as_packed[k] > 0 ? prog->op[i].as_packed[k] - 1 : -1;
+}
+
+/* Op i's input t from op j's output, by the table of gather_table. */
 static void add_gather(struct cc_program *prog, int j, int i, int t)
 {
 	const struct isa_segment *dst = input_segment(prog, i, t);
-	bool host = prog->op[j].plan.kind == CC_HOST;
-	int src_seg = host ? prog->host_seg[t] : prog->op[j].out_segment;
+	int src_seg = stored_segment(prog, j, t);
 	if (!dst || src_seg < 0)
 		return;
-	uint64_t src_addr = prog->p.seg[src_seg].addr, src_size = prog->p.seg[src_seg].size;
+	uint64_t src_addr = prog->p.seg[src_seg].addr;
 	bool bad = false;
-	uint32_t *from = lw_pack_table(prog, i, t, dst->size, &bad), *at = NULL;
-	if (from && !host && !(at = lw_unpack_table(prog, j, src_size, &bad))) {
-		free(from);
-		from = NULL;
-	}
+	uint32_t *from = gather_table(prog, j, i, t, dst->size, &bad);
 	if (!from) {
 		if (bad)
 			prog->refused = "an input packed with other values than its producer stored (a dtype conversion) "
 					"cannot be carried between ops";
 		return;
 	}
-	for (uint64_t q = 0; at && q < dst->size; q++)
-		if (from[q] != ISA_GATHER_ZERO)
-			from[q] = at[from[q]];
-	free(at);
 	lw_add_pending(prog, &(struct isa_step){.kind = ISA_STEP_GATHER, .src = src_addr, .dst = dst->addr,
 					       .n = dst->size, .from = from});
 }

@@ -116,6 +116,12 @@ void lw_cut_before(struct cc_program *prog, int i);
 /* After op i is lowered (its input segments placed): the steps that fill
  * them from their producers' output segments. */
 void lw_add_gathers(struct cc_program *prog, int i);
+/* The segment op i (in the GEMM form) reads input `tensor` from where an
+ * earlier op stored it, or -1: where its packing of the tensor is, byte for
+ * byte, what the producer stored (a gather would copy every byte onto
+ * itself), the consumer reads the producer's segment and no gather or cut
+ * comes between them. */
+int lw_stored_as_packed(struct cc_program *prog, int i, int tensor);
 /* A step after what is pending (a gather's from is the step's from then on). */
 void lw_add_pending(struct cc_program *prog, const struct isa_step *st);
 /* Op i's packing of its input `tensor` (row major, in values) into the

@@ -470,18 +470,28 @@ static void make_segments(struct gemm_lowering *gl, const uint8_t *const *data)
 		lw_direct_segments(gl, data);
 		return;
 	}
-	if (data) {
+	/* an operand an earlier op stored as this op packs it is read where it is */
+	int i = (int)(lo->rec - lo->prog->op);
+	int sa = lw_stored_as_packed(lo->prog, i, lo->op->in[geo->b.input_a].tensor),
+	    sb = lw_stored_as_packed(lo->prog, i, lo->op->in[geo->b.input_b].tensor);
+	if (data && sa < 0) {
 		if ((a = try_malloc(tz_packed_a_bytes(geo) + 1)))
 			tz_pack_a(geo, data, a);
 		else
 			lw_nomem(lo->prog, tz_packed_a_bytes(geo) + 1, "the packed A operand");
+	}
+	if (data && sb < 0) {
 		if ((bb = try_malloc(tz_packed_b_bytes(geo) + 1)))
 			tz_pack_b(geo, data, bb);
 		else
 			lw_nomem(lo->prog, tz_packed_b_bytes(geo) + 1, "the packed B operand");
 	}
-	gl->seg_a = lw_add_segment(lo, "a", lw_segment_kind(lo->g, lo->op->in[geo->b.input_a].tensor), tz_packed_a_bytes(geo), a);
-	gl->seg_b = lw_add_segment(lo, "b", lw_segment_kind(lo->g, lo->op->in[geo->b.input_b].tensor), tz_packed_b_bytes(geo), bb);
+	gl->seg_a = sa >= 0 ? lo->prog->p.seg[sa].addr
+			    : lw_add_segment(lo, "a", lw_segment_kind(lo->g, lo->op->in[geo->b.input_a].tensor),
+					     tz_packed_a_bytes(geo), a);
+	gl->seg_b = sb >= 0 ? lo->prog->p.seg[sb].addr
+			    : lw_add_segment(lo, "b", lw_segment_kind(lo->g, lo->op->in[geo->b.input_b].tensor),
+					     tz_packed_b_bytes(geo), bb);
 	if (geo->bias >= 0) {
 		if (data && (bias = try_malloc(tz_packed_bias_bytes(geo) + 1)))
 			tz_pack_bias(geo, data, bias);

@@ -124,6 +124,9 @@ contains "$work/out" "every intermediate tensor stays in DRAM in the layout its 
 # consumer reads its producer's 16-value elements as groups of four, in one run
 expect 0 "compile a chain whose elements narrow" "$tessel" compile "$wl/resblock.yaml" --hw "$src/examples/hw/dot-i8.yaml" -o "$work/rb.tsp"
 contains "$work/out" "every intermediate tensor stays in DRAM in the layout its next op reads" "compile keeps a chain of narrower input elements in DRAM"
+# server-wide's dense layers in the GEMM form: the second packs its input as the first stored it, no gather
+expect 0 "compile a GEMM-form chain" "$tessel" compile "$wl/bert-ffn.yaml" --hw "$src/examples/hw/server-wide.yaml" -o "$work/bert.tsp"
+contains "$work/out" "every intermediate tensor stays in DRAM in the layout its next op reads" "a consumer reads packed tiles where its producer stored them"
 # the second depthwise layer, in the GEMM form, reads packed tiles: gathers before and after it
 expect 0 "compile a chain with layout changes" "$tessel" compile "$wl/mobilenet-dw.yaml" --hw "$src/examples/hw/dot-i8.yaml" -o "$work/mbd.tsp"
 contains "$work/out" "3 runs; between them 2 gathers rearrange tensors" "compile cuts the program where layouts change"

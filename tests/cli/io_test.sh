@@ -66,6 +66,8 @@ roundtrip resblock resblock dot-i8 "sim rtl"          # 16-value output elements
 roundtrip mb-dot mobilenet-dw dot-i8 "sim"           # gathers between runs
 roundtrip gemm gemm server-wide "sim"                  # a shared level, int32 outputs
 roundtrip bert bert-ffn vta-default "sim"
+roundtrip bert-wide bert-ffn server-wide "sim"         # the second layer reads the first's packed tiles as stored
+roundtrip stem-vta stem vta-default "sim"             # and so does mix, frames's
 roundtrip pool pooling vta-default "sim tlm"          # host steps: a host op between accelerator ops, ALU max pools
 roundtrip pool-tiny pooling edge-tiny "sim rtl"
 roundtrip resnet resnet18 vta-default "sim"           # C1 split into phases: a host step and a gather first
