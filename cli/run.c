@@ -35,8 +35,13 @@ static void print_json(const char *path, const char *device, const struct isa_pr
 		printf("%s\"%s\":{\"busy\":%" PRIu64 ",\"stall\":%" PRIu64 ",\"idle\":%" PRIu64 "}", m ? "," : "",
 		       dev_module_name(m), st->busy[m], st->stall[m], idle);
 	}
-	printf("},\"dram\":{\"read_bytes\":%" PRIu64 ",\"written_bytes\":%" PRIu64 ",\"busy_cycles\":%" PRIu64 "}",
+	printf("},\"dram\":{\"read_bytes\":%" PRIu64 ",\"written_bytes\":%" PRIu64 ",\"busy_cycles\":%" PRIu64
+	       ",\"program_read_bytes\":",
 	       st->dram_read, st->dram_written, st->dram_busy);
+	if (st->limit == DEV_LIMIT_NONE)
+		printf("%" PRIu64 "}", isa_program_code_bytes(p));
+	else
+		printf("null}");
 	printf(",\"instructions\":{\"total\":%" PRIu64, st->insns_total);
 	for (int k = 0; k < p->layout.nkinds; k++)
 		printf(",\"%s\":%" PRIu64, p->layout.kind[k].mnemonic, st->insns[k]);
@@ -59,6 +64,9 @@ static void print_text(const char *path, const char *device, const struct isa_pr
 	}
 	printf("dram          read %" PRIu64 " B, written %" PRIu64 " B, bus busy %" PRIu64 " cycles\n", st->dram_read,
 	       st->dram_written, st->dram_busy);
+	if (st->limit == DEV_LIMIT_NONE) /* a whole run fetches each instruction once */
+		printf("              of the read, %" PRIu64 " B the program's instructions and micro-ops\n",
+		       isa_program_code_bytes(p));
 	printf("instructions  %" PRIu64 ":", st->insns_total);
 	for (int k = 0; k < p->layout.nkinds; k++)
 		if (st->insns[k])

@@ -45,6 +45,20 @@ expect 0 "asm the listing" "$tessel" asm "$work/a.s" -o "$work/b.tsp"
 expect 0 "disasm again" "$tessel" disasm "$work/b.tsp" -o "$work/b.s"
 if cmp -s "$work/a.tsp" "$work/b.tsp" && cmp -s "$work/a.s" "$work/b.s"; then pass=$((pass + 1)); else
   fail=$((fail + 1)); echo "FAIL: asm/disasm round trip differs"; fi
+# run: the bytes read that are the program's own, as its listing counts them
+# (128-bit instructions, 32-bit micro-ops loaded by `load buf=uop`)
+expect 0 "run the example, --json" "$tessel" run "$work/a.tsp" --json
+if python3 - "$work/out" "$work/a.s" <<'PY'
+import json, re, sys
+run = json.load(open(sys.argv[1]))
+insns = [l for l in open(sys.argv[2]) if re.match(r"^[a-z]+ ", l) and not l.startswith(".")]
+uops = sum(int(re.search(r"ysize=(\d+)", l)[1]) * int(re.search(r"xsize=(\d+)", l)[1])
+           for l in insns if l.startswith("load buf=uop"))
+want = 16 * len(insns) + 4 * uops
+assert run["dram"]["program_read_bytes"] == want, (run["dram"], want)
+assert want < run["dram"]["read_bytes"]
+PY
+then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: run's program_read_bytes is not the listing's instructions and micro-ops"; fi
 expect 0 "disasm with the matching --hw" "$tessel" disasm "$work/a.tsp" --hw "$src/examples/hw/vta-default.yaml"
 expect 1 "disasm with other hardware" "$tessel" disasm "$work/a.tsp" --hw "$src/examples/hw/edge-tiny.yaml"
 contains "$work/err" "program was built for hardware 'vta-default'" "other hardware named"
