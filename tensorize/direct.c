@@ -357,11 +357,18 @@ void tz_direct_derive(const struct tz_geometry *geo, struct tz_direct *d)
 	const struct ir_op *op = &g->op[geo->op];
 	const struct hw_intrinsic *in = &hw->intrinsic[geo->b.intrinsic];
 	const struct hw_level *ob = &hw->level[hw->role_level[HW_ROLE_OUTPUT]];
-	if (hw->level[in->a.level].parent >= 0)
-		FAIL("blocks are staged through a shared level");
 	int da = tz_operand_lane(in, &in->a), dj = tz_operand_lane(in, &in->out);
-	if (da < 0 || dj < 0 || geo->ea != 1 || geo->eo != 1 || ob->elem_bytes / dtype_bytes(ob->dtype) != in->out.tile_elems)
-		FAIL("the elements of '%s' or '%s' are not one row of values", in->a.name, in->out.name);
+	bool rows = da < 0 || dj < 0 || geo->ea != 1 || geo->eo != 1 ||
+		    ob->elem_bytes / dtype_bytes(ob->dtype) != in->out.tile_elems;
+	bool shared = hw->level[in->a.level].parent >= 0;
+	/* the more fundamental first: with elements of several rows, a window sliding by one point needs every
+	 * shift of its rows, and the DMA moves (and addresses) whole elements */
+	if (rows)
+		FAIL("the elements of '%s' or '%s' are not one row of values (the DMA moves whole elements: a window "
+		     "sliding by one point would need each shift of their rows)%s",
+		     in->a.name, in->out.name, shared ? "; blocks go through a shared level" : "");
+	if (shared)
+		FAIL("blocks are staged through a shared level");
 	if (g->tensor[op->in[geo->b.input_b].tensor].kind != IR_TENSOR_WEIGHT)
 		FAIL("'%s' in '%s' is not a weight, packed once", g->tensor[op->in[geo->b.input_b].tensor].name, in->b.name);
 	if (!fusion_direct(geo, da, dj, d))

@@ -130,6 +130,8 @@ expect 0 "match the direct form" "$tessel" match "$wl/mobilenet-dw.yaml"
 contains "$work/out" "direct:   6.2%  gemm: i<-1 j<-g k<-g (diagonal) outside: n oh ow kh kw | inp=image wgt=dw1_w: 'image' and 'dw1' move by DMA in their layouts" "match names the depthwise layer's diagonal binding"
 expect 0 "match without a direct form" "$tessel" match "$wl/gemm.yaml"
 contains "$work/out" "direct: none; the host packs the operands (the best binding: 'b256' in 'wgt' is not a weight, packed once)" "match says why there is no direct form"
+expect 0 "match on elements of four rows" "$tessel" match "$wl/resblock.yaml" --hw "$src/examples/hw/server-wide.yaml"
+contains "$work/out" "the elements of 'inp' or 'acc' are not one row of values (the DMA moves whole elements: a window sliding by one point would need each shift of their rows); blocks go through a shared level" "match says why elements of several rows have no direct form"
 # a chain compiled whole: nothing on the host, tensors in DRAM; with layout changes, gathers between runs
 expect 0 "compile a chain" "$tessel" compile "$wl/mobilenet-dw.yaml" -o "$work/mb.tsp"
 contains "$work/out" "nothing ran on the host at compile time" "compile of a chain runs nothing on the host"
