@@ -174,12 +174,17 @@ static int tune_all(const struct hw *hw, const struct wl_workload *w, struct tn_
 {
 	struct progress pr = {NULL, 0, w->g.nops, isatty(2) != 0};
 	o->progress = show_progress, o->progress_ctx = &pr;
-	int rc = 0;
+	/* the defaults are what compiling without tuning plans: the workload's plans */
+	struct cc_plan *plans = xcalloc((size_t)w->g.nops + 1, sizeof *plans);
+	int rc = cc_plan_ops(hw, &w->g, plans, err);
+	o->plans = plans;
 	for (int op = 0; op < w->g.nops && !rc; op++) {
 		pr.op = w->g.op[op].name, pr.index = op;
 		show_progress(&pr, 0, o->budget);
 		rc = tn_tune_op(hw, &w->g, op, o, &res[op], err);
 	}
+	o->plans = NULL;
+	free(plans);
 	if (pr.tty)
 		fprintf(stderr, "\r%*s\r", 78, "");
 	return rc;
@@ -226,7 +231,7 @@ int cli_tune(int argc, char **argv)
 		fprintf(stderr, "tessel tune: warning: %s: %d tuning records with impossible cycles (not a whole number from 1 to "
 				"10^15) ignored\n", path, tz_records_ignored(db));
 	if (!path || db) {
-		struct tn_opts to = {(int)budget, seed, true, db, w.name, NULL, NULL};
+		struct tn_opts to = {(int)budget, seed, true, db, w.name, NULL, NULL, NULL};
 		int tuned = tune_all(&hw, &w, &to, res, &err);
 		/* what was measured is kept even when the tune failed later;
 		 * a measurement that cannot be stored fails the tune */

@@ -102,6 +102,8 @@ int cc_plan_op(const struct hw *hw, const struct ir_graph *g, int op, struct cc_
 			continue;
 		if (cc_plan_cost(hw, g, op, &d) <= cost)
 			p->kind = CC_GEMM, p->map = d.map;
+		else
+			p->has_direct = true, p->direct = d.map;
 		break;
 	}
 	if (p->kind == CC_HOST && m.nbindings)
@@ -114,11 +116,39 @@ int cc_plan_op(const struct hw *hw, const struct ir_graph *g, int op, struct cc_
 	return 0;
 }
 
+/* Op op's GEMM-form plan, when its direct mapping would read what a direct
+ * producer stored: the GEMM form needs a gather besides, the host reading
+ * the producer's output and writing the packed operand — DRAM traffic the
+ * estimate of the op does not see.  Weighed in cc_plan_cost's terms, the
+ * direct mapping is taken where it costs less than that. */
+static void keep_chain(const struct hw *hw, const struct ir_graph *g, struct cc_plan *plans, int op)
+{
+	struct cc_plan *p = &plans[op];
+	if (p->kind != CC_GEMM || p->map.direct || !p->has_direct)
+		return;
+	struct tz_geometry dg, pg, gg;
+	tz_geometry_init(&dg, hw, g, op, &p->direct.b);
+	int j = g->tensor[dg.dir.a.tensor].producer;
+	if (j < 0 || j >= op || plans[j].kind != CC_GEMM || !plans[j].map.direct || plans[j].map.b.planes != 1)
+		return;
+	tz_geometry_init(&pg, hw, g, j, &plans[j].map.b);
+	if (!tz_layout_same(&pg.dir.out, &dg.dir.a))
+		return;
+	tz_geometry_init(&gg, hw, g, op, &p->map.b);
+	double dram = tz_estimate_dram_read(&gg, &p->map);
+	double gather = (double)tz_layout_bytes(&pg.dir.out) + (double)tz_packed_a_bytes(&gg);
+	struct cc_plan d = {.kind = CC_GEMM, .map = p->direct};
+	if (dram >= 1 && cc_plan_cost(hw, g, op, &d) <= cc_plan_cost(hw, g, op, p) * pow((dram + gather) / dram, CC_DRAM_EXPONENT))
+		p->map = p->direct;
+}
+
 int cc_plan_ops(const struct hw *hw, const struct ir_graph *g, struct cc_plan *plans, struct diags *err)
 {
-	for (int op = 0; op < g->nops; op++)
+	for (int op = 0; op < g->nops; op++) {
 		if (cc_plan_op(hw, g, op, &plans[op], err))
 			return -1;
+		keep_chain(hw, g, plans, op);
+	}
 	return 0;
 }
 

@@ -42,15 +42,21 @@ struct cc_plan {
 	char why[512];           /* CC_HOST: which intrinsics cannot run it and why */
 	int nbindings;
 	struct tz_mapping map;   /* CC_GEMM: binding and mapping */
+	bool has_direct;         /* CC_GEMM in the GEMM form: a direct mapping the cost passed over, */
+	struct tz_mapping direct; /* which cc_plan_ops may take when it keeps a chain on the device */
 	struct tz_geometry geo;  /* CC_GEMM: the binding in tiles (settled by the plan pass) */
 	struct tz_pool pool;     /* CC_POOL: the op as windows of accumulator elements */
 	int64_t pool_block;      /* CC_POOL: pixels per block (settled by the plan pass) */
 };
 
 /* One plan per op of g: what cannot run on the accelerator goes to the
- * host.  0, or -1 with an error when out of memory. */
+ * host.  An op in the GEMM form whose input a direct producer stored in
+ * the layout its direct mapping reads takes that mapping where it costs
+ * less than the GEMM form with the gather between them (docs/compiler.md,
+ * "Mappings").  0, or -1 with an error when out of memory. */
 int cc_plan_ops(const struct hw *hw, const struct ir_graph *g, struct cc_plan *plans, struct diags *err);
-/* The plan of one op (cc_plan_ops's choice for it). */
+/* The plan of one op on its own (cc_plan_ops's choice for it but for
+ * chains). */
 int cc_plan_op(const struct hw *hw, const struct ir_graph *g, int op, struct cc_plan *plan, struct diags *err);
 /* What a plan costs, to choose between forms: the estimated cycles, times
  * the estimated DRAM bytes read to the power 1/4, times 1.1 for the GEMM

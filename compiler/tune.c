@@ -67,9 +67,15 @@ static uint64_t measure(void *ctx, const struct tz_geometry *geo, const struct t
 /* The first measurement: the mapping compiling without tuning gives, if it
  * is in the space.  0, or -1 with an error when out of memory. */
 static int default_mapping(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_space *space,
-			   struct tz_mapping *def, bool *has, struct diags *err)
+			   const struct cc_plan *plans, struct tz_mapping *def, bool *has, struct diags *err)
 {
 	*has = false;
+	if (plans) { /* the workload's, chains kept on the device */
+		*has = plans[op].kind == CC_GEMM && tz_space_find(space, &plans[op].map) >= 0;
+		if (*has)
+			*def = plans[op].map;
+		return 0;
+	}
 	struct cc_plan *dp = try_calloc(1, sizeof *dp);
 	if (!dp)
 		return diag_nomem(err, NULL, sizeof *dp, "the default plan of op '%s'", g->op[op].name);
@@ -143,7 +149,7 @@ int tn_tune_op(const struct hw *hw, const struct ir_graph *g, int op, const stru
 	bool has_default;
 	struct tz_sample *transfer = NULL;
 	int ntransfer = 0;
-	if (default_mapping(hw, g, op, &space, &def, &has_default, err) ||
+	if (default_mapping(hw, g, op, &space, o->plans, &def, &has_default, err) ||
 	    (o->db && o->transfer && tz_records_transfer(o->db, op_key, hw_key, &transfer, &ntransfer, err))) {
 		tz_space_free(&space);
 		return -1;

@@ -19,6 +19,7 @@ struct tn_opts {
 	const char *workload;       /* name stored with the records */
 	void (*progress)(void *ctx, int done, int budget);
 	void *progress_ctx;
+	const struct cc_plan *plans; /* the workload's (cc_plan_ops): the default mappings; NULL: each op's own */
 };
 
 struct tn_result {

@@ -83,7 +83,7 @@ static void roofline(const struct hw *hw, const struct wl_workload *w, int budge
 	double sum = 0, speed = 1;
 	int n = 0;
 	for (int op = 1; op < w->g.nops; op++) {
-		struct tn_opts o = {budget, 1, true, db, w->name, NULL, NULL};
+		struct tn_opts o = {budget, 1, true, db, w->name, NULL, NULL, NULL};
 		struct tn_result r;
 		struct diags err = {0};
 		if (tn_tune_op(hw, &w->g, op, &o, &r, &err))

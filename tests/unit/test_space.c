@@ -151,7 +151,7 @@ static void test_records(void)
 	struct diags err = {0};
 	struct tz_records *db = tz_records_open(":memory:", &err);
 	ASSERT(db != NULL);
-	struct tn_opts o = {12, 3, true, db, "test", NULL, NULL};
+	struct tn_opts o = {12, 3, true, db, "test", NULL, NULL, NULL};
 	struct tn_result first, again;
 	ASSERT_EQ(tn_tune_op(&hw, &r.g, op, &o, &first, &err), 0);
 	ASSERT(!first.reused && first.measured == 12);
