@@ -120,7 +120,8 @@ int cc_plan_op(const struct hw *hw, const struct ir_graph *g, int op, struct cc_
  * producer stored: the GEMM form needs a gather besides, the host reading
  * the producer's output and writing the packed operand — DRAM traffic the
  * estimate of the op does not see.  Weighed in cc_plan_cost's terms, the
- * direct mapping is taken where it costs less than that. */
+ * direct mapping is taken where it costs less than that and reads no more
+ * itself. */
 static void keep_chain(const struct hw *hw, const struct ir_graph *g, struct cc_plan *plans, int op)
 {
 	struct cc_plan *p = &plans[op];
@@ -138,7 +139,9 @@ static void keep_chain(const struct hw *hw, const struct ir_graph *g, struct cc_
 	double dram = tz_estimate_dram_read(&gg, &p->map);
 	double gather = (double)tz_layout_bytes(&pg.dir.out) + (double)tz_packed_a_bytes(&gg);
 	struct cc_plan d = {.kind = CC_GEMM, .map = p->direct};
-	if (dram >= 1 && cc_plan_cost(hw, g, op, &d) <= cc_plan_cost(hw, g, op, p) * pow((dram + gather) / dram, CC_DRAM_EXPONENT))
+	/* (not where the direct mapping reads more itself: the accelerator's own traffic never rises for it) */
+	if (dram >= 1 && tz_estimate_dram_read(&dg, &p->direct) <= dram &&
+	    cc_plan_cost(hw, g, op, &d) <= cc_plan_cost(hw, g, op, p) * pow((dram + gather) / dram, CC_DRAM_EXPONENT))
 		p->map = p->direct;
 }
 
