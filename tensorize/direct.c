@@ -364,8 +364,8 @@ void tz_direct_derive(const struct tz_geometry *geo, struct tz_direct *d)
 	/* the more fundamental first: with elements of several rows, a window sliding by one point needs every
 	 * shift of its rows, and the DMA moves (and addresses) whole elements */
 	if (rows)
-		FAIL("the elements of '%s' or '%s' are not one row of values (the DMA moves whole elements: a window "
-		     "sliding by one point would need each shift of their rows)%s",
+		FAIL("the elements of '%.24s' or '%.24s' are not one row of values (the DMA moves whole elements: a "
+		     "window sliding by one point would need each shift of their rows)%s",
 		     in->a.name, in->out.name, shared ? "; blocks go through a shared level" : "");
 	if (shared)
 		FAIL("blocks are staged through a shared level");
@@ -515,7 +515,7 @@ int tz_direct_check(const struct tz_geometry *geo, const struct tz_mapping *m, c
 	const struct hw *hw = geo->hw;
 	const struct tz_direct *d = &geo->dir;
 	if (!d->ok) {
-		snprintf(why, 256, "no direct form: %s", d->why);
+		snprintf(why, 256, "no direct form: %.230s", d->why);
 		return -1;
 	}
 	if (check_shape(geo, m, why))

@@ -115,7 +115,7 @@ void tz_layout_unpack(const struct ir_graph *g, const struct tz_layout *l, int p
  * (windows: their offsets are micro-ops into the box loaded with its halo). */
 struct tz_direct {
 	bool ok;
-	char why[200];                 /* when not */
+	char why[256];                 /* when not */
 	struct tz_layout a, out;
 	int lane_a, lane_out;          /* iterators along the values of a's and the output's elements */
 	int box_col, box_row;          /* M iterators of a block's box (box_row -1: one row) */
