@@ -121,7 +121,7 @@ int lw_direct_load(struct gemm_lowering *gl, const struct step *st, uint64_t idx
 		int64_t r0, rn, r1, c0, cn, c1;
 		box_pads(rlo, rs, nrows, d->a_row >= 0 ? t->shape[d->a_row] : 1, &r0, &rn, &r1);
 		box_pads(clo, cs, gl->db.a_cols, t->shape[d->a_col], &c0, &cn, &c1);
-		uint64_t sram = idx + (uint64_t)(k / g) * gl->box_a;
+		uint64_t sram = idx + (uint64_t)(k / g) * gl->db.box;
 		if (cs == 1) {
 			if (d->a_row >= 0)
 				at[d->a_row] = rlo + r0 * rs;
@@ -192,7 +192,7 @@ void lw_direct_kernel(struct gemm_lowering *gl, uint32_t a, uint32_t b, uint32_t
 		for (int64_t k = 0; k < m->bk; k++)
 			for (int64_t n = 0; n < m->bn; n++)
 				lw_add_uop(&gl->lo, acc + (uint32_t)(n * m->bm),
-					   a + (uint32_t)(k / d->a.group * (int64_t)gl->box_a + k % d->a.group + src),
+					   a + (uint32_t)(k / d->a.group * (int64_t)gl->db.box + k % d->a.group + src),
 					   b + (uint32_t)(((n * m->bk + k) * d->win_points + w) * gl->geo->eb));
 	}
 }

@@ -512,7 +512,6 @@ static void layout_scratchpads(struct gemm_lowering *gl)
 		tz_direct_block(geo, m, &gl->db);
 		gl->slot_a = gl->db.slot_a, gl->slot_b = gl->db.slot_b, gl->slot_acc = gl->db.slot_acc;
 		gl->bias_off = gl->db.bias_off, gl->bias_res = -1;
-		gl->box_a = gl->db.box;
 		return;
 	}
 	gl->slot_a = (uint64_t)(m->bm * m->bk) * geo->ea;

@@ -41,9 +41,8 @@ struct gemm_lowering {
 	uint64_t stage_a[HW_MAX_LEVELS], stage_b[HW_MAX_LEVELS], stage_bias[LW_MAX_RING][HW_MAX_LEVELS];
 	struct ring ra, rb, racc, rbias;
 	int acc_writer_need;    /* store instruction the first acc write waits for */
-	/* the direct form (m->direct): its blocks, and a's box per lane tile */
+	/* the direct form (m->direct): its blocks (a's box per group of lane tiles: db.box) */
 	struct tz_direct_block db;
-	uint64_t box_a;
 };
 
 /* One step of the loop nest. */

@@ -70,24 +70,22 @@ static int default_mapping(const struct hw *hw, const struct ir_graph *g, int op
 			   const struct cc_plan *plans, struct tz_mapping *def, bool *has, struct diags *err)
 {
 	*has = false;
-	if (plans) { /* the workload's, chains kept on the device */
-		*has = plans[op].kind == CC_GEMM && tz_space_find(space, &plans[op].map) >= 0;
-		if (*has)
-			*def = plans[op].map;
-		return 0;
+	struct cc_plan *dp = NULL;
+	const struct cc_plan *plan = plans ? &plans[op] : NULL; /* the workload's, chains kept on the device */
+	if (!plan) {
+		if (!(dp = try_calloc(1, sizeof *dp)))
+			return diag_nomem(err, NULL, sizeof *dp, "the default plan of op '%s'", g->op[op].name);
+		int before = err->n;
+		if (!cc_plan_op(hw, g, op, dp, err))
+			plan = dp;
+		else if (diag_nomem_since(err, before)) {
+			free(dp);
+			return -1;
+		}
 	}
-	struct cc_plan *dp = try_calloc(1, sizeof *dp);
-	if (!dp)
-		return diag_nomem(err, NULL, sizeof *dp, "the default plan of op '%s'", g->op[op].name);
-	int before = err->n;
-	if (!cc_plan_op(hw, g, op, dp, err))
-		*has = dp->kind == CC_GEMM && tz_space_find(space, &dp->map) >= 0;
-	else if (diag_nomem_since(err, before)) {
-		free(dp);
-		return -1;
-	}
+	*has = plan && plan->kind == CC_GEMM && tz_space_find(space, &plan->map) >= 0;
 	if (*has)
-		*def = dp->map;
+		*def = plan->map;
 	free(dp);
 	return 0;
 }

@@ -224,11 +224,11 @@ int isa_port_write_npy(const struct isa_port *pt, const uint8_t *tensor, const c
  * why it cannot be used when it cannot. */
 void isa_port_describe(const struct isa_program *p, const struct isa_port *pt, struct strbuf *out);
 int isa_segment_kind_lookup(const char *name); /* -1: unknown */
-/* Bytes of DRAM the program's layout reaches (end of its last region). */
 /* The DRAM bytes a run of the whole program reads to fetch its own
  * instructions and load its micro-ops (each once): what it reads besides
  * its data. */
 uint64_t isa_program_code_bytes(const struct isa_program *p);
+/* Bytes of DRAM the program's layout reaches (end of its last region). */
 uint64_t isa_program_dram_end(const struct isa_program *p);
 /* Checks the layout: regions inside DRAM, aligned, not overlapping.
  * isa_program_layout_error returns -1 when it is sound, else the offending

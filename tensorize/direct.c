@@ -220,13 +220,10 @@ static void derive_a(const struct tz_geometry *geo, struct tz_direct *d, const b
 		int64_t after = hi >= t->shape[dd] ? (hi - t->shape[dd] + d->a_step[dd]) / d->a_step[dd] : 0;
 		if (dd != d->a_row && dd != d->a_col && (before || after))
 			FAIL("dimension %d of '%s' is read outside the tensor", dd, t->name);
-		if (dd == d->a_col && d->a_step[dd] == 1) /* columns of `group` elements each */
-			before *= d->a.group, after *= d->a.group;
-		if (before > (int64_t)hw->dma.max_pad || after > (int64_t)hw->dma.max_pad)
+		int64_t wide = dd == d->a_col && d->a_step[dd] == 1 ? d->a.group : 1; /* columns of `group` elements */
+		if (before * wide > (int64_t)hw->dma.max_pad || after * wide > (int64_t)hw->dma.max_pad)
 			FAIL("the padding of '%s' along dimension %d (%lld elements) is more than the DMA writes (dma.max_pad %u)",
-			     t->name, dd, (long long)(before > after ? before : after), hw->dma.max_pad);
-		if (dd == d->a_col && d->a_step[dd] == 1)
-			before /= d->a.group, after /= d->a.group;
+			     t->name, dd, (long long)((before > after ? before : after) * wide), hw->dma.max_pad);
 		if (dd == d->a_row && (before || after) && d->a_col >= 0 && d->a_step[d->a_col] > 1)
 			FAIL("'%s' is read every %lld columns with padded rows", t->name, (long long)d->a_step[d->a_col]);
 		/* the fewest rows a box reads: the windows' */
@@ -330,7 +327,7 @@ static void classify_axes(const struct tz_geometry *geo, struct tz_direct *d, bo
  * steps along its lane (the offset, a group's channels) moves by whole
  * stored elements and they pad it no more.  1 otherwise (a graph input,
  * packed by the host in the consumer's own layout). */
-static uint32_t a_group(const struct tz_geometry *geo, const struct tz_direct *d, const bool *stepped)
+static uint32_t a_group(const struct tz_geometry *geo, const struct tz_direct *d, int la, const bool *stepped)
 {
 	const struct hw *hw = geo->hw;
 	const struct ir_graph *g = geo->g;
@@ -339,8 +336,7 @@ static uint32_t a_group(const struct tz_geometry *geo, const struct tz_direct *d
 	const struct hw_level *ob = &hw->level[hw->role_level[HW_ROLE_OUTPUT]];
 	const struct ir_access *x = &op->in[geo->b.input_a];
 	uint32_t wide = in->out.tile_elems, lanes = in->a.tile_elems;
-	int la = lane_of_access(g, x, d->lane_a, lanes, stepped, op->niters);
-	int64_t values = la < 0 ? 0 : (g->tensor[x->tensor].shape[la] + lanes - 1) / lanes * lanes;
+	int64_t values = (g->tensor[x->tensor].shape[la] + lanes - 1) / lanes * lanes;
 	/* (where the wider elements would pad more, as 12 channels padded to 16 instead of 12, the consumer's
 	 * own layout reads less, and its producer's output is rearranged into it) */
 	if (g->tensor[x->tensor].producer < 0 || ob->dtype != in->a.dtype || wide <= lanes || wide % lanes || values % wide ||
@@ -384,7 +380,7 @@ void tz_direct_derive(const struct tz_geometry *geo, struct tz_direct *d)
 	if (la < 0 || lo < 0)
 		FAIL("'%s' or '%s' is not a whole dimension of elements", op->iter[d->lane_a].name,
 		     op->iter[d->lane_out].name);
-	uint32_t group = a_group(geo, d, stepped);
+	uint32_t group = a_group(geo, d, la, stepped);
 	tz_layout_init(&d->a, g, op->in[geo->b.input_a].tensor, la, in->a.tile_elems, group, in->a.dtype);
 	tz_layout_init(&d->out, g, op->out.tensor, lo, in->out.tile_elems, 1, ob->dtype);
 	derive_a(geo, d, ranging, stepped);
