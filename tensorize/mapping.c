@@ -285,6 +285,18 @@ bool tz_prefetches(const struct tz_geometry *geo, const struct tz_mapping *m)
 	return (m->ring_a > 1 || a_once) && (m->ring_b > 1 || b_once);
 }
 
+/* The bias's bytes as the lowering loads them (compiler/lower_gemm.c): the
+ * whole once where it stays in the accumulator (tz_bias_resident, GEMM form
+ * only), else its part of every output block, once per block. */
+static double bias_read(const struct tz_geometry *geo, const struct tz_mapping *m, const struct blocking *bl)
+{
+	if (geo->bias < 0 || (!m->direct && tz_bias_resident(geo, m) >= 0))
+		return (double)tz_packed_bias_bytes(geo);
+	double rows = geo->bias_on[TZ_G_M] && !m->direct ? (double)m->bm : 1;
+	double cols = geo->bias_on[TZ_G_N] ? (double)m->bn : 1;
+	return bl->Bt * (double)(bl->Mb * bl->Nb) * rows * cols * geo->eo * geo->bytes_acc;
+}
+
 double tz_estimate_dram_read(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
 	struct blocking bl;
@@ -295,7 +307,7 @@ double tz_estimate_dram_read(const struct tz_geometry *geo, const struct tz_mapp
 	double na, nb;
 	load_counts(&bl, m, &na, &nb);
 	return (m->keep_a ? bl.a_whole : na * bl.a_bytes) + (m->keep_b ? bl.b_whole : nb * bl.b_bytes) +
-	       (double)tz_packed_bias_bytes(geo);
+	       bias_read(geo, m, &bl);
 }
 
 double tz_estimate_cycles(const struct tz_geometry *geo, const struct tz_mapping *m)
