@@ -73,10 +73,16 @@ static void print_text(const struct hw *hw, const struct ir_graph *g, int op, co
 		       m->reject[i].why);
 	struct tz_pool p;
 	char why[256];
-	if (!tz_pool_match(hw, g, op, &p, why))
+	if (!tz_pool_match(hw, g, op, &p, why)) {
 		printf("  runs on the vector ALU: max over %" PRId64 " window positions, %" PRId64 " lanes along %s\n", p.window,
 		       p.lanes, o->iter[p.lane_iter].name);
-	else if (o->reduce == IR_REDUCE_MAX && o->nin == 1)
+		if (p.box.ok)
+			printf("  direct: the input moves by DMA in its layout, blocks of %" PRId64 "x%" PRId64
+			       " output points, their boxes widened by '%s'\n",
+			       p.box.block[0], p.box.block[1], hw->intrinsic[p.box.intrinsic].name);
+		else
+			printf("  no direct form: %s\n", p.box.why);
+	} else if (o->reduce == IR_REDUCE_MAX && o->nin == 1)
 		printf("  rejected the vector ALU: %s\n", why);
 }
 

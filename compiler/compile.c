@@ -205,24 +205,49 @@ double cc_roofline_cycles(const struct hw *hw, const struct ir_graph *g, int op)
 
 /* ---- whole graphs: which inputs come from the device ---- */
 
+/* The DRAM layout plan p of op `op` reads `tensor` in: the direct form's
+ * input, a direct max pool's.  False when it packs it otherwise. */
+static bool reads_layout(const struct hw *hw, const struct ir_graph *g, const struct cc_plan *p, int op, int tensor,
+			 struct tz_layout *l)
+{
+	if (p->kind == CC_POOL && p->pool.box.ok) {
+		*l = p->pool.box.in;
+		return l->tensor == tensor;
+	}
+	if (p->kind != CC_GEMM || !p->map.direct)
+		return false;
+	struct tz_geometry geo;
+	tz_geometry_init(&geo, hw, g, op, &p->map.b);
+	*l = geo.dir.a;
+	return geo.dir.ok && l->tensor == tensor;
+}
+
+/* The DRAM layout plan p stores its output in, one plane of it. */
+static bool stores_layout(const struct hw *hw, const struct ir_graph *g, const struct cc_plan *p, int op,
+			  struct tz_layout *l)
+{
+	if (p->kind == CC_POOL && p->pool.box.ok) {
+		*l = p->pool.box.out;
+		return true;
+	}
+	if (p->kind != CC_GEMM || !p->map.direct || p->map.b.planes != 1)
+		return false;
+	struct tz_geometry geo;
+	tz_geometry_init(&geo, hw, g, op, &p->map.b);
+	*l = geo.dir.out;
+	return true;
+}
+
 int cc_stored_by(const struct hw *hw, const struct ir_graph *g, const struct cc_plan *plans, const int *ops, int i,
 		 int tensor)
 {
-	const struct cc_plan *p = &plans[ops[i]];
-	if (p->kind != CC_GEMM || !p->map.direct)
+	struct tz_layout in, out;
+	if (!reads_layout(hw, g, &plans[ops[i]], ops[i], tensor, &in))
 		return -1;
-	struct tz_geometry geo, pg;
-	tz_geometry_init(&geo, hw, g, ops[i], &p->map.b);
-	if (!geo.dir.ok || geo.dir.a.tensor != tensor)
-		return -1;
-	for (int j = 0; j < i; j++) {
-		const struct cc_plan *q = &plans[ops[j]];
-		if (q->kind != CC_GEMM || !q->map.direct || q->map.b.planes != 1 || g->op[ops[j]].out.tensor != tensor)
-			continue;
-		tz_geometry_init(&pg, hw, g, ops[j], &q->map.b);
-		if (tz_layout_same(&pg.dir.out, &geo.dir.a))
+	for (int j = 0; j < i; j++)
+		if (g->op[ops[j]].out.tensor == tensor && stores_layout(hw, g, &plans[ops[j]], ops[j], &out) &&
+		    tz_layout_same(&out, &in))
 			return j;
-	}
 	return -1;
 }
 
@@ -248,7 +273,8 @@ enum cc_source cc_input_source(const struct hw *hw, const struct ir_graph *g, co
 			       const int *ops, int i, int tensor, bool steps)
 {
 	const struct cc_plan *c = &plans[ops[i]];
-	if (steps && c->kind == CC_POOL)
+	bool box = c->kind == CC_POOL && c->pool.box.ok;
+	if (steps && c->kind == CC_POOL && !box)
 		return CC_FROM_HOST_STEP;
 	int j = i - 1;
 	while (j >= 0 && g->op[ops[j]].out.tensor != tensor)
@@ -262,8 +288,8 @@ enum cc_source cc_input_source(const struct hw *hw, const struct ir_graph *g, co
 	const struct cc_plan *p = &plans[ops[j]];
 	const struct hw_level *ob = &hw->level[hw->role_level[HW_ROLE_OUTPUT]];
 	bool one_plane = p->kind == CC_POOL || (p->kind == CC_GEMM && p->map.b.planes == 1);
-	if (c->kind == CC_GEMM && one_plane && dtype_bytes(g->tensor[tensor].dtype) == 1 && dtype_bytes(ob->dtype) == 1 &&
-	    packed_bytes(hw, g, c, ops[i], tensor) == 1)
+	if ((box || (c->kind == CC_GEMM && packed_bytes(hw, g, c, ops[i], tensor) == 1)) && one_plane &&
+	    dtype_bytes(g->tensor[tensor].dtype) == 1 && dtype_bytes(ob->dtype) == 1)
 		return CC_FROM_GATHER;
 	return CC_FROM_HOST;
 }

@@ -88,8 +88,8 @@ int lw_pack_input(const struct cc_program *prog, int i, int tensor, const uint8_
 {
 	const struct cc_plan *plan = &prog->op[i].plan;
 	const struct ir_op *o = &prog->g->op[prog->op[i].op];
-	if (plan->kind == CC_GEMM && plan->map.direct) {
-		tz_layout_pack(prog->g, &plan->geo.dir.a, values, out);
+	if ((plan->kind == CC_GEMM && plan->map.direct) || (plan->kind == CC_POOL && plan->pool.box.ok)) {
+		tz_layout_pack(prog->g, plan->kind == CC_POOL ? &plan->pool.box.in : &plan->geo.dir.a, values, out);
 		return 0;
 	}
 	const uint8_t **data = try_calloc((size_t)prog->g->ntensors + 1, sizeof *data);
@@ -111,9 +111,9 @@ static const struct isa_segment *input_segment(struct cc_program *prog, int i, i
 {
 	const struct cc_plan *plan = &prog->op[i].plan;
 	const struct ir_op *o = &prog->g->op[prog->op[i].op];
-	bool is_a = plan->map.direct || o->in[plan->map.b.input_a].tensor == t;
+	bool is_a = plan->kind == CC_POOL || plan->map.direct || o->in[plan->map.b.input_a].tensor == t;
 	char name[2 * IR_NAME_MAX + 16];
-	snprintf(name, sizeof name, "%s.%s", o->name, plan->kind == CC_POOL ? "windows" : is_a ? "a" : "b");
+	snprintf(name, sizeof name, "%s.%s", o->name, lw_pool_windows(plan) ? "windows" : is_a ? "a" : "b");
 	return isa_program_segment(&prog->p, name);
 }
 

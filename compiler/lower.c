@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <inttypes.h>
+
 #include "lower.h"
 #include "base/alloc.h"
 
@@ -44,9 +46,15 @@ static void format_gemm(const struct hw *hw, const struct ir_graph *g, int op, c
 static void format_pool(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan,
 			struct strbuf *binding, struct strbuf *mapping)
 {
-	(void)hw, (void)g, (void)op, (void)plan;
-	sb_puts(binding, "alu: max pooling");
-	sb_puts(mapping, "alu");
+	(void)g, (void)op;
+	const struct tz_pool_box *b = &plan->pool.box;
+	if (!b->ok) {
+		sb_puts(binding, "alu: max pooling");
+		sb_puts(mapping, "alu");
+		return;
+	}
+	sb_printf(binding, "alu: max pooling, direct (boxes widened by '%s')", hw->intrinsic[b->intrinsic].name);
+	sb_printf(mapping, "alu direct block=%" PRId64 "x%" PRId64, b->block[0], b->block[1]);
 }
 
 /* How each kind of op is described, settled, lowered and read back; the

@@ -105,6 +105,22 @@ void lw_load_kernels(struct lw_op *lo);
 /* The last compute instruction emitted, as the next op's barrier. */
 void lw_note_last_compute(struct lw_op *lo);
 
+/* A load of rows x cols elements of lv from DRAM element addr (rows
+ * `stride` apart) into idx, with the DMA's zero padding pad[4] (rows
+ * before, after, columns before, after), as one instruction. */
+int lw_load_padded(struct lw_op *lo, int lv, uint64_t idx, uint64_t addr, int64_t rows, int64_t cols, uint64_t stride,
+		   const int64_t pad[4]);
+/* The DRAM byte address of the segment an earlier op of the program stores
+ * `tensor` into, in the layout this op reads (cc_stored_by: the rule
+ * compile also plans by), or UINT64_MAX. */
+uint64_t lw_stored_segment(struct lw_op *lo, int tensor);
+
+/* A max pool whose windows the host packs (not its direct form). */
+static inline bool lw_pool_windows(const struct cc_plan *p)
+{
+	return p->kind == CC_POOL && !p->pool.box.ok;
+}
+
 /* ---- gather.c: programs cut where a tensor changes layout between ops ---- */
 
 /* The graph ops of the program, in order (NULL when out of memory, recorded). */

@@ -72,9 +72,8 @@ static void box_pads(int64_t lo, int64_t s, int64_t n, int64_t size, int64_t *be
 	*after = n - 1 - last;
 }
 
-/* One load with its padding, as one instruction. */
-static int load_padded(struct lw_op *lo, int lv, uint64_t idx, uint64_t addr, int64_t rows, int64_t cols,
-		       uint64_t stride, const int64_t pad[4])
+int lw_load_padded(struct lw_op *lo, int lv, uint64_t idx, uint64_t addr, int64_t rows, int64_t cols, uint64_t stride,
+		   const int64_t pad[4])
 {
 	struct isa_insn in = {.kind = isa_kind_of_class(lo->lay, ISA_CLASS_LOAD)};
 	in.f[ISA_F_BUF] = lv;
@@ -128,9 +127,9 @@ int lw_direct_load(struct gemm_lowering *gl, const struct step *st, uint64_t idx
 			at[d->a_col] = clo + c0;
 			uint64_t addr = gl->seg_a / e + layout_element(&d->a, x, it, t->rank, at);
 			int64_t pad[4] = {r0, r1, c0 * g, c1 * g};
-			int i = fold ? load_padded(&gl->lo, gl->lv_a, sram, addr, st->bk, cn, (uint64_t)d->a.stride[d->a.lane_dim],
+			int i = fold ? lw_load_padded(&gl->lo, gl->lv_a, sram, addr, st->bk, cn, (uint64_t)d->a.stride[d->a.lane_dim],
 						   (int64_t[4]){0, 0, c0, c1})
-				     : load_padded(&gl->lo, gl->lv_a, sram, addr, rn, cn * g,
+				     : lw_load_padded(&gl->lo, gl->lv_a, sram, addr, rn, cn * g,
 						   (uint64_t)(rs * (d->a_row >= 0 ? d->a.stride[d->a_row] : 0)), pad);
 			first = first < 0 ? i : first;
 			continue;
@@ -141,7 +140,7 @@ int lw_direct_load(struct gemm_lowering *gl, const struct step *st, uint64_t idx
 			at[d->a_col] = clo + c0 * cs;
 			uint64_t addr = gl->seg_a / e + layout_element(&d->a, x, it, t->rank, at);
 			int64_t pad[4] = {c0, c1, 0, 0};
-			int i = load_padded(&gl->lo, gl->lv_a, sram + (uint64_t)(r * gl->db.a_cols * g), addr, cn, g,
+			int i = lw_load_padded(&gl->lo, gl->lv_a, sram + (uint64_t)(r * gl->db.a_cols * g), addr, cn, g,
 					    (uint64_t)(cs * g), pad);
 			first = first < 0 ? i : first;
 		}
@@ -197,20 +196,17 @@ void lw_direct_kernel(struct gemm_lowering *gl, uint32_t a, uint32_t b, uint32_t
 	}
 }
 
-/* The segment an earlier op of the program stores a's tensor into, in the
- * layout this op reads (cc_stored_by: the rule compile also plans by), as
- * a DRAM byte address, or UINT64_MAX. */
-static uint64_t stored_earlier(const struct gemm_lowering *gl)
+uint64_t lw_stored_segment(struct lw_op *lo, int tensor)
 {
-	struct cc_program *prog = gl->lo.prog;
-	int i = (int)(gl->lo.rec - prog->op), *ops = try_calloc((size_t)i + 1, sizeof *ops), j = -1;
+	struct cc_program *prog = lo->prog;
+	int i = (int)(lo->rec - prog->op), *ops = try_calloc((size_t)i + 1, sizeof *ops), j = -1;
 	if (!ops) {
 		lw_nomem(prog, ((size_t)i + 1) * sizeof *ops, "the ops of the program");
 		return UINT64_MAX;
 	}
 	for (int k = 0; k <= i; k++)
 		ops[k] = prog->op[k].op;
-	j = cc_stored_by(&prog->p.hw, prog->g, prog->rq->plans, ops, i, gl->geo->dir.a.tensor);
+	j = cc_stored_by(&prog->p.hw, prog->g, prog->rq->plans, ops, i, tensor);
 	free(ops);
 	return j >= 0 ? prog->p.seg[prog->op[j].out_segment].addr : UINT64_MAX;
 }
@@ -224,7 +220,7 @@ void lw_direct_segments(struct gemm_lowering *gl, const uint8_t *const *data)
 	const struct tz_direct *d = &geo->dir;
 	struct lw_op *lo = &gl->lo;
 	uint8_t *a = NULL, *bb = NULL, *bias = NULL, *scratch = NULL;
-	gl->seg_a = stored_earlier(gl);
+	gl->seg_a = lw_stored_segment(lo, d->a.tensor);
 	if (gl->seg_a == UINT64_MAX) {
 		if (data && (a = try_malloc(tz_layout_bytes(&d->a) + 1)))
 			tz_layout_pack(lo->g, &d->a, data[d->a.tensor], a);

@@ -2,7 +2,9 @@
  * docs/tensorize.md).  Blocks of pixels' windows are loaded into the
  * accumulator, `mov` takes the first window position and `max` the others
  * into the output block, which is stored; two buffers let one block load
- * while the other computes and stores. */
+ * while the other computes and stores.  In the direct form a block's box
+ * of the input comes by DMA in the input's layout and the intrinsic widens
+ * it into the accumulator, where the windows are micro-op offsets. */
 #include <inttypes.h>
 #include <string.h>
 
@@ -138,6 +140,255 @@ static void make_segments(struct pool_lowering *pl, const uint8_t *const *data)
 	lo->rec->out_segment = lo->prog->p.nseg - 1;
 }
 
+/* ---- the direct form (tensorize/pool.c: struct tz_pool_box) ---- */
+
+struct box_lowering {
+	struct lw_op lo;
+	const struct tz_pool *pool;
+	const struct tz_pool_box *b;
+	int lv_in, lv_wgt, gemm_kind, alu_kind;
+	uint64_t out_slot, box_slot;       /* accumulator elements per buffer: output blocks first, then the boxes */
+	uint32_t k_gemm[POOL_RING], k_mov[POOL_RING], k_fill[POOL_RING]; /* micro-op kernels per buffer */
+	int in_reader[POOL_RING], out_reader[POOL_RING];
+	int eye, first_wait;               /* the identity's load; what the first write of the output buffer waits for */
+	uint64_t seg_in, seg_eye, seg_out;
+};
+
+static uint64_t out_base(const struct box_lowering *bl, int q)
+{
+	return (uint64_t)q * bl->out_slot;
+}
+
+static uint64_t box_base(const struct box_lowering *bl, int q)
+{
+	return (uint64_t)POOL_RING * bl->out_slot + (uint64_t)q * bl->box_slot;
+}
+
+/* Per buffer: the identity's product over the box; the padding's fills (at
+ * the box, then each row and column the padding after may start at); mov
+ * from the first window position, max from the others. */
+static void box_kernels(struct box_lowering *bl)
+{
+	struct lw_op *lo = &bl->lo;
+	const struct tz_pool_box *b = bl->b;
+	lw_pad_uops(lo);
+	lo->uop_rel = (uint32_t)lo->prog->p.nuop;
+	for (int q = 0; q < POOL_RING; q++) {
+		uint32_t box = (uint32_t)box_base(bl, q), out = (uint32_t)out_base(bl, q);
+		bl->k_gemm[q] = lo->nuops;
+		lw_add_uop(lo, box, (uint32_t)((uint64_t)q * bl->box_slot), 0);
+		bl->k_fill[q] = lo->nuops;
+		lw_add_uop(lo, box, box, 0);
+		for (int64_t j = 1; j <= b->pad[1]; j++) /* the last j rows */
+			lw_add_uop(lo, box + (uint32_t)((b->box[0] - j) * b->box[1]), 0, 0);
+		for (int64_t j = 1; j <= b->pad[3]; j++) /* the last j columns */
+			lw_add_uop(lo, box + (uint32_t)(b->box[1] - j), 0, 0);
+		bl->k_mov[q] = lo->nuops;
+		for (int64_t r = 0; r < b->window[0]; r++)
+			for (int64_t c = 0; c < b->window[1]; c++)
+				lw_add_uop(lo, out, box + (uint32_t)(r * b->dilation[0] * b->box[1] + c * b->dilation[1]), 0);
+	}
+	lw_pad_uops(lo);
+}
+
+/* An ALU or intrinsic instruction over rows x cols, micro-ops [u, u + n). */
+static struct isa_insn box_loop(int kind, uint32_t u, uint32_t n, int64_t rows, int64_t cols, int64_t dst_row)
+{
+	struct isa_insn in = {.kind = kind};
+	in.f[ISA_F_UOP_BEGIN] = u;
+	in.f[ISA_F_UOP_END] = u + n;
+	in.f[ISA_F_ITER_OUT] = rows;
+	in.f[ISA_F_ITER_IN] = cols;
+	in.f[ISA_F_DST_OUT] = dst_row;
+	in.f[ISA_F_DST_IN] = 1;
+	return in;
+}
+
+static int fill(struct box_lowering *bl, uint32_t u, int64_t rows, int64_t cols)
+{
+	struct isa_insn in = box_loop(bl->alu_kind, u, 1, rows, cols, bl->b->box[1]);
+	in.f[ISA_F_ALU_OP] = HW_ALU_MOV;
+	in.f[ISA_F_USE_IMM] = 1;
+	in.f[ISA_F_IMM] = bl->b->fill;
+	return st_emit(bl->lo.s, &in);
+}
+
+/* The padding of the box of buffer q: what the DMA zeroed, the least value
+ * instead (rows before and after, then columns). */
+static void fill_padding(struct box_lowering *bl, int q, const int64_t pad[4])
+{
+	const struct tz_pool_box *b = bl->b;
+	uint32_t k = bl->k_fill[q];
+	if (pad[0])
+		fill(bl, k, pad[0], b->box[1]);
+	if (pad[1])
+		fill(bl, k + (uint32_t)pad[1], pad[1], b->box[1]);
+	if (pad[2])
+		fill(bl, k, b->box[0], pad[2]);
+	if (pad[3])
+		fill(bl, k + (uint32_t)(b->pad[1] + pad[3]), b->box[0], pad[3]);
+}
+
+static int64_t value_at(const struct ir_affine *x, const int64_t *it)
+{
+	int64_t v = x->offset;
+	for (int i = 0; i < IR_MAX_ITERS; i++)
+		v += x->coef[i] * it[i];
+	return v;
+}
+
+/* The op's iterators at the first point of block `blk` of lane tile ct:
+ * the other output points' iterators by `blk`'s leading part, row major,
+ * then the row and column blocks. */
+static void block_point(const struct box_lowering *bl, int64_t ct, int64_t blk, int64_t *it)
+{
+	const struct ir_op *o = bl->lo.op;
+	const struct tz_pool_box *b = bl->b;
+	memset(it, 0, IR_MAX_ITERS * sizeof *it);
+	int64_t cols = b->extent[1] / b->block[1], rows = b->extent[0] / b->block[0];
+	it[b->iter[1]] = blk % cols * b->block[1], blk /= cols;
+	if (b->iter[0] >= 0)
+		it[b->iter[0]] = blk % rows * b->block[0];
+	blk /= rows;
+	for (int i = o->niters - 1; i >= 0; i--)
+		if (i != bl->pool->lane_iter && i != b->iter[0] && i != b->iter[1] && !o->iter[i].reduction)
+			it[i] = blk % o->iter[i].extent, blk /= o->iter[i].extent;
+	it[bl->pool->lane_iter] = ct * bl->pool->lanes;
+}
+
+/* Rows (k = 0) or columns (1) of block's box from index lo: zeros before,
+ * read, zeros after. */
+static void box_part(const struct tz_pool_box *b, int k, int64_t lo, int64_t *pad0, int64_t *read, int64_t *pad1)
+{
+	if (b->iter[k] < 0) {
+		*pad0 = *pad1 = 0, *read = 1;
+		return;
+	}
+	int64_t first = lo < 0 ? 0 : lo, end = lo + b->box[k] < b->size[k] ? lo + b->box[k] : b->size[k];
+	*pad0 = first - lo, *read = end - first, *pad1 = b->box[k] - *pad0 - *read;
+}
+
+static int load_box(struct box_lowering *bl, const int64_t *it, int q, int64_t pad[4])
+{
+	const struct tz_pool_box *b = bl->b;
+	const struct ir_access *x = &bl->lo.op->in[0];
+	int rank = bl->lo.g->tensor[x->tensor].rank;
+	int64_t at[IR_MAX_RANK], rows, cols;
+	for (int d = 0; d < rank; d++)
+		at[d] = value_at(&x->index[d], it);
+	if (b->iter[0] >= 0)
+		box_part(b, 0, at[b->in_dim[0]], &pad[0], &rows, &pad[1]), at[b->in_dim[0]] += pad[0];
+	else
+		pad[0] = pad[1] = 0, rows = 1;
+	box_part(b, 1, at[b->in_dim[1]], &pad[2], &cols, &pad[3]);
+	at[b->in_dim[1]] += pad[2];
+	uint32_t e = bl->lo.hw->level[bl->lv_in].elem_bytes;
+	uint64_t addr = bl->seg_in / e + tz_layout_element(&b->in, rank, at);
+	uint64_t stride = b->iter[0] >= 0 ? (uint64_t)b->in.stride[b->in_dim[0]] : 0;
+	int i = lw_load_padded(&bl->lo, bl->lv_in, (uint64_t)q * bl->box_slot, addr, rows, cols, stride, pad);
+	st_need(bl->lo.s, i, bl->in_reader[q]);
+	return i;
+}
+
+static int store_block(struct box_lowering *bl, const int64_t *it, int q, int wait)
+{
+	const struct tz_pool_box *b = bl->b;
+	const struct ir_access *x = &bl->lo.op->out;
+	int rank = bl->lo.g->tensor[x->tensor].rank;
+	int64_t at[IR_MAX_RANK];
+	for (int d = 0; d < rank; d++)
+		at[d] = value_at(&x->index[d], it);
+	uint32_t e = bl->lo.hw->level[bl->lo.lv_out].elem_bytes;
+	uint64_t stride = b->out_dim[0] >= 0 ? (uint64_t)b->out.stride[b->out_dim[0]] : 0;
+	return lw_store_block(&bl->lo, out_base(bl, q), bl->seg_out + tz_layout_element(&b->out, rank, at) * e,
+			      (uint64_t)b->block[0], (uint64_t)b->block[1], stride, wait);
+}
+
+/* Block `blk` of lane tile ct through buffer q: the box in, widened, its
+ * padding filled, the windows' max, the block out. */
+static void box_block(struct box_lowering *bl, int64_t ct, int64_t blk, int q)
+{
+	const struct tz_pool_box *b = bl->b;
+	struct lw_stream *s = bl->lo.s;
+	int64_t it[IR_MAX_ITERS], pad[4];
+	block_point(bl, ct, blk, it);
+	int load = load_box(bl, it, q, pad);
+	struct isa_insn g = box_loop(bl->gemm_kind, bl->k_gemm[q], 1, b->box[0], b->box[1], b->box[1]);
+	g.f[ISA_F_RESET] = 1;
+	g.f[ISA_F_SRC_OUT] = b->box[1], g.f[ISA_F_SRC_IN] = 1;
+	int gi = st_emit(s, &g);
+	st_need(s, gi, load);
+	st_need(s, gi, bl->eye);
+	st_need(s, gi, bl->first_wait); /* it writes the output buffer too, narrowed */
+	bl->in_reader[q] = gi;
+	fill_padding(bl, q, pad);
+	int64_t taps = b->window[0] * b->window[1];
+	struct isa_insn a = box_loop(bl->alu_kind, bl->k_mov[q], 1, b->block[0], b->block[1], b->block[1]);
+	a.f[ISA_F_SRC_OUT] = b->stride[0] * b->box[1], a.f[ISA_F_SRC_IN] = b->stride[1];
+	a.f[ISA_F_ALU_OP] = HW_ALU_MOV;
+	int last = st_emit(s, &a);
+	st_need(s, last, bl->out_reader[q]); /* the output block is free again */
+	if (taps > 1) {
+		a.f[ISA_F_UOP_BEGIN] = bl->k_mov[q] + 1, a.f[ISA_F_UOP_END] = bl->k_mov[q] + (uint32_t)taps;
+		a.f[ISA_F_ALU_OP] = HW_ALU_MAX;
+		last = st_emit(s, &a);
+	}
+	int store = store_block(bl, it, q, last);
+	bl->out_reader[q] = store;
+	bl->lo.prog->last_store = store;
+	lw_note_last_compute(&bl->lo);
+}
+
+static void box_segments(struct box_lowering *bl, const uint8_t *const *data)
+{
+	struct lw_op *lo = &bl->lo;
+	const struct tz_pool_box *b = bl->b;
+	bl->seg_in = lw_stored_segment(lo, b->in.tensor);
+	if (bl->seg_in == UINT64_MAX) {
+		uint8_t *in = NULL;
+		if (data && (in = try_malloc(tz_layout_bytes(&b->in) + 1)))
+			tz_layout_pack(lo->g, &b->in, data[b->in.tensor], in);
+		else if (data)
+			lw_nomem(lo->prog, tz_layout_bytes(&b->in) + 1, "the input in its layout");
+		bl->seg_in = lw_add_segment(lo, "a", lw_segment_kind(lo->g, b->in.tensor), tz_layout_bytes(&b->in), in);
+	}
+	uint64_t eb = lo->hw->level[bl->lv_wgt].elem_bytes;
+	uint8_t *eye = try_malloc(eb);
+	if (eye)
+		tz_pool_identity(lo->hw, b, eye);
+	else
+		lw_nomem(lo->prog, eb, "the identity tile");
+	bl->seg_eye = lw_add_segment(lo, "identity", ISA_SEG_WEIGHT, eb, eye);
+	bl->seg_out = lw_add_segment(lo, "out", ISA_SEG_OUTPUT, tz_layout_bytes(&b->out), NULL);
+	lo->rec->out_segment = lo->prog->p.nseg - 1;
+}
+
+static void lower_box(struct cc_program *prog, struct cc_op *rec)
+{
+	struct box_lowering bl;
+	memset(&bl, 0, sizeof bl);
+	lw_op_init(&bl.lo, prog, rec);
+	bl.pool = &rec->plan.pool, bl.b = &rec->plan.pool.box;
+	const struct hw_intrinsic *x = &prog->p.hw.intrinsic[bl.b->intrinsic];
+	bl.lv_in = x->a.level, bl.lv_wgt = x->b.level;
+	for (int k = 0; k < bl.lo.lay->nkinds; k++)
+		if (bl.lo.lay->kind[k].cls == ISA_CLASS_GEMM && bl.lo.lay->kind[k].intrinsic == bl.b->intrinsic)
+			bl.gemm_kind = k;
+	bl.alu_kind = isa_kind_of_class(bl.lo.lay, ISA_CLASS_ALU);
+	bl.out_slot = (uint64_t)(bl.b->block[0] * bl.b->block[1]), bl.box_slot = tz_pool_box_acc(bl.b);
+	bl.in_reader[0] = bl.in_reader[1] = -1;
+	/* the output buffers are free once the previous op's stores read them */
+	bl.out_reader[0] = bl.out_reader[1] = bl.first_wait = prog->last_store;
+	box_kernels(&bl);
+	box_segments(&bl, prog->rq->data);
+	bl.eye = lw_load_block(&bl.lo, bl.lv_wgt, 0, bl.seg_eye, 1, 1, 0, (uint64_t[HW_MAX_LEVELS]){0}, -1);
+	lw_load_kernels(&bl.lo);
+	int64_t blocks = bl.pool->pixels / (bl.b->block[0] * bl.b->block[1]), o = 0;
+	for (int64_t ct = 0; ct < bl.pool->tiles; ct++)
+		for (int64_t blk = 0; blk < blocks; blk++, o++)
+			box_block(&bl, ct, blk, (int)(o % POOL_RING));
+}
+
 /* ---- the kind's entries ---- */
 
 /* The pool descriptor came from matching at plan time; what is left is
@@ -145,6 +396,8 @@ static void make_segments(struct pool_lowering *pl, const uint8_t *const *data)
 int lw_settle_pool(struct cc_program *prog, struct cc_op *rec, struct diags *err)
 {
 	struct cc_plan *plan = &rec->plan;
+	if (plan->pool.box.ok)
+		return 0;
 	plan->pool_block = pool_block(&prog->p.hw, &plan->pool);
 	if (plan->pool_block < 1) {
 		diag_add(err, NULL, 0, 0, "op '%s': one pixel's window (%" PRId64 " elements) does not fit the accumulator twice",
@@ -156,6 +409,10 @@ int lw_settle_pool(struct cc_program *prog, struct cc_op *rec, struct diags *err
 
 int lw_lower_pool(struct cc_program *prog, struct cc_op *rec, struct diags *err)
 {
+	if (rec->plan.pool.box.ok) {
+		lower_box(prog, rec);
+		return 0;
+	}
 	struct pool_lowering pl;
 	memset(&pl, 0, sizeof pl);
 	lw_op_init(&pl.lo, prog, rec);
@@ -175,5 +432,8 @@ int lw_lower_pool(struct cc_program *prog, struct cc_op *rec, struct diags *err)
 
 void lw_unpack_pool(const struct cc_program *prog, const struct cc_op *rec, const uint8_t *packed, uint8_t *tensor)
 {
-	tz_pool_unpack(&prog->p.hw, prog->g, rec->op, &rec->plan.pool, packed, tensor);
+	if (rec->plan.pool.box.ok)
+		tz_layout_unpack(prog->g, &rec->plan.pool.box.out, 1, packed, tensor);
+	else
+		tz_pool_unpack(&prog->p.hw, prog->g, rec->op, &rec->plan.pool, packed, tensor);
 }

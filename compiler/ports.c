@@ -58,8 +58,9 @@ static const struct isa_segment *input_segment(const struct cc_program *prog, in
 		uses += o->epilogue[e].kind == IR_EP_BIAS && o->epilogue[e].tensor == tensor ? 2 : 0;
 	if (uses != 1)
 		return NULL;
-	const char *suffix = plan->kind == CC_POOL ? "windows"
-			     : plan->map.direct  ? (plan->geo.dir.a.tensor == tensor ? "a" : "b")
+	const char *suffix = lw_pool_windows(plan)    ? "windows"
+			     : plan->kind == CC_POOL ? "a"
+			     : plan->map.direct      ? (plan->geo.dir.a.tensor == tensor ? "a" : "b")
 			     : o->in[plan->map.b.input_a].tensor == tensor ? "a" : "b";
 	char name[2 * IR_NAME_MAX + 16];
 	snprintf(name, sizeof name, "%s.%s", o->name, suffix);

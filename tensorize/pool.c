@@ -24,6 +24,231 @@ static bool uses(const struct ir_access *a, int it)
 	return false;
 }
 
+/* ---- the direct form (struct tz_pool_box) ---- */
+
+#define BOX_FAIL(...)                                             \
+	do {                                                      \
+		snprintf(b->why, sizeof b->why, __VA_ARGS__);     \
+		return;                                           \
+	} while (0)
+
+/* An intrinsic whose B tile, the identity, copies a's values into the
+ * output's: one element of a row of L values each (the accumulator's and
+ * the output buffer's lanes), a in `in`'s type, B an L x L element over
+ * a's and the output's value dimensions.  -1: none. */
+static int identity_intrinsic(const struct hw *hw, enum dtype in, int64_t lanes)
+{
+	for (int k = 0; k < hw->nintrinsics; k++) {
+		const struct hw_intrinsic *x = &hw->intrinsic[k];
+		int da = tz_operand_lane(x, &x->a), dj = tz_operand_lane(x, &x->out), spans = 0;
+		for (int r = 0; r < x->b.rank; r++)
+			spans += x->dim_size[x->b.dim[r]] > 1 && (x->b.dim[r] == da || x->b.dim[r] == dj);
+		const struct hw_level *la = &hw->level[x->a.level], *lb = &hw->level[x->b.level];
+		if (da >= 0 && dj >= 0 && da != dj && spans == 2 && x->a.tile_elems == lanes && x->out.tile_elems == lanes &&
+		    x->b.tile_elems == lanes * lanes && x->a.elems_per_tile == 1 && x->b.elems_per_tile == 1 &&
+		    x->out.elems_per_tile == 1 && x->a.dtype == in && !dtype_float(x->b.dtype) &&
+		    la->elem_bytes == lanes * dtype_bytes(in) && lb->elem_bytes == lanes * lanes * dtype_bytes(x->b.dtype) &&
+		    la->parent < 0 && lb->parent < 0 && x->out.level == hw->role_level[HW_ROLE_ACCUMULATOR])
+			return k;
+	}
+	return -1;
+}
+
+/* The dimension of access x that iterator `it` indexes alone, with
+ * coefficient 1 and no offset; -1 when none (or it shares one). */
+static int alone(const struct ir_access *x, int rank, int it, int niters)
+{
+	for (int d = 0; d < rank; d++) {
+		if (!x->index[d].coef[it])
+			continue;
+		for (int i = 0; i < niters; i++)
+			if (i != it && x->index[d].coef[i])
+				return -1;
+		return x->index[d].coef[it] == 1 && !x->index[d].offset ? d : -1;
+	}
+	return -1;
+}
+
+/* The innermost dimensions of a tensor but `lane`: last[1] the innermost,
+ * last[0] the one before (-1 when there is none). */
+static void innermost(int rank, int lane, int last[2])
+{
+	last[0] = last[1] = -1;
+	for (int d = rank - 1; d >= 0 && last[0] < 0; d--)
+		if (d != lane)
+			*(last[1] < 0 ? &last[1] : &last[0]) = d;
+}
+
+/* Input dimension d as stride·x + dilation·k + offset (x an output point's
+ * iterator, k a window's); slot k of b, which of rows or columns. */
+static bool windowed(const struct ir_op *o, const struct ir_affine *ix, struct tz_pool_box *b, int k)
+{
+	b->iter[k] = b->win[k] = -1;
+	for (int i = 0; i < o->niters; i++) {
+		if (!ix->coef[i])
+			continue;
+		if (ix->coef[i] < 0)
+			return false;
+		int *slot = o->iter[i].reduction ? &b->win[k] : &b->iter[k];
+		if (*slot >= 0)
+			return false;
+		*slot = i;
+	}
+	if (b->iter[k] < 0)
+		return false;
+	b->stride[k] = ix->coef[b->iter[k]], b->offset[k] = ix->offset;
+	b->dilation[k] = b->win[k] >= 0 ? ix->coef[b->win[k]] : 1;
+	b->window[k] = b->win[k] >= 0 ? o->iter[b->win[k]].extent : 1;
+	b->extent[k] = o->iter[b->iter[k]].extent;
+	return true;
+}
+
+/* Every iterator is the lane, an output point's along one output dimension
+ * (in the input alone, or with a window along one of its two innermost
+ * dimensions), or a window's. */
+static bool iterators_fit(const struct ir_graph *g, const struct ir_op *o, const struct tz_pool *p,
+			  struct tz_pool_box *b)
+{
+	const struct ir_tensor *ti = &g->tensor[o->in[0].tensor], *to = &g->tensor[o->out.tensor];
+	for (int it = 0; it < o->niters; it++) {
+		bool framed = it == b->iter[0] || it == b->iter[1] || it == b->win[0] || it == b->win[1];
+		if (it == p->lane_iter || framed)
+			continue;
+		if (o->iter[it].reduction || alone(&o->in[0], ti->rank, it, o->niters) < 0 ||
+		    alone(&o->out, to->rank, it, o->niters) < 0)
+			return false;
+	}
+	for (int k = 0; k < 2; k++)
+		if (b->iter[k] >= 0 && (b->out_dim[k] = alone(&o->out, to->rank, b->iter[k], o->niters)) < 0)
+			return false;
+	int last[2];
+	innermost(to->rank, b->out.lane_dim, last);
+	return b->out_dim[1] == last[1] && (b->iter[0] < 0 || b->out_dim[0] == last[0]);
+}
+
+static int64_t divisor_at_most(int64_t n, int64_t most)
+{
+	for (int64_t d = most < n ? most : n; d > 1; d--)
+		if (n % d == 0)
+			return d;
+	return 1;
+}
+
+static int64_t box_span(const struct tz_pool_box *b, int k, int64_t points)
+{
+	return b->iter[k] < 0 ? 1 : (points - 1) * b->stride[k] + (b->window[k] - 1) * b->dilation[k] + 1;
+}
+
+/* Whether a block of r x c output points fits: two buffers of its box in
+ * the input buffer, of it and its box in the accumulator, the loops, the
+ * DMA, the micro-ops. */
+static bool block_fits(const struct hw *hw, const struct tz_pool_box *b, int64_t r, int64_t c, uint64_t window)
+{
+	uint64_t br = (uint64_t)box_span(b, 0, r), bc = (uint64_t)box_span(b, 1, c), box = br * bc;
+	const struct hw_level *in = &hw->level[hw->intrinsic[b->intrinsic].a.level];
+	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
+	const struct hw_level *out = &hw->level[hw->role_level[HW_ROLE_OUTPUT]];
+	const struct hw_level *uop = &hw->level[hw->role_level[HW_ROLE_UOP]];
+	uint64_t most = hw->isa.max_loop_extent;
+	return 2 * box <= in->depth && 2 * ((uint64_t)(r * c) + box) <= acc->depth && 2 * (uint64_t)(r * c) <= out->depth &&
+	       2 * (window + 6) + 64 <= uop->depth && br <= most && bc <= most && br <= hw->dma.max_rows &&
+	       bc <= hw->dma.max_cols;
+}
+
+/* The largest block (output rows x columns, even divisors) that fits. */
+static void choose_block(const struct hw *hw, struct tz_pool_box *b, uint64_t window)
+{
+	b->block[0] = b->block[1] = 0;
+	for (int64_t r = b->extent[0]; r >= 1; r = divisor_at_most(b->extent[0], r - 1)) {
+		for (int64_t c = b->extent[1]; c >= 1; c = divisor_at_most(b->extent[1], c - 1)) {
+			if (r * c > b->block[0] * b->block[1] && block_fits(hw, b, r, c, window))
+				b->block[0] = r, b->block[1] = c;
+			if (c == 1)
+				break;
+		}
+		if (r == 1)
+			break;
+	}
+	b->box[0] = box_span(b, 0, b->block[0]), b->box[1] = box_span(b, 1, b->block[1]);
+}
+
+/* The padding along k: before the first window, after the last. */
+static bool pads_fit(const struct hw *hw, struct tz_pool_box *b, int k)
+{
+	if (b->iter[k] < 0)
+		return true;
+	int64_t first_last = b->offset[k] + (b->window[k] - 1) * b->dilation[k];
+	int64_t last_first = (b->extent[k] - 1) * b->stride[k] + b->offset[k];
+	b->pad[2 * k] = b->offset[k] < 0 ? -b->offset[k] : 0;
+	b->pad[2 * k + 1] = last_first + (b->window[k] - 1) * b->dilation[k] + 1 - b->size[k];
+	if (b->pad[2 * k + 1] < 0)
+		b->pad[2 * k + 1] = 0;
+	/* every window takes a value inside the input, so the least value written over the padding never wins */
+	return first_last >= 0 && last_first <= b->size[k] - 1 && b->pad[2 * k] <= hw->dma.max_pad &&
+	       b->pad[2 * k + 1] <= hw->dma.max_pad;
+}
+
+static void derive_box(const struct hw *hw, const struct ir_graph *g, int op, struct tz_pool *p)
+{
+	const struct ir_op *o = &g->op[op];
+	struct tz_pool_box *b = &p->box;
+	memset(b, 0, sizeof *b);
+	const struct ir_tensor *ti = &g->tensor[o->in[0].tensor], *to = &g->tensor[o->out.tensor];
+	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
+	const struct hw_level *ob = &hw->level[hw->role_level[HW_ROLE_OUTPUT]];
+	for (int l = 0; l < hw->nlevels; l++)
+		if (hw->level[l].role == HW_ROLE_SHARED)
+			BOX_FAIL("its windows are packed by the host: the direct form does not stage through shared level '%s'",
+				 hw->level[l].name);
+	if (dtype_float(ti->dtype) || dtype_float(acc->dtype) || dtype_bytes(acc->dtype) > 4)
+		BOX_FAIL("its windows are packed by the host: the direct form fills the padding with an integer immediate");
+	if ((b->intrinsic = identity_intrinsic(hw, ti->dtype, p->lanes)) < 0)
+		BOX_FAIL("its windows are packed by the host: no intrinsic widens %s rows of %lld values into the "
+			 "accumulator's by an identity tile", dtype_name(ti->dtype), (long long)p->lanes);
+	int la = alone(&o->in[0], ti->rank, p->lane_iter, o->niters), lo = alone(&o->out, to->rank, p->lane_iter, o->niters);
+	if (la < 0 || lo < 0)
+		BOX_FAIL("its windows are packed by the host: '%s' is not a whole dimension of the input and the output",
+			 o->iter[p->lane_iter].name);
+	tz_layout_init(&b->in, g, o->in[0].tensor, la, (uint32_t)p->lanes, 1, ti->dtype);
+	tz_layout_init(&b->out, g, o->out.tensor, lo, (uint32_t)p->lanes, 1, ob->dtype);
+	innermost(ti->rank, la, b->in_dim);
+	b->iter[0] = b->iter[1] = b->win[0] = b->win[1] = -1;
+	b->out_dim[0] = b->out_dim[1] = -1;
+	for (int k = 1; k >= 0; k--) {
+		int d = b->in_dim[k];
+		if (d < 0 || !windowed(o, &o->in[0].index[d], b, k)) {
+			b->iter[k] = b->win[k] = -1;
+			if (k == 1)
+				BOX_FAIL("its windows are packed by the host: the input's innermost dimension but the lane is "
+					 "not read as stride x point + window");
+			b->in_dim[0] = -1; /* one row */
+			continue;
+		}
+		b->size[k] = ti->shape[d];
+	}
+	if (!iterators_fit(g, o, p, b))
+		BOX_FAIL("its windows are packed by the host: the windows do not run along the input's and the "
+			 "output's two innermost dimensions, each output point's iterator alone elsewhere");
+	if (!pads_fit(hw, b, 0) || !pads_fit(hw, b, 1))
+		BOX_FAIL("its windows are packed by the host: a window lies wholly in the padding, or the padding is more "
+			 "than dma.max_pad (%u)", hw->dma.max_pad);
+	int64_t least = dtype_signed(ti->dtype) ? -((int64_t)1 << (8 * dtype_bytes(ti->dtype) - 1)) : 0;
+	b->fill = hw->alu.imm_bits >= 33 ? INT32_MIN : -((int64_t)1 << (hw->alu.imm_bits - 1));
+	if (b->fill > least)
+		BOX_FAIL("its windows are packed by the host: the ALU's immediate (%u bits) cannot hold a value below %s's",
+			 hw->alu.imm_bits, dtype_name(ti->dtype));
+	if (b->in_dim[0] >= 0 && (uint64_t)b->in.stride[b->in_dim[0]] > hw->dma.max_stride)
+		BOX_FAIL("its windows are packed by the host: the input's rows are more than dma.max_stride apart");
+	if (b->out_dim[0] >= 0 && (uint64_t)b->out.stride[b->out_dim[0]] > hw->dma.max_stride)
+		BOX_FAIL("its windows are packed by the host: the output's rows are more than dma.max_stride apart");
+	if (b->iter[0] < 0)
+		b->extent[0] = b->window[0] = 1;
+	choose_block(hw, b, (uint64_t)p->window);
+	if (!b->block[0])
+		BOX_FAIL("its windows are packed by the host: not even one output point's box fits the buffers twice");
+	b->ok = true;
+}
+
 int tz_pool_match(const struct hw *hw, const struct ir_graph *g, int op, struct tz_pool *p, char why[256])
 {
 	const struct ir_op *o = &g->op[op];
@@ -65,6 +290,7 @@ int tz_pool_match(const struct hw *hw, const struct ir_graph *g, int op, struct 
 	for (int it = 0; it < o->niters; it++)
 		if (it != p->lane_iter)
 			*(o->iter[it].reduction ? &p->window : &p->pixels) *= o->iter[it].extent;
+	derive_box(hw, g, op, p);
 	return 0;
 }
 
@@ -147,4 +373,22 @@ void tz_pool_unpack(const struct hw *hw, const struct ir_graph *g, int op, const
 				else
 					val_put_int(tensor, out, (uint64_t)e, val_get_int(packed, ob, k));
 			}
+}
+
+uint64_t tz_pool_box_acc(const struct tz_pool_box *b)
+{
+	return (uint64_t)(b->box[0] * b->box[1]);
+}
+
+void tz_pool_identity(const struct hw *hw, const struct tz_pool_box *b, uint8_t *out)
+{
+	const struct hw_intrinsic *x = &hw->intrinsic[b->intrinsic];
+	int da = tz_operand_lane(x, &x->a), dj = tz_operand_lane(x, &x->out);
+	memset(out, 0, hw->level[x->b.level].elem_bytes);
+	for (uint32_t v = 0; v < x->a.tile_elems; v++) {
+		uint64_t at = 0;
+		for (int r = 0; r < x->b.rank; r++) /* row major over b's dimensions: v along a's and the output's */
+			at = at * x->dim_size[x->b.dim[r]] + (x->b.dim[r] == da || x->b.dim[r] == dj ? v : 0);
+		val_put_int(out, x->b.dtype, at, 1);
+	}
 }

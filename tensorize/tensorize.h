@@ -341,16 +341,47 @@ void tz_mapping_json(const struct tz_mapping *m, struct strbuf *out);
 
 /* ---- tensorize/pool.c: max pooling on the vector ALU ---- */
 
+/* A max pool's direct form (docs/tensorize.md, "Max pooling on the vector
+ * ALU"): the input read in its DRAM layout, a block of output rows x
+ * columns at a time, by a box with its halo (the DMA's zero padding, the
+ * least value written over it); an intrinsic whose B tile is the identity
+ * widens the box into the accumulator, where the ALU takes each window
+ * position at a micro-op offset; the output stored in its layout.  Index 0
+ * of the pairs is the rows, 1 the columns (the input's two innermost
+ * dimensions but the lane; rows absent, -1, for a window along one). */
+struct tz_pool_box {
+	bool ok;
+	char why[200];
+	int intrinsic;
+	struct tz_layout in, out;
+	int in_dim[2], out_dim[2];
+	int iter[2], win[2];          /* the output point's and the window's iterators (-1: none) */
+	int64_t stride[2], dilation[2], offset[2];
+	int64_t extent[2], window[2]; /* output points, window positions */
+	int64_t size[2];              /* the input's extent */
+	int64_t block[2];             /* output points per block */
+	int64_t box[2];               /* the box a block reads, halo included */
+	int64_t pad[4];               /* the most padding before and after, rows then columns */
+	int64_t fill;                 /* the ALU immediate written over the padding */
+};
+
 struct tz_pool {
 	int lane_iter;   /* the op iterator along an accumulator element's values */
 	int64_t lanes;   /* values per accumulator element */
 	int64_t tiles;   /* lane tiles: ceil(extent of lane_iter / lanes) */
 	int64_t pixels;  /* product of the other spatial extents */
 	int64_t window;  /* product of the reduction extents */
+	struct tz_pool_box box;
 };
 
 /* Whether op `op` (out max= in) runs on the ALU of hw: 0, or -1 with why. */
 int tz_pool_match(const struct hw *hw, const struct ir_graph *g, int op, struct tz_pool *p, char why[256]);
+/* The box's accumulator elements, its input-buffer elements, and an
+ * output block's (per buffer). */
+uint64_t tz_pool_box_acc(const struct tz_pool_box *b);
+/* The identity B tile of the box's intrinsic (the weight buffer's element
+ * bytes). */
+void tz_pool_identity(const struct hw *hw, const struct tz_pool_box *b, uint8_t *out);
 /* The input as [tiles][pixels][window] accumulator elements. */
 uint64_t tz_pool_packed_bytes(const struct hw *hw, const struct tz_pool *p);
 void tz_pool_pack(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_pool *p,

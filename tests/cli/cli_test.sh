@@ -160,6 +160,13 @@ expect 0 "disassemble a program of several runs" "$tessel" disasm "$work/mbd.tsp
 contains "$work/out" "; step 1: gather" "disasm lists the steps"
 expect 0 "compile with a host op between accelerator ops" "$tessel" compile "$wl/pooling.yaml" -o "$work/pool.tsp"
 contains "$work/out" "nothing ran on the host at compile time" "compile of a graph with host ops runs nothing on the host"
+contains "$work/out" "1 host steps compute on the host between runs" "compile counts the host steps (avg; the max pools read their input in its layout)"
+contains "$work/out" "stem_pool        alu: max pooling, direct" "compile names a max pool's direct form"
+expect 0 "match a max pool" "$tessel" match "$wl/pooling.yaml"
+contains "$work/out" "direct: the input moves by DMA in its layout, blocks of" "match names a max pool's direct form"
+expect 0 "match a max pool without a direct form" "$tessel" match "$wl/pooling.yaml" --hw "$src/examples/hw/dot-i8.yaml"
+contains "$work/out" "no direct form: its windows are packed by the host: no intrinsic widens int8 rows of 16 values" "match says why the host packs a max pool's windows"
+expect 0 "compile max pools whose windows the host packs" "$tessel" compile "$wl/pooling.yaml" --hw "$src/examples/hw/dot-i8.yaml" -o "$work/pool8.tsp"
 contains "$work/out" "3 host steps compute on the host between runs" "compile counts the host steps (avg, and the windows of two max pools)"
 expect 0 "exec --json" "$tessel" exec "$wl/resblock.yaml" --json
 contains "$work/out" '"dram_read":' "exec json has the DRAM bytes read"

@@ -224,6 +224,49 @@ static int check_grouped(const struct hw *hw, const char *config, int n)
 	return done;
 }
 
+static int direct_pools; /* max pools in their direct form (boxes widened by the intrinsic) */
+
+/* Max pools with random windows, strides, dilations and padding (some with
+ * a window along one dimension, some NCHW: lanes not innermost), on inputs
+ * up to 40 points a side so that a pool takes several blocks: in the direct
+ * form where the description has one (the least value over the padding
+ * matters: the values are random, negative ones too), else the host's
+ * windows.  Returns how many verified in the direct form. */
+static int check_pools(const struct hw *hw, const char *config, int n)
+{
+	int done = 0;
+	enum dtype dt = hw->intrinsic[0].a.dtype == DT_FP16 ? DT_FP16 : DT_INT8;
+	for (int i = 0; i < n; i++) {
+		struct opcase r = {0};
+		bool one_d = rnd(0, 3) == 0, nchw = rnd(0, 3) == 0;
+		struct ir_pool2d_attrs a = {{one_d ? 1 : rnd(1, 4), rnd(1, 4)}, {rnd(1, 3), rnd(1, 3)}, {0}, {rnd(1, 2), rnd(1, 2)}, nchw};
+		for (int k = 0; k < 2; k++) {
+			int64_t span = (a.window[k] - 1) * a.dilation[k];
+			a.pad[k] = rnd(0, span), a.pad[k + 2] = rnd(0, span);
+		}
+		int64_t H = one_d ? 1 : rnd(1, 40), W = rnd(1, 40), C = rnd(1, 40), N = rnd(1, 2);
+		int64_t nhwc[4] = {N, H, W, C}, nchw_shape[4] = {N, C, H, W};
+		int in = ir_add_tensor(&r.g, "x", IR_TENSOR_INPUT, dt, 4, nchw ? nchw_shape : nhwc, nchw ? "NCHW" : "NHWC", &r.err);
+		int op = ir_pool2d_dilated(&r.g, "pool", in, true, &a, "y", &r.err);
+		if (op < 0) { /* a window wider than the padded input */
+			run_free(&r);
+			continue;
+		}
+		fill(&r);
+		struct tz_pool p;
+		char why[256], what[160];
+		ASSERT_EQ(tz_pool_match(hw, &r.g, op, &p, why), 0);
+		snprintf(what, sizeof what, "%s pool %d: %lldx%lld window %lldx%lld stride %lldx%lld dilation %lldx%lld%s", config,
+			 i, (long long)H, (long long)W, (long long)a.window[0], (long long)a.window[1], (long long)a.stride[0],
+			 (long long)a.stride[1], (long long)a.dilation[0], (long long)a.dilation[1], nchw ? " NCHW" : "");
+		cases++;
+		bool ok = opcase_verify(hw, &r, op, NULL, what);
+		verified += ok, done += ok && p.box.ok;
+		run_free(&r);
+	}
+	return done;
+}
+
 int main(void)
 {
 	const char *src = getenv("TESSEL_SOURCE_DIR");
@@ -252,13 +295,16 @@ int main(void)
 			run_free(&r);
 		}
 		check_part_rows(&hw, configs[c], 24);
+		direct_pools += check_pools(&hw, configs[c], 30);
 		if (!strcmp(configs[c], "dot-i8"))
 			grouped += check_grouped(&hw, configs[c], 40);
 	}
 	printf("%d of %d random ops verified, %d of them in the direct form, %d in blocks of rows of a part of each row, "
 	       "%d reading their producer's wider elements as groups, %d diagonal over several of a's tiles per output block\n",
 	       verified, cases, direct_cases, part_rows, grouped, wide_diagonal);
+	printf("%d max pools in their direct form\n", direct_pools);
 	ASSERT(wide_diagonal >= 5);
+	ASSERT(direct_pools >= 20);
 	ASSERT(grouped >= 10);
 	ASSERT(verified >= 200);
 	ASSERT(direct_cases >= 40);
