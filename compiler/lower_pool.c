@@ -148,6 +148,7 @@ struct box_lowering {
 	const struct tz_pool_box *b;
 	int lv_in, lv_wgt, gemm_kind, alu_kind;
 	uint64_t out_slot, box_slot;       /* accumulator elements per buffer: output blocks first, then the boxes */
+	uint64_t in_slot;                  /* input-buffer elements per buffer: the box, `groups` per point */
 	uint32_t k_gemm[POOL_RING], k_mov[POOL_RING], k_fill[POOL_RING]; /* micro-op kernels per buffer */
 	int in_reader[POOL_RING], out_reader[POOL_RING];
 	int eye, first_wait;               /* the identity's load; what the first write of the output buffer waits for */
@@ -175,8 +176,9 @@ static void box_kernels(struct box_lowering *bl)
 	lo->uop_rel = (uint32_t)lo->prog->p.nuop;
 	for (int q = 0; q < POOL_RING; q++) {
 		uint32_t box = (uint32_t)box_base(bl, q), out = (uint32_t)out_base(bl, q);
-		bl->k_gemm[q] = lo->nuops;
-		lw_add_uop(lo, box, (uint32_t)((uint64_t)q * bl->box_slot), 0);
+		bl->k_gemm[q] = lo->nuops; /* group g of a point's elements through identity tile g */
+		for (uint32_t g = 0; g < b->groups; g++)
+			lw_add_uop(lo, box, (uint32_t)((uint64_t)q * bl->in_slot) + g, g);
 		bl->k_fill[q] = lo->nuops;
 		lw_add_uop(lo, box, box, 0);
 		for (int64_t j = 1; j <= b->pad[1]; j++) /* the last j rows */
@@ -285,7 +287,8 @@ static int load_box(struct box_lowering *bl, const int64_t *it, int q, int64_t p
 	uint32_t e = bl->lo.hw->level[bl->lv_in].elem_bytes;
 	uint64_t addr = bl->seg_in / e + tz_layout_element(&b->in, rank, at);
 	uint64_t stride = b->iter[0] >= 0 ? (uint64_t)b->in.stride[b->in_dim[0]] : 0;
-	int i = lw_load_padded(&bl->lo, bl->lv_in, (uint64_t)q * bl->box_slot, addr, rows, cols, stride, pad);
+	int64_t g = b->groups, dma_pad[4] = {pad[0], pad[1], pad[2] * g, pad[3] * g};
+	int i = lw_load_padded(&bl->lo, bl->lv_in, (uint64_t)q * bl->in_slot, addr, rows, cols * g, stride, dma_pad);
 	st_need(bl->lo.s, i, bl->in_reader[q]);
 	return i;
 }
@@ -313,13 +316,19 @@ static void box_block(struct box_lowering *bl, int64_t ct, int64_t blk, int q)
 	int64_t it[IR_MAX_ITERS], pad[4];
 	block_point(bl, ct, blk, it);
 	int load = load_box(bl, it, q, pad);
+	/* the first group from zero, the others added: each its lanes of the accumulator's */
 	struct isa_insn g = box_loop(bl->gemm_kind, bl->k_gemm[q], 1, b->box[0], b->box[1], b->box[1]);
 	g.f[ISA_F_RESET] = 1;
-	g.f[ISA_F_SRC_OUT] = b->box[1], g.f[ISA_F_SRC_IN] = 1;
+	g.f[ISA_F_SRC_OUT] = b->box[1] * (int64_t)b->groups, g.f[ISA_F_SRC_IN] = b->groups;
 	int gi = st_emit(s, &g);
 	st_need(s, gi, load);
 	st_need(s, gi, bl->eye);
 	st_need(s, gi, bl->first_wait); /* it writes the output buffer too, narrowed */
+	if (b->groups > 1) {
+		g.f[ISA_F_RESET] = 0;
+		g.f[ISA_F_UOP_BEGIN] = bl->k_gemm[q] + 1, g.f[ISA_F_UOP_END] = bl->k_gemm[q] + b->groups;
+		gi = st_emit(s, &g);
+	}
 	bl->in_reader[q] = gi;
 	fill_padding(bl, q, pad);
 	int64_t taps = b->window[0] * b->window[1];
@@ -352,7 +361,7 @@ static void box_segments(struct box_lowering *bl, const uint8_t *const *data)
 			lw_nomem(lo->prog, tz_layout_bytes(&b->in) + 1, "the input in its layout");
 		bl->seg_in = lw_add_segment(lo, "a", lw_segment_kind(lo->g, b->in.tensor), tz_layout_bytes(&b->in), in);
 	}
-	uint64_t eb = lo->hw->level[bl->lv_wgt].elem_bytes;
+	uint64_t eb = lo->hw->level[bl->lv_wgt].elem_bytes * (uint64_t)b->groups;
 	uint8_t *eye = try_malloc(eb);
 	if (eye)
 		tz_pool_identity(lo->hw, b, eye);
@@ -376,12 +385,13 @@ static void lower_box(struct cc_program *prog, struct cc_op *rec)
 			bl.gemm_kind = k;
 	bl.alu_kind = isa_kind_of_class(bl.lo.lay, ISA_CLASS_ALU);
 	bl.out_slot = (uint64_t)(bl.b->block[0] * bl.b->block[1]), bl.box_slot = tz_pool_box_acc(bl.b);
+	bl.in_slot = bl.box_slot * bl.b->groups;
 	bl.in_reader[0] = bl.in_reader[1] = -1;
 	/* the output buffers are free once the previous op's stores read them */
 	bl.out_reader[0] = bl.out_reader[1] = bl.first_wait = prog->last_store;
 	box_kernels(&bl);
 	box_segments(&bl, prog->rq->data);
-	bl.eye = lw_load_block(&bl.lo, bl.lv_wgt, 0, bl.seg_eye, 1, 1, 0, (uint64_t[HW_MAX_LEVELS]){0}, -1);
+	bl.eye = lw_load_block(&bl.lo, bl.lv_wgt, 0, bl.seg_eye, 1, bl.b->groups, 0, (uint64_t[HW_MAX_LEVELS]){0}, -1);
 	lw_load_kernels(&bl.lo);
 	int64_t blocks = bl.pool->pixels / (bl.b->block[0] * bl.b->block[1]), o = 0;
 	for (int64_t ct = 0; ct < bl.pool->tiles; ct++)

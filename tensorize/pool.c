@@ -32,9 +32,10 @@ static bool uses(const struct ir_access *a, int it)
 		return;                                           \
 	} while (0)
 
-/* An intrinsic whose B tile, the identity, copies a's values into the
- * output's: one element of a row of L values each (the accumulator's and
- * the output buffer's lanes), a in `in`'s type, B an L x L element over
+/* An intrinsic whose B tiles, parts of the identity, copy a's values into
+ * the output's: one element per tile each, a row of values, the output's
+ * the accumulator's lanes L and a's a part of them (groups = L / a's: a
+ * grouped layout, as dot-i8's 4 of 16), a in `in`'s type, B an element over
  * a's and the output's value dimensions.  -1: none. */
 static int identity_intrinsic(const struct hw *hw, enum dtype in, int64_t lanes)
 {
@@ -44,10 +45,11 @@ static int identity_intrinsic(const struct hw *hw, enum dtype in, int64_t lanes)
 		for (int r = 0; r < x->b.rank; r++)
 			spans += x->dim_size[x->b.dim[r]] > 1 && (x->b.dim[r] == da || x->b.dim[r] == dj);
 		const struct hw_level *la = &hw->level[x->a.level], *lb = &hw->level[x->b.level];
-		if (da >= 0 && dj >= 0 && da != dj && spans == 2 && x->a.tile_elems == lanes && x->out.tile_elems == lanes &&
-		    x->b.tile_elems == lanes * lanes && x->a.elems_per_tile == 1 && x->b.elems_per_tile == 1 &&
+		uint32_t a = x->a.tile_elems;
+		if (da >= 0 && dj >= 0 && da != dj && spans == 2 && lanes % a == 0 && x->out.tile_elems == lanes &&
+		    x->b.tile_elems == lanes * a && x->a.elems_per_tile == 1 && x->b.elems_per_tile == 1 &&
 		    x->out.elems_per_tile == 1 && x->a.dtype == in && !dtype_float(x->b.dtype) &&
-		    la->elem_bytes == lanes * dtype_bytes(in) && lb->elem_bytes == lanes * lanes * dtype_bytes(x->b.dtype) &&
+		    la->elem_bytes == a * dtype_bytes(in) && lb->elem_bytes == lanes * a * dtype_bytes(x->b.dtype) &&
 		    la->parent < 0 && lb->parent < 0 && x->out.level == hw->role_level[HW_ROLE_ACCUMULATOR])
 			return k;
 	}
@@ -145,14 +147,15 @@ static int64_t box_span(const struct tz_pool_box *b, int k, int64_t points)
 static bool block_fits(const struct hw *hw, const struct tz_pool_box *b, int64_t r, int64_t c, uint64_t window)
 {
 	uint64_t br = (uint64_t)box_span(b, 0, r), bc = (uint64_t)box_span(b, 1, c), box = br * bc;
+	uint64_t row = bc * b->groups; /* a row's elements in the input buffer, as the DMA moves them */
 	const struct hw_level *in = &hw->level[hw->intrinsic[b->intrinsic].a.level];
 	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
 	const struct hw_level *out = &hw->level[hw->role_level[HW_ROLE_OUTPUT]];
 	const struct hw_level *uop = &hw->level[hw->role_level[HW_ROLE_UOP]];
 	uint64_t most = hw->isa.max_loop_extent;
-	return 2 * box <= in->depth && 2 * ((uint64_t)(r * c) + box) <= acc->depth && 2 * (uint64_t)(r * c) <= out->depth &&
-	       2 * (window + 6) + 64 <= uop->depth && br <= most && bc <= most && br <= hw->dma.max_rows &&
-	       bc <= hw->dma.max_cols;
+	return 2 * box * b->groups <= in->depth && 2 * ((uint64_t)(r * c) + box) <= acc->depth &&
+	       2 * (uint64_t)(r * c) <= out->depth && 2 * (window + b->groups + 6) + 64 <= uop->depth && br <= most && bc <= most && br <= hw->dma.max_rows &&
+	       row <= hw->dma.max_cols;
 }
 
 /* The largest block (output rows x columns, even divisors) that fits. */
@@ -209,7 +212,9 @@ static void derive_box(const struct hw *hw, const struct ir_graph *g, int op, st
 	if (la < 0 || lo < 0)
 		BOX_FAIL("its windows are packed by the host: '%s' is not a whole dimension of the input and the output",
 			 o->iter[p->lane_iter].name);
-	tz_layout_init(&b->in, g, o->in[0].tensor, la, (uint32_t)p->lanes, 1, ti->dtype);
+	const struct hw_intrinsic *x = &hw->intrinsic[b->intrinsic];
+	b->groups = (uint32_t)p->lanes / x->a.tile_elems;
+	tz_layout_init(&b->in, g, o->in[0].tensor, la, x->a.tile_elems, b->groups, ti->dtype);
 	tz_layout_init(&b->out, g, o->out.tensor, lo, (uint32_t)p->lanes, 1, ob->dtype);
 	innermost(ti->rank, la, b->in_dim);
 	b->iter[0] = b->iter[1] = b->win[0] = b->win[1] = -1;
@@ -229,7 +234,8 @@ static void derive_box(const struct hw *hw, const struct ir_graph *g, int op, st
 	if (!iterators_fit(g, o, p, b))
 		BOX_FAIL("its windows are packed by the host: the windows do not run along the input's and the "
 			 "output's two innermost dimensions, each output point's iterator alone elsewhere");
-	if (!pads_fit(hw, b, 0) || !pads_fit(hw, b, 1))
+	if (!pads_fit(hw, b, 0) || !pads_fit(hw, b, 1) || b->pad[2] * b->groups > hw->dma.max_pad ||
+	    b->pad[3] * b->groups > hw->dma.max_pad)
 		BOX_FAIL("its windows are packed by the host: a window lies wholly in the padding, or the padding is more "
 			 "than dma.max_pad (%u)", hw->dma.max_pad);
 	int64_t least = dtype_signed(ti->dtype) ? -((int64_t)1 << (8 * dtype_bytes(ti->dtype) - 1)) : 0;
@@ -384,11 +390,15 @@ void tz_pool_identity(const struct hw *hw, const struct tz_pool_box *b, uint8_t 
 {
 	const struct hw_intrinsic *x = &hw->intrinsic[b->intrinsic];
 	int da = tz_operand_lane(x, &x->a), dj = tz_operand_lane(x, &x->out);
-	memset(out, 0, hw->level[x->b.level].elem_bytes);
-	for (uint32_t v = 0; v < x->a.tile_elems; v++) {
-		uint64_t at = 0;
-		for (int r = 0; r < x->b.rank; r++) /* row major over b's dimensions: v along a's and the output's */
-			at = at * x->dim_size[x->b.dim[r]] + (x->b.dim[r] == da || x->b.dim[r] == dj ? v : 0);
-		val_put_int(out, x->b.dtype, at, 1);
-	}
+	uint32_t eb = hw->level[x->b.level].elem_bytes, a = x->a.tile_elems;
+	memset(out, 0, (size_t)eb * b->groups);
+	for (uint32_t g = 0; g < b->groups; g++)
+		for (uint32_t v = 0; v < a; v++) {
+			uint64_t at = 0;
+			for (int r = 0; r < x->b.rank; r++) { /* row major over b's dimensions */
+				int d = x->b.dim[r];
+				at = at * x->dim_size[d] + (d == da ? v : d == dj ? g * a + v : 0);
+			}
+			val_put_int(out + (size_t)g * eb, x->b.dtype, at, 1);
+		}
 }

@@ -353,7 +353,8 @@ struct tz_pool_box {
 	bool ok;
 	char why[200];
 	int intrinsic;
-	struct tz_layout in, out;
+	uint32_t groups;              /* a's elements per accumulator element (its lanes / a's) */
+	struct tz_layout in, out;     /* in: `groups` of a's elements stored together, as the output's one */
 	int in_dim[2], out_dim[2];
 	int iter[2], win[2];          /* the output point's and the window's iterators (-1: none) */
 	int64_t stride[2], dilation[2], offset[2];
@@ -376,11 +377,12 @@ struct tz_pool {
 
 /* Whether op `op` (out max= in) runs on the ALU of hw: 0, or -1 with why. */
 int tz_pool_match(const struct hw *hw, const struct ir_graph *g, int op, struct tz_pool *p, char why[256]);
-/* The box's accumulator elements, its input-buffer elements, and an
- * output block's (per buffer). */
+/* The box's accumulator elements (per buffer; times `groups` in the input
+ * buffer). */
 uint64_t tz_pool_box_acc(const struct tz_pool_box *b);
-/* The identity B tile of the box's intrinsic (the weight buffer's element
- * bytes). */
+/* The identity B tiles of the box's intrinsic, one per group (`groups`
+ * weight-buffer elements): tile g takes a's values to the accumulator
+ * lanes g·(a's lanes)... */
 void tz_pool_identity(const struct hw *hw, const struct tz_pool_box *b, uint8_t *out);
 /* The input as [tiles][pixels][window] accumulator elements. */
 uint64_t tz_pool_packed_bytes(const struct hw *hw, const struct tz_pool *p);

@@ -164,9 +164,9 @@ contains "$work/out" "1 host steps compute on the host between runs" "compile co
 contains "$work/out" "stem_pool        alu: max pooling, direct" "compile names a max pool's direct form"
 expect 0 "match a max pool" "$tessel" match "$wl/pooling.yaml"
 contains "$work/out" "direct: the input moves by DMA in its layout, blocks of" "match names a max pool's direct form"
-expect 0 "match a max pool without a direct form" "$tessel" match "$wl/pooling.yaml" --hw "$src/examples/hw/dot-i8.yaml"
-contains "$work/out" "no direct form: its windows are packed by the host: no intrinsic widens int8 rows of 16 values" "match says why the host packs a max pool's windows"
-expect 0 "compile max pools whose windows the host packs" "$tessel" compile "$wl/pooling.yaml" --hw "$src/examples/hw/dot-i8.yaml" -o "$work/pool8.tsp"
+expect 0 "match a max pool without a direct form" "$tessel" match "$wl/pooling.yaml" --hw "$src/examples/hw/server-wide.yaml"
+contains "$work/out" "no direct form: its windows are packed by the host: the direct form does not stage through shared level 'gbuf'" "match says why the host packs a max pool's windows"
+expect 0 "compile max pools whose windows the host packs" "$tessel" compile "$wl/pooling.yaml" --hw "$src/examples/hw/server-wide.yaml" -o "$work/poolsw.tsp"
 contains "$work/out" "3 host steps compute on the host between runs" "compile counts the host steps (avg, and the windows of two max pools)"
 expect 0 "exec --json" "$tessel" exec "$wl/resblock.yaml" --json
 contains "$work/out" '"dram_read":' "exec json has the DRAM bytes read"

@@ -194,7 +194,7 @@ static void check_steps(const char *src)
 
 /* A program with host steps (pooling.yaml: a host op between accelerator
  * ops; the ALU's max pools' windows computed on the host where the pool
- * has no direct form, as on dot-i8) given a new
+ * has no direct form, as on server-wide) given a new
  * input through its port: every output is the host backend's for that
  * input.  Without a host backend the run is refused, naming the op. */
 static void check_host_steps(const char *src, const char *hw_name)
@@ -297,5 +297,6 @@ int main(void)
 	check_host_steps(src, "vta-default");
 	check_host_steps(src, "edge-tiny");
 	check_host_steps(src, "dot-i8");
+	check_host_steps(src, "server-wide");
 	return test_done("compile_program");
 }

@@ -224,7 +224,8 @@ static int check_grouped(const struct hw *hw, const char *config, int n)
 	return done;
 }
 
-static int direct_pools; /* max pools in their direct form (boxes widened by the intrinsic) */
+static int direct_pools;  /* max pools in their direct form (boxes widened by the intrinsic) */
+static int grouped_pools; /* of them, reading several of a's elements per accumulator element (dot-i8) */
 
 /* Max pools with random windows, strides, dilations and padding (some with
  * a window along one dimension, some NCHW: lanes not innermost), on inputs
@@ -261,7 +262,7 @@ static int check_pools(const struct hw *hw, const char *config, int n)
 			 (long long)a.stride[1], (long long)a.dilation[0], (long long)a.dilation[1], nchw ? " NCHW" : "");
 		cases++;
 		bool ok = opcase_verify(hw, &r, op, NULL, what);
-		verified += ok, done += ok && p.box.ok;
+		verified += ok, done += ok && p.box.ok, grouped_pools += ok && p.box.ok && p.box.groups > 1;
 		run_free(&r);
 	}
 	return done;
@@ -302,9 +303,10 @@ int main(void)
 	printf("%d of %d random ops verified, %d of them in the direct form, %d in blocks of rows of a part of each row, "
 	       "%d reading their producer's wider elements as groups, %d diagonal over several of a's tiles per output block\n",
 	       verified, cases, direct_cases, part_rows, grouped, wide_diagonal);
-	printf("%d max pools in their direct form\n", direct_pools);
+	printf("%d max pools in their direct form, %d of them through groups of a's elements\n", direct_pools, grouped_pools);
 	ASSERT(wide_diagonal >= 5);
 	ASSERT(direct_pools >= 20);
+	ASSERT(grouped_pools >= 8);
 	ASSERT(grouped >= 10);
 	ASSERT(verified >= 200);
 	ASSERT(direct_cases >= 40);
