@@ -139,10 +139,13 @@ static void keep_chain(const struct hw *hw, const struct ir_graph *g, struct cc_
 	double dram = tz_estimate_dram_read(&gg, &p->map);
 	double gather = (double)tz_layout_bytes(&pg.dir.out) + (double)tz_packed_a_bytes(&gg);
 	struct cc_plan d = {.kind = CC_GEMM, .map = p->direct};
-	/* (not where the direct mapping reads more itself: the accelerator's own traffic never rises for it) */
-	if (dram >= 1 && tz_estimate_dram_read(&dg, &p->direct) <= dram &&
-	    cc_plan_cost(hw, g, op, &d) <= cc_plan_cost(hw, g, op, p) * pow((dram + gather) / dram, CC_DRAM_EXPONENT))
-		p->map = p->direct;
+	/* never where the direct mapping reads more itself: the accelerator's own traffic does not rise for it (a
+	 * default reading more, as one block of output channels at a time re-reads the weights on a machine of
+	 * small buffers, gives way to the fastest that reads no more) */
+	if (dram < 1 || (tz_estimate_dram_read(&dg, &d.map) > dram && tz_direct_reading_at_most(&dg, dram, &d.map)))
+		return;
+	if (cc_plan_cost(hw, g, op, &d) <= cc_plan_cost(hw, g, op, p) * pow((dram + gather) / dram, CC_DRAM_EXPONENT))
+		p->map = d.map;
 }
 
 int cc_plan_ops(const struct hw *hw, const struct ir_graph *g, struct cc_plan *plans, struct diags *err)

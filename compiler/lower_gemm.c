@@ -508,19 +508,19 @@ static void layout_scratchpads(struct gemm_lowering *gl)
 {
 	const struct tz_geometry *geo = gl->geo;
 	const struct tz_mapping *m = gl->m;
+	gl->bias_res = tz_bias_resident(geo, m);
 	if (m->direct) {
 		tz_direct_block(geo, m, &gl->db);
 		gl->slot_a = gl->db.slot_a, gl->slot_b = gl->db.slot_b, gl->slot_acc = gl->db.slot_acc;
-		gl->bias_off = gl->db.bias_off, gl->bias_res = -1;
-		return;
+		gl->bias_off = gl->db.bias_off;
+	} else {
+		gl->slot_a = (uint64_t)(m->bm * m->bk) * geo->ea;
+		gl->slot_b = (uint64_t)(m->bn * m->bk) * geo->eb;
+		gl->bias_off = (uint64_t)(m->bm * m->bn) * geo->eo;
+		uint64_t bias = geo->bias < 0 || gl->bias_res >= 0 ? 0 :
+				(uint64_t)((geo->bias_on[TZ_G_M] ? m->bm : 1) * (geo->bias_on[TZ_G_N] ? m->bn : 1)) * geo->eo;
+		gl->slot_acc = gl->bias_off + bias;
 	}
-	gl->slot_a = (uint64_t)(m->bm * m->bk) * geo->ea;
-	gl->slot_b = (uint64_t)(m->bn * m->bk) * geo->eb;
-	gl->bias_off = (uint64_t)(m->bm * m->bn) * geo->eo;
-	gl->bias_res = tz_bias_resident(geo, m);
-	uint64_t bias = geo->bias < 0 || gl->bias_res >= 0 ? 0 :
-			(uint64_t)((geo->bias_on[TZ_G_M] ? m->bm : 1) * (geo->bias_on[TZ_G_N] ? m->bn : 1)) * geo->eo;
-	gl->slot_acc = gl->bias_off + bias;
 	if (gl->bias_res >= 0) { /* after the output blocks */
 		gl->bias_res_base = (uint64_t)m->ring_acc * gl->slot_acc;
 		gl->bias_res_tiles = tz_bias_count(geo, (enum tz_group)gl->bias_res);

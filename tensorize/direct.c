@@ -443,6 +443,16 @@ void tz_direct_block(const struct tz_geometry *geo, const struct tz_mapping *m, 
 	b->slot_acc = b->bias_off + (geo->bias >= 0 ? (uint64_t)m->bn : 0);
 	b->uops = (uint64_t)(m->ring_a * m->ring_b * m->ring_acc) * (uint64_t)(d->win_points * m->bk * m->bn) +
 		  2 * (uint64_t)m->ring_acc;
+	b->bias_resident = 0;
+	if (geo->bias < 0 || geo->bias_on[TZ_G_BATCH])
+		return;
+	/* the whole bias once, after the buffers, where it fits: a kernel per block of output tiles adds its part */
+	const struct hw *hw = geo->hw;
+	int64_t tiles = tz_bias_count(geo, TZ_G_N);
+	uint64_t uops = b->uops + (uint64_t)(m->ring_acc * (ceil_div(tiles, m->bn) - 1));
+	if ((uint64_t)m->ring_acc * b->bias_off + (uint64_t)tiles <= hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]].depth &&
+	    uops + 64 <= hw->level[hw->role_level[HW_ROLE_UOP]].depth)
+		b->bias_resident = tiles, b->slot_acc = b->bias_off, b->uops = uops;
 }
 
 int64_t tz_direct_mblocks(const struct tz_geometry *geo, const struct tz_mapping *m)
@@ -525,7 +535,8 @@ int tz_direct_check(const struct tz_geometry *geo, const struct tz_mapping *m, c
 			      *lacc = &hw->level[in->out.level], *lu = &hw->level[hw->role_level[HW_ROLE_UOP]];
 	return check_limit((uint64_t)m->ring_a * b.slot_a, la->depth, "the input boxes' elements", la->name, why) ||
 	       check_limit((uint64_t)m->ring_b * b.slot_b, lb->depth, "the B blocks' elements", lb->name, why) ||
-	       check_limit((uint64_t)m->ring_acc * b.slot_acc, lacc->depth, "the output blocks' elements", lacc->name, why) ||
+	       check_limit((uint64_t)m->ring_acc * b.slot_acc + (uint64_t)b.bias_resident, lacc->depth,
+			   "the output blocks' elements", lacc->name, why) ||
 	       check_limit(b.uops + 64, lu->depth, "the micro-op kernels", lu->name, why) ||
 	       check_limit((uint64_t)(b.box_rows > b.box_cols ? b.box_rows : b.box_cols), hw->isa.max_loop_extent,
 			   "a box side", "isa.max_loop_extent", why) ||

@@ -46,6 +46,11 @@ static int64_t blocks(int64_t n, int64_t b)
 
 int tz_bias_resident(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
+	if (m->direct) { /* (the direct form's bias varies along the output's tiles alone) */
+		struct tz_direct_block db;
+		tz_direct_block(geo, m, &db);
+		return db.bias_resident ? TZ_G_N : -1;
+	}
 	if (geo->bias < 0 || geo->bias_on[TZ_G_BATCH] || (geo->bias_on[TZ_G_M] && geo->bias_on[TZ_G_N]))
 		return -1;
 	int gr = geo->bias_on[TZ_G_M] ? TZ_G_M : TZ_G_N;
@@ -286,11 +291,11 @@ bool tz_prefetches(const struct tz_geometry *geo, const struct tz_mapping *m)
 }
 
 /* The bias's bytes as the lowering loads them (compiler/lower_gemm.c): the
- * whole once where it stays in the accumulator (tz_bias_resident, GEMM form
- * only), else its part of every output block, once per block. */
+ * whole once where it stays in the accumulator (tz_bias_resident), else its
+ * part of every output block, once per block. */
 static double bias_read(const struct tz_geometry *geo, const struct tz_mapping *m, const struct blocking *bl)
 {
-	if (geo->bias < 0 || (!m->direct && tz_bias_resident(geo, m) >= 0))
+	if (geo->bias < 0 || tz_bias_resident(geo, m) >= 0)
 		return (double)tz_packed_bias_bytes(geo);
 	double rows = geo->bias_on[TZ_G_M] && !m->direct ? (double)m->bm : 1;
 	double cols = geo->bias_on[TZ_G_N] ? (double)m->bn : 1;
@@ -481,6 +486,25 @@ int tz_default_direct(const struct tz_geometry *geo, struct tz_mapping *best, ch
 		return -1;
 	}
 	return least_estimate(geo, &cs, best, why);
+}
+
+int tz_direct_reading_at_most(const struct tz_geometry *geo, double bytes, struct tz_mapping *m)
+{
+	int64_t cm[TZ_DIRECT_CANDIDATES], crows[TZ_DIRECT_CANDIDATES], cn[TZ_DIRECT_CANDIDATES], ck[TZ_DIRECT_CANDIDATES];
+	struct candidates cs = {cm, crows, cn, ck, 0, 0, 0, 1, DIRECT_RINGS, true};
+	if (tz_direct_candidates(geo, cm, crows, &cs.nm, cn, &cs.nn, ck, &cs.nk))
+		return -1;
+	double best_cost = INFINITY;
+	char why[256];
+	for (int c = 0; c < candidate_count(&cs); c++) {
+		struct tz_mapping k = candidate(geo, &cs, c);
+		if (tz_mapping_check(geo, &k, why) || tz_estimate_dram_read(geo, &k) > bytes * (1 + 1e-9))
+			continue;
+		double cost = tz_estimate_cycles(geo, &k);
+		if (cost < best_cost * (1 - 1e-9))
+			best_cost = cost, *m = k;
+	}
+	return best_cost == INFINITY ? -1 : 0;
 }
 
 void tz_mapping_format(const struct tz_mapping *m, struct strbuf *out)

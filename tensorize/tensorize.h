@@ -218,7 +218,8 @@ struct tz_direct_block {
 	int64_t chunks;                       /* a's layout groups a block loads (its lane tiles when ungrouped) */
 	uint64_t box;                         /* elements of one of them: a_rows x a_cols x the layout's group */
 	uint64_t slot_a, slot_b, slot_acc;    /* elements per buffer */
-	uint64_t bias_off;                    /* the bias in an accumulator buffer */
+	uint64_t bias_off;                    /* the bias in an accumulator buffer (when not resident) */
+	int64_t bias_resident;                /* the whole bias's tiles, kept after the buffers; 0: a block's part per block */
 	uint64_t uops;                        /* micro-ops of the kernels */
 };
 void tz_direct_block(const struct tz_geometry *geo, const struct tz_mapping *m, struct tz_direct_block *b);
@@ -302,6 +303,9 @@ int tz_default_mapping(const struct tz_geometry *geo, struct tz_mapping *m, char
 /* The same among direct mappings (geo->dir.ok), which stream A and the
  * output through their DRAM layouts.  -1 (with why) when none fits. */
 int tz_default_direct(const struct tz_geometry *geo, struct tz_mapping *m, char why[256]);
+/* The fastest (estimated) direct mapping whose estimated DRAM reads are at
+ * most `bytes`: 0, or -1 when none reads so little. */
+int tz_direct_reading_at_most(const struct tz_geometry *geo, double bytes, struct tz_mapping *m);
 /* Estimated cycles of a mapping (compute, DMA, their overlap). */
 double tz_estimate_cycles(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* Whether the next step's loads overlap this step's compute: both operands
