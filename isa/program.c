@@ -146,18 +146,30 @@ static struct region region_at(const struct isa_program *p, int i)
 	return (struct region){"segment", s->name, s->addr, s->addr + s->size, 1};
 }
 
-uint64_t isa_program_code_bytes(const struct isa_program *p)
+/* Bytes the program's loads from DRAM move into the micro-op buffer
+ * (`uops`), or into the other levels. */
+static uint64_t dram_load_bytes(const struct isa_program *p, bool uops)
 {
 	const struct hw *hw = &p->hw;
 	int uop = hw->role_level[HW_ROLE_UOP];
-	uint64_t n = (uint64_t)p->ninsn * p->layout.insn_bytes;
+	uint64_t n = 0;
 	for (int i = 0; i < p->ninsn; i++) {
 		const struct isa_insn *in = &p->insn[i];
-		if (p->layout.kind[in->kind].cls == ISA_CLASS_LOAD && in->f[ISA_F_BUF] == uop &&
-		    hw->level[uop].parent < 0)
-			n += (uint64_t)(in->f[ISA_F_YSIZE] * in->f[ISA_F_XSIZE]) * hw->level[uop].elem_bytes;
+		int lv = (int)in->f[ISA_F_BUF];
+		if (p->layout.kind[in->kind].cls == ISA_CLASS_LOAD && hw->level[lv].parent < 0 && (lv == uop) == uops)
+			n += (uint64_t)(in->f[ISA_F_YSIZE] * in->f[ISA_F_XSIZE]) * hw->level[lv].elem_bytes;
 	}
 	return n;
+}
+
+uint64_t isa_program_code_bytes(const struct isa_program *p)
+{
+	return (uint64_t)p->ninsn * p->layout.insn_bytes + dram_load_bytes(p, true);
+}
+
+uint64_t isa_program_data_bytes(const struct isa_program *p)
+{
+	return dram_load_bytes(p, false);
 }
 
 uint64_t isa_program_dram_end(const struct isa_program *p)

@@ -228,6 +228,9 @@ int isa_segment_kind_lookup(const char *name); /* -1: unknown */
  * instructions and load its micro-ops (each once): what it reads besides
  * its data. */
 uint64_t isa_program_code_bytes(const struct isa_program *p);
+/* The DRAM bytes its loads of data read (every level's but the micro-op
+ * buffer's): with the code bytes, what a run reads. */
+uint64_t isa_program_data_bytes(const struct isa_program *p);
 /* Bytes of DRAM the program's layout reaches (end of its last region). */
 uint64_t isa_program_dram_end(const struct isa_program *p);
 /* Checks the layout: regions inside DRAM, aligned, not overlapping.

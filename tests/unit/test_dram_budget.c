@@ -6,8 +6,8 @@
  * most 1.5 times each where the input or the weights fit their scratchpad,
  * counting everything they read, their own instructions and micro-ops too
  * (what the simulator counts is those, isa_program_code_bytes, and the
- * bytes of the data loads).  The simulator counts the bytes; the
- * compulsory bytes are counted from the op's accesses
+ * bytes of the data loads, isa_program_data_bytes).  The simulator counts
+ * the bytes; the compulsory bytes are counted from the op's accesses
  * (ir_access_footprint), apart from both. */
 #include <inttypes.h>
 #include <string.h>
@@ -23,22 +23,6 @@ static bool fits(const struct hw *hw, const struct ir_graph *g, int op, int in, 
 	const struct ir_op *o = &g->op[op];
 	const struct ir_tensor *t = &g->tensor[o->in[in].tensor];
 	return (uint64_t)ir_tensor_elems(t) * dtype_bytes(t->dtype) <= hw->level[hw->role_level[role]].capacity;
-}
-
-/* Bytes the program's loads of data read from DRAM (every level but the
- * micro-op buffer whose parent is DRAM): with isa_program_code_bytes (its
- * instructions and micro-ops) what the simulator counts. */
-static uint64_t data_load_bytes(const struct isa_program *p)
-{
-	uint64_t n = 0;
-	for (int i = 0; i < p->ninsn; i++) {
-		const struct isa_insn *in = &p->insn[i];
-		int lv = (int)in->f[ISA_F_BUF];
-		if (p->layout.kind[in->kind].cls == ISA_CLASS_LOAD && lv != p->hw.role_level[HW_ROLE_UOP] &&
-		    p->hw.level[lv].parent < 0)
-			n += (uint64_t)(in->f[ISA_F_YSIZE] * in->f[ISA_F_XSIZE]) * p->hw.level[lv].elem_bytes;
-	}
-	return n;
 }
 
 int main(void)
@@ -74,7 +58,7 @@ int main(void)
 		ASSERT_EQ(cc_build(&hw, &rq, &prog, &err), 0);
 		ASSERT_EQ(dev_run_program(&dev_sim, d, &prog.p, NULL, &st, &err), 0);
 		uint64_t code = isa_program_code_bytes(&prog.p);
-		ASSERT_EQ(st.dram_read, code + data_load_bytes(&prog.p));
+		ASSERT_EQ(st.dram_read, code + isa_program_data_bytes(&prog.p));
 		cc_program_free(&prog);
 		double c = cc_compulsory_read_bytes(&w0.g, op0), ratio = (double)st.dram_read / c;
 		const struct tz_binding *b = &plans[op].map.b;

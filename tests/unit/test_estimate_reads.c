@@ -2,9 +2,9 @@
  * against what its program loads: every op of resnet18, mobilenet-dw and
  * resblock on three descriptions, in its planned mapping and the GEMM
  * form's and the direct form's defaults.  The loads are counted from the
- * compiled program's instructions (each data load's rows times columns
- * times the element's bytes: what the simulator counts,
- * unit.test_dram_budget), apart from the estimate.  The estimate is an
+ * compiled program's instructions (isa_program_data_bytes: each data
+ * load's rows times columns times the element's bytes, what the simulator
+ * counts, unit.test_dram_budget), apart from the estimate.  The estimate is an
  * upper bound, close: it takes every box whole with its halo, where the
  * boxes at the tensor's border read less, so it may exceed the loads but
  * never fall short of them (the planner takes a mapping for reading no more
@@ -15,19 +15,6 @@
 
 #include "compiler/compile.h"
 #include "test.h"
-
-static uint64_t data_load_bytes(const struct isa_program *p)
-{
-	uint64_t n = 0;
-	for (int i = 0; i < p->ninsn; i++) {
-		const struct isa_insn *in = &p->insn[i];
-		int lv = (int)in->f[ISA_F_BUF];
-		if (p->layout.kind[in->kind].cls == ISA_CLASS_LOAD && lv != p->hw.role_level[HW_ROLE_UOP] &&
-		    p->hw.level[lv].parent < 0)
-			n += (uint64_t)(in->f[ISA_F_YSIZE] * in->f[ISA_F_XSIZE]) * p->hw.level[lv].elem_bytes;
-	}
-	return n;
-}
 
 /* Op `op` built alone with mapping m; 1 when its loads are at most the
  * estimate and the estimate at most 1.25 times them. */
@@ -50,7 +37,7 @@ static int check(const struct hw *hw, struct wl_workload *w, struct cc_plan *pla
 	struct tz_geometry geo;
 	tz_geometry_init(&geo, hw, &w->g, op, &m->b);
 	double est = tz_estimate_dram_read(&geo, m);
-	uint64_t got = data_load_bytes(&prog.p);
+	uint64_t got = isa_program_data_bytes(&prog.p);
 	cc_program_free(&prog);
 	*biased += geo.bias >= 0;
 	struct strbuf s = {0};
