@@ -136,7 +136,18 @@ static void print_json(const struct hw *hw, const struct ir_graph *g, int op, co
 	}
 	struct tz_pool p;
 	char why[256];
-	printf("],\"alu\":%s}", tz_pool_match(hw, g, op, &p, why) ? "false" : "true");
+	bool alu = !tz_pool_match(hw, g, op, &p, why);
+	printf("],\"alu\":%s,\"alu_direct\":", alu ? "true" : "false");
+	if (alu && p.box.ok) {
+		printf("{\"block\":[%" PRId64 ",%" PRId64 "],\"intrinsic\":", p.box.block[0], p.box.block[1]);
+		cli_json_string(stdout, hw->intrinsic[p.box.intrinsic].name);
+		printf("}");
+	} else {
+		printf("null");
+	}
+	printf(",\"alu_host_packs\":");
+	cli_json_string(stdout, alu && !p.box.ok ? p.box.why : NULL);
+	printf("}");
 }
 
 int cli_match(int argc, char **argv)

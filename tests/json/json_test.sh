@@ -44,6 +44,7 @@ run compile-pool 0 compile "$wl/pooling.yaml" -o "$work/pool.tsp"
 run compile-dw 0 compile "$wl/mobilenet-dw.yaml" -o "$work/dw.tsp"
 run match 0 match "$wl/mobilenet-dw.yaml"
 run match-pool 0 match "$wl/pooling.yaml"
+run match-pool-host 0 match "$wl/pooling.yaml" --hw "$hw/server-wide.yaml"
 run exec 0 exec "$wl/pooling.yaml"
 run exec-verify 0 exec "$wl/fp16.yaml" --hw "$hw/mma-fp16.yaml" --verify
 run exec-stopped 1 exec "$wl/gemm.yaml" --max-cycles 1000
@@ -72,6 +73,12 @@ assert load("run-stopped")["stopped"] == "max-cycles"
 for n in ("run", "compile-pool", "match", "exec", "tune", "host"):
     d = load(n)
     assert d["schema"] == 1 and d["command"] == n.split("-")[0], (n, d["command"])
+for n, direct in (("match-pool", True), ("match-pool-host", False)):
+    for o in load(n)["ops"]: # a max pool: its direct form, or why the host packs its windows; neither for others
+        if o["alu"]:
+            assert (o["alu_direct"] is not None) == direct and (o["alu_host_packs"] is None) == direct, (n, o)
+        else:
+            assert o["alu_direct"] is None and o["alu_host_packs"] is None, (n, o)
 o = load("onnx-test")
 assert o["command"] == "onnx-test" and o["failed"] == 0 and o["nodes"][0]["op_type"] == "Conv", o
 PY
