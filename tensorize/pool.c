@@ -158,14 +158,19 @@ static bool block_fits(const struct hw *hw, const struct tz_pool_box *b, int64_t
 	       row <= hw->dma.max_cols;
 }
 
-/* The largest block (output rows x columns, even divisors) that fits. */
+/* The block (output rows x columns, even divisors) that fits and reads the
+ * least per output point (its box over its points: the halo read again by
+ * the next block), the larger of two alike (fewer instructions). */
 static void choose_block(const struct hw *hw, struct tz_pool_box *b, uint64_t window)
 {
 	b->block[0] = b->block[1] = 0;
+	double best = INFINITY;
 	for (int64_t r = b->extent[0]; r >= 1; r = divisor_at_most(b->extent[0], r - 1)) {
 		for (int64_t c = b->extent[1]; c >= 1; c = divisor_at_most(b->extent[1], c - 1)) {
-			if (r * c > b->block[0] * b->block[1] && block_fits(hw, b, r, c, window))
-				b->block[0] = r, b->block[1] = c;
+			double per = (double)(box_span(b, 0, r) * box_span(b, 1, c)) / (double)(r * c);
+			bool better = per < best * (1 - 1e-9) || (per < best * (1 + 1e-9) && r * c > b->block[0] * b->block[1]);
+			if (better && block_fits(hw, b, r, c, window))
+				best = per, b->block[0] = r, b->block[1] = c;
 			if (c == 1)
 				break;
 		}
