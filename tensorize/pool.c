@@ -128,12 +128,33 @@ static bool iterators_fit(const struct ir_graph *g, const struct ir_op *o, const
 	return b->out_dim[1] == last[1] && (b->iter[0] < 0 || b->out_dim[0] == last[0]);
 }
 
-static int64_t divisor_at_most(int64_t n, int64_t most)
+enum { BLOCK_SIDES = 48 };
+
+/* The largest divisors of n that are at most `most` (a block's points fit
+ * the accumulator), largest first, at most BLOCK_SIDES of them: found in
+ * sqrt(n) steps, so no extent makes choosing slow. */
+static int divisors_at_most(int64_t n, int64_t most, int64_t *out)
 {
-	for (int64_t d = most < n ? most : n; d > 1; d--)
-		if (n % d == 0)
-			return d;
-	return 1;
+	int k = 0;
+	for (int64_t v = 1; v <= n / v; v++) {
+		if (n % v)
+			continue;
+		int64_t pair[2] = {v, n / v};
+		for (int e = 0; e < 2 - (pair[0] == pair[1]); e++) {
+			int64_t d = pair[e];
+			if (d > most)
+				continue;
+			int at = k < BLOCK_SIDES ? k++ : BLOCK_SIDES; /* keep the largest: insert in order */
+			while (at > 0 && out[at - 1] < d) {
+				if (at < BLOCK_SIDES)
+					out[at] = out[at - 1];
+				at--;
+			}
+			if (at < BLOCK_SIDES)
+				out[at] = d;
+		}
+	}
+	return k;
 }
 
 static int64_t box_span(const struct tz_pool_box *b, int k, int64_t points)
@@ -165,18 +186,16 @@ static void choose_block(const struct hw *hw, struct tz_pool_box *b, uint64_t wi
 {
 	b->block[0] = b->block[1] = 0;
 	double best = INFINITY;
-	for (int64_t r = b->extent[0]; r >= 1; r = divisor_at_most(b->extent[0], r - 1)) {
-		for (int64_t c = b->extent[1]; c >= 1; c = divisor_at_most(b->extent[1], c - 1)) {
-			double per = (double)(box_span(b, 0, r) * box_span(b, 1, c)) / (double)(r * c);
+	int64_t most = hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]].depth, rows[BLOCK_SIDES], cols[BLOCK_SIDES];
+	int nr = divisors_at_most(b->extent[0], most, rows), nc = divisors_at_most(b->extent[1], most, cols);
+	for (int i = 0; i < nr; i++)
+		for (int j = 0; j < nc; j++) {
+			int64_t r = rows[i], c = cols[j];
+			double per = (double)box_span(b, 0, r) * (double)box_span(b, 1, c) / (double)(r * c);
 			bool better = per < best * (1 - 1e-9) || (per < best * (1 + 1e-9) && r * c > b->block[0] * b->block[1]);
 			if (better && block_fits(hw, b, r, c, window))
 				best = per, b->block[0] = r, b->block[1] = c;
-			if (c == 1)
-				break;
 		}
-		if (r == 1)
-			break;
-	}
 	b->box[0] = box_span(b, 0, b->block[0]), b->box[1] = box_span(b, 1, b->block[1]);
 }
 
@@ -248,9 +267,10 @@ static void derive_box(const struct hw *hw, const struct ir_graph *g, int op, st
 	if (b->fill > least)
 		BOX_FAIL("its windows are packed by the host: the ALU's immediate (%u bits) cannot hold a value below %s's",
 			 hw->alu.imm_bits, dtype_name(ti->dtype));
-	if (b->in_dim[0] >= 0 && (uint64_t)b->in.stride[b->in_dim[0]] > hw->dma.max_stride)
+	/* (a box or a block of one row has no stride between rows) */
+	if (b->iter[0] >= 0 && box_span(b, 0, b->extent[0]) > 1 && (uint64_t)b->in.stride[b->in_dim[0]] > hw->dma.max_stride)
 		BOX_FAIL("its windows are packed by the host: the input's rows are more than dma.max_stride apart");
-	if (b->out_dim[0] >= 0 && (uint64_t)b->out.stride[b->out_dim[0]] > hw->dma.max_stride)
+	if (b->iter[0] >= 0 && b->extent[0] > 1 && (uint64_t)b->out.stride[b->out_dim[0]] > hw->dma.max_stride)
 		BOX_FAIL("its windows are packed by the host: the output's rows are more than dma.max_stride apart");
 	if (b->iter[0] < 0)
 		b->extent[0] = b->window[0] = 1;
