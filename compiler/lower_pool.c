@@ -239,6 +239,19 @@ static int64_t value_at(const struct ir_affine *x, const int64_t *it)
 	return v;
 }
 
+static int64_t blocks_of(int64_t n, int64_t side)
+{
+	return (n + side - 1) / side;
+}
+
+/* The first point of block k of `side` along n: a last block that would
+ * pass the end starts earlier, over points the block before computed too
+ * (their max again: the same values, stored again). */
+static int64_t block_start(int64_t k, int64_t side, int64_t n)
+{
+	return k * side + side <= n ? k * side : n - side;
+}
+
 /* The op's iterators at the first point of block `blk` of lane tile ct:
  * the other output points' iterators by `blk`'s leading part, row major,
  * then the row and column blocks. */
@@ -247,10 +260,10 @@ static void block_point(const struct box_lowering *bl, int64_t ct, int64_t blk, 
 	const struct ir_op *o = bl->lo.op;
 	const struct tz_pool_box *b = bl->b;
 	memset(it, 0, IR_MAX_ITERS * sizeof *it);
-	int64_t cols = b->extent[1] / b->block[1], rows = b->extent[0] / b->block[0];
-	it[b->iter[1]] = blk % cols * b->block[1], blk /= cols;
+	int64_t cols = blocks_of(b->extent[1], b->block[1]), rows = blocks_of(b->extent[0], b->block[0]);
+	it[b->iter[1]] = block_start(blk % cols, b->block[1], b->extent[1]), blk /= cols;
 	if (b->iter[0] >= 0)
-		it[b->iter[0]] = blk % rows * b->block[0];
+		it[b->iter[0]] = block_start(blk % rows, b->block[0], b->extent[0]);
 	blk /= rows;
 	for (int i = o->niters - 1; i >= 0; i--)
 		if (i != bl->pool->lane_iter && i != b->iter[0] && i != b->iter[1] && !o->iter[i].reduction)
@@ -393,7 +406,9 @@ static void lower_box(struct cc_program *prog, struct cc_op *rec)
 	box_segments(&bl, prog->rq->data);
 	bl.eye = lw_load_block(&bl.lo, bl.lv_wgt, 0, bl.seg_eye, 1, bl.b->groups, 0, (uint64_t[HW_MAX_LEVELS]){0}, -1);
 	lw_load_kernels(&bl.lo);
-	int64_t blocks = bl.pool->pixels / (bl.b->block[0] * bl.b->block[1]), o = 0;
+	int64_t blocks = bl.pool->pixels / (bl.b->extent[0] * bl.b->extent[1]) * blocks_of(bl.b->extent[0], bl.b->block[0]) *
+			 blocks_of(bl.b->extent[1], bl.b->block[1]),
+		o = 0;
 	for (int64_t ct = 0; ct < bl.pool->tiles; ct++)
 		for (int64_t blk = 0; blk < blocks; blk++, o++)
 			box_block(&bl, ct, blk, (int)(o % POOL_RING));

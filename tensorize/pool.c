@@ -128,7 +128,7 @@ static bool iterators_fit(const struct ir_graph *g, const struct ir_op *o, const
 	return b->out_dim[1] == last[1] && (b->iter[0] < 0 || b->out_dim[0] == last[0]);
 }
 
-enum { BLOCK_SIDES = 48 };
+enum { BLOCK_SIDES = 48, BLOCK_CANDIDATES = BLOCK_SIDES + 64 };
 
 /* The largest divisors of n that are at most `most` (a block's points fit
  * the accumulator), largest first, at most BLOCK_SIDES of them: found in
@@ -179,19 +179,39 @@ static bool block_fits(const struct hw *hw, const struct tz_pool_box *b, int64_t
 	       row <= hw->dma.max_cols;
 }
 
-/* The block (output rows x columns, even divisors) that fits and reads the
- * least per output point (its box over its points: the halo read again by
- * the next block), the larger of two alike (fewer instructions). */
+/* Block sides worth trying along an extent n: its largest divisors up to
+ * `most`, the powers of two below both, and the larger of them. */
+static int block_sides(int64_t n, int64_t most, int64_t *out)
+{
+	int k = divisors_at_most(n, most, out);
+	int64_t top = n < most ? n : most;
+	for (int64_t p = 2; p < top && k < BLOCK_CANDIDATES - 1; p *= 2)
+		out[k++] = p;
+	out[k++] = top;
+	return k;
+}
+
+static int64_t blocks_of(int64_t n, int64_t side)
+{
+	return (n + side - 1) / side;
+}
+
+/* The block (output rows x columns) that fits and reads the least per
+ * output point (its boxes over the points: the halo read again by the next
+ * block, and a last block that does not end at the extent starting earlier,
+ * over points the one before computed), the larger of two alike (fewer
+ * instructions). */
 static void choose_block(const struct hw *hw, struct tz_pool_box *b, uint64_t window)
 {
 	b->block[0] = b->block[1] = 0;
 	double best = INFINITY;
-	int64_t most = hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]].depth, rows[BLOCK_SIDES], cols[BLOCK_SIDES];
-	int nr = divisors_at_most(b->extent[0], most, rows), nc = divisors_at_most(b->extent[1], most, cols);
+	int64_t most = hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]].depth, rows[BLOCK_CANDIDATES], cols[BLOCK_CANDIDATES];
+	int nr = block_sides(b->extent[0], most, rows), nc = block_sides(b->extent[1], most, cols);
 	for (int i = 0; i < nr; i++)
 		for (int j = 0; j < nc; j++) {
 			int64_t r = rows[i], c = cols[j];
-			double per = (double)box_span(b, 0, r) * (double)box_span(b, 1, c) / (double)(r * c);
+			double per = (double)(blocks_of(b->extent[0], r) * box_span(b, 0, r)) *
+				     (double)(blocks_of(b->extent[1], c) * box_span(b, 1, c)) / (double)(b->extent[0] * b->extent[1]);
 			bool better = per < best * (1 - 1e-9) || (per < best * (1 + 1e-9) && r * c > b->block[0] * b->block[1]);
 			if (better && block_fits(hw, b, r, c, window))
 				best = per, b->block[0] = r, b->block[1] = c;

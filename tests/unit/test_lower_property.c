@@ -226,6 +226,7 @@ static int check_grouped(const struct hw *hw, const char *config, int n)
 
 static int direct_pools;  /* max pools in their direct form (boxes widened by the intrinsic) */
 static int grouped_pools; /* of them, reading several of a's elements per accumulator element (dot-i8) */
+static int overlap_pools; /* of them, with a last block that starts earlier (its side does not divide the extent) */
 
 /* Max pools with random windows, strides, dilations and padding (some with
  * a window along one dimension, some NCHW: lanes not innermost), on inputs
@@ -263,6 +264,7 @@ static int check_pools(const struct hw *hw, const char *config, int n)
 		cases++;
 		bool ok = opcase_verify(hw, &r, op, NULL, what);
 		verified += ok, done += ok && p.box.ok, grouped_pools += ok && p.box.ok && p.box.groups > 1;
+		overlap_pools += ok && p.box.ok && (p.box.extent[0] % p.box.block[0] || p.box.extent[1] % p.box.block[1]);
 		run_free(&r);
 	}
 	return done;
@@ -303,10 +305,12 @@ int main(void)
 	printf("%d of %d random ops verified, %d of them in the direct form, %d in blocks of rows of a part of each row, "
 	       "%d reading their producer's wider elements as groups, %d diagonal over several of a's tiles per output block\n",
 	       verified, cases, direct_cases, part_rows, grouped, wide_diagonal);
-	printf("%d max pools in their direct form, %d of them through groups of a's elements\n", direct_pools, grouped_pools);
+	printf("%d max pools in their direct form, %d of them through groups of a's elements, %d with a last block "
+	       "starting earlier\n", direct_pools, grouped_pools, overlap_pools);
 	ASSERT(wide_diagonal >= 5);
 	ASSERT(direct_pools >= 20);
 	ASSERT(grouped_pools >= 8);
+	ASSERT(overlap_pools >= 3);
 	ASSERT(grouped >= 10);
 	ASSERT(verified >= 200);
 	ASSERT(direct_cases >= 40);
