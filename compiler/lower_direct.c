@@ -28,21 +28,13 @@ static void step_point(const struct gemm_lowering *gl, const struct step *st, in
 	tz_direct_point(gl->geo, st->bb, st->sidx, st->r0, st->c0, ka, nt, it);
 }
 
-static int64_t index_at(const struct ir_affine *x, const int64_t *it)
-{
-	int64_t v = x->offset;
-	for (int i = 0; i < IR_MAX_ITERS; i++)
-		v += x->coef[i] * it[i];
-	return v;
-}
-
 /* The element of layout l holding the tensor's value at the access's index. */
 static uint64_t layout_element(const struct tz_layout *l, const struct ir_access *a, const int64_t *it, int rank,
 			       const int64_t *at)
 {
 	int64_t x[IR_MAX_RANK];
 	for (int dd = 0; dd < rank; dd++)
-		x[dd] = at && at[dd] != INT64_MIN ? at[dd] : index_at(&a->index[dd], it);
+		x[dd] = at && at[dd] != INT64_MIN ? at[dd] : ir_affine_at(&a->index[dd], it);
 	return tz_layout_element(l, rank, x);
 }
 
@@ -115,7 +107,7 @@ int lw_direct_load(struct gemm_lowering *gl, const struct step *st, uint64_t idx
 		step_point(gl, st, st->ko * gl->m->bk + k, 0, it);
 		for (int dd = 0; dd < t->rank; dd++)
 			at[dd] = INT64_MIN;
-		int64_t rlo = d->a_row >= 0 ? index_at(&x->index[d->a_row], it) : 0, clo = index_at(&x->index[d->a_col], it);
+		int64_t rlo = d->a_row >= 0 ? ir_affine_at(&x->index[d->a_row], it) : 0, clo = ir_affine_at(&x->index[d->a_col], it);
 		int64_t rs = d->a_row >= 0 ? d->a_step[d->a_row] : 1, cs = d->a_step[d->a_col];
 		int64_t r0, rn, r1, c0, cn, c1;
 		box_pads(rlo, rs, nrows, d->a_row >= 0 ? t->shape[d->a_row] : 1, &r0, &rn, &r1);

@@ -231,27 +231,6 @@ static void fill_padding(struct box_lowering *bl, int q, const int64_t pad[4])
 		fill(bl, k + (uint32_t)(b->pad[1] + pad[3]), b->box[0], pad[3]);
 }
 
-static int64_t value_at(const struct ir_affine *x, const int64_t *it)
-{
-	int64_t v = x->offset;
-	for (int i = 0; i < IR_MAX_ITERS; i++)
-		v += x->coef[i] * it[i];
-	return v;
-}
-
-static int64_t blocks_of(int64_t n, int64_t side)
-{
-	return (n + side - 1) / side;
-}
-
-/* The first point of block k of `side` along n: a last block that would
- * pass the end starts earlier, over points the block before computed too
- * (their max again: the same values, stored again). */
-static int64_t block_start(int64_t k, int64_t side, int64_t n)
-{
-	return k * side + side <= n ? k * side : n - side;
-}
-
 /* The op's iterators at the first point of block `blk` of lane tile ct:
  * the other output points' iterators by `blk`'s leading part, row major,
  * then the row and column blocks. */
@@ -260,15 +239,22 @@ static void block_point(const struct box_lowering *bl, int64_t ct, int64_t blk, 
 	const struct ir_op *o = bl->lo.op;
 	const struct tz_pool_box *b = bl->b;
 	memset(it, 0, IR_MAX_ITERS * sizeof *it);
-	int64_t cols = blocks_of(b->extent[1], b->block[1]), rows = blocks_of(b->extent[0], b->block[0]);
-	it[b->iter[1]] = block_start(blk % cols, b->block[1], b->extent[1]), blk /= cols;
+	int64_t cols = tz_pool_box_blocks(b, 1), rows = tz_pool_box_blocks(b, 0);
+	it[b->iter[1]] = tz_pool_block_start(b, 1, blk % cols), blk /= cols;
 	if (b->iter[0] >= 0)
-		it[b->iter[0]] = block_start(blk % rows, b->block[0], b->extent[0]);
+		it[b->iter[0]] = tz_pool_block_start(b, 0, blk % rows);
 	blk /= rows;
 	for (int i = o->niters - 1; i >= 0; i--)
 		if (i != bl->pool->lane_iter && i != b->iter[0] && i != b->iter[1] && !o->iter[i].reduction)
 			it[i] = blk % o->iter[i].extent, blk /= o->iter[i].extent;
 	it[bl->pool->lane_iter] = ct * bl->pool->lanes;
+}
+
+/* The tensor index access x reads at the iterators' values it. */
+static void access_at(const struct ir_access *x, int rank, const int64_t *it, int64_t *at)
+{
+	for (int d = 0; d < rank; d++)
+		at[d] = ir_affine_at(&x->index[d], it);
 }
 
 /* Rows (k = 0) or columns (1) of block's box from index lo: zeros before,
@@ -289,8 +275,7 @@ static int load_box(struct box_lowering *bl, const int64_t *it, int q, int64_t p
 	const struct ir_access *x = &bl->lo.op->in[0];
 	int rank = bl->lo.g->tensor[x->tensor].rank;
 	int64_t at[IR_MAX_RANK], rows, cols;
-	for (int d = 0; d < rank; d++)
-		at[d] = value_at(&x->index[d], it);
+	access_at(x, rank, it, at);
 	if (b->iter[0] >= 0)
 		box_part(b, 0, at[b->in_dim[0]], &pad[0], &rows, &pad[1]), at[b->in_dim[0]] += pad[0];
 	else
@@ -312,8 +297,7 @@ static int store_block(struct box_lowering *bl, const int64_t *it, int q, int wa
 	const struct ir_access *x = &bl->lo.op->out;
 	int rank = bl->lo.g->tensor[x->tensor].rank;
 	int64_t at[IR_MAX_RANK];
-	for (int d = 0; d < rank; d++)
-		at[d] = value_at(&x->index[d], it);
+	access_at(x, rank, it, at);
 	uint32_t e = bl->lo.hw->level[bl->lo.lv_out].elem_bytes;
 	uint64_t stride = b->out_dim[0] >= 0 ? (uint64_t)b->out.stride[b->out_dim[0]] : 0;
 	return lw_store_block(&bl->lo, out_base(bl, q), bl->seg_out + tz_layout_element(&b->out, rank, at) * e,
@@ -406,8 +390,8 @@ static void lower_box(struct cc_program *prog, struct cc_op *rec)
 	box_segments(&bl, prog->rq->data);
 	bl.eye = lw_load_block(&bl.lo, bl.lv_wgt, 0, bl.seg_eye, 1, bl.b->groups, 0, (uint64_t[HW_MAX_LEVELS]){0}, -1);
 	lw_load_kernels(&bl.lo);
-	int64_t blocks = bl.pool->pixels / (bl.b->extent[0] * bl.b->extent[1]) * blocks_of(bl.b->extent[0], bl.b->block[0]) *
-			 blocks_of(bl.b->extent[1], bl.b->block[1]),
+	int64_t blocks = bl.pool->pixels / (bl.b->extent[0] * bl.b->extent[1]) * tz_pool_box_blocks(bl.b, 0) *
+			 tz_pool_box_blocks(bl.b, 1),
 		o = 0;
 	for (int64_t ct = 0; ct < bl.pool->tiles; ct++)
 		for (int64_t blk = 0; blk < blocks; blk++, o++)

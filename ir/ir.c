@@ -505,6 +505,14 @@ int ir_add_epilogue(struct ir_graph *g, int opi, const struct ir_epilogue *e, st
 	return 0;
 }
 
+int64_t ir_affine_at(const struct ir_affine *x, const int64_t *it)
+{
+	int64_t v = x->offset;
+	for (int i = 0; i < IR_MAX_ITERS; i++)
+		v += x->coef[i] * it[i];
+	return v;
+}
+
 uint64_t ir_op_macs(const struct ir_op *op)
 {
 	if (op->combine != IR_COMBINE_MUL)

@@ -61,6 +61,8 @@ struct ir_affine {
 	int64_t coef[IR_MAX_ITERS];
 	int64_t offset;
 };
+/* Its value at the iterators' values it[IR_MAX_ITERS]. */
+int64_t ir_affine_at(const struct ir_affine *x, const int64_t *it);
 
 struct ir_access {
 	int tensor;

@@ -426,6 +426,16 @@ void tz_pool_unpack(const struct hw *hw, const struct ir_graph *g, int op, const
 			}
 }
 
+int64_t tz_pool_box_blocks(const struct tz_pool_box *b, int k)
+{
+	return blocks_of(b->extent[k], b->block[k]);
+}
+
+int64_t tz_pool_block_start(const struct tz_pool_box *b, int k, int64_t blk)
+{
+	return (blk + 1) * b->block[k] <= b->extent[k] ? blk * b->block[k] : b->extent[k] - b->block[k];
+}
+
 uint64_t tz_pool_box_acc(const struct tz_pool_box *b)
 {
 	return (uint64_t)(b->box[0] * b->box[1]);

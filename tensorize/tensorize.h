@@ -381,6 +381,12 @@ struct tz_pool {
 
 /* Whether op `op` (out max= in) runs on the ALU of hw: 0, or -1 with why. */
 int tz_pool_match(const struct hw *hw, const struct ir_graph *g, int op, struct tz_pool *p, char why[256]);
+/* Blocks along rows (k = 0) or columns (1), and the first output point of
+ * block blk along them: a last block that would pass the end starts
+ * earlier, over points the block before computed too (their max again:
+ * the same values, stored again). */
+int64_t tz_pool_box_blocks(const struct tz_pool_box *b, int k);
+int64_t tz_pool_block_start(const struct tz_pool_box *b, int k, int64_t blk);
 /* The box's accumulator elements (per buffer; times `groups` in the input
  * buffer). */
 uint64_t tz_pool_box_acc(const struct tz_pool_box *b);
