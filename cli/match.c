@@ -58,7 +58,7 @@ static void print_text(const struct hw *hw, const struct ir_graph *g, int op, co
 	}
 	if (m->nbindings > TEXT_BINDINGS)
 		printf("  ... and %d more (--json lists them all)\n", m->nbindings - TEXT_BINDINGS);
-	if (!strcmp(o->kind, "phases")) { /* made by cc_rewrite for the op after it: on the host by design */
+	if (cc_layout_op(o)) { /* made by cc_rewrite for the op after it: on the host by design */
 		struct cc_plan *plan = xcalloc(1, sizeof *plan);
 		struct diags err = {0};
 		if (!cc_plan_op(hw, g, op, plan, &err))

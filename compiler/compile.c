@@ -73,6 +73,15 @@ int cc_plan_op(const struct hw *hw, const struct ir_graph *g, int op, struct cc_
 			 g->tensor[o->in[0].tensor].name);
 		return 0;
 	}
+	if (!strcmp(o->kind, "bands")) { /* likewise: rows move within elements */
+		p->kind = CC_HOST;
+		int grow = g->tensor[o->out.tensor].rank - g->tensor[o->in[0].tensor].rank;
+		snprintf(p->why, sizeof p->why, "a layout change: '%s' %s", g->tensor[o->in[0].tensor].name,
+			 grow > 0   ? "in bands, one per row of the elements, each with its windows' halo, for the next op"
+			 : grow < 0 ? "back from its bands"
+				    : "without the points past the extent that its last band pads");
+		return 0;
+	}
 	struct tz_pool pool;
 	char pwhy[256];
 	if (!tz_pool_match(hw, g, op, &pool, pwhy)) {

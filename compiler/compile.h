@@ -67,6 +67,9 @@ double cc_plan_cost(const struct hw *hw, const struct ir_graph *g, int op, const
  * before it, which runs on the host.  Before planning; 0, or -1 with an
  * error (out of memory). */
 int cc_rewrite(const struct hw *hw, struct wl_workload *w, struct diags *err);
+/* Whether op o is a layout op cc_rewrite made for the op after it (phases,
+ * bands): on the host by design, a move a gather does in a program. */
+bool cc_layout_op(const struct ir_op *o);
 /* Op `op` with mapping m (the tuner's choice), or, with m NULL, as max
  * pooling on the ALU (CC_HOST with why when the ALU cannot run it). */
 void cc_plan_mapping(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_mapping *m,

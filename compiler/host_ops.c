@@ -115,6 +115,46 @@ static int add_host_step(struct cc_program *prog, const char *name, uint8_t *ir,
 	return 0;
 }
 
+/* Per byte of a move op's result, the byte of its input it is (a zero
+ * where it reads outside): its accesses over its domain. */
+static uint32_t *move_table(struct cc_program *prog, int op, uint64_t in_bytes, uint64_t out_bytes)
+{
+	const struct ir_graph *g = prog->g;
+	const struct ir_op *o = &g->op[op];
+	uint32_t esz = dtype_bytes(g->tensor[o->out.tensor].dtype);
+	uint32_t *from = out_bytes < ISA_GATHER_ZERO && in_bytes < ISA_GATHER_ZERO
+				 ? try_malloc(((size_t)out_bytes + 1) * sizeof *from) : NULL;
+	if (!from) {
+		lw_nomem(prog, ((size_t)out_bytes + 1) * sizeof *from, "the table of a move");
+		return NULL;
+	}
+	for (uint64_t q = 0; q < out_bytes; q++)
+		from[q] = ISA_GATHER_ZERO;
+	int64_t it[IR_MAX_ITERS] = {0};
+	for (;;) { /* every point of the domain, the last iterator fastest */
+		int64_t dst = ir_access_element(g, &o->out, it), src = ir_access_element(g, &o->in[0], it);
+		for (uint32_t b = 0; dst >= 0 && src >= 0 && b < esz; b++)
+			from[(uint64_t)dst * esz + b] = (uint32_t)((uint64_t)src * esz + b);
+		int k = o->niters - 1;
+		while (k >= 0 && ++it[k] == o->iter[k].extent)
+			it[k--] = 0;
+		if (k < 0)
+			break;
+	}
+	return from;
+}
+
+/* A move op: a gather from its input's row-major segment into its own,
+ * not a step of the host backend. */
+static void lower_move(struct cc_program *prog, struct cc_op *rec, int in_seg, int out_seg)
+{
+	const struct isa_segment *src = &prog->p.seg[in_seg], *dst = &prog->p.seg[out_seg];
+	uint32_t *from = move_table(prog, rec->op, src->size, dst->size);
+	if (from)
+		lw_add_pending(prog, &(struct isa_step){.kind = ISA_STEP_GATHER, .src = src->addr, .dst = dst->addr,
+						       .n = dst->size, .from = from});
+}
+
 int lw_lower_host(struct cc_program *prog, struct cc_op *rec, struct diags *err)
 {
 	(void)err; /* failures are recorded (lw_nomem) and reported after the op */
@@ -126,10 +166,16 @@ int lw_lower_host(struct cc_program *prog, struct cc_op *rec, struct diags *err)
 			return 0;
 	int out = g->op[rec->op].out.tensor;
 	int out_seg = lw_host_segment(prog, out);
-	size_t len;
-	uint8_t *ir = out_seg < 0 ? NULL : ir_op_encode(g, rec->op, &len);
 	if (out_seg < 0)
 		return 0;
+	if (ir_op_is_move(g, rec->op)) {
+		rec->out_segment = out_seg;
+		if (prog->rq->data) /* (timing only: nothing to move) */
+			lower_move(prog, rec, seg[0], out_seg);
+		return 0;
+	}
+	size_t len;
+	uint8_t *ir = ir_op_encode(g, rec->op, &len);
 	if (!ir) {
 		lw_nomem(prog, 4096, "the encoding of a host op");
 		return 0;

@@ -107,9 +107,11 @@ void lw_note_last_compute(struct lw_op *lo);
 
 /* A load of rows x cols elements of lv from DRAM element addr (rows
  * `stride` apart) into idx, with the DMA's zero padding pad[4] (rows
- * before, after, columns before, after), as one instruction. */
+ * before, after, columns before, after): one instruction, or, through
+ * shared levels, the padded transfer into the outermost at byte stage[l]
+ * of each level l and whole ones on.  Returns the first instruction. */
 int lw_load_padded(struct lw_op *lo, int lv, uint64_t idx, uint64_t addr, int64_t rows, int64_t cols, uint64_t stride,
-		   const int64_t pad[4]);
+		   const int64_t pad[4], const uint64_t *stage);
 /* The DRAM byte address of the segment an earlier op of the program stores
  * `tensor` into, in the layout this op reads (cc_stored_by: the rule
  * compile also plans by), or UINT64_MAX. */

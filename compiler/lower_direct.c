@@ -64,22 +64,6 @@ static void box_pads(int64_t lo, int64_t s, int64_t n, int64_t size, int64_t *be
 	*after = n - 1 - last;
 }
 
-int lw_load_padded(struct lw_op *lo, int lv, uint64_t idx, uint64_t addr, int64_t rows, int64_t cols, uint64_t stride,
-		   const int64_t pad[4])
-{
-	struct isa_insn in = {.kind = isa_kind_of_class(lo->lay, ISA_CLASS_LOAD)};
-	in.f[ISA_F_BUF] = lv;
-	in.f[ISA_F_IDX] = (int64_t)idx;
-	in.f[ISA_F_ADDR] = (int64_t)addr;
-	in.f[ISA_F_YSIZE] = rows;
-	in.f[ISA_F_XSIZE] = cols;
-	in.f[ISA_F_XSTRIDE] = rows > 1 ? (int64_t)stride : cols;
-	in.f[ISA_F_YPAD0] = pad[0], in.f[ISA_F_YPAD1] = pad[1], in.f[ISA_F_XPAD0] = pad[2], in.f[ISA_F_XPAD1] = pad[3];
-	int i = st_emit(lo->s, &in);
-	lw_barrier(lo, i);
-	return i;
-}
-
 /* Step st's input box for lane tiles ko·bk...: per lane tile (per group
  * of them, in a grouped layout: its columns are `group` elements wide) one
  * 2D transfer of its rows and columns with the padding as zeros (per row,
@@ -113,6 +97,9 @@ int lw_direct_load(struct gemm_lowering *gl, const struct step *st, uint64_t idx
 		box_pads(rlo, rs, nrows, d->a_row >= 0 ? t->shape[d->a_row] : 1, &r0, &rn, &r1);
 		box_pads(clo, cs, gl->db.a_cols, t->shape[d->a_col], &c0, &cn, &c1);
 		uint64_t sram = idx + (uint64_t)(k / g) * gl->db.box;
+		uint64_t stage[HW_MAX_LEVELS]; /* the box's place in the staging areas: as in its slot */
+		for (int l = 0; l < gl->lo.hw->nlevels; l++)
+			stage[l] = gl->stage_a[l] + sram % gl->slot_a * e;
 		if (cs == 1) {
 			if (d->a_row >= 0)
 				at[d->a_row] = rlo + r0 * rs;
@@ -120,9 +107,9 @@ int lw_direct_load(struct gemm_lowering *gl, const struct step *st, uint64_t idx
 			uint64_t addr = gl->seg_a / e + layout_element(&d->a, x, it, t->rank, at);
 			int64_t pad[4] = {r0, r1, c0 * g, c1 * g};
 			int i = fold ? lw_load_padded(&gl->lo, gl->lv_a, sram, addr, st->bk, cn, (uint64_t)d->a.stride[d->a.lane_dim],
-						   (int64_t[4]){0, 0, c0, c1})
+						   (int64_t[4]){0, 0, c0, c1}, stage)
 				     : lw_load_padded(&gl->lo, gl->lv_a, sram, addr, rn, cn * g,
-						   (uint64_t)(rs * (d->a_row >= 0 ? d->a.stride[d->a_row] : 0)), pad);
+						   (uint64_t)(rs * (d->a_row >= 0 ? d->a.stride[d->a_row] : 0)), pad, stage);
 			first = first < 0 ? i : first;
 			continue;
 		}
@@ -132,8 +119,11 @@ int lw_direct_load(struct gemm_lowering *gl, const struct step *st, uint64_t idx
 			at[d->a_col] = clo + c0 * cs;
 			uint64_t addr = gl->seg_a / e + layout_element(&d->a, x, it, t->rank, at);
 			int64_t pad[4] = {c0, c1, 0, 0};
+			uint64_t row_stage[HW_MAX_LEVELS];
+			for (int l = 0; l < gl->lo.hw->nlevels; l++)
+				row_stage[l] = stage[l] + (uint64_t)(r * gl->db.a_cols * g) * e;
 			int i = lw_load_padded(&gl->lo, gl->lv_a, sram + (uint64_t)(r * gl->db.a_cols * g), addr, cn, g,
-					    (uint64_t)(cs * g), pad);
+					    (uint64_t)(cs * g), pad, row_stage);
 			first = first < 0 ? i : first;
 		}
 	}

@@ -146,6 +146,42 @@ int lw_store_block(struct lw_op *lo, uint64_t idx, uint64_t dram, uint64_t rows,
 	return lo->s->n - 1;
 }
 
+static int padded_insn(struct lw_op *lo, int lv, uint64_t idx, uint64_t addr, int64_t rows, int64_t cols,
+		       uint64_t stride, const int64_t pad[4])
+{
+	struct isa_insn in = {.kind = isa_kind_of_class(lo->lay, ISA_CLASS_LOAD)};
+	in.f[ISA_F_BUF] = lv;
+	in.f[ISA_F_IDX] = (int64_t)idx;
+	in.f[ISA_F_ADDR] = (int64_t)addr;
+	in.f[ISA_F_YSIZE] = rows;
+	in.f[ISA_F_XSIZE] = cols;
+	in.f[ISA_F_XSTRIDE] = rows > 1 ? (int64_t)stride : cols;
+	in.f[ISA_F_YPAD0] = pad[0], in.f[ISA_F_YPAD1] = pad[1], in.f[ISA_F_XPAD0] = pad[2], in.f[ISA_F_XPAD1] = pad[3];
+	int i = st_emit(lo->s, &in);
+	lw_barrier(lo, i);
+	return i;
+}
+
+int lw_load_padded(struct lw_op *lo, int lv, uint64_t idx, uint64_t addr, int64_t rows, int64_t cols, uint64_t stride,
+		   const int64_t pad[4], const uint64_t *stage)
+{
+	int path[HW_MAX_LEVELS], np = path_of(lo->hw, lv, path);
+	if (!np)
+		return padded_insn(lo, lv, idx, addr, rows, cols, stride, pad);
+	/* padded into the outermost shared level (the box with its zeros, in
+	 * its elements: `x` to one of lv), then whole from level to level */
+	uint32_t e = lo->hw->level[lv].elem_bytes, e0 = lo->hw->level[path[0]].elem_bytes, x = e / e0;
+	uint64_t n = (uint64_t)((rows + pad[0] + pad[1]) * (cols + pad[2] + pad[3])) * e;
+	int first = padded_insn(lo, path[0], stage[path[0]] / e0, addr * x, rows, cols * x, stride * x,
+				(int64_t[4]){pad[0], pad[1], pad[2] * x, pad[3] * x});
+	for (int i = 1; i < np; i++) {
+		uint32_t ei = lo->hw->level[path[i]].elem_bytes;
+		lw_transfer(lo, ISA_CLASS_LOAD, path[i], stage[path[i]] / ei, stage[path[i - 1]] / ei, 1, n / ei, 0, 0);
+	}
+	lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, stage[path[np - 1]] / e, 1, n / e, 0, 0);
+	return first;
+}
+
 /* `at`: byte offset in the shared level; rows `stride` elements of lv apart. */
 int lw_load_from_kept(struct lw_op *lo, int lv, uint64_t idx, uint64_t at, uint64_t rows, uint64_t cols,
 		      uint64_t stride, int wait)

@@ -414,29 +414,21 @@ static void build_kernels(struct gemm_lowering *gl)
 	lw_pad_uops(lo);
 }
 
-/* Staging areas in each shared level, one after another. */
+/* Staging areas in each shared level, one after another (tz_shared_areas). */
 static int plan_staging(struct gemm_lowering *gl, char *why)
 {
-	const struct tz_geometry *geo = gl->geo;
-	const struct tz_mapping *m = gl->m;
 	const struct hw *hw = gl->lo.hw;
-	uint64_t a = tz_shared_align(hw);
-	uint64_t bias_stage = (uint64_t)(m->bm * m->bn) * geo->eo * geo->bytes_acc;
-	if (gl->bias_res >= 0 && (uint64_t)gl->bias_res_tiles * geo->eo * geo->bytes_acc > bias_stage)
-		bias_stage = (uint64_t)gl->bias_res_tiles * geo->eo * geo->bytes_acc;
+	uint64_t a = tz_shared_align(hw), size[TZ_SHARED_AREAS];
+	tz_shared_areas(gl->geo, gl->m, (uint64_t)gl->lo.nuops, size);
 	for (int s = 0; s < hw->nlevels; s++) {
 		if (hw->level[s].role != HW_ROLE_SHARED)
 			continue;
 		uint64_t off = 0, keep[2];
-		uint64_t sizes[] = {(uint64_t)(m->bm * m->bk) * geo->ea * geo->bytes_a, (uint64_t)(m->bn * m->bk) * geo->eb * geo->bytes_b,
-				    (uint64_t)(m->bm * m->bn) * geo->eo * geo->bytes_out,
-				    (uint64_t)gl->lo.nuops * hw->level[gl->lo.lv_uop].elem_bytes + a, bias_stage, bias_stage,
-				    m->keep_a ? tz_packed_a_bytes(geo) : 0, m->keep_b ? tz_packed_b_bytes(geo) : 0};
-		uint64_t *dst[] = {&gl->stage_a[s], &gl->stage_b[s], &gl->lo.stage_out[s], &gl->lo.stage_uop[s],
-				   &gl->stage_bias[0][s], &gl->stage_bias[1][s], &keep[0], &keep[1]};
-		for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+		uint64_t *dst[TZ_SHARED_AREAS] = {&gl->stage_a[s], &gl->stage_b[s], &gl->lo.stage_out[s], &gl->lo.stage_uop[s],
+						  &gl->stage_bias[0][s], &gl->stage_bias[1][s], &keep[0], &keep[1]};
+		for (int i = 0; i < TZ_SHARED_AREAS; i++) {
 			*dst[i] = off;
-			off = lw_align_up(off + sizes[i], a);
+			off = lw_align_up(off + size[i], a);
 		}
 		gl->keep_off[0] = keep[0], gl->keep_off[1] = keep[1];
 		if (off > hw->level[s].capacity) {

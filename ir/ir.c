@@ -513,6 +513,31 @@ int64_t ir_affine_at(const struct ir_affine *x, const int64_t *it)
 	return v;
 }
 
+bool ir_op_is_move(const struct ir_graph *g, int op)
+{
+	const struct ir_op *o = &g->op[op];
+	if (o->nin != 1 || o->combine != IR_COMBINE_COPY || o->reduce != IR_REDUCE_ASSIGN || o->nepilogues ||
+	    g->tensor[o->in[0].tensor].dtype != g->tensor[o->out.tensor].dtype)
+		return false;
+	for (int it = 0; it < o->niters; it++)
+		if (o->iter[it].reduction)
+			return false;
+	return true;
+}
+
+int64_t ir_access_element(const struct ir_graph *g, const struct ir_access *a, const int64_t *it)
+{
+	const struct ir_tensor *t = &g->tensor[a->tensor];
+	int64_t e = 0;
+	for (int d = 0; d < t->rank; d++) {
+		int64_t x = ir_affine_at(&a->index[d], it);
+		if (x < 0 || x >= t->shape[d])
+			return -1;
+		e = e * t->shape[d] + x;
+	}
+	return e;
+}
+
 uint64_t ir_op_macs(const struct ir_op *op)
 {
 	if (op->combine != IR_COMBINE_MUL)

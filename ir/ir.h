@@ -223,6 +223,14 @@ int ir_add_op(struct ir_graph *g, const struct ir_op *op, const char *out_name, 
 /* An epilogue appended to op `op`; -1 with an error if it does not fit. */
 int ir_add_epilogue(struct ir_graph *g, int op, const struct ir_epilogue *e, struct diags *err);
 
+/* Whether op `op` only moves values: one input of the output's dtype,
+ * copied (=) with no epilogue and no reduction, so that a table of where
+ * each value comes from does all it does. */
+bool ir_op_is_move(const struct ir_graph *g, int op);
+/* The row-major element of a's tensor access a reads at iterator values
+ * it, or -1 outside the tensor. */
+int64_t ir_access_element(const struct ir_graph *g, const struct ir_access *a, const int64_t *it);
+
 /* Derived figures. */
 uint64_t ir_op_macs(const struct ir_op *op); /* points of the domain (or op->macs), for MUL/SUM ops */
 /* Distinct elements of tensor t that access a of op touches over the whole
@@ -285,6 +293,42 @@ int ir_phase_split_apply(struct ir_graph *g, const struct ir_phase_split *ps, co
  * b it holds, or -1 for a zero (a window position past the kernel). */
 int64_t ir_phase_split_source(const struct ir_phase_split *ps, const struct ir_tensor *b, const struct ir_tensor *b2,
 			      int64_t i);
+
+/* ---- band splitting (ir/band.c) ---- */
+
+/* A machine whose scratchpad elements hold `rows` rows moves only whole
+ * elements: a window sliding by one position over operand `a` of op `op`
+ * (its other operand `b` a weight) would shift rows inside an element.
+ * Output dimension out_dim, spatial iterator x alone (extent points), is
+ * cut into `rows` bands of q = ceil(extent / rows) points, point r·q + c;
+ * dimension a_dim of a, stride·x + window (reaching `span`) + offset,
+ * becomes c' of the banded input XB[.., c', .., r, ch] =
+ * a[.., stride·q·r + c' + offset, .., ch] (zero outside a): an element's
+ * rows are the bands, and each window position moves whole elements.  A
+ * bias along out_dim would need banding too: such a dimension is left. */
+struct ir_band_split {
+	int op;
+	int a, b;           /* the op's input slots */
+	int rows, out_dim, a_dim, x;
+	int64_t stride, span, offset, extent, q;
+};
+/* Whether op `op` of g has such a dimension for `rows` >= 2 rows, the
+ * innermost if several (bs describes it); false too when the banded op or
+ * its tensors would not fit the IR's bounds, or the banded input would
+ * pass 2^31 elements. */
+bool ir_band_split_find(const struct ir_graph *g, int op, int rows, struct ir_band_split *bs);
+/* Rewrites g: a layout op and its output a_name (XB) at index bs->op; the
+ * op, now at bs->op + 1, over x < q and a new spatial iterator "r",
+ * reading XB and writing out_name (its output with out_dim q long and the
+ * rows before its last dimension), its MACs unchanged; then an op copying
+ * the bands back into the output tensor, which keeps its index and name.
+ * When q·rows > extent the copy writes wide_name (out_dim q·rows long),
+ * and one more op copies the output's part of it.  The op that writes the
+ * output is named after it with ".unbands"; every other new op after its
+ * output.  The op's index, or -1 with an error (a name taken; out of
+ * memory), g then unchanged. */
+int ir_band_split_apply(struct ir_graph *g, const struct ir_band_split *bs, const char *a_name, const char *out_name,
+			const char *wide_name, struct diags *err);
 
 /* ---- one op as bytes a program carries (ir/serial.c, docs/program.md) ---- */
 

@@ -105,6 +105,15 @@ void wl_free(struct wl_workload *w);
  * the weight's now.  0; 1 when one of those names is taken (nothing
  * changed); -1 with an error. */
 int wl_phase_split(struct wl_workload *w, const struct ir_phase_split *ps, struct diags *err);
+/* Bands op bs->op (ir_band_split_apply): the banded input and its layout op
+ * "OP.bands", the op's banded output "OP.banded", the op copying the bands
+ * back into the op's output Y "Y.unbands" (Y is OP unless the op names
+ * its `out`) and, when the bands pass the extent, the wider output and the
+ * op writing it, "OP.wide", in between.  0: the op is then at bs->op + 1
+ * and the next op not made by the split at bs->op + 3 (+ 4 when
+ * bs->q * bs->rows > bs->extent), where a loop over ops goes on.  1 when
+ * one of those names is taken (nothing changed); -1 with an error. */
+int wl_band_split(struct wl_workload *w, const struct ir_band_split *bs, struct diags *err);
 /* Bytes of tensor i's data (elements x dtype size). */
 size_t wl_tensor_bytes(const struct wl_workload *w, int i);
 /* Whether tensor i has initial data (declared, not computed by an op). */

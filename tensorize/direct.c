@@ -17,116 +17,6 @@
 #include "base/value.h"
 #include "tensorize.h"
 
-/* ---- layouts ---- */
-
-void tz_layout_init(struct tz_layout *l, const struct ir_graph *g, int tensor, int lane_dim, uint32_t lanes,
-		    uint32_t group, enum dtype dtype)
-{
-	const struct ir_tensor *t = &g->tensor[tensor];
-	memset(l, 0, sizeof *l);
-	l->tensor = tensor, l->lane_dim = lane_dim, l->lanes = lanes, l->group = group, l->dtype = dtype;
-	l->blocks = (t->shape[lane_dim] + lanes - 1) / lanes;
-	int64_t s = group;
-	for (int d = t->rank - 1; d >= 0; d--)
-		if (d != lane_dim) {
-			l->stride[d] = s;
-			s *= t->shape[d];
-		}
-	l->stride[lane_dim] = s;
-	l->elems = (uint64_t)(s * ((l->blocks + group - 1) / group));
-}
-
-uint64_t tz_layout_element(const struct tz_layout *l, int rank, const int64_t *x)
-{
-	int64_t e = 0;
-	for (int d = 0; d < rank; d++) {
-		int64_t b = x[d] / (int64_t)l->lanes;
-		e += d == l->lane_dim ? b / l->group * l->stride[d] + b % l->group : x[d] * l->stride[d];
-	}
-	return (uint64_t)e;
-}
-
-uint64_t tz_layout_bytes(const struct tz_layout *l)
-{
-	return l->elems * l->lanes * dtype_bytes(l->dtype);
-}
-
-bool tz_layout_same(const struct tz_layout *a, const struct tz_layout *b)
-{
-	return a->tensor == b->tensor && a->lane_dim == b->lane_dim && a->lanes * a->group == b->lanes * b->group &&
-	       a->dtype == b->dtype;
-}
-
-/* Calls fn(tensor element, value index in the layout) for every element. */
-static void for_each_value(const struct ir_graph *g, const struct tz_layout *l,
-			   void (*fn)(uint64_t e, uint64_t v, void *ctx), void *ctx)
-{
-	const struct ir_tensor *t = &g->tensor[l->tensor];
-	int64_t x[IR_MAX_RANK] = {0}, n = 1;
-	for (int d = 0; d < t->rank; d++)
-		n *= t->shape[d];
-	for (int64_t e = 0; e < n; e++) {
-		int64_t r = e;
-		for (int d = t->rank - 1; d >= 0; d--)
-			x[d] = r % t->shape[d], r /= t->shape[d];
-		uint64_t el = tz_layout_element(l, t->rank, x);
-		fn((uint64_t)e, el * l->lanes + (uint64_t)(x[l->lane_dim] % l->lanes), ctx);
-	}
-}
-
-struct copy_ctx {
-	const uint8_t *src;
-	enum dtype st;
-	uint8_t *dst;
-	enum dtype dt;
-	int planes;
-	uint64_t plane_values;
-};
-
-static void pack_value(uint64_t e, uint64_t v, void *ctx)
-{
-	struct copy_ctx *c = ctx;
-	if (dtype_float(c->dt))
-		val_put_float(c->dst, c->dt, v, val_get_float(c->src, c->st, e));
-	else
-		val_put_int(c->dst, c->dt, v, val_get_int(c->src, c->st, e));
-}
-
-void tz_layout_pack(const struct ir_graph *g, const struct tz_layout *l, const uint8_t *tensor, uint8_t *out)
-{
-	memset(out, 0, tz_layout_bytes(l));
-	struct copy_ctx c = {tensor, g->tensor[l->tensor].dtype, out, l->dtype, 1, 0};
-	for_each_value(g, l, pack_value, &c);
-}
-
-/* Value v reassembled from its planes into tensor element e. */
-static void unpack_value(uint64_t e, uint64_t v, void *ctx)
-{
-	struct copy_ctx *c = ctx;
-	if (dtype_float(c->dt)) {
-		val_put_float(c->dst, c->dt, e, val_get_float(c->src, c->st, v));
-		return;
-	}
-	uint32_t bits = 8 * dtype_bytes(c->st);
-	uint64_t x = 0;
-	for (int p = 0; p < c->planes; p++) {
-		uint64_t part = (uint64_t)val_get_int(c->src, c->st, (uint64_t)p * c->plane_values + v);
-		if (bits < 64)
-			part &= ((uint64_t)1 << bits) - 1;
-		x |= part << (bits * (uint32_t)p);
-	}
-	if (c->planes == 1) /* one plane: the value itself, sign and all */
-		x = (uint64_t)val_get_int(c->src, c->st, v);
-	val_put_int(c->dst, c->dt, e, (int64_t)x);
-}
-
-void tz_layout_unpack(const struct ir_graph *g, const struct tz_layout *l, int planes, const uint8_t *packed,
-		      uint8_t *tensor)
-{
-	struct copy_ctx c = {packed, l->dtype, tensor, g->tensor[l->tensor].dtype, planes, l->elems * l->lanes};
-	for_each_value(g, l, unpack_value, &c);
-}
-
 /* ---- the direct form of a binding ---- */
 
 static int64_t gcd64(int64_t a, int64_t b)
@@ -187,13 +77,13 @@ static void derive_a(const struct tz_geometry *geo, struct tz_direct *d, const b
 	const struct hw *hw = geo->hw;
 	int last[2] = {-1, -1}; /* the two innermost dimensions other than the lane */
 	for (int dd = 0; dd < t->rank; dd++)
-		if (dd != d->a.lane_dim)
+		if (dd != d->a.lane_dim && dd != d->a.rows_dim)
 			last[0] = last[1], last[1] = dd;
 	d->a_col = last[1], d->a_row = last[0];
 	if (d->a_col < 0)
 		FAIL("'%s' has no dimension besides its elements' values", t->name);
 	for (int dd = 0; dd < t->rank; dd++) { /* the steps first: the padding's checks need both */
-		if (dd == d->a.lane_dim)
+		if (dd == d->a.lane_dim || dd == d->a.rows_dim)
 			continue;
 		const struct ir_affine *ix = &x->index[dd];
 		int64_t step = 0;
@@ -211,7 +101,7 @@ static void derive_a(const struct tz_geometry *geo, struct tz_direct *d, const b
 		d->a_step[dd] = step ? step : 1;
 	}
 	for (int dd = 0; dd < t->rank; dd++) {
-		if (dd == d->a.lane_dim)
+		if (dd == d->a.lane_dim || dd == d->a.rows_dim)
 			continue;
 		const struct ir_affine *ix = &x->index[dd];
 		int64_t lo, hi;
@@ -245,7 +135,7 @@ static void derive_out(const struct tz_geometry *geo, struct tz_direct *d)
 	d->out_row = d->out_col = -1;
 	int innermost = -1;
 	for (int dd = 0; dd < t->rank; dd++)
-		if (dd != d->out.lane_dim)
+		if (dd != d->out.lane_dim && dd != d->out.rows_dim)
 			innermost = dd;
 	for (int dd = 0; dd < t->rank; dd++) {
 		const struct ir_affine *ix = &op->out.index[dd];
@@ -253,7 +143,7 @@ static void derive_out(const struct tz_geometry *geo, struct tz_direct *d)
 			int it = k ? d->box_row : d->box_col;
 			if (it < 0 || !ix->coef[it])
 				continue;
-			if (ix->coef[it] != 1 || dd == d->out.lane_dim || (k ? d->out_row : d->out_col) >= 0)
+			if (ix->coef[it] != 1 || dd == d->out.lane_dim || dd == d->out.rows_dim || (k ? d->out_row : d->out_col) >= 0)
 				FAIL("the output '%s' is not a box of '%s' and '%s'", t->name, op->iter[d->box_col].name,
 				     d->box_row >= 0 ? op->iter[d->box_row].name : "-");
 			*(k ? &d->out_row : &d->out_col) = dd;
@@ -263,24 +153,43 @@ static void derive_out(const struct tz_geometry *geo, struct tz_direct *d)
 		FAIL("'%s' does not run along the innermost dimension of the output '%s'", op->iter[d->box_col].name, t->name);
 }
 
-/* The iterators fused onto each dimension: one along each lane, none
- * elsewhere (the rest are loops). */
-static bool fusion_direct(const struct tz_geometry *geo, int da, int dj, struct tz_direct *d)
+/* The iterators fused onto each dimension: one along each lane, one
+ * along the rows of elements of several rows (dr), none elsewhere (the
+ * rest are loops). */
+static bool fusion_direct(const struct tz_geometry *geo, int da, int dj, int dr, struct tz_direct *d)
 {
 	const struct ir_op *op = &geo->g->op[geo->op];
-	d->lane_a = d->lane_out = tz_diagonal(&geo->b);
-	if (d->lane_a >= 0) /* along both lanes at once */
-		return true;
+	int diag = tz_diagonal(&geo->b);
+	d->lane_a = d->lane_out = diag, d->row_it = -1;
 	for (int it = 0; it < op->niters; it++) {
 		int dim = geo->b.dim_of[it];
-		if (dim < 0)
+		if (dim < 0 || it == diag)
 			continue;
-		int *lane = dim == da ? &d->lane_a : dim == dj ? &d->lane_out : NULL;
+		int *lane = dim == dr ? &d->row_it : diag >= 0 ? NULL : dim == da ? &d->lane_a : dim == dj ? &d->lane_out : NULL;
 		if (!lane || *lane >= 0)
 			return false;
 		*lane = it;
 	}
-	return d->lane_a >= 0 && d->lane_out >= 0;
+	return d->lane_a >= 0 && d->lane_out >= 0 && (dr < 0 || d->row_it >= 0);
+}
+
+/* The dimension of access x iterator `it` indexes alone, with coefficient
+ * 1 and no offset, found in no other dimension; -1 otherwise. */
+static int alone_dim(const struct ir_graph *g, const struct ir_access *x, int it, int niters)
+{
+	int found = -1;
+	for (int dd = 0; dd < g->tensor[x->tensor].rank; dd++) {
+		const struct ir_affine *ix = &x->index[dd];
+		if (!ix->coef[it])
+			continue;
+		for (int j = 0; j < niters; j++)
+			if (j != it && ix->coef[j])
+				return -1;
+		if (found >= 0 || ix->coef[it] != 1 || ix->offset)
+			return -1;
+		found = dd;
+	}
+	return found;
 }
 
 /* The loop axes by their part: stepped, the box, windows. */
@@ -345,6 +254,27 @@ static uint32_t a_group(const struct tz_geometry *geo, const struct tz_direct *d
 	return wide / lanes;
 }
 
+#define ROWS_WHY                                                                                             \
+	"elements of %u rows: no iterator runs alone along %u rows of '%.40s' and of the output (the DMA moves whole " \
+	"elements, so a window sliding by one point needs a band split)"
+
+/* Elements of several rows: the iterator along them runs alone along one
+ * dimension of a and of the output, as long as the rows (the dimension
+ * then held by whole elements, as lanes are). */
+static void derive_rows(const struct tz_geometry *geo, struct tz_direct *d, uint32_t rows, int *ra, int *ro)
+{
+	const struct ir_op *op = &geo->g->op[geo->op];
+	*ra = *ro = -1;
+	if (d->row_it < 0)
+		return;
+	*ra = alone_dim(geo->g, &op->in[geo->b.input_a], d->row_it, op->niters);
+	*ro = alone_dim(geo->g, &op->out, d->row_it, op->niters);
+	if (*ra < 0 || *ro < 0 || op->iter[d->row_it].extent != rows ||
+	    geo->g->tensor[op->in[geo->b.input_a].tensor].shape[*ra] != rows ||
+	    geo->g->tensor[op->out.tensor].shape[*ro] != rows)
+		FAIL(ROWS_WHY, rows, rows, geo->g->tensor[op->in[geo->b.input_a].tensor].name);
+}
+
 void tz_direct_derive(const struct tz_geometry *geo, struct tz_direct *d)
 {
 	memset(d, 0, sizeof *d);
@@ -353,40 +283,48 @@ void tz_direct_derive(const struct tz_geometry *geo, struct tz_direct *d)
 	const struct ir_op *op = &g->op[geo->op];
 	const struct hw_intrinsic *in = &hw->intrinsic[geo->b.intrinsic];
 	const struct hw_level *ob = &hw->level[hw->role_level[HW_ROLE_OUTPUT]];
-	int da = tz_operand_lane(in, &in->a), dj = tz_operand_lane(in, &in->out);
-	bool rows = da < 0 || dj < 0 || geo->ea != 1 || geo->eo != 1 ||
-		    ob->elem_bytes / dtype_bytes(ob->dtype) != in->out.tile_elems;
-	bool shared = hw->level[in->a.level].parent >= 0;
-	/* the more fundamental first: with elements of several rows, a window sliding by one point needs every
-	 * shift of its rows, and the DMA moves (and addresses) whole elements */
-	if (rows)
-		FAIL("the elements of '%.24s' or '%.24s' are not one row of values (the DMA moves whole elements: a "
-		     "window sliding by one point would need each shift of their rows)%s",
-		     in->a.name, in->out.name, shared ? "; blocks go through a shared level" : "");
-	if (shared)
-		FAIL("blocks are staged through a shared level");
+	int da = tz_operand_lane(in, &in->a), dr = tz_operand_rows(in, &in->a), dj = tz_operand_lane(in, &in->out);
+	bool one_tile = da >= 0 && dj >= 0 && dr == tz_operand_rows(in, &in->out) &&
+			geo->ea == 1 && geo->eo == 1 && ob->elem_bytes / dtype_bytes(ob->dtype) == in->out.tile_elems;
+	if (!one_tile)
+		FAIL("the elements of '%.24s' or '%.24s' are not one tile of the intrinsic, of one row or of the rows "
+		     "they share", in->a.name, in->out.name);
+	for (int p = hw->level[in->a.level].parent; p >= 0; p = hw->level[p].parent)
+		if (hw->level[in->a.level].elem_bytes % hw->level[p].elem_bytes)
+			FAIL("an element of '%.24s' is not whole elements of the shared level '%.24s' the box passes through",
+			     hw->level[in->a.level].name, hw->level[p].name);
 	if (g->tensor[op->in[geo->b.input_b].tensor].kind != IR_TENSOR_WEIGHT)
 		FAIL("'%s' in '%s' is not a weight, packed once", g->tensor[op->in[geo->b.input_b].tensor].name, in->b.name);
-	if (!fusion_direct(geo, da, dj, d))
+	uint32_t rows = dr >= 0 ? in->dim_size[dr] : 1, lanes_a = in->dim_size[da], lanes_out = in->dim_size[dj];
+	bool fused = fusion_direct(geo, da, dj, dr, d);
+	if (!fused && dr >= 0)
+		FAIL(ROWS_WHY, rows, rows, g->tensor[op->in[geo->b.input_a].tensor].name);
+	if (!fused)
 		FAIL("the fused iterators are not one along the values of each element");
+	int ra, ro;
+	derive_rows(geo, d, rows, &ra, &ro);
+	if (d->why[0])
+		return;
 	bool ranging[IR_MAX_ITERS] = {false}, stepped[IR_MAX_ITERS] = {false};
 	classify_axes(geo, d, ranging, stepped);
 	if (d->why[0])
 		return;
 	if (geo->bias >= 0 && geo->bias_on[TZ_G_M])
 		FAIL("the bias varies along the output points");
-	int la = lane_of_access(g, &op->in[geo->b.input_a], d->lane_a, in->a.tile_elems, stepped, op->niters);
-	int lo = lane_of_access(g, &op->out, d->lane_out, in->out.tile_elems, stepped, op->niters);
+	int la = lane_of_access(g, &op->in[geo->b.input_a], d->lane_a, lanes_a, stepped, op->niters);
+	int lo = lane_of_access(g, &op->out, d->lane_out, lanes_out, stepped, op->niters);
 	if (la < 0 || lo < 0)
 		FAIL("'%s' or '%s' is not a whole dimension of elements", op->iter[d->lane_a].name,
 		     op->iter[d->lane_out].name);
-	uint32_t group = a_group(geo, d, la, stepped);
-	tz_layout_init(&d->a, g, op->in[geo->b.input_a].tensor, la, in->a.tile_elems, group, in->a.dtype);
-	tz_layout_init(&d->out, g, op->out.tensor, lo, in->out.tile_elems, 1, ob->dtype);
+	uint32_t group = rows > 1 ? 1 : a_group(geo, d, la, stepped);
+	tz_layout_init_rows(&d->a, g, op->in[geo->b.input_a].tensor, la, lanes_a, ra, rows, in->a.dtype);
+	if (group > 1)
+		tz_layout_init(&d->a, g, op->in[geo->b.input_a].tensor, la, lanes_a, group, in->a.dtype);
+	tz_layout_init_rows(&d->out, g, op->out.tensor, lo, lanes_out, ro, rows, ob->dtype);
 	derive_a(geo, d, ranging, stepped);
 	if (d->why[0] && group > 1) { /* the grouped layout's padding is wider: read it as packed for this op */
 		d->why[0] = 0;
-		tz_layout_init(&d->a, g, op->in[geo->b.input_a].tensor, la, in->a.tile_elems, 1, in->a.dtype);
+		tz_layout_init(&d->a, g, op->in[geo->b.input_a].tensor, la, lanes_a, 1, in->a.dtype);
 		derive_a(geo, d, ranging, stepped);
 	}
 	if (!d->why[0])
@@ -548,7 +486,9 @@ int tz_direct_check(const struct tz_geometry *geo, const struct tz_mapping *m, c
 	       check_limit(row_stride, hw->dma.max_stride, "the input's row stride", "dma.max_stride", why) ||
 	       check_limit(out_stride, hw->dma.max_stride, "the output's row stride", "dma.max_stride", why) ||
 	       check_limit((uint64_t)b.box_cols, hw->dma.max_cols, "the output box's columns", "dma.max_cols", why) ||
-	       check_limit((uint64_t)b.box_rows, hw->dma.max_rows, "the output box's rows", "dma.max_rows", why)
+	       check_limit((uint64_t)b.box_rows, hw->dma.max_rows, "the output box's rows", "dma.max_rows", why) ||
+	       (tz_shared_level(hw) >= 0 && check_limit(tz_shared_bytes(geo, m), hw->level[tz_shared_level(hw)].capacity,
+							 "the staging areas' bytes", hw->level[tz_shared_level(hw)].name, why))
 		       ? -1
 		       : 0;
 }
@@ -733,7 +673,7 @@ void tz_direct_point(const struct tz_geometry *geo, int64_t bb, int64_t sidx, in
 	if (d->box_row >= 0)
 		it[d->box_row] = r0;
 	if (tz_diagonal(&geo->b) >= 0) { /* the lanes are the diagonal iterator's, set by its block, and a's tile */
-		it[d->lane_a] += ka * in->a.tile_elems;
+		it[d->lane_a] += ka * d->a.lanes;
 		return;
 	}
 	it[d->lane_a] = ka * in->dim_size[geo->b.dim_of[d->lane_a]];
@@ -760,15 +700,16 @@ void tz_direct_pack_bias(const struct tz_geometry *geo, const uint8_t *const *da
 			int64_t it[IR_MAX_ITERS];
 			tz_direct_point(geo, bb, 0, 0, 0, 0, nt, it);
 			int64_t base = it[d->lane_out];
+			uint64_t tile = (uint64_t)(bb * nn + nt) * d->out.rows * d->out.lanes;
 			for (uint32_t l = 0; l < d->out.lanes; l++) {
 				it[d->lane_out] = base + l;
-				int64_t i = op->out.index[ep->dim].offset;
-				for (int k = 0; k < IR_MAX_ITERS; k++)
-					i += op->out.index[ep->dim].coef[k] * it[k];
-				if (it[d->lane_out] < op->iter[d->lane_out].extent && i >= 0 && i < t->shape[0])
-					put_value(out, op->acc, (uint64_t)(bb * nn + nt) * d->out.lanes + l,
-						  dtype_float(t->dtype) ? val_get_float(data[ep->tensor], t->dtype, (uint64_t)i)
-									: (double)val_get_int(data[ep->tensor], t->dtype, (uint64_t)i));
+				int64_t i = ir_affine_at(&op->out.index[ep->dim], it);
+				if (it[d->lane_out] >= op->iter[d->lane_out].extent || i < 0 || i >= t->shape[0])
+					continue;
+				double v = dtype_float(t->dtype) ? val_get_float(data[ep->tensor], t->dtype, (uint64_t)i)
+								 : (double)val_get_int(data[ep->tensor], t->dtype, (uint64_t)i);
+				for (uint32_t r = 0; r < d->out.rows; r++) /* every row of the element: one point each */
+					put_value(out, op->acc, tile + r * d->out.lanes + l, v);
 			}
 		}
 }

@@ -47,13 +47,33 @@ static unsigned intrinsic_mask(const struct hw_intrinsic *in, int d)
 	return m;
 }
 
+/* The dimensions of operand o larger than one: the last (its element's
+ * values) and the one before (its rows), or -1 each; false for more. */
+static bool operand_dims(const struct hw_intrinsic *in, const struct hw_operand *o, int *lane, int *rows)
+{
+	*lane = *rows = -1;
+	for (int i = 0; i < o->rank; i++) {
+		if (in->dim_size[o->dim[i]] <= 1)
+			continue;
+		if (*rows >= 0)
+			return *lane = *rows = -1, false;
+		*rows = *lane, *lane = o->dim[i];
+	}
+	return true;
+}
+
 int tz_operand_lane(const struct hw_intrinsic *in, const struct hw_operand *o)
 {
-	int lane = -1;
-	for (int i = 0; i < o->rank; i++)
-		if (in->dim_size[o->dim[i]] > 1)
-			lane = lane < 0 ? o->dim[i] : -2;
-	return lane < 0 ? -1 : lane;
+	int lane, rows;
+	operand_dims(in, o, &lane, &rows);
+	return lane;
+}
+
+int tz_operand_rows(const struct hw_intrinsic *in, const struct hw_operand *o)
+{
+	int lane, rows;
+	operand_dims(in, o, &lane, &rows);
+	return rows;
 }
 
 static void add_axis(struct tz_geometry *geo, enum tz_group gr, struct tz_axis ax)

@@ -11,6 +11,8 @@
 #include <stdio.h>
 
 #include "isa/isa.h"
+#include <string.h>
+
 #include "tensorize.h"
 
 int tz_epilogue_alu(const struct hw *hw, enum dtype acc, const struct ir_epilogue *ep, enum hw_alu_op op[2],
@@ -117,24 +119,43 @@ uint64_t tz_shared_align(const struct hw *hw)
 	return a;
 }
 
-uint64_t tz_shared_bytes(const struct tz_geometry *geo, const struct tz_mapping *m)
+void tz_shared_areas(const struct tz_geometry *geo, const struct tz_mapping *m, uint64_t uops,
+		     uint64_t size[TZ_SHARED_AREAS])
 {
 	const struct hw *hw = geo->hw;
-	int s = tz_shared_level(hw);
-	if (s < 0)
-		return 0;
 	uint64_t a = tz_shared_align(hw);
 	uint64_t bias = (uint64_t)(m->bm * m->bn) * geo->eo * geo->bytes_acc;
 	int res = tz_bias_resident(geo, m);
 	if (res >= 0 && (uint64_t)tz_bias_count(geo, (enum tz_group)res) * geo->eo * geo->bytes_acc > bias)
 		bias = (uint64_t)tz_bias_count(geo, (enum tz_group)res) * geo->eo * geo->bytes_acc;
-	const uint64_t sizes[] = {(uint64_t)(m->bm * m->bk) * geo->ea * geo->bytes_a, (uint64_t)(m->bn * m->bk) * geo->eb * geo->bytes_b,
-				  (uint64_t)(m->bm * m->bn) * geo->eo * geo->bytes_out,
-				  (kernel_uops(geo, m) + 64) * hw->level[hw->role_level[HW_ROLE_UOP]].elem_bytes + a, bias, bias,
-				  m->keep_a ? tz_packed_a_bytes(geo) : 0, m->keep_b ? tz_packed_b_bytes(geo) : 0};
-	uint64_t off = 0;
-	for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
-		off = round_up(off + sizes[i], a);
+	uint64_t blk_a = (uint64_t)(m->bm * m->bk) * geo->ea, blk_b = (uint64_t)(m->bn * m->bk) * geo->eb;
+	if (m->direct) { /* a box with its halo, and B's tiles of every window position */
+		struct tz_direct_block db;
+		tz_direct_block(geo, m, &db);
+		blk_a = db.slot_a, blk_b = db.slot_b;
+	}
+	const uint64_t sizes[TZ_SHARED_AREAS] = {blk_a * geo->bytes_a, blk_b * geo->bytes_b,
+						 (uint64_t)(m->bm * m->bn) * geo->eo * geo->bytes_out,
+						 uops * hw->level[hw->role_level[HW_ROLE_UOP]].elem_bytes + a, bias, bias,
+						 m->keep_a ? tz_packed_a_bytes(geo) : 0, m->keep_b ? tz_packed_b_bytes(geo) : 0};
+	memcpy(size, sizes, sizeof sizes);
+}
+
+uint64_t tz_shared_bytes(const struct tz_geometry *geo, const struct tz_mapping *m)
+{
+	const struct hw *hw = geo->hw;
+	if (tz_shared_level(hw) < 0)
+		return 0;
+	uint64_t a = tz_shared_align(hw), size[TZ_SHARED_AREAS], off = 0;
+	uint64_t uops = kernel_uops(geo, m) + 64;
+	if (m->direct) {
+		struct tz_direct_block db;
+		tz_direct_block(geo, m, &db);
+		uops = db.uops + 64;
+	}
+	tz_shared_areas(geo, m, uops, size);
+	for (int i = 0; i < TZ_SHARED_AREAS; i++)
+		off = round_up(off + size[i], a);
 	return off;
 }
 

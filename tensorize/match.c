@@ -292,6 +292,8 @@ static bool diagonal_dims(const struct hw_intrinsic *in, const struct ir_op *op,
 			  int *dj)
 {
 	int a = tz_operand_lane(in, &in->a), j = tz_operand_lane(in, &in->out);
+	if (tz_operand_rows(in, &in->a) != tz_operand_rows(in, &in->out)) /* the rows: the same points in both */
+		return false;
 	if (op->iter[it].reduction || iter_mask(op, ia, ib, it) != (TZ_IN_A | TZ_IN_B | TZ_IN_OUT) || a < 0 || j < 0 ||
 	    in->dim_size[j] % in->dim_size[a] || !(dim_mask(in, a) & TZ_IN_B) || !(dim_mask(in, j) & TZ_IN_B) ||
 	    dim_mask(in, a) & TZ_IN_OUT)
@@ -299,6 +301,30 @@ static bool diagonal_dims(const struct hw_intrinsic *in, const struct ir_op *op,
 	if (da)
 		*da = a, *dj = j;
 	return true;
+}
+
+/* The diagonal binding of iterator `it` where the direct form runs it: on
+ * elements of several rows, with each iterator along them in turn. */
+static void add_diagonal(const struct hw *hw, const struct ir_graph *g, int op, struct tz_match *m, int intr, int ia,
+			 int ib, int it)
+{
+	const struct hw_intrinsic *in = &hw->intrinsic[intr];
+	int rows = tz_operand_rows(in, &in->a);
+	for (int r = rows < 0 ? -1 : 0; r < g->op[op].niters; r++) {
+		if (r == it || (r >= 0 && (g->op[op].iter[r].reduction || g->op[op].iter[r].extent != in->dim_size[rows])))
+			continue;
+		struct tz_binding d = {.intrinsic = intr, .input_a = ia, .input_b = ib, .diagonal = (int8_t)(it + 1)};
+		memset(d.dim_of, -1, sizeof d.dim_of);
+		if (r >= 0)
+			d.dim_of[r] = (int8_t)rows;
+		struct tz_geometry geo;
+		char why[256];
+		if (tz_binding_derive(hw, g, op, &d, why))
+			continue;
+		tz_geometry_init(&geo, hw, g, op, &d);
+		if (geo.dir.ok)
+			add_binding(hw, g, op, m, &d);
+	}
 }
 
 static bool op_is_mac(const struct ir_op *op, char *why)
@@ -342,18 +368,8 @@ int tz_match_op(const struct hw *hw, const struct ir_graph *g, int op, struct tz
 			struct tz_binding b = {.intrinsic = intr, .input_a = ia, .input_b = ib};
 			enumerate(hw, g, op, m, &b, choices, 0);
 			for (int it = 0; it < o->niters; it++) /* diagonal bindings: the direct form runs them, or nothing */
-				if (diagonal_dims(&hw->intrinsic[intr], o, ia, ib, it, NULL, NULL)) {
-					struct tz_binding d = {.intrinsic = intr, .input_a = ia, .input_b = ib,
-							       .diagonal = (int8_t)(it + 1)};
-					memset(d.dim_of, -1, sizeof d.dim_of);
-					struct tz_geometry geo;
-					char dwhy[256];
-					if (tz_binding_derive(hw, g, op, &d, dwhy))
-						continue;
-					tz_geometry_init(&geo, hw, g, op, &d);
-					if (geo.dir.ok)
-						add_binding(hw, g, op, m, &d);
-				}
+				if (diagonal_dims(&hw->intrinsic[intr], o, ia, ib, it, NULL, NULL))
+					add_diagonal(hw, g, op, m, intr, ia, ib, it);
 		}
 	}
 	if (m->nomem) {
@@ -397,8 +413,8 @@ int tz_binding_derive(const struct hw *hw, const struct ir_graph *g, int op, str
 			return -1;
 		}
 		for (int it = 0; it < o->niters; it++)
-			if (b->dim_of[it] >= 0) {
-				snprintf(why, 256, "a diagonal binding fuses no other iterator");
+			if (b->dim_of[it] >= 0 && b->dim_of[it] != tz_operand_rows(in, &in->a)) {
+				snprintf(why, 256, "a diagonal binding fuses no other iterator but one along its elements' rows");
 				return -1;
 			}
 		/* its values on the diagonal: per block of the output's lanes, one MAC in w of each output lane is

@@ -86,6 +86,11 @@ struct tz_layout {
 	int tensor;
 	int lane_dim;
 	uint32_t lanes;
+	/* An element of several rows (`rows` > 1) holds the values of tensor
+	 * dimension rows_dim (as long as it has rows) with each its lanes: the
+	 * other dimensions then step by whole elements of rows x lanes. */
+	int rows_dim;
+	uint32_t rows;
 	uint32_t group;                /* elements of consecutive blocks stored together (1: none) */
 	enum dtype dtype;              /* of the values (the scratchpad's) */
 	int64_t blocks;                /* ceil(shape[lane_dim] / lanes) */
@@ -95,6 +100,9 @@ struct tz_layout {
 
 void tz_layout_init(struct tz_layout *l, const struct ir_graph *g, int tensor, int lane_dim, uint32_t lanes,
 		    uint32_t group, enum dtype dtype);
+/* The layout of elements of `rows` rows along rows_dim (rows == its extent). */
+void tz_layout_init_rows(struct tz_layout *l, const struct ir_graph *g, int tensor, int lane_dim, uint32_t lanes,
+			 int rows_dim, uint32_t rows, enum dtype dtype);
 uint64_t tz_layout_bytes(const struct tz_layout *l);
 /* The element holding the value at tensor index x. */
 uint64_t tz_layout_element(const struct tz_layout *l, int rank, const int64_t *x);
@@ -118,6 +126,7 @@ struct tz_direct {
 	char why[256];                 /* when not */
 	struct tz_layout a, out;
 	int lane_a, lane_out;          /* iterators along the values of a's and the output's elements */
+	int row_it;                    /* the iterator along the rows of both elements (several rows), or -1 */
 	int box_col, box_row;          /* M iterators of a block's box (box_row -1: one row) */
 	int64_t cols, rows;            /* their extents */
 	int nwin;
@@ -140,9 +149,11 @@ struct tz_axis {
 	int64_t step;   /* the iterator's values per iteration (the lanes of a diagonal iterator's blocks; else 1) */
 };
 
-/* The one dimension of operand o larger than 1 (the values of its elements
- * when they are a row), or -1 when it has none or several. */
+/* The dimension along the values of operand o's tile (the last of its
+ * dimensions larger than 1), and the one along its rows (the other, in a
+ * tile of several rows); -1 when there is none, or for more than two. */
 int tz_operand_lane(const struct hw_intrinsic *in, const struct hw_operand *o);
+int tz_operand_rows(const struct hw_intrinsic *in, const struct hw_operand *o);
 
 static inline int tz_diagonal(const struct tz_binding *b)
 {
@@ -324,6 +335,12 @@ uint64_t tz_shared_align(const struct hw *hw);
  * each aligned, in this order: A, B and output blocks, micro-ops, two bias
  * areas, kept A, kept B (compiler/lower_gemm.c lays them out so, or smaller). */
 uint64_t tz_shared_bytes(const struct tz_geometry *geo, const struct tz_mapping *m);
+/* The staging areas of a shared level, one after another (each aligned to
+ * tz_shared_align): a block of A, of B, of the output, the micro-op
+ * kernels (`uops` of them), two of the bias, the kept A and B. */
+enum { TZ_SHARED_AREAS = 8 };
+void tz_shared_areas(const struct tz_geometry *geo, const struct tz_mapping *m, uint64_t uops,
+		     uint64_t size[TZ_SHARED_AREAS]);
 /* The group (TZ_G_M or TZ_G_N) along which the whole bias stays in the
  * accumulator for the op, loaded once, or -1: it is loaded per output block
  * (it varies along batch or both groups, or does not fit). */

@@ -6,7 +6,9 @@
  * two in three, where the op has one, a binding in the direct form: its
  * input streamed from its DRAM layout), and convolutions reading a tensor
  * another op computed in that op's layout (dot-i8: 16-value elements read
- * as groups of four 4-value ones), run on the simulator, and compared with
+ * as groups of four 4-value ones), and convolutions cut into bands on
+ * elements of several rows (server-wide, mma-fp16), run on the simulator,
+ * and compared with
  * the reference interpreter
  * (tests/unit/ir_interp.h), which shares no code with either. */
 #include "opcase.h"
@@ -224,6 +226,78 @@ static int check_grouped(const struct hw *hw, const char *config, int n)
 	return done;
 }
 
+static int banded_diagonal; /* banded depthwise layers (their diagonal binding over the bands' rows) */
+static int no_direct;       /* banded ops with no direct form */
+
+/* Tensor t's bytes from the interpreter's values. */
+static void raw_from_values(struct opcase *r, int t)
+{
+	const struct ir_tensor *ts = &r->g.tensor[t];
+	for (int64_t i = 0; i < ir_tensor_elems(ts); i++)
+		if (dtype_float(ts->dtype))
+			val_put_float(r->raw[t], ts->dtype, (uint64_t)i, r->v[t].f[i]);
+		else
+			val_put_int(r->raw[t], ts->dtype, (uint64_t)i, r->v[t].i[i]);
+}
+
+/* On elements of several rows: random convolutions and depthwise layers
+ * (strides, dilation, padding, conv1d) cut into bands (ir/band.c), the
+ * banded input computed from the input by the interpreter, and the banded
+ * op in its direct form (the rows of elements the bands, the input moved
+ * by whole elements, through the shared level where there is one) against
+ * the interpreter.  Returns how many were verified so. */
+static int check_banded(const struct hw *hw, const char *config, int n)
+{
+	const struct hw_intrinsic *in = &hw->intrinsic[0];
+	int rows = tz_operand_rows(in, &in->a), done = 0;
+	if (rows < 0)
+		return 0;
+	bool flt = in->a.dtype == DT_FP16;
+	for (int i = 0; i < n; i++) {
+		struct opcase r = {0};
+		int k = (int)rnd(0, 2) == 0; /* 1: depthwise */
+		enum dtype dt = flt ? DT_FP16 : DT_INT8, od = flt ? DT_FP16 : rnd(0, 3) ? DT_INT8 : DT_INT32;
+		bool one_d = rnd(0, 3) == 0;
+		int64_t C = rnd(1, 40), O = k ? C : rnd(1, 40), G = k ? C : 1;
+		int64_t H = one_d ? 1 : rnd(4, 16), W = rnd(4, 16), KH = one_d ? 1 : rnd(1, 3), KW = rnd(1, 3);
+		struct ir_conv2d_attrs a = {{rnd(1, 2), rnd(1, 2)},
+					    {one_d ? 0 : rnd(0, 2), rnd(0, 2), one_d ? 0 : rnd(0, 2), rnd(0, 2)},
+					    {rnd(1, 2), rnd(1, 2)}, G, false};
+		int x = ir_add_tensor(&r.g, "x", IR_TENSOR_INPUT, dt, 4, (int64_t[]){rnd(1, 2), H, W, C}, "NHWC", &r.err);
+		int w = ir_add_tensor(&r.g, "w", IR_TENSOR_WEIGHT, dt, 4, (int64_t[]){O, KH, KW, C / G}, "OHWI", &r.err);
+		int op = ir_conv2d(&r.g, "conv", x, w, &a, "y", od, &r.err);
+		struct ir_band_split bs;
+		if (op >= 0)
+			random_epilogues(&r, op, flt);
+		if (op < 0 || !ir_band_split_find(&r.g, op, (int)in->dim_size[rows], &bs) ||
+		    ir_band_split_apply(&r.g, &bs, "x.bands", "y.banded", "y.wide", &r.err) < 0) {
+			run_free(&r);
+			continue;
+		}
+		fill(&r);
+		interp_op(&r.g, op, r.v); /* the band op */
+		raw_from_values(&r, r.g.op[op].out.tensor);
+		struct tz_match m;
+		tz_match_op(hw, &r.g, op + 1, &m);
+		int b = direct_binding(hw, &r.g, op + 1, &m);
+		no_direct += b < 0; /* (strided columns with padded rows, and the like: the rewrite keeps the op whole) */
+		if (b >= 0) {
+			struct tz_geometry geo;
+			tz_geometry_init(&geo, hw, &r.g, op + 1, &m.binding[b]);
+			struct tz_mapping map = pick_direct(&geo, rnd(0, 1));
+			char what[160];
+			snprintf(what, sizeof what, "%s banded case %d: %s, %d bands of %lld", config, i,
+				 k ? "depthwise" : "conv2d", bs.rows, (long long)bs.q);
+			cases++;
+			bool ok = opcase_verify(hw, &r, op + 1, &map, what);
+			verified += ok, direct_cases++, done += ok, banded_diagonal += ok && tz_diagonal(&geo.b) >= 0;
+		}
+		tz_match_free(&m);
+		run_free(&r);
+	}
+	return done;
+}
+
 static int direct_pools;  /* max pools in their direct form (boxes widened by the intrinsic) */
 static int grouped_pools; /* of them, reading several of a's elements per accumulator element (dot-i8) */
 static int overlap_pools; /* of them, with a last block that starts earlier (its side does not divide the extent) */
@@ -275,7 +349,7 @@ int main(void)
 	const char *src = getenv("TESSEL_SOURCE_DIR");
 	static const char *const configs[] = {"vta-default", "edge-tiny", "server-wide", "dot-i8", "mma-fp16"};
 	enum { NCONFIGS = sizeof configs / sizeof *configs, PER_CONFIG = 60 };
-	int grouped = 0;
+	int grouped = 0, banded = 0;
 	for (int c = 0; c < NCONFIGS; c++) {
 		char path[512];
 		snprintf(path, sizeof path, "%s/examples/hw/%s.yaml", src ? src : ".", configs[c]);
@@ -298,6 +372,7 @@ int main(void)
 			run_free(&r);
 		}
 		check_part_rows(&hw, configs[c], 24);
+		banded += check_banded(&hw, configs[c], 100);
 		direct_pools += check_pools(&hw, configs[c], 30);
 		if (!strcmp(configs[c], "dot-i8"))
 			grouped += check_grouped(&hw, configs[c], 40);
@@ -305,9 +380,13 @@ int main(void)
 	printf("%d of %d random ops verified, %d of them in the direct form, %d in blocks of rows of a part of each row, "
 	       "%d reading their producer's wider elements as groups, %d diagonal over several of a's tiles per output block\n",
 	       verified, cases, direct_cases, part_rows, grouped, wide_diagonal);
+	printf("%d banded convolutions in the direct form (elements of several rows), %d of them depthwise; %d without "
+	       "a direct form\n", banded, banded_diagonal, no_direct);
 	printf("%d max pools in their direct form, %d of them through groups of a's elements, %d with a last block "
 	       "starting earlier\n", direct_pools, grouped_pools, overlap_pools);
 	ASSERT(wide_diagonal >= 5);
+	ASSERT(banded >= 60);
+	ASSERT(banded_diagonal >= 15);
 	ASSERT(direct_pools >= 20);
 	ASSERT(grouped_pools >= 8);
 	ASSERT(overlap_pools >= 3);

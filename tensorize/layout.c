@@ -1,0 +1,130 @@
+/* tensorize/layout: tensors in DRAM in the order of their scratchpad's
+ * element (struct tz_layout, docs/tensorize.md "The direct form"): the
+ * element holding a value, and a tensor packed into its layout and back. */
+#include <string.h>
+
+#include "base/value.h"
+#include "tensorize.h"
+
+static void layout_init(struct tz_layout *l, const struct ir_graph *g, int tensor, int lane_dim, uint32_t lanes,
+			uint32_t group, int rows_dim, uint32_t rows, enum dtype dtype)
+{
+	const struct ir_tensor *t = &g->tensor[tensor];
+	memset(l, 0, sizeof *l);
+	l->tensor = tensor, l->lane_dim = lane_dim, l->lanes = lanes, l->group = group, l->dtype = dtype;
+	l->rows_dim = rows_dim, l->rows = rows;
+	l->blocks = (t->shape[lane_dim] + lanes - 1) / lanes;
+	int64_t s = group;
+	for (int d = t->rank - 1; d >= 0; d--)
+		if (d != lane_dim && d != rows_dim) {
+			l->stride[d] = s;
+			s *= t->shape[d];
+		}
+	l->stride[lane_dim] = s;
+	l->elems = (uint64_t)(s * ((l->blocks + group - 1) / group));
+}
+
+void tz_layout_init(struct tz_layout *l, const struct ir_graph *g, int tensor, int lane_dim, uint32_t lanes,
+		    uint32_t group, enum dtype dtype)
+{
+	layout_init(l, g, tensor, lane_dim, lanes, group, -1, 1, dtype);
+}
+
+void tz_layout_init_rows(struct tz_layout *l, const struct ir_graph *g, int tensor, int lane_dim, uint32_t lanes,
+			 int rows_dim, uint32_t rows, enum dtype dtype)
+{
+	layout_init(l, g, tensor, lane_dim, lanes, 1, rows_dim, rows, dtype);
+}
+
+uint64_t tz_layout_element(const struct tz_layout *l, int rank, const int64_t *x)
+{
+	int64_t e = 0;
+	for (int d = 0; d < rank; d++) {
+		int64_t b = x[d] / (int64_t)l->lanes;
+		if (d != l->rows_dim)
+			e += d == l->lane_dim ? b / l->group * l->stride[d] + b % l->group : x[d] * l->stride[d];
+	}
+	return (uint64_t)e;
+}
+
+uint64_t tz_layout_bytes(const struct tz_layout *l)
+{
+	return l->elems * l->rows * l->lanes * dtype_bytes(l->dtype);
+}
+
+bool tz_layout_same(const struct tz_layout *a, const struct tz_layout *b)
+{
+	return a->tensor == b->tensor && a->lane_dim == b->lane_dim && a->lanes * a->group == b->lanes * b->group &&
+	       a->rows_dim == b->rows_dim && a->rows == b->rows && a->dtype == b->dtype;
+}
+
+/* Calls fn(tensor element, value index in the layout) for every element. */
+static void for_each_value(const struct ir_graph *g, const struct tz_layout *l,
+			   void (*fn)(uint64_t e, uint64_t v, void *ctx), void *ctx)
+{
+	const struct ir_tensor *t = &g->tensor[l->tensor];
+	int64_t x[IR_MAX_RANK] = {0}, n = 1;
+	for (int d = 0; d < t->rank; d++)
+		n *= t->shape[d];
+	for (int64_t e = 0; e < n; e++) {
+		int64_t r = e;
+		for (int d = t->rank - 1; d >= 0; d--)
+			x[d] = r % t->shape[d], r /= t->shape[d];
+		uint64_t el = tz_layout_element(l, t->rank, x), row = l->rows_dim >= 0 ? (uint64_t)x[l->rows_dim] : 0;
+		fn((uint64_t)e, (el * l->rows + row) * l->lanes + (uint64_t)(x[l->lane_dim] % l->lanes), ctx);
+	}
+}
+
+struct copy_ctx {
+	const uint8_t *src;
+	enum dtype st;
+	uint8_t *dst;
+	enum dtype dt;
+	int planes;
+	uint64_t plane_values;
+};
+
+static void pack_value(uint64_t e, uint64_t v, void *ctx)
+{
+	struct copy_ctx *c = ctx;
+	if (dtype_float(c->dt))
+		val_put_float(c->dst, c->dt, v, val_get_float(c->src, c->st, e));
+	else
+		val_put_int(c->dst, c->dt, v, val_get_int(c->src, c->st, e));
+}
+
+void tz_layout_pack(const struct ir_graph *g, const struct tz_layout *l, const uint8_t *tensor, uint8_t *out)
+{
+	memset(out, 0, tz_layout_bytes(l));
+	struct copy_ctx c = {tensor, g->tensor[l->tensor].dtype, out, l->dtype, 1, 0};
+	for_each_value(g, l, pack_value, &c);
+}
+
+/* Value v reassembled from its planes into tensor element e. */
+static void unpack_value(uint64_t e, uint64_t v, void *ctx)
+{
+	struct copy_ctx *c = ctx;
+	if (dtype_float(c->dt)) {
+		val_put_float(c->dst, c->dt, e, val_get_float(c->src, c->st, v));
+		return;
+	}
+	uint32_t bits = 8 * dtype_bytes(c->st);
+	uint64_t x = 0;
+	for (int p = 0; p < c->planes; p++) {
+		uint64_t part = (uint64_t)val_get_int(c->src, c->st, (uint64_t)p * c->plane_values + v);
+		if (bits < 64)
+			part &= ((uint64_t)1 << bits) - 1;
+		x |= part << (bits * (uint32_t)p);
+	}
+	if (c->planes == 1) /* one plane: the value itself, sign and all */
+		x = (uint64_t)val_get_int(c->src, c->st, v);
+	val_put_int(c->dst, c->dt, e, (int64_t)x);
+}
+
+void tz_layout_unpack(const struct ir_graph *g, const struct tz_layout *l, int planes, const uint8_t *packed,
+		      uint8_t *tensor)
+{
+	struct copy_ctx c = {packed, l->dtype, tensor, g->tensor[l->tensor].dtype, planes, l->elems * l->rows * l->lanes};
+	for_each_value(g, l, unpack_value, &c);
+}
+
