@@ -40,29 +40,43 @@ static int rewritten_cost(const struct hw *hw, const struct ir_graph *g, rewrite
 	return rc;
 }
 
+/* Where op `op` of g can be cut into bands of `rows` (0: the machine's
+ * elements are one row): without a window or a stride, rows of
+ * consecutive points are whole elements already. */
+static bool find_bands(const struct ir_graph *g, int op, int rows, struct ir_band_split *bs)
+{
+	return rows >= 2 && ir_band_split_find(g, op, rows, bs) && (bs->span > 0 || bs->stride > 1);
+}
+
+/* The rewrites tried on an op, each with the rewritten op's index. */
+struct how {
+	struct ir_phase_split ps;
+	struct ir_band_split bs;
+	int rows;
+};
+
 static int apply_phases(struct ir_graph *g, const void *how, struct diags *err)
 {
-	const struct ir_phase_split *ps = how;
-	return ir_phase_split_apply(g, ps, "~phases", "~weights", err) < 0 ? -1 : ps->op + 1;
+	const struct how *h = how;
+	return ir_phase_split_apply(g, &h->ps, "~phases", "~weights", err) < 0 ? -1 : h->ps.op + 1;
 }
 
 static int apply_bands(struct ir_graph *g, const void *how, struct diags *err)
 {
-	const struct ir_band_split *bs = how;
-	return ir_band_split_apply(g, bs, "~bands", "~banded", "~wide", err) < 0 ? -1 : bs->op + 1;
+	const struct how *h = how;
+	return ir_band_split_apply(g, &h->bs, "~bands", "~banded", "~wide", err) < 0 ? -1 : h->bs.op + 1;
 }
 
-/* Whether op `op` costs less rewritten. */
-static int pays(const struct hw *hw, const struct ir_graph *g, int op, rewrite_fn apply, const void *how, bool direct,
-		bool *yes, struct diags *err)
+/* Phases, then bands of the split op (a stem: its few channels folded
+ * with their phases, its rows cut into bands). */
+static int apply_both(struct ir_graph *g, const void *how, struct diags *err)
 {
-	struct cc_plan plan;
-	double before, after = INFINITY;
-	if (cc_plan_op(hw, g, op, &plan, err) || rewritten_cost(hw, g, apply, how, direct, &after, err))
+	const struct how *h = how;
+	struct ir_band_split bs;
+	int at = apply_phases(g, how, err);
+	if (at < 0 || !find_bands(g, at, h->rows, &bs))
 		return -1;
-	before = cc_plan_cost(hw, g, op, &plan);
-	*yes = after < before;
-	return 0;
+	return ir_band_split_apply(g, &bs, "~bands", "~banded", "~wide", err) < 0 ? -1 : bs.op + 1;
 }
 
 /* The rows of the machine's tiles of A, when they are whole elements of
@@ -78,31 +92,52 @@ static int element_rows(const struct hw *hw)
 	return 0;
 }
 
+enum { AS_IS, PHASES, BANDS, BOTH, NCHOICES };
+
+/* Of op `op` as it is and the rewrites it has (bands only in the direct
+ * form), the one that costs least. */
+static int cheapest(const struct hw *hw, const struct ir_graph *g, int op, const struct how *h, bool phases,
+		    bool bands, int *choice, struct diags *err)
+{
+	static const rewrite_fn apply[NCHOICES] = {NULL, apply_phases, apply_bands, apply_both};
+	const bool tried[NCHOICES] = {true, phases, bands, phases && h->rows >= 2};
+	double cost[NCHOICES];
+	struct cc_plan plan;
+	if (cc_plan_op(hw, g, op, &plan, err))
+		return -1;
+	cost[AS_IS] = cc_plan_cost(hw, g, op, &plan);
+	*choice = AS_IS;
+	for (int c = PHASES; c < NCHOICES; c++) {
+		cost[c] = INFINITY;
+		if (tried[c] && rewritten_cost(hw, g, apply[c], h, c != PHASES, &cost[c], err))
+			return -1;
+		if (cost[c] < cost[*choice])
+			*choice = c;
+	}
+	return 0;
+}
+
 int cc_rewrite(const struct hw *hw, struct wl_workload *w, struct diags *err)
 {
-	int rows = element_rows(hw);
+	struct how h = {.rows = element_rows(hw)};
 	for (int op = 0; op < w->g.nops; op++) {
-		struct ir_phase_split ps;
-		struct ir_band_split bs;
-		bool yes;
-		if (ir_phase_split_find(&w->g, op, &ps)) {
-			if (pays(hw, &w->g, op, apply_phases, &ps, false, &yes, err))
-				return -1;
-			int rc = yes ? wl_phase_split(w, &ps, err) : 1;
-			if (rc < 0)
+		bool phases = ir_phase_split_find(&w->g, op, &h.ps), bands = find_bands(&w->g, op, h.rows, &h.bs);
+		int choice, rc = 1;
+		if (!phases && !bands)
+			continue;
+		if (cheapest(hw, &w->g, op, &h, phases, bands, &choice, err))
+			return -1;
+		if (choice == PHASES || choice == BOTH) {
+			if ((rc = wl_phase_split(w, &h.ps, err)) < 0)
 				return -1;
 			op += rc == 0; /* past the layout op to the split op, which has no stride left */
 		}
-		/* (without a window or a stride, rows of consecutive points are whole elements already) */
-		if (rows < 2 || !ir_band_split_find(&w->g, op, rows, &bs) || (bs.span == 0 && bs.stride == 1))
-			continue;
-		if (pays(hw, &w->g, op, apply_bands, &bs, true, &yes, err))
-			return -1;
-		int rc = yes ? wl_band_split(w, &bs, err) : 1;
-		if (rc < 0)
-			return -1;
-		if (rc == 0) /* past the ops the split made */
-			op = bs.op + 2 + (bs.q * bs.rows > bs.extent);
+		if ((choice == BANDS || (choice == BOTH && rc == 0)) && find_bands(&w->g, op, h.rows, &h.bs)) {
+			if ((rc = wl_band_split(w, &h.bs, err)) < 0)
+				return -1;
+			if (rc == 0) /* past the ops the split made */
+				op = h.bs.op + 2 + (h.bs.q * h.bs.rows > h.bs.extent);
+		}
 	}
 	return 0;
 }
