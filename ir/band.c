@@ -35,14 +35,6 @@ static int alone(const struct ir_op *o, const struct ir_affine *x)
 	return it;
 }
 
-static bool used_elsewhere(const struct ir_access *x, int rank, int dim, int it)
-{
-	for (int d = 0; d < rank; d++)
-		if (d != dim && x->index[d].coef[it])
-			return true;
-	return false;
-}
-
 /* A bias is read along its output dimension: one along od would need its
  * values banded too. */
 static bool bias_along(const struct ir_op *o, int dim)
@@ -129,8 +121,8 @@ static bool band_fits(const struct ir_graph *g, const struct ir_op *o, struct ir
 	const struct ir_tensor *ty = &g->tensor[o->out.tensor];
 	bs->x = alone(o, &o->out.index[bs->out_dim]);
 	if (bs->x < 0 || o->iter[bs->x].reduction || o->iter[bs->x].extent < 2 ||
-	    o->iter[bs->x].extent != ty->shape[bs->out_dim] || used_elsewhere(&o->out, ty->rank, bs->out_dim, bs->x) ||
-	    used_elsewhere(&o->in[bs->b], tb->rank, -1, bs->x) || bias_along(o, bs->out_dim) || !find_window(g, o, bs))
+	    o->iter[bs->x].extent != ty->shape[bs->out_dim] || ir_access_uses_elsewhere(&o->out, ty->rank, bs->out_dim, bs->x) ||
+	    ir_access_uses_elsewhere(&o->in[bs->b], tb->rank, -1, bs->x) || bias_along(o, bs->out_dim) || !find_window(g, o, bs))
 		return false;
 	bs->extent = o->iter[bs->x].extent;
 	bs->q = (bs->extent + bs->rows - 1) / bs->rows;

@@ -525,6 +525,14 @@ bool ir_op_is_move(const struct ir_graph *g, int op)
 	return true;
 }
 
+bool ir_access_uses_elsewhere(const struct ir_access *x, int rank, int dim, int it)
+{
+	for (int d = 0; d < rank; d++)
+		if (d != dim && x->index[d].coef[it])
+			return true;
+	return false;
+}
+
 int64_t ir_access_element(const struct ir_graph *g, const struct ir_access *a, const int64_t *it)
 {
 	const struct ir_tensor *t = &g->tensor[a->tensor];

@@ -227,6 +227,9 @@ int ir_add_epilogue(struct ir_graph *g, int op, const struct ir_epilogue *e, str
  * copied (=) with no epilogue and no reduction, so that a table of where
  * each value comes from does all it does. */
 bool ir_op_is_move(const struct ir_graph *g, int op);
+/* Whether iterator `it` indexes a dimension of access x (of `rank`
+ * dimensions) other than `dim` (-1: any). */
+bool ir_access_uses_elsewhere(const struct ir_access *x, int rank, int dim, int it);
 /* The row-major element of a's tensor access a reads at iterator values
  * it, or -1 outside the tensor. */
 int64_t ir_access_element(const struct ir_graph *g, const struct ir_access *a, const int64_t *it);

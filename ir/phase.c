@@ -35,14 +35,6 @@ static int alone_in(const struct ir_access *x, int rank, int niters, int it)
 	return dim;
 }
 
-static bool used_elsewhere(const struct ir_access *x, int rank, int dim, int it)
-{
-	for (int d = 0; d < rank; d++)
-		if (d != dim && x->index[d].coef[it])
-			return true;
-	return false;
-}
-
 /* a's channel dimension: its last, indexed by one reduction iterator alone
  * that also indexes one dimension of b alone (or the constant 0 of a single
  * channel, as b's last dimension). */
@@ -88,8 +80,8 @@ static bool find_split(const struct ir_graph *g, const struct ir_op *o, const st
 		else
 			return false;
 	}
-	if (x < 0 || k < 0 || k == ps->lane_iter || used_elsewhere(a, g->tensor[a->tensor].rank, d, k) ||
-	    used_elsewhere(a, g->tensor[a->tensor].rank, d, x))
+	if (x < 0 || k < 0 || k == ps->lane_iter || ir_access_uses_elsewhere(a, g->tensor[a->tensor].rank, d, k) ||
+	    ir_access_uses_elsewhere(a, g->tensor[a->tensor].rank, d, x))
 		return false;
 	int bd = alone_in(b, g->tensor[b->tensor].rank, o->niters, k);
 	if (bd < 0 || g->tensor[b->tensor].shape[bd] != o->iter[k].extent || o->iter[k].extent < ix->coef[x])

@@ -4,24 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "workload.h"
+#include "workload_int.h"
 #include "base/alloc.h"
-
-/* Per-tensor and per-op arrays grown to the graph's counts. */
-static int grow(struct wl_workload *w, int ntensors, int nops)
-{
-	int old = w->g.ntensors;
-	if (try_resize(&w->init, (size_t)ntensors, sizeof *w->init) ||
-	    try_resize(&w->data, (size_t)ntensors, sizeof *w->data) ||
-	    try_resize(&w->tensor_at, (size_t)ntensors, sizeof *w->tensor_at) ||
-	    try_resize(&w->op_at, (size_t)nops, sizeof *w->op_at))
-		return -1;
-	for (int i = old; i < ntensors; i++) {
-		w->init[i] = (struct wl_init){.kind = WL_INIT_NONE};
-		w->data[i] = NULL;
-	}
-	return 0;
-}
 
 static bool taken(const struct ir_graph *g, const char *name)
 {
@@ -47,7 +31,7 @@ int wl_band_split(struct wl_workload *w, const struct ir_band_split *bs, struct 
 		return 1;
 	int made = 2 + wide, old_nops = g->nops, nt = g->ntensors;
 	struct wl_loc at = w->op_at[bs->op];
-	if (grow(w, g->ntensors + made, g->nops + made))
+	if (wl_grow_records(w, g->ntensors + made, g->nops + made))
 		return diag_nomem(err, NULL, (size_t)(g->ntensors + made) * sizeof *w->data, "the tensors of workload '%s'",
 				  w->name);
 	if (ir_band_split_apply(g, bs, a_name, out_name, wide_name, err) < 0)

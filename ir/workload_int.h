@@ -32,4 +32,9 @@ struct wl_state {
  * checking its dtype, shape and size; the data, or NULL after an error. */
 uint8_t *wl_read_data(struct wl_state *S, const struct ynode *at, bool npy, const struct ir_tensor *t);
 
+/* A rewrite's new tensors and ops: the per-tensor and per-op records
+ * grown to those counts (new tensors without data).  0, or -1 when out of
+ * memory. */
+int wl_grow_records(struct wl_workload *w, int ntensors, int nops);
+
 #endif

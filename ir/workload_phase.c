@@ -5,11 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workload.h"
+#include "workload_int.h"
 #include "base/alloc.h"
 
-/* Per-tensor and per-op arrays grown to the graph's counts. */
-static int grow(struct wl_workload *w, int ntensors, int nops)
+int wl_grow_records(struct wl_workload *w, int ntensors, int nops)
 {
 	int old = w->g.ntensors;
 	if (try_resize(&w->init, (size_t)ntensors, sizeof *w->init) ||
@@ -59,7 +58,7 @@ int wl_phase_split(struct wl_workload *w, const struct ir_phase_split *ps, struc
 		if (!strcmp(g->op[i].name, a_name))
 			return 1;
 	struct wl_loc at = w->op_at[ps->op];
-	if (grow(w, g->ntensors + 2, g->nops + 1))
+	if (wl_grow_records(w, g->ntensors + 2, g->nops + 1))
 		return diag_nomem(err, NULL, (size_t)(g->ntensors + 2) * sizeof *w->data, "the tensors of workload '%s'", w->name);
 	int nt = g->ntensors;
 	if (ir_phase_split_apply(g, ps, a_name, b_name, err) < 0)
