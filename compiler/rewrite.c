@@ -33,6 +33,10 @@ static int rewritten_cost(const struct hw *hw, const struct ir_graph *g, rewrite
 	struct cc_plan plan;
 	int rc = 0, at = apply(&copy, how, &quiet);
 	*cost = INFINITY;
+	if (at < 0 && diag_nomem_since(&quiet, 0)) { /* out of memory, not a rewrite that cannot be */
+		diag_append(err, &quiet);
+		rc = -1;
+	}
 	if (at >= 0 && !(rc = cc_plan_op(hw, &copy, at, &plan, err)) && (!direct || plan.map.direct))
 		*cost = cc_plan_cost(hw, &copy, at, &plan);
 	diag_free(&quiet);

@@ -202,6 +202,52 @@ static int op_compile_run(struct diags *err, uint64_t *digest)
 	return rc;
 }
 
+/* Convolutions on elements of four rows (server-wide), a strided stem of
+ * three channels (split into phases, cut into bands, both: each planned on
+ * a copy) and a 3x3 layer: rewritten by cc_rewrite (the second cut into
+ * bands), planned and built as `tessel compile` does, the band ops as
+ * gathers; its tensors made in the operation, after the rewrite. */
+static struct hw wide;
+static const char band_workload[] =
+	"name: banded\n"
+	"seed: 5\n"
+	"tensors:\n"
+	"  - {name: x, shape: [1, 32, 32, 3], dtype: int8}\n"
+	"  - {name: w0, shape: [32, 3, 3, 3], dtype: int8, kind: weight}\n"
+	"  - {name: w, shape: [32, 3, 3, 32], dtype: int8, kind: weight}\n"
+	"ops:\n"
+	"  - {name: s, op: conv2d, input: x, weight: w0, stride: 2, pad: 1, dtype: int8, epilogue: [{shr: 5}, {clip: [-128, 127]}]}\n"
+	"  - {name: c, op: conv2d, input: s, weight: w, pad: 1, dtype: int8, epilogue: [{shr: 6}, {clip: [-128, 127]}]}\n";
+
+static int op_band_compile(struct diags *err, uint64_t *digest)
+{
+	static struct cc_plan plans[MAX_OPS];
+	struct wl_workload w;
+	if (wl_load_string(band_workload, "banded.yaml", &w, err))
+		return -1;
+	uint8_t **t = NULL;
+	int rc = cc_rewrite(&wide, &w, err);
+	ASSERT(rc || w.g.nops <= MAX_OPS);
+	if (!rc)
+		rc = cc_plan_ops(&wide, &w.g, plans, err);
+	if (!rc && !(t = rt_tensor_buffers(&w, err)))
+		rc = -1;
+	struct cc_request rq = {.name = w.name, .g = &w.g, .plans = plans, .data = (const uint8_t *const *)t};
+	struct cc_program prog;
+	if (!rc && !(rc = cc_build(&wide, &rq, &prog, err))) {
+		made = prog.p; /* the program, digested once the hook is disarmed */
+		have_made = true;
+		memset(&prog.p, 0, sizeof prog.p);
+		cc_program_free(&prog);
+		*digest = (uint64_t)w.g.nops;
+		ASSERT_EQ(w.g.nops, 4); /* the stem, and the layer with its band ops */
+	}
+	if (t)
+		rt_free_buffers(&w, t);
+	wl_free(&w);
+	return rc;
+}
+
 /* The assembled example on vta_small; its listing (a strbuf user without
  * an error list: NULL is its only report). */
 static struct isa_program example;
@@ -407,6 +453,12 @@ int main(void)
 	}
 	free(small_text);
 	skew_addr = example.seg[example.nseg - 1].addr;
+	char wide_path[512];
+	snprintf(wide_path, sizeof wide_path, "%s/examples/hw/server-wide.yaml", src);
+	if (hw_load_file(wide_path, &wide, &err)) {
+		diag_print(&err, stderr);
+		return 1;
+	}
 	if (wl_load_string(small_workload, "small.yaml", &small, &err)) {
 		diag_print(&err, stderr);
 		return 1;
@@ -423,6 +475,7 @@ int main(void)
 		{"hw_load_string", op_hw_string}, {"hw_load_file", op_hw_file}, {"wl_load_file", op_workload}, {"wl_load_file (ONNX)", op_onnx},
 		{"isa_assemble", op_assemble},    {"isa_tsp_read", op_tsp_read}, {"dev_sim.open", op_sim_open},
 		{"compile and run (three GEMMs, one by a gather)", op_compile_run},
+		{"rewrite and compile (a stem and a convolution cut into bands)", op_band_compile},
 		{"isa_disassemble", op_disassemble}, {"isa_randprog", op_randprog},
 		{"cosim (a cycle off)", op_cosim_cycles}, {"cosim (a DRAM byte off)", op_cosim_dram},
 		{"tn_tune_op (budget 5, records in memory)", op_tune},
