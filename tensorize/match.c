@@ -310,7 +310,7 @@ static void add_diagonal(const struct hw *hw, const struct ir_graph *g, int op, 
 {
 	const struct hw_intrinsic *in = &hw->intrinsic[intr];
 	int rows = tz_operand_rows(in, &in->a);
-	for (int r = rows < 0 ? -1 : 0; r < g->op[op].niters; r++) {
+	for (int r = rows < 0 ? -1 : 0; r < (rows < 0 ? 0 : g->op[op].niters); r++) {
 		if (r == it || (r >= 0 && (g->op[op].iter[r].reduction || g->op[op].iter[r].extent != in->dim_size[rows])))
 			continue;
 		struct tz_binding d = {.intrinsic = intr, .input_a = ia, .input_b = ib, .diagonal = (int8_t)(it + 1)};
