@@ -61,25 +61,27 @@ static void why_host(const struct hw *hw, const struct tz_match *m, char *why, s
 		snprintf(why, n, "no binding of the op's iterators fits an intrinsic");
 }
 
+/* What a layout op of cc_rewrite does, for the op after it. */
+static void layout_why(const struct ir_graph *g, const struct ir_op *o, char *why, size_t n)
+{
+	const char *in = g->tensor[o->in[0].tensor].name;
+	int added = g->tensor[o->out.tensor].rank - g->tensor[o->in[0].tensor].rank; /* a band split's rows */
+	snprintf(why, n, "a layout change: '%s' %s", in,
+		 !strcmp(o->kind, "phases") ? "with its stride phases in its channels, for the next op"
+		 : added > 0 ? "in bands, one per row of the elements, each with its windows' halo, for the next op"
+		 : added < 0 ? "back from its bands"
+			     : "without the points past the extent that its last band pads");
+}
+
 /* Max pooling the ALU can run goes there; otherwise the best binding that
  * has a default mapping that fits; otherwise the host, saying why. */
 int cc_plan_op(const struct hw *hw, const struct ir_graph *g, int op, struct cc_plan *p, struct diags *err)
 {
 	memset(p, 0, sizeof *p);
 	const struct ir_op *o = &g->op[op];
-	if (!strcmp(o->kind, "phases")) { /* cc_rewrite's: no intrinsic copies, and the DMA moves whole elements */
+	if (cc_layout_op(o)) { /* cc_rewrite's: no intrinsic copies, and the DMA moves whole elements */
 		p->kind = CC_HOST;
-		snprintf(p->why, sizeof p->why, "a layout change: '%s' with its stride phases in its channels, for the next op",
-			 g->tensor[o->in[0].tensor].name);
-		return 0;
-	}
-	if (!strcmp(o->kind, "bands")) { /* likewise: rows move within elements */
-		p->kind = CC_HOST;
-		int grow = g->tensor[o->out.tensor].rank - g->tensor[o->in[0].tensor].rank;
-		snprintf(p->why, sizeof p->why, "a layout change: '%s' %s", g->tensor[o->in[0].tensor].name,
-			 grow > 0   ? "in bands, one per row of the elements, each with its windows' halo, for the next op"
-			 : grow < 0 ? "back from its bands"
-				    : "without the points past the extent that its last band pads");
+		layout_why(g, o, p->why, sizeof p->why);
 		return 0;
 	}
 	struct tz_pool pool;

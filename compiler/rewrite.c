@@ -65,10 +65,14 @@ static int apply_phases(struct ir_graph *g, const void *how, struct diags *err)
 	return ir_phase_split_apply(g, &h->ps, "~phases", "~weights", err) < 0 ? -1 : h->ps.op + 1;
 }
 
+static int band(struct ir_graph *g, const struct ir_band_split *bs, struct diags *err)
+{
+	return ir_band_split_apply(g, bs, "~bands", "~banded", "~wide", err) < 0 ? -1 : bs->op + 1;
+}
+
 static int apply_bands(struct ir_graph *g, const void *how, struct diags *err)
 {
-	const struct how *h = how;
-	return ir_band_split_apply(g, &h->bs, "~bands", "~banded", "~wide", err) < 0 ? -1 : h->bs.op + 1;
+	return band(g, &((const struct how *)how)->bs, err);
 }
 
 /* Phases, then bands of the split op (a stem: its few channels folded
@@ -78,9 +82,7 @@ static int apply_both(struct ir_graph *g, const void *how, struct diags *err)
 	const struct how *h = how;
 	struct ir_band_split bs;
 	int at = apply_phases(g, how, err);
-	if (at < 0 || !find_bands(g, at, h->rows, &bs))
-		return -1;
-	return ir_band_split_apply(g, &bs, "~bands", "~banded", "~wide", err) < 0 ? -1 : bs.op + 1;
+	return at < 0 || !find_bands(g, at, h->rows, &bs) ? -1 : band(g, &bs, err);
 }
 
 /* The rows of the machine's tiles of A, when they are whole elements of

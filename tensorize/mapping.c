@@ -9,10 +9,9 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
-
-#include "isa/isa.h"
 #include <string.h>
 
+#include "isa/isa.h"
 #include "tensorize.h"
 
 int tz_epilogue_alu(const struct hw *hw, enum dtype acc, const struct ir_epilogue *ep, enum hw_alu_op op[2],

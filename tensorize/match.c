@@ -303,28 +303,39 @@ static bool diagonal_dims(const struct hw_intrinsic *in, const struct ir_op *op,
 	return true;
 }
 
-/* The diagonal binding of iterator `it` where the direct form runs it: on
- * elements of several rows, with each iterator along them in turn. */
+/* The diagonal binding of iterator `it`, with iterator `r` along the
+ * elements' rows (-1: none), where the direct form runs it. */
+static void try_diagonal(const struct hw *hw, const struct ir_graph *g, int op, struct tz_match *m, int intr, int ia,
+			 int ib, int it, int r)
+{
+	struct tz_binding d = {.intrinsic = intr, .input_a = ia, .input_b = ib, .diagonal = (int8_t)(it + 1)};
+	memset(d.dim_of, -1, sizeof d.dim_of);
+	if (r >= 0)
+		d.dim_of[r] = (int8_t)tz_operand_rows(&hw->intrinsic[intr], &hw->intrinsic[intr].a);
+	struct tz_geometry geo;
+	char why[256];
+	if (tz_binding_derive(hw, g, op, &d, why))
+		return;
+	tz_geometry_init(&geo, hw, g, op, &d);
+	if (geo.dir.ok)
+		add_binding(hw, g, op, m, &d);
+}
+
+/* The diagonal bindings of iterator `it`: on elements of several rows, one
+ * with each iterator as long as the rows along them. */
 static void add_diagonal(const struct hw *hw, const struct ir_graph *g, int op, struct tz_match *m, int intr, int ia,
 			 int ib, int it)
 {
 	const struct hw_intrinsic *in = &hw->intrinsic[intr];
+	const struct ir_op *o = &g->op[op];
 	int rows = tz_operand_rows(in, &in->a);
-	for (int r = rows < 0 ? -1 : 0; r < (rows < 0 ? 0 : g->op[op].niters); r++) {
-		if (r == it || (r >= 0 && (g->op[op].iter[r].reduction || g->op[op].iter[r].extent != in->dim_size[rows])))
-			continue;
-		struct tz_binding d = {.intrinsic = intr, .input_a = ia, .input_b = ib, .diagonal = (int8_t)(it + 1)};
-		memset(d.dim_of, -1, sizeof d.dim_of);
-		if (r >= 0)
-			d.dim_of[r] = (int8_t)rows;
-		struct tz_geometry geo;
-		char why[256];
-		if (tz_binding_derive(hw, g, op, &d, why))
-			continue;
-		tz_geometry_init(&geo, hw, g, op, &d);
-		if (geo.dir.ok)
-			add_binding(hw, g, op, m, &d);
+	if (rows < 0) {
+		try_diagonal(hw, g, op, m, intr, ia, ib, it, -1);
+		return;
 	}
+	for (int r = 0; r < o->niters; r++)
+		if (r != it && !o->iter[r].reduction && o->iter[r].extent == in->dim_size[rows])
+			try_diagonal(hw, g, op, m, intr, ia, ib, it, r);
 }
 
 static bool op_is_mac(const struct ir_op *op, char *why)
