@@ -278,8 +278,10 @@ void tessel_device_close(tessel_device *d)
 	free(d);
 }
 
-static void fill_stats(const struct dev_stats *st, double clock_mhz, tessel_stats *s)
+static void fill_stats(const struct dev_stats *st, const struct hw *hw, tessel_stats *s)
 {
+	double clock_mhz = hw->clock_mhz;
+	struct hw_energy_report e;
 	memset(s, 0, sizeof *s);
 	s->cycles = st->cycles;
 	s->seconds = clock_mhz > 0 ? (double)st->cycles / (clock_mhz * 1e6) : 0;
@@ -294,6 +296,11 @@ static void fill_stats(const struct dev_stats *st, double clock_mhz, tessel_stat
 				 ? (double)st->macs / ((double)st->cycles * st->peak_macs_per_cycle)
 				 : 0;
 	s->host_seconds = st->host_seconds;
+	hw_energy_of(hw, &st->act, st->dram_read, st->dram_written, st->cycles, &e);
+	s->energy_pj = e.total;
+	s->energy_mac_pj = e.part[HW_ENERGY_MAC], s->energy_onchip_pj = e.part[HW_ENERGY_ONCHIP];
+	s->energy_dram_pj = e.part[HW_ENERGY_DRAM], s->energy_alu_pj = e.part[HW_ENERGY_ALU];
+	s->energy_leakage_pj = e.part[HW_ENERGY_LEAKAGE];
 }
 
 tessel_status tessel_run(tessel_device *d, tessel_model *m, const tessel_run_options *options, tessel_stats *stats,
@@ -313,7 +320,7 @@ tessel_status tessel_run(tessel_device *d, tessel_model *m, const tessel_run_opt
 	d->ran = 0;
 	int rc = dev_run_program(d->ops, d->dev, &m->p, &ro, &st, &e);
 	if (stats)
-		fill_stats(&st, d->hw.clock_mhz, stats);
+		fill_stats(&st, &d->hw, stats);
 	if (rc)
 		return fail_diags(err, st.limit ? TESSEL_RUN_FAILED : status_of(&e, TESSEL_RUN_FAILED), &e);
 	d->ran = m->id;

@@ -151,6 +151,10 @@ typedef struct tessel_stats {
 	double utilization;                  /* macs / (cycles x peak MACs per cycle) */
 	double host_seconds;                 /* wall time of the model's steps on the host
 					      * (gathers, host ops), not in the cycles */
+	/* Energy in picojoules (docs/energy.md): the run's counted actions
+	 * times the description's energy table, in total and by component. */
+	double energy_pj;
+	double energy_mac_pj, energy_onchip_pj, energy_dram_pj, energy_alu_pj, energy_leakage_pj;
 } tessel_stats;
 
 /* Runs model m (compiled for the device's hardware) on device d, with the

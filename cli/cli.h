@@ -122,6 +122,16 @@ void cli_print_errors(struct diags *err, const char *file);
 int cli_parse_count(const char *s, uint64_t *v);
 /* S as a JSON string literal; null when S is NULL. */
 void cli_json_string(FILE *out, const char *s);
+/* Energy (cli/energy.c, docs/energy.md).  PJ picojoules as text with an SI
+ * prefix ("3.62 nJ") in buf. */
+struct dev_stats;
+const char *cli_joules(double pj, char *buf, size_t size);
+/* Two lines: the total and its parts, then the on-chip levels. */
+void cli_energy_text(const struct hw *hw, const struct dev_stats *st);
+/* The "energy" object: total_pj, defaults, each part's _pj, levels. */
+void cli_energy_json(FILE *out, const struct hw *hw, const struct dev_stats *st);
+/* The "actions" object: macs by intrinsic, reads and writes by level, alu by op. */
+void cli_actions_json(FILE *out, const struct hw *hw, const struct dev_stats *st);
 /* Every --json document follows docs/tessel.schema.json (docs/json.md); its
  * version, raised whenever a key changes meaning or goes away. */
 enum { CLI_JSON_SCHEMA = 1 };

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "base/output.h"
+#include "hwdesc/energy.h"
 #include "compiler/compile.h"
 #include "device/trace.h"
 #include "cli.h"
@@ -19,6 +20,13 @@ static double utilization(const struct rt_result *r)
 		       (double)r->macs / ((double)r->st.cycles * r->st.peak_macs_per_cycle) : 0.0;
 }
 
+static double op_energy(const struct hw *hw, const struct dev_stats *st)
+{
+	struct hw_energy_report r;
+	hw_energy_of(hw, &st->act, st->dram_read, st->dram_written, st->cycles, &r);
+	return r.total;
+}
+
 static const char *status(const struct rt_result *r, bool verify)
 {
 	return r->on_host ? "host" : !verify ? "-" : r->verified ? "ok" : "MISMATCH";
@@ -28,24 +36,27 @@ static void print_text(const struct hw *hw, const struct wl_workload *w, const s
 		       const struct rt_result *res, int nops, bool verify, const char *dev)
 {
 	printf("%s on %s (device %s)\n", w->name, hw->name, dev);
-	printf("  %-14s %12s %14s %7s %12s %7s  %-8s %s\n", "op", "cycles", "MACs", "util", "roofline", "of roof",
-	       "verified", "binding");
-	uint64_t cycles = 0;
+	printf("  %-14s %12s %14s %7s %12s %7s %10s  %-8s %s\n", "op", "cycles", "MACs", "util", "roofline", "of roof",
+	       "energy", "verified", "binding");
+	struct dev_stats total = {0};
+	char e[32];
 	for (int op = 0; op < nops; op++) {
 		const struct rt_result *r = &res[op];
-		cycles += r->st.cycles;
 		if (r->on_host) {
-			printf("  %-14s %12s %14" PRIu64 " %7s %12.0f %7s  %-8s %s\n", w->g.op[op].name, "-", r->macs, "-",
-			       r->roofline, "-", "host", plans[op].why);
+			printf("  %-14s %12s %14" PRIu64 " %7s %12.0f %7s %10s  %-8s %s\n", w->g.op[op].name, "-", r->macs, "-",
+			       r->roofline, "-", "-", "host", plans[op].why);
 			continue;
 		}
-		printf("  %-14s %12" PRIu64 " %14" PRIu64 " %6.1f%% %12.0f %6.1f%%  %-8s %s\n", w->g.op[op].name, r->st.cycles,
-		       r->macs, 100 * utilization(r), r->roofline, 100 * r->roofline / (double)r->st.cycles,
-		       r->st.limit ? "stopped" : status(r, verify), r->binding);
+		dev_stats_add(&total, &r->st);
+		printf("  %-14s %12" PRIu64 " %14" PRIu64 " %6.1f%% %12.0f %6.1f%% %10s  %-8s %s\n", w->g.op[op].name,
+		       r->st.cycles, r->macs, 100 * utilization(r), r->roofline, 100 * r->roofline / (double)r->st.cycles,
+		       cli_joules(op_energy(hw, &r->st), e, sizeof e), r->st.limit ? "stopped" : status(r, verify), r->binding);
 		if (verify && !r->verified && !r->st.limit)
 			printf("      first difference: %s\n", r->mismatch);
 	}
-	printf("  total %" PRIu64 " cycles on the accelerator\n", cycles);
+	printf("  total %" PRIu64 " cycles on the accelerator (%.6g ms at %.6g MHz)\n", total.cycles,
+	       (double)total.cycles / hw->clock_mhz / 1e3, hw->clock_mhz);
+	cli_energy_text(hw, &total);
 }
 
 /* Every op has the same keys: those that do not apply to it (an op on the
@@ -67,6 +78,11 @@ static void print_json_op(const struct hw *hw, const struct wl_workload *w, cons
 		       r->st.cycles, utilization(r), r->st.dram_read, r->st.dram_written);
 	else
 		printf(",\"cycles\":null,\"utilization\":null,\"dram_read\":null,\"dram_written\":null");
+	printf(",\"energy\":");
+	if (acc)
+		cli_energy_json(stdout, hw, &r->st);
+	else
+		printf("null");
 	printf(",\"stopped\":");
 	cli_json_string(stdout, !r->st.limit ? NULL : r->st.limit == DEV_LIMIT_CYCLES ? "max-cycles" : "max-seconds");
 	bool checked = verify && acc && !r->st.limit;
@@ -89,9 +105,15 @@ static void print_json(const struct hw *hw, const struct wl_workload *w, const s
 	printf(",\"hardware\":");
 	cli_json_string(stdout, hw->name);
 	printf(",\"device\":\"%s\",\"verify\":%s,\"ops\":[", dev, verify ? "true" : "false");
-	for (int op = 0; op < nops; op++)
+	struct dev_stats total = {0};
+	for (int op = 0; op < nops; op++) {
 		print_json_op(hw, w, &plans[op], &res[op], op, verify, dev);
-	printf("]}\n");
+		if (!res[op].on_host)
+			dev_stats_add(&total, &res[op].st);
+	}
+	printf("],\"cycles\":%" PRIu64 ",\"energy\":", total.cycles);
+	cli_energy_json(stdout, hw, &total);
+	printf("}\n");
 }
 
 int cli_exec(int argc, char **argv)

@@ -48,7 +48,11 @@ static void print_json(const char *path, const char *device, const struct isa_pr
 	printf("},\"macs\":%" PRIu64 ",\"peak_macs_per_cycle\":%.17g,\"utilization\":%.6f,\"stopped\":", st->macs,
 	       st->peak_macs_per_cycle, utilization(st));
 	cli_json_string(stdout, st->limit == DEV_LIMIT_CYCLES ? "max-cycles" : st->limit == DEV_LIMIT_SECONDS ? "max-seconds" : NULL);
-	printf(",\"host_seconds\":%.9f}\n", st->host_seconds);
+	printf(",\"host_seconds\":%.9f,\"actions\":", st->host_seconds);
+	cli_actions_json(stdout, &p->hw, st);
+	printf(",\"energy\":");
+	cli_energy_json(stdout, &p->hw, st);
+	printf("}\n");
 }
 
 static void print_text(const char *path, const char *device, const struct isa_program *p, const struct dev_stats *st)
@@ -73,6 +77,7 @@ static void print_text(const char *path, const char *device, const struct isa_pr
 			printf(" %s %" PRIu64, p->layout.kind[k].mnemonic, st->insns[k]);
 	printf("\nMACs          %" PRIu64 "; utilization %.2f%% of %.6g MACs/cycle\n", st->macs, 100.0 * utilization(st),
 	       st->peak_macs_per_cycle);
+	cli_energy_text(&p->hw, st);
 	int n[3] = {0}; /* runs, gathers, host ops */
 	for (int i = 0; i < p->nstep; i++)
 		n[p->step[i].kind == ISA_STEP_RUN ? 0 : p->step[i].kind == ISA_STEP_GATHER ? 1 : 2]++;

@@ -142,9 +142,12 @@ static int describe(struct strbuf *sb, struct cosim_result *res, struct diags *e
 	return 0;
 }
 
-/* The statistic that differs first, or NULL. */
-static const char *stats_difference(const struct dev_stats *a, const struct dev_stats *b, uint64_t *va, uint64_t *vb)
+/* The statistic that differs first, or NULL (the name of an action's
+ * statistic, which names its level, op or intrinsic, is in a static buffer). */
+static const char *stats_difference(const struct hw *hw, const struct dev_stats *a, const struct dev_stats *b,
+				    uint64_t *va, uint64_t *vb)
 {
+	static char named[96];
 #define CMP(field, name)                              \
 	if (a->field != b->field) {                   \
 		*va = a->field, *vb = b->field;       \
@@ -163,6 +166,21 @@ static const char *stats_difference(const struct dev_stats *a, const struct dev_
 	CMP(dram_busy, "DRAM bus busy cycles")
 	CMP(insns_total, "instructions")
 	CMP(macs, "MACs")
+#define CMP_NAMED(field, ...)                                  \
+	if (a->field != b->field) {                            \
+		snprintf(named, sizeof named, __VA_ARGS__);    \
+		*va = a->field, *vb = b->field;                \
+		return named;                                  \
+	}
+	for (int l = 0; l < hw->nlevels; l++) {
+		CMP_NAMED(act.reads[l], "elements read from '%s'", hw->level[l].name)
+		CMP_NAMED(act.writes[l], "elements written to '%s'", hw->level[l].name)
+	}
+	for (int op = 0; op < HW_ALU_OP_COUNT; op++)
+		CMP_NAMED(act.alu[op], "ALU '%s' lane operations", hw_alu_op_name((enum hw_alu_op)op))
+	for (int i = 0; i < hw->nintrinsics; i++)
+		CMP_NAMED(act.macs[i], "MACs of '%s'", hw->intrinsic[i].name)
+#undef CMP_NAMED
 #undef CMP
 	return NULL;
 }
@@ -262,7 +280,7 @@ int cosim_program_limited(const struct isa_program *p, const struct dev_ops *ref
 		res->mismatch = true;
 	} else {
 		uint64_t va, vb;
-		const char *what = stats_difference(&s[0].st, &s[1].st, &va, &vb);
+		const char *what = stats_difference(&p->hw, &s[0].st, &s[1].st, &va, &vb);
 		if (what) {
 			struct strbuf sb = {0};
 			sb_printf(&sb, "%s differ: %s %" PRIu64 ", %s %" PRIu64, what, ref->name, va, dut->name, vb);

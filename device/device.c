@@ -63,7 +63,7 @@ static double monotonic_seconds(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static void add_stats(struct dev_stats *to, const struct dev_stats *x)
+void dev_stats_add(struct dev_stats *to, const struct dev_stats *x)
 {
 	to->cycles += x->cycles;
 	for (int m = 0; m < DEV_MODULE_COUNT; m++)
@@ -72,6 +72,7 @@ static void add_stats(struct dev_stats *to, const struct dev_stats *x)
 	for (int k = 0; k < ISA_MAX_KINDS; k++)
 		to->insns[k] += x->insns[k];
 	to->insns_total += x->insns_total, to->macs += x->macs;
+	hw_actions_add(&to->act, &x->act);
 	to->peak_macs_per_cycle = x->peak_macs_per_cycle;
 	to->limit = x->limit;
 }
@@ -134,7 +135,7 @@ int dev_run_loaded(const struct dev_ops *ops, struct device *d, const struct isa
 		if (opts && opts->max_cycles)
 			o.max_cycles = opts->max_cycles > st->cycles ? opts->max_cycles - st->cycles : 1;
 		int rc = ops->run(d, p->code_addr + (uint64_t)s->first * p->layout.insn_bytes, s->count, &o, &part, err);
-		add_stats(st, &part);
+		dev_stats_add(st, &part);
 		if (rc)
 			return -1;
 	}

@@ -43,6 +43,8 @@ struct dev_stats {
 	uint64_t insns[ISA_MAX_KINDS];      /* executed, by kind (opcode) */
 	uint64_t insns_total;
 	uint64_t macs;                      /* multiply-accumulates by intrinsics */
+	struct hw_actions act;              /* the actions energy is counted from
+					     * (isa_count_actions, docs/energy.md) */
 	double peak_macs_per_cycle;
 	enum dev_limit limit;               /* the run was stopped at this limit: what is
 					     * above is what happened until then */
@@ -105,6 +107,9 @@ struct dev_ops {
 };
 
 const char *dev_module_name(enum dev_module m);
+/* Adds x's counts to to's (runs one after another: cycles too); the peak
+ * and the limit are x's. */
+void dev_stats_add(struct dev_stats *to, const struct dev_stats *x);
 /* Writes a program's code, micro-ops and segments (their initial data, zeros
  * beyond it) into the device's DRAM. */
 int dev_load_program(const struct dev_ops *ops, struct device *d, const struct isa_program *p, struct diags *err);

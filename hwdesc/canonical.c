@@ -266,7 +266,63 @@ static void emit_alu(yaml_emitter_t *e, const struct hw_alu *alu)
 	map_end(e);
 }
 
-static void emit_hw(yaml_emitter_t *e, const struct hw *hw)
+static void key_pj(yaml_emitter_t *e, const char *k, double v)
+{
+	char s[32];
+	shortest_double(v, s, sizeof s);
+	key(e, k);
+	scalar(e, s, YAML_PLAIN_SCALAR_STYLE);
+}
+
+/* Written when the description has an energy section, with every entry
+ * (its defaults too); without one the defaults follow from the rest, and
+ * the text says so by having none (a program's description then reports
+ * "defaults" as its source did).  A MAC's entry is per operand pair, the
+ * first intrinsic's with that pair (loading gives it to all). */
+static void emit_energy(yaml_emitter_t *e, const struct hw *hw)
+{
+	const struct hw_energy *en = &hw->energy;
+	key(e, "energy");
+	map_start(e, false);
+	key(e, "mac");
+	map_start(e, false);
+	for (int i = 0; i < hw->nintrinsics; i++) {
+		const struct hw_intrinsic *in = &hw->intrinsic[i];
+		int first = 0;
+		while (in->a.dtype != hw->intrinsic[first].a.dtype || in->b.dtype != hw->intrinsic[first].b.dtype)
+			first++;
+		char pair[40];
+		snprintf(pair, sizeof pair, "%s*%s", dtype_name(in->a.dtype), dtype_name(in->b.dtype));
+		if (first == i)
+			key_pj(e, pair, en->mac[i]);
+	}
+	map_end(e);
+	key(e, "levels");
+	map_start(e, false);
+	for (int l = 0; l < hw->nlevels; l++) {
+		key(e, hw->level[l].name);
+		map_start(e, true);
+		key_pj(e, "read", en->read[l]);
+		key_pj(e, "write", en->write[l]);
+		key_pj(e, "leakage", en->leakage[l]);
+		map_end(e);
+	}
+	map_end(e);
+	key(e, "dram");
+	map_start(e, true);
+	key_pj(e, "read", en->dram_read);
+	key_pj(e, "write", en->dram_write);
+	map_end(e);
+	key(e, "alu");
+	map_start(e, false);
+	for (int op = 0; op < HW_ALU_OP_COUNT; op++)
+		if (hw->alu.ops & (1u << op))
+			key_pj(e, hw_alu_op_name((enum hw_alu_op)op), en->alu[op]);
+	map_end(e);
+	map_end(e);
+}
+
+static void emit_hw(yaml_emitter_t *e, const struct hw *hw, bool energy)
 {
 	char clock[32];
 	map_start(e, false);
@@ -301,12 +357,14 @@ static void emit_hw(yaml_emitter_t *e, const struct hw *hw)
 	key_u64(e, "instruction_bits", hw->isa.instruction_bits);
 	key_u64(e, "max_loop_extent", hw->isa.max_loop_extent);
 	map_end(e);
+	if (energy && hw->energy.given)
+		emit_energy(e, hw);
 	map_end(e);
 }
 
 /* The canonical text, written through OUT: 0, or -1 when libyaml ran out of
  * memory (the text is then incomplete).  OUT never fails. */
-static int canonical_to(const struct hw *hw, yaml_write_handler_t *out, void *data)
+static int canonical_to(const struct hw *hw, bool energy, yaml_write_handler_t *out, void *data)
 {
 	yaml_emitter_t e;
 	yaml_event_t ev;
@@ -321,7 +379,7 @@ static int canonical_to(const struct hw *hw, yaml_write_handler_t *out, void *da
 	emit(&e, &ev);
 	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
 	emit(&e, &ev);
-	emit_hw(&e, hw);
+	emit_hw(&e, hw, energy);
 	yaml_document_end_event_initialize(&ev, 1);
 	emit(&e, &ev);
 	yaml_stream_end_event_initialize(&ev);
@@ -336,7 +394,7 @@ static int canonical_to(const struct hw *hw, yaml_write_handler_t *out, void *da
 char *hw_canonical(const struct hw *hw)
 {
 	struct buf b = {0};
-	if (canonical_to(hw, write_buf, &b) || b.failed) {
+	if (canonical_to(hw, true, write_buf, &b) || b.failed) {
 		free(b.s);
 		return NULL;
 	}
@@ -351,13 +409,13 @@ static int write_hash(void *data, unsigned char *bytes, size_t size)
 	return 1;
 }
 
-/* The hash of the canonical text, streamed: no allocation of ours, only
+/* The hash of the canonical text without its energy section, streamed: no allocation of ours, only
  * libyaml's (HW_NO_FINGERPRINT when those fail). */
 uint64_t hw_fingerprint(const struct hw *hw)
 {
 	XXH64_state_t st;
 	XXH64_reset(&st, 0);
-	if (canonical_to(hw, write_hash, &st))
+	if (canonical_to(hw, false, write_hash, &st))
 		return HW_NO_FINGERPRINT;
 	return XXH64_digest(&st);
 }

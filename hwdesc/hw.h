@@ -145,6 +145,21 @@ struct hw_isa {
 	struct hw_loc instruction_bits_loc;
 };
 
+/* Energy per action, in picojoules (docs/energy.md): per multiply-accumulate
+ * of each intrinsic, per element read from and written to each on-chip
+ * level, per byte over the DRAM channel, per lane operation of the vector
+ * ALU, and leakage per cycle of each level.  What the description's
+ * optional `energy:` section does not give is a default from published
+ * 45 nm figures (hw_energy_defaults). */
+struct hw_energy {
+	bool given;                        /* the description has an energy section */
+	double mac[HW_MAX_INTRINSICS];
+	double read[HW_MAX_LEVELS], write[HW_MAX_LEVELS], leakage[HW_MAX_LEVELS];
+	double dram_read, dram_write;
+	double alu[HW_ALU_OP_COUNT];
+	struct hw_loc loc;
+};
+
 struct hw {
 	char name[64];
 	char description[256];
@@ -159,6 +174,7 @@ struct hw {
 	struct hw_queues queues;
 	struct hw_dma dma;
 	struct hw_isa isa;
+	struct hw_energy energy;
 	char source[256];      /* file it was read from, for later errors */
 };
 
@@ -175,7 +191,9 @@ extern const char hw_default_name[];
  * sizes in bytes.  Loading it gives an identical `struct hw`. */
 /* NULL when out of memory. */
 char *hw_canonical(const struct hw *hw);
-/* 64-bit fingerprint of the canonical form; HW_NO_FINGERPRINT (which no
+/* 64-bit fingerprint of the canonical form without its energy section
+ * (energy changes neither the instruction set nor a cycle: programs and
+ * tuning records stay valid across an energy sweep); HW_NO_FINGERPRINT (which no
  * description hashes to in practice) when libyaml's emitter runs out of
  * memory: it then matches no program's, so a check refuses rather than
  * accepts. */

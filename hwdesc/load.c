@@ -15,6 +15,7 @@
 
 #include "base/alloc.h"
 #include "base/file.h"
+#include "energy.h"
 
 /* What the simulator can hold (docs/hwdesc.md, "Limits"). */
 #define HW_MAX_DRAM_BYTES ((uint64_t)16 << 30)
@@ -500,9 +501,9 @@ static void load_isa(struct loader *L, const struct ynode *node)
 /* ---- the top level ----------------------------------------------------- */
 
 static const char *const top_keys[] = {
-	"name", "description", "clock_mhz", "memory", "intrinsics", "alu", "queues", "dma", "isa",
+	"name", "description", "clock_mhz", "memory", "intrinsics", "alu", "queues", "dma", "isa", "energy",
 };
-enum { TOP_NAME, TOP_DESC, TOP_CLOCK, TOP_MEMORY, TOP_INTRINSICS, TOP_ALU, TOP_QUEUES, TOP_DMA, TOP_ISA, TOP_COUNT };
+enum { TOP_NAME, TOP_DESC, TOP_CLOCK, TOP_MEMORY, TOP_INTRINSICS, TOP_ALU, TOP_QUEUES, TOP_DMA, TOP_ISA, TOP_ENERGY, TOP_COUNT };
 
 static const struct yt_doc hw_doc = {"hardware description", "name, clock_mhz, memory, intrinsics, alu, queues, dma, isa"};
 
@@ -534,7 +535,7 @@ static void load_root(struct loader *L, const struct ynode *root)
 	}
 	yt_fields(&L->yt, root, "the top level", NULL, top_keys, TOP_COUNT, NULL, v, k);
 	for (int i = 0; i < TOP_COUNT; i++)
-		if (i != TOP_DESC)
+		if (i != TOP_DESC && i != TOP_ENERGY)
 			yt_require(&L->yt, root, v[i], top_keys[i], NULL);
 	if (v[TOP_NAME])
 		yt_name(&L->yt, v[TOP_NAME], "name", NULL, false, sizeof L->hw->name, L->hw->name);
@@ -557,6 +558,9 @@ static void load_root(struct loader *L, const struct ynode *root)
 		load_dma(L, v[TOP_DMA]);
 	if (v[TOP_ISA])
 		load_isa(L, v[TOP_ISA]);
+	hw_energy_defaults(L->hw);
+	if (v[TOP_ENERGY])
+		hwl_load_energy(L, v[TOP_ENERGY]);
 }
 
 /* ---- entry points ------------------------------------------------------ */

@@ -19,5 +19,7 @@ struct loader {
 };
 
 void hwl_load_intrinsics(struct loader *L, const struct ynode *seq);
+/* The optional energy section, over the defaults (energy_load.c). */
+void hwl_load_energy(struct loader *L, const struct ynode *node);
 
 #endif

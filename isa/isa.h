@@ -20,6 +20,7 @@
 
 #include "base/diag.h"
 #include "base/strbuf.h"
+#include "hwdesc/energy.h"
 #include "hwdesc/hw.h"
 
 #ifdef __cplusplus
@@ -319,6 +320,10 @@ void isa_tokens_step(uint32_t tokens[ISA_T_COUNT], enum isa_queue q, const struc
 
 /* Micro-op beats of a loop instruction: (uop_end - uop_begin) * iter_out * iter_in. */
 uint64_t isa_loop_beats(const struct isa_insn *in);
+/* Adds the actions of one executed instruction to act (docs/energy.md,
+ * "Actions"): every device counts with this, once per instruction. */
+void isa_count_actions(const struct hw *hw, const struct isa_layout *lay, const struct isa_insn *in,
+		       struct hw_actions *act);
 /* ALU beats per micro-op beat: the values of an accumulator element over alu.lanes. */
 uint32_t isa_alu_passes(const struct hw *hw);
 /* Cycles of `insns` instructions on a pipeline with this initiation

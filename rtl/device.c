@@ -116,8 +116,8 @@ static void on_insn(void *ctx, int module, uint32_t index, uint64_t start, uint6
 	r->st->insns[in.kind]++;
 	r->st->insns_total++;
 	if (k->cls == ISA_CLASS_GEMM)
-		r->st->macs += (uint64_t)(in.f[ISA_F_UOP_END] - in.f[ISA_F_UOP_BEGIN]) * (uint64_t)in.f[ISA_F_ITER_OUT] *
-			       (uint64_t)in.f[ISA_F_ITER_IN] * r->d->hw.intrinsic[k->intrinsic].macs;
+		r->st->macs += isa_loop_beats(&in) * r->d->hw.intrinsic[k->intrinsic].macs;
+	isa_count_actions(&r->d->hw, &r->d->lay, &in, &r->st->act);
 	dev_trace_insn(&r->trace, mod[module], &in, index, start, end - start);
 }
 

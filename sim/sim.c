@@ -30,6 +30,7 @@ struct module {
 	struct queue q;
 	bool busy;
 	uint64_t start, end, macs; /* of the instruction running */
+	struct hw_actions act;     /* its actions */
 	struct sim_entry cur;
 };
 
@@ -200,6 +201,9 @@ static void start(struct run *r, enum isa_queue q, uint64_t now)
 	const struct isa_kind *k = &r->d->lay.kind[in->kind];
 	if (k->cls == ISA_CLASS_GEMM)
 		r->st->macs += m->macs = isa_loop_beats(in) * r->d->hw.intrinsic[k->intrinsic].macs;
+	memset(&m->act, 0, sizeof m->act);
+	isa_count_actions(&r->d->hw, &r->d->lay, in, &m->act);
+	hw_actions_add(&r->st->act, &m->act);
 	dev_trace_insn(&r->trace, dm, in, m->cur.index, now, dur);
 }
 
@@ -215,8 +219,15 @@ static void complete(struct run *r, enum isa_queue q, uint64_t now)
 	}
 }
 
+/* Takes the part `left` of `of` of x out of count. */
+static void take_part(uint64_t *count, uint64_t x, uint64_t left, uint64_t of)
+{
+	*count -= (uint64_t)((double)x * ((double)left / (double)of));
+}
+
 /* A run stopped at cycle stop: what runs past it is taken out of the
- * statistics (busy cycles; MACs in proportion), which counted it whole. */
+ * statistics (busy cycles; MACs and actions in proportion), which counted
+ * it whole. */
 static void cut_at(struct run *r, uint64_t stop)
 {
 	for (int q = 0; q < ISA_Q_COUNT; q++) {
@@ -225,7 +236,16 @@ static void cut_at(struct run *r, uint64_t stop)
 			continue;
 		uint64_t dur = m->end - m->start, left = m->end - stop;
 		r->st->busy[module_of_queue[q]] -= left;
-		r->st->macs -= (uint64_t)((double)m->macs * ((double)left / (double)dur));
+		take_part(&r->st->macs, m->macs, left, dur);
+		struct hw_actions *a = &r->st->act;
+		for (int i = 0; i < HW_MAX_INTRINSICS; i++)
+			take_part(&a->macs[i], m->act.macs[i], left, dur);
+		for (int l = 0; l < HW_MAX_LEVELS; l++) {
+			take_part(&a->reads[l], m->act.reads[l], left, dur);
+			take_part(&a->writes[l], m->act.writes[l], left, dur);
+		}
+		for (int op = 0; op < HW_ALU_OP_COUNT; op++)
+			take_part(&a->alu[op], m->act.alu[op], left, dur);
 	}
 	if (r->arrive_at != NEVER && r->arrive_at > stop)
 		r->st->busy[DEV_FETCH] -= r->arrive_at - stop;

@@ -5,6 +5,7 @@
  * unknown names, wrong dtypes, shapes and sizes, a model for other hardware,
  * a file that is not a model — returns an error with a message, never a
  * crash. */
+#include <math.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -59,6 +60,17 @@ static void host_reference(const struct wl_workload *w, const int8_t *a, uint8_t
 	diag_free(&err);
 }
 
+/* The energy is its parts, and its DRAM part the bytes moved at the
+ * default 1.95 nJ per 64 bits (docs/energy.md). */
+static bool energy_adds_up(const tessel_stats *st)
+{
+	double parts = st->energy_mac_pj + st->energy_onchip_pj + st->energy_dram_pj + st->energy_alu_pj +
+		       st->energy_leakage_pj;
+	double dram = (double)(st->dram_read + st->dram_written) * 1950.0 / 8;
+	return st->energy_pj > 0 && st->energy_mac_pj > 0 && fabs(st->energy_pj - parts) <= 1e-9 * st->energy_pj &&
+	       fabs(st->energy_dram_pj - dram) <= 1e-9 * dram;
+}
+
 static void test_runs(const struct wl_workload *w)
 {
 	int8_t a[24 * 40];
@@ -81,7 +93,8 @@ static void test_runs(const struct wl_workload *w)
 		if (bad && k == 0)
 			fprintf(stderr, "run: %s\n", err.message);
 		runs_equal += !bad && !memcmp(got, want, sizeof got) && st.cycles > 0 && st.macs >= 24 * 40 * 20 && /* tiles count their padding */
-			      st.host_seconds == 0; /* one run: no steps on the host */
+			      st.host_seconds == 0 && /* one run: no steps on the host */
+			      energy_adds_up(&st);
 		tessel_device_close(d);
 		tessel_model_free(m);
 	}

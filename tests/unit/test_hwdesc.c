@@ -227,7 +227,9 @@ static void test_canonical(void)
 		ASSERT(!strcmp(c1, c2));
 		fp[i] = hw_fingerprint(&h1);
 		ASSERT(fp[i] == hw_fingerprint(&h2));
-		ASSERT(fp[i] == XXH64(c1, strlen(c1), 0));
+		/* the fingerprint leaves out the energy section, the last key */
+		const char *energy = strstr(c1, "\nenergy:\n");
+		ASSERT(fp[i] == XXH64(c1, energy ? (size_t)(energy - c1) + 1 : strlen(c1), 0));
 		ASSERT(fp[i] == hw_fingerprint(&h1)); /* stable */
 		ASSERT(!strstr(c1, "KiB") && !strstr(c1, "#"));
 		diag_free(&err);
