@@ -22,6 +22,8 @@ struct cc_plan;
 	X(check, "[HW.yaml]", "validate a hardware description and summarise it")              \
 	X(isa, "[HW.yaml] [--format text|markdown|verilog] [-o FILE]",                          \
 	  "print the instruction set derived from a hardware description")                     \
+	X(area, "[HW.yaml] [--json] [--yosys]",                                                 \
+	  "estimate the silicon area of a hardware description, per component (45 nm)")      \
 	X(asm, "IN.s -o OUT.tsp [--hw HW.yaml]", "assemble a program")                        \
 	X(disasm, "PROG.tsp [--hw HW.yaml] [-o OUT.s]", "print a program as assembly")                \
 	X(run, "PROG.tsp [--hw HW.yaml] [--device sim|rtl] [--input NAME=FILE.npy]... [--output NAME=FILE.npy]... [--json] [--trace FILE] [--waves FILE.vcd] [--max-cycles N] [--max-seconds S]", \
@@ -68,6 +70,7 @@ struct cli_opts {
 	const char *dump_after; /* --dump-after */
 	const char *knobs;      /* --knobs */
 	const char *dims;       /* --dims: sizes of an ONNX model's symbolic dimensions */
+	bool yosys;             /* --yosys */
 	const char *pos[4];
 	int npos;
 };
@@ -89,6 +92,7 @@ enum {
 	CLI_OPT_DUMP_AFTER = 1 << 13,
 	CLI_OPT_KNOBS = 1 << 14,
 	CLI_OPT_DIMS = 1 << 15,
+	CLI_OPT_YOSYS = 1 << 16,
 };
 
 /* Returns -1 and prints the usage on bad usage, 1 after printing help for

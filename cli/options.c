@@ -43,6 +43,7 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 		{"dump-after", required_argument, NULL, 'A'},
 		{"knobs", required_argument, NULL, 'K'},
 		{"dims", required_argument, NULL, 'N'},
+		{"yosys", no_argument, NULL, 'Y'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -64,7 +65,8 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 			      : c == 'D' ? CLI_OPT_DEVICE : c == 'T' ? CLI_OPT_TRACE : c == 'J' ? CLI_OPT_JSON
 			      : c == 'S' ? CLI_OPT_SEED : c == 'I' ? CLI_OPT_ITERATIONS : c == 'R' ? CLI_OPT_DUMP_IR
 			      : c == 'V' ? CLI_OPT_VERIFY : c == 'B' ? CLI_OPT_BUDGET : c == 'd' ? CLI_OPT_DB
-			      : c == 'W' ? CLI_OPT_WAVES : c == 'A' ? CLI_OPT_DUMP_AFTER : c == 'K' ? CLI_OPT_KNOBS : c == 'N' ? CLI_OPT_DIMS : 0;
+			      : c == 'W' ? CLI_OPT_WAVES : c == 'A' ? CLI_OPT_DUMP_AFTER : c == 'K' ? CLI_OPT_KNOBS : c == 'N' ? CLI_OPT_DIMS
+			      : c == 'Y' ? CLI_OPT_YOSYS : 0;
 		if (c == 'h') {
 			cli_usage(cmd, false);
 			return 1;
@@ -77,8 +79,8 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 			cli_usage_error(cmd, "unknown option '%s'", spelled);
 			return -1;
 		}
-		if (c == 'J' || c == 'R' || c == 'V') {
-			*(c == 'J' ? &o->json : c == 'R' ? &o->dump_ir : &o->verify) = true;
+		if (c == 'J' || c == 'R' || c == 'V' || c == 'Y') {
+			*(c == 'J' ? &o->json : c == 'R' ? &o->dump_ir : c == 'V' ? &o->verify : &o->yosys) = true;
 			continue;
 		}
 		const char **slot = c == 'H' ? &o->hw : c == 'F' ? &o->format : c == 'D' ? &o->device

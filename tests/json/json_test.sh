@@ -52,6 +52,16 @@ run tune 0 tune "$wl/pooling.yaml" --budget 2 --db "$work/tune.db"
 run tune-again 0 tune "$wl/pooling.yaml" --budget 2 --db "$work/tune.db"
 run host 0 host "$wl/gemm.yaml"
 run onnx-test 0 onnx-test /usr/include/onnx/backend/test/data/node/test_conv_with_strides_padding
+run area 0 area
+run area-shared 0 area "$hw/server-wide.yaml"
+# --yosys with a stand-in for scripts/area.sh printing a stored report (the
+# synthesis itself takes minutes)
+mkdir -p "$work/tree/scripts"
+printf '#!/bin/sh\ncat "%s/rtl/area/mma-fp16.txt"\n' "$src" >"$work/tree/scripts/area.sh"
+chmod +x "$work/tree/scripts/area.sh"
+TESSEL_SOURCE_DIR=$work/tree; export TESSEL_SOURCE_DIR
+run area-yosys 0 area "$hw/mma-fp16.yaml" --yosys
+unset TESSEL_SOURCE_DIR
 
 # the documents say what the schema promises
 cat >"$work/promises.py" <<'PY'
@@ -81,6 +91,14 @@ for n, direct in (("match-pool", True), ("match-pool-host", False)):
             assert o["alu_direct"] is None and o["alu_host_packs"] is None, (n, o)
 o = load("onnx-test")
 assert o["command"] == "onnx-test" and o["failed"] == 0 and o["nodes"][0]["op_type"] == "Conv", o
+for n in ("area", "area-shared", "area-yosys"):
+    a = load(n)
+    assert a["command"] == "area" and a["schema"] == 1, a
+    parts = {c["part"] for c in a["components"]}
+    assert {"mac", "alu", "dma", "queues", "control", "sram"} <= parts and ("shared" in parts) == (n == "area-shared"), parts
+    assert abs(sum(c["um2"] for c in a["components"]) / 1e6 - a["total_mm2"]) < 1e-4, n
+    assert (a["yosys"] is None) == (n != "area-yosys"), n
+assert load("area-yosys")["yosys"]["seconds"] > 0
 PY
 if python3 "$work/promises.py" "$work"; then pass=$((pass + 1)); else
   fail=$((fail + 1)); echo "FAIL: the documents do not say what the schema promises"; fi
@@ -106,6 +124,10 @@ d = json.load(open(sys.argv[1]))
 next(o for o in d["ops"] if o["plan"] == "gemm")["mapping_fields"]["bm"] = "4"
 json.dump(d, open(sys.argv[2], "w"))' "$work/compile-pool.json" "$work/bad-bm.json"
 invalid "$work/bad-bm.json" "a tile factor as text"
+sed 's/"part":"alu"/"part":"gpu"/' "$work/area.json" >"$work/bad-area-part.json"
+invalid "$work/bad-area-part.json" "an area component of an unknown part"
+sed 's/"cells":null,/"cells":12,/' "$work/area.json" >"$work/bad-area-sram.json"
+invalid "$work/bad-area-sram.json" "an SRAM component with logic cells"
 
 echo "json: $pass passed, $fail failed"
 [ "$fail" = 0 ]
