@@ -25,7 +25,8 @@ extern "C" {
 	X(FILE_ASM, "assembly source", 64ull << 20)                          \
 	X(FILE_TSP, "program", 4ull << 30)                                   \
 	X(FILE_ONNX, "ONNX model", 2ull << 30)                               \
-	X(FILE_DATA, "data file", (1ull << 30) + (1ull << 20))
+	X(FILE_DATA, "data file", (1ull << 30) + (1ull << 20))               \
+	X(FILE_SWEEP, "sweep file", 1ull << 20)
 
 enum file_kind {
 #define FILE_KIND_ENUM(k, what, limit) k,

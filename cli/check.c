@@ -71,6 +71,28 @@ static void print_alu(const struct hw *hw)
 	printf("\n");
 }
 
+static void print_energy(const struct hw *hw)
+{
+	const struct hw_energy *e = &hw->energy;
+	printf("energy (pJ; %s): per MAC", e->given ? "the description's, 45 nm defaults where it gives none"
+						     : "45 nm defaults, docs/energy.md");
+	for (int i = 0; i < hw->nintrinsics; i++)
+		printf(" %s %.4g", hw->intrinsic[i].name, e->mac[i]);
+	printf("; per element read/write");
+	for (int l = 0; l < hw->nlevels; l++)
+		printf(" %s %.4g/%.4g", hw->level[l].name, e->read[l], e->write[l]);
+	printf("; per DRAM byte %.4g/%.4g; per ALU lane op", e->dram_read, e->dram_write);
+	for (int op = 0; op < HW_ALU_OP_COUNT; op++)
+		if (hw->alu.ops & (1u << op))
+			printf(" %s %.4g", hw_alu_op_name(op), e->alu[op]);
+	printf("; leakage per cycle");
+	bool any = false;
+	for (int l = 0; l < hw->nlevels; l++)
+		if (e->leakage[l] > 0)
+			printf(" %s %.4g", hw->level[l].name, e->leakage[l]), any = true;
+	printf("%s\n", any ? "" : " none");
+}
+
 static void print_layout(const struct isa_layout *lay)
 {
 	printf("instructions: %u bits, opcode %u bits; micro-ops: %u bits (dst %u, src %u, wgt %u)\n", lay->insn_bits,
@@ -103,6 +125,7 @@ int cli_check(int argc, char **argv)
 	print_memory(&hw);
 	print_intrinsics(&hw);
 	print_alu(&hw);
+	print_energy(&hw);
 	printf("queues: load %u, compute %u, store %u, tokens %u; dma: rows <= %u, cols <= %u, stride <= %u, pad <= %u\n",
 	       hw.queues.load, hw.queues.compute, hw.queues.store, hw.queues.token, hw.dma.max_rows, hw.dma.max_cols,
 	       hw.dma.max_stride, hw.dma.max_pad);

@@ -46,7 +46,9 @@ struct cc_plan;
 	X(onnx_test, "DIR [--hw HW.yaml] [--device sim|rtl] [--json]",                                 \
 	  "run an ONNX backend test (model.onnx, test_data_set_*) and compare its outputs")          \
 	X(quantize, "MODEL.onnx --calibrate FILE.npy... -o OUT.onnx [--json]",                         \
-	  "quantize an ONNX model to int8 (QDQ) from calibration samples and report its accuracy")
+	  "quantize an ONNX model to int8 (QDQ) from calibration samples and report its accuracy")    \
+	X(sweep, "SWEEP.yaml [--out DIR] [--db FILE] [--json]",                                        \
+	  "run every point of a sweep over hardware parameters: latency, energy, area, Pareto front")
 
 #define X(name, args, what) int cli_##name(int argc, char **argv);
 CLI_COMMANDS(X)
@@ -136,6 +138,9 @@ void cli_energy_text(const struct hw *hw, const struct dev_stats *st);
 void cli_energy_json(FILE *out, const struct hw *hw, const struct dev_stats *st);
 /* The "actions" object: macs by intrinsic, reads and writes by level, alu by op. */
 void cli_actions_json(FILE *out, const struct hw *hw, const struct dev_stats *st);
+/* The tuning records' default file: $XDG_CACHE_HOME/tessel/tuning.db, or
+ * ~/.cache/...; NULL when neither is set. */
+char *cli_default_db(void);
 /* Every --json document follows docs/tessel.schema.json (docs/json.md); its
  * version, raised whenever a key changes meaning or goes away. */
 enum { CLI_JSON_SCHEMA = 1 };

@@ -8,6 +8,7 @@
 #include "compiler/compile.h"
 #include "device/cosim.h"
 #include "cli.h"
+#include "hwdesc/energy.h"
 #include "sim/simulator.h"
 #include "rtl/rtl.h"
 
@@ -63,9 +64,15 @@ int cli_cosim(int argc, char **argv)
 	rc = cosim_program_limited(&p, &dev_sim, &dev_rtl, &ro, &res, &err);
 	cc_host_runner_close(&host);
 	if (rc == 0)
+	{
+		struct hw_energy_report e;
+		char j[32];
+		hw_energy_of(&p.hw, &res.ref.act, res.ref.dram_read, res.ref.dram_written, res.ref.cycles, &e);
 		printf("%s on %s: sim and rtl agree: %" PRIu64 " cycles, %" PRIu64 " instructions, %" PRIu64
-		       " bytes of DRAM identical\n",
-		       o.pos[0], p.hw.name, res.ref.cycles, res.ref.insns_total, res.bytes_compared);
+		       " bytes of DRAM identical, the same actions (%s)\n",
+		       o.pos[0], p.hw.name, res.ref.cycles, res.ref.insns_total, res.bytes_compared,
+		       cli_joules(e.total, j, sizeof j));
+	}
 	else if (rc == 1)
 		printf("%s on %s: MISMATCH: %s\n", o.pos[0], p.hw.name, res.what);
 	else if (res.ref.limit)

@@ -32,8 +32,7 @@ static void show_progress(void *ctx, int done, int budget)
 	fflush(stderr);
 }
 
-/* $XDG_CACHE_HOME/tessel/tuning.db, or ~/.cache/...; NULL when neither is set. */
-static char *default_db(void)
+char *cli_default_db(void)
 {
 	const char *base = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	char *dir = base && *base ? xasprintf("%s/tessel", base) : home ? xasprintf("%s/.cache/tessel", home) : NULL;
@@ -216,7 +215,7 @@ int cli_tune(int argc, char **argv)
 		return CLI_USAGE;
 	}
 	struct diags err = {0};
-	char *path = o.db ? xstrdup(o.db) : default_db();
+	char *path = o.db ? xstrdup(o.db) : cli_default_db();
 	if (o.out && path && out_same_file(o.out, path)) {
 		cli_usage_error("tune", "the output -o '%s' is the tuning database '%s' (the same file), which it would overwrite; "
 					"expected another output file", o.out, path);

@@ -51,6 +51,17 @@ run exec-stopped 1 exec "$wl/gemm.yaml" --max-cycles 1000
 run tune 0 tune "$wl/pooling.yaml" --budget 2 --db "$work/tune.db"
 run tune-again 0 tune "$wl/pooling.yaml" --budget 2 --db "$work/tune.db"
 run host 0 host "$wl/gemm.yaml"
+cat >"$work/sweep.yaml" <<YAML
+name: json
+hardware: $hw/vta-default.yaml
+workloads: [$wl/pooling.yaml]
+axes:
+  - path: memory.dram.bandwidth
+    values: [4, 8]
+  - path: memory.scratchpads.inp.capacity
+    values: [32 KiB, 100 B]
+YAML
+run sweep 0 sweep "$work/sweep.yaml" --out "$work/sweep-results" --db "$work/sweep.db"
 run onnx-test 0 onnx-test /usr/include/onnx/backend/test/data/node/test_conv_with_strides_padding
 run area 0 area
 run area-shared 0 area "$hw/server-wide.yaml"

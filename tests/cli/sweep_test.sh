@@ -1,0 +1,184 @@
+#!/bin/sh
+# sweep_test.sh TESSEL SRCDIR WORKDIR: tessel sweep on a small sweep (the
+# GEMM workload on vta-default, DRAM bandwidth x input buffer x DRAM
+# energy, an invalid value and a constraint).  Each point that ran is
+# checked against `tessel exec` and `tessel area` of the same description
+# written here by hand; the Pareto front is recomputed from the points; the
+# CSV agrees with the JSON; an interrupted sweep resumes to the same
+# results; a tuned sweep runs; and the errors.
+tessel=$1; src=$2; work=$3
+rm -rf "$work"; mkdir -p "$work"
+pass=0; fail=0
+wl=$src/examples/workloads; hw=$src/examples/hw
+
+expect() { # expect STATUS DESCRIPTION CMD...
+  want=$1; what=$2; shift 2
+  "$@" >"$work/out" 2>"$work/err"; got=$?
+  if [ "$got" = "$want" ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: $what: exit $got, expected $want"; sed 's/^/  | /' "$work/err" "$work/out" | head -20; fi
+}
+contains() { # contains FILE TEXT DESCRIPTION
+  if grep -qF -- "$2" "$1"; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: $3: '$2' not in $1"; sed 's/^/  | /' "$1"; fi
+}
+check() { # check DESCRIPTION PYTHON-SCRIPT ARGS...: the script exits 0
+  what=$1; shift
+  if python3 "$@" >"$work/py" 2>&1; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: $what"; sed 's/^/  | /' "$work/py"; fi
+}
+
+cat >"$work/small.yaml" <<YAML
+name: small
+hardware: $hw/vta-default.yaml
+workloads: [$wl/gemm.yaml]
+budget: 0
+axes:
+  - name: bandwidth
+    path: memory.dram.bandwidth
+    values: [4, 8]
+  - name: inp
+    path: memory.scratchpads.inp.capacity
+    values: [16 KiB, 64 KiB, 100 B]
+  - path: energy.dram.read
+    values: [100, 243.75]
+constraints:
+  - memory.scratchpads.inp.capacity * 8 <= memory.scratchpads.wgt.capacity
+YAML
+expect 0 "sweep small --json" "$tessel" sweep "$work/small.yaml" --out "$work/res" --db "$work/tune.db" --json
+cp "$work/out" "$work/small.json"
+expect 0 "sweep small (text, the same directory: nothing to run again)" "$tessel" sweep "$work/small.yaml" --out "$work/res" --db "$work/tune.db"
+contains "$work/out" "12 points (4 run, 4 invalid, 4 excluded, 0 failed)" "the points by status"
+contains "$work/out" "is not a whole number of elements" "an invalid point says why"
+contains "$work/out" "constraint 'memory.scratchpads.inp.capacity * 8 <= memory.scratchpads.wgt.capacity' does not hold" "an excluded point says which constraint"
+
+# each point that ran against exec and area of its description written here
+cat >"$work/points.py" <<'PY'
+import json, subprocess, sys
+tessel, src, work = sys.argv[1:4]
+doc = json.load(open(f"{work}/small.json"))
+base = open(f"{src}/examples/hw/vta-default.yaml").read()
+assert len(doc["points"]) == 12, len(doc["points"])
+ran = 0
+for p in doc["points"]:
+    a = p["axes"]
+    if p["status"] != "ok":
+        continue
+    text = base.replace("bandwidth: 8          # bytes per cycle", f"bandwidth: {a['bandwidth']}  # bytes per cycle", 1)
+    text = text.replace("capacity: 32 KiB", f"capacity: {a['inp']}", 1)
+    text += f"\nenergy:\n  dram: {{read: {a['energy.dram.read']}}}\n"
+    path = f"{work}/point{p['point']}.yaml"
+    open(path, "w").write(text)
+    ex = json.loads(subprocess.run([tessel, "exec", f"{src}/examples/workloads/gemm.yaml", "--hw", path, "--json"],
+                                   check=True, capture_output=True, text=True).stdout)
+    ar = json.loads(subprocess.run([tessel, "area", path, "--json"], check=True, capture_output=True, text=True).stdout)
+    cyc = sum(o["cycles"] for o in ex["ops"] if o["cycles"] is not None)
+    assert p["cycles"] == cyc == ex["cycles"], (p["point"], p["cycles"], cyc)
+    assert abs(p["energy"]["total_pj"] - ex["energy"]["total_pj"]) <= 1e-9 * ex["energy"]["total_pj"], p["point"]
+    assert abs(p["seconds"] - cyc / 100e6) <= 1e-12, p["point"]
+    area = ar["total_mm2"]
+    assert abs(p["area_mm2"] - area) <= 1e-5 * area, (p["area_mm2"], area)
+    ran += 1
+assert ran == 4, ran
+# the front, recomputed: no other point that ran is at least as good everywhere and better somewhere
+ok = [p for p in doc["points"] if p["status"] == "ok"]
+key = lambda p: (p["seconds"], p["energy"]["total_pj"], p["area_mm2"])
+for p in doc["points"]:
+    dom = any(all(x <= y for x, y in zip(key(q), key(p))) and key(q) != key(p) for q in ok) if p["status"] == "ok" else True
+    assert p["pareto"] == (not dom), p["point"]
+assert any(p["pareto"] for p in ok)
+# more bandwidth is never slower; the DRAM energy scales with its figure
+for p in ok:
+    for q in ok:
+        if p["axes"]["inp"] == q["axes"]["inp"] and p["axes"]["energy.dram.read"] == q["axes"]["energy.dram.read"] \
+           and int(p["axes"]["bandwidth"]) < int(q["axes"]["bandwidth"]):
+            assert p["cycles"] >= q["cycles"], (p["point"], q["point"])
+PY
+check "each point's cycles, energy and area are exec's and area's; the Pareto front" "$work/points.py" "$tessel" "$src" "$work"
+
+cat >"$work/csv_check.py" <<'PY'
+import csv, json, sys
+work = sys.argv[1]
+doc = json.load(open(f"{work}/small.json"))
+rows = list(csv.DictReader(open(f"{work}/res/results.csv")))
+assert len(rows) == len(doc["points"])
+for r, p in zip(rows, doc["points"]):
+    assert int(r["point"]) == p["point"] and r["status"] == p["status"] and r["bandwidth"] == p["axes"]["bandwidth"]
+    assert r["pareto"] == ("1" if p["pareto"] else "0")
+    if p["status"] == "ok":
+        assert int(r["cycles"]) == p["cycles"]
+        assert abs(float(r["energy_pj"]) - p["energy"]["total_pj"]) <= 1e-6 * p["energy"]["total_pj"]
+PY
+check "the CSV holds what the JSON says" "$work/csv_check.py" "$work"
+
+# an interrupted sweep: points taken out of its database are run again, the rest kept
+cat >"$work/cut.py" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("DELETE FROM points WHERE idx IN (0, 7)")
+db.execute("DELETE FROM ops WHERE point IN (0, 7)")
+db.commit()
+assert db.execute("SELECT COUNT(*) FROM points").fetchone()[0] == 10
+PY
+check "taking two points out" "$work/cut.py" "$work/res/results.db"
+expect 0 "the sweep resumed" "$tessel" sweep "$work/small.yaml" --out "$work/res" --db "$work/tune.db" --json
+if cmp -s "$work/out" "$work/small.json"; then pass=$((pass + 1)); else
+  fail=$((fail + 1)); echo "FAIL: the resumed sweep's results differ from the first run's"; fi
+
+# another sweep in the same directory is refused
+sed 's/values: \[4, 8\]/values: [4, 16]/' "$work/small.yaml" >"$work/other.yaml"
+expect 1 "another sweep into the same results" "$tessel" sweep "$work/other.yaml" --out "$work/res" --db "$work/tune.db"
+contains "$work/err" "holds the results of another sweep" "the refusal says why"
+
+# a tuned sweep: every point runs, and its measurements are in the tuning records
+sed -e 's/budget: 0/budget: 2/' -e 's/values: \[16 KiB, 64 KiB, 100 B\]/values: [32 KiB]/' "$work/small.yaml" >"$work/tuned.yaml"
+expect 0 "a tuned sweep" "$tessel" sweep "$work/tuned.yaml" --out "$work/tuned" --db "$work/tuned.db" --json
+cat >"$work/tuned.py" <<'PY'
+import json, sqlite3, sys
+doc = json.load(open(sys.argv[1]))
+assert [p["status"] for p in doc["points"]] == ["ok"] * 4, doc["points"]
+n = sqlite3.connect(sys.argv[2]).execute("SELECT COUNT(*) FROM records").fetchone()[0]
+assert n >= 2, n
+PY
+cp "$work/out" "$work/tuned.json"
+check "the tuned sweep's points ran and left records" "$work/tuned.py" "$work/tuned.json" "$work/tuned.db"
+
+# an ONNX model among the workloads (its float convolution runs on the host; the GEMM on the accelerator)
+cat >"$work/onnx.yaml" <<YAML
+name: onnx
+hardware: $hw/vta-default.yaml
+workloads: [{file: /usr/include/onnx/backend/test/data/node/test_conv_with_strides_padding/model.onnx}, $wl/gemm.yaml]
+axes:
+  - path: memory.dram.bandwidth
+    values: [4, 8]
+YAML
+expect 0 "a sweep with an ONNX model" "$tessel" sweep "$work/onnx.yaml" --out "$work/onnx" --db "$work/tune.db" --json
+cat >"$work/onnx.py" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+for p in doc["points"]:
+    assert p["status"] == "ok", p
+    assert {o["workload"] for o in p["ops"]} >= {"test_conv_with_strides_padding", "gemm"}, p["ops"]
+    assert any(o["device"] == "host" for o in p["ops"]) and any(o["device"] == "sim" for o in p["ops"])
+PY
+cp "$work/out" "$work/onnx.json"
+check "the ONNX model's ops are in every point" "$work/onnx.py" "$work/onnx.json"
+
+# errors: located in the sweep file, exit 1; bad usage, exit 2
+bad() { # bad NAME EXPECTED-TEXT: the sweep file NAME.yaml (below) is refused with the text
+  expect 1 "sweep $1" "$tessel" sweep "$work/$1.yaml" --out "$work/bad-$1" --db "$work/tune.db"
+  contains "$work/err" "$2" "sweep $1's error"
+}
+sed 's/^budget: 0/budjet: 0/' "$work/small.yaml" >"$work/key.yaml"
+bad key "key.yaml:4:1: error: unknown key 'budjet'"
+sed 's/memory.dram.bandwidth/memory.dram.bandwith/' "$work/small.yaml" >"$work/path.yaml"
+bad path "path.yaml:6:5: error: axis 'bandwidth': path 'memory.dram.bandwith' is not in the description: unknown key 'bandwith' in dram"
+sed 's/capacity \* 8 <=/capacity * 8 <= name +/' "$work/small.yaml" >"$work/cons.yaml"
+bad cons "cons.yaml:15:5: error: constraint 'memory.scratchpads.inp.capacity * 8 <= name + memory.scratchpads.wgt.capacity': 'name' is not a number"
+sed 's/values: \[4, 8\]/range: {from: 8, to: 4, step: 1}/' "$work/small.yaml" >"$work/range.yaml"
+bad range "range.yaml:8:12: error: expected range"
+expect 1 "a missing sweep file" "$tessel" sweep "$work/none.yaml"
+expect 2 "no sweep file" "$tessel" sweep
+expect 2 "two sweep files" "$tessel" sweep "$work/small.yaml" "$work/small.yaml"
+
+echo "sweep: $pass passed, $fail failed"
+[ "$fail" = 0 ]
