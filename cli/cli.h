@@ -39,7 +39,7 @@ struct cc_plan;
 	  "list every binding of each op to the intrinsics, and why the others do not fit")          \
 	X(compile, "WORKLOAD.yaml [--hw HW.yaml] [--dims NAME=N,...] -o OUT.tsp [--json] [--dump-after PASS]",            \
 	  "compile a workload's accelerator ops into one program")                                    \
-	X(exec, "WORKLOAD.yaml [--hw HW.yaml] [--dims NAME=N,...] [--device sim|rtl] [--verify] [--json] [--trace FILE] [--max-cycles N] [--max-seconds S]", \
+	X(exec, "WORKLOAD.yaml [--hw HW.yaml] [--dims NAME=N,...] [--device sim|rtl] [--verify] [--json] [--trace FILE] [--html OUT.html] [--max-cycles N] [--max-seconds S]", \
 	  "run a workload op by op on a device, checking each op against the host backend")          \
 	X(tune, "WORKLOAD.yaml [--hw HW.yaml] [--dims NAME=N,...] [--budget N] [--db FILE] [--seed S] [--json] [-o OUT.tsp]", \
 	  "search each op's mappings on the simulator, keeping the measurements in a tuning database") \
@@ -48,7 +48,9 @@ struct cc_plan;
 	X(quantize, "MODEL.onnx --calibrate FILE.npy... -o OUT.onnx [--json]",                         \
 	  "quantize an ONNX model to int8 (QDQ) from calibration samples and report its accuracy")    \
 	X(sweep, "SWEEP.yaml [--out DIR] [--db FILE] [--json]",                                        \
-	  "run every point of a sweep over hardware parameters: latency, energy, area, Pareto front")
+	  "run every point of a sweep over hardware parameters: latency, energy, area, Pareto front")  \
+	X(report, "RESULTS [--html OUT.html] [--point N]",                                             \
+	  "write a sweep's results as one self-contained HTML page: Pareto front, roofline, energy, table")
 
 #define X(name, args, what) int cli_##name(int argc, char **argv);
 CLI_COMMANDS(X)
@@ -73,6 +75,8 @@ struct cli_opts {
 	const char *knobs;      /* --knobs */
 	const char *dims;       /* --dims: sizes of an ONNX model's symbolic dimensions */
 	bool yosys;             /* --yosys */
+	const char *html;       /* --html: a page of the results (cli/report.h) */
+	const char *point;      /* --point */
 	const char *pos[4];
 	int npos;
 };
@@ -95,6 +99,8 @@ enum {
 	CLI_OPT_KNOBS = 1 << 14,
 	CLI_OPT_DIMS = 1 << 15,
 	CLI_OPT_YOSYS = 1 << 16,
+	CLI_OPT_HTML = 1 << 17,
+	CLI_OPT_POINT = 1 << 18,
 };
 
 /* Returns -1 and prints the usage on bad usage, 1 after printing help for

@@ -1,9 +1,11 @@
 /* tessel exec: a workload run op by op on a device; with --verify every
  * accelerator op is compared with the LLVM host backend.  Per op: binding,
- * cycles, MACs, utilization, the roofline bound and whether it verified. */
+ * cycles, MACs, utilization, the roofline bound and whether it verified;
+ * --html writes the same as a page with the plots `tessel report` draws. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/output.h"
 #include "hwdesc/energy.h"
@@ -11,6 +13,7 @@
 #include "device/trace.h"
 #include "cli.h"
 #include "compiler/devices.h"
+#include "report.h"
 
 /* The op's own MACs (not those the intrinsic spends on padding) per cycle,
  * against the peak. */
@@ -116,13 +119,92 @@ static void print_json(const struct hw *hw, const struct wl_workload *w, const s
 	printf("}\n");
 }
 
+/* --html: the run as a page (cli/report.h) — the accelerator ops' roofline,
+ * utilization, energy by part and table, as `tessel report` draws a point.
+ * The accelerator ops as the page's ops and energy bars; their statistics
+ * summed in total.  Returns how many. */
+static int html_ops(const struct hw *hw, const struct wl_workload *w, const struct rt_result *res, int nops,
+		    struct rp_op *ops, struct rp_stack *bars, struct dev_stats *total)
+{
+	int n = 0;
+	char e[32];
+	for (int op = 0; op < nops; op++) {
+		const struct rt_result *r = &res[op];
+		if (r->on_host)
+			continue;
+		struct hw_energy_report er;
+		hw_energy_of(hw, &r->st.act, r->st.dram_read, r->st.dram_written, r->st.cycles, &er);
+		ops[n] = (struct rp_op){w->g.op[op].name, r->st.cycles, r->macs, r->st.dram_read, r->roofline, er.total};
+		bars[n] = (struct rp_stack){w->g.op[op].name, NULL, {0}, false, -1};
+		memcpy(bars[n].part, er.part, sizeof er.part);
+		bars[n++].tip = xasprintf("%s: %s", w->g.op[op].name, cli_joules(er.total, e, sizeof e));
+		dev_stats_add(total, &r->st);
+	}
+	return n;
+}
+
+static void html_body(FILE *f, const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
+		      const struct rt_result *res, int nops)
+{
+	struct rp_op *ops = xcalloc((size_t)nops + 1, sizeof *ops);
+	struct rp_stack *bars = xcalloc((size_t)nops + 1, sizeof *bars);
+	struct dev_stats total = {0};
+	int n = html_ops(hw, w, res, nops, ops, bars, &total);
+	struct hw_energy_report et;
+	hw_energy_of(hw, &total.act, total.dram_read, total.dram_written, total.cycles, &et);
+	char e[32], t[32];
+	fputs("<h1>", f);
+	rp_text(f, w->name);
+	fputs(" on ", f);
+	rp_text(f, hw->name);
+	fprintf(f, "</h1>\n<p class=\"note\">%d ops on the accelerator, %d on the host; %" PRIu64 " cycles (%s at %g MHz), %s; "
+		   "peak %g MACs/cycle, DRAM %u B/cycle.</p>\n", n, nops - n, total.cycles,
+		rp_si((double)total.cycles / (hw->clock_mhz * 1e6), "s", t, sizeof t), hw->clock_mhz,
+		cli_joules(et.total, e, sizeof e), hw_peak_macs_per_cycle(hw), hw->dram.bandwidth);
+	struct rp_run run = {hw_peak_macs_per_cycle(hw), hw->dram.bandwidth, n, ops};
+	fputs("<div class=\"row\">\n", f);
+	rp_roofline(f, &run);
+	rp_utilization(f, &run);
+	fputs("</div>\n<h2>Energy by part, per op</h2>\n", f);
+	rp_energy(f, bars, n);
+	fputs("<h2>The ops on the accelerator</h2>\n", f);
+	rp_ops_table(f, &run);
+	for (int op = 0; op < nops; op++)
+		if (res[op].on_host) {
+			fputs("<p class=\"note\">On the host: ", f);
+			rp_text(f, w->g.op[op].name);
+			fputs(" — ", f);
+			rp_text(f, plans[op].why);
+			fputs("</p>\n", f);
+		}
+	for (int i = 0; i < n; i++)
+		free((char *)bars[i].tip);
+	free(bars);
+	free(ops);
+}
+
+static int write_html(const char *path, const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
+		      const struct rt_result *res, int nops, struct diags *err)
+{
+	struct out_file out = {0};
+	FILE *f = out_open(&out, path, err);
+	if (!f)
+		return -1;
+	char *title = xasprintf("tessel exec: %s on %s", w->name, hw->name);
+	rp_begin(f, title);
+	free(title);
+	html_body(f, hw, w, plans, res, nops);
+	rp_end(f);
+	return out_commit(&out, err);
+}
+
 int cli_exec(int argc, char **argv)
 {
 	struct cli_opts o;
 	struct dev_run_opts ro;
 	if (cli_take_limits("exec", &argc, argv, &ro))
 		return CLI_USAGE;
-	int rc = cli_parse("exec", argc, argv, CLI_OPT_HW | CLI_OPT_DEVICE | CLI_OPT_VERIFY | CLI_OPT_JSON | CLI_OPT_TRACE | CLI_OPT_DIMS, 1, 1, &o);
+	int rc = cli_parse("exec", argc, argv, CLI_OPT_HW | CLI_OPT_DEVICE | CLI_OPT_VERIFY | CLI_OPT_JSON | CLI_OPT_TRACE | CLI_OPT_DIMS | CLI_OPT_HTML, 1, 1, &o);
 	if (rc)
 		return rc < 0 ? CLI_USAGE : CLI_OK;
 	const char *devname = o.device ? o.device : "sim";
@@ -164,6 +246,8 @@ int cli_exec(int argc, char **argv)
 		for (int op = 0; op < w.g.nops; op++)
 			if (o.verify && !res[op].on_host && !res[op].verified)
 				rc = CLI_BAD_INPUT;
+		if (o.html && write_html(o.html, &hw, &w, plans, res, shown, &err))
+			rc = CLI_BAD_INPUT;
 	}
 	if (tracer.out) {
 		dev_trace_end(&tracer);

@@ -67,7 +67,7 @@ int cli_check_outputs(const char *cmd, const struct cli_opts *o)
 {
 	const struct {
 		const char *path, *what;
-	} out[] = {{o->out, "-o"}, {o->trace, "--trace"}, {o->waves, "--waves"}};
+	} out[] = {{o->out, "-o"}, {o->trace, "--trace"}, {o->waves, "--waves"}, {o->html, "--html"}};
 	struct {
 		const char *path, *what;
 	} in[8];
@@ -76,7 +76,7 @@ int cli_check_outputs(const char *cmd, const struct cli_opts *o)
 		in[nin].path = o->pos[i], in[nin++].what = "input";
 	in[nin].path = o->hw, in[nin++].what = "--hw";
 	in[nin].path = o->db, in[nin++].what = "--db";
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < (int)(sizeof out / sizeof out[0]); i++) {
 		if (!out[i].path)
 			continue;
 		for (int j = 0; j < nin; j++)
@@ -100,9 +100,9 @@ int cli_check_outputs(const char *cmd, const struct cli_opts *o)
 int cli_check_workload_outputs(const char *cmd, const struct cli_opts *o, const struct cli_tensors *io,
 			       const struct wl_workload *w)
 {
-	const char *out[3] = {o->out, o->trace, o->waves};
+	const char *out[] = {o->out, o->trace, o->waves, o->html};
 	for (int k = 0; k < w->ndata_files; k++) {
-		for (int i = 0; i < 3; i++)
+		for (int i = 0; i < (int)(sizeof out / sizeof out[0]); i++)
 			if (out[i] && out_same_file(out[i], w->data_files[k])) {
 				cli_usage_error(cmd, "the output '%s' is the workload's data file '%s', which it would overwrite; "
 						     "expected another output file", out[i], w->data_files[k]);

@@ -44,6 +44,8 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 		{"knobs", required_argument, NULL, 'K'},
 		{"dims", required_argument, NULL, 'N'},
 		{"yosys", no_argument, NULL, 'Y'},
+		{"html", required_argument, NULL, 'L'},
+		{"point", required_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -66,7 +68,7 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 			      : c == 'S' ? CLI_OPT_SEED : c == 'I' ? CLI_OPT_ITERATIONS : c == 'R' ? CLI_OPT_DUMP_IR
 			      : c == 'V' ? CLI_OPT_VERIFY : c == 'B' ? CLI_OPT_BUDGET : c == 'd' ? CLI_OPT_DB
 			      : c == 'W' ? CLI_OPT_WAVES : c == 'A' ? CLI_OPT_DUMP_AFTER : c == 'K' ? CLI_OPT_KNOBS : c == 'N' ? CLI_OPT_DIMS
-			      : c == 'Y' ? CLI_OPT_YOSYS : 0;
+			      : c == 'Y' ? CLI_OPT_YOSYS : c == 'L' ? CLI_OPT_HTML : c == 'P' ? CLI_OPT_POINT : 0;
 		if (c == 'h') {
 			cli_usage(cmd, false);
 			return 1;
@@ -86,7 +88,8 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 		const char **slot = c == 'H' ? &o->hw : c == 'F' ? &o->format : c == 'D' ? &o->device
 				  : c == 'T' ? &o->trace : c == 'S' ? &o->seed : c == 'I' ? &o->iterations
 				  : c == 'B' ? &o->budget : c == 'd' ? &o->db : c == 'W' ? &o->waves
-				  : c == 'A' ? &o->dump_after : c == 'K' ? &o->knobs : c == 'N' ? &o->dims : &o->out;
+				  : c == 'A' ? &o->dump_after : c == 'K' ? &o->knobs : c == 'N' ? &o->dims
+				  : c == 'L' ? &o->html : c == 'P' ? &o->point : &o->out;
 		if (*slot) {
 			cli_usage_error(cmd, "option '%s' given twice", spelled);
 			return -1;
