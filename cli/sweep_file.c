@@ -169,8 +169,8 @@ static int load_axis(struct yt_ctx *yt, const struct ynode *n, struct sw_axis *a
 		return -1;
 	}
 	for (int i = 0; i < a->nvalues; i++) {
-		if (lb)
-			a->label[i] = node_text(lb->kid[i]);
+		if (lb) /* shown as written: a quoted label without its quotes */
+			a->label[i] = lb->kid[i]->kind == YN_SCALAR ? xstrdup(lb->kid[i]->str) : node_text(lb->kid[i]);
 		else if (a->npaths == 1)
 			a->label[i] = xstrdup(a->value[i]);
 		else

@@ -150,6 +150,7 @@ workloads: [{file: /usr/include/onnx/backend/test/data/node/test_conv_with_strid
 axes:
   - path: memory.dram.bandwidth
     values: [4, 8]
+    labels: ['4 B "narrow"', fast]
 YAML
 expect 0 "a sweep with an ONNX model" "$tessel" sweep "$work/onnx.yaml" --out "$work/onnx" --db "$work/tune.db" --json
 cat >"$work/onnx.py" <<'PY'
@@ -159,6 +160,7 @@ for p in doc["points"]:
     assert p["status"] == "ok", p
     assert {o["workload"] for o in p["ops"]} >= {"test_conv_with_strides_padding", "gemm"}, p["ops"]
     assert any(o["device"] == "host" for o in p["ops"]) and any(o["device"] == "sim" for o in p["ops"])
+assert [p["axes"]["memory.dram.bandwidth"] for p in doc["points"]] == ['4 B "narrow"', "fast"]  # labels as written
 PY
 cp "$work/out" "$work/onnx.json"
 check "the ONNX model's ops are in every point" "$work/onnx.py" "$work/onnx.json"
