@@ -6,19 +6,9 @@
 # real synthesis takes minutes, so no test runs it).
 tessel=$1; src=$2; work=$3
 rm -rf "$work"; mkdir -p "$work"
-pass=0; fail=0
 hw=$src/examples/hw
 
-expect() { # expect STATUS DESCRIPTION CMD...
-  want=$1; what=$2; shift 2
-  "$@" >"$work/out" 2>"$work/err"; got=$?
-  if [ "$got" = "$want" ]; then pass=$((pass + 1)); else
-    fail=$((fail + 1)); echo "FAIL: $what: exit $got, expected $want"; sed 's/^/  | /' "$work/err"; fi
-}
-contains() { # contains FILE TEXT DESCRIPTION
-  if grep -qF -- "$2" "$1"; then pass=$((pass + 1)); else
-    fail=$((fail + 1)); echo "FAIL: $3: '$2' not in $1"; sed 's/^/  | /' "$1"; fi
-}
+. "$(dirname "$0")/checks.sh"
 check() { # check DESCRIPTION PYTHON-ARGS...: a Python assertion script on stdin
   what=$1; shift
   if python3 - "$@" 2>"$work/why"; then pass=$((pass + 1)); else

@@ -8,19 +8,9 @@
 # outputs must be identical byte for byte; then the errors.
 tessel=$1; tlm=$2; src=$3; work=$4
 rm -rf "$work"; mkdir -p "$work"
-pass=0; fail=0
 wl=$src/examples/workloads; hw=$src/examples/hw
 
-expect() { # expect STATUS DESCRIPTION CMD...
-  want=$1; what=$2; shift 2
-  "$@" >"$work/out" 2>"$work/err"; got=$?
-  if [ "$got" = "$want" ]; then pass=$((pass + 1)); else
-    fail=$((fail + 1)); echo "FAIL: $what: exit $got, expected $want"; sed 's/^/  | /' "$work/err"; fi
-}
-contains() { # contains FILE TEXT DESCRIPTION
-  if grep -qF -- "$2" "$1"; then pass=$((pass + 1)); else
-    fail=$((fail + 1)); echo "FAIL: $3: '$2' not in $1"; sed 's/^/  | /' "$1"; fi
-}
+. "$(dirname "$0")/checks.sh"
 same() { # same A B DESCRIPTION
   if cmp -s "$1" "$2"; then pass=$((pass + 1)); else
     fail=$((fail + 1)); echo "FAIL: $3: $1 and $2 differ"; fi

@@ -8,19 +8,9 @@
 # results; a tuned sweep runs; and the errors.
 tessel=$1; src=$2; work=$3
 rm -rf "$work"; mkdir -p "$work"
-pass=0; fail=0
 wl=$src/examples/workloads; hw=$src/examples/hw
 
-expect() { # expect STATUS DESCRIPTION CMD...
-  want=$1; what=$2; shift 2
-  "$@" >"$work/out" 2>"$work/err"; got=$?
-  if [ "$got" = "$want" ]; then pass=$((pass + 1)); else
-    fail=$((fail + 1)); echo "FAIL: $what: exit $got, expected $want"; sed 's/^/  | /' "$work/err" "$work/out" | head -20; fi
-}
-contains() { # contains FILE TEXT DESCRIPTION
-  if grep -qF -- "$2" "$1"; then pass=$((pass + 1)); else
-    fail=$((fail + 1)); echo "FAIL: $3: '$2' not in $1"; sed 's/^/  | /' "$1"; fi
-}
+. "$(dirname "$0")/checks.sh"
 check() { # check DESCRIPTION PYTHON-SCRIPT ARGS...: the script exits 0
   what=$1; shift
   if python3 "$@" >"$work/py" 2>&1; then pass=$((pass + 1)); else
