@@ -52,6 +52,31 @@ static int op_hw_string(struct diags *err, uint64_t *digest)
 	return 0;
 }
 
+/* A description with an energy section, and its canonical form (which
+ * writes the section out). */
+static int op_hw_energy(struct diags *err, uint64_t *digest)
+{
+	static const char section[] = "energy:\n  mac: {int8*int8: 0.25}\n  levels: {inp: {read: 3, leakage: 0.5}}\n"
+				      "  dram: {write: 200}\n  alu: {mul: 2}\n";
+	size_t n = strlen(hw_text);
+	char *text = malloc(n + sizeof section);
+	if (!text)
+		return diag_nomem(err, NULL, n + sizeof section, "the description");
+	memcpy(text, hw_text, n);
+	memcpy(text + n, section, sizeof section);
+	struct hw hw;
+	int rc = hw_load_string(text, "energy.yaml", &hw, err);
+	free(text);
+	if (rc)
+		return -1;
+	char *c = hw_canonical(&hw);
+	if (!c)
+		return diag_nomem(err, NULL, 0, "the canonical form");
+	*digest = hw_fingerprint(&hw) ^ XXH64(c, strlen(c), 0);
+	free(c);
+	return 0;
+}
+
 static int op_hw_file(struct diags *err, uint64_t *digest)
 {
 	struct hw hw;
@@ -472,7 +497,8 @@ int main(void)
 		const char *name;
 		operation *op;
 	} ops[] = {
-		{"hw_load_string", op_hw_string}, {"hw_load_file", op_hw_file}, {"wl_load_file", op_workload}, {"wl_load_file (ONNX)", op_onnx},
+		{"hw_load_string", op_hw_string}, {"hw_load_string and hw_canonical (an energy section)", op_hw_energy},
+		{"hw_load_file", op_hw_file}, {"wl_load_file", op_workload}, {"wl_load_file (ONNX)", op_onnx},
 		{"isa_assemble", op_assemble},    {"isa_tsp_read", op_tsp_read}, {"dev_sim.open", op_sim_open},
 		{"compile and run (three GEMMs, one by a gather)", op_compile_run},
 		{"rewrite and compile (a stem and a convolution cut into bands)", op_band_compile},
