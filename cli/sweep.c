@@ -47,7 +47,7 @@ static int plan_ops(const struct sweep *s, const struct hw *hw, const struct wl_
 {
 	if (cc_plan_ops(hw, &w->g, plans, err))
 		return -1;
-	struct tn_opts to = {s->budget, 1, true, db, w->name, NULL, NULL, plans};
+	struct tn_opts to = {.budget = s->budget, .seed = 1, .transfer = true, .db = db, .workload = w->name, .plans = plans};
 	for (int op = 0; op < w->g.nops && s->budget > 0; op++) {
 		if (plans[op].kind == CC_HOST)
 			continue;

@@ -131,4 +131,22 @@ int sw_mpi_lead(const struct sweep *s, struct sw_store *st, struct sw_point *pts
 		struct diags *err);
 int sw_mpi_follow(const struct sweep *s, struct tz_records *db);
 
+/* `tessel tune` over ranks (tune_mpi.c).  Rank 0: begin with the number of
+ * ranks; tn_opts.remote = cli_tune_ranks_measure; end stops the others.
+ * The others: serve (g NULL when the workload could not be read). */
+struct ir_graph;
+struct tz_mapping;
+struct hw;
+void cli_tune_ranks_begin(int size);
+void cli_tune_ranks_measure(void *ctx, const struct ir_graph *g, int op, const struct tz_mapping *const *m, int n,
+			    uint64_t *cycles);
+void cli_tune_ranks_end(void);
+void cli_tune_ranks_serve(const struct hw *hw, const struct ir_graph *g);
+#ifdef TESSEL_MPI
+#include <mpi.h>
+/* Waits for a message from any rank, looking every `micros` microseconds
+ * (sweep_mpi.c). */
+void sw_mpi_wait(MPI_Status *status, long micros);
+#endif
+
 #endif

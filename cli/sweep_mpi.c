@@ -95,16 +95,16 @@ static void recv_point(int from, struct sw_point *p)
 }
 
 /* OpenMPI's blocking probe spins: rank 0, which only hands out work,
- * would keep a core from the ranks that do it.  It looks every
- * millisecond instead. */
-static void wait_for_message(MPI_Status *status)
+ * would keep a core from the ranks that do it.  It looks every `micros`
+ * microseconds instead. */
+void sw_mpi_wait(MPI_Status *status, long micros)
 {
 	int flag = 0;
 	for (;;) {
 		MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, status);
 		if (flag)
 			return;
-		nanosleep(&(struct timespec){0, 1000000}, NULL);
+		nanosleep(&(struct timespec){0, micros * 1000}, NULL);
 	}
 }
 
@@ -116,7 +116,7 @@ int sw_mpi_lead(const struct sweep *s, struct sw_store *st, struct sw_point *pts
 	int working = size - 1, rc = ok ? 0 : -1;
 	while (working > 0) {
 		MPI_Status status;
-		wait_for_message(&status);
+		sw_mpi_wait(&status, 1000); /* a point takes a second or so */
 		int from = status.MPI_SOURCE;
 		if (status.MPI_TAG == TAG_REQUEST) {
 			MPI_Recv(NULL, 0, MPI_BYTE, from, TAG_REQUEST, MPI_COMM_WORLD, MPI_STATUS_IGNORE);

@@ -12,6 +12,7 @@
 #include "base/output.h"
 #include "compiler/tune.h"
 #include "cli.h"
+#include "sweep.h"
 
 enum { DEFAULT_BUDGET = 32 };
 
@@ -189,13 +190,28 @@ static int tune_all(const struct hw *hw, const struct wl_workload *w, struct tn_
 	return rc;
 }
 
-int cli_tune(int argc, char **argv)
+/* Another MPI rank: reads the description and the workload as rank 0 does
+ * (quietly: rank 0 reports their errors) and measures what it is sent. */
+static int serve_rank(const struct cli_opts *o)
 {
-	struct cli_opts o;
-	int rc = cli_parse("tune", argc, argv,
-			   CLI_OPT_HW | CLI_OPT_BUDGET | CLI_OPT_DB | CLI_OPT_SEED | CLI_OPT_JSON | CLI_OPT_OUT | CLI_OPT_DIMS, 1, 1, &o);
-	if (rc)
-		return rc < 0 ? CLI_USAGE : CLI_OK;
+	struct hw hw;
+	struct wl_workload w;
+	struct diags err = {0};
+	bool ok = !(o->hw ? hw_load_file(o->hw, &hw, &err) : hw_load_default(&hw, &err)) &&
+		  !wl_load_file_dims(o->pos[0], o->dims, &w, &err);
+	bool rewritten = ok && !cc_rewrite(&hw, &w, &err);
+	cli_tune_ranks_serve(&hw, rewritten ? &w.g : NULL);
+	if (ok)
+		wl_free(&w);
+	diag_free(&err);
+	return rewritten ? CLI_OK : CLI_BAD_INPUT;
+}
+
+/* The tune, on rank 0 or in the only process. */
+static int tune_here(const struct cli_opts *opts, int size)
+{
+	struct cli_opts o = *opts;
+	int rc;
 	uint64_t budget = DEFAULT_BUDGET, seed = 1;
 	bool bad_budget = o.budget && (cli_parse_count(o.budget, &budget) || budget < 1 || budget > 1000000);
 	if (bad_budget || (o.seed && cli_parse_count(o.seed, &seed))) {
@@ -230,7 +246,8 @@ int cli_tune(int argc, char **argv)
 		fprintf(stderr, "tessel tune: warning: %s: %d tuning records with impossible cycles (not a whole number from 1 to "
 				"10^15) ignored\n", path, tz_records_ignored(db));
 	if (!path || db) {
-		struct tn_opts to = {(int)budget, seed, true, db, w.name, NULL, NULL, NULL};
+		struct tn_opts to = {.budget = (int)budget, .seed = seed, .transfer = true, .db = db, .workload = w.name, .plans = NULL,
+				     .remote = size > 1 ? cli_tune_ranks_measure : NULL};
 		int tuned = tune_all(&hw, &w, &to, res, &err);
 		/* what was measured is kept even when the tune failed later;
 		 * a measurement that cannot be stored fails the tune */
@@ -252,5 +269,29 @@ int cli_tune(int argc, char **argv)
 	free(path);
 	wl_free(&w);
 	diag_free(&err);
+	return rc;
+}
+
+int cli_tune(int argc, char **argv)
+{
+	struct cli_opts o;
+	int rc = cli_parse("tune", argc, argv,
+			   CLI_OPT_HW | CLI_OPT_BUDGET | CLI_OPT_DB | CLI_OPT_SEED | CLI_OPT_JSON | CLI_OPT_OUT | CLI_OPT_DIMS, 1, 1, &o);
+	if (rc)
+		return rc < 0 ? CLI_USAGE : CLI_OK;
+	int rank = 0, size = sw_mpi_start(&argc, &argv, &rank);
+	if (size < 0) {
+		fprintf(stderr, "tessel tune: error: MPI did not start (run by mpirun)\n");
+		return CLI_BAD_INPUT;
+	}
+	if (rank > 0) {
+		rc = serve_rank(&o);
+		sw_mpi_end(size);
+		return rc;
+	}
+	cli_tune_ranks_begin(size);
+	rc = tune_here(&o, size);
+	cli_tune_ranks_end();
+	sw_mpi_end(size);
 	return rc;
 }

@@ -64,6 +64,21 @@ static uint64_t measure(void *ctx, const struct tz_geometry *geo, const struct t
 	return cycles;
 }
 
+/* A round's mappings measured by the caller's ranks, then recorded here in
+ * order; one that failed there is measured here, for its error. */
+static void measure_many(void *ctx, const struct tz_geometry *const *geo, const struct tz_mapping *const *m, int n,
+			 uint64_t *cycles, struct diags *err)
+{
+	struct measure_ctx *c = ctx;
+	c->o->remote(c->o->remote_ctx, c->g, c->op, m, n, cycles);
+	for (int k = 0; k < n; k++) {
+		if (!cycles[k])
+			cycles[k] = measure(ctx, geo[k], m[k], err);
+		else if (c->o->db && tz_records_add(c->o->db, c->o->workload, c->op_key, c->hw_key, geo[k], m[k], cycles[k], err))
+			cycles[k] = TZ_MEASURE_STOP;
+	}
+}
+
 /* The first measurement: the mapping compiling without tuning gives, if it
  * is in the space.  0, or -1 with an error when out of memory. */
 static int default_mapping(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_space *space,
@@ -159,7 +174,7 @@ int tn_tune_op(const struct hw *hw, const struct ir_graph *g, int op, const stru
 		return -1;
 	}
 	struct tz_search_opts so = {o->budget, o->seed, transfer, ntransfer, has_default ? &def : NULL, o->progress,
-				    o->progress_ctx};
+				    o->progress_ctx, o->remote ? measure_many : NULL};
 	struct tz_search_result sr;
 	int rc = tz_search(&space, measure, &ctx, &so, &sr, err);
 	if (!rc) {

@@ -20,6 +20,12 @@ struct tn_opts {
 	void (*progress)(void *ctx, int done, int budget);
 	void *progress_ctx;
 	const struct cc_plan *plans; /* the workload's (cc_plan_ops): the default mappings; NULL: each op's own */
+	/* Measures n mappings of op `op` elsewhere (other MPI ranks), cycles[k]
+	 * as tn_measure's (0: failed there, measured again here for its
+	 * error); NULL: every measurement here.  The results are the same. */
+	void (*remote)(void *ctx, const struct ir_graph *g, int op, const struct tz_mapping *const *m, int n,
+		       uint64_t *cycles);
+	void *remote_ctx;
 };
 
 struct tn_result {

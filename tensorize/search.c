@@ -15,7 +15,7 @@
 #include "base/alloc.h"
 #include "search.h"
 
-enum { POOL = 384, BATCH = 4 };
+enum { POOL = 384, BATCH = 4, BATCH_MAX = 64 /* entries of one measure_all */ };
 
 struct searcher {
 	const struct tz_space *s;
@@ -71,17 +71,11 @@ static bool fit(struct searcher *S)
 	return true;
 }
 
-/* Measures space entry i; false when the budget is spent or the search
- * stopped. */
-static bool measure(struct searcher *S, int64_t i)
+/* Takes measurement c of space entry i into the results and the model;
+ * false when the search stopped. */
+static bool account(struct searcher *S, int64_t i, uint64_t c)
 {
-	if (S->stopped)
-		return false;
-	if (S->r->measured >= S->o->budget || S->seen[i])
-		return S->r->measured < S->o->budget;
-	S->seen[i] = 1;
 	const struct tz_geometry *geo = &S->s->geo[S->s->geo_of[i]];
-	uint64_t c = S->measure(S->ctx, geo, &S->s->m[i], S->err);
 	if (c == TZ_MEASURE_STOP) {
 		S->stopped = true;
 		return false;
@@ -102,6 +96,47 @@ static bool measure(struct searcher *S, int64_t i)
 	if (S->o->progress)
 		S->o->progress(S->o->progress_ctx, S->r->measured, S->o->budget);
 	return true;
+}
+
+/* Measures space entry i; false when the budget is spent or the search
+ * stopped. */
+static bool measure(struct searcher *S, int64_t i)
+{
+	if (S->stopped)
+		return false;
+	if (S->r->measured >= S->o->budget || S->seen[i])
+		return S->r->measured < S->o->budget;
+	S->seen[i] = 1;
+	return account(S, i, S->measure(S->ctx, &S->s->geo[S->s->geo_of[i]], &S->s->m[i], S->err));
+}
+
+/* Measures the entries idx[0..n) not measured yet, as many as the budget
+ * allows, in order: one by one, or all at once through measure_many (the
+ * same entries, the same order of accounting).  False as measure. */
+static bool measure_all(struct searcher *S, const int64_t *idx, int n)
+{
+	if (!S->o->measure_many) {
+		for (int k = 0; k < n; k++)
+			if (!measure(S, idx[k]))
+				return false;
+		return true;
+	}
+	const struct tz_geometry *geo[BATCH_MAX];
+	const struct tz_mapping *m[BATCH_MAX];
+	int64_t take[BATCH_MAX];
+	uint64_t cycles[BATCH_MAX];
+	int t = 0;
+	for (int k = 0; k < n && !S->stopped && S->r->measured + t < S->o->budget; k++)
+		if (!S->seen[idx[k]]) {
+			S->seen[idx[k]] = 1;
+			take[t] = idx[k], geo[t] = &S->s->geo[S->s->geo_of[idx[k]]], m[t] = &S->s->m[idx[k]], t++;
+		}
+	if (t)
+		S->o->measure_many(S->ctx, geo, m, t, cycles, S->err);
+	for (int k = 0; k < t; k++)
+		if (!account(S, take[k], cycles[k]))
+			return false;
+	return !S->stopped && S->r->measured < S->o->budget;
 }
 
 static double score(const struct searcher *S, int64_t i)
@@ -182,15 +217,17 @@ static void round_(struct searcher *S)
 			pool[np][0] = score(S, i), pool[np][1] = (double)i, np++;
 	}
 	qsort(pool, (size_t)np, sizeof *pool, by_score);
+	int64_t batch[BATCH];
 	int taken = 0;
-	for (int k = 0; k < np && taken < BATCH; k++) {
+	for (int k = 0; k < np && taken < BATCH; k++) { /* the best BATCH distinct entries not measured */
 		int64_t i = (int64_t)pool[k][1];
-		if (S->seen[i])
-			continue;
-		if (!measure(S, i))
-			break;
-		taken++;
+		bool dup = S->seen[i];
+		for (int j = 0; j < taken && !dup; j++)
+			dup = batch[j] == i;
+		if (!dup)
+			batch[taken++] = i;
 	}
+	measure_all(S, batch, taken);
 	free(pool);
 	/* refit as the samples grow by a tenth (every round while they are few):
 	 * fitting costs more than a measurement once there are thousands */
@@ -224,8 +261,13 @@ static int run(struct searcher *S, int budget)
 	struct tz_search_result *r = S->r;
 	if (s->n <= budget) {
 		r->exhaustive = true;
-		for (int64_t i = 0; i < s->n && !S->stopped; i++)
-			measure(S, i);
+		int64_t chunk[BATCH_MAX];
+		for (int64_t i = 0; i < s->n && !S->stopped; i += BATCH_MAX) {
+			int n = 0;
+			for (int64_t j = i; j < s->n && n < BATCH_MAX; j++)
+				chunk[n++] = j;
+			measure_all(S, chunk, n);
+		}
 	} else {
 		if (o->first) {
 			int64_t f = tz_space_find(s, o->first);

@@ -88,6 +88,12 @@ struct tz_search_opts {
 	const struct tz_mapping *first;   /* measured first (the default mapping), or NULL */
 	void (*progress)(void *ctx, int done, int budget);
 	void *progress_ctx;
+	/* Measures a round's n mappings at once, each as the search's measure
+	 * function would (cycles[k]: cycles, 0, or TZ_MEASURE_STOP), so that a
+	 * caller can spread them over MPI ranks; NULL: one at a time.  The
+	 * search is the same either way. */
+	void (*measure_many)(void *ctx, const struct tz_geometry *const *geo, const struct tz_mapping *const *m, int n,
+			     uint64_t *cycles, struct diags *err);
 };
 
 struct tz_search_result {

@@ -83,7 +83,7 @@ static void roofline(const struct hw *hw, const struct wl_workload *w, int budge
 	double sum = 0, speed = 1;
 	int n = 0;
 	for (int op = 1; op < w->g.nops; op++) {
-		struct tn_opts o = {budget, 1, true, db, w->name, NULL, NULL, NULL};
+		struct tn_opts o = {.budget = budget, .seed = 1, .transfer = true, .db = db, .workload = w->name, .plans = NULL};
 		struct tn_result r;
 		struct diags err = {0};
 		if (tn_tune_op(hw, &w->g, op, &o, &r, &err))
@@ -124,7 +124,7 @@ static void exhaustive(const char *src)
 			return;
 		}
 		struct ctx x = {&hw, &w.g, op, NULL};
-		struct tz_search_opts all = {(int)s.n, 1, NULL, 0, NULL, NULL, NULL};
+		struct tz_search_opts all = {.budget = (int)s.n, .seed = 1, .transfer = NULL, .ntransfer = 0, .first = NULL};
 		struct tz_search_result ex;
 		if (tz_search(&s, measure, &x, &all, &ex, &err))
 			diag_print(&err, stderr), exit(1);
@@ -132,7 +132,7 @@ static void exhaustive(const char *src)
 		double worst = 0;
 		uint64_t got[3];
 		for (int seed = 1; seed <= 3; seed++) {
-			struct tz_search_opts o = {budget, (uint64_t)seed, NULL, 0, NULL, NULL, NULL};
+			struct tz_search_opts o = {.budget = budget, .seed = (uint64_t)seed, .transfer = NULL, .ntransfer = 0, .first = NULL};
 			struct tz_search_result r;
 			if (tz_search(&s, measure, &x, &o, &r, &err))
 				diag_print(&err, stderr), exit(1);
@@ -177,7 +177,7 @@ static void transfer(const struct hw *hw, const struct wl_workload *w, int budge
 		int ns;
 		if (tz_records_transfer(db, op_key, hw_key, &samples, &ns, &err))
 			diag_print(&err, stderr), exit(1);
-		struct tz_search_opts cold = {budget, 7, NULL, 0, NULL, NULL, NULL}, warm = {budget, 7, samples, ns, NULL, NULL, NULL};
+		struct tz_search_opts cold = {.budget = budget, .seed = 7, .transfer = NULL, .ntransfer = 0, .first = NULL}, warm = {.budget = budget, .seed = 7, .transfer = samples, .ntransfer = ns, .first = NULL};
 		struct tz_search_result rc, rw;
 		if (tz_search(&s, measure, &x, &cold, &rc, &err) || tz_search(&s, measure, &x, &warm, &rw, &err))
 			diag_print(&err, stderr), exit(1);

@@ -87,7 +87,7 @@ static void test_search(void)
 	struct diags err = {0};
 	ASSERT_EQ(tz_space_build(&hw, &r.g, op, &m, &s, &err), 0);
 	/* the whole space: its optimum is the minimum of every measurement */
-	struct tz_search_opts all = {(int)s.n, 1, NULL, 0, NULL, NULL, NULL};
+	struct tz_search_opts all = {.budget = (int)s.n, .seed = 1, .transfer = NULL, .ntransfer = 0, .first = NULL};
 	struct tz_search_result ex;
 	ASSERT_EQ(tz_search(&s, measure, &r, &all, &ex, &err), 0);
 	ASSERT(ex.exhaustive);
@@ -104,7 +104,7 @@ static void test_search(void)
 	struct tz_mapping def;
 	char why[256];
 	ASSERT_EQ(tz_default_mapping(&geo, &def, why), 0);
-	struct tz_search_opts o = {20, 5, NULL, 0, &def, NULL, NULL};
+	struct tz_search_opts o = {.budget = 20, .seed = 5, .transfer = NULL, .ntransfer = 0, .first = &def};
 	struct tz_search_result a, b;
 	ASSERT_EQ(tz_search(&s, measure, &r, &o, &a, &err), 0);
 	ASSERT_EQ(tz_search(&s, measure, &r, &o, &b, &err), 0);
@@ -151,7 +151,7 @@ static void test_records(void)
 	struct diags err = {0};
 	struct tz_records *db = tz_records_open(":memory:", &err);
 	ASSERT(db != NULL);
-	struct tn_opts o = {12, 3, true, db, "test", NULL, NULL, NULL};
+	struct tn_opts o = {.budget = 12, .seed = 3, .transfer = true, .db = db, .workload = "test", .plans = NULL};
 	struct tn_result first, again;
 	ASSERT_EQ(tn_tune_op(&hw, &r.g, op, &o, &first, &err), 0);
 	ASSERT(!first.reused && first.measured == 12);

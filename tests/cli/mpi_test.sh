@@ -1,8 +1,9 @@
 #!/bin/sh
-# sweep_mpi_test.sh TESSEL SRCDIR WORKDIR: a sweep spread over MPI ranks
-# (real mpirun, OpenMPI) gives what one process gives: the same points,
-# figures, front and CSV, tuned and not; and an interrupted sweep resumed
-# over ranks runs only the points missing.
+# mpi_test.sh TESSEL SRCDIR WORKDIR: work spread over MPI ranks (real
+# mpirun, OpenMPI) gives what one process gives.  A sweep: the same points,
+# figures, front and CSV, tuned and not, and an interrupted sweep resumed
+# over ranks runs only the points missing.  A tune: the same mappings,
+# cycles and measurements, recorded in the same order.
 tessel=$1; src=$2; work=$3
 rm -rf "$work"; mkdir -p "$work"
 pass=0; fail=0
@@ -49,5 +50,25 @@ PY
 mpi 3 "$work/s.yaml" "$work/np3" "$work/np3.db" || { fail=$((fail + 1)); echo "FAIL: the resumed sweep over ranks"; }
 same_results "$work/one" "$work/np3" "resumed over ranks, the same results"
 
-echo "sweep.mpi: $pass passed, $fail failed"
+# tessel tune over ranks: each search round's measurements spread over them
+"$tessel" tune "$wl/resblock.yaml" --budget 12 --db "$work/tune1.db" --json >"$work/tune1.json" 2>"$work/tune1.err" ||
+  { fail=$((fail + 1)); echo "FAIL: tune in one process"; cat "$work/tune1.err"; }
+for np in 2 3; do
+  mpirun -np $np --oversubscribe $root "$tessel" tune "$wl/resblock.yaml" --budget 12 --db "$work/tune$np.db" --json \
+    >"$work/tune-np$np.json" 2>"$work/tune-np$np.err" || { fail=$((fail + 1)); echo "FAIL: mpirun -np $np tessel tune"; cat "$work/tune-np$np.err"; }
+  if python3 - "$work/tune1.json" "$work/tune-np$np.json" "$work/tune1.db" "$work/tune$np.db" <<'PY'; then pass=$((pass + 1)); else
+import json, sqlite3, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+for o in a["ops"] + b["ops"]:
+    o.pop("seconds", None)
+assert a == b, "the tuned ops differ"
+assert sum(o["measurements"] or 0 for o in a["ops"]) > 20
+q = "SELECT op_key, hw_key, bm, bn, bk, n_outer, ring_a, ring_b, ring_acc, keep_a, keep_b, direct, box_rows, cycles FROM records ORDER BY id"
+ra, rb = (sqlite3.connect(f).execute(q).fetchall() for f in sys.argv[3:5])
+assert ra == rb and len(ra) > 20, "the records differ"
+PY
+    fail=$((fail + 1)); echo "FAIL: mpirun -np $np tessel tune gives what one process gives"; fi
+done
+
+echo "mpi: $pass passed, $fail failed"
 [ "$fail" = 0 ]
