@@ -116,7 +116,7 @@ void sw_run_point(const struct sweep *s, uint64_t idx, struct tz_records *db, st
 		p->status = SW_INVALID;
 		return;
 	}
-	if (sw_check_constraints(s, text, &failed, p->why, sizeof p->why) != 1) {
+	if (sw_check_constraints(s->constraint, s->nconstraints, text, &failed, p->why, sizeof p->why) != 1) {
 		p->status = SW_EXCLUDED;
 		snprintf(p->why, sizeof p->why, "constraint '%.200s' does not hold", s->constraint[failed].text);
 		free(text);

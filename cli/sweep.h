@@ -67,9 +67,9 @@ char *sw_apply(const struct sweep *s, const int *vi, char *why, size_t whysize);
  * path set to value (as sw_apply), or NULL with why. */
 bool sw_path_exists(const char *text, const char *path);
 char *sw_apply_one(const char *text, const char *path, const char *value, char *why, size_t whysize);
-/* Whether the point's description text meets every constraint: 1 yes, 0 no
+/* Whether the point's description text meets the n constraints c: 1 yes, 0 no
  * (*failed the one it does not), -1 with why when one cannot be evaluated. */
-int sw_check_constraints(const struct sweep *s, const char *text, int *failed, char *why, size_t whysize);
+int sw_check_constraints(const struct sw_constraint *c, int n, const char *text, int *failed, char *why, size_t whysize);
 
 /* ---- results ---- */
 

@@ -340,10 +340,7 @@ static void check_constraints(struct yt_ctx *yt, const struct sweep *s)
 		return;
 	}
 	for (int c = 0; c < s->nconstraints; c++) {
-		struct sweep one = *s;
-		one.nconstraints = 1;
-		one.constraint[0] = s->constraint[c];
-		if (sw_check_constraints(&one, text, &failed, why, sizeof why) < 0)
+		if (sw_check_constraints(&s->constraint[c], 1, text, &failed, why, sizeof why) < 0)
 			yt_error_lc(yt, s->constraint[c].line, s->constraint[c].col, "constraint '%s': %s", s->constraint[c].text, why);
 	}
 	free(text);

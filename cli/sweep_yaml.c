@@ -170,25 +170,31 @@ bool sw_path_exists(const char *text, const char *path)
 	return found;
 }
 
+/* Sets path in d to the YAML value written as text; false with why. */
+static bool set_path(yaml_document_t *d, const char *path, const char *value, char *why, size_t whysize)
+{
+	yaml_document_t v;
+	if (!load_doc(value, &v)) {
+		snprintf(why, whysize, "value '%s' is not a YAML value", value);
+		return false;
+	}
+	int node = copy_node(d, &v, 1);
+	yaml_document_delete(&v);
+	return walk(d, path, node, why, whysize) != 0;
+}
+
 char *sw_apply_one(const char *text, const char *path, const char *value, char *why, size_t whysize)
 {
-	yaml_document_t d, v;
+	yaml_document_t d;
 	if (!load_doc(text, &d)) {
 		snprintf(why, whysize, "the base description is not one YAML document");
 		return NULL;
 	}
-	if (!load_doc(value, &v)) {
-		snprintf(why, whysize, "value '%s' is not a YAML value", value);
+	if (!set_path(&d, path, value, why, whysize)) {
 		yaml_document_delete(&d);
 		return NULL;
 	}
-	int node = copy_node(&d, &v, 1);
-	yaml_document_delete(&v);
-	if (!walk(&d, path, node, why, whysize)) {
-		yaml_document_delete(&d);
-		return NULL;
-	}
-	return emit_doc(&d);
+	return emit_doc(&d); /* deletes the document */
 }
 
 char *sw_apply(const struct sweep *s, const int *vi, char *why, size_t whysize)
@@ -198,23 +204,12 @@ char *sw_apply(const struct sweep *s, const int *vi, char *why, size_t whysize)
 		snprintf(why, whysize, "the base description '%s' is not one YAML document", s->hw_path);
 		return NULL;
 	}
-	for (int a = 0; a < s->naxes; a++) {
-		const struct sw_axis *x = &s->axis[a];
-		for (int p = 0; p < x->npaths; p++) {
-			yaml_document_t v;
-			if (!load_doc(x->value[vi[a] * x->npaths + p], &v)) {
-				snprintf(why, whysize, "axis '%s': value '%s' is not a YAML value", x->name, x->value[vi[a] * x->npaths + p]);
+	for (int a = 0; a < s->naxes; a++)
+		for (int p = 0; p < s->axis[a].npaths; p++)
+			if (!set_path(&d, s->axis[a].path[p], s->axis[a].value[vi[a] * s->axis[a].npaths + p], why, whysize)) {
 				yaml_document_delete(&d);
 				return NULL;
 			}
-			int node = copy_node(&d, &v, 1);
-			yaml_document_delete(&v);
-			if (!walk(&d, x->path[p], node, why, whysize)) {
-				yaml_document_delete(&d);
-				return NULL;
-			}
-		}
-	}
 	return emit_doc(&d); /* deletes the document */
 }
 
@@ -304,7 +299,7 @@ static int holds(yaml_document_t *d, const char *text, char *why, size_t whysize
 	return r[op];
 }
 
-int sw_check_constraints(const struct sweep *s, const char *text, int *failed, char *why, size_t whysize)
+int sw_check_constraints(const struct sw_constraint *c, int n, const char *text, int *failed, char *why, size_t whysize)
 {
 	yaml_document_t d;
 	if (!load_doc(text, &d)) {
@@ -312,10 +307,10 @@ int sw_check_constraints(const struct sweep *s, const char *text, int *failed, c
 		return -1;
 	}
 	int rc = 1;
-	for (int c = 0; c < s->nconstraints && rc == 1; c++) {
-		rc = holds(&d, s->constraint[c].text, why, whysize);
+	for (int k = 0; k < n && rc == 1; k++) {
+		rc = holds(&d, c[k].text, why, whysize);
 		if (rc != 1)
-			*failed = c;
+			*failed = k;
 	}
 	yaml_document_delete(&d);
 	return rc;
