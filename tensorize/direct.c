@@ -155,7 +155,8 @@ static void derive_out(const struct tz_geometry *geo, struct tz_direct *d)
 
 /* The iterators fused onto each dimension: one along each lane, one
  * along the rows of elements of several rows (dr), none elsewhere (the
- * rest are loops). */
+ * rest are loops).  Where a's lanes are the output's (da == dj: a vector
+ * MAC, acc[p, c] += inp[p, c] * wgt[c]), one iterator runs along both. */
 static bool fusion_direct(const struct tz_geometry *geo, int da, int dj, int dr, struct tz_direct *d)
 {
 	const struct ir_op *op = &geo->g->op[geo->op];
@@ -165,11 +166,16 @@ static bool fusion_direct(const struct tz_geometry *geo, int da, int dj, int dr,
 		int dim = geo->b.dim_of[it];
 		if (dim < 0 || it == diag)
 			continue;
+		if (dim == da && da == dj && diag < 0 && d->lane_a < 0) {
+			d->lane_a = d->lane_out = it, d->lanewise = true;
+			continue;
+		}
 		int *lane = dim == dr ? &d->row_it : diag >= 0 ? NULL : dim == da ? &d->lane_a : dim == dj ? &d->lane_out : NULL;
 		if (!lane || *lane >= 0)
 			return false;
 		*lane = it;
 	}
+	d->lanewise |= diag >= 0;
 	return d->lane_a >= 0 && d->lane_out >= 0 && (dr < 0 || d->row_it >= 0);
 }
 
@@ -660,6 +666,8 @@ void tz_direct_point(const struct tz_geometry *geo, int64_t bb, int64_t sidx, in
 		const struct tz_axis *ax = &geo->axis[TZ_G_BATCH][i];
 		if (!ax->is_dim)
 			it[ax->index] = bb % ax->extent * ax->step;
+		else if (d->lanewise && ax->index == geo->b.dim_of[d->lane_a]) /* a vector MAC's lanes: a block each */
+			it[d->lane_a] = bb % ax->extent * in->dim_size[ax->index];
 		bb /= ax->extent;
 	}
 	for (int i = geo->naxes[TZ_G_M] - 1; i >= 0; i--) {
@@ -672,7 +680,7 @@ void tz_direct_point(const struct tz_geometry *geo, int64_t bb, int64_t sidx, in
 	it[d->box_col] = c0;
 	if (d->box_row >= 0)
 		it[d->box_row] = r0;
-	if (tz_diagonal(&geo->b) >= 0) { /* the lanes are the diagonal iterator's, set by its block, and a's tile */
+	if (d->lanewise) { /* the lanes are the diagonal's or vector MAC's iterator's, set by its block, and a's tile */
 		it[d->lane_a] += ka * d->a.lanes;
 		return;
 	}
@@ -719,7 +727,7 @@ bool tz_direct_folds_lanes(const struct tz_geometry *geo, const struct tz_mappin
 	const struct tz_direct *d = &geo->dir;
 	struct tz_direct_block b;
 	tz_direct_block(geo, m, &b);
-	return b.a_rows == 1 && d->a_step[d->a_col] == 1 && tz_diagonal(&geo->b) < 0 && m->bk > 1 && d->a.group == 1 &&
+	return b.a_rows == 1 && d->a_step[d->a_col] == 1 && !d->lanewise && m->bk > 1 && d->a.group == 1 &&
 	       (uint64_t)d->a.stride[d->a.lane_dim] <= geo->hw->dma.max_stride && (uint64_t)m->bk <= geo->hw->dma.max_rows;
 }
 
@@ -728,6 +736,6 @@ bool tz_direct_folds_outputs(const struct tz_geometry *geo, const struct tz_mapp
 	const struct tz_direct *d = &geo->dir;
 	struct tz_direct_block b;
 	tz_direct_block(geo, m, &b);
-	return b.box_rows == 1 && b.box_cols == m->bm && tz_diagonal(&geo->b) < 0 && m->bn > 1 &&
+	return b.box_rows == 1 && b.box_cols == m->bm && !d->lanewise && m->bn > 1 &&
 	       (uint64_t)d->out.stride[d->out.lane_dim] <= geo->hw->dma.max_stride && (uint64_t)m->bn <= geo->hw->dma.max_rows;
 }

@@ -126,6 +126,8 @@ struct tz_direct {
 	char why[256];                 /* when not */
 	struct tz_layout a, out;
 	int lane_a, lane_out;          /* iterators along the values of a's and the output's elements */
+	bool lanewise;                 /* one iterator along both, each block one tile of its lanes (a diagonal
+					* binding, or one fused onto a dimension of a's, b's and the output's tiles) */
 	int row_it;                    /* the iterator along the rows of both elements (several rows), or -1 */
 	int box_col, box_row;          /* M iterators of a block's box (box_row -1: one row) */
 	int64_t cols, rows;            /* their extents */
