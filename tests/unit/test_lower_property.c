@@ -7,7 +7,8 @@
  * input streamed from its DRAM layout), and convolutions reading a tensor
  * another op computed in that op's layout (dot-i8: 16-value elements read
  * as groups of four 4-value ones), and convolutions cut into bands on
- * elements of several rows (server-wide, mma-fp16), run on the simulator,
+ * elements of several rows (server-wide, mma-fp16), and depthwise layers
+ * with the matcher's best binding (vector-mac: its vector MAC), run on the simulator,
  * and compared with
  * the reference interpreter
  * (tests/unit/ir_interp.h), which shares no code with either. */
@@ -66,6 +67,14 @@ static int direct_binding(const struct hw *hw, const struct ir_graph *g, int op,
 static int verified, cases, direct_cases, part_rows; /* part_rows: direct blocks of several rows of a part of each row */
 static int wide_diagonal; /* diagonal bindings whose output elements are wider than a's (dot-i8) */
 
+static int vector_mac; /* direct bindings with one iterator along a's and the output's lanes, not diagonal */
+
+/* Whether geo is a vector MAC's binding (acc[p, c] += inp[p, c] * wgt[c]) in the direct form. */
+static bool is_vector_mac(const struct tz_geometry *geo, const struct tz_mapping *map)
+{
+	return map->direct && geo->dir.lanewise && tz_diagonal(&geo->b) < 0;
+}
+
 /* Whether a diagonal binding's output block takes several of a's tiles. */
 static bool is_wide_diagonal(const struct hw *hw, const struct tz_geometry *geo)
 {
@@ -102,7 +111,7 @@ static void check_case(const struct hw *hw, struct opcase *r, int op, const char
 	tz_match_free(&m);
 	cases++;
 	bool ok = opcase_verify(hw, r, op, &map, what);
-	verified += ok, wide_diagonal += ok && is_wide_diagonal(hw, &geo);
+	verified += ok, wide_diagonal += ok && is_wide_diagonal(hw, &geo), vector_mac += ok && is_vector_mac(&geo, &map);
 }
 
 /* A random direct mapping of several rows of a part of each row that fits,
@@ -162,6 +171,7 @@ static int check_part_rows(const struct hw *hw, const char *config, int n)
 				part_rows++;
 				int ok = opcase_verify(hw, &r, op, &map, what);
 				verified += ok, done += ok, wide_diagonal += ok && is_wide_diagonal(hw, &geo);
+				vector_mac += ok && is_vector_mac(&geo, &map);
 			}
 		}
 		tz_match_free(&m);
@@ -219,6 +229,49 @@ static int check_grouped(const struct hw *hw, const char *config, int n)
 			int ok = opcase_verify(hw, &r, op, &map, what);
 			verified += ok, direct_cases++, wide_diagonal += ok && is_wide_diagonal(hw, &geo);
 			done += ok && geo.dir.a.group > 1;
+		}
+		tz_match_free(&m);
+		run_free(&r);
+	}
+	return done;
+}
+
+/* Depthwise layers (channels, strides, dilation, padding, epilogues and
+ * output type random) with the best binding the matcher gives, in the
+ * direct form where it has one: on a description with a vector MAC, the
+ * vector MAC's.  Returns how many ran on it and verified. */
+static int check_depthwise(const struct hw *hw, const char *config, int n)
+{
+	int done = 0;
+	for (int i = 0; i < n; i++) {
+		struct opcase r = {0};
+		int64_t C = rnd(1, 100), H = rnd(4, 20), W = rnd(4, 20), KH = rnd(1, 3), KW = rnd(1, 3);
+		struct ir_conv2d_attrs a = {{rnd(1, 2), rnd(1, 2)}, {rnd(0, 1), rnd(0, 1), rnd(0, 1), rnd(0, 1)},
+					    {rnd(1, 2), rnd(1, 2)}, C, false};
+		int in = ir_add_tensor(&r.g, "x", IR_TENSOR_INPUT, DT_INT8, 4, (int64_t[]){1, H, W, C}, "NHWC", &r.err);
+		int w = ir_add_tensor(&r.g, "w", IR_TENSOR_WEIGHT, DT_INT8, 4, (int64_t[]){C, KH, KW, 1}, "OHWI", &r.err);
+		int op = ir_conv2d(&r.g, "dw", in, w, &a, "y", rnd(0, 1) ? DT_INT8 : DT_INT32, &r.err);
+		struct tz_match m = {0};
+		if (op >= 0) {
+			random_epilogues(&r, op, false);
+			tz_match_op(hw, &r.g, op, &m);
+		}
+		if (m.nbindings) {
+			struct tz_geometry geo;
+			int b = 0; /* the most efficient binding in the direct form, else the best */
+			while (b < m.nbindings && (tz_geometry_init(&geo, hw, &r.g, op, &m.binding[b]), !geo.dir.ok))
+				b++;
+			if (b == m.nbindings)
+				tz_geometry_init(&geo, hw, &r.g, op, &m.binding[0]);
+			struct tz_mapping map = geo.dir.ok ? pick_direct(&geo, rnd(0, 1)) : pick_mapping(&geo, rnd(0, 1));
+			fill(&r);
+			char what[160];
+			snprintf(what, sizeof what, "%s depthwise case %d: %lld channels, %lldx%lld, %lldx%lld window", config, i,
+				 (long long)C, (long long)H, (long long)W, (long long)KH, (long long)KW);
+			cases++;
+			direct_cases += map.direct;
+			bool ok = opcase_verify(hw, &r, op, &map, what);
+			verified += ok, done += ok && is_vector_mac(&geo, &map);
 		}
 		tz_match_free(&m);
 		run_free(&r);
@@ -347,7 +400,7 @@ static int check_pools(const struct hw *hw, const char *config, int n)
 int main(void)
 {
 	const char *src = getenv("TESSEL_SOURCE_DIR");
-	static const char *const configs[] = {"vta-default", "edge-tiny", "server-wide", "dot-i8", "mma-fp16"};
+	static const char *const configs[] = {"vta-default", "edge-tiny", "server-wide", "dot-i8", "mma-fp16", "vector-mac"};
 	enum { NCONFIGS = sizeof configs / sizeof *configs, PER_CONFIG = 60 };
 	int grouped = 0, banded = 0;
 	for (int c = 0; c < NCONFIGS; c++) {
@@ -374,17 +427,20 @@ int main(void)
 		check_part_rows(&hw, configs[c], 24);
 		banded += check_banded(&hw, configs[c], 100);
 		direct_pools += check_pools(&hw, configs[c], 30);
+		vector_mac += check_depthwise(&hw, configs[c], 40);
 		if (!strcmp(configs[c], "dot-i8"))
 			grouped += check_grouped(&hw, configs[c], 40);
 	}
 	printf("%d of %d random ops verified, %d of them in the direct form, %d in blocks of rows of a part of each row, "
 	       "%d reading their producer's wider elements as groups, %d diagonal over several of a's tiles per output block\n",
 	       verified, cases, direct_cases, part_rows, grouped, wide_diagonal);
+	printf("%d on a vector MAC (one iterator along the lanes of a and of the output)\n", vector_mac);
 	printf("%d banded convolutions in the direct form (elements of several rows), %d of them depthwise; %d without "
 	       "a direct form\n", banded, banded_diagonal, no_direct);
 	printf("%d max pools in their direct form, %d of them through groups of a's elements, %d with a last block "
 	       "starting earlier\n", direct_pools, grouped_pools, overlap_pools);
 	ASSERT(wide_diagonal >= 5);
+	ASSERT(vector_mac >= 12);
 	ASSERT(banded >= 60);
 	ASSERT(banded_diagonal >= 15);
 	ASSERT(direct_pools >= 20);
