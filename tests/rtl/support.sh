@@ -13,6 +13,7 @@ expect edge-tiny "rtl: supported"
 expect dot-i8 "rtl: supported"
 expect mma-fp16 "rtl: supported"
 expect server-wide "rtl: supported"
+expect vector-mac "rtl: not supported: a tile spanning several buffer elements"
 
 # Each reason a description the loader accepts can have, on a variant of
 # vta-default made here (docs/rtl.md, "Supported configurations").
