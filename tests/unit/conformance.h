@@ -226,6 +226,8 @@ static __attribute__((unused)) const struct cfg C_EDGE = {"edge-tiny", "gemm", "
 static __attribute__((unused)) const struct cfg C_SRV = {"server-wide", "gemm", "inp", "wgt", 4, 32, 32, false, false};
 static __attribute__((unused)) const struct cfg C_DOT = {"dot-i8", "dot", "inp", "wgt", 1, 16, 4, false, false};
 static __attribute__((unused)) const struct cfg C_MMA = {"mma-fp16", "mma", "abuf", "bbuf", 4, 4, 4, true, true};
+static __attribute__((unused)) const struct cfg C_VMAC_GEMM = {"vector-mac", "gemm", "inp", "wgt", 1, 32, 32, false, false};
+static __attribute__((unused)) const struct cfg C_VMAC = {"vector-mac", "vmac", "inp", "wgt", 1, 32, 32, false, false};
 static __attribute__((unused)) const struct cfg C_MULTI = {"multi", "gemm2", "inp", "wgt", 2, 8, 8, false, false};
 static __attribute__((unused)) const struct cfg C_MULTI_T = {"multi", "gemmt", "inp", "wgt", 2, 8, 16, true, false};
 

@@ -152,6 +152,79 @@ static void test_matmul_int(const struct cfg *c, int MT, int NT, int KT, enum mm
 	free(A), free(Wm), free(C0), free(inp), free(wgt), free(acc0), free(shv), free(inpb), free(wgtb);
 }
 
+/* The vector MAC, acc[p, c] += inp[p, c] * wgt[c], as a depthwise layer
+ * along one axis issues it: for output point p (the outer loop, input
+ * elements `stride` apart) and tap t (the inner loop, the next input
+ * element and the next weight element), accumulator element p gets input
+ * element p * stride + t times weight element t, lane by lane; the first
+ * tap resets it when `reset`, else it adds to the loaded values.  Expected:
+ * plain loops over the lanes. */
+static void test_vector_mac(int P, int T, int stride, bool reset)
+{
+	const struct cfg *c = &C_VMAC;
+	char name[96];
+	snprintf(name, sizeof name, "vmac/%s/P%d/T%d/s%d/%s", c->hw, P, T, stride, reset ? "reset" : "init");
+	cur_test = name;
+	struct env e;
+	env_init(&e, c);
+	seed((uint64_t)(P * 100 + T * 10 + stride) + (reset ? 7u : 0u));
+	const uint32_t L = e.vi, nI = (uint32_t)((P - 1) * stride + T), nW = (uint32_t)T, nA = (uint32_t)P;
+	ASSERT_EQ(e.vw, L);
+	ASSERT_EQ(e.va, L);
+	int32_t *inp = xmalloc((size_t)nI * L * 4), *wgt = xmalloc((size_t)nW * L * 4), *acc0 = xmalloc((size_t)nA * L * 4);
+	for (size_t i = 0; i < (size_t)nI * L; i++)
+		inp[i] = rnd_in8(&e);
+	for (size_t i = 0; i < (size_t)nW * L; i++)
+		wgt[i] = (int32_t)(int8_t)rnd();
+	for (size_t i = 0; i < (size_t)nA * L; i++)
+		acc0[i] = rnd_i32();
+	inp[0] = e.in_unsigned ? 255 : -128, wgt[0] = -128; /* the largest product */
+	uint8_t *inpb = bytes_of(inp, (size_t)nI * L), *wgtb = bytes_of(wgt, (size_t)nW * L);
+	struct pb b;
+	pb_init(&b, &e);
+	pb_seg(&b, "a", "input", (uint64_t)nI * e.Ei);
+	pb_seg(&b, "w", "weight", (uint64_t)nW * e.Ew);
+	pb_seg(&b, "c0", "input", (uint64_t)nA * e.Ea);
+	pb_load1(&b, c->inp, 0, "a", nI);
+	pb_load1(&b, c->wgt, 0, "w", nW);
+	pb_load1(&b, "acc", 0, "c0", nA);
+	int u0 = pb_uop(&b, 0, 0, 0);
+	if (reset) {
+		BODY(&b, "%s reset=1 uop_begin=%d uop_end=%d iter_out=%d iter_in=1 dst_out=1 src_out=%d wgt_out=0\n", c->intr, u0,
+		     u0 + 1, P, stride);
+		int u1 = pb_uop(&b, 0, 1, 1);
+		if (T > 1)
+			BODY(&b, "%s uop_begin=%d uop_end=%d iter_out=%d iter_in=%d dst_out=1 dst_in=0 src_out=%d src_in=1 wgt_out=0 wgt_in=1\n",
+			     c->intr, u1, u1 + 1, P, T - 1, stride);
+	} else {
+		BODY(&b, "%s uop_begin=%d uop_end=%d iter_out=%d iter_in=%d dst_out=1 dst_in=0 src_out=%d src_in=1 wgt_out=0 wgt_in=1\n",
+		     c->intr, u0, u0 + 1, P, T, stride);
+	}
+	pb_dump_int(&b, 0, nA, "d");
+	struct mach m;
+	if (mach_start(&m, &e, &b)) {
+		mach_write(&m, "a", 0, inpb, (size_t)nI * L);
+		mach_write(&m, "w", 0, wgtb, (size_t)nW * L);
+		mach_write(&m, "c0", 0, acc0, (size_t)nA * L * 4);
+		mach_run(&m);
+		int32_t *expect = xmalloc((size_t)nA * L * 4), *got = xmalloc((size_t)nA * L * 4);
+		for (int p = 0; p < P; p++)
+			for (uint32_t l = 0; l < L; l++) {
+				uint32_t sum = reset ? 0 : (uint32_t)acc0[(size_t)p * L + l];
+				for (int t = 0; t < T; t++)
+					sum += (uint32_t)(inp[(size_t)(p * stride + t) * L + l] * wgt[(size_t)t * L + l]);
+				expect[(size_t)p * L + l] = (int32_t)sum;
+			}
+		read_dump_int(&m, "d", nA, got);
+		check_i32("acc[p, c] += inp[p*s + t, c] * wgt[t, c]", got, expect, (size_t)nA * L);
+		free(expect);
+		free(got);
+	}
+	mach_end(&m);
+	pb_free(&b);
+	free(inp), free(wgt), free(acc0), free(inpb), free(wgtb);
+}
+
 /* Several intrinsic instructions with random two-level loops (overlapping
  * destinations, reset or not) on one accumulator region: the order of the
  * loop nest and reset per tile are visible in the result. */
@@ -353,6 +426,11 @@ int main(void)
 	test_matmul_int(&C_SRV, 1, 2, 3, MM_RESET, 0);
 	test_matmul_int(&C_DOT, 3, 3, 4, MM_INIT, 0);
 	test_matmul_int(&C_DOT, 2, 2, 3, MM_RESET, 0);
+	test_matmul_int(&C_VMAC_GEMM, 2, 3, 2, MM_INIT, 0); /* a weight tile of 32 elements */
+	test_matmul_int(&C_VMAC_GEMM, 2, 2, 3, MM_REQUANT, 7);
+	test_vector_mac(5, 3, 1, false);
+	test_vector_mac(4, 9, 2, true);
+	test_vector_mac(1, 1, 1, true);
 	test_matmul_int(&C_MULTI, 2, 2, 3, MM_INIT, 0);
 	test_matmul_int(&C_MULTI_T, 2, 2, 2, MM_RESET, 0);
 	test_matmul_int(&C_MULTI_T, 2, 1, 3, MM_REQUANT_SRC, 0);
@@ -364,6 +442,7 @@ int main(void)
 		test_loops_int(int_cfgs[i], 10u + (uint64_t)i, 3);
 	test_loops_int(&C_VTA, 20, 3);
 	test_loops_int(&C_MULTI_T, 21, 3);
+	test_loops_int(&C_VMAC_GEMM, 22, 3);
 	test_loops_f32(30, 3);
 	test_loops_f32(31, 3);
 
