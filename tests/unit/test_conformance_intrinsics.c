@@ -16,6 +16,18 @@ enum mm_mode {
 };
 static const char *const mm_mode_name[] = {"init", "reset", "requant", "requant_src_relu"};
 
+/* Segments a, w and c0 of nI input, nW weight and nA accumulator
+ * elements, each loaded whole at index 0 of its level. */
+static void load_operands(struct pb *b, const struct cfg *c, uint32_t nI, uint32_t nW, uint32_t nA)
+{
+	pb_seg(b, "a", "input", (uint64_t)nI * b->e->Ei);
+	pb_seg(b, "w", "weight", (uint64_t)nW * b->e->Ew);
+	pb_seg(b, "c0", "input", (uint64_t)nA * b->e->Ea);
+	pb_load1(b, c->inp, 0, "a", nI);
+	pb_load1(b, c->wgt, 0, "w", nW);
+	pb_load1(b, "acc", 0, "c0", nA);
+}
+
 /* C = A x W over MT x NT output tiles and KT reduction tiles, as a real
  * schedule would issue it: one micro-op per row of tiles, the outer loop
  * over output columns, the inner one over the reduction.  Expected values:
@@ -69,13 +81,8 @@ static void test_matmul_int(const struct cfg *c, int MT, int NT, int KT, enum mm
 
 	struct pb b;
 	pb_init(&b, &e);
-	pb_seg(&b, "a", "input", (uint64_t)nI * e.Ei);
-	pb_seg(&b, "w", "weight", (uint64_t)nW * e.Ew);
-	pb_seg(&b, "c0", "input", (uint64_t)nA * e.Ea);
+	load_operands(&b, c, nI, nW, nA);
 	pb_seg(&b, "s", "input", e.Ea);
-	pb_load1(&b, c->inp, 0, "a", nI);
-	pb_load1(&b, c->wgt, 0, "w", nW);
-	pb_load1(&b, "acc", 0, "c0", nA);
 	int u0 = b.nuop;
 	for (int mt = 0; mt < MT; mt++)
 		pb_uop(&b, (uint32_t)mt * NT * ta, (uint32_t)mt * KT * ti, 0);
@@ -182,12 +189,7 @@ static void test_vector_mac(int P, int T, int stride, bool reset)
 	uint8_t *inpb = bytes_of(inp, (size_t)nI * L), *wgtb = bytes_of(wgt, (size_t)nW * L);
 	struct pb b;
 	pb_init(&b, &e);
-	pb_seg(&b, "a", "input", (uint64_t)nI * e.Ei);
-	pb_seg(&b, "w", "weight", (uint64_t)nW * e.Ew);
-	pb_seg(&b, "c0", "input", (uint64_t)nA * e.Ea);
-	pb_load1(&b, c->inp, 0, "a", nI);
-	pb_load1(&b, c->wgt, 0, "w", nW);
-	pb_load1(&b, "acc", 0, "c0", nA);
+	load_operands(&b, c, nI, nW, nA);
 	int u0 = pb_uop(&b, 0, 0, 0);
 	if (reset) {
 		BODY(&b, "%s reset=1 uop_begin=%d uop_end=%d iter_out=%d iter_in=1 dst_out=1 src_out=%d wgt_out=0\n", c->intr, u0,
