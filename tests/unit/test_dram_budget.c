@@ -4,8 +4,9 @@
  * rows: cc_rewrite) and run on the simulator, on vta-default read at most
  * 1.3 times their compulsory bytes (inputs' touched elements, weights and
  * bias, each once) together, and C2-C11 at most 1.5 times each where the
- * input or the weights fit their scratchpad, on vta-default and on
- * server-wide (elements of four rows, a shared level), counting everything
+ * input or the weights fit their scratchpad, on vta-default, on
+ * server-wide (elements of four rows, a shared level) and on vector-mac
+ * (weight tiles of several elements), counting everything
  * they read, their own instructions and micro-ops too (what the simulator
  * counts is those, isa_program_code_bytes, and the bytes of the data loads,
  * isa_program_data_bytes).  The simulator counts the bytes; the compulsory
@@ -93,5 +94,6 @@ int main(void)
 {
 	ASSERT(check_config("vta-default") <= 1.3);
 	check_config("server-wide"); /* (its C1, three channels in elements of 32, reads 12.6x) */
+	check_config("vector-mac");  /* a weight tile of 32 elements of 32 values */
 	return test_done("dram_budget");
 }
