@@ -41,7 +41,7 @@ struct cc_plan;
 	  "compile a workload's accelerator ops into one program")                                    \
 	X(exec, "WORKLOAD.yaml [--hw HW.yaml] [--dims NAME=N,...] [--device sim|rtl] [--verify] [--json] [--trace FILE] [--html OUT.html] [--max-cycles N] [--max-seconds S]", \
 	  "run a workload op by op on a device, checking each op against the host backend")          \
-	X(tune, "WORKLOAD.yaml [--hw HW.yaml] [--dims NAME=N,...] [--budget N] [--db FILE] [--seed S] [--json] [-o OUT.tsp]", \
+	X(tune, "WORKLOAD.yaml [--hw HW.yaml] [--dims NAME=N,...] [--budget N] [--retune] [--db FILE] [--seed S] [--json] [-o OUT.tsp]", \
 	  "search each op's mappings on the simulator, keeping the measurements in a tuning database") \
 	X(onnx_test, "DIR [--hw HW.yaml] [--device sim|rtl] [--json]",                                 \
 	  "run an ONNX backend test (model.onnx, test_data_set_*) and compare its outputs")          \
@@ -77,6 +77,7 @@ struct cli_opts {
 	bool yosys;             /* --yosys */
 	const char *html;       /* --html: a page of the results (cli/report.h) */
 	const char *point;      /* --point */
+	bool retune;            /* --retune: tune past the records with the new budget */
 	const char *pos[4];
 	int npos;
 };
@@ -101,6 +102,7 @@ enum {
 	CLI_OPT_YOSYS = 1 << 16,
 	CLI_OPT_HTML = 1 << 17,
 	CLI_OPT_POINT = 1 << 18,
+	CLI_OPT_RETUNE = 1 << 19,
 };
 
 /* Returns -1 and prints the usage on bad usage, 1 after printing help for

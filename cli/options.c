@@ -46,6 +46,7 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 		{"yosys", no_argument, NULL, 'Y'},
 		{"html", required_argument, NULL, 'L'},
 		{"point", required_argument, NULL, 'P'},
+		{"retune", no_argument, NULL, 'U'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -68,7 +69,8 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 			      : c == 'S' ? CLI_OPT_SEED : c == 'I' ? CLI_OPT_ITERATIONS : c == 'R' ? CLI_OPT_DUMP_IR
 			      : c == 'V' ? CLI_OPT_VERIFY : c == 'B' ? CLI_OPT_BUDGET : c == 'd' ? CLI_OPT_DB
 			      : c == 'W' ? CLI_OPT_WAVES : c == 'A' ? CLI_OPT_DUMP_AFTER : c == 'K' ? CLI_OPT_KNOBS : c == 'N' ? CLI_OPT_DIMS
-			      : c == 'Y' ? CLI_OPT_YOSYS : c == 'L' ? CLI_OPT_HTML : c == 'P' ? CLI_OPT_POINT : 0;
+			      : c == 'Y' ? CLI_OPT_YOSYS : c == 'L' ? CLI_OPT_HTML : c == 'P' ? CLI_OPT_POINT
+			      : c == 'U' ? CLI_OPT_RETUNE : 0;
 		if (c == 'h') {
 			cli_usage(cmd, false);
 			return 1;
@@ -81,8 +83,8 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 			cli_usage_error(cmd, "unknown option '%s'", spelled);
 			return -1;
 		}
-		if (c == 'J' || c == 'R' || c == 'V' || c == 'Y') {
-			*(c == 'J' ? &o->json : c == 'R' ? &o->dump_ir : c == 'V' ? &o->verify : &o->yosys) = true;
+		if (c == 'J' || c == 'R' || c == 'V' || c == 'Y' || c == 'U') {
+			*(c == 'J' ? &o->json : c == 'R' ? &o->dump_ir : c == 'V' ? &o->verify : c == 'U' ? &o->retune : &o->yosys) = true;
 			continue;
 		}
 		const char **slot = c == 'H' ? &o->hw : c == 'F' ? &o->format : c == 'D' ? &o->device
