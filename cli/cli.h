@@ -159,6 +159,13 @@ void cli_json_begin(FILE *out, const char *command);
  * null where one does not apply (docs/json.md, "The plan of an op"). */
 struct ir_graph;
 void cli_json_plan(FILE *out, const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan);
+/* An op's machine bound (cc_machine_bound) against its measured cycles (0:
+ * none): as the columns "bound by of-bound eff" of a table, and as the key
+ * "bound" of its JSON object, after a comma (docs/json.md). */
+struct cc_bound;
+void cli_bound_text(const struct cc_bound *b, uint64_t cycles, char *out, size_t n);
+#define CLI_BOUND_HEADER "     bound by   of bound    eff"
+void cli_json_bound(FILE *out, const struct cc_bound *b, uint64_t cycles);
 /* Refuses (with a usage error, -1) an output (-o, --trace, --waves) that
  * names an input of the command (a positional, --hw, --db) or another
  * output: the same device and inode.  Called before any work. */

@@ -206,6 +206,33 @@ void cli_json_plan(FILE *out, const struct hw *hw, const struct ir_graph *g, int
 	cli_json_string(out, !on_host ? NULL : plan->why[0] ? plan->why : "no intrinsic and not the vector ALU can run it");
 }
 
+void cli_bound_text(const struct cc_bound *b, uint64_t cycles, char *out, size_t n)
+{
+	char frac[16] = "-", eff[16] = "-";
+	if (cycles)
+		snprintf(frac, sizeof frac, "%.1f%%", 100 * b->cycles / (double)cycles);
+	if (b->efficiency >= 0)
+		snprintf(eff, sizeof eff, "%.1f%%", 100 * b->efficiency);
+	snprintf(out, n, "%10.0f %-4s %8s %6s", b->cycles, cc_resource_name(b->binding), frac, eff);
+}
+
+void cli_json_bound(FILE *out, const struct cc_bound *b, uint64_t cycles)
+{
+	fprintf(out, ",\"bound\":{\"cycles\":%.1f", b->cycles);
+	for (int r = 0; r < CC_RES_COUNT; r++)
+		fprintf(out, ",\"%s\":%.1f", cc_resource_name((enum cc_resource)r), b->need[r]);
+	fprintf(out, ",\"binding\":\"%s\",\"fraction\":", cc_resource_name(b->binding));
+	if (cycles)
+		fprintf(out, "%.6f", b->cycles / (double)cycles);
+	else
+		fputs("null", out);
+	fputs(",\"efficiency\":", out);
+	if (b->efficiency >= 0)
+		fprintf(out, "%.6f}", b->efficiency);
+	else
+		fputs("null}", out);
+}
+
 int cli_parse_count(const char *s, uint64_t *v)
 {
 	char *end;

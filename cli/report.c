@@ -177,6 +177,7 @@ static int load_ops(sqlite3 *db, const struct results *r, long idx, struct rp_op
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		*ops = xrealloc(*ops, (size_t)(*n + 1) * sizeof **ops);
 		struct rp_op *o = &(*ops)[(*n)++];
+		*o = (struct rp_op){0}; /* a sweep's results hold no machine bound */
 		const char *wl = (const char *)sqlite3_column_text(q, 0), *op = (const char *)sqlite3_column_text(q, 1);
 		o->name = r->several ? xasprintf("%s/%s", wl ? wl : "", op ? op : "") : xstrdup(op ? op : "");
 		o->cycles = (uint64_t)sqlite3_column_int64(q, 2), o->macs = (uint64_t)sqlite3_column_int64(q, 3);

@@ -92,18 +92,22 @@ static void print_text(const struct hw *hw, const struct wl_workload *w, const s
 {
 	const struct ir_graph *g = &w->g;
 	printf("%s on %s: tuned on the simulator\n", w->name, hw->name);
-	printf("  %-10s %10s %10s %7s %8s %8s %9s %8s %7s  %s\n", "op", "cycles", "default", "speedup", "util", "of roof",
-	       "measured", "space", "seconds", "mapping");
+	printf("  %-10s %10s %10s %7s %8s %8s %s %9s %8s %7s  %s\n", "op", "cycles", "default", "speedup", "util", "of roof",
+	       CLI_BOUND_HEADER, "measured", "space", "seconds", "mapping");
 	for (int op = 0; op < g->nops; op++) {
 		const struct tn_result *r = &res[op];
 		if (r->plan.kind == CC_HOST) {
 			printf("  %-10s %10s  (no intrinsic runs it: host)\n", g->op[op].name, "-");
 			continue;
 		}
+		struct cc_bound b;
+		char bound[64];
+		cc_machine_bound(hw, g, op, &r->plan, &b);
+		cli_bound_text(&b, r->cycles, bound, sizeof bound);
 		if (r->plan.kind == CC_POOL) {
-			printf("  %-10s %10" PRIu64 " %10s %7s %8s %7.1f%% %9d %8s %7.2f  alu: max pooling\n", g->op[op].name,
-			       r->cycles, "-", "-", "-", 100 * cc_roofline_cycles(hw, g, op) / (double)r->cycles, r->measured, "-",
-			       r->seconds);
+			printf("  %-10s %10" PRIu64 " %10s %7s %8s %7.1f%% %s %9d %8s %7.2f  alu: max pooling\n", g->op[op].name,
+			       r->cycles, "-", "-", "-", 100 * cc_roofline_cycles(hw, g, op) / (double)r->cycles, bound, r->measured,
+			       "-", r->seconds);
 			continue;
 		}
 		char *m = mapping_text(hw, g, op, &r->best), dflt[24] = "-", speed[24] = "-", measured[40];
@@ -112,9 +116,9 @@ static void print_text(const struct hw *hw, const struct wl_workload *w, const s
 			snprintf(speed, sizeof speed, "%.2fx", (double)r->default_cycles / (double)r->cycles);
 		}
 		measured_text(r, measured, sizeof measured);
-		printf("  %-10s %10" PRIu64 " %10s %7s %7.1f%% %7.1f%% %9s %8" PRId64 " %7.2f  %s\n", g->op[op].name, r->cycles,
-		       dflt, speed, 100 * utilization(hw, g, op, r->cycles),
-		       100 * cc_roofline_cycles(hw, g, op) / (double)r->cycles, measured, r->space, r->seconds, m);
+		printf("  %-10s %10" PRIu64 " %10s %7s %7.1f%% %7.1f%% %s %9s %8" PRId64 " %7.2f  %s\n", g->op[op].name,
+		       r->cycles, dflt, speed, 100 * utilization(hw, g, op, r->cycles),
+		       100 * cc_roofline_cycles(hw, g, op) / (double)r->cycles, bound, measured, r->space, r->seconds, m);
 		free(m);
 	}
 }
@@ -155,6 +159,9 @@ static void print_json(const struct hw *hw, const struct wl_workload *w, const s
 		cli_json_string(stdout, g->op[op].kind);
 		printf(",\"device\":%s", r->plan.kind == CC_HOST ? "null" : "\"sim\"");
 		print_json_plan(hw, g, op, r);
+		struct cc_bound b;
+		cc_machine_bound(hw, g, op, &r->plan, &b);
+		cli_json_bound(stdout, &b, r->plan.kind == CC_HOST ? 0 : r->cycles);
 		if (r->plan.kind == CC_HOST) {
 			printf(",\"cycles\":null,\"default_cycles\":null,\"utilization\":null,\"roofline_cycles\":null,"
 			       "\"measurements\":0,\"from_records\":false,\"recorded\":0,\"exhaustive\":false,\"space\":%" PRId64

@@ -255,6 +255,12 @@ def check_roofline(root, what, ops, peak, bw):
         check(c[col["cycles"]].all_text() == str(o["cycles"]) and c[col["MACs"]].all_text() == str(o["macs"]) and
               c[col["DRAM read (bytes)"]].all_text() == str(o["dram_read"]), f"{what}: op {o['name']}'s figures in the table")
         check(close(float(c[col["energy"]].attrs["data-v"]), o["energy_pj"]), f"{what}: op {o['name']}'s energy")
+        if "bound" in o:  # exec's machine bound (a sweep's results do not hold it: empty cells)
+            check(c[col["bound by"]].all_text() == o["bound"]["binding"] and
+                  close(float(c[col["of bound"]].attrs["data-v"]), o["bound"]["fraction"], 1e-5),
+                  f"{what}: op {o['name']}'s machine bound")
+        else:
+            check(c[col["of bound"]].attrs["data-v"] == "", f"{what}: op {o['name']} has no machine bound")
 
 
 def check_report(path, what, chosen):
@@ -311,8 +317,8 @@ bw = 8  # vta-default's DRAM channel, examples/hw/vta-default.yaml
 text, root = parse(f"{work}/exec.html")
 svgs = self_contained(text, "exec --html")
 check(len(svgs) == 3 and all(root.find("svg", id=i) for i in ("roofline", "utilization", "energy")), "exec --html: its plots")
-ops = [dict(name=o["name"], cycles=o["cycles"], macs=o["macs"], dram_read=o["dram_read"], energy_pj=o["energy"]["total_pj"])
-       for o in acc]
+ops = [dict(name=o["name"], cycles=o["cycles"], macs=o["macs"], dram_read=o["dram_read"], energy_pj=o["energy"]["total_pj"],
+            bound=o["bound"]) for o in acc]
 check_roofline(root, "exec --html", ops, peak, bw)
 stacks = root.find("g", cls="stack")
 check(len(stacks) == len(acc), "exec --html: an energy bar per op")
