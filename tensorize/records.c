@@ -334,6 +334,27 @@ static bool parse_dims(const char *s, struct tz_binding *b)
 	return true;
 }
 
+/* Room in the array *pp of n entries of size bytes (cap of them allocated)
+ * for one more; when out of memory the query st ends, the array is freed
+ * and -1 comes back with an error naming what. */
+static int room(struct tz_records *r, sqlite3_stmt *st, void *pp, int n, int *cap, size_t size, const char *what,
+		struct diags *err)
+{
+	if (n < *cap)
+		return 0;
+	int more = *cap ? 2 * *cap : 64;
+	if (!try_resize(pp, (size_t)more, size)) {
+		*cap = more;
+		return 0;
+	}
+	void *p, *none = NULL;
+	memcpy(&p, pp, sizeof p); /* pp is any T **, as try_resize takes it */
+	free(p);
+	memcpy(pp, &none, sizeof none);
+	sqlite3_finalize(st);
+	return diag_nomem(err, r->path, (size_t)more * size, "%s", what);
+}
+
 /* The columns a mapping is read from, from column 0 of a row. */
 #define MAPPING_COLUMNS "intrinsic, input_a, dims, bm, bn, bk, n_outer, ring_a, ring_b, ring_acc, keep_a, keep_b, direct, box_rows"
 
@@ -409,15 +430,9 @@ int tz_records_op(struct tz_records *r, const char *op_key, const char *hw_key, 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (!valid_cycles(st, COL_CYCLES) || !row_mapping(st, hw, g, op, &m))
 			continue;
-		if (*n == cap) {
-			int more = cap ? 2 * cap : 64;
-			if (try_resize(out, (size_t)more, sizeof **out)) {
-				sqlite3_finalize(st);
-				free(*out);
-				*out = NULL, *n = 0;
-				return diag_nomem(err, r->path, (size_t)more * sizeof **out, "the op's records");
-			}
-			cap = more;
+		if (room(r, st, out, *n, &cap, sizeof **out, "the op's records", err)) {
+			*n = 0;
+			return -1;
 		}
 		(*out)[(*n)++] = (struct tz_prior){m, (uint64_t)sqlite3_column_int64(st, COL_CYCLES)};
 	}
@@ -442,15 +457,9 @@ int tz_records_transfer(struct tz_records *r, const char *op_key, const char *hw
 			continue; /* features of another version */
 		if (!valid_cycles(st, 2))
 			continue;
-		if (*n == cap) {
-			int more = cap ? 2 * cap : 256;
-			if (try_resize(out, (size_t)more, sizeof **out)) {
-				sqlite3_finalize(st);
-				free(*out);
-				*out = NULL, *n = 0;
-				return diag_nomem(err, r->path, (size_t)more * sizeof **out, "the records to learn from");
-			}
-			cap = more;
+		if (room(r, st, out, *n, &cap, sizeof **out, "the records to learn from", err)) {
+			*n = 0;
+			return -1;
 		}
 		struct tz_sample *s = &(*out)[(*n)++];
 		memcpy(s->f, sqlite3_column_blob(st, 0), sizeof s->f);
