@@ -97,6 +97,7 @@ static int bench_hw(const char *src, const char *name, const char *workload, int
 	if (hw_load_file(path, &hw, &err) || wl_load_file(workload, &w, &err) || cc_rewrite(&hw, &w, &err)) {
 		diag_print(&err, stderr);
 		diag_free(&err);
+		s->failures = 1;
 		return -1;
 	}
 	int n = w.g.nops;
@@ -111,9 +112,15 @@ static int bench_hw(const char *src, const char *name, const char *workload, int
 		fprintf(stderr, "FAIL: %s: the benchmark did not run\n", name);
 		s->failures++;
 	}
+	int accelerated = 0;
+	for (int op = 0; op < n && !rc; op++)
+		accelerated += !res[0][op].on_host && !res[1][op].on_host;
 	printf("\n### %s (budget %d)\n\n", name, budget);
-	printf("| op | by | eff | default | tuned | default/tuned | of roof: default | tuned | of bound: default | tuned |\n");
-	printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+	if (!accelerated)
+		printf("%s\n", rc ? "Not run." : "No op runs on the accelerator.");
+	else
+		printf("| op | by | eff | default | tuned | default/tuned | of roof: default | tuned | of bound: default | tuned |\n"
+		       "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
 	for (int op = 0; op < n && !rc; op++) {
 		const struct rt_result *d = &res[0][op], *t = &res[1][op];
 		if (d->on_host || t->on_host)
