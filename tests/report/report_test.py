@@ -255,12 +255,11 @@ def check_roofline(root, what, ops, peak, bw):
         check(c[col["cycles"]].all_text() == str(o["cycles"]) and c[col["MACs"]].all_text() == str(o["macs"]) and
               c[col["DRAM read (bytes)"]].all_text() == str(o["dram_read"]), f"{what}: op {o['name']}'s figures in the table")
         check(close(float(c[col["energy"]].attrs["data-v"]), o["energy_pj"]), f"{what}: op {o['name']}'s energy")
-        if "bound" in o:  # exec's machine bound (a sweep's results do not hold it: empty cells)
-            check(c[col["bound by"]].all_text() == o["bound"]["binding"] and
-                  close(float(c[col["of bound"]].attrs["data-v"]), o["bound"]["fraction"], 1e-5),
-                  f"{what}: op {o['name']}'s machine bound")
-        else:
-            check(c[col["of bound"]].attrs["data-v"] == "", f"{what}: op {o['name']} has no machine bound")
+        # the machine's bound: exec's JSON object, or a sweep's bound and bound_by columns
+        b = o["bound"]
+        by, frac = (b["binding"], b["fraction"]) if isinstance(b, dict) else (o["bound_by"], b / o["cycles"])
+        check(c[col["bound by"]].all_text() == by and close(float(c[col["of bound"]].attrs["data-v"]), frac, 1e-5),
+              f"{what}: op {o['name']}'s machine bound", f"{by} {frac}")
 
 
 def check_report(path, what, chosen):
