@@ -4,7 +4,7 @@
  *
  *   bench_layers [--budget N] [--hw NAME,...] [WORKLOAD.yaml]
  *
- * For every example description (or those named) and every op it runs on
+ * For every description in examples/hw (or those named) and every op it runs on
  * the accelerator: the default mapping's cycles, the cycles of the mapping
  * tuned with N measurements (default 16; each op on its own, no records),
  * the fraction of the roofline and of the machine's bound (cc_machine_bound)
@@ -13,6 +13,7 @@
  * with the host backend (rt_exec with verify): a wrong result, or tuned
  * cycles that differ from what the tuner measured, fails the benchmark
  * (exit status 1).  The tables are markdown. */
+#include <glob.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -24,8 +25,6 @@
 #include "compiler/tune.h"
 #include "sim/simulator.h"
 
-static const char *const descriptions[] = {"vta-default", "vta-dual", "edge-tiny", "server-wide", "dot-i8", "mma-fp16"};
-enum { NDESCRIPTIONS = sizeof descriptions / sizeof *descriptions };
 
 static double now(void)
 {
@@ -85,13 +84,11 @@ static bool verified(const struct rt_result *r, const char *hw, const char *op, 
 }
 
 /* One description: its table, its sums; -1 when it could not be run. */
-static int bench_hw(const char *src, const char *name, const char *workload, int budget, struct sums *s)
+static int bench_hw(const char *path, const char *name, const char *workload, int budget, struct sums *s)
 {
-	char path[1024];
 	struct hw hw;
 	struct wl_workload w;
 	struct diags err = {0};
-	snprintf(path, sizeof path, "%s/examples/hw/%s.yaml", src, name);
 	memset(s, 0, sizeof *s);
 	/* the rewrites that depend on the machine (phases, bands) add layout ops first */
 	if (hw_load_file(path, &hw, &err) || wl_load_file(workload, &w, &err) || cc_rewrite(&hw, &w, &err)) {
@@ -199,27 +196,42 @@ int main(int argc, char **argv)
 	if (!workload)
 		workload = path;
 	printf("bench_layers %s, budget %d measurements per op\n", workload, budget);
-	struct sums all[NDESCRIPTIONS];
-	int failures = 0;
-	for (int h = 0; h < NDESCRIPTIONS; h++) {
-		memset(&all[h], 0, sizeof all[h]);
-		if (!wanted(hws, descriptions[h]))
+	/* every example description, by name */
+	char pattern[1024];
+	snprintf(pattern, sizeof pattern, "%s/examples/hw/*.yaml", src);
+	glob_t found;
+	if (glob(pattern, 0, NULL, &found) || !found.gl_pathc) {
+		fprintf(stderr, "bench_layers: no descriptions match %s\n", pattern);
+		return 1;
+	}
+	int nhw = (int)found.gl_pathc, failures = 0;
+	char **names = xcalloc((size_t)nhw, sizeof *names);
+	struct sums *all = xcalloc((size_t)nhw, sizeof *all);
+	for (int h = 0; h < nhw; h++) {
+		const char *base = strrchr(found.gl_pathv[h], '/') + 1;
+		names[h] = xstrndup(base, strlen(base) - strlen(".yaml"));
+		if (!wanted(hws, names[h]))
 			continue;
-		bench_hw(src, descriptions[h], workload, budget, &all[h]);
+		bench_hw(found.gl_pathv[h], names[h], workload, budget, &all[h]);
 		failures += all[h].failures;
 	}
 	printf("\n### Means per description\n\n");
 	printf("| description | ops | by mac / alu / dram | default/tuned | of roof: default | tuned | of bound: default | tuned |\n");
 	printf("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
-	for (int h = 0; h < NDESCRIPTIONS; h++) {
+	for (int h = 0; h < nhw; h++) {
 		const struct sums *s = &all[h];
 		if (!s->ops)
 			continue;
-		printf("| %s | %d | %d / %d / %d | %.3fx | %.1f%% | %.1f%% | %.1f%% | %.1f%% |\n", descriptions[h], s->ops,
+		printf("| %s | %d | %d / %d / %d | %.3fx | %.1f%% | %.1f%% | %.1f%% | %.1f%% |\n", names[h], s->ops,
 		       s->binding[CC_RES_MAC], s->binding[CC_RES_ALU], s->binding[CC_RES_DRAM], exp(s->log_speedup / s->ops),
 		       100 * s->roof[0] / s->ops, 100 * s->roof[1] / s->ops, 100 * s->bound[0] / s->ops,
 		       100 * s->bound[1] / s->ops);
 	}
 	printf("\n%d failures\n", failures);
+	for (int h = 0; h < nhw; h++)
+		free(names[h]);
+	free(names);
+	free(all);
+	globfree(&found);
 	return failures ? 1 : 0;
 }
