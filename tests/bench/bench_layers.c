@@ -1,6 +1,6 @@
 /* bench_layers: mapping quality on layer shapes the mappings were not
  * developed on (examples/workloads/bench-layers.yaml: MobileNet-v1/v2,
- * ResNet-50, BERT-base, GPT-2), for docs/performance.md.
+ * ResNet-50, BERT-base, GPT-2), for docs/bench-layers.md.
  *
  *   bench_layers [--budget N] [--hw NAME,...] [WORKLOAD.yaml]
  *
