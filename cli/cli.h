@@ -41,7 +41,7 @@ struct cc_plan;
 	  "compile a workload's accelerator ops into one program")                                    \
 	X(exec, "WORKLOAD.yaml [--hw HW.yaml] [--dims NAME=N,...] [--device sim|rtl] [--verify] [--json] [--trace FILE] [--html OUT.html] [--max-cycles N] [--max-seconds S]", \
 	  "run a workload op by op on a device, checking each op against the host backend")          \
-	X(tune, "WORKLOAD.yaml [--hw HW.yaml] [--dims NAME=N,...] [--budget N] [--db FILE] [--seed S] [--json] [-o OUT.tsp]", \
+	X(tune, "WORKLOAD.yaml [--hw HW.yaml] [--dims NAME=N,...] [--budget N] [--retune] [--db FILE] [--seed S] [--json] [-o OUT.tsp]", \
 	  "search each op's mappings on the simulator, keeping the measurements in a tuning database") \
 	X(onnx_test, "DIR [--hw HW.yaml] [--device sim|rtl] [--json]",                                 \
 	  "run an ONNX backend test (model.onnx, test_data_set_*) and compare its outputs")          \
@@ -77,6 +77,7 @@ struct cli_opts {
 	bool yosys;             /* --yosys */
 	const char *html;       /* --html: a page of the results (cli/report.h) */
 	const char *point;      /* --point */
+	bool retune;            /* --retune: tune past the records with the new budget */
 	const char *pos[4];
 	int npos;
 };
@@ -101,6 +102,7 @@ enum {
 	CLI_OPT_YOSYS = 1 << 16,
 	CLI_OPT_HTML = 1 << 17,
 	CLI_OPT_POINT = 1 << 18,
+	CLI_OPT_RETUNE = 1 << 19,
 };
 
 /* Returns -1 and prints the usage on bad usage, 1 after printing help for
@@ -157,6 +159,13 @@ void cli_json_begin(FILE *out, const char *command);
  * null where one does not apply (docs/json.md, "The plan of an op"). */
 struct ir_graph;
 void cli_json_plan(FILE *out, const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan);
+/* An op's machine bound (cc_machine_bound) against its measured cycles (0:
+ * none): as the columns "bound by of-bound eff" of a table, and as the key
+ * "bound" of its JSON object, after a comma (docs/json.md). */
+struct cc_bound;
+void cli_bound_text(const struct cc_bound *b, uint64_t cycles, char *out, size_t n);
+#define CLI_BOUND_HEADER "     bound by   of bound    eff"
+void cli_json_bound(FILE *out, const struct cc_bound *b, uint64_t cycles);
 /* Refuses (with a usage error, -1) an output (-o, --trace, --waves) that
  * names an input of the command (a positional, --hw, --db) or another
  * output: the same device and inode.  Called before any work. */

@@ -35,24 +35,37 @@ static const char *status(const struct rt_result *r, bool verify)
 	return r->on_host ? "host" : !verify ? "-" : r->verified ? "ok" : "MISMATCH";
 }
 
+/* The width of the op column: the longest name, at least 14. */
+static int name_width(const struct ir_graph *g, int nops)
+{
+	int width = 14;
+	for (int op = 0; op < nops; op++)
+		width = (int)strlen(g->op[op].name) > width ? (int)strlen(g->op[op].name) : width;
+	return width;
+}
+
 static void print_text(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
 		       const struct rt_result *res, int nops, bool verify, const char *dev)
 {
+	int nw = name_width(&w->g, nops);
 	printf("%s on %s (device %s)\n", w->name, hw->name, dev);
-	printf("  %-14s %12s %14s %7s %12s %7s %10s  %-8s %s\n", "op", "cycles", "MACs", "util", "roofline", "of roof",
-	       "energy", "verified", "binding");
+	printf("  %-*s %12s %14s %7s %12s %7s %s %10s  %-8s %s\n", nw, "op", "cycles", "MACs", "util", "roofline", "of roof",
+	       CLI_BOUND_HEADER, "energy", "verified", "binding");
 	struct dev_stats total = {0};
-	char e[32];
+	char e[32], bound[64];
 	for (int op = 0; op < nops; op++) {
 		const struct rt_result *r = &res[op];
+		struct cc_bound b;
+		cc_machine_bound(hw, &w->g, op, &plans[op], &b);
+		cli_bound_text(&b, r->on_host ? 0 : r->st.cycles, bound, sizeof bound);
 		if (r->on_host) {
-			printf("  %-14s %12s %14" PRIu64 " %7s %12.0f %7s %10s  %-8s %s\n", w->g.op[op].name, "-", r->macs, "-",
-			       r->roofline, "-", "-", "host", plans[op].why);
+			printf("  %-*s %12s %14" PRIu64 " %7s %12.0f %7s %s %10s  %-8s %s\n", nw, w->g.op[op].name, "-", r->macs, "-",
+			       r->roofline, "-", bound, "-", "host", plans[op].why);
 			continue;
 		}
 		dev_stats_add(&total, &r->st);
-		printf("  %-14s %12" PRIu64 " %14" PRIu64 " %6.1f%% %12.0f %6.1f%% %10s  %-8s %s\n", w->g.op[op].name,
-		       r->st.cycles, r->macs, 100 * utilization(r), r->roofline, 100 * r->roofline / (double)r->st.cycles,
+		printf("  %-*s %12" PRIu64 " %14" PRIu64 " %6.1f%% %12.0f %6.1f%% %s %10s  %-8s %s\n", nw, w->g.op[op].name,
+		       r->st.cycles, r->macs, 100 * utilization(r), r->roofline, 100 * r->roofline / (double)r->st.cycles, bound,
 		       cli_joules(op_energy(hw, &r->st), e, sizeof e), r->st.limit ? "stopped" : status(r, verify), r->binding);
 		if (verify && !r->verified && !r->st.limit)
 			printf("      first difference: %s\n", r->mismatch);
@@ -76,6 +89,9 @@ static void print_json_op(const struct hw *hw, const struct wl_workload *w, cons
 	cli_json_plan(stdout, hw, &w->g, op, plan);
 	printf(",\"macs\":%" PRIu64 ",\"roofline_cycles\":%.1f,\"compulsory_read\":%.0f", r->macs, r->roofline,
 	       cc_compulsory_read_bytes(&w->g, op));
+	struct cc_bound b;
+	cc_machine_bound(hw, &w->g, op, plan, &b);
+	cli_json_bound(stdout, &b, acc ? r->st.cycles : 0);
 	if (acc)
 		printf(",\"cycles\":%" PRIu64 ",\"utilization\":%.6f,\"dram_read\":%" PRIu64 ",\"dram_written\":%" PRIu64,
 		       r->st.cycles, utilization(r), r->st.dram_read, r->st.dram_written);
@@ -123,8 +139,8 @@ static void print_json(const struct hw *hw, const struct wl_workload *w, const s
  * utilization, energy by part and table, as `tessel report` draws a point.
  * The accelerator ops as the page's ops and energy bars; their statistics
  * summed in total.  Returns how many. */
-static int html_ops(const struct hw *hw, const struct wl_workload *w, const struct rt_result *res, int nops,
-		    struct rp_op *ops, struct rp_stack *bars, struct dev_stats *total)
+static int html_ops(const struct hw *hw, const struct wl_workload *w, const struct cc_plan *plans,
+		    const struct rt_result *res, int nops, struct rp_op *ops, struct rp_stack *bars, struct dev_stats *total)
 {
 	int n = 0;
 	char e[32];
@@ -134,7 +150,10 @@ static int html_ops(const struct hw *hw, const struct wl_workload *w, const stru
 			continue;
 		struct hw_energy_report er;
 		hw_energy_of(hw, &r->st.act, r->st.dram_read, r->st.dram_written, r->st.cycles, &er);
-		ops[n] = (struct rp_op){w->g.op[op].name, r->st.cycles, r->macs, r->st.dram_read, r->roofline, er.total};
+		struct cc_bound b;
+		cc_machine_bound(hw, &w->g, op, &plans[op], &b);
+		ops[n] = (struct rp_op){w->g.op[op].name, r->st.cycles, r->macs, r->st.dram_read, r->roofline, er.total,
+					b.cycles, cc_resource_name(b.binding)};
 		bars[n] = (struct rp_stack){w->g.op[op].name, NULL, {0}, false, -1};
 		memcpy(bars[n].part, er.part, sizeof er.part);
 		bars[n++].tip = xasprintf("%s: %s", w->g.op[op].name, cli_joules(er.total, e, sizeof e));
@@ -149,7 +168,7 @@ static void html_body(FILE *f, const struct hw *hw, const struct wl_workload *w,
 	struct rp_op *ops = xcalloc((size_t)nops + 1, sizeof *ops);
 	struct rp_stack *bars = xcalloc((size_t)nops + 1, sizeof *bars);
 	struct dev_stats total = {0};
-	int n = html_ops(hw, w, res, nops, ops, bars, &total);
+	int n = html_ops(hw, w, plans, res, nops, ops, bars, &total);
 	struct hw_energy_report et;
 	hw_energy_of(hw, &total.act, total.dram_read, total.dram_written, total.cycles, &et);
 	char e[32], t[32];

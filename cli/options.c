@@ -46,6 +46,7 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 		{"yosys", no_argument, NULL, 'Y'},
 		{"html", required_argument, NULL, 'L'},
 		{"point", required_argument, NULL, 'P'},
+		{"retune", no_argument, NULL, 'U'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -68,7 +69,8 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 			      : c == 'S' ? CLI_OPT_SEED : c == 'I' ? CLI_OPT_ITERATIONS : c == 'R' ? CLI_OPT_DUMP_IR
 			      : c == 'V' ? CLI_OPT_VERIFY : c == 'B' ? CLI_OPT_BUDGET : c == 'd' ? CLI_OPT_DB
 			      : c == 'W' ? CLI_OPT_WAVES : c == 'A' ? CLI_OPT_DUMP_AFTER : c == 'K' ? CLI_OPT_KNOBS : c == 'N' ? CLI_OPT_DIMS
-			      : c == 'Y' ? CLI_OPT_YOSYS : c == 'L' ? CLI_OPT_HTML : c == 'P' ? CLI_OPT_POINT : 0;
+			      : c == 'Y' ? CLI_OPT_YOSYS : c == 'L' ? CLI_OPT_HTML : c == 'P' ? CLI_OPT_POINT
+			      : c == 'U' ? CLI_OPT_RETUNE : 0;
 		if (c == 'h') {
 			cli_usage(cmd, false);
 			return 1;
@@ -81,8 +83,8 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 			cli_usage_error(cmd, "unknown option '%s'", spelled);
 			return -1;
 		}
-		if (c == 'J' || c == 'R' || c == 'V' || c == 'Y') {
-			*(c == 'J' ? &o->json : c == 'R' ? &o->dump_ir : c == 'V' ? &o->verify : &o->yosys) = true;
+		if (c == 'J' || c == 'R' || c == 'V' || c == 'Y' || c == 'U') {
+			*(c == 'J' ? &o->json : c == 'R' ? &o->dump_ir : c == 'V' ? &o->verify : c == 'U' ? &o->retune : &o->yosys) = true;
 			continue;
 		}
 		const char **slot = c == 'H' ? &o->hw : c == 'F' ? &o->format : c == 'D' ? &o->device
@@ -202,6 +204,33 @@ void cli_json_plan(FILE *out, const struct hw *hw, const struct ir_graph *g, int
 	json_fields(out, hw, g, op, plan);
 	fputs(",\"why\":", out);
 	cli_json_string(out, !on_host ? NULL : plan->why[0] ? plan->why : "no intrinsic and not the vector ALU can run it");
+}
+
+void cli_bound_text(const struct cc_bound *b, uint64_t cycles, char *out, size_t n)
+{
+	char frac[16] = "-", eff[16] = "-";
+	if (cycles)
+		snprintf(frac, sizeof frac, "%.1f%%", 100 * b->cycles / (double)cycles);
+	if (b->efficiency >= 0)
+		snprintf(eff, sizeof eff, "%.1f%%", 100 * b->efficiency);
+	snprintf(out, n, "%10.0f %-4s %8s %6s", b->cycles, cc_resource_name(b->binding), frac, eff);
+}
+
+void cli_json_bound(FILE *out, const struct cc_bound *b, uint64_t cycles)
+{
+	fprintf(out, ",\"bound\":{\"cycles\":%.1f", b->cycles);
+	for (int r = 0; r < CC_RES_COUNT; r++)
+		fprintf(out, ",\"%s\":%.1f", cc_resource_name((enum cc_resource)r), b->need[r]);
+	fprintf(out, ",\"binding\":\"%s\",\"fraction\":", cc_resource_name(b->binding));
+	if (cycles)
+		fprintf(out, "%.6f", b->cycles / (double)cycles);
+	else
+		fputs("null", out);
+	fputs(",\"efficiency\":", out);
+	if (b->efficiency >= 0)
+		fprintf(out, "%.6f}", b->efficiency);
+	else
+		fputs("null}", out);
 }
 
 int cli_parse_count(const char *s, uint64_t *v)

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "base/output.h"
+#include "compiler/compile.h"
 #include "cli.h"
 #include "report.h"
 
@@ -162,13 +163,29 @@ static int load(sqlite3 *db, struct results *r, struct diags *err)
 	return 0;
 }
 
+/* The binding resource as cc_resource_name spells it (a string that lives
+ * on), or NULL for a value of no resource (NULL: a point of before it). */
+static const char *resource(const char *by)
+{
+	for (int k = 0; by && k < CC_RES_COUNT; k++)
+		if (!strcmp(by, cc_resource_name((enum cc_resource)k)))
+			return cc_resource_name((enum cc_resource)k);
+	return NULL;
+}
+
 /* The accelerator ops of point idx; names are kept in *names for the caller
- * to free. */
+ * to free.  Results written before the machine's bound have no columns for
+ * it: their ops have none. */
 static int load_ops(sqlite3 *db, const struct results *r, long idx, struct rp_op **ops, int *n, struct diags *err)
 {
+	static const char *const queries[] = {
+		"SELECT workload, op, cycles, macs, dram_read, roofline, energy_pj, bound, bound_by FROM ops"
+		" WHERE point = ? AND on_host = 0 ORDER BY seq",
+		"SELECT workload, op, cycles, macs, dram_read, roofline, energy_pj, NULL, NULL FROM ops"
+		" WHERE point = ? AND on_host = 0 ORDER BY seq"};
 	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(db, "SELECT workload, op, cycles, macs, dram_read, roofline, energy_pj FROM ops"
-				   " WHERE point = ? AND on_host = 0 ORDER BY seq", -1, &q, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, queries[0], -1, &q, NULL) != SQLITE_OK &&
+	    sqlite3_prepare_v2(db, queries[1], -1, &q, NULL) != SQLITE_OK) {
 		diag_add(err, r->arg, 0, 0, "not a sweep's results: %s: %s", r->db, sqlite3_errmsg(db));
 		return -1;
 	}
@@ -182,6 +199,8 @@ static int load_ops(sqlite3 *db, const struct results *r, long idx, struct rp_op
 		o->cycles = (uint64_t)sqlite3_column_int64(q, 2), o->macs = (uint64_t)sqlite3_column_int64(q, 3);
 		o->dram_read = (uint64_t)sqlite3_column_int64(q, 4);
 		o->roofline = sqlite3_column_double(q, 5), o->energy_pj = sqlite3_column_double(q, 6);
+		o->bound = sqlite3_column_double(q, 7);
+		o->bound_by = resource((const char *)sqlite3_column_text(q, 8));
 	}
 	sqlite3_finalize(q);
 	return 0;

@@ -22,6 +22,8 @@ struct rp_op {
 	uint64_t cycles, macs, dram_read;
 	double roofline;   /* the cycles of its roofline bound */
 	double energy_pj;
+	double bound;      /* the cycles of the machine's bound (cc_machine_bound), 0: not known */
+	const char *bound_by; /* its binding resource: "mac", "alu", "dram" */
 };
 
 /* One run: the accelerator ops of one point or of one `tessel exec`. */

@@ -458,7 +458,7 @@ void rp_td_none(FILE *f) { fputs("<td class=\"num\" data-v=\"\"></td>", f); }
 void rp_ops_table(FILE *f, const struct rp_run *r)
 {
 	static const char *const heads[] = {"op",         "cycles",      "MACs",     "DRAM read (bytes)", "MACs/byte",
-					    "MACs/cycle", "utilization", "of roof", "energy"};
+					    "MACs/cycle", "utilization", "of roof", "bound by", "of bound", "energy"};
 	rp_table_begin(f, "ops", heads, (int)(sizeof heads / sizeof heads[0]));
 	char b[64];
 	for (int i = 0; i < r->nops; i++) {
@@ -483,6 +483,14 @@ void rp_ops_table(FILE *f, const struct rp_run *r)
 		} else {
 			rp_td_none(f), rp_td_none(f), rp_td_none(f);
 		}
+		if (o->bound > 0 && o->bound_by)
+			rp_td_text(f, o->bound_by);
+		else
+			fputs("<td></td>", f);
+		if (o->bound > 0 && cyc > 0)
+			snprintf(b, sizeof b, "%.1f%%", 100 * o->bound / cyc), rp_td_num(f, o->bound / cyc, b);
+		else
+			rp_td_none(f);
 		rp_td_num(f, o->energy_pj, rp_si(o->energy_pj * 1e-12, "J", b, sizeof b));
 		fputs("</tr>\n", f);
 	}

@@ -86,6 +86,10 @@ static int run_workload(const struct sweep *s, const struct hw *hw, int wi, stru
 		snprintf(o->workload, sizeof o->workload, "%s", w.name);
 		snprintf(o->op, sizeof o->op, "%s", w.g.op[op].name);
 		o->on_host = res[op].on_host, o->macs = res[op].macs, o->roofline = res[op].roofline;
+		struct cc_bound b;
+		cc_machine_bound(hw, &w.g, op, &plans[op], &b);
+		o->bound = b.cycles;
+		snprintf(o->bound_by, sizeof o->bound_by, "%s", cc_resource_name(b.binding));
 		if (o->on_host)
 			continue;
 		struct hw_energy_report e;
@@ -215,11 +219,18 @@ static void print_point_json(const struct sw_point *p)
 		cli_json_string(stdout, o->op);
 		if (o->on_host)
 			printf(",\"device\":\"host\",\"cycles\":null,\"macs\":%" PRIu64 ",\"roofline_cycles\":%.1f,"
-			       "\"dram_read\":null,\"energy_pj\":null}", o->macs, o->roofline);
+			       "\"dram_read\":null,\"energy_pj\":null", o->macs, o->roofline);
 		else
 			printf(",\"device\":\"sim\",\"cycles\":%" PRIu64 ",\"macs\":%" PRIu64 ",\"roofline_cycles\":%.1f,"
-			       "\"dram_read\":%" PRIu64 ",\"energy_pj\":%.17g}", o->cycles, o->macs, o->roofline, o->dram_read,
+			       "\"dram_read\":%" PRIu64 ",\"energy_pj\":%.17g", o->cycles, o->macs, o->roofline, o->dram_read,
 			       o->energy_pj);
+		if (o->bound > 0) {
+			printf(",\"bound_cycles\":%.1f,\"bound_by\":", o->bound);
+			cli_json_string(stdout, o->bound_by);
+			printf("}");
+		} else {
+			printf(",\"bound_cycles\":null,\"bound_by\":null}");
+		}
 	}
 	printf("]}");
 }

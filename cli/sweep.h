@@ -80,6 +80,8 @@ struct sw_op {
 	bool on_host;
 	uint64_t cycles, macs, dram_read;
 	double roofline, energy_pj;
+	double bound;          /* the machine's bound (cc_machine_bound), 0: not known (results of before it) */
+	char bound_by[8];      /* its binding resource */
 };
 
 struct sw_point {

@@ -31,7 +31,26 @@ static const char schema[] =
 	" roofline REAL, peak_macs REAL, bandwidth REAL, clock_mhz REAL, pareto INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE IF NOT EXISTS ops (point INTEGER NOT NULL, seq INTEGER NOT NULL, workload TEXT NOT NULL,"
 	" op TEXT NOT NULL, on_host INTEGER NOT NULL, cycles INTEGER, macs INTEGER, dram_read INTEGER,"
-	" roofline REAL, energy_pj REAL, PRIMARY KEY (point, seq));";
+	" roofline REAL, energy_pj REAL, bound REAL, bound_by TEXT, PRIMARY KEY (point, seq));";
+
+/* The machine's bound came after the first results directories: their ops
+ * table gains its columns, NULL for the points they hold. */
+static int add_bound_columns(sqlite3 *db)
+{
+	static const char *const columns[][2] = {{"bound", "ALTER TABLE ops ADD COLUMN bound REAL"},
+						 {"bound_by", "ALTER TABLE ops ADD COLUMN bound_by TEXT"}};
+	for (size_t i = 0; i < sizeof columns / sizeof *columns; i++) {
+		sqlite3_stmt *q;
+		if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info('ops') WHERE name = ?", -1, &q, NULL) != SQLITE_OK)
+			return -1;
+		sqlite3_bind_text(q, 1, columns[i][0], -1, SQLITE_STATIC);
+		bool has = sqlite3_step(q) == SQLITE_ROW;
+		sqlite3_finalize(q);
+		if (!has && sqlite3_exec(db, columns[i][1], NULL, NULL, NULL) != SQLITE_OK)
+			return -1;
+	}
+	return 0;
+}
 
 static int db_error(struct sw_store *st, const char *what, struct diags *err)
 {
@@ -79,7 +98,7 @@ struct sw_store *sw_store_open(const char *dir, const struct sweep *s, struct di
 	st->path = xasprintf("%s/results.db", dir);
 	if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
 	    sqlite3_busy_timeout(st->db, 10000) != SQLITE_OK ||
-	    sqlite3_exec(st->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
+	    sqlite3_exec(st->db, schema, NULL, NULL, NULL) != SQLITE_OK || add_bound_columns(st->db)) {
 		db_error(st, "opening", err);
 		sw_store_close(st);
 		return NULL;
@@ -104,8 +123,8 @@ void sw_store_close(struct sw_store *st)
 static void load_ops(struct sw_store *st, struct sw_point *p)
 {
 	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(st->db, "SELECT workload, op, on_host, cycles, macs, dram_read, roofline, energy_pj FROM ops"
-				       " WHERE point = ? ORDER BY seq", -1, &q, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, "SELECT workload, op, on_host, cycles, macs, dram_read, roofline, energy_pj, bound,"
+				       " bound_by FROM ops WHERE point = ? ORDER BY seq", -1, &q, NULL) != SQLITE_OK)
 		return;
 	sqlite3_bind_int64(q, 1, (sqlite3_int64)p->index);
 	while (sqlite3_step(q) == SQLITE_ROW) {
@@ -118,6 +137,9 @@ static void load_ops(struct sw_store *st, struct sw_point *p)
 		o->cycles = (uint64_t)sqlite3_column_int64(q, 3), o->macs = (uint64_t)sqlite3_column_int64(q, 4);
 		o->dram_read = (uint64_t)sqlite3_column_int64(q, 5);
 		o->roofline = sqlite3_column_double(q, 6), o->energy_pj = sqlite3_column_double(q, 7);
+		o->bound = sqlite3_column_double(q, 8); /* NULL (a point of before it): 0 */
+		const char *by = (const char *)sqlite3_column_text(q, 9);
+		snprintf(o->bound_by, sizeof o->bound_by, "%s", by ? by : "");
 	}
 	sqlite3_finalize(q);
 }
@@ -161,7 +183,8 @@ int sw_store_load(struct sw_store *st, struct sw_point *pts, bool *done, uint64_
 static int put_ops(struct sw_store *st, const struct sw_point *p, struct diags *err)
 {
 	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO ops VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &q, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO ops(point, seq, workload, op, on_host, cycles, macs, dram_read,"
+				       " roofline, energy_pj, bound, bound_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &q, NULL) != SQLITE_OK)
 		return db_error(st, "writing", err);
 	int rc = 0;
 	for (int i = 0; i < p->nops && !rc; i++) {
@@ -176,6 +199,10 @@ static int put_ops(struct sw_store *st, const struct sw_point *p, struct diags *
 		sqlite3_bind_int64(q, 8, (sqlite3_int64)o->dram_read);
 		sqlite3_bind_double(q, 9, o->roofline);
 		sqlite3_bind_double(q, 10, o->energy_pj);
+		if (o->bound > 0)
+			sqlite3_bind_double(q, 11, o->bound), sqlite3_bind_text(q, 12, o->bound_by, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(q, 11), sqlite3_bind_null(q, 12);
 		if (sqlite3_step(q) != SQLITE_DONE)
 			rc = db_error(st, "writing", err);
 		sqlite3_reset(q);

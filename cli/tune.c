@@ -63,33 +63,62 @@ static char *mapping_text(const struct hw *hw, const struct ir_graph *g, int op,
 	return sb_take(&sb);
 }
 
+/* "records" (taken whole), "12" measured, "12+20r" measured past 20
+ * records, "(all)" when that was the whole space. */
+static void measured_text(const struct tn_result *r, char *out, size_t n)
+{
+	if (r->reused)
+		snprintf(out, n, "records");
+	else if (r->recorded)
+		snprintf(out, n, "%d+%dr%s", r->measured, r->recorded, r->exhaustive ? " (all)" : "");
+	else
+		snprintf(out, n, "%d%s", r->measured, r->exhaustive ? " (all)" : "");
+}
+
+/* Ops taken from the records measured nothing: how to continue their search. */
+static void print_reused(const struct wl_workload *w, const struct tn_result *res, const char *db)
+{
+	int ops = 0, records = 0;
+	for (int op = 0; op < w->g.nops; op++)
+		if (res[op].reused)
+			ops++, records += res[op].recorded;
+	if (ops)
+		printf("%d op%s took the best of %d earlier measurement%s in %s without measuring; --retune continues "
+		       "their search up to --budget measurements each\n",
+		       ops, ops == 1 ? "" : "s", records, records == 1 ? "" : "s", db);
+}
+
 static void print_text(const struct hw *hw, const struct wl_workload *w, const struct tn_result *res)
 {
 	const struct ir_graph *g = &w->g;
 	printf("%s on %s: tuned on the simulator\n", w->name, hw->name);
-	printf("  %-10s %10s %10s %7s %8s %8s %9s %8s %7s  %s\n", "op", "cycles", "default", "speedup", "util", "of roof",
-	       "measured", "space", "seconds", "mapping");
+	printf("  %-10s %10s %10s %7s %8s %8s %s %9s %8s %7s  %s\n", "op", "cycles", "default", "speedup", "util", "of roof",
+	       CLI_BOUND_HEADER, "measured", "space", "seconds", "mapping");
 	for (int op = 0; op < g->nops; op++) {
 		const struct tn_result *r = &res[op];
 		if (r->plan.kind == CC_HOST) {
 			printf("  %-10s %10s  (no intrinsic runs it: host)\n", g->op[op].name, "-");
 			continue;
 		}
+		struct cc_bound b;
+		char bound[64];
+		cc_machine_bound(hw, g, op, &r->plan, &b);
+		cli_bound_text(&b, r->cycles, bound, sizeof bound);
 		if (r->plan.kind == CC_POOL) {
-			printf("  %-10s %10" PRIu64 " %10s %7s %8s %7.1f%% %9d %8s %7.2f  alu: max pooling\n", g->op[op].name,
-			       r->cycles, "-", "-", "-", 100 * cc_roofline_cycles(hw, g, op) / (double)r->cycles, r->measured, "-",
-			       r->seconds);
+			printf("  %-10s %10" PRIu64 " %10s %7s %8s %7.1f%% %s %9d %8s %7.2f  alu: max pooling\n", g->op[op].name,
+			       r->cycles, "-", "-", "-", 100 * cc_roofline_cycles(hw, g, op) / (double)r->cycles, bound, r->measured,
+			       "-", r->seconds);
 			continue;
 		}
-		char *m = mapping_text(hw, g, op, &r->best), dflt[24] = "-", speed[24] = "-", measured[24];
+		char *m = mapping_text(hw, g, op, &r->best), dflt[24] = "-", speed[24] = "-", measured[40];
 		if (r->default_cycles) {
 			snprintf(dflt, sizeof dflt, "%" PRIu64, r->default_cycles);
 			snprintf(speed, sizeof speed, "%.2fx", (double)r->default_cycles / (double)r->cycles);
 		}
-		snprintf(measured, sizeof measured, r->reused ? "records" : "%d%s", r->measured, r->exhaustive ? " (all)" : "");
-		printf("  %-10s %10" PRIu64 " %10s %7s %7.1f%% %7.1f%% %9s %8" PRId64 " %7.2f  %s\n", g->op[op].name, r->cycles,
-		       dflt, speed, 100 * utilization(hw, g, op, r->cycles),
-		       100 * cc_roofline_cycles(hw, g, op) / (double)r->cycles, measured, r->space, r->seconds, m);
+		measured_text(r, measured, sizeof measured);
+		printf("  %-10s %10" PRIu64 " %10s %7s %7.1f%% %7.1f%% %s %9s %8" PRId64 " %7.2f  %s\n", g->op[op].name,
+		       r->cycles, dflt, speed, 100 * utilization(hw, g, op, r->cycles),
+		       100 * cc_roofline_cycles(hw, g, op) / (double)r->cycles, bound, measured, r->space, r->seconds, m);
 		free(m);
 	}
 }
@@ -130,9 +159,13 @@ static void print_json(const struct hw *hw, const struct wl_workload *w, const s
 		cli_json_string(stdout, g->op[op].kind);
 		printf(",\"device\":%s", r->plan.kind == CC_HOST ? "null" : "\"sim\"");
 		print_json_plan(hw, g, op, r);
+		struct cc_bound b;
+		cc_machine_bound(hw, g, op, &r->plan, &b);
+		cli_json_bound(stdout, &b, r->plan.kind == CC_HOST ? 0 : r->cycles);
 		if (r->plan.kind == CC_HOST) {
 			printf(",\"cycles\":null,\"default_cycles\":null,\"utilization\":null,\"roofline_cycles\":null,"
-			       "\"measurements\":0,\"from_records\":false,\"exhaustive\":false,\"space\":%" PRId64 ",\"seconds\":null}",
+			       "\"measurements\":0,\"from_records\":false,\"recorded\":0,\"exhaustive\":false,\"space\":%" PRId64
+		       ",\"seconds\":null}",
 			       r->space);
 			continue;
 		}
@@ -142,10 +175,10 @@ static void print_json(const struct hw *hw, const struct wl_workload *w, const s
 			printf("%" PRIu64, r->default_cycles);
 		else
 			printf("null");
-		printf(",\"utilization\":%.6f,\"roofline_cycles\":%.1f,\"measurements\":%d,\"from_records\":%s,\"exhaustive\":%s,"
-		       "\"space\":",
-		       utilization(hw, g, op, r->cycles), cc_roofline_cycles(hw, g, op), r->measured, r->reused ? "true" : "false",
-		       r->exhaustive ? "true" : "false");
+		printf(",\"utilization\":%.6f,\"roofline_cycles\":%.1f,\"measurements\":%d,\"from_records\":%s,\"recorded\":%d,"
+		       "\"exhaustive\":%s,\"space\":",
+		       utilization(hw, g, op, r->cycles), cc_roofline_cycles(hw, g, op), r->measured,
+		       r->reused ? "true" : "false", r->recorded, r->exhaustive ? "true" : "false");
 		if (gemm)
 			printf("%" PRId64, r->space);
 		else
@@ -246,7 +279,8 @@ static int tune_here(const struct cli_opts *opts, int size)
 		fprintf(stderr, "tessel tune: warning: %s: %d tuning records with impossible cycles (not a whole number from 1 to "
 				"10^15) ignored\n", path, tz_records_ignored(db));
 	if (!path || db) {
-		struct tn_opts to = {.budget = (int)budget, .seed = seed, .transfer = true, .db = db, .workload = w.name, .plans = NULL,
+		struct tn_opts to = {.budget = (int)budget, .seed = seed, .transfer = true, .db = db, .retune = o.retune,
+				     .workload = w.name, .plans = NULL,
 				     .remote = size > 1 ? cli_tune_ranks_measure : NULL};
 		int tuned = tune_all(&hw, &w, &to, res, &err);
 		/* what was measured is kept even when the tune failed later;
@@ -256,8 +290,10 @@ static int tune_here(const struct cli_opts *opts, int size)
 		if (!tuned && (!o.out || !write_program(&hw, &w, res, o.out, &err))) {
 			if (o.json)
 				print_json(&hw, &w, res);
-			else
+			else {
 				print_text(&hw, &w, res);
+				print_reused(&w, res, path);
+			}
 			rc = CLI_OK;
 		}
 	}
@@ -276,7 +312,8 @@ int cli_tune(int argc, char **argv)
 {
 	struct cli_opts o;
 	int rc = cli_parse("tune", argc, argv,
-			   CLI_OPT_HW | CLI_OPT_BUDGET | CLI_OPT_DB | CLI_OPT_SEED | CLI_OPT_JSON | CLI_OPT_OUT | CLI_OPT_DIMS, 1, 1, &o);
+			   CLI_OPT_HW | CLI_OPT_BUDGET | CLI_OPT_DB | CLI_OPT_SEED | CLI_OPT_JSON | CLI_OPT_OUT | CLI_OPT_DIMS |
+				   CLI_OPT_RETUNE, 1, 1, &o);
 	if (rc)
 		return rc < 0 ? CLI_USAGE : CLI_OK;
 	int rank = 0, size = sw_mpi_start(&argc, &argv, &rank);

@@ -217,6 +217,52 @@ double cc_roofline_cycles(const struct hw *hw, const struct ir_graph *g, int op)
 	return compute > memory ? compute : memory;
 }
 
+const char *cc_resource_name(enum cc_resource r)
+{
+	static const char *const names[] = {
+#define X(e, name) name,
+		CC_BOUND_RESOURCES(X)
+#undef X
+	};
+	return (unsigned)r < CC_RES_COUNT ? names[r] : "?";
+}
+
+/* Vector-ALU operations (one value each) op `op` takes at least. */
+static double alu_operations(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan)
+{
+	const struct ir_op *o = &g->op[op];
+	double outputs = (double)ir_access_footprint(o, &o->out, &g->tensor[o->out.tensor]);
+	if (plan->kind == CC_POOL) { /* one max per window element but the first */
+		double points = 1;
+		for (int i = 0; i < o->niters; i++)
+			points *= (double)o->iter[i].extent;
+		return points > outputs ? points - outputs : 0;
+	}
+	double per = 0;
+	for (int e = 0; e < o->nepilogues; e++) {
+		enum hw_alu_op ops[2];
+		int64_t imm[2];
+		int n = tz_epilogue_alu(hw, o->acc, &o->epilogue[e], ops, imm);
+		per += n > 0 ? n : 0;
+	}
+	return per * outputs;
+}
+
+void cc_machine_bound(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan,
+		      struct cc_bound *b)
+{
+	double peak = hw_peak_macs_per_cycle(hw);
+	b->need[CC_RES_MAC] = plan->kind == CC_POOL || peak <= 0 ? 0 : (double)ir_op_macs(&g->op[op]) / peak;
+	b->need[CC_RES_ALU] = hw->alu.lanes ? alu_operations(hw, g, op, plan) * hw->alu.initiation_interval / hw->alu.lanes : 0;
+	b->need[CC_RES_DRAM] = cc_compulsory_bytes(g, op) / hw->dram.bandwidth;
+	b->binding = CC_RES_MAC;
+	for (int r = 0; r < CC_RES_COUNT; r++)
+		if (b->need[r] > b->need[b->binding])
+			b->binding = (enum cc_resource)r;
+	b->cycles = b->need[b->binding];
+	b->efficiency = plan->kind == CC_GEMM ? plan->map.b.efficiency : -1;
+}
+
 /* ---- whole graphs: which inputs come from the device ---- */
 
 /* The DRAM layout plan p of op `op` reads `tensor` in: the direct form's

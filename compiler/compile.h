@@ -85,6 +85,34 @@ double cc_compulsory_read_bytes(const struct ir_graph *g, int op);
 /* The op's bound: max(MACs / peak MACs per cycle, compulsory bytes / DRAM bandwidth). */
 double cc_roofline_cycles(const struct hw *hw, const struct ir_graph *g, int op);
 
+/* The resources of the machine an op's bound can come from. */
+#define CC_BOUND_RESOURCES(X) X(MAC, "mac") X(ALU, "alu") X(DRAM, "dram")
+enum cc_resource {
+#define X(e, name) CC_RES_##e,
+	CC_BOUND_RESOURCES(X)
+#undef X
+	CC_RES_COUNT
+};
+const char *cc_resource_name(enum cc_resource r);
+
+/* The machine's bound of an op: the cycles each resource of the
+ * description needs at least, the largest of them (cycles) and which that
+ * is (binding).  mac: MACs / peak MACs per cycle (0 for max pooling, whose
+ * work is the ALU's); alu: the fewest vector-ALU operations the op takes
+ * (its epilogues' operations, tz_epilogue_alu, per output element; max
+ * pooling's window minus one per output element) at alu.lanes values per
+ * alu.initiation_interval cycles; dram: compulsory bytes / DRAM bandwidth.
+ * efficiency: the fraction of the intrinsic's MACs the op's shape fills
+ * under the plan's binding (CC_GEMM), else -1. */
+struct cc_bound {
+	double need[CC_RES_COUNT];
+	double cycles;
+	enum cc_resource binding;
+	double efficiency;
+};
+void cc_machine_bound(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan,
+		      struct cc_bound *b);
+
 /* ---- whole graphs ---- */
 
 /* Whether op ops[i] of a program (ops: its ops in order) reads its input

@@ -138,13 +138,14 @@ int tn_tune_op(const struct hw *hw, const struct ir_graph *g, int op, const stru
 		r->seconds = now() - t0;
 		return r->cycles ? 0 : -1;
 	}
-	if (o->db) {
+	if (o->db && !o->retune) {
 		int found = tz_records_best(o->db, op_key, hw_key, hw, g, op, &r->best, &r->cycles, &count, err);
 		if (found < 0)
 			return -1;
 		if (found) {
 			cc_plan_mapping(hw, g, op, &r->best, &r->plan);
 			r->reused = true;
+			r->recorded = count;
 			r->seconds = now() - t0;
 			return 0;
 		}
@@ -162,19 +163,24 @@ int tn_tune_op(const struct hw *hw, const struct ir_graph *g, int op, const stru
 	bool has_default;
 	struct tz_sample *transfer = NULL;
 	int ntransfer = 0;
+	struct tz_prior *prior = NULL;
+	int nprior = 0;
 	if (default_mapping(hw, g, op, &space, o->plans, &def, &has_default, err) ||
-	    (o->db && o->transfer && tz_records_transfer(o->db, op_key, hw_key, &transfer, &ntransfer, err))) {
+	    (o->db && o->transfer && tz_records_transfer(o->db, op_key, hw_key, &transfer, &ntransfer, err)) ||
+	    (o->db && o->retune && tz_records_op(o->db, op_key, hw_key, hw, g, op, &prior, &nprior, err))) {
+		free(transfer);
 		tz_space_free(&space);
 		return -1;
 	}
 	struct measure_ctx ctx = {dev_sim.open(hw, err), hw, g, op, o, op_key, hw_key};
 	if (!ctx.dev) {
+		free(prior);
 		free(transfer);
 		tz_space_free(&space);
 		return -1;
 	}
 	struct tz_search_opts so = {o->budget, o->seed, transfer, ntransfer, has_default ? &def : NULL, o->progress,
-				    o->progress_ctx, o->remote ? measure_many : NULL};
+				    o->progress_ctx, o->remote ? measure_many : NULL, prior, nprior};
 	struct tz_search_result sr;
 	int rc = tz_search(&space, measure, &ctx, &so, &sr, err);
 	if (!rc) {
@@ -182,7 +188,8 @@ int tn_tune_op(const struct hw *hw, const struct ir_graph *g, int op, const stru
 		cc_plan_mapping(hw, g, op, &r->best, &r->plan);
 		r->cycles = sr.best_cycles;
 		r->default_cycles = sr.first_cycles;
-		r->measured = sr.measured;
+		r->measured = sr.measured - sr.prior;
+		r->recorded = sr.prior;
 		r->exhaustive = sr.exhaustive;
 		r->order = sr.order, r->trace = sr.cycles;
 		sr.order = NULL, sr.cycles = NULL;
@@ -190,6 +197,7 @@ int tn_tune_op(const struct hw *hw, const struct ir_graph *g, int op, const stru
 	tz_search_result_free(&sr);
 	if (ctx.dev)
 		dev_sim.close(ctx.dev);
+	free(prior);
 	free(transfer);
 	tz_space_free(&space);
 	r->seconds = now() - t0;

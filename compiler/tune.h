@@ -16,6 +16,8 @@ struct tn_opts {
 	uint64_t seed;
 	bool transfer;              /* warm-start the model from other ops' records */
 	struct tz_records *db;      /* may be NULL: no records */
+	bool retune;                /* records of the op: measured already, the search goes on past them to the budget;
+				     * false: the best record is taken without measuring */
 	const char *workload;       /* name stored with the records */
 	void (*progress)(void *ctx, int done, int budget);
 	void *progress_ctx;
@@ -31,14 +33,16 @@ struct tn_opts {
 struct tn_result {
 	struct cc_plan plan;        /* the tuned plan; CC_POOL: one fixed lowering, measured once; CC_HOST: none */
 	bool reused;                /* taken from the records, nothing measured */
+	int recorded;               /* the op's records taken (reused: all of them; retune: those in the space) */
 	struct tz_mapping best;
 	uint64_t cycles;            /* measured, of the best */
 	uint64_t default_cycles;    /* measured, of the default mapping (0 if not measured) */
-	int measured;
+	int measured;               /* new measurements (not the records taken) */
 	int64_t space;              /* mappings in the space */
 	bool exhaustive;
 	double seconds;
-	int64_t *order;             /* the search's measurements (space indices, cycles), owned */
+	int64_t *order;             /* the search's measurements (space indices, cycles), owned: the records
+				     * taken (recorded) first, then the measured ones */
 	uint64_t *trace;
 };
 

@@ -334,13 +334,65 @@ static bool parse_dims(const char *s, struct tz_binding *b)
 	return true;
 }
 
+/* Room in the array *pp of n entries of size bytes (cap of them allocated)
+ * for one more; when out of memory the query st ends, the array is freed
+ * and -1 comes back with an error naming what. */
+static int room(struct tz_records *r, sqlite3_stmt *st, void *pp, int n, int *cap, size_t size, const char *what,
+		struct diags *err)
+{
+	if (n < *cap)
+		return 0;
+	int more = *cap ? 2 * *cap : 64;
+	if (!try_resize(pp, (size_t)more, size)) {
+		*cap = more;
+		return 0;
+	}
+	void *p, *none = NULL;
+	memcpy(&p, pp, sizeof p); /* pp is any T **, as try_resize takes it */
+	free(p);
+	memcpy(pp, &none, sizeof none);
+	sqlite3_finalize(st);
+	return diag_nomem(err, r->path, (size_t)more * size, "%s", what);
+}
+
+/* The columns a mapping is read from, from column 0 of a row. */
+#define MAPPING_COLUMNS "intrinsic, input_a, dims, bm, bn, bk, n_outer, ring_a, ring_b, ring_acc, keep_a, keep_b, direct, box_rows"
+
+/* The mapping of the row at st's columns MAPPING_COLUMNS; false when it no
+ * longer fits the op (a record of another version of the rules). */
+static bool row_mapping(sqlite3_stmt *st, const struct hw *hw, const struct ir_graph *g, int op, struct tz_mapping *m)
+{
+	struct tz_mapping x = {0};
+	x.b.intrinsic = sqlite3_column_int(st, 0);
+	x.b.input_a = sqlite3_column_int(st, 1);
+	x.b.input_b = 1 - x.b.input_a;
+	const char *dims = (const char *)sqlite3_column_text(st, 2);
+	x.bm = sqlite3_column_int64(st, 3), x.bn = sqlite3_column_int64(st, 4), x.bk = sqlite3_column_int64(st, 5);
+	x.n_outer = sqlite3_column_int(st, 6) != 0;
+	x.ring_a = sqlite3_column_int(st, 7), x.ring_b = sqlite3_column_int(st, 8), x.ring_acc = sqlite3_column_int(st, 9);
+	x.keep_a = sqlite3_column_int(st, 10) != 0, x.keep_b = sqlite3_column_int(st, 11) != 0;
+	x.direct = sqlite3_column_int(st, 12) != 0;
+	x.box_rows = sqlite3_column_int64(st, 13);
+	char why[256];
+	struct tz_geometry geo;
+	if (!dims || !parse_dims(dims, &x.b) || tz_binding_derive(hw, g, op, &x.b, why))
+		return false;
+	tz_geometry_init(&geo, hw, g, op, &x.b);
+	if (tz_mapping_check(&geo, &x, why))
+		return false;
+	*m = x;
+	return true;
+}
+
+enum { COL_CYCLES = 14, COL_COUNT = 15 }; /* after MAPPING_COLUMNS */
+
 int tz_records_best(struct tz_records *r, const char *op_key, const char *hw_key, const struct hw *hw,
 		    const struct ir_graph *g, int op, struct tz_mapping *m, uint64_t *cycles, int *count,
 		    struct diags *err)
 {
-	static const char sql[] = "SELECT intrinsic, input_a, dims, bm, bn, bk, n_outer, ring_a, ring_b, ring_acc, cycles,"
+	static const char sql[] = "SELECT " MAPPING_COLUMNS ", cycles,"
 				  " (SELECT COUNT(*) FROM " ALL_RECORDS " WHERE op_key = ?1 AND hw_key = ?2"
-				  " AND cycles BETWEEN 1 AND ?3), keep_a, keep_b, direct, box_rows"
+				  " AND cycles BETWEEN 1 AND ?3)"
 				  " FROM " ALL_RECORDS " WHERE op_key = ?1 AND hw_key = ?2 ORDER BY cycles, src, id";
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -350,36 +402,42 @@ int tz_records_best(struct tz_records *r, const char *op_key, const char *hw_key
 	sqlite3_bind_int64(st, 3, MAX_RECORD_CYCLES);
 	int found = 0, rc;
 	while (!found && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (!valid_cycles(st, 10))
+		if (!valid_cycles(st, COL_CYCLES) || !row_mapping(st, hw, g, op, m))
 			continue;
-		struct tz_mapping x = {0};
-		x.b.intrinsic = sqlite3_column_int(st, 0);
-		x.b.input_a = sqlite3_column_int(st, 1);
-		x.b.input_b = 1 - x.b.input_a;
-		const char *dims = (const char *)sqlite3_column_text(st, 2);
-		x.bm = sqlite3_column_int64(st, 3), x.bn = sqlite3_column_int64(st, 4), x.bk = sqlite3_column_int64(st, 5);
-		x.n_outer = sqlite3_column_int(st, 6) != 0;
-		x.ring_a = sqlite3_column_int(st, 7), x.ring_b = sqlite3_column_int(st, 8), x.ring_acc = sqlite3_column_int(st, 9);
-		x.keep_a = sqlite3_column_int(st, 12) != 0, x.keep_b = sqlite3_column_int(st, 13) != 0;
-		x.direct = sqlite3_column_int(st, 14) != 0;
-		x.box_rows = sqlite3_column_int64(st, 15);
-		char why[256];
-		struct tz_geometry geo;
-		/* a record that no longer fits (another version of the rules) is skipped */
-		if (!dims || !parse_dims(dims, &x.b) || tz_binding_derive(hw, g, op, &x.b, why))
-			continue;
-		tz_geometry_init(&geo, hw, g, op, &x.b);
-		if (tz_mapping_check(&geo, &x, why))
-			continue;
-		*m = x;
-		*cycles = (uint64_t)sqlite3_column_int64(st, 10);
-		*count = sqlite3_column_int(st, 11);
+		*cycles = (uint64_t)sqlite3_column_int64(st, COL_CYCLES);
+		*count = sqlite3_column_int(st, COL_COUNT);
 		found = 1;
 	}
 	if (!found && rc != SQLITE_DONE && rc != SQLITE_ROW)
 		found = db_error(r, err, "lookup");
 	sqlite3_finalize(st);
 	return found;
+}
+
+int tz_records_op(struct tz_records *r, const char *op_key, const char *hw_key, const struct hw *hw,
+		  const struct ir_graph *g, int op, struct tz_prior **out, int *n, struct diags *err)
+{
+	static const char sql[] = "SELECT " MAPPING_COLUMNS ", cycles FROM " ALL_RECORDS
+				  " WHERE op_key = ? AND hw_key = ? ORDER BY src, id";
+	sqlite3_stmt *st;
+	*out = NULL, *n = 0;
+	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(r, err, "lookup");
+	sqlite3_bind_text(st, 1, op_key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, hw_key, -1, SQLITE_TRANSIENT);
+	int cap = 0, rc;
+	struct tz_mapping m;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!valid_cycles(st, COL_CYCLES) || !row_mapping(st, hw, g, op, &m))
+			continue;
+		if (room(r, st, out, *n, &cap, sizeof **out, "the op's records", err)) {
+			*n = 0;
+			return -1;
+		}
+		(*out)[(*n)++] = (struct tz_prior){m, (uint64_t)sqlite3_column_int64(st, COL_CYCLES)};
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_error(r, err, "lookup");
 }
 
 int tz_records_transfer(struct tz_records *r, const char *op_key, const char *hw_key, struct tz_sample **out, int *n,
@@ -399,15 +457,9 @@ int tz_records_transfer(struct tz_records *r, const char *op_key, const char *hw
 			continue; /* features of another version */
 		if (!valid_cycles(st, 2))
 			continue;
-		if (*n == cap) {
-			int more = cap ? 2 * cap : 256;
-			if (try_resize(out, (size_t)more, sizeof **out)) {
-				sqlite3_finalize(st);
-				free(*out);
-				*out = NULL, *n = 0;
-				return diag_nomem(err, r->path, (size_t)more * sizeof **out, "the records to learn from");
-			}
-			cap = more;
+		if (room(r, st, out, *n, &cap, sizeof **out, "the records to learn from", err)) {
+			*n = 0;
+			return -1;
 		}
 		struct tz_sample *s = &(*out)[(*n)++];
 		memcpy(s->f, sqlite3_column_blob(st, 0), sizeof s->f);

@@ -6,8 +6,10 @@
  * analytical estimate corrected by the learned model, and measures the best
  * scored few not yet measured; the model is refitted on every measurement
  * (and on other ops' records, for transfer).  The simulator is the judge:
- * the result is the best *measured* mapping.  Everything random comes from
- * one xorshift generator seeded by the caller. */
+ * the result is the best *measured* mapping.  Measurements of an earlier
+ * search (the records, for --retune) are taken as this one's first, never
+ * measured again.  Everything random comes from one xorshift generator
+ * seeded by the caller. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,22 +237,39 @@ static void round_(struct searcher *S)
 		fit(S);
 }
 
+/* The earlier measurements of the op, taken as this search's first ones
+ * (once each: records of two tunes may repeat a mapping); false when the
+ * search stopped. */
+static bool take_prior(struct searcher *S)
+{
+	for (int k = 0; k < S->o->nprior; k++) {
+		int64_t i = tz_space_find(S->s, &S->o->prior[k].m);
+		if (i < 0 || S->seen[i] || !S->o->prior[k].cycles)
+			continue;
+		S->seen[i] = 1;
+		if (!account(S, i, S->o->prior[k].cycles))
+			return false;
+		S->r->prior++;
+	}
+	return true;
+}
+
 /* The searcher's and the result's memory, and the model trained on the
  * transfer samples; false when out of memory. */
 static bool start(struct searcher *S, int budget)
 {
 	const struct tz_space *s = S->s;
 	struct tz_search_result *r = S->r;
-	size_t lists = ((size_t)budget + 1) * (sizeof *r->order + sizeof *r->cycles);
+	size_t entries = (size_t)(budget > S->o->nprior ? budget : S->o->nprior) + 1;
+	size_t lists = entries * (sizeof *r->order + sizeof *r->cycles);
 	if (!(S->model = tz_model_new()) || !(S->seen = try_calloc((size_t)s->n, 1)))
 		return nomem(S, (size_t)s->n, "the search's state");
-	if (!(r->order = try_calloc((size_t)budget + 1, sizeof *r->order)) ||
-	    !(r->cycles = try_calloc((size_t)budget + 1, sizeof *r->cycles)))
+	if (!(r->order = try_calloc(entries, sizeof *r->order)) || !(r->cycles = try_calloc(entries, sizeof *r->cycles)))
 		return nomem(S, lists, "the search's measurements");
 	for (int i = 0; i < S->o->ntransfer; i++)
 		if (!add_sample(S, S->o->transfer[i].f, S->o->transfer[i].estimate, S->o->transfer[i].cycles))
 			return false;
-	return fit(S);
+	return take_prior(S) && fit(S);
 }
 
 /* Measures the space (whole, or round by round); 0, or -1 with an error. */

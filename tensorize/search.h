@@ -80,8 +80,14 @@ struct tz_sample {
 	uint64_t cycles;   /* measured */
 };
 
+/* A measurement of this op made by an earlier tune (its records). */
+struct tz_prior {
+	struct tz_mapping m;
+	uint64_t cycles;
+};
+
 struct tz_search_opts {
-	int budget;                  /* measurements at most */
+	int budget;                  /* measurements at most, the prior ones included */
 	uint64_t seed;
 	const struct tz_sample *transfer; /* other ops' measurements, for the model */
 	int ntransfer;
@@ -94,12 +100,17 @@ struct tz_search_opts {
 	 * search is the same either way. */
 	void (*measure_many)(void *ctx, const struct tz_geometry *const *geo, const struct tz_mapping *const *m, int n,
 			     uint64_t *cycles, struct diags *err);
+	/* Measurements already made (--retune): taken as measured, first and
+	 * in order, never measured again; those not in the space are left out. */
+	const struct tz_prior *prior;
+	int nprior;
 };
 
 struct tz_search_result {
 	int64_t best;                /* index into the space */
 	uint64_t best_cycles;
-	int measured;                /* measurements made */
+	int measured;                /* measurements made, the prior ones taken included */
+	int prior;                   /* of them, taken from opts.prior (the first ones) */
 	bool exhaustive;             /* the whole space was measured */
 	int64_t *order;              /* space index of each measurement, in order */
 	uint64_t *cycles;            /* its cycles */
@@ -148,6 +159,11 @@ int tz_records_add(struct tz_records *db, const char *workload, const char *op_k
 int tz_records_best(struct tz_records *db, const char *op_key, const char *hw_key, const struct hw *hw,
 		    const struct ir_graph *g, int op, struct tz_mapping *m, uint64_t *cycles, int *count,
 		    struct diags *err);
+/* Every valid record of the op on the hardware that still fits it, oldest
+ * first (the database's, then this tune's): *out (freed by the caller) and
+ * *n.  0, or -1 with an error. */
+int tz_records_op(struct tz_records *db, const char *op_key, const char *hw_key, const struct hw *hw,
+		  const struct ir_graph *g, int op, struct tz_prior **out, int *n, struct diags *err);
 /* Every measurement on the hardware of ops other than op_key, for the
  * model.  *out is malloc'd. */
 int tz_records_transfer(struct tz_records *db, const char *op_key, const char *hw_key, struct tz_sample **out,

@@ -67,6 +67,9 @@ for p in doc["points"]:
     assert abs(p["seconds"] - cyc / 100e6) <= 1e-12, p["point"]
     area = ar["total_mm2"]
     assert abs(p["area_mm2"] - area) <= 1e-5 * area, (p["area_mm2"], area)
+    assert [o["op"] for o in p["ops"]] == [e["name"] for e in ex["ops"]], p["point"]
+    for o, e in zip(p["ops"], ex["ops"]):  # the machine's bound as exec gives it
+        assert o["bound_cycles"] == e["bound"]["cycles"] and o["bound_by"] == e["bound"]["binding"], (p["point"], o, e["bound"])
     ran += 1
 assert ran == 4, ran
 # the front, recomputed: no other point that ran is at least as good everywhere and better somewhere
@@ -113,6 +116,34 @@ check "taking two points out" "$work/cut.py" "$work/res/results.db"
 expect 0 "the sweep resumed" "$tessel" sweep "$work/small.yaml" --out "$work/res" --db "$work/tune.db" --json
 if cmp -s "$work/out" "$work/small.json"; then pass=$((pass + 1)); else
   fail=$((fail + 1)); echo "FAIL: the resumed sweep's results differ from the first run's"; fi
+
+# results written before the machine's bound: the ops table gains its
+# columns when the sweep resumes; the points it held have none, the points
+# run again have theirs
+cp -r "$work/res" "$work/old"
+cat >"$work/old.py" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("ALTER TABLE ops DROP COLUMN bound")
+db.execute("ALTER TABLE ops DROP COLUMN bound_by")
+db.execute("DELETE FROM points WHERE idx = 0")
+db.execute("DELETE FROM ops WHERE point = 0")
+db.commit()
+PY
+check "results without the bound's columns" "$work/old.py" "$work/old/results.db"
+expect 0 "report on results without the bound's columns" "$tessel" report "$work/old" --html "$work/old.html"
+expect 0 "a sweep resumed into results without the bound's columns" "$tessel" sweep "$work/small.yaml" --out "$work/old" --db "$work/tune.db" --json
+cat >"$work/old_check.py" <<'PY'
+import json, sys
+new, first = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+for p, q in zip(new["points"], first["points"]):
+    for o, r in zip(p["ops"], q["ops"]):
+        if p["point"] == 0:
+            assert o == r, (o, r)
+        else:
+            assert o["bound_cycles"] is None and o["bound_by"] is None and o["cycles"] == r["cycles"], o
+PY
+check "the points held have no bound, the point run again has its own" "$work/old_check.py" "$work/out" "$work/small.json"
 
 # another sweep in the same directory is refused
 sed 's/values: \[4, 8\]/values: [4, 16]/' "$work/small.yaml" >"$work/other.yaml"

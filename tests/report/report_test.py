@@ -255,6 +255,11 @@ def check_roofline(root, what, ops, peak, bw):
         check(c[col["cycles"]].all_text() == str(o["cycles"]) and c[col["MACs"]].all_text() == str(o["macs"]) and
               c[col["DRAM read (bytes)"]].all_text() == str(o["dram_read"]), f"{what}: op {o['name']}'s figures in the table")
         check(close(float(c[col["energy"]].attrs["data-v"]), o["energy_pj"]), f"{what}: op {o['name']}'s energy")
+        # the machine's bound: exec's JSON object, or a sweep's bound and bound_by columns
+        b = o["bound"]
+        by, frac = (b["binding"], b["fraction"]) if isinstance(b, dict) else (o["bound_by"], b / o["cycles"])
+        check(c[col["bound by"]].all_text() == by and close(float(c[col["of bound"]].attrs["data-v"]), frac, 1e-5),
+              f"{what}: op {o['name']}'s machine bound", f"{by} {frac}")
 
 
 def check_report(path, what, chosen):
@@ -311,8 +316,8 @@ bw = 8  # vta-default's DRAM channel, examples/hw/vta-default.yaml
 text, root = parse(f"{work}/exec.html")
 svgs = self_contained(text, "exec --html")
 check(len(svgs) == 3 and all(root.find("svg", id=i) for i in ("roofline", "utilization", "energy")), "exec --html: its plots")
-ops = [dict(name=o["name"], cycles=o["cycles"], macs=o["macs"], dram_read=o["dram_read"], energy_pj=o["energy"]["total_pj"])
-       for o in acc]
+ops = [dict(name=o["name"], cycles=o["cycles"], macs=o["macs"], dram_read=o["dram_read"], energy_pj=o["energy"]["total_pj"],
+            bound=o["bound"]) for o in acc]
 check_roofline(root, "exec --html", ops, peak, bw)
 stacks = root.find("g", cls="stack")
 check(len(stacks) == len(acc), "exec --html: an energy bar per op")

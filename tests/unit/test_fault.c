@@ -366,6 +366,28 @@ static int op_tune(struct diags *err, uint64_t *digest)
 	return rc;
 }
 
+/* Tuning it with budget 3, then --retune with budget 6: the records read
+ * back as the search's first measurements (tz_records_op, the prior). */
+static int op_retune(struct diags *err, uint64_t *digest)
+{
+	struct tz_records *db = tz_records_open(":memory:", err);
+	if (!db)
+		return -1;
+	struct tn_opts o = {.budget = 3, .seed = 3, .transfer = true, .db = db, .workload = "small"};
+	struct tn_result r;
+	int rc = tn_tune_op(&vta_small, &small.g, 0, &o, &r, err);
+	tn_result_free(&r);
+	o.budget = 6, o.retune = true;
+	if (!rc && !(rc = tn_tune_op(&vta_small, &small.g, 0, &o, &r, err))) {
+		uint64_t v[4] = {r.cycles, (uint64_t)r.measured, (uint64_t)r.recorded, (uint64_t)r.best.bm};
+		*digest = XXH64(v, sizeof v, 0) ^ XXH64(r.order, 6 * sizeof *r.order, 0);
+		ASSERT(r.measured == 3 && r.recorded == 3);
+	}
+	tn_result_free(&r);
+	tz_records_close(db);
+	return rc;
+}
+
 static bool any_message_has(const struct diags *err, const char *what)
 {
 	for (int i = 0; i < err->n; i++)
@@ -505,6 +527,7 @@ int main(void)
 		{"isa_disassemble", op_disassemble}, {"isa_randprog", op_randprog},
 		{"cosim (a cycle off)", op_cosim_cycles}, {"cosim (a DRAM byte off)", op_cosim_dram},
 		{"tn_tune_op (budget 5, records in memory)", op_tune},
+		{"tn_tune_op with retune (budget 3, then 6)", op_retune},
 	};
 	for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
 		long a = loop(ops[i].name, ops[i].op, FAULT_ALLOC);
