@@ -11,10 +11,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "base/file.h"
 #include "base/strbuf.h"
 #include "device/device.h"
 #include "sim/simulator.h"
+#include "tests/unit/test.h"
 
 static double now_seconds(void)
 {
@@ -108,29 +108,11 @@ static double bench(const char *name, const struct hw *hw, const char *src, int 
  * buffers (twice the capacity, so the buffers hold as many elements). */
 static int load_mmas(struct hw *f16, struct hw *f32, struct diags *err)
 {
-	const char *src = getenv("TESSEL_SOURCE_DIR");
-	char path[1024];
-	snprintf(path, sizeof path, "%s/examples/hw/mma-fp16.yaml", src ? src : ".");
-	char *text = file_read_text(path, FILE_HWDESC, err);
-	if (!text || hw_load_string(text, path, f16, err)) {
-		free(text);
-		return -1;
-	}
-	struct strbuf sb = {0};
-	for (const char *s = text; *s;) {
-		const char *hit16 = strstr(s, "fp16"), *hit32 = strstr(s, "capacity: 32 KiB");
-		const char *hit = !hit16 ? hit32 : !hit32 ? hit16 : hit16 < hit32 ? hit16 : hit32;
-		if (!hit) {
-			sb_puts(&sb, s);
-			break;
-		}
-		sb_printf(&sb, "%.*s%s", (int)(hit - s), s, hit == hit16 ? "fp32" : "capacity: 64 KiB");
-		s = hit + (hit == hit16 ? 4 : strlen("capacity: 32 KiB"));
-	}
-	free(text);
-	char *t32 = sb_take(&sb);
-	int rc = hw_load_string(t32, "mma-fp32 (mma-fp16 with fp32 operands)", f32, err);
-	free(t32);
+	char *text = test_example_text("mma-fp16");
+	char *t1 = test_replace(text, "fp16", "fp32"), *t2 = test_replace(t1, "capacity: 32 KiB", "capacity: 64 KiB");
+	int rc = hw_load_string(text, "mma-fp16", f16, err) ||
+		 hw_load_string(t2, "mma-fp32 (mma-fp16 with fp32 operands)", f32, err);
+	free(text), free(t1), free(t2);
 	return rc;
 }
 

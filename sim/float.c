@@ -1,0 +1,250 @@
+/* The float intrinsics' hot path: fp16 and fp32 operands, an fp16 or fp32
+ * output.  It computes exactly what exec.c's tile_generic does — for each
+ * output value, the products in order of increasing reduction index, each
+ * sum rounded to the output's type — with the index arithmetic done once
+ * per device (the plan's offset lists) and every operand value converted
+ * once per beat instead of once per product.
+ *
+ * The fp16 conversions are base/half.h's software ones, inlined: on x86-64
+ * without F16C (the baseline this is built for) the compiler's own
+ * _Float16 conversions are calls into libgcc's soft-float, which took most
+ * of an fp16 simulation's time.  tests/unit/test_half.c checks the two give
+ * the same bits on every half and on many doubles, so the rounding rule
+ * stays the one half.h states.  Where the processor has F16C (checked when
+ * the simulator opens, not assumed by the build), whole rows of halves are
+ * converted with it: half to float is exact, and float to half rounds to
+ * nearest, ties to even, once, as half.h does; tests/unit/test_sim_f16c.c
+ * checks both against the software ones on every half and many floats. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define SIM_F16C 1
+#else
+#define SIM_F16C 0
+#endif
+
+#include "base/alloc.h"
+#include "base/half.h"
+#include "sim.h"
+
+static bool float_operand(enum dtype t) { return t == DT_FP16 || t == DT_FP32; }
+
+/* Values of one operand's tile: 1 + the largest offset its steps reach. */
+static uint32_t tile_values(const struct sim_plan *p, const uint32_t *step)
+{
+	uint32_t n = 1;
+	for (int dd = 0; dd < p->ndims; dd++)
+		n += (p->size[dd] - 1) * step[dd];
+	return n;
+}
+
+/* Every product of a beat as (output, a offset, b offset), reduction-major:
+ * all outputs' first products, then all their second ones ...  Each output
+ * still gets its products in tile_generic's order (the reduction dims as an
+ * odometer, the last fastest), and the products of one step are
+ * independent, so the processor overlaps them instead of waiting on one
+ * output's chain of dependent adds. */
+static int list_products(struct sim_plan *p)
+{
+	uint32_t nred = 1;
+	for (int dd = 0; dd < p->ndims; dd++)
+		if (p->reduction[dd])
+			nred *= p->size[dd];
+	p->nmac = nred * p->nout;
+	if (!(p->mac = try_calloc(p->nmac, sizeof *p->mac)))
+		return -1;
+	uint32_t idx[HW_MAX_DIMS] = {0};
+	for (uint32_t r = 0; r < nred; r++) {
+		uint32_t ra = 0, rb = 0;
+		for (int dd = 0; dd < p->ndims; dd++) {
+			ra += idx[dd] * p->step_a[dd];
+			rb += idx[dd] * p->step_b[dd];
+		}
+		for (uint32_t n = 0; n < p->nout; n++) {
+			uint32_t *m = p->mac[r * p->nout + n];
+			m[0] = n, m[1] = p->offs[n][1] + ra, m[2] = p->offs[n][2] + rb;
+		}
+		for (int dd = p->ndims - 1; dd >= 0; dd--) {
+			if (!p->reduction[dd])
+				continue;
+			if (++idx[dd] < p->size[dd])
+				break;
+			idx[dd] = 0;
+		}
+	}
+	return 0;
+}
+
+bool sim_has_f16c(void)
+{
+#if SIM_F16C
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
+#else
+	return false;
+#endif
+}
+
+#if SIM_F16C
+__attribute__((target("avx,f16c"))) static uint64_t halves_to_floats_f16c(float *v, const uint8_t *h, uint64_t n)
+{
+	uint64_t i = 0;
+	for (; i + 8 <= n; i += 8)
+		_mm256_storeu_ps(v + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(h + 2 * i))));
+	return i;
+}
+
+/* A NaN lane is made the canonical quiet NaN first (put_float's rule),
+ * which converts to fp16's canonical 0x7e00. */
+__attribute__((target("avx,f16c"))) static uint64_t floats_to_halves_f16c(uint8_t *h, const uint8_t *f, uint64_t n)
+{
+	const __m256 qnan = _mm256_set1_ps(NAN);
+	uint64_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		__m256 x = _mm256_loadu_ps((const float *)(const void *)(f + 4 * i));
+		x = _mm256_blendv_ps(x, qnan, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+		_mm_storeu_si128((__m128i *)(void *)(h + 2 * i), _mm256_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT));
+	}
+	return i;
+}
+#endif
+
+void sim_halves_to_floats(float *v, const uint8_t *h, uint64_t n, bool f16c)
+{
+	uint64_t i = 0;
+#if SIM_F16C
+	if (f16c)
+		i = halves_to_floats_f16c(v, h, n);
+#else
+	(void)f16c;
+#endif
+	for (; i < n; i++) {
+		half16 x;
+		memcpy(&x, h + 2 * i, 2);
+		v[i] = half_soft_to_float(x);
+	}
+}
+
+void sim_floats_to_halves(uint8_t *h, const uint8_t *f, uint64_t n, bool f16c)
+{
+	uint64_t i = 0;
+#if SIM_F16C
+	if (f16c)
+		i = floats_to_halves_f16c(h, f, n);
+#else
+	(void)f16c;
+#endif
+	for (; i < n; i++) {
+		float x;
+		memcpy(&x, f + 4 * i, 4);
+		half16 y = half_soft_from_double(isnan(x) ? NAN : x);
+		memcpy(h + 2 * i, &y, 2);
+	}
+}
+
+int sim_plan_float(const struct hw_intrinsic *in, struct sim_plan *p, bool f16c)
+{
+	p->f16c = f16c;
+	p->fast_float = float_operand(in->a.dtype) && float_operand(in->b.dtype) && float_operand(in->out.dtype) &&
+			in->out.level != in->a.level && in->out.level != in->b.level;
+	if (!p->fast_float)
+		return 0;
+	p->na = tile_values(p, p->step_a);
+	p->nb = tile_values(p, p->step_b);
+	if (sim_list_outputs(p) || list_products(p) || !(p->va = try_calloc(p->na, sizeof *p->va)) ||
+	    !(p->vb = try_calloc(p->nb, sizeof *p->vb)) || !(p->sum = try_calloc(p->nout, sizeof *p->sum)))
+		return -1;
+	return 0;
+}
+
+/* Every fp16 and fp32 value is a float exactly. */
+static inline float get_value(const uint8_t *p, enum dtype t, uint64_t i)
+{
+	if (t == DT_FP16) {
+		half16 h;
+		memcpy(&h, p + 2 * i, 2);
+		return half_soft_to_float(h);
+	}
+	float f;
+	memcpy(&f, p + 4 * i, 4);
+	return f;
+}
+
+/* put_float's rule (exec.c): a NaN is written as the canonical quiet NaN;
+ * a float is a double exactly, so rounding it to half from the double is
+ * half.h's one rounding. */
+static inline void put_value(uint8_t *p, enum dtype t, uint64_t i, double v)
+{
+	if (isnan(v))
+		v = NAN;
+	if (t == DT_FP16) {
+		half16 h = half_soft_from_double(v);
+		memcpy(p + 2 * i, &h, 2);
+	} else {
+		float f = (float)v;
+		memcpy(p + 4 * i, &f, 4);
+	}
+}
+
+static void convert(float *v, uint32_t n, const uint8_t *src, enum dtype t, bool f16c)
+{
+	if (t == DT_FP16)
+		sim_halves_to_floats(v, src, n, f16c);
+	else
+		memcpy(v, src, (size_t)n * 4);
+}
+
+/* An fp16 output: each sum computed in double and rounded to half, as
+ * tile_generic does. */
+static void sum_half(const struct sim_plan *p)
+{
+	for (uint32_t k = 0; k < p->nmac; k++) {
+		const uint32_t *m = p->mac[k];
+		p->sum[m[0]] = half_soft_to_double(
+			half_soft_from_double(p->sum[m[0]] + (double)p->va[m[1]] * (double)p->vb[m[2]]));
+	}
+}
+
+/* An fp32 output: tile_generic rounds the product (exact in double: at
+ * most 48 significant bits, exponents far inside double's range) to float,
+ * adds it to the float sum in double and rounds that to float.  Each of the
+ * two is then one correctly rounded float operation (for the sum: double
+ * has more than 2 * 24 + 2 bits, so rounding through it first changes
+ * nothing), which is what float arithmetic computes; the build has
+ * -ffp-contract=off, so the product is never fused into the add. */
+static void sum_float(const struct sim_plan *p)
+{
+	for (uint32_t k = 0; k < p->nmac; k++) {
+		const uint32_t *m = p->mac[k];
+		p->sum[m[0]] = (float)p->sum[m[0]] + p->va[m[1]] * p->vb[m[2]];
+	}
+}
+
+void sim_tile_float(const struct hw_intrinsic *in, const struct sim_plan *p, uint8_t *out, const uint8_t *a,
+		    const uint8_t *b, bool reset)
+{
+	convert(p->va, p->na, a, in->a.dtype, p->f16c);
+	convert(p->vb, p->nb, b, in->b.dtype, p->f16c);
+	enum dtype t = in->out.dtype;
+	for (uint32_t n = 0; n < p->nout; n++)
+		p->sum[n] = reset ? 0 : get_value(out, t, p->offs[n][0]);
+	if (t == DT_FP16)
+		sum_half(p);
+	else
+		sum_float(p);
+	for (uint32_t n = 0; n < p->nout; n++)
+		put_value(out, t, p->offs[n][0], p->sum[n]);
+}
+
+void sim_narrow_float(uint8_t *o, enum dtype to, const uint8_t *a, enum dtype from, uint64_t n, bool f16c)
+{
+	if (from == DT_FP32 && to == DT_FP16) {
+		sim_floats_to_halves(o, a, n, f16c);
+		return;
+	}
+	for (uint64_t i = 0; i < n; i++)
+		put_value(o, to, i, get_value(a, from, i));
+}
