@@ -301,7 +301,7 @@ void sim_free_plans(struct device *d)
 {
 	for (int k = 0; k < d->hw.nintrinsics; k++) {
 		struct sim_plan *p = &d->plan[k];
-		free(p->offs), free(p->mac), free(p->va), free(p->vb), free(p->sum);
+		free(p->offs), free(p->row), free(p->va), free(p->vb), free(p->sum);
 	}
 }
 

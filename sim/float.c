@@ -41,39 +41,62 @@ static uint32_t tile_values(const struct sim_plan *p, const uint32_t *step)
 	return n;
 }
 
-/* Every product of a beat as (output, a offset, b offset), reduction-major:
- * all outputs' first products, then all their second ones ...  Each output
- * still gets its products in tile_generic's order (the reduction dims as an
- * odometer, the last fastest), and the products of one step are
- * independent, so the processor overlaps them instead of waiting on one
- * output's chain of dependent adds. */
-static int list_products(struct sim_plan *p)
+/* The spatial dim whose outputs a row covers: contiguous in the output,
+ * contiguous in one operand and absent from the other (mma's j: c[i, j],
+ * b[k, j], a[i, k]), so a row is `sums[j] += x * v[j]`, which the
+ * compiler does with vector instructions, lane by lane the same float
+ * operations.  -1 when there is none: rows of one output. */
+static int row_dim(const struct sim_plan *p)
 {
+	for (int dd = 0; dd < p->ndims; dd++)
+		if (!p->reduction[dd] && p->size[dd] > 1 && p->step_out[dd] == 1 &&
+		    ((p->step_a[dd] == 0 && p->step_b[dd] == 1) || (p->step_a[dd] == 1 && p->step_b[dd] == 0)))
+			return dd;
+	return -1;
+}
+
+/* Advances idx over the dims whose reduction flag is `red`, but `skip`,
+ * as an odometer (the last fastest). */
+static void next_point(const struct sim_plan *p, uint32_t *idx, bool red, int skip)
+{
+	for (int dd = p->ndims - 1; dd >= 0; dd--) {
+		if (p->reduction[dd] != red || dd == skip)
+			continue;
+		if (++idx[dd] < p->size[dd])
+			return;
+		idx[dd] = 0;
+	}
+}
+
+/* Every row of a beat's products as (output, a, b offsets of its first),
+ * reduction-major: all outputs' first products, then all their second
+ * ones ...  Each output still gets its products in tile_generic's order
+ * (the reduction dims as an odometer, the last fastest), and the products
+ * of one step are independent, so the processor overlaps them instead of
+ * waiting on one output's chain of dependent adds. */
+static int list_rows(struct sim_plan *p)
+{
+	int J = row_dim(p);
 	uint32_t nred = 1;
 	for (int dd = 0; dd < p->ndims; dd++)
 		if (p->reduction[dd])
 			nred *= p->size[dd];
-	p->nmac = nred * p->nout;
-	if (!(p->mac = try_calloc(p->nmac, sizeof *p->mac)))
+	p->row_len = J >= 0 ? p->size[J] : 1;
+	p->row_a_vector = J >= 0 && p->step_a[J] == 1;
+	uint32_t per_step = p->nout / p->row_len;
+	p->nrow = nred * per_step;
+	if (!(p->row = try_calloc(p->nrow, sizeof *p->row)))
 		return -1;
-	uint32_t idx[HW_MAX_DIMS] = {0};
-	for (uint32_t r = 0; r < nred; r++) {
-		uint32_t ra = 0, rb = 0;
-		for (int dd = 0; dd < p->ndims; dd++) {
-			ra += idx[dd] * p->step_a[dd];
-			rb += idx[dd] * p->step_b[dd];
-		}
-		for (uint32_t n = 0; n < p->nout; n++) {
-			uint32_t *m = p->mac[r * p->nout + n];
-			m[0] = n, m[1] = p->offs[n][1] + ra, m[2] = p->offs[n][2] + rb;
-		}
-		for (int dd = p->ndims - 1; dd >= 0; dd--) {
-			if (!p->reduction[dd])
-				continue;
-			if (++idx[dd] < p->size[dd])
-				break;
-			idx[dd] = 0;
-		}
+	uint32_t ridx[HW_MAX_DIMS] = {0};
+	for (uint32_t r = 0, k = 0; r < nred; r++, next_point(p, ridx, true, -1)) {
+		uint32_t sidx[HW_MAX_DIMS] = {0};
+		for (uint32_t n = 0; n < per_step; n++, k++, next_point(p, sidx, false, J))
+			for (int dd = 0; dd < p->ndims; dd++) {
+				uint32_t i = p->reduction[dd] ? ridx[dd] : sidx[dd];
+				p->row[k][0] += i * p->step_out[dd];
+				p->row[k][1] += i * p->step_a[dd];
+				p->row[k][2] += i * p->step_b[dd];
+			}
 	}
 	return 0;
 }
@@ -154,8 +177,9 @@ int sim_plan_float(const struct hw_intrinsic *in, struct sim_plan *p, bool f16c)
 		return 0;
 	p->na = tile_values(p, p->step_a);
 	p->nb = tile_values(p, p->step_b);
-	if (sim_list_outputs(p) || list_products(p) || !(p->va = try_calloc(p->na, sizeof *p->va)) ||
-	    !(p->vb = try_calloc(p->nb, sizeof *p->vb)) || !(p->sum = try_calloc(p->nout, sizeof *p->sum)))
+	uint32_t nsum = tile_values(p, p->step_out);
+	if (sim_list_outputs(p) || list_rows(p) || !(p->va = try_calloc(p->na, sizeof *p->va)) ||
+	    !(p->vb = try_calloc(p->nb, sizeof *p->vb)) || !(p->sum = try_calloc(nsum, sizeof *p->sum)))
 		return -1;
 	return 0;
 }
@@ -197,15 +221,31 @@ static void convert(float *v, uint32_t n, const uint8_t *src, enum dtype t, bool
 		memcpy(v, src, (size_t)n * 4);
 }
 
+/* A row's scalar and vector operands (a product's order does not change
+ * its bits). */
+static inline void row_operands(const struct sim_plan *p, const uint32_t *row, float *x, const float **v)
+{
+	*x = p->row_a_vector ? p->vb[row[2]] : p->va[row[1]];
+	*v = p->row_a_vector ? p->va + row[1] : p->vb + row[2];
+}
+
 /* An fp16 output: each sum computed in double and rounded to half, as
- * tile_generic does. */
+ * tile_generic does (a half is a float exactly). */
 static void sum_half(const struct sim_plan *p)
 {
-	for (uint32_t k = 0; k < p->nmac; k++) {
-		const uint32_t *m = p->mac[k];
-		p->sum[m[0]] = half_soft_to_double(
-			half_soft_from_double(p->sum[m[0]] + (double)p->va[m[1]] * (double)p->vb[m[2]]));
+	for (uint32_t k = 0; k < p->nrow; k++) {
+		float x, *s = p->sum + p->row[k][0];
+		const float *v;
+		row_operands(p, p->row[k], &x, &v);
+		for (uint32_t j = 0; j < p->row_len; j++)
+			s[j] = half_soft_to_float(half_soft_from_double((double)s[j] + (double)x * (double)v[j]));
 	}
+}
+
+static inline void row_float(float *restrict s, float x, const float *restrict v, uint32_t n)
+{
+	for (uint32_t j = 0; j < n; j++)
+		s[j] += x * v[j];
 }
 
 /* An fp32 output: tile_generic rounds the product (exact in double: at
@@ -214,12 +254,18 @@ static void sum_half(const struct sim_plan *p)
  * two is then one correctly rounded float operation (for the sum: double
  * has more than 2 * 24 + 2 bits, so rounding through it first changes
  * nothing), which is what float arithmetic computes; the build has
- * -ffp-contract=off, so the product is never fused into the add. */
+ * -ffp-contract=off, so the product is never fused into the add.  Rows of
+ * 4 get their own copy, which the compiler makes one vector operation. */
 static void sum_float(const struct sim_plan *p)
 {
-	for (uint32_t k = 0; k < p->nmac; k++) {
-		const uint32_t *m = p->mac[k];
-		p->sum[m[0]] = (float)p->sum[m[0]] + p->va[m[1]] * p->vb[m[2]];
+	for (uint32_t k = 0; k < p->nrow; k++) {
+		float x;
+		const float *v;
+		row_operands(p, p->row[k], &x, &v);
+		if (p->row_len == 4)
+			row_float(p->sum + p->row[k][0], x, v, 4);
+		else
+			row_float(p->sum + p->row[k][0], x, v, p->row_len);
 	}
 }
 
@@ -230,13 +276,13 @@ void sim_tile_float(const struct hw_intrinsic *in, const struct sim_plan *p, uin
 	convert(p->vb, p->nb, b, in->b.dtype, p->f16c);
 	enum dtype t = in->out.dtype;
 	for (uint32_t n = 0; n < p->nout; n++)
-		p->sum[n] = reset ? 0 : get_value(out, t, p->offs[n][0]);
+		p->sum[p->offs[n][0]] = reset ? 0 : get_value(out, t, p->offs[n][0]);
 	if (t == DT_FP16)
 		sum_half(p);
 	else
 		sum_float(p);
 	for (uint32_t n = 0; n < p->nout; n++)
-		put_value(out, t, p->offs[n][0], p->sum[n]);
+		put_value(out, t, p->offs[n][0], p->sum[p->offs[n][0]]);
 }
 
 void sim_narrow_float(uint8_t *o, enum dtype to, const uint8_t *a, enum dtype from, uint64_t n, bool f16c)

@@ -101,7 +101,8 @@ static struct device *open_device(const struct hw *hw, const struct dev_memory *
 		}
 	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
 	d->acc_elems = acc->elem_bytes / dtype_bytes(acc->dtype);
-	d->f16c = sim_has_f16c() && !getenv("TESSEL_NO_F16C");
+	const char *no_f16c = getenv("TESSEL_NO_F16C"); /* set: the software conversions (tests, benchmarks) */
+	d->f16c = sim_has_f16c() && !(no_f16c && *no_f16c);
 	if (sim_plan_intrinsics(d, err)) {
 		sim_close(d);
 		return NULL;

@@ -30,13 +30,15 @@ struct sim_plan {
 	 * loops do no index arithmetic; fast_i8's dot products are `depth` long. */
 	uint32_t nout, depth;
 	uint32_t (*offs)[3];
-	/* For fast_float: a beat's products as (output, a offset, b offset)
-	 * in the order they are summed (float.c), and room for one beat's a
-	 * and b values, converted once, and its sums. */
-	uint32_t nmac, na, nb;
-	uint32_t (*mac)[3];
-	float *va, *vb;
-	double *sum;
+	/* For fast_float: a beat's products as rows of row_len outputs
+	 * (output, a, b offsets of the first; a or b, as row_a_vector says,
+	 * steps by 1 along the row, the other stays), in the order they are
+	 * summed (float.c), and room for one beat's a and b values, converted
+	 * once, and its sums, by output offset. */
+	uint32_t nrow, row_len, na, nb;
+	bool row_a_vector;
+	uint32_t (*row)[3];
+	float *va, *vb, *sum;
 };
 
 struct device {
