@@ -19,6 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define SIM_F16C 1
@@ -177,10 +180,13 @@ int sim_plan_float(const struct hw_intrinsic *in, struct sim_plan *p, bool f16c)
 		return 0;
 	p->na = tile_values(p, p->step_a);
 	p->nb = tile_values(p, p->step_b);
-	uint32_t nsum = tile_values(p, p->step_out);
+	p->nsum = tile_values(p, p->step_out);
 	if (sim_list_outputs(p) || list_rows(p) || !(p->va = try_calloc(p->na, sizeof *p->va)) ||
-	    !(p->vb = try_calloc(p->nb, sizeof *p->vb)) || !(p->sum = try_calloc(nsum, sizeof *p->sum)))
+	    !(p->vb = try_calloc(p->nb, sizeof *p->vb)) || !(p->sum = try_calloc(p->nsum, sizeof *p->sum)))
 		return -1;
+	p->dense = p->nsum == p->nout;
+	for (uint32_t n = 0; n < p->nout; n++)
+		p->dense = p->dense && p->offs[n][0] == n;
 	return 0;
 }
 
@@ -242,9 +248,17 @@ static void sum_half(const struct sim_plan *p)
 	}
 }
 
+/* s[j] += x * v[j] for j < n: each lane one float multiply and one float
+ * add, as the scalar loop does; SSE (baseline on x86-64) four at a time. */
 static inline void row_float(float *restrict s, float x, const float *restrict v, uint32_t n)
 {
-	for (uint32_t j = 0; j < n; j++)
+	uint32_t j = 0;
+#ifdef __SSE2__
+	__m128 xs = _mm_set1_ps(x);
+	for (; j + 4 <= n; j += 4)
+		_mm_storeu_ps(s + j, _mm_add_ps(_mm_loadu_ps(s + j), _mm_mul_ps(xs, _mm_loadu_ps(v + j))));
+#endif
+	for (; j < n; j++)
 		s[j] += x * v[j];
 }
 
@@ -254,19 +268,56 @@ static inline void row_float(float *restrict s, float x, const float *restrict v
  * two is then one correctly rounded float operation (for the sum: double
  * has more than 2 * 24 + 2 bits, so rounding through it first changes
  * nothing), which is what float arithmetic computes; the build has
- * -ffp-contract=off, so the product is never fused into the add.  Rows of
- * 4 get their own copy, which the compiler makes one vector operation. */
+ * -ffp-contract=off, so the product is never fused into the add. */
 static void sum_float(const struct sim_plan *p)
 {
 	for (uint32_t k = 0; k < p->nrow; k++) {
 		float x;
 		const float *v;
 		row_operands(p, p->row[k], &x, &v);
-		if (p->row_len == 4)
-			row_float(p->sum + p->row[k][0], x, v, 4);
-		else
-			row_float(p->sum + p->row[k][0], x, v, p->row_len);
+		row_float(p->sum + p->row[k][0], x, v, p->row_len);
 	}
+}
+
+/* n floats (bytes f) copied to o, a NaN as the canonical quiet NaN. */
+static void floats_to_floats(uint8_t *o, const uint8_t *f, uint64_t n)
+{
+	uint64_t i = 0;
+#ifdef __SSE2__
+	const __m128 qnan = _mm_set1_ps(NAN);
+	for (; i + 4 <= n; i += 4) {
+		__m128 x = _mm_loadu_ps((const float *)(const void *)(f + 4 * i)), nan = _mm_cmpunord_ps(x, x);
+		_mm_storeu_ps((float *)(void *)(o + 4 * i), _mm_or_ps(_mm_andnot_ps(nan, x), _mm_and_ps(nan, qnan)));
+	}
+#endif
+	for (; i < n; i++)
+		put_value(o, DT_FP32, i, get_value(f, DT_FP32, i));
+}
+
+/* The sums start from the output tile (or zeros) and go back to it; where
+ * the tile is the outputs 0 .. nout-1 in order, as whole rows. */
+static void load_sums(const struct sim_plan *p, enum dtype t, const uint8_t *out, bool reset)
+{
+	if (reset)
+		memset(p->sum, 0, (size_t)p->nsum * sizeof *p->sum);
+	else if (p->dense && t == DT_FP16)
+		sim_halves_to_floats(p->sum, out, p->nout, p->f16c);
+	else if (p->dense)
+		memcpy(p->sum, out, (size_t)p->nout * 4);
+	else
+		for (uint32_t n = 0; n < p->nout; n++)
+			p->sum[p->offs[n][0]] = get_value(out, t, p->offs[n][0]);
+}
+
+static void store_sums(const struct sim_plan *p, enum dtype t, uint8_t *out)
+{
+	if (p->dense && t == DT_FP16)
+		sim_floats_to_halves(out, (const uint8_t *)p->sum, p->nout, p->f16c);
+	else if (p->dense)
+		floats_to_floats(out, (const uint8_t *)p->sum, p->nout);
+	else
+		for (uint32_t n = 0; n < p->nout; n++)
+			put_value(out, t, p->offs[n][0], p->sum[p->offs[n][0]]);
 }
 
 void sim_tile_float(const struct hw_intrinsic *in, const struct sim_plan *p, uint8_t *out, const uint8_t *a,
@@ -275,14 +326,12 @@ void sim_tile_float(const struct hw_intrinsic *in, const struct sim_plan *p, uin
 	convert(p->va, p->na, a, in->a.dtype, p->f16c);
 	convert(p->vb, p->nb, b, in->b.dtype, p->f16c);
 	enum dtype t = in->out.dtype;
-	for (uint32_t n = 0; n < p->nout; n++)
-		p->sum[p->offs[n][0]] = reset ? 0 : get_value(out, t, p->offs[n][0]);
+	load_sums(p, t, out, reset);
 	if (t == DT_FP16)
 		sum_half(p);
 	else
 		sum_float(p);
-	for (uint32_t n = 0; n < p->nout; n++)
-		put_value(out, t, p->offs[n][0], p->sum[p->offs[n][0]]);
+	store_sums(p, t, out);
 }
 
 void sim_narrow_float(uint8_t *o, enum dtype to, const uint8_t *a, enum dtype from, uint64_t n, bool f16c)

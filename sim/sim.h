@@ -35,8 +35,9 @@ struct sim_plan {
 	 * steps by 1 along the row, the other stays), in the order they are
 	 * summed (float.c), and room for one beat's a and b values, converted
 	 * once, and its sums, by output offset. */
-	uint32_t nrow, row_len, na, nb;
+	uint32_t nrow, row_len, na, nb, nsum;
 	bool row_a_vector;
+	bool dense; /* the output tile is outputs 0 .. nout-1 in order */
 	uint32_t (*row)[3];
 	float *va, *vb, *sum;
 };
