@@ -10,6 +10,8 @@
  * in which every instruction comes after everything it waits for; so
  * whichever instruction fetch cannot dispatch, the ones it waits for are
  * already in their queues. */
+#include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,6 +138,16 @@ int st_finish(struct lw_stream *s, struct isa_program *p, int **tags, struct dia
 	}
 	plan(s, rank, pops);
 	int sync = isa_kind_of_class(s->lay, ISA_CLASS_SYNC), cap = 0, rc = 0;
+	/* every instruction and sync added below, made room for at once */
+	int64_t total = s->n;
+	for (int i = 0; i < s->n; i++)
+		for (int q = 0; q < ISA_Q_COUNT; q++)
+			total += pops[i][q] > 1 ? pops[i][q] - 1 : 0;
+	if (total < INT_MAX - p->ninsn &&
+	    (try_resize(tags, (size_t)(p->ninsn + total), sizeof **tags) || isa_program_reserve(p, (int)total)))
+		rc = diag_nomem(err, NULL, (size_t)total * sizeof *p->insn, "the program's %" PRId64 " instructions", total);
+	else if (total < INT_MAX - p->ninsn)
+		cap = p->ninsn + (int)total;
 	for (int i = 0; i < s->n && !rc; i++) {
 		struct st_insn *e = &s->v[i];
 		for (int q = 0; q < ISA_Q_COUNT; q++) {

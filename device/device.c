@@ -28,17 +28,25 @@ int dev_load_program(const struct dev_ops *ops, struct device *d, const struct i
 	int rc = ops->write(d, p->code_addr, buf, code_bytes, err) ||
 		 ops->write(d, p->uop_addr, buf + code_bytes, uop_bytes, err);
 	free(buf);
-	for (int i = 0; i < p->nseg && !rc; i++) {
+	for (int i = 0; i < p->nseg && !rc; i++) { /* the data, then zeros to the end */
 		const struct isa_segment *s = &p->seg[i];
-		uint8_t *img = try_calloc(s->size, 1);
-		if (!img)
-			return diag_nomem(err, NULL, s->size, "the image of segment '%s'", s->name);
-		if (s->data_len)
-			memcpy(img, s->data, s->data_len);
-		rc = ops->write(d, s->addr, img, s->size, err);
-		free(img);
+		uint64_t n = s->data_len < s->size ? s->data_len : s->size;
+		rc = (n && ops->write(d, s->addr, s->data, n, err)) || dev_zero(ops, d, s->addr + n, s->size - n, err);
 	}
 	return rc ? -1 : 0;
+}
+
+int dev_zero(const struct dev_ops *ops, struct device *d, uint64_t addr, uint64_t n, struct diags *err)
+{
+	if (ops->zero)
+		return ops->zero(d, addr, n, err);
+	static const uint8_t zeros[65536];
+	for (uint64_t done = 0; done < n; done += sizeof zeros) {
+		uint64_t k = n - done < sizeof zeros ? n - done : sizeof zeros;
+		if (ops->write(d, addr + done, zeros, k, err))
+			return -1;
+	}
+	return 0;
 }
 
 /* What a gather writes: each byte from its source, or zero. */

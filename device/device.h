@@ -100,6 +100,11 @@ struct dev_ops {
 	struct device *(*open)(const struct hw *hw, struct diags *err);
 	int (*write)(struct device *d, uint64_t addr, const void *src, uint64_t n, struct diags *err);
 	int (*read)(struct device *d, uint64_t addr, void *dst, uint64_t n, struct diags *err);
+	/* Makes n bytes from addr read as zeros, as a write of zeros would;
+	 * optional (NULL: dev_zero writes zeros).  The simulator skips what
+	 * nothing has written since it was opened or last zeroed, so loading
+	 * a program with large zeroed segments costs little. */
+	int (*zero)(struct device *d, uint64_t addr, uint64_t n, struct diags *err);
 	/* Runs ninsn instructions from code_addr until FINISH completes. */
 	int (*run)(struct device *d, uint64_t code_addr, uint32_t ninsn, const struct dev_run_opts *opts,
 		   struct dev_stats *st, struct diags *err);
@@ -110,6 +115,8 @@ const char *dev_module_name(enum dev_module m);
 /* Adds x's counts to to's (runs one after another: cycles too); the peak
  * and the limit are x's. */
 void dev_stats_add(struct dev_stats *to, const struct dev_stats *x);
+/* n zero bytes at addr: ops->zero, or writes of zeros. */
+int dev_zero(const struct dev_ops *ops, struct device *d, uint64_t addr, uint64_t n, struct diags *err);
 /* Writes a program's code, micro-ops and segments (their initial data, zeros
  * beyond it) into the device's DRAM. */
 int dev_load_program(const struct dev_ops *ops, struct device *d, const struct isa_program *p, struct diags *err);

@@ -14,13 +14,23 @@ uint64_t dram_beats(const struct dram_channel *c, uint64_t bytes)
 
 uint64_t dram_request(struct dram_channel *c, uint64_t now, uint64_t bytes, int is_write)
 {
+	return dram_request_rows(c, now, 1, bytes, is_write);
+}
+
+/* The first request starts when the bus is free; each next one finds the
+ * bus busy until its predecessor's beats end (they were all made at `now`,
+ * not later than that), so they follow each other without gaps. */
+uint64_t dram_request_rows(struct dram_channel *c, uint64_t now, uint64_t rows, uint64_t bytes, int is_write)
+{
+	if (!rows)
+		return now;
 	uint64_t start = now > c->bus_free ? now : c->bus_free;
-	uint64_t beats = dram_beats(c, bytes);
+	uint64_t beats = rows * dram_beats(c, bytes);
 	c->bus_free = start + beats;
 	c->busy_cycles += beats;
 	if (is_write)
-		c->bytes_written += bytes;
+		c->bytes_written += rows * bytes;
 	else
-		c->bytes_read += bytes;
+		c->bytes_read += rows * bytes;
 	return start + beats + c->latency;
 }

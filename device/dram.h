@@ -33,6 +33,10 @@ uint64_t dram_beats(const struct dram_channel *c, uint64_t bytes);
 /* A request made at cycle `now`: returns the cycle its data is complete
  * (the first cycle at which a module waiting for it may go on). */
 uint64_t dram_request(struct dram_channel *c, uint64_t now, uint64_t bytes, int is_write);
+/* `rows` requests of `bytes` each, made one after another at cycle `now`
+ * (a strided transfer's rows): what as many dram_request calls give, in
+ * one step. */
+uint64_t dram_request_rows(struct dram_channel *c, uint64_t now, uint64_t rows, uint64_t bytes, int is_write);
 
 #ifdef __cplusplus
 }

@@ -83,6 +83,16 @@ int isa_program_add_insn(struct isa_program *p, const struct isa_insn *in)
 	return 0;
 }
 
+int isa_program_reserve(struct isa_program *p, int n)
+{
+	if (n <= p->insn_cap - p->ninsn)
+		return 0;
+	if (try_resize(&p->insn, (size_t)p->ninsn + (size_t)n, sizeof *p->insn))
+		return -1;
+	p->insn_cap = p->ninsn + n;
+	return 0;
+}
+
 int isa_program_add_uop(struct isa_program *p, const struct isa_uop *u)
 {
 	if (grow(&p->uop, p->nuop, &p->uop_cap, sizeof *p->uop))

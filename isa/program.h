@@ -154,6 +154,10 @@ void isa_program_free(struct isa_program *p);
 bool isa_segment_name_ok(const char *s, size_t n);
 /* The adders return -1 (NULL), changing nothing, when out of memory. */
 int isa_program_add_insn(struct isa_program *p, const struct isa_insn *in);
+/* Room for n more instructions, so that adding them does not grow the
+ * array step by step (copying it each time); 0, or -1 when out of memory
+ * (nothing changed). */
+int isa_program_reserve(struct isa_program *p, int n);
 int isa_program_add_uop(struct isa_program *p, const struct isa_uop *u);
 struct isa_segment *isa_program_add_segment(struct isa_program *p, const char *name, enum isa_segment_kind kind,
 					    uint64_t addr, uint64_t size);

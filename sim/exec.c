@@ -42,6 +42,30 @@ int sim_dram_out(struct device *d, uint64_t addr, const void *src, uint64_t n)
 	if (d->ext)
 		return d->ext->write(d->ext->ctx, addr, src, n, d->now);
 	memmove(d->dram + addr, src, n);
+	for (uint64_t pg = addr / SIM_PAGE; n && pg <= (addr + n - 1) / SIM_PAGE; pg++)
+		d->dirty[pg / 64] |= UINT64_C(1) << (pg % 64);
+	return 0;
+}
+
+int sim_dram_zero(struct device *d, uint64_t addr, uint64_t n)
+{
+	if (d->ext) {
+		static const uint8_t zeros[65536];
+		for (uint64_t done = 0; done < n; done += sizeof zeros)
+			if (sim_dram_out(d, addr + done, zeros, n - done < sizeof zeros ? n - done : sizeof zeros))
+				return -1;
+		return 0;
+	}
+	for (uint64_t pg = addr / SIM_PAGE; n && pg <= (addr + n - 1) / SIM_PAGE; pg++) {
+		uint64_t *w = &d->dirty[pg / 64], bit = UINT64_C(1) << (pg % 64);
+		if (!(*w & bit))
+			continue;
+		uint64_t from = pg * SIM_PAGE > addr ? pg * SIM_PAGE : addr;
+		uint64_t to = (pg + 1) * SIM_PAGE < addr + n ? (pg + 1) * SIM_PAGE : addr + n;
+		memset(d->dram + from, 0, to - from);
+		if (to - from == SIM_PAGE)
+			*w &= ~bit;
+	}
 	return 0;
 }
 
@@ -198,8 +222,7 @@ static void narrow_to_output(struct device *d, uint64_t first, uint64_t count)
 	uint8_t *o = d->mem[out - d->hw.level] + first * out->elem_bytes;
 	uint64_t n = count * d->acc_elems;
 	if (dtype_float(acc->dtype)) {
-		for (uint64_t i = 0; i < n; i++)
-			put_float(o, out->dtype, i, val_get_float(a, acc->dtype, i));
+		sim_narrow_float(o, out->dtype, a, acc->dtype, n, d->f16c);
 	} else if (acc->dtype == DT_INT32 && (out->dtype == DT_INT8 || out->dtype == DT_UINT8)) {
 		for (uint64_t i = 0; i < n; i++)
 			o[i] = a[4 * i]; /* little-endian: the low byte */
@@ -209,13 +232,13 @@ static void narrow_to_output(struct device *d, uint64_t first, uint64_t count)
 	}
 }
 
-/* Walks every dimension but `inner` (all spatial) as an odometer. */
-static int list_outputs(struct sim_plan *p)
+/* Walks the spatial dimensions as an odometer (the last fastest): every
+ * output value's offsets in out, and where its products start in a and b. */
+int sim_list_outputs(struct sim_plan *p)
 {
-	p->depth = p->size[p->inner];
 	p->nout = 1;
 	for (int dd = 0; dd < p->ndims; dd++)
-		if (dd != p->inner)
+		if (!p->reduction[dd])
 			p->nout *= p->size[dd];
 	if (!(p->offs = try_calloc(p->nout, sizeof *p->offs)))
 		return -1;
@@ -229,7 +252,7 @@ static int list_outputs(struct sim_plan *p)
 		}
 		p->offs[n][0] = o, p->offs[n][1] = a, p->offs[n][2] = b;
 		for (int dd = p->ndims - 1; dd >= 0; dd--) {
-			if (dd == p->inner)
+			if (p->reduction[dd])
 				continue;
 			if (++idx[dd] < p->size[dd])
 				break;
@@ -266,7 +289,8 @@ int sim_plan_intrinsics(struct device *d, struct diags *err)
 		}
 		p->fast_i8 = nred == 1 && p->inner >= 0 && in->a.dtype == DT_INT8 && in->b.dtype == DT_INT8 &&
 			     in->out.dtype == DT_INT32;
-		if (p->fast_i8 && list_outputs(p))
+		p->depth = p->inner >= 0 ? p->size[p->inner] : 0;
+		if ((p->fast_i8 && sim_list_outputs(p)) || sim_plan_float(in, p, d->f16c))
 			return diag_nomem(err, NULL, (size_t)p->nout * sizeof *p->offs,
 					  "the plan of intrinsic '%s' of '%s'", in->name, d->hw.name);
 	}
@@ -275,8 +299,10 @@ int sim_plan_intrinsics(struct device *d, struct diags *err)
 
 void sim_free_plans(struct device *d)
 {
-	for (int k = 0; k < d->hw.nintrinsics; k++)
-		free(d->plan[k].offs);
+	for (int k = 0; k < d->hw.nintrinsics; k++) {
+		struct sim_plan *p = &d->plan[k];
+		free(p->offs), free(p->row), free(p->va), free(p->vb), free(p->sum);
+	}
 }
 
 /* sum over k < n of a[k] * b[k], wrapping in 32 bits: the hot loop of every
@@ -451,6 +477,8 @@ static int exec_intrinsic(struct device *d, const struct sim_entry *e, struct di
 				const uint8_t *b = d->mem[in->b.level] + wgt * lb->elem_bytes;
 				if (p->fast_i8)
 					tile_fast_i8(p, (int32_t *)(void *)out, (const int8_t *)a, (const int8_t *)b, reset);
+				else if (p->fast_float)
+					sim_tile_float(in, p, out, a, b, reset);
 				else
 					tile_generic(in, p, out, a, b, reset);
 				narrow_to_output(d, dst, in->out.elems_per_tile);

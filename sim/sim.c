@@ -86,6 +86,12 @@ static struct device *open_device(const struct hw *hw, const struct dev_memory *
 		free(d);
 		return NULL;
 	}
+	uint64_t words = (d->dram_size / SIM_PAGE + 64) / 64;
+	if (!ext && !(d->dirty = try_calloc(words, sizeof *d->dirty))) {
+		diag_nomem(err, NULL, words * sizeof *d->dirty, "the DRAM page map of '%s'", hw->name);
+		sim_close(d);
+		return NULL;
+	}
 	for (int i = 0; i < hw->nlevels; i++)
 		if (!(d->mem[i] = try_calloc(hw->level[i].capacity, 1))) {
 			diag_add(err, NULL, 0, 0, "cannot allocate %" PRIu64 " bytes of scratchpad '%s' for '%s'",
@@ -95,6 +101,8 @@ static struct device *open_device(const struct hw *hw, const struct dev_memory *
 		}
 	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
 	d->acc_elems = acc->elem_bytes / dtype_bytes(acc->dtype);
+	const char *no_f16c = getenv("TESSEL_NO_F16C"); /* set: the software conversions (tests, benchmarks) */
+	d->f16c = sim_has_f16c() && !(no_f16c && *no_f16c);
 	if (sim_plan_intrinsics(d, err)) {
 		sim_close(d);
 		return NULL;
@@ -121,6 +129,7 @@ static void sim_close(struct device *d)
 		free(d->mem[i]);
 	sim_free_plans(d);
 	free_pages(d->dram, d->dram_size);
+	free(d->dirty);
 	free(d);
 }
 
@@ -142,6 +151,19 @@ static int host_access(struct device *d, uint64_t addr, void *buf, uint64_t n, b
 static int sim_write(struct device *d, uint64_t addr, const void *src, uint64_t n, struct diags *err)
 {
 	return host_access(d, addr, (void *)src, n, true, err);
+}
+
+static int sim_zero(struct device *d, uint64_t addr, uint64_t n, struct diags *err)
+{
+	if (dev_check_dram(d->dram_size, addr, n, "write", err))
+		return -1;
+	d->now = 0;
+	if (sim_dram_zero(d, addr, n)) {
+		diag_add(err, NULL, 0, 0, "the memory answered a DRAM write of %" PRIu64 " zero bytes at 0x%" PRIx64 " with an error",
+			 n, addr);
+		return -1;
+	}
+	return 0;
 }
 
 static int sim_read(struct device *d, uint64_t addr, void *dst, uint64_t n, struct diags *err)
@@ -167,8 +189,8 @@ static uint64_t duration(struct run *r, const struct isa_insn *in, uint64_t now)
 		struct dram_channel *c = parent_channel(r, &r->d->hw.level[in->f[ISA_F_BUF]]);
 		uint64_t rows, row_bytes;
 		isa_transfer_requests(lay, in, &rows, &row_bytes);
-		for (uint64_t y = 0; y < rows; y++)
-			data = dram_request(c, now, row_bytes, cls == ISA_CLASS_STORE);
+		if (rows)
+			data = dram_request_rows(c, now, rows, row_bytes, cls == ISA_CLASS_STORE);
 	}
 	return isa_duration(lay, in, now, data);
 }
@@ -511,6 +533,7 @@ const struct dev_ops dev_sim = {
 	.open = sim_open,
 	.write = sim_write,
 	.read = sim_read,
+	.zero = sim_zero,
 	.run = sim_run,
 	.close = sim_close,
 };

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/diag.h"
+#include "base/file.h"
 #include "cli/xalloc.h"
 #include "hwdesc/hw.h"
 
@@ -87,6 +88,40 @@ static inline void test_load_example(const char *name, struct hw *hw)
 		exit(1);
 	}
 	diag_free(&err);
+}
+
+/* TEXT with every FROM replaced by TO, in a new string (descriptions
+ * derived from an example's text). */
+static inline char *test_replace(const char *text, const char *from, const char *to)
+{
+	size_t nf = strlen(from), nt = strlen(to), n = 0;
+	for (const char *s = strstr(text, from); s; s = strstr(s + nf, from))
+		n++;
+	char *out = xmalloc(strlen(text) + n * nt + 1), *o = out;
+	for (const char *s = text, *hit; *s; s = hit + nf) {
+		if (!(hit = strstr(s, from))) {
+			strcpy(o, s);
+			return out;
+		}
+		memcpy(o, s, (size_t)(hit - s)), o += hit - s;
+		memcpy(o, to, nt), o += nt;
+	}
+	*o = 0;
+	return out;
+}
+
+/* The text of examples/hw/NAME.yaml. */
+static inline char *test_example_text(const char *name)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s/examples/hw/%s.yaml", test_source_dir(), name);
+	struct diags err = {0};
+	char *text = file_read_text(path, FILE_HWDESC, &err);
+	if (!text) {
+		diag_print(&err, stderr);
+		exit(1);
+	}
+	return text;
 }
 
 #endif

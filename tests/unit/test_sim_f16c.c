@@ -1,0 +1,81 @@
+/* The simulator's row conversions between fp16 and fp32 with F16C against
+ * the software ones (base/half.h's rounding rule): every half to float, and
+ * floats to half — a sample of all floats and, for every pair of adjacent
+ * halves, the float halfway between them and its neighbours (the ties and
+ * near-ties the rounding decides), NaNs and infinities.  Rows of odd
+ * lengths and offsets, so the vector part and its scalar tail both run.
+ * On a processor without F16C both sides are the software conversions and
+ * the test checks only that they run. */
+#include <math.h>
+
+#include "sim/sim.h"
+#include "test.h"
+
+static uint32_t float_bits(float f)
+{
+	uint32_t b;
+	memcpy(&b, &f, 4);
+	return b;
+}
+
+static float bits_float(uint32_t b)
+{
+	float f;
+	memcpy(&f, &b, 4);
+	return f;
+}
+
+static void to_floats(bool f16c)
+{
+	static uint8_t h[2 * 65536 + 2];
+	static float a[65536 + 1], b[65536 + 1];
+	for (uint32_t i = 0; i < 65536; i++)
+		memcpy(h + 2 + 2 * i, &(uint16_t){(uint16_t)i}, 2);
+	for (uint64_t off = 0; off < 2; off++) { /* aligned and not */
+		uint64_t n = 65536 - off * 3;
+		sim_halves_to_floats(a, h + 2 * off, n, f16c);
+		sim_halves_to_floats(b, h + 2 * off, n, false);
+		int bad = 0;
+		for (uint64_t i = 0; i < n; i++)
+			bad += float_bits(a[i]) != float_bits(b[i]);
+		ASSERT_EQ(bad, 0);
+	}
+}
+
+static void to_halves(bool f16c, const float *v, uint64_t n)
+{
+	uint8_t *x = xmalloc(2 * n + 1), *y = xmalloc(2 * n + 1);
+	for (uint64_t off = 0; off < 3 && off < n; off++) {
+		sim_floats_to_halves(x, (const uint8_t *)(v + off), n - off, f16c);
+		sim_floats_to_halves(y, (const uint8_t *)(v + off), n - off, false);
+		ASSERT(!memcmp(x, y, 2 * (n - off)));
+	}
+	free(x), free(y);
+}
+
+int main(void)
+{
+	bool f16c = sim_has_f16c();
+	printf("F16C: %s\n", f16c ? "yes" : "no (software on both sides)");
+	to_floats(f16c);
+	enum { SAMPLE = 1 << 20 };
+	float *v = xmalloc(4 * (size_t)(SAMPLE + 6 * 65536));
+	uint64_t n = 0;
+	for (uint32_t i = 0; i < SAMPLE; i++)
+		v[n++] = bits_float(i * 4099u);
+	static uint8_t h[2];
+	for (uint32_t i = 0; i < 0x7bff; i++) { /* both signs of each finite half but the largest */
+		float lo, hi;
+		memcpy(h, &(uint16_t){(uint16_t)i}, 2);
+		sim_halves_to_floats(&lo, h, 1, false);
+		memcpy(h, &(uint16_t){(uint16_t)(i + 1)}, 2);
+		sim_halves_to_floats(&hi, h, 1, false);
+		float mid = (float)(((double)lo + (double)hi) / 2); /* exact: halves have 11 bits */
+		v[n++] = mid, v[n++] = nextafterf(mid, 0), v[n++] = nextafterf(mid, INFINITY);
+		v[n++] = -mid, v[n++] = -nextafterf(mid, 0), v[n++] = -nextafterf(mid, INFINITY);
+	}
+	v[0] = NAN, v[1] = -NAN, v[2] = INFINITY, v[3] = -INFINITY, v[4] = 65520.0f, v[5] = bits_float(0x7f800001u);
+	to_halves(f16c, v, n);
+	free(v);
+	return test_done("test_sim_f16c");
+}
