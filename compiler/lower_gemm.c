@@ -294,16 +294,12 @@ static void finish_block(struct gemm_lowering *gl, const struct step *st, int q,
 {
 	const struct tz_geometry *geo = gl->geo;
 	const struct ir_op *op = gl->lo.op;
-	for (int e = 0; e < op->nepilogues; e++) {
-		const struct ir_epilogue *ep = &op->epilogue[e];
-		enum hw_alu_op ops[2];
-		int64_t imm[2];
-		int n = tz_epilogue_alu(gl->lo.hw, op->acc, ep, ops, imm);
-		if (n < 0)
-			die("lower: op '%s' has an epilogue the ALU cannot do; matching refuses those", op->name);
-		for (int i = 0; i < n; i++)
-			last = ep->kind == IR_EP_BIAS ? alu_bias(gl, st, q) : alu_imm(gl, st, q, ops[i], imm[i]);
-	}
+	struct tz_pass passes[TZ_MAX_PASSES];
+	int n = tz_epilogue_passes(gl->lo.hw, op, passes);
+	if (n < 0)
+		die("lower: op '%s' has an epilogue the ALU cannot do; matching refuses those", op->name);
+	for (int i = 0; i < n; i++)
+		last = passes[i].bias ? alu_bias(gl, st, q) : alu_imm(gl, st, q, passes[i].op, passes[i].imm);
 	uint64_t Nt = (uint64_t)geo->count[TZ_G_N];
 	uint64_t first = ((uint64_t)(st->bb * geo->count[TZ_G_M] + st->mo * gl->m->bm) * Nt + (uint64_t)(st->no * gl->m->bn)) *
 			 geo->eo;

@@ -359,12 +359,8 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 	double compute = (double)isa_pipeline_cycles((uint64_t)beats, (uint64_t)gemm_insns, in->initiation_interval,
 						     in->latency);
 	const struct ir_op *op = &geo->g->op[geo->op];
-	double alu_insns = geo->b.planes - 1;
-	for (int e = 0; e < op->nepilogues; e++) {
-		enum hw_alu_op ops[2];
-		int64_t imm[2];
-		alu_insns += tz_epilogue_alu(hw, op->acc, &op->epilogue[e], ops, imm);
-	}
+	struct tz_pass passes[TZ_MAX_PASSES];
+	double alu_insns = geo->b.planes - 1 + tz_epilogue_passes(hw, op, passes);
 	uint64_t alu_beats = (uint64_t)(m->bm * m->bn) * geo->eo * isa_alu_passes(hw);
 	/* the same rule, counting one beat more per instruction than the devices take: the margin
 	 * the default mappings have been chosen with (without it some of them change) */

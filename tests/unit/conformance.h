@@ -207,7 +207,7 @@ static __attribute__((unused)) const char multi_yaml[] =
 	"      wgt: {buffer: wgt, dtype: int8}\n"
 	"    latency: 3\n"
 	"    initiation_interval: 1\n"
-	"alu: {lanes: 4, ops: [min, max, add, shr, mul, clip, mov], imm_bits: 16, latency: 2, initiation_interval: 1}\n"
+	"alu: {lanes: 4, ops: [min, max, add, shr, mul, clip, mov, requant], imm_bits: 16, latency: 2, initiation_interval: 1}\n"
 	"queues: {load: 8, compute: 8, store: 8, token: 4}\n"
 	"dma: {max_rows: 4095, max_cols: 4095, max_stride: 65535, max_pad: 7}\n"
 	"isa: {instruction_bits: 128, max_loop_extent: 4095}\n";
@@ -286,6 +286,7 @@ static inline void env_init(struct env *e, const struct cfg *c)
 	ASSERT_EQ(e->ti * e->vi, (uint32_t)(c->I * c->K));
 	ASSERT_EQ(e->ta * e->va, (uint32_t)(c->I * c->J));
 	ASSERT_EQ(e->Eo, e->va * (c->flt ? 2 : 1));
+	ASSERT(c->flt || lo->dtype == DT_INT8); /* ref_requant's range */
 }
 
 /* ---- building a program ----
@@ -670,12 +671,29 @@ static inline void ref_tile_f32(float *acc, const half16 *inp, const half16 *wgt
 		}
 }
 
-enum alu_op { OP_MIN, OP_MAX, OP_ADD, OP_SHR, OP_MUL, OP_CLIP, OP_MOV, OP_COUNT };
-static __attribute__((unused)) const char *const op_name[OP_COUNT] = {"min", "max", "add", "shr", "mul", "clip", "mov"};
+/* requant only where the description lists it (alu_has) */
+enum alu_op { OP_MIN, OP_MAX, OP_ADD, OP_SHR, OP_MUL, OP_CLIP, OP_MOV, OP_REQUANT, OP_COUNT };
+static __attribute__((unused)) const char *const op_name[OP_COUNT] = {"min", "max", "add", "shr", "mul", "clip", "mov",
+								       "requant"};
+
+static inline bool alu_has(const struct env *e, enum alu_op op)
+{
+	int k = hw_alu_op_lookup(op_name[op]);
+	return k >= 0 && (e->hw.alu.ops & (1u << k));
+}
+
+/* requant's clip: the range of the output buffer's values, from the sizes
+ * of its elements as the conformance tables know them (a signed byte for
+ * every integer configuration here, so -128 and 127) */
+static inline int32_t ref_requant(int32_t shifted)
+{
+	return shifted < -128 ? -128 : shifted > 127 ? 127 : shifted;
+}
 
 static inline int32_t ref_alu_int(enum alu_op op, int32_t x, int32_t y)
 {
 	switch (op) {
+	case OP_REQUANT: return ref_requant(ref_alu_int(OP_SHR, x, y));
 	case OP_MIN: return x < y ? x : y;
 	case OP_MAX: return x > y ? x : y;
 	case OP_ADD: return (int32_t)((uint32_t)x + (uint32_t)y);

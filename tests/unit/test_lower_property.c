@@ -73,6 +73,27 @@ static bool is_wide_diagonal(const struct hw *hw, const struct tz_geometry *geo)
 	return tz_diagonal(&geo->b) >= 0 && in->out.tile_elems > in->a.tile_elems;
 }
 
+/* Ops whose epilogues the lowering fused (fewer passes than one per
+ * operation), of them with a requant, in each form; bias_cases: with a bias. */
+static int fused_cases, requant_gemm, requant_direct, bias_cases;
+
+static void count_passes(const struct hw *hw, const struct ir_op *op, bool direct)
+{
+	struct tz_pass p[TZ_MAX_PASSES];
+	int n = tz_epilogue_passes(hw, op, p), unfused = 0;
+	bool requant = false, bias = false;
+	for (int e = 0; e < op->nepilogues; e++) {
+		enum hw_alu_op ops[2];
+		int64_t imm[2];
+		unfused += tz_epilogue_alu(hw, op->acc, &op->epilogue[e], ops, imm);
+		bias |= op->epilogue[e].kind == IR_EP_BIAS;
+	}
+	for (int i = 0; i < n; i++)
+		requant |= p[i].op == HW_ALU_REQUANT;
+	fused_cases += n < unfused;
+	requant_gemm += requant && !direct, requant_direct += requant && direct, bias_cases += bias;
+}
+
 /* Compiles op with a random binding and mapping, runs it, compares. */
 static void check_case(const struct hw *hw, struct opcase *r, int op, const char *what)
 {
@@ -103,6 +124,8 @@ static void check_case(const struct hw *hw, struct opcase *r, int op, const char
 	cases++;
 	bool ok = opcase_verify(hw, r, op, &map, what);
 	verified += ok, wide_diagonal += ok && is_wide_diagonal(hw, &geo);
+	if (ok)
+		count_passes(hw, &r->g.op[op], map.direct);
 }
 
 /* A random direct mapping of several rows of a part of each row that fits,
@@ -371,7 +394,7 @@ int main(void)
 			check_case(&hw, &r, op, what);
 			run_free(&r);
 		}
-		check_part_rows(&hw, configs[c], 24);
+		check_part_rows(&hw, configs[c], 32);
 		banded += check_banded(&hw, configs[c], 100);
 		direct_pools += check_pools(&hw, configs[c], 30);
 		if (!strcmp(configs[c], "dot-i8"))
@@ -384,6 +407,12 @@ int main(void)
 	       "a direct form\n", banded, banded_diagonal, no_direct);
 	printf("%d max pools in their direct form, %d of them through groups of a's elements, %d with a last block "
 	       "starting earlier\n", direct_pools, grouped_pools, overlap_pools);
+	printf("%d ops with fused epilogue passes, %d with a requant (%d in the direct form), %d with a bias\n", fused_cases,
+	       requant_gemm + requant_direct, requant_direct, bias_cases);
+	ASSERT(fused_cases >= 30);
+	ASSERT(requant_gemm >= 3);
+	ASSERT(requant_direct >= 3);
+	ASSERT(bias_cases >= 30);
 	ASSERT(wide_diagonal >= 5);
 	ASSERT(banded >= 60);
 	ASSERT(banded_diagonal >= 15);
