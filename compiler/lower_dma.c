@@ -93,14 +93,16 @@ void lw_barrier(struct lw_op *lo, int first)
 	st_need(lo->s, first, lo->prog->last_compute);
 }
 
-/* DRAM rows are dram_stride elements of lv apart. */
-int lw_load_block(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t rows, uint64_t cols,
-		  uint64_t dram_stride, const uint64_t *stage, int wait)
+/* DRAM rows are dram_stride elements of lv apart; the block is written
+ * `repeat` times one after the other into lv (a row stride of 0). */
+static int load_into(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t rows, uint64_t cols,
+		     uint64_t dram_stride, uint64_t repeat, const uint64_t *stage, int wait)
 {
 	int path[HW_MAX_LEVELS], np = path_of(lo->hw, lv, path);
 	uint32_t e = lo->hw->level[lv].elem_bytes;
 	if (!np) {
-		int f = lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, dram / e, rows, cols, dram_stride, 0);
+		int f = repeat > 1 ? lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, dram / e, repeat, rows * cols, 0, 0)
+				   : lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, dram / e, rows, cols, dram_stride, 0);
 		st_need(lo->s, f, wait);
 		lw_barrier(lo, f);
 		return lo->s->n - 1;
@@ -116,11 +118,23 @@ int lw_load_block(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_
 		lw_transfer(lo, ISA_CLASS_LOAD, path[i], stage[i] / ei, stage[i - 1] / ei, 1, rows * cols * e / ei, 0, 0);
 	}
 	int last_stage = lo->s->n - 1;
-	f = lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, stage[np - 1] / e, 1, rows * cols, 0, 0);
+	f = lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, stage[np - 1] / e, repeat, rows * cols, 0, 0);
 	st_need(lo->s, f, wait);
 	st_need(lo->s, f, last_stage);
 	lw_barrier(lo, f);
 	return lo->s->n - 1;
+}
+
+int lw_load_block(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t rows, uint64_t cols,
+		  uint64_t dram_stride, const uint64_t *stage, int wait)
+{
+	return load_into(lo, lv, idx, dram, rows, cols, dram_stride, 1, stage, wait);
+}
+
+int lw_load_repeated(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t cols, uint64_t times,
+		     const uint64_t *stage, int wait)
+{
+	return load_into(lo, lv, idx, dram, 1, cols, cols, times, stage, wait);
 }
 
 int lw_store_block(struct lw_op *lo, uint64_t idx, uint64_t dram, uint64_t rows, uint64_t cols, uint64_t dram_stride,

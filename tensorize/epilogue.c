@@ -12,7 +12,8 @@
  * (plus what is left of the clamp inside that range); a clamp symmetric the
  * ALU's way is one `clip`.  Integer arithmetic is exact, so every rewrite
  * gives the same bits.  Floating-point accumulators keep each epilogue's
- * own operations: -0 + 0 and NaN make even `add 0` visible. */
+ * own operations: -0 + 0 and NaN make even `add 0` visible.  A bias the
+ * accumulator starts from (tz_bias_init) takes no pass. */
 #include "tensorize.h"
 
 static bool has(const struct hw *hw, enum hw_alu_op op)
@@ -85,7 +86,7 @@ static int fuse(const struct hw *hw, enum dtype acc, const struct tz_pass *in, i
 	return k;
 }
 
-int tz_epilogue_passes(const struct hw *hw, const struct ir_op *op, struct tz_pass *out)
+int tz_epilogue_passes(const struct hw *hw, const struct ir_op *op, bool bias_init, struct tz_pass *out)
 {
 	struct tz_pass raw[TZ_MAX_PASSES];
 	int n = 0;
@@ -96,6 +97,8 @@ int tz_epilogue_passes(const struct hw *hw, const struct ir_op *op, struct tz_pa
 		int k = tz_epilogue_alu(hw, op->acc, &op->epilogue[e], ops, imm);
 		if (k < 0)
 			return -1;
+		if (bias_init && e == 0) /* the accumulator started from it (tz_bias_init) */
+			continue;
 		if (integer && k == 1 && ops[0] == HW_ALU_CLIP) /* as max and min, to fuse with its neighbours */
 			ops[0] = HW_ALU_MAX, imm[1] = imm[0], imm[0] = -imm[0] - 1, ops[1] = HW_ALU_MIN, k = 2;
 		for (int i = 0; i < k; i++)

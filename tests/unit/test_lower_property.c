@@ -75,12 +75,14 @@ static bool is_wide_diagonal(const struct hw *hw, const struct tz_geometry *geo)
 
 /* Ops whose epilogues the lowering fused (fewer passes than one per
  * operation), of them with a requant, in each form; bias_cases: with a bias. */
-static int fused_cases, requant_gemm, requant_direct, bias_cases;
+static int fused_cases, requant_gemm, requant_direct, bias_cases, bias_init_cases;
 
-static void count_passes(const struct hw *hw, const struct ir_op *op, bool direct)
+static void count_passes(const struct hw *hw, const struct ir_op *op, const struct tz_geometry *geo,
+			 const struct tz_mapping *map)
 {
 	struct tz_pass p[TZ_MAX_PASSES];
-	int n = tz_epilogue_passes(hw, op, p), unfused = 0;
+	bool init = tz_bias_init(geo, map), direct = map->direct;
+	int n = tz_epilogue_passes(hw, op, init, p), unfused = 0;
 	bool requant = false, bias = false;
 	for (int e = 0; e < op->nepilogues; e++) {
 		enum hw_alu_op ops[2];
@@ -92,6 +94,7 @@ static void count_passes(const struct hw *hw, const struct ir_op *op, bool direc
 		requant |= p[i].op == HW_ALU_REQUANT;
 	fused_cases += n < unfused;
 	requant_gemm += requant && !direct, requant_direct += requant && direct, bias_cases += bias;
+	bias_init_cases += init;
 }
 
 /* Compiles op with a random binding and mapping, runs it, compares. */
@@ -125,7 +128,7 @@ static void check_case(const struct hw *hw, struct opcase *r, int op, const char
 	bool ok = opcase_verify(hw, r, op, &map, what);
 	verified += ok, wide_diagonal += ok && is_wide_diagonal(hw, &geo);
 	if (ok)
-		count_passes(hw, &r->g.op[op], map.direct);
+		count_passes(hw, &r->g.op[op], &geo, &map);
 }
 
 /* A random direct mapping of several rows of a part of each row that fits,
@@ -407,8 +410,10 @@ int main(void)
 	       "a direct form\n", banded, banded_diagonal, no_direct);
 	printf("%d max pools in their direct form, %d of them through groups of a's elements, %d with a last block "
 	       "starting earlier\n", direct_pools, grouped_pools, overlap_pools);
-	printf("%d ops with fused epilogue passes, %d with a requant (%d in the direct form), %d with a bias\n", fused_cases,
-	       requant_gemm + requant_direct, requant_direct, bias_cases);
+	printf("%d ops with fused epilogue passes, %d with a requant (%d in the direct form), %d with a bias, %d of them "
+	       "starting each block from it\n", fused_cases, requant_gemm + requant_direct, requant_direct, bias_cases,
+	       bias_init_cases);
+	ASSERT(bias_init_cases >= 3);
 	ASSERT(fused_cases >= 30);
 	ASSERT(requant_gemm >= 3);
 	ASSERT(requant_direct >= 3);
