@@ -7,7 +7,9 @@
  * input streamed from its DRAM layout), and convolutions reading a tensor
  * another op computed in that op's layout (dot-i8: 16-value elements read
  * as groups of four 4-value ones), and convolutions cut into bands on
- * elements of several rows (server-wide, mma-fp16), run on the simulator,
+ * elements of several rows (server-wide, mma-fp16), with requantizing
+ * epilogues the lowering fuses (`requant` on edge-tiny) and blocks that
+ * start from their bias (server-wide), run on the simulator,
  * and compared with
  * the reference interpreter
  * (tests/unit/ir_interp.h), which shares no code with either. */
