@@ -210,7 +210,8 @@ static int load_bias(struct gemm_lowering *gl, const struct step *st, int q)
 	return last;
 }
 
-/* The block's bias into the block itself, repeated over its rows, for the
+/* The block's bias into the block itself, repeated over its rows (the
+ * direct form's: each output tile's value over the tile's points), for the
  * first reduction tile to accumulate onto (tz_bias_init). */
 static int load_bias_init(struct gemm_lowering *gl, const struct step *st, int q)
 {
@@ -220,7 +221,9 @@ static int load_bias_init(struct gemm_lowering *gl, const struct step *st, int q
 	uint64_t cols = (uint64_t)st->bn * geo->eo, at = (uint64_t)q * gl->slot_acc;
 	int bs = (int)(st->out_block % gl->rbias.n);
 	struct slot *sl = &gl->rbias.s[bs];
-	int last = geo->bias_on[TZ_G_M] ? lw_load_block(&gl->lo, gl->lo.lv_acc, at, dram, (uint64_t)st->bm, cols,
+	int last = gl->m->direct ? lw_load_spread(&gl->lo, gl->lo.lv_acc, at, (uint64_t)gl->m->bm, dram, cols,
+						  (uint64_t)st->bm, gl->stage_bias[bs], sl->last_reader) :
+		   geo->bias_on[TZ_G_M] ? lw_load_block(&gl->lo, gl->lo.lv_acc, at, dram, (uint64_t)st->bm, cols,
 							(uint64_t)Nb * geo->eo, gl->stage_bias[bs], sl->last_reader)
 					: lw_load_repeated(&gl->lo, gl->lo.lv_acc, at, dram, cols, (uint64_t)st->bm,
 							   gl->stage_bias[bs], sl->last_reader);

@@ -47,7 +47,8 @@ static int64_t blocks(int64_t n, int64_t b)
 
 /* Cycles of one load of an output block's bias into the block: over the
  * slower of the accumulator's port and its parent's (a shared level, or
- * DRAM), whose latency it pays once. */
+ * DRAM), whose latency it pays once per load (the direct form's: one per
+ * output tile, lw_load_spread). */
 static double bias_fill_cycles(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
 	const struct hw *hw = geo->hw;
@@ -55,16 +56,16 @@ static double bias_fill_cycles(const struct tz_geometry *geo, const struct tz_ma
 	double from = acc->parent >= 0 ? hw->level[acc->parent].bandwidth : hw->dram.bandwidth;
 	double lat = acc->parent >= 0 ? hw->level[acc->parent].latency : hw->dram.latency;
 	double bw = acc->bandwidth < from ? acc->bandwidth : from;
-	return (double)(m->bm * m->bn) * geo->eo * geo->bytes_acc / bw + lat;
+	return (double)(m->bm * m->bn) * geo->eo * geo->bytes_acc / bw + lat * (double)(m->direct ? m->bn : 1);
 }
 
 bool tz_bias_init(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
 	const struct ir_op *op = &geo->g->op[geo->op];
 	/* integers only: a float sum started from the bias rounds differently */
-	if (m->direct || geo->bias < 0 || dtype_float(op->acc) || op->reduce != IR_REDUCE_SUM || !op->nepilogues ||
-	    op->epilogue[0].kind != IR_EP_BIAS || geo->bias_on[TZ_G_BATCH] ||
-	    (geo->bias_on[TZ_G_M] && !geo->bias_on[TZ_G_N]))
+	if (geo->bias < 0 || dtype_float(op->acc) || op->reduce != IR_REDUCE_SUM || !op->nepilogues ||
+	    op->epilogue[0].kind != IR_EP_BIAS || geo->bias_on[TZ_G_BATCH] || !geo->bias_on[TZ_G_N] ||
+	    (m->direct && geo->eo != 1))
 		return false;
 	/* the block's bias over the DMA against one ALU pass over the block */
 	const struct hw *hw = geo->hw;
@@ -74,13 +75,14 @@ bool tz_bias_init(const struct tz_geometry *geo, const struct tz_mapping *m)
 
 int tz_bias_resident(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
+	if (tz_bias_init(geo, m))
+		return -1;
 	if (m->direct) { /* (the direct form's bias varies along the output's tiles alone) */
 		struct tz_direct_block db;
 		tz_direct_block(geo, m, &db);
 		return db.bias_resident ? TZ_G_N : -1;
 	}
-	if (geo->bias < 0 || geo->bias_on[TZ_G_BATCH] || (geo->bias_on[TZ_G_M] && geo->bias_on[TZ_G_N]) ||
-	    tz_bias_init(geo, m))
+	if (geo->bias < 0 || geo->bias_on[TZ_G_BATCH] || (geo->bias_on[TZ_G_M] && geo->bias_on[TZ_G_N]))
 		return -1;
 	int gr = geo->bias_on[TZ_G_M] ? TZ_G_M : TZ_G_N;
 	int64_t tiles = tz_bias_count(geo, (enum tz_group)gr), nblk = blocks(tiles, gr == TZ_G_M ? m->bm : m->bn);
@@ -405,10 +407,10 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 	int lv_out = hw->role_level[HW_ROLE_OUTPUT];
 	double store = transfer_cycles(hw, lv_out, (double)tz_packed_out_bytes(geo) * geo->b.planes,
 				       outs * geo->b.planes * bl.out_dmas);
-	if (geo->bias >= 0 && m->direct) /* a block's bias per output block */
-		compute += transfer_cycles(hw, in->out.level, outs * (double)(m->bn * geo->eo * geo->bytes_acc), outs);
-	else if (init) /* each block starts from its bias, repeated over its rows */
+	if (init) /* each block starts from its bias, repeated over its rows (points) */
 		compute += outs * bias_fill_cycles(geo, m);
+	else if (geo->bias >= 0 && m->direct) /* a block's bias per output block */
+		compute += transfer_cycles(hw, in->out.level, outs * (double)(m->bn * geo->eo * geo->bytes_acc), outs);
 	else if (geo->bias >= 0) { /* loaded by the compute module: whole once, or per output block */
 		double per = tz_bias_resident(geo, m) >= 0 ? 1 : outs;
 		compute += transfer_cycles(hw, in->out.level, (double)tz_packed_bias_bytes(geo) * (per == 1 ? 1 : outs /

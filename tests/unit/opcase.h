@@ -72,7 +72,8 @@ static void run_free(struct opcase *r)
 static int random_bias(struct opcase *r, int op, bool flt)
 {
 	const struct ir_tensor *out = &r->g.tensor[r->g.op[op].out.tensor];
-	struct ir_epilogue ep = {.kind = IR_EP_BIAS, .dim = (int)rnd(0, out->rank - 1)};
+	/* half of them along the channels, the bias the direct form takes */
+	struct ir_epilogue ep = {.kind = IR_EP_BIAS, .dim = rnd(0, 1) ? out->rank - 1 : (int)rnd(0, out->rank - 1)};
 	ep.tensor = ir_add_tensor(&r->g, "bias", IR_TENSOR_WEIGHT, flt ? DT_FP16 : DT_INT32, 1,
 				  (int64_t[]){out->shape[ep.dim]}, NULL, &r->err);
 	return ir_add_epilogue(&r->g, op, &ep, &r->err);

@@ -77,7 +77,7 @@ static bool is_wide_diagonal(const struct hw *hw, const struct tz_geometry *geo)
 
 /* Ops whose epilogues the lowering fused (fewer passes than one per
  * operation), of them with a requant, in each form; bias_cases: with a bias. */
-static int fused_cases, requant_gemm, requant_direct, bias_cases, bias_init_cases;
+static int fused_cases, requant_gemm, requant_direct, bias_cases, bias_init_cases, bias_init_direct;
 
 static void count_passes(const struct hw *hw, const struct ir_op *op, const struct tz_geometry *geo,
 			 const struct tz_mapping *map)
@@ -96,7 +96,7 @@ static void count_passes(const struct hw *hw, const struct ir_op *op, const stru
 		requant |= p[i].op == HW_ALU_REQUANT;
 	fused_cases += n < unfused;
 	requant_gemm += requant && !direct, requant_direct += requant && direct, bias_cases += bias;
-	bias_init_cases += init;
+	bias_init_cases += init, bias_init_direct += init && direct;
 }
 
 /* Compiles op with a random binding and mapping, runs it, compares. */
@@ -190,6 +190,8 @@ static int check_part_rows(const struct hw *hw, const char *config, int n)
 				part_rows++;
 				int ok = opcase_verify(hw, &r, op, &map, what);
 				verified += ok, done += ok, wide_diagonal += ok && is_wide_diagonal(hw, &geo);
+				if (ok)
+					count_passes(hw, &r.g.op[op], &geo, &map);
 			}
 		}
 		tz_match_free(&m);
@@ -319,6 +321,8 @@ static int check_banded(const struct hw *hw, const char *config, int n)
 			cases++;
 			bool ok = opcase_verify(hw, &r, op + 1, &map, what);
 			verified += ok, direct_cases++, done += ok, banded_diagonal += ok && tz_diagonal(&geo.b) >= 0;
+			if (ok)
+				count_passes(hw, &r.g.op[op + 1], &geo, &map);
 		}
 		tz_match_free(&m);
 		run_free(&r);
@@ -413,9 +417,10 @@ int main(void)
 	printf("%d max pools in their direct form, %d of them through groups of a's elements, %d with a last block "
 	       "starting earlier\n", direct_pools, grouped_pools, overlap_pools);
 	printf("%d ops with fused epilogue passes, %d with a requant (%d in the direct form), %d with a bias, %d of them "
-	       "starting each block from it\n", fused_cases, requant_gemm + requant_direct, requant_direct, bias_cases,
-	       bias_init_cases);
+	       "starting each block from it (%d in the direct form)\n", fused_cases, requant_gemm + requant_direct,
+	       requant_direct, bias_cases, bias_init_cases, bias_init_direct);
 	ASSERT(bias_init_cases >= 3);
+	ASSERT(bias_init_direct >= 2);
 	ASSERT(fused_cases >= 30);
 	ASSERT(requant_gemm >= 3);
 	ASSERT(requant_direct >= 3);
