@@ -286,7 +286,7 @@ static inline void env_init(struct env *e, const struct cfg *c)
 	ASSERT_EQ(e->ti * e->vi, (uint32_t)(c->I * c->K));
 	ASSERT_EQ(e->ta * e->va, (uint32_t)(c->I * c->J));
 	ASSERT_EQ(e->Eo, e->va * (c->flt ? 2 : 1));
-	ASSERT(c->flt || lo->dtype == DT_INT8); /* ref_requant's range */
+	ASSERT(c->flt || lo->dtype == DT_INT8); /* requant's range in ref_alu_int */
 }
 
 /* ---- building a program ----
@@ -671,29 +671,17 @@ static inline void ref_tile_f32(float *acc, const half16 *inp, const half16 *wgt
 		}
 }
 
-/* requant only where the description lists it (alu_has) */
 enum alu_op { OP_MIN, OP_MAX, OP_ADD, OP_SHR, OP_MUL, OP_CLIP, OP_MOV, OP_REQUANT, OP_COUNT };
 static __attribute__((unused)) const char *const op_name[OP_COUNT] = {"min", "max", "add", "shr", "mul", "clip", "mov",
 								       "requant"};
 
-static inline bool alu_has(const struct env *e, enum alu_op op)
-{
-	int k = hw_alu_op_lookup(op_name[op]);
-	return k >= 0 && (e->hw.alu.ops & (1u << k));
-}
-
-/* requant's clip: the range of the output buffer's values, from the sizes
- * of its elements as the conformance tables know them (a signed byte for
- * every integer configuration here, so -128 and 127) */
-static inline int32_t ref_requant(int32_t shifted)
-{
-	return shifted < -128 ? -128 : shifted > 127 ? 127 : shifted;
-}
-
 static inline int32_t ref_alu_int(enum alu_op op, int32_t x, int32_t y)
 {
 	switch (op) {
-	case OP_REQUANT: return ref_requant(ref_alu_int(OP_SHR, x, y));
+	case OP_REQUANT: { /* shr, then the int8 output buffer's range (env_init asserts int8) */
+		int32_t s = ref_alu_int(OP_SHR, x, y);
+		return s < -128 ? -128 : s > 127 ? 127 : s;
+	}
 	case OP_MIN: return x < y ? x : y;
 	case OP_MAX: return x > y ? x : y;
 	case OP_ADD: return (int32_t)((uint32_t)x + (uint32_t)y);

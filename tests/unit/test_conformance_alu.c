@@ -8,6 +8,13 @@
  * The vector ALU
  * ====================================================================== */
 
+/* requant only where the description lists it */
+static bool alu_has(const struct env *e, enum alu_op op)
+{
+	int k = hw_alu_op_lookup(op_name[op]);
+	return k >= 0 && (e->hw.alu.ops & (1u << k));
+}
+
 /* The second operand of OP with a source: values that reach the edges. */
 static int32_t rnd_y_int(enum alu_op op)
 {
