@@ -68,6 +68,11 @@ static void print_alu(const struct hw *hw)
 	for (int op = 0; op < HW_ALU_OP_COUNT; op++)
 		if (hw->alu.ops & (1u << op))
 			printf(" %s", hw_alu_op_name(op));
+	if (hw->alu.ops & (1u << HW_ALU_REQUANT)) { /* its clip comes from the description */
+		int64_t lo, hi;
+		hw_requant_bounds(hw, &lo, &hi);
+		printf(" (requant clips to [%lld, %lld])", (long long)lo, (long long)hi);
+	}
 	printf("\n");
 }
 

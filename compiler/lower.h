@@ -79,6 +79,15 @@ int lw_transfer(struct lw_op *lo, enum isa_class cls, int buf, uint64_t idx, uin
  * waits for `wait`.  Returns the last instruction. */
 int lw_load_block(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t rows, uint64_t cols,
 		  uint64_t dram_stride, const uint64_t *stage, int wait);
+/* One row of cols elements from DRAM written `times` times, one after the
+ * other, into lv from idx: a load with a row stride of 0 (from DRAM, or from
+ * the row staged once in the shared levels). */
+int lw_load_repeated(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t cols, uint64_t times,
+		     const uint64_t *stage, int wait);
+/* The same row with each of its elements written `times` times from
+ * element idx + c * pitch of lv (element c): one load per element. */
+int lw_load_spread(struct lw_op *lo, int lv, uint64_t idx, uint64_t pitch, uint64_t dram, uint64_t cols, uint64_t times,
+		   const uint64_t *stage, int wait);
 /* The output block at out-buffer element idx to DRAM, through the shared
  * levels, after `wait`.  Returns the last instruction. */
 int lw_store_block(struct lw_op *lo, uint64_t idx, uint64_t dram, uint64_t rows, uint64_t cols, uint64_t dram_stride,

@@ -93,14 +93,30 @@ void lw_barrier(struct lw_op *lo, int first)
 	st_need(lo->s, first, lo->prog->last_compute);
 }
 
-/* DRAM rows are dram_stride elements of lv apart. */
-int lw_load_block(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t rows, uint64_t cols,
-		  uint64_t dram_stride, const uint64_t *stage, int wait)
+/* The last hop of a load: n elements from addr (in elements of lv) as
+ * `groups` groups of n / groups, group g written `repeat` times one after
+ * the other (a row stride of 0) from element idx + g * pitch of lv. */
+static int last_hop(struct lw_op *lo, int lv, uint64_t idx, uint64_t pitch, uint64_t addr, uint64_t n, uint64_t groups,
+		    uint64_t repeat)
+{
+	int first = -1;
+	for (uint64_t g = 0, w = n / groups; g < groups; g++) {
+		int f = lw_transfer(lo, ISA_CLASS_LOAD, lv, idx + g * pitch, addr + g * w, repeat, w, 0, 0);
+		first = first < 0 ? f : first;
+	}
+	return first;
+}
+
+/* DRAM rows are dram_stride elements of lv apart; the block goes into lv
+ * as last_hop lays it out (groups > 1 and repeat > 1 for a single row). */
+static int load_into(struct lw_op *lo, int lv, uint64_t idx, uint64_t pitch, uint64_t dram, uint64_t rows,
+		     uint64_t cols, uint64_t dram_stride, uint64_t groups, uint64_t repeat, const uint64_t *stage, int wait)
 {
 	int path[HW_MAX_LEVELS], np = path_of(lo->hw, lv, path);
 	uint32_t e = lo->hw->level[lv].elem_bytes;
 	if (!np) {
-		int f = lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, dram / e, rows, cols, dram_stride, 0);
+		int f = groups > 1 || repeat > 1 ? last_hop(lo, lv, idx, pitch, dram / e, rows * cols, groups, repeat)
+						 : lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, dram / e, rows, cols, dram_stride, 0);
 		st_need(lo->s, f, wait);
 		lw_barrier(lo, f);
 		return lo->s->n - 1;
@@ -116,11 +132,29 @@ int lw_load_block(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_
 		lw_transfer(lo, ISA_CLASS_LOAD, path[i], stage[i] / ei, stage[i - 1] / ei, 1, rows * cols * e / ei, 0, 0);
 	}
 	int last_stage = lo->s->n - 1;
-	f = lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, stage[np - 1] / e, 1, rows * cols, 0, 0);
+	f = last_hop(lo, lv, idx, pitch, stage[np - 1] / e, rows * cols, groups, repeat);
 	st_need(lo->s, f, wait);
 	st_need(lo->s, f, last_stage);
 	lw_barrier(lo, f);
 	return lo->s->n - 1;
+}
+
+int lw_load_block(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t rows, uint64_t cols,
+		  uint64_t dram_stride, const uint64_t *stage, int wait)
+{
+	return load_into(lo, lv, idx, 0, dram, rows, cols, dram_stride, 1, 1, stage, wait);
+}
+
+int lw_load_repeated(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t cols, uint64_t times,
+		     const uint64_t *stage, int wait)
+{
+	return load_into(lo, lv, idx, 0, dram, 1, cols, cols, 1, times, stage, wait);
+}
+
+int lw_load_spread(struct lw_op *lo, int lv, uint64_t idx, uint64_t pitch, uint64_t dram, uint64_t cols, uint64_t times,
+		   const uint64_t *stage, int wait)
+{
+	return load_into(lo, lv, idx, pitch, dram, 1, cols, cols, cols, times, stage, wait);
 }
 
 int lw_store_block(struct lw_op *lo, uint64_t idx, uint64_t dram, uint64_t rows, uint64_t cols, uint64_t dram_stride,

@@ -210,6 +210,27 @@ static int load_bias(struct gemm_lowering *gl, const struct step *st, int q)
 	return last;
 }
 
+/* The block's bias into the block itself, repeated over its rows (the
+ * direct form's: each output tile's value over the tile's points), for the
+ * first reduction tile to accumulate onto (tz_bias_init). */
+static int load_bias_init(struct gemm_lowering *gl, const struct step *st, int q)
+{
+	const struct tz_geometry *geo = gl->geo;
+	int64_t Nb = tz_bias_count(geo, TZ_G_N), m0 = geo->bias_on[TZ_G_M] ? st->mo * gl->m->bm : 0;
+	uint64_t dram = gl->seg_bias + (uint64_t)((m0 * Nb + st->no * gl->m->bn) * geo->eo) * geo->bytes_acc;
+	uint64_t cols = (uint64_t)st->bn * geo->eo, at = (uint64_t)q * gl->slot_acc;
+	int bs = (int)(st->out_block % gl->rbias.n);
+	struct slot *sl = &gl->rbias.s[bs];
+	int last = gl->m->direct ? lw_load_spread(&gl->lo, gl->lo.lv_acc, at, (uint64_t)gl->m->bm, dram, cols,
+						  (uint64_t)st->bm, gl->stage_bias[bs], sl->last_reader) :
+		   geo->bias_on[TZ_G_M] ? lw_load_block(&gl->lo, gl->lo.lv_acc, at, dram, (uint64_t)st->bm, cols,
+							(uint64_t)Nb * geo->eo, gl->stage_bias[bs], sl->last_reader)
+					: lw_load_repeated(&gl->lo, gl->lo.lv_acc, at, dram, cols, (uint64_t)st->bm,
+							   gl->stage_bias[bs], sl->last_reader);
+	sl->last_reader = last;
+	return last;
+}
+
 /* The intrinsic for one step; returns the last instruction. */
 static int emit_gemm(struct gemm_lowering *gl, const struct step *st, int q)
 {
@@ -237,7 +258,7 @@ static int emit_gemm(struct gemm_lowering *gl, const struct step *st, int q)
 		reset_uops = (uint32_t)gl->m->bn;
 	}
 	int first = -1, last = -1;
-	if (st->first_k) { /* the first reduction tile starts the block from zero */
+	if (st->first_k && !gl->bias_init) { /* the first reduction tile starts the block from zero */
 		struct isa_insn r = in;
 		r.f[ISA_F_RESET] = 1;
 		r.f[ISA_F_UOP_END] = u0 + reset_uops;
@@ -294,16 +315,12 @@ static void finish_block(struct gemm_lowering *gl, const struct step *st, int q,
 {
 	const struct tz_geometry *geo = gl->geo;
 	const struct ir_op *op = gl->lo.op;
-	for (int e = 0; e < op->nepilogues; e++) {
-		const struct ir_epilogue *ep = &op->epilogue[e];
-		enum hw_alu_op ops[2];
-		int64_t imm[2];
-		int n = tz_epilogue_alu(gl->lo.hw, op->acc, ep, ops, imm);
-		if (n < 0)
-			die("lower: op '%s' has an epilogue the ALU cannot do; matching refuses those", op->name);
-		for (int i = 0; i < n; i++)
-			last = ep->kind == IR_EP_BIAS ? alu_bias(gl, st, q) : alu_imm(gl, st, q, ops[i], imm[i]);
-	}
+	struct tz_pass passes[TZ_MAX_PASSES];
+	int n = tz_epilogue_passes(gl->lo.hw, op, gl->bias_init, passes);
+	if (n < 0)
+		die("lower: op '%s' has an epilogue the ALU cannot do; matching refuses those", op->name);
+	for (int i = 0; i < n; i++)
+		last = passes[i].bias ? alu_bias(gl, st, q) : alu_imm(gl, st, q, passes[i].op, passes[i].imm);
 	uint64_t Nt = (uint64_t)geo->count[TZ_G_N];
 	uint64_t first = ((uint64_t)(st->bb * geo->count[TZ_G_M] + st->mo * gl->m->bm) * Nt + (uint64_t)(st->no * gl->m->bn)) *
 			 geo->eo;
@@ -334,7 +351,7 @@ static void emit_compute(struct gemm_lowering *gl, const struct step *st)
 	if (st->first_k) {
 		gl->acc_writer_need = gl->racc.s[q].last_reader;
 		if (gl->geo->bias >= 0 && gl->bias_res < 0) {
-			int lb = load_bias(gl, st, q);
+			int lb = gl->bias_init ? load_bias_init(gl, st, q) : load_bias(gl, st, q);
 			st_need(gl->lo.s, lb, gl->acc_writer_need);
 		}
 	}
@@ -501,6 +518,7 @@ static void layout_scratchpads(struct gemm_lowering *gl)
 	const struct tz_geometry *geo = gl->geo;
 	const struct tz_mapping *m = gl->m;
 	gl->bias_res = tz_bias_resident(geo, m);
+	gl->bias_init = tz_bias_init(geo, m);
 	if (m->direct) {
 		tz_direct_block(geo, m, &gl->db);
 		gl->slot_a = gl->db.slot_a, gl->slot_b = gl->db.slot_b, gl->slot_acc = gl->db.slot_acc;

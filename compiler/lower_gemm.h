@@ -34,6 +34,7 @@ struct gemm_lowering {
 	/* micro-op kernels: indices into the op's micro-ops */
 	uint32_t k_gemm[LW_MAX_RING][LW_MAX_RING][LW_MAX_RING], k_imm[LW_MAX_RING], k_bias[LW_MAX_RING];
 	int bias_res;           /* group the whole bias stays along (tz_bias_resident), or -1 */
+	bool bias_init;         /* each block starts from its bias, no reset, no add (tz_bias_init) */
 	uint64_t keep_off[2];   /* kept A and B in the shared level (byte offsets) */
 	uint64_t bias_res_base; /* its accumulator element */
 	int64_t bias_res_tiles, bias_res_blocks;

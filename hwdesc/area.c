@@ -111,6 +111,10 @@ static void alu(struct hw_area *a, const struct hw *hw)
 	} else {
 		term(c, HW_AREA_ALU_INT, values * w * w);
 		c->extrapolated = acc->dtype != DT_INT32;
+		/* requant's comparisons of the shifted value with its two
+		 * constant bounds (built only where alu.ops lists it) */
+		if (hw->alu.ops & (1u << HW_ALU_REQUANT))
+			term(c, HW_AREA_ALU_REQUANT, values * w);
 	}
 }
 

@@ -34,15 +34,16 @@ enum hw_area_source { HW_AREA_FITTED, HW_AREA_PUBLISHED, HW_AREA_ASSUMED };
 	X(INT_ADD, "int_add", 4.848, FITTED, "cells per MAC per accumulator bit")                                     \
 	X(INT_OUT, "int_out", 1.168, FITTED, "cells per output value per accumulator bit")                            \
 	X(FP_MAC, "fp_mac", 8965, FITTED, "cells per floating-point MAC")                                             \
-	X(ALU_INT, "alu_int", 4.45, FITTED, "cells per integer accumulator value per bit squared")                    \
+	X(ALU_INT, "alu_int", 4.449, FITTED, "cells per integer accumulator value per bit squared")                   \
 	X(ALU_FP, "alu_fp", 11750, FITTED, "cells per floating-point accumulator value")                              \
-	X(DMA, "dma", 1658, FITTED, "cells per DMA engine")                                                           \
-	X(DMA_COUNT, "dma_count", 6.112, FITTED, "cells per DMA engine per count bit")                                \
+	X(ALU_REQUANT, "alu_requant", 2.633, FITTED, "cells per integer accumulator value per bit, with requant")     \
+	X(DMA, "dma", 1776, FITTED, "cells per DMA engine")                                                           \
+	X(DMA_COUNT, "dma_count", 5.704, FITTED, "cells per DMA engine per count bit")                                \
 	X(DMA_LANE, "dma_lane", 3584, FITTED, "cells per DMA lane")                                                   \
 	X(QUEUE, "queue", 15.5, FITTED, "cells per pointer bit of an instruction queue")                              \
 	X(SHARED, "shared", 2.045, FITTED, "cells per bit of a scratchpad DMA lane")                                  \
-	X(CONTROL, "control", 17540, FITTED, "cells")                                                                 \
-	X(CONTROL_COUNT, "control_count", 106, FITTED, "cells per count bit")                                         \
+	X(CONTROL, "control", 17390, FITTED, "cells")                                                                 \
+	X(CONTROL_COUNT, "control_count", 106.6, FITTED, "cells per count bit")                                       \
 	X(CONTROL_INTRINSIC, "control_intrinsic", 4374, FITTED, "cells per intrinsic")                                \
 	X(CONTROL_SHARED, "control_shared", 2.033, FITTED, "cells per bit of a scratchpad DMA lane")                  \
 	X(CELL_UM2, "cell_um2", 0.798, PUBLISHED, "um2 per cell: NAND2_X1, Nangate 45 nm")                            \

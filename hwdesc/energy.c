@@ -80,7 +80,9 @@ void hw_energy_defaults(struct hw *hw)
 	int acc = hw->role_level[HW_ROLE_ACCUMULATOR];
 	enum dtype t = acc >= 0 ? hw->level[acc].dtype : DT_INT32;
 	for (int op = 0; op < HW_ALU_OP_COUNT; op++)
-		e->alu[op] = op == HW_ALU_MUL ? hw_energy_mul_pj(t) : op == HW_ALU_MOV ? 0 : hw_energy_add_pj(t);
+		e->alu[op] = op == HW_ALU_MUL ? hw_energy_mul_pj(t) : op == HW_ALU_MOV ? 0 :
+			     op == HW_ALU_REQUANT ? 2 * hw_energy_add_pj(t) /* the shift and the clip's compares */ :
+						     hw_energy_add_pj(t);
 }
 
 /* ---- counts to picojoules ---------------------------------------------- */

@@ -34,6 +34,10 @@ enum hw_role {
 };
 
 /* Vector ALU operations.  The order is the ALU opcode of the ISA.
+ * `requant` is the requantization of an integer accumulator in one pass:
+ * the shift of `shr`, then a clip to the range of the output scratchpad's
+ * dtype (hw_requant_bounds) -- the bounds come from the description, not
+ * the instruction, so the one immediate stays the shift.
  * X(id, yaml/assembly name, what it does) */
 #define HW_ALU_OPS(X)                                                        \
 	X(MIN, "min", "dst = min(dst, src)")                                 \
@@ -42,7 +46,8 @@ enum hw_role {
 	X(SHR, "shr", "dst = dst >> src (arithmetic; negative shifts left)") \
 	X(MUL, "mul", "dst = dst * src")                                     \
 	X(CLIP, "clip", "dst = clamp(dst, -src - 1, src)")                   \
-	X(MOV, "mov", "dst = src")
+	X(MOV, "mov", "dst = src")                                           \
+	X(REQUANT, "requant", "dst = clamp(dst >> src, output dtype's range)")
 
 enum hw_alu_op {
 #define X(id, name, what) HW_ALU_##id,
@@ -205,6 +210,9 @@ const char *hw_role_name(enum hw_role r);
 const char *hw_alu_op_name(enum hw_alu_op op);
 const char *hw_alu_op_meaning(enum hw_alu_op op);
 int hw_alu_op_lookup(const char *name); /* -1 if unknown */
+/* The clip of `requant`: the range of the output scratchpad's dtype
+ * (int8: -128 and 127). */
+void hw_requant_bounds(const struct hw *hw, int64_t *lo, int64_t *hi);
 int hw_level_lookup(const struct hw *hw, const char *name); /* -1 if none */
 /* MACs per cycle of one intrinsic at full rate, and of the machine (best intrinsic). */
 double hw_intrinsic_peak_macs(const struct hw_intrinsic *in);

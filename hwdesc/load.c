@@ -411,6 +411,11 @@ static void load_alu_ops(struct loader *L, const struct ynode *n)
 			continue;
 		if (L->hw->alu.ops & (1u << op))
 			yt_error(&L->yt, n->kid[i], "duplicate ALU op '%s' in 'ops' of alu", alu_words[op]);
+		int a = L->hw->role_level[HW_ROLE_ACCUMULATOR];
+		/* requant clips to an integer output type's range (hw_requant_bounds) */
+		if (op == HW_ALU_REQUANT && a >= 0 && L->level_ok[a] && dtype_float(L->hw->level[a].dtype))
+			yt_error(&L->yt, n->kid[i], "ALU op 'requant' in 'ops' of alu needs an integer accumulator; '%s' holds %s",
+				 L->hw->level[a].name, dtype_name(L->hw->level[a].dtype));
 		L->hw->alu.ops |= 1u << op;
 	}
 }

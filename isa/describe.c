@@ -236,6 +236,11 @@ static void verilog_rtl_params(const struct isa_layout *lay, struct strbuf *out)
 		  dtype_float(acc->dtype) ? 1 : 0, dtype_float(o->dtype) ? 1 : 0);
 	sb_printf(out, "`define TSL_ALU_LANES %u\n`define TSL_ALU_LATENCY %u\n`define TSL_ALU_II %u\n`define TSL_ALU_IMM_BITS %u\n",
 		  hw->alu.lanes, hw->alu.latency, hw->alu.initiation_interval, hw->alu.imm_bits);
+	int64_t rq_lo, rq_hi; /* requant is built only where the description lists it */
+	hw_requant_bounds(hw, &rq_lo, &rq_hi);
+	sb_printf(out, "`define TSL_ALU_HAS_REQUANT %d\n`define TSL_REQUANT_LO (64'sh%016" PRIx64 ")\n"
+		       "`define TSL_REQUANT_HI (64'sh%016" PRIx64 ")\n",
+		  hw->alu.ops & (1u << HW_ALU_REQUANT) ? 1 : 0, (uint64_t)rq_lo, (uint64_t)rq_hi);
 	if (!hw->nintrinsics)
 		return;
 	const struct hw_intrinsic *in = &hw->intrinsic[0];

@@ -258,7 +258,8 @@ static int64_t extreme_imm(struct gen *g, int op)
 	int64_t bits = 8 * (int64_t)dtype_bytes(role(g, HW_ROLE_ACCUMULATOR)->dtype);
 	int64_t any[] = {lo, lo + 1, -1, 0, 1, hi - 1, hi};
 	int64_t shift[] = {bits - 1, bits, bits + 1, -(bits - 1), -bits, -(bits + 1), lo, hi};
-	int64_t v = op == HW_ALU_SHR ? shift[pick(g, 0, 7)] : any[pick(g, 0, 6)];
+	bool shifts = op == HW_ALU_SHR || op == HW_ALU_REQUANT;
+	int64_t v = shifts ? shift[pick(g, 0, 7)] : any[pick(g, 0, 6)];
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
@@ -301,7 +302,8 @@ static void emit_loop(struct gen *g, int it, const char *tokens)
 		g->alu_turn++;
 		sb_printf(&g->s, "alu op=%s", hw_alu_op_name(op));
 		if (pick(g, 0, 1)) {
-			int64_t lo = op == HW_ALU_SHR ? -3 : op == HW_ALU_MUL ? -3 : -100, hi = op == HW_ALU_SHR ? 8 : -lo;
+			bool shifts = op == HW_ALU_SHR || op == HW_ALU_REQUANT;
+			int64_t lo = shifts || op == HW_ALU_MUL ? -3 : -100, hi = shifts ? 8 : -lo;
 			int64_t imm = lo + (int64_t)pick(g, 0, (uint64_t)(hi - lo));
 			if (knob(g, ISA_KNOB_IMM_EXTREMES) && pick(g, 0, 1))
 				imm = extreme_imm(g, op);

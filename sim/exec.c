@@ -487,7 +487,8 @@ static int exec_intrinsic(struct device *d, const struct sim_entry *e, struct di
 	return 0;
 }
 
-static int64_t alu_int(enum hw_alu_op op, int64_t x, int64_t y, int bits)
+/* rq: the clip of requant (hw_requant_bounds) */
+static int64_t alu_int(enum hw_alu_op op, int64_t x, int64_t y, int bits, const int64_t rq[2])
 {
 	switch (op) {
 	case HW_ALU_MIN: return x < y ? x : y;
@@ -503,6 +504,12 @@ static int64_t alu_int(enum hw_alu_op op, int64_t x, int64_t y, int bits)
 		return x < lo ? lo : x > y ? y : x;
 	}
 	case HW_ALU_MOV: return y;
+	case HW_ALU_REQUANT: {
+		/* the shift's value as the accumulator holds it (a left shift wraps), then the clip */
+		uint64_t s = (uint64_t)alu_int(HW_ALU_SHR, x, y, bits, rq) << (64 - bits);
+		int64_t v = (int64_t)s >> (64 - bits);
+		return v < rq[0] ? rq[0] : v > rq[1] ? rq[1] : v;
+	}
 	/* every instruction passed isa_check_insn when fetched (sim.c), which
 	 * refuses an op this hardware does not have */
 	default: die("ALU op %d", op);
@@ -542,6 +549,8 @@ static int exec_alu(struct device *d, const struct sim_entry *e, struct diags *e
 	}
 	enum hw_alu_op op = (enum hw_alu_op)f[ISA_F_ALU_OP];
 	int bits = (int)dtype_bytes(acc->dtype) * 8;
+	int64_t rq[2];
+	hw_requant_bounds(&d->hw, &rq[0], &rq[1]);
 	uint32_t n = d->acc_elems;
 	for (int64_t o = 0; o < f[ISA_F_ITER_OUT]; o++)
 		for (int64_t i = 0; i < f[ISA_F_ITER_IN]; i++)
@@ -558,7 +567,7 @@ static int exec_alu(struct device *d, const struct sim_entry *e, struct diags *e
 					else
 						val_put_int(x, acc->dtype, v,
 							alu_int(op, val_get_int(x, acc->dtype, v),
-								use_imm ? f[ISA_F_IMM] : val_get_int(y, acc->dtype, v), bits));
+								use_imm ? f[ISA_F_IMM] : val_get_int(y, acc->dtype, v), bits, rq));
 				}
 				narrow_to_output(d, dst, 1);
 			}

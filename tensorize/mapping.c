@@ -45,8 +45,38 @@ static int64_t blocks(int64_t n, int64_t b)
 	return (n + b - 1) / b;
 }
 
+/* Cycles of one load of an output block's bias into the block: over the
+ * slower of the accumulator's port and its parent's (a shared level, or
+ * DRAM), whose latency it pays once per load (the direct form's: one per
+ * output tile, lw_load_spread). */
+static double bias_fill_cycles(const struct tz_geometry *geo, const struct tz_mapping *m)
+{
+	const struct hw *hw = geo->hw;
+	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
+	double from = acc->parent >= 0 ? hw->level[acc->parent].bandwidth : hw->dram.bandwidth;
+	double lat = acc->parent >= 0 ? hw->level[acc->parent].latency : hw->dram.latency;
+	double bw = acc->bandwidth < from ? acc->bandwidth : from;
+	return (double)(m->bm * m->bn) * geo->eo * geo->bytes_acc / bw + lat * (double)(m->direct ? m->bn : 1);
+}
+
+bool tz_bias_init(const struct tz_geometry *geo, const struct tz_mapping *m)
+{
+	const struct ir_op *op = &geo->g->op[geo->op];
+	/* integers only: a float sum started from the bias rounds differently */
+	if (geo->bias < 0 || dtype_float(op->acc) || op->reduce != IR_REDUCE_SUM || !op->nepilogues ||
+	    op->epilogue[0].kind != IR_EP_BIAS || geo->bias_on[TZ_G_BATCH] || !geo->bias_on[TZ_G_N] ||
+	    (m->direct && geo->eo != 1))
+		return false;
+	/* the block's bias over the DMA against one ALU pass over the block */
+	const struct hw *hw = geo->hw;
+	uint64_t beats = (uint64_t)(m->bm * m->bn) * geo->eo * isa_alu_passes(hw);
+	return bias_fill_cycles(geo, m) < (double)isa_pipeline_cycles(beats, 1, hw->alu.initiation_interval, hw->alu.latency);
+}
+
 int tz_bias_resident(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
+	if (tz_bias_init(geo, m))
+		return -1;
 	if (m->direct) { /* (the direct form's bias varies along the output's tiles alone) */
 		struct tz_direct_block db;
 		tz_direct_block(geo, m, &db);
@@ -319,6 +349,9 @@ static double bias_read(const struct tz_geometry *geo, const struct tz_mapping *
 		return (double)tz_packed_bias_bytes(geo);
 	double rows = geo->bias_on[TZ_G_M] && !m->direct ? (double)m->bm : 1;
 	double cols = geo->bias_on[TZ_G_N] ? (double)m->bn : 1;
+	const struct hw_level *acc = &geo->hw->level[geo->hw->role_level[HW_ROLE_ACCUMULATOR]];
+	if (tz_bias_init(geo, m) && acc->parent < 0) /* its row read from DRAM once per row of the block */
+		rows = (double)m->bm;
 	return bl->Bt * (double)(bl->Mb * bl->Nb) * rows * cols * geo->eo * geo->bytes_acc;
 }
 
@@ -359,12 +392,9 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 	double compute = (double)isa_pipeline_cycles((uint64_t)beats, (uint64_t)gemm_insns, in->initiation_interval,
 						     in->latency);
 	const struct ir_op *op = &geo->g->op[geo->op];
-	double alu_insns = geo->b.planes - 1;
-	for (int e = 0; e < op->nepilogues; e++) {
-		enum hw_alu_op ops[2];
-		int64_t imm[2];
-		alu_insns += tz_epilogue_alu(hw, op->acc, &op->epilogue[e], ops, imm);
-	}
+	struct tz_pass passes[TZ_MAX_PASSES];
+	bool init = tz_bias_init(geo, m);
+	double alu_insns = geo->b.planes - 1 + tz_epilogue_passes(hw, op, init, passes);
 	uint64_t alu_beats = (uint64_t)(m->bm * m->bn) * geo->eo * isa_alu_passes(hw);
 	/* the same rule, counting one beat more per instruction than the devices take: the margin
 	 * the default mappings have been chosen with (without it some of them change) */
@@ -377,7 +407,9 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 	int lv_out = hw->role_level[HW_ROLE_OUTPUT];
 	double store = transfer_cycles(hw, lv_out, (double)tz_packed_out_bytes(geo) * geo->b.planes,
 				       outs * geo->b.planes * bl.out_dmas);
-	if (geo->bias >= 0 && m->direct) /* a block's bias per output block */
+	if (init) /* each block starts from its bias, repeated over its rows (points) */
+		compute += outs * bias_fill_cycles(geo, m);
+	else if (geo->bias >= 0 && m->direct) /* a block's bias per output block */
 		compute += transfer_cycles(hw, in->out.level, outs * (double)(m->bn * geo->eo * geo->bytes_acc), outs);
 	else if (geo->bias >= 0) { /* loaded by the compute module: whole once, or per output block */
 		double per = tz_bias_resident(geo, m) >= 0 ? 1 : outs;

@@ -347,11 +347,31 @@ void tz_shared_areas(const struct tz_geometry *geo, const struct tz_mapping *m, 
  * accumulator for the op, loaded once, or -1: it is loaded per output block
  * (it varies along batch or both groups, or does not fit). */
 int tz_bias_resident(const struct tz_geometry *geo, const struct tz_mapping *m);
+/* Whether each output block of the GEMM form starts from its bias, loaded
+ * into the block (repeated over its rows: a DMA row stride of 0) before the
+ * first reduction tile accumulates onto it, instead of from zero with an
+ * ALU `add` of the bias after the last: where the bias is the first
+ * epilogue of an integer sum, varies along N (and maybe M) alone, and the
+ * block's bias comes over the accumulator's DMA in fewer cycles than one
+ * ALU pass over the block takes. */
+bool tz_bias_init(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* The ALU operations (1 or 2) an epilogue takes on this hardware, with
  * their immediates (a bias: one add of the loaded bias); -1 when none can.
  * A clip symmetric the ALU's way is one `clip`, others `max` then `min`. */
 int tz_epilogue_alu(const struct hw *hw, enum dtype acc, const struct ir_epilogue *ep, enum hw_alu_op op[2],
 		    int64_t imm[2]);
+/* One ALU pass of an op's epilogues: `op` with the immediate `imm`, or
+ * (bias) an `add` of the bias loaded into the accumulator. */
+struct tz_pass {
+	enum hw_alu_op op;
+	bool bias;
+	int64_t imm;
+};
+enum { TZ_MAX_PASSES = 2 * IR_MAX_EPILOGUES };
+/* The ALU passes of the op's epilogues in order, fused where the ALU
+ * allows (tensorize/epilogue.c): what the lowering emits and the estimate
+ * counts.  -1 when an epilogue has none (matching refuses those). */
+int tz_epilogue_passes(const struct hw *hw, const struct ir_op *op, bool bias_init, struct tz_pass *out);
 /* Block sizes worth trying along an axis of n tiles: the powers of two
  * below n, and n split evenly into 1 to 8 blocks (at most 40). */
 int tz_block_candidates(int64_t n, int64_t *out);

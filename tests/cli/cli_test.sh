@@ -123,7 +123,7 @@ contains "$work/out" "direct: none; the host packs the operands (the best bindin
 expect 0 "match on elements of four rows" "$tessel" match "$wl/resblock.yaml" --hw "$src/examples/hw/server-wide.yaml"
 contains "$work/out" "direct: 100.0%  gemm: i<-r j<-o k<-i outside: n oh ow kh kw | inp=conv1.bands wgt=w1: 'conv1.bands' and 'conv1.banded' move by DMA in their layouts" "match names a banded convolution's direct form"
 contains "$work/out" "on the host: a layout change: 'x' in bands, one per row of the elements, each with its windows' halo, for the next op" "match names the layout op of a band split"
-contains "$work/out" "elements of 4 rows: no iterator runs alone along 4 rows of 'conv1' and of the output (the DMA moves whole elements, so a window sliding by one point needs a band split)" "match says why elements of several rows have no direct form unsplit"
+contains "$work/out" "elements of 4 rows: no iterator runs alone along 4 rows of 'conv2' and of the output (the DMA moves whole elements, so a window sliding by one point needs a band split)" "match says why elements of several rows have no direct form unsplit"
 # a chain compiled whole: nothing on the host, tensors in DRAM; with layout changes, gathers between runs
 expect 0 "compile a chain" "$tessel" compile "$wl/mobilenet-dw.yaml" -o "$work/mb.tsp"
 contains "$work/out" "nothing ran on the host at compile time" "compile of a chain runs nothing on the host"

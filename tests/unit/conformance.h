@@ -207,7 +207,7 @@ static __attribute__((unused)) const char multi_yaml[] =
 	"      wgt: {buffer: wgt, dtype: int8}\n"
 	"    latency: 3\n"
 	"    initiation_interval: 1\n"
-	"alu: {lanes: 4, ops: [min, max, add, shr, mul, clip, mov], imm_bits: 16, latency: 2, initiation_interval: 1}\n"
+	"alu: {lanes: 4, ops: [min, max, add, shr, mul, clip, mov, requant], imm_bits: 16, latency: 2, initiation_interval: 1}\n"
 	"queues: {load: 8, compute: 8, store: 8, token: 4}\n"
 	"dma: {max_rows: 4095, max_cols: 4095, max_stride: 65535, max_pad: 7}\n"
 	"isa: {instruction_bits: 128, max_loop_extent: 4095}\n";
@@ -288,6 +288,7 @@ static inline void env_init(struct env *e, const struct cfg *c)
 	ASSERT_EQ(e->ti * e->vi, (uint32_t)(c->I * c->K));
 	ASSERT_EQ(e->ta * e->va, (uint32_t)(c->I * c->J));
 	ASSERT_EQ(e->Eo, e->va * (c->flt ? 2 : 1));
+	ASSERT(c->flt || lo->dtype == DT_INT8); /* requant's range in ref_alu_int */
 }
 
 /* ---- building a program ----
@@ -672,12 +673,17 @@ static inline void ref_tile_f32(float *acc, const half16 *inp, const half16 *wgt
 		}
 }
 
-enum alu_op { OP_MIN, OP_MAX, OP_ADD, OP_SHR, OP_MUL, OP_CLIP, OP_MOV, OP_COUNT };
-static __attribute__((unused)) const char *const op_name[OP_COUNT] = {"min", "max", "add", "shr", "mul", "clip", "mov"};
+enum alu_op { OP_MIN, OP_MAX, OP_ADD, OP_SHR, OP_MUL, OP_CLIP, OP_MOV, OP_REQUANT, OP_COUNT };
+static __attribute__((unused)) const char *const op_name[OP_COUNT] = {"min", "max", "add", "shr", "mul", "clip", "mov",
+								       "requant"};
 
 static inline int32_t ref_alu_int(enum alu_op op, int32_t x, int32_t y)
 {
 	switch (op) {
+	case OP_REQUANT: { /* shr, then the int8 output buffer's range (env_init asserts int8) */
+		int32_t s = ref_alu_int(OP_SHR, x, y);
+		return s < -128 ? -128 : s > 127 ? 127 : s;
+	}
 	case OP_MIN: return x < y ? x : y;
 	case OP_MAX: return x > y ? x : y;
 	case OP_ADD: return (int32_t)((uint32_t)x + (uint32_t)y);

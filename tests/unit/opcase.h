@@ -69,9 +69,46 @@ static void run_free(struct opcase *r)
 	memset(r, 0, sizeof *r);
 }
 
-static void random_epilogues(struct opcase *r, int op, bool flt)
+static int random_bias(struct opcase *r, int op, bool flt)
 {
 	const struct ir_tensor *out = &r->g.tensor[r->g.op[op].out.tensor];
+	/* half of them along the channels, the bias the direct form takes */
+	struct ir_epilogue ep = {.kind = IR_EP_BIAS, .dim = rnd(0, 1) ? out->rank - 1 : (int)rnd(0, out->rank - 1)};
+	ep.tensor = ir_add_tensor(&r->g, "bias", IR_TENSOR_WEIGHT, flt ? DT_FP16 : DT_INT32, 1,
+				  (int64_t[]){out->shape[ep.dim]}, NULL, &r->err);
+	return ir_add_epilogue(&r->g, op, &ep, &r->err);
+}
+
+/* An integer requantization: a bias or not, a shift, and a clip inside
+ * int8's range (its whole range, a part of it, or from 0), a relu before or
+ * after it or none -- the chains the lowering fuses (tz_epilogue_passes). */
+static void random_requant(struct opcase *r, int op)
+{
+	if (rnd(0, 1))
+		ASSERT_EQ(random_bias(r, op, false), 0);
+	struct ir_epilogue shr = {.kind = IR_EP_SHR, .imm = rnd(-2, 12)}, relu = {.kind = IR_EP_RELU},
+			   clip = {.kind = IR_EP_CLIP, .lo = -128, .hi = 127};
+	ASSERT_EQ(ir_add_epilogue(&r->g, op, &shr, &r->err), 0);
+	int how = (int)rnd(0, 3), where = (int)rnd(0, 2);
+	if (how == 1)
+		clip.lo = 0;
+	else if (how == 2)
+		clip.lo = rnd(-128, 100), clip.hi = clip.lo + rnd(0, 127 - clip.lo);
+	else if (how == 3)
+		clip.lo = rnd(-300, 0), clip.hi = rnd(0, 300); /* beyond int8: not requant's */
+	if (where == 0)
+		ASSERT_EQ(ir_add_epilogue(&r->g, op, &relu, &r->err), 0);
+	ASSERT_EQ(ir_add_epilogue(&r->g, op, &clip, &r->err), 0);
+	if (where == 1)
+		ASSERT_EQ(ir_add_epilogue(&r->g, op, &relu, &r->err), 0);
+}
+
+static void random_epilogues(struct opcase *r, int op, bool flt)
+{
+	if (!flt && rnd(0, 2) == 0) {
+		random_requant(r, op);
+		return;
+	}
 	int n = (int)rnd(0, 4);
 	bool bias = false;
 	for (int e = 0; e < n; e++) {
@@ -82,10 +119,8 @@ static void random_epilogues(struct opcase *r, int op, bool flt)
 			if (bias)
 				continue;
 			bias = true;
-			ep.dim = (int)rnd(0, out->rank - 1);
-			ep.tensor = ir_add_tensor(&r->g, "bias", IR_TENSOR_WEIGHT, flt ? DT_FP16 : DT_INT32, 1,
-						  (int64_t[]){out->shape[ep.dim]}, NULL, &r->err);
-			break;
+			ASSERT_EQ(random_bias(r, op, flt), 0);
+			continue;
 		case IR_EP_ADD: ep.imm = rnd(-1000, 1000); break;
 		case IR_EP_MUL: ep.imm = rnd(-20, 20); break;
 		case IR_EP_SHR: ep.imm = rnd(-3, 12); break;

@@ -7,8 +7,10 @@
  * input streamed from its DRAM layout), and convolutions reading a tensor
  * another op computed in that op's layout (dot-i8: 16-value elements read
  * as groups of four 4-value ones), and convolutions cut into bands on
- * elements of several rows (server-wide, mma-fp16), and depthwise layers
- * with the matcher's best binding (vector-mac: its vector MAC), run on the simulator,
+ * elements of several rows (server-wide, mma-fp16), depthwise layers with
+ * the matcher's best binding (vector-mac: its vector MAC), requantizing
+ * epilogues the lowering fuses (`requant` on edge-tiny) and blocks that
+ * start from their bias (server-wide), run on the simulator,
  * and compared with
  * the reference interpreter
  * (tests/unit/ir_interp.h), which shares no code with either. */
@@ -82,6 +84,30 @@ static bool is_wide_diagonal(const struct hw *hw, const struct tz_geometry *geo)
 	return tz_diagonal(&geo->b) >= 0 && in->out.tile_elems > in->a.tile_elems;
 }
 
+/* Ops whose epilogues the lowering fused (fewer passes than one per
+ * operation), of them with a requant, in each form; bias_cases: with a bias. */
+static int fused_cases, requant_gemm, requant_direct, bias_cases, bias_init_cases, bias_init_direct;
+
+static void count_passes(const struct hw *hw, const struct ir_op *op, const struct tz_geometry *geo,
+			 const struct tz_mapping *map)
+{
+	struct tz_pass p[TZ_MAX_PASSES];
+	bool init = tz_bias_init(geo, map), direct = map->direct;
+	int n = tz_epilogue_passes(hw, op, init, p), unfused = 0;
+	bool requant = false, bias = false;
+	for (int e = 0; e < op->nepilogues; e++) {
+		enum hw_alu_op ops[2];
+		int64_t imm[2];
+		unfused += tz_epilogue_alu(hw, op->acc, &op->epilogue[e], ops, imm);
+		bias |= op->epilogue[e].kind == IR_EP_BIAS;
+	}
+	for (int i = 0; i < n; i++)
+		requant |= p[i].op == HW_ALU_REQUANT;
+	fused_cases += n < unfused;
+	requant_gemm += requant && !direct, requant_direct += requant && direct, bias_cases += bias;
+	bias_init_cases += init, bias_init_direct += init && direct;
+}
+
 /* Compiles op with a random binding and mapping, runs it, compares. */
 static void check_case(const struct hw *hw, struct opcase *r, int op, const char *what)
 {
@@ -112,6 +138,8 @@ static void check_case(const struct hw *hw, struct opcase *r, int op, const char
 	cases++;
 	bool ok = opcase_verify(hw, r, op, &map, what);
 	verified += ok, wide_diagonal += ok && is_wide_diagonal(hw, &geo), vector_mac += ok && is_vector_mac(&geo, &map);
+	if (ok)
+		count_passes(hw, &r->g.op[op], &geo, &map);
 }
 
 /* A random direct mapping of several rows of a part of each row that fits,
@@ -172,6 +200,8 @@ static int check_part_rows(const struct hw *hw, const char *config, int n)
 				int ok = opcase_verify(hw, &r, op, &map, what);
 				verified += ok, done += ok, wide_diagonal += ok && is_wide_diagonal(hw, &geo);
 				vector_mac += ok && is_vector_mac(&geo, &map);
+				if (ok)
+					count_passes(hw, &r.g.op[op], &geo, &map);
 			}
 		}
 		tz_match_free(&m);
@@ -344,6 +374,8 @@ static int check_banded(const struct hw *hw, const char *config, int n)
 			cases++;
 			bool ok = opcase_verify(hw, &r, op + 1, &map, what);
 			verified += ok, direct_cases++, done += ok, banded_diagonal += ok && tz_diagonal(&geo.b) >= 0;
+			if (ok)
+				count_passes(hw, &r.g.op[op + 1], &geo, &map);
 		}
 		tz_match_free(&m);
 		run_free(&r);
@@ -424,7 +456,7 @@ int main(void)
 			check_case(&hw, &r, op, what);
 			run_free(&r);
 		}
-		check_part_rows(&hw, configs[c], 24);
+		check_part_rows(&hw, configs[c], 32);
 		banded += check_banded(&hw, configs[c], 100);
 		direct_pools += check_pools(&hw, configs[c], 30);
 		vector_mac += check_depthwise(&hw, configs[c], 40);
@@ -439,6 +471,15 @@ int main(void)
 	       "a direct form\n", banded, banded_diagonal, no_direct);
 	printf("%d max pools in their direct form, %d of them through groups of a's elements, %d with a last block "
 	       "starting earlier\n", direct_pools, grouped_pools, overlap_pools);
+	printf("%d ops with fused epilogue passes, %d with a requant (%d in the direct form), %d with a bias, %d of them "
+	       "starting each block from it (%d in the direct form)\n", fused_cases, requant_gemm + requant_direct,
+	       requant_direct, bias_cases, bias_init_cases, bias_init_direct);
+	ASSERT(bias_init_cases >= 3);
+	ASSERT(bias_init_direct >= 2);
+	ASSERT(fused_cases >= 30);
+	ASSERT(requant_gemm >= 3);
+	ASSERT(requant_direct >= 3);
+	ASSERT(bias_cases >= 30);
 	ASSERT(wide_diagonal >= 5);
 	ASSERT(vector_mac >= 12);
 	ASSERT(banded >= 60);
