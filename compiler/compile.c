@@ -238,13 +238,13 @@ static double alu_operations(const struct hw *hw, const struct ir_graph *g, int 
 			points *= (double)o->iter[i].extent;
 		return points > outputs ? points - outputs : 0;
 	}
-	double per = 0;
-	for (int e = 0; e < o->nepilogues; e++) {
-		enum hw_alu_op ops[2];
-		int64_t imm[2];
-		int n = tz_epilogue_alu(hw, o->acc, &o->epilogue[e], ops, imm);
-		per += n > 0 ? n : 0;
-	}
+	/* the fewest passes the ALU allows (tz_epilogue_passes); an integer sum
+	 * can start from its bias, loaded into the accumulator, at no ALU pass */
+	bool bias_first = !dtype_float(o->acc) && o->reduce == IR_REDUCE_SUM && o->nepilogues &&
+			  o->epilogue[0].kind == IR_EP_BIAS;
+	struct tz_pass passes[TZ_MAX_PASSES];
+	int n = tz_epilogue_passes(hw, o, bias_first, passes);
+	double per = n > 0 ? n : 0;
 	return per * outputs;
 }
 

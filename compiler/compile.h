@@ -99,7 +99,8 @@ const char *cc_resource_name(enum cc_resource r);
  * description needs at least, the largest of them (cycles) and which that
  * is (binding).  mac: MACs / peak MACs per cycle (0 for max pooling, whose
  * work is the ALU's); alu: the fewest vector-ALU operations the op takes
- * (its epilogues' operations, tz_epilogue_alu, per output element; max
+ * (its epilogues' passes, fused as tz_epilogue_passes fuses them, an integer
+ * sum started from its bias, per output element; max
  * pooling's window minus one per output element) at alu.lanes values per
  * alu.initiation_interval cycles; dram: compulsory bytes / DRAM bandwidth.
  * efficiency: the fraction of the intrinsic's MACs the op's shape fills

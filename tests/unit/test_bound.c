@@ -21,12 +21,15 @@ static const char workload[] =
 	"  - {name: img, shape: [1, 8, 8, 8], dtype: int8}\n"
 	"  - {name: x5, shape: [4, 12], dtype: int8}\n"
 	"  - {name: w5, shape: [8, 12], dtype: int8}\n"
+	"  - {name: b8, shape: [8], dtype: int32}\n"
 	"ops:\n"
 	"  - {name: dram_op, op: dense, input: x, weight: w}\n"
 	"  - {name: alu_op, op: dense, input: x2, weight: w2, dtype: int8, epilogue: [{add: 3}, {shr: 2}, {clip: [0, 100]}]}\n"
 	"  - {name: mac_op, op: matmul, a: a3, b: b3, dtype: int8, epilogue: [{shr: 12}]}\n"
 	"  - {name: pool, op: max_pool, input: img, window: 2, stride: 2}\n"
-	"  - {name: padded, op: dense, input: x5, weight: w5}\n";
+	"  - {name: padded, op: dense, input: x5, weight: w5}\n"
+	"  - {name: fused, op: dense, input: x2, weight: w2, dtype: int8,\n"
+	"     epilogue: [{bias: b8}, {shr: 4}, {clip: [-128, 127]}]}\n";
 
 struct want {
 	const char *op;
@@ -38,19 +41,25 @@ struct want {
  * dram_op: 4x8x16 = 512 MACs / 64 = 8; bytes 64 + 128 in, 4x8 int32 = 128
  *   out: 320 / 4 = 80; no epilogue: no ALU.
  * alu_op: 64x8x8 = 4096 MACs / 64 = 64; bytes 512 + 64 + 512 = 1088 / 4 =
- *   272; ALU: add, shr, and a clip to [0, 100] (not symmetric: max then
- *   min) = 4 operations on each of 512 outputs = 2048 / 4 lanes = 512.
+ *   272; ALU: add, then shr and a clip to [0, 100]: edge-tiny's `requant`
+ *   shifts and clips to int8's range, and [0, 100] is narrower, so a `max`
+ *   and a `min` follow = 4 operations on each of 512 outputs = 2048 / 4
+ *   lanes = 512.
  * mac_op: 128x128x256 = 4194304 MACs / 64 = 65536; bytes 32768 + 32768 +
  *   16384 = 81920 / 4 = 20480; ALU: one shr on 16384 outputs / 4 = 4096.
  * pool: max pooling on the ALU: no MACs; 4x4x8 = 128 outputs of a 2x2
  *   window: 3 max each = 384 / 4 = 96; bytes 512 + 128 = 640 / 4 = 160.
- * padded: 4x8x12 = 384 MACs / 64 = 6; bytes 48 + 96 + 128 = 272 / 4 = 68. */
+ * padded: 4x8x12 = 384 MACs / 64 = 6; bytes 48 + 96 + 128 = 272 / 4 = 68.
+ * fused: as alu_op, 64 MACs a cycle; bytes 512 + 64 + 8x4 bias + 512 = 1120 /
+ *   4 = 280; ALU: the sum starts from the bias (no pass), and the shift and
+ *   the clip to int8's range are one `requant`: 512 / 4 lanes = 128. */
 static const struct want wants[] = {
 	{"dram_op", 8, 0, 80, CC_RES_DRAM},
 	{"alu_op", 64, 512, 272, CC_RES_ALU},
 	{"mac_op", 65536, 4096, 20480, CC_RES_MAC},
 	{"pool", 0, 96, 160, CC_RES_DRAM},
 	{"padded", 6, 0, 68, CC_RES_DRAM},
+	{"fused", 64, 128, 280, CC_RES_DRAM},
 };
 
 static bool near(double a, double b) { return fabs(a - b) <= 1e-9 * fmax(1, fabs(b)); }
