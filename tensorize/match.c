@@ -78,8 +78,23 @@ static bool has_alu(const struct hw *hw, enum hw_alu_op op)
 	return hw->alu.ops & (1u << op);
 }
 
-/* The epilogues as ALU operations: "" when they all map. */
-/* The epilogues as ALU operations (tz_epilogue_alu): "" when they all map. */
+/* The name of op's first epilogue whose own ALU operations include `alu`
+ * (with immediate imm, when the immediate is the question). */
+static const char *epilogue_with(const struct hw *hw, const struct ir_op *op, enum hw_alu_op alu, const int64_t *imm)
+{
+	for (int e = 0; e < op->nepilogues; e++) {
+		enum hw_alu_op ops[2];
+		int64_t v[2];
+		int n = tz_epilogue_alu(hw, op->acc, &op->epilogue[e], ops, v);
+		for (int i = 0; i < n; i++)
+			if ((ops[i] == alu || (alu == HW_ALU_REQUANT && ops[i] == HW_ALU_SHR)) && (!imm || v[i] == *imm))
+				return ir_epilogue_name(op->epilogue[e].kind);
+	}
+	return "the epilogues'";
+}
+
+/* The epilogues as the ALU passes the lowering emits (tz_epilogue_passes,
+ * fused where the ALU allows): "" when they all map. */
 static void check_epilogues(const struct hw *hw, const struct ir_graph *g, const struct ir_op *op, char *why)
 {
 	int nbias = 0;
@@ -87,7 +102,6 @@ static void check_epilogues(const struct hw *hw, const struct ir_graph *g, const
 		const struct ir_epilogue *ep = &op->epilogue[e];
 		enum hw_alu_op ops[2];
 		int64_t imm[2];
-		int n = tz_epilogue_alu(hw, op->acc, ep, ops, imm);
 		if (ep->kind == IR_EP_BIAS && ++nbias > 1)
 			snprintf(why, 256, "the op has %d bias epilogues; lowering adds one", nbias);
 		else if (ep->kind == IR_EP_BIAS && !dtype_converts(g->tensor[ep->tensor].dtype, op->acc))
@@ -95,17 +109,19 @@ static void check_epilogues(const struct hw *hw, const struct ir_graph *g, const
 				 g->tensor[ep->tensor].name, dtype_name(g->tensor[ep->tensor].dtype), dtype_name(op->acc));
 		else if (ep->kind == IR_EP_SHR && dtype_float(op->acc) && (ep->imm > 1000 || ep->imm < -1000))
 			snprintf(why, 256, "epilogue shr %lld: the ALU scales floats by at most 2^1000", (long long)ep->imm);
-		else if (n < 0)
+		else if (tz_epilogue_alu(hw, op->acc, ep, ops, imm) < 0)
 			snprintf(why, 256, "epilogue %s %lld: the vector ALU has no division", ir_epilogue_name(ep->kind),
 				 (long long)ep->imm);
-		for (int i = 0; i < n && !*why; i++) {
-			if (!has_alu(hw, ops[i]))
-				snprintf(why, 256, "epilogue %s needs the ALU op '%s', which alu.ops does not list",
-					 ir_epilogue_name(ep->kind), hw_alu_op_name(ops[i]));
-			else if (ep->kind != IR_EP_BIAS && !imm_fits(hw, imm[i]))
-				snprintf(why, 256, "epilogue %s: immediate %lld does not fit the ALU's %u-bit immediate (alu.imm_bits)",
-					 ir_epilogue_name(ep->kind), (long long)imm[i], hw->alu.imm_bits);
-		}
+	}
+	struct tz_pass p[TZ_MAX_PASSES];
+	int n = *why ? 0 : tz_epilogue_passes(hw, op, false, p);
+	for (int i = 0; i < n && !*why; i++) {
+		if (!has_alu(hw, p[i].op))
+			snprintf(why, 256, "epilogue %s needs the ALU op '%s', which alu.ops does not list",
+				 epilogue_with(hw, op, p[i].op, NULL), hw_alu_op_name(p[i].op));
+		else if (!p[i].bias && !imm_fits(hw, p[i].imm))
+			snprintf(why, 256, "epilogue %s: immediate %lld does not fit the ALU's %u-bit immediate (alu.imm_bits)",
+				 epilogue_with(hw, op, p[i].op, &p[i].imm), (long long)p[i].imm, hw->alu.imm_bits);
 	}
 }
 

@@ -2,6 +2,8 @@
  * out by hand here from the ALU's definition (docs/microarch.md): what the
  * lowering emits and the estimate counts.  That the fused passes compute the
  * same bits is the random-op property test's (test_lower_property). */
+#include <string.h>
+
 #include "tensorize/tensorize.h"
 #include "test.h"
 
@@ -13,23 +15,30 @@ struct pass_case {
 	int nwant;
 };
 
-/* A 4x8 x 8x16 int8 matmul into an int8 output with the case's epilogues
- * (a bias, where there is one, along the output's columns). */
+/* A 4x8 x 8x16 int8 matmul into an int8 output with the epilogues ep (a
+ * bias, where there is one, along the output's columns); the op's index. */
+static int matmul_with(struct ir_graph *g, const struct ir_epilogue *eps, int nep)
+{
+	struct diags err = {0};
+	int a = ir_add_tensor(g, "a", IR_TENSOR_INPUT, DT_INT8, 2, (int64_t[]){4, 8}, NULL, &err);
+	int b = ir_add_tensor(g, "b", IR_TENSOR_WEIGHT, DT_INT8, 2, (int64_t[]){8, 16}, NULL, &err);
+	int bias = ir_add_tensor(g, "bias", IR_TENSOR_WEIGHT, DT_INT32, 1, (int64_t[]){16}, NULL, &err);
+	int op = ir_matmul(g, "mm", a, b, "y", DT_INT8, &err);
+	ASSERT(op >= 0);
+	for (int e = 0; e < nep; e++) {
+		struct ir_epilogue ep = eps[e];
+		if (ep.kind == IR_EP_BIAS)
+			ep.tensor = bias, ep.dim = 1;
+		ASSERT_EQ(ir_add_epilogue(g, op, &ep, &err), 0);
+	}
+	diag_free(&err);
+	return op;
+}
+
 static void check(const struct hw *hw, const char *hw_name, const struct pass_case *c, bool bias_init)
 {
 	struct ir_graph g = {0};
-	struct diags err = {0};
-	int a = ir_add_tensor(&g, "a", IR_TENSOR_INPUT, DT_INT8, 2, (int64_t[]){4, 8}, NULL, &err);
-	int b = ir_add_tensor(&g, "b", IR_TENSOR_WEIGHT, DT_INT8, 2, (int64_t[]){8, 16}, NULL, &err);
-	int bias = ir_add_tensor(&g, "bias", IR_TENSOR_WEIGHT, DT_INT32, 1, (int64_t[]){16}, NULL, &err);
-	int op = ir_matmul(&g, "mm", a, b, "y", DT_INT8, &err);
-	ASSERT(op >= 0);
-	for (int e = 0; e < c->nep; e++) {
-		struct ir_epilogue ep = c->ep[e];
-		if (ep.kind == IR_EP_BIAS)
-			ep.tensor = bias, ep.dim = 1;
-		ASSERT_EQ(ir_add_epilogue(&g, op, &ep, &err), 0);
-	}
+	int op = matmul_with(&g, c->ep, c->nep);
 	struct tz_pass got[TZ_MAX_PASSES];
 	int n = tz_epilogue_passes(hw, &g.op[op], bias_init, got);
 	bool same = n == c->nwant;
@@ -43,7 +52,32 @@ static void check(const struct hw *hw, const char *hw_name, const struct pass_ca
 	}
 	ASSERT(same);
 	ir_graph_free(&g);
-	diag_free(&err);
+}
+
+/* Matching asks of the ALU the passes the lowering emits: a description
+ * with `requant` and no `shr` runs a shift the clip after it fuses into a
+ * requant, and refuses a shift alone, naming the epilogue and the op. */
+static void check_match_fused(const struct hw *edge)
+{
+	struct hw noshr = *edge;
+	noshr.alu.ops &= ~(1u << HW_ALU_SHR);
+	const struct ir_epilogue fused[] = {{.kind = IR_EP_SHR, .imm = 6}, {.kind = IR_EP_CLIP, .lo = -128, .hi = 127}};
+	const struct ir_epilogue alone[] = {{.kind = IR_EP_SHR, .imm = 6}};
+	struct ir_graph g = {0};
+	struct tz_match m;
+	int op = matmul_with(&g, fused, 2);
+	ASSERT_EQ(tz_match_op(&noshr, &g, op, &m), 0);
+	ASSERT(m.nbindings > 0);
+	tz_match_free(&m);
+	ir_graph_free(&g);
+	memset(&g, 0, sizeof g);
+	op = matmul_with(&g, alone, 1);
+	ASSERT_EQ(tz_match_op(&noshr, &g, op, &m), 0);
+	ASSERT_EQ(m.nbindings, 0);
+	ASSERT(m.nrejects > 0);
+	ASSERT(strstr(m.reject[0].why, "epilogue shr needs the ALU op 'shr'") != NULL);
+	tz_match_free(&m);
+	ir_graph_free(&g);
 }
 
 #define EP(k, ...) {.kind = IR_EP_##k, __VA_ARGS__}
@@ -95,5 +129,6 @@ int main(void)
 					      {EP(BIAS), EP(SHR, .imm = 8), EP(CLIP, .lo = -128, .hi = 127)}, 3,
 					      {P(REQUANT, 8)}, 1};
 	check(&edge, "edge-tiny", &init, true);
+	check_match_fused(&edge);
 	return test_done("epilogue_passes");
 }
