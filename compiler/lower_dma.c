@@ -131,10 +131,16 @@ static int load_into(struct lw_op *lo, int lv, uint64_t idx, uint64_t pitch, uin
 		uint32_t ei = lo->hw->level[path[i]].elem_bytes;
 		lw_transfer(lo, ISA_CLASS_LOAD, path[i], stage[i] / ei, stage[i - 1] / ei, 1, rows * cols * e / ei, 0, 0);
 	}
-	int last_stage = lo->s->n - 1;
+	int last_stage = lo->s->n - 1, first_stage = f;
 	f = last_hop(lo, lv, idx, pitch, stage[np - 1] / e, rows * cols, groups, repeat);
 	st_need(lo->s, f, wait);
 	st_need(lo->s, f, last_stage);
+	/* A last hop on another module than the staging transfers (the
+	 * accumulator's loads are the compute module's) leaves nothing ordering
+	 * the staging area's refill after its previous reader: `wait`, that
+	 * module's previous hop from it.  The refill waits for it. */
+	if (lo->s->v[f].q != lo->s->v[first_stage].q)
+		st_need(lo->s, first_stage, wait);
 	lw_barrier(lo, f);
 	return lo->s->n - 1;
 }
