@@ -731,7 +731,6 @@ static inline uint8_t *bytes_of(const int32_t *v, size_t n)
 	return b;
 }
 
-
 /* A loop instruction with random micro-ops, extents and factors. */
 struct loopgen {
 	int nuop;
@@ -796,6 +795,5 @@ static inline void emit_loop(struct pb *b, const char *mnemonic, const struct lo
 					      src = (g)->us[u_] + o_ * (g)->s_o + i_ * (g)->s_i,     \
 					      w = (g)->uw[u_] + o_ * (g)->w_o + i_ * (g)->w_i, once_ = 1; \
 				     once_; once_ = 0)
-
 
 #endif
