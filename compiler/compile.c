@@ -248,6 +248,38 @@ static double alu_operations(const struct hw *hw, const struct ir_graph *g, int 
 	return per * outputs;
 }
 
+/* Cycles per byte of a transfer between DRAM and `level` by DMA: one
+ * instruction per hop (compiler/lower_dma.c stages through every shared
+ * level), run one after another by the module that does them, each at the
+ * slower end of its hop. */
+static double path_cycles_per_byte(const struct hw *hw, int level)
+{
+	double cycles = 0;
+	for (int l = level; l >= 0; l = hw->level[l].parent) {
+		int p = hw->level[l].parent;
+		double from = p >= 0 ? hw->level[p].bandwidth : hw->dram.bandwidth;
+		cycles += 1.0 / (hw->level[l].bandwidth < from ? hw->level[l].bandwidth : from);
+	}
+	return cycles;
+}
+
+/* The load and store modules' DMA cycles for the op's compulsory bytes
+ * (cc_machine_bound); the intrinsic's inputs are loaded by the load module
+ * (isa/isa.h ISA_FILLERS), a bias into the accumulator by the compute
+ * module, so it is not counted. */
+static void module_needs(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan,
+			 struct cc_bound *b)
+{
+	const struct ir_op *o = &g->op[op];
+	b->need[CC_RES_LOAD] = b->need[CC_RES_STORE] = 0;
+	if (plan->kind != CC_GEMM)
+		return;
+	const struct hw_intrinsic *in = &hw->intrinsic[plan->map.b.intrinsic];
+	b->need[CC_RES_LOAD] = footprint_bytes(g, o, &o->in[plan->map.b.input_a]) * path_cycles_per_byte(hw, in->a.level) +
+			       footprint_bytes(g, o, &o->in[plan->map.b.input_b]) * path_cycles_per_byte(hw, in->b.level);
+	b->need[CC_RES_STORE] = footprint_bytes(g, o, &o->out) * path_cycles_per_byte(hw, hw->role_level[HW_ROLE_OUTPUT]);
+}
+
 void cc_machine_bound(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan,
 		      struct cc_bound *b)
 {
@@ -255,11 +287,15 @@ void cc_machine_bound(const struct hw *hw, const struct ir_graph *g, int op, con
 	b->need[CC_RES_MAC] = plan->kind == CC_POOL || peak <= 0 ? 0 : (double)ir_op_macs(&g->op[op]) / peak;
 	b->need[CC_RES_ALU] = hw->alu.lanes ? alu_operations(hw, g, op, plan) * hw->alu.initiation_interval / hw->alu.lanes : 0;
 	b->need[CC_RES_DRAM] = cc_compulsory_bytes(g, op) / hw->dram.bandwidth;
-	b->binding = CC_RES_MAC;
-	for (int r = 0; r < CC_RES_COUNT; r++)
-		if (b->need[r] > b->need[b->binding])
-			b->binding = (enum cc_resource)r;
-	b->cycles = b->need[b->binding];
+	module_needs(hw, g, op, plan, b);
+	/* The intrinsics and the ALU are the compute module's, which runs one
+	 * instruction at a time: their cycles add.  DRAM and the other modules
+	 * run beside them. */
+	b->binding = b->need[CC_RES_ALU] > b->need[CC_RES_MAC] ? CC_RES_ALU : CC_RES_MAC;
+	b->cycles = b->need[CC_RES_MAC] + b->need[CC_RES_ALU];
+	for (int r = CC_RES_DRAM; r < CC_RES_COUNT; r++)
+		if (b->need[r] > b->cycles)
+			b->binding = (enum cc_resource)r, b->cycles = b->need[r];
 	b->efficiency = plan->kind == CC_GEMM ? plan->map.b.efficiency : -1;
 }
 

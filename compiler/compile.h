@@ -86,7 +86,8 @@ double cc_compulsory_read_bytes(const struct ir_graph *g, int op);
 double cc_roofline_cycles(const struct hw *hw, const struct ir_graph *g, int op);
 
 /* The resources of the machine an op's bound can come from. */
-#define CC_BOUND_RESOURCES(X) X(MAC, "mac") X(ALU, "alu") X(DRAM, "dram")
+#define CC_BOUND_RESOURCES(X) \
+	X(MAC, "mac") X(ALU, "alu") X(DRAM, "dram") X(LOAD, "load") X(STORE, "store")
 enum cc_resource {
 #define X(e, name) CC_RES_##e,
 	CC_BOUND_RESOURCES(X)
@@ -96,13 +97,23 @@ enum cc_resource {
 const char *cc_resource_name(enum cc_resource r);
 
 /* The machine's bound of an op: the cycles each resource of the
- * description needs at least, the largest of them (cycles) and which that
- * is (binding).  mac: MACs / peak MACs per cycle (0 for max pooling, whose
+ * description needs at least, and the least any program needs (cycles):
+ * max(mac + alu, dram, load, store), since the intrinsics and the ALU take
+ * turns on the compute module while DRAM transfers and the other modules
+ * run beside it; binding: the resource that sets it (of mac and alu, the
+ * larger).  mac: MACs / peak MACs per cycle (0 for max pooling, whose
  * work is the ALU's); alu: the fewest vector-ALU operations the op takes
  * (its epilogues' passes, fused as tz_epilogue_passes fuses them, an integer
  * sum started from its bias, per output element; max
  * pooling's window minus one per output element) at alu.lanes values per
- * alu.initiation_interval cycles; dram: compulsory bytes / DRAM bandwidth.
+ * alu.initiation_interval cycles; dram: compulsory bytes / DRAM bandwidth;
+ * load: the load module's DMA of the intrinsic's inputs, each compulsory
+ * byte once over every hop from DRAM to its scratchpad (through a shared
+ * level that is two transfers, one after the other), each hop at the
+ * slower of its two ends' bandwidths; store: the store module's, the
+ * output's bytes over every hop back to DRAM.  Without a shared level
+ * load and store never exceed dram unless a scratchpad's port is the
+ * narrower end.
  * efficiency: the fraction of the intrinsic's MACs the op's shape fills
  * under the plan's binding (CC_GEMM), else -1. */
 struct cc_bound {

@@ -216,14 +216,19 @@ int main(int argc, char **argv)
 		failures += all[h].failures;
 	}
 	printf("\n### Means per description\n\n");
-	printf("| description | ops | by mac / alu / dram | default/tuned | of roof: default | tuned | of bound: default | tuned |\n");
+	printf("| description | ops | by");
+	for (int r = 0; r < CC_RES_COUNT; r++)
+		printf("%s%s", r ? " / " : " ", cc_resource_name((enum cc_resource)r));
+	printf(" | default/tuned | of roof: default | tuned | of bound: default | tuned |\n");
 	printf("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
 	for (int h = 0; h < nhw; h++) {
 		const struct sums *s = &all[h];
 		if (!s->ops)
 			continue;
-		printf("| %s | %d | %d / %d / %d | %.3fx | %.1f%% | %.1f%% | %.1f%% | %.1f%% |\n", names[h], s->ops,
-		       s->binding[CC_RES_MAC], s->binding[CC_RES_ALU], s->binding[CC_RES_DRAM], exp(s->log_speedup / s->ops),
+		printf("| %s | %d |", names[h], s->ops);
+		for (int r = 0; r < CC_RES_COUNT; r++)
+			printf("%s%d", r ? " / " : " ", s->binding[r]);
+		printf(" | %.3fx | %.1f%% | %.1f%% | %.1f%% | %.1f%% |\n", exp(s->log_speedup / s->ops),
 		       100 * s->roof[0] / s->ops, 100 * s->roof[1] / s->ops, 100 * s->bound[0] / s->ops,
 		       100 * s->bound[1] / s->ops);
 	}

@@ -22,6 +22,8 @@ static const char workload[] =
 	"  - {name: x5, shape: [4, 12], dtype: int8}\n"
 	"  - {name: w5, shape: [8, 12], dtype: int8}\n"
 	"  - {name: b8, shape: [8], dtype: int32}\n"
+	"  - {name: x6, shape: [64, 32], dtype: int8}\n"
+	"  - {name: w6, shape: [32, 32], dtype: int8}\n"
 	"ops:\n"
 	"  - {name: dram_op, op: dense, input: x, weight: w}\n"
 	"  - {name: alu_op, op: dense, input: x2, weight: w2, dtype: int8, epilogue: [{add: 3}, {shr: 2}, {clip: [0, 100]}]}\n"
@@ -29,7 +31,8 @@ static const char workload[] =
 	"  - {name: pool, op: max_pool, input: img, window: 2, stride: 2}\n"
 	"  - {name: padded, op: dense, input: x5, weight: w5}\n"
 	"  - {name: fused, op: dense, input: x2, weight: w2, dtype: int8,\n"
-	"     epilogue: [{bias: b8}, {shr: 4}, {clip: [-128, 127]}]}\n";
+	"     epilogue: [{bias: b8}, {shr: 4}, {clip: [-128, 127]}]}\n"
+	"  - {name: shared, op: dense, input: x6, weight: w6, dtype: int8, epilogue: [{shr: 3}]}\n";
 
 struct want {
 	const char *op;
@@ -52,7 +55,11 @@ struct want {
  * padded: 4x8x12 = 384 MACs / 64 = 6; bytes 48 + 96 + 128 = 272 / 4 = 68.
  * fused: as alu_op, 64 MACs a cycle; bytes 512 + 64 + 8x4 bias + 512 = 1120 /
  *   4 = 280; ALU: the sum starts from the bias (no pass), and the shift and
- *   the clip to int8's range are one `requant`: 512 / 4 lanes = 128. */
+ *   the clip to int8's range are one `requant`: 512 / 4 lanes = 128.
+ * shared: 64x32x32 = 65536 MACs / 64 = 1024; bytes 2048 + 1024 + 2048 =
+ *   5120 / 4 = 1280; ALU: one shr on 2048 outputs / 4 = 512.  Each alone is
+ *   under DRAM's 1280, but the GEMM and the ALU take turns on the compute
+ *   module: 1536 cycles, bound by the MACs. */
 static const struct want wants[] = {
 	{"dram_op", 8, 0, 80, CC_RES_DRAM},
 	{"alu_op", 64, 512, 272, CC_RES_ALU},
@@ -60,9 +67,50 @@ static const struct want wants[] = {
 	{"pool", 0, 96, 160, CC_RES_DRAM},
 	{"padded", 6, 0, 68, CC_RES_DRAM},
 	{"fused", 64, 128, 280, CC_RES_DRAM},
+	{"shared", 1024, 512, 1280, CC_RES_MAC},
 };
 
 static bool near(double a, double b) { return fabs(a - b) <= 1e-9 * fmax(1, fabs(b)); }
+
+/* server-wide: a 4x32x32 GEMM (4096 MACs a cycle), DRAM 64 bytes a cycle,
+ * and every scratchpad filled through the shared level gbuf (256 bytes a
+ * cycle): inp's port takes 128, wgt's 1024, out's 128.  A matrix-vector
+ * product of 4 rows by 256x256 int8 weights, int8 out after a shift:
+ *   mac 262144 / 4096 = 64; alu one shr on 1024 outputs / 32 lanes = 32;
+ *   dram (1024 + 65536 + 1024) / 64 = 1056;
+ *   load: x over DRAM->gbuf at 64 and gbuf->inp at 128, 1024 x (1/64 +
+ *   1/128) = 24; w at 64 then 256, 65536 x (1/64 + 1/256) = 1280: 1304;
+ *   store: 1024 x (1/128 + 1/64) = 24.
+ * The second hop of every weight byte makes the load module, not DRAM,
+ * the bound. */
+static void server_wide(struct diags *err)
+{
+	static const char gemv[] = "name: gemv\n"
+				   "tensors:\n"
+				   "  - {name: x, shape: [4, 256], dtype: int8}\n"
+				   "  - {name: w, shape: [256, 256], dtype: int8}\n"
+				   "ops:\n"
+				   "  - {name: gemv, op: dense, input: x, weight: w, dtype: int8, epilogue: [{shr: 4}]}\n";
+	struct hw hw;
+	test_load_example("server-wide", &hw);
+	struct wl_workload w;
+	ASSERT_EQ(wl_load_string(gemv, "gemv.yaml", &w, err), 0);
+	struct cc_plan plan;
+	ASSERT_EQ(cc_plan_ops(&hw, &w.g, &plan, err), 0);
+	struct cc_bound b;
+	cc_machine_bound(&hw, &w.g, 0, &plan, &b);
+	printf("gemv on server-wide: mac %.1f alu %.1f dram %.1f load %.1f store %.1f -> %s %.1f\n", b.need[CC_RES_MAC],
+	       b.need[CC_RES_ALU], b.need[CC_RES_DRAM], b.need[CC_RES_LOAD], b.need[CC_RES_STORE],
+	       cc_resource_name(b.binding), b.cycles);
+	ASSERT(near(b.need[CC_RES_MAC], 64));
+	ASSERT(near(b.need[CC_RES_ALU], 32));
+	ASSERT(near(b.need[CC_RES_DRAM], 1056));
+	ASSERT(near(b.need[CC_RES_LOAD], 1304));
+	ASSERT(near(b.need[CC_RES_STORE], 24));
+	ASSERT_EQ(b.binding, CC_RES_LOAD);
+	ASSERT(near(b.cycles, 1304));
+	wl_free(&w);
+}
 
 int main(void)
 {
@@ -86,7 +134,8 @@ int main(void)
 		ASSERT(near(b.need[CC_RES_ALU], x->alu));
 		ASSERT(near(b.need[CC_RES_DRAM], x->dram));
 		ASSERT_EQ(b.binding, x->binding);
-		ASSERT(near(b.cycles, fmax(x->mac, fmax(x->alu, x->dram))));
+		/* the intrinsic and the ALU share the compute module: their cycles add */
+		ASSERT(near(b.cycles, fmax(x->mac + x->alu, x->dram)));
 		/* the roofline is the bound without the ALU (max pooling's MACs aside) */
 		if (op != 3)
 			ASSERT(near(cc_roofline_cycles(&hw, &w.g, op), fmax(x->mac, x->dram)));
@@ -101,8 +150,23 @@ int main(void)
 	cc_machine_bound(&hw, &w.g, 3, &plans[3], &b);
 	ASSERT(b.efficiency < 0);
 	ASSERT_STR(cc_resource_name(CC_RES_ALU), "alu");
+	/* edge-tiny has no shared level and its ports are at least DRAM's 4
+	 * bytes a cycle: the load module moves the two inputs at DRAM's pace,
+	 * the store module the output */
+	{
+		double in_bytes[] = {64 + 128, 512 + 64, 32768 + 32768, 0, 48 + 96, 512 + 64, 2048 + 1024};
+		double out_bytes[] = {128, 512, 16384, 0, 128, 512, 2048};
+		for (int op = 0; op < w.g.nops; op++) {
+			if (op == 3) /* the pool: no intrinsic, no inputs of one */
+				continue;
+			cc_machine_bound(&hw, &w.g, op, &plans[op], &b);
+			ASSERT(near(b.need[CC_RES_LOAD], in_bytes[op] / 4));
+			ASSERT(near(b.need[CC_RES_STORE], out_bytes[op] / 4));
+		}
+	}
 	free(plans);
 	wl_free(&w);
+	server_wide(&err);
 	diag_free(&err);
 	return test_done("test_bound");
 }
