@@ -310,22 +310,81 @@ static void load_counts(const struct blocking *bl, const struct tz_mapping *m, d
 	*nb = m->n_outer ? stay : move;
 }
 
+/* Transfers between DRAM and a scratchpad: one DMA instruction per hop of
+ * the path (DRAM, each shared level, the scratchpad; compiler/lower_dma.c
+ * stages a block through every shared level), which the module filling the
+ * scratchpad runs one after another, each hop over the slower of its two
+ * ends and paying the latency of the level it reads from. */
 static double transfer_cycles(const struct hw *hw, int level, double bytes, double count)
 {
-	const struct hw_level *l = &hw->level[level];
-	double bw = l->bandwidth < hw->dram.bandwidth ? l->bandwidth : hw->dram.bandwidth;
-	return bytes / bw + count * (double)hw->dram.latency;
+	double cycles = 0;
+	for (int l = level; l >= 0; l = hw->level[l].parent) {
+		int p = hw->level[l].parent;
+		double from = p >= 0 ? hw->level[p].bandwidth : hw->dram.bandwidth;
+		double bw = hw->level[l].bandwidth < from ? hw->level[l].bandwidth : from;
+		cycles += bytes / bw + count * (double)(p >= 0 ? hw->level[p].latency : hw->dram.latency);
+	}
+	return cycles;
 }
 
 /* An operand's loads: from DRAM block by block, or, kept in the shared
- * level, from DRAM once and then block by block from the shared level. */
-static double operand_cycles(const struct hw *hw, int level, bool keep, double whole, double bytes, double count)
+ * level, from DRAM once (`*whole_cycles`: before any block, behind a
+ * barrier, compiler/lower_gemm.c: load_kept) and then block by block from
+ * the shared level. */
+static double operand_cycles(const struct hw *hw, int level, bool keep, double whole, double bytes, double count,
+			     double *whole_cycles)
 {
 	if (!keep)
 		return transfer_cycles(hw, level, bytes, count);
 	const struct hw_level *l = &hw->level[level], *s = &hw->level[tz_shared_level(hw)];
 	double bw = l->bandwidth < s->bandwidth ? l->bandwidth : s->bandwidth;
-	return whole / hw->dram.bandwidth + hw->dram.latency + bytes / bw + count * (double)s->latency;
+	*whole_cycles += whole / hw->dram.bandwidth + hw->dram.latency;
+	return bytes / bw + count * (double)s->latency;
+}
+
+/* The cycles of a loop whose compute overlaps with its loads (spread
+ * evenly over it: `steady` cycles) but for `front`, loads that only its
+ * first `share` overlaps with. */
+static double overlapped(double steady, double front, double spread, double share)
+{
+	return fmax(steady * share, front + spread * share) + (1 - share) * steady;
+}
+
+/* Compute and loads in step, block by output block: the block's
+ * intrinsic instructions overlap with its loads, but the compute module's
+ * work between blocks (the epilogue's ALU passes, the bias) hides no more
+ * loads than the buffers hold, the next block's first steps. */
+static double steady_cycles(const struct tz_mapping *m, double gemm, double between, double spread, double steps,
+			    double outs)
+{
+	double ahead = (double)(m->ring_a < m->ring_b ? m->ring_a : m->ring_b) * spread / steps;
+	double hidden = fmin(between / outs, ahead);
+	return between + outs * fmax(gemm / outs, (spread - outs * hidden) / outs);
+}
+
+/* Compute and block loads overlapped: they keep pace but where the loads
+ * cluster (load_counts says which blocks recur).  The inner block loop's
+ * operand, when one pass's blocks stay in its buffers, is loaded in the
+ * first pass of the outer loop only (`once`), overlapping with that pass's
+ * compute alone; the outer loop's, when a pass's blocks stay, at the start
+ * of each pass, overlapping with the pass's first inner block only — in
+ * every pass when its buffers are full (`per_pass`), else in the first
+ * (`first`: after that the next pass's blocks load into a free buffer). */
+static double pipelined(const struct blocking *bl, const struct tz_mapping *m, double la, double lb, double gemm,
+			double compute, double steps, double outs, double kept)
+{
+	double outer = (double)(m->n_outer ? bl->Nb : bl->Mb), inner = (double)(m->n_outer ? bl->Mb : bl->Nb);
+	int stay_ring = m->n_outer ? m->ring_b : m->ring_a;
+	double l_inner = m->n_outer ? la : lb, l_outer = m->n_outer ? lb : la;
+	bool stays = bl->Kb <= stay_ring, per_pass = stays && bl->Kb == stay_ring;
+	double once = inner * (double)bl->Kb <= (m->n_outer ? m->ring_a : m->ring_b) ? l_inner : 0;
+	double pass = per_pass ? l_outer : 0, first = stays && !per_pass ? l_outer / outer : 0;
+	double spread = la + lb - once - pass - first;
+	double paced = overlapped(steady_cycles(m, gemm, compute - gemm, spread, steps, outs), pass, spread, 1 / inner);
+	/* the first pass: its first inner block, then the rest */
+	double s1 = 1 / (outer * inner), s2 = 1 / outer;
+	return fmax(paced * s1, kept + first + once / inner + spread * s1) +
+	       fmax(paced * (s2 - s1), once * (1 - 1 / inner) + spread * (s2 - s1)) + (1 - s2) * paced;
 }
 
 bool tz_prefetches(const struct tz_geometry *geo, const struct tz_mapping *m)
@@ -391,6 +450,7 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 	/* the devices' rule for micro-op loops (isa/timing.c), summed over the op's instructions */
 	double compute = (double)isa_pipeline_cycles((uint64_t)beats, (uint64_t)gemm_insns, in->initiation_interval,
 						     in->latency);
+	const double gemm = compute;
 	const struct ir_op *op = &geo->g->op[geo->op];
 	struct tz_pass passes[TZ_MAX_PASSES];
 	bool init = tz_bias_init(geo, m);
@@ -402,8 +462,10 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 		   (double)isa_pipeline_cycles(alu_beats + 1, 1, hw->alu.initiation_interval, hw->alu.latency);
 	double na, nb;
 	load_counts(&bl, m, &na, &nb);
-	double load = operand_cycles(hw, in->a.level, m->keep_a, bl.a_whole, na * bl.a_bytes, na * bl.a_dmas) +
-		      operand_cycles(hw, in->b.level, m->keep_b, bl.b_whole, nb * bl.b_bytes, nb * bl.b_dmas);
+	double kept = 0; /* the kept operands, before everything else */
+	double la = operand_cycles(hw, in->a.level, m->keep_a, bl.a_whole, na * bl.a_bytes, na * bl.a_dmas, &kept);
+	double lb = operand_cycles(hw, in->b.level, m->keep_b, bl.b_whole, nb * bl.b_bytes, nb * bl.b_dmas, &kept);
+	double load = kept + la + lb;
 	int lv_out = hw->role_level[HW_ROLE_OUTPUT];
 	double store = transfer_cycles(hw, lv_out, (double)tz_packed_out_bytes(geo) * geo->b.planes,
 				       outs * geo->b.planes * bl.out_dmas);
@@ -416,9 +478,13 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 		compute += transfer_cycles(hw, in->out.level, (double)tz_packed_bias_bytes(geo) * (per == 1 ? 1 : outs /
 					   (double)(tz_bias_count(geo, TZ_G_BATCH) * tz_bias_count(geo, TZ_G_M) * tz_bias_count(geo, TZ_G_N))), per);
 	}
-	bool overlap = tz_prefetches(geo, m);
-	double body = overlap ? fmax(compute, load) : compute + load;
+	double body = tz_prefetches(geo, m) ? pipelined(&bl, m, la, lb, gemm, compute, steps, outs, kept) : compute + load;
 	body = m->ring_acc > 1 ? fmax(body, store) : body + store;
+	/* Loads and stores share the one DRAM channel: each module's DMA waits
+	 * for the other's bytes on it */
+	double store_bus = (double)tz_packed_out_bytes(geo) * geo->b.planes / hw->dram.bandwidth,
+	       load_bus = tz_estimate_dram_read(geo, m) / hw->dram.bandwidth;
+	body = fmax(body, fmax(load + store_bus, store + load_bus));
 	parts[0] = compute, parts[1] = load, parts[2] = store;
 	/* filling and draining the pipeline: one step's loads and one block's stores */
 	parts[3] = body + load / steps + store / outs;

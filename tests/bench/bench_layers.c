@@ -24,6 +24,7 @@
 #include "cli/xalloc.h"
 #include "compiler/tune.h"
 #include "sim/simulator.h"
+#include "base/strbuf.h"
 
 
 static double now(void)
@@ -139,6 +140,24 @@ static int bench_hw(const char *path, const char *name, const char *workload, in
 		printf("| %s | %s | %s | %.0f | %.0f | %.2fx | %.1f%% | %.1f%% | %.1f%% | %.1f%% |\n", opname,
 		       cc_resource_name(bt.binding), eff, dc, tc, dc / tc, 100 * roof / dc, 100 * roof / tc,
 		       100 * bd.cycles / dc, 100 * bt.cycles / tc);
+		if (getenv("BL_DEBUG"))
+			for (int k = 0; k < 2; k++) {
+				struct tz_geometry geo;
+				tz_geometry_init(&geo, &hw, &w.g, op, &plans[k][op].map.b);
+				double pt[4];
+				tz_estimate_parts(&geo, &plans[k][op].map, pt);
+				struct strbuf sb = {0};
+				tz_mapping_format(&plans[k][op].map, &sb);
+				fprintf(stderr, "DBG %s %s %s meas=%" PRIu64 " est=%.0f comp=%.0f load=%.0f store=%.0f rd=%.0f costf=%.0f i=%d dims=%lld/%lld/%lld | %s\n", name, opname, k ? "T" : "D",
+					res[k][op].st.cycles, pt[3], pt[0], pt[1], pt[2], tz_estimate_dram_read(&geo, &plans[k][op].map), cc_plan_cost(&hw, &w.g, op, &plans[k][op]),
+					plans[k][op].map.b.intrinsic, (long long)geo.count[TZ_G_M], (long long)geo.count[TZ_G_N], (long long)geo.count[TZ_G_K], sb.s);
+				sb_free(&sb);
+				const struct dev_stats *st = &res[k][op].st;
+				fprintf(stderr, "DBG2 %s %s busy=%llu/%llu/%llu stall=%llu/%llu/%llu dram=%llu/%llu insns=%llu\n", opname, k ? "T" : "D",
+					(unsigned long long)st->busy[0], (unsigned long long)st->busy[1], (unsigned long long)st->busy[2],
+					(unsigned long long)st->stall[0], (unsigned long long)st->stall[1], (unsigned long long)st->stall[2],
+					(unsigned long long)st->dram_read, (unsigned long long)st->dram_busy, (unsigned long long)st->insns_total);
+			}
 		s->ops++;
 		s->roof[0] += roof / dc, s->roof[1] += roof / tc;
 		s->bound[0] += bd.cycles / dc, s->bound[1] += bt.cycles / tc;
