@@ -5,12 +5,15 @@
  * per device (the plan's offset lists) and every operand value converted
  * once per beat instead of once per product.
  *
- * The fp16 conversions are base/half.h's software ones, inlined: on x86-64
+ * The fp16 conversions keep base/half.h's rounding rule: on x86-64
  * without F16C (the baseline this is built for) the compiler's own
  * _Float16 conversions are calls into libgcc's soft-float, which took most
- * of an fp16 simulation's time.  tests/unit/test_half.c checks the two give
- * the same bits on every half and on many doubles, so the rounding rule
- * stays the one half.h states.  Where the processor has F16C (checked when
+ * of an fp16 simulation's time.  Without F16C a half becomes a float by a
+ * table of all halves (filled by half.h's conversion) and a float a half by
+ * float_to_half (four at a time in SSE2); tests/unit/test_sim_f16c.c checks
+ * both against half.h on every half and on many floats.  tests/unit/
+ * test_half.c checks half.h against the compiler's _Float16 on every half
+ * and many doubles.  Where the processor has F16C (checked when
  * the simulator opens, not assumed by the build), whole rows of halves are
  * converted with it: half to float is exact, and float to half rounds to
  * nearest, ties to even, once, as half.h does; tests/unit/test_sim_f16c.c
@@ -18,6 +21,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -147,6 +151,18 @@ __attribute__((target("avx,f16c"))) static uint64_t floats_to_halves_f16c(uint8_
 }
 #endif
 
+/* Without F16C, a half becomes a float by a table of all 65536 of them,
+ * filled once by the software conversion: the same bits, and a lookup
+ * instead of the conversion's branches on every operand value. */
+static float half_floats[1 << 16];
+static once_flag half_floats_once = ONCE_FLAG_INIT;
+
+static void fill_half_floats(void)
+{
+	for (uint32_t x = 0; x < 1u << 16; x++)
+		half_floats[x] = half_soft_to_float((half16)x);
+}
+
 void sim_halves_to_floats(float *v, const uint8_t *h, uint64_t n, bool f16c)
 {
 	uint64_t i = 0;
@@ -156,12 +172,74 @@ void sim_halves_to_floats(float *v, const uint8_t *h, uint64_t n, bool f16c)
 #else
 	(void)f16c;
 #endif
+	if (i < n)
+		call_once(&half_floats_once, fill_half_floats);
 	for (; i < n; i++) {
-		half16 x;
+		uint16_t x;
 		memcpy(&x, h + 2 * i, 2);
-		v[i] = half_soft_to_float(x);
+		v[i] = half_floats[x];
 	}
 }
+
+/* A float's bits to the nearest half, ties to even: half.h's rule (the
+ * result of half_soft_from_double on the float, tests/unit/test_sim_f16c.c
+ * checks them against each other) without its 64-bit shifts and branches
+ * per value.  A NaN is the canonical quiet NaN (put_value's rule); below
+ * the least normal half, adding 0.5 (whose unit in the last place is the
+ * half's 2^-24) lets the FPU round; above it the exponent is rebased and
+ * 13 fraction bits dropped, rounding by adding just under half of them
+ * plus the kept part's lowest bit (a carry may reach infinity, rightly). */
+static inline half16 float_to_half(uint32_t x)
+{
+	uint32_t sign = x >> 16 & 0x8000, a = x & 0x7fffffffu;
+	if (a > 0x7f800000u)
+		return 0x7e00;
+	if (a >= 0x47800000u) /* 65536 and above, infinity */
+		return (half16)(sign | 0x7c00);
+	if (a < 0x38800000u) { /* below 2^-14: a subnormal half or zero */
+		float f, magic = 0.5f;
+		uint32_t b;
+		memcpy(&f, &a, 4);
+		f += magic;
+		memcpy(&b, &f, 4);
+		return (half16)(sign | (b - 0x3f000000u));
+	}
+	a += 0xc8000fffu + (a >> 13 & 1); /* exponent 127 -> 15 bias, and the rounding */
+	return (half16)(sign | a >> 13);
+}
+
+#ifdef __SSE2__
+/* float_to_half on four floats at a time: the rebasing and rounding in
+ * SSE2 when all four are normal halves or zeros, else one by one; returns how many
+ * it converted (a multiple of four), the rest are the scalar loop's. */
+static uint64_t floats_to_halves_sse2(uint8_t *h, const uint8_t *f, uint64_t n)
+{
+	const __m128i abs = _mm_set1_epi32(0x7fffffff), least = _mm_set1_epi32(0x38800000 - 1),
+		      over = _mm_set1_epi32(0x47800000), rebase = _mm_set1_epi32((int)0xc8000fffu),
+		      one = _mm_set1_epi32(1);
+	uint64_t i = 0;
+	for (; i + 4 <= n; i += 4) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(f + 4 * i)), a = _mm_and_si128(x, abs);
+		__m128i normal = _mm_and_si128(_mm_cmpgt_epi32(a, least), _mm_cmplt_epi32(a, over)),
+			zero = _mm_cmpeq_epi32(a, _mm_setzero_si128());
+		if (_mm_movemask_epi8(_mm_or_si128(normal, zero)) != 0xffff) {
+			for (uint64_t k = i; k < i + 4; k++) {
+				uint32_t b;
+				memcpy(&b, f + 4 * k, 4);
+				half16 y = float_to_half(b);
+				memcpy(h + 2 * k, &y, 2);
+			}
+			continue;
+		}
+		a = _mm_add_epi32(_mm_add_epi32(a, rebase), _mm_and_si128(_mm_srli_epi32(a, 13), one));
+		__m128i y = _mm_or_si128(_mm_and_si128(_mm_srli_epi32(a, 13), normal), /* a zero keeps its sign only */
+					 _mm_and_si128(_mm_srli_epi32(x, 16), _mm_set1_epi32(0x8000)));
+		y = _mm_srai_epi32(_mm_slli_epi32(y, 16), 16); /* 16 bits, sign-extended: the pack keeps them */
+		_mm_storel_epi64((__m128i *)(void *)(h + 2 * i), _mm_packs_epi32(y, y));
+	}
+	return i;
+}
+#endif
 
 void sim_floats_to_halves(uint8_t *h, const uint8_t *f, uint64_t n, bool f16c)
 {
@@ -172,10 +250,14 @@ void sim_floats_to_halves(uint8_t *h, const uint8_t *f, uint64_t n, bool f16c)
 #else
 	(void)f16c;
 #endif
+#ifdef __SSE2__
+	if (i == 0)
+		i = floats_to_halves_sse2(h, f, n);
+#endif
 	for (; i < n; i++) {
-		float x;
+		uint32_t x;
 		memcpy(&x, f + 4 * i, 4);
-		half16 y = half_soft_from_double(isnan(x) ? NAN : x);
+		half16 y = float_to_half(x);
 		memcpy(h + 2 * i, &y, 2);
 	}
 }
