@@ -248,21 +248,6 @@ static double alu_operations(const struct hw *hw, const struct ir_graph *g, int 
 	return per * outputs;
 }
 
-/* Cycles per byte of a transfer between DRAM and `level` by DMA: one
- * instruction per hop (compiler/lower_dma.c stages through every shared
- * level), run one after another by the module that does them, each at the
- * slower end of its hop. */
-static double path_cycles_per_byte(const struct hw *hw, int level)
-{
-	double cycles = 0;
-	for (int l = level; l >= 0; l = hw->level[l].parent) {
-		int p = hw->level[l].parent;
-		double from = p >= 0 ? hw->level[p].bandwidth : hw->dram.bandwidth;
-		cycles += 1.0 / (hw->level[l].bandwidth < from ? hw->level[l].bandwidth : from);
-	}
-	return cycles;
-}
-
 /* The load and store modules' DMA cycles for the op's compulsory bytes
  * (cc_machine_bound); the intrinsic's inputs are loaded by the load module
  * (isa/isa.h ISA_FILLERS), a bias into the accumulator by the compute
@@ -275,9 +260,9 @@ static void module_needs(const struct hw *hw, const struct ir_graph *g, int op, 
 	if (plan->kind != CC_GEMM)
 		return;
 	const struct hw_intrinsic *in = &hw->intrinsic[plan->map.b.intrinsic];
-	b->need[CC_RES_LOAD] = footprint_bytes(g, o, &o->in[plan->map.b.input_a]) * path_cycles_per_byte(hw, in->a.level) +
-			       footprint_bytes(g, o, &o->in[plan->map.b.input_b]) * path_cycles_per_byte(hw, in->b.level);
-	b->need[CC_RES_STORE] = footprint_bytes(g, o, &o->out) * path_cycles_per_byte(hw, hw->role_level[HW_ROLE_OUTPUT]);
+	b->need[CC_RES_LOAD] = tz_transfer_cycles(hw, in->a.level, footprint_bytes(g, o, &o->in[plan->map.b.input_a]), 0) +
+			       tz_transfer_cycles(hw, in->b.level, footprint_bytes(g, o, &o->in[plan->map.b.input_b]), 0);
+	b->need[CC_RES_STORE] = tz_transfer_cycles(hw, hw->role_level[HW_ROLE_OUTPUT], footprint_bytes(g, o, &o->out), 0);
 }
 
 void cc_machine_bound(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan,

@@ -310,12 +310,7 @@ static void load_counts(const struct blocking *bl, const struct tz_mapping *m, d
 	*nb = m->n_outer ? stay : move;
 }
 
-/* Transfers between DRAM and a scratchpad: one DMA instruction per hop of
- * the path (DRAM, each shared level, the scratchpad; compiler/lower_dma.c
- * stages a block through every shared level), which the module filling the
- * scratchpad runs one after another, each hop over the slower of its two
- * ends and paying the latency of the level it reads from. */
-static double transfer_cycles(const struct hw *hw, int level, double bytes, double count)
+double tz_transfer_cycles(const struct hw *hw, int level, double bytes, double count)
 {
 	double cycles = 0;
 	for (int l = level; l >= 0; l = hw->level[l].parent) {
@@ -335,7 +330,7 @@ static double operand_cycles(const struct hw *hw, int level, bool keep, double w
 			     double *whole_cycles)
 {
 	if (!keep)
-		return transfer_cycles(hw, level, bytes, count);
+		return tz_transfer_cycles(hw, level, bytes, count);
 	const struct hw_level *l = &hw->level[level], *s = &hw->level[tz_shared_level(hw)];
 	double bw = l->bandwidth < s->bandwidth ? l->bandwidth : s->bandwidth;
 	*whole_cycles += whole / hw->dram.bandwidth + hw->dram.latency;
@@ -467,15 +462,15 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 	double lb = operand_cycles(hw, in->b.level, m->keep_b, bl.b_whole, nb * bl.b_bytes, nb * bl.b_dmas, &kept);
 	double load = kept + la + lb;
 	int lv_out = hw->role_level[HW_ROLE_OUTPUT];
-	double store = transfer_cycles(hw, lv_out, (double)tz_packed_out_bytes(geo) * geo->b.planes,
+	double store = tz_transfer_cycles(hw, lv_out, (double)tz_packed_out_bytes(geo) * geo->b.planes,
 				       outs * geo->b.planes * bl.out_dmas);
 	if (init) /* each block starts from its bias, repeated over its rows (points) */
 		compute += outs * bias_fill_cycles(geo, m);
 	else if (geo->bias >= 0 && m->direct) /* a block's bias per output block */
-		compute += transfer_cycles(hw, in->out.level, outs * (double)(m->bn * geo->eo * geo->bytes_acc), outs);
+		compute += tz_transfer_cycles(hw, in->out.level, outs * (double)(m->bn * geo->eo * geo->bytes_acc), outs);
 	else if (geo->bias >= 0) { /* loaded by the compute module: whole once, or per output block */
 		double per = tz_bias_resident(geo, m) >= 0 ? 1 : outs;
-		compute += transfer_cycles(hw, in->out.level, (double)tz_packed_bias_bytes(geo) * (per == 1 ? 1 : outs /
+		compute += tz_transfer_cycles(hw, in->out.level, (double)tz_packed_bias_bytes(geo) * (per == 1 ? 1 : outs /
 					   (double)(tz_bias_count(geo, TZ_G_BATCH) * tz_bias_count(geo, TZ_G_M) * tz_bias_count(geo, TZ_G_N))), per);
 	}
 	double body = tz_prefetches(geo, m) ? pipelined(&bl, m, la, lb, gemm, compute, steps, outs, kept) : compute + load;

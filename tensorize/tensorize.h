@@ -327,6 +327,14 @@ double tz_estimate_cycles(const struct tz_geometry *geo, const struct tz_mapping
 bool tz_prefetches(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* Bytes it reads from DRAM (estimated: blocks as often as they are loaded). */
 double tz_estimate_dram_read(const struct tz_geometry *geo, const struct tz_mapping *m);
+
+/* Cycles of `count` DMA transfers of `bytes` in all between DRAM and
+ * `level`: one DMA instruction per hop of the path (DRAM, each shared
+ * level, the level; compiler/lower_dma.c stages a block through every
+ * shared level), which the module filling the level runs one after
+ * another, each hop over the slower of its two ends and paying the latency
+ * of the level it reads from (count 0: the bytes' time alone). */
+double tz_transfer_cycles(const struct hw *hw, int level, double bytes, double count);
 /* Its parts: compute, load and store module cycles, and the total. */
 void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m, double parts[4]);
 /* The one shared level (the scratchpads' parent), or -1 (none, or several). */
