@@ -12,7 +12,8 @@
  * mappings of every op run with their data and are compared bit for bit
  * with the host backend (rt_exec with verify): a wrong result, or tuned
  * cycles that differ from what the tuner measured, fails the benchmark
- * (exit status 1).  The tables are markdown. */
+ * (exit status 1).  The tables are markdown.  With BL_DEBUG=1 in the
+ * environment, each mapping's estimate against its measurement on stderr. */
 #include <glob.h>
 #include <inttypes.h>
 #include <math.h>
@@ -85,6 +86,27 @@ static bool verified(const struct rt_result *r, const char *hw, const char *op, 
 }
 
 /* One description: its table, its sums; -1 when it could not be run. */
+/* BL_DEBUG=1: what the analytical model expects of a mapping against what
+ * the simulator measured, on stderr: the estimate's parts, the DRAM bytes
+ * it expects, and each module's busy and stalled cycles. */
+static void print_estimate(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan,
+			   const struct dev_stats *st, const char *which)
+{
+	struct tz_geometry geo;
+	tz_geometry_init(&geo, hw, g, op, &plan->map.b);
+	double parts[4];
+	tz_estimate_parts(&geo, &plan->map, parts);
+	struct strbuf sb = {0};
+	tz_mapping_format(&plan->map, &sb);
+	fprintf(stderr, "%s %s: measured %" PRIu64 " cycles, %" PRIu64 " bytes read; estimated %.0f (compute %.0f, load %.0f, store %.0f), %.0f bytes read | %s\n",
+		g->op[op].name, which, st->cycles, st->dram_read, parts[3], parts[0], parts[1], parts[2],
+		tz_estimate_dram_read(&geo, &plan->map), sb.s);
+	sb_free(&sb);
+	for (int q = 0; q < DEV_MODULE_COUNT; q++)
+		fprintf(stderr, "  %-8s busy %" PRIu64 " stalled %" PRIu64 "\n", dev_module_name((enum dev_module)q), st->busy[q],
+			st->stall[q]);
+}
+
 static int bench_hw(const char *path, const char *name, const char *workload, int budget, struct sums *s)
 {
 	struct hw hw;
@@ -141,23 +163,8 @@ static int bench_hw(const char *path, const char *name, const char *workload, in
 		       cc_resource_name(bt.binding), eff, dc, tc, dc / tc, 100 * roof / dc, 100 * roof / tc,
 		       100 * bd.cycles / dc, 100 * bt.cycles / tc);
 		if (getenv("BL_DEBUG"))
-			for (int k = 0; k < 2; k++) {
-				struct tz_geometry geo;
-				tz_geometry_init(&geo, &hw, &w.g, op, &plans[k][op].map.b);
-				double pt[4];
-				tz_estimate_parts(&geo, &plans[k][op].map, pt);
-				struct strbuf sb = {0};
-				tz_mapping_format(&plans[k][op].map, &sb);
-				fprintf(stderr, "DBG %s %s %s meas=%" PRIu64 " est=%.0f comp=%.0f load=%.0f store=%.0f rd=%.0f costf=%.0f i=%d dims=%lld/%lld/%lld | %s\n", name, opname, k ? "T" : "D",
-					res[k][op].st.cycles, pt[3], pt[0], pt[1], pt[2], tz_estimate_dram_read(&geo, &plans[k][op].map), cc_plan_cost(&hw, &w.g, op, &plans[k][op]),
-					plans[k][op].map.b.intrinsic, (long long)geo.count[TZ_G_M], (long long)geo.count[TZ_G_N], (long long)geo.count[TZ_G_K], sb.s);
-				sb_free(&sb);
-				const struct dev_stats *st = &res[k][op].st;
-				fprintf(stderr, "DBG2 %s %s busy=%llu/%llu/%llu stall=%llu/%llu/%llu dram=%llu/%llu insns=%llu\n", opname, k ? "T" : "D",
-					(unsigned long long)st->busy[0], (unsigned long long)st->busy[1], (unsigned long long)st->busy[2],
-					(unsigned long long)st->stall[0], (unsigned long long)st->stall[1], (unsigned long long)st->stall[2],
-					(unsigned long long)st->dram_read, (unsigned long long)st->dram_busy, (unsigned long long)st->insns_total);
-			}
+			for (int k = 0; k < 2; k++)
+				print_estimate(&hw, &w.g, op, &plans[k][op], &res[k][op].st, k ? "tuned" : "default");
 		s->ops++;
 		s->roof[0] += roof / dc, s->roof[1] += roof / tc;
 		s->bound[0] += bd.cycles / dc, s->bound[1] += bt.cycles / tc;
