@@ -208,6 +208,17 @@ static inline half16 float_to_half(uint32_t x)
 	return (half16)(sign | a >> 13);
 }
 
+/* float_to_half on floats [from, to) of a row. */
+static void floats_to_halves_soft(uint8_t *h, const uint8_t *f, uint64_t from, uint64_t to)
+{
+	for (uint64_t i = from; i < to; i++) {
+		uint32_t x;
+		memcpy(&x, f + 4 * i, 4);
+		half16 y = float_to_half(x);
+		memcpy(h + 2 * i, &y, 2);
+	}
+}
+
 #ifdef __SSE2__
 /* float_to_half on four floats at a time: the rebasing and rounding in
  * SSE2 when all four are normal halves or zeros, else one by one; returns how many
@@ -223,12 +234,7 @@ static uint64_t floats_to_halves_sse2(uint8_t *h, const uint8_t *f, uint64_t n)
 		__m128i normal = _mm_and_si128(_mm_cmpgt_epi32(a, least), _mm_cmplt_epi32(a, over)),
 			zero = _mm_cmpeq_epi32(a, _mm_setzero_si128());
 		if (_mm_movemask_epi8(_mm_or_si128(normal, zero)) != 0xffff) {
-			for (uint64_t k = i; k < i + 4; k++) {
-				uint32_t b;
-				memcpy(&b, f + 4 * k, 4);
-				half16 y = float_to_half(b);
-				memcpy(h + 2 * k, &y, 2);
-			}
+			floats_to_halves_soft(h, f, i, i + 4);
 			continue;
 		}
 		a = _mm_add_epi32(_mm_add_epi32(a, rebase), _mm_and_si128(_mm_srli_epi32(a, 13), one));
@@ -254,12 +260,7 @@ void sim_floats_to_halves(uint8_t *h, const uint8_t *f, uint64_t n, bool f16c)
 	if (i == 0)
 		i = floats_to_halves_sse2(h, f, n);
 #endif
-	for (; i < n; i++) {
-		uint32_t x;
-		memcpy(&x, f + 4 * i, 4);
-		half16 y = float_to_half(x);
-		memcpy(h + 2 * i, &y, 2);
-	}
+	floats_to_halves_soft(h, f, i, n);
 }
 
 int sim_plan_float(const struct hw_intrinsic *in, struct sim_plan *p, bool f16c)

@@ -409,6 +409,14 @@ static double bias_read(const struct tz_geometry *geo, const struct tz_mapping *
 	return bl->Bt * (double)(bl->Mb * bl->Nb) * rows * cols * geo->eo * geo->bytes_acc;
 }
 
+/* DRAM bytes read of a blocking whose blocks load na and nb times. */
+static double blocking_read(const struct tz_geometry *geo, const struct tz_mapping *m, const struct blocking *bl,
+			    double na, double nb)
+{
+	return (m->keep_a ? bl->a_whole : na * bl->a_bytes) + (m->keep_b ? bl->b_whole : nb * bl->b_bytes) +
+	       bias_read(geo, m, bl);
+}
+
 double tz_estimate_dram_read(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
 	struct blocking bl;
@@ -418,8 +426,7 @@ double tz_estimate_dram_read(const struct tz_geometry *geo, const struct tz_mapp
 		gemm_blocking(geo, m, &bl);
 	double na, nb;
 	load_counts(&bl, m, &na, &nb);
-	return (m->keep_a ? bl.a_whole : na * bl.a_bytes) + (m->keep_b ? bl.b_whole : nb * bl.b_bytes) +
-	       bias_read(geo, m, &bl);
+	return blocking_read(geo, m, &bl, na, nb);
 }
 
 double tz_estimate_cycles(const struct tz_geometry *geo, const struct tz_mapping *m)
@@ -478,7 +485,7 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 	/* Loads and stores share the one DRAM channel: each module's DMA waits
 	 * for the other's bytes on it */
 	double store_bus = (double)tz_packed_out_bytes(geo) * geo->b.planes / hw->dram.bandwidth,
-	       load_bus = tz_estimate_dram_read(geo, m) / hw->dram.bandwidth;
+	       load_bus = blocking_read(geo, m, &bl, na, nb) / hw->dram.bandwidth;
 	body = fmax(body, fmax(load + store_bus, store + load_bus));
 	parts[0] = compute, parts[1] = load, parts[2] = store;
 	/* filling and draining the pipeline: one step's loads and one block's stores */

@@ -57,6 +57,21 @@ static inline void test_load_default(struct hw *hw)
 	diag_free(&err);
 }
 
+/* A float's bits and back, for tests that compare values bit for bit. */
+static inline uint32_t test_float_bits(float f)
+{
+	uint32_t b;
+	memcpy(&b, &f, 4);
+	return b;
+}
+
+static inline float test_bits_float(uint32_t b)
+{
+	float f;
+	memcpy(&f, &b, 4);
+	return f;
+}
+
 static inline int test_done(const char *name)
 {
 	printf("%s: %d checks, %d failed\n", name, test_checks, test_failures);

@@ -13,20 +13,6 @@
 #include "sim/sim.h"
 #include "test.h"
 
-static uint32_t float_bits(float f)
-{
-	uint32_t b;
-	memcpy(&b, &f, 4);
-	return b;
-}
-
-static float bits_float(uint32_t b)
-{
-	float f;
-	memcpy(&f, &b, 4);
-	return f;
-}
-
 static void to_floats(bool f16c)
 {
 	static uint8_t h[2 * 65536 + 2];
@@ -41,7 +27,7 @@ static void to_floats(bool f16c)
 		for (uint64_t i = 0; i < n; i++) { /* and the software table against half.h's conversion */
 			half16 x;
 			memcpy(&x, h + 2 * (off + i), 2);
-			bad += float_bits(a[i]) != float_bits(b[i]) || float_bits(b[i]) != float_bits(half_soft_to_float(x));
+			bad += test_float_bits(a[i]) != test_float_bits(b[i]) || test_float_bits(b[i]) != test_float_bits(half_soft_to_float(x));
 		}
 		ASSERT_EQ(bad, 0);
 	}
@@ -76,7 +62,7 @@ int main(void)
 	float *v = xmalloc(4 * (size_t)(SAMPLE + 6 * 65536));
 	uint64_t n = 0;
 	for (uint32_t i = 0; i < SAMPLE; i++)
-		v[n++] = bits_float(i * 4099u);
+		v[n++] = test_bits_float(i * 4099u);
 	static uint8_t h[2];
 	for (uint32_t i = 0; i < 0x7bff; i++) { /* both signs of each finite half but the largest */
 		float lo, hi;
@@ -88,7 +74,7 @@ int main(void)
 		v[n++] = mid, v[n++] = nextafterf(mid, 0), v[n++] = nextafterf(mid, INFINITY);
 		v[n++] = -mid, v[n++] = -nextafterf(mid, 0), v[n++] = -nextafterf(mid, INFINITY);
 	}
-	v[0] = NAN, v[1] = -NAN, v[2] = INFINITY, v[3] = -INFINITY, v[4] = 65520.0f, v[5] = bits_float(0x7f800001u);
+	v[0] = NAN, v[1] = -NAN, v[2] = INFINITY, v[3] = -INFINITY, v[4] = 65520.0f, v[5] = test_bits_float(0x7f800001u);
 	to_halves(f16c, v, n);
 	/* zeros of both signs among normal values, four at a time as the
 	 * vector conversion takes them, and a zero beside a subnormal */
