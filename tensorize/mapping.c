@@ -364,7 +364,9 @@ static double steady_cycles(const struct tz_mapping *m, double gemm, double betw
  * compute alone; the outer loop's, when a pass's blocks stay, at the start
  * of each pass, overlapping with the pass's first inner block only — in
  * every pass when its buffers are full (`per_pass`), else in the first
- * (`first`: after that the next pass's blocks load into a free buffer). */
+ * (`first`: after that the next pass's blocks load into a free buffer).
+ * The kept operands load before all of it: the first block's loads come
+ * after them on the load module, and its compute after those. */
 static double pipelined(const struct blocking *bl, const struct tz_mapping *m, double la, double lb, double gemm,
 			double compute, double steps, double outs, double kept)
 {
@@ -378,7 +380,7 @@ static double pipelined(const struct blocking *bl, const struct tz_mapping *m, d
 	double paced = overlapped(steady_cycles(m, gemm, compute - gemm, spread, steps, outs), pass, spread, 1 / inner);
 	/* the first pass: its first inner block, then the rest */
 	double s1 = 1 / (outer * inner), s2 = 1 / outer;
-	return fmax(paced * s1, kept + first + once / inner + spread * s1) +
+	return kept + fmax(paced * s1, first + once / inner + spread * s1) +
 	       fmax(paced * (s2 - s1), once * (1 - 1 / inner) + spread * (s2 - s1)) + (1 - s2) * paced;
 }
 
