@@ -66,19 +66,38 @@ static int64_t k_blocks(const struct gemm_lowering *gl)
 }
 
 
+/* Output block o of the loop nest: batch, then panels of the inner
+ * loop's blocks (one panel of all of them without panels), the outer loop,
+ * the inner loop within the panel. */
+static void block_at(const struct gemm_lowering *gl, int64_t o, int64_t *bb, int64_t *outer, int64_t *inner)
+{
+	const struct tz_mapping *m = gl->m;
+	int64_t Mb = m_blocks(gl), Nb = blocks(gl->geo->count[TZ_G_N], m->bn);
+	int64_t ni = m->n_outer ? Mb : Nb, no = m->n_outer ? Nb : Mb;
+	int64_t P = m->direct ? ni : tz_panel_blocks(gl->geo, m), full = ni / P;
+	*bb = o / (ni * no);
+	int64_t r = o % (ni * no);
+	if (r < full * P * no) { /* a whole panel */
+		*outer = r % (P * no) / P, *inner = r / (P * no) * P + r % P;
+		return;
+	}
+	int64_t last = ni - full * P; /* the last one, smaller */
+	r -= full * P * no;
+	*outer = r / last, *inner = full * P + r % last;
+}
+
 /* Step number `i` of the loop nest. */
 static struct step step_at(const struct gemm_lowering *gl, int64_t i)
 {
 	const struct tz_geometry *geo = gl->geo;
 	const struct tz_mapping *m = gl->m;
-	int64_t Mb = m_blocks(gl), Nb = blocks(geo->count[TZ_G_N], m->bn), Kb = k_blocks(gl);
+	int64_t Kb = k_blocks(gl);
 	struct step s = {0};
 	s.ko = i % Kb;
 	int64_t o = i / Kb;
 	s.out_block = o;
-	int64_t inner = o % (m->n_outer ? Mb : Nb), outer = (o / (m->n_outer ? Mb : Nb));
-	s.bb = outer / (m->n_outer ? Nb : Mb);
-	outer %= m->n_outer ? Nb : Mb;
+	int64_t inner, outer;
+	block_at(gl, o, &s.bb, &outer, &inner);
 	s.mo = m->n_outer ? inner : outer;
 	s.no = m->n_outer ? outer : inner;
 	s.bm = edge(geo->count[TZ_G_M], m->bm, s.mo);
@@ -115,6 +134,31 @@ static int64_t key_b(const struct gemm_lowering *gl, const struct step *s)
 
 
 
+static void load_kept(struct gemm_lowering *gl, int which, uint64_t dram, uint64_t bytes);
+
+/* Where the block at byte `off` of kept operand `which` (0: A, 1: B) is in
+ * the shared level: in the whole operand, or in the panel the level holds
+ * (tz_mapping's `panel`), which is loaded from DRAM first when it is
+ * another: the first block of a panel in the loop nest's order. */
+static uint64_t kept_at(struct gemm_lowering *gl, const struct step *st, int which, uint64_t off)
+{
+	const struct tz_geometry *geo = gl->geo;
+	const struct tz_mapping *m = gl->m;
+	if (!m->panel || which != (m->n_outer ? 0 : 1))
+		return gl->keep_off[which] + off;
+	int64_t rows = geo->count[which ? TZ_G_N : TZ_G_M], size = (which ? m->bn : m->bm) * m->panel;
+	int64_t p = (which ? st->no : st->mo) * (which ? m->bn : m->bm) / size, first = p * size;
+	uint64_t tile = which ? geo->eb * geo->bytes_b : geo->ea * geo->bytes_a;
+	uint64_t base = (uint64_t)((st->bb * rows + first) * geo->count[TZ_G_K]) * tile;
+	int64_t key = st->bb * tz_panels(geo, m) + p;
+	if (gl->panel_in != key) {
+		uint64_t bytes = (uint64_t)((rows - first < size ? rows - first : size) * geo->count[TZ_G_K]) * tile;
+		load_kept(gl, which, (which ? gl->seg_b : gl->seg_a) + base, bytes);
+		gl->panel_in = key;
+	}
+	return gl->keep_off[which] + off - base;
+}
+
 /* Loads A and B for step `i` (those not resident), never into `pin_a` /
  * `pin_b` (the slots the step before it computes from). */
 static void emit_loads(struct gemm_lowering *gl, struct step *st, int64_t i, int pin_a, int pin_b)
@@ -135,7 +179,7 @@ static void emit_loads(struct gemm_lowering *gl, struct step *st, int64_t i, int
 		struct slot *sl = &gl->ra.s[sa];
 		uint64_t off = (uint64_t)(((st->bb * geo->count[TZ_G_M] + st->mo * gl->m->bm) * Kt + st->ko * gl->m->bk) * geo->ea) *
 			       geo->bytes_a;
-		sl->loaded_by = gl->m->keep_a ? lw_load_from_kept(lo, gl->lv_a, (uint64_t)sa * gl->slot_a, gl->keep_off[0] + off,
+		sl->loaded_by = gl->m->keep_a ? lw_load_from_kept(lo, gl->lv_a, (uint64_t)sa * gl->slot_a, kept_at(gl, st, 0, off),
 								  (uint64_t)st->bm, (uint64_t)(st->bk * geo->ea),
 								  (uint64_t)(Kt * geo->ea), sl->last_reader)
 					      : lw_load_block(lo, gl->lv_a, (uint64_t)sa * gl->slot_a, gl->seg_a + off,
@@ -159,7 +203,7 @@ static void emit_loads(struct gemm_lowering *gl, struct step *st, int64_t i, int
 		struct slot *sl = &gl->rb.s[sb];
 		uint64_t off = (uint64_t)(((st->bb * geo->count[TZ_G_N] + st->no * gl->m->bn) * Kt + st->ko * gl->m->bk) * geo->eb) *
 			       geo->bytes_b;
-		sl->loaded_by = gl->m->keep_b ? lw_load_from_kept(lo, gl->lv_b, (uint64_t)sb * gl->slot_b, gl->keep_off[1] + off,
+		sl->loaded_by = gl->m->keep_b ? lw_load_from_kept(lo, gl->lv_b, (uint64_t)sb * gl->slot_b, kept_at(gl, st, 1, off),
 								  (uint64_t)st->bn, (uint64_t)(st->bk * geo->eb),
 								  (uint64_t)(Kt * geo->eb), sl->last_reader)
 					      : lw_load_block(lo, gl->lv_b, (uint64_t)sb * gl->slot_b, gl->seg_b + off,
@@ -457,7 +501,8 @@ static int plan_staging(struct gemm_lowering *gl, char *why)
 	return 0;
 }
 
-/* The whole packed A or B from DRAM into the shared level, once. */
+/* The whole packed A or B (or a panel of it) from DRAM into its area of
+ * the shared level. */
 static void load_kept(struct gemm_lowering *gl, int which, uint64_t dram, uint64_t bytes)
 {
 	int s = tz_shared_level(gl->lo.hw);
@@ -593,9 +638,11 @@ int lw_lower_gemm(struct cc_program *prog, struct cc_op *rec, struct diags *err)
 	if (gl.bias_res >= 0) /* the whole bias, once */
 		lw_load_block(&gl.lo, gl.lo.lv_acc, gl.bias_res_base, gl.seg_bias, 1, (uint64_t)gl.bias_res_tiles * gl.geo->eo,
 			      0, gl.stage_bias[0], -1);
-	if (gl.m->keep_a)
+	/* whole kept operands first; panels as their first blocks need them */
+	gl.panel_in = -1;
+	if (gl.m->keep_a && !(gl.m->panel && gl.m->n_outer))
 		load_kept(&gl, 0, gl.seg_a, tz_packed_a_bytes(gl.geo));
-	if (gl.m->keep_b)
+	if (gl.m->keep_b && !(gl.m->panel && !gl.m->n_outer))
 		load_kept(&gl, 1, gl.seg_b, tz_packed_b_bytes(gl.geo));
 	emit_steps(&gl);
 	return 0;

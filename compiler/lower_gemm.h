@@ -36,6 +36,7 @@ struct gemm_lowering {
 	int bias_res;           /* group the whole bias stays along (tz_bias_resident), or -1 */
 	bool bias_init;         /* each block starts from its bias, no reset, no add (tz_bias_init) */
 	uint64_t keep_off[2];   /* kept A and B in the shared level (byte offsets) */
+	int64_t panel_in;       /* the panel of the inner loop's operand the shared level holds (batch x panels), or -1 */
 	uint64_t bias_res_base; /* its accumulator element */
 	int64_t bias_res_tiles, bias_res_blocks;
 	/* staging in the shared levels: byte offset per purpose and level */

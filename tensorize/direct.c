@@ -445,7 +445,7 @@ static int check_shape(const struct tz_geometry *geo, const struct tz_mapping *m
 			 (long long)m->bk, d->a.group, geo->g->tensor[d->a.tensor].name, (long long)kt);
 		return -1;
 	}
-	if (m->keep_a || m->keep_b) {
+	if (m->keep_a || m->keep_b || m->panel) {
 		snprintf(why, 256, "the direct form keeps nothing in a shared level");
 		return -1;
 	}

@@ -148,6 +148,56 @@ uint64_t tz_shared_align(const struct hw *hw)
 	return a;
 }
 
+/* The blocks of the inner block loop: n blocks in order mn, m in nm. */
+static int64_t inner_blocks(const struct tz_geometry *geo, const struct tz_mapping *m)
+{
+	return m->n_outer ? blocks(geo->count[TZ_G_M], m->bm) : blocks(geo->count[TZ_G_N], m->bn);
+}
+
+static bool keeps_inner(const struct tz_mapping *m)
+{
+	return m->n_outer ? m->keep_a : m->keep_b;
+}
+
+int64_t tz_panel_blocks(const struct tz_geometry *geo, const struct tz_mapping *m)
+{
+	return m->panel > 0 ? m->panel : inner_blocks(geo, m);
+}
+
+int64_t tz_panels(const struct tz_geometry *geo, const struct tz_mapping *m)
+{
+	return blocks(inner_blocks(geo, m), tz_panel_blocks(geo, m));
+}
+
+uint64_t tz_kept_bytes(const struct tz_geometry *geo, const struct tz_mapping *m, int which)
+{
+	if (!(which ? m->keep_b : m->keep_a))
+		return 0;
+	if (m->panel <= 0 || which != (m->n_outer ? 0 : 1))
+		return which ? tz_packed_b_bytes(geo) : tz_packed_a_bytes(geo);
+	/* packed [Bt][rows][Kt] tiles: a panel is its blocks' rows by every reduction tile */
+	uint64_t tile = which ? geo->eb * geo->bytes_b : geo->ea * geo->bytes_a;
+	return (uint64_t)(m->panel * (which ? m->bn : m->bm) * geo->count[TZ_G_K]) * tile;
+}
+
+int tz_fit_panel(const struct tz_geometry *geo, struct tz_mapping *m)
+{
+	char why[256];
+	int64_t inner = inner_blocks(geo, m), last = inner;
+	if (m->direct || m->panel || !keeps_inner(m))
+		return -1;
+	for (int64_t d = 2; d <= inner; d *= 2) {
+		int64_t p = blocks(inner, d);
+		if (p == last)
+			continue;
+		m->panel = last = p;
+		if (!tz_mapping_check(geo, m, why))
+			return 0;
+	}
+	m->panel = 0;
+	return -1;
+}
+
 void tz_shared_areas(const struct tz_geometry *geo, const struct tz_mapping *m, uint64_t uops,
 		     uint64_t size[TZ_SHARED_AREAS])
 {
@@ -166,7 +216,7 @@ void tz_shared_areas(const struct tz_geometry *geo, const struct tz_mapping *m, 
 	const uint64_t sizes[TZ_SHARED_AREAS] = {blk_a * geo->bytes_a, blk_b * geo->bytes_b,
 						 (uint64_t)(m->bm * m->bn) * geo->eo * geo->bytes_out,
 						 uops * hw->level[hw->role_level[HW_ROLE_UOP]].elem_bytes + a, bias, bias,
-						 m->keep_a ? tz_packed_a_bytes(geo) : 0, m->keep_b ? tz_packed_b_bytes(geo) : 0};
+						 tz_kept_bytes(geo, m, 0), tz_kept_bytes(geo, m, 1)};
 	memcpy(size, sizes, sizeof sizes);
 }
 
@@ -242,6 +292,11 @@ int tz_mapping_check(const struct tz_geometry *geo, const struct tz_mapping *m, 
 		snprintf(why, 256, "keeping an operand needs exactly one shared level");
 		return -1;
 	}
+	if (m->panel && (m->panel < 0 || !keeps_inner(m) || m->panel >= inner_blocks(geo, m))) {
+		snprintf(why, 256, "panel=%" PRId64 " splits the kept operand of the inner block loop (B in order mn, A in nm) into panels of 1 to %" PRId64 " of its blocks",
+			 m->panel, inner_blocks(geo, m) - 1);
+		return -1;
+	}
 	if (sh >= 0 && tz_shared_bytes(geo, m) > hw->level[sh].capacity) {
 		snprintf(why, 256, "the staging areas%s need %" PRIu64 " bytes of shared level '%s', which has %" PRIu64,
 			 m->keep_a || m->keep_b ? " and kept operands" : "", tz_shared_bytes(geo, m), hw->level[sh].name,
@@ -260,6 +315,7 @@ struct blocking {
 	double out_dmas;                 /* transfers per output block and plane */
 	double gemm_insns_per_out;       /* intrinsic instructions of an output block beyond one per step */
 	double a_whole, b_whole;         /* the whole operands (for keep) */
+	int64_t panels, panel;           /* panels of the inner loop's blocks, blocks in one */
 };
 
 static void gemm_blocking(const struct tz_geometry *geo, const struct tz_mapping *m, struct blocking *b)
@@ -272,6 +328,7 @@ static void gemm_blocking(const struct tz_geometry *geo, const struct tz_mapping
 	b->a_dmas = b->b_dmas = b->out_dmas = 1;
 	b->gemm_insns_per_out = m->bk > 1 ? 1 : 0;
 	b->a_whole = (double)tz_packed_a_bytes(geo), b->b_whole = (double)tz_packed_b_bytes(geo);
+	b->panels = tz_panels(geo, m), b->panel = tz_panel_blocks(geo, m);
 }
 
 /* The direct form: a block's input box per lane tile (one transfer each,
@@ -292,10 +349,11 @@ static void direct_blocking(const struct tz_geometry *geo, const struct tz_mappi
 	b->out_dmas = tz_direct_folds_outputs(geo, m) ? 1 : (double)m->bn;
 	b->gemm_insns_per_out = 1;
 	b->a_whole = (double)tz_layout_bytes(&d->a), b->b_whole = (double)tz_packed_b_bytes(geo);
+	b->panels = 1, b->panel = m->n_outer ? b->Mb : b->Nb;
 }
 
 /* How many times each operand block is loaded: once per step unless the
- * blocks that recur fit in its buffers. */
+ * blocks that recur fit in its buffers, the outer loop's once per panel. */
 static void load_counts(const struct blocking *bl, const struct tz_mapping *m, double *na, double *nb)
 {
 	double Bt = bl->Bt;
@@ -304,8 +362,10 @@ static void load_counts(const struct blocking *bl, const struct tz_mapping *m, d
 	/* the operand indexed by the outer block loop stays while the inner one varies */
 	int64_t stay_ring = m->n_outer ? m->ring_b : m->ring_a, move_ring = m->n_outer ? m->ring_a : m->ring_b;
 	int64_t inner = m->n_outer ? Mb : Nb, outer = m->n_outer ? Nb : Mb;
-	double stay = Kb <= stay_ring ? Bt * (double)(outer * Kb) : steps;
-	double move = inner * Kb <= move_ring ? Bt * (double)(inner * Kb) : steps;
+	double stay = outer * Kb <= stay_ring ? Bt * (double)(outer * Kb)
+		      : Kb <= stay_ring	    ? Bt * (double)(outer * Kb * bl->panels)
+					    : steps;
+	double move = bl->panel * Kb <= move_ring ? Bt * (double)(inner * Kb) : steps;
 	*na = m->n_outer ? move : stay;
 	*nb = m->n_outer ? stay : move;
 }
@@ -323,18 +383,20 @@ double tz_transfer_cycles(const struct hw *hw, int level, double bytes, double c
 }
 
 /* An operand's loads: from DRAM block by block, or, kept in the shared
- * level, from DRAM once (`*whole_cycles`: before any block, behind a
- * barrier, compiler/lower_gemm.c: load_kept) and then block by block from
- * the shared level. */
-static double operand_cycles(const struct hw *hw, int level, bool keep, double whole, double bytes, double count,
-			     double *whole_cycles)
+ * level, from DRAM once (`*whole_cycles`: before any block,
+ * compiler/lower_gemm.c: load_kept; in `panels`, the first panel before
+ * any block and the others among the blocks' loads) and then block by
+ * block from the shared level. */
+static double operand_cycles(const struct hw *hw, int level, bool keep, double whole, double panels, double bytes,
+			     double count, double *whole_cycles)
 {
 	if (!keep)
 		return tz_transfer_cycles(hw, level, bytes, count);
 	const struct hw_level *l = &hw->level[level], *s = &hw->level[tz_shared_level(hw)];
 	double bw = l->bandwidth < s->bandwidth ? l->bandwidth : s->bandwidth;
-	*whole_cycles += whole / hw->dram.bandwidth + hw->dram.latency;
-	return bytes / bw + count * (double)s->latency;
+	double panel = whole / panels / hw->dram.bandwidth + hw->dram.latency;
+	*whole_cycles += panel;
+	return bytes / bw + count * (double)s->latency + (panels - 1) * panel;
 }
 
 /* The cycles of a loop whose compute overlaps with its loads (spread
@@ -370,7 +432,8 @@ static double steady_cycles(const struct tz_mapping *m, double gemm, double betw
 static double pipelined(const struct blocking *bl, const struct tz_mapping *m, double la, double lb, double gemm,
 			double compute, double steps, double outs, double kept)
 {
-	double outer = (double)(m->n_outer ? bl->Nb : bl->Mb), inner = (double)(m->n_outer ? bl->Mb : bl->Nb);
+	/* passes: an outer block of one panel */
+	double outer = (double)(m->n_outer ? bl->Nb : bl->Mb) * (double)bl->panels, inner = (double)bl->panel;
 	int stay_ring = m->n_outer ? m->ring_b : m->ring_a;
 	double l_inner = m->n_outer ? la : lb, l_outer = m->n_outer ? lb : la;
 	bool stays = bl->Kb <= stay_ring, per_pass = stays && bl->Kb == stay_ring;
@@ -467,8 +530,9 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 	double na, nb;
 	load_counts(&bl, m, &na, &nb);
 	double kept = 0; /* the kept operands, before everything else */
-	double la = operand_cycles(hw, in->a.level, m->keep_a, bl.a_whole, na * bl.a_bytes, na * bl.a_dmas, &kept);
-	double lb = operand_cycles(hw, in->b.level, m->keep_b, bl.b_whole, nb * bl.b_bytes, nb * bl.b_dmas, &kept);
+	double pa = m->n_outer ? (double)bl.panels : 1, pb = m->n_outer ? 1 : (double)bl.panels;
+	double la = operand_cycles(hw, in->a.level, m->keep_a, bl.a_whole, pa, na * bl.a_bytes, na * bl.a_dmas, &kept);
+	double lb = operand_cycles(hw, in->b.level, m->keep_b, bl.b_whole, pb, nb * bl.b_bytes, nb * bl.b_dmas, &kept);
 	double load = kept + la + lb;
 	int lv_out = hw->role_level[HW_ROLE_OUTPUT];
 	double store = tz_transfer_cycles(hw, lv_out, (double)tz_packed_out_bytes(geo) * geo->b.planes,
@@ -536,7 +600,16 @@ static struct tz_mapping candidate(const struct tz_geometry *geo, const struct c
 	    r = c / cs->nk / cs->nn / cs->nm / 2 % cs->nrings, keep = c / cs->nk / cs->nn / cs->nm / 2 / cs->nrings;
 	return (struct tz_mapping){geo->b,       cs->bm[i],   cs->bn[j],   cs->bk[k],
 				   order == 1,   rings[r][0], rings[r][1], rings[r][2],
-				   keep & 1,     (keep >> 1) & 1, cs->direct, cs->rows ? cs->rows[i] : 0};
+				   keep & 1,     (keep >> 1) & 1, cs->direct, cs->rows ? cs->rows[i] : 0, 0};
+}
+
+/* Candidate c, if it fits (keeping its inner operand in panels where whole
+ * does not): 0, else -1 with why. */
+static int fitting_candidate(const struct tz_geometry *geo, const struct candidates *cs, int c, struct tz_mapping *m,
+			     char why[256])
+{
+	*m = candidate(geo, cs, c);
+	return tz_mapping_check(geo, m, why) && tz_fit_panel(geo, m) ? -1 : 0;
 }
 
 /* Of the candidates estimated within `limit` cycles, the one that reads
@@ -547,8 +620,8 @@ static void least_traffic(const struct tz_geometry *geo, const struct candidates
 	double best_read = tz_estimate_dram_read(geo, best), best_cost = tz_estimate_cycles(geo, best);
 	char why[256];
 	for (int c = 0; c < candidate_count(cs); c++) {
-		struct tz_mapping m = candidate(geo, cs, c);
-		if (tz_mapping_check(geo, &m, why))
+		struct tz_mapping m;
+		if (fitting_candidate(geo, cs, c, &m, why))
 			continue;
 		double cost = tz_estimate_cycles(geo, &m), read = tz_estimate_dram_read(geo, &m);
 		if (cost > limit)
@@ -573,8 +646,8 @@ static int least_estimate(const struct tz_geometry *geo, const struct candidates
 	double best_cost = INFINITY;
 	char last[256] = "";
 	for (int c = 0; c < candidate_count(cs); c++) {
-		struct tz_mapping m = candidate(geo, cs, c);
-		if (tz_mapping_check(geo, &m, last))
+		struct tz_mapping m;
+		if (fitting_candidate(geo, cs, c, &m, last))
 			continue;
 		double cost = tz_estimate_cycles(geo, &m);
 		if (cost < best_cost * (1 - 1e-9)) {
@@ -583,7 +656,7 @@ static int least_estimate(const struct tz_geometry *geo, const struct candidates
 		}
 	}
 	if (best_cost == INFINITY) {
-		struct tz_mapping one = {geo->b, 1, 1, 1, false, 1, 1, 1, false, false, cs->direct, 0};
+		struct tz_mapping one = {geo->b, 1, 1, 1, false, 1, 1, 1, false, false, cs->direct, 0, 0};
 		tz_mapping_check(geo, &one, last);
 		snprintf(why, 256, "no blocking fits, not even one tile per block: %.200s", last);
 		return -1;
@@ -637,6 +710,8 @@ void tz_mapping_format(const struct tz_mapping *m, struct strbuf *out)
 		  m->n_outer ? "nm" : "mn", m->ring_a, m->ring_b, m->ring_acc);
 	if (m->keep_a || m->keep_b)
 		sb_printf(out, " keep=%s%s%s", m->keep_a ? "a" : "", m->keep_a && m->keep_b ? "," : "", m->keep_b ? "b" : "");
+	if (m->panel)
+		sb_printf(out, " panel=%" PRId64, m->panel);
 	if (m->direct)
 		sb_printf(out, " direct");
 	if (m->box_rows)
@@ -649,7 +724,7 @@ void tz_mapping_json(const struct tz_mapping *m, struct strbuf *out)
 	sb_printf(out,
 		  "{\"bm\":%" PRId64 ",\"bn\":%" PRId64 ",\"bk\":%" PRId64 ",\"order\":\"%s\","
 		  "\"buffers\":{\"a\":%d,\"b\":%d,\"acc\":%d},\"keep\":{\"a\":%s,\"b\":%s},\"direct\":%s,"
-		  "\"box_rows\":%" PRId64 "}",
+		  "\"box_rows\":%" PRId64 ",\"panel\":%" PRId64 "}",
 		  m->bm, m->bn, m->bk, m->n_outer ? "nm" : "mn", m->ring_a, m->ring_b, m->ring_acc, tf[m->keep_a], tf[m->keep_b],
-		  tf[m->direct], m->box_rows);
+		  tf[m->direct], m->box_rows, m->panel);
 }

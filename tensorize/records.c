@@ -51,7 +51,7 @@ enum { BUSY_TIMEOUT_MS = 30000, BUSY_RETRIES = 4 };
 	" bm INTEGER NOT NULL, bn INTEGER NOT NULL, bk INTEGER NOT NULL, n_outer INTEGER NOT NULL," \
 	" ring_a INTEGER NOT NULL, ring_b INTEGER NOT NULL, ring_acc INTEGER NOT NULL," \
 	" keep_a INTEGER NOT NULL, keep_b INTEGER NOT NULL, direct INTEGER NOT NULL DEFAULT 0," \
-	" box_rows INTEGER NOT NULL DEFAULT 0," \
+	" box_rows INTEGER NOT NULL DEFAULT 0, panel INTEGER NOT NULL DEFAULT 0," \
 	" features BLOB NOT NULL, estimate REAL NOT NULL, cycles INTEGER NOT NULL," \
 	" created TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP"
 
@@ -63,12 +63,14 @@ static const char schema[] =
  * later versions added.  Version 1 (or 0: before versions) has no `direct`
  * column: its mappings are all in the GEMM form, which is what the column's
  * default says.  Version 2 has no `box_rows`: its direct blocks are one row
- * or whole rows, which is what 0 says.  So a missing column is added and
- * nothing old is misread. */
-enum { RECORDS_VERSION = 3 };
+ * or whole rows, which is what 0 says.  Version 3 has no `panel`: its kept
+ * operands are whole, which is what 0 says.  So a missing column is added
+ * and nothing old is misread. */
+enum { RECORDS_VERSION = 4 };
 static const char *const added_columns[][2] = {
 	{"direct", "ALTER TABLE main.records ADD COLUMN direct INTEGER NOT NULL DEFAULT 0"},
 	{"box_rows", "ALTER TABLE main.records ADD COLUMN box_rows INTEGER NOT NULL DEFAULT 0"},
+	{"panel", "ALTER TABLE main.records ADD COLUMN panel INTEGER NOT NULL DEFAULT 0"},
 };
 
 static int exec_retry(sqlite3 *db, const char *sql);
@@ -163,9 +165,9 @@ struct tz_records *tz_records_open(const char *path, struct diags *err)
 int tz_records_commit(struct tz_records *r, struct diags *err)
 {
 	static const char move[] = "INSERT INTO main.records(workload, op_key, hw_key, intrinsic, input_a, dims, bm, bn, bk,"
-				   " n_outer, ring_a, ring_b, ring_acc, keep_a, keep_b, direct, box_rows, features, estimate, cycles, created)"
+				   " n_outer, ring_a, ring_b, ring_acc, keep_a, keep_b, direct, box_rows, panel, features, estimate, cycles, created)"
 				   " SELECT workload, op_key, hw_key, intrinsic, input_a, dims, bm, bn, bk, n_outer, ring_a,"
-				   " ring_b, ring_acc, keep_a, keep_b, direct, box_rows, features, estimate, cycles, created"
+				   " ring_b, ring_acc, keep_a, keep_b, direct, box_rows, panel, features, estimate, cycles, created"
 				   " FROM temp.pending ORDER BY id";
 	if (exec_retry(r->db, "BEGIN IMMEDIATE") != SQLITE_OK)
 		return db_error(r, err, "cannot store the measurements (the database stayed locked)");
@@ -275,8 +277,8 @@ int tz_records_add(struct tz_records *r, const char *workload, const char *op_ke
 		   const struct tz_geometry *geo, const struct tz_mapping *m, uint64_t cycles, struct diags *err)
 {
 	static const char sql[] = "INSERT INTO temp.pending(workload, op_key, hw_key, intrinsic, input_a, dims, bm, bn, bk,"
-				  " n_outer, ring_a, ring_b, ring_acc, keep_a, keep_b, direct, box_rows, features, estimate,"
-				  " cycles) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+				  " n_outer, ring_a, ring_b, ring_acc, keep_a, keep_b, direct, box_rows, panel, features,"
+				  " estimate, cycles) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_error(r, err, "insert");
@@ -292,7 +294,7 @@ int tz_records_add(struct tz_records *r, const char *workload, const char *op_ke
 	sqlite3_bind_int(st, k++, m->b.input_a);
 	sqlite3_bind_text(st, k++, dims, -1, SQLITE_TRANSIENT);
 	const int64_t ints[] = {m->bm, m->bn, m->bk, m->n_outer, m->ring_a, m->ring_b, m->ring_acc, m->keep_a, m->keep_b,
-				m->direct, m->box_rows};
+				m->direct, m->box_rows, m->panel};
 	for (size_t i = 0; i < sizeof ints / sizeof *ints; i++)
 		sqlite3_bind_int64(st, k++, ints[i]);
 	sqlite3_bind_blob(st, k++, f, (int)sizeof f, SQLITE_TRANSIENT);
@@ -356,7 +358,8 @@ static int room(struct tz_records *r, sqlite3_stmt *st, void *pp, int n, int *ca
 }
 
 /* The columns a mapping is read from, from column 0 of a row. */
-#define MAPPING_COLUMNS "intrinsic, input_a, dims, bm, bn, bk, n_outer, ring_a, ring_b, ring_acc, keep_a, keep_b, direct, box_rows"
+#define MAPPING_COLUMNS                                                                                     \
+	"intrinsic, input_a, dims, bm, bn, bk, n_outer, ring_a, ring_b, ring_acc, keep_a, keep_b, direct, box_rows, panel"
 
 /* The mapping of the row at st's columns MAPPING_COLUMNS; false when it no
  * longer fits the op (a record of another version of the rules). */
@@ -373,6 +376,7 @@ static bool row_mapping(sqlite3_stmt *st, const struct hw *hw, const struct ir_g
 	x.keep_a = sqlite3_column_int(st, 10) != 0, x.keep_b = sqlite3_column_int(st, 11) != 0;
 	x.direct = sqlite3_column_int(st, 12) != 0;
 	x.box_rows = sqlite3_column_int64(st, 13);
+	x.panel = sqlite3_column_int64(st, 14);
 	char why[256];
 	struct tz_geometry geo;
 	if (!dims || !parse_dims(dims, &x.b) || tz_binding_derive(hw, g, op, &x.b, why))
@@ -384,7 +388,7 @@ static bool row_mapping(sqlite3_stmt *st, const struct hw *hw, const struct ir_g
 	return true;
 }
 
-enum { COL_CYCLES = 14, COL_COUNT = 15 }; /* after MAPPING_COLUMNS */
+enum { COL_CYCLES = 15, COL_COUNT = 16 }; /* after MAPPING_COLUMNS */
 
 int tz_records_best(struct tz_records *r, const char *op_key, const char *hw_key, const struct hw *hw,
 		    const struct ir_graph *g, int op, struct tz_mapping *m, uint64_t *cycles, int *count,

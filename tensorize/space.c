@@ -4,7 +4,8 @@
  * along m, n and k (powers of two and even splits), both block orders, one
  * or two buffers for A, B and the output block, and, with a shared level,
  * whether A and B are kept whole in it (the tile size of that level: the
- * whole operand, or one block staged at a time); tz_mapping_check keeps
+ * whole operand, or one block staged at a time; an inner loop's operand
+ * too large to keep whole, in the largest panels that fit); tz_mapping_check keeps
  * those whose blocks fit the scratchpads, whose kernels fit the micro-op
  * buffer and whose loops fit the ISA's fields. */
 #include <stdlib.h>
@@ -44,8 +45,10 @@ static int add_binding(struct tz_space *s, int gi, struct diags *err)
 						for (int k = 0; k < nk; k++) {
 							struct tz_mapping m = {geo->b, cm[i], cn[j], ck[k], order == 1, 1 + (rings & 1),
 									       1 + ((rings >> 1) & 1), 1 + ((rings >> 2) & 1), keep & 1,
-									       (keep >> 1) & 1, false, 0};
-							if (!tz_mapping_check(geo, &m, why) && add(s, &m, gi, err))
+									       (keep >> 1) & 1, false, 0, 0};
+							/* an inner operand too large to keep whole, in panels */
+							bool fit = !tz_mapping_check(geo, &m, why) || !tz_fit_panel(geo, &m);
+							if (fit && add(s, &m, gi, err))
 								return -1;
 						}
 	int64_t dm[TZ_DIRECT_CANDIDATES], drows[TZ_DIRECT_CANDIDATES], dn[TZ_DIRECT_CANDIDATES], dk[TZ_DIRECT_CANDIDATES];
@@ -58,7 +61,7 @@ static int add_binding(struct tz_space *s, int gi, struct diags *err)
 					for (int k = 0; k < nk; k++) {
 						struct tz_mapping m = {geo->b, dm[i], dn[j], dk[k], order == 1, 1 + (rings & 1),
 								       1 + ((rings >> 1) & 1), 1 + ((rings >> 2) & 1), false, false, true,
-								       drows[i]};
+								       drows[i], 0};
 						if (!tz_mapping_check(geo, &m, why) && add(s, &m, gi, err))
 							return -1;
 					}
@@ -115,7 +118,7 @@ int64_t tz_space_find(const struct tz_space *s, const struct tz_mapping *m)
 		const struct tz_mapping *x = &s->m[i];
 		if (x->bm == m->bm && x->bn == m->bn && x->bk == m->bk && x->n_outer == m->n_outer && x->ring_a == m->ring_a &&
 		    x->ring_b == m->ring_b && x->ring_acc == m->ring_acc && x->keep_a == m->keep_a && x->keep_b == m->keep_b && x->direct == m->direct &&
-		    x->box_rows == m->box_rows &&
+		    x->box_rows == m->box_rows && x->panel == m->panel &&
 		    same_binding(&x->b, &m->b))
 			return i;
 	}

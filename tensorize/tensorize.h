@@ -304,6 +304,13 @@ struct tz_mapping {
 	 * several rows reads each input row's halo fewer times than one-row
 	 * blocks do.  0: one row when bm is at most a row, else whole rows. */
 	int64_t box_rows;
+	/* The shared level as a tiling level: the operand of the inner block
+	 * loop (B in order mn, A in nm), kept, in panels of `panel` of its
+	 * blocks (all its reduction tiles) instead of whole.  A panel loop
+	 * runs outside the block loops; each panel loads from DRAM once, as
+	 * its first block needs it, and the outer operand is read once per
+	 * panel.  0: the whole operand (or not kept). */
+	int64_t panel;
 };
 
 /* Why a mapping cannot be lowered on this hardware (a block does not fit
@@ -345,6 +352,16 @@ uint64_t tz_shared_align(const struct hw *hw);
  * each aligned, in this order: A, B and output blocks, micro-ops, two bias
  * areas, kept A, kept B (compiler/lower_gemm.c lays them out so, or smaller). */
 uint64_t tz_shared_bytes(const struct tz_geometry *geo, const struct tz_mapping *m);
+/* Panels of a mapping's kept inner operand (1: whole, or none), and the
+ * inner loop's blocks in each (the last may hold fewer). */
+int64_t tz_panels(const struct tz_geometry *geo, const struct tz_mapping *m);
+int64_t tz_panel_blocks(const struct tz_geometry *geo, const struct tz_mapping *m);
+/* The bytes a kept operand (0: A, 1: B) takes in the shared level: the
+ * whole packed operand, one panel of it, or 0 when it is not kept. */
+uint64_t tz_kept_bytes(const struct tz_geometry *geo, const struct tz_mapping *m, int which);
+/* Where m keeps its inner operand whole and that does not fit the shared
+ * level: the largest panel that fits (m->panel set, 0), else -1. */
+int tz_fit_panel(const struct tz_geometry *geo, struct tz_mapping *m);
 /* The staging areas of a shared level, one after another (each aligned to
  * tz_shared_align): a block of A, of B, of the output, the micro-op
  * kernels (`uops` of them), two of the bias, the kept A and B. */
@@ -387,7 +404,7 @@ int tz_block_candidates(int64_t n, int64_t *out);
 void tz_mapping_format(const struct tz_mapping *m, struct strbuf *out);
 /* The same as one JSON object (docs/json.md, "mapping_fields"):
  * {"bm":4,"bn":2,"bk":36,"order":"mn","buffers":{"a":2,"b":2,"acc":2},
- *  "keep":{"a":false,"b":false},"direct":false} */
+ *  "keep":{"a":false,"b":false},"direct":false,"box_rows":0,"panel":0} */
 void tz_mapping_json(const struct tz_mapping *m, struct strbuf *out);
 
 /* ---- tensorize/pool.c: max pooling on the vector ALU ---- */

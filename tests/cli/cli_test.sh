@@ -397,16 +397,23 @@ if command -v sqlite3 >/dev/null; then
   expect 0 "tune with a version 1 database" "$tessel" tune "$src/examples/workloads/gemm.yaml" --db "$db1" --budget 3 --json
   reused=$(grep -o '"from_records":true' "$work/out" | wc -l)
   ops=$(grep -o '"from_records":' "$work/out" | wc -l)
-  [ "$(sqlite3 "$db1" "PRAGMA user_version")" = 3 ] && [ "$reused" = "$ops" ] && [ "$ops" -gt 0 ] &&
+  [ "$(sqlite3 "$db1" "PRAGMA user_version")" = 4 ] && [ "$reused" = "$ops" ] && [ "$ops" -gt 0 ] &&
     [ "$(sqlite3 "$db1" "SELECT COUNT(*) FROM records WHERE direct != 0")" = 0 ] && pass=$((pass + 1)) ||
     { fail=$((fail + 1)); echo "FAIL: a version 1 database: version $(sqlite3 "$db1" "PRAGMA user_version"), $reused of $ops ops from its records"; }
   # a database of version 2 (no `box_rows` column): likewise
   sqlite3 "$db1" "ALTER TABLE records DROP COLUMN box_rows; PRAGMA user_version = 2;"
   expect 0 "tune with a version 2 database" "$tessel" tune "$src/examples/workloads/gemm.yaml" --db "$db1" --budget 3 --json
   reused=$(grep -o '"from_records":true' "$work/out" | wc -l)
-  [ "$(sqlite3 "$db1" "PRAGMA user_version")" = 3 ] && [ "$reused" = "$ops" ] &&
+  [ "$(sqlite3 "$db1" "PRAGMA user_version")" = 4 ] && [ "$reused" = "$ops" ] &&
     [ "$(sqlite3 "$db1" "SELECT COUNT(*) FROM records WHERE box_rows != 0")" = 0 ] && pass=$((pass + 1)) ||
     { fail=$((fail + 1)); echo "FAIL: a version 2 database: version $(sqlite3 "$db1" "PRAGMA user_version"), $reused of $ops ops from its records"; }
+  # a database of version 3 (no `panel` column: kept operands whole): likewise
+  sqlite3 "$db1" "ALTER TABLE records DROP COLUMN panel; PRAGMA user_version = 3;"
+  expect 0 "tune with a version 3 database" "$tessel" tune "$src/examples/workloads/gemm.yaml" --db "$db1" --budget 3 --json
+  reused=$(grep -o '"from_records":true' "$work/out" | wc -l)
+  [ "$(sqlite3 "$db1" "PRAGMA user_version")" = 4 ] && [ "$reused" = "$ops" ] &&
+    [ "$(sqlite3 "$db1" "SELECT COUNT(*) FROM records WHERE panel != 0")" = 0 ] && pass=$((pass + 1)) ||
+    { fail=$((fail + 1)); echo "FAIL: a version 3 database: version $(sqlite3 "$db1" "PRAGMA user_version"), $reused of $ops ops from its records"; }
   # a direct block of several rows of a part of each row (mobilenet-dw's
   # depthwise layers on edge-tiny, whose rows do not fit its input
   # scratchpad) is recorded with its rows and read back as it was measured

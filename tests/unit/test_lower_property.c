@@ -24,7 +24,7 @@ static struct tz_mapping pick_mapping(const struct tz_geometry *geo, bool random
 	for (int tries = 0; random && tries < 200; tries++) {
 		m = (struct tz_mapping){geo->b, rnd(1, geo->count[TZ_G_M]), rnd(1, geo->count[TZ_G_N]),
 					rnd(1, geo->count[TZ_G_K]), rnd(0, 1), (int)rnd(1, 2), (int)rnd(1, 2), (int)rnd(1, 2),
-					rnd(0, 1), rnd(0, 1), false, 0};
+					rnd(0, 1), rnd(0, 1), false, 0, rnd(0, 2) ? 0 : rnd(1, 6)};
 		if (!tz_mapping_check(geo, &m, why))
 			return m;
 	}
@@ -43,7 +43,7 @@ static struct tz_mapping pick_direct(const struct tz_geometry *geo, bool random)
 	for (int tries = 0; random && tries < 200; tries++) {
 		int i = (int)rnd(0, nm - 1);
 		m = (struct tz_mapping){geo->b, bm[i], bn[rnd(0, nn - 1)], bk[rnd(0, nk - 1)], rnd(0, 1), (int)rnd(1, 2),
-					(int)rnd(1, 2), (int)rnd(1, 2), false, false, true, rows[i]};
+					(int)rnd(1, 2), (int)rnd(1, 2), false, false, true, rows[i], 0};
 		if (!tz_mapping_check(geo, &m, why))
 			return m;
 	}
@@ -67,6 +67,7 @@ static int direct_binding(const struct hw *hw, const struct ir_graph *g, int op,
 }
 
 static int verified, cases, direct_cases, part_rows; /* part_rows: direct blocks of several rows of a part of each row */
+static int panels; /* the inner loop's operand kept in the shared level in panels, a panel loop outermost */
 static int wide_diagonal; /* diagonal bindings whose output elements are wider than a's (dot-i8) */
 
 static int vector_mac; /* direct bindings with one iterator along a's and the output's lanes, not diagonal */
@@ -157,7 +158,7 @@ static bool pick_part_rows(const struct tz_geometry *geo, struct tz_mapping *m)
 	for (int tries = 0; np && tries < 200; tries++) {
 		int i = part[rnd(0, np - 1)];
 		*m = (struct tz_mapping){geo->b, bm[i], bn[rnd(0, nn - 1)], bk[rnd(0, nk - 1)], rnd(0, 1), (int)rnd(1, 2),
-					 (int)rnd(1, 2), (int)rnd(1, 2), false, false, true, rows[i]};
+					 (int)rnd(1, 2), (int)rnd(1, 2), false, false, true, rows[i], 0};
 		if (!tz_mapping_check(geo, m, why))
 			return true;
 	}
@@ -302,6 +303,57 @@ static int check_depthwise(const struct hw *hw, const char *config, int n)
 			direct_cases += map.direct;
 			bool ok = opcase_verify(hw, &r, op, &map, what);
 			verified += ok, done += ok && is_vector_mac(&geo, &map);
+		}
+		tz_match_free(&m);
+		run_free(&r);
+	}
+	return done;
+}
+
+/* A random GEMM-form mapping keeping its inner loop's operand in panels
+ * of 1 to all but one of its blocks, or false when none fits. */
+static bool pick_panels(const struct tz_geometry *geo, struct tz_mapping *m)
+{
+	char why[256];
+	for (int tries = 0; tries < 400; tries++) {
+		bool n_outer = rnd(0, 1);
+		*m = (struct tz_mapping){geo->b, rnd(1, geo->count[TZ_G_M]), rnd(1, geo->count[TZ_G_N]),
+					 rnd(1, geo->count[TZ_G_K]), n_outer, (int)rnd(1, 2), (int)rnd(1, 2), (int)rnd(1, 2),
+					 n_outer || rnd(0, 1), !n_outer || rnd(0, 1), false, 0, 0};
+		int64_t inner = n_outer ? (geo->count[TZ_G_M] + m->bm - 1) / m->bm : (geo->count[TZ_G_N] + m->bn - 1) / m->bn;
+		if (inner < 2)
+			continue;
+		m->panel = rnd(1, inner - 1);
+		if (!tz_mapping_check(geo, m, why))
+			return true;
+	}
+	return false;
+}
+
+/* n random convolutions and matmuls (batched too), each in a mapping
+ * keeping its inner loop's operand in panels: returns how many verified. */
+static int check_panels(const struct hw *hw, const char *config, int n)
+{
+	int done = 0;
+	for (int i = 0; i < n; i++) {
+		struct opcase r = {0};
+		static const int kind[] = {0, 2, 3, 4};
+		int op = random_op(&r, kind[rnd(0, 3)], DT_INT8, rnd(0, 1) ? DT_INT8 : DT_INT32);
+		random_epilogues(&r, op, false);
+		struct tz_match m = {0};
+		tz_match_op(hw, &r.g, op, &m);
+		struct tz_geometry geo;
+		struct tz_mapping map;
+		if (m.nbindings && (tz_geometry_init(&geo, hw, &r.g, op, &m.binding[0]), pick_panels(&geo, &map))) {
+			fill(&r);
+			char what[160];
+			struct strbuf f = {0};
+			tz_mapping_format(&map, &f);
+			snprintf(what, sizeof what, "%s panels case %d: %s", config, i, f.s ? f.s : "");
+			sb_free(&f);
+			cases++;
+			bool ok = opcase_verify(hw, &r, op, &map, what);
+			verified += ok, done += ok;
 		}
 		tz_match_free(&m);
 		run_free(&r);
@@ -460,6 +512,8 @@ int main(void)
 		banded += check_banded(&hw, configs[c], 100);
 		direct_pools += check_pools(&hw, configs[c], 30);
 		vector_mac += check_depthwise(&hw, configs[c], 40);
+		if (tz_shared_level(&hw) >= 0)
+			panels += check_panels(&hw, configs[c], 40);
 		if (!strcmp(configs[c], "dot-i8"))
 			grouped += check_grouped(&hw, configs[c], 40);
 	}
@@ -467,6 +521,7 @@ int main(void)
 	       "%d reading their producer's wider elements as groups, %d diagonal over several of a's tiles per output block\n",
 	       verified, cases, direct_cases, part_rows, grouped, wide_diagonal);
 	printf("%d on a vector MAC (one iterator along the lanes of a and of the output)\n", vector_mac);
+	printf("%d keeping the inner block loop's operand in panels of the shared level\n", panels);
 	printf("%d banded convolutions in the direct form (elements of several rows), %d of them depthwise; %d without "
 	       "a direct form\n", banded, banded_diagonal, no_direct);
 	printf("%d max pools in their direct form, %d of them through groups of a's elements, %d with a last block "
@@ -482,6 +537,7 @@ int main(void)
 	ASSERT(bias_cases >= 30);
 	ASSERT(wide_diagonal >= 5);
 	ASSERT(vector_mac >= 12);
+	ASSERT(panels >= 30);
 	ASSERT(banded >= 60);
 	ASSERT(banded_diagonal >= 15);
 	ASSERT(direct_pools >= 20);
