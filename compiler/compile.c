@@ -245,6 +245,10 @@ static double alu_operations(const struct hw *hw, const struct ir_graph *g, int 
 	struct tz_pass passes[TZ_MAX_PASSES];
 	int n = tz_epilogue_passes(hw, o, bias_first, passes);
 	double per = n > 0 ? n : 0;
+	/* an output wider than the output buffer's elements leaves it in byte
+	 * planes, the accumulator shifted between one plane's store and the next */
+	if (plan->kind == CC_GEMM)
+		per += plan->map.b.planes - 1;
 	return per * outputs;
 }
 

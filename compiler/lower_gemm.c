@@ -355,9 +355,49 @@ static int alu_bias(struct gemm_lowering *gl, const struct step *st, int q)
 
 
 /* The epilogue of a finished output block, then its stores. */
-static void finish_block(struct gemm_lowering *gl, const struct step *st, int q, int last)
+/* Byte plane p of an output block, from accumulator slot q, once `wait`
+ * (the instruction that wrote it) is done; the store's index. */
+static int store_plane(struct gemm_lowering *gl, const struct step *st, int q, int p, int wait)
 {
 	const struct tz_geometry *geo = gl->geo;
+	int store;
+	if (gl->m->direct)
+		store = lw_direct_store(gl, st, q, gl->seg_out + (uint64_t)p * gl->plane_bytes, wait);
+	else {
+		uint64_t Nt = (uint64_t)geo->count[TZ_G_N];
+		uint64_t first = ((uint64_t)(st->bb * geo->count[TZ_G_M] + st->mo * gl->m->bm) * Nt +
+				  (uint64_t)(st->no * gl->m->bn)) * geo->eo;
+		store = lw_store_block(&gl->lo, (uint64_t)q * gl->slot_acc,
+				       gl->seg_out + (uint64_t)p * gl->plane_bytes + first * geo->bytes_out, (uint64_t)st->bm,
+				       (uint64_t)st->bn * geo->eo, Nt * geo->eo, wait);
+	}
+	gl->racc.s[q].last_reader = store;
+	gl->lo.prog->last_store = store;
+	return store;
+}
+
+/* The pending block's next byte plane: the accumulator shifted once the
+ * store has read the last plane, then stored. */
+static void next_plane(struct gemm_lowering *gl)
+{
+	uint32_t ob = dtype_bytes(gl->lo.hw->level[gl->lo.lv_out].dtype);
+	int shift = alu_imm(gl, &gl->pending.st, gl->pending.q, HW_ALU_SHR, 8 * ob);
+	st_need(gl->lo.s, shift, gl->pending.store);
+	gl->pending.store = store_plane(gl, &gl->pending.st, gl->pending.q, gl->pending.plane, shift);
+	if (++gl->pending.plane == gl->geo->b.planes)
+		gl->pending.plane = 0;
+}
+
+static void drain_planes(struct gemm_lowering *gl)
+{
+	while (gl->pending.plane)
+		next_plane(gl);
+}
+
+/* The epilogue's passes and the first byte plane's store; the other
+ * planes are left pending (gl->pending). */
+static void finish_block(struct gemm_lowering *gl, const struct step *st, int q, int last)
+{
 	const struct ir_op *op = gl->lo.op;
 	struct tz_pass passes[TZ_MAX_PASSES];
 	int n = tz_epilogue_passes(gl->lo.hw, op, gl->bias_init, passes);
@@ -365,26 +405,12 @@ static void finish_block(struct gemm_lowering *gl, const struct step *st, int q,
 		die("lower: op '%s' has an epilogue the ALU cannot do; matching refuses those", op->name);
 	for (int i = 0; i < n; i++)
 		last = passes[i].bias ? alu_bias(gl, st, q) : alu_imm(gl, st, q, passes[i].op, passes[i].imm);
-	uint64_t Nt = (uint64_t)geo->count[TZ_G_N];
-	uint64_t first = ((uint64_t)(st->bb * geo->count[TZ_G_M] + st->mo * gl->m->bm) * Nt + (uint64_t)(st->no * gl->m->bn)) *
-			 geo->eo;
-	uint32_t ob = dtype_bytes(gl->lo.hw->level[gl->lo.lv_out].dtype);
-	int store = -1;
-	for (int p = 0; p < geo->b.planes; p++) {
-		if (p) { /* the next byte plane: shift the accumulator once the store has read the last */
-			last = alu_imm(gl, st, q, HW_ALU_SHR, 8 * ob);
-			st_need(gl->lo.s, last, store);
-		}
-		if (gl->m->direct) {
-			store = lw_direct_store(gl, st, q, gl->seg_out + (uint64_t)p * gl->plane_bytes, last);
-			continue;
-		}
-		store = lw_store_block(&gl->lo, (uint64_t)q * gl->slot_acc,
-				       gl->seg_out + (uint64_t)p * gl->plane_bytes + first * geo->bytes_out, (uint64_t)st->bm,
-				       (uint64_t)st->bn * geo->eo, Nt * geo->eo, last);
+	drain_planes(gl);
+	int store = store_plane(gl, st, q, 0, last);
+	if (gl->geo->b.planes > 1) {
+		gl->pending.st = *st, gl->pending.q = q;
+		gl->pending.plane = 1, gl->pending.store = store;
 	}
-	gl->racc.s[q].last_reader = store;
-	gl->lo.prog->last_store = store;
 }
 
 /* One step's compute: bias, intrinsic, and after its last reduction step
@@ -392,6 +418,8 @@ static void finish_block(struct gemm_lowering *gl, const struct step *st, int q,
 static void emit_compute(struct gemm_lowering *gl, const struct step *st)
 {
 	int q = (int)(st->out_block % gl->racc.n);
+	if (st->first_k && gl->pending.plane && gl->pending.q == q) /* its slot again: every plane stored first */
+		drain_planes(gl);
 	if (st->first_k) {
 		gl->acc_writer_need = gl->racc.s[q].last_reader;
 		if (gl->geo->bias >= 0 && gl->bias_res < 0) {
@@ -400,6 +428,8 @@ static void emit_compute(struct gemm_lowering *gl, const struct step *st)
 		}
 	}
 	int last = emit_gemm(gl, st, q);
+	if (gl->pending.plane) /* a plane of the block before, while its store runs */
+		next_plane(gl);
 	if (st->last_k)
 		finish_block(gl, st, q, last);
 	lw_note_last_compute(&gl->lo);
@@ -427,6 +457,7 @@ static void emit_steps(struct gemm_lowering *gl)
 			cur = next;
 		}
 	}
+	drain_planes(gl);
 }
 
 /* ---- micro-op kernels, scratchpads, staging and segments ---- */

@@ -21,6 +21,16 @@ struct ring {
 	struct slot s[LW_MAX_RING];
 };
 
+/* One step of the loop nest. */
+struct step {
+	int64_t bb, mo, no, ko;     /* block coordinates */
+	int64_t sidx, r0, nr, c0;   /* direct form: stepped M index, first row and rows, first column of its box */
+	int64_t bm, bn, bk;         /* this block's sizes (smaller at the edges) */
+	int64_t out_block;          /* index of its output block */
+	bool first_k, last_k;
+	int sa, sb;                 /* slots chosen when its loads were emitted */
+};
+
 /* Everything lowering one GEMM-form op needs. */
 struct gemm_lowering {
 	struct lw_op lo;
@@ -43,19 +53,18 @@ struct gemm_lowering {
 	uint64_t stage_a[HW_MAX_LEVELS], stage_b[HW_MAX_LEVELS], stage_bias[LW_MAX_RING][HW_MAX_LEVELS];
 	struct ring ra, rb, racc, rbias;
 	int acc_writer_need;    /* store instruction the first acc write waits for */
+	/* An output block whose byte planes are still being stored: each next
+	 * plane's shift waits for the last plane's store, so the shifts go
+	 * between the next block's steps instead of stalling the compute
+	 * module (plane: the next plane to store; 0: none pending). */
+	struct {
+		struct step st;
+		int q, plane, store;
+	} pending;
 	/* the direct form (m->direct): its blocks (a's box per group of lane tiles: db.box) */
 	struct tz_direct_block db;
 };
 
-/* One step of the loop nest. */
-struct step {
-	int64_t bb, mo, no, ko;     /* block coordinates */
-	int64_t sidx, r0, nr, c0;   /* direct form: stepped M index, first row and rows, first column of its box */
-	int64_t bm, bn, bk;         /* this block's sizes (smaller at the edges) */
-	int64_t out_block;          /* index of its output block */
-	bool first_k, last_k;
-	int sa, sb;                 /* slots chosen when its loads were emitted */
-};
 
 static inline int64_t blocks(int64_t n, int64_t b)
 {
