@@ -533,6 +533,12 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 	double pa = m->n_outer ? (double)bl.panels : 1, pb = m->n_outer ? 1 : (double)bl.panels;
 	double la = operand_cycles(hw, in->a.level, m->keep_a, bl.a_whole, pa, na * bl.a_bytes, na * bl.a_dmas, &kept);
 	double lb = operand_cycles(hw, in->b.level, m->keep_b, bl.b_whole, pb, nb * bl.b_bytes, nb * bl.b_dmas, &kept);
+	/* a bias loaded per output block comes through the shared levels, and
+	 * the hops into those are the load module's (isa/isa.h ISA_FILLERS):
+	 * each pays DRAM's latency there */
+	const struct hw_level *acc_level = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
+	if (geo->bias >= 0 && acc_level->parent >= 0 && (init || tz_bias_resident(geo, m) < 0))
+		la += tz_transfer_cycles(hw, acc_level->parent, outs * (double)(m->bn * geo->eo * geo->bytes_acc), outs);
 	double load = kept + la + lb;
 	int lv_out = hw->role_level[HW_ROLE_OUTPUT];
 	double store = tz_transfer_cycles(hw, lv_out, (double)tz_packed_out_bytes(geo) * geo->b.planes,
@@ -553,6 +559,8 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 	double store_bus = (double)tz_packed_out_bytes(geo) * geo->b.planes / hw->dram.bandwidth,
 	       load_bus = blocking_read(geo, m, &bl, na, nb) / hw->dram.bandwidth;
 	body = fmax(body, fmax(load + store_bus, store + load_bus));
+	/* the last block's epilogue and last step wait for every load */
+	body = fmax(body, load * (1 - 1 / steps) + (compute - gemm) / outs + gemm / steps);
 	parts[0] = compute, parts[1] = load, parts[2] = store;
 	/* filling and draining the pipeline: one step's loads and one block's stores */
 	parts[3] = body + load / steps + store / outs;
