@@ -552,7 +552,11 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 		compute += tz_transfer_cycles(hw, in->out.level, (double)tz_packed_bias_bytes(geo) * (per == 1 ? 1 : outs /
 					   (double)(tz_bias_count(geo, TZ_G_BATCH) * tz_bias_count(geo, TZ_G_M) * tz_bias_count(geo, TZ_G_N))), per);
 	}
-	double body = tz_prefetches(geo, m) ? pipelined(&bl, m, la, lb, gemm, compute, steps, outs, kept) : compute + load;
+	/* without prefetching, an operand with two buffers still loads while the
+	 * compute module works on the other buffer; one with one buffer waits */
+	bool ova = tz_prefetches(geo, m) || m->ring_a > 1, ovb = tz_prefetches(geo, m) || m->ring_b > 1;
+	double body = pipelined(&bl, m, ova ? la : 0, ovb ? lb : 0, gemm, compute, steps, outs, kept) + (ova ? 0 : la) +
+		      (ovb ? 0 : lb);
 	body = m->ring_acc > 1 ? fmax(body, store) : body + store;
 	/* Loads and stores share the one DRAM channel: each module's DMA waits
 	 * for the other's bytes on it */
