@@ -436,7 +436,10 @@ static void emit_compute(struct gemm_lowering *gl, const struct step *st)
 }
 
 /* With two buffers for A and B (or one for an operand loaded once) the next
- * step's loads come before this step's compute, so they overlap. */
+ * step's loads go into the buffers this step does not read, so they
+ * overlap with its compute.  They come after it in program order: fetch
+ * dispatches in order, and a full load queue would hold back the compute
+ * that frees the buffer after next. */
 static void emit_steps(struct gemm_lowering *gl)
 {
 	int64_t n = total_steps(gl);
@@ -444,11 +447,11 @@ static void emit_steps(struct gemm_lowering *gl)
 	struct step cur = step_at(gl, 0), next;
 	emit_loads(gl, &cur, 0, -1, -1);
 	for (int64_t i = 0; i < n; i++) {
+		emit_compute(gl, &cur);
 		if (prefetch && i + 1 < n) {
 			next = step_at(gl, i + 1);
 			emit_loads(gl, &next, i + 1, cur.sa, cur.sb);
 		}
-		emit_compute(gl, &cur);
 		if (i + 1 < n) {
 			if (!prefetch) {
 				next = step_at(gl, i + 1);
