@@ -343,7 +343,7 @@ static int alu_bias(struct gemm_lowering *gl, const struct step *st, int q)
 	bool dm = geo->bias_on[TZ_G_M], dn = geo->bias_on[TZ_G_N];
 	uint32_t k = gl->k_bias[q];
 	if (gl->bias_res >= 0) /* the kernel of this block's part of the whole bias */
-		k += (uint32_t)((gl->bias_res == TZ_G_M ? st->mo : st->no) * (int64_t)geo->eo);
+		k += (uint32_t)((gl->bias_res == TZ_G_M ? st->mo : gl->bias_res == TZ_G_N ? st->no : st->bb) * (int64_t)geo->eo);
 	struct isa_insn in = loop_insn(gl, isa_kind_of_class(gl->lo.lay, ISA_CLASS_ALU), k, k + geo->eo, st);
 	in.f[ISA_F_SRC_OUT] = dm ? (dn ? st->bn : 1) * geo->eo : 0;
 	in.f[ISA_F_SRC_IN] = dn ? geo->eo : 0;
@@ -495,7 +495,7 @@ static void build_kernels(struct gemm_lowering *gl)
 			lw_add_uop(lo, (uint32_t)(q * gl->slot_acc) + e, (uint32_t)(q * gl->slot_acc) + e, 0);
 		gl->k_bias[q] = lo->nuops;
 		if (gl->bias_res >= 0) { /* one kernel per block of the whole bias */
-			int64_t per = gl->bias_res == TZ_G_M ? m->bm : m->bn;
+			int64_t per = gl->bias_res == TZ_G_M ? m->bm : gl->bias_res == TZ_G_N ? m->bn : 1;
 			for (int64_t blk = 0; blk < gl->bias_res_blocks; blk++)
 				for (uint32_t e = 0; e < geo->eo; e++)
 					lw_add_uop(lo, (uint32_t)(q * gl->slot_acc) + e,
@@ -613,7 +613,7 @@ static void layout_scratchpads(struct gemm_lowering *gl)
 	if (gl->bias_res >= 0) { /* after the output blocks */
 		gl->bias_res_base = (uint64_t)m->ring_acc * gl->slot_acc;
 		gl->bias_res_tiles = tz_bias_count(geo, (enum tz_group)gl->bias_res);
-		gl->bias_res_blocks = blocks(gl->bias_res_tiles, gl->bias_res == TZ_G_M ? m->bm : m->bn);
+		gl->bias_res_blocks = blocks(gl->bias_res_tiles, gl->bias_res == TZ_G_M ? m->bm : gl->bias_res == TZ_G_N ? m->bn : 1);
 	}
 }
 

@@ -388,12 +388,16 @@ void tz_direct_block(const struct tz_geometry *geo, const struct tz_mapping *m, 
 	b->uops = (uint64_t)(m->ring_a * m->ring_b * m->ring_acc) * (uint64_t)(d->win_points * m->bk * m->bn) +
 		  2 * (uint64_t)m->ring_acc;
 	b->bias_resident = 0;
-	if (geo->bias < 0 || geo->bias_on[TZ_G_BATCH])
+	if (geo->bias < 0 || (geo->bias_on[TZ_G_BATCH] && geo->bias_on[TZ_G_N]))
 		return;
-	/* the whole bias once, after the buffers, where it fits: a kernel per block of output tiles adds its part */
+	/* the whole bias once, after the buffers, where it fits: a kernel per
+	 * block of output tiles adds its part, or, where the bias varies along
+	 * the batch group alone (a diagonal binding's channel tiles), a kernel
+	 * per batch index */
 	const struct hw *hw = geo->hw;
-	int64_t tiles = tz_bias_count(geo, TZ_G_N);
-	uint64_t uops = b->uops + (uint64_t)(m->ring_acc * (ceil_div(tiles, m->bn) - 1));
+	bool batch = geo->bias_on[TZ_G_BATCH];
+	int64_t tiles = tz_bias_count(geo, batch ? TZ_G_BATCH : TZ_G_N), kernels = batch ? tiles : ceil_div(tiles, m->bn);
+	uint64_t uops = b->uops + (uint64_t)(m->ring_acc * (kernels - 1));
 	if ((uint64_t)m->ring_acc * b->bias_off + (uint64_t)tiles <= hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]].depth &&
 	    uops + 64 <= hw->level[hw->role_level[HW_ROLE_UOP]].depth)
 		b->bias_resident = tiles, b->slot_acc = b->bias_off, b->uops = uops;

@@ -80,7 +80,7 @@ int tz_bias_resident(const struct tz_geometry *geo, const struct tz_mapping *m)
 	if (m->direct) { /* (the direct form's bias varies along the output's tiles alone) */
 		struct tz_direct_block db;
 		tz_direct_block(geo, m, &db);
-		return db.bias_resident ? TZ_G_N : -1;
+		return !db.bias_resident ? -1 : geo->bias_on[TZ_G_BATCH] ? TZ_G_BATCH : TZ_G_N;
 	}
 	if (geo->bias < 0 || geo->bias_on[TZ_G_BATCH] || (geo->bias_on[TZ_G_M] && geo->bias_on[TZ_G_N]))
 		return -1;
@@ -545,6 +545,8 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 				       outs * geo->b.planes * bl.out_dmas);
 	if (init) /* each block starts from its bias, repeated over its rows (points) */
 		compute += outs * bias_fill_cycles(geo, m);
+	else if (geo->bias >= 0 && m->direct && tz_bias_resident(geo, m) >= 0) /* the whole bias, once */
+		compute += tz_transfer_cycles(hw, in->out.level, (double)tz_packed_bias_bytes(geo), 1);
 	else if (geo->bias >= 0 && m->direct) /* a block's bias per output block */
 		compute += tz_transfer_cycles(hw, in->out.level, outs * (double)(m->bn * geo->eo * geo->bytes_acc), outs);
 	else if (geo->bias >= 0) { /* loaded by the compute module: whole once, or per output block */

@@ -141,11 +141,11 @@ contains "$work/out" "every intermediate tensor stays in DRAM in the layout its 
 # server-wide's dense layers in the GEMM form: the second packs its input as the first stored it, no gather
 expect 0 "compile a GEMM-form chain" "$tessel" compile "$wl/bert-ffn.yaml" --hw "$src/examples/hw/server-wide.yaml" -o "$work/bert.tsp"
 contains "$work/out" "every intermediate tensor stays in DRAM in the layout its next op reads" "a consumer reads packed tiles where its producer stored them"
-# the second depthwise layer, in the GEMM form, reads packed tiles: gathers before and after it
-expect 0 "compile a chain with layout changes" "$tessel" compile "$wl/mobilenet-dw.yaml" --hw "$src/examples/hw/dot-i8.yaml" -o "$work/mbd.tsp"
-contains "$work/out" "3 runs; between them 2 gathers rearrange tensors" "compile cuts the program where layouts change"
-expect 0 "compile a chain with layout changes, --json" "$tessel" compile "$wl/mobilenet-dw.yaml" --hw "$src/examples/hw/dot-i8.yaml" -o "$work/mbd.tsp" --json
-contains "$work/out" '"host_steps":[],"gathers":[{"from":"pw1.out","to":"dw2.b","bytes":' "compile json lists the gathers"
+# the convolution on elements of four rows is cut into bands: gathers before and after it
+expect 0 "compile a chain with layout changes" "$tessel" compile "$wl/fp16.yaml" --hw "$src/examples/hw/mma-fp16.yaml" -o "$work/mbd.tsp"
+contains "$work/out" "3 runs; between them 5 gathers rearrange tensors" "compile cuts the program where layouts change"
+expect 0 "compile a chain with layout changes, --json" "$tessel" compile "$wl/fp16.yaml" --hw "$src/examples/hw/mma-fp16.yaml" -o "$work/mbd.tsp" --json
+contains "$work/out" '"host_steps":[],"gathers":[{"from":"x.host","to":"conv.bands.host","bytes":' "compile json lists the gathers"
 contains "$work/out" '],"runs":3,' "compile json counts the runs"
 expect 0 "run a program of several runs" "$tessel" run "$work/mbd.tsp"
 expect 0 "disassemble a program of several runs" "$tessel" disasm "$work/mbd.tsp"

@@ -53,7 +53,8 @@ roundtrip() {
 roundtrip mb mobilenet-dw vta-default "sim tlm"
 roundtrip mb-tiny mobilenet-dw edge-tiny "sim rtl tlm"
 roundtrip resblock resblock dot-i8 "sim rtl"          # 16-value output elements read as 4-value input elements
-roundtrip mb-dot mobilenet-dw dot-i8 "sim"           # gathers between runs
+roundtrip mb-dot mobilenet-dw dot-i8 "sim"
+roundtrip mb-wide mobilenet-dw server-wide "sim"     # gathers between runs
 roundtrip gemm gemm server-wide "sim"                  # a shared level, int32 outputs
 roundtrip bert bert-ffn vta-default "sim"
 roundtrip bert-wide bert-ffn server-wide "sim"         # the second layer reads the first's packed tiles as stored

@@ -37,7 +37,7 @@ fin = [e for e in insns if e['name'] == 'finish']
 assert len(fin) == 1 and fin[0]['ts'] + fin[0]['dur'] == 159, 'the run finishes at cycle 159'"
 
 # several runs (a compiled chain with gathers): one document, one timeline
-"$tessel" compile "$wl/mobilenet-dw.yaml" --hw "$hw/dot-i8.yaml" -o "$work/rb.tsp" >/dev/null
+"$tessel" compile "$wl/fp16.yaml" --hw "$hw/mma-fp16.yaml" -o "$work/rb.tsp" >/dev/null
 "$tessel" run "$work/rb.tsp" --json --trace "$work/rb.json" >"$work/rb-run.json"
 check "run --trace of a program of several runs" "$work/rb.json" "
 cycles = json.load(open(sys.argv[1].replace('rb.json', 'rb-run.json')))['cycles']
