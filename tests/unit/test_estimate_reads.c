@@ -13,7 +13,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "compiler/compile.h"
+#include "build_alone.h"
 #include "test.h"
 
 /* Op `op` built alone with mapping m; 1 when its loads are at most the
@@ -21,19 +21,9 @@
 static int check(const struct hw *hw, struct wl_workload *w, struct cc_plan *plans, int op, const struct tz_mapping *m,
 		 uint8_t **data, int *biased)
 {
-	struct diags err = {0};
-	struct cc_plan keep = plans[op];
-	plans[op].map = *m;
-	struct cc_request rq = {.name = w->name, .g = &w->g, .plans = plans, .ops = &op, .nops = 1,
-				.data = (const uint8_t *const *)data};
 	struct cc_program prog;
-	int rc = cc_build(hw, &rq, &prog, &err);
-	plans[op] = keep;
-	if (rc) {
-		diag_print(&err, stderr);
-		diag_free(&err);
+	if (test_build_alone(hw, w, plans, op, m, data, &prog))
 		return 0;
-	}
 	struct tz_geometry geo;
 	tz_geometry_init(&geo, hw, &w->g, op, &m->b);
 	double est = tz_estimate_dram_read(&geo, m);

@@ -14,7 +14,7 @@
 #include <inttypes.h>
 #include <math.h>
 
-#include "compiler/compile.h"
+#include "build_alone.h"
 #include "tensorize/search.h"
 #include "ir/workload.h"
 #include "test.h"
@@ -69,18 +69,9 @@ static uint64_t data_reads(const struct isa_program *p)
 static uint64_t program_reads(const struct hw *hw, struct wl_workload *w, struct cc_plan *plans, int op,
 			      const struct tz_mapping *m)
 {
-	struct diags err = {0};
-	struct cc_plan keep = plans[op];
-	plans[op].map = *m;
-	struct cc_request rq = {.name = w->name, .g = &w->g, .plans = plans, .ops = &op, .nops = 1};
 	struct cc_program prog;
-	int rc = cc_build(hw, &rq, &prog, &err);
-	plans[op] = keep;
-	if (rc) {
-		diag_print(&err, stderr);
-		diag_free(&err);
+	if (test_build_alone(hw, w, plans, op, m, NULL, &prog))
 		return 0;
-	}
 	uint64_t got = data_reads(&prog.p);
 	cc_program_free(&prog);
 	return got;
