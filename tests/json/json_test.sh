@@ -35,11 +35,11 @@ if python3 -c 'import json, sys, jsonschema; jsonschema.Draft202012Validator.che
 then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: docs/tessel.schema.json is not a valid schema"; fi
 
 "$tessel" asm "$src/examples/asm/vta-gemm.s" -o "$work/a.tsp" >/dev/null
-"$tessel" compile "$wl/mobilenet-dw.yaml" --hw "$hw/dot-i8.yaml" -o "$work/rb.tsp" >/dev/null
+"$tessel" compile "$wl/fp16.yaml" --hw "$hw/mma-fp16.yaml" -o "$work/rb.tsp" >/dev/null
 run run 0 run "$work/a.tsp"
 run run-steps 0 run "$work/rb.tsp"
 run run-stopped 1 run "$work/a.tsp" --max-cycles 100
-run compile-gathers 0 compile "$wl/mobilenet-dw.yaml" --hw "$hw/dot-i8.yaml" -o "$work/rb2.tsp"
+run compile-gathers 0 compile "$wl/fp16.yaml" --hw "$hw/mma-fp16.yaml" -o "$work/rb2.tsp"
 run compile-pool 0 compile "$wl/pooling.yaml" -o "$work/pool.tsp"
 run compile-dw 0 compile "$wl/mobilenet-dw.yaml" -o "$work/dw.tsp"
 run match 0 match "$wl/mobilenet-dw.yaml"
