@@ -74,7 +74,7 @@ static void block_at(const struct gemm_lowering *gl, int64_t o, int64_t *bb, int
 	const struct tz_mapping *m = gl->m;
 	int64_t Mb = m_blocks(gl), Nb = blocks(gl->geo->count[TZ_G_N], m->bn);
 	int64_t ni = m->n_outer ? Mb : Nb, no = m->n_outer ? Nb : Mb;
-	int64_t P = m->direct ? ni : tz_panel_blocks(gl->geo, m), full = ni / P;
+	int64_t P = m->panel ? m->panel : ni, full = ni / P;
 	*bb = o / (ni * no);
 	int64_t r = o % (ni * no);
 	if (r < full * P * no) { /* a whole panel */
@@ -144,7 +144,7 @@ static uint64_t kept_at(struct gemm_lowering *gl, const struct step *st, int whi
 {
 	const struct tz_geometry *geo = gl->geo;
 	const struct tz_mapping *m = gl->m;
-	if (!m->panel || which != (m->n_outer ? 0 : 1))
+	if (!tz_in_panels(m, which))
 		return gl->keep_off[which] + off;
 	int64_t rows = geo->count[which ? TZ_G_N : TZ_G_M], size = (which ? m->bn : m->bm) * m->panel;
 	int64_t p = (which ? st->no : st->mo) * (which ? m->bn : m->bm) / size, first = p * size;
@@ -337,13 +337,25 @@ static int alu_imm(struct gemm_lowering *gl, const struct step *st, int q, enum 
 	return st_emit(gl->lo.s, &in);
 }
 
+/* Output tiles per block of the resident bias (along M, N, or one per
+ * batch index), and the block a step's output takes its part from. */
+static int64_t bias_res_per(const struct gemm_lowering *gl)
+{
+	return gl->bias_res == TZ_G_M ? gl->m->bm : gl->bias_res == TZ_G_N ? gl->m->bn : 1;
+}
+
+static int64_t bias_res_block(const struct gemm_lowering *gl, const struct step *st)
+{
+	return gl->bias_res == TZ_G_M ? st->mo : gl->bias_res == TZ_G_N ? st->no : st->bb;
+}
+
 static int alu_bias(struct gemm_lowering *gl, const struct step *st, int q)
 {
 	const struct tz_geometry *geo = gl->geo;
 	bool dm = geo->bias_on[TZ_G_M], dn = geo->bias_on[TZ_G_N];
 	uint32_t k = gl->k_bias[q];
 	if (gl->bias_res >= 0) /* the kernel of this block's part of the whole bias */
-		k += (uint32_t)((gl->bias_res == TZ_G_M ? st->mo : gl->bias_res == TZ_G_N ? st->no : st->bb) * (int64_t)geo->eo);
+		k += (uint32_t)(bias_res_block(gl, st) * (int64_t)geo->eo);
 	struct isa_insn in = loop_insn(gl, isa_kind_of_class(gl->lo.lay, ISA_CLASS_ALU), k, k + geo->eo, st);
 	in.f[ISA_F_SRC_OUT] = dm ? (dn ? st->bn : 1) * geo->eo : 0;
 	in.f[ISA_F_SRC_IN] = dn ? geo->eo : 0;
@@ -495,7 +507,7 @@ static void build_kernels(struct gemm_lowering *gl)
 			lw_add_uop(lo, (uint32_t)(q * gl->slot_acc) + e, (uint32_t)(q * gl->slot_acc) + e, 0);
 		gl->k_bias[q] = lo->nuops;
 		if (gl->bias_res >= 0) { /* one kernel per block of the whole bias */
-			int64_t per = gl->bias_res == TZ_G_M ? m->bm : gl->bias_res == TZ_G_N ? m->bn : 1;
+			int64_t per = bias_res_per(gl);
 			for (int64_t blk = 0; blk < gl->bias_res_blocks; blk++)
 				for (uint32_t e = 0; e < geo->eo; e++)
 					lw_add_uop(lo, (uint32_t)(q * gl->slot_acc) + e,
@@ -613,7 +625,7 @@ static void layout_scratchpads(struct gemm_lowering *gl)
 	if (gl->bias_res >= 0) { /* after the output blocks */
 		gl->bias_res_base = (uint64_t)m->ring_acc * gl->slot_acc;
 		gl->bias_res_tiles = tz_bias_count(geo, (enum tz_group)gl->bias_res);
-		gl->bias_res_blocks = blocks(gl->bias_res_tiles, gl->bias_res == TZ_G_M ? m->bm : gl->bias_res == TZ_G_N ? m->bn : 1);
+		gl->bias_res_blocks = blocks(gl->bias_res_tiles, bias_res_per(gl));
 	}
 }
 
@@ -674,9 +686,9 @@ int lw_lower_gemm(struct cc_program *prog, struct cc_op *rec, struct diags *err)
 			      0, gl.stage_bias[0], -1);
 	/* whole kept operands first; panels as their first blocks need them */
 	gl.panel_in = -1;
-	if (gl.m->keep_a && !(gl.m->panel && gl.m->n_outer))
+	if (gl.m->keep_a && !tz_in_panels(gl.m, 0))
 		load_kept(&gl, 0, gl.seg_a, tz_packed_a_bytes(gl.geo));
-	if (gl.m->keep_b && !(gl.m->panel && !gl.m->n_outer))
+	if (gl.m->keep_b && !tz_in_panels(gl.m, 1))
 		load_kept(&gl, 1, gl.seg_b, tz_packed_b_bytes(gl.geo));
 	emit_steps(&gl);
 	return 0;

@@ -77,7 +77,7 @@ int tz_bias_resident(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
 	if (tz_bias_init(geo, m))
 		return -1;
-	if (m->direct) { /* (the direct form's bias varies along the output's tiles alone) */
+	if (m->direct) { /* along the output's tiles, or a diagonal binding's channel tiles (the batch group) */
 		struct tz_direct_block db;
 		tz_direct_block(geo, m, &db);
 		return !db.bias_resident ? -1 : geo->bias_on[TZ_G_BATCH] ? TZ_G_BATCH : TZ_G_N;
@@ -159,21 +159,22 @@ static bool keeps_inner(const struct tz_mapping *m)
 	return m->n_outer ? m->keep_a : m->keep_b;
 }
 
-int64_t tz_panel_blocks(const struct tz_geometry *geo, const struct tz_mapping *m)
+/* The inner loop's blocks in each panel (the last may hold fewer). */
+static int64_t panel_blocks(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
 	return m->panel > 0 ? m->panel : inner_blocks(geo, m);
 }
 
 int64_t tz_panels(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
-	return blocks(inner_blocks(geo, m), tz_panel_blocks(geo, m));
+	return blocks(inner_blocks(geo, m), panel_blocks(geo, m));
 }
 
 uint64_t tz_kept_bytes(const struct tz_geometry *geo, const struct tz_mapping *m, int which)
 {
 	if (!(which ? m->keep_b : m->keep_a))
 		return 0;
-	if (m->panel <= 0 || which != (m->n_outer ? 0 : 1))
+	if (!tz_in_panels(m, which))
 		return which ? tz_packed_b_bytes(geo) : tz_packed_a_bytes(geo);
 	/* packed [Bt][rows][Kt] tiles: a panel is its blocks' rows by every reduction tile */
 	uint64_t tile = which ? geo->eb * geo->bytes_b : geo->ea * geo->bytes_a;
@@ -328,7 +329,7 @@ static void gemm_blocking(const struct tz_geometry *geo, const struct tz_mapping
 	b->a_dmas = b->b_dmas = b->out_dmas = 1;
 	b->gemm_insns_per_out = m->bk > 1 ? 1 : 0;
 	b->a_whole = (double)tz_packed_a_bytes(geo), b->b_whole = (double)tz_packed_b_bytes(geo);
-	b->panels = tz_panels(geo, m), b->panel = tz_panel_blocks(geo, m);
+	b->panels = tz_panels(geo, m), b->panel = panel_blocks(geo, m);
 }
 
 /* The direct form: a block's input box per lane tile (one transfer each,
@@ -530,14 +531,15 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 	double na, nb;
 	load_counts(&bl, m, &na, &nb);
 	double kept = 0; /* the kept operands, before everything else */
-	double pa = m->n_outer ? (double)bl.panels : 1, pb = m->n_outer ? 1 : (double)bl.panels;
+	double pa = tz_in_panels(m, 0) ? (double)bl.panels : 1, pb = tz_in_panels(m, 1) ? (double)bl.panels : 1;
 	double la = operand_cycles(hw, in->a.level, m->keep_a, bl.a_whole, pa, na * bl.a_bytes, na * bl.a_dmas, &kept);
 	double lb = operand_cycles(hw, in->b.level, m->keep_b, bl.b_whole, pb, nb * bl.b_bytes, nb * bl.b_dmas, &kept);
 	/* a bias loaded per output block comes through the shared levels, and
 	 * the hops into those are the load module's (isa/isa.h ISA_FILLERS):
 	 * each pays DRAM's latency there */
 	const struct hw_level *acc_level = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
-	if (geo->bias >= 0 && acc_level->parent >= 0 && (init || tz_bias_resident(geo, m) < 0))
+	bool resident = tz_bias_resident(geo, m) >= 0;
+	if (geo->bias >= 0 && acc_level->parent >= 0 && (init || !resident))
 		la += tz_transfer_cycles(hw, acc_level->parent, outs * (double)(m->bn * geo->eo * geo->bytes_acc), outs);
 	double load = kept + la + lb;
 	int lv_out = hw->role_level[HW_ROLE_OUTPUT];
@@ -545,18 +547,18 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 				       outs * geo->b.planes * bl.out_dmas);
 	if (init) /* each block starts from its bias, repeated over its rows (points) */
 		compute += outs * bias_fill_cycles(geo, m);
-	else if (geo->bias >= 0 && m->direct && tz_bias_resident(geo, m) >= 0) /* the whole bias, once */
+	else if (geo->bias >= 0 && m->direct && resident) /* the whole bias, once */
 		compute += tz_transfer_cycles(hw, in->out.level, (double)tz_packed_bias_bytes(geo), 1);
 	else if (geo->bias >= 0 && m->direct) /* a block's bias per output block */
 		compute += tz_transfer_cycles(hw, in->out.level, outs * (double)(m->bn * geo->eo * geo->bytes_acc), outs);
 	else if (geo->bias >= 0) { /* loaded by the compute module: whole once, or per output block */
-		double per = tz_bias_resident(geo, m) >= 0 ? 1 : outs;
+		double per = resident ? 1 : outs;
 		compute += tz_transfer_cycles(hw, in->out.level, (double)tz_packed_bias_bytes(geo) * (per == 1 ? 1 : outs /
 					   (double)(tz_bias_count(geo, TZ_G_BATCH) * tz_bias_count(geo, TZ_G_M) * tz_bias_count(geo, TZ_G_N))), per);
 	}
 	/* without prefetching, an operand with two buffers still loads while the
 	 * compute module works on the other buffer; one with one buffer waits */
-	bool ova = tz_prefetches(geo, m) || m->ring_a > 1, ovb = tz_prefetches(geo, m) || m->ring_b > 1;
+	bool prefetch = tz_prefetches(geo, m), ova = prefetch || m->ring_a > 1, ovb = prefetch || m->ring_b > 1;
 	double body = pipelined(&bl, m, ova ? la : 0, ovb ? lb : 0, gemm, compute, steps, outs, kept) + (ova ? 0 : la) +
 		      (ovb ? 0 : lb);
 	body = m->ring_acc > 1 ? fmax(body, store) : body + store;

@@ -352,10 +352,14 @@ uint64_t tz_shared_align(const struct hw *hw);
  * each aligned, in this order: A, B and output blocks, micro-ops, two bias
  * areas, kept A, kept B (compiler/lower_gemm.c lays them out so, or smaller). */
 uint64_t tz_shared_bytes(const struct tz_geometry *geo, const struct tz_mapping *m);
-/* Panels of a mapping's kept inner operand (1: whole, or none), and the
- * inner loop's blocks in each (the last may hold fewer). */
+/* Whether operand `which` (0: A, 1: B) is kept in panels: the inner block
+ * loop's operand of a mapping with `panel`. */
+static inline bool tz_in_panels(const struct tz_mapping *m, int which)
+{
+	return m->panel > 0 && which == (m->n_outer ? 0 : 1);
+}
+/* Panels of a mapping's kept inner operand (1: whole, or none). */
 int64_t tz_panels(const struct tz_geometry *geo, const struct tz_mapping *m);
-int64_t tz_panel_blocks(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* The bytes a kept operand (0: A, 1: B) takes in the shared level: the
  * whole packed operand, one panel of it, or 0 when it is not kept. */
 uint64_t tz_kept_bytes(const struct tz_geometry *geo, const struct tz_mapping *m, int which);
@@ -368,9 +372,10 @@ int tz_fit_panel(const struct tz_geometry *geo, struct tz_mapping *m);
 enum { TZ_SHARED_AREAS = 8 };
 void tz_shared_areas(const struct tz_geometry *geo, const struct tz_mapping *m, uint64_t uops,
 		     uint64_t size[TZ_SHARED_AREAS]);
-/* The group (TZ_G_M or TZ_G_N) along which the whole bias stays in the
+/* The group (TZ_G_M or TZ_G_N; in the direct form TZ_G_BATCH too, a
+ * diagonal binding's channel tiles) along which the whole bias stays in the
  * accumulator for the op, loaded once, or -1: it is loaded per output block
- * (it varies along batch or both groups, or does not fit). */
+ * (it varies along two groups, or does not fit). */
 int tz_bias_resident(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* Whether each output block of the GEMM form starts from its bias, loaded
  * into the block (repeated over its rows: a DMA row stride of 0) before the
