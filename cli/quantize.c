@@ -1,6 +1,7 @@
-/* tessel quantize MODEL.onnx --calibrate FILE.npy... -o OUT.onnx: int8
- * post-training quantization (quant/quantize.h, docs/quantize.md), then
- * the quantized model's outputs against the float model's on the samples. */
+/* tessel quantize MODEL.onnx --calibrate FILE.npy... -o OUT.onnx
+ * [--activations int8|int16]: int8 post-training quantization
+ * (quant/quantize.h, docs/quantize.md), then the quantized model's outputs
+ * against the float model's on the samples. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,10 +36,33 @@ static int take_calibrate(int *argc, char **argv, const char ***files, int *n)
 	return 0;
 }
 
+/* Takes `--activations int8|int16` out of argv into *bits (8 when absent). */
+static int take_activations(int *argc, char **argv, int *bits)
+{
+	int k = 1;
+	*bits = 8;
+	for (int i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--activations")) {
+			argv[k++] = argv[i];
+			continue;
+		}
+		const char *v = i + 1 < *argc ? argv[++i] : "";
+		if (strcmp(v, "int8") && strcmp(v, "int16")) {
+			cli_usage_error("quantize", "option '--activations' takes int8 or int16, not '%s'", v);
+			return -1;
+		}
+		*bits = strcmp(v, "int8") ? 16 : 8;
+	}
+	*argc = k;
+	argv[k] = NULL;
+	return 0;
+}
+
 static void print_text(const struct qz_options *o, const struct qz_report *r)
 {
-	printf("%s: %d Conv/MatMul nodes quantized to int8 (%d left in float), %d activations scaled, %d calibration "
-	       "samples\nwrote %s\n", o->model, r->quantized, r->skipped, r->activations, r->samples, o->out);
+	printf("%s: %d Conv/MatMul nodes quantized to int8 (%d left in float), %d activations scaled to int%d, %d "
+	       "calibration samples\nwrote %s\n", o->model, r->quantized, r->skipped, r->activations, r->activation_bits,
+	       r->samples, o->out);
 	printf("  %-32s %12s %12s %10s %10s\n", "output", "max |error|", "max |float|", "cosine", "top-1");
 	for (int i = 0; i < r->noutputs; i++) {
 		const struct qz_output_report *q = &r->out[i];
@@ -56,8 +80,8 @@ static void print_json(const struct qz_options *o, const struct qz_report *r)
 	cli_json_string(stdout, o->model);
 	printf(",\"output\":");
 	cli_json_string(stdout, o->out);
-	printf(",\"quantized\":%d,\"skipped\":%d,\"activations\":%d,\"samples\":%d,\"outputs\":[", r->quantized, r->skipped,
-	       r->activations, r->samples);
+	printf(",\"quantized\":%d,\"skipped\":%d,\"activations\":%d,\"activation_bits\":%d,\"samples\":%d,\"outputs\":[",
+	       r->quantized, r->skipped, r->activations, r->activation_bits, r->samples);
 	for (int i = 0; i < r->noutputs; i++) {
 		const struct qz_output_report *q = &r->out[i];
 		printf("%s{\"name\":", i ? "," : "");
@@ -77,7 +101,8 @@ int cli_quantize(int argc, char **argv)
 	const char **files = NULL;
 	int nfiles = 0;
 	struct cli_opts o;
-	if (take_calibrate(&argc, argv, &files, &nfiles)) {
+	int bits;
+	if (take_calibrate(&argc, argv, &files, &nfiles) || take_activations(&argc, argv, &bits)) {
 		free(files);
 		return CLI_USAGE;
 	}
@@ -101,7 +126,8 @@ int cli_quantize(int argc, char **argv)
 		free(files);
 		return CLI_USAGE;
 	}
-	struct qz_options q = {.model = o.pos[0], .out = o.out, .calibrate = files, .ncalibrate = nfiles};
+	struct qz_options q = {.model = o.pos[0], .out = o.out, .calibrate = files, .ncalibrate = nfiles,
+			       .activation_bits = bits};
 	struct qz_report r;
 	struct diags err = {0};
 	if (qz_quantize(&q, &r, &err)) {

@@ -373,6 +373,17 @@ static int graph_input(struct ox *X, const Onnx__ValueInfoProto *in, int k)
 	return 0;
 }
 
+
+bool ox_known_domain(const Onnx__NodeProto *n)
+{
+	if (!n->domain || !n->domain[0] || !strcmp(n->domain, "ai.onnx"))
+		return true;
+	/* onnxruntime's contrib Q/DQ: the same operators, with 16-bit types
+	 * before opset 21 (what quantization tools write for them) */
+	return !strcmp(n->domain, "com.microsoft") && n->op_type &&
+	       (!strcmp(n->op_type, "QuantizeLinear") || !strcmp(n->op_type, "DequantizeLinear"));
+}
+
 /* ---- the graph ---- */
 
 static int find_opset(struct ox *X, const Onnx__ModelProto *m)
@@ -401,8 +412,9 @@ static int import_node(struct ox *X, size_t n)
 		snprintf(X->node_name, sizeof X->node_name, "%s_%zu", node->op_type ? node->op_type : "node", n);
 	if (!node->n_output || !node->output[0][0])
 		return ox_node_error(X, "the node has no output");
-	if (node->domain && node->domain[0] && strcmp(node->domain, "ai.onnx"))
-		return ox_node_error(X, "domain '%s' is not supported; only the default domain (ai.onnx)", node->domain);
+	if (!ox_known_domain(node))
+		return ox_node_error(X, "domain '%s' is not supported; only the default domain (ai.onnx), and com.microsoft's "
+				     "QuantizeLinear and DequantizeLinear", node->domain);
 	for (size_t o = 0; o < node->n_output; o++)
 		if (strlen(node->output[o]) >= IR_NAME_MAX)
 			return ox_node_error(X, "output '%.40s...' has a name of %zu bytes; at most %d supported", node->output[o],

@@ -53,6 +53,7 @@ struct ox {
 	uint64_t made_bytes; /* of the constants the converters made (ox_new_constant) */
 	struct ox_qdq *qdq;  /* per node */
 	bool relu_floor;     /* requantizing: a Relu before, so clip at the zero point */
+	bool qdq_wide;       /* a QDQ pattern's product: its activation may be int16 */
 	/* the node being imported, for errors */
 	const Onnx__NodeProto *node;
 	char node_name[IR_NAME_MAX];
@@ -76,6 +77,9 @@ int ox_uses(const struct ox *X, const char *name);
 /* Finds the QDQ patterns of the graph (X->qdq), once its constants are
  * values; 0, or -1 with an error. */
 int ox_qdq_plan(struct ox *X);
+/* Whether node n's domain is one the importer reads: the default, or
+ * com.microsoft for QuantizeLinear and DequantizeLinear. */
+bool ox_known_domain(const Onnx__NodeProto *n);
 /* Node k, the product of a QDQ pattern, imported as the QLinear op of it. */
 int ox_qdq_convert(struct ox *X, size_t k);
 /* Lists every name the graph reads (X->reads, sorted), before any value
@@ -162,6 +166,9 @@ typedef int (*ox_convert)(struct ox *X);
  * split of dimensions), op `op_name` making `out_name`: the op's index, or
  * -1 with an error. */
 int ox_reshape_op(struct ox *X, int in, int q, const int64_t *T, const char *op_name, const char *out_name);
+/* Concat of a and b along `axis`: out[.., i, ..] = a[.., i, ..] + b[.., i
+ * − A, ..] (A: a's extent there); the op's index, or -1 with an error. */
+int ox_concat_op(struct ox *X, int a, int b, int axis, const char *op_name, const char *out_name);
 int ox_flatten(struct ox *X);
 int ox_reshape(struct ox *X);
 int ox_squeeze(struct ox *X);

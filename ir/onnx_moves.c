@@ -363,7 +363,7 @@ int ox_constant_node(struct ox *X)
 /* Concat: a chain of two-input ops, each out[.., i, ..] = a[.., i, ..] +
  * b[.., i − A, ..] along the axis (A: a's extent there).  A read outside a
  * tensor gives 0, so every value is one operand's plus 0: exact. */
-static int concat2(struct ox *X, int a, int b, int axis, const char *op_name, const char *out_name)
+int ox_concat_op(struct ox *X, int a, int b, int axis, const char *op_name, const char *out_name)
 {
 	const struct ir_tensor *A = &graph(X)->tensor[a], *B = &graph(X)->tensor[b];
 	if (A->rank != B->rank || A->dtype != B->dtype)
@@ -411,7 +411,7 @@ int ox_concat(struct ox *X)
 		bool last = k == n - 1;
 		snprintf(name, sizeof name, "%.40s.concat%d", ox_output_name(X, 0), (int)k);
 		snprintf(opname, sizeof opname, "%.40s.%d", X->node_name, (int)k);
-		int op = b < 0 ? -1 : concat2(X, y, b, (int)axis, last ? X->node_name : opname, last ? ox_output_name(X, 0) : name);
+		int op = b < 0 ? -1 : ox_concat_op(X, y, b, (int)axis, last ? X->node_name : opname, last ? ox_output_name(X, 0) : name);
 		if (op < 0)
 			return -1;
 		y = graph(X)->op[op].out.tensor;

@@ -43,7 +43,7 @@ static long produced_by(const struct producer *p, size_t n, const char *name)
 
 static bool is_op(const Onnx__NodeProto *n, const char *op_type)
 {
-	return n->op_type && !strcmp(n->op_type, op_type);
+	return n->op_type && !strcmp(n->op_type, op_type) && ox_known_domain(n);
 }
 
 static const char *input(const Onnx__NodeProto *n, size_t k)
@@ -61,23 +61,31 @@ static const struct ox_value *constant(struct ox *X, const char *name)
 /* The dtype of what a DequantizeLinear node reads, where it is known
  * before the nodes are imported: its zero point's, or a constant's or
  * graph input's own. */
-static bool known_8bit(struct ox *X, const Onnx__NodeProto *n)
+static enum dtype dequantized_dtype(struct ox *X, const Onnx__NodeProto *n)
 {
 	const struct ox_value *z = input(n, 2) ? constant(X, input(n, 2)) : NULL, *v = ox_value(X, input(n, 0));
-	enum dtype dt = z ? z->dtype : v && v->tensor >= 0 ? X->w->g.tensor[v->tensor].dtype : v && !v->is_int64 ? v->dtype : DT_FP32;
-	return dt == DT_INT8 || dt == DT_UINT8;
+	return z ? z->dtype : v && v->tensor >= 0 ? X->w->g.tensor[v->tensor].dtype : v && !v->is_int64 ? v->dtype : DT_FP32;
+}
+
+/* What a DequantizeLinear may read: any integer (a bias), 8 bits (a
+ * weight) or 8 or 16 bits (an activation, 16 bits as int16 planes). */
+enum width { ANY_WIDTH, BITS_8, BITS_8_OR_16 };
+
+static bool width_fits(enum dtype dt, enum width w)
+{
+	return w == ANY_WIDTH || dt == DT_INT8 || dt == DT_UINT8 || (w == BITS_8_OR_16 && dt == DT_INT16);
 }
 
 /* A DequantizeLinear node whose output one node reads, with constant
  * scale and zero point, of axis `axis` when its scale has several values
- * (or only one value when axis is -1); of an 8-bit input unless `wide`. */
-static bool dequantize(struct ox *X, long d, int64_t axis, bool wide)
+ * (or only one value when axis is -1), of an input of width w. */
+static bool dequantize(struct ox *X, long d, int64_t axis, enum width w)
 {
 	if (d < 0)
 		return false;
 	const Onnx__NodeProto *n = X->graph->node[d];
 	if (!is_op(n, "DequantizeLinear") || n->n_output != 1 || ox_uses(X, n->output[0]) != 1 || !constant(X, input(n, 1)) ||
-	    (input(n, 2) && !constant(X, input(n, 2))) || (!wide && !known_8bit(X, n)))
+	    (input(n, 2) && !constant(X, input(n, 2))) || !width_fits(dequantized_dtype(X, n), w))
 		return false;
 	const struct ox_value *s = constant(X, input(n, 1)), *z = input(n, 2) ? constant(X, input(n, 2)) : NULL;
 	if (ox_value_elems(s) == 1 && (!z || ox_value_elems(z) == 1))
@@ -126,8 +134,8 @@ static bool pattern(struct ox *X, const struct producer *p, size_t np, const str
 	q->dx = produced_by(p, np, input(n, 0));
 	q->dw = produced_by(p, np, input(n, 1));
 	q->db = input(n, 2) ? produced_by(p, np, input(n, 2)) : -1;
-	if (!dequantize(X, q->dx, -1, false) || !dequantize(X, q->dw, conv ? 0 : 1, false) ||
-	    (input(n, 2) && !dequantize(X, q->db, 0, true)))
+	if (!dequantize(X, q->dx, -1, BITS_8_OR_16) || !dequantize(X, q->dw, conv ? 0 : 1, BITS_8) ||
+	    (input(n, 2) && !dequantize(X, q->db, 0, ANY_WIDTH)))
 		return false;
 	const Onnx__NodeProto *dx = X->graph->node[q->dx], *dw = X->graph->node[q->dw];
 	if (q->db >= 0 && !bias_scale_fits(X, X->graph->node[q->db], dx, dw))
@@ -210,8 +218,9 @@ int ox_qdq_convert(struct ox *X, size_t k)
 	fused.n_output = 1, fused.output = qn->output;
 	X->node = &fused;
 	X->relu_floor = q->relu >= 0;
+	X->qdq_wide = true;
 	int rc = conv ? ox_qlinear_conv(X) : ox_qlinear_matmul(X);
-	X->relu_floor = false;
+	X->relu_floor = X->qdq_wide = false;
 	X->node = n;
 	return rc;
 }

@@ -15,6 +15,14 @@
  * and ca ≠ 0 the padding is written out first, with the value that stands
  * for a − za = 0 (a' = −ca), and the convolution reads no padding.
  *
+ * A 16-bit activation A (int16, the QDQ form's 16-bit activations) is two
+ * int8 planes, H = A >> 8 and L = (A & 255) − 128, so A − za = 256·H + L
+ * + ca with ca = 128 − za.  The planes are stacked along the batch (a
+ * convolution) or the rows (a matrix product), the op runs once on int8
+ * operands over both, and a small op after it sums 256 times the first
+ * plane's result and the second's: the product is exact in int32, and an
+ * accelerator that multiplies int8 by int8 runs its MACs.
+ *
  * Scales are floats: QLinear requantization multiplies the int32 result by
  * (a_scale·b_scale)/y_scale in fp32, rounds to nearest even, adds the
  * output zero point and saturates, as onnxruntime does; Quantize and
@@ -98,10 +106,21 @@ static int read_qconst(struct ox *X, int k, int64_t extent, bool optional, enum 
 
 static bool is_8bit(enum dtype dt) { return dt == DT_INT8 || dt == DT_UINT8; }
 
+/* The dtypes a quantized activation may have: 8 bits, or int16. */
+static bool is_quantized_dtype(enum dtype dt) { return is_8bit(dt) || dt == DT_INT16; }
+
+/* The saturation bounds of an integer dtype. */
+static void int_bounds(enum dtype dt, int64_t *lo, int64_t *hi)
+{
+	*lo = dt == DT_UINT8 ? 0 : dt == DT_INT16 ? INT16_MIN : INT8_MIN;
+	*hi = dt == DT_UINT8 ? UINT8_MAX : dt == DT_INT16 ? INT16_MAX : INT8_MAX;
+}
+
 /* ---- an operand of an integer product ---- */
 
 struct qoperand {
-	int t;        /* its int8 tensor X' */
+	int t;        /* its int8 tensor X' (wide: the int16 tensor X) */
+	bool wide;    /* X is int16: X − z = 256·H + L + c, two int8 planes */
 	int n;        /* 1, or the channels of dimension `dim` */
 	int dim;      /* the dimension c varies along (when n > 1) */
 	int64_t *c;   /* X − z = X' + c */
@@ -126,8 +145,9 @@ static int shift_op(struct ox *X, int t, const char *name)
 
 /* Operand k of the node with zero point zk (one, or one per channel of
  * dimension `dim`, counted from the end when negative).  A constant is
- * rewritten here, once; a tensor computed at run time gets an op. */
-static int qoperand(struct ox *X, int k, int zk, int dim, struct qoperand *q)
+ * rewritten here, once; a tensor computed at run time gets an op, or,
+ * int16 where `may_be_wide`, is split into planes by the product. */
+static int qoperand(struct ox *X, int k, int zk, int dim, bool may_be_wide, struct qoperand *q)
 {
 	memset(q, 0, sizeof *q);
 	if ((size_t)k >= X->node->n_input || !X->node->input[k][0])
@@ -143,8 +163,10 @@ static int qoperand(struct ox *X, int k, int zk, int dim, struct qoperand *q)
 	int64_t shape[IR_MAX_RANK] = {1};
 	memcpy(shape, constant ? v->shape : x->shape, (size_t)(constant ? v->rank : x->rank) * sizeof *shape);
 	const char *name = constant ? v->name : x->name;
-	if (!is_8bit(dt))
-		return ox_node_error(X, "'%s' is %s; int8 or uint8 expected", name, dtype_name(dt));
+	q->wide = may_be_wide && !constant && dt == DT_INT16;
+	if (!is_8bit(dt) && !q->wide)
+		return ox_node_error(X, "'%s' is %s; int8 or uint8 expected%s", name, dtype_name(dt),
+				     may_be_wide ? " (or int16, computed by the model)" : "");
 	q->dim = dim < 0 ? rank + dim : dim;
 	struct qconst z;
 	if (read_qconst(X, zk, shape[q->dim], true, dt, &z))
@@ -156,7 +178,7 @@ static int qoperand(struct ox *X, int k, int zk, int dim, struct qoperand *q)
 	q->n = z.n;
 	if (!rc && !(q->c = try_calloc((size_t)z.n, sizeof *q->c)))
 		rc = diag_nomem(X->err, X->file, (size_t)z.n * sizeof *q->c, "zero points");
-	int64_t s = dt == DT_UINT8 ? 128 : 0, inner = 1, elems = 1;
+	int64_t s = dt == DT_UINT8 || q->wide ? 128 : 0, inner = 1, elems = 1;
 	for (int d = 0; d < rank; d++)
 		elems *= shape[d], inner *= d > q->dim ? shape[d] : 1;
 	bool fits = constant;
@@ -175,7 +197,7 @@ static int qoperand(struct ox *X, int k, int zk, int dim, struct qoperand *q)
 			val_put_int(data, DT_INT8, (uint64_t)i,
 				    val_get_int(v->bytes, dt, (uint64_t)i) - (fits ? z.i[z.n == 1 ? 0 : (i / inner) % z.n] : s));
 	} else if (!rc)
-		q->t = s ? shift_op(X, t, name) : t;
+		q->t = s && !q->wide ? shift_op(X, t, name) : t;
 	for (int i = 0; !rc && i < z.n; i++)
 		q->c[i] = fits ? 0 : s - z.i[i], q->any_c |= q->c[i] != 0;
 	qconst_free(&z);
@@ -328,24 +350,26 @@ static int fold_b_term(struct ox *X, int g, const struct qoperand *a, const stru
 	return 1;
 }
 
-/* a' written out with its padding: a'[n, c, h − top, w − left] + m[h, w],
- * m 0 inside and −ca in the padding (where a − za is 0). */
-static int pad_op(struct ox *X, const struct qoperand *a, const int64_t pad[4], const char *base)
+/* Tensor t (NCHW) written out with its padding: t[n, c, h − top, w − left]
+ * + m[h, w], m 0 inside and `value` in the padding: for an int8 a' the
+ * value −ca, for a wide operand its zero point (where a − za is 0). */
+static int pad_op(struct ox *X, int t, int64_t value, const int64_t pad[4], const char *base)
 {
-	const struct ir_tensor *x = &graph(X)->tensor[a->t];
+	const struct ir_tensor *x = &graph(X)->tensor[t];
+	enum dtype dt = x->dtype;
 	int64_t N = x->shape[0], C = x->shape[1], H = x->shape[2], W = x->shape[3];
 	int64_t Hp = H + pad[0] + pad[2], Wp = W + pad[1] + pad[3];
 	char name[IR_NAME_MAX], mname[IR_NAME_MAX];
 	ox_name_of(name, base, "padded");
 	ox_name_of(mname, base, "pad_value");
 	uint8_t *m;
-	int mt = ox_new_constant(X, mname, DT_INT8, 2, (int64_t[]){Hp, Wp}, &m);
+	int mt = ox_new_constant(X, mname, dt, 2, (int64_t[]){Hp, Wp}, &m);
 	if (mt < 0)
 		return -1;
 	for (int64_t h = 0; h < Hp; h++)
 		for (int64_t w = 0; w < Wp; w++)
 			if (h < pad[0] || h >= pad[0] + H || w < pad[1] || w >= pad[1] + W)
-				val_put_int(m, DT_INT8, (uint64_t)(h * Wp + w), -a->c[0]);
+				val_put_int(m, dt, (uint64_t)(h * Wp + w), value);
 	struct ir_op op = {0};
 	snprintf(op.name, sizeof op.name, "%s", name);
 	snprintf(op.kind, sizeof op.kind, "pad");
@@ -359,26 +383,90 @@ static int pad_op(struct ox *X, const struct qoperand *a, const int64_t pad[4], 
 	op.in[0].index[2].offset = -pad[0], op.in[0].index[3].offset = -pad[1];
 	op.in[1].index[0].coef[2] = 1, op.in[1].index[1].coef[3] = 1;
 	op.niters = 4, op.nin = 2;
-	op.in[0].tensor = a->t, op.in[1].tensor = mt;
+	op.in[0].tensor = t, op.in[1].tensor = mt;
 	op.reduce = IR_REDUCE_ASSIGN, op.combine = IR_COMBINE_ADD, op.acc = DT_INT32;
-	int o = ox_add_op(X, &op, name, DT_INT8, 4, shape);
+	int o = ox_add_op(X, &op, name, dt, 4, shape);
 	return o < 0 ? -1 : graph(X)->op[o].out.tensor;
+}
+
+/* A copy of int16 tensor t as int8, its epilogue e applied first (the
+ * cast keeps the low bits). */
+static int plane_op(struct ox *X, int t, const char *base, const char *suffix, struct ir_epilogue e)
+{
+	char name[IR_NAME_MAX];
+	ox_name_of(name, base, suffix);
+	const struct ir_tensor *x = &graph(X)->tensor[t];
+	int op = ox_reshape_op(X, t, x->rank, x->shape, name, name);
+	if (op < 0 || ir_add_epilogue(graph(X), op, &e, X->err))
+		return -1;
+	graph(X)->tensor[graph(X)->op[op].out.tensor].dtype = DT_INT8;
+	return graph(X)->op[op].out.tensor;
+}
+
+/* Int16 tensor t as its two int8 planes stacked along dimension d: H = t
+ * >> 8 first, then L = (t & 255) − 128, t's low byte less 128 (so that t =
+ * 256·H + L + 128).  The stacked tensor, or -1. */
+static int planes_op(struct ox *X, int t, int d, const char *base)
+{
+	char name[IR_NAME_MAX];
+	ox_name_of(name, base, "planes");
+	int h = plane_op(X, t, base, "high", (struct ir_epilogue){.kind = IR_EP_SHR, .imm = 8});
+	int l = h < 0 ? -1 : plane_op(X, t, base, "low", (struct ir_epilogue){.kind = IR_EP_ADD, .imm = -128});
+	int op = l < 0 ? -1 : ox_concat_op(X, h, l, d, name, name);
+	return op < 0 ? -1 : graph(X)->op[op].out.tensor;
+}
+
+/* The product over the planes (z, its dimension d twice the result's)
+ * summed: y = 256·z[.., i, ..] + z[.., i + D, ..], D the result's extent
+ * along d.  The op's index, or -1. */
+static int planes_sum_op(struct ox *X, int z, int d, const char *name)
+{
+	char sname[IR_NAME_MAX];
+	ox_name_of(sname, name, "plane_weights");
+	uint8_t *w;
+	int st = ox_new_constant(X, sname, DT_INT32, 1, (int64_t[]){2}, &w);
+	if (st < 0)
+		return -1;
+	val_put_int(w, DT_INT32, 0, 256);
+	val_put_int(w, DT_INT32, 1, 1);
+	const struct ir_tensor *Z = &graph(X)->tensor[z];
+	int rank = Z->rank;
+	int64_t shape[IR_MAX_RANK];
+	memcpy(shape, Z->shape, (size_t)rank * sizeof *shape);
+	shape[d] /= 2;
+	struct ir_op op = {0};
+	snprintf(op.name, sizeof op.name, "%s", name);
+	snprintf(op.kind, sizeof op.kind, "planes_sum");
+	for (int k = 0; k < rank; k++) {
+		snprintf(op.iter[k].name, sizeof op.iter[k].name, "d%d", k);
+		op.iter[k].extent = shape[k];
+		op.out.index[k].coef[k] = op.in[0].index[k].coef[k] = 1;
+	}
+	snprintf(op.iter[rank].name, sizeof op.iter[rank].name, "plane");
+	op.iter[rank].extent = 2, op.iter[rank].reduction = true;
+	op.in[0].index[d].coef[rank] = shape[d];
+	op.in[1].index[0].coef[rank] = 1;
+	op.niters = rank + 1, op.nin = 2, op.in[0].tensor = z, op.in[1].tensor = st;
+	op.reduce = IR_REDUCE_SUM, op.combine = IR_COMBINE_MUL, op.acc = DT_INT32;
+	return ox_add_op(X, &op, name, DT_INT32, rank, shape);
 }
 
 /* Σ (a − za)(b − zb) as int32 tensor `out_name`: the op on int8 operands
  * (named after the node, with the bias input kbias as its epilogue) and
  * its zero-point terms.  Conv: a NCHW, b OIHW (zero points per output
- * channel); MatMul: zero points of b per column.  The result's tensor, or
- * -1 with an error. */
+ * channel); MatMul: zero points of b per column.  a may be int16 (planes).
+ * The result's tensor, or -1 with an error. */
 static int integer_product(struct ox *X, bool is_conv, int ka, int kza, int kb, int kzb, int kbias, const char *out_name)
 {
 	struct qoperand a, b;
-	if (qoperand(X, ka, kza, 0, &a))
+	if (qoperand(X, ka, kza, 0, X->qdq_wide, &a))
 		return free(a.c), -1;
-	int rc = qoperand(X, kb, kzb, is_conv ? 0 : -1, &b);
+	int rc = qoperand(X, kb, kzb, is_conv ? 0 : -1, false, &b);
 	if (!rc && a.n != 1)
 		rc = ox_node_error(X, "the zero point of input %d has %d values; one (per tensor) is supported", ka, a.n);
-	bool terms = a.any_c || b.any_c;
+	int rows = rc ? 0 : is_conv ? 0 : graph(X)->tensor[a.t].rank - 2; /* where the planes stack */
+	if (!rc && a.wide && rows < 0)
+		rc = ox_node_error(X, "input %d is int16 of rank 1; a 16-bit operand needs rows to stack its planes", ka);
 	char base[IR_NAME_MAX], prod[IR_NAME_MAX];
 	snprintf(base, sizeof base, "%s", out_name);
 	ox_name_of(prod, base, "product");
@@ -387,46 +475,58 @@ static int integer_product(struct ox *X, bool is_conv, int ka, int kza, int kb, 
 		struct ir_conv2d_attrs at;
 		rc = ox_conv_attrs(X, &graph(X)->tensor[a.t], &graph(X)->tensor[b.t], &at);
 		if (!rc && a.any_c && (at.pad[0] || at.pad[1] || at.pad[2] || at.pad[3])) {
-			if ((a.t = pad_op(X, &a, at.pad, base)) < 0)
+			if ((a.t = pad_op(X, a.t, a.wide ? 128 - a.c[0] : -a.c[0], at.pad, base)) < 0)
 				rc = -1;
 			memset(at.pad, 0, sizeof at.pad);
 		}
-		if (!rc && (g = ir_conv2d(graph(X), X->node_name, a.t, b.t, &at, terms ? prod : out_name, DT_INT32, X->err)) < 0)
+		if (!rc && a.wide && (a.t = planes_op(X, a.t, rows, base)) < 0)
 			rc = -1;
-	} else if (!rc)
-		rc = (g = ox_matmul_op(X, a.t, b.t, false, false, terms ? prod : out_name, DT_INT32)) < 0 ? -1 : 0;
+		if (!rc && (g = ir_conv2d(graph(X), X->node_name, a.t, b.t, &at, prod, DT_INT32, X->err)) < 0)
+			rc = -1;
+	} else if (!rc) {
+		if (a.wide && (a.t = planes_op(X, a.t, rows, base)) < 0)
+			rc = -1;
+		if (!rc)
+			rc = (g = ox_matmul_op(X, a.t, b.t, false, false, prod, DT_INT32)) < 0 ? -1 : 0;
+	}
 	if (!rc && !ox_grow(X))
 		rc = -1;
+	int y = rc ? -1 : graph(X)->op[g].out.tensor;
+	if (!rc && b.any_c) {
+		int t = a_term(X, g, &b, base);
+		char sum[IR_NAME_MAX];
+		ox_name_of(sum, base, "with_a_zero");
+		int s = t < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_ADD, y, graph(X)->op[t].out.tensor, sum, sum, DT_INT32);
+		rc = s < 0 ? -1 : 0;
+		y = rc ? -1 : graph(X)->op[s].out.tensor;
+	}
+	int h = g; /* the op whose result is the whole product: the bias is its epilogue */
+	if (!rc && a.wide) {
+		char sum[IR_NAME_MAX];
+		ox_name_of(sum, base, "planes_sum");
+		h = planes_sum_op(X, y, is_conv ? 0 : graph(X)->tensor[y].rank - 2, sum);
+		rc = h < 0 ? -1 : 0;
+		y = rc ? -1 : graph(X)->op[h].out.tensor;
+	}
 	if (!rc && kbias >= 0 && (size_t)kbias < X->node->n_input && X->node->input[kbias][0]) {
 		int bt = ox_input(X, kbias);
 		struct ir_epilogue e = {.kind = IR_EP_BIAS, .tensor = bt, .dim = 1};
 		rc = bt < 0 || graph(X)->tensor[bt].dtype != DT_INT32 ? ox_node_error(X, "the bias must be int32")
-								       : ir_add_epilogue(graph(X), g, &e, X->err);
+								       : ir_add_epilogue(graph(X), h, &e, X->err);
 	}
-	int y = rc ? -1 : graph(X)->op[g].out.tensor;
-	if (!rc && b.any_c) {
-		int t = a_term(X, g, &b, base);
-		bool last = !a.any_c;
-		char sum[IR_NAME_MAX];
-		ox_name_of(sum, base, "with_a_zero");
-		int s = t < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_ADD, y, graph(X)->op[t].out.tensor, sum,
-						       last ? out_name : sum, DT_INT32);
-		rc = s < 0 ? -1 : 0;
-		y = rc ? -1 : graph(X)->op[s].out.tensor;
-	}
-	int folded = !rc && a.any_c && !b.any_c ? fold_b_term(X, g, &a, &b, is_conv ? 1 : graph(X)->tensor[y].rank - 1) : 0;
+	int folded = !rc && a.any_c && !b.any_c ? fold_b_term(X, h, &a, &b, is_conv ? 1 : graph(X)->tensor[y].rank - 1) : 0;
 	if (folded < 0)
 		rc = -1;
-	else if (folded) /* no term left: the product is the result */
-		snprintf(graph(X)->tensor[y].name, IR_NAME_MAX, "%s", out_name);
 	if (!rc && a.any_c && !folded) {
 		int t = b_term(X, g, &a, &b, base);
 		char sum[IR_NAME_MAX];
 		ox_name_of(sum, base, "with_b_zero");
-		int s = t < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_ADD, y, graph(X)->op[t].out.tensor, sum, out_name, DT_INT32);
+		int s = t < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_ADD, y, graph(X)->op[t].out.tensor, sum, sum, DT_INT32);
 		rc = s < 0 ? -1 : 0;
 		y = rc ? -1 : graph(X)->op[s].out.tensor;
 	}
+	if (!rc) /* the last of them is the product */
+		snprintf(graph(X)->tensor[y].name, IR_NAME_MAX, "%s", out_name);
 	free(a.c);
 	free(b.c);
 	return rc || !ox_grow(X) ? -1 : y;
@@ -480,7 +580,7 @@ static int requantize(struct ox *X, int y, const double *m, int n, int dim, int 
 	enum dtype odt = zy.dtype;
 	int64_t z = zy.i[0];
 	qconst_free(&zy);
-	if (!is_8bit(odt))
+	if (!is_8bit(odt) && !(X->qdq_wide && odt == DT_INT16))
 		return ox_node_error(X, "the output zero point is %s; int8 or uint8 expected", dtype_name(odt));
 	char base[IR_NAME_MAX], real[IR_NAME_MAX], mname[IR_NAME_MAX], opname[IR_NAME_MAX];
 	snprintf(base, sizeof base, "%s", ox_output_name(X, 0));
@@ -498,7 +598,8 @@ static int requantize(struct ox *X, int y, const double *m, int n, int dim, int 
 	int q = mt < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_MUL, f, mt, opname, base, odt);
 	if (q < 0)
 		return -1;
-	int64_t lo = odt == DT_UINT8 ? 0 : -128, hi = odt == DT_UINT8 ? 255 : 127;
+	int64_t lo, hi;
+	int_bounds(odt, &lo, &hi);
 	if (X->relu_floor && z > lo) /* a Relu before the quantization: nothing below the zero point */
 		lo = z > hi ? hi : z;
 	struct ir_epilogue e[] = {{.kind = IR_EP_ROUND}, {.kind = IR_EP_ADD, .imm = z}, {.kind = IR_EP_CLIP, .lo = lo, .hi = hi}};
@@ -586,8 +687,10 @@ int ox_quantize_linear(struct ox *X)
 	if (read_qconst(X, 2, extent, true, DT_UINT8, &z))
 		return qconst_free(&s), -1;
 	int rc = 0;
-	if (!is_8bit(z.dtype))
-		rc = ox_node_error(X, "the zero point is %s; int8 or uint8 expected", dtype_name(z.dtype));
+	if (!is_quantized_dtype(z.dtype))
+		rc = ox_node_error(X, "the zero point is %s; int8, uint8 or int16 expected", dtype_name(z.dtype));
+	int64_t lo, hi;
+	int_bounds(z.dtype, &lo, &hi);
 	char base[IR_NAME_MAX], sname[IR_NAME_MAX], zname[IR_NAME_MAX], q[IR_NAME_MAX];
 	snprintf(base, sizeof base, "%s", ox_output_name(X, 0));
 	ox_name_of(sname, base, "scale");
@@ -598,7 +701,7 @@ int ox_quantize_linear(struct ox *X)
 	int op = st < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_DIV, x, st, z.n == 1 ? X->node_name : q, z.n == 1 ? base : q,
 					       z.n == 1 ? z.dtype : DT_INT32);
 	struct ir_epilogue round = {.kind = IR_EP_ROUND}, add = {.kind = IR_EP_ADD, .imm = z.i[0]},
-			   clip = {.kind = IR_EP_CLIP, .lo = z.dtype == DT_UINT8 ? 0 : -128, .hi = z.dtype == DT_UINT8 ? 255 : 127};
+			   clip = {.kind = IR_EP_CLIP, .lo = lo, .hi = hi};
 	rc = op < 0 || ir_add_epilogue(graph(X), op, &round, X->err) ? -1 : 0;
 	if (!rc && z.n == 1)
 		rc = ir_add_epilogue(graph(X), op, &add, X->err) || ir_add_epilogue(graph(X), op, &clip, X->err) ? -1 : 0;
@@ -621,8 +724,9 @@ int ox_dequantize_linear(struct ox *X)
 		return -1;
 	const struct ir_tensor *t = &graph(X)->tensor[x];
 	int r = t->rank, axis;
-	if (!is_8bit(t->dtype) && t->dtype != DT_INT32)
-		return ox_node_error(X, "input '%s' is %s; int8, uint8 or int32 is supported", t->name, dtype_name(t->dtype));
+	if (!is_quantized_dtype(t->dtype) && t->dtype != DT_INT32)
+		return ox_node_error(X, "input '%s' is %s; int8, uint8, int16 or int32 is supported", t->name,
+				     dtype_name(t->dtype));
 	if (quant_axis(X, r, &axis))
 		return -1;
 	int64_t extent = t->shape[axis];

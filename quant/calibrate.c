@@ -39,14 +39,19 @@ void qz_ranges_free(struct qz_range *ranges, int n)
 	free(ranges);
 }
 
-struct qz_act qz_act_params(const struct qz_range *r)
+float qz_act_lo(struct qz_act a) { return a.bits == 16 ? -32768.0f : -128.0f; }
+float qz_act_hi(struct qz_act a) { return a.bits == 16 ? 32767.0f : 127.0f; }
+
+struct qz_act qz_act_params(const struct qz_range *r, int bits)
 {
+	struct qz_act a = {1.0f, 0, bits};
 	float lo = fminf(r->lo, 0.0f), hi = fmaxf(r->hi, 0.0f);
-	float s = (hi - lo) / 255.0f;
+	float s = (hi - lo) / (qz_act_hi(a) - qz_act_lo(a));
 	if (!(s > 0.0f) || !isfinite(s))
-		return (struct qz_act){1.0f, 0};
-	float z = rintf(-128.0f - lo / s);
-	return (struct qz_act){s, (int8_t)fmaxf(-128.0f, fminf(127.0f, z))};
+		return a;
+	float z = rintf(qz_act_lo(a) - lo / s);
+	a.scale = s, a.zero = (int32_t)fmaxf(qz_act_lo(a), fminf(qz_act_hi(a), z));
+	return a;
 }
 
 double qz_range_shift(const struct qz_range *r, int64_t c)
@@ -57,7 +62,7 @@ double qz_range_shift(const struct qz_range *r, int64_t c)
 /* x quantized as QuantizeLinear and back as DequantizeLinear do it. */
 static float fake_quantize(float x, struct qz_act a)
 {
-	float q = fmaxf(-128.0f, fminf(127.0f, rintf(x / a.scale) + (float)a.zero));
+	float q = fmaxf(qz_act_lo(a), fminf(qz_act_hi(a), rintf(x / a.scale) + (float)a.zero));
 	return (q - (float)a.zero) * a.scale;
 }
 
@@ -113,7 +118,7 @@ static uint8_t *calibration_model(const struct qz_model *m, const struct qz_rang
 			info[i].name = (char *)ranges[i].name;
 			outs[g.n_output++] = &info[i];
 		}
-		b = qz_model_pack(m, &g, len, err);
+		b = qz_model_pack(m, &g, NULL, len, err);
 	}
 	free(info);
 	free(outs);
@@ -132,7 +137,7 @@ static void widen(struct qz_range *r, const float *v, int64_t n)
 
 /* Sums each channel of a quantizable node's input (axis r->axis of the
  * shape; INT32_MAX: the last), for the mean bias correction needs. */
-static int channel_sums(struct qz_range *r, const float *v, int rank, const int64_t *shape, bool shift,
+static int channel_sums(struct qz_range *r, const float *v, int rank, const int64_t *shape, bool shift, int bits,
 			struct diags *err)
 {
 	int axis = r->axis == INT32_MAX ? rank - 1 : r->axis;
@@ -152,7 +157,7 @@ static int channel_sums(struct qz_range *r, const float *v, int rank, const int6
 		return 0; /* a sample of another shape: the means stay those of the first shape */
 	if (shift && !r->shift && !(r->shift = try_calloc((size_t)c + 1, sizeof *r->shift)))
 		return diag_nomem(err, NULL, (size_t)c * sizeof *r->shift, "the channel shifts of '%s'", r->name);
-	struct qz_act a = qz_act_params(r);
+	struct qz_act a = qz_act_params(r, bits);
 	for (int64_t o = 0; o < outer; o++)
 		for (int64_t k = 0; k < c; k++)
 			for (int64_t i = 0; i < inner; i++) {
@@ -170,7 +175,7 @@ static int channel_sums(struct qz_range *r, const float *v, int rank, const int6
 /* Pass 1 widens each range and sums each channel of the inputs; pass 2,
  * once the ranges (so the scales) are known, sums what quantizing adds. */
 static int record(const struct qz_model *m, const struct qz_run *run, const struct npy *x, struct qz_range *ranges,
-		  int n, int pass, struct diags *err)
+		  int n, int pass, int bits, struct diags *err)
 {
 	for (int i = 0; i < n; i++) {
 		const float *v;
@@ -191,7 +196,7 @@ static int record(const struct qz_model *m, const struct qz_run *run, const stru
 		}
 		if (pass == 1)
 			widen(&ranges[i], v, k);
-		if (ranges[i].axis >= 0 && ranges[i].seen && channel_sums(&ranges[i], v, rank, shape, pass == 2, err))
+		if (ranges[i].axis >= 0 && ranges[i].seen && channel_sums(&ranges[i], v, rank, shape, pass == 2, bits, err))
 			return -1;
 	}
 	return 0;
@@ -213,7 +218,7 @@ int qz_calibrate(const struct qz_model *m, const struct qz_options *o, struct qz
 			if ((rc = qz_sample_read(m, o->calibrate[s], &x, dims, sizeof dims, err)))
 				break;
 			rc = qz_run_open(&run, bytes, len, m->path, dims, err) ||
-			     qz_run_sample(&run, m->input->name, &x, err) || record(m, &run, &x, ranges, n, pass, err);
+			     qz_run_sample(&run, m->input->name, &x, err) || record(m, &run, &x, ranges, n, pass, o->activation_bits, err);
 			npy_free(&x);
 		}
 	qz_run_close(&run);

@@ -109,9 +109,31 @@ void qz_model_free(struct qz_model *m)
 	memset(m, 0, sizeof *m);
 }
 
-uint8_t *qz_model_pack(const struct qz_model *m, Onnx__GraphProto *g, size_t *len, struct diags *err)
+int64_t qz_model_opset(const struct qz_model *m) { return default_opset(m->m); }
+
+/* Whether the model imports domain d already. */
+static bool imports(const Onnx__ModelProto *m, const char *d)
+{
+	for (size_t i = 0; i < m->n_opset_import; i++)
+		if (m->opset_import[i]->domain && !strcmp(m->opset_import[i]->domain, d))
+			return true;
+	return false;
+}
+
+uint8_t *qz_model_pack(const struct qz_model *m, Onnx__GraphProto *g, const Onnx__OperatorSetIdProto *extra,
+		       size_t *len, struct diags *err)
 {
 	Onnx__GraphProto *own = m->m->graph;
+	Onnx__OperatorSetIdProto **own_sets = m->m->opset_import, **sets = NULL;
+	size_t own_n = m->m->n_opset_import;
+	if (extra && !imports(m->m, extra->domain)) {
+		if (!(sets = try_calloc(own_n + 1, sizeof *sets)))
+			return diag_nomem(err, m->path, (own_n + 1) * sizeof *sets, "the opset imports"), NULL;
+		if (own_n)
+			memcpy(sets, own_sets, own_n * sizeof *sets);
+		sets[own_n] = (Onnx__OperatorSetIdProto *)extra;
+		m->m->opset_import = sets, m->m->n_opset_import = own_n + 1;
+	}
 	m->m->graph = g ? g : own;
 	*len = onnx__model_proto__get_packed_size(m->m);
 	uint8_t *b = try_malloc(*len ? *len : 1);
@@ -120,6 +142,8 @@ uint8_t *qz_model_pack(const struct qz_model *m, Onnx__GraphProto *g, size_t *le
 	else
 		diag_nomem(err, m->path, *len, "the model's bytes");
 	m->m->graph = own;
+	m->m->opset_import = own_sets, m->m->n_opset_import = own_n;
+	free(sets);
 	/* protobuf-c reads some malformed messages that it then does not
 	 * write back readably (fuzz_quant found one): what is written must
 	 * read back */

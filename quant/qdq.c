@@ -58,6 +58,8 @@ struct qdq {
 	const struct qz_model *m;
 	const struct qz_range *ranges;
 	int nranges;
+	int bits;                /* of the activations: 8 or 16 */
+	const char *act_domain;  /* of their Q/DQ nodes: onnxruntime's com.microsoft for 16 bits before opset 21 */
 	struct pool P;
 	Onnx__NodeProto **node;
 	size_t nnode, node_cap;
@@ -109,9 +111,10 @@ static bool initializer(struct qdq *Q, const char *name, int32_t dtype, size_t r
 	return add_ptr(Q, (void ***)&Q->init, &Q->ninit, &Q->init_cap, t);
 }
 
-/* A QuantizeLinear or DequantizeLinear node (axis >= 0: per channel). */
+/* A QuantizeLinear or DequantizeLinear node (axis >= 0: per channel) of
+ * `domain` (NULL: the default). */
 static bool qdq_node(struct qdq *Q, const char *op, const char *x, const char *scale, const char *zero, const char *y,
-		     int64_t axis)
+		     int64_t axis, const char *domain)
 {
 	Onnx__NodeProto *n = pool_calloc(&Q->P, 1, sizeof *n);
 	char **in = pool_calloc(&Q->P, 3, sizeof *in), **out = pool_calloc(&Q->P, 1, sizeof *out);
@@ -120,7 +123,7 @@ static bool qdq_node(struct qdq *Q, const char *op, const char *x, const char *s
 	if (!n || !in || !out || !a || !as || !name)
 		return false;
 	*n = (Onnx__NodeProto)ONNX__NODE_PROTO__INIT;
-	n->op_type = (char *)op, n->name = name;
+	n->op_type = (char *)op, n->name = name, n->domain = (char *)domain;
 	in[0] = (char *)x, in[1] = (char *)scale, in[2] = (char *)zero;
 	out[0] = (char *)y;
 	n->n_input = 3, n->input = in, n->n_output = 1, n->output = out;
@@ -149,11 +152,15 @@ static bool quantize_value(struct qdq *Q, const char *v, const char *from)
 {
 	if (is_quantized(Q, v))
 		return true;
-	struct qz_act a = qz_act_params(qz_range_of(Q->ranges, Q->nranges, v));
+	struct qz_act a = qz_act_params(qz_range_of(Q->ranges, Q->nranges, v), Q->bits);
 	char *s = pool_name(&Q->P, v, "/scale"), *z = pool_name(&Q->P, v, "/zero_point"), *q = pool_name(&Q->P, v, "/q");
+	int8_t z8 = (int8_t)a.zero;
+	int16_t z16 = (int16_t)a.zero;
+	bool wide = Q->bits == 16;
 	if (!s || !z || !q || !initializer(Q, s, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, 0, NULL, &a.scale, 4) ||
-	    !initializer(Q, z, ONNX__TENSOR_PROTO__DATA_TYPE__INT8, 0, NULL, &a.zero, 1) ||
-	    !qdq_node(Q, "QuantizeLinear", from, s, z, q, -1) ||
+	    !initializer(Q, z, wide ? ONNX__TENSOR_PROTO__DATA_TYPE__INT16 : ONNX__TENSOR_PROTO__DATA_TYPE__INT8, 0, NULL,
+			 wide ? (const void *)&z16 : (const void *)&z8, wide ? 2 : 1) ||
+	    !qdq_node(Q, "QuantizeLinear", from, s, z, q, -1, Q->act_domain) ||
 	    !add_ptr(Q, (void ***)&Q->quantized, &Q->nquantized, &Q->quantized_cap, (void *)v))
 		return false;
 	return true;
@@ -163,7 +170,7 @@ static bool quantize_value(struct qdq *Q, const char *v, const char *from)
 static bool dequantize_value(struct qdq *Q, const char *v, const char *out)
 {
 	char *s = pool_name(&Q->P, v, "/scale"), *z = pool_name(&Q->P, v, "/zero_point"), *q = pool_name(&Q->P, v, "/q");
-	return s && z && q && qdq_node(Q, "DequantizeLinear", q, s, z, out, -1);
+	return s && z && q && qdq_node(Q, "DequantizeLinear", q, s, z, out, -1, Q->act_domain);
 }
 
 /* ---- weights and biases ---- */
@@ -226,7 +233,7 @@ static bool weight(struct qdq *Q, const Onnx__TensorProto *w, int axis, const ch
 	     initializer(Q, qn, ONNX__TENSOR_PROTO__DATA_TYPE__INT8, w->n_dims, w->dims, q, (size_t)n) &&
 	     initializer(Q, sn, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, 1, &channels, ws, (size_t)channels * 4) &&
 	     initializer(Q, zn, ONNX__TENSOR_PROTO__DATA_TYPE__INT8, 1, &channels, zeros, (size_t)channels) &&
-	     qdq_node(Q, "DequantizeLinear", qn, sn, zn, out, axis);
+	     qdq_node(Q, "DequantizeLinear", qn, sn, zn, out, axis, NULL);
 	free(owned);
 	free(q);
 	free(zeros);
@@ -254,7 +261,7 @@ static bool bias(struct qdq *Q, const Onnx__TensorProto *b, int64_t n, float xs,
 	     initializer(Q, qn, ONNX__TENSOR_PROTO__DATA_TYPE__INT32, 1, &n, q, (size_t)n * 4) &&
 	     initializer(Q, sn, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, 1, &n, bs, (size_t)n * 4) &&
 	     initializer(Q, zn, ONNX__TENSOR_PROTO__DATA_TYPE__INT32, 1, &n, zeros, (size_t)n * 4) &&
-	     qdq_node(Q, "DequantizeLinear", qn, sn, zn, out, 0);
+	     qdq_node(Q, "DequantizeLinear", qn, sn, zn, out, 0, NULL);
 	free(owned);
 	free(q);
 	free(zeros);
@@ -311,7 +318,7 @@ static bool rewrite_node(struct qdq *Q, size_t k, const Onnx__TensorProto *w, co
 	if (!xd || !wd || (conv && !bd) || !yf || !ws || !delta || !c || !in || !out)
 		return false;
 	const struct qz_range *xr = qz_range_of(Q->ranges, Q->nranges, x);
-	struct qz_act xa = qz_act_params(xr);
+	struct qz_act xa = qz_act_params(xr, Q->bits);
 	if (!quantize_value(Q, x, x) || !dequantize_value(Q, x, xd) ||
 	    !weight(Q, w, conv ? 0 : 1, wd, ws, xr, conv_groups(n), delta) ||
 	    (conv && !bias(Q, b, channels, xa.scale, ws, delta, bd)))
@@ -372,10 +379,14 @@ static bool rewrite(struct qdq *Q, struct qz_report *r)
 	return true;
 }
 
-uint8_t *qz_write_qdq(const struct qz_model *m, const struct qz_range *ranges, int n, struct qz_report *r,
+uint8_t *qz_write_qdq(const struct qz_model *m, const struct qz_range *ranges, int n, int bits, struct qz_report *r,
 		      size_t *len, struct diags *err)
 {
-	struct qdq Q = {.m = m, .ranges = ranges, .nranges = n};
+	struct qdq Q = {.m = m, .ranges = ranges, .nranges = n, .bits = bits};
+	Onnx__OperatorSetIdProto ms = ONNX__OPERATOR_SET_ID_PROTO__INIT;
+	ms.domain = "com.microsoft", ms.has_version = true, ms.version = 1;
+	bool contrib = bits == 16 && qz_model_opset(m) < 21; /* opset 21 has int16 in its own Q/DQ */
+	Q.act_domain = contrib ? ms.domain : NULL;
 	uint8_t *bytes = NULL;
 	if (!rewrite(&Q, r) || Q.P.failed)
 		diag_nomem(err, m->path, 0, "the quantized graph");
@@ -389,7 +400,7 @@ uint8_t *qz_write_qdq(const struct qz_model *m, const struct qz_range *ranges, i
 		for (size_t i = 0; in && i < m->g->n_input; i++)
 			if (!qz_initializer(m, m->g->input[i]->name) || read_as_float(&Q, m->g->input[i]->name))
 				in[g.n_input++] = m->g->input[i];
-		bytes = in ? qz_model_pack(m, &g, len, err) : NULL;
+		bytes = in ? qz_model_pack(m, &g, contrib ? &ms : NULL, len, err) : NULL;
 		if (!in)
 			diag_nomem(err, m->path, m->g->n_input * sizeof *in, "the graph's inputs");
 	}

@@ -29,9 +29,13 @@ int qz_model_read(const char *path, struct qz_model *m, struct diags *err);
 /* The same from bytes (malloc'd; the model owns them from here on). */
 int qz_model_parse(uint8_t *bytes, size_t len, const char *path, struct qz_model *m, struct diags *err);
 void qz_model_free(struct qz_model *m);
-/* The model's bytes with graph g in place of its own; NULL when out of
- * memory (an error). */
-uint8_t *qz_model_pack(const struct qz_model *m, Onnx__GraphProto *g, size_t *len, struct diags *err);
+/* The model's bytes with graph g in place of its own, and the opset
+ * import `extra` beside its own (NULL: none, or one it has already); NULL
+ * when out of memory (an error). */
+uint8_t *qz_model_pack(const struct qz_model *m, Onnx__GraphProto *g, const Onnx__OperatorSetIdProto *extra,
+		       size_t *len, struct diags *err);
+/* The version of the default domain the model imports. */
+int64_t qz_model_opset(const struct qz_model *m);
 /* The initializer named `name`, or NULL. */
 const Onnx__TensorProto *qz_initializer(const struct qz_model *m, const char *name);
 /* A float initializer's values (n of them), held in the model or a copy
@@ -87,13 +91,18 @@ struct qz_range {
 	double *shift;    /* per channel, the sum of what quantizing the value adds to it */
 };
 
-/* A value's int8 scale and zero point: its range widened to hold 0, in 255
- * steps (an empty range: 1 and 0). */
+/* A value's scale and zero point as a `bits`-bit integer (8: int8, 16:
+ * int16): its range widened to hold 0, in 2^bits − 1 steps (an empty
+ * range: 1 and 0). */
 struct qz_act {
 	float scale;
-	int8_t zero;
+	int32_t zero;
+	int bits;
 };
-struct qz_act qz_act_params(const struct qz_range *r);
+struct qz_act qz_act_params(const struct qz_range *r, int bits);
+/* The least and greatest quantized value of a. */
+float qz_act_lo(struct qz_act a);
+float qz_act_hi(struct qz_act a);
 /* What quantizing a value x with a adds to it on average, channel c. */
 double qz_range_shift(const struct qz_range *r, int64_t c);
 
@@ -102,7 +111,8 @@ double qz_range_shift(const struct qz_range *r, int64_t c);
  * -1 when out of memory. */
 int qz_range_names(const struct qz_model *m, struct qz_range **ranges, struct diags *err);
 /* Runs the float model over the calibration files and records each
- * range's minimum and maximum. */
+ * range's minimum and maximum (and, for bias correction, what quantizing
+ * to o->activation_bits adds to each channel). */
 int qz_calibrate(const struct qz_model *m, const struct qz_options *o, struct qz_range *ranges, int n,
 		 struct diags *err);
 void qz_ranges_free(struct qz_range *ranges, int n);
@@ -114,7 +124,7 @@ const struct qz_range *qz_range_of(const struct qz_range *ranges, int n, const c
 /* ---- the QDQ model (quant/qdq.c) ---- */
 
 /* The quantized model's bytes; counts into r.  NULL with an error. */
-uint8_t *qz_write_qdq(const struct qz_model *m, const struct qz_range *ranges, int n, struct qz_report *r,
+uint8_t *qz_write_qdq(const struct qz_model *m, const struct qz_range *ranges, int n, int bits, struct qz_report *r,
 		      size_t *len, struct diags *err);
 
 /* ---- the comparison (quant/compare.c) ---- */

@@ -13,6 +13,13 @@ int qz_quantize(const struct qz_options *o, struct qz_report *r, struct diags *e
 		diag_add(err, o->model, 0, 0, "no calibration samples: quantize needs at least one .npy file of the graph's input");
 		return -1;
 	}
+	if (o->activation_bits && o->activation_bits != 8 && o->activation_bits != 16) {
+		diag_add(err, o->model, 0, 0, "activations of %d bits; 8 or 16 are supported", o->activation_bits);
+		return -1;
+	}
+	struct qz_options oo = *o; /* 0 bits: the default, 8 */
+	oo.activation_bits = o->activation_bits ? o->activation_bits : 8;
+	o = &oo;
 	struct qz_model m;
 	struct qz_range *ranges = NULL;
 	uint8_t *q = NULL;
@@ -26,7 +33,8 @@ int qz_quantize(const struct qz_options *o, struct qz_report *r, struct diags *e
 	}
 	if (!rc)
 		rc = qz_calibrate(&m, o, ranges, n, err);
-	if (!rc && !(q = qz_write_qdq(&m, ranges, n, r, &qlen, err)))
+	r->activation_bits = o->activation_bits;
+	if (!rc && !(q = qz_write_qdq(&m, ranges, n, o->activation_bits, r, &qlen, err)))
 		rc = -1;
 	if (!rc)
 		rc = out_write(o->out, q, qlen, err);
