@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 """tests/onnx/quantize_test.py TESSEL WORK: `tessel quantize` on a small model
-written here (Conv with a bias, Relu, MatMul, Softmax), checked against
-numpy:
+written here (Conv with a bias, Relu, MatMul, Softmax), with int8 and with
+int16 activations (`--activations int16`), checked against numpy:
 
   - the weights: int8, symmetric, one scale max|w|/127 per output channel
     (axis 0 of the Conv's, axis 1 of the MatMul's);
   - each activation's scale and zero point from its range over the
-    calibration files, computed here with numpy's own float model;
+    calibration files, computed here with numpy's own float model; int16
+    ones in com.microsoft's QuantizeLinear and DequantizeLinear (the
+    model's opset is 13);
   - the bias: int32 at scale x_scale * w_scale;
   - the quantized model run by tessel's host against numpy running the
     same QDQ graph (quantize and dequantize as ONNX defines them);
@@ -64,14 +66,19 @@ def conv(x, w, b):
     return y + b[None, :, None, None]
 
 
-def act(lo, hi):
+def bounds(bits):
+    return (-128, 127) if bits == 8 else (-32768, 32767)
+
+
+def act(lo, hi, bits):
+    qlo, qhi = bounds(bits)
     lo, hi = np.float32(min(lo, 0.0)), np.float32(max(hi, 0.0))
-    s = np.float32((hi - lo) / np.float32(255.0))
-    return s, int(np.clip(np.rint(np.float32(-128.0) - lo / s), -128, 127))
+    s = np.float32((hi - lo) / np.float32(qhi - qlo))
+    return s, int(np.clip(np.rint(np.float32(qlo) - lo / s), qlo, qhi))
 
 
-def q(x, s, z):
-    return np.clip(np.rint(x / s) + z, -128, 127)
+def q(x, s, z, bits):
+    return np.clip(np.rint(x / s) + z, *bounds(bits))
 
 
 def dq(v, s, z):
@@ -86,108 +93,119 @@ for k in range(3):
     np.save(cal[-1], rng.standard_normal((2, 3, 8, 8)).astype(np.float32))
 np.save(f"{work}/wrong.npy", np.zeros((2, 3, 8, 9), np.float32))
 
-r = subprocess.run([tessel, "quantize", f"{work}/small.onnx", "--calibrate", *cal, "-o", f"{work}/q.onnx", "--json"],
-                   capture_output=True, text=True)
-check(r.returncode == 0, f"quantize exits 0 ({r.stderr.strip()[:300]})")
-if r.returncode:
-    sys.exit(1)
-rep = json.loads(r.stdout)
-try:
-    import jsonschema
-    here = os.path.dirname(os.path.abspath(__file__))
-    jsonschema.validate(rep, json.load(open(os.path.join(here, "..", "..", "docs", "tessel.schema.json"))))
-    check(True, "--json is valid under docs/tessel.schema.json")
-except jsonschema.ValidationError as e:
-    check(False, f"--json is valid under docs/tessel.schema.json: {e.message}")
-qm = onnx.load(f"{work}/q.onnx")
-init = {t.name: numpy_helper.to_array(t) for t in qm.graph.initializer}
-nodes = {o: n for n in qm.graph.node for o in n.output}
-conv_node = next(n for n in qm.graph.node if n.op_type == "Conv")
-mm_node = next(n for n in qm.graph.node if n.op_type == "MatMul")
+def quantized(bits):
+    """quantize with activations of `bits` bits, its model and report checked."""
+    tag = f"int{bits}: "
+    qpath = f"{work}/q{bits}.onnx"
+    r = subprocess.run([tessel, "quantize", f"{work}/small.onnx", "--calibrate", *cal, "-o", qpath, "--json"] +
+                       ([] if bits == 8 else ["--activations", "int16"]), capture_output=True, text=True)
+    check(r.returncode == 0, f"{tag}quantize exits 0 ({r.stderr.strip()[:300]})")
+    if r.returncode:
+        sys.exit(1)
+    rep = json.loads(r.stdout)
+    try:
+        import jsonschema
+        here = os.path.dirname(os.path.abspath(__file__))
+        jsonschema.validate(rep, json.load(open(os.path.join(here, "..", "..", "docs", "tessel.schema.json"))))
+        check(True, tag + "--json is valid under docs/tessel.schema.json")
+    except jsonschema.ValidationError as e:
+        check(False, f"{tag}--json is valid under docs/tessel.schema.json: {e.message}")
+    qm = onnx.load(qpath)
+    init = {t.name: numpy_helper.to_array(t) for t in qm.graph.initializer}
+    nodes = {o: n for n in qm.graph.node for o in n.output}
+    conv_node = next(n for n in qm.graph.node if n.op_type == "Conv")
+    mm_node = next(n for n in qm.graph.node if n.op_type == "MatMul")
+
+    def dq_of(name):
+        n = nodes[name]
+        assert n.op_type == "DequantizeLinear", n.op_type
+        return n
 
 
-def dq_of(name):
-    n = nodes[name]
-    assert n.op_type == "DequantizeLinear", n.op_type
-    return n
+    # weights
+    for node, w, axis in ((conv_node, W, 0), (mm_node, M, 1)):
+        d = dq_of(node.input[1])
+        wq, ws = init[d.input[0]], init[d.input[1]]
+        s = np.abs(w).max(axis=tuple(i for i in range(w.ndim) if i != axis)) / np.float32(127)
+        shape = [1] * w.ndim
+        shape[axis] = -1
+        check(wq.dtype == np.int8 and np.array_equal(ws, s.astype(np.float32)), f"{tag}{node.op_type}: a scale max|w|/127 per channel")
+        check(np.array_equal(wq, np.clip(np.rint(w / s.reshape(shape)), -127, 127).astype(np.int8)),
+              f"{tag}{node.op_type}: int8 weights round(w / scale)")
+
+    # activations: ranges from numpy's float model over the calibration files
+    xs = np.concatenate([np.load(f) for f in cal])
+    c = conv(xs.astype(np.float64), W.astype(np.float64), B.astype(np.float64))
+    f = np.maximum(c, 0).reshape(len(xs), 256)
+    m = f @ M.astype(np.float64)
+    for name, v in (("x", xs), ("c", c), ("f", f), ("m", m)):
+        want = act(float(v.min()), float(v.max()), bits)
+        qn = next(n for n in qm.graph.node if n.op_type == "QuantizeLinear" and n.input[0] in (name, name + "/float"))
+        got = (init[qn.input[1]].item(), int(init[qn.input[2]].item()))
+        check(abs(got[0] - want[0]) <= 1e-6 * want[0] and abs(got[1] - want[1]) <= 1,
+              f"{tag}activation {name}: scale and zero point {got} from its range (numpy: {want})")
+        check(init[qn.input[2]].dtype == (np.int8 if bits == 8 else np.int16) and
+              qn.domain == ("" if bits == 8 else "com.microsoft"),
+              f"{tag}activation {name}: zero point {init[qn.input[2]].dtype}, domain '{qn.domain}'")
+
+    # the bias: int32 at x_scale * w_scale
+    bd = dq_of(conv_node.input[2])
+    xq = next(n for n in qm.graph.node if n.op_type == "QuantizeLinear" and n.input[0] == "x")
+    ws = init[dq_of(conv_node.input[1]).input[1]]
+    check(init[bd.input[0]].dtype == np.int32 and np.array_equal(init[bd.input[1]], (init[xq.input[1]] * ws).astype(np.float32)),
+          tag + "Conv bias: int32 at scale x_scale * w_scale")
+
+    # the quantized graph run by numpy, as ONNX defines QuantizeLinear and DequantizeLinear
 
 
-# weights
-for node, w, axis in ((conv_node, W, 0), (mm_node, M, 1)):
-    d = dq_of(node.input[1])
-    wq, ws = init[d.input[0]], init[d.input[1]]
-    s = np.abs(w).max(axis=tuple(i for i in range(w.ndim) if i != axis)) / np.float32(127)
-    shape = [1] * w.ndim
-    shape[axis] = -1
-    check(wq.dtype == np.int8 and np.array_equal(ws, s.astype(np.float32)), f"{node.op_type}: a scale max|w|/127 per channel")
-    check(np.array_equal(wq, np.clip(np.rint(w / s.reshape(shape)), -127, 127).astype(np.int8)),
-          f"{node.op_type}: int8 weights round(w / scale)")
-
-# activations: ranges from numpy's float model over the calibration files
-xs = np.concatenate([np.load(f) for f in cal])
-c = conv(xs.astype(np.float64), W.astype(np.float64), B.astype(np.float64))
-f = np.maximum(c, 0).reshape(len(xs), 256)
-m = f @ M.astype(np.float64)
-for name, v in (("x", xs), ("c", c), ("f", f), ("m", m)):
-    want = act(float(v.min()), float(v.max()))
-    qn = next(n for n in qm.graph.node if n.op_type == "QuantizeLinear" and n.input[0] in (name, name + "/float"))
-    got = (init[qn.input[1]].item(), int(init[qn.input[2]].item()))
-    check(abs(got[0] - want[0]) <= 1e-6 * want[0] and abs(got[1] - want[1]) <= 1,
-          f"activation {name}: scale and zero point {got} from its range (numpy: {want})")
-
-# the bias: int32 at x_scale * w_scale
-bd = dq_of(conv_node.input[2])
-xq = next(n for n in qm.graph.node if n.op_type == "QuantizeLinear" and n.input[0] == "x")
-ws = init[dq_of(conv_node.input[1]).input[1]]
-check(init[bd.input[0]].dtype == np.int32 and np.array_equal(init[bd.input[1]], (init[xq.input[1]] * ws).astype(np.float32)),
-      "Conv bias: int32 at scale x_scale * w_scale")
-
-# the quantized graph run by numpy, as ONNX defines QuantizeLinear and DequantizeLinear
+    def qdq(v, name):
+        n = next(n for n in qm.graph.node if n.op_type == "QuantizeLinear" and n.input[0] in (name, name + "/float"))
+        s, z = init[n.input[1]], int(init[n.input[2]])
+        return dq(q(v.astype(np.float32), s, z, bits), s, z)
 
 
-def qdq(v, name):
-    n = next(n for n in qm.graph.node if n.op_type == "QuantizeLinear" and n.input[0] in (name, name + "/float"))
-    s, z = init[n.input[1]], int(init[n.input[2]])
-    return dq(q(v.astype(np.float32), s, z), s, z)
+    x0 = np.load(cal[0])
+    wd = dq(init[dq_of(conv_node.input[1]).input[0]].astype(np.float32), ws.reshape(-1, 1, 1, 1), 0)
+    bdq = init[bd.input[0]].astype(np.float64) * init[bd.input[1]]
+    cq = qdq(conv(qdq(x0, "x").astype(np.float64), wd.astype(np.float64), bdq), "c")
+    fq = qdq(np.maximum(cq, 0).reshape(2, 256), "f")
+    md = dq_of(mm_node.input[1])
+    mq = qdq(fq.astype(np.float64) @ (init[md.input[0]].astype(np.float64) * init[md.input[1]]), "m")
+    e = np.exp(mq - mq.max(axis=1, keepdims=True))
+    want = e / e.sum(axis=1, keepdims=True)
+    subprocess.run([tessel, "host", qpath, "--dims", "n=2", "--input", f"x={cal[0]}", "--output",
+                    f"y={work}/y.npy"], check=True, capture_output=True)
+    got = np.load(f"{work}/y.npy")
+    check(np.abs(got - want).max() < 2e-2, f"{tag}the quantized model on tessel's host is numpy's QDQ graph (max diff "
+          f"{np.abs(got - want).max():.3g})")
+
+    # compiled for vta-default and run on the simulator: the accelerator's
+    # products give the host's output bit for bit (the program's segments carry
+    # the QDQ names, "x/q", "c/float")
+    hw = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "hw", "vta-default.yaml")
+    r = subprocess.run([tessel, "compile", qpath, "--hw", hw, "--dims", "n=2", "-o", f"{work}/q.tsp"],
+                       capture_output=True, text=True)
+    check(r.returncode == 0 and "2 of" in r.stdout.splitlines()[0], f"{tag}compiled, both products on the accelerator "
+          f"({(r.stdout.splitlines() or [r.stderr])[0][:120]})")
+    r = subprocess.run([tessel, "run", f"{work}/q.tsp", "--input", f"x={cal[0]}", "--output", f"y={work}/yd.npy"],
+                       capture_output=True, text=True)
+    check(r.returncode == 0 and np.array_equal(np.load(f"{work}/yd.npy"), got),
+          f"{tag}run on the simulator: the host's output bit for bit ({r.stderr.strip()[:200]})")
+
+    # the report
+    o = rep["outputs"][0]
+    ff = np.exp(m - m.max(axis=1, keepdims=True))
+    ff /= ff.sum(axis=1, keepdims=True)
+    check(rep["quantized"] == 2 and rep["skipped"] == 0 and rep["samples"] == 3 and o["name"] == "y",
+          tag + "report: 2 nodes quantized, 3 samples, output y")
+    check(rep["activation_bits"] == bits, f"{tag}report: activation_bits {rep['activation_bits']}")
+    check(o["top1_total"] == len(xs) and 0 <= o["top1_agree"] <= len(xs) and o["cosine"] > 0.9,
+          f"{tag}report: top-1 over {len(xs)} rows ({o['top1_agree']} agree), cosine {o['cosine']:.4f}")
+    check(abs(o["max_abs_float"] - float(ff.max())) < 1e-5, tag + "report: max |float| is numpy's")
 
 
-x0 = np.load(cal[0])
-wd = dq(init[dq_of(conv_node.input[1]).input[0]].astype(np.float32), ws.reshape(-1, 1, 1, 1), 0)
-bdq = init[bd.input[0]].astype(np.float64) * init[bd.input[1]]
-cq = qdq(conv(qdq(x0, "x").astype(np.float64), wd.astype(np.float64), bdq), "c")
-fq = qdq(np.maximum(cq, 0).reshape(2, 256), "f")
-md = dq_of(mm_node.input[1])
-mq = qdq(fq.astype(np.float64) @ (init[md.input[0]].astype(np.float64) * init[md.input[1]]), "m")
-e = np.exp(mq - mq.max(axis=1, keepdims=True))
-want = e / e.sum(axis=1, keepdims=True)
-subprocess.run([tessel, "host", f"{work}/q.onnx", "--dims", "n=2", "--input", f"x={cal[0]}", "--output",
-                f"y={work}/y.npy"], check=True, capture_output=True)
-got = np.load(f"{work}/y.npy")
-check(np.abs(got - want).max() < 2e-2, f"the quantized model on tessel's host is numpy's QDQ graph (max diff "
-      f"{np.abs(got - want).max():.3g})")
-
-# compiled for vta-default and run on the simulator: the accelerator's
-# products give the host's output bit for bit (the program's segments carry
-# the QDQ names, "x/q", "c/float")
-hw = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "hw", "vta-default.yaml")
-r = subprocess.run([tessel, "compile", f"{work}/q.onnx", "--hw", hw, "--dims", "n=2", "-o", f"{work}/q.tsp"],
-                   capture_output=True, text=True)
-check(r.returncode == 0 and "2 of" in r.stdout.splitlines()[0], f"compiled, both products on the accelerator "
-      f"({(r.stdout.splitlines() or [r.stderr])[0][:120]})")
-r = subprocess.run([tessel, "run", f"{work}/q.tsp", "--input", f"x={cal[0]}", "--output", f"y={work}/yd.npy"],
-                   capture_output=True, text=True)
-check(r.returncode == 0 and np.array_equal(np.load(f"{work}/yd.npy"), got),
-      f"run on the simulator: the host's output bit for bit ({r.stderr.strip()[:200]})")
-
-# the report
-o = rep["outputs"][0]
-ff = np.exp(m - m.max(axis=1, keepdims=True))
-ff /= ff.sum(axis=1, keepdims=True)
-check(rep["quantized"] == 2 and rep["skipped"] == 0 and rep["samples"] == 3 and o["name"] == "y",
-      "report: 2 nodes quantized, 3 samples, output y")
-check(o["top1_total"] == len(xs) and 0 <= o["top1_agree"] <= len(xs) and o["cosine"] > 0.9,
-      f"report: top-1 over {len(xs)} rows ({o['top1_agree']} agree), cosine {o['cosine']:.4f}")
-check(abs(o["max_abs_float"] - float(ff.max())) < 1e-5, "report: max |float| is numpy's")
+for bits in (8, 16):
+    quantized(bits)
 
 # errors
 
@@ -203,5 +221,7 @@ refused([f"{work}/small.onnx", "--calibrate", f"{work}/wrong.npy", "-o", f"{work
 refused([f"{work}/old.onnx", "--calibrate", cal[0], "-o", f"{work}/e.onnx"], 1,
         "imports opset 11; quantize writes per-channel DequantizeLinear, which needs opset 13 or later", "opset 11")
 refused([f"{work}/small.onnx", "--calibrate", cal[0], "-o", cal[0]], 2, "is calibration file", "-o a calibration file")
+refused([f"{work}/small.onnx", "--calibrate", cal[0], "-o", f"{work}/e.onnx", "--activations", "int4"], 2,
+        "option '--activations' takes int8 or int16, not 'int4'", "--activations int4")
 check(not os.path.exists(f"{work}/e.onnx"), "nothing written when refused")
 sys.exit(1 if fails else 0)
