@@ -45,7 +45,7 @@ struct cc_plan;
 	  "search each op's mappings on the simulator, keeping the measurements in a tuning database") \
 	X(onnx_test, "DIR [--hw HW.yaml] [--device sim|rtl] [--json]",                                 \
 	  "run an ONNX backend test (model.onnx, test_data_set_*) and compare its outputs")          \
-	X(quantize, "MODEL.onnx --calibrate FILE.npy... -o OUT.onnx [--activations int8|int16] [--json]", \
+	X(quantize, "MODEL.onnx --calibrate FILE.npy... -o OUT.onnx [--activations int8|int16] [--weights round|fit] [--json]", \
 	  "quantize an ONNX model to int8 (QDQ) from calibration samples and report its accuracy")    \
 	X(sweep, "SWEEP.yaml [--out DIR] [--db FILE] [--json]",                                        \
 	  "run every point of a sweep over hardware parameters: latency, energy, area, Pareto front")  \

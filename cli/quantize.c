@@ -36,22 +36,22 @@ static int take_calibrate(int *argc, char **argv, const char ***files, int *n)
 	return 0;
 }
 
-/* Takes `--activations int8|int16` out of argv into *bits (8 when absent). */
-static int take_activations(int *argc, char **argv, int *bits)
+/* Takes `OPTION A|B` out of argv: *choice 0 for A (and when absent), 1 for B. */
+static int take_choice(int *argc, char **argv, const char *option, const char *a, const char *b, int *choice)
 {
 	int k = 1;
-	*bits = 8;
+	*choice = 0;
 	for (int i = 1; i < *argc; i++) {
-		if (strcmp(argv[i], "--activations")) {
+		if (strcmp(argv[i], option)) {
 			argv[k++] = argv[i];
 			continue;
 		}
 		const char *v = i + 1 < *argc ? argv[++i] : "";
-		if (strcmp(v, "int8") && strcmp(v, "int16")) {
-			cli_usage_error("quantize", "option '--activations' takes int8 or int16, not '%s'", v);
+		if (strcmp(v, a) && strcmp(v, b)) {
+			cli_usage_error("quantize", "option '%s' takes %s or %s, not '%s'", option, a, b, v);
 			return -1;
 		}
-		*bits = strcmp(v, "int8") ? 16 : 8;
+		*choice = strcmp(v, a) != 0;
 	}
 	*argc = k;
 	argv[k] = NULL;
@@ -61,8 +61,10 @@ static int take_activations(int *argc, char **argv, int *bits)
 static void print_text(const struct qz_options *o, const struct qz_report *r)
 {
 	printf("%s: %d Conv/MatMul nodes quantized to int8 (%d left in float), %d activations scaled to int%d, %d "
-	       "calibration samples\nwrote %s\n", o->model, r->quantized, r->skipped, r->activations, r->activation_bits,
-	       r->samples, o->out);
+	       "calibration samples\n", o->model, r->quantized, r->skipped, r->activations, r->activation_bits, r->samples);
+	if (o->fit_weights)
+		printf("weights fitted layer by layer: %d of %d nodes\n", r->fitted, r->quantized);
+	printf("wrote %s\n", o->out);
 	printf("  %-32s %12s %12s %10s %10s\n", "output", "max |error|", "max |float|", "cosine", "top-1");
 	for (int i = 0; i < r->noutputs; i++) {
 		const struct qz_output_report *q = &r->out[i];
@@ -80,8 +82,8 @@ static void print_json(const struct qz_options *o, const struct qz_report *r)
 	cli_json_string(stdout, o->model);
 	printf(",\"output\":");
 	cli_json_string(stdout, o->out);
-	printf(",\"quantized\":%d,\"skipped\":%d,\"activations\":%d,\"activation_bits\":%d,\"samples\":%d,\"outputs\":[",
-	       r->quantized, r->skipped, r->activations, r->activation_bits, r->samples);
+	printf(",\"quantized\":%d,\"skipped\":%d,\"activations\":%d,\"activation_bits\":%d,\"fitted\":%d,"
+	       "\"samples\":%d,\"outputs\":[", r->quantized, r->skipped, r->activations, r->activation_bits, r->fitted, r->samples);
 	for (int i = 0; i < r->noutputs; i++) {
 		const struct qz_output_report *q = &r->out[i];
 		printf("%s{\"name\":", i ? "," : "");
@@ -101,8 +103,9 @@ int cli_quantize(int argc, char **argv)
 	const char **files = NULL;
 	int nfiles = 0;
 	struct cli_opts o;
-	int bits;
-	if (take_calibrate(&argc, argv, &files, &nfiles) || take_activations(&argc, argv, &bits)) {
+	int wide, fit;
+	if (take_calibrate(&argc, argv, &files, &nfiles) || take_choice(&argc, argv, "--activations", "int8", "int16", &wide) ||
+	    take_choice(&argc, argv, "--weights", "round", "fit", &fit)) {
 		free(files);
 		return CLI_USAGE;
 	}
@@ -127,7 +130,7 @@ int cli_quantize(int argc, char **argv)
 		return CLI_USAGE;
 	}
 	struct qz_options q = {.model = o.pos[0], .out = o.out, .calibrate = files, .ncalibrate = nfiles,
-			       .activation_bits = bits};
+			       .activation_bits = wide ? 16 : 8, .fit_weights = fit};
 	struct qz_report r;
 	struct diags err = {0};
 	if (qz_quantize(&q, &r, &err)) {

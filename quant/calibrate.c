@@ -98,9 +98,8 @@ static bool is_graph_output(const Onnx__GraphProto *g, const char *name)
 	return false;
 }
 
-/* The model with every range's value an output too. */
-static uint8_t *calibration_model(const struct qz_model *m, const struct qz_range *ranges, int n, size_t *len,
-				  struct diags *err)
+uint8_t *qz_calibration_model(const struct qz_model *m, const struct qz_range *ranges, int n, size_t *len,
+			      struct diags *err)
 {
 	Onnx__ValueInfoProto *info = try_calloc((size_t)n + 1, sizeof *info);
 	Onnx__ValueInfoProto **outs = try_calloc(m->g->n_output + (size_t)n + 1, sizeof *outs);
@@ -206,7 +205,7 @@ int qz_calibrate(const struct qz_model *m, const struct qz_options *o, struct qz
 		 struct diags *err)
 {
 	size_t len;
-	uint8_t *bytes = calibration_model(m, ranges, n, &len, err);
+	uint8_t *bytes = qz_calibration_model(m, ranges, n, &len, err);
 	if (!bytes)
 		return -1;
 	struct qz_run run = {0};

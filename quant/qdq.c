@@ -65,6 +65,7 @@ struct qdq {
 	size_t nnode, node_cap;
 	Onnx__TensorProto **init;
 	size_t ninit, init_cap;
+	const struct qz_fitted *fitted; /* per node of the graph, or NULL */
 	const char **quantized; /* values whose "/q" exists */
 	size_t nquantized, quantized_cap;
 	bool *rewritten;        /* per node of the graph */
@@ -200,21 +201,10 @@ static void weight_shift(const Onnx__TensorProto *w, const float *v, const int8_
 	}
 }
 
-/* W/q and its scales (per output channel: `axis` 0 or 1 of W), then a
- * DequantizeLinear into `out`; the scales in ws (one per channel), and
- * for a Conv (axis 0) the shift of each channel's mean in delta. */
-static bool weight(struct qdq *Q, const Onnx__TensorProto *w, int axis, const char *out, float *ws,
-		   const struct qz_range *x, int64_t groups, double *delta)
+void qz_round_weights(const float *v, int64_t n, int64_t channels, int axis, float *ws, int8_t *q)
 {
-	int64_t n;
-	float *owned;
-	const float *v = qz_floats(w, &n, &owned);
-	int64_t channels = w->dims[axis], inner = axis == 0 ? n / (channels ? channels : 1) : 1;
-	int64_t outer = axis == 0 ? 1 : w->dims[0];
-	int8_t *q = try_malloc((size_t)n + 1);
-	int8_t *zeros = try_calloc((size_t)channels + 1, 1);
-	bool ok = v && q && zeros;
-	for (int64_t c = 0; ok && c < channels; c++) {
+	int64_t inner = axis == 0 ? n / (channels ? channels : 1) : 1, outer = axis == 0 ? 1 : n / (channels ? channels : 1);
+	for (int64_t c = 0; c < channels; c++) {
 		float mx = 0.0f;
 		for (int64_t o = 0; o < outer; o++)
 			for (int64_t i = 0; i < inner; i++)
@@ -226,7 +216,27 @@ static bool weight(struct qdq *Q, const Onnx__TensorProto *w, int axis, const ch
 				q[at] = (int8_t)fmaxf(-127.0f, fminf(127.0f, rintf(v[at] / ws[c])));
 			}
 	}
-	if (ok && axis == 0)
+}
+
+/* W/q and its scales (per output channel: `axis` 0 or 1 of W), then a
+ * DequantizeLinear into `out`; the scales in ws (one per channel), and
+ * for a Conv (axis 0) the shift of each channel's mean in delta.  fit:
+ * the fitted weights to round in W's place (NULL: W's own), which need
+ * no bias correction. */
+static bool weight(struct qdq *Q, const Onnx__TensorProto *w, int axis, const char *out, float *ws,
+		   const struct qz_range *x, int64_t groups, double *delta, const float *fit)
+{
+	int64_t n;
+	float *owned;
+	const float *v = qz_floats(w, &n, &owned);
+	v = fit ? fit : v;
+	int64_t channels = w->dims[axis];
+	int8_t *q = try_malloc((size_t)n + 1);
+	int8_t *zeros = try_calloc((size_t)channels + 1, 1);
+	bool ok = v && q && zeros;
+	if (ok)
+		qz_round_weights(v, n, channels, axis, ws, q);
+	if (ok && axis == 0 && !fit)
 		weight_shift(w, v, q, ws, x, groups, delta);
 	char *qn = pool_name(&Q->P, out, "/q"), *sn = pool_name(&Q->P, out, "/scale"), *zn = pool_name(&Q->P, out, "/zero_point");
 	ok = ok && qn && sn && zn &&
@@ -240,14 +250,15 @@ static bool weight(struct qdq *Q, const Onnx__TensorProto *w, int axis, const ch
 	return ok;
 }
 
-/* B/q (int32 at scale x_scale · w_scale[c]) of the bias b (NULL: zeros)
- * less the weights' shift delta, and its DequantizeLinear. */
+/* B/q (int32 at scale x_scale · w_scale[c]) of the bias b (NULL: zeros;
+ * fit: the fitted bias in its place) less the weights' shift delta, and
+ * its DequantizeLinear. */
 static bool bias(struct qdq *Q, const Onnx__TensorProto *b, int64_t n, float xs, const float *ws, const double *delta,
-		 const char *out)
+		 const char *out, const float *fit)
 {
 	int64_t nb = n;
 	float *owned = NULL;
-	const float *v = b ? qz_floats(b, &nb, &owned) : NULL;
+	const float *v = fit ? fit : b ? qz_floats(b, &nb, &owned) : NULL;
 	int32_t *q = try_calloc((size_t)n + 1, sizeof *q), *zeros = try_calloc((size_t)n + 1, sizeof *zeros);
 	float *bs = try_calloc((size_t)n + 1, sizeof *bs);
 	bool ok = (!b || (v && nb == n)) && q && zeros && bs;
@@ -319,9 +330,10 @@ static bool rewrite_node(struct qdq *Q, size_t k, const Onnx__TensorProto *w, co
 		return false;
 	const struct qz_range *xr = qz_range_of(Q->ranges, Q->nranges, x);
 	struct qz_act xa = qz_act_params(xr, Q->bits);
+	const struct qz_fitted *f = Q->fitted && Q->fitted[k].w ? &Q->fitted[k] : NULL;
 	if (!quantize_value(Q, x, x) || !dequantize_value(Q, x, xd) ||
-	    !weight(Q, w, conv ? 0 : 1, wd, ws, xr, conv_groups(n), delta) ||
-	    (conv && !bias(Q, b, channels, xa.scale, ws, delta, bd)))
+	    !weight(Q, w, conv ? 0 : 1, wd, ws, xr, conv_groups(n), delta, f ? f->w : NULL) ||
+	    (conv && !bias(Q, b, channels, xa.scale, ws, delta, bd, f ? f->b : NULL)))
 		return false;
 	*c = *n;
 	in[0] = xd, in[1] = wd, in[2] = bd;
@@ -379,10 +391,10 @@ static bool rewrite(struct qdq *Q, struct qz_report *r)
 	return true;
 }
 
-uint8_t *qz_write_qdq(const struct qz_model *m, const struct qz_range *ranges, int n, int bits, struct qz_report *r,
-		      size_t *len, struct diags *err)
+uint8_t *qz_write_qdq(const struct qz_model *m, const struct qz_range *ranges, int n, int bits,
+		      const struct qz_fitted *fitted, struct qz_report *r, size_t *len, struct diags *err)
 {
-	struct qdq Q = {.m = m, .ranges = ranges, .nranges = n, .bits = bits};
+	struct qdq Q = {.m = m, .ranges = ranges, .nranges = n, .bits = bits, .fitted = fitted};
 	Onnx__OperatorSetIdProto ms = ONNX__OPERATOR_SET_ID_PROTO__INIT;
 	ms.domain = "com.microsoft", ms.has_version = true, ms.version = 1;
 	bool contrib = bits == 16 && qz_model_opset(m) < 21; /* opset 21 has int16 in its own Q/DQ */

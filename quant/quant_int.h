@@ -116,6 +116,10 @@ int qz_range_names(const struct qz_model *m, struct qz_range **ranges, struct di
 int qz_calibrate(const struct qz_model *m, const struct qz_options *o, struct qz_range *ranges, int n,
 		 struct diags *err);
 void qz_ranges_free(struct qz_range *ranges, int n);
+/* The model with every range's value an output too (nothing fuses them
+ * away), its bytes; NULL with an error. */
+uint8_t *qz_calibration_model(const struct qz_model *m, const struct qz_range *ranges, int n, size_t *len,
+			      struct diags *err);
 /* The mean of channel c of a range's value over the samples (0 unseen). */
 double qz_range_mean(const struct qz_range *r, int64_t c);
 /* The range of value `name`, or NULL. */
@@ -123,9 +127,31 @@ const struct qz_range *qz_range_of(const struct qz_range *ranges, int n, const c
 
 /* ---- the QDQ model (quant/qdq.c) ---- */
 
-/* The quantized model's bytes; counts into r.  NULL with an error. */
-uint8_t *qz_write_qdq(const struct qz_model *m, const struct qz_range *ranges, int n, int bits, struct qz_report *r,
-		      size_t *len, struct diags *err);
+/* A node's fitted float weights (the weight's layout) and bias (one per
+ * output channel), rounded in place of its own (quant/fit.c); w NULL: none. */
+struct qz_fitted {
+	float *w, *b;
+};
+
+/* The quantized model's bytes, with activations of `bits` bits and the
+ * weights in `fitted` (per node of the graph; NULL: none) where given;
+ * counts into r.  NULL with an error. */
+uint8_t *qz_write_qdq(const struct qz_model *m, const struct qz_range *ranges, int n, int bits,
+		      const struct qz_fitted *fitted, struct qz_report *r, size_t *len, struct diags *err);
+/* n float weights, `channels` along axis 0 (or axis 1 of a 2-D [n / channels,
+ * channels]), as int8 q with a symmetric scale per channel (max |w| / 127),
+ * rounded to nearest even. */
+void qz_round_weights(const float *v, int64_t n, int64_t channels, int axis, float *ws, int8_t *q);
+
+/* ---- fitted weights (quant/fit.c) ---- */
+
+/* Fits the weights of every quantized node, layer by layer, to what the
+ * quantized model feeds it: *fitted per node of the graph (w NULL where
+ * not fitted; free with qz_fitted_free), *nfitted the layers fitted.  0,
+ * or -1 with an error. */
+int qz_fit(const struct qz_model *m, const struct qz_options *o, const struct qz_range *ranges, int n,
+	   struct qz_fitted **fitted, int *nfitted, struct diags *err);
+void qz_fitted_free(struct qz_fitted *fitted, size_t n);
 
 /* ---- the comparison (quant/compare.c) ---- */
 

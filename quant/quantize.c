@@ -34,8 +34,12 @@ int qz_quantize(const struct qz_options *o, struct qz_report *r, struct diags *e
 	if (!rc)
 		rc = qz_calibrate(&m, o, ranges, n, err);
 	r->activation_bits = o->activation_bits;
-	if (!rc && !(q = qz_write_qdq(&m, ranges, n, o->activation_bits, r, &qlen, err)))
+	struct qz_fitted *fitted = NULL;
+	if (!rc && o->fit_weights)
+		rc = qz_fit(&m, o, ranges, n, &fitted, &r->fitted, err);
+	if (!rc && !(q = qz_write_qdq(&m, ranges, n, o->activation_bits, fitted, r, &qlen, err)))
 		rc = -1;
+	qz_fitted_free(fitted, fitted ? m.g->n_node : 0);
 	if (!rc)
 		rc = out_write(o->out, q, qlen, err);
 	if (!rc)

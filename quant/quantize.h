@@ -29,6 +29,7 @@ struct qz_options {
 	const char *const *calibrate;  /* .npy files: each one sample (or a batch) of the graph's input */
 	int ncalibrate;
 	int activation_bits;           /* 8 (int8, the default) or 16 (int16: W8A16) */
+	bool fit_weights;              /* weights fitted layer by layer (quant/fit.c), not only rounded */
 };
 
 /* How the quantized model's outputs differ from the float model's over the
@@ -46,6 +47,7 @@ struct qz_output_report {
 struct qz_report {
 	int quantized;             /* Conv and MatMul nodes given int8 weights */
 	int activation_bits;       /* of the activations around them: 8 or 16 */
+	int fitted;                /* nodes whose weights were fitted (--weights fit) */
 	int skipped;               /* Conv and MatMul nodes left in float (weight not a constant, ...) */
 	int activations;           /* tensors given a scale and zero point */
 	int samples;               /* calibration files run */

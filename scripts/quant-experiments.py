@@ -30,6 +30,9 @@ Variants (--variant):
               from X_q's second moments, the bias refitted to the rounded
               weights;
   sequential-rtn  the same fit, rounded to nearest;
+  joint-rtn   the same fit of every layer at once, on the inputs one run of
+              the baseline model gives it; joint-rtnN: N such rounds, each
+              on the inputs of the model the round before fitted;
   sensitivity each convolution alone int8 (baseline), the others float: the
               relative RMS error of the embeddings on every fourth
               calibration window (how --float's layers were chosen);
@@ -239,7 +242,9 @@ def gptq(w, h, ws, damp=0.01):
     return q
 
 
-def sequential(layers, cal, act, keep, use_gptq=True, lam=0.01):
+def sequential(layers, cal, act, keep, use_gptq=True, lam=0.01, ref=None):
+    """ref: the quantized layers whose inputs each layer is fitted on (all at once, from one run of that model),
+    instead of the layers fitted before it."""
     xf = [inputs(x).astype(np.float32) for x in chunks(cal)]
     xq = [x.copy() for x in xf]
     out = []
@@ -271,7 +276,7 @@ def sequential(layers, cal, act, keep, use_gptq=True, lam=0.01):
         out.append(q)
         for i in range(len(xf)):
             xf[i] = post(layer(xf[i].astype(np.float64), lay, None), lay["post"]).astype(np.float32)
-            xq[i] = post(layer(xq[i].astype(np.float64), lay, q), lay["post"]).astype(np.float32)
+            xq[i] = post(layer(xq[i].astype(np.float64), lay, ref[k] if ref else q), lay["post"]).astype(np.float32)
     return out
 
 
@@ -345,6 +350,10 @@ def main():
             q = baseline(layers, cal, act)
         elif variant in ("sequential", "sequential-rtn"):
             q = sequential(layers, cal, act, keep, use_gptq=variant == "sequential")
+        elif variant.startswith("joint"):  # joint-rtn, joint-rtnN: N rounds, each on the last round's model
+            q = baseline(layers, cal, act)
+            for _ in range(int(variant[9:] or 1)):
+                q = sequential(layers, cal, act, keep, use_gptq=False, ref=q)
         else:
             sys.exit(f"quant-experiments: no variant '{variant}'")
         q = [None if k in keep else qk for k, qk in enumerate(q)]

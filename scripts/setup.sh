@@ -17,7 +17,7 @@ esac
 
 # Every Debian package the build and the tests use.
 packages=(build-essential cmake pkg-config libyaml-dev libxxhash-dev libsqlite3-dev sqlite3 libsystemc-dev llvm-14-dev verilator yosys python3-jsonschema
-  protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata python3-onnx python3-numpy espeak-ng
+  libopenblas-dev liblapacke-dev protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata python3-onnx python3-numpy espeak-ng
   openmpi-bin libopenmpi-dev
   chromium)
 

@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ranges[i].lo = -1.0f, ranges[i].hi = (float)(i + 1), ranges[i].seen = i % 3 != 2;
 		struct qz_report r = {0};
 		size_t len;
-		uint8_t *q = qz_write_qdq(&m, ranges, n, size % 2 ? 16 : 8, &r, &len, &err); /* both widths */
+		uint8_t *q = qz_write_qdq(&m, ranges, n, size % 2 ? 16 : 8, NULL, &r, &len, &err); /* both widths */
 		FUZZ_CHECK(q ? err.n == 0 : err.n > 0);
 		if (q) {
 			FUZZ_CHECK((size_t)r.activations == quantize_nodes(q, len));

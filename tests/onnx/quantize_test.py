@@ -207,6 +207,78 @@ def quantized(bits):
 for bits in (8, 16):
     quantized(bits)
 
+
+# --weights fit, with int16 activations: each layer's weights and bias
+# fitted to the float layer's output on what the quantized model feeds it
+# (docs/quantize.md), worked out here in numpy, layer by layer
+
+
+def im2col(x):
+    """[n, 3, 8, 8] padded by 1 -> rows [n*8*8, 27] in the weight's (i, kh, kw) order."""
+    n = x.shape[0]
+    xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    cols = np.stack([xp[:, :, i:i + 8, j:j + 8] for i in range(3) for j in range(3)], 2)  # n, c, 9, h, w
+    return cols.transpose(0, 3, 4, 1, 2).reshape(n * 64, 27)
+
+
+def fit(xq, y, w, groups_out):
+    """W' (out x K) and b' as quant/fit.c: ridge towards w, then rounded, then the bias refitted."""
+    xt = np.concatenate([xq, np.ones((len(xq), 1))], 1)
+    h, c = xt.T @ xt, y.T @ xt
+    lam = 0.01 * np.mean(np.diag(h)[:-1])
+    reg = np.eye(len(h)) * lam
+    reg[-1, -1] = 0.0
+    wa = np.linalg.solve(h + reg, (c + np.concatenate([w, np.zeros((len(w), 1))], 1) @ reg).T).T[:, :-1]
+    ws = (np.abs(wa).max(1).astype(np.float32) / np.float32(127)).astype(np.float32)
+    wq = np.clip(np.rint(wa.astype(np.float32) / ws[:, None]), -127, 127)
+    b = (c[:, -1] - (wq * ws[:, None]) @ h[:-1, -1]) / h[-1, -1]
+    return wq.astype(np.int8), ws, b
+
+
+fpath = f"{work}/qfit.onnx"
+r = subprocess.run([tessel, "quantize", f"{work}/small.onnx", "--calibrate", *cal, "-o", fpath, "--json",
+                    "--activations", "int16", "--weights", "fit"], capture_output=True, text=True)
+check(r.returncode == 0 and json.loads(r.stdout)["fitted"] == 2, f"--weights fit: 2 nodes fitted ({r.stderr.strip()[:200]})")
+fm = onnx.load(fpath)
+fi = {t.name: numpy_helper.to_array(t) for t in fm.graph.initializer}
+fnodes = {o: n for n in fm.graph.node for o in n.output}
+fconv = next(n for n in fm.graph.node if n.op_type == "Conv")
+fmm = next(n for n in fm.graph.node if n.op_type == "MatMul")
+
+
+def qparams(name):
+    n = next(n for n in fm.graph.node if n.op_type == "QuantizeLinear" and n.input[0] in (name, name + "/float"))
+    return fi[n.input[1]], int(fi[n.input[2]])
+
+
+def fq(v, name):
+    s, z = qparams(name)
+    return dq(q(v.astype(np.float32), s, z, 16), s, z).astype(np.float64)
+
+
+xs = np.concatenate([np.load(f) for f in cal])
+c = conv(xs.astype(np.float64), W.astype(np.float64), B.astype(np.float64))
+# layer 1: the Conv on the quantized input, against the float Conv's output
+xq1 = im2col(fq(xs, "x"))
+y1 = c.transpose(0, 2, 3, 1).reshape(-1, 4)
+wq1, ws1, b1 = fit(xq1, y1, W.reshape(4, 27).astype(np.float64), 4)
+got_w1 = fi[fnodes[fconv.input[1]].input[0]].reshape(4, 27)
+got_b1 = fi[fnodes[fconv.input[2]].input[0]].astype(np.float64) * fi[fnodes[fconv.input[2]].input[1]]
+check(np.abs(got_w1.astype(int) - wq1).max() <= 1 and (got_w1 != wq1).mean() <= 0.02 and
+      np.abs(got_b1 - b1).max() <= 1e-3 * max(1.0, np.abs(b1).max()),
+      f"--weights fit: the Conv's weights and bias are numpy's fit ({int((got_w1 != wq1).sum())} of {wq1.size} weights "
+      f"differ by one; bias max diff {np.abs(got_b1 - b1).max():.3g})")
+# layer 2: the MatMul on what the fitted, quantized Conv gives it
+cq = fq((xq1 @ (got_w1.astype(np.float64) * fi[fnodes[fconv.input[1]].input[1]][:, None]).T + got_b1)
+        .reshape(len(xs), 8, 8, 4).transpose(0, 3, 1, 2), "c")
+xq2 = fq(np.maximum(cq, 0).reshape(len(xs), 256), "f")
+y2 = np.maximum(c, 0).reshape(len(xs), 256) @ M.astype(np.float64)
+wq2, ws2, _ = fit(xq2, y2, M.T.astype(np.float64), 10)
+got_w2 = fi[fnodes[fmm.input[1]].input[0]].T
+check(np.abs(got_w2.astype(int) - wq2).max() <= 1 and (got_w2 != wq2).mean() <= 0.02,
+      f"--weights fit: the MatMul's weights are numpy's fit on the fitted Conv's quantized output "
+      f"({int((got_w2 != wq2).sum())} of {wq2.size} differ by one)")
+
 # errors
 
 

@@ -200,9 +200,69 @@ def clock_mhz(hw):
     return float(re.search(r"^clock_mhz:\s*([0-9.eE+]+)", open(hw).read(), re.M).group(1))
 
 
+def quantized(exe, tessel, ort, models, cal, clips, xs, work, width):
+    """`tessel quantize` of the embedding model with `width` activations: onnxruntime runs it, and tessel's host
+    gives its outputs within one quantization step of onnxruntime's.  The model, and its figures."""
+    q = os.path.join(work, f"embedding_model-{width}.onnx")
+    report = json.loads(run([exe, "quantize", models["embedding_model"], "--calibrate", *cal, "-o", q, "--json",
+                             "--activations", width]))
+    out = report["outputs"][0]
+    print(f"quantize, {width} activations: {report['quantized']} nodes with int8 weights, {report['samples']} "
+          f"calibration files; output {out['name']}: max |error| {out['max_abs_error']:.4g} of max |float| "
+          f"{out['max_abs_float']:.4g}, cosine {out['cosine']:.6f}")
+    check(report["quantized"] == 20 and report["skipped"] == 0 and report["activation_bits"] == int(width[3:]),
+          f"quantize, {width}: all 20 convolutions")
+    step = out_scale(q)
+    q_host = np.concatenate(embeddings_on_host(tessel, q, clips))
+    d = np.abs(q_host.astype(np.float64) - ort.run(q, xs)) / step
+    worst_steps, differ, total = float(d.max()), int((d > 1e-3).sum()), d.size
+    for c, y in zip(clips, np.split(q_host, len(clips))):
+        c.setdefault("q_host", {})[width] = y
+    check(worst_steps <= 1.0 + 1e-3, f"{width} model, tessel's host vs onnxruntime: within {worst_steps:.3g} "
+          f"quantization steps (<= 1); {differ} of {total} values differ")
+    return q, {"quantize": report, "host_vs_ort_differ": differ, "values": total}
+
+
+def on_device(exe, frames, ort, hwdir, hw, q, models, clips, xs, held, work, width):
+    """The quantized model compiled (batch 1) for hw and run on the simulator once per frame through the C API:
+    bit for bit tessel's host, cosine >= 0.99 with onnxruntime's float embeddings, and the classifier on its
+    embeddings decides as the float pipeline does: on every clip with int16 activations, on the clips at least
+    MARGIN from the threshold with int8 ones.  Its figures."""
+    desc = os.path.join(hwdir, hw + ".yaml")
+    prog = os.path.join(work, f"emb-{width}-{hw}.tsp")
+    run([exe, "compile", q, "--hw", desc, "--dims", "unk__314=1", "-o", prog])
+    exact, cos_min, agree, every = True, 1.0, True, width == "int16"
+    i, o = os.path.join(work, "dev-in.npy"), os.path.join(work, "dev-out.npy")
+    np.save(i, xs)  # every clip's frames, one run each
+    r = json.loads(run([frames, prog, i, o]))
+    cycles, host_s = r["cycles"], r["host_seconds"]
+    ys = np.split(np.load(o), len(clips))
+    for k, (c, y) in enumerate(zip(clips, ys)):
+        exact &= bool(np.array_equal(y, c["q_host"][width]))
+        cos_min = min(cos_min, cosine(y, c["emb"]))
+        s = ort.run(models["hey_jarvis_v0.1"], classifier_windows(y), True).ravel()
+        c.setdefault("scores", {}).setdefault(width, {})[hw] = float(s.max())
+        if bool(s.max() >= 0.5) != c["detected"]:
+            agree &= not every and not c["held"]
+            print(f"  {hw}: clip {k} '{c['text']}' scores {s.max():.4f} {width}, {c['score']:.4f} float"
+                  + ("" if c["held"] else f" (within {MARGIN} of the threshold; "
+                     f"{min(c['perturbed']):.4f}..{max(c['perturbed']):.4f} in float under the perturbations)"))
+    check(exact, f"{hw}: the {width} model on the simulator equals tessel's host bit for bit")
+    check(cos_min >= 0.99, f"{hw}, {width}: cosine similarity with onnxruntime's float embeddings >= 0.99 "
+          f"(least {cos_min:.5f})")
+    check(agree, f"{hw}, {width}: the classifier on its embeddings detects the clips the float pipeline detects "
+          + (f"(all {len(clips)})" if every else f"(the {len(held)} clips at least {MARGIN} from 0.5)"))
+    per = cycles / (len(clips) * len(ys[0]))
+    ms = per / (clock_mhz(desc) * 1e3)
+    print(f"{hw}, {width}: {per:.0f} cycles per 80 ms frame = {ms:.2f} ms at {clock_mhz(desc):g} MHz, real-time "
+          f"factor {ms / 80.0:.3f}; host steps {1e3 * host_s / (len(clips) * len(ys[0])):.2f} ms per frame on this machine")
+    return {"cycles_per_embedding": per, "ms_per_frame": ms, "real_time_factor": ms / 80.0,
+            "host_seconds_per_embedding": host_s / (len(clips) * len(ys[0]))}
+
+
 def main():
     args = sys.argv[1:]
-    opts = {"--clips": str(len(TEST_PHRASES)), "--hw": "edge-tiny,vta-default"}
+    opts = {"--clips": str(len(TEST_PHRASES)), "--hw": "edge-tiny,vta-default", "--activations": "int8,int16"}
     while len(args) > 5 and args[-2] in opts:
         opts[args[-2]] = args[-1]
         args = args[:-2]
@@ -250,64 +310,22 @@ def main():
     for m, e in worst.items():
         check(e <= 1e-4, f"float {m} on tessel's host vs onnxruntime: max relative error {e:.3g} (<= 1e-4)")
 
-    # 2. quantization, calibrated on other phrases
+    # 2. quantization, calibrated on other phrases: int8 activations, and int16 (W8A16)
     cal = []
     for k, phrase in enumerate(CALIBRATION_PHRASES):
         a = speech(phrase, os.path.join(work, f"cal{k}.wav"))
         cal.append(os.path.join(work, f"cal{k}.npy"))
         np.save(cal[-1], windows(ort.run(models["melspectrogram"], a)))
-    q = os.path.join(work, "embedding_model-int8.onnx")
-    report = json.loads(run([exe, "quantize", models["embedding_model"], "--calibrate", *cal, "-o", q, "--json"]))
-    out = report["outputs"][0]
-    print(f"quantize: {report['quantized']} nodes int8, {report['samples']} calibration files; output "
-          f"{out['name']}: max |error| {out['max_abs_error']:.4g} of max |float| {out['max_abs_float']:.4g}, "
-          f"cosine {out['cosine']:.6f}")
-    check(report["quantized"] == 20 and report["skipped"] == 0, "quantize: all 20 convolutions int8")
-    step = out_scale(q)
-    q_host = np.concatenate(embeddings_on_host(tessel, q, clips))
-    d = np.abs(q_host.astype(np.float64) - ort.run(q, xs)) / step
-    worst_steps, differ, total = float(d.max()), int((d > 1e-3).sum()), d.size
-    for c, y in zip(clips, np.split(q_host, len(clips))):
-        c["emb_q_host"] = y
-    check(worst_steps <= 1.0 + 1e-3, f"int8 model, tessel's host vs onnxruntime: within {worst_steps:.3g} quantization "
-          f"steps (<= 1); {differ} of {total} values differ")
-
-    # 3. compiled for each description, on the simulator
     n = clips[0]["x"].shape[0]
-    figures = {"clips": len(clips), "embeddings_per_clip": n, "max_rel_error": worst, "quantize": report,
-               "int8_host_vs_ort_differ": differ, "int8_values": total, "hw": {}}
-    for hw in opts["--hw"].split(","):
-        desc = os.path.join(hwdir, hw + ".yaml")
-        prog = os.path.join(work, f"emb-{hw}.tsp")
-        run([exe, "compile", q, "--hw", desc, "--dims", "unk__314=1", "-o", prog])
-        exact, cos_min, agree = True, 1.0, True
-        i, o = os.path.join(work, "dev-in.npy"), os.path.join(work, "dev-out.npy")
-        np.save(i, xs)  # every clip's frames, one run each
-        r = json.loads(run([frames, prog, i, o]))
-        cycles, host_s = r["cycles"], r["host_seconds"]
-        ys = np.split(np.load(o), len(clips))
-        for k, (c, y) in enumerate(zip(clips, ys)):
-            exact &= bool(np.array_equal(y, c["emb_q_host"]))
-            cos_min = min(cos_min, cosine(y, c["emb"]))
-            s = ort.run(models["hey_jarvis_v0.1"], classifier_windows(y), True).ravel()
-            c.setdefault("int8_score", {})[hw] = float(s.max())
-            if bool(s.max() >= 0.5) != c["detected"]:
-                agree &= not c["held"]
-                print(f"  {hw}: clip {k} '{c['text']}' scores {s.max():.4f} int8, {c['score']:.4f} float"
-                      + ("" if c["held"] else f" (not held: within {MARGIN} of the threshold; "
-                         f"{min(c['perturbed']):.4f}..{max(c['perturbed']):.4f} in float under the perturbations)"))
-        check(exact, f"{hw}: the int8 model on the simulator equals tessel's host bit for bit")
-        check(cos_min >= 0.99, f"{hw}: cosine similarity with onnxruntime's float embeddings >= 0.99 (least {cos_min:.5f})")
-        check(agree, f"{hw}: the classifier on int8 embeddings detects the clips the float pipeline detects "
-              f"(the {len(held)} clips at least {MARGIN} from 0.5)")
-        per = cycles / (len(clips) * n)
-        ms = per / (clock_mhz(desc) * 1e3)
-        figures["hw"][hw] = {"cycles_per_embedding": per, "ms_per_frame": ms, "real_time_factor": ms / 80.0,
-                             "host_seconds_per_embedding": host_s / (len(clips) * n)}
-        print(f"{hw}: {per:.0f} cycles per 80 ms frame = {ms:.2f} ms at {clock_mhz(desc):g} MHz, real-time factor "
-              f"{ms / 80.0:.3f}; host steps {1e3 * host_s / (len(clips) * n):.2f} ms per frame on this machine")
+    figures = {"clips": len(clips), "embeddings_per_clip": n, "max_rel_error": worst}
+    for width in opts["--activations"].split(","):
+        q, fig = quantized(exe, tessel, ort, models, cal, clips, xs, work, width)
+        figures[width] = fig
+        # 3. compiled for each description, on the simulator
+        fig["hw"] = {hw: on_device(exe, frames, ort, hwdir, hw, q, models, clips, xs, held, work, width)
+                     for hw in opts["--hw"].split(",")}
     figures["clips_scores"] = [{"text": c["text"], "float": c["score"], "perturbed": c["perturbed"],
-                                "stable": c["stable"], "held": c["held"], "int8": c.get("int8_score", {})} for c in clips]
+                                "stable": c["stable"], "held": c["held"], **c.get("scores", {})} for c in clips]
     with open(os.path.join(work, "figures.json"), "w") as f:
         json.dump(figures, f, indent=1, default=float)
     if failures:
