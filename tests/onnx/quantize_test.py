@@ -93,6 +93,15 @@ for k in range(3):
     np.save(cal[-1], rng.standard_normal((2, 3, 8, 8)).astype(np.float32))
 np.save(f"{work}/wrong.npy", np.zeros((2, 3, 8, 9), np.float32))
 
+def load_quantized(path):
+    """The model, its initializers by name, its nodes by output, its Conv and its MatMul."""
+    qm = onnx.load(path)
+    init = {t.name: numpy_helper.to_array(t) for t in qm.graph.initializer}
+    nodes = {o: n for n in qm.graph.node for o in n.output}
+    return (qm, init, nodes, next(n for n in qm.graph.node if n.op_type == "Conv"),
+            next(n for n in qm.graph.node if n.op_type == "MatMul"))
+
+
 def quantized(bits):
     """quantize with activations of `bits` bits, its model and report checked."""
     tag = f"int{bits}: "
@@ -110,11 +119,7 @@ def quantized(bits):
         check(True, tag + "--json is valid under docs/tessel.schema.json")
     except jsonschema.ValidationError as e:
         check(False, f"{tag}--json is valid under docs/tessel.schema.json: {e.message}")
-    qm = onnx.load(qpath)
-    init = {t.name: numpy_helper.to_array(t) for t in qm.graph.initializer}
-    nodes = {o: n for n in qm.graph.node for o in n.output}
-    conv_node = next(n for n in qm.graph.node if n.op_type == "Conv")
-    mm_node = next(n for n in qm.graph.node if n.op_type == "MatMul")
+    qm, init, nodes, conv_node, mm_node = load_quantized(qpath)
 
     def dq_of(name):
         n = nodes[name]
@@ -239,11 +244,7 @@ fpath = f"{work}/qfit.onnx"
 r = subprocess.run([tessel, "quantize", f"{work}/small.onnx", "--calibrate", *cal, "-o", fpath, "--json",
                     "--activations", "int16", "--weights", "fit"], capture_output=True, text=True)
 check(r.returncode == 0 and json.loads(r.stdout)["fitted"] == 2, f"--weights fit: 2 nodes fitted ({r.stderr.strip()[:200]})")
-fm = onnx.load(fpath)
-fi = {t.name: numpy_helper.to_array(t) for t in fm.graph.initializer}
-fnodes = {o: n for n in fm.graph.node for o in n.output}
-fconv = next(n for n in fm.graph.node if n.op_type == "Conv")
-fmm = next(n for n in fm.graph.node if n.op_type == "MatMul")
+fm, fi, fnodes, fconv, fmm = load_quantized(fpath)
 
 
 def qparams(name):
