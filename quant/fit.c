@@ -30,7 +30,8 @@ enum {
 	FIT_MAX_SHAPES = 4,                     /* distinct calibration shapes, each with its own runs */
 	FIT_ROWS = 1024,                        /* positions per BLAS update */
 };
-#define FIT_MAX_GRAM_BYTES ((size_t)2 << 30) /* the normal equations of every layer, at most */
+#define FIT_MAX_GRAM_BYTES ((size_t)2 << 30)  /* the normal equations of every layer, at most */
+#define FIT_MAX_SAVED_BYTES ((size_t)4 << 30) /* the calibration files' live tensors, kept between layers */
 
 /* One quantized node and its normal equations, per group:
  * h (K+1)² = Σ x̃ x̃ᵀ (x̃ = [x_q, 1]), c og × (K+1) = Σ y x̃ᵀ. */
@@ -78,6 +79,7 @@ struct fit {
 	struct qz_fitted *fitted;
 	uint8_t *fbytes;
 	size_t flen;
+	size_t saved_bytes;
 	struct diags *err;
 };
 
@@ -186,12 +188,18 @@ static int alloc_grams(struct fit *F)
 
 /* ---- running the models op by op ---- */
 
-/* Whether tensor t of run r is read by an op at `at` or after (its value
- * must be kept), and is not a constant. */
+/* Whether tensor t of run r holds a value at op `at` (a graph input, or
+ * written by an op before) that an op at `at` or after reads: one to keep.
+ * Constants stay in the buffers. */
 static bool live(const struct qz_run *r, int t, int at)
 {
 	const struct ir_graph *g = &r->w.g;
 	if (g->tensor[t].kind == IR_TENSOR_WEIGHT)
+		return false;
+	bool written = g->tensor[t].kind == IR_TENSOR_INPUT;
+	for (int op = 0; op < at && !written; op++)
+		written = g->op[op].out.tensor == t;
+	if (!written)
 		return false;
 	for (int op = at; op < g->nops; op++) {
 		const struct ir_op *o = &g->op[op];
@@ -205,9 +213,11 @@ static bool live(const struct qz_run *r, int t, int at)
 	return false;
 }
 
-static void drop_saved(const struct qz_run *r, uint8_t **saved)
+static void drop_saved(struct fit *F, const struct qz_run *r, uint8_t **saved)
 {
 	for (int t = 0; saved && t < r->w.g.ntensors; t++) {
+		if (saved[t])
+			F->saved_bytes -= wl_tensor_bytes(&r->w, t);
 		free(saved[t]);
 		saved[t] = NULL;
 	}
@@ -238,12 +248,21 @@ static int advance(struct fit *F, struct qz_run *r, int *owner, int fi, int *at,
 	for (; *at < to; (*at)++)
 		if (host_run_op(r->j, g, *at, (void *const *)r->t, F->err))
 			return -1;
-	drop_saved(r, *saved);
+	drop_saved(F, r, *saved);
 	for (int t = 0; F->o->ncalibrate > 1 && t < g->ntensors; t++) /* one file: its tensors stay in the buffers */
 		if (live(r, t, *at)) {
 			size_t n = wl_tensor_bytes(&r->w, t);
-			if (!((*saved)[t] = try_malloc(n ? n : 1)))
+			if ((F->saved_bytes += n) > FIT_MAX_SAVED_BYTES) {
+				diag_add(F->err, F->m->path, 0, 0, "fitting the weights keeps every calibration file's live tensors "
+					 "between layers: more than %.0f GiB for these %d files; give fewer or smaller files",
+					 (double)FIT_MAX_SAVED_BYTES / (1 << 30), F->o->ncalibrate);
+				F->saved_bytes -= n;
+				return -1;
+			}
+			if (!((*saved)[t] = try_malloc(n ? n : 1))) {
+				F->saved_bytes -= n;
 				return diag_nomem(F->err, F->m->path, n, "a live tensor");
+			}
 			memcpy((*saved)[t], r->t[t], n);
 		}
 	return 0;
@@ -389,9 +408,14 @@ static int solve(struct fit *F, struct layer *L)
 			for (int o = 0; o < og; o++)
 				rhs[(size_t)k * og + o] = c[(size_t)o * k1 + k] +
 							  (k < k1 - 1 ? lambda * *weight_at(L, (float *)w, g * og + o, k) : 0.0);
-		if (h[(size_t)(k1 - 1) * k1 + k1 - 1] <= 0.0 ||
-		    LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', k1, og, a, k1, rhs, og) != 0) {
-			L->fitted = false; /* no data, or singular: this group keeps its weights */
+		bool finite = true;
+		if (h[(size_t)(k1 - 1) * k1 + k1 - 1] > 0.0 && LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', k1, og, a, k1, rhs, og) == 0)
+			for (size_t i = 0; i < (size_t)k1 * og; i++)
+				finite &= isfinite(rhs[i]) && fabs(rhs[i]) < 1e30;
+		else
+			finite = false;
+		if (!finite) {
+			L->fitted = false; /* no data, singular, or not finite (from values that are not): its weights stay */
 			continue;
 		}
 		for (int k = 0; k < k1 - 1; k++)
@@ -498,8 +522,8 @@ static void fit_free(struct fit *F)
 	for (int fi = 0; F->files && fi < F->o->ncalibrate; fi++) {
 		struct file *f = &F->files[fi];
 		if (f->r) {
-			drop_saved(&f->r->q, f->saved_q);
-			drop_saved(&f->r->f, f->saved_f);
+			drop_saved(F, &f->r->q, f->saved_q);
+			drop_saved(F, &f->r->f, f->saved_f);
 		}
 		free(f->saved_q);
 		free(f->saved_f);
