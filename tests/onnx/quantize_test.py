@@ -241,7 +241,9 @@ def fit(xq, y, w, groups_out):
 
 
 fpath = f"{work}/qfit.onnx"
-r = subprocess.run([tessel, "quantize", f"{work}/small.onnx", "--calibrate", *cal, "-o", fpath, "--json",
+np.save(f"{work}/cal-batch3.npy", rng.standard_normal((3, 3, 8, 8)).astype(np.float32))  # a second shape: its own runs
+fcal = cal + [f"{work}/cal-batch3.npy"]
+r = subprocess.run([tessel, "quantize", f"{work}/small.onnx", "--calibrate", *fcal, "-o", fpath, "--json",
                     "--activations", "int16", "--weights", "fit"], capture_output=True, text=True)
 check(r.returncode == 0 and json.loads(r.stdout)["fitted"] == 2, f"--weights fit: 2 nodes fitted ({r.stderr.strip()[:200]})")
 fm, fi, fnodes, fconv, fmm = load_quantized(fpath)
@@ -257,7 +259,7 @@ def fq(v, name):
     return dq(q(v.astype(np.float32), s, z, 16), s, z).astype(np.float64)
 
 
-xs = np.concatenate([np.load(f) for f in cal])
+xs = np.concatenate([np.load(f) for f in fcal])
 c = conv(xs.astype(np.float64), W.astype(np.float64), B.astype(np.float64))
 # layer 1: the Conv on the quantized input, against the float Conv's output
 xq1 = im2col(fq(xs, "x"))
