@@ -310,59 +310,84 @@ static void add_rows(struct layer *L, int64_t g, const double *x, const double *
 		    L->c + (size_t)g * og * k1, k1);
 }
 
+/* A Conv's rows, group by group: X_q's taps at each output position and
+ * y (N, O, (OH,) OW) there. */
+static void conv_rows(struct layer *L, const struct ir_tensor *xt, const uint8_t *xq, const struct ir_tensor *yt,
+		      const float *y, double *x, double *yr)
+{
+	int k1 = (int)L->k + 1, og = (int)(L->out / L->groups);
+	int64_t N = yt->shape[0], OH = yt->rank == 4 ? yt->shape[2] : 1, OW = yt->shape[yt->rank - 1];
+	for (int64_t g = 0; g < L->groups; g++) {
+		int rows = 0;
+		for (int64_t n = 0; n < N; n++)
+			for (int64_t oy = 0; oy < OH; oy++)
+				for (int64_t ox = 0; ox < OW; ox++) {
+					conv_row(L, xt, xq, n, g, oy, ox, x + (size_t)rows * k1);
+					for (int o = 0; o < og; o++)
+						yr[(size_t)rows * og + o] = y[((n * L->out + g * og + o) * OH + oy) * OW + ox];
+					if (++rows == FIT_ROWS)
+						add_rows(L, g, x, yr, rows), rows = 0;
+				}
+		if (rows)
+			add_rows(L, g, x, yr, rows);
+	}
+}
+
+/* A MatMul's rows: x [.., K] and y [.., N] (ny values) row by row. */
+static void matmul_rows(struct layer *L, const struct ir_tensor *xt, const uint8_t *xq, const float *y, int64_t ny,
+			double *x, double *yr)
+{
+	int k1 = (int)L->k + 1, rows = 0;
+	for (int64_t r = 0; r < ny / L->out; r++) {
+		for (int64_t k = 0; k < L->k; k++)
+			x[(size_t)rows * k1 + k] =
+				((double)val_get_int(xq, xt->dtype, (uint64_t)(r * L->k + k)) - L->xa.zero) * L->xa.scale;
+		x[(size_t)rows * k1 + L->k] = 1.0;
+		for (int64_t o = 0; o < L->out; o++)
+			yr[(size_t)rows * L->out + o] = y[r * L->out + o];
+		if (++rows == FIT_ROWS)
+			add_rows(L, 0, x, yr, rows), rows = 0;
+	}
+	if (rows)
+		add_rows(L, 0, x, yr, rows);
+}
+
+/* A Conv's window, from the first file's X_q and Y: 0, or -1 with an error. */
+static int find_window(struct fit *F, struct layer *L, const struct ir_tensor *xt, const struct ir_tensor *yt)
+{
+	if (!L->conv || L->windowed)
+		return 0;
+	if (xt->rank != yt->rank || (xt->rank != 3 && xt->rank != 4) ||
+	    !conv_window(L, F->m->g->node[L->node], xt->rank == 4 ? xt->shape[2] : 1, xt->shape[xt->rank - 1],
+			 yt->rank == 4 ? yt->shape[2] : 1, yt->shape[yt->rank - 1])) {
+		diag_add(F->err, F->m->path, 0, 0, "node '%s': its window is not one fitting reads", F->m->g->node[L->node]->name);
+		return -1;
+	}
+	L->windowed = true;
+	return 0;
+}
+
 /* One file's X_q (run q) and Y (run f) into layer L's equations. */
 static int accumulate(struct fit *F, struct layer *L, const struct qz_run *q, const struct qz_run *f)
 {
 	const struct ir_tensor *xt = qz_run_tensor(q, L->xq), *yt = qz_run_tensor(f, L->y);
-	int xi = ir_tensor_lookup(&q->w.g, L->xq);
 	int64_t ny;
 	const float *y = qz_run_values(f, L->y, &ny);
-	if (!xt || !yt || !y || (xt->dtype != DT_INT8 && xt->dtype != DT_UINT8 && xt->dtype != DT_INT16))
-		return diag_add(F->err, F->m->path, 0, 0, "the values '%s' and '%s' of node '%s' are not what fitting reads",
-				L->xq, L->y, F->m->g->node[L->node]->name), -1;
-	if (L->conv && !L->windowed) {
-		if (xt->rank != yt->rank || (xt->rank != 3 && xt->rank != 4) ||
-		    !conv_window(L, F->m->g->node[L->node], xt->rank == 4 ? xt->shape[2] : 1, xt->shape[xt->rank - 1],
-				 yt->rank == 4 ? yt->shape[2] : 1, yt->shape[yt->rank - 1]))
-			return diag_add(F->err, F->m->path, 0, 0, "node '%s': its window is not one fitting reads",
-					F->m->g->node[L->node]->name), -1;
-		L->windowed = true;
+	if (!xt || !yt || !y || (xt->dtype != DT_INT8 && xt->dtype != DT_UINT8 && xt->dtype != DT_INT16)) {
+		diag_add(F->err, F->m->path, 0, 0, "the values '%s' and '%s' of node '%s' are not what fitting reads", L->xq,
+			 L->y, F->m->g->node[L->node]->name);
+		return -1;
 	}
-	const uint8_t *xq = q->t[xi];
+	if (find_window(F, L, xt, yt))
+		return -1;
+	const uint8_t *xq = q->t[ir_tensor_lookup(&q->w.g, L->xq)];
 	int k1 = (int)L->k + 1, og = (int)(L->out / L->groups);
 	double *x = try_calloc((size_t)FIT_ROWS * k1, sizeof *x), *yr = try_calloc((size_t)FIT_ROWS * og, sizeof *yr);
 	int rc = x && yr ? 0 : diag_nomem(F->err, F->m->path, (size_t)FIT_ROWS * k1 * sizeof *x, "the rows to fit");
-	if (!rc && L->conv) { /* y: N, O, (OH,) OW */
-		int64_t N = yt->shape[0], OH = yt->rank == 4 ? yt->shape[2] : 1, OW = yt->shape[yt->rank - 1];
-		for (int64_t g = 0; g < L->groups; g++) {
-			int rows = 0;
-			for (int64_t n = 0; n < N; n++)
-				for (int64_t oy = 0; oy < OH; oy++)
-					for (int64_t ox = 0; ox < OW; ox++) {
-						conv_row(L, xt, xq, n, g, oy, ox, x + (size_t)rows * k1);
-						for (int o = 0; o < og; o++)
-							yr[(size_t)rows * og + o] = y[((n * L->out + g * og + o) * OH + oy) * OW + ox];
-						if (++rows == FIT_ROWS)
-							add_rows(L, g, x, yr, rows), rows = 0;
-					}
-			if (rows)
-				add_rows(L, g, x, yr, rows);
-		}
-	} else if (!rc) { /* MatMul: x [.., K], y [.., N] row by row */
-		int64_t nrows = ny / L->out, rows = 0;
-		for (int64_t r = 0; r < nrows; r++) {
-			for (int64_t k = 0; k < L->k; k++)
-				x[rows * k1 + k] = ((double)val_get_int(xq, xt->dtype, (uint64_t)(r * L->k + k)) - L->xa.zero) *
-						   L->xa.scale;
-			x[rows * k1 + L->k] = 1.0;
-			for (int o = 0; o < og; o++)
-				yr[rows * og + o] = y[r * L->out + o];
-			if (++rows == FIT_ROWS)
-				add_rows(L, 0, x, yr, (int)rows), rows = 0;
-		}
-		if (rows)
-			add_rows(L, 0, x, yr, (int)rows);
-	}
+	if (!rc && L->conv)
+		conv_rows(L, xt, xq, yt, y, x, yr);
+	else if (!rc)
+		matmul_rows(L, xt, xq, y, ny, x, yr);
 	free(x);
 	free(yr);
 	return rc;
@@ -375,14 +400,61 @@ static float *weight_at(const struct layer *L, float *w, int64_t o, int64_t k)
 	return L->conv ? &w[o * L->k + k] : &w[k * L->out + o];
 }
 
+/* Group g's weights solved from its equations into L->wfit (w: the float
+ * weights the ridge pulls towards; a, rhs: scratch); false, the weights
+ * left as they are, when it has no data or the solution is singular or
+ * not finite (from values that are not). */
+static bool solve_group(struct layer *L, int64_t g, const float *w, double *a, double *rhs)
+{
+	int k1 = (int)L->k + 1, og = (int)(L->out / L->groups);
+	const double *h = L->h + (size_t)g * k1 * k1, *c = L->c + (size_t)g * og * k1;
+	if (!(h[(size_t)(k1 - 1) * k1 + k1 - 1] > 0.0))
+		return false;
+	double mean = 0.0;
+	for (int k = 0; k < k1 - 1; k++)
+		mean += h[(size_t)k * k1 + k] / (k1 - 1);
+	double lambda = 0.01 * mean;
+	memcpy(a, h, (size_t)k1 * k1 * sizeof *a);
+	for (int k = 0; k < k1 - 1; k++)
+		a[(size_t)k * k1 + k] += lambda;
+	for (int k = 0; k < k1; k++)
+		for (int o = 0; o < og; o++)
+			rhs[(size_t)k * og + o] =
+				c[(size_t)o * k1 + k] + (k < k1 - 1 ? lambda * *weight_at(L, (float *)w, g * og + o, k) : 0.0);
+	if (LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', k1, og, a, k1, rhs, og) != 0)
+		return false;
+	for (size_t i = 0; i < (size_t)k1 * og; i++)
+		if (!isfinite(rhs[i]) || fabs(rhs[i]) >= 1e30)
+			return false;
+	for (int k = 0; k < k1 - 1; k++)
+		for (int o = 0; o < og; o++)
+			*weight_at(L, L->wfit, g * og + o, k) = (float)rhs[(size_t)k * og + o];
+	return true;
+}
+
+/* Group g's bias refitted to the rounded weights q·ws: the mean residual
+ * (b, the float bias, where the group has no data). */
+static void refit_bias(struct layer *L, int64_t g, const int8_t *q, const float *ws, const float *b)
+{
+	int k1 = (int)L->k + 1, og = (int)(L->out / L->groups);
+	const double *h = L->h + (size_t)g * k1 * k1, *c = L->c + (size_t)g * og * k1;
+	double count = h[(size_t)(k1 - 1) * k1 + k1 - 1];
+	for (int o = 0; o < og; o++) {
+		int64_t oc = g * og + o;
+		double s = c[(size_t)o * k1 + k1 - 1];
+		for (int k = 0; k < k1 - 1; k++)
+			s -= (double)q[weight_at(L, L->wfit, oc, k) - L->wfit] * ws[oc] * h[(size_t)k * k1 + k1 - 1];
+		L->bfit[oc] = count > 0.0 ? (float)(s / count) : b ? b[oc] : 0.0f;
+	}
+}
+
 /* Solves layer L's equations, rounds, refits the bias: L->wfit, L->bfit.
- * A group whose equations are singular keeps its weights (fitted false). */
+ * A group that cannot be solved keeps its weights (fitted false). */
 static int solve(struct fit *F, struct layer *L)
 {
-	int64_t nw;
+	int64_t nw, nb = L->out;
 	float *owned_w = NULL, *owned_b = NULL;
 	const float *w = qz_floats(L->w, &nw, &owned_w);
-	int64_t nb = L->out;
 	const float *b = L->b ? qz_floats(L->b, &nb, &owned_b) : NULL;
 	int k1 = (int)L->k + 1, og = (int)(L->out / L->groups);
 	double *a = try_malloc((size_t)k1 * k1 * sizeof *a), *rhs = try_malloc((size_t)k1 * og * sizeof *rhs);
@@ -392,50 +464,14 @@ static int solve(struct fit *F, struct layer *L)
 	int rc = 0;
 	if (!w || (L->b && !b) || !a || !rhs || !ws || !q || !L->wfit || !L->bfit)
 		rc = diag_nomem(F->err, F->m->path, (size_t)k1 * k1 * sizeof *a, "the fit of node '%s'", F->m->g->node[L->node]->name);
-	if (!rc)
+	if (!rc) {
 		memcpy(L->wfit, w, (size_t)nw * sizeof *w);
-	L->fitted = !rc;
-	for (int64_t g = 0; !rc && g < L->groups; g++) {
-		const double *h = L->h + (size_t)g * k1 * k1, *c = L->c + (size_t)g * og * k1;
-		double mean = 0.0;
-		for (int k = 0; k < k1 - 1; k++)
-			mean += h[(size_t)k * k1 + k] / (k1 - 1);
-		double lambda = 0.01 * mean;
-		memcpy(a, h, (size_t)k1 * k1 * sizeof *a);
-		for (int k = 0; k < k1 - 1; k++)
-			a[(size_t)k * k1 + k] += lambda;
-		for (int k = 0; k < k1; k++)
-			for (int o = 0; o < og; o++)
-				rhs[(size_t)k * og + o] = c[(size_t)o * k1 + k] +
-							  (k < k1 - 1 ? lambda * *weight_at(L, (float *)w, g * og + o, k) : 0.0);
-		bool finite = true;
-		if (h[(size_t)(k1 - 1) * k1 + k1 - 1] > 0.0 && LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', k1, og, a, k1, rhs, og) == 0)
-			for (size_t i = 0; i < (size_t)k1 * og; i++)
-				finite &= isfinite(rhs[i]) && fabs(rhs[i]) < 1e30;
-		else
-			finite = false;
-		if (!finite) {
-			L->fitted = false; /* no data, singular, or not finite (from values that are not): its weights stay */
-			continue;
-		}
-		for (int k = 0; k < k1 - 1; k++)
-			for (int o = 0; o < og; o++)
-				*weight_at(L, L->wfit, g * og + o, k) = (float)rhs[(size_t)k * og + o];
-	}
-	if (!rc)
+		L->fitted = true;
+		for (int64_t g = 0; g < L->groups; g++)
+			L->fitted &= solve_group(L, g, w, a, rhs);
 		qz_round_weights(L->wfit, nw, L->out, L->conv ? 0 : 1, ws, q);
-	for (int64_t g = 0; !rc && g < L->groups; g++) { /* the mean residual, on the rounded weights */
-		const double *h = L->h + (size_t)g * k1 * k1, *c = L->c + (size_t)g * og * k1;
-		double count = h[(size_t)(k1 - 1) * k1 + k1 - 1];
-		for (int o = 0; o < og; o++) {
-			int64_t oc = g * og + o;
-			double s = c[(size_t)o * k1 + k1 - 1];
-			for (int k = 0; k < k1 - 1; k++) {
-				int64_t at = weight_at(L, L->wfit, oc, k) - L->wfit;
-				s -= (double)q[at] * ws[oc] * h[(size_t)k * k1 + k1 - 1];
-			}
-			L->bfit[oc] = count > 0.0 ? (float)(s / count) : b ? b[oc] : 0.0f;
-		}
+		for (int64_t g = 0; g < L->groups; g++)
+			refit_bias(L, g, q, ws, b);
 	}
 	free(owned_w);
 	free(owned_b);
