@@ -50,10 +50,17 @@ struct layer {
 	bool fitted;
 };
 
+/* Where each tensor of a run's graph lives: its first writer (-1: a graph
+ * input; the op count: none) and its last reader (-1: none). */
+struct spans {
+	int *first_write, *last_read;
+};
+
 /* The two models' runs for one calibration shape. */
 struct runs {
 	char dims[256];
 	struct qz_run q, f;
+	struct spans sq, sf;
 	int owner_q, owner_f; /* the file whose tensors the buffers hold, or -1 */
 };
 
@@ -85,22 +92,6 @@ struct fit {
 
 /* ---- the layers ---- */
 
-static const Onnx__AttributeProto *attr(const Onnx__NodeProto *n, const char *name)
-{
-	for (size_t a = 0; a < n->n_attribute; a++)
-		if (n->attribute[a]->name && !strcmp(n->attribute[a]->name, name))
-			return n->attribute[a];
-	return NULL;
-}
-
-static int64_t attr_int(const Onnx__NodeProto *n, const char *name, size_t k, int64_t dflt)
-{
-	const Onnx__AttributeProto *a = attr(n, name);
-	if (a && a->n_ints > k)
-		return a->ints[k];
-	return a && !a->n_ints && k == 0 && a->has_i ? a->i : dflt;
-}
-
 /* A 1-D or 2-D Conv's window from its attributes and its input and output
  * heights and widths (auto_pad's padding is worked out from them); false
  * when a stride or dilation is not positive. */
@@ -109,10 +100,10 @@ static bool conv_window(struct layer *L, const Onnx__NodeProto *n, int64_t ih, i
 	const Onnx__TensorProto *w = L->w;
 	bool one = w->n_dims == 3; /* 1-D: the height is 1 */
 	L->kh = one ? 1 : w->dims[2], L->kw = w->dims[one ? 2 : 3];
-	L->sh = one ? 1 : attr_int(n, "strides", 0, 1), L->sw = attr_int(n, "strides", one ? 0 : 1, 1);
-	L->dh = one ? 1 : attr_int(n, "dilations", 0, 1), L->dw = attr_int(n, "dilations", one ? 0 : 1, 1);
-	L->pt = one ? 0 : attr_int(n, "pads", 0, 0), L->pl = attr_int(n, "pads", one ? 0 : 1, 0);
-	const Onnx__AttributeProto *ap = attr(n, "auto_pad");
+	L->sh = one ? 1 : qz_attr_int(n, "strides", 0, 1), L->sw = qz_attr_int(n, "strides", one ? 0 : 1, 1);
+	L->dh = one ? 1 : qz_attr_int(n, "dilations", 0, 1), L->dw = qz_attr_int(n, "dilations", one ? 0 : 1, 1);
+	L->pt = one ? 0 : qz_attr_int(n, "pads", 0, 0), L->pl = qz_attr_int(n, "pads", one ? 0 : 1, 0);
+	const Onnx__AttributeProto *ap = qz_attr(n, "auto_pad");
 	const char *mode = ap && ap->s.len ? (const char *)ap->s.data : "NOTSET";
 	size_t len = ap ? ap->s.len : 6;
 	if (!strncmp(mode, "SAME_UPPER", len) || !strncmp(mode, "SAME_LOWER", len)) {
@@ -124,8 +115,6 @@ static bool conv_window(struct layer *L, const Onnx__NodeProto *n, int64_t ih, i
 		L->pt = L->pl = 0;
 	return L->sh > 0 && L->sw > 0 && L->dh > 0 && L->dw > 0;
 }
-
-static int64_t conv_groups(const Onnx__NodeProto *n) { return attr_int(n, "group", 0, 1); }
 
 /* The quantized nodes (both values calibrated), in the graph's order. */
 static int find_layers(struct fit *F)
@@ -143,7 +132,7 @@ static int find_layers(struct fit *F)
 		L.conv = !strcmp(n->op_type, "Conv");
 		if (L.conv && L.w->n_dims != 3 && L.w->n_dims != 4)
 			continue; /* 3-D: rounded as without the fit */
-		L.groups = L.conv ? conv_groups(n) : 1;
+		L.groups = L.conv ? qz_conv_groups(n) : 1;
 		L.out = L.w->dims[L.conv ? 0 : 1];
 		int64_t n_w = 1;
 		for (size_t d = 0; d < L.w->n_dims; d++)
@@ -188,29 +177,41 @@ static int alloc_grams(struct fit *F)
 
 /* ---- running the models op by op ---- */
 
+/* Run r's spans (struct spans); 0, or -1 when they cannot be allocated. */
+static int spans_init(struct fit *F, const struct qz_run *r, struct spans *s)
+{
+	const struct ir_graph *g = &r->w.g;
+	size_t n = (size_t)g->ntensors + 1;
+	if (!(s->first_write = try_malloc(n * sizeof *s->first_write)) || !(s->last_read = try_malloc(n * sizeof *s->last_read)))
+		return diag_nomem(F->err, F->m->path, 2 * n * sizeof *s->first_write, "the tensors' spans");
+	for (int t = 0; t < g->ntensors; t++)
+		s->first_write[t] = g->tensor[t].kind == IR_TENSOR_INPUT ? -1 : g->nops, s->last_read[t] = -1;
+	for (int op = 0; op < g->nops; op++) {
+		const struct ir_op *o = &g->op[op];
+		if (s->first_write[o->out.tensor] > op)
+			s->first_write[o->out.tensor] = op;
+		for (int i = 0; i < o->nin; i++)
+			s->last_read[o->in[i].tensor] = op;
+		for (int e = 0; e < o->nepilogues; e++)
+			if (o->epilogue[e].kind == IR_EP_BIAS)
+				s->last_read[o->epilogue[e].tensor] = op;
+	}
+	return 0;
+}
+
+static void spans_free(struct spans *s)
+{
+	free(s->first_write);
+	free(s->last_read);
+	*s = (struct spans){0};
+}
+
 /* Whether tensor t of run r holds a value at op `at` (a graph input, or
  * written by an op before) that an op at `at` or after reads: one to keep.
  * Constants stay in the buffers. */
-static bool live(const struct qz_run *r, int t, int at)
+static bool live(const struct qz_run *r, const struct spans *s, int t, int at)
 {
-	const struct ir_graph *g = &r->w.g;
-	if (g->tensor[t].kind == IR_TENSOR_WEIGHT)
-		return false;
-	bool written = g->tensor[t].kind == IR_TENSOR_INPUT;
-	for (int op = 0; op < at && !written; op++)
-		written = g->op[op].out.tensor == t;
-	if (!written)
-		return false;
-	for (int op = at; op < g->nops; op++) {
-		const struct ir_op *o = &g->op[op];
-		for (int i = 0; i < o->nin; i++)
-			if (o->in[i].tensor == t)
-				return true;
-		for (int e = 0; e < o->nepilogues; e++)
-			if (o->epilogue[e].kind == IR_EP_BIAS && o->epilogue[e].tensor == t)
-				return true;
-	}
-	return false;
+	return r->w.g.tensor[t].kind != IR_TENSOR_WEIGHT && s->first_write[t] < at && s->last_read[t] >= at;
 }
 
 static void drop_saved(struct fit *F, const struct qz_run *r, uint8_t **saved)
@@ -225,7 +226,8 @@ static void drop_saved(struct fit *F, const struct qz_run *r, uint8_t **saved)
 
 /* Runs ops [*at, to) of run r on file f (index fi), its live tensors
  * brought back first when another file ran since, and kept after. */
-static int advance(struct fit *F, struct qz_run *r, int *owner, int fi, int *at, uint8_t ***saved, int to)
+static int advance(struct fit *F, struct qz_run *r, const struct spans *s, int *owner, int fi, int *at,
+		   uint8_t ***saved, int to)
 {
 	const struct file *f = &F->files[fi];
 	const struct ir_graph *g = &r->w.g;
@@ -250,7 +252,7 @@ static int advance(struct fit *F, struct qz_run *r, int *owner, int fi, int *at,
 			return -1;
 	drop_saved(F, r, *saved);
 	for (int t = 0; F->o->ncalibrate > 1 && t < g->ntensors; t++) /* one file: its tensors stay in the buffers */
-		if (live(r, t, *at)) {
+		if (live(r, s, t, *at)) {
 			size_t n = wl_tensor_bytes(&r->w, t);
 			if ((F->saved_bytes += n) > FIT_MAX_SAVED_BYTES) {
 				diag_add(F->err, F->m->path, 0, 0, "fitting the weights keeps every calibration file's live tensors "
@@ -499,7 +501,8 @@ static struct runs *runs_for(struct fit *F, const char *dims, const uint8_t *qby
 	snprintf(r->dims, sizeof r->dims, "%s", dims);
 	r->owner_q = r->owner_f = -1;
 	if (qz_run_open(&r->q, qbytes, qlen, F->m->path, dims, F->err) ||
-	    qz_run_open(&r->f, F->fbytes, F->flen, F->m->path, dims, F->err))
+	    qz_run_open(&r->f, F->fbytes, F->flen, F->m->path, dims, F->err) || spans_init(F, &r->q, &r->sq) ||
+	    spans_init(F, &r->f, &r->sf))
 		return NULL;
 	return r;
 }
@@ -543,8 +546,8 @@ static int fit_layer(struct fit *F, int i)
 		if (cq < 0 || cf < 0)
 			return diag_add(F->err, F->m->path, 0, 0, "node '%s': its values '%s' and '%s' are not in the models",
 					F->m->g->node[L->node]->name, L->xq, L->y), -1;
-		if (advance(F, &r->q, &r->owner_q, fi, &f->at_q, &f->saved_q, cq) ||
-		    advance(F, &r->f, &r->owner_f, fi, &f->at_f, &f->saved_f, cf) || accumulate(F, L, &r->q, &r->f))
+		if (advance(F, &r->q, &r->sq, &r->owner_q, fi, &f->at_q, &f->saved_q, cq) ||
+		    advance(F, &r->f, &r->sf, &r->owner_f, fi, &f->at_f, &f->saved_f, cf) || accumulate(F, L, &r->q, &r->f))
 			return -1;
 	}
 	if (solve(F, L))
@@ -569,6 +572,8 @@ static void fit_free(struct fit *F)
 	for (int i = 0; i < F->nruns; i++) {
 		qz_run_close(&F->runs[i].q);
 		qz_run_close(&F->runs[i].f);
+		spans_free(&F->runs[i].sq);
+		spans_free(&F->runs[i].sf);
 	}
 	for (int i = 0; i < F->nl; i++) {
 		free(F->l[i].xq);

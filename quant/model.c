@@ -111,6 +111,24 @@ void qz_model_free(struct qz_model *m)
 
 int64_t qz_model_opset(const struct qz_model *m) { return default_opset(m->m); }
 
+const Onnx__AttributeProto *qz_attr(const Onnx__NodeProto *n, const char *name)
+{
+	for (size_t a = 0; a < n->n_attribute; a++)
+		if (n->attribute[a]->name && !strcmp(n->attribute[a]->name, name))
+			return n->attribute[a];
+	return NULL;
+}
+
+int64_t qz_attr_int(const Onnx__NodeProto *n, const char *name, size_t k, int64_t dflt)
+{
+	const Onnx__AttributeProto *a = qz_attr(n, name);
+	if (a && a->n_ints > k)
+		return a->ints[k];
+	return a && !a->n_ints && k == 0 && a->has_i ? a->i : dflt;
+}
+
+int64_t qz_conv_groups(const Onnx__NodeProto *n) { return qz_attr_int(n, "group", 0, 1); }
+
 /* Whether the model imports domain d already. */
 static bool imports(const Onnx__ModelProto *m, const char *d)
 {

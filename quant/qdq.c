@@ -303,14 +303,6 @@ static bool read_as_float(const struct qdq *Q, const char *v)
 	return false;
 }
 
-static int64_t conv_groups(const Onnx__NodeProto *n)
-{
-	for (size_t a = 0; a < n->n_attribute; a++)
-		if (n->attribute[a]->name && !strcmp(n->attribute[a]->name, "group"))
-			return n->attribute[a]->i;
-	return 1;
-}
-
 static bool rewrite_node(struct qdq *Q, size_t k, const Onnx__TensorProto *w, const Onnx__TensorProto *b)
 {
 	const Onnx__NodeProto *n = Q->m->g->node[k];
@@ -332,7 +324,7 @@ static bool rewrite_node(struct qdq *Q, size_t k, const Onnx__TensorProto *w, co
 	struct qz_act xa = qz_act_params(xr, Q->bits);
 	const struct qz_fitted *f = Q->fitted && Q->fitted[k].w ? &Q->fitted[k] : NULL;
 	if (!quantize_value(Q, x, x) || !dequantize_value(Q, x, xd) ||
-	    !weight(Q, w, conv ? 0 : 1, wd, ws, xr, conv_groups(n), delta, f ? f->w : NULL) ||
+	    !weight(Q, w, conv ? 0 : 1, wd, ws, xr, qz_conv_groups(n), delta, f ? f->w : NULL) ||
 	    (conv && !bias(Q, b, channels, xa.scale, ws, delta, bd, f ? f->b : NULL)))
 		return false;
 	*c = *n;

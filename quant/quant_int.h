@@ -36,6 +36,13 @@ uint8_t *qz_model_pack(const struct qz_model *m, Onnx__GraphProto *g, const Onnx
 		       size_t *len, struct diags *err);
 /* The version of the default domain the model imports. */
 int64_t qz_model_opset(const struct qz_model *m);
+/* Node n's attribute `name`, or NULL. */
+const Onnx__AttributeProto *qz_attr(const Onnx__NodeProto *n, const char *name);
+/* Value k of n's integer or integer-list attribute `name`, or dflt when
+ * it has none. */
+int64_t qz_attr_int(const Onnx__NodeProto *n, const char *name, size_t k, int64_t dflt);
+/* A Conv's groups (its `group`, 1 without it). */
+int64_t qz_conv_groups(const Onnx__NodeProto *n);
 /* The initializer named `name`, or NULL. */
 const Onnx__TensorProto *qz_initializer(const struct qz_model *m, const char *name);
 /* A float initializer's values (n of them), held in the model or a copy
