@@ -227,12 +227,13 @@ const char *cc_resource_name(enum cc_resource r)
 	return (unsigned)r < CC_RES_COUNT ? names[r] : "?";
 }
 
-/* Vector-ALU operations (one value each) op `op` takes at least. */
-static double alu_operations(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan)
+/* Vector-ALU operations (one value each) op `op` takes at least with
+ * `planes` output planes. */
+static double alu_operations(const struct hw *hw, const struct ir_graph *g, int op, bool pool, int planes)
 {
 	const struct ir_op *o = &g->op[op];
 	double outputs = (double)ir_access_footprint(o, &o->out, &g->tensor[o->out.tensor]);
-	if (plan->kind == CC_POOL) { /* one max per window element but the first */
+	if (pool) { /* one max per window element but the first */
 		double points = 1;
 		for (int i = 0; i < o->niters; i++)
 			points *= (double)o->iter[i].extent;
@@ -247,44 +248,86 @@ static double alu_operations(const struct hw *hw, const struct ir_graph *g, int 
 	double per = n > 0 ? n : 0;
 	/* an output wider than the output buffer's elements leaves it in byte
 	 * planes, the accumulator shifted between one plane's store and the next */
-	if (plan->kind == CC_GEMM)
-		per += plan->map.b.planes - 1;
+	per += planes > 1 ? planes - 1 : 0;
 	return per * outputs;
 }
 
-/* The load and store modules' DMA cycles for the op's compulsory bytes
- * (cc_machine_bound); the intrinsic's inputs are loaded by the load module
- * (isa/isa.h ISA_FILLERS), a bias into the accumulator by the compute
- * module, so it is not counted. */
-static void module_needs(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan,
-			 struct cc_bound *b)
+static double alu_cycles(const struct hw *hw, double operations)
 {
-	const struct ir_op *o = &g->op[op];
-	b->need[CC_RES_LOAD] = b->need[CC_RES_STORE] = 0;
-	if (plan->kind != CC_GEMM)
-		return;
-	const struct hw_intrinsic *in = &hw->intrinsic[plan->map.b.intrinsic];
-	b->need[CC_RES_LOAD] = tz_transfer_cycles(hw, in->a.level, footprint_bytes(g, o, &o->in[plan->map.b.input_a]), 0) +
-			       tz_transfer_cycles(hw, in->b.level, footprint_bytes(g, o, &o->in[plan->map.b.input_b]), 0);
-	b->need[CC_RES_STORE] = tz_transfer_cycles(hw, hw->role_level[HW_ROLE_OUTPUT], footprint_bytes(g, o, &o->out), 0);
+	return hw->alu.lanes ? operations * hw->alu.initiation_interval / hw->alu.lanes : 0;
 }
 
-void cc_machine_bound(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan,
-		      struct cc_bound *b)
+/* What binding bd of op `op` needs of each resource at least (cc_bound's
+ * terms): its MACs at its intrinsic's peak times its efficiency (padding
+ * is MACs done for nothing: a depthwise convolution's diagonal binding
+ * fills one lane of a GEMM's element); the ALU's passes with its output
+ * planes; DRAM's compulsory bytes, but an operand the binding's GEMM form
+ * packs (a window's input once per kernel position, padded to the tiles)
+ * at its packed size where the binding has no direct form, and the packed
+ * weights; the load and store modules' DMA of those bytes. */
+static void binding_needs(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_binding *bd,
+			  double need[CC_RES_COUNT])
 {
-	double peak = hw_peak_macs_per_cycle(hw);
-	b->need[CC_RES_MAC] = plan->kind == CC_POOL || peak <= 0 ? 0 : (double)ir_op_macs(&g->op[op]) / peak;
-	b->need[CC_RES_ALU] = hw->alu.lanes ? alu_operations(hw, g, op, plan) * hw->alu.initiation_interval / hw->alu.lanes : 0;
-	b->need[CC_RES_DRAM] = cc_compulsory_bytes(g, op) / hw->dram.bandwidth;
-	module_needs(hw, g, op, plan, b);
-	/* The intrinsics and the ALU are the compute module's, which runs one
-	 * instruction at a time: their cycles add.  DRAM and the other modules
-	 * run beside them. */
+	const struct ir_op *o = &g->op[op];
+	const struct hw_intrinsic *in = &hw->intrinsic[bd->intrinsic];
+	struct tz_geometry geo;
+	tz_geometry_init(&geo, hw, g, op, bd);
+	double a = footprint_bytes(g, o, &o->in[bd->input_a]), b = footprint_bytes(g, o, &o->in[bd->input_b]);
+	double others = cc_compulsory_bytes(g, op) - a - b;
+	if (!geo.dir.ok)
+		a = fmax(a, (double)tz_packed_a_bytes(&geo));
+	b = fmax(b, (double)tz_packed_b_bytes(&geo));
+	double rate = hw_intrinsic_peak_macs(in) * bd->efficiency;
+	need[CC_RES_MAC] = rate > 0 ? (double)ir_op_macs(o) / rate : 0;
+	need[CC_RES_ALU] = alu_cycles(hw, alu_operations(hw, g, op, false, bd->planes));
+	need[CC_RES_DRAM] = (others + a + b) / hw->dram.bandwidth;
+	need[CC_RES_LOAD] = tz_transfer_cycles(hw, in->a.level, a, 0) + tz_transfer_cycles(hw, in->b.level, b, 0);
+	need[CC_RES_STORE] = tz_transfer_cycles(hw, hw->role_level[HW_ROLE_OUTPUT], footprint_bytes(g, o, &o->out), 0);
+}
+
+/* Sets b's cycles and binding resource from its needs: the intrinsics and
+ * the ALU are the compute module's, which runs one instruction at a time,
+ * so their cycles add; DRAM and the other modules run beside them. */
+static void bound_of_needs(struct cc_bound *b)
+{
 	b->binding = b->need[CC_RES_ALU] > b->need[CC_RES_MAC] ? CC_RES_ALU : CC_RES_MAC;
 	b->cycles = b->need[CC_RES_MAC] + b->need[CC_RES_ALU];
 	for (int r = CC_RES_DRAM; r < CC_RES_COUNT; r++)
 		if (b->need[r] > b->cycles)
 			b->binding = (enum cc_resource)r, b->cycles = b->need[r];
+}
+
+/* The least bound of any binding of op `op` into b; false when it has none
+ * (or they cannot be listed). */
+static bool least_binding_bound(const struct hw *hw, const struct ir_graph *g, int op, struct cc_bound *b)
+{
+	struct tz_match m;
+	bool found = false;
+	if (!tz_match_op(hw, g, op, &m))
+		for (int i = 0; i < m.nbindings; i++) {
+			struct cc_bound x = {0};
+			binding_needs(hw, g, op, &m.binding[i], x.need);
+			bound_of_needs(&x);
+			if (!found || x.cycles < b->cycles)
+				*b = x, found = true;
+		}
+	tz_match_free(&m);
+	return found;
+}
+
+void cc_machine_bound(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan,
+		      struct cc_bound *b)
+{
+	memset(b, 0, sizeof *b);
+	if (plan->kind == CC_POOL || !least_binding_bound(hw, g, op, b)) {
+		/* max pooling on the ALU, or an op no intrinsic runs: its
+		 * compulsory bytes, and its MACs at the description's peak */
+		double peak = hw_peak_macs_per_cycle(hw);
+		b->need[CC_RES_MAC] = plan->kind == CC_POOL || peak <= 0 ? 0 : (double)ir_op_macs(&g->op[op]) / peak;
+		b->need[CC_RES_ALU] = alu_cycles(hw, alu_operations(hw, g, op, plan->kind == CC_POOL, 1));
+		b->need[CC_RES_DRAM] = cc_compulsory_bytes(g, op) / hw->dram.bandwidth;
+		bound_of_needs(b);
+	}
 	b->efficiency = plan->kind == CC_GEMM ? plan->map.b.efficiency : -1;
 }
 

@@ -97,23 +97,33 @@ enum cc_resource {
 const char *cc_resource_name(enum cc_resource r);
 
 /* The machine's bound of an op: the cycles each resource of the
- * description needs at least, and the least any program needs (cycles):
- * max(mac + alu, dram, load, store), since the intrinsics and the ALU take
- * turns on the compute module while DRAM transfers and the other modules
- * run beside it; binding: the resource that sets it (of mac and alu, the
- * larger).  mac: MACs / peak MACs per cycle (0 for max pooling, whose
- * work is the ALU's); alu: the fewest vector-ALU operations the op takes
- * (its epilogues' passes, fused as tz_epilogue_passes fuses them, an integer
- * sum started from its bias, per output element; max
- * pooling's window minus one per output element) at alu.lanes values per
- * alu.initiation_interval cycles; dram: compulsory bytes / DRAM bandwidth;
- * load: the load module's DMA of the intrinsic's inputs, each compulsory
- * byte once over every hop from DRAM to its scratchpad (through a shared
- * level that is two transfers, one after the other), each hop at the
- * slower of its two ends' bandwidths; store: the store module's, the
- * output's bytes over every hop back to DRAM.  Without a shared level
- * load and store never exceed dram unless a scratchpad's port is the
- * narrower end.
+ * description needs at least, and the least any program needs (cycles).
+ * Per binding of the op, max(mac + alu, dram, load, store), since the
+ * intrinsics and the ALU take turns on the compute module while DRAM
+ * transfers and the other modules run beside it; the bound is the least
+ * of its bindings', need[] that binding's terms, and binding the resource
+ * that sets it (of mac and alu, the larger).
+ * - mac: MACs / (the intrinsic's peak MACs a cycle x the binding's
+ *   efficiency): padding is MACs done for nothing;
+ * - alu: the fewest vector-ALU operations the op takes (its epilogues'
+ *   passes, fused as tz_epilogue_passes fuses them, an integer sum started
+ *   from its bias, per output element, and a shift between the byte
+ *   planes of an output wider than its buffer) at alu.lanes values per
+ *   alu.initiation_interval cycles;
+ * - dram: compulsory bytes / DRAM bandwidth, except that the weights are
+ *   read packed into their tiles, and so is an operand the binding's GEMM
+ *   form packs (a window's input once per kernel position) where the
+ *   binding has no direct form;
+ * - load: the load module's DMA of the intrinsic's inputs, those bytes
+ *   once over every hop from DRAM to their scratchpad (through a shared
+ *   level that is two transfers, one after the other), each hop at the
+ *   slower of its two ends' bandwidths; store: the store module's, the
+ *   output's bytes over every hop back to DRAM.  Without a shared level
+ *   load and store never exceed dram unless a scratchpad's port is the
+ *   narrower end.
+ * Max pooling (its work is the ALU's: the window minus one per output) and
+ * an op with no binding take their compulsory bytes and MACs at the
+ * description's peak.
  * efficiency: the fraction of the intrinsic's MACs the op's shape fills
  * under the plan's binding (CC_GEMM), else -1. */
 struct cc_bound {

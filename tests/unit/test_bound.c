@@ -54,8 +54,11 @@ struct want {
  *   16384 = 81920 / 4 = 20480; ALU: one shr on 16384 outputs / 4 = 4096.
  * pool: max pooling on the ALU: no MACs; 4x4x8 = 128 outputs of a 2x2
  *   window: 3 max each = 384 / 4 = 96; bytes 512 + 128 = 640 / 4 = 160.
- * padded: 4x8x12 = 384 MACs / 64 = 6; bytes 48 + 96 + 128 = 272 / 4 = 68;
- *   ALU: the planes' 3 shifts of 32 int32 outputs / 4 = 24.
+ * padded: 4x8x12 = 384 MACs; k = 12 fills two tiles of 8, so its one
+ *   binding does 384 / (12/16) = 512 MACs: 512 / 64 = 8; bytes: x5's 48
+ *   (it moves by DMA in its layout, the direct form), w5 packed into its
+ *   two 8x8 tiles 128, the output 128: 304 / 4 = 76; ALU: the planes' 3
+ *   shifts of 32 int32 outputs / 4 = 24.
  * fused: as alu_op, 64 MACs a cycle; bytes 512 + 64 + 8x4 bias + 512 = 1120 /
  *   4 = 280; ALU: the sum starts from the bias (no pass), and the shift and
  *   the clip to int8's range are one `requant`: 512 / 4 lanes = 128.
@@ -68,12 +71,56 @@ static const struct want wants[] = {
 	{"alu_op", 64, 512, 272, CC_RES_ALU},
 	{"mac_op", 65536, 4096, 20480, CC_RES_MAC},
 	{"pool", 0, 96, 160, CC_RES_DRAM},
-	{"padded", 6, 24, 68, CC_RES_DRAM},
+	{"padded", 8, 24, 76, CC_RES_DRAM},
 	{"fused", 64, 128, 280, CC_RES_DRAM},
 	{"shared", 1024, 512, 1280, CC_RES_MAC},
 };
 
 static bool near(double a, double b) { return fabs(a - b) <= 1e-9 * fmax(1, fabs(b)); }
+
+/* A 3x3 depthwise convolution of 8x8x8 int8 to int32, padded by 1, on
+ * edge-tiny: 8x8x8x9 = 4608 MACs, 512 outputs.  No binding fills the 1x8x8
+ * GEMM, and the one that fills it most reads the most:
+ * - the image as `wgt`, its 64 positions on j and the nine taps on k (9 of
+ *   16 in two tiles): mac 4608 / (64 x 9/16) = 128; but its GEMM form packs
+ *   the image once per tap: 8 channels x 8 position tiles x 2 tap tiles x
+ *   64 bytes = 8192, the weights 8 x 2 x 8 = 128, the output 2048: DRAM
+ *   10368 / 4 = 2592 cycles;
+ * - the diagonal one, the channels along both j and k, fills one lane of 8:
+ *   mac 4608 / 8 = 576; ALU: 3 shifts between the int32 output's byte
+ *   planes, 1536 / 4 lanes = 384; the image moves in its layout (512
+ *   bytes), the weights are nine 8x8 diagonal tiles (576), the output 2048:
+ *   DRAM 3136 / 4 = 784; load (512 + 576) / 4 = 272; store 2048 / 4 = 512.
+ *   The compute module's 576 + 384 = 960 sets the bound, by the MACs.
+ * The peak alone would give 72 MACs' cycles and a bound of DRAM's 784. */
+static void depthwise(struct diags *err)
+{
+	static const char dw[] = "name: dw\n"
+				 "tensors:\n"
+				 "  - {name: img, shape: [1, 8, 8, 8], dtype: int8}\n"
+				 "  - {name: wd, shape: [8, 3, 3, 1], dtype: int8}\n"
+				 "ops:\n"
+				 "  - {name: dw, op: depthwise, input: img, weight: wd, pad: 1}\n";
+	struct hw hw;
+	test_load_example("edge-tiny", &hw);
+	struct wl_workload w;
+	ASSERT_EQ(wl_load_string(dw, "dw.yaml", &w, err), 0);
+	struct cc_plan plan;
+	ASSERT_EQ(cc_plan_ops(&hw, &w.g, &plan, err), 0);
+	struct cc_bound b;
+	cc_machine_bound(&hw, &w.g, 0, &plan, &b);
+	printf("depthwise on edge-tiny: mac %.1f alu %.1f dram %.1f load %.1f store %.1f -> %s %.1f (peak alone %.1f)\n",
+	       b.need[CC_RES_MAC], b.need[CC_RES_ALU], b.need[CC_RES_DRAM], b.need[CC_RES_LOAD], b.need[CC_RES_STORE],
+	       cc_resource_name(b.binding), b.cycles, 4608.0 / 64);
+	ASSERT(near(b.need[CC_RES_MAC], 576));
+	ASSERT(near(b.need[CC_RES_ALU], 384));
+	ASSERT(near(b.need[CC_RES_DRAM], 784));
+	ASSERT(near(b.need[CC_RES_LOAD], 272));
+	ASSERT(near(b.need[CC_RES_STORE], 512));
+	ASSERT_EQ(b.binding, CC_RES_MAC);
+	ASSERT(near(b.cycles, 960));
+	wl_free(&w);
+}
 
 /* server-wide: a 4x32x32 GEMM (4096 MACs a cycle), DRAM 64 bytes a cycle,
  * and every scratchpad filled through the shared level gbuf (256 bytes a
@@ -139,11 +186,15 @@ int main(void)
 		ASSERT_EQ(b.binding, x->binding);
 		/* the intrinsic and the ALU share the compute module: their cycles add */
 		ASSERT(near(b.cycles, fmax(x->mac + x->alu, x->dram)));
-		/* the roofline is the bound without the ALU (max pooling's MACs aside) */
-		if (op != 3)
+		/* the roofline is the bound without the ALU, the padding and the
+		 * packing (max pooling's MACs aside): padded's 384 MACs / 64 = 6
+		 * and its 48 + 96 + 128 compulsory bytes / 4 = 68 */
+		if (op == 4)
+			ASSERT(near(cc_roofline_cycles(&hw, &w.g, op), 68));
+		else if (op != 3)
 			ASSERT(near(cc_roofline_cycles(&hw, &w.g, op), fmax(x->mac, x->dram)));
 	}
-	/* efficiency: k = 12 of the intrinsic's 8 fills two tiles of 16, 12/16;
+	/* efficiency: k = 12 of the intrinsic's 8 fills two tiles, 12/16;
 	 * the 8 outputs fill j, the one row i: 0.75 in all */
 	struct cc_bound b;
 	cc_machine_bound(&hw, &w.g, 4, &plans[4], &b);
@@ -157,7 +208,7 @@ int main(void)
 	 * bytes a cycle: the load module moves the two inputs at DRAM's pace,
 	 * the store module the output */
 	{
-		double in_bytes[] = {64 + 128, 512 + 64, 32768 + 32768, 0, 48 + 96, 512 + 64, 2048 + 1024};
+		double in_bytes[] = {64 + 128, 512 + 64, 32768 + 32768, 0, 48 + 128, 512 + 64, 2048 + 1024};
 		double out_bytes[] = {128, 512, 16384, 0, 128, 512, 2048};
 		for (int op = 0; op < w.g.nops; op++) {
 			if (op == 3) /* the pool: no intrinsic, no inputs of one */
@@ -170,6 +221,7 @@ int main(void)
 	free(plans);
 	wl_free(&w);
 	server_wide(&err);
+	depthwise(&err);
 	diag_free(&err);
 	return test_done("test_bound");
 }
