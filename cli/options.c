@@ -228,7 +228,12 @@ void cli_json_bound(FILE *out, const struct cc_bound *b, uint64_t cycles)
 		fputs("null", out);
 	fputs(",\"efficiency\":", out);
 	if (b->efficiency >= 0)
-		fprintf(out, "%.6f}", b->efficiency);
+		fprintf(out, "%.6f", b->efficiency);
+	else
+		fputs("null", out);
+	fputs(",\"efficiency_at_bound\":", out);
+	if (b->at_bound >= 0)
+		fprintf(out, "%.6f}", b->at_bound);
 	else
 		fputs("null}", out);
 }

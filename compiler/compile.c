@@ -305,7 +305,7 @@ static bool least_binding_bound(const struct hw *hw, const struct ir_graph *g, i
 	bool found = false;
 	if (!tz_match_op(hw, g, op, &m))
 		for (int i = 0; i < m.nbindings; i++) {
-			struct cc_bound x = {0};
+			struct cc_bound x = {.at_bound = m.binding[i].efficiency};
 			binding_needs(hw, g, op, &m.binding[i], x.need);
 			bound_of_needs(&x);
 			if (!found || x.cycles < b->cycles)
@@ -320,6 +320,7 @@ void cc_machine_bound(const struct hw *hw, const struct ir_graph *g, int op, con
 {
 	memset(b, 0, sizeof *b);
 	if (plan->kind == CC_POOL || !least_binding_bound(hw, g, op, b)) {
+		b->at_bound = -1;
 		/* max pooling on the ALU, or an op no intrinsic runs: its
 		 * compulsory bytes, and its MACs at the description's peak */
 		double peak = hw_peak_macs_per_cycle(hw);

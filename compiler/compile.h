@@ -125,12 +125,13 @@ const char *cc_resource_name(enum cc_resource r);
  * an op with no binding take their compulsory bytes and MACs at the
  * description's peak.
  * efficiency: the fraction of the intrinsic's MACs the op's shape fills
- * under the plan's binding (CC_GEMM), else -1. */
+ * under the plan's binding (CC_GEMM), else -1; at_bound: under the binding
+ * the bound is worked out for, else -1. */
 struct cc_bound {
 	double need[CC_RES_COUNT];
 	double cycles;
 	enum cc_resource binding;
-	double efficiency;
+	double efficiency, at_bound;
 };
 void cc_machine_bound(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan,
 		      struct cc_bound *b);
