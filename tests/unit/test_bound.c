@@ -78,6 +78,29 @@ static const struct want wants[] = {
 
 static bool near(double a, double b) { return fabs(a - b) <= 1e-9 * fmax(1, fabs(b)); }
 
+/* The bound of the one op of workload `yaml` on example description
+ * `hw_name`, planned by default, printed, and checked against the needs
+ * worked out by hand: mac, alu, dram, load, store, then the cycles. */
+static void check_one(const char *hw_name, const char *yaml, const double want[CC_RES_COUNT + 1],
+		      enum cc_resource binding, struct diags *err, struct cc_bound *b)
+{
+	struct hw hw;
+	test_load_example(hw_name, &hw);
+	struct wl_workload w;
+	ASSERT_EQ(wl_load_string(yaml, "one.yaml", &w, err), 0);
+	struct cc_plan plan;
+	ASSERT_EQ(cc_plan_ops(&hw, &w.g, &plan, err), 0);
+	cc_machine_bound(&hw, &w.g, 0, &plan, b);
+	printf("%s on %s: mac %.1f alu %.1f dram %.1f load %.1f store %.1f -> %s %.1f\n", w.g.op[0].name, hw_name,
+	       b->need[CC_RES_MAC], b->need[CC_RES_ALU], b->need[CC_RES_DRAM], b->need[CC_RES_LOAD], b->need[CC_RES_STORE],
+	       cc_resource_name(b->binding), b->cycles);
+	for (int r = 0; r < CC_RES_COUNT; r++)
+		ASSERT(near(b->need[r], want[r]));
+	ASSERT_EQ(b->binding, binding);
+	ASSERT(near(b->cycles, want[CC_RES_COUNT]));
+	wl_free(&w);
+}
+
 /* A 3x3 depthwise convolution of 8x8x8 int8 to int32, padded by 1, on
  * edge-tiny: 8x8x8x9 = 4608 MACs, 512 outputs.  No binding fills the 1x8x8
  * GEMM, and the one that fills it most reads the most:
@@ -101,26 +124,9 @@ static void depthwise(struct diags *err)
 				 "  - {name: wd, shape: [8, 3, 3, 1], dtype: int8}\n"
 				 "ops:\n"
 				 "  - {name: dw, op: depthwise, input: img, weight: wd, pad: 1}\n";
-	struct hw hw;
-	test_load_example("edge-tiny", &hw);
-	struct wl_workload w;
-	ASSERT_EQ(wl_load_string(dw, "dw.yaml", &w, err), 0);
-	struct cc_plan plan;
-	ASSERT_EQ(cc_plan_ops(&hw, &w.g, &plan, err), 0);
 	struct cc_bound b;
-	cc_machine_bound(&hw, &w.g, 0, &plan, &b);
-	printf("depthwise on edge-tiny: mac %.1f alu %.1f dram %.1f load %.1f store %.1f -> %s %.1f (peak alone %.1f)\n",
-	       b.need[CC_RES_MAC], b.need[CC_RES_ALU], b.need[CC_RES_DRAM], b.need[CC_RES_LOAD], b.need[CC_RES_STORE],
-	       cc_resource_name(b.binding), b.cycles, 4608.0 / 64);
-	ASSERT(near(b.need[CC_RES_MAC], 576));
-	ASSERT(near(b.need[CC_RES_ALU], 384));
-	ASSERT(near(b.need[CC_RES_DRAM], 784));
-	ASSERT(near(b.need[CC_RES_LOAD], 272));
-	ASSERT(near(b.need[CC_RES_STORE], 512));
-	ASSERT_EQ(b.binding, CC_RES_MAC);
-	ASSERT(near(b.cycles, 960));
+	check_one("edge-tiny", dw, (const double[]){576, 384, 784, 272, 512, 960}, CC_RES_MAC, err, &b);
 	ASSERT(near(b.at_bound, 0.125)); /* the diagonal binding's, not the 9/16 of the one that fills most */
-	wl_free(&w);
 }
 
 /* server-wide: a 4x32x32 GEMM (4096 MACs a cycle), DRAM 64 bytes a cycle,
@@ -142,25 +148,8 @@ static void server_wide(struct diags *err)
 				   "  - {name: w, shape: [256, 256], dtype: int8}\n"
 				   "ops:\n"
 				   "  - {name: gemv, op: dense, input: x, weight: w, dtype: int8, epilogue: [{shr: 4}]}\n";
-	struct hw hw;
-	test_load_example("server-wide", &hw);
-	struct wl_workload w;
-	ASSERT_EQ(wl_load_string(gemv, "gemv.yaml", &w, err), 0);
-	struct cc_plan plan;
-	ASSERT_EQ(cc_plan_ops(&hw, &w.g, &plan, err), 0);
 	struct cc_bound b;
-	cc_machine_bound(&hw, &w.g, 0, &plan, &b);
-	printf("gemv on server-wide: mac %.1f alu %.1f dram %.1f load %.1f store %.1f -> %s %.1f\n", b.need[CC_RES_MAC],
-	       b.need[CC_RES_ALU], b.need[CC_RES_DRAM], b.need[CC_RES_LOAD], b.need[CC_RES_STORE],
-	       cc_resource_name(b.binding), b.cycles);
-	ASSERT(near(b.need[CC_RES_MAC], 64));
-	ASSERT(near(b.need[CC_RES_ALU], 32));
-	ASSERT(near(b.need[CC_RES_DRAM], 1056));
-	ASSERT(near(b.need[CC_RES_LOAD], 1304));
-	ASSERT(near(b.need[CC_RES_STORE], 24));
-	ASSERT_EQ(b.binding, CC_RES_LOAD);
-	ASSERT(near(b.cycles, 1304));
-	wl_free(&w);
+	check_one("server-wide", gemv, (const double[]){64, 32, 1056, 1304, 24, 1304}, CC_RES_LOAD, err, &b);
 }
 
 int main(void)
