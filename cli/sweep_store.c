@@ -52,6 +52,27 @@ static int add_bound_columns(sqlite3 *db)
 	return 0;
 }
 
+/* The rule the stored bounds were worked out by (SQLite's user_version):
+ * 0 or 1, the description's peak and compulsory bytes whichever binding
+ * reached them; 2, per binding (cc_machine_bound).  Bounds of an older
+ * rule are dropped, NULL as for points of before the bound: the points
+ * keep their measurements, and a sweep never shows two rules at once. */
+enum { BOUND_RULE = 2 };
+
+static int drop_old_bounds(sqlite3 *db)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	int rule = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
+	sqlite3_finalize(q);
+	if (rule >= BOUND_RULE)
+		return 0;
+	char sql[96];
+	snprintf(sql, sizeof sql, "UPDATE ops SET bound = NULL, bound_by = NULL; PRAGMA user_version = %d", BOUND_RULE);
+	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
 static int db_error(struct sw_store *st, const char *what, struct diags *err)
 {
 	diag_add(err, st->path, 0, 0, "sweep results: %s: %s", what, sqlite3_errmsg(st->db));
@@ -98,7 +119,8 @@ struct sw_store *sw_store_open(const char *dir, const struct sweep *s, struct di
 	st->path = xasprintf("%s/results.db", dir);
 	if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
 	    sqlite3_busy_timeout(st->db, 10000) != SQLITE_OK ||
-	    sqlite3_exec(st->db, schema, NULL, NULL, NULL) != SQLITE_OK || add_bound_columns(st->db)) {
+	    sqlite3_exec(st->db, schema, NULL, NULL, NULL) != SQLITE_OK || add_bound_columns(st->db) ||
+	    drop_old_bounds(st->db)) {
 		db_error(st, "opening", err);
 		sw_store_close(st);
 		return NULL;

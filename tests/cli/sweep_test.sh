@@ -145,6 +145,29 @@ for p, q in zip(new["points"], first["points"]):
 PY
 check "the points held have no bound, the point run again has its own" "$work/old_check.py" "$work/out" "$work/small.json"
 
+# results whose bounds an older rule worked out (user_version 1): the
+# points held lose them, the point run again has its own
+cp -r "$work/res" "$work/rule1"
+cat >"$work/rule1.py" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE ops SET bound = 12345")
+db.execute("DELETE FROM points WHERE idx = 0")
+db.execute("DELETE FROM ops WHERE point = 0")
+db.execute("PRAGMA user_version = 1")
+db.commit()
+PY
+check "results with bounds of an older rule" "$work/rule1.py" "$work/rule1/results.db"
+expect 0 "a sweep resumed into results with bounds of an older rule" "$tessel" sweep "$work/small.yaml" --out "$work/rule1" --db "$work/tune.db" --json
+check "the points held lose the older bounds, the point run again has its own" "$work/old_check.py" "$work/out" "$work/small.json"
+cat >"$work/rule2.py" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+assert db.execute("SELECT COUNT(*) FROM ops WHERE bound = 12345").fetchone()[0] == 0
+PY
+check "the results are marked with the current rule" "$work/rule2.py" "$work/rule1/results.db"
+
 # another sweep in the same directory is refused
 sed 's/values: \[4, 8\]/values: [4, 16]/' "$work/small.yaml" >"$work/other.yaml"
 expect 1 "another sweep into the same results" "$tessel" sweep "$work/other.yaml" --out "$work/res" --db "$work/tune.db"
