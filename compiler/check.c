@@ -43,13 +43,15 @@ static void bad(struct checker *c, int i, const char *fmt, ...)
 			 c->lay->kind[c->p->insn[i].kind].mnemonic, msg);
 }
 
-static uint64_t parent_elems(const struct checker *c, int level)
+/* What the transfer's addr counts (elements, or a narrow transfer's values:
+ * isa_parent_unit_bytes) that its level's parent holds. */
+static uint64_t parent_elems(const struct checker *c, const struct isa_insn *in)
 {
-	int parent = c->hw->level[level].parent;
-	uint32_t e = c->hw->level[level].elem_bytes;
+	int parent = c->hw->level[in->f[ISA_F_BUF]].parent;
+	uint64_t u = isa_parent_unit_bytes(c->hw, in);
 	if (parent < 0)
-		return isa_program_dram_end(c->p) / e;
-	return c->hw->level[parent].capacity / e;
+		return isa_program_dram_end(c->p) / u;
+	return c->hw->level[parent].capacity / u;
 }
 
 /* Follows what a transfer puts into the micro-op buffer and shared levels. */
@@ -91,10 +93,11 @@ static void check_transfer(struct checker *c, int i, const struct isa_insn *in, 
 	if ((uint64_t)in->f[ISA_F_IDX] + block > L->depth)
 		bad(c, i, "elements %" PRId64 " to %" PRIu64 " are past the end of '%s' (%u elements)", in->f[ISA_F_IDX],
 		    (uint64_t)in->f[ISA_F_IDX] + block - 1, L->name, L->depth);
-	uint64_t end = (uint64_t)in->f[ISA_F_ADDR] + (rows - 1) * (uint64_t)in->f[ISA_F_XSTRIDE] + cols;
-	if (end > parent_elems(c, lv))
+	uint64_t values = in->f[ISA_F_VALUES] ? (uint64_t)in->f[ISA_F_VALUES] : 1; /* units per element */
+	uint64_t end = (uint64_t)in->f[ISA_F_ADDR] + (rows - 1) * (uint64_t)in->f[ISA_F_XSTRIDE] + cols * values;
+	if (end > parent_elems(c, in))
 		bad(c, i, "rows reach element %" PRIu64 " of the level above '%s', which has %" PRIu64, end - 1, L->name,
-		    parent_elems(c, lv));
+		    parent_elems(c, in));
 	if (load)
 		track(c, in);
 }

@@ -205,9 +205,9 @@ static int last_store_to(const struct isa_program *p, uint64_t addr)
 		const struct isa_insn *in = &p->insn[i];
 		if (p->layout.kind[in->kind].cls != ISA_CLASS_STORE || p->hw.level[in->f[ISA_F_BUF]].parent >= 0)
 			continue;
-		uint64_t e = p->hw.level[in->f[ISA_F_BUF]].elem_bytes;
+		uint64_t u = isa_parent_unit_bytes(&p->hw, in), e = isa_parent_elem_bytes(&p->hw, in);
 		for (int64_t r = 0; r < in->f[ISA_F_YSIZE]; r++) {
-			uint64_t from = ((uint64_t)in->f[ISA_F_ADDR] + (uint64_t)r * (uint64_t)in->f[ISA_F_XSTRIDE]) * e;
+			uint64_t from = ((uint64_t)in->f[ISA_F_ADDR] + (uint64_t)r * (uint64_t)in->f[ISA_F_XSTRIDE]) * u;
 			if (addr >= from && addr < from + (uint64_t)in->f[ISA_F_XSIZE] * e)
 				found = i;
 		}

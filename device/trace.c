@@ -74,7 +74,7 @@ static const char *segment_of(const struct dev_trace_run *r, const struct isa_in
 	const struct hw_level *l = &r->hw->level[in->f[ISA_F_BUF]];
 	if (l->parent >= 0)
 		return NULL;
-	const char *s = isa_program_segment_at(r->t->p, (uint64_t)in->f[ISA_F_ADDR] * l->elem_bytes);
+	const char *s = isa_program_segment_at(r->t->p, (uint64_t)in->f[ISA_F_ADDR] * isa_parent_unit_bytes(r->hw, in));
 	return strcmp(s, "?") ? s : NULL;
 }
 

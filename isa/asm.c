@@ -620,13 +620,14 @@ static int resolve(struct assembler *a)
 			base = s->addr;
 		}
 		const struct hw_level *lv = &p->hw.level[in->f[ISA_F_BUF]];
-		if (base % lv->elem_bytes) {
-			error_at(a, r->line, r->col, "'%s' at byte 0x%" PRIx64 " is not a whole number of %u-byte elements of '%s'",
-				 r->name, base, lv->elem_bytes, lv->name);
+		uint64_t unit = isa_parent_unit_bytes(&p->hw, in); /* a narrow transfer's addr counts values */
+		if (base % unit) {
+			error_at(a, r->line, r->col, "'%s' at byte 0x%" PRIx64 " is not a whole number of %" PRIu64
+				 "-byte %s of '%s'", r->name, base, unit, in->f[ISA_F_VALUES] ? "values" : "elements", lv->name);
 			bad = 1;
 			continue;
 		}
-		in->f[ISA_F_ADDR] = (int64_t)(base / lv->elem_bytes) + r->offset;
+		in->f[ISA_F_ADDR] = (int64_t)(base / unit) + r->offset;
 		enum isa_field f;
 		char why[256];
 		if (isa_check_insn(&p->layout, in, &f, why)) {

@@ -175,20 +175,23 @@ static void verilog_level(const char *role, int index, const struct hw_level *l,
 }
 
 /* Per value of a transfer's buf field, its level's element bytes, port
- * bandwidth and DMA lanes (1 past the last level), for the RTL to index. */
+ * bandwidth, DMA lanes and bytes per value (a narrow transfer's `values`
+ * count in these; 1 past the last level), for the RTL to index. */
 static void verilog_level_tables(const struct isa_layout *lay, struct strbuf *out)
 {
 	const struct hw *hw = lay->hw;
-	uint32_t nbuf = 1u << lay->width[ISA_W_BUFFER], v[3][1u << 8];
+	uint32_t nbuf = 1u << lay->width[ISA_W_BUFFER], v[4][1u << 8];
 	for (uint32_t b = 0; b < nbuf && b < 256; b++) {
 		const struct hw_level *l = b < (uint32_t)hw->nlevels ? &hw->level[b] : NULL;
 		v[0][b] = l ? l->elem_bytes : 1;
 		v[1][b] = l ? l->bandwidth : 1;
 		v[2][b] = l ? level_lanes(l) : 1;
+		v[3][b] = l && l->role != HW_ROLE_UOP ? dtype_bytes(l->dtype) : 1;
 	}
 	verilog_vector(out, "LEVEL_ELEM_BYTES", (int)nbuf, 32, v[0]);
 	verilog_vector(out, "LEVEL_BANDWIDTH", (int)nbuf, 32, v[1]);
 	verilog_vector(out, "LEVEL_LANES", (int)nbuf, 32, v[2]);
+	verilog_vector(out, "LEVEL_VALUE_BYTES", (int)nbuf, 32, v[3]);
 }
 
 /* What the RTL needs beyond the field layout: per scratchpad role its level,

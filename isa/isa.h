@@ -117,6 +117,7 @@ enum isa_width {
 	ISA_W_COLS,      /* dma.max_cols */
 	ISA_W_STRIDE,    /* dma.max_stride */
 	ISA_W_PAD,       /* dma.max_pad */
+	ISA_W_VALUES,    /* values along a one-row element (narrow transfers) */
 	ISA_W_UOP_INDEX, /* index into the micro-op buffer */
 	ISA_W_UOP_END,   /* one past the last micro-op (may equal the depth) */
 	ISA_W_LOOP,      /* isa.max_loop_extent */
@@ -157,6 +158,7 @@ enum isa_value {
 	X(YPAD1, "ypad1", ISA_W_PAD, ISA_V_UINT, ISA_K(LOAD), "zero rows after")                     \
 	X(XPAD0, "xpad0", ISA_W_PAD, ISA_V_UINT, ISA_K(LOAD), "zero elements before each row")       \
 	X(XPAD1, "xpad1", ISA_W_PAD, ISA_V_UINT, ISA_K(LOAD), "zero elements after each row")        \
+	X(VALUES, "values", ISA_W_VALUES, ISA_V_UINT, ISA_K_MEM, "values of each element the parent holds, packed (0: all)") \
 	X(RESET, "reset", ISA_W_ONE, ISA_V_UINT, ISA_K(GEMM), "start the destination tile from zero instead of accumulating onto it") \
 	X(UOP_BEGIN, "uop_begin", ISA_W_UOP_INDEX, ISA_V_UINT, ISA_K_LOOP, "first micro-op")          \
 	X(UOP_END, "uop_end", ISA_W_UOP_END, ISA_V_UINT, ISA_K_LOOP, "one past the last micro-op")    \
@@ -336,6 +338,18 @@ uint64_t isa_pipeline_cycles(uint64_t beats, uint64_t insns, uint32_t ii, uint32
 uint64_t isa_transfer_block(const struct isa_layout *lay, const struct isa_insn *in);
 /* Cycles `bytes` take on a level's port: at least 1. */
 uint64_t isa_port_cycles(const struct hw_level *l, uint64_t bytes);
+/* The values along the one-row element of level l that a narrow transfer
+ * (`values` > 0) can move a part of: its lanes when it is a scratchpad
+ * under DRAM, else 0 (elements of several rows, the micro-op buffer, shared
+ * levels, whose elements stage other levels' elements, and the levels under
+ * them move whole elements). */
+uint32_t isa_narrow_lanes(const struct hw *hw, int l);
+/* Bytes of one of the transfer's elements in the parent: the element's, or
+ * `values` values of a narrow transfer. */
+uint64_t isa_parent_elem_bytes(const struct hw *hw, const struct isa_insn *in);
+/* Bytes of what addr and xstride count in the parent: elements, or a
+ * narrow transfer's values (its elements lie `values` values apart). */
+uint64_t isa_parent_unit_bytes(const struct hw *hw, const struct isa_insn *in);
 /* A transfer's memory requests on the channel of its level's parent: `rows`
  * requests of `row_bytes` each, in row order, made at its start. */
 void isa_transfer_requests(const struct isa_layout *lay, const struct isa_insn *in, uint64_t *rows,

@@ -167,7 +167,7 @@ static uint64_t dram_load_bytes(const struct isa_program *p, bool uops)
 		const struct isa_insn *in = &p->insn[i];
 		int lv = (int)in->f[ISA_F_BUF];
 		if (p->layout.kind[in->kind].cls == ISA_CLASS_LOAD && hw->level[lv].parent < 0 && (lv == uop) == uops)
-			n += (uint64_t)(in->f[ISA_F_YSIZE] * in->f[ISA_F_XSIZE]) * hw->level[lv].elem_bytes;
+			n += (uint64_t)(in->f[ISA_F_YSIZE] * in->f[ISA_F_XSIZE]) * isa_parent_elem_bytes(hw, in);
 	}
 	return n;
 }

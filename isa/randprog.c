@@ -109,6 +109,7 @@ static void emit_addr(struct gen *g, const char *segment, uint64_t window_base, 
  * `window_elems` elements and whose block fits the level. */
 struct xfer {
 	uint64_t idx, off, y, x, stride, pad[4];
+	uint64_t values; /* a narrow transfer's values per element (0: whole elements) */
 };
 
 /* A transfer at one of the DMA's limits, as far as the level's depth and
@@ -148,6 +149,24 @@ static struct xfer limit_xfer(struct gen *g, const struct hw_level *l, uint64_t 
 	return t;
 }
 
+/* Makes t a narrow transfer now and then, where the level has them: its
+ * parent is addressed in values, rows `values` x the elements apart or more
+ * (a store's rows do not overlap), inside the same window. */
+static void narrow_xfer(struct gen *g, const struct hw_level *l, uint64_t window_elems, struct xfer *t)
+{
+	uint32_t lanes = isa_narrow_lanes(g->hw, (int)(l - g->hw->level));
+	if (lanes < 2 || pick(g, 0, 3))
+		return;
+	uint64_t v = pick(g, 1, lanes - 1), window = window_elems * lanes;
+	uint64_t stride = t->x * v + pick(g, 0, 3);
+	if (stride > g->hw->dma.max_stride)
+		return;
+	uint64_t span = (t->y - 1) * stride + t->x * v;
+	if (span > window)
+		return;
+	t->values = v, t->stride = stride, t->off = pick(g, 0, window - span);
+}
+
 static struct xfer random_xfer(struct gen *g, const struct hw_level *l, uint64_t window_elems, bool padded)
 {
 	const struct hw_dma *dma = &g->hw->dma;
@@ -167,6 +186,7 @@ static struct xfer random_xfer(struct gen *g, const struct hw_level *l, uint64_t
 			continue;
 		t.off = pick(g, 0, window_elems - span);
 		t.idx = pick(g, 0, l->depth - block);
+		narrow_xfer(g, l, window_elems, &t);
 		return t;
 	}
 	return (struct xfer){.y = 1, .x = 1, .stride = 1};
@@ -185,6 +205,8 @@ static void emit_sizes(struct gen *g, const struct xfer *t)
 	for (int p = 0; p < 4; p++)
 		if (t->pad[p])
 			sb_printf(&g->s, " %s=%llu", pads[p], (unsigned long long)t->pad[p]);
+	if (t->values)
+		sb_printf(&g->s, " values=%llu", (unsigned long long)t->values);
 }
 
 /* Staging windows in the shared level: inputs, weights, bias, results, and

@@ -74,12 +74,34 @@ uint64_t isa_port_cycles(const struct hw_level *l, uint64_t bytes)
 	return c > ISA_MIN_CYCLES ? c : ISA_MIN_CYCLES;
 }
 
+uint32_t isa_narrow_lanes(const struct hw *hw, int l)
+{
+	const struct hw_level *L = &hw->level[l];
+	if (L->parent >= 0 || L->role == HW_ROLE_UOP || L->role == HW_ROLE_SHARED || L->elem_rank < 1)
+		return 0;
+	for (int d = 0; d + 1 < L->elem_rank; d++)
+		if (L->elem_shape[d] != 1)
+			return 0;
+	return L->elem_shape[L->elem_rank - 1];
+}
+
+uint64_t isa_parent_unit_bytes(const struct hw *hw, const struct isa_insn *in)
+{
+	const struct hw_level *l = &hw->level[in->f[ISA_F_BUF]];
+	return in->f[ISA_F_VALUES] ? dtype_bytes(l->dtype) : l->elem_bytes;
+}
+
+uint64_t isa_parent_elem_bytes(const struct hw *hw, const struct isa_insn *in)
+{
+	uint64_t v = (uint64_t)in->f[ISA_F_VALUES];
+	return (v ? v : 1) * isa_parent_unit_bytes(hw, in);
+}
+
 void isa_transfer_requests(const struct isa_layout *lay, const struct isa_insn *in, uint64_t *rows,
 			   uint64_t *row_bytes)
 {
-	const struct hw_level *l = &lay->hw->level[in->f[ISA_F_BUF]];
 	*rows = (uint64_t)in->f[ISA_F_YSIZE];
-	*row_bytes = (uint64_t)in->f[ISA_F_XSIZE] * l->elem_bytes;
+	*row_bytes = (uint64_t)in->f[ISA_F_XSIZE] * isa_parent_elem_bytes(lay->hw, in);
 }
 
 uint64_t isa_duration(const struct isa_layout *lay, const struct isa_insn *in, uint64_t start, uint64_t data)

@@ -88,6 +88,7 @@ module tsl_core #(
   // element bytes and port bandwidth
   localparam int BW = `TSL_LOAD_BUF_W;
   localparam logic [(2**BW)*32-1:0] LEVEL_ELEM_BYTES = `TSL_LEVEL_ELEM_BYTES, LEVEL_BANDWIDTH = `TSL_LEVEL_BANDWIDTH;
+  localparam logic [(2**BW)*32-1:0] LEVEL_VALUE_BYTES = `TSL_LEVEL_VALUE_BYTES;
   localparam bit SHARED = `TSL_NSHARED != 0;
   localparam logic [BW-1:0] SH_LEVEL = BW'(`TSL_SHARED_LEVEL);
   typedef logic [63:0] u64;
@@ -164,6 +165,18 @@ module tsl_core #(
   function automatic logic [BW-1:0] xfer_buf(input logic [IB-1:0] i);
   /* verilator lint_on UNUSEDSIGNAL */
     xfer_buf = opcode(i) == OP_STORE ? BW'(i[`TSL_STORE_BUF_LSB+:`TSL_STORE_BUF_W]) : i[`TSL_LOAD_BUF_LSB+:BW];
+  endfunction
+  // Bytes of one of a transfer's elements in the parent: a narrow
+  // transfer's `values` values (isa_parent_elem_bytes), else the element.
+  /* verilator lint_off UNUSEDSIGNAL */
+  function automatic u32 parent_elem_bytes(input logic [IB-1:0] i);
+  /* verilator lint_on UNUSEDSIGNAL */
+    u32 v = 0;
+`ifdef TSL_LOAD_VALUES_W
+    v = opcode(i) == OP_STORE ? 32'(i[`TSL_STORE_VALUES_LSB+:`TSL_STORE_VALUES_W]) :
+        32'(i[`TSL_LOAD_VALUES_LSB+:`TSL_LOAD_VALUES_W]);
+`endif
+    parent_elem_bytes = v != 0 ? v * LEVEL_VALUE_BYTES[xfer_buf(i)*32+:32] : elem_bytes(xfer_buf(i));
   endfunction
 
   // ---- the cycle counter ----
@@ -316,7 +329,7 @@ module tsl_core #(
     assign req_write[q] = st;
     assign rows[q] = st ? 32'(head[q][`TSL_STORE_YSIZE_LSB+:`TSL_STORE_YSIZE_W]) :
         32'(head[q][`TSL_LOAD_YSIZE_LSB+:`TSL_LOAD_YSIZE_W]);
-    assign row_bytes[q] = elem_bytes(b) * (st ? 32'(head[q][`TSL_STORE_XSIZE_LSB+:`TSL_STORE_XSIZE_W]) :
+    assign row_bytes[q] = parent_elem_bytes(head[q]) * (st ? 32'(head[q][`TSL_STORE_XSIZE_LSB+:`TSL_STORE_XSIZE_W]) :
         32'(head[q][`TSL_LOAD_XSIZE_LSB+:`TSL_LOAD_XSIZE_W]));
     assign req_rows[q*32+:32] = rows[q];
     assign req_row_bytes[q*32+:32] = row_bytes[q];
@@ -458,6 +471,7 @@ module tsl_core #(
   logic [LL*IW-1:0] l_idx;
   /* verilator lint_on UNUSEDSIGNAL */
   logic [LL*64-1:0] l_paddr;
+  logic [15:0] l_unit, c_unit, s_unit;  // bytes of an element in the parent
   tsl_dma #(
       .LN(LL)
   ) u_ldma (
@@ -470,13 +484,14 @@ module tsl_core #(
       .en(l_en),
       .idx(l_idx),
       .zero(l_zero),
-      .paddr(l_paddr)
+      .paddr(l_paddr),
+      .unit(l_unit)
   );
   logic [LL-1:0] l_dram;  // the lanes reading DRAM
   assign l_dram = l_en & ~l_zero & {LL{!from_shared(l_buf)}};
   assign l_rd_en = LN'(l_dram);
   assign l_rd_addr = (LN * 64)'(l_paddr);
-  assign l_rd_bytes = 16'(elem_bytes(l_buf));
+  assign l_rd_bytes = l_unit;
 
   // compute module: its DMA fills the accumulator and micro-op buffer
   logic [BW-1:0] c_buf;
@@ -497,13 +512,14 @@ module tsl_core #(
       .en(c_en),
       .idx(c_idx),
       .zero(c_zero),
-      .paddr(c_paddr)
+      .paddr(c_paddr),
+      .unit(c_unit)
   );
   logic [CL-1:0] c_dram;  // the lanes reading DRAM
   assign c_dram = c_en & ~c_zero & {CL{!from_shared(c_buf)}};
   assign c_rd_en = LN'(c_dram);
   assign c_rd_addr = (LN * 64)'(c_paddr);
-  assign c_rd_bytes = 16'(elem_bytes(c_buf));
+  assign c_rd_bytes = c_unit;
 
   // compute module: the micro-op loop of the intrinsic and the ALU
   logic [IB-1:0] cinsn;  // the compute instruction of this cycle
@@ -555,7 +571,8 @@ module tsl_core #(
       .en(s_en),
       .idx(s_idx),
       .zero(s_zero),
-      .paddr(s_paddr)
+      .paddr(s_paddr),
+      .unit(s_unit)
   );
 
   // DRAM's data for lane j (a lane past DRAM's never reads it)
@@ -588,7 +605,7 @@ module tsl_core #(
   assign s_dram = s_en & {SL{!from_shared(s_buf)}};
   assign s_wr_en = LN'(s_dram);
   assign s_wr_addr = (LN * 64)'(s_paddr);
-  assign s_wr_bytes = 16'(elem_bytes(s_buf));
+  assign s_wr_bytes = s_unit;
 
   // scratchpads: a write port per lane of their DMA
   logic [IN_W-1:0] inp_a;

@@ -6,7 +6,11 @@
 // lanes = bandwidth / element bytes, rounded up).  Per lane: the buffer
 // element, whether it is padding (a zero, nothing read from the parent), and
 // the parent byte address of the element: row r, column c of the data is
-// parent element addr + r*xstride + c.
+// parent element addr + r*xstride + c.  A narrow transfer (`values` > 0)
+// moves each element's first `values` values, packed in the parent, which
+// it addresses in values: element c of row r is at value
+// addr + r*xstride + c*values; a lane moves those values' bytes (`unit`; a
+// load's DRAM port zero-fills the rest of the element).
 `include "tessel_isa.vh"
 
 module tsl_dma #(
@@ -25,15 +29,16 @@ module tsl_dma #(
     output logic [LN-1:0]     en,        // lane j moves an element in this cycle
     output logic [LN*IW-1:0]  idx,       // its buffer element
     output logic [LN-1:0]     zero,      // it is padding
-    output logic [LN*64-1:0]  paddr      // its parent byte address (not padding)
+    output logic [LN*64-1:0]  paddr,     // its parent byte address (not padding)
+    output logic [15:0]       unit       // bytes of an element in the parent
 );
   typedef logic [31:0] u32;
   typedef logic [63:0] u64;
   // the transfer, from the instruction at start, else from the registers
   logic [BW-1:0] buf_r, buf_v;
   logic [IW-1:0] idx_r, idx_v;
-  u32 ysize_r, xsize_r, xstride_r, ypad0_r, xpad0_r, xw_r, lanes_r;
-  u32 ysize_v, xsize_v, xstride_v, ypad0_v, xpad0_v, xw_v, lanes_v;
+  u32 ysize_r, xsize_r, xstride_r, ypad0_r, xpad0_r, xw_r, lanes_r, unit_r, step_r, scale_r;
+  u32 ysize_v, xsize_v, xstride_v, ypad0_v, xpad0_v, xw_v, lanes_v, unit_v, step_v, scale_v, vals_v;
   u64 total_r, total_v, n_r, n_v;
   u32 x_r, y_r;
   u64 row_r;  // parent element of the current data row
@@ -41,6 +46,7 @@ module tsl_dma #(
 
   // per level (a transfer's buf): its DMA lanes and element bytes
   localparam logic [(2**BW)*32-1:0] LANES = `TSL_LEVEL_LANES, ELEM_BYTES = `TSL_LEVEL_ELEM_BYTES;
+  localparam logic [(2**BW)*32-1:0] VALUE_BYTES = `TSL_LEVEL_VALUE_BYTES;
 
   u32 yh;
   always_comb begin
@@ -54,6 +60,11 @@ module tsl_dma #(
       xpad0_v = 32'(insn[`TSL_LOAD_XPAD0_LSB+:`TSL_LOAD_XPAD0_W]);
       xw_v = xsize_v + xpad0_v + 32'(insn[`TSL_LOAD_XPAD1_LSB+:`TSL_LOAD_XPAD1_W]);
       yh = ysize_v + ypad0_v + 32'(insn[`TSL_LOAD_YPAD1_LSB+:`TSL_LOAD_YPAD1_W]);
+`ifdef TSL_LOAD_VALUES_W
+      vals_v = 32'(insn[`TSL_LOAD_VALUES_LSB+:`TSL_LOAD_VALUES_W]);
+`else
+      vals_v = 0;
+`endif
     end else begin
       buf_v = BW'(insn[`TSL_STORE_BUF_LSB+:`TSL_STORE_BUF_W]);
       idx_v = IW'(insn[`TSL_STORE_IDX_LSB+:`TSL_STORE_IDX_W]);
@@ -64,8 +75,17 @@ module tsl_dma #(
       xpad0_v = 0;
       xw_v = xsize_v;
       yh = ysize_v;
+`ifdef TSL_STORE_VALUES_W
+      vals_v = 32'(insn[`TSL_STORE_VALUES_LSB+:`TSL_STORE_VALUES_W]);
+`else
+      vals_v = 0;
+`endif
     end
     lanes_v = LANES[buf_v*32+:32];
+    // addr's units between elements, bytes per unit, bytes per element
+    step_v = vals_v != 0 ? vals_v : 1;
+    scale_v = vals_v != 0 ? VALUE_BYTES[buf_v*32+:32] : ELEM_BYTES[buf_v*32+:32];
+    unit_v = step_v * scale_v;
     total_v = 64'(xw_v) * 64'(yh);
     if (!start) begin
       buf_v = buf_r;
@@ -77,6 +97,9 @@ module tsl_dma #(
       xpad0_v = xpad0_r;
       xw_v = xw_r;
       lanes_v = lanes_r;
+      unit_v = unit_r;
+      step_v = step_r;
+      scale_v = scale_r;
       total_v = total_r;
     end
     n_v = start ? 0 : n_r;
@@ -104,10 +127,11 @@ module tsl_dma #(
     assign en[j] = act_v && 32'(j) < lanes_v && n_v + 64'(j) < total_v;
     assign idx[j*IW+:IW] = idx_v + IW'(n_v) + IW'(j);
     assign zero[j] = !(ydata && xdata);
-    assign paddr[j*64+:64] = (prow[j] + 64'(px[j]) - 64'(xpad0_v)) * 64'(ELEM_BYTES[buf_v*32+:32]);
+    assign paddr[j*64+:64] = (prow[j] + (64'(px[j]) - 64'(xpad0_v)) * 64'(step_v)) * 64'(scale_v);
   end
   /* verilator lint_on UNOPTFLAT */
   assign buffer = buf_v;
+  assign unit = 16'(unit_v);
 
   always_ff @(posedge clk) begin
     if (rst) act_r <= 1'b0;
@@ -121,6 +145,9 @@ module tsl_dma #(
       xpad0_r <= xpad0_v;
       xw_r <= xw_v;
       lanes_r <= lanes_v;
+      unit_r <= unit_v;
+      step_r <= step_v;
+      scale_r <= scale_v;
       total_r <= total_v;
       act_r <= act_v && n_v + 64'(lanes_v) < total_v;
       n_r <= n_v + 64'(lanes_v);

@@ -90,12 +90,13 @@ static uint8_t *parent_mem(struct device *d, const struct hw_level *l, uint64_t 
 }
 
 /* Bytes [first, end) of the parent a transfer touches, checked. */
-static int check_parent_rows(const struct device *d, const struct sim_entry *e, uint32_t elem, uint64_t capacity,
-			     const char *pname, const char *which, struct diags *err)
+static int check_parent_rows(const struct device *d, const struct sim_entry *e, uint64_t capacity, const char *pname,
+			     const char *which, struct diags *err)
 {
 	const int64_t *f = e->in.f;
-	unsigned __int128 end = ((unsigned __int128)f[ISA_F_ADDR] + (unsigned __int128)(f[ISA_F_YSIZE] - 1) * f[ISA_F_XSTRIDE] +
-				 f[ISA_F_XSIZE]) * elem;
+	uint64_t unit = isa_parent_unit_bytes(&d->hw, &e->in), elem = isa_parent_elem_bytes(&d->hw, &e->in);
+	unsigned __int128 end = ((unsigned __int128)f[ISA_F_ADDR] + (unsigned __int128)(f[ISA_F_YSIZE] - 1) * f[ISA_F_XSTRIDE]) * unit +
+				(unsigned __int128)f[ISA_F_XSIZE] * elem;
 	if (end > capacity)
 		return range_error(d, e, err, "%s rows reach byte 0x%" PRIx64 "%s of %s, which has %" PRIu64 " bytes",
 				   which, (uint64_t)(end > UINT64_MAX ? UINT64_MAX : end),
@@ -112,6 +113,16 @@ static int check_elements(const struct device *d, const struct sim_entry *e, con
 	return 0;
 }
 
+/* The n parent elements of U bytes each at src spread over elements of E
+ * bytes at dst: a narrow transfer's (U < E) rest of each element is zero. */
+static void widen_row(uint8_t *dst, const uint8_t *src, uint64_t n, uint64_t U, uint64_t E)
+{
+	for (uint64_t k = n; k-- > 0;) { /* backwards: src may be dst's own staging */
+		memmove(dst + k * E, src + k * U, U);
+		memset(dst + k * E + U, 0, E - U);
+	}
+}
+
 static int exec_load(struct device *d, const struct sim_entry *e, struct diags *err)
 {
 	const int64_t *f = e->in.f;
@@ -121,7 +132,9 @@ static int exec_load(struct device *d, const struct sim_entry *e, struct diags *
 	const uint8_t *src = parent_mem(d, l, &cap, &pname);
 	uint64_t E = l->elem_bytes, X = (uint64_t)(f[ISA_F_XSIZE] + f[ISA_F_XPAD0] + f[ISA_F_XPAD1]);
 	uint64_t Y = (uint64_t)(f[ISA_F_YSIZE] + f[ISA_F_YPAD0] + f[ISA_F_YPAD1]);
-	if (check_parent_rows(d, e, l->elem_bytes, cap, pname, "source", err) ||
+	uint64_t U = isa_parent_elem_bytes(&d->hw, &e->in); /* an element's bytes in the parent */
+	uint64_t S = isa_parent_unit_bytes(&d->hw, &e->in);  /* what addr and xstride count */
+	if (check_parent_rows(d, e, cap, pname, "source", err) ||
 	    check_elements(d, e, l, (uint64_t)f[ISA_F_IDX], isa_transfer_block(&d->lay, &e->in), "writes", err))
 		return -1;
 	uint8_t *dst = d->mem[f[ISA_F_BUF]] + (uint64_t)f[ISA_F_IDX] * E;
@@ -132,13 +145,16 @@ static int exec_load(struct device *d, const struct sim_entry *e, struct diags *
 			memset(row, 0, X * E);
 			continue;
 		}
-		uint64_t from = ((uint64_t)f[ISA_F_ADDR] + (uint64_t)sy * (uint64_t)f[ISA_F_XSTRIDE]) * E;
-		uint64_t n = (uint64_t)f[ISA_F_XSIZE] * E;
+		uint64_t from = ((uint64_t)f[ISA_F_ADDR] + (uint64_t)sy * (uint64_t)f[ISA_F_XSTRIDE]) * S;
+		uint64_t n = (uint64_t)f[ISA_F_XSIZE] * U;
+		uint8_t *data = row + (uint64_t)f[ISA_F_XPAD0] * E;
 		memset(row, 0, (uint64_t)f[ISA_F_XPAD0] * E);
 		if (l->parent >= 0)
-			memcpy(row + (uint64_t)f[ISA_F_XPAD0] * E, src + from, n);
-		else if (sim_dram_in(d, from, row + (uint64_t)f[ISA_F_XPAD0] * E, n))
+			memcpy(data, src + from, n);
+		else if (sim_dram_in(d, from, data, n))
 			return memory_error(d, e, "read", from, n, err);
+		if (U < E)
+			widen_row(data, data, (uint64_t)f[ISA_F_XSIZE], U, E);
 		memset(row + (uint64_t)(f[ISA_F_XPAD0] + f[ISA_F_XSIZE]) * E, 0, (uint64_t)f[ISA_F_XPAD1] * E);
 	}
 	return 0;
@@ -152,18 +168,31 @@ static int exec_store(struct device *d, const struct sim_entry *e, struct diags 
 	const char *pname;
 	uint8_t *dst = parent_mem(d, l, &cap, &pname);
 	uint64_t E = l->elem_bytes, X = (uint64_t)f[ISA_F_XSIZE], Y = (uint64_t)f[ISA_F_YSIZE];
-	if (check_parent_rows(d, e, l->elem_bytes, cap, pname, "destination", err) ||
+	uint64_t U = isa_parent_elem_bytes(&d->hw, &e->in); /* an element's bytes in the parent */
+	uint64_t S = isa_parent_unit_bytes(&d->hw, &e->in);  /* what addr and xstride count */
+	if (check_parent_rows(d, e, cap, pname, "destination", err) ||
 	    check_elements(d, e, l, (uint64_t)f[ISA_F_IDX], isa_transfer_block(&d->lay, &e->in), "reads", err))
 		return -1;
 	const uint8_t *src = d->mem[f[ISA_F_BUF]] + (uint64_t)f[ISA_F_IDX] * E;
-	for (uint64_t y = 0; y < Y; y++) {
-		uint64_t to = ((uint64_t)f[ISA_F_ADDR] + y * (uint64_t)f[ISA_F_XSTRIDE]) * E;
+	uint8_t *narrow = NULL; /* a narrow row, packed: each element's first U bytes */
+	if (U < E && !(narrow = try_malloc(X * U)))
+		return diag_nomem(err, NULL, X * U, "a row of instruction %u", e->index);
+	int rc = 0;
+	for (uint64_t y = 0; y < Y && !rc; y++) {
+		uint64_t to = ((uint64_t)f[ISA_F_ADDR] + y * (uint64_t)f[ISA_F_XSTRIDE]) * S;
+		const uint8_t *row = src + y * X * E;
+		if (narrow) {
+			for (uint64_t k = 0; k < X; k++)
+				memcpy(narrow + k * U, row + k * E, U);
+			row = narrow;
+		}
 		if (l->parent >= 0)
-			memmove(dst + to, src + y * X * E, X * E);
-		else if (sim_dram_out(d, to, src + y * X * E, X * E))
-			return memory_error(d, e, "write", to, X * E, err);
+			memmove(dst + to, row, X * U);
+		else if (sim_dram_out(d, to, row, X * U))
+			rc = memory_error(d, e, "write", to, X * U, err);
 	}
-	return 0;
+	free(narrow);
+	return rc;
 }
 
 /* The micro-ops of a loop instruction, read from the micro-op buffer, and

@@ -197,6 +197,14 @@ static void test_errors(void)
 	ASSERT_EQ(isa_assemble("bogus\nfinish\nalu op=nop\n", "e.s", &hw, &p, &err), -1);
 	ASSERT_EQ(err.n, 2);
 	diag_free(&err);
+	/* a narrow transfer of as many values as the element has: dot-i8's
+	 * input element has 4, its field reaches 15 (the accumulator's 16) */
+	test_load_example("dot-i8", &hw);
+	ASSERT_EQ(isa_assemble("load buf=inp ysize=1 xsize=1 xstride=1 values=4\n", "e.s", &hw, &p, &err), -1);
+	ASSERT(err.n == 1 && strstr(err.v[0].msg, "values=4 is not fewer than the 4 values of a 'inp' element"));
+	diag_free(&err);
+	ASSERT_EQ(isa_assemble("load buf=inp ysize=1 xsize=1 xstride=1 values=3\nfinish\n", "e.s", &hw, &p, &err), 0);
+	isa_program_free(&p);
 }
 
 /* Damaged assembly: every cut, and a character replaced at many places by

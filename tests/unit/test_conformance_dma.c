@@ -95,6 +95,58 @@ static void test_strided_dma(void)
 	pb_free(&b);
 }
 
+/* Narrow transfers (`values`): a load into acc of rows of 5 int32 values
+ * per element, packed in DRAM and addressed in values, with a zero column
+ * before each row, the elements' other lanes zero; then a store of the
+ * first 3 values of each element into rows of a byte array whose other
+ * bytes stay as they were. */
+static void test_narrow_dma(void)
+{
+	cur_test = "narrow_dma";
+	struct env e;
+	env_init(&e, &C_VTA);
+	seed(9);
+	enum { ROWS = 3, COLS = 4, LV = 5, SSTRIDE = 23, SOFF = 7, SV = 3, DSTRIDE = 14, DOFF = 5, IDX = 2, V = 16 };
+	enum { XB = COLS + 1, NB = ROWS * XB, NX = SOFF + (ROWS - 1) * SSTRIDE + COLS * LV, NY = DOFF + ROWS * DSTRIDE };
+	static int32_t x[NX], expect[NB * V], got[NB * V];
+	for (int i = 0; i < NX; i++)
+		x[i] = rnd_i32();
+	struct pb b;
+	pb_init(&b, &e);
+	pb_seg(&b, "x", "input", sizeof x);
+	pb_seg(&b, "y", "output", NY);
+	BODY(&b, "load buf=acc idx=%d addr=@x+%d ysize=%d xsize=%d xstride=%d xpad0=1 values=%d\n", IDX, SOFF, ROWS, COLS,
+	     SSTRIDE, LV);
+	pb_alu_n(&b, "shr", IDX, IDX, NB, true, 0, "push_next");
+	BODY(&b, "store buf=out idx=%d addr=@y+%d ysize=%d xsize=%d xstride=%d values=%d pop_prev push_prev\n", IDX, DOFF,
+	     ROWS, XB, DSTRIDE, SV);
+	BODY(&b, "sync queue=compute pop_next\n");
+	pb_dump_int(&b, IDX, NB, "d");
+	struct mach m;
+	if (mach_start(&m, &e, &b)) {
+		uint8_t y[NY], want[NY];
+		memset(y, 0x5a, sizeof y);
+		memcpy(want, y, sizeof y);
+		mach_write(&m, "x", 0, x, sizeof x);
+		mach_write(&m, "y", 0, y, sizeof y);
+		mach_run(&m);
+		for (int r = 0; r < ROWS; r++)
+			for (int c = 0; c < XB; c++)
+				for (int l = 0; l < V; l++) {
+					int32_t v = c > 0 && l < LV ? x[SOFF + r * SSTRIDE + (c - 1) * LV + l] : 0;
+					expect[(r * XB + c) * V + l] = v;
+					if (l < SV)
+						want[DOFF + r * DSTRIDE + c * SV + l] = (uint8_t)v;
+				}
+		read_dump_int(&m, "d", NB, got);
+		check_i32("narrow load into acc", got, expect, NB * V);
+		mach_read(&m, "y", 0, y, sizeof y);
+		check_u8("narrow store from out", y, want, sizeof y);
+	}
+	mach_end(&m);
+	pb_free(&b);
+}
+
 /* A load into acc with all four paddings over a block that held other
  * data: the padding is written as zeros. */
 static void test_padded_acc_load(void)
@@ -397,6 +449,7 @@ int main(void)
 	/* DMA */
 	test_acc_round_trip();
 	test_strided_dma();
+	test_narrow_dma();
 	test_padded_acc_load();
 	test_acc_load_keeps_out();
 	test_padded_inp_identity(&C_VTA);
