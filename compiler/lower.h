@@ -71,9 +71,10 @@ void lw_op_init(struct lw_op *lo, struct cc_program *prog, struct cc_op *rec);
 uint32_t lw_lcm32(uint32_t a, uint32_t b);
 uint64_t lw_align_up(uint64_t v, uint64_t a);
 /* One 2D transfer, split to fit the DMA's limits; returns its first
- * instruction (the last is s->n - 1). */
+ * instruction (the last is s->n - 1).  addr and stride count elements, or,
+ * for a narrow transfer (values > 0: docs/isa.md), values. */
 int lw_transfer(struct lw_op *lo, enum isa_class cls, int buf, uint64_t idx, uint64_t addr, uint64_t rows,
-		uint64_t cols, uint64_t stride, uint32_t uop_unit);
+		uint64_t cols, uint64_t stride, uint32_t uop_unit, uint32_t values);
 /* A block from DRAM into scratchpad lv at element idx, through every shared
  * level (stage[]: its staging offset per level); the first write into lv
  * waits for `wait`.  Returns the last instruction. */
@@ -88,10 +89,12 @@ int lw_load_repeated(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint
  * element idx + c * pitch of lv (element c): one load per element. */
 int lw_load_spread(struct lw_op *lo, int lv, uint64_t idx, uint64_t pitch, uint64_t dram, uint64_t cols, uint64_t times,
 		   const uint64_t *stage, int wait);
-/* The output block at out-buffer element idx to DRAM, through the shared
- * levels, after `wait`.  Returns the last instruction. */
+/* The output block at out-buffer element idx to DRAM byte `dram` (rows
+ * dram_stride elements apart), through the shared levels, after `wait`;
+ * values > 0: a narrow store of each element's first `values` values,
+ * packed (no shared level then).  Returns the last instruction. */
 int lw_store_block(struct lw_op *lo, uint64_t idx, uint64_t dram, uint64_t rows, uint64_t cols, uint64_t dram_stride,
-		   int wait);
+		   int wait, uint32_t values);
 /* A block of an operand kept whole in the shared level into lv. */
 int lw_load_from_kept(struct lw_op *lo, int lv, uint64_t idx, uint64_t at, uint64_t rows, uint64_t cols,
 		      uint64_t stride, int wait);
@@ -118,9 +121,11 @@ void lw_note_last_compute(struct lw_op *lo);
  * `stride` apart) into idx, with the DMA's zero padding pad[4] (rows
  * before, after, columns before, after): one instruction, or, through
  * shared levels, the padded transfer into the outermost at byte stage[l]
- * of each level l and whole ones on.  Returns the first instruction. */
+ * of each level l and whole ones on.  values > 0: a narrow load, addr and
+ * stride counting values (no shared level then).  Returns the first
+ * instruction. */
 int lw_load_padded(struct lw_op *lo, int lv, uint64_t idx, uint64_t addr, int64_t rows, int64_t cols, uint64_t stride,
-		   const int64_t pad[4], const uint64_t *stage);
+		   const int64_t pad[4], const uint64_t *stage, uint32_t values);
 /* The DRAM byte address of the segment an earlier op of the program stores
  * `tensor` into, in the layout this op reads (cc_stored_by: the rule
  * compile also plans by), or UINT64_MAX. */

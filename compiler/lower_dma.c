@@ -46,7 +46,7 @@ static int path_of(const struct hw *hw, int lv, int *path)
 }
 
 static struct isa_insn mem_insn(const struct lw_op *lo, enum isa_class cls, int buf, uint64_t idx, uint64_t addr,
-				uint64_t rows, uint64_t cols, uint64_t stride)
+				uint64_t rows, uint64_t cols, uint64_t stride, uint32_t values)
 {
 	struct isa_insn in = {.kind = isa_kind_of_class(lo->lay, cls)};
 	in.f[ISA_F_BUF] = buf;
@@ -55,25 +55,28 @@ static struct isa_insn mem_insn(const struct lw_op *lo, enum isa_class cls, int 
 	in.f[ISA_F_YSIZE] = (int64_t)rows;
 	in.f[ISA_F_XSIZE] = (int64_t)cols;
 	in.f[ISA_F_XSTRIDE] = (int64_t)stride;
+	in.f[ISA_F_VALUES] = values;
 	return in;
 }
 
-/* The on-chip side is contiguous.  Units: elements of `buf`. */
+/* The on-chip side is contiguous.  Units: elements of `buf`, or a narrow
+ * transfer's values (an element `values` of them). */
 int lw_transfer(struct lw_op *lo, enum isa_class cls, int buf, uint64_t idx, uint64_t addr, uint64_t rows,
-		uint64_t cols, uint64_t stride, uint32_t uop_unit)
+		uint64_t cols, uint64_t stride, uint32_t uop_unit, uint32_t values)
 {
 	const struct hw_dma *dma = &lo->hw->dma;
+	uint64_t step = values ? values : 1; /* units per element */
 	int first = -1;
 	bool per_row = cols > dma->max_cols || (rows > 1 && stride > dma->max_stride);
-	if (rows > 1 && stride == cols && rows * cols <= dma->max_cols)
+	if (rows > 1 && stride == cols * step && rows * cols <= dma->max_cols)
 		cols *= rows, rows = 1, per_row = false; /* contiguous: one row */
 	uint64_t chunk_rows = per_row ? 1 : dma->max_rows;
 	for (uint64_t r = 0; r < rows; r += chunk_rows) {
 		uint64_t nr = rows - r < chunk_rows ? rows - r : chunk_rows;
 		for (uint64_t c = 0; c < cols; c += dma->max_cols) {
 			uint64_t nc = cols - c < dma->max_cols ? cols - c : dma->max_cols;
-			struct isa_insn in = mem_insn(lo, cls, buf, idx + r * cols + c, addr + r * stride + c, nr, nc,
-						      nr > 1 ? stride : nc > dma->max_stride ? 0 : nc);
+			struct isa_insn in = mem_insn(lo, cls, buf, idx + r * cols + c, addr + r * stride + c * step, nr, nc,
+						      nr > 1 ? stride : nc * step > dma->max_stride ? 0 : nc * step, values);
 			int i = st_emit(lo->s, &in);
 			lo->s->v[i].uop_unit = uop_unit;
 			if (first < 0)
@@ -101,7 +104,7 @@ static int last_hop(struct lw_op *lo, int lv, uint64_t idx, uint64_t pitch, uint
 {
 	int first = -1;
 	for (uint64_t g = 0, w = n / groups; g < groups; g++) {
-		int f = lw_transfer(lo, ISA_CLASS_LOAD, lv, idx + g * pitch, addr + g * w, repeat, w, 0, 0);
+		int f = lw_transfer(lo, ISA_CLASS_LOAD, lv, idx + g * pitch, addr + g * w, repeat, w, 0, 0, 0);
 		first = first < 0 ? f : first;
 	}
 	return first;
@@ -116,7 +119,7 @@ static int load_into(struct lw_op *lo, int lv, uint64_t idx, uint64_t pitch, uin
 	uint32_t e = lo->hw->level[lv].elem_bytes;
 	if (!np) {
 		int f = groups > 1 || repeat > 1 ? last_hop(lo, lv, idx, pitch, dram / e, rows * cols, groups, repeat)
-						 : lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, dram / e, rows, cols, dram_stride, 0);
+						 : lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, dram / e, rows, cols, dram_stride, 0, 0);
 		st_need(lo->s, f, wait);
 		lw_barrier(lo, f);
 		return lo->s->n - 1;
@@ -125,11 +128,11 @@ static int load_into(struct lw_op *lo, int lv, uint64_t idx, uint64_t pitch, uin
 	 * contiguously level to level. */
 	uint32_t e0 = lo->hw->level[path[0]].elem_bytes;
 	int f = lw_transfer(lo, ISA_CLASS_LOAD, path[0], stage[0] / e0, dram / e0, rows, cols * e / e0,
-			    dram_stride * e / e0, 0);
+			    dram_stride * e / e0, 0, 0);
 	lw_barrier(lo, f);
 	for (int i = 1; i < np; i++) {
 		uint32_t ei = lo->hw->level[path[i]].elem_bytes;
-		lw_transfer(lo, ISA_CLASS_LOAD, path[i], stage[i] / ei, stage[i - 1] / ei, 1, rows * cols * e / ei, 0, 0);
+		lw_transfer(lo, ISA_CLASS_LOAD, path[i], stage[i] / ei, stage[i - 1] / ei, 1, rows * cols * e / ei, 0, 0, 0);
 	}
 	int last_stage = lo->s->n - 1, first_stage = f;
 	f = last_hop(lo, lv, idx, pitch, stage[np - 1] / e, rows * cols, groups, repeat);
@@ -164,30 +167,38 @@ int lw_load_spread(struct lw_op *lo, int lv, uint64_t idx, uint64_t pitch, uint6
 }
 
 int lw_store_block(struct lw_op *lo, uint64_t idx, uint64_t dram, uint64_t rows, uint64_t cols, uint64_t dram_stride,
-		   int wait)
+		   int wait, uint32_t values)
 {
 	int path[HW_MAX_LEVELS], np = path_of(lo->hw, lo->lv_out, path);
-	uint32_t e = lo->hw->level[lo->lv_out].elem_bytes;
-	if (!np) {
-		int f = lw_transfer(lo, ISA_CLASS_STORE, lo->lv_out, idx, dram / e, rows, cols, dram_stride, 0);
+	const struct hw_level *out = &lo->hw->level[lo->lv_out];
+	uint32_t e = out->elem_bytes;
+	if (values) { /* in values of the output's: isa_narrow_lanes says there is no shared level */
+		uint32_t v = dtype_bytes(out->dtype);
+		int f = lw_transfer(lo, ISA_CLASS_STORE, lo->lv_out, idx, dram / v, rows, cols, dram_stride * values, 0,
+				    values);
 		st_need(lo->s, f, wait);
 		return lo->s->n - 1;
 	}
-	int f = lw_transfer(lo, ISA_CLASS_STORE, lo->lv_out, idx, lo->stage_out[np - 1] / e, 1, rows * cols, 0, 0);
+	if (!np) {
+		int f = lw_transfer(lo, ISA_CLASS_STORE, lo->lv_out, idx, dram / e, rows, cols, dram_stride, 0, 0);
+		st_need(lo->s, f, wait);
+		return lo->s->n - 1;
+	}
+	int f = lw_transfer(lo, ISA_CLASS_STORE, lo->lv_out, idx, lo->stage_out[np - 1] / e, 1, rows * cols, 0, 0, 0);
 	st_need(lo->s, f, wait);
 	for (int i = np - 1; i > 0; i--) {
 		uint32_t ei = lo->hw->level[path[i]].elem_bytes;
 		lw_transfer(lo, ISA_CLASS_STORE, path[i], lo->stage_out[i] / ei, lo->stage_out[i - 1] / ei, 1,
-			    rows * cols * e / ei, 0, 0);
+			    rows * cols * e / ei, 0, 0, 0);
 	}
 	uint32_t e0 = lo->hw->level[path[0]].elem_bytes;
 	lw_transfer(lo, ISA_CLASS_STORE, path[0], lo->stage_out[0] / e0, dram / e0, rows, cols * e / e0,
-		    dram_stride * e / e0, 0);
+		    dram_stride * e / e0, 0, 0);
 	return lo->s->n - 1;
 }
 
 static int padded_insn(struct lw_op *lo, int lv, uint64_t idx, uint64_t addr, int64_t rows, int64_t cols,
-		       uint64_t stride, const int64_t pad[4])
+		       uint64_t stride, const int64_t pad[4], uint32_t values)
 {
 	struct isa_insn in = {.kind = isa_kind_of_class(lo->lay, ISA_CLASS_LOAD)};
 	in.f[ISA_F_BUF] = lv;
@@ -195,7 +206,8 @@ static int padded_insn(struct lw_op *lo, int lv, uint64_t idx, uint64_t addr, in
 	in.f[ISA_F_ADDR] = (int64_t)addr;
 	in.f[ISA_F_YSIZE] = rows;
 	in.f[ISA_F_XSIZE] = cols;
-	in.f[ISA_F_XSTRIDE] = rows > 1 ? (int64_t)stride : cols;
+	in.f[ISA_F_XSTRIDE] = rows > 1 ? (int64_t)stride : cols * (values ? values : 1);
+	in.f[ISA_F_VALUES] = values;
 	in.f[ISA_F_YPAD0] = pad[0], in.f[ISA_F_YPAD1] = pad[1], in.f[ISA_F_XPAD0] = pad[2], in.f[ISA_F_XPAD1] = pad[3];
 	int i = st_emit(lo->s, &in);
 	lw_barrier(lo, i);
@@ -203,22 +215,22 @@ static int padded_insn(struct lw_op *lo, int lv, uint64_t idx, uint64_t addr, in
 }
 
 int lw_load_padded(struct lw_op *lo, int lv, uint64_t idx, uint64_t addr, int64_t rows, int64_t cols, uint64_t stride,
-		   const int64_t pad[4], const uint64_t *stage)
+		   const int64_t pad[4], const uint64_t *stage, uint32_t values)
 {
 	int path[HW_MAX_LEVELS], np = path_of(lo->hw, lv, path);
-	if (!np)
-		return padded_insn(lo, lv, idx, addr, rows, cols, stride, pad);
+	if (!np || values)
+		return padded_insn(lo, lv, idx, addr, rows, cols, stride, pad, values);
 	/* padded into the outermost shared level (the box with its zeros, in
 	 * its elements: `x` to one of lv), then whole from level to level */
 	uint32_t e = lo->hw->level[lv].elem_bytes, e0 = lo->hw->level[path[0]].elem_bytes, x = e / e0;
 	uint64_t n = (uint64_t)((rows + pad[0] + pad[1]) * (cols + pad[2] + pad[3])) * e;
 	int first = padded_insn(lo, path[0], stage[path[0]] / e0, addr * x, rows, cols * x, stride * x,
-				(int64_t[4]){pad[0], pad[1], pad[2] * x, pad[3] * x});
+				(int64_t[4]){pad[0], pad[1], pad[2] * x, pad[3] * x}, 0);
 	for (int i = 1; i < np; i++) {
 		uint32_t ei = lo->hw->level[path[i]].elem_bytes;
-		lw_transfer(lo, ISA_CLASS_LOAD, path[i], stage[path[i]] / ei, stage[path[i - 1]] / ei, 1, n / ei, 0, 0);
+		lw_transfer(lo, ISA_CLASS_LOAD, path[i], stage[path[i]] / ei, stage[path[i - 1]] / ei, 1, n / ei, 0, 0, 0);
 	}
-	lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, stage[path[np - 1]] / e, 1, n / e, 0, 0);
+	lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, stage[path[np - 1]] / e, 1, n / e, 0, 0, 0);
 	return first;
 }
 
@@ -227,7 +239,7 @@ int lw_load_from_kept(struct lw_op *lo, int lv, uint64_t idx, uint64_t at, uint6
 		      uint64_t stride, int wait)
 {
 	uint32_t e = lo->hw->level[lv].elem_bytes;
-	int f = lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, at / e, rows, cols, stride, 0);
+	int f = lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, at / e, rows, cols, stride, 0, 0);
 	st_need(lo->s, f, wait);
 	lw_barrier(lo, f);
 	return lo->s->n - 1;
@@ -311,20 +323,20 @@ void lw_load_kernels(struct lw_op *lo)
 	uint32_t n = (uint32_t)(lo->prog->p.nuop - lo->uop_rel);
 	int path[HW_MAX_LEVELS], np = path_of(lo->hw, lo->lv_uop, path);
 	if (!np) {
-		lw_transfer(lo, ISA_CLASS_LOAD, lo->lv_uop, 0, lo->uop_rel, 1, n, 0, ub);
+		lw_transfer(lo, ISA_CLASS_LOAD, lo->lv_uop, 0, lo->uop_rel, 1, n, 0, ub, 0);
 		return;
 	}
 	uint32_t e0 = lo->hw->level[path[0]].elem_bytes;
 	int f = lw_transfer(lo, ISA_CLASS_LOAD, path[0], lo->stage_uop[0] / e0, (uint64_t)lo->uop_rel * ub / e0, 1,
-			    (uint64_t)n * ub / e0, 0, e0);
+			    (uint64_t)n * ub / e0, 0, e0, 0);
 	lw_barrier(lo, f);
 	for (int i = 1; i < np; i++) {
 		uint32_t ei = lo->hw->level[path[i]].elem_bytes;
 		lw_transfer(lo, ISA_CLASS_LOAD, path[i], lo->stage_uop[i] / ei, lo->stage_uop[i - 1] / ei, 1,
-			    (uint64_t)n * ub / ei, 0, 0);
+			    (uint64_t)n * ub / ei, 0, 0, 0);
 	}
 	int staged = lo->s->n - 1;
-	f = lw_transfer(lo, ISA_CLASS_LOAD, lo->lv_uop, 0, lo->stage_uop[np - 1] / ub, 1, n, 0, 0);
+	f = lw_transfer(lo, ISA_CLASS_LOAD, lo->lv_uop, 0, lo->stage_uop[np - 1] / ub, 1, n, 0, 0, 0);
 	st_need(lo->s, f, staged);
 }
 

@@ -381,7 +381,7 @@ static int store_plane(struct gemm_lowering *gl, const struct step *st, int q, i
 				  (uint64_t)(st->no * gl->m->bn)) * geo->eo;
 		store = lw_store_block(&gl->lo, (uint64_t)q * gl->slot_acc,
 				       gl->seg_out + (uint64_t)p * gl->plane_bytes + first * geo->bytes_out, (uint64_t)st->bm,
-				       (uint64_t)st->bn * geo->eo, Nt * geo->eo, wait);
+				       (uint64_t)st->bn * geo->eo, Nt * geo->eo, wait, 0);
 	}
 	gl->racc.s[q].last_reader = store;
 	gl->lo.prog->last_store = store;
@@ -553,7 +553,7 @@ static void load_kept(struct gemm_lowering *gl, int which, uint64_t dram, uint64
 {
 	int s = tz_shared_level(gl->lo.hw);
 	uint32_t e = gl->lo.hw->level[s].elem_bytes;
-	int f = lw_transfer(&gl->lo, ISA_CLASS_LOAD, s, gl->keep_off[which] / e, dram / e, 1, (bytes + e - 1) / e, 0, 0);
+	int f = lw_transfer(&gl->lo, ISA_CLASS_LOAD, s, gl->keep_off[which] / e, dram / e, 1, (bytes + e - 1) / e, 0, 0, 0);
 	lw_barrier(&gl->lo, f);
 }
 

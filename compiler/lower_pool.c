@@ -67,7 +67,7 @@ static void emit_block(struct pool_lowering *pl, int64_t tile, int64_t first_pix
 		struct isa_insn mx = pool_alu(pl, pl->k_max[q], pixels, HW_ALU_MAX);
 		last = st_emit(lo->s, &mx);
 	}
-	int store = lw_store_block(lo, out, pl->seg_out + first * eo, 1, (uint64_t)pixels, 0, last);
+	int store = lw_store_block(lo, out, pl->seg_out + first * eo, 1, (uint64_t)pixels, 0, last, 0);
 	pl->out_reader[q] = store;
 	lo->prog->last_store = store;
 	lw_note_last_compute(lo);
@@ -286,7 +286,7 @@ static int load_box(struct box_lowering *bl, const int64_t *it, int q, int64_t p
 	uint64_t addr = bl->seg_in / e + tz_layout_element(&b->in, rank, at);
 	uint64_t stride = b->iter[0] >= 0 ? (uint64_t)b->in.stride[b->in_dim[0]] : 0;
 	int64_t g = b->groups, dma_pad[4] = {pad[0], pad[1], pad[2] * g, pad[3] * g};
-	int i = lw_load_padded(&bl->lo, bl->lv_in, (uint64_t)q * bl->in_slot, addr, rows, cols * g, stride, dma_pad, NULL);
+	int i = lw_load_padded(&bl->lo, bl->lv_in, (uint64_t)q * bl->in_slot, addr, rows, cols * g, stride, dma_pad, NULL, 0);
 	st_need(bl->lo.s, i, bl->in_reader[q]);
 	return i;
 }
@@ -301,7 +301,7 @@ static int store_block(struct box_lowering *bl, const int64_t *it, int q, int wa
 	uint32_t e = bl->lo.hw->level[bl->lo.lv_out].elem_bytes;
 	uint64_t stride = b->out_dim[0] >= 0 ? (uint64_t)b->out.stride[b->out_dim[0]] : 0;
 	return lw_store_block(&bl->lo, out_base(bl, q), bl->seg_out + tz_layout_element(&b->out, rank, at) * e,
-			      (uint64_t)b->block[0], (uint64_t)b->block[1], stride, wait);
+			      (uint64_t)b->block[0], (uint64_t)b->block[1], stride, wait, 0);
 }
 
 /* Block `blk` of lane tile ct through buffer q: the box in, widened, its

@@ -11,7 +11,7 @@ static void layout_init(struct tz_layout *l, const struct ir_graph *g, int tenso
 {
 	const struct ir_tensor *t = &g->tensor[tensor];
 	memset(l, 0, sizeof *l);
-	l->tensor = tensor, l->lane_dim = lane_dim, l->lanes = lanes, l->group = group, l->dtype = dtype;
+	l->tensor = tensor, l->lane_dim = lane_dim, l->lanes = lanes, l->values = lanes, l->group = group, l->dtype = dtype;
 	l->rows_dim = rows_dim, l->rows = rows;
 	l->blocks = (t->shape[lane_dim] + lanes - 1) / lanes;
 	int64_t s = group;
@@ -36,6 +36,18 @@ void tz_layout_init_rows(struct tz_layout *l, const struct ir_graph *g, int tens
 	layout_init(l, g, tensor, lane_dim, lanes, 1, rows_dim, rows, dtype);
 }
 
+void tz_layout_narrow(struct tz_layout *l, const struct ir_graph *g, uint32_t narrow_lanes)
+{
+	int64_t n = g->tensor[l->tensor].shape[l->lane_dim];
+	if (narrow_lanes == l->lanes && l->rows == 1 && l->group == 1 && n < (int64_t)l->lanes)
+		l->values = (uint32_t)n;
+}
+
+uint64_t tz_layout_elem_bytes(const struct tz_layout *l)
+{
+	return (uint64_t)l->rows * l->values * dtype_bytes(l->dtype);
+}
+
 uint64_t tz_layout_element(const struct tz_layout *l, int rank, const int64_t *x)
 {
 	int64_t e = 0;
@@ -49,13 +61,16 @@ uint64_t tz_layout_element(const struct tz_layout *l, int rank, const int64_t *x
 
 uint64_t tz_layout_bytes(const struct tz_layout *l)
 {
-	return l->elems * l->rows * l->lanes * dtype_bytes(l->dtype);
+	return l->elems * tz_layout_elem_bytes(l);
 }
+
+/* A narrow layout's values per element, else 0. */
+static uint32_t narrow_of(const struct tz_layout *l) { return l->values < l->lanes ? l->values : 0; }
 
 bool tz_layout_same(const struct tz_layout *a, const struct tz_layout *b)
 {
 	return a->tensor == b->tensor && a->lane_dim == b->lane_dim && a->lanes * a->group == b->lanes * b->group &&
-	       a->rows_dim == b->rows_dim && a->rows == b->rows && a->dtype == b->dtype;
+	       a->rows_dim == b->rows_dim && a->rows == b->rows && a->dtype == b->dtype && narrow_of(a) == narrow_of(b);
 }
 
 /* Calls fn(tensor element, value index in the layout) for every element. */
@@ -71,7 +86,7 @@ static void for_each_value(const struct ir_graph *g, const struct tz_layout *l,
 		for (int d = t->rank - 1; d >= 0; d--)
 			x[d] = r % t->shape[d], r /= t->shape[d];
 		uint64_t el = tz_layout_element(l, t->rank, x), row = l->rows_dim >= 0 ? (uint64_t)x[l->rows_dim] : 0;
-		fn((uint64_t)e, (el * l->rows + row) * l->lanes + (uint64_t)(x[l->lane_dim] % l->lanes), ctx);
+		fn((uint64_t)e, (el * l->rows + row) * l->values + (uint64_t)(x[l->lane_dim] % l->lanes), ctx);
 	}
 }
 
@@ -124,7 +139,7 @@ static void unpack_value(uint64_t e, uint64_t v, void *ctx)
 void tz_layout_unpack(const struct ir_graph *g, const struct tz_layout *l, int planes, const uint8_t *packed,
 		      uint8_t *tensor)
 {
-	struct copy_ctx c = {packed, l->dtype, tensor, g->tensor[l->tensor].dtype, planes, l->elems * l->rows * l->lanes};
+	struct copy_ctx c = {packed, l->dtype, tensor, g->tensor[l->tensor].dtype, planes, l->elems * l->rows * l->values};
 	for_each_value(g, l, unpack_value, &c);
 }
 

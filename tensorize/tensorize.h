@@ -92,6 +92,10 @@ struct tz_layout {
 	int rows_dim;
 	uint32_t rows;
 	uint32_t group;                /* elements of consecutive blocks stored together (1: none) */
+	/* values of each element DRAM holds: `lanes`, or, in a narrow layout,
+	 * the dimension's extent when it is less (packed; narrow transfers
+	 * move them: docs/isa.md) */
+	uint32_t values;
 	enum dtype dtype;              /* of the values (the scratchpad's) */
 	int64_t blocks;                /* ceil(shape[lane_dim] / lanes) */
 	int64_t stride[IR_MAX_RANK];   /* elements between neighbours along each dimension (lane_dim: groups) */
@@ -104,6 +108,13 @@ void tz_layout_init(struct tz_layout *l, const struct ir_graph *g, int tensor, i
 void tz_layout_init_rows(struct tz_layout *l, const struct ir_graph *g, int tensor, int lane_dim, uint32_t lanes,
 			 int rows_dim, uint32_t rows, enum dtype dtype);
 uint64_t tz_layout_bytes(const struct tz_layout *l);
+/* A layout narrowed to its tensor's extent along the lanes when that is
+ * less than the lanes, of one block of one row, and the scratchpad it goes
+ * through has narrow transfers of that many lanes (narrow_lanes:
+ * isa_narrow_lanes of the level). */
+void tz_layout_narrow(struct tz_layout *l, const struct ir_graph *g, uint32_t narrow_lanes);
+/* Bytes of one element in DRAM. */
+uint64_t tz_layout_elem_bytes(const struct tz_layout *l);
 /* The element holding the value at tensor index x. */
 uint64_t tz_layout_element(const struct tz_layout *l, int rank, const int64_t *x);
 /* Two layouts that put every value at the same byte. */

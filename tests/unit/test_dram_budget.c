@@ -4,7 +4,8 @@
  * rows: cc_rewrite) and run on the simulator, on vta-default read at most
  * 1.3 times their compulsory bytes (inputs' touched elements, weights and
  * bias, each once) together, and C2-C11 at most 1.5 times each where the
- * input or the weights fit their scratchpad, on vta-default, on
+ * input or the weights fit their scratchpad (C1 too where its channels lie
+ * packed, moved by narrow transfers), on vta-default, on
  * server-wide (elements of four rows, a shared level) and on vector-mac
  * (weight tiles of several elements), counting everything
  * they read, their own instructions and micro-ops too (what the simulator
@@ -68,9 +69,12 @@ static double check_config(const char *config)
 		cc_program_free(&prog);
 		double c = cc_compulsory_read_bytes(&w0.g, op0), ratio = (double)st.dram_read / c;
 		const struct tz_binding *b = &plans[op].map.b;
-		/* C1's three channels, twelve once split, pad to sixteen: that
+		/* C1's three channels, twelve once split, lie packed where the
+		 * DMA moves parts of elements (narrow transfers); through
+		 * server-wide's shared level they pad to its elements: that
 		 * counts against the whole (1.3x), not against a budget of its own */
-		bool budget = op0 > 0 &&
+		bool packed = isa_narrow_lanes(&hw, hw.role_level[HW_ROLE_INPUT]) > 0;
+		bool budget = (op0 > 0 || packed) &&
 			      (fits(&hw, &w.g, op, b->input_a, HW_ROLE_INPUT) || fits(&hw, &w.g, op, b->input_b, HW_ROLE_WEIGHT));
 		printf("%-4s read %9" PRIu64 " (program %6" PRIu64 ") compulsory %9.0f  %.2fx%s\n", w.g.op[op].name,
 		       st.dram_read, code, c, ratio, budget ? " (budget 1.5x)" : "");
