@@ -171,7 +171,8 @@ module tsl_core #(
   /* verilator lint_off UNUSEDSIGNAL */
   function automatic u32 parent_elem_bytes(input logic [IB-1:0] i);
   /* verilator lint_on UNUSEDSIGNAL */
-    u32 v = 0;
+    u32 v;
+    v = 0;
 `ifdef TSL_LOAD_VALUES_W
     v = opcode(i) == OP_STORE ? 32'(i[`TSL_STORE_VALUES_LSB+:`TSL_STORE_VALUES_W]) :
         32'(i[`TSL_LOAD_VALUES_LSB+:`TSL_LOAD_VALUES_W]);
