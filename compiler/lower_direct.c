@@ -38,21 +38,15 @@ static uint64_t layout_element(const struct tz_layout *l, const struct ir_access
 	return tz_layout_element(l, rank, x);
 }
 
-/* What a transfer of layout l's tensor counts in DRAM from the segment at
- * byte seg: elements of e bytes, or a narrow layout's values (docs/isa.md,
- * narrow transfers): the address of element el, and the units per element. */
-static uint64_t dram_unit_addr(const struct tz_layout *l, uint64_t seg, uint64_t el, uint32_t e, uint64_t *per_elem)
+/* The DMA address of element el of layout l's tensor in the segment at
+ * byte seg: in elements of e bytes, or a narrow layout's values
+ * (docs/isa.md, narrow transfers; tz_layout_dma_step units an element). */
+static uint64_t dram_unit_addr(const struct tz_layout *l, uint64_t seg, uint64_t el, uint32_t e)
 {
-	if (l->values == l->lanes) {
-		*per_elem = 1;
+	if (!tz_layout_narrow_values(l))
 		return seg / e + el;
-	}
-	*per_elem = l->values;
 	return seg / dtype_bytes(l->dtype) + el * l->values;
 }
-
-/* A narrow layout's values per element, or 0: the transfer's `values`. */
-static uint32_t narrow_values(const struct tz_layout *l) { return l->values < l->lanes ? l->values : 0; }
 
 /* The step of iterator `it` in elements of a's box ([row][column][lane
  * tile of the layout's group]). */
@@ -120,14 +114,15 @@ int lw_direct_load(struct gemm_lowering *gl, const struct step *st, uint64_t idx
 			if (d->a_row >= 0)
 				at[d->a_row] = rlo + r0 * rs;
 			at[d->a_col] = clo + c0;
-			uint64_t u, addr = dram_unit_addr(&d->a, gl->seg_a, layout_element(&d->a, x, it, t->rank, at), e, &u);
+			uint64_t u = tz_layout_dma_step(&d->a);
+			uint64_t addr = dram_unit_addr(&d->a, gl->seg_a, layout_element(&d->a, x, it, t->rank, at), e);
 			int64_t pad[4] = {r0, r1, c0 * g, c1 * g};
 			int i = fold ? lw_load_padded(&gl->lo, gl->lv_a, sram, addr, st->bk, cn,
 						   (uint64_t)d->a.stride[d->a.lane_dim] * u, (int64_t[4]){0, 0, c0, c1}, stage,
-						   narrow_values(&d->a))
+						   tz_layout_narrow_values(&d->a))
 				     : lw_load_padded(&gl->lo, gl->lv_a, sram, addr, rn, cn * g,
 						   (uint64_t)(rs * (d->a_row >= 0 ? d->a.stride[d->a_row] : 0)) * u, pad, stage,
-						   narrow_values(&d->a));
+						   tz_layout_narrow_values(&d->a));
 			first = first < 0 ? i : first;
 			continue;
 		}
@@ -135,13 +130,14 @@ int lw_direct_load(struct gemm_lowering *gl, const struct step *st, uint64_t idx
 			if (d->a_row >= 0)
 				at[d->a_row] = rlo + r * rs;
 			at[d->a_col] = clo + c0 * cs;
-			uint64_t u, addr = dram_unit_addr(&d->a, gl->seg_a, layout_element(&d->a, x, it, t->rank, at), e, &u);
+			uint64_t u = tz_layout_dma_step(&d->a);
+			uint64_t addr = dram_unit_addr(&d->a, gl->seg_a, layout_element(&d->a, x, it, t->rank, at), e);
 			int64_t pad[4] = {c0, c1, 0, 0};
 			uint64_t row_stage[HW_MAX_LEVELS];
 			for (int l = 0; l < gl->lo.hw->nlevels; l++)
 				row_stage[l] = stage[l] + (uint64_t)(r * gl->db.a_cols * g) * e;
 			int i = lw_load_padded(&gl->lo, gl->lv_a, sram + (uint64_t)(r * gl->db.a_cols * g), addr, cn, g,
-					    (uint64_t)(cs * g) * u, pad, row_stage, narrow_values(&d->a));
+					    (uint64_t)(cs * g) * u, pad, row_stage, tz_layout_narrow_values(&d->a));
 			first = first < 0 ? i : first;
 		}
 	}
@@ -156,7 +152,7 @@ int lw_direct_store(struct gemm_lowering *gl, const struct step *st, int q, uint
 	const struct ir_access *y = &gl->lo.op->out;
 	int rank = gl->lo.g->tensor[y->tensor].rank;
 	uint64_t e = tz_layout_elem_bytes(&d->out); /* in DRAM */
-	uint32_t values = narrow_values(&d->out);
+	uint32_t values = tz_layout_narrow_values(&d->out);
 	int64_t it[IR_MAX_ITERS];
 	int last = -1;
 	if (tz_direct_folds_outputs(gl->geo, gl->m)) { /* one row per output tile: one transfer */

@@ -481,8 +481,9 @@ int tz_direct_check(const struct tz_geometry *geo, const struct tz_mapping *m, c
 	struct tz_direct_block b;
 	tz_direct_block(geo, m, &b);
 	const struct hw_intrinsic *in = &hw->intrinsic[geo->b.intrinsic];
-	uint64_t row_stride = d->a_row >= 0 ? (uint64_t)(d->a_step[d->a_row] * d->a.stride[d->a_row]) : 0;
-	uint64_t out_stride = d->out_row >= 0 ? (uint64_t)d->out.stride[d->out_row] : 0;
+	/* in the DMA's units: elements, or a narrow layout's values */
+	uint64_t row_stride = d->a_row >= 0 ? (uint64_t)(d->a_step[d->a_row] * d->a.stride[d->a_row]) * tz_layout_dma_step(&d->a) : 0;
+	uint64_t out_stride = d->out_row >= 0 ? (uint64_t)d->out.stride[d->out_row] * tz_layout_dma_step(&d->out) : 0;
 	const struct hw_level *la = &hw->level[in->a.level], *lb = &hw->level[in->b.level],
 			      *lacc = &hw->level[in->out.level], *lu = &hw->level[hw->role_level[HW_ROLE_UOP]];
 	return check_limit((uint64_t)m->ring_a * b.slot_a, la->depth, "the input boxes' elements", la->name, why) ||

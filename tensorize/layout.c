@@ -64,13 +64,14 @@ uint64_t tz_layout_bytes(const struct tz_layout *l)
 	return l->elems * tz_layout_elem_bytes(l);
 }
 
-/* A narrow layout's values per element, else 0. */
-static uint32_t narrow_of(const struct tz_layout *l) { return l->values < l->lanes ? l->values : 0; }
+uint32_t tz_layout_narrow_values(const struct tz_layout *l) { return l->values < l->lanes ? l->values : 0; }
+
+uint64_t tz_layout_dma_step(const struct tz_layout *l) { return l->values < l->lanes ? l->values : 1; }
 
 bool tz_layout_same(const struct tz_layout *a, const struct tz_layout *b)
 {
 	return a->tensor == b->tensor && a->lane_dim == b->lane_dim && a->lanes * a->group == b->lanes * b->group &&
-	       a->rows_dim == b->rows_dim && a->rows == b->rows && a->dtype == b->dtype && narrow_of(a) == narrow_of(b);
+	       a->rows_dim == b->rows_dim && a->rows == b->rows && a->dtype == b->dtype && tz_layout_narrow_values(a) == tz_layout_narrow_values(b);
 }
 
 /* Calls fn(tensor element, value index in the layout) for every element. */

@@ -115,6 +115,11 @@ uint64_t tz_layout_bytes(const struct tz_layout *l);
 void tz_layout_narrow(struct tz_layout *l, const struct ir_graph *g, uint32_t narrow_lanes);
 /* Bytes of one element in DRAM. */
 uint64_t tz_layout_elem_bytes(const struct tz_layout *l);
+/* A narrow layout's values per element (a transfer's `values`), else 0. */
+uint32_t tz_layout_narrow_values(const struct tz_layout *l);
+/* What a DMA's addr and xstride count per element of the layout: 1, or a
+ * narrow layout's values. */
+uint64_t tz_layout_dma_step(const struct tz_layout *l);
 /* The element holding the value at tensor index x. */
 uint64_t tz_layout_element(const struct tz_layout *l, int rank, const int64_t *x);
 /* Two layouts that put every value at the same byte. */

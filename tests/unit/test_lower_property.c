@@ -10,7 +10,9 @@
  * elements of several rows (server-wide, mma-fp16), depthwise layers with
  * the matcher's best binding (vector-mac: its vector MAC), requantizing
  * epilogues the lowering fuses (`requant` on edge-tiny) and blocks that
- * start from their bias (server-wide), run on the simulator,
+ * start from their bias (server-wide), inputs and outputs of fewer
+ * channels than lanes packed in DRAM (narrow loads and stores), run on the
+ * simulator,
  * and compared with
  * the reference interpreter
  * (tests/unit/ir_interp.h), which shares no code with either. */
@@ -88,6 +90,9 @@ static bool is_wide_diagonal(const struct hw *hw, const struct tz_geometry *geo)
 /* Ops whose epilogues the lowering fused (fewer passes than one per
  * operation), of them with a requant, in each form; bias_cases: with a bias. */
 static int fused_cases, requant_gemm, requant_direct, bias_cases, bias_init_cases, bias_init_direct;
+/* Direct-form ops whose input or output lies packed in a narrow layout
+ * (fewer channels than lanes), moved by narrow loads or stores. */
+static int narrow_in, narrow_out;
 
 static void count_passes(const struct hw *hw, const struct ir_op *op, const struct tz_geometry *geo,
 			 const struct tz_mapping *map)
@@ -141,6 +146,8 @@ static void check_case(const struct hw *hw, struct opcase *r, int op, const char
 	verified += ok, wide_diagonal += ok && is_wide_diagonal(hw, &geo), vector_mac += ok && is_vector_mac(&geo, &map);
 	if (ok)
 		count_passes(hw, &r->g.op[op], &geo, &map);
+	narrow_in += ok && map.direct && tz_layout_narrow_values(&geo.dir.a);
+	narrow_out += ok && map.direct && tz_layout_narrow_values(&geo.dir.out);
 }
 
 /* A random direct mapping of several rows of a part of each row that fits,
@@ -529,6 +536,10 @@ int main(void)
 	printf("%d ops with fused epilogue passes, %d with a requant (%d in the direct form), %d with a bias, %d of them "
 	       "starting each block from it (%d in the direct form)\n", fused_cases, requant_gemm + requant_direct,
 	       requant_direct, bias_cases, bias_init_cases, bias_init_direct);
+	printf("%d direct-form ops reading their input packed in fewer values than lanes, %d storing their output so\n",
+	       narrow_in, narrow_out);
+	ASSERT(narrow_in >= 10);
+	ASSERT(narrow_out >= 10);
 	ASSERT(bias_init_cases >= 3);
 	ASSERT(bias_init_direct >= 2);
 	ASSERT(fused_cases >= 30);
