@@ -106,8 +106,9 @@ static void test_narrow_dma(void)
 	struct env e;
 	env_init(&e, &C_VTA);
 	seed(9);
-	enum { ROWS = 3, COLS = 4, LV = 5, SSTRIDE = 23, SOFF = 7, SV = 3, DSTRIDE = 14, DOFF = 5, IDX = 2, V = 16 };
-	enum { XB = COLS + 1, NB = ROWS * XB, NX = SOFF + (ROWS - 1) * SSTRIDE + COLS * LV, NY = DOFF + ROWS * DSTRIDE };
+	enum { ROWS = 3, COLS = 4, LV = 5, SSTRIDE = 23, SOFF = 7, SV = 3, DSTRIDE = 17, DOFF = 5, IDX = 2, V = 16 };
+	enum { XB = COLS + 1, NB = ROWS * XB, NX = SOFF + (ROWS - 1) * SSTRIDE + COLS * LV };
+	enum { NY = DOFF + (ROWS - 1) * DSTRIDE + XB * SV + 4 }; /* the stored rows, and bytes past them that stay */
 	static int32_t x[NX], expect[NB * V], got[NB * V];
 	for (int i = 0; i < NX; i++)
 		x[i] = rnd_i32();
