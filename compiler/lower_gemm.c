@@ -93,8 +93,8 @@ static struct step step_at(const struct gemm_lowering *gl, int64_t i)
 	const struct tz_mapping *m = gl->m;
 	int64_t Kb = k_blocks(gl);
 	struct step s = {0};
-	s.ko = i % Kb;
-	int64_t o = i / Kb;
+	int64_t o = i / Kb, j = i % Kb;
+	s.ko = gl->serpentine && o % 2 ? Kb - 1 - j : j;
 	s.out_block = o;
 	int64_t inner, outer;
 	block_at(gl, o, &s.bb, &outer, &inner);
@@ -103,7 +103,7 @@ static struct step step_at(const struct gemm_lowering *gl, int64_t i)
 	s.bm = edge(geo->count[TZ_G_M], m->bm, s.mo);
 	s.bn = edge(geo->count[TZ_G_N], m->bn, s.no);
 	s.bk = edge(m->direct ? gl->db.kt : geo->count[TZ_G_K], m->bk, s.ko);
-	s.first_k = s.ko == 0, s.last_k = s.ko == Kb - 1;
+	s.first_k = j == 0, s.last_k = j == Kb - 1;
 	if (m->direct)
 		lw_direct_box(gl, &s);
 	return s;
@@ -641,6 +641,7 @@ static void init_gemm(struct gemm_lowering *gl, struct cc_program *prog, struct 
 	ring_init(&gl->racc, gl->m->ring_acc);
 	ring_init(&gl->rbias, LW_MAX_RING);
 	gl->acc_writer_need = -1;
+	gl->serpentine = tz_serpentine(gl->geo, gl->m);
 	layout_scratchpads(gl);
 }
 

@@ -45,6 +45,7 @@ struct gemm_lowering {
 	uint32_t k_gemm[LW_MAX_RING][LW_MAX_RING][LW_MAX_RING], k_imm[LW_MAX_RING], k_bias[LW_MAX_RING];
 	int bias_res;           /* group the whole bias stays along (tz_bias_resident), or -1 */
 	bool bias_init;         /* each block starts from its bias, no reset, no add (tz_bias_init) */
+	bool serpentine;        /* odd output blocks run their reduction blocks backward (tz_serpentine) */
 	uint64_t keep_off[2];   /* kept A and B in the shared level (byte offsets) */
 	int64_t panel_in;       /* the panel of the inner loop's operand the shared level holds (batch x panels), or -1 */
 	uint64_t bias_res_base; /* its accumulator element */

@@ -348,6 +348,12 @@ double tz_estimate_cycles(const struct tz_geometry *geo, const struct tz_mapping
  * double-buffered, or, in the direct form, one double-buffered and the
  * other loaded once for the whole op. */
 bool tz_prefetches(const struct tz_geometry *geo, const struct tz_mapping *m);
+/* Whether the mapping's output blocks alternate the order of their
+ * reduction blocks (forward, then backward, then forward ...), so that a
+ * block starts from the reduction blocks the one before ended with, still
+ * in the buffers of the operand they share: where the sum is exact
+ * (integers, in any order) and there are several reduction blocks. */
+bool tz_serpentine(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* Bytes it reads from DRAM (estimated: blocks as often as they are loaded). */
 double tz_estimate_dram_read(const struct tz_geometry *geo, const struct tz_mapping *m);
 

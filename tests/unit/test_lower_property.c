@@ -93,6 +93,7 @@ static int fused_cases, requant_gemm, requant_direct, bias_cases, bias_init_case
 /* Direct-form ops whose input or output lies packed in a narrow layout
  * (fewer channels than lanes), moved by narrow loads or stores. */
 static int narrow_in, narrow_out;
+static int serpentine; /* integer ops whose output blocks alternate their reduction blocks' order */
 
 static void count_passes(const struct hw *hw, const struct ir_op *op, const struct tz_geometry *geo,
 			 const struct tz_mapping *map)
@@ -146,6 +147,9 @@ static void check_case(const struct hw *hw, struct opcase *r, int op, const char
 	verified += ok, wide_diagonal += ok && is_wide_diagonal(hw, &geo), vector_mac += ok && is_vector_mac(&geo, &map);
 	if (ok)
 		count_passes(hw, &r->g.op[op], &geo, &map);
+	/* (in the GEMM form, with several output blocks: blocks that start from the reduction blocks the one before ended with) */
+	serpentine += ok && tz_serpentine(&geo, &map) && !map.direct &&
+		      geo.count[TZ_G_BATCH] * ((geo.count[TZ_G_M] + map.bm - 1) / map.bm) * ((geo.count[TZ_G_N] + map.bn - 1) / map.bn) > 1;
 	narrow_in += ok && map.direct && tz_layout_narrow_values(&geo.dir.a);
 	narrow_out += ok && map.direct && tz_layout_narrow_values(&geo.dir.out);
 }
@@ -538,6 +542,8 @@ int main(void)
 	       requant_direct, bias_cases, bias_init_cases, bias_init_direct);
 	printf("%d direct-form ops reading their input packed in fewer values than lanes, %d storing their output so\n",
 	       narrow_in, narrow_out);
+	printf("%d in the GEMM form in serpentine order (reduction blocks forward, then backward), of several output blocks\n", serpentine);
+	ASSERT(serpentine >= 25);
 	ASSERT(narrow_in >= 10);
 	ASSERT(narrow_out >= 10);
 	ASSERT(bias_init_cases >= 3);
