@@ -362,13 +362,18 @@ static void direct_blocking(const struct tz_geometry *geo, const struct tz_mappi
 	b->serpentine = exact_sum(geo) && b->Kb > 1;
 }
 
+static void blocking_of(const struct tz_geometry *geo, const struct tz_mapping *m, struct blocking *b)
+{
+	if (m->direct)
+		direct_blocking(geo, m, b);
+	else
+		gemm_blocking(geo, m, b);
+}
+
 bool tz_serpentine(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
 	struct blocking bl;
-	if (m->direct)
-		direct_blocking(geo, m, &bl);
-	else
-		gemm_blocking(geo, m, &bl);
+	blocking_of(geo, m, &bl);
 	return bl.serpentine;
 }
 
@@ -511,10 +516,7 @@ static double blocking_read(const struct tz_geometry *geo, const struct tz_mappi
 double tz_estimate_dram_read(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
 	struct blocking bl;
-	if (m->direct)
-		direct_blocking(geo, m, &bl);
-	else
-		gemm_blocking(geo, m, &bl);
+	blocking_of(geo, m, &bl);
 	double na, nb;
 	load_counts(&bl, m, &na, &nb);
 	return blocking_read(geo, m, &bl, na, nb);
@@ -532,10 +534,7 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 	const struct hw *hw = geo->hw;
 	const struct hw_intrinsic *in = &hw->intrinsic[geo->b.intrinsic];
 	struct blocking bl;
-	if (m->direct)
-		direct_blocking(geo, m, &bl);
-	else
-		gemm_blocking(geo, m, &bl);
+	blocking_of(geo, m, &bl);
 	double Bt = bl.Bt;
 	double steps = Bt * (double)(bl.Mb * bl.Nb * bl.Kb), outs = Bt * (double)(bl.Mb * bl.Nb);
 	double beats = Bt * (double)geo->count[TZ_G_M] * (double)geo->count[TZ_G_N] * (double)geo->count[TZ_G_K];
