@@ -97,6 +97,8 @@ int lw_direct_load(struct gemm_lowering *gl, const struct step *st, uint64_t idx
 	/* a box of one row: its lane tiles are the rows of one transfer */
 	bool fold = tz_direct_folds_lanes(gl->geo, gl->m);
 	int64_t g = d->a.group;
+	uint64_t u = tz_layout_dma_step(&d->a); /* what the DMA's addresses and strides count per element */
+	uint32_t values = tz_layout_narrow_values(&d->a);
 	for (int64_t k = 0; k < st->bk; k += fold ? st->bk : g) {
 		step_point(gl, st, st->ko * gl->m->bk + k, 0, it);
 		for (int dd = 0; dd < t->rank; dd++)
@@ -114,15 +116,14 @@ int lw_direct_load(struct gemm_lowering *gl, const struct step *st, uint64_t idx
 			if (d->a_row >= 0)
 				at[d->a_row] = rlo + r0 * rs;
 			at[d->a_col] = clo + c0;
-			uint64_t u = tz_layout_dma_step(&d->a);
 			uint64_t addr = dram_unit_addr(&d->a, gl->seg_a, layout_element(&d->a, x, it, t->rank, at), e);
 			int64_t pad[4] = {r0, r1, c0 * g, c1 * g};
 			int i = fold ? lw_load_padded(&gl->lo, gl->lv_a, sram, addr, st->bk, cn,
 						   (uint64_t)d->a.stride[d->a.lane_dim] * u, (int64_t[4]){0, 0, c0, c1}, stage,
-						   tz_layout_narrow_values(&d->a))
+						   values)
 				     : lw_load_padded(&gl->lo, gl->lv_a, sram, addr, rn, cn * g,
 						   (uint64_t)(rs * (d->a_row >= 0 ? d->a.stride[d->a_row] : 0)) * u, pad, stage,
-						   tz_layout_narrow_values(&d->a));
+						   values);
 			first = first < 0 ? i : first;
 			continue;
 		}
@@ -130,14 +131,13 @@ int lw_direct_load(struct gemm_lowering *gl, const struct step *st, uint64_t idx
 			if (d->a_row >= 0)
 				at[d->a_row] = rlo + r * rs;
 			at[d->a_col] = clo + c0 * cs;
-			uint64_t u = tz_layout_dma_step(&d->a);
 			uint64_t addr = dram_unit_addr(&d->a, gl->seg_a, layout_element(&d->a, x, it, t->rank, at), e);
 			int64_t pad[4] = {c0, c1, 0, 0};
 			uint64_t row_stage[HW_MAX_LEVELS];
 			for (int l = 0; l < gl->lo.hw->nlevels; l++)
 				row_stage[l] = stage[l] + (uint64_t)(r * gl->db.a_cols * g) * e;
 			int i = lw_load_padded(&gl->lo, gl->lv_a, sram + (uint64_t)(r * gl->db.a_cols * g), addr, cn, g,
-					    (uint64_t)(cs * g) * u, pad, row_stage, tz_layout_narrow_values(&d->a));
+					    (uint64_t)(cs * g) * u, pad, row_stage, values);
 			first = first < 0 ? i : first;
 		}
 	}

@@ -66,7 +66,11 @@ uint64_t tz_layout_bytes(const struct tz_layout *l)
 
 uint32_t tz_layout_narrow_values(const struct tz_layout *l) { return l->values < l->lanes ? l->values : 0; }
 
-uint64_t tz_layout_dma_step(const struct tz_layout *l) { return l->values < l->lanes ? l->values : 1; }
+uint64_t tz_layout_dma_step(const struct tz_layout *l)
+{
+	uint32_t v = tz_layout_narrow_values(l);
+	return v ? v : 1;
+}
 
 bool tz_layout_same(const struct tz_layout *a, const struct tz_layout *b)
 {

@@ -337,7 +337,6 @@ static void gemm_blocking(const struct tz_geometry *geo, const struct tz_mapping
 	b->gemm_insns_per_out = m->bk > 1 ? 1 : 0;
 	b->a_whole = (double)tz_packed_a_bytes(geo), b->b_whole = (double)tz_packed_b_bytes(geo);
 	b->panels = tz_panels(geo, m), b->panel = panel_blocks(geo, m);
-	b->serpentine = exact_sum(geo) && b->Kb > 1;
 }
 
 /* The direct form: a block's input box per lane tile (one transfer each,
@@ -359,15 +358,16 @@ static void direct_blocking(const struct tz_geometry *geo, const struct tz_mappi
 	b->gemm_insns_per_out = 1;
 	b->a_whole = (double)tz_layout_bytes(&d->a), b->b_whole = (double)tz_packed_b_bytes(geo);
 	b->panels = 1, b->panel = m->n_outer ? b->Mb : b->Nb;
-	b->serpentine = exact_sum(geo) && b->Kb > 1;
 }
 
+/* Either form's blocking, and whether it runs in serpentine order. */
 static void blocking_of(const struct tz_geometry *geo, const struct tz_mapping *m, struct blocking *b)
 {
 	if (m->direct)
 		direct_blocking(geo, m, b);
 	else
 		gemm_blocking(geo, m, b);
+	b->serpentine = exact_sum(geo) && b->Kb > 1;
 }
 
 bool tz_serpentine(const struct tz_geometry *geo, const struct tz_mapping *m)
@@ -485,7 +485,7 @@ bool tz_prefetches(const struct tz_geometry *geo, const struct tz_mapping *m)
 	if (!m->direct)
 		return false;
 	struct blocking bl;
-	direct_blocking(geo, m, &bl);
+	blocking_of(geo, m, &bl);
 	bool a_once = bl.Bt * (double)(bl.Mb * bl.Kb) == 1, b_once = bl.Bt * (double)(bl.Nb * bl.Kb) == 1;
 	return (m->ring_a > 1 || a_once) && (m->ring_b > 1 || b_once);
 }
