@@ -278,6 +278,9 @@ static int tune_here(const struct cli_opts *opts, int size)
 	if (db && tz_records_ignored(db))
 		fprintf(stderr, "tessel tune: warning: %s: %d tuning records with impossible cycles (not a whole number from 1 to "
 				"10^15) ignored\n", path, tz_records_ignored(db));
+	if (db && tz_records_stale(db))
+		fprintf(stderr, "tessel tune: note: %s: %d tuning records measured by an earlier version of the lowering are "
+				"kept but not used; their ops are measured again\n", path, tz_records_stale(db));
 	if (!path || db) {
 		struct tn_opts to = {.budget = (int)budget, .seed = seed, .transfer = true, .db = db, .retune = o.retune,
 				     .workload = w.name, .plans = NULL,

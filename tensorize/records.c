@@ -29,6 +29,7 @@ struct tz_records {
 	sqlite3 *db;
 	char *path;
 	int ignored; /* records with impossible cycles, skipped */
+	int stale;   /* records another lowering measured, kept and skipped */
 };
 
 /* How long a tune waits for another one's write lock, in milliseconds, and
@@ -38,10 +39,20 @@ enum { BUSY_TIMEOUT_MS = 30000, BUSY_RETRIES = 4 };
 /* Cycles a record may hold: at least 1, and no more than a measurement
  * could take (10^15 cycles: 116 days at 100 MHz). */
 #define MAX_RECORD_CYCLES 1000000000000000LL
+/* SQL true for a row whose cycles a measurement could give (?1: the most). */
+#define VALID_CYCLES "(typeof(cycles) = 'integer' AND cycles BETWEEN 1 AND ?1)"
+
+/* The columns of a record but its id, by name: a database of an earlier
+ * version has the columns it gained at the end, this tune's table has them
+ * in their place (COLUMNS). */
+#define RECORD_NAMES                                                                                       \
+	" workload, op_key, hw_key, intrinsic, input_a, dims, bm, bn, bk, n_outer, ring_a, ring_b, ring_acc," \
+	" keep_a, keep_b, direct, box_rows, panel, lowering, features, estimate, cycles, created"
 
 /* The rows of the database and of this tune, the tune's after (src 1). */
-#define ALL_RECORDS                                                                   \
-	"(SELECT 0 AS src, * FROM main.records UNION ALL SELECT 1 AS src, * FROM temp.pending)"
+#define ALL_RECORDS                                                                               \
+	"(SELECT 0 AS src, id," RECORD_NAMES " FROM main.records"                                  \
+	" UNION ALL SELECT 1 AS src, id," RECORD_NAMES " FROM temp.pending)"
 
 /* The columns of the records, of the database's table and the tune's own. */
 #define COLUMNS                                                                         \
@@ -52,6 +63,7 @@ enum { BUSY_TIMEOUT_MS = 30000, BUSY_RETRIES = 4 };
 	" ring_a INTEGER NOT NULL, ring_b INTEGER NOT NULL, ring_acc INTEGER NOT NULL," \
 	" keep_a INTEGER NOT NULL, keep_b INTEGER NOT NULL, direct INTEGER NOT NULL DEFAULT 0," \
 	" box_rows INTEGER NOT NULL DEFAULT 0, panel INTEGER NOT NULL DEFAULT 0," \
+	" lowering INTEGER NOT NULL DEFAULT 0," \
 	" features BLOB NOT NULL, estimate REAL NOT NULL, cycles INTEGER NOT NULL," \
 	" created TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP"
 
@@ -64,13 +76,15 @@ static const char schema[] =
  * column: its mappings are all in the GEMM form, which is what the column's
  * default says.  Version 2 has no `box_rows`: its direct blocks are one row
  * or whole rows, which is what 0 says.  Version 3 has no `panel`: its kept
- * operands are whole, which is what 0 says.  So a missing column is added
- * and nothing old is misread. */
-enum { RECORDS_VERSION = 4 };
+ * operands are whole, which is what 0 says.  Version 4 has no `lowering`:
+ * its cycles were measured by lowering 0 (TZ_LOWERING_VERSION), which is
+ * what 0 says.  So a missing column is added and nothing old is misread. */
+enum { RECORDS_VERSION = 5 };
 static const char *const added_columns[][2] = {
 	{"direct", "ALTER TABLE main.records ADD COLUMN direct INTEGER NOT NULL DEFAULT 0"},
 	{"box_rows", "ALTER TABLE main.records ADD COLUMN box_rows INTEGER NOT NULL DEFAULT 0"},
 	{"panel", "ALTER TABLE main.records ADD COLUMN panel INTEGER NOT NULL DEFAULT 0"},
+	{"lowering", "ALTER TABLE main.records ADD COLUMN lowering INTEGER NOT NULL DEFAULT 0"},
 };
 
 static int exec_retry(sqlite3 *db, const char *sql);
@@ -123,17 +137,20 @@ static int db_error(struct tz_records *r, struct diags *err, const char *what)
 	return -1;
 }
 
-/* Records whose cycles no measurement can give, which every lookup skips. */
-static int count_ignored(struct tz_records *r)
+/* The records every lookup skips: those whose cycles no measurement can
+ * give, and the others that another lowering measured. */
+static int count_skipped(struct tz_records *r)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(r->db, "SELECT COUNT(*) FROM main.records WHERE NOT (typeof(cycles) = 'integer' AND cycles BETWEEN 1 AND ?)",
+	if (sqlite3_prepare_v2(r->db, "SELECT COUNT(*) FILTER (WHERE NOT " VALID_CYCLES "),"
+			       " COUNT(*) FILTER (WHERE " VALID_CYCLES " AND lowering != ?2) FROM main.records",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, MAX_RECORD_CYCLES);
+	sqlite3_bind_int(st, 2, TZ_LOWERING_VERSION);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		r->ignored = sqlite3_column_int(st, 0);
+		r->ignored = sqlite3_column_int(st, 0), r->stale = sqlite3_column_int(st, 1);
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
@@ -154,7 +171,7 @@ struct tz_records *tz_records_open(const char *path, struct diags *err)
 	    exec_retry(r->db, "PRAGMA synchronous=NORMAL") != SQLITE_OK || exec_retry(r->db, schema) != SQLITE_OK ||
 	    upgrade(r->db) ||
 	    exec_retry(r->db, "CREATE TEMP TABLE pending(" COLUMNS ")") != SQLITE_OK ||
-	    count_ignored(r)) {
+	    count_skipped(r)) {
 		diag_add(err, path, 0, 0, "cannot open the tuning records: %s", r->db ? sqlite3_errmsg(r->db) : "out of memory");
 		tz_records_close(r);
 		return NULL;
@@ -164,10 +181,7 @@ struct tz_records *tz_records_open(const char *path, struct diags *err)
 
 int tz_records_commit(struct tz_records *r, struct diags *err)
 {
-	static const char move[] = "INSERT INTO main.records(workload, op_key, hw_key, intrinsic, input_a, dims, bm, bn, bk,"
-				   " n_outer, ring_a, ring_b, ring_acc, keep_a, keep_b, direct, box_rows, panel, features, estimate, cycles, created)"
-				   " SELECT workload, op_key, hw_key, intrinsic, input_a, dims, bm, bn, bk, n_outer, ring_a,"
-				   " ring_b, ring_acc, keep_a, keep_b, direct, box_rows, panel, features, estimate, cycles, created"
+	static const char move[] = "INSERT INTO main.records(" RECORD_NAMES ") SELECT" RECORD_NAMES
 				   " FROM temp.pending ORDER BY id";
 	if (exec_retry(r->db, "BEGIN IMMEDIATE") != SQLITE_OK)
 		return db_error(r, err, "cannot store the measurements (the database stayed locked)");
@@ -186,6 +200,8 @@ int tz_records_commit(struct tz_records *r, struct diags *err)
 }
 
 int tz_records_ignored(const struct tz_records *r) { return r ? r->ignored : 0; }
+
+int tz_records_stale(const struct tz_records *r) { return r ? r->stale : 0; }
 
 void tz_records_close(struct tz_records *r)
 {
@@ -277,8 +293,8 @@ int tz_records_add(struct tz_records *r, const char *workload, const char *op_ke
 		   const struct tz_geometry *geo, const struct tz_mapping *m, uint64_t cycles, struct diags *err)
 {
 	static const char sql[] = "INSERT INTO temp.pending(workload, op_key, hw_key, intrinsic, input_a, dims, bm, bn, bk,"
-				  " n_outer, ring_a, ring_b, ring_acc, keep_a, keep_b, direct, box_rows, panel, features,"
-				  " estimate, cycles) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+				  " n_outer, ring_a, ring_b, ring_acc, keep_a, keep_b, direct, box_rows, panel, lowering,"
+				  " features, estimate, cycles) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_error(r, err, "insert");
@@ -294,7 +310,7 @@ int tz_records_add(struct tz_records *r, const char *workload, const char *op_ke
 	sqlite3_bind_int(st, k++, m->b.input_a);
 	sqlite3_bind_text(st, k++, dims, -1, SQLITE_TRANSIENT);
 	const int64_t ints[] = {m->bm, m->bn, m->bk, m->n_outer, m->ring_a, m->ring_b, m->ring_acc, m->keep_a, m->keep_b,
-				m->direct, m->box_rows, m->panel};
+				m->direct, m->box_rows, m->panel, TZ_LOWERING_VERSION};
 	for (size_t i = 0; i < sizeof ints / sizeof *ints; i++)
 		sqlite3_bind_int64(st, k++, ints[i]);
 	sqlite3_bind_blob(st, k++, f, (int)sizeof f, SQLITE_TRANSIENT);
@@ -396,14 +412,16 @@ int tz_records_best(struct tz_records *r, const char *op_key, const char *hw_key
 {
 	static const char sql[] = "SELECT " MAPPING_COLUMNS ", cycles,"
 				  " (SELECT COUNT(*) FROM " ALL_RECORDS " WHERE op_key = ?1 AND hw_key = ?2"
-				  " AND cycles BETWEEN 1 AND ?3)"
-				  " FROM " ALL_RECORDS " WHERE op_key = ?1 AND hw_key = ?2 ORDER BY cycles, src, id";
+				  " AND cycles BETWEEN 1 AND ?3 AND lowering = ?4)"
+				  " FROM " ALL_RECORDS " WHERE op_key = ?1 AND hw_key = ?2 AND lowering = ?4"
+				  " ORDER BY cycles, src, id";
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_error(r, err, "lookup");
 	sqlite3_bind_text(st, 1, op_key, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, hw_key, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, MAX_RECORD_CYCLES);
+	sqlite3_bind_int(st, 4, TZ_LOWERING_VERSION);
 	int found = 0, rc;
 	while (!found && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (!valid_cycles(st, COL_CYCLES) || !row_mapping(st, hw, g, op, m))
@@ -422,13 +440,14 @@ int tz_records_op(struct tz_records *r, const char *op_key, const char *hw_key, 
 		  const struct ir_graph *g, int op, struct tz_prior **out, int *n, struct diags *err)
 {
 	static const char sql[] = "SELECT " MAPPING_COLUMNS ", cycles FROM " ALL_RECORDS
-				  " WHERE op_key = ? AND hw_key = ? ORDER BY src, id";
+				  " WHERE op_key = ?1 AND hw_key = ?2 AND lowering = ?3 ORDER BY src, id";
 	sqlite3_stmt *st;
 	*out = NULL, *n = 0;
 	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_error(r, err, "lookup");
 	sqlite3_bind_text(st, 1, op_key, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, hw_key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 3, TZ_LOWERING_VERSION);
 	int cap = 0, rc;
 	struct tz_mapping m;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -448,13 +467,14 @@ int tz_records_transfer(struct tz_records *r, const char *op_key, const char *hw
 			struct diags *err)
 {
 	static const char sql[] = "SELECT features, estimate, cycles FROM " ALL_RECORDS
-				  " WHERE hw_key = ? AND op_key != ? ORDER BY src, id";
+				  " WHERE hw_key = ?1 AND op_key != ?2 AND lowering = ?3 ORDER BY src, id";
 	sqlite3_stmt *st;
 	*out = NULL, *n = 0;
 	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_error(r, err, "transfer");
 	sqlite3_bind_text(st, 1, hw_key, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, op_key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 3, TZ_LOWERING_VERSION);
 	int cap = 0, rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (sqlite3_column_bytes(st, 0) != (int)(TZ_FEATURES * sizeof(float)))

@@ -150,6 +150,10 @@ int tz_records_commit(struct tz_records *db, struct diags *err);
 /* How many records were skipped for impossible cycles (0, negative, more
  * than 10^15 or not a number); the caller reports them. */
 int tz_records_ignored(const struct tz_records *db);
+/* How many other records another version of the lowering measured
+ * (TZ_LOWERING_VERSION): kept in the database, skipped by every lookup, so
+ * their ops are measured again; the caller reports them. */
+int tz_records_stale(const struct tz_records *db);
 /* Records a measurement (visible to this connection at once, to the
  * database at tz_records_commit). 0, or -1 with an error. */
 int tz_records_add(struct tz_records *db, const char *workload, const char *op_key, const char *hw_key,

@@ -354,6 +354,12 @@ bool tz_prefetches(const struct tz_geometry *geo, const struct tz_mapping *m);
  * in the buffers of the operand they share: where the sum is exact
  * (integers, in any order) and there are several reduction blocks. */
 bool tz_serpentine(const struct tz_geometry *geo, const struct tz_mapping *m);
+/* The version of the lowering a mapping's measured cycles belong to, kept
+ * with every tuning record (tensorize/records.c): one more whenever a
+ * change to the lowering or its rules changes what a mapping measures, so
+ * that records measured before are kept but no longer taken as this
+ * lowering's.  0: before versions; 1: the serpentine order. */
+enum { TZ_LOWERING_VERSION = 1 };
 /* Bytes it reads from DRAM (estimated: blocks as often as they are loaded). */
 double tz_estimate_dram_read(const struct tz_geometry *geo, const struct tz_mapping *m);
 
