@@ -113,14 +113,39 @@ static int check_elements(const struct device *d, const struct sim_entry *e, con
 	return 0;
 }
 
-/* The n parent elements of U bytes each at src spread over elements of E
- * bytes at dst: a narrow transfer's (U < E) rest of each element is zero. */
-static void widen_row(uint8_t *dst, const uint8_t *src, uint64_t n, uint64_t U, uint64_t E)
+/* The n parent elements of U bytes each, read packed at the start of row,
+ * spread in place over elements of E bytes: a narrow transfer's (U < E)
+ * rest of each element is zero. */
+static void widen_in_place(uint8_t *row, uint64_t n, uint64_t U, uint64_t E)
 {
-	for (uint64_t k = n; k-- > 0;) { /* backwards: src may be dst's own staging */
-		memmove(dst + k * E, src + k * U, U);
-		memset(dst + k * E + U, 0, E - U);
+	for (uint64_t k = n; k-- > 0;) { /* backwards: element k moves up over packed ones not yet moved */
+		memmove(row + k * E, row + k * U, U);
+		memset(row + k * E + U, 0, E - U);
 	}
+}
+
+/* A narrow store's row into DRAM at `to`: each of its X elements' first U
+ * of E bytes, packed, through a buffer on the stack (no allocation while
+ * the program runs); an element larger than the buffer goes on its own. */
+static int store_narrow_row(struct device *d, uint64_t to, const uint8_t *row, uint64_t X, uint64_t U, uint64_t E)
+{
+	uint8_t packed[4096];
+	uint64_t per = sizeof packed / U;
+	for (uint64_t k = 0; k < X;) {
+		if (!per) {
+			if (sim_dram_out(d, to + k * U, row + k * E, U))
+				return -1;
+			k++;
+			continue;
+		}
+		uint64_t n = X - k < per ? X - k : per;
+		for (uint64_t i = 0; i < n; i++)
+			memcpy(packed + i * U, row + (k + i) * E, U);
+		if (sim_dram_out(d, to + k * U, packed, n * U))
+			return -1;
+		k += n;
+	}
+	return 0;
 }
 
 static int exec_load(struct device *d, const struct sim_entry *e, struct diags *err)
@@ -154,7 +179,7 @@ static int exec_load(struct device *d, const struct sim_entry *e, struct diags *
 		else if (sim_dram_in(d, from, data, n))
 			return memory_error(d, e, "read", from, n, err);
 		if (U < E)
-			widen_row(data, data, (uint64_t)f[ISA_F_XSIZE], U, E);
+			widen_in_place(data, (uint64_t)f[ISA_F_XSIZE], U, E);
 		memset(row + (uint64_t)(f[ISA_F_XPAD0] + f[ISA_F_XSIZE]) * E, 0, (uint64_t)f[ISA_F_XPAD1] * E);
 	}
 	return 0;
@@ -174,25 +199,17 @@ static int exec_store(struct device *d, const struct sim_entry *e, struct diags 
 	    check_elements(d, e, l, (uint64_t)f[ISA_F_IDX], isa_transfer_block(&d->lay, &e->in), "reads", err))
 		return -1;
 	const uint8_t *src = d->mem[f[ISA_F_BUF]] + (uint64_t)f[ISA_F_IDX] * E;
-	uint8_t *narrow = NULL; /* a narrow row, packed: each element's first U bytes */
-	if (U < E && !(narrow = try_malloc(X * U)))
-		return diag_nomem(err, NULL, X * U, "a row of instruction %u", e->index);
-	int rc = 0;
-	for (uint64_t y = 0; y < Y && !rc; y++) {
+	for (uint64_t y = 0; y < Y; y++) {
 		uint64_t to = ((uint64_t)f[ISA_F_ADDR] + y * (uint64_t)f[ISA_F_XSTRIDE]) * S;
 		const uint8_t *row = src + y * X * E;
-		if (narrow) {
-			for (uint64_t k = 0; k < X; k++)
-				memcpy(narrow + k * U, row + k * E, U);
-			row = narrow;
-		}
-		if (l->parent >= 0)
+		if (l->parent >= 0) { /* a shared level: whole elements (no narrow transfer there) */
 			memmove(dst + to, row, X * U);
-		else if (sim_dram_out(d, to, row, X * U))
-			rc = memory_error(d, e, "write", to, X * U, err);
+			continue;
+		}
+		if (U < E ? store_narrow_row(d, to, row, X, U, E) : sim_dram_out(d, to, row, X * U))
+			return memory_error(d, e, "write", to, X * U, err);
 	}
-	free(narrow);
-	return rc;
+	return 0;
 }
 
 /* The micro-ops of a loop instruction, read from the micro-op buffer, and

@@ -148,6 +148,49 @@ static void test_narrow_dma(void)
 	pb_free(&b);
 }
 
+/* A narrow store whose packed rows (1000 elements of 5 values: 5000 bytes)
+ * are longer than what the simulator packs at a time (4096 bytes), and a
+ * second row after a gap: every element's first values land in order, the
+ * bytes between and after the rows stay as they were. */
+static void test_narrow_store_long_row(void)
+{
+	cur_test = "narrow_store_long_row";
+	struct env e;
+	env_init(&e, &C_VTA);
+	seed(11);
+	enum { ROWS = 2, X = 1000, SV = 5, DSTRIDE = X * SV + 9, DOFF = 3, V = 16, NB = ROWS * X };
+	enum { NY = DOFF + (ROWS - 1) * DSTRIDE + X * SV + 5 };
+	static int32_t x[NB * V];
+	static uint8_t y[NY], want[NY];
+	for (int i = 0; i < NB * V; i++)
+		x[i] = rnd_i32();
+	struct pb b;
+	pb_init(&b, &e);
+	pb_seg(&b, "x", "input", sizeof x);
+	pb_seg(&b, "y", "output", NY);
+	pb_load1(&b, "acc", 0, "x", NB);
+	pb_alu_n(&b, "shr", 0, 0, NB, true, 0, "push_next");
+	BODY(&b, "store buf=out idx=0 addr=@y+%d ysize=%d xsize=%d xstride=%d values=%d pop_prev push_prev\n", DOFF, ROWS,
+	     X, DSTRIDE, SV);
+	BODY(&b, "sync queue=compute pop_next\n");
+	struct mach m;
+	if (mach_start(&m, &e, &b)) {
+		memset(y, 0xa5, sizeof y);
+		memcpy(want, y, sizeof y);
+		mach_write(&m, "x", 0, x, sizeof x);
+		mach_write(&m, "y", 0, y, sizeof y);
+		mach_run(&m);
+		for (int r = 0; r < ROWS; r++)
+			for (int c = 0; c < X; c++)
+				for (int l = 0; l < SV; l++)
+					want[DOFF + r * DSTRIDE + c * SV + l] = (uint8_t)x[(r * X + c) * V + l];
+		mach_read(&m, "y", 0, y, sizeof y);
+		check_u8("narrow store of long rows", y, want, sizeof y);
+	}
+	mach_end(&m);
+	pb_free(&b);
+}
+
 /* A load into acc with all four paddings over a block that held other
  * data: the padding is written as zeros. */
 static void test_padded_acc_load(void)
@@ -451,6 +494,7 @@ int main(void)
 	test_acc_round_trip();
 	test_strided_dma();
 	test_narrow_dma();
+	test_narrow_store_long_row();
 	test_padded_acc_load();
 	test_acc_load_keeps_out();
 	test_padded_inp_identity(&C_VTA);
