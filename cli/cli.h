@@ -149,6 +149,10 @@ void cli_actions_json(FILE *out, const struct hw *hw, const struct dev_stats *st
 /* The tuning records' default file: $XDG_CACHE_HOME/tessel/tuning.db, or
  * ~/.cache/...; NULL when neither is set. */
 char *cli_default_db(void);
+/* On stderr, "tessel CMD: ..." about the records of the database at path
+ * that no lookup takes: impossible cycles, or another lowering's. */
+struct tz_records;
+void cli_records_notes(const char *cmd, const char *path, const struct tz_records *db);
 /* Every --json document follows docs/tessel.schema.json (docs/json.md); its
  * version, raised whenever a key changes meaning or goes away. */
 enum { CLI_JSON_SCHEMA = 1 };

@@ -285,6 +285,7 @@ static int lead(const struct sweep *s, const struct cli_opts *o, int size, bool 
 	char *dbpath = o->db ? xstrdup(o->db) : cli_default_db();
 	struct sw_store *st = loaded ? sw_store_open(dir, s, err) : NULL;
 	struct tz_records *db = st && dbpath && size == 1 ? tz_records_open(dbpath, err) : NULL;
+	cli_records_notes("sweep", dbpath, db);
 	struct sw_point *pts = xcalloc(s->npoints + 1, sizeof *pts);
 	bool *done = xcalloc(s->npoints + 1, sizeof *done);
 	bool ok = st && (!dbpath || size > 1 || db) && !sw_store_load(st, pts, done, s->npoints, err);

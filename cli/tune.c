@@ -33,6 +33,16 @@ static void show_progress(void *ctx, int done, int budget)
 	fflush(stderr);
 }
 
+void cli_records_notes(const char *cmd, const char *path, const struct tz_records *db)
+{
+	if (tz_records_ignored(db))
+		fprintf(stderr, "tessel %s: warning: %s: %d tuning records with impossible cycles (not a whole number from 1 to "
+				"10^15) ignored\n", cmd, path, tz_records_ignored(db));
+	if (tz_records_stale(db))
+		fprintf(stderr, "tessel %s: note: %s: %d tuning records measured by an earlier version of the lowering are "
+				"kept but not used; their ops are measured again\n", cmd, path, tz_records_stale(db));
+}
+
 char *cli_default_db(void)
 {
 	const char *base = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
@@ -275,12 +285,7 @@ static int tune_here(const struct cli_opts *opts, int size)
 	struct tz_records *db = path ? tz_records_open(path, &err) : NULL;
 	struct tn_result *res = xcalloc((size_t)w.g.nops + 1, sizeof *res);
 	rc = CLI_BAD_INPUT;
-	if (db && tz_records_ignored(db))
-		fprintf(stderr, "tessel tune: warning: %s: %d tuning records with impossible cycles (not a whole number from 1 to "
-				"10^15) ignored\n", path, tz_records_ignored(db));
-	if (db && tz_records_stale(db))
-		fprintf(stderr, "tessel tune: note: %s: %d tuning records measured by an earlier version of the lowering are "
-				"kept but not used; their ops are measured again\n", path, tz_records_stale(db));
+	cli_records_notes("tune", path, db);
 	if (!path || db) {
 		struct tn_opts to = {.budget = (int)budget, .seed = seed, .transfer = true, .db = db, .retune = o.retune,
 				     .workload = w.name, .plans = NULL,

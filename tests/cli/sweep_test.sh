@@ -185,6 +185,12 @@ assert n >= 2, n
 PY
 cp "$work/out" "$work/tuned.json"
 check "the tuned sweep's points ran and left records" "$work/tuned.py" "$work/tuned.json" "$work/tuned.db"
+# records an earlier lowering measured are kept, said, and not taken: the ops are measured again
+old_rows=$(python3 -c "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute('UPDATE records SET lowering = 0'); db.commit(); print(db.execute('SELECT COUNT(*) FROM records').fetchone()[0])" "$work/tuned.db")
+expect 0 "a tuned sweep over records of an earlier lowering" "$tessel" sweep "$work/tuned.yaml" --out "$work/tuned2" --db "$work/tuned.db" --json
+contains "$work/err" "$old_rows tuning records measured by an earlier version of the lowering are kept but not used" "the sweep says so"
+new_rows=$(python3 -c "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT COUNT(*) FROM records WHERE lowering != 0').fetchone()[0])" "$work/tuned.db")
+[ "$new_rows" -ge 2 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: the sweep over old records measured $new_rows"; }
 
 # an ONNX model among the workloads (its float convolution runs on the host; the GEMM on the accelerator)
 cat >"$work/onnx.yaml" <<YAML
