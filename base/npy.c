@@ -12,6 +12,7 @@
 
 #include "alloc.h"
 #include "file.h"
+#include "le.h"
 #include "output.h"
 
 static const uint8_t magic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -204,14 +205,6 @@ static int dict(const char *text, size_t len, struct npy_header *a, char *why, s
 
 /* ---- files ---- */
 
-static uint64_t get_le(const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < n; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
-
 /* Bytes of the array; -1 (UINT64_MAX) when they overflow. */
 static uint64_t array_bytes(const struct npy *a)
 {
@@ -238,7 +231,7 @@ int npy_parse(const uint8_t *buf, size_t len, struct npy_header *h, char *why, s
 		return -1;
 	}
 	size_t lenbytes = major == 1 ? 2 : 4, at = 8 + lenbytes;
-	uint64_t hlen = len >= at ? get_le(buf + 8, (int)lenbytes) : 0;
+	uint64_t hlen = len >= at ? le_get(buf + 8, (int)lenbytes) : 0;
 	if (len < at || hlen > len - at) {
 		snprintf(why, whysize, "is truncated inside its header");
 		return -1;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "le.h"
 
 /* Room for MORE bytes and the NUL; false (and the buffer marked) when there
  * is none to be had. */
@@ -28,13 +29,21 @@ static bool reserve(struct strbuf *b, size_t more)
 	return true;
 }
 
-void sb_add(struct strbuf *b, const char *s, size_t n)
+void sb_add(struct strbuf *b, const void *s, size_t n)
 {
 	if (!reserve(b, n))
 		return;
-	memcpy(b->s + b->len, s, n);
+	if (n) /* s may be NULL then */
+		memcpy(b->s + b->len, s, n);
 	b->len += n;
 	b->s[b->len] = 0;
+}
+
+void sb_add_le(struct strbuf *b, uint64_t v, int n)
+{
+	uint8_t bytes[8];
+	le_set(bytes, v, n);
+	sb_add(b, bytes, (size_t)n);
 }
 
 void sb_puts(struct strbuf *b, const char *s)

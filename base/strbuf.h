@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -23,7 +24,11 @@ struct strbuf {
 
 struct diags;
 
-void sb_add(struct strbuf *b, const char *s, size_t n);
+/* N bytes (binary data too: the buffer is a byte buffer that keeps a NUL
+ * after them). */
+void sb_add(struct strbuf *b, const void *s, size_t n);
+/* V as N bytes, least significant first (base/le.h). */
+void sb_add_le(struct strbuf *b, uint64_t v, int n);
 void sb_puts(struct strbuf *b, const char *s);
 void sb_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* S as a JSON string literal, quotes included (control characters as \u00XX). */

@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/le.h"
+#include "base/strbuf.h"
 
 /* "TOP" (tessel op) in the low three bytes, the format version in the top one. */
 enum { MAGIC = 'T' | 'O' << 8 | 'P' << 16, VERSION = 1 };
@@ -81,52 +83,20 @@ int ir_op_operands(const struct ir_graph *g, int opi, int *t)
 
 /* ---- encoding ---- */
 
-struct out {
-	uint8_t *b;
-	size_t len, cap;
-	bool failed; /* out of memory: what follows is dropped */
-};
-
-static void put(struct out *o, const void *p, size_t n)
+static void put_text(struct strbuf *o, const char *s)
 {
-	if (o->failed)
-		return;
-	if (o->len + n > o->cap) {
-		size_t cap = o->cap ? o->cap : 1024;
-		while (o->len + n > cap)
-			cap *= 2;
-		if (try_resize(&o->b, cap, 1)) {
-			o->failed = true;
-			return;
-		}
-		o->cap = cap;
-	}
-	memcpy(o->b + o->len, p, n);
-	o->len += n;
+	sb_add_le(o, strlen(s), 4);
+	sb_add(o, s, strlen(s));
 }
 
-static void put_le(struct out *o, uint64_t v, int n)
-{
-	uint8_t b[8];
-	for (int i = 0; i < n; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
-	put(o, b, (size_t)n);
-}
-
-static void put_text(struct out *o, const char *s)
-{
-	put_le(o, strlen(s), 4);
-	put(o, s, strlen(s));
-}
-
-static void put_tensor(struct out *o, const struct ir_tensor *t)
+static void put_tensor(struct strbuf *o, const struct ir_tensor *t)
 {
 	put_text(o, t->name);
 	put_text(o, dtype_name(t->dtype));
-	put_le(o, (uint64_t)t->rank, 4);
+	sb_add_le(o, (uint64_t)t->rank, 4);
 	for (int d = 0; d < t->rank; d++)
-		put_le(o, (uint64_t)t->shape[d], 8);
-	put(o, t->layout, (size_t)t->rank);
+		sb_add_le(o, (uint64_t)t->shape[d], 8);
+	sb_add(o, t->layout, (size_t)t->rank);
 }
 
 /* Position of graph tensor `tensor` in the operand list t (n long), or n:
@@ -139,45 +109,45 @@ static uint32_t local_of(const int *t, int n, int tensor)
 	return (uint32_t)i;
 }
 
-static void put_access(struct out *o, const struct ir_op *op, const struct ir_access *a, uint32_t local, int rank)
+static void put_access(struct strbuf *o, const struct ir_op *op, const struct ir_access *a, uint32_t local, int rank)
 {
-	put_le(o, local, 4);
+	sb_add_le(o, local, 4);
 	for (int d = 0; d < rank; d++) {
 		for (int k = 0; k < op->niters; k++)
-			put_le(o, (uint64_t)a->index[d].coef[k], 8);
-		put_le(o, (uint64_t)a->index[d].offset, 8);
+			sb_add_le(o, (uint64_t)a->index[d].coef[k], 8);
+		sb_add_le(o, (uint64_t)a->index[d].offset, 8);
 	}
 }
 
-static void put_epilogue(struct out *o, const struct ir_epilogue *e, const int *t, int n)
+static void put_epilogue(struct strbuf *o, const struct ir_epilogue *e, const int *t, int n)
 {
 	bool bias = e->kind == IR_EP_BIAS;
-	put_le(o, (uint64_t)e->kind, 4);
-	put_le(o, bias ? local_of(t, n, e->tensor) : NO_TENSOR, 4);
-	put_le(o, bias ? (uint64_t)e->dim : 0, 4);
-	put_le(o, (uint64_t)e->imm, 8);
-	put_le(o, (uint64_t)e->lo, 8);
-	put_le(o, (uint64_t)e->hi, 8);
+	sb_add_le(o, (uint64_t)e->kind, 4);
+	sb_add_le(o, bias ? local_of(t, n, e->tensor) : NO_TENSOR, 4);
+	sb_add_le(o, bias ? (uint64_t)e->dim : 0, 4);
+	sb_add_le(o, (uint64_t)e->imm, 8);
+	sb_add_le(o, (uint64_t)e->lo, 8);
+	sb_add_le(o, (uint64_t)e->hi, 8);
 }
 
-static void put_op(struct out *o, const struct ir_graph *g, const struct ir_op *op, const int *t, int n)
+static void put_op(struct strbuf *o, const struct ir_graph *g, const struct ir_op *op, const int *t, int n)
 {
 	put_text(o, op->name);
 	put_text(o, op->kind);
-	put_le(o, (uint64_t)op->niters, 4);
+	sb_add_le(o, (uint64_t)op->niters, 4);
 	for (int k = 0; k < op->niters; k++) {
 		put_text(o, op->iter[k].name);
-		put_le(o, (uint64_t)op->iter[k].extent, 8);
-		put_le(o, op->iter[k].reduction, 4);
+		sb_add_le(o, (uint64_t)op->iter[k].extent, 8);
+		sb_add_le(o, op->iter[k].reduction, 4);
 	}
-	put_le(o, (uint64_t)op->reduce, 4);
-	put_le(o, (uint64_t)op->combine, 4);
+	sb_add_le(o, (uint64_t)op->reduce, 4);
+	sb_add_le(o, (uint64_t)op->combine, 4);
 	put_text(o, dtype_name(op->acc));
 	put_access(o, op, &op->out, (uint32_t)n, g->tensor[op->out.tensor].rank);
-	put_le(o, (uint64_t)op->nin, 4);
+	sb_add_le(o, (uint64_t)op->nin, 4);
 	for (int i = 0; i < op->nin; i++)
 		put_access(o, op, &op->in[i], local_of(t, n, op->in[i].tensor), g->tensor[op->in[i].tensor].rank);
-	put_le(o, (uint64_t)op->nepilogues, 4);
+	sb_add_le(o, (uint64_t)op->nepilogues, 4);
 	for (int e = 0; e < op->nepilogues; e++)
 		put_epilogue(o, &op->epilogue[e], t, n);
 }
@@ -186,19 +156,19 @@ uint8_t *ir_op_encode(const struct ir_graph *g, int opi, size_t *len)
 {
 	const struct ir_op *op = &g->op[opi];
 	int t[IR_OP_MAX_OPERANDS], n = ir_op_operands(g, opi, t);
-	struct out o = {0};
-	put_le(&o, MAGIC | (uint32_t)VERSION << 24, 4);
-	put_le(&o, (uint64_t)n, 4);
+	struct strbuf o = {0};
+	sb_add_le(&o, MAGIC | (uint32_t)VERSION << 24, 4);
+	sb_add_le(&o, (uint64_t)n, 4);
 	for (int i = 0; i < n; i++)
 		put_tensor(&o, &g->tensor[t[i]]);
 	put_tensor(&o, &g->tensor[op->out.tensor]);
 	put_op(&o, g, op, t, n);
-	if (o.failed) {
-		free(o.b);
+	if (o.oom) {
+		sb_free(&o);
 		return NULL;
 	}
 	*len = o.len;
-	return o.b;
+	return (uint8_t *)o.s;
 }
 
 /* ---- decoding: reading fields ---- */
@@ -255,10 +225,7 @@ static const uint8_t *take(struct rd *r, size_t n, const char *field)
 static uint64_t take_le(struct rd *r, int n, const char *field)
 {
 	const uint8_t *p = take(r, (size_t)n, field);
-	uint64_t v = 0;
-	for (int i = 0; p && i < n; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
+	return p ? le_get(p, n) : 0;
 }
 
 /* A u32 from lo to hi; -1 (with an error) when it is not. */

@@ -13,6 +13,7 @@
 #include "base/npy.h"
 #include "base/alloc.h"
 #include "base/file.h"
+#include "base/le.h"
 
 /* ---- the generator ------------------------------------------------------ */
 
@@ -76,12 +77,6 @@ void wl_default_range(enum dtype dtype, int64_t *lo, int64_t *hi)
 	}
 }
 
-static void put_le(uint8_t *p, uint64_t v, int bytes)
-{
-	for (int i = 0; i < bytes; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 void wl_random_fill(uint64_t seed, const char *name, enum dtype dtype, int64_t lo, int64_t hi, int64_t n,
 		    uint8_t *out)
 {
@@ -99,13 +94,13 @@ void wl_random_fill(uint64_t seed, const char *name, enum dtype dtype, int64_t l
 				float f = (float)v;
 				uint32_t u;
 				memcpy(&u, &f, 4);
-				put_le(p, u, 4);
+				le_set(p, u, 4);
 			} else {
-				put_le(p, wl_fp16_from_double(v), 2);
+				le_set(p, wl_fp16_from_double(v), 2);
 			}
 		} else {
 			int64_t v = (int64_t)((uint64_t)lo + (span ? r % span : r));
-			put_le(p, (uint64_t)v, bytes);
+			le_set(p, (uint64_t)v, bytes);
 		}
 	}
 }

@@ -28,135 +28,90 @@
 
 #include "base/alloc.h"
 #include "base/file.h"
+#include "base/le.h"
+#include "base/strbuf.h"
 
 static const uint8_t magic[8] = {0x89, 'T', 'S', 'P', '\r', '\n', 0x1a, '\n'};
 enum { HEADER_BYTES = 64 };
 
-struct bytes {
-	uint8_t *b;
-	size_t len, cap;
-	bool failed; /* out of memory: what follows is dropped */
-};
-
-static void put(struct bytes *o, const void *p, size_t n)
-{
-	if (o->failed)
-		return;
-	if (o->len + n > o->cap) {
-		size_t cap = o->cap ? o->cap : 4096;
-		while (o->len + n > cap)
-			cap *= 2;
-		if (try_resize(&o->b, cap, 1)) {
-			o->failed = true;
-			return;
-		}
-		o->cap = cap;
-	}
-	if (n)
-		memcpy(o->b + o->len, p, n);
-	o->len += n;
-}
-
-static void put_le(struct bytes *o, uint64_t v, int n)
-{
-	uint8_t b[8];
-	for (int i = 0; i < n; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
-	put(o, b, (size_t)n);
-}
-
-static uint64_t get_le(const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < n; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
-
-static void set_le(uint8_t *p, uint64_t v, int n)
-{
-	for (int i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_text(struct bytes *o, const char *s)
+static void put_text(struct strbuf *o, const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
-	put_le(o, n, 4);
-	put(o, s, n);
+	sb_add_le(o, n, 4);
+	sb_add(o, s, n);
 }
 
 /* A place's table as its runs (struct isa_run): (u32 length, u32 first). */
-static void put_runs(struct bytes *o, const struct isa_place *pl)
+static void put_runs(struct strbuf *o, const struct isa_place *pl)
 {
-	put_le(o, pl->addr, 8);
-	put_le(o, pl->n, 8);
-	put_le(o, pl->nrun, 8);
+	sb_add_le(o, pl->addr, 8);
+	sb_add_le(o, pl->n, 8);
+	sb_add_le(o, pl->nrun, 8);
 	for (uint64_t r = 0; r < pl->nrun; r++) {
-		put_le(o, pl->run[r].len, 4);
-		put_le(o, pl->run[r].first, 4);
+		sb_add_le(o, pl->run[r].len, 4);
+		sb_add_le(o, pl->run[r].first, 4);
 	}
 }
 
 /* Version 3's inputs and outputs, after the steps. */
-static void put_ports(struct bytes *o, const struct isa_program *p)
+static void put_ports(struct strbuf *o, const struct isa_program *p)
 {
-	put_le(o, (uint64_t)p->nport, 4);
+	sb_add_le(o, (uint64_t)p->nport, 4);
 	for (int i = 0; i < p->nport; i++) {
 		const struct isa_port *pt = &p->port[i];
 		put_text(o, pt->name);
-		put_le(o, pt->kind, 4);
+		sb_add_le(o, pt->kind, 4);
 		put_text(o, dtype_name(pt->dtype));
-		put_le(o, (uint64_t)pt->rank, 4);
+		sb_add_le(o, (uint64_t)pt->rank, 4);
 		for (int d = 0; d < pt->rank; d++)
-			put_le(o, (uint64_t)pt->shape[d], 8);
+			sb_add_le(o, (uint64_t)pt->shape[d], 8);
 		put_text(o, pt->layout);
 		put_text(o, pt->why_not);
-		put_le(o, (uint64_t)pt->nplace, 4);
+		sb_add_le(o, (uint64_t)pt->nplace, 4);
 		for (int k = 0; k < pt->nplace; k++)
 			put_runs(o, &pt->place[k]);
 	}
 }
 
-static void put_steps(struct bytes *o, const struct isa_program *p)
+static void put_steps(struct strbuf *o, const struct isa_program *p)
 {
-	put_le(o, (uint64_t)p->nstep, 4);
+	sb_add_le(o, (uint64_t)p->nstep, 4);
 	for (int i = 0; i < p->nstep; i++) {
 		const struct isa_step *st = &p->step[i];
-		put_le(o, st->kind, 4);
+		sb_add_le(o, st->kind, 4);
 		if (st->kind == ISA_STEP_RUN) {
-			put_le(o, st->first, 4);
-			put_le(o, st->count, 4);
+			sb_add_le(o, st->first, 4);
+			sb_add_le(o, st->count, 4);
 		} else if (st->kind == ISA_STEP_HOST) {
-			put_le(o, st->host, 4);
+			sb_add_le(o, st->host, 4);
 		} else {
-			put_le(o, st->src, 8);
-			put_le(o, st->dst, 8);
-			put_le(o, st->n, 8);
+			sb_add_le(o, st->src, 8);
+			sb_add_le(o, st->dst, 8);
+			sb_add_le(o, st->n, 8);
 			for (uint64_t k = 0; k < st->n; k++)
-				put_le(o, st->from[k], 4);
+				sb_add_le(o, st->from[k], 4);
 		}
 	}
 }
 
 /* Version 4's host ops, after the ports.  The operands written are at most
  * the array's, whatever nin says (the reader refuses a count over it). */
-static void put_host_ops(struct bytes *o, const struct isa_program *p)
+static void put_host_ops(struct strbuf *o, const struct isa_program *p)
 {
-	put_le(o, (uint64_t)p->nhost, 4);
+	sb_add_le(o, (uint64_t)p->nhost, 4);
 	for (int i = 0; i < p->nhost; i++) {
 		const struct isa_host_op *h = &p->host[i];
 		put_text(o, h->name);
-		put_le(o, h->ir ? h->ir_len : 0, 8);
+		sb_add_le(o, h->ir ? h->ir_len : 0, 8);
 		if (h->ir)
-			put(o, h->ir, (size_t)h->ir_len);
-		put_le(o, (uint32_t)h->nin, 4);
+			sb_add(o, h->ir, (size_t)h->ir_len);
+		sb_add_le(o, (uint32_t)h->nin, 4);
 		for (int k = 0; k < h->nin && k < ISA_HOST_MAX_IN; k++) {
-			put_le(o, h->in_addr[k], 8);
-			put_le(o, h->in_bytes[k], 8);
+			sb_add_le(o, h->in_addr[k], 8);
+			sb_add_le(o, h->in_bytes[k], 8);
 		}
-		put_le(o, h->out_addr, 8);
-		put_le(o, h->out_bytes, 8);
+		sb_add_le(o, h->out_addr, 8);
+		sb_add_le(o, h->out_bytes, 8);
 	}
 }
 
@@ -172,50 +127,50 @@ static uint32_t version_of(const struct isa_program *p)
 uint8_t *isa_tsp_encode(const struct isa_program *p, size_t *len)
 {
 	const struct isa_layout *lay = &p->layout;
-	struct bytes o = {0};
+	struct strbuf o = {0};
 	char *hw_text = hw_canonical(&p->hw);
 	if (!hw_text)
 		return NULL;
 	size_t hw_len = strlen(hw_text);
 
-	put(&o, magic, 8);
+	sb_add(&o, magic, 8);
 	uint32_t version = version_of(p);
-	put_le(&o, version, 4);
-	put_le(&o, HEADER_BYTES, 4);
-	put_le(&o, 0, 8); /* total length, patched below */
-	put_le(&o, hw_fingerprint(&p->hw), 8);
-	put_le(&o, hw_len, 4);
-	put_le(&o, (uint64_t)p->ninsn, 4);
-	put_le(&o, (uint64_t)p->nuop, 4);
-	put_le(&o, (uint64_t)p->nseg, 4);
-	put_le(&o, p->code_addr, 8);
-	put_le(&o, p->uop_addr, 8);
-	put(&o, hw_text, hw_len);
+	sb_add_le(&o, version, 4);
+	sb_add_le(&o, HEADER_BYTES, 4);
+	sb_add_le(&o, 0, 8); /* total length, patched below */
+	sb_add_le(&o, hw_fingerprint(&p->hw), 8);
+	sb_add_le(&o, hw_len, 4);
+	sb_add_le(&o, (uint64_t)p->ninsn, 4);
+	sb_add_le(&o, (uint64_t)p->nuop, 4);
+	sb_add_le(&o, (uint64_t)p->nseg, 4);
+	sb_add_le(&o, p->code_addr, 8);
+	sb_add_le(&o, p->uop_addr, 8);
+	sb_add(&o, hw_text, hw_len);
 	free(hw_text);
 
 	uint8_t buf[ISA_MAX_INSN_BYTES];
 	for (int i = 0; i < p->ninsn; i++) {
 		isa_encode(lay, &p->insn[i], buf);
-		put(&o, buf, lay->insn_bytes);
+		sb_add(&o, buf, lay->insn_bytes);
 	}
 	uint8_t *ubuf = try_malloc(lay->uop_bytes);
 	if (!ubuf)
-		o.failed = true;
+		o.oom = true;
 	for (int i = 0; i < p->nuop && ubuf; i++) {
 		isa_encode_uop(lay, &p->uop[i], ubuf);
-		put(&o, ubuf, lay->uop_bytes);
+		sb_add(&o, ubuf, lay->uop_bytes);
 	}
 	free(ubuf);
 	for (int i = 0; i < p->nseg; i++) {
 		const struct isa_segment *s = &p->seg[i];
 		size_t n = strlen(s->name);
-		put_le(&o, n, 4);
-		put(&o, s->name, n);
-		put_le(&o, s->kind, 4);
-		put_le(&o, s->addr, 8);
-		put_le(&o, s->size, 8);
-		put_le(&o, s->data_len, 8);
-		put(&o, s->data, s->data_len);
+		sb_add_le(&o, n, 4);
+		sb_add(&o, s->name, n);
+		sb_add_le(&o, s->kind, 4);
+		sb_add_le(&o, s->addr, 8);
+		sb_add_le(&o, s->size, 8);
+		sb_add_le(&o, s->data_len, 8);
+		sb_add(&o, s->data, s->data_len);
 	}
 	if (version >= 2)
 		put_steps(&o, p);
@@ -223,18 +178,18 @@ uint8_t *isa_tsp_encode(const struct isa_program *p, size_t *len)
 		put_ports(&o, p);
 	if (version >= 4)
 		put_host_ops(&o, p);
-	if (o.failed) {
-		free(o.b);
+	if (o.oom) {
+		sb_free(&o);
 		return NULL;
 	}
-	set_le(o.b + 16, o.len + 8, 8);
-	put_le(&o, XXH64(o.b, o.len, 0), 8);
-	if (o.failed) {
-		free(o.b);
+	le_set((uint8_t *)o.s + 16, o.len + 8, 8);
+	sb_add_le(&o, XXH64(o.s, o.len, 0), 8);
+	if (o.oom) {
+		sb_free(&o);
 		return NULL;
 	}
 	*len = o.len;
-	return o.b;
+	return (uint8_t *)o.s;
 }
 
 int isa_tsp_write(const struct isa_program *p, const char *path, struct diags *err)
@@ -281,7 +236,7 @@ static const uint8_t *take(struct cursor *c, uint64_t n, const char *what)
 static uint64_t take_le(struct cursor *c, int n, const char *what)
 {
 	const uint8_t *p = take(c, (uint64_t)n, what);
-	return p ? get_le(p, n) : 0;
+	return p ? le_get(p, n) : 0;
 }
 
 static int check_envelope(const uint8_t *b, size_t len, const char *name, struct diags *err)
@@ -294,8 +249,8 @@ static int check_envelope(const uint8_t *b, size_t len, const char *name, struct
 		diag_add(err, name, 0, 0, "truncated: %zu bytes, shorter than the %d-byte header", len, HEADER_BYTES);
 		return -1;
 	}
-	uint64_t version = get_le(b + 8, 4), total = get_le(b + 16, 8);
-	if (version < 1 || version > ISA_TSP_VERSION || get_le(b + 12, 4) != HEADER_BYTES) {
+	uint64_t version = le_get(b + 8, 4), total = le_get(b + 16, 8);
+	if (version < 1 || version > ISA_TSP_VERSION || le_get(b + 12, 4) != HEADER_BYTES) {
 		diag_add(err, name, 0, 0, "unsupported .tsp version %" PRIu64 "; this tessel reads versions 1 to %d", version,
 			 ISA_TSP_VERSION);
 		return -1;
@@ -308,7 +263,7 @@ static int check_envelope(const uint8_t *b, size_t len, const char *name, struct
 		diag_add(err, name, 0, 0, "corrupt: the header says %" PRIu64 " bytes but the file has %zu", total, len);
 		return -1;
 	}
-	uint64_t want = get_le(b + len - 8, 8), got = XXH64(b, len - 8, 0);
+	uint64_t want = le_get(b + len - 8, 8), got = XXH64(b, len - 8, 0);
 	if (want != got) {
 		diag_add(err, name, 0, 0, "corrupt: checksum mismatch (stored %016" PRIx64 ", computed %016" PRIx64 ")",
 			 want, got);
@@ -319,7 +274,7 @@ static int check_envelope(const uint8_t *b, size_t len, const char *name, struct
 
 static int read_hw(struct cursor *c, uint64_t fingerprint, struct isa_program *p)
 {
-	uint64_t n = get_le(c->b + 32, 4);
+	uint64_t n = le_get(c->b + 32, 4);
 	const uint8_t *t = take(c, n, "the hardware description");
 	if (!t)
 		return -1;
@@ -437,7 +392,7 @@ static int read_gather(struct cursor *c, struct isa_step *st, uint64_t i)
 	if (!(st->from = try_malloc((size_t)st->n * sizeof *st->from)))
 		return diag_nomem(c->err, c->name, (size_t)st->n * sizeof *st->from, "the table of step %" PRIu64, i);
 	for (uint64_t k = 0; k < st->n; k++)
-		st->from[k] = (uint32_t)get_le(t + 4 * k, 4);
+		st->from[k] = (uint32_t)le_get(t + 4 * k, 4);
 	return 0;
 }
 
@@ -534,7 +489,7 @@ static int read_port_places(struct cursor *c, const struct isa_program *p, struc
 			return diag_nomem(c->err, c->name, (size_t)n * sizeof *from, "the table of port %" PRIu64, i);
 		uint64_t j = 0;
 		for (uint64_t r = 0; r < runs; r++) {
-			uint64_t len = get_le(t + 8 * r, 4), first = get_le(t + 8 * r + 4, 4);
+			uint64_t len = le_get(t + 8 * r, 4), first = le_get(t + 8 * r + 4, 4);
 			for (uint64_t q = 0; q < len && j < n; q++, j++)
 				from[j] = first == ISA_GATHER_ZERO ? ISA_GATHER_ZERO : (uint32_t)(first + q);
 			if (len == 0 || (first != ISA_GATHER_ZERO && first + len > ISA_GATHER_ZERO))
@@ -686,12 +641,12 @@ int isa_tsp_decode(const uint8_t *buf, size_t len, const char *name, struct isa_
 	if (check_envelope(buf, len, name, err))
 		return -1;
 	struct cursor c = {buf, len - 8, HEADER_BYTES, name, err, 0};
-	uint64_t ninsn = get_le(buf + 36, 4), nuop = get_le(buf + 40, 4), nseg = get_le(buf + 44, 4);
-	if (read_hw(&c, get_le(buf + 24, 8), p))
+	uint64_t ninsn = le_get(buf + 36, 4), nuop = le_get(buf + 40, 4), nseg = le_get(buf + 44, 4);
+	if (read_hw(&c, le_get(buf + 24, 8), p))
 		goto fail;
-	p->code_addr = get_le(buf + 48, 8);
-	p->uop_addr = get_le(buf + 56, 8);
-	uint64_t version = get_le(buf + 8, 4);
+	p->code_addr = le_get(buf + 48, 8);
+	p->uop_addr = le_get(buf + 56, 8);
+	uint64_t version = le_get(buf + 8, 4);
 	if (read_code(&c, ninsn, nuop, p) || read_segments(&c, nseg, p) || (version >= 2 && read_steps(&c, p, version)) ||
 	    (version >= 3 && read_ports(&c, p)) || (version >= 4 && read_host_ops(&c, p)))
 		goto fail;
