@@ -190,16 +190,23 @@ int ox_conv(struct ox *X)
 
 /* ---- pools ---- */
 
+static int64_t floor_div(int64_t a, int64_t b) /* b > 0 */
+{
+	return a / b - (a % b < 0);
+}
+
 /* Taps of a window inside [lo, hi) at each output position along one
- * dimension. */
+ * dimension: the taps t in [0, k) with lo <= o·s + t·d - pad < hi, counted
+ * from the ends of that range (a window of a billion taps costs no more
+ * than one of three). */
 static void inside_taps(int64_t *count, int64_t out, int64_t k, int64_t s, int64_t d, int64_t pad, int64_t lo, int64_t hi)
 {
 	for (int64_t o = 0; o < out; o++) {
-		count[o] = 0;
-		for (int64_t t = 0; t < k; t++) {
-			int64_t x = o * s + t * d - pad;
-			count[o] += x >= lo && x < hi;
-		}
+		int64_t at = o * s - pad;
+		int64_t first = -floor_div(at - lo, d); /* ceil((lo - at) / d) */
+		int64_t last = floor_div(hi - 1 - at, d);
+		first = first > 0 ? first : 0, last = last < k - 1 ? last : k - 1;
+		count[o] = last >= first ? last - first + 1 : 0;
 	}
 }
 
@@ -218,6 +225,16 @@ static int average_by_count(struct ox *X, int op, const struct window *w, const 
 	int64_t out[OX_MAX_SPATIAL], total = 0, elems = 1;
 	for (int d = 0; d < S; d++)
 		out[d] = o->shape[2 + d], total += out[d], elems *= out[d];
+	char sum[IR_NAME_MAX], cname[IR_NAME_MAX];
+	snprintf(sum, sizeof sum, "%.50s.sum", ox_output_name(X, 0));
+	snprintf(cname, sizeof cname, "%.50s.count", ox_output_name(X, 0));
+	snprintf(o->name, sizeof o->name, "%s", sum);
+	snprintf(g->op[op].name, sizeof g->op[op].name, "%s", sum);
+	/* the constant first: its size limit bounds the counts' work too */
+	uint8_t *data;
+	int ct = ox_new_constant(X, cname, DT_FP32, S, out, &data);
+	if (ct < 0)
+		return -1;
 	int64_t *counts = try_calloc((size_t)total, sizeof *counts), *c[OX_MAX_SPATIAL];
 	if (!counts)
 		return diag_nomem(X->err, X->file, (size_t)total * sizeof *counts, "the window counts of '%s'", X->node_name);
@@ -226,14 +243,7 @@ static int average_by_count(struct ox *X, int op, const struct window *w, const 
 		inside_taps(c[d], out[d], w->kernel[d], w->stride[d], w->dilation[d], w->pad[d], include_pad ? -w->pad[d] : 0,
 			    in[d] + (include_pad ? declared_end[d] : 0));
 	}
-	char sum[IR_NAME_MAX], cname[IR_NAME_MAX];
-	snprintf(sum, sizeof sum, "%.50s.sum", ox_output_name(X, 0));
-	snprintf(cname, sizeof cname, "%.50s.count", ox_output_name(X, 0));
-	snprintf(o->name, sizeof o->name, "%s", sum);
-	snprintf(g->op[op].name, sizeof g->op[op].name, "%s", sum);
-	uint8_t *data;
-	int ct = ox_new_constant(X, cname, DT_FP32, S, out, &data);
-	for (int64_t i = 0; ct >= 0 && i < elems; i++) {
+	for (int64_t i = 0; i < elems; i++) {
 		double n = 1;
 		for (int64_t d = S - 1, r = i; d >= 0; r /= out[d], d--)
 			n *= (double)c[d][r % out[d]];
@@ -241,8 +251,7 @@ static int average_by_count(struct ox *X, int op, const struct window *w, const 
 	}
 	free(counts);
 	int st = graph(X)->op[op].out.tensor;
-	return ct < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_DIV, st, ct, X->node_name, ox_output_name(X, 0),
-					    graph(X)->tensor[st].dtype);
+	return ox_broadcast_op(X, IR_COMBINE_DIV, st, ct, X->node_name, ox_output_name(X, 0), graph(X)->tensor[st].dtype);
 }
 
 /* A 1-D or 3-D pool, the loop nest ir_pool2d builds for 2-D:
