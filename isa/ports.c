@@ -78,20 +78,35 @@ static struct isa_run *runs_of(const uint32_t *from, uint64_t n, uint64_t *nrun)
 	return run;
 }
 
-int isa_port_add_place(struct isa_port *pt, uint64_t addr, uint64_t n, uint32_t *from)
+int isa_port_add_runs(struct isa_port *pt, uint64_t addr, uint64_t n, struct isa_run *run, uint64_t nrun)
 {
-	uint64_t nrun;
-	struct isa_run *run = n < ISA_GATHER_ZERO ? runs_of(from, n, &nrun) : NULL;
-	if (!run || (pt->nplace == pt->place_cap &&
-		     try_resize(&pt->place, (size_t)(pt->place_cap ? 2 * pt->place_cap : 2), sizeof *pt->place))) {
-		free(from);
+	uint64_t sum = 0;
+	for (uint64_t r = 0; r < nrun && sum <= n; r++) {
+		if (!run[r].len || (run[r].first != ISA_GATHER_ZERO && (uint64_t)run[r].first + run[r].len > ISA_GATHER_ZERO))
+			sum = n + 1;
+		sum += run[r].len;
+	}
+	if (sum != n) {
+		free(run);
+		return 1;
+	}
+	if (pt->nplace == pt->place_cap &&
+	    try_resize(&pt->place, (size_t)(pt->place_cap ? 2 * pt->place_cap : 2), sizeof *pt->place)) {
 		free(run);
 		return -1;
 	}
 	if (pt->nplace == pt->place_cap)
 		pt->place_cap = pt->place_cap ? 2 * pt->place_cap : 2;
-	pt->place[pt->nplace++] = (struct isa_place){addr, n, from, nrun, run};
+	pt->place[pt->nplace++] = (struct isa_place){addr, n, nrun, run};
 	return 0;
+}
+
+int isa_port_add_place(struct isa_port *pt, uint64_t addr, uint64_t n, uint32_t *from)
+{
+	uint64_t nrun = 0;
+	struct isa_run *run = n < ISA_GATHER_ZERO ? runs_of(from, n, &nrun) : NULL;
+	free(from);
+	return run ? (isa_port_add_runs(pt, addr, n, run, nrun) ? -1 : 0) : -1;
 }
 
 int isa_program_port(const struct isa_program *p, const char *name)
@@ -151,8 +166,8 @@ static const char *place_problem(const struct isa_program *p, const struct isa_p
 	if (pt->kind == ISA_PORT_OUTPUT) {
 		if (pt->nplace != 1 || pt->place[0].n != bytes)
 			return "is an output without one place of its size";
-		for (uint64_t j = 0; j < bytes; j++)
-			if (pt->place[0].from[j] == ISA_GATHER_ZERO)
+		for (uint64_t r = 0; r < pt->place[0].nrun; r++)
+			if (pt->place[0].run[r].first == ISA_GATHER_ZERO)
 				return "has a byte that comes from nowhere";
 		uint64_t span = isa_port_span(pt);
 		return segment_holding(p, pt->place[0].addr, span) < 0 ? "reads outside every segment" : NULL;
@@ -163,8 +178,8 @@ static const char *place_problem(const struct isa_program *p, const struct isa_p
 		const struct isa_place *pl = &pt->place[k];
 		if (!pl->n || segment_holding(p, pl->addr, pl->n) < 0)
 			return "writes outside every segment";
-		for (uint64_t j = 0; j < pl->n; j++)
-			if (pl->from[j] != ISA_GATHER_ZERO && pl->from[j] >= bytes)
+		for (uint64_t r = 0; r < pl->nrun; r++)
+			if (pl->run[r].first != ISA_GATHER_ZERO && (uint64_t)pl->run[r].first + pl->run[r].len > bytes)
 				return "takes a byte past the end of its tensor";
 	}
 	return NULL;

@@ -47,7 +47,6 @@ void isa_program_free(struct isa_program *p)
 	free(p->step);
 	for (int i = 0; i < p->nport; i++) {
 		for (int k = 0; k < p->port[i].nplace; k++) {
-			free(p->port[i].place[k].from);
 			free(p->port[i].place[k].run);
 		}
 		free(p->port[i].place);

@@ -97,11 +97,13 @@ struct isa_run {
 	uint32_t len, first;
 };
 
+/* A place keeps its table as runs only: a file's runs are never expanded,
+ * so a small file cannot make its reader allocate a table of billions of
+ * entries. */
 struct isa_place {
 	uint64_t addr;  /* DRAM byte address */
-	uint64_t n;     /* entries of from: DRAM bytes written (input), tensor bytes (output) */
-	uint32_t *from;
-	uint64_t nrun;  /* the same table as runs (isa_port_add_place makes them) */
+	uint64_t n;     /* entries of the table: DRAM bytes written (input), tensor bytes (output) */
+	uint64_t nrun;  /* the table as runs, their lengths adding up to n */
 	struct isa_run *run;
 };
 
@@ -187,9 +189,13 @@ const char *isa_segment_kind_name(enum isa_segment_kind k);
  * of memory. */
 struct isa_port *isa_program_add_port(struct isa_program *p, const char *name, enum isa_port_kind kind,
 				      enum dtype dtype, int rank, const int64_t *shape, const char *layout);
-/* Adds a place, with its runs; `from` is the port's from then on (freed on
- * failure too). */
+/* Adds a place of the table from[0 .. n) (n < ISA_GATHER_ZERO), kept as
+ * its runs; `from` is freed (on failure too).  -1 when out of memory. */
 int isa_port_add_place(struct isa_port *pt, uint64_t addr, uint64_t n, uint32_t *from);
+/* Adds a place of nrun runs (the port's from then on, freed on failure
+ * too): 0; -1 when out of memory; 1 when they do not make a table of n
+ * entries (a run of no entries, or of entries past ISA_GATHER_ZERO). */
+int isa_port_add_runs(struct isa_port *pt, uint64_t addr, uint64_t n, struct isa_run *run, uint64_t nrun);
 /* The port named `name`, or -1. */
 int isa_program_port(const struct isa_program *p, const char *name);
 /* Bytes of the port's tensor. */

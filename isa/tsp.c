@@ -473,8 +473,8 @@ static int read_port_places(struct cursor *c, const struct isa_program *p, struc
 	for (uint64_t k = 0; k < nplace && !c->bad; k++) {
 		uint64_t addr = take_le(c, 8, "a place's address"), n = take_le(c, 8, "a place's size");
 		uint64_t runs = take_le(c, 8, "a place's number of runs");
-		/* a table is never larger than the DRAM it describes, which the
-		 * simulator allocates anyway: so a small file cannot ask for much */
+		/* a table is never larger than the DRAM it describes, and it is
+		 * kept as the file's runs: what it takes is what the file holds */
 		if (!c->bad && (n > p->hw.dram.capacity || !n || n >= ISA_GATHER_ZERO || runs > n || runs > (c->len - c->pos) / 8)) {
 			diag_add(c->err, c->name, 0, 0, "corrupt: the table of port %" PRIu64 " at offset %zu has %" PRIu64
 				 " entries in %" PRIu64 " runs; expected at most the DRAM's bytes, in the bytes that remain",
@@ -484,26 +484,20 @@ static int read_port_places(struct cursor *c, const struct isa_program *p, struc
 		const uint8_t *t = c->bad ? NULL : take(c, runs * 8, "a port's table");
 		if (!t)
 			return -1;
-		uint32_t *from = try_malloc((size_t)n * sizeof *from);
-		if (!from)
-			return diag_nomem(c->err, c->name, (size_t)n * sizeof *from, "the table of port %" PRIu64, i);
-		uint64_t j = 0;
-		for (uint64_t r = 0; r < runs; r++) {
-			uint64_t len = le_get(t + 8 * r, 4), first = le_get(t + 8 * r + 4, 4);
-			for (uint64_t q = 0; q < len && j < n; q++, j++)
-				from[j] = first == ISA_GATHER_ZERO ? ISA_GATHER_ZERO : (uint32_t)(first + q);
-			if (len == 0 || (first != ISA_GATHER_ZERO && first + len > ISA_GATHER_ZERO))
-				j = n + 1;
-		}
-		if (j != n) {
-			free(from);
+		struct isa_run *run = try_malloc((size_t)runs * sizeof *run + 1);
+		if (!run)
+			return diag_nomem(c->err, c->name, (size_t)runs * sizeof *run, "the table of port %" PRIu64, i);
+		for (uint64_t r = 0; r < runs; r++)
+			run[r] = (struct isa_run){(uint32_t)le_get(t + 8 * r, 4), (uint32_t)le_get(t + 8 * r + 4, 4)};
+		int rc = isa_port_add_runs(pt, addr, n, run, runs);
+		if (rc < 0)
+			return diag_nomem(c->err, c->name, sizeof *pt->place, "the places of port %" PRIu64, i);
+		if (rc) {
 			diag_add(c->err, c->name, 0, 0, "corrupt: the runs of port %" PRIu64 " do not make its %" PRIu64
 				 " entries", i, n);
 			c->bad = 1;
 			return -1;
 		}
-		if (isa_port_add_place(pt, addr, n, from))
-			return diag_nomem(c->err, c->name, sizeof *pt->place, "the places of port %" PRIu64, i);
 	}
 	return c->bad ? -1 : 0;
 }

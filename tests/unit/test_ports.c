@@ -6,6 +6,8 @@
  * too: they round-trip through .tsp version 4 (and only they make a file
  * version 4), and every corruption of them and every cut of such a file is
  * refused. */
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -168,6 +170,70 @@ static void make_program(struct isa_program *p, struct hw *hw)
 	diag_free(&err);
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
+/* An input of 2^29 bytes packed as it is into a segment of its size: its
+ * table is one run in the file, and stays one run when read.  The reader
+ * runs in a child whose address space is limited to 256 MiB more than it
+ * has (not under AddressSanitizer, which reserves terabytes): a table
+ * expanded to its 2^29 entries would need 2 GiB. */
+static void test_huge_place(void)
+{
+	enum { N = 1 << 29 };
+	struct isa_program p;
+	struct hw hw;
+	struct diags err = {0};
+	ASSERT_EQ(hw_load_default(&hw, &err), 0);
+	ASSERT_EQ(isa_program_init(&p, &hw, &err), 0);
+	isa_program_add_segment(&p, "in", ISA_SEG_INPUT, 0, N);
+	const int64_t shape[2] = {512, 1 << 20};
+	struct isa_port *x = isa_program_add_port(&p, "x", ISA_PORT_INPUT, DT_INT8, 2, shape, "ab");
+	struct isa_run *run = malloc(sizeof *run);
+	*run = (struct isa_run){N, 0};
+	ASSERT_EQ(isa_port_add_runs(x, 0, N, run, 1), 0);
+	p.code_addr = (uint64_t)N + 4096, p.uop_addr = (uint64_t)N + 8192;
+	struct isa_insn fin = {.kind = isa_kind_of_class(&p.layout, ISA_CLASS_FINISH)};
+	isa_program_add_insn(&p, &fin);
+	ASSERT_EQ(isa_program_check_ports(&p, "huge.tsp", &err), 0);
+	size_t len;
+	uint8_t *buf = isa_tsp_encode(&p, &len);
+	ASSERT(buf != NULL);
+	fflush(NULL);
+	pid_t pid = buf ? fork() : -1;
+	if (pid == 0) {
+#ifndef UNDER_ASAN
+		long pages = 0;
+		FILE *f = fopen("/proc/self/statm", "r");
+		if (!f || fscanf(f, "%ld", &pages) != 1)
+			_exit(2);
+		fclose(f);
+		struct rlimit lim = {(rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + (256u << 20), RLIM_INFINITY};
+		lim.rlim_max = lim.rlim_cur;
+		if (setrlimit(RLIMIT_AS, &lim))
+			_exit(3);
+#endif
+		struct isa_program q;
+		struct diags e = {0};
+		int rc = isa_tsp_decode(buf, len, "huge.tsp", &q, &e);
+		_exit(rc == 0 && q.nport == 1 && q.port[0].nplace == 1 && q.port[0].place[0].n == N &&
+			      q.port[0].place[0].nrun == 1 ? 0 : 1);
+	}
+	int status = 0;
+	ASSERT(pid > 0 && waitpid(pid, &status, 0) == pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		fprintf(stderr, "  the reader of a 2^29-byte place: status %d\n", status);
+	ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	free(buf);
+	isa_program_free(&p);
+	diag_free(&err);
+}
+
 static void test_ports_round_trip(void)
 {
 	struct isa_program p, q;
@@ -186,7 +252,9 @@ static void test_ports_round_trip(void)
 		ASSERT_STR(q.port[i].layout, "ab");
 		ASSERT_EQ(q.port[i].nplace, 1);
 		ASSERT_EQ(q.port[i].place[0].n, p.port[i].place[0].n);
-		ASSERT(!memcmp(q.port[i].place[0].from, p.port[i].place[0].from, p.port[i].place[0].n * 4));
+		ASSERT_EQ(q.port[i].place[0].nrun, p.port[i].place[0].nrun);
+		ASSERT(!memcmp(q.port[i].place[0].run, p.port[i].place[0].run,
+			       p.port[i].place[0].nrun * sizeof *p.port[i].place[0].run));
 	}
 	/* an input goes where its table says, zeros between */
 	const uint8_t x[8] = {1, 2, 3, 4, 5, 6, 7, 8};
@@ -237,9 +305,10 @@ static void change_entry(struct isa_port *pt, uint64_t j, uint32_t v)
 {
 	struct isa_place pl = pt->place[0];
 	uint32_t *from = malloc(pl.n * sizeof *from);
-	memcpy(from, pl.from, pl.n * sizeof *from);
+	for (uint64_t r = 0, at = 0; r < pl.nrun; r++)
+		for (uint32_t q = 0; q < pl.run[r].len; q++)
+			from[at++] = pl.run[r].first == ISA_GATHER_ZERO ? ISA_GATHER_ZERO : pl.run[r].first + q;
 	from[j] = v;
-	free(pl.from);
 	free(pl.run);
 	pt->nplace = 0;
 	ASSERT_EQ(isa_port_add_place(pt, pl.addr, pl.n, from), 0);
@@ -521,6 +590,7 @@ int main(void)
 	test_npy_round_trip();
 	test_ports_round_trip();
 	test_ports_refused();
+	test_huge_place();
 	test_host_round_trip();
 	test_host_refused();
 	test_host_forged();
