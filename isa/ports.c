@@ -80,13 +80,13 @@ static struct isa_run *runs_of(const uint32_t *from, uint64_t n, uint64_t *nrun)
 
 int isa_port_add_runs(struct isa_port *pt, uint64_t addr, uint64_t n, struct isa_run *run, uint64_t nrun)
 {
-	uint64_t sum = 0;
-	for (uint64_t r = 0; r < nrun && sum <= n; r++) {
-		if (!run[r].len || (run[r].first != ISA_GATHER_ZERO && (uint64_t)run[r].first + run[r].len > ISA_GATHER_ZERO))
-			sum = n + 1;
+	uint64_t sum = 0; /* at most nrun runs of under 2^32: no overflow */
+	bool ok = true;
+	for (uint64_t r = 0; r < nrun && ok; r++) {
+		ok = run[r].len && (run[r].first == ISA_GATHER_ZERO || (uint64_t)run[r].first + run[r].len <= ISA_GATHER_ZERO);
 		sum += run[r].len;
 	}
-	if (sum != n) {
+	if (!ok || sum != n) {
 		free(run);
 		return 1;
 	}

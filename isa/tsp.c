@@ -163,9 +163,7 @@ uint8_t *isa_tsp_encode(const struct isa_program *p, size_t *len)
 	free(ubuf);
 	for (int i = 0; i < p->nseg; i++) {
 		const struct isa_segment *s = &p->seg[i];
-		size_t n = strlen(s->name);
-		sb_add_le(&o, n, 4);
-		sb_add(&o, s->name, n);
+		put_text(&o, s->name);
 		sb_add_le(&o, s->kind, 4);
 		sb_add_le(&o, s->addr, 8);
 		sb_add_le(&o, s->size, 8);
