@@ -239,7 +239,10 @@ void lw_direct_segments(struct gemm_lowering *gl, const uint8_t *const *data)
 			tz_direct_pack_bias(geo, data, bias);
 		else if (data)
 			lw_nomem(lo->prog, tz_direct_bias_bytes(geo) + 1, "the packed bias");
-		gl->seg_bias = lw_add_segment(lo, "bias", ISA_SEG_WEIGHT, tz_direct_bias_bytes(geo), bias);
+		if (gl->bias_beat)
+			lw_beat_segments(gl, bias);
+		else
+			gl->seg_bias = lw_add_segment(lo, "bias", ISA_SEG_WEIGHT, tz_direct_bias_bytes(geo), bias);
 	}
 	gl->plane_bytes = tz_layout_bytes(&d->out);
 	gl->seg_out = lw_add_segment(lo, "out", ISA_SEG_OUTPUT, gl->plane_bytes * (uint64_t)geo->b.planes, NULL);

@@ -302,7 +302,17 @@ static int emit_gemm(struct gemm_lowering *gl, const struct step *st, int q)
 		reset_uops = (uint32_t)gl->m->bn;
 	}
 	int first = -1, last = -1;
-	if (st->first_k && !gl->bias_init) { /* the first reduction tile starts the block from zero */
+	if (st->first_k && gl->bias_beat) { /* each tile starts from its bias: place values times digits */
+		struct isa_insn r = in;
+		r.f[ISA_F_RESET] = 1;
+		r.f[ISA_F_UOP_BEGIN] = gl->k_beat[q] + (uint32_t)(st->no * (gl->m->direct ? gl->m->bn : 1));
+		r.f[ISA_F_UOP_END] = r.f[ISA_F_UOP_BEGIN] + (gl->m->direct ? (uint32_t)gl->m->bn : 1);
+		r.f[ISA_F_SRC_OUT] = r.f[ISA_F_SRC_IN] = r.f[ISA_F_WGT_OUT] = 0;
+		r.f[ISA_F_WGT_IN] = gl->m->direct ? 0 : geo->eb; /* the block's next tile's digits */
+		first = last = st_emit(s, &r);
+		st_need(s, first, gl->beat_loaded[0]);
+		st_need(s, first, gl->beat_loaded[1]);
+	} else if (st->first_k && !gl->bias_init) { /* the first reduction tile starts the block from zero */
 		struct isa_insn r = in;
 		r.f[ISA_F_RESET] = 1;
 		r.f[ISA_F_UOP_END] = u0 + reset_uops;
@@ -412,7 +422,7 @@ static void finish_block(struct gemm_lowering *gl, const struct step *st, int q,
 {
 	const struct ir_op *op = gl->lo.op;
 	struct tz_pass passes[TZ_MAX_PASSES];
-	int n = tz_epilogue_passes(gl->lo.hw, op, gl->bias_init, passes);
+	int n = tz_epilogue_passes(gl->lo.hw, op, gl->bias_init || gl->bias_beat, passes);
 	if (n < 0)
 		die("lower: op '%s' has an epilogue the ALU cannot do; matching refuses those", op->name);
 	for (int i = 0; i < n; i++)
@@ -434,7 +444,7 @@ static void emit_compute(struct gemm_lowering *gl, const struct step *st)
 		drain_planes(gl);
 	if (st->first_k) {
 		gl->acc_writer_need = gl->racc.s[q].last_reader;
-		if (gl->geo->bias >= 0 && gl->bias_res < 0) {
+		if (gl->geo->bias >= 0 && gl->bias_res < 0 && !gl->bias_beat) {
 			int lb = gl->bias_init ? load_bias_init(gl, st, q) : load_bias(gl, st, q);
 			st_need(gl->lo.s, lb, gl->acc_writer_need);
 		}
@@ -505,8 +515,13 @@ static void build_kernels(struct gemm_lowering *gl)
 		gl->k_imm[q] = lo->nuops;
 		for (uint32_t e = 0; e < geo->eo; e++)
 			lw_add_uop(lo, (uint32_t)(q * gl->slot_acc) + e, (uint32_t)(q * gl->slot_acc) + e, 0);
-		gl->k_bias[q] = lo->nuops;
-		if (gl->bias_res >= 0) { /* one kernel per block of the whole bias */
+		gl->k_bias[q] = gl->k_beat[q] = lo->nuops;
+		if (gl->bias_beat) /* per block of output tiles: its tiles' accumulators, the place values, their digits */
+			for (int64_t blk = 0, nb = blocks(geo->count[TZ_G_N], m->bn); blk < nb; blk++)
+				for (int64_t n = 0; n < (m->direct ? m->bn : 1); n++)
+					lw_add_uop(lo, (uint32_t)(q * gl->slot_acc + (uint64_t)(n * m->bm)), (uint32_t)gl->beat_place,
+						   (uint32_t)(gl->beat_digit + (uint64_t)(blk * m->bn + n) * geo->eb));
+		else if (gl->bias_res >= 0) { /* one kernel per block of the whole bias */
 			int64_t per = bias_res_per(gl);
 			for (int64_t blk = 0; blk < gl->bias_res_blocks; blk++)
 				for (uint32_t e = 0; e < geo->eo; e++)
@@ -597,11 +612,33 @@ static void make_segments(struct gemm_lowering *gl, const uint8_t *const *data)
 			tz_pack_bias(geo, data, bias);
 		else if (data)
 			lw_nomem(lo->prog, tz_packed_bias_bytes(geo) + 1, "the packed bias");
-		gl->seg_bias = lw_add_segment(lo, "bias", ISA_SEG_WEIGHT, tz_packed_bias_bytes(geo), bias);
+		if (gl->bias_beat)
+			lw_beat_segments(gl, bias);
+		else
+			gl->seg_bias = lw_add_segment(lo, "bias", ISA_SEG_WEIGHT, tz_packed_bias_bytes(geo), bias);
 	}
 	gl->plane_bytes = tz_packed_out_bytes(geo);
 	gl->seg_out = lw_add_segment(lo, "out", ISA_SEG_OUTPUT, gl->plane_bytes * (uint64_t)geo->b.planes, NULL);
 	lo->rec->out_segment = lo->prog->p.nseg - 1;
+}
+
+void lw_beat_segments(struct gemm_lowering *gl, uint8_t *bias)
+{
+	const struct tz_geometry *geo = gl->geo;
+	uint8_t *place = NULL, *digit = NULL;
+	if (bias) {
+		place = try_malloc(geo->bytes_a), digit = try_malloc(tz_beat_digit_bytes(geo));
+		if (place && digit)
+			tz_pack_beat(geo, bias, place, digit);
+		else {
+			free(place), free(digit);
+			place = digit = NULL;
+			lw_nomem(gl->lo.prog, geo->bytes_a + tz_beat_digit_bytes(geo), "the bias's digits");
+		}
+		free(bias);
+	}
+	gl->seg_place = lw_add_segment(&gl->lo, "bias_place", ISA_SEG_WEIGHT, geo->bytes_a, place);
+	gl->seg_digit = lw_add_segment(&gl->lo, "bias_digits", ISA_SEG_WEIGHT, tz_beat_digit_bytes(geo), digit);
 }
 
 static void layout_scratchpads(struct gemm_lowering *gl)
@@ -610,6 +647,7 @@ static void layout_scratchpads(struct gemm_lowering *gl)
 	const struct tz_mapping *m = gl->m;
 	gl->bias_res = tz_bias_resident(geo, m);
 	gl->bias_init = tz_bias_init(geo, m);
+	gl->bias_beat = tz_bias_beat(geo, m);
 	if (m->direct) {
 		tz_direct_block(geo, m, &gl->db);
 		gl->slot_a = gl->db.slot_a, gl->slot_b = gl->db.slot_b, gl->slot_acc = gl->db.slot_acc;
@@ -618,10 +656,11 @@ static void layout_scratchpads(struct gemm_lowering *gl)
 		gl->slot_a = (uint64_t)(m->bm * m->bk) * geo->ea;
 		gl->slot_b = (uint64_t)(m->bn * m->bk) * geo->eb;
 		gl->bias_off = (uint64_t)(m->bm * m->bn) * geo->eo;
-		uint64_t bias = geo->bias < 0 || gl->bias_res >= 0 ? 0 :
+		uint64_t bias = geo->bias < 0 || gl->bias_res >= 0 || gl->bias_beat ? 0 :
 				(uint64_t)((geo->bias_on[TZ_G_M] ? m->bm : 1) * (geo->bias_on[TZ_G_N] ? m->bn : 1)) * geo->eo;
 		gl->slot_acc = gl->bias_off + bias;
 	}
+	gl->beat_place = (uint64_t)m->ring_a * gl->slot_a, gl->beat_digit = (uint64_t)m->ring_b * gl->slot_b;
 	if (gl->bias_res >= 0) { /* after the output blocks */
 		gl->bias_res_base = (uint64_t)m->ring_acc * gl->slot_acc;
 		gl->bias_res_tiles = tz_bias_count(geo, (enum tz_group)gl->bias_res);
@@ -682,6 +721,11 @@ int lw_lower_gemm(struct cc_program *prog, struct cc_op *rec, struct diags *err)
 	/* the output buffers are free once the previous op's stores read them */
 	gl.racc.s[0].last_reader = gl.racc.s[1 % LW_MAX_RING].last_reader = prog->last_store;
 	lw_load_kernels(&gl.lo);
+	if (gl.bias_beat) { /* the place values and the digits, once */
+		gl.beat_loaded[0] = lw_load_block(&gl.lo, gl.lv_a, gl.beat_place, gl.seg_place, 1, 1, 0, gl.stage_a, -1);
+		gl.beat_loaded[1] = lw_load_block(&gl.lo, gl.lv_b, gl.beat_digit, gl.seg_digit, 1,
+					       (uint64_t)gl.geo->count[TZ_G_N] * gl.geo->eb, 0, gl.stage_b, -1);
+	}
 	if (gl.bias_res >= 0) /* the whole bias, once */
 		lw_load_block(&gl.lo, gl.lo.lv_acc, gl.bias_res_base, gl.seg_bias, 1, (uint64_t)gl.bias_res_tiles * gl.geo->eo,
 			      0, gl.stage_bias[0], -1);

@@ -45,6 +45,11 @@ struct gemm_lowering {
 	uint32_t k_gemm[LW_MAX_RING][LW_MAX_RING][LW_MAX_RING], k_imm[LW_MAX_RING], k_bias[LW_MAX_RING];
 	int bias_res;           /* group the whole bias stays along (tz_bias_resident), or -1 */
 	bool bias_init;         /* each block starts from its bias, no reset, no add (tz_bias_init) */
+	bool bias_beat;         /* each tile starts from its bias as its first beat (tz_bias_beat) */
+	uint64_t beat_place, beat_digit; /* their elements: after A's buffers, after B's */
+	uint64_t seg_place, seg_digit;   /* DRAM byte addresses */
+	uint32_t k_beat[LW_MAX_RING];    /* per accumulator buffer, a kernel per block of output tiles */
+	int beat_loaded[2];     /* the last loads of each */
 	bool serpentine;        /* odd output blocks run their reduction blocks backward (tz_serpentine) */
 	uint64_t keep_off[2];   /* kept A and B in the shared level (byte offsets) */
 	int64_t panel_in;       /* the panel of the inner loop's operand the shared level holds (batch x panels), or -1 */
@@ -78,6 +83,10 @@ static inline int64_t edge(int64_t n, int64_t b, int64_t i)
 	return n - i * b < b ? n - i * b : b;
 }
 
+
+/* The place values and digit tiles of the bias beat from the packed bias
+ * (NULL: zeros), which this frees. */
+void lw_beat_segments(struct gemm_lowering *gl, uint8_t *bias);
 
 /* ---- lower_direct.c: the direct form's own parts ---- */
 

@@ -54,6 +54,11 @@ struct ir_tensor {
 	int64_t shape[IR_MAX_RANK];
 	char layout[IR_MAX_RANK + 1]; /* one letter per dimension, e.g. "NHWC" */
 	int producer;                 /* op index, or -1 */
+	/* An integer weight's least and greatest value, when its data was known
+	 * at load (wl_bound_constants): a lowering may depend on the range of a
+	 * constant (tz_bias_beat).  bounded false: not known. */
+	bool bounded;
+	int64_t lo, hi;
 };
 
 /* sum of coef[i] * iterator i, plus offset */

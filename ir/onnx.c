@@ -620,6 +620,7 @@ static int load_bytes(const uint8_t *bytes, size_t len, const char *path, const 
 		wl_free(w);
 		return -1;
 	}
+	wl_bound_constants(w);
 	return 0;
 }
 

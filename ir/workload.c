@@ -745,6 +745,7 @@ static int load_text(const char *text, const char *name, struct wl_workload *w, 
 		wl_free(w);
 		return -1;
 	}
+	wl_bound_constants(w);
 	return 0;
 }
 

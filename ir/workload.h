@@ -127,6 +127,10 @@ bool wl_tensor_fill(const struct wl_workload *w, int i, uint8_t *out);
  * uniform in [-1, 1) rounded to the dtype; written little-endian to OUT. */
 void wl_random_fill(uint64_t seed, const char *name, enum dtype dtype, int64_t lo, int64_t hi, int64_t n,
 		    uint8_t *out);
+/* Sets the bounds (ir_tensor.bounded, lo, hi) of every integer weight with
+ * initial data: the declared range of random data, 0 of zeros, the least
+ * and greatest value of a file's or a model's. */
+void wl_bound_constants(struct wl_workload *w);
 /* The default range of random integers of DTYPE. */
 void wl_default_range(enum dtype dtype, int64_t *lo, int64_t *hi);
 /* IEEE binary16 nearest (ties to even) to V. */

@@ -14,6 +14,7 @@
 #include "base/alloc.h"
 #include "base/file.h"
 #include "base/le.h"
+#include "base/value.h"
 
 /* ---- the generator ------------------------------------------------------ */
 
@@ -128,6 +129,29 @@ bool wl_tensor_fill(const struct wl_workload *w, int i, uint8_t *out)
 		return true;
 	default:
 		return false;
+	}
+}
+
+void wl_bound_constants(struct wl_workload *w)
+{
+	for (int i = 0; i < w->g.ntensors; i++) {
+		struct ir_tensor *t = &w->g.tensor[i];
+		enum wl_init_kind k = w->data && w->data[i] ? WL_INIT_FILE : w->init ? w->init[i].kind : WL_INIT_NONE;
+		t->bounded = t->kind == IR_TENSOR_WEIGHT && !dtype_float(t->dtype) && k != WL_INIT_NONE &&
+			     (k != WL_INIT_FILE || (w->data && w->data[i]));
+		if (!t->bounded)
+			continue;
+		if (k == WL_INIT_RANDOM) {
+			t->lo = w->init[i].lo, t->hi = w->init[i].hi;
+			continue;
+		}
+		t->lo = t->hi = 0;
+		int64_t n = k == WL_INIT_FILE ? ir_tensor_elems(t) : 0;
+		for (int64_t e = 0; e < n; e++) {
+			int64_t v = val_get_int(w->data[i], t->dtype, (uint64_t)e);
+			t->lo = e == 0 || v < t->lo ? v : t->lo;
+			t->hi = e == 0 || v > t->hi ? v : t->hi;
+		}
 	}
 }
 

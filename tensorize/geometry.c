@@ -146,6 +146,7 @@ void tz_geometry_init(struct tz_geometry *geo, const struct hw *hw, const struct
 	geo->bytes_acc = hw->level[in->out.level].elem_bytes;
 	geo->bytes_out = hw->level[hw->role_level[HW_ROLE_OUTPUT]].elem_bytes;
 	find_bias(geo);
+	tz_beat_derive(geo);
 	tz_direct_derive(geo, &geo->dir);
 }
 

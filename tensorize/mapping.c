@@ -63,7 +63,7 @@ bool tz_bias_init(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
 	const struct ir_op *op = &geo->g->op[geo->op];
 	/* integers only: a float sum started from the bias rounds differently */
-	if (geo->bias < 0 || dtype_float(op->acc) || op->reduce != IR_REDUCE_SUM || !op->nepilogues ||
+	if (geo->bias < 0 || tz_bias_beat(geo, m) || dtype_float(op->acc) || op->reduce != IR_REDUCE_SUM || !op->nepilogues ||
 	    op->epilogue[0].kind != IR_EP_BIAS || geo->bias_on[TZ_G_BATCH] || !geo->bias_on[TZ_G_N] ||
 	    (m->direct && geo->eo != 1))
 		return false;
@@ -75,7 +75,7 @@ bool tz_bias_init(const struct tz_geometry *geo, const struct tz_mapping *m)
 
 int tz_bias_resident(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
-	if (tz_bias_init(geo, m))
+	if (tz_bias_init(geo, m) || tz_bias_beat(geo, m))
 		return -1;
 	if (m->direct) { /* along the output's tiles, or a diagonal binding's channel tiles (the batch group) */
 		struct tz_direct_block db;
@@ -100,7 +100,9 @@ static uint64_t kernel_uops(const struct tz_geometry *geo, const struct tz_mappi
 {
 	uint64_t bias = 0;
 	int res = tz_bias_resident(geo, m);
-	if (res >= 0)
+	if (tz_bias_beat(geo, m))
+		bias = tz_beat_uops(geo, m);
+	else if (res >= 0)
 		bias = (uint64_t)m->ring_acc * geo->eo *
 		       (uint64_t)blocks(tz_bias_count(geo, (enum tz_group)res), res == TZ_G_M ? m->bm : m->bn);
 	else if (geo->bias >= 0)
@@ -115,7 +117,7 @@ static uint64_t acc_need(const struct tz_geometry *geo, const struct tz_mapping 
 	int res = tz_bias_resident(geo, m);
 	if (res >= 0)
 		return (uint64_t)m->ring_acc * out + (uint64_t)tz_bias_count(geo, (enum tz_group)res) * geo->eo;
-	uint64_t bias = geo->bias < 0 ? 0 :
+	uint64_t bias = geo->bias < 0 || tz_bias_beat(geo, m) ? 0 :
 			(uint64_t)((geo->bias_on[TZ_G_M] ? m->bm : 1) * (geo->bias_on[TZ_G_N] ? m->bn : 1)) * geo->eo;
 	return (uint64_t)m->ring_acc * (out + bias);
 }
@@ -495,6 +497,8 @@ bool tz_prefetches(const struct tz_geometry *geo, const struct tz_mapping *m)
  * part of every output block, once per block. */
 static double bias_read(const struct tz_geometry *geo, const struct tz_mapping *m, const struct blocking *bl)
 {
+	if (tz_bias_beat(geo, m)) /* the place values and the digits, once */
+		return (double)(geo->bytes_a + tz_beat_digit_bytes(geo));
 	if (geo->bias < 0 || tz_bias_resident(geo, m) >= 0)
 		return (double)tz_packed_bias_bytes(geo);
 	double rows = geo->bias_on[TZ_G_M] && !m->direct ? (double)m->bm : 1;
@@ -542,11 +546,15 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 	/* the devices' rule for micro-op loops (isa/timing.c), summed over the op's instructions */
 	double compute = (double)isa_pipeline_cycles((uint64_t)beats, (uint64_t)gemm_insns, in->initiation_interval,
 						     in->latency);
-	const double gemm = compute;
 	const struct ir_op *op = &geo->g->op[geo->op];
 	struct tz_pass passes[TZ_MAX_PASSES];
-	bool init = tz_bias_init(geo, m);
-	double alu_insns = geo->b.planes - 1 + tz_epilogue_passes(hw, op, init, passes);
+	bool init = tz_bias_init(geo, m), beat = tz_bias_beat(geo, m);
+	if (beat) /* a beat more per output tile, in the instruction that started it from zero */
+		compute = (double)isa_pipeline_cycles((uint64_t)(beats + Bt * (double)geo->count[TZ_G_M] *
+								     (double)geo->count[TZ_G_N]),
+						      (uint64_t)gemm_insns, in->initiation_interval, in->latency);
+	const double gemm = compute;
+	double alu_insns = geo->b.planes - 1 + tz_epilogue_passes(hw, op, init || beat, passes);
 	uint64_t alu_beats = (uint64_t)(m->bm * m->bn) * geo->eo * isa_alu_passes(hw);
 	/* the same rule, counting one beat more per instruction than the devices take: the margin
 	 * the default mappings have been chosen with (without it some of them change) */
@@ -570,13 +578,16 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 	 * each pays DRAM's latency there */
 	const struct hw_level *acc_level = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
 	bool resident = tz_bias_resident(geo, m) >= 0;
-	if (geo->bias >= 0 && acc_level->parent >= 0 && (init || !resident))
+	if (geo->bias >= 0 && !beat && acc_level->parent >= 0 && (init || !resident))
 		la += tz_transfer_cycles(hw, acc_level->parent, outs * (double)(m->bn * geo->eo * geo->bytes_acc), outs);
 	double load = kept + la + lb;
 	int lv_out = hw->role_level[HW_ROLE_OUTPUT];
 	double store = tz_transfer_cycles(hw, lv_out, (double)tz_packed_out_bytes(geo) * geo->b.planes,
 				       outs * geo->b.planes * bl.out_dmas);
-	if (init) /* each block starts from its bias, repeated over its rows (points) */
+	if (beat) /* the place values and digits, before the first block */
+		la += tz_transfer_cycles(hw, in->a.level, (double)geo->bytes_a, 1) +
+		      tz_transfer_cycles(hw, in->b.level, (double)tz_beat_digit_bytes(geo), 1);
+	else if (init) /* each block starts from its bias, repeated over its rows (points) */
 		compute += outs * bias_fill_cycles(geo, m);
 	else if (geo->bias >= 0 && m->direct && resident) /* the whole bias, once */
 		compute += tz_transfer_cycles(hw, in->out.level, (double)tz_packed_bias_bytes(geo), 1);

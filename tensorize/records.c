@@ -260,8 +260,10 @@ void tz_op_key(const struct ir_graph *g, int op, char key[17])
 	for (int e = 0; e < o->nepilogues; e++) {
 		const struct ir_epilogue *ep = &o->epilogue[e];
 		hash_printf(&h, " ep%d:%" PRId64 ":%" PRId64 ":%" PRId64 ":%d", (int)ep->kind, ep->imm, ep->lo, ep->hi, ep->dim);
-		if (ep->kind == IR_EP_BIAS)
+		if (ep->kind == IR_EP_BIAS) /* and a constant's range, which its lowering may depend on (tz_bias_beat) */
 			hash_printf(&h, ":%s", dtype_name(g->tensor[ep->tensor].dtype));
+		if (ep->kind == IR_EP_BIAS && g->tensor[ep->tensor].bounded)
+			hash_printf(&h, ":%" PRId64 ":%" PRId64, g->tensor[ep->tensor].lo, g->tensor[ep->tensor].hi);
 	}
 	snprintf(key, 17, "%016" PRIx64, (uint64_t)XXH64_digest(&h));
 }

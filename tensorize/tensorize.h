@@ -193,6 +193,7 @@ struct tz_geometry {
 	uint32_t bytes_a, bytes_b, bytes_acc, bytes_out;
 	int bias;                      /* epilogue index of the bias, or -1 */
 	bool bias_on[TZ_G_COUNT];      /* groups the bias varies along (BATCH, M, N) */
+	bool bias_beat;                /* the bias can be each output tile's first beat (tz_beat_derive) */
 	struct tz_direct dir;          /* whether and how the direct form streams it */
 };
 
@@ -249,6 +250,7 @@ struct tz_direct_block {
 	uint64_t slot_a, slot_b, slot_acc;    /* elements per buffer */
 	uint64_t bias_off;                    /* the bias in an accumulator buffer (when not resident) */
 	int64_t bias_resident;                /* the whole bias's tiles, kept after the buffers; 0: a block's part per block */
+	bool bias_beat;                       /* the bias as each tile's first beat (tz_bias_beat): no bias in the buffers */
 	uint64_t uops;                        /* micro-ops of the kernels */
 };
 void tz_direct_block(const struct tz_geometry *geo, const struct tz_mapping *m, struct tz_direct_block *b);
@@ -358,8 +360,9 @@ bool tz_serpentine(const struct tz_geometry *geo, const struct tz_mapping *m);
  * with every tuning record (tensorize/records.c): one more whenever a
  * change to the lowering or its rules changes what a mapping measures, so
  * that records measured before are kept but no longer taken as this
- * lowering's.  0: before versions; 1: the serpentine order. */
-enum { TZ_LOWERING_VERSION = 1 };
+ * lowering's.  0: before versions; 1: the serpentine order; 2: the bias
+ * beat (tz_bias_beat). */
+enum { TZ_LOWERING_VERSION = 2 };
 /* Bytes it reads from DRAM (estimated: blocks as often as they are loaded). */
 double tz_estimate_dram_read(const struct tz_geometry *geo, const struct tz_mapping *m);
 
@@ -413,6 +416,32 @@ int tz_bias_resident(const struct tz_geometry *geo, const struct tz_mapping *m);
  * block's bias comes over the accumulator's DMA in fewer cycles than one
  * ALU pass over the block takes. */
 bool tz_bias_init(const struct tz_geometry *geo, const struct tz_mapping *m);
+/* Whether each output tile starts from its bias as the first beat of the
+ * intrinsic (tensorize/beat.c): a constant A tile of place values times a B
+ * tile of the bias's digits, with `reset`, instead of from zero with an
+ * ALU `add` after the last reduction tile.  Where the geometry allows it
+ * (tz_geometry.bias_beat) and the place values, every digit tile and their
+ * kernels fit beside the mapping's buffers; before tz_bias_init. */
+bool tz_bias_beat(const struct tz_geometry *geo, const struct tz_mapping *m);
+/* Sets geo->bias_beat: the bias is the first epilogue of an integer sum of
+ * products, varies along N alone, is a constant whose range digits of B's
+ * dtype hold, the intrinsic's operands are one element a tile, loaded from
+ * DRAM, and a beat takes fewer cycles than the ALU over an element. */
+void tz_beat_derive(struct tz_geometry *geo);
+/* Whether the place values (one element after ring_a buffers of slot_a),
+ * the digit tiles (count[N] elements after ring_b of slot_b) and the beat's
+ * kernels (tz_beat_uops, after `uops`) fit their scratchpads. */
+bool tz_beat_fits(const struct tz_geometry *geo, const struct tz_mapping *m, uint64_t slot_a, uint64_t slot_b,
+		  uint64_t uops);
+/* Micro-ops of the beat's kernels: per accumulator buffer and block of
+ * output tiles, one (the direct form: one per output tile of the block). */
+uint64_t tz_beat_uops(const struct tz_geometry *geo, const struct tz_mapping *m);
+/* Bytes of the digit tiles: one B element per output tile along N. */
+uint64_t tz_beat_digit_bytes(const struct tz_geometry *geo);
+/* The place values (one A element, geo->bytes_a) and the digit tiles
+ * (tz_beat_digit_bytes) from the packed bias (tz_pack_bias's or
+ * tz_direct_pack_bias's: per output tile along N, its lanes). */
+void tz_pack_beat(const struct tz_geometry *geo, const uint8_t *bias, uint8_t *place, uint8_t *digit);
 /* The ALU operations (1 or 2) an epilogue takes on this hardware, with
  * their immediates (a bias: one add of the loaded bias); -1 when none can.
  * A clip symmetric the ALU's way is one `clip`, others `max` then `min`. */

@@ -90,6 +90,8 @@ static bool is_wide_diagonal(const struct hw *hw, const struct tz_geometry *geo)
 /* Ops whose epilogues the lowering fused (fewer passes than one per
  * operation), of them with a requant, in each form; bias_cases: with a bias. */
 static int fused_cases, requant_gemm, requant_direct, bias_cases, bias_init_cases, bias_init_direct;
+/* Ops whose tiles start from their bias as digits (tz_bias_beat), in each form. */
+static int beat_gemm, beat_direct;
 /* Direct-form ops whose input or output lies packed in a narrow layout
  * (fewer channels than lanes), moved by narrow loads or stores. */
 static int narrow_in, narrow_out;
@@ -100,7 +102,7 @@ static void count_passes(const struct hw *hw, const struct ir_op *op, const stru
 {
 	struct tz_pass p[TZ_MAX_PASSES];
 	bool init = tz_bias_init(geo, map), direct = map->direct;
-	int n = tz_epilogue_passes(hw, op, init, p), unfused = 0;
+	int n = tz_epilogue_passes(hw, op, init || tz_bias_beat(geo, map), p), unfused = 0;
 	bool requant = false, bias = false;
 	for (int e = 0; e < op->nepilogues; e++) {
 		enum hw_alu_op ops[2];
@@ -113,6 +115,7 @@ static void count_passes(const struct hw *hw, const struct ir_op *op, const stru
 	fused_cases += n < unfused;
 	requant_gemm += requant && !direct, requant_direct += requant && direct, bias_cases += bias;
 	bias_init_cases += init, bias_init_direct += init && direct;
+	beat_gemm += tz_bias_beat(geo, map) && !direct, beat_direct += tz_bias_beat(geo, map) && direct;
 }
 
 /* Compiles op with a random binding and mapping, runs it, compares. */
@@ -321,6 +324,43 @@ static int check_depthwise(const struct hw *hw, const char *config, int n)
 	return done;
 }
 
+/* Convolutions, dense layers and matmuls whose first epilogue is a bias
+ * along the channels, a constant of known range (within what the digits
+ * hold, or not), then a requantization: where the hardware allows it
+ * (tz_bias_beat: edge-tiny) each output tile starts from the bias as a
+ * beat, in the GEMM form and the direct one.  On its own sequence of
+ * random numbers, so the other cases stay what they were. */
+static void check_bias_beat(const struct hw *hw, const char *config, int n)
+{
+	static const int64_t ranges[][2] = {{-113920, 113030}, {-1, 1}, {-40000, 90000}, {-113921, 0}, {0, 113031}};
+	uint64_t saved = rng;
+	rng = 0xb1a5b3a7;
+	for (int i = 0; i < n; i++) {
+		struct opcase r = {0};
+		int k = (int)rnd(0, 3), kind = k == 1 ? 0 : k; /* no depthwise: its bias is along the diagonal's channels */
+		int op = random_op(&r, kind, DT_INT8, rnd(0, 3) ? DT_INT8 : DT_INT32);
+		const struct ir_tensor *out = &r.g.tensor[r.g.op[op].out.tensor];
+		struct ir_epilogue ep = {.kind = IR_EP_BIAS, .dim = out->rank - 1}, shr = {.kind = IR_EP_SHR, .imm = rnd(0, 10)};
+		ep.tensor = ir_add_tensor(&r.g, "bias", IR_TENSOR_WEIGHT, DT_INT32, 1, (int64_t[]){out->shape[ep.dim]}, NULL,
+					  &r.err);
+		ASSERT(ep.tensor >= 0);
+		int w = (int)rnd(0, (int64_t)(sizeof ranges / sizeof *ranges) - 1);
+		r.g.tensor[ep.tensor].bounded = true;
+		r.g.tensor[ep.tensor].lo = ranges[w][0], r.g.tensor[ep.tensor].hi = ranges[w][1];
+		ASSERT_EQ(ir_add_epilogue(&r.g, op, &ep, &r.err), 0);
+		ASSERT_EQ(ir_add_epilogue(&r.g, op, &shr, &r.err), 0);
+		if (rnd(0, 1))
+			ASSERT_EQ(ir_add_epilogue(&r.g, op, &(struct ir_epilogue){.kind = IR_EP_RELU}, &r.err), 0);
+		fill(&r);
+		char what[128];
+		snprintf(what, sizeof what, "%s bias-beat case %d: %s, bias in [%lld, %lld]", config, i, kinds[kind],
+			 (long long)ranges[w][0], (long long)ranges[w][1]);
+		check_case(hw, &r, op, what);
+		run_free(&r);
+	}
+	rng = saved;
+}
+
 /* A random GEMM-form mapping keeping its inner loop's operand in panels
  * of 1 to all but one of its blocks, or false when none fits. */
 static bool pick_panels(const struct tz_geometry *geo, struct tz_mapping *m)
@@ -527,6 +567,8 @@ int main(void)
 			panels += check_panels(&hw, configs[c], 40);
 		if (!strcmp(configs[c], "dot-i8"))
 			grouped += check_grouped(&hw, configs[c], 40);
+		if (!flt)
+			check_bias_beat(&hw, configs[c], 24);
 	}
 	printf("%d of %d random ops verified, %d of them in the direct form, %d in blocks of rows of a part of each row, "
 	       "%d reading their producer's wider elements as groups, %d diagonal over several of a's tiles per output block\n",
@@ -540,6 +582,8 @@ int main(void)
 	printf("%d ops with fused epilogue passes, %d with a requant (%d in the direct form), %d with a bias, %d of them "
 	       "starting each block from it (%d in the direct form)\n", fused_cases, requant_gemm + requant_direct,
 	       requant_direct, bias_cases, bias_init_cases, bias_init_direct);
+	printf("%d ops starting each output tile from its bias's digits as a beat (%d in the direct form)\n",
+	       beat_gemm + beat_direct, beat_direct);
 	printf("%d direct-form ops reading their input packed in fewer values than lanes, %d storing their output so\n",
 	       narrow_in, narrow_out);
 	printf("%d in the GEMM form in serpentine order (reduction blocks forward, then backward), of several output blocks\n", serpentine);
@@ -548,6 +592,8 @@ int main(void)
 	ASSERT(narrow_out >= 10);
 	ASSERT(bias_init_cases >= 3);
 	ASSERT(bias_init_direct >= 2);
+	ASSERT(beat_gemm >= 3);
+	ASSERT(beat_direct >= 3);
 	ASSERT(fused_cases >= 30);
 	ASSERT(requant_gemm >= 3);
 	ASSERT(requant_direct >= 3);
