@@ -305,10 +305,12 @@ static int emit_gemm(struct gemm_lowering *gl, const struct step *st, int q)
 	if (st->first_k && gl->bias_beat) { /* each tile starts from its bias: place values times digits */
 		struct isa_insn r = in;
 		r.f[ISA_F_RESET] = 1;
-		r.f[ISA_F_UOP_BEGIN] = gl->k_beat[q] + (uint32_t)(st->no * (gl->m->direct ? gl->m->bn : 1));
-		r.f[ISA_F_UOP_END] = r.f[ISA_F_UOP_BEGIN] + (gl->m->direct ? (uint32_t)gl->m->bn : 1);
+		uint32_t per = (uint32_t)tz_beat_kernel_uops(gl->m);
+		bool along_n = geo->beat_group == TZ_G_N;
+		r.f[ISA_F_UOP_BEGIN] = gl->k_beat[q] + (uint32_t)(along_n ? st->no : st->bb) * per;
+		r.f[ISA_F_UOP_END] = r.f[ISA_F_UOP_BEGIN] + per;
 		r.f[ISA_F_SRC_OUT] = r.f[ISA_F_SRC_IN] = r.f[ISA_F_WGT_OUT] = 0;
-		r.f[ISA_F_WGT_IN] = gl->m->direct ? 0 : geo->eb; /* the block's next tile's digits */
+		r.f[ISA_F_WGT_IN] = !gl->m->direct && along_n ? geo->eb : 0; /* the block's next tile's digits */
 		first = last = st_emit(s, &r);
 		st_need(s, first, gl->beat_loaded[0]);
 		st_need(s, first, gl->beat_loaded[1]);
@@ -516,11 +518,12 @@ static void build_kernels(struct gemm_lowering *gl)
 		for (uint32_t e = 0; e < geo->eo; e++)
 			lw_add_uop(lo, (uint32_t)(q * gl->slot_acc) + e, (uint32_t)(q * gl->slot_acc) + e, 0);
 		gl->k_bias[q] = gl->k_beat[q] = lo->nuops;
-		if (gl->bias_beat) /* per block of output tiles: its tiles' accumulators, the place values, their digits */
-			for (int64_t blk = 0, nb = blocks(geo->count[TZ_G_N], m->bn); blk < nb; blk++)
-				for (int64_t n = 0; n < (m->direct ? m->bn : 1); n++)
+		bool along_n = geo->beat_group == TZ_G_N;
+		if (gl->bias_beat) /* per block of output tiles (or batch index): its tiles' accumulators, the place values, their digits */
+			for (int64_t blk = 0, nb = along_n ? blocks(geo->count[TZ_G_N], m->bn) : geo->count[TZ_G_BATCH]; blk < nb; blk++)
+				for (int64_t n = 0; n < tz_beat_kernel_uops(m); n++)
 					lw_add_uop(lo, (uint32_t)(q * gl->slot_acc + (uint64_t)(n * m->bm)), (uint32_t)gl->beat_place,
-						   (uint32_t)(gl->beat_digit + (uint64_t)(blk * m->bn + n) * geo->eb));
+						   (uint32_t)(gl->beat_digit + (uint64_t)(along_n ? blk * m->bn + n : blk) * geo->eb));
 		else if (gl->bias_res >= 0) { /* one kernel per block of the whole bias */
 			int64_t per = bias_res_per(gl);
 			for (int64_t blk = 0; blk < gl->bias_res_blocks; blk++)
@@ -628,9 +631,10 @@ void lw_beat_segments(struct gemm_lowering *gl, uint8_t *bias)
 	uint8_t *place = NULL, *digit = NULL;
 	if (bias) {
 		place = try_malloc(geo->bytes_a), digit = try_malloc(tz_beat_digit_bytes(geo));
-		if (place && digit)
-			tz_pack_beat(geo, bias, place, digit);
-		else {
+		if (place && digit && tz_pack_beat(geo, bias, place, digit) != INT64_MIN && !gl->lo.prog->refused)
+			gl->lo.prog->refused = "a bias value outside the range its tensor was given (ir_tensor.lo, hi), "
+					       "which the digits its sum starts from were chosen for";
+		else if (!place || !digit) {
 			free(place), free(digit);
 			place = digit = NULL;
 			lw_nomem(gl->lo.prog, geo->bytes_a + tz_beat_digit_bytes(geo), "the bias's digits");
@@ -724,7 +728,7 @@ int lw_lower_gemm(struct cc_program *prog, struct cc_op *rec, struct diags *err)
 	if (gl.bias_beat) { /* the place values and the digits, once */
 		gl.beat_loaded[0] = lw_load_block(&gl.lo, gl.lv_a, gl.beat_place, gl.seg_place, 1, 1, 0, gl.stage_a, -1);
 		gl.beat_loaded[1] = lw_load_block(&gl.lo, gl.lv_b, gl.beat_digit, gl.seg_digit, 1,
-					       (uint64_t)gl.geo->count[TZ_G_N] * gl.geo->eb, 0, gl.stage_b, -1);
+					       (uint64_t)gl.geo->count[gl.geo->beat_group] * gl.geo->eb, 0, gl.stage_b, -1);
 	}
 	if (gl.bias_res >= 0) /* the whole bias, once */
 		lw_load_block(&gl.lo, gl.lo.lv_acc, gl.bias_res_base, gl.seg_bias, 1, (uint64_t)gl.bias_res_tiles * gl.geo->eo,

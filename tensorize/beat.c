@@ -106,9 +106,10 @@ void tz_beat_derive(struct tz_geometry *geo)
 	const struct ir_op *op = &geo->g->op[geo->op];
 	const struct hw_intrinsic *in = &hw->intrinsic[geo->b.intrinsic];
 	geo->bias_beat = false;
+	/* along N (output channels), or the batch alone (a diagonal binding's channel tiles) */
+	geo->beat_group = geo->bias_on[TZ_G_N] ? TZ_G_N : TZ_G_BATCH;
 	if (geo->bias != 0 || dtype_float(op->acc) || op->reduce != IR_REDUCE_SUM || op->combine != IR_COMBINE_MUL ||
-	    geo->bias_on[TZ_G_BATCH] || geo->bias_on[TZ_G_M] || !geo->bias_on[TZ_G_N] || tz_diagonal(&geo->b) >= 0 ||
-	    dtype_float(in->a.dtype) || dtype_float(in->b.dtype) || dtype_float(in->out.dtype) ||
+	    geo->bias_on[TZ_G_M] || geo->bias_on[TZ_G_N] == geo->bias_on[TZ_G_BATCH] || dtype_float(in->a.dtype) || dtype_float(in->b.dtype) || dtype_float(in->out.dtype) ||
 	    hw->level[in->a.level].parent >= 0 || hw->level[in->b.level].parent >= 0)
 		return;
 	/* cheaper than the pass it replaces: a beat per element against the ALU's beats over it */
@@ -129,15 +130,24 @@ void tz_beat_derive(struct tz_geometry *geo)
 
 uint64_t tz_beat_digit_bytes(const struct tz_geometry *geo)
 {
-	return (uint64_t)geo->count[TZ_G_N] * geo->bytes_b;
+	return (uint64_t)geo->count[geo->beat_group] * geo->bytes_b;
+}
+
+/* Kernels of the beat per accumulator buffer: one per block of output
+ * tiles along N, or per batch index; and micro-ops each. */
+static int64_t beat_kernels(const struct tz_geometry *geo, const struct tz_mapping *m)
+{
+	return geo->beat_group == TZ_G_N ? (geo->count[TZ_G_N] + m->bn - 1) / m->bn : geo->count[TZ_G_BATCH];
+}
+
+int64_t tz_beat_kernel_uops(const struct tz_mapping *m)
+{
+	return m->direct ? m->bn : 1;
 }
 
 uint64_t tz_beat_uops(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
-	/* per accumulator buffer, a kernel per block of output tiles: a micro-op
-	 * per tile of it in the direct form, one with a loop over them otherwise */
-	int64_t nblk = (geo->count[TZ_G_N] + m->bn - 1) / m->bn;
-	return (uint64_t)m->ring_acc * (uint64_t)nblk * (uint64_t)(m->direct ? m->bn : 1);
+	return (uint64_t)m->ring_acc * (uint64_t)beat_kernels(geo, m) * (uint64_t)tz_beat_kernel_uops(m);
 }
 
 bool tz_beat_fits(const struct tz_geometry *geo, const struct tz_mapping *m, uint64_t slot_a, uint64_t slot_b,
@@ -149,11 +159,11 @@ bool tz_beat_fits(const struct tz_geometry *geo, const struct tz_mapping *m, uin
 	const struct hw_intrinsic *in = &hw->intrinsic[geo->b.intrinsic];
 	/* the place values after A's buffers, every digit tile after B's, resident */
 	return (uint64_t)m->ring_a * slot_a + 1 <= hw->level[in->a.level].depth &&
-	       (uint64_t)m->ring_b * slot_b + (uint64_t)geo->count[TZ_G_N] <= hw->level[in->b.level].depth &&
+	       (uint64_t)m->ring_b * slot_b + (uint64_t)geo->count[geo->beat_group] <= hw->level[in->b.level].depth &&
 	       uops + tz_beat_uops(geo, m) + 64 <= hw->level[hw->role_level[HW_ROLE_UOP]].depth;
 }
 
-void tz_pack_beat(const struct tz_geometry *geo, const uint8_t *bias, uint8_t *place, uint8_t *digit)
+int64_t tz_pack_beat(const struct tz_geometry *geo, const uint8_t *bias, uint8_t *place, uint8_t *digit)
 {
 	const struct ir_op *op = &geo->g->op[geo->op];
 	const struct hw_intrinsic *in = &geo->hw->intrinsic[geo->b.intrinsic];
@@ -168,14 +178,16 @@ void tz_pack_beat(const struct tz_geometry *geo, const uint8_t *bias, uint8_t *p
 	for (int i = 0; i < k; i++)
 		val_put_int(place, in->a.dtype, (uint64_t)i, i == k - 1 ? 1 : ahi);
 	memset(digit, 0, tz_beat_digit_bytes(geo));
-	for (int64_t n = 0; n < geo->count[TZ_G_N]; n++)
+	for (int64_t n = 0; n < geo->count[geo->beat_group]; n++)
 		for (int j = 0; j < lanes; j++) {
-			if (!digits(val_get_int(bias, op->acc, (uint64_t)n * per_acc + (uint64_t)j), k, ahi, dlo, dhi, d))
-				die("tensorize: a bias value outside the range its tensor was bounded by");
+			int64_t v = val_get_int(bias, op->acc, (uint64_t)n * per_acc + (uint64_t)j);
+			if (!digits(v, k, ahi, dlo, dhi, d)) /* data other than what the bounds were taken from */
+				return v;
 			for (int i = 0; i < k; i++)
 				val_put_int(digit, in->b.dtype,
 					    (uint64_t)n * per_b + (uint64_t)(s.b_lane_k ? j * k + i : i * lanes + j), d[i]);
 		}
+	return INT64_MIN;
 }
 
 bool tz_bias_beat(const struct tz_geometry *geo, const struct tz_mapping *m)

@@ -194,6 +194,7 @@ struct tz_geometry {
 	int bias;                      /* epilogue index of the bias, or -1 */
 	bool bias_on[TZ_G_COUNT];      /* groups the bias varies along (BATCH, M, N) */
 	bool bias_beat;                /* the bias can be each output tile's first beat (tz_beat_derive) */
+	int beat_group;                /* the group its digit tiles run along: TZ_G_N, or TZ_G_BATCH */
 	struct tz_direct dir;          /* whether and how the direct form streams it */
 };
 
@@ -424,7 +425,7 @@ bool tz_bias_init(const struct tz_geometry *geo, const struct tz_mapping *m);
  * kernels fit beside the mapping's buffers; before tz_bias_init. */
 bool tz_bias_beat(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* Sets geo->bias_beat: the bias is the first epilogue of an integer sum of
- * products, varies along N alone, is a constant whose range digits of B's
+ * products, varies along N or the batch alone (geo->beat_group), is a constant whose range digits of B's
  * dtype hold, the intrinsic's operands are one element a tile, loaded from
  * DRAM, and a beat takes fewer cycles than the ALU over an element. */
 void tz_beat_derive(struct tz_geometry *geo);
@@ -433,15 +434,20 @@ void tz_beat_derive(struct tz_geometry *geo);
  * kernels (tz_beat_uops, after `uops`) fit their scratchpads. */
 bool tz_beat_fits(const struct tz_geometry *geo, const struct tz_mapping *m, uint64_t slot_a, uint64_t slot_b,
 		  uint64_t uops);
-/* Micro-ops of the beat's kernels: per accumulator buffer and block of
- * output tiles, one (the direct form: one per output tile of the block). */
+/* Micro-ops of the beat's kernels: per accumulator buffer, a kernel per
+ * block of output tiles along N (or per batch index) of
+ * tz_beat_kernel_uops each: one, with the instruction's loop over the
+ * block's tiles, or in the direct form one per output tile of the block. */
 uint64_t tz_beat_uops(const struct tz_geometry *geo, const struct tz_mapping *m);
-/* Bytes of the digit tiles: one B element per output tile along N. */
+int64_t tz_beat_kernel_uops(const struct tz_mapping *m);
+/* Bytes of the digit tiles: one B element per output tile along the group. */
 uint64_t tz_beat_digit_bytes(const struct tz_geometry *geo);
 /* The place values (one A element, geo->bytes_a) and the digit tiles
  * (tz_beat_digit_bytes) from the packed bias (tz_pack_bias's or
- * tz_direct_pack_bias's: per output tile along N, its lanes). */
-void tz_pack_beat(const struct tz_geometry *geo, const uint8_t *bias, uint8_t *place, uint8_t *digit);
+ * tz_direct_pack_bias's: per output tile along the group, its lanes).
+ * INT64_MIN, or a value the digits cannot hold (data outside the bounds
+ * the tensor was given). */
+int64_t tz_pack_beat(const struct tz_geometry *geo, const uint8_t *bias, uint8_t *place, uint8_t *digit);
 /* The ALU operations (1 or 2) an epilogue takes on this hardware, with
  * their immediates (a bias: one add of the loaded bias); -1 when none can.
  * A clip symmetric the ALU's way is one `clip`, others `max` then `min`. */

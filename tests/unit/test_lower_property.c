@@ -10,7 +10,9 @@
  * elements of several rows (server-wide, mma-fp16), depthwise layers with
  * the matcher's best binding (vector-mac: its vector MAC), requantizing
  * epilogues the lowering fuses (`requant` on edge-tiny) and blocks that
- * start from their bias (server-wide), inputs and outputs of fewer
+ * start from their bias (server-wide), output tiles that start from a
+ * constant bias's digits as a beat (edge-tiny; biases at the ends of what
+ * the digits hold and past them), inputs and outputs of fewer
  * channels than lanes packed in DRAM (narrow loads and stores), run on the
  * simulator,
  * and compared with
@@ -90,8 +92,9 @@ static bool is_wide_diagonal(const struct hw *hw, const struct tz_geometry *geo)
 /* Ops whose epilogues the lowering fused (fewer passes than one per
  * operation), of them with a requant, in each form; bias_cases: with a bias. */
 static int fused_cases, requant_gemm, requant_direct, bias_cases, bias_init_cases, bias_init_direct;
-/* Ops whose tiles start from their bias as digits (tz_bias_beat), in each form. */
-static int beat_gemm, beat_direct;
+/* Ops whose tiles start from their bias as digits (tz_bias_beat), in each
+ * form; of them, with digits per batch index (a diagonal binding's channel tiles). */
+static int beat_gemm, beat_direct, beat_batch;
 /* Direct-form ops whose input or output lies packed in a narrow layout
  * (fewer channels than lanes), moved by narrow loads or stores. */
 static int narrow_in, narrow_out;
@@ -116,6 +119,7 @@ static void count_passes(const struct hw *hw, const struct ir_op *op, const stru
 	requant_gemm += requant && !direct, requant_direct += requant && direct, bias_cases += bias;
 	bias_init_cases += init, bias_init_direct += init && direct;
 	beat_gemm += tz_bias_beat(geo, map) && !direct, beat_direct += tz_bias_beat(geo, map) && direct;
+	beat_batch += tz_bias_beat(geo, map) && geo->beat_group == TZ_G_BATCH;
 }
 
 /* Compiles op with a random binding and mapping, runs it, compares. */
@@ -337,7 +341,7 @@ static void check_bias_beat(const struct hw *hw, const char *config, int n)
 	rng = 0xb1a5b3a7;
 	for (int i = 0; i < n; i++) {
 		struct opcase r = {0};
-		int k = (int)rnd(0, 3), kind = k == 1 ? 0 : k; /* no depthwise: its bias is along the diagonal's channels */
+		int kind = (int)rnd(0, 3); /* conv2d, depthwise (a diagonal binding's digits per channel tile), dense, matmul */
 		int op = random_op(&r, kind, DT_INT8, rnd(0, 3) ? DT_INT8 : DT_INT32);
 		const struct ir_tensor *out = &r.g.tensor[r.g.op[op].out.tensor];
 		struct ir_epilogue ep = {.kind = IR_EP_BIAS, .dim = out->rank - 1}, shr = {.kind = IR_EP_SHR, .imm = rnd(0, 10)};
@@ -568,7 +572,7 @@ int main(void)
 		if (!strcmp(configs[c], "dot-i8"))
 			grouped += check_grouped(&hw, configs[c], 40);
 		if (!flt)
-			check_bias_beat(&hw, configs[c], 24);
+			check_bias_beat(&hw, configs[c], 40);
 	}
 	printf("%d of %d random ops verified, %d of them in the direct form, %d in blocks of rows of a part of each row, "
 	       "%d reading their producer's wider elements as groups, %d diagonal over several of a's tiles per output block\n",
@@ -582,8 +586,8 @@ int main(void)
 	printf("%d ops with fused epilogue passes, %d with a requant (%d in the direct form), %d with a bias, %d of them "
 	       "starting each block from it (%d in the direct form)\n", fused_cases, requant_gemm + requant_direct,
 	       requant_direct, bias_cases, bias_init_cases, bias_init_direct);
-	printf("%d ops starting each output tile from its bias's digits as a beat (%d in the direct form)\n",
-	       beat_gemm + beat_direct, beat_direct);
+	printf("%d ops starting each output tile from its bias's digits as a beat (%d in the direct form, %d with "
+	       "digits per batch index)\n", beat_gemm + beat_direct, beat_direct, beat_batch);
 	printf("%d direct-form ops reading their input packed in fewer values than lanes, %d storing their output so\n",
 	       narrow_in, narrow_out);
 	printf("%d in the GEMM form in serpentine order (reduction blocks forward, then backward), of several output blocks\n", serpentine);
@@ -594,6 +598,7 @@ int main(void)
 	ASSERT(bias_init_direct >= 2);
 	ASSERT(beat_gemm >= 3);
 	ASSERT(beat_direct >= 3);
+	ASSERT(beat_batch >= 3);
 	ASSERT(fused_cases >= 30);
 	ASSERT(requant_gemm >= 3);
 	ASSERT(requant_direct >= 3);

@@ -354,6 +354,42 @@ static void test_files(void)
 	}
 	free(e);
 
+	/* the bounds of integer weights with data (wl_bound_constants), each
+	 * worked out here from the bytes written above */
+	e = try_load("name: b\n"
+		     "tensors:\n"
+		     "  - {name: a, shape: [2, 3], dtype: int16, kind: weight, data: {npy: a.npy}}\n"
+		     "  - {name: v, shape: [4], dtype: int8, kind: weight, data: {npy: v.npy}}\n"
+		     "  - {name: r, shape: [2, 2], dtype: int32, kind: weight, data: {raw: r.bin}}\n"
+		     "  - {name: z, shape: [3], dtype: int32, kind: weight, data: zeros}\n"
+		     "  - {name: q, shape: [5], dtype: int8, kind: weight, range: [-7, 9]}\n"
+		     "  - {name: x, shape: [2, 3], dtype: int16, range: [-3, 3]}\n"
+		     "  - {name: h, shape: [2], dtype: fp16, kind: weight}\n"
+		     "ops:\n"
+		     "  - {name: s, op: add, a: x, b: a}\n",
+		     &w);
+	ASSERT_STR(e, "");
+	if (!*e) {
+		int64_t lo16 = v16[0], hi16 = v16[0], lo32 = INT64_MAX, hi32 = INT64_MIN;
+		for (int i = 1; i < 6; i++)
+			lo16 = v16[i] < lo16 ? v16[i] : lo16, hi16 = v16[i] > hi16 ? v16[i] : hi16;
+		for (int i = 0; i < 4; i++) {
+			int32_t x = (int32_t)((uint32_t)raw[4 * i] | (uint32_t)raw[4 * i + 1] << 8 | (uint32_t)raw[4 * i + 2] << 16 |
+					      (uint32_t)raw[4 * i + 3] << 24);
+			lo32 = x < lo32 ? x : lo32, hi32 = x > hi32 ? x : hi32;
+		}
+		const int64_t want[5][2] = {{lo16, hi16}, {-1, 3}, {lo32, hi32}, {0, 0}, {-7, 9}};
+		for (int t = 0; t < 5; t++) {
+			ASSERT(w.g.tensor[t].bounded);
+			ASSERT_EQ(w.g.tensor[t].lo, want[t][0]);
+			ASSERT_EQ(w.g.tensor[t].hi, want[t][1]);
+		}
+		ASSERT(!w.g.tensor[5].bounded); /* an input: other data may come at run time */
+		ASSERT(!w.g.tensor[6].bounded); /* floats */
+		wl_free(&w);
+	}
+	free(e);
+
 	static const struct {
 		const char *tensor, *want;
 	} bad[] = {
