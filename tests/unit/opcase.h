@@ -125,7 +125,7 @@ static void random_requant(struct opcase *r, int op)
 		ASSERT_EQ(ir_add_epilogue(&r->g, op, &relu, &r->err), 0);
 }
 
-static void random_epilogues(struct opcase *r, int op, bool flt)
+static inline void random_epilogues(struct opcase *r, int op, bool flt)
 {
 	if (!flt && rnd(0, 2) == 0) {
 		random_requant(r, op);
