@@ -161,6 +161,26 @@ static uint64_t kept_at(struct gemm_lowering *gl, const struct step *st, int whi
 
 /* Loads A and B for step `i` (those not resident), never into `pin_a` /
  * `pin_b` (the slots the step before it computes from). */
+/* The digits an output block starts from, into a digit buffer unless one
+ * holds them (TZ_BEAT_PER_BLOCK). */
+static void load_digits(struct gemm_lowering *gl, struct step *st, int64_t i)
+{
+	const struct tz_geometry *geo = gl->geo;
+	bool along_n = geo->beat_group == TZ_G_N;
+	int64_t key = along_n ? st->no : st->bb, per = tz_beat_block_tiles(geo, gl->m);
+	int sd = ring_find(&gl->rdig, key);
+	if (sd < 0) {
+		sd = ring_victim(&gl->rdig, -1);
+		struct slot *sl = &gl->rdig.s[sd];
+		sl->loaded_by = lw_load_block(&gl->lo, gl->lv_b, gl->beat_digit + (uint64_t)(sd * per) * geo->eb,
+					      gl->seg_digit + (uint64_t)(key * per) * geo->eb * geo->bytes_b, 1,
+					      (uint64_t)(along_n ? st->bn : 1) * geo->eb, 0, gl->stage_b, sl->last_reader);
+		sl->key = key, sl->last_reader = -1;
+	}
+	gl->rdig.s[sd].used = i;
+	st->sd = sd;
+}
+
 static void emit_loads(struct gemm_lowering *gl, struct step *st, int64_t i, int pin_a, int pin_b)
 {
 	const struct tz_geometry *geo = gl->geo;
@@ -188,6 +208,8 @@ static void emit_loads(struct gemm_lowering *gl, struct step *st, int64_t i, int
 		sl->key = ka, sl->last_reader = -1;
 	}
 	gl->ra.s[sa].used = i;
+	if (gl->beat_mode == TZ_BEAT_PER_BLOCK && st->first_k)
+		load_digits(gl, st, i);
 	int sb = ring_find(&gl->rb, kb);
 	if (sb < 0 && gl->m->direct) { /* [Bt][Nt][lane tiles][window] tiles: bn rows of bk·window tiles */
 		sb = ring_victim(&gl->rb, pin_b);
@@ -307,13 +329,16 @@ static int emit_gemm(struct gemm_lowering *gl, const struct step *st, int q)
 		r.f[ISA_F_RESET] = 1;
 		uint32_t per = (uint32_t)tz_beat_kernel_uops(gl->m);
 		bool along_n = geo->beat_group == TZ_G_N;
-		r.f[ISA_F_UOP_BEGIN] = gl->k_beat[q] + (uint32_t)(along_n ? st->no : st->bb) * per;
+		int64_t kernel = gl->beat_mode == TZ_BEAT_PER_BLOCK ? st->sd : along_n ? st->no : st->bb;
+		r.f[ISA_F_UOP_BEGIN] = gl->k_beat[q] + (uint32_t)kernel * per;
 		r.f[ISA_F_UOP_END] = r.f[ISA_F_UOP_BEGIN] + per;
 		r.f[ISA_F_SRC_OUT] = r.f[ISA_F_SRC_IN] = r.f[ISA_F_WGT_OUT] = 0;
 		r.f[ISA_F_WGT_IN] = !gl->m->direct && along_n ? geo->eb : 0; /* the block's next tile's digits */
 		first = last = st_emit(s, &r);
 		st_need(s, first, gl->beat_loaded[0]);
-		st_need(s, first, gl->beat_loaded[1]);
+		st_need(s, first, gl->beat_mode == TZ_BEAT_PER_BLOCK ? gl->rdig.s[st->sd].loaded_by : gl->beat_loaded[1]);
+		if (gl->beat_mode == TZ_BEAT_PER_BLOCK)
+			gl->rdig.s[st->sd].last_reader = first;
 	} else if (st->first_k && !gl->bias_init) { /* the first reduction tile starts the block from zero */
 		struct isa_insn r = in;
 		r.f[ISA_F_RESET] = 1;
@@ -490,6 +515,23 @@ static void emit_steps(struct gemm_lowering *gl)
 /* ---- micro-op kernels, scratchpads, staging and segments ---- */
 
 
+/* The beat's kernels for accumulator buffer q: per block of output tiles
+ * (or batch index) with every digit resident, else per digit buffer: its
+ * tiles' accumulators, the place values, their digits. */
+static void beat_kernels(struct gemm_lowering *gl, int q)
+{
+	const struct tz_geometry *geo = gl->geo;
+	const struct tz_mapping *m = gl->m;
+	bool along_n = geo->beat_group == TZ_G_N;
+	int64_t per = tz_beat_block_tiles(geo, m);
+	int64_t nb = gl->beat_mode != TZ_BEAT_RESIDENT ? TZ_BEAT_BUFFERS
+			 : along_n ? blocks(geo->count[TZ_G_N], m->bn) : geo->count[TZ_G_BATCH];
+	for (int64_t blk = 0; blk < nb; blk++)
+		for (int64_t n = 0; n < tz_beat_kernel_uops(m); n++)
+			lw_add_uop(&gl->lo, (uint32_t)(q * gl->slot_acc + (uint64_t)(n * m->bm)), (uint32_t)gl->beat_place,
+				   (uint32_t)(gl->beat_digit + (uint64_t)(blk * per + (along_n ? n : 0)) * geo->eb));
+}
+
 /* One kernel per combination of buffers for the intrinsic; per output
  * buffer one for immediates and one for the bias. */
 static void build_kernels(struct gemm_lowering *gl)
@@ -518,12 +560,8 @@ static void build_kernels(struct gemm_lowering *gl)
 		for (uint32_t e = 0; e < geo->eo; e++)
 			lw_add_uop(lo, (uint32_t)(q * gl->slot_acc) + e, (uint32_t)(q * gl->slot_acc) + e, 0);
 		gl->k_bias[q] = gl->k_beat[q] = lo->nuops;
-		bool along_n = geo->beat_group == TZ_G_N;
-		if (gl->bias_beat) /* per block of output tiles (or batch index): its tiles' accumulators, the place values, their digits */
-			for (int64_t blk = 0, nb = along_n ? blocks(geo->count[TZ_G_N], m->bn) : geo->count[TZ_G_BATCH]; blk < nb; blk++)
-				for (int64_t n = 0; n < tz_beat_kernel_uops(m); n++)
-					lw_add_uop(lo, (uint32_t)(q * gl->slot_acc + (uint64_t)(n * m->bm)), (uint32_t)gl->beat_place,
-						   (uint32_t)(gl->beat_digit + (uint64_t)(along_n ? blk * m->bn + n : blk) * geo->eb));
+		if (gl->bias_beat)
+			beat_kernels(gl, q);
 		else if (gl->bias_res >= 0) { /* one kernel per block of the whole bias */
 			int64_t per = bias_res_per(gl);
 			for (int64_t blk = 0; blk < gl->bias_res_blocks; blk++)
@@ -651,7 +689,8 @@ static void layout_scratchpads(struct gemm_lowering *gl)
 	const struct tz_mapping *m = gl->m;
 	gl->bias_res = tz_bias_resident(geo, m);
 	gl->bias_init = tz_bias_init(geo, m);
-	gl->bias_beat = tz_bias_beat(geo, m);
+	gl->beat_mode = tz_beat_mode(geo, m);
+	gl->bias_beat = gl->beat_mode != TZ_BEAT_NONE;
 	if (m->direct) {
 		tz_direct_block(geo, m, &gl->db);
 		gl->slot_a = gl->db.slot_a, gl->slot_b = gl->db.slot_b, gl->slot_acc = gl->db.slot_acc;
@@ -683,6 +722,7 @@ static void init_gemm(struct gemm_lowering *gl, struct cc_program *prog, struct 
 	ring_init(&gl->rb, gl->m->ring_b);
 	ring_init(&gl->racc, gl->m->ring_acc);
 	ring_init(&gl->rbias, LW_MAX_RING);
+	ring_init(&gl->rdig, TZ_BEAT_BUFFERS);
 	gl->acc_writer_need = -1;
 	gl->serpentine = tz_serpentine(gl->geo, gl->m);
 	layout_scratchpads(gl);
@@ -727,7 +767,7 @@ int lw_lower_gemm(struct cc_program *prog, struct cc_op *rec, struct diags *err)
 	lw_load_kernels(&gl.lo);
 	if (gl.bias_beat) { /* the place values and the digits, once */
 		gl.beat_loaded[0] = lw_load_block(&gl.lo, gl.lv_a, gl.beat_place, gl.seg_place, 1, 1, 0, gl.stage_a, -1);
-		gl.beat_loaded[1] = lw_load_block(&gl.lo, gl.lv_b, gl.beat_digit, gl.seg_digit, 1,
+		gl.beat_loaded[1] = gl.beat_mode != TZ_BEAT_RESIDENT ? -1 : lw_load_block(&gl.lo, gl.lv_b, gl.beat_digit, gl.seg_digit, 1,
 					       (uint64_t)gl.geo->count[gl.geo->beat_group] * gl.geo->eb, 0, gl.stage_b, -1);
 	}
 	if (gl.bias_res >= 0) /* the whole bias, once */

@@ -29,6 +29,7 @@ struct step {
 	int64_t out_block;          /* index of its output block */
 	bool first_k, last_k;
 	int sa, sb;                 /* slots chosen when its loads were emitted */
+	int sd;                     /* the digit buffer it starts from (TZ_BEAT_PER_BLOCK) */
 };
 
 /* Everything lowering one GEMM-form op needs. */
@@ -46,6 +47,7 @@ struct gemm_lowering {
 	int bias_res;           /* group the whole bias stays along (tz_bias_resident), or -1 */
 	bool bias_init;         /* each block starts from its bias, no reset, no add (tz_bias_init) */
 	bool bias_beat;         /* each tile starts from its bias as its first beat (tz_bias_beat) */
+	enum tz_beat beat_mode; /* its digits: all resident, or a block's in one of two buffers (rdig) */
 	uint64_t beat_place, beat_digit; /* their elements: after A's buffers, after B's */
 	uint64_t seg_place, seg_digit;   /* DRAM byte addresses */
 	uint32_t k_beat[LW_MAX_RING];    /* per accumulator buffer, a kernel per block of output tiles */
@@ -57,7 +59,7 @@ struct gemm_lowering {
 	int64_t bias_res_tiles, bias_res_blocks;
 	/* staging in the shared levels: byte offset per purpose and level */
 	uint64_t stage_a[HW_MAX_LEVELS], stage_b[HW_MAX_LEVELS], stage_bias[LW_MAX_RING][HW_MAX_LEVELS];
-	struct ring ra, rb, racc, rbias;
+	struct ring ra, rb, racc, rbias, rdig;
 	int acc_writer_need;    /* store instruction the first acc write waits for */
 	/* An output block whose byte planes are still being stored: each next
 	 * plane's shift waits for the last plane's store, so the shifts go

@@ -133,11 +133,10 @@ uint64_t tz_beat_digit_bytes(const struct tz_geometry *geo)
 	return (uint64_t)geo->count[geo->beat_group] * geo->bytes_b;
 }
 
-/* Kernels of the beat per accumulator buffer: one per block of output
- * tiles along N, or per batch index; and micro-ops each. */
-static int64_t beat_kernels(const struct tz_geometry *geo, const struct tz_mapping *m)
+/* Digit tiles per output block: its tiles along N, or its batch index's one. */
+int64_t tz_beat_block_tiles(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
-	return geo->beat_group == TZ_G_N ? (geo->count[TZ_G_N] + m->bn - 1) / m->bn : geo->count[TZ_G_BATCH];
+	return geo->beat_group == TZ_G_N ? m->bn : 1;
 }
 
 int64_t tz_beat_kernel_uops(const struct tz_mapping *m)
@@ -145,22 +144,38 @@ int64_t tz_beat_kernel_uops(const struct tz_mapping *m)
 	return m->direct ? m->bn : 1;
 }
 
-uint64_t tz_beat_uops(const struct tz_geometry *geo, const struct tz_mapping *m)
+/* Kernels of the beat per accumulator buffer: resident, one per block of
+ * output tiles along N (or batch index); else one per digit buffer. */
+static int64_t beat_kernels(const struct tz_geometry *geo, const struct tz_mapping *m, enum tz_beat mode)
 {
-	return (uint64_t)m->ring_acc * (uint64_t)beat_kernels(geo, m) * (uint64_t)tz_beat_kernel_uops(m);
+	if (mode == TZ_BEAT_PER_BLOCK)
+		return TZ_BEAT_BUFFERS;
+	return geo->beat_group == TZ_G_N ? (geo->count[TZ_G_N] + m->bn - 1) / m->bn : geo->count[TZ_G_BATCH];
 }
 
-bool tz_beat_fits(const struct tz_geometry *geo, const struct tz_mapping *m, uint64_t slot_a, uint64_t slot_b,
-		  uint64_t uops)
+uint64_t tz_beat_uops(const struct tz_geometry *geo, const struct tz_mapping *m, enum tz_beat mode)
+{
+	return (uint64_t)m->ring_acc * (uint64_t)beat_kernels(geo, m, mode) * (uint64_t)tz_beat_kernel_uops(m);
+}
+
+enum tz_beat tz_beat_fits(const struct tz_geometry *geo, const struct tz_mapping *m, uint64_t slot_a, uint64_t slot_b,
+			  uint64_t uops)
 {
 	if (!geo->bias_beat)
-		return false;
+		return TZ_BEAT_NONE;
 	const struct hw *hw = geo->hw;
 	const struct hw_intrinsic *in = &hw->intrinsic[geo->b.intrinsic];
-	/* the place values after A's buffers, every digit tile after B's, resident */
-	return (uint64_t)m->ring_a * slot_a + 1 <= hw->level[in->a.level].depth &&
-	       (uint64_t)m->ring_b * slot_b + (uint64_t)geo->count[geo->beat_group] <= hw->level[in->b.level].depth &&
-	       uops + tz_beat_uops(geo, m) + 64 <= hw->level[hw->role_level[HW_ROLE_UOP]].depth;
+	uint64_t depth_b = hw->level[in->b.level].depth, depth_u = hw->level[hw->role_level[HW_ROLE_UOP]].depth;
+	/* the place values after A's buffers; every digit tile after B's, or a block's in each of two buffers */
+	if ((uint64_t)m->ring_a * slot_a + 1 > hw->level[in->a.level].depth)
+		return TZ_BEAT_NONE;
+	if ((uint64_t)m->ring_b * slot_b + (uint64_t)geo->count[geo->beat_group] <= depth_b &&
+	    uops + tz_beat_uops(geo, m, TZ_BEAT_RESIDENT) + 64 <= depth_u)
+		return TZ_BEAT_RESIDENT;
+	if ((uint64_t)m->ring_b * slot_b + TZ_BEAT_BUFFERS * (uint64_t)tz_beat_block_tiles(geo, m) <= depth_b &&
+	    uops + tz_beat_uops(geo, m, TZ_BEAT_PER_BLOCK) + 64 <= depth_u)
+		return TZ_BEAT_PER_BLOCK;
+	return TZ_BEAT_NONE;
 }
 
 int64_t tz_pack_beat(const struct tz_geometry *geo, const uint8_t *bias, uint8_t *place, uint8_t *digit)
@@ -192,14 +207,33 @@ int64_t tz_pack_beat(const struct tz_geometry *geo, const uint8_t *bias, uint8_t
 
 bool tz_bias_beat(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
+	return tz_beat_mode(geo, m) != TZ_BEAT_NONE;
+}
+
+enum tz_beat tz_beat_mode(const struct tz_geometry *geo, const struct tz_mapping *m)
+{
 	if (!geo->bias_beat)
-		return false;
+		return TZ_BEAT_NONE;
 	if (m->direct) {
 		struct tz_direct_block db;
 		tz_direct_block(geo, m, &db);
-		return db.bias_beat;
+		return (enum tz_beat)db.beat;
 	}
 	/* beside the GEMM form's buffers and its kernels of the intrinsic and the immediates */
 	return tz_beat_fits(geo, m, (uint64_t)(m->bm * m->bk) * geo->ea, (uint64_t)(m->bn * m->bk) * geo->eb,
 			    (uint64_t)(m->ring_a * m->ring_b * m->ring_acc) * (uint64_t)m->bk + (uint64_t)m->ring_acc * geo->eo);
+}
+
+double tz_beat_loads(const struct tz_geometry *geo, const struct tz_mapping *m)
+{
+	if (tz_beat_mode(geo, m) != TZ_BEAT_PER_BLOCK)
+		return 0;
+	double Bt = (double)geo->count[TZ_G_BATCH];
+	if (geo->beat_group == TZ_G_BATCH) /* the batch loop is outermost */
+		return Bt;
+	int64_t Nb = (geo->count[TZ_G_N] + m->bn - 1) / m->bn;
+	int64_t Mb = m->direct ? tz_direct_mblocks(geo, m) : (geo->count[TZ_G_M] + m->bm - 1) / m->bm;
+	if (Nb <= TZ_BEAT_BUFFERS) /* every block's digits stay */
+		return (double)Nb;
+	return m->n_outer ? Bt * (double)Nb : Bt * (double)(Nb * Mb);
 }

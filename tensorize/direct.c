@@ -391,13 +391,13 @@ void tz_direct_block(const struct tz_geometry *geo, const struct tz_mapping *m, 
 	b->slot_acc = b->bias_off + (geo->bias >= 0 ? (uint64_t)m->bn : 0);
 	b->uops = (uint64_t)(m->ring_a * m->ring_b * m->ring_acc) * (uint64_t)(d->win_points * m->bk * m->bn) +
 		  2 * (uint64_t)m->ring_acc;
-	b->bias_resident = 0, b->bias_beat = false;
+	b->bias_resident = 0, b->beat = TZ_BEAT_NONE;
 	if (geo->bias < 0 || (geo->bias_on[TZ_G_BATCH] && geo->bias_on[TZ_G_N]))
 		return;
 	/* the beat's kernels instead of the bias's */
-	if (tz_beat_fits(geo, m, b->slot_a, b->slot_b, b->uops - (uint64_t)m->ring_acc)) {
-		b->bias_beat = true, b->slot_acc = b->bias_off;
-		b->uops += tz_beat_uops(geo, m) - (uint64_t)m->ring_acc;
+	if ((b->beat = tz_beat_fits(geo, m, b->slot_a, b->slot_b, b->uops - (uint64_t)m->ring_acc)) != TZ_BEAT_NONE) {
+		b->slot_acc = b->bias_off;
+		b->uops += tz_beat_uops(geo, m, (enum tz_beat)b->beat) - (uint64_t)m->ring_acc;
 		return;
 	}
 	/* the whole bias once, after the buffers, where it fits: a kernel per

@@ -251,7 +251,7 @@ struct tz_direct_block {
 	uint64_t slot_a, slot_b, slot_acc;    /* elements per buffer */
 	uint64_t bias_off;                    /* the bias in an accumulator buffer (when not resident) */
 	int64_t bias_resident;                /* the whole bias's tiles, kept after the buffers; 0: a block's part per block */
-	bool bias_beat;                       /* the bias as each tile's first beat (tz_bias_beat): no bias in the buffers */
+	int beat;                             /* the bias as each tile's first beat (enum tz_beat): no bias in the buffers */
 	uint64_t uops;                        /* micro-ops of the kernels */
 };
 void tz_direct_block(const struct tz_geometry *geo, const struct tz_mapping *m, struct tz_direct_block *b);
@@ -421,25 +421,37 @@ bool tz_bias_init(const struct tz_geometry *geo, const struct tz_mapping *m);
  * intrinsic (tensorize/beat.c): a constant A tile of place values times a B
  * tile of the bias's digits, with `reset`, instead of from zero with an
  * ALU `add` after the last reduction tile.  Where the geometry allows it
- * (tz_geometry.bias_beat) and the place values, every digit tile and their
- * kernels fit beside the mapping's buffers; before tz_bias_init. */
+ * (tz_geometry.bias_beat) and the place values, the digit tiles and their
+ * kernels fit beside the mapping's buffers: every digit tile, loaded once
+ * (resident), or else an output block's, in one of two buffers, loaded
+ * when its block's are not there; before tz_bias_init. */
+enum tz_beat { TZ_BEAT_NONE, TZ_BEAT_RESIDENT, TZ_BEAT_PER_BLOCK };
+enum { TZ_BEAT_BUFFERS = 2 };
 bool tz_bias_beat(const struct tz_geometry *geo, const struct tz_mapping *m);
+enum tz_beat tz_beat_mode(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* Sets geo->bias_beat: the bias is the first epilogue of an integer sum of
- * products, varies along N or the batch alone (geo->beat_group), is a constant whose range digits of B's
- * dtype hold, the intrinsic's operands are one element a tile, loaded from
- * DRAM, and a beat takes fewer cycles than the ALU over an element. */
+ * products, varies along N or the batch alone (geo->beat_group), is a constant
+ * whose range digits of B's dtype hold, the intrinsic's operands are one
+ * element a tile, loaded from DRAM, and a beat takes fewer cycles than the
+ * ALU over an element. */
 void tz_beat_derive(struct tz_geometry *geo);
-/* Whether the place values (one element after ring_a buffers of slot_a),
- * the digit tiles (count[N] elements after ring_b of slot_b) and the beat's
- * kernels (tz_beat_uops, after `uops`) fit their scratchpads. */
-bool tz_beat_fits(const struct tz_geometry *geo, const struct tz_mapping *m, uint64_t slot_a, uint64_t slot_b,
-		  uint64_t uops);
+/* How the place values (one element after ring_a buffers of slot_a), the
+ * digit tiles (after ring_b of slot_b) and the beat's kernels (after
+ * `uops`) fit their scratchpads: every digit tile, else a block's twice, else not. */
+enum tz_beat tz_beat_fits(const struct tz_geometry *geo, const struct tz_mapping *m, uint64_t slot_a, uint64_t slot_b,
+			  uint64_t uops);
 /* Micro-ops of the beat's kernels: per accumulator buffer, a kernel per
- * block of output tiles along N (or per batch index) of
- * tz_beat_kernel_uops each: one, with the instruction's loop over the
- * block's tiles, or in the direct form one per output tile of the block. */
-uint64_t tz_beat_uops(const struct tz_geometry *geo, const struct tz_mapping *m);
+ * block of output tiles along N or per batch index (resident), or per digit
+ * buffer (per block), of tz_beat_kernel_uops each: one, with the
+ * instruction's loop over the block's tiles, or in the direct form one per
+ * output tile of the block. */
+uint64_t tz_beat_uops(const struct tz_geometry *geo, const struct tz_mapping *m, enum tz_beat mode);
 int64_t tz_beat_kernel_uops(const struct tz_mapping *m);
+/* Digit tiles an output block starts from: its bn along N, or one. */
+int64_t tz_beat_block_tiles(const struct tz_geometry *geo, const struct tz_mapping *m);
+/* Loads of a block's digit tiles (TZ_BEAT_PER_BLOCK; else 0): one per
+ * output block whose digits neither buffer holds, in the blocks' order. */
+double tz_beat_loads(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* Bytes of the digit tiles: one B element per output tile along the group. */
 uint64_t tz_beat_digit_bytes(const struct tz_geometry *geo);
 /* The place values (one A element, geo->bytes_a) and the digit tiles

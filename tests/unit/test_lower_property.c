@@ -94,7 +94,7 @@ static bool is_wide_diagonal(const struct hw *hw, const struct tz_geometry *geo)
 static int fused_cases, requant_gemm, requant_direct, bias_cases, bias_init_cases, bias_init_direct;
 /* Ops whose tiles start from their bias as digits (tz_bias_beat), in each
  * form; of them, with digits per batch index (a diagonal binding's channel tiles). */
-static int beat_gemm, beat_direct, beat_batch;
+static int beat_gemm, beat_direct, beat_batch, beat_per_block; /* per block: a block's digits in one of two buffers */
 /* Direct-form ops whose input or output lies packed in a narrow layout
  * (fewer channels than lanes), moved by narrow loads or stores. */
 static int narrow_in, narrow_out;
@@ -120,6 +120,7 @@ static void count_passes(const struct hw *hw, const struct ir_op *op, const stru
 	bias_init_cases += init, bias_init_direct += init && direct;
 	beat_gemm += tz_bias_beat(geo, map) && !direct, beat_direct += tz_bias_beat(geo, map) && direct;
 	beat_batch += tz_bias_beat(geo, map) && geo->beat_group == TZ_G_BATCH;
+	beat_per_block += tz_beat_mode(geo, map) == TZ_BEAT_PER_BLOCK;
 }
 
 /* Compiles op with a random binding and mapping, runs it, compares. */
@@ -365,6 +366,61 @@ static void check_bias_beat(const struct hw *hw, const char *config, int n)
 	rng = saved;
 }
 
+/* Dense layers and convolutions of 100 to 300 output channels with a
+ * constant bias first: mappings whose B buffers leave room for two blocks'
+ * digits but not for every digit tile, so each output block loads its own
+ * (TZ_BEAT_PER_BLOCK), in both forms.  Its own random sequence too. */
+static void check_beat_per_block(const struct hw *hw, const char *config, int n)
+{
+	uint64_t saved = rng;
+	rng = 0x9e3b10c5;
+	for (int i = 0; i < n; i++) {
+		struct opcase r = {0};
+		bool conv = rnd(0, 1);
+		int64_t O = rnd(100, 300), C = rnd(64, 300), M = rnd(1, 12);
+		int x = ir_add_tensor(&r.g, "x", IR_TENSOR_INPUT, DT_INT8, conv ? 4 : 2,
+				      conv ? (int64_t[]){1, M, rnd(1, 4), C} : (int64_t[]){M, C}, conv ? "NHWC" : NULL, &r.err);
+		int w = ir_add_tensor(&r.g, "w", IR_TENSOR_WEIGHT, DT_INT8, conv ? 4 : 2,
+				      conv ? (int64_t[]){O, 1, 1, C} : (int64_t[]){O, C}, conv ? "OHWI" : NULL, &r.err);
+		struct ir_conv2d_attrs one = {{1, 1}, {0, 0, 0, 0}, {1, 1}, 1, false};
+		int op = conv ? ir_conv2d(&r.g, "conv", x, w, &one, "y", DT_INT8, &r.err) : ir_dense(&r.g, "dense", x, w, "y", DT_INT8, &r.err);
+		ASSERT(op >= 0);
+		struct ir_epilogue ep = {.kind = IR_EP_BIAS, .dim = conv ? 3 : 1}, shr = {.kind = IR_EP_SHR, .imm = 6};
+		ep.tensor = ir_add_tensor(&r.g, "bias", IR_TENSOR_WEIGHT, DT_INT32, 1, (int64_t[]){O}, NULL, &r.err);
+		r.g.tensor[ep.tensor].bounded = true, r.g.tensor[ep.tensor].lo = -100000, r.g.tensor[ep.tensor].hi = 100000;
+		ASSERT_EQ(ir_add_epilogue(&r.g, op, &ep, &r.err), 0);
+		ASSERT_EQ(ir_add_epilogue(&r.g, op, &shr, &r.err), 0);
+		struct tz_match m;
+		tz_match_op(hw, &r.g, op, &m);
+		int b = conv ? direct_binding(hw, &r.g, op, &m) : 0;
+		struct tz_geometry geo;
+		int nb = m.nbindings;
+		if (nb)
+			tz_geometry_init(&geo, hw, &r.g, op, &m.binding[b < 0 ? 0 : b]);
+		tz_match_free(&m);
+		struct tz_mapping map;
+		bool found = false;
+		for (int tries = 0; nb && geo.bias_beat && !found && tries < 300; tries++) {
+			map = conv && b >= 0 ? pick_direct(&geo, true) : pick_mapping(&geo, true);
+			found = tz_beat_mode(&geo, &map) == TZ_BEAT_PER_BLOCK;
+		}
+		if (found) {
+			fill(&r);
+			char what[128];
+			snprintf(what, sizeof what, "%s per-block digits case %d: %s, %lld channels", config, i,
+				 conv ? "conv2d 1x1" : "dense", (long long)O);
+			cases++;
+			direct_cases += map.direct;
+			bool ok = opcase_verify(hw, &r, op, &map, what);
+			verified += ok;
+			if (ok)
+				count_passes(hw, &r.g.op[op], &geo, &map);
+		}
+		run_free(&r);
+	}
+	rng = saved;
+}
+
 /* A random GEMM-form mapping keeping its inner loop's operand in panels
  * of 1 to all but one of its blocks, or false when none fits. */
 static bool pick_panels(const struct tz_geometry *geo, struct tz_mapping *m)
@@ -573,6 +629,8 @@ int main(void)
 			grouped += check_grouped(&hw, configs[c], 40);
 		if (!flt)
 			check_bias_beat(&hw, configs[c], 40);
+		if (!flt)
+			check_beat_per_block(&hw, configs[c], 16);
 	}
 	printf("%d of %d random ops verified, %d of them in the direct form, %d in blocks of rows of a part of each row, "
 	       "%d reading their producer's wider elements as groups, %d diagonal over several of a's tiles per output block\n",
@@ -587,7 +645,8 @@ int main(void)
 	       "starting each block from it (%d in the direct form)\n", fused_cases, requant_gemm + requant_direct,
 	       requant_direct, bias_cases, bias_init_cases, bias_init_direct);
 	printf("%d ops starting each output tile from its bias's digits as a beat (%d in the direct form, %d with "
-	       "digits per batch index)\n", beat_gemm + beat_direct, beat_direct, beat_batch);
+	       "digits per batch index, %d loading each block's)\n", beat_gemm + beat_direct, beat_direct, beat_batch,
+	       beat_per_block);
 	printf("%d direct-form ops reading their input packed in fewer values than lanes, %d storing their output so\n",
 	       narrow_in, narrow_out);
 	printf("%d in the GEMM form in serpentine order (reduction blocks forward, then backward), of several output blocks\n", serpentine);
@@ -599,6 +658,7 @@ int main(void)
 	ASSERT(beat_gemm >= 3);
 	ASSERT(beat_direct >= 3);
 	ASSERT(beat_batch >= 3);
+	ASSERT(beat_per_block >= 6);
 	ASSERT(fused_cases >= 30);
 	ASSERT(requant_gemm >= 3);
 	ASSERT(requant_direct >= 3);
