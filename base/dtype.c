@@ -27,3 +27,10 @@ const char *dtype_name(enum dtype t) { return dtypes[checked(t)].name; }
 uint32_t dtype_bytes(enum dtype t) { return dtypes[checked(t)].bytes; }
 bool dtype_signed(enum dtype t) { return dtypes[checked(t)].is_signed; }
 bool dtype_float(enum dtype t) { return dtypes[checked(t)].is_float; }
+
+void dtype_int_range(enum dtype t, int64_t *lo, int64_t *hi)
+{
+	int bits = (int)dtype_bytes(t) * 8;
+	*lo = dtype_signed(t) ? -((int64_t)1 << (bits - 1)) : 0;
+	*hi = dtype_signed(t) ? ((int64_t)1 << (bits - 1)) - 1 : ((int64_t)1 << bits) - 1;
+}

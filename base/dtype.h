@@ -32,6 +32,8 @@ const char *dtype_name(enum dtype t);
 uint32_t dtype_bytes(enum dtype t);
 bool dtype_signed(enum dtype t);
 bool dtype_float(enum dtype t);
+/* The least and greatest value of an integer dtype. */
+void dtype_int_range(enum dtype t, int64_t *lo, int64_t *hi);
 
 #ifdef __cplusplus
 }

@@ -159,8 +159,6 @@ static uint64_t kept_at(struct gemm_lowering *gl, const struct step *st, int whi
 	return gl->keep_off[which] + off - base;
 }
 
-/* Loads A and B for step `i` (those not resident), never into `pin_a` /
- * `pin_b` (the slots the step before it computes from). */
 /* The digits an output block starts from, into a digit buffer unless one
  * holds them (TZ_BEAT_PER_BLOCK). */
 static void load_digits(struct gemm_lowering *gl, struct step *st, int64_t i)
@@ -181,6 +179,8 @@ static void load_digits(struct gemm_lowering *gl, struct step *st, int64_t i)
 	st->sd = sd;
 }
 
+/* Loads A and B for step `i` (those not resident), never into `pin_a` /
+ * `pin_b` (the slots the step before it computes from). */
 static void emit_loads(struct gemm_lowering *gl, struct step *st, int64_t i, int pin_a, int pin_b)
 {
 	const struct tz_geometry *geo = gl->geo;
@@ -524,9 +524,7 @@ static void beat_kernels(struct gemm_lowering *gl, int q)
 	const struct tz_mapping *m = gl->m;
 	bool along_n = geo->beat_group == TZ_G_N;
 	int64_t per = tz_beat_block_tiles(geo, m);
-	int64_t nb = gl->beat_mode != TZ_BEAT_RESIDENT ? TZ_BEAT_BUFFERS
-			 : along_n ? blocks(geo->count[TZ_G_N], m->bn) : geo->count[TZ_G_BATCH];
-	for (int64_t blk = 0; blk < nb; blk++)
+	for (int64_t blk = 0, nb = tz_beat_kernels(geo, m, gl->beat_mode); blk < nb; blk++)
 		for (int64_t n = 0; n < tz_beat_kernel_uops(m); n++)
 			lw_add_uop(&gl->lo, (uint32_t)(q * gl->slot_acc + (uint64_t)(n * m->bm)), (uint32_t)gl->beat_place,
 				   (uint32_t)(gl->beat_digit + (uint64_t)(blk * per + (along_n ? n : 0)) * geo->eb));
@@ -669,13 +667,13 @@ void lw_beat_segments(struct gemm_lowering *gl, uint8_t *bias)
 	uint8_t *place = NULL, *digit = NULL;
 	if (bias) {
 		place = try_malloc(geo->bytes_a), digit = try_malloc(tz_beat_digit_bytes(geo));
-		if (place && digit && tz_pack_beat(geo, bias, place, digit) != INT64_MIN && !gl->lo.prog->refused)
-			gl->lo.prog->refused = "a bias value outside the range its tensor was given (ir_tensor.lo, hi), "
-					       "which the digits its sum starts from were chosen for";
-		else if (!place || !digit) {
+		if (!place || !digit) {
 			free(place), free(digit);
 			place = digit = NULL;
 			lw_nomem(gl->lo.prog, geo->bytes_a + tz_beat_digit_bytes(geo), "the bias's digits");
+		} else if (!tz_pack_beat(geo, bias, place, digit) && !gl->lo.prog->refused) {
+			gl->lo.prog->refused = "a bias value outside the range its tensor was given (ir_tensor.lo, hi), "
+					       "which the digits its sum starts from were chosen for";
 		}
 		free(bias);
 	}

@@ -47,19 +47,12 @@ int hw_alu_op_lookup(const char *name)
 	return -1;
 }
 
-static void int_range(enum dtype t, int64_t *lo, int64_t *hi)
-{
-	int bits = (int)dtype_bytes(t) * 8;
-	*lo = dtype_signed(t) ? -((int64_t)1 << (bits - 1)) : 0;
-	*hi = dtype_signed(t) ? ((int64_t)1 << (bits - 1)) - 1 : ((int64_t)1 << bits) - 1;
-}
-
 /* Within the accumulator's range too, so the bounds are values it holds. */
 void hw_requant_bounds(const struct hw *hw, int64_t *lo, int64_t *hi)
 {
 	int64_t alo, ahi;
-	int_range(hw->level[hw->role_level[HW_ROLE_OUTPUT]].dtype, lo, hi);
-	int_range(hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]].dtype, &alo, &ahi);
+	dtype_int_range(hw->level[hw->role_level[HW_ROLE_OUTPUT]].dtype, lo, hi);
+	dtype_int_range(hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]].dtype, &alo, &ahi);
 	*lo = *lo > alo ? *lo : alo;
 	*hi = *hi < ahi ? *hi : ahi;
 }

@@ -20,15 +20,6 @@
 /* Digits of one value at most: a reduction dimension's lanes. */
 enum { BEAT_MAX_K = 256 };
 
-static void int_range(enum dtype t, int64_t *lo, int64_t *hi)
-{
-	int bits = (int)dtype_bytes(t) * 8;
-	if (bits >= 64)
-		bits = 63;
-	*lo = dtype_signed(t) ? -((int64_t)1 << (bits - 1)) : 0;
-	*hi = dtype_signed(t) ? ((int64_t)1 << (bits - 1)) - 1 : ((int64_t)1 << bits) - 1;
-}
-
 static int64_t floor_div(int64_t a, int64_t b)
 {
 	return a / b - (a % b != 0 && (a < 0) != (b < 0));
@@ -120,8 +111,8 @@ void tz_beat_derive(struct tz_geometry *geo)
 	if (!beat_shape(geo, &s) || !t->bounded)
 		return;
 	int64_t alo, ahi, dlo, dhi, d[BEAT_MAX_K];
-	int_range(in->a.dtype, &alo, &ahi);
-	int_range(in->b.dtype, &dlo, &dhi);
+	dtype_int_range(in->a.dtype, &alo, &ahi);
+	dtype_int_range(in->b.dtype, &dlo, &dhi);
 	int k = (int)in->dim_size[s.kd];
 	if (k > BEAT_MAX_K || ahi < 1 || !beat_digits_fit(ahi, dlo, dhi))
 		return;
@@ -144,9 +135,7 @@ int64_t tz_beat_kernel_uops(const struct tz_mapping *m)
 	return m->direct ? m->bn : 1;
 }
 
-/* Kernels of the beat per accumulator buffer: resident, one per block of
- * output tiles along N (or batch index); else one per digit buffer. */
-static int64_t beat_kernels(const struct tz_geometry *geo, const struct tz_mapping *m, enum tz_beat mode)
+int64_t tz_beat_kernels(const struct tz_geometry *geo, const struct tz_mapping *m, enum tz_beat mode)
 {
 	if (mode == TZ_BEAT_PER_BLOCK)
 		return TZ_BEAT_BUFFERS;
@@ -155,7 +144,7 @@ static int64_t beat_kernels(const struct tz_geometry *geo, const struct tz_mappi
 
 uint64_t tz_beat_uops(const struct tz_geometry *geo, const struct tz_mapping *m, enum tz_beat mode)
 {
-	return (uint64_t)m->ring_acc * (uint64_t)beat_kernels(geo, m, mode) * (uint64_t)tz_beat_kernel_uops(m);
+	return (uint64_t)m->ring_acc * (uint64_t)tz_beat_kernels(geo, m, mode) * (uint64_t)tz_beat_kernel_uops(m);
 }
 
 enum tz_beat tz_beat_fits(const struct tz_geometry *geo, const struct tz_mapping *m, uint64_t slot_a, uint64_t slot_b,
@@ -178,15 +167,15 @@ enum tz_beat tz_beat_fits(const struct tz_geometry *geo, const struct tz_mapping
 	return TZ_BEAT_NONE;
 }
 
-int64_t tz_pack_beat(const struct tz_geometry *geo, const uint8_t *bias, uint8_t *place, uint8_t *digit)
+bool tz_pack_beat(const struct tz_geometry *geo, const uint8_t *bias, uint8_t *place, uint8_t *digit)
 {
 	const struct ir_op *op = &geo->g->op[geo->op];
 	const struct hw_intrinsic *in = &geo->hw->intrinsic[geo->b.intrinsic];
 	struct beat_shape s;
 	beat_shape(geo, &s);
 	int64_t alo, ahi, dlo, dhi, d[BEAT_MAX_K];
-	int_range(in->a.dtype, &alo, &ahi);
-	int_range(in->b.dtype, &dlo, &dhi);
+	dtype_int_range(in->a.dtype, &alo, &ahi);
+	dtype_int_range(in->b.dtype, &dlo, &dhi);
 	int k = (int)in->dim_size[s.kd], lanes = s.jd >= 0 ? (int)in->dim_size[s.jd] : 1;
 	uint64_t per_acc = geo->bytes_acc / dtype_bytes(op->acc), per_b = geo->bytes_b / dtype_bytes(in->b.dtype);
 	memset(place, 0, geo->bytes_a);
@@ -197,12 +186,12 @@ int64_t tz_pack_beat(const struct tz_geometry *geo, const uint8_t *bias, uint8_t
 		for (int j = 0; j < lanes; j++) {
 			int64_t v = val_get_int(bias, op->acc, (uint64_t)n * per_acc + (uint64_t)j);
 			if (!digits(v, k, ahi, dlo, dhi, d)) /* data other than what the bounds were taken from */
-				return v;
+				return false;
 			for (int i = 0; i < k; i++)
 				val_put_int(digit, in->b.dtype,
 					    (uint64_t)n * per_b + (uint64_t)(s.b_lane_k ? j * k + i : i * lanes + j), d[i]);
 		}
-	return INT64_MIN;
+	return true;
 }
 
 bool tz_bias_beat(const struct tz_geometry *geo, const struct tz_mapping *m)

@@ -63,9 +63,9 @@ bool tz_bias_init(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
 	const struct ir_op *op = &geo->g->op[geo->op];
 	/* integers only: a float sum started from the bias rounds differently */
-	if (geo->bias < 0 || tz_bias_beat(geo, m) || dtype_float(op->acc) || op->reduce != IR_REDUCE_SUM || !op->nepilogues ||
+	if (geo->bias < 0 || dtype_float(op->acc) || op->reduce != IR_REDUCE_SUM || !op->nepilogues ||
 	    op->epilogue[0].kind != IR_EP_BIAS || geo->bias_on[TZ_G_BATCH] || !geo->bias_on[TZ_G_N] ||
-	    (m->direct && geo->eo != 1))
+	    (m->direct && geo->eo != 1) || tz_bias_beat(geo, m))
 		return false;
 	/* the block's bias over the DMA against one ALU pass over the block */
 	const struct hw *hw = geo->hw;
@@ -100,8 +100,9 @@ static uint64_t kernel_uops(const struct tz_geometry *geo, const struct tz_mappi
 {
 	uint64_t bias = 0;
 	int res = tz_bias_resident(geo, m);
-	if (tz_bias_beat(geo, m))
-		bias = tz_beat_uops(geo, m, tz_beat_mode(geo, m));
+	enum tz_beat beat = tz_beat_mode(geo, m);
+	if (beat != TZ_BEAT_NONE)
+		bias = tz_beat_uops(geo, m, beat);
 	else if (res >= 0)
 		bias = (uint64_t)m->ring_acc * geo->eo *
 		       (uint64_t)blocks(tz_bias_count(geo, (enum tz_group)res), res == TZ_G_M ? m->bm : m->bn);
@@ -492,21 +493,17 @@ bool tz_prefetches(const struct tz_geometry *geo, const struct tz_mapping *m)
 	return (m->ring_a > 1 || a_once) && (m->ring_b > 1 || b_once);
 }
 
-/* Bytes of one output block's digit tiles. */
-static double beat_block_bytes(const struct tz_geometry *geo, const struct tz_mapping *m)
-{
-	return (double)tz_beat_block_tiles(geo, m) * geo->eb * geo->bytes_b;
-}
-
 /* The bias's bytes as the lowering loads them (compiler/lower_gemm.c): the
  * whole once where it stays in the accumulator (tz_bias_resident), else its
  * part of every output block, once per block. */
 static double bias_read(const struct tz_geometry *geo, const struct tz_mapping *m, const struct blocking *bl)
 {
-	if (tz_beat_mode(geo, m) == TZ_BEAT_RESIDENT) /* the place values and the digits, once */
+	enum tz_beat beat = tz_beat_mode(geo, m);
+	if (beat == TZ_BEAT_RESIDENT) /* the place values and the digits, once */
 		return (double)(geo->bytes_a + tz_beat_digit_bytes(geo));
-	if (tz_bias_beat(geo, m)) /* a block's digits as often as the buffers miss them */
-		return (double)geo->bytes_a + beat_block_bytes(geo, m) * tz_beat_loads(geo, m);
+	if (beat == TZ_BEAT_PER_BLOCK) /* a block's digits as often as the buffers miss them */
+		return (double)geo->bytes_a +
+		       (double)(tz_beat_block_tiles(geo, m) * geo->eb * geo->bytes_b) * tz_beat_loads(geo, m);
 	if (geo->bias < 0 || tz_bias_resident(geo, m) >= 0)
 		return (double)tz_packed_bias_bytes(geo);
 	double rows = geo->bias_on[TZ_G_M] && !m->direct ? (double)m->bm : 1;
@@ -556,7 +553,8 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 						     in->latency);
 	const struct ir_op *op = &geo->g->op[geo->op];
 	struct tz_pass passes[TZ_MAX_PASSES];
-	bool init = tz_bias_init(geo, m), beat = tz_bias_beat(geo, m);
+	enum tz_beat beat_mode = tz_beat_mode(geo, m);
+	bool init = tz_bias_init(geo, m), beat = beat_mode != TZ_BEAT_NONE;
 	if (beat) /* a beat more per output tile, in the instruction that started it from zero */
 		compute = (double)isa_pipeline_cycles((uint64_t)(beats + Bt * (double)geo->count[TZ_G_M] *
 								     (double)geo->count[TZ_G_N]),
@@ -592,12 +590,10 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 	int lv_out = hw->role_level[HW_ROLE_OUTPUT];
 	double store = tz_transfer_cycles(hw, lv_out, (double)tz_packed_out_bytes(geo) * geo->b.planes,
 				       outs * geo->b.planes * bl.out_dmas);
-	if (beat) /* the place values and digits, before the first block (or a block's, with its loads) */
+	if (beat) /* the place values and the digits (bias_read's bytes): once, or a block's with its loads */
 		la += tz_transfer_cycles(hw, in->a.level, (double)geo->bytes_a, 1) +
-		      (tz_beat_mode(geo, m) == TZ_BEAT_RESIDENT
-			       ? tz_transfer_cycles(hw, in->b.level, (double)tz_beat_digit_bytes(geo), 1)
-			       : tz_transfer_cycles(hw, in->b.level, beat_block_bytes(geo, m) * tz_beat_loads(geo, m),
-						    tz_beat_loads(geo, m)));
+		      tz_transfer_cycles(hw, in->b.level, bias_read(geo, m, &bl) - geo->bytes_a,
+					 beat_mode == TZ_BEAT_RESIDENT ? 1 : tz_beat_loads(geo, m));
 	else if (init) /* each block starts from its bias, repeated over its rows (points) */
 		compute += outs * bias_fill_cycles(geo, m);
 	else if (geo->bias >= 0 && m->direct && resident) /* the whole bias, once */

@@ -446,6 +446,7 @@ enum tz_beat tz_beat_fits(const struct tz_geometry *geo, const struct tz_mapping
  * instruction's loop over the block's tiles, or in the direct form one per
  * output tile of the block. */
 uint64_t tz_beat_uops(const struct tz_geometry *geo, const struct tz_mapping *m, enum tz_beat mode);
+int64_t tz_beat_kernels(const struct tz_geometry *geo, const struct tz_mapping *m, enum tz_beat mode);
 int64_t tz_beat_kernel_uops(const struct tz_mapping *m);
 /* Digit tiles an output block starts from: its bn along N, or one. */
 int64_t tz_beat_block_tiles(const struct tz_geometry *geo, const struct tz_mapping *m);
@@ -456,10 +457,10 @@ double tz_beat_loads(const struct tz_geometry *geo, const struct tz_mapping *m);
 uint64_t tz_beat_digit_bytes(const struct tz_geometry *geo);
 /* The place values (one A element, geo->bytes_a) and the digit tiles
  * (tz_beat_digit_bytes) from the packed bias (tz_pack_bias's or
- * tz_direct_pack_bias's: per output tile along the group, its lanes).
- * INT64_MIN, or a value the digits cannot hold (data outside the bounds
- * the tensor was given). */
-int64_t tz_pack_beat(const struct tz_geometry *geo, const uint8_t *bias, uint8_t *place, uint8_t *digit);
+ * tz_direct_pack_bias's: per output tile along the group, its lanes);
+ * false when the digits cannot hold a value (data outside the bounds the
+ * tensor was given). */
+bool tz_pack_beat(const struct tz_geometry *geo, const uint8_t *bias, uint8_t *place, uint8_t *digit);
 /* The ALU operations (1 or 2) an epilogue takes on this hardware, with
  * their immediates (a bias: one add of the loaded bias); -1 when none can.
  * A clip symmetric the ALU's way is one `clip`, others `max` then `min`. */
