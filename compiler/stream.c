@@ -28,6 +28,22 @@ int st_init(struct lw_stream *s, const struct isa_layout *lay)
 	return 0;
 }
 
+/* The index steps of a loop that runs once are never taken: 0.  A block as
+ * deep as its buffer (one output tile column of every accumulator element)
+ * would otherwise step by the buffer's depth, one past what its field
+ * holds. */
+static void drop_untaken_steps(struct isa_insn *in)
+{
+	static const enum isa_field outer[] = {ISA_F_DST_OUT, ISA_F_SRC_OUT, ISA_F_WGT_OUT},
+				    inner[] = {ISA_F_DST_IN, ISA_F_SRC_IN, ISA_F_WGT_IN};
+	for (int i = 0; i < 3; i++) {
+		if (in->f[ISA_F_ITER_OUT] == 1)
+			in->f[outer[i]] = 0;
+		if (in->f[ISA_F_ITER_IN] == 1)
+			in->f[inner[i]] = 0;
+	}
+}
+
 int st_emit(struct lw_stream *s, const struct isa_insn *in)
 {
 	if (s->n == s->cap && !s->nomem) {
@@ -41,6 +57,7 @@ int st_emit(struct lw_stream *s, const struct isa_insn *in)
 	struct st_insn *e = &s->v[s->n];
 	memset(e, 0, sizeof *e);
 	e->in = *in;
+	drop_untaken_steps(&e->in);
 	e->q = isa_queue_of(s->lay, in);
 	for (int q = 0; q < ISA_Q_COUNT; q++)
 		e->need[q] = -1;

@@ -417,6 +417,11 @@ int tz_bias_resident(const struct tz_geometry *geo, const struct tz_mapping *m);
  * block's bias comes over the accumulator's DMA in fewer cycles than one
  * ALU pass over the block takes. */
 bool tz_bias_init(const struct tz_geometry *geo, const struct tz_mapping *m);
+/* The compute module's cycles for the bias of an op of `outs` output
+ * blocks without the beat: filled into each block (init), loaded whole once
+ * (resident), or a block's per output block. */
+double tz_bias_compute_cycles(const struct tz_geometry *geo, const struct tz_mapping *m, double outs, bool init,
+			      bool resident);
 /* Whether each output tile starts from its bias as the first beat of the
  * intrinsic (tensorize/beat.c): a constant A tile of place values times a B
  * tile of the bias's digits, with `reset`, instead of from zero with an

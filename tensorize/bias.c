@@ -1,0 +1,88 @@
+/* tensorize/bias: where an op's bias is while its output accumulates, and
+ * what that costs the compute module (the bias beat is tensorize/beat.c):
+ *  - the first value of each output block, loaded into it over the
+ *    accumulator's DMA (tz_bias_init);
+ *  - whole in the accumulator for the op, loaded once (tz_bias_resident);
+ *  - or a block's, loaded per output block; the last two added by an ALU
+ *    pass after the block's reduction. */
+#include "isa/isa.h"
+#include "tensorize.h"
+
+static int64_t blocks(int64_t n, int64_t b)
+{
+	return (n + b - 1) / b;
+}
+
+/* Cycles of one load of an output block's bias into the block: over the
+ * slower of the accumulator's port and its parent's (a shared level, or
+ * DRAM), whose latency it pays once per load (the direct form's: one per
+ * output tile, lw_load_spread). */
+static double bias_fill_cycles(const struct tz_geometry *geo, const struct tz_mapping *m)
+{
+	const struct hw *hw = geo->hw;
+	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
+	double from = acc->parent >= 0 ? hw->level[acc->parent].bandwidth : hw->dram.bandwidth;
+	double lat = acc->parent >= 0 ? hw->level[acc->parent].latency : hw->dram.latency;
+	double bw = acc->bandwidth < from ? acc->bandwidth : from;
+	return (double)(m->bm * m->bn) * geo->eo * geo->bytes_acc / bw + lat * (double)(m->direct ? m->bn : 1);
+}
+
+bool tz_bias_init(const struct tz_geometry *geo, const struct tz_mapping *m)
+{
+	const struct ir_op *op = &geo->g->op[geo->op];
+	/* integers only: a float sum started from the bias rounds differently */
+	if (geo->bias < 0 || dtype_float(op->acc) || op->reduce != IR_REDUCE_SUM || !op->nepilogues ||
+	    op->epilogue[0].kind != IR_EP_BIAS || geo->bias_on[TZ_G_BATCH] || !geo->bias_on[TZ_G_N] ||
+	    (m->direct && geo->eo != 1) || tz_bias_beat(geo, m))
+		return false;
+	/* the block's bias over the DMA against one ALU pass over the block */
+	const struct hw *hw = geo->hw;
+	uint64_t beats = (uint64_t)(m->bm * m->bn) * geo->eo * isa_alu_passes(hw);
+	return bias_fill_cycles(geo, m) < (double)isa_pipeline_cycles(beats, 1, hw->alu.initiation_interval, hw->alu.latency);
+}
+
+int tz_bias_resident(const struct tz_geometry *geo, const struct tz_mapping *m)
+{
+	if (tz_bias_init(geo, m) || tz_bias_beat(geo, m))
+		return -1;
+	if (m->direct) { /* along the output's tiles, or a diagonal binding's channel tiles (the batch group) */
+		struct tz_direct_block db;
+		tz_direct_block(geo, m, &db);
+		return !db.bias_resident ? -1 : geo->bias_on[TZ_G_BATCH] ? TZ_G_BATCH : TZ_G_N;
+	}
+	if (geo->bias < 0 || geo->bias_on[TZ_G_BATCH] || (geo->bias_on[TZ_G_M] && geo->bias_on[TZ_G_N]))
+		return -1;
+	int gr = geo->bias_on[TZ_G_M] ? TZ_G_M : TZ_G_N;
+	int64_t tiles = tz_bias_count(geo, (enum tz_group)gr), nblk = blocks(tiles, gr == TZ_G_M ? m->bm : m->bn);
+	const struct hw *hw = geo->hw;
+	uint64_t acc = (uint64_t)m->ring_acc * (uint64_t)(m->bm * m->bn) * geo->eo + (uint64_t)tiles * geo->eo;
+	uint64_t uops = (uint64_t)(m->ring_a * m->ring_b * m->ring_acc) * (uint64_t)m->bk +
+			(uint64_t)m->ring_acc * geo->eo * (1 + (uint64_t)nblk) + 64;
+	if (acc > hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]].depth || uops > hw->level[hw->role_level[HW_ROLE_UOP]].depth)
+		return -1;
+	return gr;
+}
+
+/* The bias's cycles on the compute module when no beat starts the tiles
+ * from it: each block's repeated over its rows, the whole once, or a
+ * block's per output block */
+double tz_bias_compute_cycles(const struct tz_geometry *geo, const struct tz_mapping *m, double outs, bool init,
+			     bool resident)
+{
+	const struct hw *hw = geo->hw;
+	int lv = hw->intrinsic[geo->b.intrinsic].out.level;
+	if (init)
+		return outs * bias_fill_cycles(geo, m);
+	if (geo->bias < 0)
+		return 0;
+	if (m->direct && resident)
+		return tz_transfer_cycles(hw, lv, (double)tz_packed_bias_bytes(geo), 1);
+	if (m->direct)
+		return tz_transfer_cycles(hw, lv, outs * (double)(m->bn * geo->eo * geo->bytes_acc), outs);
+	/* the GEMM form's, loaded by the compute module: whole once, or per output block */
+	if (resident)
+		return tz_transfer_cycles(hw, lv, (double)tz_packed_bias_bytes(geo), 1);
+	double tiles = (double)(tz_bias_count(geo, TZ_G_BATCH) * tz_bias_count(geo, TZ_G_M) * tz_bias_count(geo, TZ_G_N));
+	return tz_transfer_cycles(hw, lv, (double)tz_packed_bias_bytes(geo) * outs / tiles, outs);
+}
+
