@@ -60,12 +60,8 @@ static bool deep_mapping(const struct hw *hw, struct opcase *r, int op, const st
 
 int main(void)
 {
-	const char *src = getenv("TESSEL_SOURCE_DIR");
-	char path[512];
-	snprintf(path, sizeof path, "%s/examples/hw/edge-tiny.yaml", src ? src : ".");
 	struct hw hw;
-	struct diags err = {0};
-	ASSERT_EQ(hw_load_file(path, &hw, &err), 0);
+	test_load_example("edge-tiny", &hw);
 	uint32_t acc = hw.level[hw.role_level[HW_ROLE_ACCUMULATOR]].depth,
 		 wgt = hw.level[hw.role_level[HW_ROLE_WEIGHT]].depth;
 	ASSERT(acc == 128 && wgt == 128);
@@ -94,6 +90,5 @@ int main(void)
 	printf("%d of 3 mappings of blocks as deep as their buffers verified\n", verified);
 	ASSERT_EQ(verified, 3);
 	opcase_close_device();
-	diag_free(&err);
 	return test_done("deep_blocks");
 }
