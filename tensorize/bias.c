@@ -8,11 +8,6 @@
 #include "isa/isa.h"
 #include "tensorize.h"
 
-static int64_t blocks(int64_t n, int64_t b)
-{
-	return (n + b - 1) / b;
-}
-
 /* Cycles of one load of an output block's bias into the block: over the
  * slower of the accumulator's port and its parent's (a shared level, or
  * DRAM), whose latency it pays once per load (the direct form's: one per
@@ -53,7 +48,7 @@ int tz_bias_resident(const struct tz_geometry *geo, const struct tz_mapping *m)
 	if (geo->bias < 0 || geo->bias_on[TZ_G_BATCH] || (geo->bias_on[TZ_G_M] && geo->bias_on[TZ_G_N]))
 		return -1;
 	int gr = geo->bias_on[TZ_G_M] ? TZ_G_M : TZ_G_N;
-	int64_t tiles = tz_bias_count(geo, (enum tz_group)gr), nblk = blocks(tiles, gr == TZ_G_M ? m->bm : m->bn);
+	int64_t tiles = tz_bias_count(geo, (enum tz_group)gr), nblk = tz_blocks(tiles, gr == TZ_G_M ? m->bm : m->bn);
 	const struct hw *hw = geo->hw;
 	uint64_t acc = (uint64_t)m->ring_acc * (uint64_t)(m->bm * m->bn) * geo->eo + (uint64_t)tiles * geo->eo;
 	uint64_t uops = (uint64_t)(m->ring_a * m->ring_b * m->ring_acc) * (uint64_t)m->bk +
@@ -75,13 +70,11 @@ double tz_bias_compute_cycles(const struct tz_geometry *geo, const struct tz_map
 		return outs * bias_fill_cycles(geo, m);
 	if (geo->bias < 0)
 		return 0;
-	if (m->direct && resident)
+	if (resident)
 		return tz_transfer_cycles(hw, lv, (double)tz_packed_bias_bytes(geo), 1);
 	if (m->direct)
 		return tz_transfer_cycles(hw, lv, outs * (double)(m->bn * geo->eo * geo->bytes_acc), outs);
-	/* the GEMM form's, loaded by the compute module: whole once, or per output block */
-	if (resident)
-		return tz_transfer_cycles(hw, lv, (double)tz_packed_bias_bytes(geo), 1);
+	/* the GEMM form's block of the bias, over the tiles it varies along */
 	double tiles = (double)(tz_bias_count(geo, TZ_G_BATCH) * tz_bias_count(geo, TZ_G_M) * tz_bias_count(geo, TZ_G_N));
 	return tz_transfer_cycles(hw, lv, (double)tz_packed_bias_bytes(geo) * outs / tiles, outs);
 }

@@ -344,11 +344,6 @@ void tz_direct_derive(const struct tz_geometry *geo, struct tz_direct *d)
 
 /* ---- direct mappings ---- */
 
-static int64_t ceil_div(int64_t a, int64_t b)
-{
-	return (a + b - 1) / b;
-}
-
 /* The input box's extent along a's dimension dd for a block of r rows and
  * c columns of output points, in values of the dimension it reads. */
 static int64_t box_extent(const struct tz_geometry *geo, int dd, int64_t r, int64_t c)
@@ -370,20 +365,20 @@ void tz_direct_block(const struct tz_geometry *geo, const struct tz_mapping *m, 
 	memset(b, 0, sizeof *b);
 	if (m->box_rows > 0) { /* rows of a part of each row */
 		b->box_rows = m->box_rows, b->box_cols = m->bm / m->box_rows;
-		b->col_blocks = ceil_div(d->cols, b->box_cols), b->row_blocks = ceil_div(d->rows, b->box_rows);
+		b->col_blocks = tz_blocks(d->cols, b->box_cols), b->row_blocks = tz_blocks(d->rows, b->box_rows);
 	} else if (m->bm <= d->cols) {
 		b->box_cols = m->bm, b->box_rows = 1;
-		b->col_blocks = ceil_div(d->cols, m->bm), b->row_blocks = d->rows;
+		b->col_blocks = tz_blocks(d->cols, m->bm), b->row_blocks = d->rows;
 	} else {
 		b->box_cols = d->cols, b->box_rows = m->bm / d->cols;
-		b->col_blocks = 1, b->row_blocks = ceil_div(d->rows, b->box_rows);
+		b->col_blocks = 1, b->row_blocks = tz_blocks(d->rows, b->box_rows);
 	}
 	b->stepped = geo->count[TZ_G_M] / (d->rows * d->cols);
 	b->a_rows = box_extent(geo, d->a_row, b->box_rows, b->box_cols);
 	b->a_cols = box_extent(geo, d->a_col, b->box_rows, b->box_cols);
 	b->kt = geo->count[TZ_G_K] / d->win_points;
 	/* a grouped layout's box holds the group's lane tiles innermost: [chunk][row][column][lane tile] */
-	b->chunks = ceil_div(m->bk, d->a.group);
+	b->chunks = tz_blocks(m->bk, d->a.group);
 	b->box = (uint64_t)(b->a_rows * b->a_cols) * d->a.group;
 	b->slot_a = (uint64_t)b->chunks * b->box;
 	b->slot_b = (uint64_t)(m->bn * m->bk * d->win_points) * geo->eb;
@@ -406,7 +401,7 @@ void tz_direct_block(const struct tz_geometry *geo, const struct tz_mapping *m, 
 	 * per batch index */
 	const struct hw *hw = geo->hw;
 	bool batch = geo->bias_on[TZ_G_BATCH];
-	int64_t tiles = tz_bias_count(geo, batch ? TZ_G_BATCH : TZ_G_N), kernels = batch ? tiles : ceil_div(tiles, m->bn);
+	int64_t tiles = tz_bias_count(geo, batch ? TZ_G_BATCH : TZ_G_N), kernels = batch ? tiles : tz_blocks(tiles, m->bn);
 	uint64_t uops = b->uops + (uint64_t)(m->ring_acc * (kernels - 1));
 	if ((uint64_t)m->ring_acc * b->bias_off + (uint64_t)tiles <= hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]].depth &&
 	    uops + 64 <= hw->level[hw->role_level[HW_ROLE_UOP]].depth)

@@ -40,11 +40,6 @@ int tz_epilogue_alu(const struct hw *hw, enum dtype acc, const struct ir_epilogu
 	return -1;
 }
 
-static int64_t blocks(int64_t n, int64_t b)
-{
-	return (n + b - 1) / b;
-}
-
 /* Micro-ops the mapping's kernels take (compiler/lower_gemm.c: build_kernels), before padding. */
 static uint64_t kernel_uops(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
@@ -55,7 +50,7 @@ static uint64_t kernel_uops(const struct tz_geometry *geo, const struct tz_mappi
 		bias = tz_beat_uops(geo, m, beat);
 	else if (res >= 0)
 		bias = (uint64_t)m->ring_acc * geo->eo *
-		       (uint64_t)blocks(tz_bias_count(geo, (enum tz_group)res), res == TZ_G_M ? m->bm : m->bn);
+		       (uint64_t)tz_blocks(tz_bias_count(geo, (enum tz_group)res), res == TZ_G_M ? m->bm : m->bn);
 	else if (geo->bias >= 0)
 		bias = (uint64_t)m->ring_acc * geo->eo;
 	return (uint64_t)(m->ring_a * m->ring_b * m->ring_acc) * (uint64_t)m->bk + (uint64_t)m->ring_acc * geo->eo + bias;
@@ -104,7 +99,7 @@ uint64_t tz_shared_align(const struct hw *hw)
 /* The blocks of the inner block loop: n blocks in order mn, m in nm. */
 static int64_t inner_blocks(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
-	return m->n_outer ? blocks(geo->count[TZ_G_M], m->bm) : blocks(geo->count[TZ_G_N], m->bn);
+	return m->n_outer ? tz_blocks(geo->count[TZ_G_M], m->bm) : tz_blocks(geo->count[TZ_G_N], m->bn);
 }
 
 static bool keeps_inner(const struct tz_mapping *m)
@@ -120,7 +115,7 @@ static int64_t panel_blocks(const struct tz_geometry *geo, const struct tz_mappi
 
 int64_t tz_panels(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
-	return blocks(inner_blocks(geo, m), panel_blocks(geo, m));
+	return tz_blocks(inner_blocks(geo, m), panel_blocks(geo, m));
 }
 
 uint64_t tz_kept_bytes(const struct tz_geometry *geo, const struct tz_mapping *m, int which)
@@ -141,7 +136,7 @@ int tz_fit_panel(const struct tz_geometry *geo, struct tz_mapping *m)
 	if (m->direct || m->panel || !keeps_inner(m))
 		return -1;
 	for (int64_t d = 2; d <= inner; d *= 2) {
-		int64_t p = blocks(inner, d);
+		int64_t p = tz_blocks(inner, d);
 		if (p == last)
 			continue;
 		m->panel = last = p;
@@ -282,8 +277,8 @@ static bool exact_sum(const struct tz_geometry *geo)
 static void gemm_blocking(const struct tz_geometry *geo, const struct tz_mapping *m, struct blocking *b)
 {
 	b->Bt = (double)geo->count[TZ_G_BATCH];
-	b->Mb = blocks(geo->count[TZ_G_M], m->bm), b->Nb = blocks(geo->count[TZ_G_N], m->bn);
-	b->Kb = blocks(geo->count[TZ_G_K], m->bk);
+	b->Mb = tz_blocks(geo->count[TZ_G_M], m->bm), b->Nb = tz_blocks(geo->count[TZ_G_N], m->bn);
+	b->Kb = tz_blocks(geo->count[TZ_G_K], m->bk);
 	b->a_bytes = (double)(m->bm * m->bk * geo->ea * geo->bytes_a);
 	b->b_bytes = (double)(m->bn * m->bk * geo->eb * geo->bytes_b);
 	b->a_dmas = b->b_dmas = b->out_dmas = 1;
@@ -301,8 +296,8 @@ static void direct_blocking(const struct tz_geometry *geo, const struct tz_mappi
 	tz_direct_block(geo, m, &db);
 	const struct tz_direct *d = &geo->dir;
 	b->Bt = (double)geo->count[TZ_G_BATCH];
-	b->Mb = db.stepped * db.row_blocks * db.col_blocks, b->Nb = blocks(geo->count[TZ_G_N], m->bn);
-	b->Kb = blocks(db.kt, m->bk);
+	b->Mb = db.stepped * db.row_blocks * db.col_blocks, b->Nb = tz_blocks(geo->count[TZ_G_N], m->bn);
+	b->Kb = tz_blocks(db.kt, m->bk);
 	b->a_bytes = (double)db.slot_a * geo->bytes_a * d->a.values / d->a.lanes; /* a narrow layout's: its values */
 	b->b_bytes = (double)db.slot_b * geo->bytes_b;
 	b->a_dmas = tz_direct_folds_lanes(geo, m) ? 1 : (double)db.chunks * (d->a_step[d->a_col] > 1 ? (double)db.a_rows : 1);
@@ -596,7 +591,7 @@ int tz_block_candidates(int64_t n, int64_t *out)
 	for (int64_t p = 1; p < n && k < 24; p *= 2)
 		out[k++] = p;
 	for (int64_t d = 1; d <= 8 && k < 40; d++) {
-		int64_t v = blocks(n, d);
+		int64_t v = tz_blocks(n, d);
 		bool dup = false;
 		for (int i = 0; i < k; i++)
 			dup |= out[i] == v;

@@ -191,11 +191,6 @@ static int block_sides(int64_t n, int64_t most, int64_t *out)
 	return k;
 }
 
-static int64_t blocks_of(int64_t n, int64_t side)
-{
-	return (n + side - 1) / side;
-}
-
 /* The block (output rows x columns) that fits and reads the least per
  * output point (its boxes over the points: the halo read again by the next
  * block, and a last block that does not end at the extent starting earlier,
@@ -210,8 +205,8 @@ static void choose_block(const struct hw *hw, struct tz_pool_box *b, uint64_t wi
 	for (int i = 0; i < nr; i++)
 		for (int j = 0; j < nc; j++) {
 			int64_t r = rows[i], c = cols[j];
-			double per = (double)(blocks_of(b->extent[0], r) * box_span(b, 0, r)) *
-				     (double)(blocks_of(b->extent[1], c) * box_span(b, 1, c)) / (double)(b->extent[0] * b->extent[1]);
+			double per = (double)(tz_blocks(b->extent[0], r) * box_span(b, 0, r)) *
+				     (double)(tz_blocks(b->extent[1], c) * box_span(b, 1, c)) / (double)(b->extent[0] * b->extent[1]);
 			bool better = per < best * (1 - 1e-9) || (per < best * (1 + 1e-9) && r * c > b->block[0] * b->block[1]);
 			if (better && block_fits(hw, b, r, c, window))
 				best = per, b->block[0] = r, b->block[1] = c;
@@ -428,7 +423,7 @@ void tz_pool_unpack(const struct hw *hw, const struct ir_graph *g, int op, const
 
 int64_t tz_pool_box_blocks(const struct tz_pool_box *b, int k)
 {
-	return blocks_of(b->extent[k], b->block[k]);
+	return tz_blocks(b->extent[k], b->block[k]);
 }
 
 int64_t tz_pool_block_start(const struct tz_pool_box *b, int k, int64_t blk)

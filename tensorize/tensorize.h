@@ -173,6 +173,12 @@ struct tz_axis {
 int tz_operand_lane(const struct hw_intrinsic *in, const struct hw_operand *o);
 int tz_operand_rows(const struct hw_intrinsic *in, const struct hw_operand *o);
 
+/* Blocks of b that cover n: n / b, rounded up. */
+static inline int64_t tz_blocks(int64_t n, int64_t b)
+{
+	return (n + b - 1) / b;
+}
+
 static inline int tz_diagonal(const struct tz_binding *b)
 {
 	return b->diagonal - 1;
