@@ -505,6 +505,14 @@ static double plane_chain(double per_block, double per_step, double block_steps,
 	return fmax(per_block + waits, chain / (ring_acc - 1));
 }
 
+/* Fetch's cycles for n instructions: chunks of a DRAM burst, each a
+ * request's beats and latency. */
+static double fetch_cycles(const struct hw *hw, double n)
+{
+	double bytes = hw->isa.instruction_bits / 8.0, chunk = fmax(1, floor(hw->dram.burst / bytes));
+	return ceil(n / chunk) * (ceil(chunk * bytes / hw->dram.bandwidth) + hw->dram.latency);
+}
+
 void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m, double parts[4])
 {
 	const struct hw *hw = geo->hw;
@@ -563,21 +571,36 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 	int lv_out = hw->role_level[HW_ROLE_OUTPUT];
 	double store = tz_transfer_cycles(hw, lv_out, (double)tz_packed_out_bytes(geo) * geo->b.planes,
 				       outs * geo->b.planes * bl.out_dmas);
+	/* each plane's store waits on the one DRAM channel behind the rows of
+	 * the load in flight: half a load's, as often as the channel carries
+	 * loads */
+	double load_bus = blocking_read(geo, m, &bl, na, nb) / hw->dram.bandwidth, load_dmas = na * bl.a_dmas + nb * bl.b_dmas;
+	double queue = geo->b.planes > 1 ? 0.5 * load_bus / fmax(load_dmas, 1) *
+						   fmin(1, load_bus / fmax(compute, fmax(load, store)))
+					 : 0;
 	if (geo->b.planes > 1 && m->ring_acc > 1)
 		compute = outs * plane_chain(compute / outs, gemm / steps, steps / outs,
-					     (alu_insns - (geo->b.planes - 1)) * pass, pass, store / (outs * geo->b.planes),
-					     geo->b.planes, m->ring_acc);
+					     (alu_insns - (geo->b.planes - 1)) * pass, pass,
+					     store / (outs * geo->b.planes) + queue, geo->b.planes, m->ring_acc);
 	/* without prefetching, an operand with two buffers still loads while the
 	 * compute module works on the other buffer; one with one buffer waits */
 	bool prefetch = tz_prefetches(geo, m), ova = prefetch || m->ring_a > 1, ovb = prefetch || m->ring_b > 1;
 	double body = pipelined(&bl, m, ova ? la : 0, ovb ? lb : 0, gemm, compute, steps, outs, kept) + (ova ? 0 : la) +
 		      (ovb ? 0 : lb);
-	body = m->ring_acc > 1 ? fmax(body, store) : body + store;
+	body = m->ring_acc > 1 ? fmax(body, store) : body + store + outs * geo->b.planes * queue;
 	/* Loads and stores share the one DRAM channel: each module's DMA waits
 	 * for the other's bytes on it */
-	double store_bus = (double)tz_packed_out_bytes(geo) * geo->b.planes / hw->dram.bandwidth,
-	       load_bus = blocking_read(geo, m, &bl, na, nb) / hw->dram.bandwidth;
+	double store_bus = (double)tz_packed_out_bytes(geo) * geo->b.planes / hw->dram.bandwidth;
 	body = fmax(body, fmax(load + store_bus, store + load_bus));
+	/* fetch reads the instructions a burst at a time, one request in
+	 * flight (docs/microarch.md, "Fetch"): blocks of a tile or two wait
+	 * on it, and on the loads' and stores' bytes on the one channel,
+	 * queued before its requests as much as it is the bottleneck
+	 * (edge-tiny's int32 3x1 convolution in blocks of 1x2 tiles: 572 594
+	 * estimated without it, 1 000 534 measured, fetch busy throughout) */
+	double insns = gemm_insns + outs * alu_insns + load_dmas + outs * geo->b.planes * bl.out_dmas;
+	double fetch = fetch_cycles(hw, insns);
+	body = fmax(body, fetch + (load_bus + store_bus) * fmin(1, fetch / body));
 	/* the last block's epilogue and last step wait for every load */
 	body = fmax(body, load * (1 - 1 / steps) + (compute - gemm) / outs + gemm / steps);
 	parts[0] = compute, parts[1] = load, parts[2] = store;
