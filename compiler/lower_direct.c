@@ -18,7 +18,8 @@ void lw_direct_box(const struct gemm_lowering *gl, struct step *s)
 	s->sidx = s->mo / b->col_blocks / b->row_blocks;
 	s->r0 = rb * b->box_rows, s->c0 = cb * b->box_cols;
 	s->nr = edge(gl->geo->dir.rows, b->box_rows, rb);
-	s->bm = s->nr * b->box_cols;
+	s->nc = edge(gl->geo->dir.cols, b->box_cols, cb); /* short only in a box of one row (tz_direct_block) */
+	s->bm = s->nr * s->nc;
 }
 
 /* Every op iterator's value at the first point of step st (lane tile ka
@@ -93,6 +94,12 @@ int lw_direct_load(struct gemm_lowering *gl, const struct step *st, uint64_t idx
 		int64_t span = (gl->db.a_rows - 1) * d->a_step[d->a_row] - ix->coef[d->box_row] * (gl->db.box_rows - st->nr);
 		nrows = span / d->a_step[d->a_row] + 1;
 	}
+	/* a last column block with fewer columns reads fewer; its rows keep
+	 * the slot's width, the columns past what it reads as zeros
+	 * (tz_direct_short_pad) */
+	const struct ir_affine *cx = &x->index[d->a_col];
+	int64_t ncols = ((gl->db.a_cols - 1) * d->a_step[d->a_col] - cx->coef[d->box_col] * (gl->db.box_cols - st->nc)) /
+			d->a_step[d->a_col] + 1;
 	int first = -1;
 	/* a box of one row: its lane tiles are the rows of one transfer */
 	bool fold = tz_direct_folds_lanes(gl->geo, gl->m);
@@ -107,7 +114,9 @@ int lw_direct_load(struct gemm_lowering *gl, const struct step *st, uint64_t idx
 		int64_t rs = d->a_row >= 0 ? d->a_step[d->a_row] : 1, cs = d->a_step[d->a_col];
 		int64_t r0, rn, r1, c0, cn, c1;
 		box_pads(rlo, rs, nrows, d->a_row >= 0 ? t->shape[d->a_row] : 1, &r0, &rn, &r1);
-		box_pads(clo, cs, gl->db.a_cols, t->shape[d->a_col], &c0, &cn, &c1);
+		box_pads(clo, cs, ncols, t->shape[d->a_col], &c0, &cn, &c1);
+		if (cs == 1) /* strided columns: a transfer per row, each at its row's place */
+			c1 += gl->db.a_cols - ncols;
 		uint64_t sram = idx + (uint64_t)(k / g) * gl->db.box;
 		uint64_t stage[HW_MAX_LEVELS]; /* the box's place in the staging areas: as in its slot */
 		for (int l = 0; l < gl->lo.hw->nlevels; l++)
@@ -155,7 +164,7 @@ int lw_direct_store(struct gemm_lowering *gl, const struct step *st, int q, uint
 	uint32_t values = tz_layout_narrow_values(&d->out);
 	int64_t it[IR_MAX_ITERS];
 	int last = -1;
-	if (tz_direct_folds_outputs(gl->geo, gl->m)) { /* one row per output tile: one transfer */
+	if (tz_direct_folds_outputs(gl->geo, gl->m) && st->nc == gl->db.box_cols) { /* one row per output tile: one transfer */
 		step_point(gl, st, 0, st->no * gl->m->bn, it);
 		uint64_t addr = seg + layout_element(&d->out, y, it, rank, NULL) * e;
 		return lw_store_block(&gl->lo, (uint64_t)q * gl->slot_acc, addr, (uint64_t)st->bn, (uint64_t)gl->db.box_cols,
@@ -165,7 +174,7 @@ int lw_direct_store(struct gemm_lowering *gl, const struct step *st, int q, uint
 		step_point(gl, st, 0, st->no * gl->m->bn + n, it);
 		uint64_t addr = seg + layout_element(&d->out, y, it, rank, NULL) * e;
 		last = lw_store_block(&gl->lo, (uint64_t)q * gl->slot_acc + (uint64_t)(n * gl->m->bm), addr, (uint64_t)st->nr,
-				      (uint64_t)gl->db.box_cols, d->out_row >= 0 ? (uint64_t)d->out.stride[d->out_row] : 0,
+				      (uint64_t)st->nc, d->out_row >= 0 ? (uint64_t)d->out.stride[d->out_row] : 0,
 				      wait, values);
 	}
 	return last;

@@ -316,7 +316,7 @@ static int emit_gemm(struct gemm_lowering *gl, const struct step *st, int q)
 		in.f[ISA_F_UOP_BEGIN] = u0;
 		in.f[ISA_F_UOP_END] = u0 + (uint32_t)(d->win_points * gl->m->bk * gl->m->bn);
 		in.f[ISA_F_ITER_OUT] = st->nr;
-		in.f[ISA_F_ITER_IN] = gl->db.box_cols;
+		in.f[ISA_F_ITER_IN] = st->nc;
 		in.f[ISA_F_DST_OUT] = gl->db.box_cols;
 		in.f[ISA_F_DST_IN] = 1;
 		in.f[ISA_F_SRC_OUT] = d->box_row >= 0 ? lw_direct_box_step(gl, d->box_row) : 0;

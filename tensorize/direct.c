@@ -438,9 +438,9 @@ static int check_shape(const struct tz_geometry *geo, const struct tz_mapping *m
 			 (long long)m->box_rows, (long long)m->bm, (long long)d->rows, (long long)d->cols);
 		return -1;
 	}
-	if (!m->box_rows && !divides(m->bm, d->cols) &&
+	if (!m->box_rows && !(m->bm >= 1 && m->bm <= d->cols) &&
 	    !(m->bm % d->cols == 0 && m->bm / d->cols >= 1 && m->bm / d->cols <= d->rows)) {
-		snprintf(why, 256, "bm=%lld is neither a divisor of the %lld columns nor whole rows of them (at most %lld)",
+		snprintf(why, 256, "bm=%lld is neither a part of the %lld columns nor whole rows of them (at most %lld)",
 			 (long long)m->bm, (long long)d->cols, (long long)d->rows);
 		return -1;
 	}
@@ -503,10 +503,27 @@ int tz_direct_check(const struct tz_geometry *geo, const struct tz_mapping *m, c
 	       check_limit(out_stride, hw->dma.max_stride, "the output's row stride", "dma.max_stride", why) ||
 	       check_limit((uint64_t)b.box_cols, hw->dma.max_cols, "the output box's columns", "dma.max_cols", why) ||
 	       check_limit((uint64_t)b.box_rows, hw->dma.max_rows, "the output box's rows", "dma.max_rows", why) ||
+	       check_limit((uint64_t)tz_direct_short_pad(geo, m), hw->dma.max_pad,
+			   "the zeros past the input box of a row's last, shorter block", "dma.max_pad", why) ||
 	       (tz_shared_level(hw) >= 0 && check_limit(tz_shared_bytes(geo, m), hw->level[tz_shared_level(hw)].capacity,
 							 "the staging areas' bytes", hw->level[tz_shared_level(hw)].name, why))
 		       ? -1
 		       : 0;
+}
+
+int64_t tz_direct_short_pad(const struct tz_geometry *geo, const struct tz_mapping *m)
+{
+	const struct tz_direct *d = &geo->dir;
+	struct tz_direct_block b;
+	tz_direct_block(geo, m, &b);
+	if (b.box_rows != 1 || d->cols % b.box_cols == 0 || d->a_step[d->a_col] != 1)
+		return 0;
+	const struct ir_op *op = &geo->g->op[geo->op];
+	const struct ir_affine *ix = &op->in[geo->b.input_a].index[d->a_col];
+	int64_t lo, hi, shape = geo->g->tensor[op->in[geo->b.input_a].tensor].shape[d->a_col];
+	index_range(op, ix, &lo, &hi);
+	int64_t after = hi >= shape ? hi - shape + 1 : 0, past = (b.box_cols - d->cols % b.box_cols) * ix->coef[d->box_col];
+	return (after + past) * d->a.group;
 }
 
 /* Divisors of n, smallest first: all of them, or the 20 smallest and the
@@ -539,10 +556,14 @@ int tz_direct_candidates(const struct tz_geometry *geo, int64_t *bm, int64_t *bo
 	const struct tz_direct *d = &geo->dir;
 	if (!d->ok)
 		return *nbm = *nbn = *nbk = 0, -1;
-	int64_t rows[48], cols[48];
-	int nc = divisors(d->cols, cols), nr = tz_block_candidates(d->rows, rows), n = 0;
+	int64_t rows[48], cols[48], parts[48];
+	int nc = divisors(d->cols, cols), nr = tz_block_candidates(d->rows, rows), np = tz_block_candidates(d->cols, parts),
+	    n = 0;
 	for (int i = 0; i < nc; i++) /* a part of one row */
 		bm[n] = cols[i], box_rows[n++] = 0;
+	for (int i = 0; i < np; i++) /* a part of one row, the row's last block shorter */
+		if (d->cols % parts[i])
+			bm[n] = parts[i], box_rows[n++] = 0;
 	for (int i = 0; i < nr; i++) /* whole rows */
 		if (rows[i] > 1)
 			bm[n] = rows[i] * d->cols, box_rows[n++] = 0;

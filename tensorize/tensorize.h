@@ -268,6 +268,11 @@ bool tz_direct_folds_lanes(const struct tz_geometry *geo, const struct tz_mappin
 bool tz_direct_folds_outputs(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* Blocks along M. */
 int64_t tz_direct_mblocks(const struct tz_geometry *geo, const struct tz_mapping *m);
+/* The zeros (in elements) after the input box of a row's last block where
+ * it is shorter than bm (a block of part of one row): what it does not
+ * read, so that its rows keep the slot's width, and the padding past the
+ * tensor's edge; 0 when every block is bm wide or the columns are strided. */
+int64_t tz_direct_short_pad(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* Whether a direct mapping can be lowered (tz_mapping_check's part). */
 int tz_direct_check(const struct tz_geometry *geo, const struct tz_mapping *m, char why[256]);
 /* Block sizes worth trying (arrays of TZ_DIRECT_CANDIDATES): bm divisors of

@@ -95,6 +95,8 @@ static bool verified(const struct rt_result *r, const char *hw, const char *op, 
 static void print_estimate(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *plan,
 			   const struct dev_stats *st, const char *which)
 {
+	if (plan->kind != CC_GEMM) /* pooling's one lowering has no mapping to estimate */
+		return;
 	struct tz_geometry geo;
 	tz_geometry_init(&geo, hw, g, op, &plan->map.b);
 	double parts[4];

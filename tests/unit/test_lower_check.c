@@ -199,7 +199,7 @@ static void test_mapping_too_big(void)
 		memset(&err, 0, sizeof err);
 		ASSERT_EQ(cc_build(&f.hw, &rq, &prog, &err), -1);
 		ASSERT(err.n == 1 && strstr(err.v[0].msg, "op 'mm': the mapping cannot be lowered: bm=") &&
-		       strstr(err.v[0].msg, "is neither a divisor"));
+		       strstr(err.v[0].msg, "is neither a part"));
 		diag_free(&err);
 		cc_program_free(&prog);
 	}

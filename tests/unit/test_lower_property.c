@@ -13,7 +13,8 @@
  * start from their bias (server-wide), output tiles that start from a
  * constant bias's digits as a beat (edge-tiny; biases at the ends of what
  * the digits hold and past them), inputs and outputs of fewer
- * channels than lanes packed in DRAM (narrow loads and stores), run on the
+ * channels than lanes packed in DRAM (narrow loads and stores), direct
+ * blocks of a part of one row whose row ends in a shorter block, run on the
  * simulator,
  * and compared with
  * the reference interpreter
@@ -71,6 +72,7 @@ static int direct_binding(const struct hw *hw, const struct ir_graph *g, int op,
 }
 
 static int verified, cases, direct_cases, part_rows; /* part_rows: direct blocks of several rows of a part of each row */
+static int short_cols; /* direct blocks of a part of one row whose row's last block is shorter */
 static int panels; /* the inner loop's operand kept in the shared level in panels, a panel loop outermost */
 static int wide_diagonal; /* diagonal bindings whose output elements are wider than a's (dot-i8) */
 
@@ -158,6 +160,7 @@ static void check_case(const struct hw *hw, struct opcase *r, int op, const char
 	/* (in the GEMM form, with several output blocks: blocks that start from the reduction blocks the one before ended with) */
 	serpentine += ok && tz_serpentine(&geo, &map) && !map.direct &&
 		      geo.count[TZ_G_BATCH] * ((geo.count[TZ_G_M] + map.bm - 1) / map.bm) * ((geo.count[TZ_G_N] + map.bn - 1) / map.bn) > 1;
+	short_cols += ok && map.direct && !map.box_rows && map.bm < geo.dir.cols && geo.dir.cols % map.bm;
 	narrow_in += ok && map.direct && tz_layout_narrow_values(&geo.dir.a);
 	narrow_out += ok && map.direct && tz_layout_narrow_values(&geo.dir.out);
 }
@@ -647,6 +650,7 @@ int main(void)
 	printf("%d ops starting each output tile from its bias's digits as a beat (%d in the direct form, %d with "
 	       "digits per batch index, %d loading each block's)\n", beat_gemm + beat_direct, beat_direct, beat_batch,
 	       beat_per_block);
+	printf("%d direct-form ops in blocks of a part of one row, the row's last block shorter\n", short_cols);
 	printf("%d direct-form ops reading their input packed in fewer values than lanes, %d storing their output so\n",
 	       narrow_in, narrow_out);
 	printf("%d in the GEMM form in serpentine order (reduction blocks forward, then backward), of several output blocks\n", serpentine);
@@ -675,6 +679,7 @@ int main(void)
 	ASSERT(verified >= 200);
 	ASSERT(direct_cases >= 40);
 	ASSERT(part_rows >= 20);
+	ASSERT(short_cols >= 10);
 	ASSERT_EQ(verified, cases);
 	opcase_close_device();
 	return test_done("lower_property");
