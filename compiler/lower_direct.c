@@ -95,11 +95,9 @@ int lw_direct_load(struct gemm_lowering *gl, const struct step *st, uint64_t idx
 		nrows = span / d->a_step[d->a_row] + 1;
 	}
 	/* a last column block with fewer columns reads fewer; its rows keep
-	 * the slot's width, the columns past what it reads as zeros
-	 * (tz_direct_short_pad) */
-	const struct ir_affine *cx = &x->index[d->a_col];
-	int64_t ncols = ((gl->db.a_cols - 1) * d->a_step[d->a_col] - cx->coef[d->box_col] * (gl->db.box_cols - st->nc)) /
-			d->a_step[d->a_col] + 1;
+	 * the slot's width, the columns past what it reads as zeros (which
+	 * tz_direct_check holds to dma.max_pad) */
+	int64_t ncols = tz_direct_box_extent(gl->geo, d->a_col, gl->db.box_rows, st->nc);
 	int first = -1;
 	/* a box of one row: its lane tiles are the rows of one transfer */
 	bool fold = tz_direct_folds_lanes(gl->geo, gl->m);

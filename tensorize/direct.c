@@ -344,9 +344,7 @@ void tz_direct_derive(const struct tz_geometry *geo, struct tz_direct *d)
 
 /* ---- direct mappings ---- */
 
-/* The input box's extent along a's dimension dd for a block of r rows and
- * c columns of output points, in values of the dimension it reads. */
-static int64_t box_extent(const struct tz_geometry *geo, int dd, int64_t r, int64_t c)
+int64_t tz_direct_box_extent(const struct tz_geometry *geo, int dd, int64_t r, int64_t c)
 {
 	const struct tz_direct *d = &geo->dir;
 	if (dd < 0)
@@ -374,8 +372,8 @@ void tz_direct_block(const struct tz_geometry *geo, const struct tz_mapping *m, 
 		b->col_blocks = 1, b->row_blocks = tz_blocks(d->rows, b->box_rows);
 	}
 	b->stepped = geo->count[TZ_G_M] / (d->rows * d->cols);
-	b->a_rows = box_extent(geo, d->a_row, b->box_rows, b->box_cols);
-	b->a_cols = box_extent(geo, d->a_col, b->box_rows, b->box_cols);
+	b->a_rows = tz_direct_box_extent(geo, d->a_row, b->box_rows, b->box_cols);
+	b->a_cols = tz_direct_box_extent(geo, d->a_col, b->box_rows, b->box_cols);
 	b->kt = geo->count[TZ_G_K] / d->win_points;
 	/* a grouped layout's box holds the group's lane tiles innermost: [chunk][row][column][lane tile] */
 	b->chunks = tz_blocks(m->bk, d->a.group);
@@ -461,6 +459,24 @@ static int check_shape(const struct tz_geometry *geo, const struct tz_mapping *m
 	return 0;
 }
 
+/* The zeros (in elements) after the input box of a row's last block where
+ * it is shorter than the others (a block of part of one row): the columns
+ * it does not read, so that its rows keep the slot's width
+ * (compiler/lower_direct.c), and the padding past the tensor's edge; 0
+ * when every block is as wide or the columns are strided. */
+static int64_t short_box_pad(const struct tz_geometry *geo, const struct tz_direct_block *b)
+{
+	const struct tz_direct *d = &geo->dir;
+	int64_t short_cols = d->cols % b->box_cols;
+	if (b->box_rows != 1 || !short_cols || d->a_step[d->a_col] != 1)
+		return 0;
+	const struct ir_op *op = &geo->g->op[geo->op];
+	int64_t lo, hi, shape = geo->g->tensor[op->in[geo->b.input_a].tensor].shape[d->a_col];
+	index_range(op, &op->in[geo->b.input_a].index[d->a_col], &lo, &hi);
+	int64_t after = hi >= shape ? hi - shape + 1 : 0;
+	return (after + b->a_cols - tz_direct_box_extent(geo, d->a_col, 1, short_cols)) * d->a.group;
+}
+
 static int check_limit(uint64_t v, uint64_t max, const char *what, const char *field, char *why)
 {
 	if (v <= max)
@@ -503,7 +519,7 @@ int tz_direct_check(const struct tz_geometry *geo, const struct tz_mapping *m, c
 	       check_limit(out_stride, hw->dma.max_stride, "the output's row stride", "dma.max_stride", why) ||
 	       check_limit((uint64_t)b.box_cols, hw->dma.max_cols, "the output box's columns", "dma.max_cols", why) ||
 	       check_limit((uint64_t)b.box_rows, hw->dma.max_rows, "the output box's rows", "dma.max_rows", why) ||
-	       check_limit((uint64_t)tz_direct_short_pad(geo, m), hw->dma.max_pad,
+	       check_limit((uint64_t)short_box_pad(geo, &b), hw->dma.max_pad,
 			   "the zeros past the input box of a row's last, shorter block", "dma.max_pad", why) ||
 	       (tz_shared_level(hw) >= 0 && check_limit(tz_shared_bytes(geo, m), hw->level[tz_shared_level(hw)].capacity,
 							 "the staging areas' bytes", hw->level[tz_shared_level(hw)].name, why))
@@ -511,20 +527,6 @@ int tz_direct_check(const struct tz_geometry *geo, const struct tz_mapping *m, c
 		       : 0;
 }
 
-int64_t tz_direct_short_pad(const struct tz_geometry *geo, const struct tz_mapping *m)
-{
-	const struct tz_direct *d = &geo->dir;
-	struct tz_direct_block b;
-	tz_direct_block(geo, m, &b);
-	if (b.box_rows != 1 || d->cols % b.box_cols == 0 || d->a_step[d->a_col] != 1)
-		return 0;
-	const struct ir_op *op = &geo->g->op[geo->op];
-	const struct ir_affine *ix = &op->in[geo->b.input_a].index[d->a_col];
-	int64_t lo, hi, shape = geo->g->tensor[op->in[geo->b.input_a].tensor].shape[d->a_col];
-	index_range(op, ix, &lo, &hi);
-	int64_t after = hi >= shape ? hi - shape + 1 : 0, past = (b.box_cols - d->cols % b.box_cols) * ix->coef[d->box_col];
-	return (after + past) * d->a.group;
-}
 
 /* Divisors of n, smallest first: all of them, or the 20 smallest and the
  * 20 largest. */

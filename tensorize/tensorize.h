@@ -268,11 +268,11 @@ bool tz_direct_folds_lanes(const struct tz_geometry *geo, const struct tz_mappin
 bool tz_direct_folds_outputs(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* Blocks along M. */
 int64_t tz_direct_mblocks(const struct tz_geometry *geo, const struct tz_mapping *m);
-/* The zeros (in elements) after the input box of a row's last block where
- * it is shorter than bm (a block of part of one row): what it does not
- * read, so that its rows keep the slot's width, and the padding past the
- * tensor's edge; 0 when every block is bm wide or the columns are strided. */
-int64_t tz_direct_short_pad(const struct tz_geometry *geo, const struct tz_mapping *m);
+/* The input box's extent along a's dimension dd (-1: 1) for a block of r
+ * rows and c columns of output points, in values of the dimension it
+ * reads over its step (a box of fewer rows or columns than the mapping's
+ * at the edges: compiler/lower_direct.c). */
+int64_t tz_direct_box_extent(const struct tz_geometry *geo, int dd, int64_t r, int64_t c);
 /* Whether a direct mapping can be lowered (tz_mapping_check's part). */
 int tz_direct_check(const struct tz_geometry *geo, const struct tz_mapping *m, char why[256]);
 /* Block sizes worth trying (arrays of TZ_DIRECT_CANDIDATES): bm divisors of
