@@ -27,13 +27,6 @@ const char *cc_kind_name(enum cc_kind k)
  * error, and what the cycles do not show (the host packing the GEMM form's
  * operands before every run). */
 #define CC_GEMM_MARGIN 1.1
-/* How many cycles DRAM reads are worth: a mapping reading 2^4 = 16 times
- * less may take twice the cycles.  DRAM is the costliest action of such a
- * machine (a byte costs about a thousand 8-bit MACs in energy at 45 nm,
- * docs/compiler.md), so an architect accepts some cycles for much less
- * traffic; the exponent is small so that the cycles still decide between
- * mappings that read alike. */
-#define CC_DRAM_EXPONENT 0.25
 
 double cc_plan_cost(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *p)
 {
@@ -41,9 +34,7 @@ double cc_plan_cost(const struct hw *hw, const struct ir_graph *g, int op, const
 		return INFINITY;
 	struct tz_geometry geo;
 	tz_geometry_init(&geo, hw, g, op, &p->map.b);
-	double dram = tz_estimate_dram_read(&geo, &p->map);
-	return tz_estimate_cycles(&geo, &p->map) * pow(dram > 1 ? dram : 1, CC_DRAM_EXPONENT) *
-	       (p->map.direct ? 1 : CC_GEMM_MARGIN);
+	return tz_estimate_cost(&geo, &p->map) * (p->map.direct ? 1 : CC_GEMM_MARGIN);
 }
 
 /* Joins the rejections into one readable reason. */
@@ -155,7 +146,7 @@ static void keep_chain(const struct hw *hw, const struct ir_graph *g, struct cc_
 	 * small buffers, gives way to the fastest that reads no more) */
 	if (dram < 1 || (tz_estimate_dram_read(&dg, &d.map) > dram && tz_direct_reading_at_most(&dg, dram, &d.map)))
 		return;
-	if (cc_plan_cost(hw, g, op, &d) <= cc_plan_cost(hw, g, op, p) * pow((dram + gather) / dram, CC_DRAM_EXPONENT))
+	if (cc_plan_cost(hw, g, op, &d) <= cc_plan_cost(hw, g, op, p) * pow((dram + gather) / dram, TZ_DRAM_EXPONENT))
 		p->map = d.map;
 }
 

@@ -358,6 +358,17 @@ int tz_default_direct(const struct tz_geometry *geo, struct tz_mapping *m, char 
 int tz_direct_reading_at_most(const struct tz_geometry *geo, double bytes, struct tz_mapping *m);
 /* Estimated cycles of a mapping (compute, DMA, their overlap). */
 double tz_estimate_cycles(const struct tz_geometry *geo, const struct tz_mapping *m);
+/* How many cycles DRAM reads are worth: a mapping reading 2^4 = 16 times
+ * less may take twice the cycles.  DRAM is the costliest action of such a
+ * machine (a byte costs about a thousand 8-bit MACs in energy at 45 nm,
+ * docs/compiler.md), so an architect accepts some cycles for much less
+ * traffic; the exponent is small so that the cycles still decide between
+ * mappings that read alike. */
+#define TZ_DRAM_EXPONENT 0.25
+/* What the defaults minimise, between the mappings of a form and (with
+ * the GEMM form's margin, compiler/compile.c) between forms: the
+ * estimated cycles times the estimated DRAM reads^TZ_DRAM_EXPONENT. */
+double tz_estimate_cost(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* Whether the next step's loads overlap this step's compute: both operands
  * double-buffered, or, in the direct form, one double-buffered and the
  * other loaded once for the whole op. */

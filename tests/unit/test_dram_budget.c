@@ -12,7 +12,14 @@
  * counts is those, isa_program_code_bytes, and the bytes of the data loads,
  * isa_program_data_bytes).  The simulator counts the bytes; the compulsory
  * bytes are counted from the op's accesses (ir_access_footprint), apart
- * from both. */
+ * from both.
+ *
+ * Two ops whose defaults once traded bytes for a few percent of cycles are
+ * held to the same budget: gemm.yaml's `square` on dot-i8 (int32 out, its
+ * 64 KiB of B fitting the weight scratchpad; 3.25x in 7% fewer cycles
+ * before the defaults weighed DRAM reads within a form as between forms)
+ * and mobilenet-dw's `pw2` on edge-tiny (its 8 KiB of weights filling the
+ * weight scratchpad; 1.86x). */
 #include <inttypes.h>
 #include <string.h>
 
@@ -29,9 +36,9 @@ static bool fits(const struct hw *hw, const struct ir_graph *g, int op, int in, 
 	return (uint64_t)ir_tensor_elems(t) * dtype_bytes(t->dtype) <= hw->level[hw->role_level[role]].capacity;
 }
 
-/* The ops of C1-C11 on one description; returns what they read over what
- * they must read, together. */
-static double check_config(const char *config)
+/* The ops of `workload` on one description (`only`: just that op, held to
+ * the budget); returns what they read over what they must read, together. */
+static double check_config(const char *config, const char *workload, const char *only)
 {
 	const char *src = getenv("TESSEL_SOURCE_DIR");
 	char path[512];
@@ -40,7 +47,7 @@ static double check_config(const char *config)
 	struct wl_workload w;
 	snprintf(path, sizeof path, "%s/examples/hw/%s.yaml", src ? src : ".", config);
 	ASSERT_EQ(hw_load_file(path, &hw, &err), 0);
-	snprintf(path, sizeof path, "%s/examples/workloads/resnet18.yaml", src ? src : ".");
+	snprintf(path, sizeof path, "%s/examples/workloads/%s.yaml", src ? src : ".", workload);
 	struct wl_workload w0; /* the ops as written: their compulsory reads */
 	ASSERT_EQ(wl_load_file(path, &w0, &err), 0);
 	ASSERT_EQ(wl_load_file(path, &w, &err), 0);
@@ -51,9 +58,11 @@ static double check_config(const char *config)
 	struct device *d = dev_sim.open(&hw, &err);
 	ASSERT(d != NULL);
 	double read = 0, need = 0;
-	printf("%s:\n", config);
+	printf("%s, %s:\n", workload, config);
 	for (int op = 0; op < w.g.nops && d; op++) {
 		if (plans[op].kind == CC_HOST) /* a layout op of C1's phases or of a layer's bands, on the host */
+			continue;
+		if (only && strcmp(w.g.op[op].name, only))
 			continue;
 		int op0 = 0;
 		while (strcmp(w0.g.op[op0].name, w.g.op[op].name))
@@ -74,15 +83,17 @@ static double check_config(const char *config)
 		 * server-wide's shared level they pad to its elements: that
 		 * counts against the whole (1.3x), not against a budget of its own */
 		bool packed = isa_narrow_lanes(&hw, hw.role_level[HW_ROLE_INPUT]) > 0;
-		bool budget = (op0 > 0 || packed) &&
-			      (fits(&hw, &w.g, op, b->input_a, HW_ROLE_INPUT) || fits(&hw, &w.g, op, b->input_b, HW_ROLE_WEIGHT));
+		bool fit = fits(&hw, &w.g, op, b->input_a, HW_ROLE_INPUT) || fits(&hw, &w.g, op, b->input_b, HW_ROLE_WEIGHT);
+		bool budget = (op0 > 0 || packed || only) && fit;
+		if (only)
+			ASSERT(fit);
 		printf("%-4s read %9" PRIu64 " (program %6" PRIu64 ") compulsory %9.0f  %.2fx%s\n", w.g.op[op].name,
 		       st.dram_read, code, c, ratio, budget ? " (budget 1.5x)" : "");
 		if (budget)
 			ASSERT(ratio <= 1.5);
 		read += (double)st.dram_read, need += c;
 	}
-	printf("C1-C11: %.2fx\n", read / need);
+	printf("together: %.2fx\n", read / need);
 	diag_print(&err, stderr);
 	if (d)
 		dev_sim.close(d);
@@ -96,8 +107,10 @@ static double check_config(const char *config)
 
 int main(void)
 {
-	ASSERT(check_config("vta-default") <= 1.3);
-	check_config("server-wide"); /* (its C1, three channels in elements of 32, reads 12.6x) */
-	check_config("vector-mac");  /* a weight tile of 32 elements of 32 values */
+	ASSERT(check_config("vta-default", "resnet18", NULL) <= 1.3);
+	check_config("server-wide", "resnet18", NULL); /* (its C1, three channels in elements of 32, reads 12.6x) */
+	check_config("vector-mac", "resnet18", NULL);  /* a weight tile of 32 elements of 32 values */
+	check_config("dot-i8", "gemm", "square");
+	check_config("edge-tiny", "mobilenet-dw", "pw2");
 	return test_done("dram_budget");
 }
