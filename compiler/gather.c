@@ -100,8 +100,21 @@ int lw_pack_input(const struct cc_program *prog, int i, int tensor, const uint8_
 		tz_pool_pack(&prog->p.hw, prog->g, prog->op[i].op, &plan->pool, data, out);
 	else if (o->in[plan->map.b.input_a].tensor == tensor)
 		tz_pack_a(&plan->geo, data, out);
-	else
+	else if (!plan->geo.b_narrow)
 		tz_pack_b(&plan->geo, data, out);
+	else { /* packed whole, then its last row narrowed: out holds only that */
+		uint8_t *whole = try_malloc(tz_packed_b_bytes(&plan->geo) + 1);
+		if (whole) {
+			tz_pack_b(&plan->geo, data, whole);
+			tz_gemm_narrow_b(&plan->geo, whole);
+			memcpy(out, whole, tz_gemm_b_bytes(&plan->geo));
+		}
+		free(whole);
+		if (!whole) {
+			free(data);
+			return -1;
+		}
+	}
 	free(data);
 	return 0;
 }
@@ -159,7 +172,7 @@ static int find_as_packed(struct cc_program *prog, int i, int t, int k)
 	const struct cc_plan *plan = &prog->op[i].plan;
 	int j = producer_before(prog, i, t);
 	int seg = j >= 0 ? stored_segment(prog, j, t) : -1;
-	uint64_t size = k == plan->map.b.input_a ? tz_packed_a_bytes(&plan->geo) : tz_packed_b_bytes(&plan->geo);
+	uint64_t size = k == plan->map.b.input_a ? tz_packed_a_bytes(&plan->geo) : tz_gemm_b_bytes(&plan->geo);
 	if (seg < 0 || (prog->op[j].plan.kind != CC_HOST && prog->op[j].plan.map.b.planes != 1) ||
 	    size > prog->p.seg[seg].size)
 		return -1;

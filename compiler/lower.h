@@ -80,6 +80,11 @@ int lw_transfer(struct lw_op *lo, enum isa_class cls, int buf, uint64_t idx, uin
  * waits for `wait`.  Returns the last instruction. */
 int lw_load_block(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t rows, uint64_t cols,
 		  uint64_t dram_stride, const uint64_t *stage, int wait);
+/* One row of cols elements of a scratchpad under DRAM, each the first
+ * `values` values of its element, packed from DRAM byte `dram` (a narrow
+ * load: the rest of each element is zero), after `wait`.  Returns the last
+ * instruction. */
+int lw_load_narrow(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t cols, uint32_t values, int wait);
 /* One row of cols elements from DRAM written `times` times, one after the
  * other, into lv from idx: a load with a row stride of 0 (from DRAM, or from
  * the row staged once in the shared levels). */

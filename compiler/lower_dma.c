@@ -154,6 +154,15 @@ int lw_load_block(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_
 	return load_into(lo, lv, idx, 0, dram, rows, cols, dram_stride, 1, 1, stage, wait);
 }
 
+int lw_load_narrow(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t cols, uint32_t values, int wait)
+{
+	uint64_t unit = dtype_bytes(lo->hw->level[lv].dtype);
+	int f = lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, dram / unit, 1, cols, cols * values, 0, values);
+	st_need(lo->s, f, wait);
+	lw_barrier(lo, f);
+	return lo->s->n - 1;
+}
+
 int lw_load_repeated(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t cols, uint64_t times,
 		     const uint64_t *stage, int wait)
 {
@@ -172,7 +181,7 @@ int lw_store_block(struct lw_op *lo, uint64_t idx, uint64_t dram, uint64_t rows,
 	int path[HW_MAX_LEVELS], np = path_of(lo->hw, lo->lv_out, path);
 	const struct hw_level *out = &lo->hw->level[lo->lv_out];
 	uint32_t e = out->elem_bytes;
-	if (values) { /* in values of the output's: isa_narrow_lanes says there is no shared level */
+	if (values) { /* in values of the output's: isa_narrow_values says there is no shared level */
 		uint32_t v = dtype_bytes(out->dtype);
 		int f = lw_transfer(lo, ISA_CLASS_STORE, lo->lv_out, idx, dram / v, rows, cols, dram_stride * values, 0,
 				    values);

@@ -125,15 +125,6 @@ static int64_t key_b(const struct gemm_lowering *gl, const struct step *s)
 	return (s->bb * blocks(gl->geo->count[TZ_G_N], gl->m->bn) + s->no) * k_blocks(gl) + s->ko;
 }
 
-/* ---- the direct form: where a step's data is ---- */
-
-
-
-
-
-
-
-
 static void load_kept(struct gemm_lowering *gl, int which, uint64_t dram, uint64_t bytes);
 
 /* Where the block at byte `off` of kept operand `which` (0: A, 1: B) is in
@@ -177,6 +168,25 @@ static void load_digits(struct gemm_lowering *gl, struct step *st, int64_t i)
 	}
 	gl->rdig.s[sd].used = i;
 	st->sd = sd;
+}
+
+/* A block of B from DRAM byte offset `off`: its last row of tiles along N
+ * by a narrow load when it is the operand's and DRAM holds only its
+ * elements' first values (tz_geometry's b_narrow). */
+static int load_b(struct gemm_lowering *gl, const struct step *st, uint64_t idx, uint64_t off, int wait)
+{
+	const struct tz_geometry *geo = gl->geo;
+	int64_t Kt = geo->count[TZ_G_K], last = geo->count[TZ_G_N] - 1, full = st->bn;
+	uint64_t cols = (uint64_t)(st->bk * geo->eb);
+	if (geo->b_narrow && st->no * gl->m->bn + st->bn - 1 == last)
+		full--;
+	int f = full ? lw_load_block(&gl->lo, gl->lv_b, idx, gl->seg_b + off, (uint64_t)full, cols, (uint64_t)(Kt * geo->eb),
+				     gl->stage_b, wait)
+		     : -1;
+	if (full == st->bn)
+		return f;
+	return lw_load_narrow(&gl->lo, gl->lv_b, idx + (uint64_t)full * cols,
+			      gl->seg_b + tz_gemm_b_offset(geo, st->bb, last, st->ko * gl->m->bk), cols, geo->b_narrow, wait);
 }
 
 /* Loads A and B for step `i` (those not resident), never into `pin_a` /
@@ -223,14 +233,11 @@ static void emit_loads(struct gemm_lowering *gl, struct step *st, int64_t i, int
 	} else if (sb < 0) {
 		sb = ring_victim(&gl->rb, pin_b);
 		struct slot *sl = &gl->rb.s[sb];
-		uint64_t off = (uint64_t)(((st->bb * geo->count[TZ_G_N] + st->no * gl->m->bn) * Kt + st->ko * gl->m->bk) * geo->eb) *
-			       geo->bytes_b;
+		uint64_t off = tz_gemm_b_offset(geo, st->bb, st->no * gl->m->bn, st->ko * gl->m->bk);
 		sl->loaded_by = gl->m->keep_b ? lw_load_from_kept(lo, gl->lv_b, (uint64_t)sb * gl->slot_b, kept_at(gl, st, 1, off),
 								  (uint64_t)st->bn, (uint64_t)(st->bk * geo->eb),
 								  (uint64_t)(Kt * geo->eb), sl->last_reader)
-					      : lw_load_block(lo, gl->lv_b, (uint64_t)sb * gl->slot_b, gl->seg_b + off,
-							      (uint64_t)st->bn, (uint64_t)(st->bk * geo->eb), (uint64_t)(Kt * geo->eb),
-							      gl->stage_b, sl->last_reader);
+					      : load_b(gl, st, (uint64_t)sb * gl->slot_b, off, sl->last_reader);
 		sl->key = kb, sl->last_reader = -1;
 	}
 	gl->rb.s[sb].used = i;
@@ -635,9 +642,10 @@ static void make_segments(struct gemm_lowering *gl, const uint8_t *const *data)
 			lw_nomem(lo->prog, tz_packed_a_bytes(geo) + 1, "the packed A operand");
 	}
 	if (data && sb < 0) {
-		if ((bb = try_malloc(tz_packed_b_bytes(geo) + 1)))
+		if ((bb = try_malloc(tz_packed_b_bytes(geo) + 1))) {
 			tz_pack_b(geo, data, bb);
-		else
+			tz_gemm_narrow_b(geo, bb);
+		} else
 			lw_nomem(lo->prog, tz_packed_b_bytes(geo) + 1, "the packed B operand");
 	}
 	gl->seg_a = sa >= 0 ? lo->prog->p.seg[sa].addr
@@ -645,7 +653,7 @@ static void make_segments(struct gemm_lowering *gl, const uint8_t *const *data)
 					     tz_packed_a_bytes(geo), a);
 	gl->seg_b = sb >= 0 ? lo->prog->p.seg[sb].addr
 			    : lw_add_segment(lo, "b", lw_segment_kind(lo->g, lo->op->in[geo->b.input_b].tensor),
-					     tz_packed_b_bytes(geo), bb);
+					     tz_gemm_b_bytes(geo), bb);
 	if (geo->bias >= 0) {
 		if (data && (bias = try_malloc(tz_packed_bias_bytes(geo) + 1)))
 			tz_pack_bias(geo, data, bias);
@@ -776,7 +784,7 @@ int lw_lower_gemm(struct cc_program *prog, struct cc_op *rec, struct diags *err)
 	if (gl.m->keep_a && !tz_in_panels(gl.m, 0))
 		load_kept(&gl, 0, gl.seg_a, tz_packed_a_bytes(gl.geo));
 	if (gl.m->keep_b && !tz_in_panels(gl.m, 1))
-		load_kept(&gl, 1, gl.seg_b, tz_packed_b_bytes(gl.geo));
+		load_kept(&gl, 1, gl.seg_b, tz_gemm_b_bytes(gl.geo));
 	emit_steps(&gl);
 	return 0;
 }

@@ -117,7 +117,7 @@ enum isa_width {
 	ISA_W_COLS,      /* dma.max_cols */
 	ISA_W_STRIDE,    /* dma.max_stride */
 	ISA_W_PAD,       /* dma.max_pad */
-	ISA_W_VALUES,    /* values along a one-row element (narrow transfers) */
+	ISA_W_VALUES,    /* values of an element (narrow transfers) */
 	ISA_W_UOP_INDEX, /* index into the micro-op buffer */
 	ISA_W_UOP_END,   /* one past the last micro-op (may equal the depth) */
 	ISA_W_LOOP,      /* isa.max_loop_extent */
@@ -338,12 +338,12 @@ uint64_t isa_pipeline_cycles(uint64_t beats, uint64_t insns, uint32_t ii, uint32
 uint64_t isa_transfer_block(const struct isa_layout *lay, const struct isa_insn *in);
 /* Cycles `bytes` take on a level's port: at least 1. */
 uint64_t isa_port_cycles(const struct hw_level *l, uint64_t bytes);
-/* The values along the one-row element of level l that a narrow transfer
- * (`values` > 0) can move a part of: its lanes when it is a scratchpad
- * under DRAM, else 0 (elements of several rows, the micro-op buffer, shared
- * levels, whose elements stage other levels' elements, and the levels under
- * them move whole elements). */
-uint32_t isa_narrow_lanes(const struct hw *hw, int l);
+/* The values of level l's element that a narrow transfer (`values` > 0)
+ * can move the first of (row-major: the first rows of an element of
+ * several): its values when it is a scratchpad under DRAM, else 0 (the
+ * micro-op buffer, shared levels, whose elements stage other levels'
+ * elements, and the levels under them move whole elements). */
+uint32_t isa_narrow_values(const struct hw *hw, int l);
 /* Bytes of one of the transfer's elements in the parent: the element's, or
  * `values` values of a narrow transfer. */
 uint64_t isa_parent_elem_bytes(const struct hw *hw, const struct isa_insn *in);

@@ -51,7 +51,7 @@ static const char *const width_names[ISA_W_COUNT] = {
 	[ISA_W_COLS] = "dma.max_cols",
 	[ISA_W_STRIDE] = "dma.max_stride",
 	[ISA_W_PAD] = "dma.max_pad",
-	[ISA_W_VALUES] = "widest one-row element under DRAM, - 1",
+	[ISA_W_VALUES] = "largest element of a scratchpad under DRAM, in values, - 1",
 	[ISA_W_UOP_INDEX] = "micro-op buffer depth - 1",
 	[ISA_W_UOP_END] = "micro-op buffer depth",
 	[ISA_W_LOOP] = "isa.max_loop_extent",
@@ -114,7 +114,7 @@ static void derive_widths(const struct hw *hw, struct isa_layout *lay)
 	w[ISA_W_PAD] = hw_bits_for(hw->dma.max_pad);
 	uint32_t narrow = 1;
 	for (int i = 0; i < hw->nlevels; i++)
-		narrow = max_u32(narrow, isa_narrow_lanes(hw, i));
+		narrow = max_u32(narrow, isa_narrow_values(hw, i));
 	w[ISA_W_VALUES] = hw_bits_for(narrow - 1);
 	w[ISA_W_UOP_INDEX] = hw_bits_for(uop_depth - 1);
 	w[ISA_W_UOP_END] = hw_bits_for(uop_depth);
@@ -388,22 +388,22 @@ static int check_range(const struct isa_layout *lay, const struct isa_insn *in, 
 	return 0;
 }
 
-/* A narrow transfer moves fewer values than its element's lanes, of a
- * level that has them (isa_narrow_lanes). */
+/* A narrow transfer moves fewer values than its element's, of a level
+ * that has them (isa_narrow_values). */
 static int check_values(const struct hw *hw, const struct isa_insn *in, enum isa_field *bad, char *why)
 {
 	int64_t v = in->f[ISA_F_VALUES];
-	uint32_t lanes = isa_narrow_lanes(hw, (int)in->f[ISA_F_BUF]);
-	if (v == 0 || (uint64_t)v < lanes)
+	uint32_t values = isa_narrow_values(hw, (int)in->f[ISA_F_BUF]);
+	if (v == 0 || (uint64_t)v < values)
 		return 0;
 	*bad = ISA_F_VALUES;
 	const struct hw_level *l = &hw->level[in->f[ISA_F_BUF]];
-	if (!lanes)
+	if (!values)
 		snprintf(why, 256, "values=%" PRId64 ": '%s' moves whole elements (%s); expected values=0", v, l->name,
-			 l->parent >= 0 ? "its parent is a shared level" : "its element is not one row of values");
+			 l->parent >= 0 ? "its parent is a shared level" : "it is not a scratchpad under DRAM");
 	else
 		snprintf(why, 256, "values=%" PRId64 " is not fewer than the %u values of a '%s' element; expected 0 (all) "
-			 "or 1 to %u", v, lanes, l->name, lanes - 1);
+			 "or 1 to %u", v, values, l->name, values - 1);
 	return -1;
 }
 

@@ -154,10 +154,10 @@ static struct xfer limit_xfer(struct gen *g, const struct hw_level *l, uint64_t 
  * (a store's rows do not overlap), inside the same window. */
 static void narrow_xfer(struct gen *g, const struct hw_level *l, uint64_t window_elems, struct xfer *t)
 {
-	uint32_t lanes = isa_narrow_lanes(g->hw, (int)(l - g->hw->level));
-	if (lanes < 2 || pick(g, 0, 3))
+	uint32_t values = isa_narrow_values(g->hw, (int)(l - g->hw->level));
+	if (values < 2 || pick(g, 0, 3))
 		return;
-	uint64_t v = pick(g, 1, lanes - 1), window = window_elems * lanes;
+	uint64_t v = pick(g, 1, values - 1), window = window_elems * values;
 	uint64_t stride = t->x * v + pick(g, 0, 3);
 	if (stride > g->hw->dma.max_stride)
 		return;

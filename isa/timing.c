@@ -74,15 +74,15 @@ uint64_t isa_port_cycles(const struct hw_level *l, uint64_t bytes)
 	return c > ISA_MIN_CYCLES ? c : ISA_MIN_CYCLES;
 }
 
-uint32_t isa_narrow_lanes(const struct hw *hw, int l)
+uint32_t isa_narrow_values(const struct hw *hw, int l)
 {
 	const struct hw_level *L = &hw->level[l];
 	if (L->parent >= 0 || L->role == HW_ROLE_UOP || L->role == HW_ROLE_SHARED || L->elem_rank < 1)
 		return 0;
-	for (int d = 0; d + 1 < L->elem_rank; d++)
-		if (L->elem_shape[d] != 1)
-			return 0;
-	return L->elem_shape[L->elem_rank - 1];
+	uint32_t values = 1;
+	for (int d = 0; d < L->elem_rank; d++)
+		values *= L->elem_shape[d];
+	return values;
 }
 
 uint64_t isa_parent_unit_bytes(const struct hw *hw, const struct isa_insn *in)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/value.h"
+#include "isa/isa.h"
 #include "tensorize.h"
 
 static enum tz_group group_of(unsigned mask, bool reduction)
@@ -113,6 +114,8 @@ static void find_bias(struct tz_geometry *geo)
 			geo->bias_on[gr] |= access_uses(x, op, &geo->b, &geo->axis[gr][i]);
 }
 
+static uint32_t narrow_b(const struct tz_geometry *geo);
+
 void tz_geometry_init(struct tz_geometry *geo, const struct hw *hw, const struct ir_graph *g, int op,
 		      const struct tz_binding *b)
 {
@@ -146,6 +149,7 @@ void tz_geometry_init(struct tz_geometry *geo, const struct hw *hw, const struct
 	geo->bytes_acc = hw->level[in->out.level].elem_bytes;
 	geo->bytes_out = hw->level[hw->role_level[HW_ROLE_OUTPUT]].elem_bytes;
 	find_bias(geo);
+	geo->b_narrow = narrow_b(geo);
 	tz_beat_derive(geo);
 	tz_direct_derive(geo, &geo->dir);
 }
@@ -251,6 +255,76 @@ static void copy_value(const uint8_t *src, enum dtype st, int64_t si, uint8_t *d
 		val_put_float(dst, dt, di, val_get_float(src, st, (uint64_t)si));
 	else
 		val_put_int(dst, dt, di, val_get_int(src, st, (uint64_t)si));
+}
+
+/* The values of B's last tile along N up to its last one inside the
+ * operand (along N, and along K in its first and last tile: in between K
+ * is whole), when a narrow transfer can move just those: B's tile is one
+ * element of a scratchpad under DRAM.  0 when they are all of it. */
+static uint32_t narrow_b(const struct tz_geometry *geo)
+{
+	const struct hw_operand *o = &geo->hw->intrinsic[geo->b.intrinsic].b;
+	uint32_t values = isa_narrow_values(geo->hw, o->level), prefix = 0;
+	if (geo->eb != 1 || values < 2 || o->tile_elems != values)
+		return 0;
+	int64_t ks[2] = {0, geo->count[TZ_G_K] - 1};
+	for (int i = 0; i < 2; i++) {
+		struct point p = {0};
+		set_group(geo, TZ_G_N, geo->count[TZ_G_N] - 1, &p);
+		set_group(geo, TZ_G_K, ks[i], &p);
+		for (uint32_t v = prefix; v < values; v++)
+			if (set_tile_value(geo, o, v, &p))
+				prefix = v + 1;
+	}
+	return prefix < values ? prefix : 0;
+}
+
+static uint64_t narrow_b_tile_bytes(const struct tz_geometry *geo)
+{
+	return (uint64_t)geo->b_narrow * dtype_bytes(geo->hw->level[geo->hw->intrinsic[geo->b.intrinsic].b.level].dtype);
+}
+
+/* The bytes of one batch of B that hold data in the GEMM form's DRAM
+ * layout, and the batch's bytes: whole elements, so that the next batch's
+ * whole tiles lie at whole elements, where loads address them. */
+static uint64_t gemm_b_batch_data(const struct tz_geometry *geo)
+{
+	uint64_t tile = (uint64_t)geo->eb * geo->bytes_b, Nt = (uint64_t)geo->count[TZ_G_N], Kt = (uint64_t)geo->count[TZ_G_K];
+	return geo->b_narrow ? ((Nt - 1) * tile + narrow_b_tile_bytes(geo)) * Kt : Nt * Kt * tile;
+}
+
+static uint64_t gemm_b_batch_bytes(const struct tz_geometry *geo)
+{
+	uint64_t e = geo->bytes_b;
+	return (gemm_b_batch_data(geo) + e - 1) / e * e;
+}
+
+uint64_t tz_gemm_b_bytes(const struct tz_geometry *geo)
+{
+	return (uint64_t)geo->count[TZ_G_BATCH] * gemm_b_batch_bytes(geo);
+}
+
+uint64_t tz_gemm_b_offset(const struct tz_geometry *geo, int64_t bb, int64_t n, int64_t k)
+{
+	uint64_t tile = (uint64_t)geo->eb * geo->bytes_b, Kt = (uint64_t)geo->count[TZ_G_K];
+	uint64_t row = n == geo->count[TZ_G_N] - 1 && geo->b_narrow ? narrow_b_tile_bytes(geo) : tile;
+	return (uint64_t)bb * gemm_b_batch_bytes(geo) + ((uint64_t)n * Kt) * tile + (uint64_t)k * row;
+}
+
+void tz_gemm_narrow_b(const struct tz_geometry *geo, uint8_t *packed)
+{
+	uint64_t tile = (uint64_t)geo->eb * geo->bytes_b, part = narrow_b_tile_bytes(geo);
+	int64_t Nt = geo->count[TZ_G_N], Kt = geo->count[TZ_G_K];
+	/* forwards: each tile moves down (those of later batches too), never
+	 * over one not yet moved */
+	for (int64_t bb = 0; geo->b_narrow && bb < geo->count[TZ_G_BATCH]; bb++) {
+		for (int64_t n = bb ? 0 : Nt - 1; n < Nt; n++)
+			for (int64_t k = 0; k < Kt; k++)
+				memmove(packed + tz_gemm_b_offset(geo, bb, n, k), packed + (uint64_t)((bb * Nt + n) * Kt + k) * tile,
+					n == Nt - 1 ? part : tile);
+		uint64_t end = (uint64_t)bb * gemm_b_batch_bytes(geo) + gemm_b_batch_data(geo);
+		memset(packed + end, 0, (uint64_t)(bb + 1) * gemm_b_batch_bytes(geo) - end); /* up to the next whole element */
+	}
 }
 
 /* One input operand: [Bt][MN][Kt] tiles. */

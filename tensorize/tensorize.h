@@ -111,7 +111,7 @@ uint64_t tz_layout_bytes(const struct tz_layout *l);
 /* A layout narrowed to its tensor's extent along the lanes when that is
  * less than the lanes, of one block of one row, and the scratchpad it goes
  * through has narrow transfers of that many lanes (narrow_lanes:
- * isa_narrow_lanes of the level). */
+ * isa_narrow_values of the level). */
 void tz_layout_narrow(struct tz_layout *l, const struct ir_graph *g, uint32_t narrow_lanes);
 /* Bytes of one element in DRAM. */
 uint64_t tz_layout_elem_bytes(const struct tz_layout *l);
@@ -202,6 +202,11 @@ struct tz_geometry {
 	bool bias_beat;                /* the bias can be each output tile's first beat (tz_beat_derive) */
 	int beat_group;                /* the group its digit tiles run along: TZ_G_N, or TZ_G_BATCH */
 	struct tz_direct dir;          /* whether and how the direct form streams it */
+	/* In the GEMM form, the values of each element of B's last row of tiles
+	 * along N that DRAM holds (tz_gemm_b_bytes), when its rows past the
+	 * operand's pad (a weight of 17 output channels in tiles of 16 rows)
+	 * and narrow transfers leave them out; else 0. */
+	uint32_t b_narrow;
 };
 
 /* Why an intrinsic cannot run an op. */
@@ -307,6 +312,14 @@ int64_t tz_bias_count(const struct tz_geometry *geo, enum tz_group gr);
 void tz_pack_a(const struct tz_geometry *geo, const uint8_t *const *data, uint8_t *out);
 void tz_pack_b(const struct tz_geometry *geo, const uint8_t *const *data, uint8_t *out);
 void tz_pack_bias(const struct tz_geometry *geo, const uint8_t *const *data, uint8_t *out);
+/* B as the GEMM form holds it in DRAM: tz_pack_b's tiles, except that with
+ * b_narrow each element of the last row of tiles along N (of each batch)
+ * holds only its first b_narrow values, packed.  tz_gemm_narrow_b turns
+ * tz_pack_b's layout into it in place; tz_gemm_b_offset is the byte offset
+ * of tile (bb, n, k). */
+uint64_t tz_gemm_b_bytes(const struct tz_geometry *geo);
+uint64_t tz_gemm_b_offset(const struct tz_geometry *geo, int64_t bb, int64_t n, int64_t k);
+void tz_gemm_narrow_b(const struct tz_geometry *geo, uint8_t *packed);
 /* The output, [planes][Bt][Mt][Nt] tiles of the output buffer, back into the
  * op's output tensor (its dtype): plane p holds bits 8p·b... of each value,
  * where b is the output buffer's bytes per value. */

@@ -74,9 +74,9 @@ static void test_config(const char *name)
 	ASSERT(padded > 0);
 	ASSERT(popped > 0);
 	/* narrow transfers wherever the buffers loaded (input, accumulator) and stored (output) have them */
-	ASSERT((narrow[ISA_CLASS_LOAD] > 0) == (isa_narrow_lanes(&hw, hw.role_level[HW_ROLE_INPUT]) > 1 ||
-						isa_narrow_lanes(&hw, hw.role_level[HW_ROLE_ACCUMULATOR]) > 1));
-	ASSERT((narrow[ISA_CLASS_STORE] > 0) == (isa_narrow_lanes(&hw, hw.role_level[HW_ROLE_OUTPUT]) > 1));
+	ASSERT((narrow[ISA_CLASS_LOAD] > 0) == (isa_narrow_values(&hw, hw.role_level[HW_ROLE_INPUT]) > 1 ||
+						isa_narrow_values(&hw, hw.role_level[HW_ROLE_ACCUMULATOR]) > 1));
+	ASSERT((narrow[ISA_CLASS_STORE] > 0) == (isa_narrow_values(&hw, hw.role_level[HW_ROLE_OUTPUT]) > 1));
 	dev_sim.close(d);
 	diag_free(&err);
 }

@@ -50,12 +50,20 @@ static bool defined_loads(const struct tz_geometry *geo, const struct tz_mapping
 	return true;
 }
 
-/* The program's load instructions into scratchpad `level`. */
+static bool is_load_into(const struct isa_program *p, int i, int level)
+{
+	return p->layout.kind[p->insn[i].kind].cls == ISA_CLASS_LOAD && (int)p->insn[i].f[ISA_F_BUF] == level;
+}
+
+/* The program's block loads into scratchpad `level`: its load instructions,
+ * but a narrow one right after a whole one into the same level finishes
+ * that one's block (B's last row of tiles, tz_geometry's b_narrow). */
 static int64_t loads_into(const struct isa_program *p, int level)
 {
 	int64_t n = 0;
 	for (int i = 0; i < p->ninsn; i++)
-		n += p->layout.kind[p->insn[i].kind].cls == ISA_CLASS_LOAD && (int)p->insn[i].f[ISA_F_BUF] == level;
+		n += is_load_into(p, i, level) && !(p->insn[i].f[ISA_F_VALUES] && i > 0 && is_load_into(p, i - 1, level) &&
+						     !p->insn[i - 1].f[ISA_F_VALUES]);
 	return n;
 }
 
