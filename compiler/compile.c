@@ -267,7 +267,7 @@ static void binding_needs(const struct hw *hw, const struct ir_graph *g, int op,
 	double others = cc_compulsory_bytes(g, op) - a - b;
 	if (!geo.dir.ok)
 		a = fmax(a, (double)tz_packed_a_bytes(&geo));
-	b = fmax(b, (double)tz_gemm_b_bytes(&geo));
+	b = fmax(b, (double)tz_gemm_b_data_bytes(&geo));
 	double rate = hw_intrinsic_peak_macs(in) * bd->efficiency;
 	need[CC_RES_MAC] = rate > 0 ? (double)ir_op_macs(o) / rate : 0;
 	need[CC_RES_ALU] = alu_cycles(hw, alu_operations(hw, g, op, false, bd->planes));

@@ -304,6 +304,11 @@ uint64_t tz_gemm_b_bytes(const struct tz_geometry *geo)
 	return (uint64_t)geo->count[TZ_G_BATCH] * gemm_b_batch_bytes(geo);
 }
 
+uint64_t tz_gemm_b_data_bytes(const struct tz_geometry *geo)
+{
+	return (uint64_t)geo->count[TZ_G_BATCH] * gemm_b_batch_data(geo);
+}
+
 uint64_t tz_gemm_b_offset(const struct tz_geometry *geo, int64_t bb, int64_t n, int64_t k)
 {
 	uint64_t tile = (uint64_t)geo->eb * geo->bytes_b, Kt = (uint64_t)geo->count[TZ_G_K];

@@ -318,6 +318,8 @@ void tz_pack_bias(const struct tz_geometry *geo, const uint8_t *const *data, uin
  * tz_pack_b's layout into it in place; tz_gemm_b_offset is the byte offset
  * of tile (bb, n, k). */
 uint64_t tz_gemm_b_bytes(const struct tz_geometry *geo);
+/* Of them, those its tiles hold (what loading all of B reads). */
+uint64_t tz_gemm_b_data_bytes(const struct tz_geometry *geo);
 uint64_t tz_gemm_b_offset(const struct tz_geometry *geo, int64_t bb, int64_t n, int64_t k);
 void tz_gemm_narrow_b(const struct tz_geometry *geo, uint8_t *packed);
 /* The output, [planes][Bt][Mt][Nt] tiles of the output buffer, back into the
@@ -397,8 +399,9 @@ bool tz_serpentine(const struct tz_geometry *geo, const struct tz_mapping *m);
  * change to the lowering or its rules changes what a mapping measures, so
  * that records measured before are kept but no longer taken as this
  * lowering's.  0: before versions; 1: the serpentine order; 2: the bias
- * beat (tz_bias_beat). */
-enum { TZ_LOWERING_VERSION = 2 };
+ * beat (tz_bias_beat); 3: B's last row of tiles narrow in the GEMM form
+ * (tz_geometry's b_narrow). */
+enum { TZ_LOWERING_VERSION = 3 };
 /* Bytes it reads from DRAM (estimated: blocks as often as they are loaded). */
 double tz_estimate_dram_read(const struct tz_geometry *geo, const struct tz_mapping *m);
 
