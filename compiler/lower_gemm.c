@@ -170,23 +170,24 @@ static void load_digits(struct gemm_lowering *gl, struct step *st, int64_t i)
 	st->sd = sd;
 }
 
-/* A block of B from DRAM byte offset `off`: its last row of tiles along N
- * by a narrow load when it is the operand's and DRAM holds only its
- * elements' first values (tz_geometry's b_narrow). */
-static int load_b(struct gemm_lowering *gl, const struct step *st, uint64_t idx, uint64_t off, int wait)
+/* A block of B from DRAM: bn rows of `tiles` tiles from tile k0 along K
+ * (the direct form's are bk lane tiles by every window position); its last
+ * row of tiles along N by a narrow load when it is the operand's and DRAM
+ * holds only its elements' first values (tz_geometry's b_narrow). */
+static int load_b(struct gemm_lowering *gl, const struct step *st, uint64_t idx, int64_t k0, int64_t tiles, int wait)
 {
 	const struct tz_geometry *geo = gl->geo;
-	int64_t Kt = geo->count[TZ_G_K], last = geo->count[TZ_G_N] - 1, full = st->bn;
-	uint64_t cols = (uint64_t)(st->bk * geo->eb);
-	if (geo->b_narrow && st->no * gl->m->bn + st->bn - 1 == last)
+	int64_t Kt = geo->count[TZ_G_K], n0 = st->no * gl->m->bn, last = geo->count[TZ_G_N] - 1, full = st->bn;
+	uint64_t cols = (uint64_t)(tiles * geo->eb);
+	if (geo->b_narrow && n0 + st->bn - 1 == last)
 		full--;
-	int f = full ? lw_load_block(&gl->lo, gl->lv_b, idx, gl->seg_b + off, (uint64_t)full, cols, (uint64_t)(Kt * geo->eb),
-				     gl->stage_b, wait)
+	int f = full ? lw_load_block(&gl->lo, gl->lv_b, idx, gl->seg_b + tz_gemm_b_offset(geo, st->bb, n0, k0),
+				     (uint64_t)full, cols, (uint64_t)(Kt * geo->eb), gl->stage_b, wait)
 		     : -1;
 	if (full == st->bn)
 		return f;
-	return lw_load_narrow(&gl->lo, gl->lv_b, idx + (uint64_t)full * cols,
-			      gl->seg_b + tz_gemm_b_offset(geo, st->bb, last, st->ko * gl->m->bk), cols, geo->b_narrow, wait);
+	return lw_load_narrow(&gl->lo, gl->lv_b, idx + (uint64_t)full * cols, gl->seg_b + tz_gemm_b_offset(geo, st->bb, last, k0),
+			      cols, geo->b_narrow, wait);
 }
 
 /* Loads A and B for step `i` (those not resident), never into `pin_a` /
@@ -225,10 +226,7 @@ static void emit_loads(struct gemm_lowering *gl, struct step *st, int64_t i, int
 		sb = ring_victim(&gl->rb, pin_b);
 		struct slot *sl = &gl->rb.s[sb];
 		int64_t W = geo->dir.win_points;
-		uint64_t off = (uint64_t)(((st->bb * geo->count[TZ_G_N] + st->no * gl->m->bn) * Kt + st->ko * gl->m->bk * W) * geo->eb) *
-			       geo->bytes_b;
-		sl->loaded_by = lw_load_block(lo, gl->lv_b, (uint64_t)sb * gl->slot_b, gl->seg_b + off, (uint64_t)st->bn,
-					      (uint64_t)(st->bk * W * geo->eb), (uint64_t)(Kt * geo->eb), gl->stage_b, sl->last_reader);
+		sl->loaded_by = load_b(gl, st, (uint64_t)sb * gl->slot_b, st->ko * gl->m->bk * W, st->bk * W, sl->last_reader);
 		sl->key = kb, sl->last_reader = -1;
 	} else if (sb < 0) {
 		sb = ring_victim(&gl->rb, pin_b);
@@ -237,7 +235,7 @@ static void emit_loads(struct gemm_lowering *gl, struct step *st, int64_t i, int
 		sl->loaded_by = gl->m->keep_b ? lw_load_from_kept(lo, gl->lv_b, (uint64_t)sb * gl->slot_b, kept_at(gl, st, 1, off),
 								  (uint64_t)st->bn, (uint64_t)(st->bk * geo->eb),
 								  (uint64_t)(Kt * geo->eb), sl->last_reader)
-					      : load_b(gl, st, (uint64_t)sb * gl->slot_b, off, sl->last_reader);
+					      : load_b(gl, st, (uint64_t)sb * gl->slot_b, st->ko * gl->m->bk, st->bk, sl->last_reader);
 		sl->key = kb, sl->last_reader = -1;
 	}
 	gl->rb.s[sb].used = i;

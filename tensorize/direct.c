@@ -587,7 +587,7 @@ int tz_direct_candidates(const struct tz_geometry *geo, int64_t *bm, int64_t *bo
 
 uint64_t tz_direct_b_bytes(const struct tz_geometry *geo)
 {
-	return tz_packed_b_bytes(geo);
+	return tz_gemm_b_bytes(geo);
 }
 
 /* The value of access a at iterators it, or 0 outside its tensor, as a double. */
@@ -687,6 +687,7 @@ void tz_direct_pack_b(const struct tz_geometry *geo, const uint8_t *const *data,
 		for (int64_t row = 0; row < rows; row++)
 			memcpy(out + (uint64_t)(row * Kt + to) * tile, scratch + (uint64_t)(row * Kt + k) * tile, tile);
 	}
+	tz_gemm_narrow_b(geo, out); /* the same rows of tiles as the GEMM form's */
 }
 
 void tz_direct_point(const struct tz_geometry *geo, int64_t bb, int64_t sidx, int64_t r0, int64_t c0, int64_t ka,

@@ -260,12 +260,13 @@ static void copy_value(const uint8_t *src, enum dtype st, int64_t si, uint8_t *d
 /* The values of B's last tile along N up to its last one inside the
  * operand (along N, and along K in its first and last tile: in between K
  * is whole), when a narrow transfer can move just those: B's tile is one
- * element of a scratchpad under DRAM.  0 when they are all of it. */
+ * element of a scratchpad under DRAM (and not a diagonal binding's, whose
+ * values lie on the diagonal).  0 when they are all of it. */
 static uint32_t narrow_b(const struct tz_geometry *geo)
 {
 	const struct hw_operand *o = &geo->hw->intrinsic[geo->b.intrinsic].b;
 	uint32_t values = isa_narrow_values(geo->hw, o->level), prefix = 0;
-	if (geo->eb != 1 || values < 2 || o->tile_elems != values)
+	if (geo->eb != 1 || values < 2 || o->tile_elems != values || tz_diagonal(&geo->b) >= 0)
 		return 0;
 	int64_t ks[2] = {0, geo->count[TZ_G_K] - 1};
 	for (int i = 0; i < 2; i++) {

@@ -303,12 +303,12 @@ static void direct_blocking(const struct tz_geometry *geo, const struct tz_mappi
 	b->Mb = db.stepped * db.row_blocks * db.col_blocks, b->Nb = tz_blocks(geo->count[TZ_G_N], m->bn);
 	b->Kb = tz_blocks(db.kt, m->bk);
 	b->a_bytes = (double)db.slot_a * geo->bytes_a * d->a.values / d->a.lanes; /* a narrow layout's: its values */
-	b->b_bytes = (double)db.slot_b * geo->bytes_b;
+	b->b_bytes = (double)db.slot_b * geo->bytes_b * (double)tz_gemm_b_data_bytes(geo) / (double)tz_packed_b_bytes(geo);
 	b->a_dmas = tz_direct_folds_lanes(geo, m) ? 1 : (double)db.chunks * (d->a_step[d->a_col] > 1 ? (double)db.a_rows : 1);
-	b->b_dmas = 1;
+	b->b_dmas = geo->b_narrow && m->bn > 1 ? 1 + 1 / b->Nb : 1; /* as the GEMM form's */
 	b->out_dmas = tz_direct_folds_outputs(geo, m) ? 1 : (double)m->bn;
 	b->gemm_insns_per_out = 1;
-	b->a_whole = (double)tz_layout_bytes(&d->a), b->b_whole = (double)tz_packed_b_bytes(geo);
+	b->a_whole = (double)tz_layout_bytes(&d->a), b->b_whole = (double)tz_gemm_b_data_bytes(geo);
 	b->panels = 1, b->panel = m->n_outer ? b->Mb : b->Nb;
 }
 

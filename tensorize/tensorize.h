@@ -296,7 +296,9 @@ void tz_direct_point(const struct tz_geometry *geo, int64_t bb, int64_t sidx, in
  * groups it varies along), as the accumulator holds them. */
 uint64_t tz_direct_bias_bytes(const struct tz_geometry *geo);
 void tz_direct_pack_bias(const struct tz_geometry *geo, const uint8_t *const *data, uint8_t *out);
-/* B of a direct mapping, packed once: [Bt][Nt][lane tiles][window points] tiles. */
+/* B of a direct mapping, packed once: [Bt][Nt][lane tiles][window points]
+ * tiles, the last row along N narrow as the GEMM form's (tz_gemm_narrow_b):
+ * tz_direct_b_bytes of out, which, like scratch, holds tz_packed_b_bytes. */
 uint64_t tz_direct_b_bytes(const struct tz_geometry *geo);
 void tz_direct_pack_b(const struct tz_geometry *geo, const uint8_t *const *data, uint8_t *out, uint8_t *scratch);
 /* Packed sizes in bytes. */
