@@ -85,6 +85,13 @@ int lw_load_block(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_
  * load: the rest of each element is zero), after `wait`.  Returns the last
  * instruction. */
 int lw_load_narrow(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t cols, uint32_t values, int wait);
+/* n elements of scratchpad lv, each only its first `part` bytes in DRAM
+ * (a whole number of its shared level's elements), packed from byte
+ * `dram`: into the shared level with the rest of each element the DMA's
+ * zero padding, then whole into lv at idx (stage[]: staging offsets per
+ * level), after `wait`.  Returns the last instruction. */
+int lw_load_parts(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t n, uint64_t part, const uint64_t *stage,
+		  int wait);
 /* One row of cols elements from DRAM written `times` times, one after the
  * other, into lv from idx: a load with a row stride of 0 (from DRAM, or from
  * the row staged once in the shared levels). */

@@ -223,6 +223,32 @@ static int padded_insn(struct lw_op *lo, int lv, uint64_t idx, uint64_t addr, in
 	return i;
 }
 
+int lw_load_parts(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t n, uint64_t part, const uint64_t *stage,
+		  int wait)
+{
+	int path[HW_MAX_LEVELS] = {0}, np = path_of(lo->hw, lv, path);
+	uint32_t e = lo->hw->level[lv].elem_bytes, e0 = lo->hw->level[path[0]].elem_bytes;
+	int first = -1;
+	for (uint64_t r = 0; r < n; r += lo->hw->dma.max_rows) { /* each element a row of the shared level's elements */
+		uint64_t nr = n - r < lo->hw->dma.max_rows ? n - r : lo->hw->dma.max_rows;
+		int f = padded_insn(lo, path[0], (stage[0] + r * e) / e0, (dram + r * part) / e0, (int64_t)nr,
+				    (int64_t)(part / e0), part / e0, (int64_t[4]){0, 0, 0, (int64_t)((e - part) / e0)}, 0);
+		first = first < 0 ? f : first;
+	}
+	for (int i = 1; i < np; i++) {
+		uint32_t ei = lo->hw->level[path[i]].elem_bytes;
+		lw_transfer(lo, ISA_CLASS_LOAD, path[i], stage[i] / ei, stage[i - 1] / ei, 1, n * e / ei, 0, 0, 0);
+	}
+	int last_stage = lo->s->n - 1;
+	int f = lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, stage[np - 1] / e, 1, n, 0, 0, 0);
+	st_need(lo->s, f, wait);
+	st_need(lo->s, f, last_stage);
+	if (lo->s->v[f].q != lo->s->v[first].q) /* as load_into: the staging area's refill after its last reader */
+		st_need(lo->s, first, wait);
+	lw_barrier(lo, f);
+	return lo->s->n - 1;
+}
+
 int lw_load_padded(struct lw_op *lo, int lv, uint64_t idx, uint64_t addr, int64_t rows, int64_t cols, uint64_t stride,
 		   const int64_t pad[4], const uint64_t *stage, uint32_t values)
 {

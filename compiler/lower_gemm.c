@@ -20,8 +20,6 @@
 
 /* ---- rings of buffers ---- */
 
-
-
 static void ring_init(struct ring *r, int n)
 {
 	r->n = n;
@@ -48,11 +46,7 @@ static int ring_victim(const struct ring *r, int pinned)
 	return best < 0 ? 0 : best;
 }
 
-
 /* ---- the steps ---- */
-
-
-
 
 static int64_t m_blocks(const struct gemm_lowering *gl)
 {
@@ -64,7 +58,6 @@ static int64_t k_blocks(const struct gemm_lowering *gl)
 {
 	return blocks(gl->m->direct ? gl->db.kt : gl->geo->count[TZ_G_K], gl->m->bk);
 }
-
 
 /* Output block o of the loop nest: batch, then panels of the inner
  * loop's blocks (one panel of all of them without panels), the outer loop,
@@ -184,10 +177,12 @@ static int load_b(struct gemm_lowering *gl, const struct step *st, uint64_t idx,
 	int f = full ? lw_load_block(&gl->lo, gl->lv_b, idx, gl->seg_b + tz_gemm_b_offset(geo, st->bb, n0, k0),
 				     (uint64_t)full, cols, (uint64_t)(Kt * geo->eb), gl->stage_b, wait)
 		     : -1;
+	uint64_t at = gl->seg_b + tz_gemm_b_offset(geo, st->bb, last, k0), vb = dtype_bytes(gl->lo.hw->level[gl->lv_b].dtype);
 	if (full == st->bn)
 		return f;
-	return lw_load_narrow(&gl->lo, gl->lv_b, idx + (uint64_t)full * cols, gl->seg_b + tz_gemm_b_offset(geo, st->bb, last, k0),
-			      cols, geo->b_narrow, wait);
+	if (gl->lo.hw->level[gl->lv_b].parent >= 0) /* padded in the shared level */
+		return lw_load_parts(&gl->lo, gl->lv_b, idx + (uint64_t)full * cols, at, cols, geo->b_narrow * vb, gl->stage_b, wait);
+	return lw_load_narrow(&gl->lo, gl->lv_b, idx + (uint64_t)full * cols, at, cols, geo->b_narrow, wait);
 }
 
 /* Loads A and B for step `i` (those not resident), never into `pin_a` /
@@ -407,7 +402,6 @@ static int alu_bias(struct gemm_lowering *gl, const struct step *st, int q)
 	return st_emit(gl->lo.s, &in);
 }
 
-
 /* The epilogue of a finished output block, then its stores. */
 /* Byte plane p of an output block, from accumulator slot q, once `wait`
  * (the instruction that wrote it) is done; the store's index. */
@@ -519,7 +513,6 @@ static void emit_steps(struct gemm_lowering *gl)
 
 /* ---- micro-op kernels, scratchpads, staging and segments ---- */
 
-
 /* The beat's kernels for accumulator buffer q: per block of output tiles
  * (or batch index) with every digit resident, else per digit buffer: its
  * tiles' accumulators, the place values, their digits. */
@@ -615,8 +608,6 @@ static void load_kept(struct gemm_lowering *gl, int which, uint64_t dram, uint64
 	int f = lw_transfer(&gl->lo, ISA_CLASS_LOAD, s, gl->keep_off[which] / e, dram / e, 1, (bytes + e - 1) / e, 0, 0, 0);
 	lw_barrier(&gl->lo, f);
 }
-
-
 
 /* Packs A, B and the bias (data NULL: zeros, as when only timing matters)
  * and places the output. */
@@ -748,6 +739,8 @@ int lw_settle_gemm(struct cc_program *prog, struct cc_op *rec, struct diags *err
 	}
 	plan->map.b = bind;
 	tz_geometry_init(&plan->geo, &prog->p.hw, g, rec->op, &bind);
+	if (plan->map.keep_b) /* B kept whole in the shared level, as DRAM holds it: whole tiles */
+		plan->geo.b_narrow = 0;
 	if (tz_mapping_check(&plan->geo, &plan->map, why)) {
 		diag_add(err, NULL, 0, 0, "op '%s': the mapping cannot be lowered: %s", g->op[rec->op].name, why);
 		return -1;

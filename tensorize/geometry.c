@@ -257,15 +257,35 @@ static void copy_value(const uint8_t *src, enum dtype st, int64_t si, uint8_t *d
 		val_put_int(dst, dt, di, val_get_int(src, st, (uint64_t)si));
 }
 
+/* Whether scratchpad l is under one shared level right under DRAM, whose
+ * elements are a whole number of l's values, `unit` of them, and a whole
+ * part of l's element: a load from DRAM into it can pad each of l's
+ * elements (then moved whole to l) from its first values. */
+static bool staged_unit(const struct hw *hw, int l, uint32_t *unit)
+{
+	const struct hw_level *L = &hw->level[l];
+	if (L->parent < 0 || hw->level[L->parent].parent >= 0 || L->role == HW_ROLE_UOP)
+		return false;
+	uint32_t e0 = hw->level[L->parent].elem_bytes, vb = dtype_bytes(L->dtype);
+	if (e0 % vb || L->elem_bytes % e0)
+		return false;
+	*unit = e0 / vb;
+	return true;
+}
+
 /* The values of B's last tile along N up to its last one inside the
  * operand (along N, and along K in its first and last tile: in between K
  * is whole), when a narrow transfer can move just those: B's tile is one
  * element of a scratchpad under DRAM (and not a diagonal binding's, whose
- * values lie on the diagonal).  0 when they are all of it. */
+ * values lie on the diagonal), or under a shared level whose DMA pads it
+ * (staged_unit: whole elements of the shared level then).  0 when they are
+ * all of it. */
 static uint32_t narrow_b(const struct tz_geometry *geo)
 {
 	const struct hw_operand *o = &geo->hw->intrinsic[geo->b.intrinsic].b;
-	uint32_t values = isa_narrow_values(geo->hw, o->level), prefix = 0;
+	uint32_t values = isa_narrow_values(geo->hw, o->level), prefix = 0, unit = 1;
+	if (!values && staged_unit(geo->hw, o->level, &unit))
+		values = o->tile_elems;
 	if (geo->eb != 1 || values < 2 || o->tile_elems != values || tz_diagonal(&geo->b) >= 0)
 		return 0;
 	int64_t ks[2] = {0, geo->count[TZ_G_K] - 1};
@@ -277,6 +297,11 @@ static uint32_t narrow_b(const struct tz_geometry *geo)
 			if (set_tile_value(geo, o, v, &p))
 				prefix = v + 1;
 	}
+	/* through a shared level: whole elements of it, the rest of the tile
+	 * its DMA's zero padding */
+	prefix = (prefix + unit - 1) / unit * unit;
+	if (unit > 1 && (values - prefix) / unit > geo->hw->dma.max_pad)
+		prefix = values - geo->hw->dma.max_pad * unit;
 	return prefix < values ? prefix : 0;
 }
 

@@ -280,14 +280,15 @@ static void gemm_blocking(const struct tz_geometry *geo, const struct tz_mapping
 	b->Mb = tz_blocks(geo->count[TZ_G_M], m->bm), b->Nb = tz_blocks(geo->count[TZ_G_N], m->bn);
 	b->Kb = tz_blocks(geo->count[TZ_G_K], m->bk);
 	b->a_bytes = (double)(m->bm * m->bk * geo->ea * geo->bytes_a);
-	/* a narrow last row of B (b_narrow): its blocks read less, in one more load */
-	double b_part = (double)tz_gemm_b_data_bytes(geo) / (double)tz_packed_b_bytes(geo);
+	/* a narrow last row of B (b_narrow; not when B is kept whole, as DRAM
+	 * holds it): its blocks read less, in one more load */
+	double b_part = m->keep_b ? 1 : (double)tz_gemm_b_data_bytes(geo) / (double)tz_packed_b_bytes(geo);
 	b->b_bytes = (double)(m->bn * m->bk * geo->eb * geo->bytes_b) * b_part;
 	b->a_dmas = b->b_dmas = b->out_dmas = 1;
-	if (geo->b_narrow && m->bn > 1)
+	if (geo->b_narrow && m->bn > 1 && !m->keep_b)
 		b->b_dmas += 1 / b->Nb;
 	b->gemm_insns_per_out = m->bk > 1 ? 1 : 0;
-	b->a_whole = (double)tz_packed_a_bytes(geo), b->b_whole = (double)tz_gemm_b_data_bytes(geo);
+	b->a_whole = (double)tz_packed_a_bytes(geo), b->b_whole = (double)tz_packed_b_bytes(geo);
 	b->panels = tz_panels(geo, m), b->panel = panel_blocks(geo, m);
 }
 
