@@ -13,9 +13,10 @@
  * start from their bias (server-wide), output tiles that start from a
  * constant bias's digits as a beat (edge-tiny; biases at the ends of what
  * the digits hold and past them), inputs and outputs of fewer
- * channels than lanes packed in DRAM (narrow loads and stores), direct
- * blocks of a part of one row whose row ends in a shorter block, run on the
- * simulator,
+ * channels than lanes packed in DRAM (narrow loads and stores), weights
+ * whose last row of tiles lies in DRAM with only its rows (narrow loads,
+ * or the DMA's padding into a shared level), direct blocks of a part of
+ * one row whose row ends in a shorter block, run on the simulator,
  * and compared with
  * the reference interpreter
  * (tests/unit/ir_interp.h), which shares no code with either. */
@@ -100,6 +101,10 @@ static int beat_gemm, beat_direct, beat_batch, beat_per_block; /* per block: a b
 /* Direct-form ops whose input or output lies packed in a narrow layout
  * (fewer channels than lanes), moved by narrow loads or stores. */
 static int narrow_in, narrow_out;
+/* Ops whose B holds only the rows of its last row of tiles along N
+ * (tz_geometry's b_narrow): in the GEMM form, in the direct form, through a
+ * shared level (the DMA's padding), with several batches. */
+static int narrow_b_gemm, narrow_b_direct, narrow_b_shared, narrow_b_batches;
 static int serpentine; /* integer ops whose output blocks alternate their reduction blocks' order */
 
 static void count_passes(const struct hw *hw, const struct ir_op *op, const struct tz_geometry *geo,
@@ -123,6 +128,11 @@ static void count_passes(const struct hw *hw, const struct ir_op *op, const stru
 	beat_gemm += tz_bias_beat(geo, map) && !direct, beat_direct += tz_bias_beat(geo, map) && direct;
 	beat_batch += tz_bias_beat(geo, map) && geo->beat_group == TZ_G_BATCH;
 	beat_per_block += tz_beat_mode(geo, map) == TZ_BEAT_PER_BLOCK;
+	if (geo->b_narrow && !map->keep_b) {
+		narrow_b_gemm += !direct, narrow_b_direct += direct;
+		narrow_b_shared += hw->level[hw->intrinsic[geo->b.intrinsic].b.level].parent >= 0;
+		narrow_b_batches += geo->count[TZ_G_BATCH] > 1;
+	}
 }
 
 /* Compiles op with a random binding and mapping, runs it, compares. */
@@ -653,8 +663,15 @@ int main(void)
 	printf("%d direct-form ops in blocks of a part of one row, the row's last block shorter\n", short_cols);
 	printf("%d direct-form ops reading their input packed in fewer values than lanes, %d storing their output so\n",
 	       narrow_in, narrow_out);
+	printf("%d with B's last row of tiles holding only its rows in DRAM in the GEMM form, %d in the direct form, %d "
+	       "of them through a shared level, %d with several batches\n", narrow_b_gemm, narrow_b_direct, narrow_b_shared,
+	       narrow_b_batches);
 	printf("%d in the GEMM form in serpentine order (reduction blocks forward, then backward), of several output blocks\n", serpentine);
 	ASSERT(serpentine >= 25);
+	ASSERT(narrow_b_gemm >= 30);
+	ASSERT(narrow_b_direct >= 30);
+	ASSERT(narrow_b_shared >= 10);
+	ASSERT(narrow_b_batches >= 10);
 	ASSERT(narrow_in >= 10);
 	ASSERT(narrow_out >= 10);
 	ASSERT(bias_init_cases >= 3);
