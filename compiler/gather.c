@@ -100,21 +100,8 @@ int lw_pack_input(const struct cc_program *prog, int i, int tensor, const uint8_
 		tz_pool_pack(&prog->p.hw, prog->g, prog->op[i].op, &plan->pool, data, out);
 	else if (o->in[plan->map.b.input_a].tensor == tensor)
 		tz_pack_a(&plan->geo, data, out);
-	else if (!plan->geo.b_narrow)
+	else
 		tz_pack_b(&plan->geo, data, out);
-	else { /* packed whole, then its last row narrowed: out holds only that */
-		uint8_t *whole = try_malloc(tz_packed_b_bytes(&plan->geo) + 1);
-		if (whole) {
-			tz_pack_b(&plan->geo, data, whole);
-			tz_gemm_narrow_b(&plan->geo, whole);
-			memcpy(out, whole, tz_gemm_b_bytes(&plan->geo));
-		}
-		free(whole);
-		if (!whole) {
-			free(data);
-			return -1;
-		}
-	}
 	free(data);
 	return 0;
 }

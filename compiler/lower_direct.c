@@ -233,11 +233,11 @@ void lw_direct_segments(struct gemm_lowering *gl, const uint8_t *const *data)
 		gl->seg_a = lw_add_segment(lo, "a", lw_segment_kind(lo->g, d->a.tensor), tz_layout_bytes(&d->a), a);
 	}
 	if (data) {
-		bb = try_malloc(tz_packed_b_bytes(geo) + 1), scratch = try_malloc(tz_packed_b_bytes(geo) + 1);
+		bb = try_malloc(tz_direct_b_bytes(geo) + 1), scratch = try_malloc(tz_direct_b_bytes(geo) + 1);
 		if (bb && scratch)
 			tz_direct_pack_b(geo, data, bb, scratch);
 		else
-			lw_nomem(lo->prog, 2 * tz_packed_b_bytes(geo) + 2, "the packed B operand");
+			lw_nomem(lo->prog, 2 * tz_direct_b_bytes(geo) + 2, "the packed B operand");
 		free(scratch);
 	}
 	gl->seg_b = lw_add_segment(lo, "b", ISA_SEG_WEIGHT, tz_direct_b_bytes(geo), bb);

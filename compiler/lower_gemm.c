@@ -177,11 +177,12 @@ static int load_b(struct gemm_lowering *gl, const struct step *st, uint64_t idx,
 	int f = full ? lw_load_block(&gl->lo, gl->lv_b, idx, gl->seg_b + tz_gemm_b_offset(geo, st->bb, n0, k0),
 				     (uint64_t)full, cols, (uint64_t)(Kt * geo->eb), gl->stage_b, wait)
 		     : -1;
-	uint64_t at = gl->seg_b + tz_gemm_b_offset(geo, st->bb, last, k0), vb = dtype_bytes(gl->lo.hw->level[gl->lv_b].dtype);
 	if (full == st->bn)
 		return f;
+	uint64_t at = gl->seg_b + tz_gemm_b_offset(geo, st->bb, last, k0);
 	if (gl->lo.hw->level[gl->lv_b].parent >= 0) /* padded in the shared level */
-		return lw_load_parts(&gl->lo, gl->lv_b, idx + (uint64_t)full * cols, at, cols, geo->b_narrow * vb, gl->stage_b, wait);
+		return lw_load_parts(&gl->lo, gl->lv_b, idx + (uint64_t)full * cols, at, cols, tz_gemm_b_tile_bytes(geo, last),
+				     gl->stage_b, wait);
 	return lw_load_narrow(&gl->lo, gl->lv_b, idx + (uint64_t)full * cols, at, cols, geo->b_narrow, wait);
 }
 
@@ -631,11 +632,10 @@ static void make_segments(struct gemm_lowering *gl, const uint8_t *const *data)
 			lw_nomem(lo->prog, tz_packed_a_bytes(geo) + 1, "the packed A operand");
 	}
 	if (data && sb < 0) {
-		if ((bb = try_malloc(tz_packed_b_bytes(geo) + 1))) {
+		if ((bb = try_malloc(tz_gemm_b_bytes(geo) + 1)))
 			tz_pack_b(geo, data, bb);
-			tz_gemm_narrow_b(geo, bb);
-		} else
-			lw_nomem(lo->prog, tz_packed_b_bytes(geo) + 1, "the packed B operand");
+		else
+			lw_nomem(lo->prog, tz_gemm_b_bytes(geo) + 1, "the packed B operand");
 	}
 	gl->seg_a = sa >= 0 ? lo->prog->p.seg[sa].addr
 			    : lw_add_segment(lo, "a", lw_segment_kind(lo->g, lo->op->in[geo->b.input_a].tensor),

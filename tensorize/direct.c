@@ -671,8 +671,8 @@ void tz_direct_pack_b(const struct tz_geometry *geo, const uint8_t *const *data,
 	for (int i = 0; i < nk; i++)
 		if (geo->axis[TZ_G_K][i].is_dim && geo->axis[TZ_G_K][i].index == lane_dim)
 			kp = i;
-	uint64_t tile = (uint64_t)geo->eb * geo->bytes_b;
-	int64_t Kt = geo->count[TZ_G_K], rows = geo->count[TZ_G_BATCH] * geo->count[TZ_G_N];
+	int64_t Kt = geo->count[TZ_G_K], Nt = geo->count[TZ_G_N], rows = geo->count[TZ_G_BATCH] * Nt;
+	memset(out, 0, tz_direct_b_bytes(geo));
 	for (int64_t k = 0; k < Kt; k++) {
 		int64_t r = k, lane = 0, win = 0, scale = 1;
 		for (int i = nk - 1; i >= 0; i--) { /* the window index: the other axes, row-major */
@@ -684,10 +684,10 @@ void tz_direct_pack_b(const struct tz_geometry *geo, const uint8_t *const *data,
 				win += v * scale, scale *= geo->axis[TZ_G_K][i].extent;
 		}
 		int64_t to = lane * d->win_points + win;
-		for (int64_t row = 0; row < rows; row++)
-			memcpy(out + (uint64_t)(row * Kt + to) * tile, scratch + (uint64_t)(row * Kt + k) * tile, tile);
+		for (int64_t row = 0; row < rows; row++) /* in the GEMM form's rows of tiles (its last row narrow) */
+			memcpy(out + tz_gemm_b_offset(geo, row / Nt, row % Nt, to),
+			       scratch + tz_gemm_b_offset(geo, row / Nt, row % Nt, k), tz_gemm_b_tile_bytes(geo, row % Nt));
 	}
-	tz_gemm_narrow_b(geo, out); /* the same rows of tiles as the GEMM form's */
 }
 
 void tz_direct_point(const struct tz_geometry *geo, int64_t bb, int64_t sidx, int64_t r0, int64_t c0, int64_t ka,

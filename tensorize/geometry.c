@@ -264,7 +264,7 @@ static void copy_value(const uint8_t *src, enum dtype st, int64_t si, uint8_t *d
 static bool staged_unit(const struct hw *hw, int l, uint32_t *unit)
 {
 	const struct hw_level *L = &hw->level[l];
-	if (L->parent < 0 || hw->level[L->parent].parent >= 0 || L->role == HW_ROLE_UOP)
+	if (L->parent < 0 || hw->level[L->parent].parent >= 0)
 		return false;
 	uint32_t e0 = hw->level[L->parent].elem_bytes, vb = dtype_bytes(L->dtype);
 	if (e0 % vb || L->elem_bytes % e0)
@@ -335,27 +335,15 @@ uint64_t tz_gemm_b_data_bytes(const struct tz_geometry *geo)
 	return (uint64_t)geo->count[TZ_G_BATCH] * gemm_b_batch_data(geo);
 }
 
+uint64_t tz_gemm_b_tile_bytes(const struct tz_geometry *geo, int64_t n)
+{
+	return n == geo->count[TZ_G_N] - 1 && geo->b_narrow ? narrow_b_tile_bytes(geo) : (uint64_t)geo->eb * geo->bytes_b;
+}
+
 uint64_t tz_gemm_b_offset(const struct tz_geometry *geo, int64_t bb, int64_t n, int64_t k)
 {
 	uint64_t tile = (uint64_t)geo->eb * geo->bytes_b, Kt = (uint64_t)geo->count[TZ_G_K];
-	uint64_t row = n == geo->count[TZ_G_N] - 1 && geo->b_narrow ? narrow_b_tile_bytes(geo) : tile;
-	return (uint64_t)bb * gemm_b_batch_bytes(geo) + ((uint64_t)n * Kt) * tile + (uint64_t)k * row;
-}
-
-void tz_gemm_narrow_b(const struct tz_geometry *geo, uint8_t *packed)
-{
-	uint64_t tile = (uint64_t)geo->eb * geo->bytes_b, part = narrow_b_tile_bytes(geo);
-	int64_t Nt = geo->count[TZ_G_N], Kt = geo->count[TZ_G_K];
-	/* forwards: each tile moves down (those of later batches too), never
-	 * over one not yet moved */
-	for (int64_t bb = 0; geo->b_narrow && bb < geo->count[TZ_G_BATCH]; bb++) {
-		for (int64_t n = bb ? 0 : Nt - 1; n < Nt; n++)
-			for (int64_t k = 0; k < Kt; k++)
-				memmove(packed + tz_gemm_b_offset(geo, bb, n, k), packed + (uint64_t)((bb * Nt + n) * Kt + k) * tile,
-					n == Nt - 1 ? part : tile);
-		uint64_t end = (uint64_t)bb * gemm_b_batch_bytes(geo) + gemm_b_batch_data(geo);
-		memset(packed + end, 0, (uint64_t)(bb + 1) * gemm_b_batch_bytes(geo) - end); /* up to the next whole element */
-	}
+	return (uint64_t)bb * gemm_b_batch_bytes(geo) + ((uint64_t)n * Kt) * tile + (uint64_t)k * tz_gemm_b_tile_bytes(geo, n);
 }
 
 /* One input operand: [Bt][MN][Kt] tiles. */
@@ -374,10 +362,15 @@ static void pack_operand(const struct tz_geometry *geo, const struct hw_operand 
 				set_group(geo, TZ_G_BATCH, bb, &p);
 				set_group(geo, mn, x, &p);
 				set_group(geo, TZ_G_K, k, &p);
-				for (uint32_t v = 0; v < o->tile_elems; v++) {
+				/* B's tiles where the GEMM form holds them (its last row narrow:
+				 * what it leaves out is padding) */
+				bool b = mn == TZ_G_N;
+				uint64_t first = b ? tz_gemm_b_offset(geo, bb, x, k) / dtype_bytes(o->dtype) : t * tile_values;
+				uint32_t n = b && geo->b_narrow && x == geo->count[mn] - 1 ? geo->b_narrow : o->tile_elems;
+				for (uint32_t v = 0; v < n; v++) {
 					int64_t e = set_tile_value(geo, o, v, &p) ? element_at(geo->g, acc, &p, op->niters) : -1;
 					if (e >= 0)
-						copy_value(src, st, e, out, o->dtype, t * tile_values + v);
+						copy_value(src, st, e, out, o->dtype, first + v);
 				}
 			}
 }
@@ -391,7 +384,7 @@ void tz_pack_a(const struct tz_geometry *geo, const uint8_t *const *data, uint8_
 
 void tz_pack_b(const struct tz_geometry *geo, const uint8_t *const *data, uint8_t *out)
 {
-	memset(out, 0, tz_packed_b_bytes(geo));
+	memset(out, 0, tz_gemm_b_bytes(geo));
 	pack_operand(geo, &geo->hw->intrinsic[geo->b.intrinsic].b, TZ_G_N, geo->b.input_b, geo->eb, geo->bytes_b, data,
 		     out);
 }

@@ -280,13 +280,8 @@ static void gemm_blocking(const struct tz_geometry *geo, const struct tz_mapping
 	b->Mb = tz_blocks(geo->count[TZ_G_M], m->bm), b->Nb = tz_blocks(geo->count[TZ_G_N], m->bn);
 	b->Kb = tz_blocks(geo->count[TZ_G_K], m->bk);
 	b->a_bytes = (double)(m->bm * m->bk * geo->ea * geo->bytes_a);
-	/* a narrow last row of B (b_narrow; not when B is kept whole, as DRAM
-	 * holds it): its blocks read less, in one more load */
-	double b_part = m->keep_b ? 1 : (double)tz_gemm_b_data_bytes(geo) / (double)tz_packed_b_bytes(geo);
-	b->b_bytes = (double)(m->bn * m->bk * geo->eb * geo->bytes_b) * b_part;
+	b->b_bytes = (double)(m->bn * m->bk * geo->eb * geo->bytes_b);
 	b->a_dmas = b->b_dmas = b->out_dmas = 1;
-	if (geo->b_narrow && m->bn > 1 && !m->keep_b)
-		b->b_dmas += 1 / b->Nb;
 	b->gemm_insns_per_out = m->bk > 1 ? 1 : 0;
 	b->a_whole = (double)tz_packed_a_bytes(geo), b->b_whole = (double)tz_packed_b_bytes(geo);
 	b->panels = tz_panels(geo, m), b->panel = panel_blocks(geo, m);
@@ -304,12 +299,12 @@ static void direct_blocking(const struct tz_geometry *geo, const struct tz_mappi
 	b->Mb = db.stepped * db.row_blocks * db.col_blocks, b->Nb = tz_blocks(geo->count[TZ_G_N], m->bn);
 	b->Kb = tz_blocks(db.kt, m->bk);
 	b->a_bytes = (double)db.slot_a * geo->bytes_a * d->a.values / d->a.lanes; /* a narrow layout's: its values */
-	b->b_bytes = (double)db.slot_b * geo->bytes_b * (double)tz_gemm_b_data_bytes(geo) / (double)tz_packed_b_bytes(geo);
+	b->b_bytes = (double)db.slot_b * geo->bytes_b;
 	b->a_dmas = tz_direct_folds_lanes(geo, m) ? 1 : (double)db.chunks * (d->a_step[d->a_col] > 1 ? (double)db.a_rows : 1);
-	b->b_dmas = geo->b_narrow && m->bn > 1 ? 1 + 1 / b->Nb : 1; /* as the GEMM form's */
+	b->b_dmas = 1;
 	b->out_dmas = tz_direct_folds_outputs(geo, m) ? 1 : (double)m->bn;
 	b->gemm_insns_per_out = 1;
-	b->a_whole = (double)tz_layout_bytes(&d->a), b->b_whole = (double)tz_gemm_b_data_bytes(geo);
+	b->a_whole = (double)tz_layout_bytes(&d->a), b->b_whole = (double)tz_packed_b_bytes(geo);
 	b->panels = 1, b->panel = m->n_outer ? b->Mb : b->Nb;
 }
 
@@ -320,6 +315,10 @@ static void blocking_of(const struct tz_geometry *geo, const struct tz_mapping *
 		direct_blocking(geo, m, b);
 	else
 		gemm_blocking(geo, m, b);
+	if (geo->b_narrow && !m->keep_b) { /* B's last row narrow (B kept whole is read as DRAM holds it) */
+		b->b_bytes *= (double)tz_gemm_b_data_bytes(geo) / (double)tz_packed_b_bytes(geo);
+		b->b_dmas += m->bn > 1 ? 1 / b->Nb : 0; /* a block holding it and other rows: one more load */
+	}
 	b->serpentine = exact_sum(geo) && b->Kb > 1;
 }
 

@@ -297,8 +297,8 @@ void tz_direct_point(const struct tz_geometry *geo, int64_t bb, int64_t sidx, in
 uint64_t tz_direct_bias_bytes(const struct tz_geometry *geo);
 void tz_direct_pack_bias(const struct tz_geometry *geo, const uint8_t *const *data, uint8_t *out);
 /* B of a direct mapping, packed once: [Bt][Nt][lane tiles][window points]
- * tiles, the last row along N narrow as the GEMM form's (tz_gemm_narrow_b):
- * tz_direct_b_bytes of out, which, like scratch, holds tz_packed_b_bytes. */
+ * tiles, in the GEMM form's rows of tiles (its last row narrow:
+ * tz_gemm_b_offset); scratch holds tz_direct_b_bytes as well. */
 uint64_t tz_direct_b_bytes(const struct tz_geometry *geo);
 void tz_direct_pack_b(const struct tz_geometry *geo, const uint8_t *const *data, uint8_t *out, uint8_t *scratch);
 /* Packed sizes in bytes. */
@@ -309,21 +309,23 @@ uint64_t tz_packed_out_bytes(const struct tz_geometry *geo); /* one plane */
 /* Tiles of the bias along each group (1 where it does not vary). */
 int64_t tz_bias_count(const struct tz_geometry *geo, enum tz_group gr);
 /* Host-side packing: data[t] holds tensor t's bytes (row-major, its dtype).
- * A is [Bt][Mt][Kt] tiles, B [Bt][Nt][Kt], the bias [Bt?][Mt?][Nt?] tiles of
- * the accumulator, each tile in its scratchpad's dtype; padding is zero. */
+ * A is [Bt][Mt][Kt] tiles, B [Bt][Nt][Kt] (its last row of tiles maybe
+ * narrow: tz_gemm_b_bytes), the bias [Bt?][Mt?][Nt?] tiles of the
+ * accumulator, each tile in its scratchpad's dtype; padding is zero. */
 void tz_pack_a(const struct tz_geometry *geo, const uint8_t *const *data, uint8_t *out);
 void tz_pack_b(const struct tz_geometry *geo, const uint8_t *const *data, uint8_t *out);
 void tz_pack_bias(const struct tz_geometry *geo, const uint8_t *const *data, uint8_t *out);
-/* B as the GEMM form holds it in DRAM: tz_pack_b's tiles, except that with
- * b_narrow each element of the last row of tiles along N (of each batch)
- * holds only its first b_narrow values, packed.  tz_gemm_narrow_b turns
- * tz_pack_b's layout into it in place; tz_gemm_b_offset is the byte offset
- * of tile (bb, n, k). */
+/* B as the GEMM form holds it in DRAM (tz_pack_b's layout): [Bt][Nt][Kt]
+ * tiles, except that with b_narrow each element of the last row of tiles
+ * along N (of each batch) holds only its first b_narrow values, packed,
+ * and each batch ends at a whole element.  tz_gemm_b_offset is the byte
+ * offset of tile (bb, n, k), tz_gemm_b_tile_bytes the bytes of a tile of
+ * row n. */
 uint64_t tz_gemm_b_bytes(const struct tz_geometry *geo);
 /* Of them, those its tiles hold (what loading all of B reads). */
 uint64_t tz_gemm_b_data_bytes(const struct tz_geometry *geo);
 uint64_t tz_gemm_b_offset(const struct tz_geometry *geo, int64_t bb, int64_t n, int64_t k);
-void tz_gemm_narrow_b(const struct tz_geometry *geo, uint8_t *packed);
+uint64_t tz_gemm_b_tile_bytes(const struct tz_geometry *geo, int64_t n);
 /* The output, [planes][Bt][Mt][Nt] tiles of the output buffer, back into the
  * op's output tensor (its dtype): plane p holds bits 8p·b... of each value,
  * where b is the output buffer's bytes per value. */
