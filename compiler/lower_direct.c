@@ -16,6 +16,7 @@ void lw_direct_box(const struct gemm_lowering *gl, struct step *s)
 	const struct tz_direct_block *b = &gl->db;
 	int64_t cb = s->mo % b->col_blocks, rb = s->mo / b->col_blocks % b->row_blocks;
 	s->sidx = s->mo / b->col_blocks / b->row_blocks;
+	s->group = (s->sidx * b->groups + rb / b->share) * b->col_blocks + cb, s->sub = rb % b->share;
 	s->r0 = rb * b->box_rows, s->c0 = cb * b->box_cols;
 	s->nr = edge(gl->geo->dir.rows, b->box_rows, rb);
 	s->nc = edge(gl->geo->dir.cols, b->box_cols, cb); /* short only in a box of one row (tz_direct_block) */
@@ -88,7 +89,14 @@ int lw_direct_load(struct gemm_lowering *gl, const struct step *st, uint64_t idx
 	const struct ir_tensor *t = &gl->lo.g->tensor[x->tensor];
 	uint32_t e = gl->lo.hw->level[gl->lv_a].elem_bytes;
 	int64_t it[IR_MAX_ITERS], at[IR_MAX_RANK];
-	int64_t nrows = d->a_row >= 0 ? (st->nr < gl->db.box_rows ? 0 : gl->db.a_rows) : 1;
+	struct step group = *st; /* the box of the blocks sharing it: from the first one's rows */
+	group.r0 -= st->sub * gl->db.box_rows;
+	group.nr = gl->db.share * gl->db.box_rows;
+	if (group.nr > gl->geo->dir.rows - group.r0)
+		group.nr = gl->geo->dir.rows - group.r0;
+	st = &group;
+	int64_t nrows = d->a_row >= 0 ? (gl->db.share > 1 ? tz_direct_box_extent(geo, d->a_row, st->nr, gl->db.box_cols)
+				     : st->nr < gl->db.box_rows ? 0 : gl->db.a_rows) : 1;
 	if (!nrows) { /* a last row block with fewer rows: its box is shorter */
 		const struct ir_affine *ix = &x->index[d->a_row];
 		int64_t span = (gl->db.a_rows - 1) * d->a_step[d->a_row] - ix->coef[d->box_row] * (gl->db.box_rows - st->nr);
@@ -178,9 +186,10 @@ int lw_direct_store(struct gemm_lowering *gl, const struct step *st, int q, uint
 	return last;
 }
 
-/* The direct form's kernel: for every window position and lane tile, one
- * micro-op per output tile (so that the first bn start the block). */
-void lw_direct_kernel(struct gemm_lowering *gl, uint32_t a, uint32_t b, uint32_t acc)
+/* One block's kernel, its box's rows from element a: for every window
+ * position and lane tile, one micro-op per output tile (so that the first
+ * bn start the block). */
+static void direct_kernel_at(struct gemm_lowering *gl, uint32_t a, uint32_t b, uint32_t acc)
 {
 	const struct tz_direct *d = &gl->geo->dir;
 	const struct ir_op *op = gl->lo.op;
@@ -198,6 +207,15 @@ void lw_direct_kernel(struct gemm_lowering *gl, uint32_t a, uint32_t b, uint32_t
 					   a + (uint32_t)(k / d->a.group * (int64_t)gl->db.box + k % d->a.group + src),
 					   b + (uint32_t)(((n * m->bk + k) * d->win_points + w) * gl->geo->eb));
 	}
+}
+
+/* The direct form's kernels for a combination of buffers: one per block
+ * sharing the box (tz_mapping's share), each from its rows in it. */
+void lw_direct_kernel(struct gemm_lowering *gl, uint32_t a, uint32_t b, uint32_t acc)
+{
+	int64_t rows = gl->geo->dir.box_row >= 0 ? gl->db.box_rows * lw_direct_box_step(gl, gl->geo->dir.box_row) : 0;
+	for (int64_t sub = 0; sub < gl->db.share; sub++)
+		direct_kernel_at(gl, a + (uint32_t)(sub * rows), b, acc);
 }
 
 uint64_t lw_stored_segment(struct lw_op *lo, int tensor)

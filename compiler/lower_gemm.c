@@ -110,7 +110,7 @@ static int64_t total_steps(const struct gemm_lowering *gl)
 
 static int64_t key_a(const struct gemm_lowering *gl, const struct step *s)
 {
-	return (s->bb * m_blocks(gl) + s->mo) * k_blocks(gl) + s->ko;
+	return (s->bb * m_blocks(gl) + (gl->m->direct ? s->group : s->mo)) * k_blocks(gl) + s->ko;
 }
 
 static int64_t key_b(const struct gemm_lowering *gl, const struct step *s)
@@ -308,6 +308,8 @@ static int emit_gemm(struct gemm_lowering *gl, const struct step *st, int q)
 		if (gl->lo.lay->kind[k].cls == ISA_CLASS_GEMM && gl->lo.lay->kind[k].intrinsic == geo->b.intrinsic)
 			kind = k;
 	uint32_t u0 = gl->k_gemm[st->sa][st->sb][q], u1 = u0 + (uint32_t)st->bk, reset_uops = 1;
+	if (gl->m->direct) /* its kernel among those of the blocks sharing the box */
+		u0 += (uint32_t)(st->sub * geo->dir.win_points * gl->m->bk * gl->m->bn);
 	struct isa_insn in = loop_insn(gl, kind, u0, u1, st);
 	in.f[ISA_F_SRC_OUT] = st->bk * geo->ea;
 	in.f[ISA_F_WGT_IN] = st->bk * geo->eb;

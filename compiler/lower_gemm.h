@@ -26,6 +26,8 @@ struct step {
 	int64_t bb, mo, no, ko;     /* block coordinates */
 	int64_t sidx, r0, nr, c0, nc; /* direct form: stepped M index, first row and rows, first column and columns of
 				       * its box (fewer at the edges; a box of one row may end short of its width) */
+	int64_t group, sub;         /* direct form: the blocks sharing its input box (tz_mapping's share), its place
+				     * among them */
 	int64_t bm, bn, bk;         /* this block's sizes (smaller at the edges) */
 	int64_t out_block;          /* index of its output block */
 	bool first_k, last_k;

@@ -372,7 +372,9 @@ void tz_direct_block(const struct tz_geometry *geo, const struct tz_mapping *m, 
 		b->col_blocks = 1, b->row_blocks = tz_blocks(d->rows, b->box_rows);
 	}
 	b->stepped = geo->count[TZ_G_M] / (d->rows * d->cols);
-	b->a_rows = tz_direct_box_extent(geo, d->a_row, b->box_rows, b->box_cols);
+	b->share = m->share > 1 ? m->share : 1, b->groups = tz_blocks(b->row_blocks, b->share);
+	int64_t group_rows = b->share * b->box_rows < d->rows ? b->share * b->box_rows : d->rows;
+	b->a_rows = tz_direct_box_extent(geo, d->a_row, group_rows, b->box_cols);
 	b->a_cols = tz_direct_box_extent(geo, d->a_col, b->box_rows, b->box_cols);
 	b->kt = geo->count[TZ_G_K] / d->win_points;
 	/* a grouped layout's box holds the group's lane tiles innermost: [chunk][row][column][lane tile] */
@@ -382,7 +384,7 @@ void tz_direct_block(const struct tz_geometry *geo, const struct tz_mapping *m, 
 	b->slot_b = (uint64_t)(m->bn * m->bk * d->win_points) * geo->eb;
 	b->bias_off = (uint64_t)(m->bn * m->bm);
 	b->slot_acc = b->bias_off + (geo->bias >= 0 ? (uint64_t)m->bn : 0);
-	b->uops = (uint64_t)(m->ring_a * m->ring_b * m->ring_acc) * (uint64_t)(d->win_points * m->bk * m->bn) +
+	b->uops = (uint64_t)(m->ring_a * b->share * m->ring_b * m->ring_acc) * (uint64_t)(d->win_points * m->bk * m->bn) +
 		  2 * (uint64_t)m->ring_acc;
 	b->bias_resident = 0, b->beat = TZ_BEAT_NONE;
 	if (geo->bias < 0 || (geo->bias_on[TZ_G_BATCH] && geo->bias_on[TZ_G_N]))
@@ -425,6 +427,25 @@ static bool whole_groups(const struct tz_direct *d, int64_t bk, int64_t kt)
 	return bk % d->a.group == 0 || bk == kt;
 }
 
+/* Blocks sharing a box: whole rows of the box's columns (a column block
+ * between them would need its own), blocks of all the lane tiles (a box
+ * per reduction block would leave the buffers between them), and rows
+ * that read rows of the input. */
+static int check_share(const struct tz_geometry *geo, const struct tz_mapping *m, int64_t kt, char *why)
+{
+	const struct tz_direct *d = &geo->dir;
+	if (m->share < 0 || (m->share > 1 && (m->box_rows || m->bm % d->cols || m->bk != kt || d->box_row < 0 ||
+					       d->a_row < 0 || m->share > tz_blocks(d->rows, m->bm / d->cols)))) {
+		snprintf(why, 256,
+			 "share=%lld: blocks share a box only as whole rows of the %lld columns, 2 to %lld of them, with all "
+			 "%lld lane tiles (bk)",
+			 (long long)m->share, (long long)d->cols, (long long)tz_blocks(d->rows, m->bm < d->cols ? 1 : m->bm / d->cols),
+			 (long long)kt);
+		return -1;
+	}
+	return 0;
+}
+
 /* 0, or -1 with why: a value of the mapping that the direct form cannot lower. */
 static int check_shape(const struct tz_geometry *geo, const struct tz_mapping *m, char *why)
 {
@@ -456,7 +477,7 @@ static int check_shape(const struct tz_geometry *geo, const struct tz_mapping *m
 		snprintf(why, 256, "the direct form keeps nothing in a shared level");
 		return -1;
 	}
-	return 0;
+	return check_share(geo, m, kt, why);
 }
 
 /* The zeros (in elements) after the input box of a row's last block where
@@ -552,8 +573,25 @@ static int64_t next_rows(int64_t r, int64_t rows)
 	return r < rows && 2 * r > rows ? rows : 2 * r;
 }
 
-int tz_direct_candidates(const struct tz_geometry *geo, int64_t *bm, int64_t *box_rows, int *nbm, int64_t *bn,
-			 int *nbn, int64_t *bk, int *nbk)
+/* Whole rows r at a time, sharing boxes: 2, 4 and 8 blocks, and all of
+ * them (the whole input in one box). */
+static int shared_candidates(const struct tz_direct *d, int64_t *bm, int64_t *box_rows, int64_t *share, int n)
+{
+	for (int64_t r = 1; r <= d->rows && n < TZ_DIRECT_CANDIDATES; r = next_rows(r, d->rows)) {
+		int64_t blocks = tz_blocks(d->rows, r), ps[4];
+		int np = 0;
+		for (int64_t p = 2; p <= 8 && p < blocks; p *= 2)
+			ps[np++] = p;
+		if (blocks > 1)
+			ps[np++] = blocks;
+		for (int i = 0; i < np && n < TZ_DIRECT_CANDIDATES; i++)
+			bm[n] = r * d->cols, box_rows[n] = 0, share[n++] = ps[i];
+	}
+	return n;
+}
+
+int tz_direct_candidates(const struct tz_geometry *geo, int64_t *bm, int64_t *box_rows, int64_t *share, int *nbm,
+			 int64_t *bn, int *nbn, int64_t *bk, int *nbk)
 {
 	const struct tz_direct *d = &geo->dir;
 	if (!d->ok)
@@ -574,6 +612,10 @@ int tz_direct_candidates(const struct tz_geometry *geo, int64_t *bm, int64_t *bo
 	for (int i = nc - 2; i >= 0; i--)
 		for (int64_t r = 2; r <= d->rows && n < TZ_DIRECT_CANDIDATES; r = next_rows(r, d->rows))
 			bm[n] = r * cols[i], box_rows[n++] = r;
+	for (int i = 0; i < n; i++)
+		share[i] = 0;
+	if (d->box_row >= 0 && d->a_row >= 0)
+		n = shared_candidates(d, bm, box_rows, share, n);
 	*nbm = n;
 	*nbn = divisors(geo->count[TZ_G_N], bn);
 	int64_t kt = geo->count[TZ_G_K] / d->win_points;

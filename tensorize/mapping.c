@@ -206,8 +206,9 @@ int tz_mapping_check(const struct tz_geometry *geo, const struct tz_mapping *m, 
 		snprintf(why, 256, "a diagonal binding runs in the direct form only");
 		return -1;
 	}
-	if (m->box_rows) {
-		snprintf(why, 256, "box_rows=%" PRId64 " shapes a block of the direct form only", m->box_rows);
+	if (m->box_rows || m->share > 1) {
+		snprintf(why, 256, "box_rows=%" PRId64 " and share=%" PRId64 " shape blocks of the direct form only",
+			 m->box_rows, m->share);
 		return -1;
 	}
 	const int64_t size[3] = {m->bm, m->bn, m->bk}, count[3] = {geo->count[TZ_G_M], geo->count[TZ_G_N], geo->count[TZ_G_K]};
@@ -264,6 +265,7 @@ struct blocking {
 	double out_dmas;                 /* transfers per output block and plane */
 	double gemm_insns_per_out;       /* intrinsic instructions of an output block beyond one per step */
 	double a_whole, b_whole;         /* the whole operands (for keep) */
+	double a_share;                  /* A's loads per block's (blocks sharing a box: fewer) */
 	int64_t panels, panel;           /* panels of the inner loop's blocks, blocks in one */
 	bool serpentine;                 /* tz_serpentine */
 };
@@ -284,6 +286,7 @@ static void gemm_blocking(const struct tz_geometry *geo, const struct tz_mapping
 	b->a_dmas = b->b_dmas = b->out_dmas = 1;
 	b->gemm_insns_per_out = m->bk > 1 ? 1 : 0;
 	b->a_whole = (double)tz_packed_a_bytes(geo), b->b_whole = (double)tz_packed_b_bytes(geo);
+	b->a_share = 1;
 	b->panels = tz_panels(geo, m), b->panel = panel_blocks(geo, m);
 }
 
@@ -305,6 +308,7 @@ static void direct_blocking(const struct tz_geometry *geo, const struct tz_mappi
 	b->out_dmas = tz_direct_folds_outputs(geo, m) ? 1 : (double)m->bn;
 	b->gemm_insns_per_out = 1;
 	b->a_whole = (double)tz_layout_bytes(&d->a), b->b_whole = (double)tz_packed_b_bytes(geo);
+	b->a_share = (double)db.groups / (double)db.row_blocks;
 	b->panels = 1, b->panel = m->n_outer ? b->Mb : b->Nb;
 }
 
@@ -349,7 +353,7 @@ static void load_counts(const struct blocking *bl, const struct tz_mapping *m, d
 		      : Kb <= stay_ring	    ? Bt * (double)(outer * Kb * bl->panels)
 					    : steps - again_stay;
 	double move = bl->panel * Kb <= move_ring ? Bt * (double)(inner * Kb) : steps - again_move;
-	*na = m->n_outer ? move : stay;
+	*na = (m->n_outer ? move : stay) * bl->a_share;
 	*nb = m->n_outer ? stay : move;
 }
 
@@ -646,9 +650,10 @@ static const int rings[][3] = {{2, 2, 2}, {2, 2, 1}, {1, 1, 2}, {1, 1, 1},
 enum { GEMM_RINGS = 4, DIRECT_RINGS = 8 };
 
 /* The mappings a default chooses among: keep x buffers x order x bm x bn
- * x bk (in the direct form, bm with its rows rows[i]). */
+ * x bk (in the direct form, bm with its rows rows[i] and the blocks
+ * share[i] sharing a box). */
 struct candidates {
-	const int64_t *bm, *rows, *bn, *bk;
+	const int64_t *bm, *rows, *share, *bn, *bk;
 	int nm, nn, nk, keeps, nrings;
 	bool direct;
 };
@@ -664,7 +669,8 @@ static struct tz_mapping candidate(const struct tz_geometry *geo, const struct c
 	    r = c / cs->nk / cs->nn / cs->nm / 2 % cs->nrings, keep = c / cs->nk / cs->nn / cs->nm / 2 / cs->nrings;
 	return (struct tz_mapping){geo->b,       cs->bm[i],   cs->bn[j],   cs->bk[k],
 				   order == 1,   rings[r][0], rings[r][1], rings[r][2],
-				   keep & 1,     (keep >> 1) & 1, cs->direct, cs->rows ? cs->rows[i] : 0, 0};
+				   keep & 1,     (keep >> 1) & 1, cs->direct, cs->rows ? cs->rows[i] : 0, 0,
+				   cs->share ? cs->share[i] : 0};
 }
 
 /* Candidate c, if it fits (keeping its inner operand in panels where whole
@@ -722,7 +728,7 @@ static int least_estimate(const struct tz_geometry *geo, const struct candidates
 		}
 	}
 	if (best_cost == INFINITY) {
-		struct tz_mapping one = {geo->b, 1, 1, 1, false, 1, 1, 1, false, false, cs->direct, 0, 0};
+		struct tz_mapping one = {geo->b, 1, 1, 1, false, 1, 1, 1, false, false, cs->direct, 0, 0, 0};
 		tz_mapping_check(geo, &one, last);
 		snprintf(why, 256, "no blocking fits, not even one tile per block: %.200s", last);
 		return -1;
@@ -734,7 +740,7 @@ static int least_estimate(const struct tz_geometry *geo, const struct candidates
 int tz_default_mapping(const struct tz_geometry *geo, struct tz_mapping *best, char why[256])
 {
 	int64_t cm[48], cn[48], ck[48];
-	struct candidates cs = {cm, NULL, cn, ck, tz_block_candidates(geo->count[TZ_G_M], cm),
+	struct candidates cs = {cm, NULL, NULL, cn, ck, tz_block_candidates(geo->count[TZ_G_M], cm),
 				tz_block_candidates(geo->count[TZ_G_N], cn), tz_block_candidates(geo->count[TZ_G_K], ck),
 				tz_shared_level(geo->hw) >= 0 ? 4 : 1, GEMM_RINGS, false};
 	return least_estimate(geo, &cs, best, why);
@@ -742,9 +748,10 @@ int tz_default_mapping(const struct tz_geometry *geo, struct tz_mapping *best, c
 
 int tz_default_direct(const struct tz_geometry *geo, struct tz_mapping *best, char why[256])
 {
-	int64_t cm[TZ_DIRECT_CANDIDATES], crows[TZ_DIRECT_CANDIDATES], cn[TZ_DIRECT_CANDIDATES], ck[TZ_DIRECT_CANDIDATES];
-	struct candidates cs = {cm, crows, cn, ck, 0, 0, 0, 1, DIRECT_RINGS, true};
-	if (tz_direct_candidates(geo, cm, crows, &cs.nm, cn, &cs.nn, ck, &cs.nk)) {
+	int64_t cm[TZ_DIRECT_CANDIDATES], crows[TZ_DIRECT_CANDIDATES], cshare[TZ_DIRECT_CANDIDATES],
+		cn[TZ_DIRECT_CANDIDATES], ck[TZ_DIRECT_CANDIDATES];
+	struct candidates cs = {cm, crows, cshare, cn, ck, 0, 0, 0, 1, DIRECT_RINGS, true};
+	if (tz_direct_candidates(geo, cm, crows, cshare, &cs.nm, cn, &cs.nn, ck, &cs.nk)) {
 		snprintf(why, 256, "no direct form: %.200s", geo->dir.why);
 		return -1;
 	}
@@ -753,9 +760,10 @@ int tz_default_direct(const struct tz_geometry *geo, struct tz_mapping *best, ch
 
 int tz_direct_reading_at_most(const struct tz_geometry *geo, double bytes, struct tz_mapping *m)
 {
-	int64_t cm[TZ_DIRECT_CANDIDATES], crows[TZ_DIRECT_CANDIDATES], cn[TZ_DIRECT_CANDIDATES], ck[TZ_DIRECT_CANDIDATES];
-	struct candidates cs = {cm, crows, cn, ck, 0, 0, 0, 1, DIRECT_RINGS, true};
-	if (tz_direct_candidates(geo, cm, crows, &cs.nm, cn, &cs.nn, ck, &cs.nk))
+	int64_t cm[TZ_DIRECT_CANDIDATES], crows[TZ_DIRECT_CANDIDATES], cshare[TZ_DIRECT_CANDIDATES],
+		cn[TZ_DIRECT_CANDIDATES], ck[TZ_DIRECT_CANDIDATES];
+	struct candidates cs = {cm, crows, cshare, cn, ck, 0, 0, 0, 1, DIRECT_RINGS, true};
+	if (tz_direct_candidates(geo, cm, crows, cshare, &cs.nm, cn, &cs.nn, ck, &cs.nk))
 		return -1;
 	double best_cost = INFINITY;
 	char why[256];
@@ -782,6 +790,8 @@ void tz_mapping_format(const struct tz_mapping *m, struct strbuf *out)
 		sb_printf(out, " direct");
 	if (m->box_rows)
 		sb_printf(out, " rows=%" PRId64, m->box_rows);
+	if (m->share > 1)
+		sb_printf(out, " share=%" PRId64, m->share);
 }
 
 void tz_mapping_json(const struct tz_mapping *m, struct strbuf *out)
@@ -790,7 +800,7 @@ void tz_mapping_json(const struct tz_mapping *m, struct strbuf *out)
 	sb_printf(out,
 		  "{\"bm\":%" PRId64 ",\"bn\":%" PRId64 ",\"bk\":%" PRId64 ",\"order\":\"%s\","
 		  "\"buffers\":{\"a\":%d,\"b\":%d,\"acc\":%d},\"keep\":{\"a\":%s,\"b\":%s},\"direct\":%s,"
-		  "\"box_rows\":%" PRId64 ",\"panel\":%" PRId64 "}",
+		  "\"box_rows\":%" PRId64 ",\"panel\":%" PRId64 ",\"share\":%" PRId64 "}",
 		  m->bm, m->bn, m->bk, m->n_outer ? "nm" : "mn", m->ring_a, m->ring_b, m->ring_acc, tf[m->keep_a], tf[m->keep_b],
-		  tf[m->direct], m->box_rows, m->panel);
+		  tf[m->direct], m->box_rows, m->panel, m->share > 1 ? m->share : 1);
 }

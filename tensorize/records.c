@@ -47,7 +47,7 @@ enum { BUSY_TIMEOUT_MS = 30000, BUSY_RETRIES = 4 };
  * in their place (COLUMNS). */
 #define RECORD_NAMES                                                                                       \
 	" workload, op_key, hw_key, intrinsic, input_a, dims, bm, bn, bk, n_outer, ring_a, ring_b, ring_acc," \
-	" keep_a, keep_b, direct, box_rows, panel, lowering, features, estimate, cycles, created"
+	" keep_a, keep_b, direct, box_rows, panel, lowering, share, features, estimate, cycles, created"
 
 /* The rows of the database and of this tune, the tune's after (src 1). */
 #define ALL_RECORDS                                                                               \
@@ -63,7 +63,7 @@ enum { BUSY_TIMEOUT_MS = 30000, BUSY_RETRIES = 4 };
 	" ring_a INTEGER NOT NULL, ring_b INTEGER NOT NULL, ring_acc INTEGER NOT NULL," \
 	" keep_a INTEGER NOT NULL, keep_b INTEGER NOT NULL, direct INTEGER NOT NULL DEFAULT 0," \
 	" box_rows INTEGER NOT NULL DEFAULT 0, panel INTEGER NOT NULL DEFAULT 0," \
-	" lowering INTEGER NOT NULL DEFAULT 0," \
+	" lowering INTEGER NOT NULL DEFAULT 0, share INTEGER NOT NULL DEFAULT 0," \
 	" features BLOB NOT NULL, estimate REAL NOT NULL, cycles INTEGER NOT NULL," \
 	" created TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP"
 
@@ -78,13 +78,16 @@ static const char schema[] =
  * or whole rows, which is what 0 says.  Version 3 has no `panel`: its kept
  * operands are whole, which is what 0 says.  Version 4 has no `lowering`:
  * its cycles were measured by lowering 0 (TZ_LOWERING_VERSION), which is
- * what 0 says.  So a missing column is added and nothing old is misread. */
-enum { RECORDS_VERSION = 5 };
+ * what 0 says.  Version 5 has no `share`: each direct block loads its own
+ * box, which is what 0 says.  So a missing column is added and nothing old
+ * is misread. */
+enum { RECORDS_VERSION = 6 };
 static const char *const added_columns[][2] = {
 	{"direct", "ALTER TABLE main.records ADD COLUMN direct INTEGER NOT NULL DEFAULT 0"},
 	{"box_rows", "ALTER TABLE main.records ADD COLUMN box_rows INTEGER NOT NULL DEFAULT 0"},
 	{"panel", "ALTER TABLE main.records ADD COLUMN panel INTEGER NOT NULL DEFAULT 0"},
 	{"lowering", "ALTER TABLE main.records ADD COLUMN lowering INTEGER NOT NULL DEFAULT 0"},
+	{"share", "ALTER TABLE main.records ADD COLUMN share INTEGER NOT NULL DEFAULT 0"},
 };
 
 static int exec_retry(sqlite3 *db, const char *sql);
@@ -296,7 +299,7 @@ int tz_records_add(struct tz_records *r, const char *workload, const char *op_ke
 {
 	static const char sql[] = "INSERT INTO temp.pending(workload, op_key, hw_key, intrinsic, input_a, dims, bm, bn, bk,"
 				  " n_outer, ring_a, ring_b, ring_acc, keep_a, keep_b, direct, box_rows, panel, lowering,"
-				  " features, estimate, cycles) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+				  " share, features, estimate, cycles) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_error(r, err, "insert");
@@ -312,7 +315,7 @@ int tz_records_add(struct tz_records *r, const char *workload, const char *op_ke
 	sqlite3_bind_int(st, k++, m->b.input_a);
 	sqlite3_bind_text(st, k++, dims, -1, SQLITE_TRANSIENT);
 	const int64_t ints[] = {m->bm, m->bn, m->bk, m->n_outer, m->ring_a, m->ring_b, m->ring_acc, m->keep_a, m->keep_b,
-				m->direct, m->box_rows, m->panel, TZ_LOWERING_VERSION};
+				m->direct, m->box_rows, m->panel, TZ_LOWERING_VERSION, m->share > 1 ? m->share : 0};
 	for (size_t i = 0; i < sizeof ints / sizeof *ints; i++)
 		sqlite3_bind_int64(st, k++, ints[i]);
 	sqlite3_bind_blob(st, k++, f, (int)sizeof f, SQLITE_TRANSIENT);
@@ -377,7 +380,8 @@ static int room(struct tz_records *r, sqlite3_stmt *st, void *pp, int n, int *ca
 
 /* The columns a mapping is read from, from column 0 of a row. */
 #define MAPPING_COLUMNS                                                                                     \
-	"intrinsic, input_a, dims, bm, bn, bk, n_outer, ring_a, ring_b, ring_acc, keep_a, keep_b, direct, box_rows, panel"
+	"intrinsic, input_a, dims, bm, bn, bk, n_outer, ring_a, ring_b, ring_acc, keep_a, keep_b, direct, box_rows, panel," \
+	" share"
 
 /* The mapping of the row at st's columns MAPPING_COLUMNS; false when it no
  * longer fits the op (a record of another version of the rules). */
@@ -395,6 +399,7 @@ static bool row_mapping(sqlite3_stmt *st, const struct hw *hw, const struct ir_g
 	x.direct = sqlite3_column_int(st, 12) != 0;
 	x.box_rows = sqlite3_column_int64(st, 13);
 	x.panel = sqlite3_column_int64(st, 14);
+	x.share = sqlite3_column_int64(st, 15);
 	char why[256];
 	struct tz_geometry geo;
 	if (!dims || !parse_dims(dims, &x.b) || tz_binding_derive(hw, g, op, &x.b, why))
@@ -406,7 +411,7 @@ static bool row_mapping(sqlite3_stmt *st, const struct hw *hw, const struct ir_g
 	return true;
 }
 
-enum { COL_CYCLES = 15, COL_COUNT = 16 }; /* after MAPPING_COLUMNS */
+enum { COL_CYCLES = 16, COL_COUNT = 17 }; /* after MAPPING_COLUMNS */
 
 int tz_records_best(struct tz_records *r, const char *op_key, const char *hw_key, const struct hw *hw,
 		    const struct ir_graph *g, int op, struct tz_mapping *m, uint64_t *cycles, int *count,

@@ -45,14 +45,15 @@ static int add_binding(struct tz_space *s, int gi, struct diags *err)
 						for (int k = 0; k < nk; k++) {
 							struct tz_mapping m = {geo->b, cm[i], cn[j], ck[k], order == 1, 1 + (rings & 1),
 									       1 + ((rings >> 1) & 1), 1 + ((rings >> 2) & 1), keep & 1,
-									       (keep >> 1) & 1, false, 0, 0};
+									       (keep >> 1) & 1, false, 0, 0, 0};
 							/* an inner operand too large to keep whole, in panels */
 							bool fit = !tz_mapping_check(geo, &m, why) || !tz_fit_panel(geo, &m);
 							if (fit && add(s, &m, gi, err))
 								return -1;
 						}
-	int64_t dm[TZ_DIRECT_CANDIDATES], drows[TZ_DIRECT_CANDIDATES], dn[TZ_DIRECT_CANDIDATES], dk[TZ_DIRECT_CANDIDATES];
-	if (tz_direct_candidates(geo, dm, drows, &nm, dn, &nn, dk, &nk))
+	int64_t dm[TZ_DIRECT_CANDIDATES], drows[TZ_DIRECT_CANDIDATES], dshare[TZ_DIRECT_CANDIDATES], dn[TZ_DIRECT_CANDIDATES],
+		dk[TZ_DIRECT_CANDIDATES];
+	if (tz_direct_candidates(geo, dm, drows, dshare, &nm, dn, &nn, dk, &nk))
 		return 0;
 	for (int order = 0; order < 2; order++)
 		for (int rings = 0; rings < 8; rings++)
@@ -61,7 +62,7 @@ static int add_binding(struct tz_space *s, int gi, struct diags *err)
 					for (int k = 0; k < nk; k++) {
 						struct tz_mapping m = {geo->b, dm[i], dn[j], dk[k], order == 1, 1 + (rings & 1),
 								       1 + ((rings >> 1) & 1), 1 + ((rings >> 2) & 1), false, false, true,
-								       drows[i], 0};
+								       drows[i], 0, dshare[i]};
 						if (!tz_mapping_check(geo, &m, why) && add(s, &m, gi, err))
 							return -1;
 					}
@@ -118,7 +119,7 @@ int64_t tz_space_find(const struct tz_space *s, const struct tz_mapping *m)
 		const struct tz_mapping *x = &s->m[i];
 		if (x->bm == m->bm && x->bn == m->bn && x->bk == m->bk && x->n_outer == m->n_outer && x->ring_a == m->ring_a &&
 		    x->ring_b == m->ring_b && x->ring_acc == m->ring_acc && x->keep_a == m->keep_a && x->keep_b == m->keep_b && x->direct == m->direct &&
-		    x->box_rows == m->box_rows && x->panel == m->panel &&
+		    x->box_rows == m->box_rows && x->panel == m->panel && (x->share > 1 ? x->share : 1) == (m->share > 1 ? m->share : 1) &&
 		    same_binding(&x->b, &m->b))
 			return i;
 	}

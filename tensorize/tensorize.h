@@ -255,7 +255,9 @@ struct tz_mapping;
 struct tz_direct_block {
 	int64_t box_rows, box_cols;           /* output points of a whole block */
 	int64_t stepped, row_blocks, col_blocks; /* blocks of M: their product */
-	int64_t a_rows, a_cols;               /* the input box of a whole block, per lane tile */
+	int64_t share, groups;                /* blocks along the rows sharing one box (tz_mapping's, 1 when
+						 not), groups of them per column block */
+	int64_t a_rows, a_cols;               /* the input box of a whole group, per lane tile */
 	int64_t kt;                           /* lane tiles of a */
 	int64_t chunks;                       /* a's layout groups a block loads (its lane tiles when ungrouped) */
 	uint64_t box;                         /* elements of one of them: a_rows x a_cols x the layout's group */
@@ -282,10 +284,11 @@ int64_t tz_direct_box_extent(const struct tz_geometry *geo, int dd, int64_t r, i
 int tz_direct_check(const struct tz_geometry *geo, const struct tz_mapping *m, char why[256]);
 /* Block sizes worth trying (arrays of TZ_DIRECT_CANDIDATES): bm divisors of
  * the box's columns, whole rows of them, or rows of a divisor of the
- * columns (with box_rows[i] the rows, else 0), bn and bk divisors of their
+ * columns (with box_rows[i] the rows, else 0), whole rows again with
+ * share[i] of them reading one box (else 0), bn and bk divisors of their
  * tiles.  -1 when the binding has no direct form. */
 enum { TZ_DIRECT_CANDIDATES = 160 };
-int tz_direct_candidates(const struct tz_geometry *geo, int64_t *bm, int64_t *box_rows, int *nbm, int64_t *bn,
+int tz_direct_candidates(const struct tz_geometry *geo, int64_t *bm, int64_t *box_rows, int64_t *share, int *nbm, int64_t *bn,
 			 int *nbn, int64_t *bk, int *nbk);
 /* Every op iterator's value at the first point of a direct block: batch
  * combination bb, stepped M combination sidx, the box from row r0 and
@@ -360,6 +363,12 @@ struct tz_mapping {
 	 * its first block needs it, and the outer operand is read once per
 	 * panel.  0: the whole operand (or not kept). */
 	int64_t panel;
+	/* The direct form's blocks of whole rows, `share` consecutive ones
+	 * reading one input box loaded once: the box of their rows, whose
+	 * halo rows between them are read once instead of once per block
+	 * (each block's micro-ops start at its rows in the box).  0 or 1:
+	 * a box per block. */
+	int64_t share;
 };
 
 /* Why a mapping cannot be lowered on this hardware (a block does not fit

@@ -408,12 +408,13 @@ if command -v sqlite3 >/dev/null; then
     set -- $old
     dbv="$work/v$1.db"; rm -f "$dbv"*
     sqlite3 "$db1" ".backup '$dbv'"
+    sqlite3 "$dbv" "ALTER TABLE records DROP COLUMN share;"
     [ "$2" = lowering ] || sqlite3 "$dbv" "ALTER TABLE records DROP COLUMN lowering;"
     sqlite3 "$dbv" "ALTER TABLE records DROP COLUMN $2; PRAGMA user_version = $1;"
     rows=$(sqlite3 "$dbv" "SELECT COUNT(*) FROM records")
     expect 0 "tune with a version $1 database" "$tessel" tune "$src/examples/workloads/gemm.yaml" --db "$dbv" --budget 3 --json
     reused=$(grep -o '"from_records":true' "$work/out" | wc -l)
-    [ "$(sqlite3 "$dbv" "PRAGMA user_version")" = 5 ] && [ "$reused" = "$own" ] && [ "$ops" -gt 0 ] &&
+    [ "$(sqlite3 "$dbv" "PRAGMA user_version")" = 6 ] && [ "$reused" = "$own" ] && [ "$ops" -gt 0 ] &&
       [ "$(sqlite3 "$dbv" "SELECT COUNT(*) FROM records WHERE lowering = 0")" = "$rows" ] &&
       [ "$(sqlite3 "$dbv" "SELECT COUNT(*) FROM records WHERE lowering = 0 AND $2 != 0")" = 0 ] &&
       grep -q "$rows tuning records measured by an earlier version of the lowering are kept but not used" "$work/err" &&
@@ -423,6 +424,15 @@ if command -v sqlite3 >/dev/null; then
     [ "$(grep -o '"from_records":true' "$work/out" | wc -l)" = "$ops" ] && pass=$((pass + 1)) ||
       { fail=$((fail + 1)); echo "FAIL: a version $1 database: its new records are not taken"; }
   done
+  # a version 5 database has no `share`: its records are this lowering's,
+  # each direct block with its own box, taken as they are
+  dbv="$work/v5.db"; rm -f "$dbv"*
+  sqlite3 "$db1" ".backup '$dbv'"
+  sqlite3 "$dbv" "ALTER TABLE records DROP COLUMN share; PRAGMA user_version = 5;"
+  expect 0 "tune with a version 5 database" "$tessel" tune "$src/examples/workloads/gemm.yaml" --db "$dbv" --budget 3 --json
+  [ "$(sqlite3 "$dbv" "PRAGMA user_version")" = 6 ] && [ "$(grep -o '"from_records":true' "$work/out" | wc -l)" = "$ops" ] &&
+    [ "$(sqlite3 "$dbv" "SELECT COUNT(*) FROM records WHERE share != 0")" = 0 ] && pass=$((pass + 1)) ||
+    { fail=$((fail + 1)); echo "FAIL: a version 5 database: its records are not taken as they are"; }
   # a direct block of several rows of a part of each row (mobilenet-dw's
   # depthwise layers on edge-tiny, whose rows do not fit its input
   # scratchpad) is recorded with its rows and read back as it was measured

@@ -54,7 +54,7 @@ static void small_blocks(const struct hw *hw, const struct ir_graph *g, struct d
 	for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
 		const int64_t *s = shapes[i];
 		struct tz_mapping m = {plan.map.b, s[0], s[1], s[2], s[3] == 1, (int)s[4], (int)s[5], (int)s[6],
-				       false, false, false, 0, 0};
+				       false, false, false, 0, 0, 0};
 		char why[256];
 		ASSERT_EQ(tz_mapping_check(&geo, &m, why), 0);
 		uint64_t cycles = tn_measure(hw, g, 0, &m, NULL, sim, &err);

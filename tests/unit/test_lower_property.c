@@ -30,7 +30,7 @@ static struct tz_mapping pick_mapping(const struct tz_geometry *geo, bool random
 	for (int tries = 0; random && tries < 200; tries++) {
 		m = (struct tz_mapping){geo->b, rnd(1, geo->count[TZ_G_M]), rnd(1, geo->count[TZ_G_N]),
 					rnd(1, geo->count[TZ_G_K]), rnd(0, 1), (int)rnd(1, 2), (int)rnd(1, 2), (int)rnd(1, 2),
-					rnd(0, 1), rnd(0, 1), false, 0, rnd(0, 2) ? 0 : rnd(1, 6)};
+					rnd(0, 1), rnd(0, 1), false, 0, rnd(0, 2) ? 0 : rnd(1, 6), 0};
 		if (!tz_mapping_check(geo, &m, why))
 			return m;
 	}
@@ -43,13 +43,14 @@ static struct tz_mapping pick_direct(const struct tz_geometry *geo, bool random)
 {
 	struct tz_mapping m;
 	char why[256];
-	int64_t bm[TZ_DIRECT_CANDIDATES], rows[TZ_DIRECT_CANDIDATES], bn[TZ_DIRECT_CANDIDATES], bk[TZ_DIRECT_CANDIDATES];
+	int64_t bm[TZ_DIRECT_CANDIDATES], rows[TZ_DIRECT_CANDIDATES], share[TZ_DIRECT_CANDIDATES], bn[TZ_DIRECT_CANDIDATES],
+		bk[TZ_DIRECT_CANDIDATES];
 	int nm, nn, nk;
-	ASSERT_EQ(tz_direct_candidates(geo, bm, rows, &nm, bn, &nn, bk, &nk), 0);
+	ASSERT_EQ(tz_direct_candidates(geo, bm, rows, share, &nm, bn, &nn, bk, &nk), 0);
 	for (int tries = 0; random && tries < 200; tries++) {
 		int i = (int)rnd(0, nm - 1);
 		m = (struct tz_mapping){geo->b, bm[i], bn[rnd(0, nn - 1)], bk[rnd(0, nk - 1)], rnd(0, 1), (int)rnd(1, 2),
-					(int)rnd(1, 2), (int)rnd(1, 2), false, false, true, rows[i], 0};
+					(int)rnd(1, 2), (int)rnd(1, 2), false, false, true, rows[i], 0, share[i]};
 		if (!tz_mapping_check(geo, &m, why))
 			return m;
 	}
@@ -74,6 +75,7 @@ static int direct_binding(const struct hw *hw, const struct ir_graph *g, int op,
 
 static int verified, cases, direct_cases, part_rows; /* part_rows: direct blocks of several rows of a part of each row */
 static int short_cols; /* direct blocks of a part of one row whose row's last block is shorter */
+static int shared_boxes; /* direct blocks of whole rows, several reading one box */
 static int panels; /* the inner loop's operand kept in the shared level in panels, a panel loop outermost */
 static int wide_diagonal; /* diagonal bindings whose output elements are wider than a's (dot-i8) */
 
@@ -175,22 +177,24 @@ static void check_case(const struct hw *hw, struct opcase *r, int op, const char
 	narrow_out += ok && map.direct && tz_layout_narrow_values(&geo.dir.out);
 }
 
-/* A random direct mapping of several rows of a part of each row that fits,
- * or false. */
-static bool pick_part_rows(const struct tz_geometry *geo, struct tz_mapping *m)
+/* A random direct mapping that fits, or false: of several rows of a part
+ * of each row, or (`shared`) of whole rows, several blocks reading one
+ * box. */
+static bool pick_part_rows(const struct tz_geometry *geo, bool shared, struct tz_mapping *m)
 {
-	int64_t bm[TZ_DIRECT_CANDIDATES], rows[TZ_DIRECT_CANDIDATES], bn[TZ_DIRECT_CANDIDATES], bk[TZ_DIRECT_CANDIDATES];
+	int64_t bm[TZ_DIRECT_CANDIDATES], rows[TZ_DIRECT_CANDIDATES], share[TZ_DIRECT_CANDIDATES], bn[TZ_DIRECT_CANDIDATES],
+		bk[TZ_DIRECT_CANDIDATES];
 	int nm, nn, nk, part[TZ_DIRECT_CANDIDATES], np = 0;
 	char why[256];
-	if (tz_direct_candidates(geo, bm, rows, &nm, bn, &nn, bk, &nk))
+	if (tz_direct_candidates(geo, bm, rows, share, &nm, bn, &nn, bk, &nk))
 		return false;
 	for (int i = 0; i < nm; i++)
-		if (rows[i])
+		if (shared ? share[i] > 1 : rows[i] > 0)
 			part[np++] = i;
 	for (int tries = 0; np && tries < 200; tries++) {
 		int i = part[rnd(0, np - 1)];
-		*m = (struct tz_mapping){geo->b, bm[i], bn[rnd(0, nn - 1)], bk[rnd(0, nk - 1)], rnd(0, 1), (int)rnd(1, 2),
-					 (int)rnd(1, 2), (int)rnd(1, 2), false, false, true, rows[i], 0};
+		*m = (struct tz_mapping){geo->b, bm[i], bn[rnd(0, nn - 1)], shared ? bk[nk - 1] : bk[rnd(0, nk - 1)], rnd(0, 1),
+					 (int)rnd(1, 2), (int)rnd(1, 2), (int)rnd(1, 2), false, false, true, rows[i], 0, share[i]};
 		if (!tz_mapping_check(geo, m, why))
 			return true;
 	}
@@ -200,8 +204,10 @@ static bool pick_part_rows(const struct tz_geometry *geo, struct tz_mapping *m)
 /* Convolutions and depthwise layers of 6 to 16 points a side (strides,
  * dilation, padding random): with a block of several rows of a part of each
  * row, each row's halo is loaded with its block, and the box of a last,
- * shorter block of rows is cut.  Returns how many were verified so. */
-static int check_part_rows(const struct hw *hw, const char *config, int n)
+ * shorter block of rows is cut; with blocks of whole rows sharing a box
+ * (`shared`), each block's micro-ops start at its rows, and a last group of
+ * fewer blocks has a shorter box.  Returns how many were verified so. */
+static int check_part_rows(const struct hw *hw, const char *config, int n, bool shared)
 {
 	int done = 0;
 	bool flt = hw->intrinsic[0].a.dtype == DT_FP16;
@@ -222,14 +228,14 @@ static int check_part_rows(const struct hw *hw, const char *config, int n)
 		struct tz_mapping map;
 		if (b >= 0) {
 			tz_geometry_init(&geo, hw, &r.g, op, &m.binding[b]);
-			if (pick_part_rows(&geo, &map)) {
+			if (pick_part_rows(&geo, shared, &map)) {
 				fill(&r);
 				char what[160];
-				snprintf(what, sizeof what, "%s part-rows case %d: %s %lldx%lld, box %lld rows of %lld", config, i,
-					 dw ? "depthwise" : "conv2d", (long long)H, (long long)W, (long long)map.box_rows,
-					 (long long)(map.bm / map.box_rows));
+				snprintf(what, sizeof what, "%s %s case %d: %s %lldx%lld, bm %lld, box %lld rows, share %lld", config,
+					 shared ? "shared-box" : "part-rows", i, dw ? "depthwise" : "conv2d", (long long)H, (long long)W,
+					 (long long)map.bm, (long long)map.box_rows, (long long)map.share);
 				cases++;
-				part_rows++;
+				part_rows += !shared;
 				int ok = opcase_verify(hw, &r, op, &map, what);
 				verified += ok, done += ok, wide_diagonal += ok && is_wide_diagonal(hw, &geo);
 				vector_mac += ok && is_vector_mac(&geo, &map);
@@ -443,7 +449,7 @@ static bool pick_panels(const struct tz_geometry *geo, struct tz_mapping *m)
 		bool n_outer = rnd(0, 1);
 		*m = (struct tz_mapping){geo->b, rnd(1, geo->count[TZ_G_M]), rnd(1, geo->count[TZ_G_N]),
 					 rnd(1, geo->count[TZ_G_K]), n_outer, (int)rnd(1, 2), (int)rnd(1, 2), (int)rnd(1, 2),
-					 n_outer || rnd(0, 1), !n_outer || rnd(0, 1), false, 0, 0};
+					 n_outer || rnd(0, 1), !n_outer || rnd(0, 1), false, 0, 0, 0};
 		int64_t inner = n_outer ? (geo->count[TZ_G_M] + m->bm - 1) / m->bm : (geo->count[TZ_G_N] + m->bn - 1) / m->bn;
 		if (inner < 2)
 			continue;
@@ -632,7 +638,8 @@ int main(void)
 			check_case(&hw, &r, op, what);
 			run_free(&r);
 		}
-		check_part_rows(&hw, configs[c], 32);
+		check_part_rows(&hw, configs[c], 32, false);
+		shared_boxes += check_part_rows(&hw, configs[c], 32, true);
 		banded += check_banded(&hw, configs[c], 100);
 		direct_pools += check_pools(&hw, configs[c], 30);
 		vector_mac += check_depthwise(&hw, configs[c], 40);
@@ -661,6 +668,7 @@ int main(void)
 	       "digits per batch index, %d loading each block's)\n", beat_gemm + beat_direct, beat_direct, beat_batch,
 	       beat_per_block);
 	printf("%d direct-form ops in blocks of a part of one row, the row's last block shorter\n", short_cols);
+	printf("%d direct-form ops in blocks of whole rows, several reading one input box\n", shared_boxes);
 	printf("%d direct-form ops reading their input packed in fewer values than lanes, %d storing their output so\n",
 	       narrow_in, narrow_out);
 	printf("%d with B's last row of tiles holding only its rows in DRAM in the GEMM form, %d in the direct form, %d "
@@ -668,6 +676,7 @@ int main(void)
 	       narrow_b_batches);
 	printf("%d in the GEMM form in serpentine order (reduction blocks forward, then backward), of several output blocks\n", serpentine);
 	ASSERT(serpentine >= 25);
+	ASSERT(shared_boxes >= 25);
 	ASSERT(narrow_b_gemm >= 30);
 	ASSERT(narrow_b_direct >= 30);
 	ASSERT(narrow_b_shared >= 10);
