@@ -567,6 +567,11 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 	double pa = tz_in_panels(m, 0) ? (double)bl.panels : 1, pb = tz_in_panels(m, 1) ? (double)bl.panels : 1;
 	double la = operand_cycles(hw, in->a.level, m->keep_a, bl.a_whole, pa, na * bl.a_bytes, na * bl.a_dmas, &kept);
 	double lb = operand_cycles(hw, in->b.level, m->keep_b, bl.b_whole, pb, nb * bl.b_bytes, nb * bl.b_dmas, &kept);
+	/* the first step computes once a block of each operand is in: as
+	 * large as the mapping's blocks, not the loads' average per step (a B
+	 * block of 128 KiB loaded once holds vta-default's 1x1 512-channel
+	 * layer 16 k cycles before its first instruction) */
+	double first = (na > 0 ? la / na : 0) + (nb > 0 ? lb / nb : 0);
 	/* a bias loaded per output block comes through the shared levels, and
 	 * the hops into those are the load module's (isa/isa.h ISA_FILLERS):
 	 * each pays DRAM's latency there */
@@ -617,8 +622,8 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 	/* the last block's epilogue and last step wait for every load */
 	body = fmax(body, load * (1 - 1 / steps) + (compute - gemm) / outs + gemm / steps);
 	parts[0] = compute, parts[1] = load, parts[2] = store;
-	/* filling and draining the pipeline: one step's loads and one block's stores */
-	parts[3] = body + load / steps + store / outs;
+	/* filling and draining the pipeline: the first step's loads and one block's stores */
+	parts[3] = body + first + store / outs;
 }
 
 int tz_block_candidates(int64_t n, int64_t *out)
