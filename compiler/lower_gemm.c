@@ -186,14 +186,13 @@ static int load_b(struct gemm_lowering *gl, const struct step *st, uint64_t idx,
 	return lw_load_narrow(&gl->lo, gl->lv_b, idx + (uint64_t)full * cols, at, cols, geo->b_narrow, wait);
 }
 
-/* Loads A and B for step `i` (those not resident), never into `pin_a` /
- * `pin_b` (the slots the step before it computes from). */
-static void emit_loads(struct gemm_lowering *gl, struct step *st, int64_t i, int pin_a, int pin_b)
+/* A for step `i` unless resident, never into `pin_a`; returns its slot. */
+static int emit_load_a(struct gemm_lowering *gl, const struct step *st, int64_t i, int pin_a)
 {
 	const struct tz_geometry *geo = gl->geo;
 	struct lw_op *lo = &gl->lo;
 	int64_t Kt = geo->count[TZ_G_K];
-	int64_t ka = key_a(gl, st), kb = key_b(gl, st);
+	int64_t ka = key_a(gl, st);
 	int sa = ring_find(&gl->ra, ka);
 	if (sa < 0 && gl->m->direct) {
 		sa = ring_victim(&gl->ra, pin_a);
@@ -215,6 +214,18 @@ static void emit_loads(struct gemm_lowering *gl, struct step *st, int64_t i, int
 		sl->key = ka, sl->last_reader = -1;
 	}
 	gl->ra.s[sa].used = i;
+	return sa;
+}
+
+/* Loads A and B for step `i` (those not resident), never into `pin_a` /
+ * `pin_b` (the slots the step before it computes from). */
+static void emit_loads(struct gemm_lowering *gl, struct step *st, int64_t i, int pin_a, int pin_b)
+{
+	const struct tz_geometry *geo = gl->geo;
+	struct lw_op *lo = &gl->lo;
+	int64_t Kt = geo->count[TZ_G_K];
+	int64_t kb = key_b(gl, st);
+	int sa = emit_load_a(gl, st, i, pin_a);
 	if (gl->beat_mode == TZ_BEAT_PER_BLOCK && st->first_k)
 		load_digits(gl, st, i);
 	int sb = ring_find(&gl->rb, kb);
@@ -491,10 +502,26 @@ static void emit_compute(struct gemm_lowering *gl, const struct step *st)
  * overlap with its compute.  They come after it in program order: fetch
  * dispatches in order, and a full load queue would hold back the compute
  * that frees the buffer after next. */
+/* Blocks sharing a box (tz_mapping's share): the next box, loaded while
+ * the first step reading the current one computes, into the other buffer
+ * (the one the box before freed), so that its load overlaps the compute of
+ * all the blocks sharing this one, not of the last alone. */
+static void load_next_box(struct gemm_lowering *gl, const struct step *cur, int64_t i, int64_t n)
+{
+	int64_t key = key_a(gl, cur);
+	for (int64_t j = i + 1; j < n; j++) {
+		struct step s = step_at(gl, j);
+		if (key_a(gl, &s) != key) {
+			emit_load_a(gl, &s, i, cur->sa);
+			return;
+		}
+	}
+}
+
 static void emit_steps(struct gemm_lowering *gl)
 {
-	int64_t n = total_steps(gl);
-	bool prefetch = tz_prefetches(gl->geo, gl->m);
+	int64_t n = total_steps(gl), box = -1;
+	bool prefetch = tz_prefetches(gl->geo, gl->m), ahead = prefetch && gl->m->direct && gl->db.share > 1 && gl->m->ring_a > 1;
 	struct step cur = step_at(gl, 0), next;
 	emit_loads(gl, &cur, 0, -1, -1);
 	for (int64_t i = 0; i < n; i++) {
@@ -502,6 +529,10 @@ static void emit_steps(struct gemm_lowering *gl)
 		if (prefetch && i + 1 < n) {
 			next = step_at(gl, i + 1);
 			emit_loads(gl, &next, i + 1, cur.sa, cur.sb);
+		}
+		if (ahead && key_a(gl, &cur) != box) { /* the first step on this box */
+			box = key_a(gl, &cur);
+			load_next_box(gl, &cur, i, n);
 		}
 		if (i + 1 < n) {
 			if (!prefetch) {
