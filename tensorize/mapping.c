@@ -679,6 +679,10 @@ static int fitting_candidate(const struct tz_geometry *geo, const struct candida
 			     char why[256])
 {
 	*m = candidate(geo, cs, c);
+	if (!tz_direct_share_useful(geo, m)) {
+		snprintf(why, 256, "the accumulator holds the points of the blocks sharing a box as one block");
+		return -1;
+	}
 	return tz_mapping_check(geo, m, why) && tz_fit_panel(geo, m) ? -1 : 0;
 }
 
@@ -769,7 +773,8 @@ int tz_direct_reading_at_most(const struct tz_geometry *geo, double bytes, struc
 	char why[256];
 	for (int c = 0; c < candidate_count(&cs); c++) {
 		struct tz_mapping k = candidate(geo, &cs, c);
-		if (tz_mapping_check(geo, &k, why) || tz_estimate_dram_read(geo, &k) > bytes * (1 + 1e-9))
+		if (!tz_direct_share_useful(geo, &k) || tz_mapping_check(geo, &k, why) ||
+		    tz_estimate_dram_read(geo, &k) > bytes * (1 + 1e-9))
 			continue;
 		double cost = tz_estimate_cycles(geo, &k);
 		if (cost < best_cost * (1 - 1e-9))

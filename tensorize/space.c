@@ -63,7 +63,8 @@ static int add_binding(struct tz_space *s, int gi, struct diags *err)
 						struct tz_mapping m = {geo->b, dm[i], dn[j], dk[k], order == 1, 1 + (rings & 1),
 								       1 + ((rings >> 1) & 1), 1 + ((rings >> 2) & 1), false, false, true,
 								       drows[i], 0, dshare[i]};
-						if (!tz_mapping_check(geo, &m, why) && add(s, &m, gi, err))
+						if (tz_direct_share_useful(geo, &m) && !tz_mapping_check(geo, &m, why) &&
+						    add(s, &m, gi, err))
 							return -1;
 					}
 	return 0;
