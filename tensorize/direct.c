@@ -449,8 +449,8 @@ static int check_share(const struct tz_geometry *geo, const struct tz_mapping *m
 bool tz_direct_share_useful(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
 	const struct hw_level *acc = &geo->hw->level[geo->hw->role_level[HW_ROLE_ACCUMULATOR]];
-	uint64_t block = (uint64_t)(m->bm * m->share * m->bn) + (geo->bias >= 0 ? (uint64_t)m->bn : 0);
-	return m->share <= 1 || (uint64_t)m->ring_acc * block > acc->depth;
+	uint64_t twice = (uint64_t)(2 * m->bm * m->bn) + (geo->bias >= 0 ? (uint64_t)m->bn : 0);
+	return m->share <= 1 || (uint64_t)m->ring_acc * twice > acc->depth;
 }
 
 /* 0, or -1 with why: a value of the mapping that the direct form cannot lower. */

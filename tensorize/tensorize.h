@@ -281,12 +281,13 @@ int64_t tz_direct_mblocks(const struct tz_geometry *geo, const struct tz_mapping
  * at the edges: compiler/lower_direct.c). */
 int64_t tz_direct_box_extent(const struct tz_geometry *geo, int dd, int64_t r, int64_t c);
 /* Whether blocks sharing a box are worth offering (the space, the
- * defaults): only where the accumulator's buffers cannot hold their rows
- * as one block.  Sharing is for what it cannot: smaller blocks sharing a
- * box store more often, and on a narrow DRAM channel their stores meet the
- * next box's load (vector-mac's depthwise layers in blocks of two rows,
- * four to a box, ran 10-17% slower than in blocks of the box's rows, which
- * the estimate did not see).  Any share lowers (tz_mapping_check). */
+ * defaults): only for blocks as large as the accumulator's buffers allow
+ * (blocks of twice the rows do not fit).  Sharing is for the rows they
+ * cannot hold: smaller blocks sharing a box store more often, and on a
+ * narrow DRAM channel their stores meet the next box's load (vector-mac's
+ * depthwise layers in blocks of two rows, four or seven to a box, ran
+ * 10-17% slower than in blocks of the box's rows, which the estimate did
+ * not see).  Any share lowers (tz_mapping_check). */
 bool tz_direct_share_useful(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* Whether a direct mapping can be lowered (tz_mapping_check's part). */
 int tz_direct_check(const struct tz_geometry *geo, const struct tz_mapping *m, char why[256]);
