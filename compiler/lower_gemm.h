@@ -108,4 +108,14 @@ void lw_direct_kernel(struct gemm_lowering *gl, uint32_t a, uint32_t b, uint32_t
 /* The op's segments (data NULL: zeros). */
 void lw_direct_segments(struct gemm_lowering *gl, const uint8_t *const *data);
 
+/* ---- lower_bias.c: an output block's bias ---- */
+
+/* Step st's bias block into accumulator buffer q, beside the block (for
+ * the `add` pass); its load. */
+int lw_load_bias(struct gemm_lowering *gl, const struct step *st, int q);
+/* The block itself starting from its bias, repeated over its rows (the
+ * direct form's: each output tile's value over the tile's points); its
+ * load. */
+int lw_load_bias_init(struct gemm_lowering *gl, const struct step *st, int q);
+
 #endif
