@@ -152,6 +152,7 @@ struct box_lowering {
 	uint32_t k_gemm[POOL_RING], k_mov[POOL_RING], k_fill[POOL_RING]; /* micro-op kernels per buffer */
 	int in_reader[POOL_RING], out_reader[POOL_RING];
 	int eye, first_wait;               /* the identity's load; what the first write of the output buffer waits for */
+	uint64_t stage_box[POOL_RING][HW_MAX_LEVELS], stage_eye[HW_MAX_LEVELS]; /* in the shared levels */
 	uint64_t seg_in, seg_eye, seg_out;
 };
 
@@ -245,7 +246,7 @@ static void block_point(const struct box_lowering *bl, int64_t ct, int64_t blk, 
 		it[b->iter[0]] = tz_pool_block_start(b, 0, blk % rows);
 	blk /= rows;
 	for (int i = o->niters - 1; i >= 0; i--)
-		if (i != bl->pool->lane_iter && i != b->iter[0] && i != b->iter[1] && !o->iter[i].reduction)
+		if (i != bl->pool->lane_iter && i != b->iter[0] && i != b->iter[1] && i != b->row_iter && !o->iter[i].reduction)
 			it[i] = blk % o->iter[i].extent, blk /= o->iter[i].extent;
 	it[bl->pool->lane_iter] = ct * bl->pool->lanes;
 }
@@ -286,7 +287,8 @@ static int load_box(struct box_lowering *bl, const int64_t *it, int q, int64_t p
 	uint64_t addr = bl->seg_in / e + tz_layout_element(&b->in, rank, at);
 	uint64_t stride = b->iter[0] >= 0 ? (uint64_t)b->in.stride[b->in_dim[0]] : 0;
 	int64_t g = b->groups, dma_pad[4] = {pad[0], pad[1], pad[2] * g, pad[3] * g};
-	int i = lw_load_padded(&bl->lo, bl->lv_in, (uint64_t)q * bl->in_slot, addr, rows, cols * g, stride, dma_pad, NULL, 0);
+	int i = lw_load_padded(&bl->lo, bl->lv_in, (uint64_t)q * bl->in_slot, addr, rows, cols * g, stride, dma_pad,
+			       bl->stage_box[q], 0);
 	st_need(bl->lo.s, i, bl->in_reader[q]);
 	return i;
 }
@@ -369,7 +371,39 @@ static void box_segments(struct box_lowering *bl, const uint8_t *const *data)
 	lo->rec->out_segment = lo->prog->p.nseg - 1;
 }
 
-static void lower_box(struct cc_program *prog, struct cc_op *rec)
+/* Staging through the shared levels: the two boxes, the identity, the
+ * micro-ops and an output block. */
+static int plan_box_staging(struct box_lowering *bl, struct diags *err)
+{
+	struct lw_op *lo = &bl->lo;
+	const struct hw *hw = lo->hw;
+	uint64_t size[5] = {bl->in_slot * hw->level[bl->lv_in].elem_bytes, bl->in_slot * hw->level[bl->lv_in].elem_bytes,
+			    bl->b->groups * (uint64_t)hw->level[bl->lv_wgt].elem_bytes,
+			    (uint64_t)lo->nuops * hw->level[lo->lv_uop].elem_bytes,
+			    bl->out_slot * hw->level[lo->lv_out].elem_bytes};
+	for (int s = 0; s < hw->nlevels; s++) {
+		if (hw->level[s].role != HW_ROLE_SHARED)
+			continue;
+		uint64_t a = lw_lcm32(lw_lcm32(lw_lcm32(hw->level[bl->lv_in].elem_bytes, hw->level[bl->lv_wgt].elem_bytes),
+					       lw_lcm32(hw->level[lo->lv_out].elem_bytes, hw->level[lo->lv_uop].elem_bytes)),
+				      lw_lcm32(hw->level[s].elem_bytes, 64)),
+			 off = 0;
+		uint64_t *dst[5] = {&bl->stage_box[0][s], &bl->stage_box[1][s], &bl->stage_eye[s], &lo->stage_uop[s],
+				    &lo->stage_out[s]};
+		for (int i = 0; i < 5; i++) {
+			*dst[i] = off;
+			off = lw_align_up(off + size[i], a);
+		}
+		if (off > hw->level[s].capacity) {
+			diag_add(err, NULL, 0, 0, "op '%s': staging the boxes through '%s' needs %" PRIu64 " bytes; it has %" PRIu64,
+				 lo->op->name, hw->level[s].name, off, hw->level[s].capacity);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int lower_box(struct cc_program *prog, struct cc_op *rec, struct diags *err)
 {
 	struct box_lowering bl;
 	memset(&bl, 0, sizeof bl);
@@ -387,8 +421,10 @@ static void lower_box(struct cc_program *prog, struct cc_op *rec)
 	/* the output buffers are free once the previous op's stores read them */
 	bl.out_reader[0] = bl.out_reader[1] = bl.first_wait = prog->last_store;
 	box_kernels(&bl);
+	if (plan_box_staging(&bl, err))
+		return -1;
 	box_segments(&bl, prog->rq->data);
-	bl.eye = lw_load_block(&bl.lo, bl.lv_wgt, 0, bl.seg_eye, 1, bl.b->groups, 0, (uint64_t[HW_MAX_LEVELS]){0}, -1);
+	bl.eye = lw_load_block(&bl.lo, bl.lv_wgt, 0, bl.seg_eye, 1, bl.b->groups, 0, bl.stage_eye, -1);
 	lw_load_kernels(&bl.lo);
 	int64_t blocks = bl.pool->pixels / (bl.b->extent[0] * bl.b->extent[1]) * tz_pool_box_blocks(bl.b, 0) *
 			 tz_pool_box_blocks(bl.b, 1),
@@ -396,6 +432,7 @@ static void lower_box(struct cc_program *prog, struct cc_op *rec)
 	for (int64_t ct = 0; ct < bl.pool->tiles; ct++)
 		for (int64_t blk = 0; blk < blocks; blk++, o++)
 			box_block(&bl, ct, blk, (int)(o % POOL_RING));
+	return 0;
 }
 
 /* ---- the kind's entries ---- */
@@ -418,10 +455,8 @@ int lw_settle_pool(struct cc_program *prog, struct cc_op *rec, struct diags *err
 
 int lw_lower_pool(struct cc_program *prog, struct cc_op *rec, struct diags *err)
 {
-	if (rec->plan.pool.box.ok) {
-		lower_box(prog, rec);
-		return 0;
-	}
+	if (rec->plan.pool.box.ok)
+		return lower_box(prog, rec, err);
 	struct pool_lowering pl;
 	memset(&pl, 0, sizeof pl);
 	lw_op_init(&pl.lo, prog, rec);

@@ -32,11 +32,22 @@ static bool uses(const struct ir_access *a, int it)
 		return;                                           \
 	} while (0)
 
+/* The rows of the tiles of x's a and output, one to one (the same
+ * dimension of x), or 1; 0 when they differ. */
+static uint32_t tile_rows(const struct hw_intrinsic *x)
+{
+	int ra = tz_operand_rows(x, &x->a), ro = tz_operand_rows(x, &x->out);
+	if (ra != ro)
+		return 0;
+	return ra < 0 ? 1 : (uint32_t)x->dim_size[ra];
+}
+
 /* An intrinsic whose B tiles, parts of the identity, copy a's values into
- * the output's: one element per tile each, a row of values, the output's
- * the accumulator's lanes L and a's a part of them (groups = L / a's: a
- * grouped layout, as dot-i8's 4 of 16), a in `in`'s type, B an element over
- * a's and the output's value dimensions.  -1: none. */
+ * the output's, row by row: one element per tile each, of R rows (tile_rows)
+ * of values, the output's the accumulator's lanes L (L / R a row) and a's
+ * a part of a row (groups = L / R / a's per row: a grouped layout, as
+ * dot-i8's 4 of 16), a in `in`'s type, B an element over a's and the
+ * output's value dimensions.  -1: none. */
 static int identity_intrinsic(const struct hw *hw, enum dtype in, int64_t lanes)
 {
 	for (int k = 0; k < hw->nintrinsics; k++) {
@@ -45,12 +56,16 @@ static int identity_intrinsic(const struct hw *hw, enum dtype in, int64_t lanes)
 		for (int r = 0; r < x->b.rank; r++)
 			spans += x->dim_size[x->b.dim[r]] > 1 && (x->b.dim[r] == da || x->b.dim[r] == dj);
 		const struct hw_level *la = &hw->level[x->a.level], *lb = &hw->level[x->b.level];
-		uint32_t a = x->a.tile_elems;
-		if (da >= 0 && dj >= 0 && da != dj && spans == 2 && lanes % a == 0 && x->out.tile_elems == lanes &&
-		    x->b.tile_elems == lanes * a && x->a.elems_per_tile == 1 && x->b.elems_per_tile == 1 &&
+		uint32_t rows = tile_rows(x);
+		if (!rows || lanes % rows || x->a.tile_elems % rows)
+			continue;
+		uint32_t a = x->a.tile_elems / rows;
+		int64_t row = lanes / rows;
+		if (da >= 0 && dj >= 0 && da != dj && spans == 2 && row % a == 0 && x->out.tile_elems == lanes &&
+		    x->b.tile_elems == row * a && x->a.elems_per_tile == 1 && x->b.elems_per_tile == 1 &&
 		    x->out.elems_per_tile == 1 && x->a.dtype == in && !dtype_float(x->b.dtype) &&
-		    la->elem_bytes == a * dtype_bytes(in) && lb->elem_bytes == lanes * a * dtype_bytes(x->b.dtype) &&
-		    la->parent < 0 && lb->parent < 0 && x->out.level == hw->role_level[HW_ROLE_ACCUMULATOR])
+		    la->elem_bytes == x->a.tile_elems * dtype_bytes(in) && lb->elem_bytes == row * a * dtype_bytes(x->b.dtype) &&
+		    x->out.level == hw->role_level[HW_ROLE_ACCUMULATOR])
 			return k;
 	}
 	return -1;
@@ -71,14 +86,30 @@ static int alone(const struct ir_access *x, int rank, int it, int niters)
 	return -1;
 }
 
-/* The innermost dimensions of a tensor but `lane`: last[1] the innermost,
- * last[0] the one before (-1 when there is none). */
-static void innermost(int rank, int lane, int last[2])
+/* The innermost dimensions of a tensor but `lane` and `rows` (the rows of
+ * its elements, or -1): last[1] the innermost, last[0] the one before (-1
+ * when there is none). */
+static void innermost(int rank, int lane, int rows, int last[2])
 {
 	last[0] = last[1] = -1;
 	for (int d = rank - 1; d >= 0 && last[0] < 0; d--)
-		if (d != lane)
+		if (d != lane && d != rows)
 			*(last[1] < 0 ? &last[1] : &last[0]) = d;
+}
+
+/* The iterator of a banded op's rows (ir/band.c): `rows` points along the
+ * dimension before the lanes' (la, lo) in both the input and the output,
+ * alone there; -1 when there is none. */
+static int rows_iter(const struct ir_graph *g, const struct ir_op *o, int la, int lo, uint32_t rows)
+{
+	const struct ir_tensor *ti = &g->tensor[o->in[0].tensor], *to = &g->tensor[o->out.tensor];
+	if (la < 1 || lo < 1)
+		return -1;
+	for (int it = 0; it < o->niters; it++)
+		if (!o->iter[it].reduction && o->iter[it].extent == rows && alone(&o->in[0], ti->rank, it, o->niters) == la - 1 &&
+		    alone(&o->out, to->rank, it, o->niters) == lo - 1)
+			return it;
+	return -1;
 }
 
 /* Input dimension d as stride·x + dilation·k + offset (x an output point's
@@ -113,7 +144,7 @@ static bool iterators_fit(const struct ir_graph *g, const struct ir_op *o, const
 {
 	const struct ir_tensor *ti = &g->tensor[o->in[0].tensor], *to = &g->tensor[o->out.tensor];
 	for (int it = 0; it < o->niters; it++) {
-		bool framed = it == b->iter[0] || it == b->iter[1] || it == b->win[0] || it == b->win[1];
+		bool framed = it == b->iter[0] || it == b->iter[1] || it == b->win[0] || it == b->win[1] || it == b->row_iter;
 		if (it == p->lane_iter || framed)
 			continue;
 		if (o->iter[it].reduction || alone(&o->in[0], ti->rank, it, o->niters) < 0 ||
@@ -124,7 +155,7 @@ static bool iterators_fit(const struct ir_graph *g, const struct ir_op *o, const
 		if (b->iter[k] >= 0 && (b->out_dim[k] = alone(&o->out, to->rank, b->iter[k], o->niters)) < 0)
 			return false;
 	int last[2];
-	innermost(to->rank, b->out.lane_dim, last);
+	innermost(to->rank, b->out.lane_dim, b->out.rows_dim, last);
 	return b->out_dim[1] == last[1] && (b->iter[0] < 0 || b->out_dim[0] == last[0]);
 }
 
@@ -238,10 +269,6 @@ static void derive_box(const struct hw *hw, const struct ir_graph *g, int op, st
 	const struct ir_tensor *ti = &g->tensor[o->in[0].tensor], *to = &g->tensor[o->out.tensor];
 	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
 	const struct hw_level *ob = &hw->level[hw->role_level[HW_ROLE_OUTPUT]];
-	for (int l = 0; l < hw->nlevels; l++)
-		if (hw->level[l].role == HW_ROLE_SHARED)
-			BOX_FAIL("its windows are packed by the host: the direct form does not stage through shared level '%s'",
-				 hw->level[l].name);
 	if (dtype_float(ti->dtype) || dtype_float(acc->dtype) || dtype_bytes(acc->dtype) > 4)
 		BOX_FAIL("its windows are packed by the host: the direct form fills the padding with an integer immediate");
 	if ((b->intrinsic = identity_intrinsic(hw, ti->dtype, p->lanes)) < 0)
@@ -251,11 +278,26 @@ static void derive_box(const struct hw *hw, const struct ir_graph *g, int op, st
 	if (la < 0 || lo < 0)
 		BOX_FAIL("its windows are packed by the host: '%s' is not a whole dimension of the input and the output",
 			 o->iter[p->lane_iter].name);
+	/* An element of several rows holds a banded op's rows (each a band's
+	 * point with its lanes), or else lanes all: the identity takes each
+	 * value of a's element to the same place in the accumulator's. */
 	const struct hw_intrinsic *x = &hw->intrinsic[b->intrinsic];
-	b->groups = (uint32_t)p->lanes / x->a.tile_elems;
-	tz_layout_init(&b->in, g, o->in[0].tensor, la, x->a.tile_elems, b->groups, ti->dtype);
-	tz_layout_init(&b->out, g, o->out.tensor, lo, (uint32_t)p->lanes, 1, ob->dtype);
-	innermost(ti->rank, la, b->in_dim);
+	uint32_t rows = tile_rows(x);
+	b->row_iter = rows > 1 ? rows_iter(g, o, la, lo, rows) : -1;
+	b->rows = b->row_iter >= 0 ? rows : 1;
+	uint32_t a_lanes = x->a.tile_elems / b->rows, lanes = (uint32_t)p->lanes / b->rows;
+	b->groups = lanes / a_lanes;
+	if (rows > 1 && b->groups > 1)
+		BOX_FAIL("its windows are packed by the host: the identity of '%s' puts a's rows of %u values among "
+			 "the accumulator's of %u", x->name, a_lanes, lanes);
+	if (b->rows > 1) {
+		tz_layout_init_rows(&b->in, g, o->in[0].tensor, la, a_lanes, la - 1, b->rows, ti->dtype);
+		tz_layout_init_rows(&b->out, g, o->out.tensor, lo, lanes, lo - 1, b->rows, ob->dtype);
+	} else {
+		tz_layout_init(&b->in, g, o->in[0].tensor, la, a_lanes, b->groups, ti->dtype);
+		tz_layout_init(&b->out, g, o->out.tensor, lo, lanes, 1, ob->dtype);
+	}
+	innermost(ti->rank, la, b->in.rows_dim, b->in_dim);
 	b->iter[0] = b->iter[1] = b->win[0] = b->win[1] = -1;
 	b->out_dim[0] = b->out_dim[1] = -1;
 	for (int k = 1; k >= 0; k--) {
@@ -337,6 +379,11 @@ int tz_pool_match(const struct hw *hw, const struct ir_graph *g, int op, struct 
 		if (it != p->lane_iter)
 			*(o->iter[it].reduction ? &p->window : &p->pixels) *= o->iter[it].extent;
 	derive_box(hw, g, op, p);
+	if (p->box.ok && p->box.rows > 1) { /* the rows are points too, and a lane tile a row's */
+		p->lanes /= p->box.rows;
+		p->tiles = (o->iter[p->lane_iter].extent + p->lanes - 1) / p->lanes;
+		p->pixels /= p->box.rows;
+	}
 	return 0;
 }
 
@@ -440,7 +487,7 @@ void tz_pool_identity(const struct hw *hw, const struct tz_pool_box *b, uint8_t 
 {
 	const struct hw_intrinsic *x = &hw->intrinsic[b->intrinsic];
 	int da = tz_operand_lane(x, &x->a), dj = tz_operand_lane(x, &x->out);
-	uint32_t eb = hw->level[x->b.level].elem_bytes, a = x->a.tile_elems;
+	uint32_t eb = hw->level[x->b.level].elem_bytes, a = x->a.tile_elems / tile_rows(x);
 	memset(out, 0, (size_t)eb * b->groups);
 	for (uint32_t g = 0; g < b->groups; g++)
 		for (uint32_t v = 0; v < a; v++) {

@@ -568,6 +568,8 @@ struct tz_pool_box {
 	char why[200];
 	int intrinsic;
 	uint32_t groups;              /* a's elements per accumulator element (its lanes / a's) */
+	int row_iter;                 /* a banded op's rows, along the elements' rows (-1: none) */
+	uint32_t rows;                /* the elements' rows of points (1: an element's values are lanes) */
 	struct tz_layout in, out;     /* in: `groups` of a's elements stored together, as the output's one */
 	int in_dim[2], out_dim[2];
 	int iter[2], win[2];          /* the output point's and the window's iterators (-1: none) */

@@ -44,7 +44,7 @@ run compile-pool 0 compile "$wl/pooling.yaml" -o "$work/pool.tsp"
 run compile-dw 0 compile "$wl/mobilenet-dw.yaml" -o "$work/dw.tsp"
 run match 0 match "$wl/mobilenet-dw.yaml"
 run match-pool 0 match "$wl/pooling.yaml"
-run match-pool-host 0 match "$wl/pooling.yaml" --hw "$hw/server-wide.yaml"
+run match-pool-host 0 match "$wl/pooling.yaml" --hw "$hw/vector-mac.yaml"
 run exec 0 exec "$wl/pooling.yaml"
 run exec-verify 0 exec "$wl/fp16.yaml" --hw "$hw/mma-fp16.yaml" --verify
 run exec-stopped 1 exec "$wl/gemm.yaml" --max-cycles 1000
