@@ -30,6 +30,8 @@ const char *cc_kind_name(enum cc_kind k)
 
 double cc_plan_cost(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *p)
 {
+	if (p->kind == CC_POOL)
+		return tz_pool_cost(hw, &p->pool);
 	if (p->kind != CC_GEMM)
 		return INFINITY;
 	struct tz_geometry geo;

@@ -270,6 +270,8 @@ static void box_part(const struct tz_pool_box *b, int k, int64_t lo, int64_t *pa
 	*pad0 = first - lo, *read = end - first, *pad1 = b->box[k] - *pad0 - *read;
 }
 
+/* The box of the block at `it` into buffer q, once the buffer's last reader is
+ * done; pad: its padding.  Returns its last transfer. */
 static int load_box(struct box_lowering *bl, const int64_t *it, int q, int64_t pad[4])
 {
 	const struct tz_pool_box *b = bl->b;
@@ -290,7 +292,7 @@ static int load_box(struct box_lowering *bl, const int64_t *it, int q, int64_t p
 	int i = lw_load_padded(&bl->lo, bl->lv_in, (uint64_t)q * bl->in_slot, addr, rows, cols * g, stride, dma_pad,
 			       bl->stage_box[q], 0);
 	st_need(bl->lo.s, i, bl->in_reader[q]);
-	return i;
+	return bl->lo.s->n - 1; /* through a shared level, its last hop: what the intrinsic reads */
 }
 
 static int store_block(struct box_lowering *bl, const int64_t *it, int q, int wait)

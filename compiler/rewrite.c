@@ -37,7 +37,8 @@ static int rewritten_cost(const struct hw *hw, const struct ir_graph *g, rewrite
 		diag_append(err, &quiet);
 		rc = -1;
 	}
-	if (at >= 0 && !(rc = cc_plan_op(hw, &copy, at, &plan, err)) && (!direct || plan.map.direct))
+	if (at >= 0 && !(rc = cc_plan_op(hw, &copy, at, &plan, err)) &&
+	    (!direct || plan.map.direct || (plan.kind == CC_POOL && plan.pool.box.ok)))
 		*cost = cc_plan_cost(hw, &copy, at, &plan);
 	diag_free(&quiet);
 	ir_graph_free(&copy);

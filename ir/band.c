@@ -117,12 +117,12 @@ static void band_shapes(const struct ir_graph *g, const struct ir_band_split *bs
  * in the output or the weight, its window in a, the tensors within bounds. */
 static bool band_fits(const struct ir_graph *g, const struct ir_op *o, struct ir_band_split *bs)
 {
-	const struct ir_tensor *ta = &g->tensor[o->in[bs->a].tensor], *tb = &g->tensor[o->in[bs->b].tensor];
-	const struct ir_tensor *ty = &g->tensor[o->out.tensor];
+	const struct ir_tensor *ta = &g->tensor[o->in[bs->a].tensor], *ty = &g->tensor[o->out.tensor];
 	bs->x = alone(o, &o->out.index[bs->out_dim]);
 	if (bs->x < 0 || o->iter[bs->x].reduction || o->iter[bs->x].extent < 2 ||
 	    o->iter[bs->x].extent != ty->shape[bs->out_dim] || ir_access_uses_elsewhere(&o->out, ty->rank, bs->out_dim, bs->x) ||
-	    ir_access_uses_elsewhere(&o->in[bs->b], tb->rank, -1, bs->x) || bias_along(o, bs->out_dim) || !find_window(g, o, bs))
+	    (bs->b >= 0 && ir_access_uses_elsewhere(&o->in[bs->b], g->tensor[o->in[bs->b].tensor].rank, -1, bs->x)) ||
+	    bias_along(o, bs->out_dim) || !find_window(g, o, bs))
 		return false;
 	bs->extent = o->iter[bs->x].extent;
 	bs->q = (bs->extent + bs->rows - 1) / bs->rows;
@@ -132,19 +132,27 @@ static bool band_fits(const struct ir_graph *g, const struct ir_op *o, struct ir
 	return n >= 0 && n <= DIM_MAX && elems(yb, ty->rank + 1) >= 0 && elems(w, ty->rank) >= 0;
 }
 
+/* A sum of products of an input and a weight, or a max over one input (a
+ * max pool): the ones a band split serves. */
+static bool bandable(const struct ir_op *o)
+{
+	return (o->nin == 2 && o->combine == IR_COMBINE_MUL && o->reduce == IR_REDUCE_SUM) ||
+	       (o->nin == 1 && o->combine == IR_COMBINE_COPY && o->reduce == IR_REDUCE_MAX);
+}
+
 bool ir_band_split_find(const struct ir_graph *g, int op, int rows, struct ir_band_split *bs)
 {
 	const struct ir_op *o = &g->op[op];
 	memset(bs, 0, sizeof *bs);
 	bs->op = op, bs->rows = rows;
 	const struct ir_tensor *ty = &g->tensor[o->out.tensor];
-	if (rows < 2 || o->nin != 2 || o->combine != IR_COMBINE_MUL || o->reduce != IR_REDUCE_SUM ||
-	    o->niters >= IR_MAX_ITERS || ty->rank >= IR_MAX_RANK)
+	if (rows < 2 || !bandable(o) || o->niters >= IR_MAX_ITERS || ty->rank >= IR_MAX_RANK)
 		return false;
-	for (bs->a = 0; bs->a < 2; bs->a++) {
-		bs->b = 1 - bs->a;
-		const struct ir_tensor *ta = &g->tensor[o->in[bs->a].tensor], *tb = &g->tensor[o->in[bs->b].tensor];
-		if (tb->kind != IR_TENSOR_WEIGHT || ta->kind == IR_TENSOR_WEIGHT || ta->rank >= IR_MAX_RANK)
+	for (bs->a = 0; bs->a < o->nin; bs->a++) {
+		bs->b = o->nin == 2 ? 1 - bs->a : -1;
+		const struct ir_tensor *ta = &g->tensor[o->in[bs->a].tensor];
+		if ((bs->b >= 0 && g->tensor[o->in[bs->b].tensor].kind != IR_TENSOR_WEIGHT) || ta->kind == IR_TENSOR_WEIGHT ||
+		    ta->rank >= IR_MAX_RANK)
 			continue;
 		/* the innermost, where neighbouring points would share an element,
 		 * of those at least two points a band; else the longest */
@@ -203,7 +211,10 @@ static void copy_op(const char *name, const int64_t *shape, int rank, enum dtype
  * (copy_op's): its iterator, the rows' (rank - 1) skipped. */
 static int banded_iter(int rank, int d) { return d == rank - 1 ? rank : d; }
 
-/* XB[.., c', .., r, ch] = a[.., s·q·r + c' + offset, .., ch] */
+/* XB[.., c', .., r, ch] = a[.., s·q·r + c' + offset, .., ch]: zero
+ * outside a, or for a max pool the lowest value (a max of the one value
+ * read, the lowest outside, clipped to a's type so that it stays the
+ * lowest there: docs/ir.md), which never wins a window. */
 static void bands_op(const struct ir_graph *g, const struct ir_band_split *bs, const char *name, const int64_t *shape,
 		     struct ir_op *l)
 {
@@ -211,6 +222,14 @@ static void bands_op(const struct ir_graph *g, const struct ir_band_split *bs, c
 	const struct ir_tensor *ta = &g->tensor[a->tensor];
 	int rank = ta->rank;
 	copy_op(name, shape, rank + 1, ta->dtype, l);
+	if (g->op[bs->op].reduce == IR_REDUCE_MAX) {
+		l->reduce = IR_REDUCE_MAX;
+		if (!dtype_float(ta->dtype)) {
+			struct ir_epilogue *e = &l->epilogue[l->nepilogues++];
+			e->kind = IR_EP_CLIP;
+			dtype_int_range(ta->dtype, &e->lo, &e->hi);
+		}
+	}
 	snprintf(l->iter[rank - 1].name, sizeof l->iter[rank - 1].name, "r");
 	l->in[0].tensor = a->tensor;
 	for (int d = 0; d <= rank; d++)

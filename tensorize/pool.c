@@ -319,7 +319,8 @@ static void derive_box(const struct hw *hw, const struct ir_graph *g, int op, st
 	    b->pad[3] * b->groups > hw->dma.max_pad)
 		BOX_FAIL("its windows are packed by the host: a window lies wholly in the padding, or the padding is more "
 			 "than dma.max_pad (%u)", hw->dma.max_pad);
-	int64_t least = dtype_signed(ti->dtype) ? -((int64_t)1 << (8 * dtype_bytes(ti->dtype) - 1)) : 0;
+	int64_t least, most;
+	dtype_int_range(ti->dtype, &least, &most);
 	b->fill = hw->alu.imm_bits >= 33 ? INT32_MIN : -((int64_t)1 << (hw->alu.imm_bits - 1));
 	if (b->fill > least)
 		BOX_FAIL("its windows are packed by the host: the ALU's immediate (%u bits) cannot hold a value below %s's",
@@ -498,4 +499,18 @@ void tz_pool_identity(const struct hw *hw, const struct tz_pool_box *b, uint8_t 
 			}
 			val_put_int(out + (size_t)g * eb, x->b.dtype, at, 1);
 		}
+}
+
+double tz_pool_cost(const struct hw *hw, const struct tz_pool *p)
+{
+	const struct tz_pool_box *b = &p->box;
+	double bytes = (double)tz_pool_packed_bytes(hw, p), elems = (double)(p->tiles * p->pixels * p->window);
+	if (b->ok) {
+		double boxes = (double)(p->pixels / (b->extent[0] * b->extent[1]) * tz_pool_box_blocks(b, 0) *
+					tz_pool_box_blocks(b, 1));
+		bytes = (double)p->tiles * boxes * (double)(tz_pool_box_acc(b) * b->groups) *
+			hw->level[hw->intrinsic[b->intrinsic].a.level].elem_bytes;
+	}
+	double cycles = fmax(bytes / hw->dram.bandwidth, elems * hw->alu.initiation_interval / hw->alu.lanes);
+	return cycles * pow(fmax(1, bytes), TZ_DRAM_EXPONENT);
 }

@@ -606,6 +606,11 @@ uint64_t tz_pool_box_acc(const struct tz_pool_box *b);
  * weight-buffer elements): tile g takes a's values to the accumulator
  * lanes g·(a's lanes)... */
 void tz_pool_identity(const struct hw *hw, const struct tz_pool_box *b, uint8_t *out);
+/* The op's cost in tz_estimate_cost's terms: cycles (its DRAM reads — the
+ * boxes, or the host's packed windows — over the DRAM's bandwidth, or the
+ * ALU's passes over its accumulator elements, whichever is more) times
+ * those reads^TZ_DRAM_EXPONENT; to weigh its forms (cc_rewrite's bands). */
+double tz_pool_cost(const struct hw *hw, const struct tz_pool *p);
 /* The input as [tiles][pixels][window] accumulator elements. */
 uint64_t tz_pool_packed_bytes(const struct hw *hw, const struct tz_pool *p);
 void tz_pool_pack(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_pool *p,

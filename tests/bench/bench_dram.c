@@ -106,8 +106,9 @@ static int bench_workload(const char *src, const char *wl, const char *hwname, s
 		cc_plan_format(&hw, &w.g, op, &plans[op], &b, &m);
 		char *bs = sb_take(&b), *ms = sb_take(&m);
 		const struct tz_binding *tb = &plans[op].map.b;
-		bool budget = plans[op].kind == CC_GEMM && (fits(&hw, &w.g, op, tb->input_a, HW_ROLE_INPUT) ||
-							    fits(&hw, &w.g, op, tb->input_b, HW_ROLE_WEIGHT));
+		bool budget = (plans[op].kind == CC_GEMM && (fits(&hw, &w.g, op, tb->input_a, HW_ROLE_INPUT) ||
+							     fits(&hw, &w.g, op, tb->input_b, HW_ROLE_WEIGHT))) ||
+			      (plans[op].kind == CC_POOL && fits(&hw, &w.g, op, 0, HW_ROLE_INPUT));
 		bool over = budget && (double)data > 1.5 * need;
 		printf("  %-12s %-12s %-8s %12" PRIu64 " %10" PRIu64 " %12.0f %6.2fx%s %6.2fx %10" PRIu64 " %6.1f%%  %s\n",
 		       hwname, w.g.op[op].name, plans[op].kind == CC_POOL ? "alu" : plans[op].map.direct ? "direct" : "gemm",

@@ -61,6 +61,7 @@ roundtrip bert-wide bert-ffn server-wide "sim"         # the second layer reads 
 roundtrip stem-vta stem vta-default "sim"             # and so does mix, frames's
 roundtrip pool pooling vta-default "sim tlm"          # host steps: a host op between accelerator ops, ALU max pools
 roundtrip pool-tiny pooling edge-tiny "sim rtl"
+roundtrip pool-wide pooling server-wide "sim tlm"     # max pools cut into bands: their bands a host step (the lowest value over the padding)
 roundtrip resnet resnet18 vta-default "sim"           # C1 split into phases: a host step and a gather first
 roundtrip stem stem dot-i8 "sim rtl tlm"              # two ops split into phases, a max pool between
 

@@ -12,7 +12,7 @@
 #pragma GCC diagnostic pop
 #include "ir/workload.h"
 
-static int cases, found, sliced, strided, nchw_found, shifted_bias;
+static int cases, found, sliced, strided, nchw_found, shifted_bias, pools;
 
 /* What find should say about one candidate output dimension. */
 struct band_want {
@@ -76,11 +76,45 @@ static int random_conv(struct opcase *r, enum dtype dt, struct band_want *c, int
 	return op;
 }
 
-/* A dense op, a matmul or a batched one, or a pool (never found): the
- * candidates are the rows of a, not the batch, which the weight shares. */
+/* A random max pool (NHWC or NCHW, strides, dilation, padding up to the
+ * window's span, windows along one dimension) and its candidates, as a
+ * convolution's: the batch, then H and W; NCHW: the batch, the channels
+ * (no weight reads them) and H. */
+static int random_pool(struct opcase *r, enum dtype dt, struct band_want *c, int *nc)
+{
+	int op = -1;
+	while (op < 0) {
+		run_free(r);
+		bool nchw = rnd(0, 4) == 0;
+		struct ir_pool2d_attrs a = {{rnd(1, 4), rnd(1, 4)}, {rnd(1, 3), rnd(1, 3)}, {0}, {rnd(1, 2), rnd(1, 2)}, nchw};
+		for (int s = 0; s < 2; s++) {
+			int64_t span = (a.window[s] - 1) * a.dilation[s];
+			a.pad[s] = rnd(0, span), a.pad[s + 2] = rnd(0, span);
+		}
+		int64_t N = rnd(1, 2), H = rnd(1, 20), W = rnd(1, 20), C = rnd(1, 40);
+		int64_t xs[4] = {N, H, W, C};
+		if (nchw)
+			xs[1] = C, xs[2] = H, xs[3] = W;
+		int in = ir_add_tensor(&r->g, "x", IR_TENSOR_INPUT, dt, 4, xs, nchw ? "NCHW" : "NHWC", &r->err);
+		op = ir_pool2d_dilated(&r->g, "pool", in, true, &a, "y", &r->err);
+		c[0] = (struct band_want){0, 0, 1, 0, 0, N};
+		for (int s = 0, d = nchw ? 2 : 1; s < 2; s++, d++) {
+			int64_t len = s ? W : H, span = a.dilation[s] * (a.window[s] - 1);
+			int64_t extent = (len + a.pad[s] + a.pad[s + 2] - span - 1) / a.stride[s] + 1;
+			c[1 + s] = (struct band_want){d, d, a.stride[s], span, -a.pad[s], extent};
+		}
+		*nc = 3;
+		if (nchw) /* the channels, read alone like the batch, before H (W is last) */
+			c[2] = c[1], c[1] = (struct band_want){1, 1, 1, 0, 0, C};
+	}
+	return op;
+}
+
+/* A dense op, a matmul or a batched one: the candidates are the rows of a,
+ * not the batch, which the weight shares. */
 static int random_other(struct opcase *r, enum dtype dt, struct band_want *c, int *nc)
 {
-	int k = (int)rnd(2, 5);
+	int k = (int)rnd(2, 4);
 	int op = random_op(r, k, dt, dt == DT_INT8 ? DT_INT32 : DT_FP32);
 	const struct ir_tensor *a = &r->g.tensor[r->g.op[op].in[0].tensor];
 	c[0] = (struct band_want){k == 4, k == 4, 1, 0, 0, a->shape[k == 4]};
@@ -167,6 +201,7 @@ static void check_apply(struct opcase *r, const struct ir_band_split *bs, const 
 	int op = bs->op, y = r->g.op[op].out.tensor, bias = bias_dim(&r->g.op[op]);
 	bool wide = bs->q * bs->rows > bs->extent;
 	sliced += wide, strided += bs->stride > 1, nchw_found += !strcmp(r->g.tensor[y].layout, "NCHW");
+	pools += r->g.op[op].reduce == IR_REDUCE_MAX;
 	struct ir_graph g2;
 	struct diags err = {0};
 	ASSERT_EQ(ir_graph_copy(&g2, &r->g), 0);
@@ -208,7 +243,8 @@ static void check_find(struct opcase *r, int op, const struct band_want *c, int 
 	if (!got || want < 0)
 		return;
 	const struct band_want *e = &c[want];
-	ASSERT(bs.op == op && bs.a == 0 && bs.b == 1 && bs.rows == rows && bs.a_dim == e->a_dim);
+	ASSERT(bs.op == op && bs.a == 0 && bs.b == (r->g.op[op].nin == 2 ? 1 : -1) && bs.rows == rows &&
+	       bs.a_dim == e->a_dim);
 	ASSERT(bs.stride == e->stride && bs.span == e->span && bs.offset == e->offset && bs.extent == e->extent);
 	ASSERT_EQ(bs.q, (e->extent + rows - 1) / rows);
 	found++;
@@ -221,7 +257,8 @@ static void check_random(int i)
 	struct band_want c[3];
 	int nc;
 	enum dtype dt = rnd(0, 7) ? DT_INT8 : DT_FP16;
-	int op = i % 8 == 7 ? random_other(&r, dt, c, &nc) : random_conv(&r, dt, c, &nc);
+	int op = i % 8 == 7 ? random_other(&r, dt, c, &nc) : i % 8 == 6 ? random_pool(&r, dt, c, &nc)
+								   : random_conv(&r, dt, c, &nc);
 	random_epilogues(&r, op, dtype_float(dt));
 	fill(&r);
 	char what[32];
@@ -396,9 +433,9 @@ int main(void)
 		check_random(i);
 	for (size_t i = 0; i < sizeof hands / sizeof *hands; i++)
 		check_hand(&hands[i]);
-	printf("%d ops, %d banded: %d with a wider output, %d strided, %d NCHW, %d with a bias moved\n", cases,
-	       found, sliced, strided, nchw_found, shifted_bias);
-	ASSERT(found >= 200 && sliced > 0 && strided > 0 && nchw_found > 0 && shifted_bias > 0);
+	printf("%d ops, %d banded: %d with a wider output, %d strided, %d NCHW, %d with a bias moved, %d max pools\n",
+	       cases, found, sliced, strided, nchw_found, shifted_bias, pools);
+	ASSERT(found >= 200 && sliced > 0 && strided > 0 && nchw_found > 0 && shifted_bias > 0 && pools >= 25);
 	check_chain();
 	check_taken();
 	return test_done("band_split");

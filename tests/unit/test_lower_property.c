@@ -613,6 +613,58 @@ static int check_pools(const struct hw *hw, const char *config, int n)
 	return done;
 }
 
+static int banded_pools; /* max pools cut into bands, in their direct form on elements of several rows */
+
+/* On elements of several rows: random max pools cut into bands (ir/band.c:
+ * the banded input holds the lowest value over the padding), the banded
+ * input computed by the interpreter, and the banded pool in its direct form
+ * (an element's rows the bands, through the shared level where there is
+ * one) against the interpreter.  Returns how many were verified so. */
+static int check_banded_pools(const struct hw *hw, const char *config, int n)
+{
+	const struct hw_intrinsic *in = &hw->intrinsic[0];
+	int rows = tz_operand_rows(in, &in->a), done = 0;
+	if (rows < 0 || in->a.dtype != DT_INT8)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		struct opcase r = {0};
+		struct ir_pool2d_attrs a = {{rnd(1, 3), rnd(1, 3)}, {rnd(1, 2), rnd(1, 2)}, {0}, {rnd(1, 2), rnd(1, 2)}, false};
+		for (int k = 0; k < 2; k++) {
+			int64_t span = (a.window[k] - 1) * a.dilation[k];
+			a.pad[k] = rnd(0, span), a.pad[k + 2] = rnd(0, span);
+		}
+		int x = ir_add_tensor(&r.g, "x", IR_TENSOR_INPUT, DT_INT8, 4,
+				      (int64_t[]){rnd(1, 2), rnd(2, 24), rnd(2, 24), rnd(1, 40)}, "NHWC", &r.err);
+		int op = ir_pool2d_dilated(&r.g, "pool", x, true, &a, "y", &r.err);
+		struct ir_band_split bs;
+		if (op < 0 || !ir_band_split_find(&r.g, op, (int)in->dim_size[rows], &bs) ||
+		    ir_band_split_apply(&r.g, &bs, "x.bands", "y.banded", "y.wide", &r.err) < 0) {
+			run_free(&r);
+			continue;
+		}
+		fill(&r);
+		interp_op(&r.g, op, r.v); /* the band op, the lowest value over the padding */
+		raw_from_values(&r, r.g.op[op].out.tensor);
+		struct tz_pool p;
+		char why[256], what[160];
+		ASSERT_EQ(tz_pool_match(hw, &r.g, op + 1, &p, why), 0);
+		if (!p.box.ok || p.box.rows < 2) {
+			fprintf(stderr, "%s banded pool %d: no direct form on the bands' rows: %s\n", config, i, p.box.why);
+			ASSERT(p.box.ok && p.box.rows >= 2);
+			run_free(&r);
+			continue;
+		}
+		snprintf(what, sizeof what, "%s banded pool %d: window %lldx%lld stride %lldx%lld, %d bands of %lld", config,
+			 i, (long long)a.window[0], (long long)a.window[1], (long long)a.stride[0], (long long)a.stride[1],
+			 bs.rows, (long long)bs.q);
+		cases++;
+		bool ok = opcase_verify(hw, &r, op + 1, NULL, what);
+		verified += ok, done += ok;
+		run_free(&r);
+	}
+	return done;
+}
+
 int main(void)
 {
 	const char *src = getenv("TESSEL_SOURCE_DIR");
@@ -644,6 +696,7 @@ int main(void)
 		shared_boxes += check_part_rows(&hw, configs[c], 32, true);
 		banded += check_banded(&hw, configs[c], 100);
 		direct_pools += check_pools(&hw, configs[c], 30);
+		banded_pools += check_banded_pools(&hw, configs[c], 30);
 		vector_mac += check_depthwise(&hw, configs[c], 40);
 		if (tz_shared_level(&hw) >= 0)
 			panels += check_panels(&hw, configs[c], 40);
@@ -662,7 +715,8 @@ int main(void)
 	printf("%d banded convolutions in the direct form (elements of several rows), %d of them depthwise; %d without "
 	       "a direct form\n", banded, banded_diagonal, no_direct);
 	printf("%d max pools in their direct form, %d of them through groups of a's elements, %d with a last block "
-	       "starting earlier, %d staged through a shared level\n", direct_pools, grouped_pools, overlap_pools, shared_pools);
+	       "starting earlier, %d staged through a shared level; %d cut into bands, in the direct form on the bands' rows\n",
+	       direct_pools, grouped_pools, overlap_pools, shared_pools, banded_pools);
 	printf("%d ops with fused epilogue passes, %d with a requant (%d in the direct form), %d with a bias, %d of them "
 	       "starting each block from it (%d in the direct form)\n", fused_cases, requant_gemm + requant_direct,
 	       requant_direct, bias_cases, bias_init_cases, bias_init_direct);
@@ -704,6 +758,7 @@ int main(void)
 	ASSERT(grouped_pools >= 8);
 	ASSERT(overlap_pools >= 3);
 	ASSERT(shared_pools >= 15);
+	ASSERT(banded_pools >= 20);
 	ASSERT(grouped >= 10);
 	ASSERT(verified >= 200);
 	ASSERT(direct_cases >= 40);
