@@ -47,7 +47,9 @@ static uint32_t tile_rows(const struct hw_intrinsic *x)
  * of values, the output's the accumulator's lanes L (L / R a row) and a's
  * a part of a row (groups = L / R / a's per row: a grouped layout, as
  * dot-i8's 4 of 16), a in `in`'s type, B an element over a's and the
- * output's value dimensions.  -1: none. */
+ * output's value dimensions (a GEMM's tile: the identity matrix), or over
+ * their one dimension (a vector MAC, a and the output lane by lane: a row of
+ * ones).  -1: none. */
 static int identity_intrinsic(const struct hw *hw, enum dtype in, int64_t lanes)
 {
 	for (int k = 0; k < hw->nintrinsics; k++) {
@@ -57,14 +59,14 @@ static int identity_intrinsic(const struct hw *hw, enum dtype in, int64_t lanes)
 			spans += x->dim_size[x->b.dim[r]] > 1 && (x->b.dim[r] == da || x->b.dim[r] == dj);
 		const struct hw_level *la = &hw->level[x->a.level], *lb = &hw->level[x->b.level];
 		uint32_t rows = tile_rows(x);
-		if (!rows || lanes % rows || x->a.tile_elems % rows)
+		if (!rows || lanes % rows || x->a.tile_elems % rows || da < 0 || dj < 0)
 			continue;
 		uint32_t a = x->a.tile_elems / rows;
-		int64_t row = lanes / rows;
-		if (da >= 0 && dj >= 0 && da != dj && spans == 2 && row % a == 0 && x->out.tile_elems == lanes &&
-		    x->b.tile_elems == row * a && x->a.elems_per_tile == 1 && x->b.elems_per_tile == 1 &&
+		int64_t row = lanes / rows, b_values = da == dj ? a : row * a;
+		if (spans == (da == dj ? 1 : 2) && row % a == 0 && (da != dj || row == a) && x->out.tile_elems == lanes &&
+		    x->b.tile_elems == b_values && x->a.elems_per_tile == 1 && x->b.elems_per_tile == 1 &&
 		    x->out.elems_per_tile == 1 && x->a.dtype == in && !dtype_float(x->b.dtype) &&
-		    la->elem_bytes == x->a.tile_elems * dtype_bytes(in) && lb->elem_bytes == row * a * dtype_bytes(x->b.dtype) &&
+		    la->elem_bytes == x->a.tile_elems * dtype_bytes(in) && lb->elem_bytes == b_values * dtype_bytes(x->b.dtype) &&
 		    x->out.level == hw->role_level[HW_ROLE_ACCUMULATOR])
 			return k;
 	}

@@ -604,7 +604,7 @@ int64_t tz_pool_block_start(const struct tz_pool_box *b, int k, int64_t blk);
 uint64_t tz_pool_box_acc(const struct tz_pool_box *b);
 /* The identity B tiles of the box's intrinsic, one per group (`groups`
  * weight-buffer elements): tile g takes a's values to the accumulator
- * lanes g·(a's lanes)... */
+ * lanes g·(a's lanes)...; a vector MAC's, a row of ones. */
 void tz_pool_identity(const struct hw *hw, const struct tz_pool_box *b, uint8_t *out);
 /* The op's cost in tz_estimate_cost's terms: cycles (its DRAM reads — the
  * boxes, or the host's packed windows — over the DRAM's bandwidth, or the

@@ -569,6 +569,7 @@ static int direct_pools;  /* max pools in their direct form (boxes widened by th
 static int grouped_pools; /* of them, reading several of a's elements per accumulator element (dot-i8) */
 static int overlap_pools; /* of them, with a last block that starts earlier (its side does not divide the extent) */
 static int shared_pools;  /* of them, staged through a shared level (server-wide: elements of four rows, all lanes) */
+static int vmac_pools;    /* of them, widened by a vector MAC's row of ones (vector-mac) */
 
 /* Max pools with random windows, strides, dilations and padding (some with
  * a window along one dimension, some NCHW: lanes not innermost), on inputs
@@ -608,6 +609,10 @@ static int check_pools(const struct hw *hw, const char *config, int n)
 		verified += ok, done += ok && p.box.ok, grouped_pools += ok && p.box.ok && p.box.groups > 1;
 		overlap_pools += ok && p.box.ok && (p.box.extent[0] % p.box.block[0] || p.box.extent[1] % p.box.block[1]);
 		shared_pools += ok && p.box.ok && tz_shared_level(hw) >= 0;
+		if (ok && p.box.ok) {
+			const struct hw_intrinsic *x = &hw->intrinsic[p.box.intrinsic];
+			vmac_pools += tz_operand_lane(x, &x->a) == tz_operand_lane(x, &x->out);
+		}
 		run_free(&r);
 	}
 	return done;
@@ -715,8 +720,9 @@ int main(void)
 	printf("%d banded convolutions in the direct form (elements of several rows), %d of them depthwise; %d without "
 	       "a direct form\n", banded, banded_diagonal, no_direct);
 	printf("%d max pools in their direct form, %d of them through groups of a's elements, %d with a last block "
-	       "starting earlier, %d staged through a shared level; %d cut into bands, in the direct form on the bands' rows\n",
-	       direct_pools, grouped_pools, overlap_pools, shared_pools, banded_pools);
+	       "starting earlier, %d staged through a shared level, %d widened by a vector MAC; %d cut into bands, in the "
+	       "direct form on the bands' rows\n",
+	       direct_pools, grouped_pools, overlap_pools, shared_pools, vmac_pools, banded_pools);
 	printf("%d ops with fused epilogue passes, %d with a requant (%d in the direct form), %d with a bias, %d of them "
 	       "starting each block from it (%d in the direct form)\n", fused_cases, requant_gemm + requant_direct,
 	       requant_direct, bias_cases, bias_init_cases, bias_init_direct);
@@ -759,6 +765,7 @@ int main(void)
 	ASSERT(overlap_pools >= 3);
 	ASSERT(shared_pools >= 15);
 	ASSERT(banded_pools >= 20);
+	ASSERT(vmac_pools >= 10);
 	ASSERT(grouped >= 10);
 	ASSERT(verified >= 200);
 	ASSERT(direct_cases >= 40);
