@@ -95,13 +95,8 @@ int lw_direct_load(struct gemm_lowering *gl, const struct step *st, uint64_t idx
 	if (group.nr > gl->geo->dir.rows - group.r0)
 		group.nr = gl->geo->dir.rows - group.r0;
 	st = &group;
-	int64_t nrows = d->a_row >= 0 ? (gl->db.share > 1 ? tz_direct_box_extent(geo, d->a_row, st->nr, gl->db.box_cols)
-				     : st->nr < gl->db.box_rows ? 0 : gl->db.a_rows) : 1;
-	if (!nrows) { /* a last row block with fewer rows: its box is shorter */
-		const struct ir_affine *ix = &x->index[d->a_row];
-		int64_t span = (gl->db.a_rows - 1) * d->a_step[d->a_row] - ix->coef[d->box_row] * (gl->db.box_rows - st->nr);
-		nrows = span / d->a_step[d->a_row] + 1;
-	}
+	/* the box of its rows (a last row block of fewer rows: a shorter one) */
+	int64_t nrows = tz_direct_box_extent(geo, d->a_row, st->nr, gl->db.box_cols);
 	/* a last column block with fewer columns reads fewer; its rows keep
 	 * the slot's width, the columns past what it reads as zeros (which
 	 * tz_direct_check holds to dma.max_pad) */
