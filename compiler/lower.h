@@ -92,6 +92,11 @@ int lw_load_narrow(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64
  * level), after `wait`.  Returns the last instruction. */
 int lw_load_parts(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t n, uint64_t part, const uint64_t *stage,
 		  int wait);
+/* `tiles` tiles of per_tile elements of lv under DRAM from idx, each only
+ * its first `held` elements in DRAM, packed from byte `dram`, the rest the
+ * DMA's zero padding, after `wait`.  Returns the last instruction. */
+int lw_load_tile_prefixes(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t tiles, uint64_t per_tile,
+			  uint64_t held, int wait);
 /* One row of cols elements from DRAM written `times` times, one after the
  * other, into lv from idx: a load with a row stride of 0 (from DRAM, or from
  * the row staged once in the shared levels). */

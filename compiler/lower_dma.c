@@ -223,6 +223,21 @@ static int padded_insn(struct lw_op *lo, int lv, uint64_t idx, uint64_t addr, in
 	return i;
 }
 
+int lw_load_tile_prefixes(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t tiles, uint64_t per_tile,
+			  uint64_t held, int wait)
+{
+	uint32_t e = lo->hw->level[lv].elem_bytes;
+	int first = -1;
+	for (uint64_t r = 0; r < tiles; r += lo->hw->dma.max_rows) { /* a tile a row, its padding after */
+		uint64_t nr = tiles - r < lo->hw->dma.max_rows ? tiles - r : lo->hw->dma.max_rows;
+		int f = padded_insn(lo, lv, idx + r * per_tile, dram / e + r * held, (int64_t)nr, (int64_t)held, held,
+				    (int64_t[4]){0, 0, 0, (int64_t)(per_tile - held)}, 0);
+		first = first < 0 ? f : first;
+	}
+	st_need(lo->s, first, wait);
+	return lo->s->n - 1;
+}
+
 int lw_load_parts(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t n, uint64_t part, const uint64_t *stage,
 		  int wait)
 {

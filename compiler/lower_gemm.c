@@ -166,7 +166,8 @@ static void load_digits(struct gemm_lowering *gl, struct step *st, int64_t i)
 /* A block of B from DRAM: bn rows of `tiles` tiles from tile k0 along K
  * (the direct form's are bk lane tiles by every window position); its last
  * row of tiles along N by a narrow load when it is the operand's and DRAM
- * holds only its elements' first values (tz_geometry's b_narrow). */
+ * holds only its elements' first values, or only its tiles' first
+ * elements (tz_geometry's b_narrow). */
 static int load_b(struct gemm_lowering *gl, const struct step *st, uint64_t idx, int64_t k0, int64_t tiles, int wait)
 {
 	const struct tz_geometry *geo = gl->geo;
@@ -180,6 +181,9 @@ static int load_b(struct gemm_lowering *gl, const struct step *st, uint64_t idx,
 	if (full == st->bn)
 		return f;
 	uint64_t at = gl->seg_b + tz_gemm_b_offset(geo, st->bb, last, k0);
+	if (geo->eb > 1) /* its first elements, the rest padded */
+		return lw_load_tile_prefixes(&gl->lo, gl->lv_b, idx + (uint64_t)full * cols, at, (uint64_t)tiles, geo->eb,
+					     tz_gemm_b_tile_bytes(geo, last) / geo->bytes_b, wait);
 	if (gl->lo.hw->level[gl->lv_b].parent >= 0) /* padded in the shared level */
 		return lw_load_parts(&gl->lo, gl->lv_b, idx + (uint64_t)full * cols, at, cols, tz_gemm_b_tile_bytes(geo, last),
 				     gl->stage_b, wait);

@@ -273,21 +273,12 @@ static bool staged_unit(const struct hw *hw, int l, uint32_t *unit)
 	return true;
 }
 
-/* The values of B's last tile along N up to its last one inside the
+/* The prefix of B's last tile along N that holds values inside the
  * operand (along N, and along K in its first and last tile: in between K
- * is whole), when a narrow transfer can move just those: B's tile is one
- * element of a scratchpad under DRAM (and not a diagonal binding's, whose
- * values lie on the diagonal), or under a shared level whose DMA pads it
- * (staged_unit: whole elements of the shared level then).  0 when they are
- * all of it. */
-static uint32_t narrow_b(const struct tz_geometry *geo)
+ * is whole), among its first `values` values. */
+static uint32_t last_tile_prefix(const struct tz_geometry *geo, const struct hw_operand *o, uint32_t values)
 {
-	const struct hw_operand *o = &geo->hw->intrinsic[geo->b.intrinsic].b;
-	uint32_t values = isa_narrow_values(geo->hw, o->level), prefix = 0, unit = 1;
-	if (!values && staged_unit(geo->hw, o->level, &unit))
-		values = o->tile_elems;
-	if (geo->eb != 1 || values < 2 || o->tile_elems != values || tz_diagonal(&geo->b) >= 0)
-		return 0;
+	uint32_t prefix = 0;
 	int64_t ks[2] = {0, geo->count[TZ_G_K] - 1};
 	for (int i = 0; i < 2; i++) {
 		struct point p = {0};
@@ -297,11 +288,43 @@ static uint32_t narrow_b(const struct tz_geometry *geo)
 			if (set_tile_value(geo, o, v, &p))
 				prefix = v + 1;
 	}
+	return prefix;
+}
+
+/* The values of B's last tile along N up to its last one inside the
+ * operand, when DRAM can hold only those: B's tile is one element of a
+ * scratchpad under DRAM that a narrow transfer moves, or under a shared
+ * level whose DMA pads it (staged_unit: whole elements of the shared level
+ * then); or several elements under DRAM (vector-mac's: 32 rows of 32
+ * values), its whole elements up to the last that holds a value, the rest
+ * the DMA's zero padding.  Not a diagonal binding's, whose values lie on the
+ * diagonal.  0 when they are all of it. */
+static uint32_t narrow_b(const struct tz_geometry *geo)
+{
+	const struct hw *hw = geo->hw;
+	const struct hw_operand *o = &hw->intrinsic[geo->b.intrinsic].b;
+	if (tz_diagonal(&geo->b) >= 0)
+		return 0;
+	if (geo->eb > 1) {
+		uint32_t per = o->tile_elems / geo->eb;
+		if (hw->level[o->level].parent >= 0 || o->tile_elems % geo->eb)
+			return 0;
+		uint32_t m = (last_tile_prefix(geo, o, o->tile_elems) + per - 1) / per;
+		if (geo->eb - m > hw->dma.max_pad)
+			m = geo->eb - hw->dma.max_pad;
+		return m < geo->eb ? m * per : 0;
+	}
+	uint32_t values = isa_narrow_values(hw, o->level), unit = 1;
+	if (!values && staged_unit(hw, o->level, &unit))
+		values = o->tile_elems;
+	if (values < 2 || o->tile_elems != values)
+		return 0;
+	uint32_t prefix = last_tile_prefix(geo, o, values);
 	/* through a shared level: whole elements of it, the rest of the tile
 	 * its DMA's zero padding */
 	prefix = (prefix + unit - 1) / unit * unit;
-	if (unit > 1 && (values - prefix) / unit > geo->hw->dma.max_pad)
-		prefix = values - geo->hw->dma.max_pad * unit;
+	if (unit > 1 && (values - prefix) / unit > hw->dma.max_pad)
+		prefix = values - hw->dma.max_pad * unit;
 	return prefix < values ? prefix : 0;
 }
 

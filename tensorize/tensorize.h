@@ -202,10 +202,11 @@ struct tz_geometry {
 	bool bias_beat;                /* the bias can be each output tile's first beat (tz_beat_derive) */
 	int beat_group;                /* the group its digit tiles run along: TZ_G_N, or TZ_G_BATCH */
 	struct tz_direct dir;          /* whether and how the direct form streams it */
-	/* In the GEMM form, the values of each element of B's last row of tiles
+	/* In the GEMM form, the values of each tile of B's last row of tiles
 	 * along N that DRAM holds (tz_gemm_b_bytes), when its rows past the
 	 * operand's pad (a weight of 17 output channels in tiles of 16 rows)
-	 * and narrow transfers leave them out; else 0. */
+	 * and narrow transfers (or, a tile of several elements, the DMA's zero
+	 * padding) leave them out; else 0. */
 	uint32_t b_narrow;
 };
 

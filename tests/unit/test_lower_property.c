@@ -106,7 +106,7 @@ static int narrow_in, narrow_out;
 /* Ops whose B holds only the rows of its last row of tiles along N
  * (tz_geometry's b_narrow): in the GEMM form, in the direct form, through a
  * shared level (the DMA's padding), with several batches. */
-static int narrow_b_gemm, narrow_b_direct, narrow_b_shared, narrow_b_batches;
+static int narrow_b_gemm, narrow_b_direct, narrow_b_shared, narrow_b_batches, narrow_b_elems;
 static int serpentine; /* integer ops whose output blocks alternate their reduction blocks' order */
 
 static void count_passes(const struct hw *hw, const struct ir_op *op, const struct tz_geometry *geo,
@@ -134,6 +134,7 @@ static void count_passes(const struct hw *hw, const struct ir_op *op, const stru
 		narrow_b_gemm += !direct, narrow_b_direct += direct;
 		narrow_b_shared += hw->level[hw->intrinsic[geo->b.intrinsic].b.level].parent >= 0;
 		narrow_b_batches += geo->count[TZ_G_BATCH] > 1;
+		narrow_b_elems += geo->eb > 1; /* tiles of several elements: their first ones in DRAM */
 	}
 }
 
@@ -734,14 +735,15 @@ int main(void)
 	printf("%d direct-form ops reading their input packed in fewer values than lanes, %d storing their output so\n",
 	       narrow_in, narrow_out);
 	printf("%d with B's last row of tiles holding only its rows in DRAM in the GEMM form, %d in the direct form, %d "
-	       "of them through a shared level, %d with several batches\n", narrow_b_gemm, narrow_b_direct, narrow_b_shared,
-	       narrow_b_batches);
+	       "of them through a shared level, %d with several batches, %d in tiles of several elements\n", narrow_b_gemm,
+	       narrow_b_direct, narrow_b_shared, narrow_b_batches, narrow_b_elems);
 	printf("%d in the GEMM form in serpentine order (reduction blocks forward, then backward), of several output blocks\n", serpentine);
 	ASSERT(serpentine >= 25);
 	ASSERT(shared_boxes >= 25);
 	ASSERT(narrow_b_gemm >= 30);
 	ASSERT(narrow_b_direct >= 30);
 	ASSERT(narrow_b_shared >= 10);
+	ASSERT(narrow_b_elems >= 10);
 	ASSERT(narrow_b_batches >= 10);
 	ASSERT(narrow_in >= 10);
 	ASSERT(narrow_out >= 10);
