@@ -223,17 +223,27 @@ static int padded_insn(struct lw_op *lo, int lv, uint64_t idx, uint64_t addr, in
 	return i;
 }
 
-int lw_load_tile_prefixes(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t tiles, uint64_t per_tile,
-			  uint64_t held, int wait)
+/* Rows of `per_tile` elements of lv from idx, each only its first `held`
+ * elements in DRAM, packed from element `dram` of lv's size, the rest the
+ * DMA's zero padding; a transfer per dma.max_rows of them.  Returns the
+ * first. */
+static int prefix_rows(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t rows, uint64_t per_tile,
+		       uint64_t held)
 {
-	uint32_t e = lo->hw->level[lv].elem_bytes;
 	int first = -1;
-	for (uint64_t r = 0; r < tiles; r += lo->hw->dma.max_rows) { /* a tile a row, its padding after */
-		uint64_t nr = tiles - r < lo->hw->dma.max_rows ? tiles - r : lo->hw->dma.max_rows;
-		int f = padded_insn(lo, lv, idx + r * per_tile, dram / e + r * held, (int64_t)nr, (int64_t)held, held,
+	for (uint64_t r = 0; r < rows; r += lo->hw->dma.max_rows) {
+		uint64_t nr = rows - r < lo->hw->dma.max_rows ? rows - r : lo->hw->dma.max_rows;
+		int f = padded_insn(lo, lv, idx + r * per_tile, dram + r * held, (int64_t)nr, (int64_t)held, held,
 				    (int64_t[4]){0, 0, 0, (int64_t)(per_tile - held)}, 0);
 		first = first < 0 ? f : first;
 	}
+	return first;
+}
+
+int lw_load_tile_prefixes(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t tiles, uint64_t per_tile,
+			  uint64_t held, int wait)
+{
+	int first = prefix_rows(lo, lv, idx, dram / lo->hw->level[lv].elem_bytes, tiles, per_tile, held); /* a tile a row */
 	st_need(lo->s, first, wait);
 	return lo->s->n - 1;
 }
@@ -243,13 +253,8 @@ int lw_load_parts(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_
 {
 	int path[HW_MAX_LEVELS] = {0}, np = path_of(lo->hw, lv, path);
 	uint32_t e = lo->hw->level[lv].elem_bytes, e0 = lo->hw->level[path[0]].elem_bytes;
-	int first = -1;
-	for (uint64_t r = 0; r < n; r += lo->hw->dma.max_rows) { /* each element a row of the shared level's elements */
-		uint64_t nr = n - r < lo->hw->dma.max_rows ? n - r : lo->hw->dma.max_rows;
-		int f = padded_insn(lo, path[0], (stage[0] + r * e) / e0, (dram + r * part) / e0, (int64_t)nr,
-				    (int64_t)(part / e0), part / e0, (int64_t[4]){0, 0, 0, (int64_t)((e - part) / e0)}, 0);
-		first = first < 0 ? f : first;
-	}
+	/* each element a row of the shared level's elements */
+	int first = prefix_rows(lo, path[0], stage[0] / e0, dram / e0, n, e / e0, part / e0);
 	for (int i = 1; i < np; i++) {
 		uint32_t ei = lo->hw->level[path[i]].elem_bytes;
 		lw_transfer(lo, ISA_CLASS_LOAD, path[i], stage[i] / ei, stage[i - 1] / ei, 1, n * e / ei, 0, 0, 0);

@@ -463,11 +463,6 @@ static void emit_compute(struct gemm_lowering *gl, const struct step *st)
 	lw_note_last_compute(&gl->lo);
 }
 
-/* With two buffers for A and B (or one for an operand loaded once) the next
- * step's loads go into the buffers this step does not read, so they
- * overlap with its compute.  They come after it in program order: fetch
- * dispatches in order, and a full load queue would hold back the compute
- * that frees the buffer after next. */
 /* Blocks sharing a box (tz_mapping's share): the next box, loaded while
  * the first step reading the current one computes, into the other buffer
  * (the one the box before freed), so that its load overlaps the compute of
@@ -484,6 +479,11 @@ static void load_next_box(struct gemm_lowering *gl, const struct step *cur, int6
 	}
 }
 
+/* With two buffers for A and B (or one for an operand loaded once) the next
+ * step's loads go into the buffers this step does not read, so they
+ * overlap with its compute.  They come after it in program order: fetch
+ * dispatches in order, and a full load queue would hold back the compute
+ * that frees the buffer after next. */
 static void emit_steps(struct gemm_lowering *gl)
 {
 	int64_t n = total_steps(gl), box = -1;

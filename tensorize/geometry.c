@@ -303,27 +303,25 @@ static uint32_t narrow_b(const struct tz_geometry *geo)
 {
 	const struct hw *hw = geo->hw;
 	const struct hw_operand *o = &hw->intrinsic[geo->b.intrinsic].b;
+	uint32_t values = o->tile_elems, unit = 1; /* unit: values a transfer moves whole, the rest its padding */
+	bool padded = true;
 	if (tz_diagonal(&geo->b) >= 0)
 		return 0;
-	if (geo->eb > 1) {
-		uint32_t per = o->tile_elems / geo->eb;
-		if (hw->level[o->level].parent >= 0 || o->tile_elems % geo->eb)
+	if (geo->eb > 1) { /* whole elements of B's level */
+		if (hw->level[o->level].parent >= 0 || values % geo->eb)
 			return 0;
-		uint32_t m = (last_tile_prefix(geo, o, o->tile_elems) + per - 1) / per;
-		if (geo->eb - m > hw->dma.max_pad)
-			m = geo->eb - hw->dma.max_pad;
-		return m < geo->eb ? m * per : 0;
-	}
-	uint32_t values = isa_narrow_values(hw, o->level), unit = 1;
-	if (!values && staged_unit(hw, o->level, &unit))
+		unit = values / geo->eb;
+	} else if (!(values = isa_narrow_values(hw, o->level))) { /* whole elements of the shared level */
+		if (!staged_unit(hw, o->level, &unit))
+			return 0;
 		values = o->tile_elems;
+	} else { /* a narrow transfer: the values themselves, the rest zero */
+		padded = false;
+	}
 	if (values < 2 || o->tile_elems != values)
 		return 0;
-	uint32_t prefix = last_tile_prefix(geo, o, values);
-	/* through a shared level: whole elements of it, the rest of the tile
-	 * its DMA's zero padding */
-	prefix = (prefix + unit - 1) / unit * unit;
-	if (unit > 1 && (values - prefix) / unit > hw->dma.max_pad)
+	uint32_t prefix = (last_tile_prefix(geo, o, values) + unit - 1) / unit * unit;
+	if (padded && (values - prefix) / unit > hw->dma.max_pad)
 		prefix = values - hw->dma.max_pad * unit;
 	return prefix < values ? prefix : 0;
 }
