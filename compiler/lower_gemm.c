@@ -23,7 +23,7 @@
 static void ring_init(struct ring *r, int n)
 {
 	r->n = n;
-	for (int i = 0; i < LW_MAX_RING; i++)
+	for (int i = 0; i < TZ_MAX_RING; i++)
 		r->s[i] = (struct slot){-1, -1, -1, -1};
 }
 

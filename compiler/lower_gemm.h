@@ -15,10 +15,10 @@ struct slot {
 	int64_t used;    /* step that last used it, for replacement */
 };
 
-/* 1 or 2 buffers of an operand. */
+/* An operand's buffers (tz_mapping's rings). */
 struct ring {
 	int n;
-	struct slot s[LW_MAX_RING];
+	struct slot s[TZ_MAX_RING];
 };
 
 /* One step of the loop nest. */
@@ -46,7 +46,7 @@ struct gemm_lowering {
 	/* scratchpad layout, in elements */
 	uint64_t slot_a, slot_b, slot_acc, bias_off;
 	/* micro-op kernels: indices into the op's micro-ops */
-	uint32_t k_gemm[LW_MAX_RING][LW_MAX_RING][LW_MAX_RING], k_imm[LW_MAX_RING], k_bias[LW_MAX_RING];
+	uint32_t k_gemm[TZ_MAX_RING][TZ_MAX_RING][LW_MAX_RING], k_imm[LW_MAX_RING], k_bias[LW_MAX_RING];
 	int bias_res;           /* group the whole bias stays along (tz_bias_resident), or -1 */
 	bool bias_init;         /* each block starts from its bias, no reset, no add (tz_bias_init) */
 	bool bias_beat;         /* each tile starts from its bias as its first beat (tz_bias_beat) */

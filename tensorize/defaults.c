@@ -27,11 +27,14 @@ int tz_block_candidates(int64_t n, int64_t *out)
 }
 
 /* Buffers for A, B and the output block the default mappings try: the GEMM
- * form's four, and for the direct form also one operand double-buffered
- * while the other stays (a B that fits whole once, its A blocks streaming). */
-static const int rings[][3] = {{2, 2, 2}, {2, 2, 1}, {1, 1, 2}, {1, 1, 1},
+ * form's first six, and for the direct form the first four and one operand
+ * double-buffered while the other stays (a B that fits whole once, its A
+ * blocks streaming).  PASS: the GEMM form's inner block loop's operand
+ * holding a pass's blocks (tz_pass_ring), the other double-buffered. */
+enum { PASS = -1 };
+static const int rings[][3] = {{2, 2, 2}, {2, 2, 1}, {1, 1, 2}, {1, 1, 1}, {PASS, PASS, 2}, {PASS, PASS, 1},
 			       {2, 1, 2}, {2, 1, 1}, {1, 2, 2}, {1, 2, 1}};
-enum { GEMM_RINGS = 4, DIRECT_RINGS = 8 };
+enum { GEMM_RINGS = 6, DIRECT_RINGS = 10 };
 
 /* The mappings a default chooses among: keep x buffers x order x bm x bn
  * x bk (in the direct form, bm with its rows rows[i] and the blocks
@@ -51,10 +54,17 @@ static struct tz_mapping candidate(const struct tz_geometry *geo, const struct c
 {
 	int k = c % cs->nk, j = c / cs->nk % cs->nn, i = c / cs->nk / cs->nn % cs->nm, order = c / cs->nk / cs->nn / cs->nm % 2,
 	    r = c / cs->nk / cs->nn / cs->nm / 2 % cs->nrings, keep = c / cs->nk / cs->nn / cs->nm / 2 / cs->nrings;
-	return (struct tz_mapping){geo->b,       cs->bm[i],   cs->bn[j],   cs->bk[k],
-				   order == 1,   rings[r][0], rings[r][1], rings[r][2],
-				   keep & 1,     (keep >> 1) & 1, cs->direct, cs->rows ? cs->rows[i] : 0, 0,
-				   cs->share ? cs->share[i] : 0};
+	struct tz_mapping m = {geo->b,       cs->bm[i],   cs->bn[j],   cs->bk[k],
+			       order == 1,   rings[r][0], rings[r][1], rings[r][2],
+			       keep & 1,     (keep >> 1) & 1, cs->direct, cs->rows ? cs->rows[i] : 0, 0,
+			       cs->share ? cs->share[i] : 0};
+	if (m.ring_a == PASS) { /* 0 (no mapping) where two buffers hold the pass already, or too few do */
+		int64_t pass = tz_pass_ring(geo, &m);
+		int inner = !cs->direct && tz_pass_ring_useful(geo, &m) ? (int)pass : 0;
+		m.ring_a = m.n_outer ? inner : 2;
+		m.ring_b = m.n_outer ? 2 : inner;
+	}
+	return m;
 }
 
 /* Candidate c, if it fits (keeping its inner operand in panels where whole

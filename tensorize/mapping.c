@@ -113,6 +113,18 @@ static int64_t panel_blocks(const struct tz_geometry *geo, const struct tz_mappi
 	return m->panel > 0 ? m->panel : inner_blocks(geo, m);
 }
 
+int64_t tz_pass_ring(const struct tz_geometry *geo, const struct tz_mapping *m)
+{
+	return inner_blocks(geo, m) * tz_blocks(geo->count[TZ_G_K], m->bk);
+}
+
+bool tz_pass_ring_useful(const struct tz_geometry *geo, const struct tz_mapping *m)
+{
+	int64_t pass = tz_pass_ring(geo, m), outer = m->n_outer ? tz_blocks(geo->count[TZ_G_N], m->bn)
+								 : tz_blocks(geo->count[TZ_G_M], m->bm);
+	return pass > 2 && pass <= TZ_MAX_RING && outer > 1 && geo->count[TZ_G_BATCH] == 1;
+}
+
 int64_t tz_panels(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
 	return tz_blocks(inner_blocks(geo, m), panel_blocks(geo, m));
@@ -196,12 +208,29 @@ static int fits(const struct hw *hw, enum hw_role role, uint64_t need, const cha
 	return -1;
 }
 
+/* Each operand's buffers: 1 or 2, or for the inner block loop's operand
+ * the `pass` blocks it has in a pass of the outer loop (0: not possible). */
+static int check_buffers(const struct tz_mapping *m, int64_t pass, char why[256])
+{
+	const int ring[3] = {m->ring_a, m->ring_b, m->ring_acc};
+	for (int i = 0; i < 3; i++)
+		if (ring[i] < 1 || (ring[i] > 2 && (i != (m->n_outer ? 0 : 1) || ring[i] != pass || pass > TZ_MAX_RING))) {
+			if (pass > 2 && pass <= TZ_MAX_RING)
+				snprintf(why, 256, "an operand has %d buffers; 1 or 2 are possible, or %" PRId64 " for %s (the blocks of it a pass of the outer block loop has)",
+					 ring[i], pass, m->n_outer ? "A" : "B");
+			else
+				snprintf(why, 256, "an operand has %d buffers; 1 or 2 are possible", ring[i]);
+			return -1;
+		}
+	return 0;
+}
+
 int tz_mapping_check(const struct tz_geometry *geo, const struct tz_mapping *m, char why[256])
 {
 	const struct hw *hw = geo->hw;
 	why[0] = 0;
 	if (m->direct)
-		return tz_direct_check(geo, m, why);
+		return check_buffers(m, 0, why) ? -1 : tz_direct_check(geo, m, why);
 	if (tz_diagonal(&geo->b) >= 0) {
 		snprintf(why, 256, "a diagonal binding runs in the direct form only");
 		return -1;
@@ -219,12 +248,8 @@ int tz_mapping_check(const struct tz_geometry *geo, const struct tz_mapping *m, 
 				 count[i]);
 			return -1;
 		}
-	const int ring[3] = {m->ring_a, m->ring_b, m->ring_acc};
-	for (int i = 0; i < 3; i++)
-		if (ring[i] < 1 || ring[i] > 2) {
-			snprintf(why, 256, "an operand has %d buffers; 1 or 2 are possible", ring[i]);
-			return -1;
-		}
+	if (check_buffers(m, m->panel ? 0 : tz_pass_ring(geo, m), why))
+		return -1;
 	for (int i = 0; i < 2; i++)
 		if ((uint64_t)size[i] > hw->isa.max_loop_extent) {
 			snprintf(why, 256, "%s=%" PRId64 " is more than a loop of the ISA runs (isa.max_loop_extent %u)", names[i],

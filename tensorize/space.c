@@ -29,6 +29,19 @@ static int add(struct tz_space *s, const struct tz_mapping *m, int geo, struct d
 	return 0;
 }
 
+/* Mapping m with its inner operand's buffers holding a pass's blocks
+ * (the outer's and the output's from the low bits of its ring fields), when
+ * that is more than two: false when it is not. */
+static bool pass_ring(const struct tz_geometry *geo, struct tz_mapping *m)
+{
+	int64_t pass = tz_pass_ring(geo, m);
+	if (pass <= 2 || pass > TZ_MAX_RING)
+		return false;
+	int *inner = m->n_outer ? &m->ring_a : &m->ring_b;
+	*inner = (int)pass;
+	return true;
+}
+
 static int add_binding(struct tz_space *s, int gi, struct diags *err)
 {
 	const struct tz_geometry *geo = &s->geo[gi];
@@ -39,15 +52,17 @@ static int add_binding(struct tz_space *s, int gi, struct diags *err)
 	int keeps = tz_shared_level(geo->hw) >= 0 ? 4 : 1; /* A and/or B kept in the shared level */
 	for (int keep = 0; keep < keeps; keep++)
 		for (int order = 0; order < 2; order++)
-			for (int rings = 0; rings < 8; rings++)
+			for (int rings = 0; rings < 12; rings++) /* 8 to 11: the inner operand's pass of blocks stays */
 				for (int i = 0; i < nm; i++)
 					for (int j = 0; j < nn; j++)
 						for (int k = 0; k < nk; k++) {
 							struct tz_mapping m = {geo->b, cm[i], cn[j], ck[k], order == 1, 1 + (rings & 1),
 									       1 + ((rings >> 1) & 1), 1 + ((rings >> 2) & 1), keep & 1,
 									       (keep >> 1) & 1, false, 0, 0, 0};
+							if (rings >= 8 && !pass_ring(geo, &m))
+								continue;
 							/* an inner operand too large to keep whole, in panels */
-							bool fit = !tz_mapping_check(geo, &m, why) || !tz_fit_panel(geo, &m);
+							bool fit = !tz_mapping_check(geo, &m, why) || (rings < 8 && !tz_fit_panel(geo, &m));
 							if (fit && add(s, &m, gi, err))
 								return -1;
 						}

@@ -352,7 +352,11 @@ struct tz_mapping {
 	struct tz_binding b;
 	int64_t bm, bn, bk;       /* tiles per block: output rows, output columns, reduction */
 	bool n_outer;             /* n blocks outermost (the B block stays), else m blocks (A stays) */
-	int ring_a, ring_b, ring_acc; /* 1 or 2 buffers each */
+	/* 1 or 2 buffers each; in the GEMM form, the inner block loop's operand
+	 * (B in order mn, A in nm) may have as many as a pass of the outer loop
+	 * has blocks of it (tz_pass_ring, at most TZ_MAX_RING): they all stay,
+	 * loaded in the first pass only. */
+	int ring_a, ring_b, ring_acc;
 	/* The whole packed A / B stays in the shared level (the tile at that
 	 * level: loaded from DRAM once, blocks then come from there), else
 	 * blocks are staged through it.  Only with one shared level. */
@@ -380,6 +384,17 @@ struct tz_mapping {
 	 * a box per block. */
 	int64_t share;
 };
+
+enum { TZ_MAX_RING = 16 };
+/* The blocks of the inner block loop's operand in a pass of the outer loop
+ * (its blocks along its side times the reduction's): the buffers that keep
+ * them all. */
+int64_t tz_pass_ring(const struct tz_geometry *geo, const struct tz_mapping *m);
+/* Whether the default mappings try it: more than two blocks, at most
+ * TZ_MAX_RING, kept for a second pass of the outer loop in a single batch
+ * (the estimate does not rank them well across batches, nor where one
+ * pass has nothing to keep them for). */
+bool tz_pass_ring_useful(const struct tz_geometry *geo, const struct tz_mapping *m);
 
 /* Why a mapping cannot be lowered on this hardware (a block does not fit
  * its scratchpad, a loop its field, ...): 0, or -1 with the reason. */

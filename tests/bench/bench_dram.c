@@ -172,7 +172,7 @@ int main(int argc, char **argv)
 	const char *src = argc > 1 ? argv[1] : ".";
 	static const char *const hws[] = {"vta-default", "edge-tiny", "dot-i8", "server-wide", "mma-fp16", "vector-mac",
 					  "vta-dual"};
-	static const char *const wls[] = {"resnet18", "mobilenet-dw", "resblock", "bert-ffn", "gemm", "pooling", "stem", "fp16"};
+	static const char *const wls[] = {"resnet18", "mobilenet-dw", "resblock", "bert-ffn", "gemm", "pooling", "stem", "fp16", "bench-layers", "epilogue"};
 	printf("  %-12s %-12s %-8s %12s %10s %12s %7s %7s %10s %7s  %s\n", "hardware", "op", "form", "DRAM read", "program",
 	       "compulsory", "data", "all", "cycles", "of roof", "binding");
 	struct totals all[sizeof wls / sizeof *wls][sizeof hws / sizeof *hws];

@@ -31,6 +31,11 @@ static struct tz_mapping pick_mapping(const struct tz_geometry *geo, bool random
 		m = (struct tz_mapping){geo->b, rnd(1, geo->count[TZ_G_M]), rnd(1, geo->count[TZ_G_N]),
 					rnd(1, geo->count[TZ_G_K]), rnd(0, 1), (int)rnd(1, 2), (int)rnd(1, 2), (int)rnd(1, 2),
 					rnd(0, 1), rnd(0, 1), false, 0, rnd(0, 2) ? 0 : rnd(1, 6), 0};
+		/* the inner operand's pass of blocks kept, for half the blocking
+		 * (chosen from it: the random cases after it stay as they were) */
+		int64_t pass = tz_pass_ring(geo, &m);
+		if ((m.bm + m.bn + m.bk) % 2 && !m.panel && pass > 2 && pass <= TZ_MAX_RING)
+			*(m.n_outer ? &m.ring_a : &m.ring_b) = (int)pass;
 		if (!tz_mapping_check(geo, &m, why))
 			return m;
 	}
@@ -107,6 +112,7 @@ static int narrow_in, narrow_out;
  * (tz_geometry's b_narrow): in the GEMM form, in the direct form, through a
  * shared level (the DMA's padding), with several batches. */
 static int narrow_b_gemm, narrow_b_direct, narrow_b_shared, narrow_b_batches, narrow_b_elems;
+static int pass_rings; /* GEMM-form ops whose inner operand keeps a pass's blocks in its buffers */
 static int serpentine; /* integer ops whose output blocks alternate their reduction blocks' order */
 
 static void count_passes(const struct hw *hw, const struct ir_op *op, const struct tz_geometry *geo,
@@ -173,6 +179,7 @@ static void check_case(const struct hw *hw, struct opcase *r, int op, const char
 	/* (in the GEMM form, with several output blocks: blocks that start from the reduction blocks the one before ended with) */
 	serpentine += ok && tz_serpentine(&geo, &map) && !map.direct &&
 		      geo.count[TZ_G_BATCH] * ((geo.count[TZ_G_M] + map.bm - 1) / map.bm) * ((geo.count[TZ_G_N] + map.bn - 1) / map.bn) > 1;
+	pass_rings += ok && !map.direct && (map.n_outer ? map.ring_a : map.ring_b) > 2;
 	short_cols += ok && map.direct && !map.box_rows && map.bm < geo.dir.cols && geo.dir.cols % map.bm;
 	narrow_in += ok && map.direct && tz_layout_narrow_values(&geo.dir.a);
 	narrow_out += ok && map.direct && tz_layout_narrow_values(&geo.dir.out);
@@ -738,7 +745,9 @@ int main(void)
 	       "of them through a shared level, %d with several batches, %d in tiles of several elements\n", narrow_b_gemm,
 	       narrow_b_direct, narrow_b_shared, narrow_b_batches, narrow_b_elems);
 	printf("%d in the GEMM form in serpentine order (reduction blocks forward, then backward), of several output blocks\n", serpentine);
+	printf("%d in the GEMM form whose inner operand keeps a pass's blocks in 3 to %d buffers\n", pass_rings, TZ_MAX_RING);
 	ASSERT(serpentine >= 25);
+	ASSERT(pass_rings >= 10);
 	ASSERT(shared_boxes >= 25);
 	ASSERT(narrow_b_gemm >= 30);
 	ASSERT(narrow_b_direct >= 30);
