@@ -229,8 +229,10 @@ static void opcase_close_device(void)
 
 /* Lowers op with mapping map (NULL: max pooling on the ALU), runs it on the
  * simulator and compares the output with the reference interpreter; true
- * when it verifies. */
-static bool opcase_verify(const struct hw *hw, struct opcase *r, int op, const struct tz_mapping *map, const char *what)
+ * when it verifies.  With `data_read`, the DRAM bytes the run read besides
+ * the program's own instructions and micro-ops. */
+static inline bool opcase_verify_reads(const struct hw *hw, struct opcase *r, int op, const struct tz_mapping *map,
+				const char *what, uint64_t *data_read)
 {
 	struct diags err = {0};
 	const uint8_t *const *data = (const uint8_t *const *)r->raw;
@@ -242,6 +244,8 @@ static bool opcase_verify(const struct hw *hw, struct opcase *r, int op, const s
 	struct device *d = rc ? NULL : opcase_device(&prog.p.hw, &err);
 	struct dev_stats st;
 	rc = rc || !d || dev_run_program(&dev_sim, d, &prog.p, NULL, &st, &err);
+	if (!rc && data_read)
+		*data_read = st.dram_read - isa_program_code_bytes(&prog.p);
 	int ot = r->g.op[op].out.tensor;
 	if (!rc) {
 		const struct isa_segment *s = &prog.p.seg[prog.op[0].out_segment];
@@ -287,6 +291,11 @@ static bool opcase_verify(const struct hw *hw, struct opcase *r, int op, const s
 		free(s);
 	}
 	return bad == 0;
+}
+
+static inline bool opcase_verify(const struct hw *hw, struct opcase *r, int op, const struct tz_mapping *map, const char *what)
+{
+	return opcase_verify_reads(hw, r, op, map, what, NULL);
 }
 
 #endif
