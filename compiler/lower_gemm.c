@@ -577,25 +577,18 @@ static void build_kernels(struct gemm_lowering *gl)
 static int plan_staging(struct gemm_lowering *gl, char *why)
 {
 	const struct hw *hw = gl->lo.hw;
-	uint64_t a = tz_shared_align(hw), size[TZ_SHARED_AREAS];
+	uint64_t size[TZ_SHARED_AREAS], keep[2][HW_MAX_LEVELS] = {{0}}, need;
 	tz_shared_areas(gl->geo, gl->m, (uint64_t)gl->lo.nuops, size);
-	for (int s = 0; s < hw->nlevels; s++) {
-		if (hw->level[s].role != HW_ROLE_SHARED)
-			continue;
-		uint64_t off = 0, keep[2];
-		uint64_t *dst[TZ_SHARED_AREAS] = {&gl->stage_a[s], &gl->stage_b[s], &gl->lo.stage_out[s], &gl->lo.stage_uop[s],
-						  &gl->stage_bias[0][s], &gl->stage_bias[1][s], &keep[0], &keep[1]};
-		for (int i = 0; i < TZ_SHARED_AREAS; i++) {
-			*dst[i] = off;
-			off = lw_align_up(off + size[i], a);
-		}
-		gl->keep_off[0] = keep[0], gl->keep_off[1] = keep[1];
-		if (off > hw->level[s].capacity) {
-			snprintf(why, 256, "staging the blocks through shared level '%s' needs %" PRIu64 " bytes; it has %" PRIu64,
-				 hw->level[s].name, off, hw->level[s].capacity);
-			return -1;
-		}
+	uint64_t *const at[TZ_SHARED_AREAS] = {gl->stage_a,	    gl->stage_b,	 gl->lo.stage_out, gl->lo.stage_uop,
+					       gl->stage_bias[0], gl->stage_bias[1], keep[0],	       keep[1]};
+	int s = lw_stage_areas(hw, size, TZ_SHARED_AREAS, tz_shared_align(hw), at, &need);
+	if (s >= 0) {
+		snprintf(why, 256, "staging the blocks through shared level '%s' needs %" PRIu64 " bytes; it has %" PRIu64,
+			 hw->level[s].name, need, hw->level[s].capacity);
+		return -1;
 	}
+	int sh = tz_shared_level(hw); /* operands are kept only with one shared level */
+	gl->keep_off[0] = sh >= 0 ? keep[0][sh] : 0, gl->keep_off[1] = sh >= 0 ? keep[1][sh] : 0;
 	return 0;
 }
 

@@ -108,18 +108,15 @@ static int plan_staging(struct pool_lowering *pl, struct diags *err)
 	struct lw_op *lo = &pl->lo;
 	const struct hw *hw = lo->hw;
 	uint32_t ea = hw->level[lo->lv_acc].elem_bytes, align = lw_lcm32(lw_lcm32(ea, hw->level[lo->lv_out].elem_bytes), 64);
-	for (int s = 0; s < hw->nlevels; s++) {
-		if (hw->level[s].role != HW_ROLE_SHARED)
-			continue;
-		uint64_t a = lw_lcm32(align, hw->level[s].elem_bytes),
-			 in_bytes = lw_align_up((uint64_t)pl->block * (uint64_t)pl->pool->window * ea, a);
-		pl->stage_windows[0][s] = 0, pl->stage_windows[1][s] = in_bytes, lo->stage_uop[s] = 2 * in_bytes;
-		lo->stage_out[s] = lo->stage_uop[s] + lw_align_up(4 * hw->level[lo->lv_uop].elem_bytes + a, a);
-		if (lo->stage_out[s] + lw_align_up((uint64_t)pl->block * hw->level[lo->lv_out].elem_bytes, a) > hw->level[s].capacity) {
-			diag_add(err, NULL, 0, 0, "op '%s': staging the windows through '%s' does not fit it", lo->op->name,
-				 hw->level[s].name);
-			return -1;
-		}
+	uint64_t windows = (uint64_t)pl->block * (uint64_t)pl->pool->window * ea, need;
+	const uint64_t size[4] = {windows, windows, 4 * hw->level[lo->lv_uop].elem_bytes + align,
+				  (uint64_t)pl->block * hw->level[lo->lv_out].elem_bytes};
+	uint64_t *const at[4] = {pl->stage_windows[0], pl->stage_windows[1], lo->stage_uop, lo->stage_out};
+	int s = lw_stage_areas(hw, size, 4, align, at, &need);
+	if (s >= 0) {
+		diag_add(err, NULL, 0, 0, "op '%s': staging the windows through '%s' needs %" PRIu64 " bytes; it has %" PRIu64,
+			 lo->op->name, hw->level[s].name, need, hw->level[s].capacity);
+		return -1;
 	}
 	return 0;
 }
@@ -379,28 +376,19 @@ static int plan_box_staging(struct box_lowering *bl, struct diags *err)
 {
 	struct lw_op *lo = &bl->lo;
 	const struct hw *hw = lo->hw;
-	uint64_t size[5] = {bl->in_slot * hw->level[bl->lv_in].elem_bytes, bl->in_slot * hw->level[bl->lv_in].elem_bytes,
-			    bl->b->groups * (uint64_t)hw->level[bl->lv_wgt].elem_bytes,
-			    (uint64_t)lo->nuops * hw->level[lo->lv_uop].elem_bytes,
-			    bl->out_slot * hw->level[lo->lv_out].elem_bytes};
-	for (int s = 0; s < hw->nlevels; s++) {
-		if (hw->level[s].role != HW_ROLE_SHARED)
-			continue;
-		uint64_t a = lw_lcm32(lw_lcm32(lw_lcm32(hw->level[bl->lv_in].elem_bytes, hw->level[bl->lv_wgt].elem_bytes),
-					       lw_lcm32(hw->level[lo->lv_out].elem_bytes, hw->level[lo->lv_uop].elem_bytes)),
-				      lw_lcm32(hw->level[s].elem_bytes, 64)),
-			 off = 0;
-		uint64_t *dst[5] = {&bl->stage_box[0][s], &bl->stage_box[1][s], &bl->stage_eye[s], &lo->stage_uop[s],
-				    &lo->stage_out[s]};
-		for (int i = 0; i < 5; i++) {
-			*dst[i] = off;
-			off = lw_align_up(off + size[i], a);
-		}
-		if (off > hw->level[s].capacity) {
-			diag_add(err, NULL, 0, 0, "op '%s': staging the boxes through '%s' needs %" PRIu64 " bytes; it has %" PRIu64,
-				 lo->op->name, hw->level[s].name, off, hw->level[s].capacity);
-			return -1;
-		}
+	const uint64_t size[5] = {bl->in_slot * hw->level[bl->lv_in].elem_bytes, bl->in_slot * hw->level[bl->lv_in].elem_bytes,
+				  bl->b->groups * (uint64_t)hw->level[bl->lv_wgt].elem_bytes,
+				  (uint64_t)lo->nuops * hw->level[lo->lv_uop].elem_bytes,
+				  bl->out_slot * hw->level[lo->lv_out].elem_bytes};
+	uint32_t align = lw_lcm32(lw_lcm32(lw_lcm32(hw->level[bl->lv_in].elem_bytes, hw->level[bl->lv_wgt].elem_bytes),
+					   lw_lcm32(hw->level[lo->lv_out].elem_bytes, hw->level[lo->lv_uop].elem_bytes)),
+				  64);
+	uint64_t *const at[5] = {bl->stage_box[0], bl->stage_box[1], bl->stage_eye, lo->stage_uop, lo->stage_out}, need;
+	int s = lw_stage_areas(hw, size, 5, align, at, &need);
+	if (s >= 0) {
+		diag_add(err, NULL, 0, 0, "op '%s': staging the boxes through '%s' needs %" PRIu64 " bytes; it has %" PRIu64,
+			 lo->op->name, hw->level[s].name, need, hw->level[s].capacity);
+		return -1;
 	}
 	return 0;
 }
