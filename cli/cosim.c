@@ -42,7 +42,7 @@ static int compile_workload(const char *path, const char *hw_path, const char *d
 int cli_cosim(int argc, char **argv)
 {
 	struct cli_opts o;
-	struct dev_run_opts ro;
+	struct dev_run_opts ro = {0};
 	if (cli_take_limits("cosim", &argc, argv, &ro))
 		return CLI_USAGE;
 	int rc = cli_parse("cosim", argc, argv, CLI_OPT_HW | CLI_OPT_DIMS, 1, 1, &o);

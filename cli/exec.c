@@ -220,7 +220,7 @@ static int write_html(const char *path, const struct hw *hw, const struct wl_wor
 int cli_exec(int argc, char **argv)
 {
 	struct cli_opts o;
-	struct dev_run_opts ro;
+	struct dev_run_opts ro = {0};
 	if (cli_take_limits("exec", &argc, argv, &ro))
 		return CLI_USAGE;
 	int rc = cli_parse("exec", argc, argv, CLI_OPT_HW | CLI_OPT_DEVICE | CLI_OPT_VERIFY | CLI_OPT_JSON | CLI_OPT_TRACE | CLI_OPT_DIMS | CLI_OPT_HTML, 1, 1, &o);

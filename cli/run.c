@@ -141,7 +141,7 @@ static void take_outputs(const struct dev_ops *ops, struct device *d, const stru
 static int run(int argc, char **argv, const struct cli_tensors *io)
 {
 	struct cli_opts o;
-	struct dev_run_opts ro;
+	struct dev_run_opts ro = {0};
 	if (cli_take_limits("run", &argc, argv, &ro))
 		return CLI_USAGE;
 	int rc = cli_parse("run", argc, argv, CLI_OPT_HW | CLI_OPT_DEVICE | CLI_OPT_JSON | CLI_OPT_TRACE | CLI_OPT_WAVES, 1, 1, &o);

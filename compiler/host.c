@@ -39,7 +39,8 @@
 typedef void (*host_fn)(void *const *tensors);
 
 /* An op's form, flattened to numbers: two ops with equal keys compile to the
- * same code. */
+ * same code (the code reads its operands by tensor index, so those are in
+ * it too). */
 enum { KEY_MAX = 512 };
 
 struct host_entry {
@@ -169,6 +170,7 @@ static int make_key(const struct ir_graph *g, const struct ir_op *op, int64_t *k
 	for (int a = 0; a <= op->nin; a++) {
 		const struct ir_access *ac = a ? &op->in[a - 1] : &op->out;
 		const struct ir_tensor *t = &g->tensor[ac->tensor];
+		key_put(k, &n, ac->tensor); /* which argument the code reads: y + y is not a + y */
 		key_tensor(k, &n, t);
 		for (int d = 0; d < t->rank; d++) {
 			key_put(k, &n, ac->index[d].offset);
@@ -184,7 +186,7 @@ static int make_key(const struct ir_graph *g, const struct ir_op *op, int64_t *k
 		const struct ir_epilogue *ep = &op->epilogue[e];
 		key_put(k, &n, ep->kind);
 		if (ep->kind == IR_EP_BIAS)
-			key_put(k, &n, ep->dim), key_tensor(k, &n, &g->tensor[ep->tensor]);
+			key_put(k, &n, ep->dim), key_put(k, &n, ep->tensor), key_tensor(k, &n, &g->tensor[ep->tensor]);
 		key_put(k, &n, ep->imm);
 		key_put(k, &n, ep->lo);
 		key_put(k, &n, ep->hi);

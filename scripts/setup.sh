@@ -19,7 +19,7 @@ esac
 packages=(build-essential cmake pkg-config libyaml-dev libxxhash-dev libsqlite3-dev sqlite3 libsystemc-dev llvm-14-dev verilator yosys python3-jsonschema
   libopenblas-dev liblapacke-dev protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata python3-onnx python3-numpy espeak-ng
   openmpi-bin libopenmpi-dev
-  chromium)
+  chromium valgrind)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -22,11 +22,12 @@ differ() { # differ A B DESCRIPTION
 # ports W.yaml HW KIND: the names of the program's usable inputs or outputs
 ports() { "$tessel" disasm "$work/$1.tsp" | grep "^; $2 " | grep -v 'cannot be' | awk '{print $3}'; }
 
-# roundtrip NAME WORKLOAD HW DEVICES: compile, make new inputs, compare.
+# roundtrip NAME WORKLOAD HW DEVICES [DIR]: compile, make new inputs, compare
+# (the workload DIR/WORKLOAD.yaml, examples/workloads by default).
 roundtrip() {
-  name=$1; w=$2; h=$3; devices=$4
-  expect 0 "$name: compile" "$tessel" compile "$wl/$w.yaml" --hw "$hw/$h.yaml" -o "$work/$name.tsp"
-  sed 's/^seed: .*/seed: 90210/' "$wl/$w.yaml" > "$work/$name-new.yaml"
+  name=$1; w=$2; h=$3; devices=$4; dir=${5:-$wl}
+  expect 0 "$name: compile" "$tessel" compile "$dir/$w.yaml" --hw "$hw/$h.yaml" -o "$work/$name.tsp"
+  sed 's/^seed: .*/seed: 90210/' "$dir/$w.yaml" > "$work/$name-new.yaml"
   ins=$(ports "$name" input); outs=$(ports "$name" output)
   [ -n "$ins" ] && [ -n "$outs" ] || { fail=$((fail + 1)); echo "FAIL: $name: no inputs or outputs listed"; return; }
   # (expect's own variables are want, got and what: these are other names)
@@ -34,7 +35,7 @@ roundtrip() {
   for i in $ins; do give="$give --input $i=$work/$name-in-$i.npy"; make="$make --output $i=$work/$name-in-$i.npy"; done
   for o in $outs; do refs="$refs --output $o=$work/$name-ref-$o.npy"; done
   expect 0 "$name: new inputs" "$tessel" host "$work/$name-new.yaml" $make
-  expect 0 "$name: the host on them" "$tessel" host "$wl/$w.yaml" $give $refs
+  expect 0 "$name: the host on them" "$tessel" host "$dir/$w.yaml" $give $refs
   for d in $devices; do
     take=""; for o in $outs; do take="$take --output $o=$work/$name-$d-$o.npy"; done
     if [ "$d" = tlm ]; then
@@ -64,6 +65,7 @@ roundtrip pool-tiny pooling edge-tiny "sim rtl"
 roundtrip pool-wide pooling server-wide "sim tlm"     # max pools cut into bands: their bands a host step (the lowest value over the padding)
 roundtrip resnet resnet18 vta-default "sim"           # C1 split into phases: a host step and a gather first
 roundtrip stem stem dot-i8 "sim rtl tlm"              # two ops split into phases, a max pool between
+roundtrip twice host-same-operand vta-default "sim" "$src/tests/regress"  # host steps reading one tensor twice
 
 # An .npy written by the host reads back as it was written.
 expect 0 "host writes an input" "$tessel" host "$wl/mobilenet-dw.yaml" --output "image=$work/image.npy" --output "pw2=$work/pw2-a.npy"
