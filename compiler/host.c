@@ -36,111 +36,13 @@
 #include "base/alloc.h"
 #include "base/half.h"
 
-typedef void (*host_fn)(void *const *tensors);
-
-/* An op's form, flattened to numbers: two ops with equal keys compile to the
- * same code (the code reads its operands by tensor index, so those are in
- * it too). */
-enum { KEY_MAX = 512 };
-
-struct host_entry {
-	int op, nkey;
-	int64_t key[KEY_MAX];
-	host_fn fn;
-};
-
-struct host_jit {
-	LLVMOrcThreadSafeContextRef tsc;
-	LLVMContextRef cx;
-	LLVMOrcLLJITRef jit;
-	LLVMTargetMachineRef tm;
-	int nentries, cap, serial;
-	struct host_entry *entries;
-	bool dump;
-};
+#include "host_int.h"
 
 /* ---- fp16 output: the one conversion done by a call (once per output) ---- */
 
 static uint16_t host_f64_to_f16(double d)
 {
 	return half_from_double(d); /* round to nearest even, one rounding */
-}
-
-/* ---- setup ---- */
-
-static bool llvm_failed(LLVMErrorRef e, const char *what, struct diags *err)
-{
-	if (!e)
-		return false;
-	char *m = LLVMGetErrorMessage(e);
-	diag_add(err, NULL, 0, 0, "host JIT: %s: %s", what, m);
-	LLVMDisposeErrorMessage(m);
-	return true;
-}
-
-struct host_jit *host_jit_open(struct diags *err)
-{
-	if (LLVMInitializeNativeTarget() || LLVMInitializeNativeAsmPrinter()) {
-		diag_add(err, NULL, 0, 0, "host JIT: LLVM has no target for this machine");
-		return NULL;
-	}
-	struct host_jit *j = try_calloc(1, sizeof *j);
-	if (!j) {
-		diag_nomem(err, NULL, sizeof *j, "the host JIT");
-		return NULL;
-	}
-	j->dump = getenv("TESSEL_HOST_DUMP") != NULL;
-	LLVMOrcJITTargetMachineBuilderRef jtmb;
-	if (llvm_failed(LLVMOrcJITTargetMachineBuilderDetectHost(&jtmb), "detecting the host", err)) {
-		free(j);
-		return NULL;
-	}
-	LLVMOrcLLJITBuilderRef b = LLVMOrcCreateLLJITBuilder();
-	LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(b, jtmb); /* takes jtmb */
-	if (llvm_failed(LLVMOrcCreateLLJIT(&j->jit, b), "creating the JIT", err)) { /* takes b */
-		free(j);
-		return NULL;
-	}
-	/* the target machine the optimiser's cost models ask: the host's CPU */
-	char *triple = LLVMGetDefaultTargetTriple(), *cpu = LLVMGetHostCPUName(), *feat = LLVMGetHostCPUFeatures();
-	char *msg = NULL;
-	LLVMTargetRef t;
-	if (LLVMGetTargetFromTriple(triple, &t, &msg)) {
-		diag_add(err, NULL, 0, 0, "host JIT: no target for %s: %s", triple, msg);
-		LLVMDisposeMessage(msg);
-	} else {
-		j->tm = LLVMCreateTargetMachine(t, triple, cpu, feat, LLVMCodeGenLevelAggressive, LLVMRelocDefault,
-						LLVMCodeModelJITDefault);
-	}
-	LLVMDisposeMessage(triple);
-	LLVMDisposeMessage(cpu);
-	LLVMDisposeMessage(feat);
-	if (!j->tm) {
-		host_jit_close(j);
-		return NULL;
-	}
-	j->tsc = LLVMOrcCreateNewThreadSafeContext();
-	j->cx = LLVMOrcThreadSafeContextGetContext(j->tsc);
-	return j;
-}
-
-void host_jit_close(struct host_jit *j)
-{
-	if (!j)
-		return;
-	if (j->jit) {
-		LLVMErrorRef e = LLVMOrcDisposeLLJIT(j->jit);
-		if (e) {
-			char *m = LLVMGetErrorMessage(e);
-			LLVMDisposeErrorMessage(m);
-		}
-	}
-	if (j->tsc)
-		LLVMOrcDisposeThreadSafeContext(j->tsc);
-	if (j->tm)
-		LLVMDisposeTargetMachine(j->tm);
-	free(j->entries);
-	free(j);
 }
 
 /* ---- the cache key ---- */
@@ -749,7 +651,7 @@ static host_fn compile(struct host_jit *j, const struct ir_graph *g, int opi, st
 	LLVMPassBuilderOptionsSetLoopInterleaving(po, 1);
 	LLVMErrorRef e = LLVMRunPasses(m, "default<O3>", j->tm, po);
 	LLVMDisposePassBuilderOptions(po);
-	if (llvm_failed(e, "optimising", err)) {
+	if (host_llvm_failed(e, "optimising", err)) {
 		LLVMDisposeModule(m);
 		return NULL;
 	}
@@ -759,10 +661,10 @@ static host_fn compile(struct host_jit *j, const struct ir_graph *g, int opi, st
 		LLVMDisposeMessage(ir);
 	}
 	LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(m, j->tsc); /* takes m */
-	if (llvm_failed(LLVMOrcLLJITAddLLVMIRModule(j->jit, LLVMOrcLLJITGetMainJITDylib(j->jit), tsm), "adding a module", err))
+	if (host_llvm_failed(LLVMOrcLLJITAddLLVMIRModule(j->jit, LLVMOrcLLJITGetMainJITDylib(j->jit), tsm), "adding a module", err))
 		return NULL; /* the JIT disposed of tsm */
 	LLVMOrcJITTargetAddress addr = 0;
-	if (llvm_failed(LLVMOrcLLJITLookup(j->jit, &addr, name), "compiling", err))
+	if (host_llvm_failed(LLVMOrcLLJITLookup(j->jit, &addr, name), "compiling", err))
 		return NULL;
 	if (j->nentries == j->cap) { /* the function stays in the JIT, which owns it, uncached */
 		int cap = j->cap ? 2 * j->cap : 8;
