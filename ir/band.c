@@ -125,6 +125,12 @@ static bool band_fits(const struct ir_graph *g, const struct ir_op *o, struct ir
 	    bias_along(o, bs->out_dim) || !find_window(g, o, bs))
 		return false;
 	bs->extent = o->iter[bs->x].extent;
+	/* a max over a window wholly in the padding is the empty max (the
+	 * accumulator's start, cast); in bands it would be the padding's lowest
+	 * value, which only stands for nothing beside a value of the input */
+	if (o->reduce == IR_REDUCE_MAX &&
+	    (bs->offset + bs->span < 0 || bs->stride * (bs->extent - 1) + bs->offset >= ta->shape[bs->a_dim]))
+		return false;
 	bs->q = (bs->extent + bs->rows - 1) / bs->rows;
 	int64_t xb[IR_MAX_RANK], yb[IR_MAX_RANK], w[IR_MAX_RANK];
 	band_shapes(g, bs, xb, yb, w);
