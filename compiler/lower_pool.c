@@ -25,15 +25,6 @@ struct pool_lowering {
 	uint64_t seg_windows, seg_out;
 };
 
-/* Pixels per block: two buffers of (window + 1) accumulator elements per
- * pixel, within the accumulator and the ISA's loop extent. */
-static int64_t pool_block(const struct hw *hw, const struct tz_pool *p)
-{
-	int64_t per = p->window + 1, bm = (int64_t)hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]].depth / (2 * per);
-	bm = bm < p->pixels ? bm : p->pixels;
-	return bm < (int64_t)hw->isa.max_loop_extent ? bm : (int64_t)hw->isa.max_loop_extent;
-}
-
 static struct isa_insn pool_alu(const struct pool_lowering *pl, uint32_t uop, int64_t pixels, enum hw_alu_op op)
 {
 	int64_t window = pl->pool->window;
@@ -434,7 +425,7 @@ int lw_settle_pool(struct cc_program *prog, struct cc_op *rec, struct diags *err
 	struct cc_plan *plan = &rec->plan;
 	if (plan->pool.box.ok)
 		return 0;
-	plan->pool_block = pool_block(&prog->p.hw, &plan->pool);
+	plan->pool_block = tz_pool_windows_block(&prog->p.hw, &plan->pool);
 	if (plan->pool_block < 1) {
 		diag_add(err, NULL, 0, 0, "op '%s': one pixel's window (%" PRId64 " elements) does not fit the accumulator twice",
 			 prog->g->op[rec->op].name, plan->pool.window + 1);

@@ -9,6 +9,8 @@
  * accumulator's type, the lowest value outside the input as docs/ir.md
  * says for max=); the ALU moves the first window position into the output
  * and takes the max with the others; the output buffer narrows it. */
+#include <inttypes.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -387,7 +389,19 @@ int tz_pool_match(const struct hw *hw, const struct ir_graph *g, int op, struct 
 		p->tiles = (o->iter[p->lane_iter].extent + p->lanes - 1) / p->lanes;
 		p->pixels /= p->box.rows;
 	}
+	if (!p->box.ok && tz_pool_windows_block(hw, p) < 1) {
+		snprintf(why, 256, "no direct form (%.100s), and one pixel's window (%" PRId64 " elements) does not fit the accumulator twice",
+			 p->box.why, p->window + 1);
+		return -1;
+	}
 	return 0;
+}
+
+int64_t tz_pool_windows_block(const struct hw *hw, const struct tz_pool *p)
+{
+	int64_t per = p->window + 1, bm = (int64_t)hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]].depth / (2 * per);
+	bm = bm < p->pixels ? bm : p->pixels;
+	return bm < (int64_t)hw->isa.max_loop_extent ? bm : (int64_t)hw->isa.max_loop_extent;
 }
 
 /* Sets the iterators for pixel px, window position w and lane value c. */

@@ -607,8 +607,13 @@ struct tz_pool {
 	struct tz_pool_box box;
 };
 
-/* Whether op `op` (out max= in) runs on the ALU of hw: 0, or -1 with why. */
+/* Whether op `op` (out max= in) runs on the ALU of hw, in the direct form
+ * (p->box.ok) or the windows form: 0, or -1 with why. */
 int tz_pool_match(const struct hw *hw, const struct ir_graph *g, int op, struct tz_pool *p, char why[256]);
+/* The windows form's pixels per block: two buffers of (window + 1)
+ * accumulator elements per pixel, within the accumulator and the ISA's loop
+ * extent (0: one pixel's window does not fit). */
+int64_t tz_pool_windows_block(const struct hw *hw, const struct tz_pool *p);
 /* Blocks along rows (k = 0) or columns (1), and the first output point of
  * block blk along them: a last block that would pass the end starts
  * earlier, over points the block before computed too (their max again:

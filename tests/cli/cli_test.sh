@@ -138,6 +138,9 @@ expect 0 "compile resblock on vta-default" "$tessel" compile "$wl/resblock.yaml"
 contains "$work/out" "every intermediate tensor stays in DRAM in the layout its next op reads" "resblock on vta-default stays on the device"
 expect 0 "compile mobilenet-dw on edge-tiny" "$tessel" compile "$wl/mobilenet-dw.yaml" --hw "$src/examples/hw/edge-tiny.yaml" -o "$work/chain.tsp"
 contains "$work/out" "every intermediate tensor stays in DRAM in the layout its next op reads" "mobilenet-dw on edge-tiny stays on the device"
+# a max pool the ALU cannot run (its window fits the accumulator twice in neither form) goes to the host
+expect 0 "a pool too large for the ALU" "$tessel" exec "$src/tests/regress/pool-window-too-large.yaml" --hw "$src/examples/hw/edge-tiny.yaml" --verify
+contains "$work/out" "the vector ALU cannot run it" "the pool too large for the ALU runs on the host, saying why"
 # server-wide's dense layers in the GEMM form: the second packs its input as the first stored it, no gather
 expect 0 "compile a GEMM-form chain" "$tessel" compile "$wl/bert-ffn.yaml" --hw "$src/examples/hw/server-wide.yaml" -o "$work/bert.tsp"
 contains "$work/out" "every intermediate tensor stays in DRAM in the layout its next op reads" "a consumer reads packed tiles where its producer stored them"
