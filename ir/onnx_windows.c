@@ -323,9 +323,12 @@ static int pool(struct ox *X, bool max, bool global)
 		for (int d = 0; ox_attr_int(X, "ceil_mode", 0) && d < w.S; d++) {
 			/* the output rounds up: the last windows reach past the end
 			 * padding, into more of it (which a max never takes, and an
-			 * average does not count) */
+			 * average does not count); but not a last window that would
+			 * start in the end padding (ONNX's reference, onnxruntime) */
 			int64_t span = (w.kernel[d] - 1) * w.dilation[d] + 1, padded = in[d] + w.pad[d] + w.pad[d + w.S];
 			int64_t out = padded < span ? 0 : (padded - span + w.stride[d] - 1) / w.stride[d] + 1;
+			if (out > 1 && (out - 1) * w.stride[d] >= in[d] + w.pad[d])
+				out--;
 			int64_t extra = (out - 1) * w.stride[d] + span - padded;
 			if (out > 0 && extra > 0)
 				w.pad[d + w.S] += extra, by_count |= !max;

@@ -26,7 +26,8 @@ same result: a difference is a bug, not rounding.
                GreaterOrEqual, Equal, Not, Cast to float, Where, Clip with a bound of 0.5, Pow 2,
                Sqrt of squares (exact), a bool output
   pools        an int8 MaxPool with dilations, pads and ceil_mode (on an int8 accelerator's ALU),
-               a float AveragePool with pads, ceil_mode and count_include_pad 0
+               a float AveragePool with pads, ceil_mode and count_include_pad 0, a float
+               MaxPool in ceil_mode whose last window would start in the end padding
 The quantized models' outputs follow the operator specifications, with the
 requantizing product in float32 as onnxruntime computes it.
 """
@@ -237,14 +238,16 @@ def qmatmul(out):
 
 def pool_ref(x, k, s, d, pads, ceil, mode):
     """ONNX's pooling by its definition: the output size rounded down or
-    up, each window's taps inside the input (max), or their mean over the
-    taps inside the input (average, count_include_pad 0)"""
+    up (but for a last window that would start in the end padding), each
+    window's taps inside the input (max), or their mean over the taps inside
+    the input (average, count_include_pad 0)"""
     n, c, h, w = x.shape
     outs = []
     for size, p0, p1 in ((h, pads[0], pads[2]), (w, pads[1], pads[3])):
         span = (k - 1) * d + 1
         q = (size + p0 + p1 - span) / s
-        outs.append(int(np.ceil(q) if ceil else np.floor(q)) + 1)
+        o = int(np.ceil(q) if ceil else np.floor(q)) + 1
+        outs.append(o - 1 if ceil and (o - 1) * s >= size + p0 else o)
     y = np.zeros((n, c, outs[0], outs[1]), dtype=np.float64)
     for i in range(outs[0]):
         for j in range(outs[1]):
@@ -262,7 +265,13 @@ def pools(out):
     xf = ints((2, 3, 10, 9), -50, 50, np.float32) / np.float32(8)
     yi = pool_ref(xi, 3, 2, 2, [1, 1, 1, 1], True, "max").astype(np.int8)
     yf = pool_ref(xf, 3, 2, 1, [1, 0, 1, 1], True, "avg").astype(np.float32)
+    # rounded up, its last window would start in the end padding: dropped
+    xe = ints((1, 2, 6, 6), -50, 50, np.float32)
+    ye = pool_ref(xe, 2, 3, 1, [0, 0, 1, 1], True, "max").astype(np.float32)
+    assert ye.shape == (1, 2, 2, 2)
     nodes = [
+        helper.make_node("MaxPool", ["xe"], ["ye"], name="maxpool_end", kernel_shape=[2, 2], strides=[3, 3],
+                         pads=[0, 0, 1, 1], ceil_mode=1),
         helper.make_node("MaxPool", ["xi"], ["yi"], name="maxpool", kernel_shape=[3, 3], strides=[2, 2],
                          dilations=[2, 2], pads=[1, 1, 1, 1], ceil_mode=1),
         helper.make_node("AveragePool", ["xf"], ["yf"], name="avgpool", kernel_shape=[3, 3], strides=[2, 2],
@@ -270,10 +279,12 @@ def pools(out):
     ]
     write(out, "pools", nodes,
           [helper.make_tensor_value_info("xi", TensorProto.INT8, xi.shape),
-           helper.make_tensor_value_info("xf", TensorProto.FLOAT, xf.shape)],
+           helper.make_tensor_value_info("xf", TensorProto.FLOAT, xf.shape),
+           helper.make_tensor_value_info("xe", TensorProto.FLOAT, xe.shape)],
           [helper.make_tensor_value_info("yi", TensorProto.INT8, yi.shape),
-           helper.make_tensor_value_info("yf", TensorProto.FLOAT, yf.shape)],
-          [], [("xi", xi), ("xf", xf)], [("yi", yi), ("yf", yf)])
+           helper.make_tensor_value_info("yf", TensorProto.FLOAT, yf.shape),
+           helper.make_tensor_value_info("ye", TensorProto.FLOAT, ye.shape)],
+          [], [("xi", xi), ("xf", xf), ("xe", xe)], [("yi", yi), ("yf", yf), ("ye", ye)])
 
 
 def conv_ref(x, w, b, strides, pads, dilations, group):
