@@ -29,16 +29,17 @@ static int add(struct tz_space *s, const struct tz_mapping *m, int geo, struct d
 	return 0;
 }
 
-/* Mapping m with its inner operand's buffers holding a pass's blocks
- * (the outer's and the output's from the low bits of its ring fields), when
- * that is more than two: false when it is not. */
-static bool pass_ring(const struct tz_geometry *geo, struct tz_mapping *m)
+/* Mapping m with its inner operand's buffers holding a pass's blocks, and
+ * the outer operand's and the output's one or two by bits 0 and 1 of
+ * `rings`, when that pass is more than two blocks: false when it is not. */
+static bool pass_ring(const struct tz_geometry *geo, int rings, struct tz_mapping *m)
 {
 	int64_t pass = tz_pass_ring(geo, m);
 	if (pass <= 2 || pass > TZ_MAX_RING)
 		return false;
-	int *inner = m->n_outer ? &m->ring_a : &m->ring_b;
-	*inner = (int)pass;
+	*(m->n_outer ? &m->ring_a : &m->ring_b) = (int)pass;
+	*(m->n_outer ? &m->ring_b : &m->ring_a) = 1 + (rings & 1);
+	m->ring_acc = 1 + ((rings >> 1) & 1);
 	return true;
 }
 
@@ -59,7 +60,7 @@ static int add_binding(struct tz_space *s, int gi, struct diags *err)
 							struct tz_mapping m = {geo->b, cm[i], cn[j], ck[k], order == 1, 1 + (rings & 1),
 									       1 + ((rings >> 1) & 1), 1 + ((rings >> 2) & 1), keep & 1,
 									       (keep >> 1) & 1, false, 0, 0, 0};
-							if (rings >= 8 && !pass_ring(geo, &m))
+							if (rings >= 8 && !pass_ring(geo, rings, &m))
 								continue;
 							/* an inner operand too large to keep whole, in panels */
 							bool fit = !tz_mapping_check(geo, &m, why) || (rings < 8 && !tz_fit_panel(geo, &m));
