@@ -136,17 +136,55 @@ static void print_one(const struct diag *e, FILE *out)
 	free(s);
 }
 
+/* Bytes of the UTF-8 sequence at s (1 to 4), or 0 when it is not one. */
+static int utf8_length(const unsigned char *s)
+{
+	int n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+	for (int k = 1; k < n; k++)
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* A quoted source line as the terminal can show it: control bytes and bytes
+ * of no UTF-8 character as \xNN (a damaged file's line may hold any byte),
+ * then the caret under column col (bytes), each escape padded as wide. */
+static void print_source(const char *line, int col, FILE *out)
+{
+	const unsigned char *s = (const unsigned char *)line;
+	int width[4096], n = 0; /* printed width of each byte before the caret */
+	fputs("  ", out);
+	for (int i = 0; s[i]; i++) {
+		int u = s[i] >= 0x80 ? utf8_length(s + i) : 1, w = 1;
+		if ((s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f || u == 0) {
+			fprintf(out, "\\x%02x", s[i]);
+			w = 4;
+		} else {
+			fwrite(s + i, 1, (size_t)u, out);
+			for (int k = 1; k < u && n < 4096; k++)
+				width[n++] = 0; /* a character's continuation bytes take no column */
+			i += u - 1;
+		}
+		if (n < 4096)
+			width[n++] = s[i] == '\t' ? -1 : w;
+	}
+	fputs("\n  ", out);
+	for (int c = 1; c < col && c - 1 < n; c++) {
+		if (width[c - 1] < 0)
+			fputc('\t', out);
+		for (int k = 0; k < width[c - 1]; k++)
+			fputc(' ', out);
+	}
+	fputs("^\n", out);
+}
+
 void diag_print(const struct diags *d, FILE *out)
 {
 	for (int i = 0; i < d->n; i++) {
 		const struct diag *e = &d->v[i];
 		print_one(e, out);
-		if (e->source_line && e->col > 0) {
-			fprintf(out, "  %s\n  ", e->source_line);
-			for (int c = 1; c < e->col; c++)
-				fputc(e->source_line[c - 1] == '\t' ? '\t' : ' ', out);
-			fputs("^\n", out);
-		}
+		if (e->source_line && e->col > 0)
+			print_source(e->source_line, e->col, out);
 	}
 }
 

@@ -62,6 +62,10 @@ enum {
 	HW_MAX_INTRINSICS = 8,
 	HW_MAX_DIMS = 6,       /* dimensions of one intrinsic */
 	HW_MAX_RANK = 4,       /* indices of one operand / element shape */
+	/* what the simulator allocates by them: a queue's entries, and a burst's
+	 * bytes (the fetch module buffers a burst of instructions) */
+	HW_MAX_QUEUE = 65536,
+	HW_MAX_BURST = 1048576,
 };
 
 /* Where something was written in the YAML, for errors found after loading. */

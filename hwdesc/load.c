@@ -66,7 +66,7 @@ static void load_dram(struct loader *L, const struct ynode *node)
 	if (v[DR_LATENCY])
 		yt_uint(&L->yt, v[DR_LATENCY], "latency", ctx, 0, UINT32_MAX, &d->latency);
 	if (v[DR_BURST])
-		yt_uint(&L->yt, v[DR_BURST], "burst", ctx, 1, UINT32_MAX, &d->burst);
+		yt_uint(&L->yt, v[DR_BURST], "burst", ctx, 1, HW_MAX_BURST, &d->burst);
 	bool addr_ok = v[DR_ADDR] && yt_uint(&L->yt, v[DR_ADDR], "address_bits", ctx, 1, 64, &d->address_bits);
 	/* The simulator holds all of DRAM in memory; addresses must reach all of it. */
 	if (cap_ok && d->capacity > HW_MAX_DRAM_BYTES) {
@@ -447,9 +447,9 @@ static void load_alu(struct loader *L, const struct ynode *node)
 		yt_uint(&L->yt, v[AL_II], "initiation_interval", "alu", 1, UINT32_MAX, &alu->initiation_interval);
 }
 
-/* A section whose keys are all integers with a lower bound. */
+/* A section whose keys are all integers from min[i] to `max`. */
 static void load_uints(struct loader *L, const struct ynode *node, const char *section,
-		       const char *const *keys, const uint32_t *min, uint32_t **out, int nkeys)
+		       const char *const *keys, const uint32_t *min, uint32_t max, uint32_t **out, int nkeys)
 {
 	const struct ynode *v[8], *k[8];
 	char what[32];
@@ -458,7 +458,7 @@ static void load_uints(struct loader *L, const struct ynode *node, const char *s
 		return;
 	for (int i = 0; i < nkeys; i++)
 		if (yt_require(&L->yt, node, v[i], keys[i], section))
-			yt_uint(&L->yt, v[i], keys[i], section, min[i], UINT32_MAX, out[i]);
+			yt_uint(&L->yt, v[i], keys[i], section, min[i], max, out[i]);
 }
 
 static void load_queues(struct loader *L, const struct ynode *node)
@@ -467,7 +467,7 @@ static void load_queues(struct loader *L, const struct ynode *node)
 	static const uint32_t min[] = {1, 1, 1, 1};
 	struct hw_queues *q = &L->hw->queues;
 	uint32_t *out[] = {&q->load, &q->compute, &q->store, &q->token};
-	load_uints(L, node, "queues", keys, min, out, 4);
+	load_uints(L, node, "queues", keys, min, HW_MAX_QUEUE, out, 4);
 }
 
 static void load_dma(struct loader *L, const struct ynode *node)
@@ -477,7 +477,7 @@ static void load_dma(struct loader *L, const struct ynode *node)
 	struct hw_dma *d = &L->hw->dma;
 	uint32_t *out[] = {&d->max_rows, &d->max_cols, &d->max_stride, &d->max_pad};
 	d->loc = (struct hw_loc){node->line, node->col};
-	load_uints(L, node, "dma", keys, min, out, 4);
+	load_uints(L, node, "dma", keys, min, UINT32_MAX, out, 4);
 }
 
 static void load_isa(struct loader *L, const struct ynode *node)

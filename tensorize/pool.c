@@ -394,6 +394,11 @@ int tz_pool_match(const struct hw *hw, const struct ir_graph *g, int op, struct 
 			 p->box.why, p->window + 1);
 		return -1;
 	}
+	if (!p->box.ok && p->window - 1 > (int64_t)hw->isa.max_loop_extent) { /* the ALU's loop over a window's positions */
+		snprintf(why, 256, "no direct form (%.100s), and the ALU's loop over a window's %" PRId64 " positions is longer than the ISA's loops run (isa.max_loop_extent %u)",
+			 p->box.why, p->window - 1, hw->isa.max_loop_extent);
+		return -1;
+	}
 	return 0;
 }
 

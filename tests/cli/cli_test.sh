@@ -141,6 +141,10 @@ contains "$work/out" "every intermediate tensor stays in DRAM in the layout its 
 # a max pool the ALU cannot run (its window fits the accumulator twice in neither form) goes to the host
 expect 0 "a pool too large for the ALU" "$tessel" exec "$src/tests/regress/pool-window-too-large.yaml" --hw "$src/examples/hw/edge-tiny.yaml" --verify
 contains "$work/out" "the vector ALU cannot run it" "the pool too large for the ALU runs on the host, saying why"
+# nor one whose loop over a window's positions is longer than the ISA's loops run (the pool once lowered into an illegal instruction)
+sed 's/max_loop_extent: .*/max_loop_extent: 1/' "$src/examples/hw/vta-default.yaml" > "$work/loop1.yaml"
+expect 0 "a pool whose window loop is too long" "$tessel" exec "$src/tests/regress/pool-window-too-large.yaml" --hw "$work/loop1.yaml" --verify
+contains "$work/out" "longer than the ISA's loops run" "the pool whose window loop is too long runs on the host, saying why"
 # server-wide's dense layers in the GEMM form: the second packs its input as the first stored it, no gather
 expect 0 "compile a GEMM-form chain" "$tessel" compile "$wl/bert-ffn.yaml" --hw "$src/examples/hw/server-wide.yaml" -o "$work/bert.tsp"
 contains "$work/out" "every intermediate tensor stays in DRAM in the layout its next op reads" "a consumer reads packed tiles where its producer stored them"
