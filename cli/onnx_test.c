@@ -6,6 +6,7 @@
  * integers exactly, floats within ONNX's tolerances (|got - want| <= 1e-7
  * + 1e-3 |want|).  Exit 0 when every output of every data set matches. */
 #include <dirent.h>
+#include <sys/stat.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -37,9 +38,49 @@ static int data_sets(const char *dir, char **sets)
 	while ((e = readdir(d)) && n < MAX_SETS)
 		if (!strncmp(e->d_name, "test_data_set_", 14))
 			sets[n++] = xstrdup(e->d_name);
+
 	closedir(d);
 	qsort(sets, (size_t)n, sizeof *sets, cmp_names);
 	return n;
+}
+
+/* Whether a data set's tensor of shape [rank] has tensor t's shape: the
+ * same dimensions, or, where the ranks differ (a scalar as [1]), the same
+ * once the dimensions of 1 are left out. */
+static bool same_shape(const struct ir_tensor *t, int rank, const int64_t *shape)
+{
+	if (rank == t->rank)
+		return !memcmp(shape, t->shape, (size_t)rank * sizeof *shape);
+	int i = 0, j = 0;
+	for (;; i++, j++) {
+		while (i < rank && shape[i] == 1)
+			i++;
+		while (j < t->rank && t->shape[j] == 1)
+			j++;
+		if (i == rank || j == t->rank)
+			return i == rank && j == t->rank;
+		if (shape[i] != t->shape[j])
+			return false;
+	}
+}
+
+static void shape_text(int rank, const int64_t *shape, char *out, size_t n)
+{
+	size_t at = (size_t)snprintf(out, n, "[");
+	for (int d = 0; d < rank && at < n; d++)
+		at += (size_t)snprintf(out + at, n - at, "%s%" PRId64, d ? ", " : "", shape[d]);
+	if (at < n)
+		snprintf(out + at, n - at, "]");
+}
+
+/* An error that FILE holds shape [rank] where tensor t has another. */
+static void shape_error(struct diags *err, const char *file, const char *what, const struct ir_tensor *t, int rank,
+			const int64_t *shape)
+{
+	char a[160], b[160];
+	shape_text(rank, shape, a, sizeof a);
+	shape_text(t->rank, t->shape, b, sizeof b);
+	diag_add(err, file, 0, 0, "a tensor of shape %s for %s '%s', which has shape %s", a, what, t->name, b);
 }
 
 /* The tensor of graph input k (its index among the graph's inputs), or -1
@@ -86,6 +127,8 @@ static int give(const struct wl_workload *w, uint8_t **tensors, int k, const cha
 	if (dt != ts->dtype || n != wl_tensor_bytes(w, t))
 		rc = -1, diag_add(err, file, 0, 0, "%s of %zu bytes for '%s', which is %s of %zu bytes", dtype_name(dt), n,
 				  ts->name, dtype_name(ts->dtype), wl_tensor_bytes(w, t));
+	else if (!same_shape(ts, rank, shape))
+		rc = -1, shape_error(err, file, "graph input", ts, rank, shape);
 	else
 		memcpy(dst, b, n);
 	free(b);
@@ -112,13 +155,18 @@ static int64_t compare(const struct wl_workload *w, int t, const uint8_t *got, c
 		free(want);
 		return -1;
 	}
+	if (!same_shape(ts, rank, shape)) {
+		shape_error(err, file, "output", ts, rank, shape);
+		free(want);
+		return -1;
+	}
 	int64_t bad = 0, elems = ir_tensor_elems(ts);
 	for (int64_t i = 0; i < elems; i++) {
 		bool ok;
 		double g = 0, x = 0;
 		if (dtype_float(dt)) {
 			g = val_get_float(got, dt, (uint64_t)i), x = val_get_float(want, dt, (uint64_t)i);
-			ok = fabs(g - x) <= ONNX_ATOL + ONNX_RTOL * fabs(x) || (isnan(g) && isnan(x));
+			ok = g == x || fabs(g - x) <= ONNX_ATOL + ONNX_RTOL * fabs(x) || (isnan(g) && isnan(x)); /* == first: inf */
 		} else {
 			g = (double)val_get_int(got, dt, (uint64_t)i), x = (double)val_get_int(want, dt, (uint64_t)i);
 			ok = g == x;
@@ -138,9 +186,13 @@ static int run_set(const struct hw *hw, const struct wl_workload *w, const struc
 	uint8_t **t = rt_tensor_buffers(w, err);
 	if (!t)
 		return -1;
-	int rc = 0;
+	int rc = 0, given = 0;
 	char path[4096];
-	for (int k = 0; !rc; k++) {
+	struct stat st;
+	snprintf(path, sizeof path, "%s/%s", dir, set);
+	if (stat(path, &st) || !S_ISDIR(st.st_mode))
+		rc = -1, diag_add(err, path, 0, 0, "not a folder; a test_data_set_* is a folder of input_K.pb and output_K.pb");
+	for (int k = 0; !rc; k++, given++) {
 		snprintf(path, sizeof path, "%s/%s/input_%d.pb", dir, set, k);
 		FILE *f = fopen(path, "rb");
 		if (!f)
@@ -148,6 +200,10 @@ static int run_set(const struct hw *hw, const struct wl_workload *w, const struc
 		fclose(f);
 		rc = give(w, t, k, path, err);
 	}
+	for (int i = 0; i < w->g.ntensors && !rc; i++) /* every graph input given: none runs on made-up values */
+		if (w->g.tensor[i].kind == IR_TENSOR_INPUT && w->tensor_at[i].line > given)
+			rc = -1, diag_add(err, dir, 0, 0, "%s: no input_%d.pb for graph input '%s'", set, w->tensor_at[i].line - 1,
+					  w->g.tensor[i].name);
 	struct rt_result *res = xcalloc((size_t)w->g.nops + 1, sizeof *res);
 	bool set_failed = false; /* a set fails once, however many of its outputs differ */
 	if (!rc)
@@ -155,6 +211,8 @@ static int run_set(const struct hw *hw, const struct wl_workload *w, const struc
 	for (int k = 0; !rc; k++) { /* output_K.pb in the graph's order: by the tensor's name */
 		snprintf(path, sizeof path, "%s/%s/output_%d.pb", dir, set, k);
 		FILE *f = fopen(path, "rb");
+		if (!f && !k) /* a set that compares nothing proves nothing */
+			rc = -1, diag_add(err, dir, 0, 0, "%s: no output_0.pb: a data set holds the expected outputs", set);
 		if (!f)
 			break;
 		fclose(f);

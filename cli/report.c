@@ -149,8 +149,10 @@ static int load(sqlite3 *db, struct results *r, struct diags *err)
 		read_point(q, p);
 		bool first = r->n++ == 0;
 		if (load_axes(db, r, p, (const char *)sqlite3_column_text(q, 1), first)) {
-			rc = SQLITE_ERROR;
-			break;
+			sqlite3_finalize(q);
+			diag_add(err, r->arg, 0, 0, "not a sweep's results: %s: point %ld: its axes are not a JSON object",
+				 r->db, p->idx);
+			return -1;
 		}
 	}
 	sqlite3_finalize(q);

@@ -121,6 +121,16 @@ static int load_values(struct yt_ctx *yt, const struct ynode *n, struct sw_axis 
 	return 0;
 }
 
+/* A node in a message about a count: a sequence as how many items it has
+ * ("9 axes"), anything else as yt_show says. */
+static const char *counted(const struct ynode *n, const char *one, const char *many, char *b, size_t size)
+{
+	if (n->kind != YN_SEQ)
+		return yt_show(n, b, size);
+	snprintf(b, size, "%d %s", n->n, n->n == 1 ? one : many);
+	return b;
+}
+
 static const char *const axis_keys[] = {"name", "path", "paths", "values", "range", "labels"};
 enum { AX_NAME, AX_PATH, AX_PATHS, AX_VALUES, AX_RANGE, AX_LABELS, AX_COUNT };
 
@@ -142,7 +152,8 @@ static int load_axis(struct yt_ctx *yt, const struct ynode *n, struct sw_axis *a
 	} else {
 		const struct ynode *ps = v[AX_PATHS];
 		if (ps->kind != YN_SEQ || ps->n < 1 || ps->n > SW_MAX_PATHS) {
-			yt_error(yt, ps, "expected a sequence of 1 to %d paths for 'paths', got %s", SW_MAX_PATHS, yt_show(ps, b, sizeof b));
+			yt_error(yt, ps, "expected a sequence of 1 to %d paths for 'paths', got %s", SW_MAX_PATHS,
+				 counted(ps, "path", "paths", b, sizeof b));
 			return -1;
 		}
 		a->npaths = ps->n;
@@ -165,7 +176,7 @@ static int load_axis(struct yt_ctx *yt, const struct ynode *n, struct sw_axis *a
 	const struct ynode *lb = v[AX_LABELS];
 	if (lb && (lb->kind != YN_SEQ || lb->n != a->nvalues)) {
 		yt_error(yt, lb, "expected a sequence of %d labels, one per value, for 'labels', got %s", a->nvalues,
-			 yt_show(lb, b, sizeof b));
+			 counted(lb, "label", "labels", b, sizeof b));
 		return -1;
 	}
 	for (int i = 0; i < a->nvalues; i++) {
@@ -213,24 +224,56 @@ static void load_workload(struct yt_ctx *yt, const struct ynode *n, struct sweep
 static const char *const top_keys[] = {"name", "hardware", "workloads", "budget", "axes", "constraints"};
 enum { TK_NAME, TK_HW, TK_WORKLOADS, TK_BUDGET, TK_AXES, TK_CONSTRAINTS, TK_COUNT };
 
+/* Axis a names a path and has a name no earlier axis has: a path set
+ * twice would measure one point under two labels, and two axes of one
+ * name would be one key twice in a point's axes. */
+static void distinct_axis(struct yt_ctx *yt, const struct sweep *s, int a)
+{
+	const struct sw_axis *x = &s->axis[a];
+	for (int b = 0; b < a; b++) {
+		const struct sw_axis *y = &s->axis[b];
+		for (int p = 0; p < x->npaths; p++)
+			for (int q = 0; q < y->npaths; q++)
+				if (!strcmp(x->path[p], y->path[q])) {
+					yt_error_lc(yt, x->line, x->col,
+						    "axis '%s' sets path '%s', which axis %d ('%s', line %d) sets; a path is set by one axis",
+						    x->name, x->path[p], b + 1, y->name, y->line);
+					return;
+				}
+		if (!strcmp(x->name, y->name)) {
+			yt_error_lc(yt, x->line, x->col, "axis '%s' has the name of axis %d (line %d); expected a name of its own",
+				    x->name, b + 1, y->line);
+			return;
+		}
+	}
+	for (int p = 0; p < x->npaths; p++)
+		for (int q = 0; q < p; q++)
+			if (!strcmp(x->path[p], x->path[q])) {
+				yt_error_lc(yt, x->line, x->col, "axis '%s' lists path '%s' twice", x->name, x->path[p]);
+				return;
+			}
+}
+
 static void load_lists(struct yt_ctx *yt, const struct ynode *const *v, struct sweep *s)
 {
 	char b[80];
 	const struct ynode *wl = v[TK_WORKLOADS], *ax = v[TK_AXES], *cs = v[TK_CONSTRAINTS];
 	if (wl->kind != YN_SEQ || wl->n < 1 || wl->n > SW_MAX_WORKLOADS)
 		yt_error(yt, wl, "expected a sequence of 1 to %d workload files for 'workloads', got %s", SW_MAX_WORKLOADS,
-			 yt_show(wl, b, sizeof b));
+			 counted(wl, "file", "files", b, sizeof b));
 	else
 		for (int i = 0; i < wl->n; i++)
 			load_workload(yt, wl->kid[i], s);
 	if (ax->kind != YN_SEQ || ax->n < 1 || ax->n > SW_MAX_AXES)
-		yt_error(yt, ax, "expected a sequence of 1 to %d axes for 'axes', got %s", SW_MAX_AXES, yt_show(ax, b, sizeof b));
+		yt_error(yt, ax, "expected a sequence of 1 to %d axes for 'axes', got %s", SW_MAX_AXES,
+			 counted(ax, "axis", "axes", b, sizeof b));
 	else
 		for (int i = 0; i < ax->n; i++)
-			load_axis(yt, ax->kid[i], &s->axis[s->naxes++]); /* counted either way: sw_free frees it */
+			if (!load_axis(yt, ax->kid[i], &s->axis[s->naxes++])) /* counted either way: sw_free frees it */
+				distinct_axis(yt, s, s->naxes - 1);
 	if (cs && (cs->kind != YN_SEQ || cs->n > SW_MAX_CONSTRAINTS))
 		yt_error(yt, cs, "expected a sequence of at most %d constraints for 'constraints', got %s", SW_MAX_CONSTRAINTS,
-			 yt_show(cs, b, sizeof b));
+			 counted(cs, "constraint", "constraints", b, sizeof b));
 	else
 		for (int i = 0; cs && i < cs->n; i++) {
 			const struct ynode *c = cs->kid[i];

@@ -20,6 +20,8 @@ enum { OX_MIN_OPSET = 1, OX_MAX_OPSET = 17 };
 
 int ox_node_error(struct ox *X, const char *fmt, ...)
 {
+	if (X->attr_error) /* what follows an attribute of the wrong type only repeats it */
+		return -1;
 	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
@@ -402,10 +404,30 @@ static int find_opset(struct ox *X, const Onnx__ModelProto *m)
 	return 0;
 }
 
+/* Every attribute has a name and a type, and no name comes twice (which
+ * one would count is not said: onnxruntime refuses such nodes too). */
+static int check_attributes(struct ox *X)
+{
+	const Onnx__NodeProto *node = X->node;
+	for (size_t i = 0; i < node->n_attribute; i++) {
+		const Onnx__AttributeProto *a = node->attribute[i];
+		if (!a->name || !a->name[0])
+			return ox_node_error(X, "attribute %zu has no name", i + 1);
+		if (a->type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__UNDEFINED)
+			return ox_node_error(X, "attribute '%.64s' has no type (UNDEFINED)", a->name);
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(node->attribute[j]->name, a->name))
+				return ox_node_error(X, "attribute '%.64s' appears twice (attributes %zu and %zu)", a->name, j + 1,
+						     i + 1);
+	}
+	return 0;
+}
+
 static int import_node(struct ox *X, size_t n)
 {
 	const Onnx__NodeProto *node = X->graph->node[n];
 	X->node = node;
+	X->attr_error = false;
 	if (node->name && node->name[0] && strlen(node->name) < IR_NAME_MAX)
 		snprintf(X->node_name, sizeof X->node_name, "%s", node->name);
 	else
@@ -419,6 +441,8 @@ static int import_node(struct ox *X, size_t n)
 		if (strlen(node->output[o]) >= IR_NAME_MAX)
 			return ox_node_error(X, "output '%.40s...' has a name of %zu bytes; at most %d supported", node->output[o],
 					     strlen(node->output[o]), IR_NAME_MAX - 1);
+	if (check_attributes(X))
+		return -1;
 	if (X->qdq[n].role == OX_QDQ_FUSED) /* imported with its pattern's product */
 		return 0;
 	ox_convert f = node->op_type ? ox_converter(node->op_type) : NULL;
@@ -426,6 +450,8 @@ static int import_node(struct ox *X, size_t n)
 		return ox_node_error(X, "not supported; the supported ops are %s", ox_supported);
 	int ops = X->w->g.nops;
 	if (X->qdq[n].role == OX_QDQ_PRODUCT ? ox_qdq_convert(X, n) : f(X))
+		return -1;
+	if (X->attr_error) /* read as a default after its error */
 		return -1;
 	for (int i = ops; i < X->w->g.nops; i++)
 		X->w->op_at[i] = (struct wl_loc){(int)n + 1, 0};

@@ -57,6 +57,7 @@ struct ox {
 	/* the node being imported, for errors */
 	const Onnx__NodeProto *node;
 	char node_name[IR_NAME_MAX];
+	bool attr_error;     /* an attribute of the node was read as a type it does not have */
 	/* the If branches being imported, innermost last: the prefix of the
 	 * names their nodes make (ir/onnx_if.c) */
 	int nscopes;

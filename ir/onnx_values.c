@@ -222,24 +222,43 @@ const Onnx__AttributeProto *ox_attr(struct ox *X, const char *name)
 	return NULL;
 }
 
-int64_t ox_attr_int(struct ox *X, const char *name, int64_t dflt)
+/* The attribute `name` when it has the type a reader expects, else NULL:
+ * absent, or of another type, which is an error of the node (a model
+ * onnxruntime refuses; reading a default instead would import another
+ * network). */
+static const Onnx__AttributeProto *typed_attr(struct ox *X, const char *name, Onnx__AttributeProto__AttributeType type)
 {
 	const Onnx__AttributeProto *a = ox_attr(X, name);
-	return a && a->has_i ? a->i : dflt;
+	if (!a || a->type == type)
+		return a;
+	const ProtobufCEnumValue *got = protobuf_c_enum_descriptor_get_value(&onnx__attribute_proto__attribute_type__descriptor,
+									     (int)a->type);
+	const ProtobufCEnumValue *want = protobuf_c_enum_descriptor_get_value(&onnx__attribute_proto__attribute_type__descriptor,
+									      (int)type);
+	ox_node_error(X, "attribute '%s' is %s; expected %s", name, got ? got->name : "of an unknown type",
+		      want ? want->name : "?");
+	X->attr_error = true;
+	return NULL;
+}
+
+int64_t ox_attr_int(struct ox *X, const char *name, int64_t dflt)
+{
+	const Onnx__AttributeProto *a = typed_attr(X, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
+	return a ? a->i : dflt;
 }
 
 double ox_attr_float(struct ox *X, const char *name, double dflt)
 {
-	const Onnx__AttributeProto *a = ox_attr(X, name);
-	return a && a->has_f ? a->f : dflt;
+	const Onnx__AttributeProto *a = typed_attr(X, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
+	return a ? a->f : dflt;
 }
 
 bool ox_attr_ints(struct ox *X, const char *name, int64_t *out, int max, int *n)
 {
-	const Onnx__AttributeProto *a = ox_attr(X, name);
+	const Onnx__AttributeProto *a = typed_attr(X, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS);
 	*n = 0;
 	if (!a)
-		return true;
+		return !X->attr_error;
 	if (a->n_ints > (size_t)max) {
 		ox_node_error(X, "attribute '%s' has %zu values; at most %d expected", name, a->n_ints, max);
 		return false;
@@ -253,8 +272,8 @@ bool ox_attr_ints(struct ox *X, const char *name, int64_t *out, int max, int *n)
 const char *ox_attr_string(struct ox *X, const char *name, const char *dflt)
 {
 	static char buf[64];
-	const Onnx__AttributeProto *a = ox_attr(X, name);
-	if (!a || !a->has_s)
+	const Onnx__AttributeProto *a = typed_attr(X, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING);
+	if (!a)
 		return dflt;
 	snprintf(buf, sizeof buf, "%.*s", (int)(a->s.len < 63 ? a->s.len : 63), (const char *)a->s.data);
 	return buf;

@@ -313,6 +313,10 @@ static int pool(struct ox *X, bool max, bool global)
 			return ox_node_error(X, "kernel_shape must have %d values (a %d-D window)", w.S, w.S);
 		if (window_attrs(X, in, &w))
 			return -1;
+		for (int d = 0; d < 2 * w.S; d++) /* else windows wholly in the padding: nothing to take the max or mean of */
+			if (w.pad[d] >= w.kernel[d % w.S])
+				return ox_node_error(X, "pads[%d] is %" PRId64 ", not smaller than the kernel's %" PRId64
+						     " (a window wholly in the padding)", d, w.pad[d], w.kernel[d % w.S]);
 		if (ox_attr_int(X, "storage_order", 0))
 			return ox_node_error(X, "storage_order 1 is not supported");
 		include_pad = ox_attr_int(X, "count_include_pad", 0) != 0;

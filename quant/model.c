@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "quant_int.h"
@@ -276,5 +277,15 @@ int qz_sample_read(const struct qz_model *m, const char *file, struct npy *x, ch
 		npy_free(x);
 		return -1;
 	}
+	/* a NaN or an infinity would become every range's end, and every
+	 * scale and bias made from it */
+	const float *v = (const float *)x->data;
+	for (size_t i = 0; i < x->bytes / sizeof *v; i++)
+		if (!isfinite(v[i])) {
+			diag_add(err, file, 0, 0, "value %zu is %s; calibration samples are finite", i,
+				 isnan(v[i]) ? "NaN" : v[i] > 0 ? "+inf" : "-inf");
+			npy_free(x);
+			return -1;
+		}
 	return 0;
 }

@@ -228,6 +228,25 @@ sed 's/capacity \* 8 <=/capacity * 8 <= name +/' "$work/small.yaml" >"$work/cons
 bad cons "cons.yaml:15:5: error: constraint 'memory.scratchpads.inp.capacity * 8 <= name + memory.scratchpads.wgt.capacity': 'name' is not a number"
 sed 's/values: \[4, 8\]/range: {from: 8, to: 4, step: 1}/' "$work/small.yaml" >"$work/range.yaml"
 bad range "range.yaml:8:12: error: expected range"
+sed 's/name: inp$/name: bandwidth/' "$work/small.yaml" >"$work/samename.yaml"
+bad samename "samename.yaml:9:5: error: axis 'bandwidth' has the name of axis 1 (line 6); expected a name of its own"
+sed 's/path: memory.scratchpads.inp.capacity/path: memory.dram.bandwidth/' "$work/small.yaml" >"$work/samepath.yaml"
+bad samepath "samepath.yaml:9:5: error: axis 'inp' sets path 'memory.dram.bandwidth', which axis 1 ('bandwidth', line 6) sets; a path is set by one axis"
+sed 's/^axes:/axes: []\nunused:/' "$work/small.yaml" >"$work/noaxes.yaml"
+bad noaxes "expected a sequence of 1 to 8 axes for 'axes', got 0 axes"
+sed 's/values: \[4, 8\]/values: [4, 8]\n    labels: [four]/' "$work/small.yaml" >"$work/labels.yaml"
+bad labels "labels.yaml:9:13: error: expected a sequence of 2 labels, one per value, for 'labels', got 1 label"
+# a report on results whose point's axes are not JSON names the point
+cp -r "$work/res" "$work/badjson"
+cat >"$work/badjson.py" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE points SET axes = '{not json' WHERE idx = 1")
+db.commit()
+PY
+check "a point's axes made not JSON" "$work/badjson.py" "$work/badjson/results.db"
+expect 1 "report on results with a point's axes not JSON" "$tessel" report "$work/badjson" --html "$work/badjson.html"
+contains "$work/err" "badjson/results.db: point 1: its axes are not a JSON object" "the report names the point"
 expect 1 "a missing sweep file" "$tessel" sweep "$work/none.yaml"
 expect 2 "no sweep file" "$tessel" sweep
 expect 2 "two sweep files" "$tessel" sweep "$work/small.yaml" "$work/small.yaml"

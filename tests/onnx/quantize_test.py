@@ -14,7 +14,8 @@ int16 activations (`--activations int16`), checked against numpy:
     same QDQ graph (quantize and dequantize as ONNX defines them);
   - the report: samples, top-1 over the Softmax's classes, cosine;
   - the report: valid under docs/tessel.schema.json;
-  - errors: no calibration file, a file of another shape, an old opset.
+  - errors: no calibration file, a file of another shape, a NaN in a file,
+    an old opset.
 """
 import json
 import os
@@ -92,6 +93,9 @@ for k in range(3):
     cal.append(f"{work}/cal{k}.npy")
     np.save(cal[-1], rng.standard_normal((2, 3, 8, 8)).astype(np.float32))
 np.save(f"{work}/wrong.npy", np.zeros((2, 3, 8, 9), np.float32))
+nan = np.load(cal[0])
+nan.flat[5] = np.nan
+np.save(f"{work}/nan.npy", nan)
 
 def load_quantized(path):
     """The model, its initializers by name, its nodes by output, its Conv and its MatMul."""
@@ -293,6 +297,8 @@ def refused(args, status, text, what):
 refused([f"{work}/small.onnx", "-o", f"{work}/e.onnx"], 2, "--calibrate FILE.npy... is required", "no calibration")
 refused([f"{work}/small.onnx", "--calibrate", f"{work}/wrong.npy", "-o", f"{work}/e.onnx"], 1,
         f"{work}/wrong.npy: error: has shape (2, 3, 8, 9); dimension 3 of graph input 'x' is 8", "a file of another shape")
+refused([f"{work}/small.onnx", "--calibrate", f"{work}/nan.npy", "-o", f"{work}/e.onnx"], 1,
+        f"{work}/nan.npy: error: value 5 is NaN; calibration samples are finite", "a calibration file with a NaN")
 refused([f"{work}/old.onnx", "--calibrate", cal[0], "-o", f"{work}/e.onnx"], 1,
         "imports opset 11; quantize writes per-channel DequantizeLinear, which needs opset 13 or later", "opset 11")
 refused([f"{work}/small.onnx", "--calibrate", cal[0], "-o", cal[0]], 2, "is calibration file", "-o a calibration file")
