@@ -29,6 +29,10 @@ struct gen {
 	unsigned knobs;      /* 1 << ISA_KNOB_... */
 	uint32_t burst;      /* token-bursts: loads each pushing a token this iteration (0: as plain) */
 	int alu_turn;        /* ALU loops so far (every-alu-op) */
+	/* the largest value of each micro-op field: 3, or less where its
+	 * field or the buffers it indexes are smaller (a tile from it fits);
+	 * of a loop's index steps: 2, or less where the field is smaller */
+	uint64_t ucap[ISA_U_COUNT], ustep[ISA_U_COUNT];
 };
 
 const char *isa_randprog_knob_name(enum isa_randprog_knob k)
@@ -128,7 +132,7 @@ static struct xfer limit_xfer(struct gen *g, const struct hw_level *l, uint64_t 
 		t.x = t.stride = min64(dma->max_cols, room);
 		break;
 	case 2: /* stride: two rows as far apart as the window allows */
-		if (window_elems >= 2) {
+		if (window_elems >= 2 && dma->max_rows >= 2) {
 			t.y = 2;
 			t.stride = min64(dma->max_stride, window_elems - 1);
 		}
@@ -298,14 +302,16 @@ static void emit_loop(struct gen *g, int it, const char *tokens)
 	uint64_t b = pick(g, 0, (uint64_t)g->uops_per_iteration - 1), e = pick(g, b + 1, (uint64_t)g->uops_per_iteration);
 	uint64_t io = pick(g, 1, 3), ii = pick(g, 1, 3), f[6];
 	for (int i = 0; i < 6; i++)
-		f[i] = pick(g, 0, 2);
+		f[i] = min64(pick(g, 0, 2), g->ustep[i / 2]); /* dst, src, wgt: outer and inner */
 	/* micro-op fields are at most 3 (see uops()); shrink what does not fit */
 	const struct hw_level *acc = role(g, HW_ROLE_ACCUMULATOR), *src = alu ? acc : role(g, HW_ROLE_INPUT),
 			      *wgt = role(g, HW_ROLE_WEIGHT);
 	uint64_t tile_dst = alu ? 1 : hw->intrinsic[k].out.elems_per_tile, tile_src = alu ? 1 : hw->intrinsic[k].a.elems_per_tile,
 		 tile_wgt = alu ? 1 : hw->intrinsic[k].b.elems_per_tile;
-	if (!loop_fits(3, io, f[0], ii, f[1], tile_dst, acc->depth) || !loop_fits(3, io, f[2], ii, f[3], tile_src, src->depth) ||
-	    !loop_fits(3, io, f[4], ii, f[5], tile_wgt, wgt->depth)) {
+	io = min64(io, hw->isa.max_loop_extent), ii = min64(ii, hw->isa.max_loop_extent);
+	if (!loop_fits(g->ucap[ISA_U_DST], io, f[0], ii, f[1], tile_dst, acc->depth) ||
+	    !loop_fits(g->ucap[ISA_U_SRC], io, f[2], ii, f[3], tile_src, src->depth) ||
+	    !loop_fits(g->ucap[ISA_U_WGT], io, f[4], ii, f[5], tile_wgt, wgt->depth)) {
 		io = ii = 1;
 		memset(f, 0, sizeof f);
 	}
@@ -329,6 +335,8 @@ static void emit_loop(struct gen *g, int it, const char *tokens)
 			int64_t imm = lo + (int64_t)pick(g, 0, (uint64_t)(hi - lo));
 			if (knob(g, ISA_KNOB_IMM_EXTREMES) && pick(g, 0, 1))
 				imm = extreme_imm(g, op);
+			int64_t top = ((int64_t)1 << (hw->alu.imm_bits - 1)) - 1; /* within the field */
+			imm = imm > top ? top : imm < -top - 1 ? -top - 1 : imm;
 			sb_printf(&g->s, " use_imm=1 imm=%lld", (long long)imm);
 		}
 	} else {
@@ -400,13 +408,36 @@ static void data(struct gen *g, const char *name, const char *kind, uint64_t byt
 	}
 }
 
+/* Caps each micro-op field's values at its field's largest and at the
+ * indices where a tile of its buffer still fits (the ALU's tile: one
+ * element; the intrinsics': their operands'). */
+static void micro_op_caps(struct gen *g)
+{
+	const struct hw *hw = g->hw;
+	uint64_t tile[ISA_U_COUNT] = {1, 1, 1}, depth[ISA_U_COUNT];
+	for (int k = 0; k < hw->nintrinsics; k++) {
+		tile[ISA_U_DST] = tile[ISA_U_DST] > hw->intrinsic[k].out.elems_per_tile ? tile[ISA_U_DST] : hw->intrinsic[k].out.elems_per_tile;
+		tile[ISA_U_SRC] = tile[ISA_U_SRC] > hw->intrinsic[k].a.elems_per_tile ? tile[ISA_U_SRC] : hw->intrinsic[k].a.elems_per_tile;
+		tile[ISA_U_WGT] = tile[ISA_U_WGT] > hw->intrinsic[k].b.elems_per_tile ? tile[ISA_U_WGT] : hw->intrinsic[k].b.elems_per_tile;
+	}
+	depth[ISA_U_DST] = role(g, HW_ROLE_ACCUMULATOR)->depth;
+	depth[ISA_U_SRC] = min64(role(g, HW_ROLE_ACCUMULATOR)->depth, role(g, HW_ROLE_INPUT)->depth); /* the ALU's, the intrinsics' */
+	depth[ISA_U_WGT] = role(g, HW_ROLE_WEIGHT)->depth;
+	for (int u = 0; u < ISA_U_COUNT; u++) {
+		uint32_t w = isa_uop_slot(g->lay, (enum isa_uop_field)u).width;
+		uint64_t field = w >= 63 ? UINT64_MAX : ((uint64_t)1 << w) - 1;
+		g->ucap[u] = min64(min64(3, field), depth[u] > tile[u] ? depth[u] - tile[u] : 0);
+		g->ustep[u] = min64(2, field);
+	}
+}
+
 static void uops(struct gen *g)
 {
 	for (int i = 0; i < g->iterations * g->uops_per_iteration; i++) {
 		/* drawn last field first: the order in which a seed has always drawn them */
 		unsigned long long v[ISA_U_COUNT];
 		for (int u = ISA_U_COUNT - 1; u >= 0; u--)
-			v[u] = pick(g, 0, 3);
+			v[u] = min64(pick(g, 0, 3), g->ucap[u]);
 		sb_puts(&g->s, ".uop");
 		for (int u = 0; u < ISA_U_COUNT; u++)
 			sb_printf(&g->s, " %s=%llu", isa_uop_field_name(u), v[u]);
@@ -445,13 +476,23 @@ char *isa_randprog_knobs(const struct hw *hw, const struct isa_layout *lay, uint
 	if (knob(&g, ISA_KNOB_DMA_LIMITS))
 		g.window *= 4; /* and for longer rows and strides */
 	uint32_t depth = role(&g, HW_ROLE_UOP)->depth;
-	g.uops_per_iteration = (int)min64(4, depth / (uint64_t)(iterations > 0 ? iterations : 1));
+	micro_op_caps(&g);
+	/* an iteration's micro-ops are one row of one load */
+	g.uops_per_iteration = (int)min64(min64(4, depth / (uint64_t)(iterations > 0 ? iterations : 1)),
+					  min64(hw->dma.max_cols, hw->dma.max_stride));
 	/* the micro-op window holds them all */
 	while ((uint64_t)iterations * (uint64_t)g.uops_per_iteration * lay->uop_bytes > g.window)
 		g.window *= 2;
 	if (g.shared >= 0 && WIN_COUNT * g.window > hw->level[g.shared].capacity) {
 		diag_add(err, hw->source, 0, 0, "shared level '%s' is too small for %d staging windows of %llu bytes",
 			 hw->level[g.shared].name, WIN_COUNT, (unsigned long long)g.window);
+		return NULL;
+	}
+	/* its segments (the data windows and the micro-ops) lie in DRAM, each
+	 * from a 4 KiB boundary */
+	if ((WIN_COUNT + 1) * (g.window + 4096) > hw->dram.capacity) {
+		diag_add(err, hw->source, 0, 0, "DRAM of %llu bytes is too small for a random program's %d segments of up to %llu bytes",
+			 (unsigned long long)hw->dram.capacity, WIN_COUNT + 1, (unsigned long long)g.window);
 		return NULL;
 	}
 	if (iterations < 1 || g.uops_per_iteration < 1) {

@@ -167,8 +167,78 @@ static void test_knobs(const char *name)
 	diag_free(&err);
 }
 
+/* Descriptions whose fields are narrow (2-bit immediates, loops of one
+ * iteration, transfers of one element, buffers of two elements): every
+ * random program, plain and with every knob, assembles and runs; and a
+ * DRAM too small for its segments is refused, not overrun. */
+static void test_narrow_fields(void)
+{
+	static const struct { const char *from, *to; } variants[] = {
+		{"imm_bits: 16", "imm_bits: 2"},
+		{"max_loop_extent: 16383", "max_loop_extent: 1"},
+		{"max_rows: 65535\n  max_cols: 65535", "max_rows: 1\n  max_cols: 1"},
+		{"capacity: 32 KiB\n      elem_shape: [1, 16]\n      dtype: int8\n      port_bits: 128",
+		 "capacity: 32\n      elem_shape: [1, 16]\n      dtype: int8\n      port_bits: 128"}, /* inp and out: 2 elements */
+		{"capacity: 128 KiB", "capacity: 128"},                                          /* acc: 2 elements */
+	};
+	char *base = test_example_text("vta-default");
+	for (size_t v = 0; v < sizeof variants / sizeof *variants; v++) {
+		char *text = test_replace(base, variants[v].from, variants[v].to);
+		ASSERT(strcmp(text, base)); /* the variant differs */
+		struct hw hw;
+		struct isa_layout lay;
+		struct diags err = {0};
+		if (hw_load_string(text, "variant.yaml", &hw, &err) || isa_derive(&hw, &lay, &err)) {
+			diag_print(&err, stderr);
+			ASSERT(!"the variant loads");
+			free(text);
+			continue;
+		}
+		struct device *d = dev_sim.open(&hw, &err);
+		for (uint64_t seed = 1; seed <= 12 && d; seed++) {
+			unsigned knobs = seed % 2 ? 0 : (1u << ISA_KNOB_COUNT) - 1;
+			char *prog = isa_randprog_knobs(&hw, &lay, seed, 1 + (int)(seed % 3), knobs, &err);
+			struct isa_program p;
+			struct dev_stats st;
+			if (!prog || isa_assemble(prog, "random.s", &hw, &p, &err)) {
+				fprintf(stderr, "variant '%s' seed %llu:\n", variants[v].to, (unsigned long long)seed);
+				diag_print(&err, stderr);
+				ASSERT(!"a random program for narrow fields assembles");
+				free(prog);
+				diag_free(&err);
+				break;
+			}
+			if (dev_run_program(&dev_sim, d, &p, NULL, &st, &err)) {
+				diag_print(&err, stderr);
+				ASSERT(!"a random program for narrow fields runs");
+			}
+			isa_program_free(&p);
+			free(prog);
+			diag_free(&err);
+		}
+		if (d)
+			dev_sim.close(d);
+		free(text);
+	}
+	/* 64 KiB of DRAM under windows of 16 KiB (the DMA-limit knob's) */
+	char *small = test_replace(base, "capacity: 1 GiB", "capacity: 64 KiB");
+	char *small16 = test_replace(small, "address_bits: 32", "address_bits: 16");
+	struct hw hw;
+	struct isa_layout lay;
+	struct diags err = {0};
+	ASSERT_EQ(hw_load_string(small16, "small.yaml", &hw, &err), 0);
+	ASSERT_EQ(isa_derive(&hw, &lay, &err), 0);
+	char *prog = isa_randprog_knobs(&hw, &lay, 1, 2, (1u << ISA_KNOB_COUNT) - 1, &err);
+	ASSERT(!prog);
+	ASSERT(err.n == 1 && strstr(err.v[0].msg, "DRAM of 65536 bytes is too small for a random program's"));
+	free(prog);
+	diag_free(&err);
+	free(small), free(small16), free(base);
+}
+
 int main(void)
 {
+	test_narrow_fields();
 	for (int i = 0; i < TEST_NEXAMPLES; i++)
 		test_knobs(test_examples[i]);
 	for (int i = 0; i < TEST_NEXAMPLES; i++)
