@@ -116,6 +116,12 @@ int cli_load_hw(const char *path, struct hw *hw)
 {
 	struct diags err = {0};
 	int rc = path ? hw_load_file(path, hw, &err) : hw_load_default(hw, &err);
+	/* a description whose instructions or micro-ops do not fit their
+	 * widths describes no machine (docs/isa.md): every command refuses it,
+	 * not only those that encode instructions */
+	struct isa_layout lay;
+	if (!rc)
+		rc = isa_derive(hw, &lay, &err);
 	if (rc)
 		diag_print(&err, stderr);
 	diag_free(&err);

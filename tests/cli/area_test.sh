@@ -29,6 +29,10 @@ sed '0,/capacity: 32 KiB/s//capcity: 32 KiB/' "$hw/vta-default.yaml" >"$work/bad
 expect 1 "area of a description with a typo" "$tessel" area "$work/bad.yaml"
 contains "$work/err" "bad.yaml:18:7: error: unknown key 'capcity' in scratchpad 'inp'" "the typo located"
 expect 1 "area of a missing file" "$tessel" area "$work/none.yaml"
+# a description whose alu instruction needs more than its 128 bits is no machine to price
+sed 's/imm_bits: 16/imm_bits: 32/' "$hw/vta-default.yaml" >"$work/imm32.yaml"
+expect 1 "area of a description whose instructions do not fit" "$tessel" area "$work/imm32.yaml"
+contains "$work/err" "imm32.yaml:87:21: error: instruction 'alu' needs 142 bits" "the instruction that does not fit located"
 contains "$work/err" "none.yaml: error: cannot open" "the missing file named"
 
 # text: the built-in default is vta-default; every component, the sums
