@@ -2,6 +2,7 @@
  * builds a program from the plans — a flat list of passes, each run over
  * the program under construction and each one's result printable. */
 #include <math.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -483,10 +484,30 @@ static void dump(const struct cc_program *prog, FILE *f)
 	dump_stream(prog, f);
 }
 
+/* The workload's tensors, each at least its values' bytes in DRAM, fit
+ * DRAM: else an error at the tensor that passes it, before any of them is
+ * packed (a bound: layouts pad, and code and micro-ops follow them). */
+static int tensors_fit_dram(const struct hw *hw, const struct ir_graph *g, struct diags *err)
+{
+	uint64_t total = 0;
+	for (int t = 0; t < g->ntensors; t++) {
+		const struct ir_tensor *x = &g->tensor[t];
+		uint64_t n = (uint64_t)ir_tensor_elems(x) * dtype_bytes(x->dtype);
+		if (n > hw->dram.capacity - total) {
+			diag_add(err, NULL, 0, 0, "tensor '%s' (%" PRIu64 " bytes) brings the workload's tensors past DRAM's %" PRIu64
+				 " bytes (dram.capacity of '%s'); a program holds them all in DRAM",
+				 x->name, n, hw->dram.capacity, hw->name);
+			return -1;
+		}
+		total += n;
+	}
+	return 0;
+}
+
 int cc_build(const struct hw *hw, const struct cc_request *rq, struct cc_program *prog, struct diags *err)
 {
 	memset(prog, 0, sizeof *prog);
-	if (isa_program_init(&prog->p, hw, err))
+	if (tensors_fit_dram(hw, rq->g, err) || isa_program_init(&prog->p, hw, err))
 		return -1;
 	prog->g = rq->g, prog->rq = rq;
 	prog->last_compute = prog->last_store = -1;

@@ -307,6 +307,11 @@ expect 0 "ir of a 1 GiB random tensor in 400 MB" limited 400000 "$tessel" ir "$w
   printf 'ops:\n  - {name: y, op: copy, a: a}\n'; } >"$work/many.yaml"
 expect 1 "eight 1 GiB tensors" limited 2000000 "$tessel" ir "$work/many.yaml"
 contains "$work/err" "many.yaml:7:5: error: tensor 'e' (1073741824 bytes) brings the workload's tensors to more than 4294967296 bytes (4 GiB)" "total named at the fifth tensor"
+# a workload whose output alone fills DRAM: refused before anything is
+# packed, naming the tensor
+printf 'name: big\ntensors:\n  - {name: a, shape: [16384, 1], dtype: int8}\n  - {name: b, shape: [1, 16384], dtype: int8}\nops:\n  - {name: mm, op: matmul, a: a, b: b}\n' >"$work/big-out.yaml"
+expect 1 "compile a workload past DRAM" limited 2000000 timeout 60 "$tessel" compile "$work/big-out.yaml" -o "$work/big.tsp"
+contains "$work/err" "tensor 'mm' (1073741824 bytes) brings the workload's tensors past DRAM's 1073741824 bytes" "the tensor past DRAM named"
 # an ONNX average pool whose window counts would be billions (a fuzzed end
 # pad, in an attribute of no type): refused before the counts are worked
 # out (pads are smaller than the kernel, so the counts stay small)
