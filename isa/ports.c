@@ -268,12 +268,36 @@ static void port_names(const struct isa_program *p, enum isa_port_kind kind, cha
 		snprintf(buf, n, "none");
 }
 
-/* The port `name` of kind `kind` that can be used, or -1 with an error. */
+/* The names of the program's segments of one kind, as port_names. */
+static void segment_names(const struct isa_program *p, enum isa_segment_kind kind, char *buf, size_t n)
+{
+	size_t at = 0;
+	buf[0] = 0;
+	for (int s = 0; s < p->nseg && at < n; s++)
+		if (p->seg[s].kind == kind)
+			at += (size_t)snprintf(buf + at, n - at, "%s%s", at ? ", " : "", p->seg[s].name);
+	if (!at)
+		snprintf(buf, n, "none");
+}
+
+/* The port `name` of kind `kind` that can be used, or -1 with an error.  A
+ * program without tensors (one tessel asm wrote) has segments instead: the
+ * error lists those (an output is read back by its segment's name; an
+ * input is given by none). */
 static int usable_port(const struct isa_program *p, const char *name, enum isa_port_kind kind, struct diags *err)
 {
 	int i = isa_program_port(p, name);
 	const char *what = isa_port_kind_name(kind);
 	char names[512];
+	if (!p->nport) {
+		segment_names(p, kind == ISA_PORT_INPUT ? ISA_SEG_INPUT : ISA_SEG_OUTPUT, names, sizeof names);
+		if (kind == ISA_PORT_OUTPUT)
+			diag_add(err, NULL, 0, 0, "tensor '%s' is not an output of the program; its output segments: %s", name, names);
+		else
+			diag_add(err, NULL, 0, 0, "tensor '%s' is not an input of the program; it has segments, not tensors, and "
+				 "takes no --input (its input segments: %s)", name, names);
+		return -1;
+	}
 	if (i < 0 || p->port[i].kind != kind) {
 		port_names(p, kind, names, sizeof names);
 		diag_add(err, NULL, 0, 0, "tensor '%s' is not an %s of the program%s; its %ss: %s", name, what,

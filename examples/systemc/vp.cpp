@@ -24,6 +24,9 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "base/alloc.h"
+#include "base/npy.h"
+#include "base/output.h"
 #include "compiler/runner.h"
 #include "isa/program.h"
 #include "sim/systemc/accelerator.h"
@@ -32,27 +35,39 @@ using namespace sc_core;
 
 // ---- memory: a byte array answering after a fixed latency per access ----
 
+// The DRAM's bytes, from the allocator the simulator's own DRAM comes from
+// (try_alloc_pages: fresh pages, so a large DRAM costs only the pages a
+// program touches).  Allocated before the platform is built, so that a
+// DRAM the host cannot give is an error the command reports, not a SystemC
+// fatal report (which aborts).
+struct Dram {
+	uint64_t size;
+	uint8_t *bytes;
+
+	explicit Dram(uint64_t n) : size(n), bytes(static_cast<uint8_t *>(try_alloc_pages(n))) {}
+	~Dram()
+	{
+		if (bytes)
+			free_pages(bytes, size);
+	}
+	Dram(const Dram &) = delete;
+	Dram &operator=(const Dram &) = delete;
+};
+
 class Memory : public sc_module {
 public:
 	tlm_utils::simple_target_socket<Memory> socket;
 
-	Memory(sc_module_name name, uint64_t size, sc_time latency)
-		: sc_module(name), socket("socket"), size_(size), latency_(latency),
-		  // calloc: a large DRAM costs only the pages a program touches.
-		  bytes_(static_cast<uint8_t *>(std::calloc(size, 1)))
+	Memory(sc_module_name name, Dram &dram, sc_time latency)
+		: sc_module(name), socket("socket"), size_(dram.size), latency_(latency), bytes_(dram.bytes)
 	{
-		if (!bytes_)
-			SC_REPORT_FATAL("memory", "cannot allocate the memory");
 		socket.register_b_transport(this, &Memory::b_transport);
 	}
-	~Memory() override { std::free(bytes_); }
-	Memory(const Memory &) = delete;
-	Memory &operator=(const Memory &) = delete;
 
 private:
 	uint64_t size_;
 	sc_time latency_;
-	uint8_t *bytes_;
+	uint8_t *bytes_; // the Dram's
 
 	void b_transport(tlm::tlm_generic_payload &t, sc_time &delay)
 	{
@@ -310,7 +325,8 @@ static const char USAGE[] =
 	"                        cycle count as 'tessel run')\n"
 	"  --dump-outputs FILE   write every output segment in full to FILE\n"
 	"  --input NAME=FILE.npy   the program's input tensor NAME from FILE\n"
-	"  --output NAME=FILE.npy  its output tensor NAME to FILE, after the run\n"
+	"  --output NAME=FILE.npy  its output tensor NAME to FILE, after the run (of a\n"
+	"                        program without tensors, output segment NAME's bytes)\n"
 	"  --max-cycles N        stop a run not finished by cycle N (default 1000000000;\n"
 	"                        0: no limit)\n"
 	"  --max-seconds S       stop a run after S seconds of wall-clock time (default:\n"
@@ -406,6 +422,54 @@ static int parse_args(int argc, char **argv, Args &a)
 	return 0;
 }
 
+// A file the command reads or writes, and the option naming it.
+struct File {
+	std::string what; // "input" (the program), "--input NAME", "--dump-outputs", "--output NAME"
+	const char *path;
+};
+
+// An output that is an input (the program, an --input file) or another
+// output -- the same file by device and inode (out_same_file, base/output.c),
+// so also through another name or a link -- is refused before any work,
+// exit status 2, as by every tessel command (docs/cli.md, "Outputs";
+// cli_check_outputs in cli/main.c).  0 when there is none.
+static int check_outputs(const Args &a)
+{
+	std::vector<File> in = {{"input", a.prog}}, out;
+	for (const Tensor &t : a.inputs)
+		in.push_back({"input --input " + t.name, t.file});
+	if (a.dump)
+		out.push_back({"--dump-outputs", a.dump});
+	for (const Tensor &t : a.outputs)
+		out.push_back({"--output " + t.name, t.file});
+	for (size_t i = 0; i < out.size(); i++) {
+		for (const File &f : in)
+			if (out_same_file(out[i].path, f.path))
+				return usage_error("the output " + out[i].what + " '" + out[i].path + "' is the " + f.what + " '" +
+						   f.path + "' (the same file), which it would overwrite; expected another output file");
+		for (size_t j = 0; j < i; j++)
+			if (!std::strcmp(out[i].path, out[j].path) || out_same_file(out[i].path, out[j].path))
+				return usage_error("the outputs " + out[j].what + " and " + out[i].what + " are the same file '" +
+						   out[i].path + "'; expected two files");
+	}
+	return 0;
+}
+
+// A tensor given twice to --input or to --output: exit status 1, as
+// tessel run's (cli_check_tensors in cli/tensors.c).  0 when none is.
+static int check_names(const Args &a)
+{
+	for (const std::vector<Tensor> *ts : {&a.inputs, &a.outputs})
+		for (size_t i = 0; i < ts->size(); i++)
+			for (size_t j = 0; j < i; j++)
+				if ((*ts)[i].name == (*ts)[j].name) {
+					std::fprintf(stderr, "tessel-tlm: error: tensor '%s' is given to --%s twice\n",
+						     (*ts)[i].name.c_str(), ts == &a.inputs ? "input" : "output");
+					return 1;
+				}
+	return 0;
+}
+
 static void print_hex(FILE *out, const std::vector<uint8_t> &b, size_t limit, size_t per_line, const char *indent)
 {
 	size_t n = b.size() < limit ? b.size() : limit;
@@ -446,27 +510,64 @@ static int dump_outputs(const char *path, const struct isa_program &p, const Run
 	return 0;
 }
 
-// --output: each tensor from the output segment its port reads (the driver
-// read every output segment back), into its .npy file.
-static int write_tensors(const struct isa_program &p, const RunResult &r, const std::vector<Tensor> &outputs,
-			 struct diags &err)
+// An --output's source, resolved as tessel run resolves it: output port k
+// (k >= 0) of a program with tensors; of one without (whose results are
+// its output segments' bytes), output segment s as -2 - s; -1 with an error.
+static int output_source(const struct isa_program &p, const std::string &name, struct diags &err)
 {
-	for (const Tensor &t : outputs) {
-		int k = isa_program_output_port(&p, t.name.c_str(), &err);
-		if (k < 0)
-			return 1;
-		const struct isa_port *pt = &p.port[k];
-		int s = 0;
-		while (s < p.nseg && !(pt->place[0].addr >= p.seg[s].addr && pt->place[0].addr - p.seg[s].addr < p.seg[s].size))
-			s++;
-		if (s == p.nseg || p.seg[s].kind != ISA_SEG_OUTPUT ||
-		    pt->place[0].addr - p.seg[s].addr + isa_port_span(pt) > r.outputs[s].size()) {
-			diag_add(&err, nullptr, 0, 0, "tensor '%s' is not in an output segment", t.name.c_str());
-			return 1;
-		}
-		std::vector<uint8_t> tensor(isa_port_bytes(pt));
-		isa_port_take_output(pt, r.outputs[s].data() + (pt->place[0].addr - p.seg[s].addr), tensor.data());
-		if (isa_port_write_npy(pt, tensor.data(), t.file, &err))
+	if (p.nport)
+		return isa_program_output_port(&p, name.c_str(), &err);
+	const struct isa_segment *s = isa_program_segment(&p, name.c_str());
+	if (s && s->kind == ISA_SEG_OUTPUT)
+		return -2 - (int)(s - p.seg);
+	return isa_program_output_port(&p, name.c_str(), &err); /* the error: the output segments */
+}
+
+// --input: each tensor into the segments it is packed into (which the
+// driver writes); --output: each tensor's source in out_src (output_source).
+// Checked before the run; 0, or 1 with errors.
+static int give_tensors(struct isa_program &p, const Args &a, std::vector<int> &out_src, struct diags &err)
+{
+	for (const Tensor &t : a.inputs)
+		isa_program_input_npy(&p, t.name.c_str(), t.file, &err);
+	for (const Tensor &t : a.outputs)
+		out_src.push_back(output_source(p, t.name, err));
+	return err.n ? 1 : 0;
+}
+
+// Output port k's tensor from the output segment it reads (the driver read
+// every output segment back) into its .npy file.  0, or 1 with an error.
+static int write_port(const struct isa_program &p, const RunResult &r, int k, const char *file, struct diags &err)
+{
+	const struct isa_port *pt = &p.port[k];
+	int s = 0;
+	while (s < p.nseg && !(pt->place[0].addr >= p.seg[s].addr && pt->place[0].addr - p.seg[s].addr < p.seg[s].size))
+		s++;
+	if (s == p.nseg || p.seg[s].kind != ISA_SEG_OUTPUT ||
+	    pt->place[0].addr - p.seg[s].addr + isa_port_span(pt) > r.outputs[s].size()) {
+		diag_add(&err, nullptr, 0, 0, "tensor '%s' is not in an output segment", pt->name);
+		return 1;
+	}
+	std::vector<uint8_t> tensor(isa_port_bytes(pt));
+	isa_port_take_output(pt, r.outputs[s].data() + (pt->place[0].addr - p.seg[s].addr), tensor.data());
+	return isa_port_write_npy(pt, tensor.data(), file, &err) ? 1 : 0;
+}
+
+// An output segment's bytes (as the driver read them back) as a
+// one-dimensional uint8 array, as tessel run writes them.  0, or 1.
+static int write_segment(const std::vector<uint8_t> &bytes, const char *file, struct diags &err)
+{
+	int64_t n = (int64_t)bytes.size();
+	return npy_write(file, DT_UINT8, 1, &n, bytes.data(), &err) ? 1 : 0;
+}
+
+// --output, after the run, each from its source (output_source).
+static int write_tensors(const struct isa_program &p, const RunResult &r, const std::vector<Tensor> &outputs,
+			 const std::vector<int> &out_src, struct diags &err)
+{
+	for (size_t i = 0; i < outputs.size(); i++) {
+		int k = out_src[i];
+		if (k >= 0 ? write_port(p, r, k, outputs[i].file, err) : write_segment(r.outputs[-2 - k], outputs[i].file, err))
 			return 1;
 	}
 	return 0;
@@ -479,10 +580,15 @@ static RunResult simulate(const struct isa_program &p, long long mem_latency_cyc
 	uint64_t mem_size = hw.dram.capacity;
 	uint64_t reg_base = (mem_size + 0xfff) & ~(uint64_t)0xfff; // the first page above the memory
 	RunResult res;
+	Dram dram(mem_size);
+	if (!dram.bytes) { // tessel run's message (sim/sim.c)
+		res.error = "cannot allocate " + std::to_string(mem_size) + " bytes of DRAM for '" + hw.name + "'";
+		return res;
+	}
 	tessel::Accelerator acc("accelerator", hw);
 	acc.set_limits(a.max_cycles, a.max_seconds);
 	sc_time latency = acc.clock_period() * (double)mem_latency_cycles;
-	Memory mem("memory", mem_size, latency);
+	Memory mem("memory", dram, latency);
 	Bus bus("bus", mem_size, reg_base);
 	Driver drv("driver", p, reg_base, acc, res);
 	sc_signal<bool> irq("irq_line");
@@ -524,6 +630,8 @@ int sc_main(int argc, char *argv[])
 			std::fputs(USAGE, stdout);
 		return rc < 0 ? 0 : rc;
 	}
+	if ((rc = check_outputs(a)) || (rc = check_names(a)))
+		return rc;
 	struct isa_program p;
 	struct diags err = {};
 	if (isa_tsp_read(a.prog, &p, &err)) {
@@ -531,12 +639,8 @@ int sc_main(int argc, char *argv[])
 		diag_free(&err);
 		return 1;
 	}
-	for (const Tensor &t : a.inputs)
-		isa_program_input_npy(&p, t.name.c_str(), t.file, &err);
-	for (const Tensor &t : a.outputs)
-		if (isa_program_output_port(&p, t.name.c_str(), &err) < 0)
-			break;
-	if (err.n) {
+	std::vector<int> out_src;
+	if (give_tensors(p, a, out_src, err)) {
 		print_errors(err, a.prog);
 		isa_program_free(&p);
 		return 1;
@@ -561,7 +665,7 @@ int sc_main(int argc, char *argv[])
 			    r.acc_read, 8 * r.runs, r.acc_written);
 		if (a.dump)
 			r.status = dump_outputs(a.dump, p, r);
-		if (!r.status && (r.status = write_tensors(p, r, a.outputs, err)))
+		if (!r.status && (r.status = write_tensors(p, r, a.outputs, out_src, err)))
 			print_errors(err, a.prog);
 	}
 	isa_program_free(&p);

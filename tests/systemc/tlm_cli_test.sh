@@ -43,5 +43,5 @@ expect 0 "cycles: " gemm.tsp --max-cycles 100000 --max-seconds 60
 expect 2 "--max-cycles takes a whole number" gemm.tsp --max-cycles -1
 expect 2 "--max-seconds takes a number of seconds" gemm.tsp --max-seconds soon
 expect 2 "--input 'image': expected NAME=FILE.npy" gemm.tsp --input image
-expect 1 "tensor 'x' is not an input of the program; its inputs: none" gemm.tsp --input x=x.npy
+expect 1 "tensor 'x' is not an input of the program; it has segments, not tensors, and takes no --input (its input segments: inp)" gemm.tsp --input x=x.npy
 echo PASS
