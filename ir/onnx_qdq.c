@@ -140,6 +140,11 @@ static bool pattern(struct ox *X, const struct producer *p, size_t np, const str
 	const Onnx__NodeProto *dx = X->graph->node[q->dx], *dw = X->graph->node[q->dw];
 	if (q->db >= 0 && !bias_scale_fits(X, X->graph->node[q->db], dx, dw))
 		return false;
+	/* the integer convolution is 2-D: a 1-D or 3-D one imports node by
+	 * node, its float Conv between the DequantizeLinear and QuantizeLinear */
+	const struct ox_value *w = constant(X, input(dw, 0));
+	if (conv && (!w || w->rank != 4))
+		return false;
 	/* the result read by one QuantizeLinear, or by one Relu read by one */
 	const char *out = n->output[0];
 	q->relu = -1;

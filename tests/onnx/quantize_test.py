@@ -286,6 +286,23 @@ check(np.abs(got_w2.astype(int) - wq2).max() <= 1 and (got_w2 != wq2).mean() <= 
       f"--weights fit: the MatMul's weights are numpy's fit on the fitted Conv's quantized output "
       f"({int((got_w2 != wq2).sum())} of {wq2.size} differ by one)")
 
+# a 1-D convolution: quantized, and its QDQ model imports node by node (the
+# integer convolution the pattern would fuse into is 2-D)
+W1 = (rng.standard_normal((6, 2, 3)) * 0.3).astype(np.float32)
+g1 = helper.make_graph([helper.make_node("Conv", ["x", "W1"], ["y"], group=2, strides=[2], pads=[1, 1])], "conv1d",
+                       [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 11])],
+                       [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [numpy_helper.from_array(W1, "W1")])
+onnx.save(helper.make_model(g1, opset_imports=[helper.make_opsetid("", 13)]), f"{work}/conv1d.onnx")
+np.save(f"{work}/cal1d.npy", rng.standard_normal((1, 4, 11)).astype(np.float32))
+r = subprocess.run([tessel, "quantize", f"{work}/conv1d.onnx", "--calibrate", f"{work}/cal1d.npy", "-o",
+                    f"{work}/conv1d.q.onnx"], capture_output=True, text=True)
+check(r.returncode == 0 and "1 Conv/MatMul nodes quantized to int8" in r.stdout,
+      f"a 1-D Conv quantized: exit {r.returncode} ({r.stderr.strip()[:200]})")
+r = subprocess.run([tessel, "ir", f"{work}/conv1d.q.onnx"], capture_output=True, text=True)
+check(r.returncode == 0 and "conv" in r.stdout.lower(),
+      f"its QDQ model imports (the 1-D Conv between DequantizeLinear and QuantizeLinear): exit {r.returncode} "
+      f"({r.stderr.strip()[:200]})")
+
 # errors
 
 
