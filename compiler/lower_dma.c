@@ -331,8 +331,12 @@ int lw_add_named_segment(struct cc_program *prog, const char *name, enum isa_seg
 			 uint8_t *data)
 {
 	prog->dram_next = lw_align_up(prog->dram_next, 4096);
-	if (!isa_segment_name_ok(name, strlen(name)) && !prog->refused)
-		prog->refused = "a tensor or op name a program cannot carry: a segment's name is " ISA_SEGMENT_NAME_RULE;
+	/* a name of other characters is written with '_' for them: two names
+	 * that differ only there would be one segment */
+	const struct isa_segment *same = isa_program_segment(&prog->p, name);
+	if (same && strcmp(same->name, name) && !prog->refused)
+		prog->refused = "two tensor or op names that differ only in characters a segment's name writes as '_' "
+				"(a segment's name is " ISA_SEGMENT_NAME_RULE ")";
 	struct isa_segment *s = isa_program_add_segment(&prog->p, name, kind, prog->dram_next, size ? size : 1);
 	if (!s) {
 		free(data);

@@ -111,10 +111,22 @@ bool isa_segment_name_ok(const char *s, size_t n)
 	return n > 0;
 }
 
+/* Character i of a segment name as a program writes it: as given where
+ * ISA_SEGMENT_NAME_RULE allows it, else '_' (a compiled program's segments
+ * take their tensors' and ops' names, which an ONNX model may spell with
+ * any character: "model/conv2d/BiasAdd;model/conv2d/Conv2D", "conv 1"). */
+static char segment_char(char c, size_t i)
+{
+	char one[2] = {c, 0};
+	return isa_segment_name_ok(one, 1) || (i > 0 && (c == '.' || c == '-' || c == '/' || c == ':')) ? c : '_';
+}
+
 struct isa_segment *isa_program_add_segment(struct isa_program *p, const char *name, enum isa_segment_kind kind,
 					    uint64_t addr, uint64_t size)
 {
 	char *copy = try_strdup(name);
+	for (size_t i = 0; copy && copy[i]; i++)
+		copy[i] = segment_char(copy[i], i);
 	if (!copy || grow(&p->seg, p->nseg, &p->seg_cap, sizeof *p->seg)) {
 		free(copy);
 		return NULL;
@@ -128,10 +140,20 @@ struct isa_segment *isa_program_add_segment(struct isa_program *p, const char *n
 	return s;
 }
 
+/* Whether segment name `seg` is how a program writes `name`. */
+static bool segment_named(const char *seg, const char *name)
+{
+	size_t i = 0;
+	for (; seg[i] && name[i]; i++)
+		if (seg[i] != segment_char(name[i], i))
+			return false;
+	return !seg[i] && !name[i];
+}
+
 struct isa_segment *isa_program_segment(const struct isa_program *p, const char *name)
 {
 	for (int i = 0; i < p->nseg; i++)
-		if (!strcmp(p->seg[i].name, name))
+		if (segment_named(p->seg[i].name, name))
 			return &p->seg[i];
 	return NULL;
 }

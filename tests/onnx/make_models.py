@@ -196,10 +196,12 @@ def qcnn(out):
     y = ((c2.astype(np.float32) - np.float32(y2z)) * y2s).astype(np.float32)
     nodes = [
         helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["q"], name="quantize"),
-        helper.make_node("QLinearConv", ["q", "xs", "xz", "w1", "w1s", "w1z", "y1s", "y1z", "b1"], ["c1"], name="qconv1",
-                         strides=[2, 2], pads=[1, 1, 1, 1]),
-        helper.make_node("QLinearConv", ["c1", "y1s", "y1z", "w2", "w2s", "w2z", "y2s", "y2z"], ["c2"], name="qconv2",
-                         pads=[1, 1, 1, 1]),
+        # named as TensorFlow's converter names (';' and ' ' are no segment
+        # name's: a program writes them as '_')
+        helper.make_node("QLinearConv", ["q", "xs", "xz", "w1", "w1s", "w1z", "y1s", "y1z", "b1"], ["conv 1;c1"],
+                         name="model/conv2d/BiasAdd;model/conv2d/Conv2D", strides=[2, 2], pads=[1, 1, 1, 1]),
+        helper.make_node("QLinearConv", ["conv 1;c1", "y1s", "y1z", "w2", "w2s", "w2z", "y2s", "y2z"], ["c2"],
+                         name="qconv2", pads=[1, 1, 1, 1]),
         helper.make_node("DequantizeLinear", ["c2", "y2s", "y2z"], ["y"], name="dequantize"),
     ]
     consts = {"xs": xs, "xz": xz, "w1": w1, "w1s": w1s, "w1z": w1z, "b1": b1, "y1s": y1s, "y1z": y1z, "w2": w2,
