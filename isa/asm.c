@@ -600,12 +600,13 @@ static void place(struct assembler *a)
 	}
 }
 
-static int resolve(struct assembler *a)
+static void resolve(struct assembler *a)
 {
 	struct isa_program *p = a->p;
-	int bad = 0;
 	for (int i = 0; i < a->nref; i++) {
 		struct symref *r = &a->ref[i];
+		if (r->insn >= p->ninsn || p->insn[r->insn].f[ISA_F_BUF] >= p->hw.nlevels)
+			continue; /* its line's error is reported */
 		struct isa_insn *in = &p->insn[r->insn];
 		uint64_t base;
 		if (!strcmp(r->name, "uops")) {
@@ -614,7 +615,6 @@ static int resolve(struct assembler *a)
 			struct isa_segment *s = isa_program_segment(p, r->name);
 			if (!s) {
 				error_at(a, r->line, r->col, "unknown segment '%s'", r->name);
-				bad = 1;
 				continue;
 			}
 			base = s->addr;
@@ -624,18 +624,19 @@ static int resolve(struct assembler *a)
 		if (base % unit) {
 			error_at(a, r->line, r->col, "'%s' at byte 0x%" PRIx64 " is not a whole number of %" PRIu64
 				 "-byte %s of '%s'", r->name, base, unit, in->f[ISA_F_VALUES] ? "values" : "elements", lv->name);
-			bad = 1;
 			continue;
 		}
-		in->f[ISA_F_ADDR] = (int64_t)(base / unit) + r->offset;
+		if (__builtin_add_overflow((int64_t)(base / unit), r->offset, &in->f[ISA_F_ADDR])) {
+			error_at(a, r->line, r->col, "addr=@%s+%" PRId64 " is past the largest address, %" PRId64, r->name,
+				 r->offset, INT64_MAX);
+			continue;
+		}
 		enum isa_field f;
 		char why[256];
 		if (isa_check_insn(&p->layout, in, &f, why)) {
 			error_at(a, r->line, r->col, "%s", why);
-			bad = 1;
 		}
 	}
-	return bad ? -1 : 0;
 }
 
 /* Errors in the layout point at the segment (or .layout line) to change. */
@@ -669,10 +670,10 @@ int isa_assemble(const char *text, const char *file, const struct hw *hw, struct
 			break;
 		s = nl + 1;
 	}
-	if (err->n == before) {
+	if (!a.nomem) { /* after a line's errors too: all of a file's errors at once */
 		place(&a);
-		if (!resolve(&a))
-			check_layout(&a);
+		resolve(&a);
+		check_layout(&a);
 	}
 	if (err->n == before && p->ninsn == 0)
 		diag_add(err, file, 0, 0, "no instructions; a program needs at least a 'finish' instruction, which ends it");

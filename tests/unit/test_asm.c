@@ -197,6 +197,16 @@ static void test_errors(void)
 	ASSERT_EQ(isa_assemble("bogus\nfinish\nalu op=nop\n", "e.s", &hw, &p, &err), -1);
 	ASSERT_EQ(err.n, 2);
 	diag_free(&err);
+	/* ... those found once every segment is placed too: an unknown
+	 * segment, a segment outside DRAM, beside a line's error */
+	ASSERT_EQ(isa_assemble(".segment f input size=16 addr=0x3fffffff\nload buf=inp idx=0 addr=@nope ysize=1 xsize=1 "
+			       "xstride=1\nbogus\nfinish\n", "e.s", &hw, &p, &err), -1);
+	ASSERT(err.n == 3 && strstr(err.v[0].msg, "unknown instruction 'bogus'") &&
+	       strstr(err.v[1].msg, "unknown segment 'nope'") && strstr(err.v[2].msg, "segment 'f' (0x3fffffff to 0x4000000f) lies outside DRAM"));
+	diag_free(&err);
+	/* an offset past int64: said so, not wrapped to a negative address */
+	expect_asm_error(".segment a input size=16\nload buf=inp idx=0 addr=@a+9223372036854775807 ysize=1 xsize=1 xstride=1\n"
+			 "finish\n", 2, 25, "addr=@a+9223372036854775807 is past the largest address");
 	/* a narrow transfer of as many values as the element has: dot-i8's
 	 * input element has 4, its field reaches 15 (the accumulator's 16) */
 	test_load_example("dot-i8", &hw);
