@@ -646,15 +646,23 @@ static void load_op(struct wl_state *S, const struct ynode *m, int nth)
 
 /* ---- the file ----------------------------------------------------------- */
 
-/* Running a workload holds every tensor at once (compiler/runtime.c): the
- * first tensor, declared or computed, that takes the sum past
- * WL_MAX_TOTAL_BYTES is an error at its declaration or its op. */
+/* Running a workload holds every tensor at once (compiler/runtime.c): a
+ * computed tensor past WL_MAX_DATA_BYTES (as a declared one: its data
+ * could not be read back from a file either), or the first tensor,
+ * declared or computed, that takes the sum past WL_MAX_TOTAL_BYTES, is an
+ * error at its op or declaration. */
 static void check_total(struct wl_state *S)
 {
 	const struct wl_workload *w = S->w;
 	uint64_t total = 0;
 	for (int i = 0; i < w->g.ntensors; i++) {
 		uint64_t n = (uint64_t)ir_tensor_elems(&w->g.tensor[i]) * dtype_bytes(w->g.tensor[i].dtype);
+		if (n > (uint64_t)WL_MAX_DATA_BYTES) {
+			yt_error_lc(&S->yt, w->tensor_at[i].line, w->tensor_at[i].col,
+				    "tensor '%s' would hold %" PRIu64 " bytes of data; at most %" PRId64 " (1 GiB)",
+				    w->g.tensor[i].name, n, WL_MAX_DATA_BYTES);
+			return;
+		}
 		if (n > WL_MAX_TOTAL_BYTES - total) {
 			yt_error_lc(&S->yt, w->tensor_at[i].line, w->tensor_at[i].col,
 				    "tensor '%s' (%" PRIu64 " bytes) brings the workload's tensors to more than %" PRIu64

@@ -312,6 +312,10 @@ contains "$work/err" "many.yaml:7:5: error: tensor 'e' (1073741824 bytes) brings
 printf 'name: big\ntensors:\n  - {name: a, shape: [16384, 1], dtype: int8}\n  - {name: b, shape: [1, 16384], dtype: int8}\nops:\n  - {name: mm, op: matmul, a: a, b: b}\n' >"$work/big-out.yaml"
 expect 1 "compile a workload past DRAM" limited 2000000 timeout 60 "$tessel" compile "$work/big-out.yaml" -o "$work/big.tsp"
 contains "$work/err" "tensor 'mm' (1073741824 bytes) brings the workload's tensors past DRAM's 1073741824 bytes" "the tensor past DRAM named"
+# a computed tensor of 2 GiB: past the 1 GiB a tensor holds, declared or computed
+printf 'name: big2\ntensors:\n  - {name: a, shape: [32768, 1], dtype: int8}\n  - {name: b, shape: [1, 32768], dtype: int8}\nops:\n  - {name: mm, op: matmul, a: a, b: b, dtype: int16}\n' >"$work/big2.yaml"
+expect 1 "a computed tensor of 2 GiB" limited 2000000 timeout 60 "$tessel" ir "$work/big2.yaml"
+contains "$work/err" "big2.yaml:6:12: error: tensor 'mm' would hold 2147483648 bytes of data; at most 1073741824 (1 GiB)" "the op's tensor past 1 GiB located"
 # an ONNX average pool whose window counts would be billions (a fuzzed end
 # pad, in an attribute of no type): refused before the counts are worked
 # out (pads are smaller than the kernel, so the counts stay small)

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <xxhash.h>
+
 #include "base/file.h"
 #include "hwdesc/hw.h"
 #include "ir/workload.h"
@@ -294,6 +296,17 @@ static void test_isa_inputs(void)
 		isa_program_add_segment(&p, names[i], ISA_SEG_INPUT, 1 << 20, 16);
 		size_t len;
 		uint8_t *buf = isa_tsp_encode(&p, &len);
+		/* the program writes a name's other characters as '_' (a name
+		 * given to it is always fine): a damaged file puts them back */
+		size_t n = strlen(names[i]);
+		for (size_t k = 0; n && k + n <= len; k++)
+			if (!memcmp(buf + k, p.seg[0].name, n)) {
+				memcpy(buf + k, names[i], n);
+				uint64_t h = XXH64(buf, len - 8, 0); /* re-sealed: the name is what is checked */
+				for (int b = 0; b < 8; b++)
+					buf[len - 8 + b] = (uint8_t)(h >> (8 * b));
+				break;
+			}
 		isa_program_free(&p);
 		struct isa_program q;
 		int rc = isa_tsp_decode(buf, len, "s.tsp", &q, &err);
