@@ -96,11 +96,19 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed, int min_
 			cli_usage_error(cmd, "option '%s' given twice", spelled);
 			return -1;
 		}
+		if (!*optarg) { /* every option's value names something: a file, a number, a word */
+			cli_usage_error(cmd, "option '%s' needs a value, got an empty string", spelled);
+			return -1;
+		}
 		*slot = optarg;
 	}
 	for (int i = optind; i < argc; i++) {
 		if (o->npos == max_pos || o->npos == 4) {
 			cli_usage_error(cmd, "unexpected argument '%s'", argv[i]);
+			return -1;
+		}
+		if (!*argv[i]) {
+			cli_usage_error(cmd, "argument %d is an empty string; expected a file name", o->npos + 1);
 			return -1;
 		}
 		o->pos[o->npos++] = argv[i];

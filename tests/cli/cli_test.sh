@@ -27,6 +27,10 @@ expect 2 "asm without -o" "$tessel" asm "$src/examples/asm/vta-gemm.s"
 expect 2 "asm -o without a value" "$tessel" asm "$src/examples/asm/vta-gemm.s" -o
 expect 2 "isa with a bad format" "$tessel" isa --format pdf
 expect 1 "asm a missing file" "$tessel" asm "$work/none.s" -o "$work/x.tsp"
+expect 2 "-o with an empty name" "$tessel" asm "$src/examples/asm/vta-gemm.s" -o ""
+contains "$work/err" "option '-o' needs a value, got an empty string" "the empty -o named"
+expect 2 "an empty file argument" "$tessel" run ""
+contains "$work/err" "argument 1 is an empty string; expected a file name" "the empty argument named"
 
 # asm -> tsp -> disasm -> asm -> tsp gives the same bytes and the same text.
 expect 0 "asm the example" "$tessel" asm "$src/examples/asm/vta-gemm.s" -o "$work/a.tsp"

@@ -179,12 +179,15 @@ static void test_narrow_fields(void)
 		{"max_rows: 65535\n  max_cols: 65535", "max_rows: 1\n  max_cols: 1"},
 		{"capacity: 32 KiB\n      elem_shape: [1, 16]\n      dtype: int8\n      port_bits: 128",
 		 "capacity: 32\n      elem_shape: [1, 16]\n      dtype: int8\n      port_bits: 128"}, /* inp and out: 2 elements */
-		{"capacity: 128 KiB", "capacity: 128"},                                          /* acc: 2 elements */
 	};
 	char *base = test_example_text("vta-default");
 	for (size_t v = 0; v < sizeof variants / sizeof *variants; v++) {
-		char *text = test_replace(base, variants[v].from, variants[v].to);
-		ASSERT(strcmp(text, base)); /* the variant differs */
+		char *one = test_replace(base, variants[v].from, variants[v].to);
+		ASSERT(strcmp(one, base)); /* the variant differs */
+		/* ... and the accumulator of 2 elements beside them (the output holds as many) */
+		char *text = v == 3 ? test_replace(one, "capacity: 128 KiB", "capacity: 128") : one;
+		if (text != one)
+			free(one);
 		struct hw hw;
 		struct isa_layout lay;
 		struct diags err = {0};
