@@ -257,25 +257,15 @@ void isa_port_describe(const struct isa_program *p, const struct isa_port *pt, s
 /* ---- tensors in .npy files ---- */
 
 /* "a, b, c": the ports of one kind. */
-static void port_names(const struct isa_program *p, enum isa_port_kind kind, char *buf, size_t n)
+/* The names of the program's ports of kind `kind`, or (segments) of its
+ * segments of that kind, for a message: "a, b", or "none". */
+static void kind_names(const struct isa_program *p, bool segments, int kind, char *buf, size_t n)
 {
 	size_t at = 0;
 	buf[0] = 0;
-	for (int i = 0; i < p->nport && at < n; i++)
-		if (p->port[i].kind == kind)
-			at += (size_t)snprintf(buf + at, n - at, "%s%s", at ? ", " : "", p->port[i].name);
-	if (!at)
-		snprintf(buf, n, "none");
-}
-
-/* The names of the program's segments of one kind, as port_names. */
-static void segment_names(const struct isa_program *p, enum isa_segment_kind kind, char *buf, size_t n)
-{
-	size_t at = 0;
-	buf[0] = 0;
-	for (int s = 0; s < p->nseg && at < n; s++)
-		if (p->seg[s].kind == kind)
-			at += (size_t)snprintf(buf + at, n - at, "%s%s", at ? ", " : "", p->seg[s].name);
+	for (int i = 0; i < (segments ? p->nseg : p->nport) && at < n; i++)
+		if ((segments ? (int)p->seg[i].kind : (int)p->port[i].kind) == kind)
+			at += (size_t)snprintf(buf + at, n - at, "%s%s", at ? ", " : "", segments ? p->seg[i].name : p->port[i].name);
 	if (!at)
 		snprintf(buf, n, "none");
 }
@@ -290,7 +280,7 @@ static int usable_port(const struct isa_program *p, const char *name, enum isa_p
 	const char *what = isa_port_kind_name(kind);
 	char names[512];
 	if (!p->nport) {
-		segment_names(p, kind == ISA_PORT_INPUT ? ISA_SEG_INPUT : ISA_SEG_OUTPUT, names, sizeof names);
+		kind_names(p, true, kind == ISA_PORT_INPUT ? ISA_SEG_INPUT : ISA_SEG_OUTPUT, names, sizeof names);
 		if (kind == ISA_PORT_OUTPUT)
 			diag_add(err, NULL, 0, 0, "tensor '%s' is not an output of the program; its output segments: %s", name, names);
 		else
@@ -299,7 +289,7 @@ static int usable_port(const struct isa_program *p, const char *name, enum isa_p
 		return -1;
 	}
 	if (i < 0 || p->port[i].kind != kind) {
-		port_names(p, kind, names, sizeof names);
+		kind_names(p, false, kind, names, sizeof names);
 		diag_add(err, NULL, 0, 0, "tensor '%s' is not an %s of the program%s; its %ss: %s", name, what,
 			 i < 0 ? "" : kind == ISA_PORT_INPUT ? " (it is an output)" : " (it is an input)", what, names);
 		return -1;
