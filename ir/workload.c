@@ -12,7 +12,6 @@
 #include "base/file.h"
 
 /* Initial data of one tensor is at most this many bytes. */
-#define WL_MAX_DATA_BYTES ((int64_t)1 << 30)
 /* All tensors of a workload, declared and computed, at most this many. */
 /* Strides, padding, dilation, windows and groups are at most this (as
  * dimensions are), so that the IR's extent arithmetic cannot overflow. */
@@ -646,34 +645,6 @@ static void load_op(struct wl_state *S, const struct ynode *m, int nth)
 
 /* ---- the file ----------------------------------------------------------- */
 
-/* Running a workload holds every tensor at once (compiler/runtime.c): a
- * computed tensor past WL_MAX_DATA_BYTES (as a declared one: its data
- * could not be read back from a file either), or the first tensor,
- * declared or computed, that takes the sum past WL_MAX_TOTAL_BYTES, is an
- * error at its op or declaration. */
-static void check_total(struct wl_state *S)
-{
-	const struct wl_workload *w = S->w;
-	uint64_t total = 0;
-	for (int i = 0; i < w->g.ntensors; i++) {
-		uint64_t n = (uint64_t)ir_tensor_elems(&w->g.tensor[i]) * dtype_bytes(w->g.tensor[i].dtype);
-		if (n > (uint64_t)WL_MAX_DATA_BYTES) {
-			yt_error_lc(&S->yt, w->tensor_at[i].line, w->tensor_at[i].col,
-				    "tensor '%s' would hold %" PRIu64 " bytes of data; at most %" PRId64 " (1 GiB)",
-				    w->g.tensor[i].name, n, WL_MAX_DATA_BYTES);
-			return;
-		}
-		if (n > WL_MAX_TOTAL_BYTES - total) {
-			yt_error_lc(&S->yt, w->tensor_at[i].line, w->tensor_at[i].col,
-				    "tensor '%s' (%" PRIu64 " bytes) brings the workload's tensors to more than %" PRIu64
-				    " bytes (4 GiB), the most they may hold together",
-				    w->g.tensor[i].name, n, WL_MAX_TOTAL_BYTES);
-			return;
-		}
-		total += n;
-	}
-}
-
 /* workload := {name, [seed], [tensors], ops} */
 static void load_root(struct wl_state *S, const struct ynode *root)
 {
@@ -708,7 +679,7 @@ static void load_root(struct wl_state *S, const struct ynode *root)
 		load_op(S, o->kid[i], i + 1);
 	if (S->nomem)
 		return;
-	check_total(S);
+	wl_check_sizes(S);
 	/* Declared tensors without a kind are weights when an op uses them so. */
 	for (int i = 0; i < S->w->g.ntensors; i++) {
 		struct ir_tensor *ts = &S->w->g.tensor[i];

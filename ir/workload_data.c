@@ -1,6 +1,6 @@
-/* ir/workload: the initial data of a workload's tensors: the random
- * generator of docs/workloads.md, and the checks of raw binary and .npy files
- * against a tensor's declaration. */
+/* ir/workload: the data of a workload's tensors: their sizes' limits, the
+ * random generator of docs/workloads.md, and the checks of raw binary and
+ * .npy files against a tensor's declaration. */
 #include "workload_int.h"
 
 #include <errno.h>
@@ -15,6 +15,36 @@
 #include "base/file.h"
 #include "base/le.h"
 #include "base/value.h"
+
+/* ---- sizes --------------------------------------------------------------- */
+
+/* Running a workload holds every tensor at once (compiler/runtime.c): a
+ * computed tensor past WL_MAX_DATA_BYTES (as a declared one: its data
+ * could not be read back from a file either), or the first tensor,
+ * declared or computed, that takes the sum past WL_MAX_TOTAL_BYTES, is an
+ * error at its op or declaration. */
+void wl_check_sizes(struct wl_state *S)
+{
+	const struct wl_workload *w = S->w;
+	uint64_t total = 0;
+	for (int i = 0; i < w->g.ntensors; i++) {
+		uint64_t n = (uint64_t)ir_tensor_elems(&w->g.tensor[i]) * dtype_bytes(w->g.tensor[i].dtype);
+		if (n > (uint64_t)WL_MAX_DATA_BYTES) {
+			yt_error_lc(&S->yt, w->tensor_at[i].line, w->tensor_at[i].col,
+				    "tensor '%s' would hold %" PRIu64 " bytes of data; at most %" PRId64 " (1 GiB)",
+				    w->g.tensor[i].name, n, WL_MAX_DATA_BYTES);
+			return;
+		}
+		if (n > WL_MAX_TOTAL_BYTES - total) {
+			yt_error_lc(&S->yt, w->tensor_at[i].line, w->tensor_at[i].col,
+				    "tensor '%s' (%" PRIu64 " bytes) brings the workload's tensors to more than %" PRIu64
+				    " bytes (4 GiB), the most they may hold together",
+				    w->g.tensor[i].name, n, WL_MAX_TOTAL_BYTES);
+			return;
+		}
+		total += n;
+	}
+}
 
 /* ---- the generator ------------------------------------------------------ */
 

@@ -9,6 +9,8 @@
 
 enum { GIVEN_KIND = 1, GIVEN_LAYOUT = 2 };
 
+#define WL_MAX_DATA_BYTES ((int64_t)1 << 30) /* of one tensor */
+
 struct wl_state {
 	struct yt_ctx yt;     /* where errors go */
 	struct wl_workload *w;
@@ -36,5 +38,8 @@ uint8_t *wl_read_data(struct wl_state *S, const struct ynode *at, bool npy, cons
  * grown to those counts (new tensors without data).  0, or -1 when out of
  * memory. */
 int wl_grow_records(struct wl_workload *w, int ntensors, int nops);
+/* One tensor, declared or computed, holds at most WL_MAX_DATA_BYTES, and
+ * all together WL_MAX_TOTAL_BYTES: else an error at the first past it. */
+void wl_check_sizes(struct wl_state *S);
 
 #endif
