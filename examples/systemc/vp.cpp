@@ -491,23 +491,25 @@ static void print_outputs(const struct isa_program &p, const RunResult &r)
 
 // The dump format, shared with tests/systemc/sim_ref.c: per output segment a
 // line "NAME SIZE", then its bytes in hex, 32 a line.
+// Written as every tessel output is (base/output.h): a temporary renamed
+// into place, so a failed write leaves what was there.
 static int dump_outputs(const char *path, const struct isa_program &p, const RunResult &r)
 {
-	FILE *f = std::fopen(path, "w");
-	if (!f) {
-		std::fprintf(stderr, "tessel-tlm: error: cannot write '%s': %s\n", path, std::strerror(errno));
-		return 1;
+	struct diags err = {};
+	struct out_file o;
+	FILE *f = out_open(&o, path, &err);
+	if (f) {
+		for (int i = 0; i < p.nseg; i++)
+			if (p.seg[i].kind == ISA_SEG_OUTPUT) {
+				std::fprintf(f, "%s %" PRIu64 "\n", p.seg[i].name, p.seg[i].size);
+				print_hex(f, r.outputs[i], SIZE_MAX, 32, "");
+			}
+		out_commit(&o, &err);
 	}
-	for (int i = 0; i < p.nseg; i++)
-		if (p.seg[i].kind == ISA_SEG_OUTPUT) {
-			std::fprintf(f, "%s %" PRIu64 "\n", p.seg[i].name, p.seg[i].size);
-			print_hex(f, r.outputs[i], SIZE_MAX, 32, "");
-		}
-	if (std::fclose(f)) {
-		std::fprintf(stderr, "tessel-tlm: error: cannot write '%s': %s\n", path, std::strerror(errno));
-		return 1;
-	}
-	return 0;
+	diag_print(&err, stderr); /* "PATH: error: ..." */
+	int rc = err.n ? 1 : 0;
+	diag_free(&err);
+	return rc;
 }
 
 // An --output's source, resolved as tessel run resolves it: output port k
