@@ -193,8 +193,10 @@ struct cli_tensors {
 int cli_take_tensors(const char *cmd, int *argc, char **argv, struct cli_tensors *ts);
 /* No name given twice, no output file that is another of ts's files. */
 int cli_check_tensors(const char *cmd, const struct cli_tensors *ts);
-/* No output file that is the command's input (the program, the workload). */
-int cli_check_tensor_outputs(const char *cmd, const struct cli_tensors *ts, const char *input);
+/* No --output file that is another file of the command (the program or
+ * workload, --hw, --db, -o, --trace, ...), and no --input file that is an
+ * output (-o, --trace, ...): exit status 2 (CLI_USAGE), 0 when none is. */
+int cli_check_tensor_outputs(const char *cmd, const struct cli_tensors *ts, const struct cli_opts *o);
 void cli_free_tensors(struct cli_tensors *ts);
 /* Refuses (a usage error, -1) an output (-o, --trace, --waves, --output
  * NAME=FILE) that is a data file the workload w read: called once it is

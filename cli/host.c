@@ -125,7 +125,7 @@ static int host(int argc, char **argv, const struct cli_tensors *io)
 	int rc = cli_parse("host", argc, argv, CLI_OPT_JSON | CLI_OPT_DUMP_IR | CLI_OPT_DIMS, 1, 1, &o);
 	if (rc)
 		return rc < 0 ? CLI_USAGE : CLI_OK;
-	if (cli_check_tensor_outputs("host", io, o.pos[0]))
+	if (cli_check_tensor_outputs("host", io, &o))
 		return CLI_USAGE;
 	struct wl_workload w;
 	struct diags err = {0};

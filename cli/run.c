@@ -157,7 +157,7 @@ static int run(int argc, char **argv, const struct cli_tensors *io)
 		cli_usage_error("run", "--waves needs --device rtl (the simulator has no signals)");
 		return CLI_USAGE;
 	}
-	if (cli_check_outputs("run", &o) || cli_check_tensor_outputs("run", io, o.pos[0]))
+	if (cli_check_outputs("run", &o) || cli_check_tensor_outputs("run", io, &o))
 		return CLI_USAGE;
 	struct isa_program p;
 	if (cli_load_program(o.pos[0], o.hw, &p))
