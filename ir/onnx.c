@@ -273,10 +273,17 @@ static int check_dims(struct ox *X)
 	const char *name, *value;
 	size_t nlen, vlen;
 	int i = 0;
-	for (; X->dims && dims_item(X, i, &name, &nlen, &value, &vlen); i++)
+	for (; X->dims && dims_item(X, i, &name, &nlen, &value, &vlen); i++) {
 		if (!nlen || dims_value(value, vlen) < 0 || i == OX_MAX_DIMS)
 			return model_error(X, "dimension sizes '%s': item %d is '%.*s'; expected NAME=N, N from 1 to 2^31, "
 					      "at most %d items", X->dims, i + 1, (int)strcspn(name, ","), name, OX_MAX_DIMS);
+		const char *before, *bv;
+		size_t blen, bvlen;
+		for (int j = 0; j < i && dims_item(X, j, &before, &blen, &bv, &bvlen); j++)
+			if (blen == nlen && !memcmp(before, name, nlen))
+				return model_error(X, "dimension sizes '%s': '%.*s' is given twice (items %d and %d); expected "
+						      "each name once", X->dims, (int)nlen, name, j + 1, i + 1);
+	}
 	return 0;
 }
 

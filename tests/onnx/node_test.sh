@@ -116,6 +116,8 @@ says "$work/out" "tensor x input fp32 [3, 3, 8, 8]" "the input takes the size gi
 expect 0 "a symbolic dimension sized by the data set" "$tessel" onnx-test "$work/models/dynamic"
 expect 1 "a misspelt dimension" "$tessel" ir "$work/models/dynamic/model.onnx" --dims batch=1,bacth=2
 says "$work/err" "dimension size 'bacth=2' names no symbolic dimension of the model's graph inputs" "the misspelt size named"
+expect 1 "a name sized twice" "$tessel" ir "$work/models/dynamic/model.onnx" --dims batch=2,batch=2
+says "$work/err" "'batch' is given twice (items 1 and 2); expected each name once" "the repeated name said"
 expect 1 "a size of 0" "$tessel" ir "$work/models/dynamic/model.onnx" --dims batch=0
 says "$work/err" "item 1 is 'batch=0'; expected NAME=N, N from 1 to 2^31" "the bad size named"
 expect 1 "sizes for a workload file" "$tessel" ir "$hwdir/../workloads/gemm.yaml" --dims batch=1
