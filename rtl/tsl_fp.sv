@@ -316,8 +316,9 @@ module tsl_alu_lane_fp (
   assign ny = {~y[31], y[30:0]};
   always_comb begin
     case (op)
-      `TSL_ALU_OP_W'(`TSL_ALU_MIN): r = lt(x, y) ? x : y;
-      `TSL_ALU_OP_W'(`TSL_ALU_MAX): r = lt(y, x) ? x : y;
+      // min, max: x (dst) where unordered or equal (sim/exec.c alu_float)
+      `TSL_ALU_OP_W'(`TSL_ALU_MIN): r = lt(y, x) ? y : x;
+      `TSL_ALU_OP_W'(`TSL_ALU_MAX): r = lt(x, y) ? y : x;
       `TSL_ALU_OP_W'(`TSL_ALU_ADD): r = sum;
       `TSL_ALU_OP_W'(`TSL_ALU_MUL): r = prod;
       `TSL_ALU_OP_W'(`TSL_ALU_SHR): r = shr;

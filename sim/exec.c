@@ -562,11 +562,15 @@ static int64_t alu_int(enum hw_alu_op op, int64_t x, int64_t y, int bits, const 
 	}
 }
 
+/* min and max keep dst where the comparison is unordered or equal (a NaN
+ * dst, a NaN src, -0 beside +0): relu as max(x, 0) keeps a NaN and -0,
+ * as the IR's relu (x < 0 ? 0 : x) does, and a max over a window skips a
+ * NaN after its first value, as the IR's max does */
 static double alu_float(enum hw_alu_op op, double x, double y)
 {
 	switch (op) {
-	case HW_ALU_MIN: return x < y ? x : y;
-	case HW_ALU_MAX: return x > y ? x : y;
+	case HW_ALU_MIN: return y < x ? y : x;
+	case HW_ALU_MAX: return x < y ? y : x;
 	case HW_ALU_ADD: return x + y;
 	case HW_ALU_MUL: return x * y;
 	case HW_ALU_SHR:

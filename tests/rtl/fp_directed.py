@@ -118,10 +118,10 @@ def f32(bits):
 def alu(op, x, y):
     """One ALU operation on fp32 arrays as docs/microarch.md defines it (numpy's IEEE arithmetic)."""
     with np.errstate(all="ignore"):
-        if op == "min":
-            return np.where(x < y, x, y)
+        if op == "min":  # x (dst) where unordered or equal
+            return np.where(y < x, y, x)
         if op == "max":
-            return np.where(x > y, x, y)
+            return np.where(x < y, y, x)
         if op == "add":
             return (x + y).astype(np.float32)
         if op == "mul":
