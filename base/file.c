@@ -228,3 +228,8 @@ int file_close(FILE *f)
 	}
 	return fclose(f);
 }
+
+char *file_sqlite_path(const char *path)
+{
+	return path[0] == '/' || path[0] == '.' ? try_strdup(path) : try_asprintf("./%s", path);
+}

@@ -73,6 +73,11 @@ uint8_t *file_read_bytes(const char *path, enum file_kind kind, size_t *len, str
 /* Writes TEXT to PATH ("-" is standard output). */
 int file_write_text(const char *path, const char *text, struct diags *err);
 
+/* PATH spelled so that SQLite opens the file it names: a relative path
+ * from "./" (SQLite reads "file:..." as a URI and ":memory:" as no file at
+ * all).  A new string, or NULL when memory runs out. */
+char *file_sqlite_path(const char *path);
+
 /* stdio through the fault hook (base/fault.h): every file operation of the
  * library goes through these, so that a test can make the Nth one fail.  An
  * injected failure sets errno to EIO and, for reads and writes, makes

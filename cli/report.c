@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/file.h"
 #include "base/output.h"
 #include "compiler/compile.h"
 #include "cli.h"
@@ -119,6 +120,15 @@ static void read_point(sqlite3_stmt *q, struct pt *p)
 	p->area = sqlite3_column_double(q, 12), p->util = sqlite3_column_double(q, 13);
 	p->roof = sqlite3_column_double(q, 14), p->peak = sqlite3_column_double(q, 15);
 	p->bw = sqlite3_column_double(q, 16), p->pareto = sqlite3_column_int(q, 17) != 0;
+}
+
+/* The results database read only, as the file named (not a URI). */
+static int open_results(const char *path, sqlite3 **db)
+{
+	char *literal = file_sqlite_path(path);
+	int rc = literal ? sqlite3_open_v2(literal, db, SQLITE_OPEN_READONLY, NULL) : SQLITE_NOMEM;
+	free(literal);
+	return rc;
 }
 
 static int not_results(struct results *r, sqlite3 *db, struct diags *err)
@@ -461,7 +471,7 @@ int cli_report(int argc, char **argv)
 			cli_usage_error("report", "the output --html '%s' is the results '%s' (the same file), which it would overwrite; expected another "
 						  "output file", html, r.db);
 			rc = CLI_USAGE;
-		} else if (sqlite3_open_v2(r.db, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		} else if (open_results(r.db, &db) != SQLITE_OK) {
 			diag_add(&err, r.arg, 0, 0, "cannot open %s: %s", r.db, sqlite3_errmsg(db));
 		} else if (!load(db, &r, &err)) {
 			const struct pt *chosen = choose(&r, o.point, &err);

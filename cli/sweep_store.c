@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/file.h"
 #include "base/output.h"
 #include "base/strbuf.h"
 #include "cli.h"
@@ -117,7 +118,10 @@ struct sw_store *sw_store_open(const char *dir, const struct sweep *s, struct di
 	struct sw_store *st = xcalloc(1, sizeof *st);
 	st->dir = xstrdup(dir);
 	st->path = xasprintf("%s/results.db", dir);
-	if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
+	char *literal = file_sqlite_path(st->path); /* the file named, not a URI */
+	int opened = literal ? sqlite3_open_v2(literal, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) : SQLITE_NOMEM;
+	free(literal);
+	if (opened != SQLITE_OK ||
 	    sqlite3_busy_timeout(st->db, 10000) != SQLITE_OK ||
 	    sqlite3_exec(st->db, schema, NULL, NULL, NULL) != SQLITE_OK || add_bound_columns(st->db) ||
 	    drop_old_bounds(st->db)) {

@@ -16,6 +16,7 @@
 #define XXH_STATIC_LINKING_ONLY /* XXH64_state_t on the stack */
 #include <xxhash.h>
 
+#include "base/file.h"
 #include "base/alloc.h"
 #include "search.h"
 
@@ -103,13 +104,15 @@ static int add_column(sqlite3 *db, const char *name, const char *alter)
 	return has || exec_retry(db, alter) == SQLITE_OK ? 0 : -1;
 }
 
-static int upgrade(sqlite3 *db)
+/* *version: the database's, which must be one this tessel reads */
+static int upgrade(sqlite3 *db, int *version_out)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, "PRAGMA main.user_version", -1, &st, NULL) != SQLITE_OK)
 		return -1;
-	int version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	int version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
 	sqlite3_finalize(st);
+	*version_out = version;
 	if (version < 0 || version > RECORDS_VERSION)
 		return -1;
 	for (size_t i = 0; i < sizeof added_columns / sizeof *added_columns; i++)
@@ -166,19 +169,33 @@ struct tz_records *tz_records_open(const char *path, struct diags *err)
 		free(r);
 		return NULL;
 	}
+	char *literal = file_sqlite_path(path);
+	if (!literal) {
+		diag_nomem(err, path, strlen(path) + 3, "the tuning records' path");
+		tz_records_close(r);
+		return NULL;
+	}
+	int version = 0;
 	/* the busy timeout first: setting up the schema already takes the lock */
-	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
+	if (sqlite3_open_v2(literal, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
 	    sqlite3_busy_timeout(r->db, BUSY_TIMEOUT_MS) != SQLITE_OK ||
 	    /* a measurement is cheap to redo: do not wait for the disk on each one */
 	    exec_retry(r->db, "PRAGMA journal_mode=WAL") != SQLITE_OK ||
 	    exec_retry(r->db, "PRAGMA synchronous=NORMAL") != SQLITE_OK || exec_retry(r->db, schema) != SQLITE_OK ||
-	    upgrade(r->db) ||
+	    upgrade(r->db, &version) ||
 	    exec_retry(r->db, "CREATE TEMP TABLE pending(" COLUMNS ")") != SQLITE_OK ||
 	    count_skipped(r)) {
-		diag_add(err, path, 0, 0, "cannot open the tuning records: %s", r->db ? sqlite3_errmsg(r->db) : "out of memory");
+		if (version < 0 || version > RECORDS_VERSION)
+			diag_add(err, path, 0, 0, "the tuning records are of version %d (PRAGMA user_version); this tessel reads "
+				 "versions 0 to %d", version, RECORDS_VERSION);
+		else
+			diag_add(err, path, 0, 0, "cannot open the tuning records: %s",
+				 r->db ? sqlite3_errmsg(r->db) : "out of memory");
+		free(literal);
 		tz_records_close(r);
 		return NULL;
 	}
+	free(literal);
 	return r;
 }
 

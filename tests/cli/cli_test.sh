@@ -223,6 +223,15 @@ contains "$work/err" "--budget takes a number of measurements" "bad budget named
 expect 2 "tune with a bad seed" "$tessel" tune "$wl/gemm.yaml" --seed -3
 expect 1 "tune with a database that cannot be opened" "$tessel" tune "$wl/gemm.yaml" --db "$work/no/such/dir/t.db"
 contains "$work/err" "cannot open the tuning records" "bad database named"
+# a database of a version this tessel does not know says so
+cp "$work/tune.db" "$work/v7.db"
+if sqlite3 "$work/v7.db" "PRAGMA user_version = 7"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: sqlite3 sets the version"; fi
+expect 1 "tune with a database of a later version" "$tessel" tune "$wl/gemm.yaml" --db "$work/v7.db"
+contains "$work/err" "v7.db: error: the tuning records are of version 7 (PRAGMA user_version); this tessel reads versions 0 to 6" "the version named"
+# a --db path that SQLite would read as a URI is the file it names
+(cd "$work" && "$tessel" tune "$wl/gemm.yaml" --budget 1 --db "file:uri.db" -o uri.tsp >/dev/null 2>&1)
+if [ -s "$work/file:uri.db" ] && [ ! -e "$work/uri.db" ]; then pass=$((pass + 1)); else
+  fail=$((fail + 1)); echo "FAIL: --db file:uri.db is not the file named"; fi
 
 # Damaged program files.
 head -c 100 "$work/a.tsp" >"$work/cut.tsp"
