@@ -57,15 +57,19 @@ static void print_text(const struct hw *hw, const struct wl_workload *w, const s
 		const struct rt_result *r = &res[op];
 		struct cc_bound b;
 		cc_machine_bound(hw, &w->g, op, &plans[op], &b);
-		cli_bound_text(&b, r->on_host ? 0 : r->st.cycles, bound, sizeof bound);
+		/* a stopped op ran part of its work: no fraction of a bound */
+		cli_bound_text(&b, r->on_host || r->st.limit ? 0 : r->st.cycles, bound, sizeof bound);
 		if (r->on_host) {
 			printf("  %-*s %12s %14" PRIu64 " %7s %12.0f %7s %s %10s  %-8s %s\n", nw, w->g.op[op].name, "-", r->macs, "-",
 			       r->roofline, "-", bound, "-", "host", plans[op].why);
 			continue;
 		}
 		dev_stats_add(&total, &r->st);
-		printf("  %-*s %12" PRIu64 " %14" PRIu64 " %6.1f%% %12.0f %6.1f%% %s %10s  %-8s %s\n", nw, w->g.op[op].name,
-		       r->st.cycles, r->macs, 100 * utilization(r), r->roofline, 100 * r->roofline / (double)r->st.cycles, bound,
+		char roof[16] = "      -";
+		if (!r->st.limit)
+			snprintf(roof, sizeof roof, "%6.1f%%", 100 * r->roofline / (double)r->st.cycles);
+		printf("  %-*s %12" PRIu64 " %14" PRIu64 " %6.1f%% %12.0f %s %s %10s  %-8s %s\n", nw, w->g.op[op].name,
+		       r->st.cycles, r->macs, 100 * utilization(r), r->roofline, roof, bound,
 		       cli_joules(op_energy(hw, &r->st), e, sizeof e), r->st.limit ? "stopped" : status(r, verify), r->binding);
 		if (verify && !r->verified && !r->st.limit)
 			printf("      first difference: %s\n", r->mismatch);

@@ -120,6 +120,8 @@ static int run_on_device(const struct hw *hw, const struct wl_workload *w, const
 	if (names)
 		ro->tracer->p = &prog.p, ro->tracer->op_of_insn = names;
 	rc = rc || dev_run_program(dev, d, &prog.p, ro, &r->st, err);
+	if (r->st.limit) /* stopped: the MACs done until then, as tessel run counts them, not the op's */
+		r->macs = r->st.macs;
 	if (names)
 		ro->tracer->p = NULL, ro->tracer->op_of_insn = NULL;
 	free(names);

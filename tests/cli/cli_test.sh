@@ -414,6 +414,19 @@ expect 0 "a limit the program stays under" "$tessel" run "$work/in.tsp" --max-cy
 expect 1 "a limit one cycle short" "$tessel" run "$work/in.tsp" --max-cycles 158
 expect 1 "exec stops at the limit" "$tessel" exec "$src/examples/workloads/gemm.yaml" --max-cycles 1000
 contains "$work/out" "stopped" "exec marks the op it stopped"
+# the stopped op's MACs are those done by the limit, as tessel run counts them
+expect 1 "exec stops at the limit, --json" "$tessel" exec "$src/examples/workloads/gemm.yaml" --max-cycles 5000 --json
+cp "$work/out" "$work/stopped.json"
+expect 0 "compile the gemm" "$tessel" compile "$src/examples/workloads/gemm.yaml" -o "$work/gemm-stop.tsp"
+expect 1 "run it to the same limit, --json" "$tessel" run "$work/gemm-stop.tsp" --max-cycles 5000 --json
+cp "$work/out" "$work/stopped-run.json"
+cat >"$work/stopped.py" <<'PY'
+import json, sys
+e, r = (json.load(open(p)) for p in sys.argv[1:3])
+op = next(o for o in e["ops"] if o.get("stopped"))
+assert op["macs"] == r["macs"] and 0 < op["utilization"] <= 1, (op, r["macs"])
+PY
+check "the stopped op's MACs and utilization" "$work/stopped.py" "$work/stopped.json" "$work/stopped-run.json"
 if command -v sqlite3 >/dev/null; then
   db="$work/tune.db"; rm -f "$db"*
   "$tessel" tune "$src/examples/workloads/gemm.yaml" --db "$db" --budget 3 --json >"$work/t1" 2>"$work/e1" & p1=$!
