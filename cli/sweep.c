@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "base/strbuf.h"
 #include "compiler/devices.h"
 #include "compiler/tune.h"
@@ -284,7 +285,9 @@ static int lead(const struct sweep *s, const struct cli_opts *o, int size, bool 
 	char *dir = o->out ? xstrdup(o->out) : xasprintf("%s-results", s->name);
 	char *dbpath = o->db ? xstrdup(o->db) : cli_default_db();
 	struct sw_store *st = loaded ? sw_store_open(dir, s, err) : NULL;
-	struct tz_records *db = st && dbpath && size == 1 ? tz_records_open(dbpath, err) : NULL;
+	char *literal = dbpath ? file_sqlite_path(dbpath) : NULL; /* the file named, not a SQLite URI */
+	struct tz_records *db = st && literal && size == 1 ? tz_records_open(literal, err) : NULL;
+	free(literal);
 	cli_records_notes("sweep", dbpath, db);
 	struct sw_point *pts = xcalloc(s->npoints + 1, sizeof *pts);
 	bool *done = xcalloc(s->npoints + 1, sizeof *done);
@@ -319,7 +322,9 @@ static int follow(const struct sweep *s, const struct cli_opts *o, bool loaded)
 {
 	struct diags err = {0};
 	char *dbpath = o->db ? xstrdup(o->db) : cli_default_db();
-	struct tz_records *db = loaded && dbpath ? tz_records_open(dbpath, &err) : NULL;
+	char *literal = dbpath ? file_sqlite_path(dbpath) : NULL;
+	struct tz_records *db = loaded && literal ? tz_records_open(literal, &err) : NULL;
+	free(literal);
 	sw_mpi_follow(s, db); /* told to stop at once when rank 0 cannot go on */
 	tz_records_close(db);
 	free(dbpath);

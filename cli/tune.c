@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "base/output.h"
 #include "compiler/tune.h"
 #include "cli.h"
@@ -282,7 +283,9 @@ static int tune_here(const struct cli_opts *opts, int size)
 		wl_free(&w);
 		return CLI_USAGE;
 	}
-	struct tz_records *db = path ? tz_records_open(path, &err) : NULL;
+	char *literal = path ? file_sqlite_path(path) : NULL; /* the file named, not a SQLite URI */
+	struct tz_records *db = literal ? tz_records_open(literal, &err) : NULL;
+	free(literal);
 	struct tn_result *res = xcalloc((size_t)w.g.nops + 1, sizeof *res);
 	rc = CLI_BAD_INPUT;
 	cli_records_notes("tune", path, db);

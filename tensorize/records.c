@@ -16,7 +16,6 @@
 #define XXH_STATIC_LINKING_ONLY /* XXH64_state_t on the stack */
 #include <xxhash.h>
 
-#include "base/file.h"
 #include "base/alloc.h"
 #include "search.h"
 
@@ -169,15 +168,9 @@ struct tz_records *tz_records_open(const char *path, struct diags *err)
 		free(r);
 		return NULL;
 	}
-	char *literal = file_sqlite_path(path);
-	if (!literal) {
-		diag_nomem(err, path, strlen(path) + 3, "the tuning records' path");
-		tz_records_close(r);
-		return NULL;
-	}
 	int version = 0;
 	/* the busy timeout first: setting up the schema already takes the lock */
-	if (sqlite3_open_v2(literal, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
+	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
 	    sqlite3_busy_timeout(r->db, BUSY_TIMEOUT_MS) != SQLITE_OK ||
 	    /* a measurement is cheap to redo: do not wait for the disk on each one */
 	    exec_retry(r->db, "PRAGMA journal_mode=WAL") != SQLITE_OK ||
@@ -191,11 +184,9 @@ struct tz_records *tz_records_open(const char *path, struct diags *err)
 		else
 			diag_add(err, path, 0, 0, "cannot open the tuning records: %s",
 				 r->db ? sqlite3_errmsg(r->db) : "out of memory");
-		free(literal);
 		tz_records_close(r);
 		return NULL;
 	}
-	free(literal);
 	return r;
 }
 
@@ -490,8 +481,12 @@ int tz_records_op(struct tz_records *r, const char *op_key, const char *hw_key, 
 int tz_records_transfer(struct tz_records *r, const char *op_key, const char *hw_key, struct tz_sample **out, int *n,
 			struct diags *err)
 {
-	static const char sql[] = "SELECT features, estimate, cycles FROM " ALL_RECORDS
-				  " WHERE hw_key = ?1 AND op_key != ?2 AND lowering = ?3 ORDER BY src, id";
+	/* the newest TZ_MAX_TRANSFER, oldest first: the model's training costs
+	 * about a millisecond a sample, which a database of many tunes would
+	 * add to every op */
+	static const char sql[] = "SELECT features, estimate, cycles FROM (SELECT src, id, features, estimate, cycles FROM "
+				  ALL_RECORDS " WHERE hw_key = ?1 AND op_key != ?2 AND lowering = ?3 ORDER BY src DESC, id DESC"
+				  " LIMIT ?4) ORDER BY src, id";
 	sqlite3_stmt *st;
 	*out = NULL, *n = 0;
 	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -499,6 +494,7 @@ int tz_records_transfer(struct tz_records *r, const char *op_key, const char *hw
 	sqlite3_bind_text(st, 1, hw_key, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, op_key, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 3, TZ_LOWERING_VERSION);
+	sqlite3_bind_int(st, 4, TZ_MAX_TRANSFER);
 	int cap = 0, rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (sqlite3_column_bytes(st, 0) != (int)(TZ_FEATURES * sizeof(float)))

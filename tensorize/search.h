@@ -168,8 +168,9 @@ int tz_records_best(struct tz_records *db, const char *op_key, const char *hw_ke
  * *n.  0, or -1 with an error. */
 int tz_records_op(struct tz_records *db, const char *op_key, const char *hw_key, const struct hw *hw,
 		  const struct ir_graph *g, int op, struct tz_prior **out, int *n, struct diags *err);
-/* Every measurement on the hardware of ops other than op_key, for the
- * model.  *out is malloc'd. */
+/* The measurements on the hardware of ops other than op_key, for the
+ * model: the newest TZ_MAX_TRANSFER, oldest first.  *out is malloc'd. */
+enum { TZ_MAX_TRANSFER = 2048 };
 int tz_records_transfer(struct tz_records *db, const char *op_key, const char *hw_key, struct tz_sample **out,
 			int *n, struct diags *err);
 

@@ -9,6 +9,8 @@
  *   rank correlation is printed and must be clearly positive);
  * - a second tune of an op takes its best record without measuring, and an
  *   op's records are offered to other ops for transfer. */
+#include <sqlite3.h>
+#include <unistd.h>
 #include "compiler/tune.h"
 #include "opcase.h"
 #include "sim/simulator.h"
@@ -171,6 +173,36 @@ static void test_records(void)
 	ASSERT_EQ(tz_records_transfer(db, key, hwk, &s, &n, &err), 0);
 	ASSERT_EQ(n, 0);
 	free(s);
+	/* the model learns from the newest TZ_MAX_TRANSFER of them at most (its
+	 * training costs about a millisecond a sample): 12 records and 200
+	 * copies of them with other cycles */
+	char path[] = "/tmp/test_space_XXXXXX";
+	int fd = mkstemp(path);
+	ASSERT(fd >= 0);
+	close(fd);
+	struct tz_records *big = tz_records_open(path, &err);
+	ASSERT(big != NULL);
+	struct tn_opts ob = o;
+	ob.db = big;
+	struct tn_result third;
+	ASSERT_EQ(tn_tune_op(&hw, &r.g, op, &ob, &third, &err), 0);
+	ASSERT_EQ(tz_records_commit(big, &err), 0);
+	tn_result_free(&third);
+	sqlite3 *raw = NULL;
+	ASSERT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
+	static const char copies[] =
+		"WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 200) INSERT INTO records("
+		"workload, op_key, hw_key, intrinsic, input_a, dims, bm, bn, bk, n_outer, ring_a, ring_b, ring_acc, keep_a, keep_b,"
+		" direct, box_rows, panel, lowering, share, features, estimate, cycles) SELECT workload, op_key, hw_key, intrinsic,"
+		" input_a, dims, bm, bn, bk, n_outer, ring_a, ring_b, ring_acc, keep_a, keep_b, direct, box_rows, panel, lowering,"
+		" share, features, estimate, cycles + k.i FROM records, k ORDER BY k.i";
+	ASSERT_EQ(sqlite3_exec(raw, copies, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	ASSERT_EQ(tz_records_transfer(big, other, hwk, &s, &n, &err), 0);
+	ASSERT_EQ(n, TZ_MAX_TRANSFER);
+	free(s);
+	tz_records_close(big);
+	unlink(path);
 	/* a database that cannot be opened is an error naming it */
 	struct diags e2 = {0};
 	ASSERT(tz_records_open("/nonexistent-dir/tuning.db", &e2) == NULL);
