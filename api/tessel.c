@@ -55,7 +55,9 @@ static tessel_status fail(tessel_error *err, tessel_status st, const char *fmt, 
 /* The first of the collected errors ("FILE: error: MSG"), then frees them. */
 static tessel_status fail_diags(tessel_error *err, tessel_status st, struct diags *d)
 {
-	char *text = d->n ? diag_format(&d->v[0]) : NULL;
+	/* "FILE:LINE:COL: error: ..." where a file is named; else the message
+	 * alone (diag_format would name the program "tessel") */
+	char *text = d->n && d->v[0].file ? diag_format(&d->v[0]) : NULL;
 	fail(err, st, "%s", text ? text : d->n ? d->v[0].msg : "an error without a message");
 	free(text);
 	diag_free(d);

@@ -152,6 +152,19 @@ static void shape(struct hparse *h, struct npy_header *a)
 	}
 }
 
+/* The descr as a message shows it: a NUL or another unprintable byte as
+ * \xNN (a C string would end at the NUL, and show '<i' for '<i\x001'),
+ * cut to fit. */
+static void descr_text(const char *v, size_t vn, char *out, size_t n)
+{
+	size_t at = 0;
+	for (size_t i = 0; i < vn && at + 5 <= n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		at += (size_t)snprintf(out + at, n - at, c >= ' ' && c < 127 ? "%c" : "\\x%02x", c);
+	}
+	out[at] = 0;
+}
+
 static bool key_is(const char *k, size_t n, const char *want)
 {
 	return n == strlen(want) && !memcmp(k, want, n);
@@ -175,7 +188,7 @@ static int dict(const char *text, size_t len, struct npy_header *a, char *why, s
 			seen[0] = true;
 			const char *v = string(&h, &vn);
 			if (!h.bad) {
-				snprintf(a->descr, sizeof a->descr, "%.*s", (int)(vn < sizeof a->descr ? vn : sizeof a->descr - 1), v);
+				descr_text(v, vn, a->descr, sizeof a->descr);
 				enum dtype t;
 				a->dtype = dtype_of(v, vn, &t) ? -1 : (int)t;
 			}
@@ -206,15 +219,22 @@ static int dict(const char *text, size_t len, struct npy_header *a, char *why, s
 /* ---- files ---- */
 
 /* Bytes of the array; -1 (UINT64_MAX) when they overflow. */
-static uint64_t array_bytes(const struct npy *a)
+/* The array's data bytes; false when they pass 2^64. */
+static bool array_bytes(const struct npy *a, uint64_t *bytes)
 {
 	uint64_t n = dtype_bytes(a->dtype);
+	for (int i = 0; i < a->rank; i++)
+		if (!a->shape[i]) {
+			*bytes = 0;
+			return true;
+		}
 	for (int i = 0; i < a->rank; i++) {
-		if (a->shape[i] && n > UINT64_MAX / (uint64_t)a->shape[i])
-			return UINT64_MAX;
+		if (n > UINT64_MAX / (uint64_t)a->shape[i])
+			return false;
 		n *= (uint64_t)a->shape[i];
 	}
-	return n;
+	*bytes = n;
+	return true;
 }
 
 int npy_parse(const uint8_t *buf, size_t len, struct npy_header *h, char *why, size_t whysize)
@@ -262,12 +282,14 @@ int npy_decode(const uint8_t *buf, size_t len, const char *name, struct npy *a, 
 	}
 	a->dtype = (enum dtype)h.dtype, a->rank = h.rank;
 	memcpy(a->shape, h.shape, sizeof h.shape);
-	uint64_t need = array_bytes(a), have = len - h.data_off;
-	if (need != have) {
-		char s[200];
+	uint64_t need, have = len - h.data_off;
+	bool sized = array_bytes(a, &need);
+	if (!sized || need != have) {
+		char s[200], bytes[32];
 		npy_shape_text(a->rank, a->shape, s, sizeof s);
-		diag_add(err, name, 0, 0, "the array %s of %s needs %" PRIu64 " bytes of data; the file has %" PRIu64, s,
-			 dtype_name(a->dtype), need, have);
+		snprintf(bytes, sizeof bytes, sized ? "%" PRIu64 : "more than 2^64", need);
+		diag_add(err, name, 0, 0, "the array %s of %s needs %s bytes of data; the file has %" PRIu64, s,
+			 dtype_name(a->dtype), bytes, have);
 		return -1;
 	}
 	a->bytes = need;
@@ -298,8 +320,8 @@ uint8_t *npy_encode(enum dtype dtype, int rank, const int64_t *shape, const uint
 	size_t head = 10 + (size_t)n + 1, pad = (64 - head % 64) % 64, hlen = (size_t)n + pad + 1;
 	struct npy a = {.dtype = dtype, .rank = rank};
 	memcpy(a.shape, shape, sizeof *shape * (size_t)rank);
-	uint64_t bytes = array_bytes(&a);
-	if (bytes == UINT64_MAX || bytes > SIZE_MAX - head - pad)
+	uint64_t bytes;
+	if (!array_bytes(&a, &bytes) || bytes > SIZE_MAX - head - pad)
 		return NULL;
 	uint8_t *b = try_malloc(head + pad + (size_t)bytes);
 	if (!b)

@@ -31,7 +31,7 @@ struct npy {
 /* What a .npy header says, for readers that check it against what they
  * expect and word their own errors (a workload's data file). */
 struct npy_header {
-	char descr[16];   /* as written, e.g. "<f4" */
+	char descr[40];   /* as written, e.g. "<f4"; other bytes than printable ASCII as \xNN */
 	int dtype;        /* enum dtype, or -1: none of tessel's */
 	bool fortran;
 	int rank;

@@ -151,6 +151,14 @@ bool out_same_file(const char *a, const char *b)
 	       sa.st_ino == sb.st_ino;
 }
 
+bool out_clash(const char *a, const char *b)
+{
+	struct stat sa;
+	if (!a || !b || !strcmp(a, "-") || (!stat(a, &sa) && !S_ISREG(sa.st_mode)))
+		return false;
+	return !strcmp(a, b) || out_same_file(a, b);
+}
+
 int out_close_stdout(const char *prog)
 {
 	errno = 0;

@@ -48,6 +48,10 @@ void out_json_string(FILE *f, const char *s);
 
 /* Whether the two paths name one existing file (same device and inode). */
 bool out_same_file(const char *a, const char *b);
+/* Whether two outputs would write over each other: the same path or file,
+ * unless it is "-" or not a regular file (two outputs to /dev/null or a
+ * terminal are written in place, one after the other). */
+bool out_clash(const char *a, const char *b);
 
 /* Flushes and closes standard output: 0, or -1 with a message on standard
  * error when anything written to it was lost (a full disk, a closed pipe). */

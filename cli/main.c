@@ -8,6 +8,7 @@
 #include "base/output.h"
 #include "ir/workload.h"
 #include "device/device.h"
+#include "rtl/rtl.h"
 #include "cli.h"
 
 static const struct {
@@ -87,8 +88,7 @@ int cli_check_outputs(const char *cmd, const struct cli_opts *o)
 				return -1;
 			}
 		for (int j = 0; j < i; j++)
-			if (out[j].path && (!strcmp(out[i].path, out[j].path) || out_same_file(out[i].path, out[j].path)) &&
-			    strcmp(out[i].path, "-")) {
+			if (out_clash(out[i].path, out[j].path)) {
 				cli_usage_error(cmd, "the outputs %s and %s are the same file '%s'; expected two files", out[j].what,
 						out[i].what, out[i].path);
 				return -1;
@@ -208,6 +208,7 @@ static int dispatch(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	rtl_report_builds(stderr); /* a first RTL run takes tens of seconds: say why */
 	int rc = dispatch(argc, argv);
 	/* what was written to standard output must have reached it */
 	if (out_close_stdout("tessel") && rc == CLI_OK)

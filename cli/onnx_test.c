@@ -17,6 +17,7 @@
 #include "compiler/devices.h"
 #include "ir/workload.h"
 #include "base/half.h"
+#include "base/npy.h"
 #include "base/value.h"
 #include "cli.h"
 #include "xalloc.h"
@@ -64,22 +65,13 @@ static bool same_shape(const struct ir_tensor *t, int rank, const int64_t *shape
 	}
 }
 
-static void shape_text(int rank, const int64_t *shape, char *out, size_t n)
-{
-	size_t at = (size_t)snprintf(out, n, "[");
-	for (int d = 0; d < rank && at < n; d++)
-		at += (size_t)snprintf(out + at, n - at, "%s%" PRId64, d ? ", " : "", shape[d]);
-	if (at < n)
-		snprintf(out + at, n - at, "]");
-}
-
 /* An error that FILE holds shape [rank] where tensor t has another. */
 static void shape_error(struct diags *err, const char *file, const char *what, const struct ir_tensor *t, int rank,
 			const int64_t *shape)
 {
 	char a[160], b[160];
-	shape_text(rank, shape, a, sizeof a);
-	shape_text(t->rank, t->shape, b, sizeof b);
+	npy_shape_text(rank, shape, a, sizeof a);
+	npy_shape_text(t->rank, t->shape, b, sizeof b);
 	diag_add(err, file, 0, 0, "a tensor of shape %s for %s '%s', which has shape %s", a, what, t->name, b);
 }
 

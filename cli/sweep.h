@@ -87,7 +87,7 @@ struct sw_op {
 struct sw_point {
 	uint64_t index;
 	enum sw_status status;
-	char why[256];
+	char why[1024];         /* the first error, whole (a loader's runs to 400 bytes) */
 	char axes[512];         /* {"axis": "label", ...} as JSON */
 	uint64_t fingerprint;
 	uint64_t cycles;

@@ -81,10 +81,11 @@ int cli_check_tensors(const char *cmd, const struct cli_tensors *ts)
 					a->output ? "output" : "input");
 				return CLI_BAD_INPUT;
 			}
-			if ((a->output || b->output) && (!strcmp(a->file, b->file) || out_same_file(a->file, b->file))) {
+			if (a->output && b->output ? out_clash(a->file, b->file)
+			    : (a->output || b->output) && (!strcmp(a->file, b->file) || out_same_file(a->file, b->file))) {
 				/* bad usage, as any output that names an input (docs/cli.md, "Outputs") */
-				fprintf(stderr, "tessel %s: error: '%s' is named for tensors '%s' and '%s'; an output must not "
-					"overwrite another file of the command\n", cmd, a->file, b->name, a->name);
+				cli_usage_error(cmd, "'%s' is named for tensors '%s' and '%s'; an output must not overwrite "
+						"another file of the command", a->file, b->name, a->name);
 				return CLI_USAGE;
 			}
 		}
@@ -92,17 +93,19 @@ int cli_check_tensors(const char *cmd, const struct cli_tensors *ts)
 }
 
 /* Whether FILE is any of the command's other files: its positional
- * inputs, --hw, --db, and the outputs -o, --trace, --waves, --html; *what
- * says which. */
-static bool other_file(const struct cli_opts *o, const char *file, const char **what, const char **path)
+ * inputs, --hw, --db, and the outputs -o, --trace, --waves, --html (where
+ * FILE is an output too, as out_clash has it); *what says which. */
+static bool other_file(const struct cli_opts *o, const char *file, bool output, const char **what, const char **path)
 {
 	const char *const named[] = {o->hw, o->db, o->out, o->trace, o->waves, o->html};
 	static const char *const names[] = {"--hw", "--db", "-o", "--trace", "--waves", "--html"};
+	enum { FIRST_OUTPUT = 2 };
 	for (int i = 0; i < o->npos; i++)
 		if (out_same_file(file, o->pos[i]))
 			return *what = "input", *path = o->pos[i], true;
 	for (int i = 0; i < (int)(sizeof named / sizeof *named); i++)
-		if (named[i] && (!strcmp(file, named[i]) || out_same_file(file, named[i])))
+		if (named[i] && (output && i >= FIRST_OUTPUT ? out_clash(file, named[i])
+							   : !strcmp(file, named[i]) || out_same_file(file, named[i])))
 			return *what = names[i], *path = named[i], true;
 	return false;
 }
@@ -111,10 +114,10 @@ int cli_check_tensor_outputs(const char *cmd, const struct cli_tensors *ts, cons
 {
 	const char *what, *path;
 	for (int i = 0; i < ts->n; i++) /* an --output over any file; any output over an --input */
-		if (other_file(o, ts->v[i].file, &what, &path) &&
+		if (other_file(o, ts->v[i].file, ts->v[i].output, &what, &path) &&
 		    (ts->v[i].output || (strcmp(what, "input") && strcmp(what, "--hw") && strcmp(what, "--db")))) {
-			fprintf(stderr, "tessel %s: error: --%s %s=%s is the %s '%s' (the same file); expected another file\n", cmd,
-				ts->v[i].output ? "output" : "input", ts->v[i].name, ts->v[i].file, what, path);
+			cli_usage_error(cmd, "--%s %s=%s is the %s '%s' (the same file); expected another file",
+					ts->v[i].output ? "output" : "input", ts->v[i].name, ts->v[i].file, what, path);
 			return CLI_USAGE;
 		}
 	return 0;

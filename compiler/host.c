@@ -274,6 +274,22 @@ static LLVMValueRef compare(struct gen *G, LLVMRealPredicate fp, LLVMIntPredicat
 	return G->flt ? LLVMBuildUIToFP(G->b, t, G->f32, "") : LLVMBuildZExt(G->b, t, G->i32, "");
 }
 
+/* The device takes a window's first point with `mov` and the others with a
+ * `max` that keeps its destination where the comparison is unordered: a NaN
+ * at the first point stays, a NaN after it is passed over.  Floats follow the
+ * same rule here: the point where every reduction iterator is 0 (unless it
+ * lies in the padding, which the device fills with -inf) is taken as it is. */
+static LLVMValueRef reduce_max(struct gen *G, const struct state *s, LLVMValueRef c, LLVMValueRef acc)
+{
+	if (!G->flt)
+		return vmax(G, c, acc);
+	LLVMValueRef first = LLVMConstInt(G->i1, 1, 0);
+	for (int p = G->nsp; p < G->nsp + G->nrd; p++)
+		first = LLVMBuildAnd(G->b, first, LLVMBuildICmp(G->b, LLVMIntEQ, s->it[G->order[p]], ci64(G, 0), ""), "");
+	LLVMValueRef take = LLVMBuildOr(G->b, first, LLVMBuildFCmp(G->b, LLVMRealOGT, c, acc, ""), "");
+	return LLVMBuildSelect(G->b, take, c, acc, "");
+}
+
 /* One point of the domain: read, combine, reduce into the accumulator. */
 static void gen_body(struct gen *G, const struct state *s)
 {
@@ -310,7 +326,7 @@ static void gen_body(struct gen *G, const struct state *s)
 	switch (G->op->reduce) {
 	case IR_REDUCE_ASSIGN: acc = c; break;
 	case IR_REDUCE_SUM: acc = G->flt ? LLVMBuildFAdd(G->b, acc, c, "") : LLVMBuildAdd(G->b, acc, c, ""); break;
-	case IR_REDUCE_MAX: acc = vmax(G, c, acc); break;
+	case IR_REDUCE_MAX: acc = reduce_max(G, s, c, acc); break;
 	}
 	LLVMBuildStore(G->b, acc, G->acc);
 }

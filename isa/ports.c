@@ -320,8 +320,8 @@ int isa_port_check_array(const struct isa_port *pt, enum dtype dtype, int rank, 
 	char want[160], have[160];
 	npy_shape_text(pt->rank, pt->shape, want, sizeof want);
 	npy_shape_text(rank, shape, have, sizeof have);
-	diag_add(err, file, 0, 0, "tensor '%s' is %s %s%s%s; the file holds %s %s", pt->name, dtype_name(pt->dtype), want,
-		 pt->layout[0] ? " " : "", pt->layout, dtype_name(dtype), have);
+	diag_add(err, file, 0, 0, "tensor '%s' is %s %s%s%s; the %s %s %s", pt->name, dtype_name(pt->dtype), want,
+		 pt->layout[0] ? " " : "", pt->layout, file ? "file holds" : "array given is", dtype_name(dtype), have);
 	return -1;
 }
 

@@ -117,8 +117,8 @@ bool isa_segment_name_ok(const char *s, size_t n)
  * any character: "model/conv2d/BiasAdd;model/conv2d/Conv2D", "conv 1"). */
 static char segment_char(char c, size_t i)
 {
-	char one[2] = {c, 0};
-	return isa_segment_name_ok(one, 1) || (i > 0 && (c == '.' || c == '-' || c == '/' || c == ':')) ? c : '_';
+	char pair[2] = {'a', c}; /* c alone as a first character, or after an allowed one */
+	return isa_segment_name_ok(i ? pair : pair + 1, i ? 2 : 1) ? c : '_';
 }
 
 struct isa_segment *isa_program_add_segment(struct isa_program *p, const char *name, enum isa_segment_kind kind,

@@ -274,7 +274,14 @@ static int build(const struct hw *hw, const struct variant *v, const char *dir, 
 	return rc;
 }
 
-const struct rtl_abi *rtl_model_load(const struct hw *hw, bool verbose, struct diags *err)
+static FILE *build_notes;
+
+void rtl_report_builds(FILE *to)
+{
+	build_notes = to;
+}
+
+const struct rtl_abi *rtl_model_load(const struct hw *hw, struct diags *err)
 {
 	char why[200];
 	if (rtl_supported(hw, why, sizeof why)) {
@@ -295,8 +302,8 @@ const struct rtl_abi *rtl_model_load(const struct hw *hw, bool verbose, struct d
 	if (stat(so, &stt)) {
 		if (mkdirs(dir, "the model cache", err))
 			goto out;
-		if (verbose)
-			fprintf(stderr, "tessel: building the RTL model of '%s' in %s\n", hw->name, dir);
+		if (build_notes)
+			fprintf(build_notes, "tessel: building the RTL model of '%s' in %s\n", hw->name, dir);
 		if (build(hw, &v, dir, so, err))
 			goto out;
 	}

@@ -42,7 +42,7 @@ static struct device *rtl_open(const struct hw *hw, struct diags *err)
 		return NULL;
 	}
 	d->hw = *hw;
-	if (isa_derive(&d->hw, &d->lay, err) || !(d->abi = rtl_model_load(&d->hw, true, err))) {
+	if (isa_derive(&d->hw, &d->lay, err) || !(d->abi = rtl_model_load(&d->hw, err))) {
 		free(d);
 		return NULL;
 	}

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "device/device.h"
 #include "rtl_abi.h"
@@ -16,9 +17,13 @@
 int rtl_supported(const struct hw *hw, char *why, size_t n);
 
 /* The model for hw: loaded from the cache, built there first if missing
- * (which takes Verilator and a C++ compiler, and tens of seconds).  With
- * `verbose`, says on stderr when it builds.  NULL with an error. */
-const struct rtl_abi *rtl_model_load(const struct hw *hw, bool verbose, struct diags *err);
+ * (which takes Verilator and a C++ compiler, and tens of seconds), saying
+ * so where rtl_report_builds points.  NULL with an error. */
+const struct rtl_abi *rtl_model_load(const struct hw *hw, struct diags *err);
+/* Where rtl_model_load says it builds a model: the command line's stderr.
+ * NULL, the default, says nothing: a program embedding the library keeps
+ * its stderr (docs/api.md). */
+void rtl_report_builds(FILE *to);
 /* The cache directory of hw's model (malloc'd), or NULL with an error. */
 char *rtl_model_dir(const struct hw *hw, struct diags *err);
 /* Writes the RTL sources with hw's generated header into dir, for tools that

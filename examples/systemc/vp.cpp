@@ -448,7 +448,7 @@ static int check_outputs(const Args &a)
 				return usage_error("the output " + out[i].what + " '" + out[i].path + "' is the " + f.what + " '" +
 						   f.path + "' (the same file), which it would overwrite; expected another output file");
 		for (size_t j = 0; j < i; j++)
-			if (!std::strcmp(out[i].path, out[j].path) || out_same_file(out[i].path, out[j].path))
+			if (out_clash(out[i].path, out[j].path)) // /dev/null twice is no clash
 				return usage_error("the outputs " + out[j].what + " and " + out[i].what + " are the same file '" +
 						   out[i].path + "'; expected two files");
 	}

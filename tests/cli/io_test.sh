@@ -97,7 +97,9 @@ expect 1 "a name given twice" "$tessel" run "$p" --input "image=$img" --input "i
 contains "$work/err" "tensor 'image' is given to --input twice" "twice named"
 expect 2 "an output over an input" "$tessel" run "$p" --input "image=$img" --output "pw2=$img"
 contains "$work/err" "is named for tensors 'image' and 'pw2'; an output must not overwrite another file" "the clash named"
+contains "$work/err" "usage: tessel run " "the clash's usage follows (exit status 2)"
 expect 2 "an output over the program" "$tessel" run "$p" --output "pw2=$p"
+contains "$work/err" "usage: tessel run " "an output over the program: the usage follows"
 cp "$src/examples/hw/vta-default.yaml" "$work/hw-copy.yaml"
 expect 2 "an output over --hw" "$tessel" run "$p" --hw "$work/hw-copy.yaml" --output "pw2=$work/hw-copy.yaml"
 contains "$work/err" "--output pw2=$work/hw-copy.yaml is the --hw '$work/hw-copy.yaml' (the same file)" "the --hw named"
@@ -105,6 +107,10 @@ same "$work/hw-copy.yaml" "$src/examples/hw/vta-default.yaml" "--hw not overwrit
 expect 2 "a --trace over an input" "$tessel" run "$p" --input "image=$img" --trace "$img"
 expect 2 "a --trace over an output" "$tessel" run "$p" --output "pw2=$work/pw2-trace.npy" --trace "$work/pw2-trace.npy"
 expect 2 "--input without a value" "$tessel" run "$p" --input
+# outputs that are no regular file are written in place: /dev/null twice is no clash
+expect 0 "--output and --trace to /dev/null" "$tessel" run "$p" --output "pw2=/dev/null" --trace /dev/null
+expect 0 "exec: --trace and --html to /dev/null" "$tessel" exec "$wl/mobilenet-dw.yaml" --trace /dev/null --html /dev/null
+expect 0 "tessel-tlm: --dump-outputs and --output to /dev/null" "$tlm" "$p" --dump-outputs /dev/null --output "pw2=/dev/null"
 same "$img" "$work/mb-in-image.npy" "no input was overwritten"
 expect 1 "tessel-tlm: an unknown input" "$tlm" "$p" --input "picture=$img"
 contains "$work/err" "tensor 'picture' is not an input of the program" "tessel-tlm names it too"

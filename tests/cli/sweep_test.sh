@@ -41,6 +41,29 @@ contains "$work/out" "12 points (4 run, 4 invalid, 4 excluded, 0 failed)" "the p
 contains "$work/out" "is not a whole number of elements" "an invalid point says why"
 contains "$work/out" "constraint 'memory.scratchpads.inp.capacity * 8 <= memory.scratchpads.wgt.capacity' does not hold" "an excluded point says which constraint"
 
+# the example sweep's points are what docs/sweep.md says (24 run, 3 invalid),
+# on the GEMM workload instead of ResNet-18 to be quick
+sed -e "s|^hardware: .*|hardware: $hw/vta-default.yaml|" -e "s|^workloads: .*|workloads: [$wl/gemm.yaml]|" \
+  -e 's/^budget: [0-9]*/budget: 0/' "$src/examples/sweeps/resnet18-array.yaml" >"$work/example.yaml"
+expect 0 "the example sweep" "$tessel" sweep "$work/example.yaml" --out "$work/example"
+contains "$work/out" "27 points (24 run, 3 invalid, 0 excluded, 0 failed)" "the example sweep's points"
+expect 0 "the example's report of point 14" "$tessel" report "$work/example" --html "$work/example.html" --point 14
+
+# a loader's message of 400 bytes is the reason whole, in the table and the CSV
+cat >"$work/narrow.yaml" <<YAML
+name: narrow
+hardware: $hw/vta-default.yaml
+workloads: [$wl/gemm.yaml]
+budget: 0
+axes:
+  - path: isa.instruction_bits
+    values: [64]
+YAML
+expect 0 "sweep narrow" "$tessel" sweep "$work/narrow.yaml" --out "$work/narrow"
+tail="lower the limits that set the widest fields (buffer depths, dram.address_bits, dma limits, isa.max_loop_extent, alu.imm_bits)"
+contains "$work/out" "but isa.instruction_bits is 64; raise instruction_bits or $tail" "the reason whole in the table"
+contains "$work/narrow/results.csv" "$tail" "the reason whole in the CSV"
+
 # each point that ran against exec and area of its description written here
 cat >"$work/points.py" <<'PY'
 import json, subprocess, sys

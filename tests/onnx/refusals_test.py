@@ -111,11 +111,11 @@ data_set(d, 0, feeds=())
 refused(["onnx-test", d], "test_data_set_0: no input_0.pb for graph input 'x'", "a data set without its input")
 d = relu_test("input_shape")
 data_set(d, 0, feeds=(("input_0", x.reshape(1, 2, 4, 3)),))
-refused(["onnx-test", d], "a tensor of shape [1, 2, 4, 3] for graph input 'x', which has shape [1, 2, 3, 4]",
+refused(["onnx-test", d], "a tensor of shape (1, 2, 4, 3) for graph input 'x', which has shape (1, 2, 3, 4)",
         "an input of another shape")
 d = relu_test("output_shape")
 data_set(d, 0, outs=(("output_0", np.maximum(x, 0).reshape(1, 2, 12, 1)),))
-refused(["onnx-test", d], "a tensor of shape [1, 2, 12, 1] for output 'y', which has shape [1, 2, 3, 4]",
+refused(["onnx-test", d], "a tensor of shape (1, 2, 12, 1) for output 'y', which has shape (1, 2, 3, 4)",
         "an expected output of another shape")
 d = relu_test("no_output")
 data_set(d, 0, outs=())

@@ -80,6 +80,7 @@ static inline void interp_op(const struct ir_graph *g, int opi, struct interp_te
 		double fa = op->reduce == IR_REDUCE_MAX ? -INFINITY : 0;
 		for (int r = 0; r < nrd; r++)
 			it[rd[r]] = 0;
+		bool first = true; /* a float max= takes its first point as it is, a NaN too */
 		for (;;) {
 			int64_t iv[2] = {0, 0};
 			double fv[2] = {0, 0};
@@ -112,8 +113,9 @@ static inline void interp_op(const struct ir_graph *g, int opi, struct interp_te
 			switch (op->reduce) {
 			case IR_REDUCE_ASSIGN: ia = interp_wrap(ic, op->acc), fa = fc; break;
 			case IR_REDUCE_SUM: ia = interp_wrap(ia + ic, op->acc), fa = interp_round(fa + fc, op->acc); break;
-			case IR_REDUCE_MAX: ia = ic > ia ? ic : ia, fa = fc > fa ? fc : fa; break;
+			case IR_REDUCE_MAX: ia = ic > ia ? ic : ia, fa = first || fc > fa ? fc : fa; break;
 			}
+			first = false;
 			int r = nrd - 1;
 			for (; r >= 0; r--) {
 				if (++it[rd[r]] < op->iter[rd[r]].extent)

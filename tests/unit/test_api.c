@@ -199,9 +199,10 @@ static void test_misuse(void)
 	expect(tessel_model_set_input(m, "mm", TESSEL_INT8, 2, shape_a, a, sizeof a, &err), &err, TESSEL_BAD_INPUT,
 	       "(it is an output)");
 	expect(tessel_model_set_input(m, "a", TESSEL_INT16, 2, shape_a, a, sizeof a, &err), &err, TESSEL_BAD_INPUT,
-	       "tensor 'a' is int8 (24, 40) ab; the file holds int16 (24, 40)");
+	       "tensor 'a' is int8 (24, 40) ab; the array given is int16 (24, 40)");
+	ASSERT(!strncmp(err.message, "tensor 'a'", 10)); /* no file, no "tessel: error: " before it */
 	expect(tessel_model_set_input(m, "a", TESSEL_INT8, 2, wrong, a, sizeof a, &err), &err, TESSEL_BAD_INPUT,
-	       "the file holds int8 (40, 24)");
+	       "the array given is int8 (40, 24)");
 	expect(tessel_model_set_input(m, "a", TESSEL_INT8, 2, shape_a, a, 10, &err), &err, TESSEL_BAD_INPUT,
 	       "is 960 bytes; 10 were given");
 	expect(tessel_model_set_input(m, "a", (tessel_dtype)77, 2, shape_a, a, sizeof a, &err), &err, TESSEL_BAD_INPUT,
@@ -310,6 +311,43 @@ static void test_host_steps(void)
 	diag_free(&err);
 }
 
+/* The library says nothing on the program's stderr, not even that it builds
+ * an RTL model: a build made to fail at once (TESSEL_VERILATOR=/bin/false,
+ * in a new cache) is an error returned, and stderr stays empty. */
+static void test_quiet(void)
+{
+	char cache[] = "/tmp/tessel-api-cache-XXXXXX", log[64];
+	ASSERT(mkdtemp(cache) != NULL);
+	snprintf(log, sizeof log, "/tmp/tessel-api-stderr-%d", (int)getpid());
+	setenv("XDG_CACHE_HOME", cache, 1);
+	setenv("TESSEL_VERILATOR", "/bin/false", 1);
+	fflush(stderr);
+	int saved = dup(2);
+	ASSERT(saved >= 0 && freopen(log, "w", stderr) != NULL);
+	tessel_device *d = NULL;
+	tessel_error err;
+	tessel_status st = tessel_device_open("rtl", NULL, &d, &err);
+	fflush(stderr);
+	ASSERT(dup2(saved, 2) == 2);
+	close(saved);
+	unsetenv("TESSEL_VERILATOR");
+	FILE *f = fopen(log, "r");
+	ASSERT(f != NULL);
+	char got[512];
+	size_t n = fread(got, 1, sizeof got - 1, f);
+	got[n] = 0;
+	fclose(f);
+	unlink(log);
+	if (n)
+		fprintf(stderr, "  the library printed: %s\n", got);
+	ASSERT_EQ(n, 0);
+	ASSERT_EQ(st, TESSEL_BAD_INPUT);
+	ASSERT(strstr(err.message, "building the RTL model of 'vta-default' failed") != NULL);
+	char rm[128];
+	snprintf(rm, sizeof rm, "rm -rf '%s'", cache);
+	ASSERT_EQ(system(rm), 0);
+}
+
 int main(void)
 {
 	snprintf(model_path, sizeof model_path, "/tmp/tessel-api-%d.tsp", (int)getpid());
@@ -319,6 +357,7 @@ int main(void)
 	test_threads(&w);
 	test_misuse();
 	test_host_steps();
+	test_quiet();
 	wl_free(&w);
 	unlink(model_path);
 	return test_done("test_api");
