@@ -48,6 +48,33 @@ static void expect_npy_error(const char *dict, const void *data, size_t n, const
 	diag_free(&err);
 }
 
+/* A NUL inside the descr ('<i\01') is shown as \x00, not taken for its end. */
+static void expect_npy_nul_descr(void)
+{
+	uint8_t buf[1024];
+	const uint8_t d[8] = {0};
+	size_t len = make_npy(buf, 1, "{'descr': '<i#1', 'fortran_order': False, 'shape': (2,), }", d, 8);
+	*(uint8_t *)memchr(buf, '#', len) = 0;
+	struct npy a;
+	struct diags err = {0};
+	ASSERT_EQ(npy_decode(buf, len, "x.npy", &a, &err), -1);
+	ASSERT(err.n && strstr(err.v[0].msg, "holds dtype '<i\\x001'"));
+	diag_free(&err);
+}
+
+/* A dimension of 0 makes the array empty, whatever the others' product. */
+static void expect_npy_empty_huge(void)
+{
+	uint8_t buf[1024];
+	size_t len = make_npy(buf, 1, "{'descr': '|i1', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4, 0), }",
+			      "", 0);
+	struct npy a;
+	struct diags err = {0};
+	ASSERT_EQ(npy_decode(buf, len, "x.npy", &a, &err), 0);
+	ASSERT_EQ(a.bytes, 0);
+	npy_free(&a);
+}
+
 static void test_npy_reads(void)
 {
 	const int32_t v[6] = {1, -2, 3, -4, 5, 1 << 30};
@@ -98,6 +125,13 @@ static void test_npy_refuses(void)
 	expect_npy_error("{'descr': '<i4', 'fortran_order': False, 'shape': (1,1,1,1,1,1,1,1,1), }", d, 4, "at most 8");
 	expect_npy_error("{'descr': '<i4', 'fortran_order': False, 'shape': (2,)", d, 8, "',' or '}'");
 	expect_npy_error("['descr']", d, 8, "'{'");
+	/* unprintable bytes of a descr are shown, not cut at */
+	expect_npy_error("{'descr': '<i\x01""1', 'fortran_order': False, 'shape': (2,), }", d, 8, "holds dtype '<i\\x011'");
+	/* a shape whose bytes pass 2^64 says so, not a saturated count */
+	expect_npy_error("{'descr': '|i1', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4), }", d, 8,
+			 "of int8 needs more than 2^64 bytes of data; the file has 8");
+	expect_npy_nul_descr();
+	expect_npy_empty_huge();
 	struct npy a;
 	struct diags err = {0};
 	ASSERT_EQ(npy_decode((const uint8_t *)"\x93NUMPZ\x01\x00\x00\x00", 10, "x.npy", &a, &err), -1);
