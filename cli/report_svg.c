@@ -285,6 +285,10 @@ void rp_roofline(FILE *f, const struct rp_run *r)
 void rp_utilization(FILE *f, const struct rp_run *r)
 {
 	enum { W = 560, ROW = 20, LEFT = 110 };
+	if (!(r->peak_macs > 0)) { /* results that do not say: no fraction of it */
+		fputs("<p class=\"note\">No utilization: the peak MACs a cycle is not known.</p>\n", f);
+		return;
+	}
 	int n = 0;
 	for (int i = 0; i < r->nops; i++)
 		n += r->op[i].cycles > 0;
@@ -478,7 +482,10 @@ void rp_ops_table(FILE *f, const struct rp_run *r)
 		if (cyc > 0) {
 			double util = macs / (cyc * r->peak_macs);
 			snprintf(b, sizeof b, "%.4g", macs / cyc), rp_td_num(f, macs / cyc, b);
-			snprintf(b, sizeof b, "%.1f%%", 100 * util), rp_td_num(f, util, b);
+			if (r->peak_macs > 0)
+				snprintf(b, sizeof b, "%.1f%%", 100 * util), rp_td_num(f, util, b);
+			else
+				rp_td_none(f);
 			snprintf(b, sizeof b, "%.1f%%", 100 * o->roofline / cyc), rp_td_num(f, o->roofline / cyc, b);
 		} else {
 			rp_td_none(f), rp_td_none(f), rp_td_none(f);

@@ -469,5 +469,16 @@ check(not os.path.exists(f"{work}/none"), "a failed write leaves nothing")
 expect(1, "report to a full device", ["report", f"{work}/res", "--html", "/dev/full"])
 expect(2, "exec --html onto the workload", ["exec", f"{wl}/gemm.yaml", "--html", f"{wl}/gemm.yaml"], "the same file", 2)
 
+# results that do not know the peak (0 MACs a cycle): no utilization drawn or
+# tabled, and no number that is not finite anywhere in the page
+shutil.copytree(f"{work}/res", f"{work}/nopeak")
+with sqlite3.connect(f"{work}/nopeak/results.db") as nopeak:
+    nopeak.execute("UPDATE points SET peak_macs = 0")
+rc, out, err = run("report", f"{work}/nopeak", "--html", f"{work}/nopeak.html")
+page = open(f"{work}/nopeak.html").read() if rc == 0 else ""
+check(rc == 0 and "No utilization: the peak MACs a cycle is not known" in page, "a peak of 0: no utilization", err)
+bad = re.findall(r'[="\s(,:](-?inf|nan)[\s"%,)<]', page, re.I)
+check(not bad, "a peak of 0: no inf or nan in the page", str(bad[:5]))
+
 print(f"report: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
