@@ -161,14 +161,17 @@ static struct ynode *scalar_node(struct tparser *T, const yaml_event_t *ev)
 	n->len = ev->data.scalar.length;
 	n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 	/* The text's columns are exact only when it is written on one line
-	 * exactly as it reads: plain, or quoted without escapes. */
-	size_t span = ev->end_mark.column - ev->start_mark.column;
+	 * exactly as it reads: plain, or quoted without escapes.  libyaml
+	 * counts a line's columns in characters, the text's length in bytes. */
+	size_t span = ev->end_mark.column - ev->start_mark.column, chars = 0;
+	for (size_t i = 0; i < n->len; i++)
+		chars += ((unsigned char)n->str[i] & 0xc0) != 0x80; /* not a UTF-8 continuation byte */
 	bool one_line = ev->end_mark.line == ev->start_mark.line;
-	if (one_line && n->plain && span == n->len)
+	if (one_line && n->plain && span == chars)
 		n->text_col = n->col;
 	else if (one_line && (ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
 			      ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE) &&
-		 span == n->len + 2)
+		 span == chars + 2)
 		n->text_col = n->col + 1;
 	return n;
 }

@@ -231,10 +231,18 @@ static void emit_intrinsic(yaml_emitter_t *e, const struct hw *hw, const struct 
 	scalar(e, in->expr, YAML_DOUBLE_QUOTED_SCALAR_STYLE); /* verbatim: it names the operands */
 	key(e, "dims");
 	map_start(e, true);
+	/* by name: the order a file writes a mapping's keys in is not the hardware's */
+	int order[HW_MAX_DIMS];
 	for (int d = 0; d < in->ndims; d++) {
+		int at = d;
+		for (; at > 0 && strcmp(in->dim_name[order[at - 1]], in->dim_name[d]) > 0; at--)
+			order[at] = order[at - 1];
+		order[at] = d;
+	}
+	for (int i = 0; i < in->ndims; i++) {
 		char size[16];
-		snprintf(size, sizeof size, "%" PRIu32, in->dim_size[d]);
-		text(e, in->dim_name[d]);
+		snprintf(size, sizeof size, "%" PRIu32, in->dim_size[order[i]]);
+		text(e, in->dim_name[order[i]]);
 		scalar(e, size, YAML_PLAIN_SCALAR_STYLE);
 	}
 	map_end(e);

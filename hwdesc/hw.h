@@ -68,6 +68,10 @@ enum {
 	HW_MAX_BURST = 1048576,
 };
 
+/* The fastest clock a description may have (1 THz): every figure derived
+ * from it (GMAC/s, seconds) stays finite. */
+#define HW_MAX_CLOCK_MHZ 1e6
+
 /* Where something was written in the YAML, for errors found after loading. */
 struct hw_loc {
 	int line, col;

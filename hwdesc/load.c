@@ -546,9 +546,11 @@ static void load_root(struct loader *L, const struct ynode *root)
 		yt_name(&L->yt, v[TOP_NAME], "name", NULL, false, sizeof L->hw->name, L->hw->name);
 	if (v[TOP_DESC])
 		load_description(L, v[TOP_DESC]);
-	if (v[TOP_CLOCK] && !yt_positive_number(v[TOP_CLOCK], &L->hw->clock_mhz))
-		yt_error(&L->yt, v[TOP_CLOCK], "expected a positive number of MHz for 'clock_mhz' (like 100 or 312.5), got %s",
-			  yt_show(v[TOP_CLOCK], b, sizeof b));
+	/* up to 1 THz, so that every figure derived from it (GMAC/s, seconds) is finite */
+	if (v[TOP_CLOCK] && (!yt_positive_number(v[TOP_CLOCK], &L->hw->clock_mhz) || L->hw->clock_mhz > HW_MAX_CLOCK_MHZ))
+		yt_error(&L->yt, v[TOP_CLOCK],
+			  "expected a positive number of MHz up to %.0f for 'clock_mhz' (like 100 or 312.5), got %s",
+			  HW_MAX_CLOCK_MHZ, yt_show(v[TOP_CLOCK], b, sizeof b));
 	if (v[TOP_MEMORY])
 		load_memory(L, v[TOP_MEMORY]);
 	else

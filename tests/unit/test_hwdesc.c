@@ -252,6 +252,22 @@ static void test_canonical(void)
 	ASSERT(strstr(c, "  expr: \"acc[i, j] += inp[i, k] * wgt[j, k]\"\n  dims: {i: 1, j: 16, k: 16}\n"));
 	free(c);
 
+	/* The order of an intrinsic's dims is the file's, not the hardware's. */
+	struct diags derr = {0};
+	char *vta = example_path("vta-default");
+	char *vta_text = slurp(vta);
+	char *at = strstr(vta_text, "dims: {i: 1, j: 16, k: 16}");
+	ASSERT(at != NULL);
+	if (at) {
+		memcpy(at, "dims: {k: 16, j: 16, i: 1}", 26);
+		struct hw swapped;
+		ASSERT(hw_load_string(vta_text, "swapped.yaml", &swapped, &derr) == 0);
+		ASSERT(hw_fingerprint(&swapped) == hw_fingerprint(&hw));
+	}
+	free(vta_text);
+	free(vta);
+	diag_free(&derr);
+
 	/* One number changes the fingerprint; the source file does not. */
 	uint64_t base = hw_fingerprint(&hw);
 	struct hw h = hw;
