@@ -225,12 +225,18 @@ int ir_conv2d(struct ir_graph *g, const char *name, int input, int weight, const
 	const int64_t *is = g->tensor[input].shape, *ws = g->tensor[weight].shape;
 	int64_t N = is[0], H = is[X_H], W = is[X_W], C = is[X_C], O = ws[0], KH = ws[X_H], KW = ws[X_W], I = ws[X_C],
 		G = a->groups;
-	if (C % G || O % G || I != C / G) {
+	if (C % G || O % G) {
 		diag_add(err, NULL, 0, 0,
-			 "op '%s': input has %" PRId64 " channels and weight %" PRId64 " outputs x %" PRId64
-			 " inputs; with %" PRId64 " groups expected both channel counts divisible by the groups and %" PRId64
-			 " weight inputs",
-			 name, C, O, I, G, C % G ? 0 : C / G);
+			 "op '%s': input has %" PRId64 " channels and weight %" PRId64 " outputs; with %" PRId64
+			 " groups expected both divisible by the groups",
+			 name, C, O, G);
+		return -1;
+	}
+	if (I != C / G) {
+		diag_add(err, NULL, 0, 0,
+			 "op '%s': input has %" PRId64 " channels and weight %" PRId64 " inputs; with %" PRId64
+			 " groups expected %" PRId64 " weight inputs (the channels of one group)",
+			 name, C, I, G, C / G);
 		return -1;
 	}
 	int64_t OH = out_extent(H, a->pad[0], a->pad[2], KH, a->stride[0], a->dilation[0]);

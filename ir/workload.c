@@ -476,6 +476,24 @@ static int peek_kind(const struct ynode *m)
 	return -1;
 }
 
+/* A convolution's or pool's declared operand t (its key at n) in the layout
+ * the op reads (want: NHWC, OHWI); a tensor declared in another (NCHW, say)
+ * would be read as if it were in this one, so it is an error at the op.
+ * (An einsum names its indices and takes any layout.) */
+static bool window_layout_ok(struct wl_state *S, int kind, const char *name, int t, const struct ynode *n,
+			     const char *want)
+{
+	if (t < 0 || !(kind == CONV2D || kind == DEPTHWISE || kind == MAX_POOL || kind == AVG_POOL))
+		return true;
+	const struct ir_tensor *ts = &S->w->g.tensor[t];
+	bool declared = ts->kind == IR_TENSOR_INPUT || ts->kind == IR_TENSOR_WEIGHT;
+	if (!declared || ts->rank != 4 || !(S->given[t] & GIVEN_LAYOUT) || !strcmp(ts->layout, want))
+		return true;
+	yt_error(&S->yt, n, "op '%s': tensor '%s' is declared %s; a %s reads it as %s (an einsum takes any layout)", name,
+		 ts->name, ts->layout, kinds[kind].name, want);
+	return false;
+}
+
 /* op := {name, op, [out], [dtype], operands, attributes, [epilogue]} */
 static void load_op(struct wl_state *S, const struct ynode *m, int nth)
 {
@@ -604,6 +622,10 @@ static void load_op(struct wl_state *S, const struct ynode *m, int nth)
 	if (kind == MATMUL && x >= 0 && g->tensor[x].rank != 2) {
 		yt_error(&S->yt, v[O_A], "op '%s': a matmul's a '%s' has rank %d; expected 2 [M, K] (batch_matmul for 3)",
 			  name, g->tensor[x].name, g->tensor[x].rank);
+		mark_broken(S, out);
+		return;
+	}
+	if (!window_layout_ok(S, kind, name, x, v[O_INPUT], "NHWC") || !window_layout_ok(S, kind, name, y, v[O_WEIGHT], "OHWI")) {
 		mark_broken(S, out);
 		return;
 	}

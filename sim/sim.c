@@ -271,6 +271,15 @@ static void cut_at(struct run *r, uint64_t stop)
 	}
 	if (r->arrive_at != NEVER && r->arrive_at > stop)
 		r->st->busy[DEV_FETCH] -= r->arrive_at - stop;
+	/* a dispatch at the stop cycle itself counted that cycle, one past the
+	 * cycles run */
+	if (r->st->busy[DEV_FETCH] > stop)
+		r->st->busy[DEV_FETCH] = stop;
+	/* the bus is busy without a gap from the stop to bus_free: every
+	 * request was made by the stop, and one made after the bus was free
+	 * starts when it is made */
+	if (r->dram.bus_free > stop)
+		r->dram.busy_cycles -= r->dram.bus_free - stop;
 }
 
 /* ---- fetch ---- */

@@ -27,8 +27,10 @@ int tz_epilogue_alu(const struct hw *hw, enum dtype acc, const struct ir_epilogu
 	case IR_EP_ROUND: return dtype_float(acc) ? -1 : 0; /* an integer is one already */
 	case IR_EP_EXP: case IR_EP_LOG: case IR_EP_SQRT: return -1;
 	case IR_EP_CLIP: {
-		/* the ALU's clip is symmetric: [-y-1, y] for integers, [-y, y] for floats */
-		bool symmetric = dtype_float(acc) ? ep->lo == -ep->hi : ep->lo == -ep->hi - 1;
+		/* the ALU's clip is symmetric: [-y-1, y] for integers, [-y, y] for
+		 * floats, with y > 0 (clip [0, 0] is +0 for a negative value, y = 0
+		 * would give -0) */
+		bool symmetric = dtype_float(acc) ? ep->lo == -ep->hi && ep->hi > 0 : ep->lo == -ep->hi - 1;
 		if (symmetric && (hw->alu.ops & (1u << HW_ALU_CLIP))) {
 			op[0] = HW_ALU_CLIP, imm[0] = ep->hi;
 			return 1;

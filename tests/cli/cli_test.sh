@@ -427,6 +427,20 @@ op = next(o for o in e["ops"] if o.get("stopped"))
 assert op["macs"] == r["macs"] and 0 < op["utilization"] <= 1, (op, r["macs"])
 PY
 check "the stopped op's MACs and utilization" "$work/stopped.py" "$work/stopped.json" "$work/stopped-run.json"
+# busy cycles counted up to the limit: none past the cycles run (the DRAM bus
+# counted a request's beats whole, fetch a dispatch at the stop cycle)
+for limit in 1 40 100 5000; do
+  expect 1 "run to cycle $limit, --json" "$tessel" run "$work/gemm-stop.tsp" --max-cycles $limit --json
+  cp "$work/out" "$work/stopped-$limit.json"
+  cat >"$work/busy.py" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+c = r["cycles"]
+busy = {"dram": r["dram"]["busy_cycles"], **{m: v["busy"] for m, v in r["modules"].items()}}
+assert all(0 <= b <= c for b in busy.values()), (c, busy)
+PY
+  check "run to cycle $limit: no busy count past its cycles" "$work/busy.py" "$work/stopped-$limit.json"
+done
 if command -v sqlite3 >/dev/null; then
   db="$work/tune.db"; rm -f "$db"*
   "$tessel" tune "$src/examples/workloads/gemm.yaml" --db "$db" --budget 3 --json >"$work/t1" 2>"$work/e1" & p1=$!

@@ -67,6 +67,7 @@ roundtrip resnet resnet18 vta-default "sim"           # C1 split into phases: a 
 roundtrip stem stem dot-i8 "sim rtl tlm"              # two ops split into phases, a max pool between
 roundtrip twice host-same-operand vta-default "sim" "$src/tests/regress"  # host steps reading one tensor twice
 roundtrip padpool pool-window-in-padding server-wide "sim" "$src/tests/regress"  # windows wholly in the padding
+roundtrip clip-zero clip-zero mma-fp16 "sim" "$src/tests/regress/fp16"  # float clip [0, 0]: +0, bit for bit
 
 # An .npy written by the host reads back as it was written.
 expect 0 "host writes an input" "$tessel" host "$wl/mobilenet-dw.yaml" --output "image=$work/image.npy" --output "pw2=$work/pw2-a.npy"
