@@ -88,6 +88,8 @@ bool yt_peek_name(const struct ynode *map, size_t size, char *out);
 bool yt_size(struct yt_ctx *yt, const struct ynode *n, const char *key, const char *ctx, uint64_t *out);
 /* A positive decimal number such as 100, 312.5 or 1e3. */
 bool yt_positive_number(const struct ynode *n, double *out);
+/* The same, or 0. */
+bool yt_nonnegative_number(const struct ynode *n, double *out);
 /* One of WORDS (NULL entries skipped); WHAT names the kind in messages. */
 bool yt_enum(struct yt_ctx *yt, const struct ynode *n, const char *what, const char *key,
 	      const char *ctx, const char *const *words, int nwords, int *out);

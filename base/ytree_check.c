@@ -325,7 +325,8 @@ bool yt_dtype(struct yt_ctx *yt, const struct ynode *n, const char *key, const c
 
 /* A positive decimal number (clock_mhz): digits, optionally a fraction and
  * an exponent; what "%.17g" prints, so the canonical form reads back. */
-bool yt_positive_number(const struct ynode *n, double *out)
+/* A plain decimal number, finite and not negative (no sign is read). */
+static bool plain_number(const struct ynode *n, double *out)
 {
 	if (n->kind != YN_SCALAR || !n->plain)
 		return false;
@@ -357,8 +358,22 @@ bool yt_positive_number(const struct ynode *n, double *out)
 		return false;
 	errno = 0;
 	double v = strtod(s, NULL);
-	if (errno == ERANGE || !isfinite(v) || !(v > 0))
+	if (errno == ERANGE || !isfinite(v))
 		return false;
 	*out = v;
 	return true;
+}
+
+bool yt_positive_number(const struct ynode *n, double *out)
+{
+	double v;
+	if (!plain_number(n, &v) || !(v > 0))
+		return false;
+	*out = v;
+	return true;
+}
+
+bool yt_nonnegative_number(const struct ynode *n, double *out)
+{
+	return plain_number(n, out);
 }

@@ -74,13 +74,16 @@ static int load_range(struct yt_ctx *yt, const struct ynode *n, struct sw_axis *
 	char b[80];
 	if (!yt_fields(yt, n, "'range'", "an axis", keys, 4, NULL, v, k))
 		return -1;
+	/* from and to may be 0 (a DRAM latency of 0, say); a step is positive */
 	for (int i = 0; i < 4; i++)
-		if (v[i] && !yt_positive_number(v[i], &x[i])) {
-			yt_error(yt, v[i], "expected a positive number for '%s' in range, got %s", keys[i], yt_show(v[i], b, sizeof b));
+		if (v[i] && !(i < 2 ? yt_nonnegative_number(v[i], &x[i]) : yt_positive_number(v[i], &x[i]))) {
+			yt_error(yt, v[i], "expected a %s number for '%s' in range, got %s", i < 2 ? "non-negative" : "positive",
+				 keys[i], yt_show(v[i], b, sizeof b));
 			return -1;
 		}
-	if (!v[0] || !v[1] || !v[2] == !v[3] || (v[3] && x[3] <= 1) || x[1] < x[0]) {
-		yt_error(yt, n, "expected range {from: A, to: B, step: S} or {from: A, to: B, times: F} with A <= B and F > 1");
+	if (!v[0] || !v[1] || !v[2] == !v[3] || (v[3] && (x[3] <= 1 || x[0] <= 0)) || x[1] < x[0]) {
+		yt_error(yt, n, "expected range {from: A, to: B, step: S} or {from: A, to: B, times: F} with A <= B, and "
+				"F > 1 and A > 0 with times");
 		return -1;
 	}
 	a->nvalues = 0;

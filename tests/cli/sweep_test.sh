@@ -251,6 +251,22 @@ sed 's/capacity \* 8 <=/capacity * 8 <= name +/' "$work/small.yaml" >"$work/cons
 bad cons "cons.yaml:15:5: error: constraint 'memory.scratchpads.inp.capacity * 8 <= name + memory.scratchpads.wgt.capacity': 'name' is not a number"
 sed 's/values: \[4, 8\]/range: {from: 8, to: 4, step: 1}/' "$work/small.yaml" >"$work/range.yaml"
 bad range "range.yaml:8:12: error: expected range"
+sed 's/values: \[4, 8\]/range: {from: 0, to: 8, times: 2}/' "$work/small.yaml" >"$work/range0.yaml"
+bad range0 "range0.yaml:8:12: error: expected range {from: A, to: B, step: S} or {from: A, to: B, times: F} with A <= B, and F > 1 and A > 0 with times"
+sed 's/values: \[4, 8\]/range: {from: -1, to: 8, step: 1}/' "$work/small.yaml" >"$work/rangeneg.yaml"
+bad rangeneg "rangeneg.yaml:8:19: error: expected a non-negative number for 'from' in range, got -1"
+# a range may start at 0: a DRAM latency of 0 and of 16 cycles
+cat >"$work/latency.yaml" <<YAML
+name: latency
+hardware: $hw/vta-default.yaml
+workloads: [$wl/gemm.yaml]
+budget: 0
+axes:
+  - path: memory.dram.latency
+    range: {from: 0, to: 16, step: 16}
+YAML
+expect 0 "a range from 0" "$tessel" sweep "$work/latency.yaml" --out "$work/latency"
+contains "$work/out" "2 points (2 run, 0 invalid" "both latencies ran"
 sed 's/name: inp$/name: bandwidth/' "$work/small.yaml" >"$work/samename.yaml"
 bad samename "samename.yaml:9:5: error: axis 'bandwidth' has the name of axis 1 (line 6); expected a name of its own"
 sed 's/path: memory.scratchpads.inp.capacity/path: memory.dram.bandwidth/' "$work/small.yaml" >"$work/samepath.yaml"

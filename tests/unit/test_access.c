@@ -186,7 +186,8 @@ static void test_intrinsic_errors(void)
 		{"acc[i] += a[i] * b[i] * c[i]", "* c", "expected the end of the expression after the second input operand, got '*'"},
 		{"acc[i] += a[i] * b[i]\n", "\n",
 		 "expected the end of the expression after the second input operand, got the character 0x0a"},
-		{"acc[i] += a[i] * b[\xc3\xa9]", "\xc3", "expected an index name, got the character 0xc3"},
+		{"acc[i] += a[i] * b[\xc3\xa9]", "\xc3", "expected an index name, got '\xc3\xa9'"},
+		{"acc[i] += a[i] * b[\xc3]", "\xc3", "expected an index name, got the character 0xc3"}, /* no UTF-8 */
 	};
 	check_errors(&intrinsic_form, bad, sizeof bad / sizeof *bad);
 }
