@@ -9,7 +9,16 @@
  * just before it pops each of the others.  Program order is emission order,
  * in which every instruction comes after everything it waits for; so
  * whichever instruction fetch cannot dispatch, the ones it waits for are
- * already in their queues. */
+ * already in their queues.
+ *
+ * A token queue holds at most hw.queues.token (D) tokens, so a producer's
+ * push number k waits for its consumer to have popped k - D: a wait too,
+ * from the producer on the consumer.  Where the consumer pops that token
+ * only later in program order (its next instruction both pops and pushes,
+ * in a cycle with the producer's: a depth-1 queue between double buffers),
+ * a `sync` of the consumer's module pops it early, just before the push.
+ * So every wait, for a token or for room, is on an instruction earlier in
+ * program order, and the program cannot deadlock at any queue depth. */
 #include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -98,10 +107,18 @@ static enum isa_field pop_field(enum isa_queue at, enum isa_queue from)
 }
 
 /* rank[i]: number of tokens producer instruction i's push completes, per
- * consumer module; pops[i][q]: tokens instruction i must pop from q. */
-static void plan(struct lw_stream *s, int (*rank)[ISA_Q_COUNT], int (*pops)[ISA_Q_COUNT])
+ * consumer module; pops[i][q]: tokens instruction i must pop from q;
+ * room[i][c]: tokens module c pops by syncs just before i, so that i's push
+ * towards c finds room in the token queue. */
+struct token_plan {
+	int (*rank)[ISA_Q_COUNT], (*pops)[ISA_Q_COUNT], (*room)[ISA_Q_COUNT];
+};
+
+/* Numbers the pushes: every instruction another module waits for pushes
+ * towards that module. */
+static void plan_pushes(const struct lw_stream *s, int (*rank)[ISA_Q_COUNT])
 {
-	int pushed[ISA_Q_COUNT][ISA_Q_COUNT] = {{0}}, popped[ISA_Q_COUNT][ISA_Q_COUNT] = {{0}};
+	int pushed[ISA_Q_COUNT][ISA_Q_COUNT] = {{0}};
 	for (int i = 0; i < s->n; i++)
 		for (int q = 0; q < ISA_Q_COUNT; q++)
 			rank[i][q] = -1;
@@ -113,15 +130,39 @@ static void plan(struct lw_stream *s, int (*rank)[ISA_Q_COUNT], int (*pops)[ISA_
 		for (int q = 0; q < ISA_Q_COUNT; q++)
 			if (rank[i][q] == 0)
 				rank[i][q] = ++pushed[s->v[i].q][q];
+}
+
+/* popped[p][c]: tokens module c has popped from module p's queue so far in
+ * program order.  Before instruction i pushes its token number k towards c,
+ * c must have popped k - depth of them (the queue holds depth). */
+static void plan_room(const struct lw_stream *s, const struct token_plan *tp, int i, int depth,
+		      int (*popped)[ISA_Q_COUNT])
+{
+	enum isa_queue p = s->v[i].q;
+	for (int c = 0; c < ISA_Q_COUNT; c++) {
+		tp->room[i][c] = 0;
+		int due = tp->rank[i][c] - depth;
+		if (tp->rank[i][c] <= 0 || due <= popped[p][c])
+			continue;
+		tp->room[i][c] = due - popped[p][c];
+		popped[p][c] = due;
+	}
+}
+
+static void plan(const struct lw_stream *s, const struct token_plan *tp, int depth)
+{
+	int popped[ISA_Q_COUNT][ISA_Q_COUNT] = {{0}};
+	plan_pushes(s, tp->rank);
 	for (int i = 0; i < s->n; i++) {
 		enum isa_queue c = s->v[i].q;
+		plan_room(s, tp, i, depth, popped);
 		for (int q = 0; q < ISA_Q_COUNT; q++) {
-			pops[i][q] = 0;
+			tp->pops[i][q] = 0;
 			int p = s->v[i].need[q];
-			if (p < 0 || rank[p][c] <= popped[q][c])
+			if (p < 0 || tp->rank[p][c] <= popped[q][c])
 				continue;
-			pops[i][q] = rank[p][c] - popped[q][c];
-			popped[q][c] = rank[p][c];
+			tp->pops[i][q] = tp->rank[p][c] - popped[q][c];
+			popped[q][c] = tp->rank[p][c];
 		}
 	}
 }
@@ -144,52 +185,81 @@ static int add_tagged(struct isa_program *p, int **tags, int *cap, const struct 
 	return 0;
 }
 
-int st_finish(struct lw_stream *s, struct isa_program *p, int **tags, struct diags *err)
+/* Appends n syncs of module `at`, each popping one token from module
+ * `from`'s queue, tagged as the instruction they come before. */
+static int add_syncs(struct isa_program *p, int **tags, int *cap, const struct lw_stream *s, enum isa_queue at,
+		     enum isa_queue from, int n, int tag, struct diags *err)
 {
-	*tags = NULL;
-	int (*rank)[ISA_Q_COUNT] = try_calloc((size_t)s->n + 1, sizeof *rank);
-	int (*pops)[ISA_Q_COUNT] = rank ? try_calloc((size_t)s->n + 1, sizeof *pops) : NULL;
-	if (!pops) {
-		free(rank);
-		return diag_nomem(err, NULL, ((size_t)s->n + 1) * sizeof *rank, "the token plan of %d instructions", s->n);
+	if (n <= 0) /* then no token queue need join the modules */
+		return 0;
+	struct isa_insn sy = {.kind = isa_kind_of_class(s->lay, ISA_CLASS_SYNC)};
+	sy.f[ISA_F_QUEUE] = at;
+	sy.f[pop_field(at, from)] = 1;
+	for (int k = 0; k < n; k++)
+		if (add_tagged(p, tags, cap, &sy, tag, err))
+			return -1;
+	return 0;
+}
+
+/* Instruction i with its token bits, after the syncs that make room for its
+ * pushes (other modules') and those that catch its own pops up. */
+static int add_insn(struct lw_stream *s, const struct token_plan *tp, int i, struct isa_program *p, int **tags,
+		    int *cap, struct diags *err)
+{
+	struct st_insn *e = &s->v[i];
+	for (int c = 0; c < ISA_Q_COUNT; c++)
+		if (add_syncs(p, tags, cap, s, (enum isa_queue)c, e->q, tp->room[i][c], e->tag, err))
+			return -1;
+	for (int q = 0; q < ISA_Q_COUNT; q++) {
+		if (tp->rank[i][q] > 0)
+			e->in.f[push_field(e->q, (enum isa_queue)q)] = 1;
+		/* catching up: one sync per extra token, the instruction pops the last */
+		if (add_syncs(p, tags, cap, s, e->q, (enum isa_queue)q, tp->pops[i][q] - 1, e->tag, err))
+			return -1;
+		if (tp->pops[i][q] > 0)
+			e->in.f[pop_field(e->q, (enum isa_queue)q)] = 1;
 	}
-	plan(s, rank, pops);
-	int sync = isa_kind_of_class(s->lay, ISA_CLASS_SYNC), cap = 0, rc = 0;
-	/* every instruction and sync added below, made room for at once */
+	if (e->uop_unit)
+		e->in.f[ISA_F_ADDR] += (int64_t)(p->uop_addr / e->uop_unit);
+	return add_tagged(p, tags, cap, &e->in, e->tag, err);
+}
+
+/* Every instruction and sync st_finish adds. */
+static int64_t planned_total(const struct lw_stream *s, const struct token_plan *tp)
+{
 	int64_t total = s->n;
 	for (int i = 0; i < s->n; i++)
 		for (int q = 0; q < ISA_Q_COUNT; q++)
-			total += pops[i][q] > 1 ? pops[i][q] - 1 : 0;
+			total += (tp->pops[i][q] > 1 ? tp->pops[i][q] - 1 : 0) + tp->room[i][q];
+	return total;
+}
+
+int st_finish(struct lw_stream *s, struct isa_program *p, int **tags, struct diags *err)
+{
+	*tags = NULL;
+	size_t n = (size_t)s->n + 1, row = sizeof(int[ISA_Q_COUNT]);
+	struct token_plan tp = {try_calloc(n, row), NULL, NULL};
+	tp.pops = tp.rank ? try_calloc(n, row) : NULL;
+	tp.room = tp.pops ? try_calloc(n, row) : NULL;
+	if (!tp.room) {
+		free(tp.rank);
+		free(tp.pops);
+		return diag_nomem(err, NULL, 3 * n * row, "the token plan of %d instructions", s->n);
+	}
+	plan(s, &tp, (int)s->lay->hw->queues.token);
+	int cap = 0, rc = 0;
+	/* every instruction and sync added below, made room for at once */
+	int64_t total = planned_total(s, &tp);
 	if (total < INT_MAX - p->ninsn &&
 	    (try_resize(tags, (size_t)(p->ninsn + total), sizeof **tags) || isa_program_reserve(p, (int)total)))
 		rc = diag_nomem(err, NULL, (size_t)total * sizeof *p->insn, "the program's %" PRId64 " instructions", total);
 	else if (total < INT_MAX - p->ninsn)
 		cap = p->ninsn + (int)total;
-	for (int i = 0; i < s->n && !rc; i++) {
-		struct st_insn *e = &s->v[i];
-		for (int q = 0; q < ISA_Q_COUNT; q++) {
-			if (rank[i][q] > 0)
-				e->in.f[push_field(e->q, (enum isa_queue)q)] = 1;
-			for (int k = 1; k < pops[i][q]; k++) { /* catching up: one sync per extra token */
-				struct isa_insn sy = {.kind = sync};
-				sy.f[ISA_F_QUEUE] = e->q;
-				sy.f[pop_field(e->q, (enum isa_queue)q)] = 1;
-				if ((rc = add_tagged(p, tags, &cap, &sy, e->tag, err)))
-					break;
-			}
-			if (rc)
-				break;
-			if (pops[i][q] > 0)
-				e->in.f[pop_field(e->q, (enum isa_queue)q)] = 1;
-		}
-		if (rc)
-			break;
-		if (e->uop_unit)
-			e->in.f[ISA_F_ADDR] += (int64_t)(p->uop_addr / e->uop_unit);
-		rc = add_tagged(p, tags, &cap, &e->in, e->tag, err);
-	}
-	free(rank);
-	free(pops);
+	for (int i = 0; i < s->n && !rc; i++)
+		rc = add_insn(s, &tp, i, p, tags, &cap, err);
+	free(tp.rank);
+	free(tp.pops);
+	free(tp.room);
 	if (rc) {
 		free(*tags);
 		*tags = NULL;

@@ -17,13 +17,25 @@ struct fixture {
 	const char **names;
 };
 
+/* What build_with changes of vta-default and of the op's default mapping:
+ * the token and instruction queue depths (0: the description's) and the
+ * buffers of A, B and the output block (0: the mapping's). */
+struct variant {
+	uint32_t token, queue;
+	int ring_a, ring_b, ring_acc;
+};
+
 /* A 20x40 x 40x24 matmul with a bias and requantization, compiled with its
- * default mapping. */
-static void build(struct fixture *f)
+ * default mapping in blocks of one tile. */
+static void build_with(struct fixture *f, const struct variant *v)
 {
 	memset(f, 0, sizeof *f);
 	struct diags err = {0};
 	test_load_default(&f->hw);
+	if (v->token)
+		f->hw.queues.token = v->token;
+	if (v->queue)
+		f->hw.queues.load = f->hw.queues.compute = f->hw.queues.store = v->queue;
 	int a = ir_add_tensor(&f->g, "a", IR_TENSOR_INPUT, DT_INT8, 2, (int64_t[]){20, 40}, NULL, &err);
 	int b = ir_add_tensor(&f->g, "b", IR_TENSOR_WEIGHT, DT_INT8, 2, (int64_t[]){40, 24}, NULL, &err);
 	int op = ir_matmul(&f->g, "mm", a, b, "y", DT_INT8, &err);
@@ -39,6 +51,9 @@ static void build(struct fixture *f)
 	ASSERT(plan.kind == CC_GEMM);
 	/* two blocks along m and n so there are tokens between modules */
 	plan.map.bm = 1, plan.map.bn = 1, plan.map.bk = 1;
+	plan.map.ring_a = v->ring_a ? v->ring_a : plan.map.ring_a;
+	plan.map.ring_b = v->ring_b ? v->ring_b : plan.map.ring_b;
+	plan.map.ring_acc = v->ring_acc ? v->ring_acc : plan.map.ring_acc;
 	struct cc_request rq = {.g = &f->g, .plans = &plan, .ops = &op, .nops = 1, .data = (const uint8_t *const *)f->data};
 	ASSERT_EQ(cc_build(&f->hw, &rq, &f->prog, &err), 0);
 	diag_print(&err, stderr);
@@ -46,6 +61,11 @@ static void build(struct fixture *f)
 	f->names = xcalloc((size_t)f->prog.p.ninsn, sizeof *f->names);
 	for (int i = 0; i < f->prog.p.ninsn; i++)
 		f->names[i] = f->prog.op_of_insn[i] >= 0 ? "mm" : NULL;
+}
+
+static void build(struct fixture *f)
+{
+	build_with(f, &(struct variant){0});
 }
 
 static void release(struct fixture *f)
@@ -159,6 +179,25 @@ static void test_missing_token(void)
 	release(&f);
 }
 
+/* Every token queue depth a description may give, down to 1, with one or
+ * two buffers per operand: the compiler's tokens leave room (a producer's
+ * k-th push needs its consumer's (k - depth)-th pop), or cc_build's check
+ * finds the deadlock.  Depth 1 once deadlocked double-buffered blocks: a
+ * load waited for room towards the compute, which waited for room towards
+ * the load that would have popped its token. */
+static void test_shallow_token_queues(void)
+{
+	for (uint32_t token = 1; token <= 3; token++)
+		for (uint32_t queue = 0; queue <= 1; queue++)
+			for (int rings = 0; rings < 8; rings++) {
+				struct variant v = {token, queue, 1 + (rings & 1), 1 + (rings >> 1 & 1), 1 + (rings >> 2 & 1)};
+				struct fixture f;
+				build_with(&f, &v); /* asserts cc_build, whose last pass is the check */
+				ASSERT(f.prog.p.ninsn > 0);
+				release(&f);
+			}
+}
+
 static void test_unloaded_micro_op(void)
 {
 	struct fixture f;
@@ -252,6 +291,7 @@ int main(void)
 	test_store_past_dram();
 	test_loop_past_accumulator();
 	test_missing_token();
+	test_shallow_token_queues();
 	test_unloaded_micro_op();
 	test_mapping_too_big();
 	test_direct_strided_columns_padded_rows();
