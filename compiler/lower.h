@@ -70,11 +70,6 @@ void lw_op_init(struct lw_op *lo, struct cc_program *prog, struct cc_op *rec);
 
 uint32_t lw_lcm32(uint32_t a, uint32_t b);
 uint64_t lw_align_up(uint64_t v, uint64_t a);
-/* Staging areas of size[i] bytes, one after another in every shared level,
- * each at a multiple of `align` and of the level's element: area i at byte
- * at[i][s] of level s.  -1 when they fit every level, else the level they
- * overflow, with the bytes they would take there in *need. */
-int lw_stage_areas(const struct hw *hw, const uint64_t *size, int n, uint64_t align, uint64_t *const *at, uint64_t *need);
 /* One 2D transfer, split to fit the DMA's limits; returns its first
  * instruction (the last is s->n - 1).  addr and stride count elements, or,
  * for a narrow transfer (values > 0: docs/isa.md), values. */

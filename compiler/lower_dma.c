@@ -23,26 +23,6 @@ uint64_t lw_align_up(uint64_t v, uint64_t a)
 	return (v + a - 1) / a * a;
 }
 
-int lw_stage_areas(const struct hw *hw, const uint64_t *size, int n, uint64_t align, uint64_t *const *at, uint64_t *need)
-{
-	for (int s = 0; s < hw->nlevels; s++) {
-		if (hw->level[s].role != HW_ROLE_SHARED)
-			continue;
-		uint64_t a = align, off = 0;
-		while (a % hw->level[s].elem_bytes) /* the least multiple of the level's element too */
-			a += align;
-		for (int i = 0; i < n; i++) {
-			at[i][s] = off;
-			off = lw_align_up(off + size[i], a);
-		}
-		if (off > hw->level[s].capacity) {
-			*need = off;
-			return s;
-		}
-	}
-	return -1;
-}
-
 void lw_op_init(struct lw_op *lo, struct cc_program *prog, struct cc_op *rec)
 {
 	memset(lo, 0, sizeof *lo);

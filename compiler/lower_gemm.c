@@ -581,7 +581,7 @@ static int plan_staging(struct gemm_lowering *gl, char *why)
 	tz_shared_areas(gl->geo, gl->m, (uint64_t)gl->lo.nuops, size);
 	uint64_t *const at[TZ_SHARED_AREAS] = {gl->stage_a,	    gl->stage_b,	 gl->lo.stage_out, gl->lo.stage_uop,
 					       gl->stage_bias[0], gl->stage_bias[1], keep[0],	       keep[1]};
-	int s = lw_stage_areas(hw, size, TZ_SHARED_AREAS, tz_shared_align(hw), at, &need);
+	int s = tz_stage_areas(hw, size, TZ_SHARED_AREAS, tz_shared_align(hw), at, &need);
 	if (s >= 0) {
 		snprintf(why, 256, "staging the blocks through shared level '%s' needs %" PRIu64 " bytes; it has %" PRIu64,
 			 hw->level[s].name, need, hw->level[s].capacity);

@@ -93,17 +93,16 @@ static void build_kernels(struct pool_lowering *pl)
 }
 
 /* Staging through the shared levels: the two window buffers, the micro-ops
- * and the outputs. */
+ * and the outputs (tz_pool_windows_areas; the block was chosen to fit). */
 static int plan_staging(struct pool_lowering *pl, struct diags *err)
 {
 	struct lw_op *lo = &pl->lo;
 	const struct hw *hw = lo->hw;
-	uint32_t ea = hw->level[lo->lv_acc].elem_bytes, align = lw_lcm32(lw_lcm32(ea, hw->level[lo->lv_out].elem_bytes), 64);
-	uint64_t windows = (uint64_t)pl->block * (uint64_t)pl->pool->window * ea, need;
-	const uint64_t size[4] = {windows, windows, 4 * hw->level[lo->lv_uop].elem_bytes + align,
-				  (uint64_t)pl->block * hw->level[lo->lv_out].elem_bytes};
-	uint64_t *const at[4] = {pl->stage_windows[0], pl->stage_windows[1], lo->stage_uop, lo->stage_out};
-	int s = lw_stage_areas(hw, size, 4, align, at, &need);
+	uint64_t size[TZ_POOL_WINDOWS_AREAS], need;
+	uint64_t align = tz_pool_windows_areas(hw, pl->pool, pl->block, size);
+	uint64_t *const at[TZ_POOL_WINDOWS_AREAS] = {pl->stage_windows[0], pl->stage_windows[1], lo->stage_uop,
+						     lo->stage_out};
+	int s = tz_stage_areas(hw, size, TZ_POOL_WINDOWS_AREAS, align, at, &need);
 	if (s >= 0) {
 		diag_add(err, NULL, 0, 0, "op '%s': staging the windows through '%s' needs %" PRIu64 " bytes; it has %" PRIu64,
 			 lo->op->name, hw->level[s].name, need, hw->level[s].capacity);
@@ -156,7 +155,8 @@ static uint64_t box_base(const struct box_lowering *bl, int q)
 
 /* Per buffer: the identity's product over the box; the padding's fills (at
  * the box, then each row and column the padding after may start at); mov
- * from the first window position, max from the others. */
+ * from the first window position, max from the others (tz_pool_box_uops
+ * counts them: the block was chosen for its staging areas to fit). */
 static void box_kernels(struct box_lowering *bl)
 {
 	struct lw_op *lo = &bl->lo;
@@ -362,20 +362,17 @@ static void box_segments(struct box_lowering *bl, const uint8_t *const *data)
 }
 
 /* Staging through the shared levels: the two boxes, the identity, the
- * micro-ops and an output block. */
+ * micro-ops and an output block (tz_pool_box_areas; the block was chosen
+ * to fit). */
 static int plan_box_staging(struct box_lowering *bl, struct diags *err)
 {
 	struct lw_op *lo = &bl->lo;
 	const struct hw *hw = lo->hw;
-	const uint64_t size[5] = {bl->in_slot * hw->level[bl->lv_in].elem_bytes, bl->in_slot * hw->level[bl->lv_in].elem_bytes,
-				  bl->b->groups * (uint64_t)hw->level[bl->lv_wgt].elem_bytes,
-				  (uint64_t)lo->nuops * hw->level[lo->lv_uop].elem_bytes,
-				  bl->out_slot * hw->level[lo->lv_out].elem_bytes};
-	uint32_t align = lw_lcm32(lw_lcm32(lw_lcm32(hw->level[bl->lv_in].elem_bytes, hw->level[bl->lv_wgt].elem_bytes),
-					   lw_lcm32(hw->level[lo->lv_out].elem_bytes, hw->level[lo->lv_uop].elem_bytes)),
-				  64);
-	uint64_t *const at[5] = {bl->stage_box[0], bl->stage_box[1], bl->stage_eye, lo->stage_uop, lo->stage_out}, need;
-	int s = lw_stage_areas(hw, size, 5, align, at, &need);
+	uint64_t size[TZ_POOL_BOX_AREAS], need;
+	uint64_t align = tz_pool_box_areas(hw, bl->b, bl->b->block[0], bl->b->block[1], (uint64_t)lo->nuops, size);
+	uint64_t *const at[TZ_POOL_BOX_AREAS] = {bl->stage_box[0], bl->stage_box[1], bl->stage_eye, lo->stage_uop,
+						 lo->stage_out};
+	int s = tz_stage_areas(hw, size, TZ_POOL_BOX_AREAS, align, at, &need);
 	if (s >= 0) {
 		diag_add(err, NULL, 0, 0, "op '%s': staging the boxes through '%s' needs %" PRIu64 " bytes; it has %" PRIu64,
 			 lo->op->name, hw->level[s].name, need, hw->level[s].capacity);

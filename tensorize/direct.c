@@ -549,8 +549,7 @@ int tz_direct_check(const struct tz_geometry *geo, const struct tz_mapping *m, c
 	       check_limit((uint64_t)b.box_rows, hw->dma.max_rows, "the output box's rows", "dma.max_rows", why) ||
 	       check_limit((uint64_t)short_box_pad(geo, &b), hw->dma.max_pad,
 			   "the zeros past the input box of a row's last, shorter block", "dma.max_pad", why) ||
-	       (tz_shared_level(hw) >= 0 && check_limit(tz_shared_bytes(geo, m), hw->level[tz_shared_level(hw)].capacity,
-							 "the staging areas' bytes", hw->level[tz_shared_level(hw)].name, why))
+	       tz_shared_check(geo, m, why) /* in every shared level the boxes pass through */
 		       ? -1
 		       : 0;
 }

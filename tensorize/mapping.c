@@ -70,32 +70,9 @@ static uint64_t acc_need(const struct tz_geometry *geo, const struct tz_mapping 
 	return (uint64_t)m->ring_acc * (out + bias);
 }
 
-int tz_shared_level(const struct hw *hw)
-{
-	int n = 0, level = -1;
-	for (int l = 0; l < hw->nlevels; l++)
-		if (hw->level[l].role == HW_ROLE_SHARED)
-			n++, level = l;
-	return n == 1 ? level : -1;
-}
-
 static uint64_t round_up(uint64_t v, uint64_t a)
 {
 	return (v + a - 1) / a * a;
-}
-
-uint64_t tz_shared_align(const struct hw *hw)
-{
-	uint64_t a = 4096; /* and a multiple of every element size the areas hold */
-	for (int l = 0; l < hw->nlevels; l++) {
-		uint64_t x = a, y = hw->level[l].elem_bytes ? hw->level[l].elem_bytes : 1;
-		while (y) {
-			uint64_t t = x % y;
-			x = y, y = t;
-		}
-		a = a / x * (hw->level[l].elem_bytes ? hw->level[l].elem_bytes : 1);
-	}
-	return a;
 }
 
 /* The blocks of the inner block loop: n blocks in order mn, m in nm. */
@@ -183,12 +160,10 @@ void tz_shared_areas(const struct tz_geometry *geo, const struct tz_mapping *m, 
 	memcpy(size, sizes, sizeof sizes);
 }
 
-uint64_t tz_shared_bytes(const struct tz_geometry *geo, const struct tz_mapping *m)
+/* The mapping's staging areas (tz_shared_areas), with the micro-ops its
+ * kernels take and room for their padding. */
+static void mapping_areas(const struct tz_geometry *geo, const struct tz_mapping *m, uint64_t size[TZ_SHARED_AREAS])
 {
-	const struct hw *hw = geo->hw;
-	if (tz_shared_level(hw) < 0)
-		return 0;
-	uint64_t a = tz_shared_align(hw), size[TZ_SHARED_AREAS], off = 0;
 	uint64_t uops = kernel_uops(geo, m) + 64;
 	if (m->direct) {
 		struct tz_direct_block db;
@@ -196,9 +171,34 @@ uint64_t tz_shared_bytes(const struct tz_geometry *geo, const struct tz_mapping 
 		uops = db.uops + 64;
 	}
 	tz_shared_areas(geo, m, uops, size);
+}
+
+static bool any_shared(const struct hw *hw)
+{
+	for (int l = 0; l < hw->nlevels; l++)
+		if (hw->level[l].role == HW_ROLE_SHARED)
+			return true;
+	return false;
+}
+
+uint64_t tz_shared_bytes(const struct tz_geometry *geo, const struct tz_mapping *m)
+{
+	const struct hw *hw = geo->hw;
+	if (!any_shared(hw))
+		return 0;
+	uint64_t a = tz_shared_align(hw), size[TZ_SHARED_AREAS], off = 0;
+	mapping_areas(geo, m, size);
 	for (int i = 0; i < TZ_SHARED_AREAS; i++)
 		off = round_up(off + size[i], a);
 	return off;
+}
+
+int tz_shared_check(const struct tz_geometry *geo, const struct tz_mapping *m, char why[256])
+{
+	uint64_t size[TZ_SHARED_AREAS];
+	mapping_areas(geo, m, size);
+	return tz_stage_check(geo->hw, size, TZ_SHARED_AREAS, tz_shared_align(geo->hw),
+			      m->keep_a || m->keep_b ? "the staging areas and kept operands" : "the staging areas", why);
 }
 
 static int fits(const struct hw *hw, enum hw_role role, uint64_t need, const char *what, char *why)
@@ -274,12 +274,8 @@ int tz_mapping_check(const struct tz_geometry *geo, const struct tz_mapping *m, 
 			 m->panel, inner_blocks(geo, m) - 1);
 		return -1;
 	}
-	if (sh >= 0 && tz_shared_bytes(geo, m) > hw->level[sh].capacity) {
-		snprintf(why, 256, "the staging areas%s need %" PRIu64 " bytes of shared level '%s', which has %" PRIu64,
-			 m->keep_a || m->keep_b ? " and kept operands" : "", tz_shared_bytes(geo, m), hw->level[sh].name,
-			 hw->level[sh].capacity);
+	if (tz_shared_check(geo, m, why))
 		return -1;
-	}
 	return 0;
 }
 

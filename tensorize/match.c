@@ -151,18 +151,9 @@ static int output_planes(const struct hw *hw, enum dtype out_dtype, char *why)
 static void check_staging(const struct hw *hw, char *why)
 {
 	static const enum hw_role roles[] = {HW_ROLE_INPUT, HW_ROLE_WEIGHT, HW_ROLE_ACCUMULATOR, HW_ROLE_OUTPUT};
-	for (int s = 0; s < hw->nlevels; s++) {
-		if (hw->level[s].role != HW_ROLE_SHARED)
-			continue;
-		for (size_t r = 0; r < sizeof roles / sizeof *roles; r++) {
-			const struct hw_level *l = &hw->level[hw->role_level[roles[r]]];
-			if (l->elem_bytes % hw->level[s].elem_bytes) {
-				snprintf(why, 256, "elements of '%s' (%u bytes) are not a whole number of elements of shared level '%s' (%u bytes), which they pass through",
-					 l->name, l->elem_bytes, hw->level[s].name, hw->level[s].elem_bytes);
-				return;
-			}
-		}
-	}
+	for (size_t r = 0; r < sizeof roles / sizeof *roles; r++)
+		if (tz_staged_whole(hw, hw->role_level[roles[r]], why))
+			return;
 }
 
 /* Everything about an (intrinsic, operand assignment) pair but the

@@ -197,9 +197,45 @@ static int64_t box_span(const struct tz_pool_box *b, int k, int64_t points)
 	return b->iter[k] < 0 ? 1 : (points - 1) * b->stride[k] + (b->window[k] - 1) * b->dilation[k] + 1;
 }
 
+static uint64_t lcm(uint64_t a, uint64_t b)
+{
+	uint64_t x = a, y = b;
+	while (y) {
+		uint64_t t = x % y;
+		x = y, y = t;
+	}
+	return a / x * b;
+}
+
+uint64_t tz_pool_box_uops(const struct tz_pool_box *b)
+{
+	return 2 * ((uint64_t)b->groups + 1 + (uint64_t)(b->pad[1] + b->pad[3]) + (uint64_t)(b->window[0] * b->window[1]));
+}
+
+uint64_t tz_pool_box_areas(const struct hw *hw, const struct tz_pool_box *b, int64_t r, int64_t c, uint64_t uops,
+			   uint64_t size[TZ_POOL_BOX_AREAS])
+{
+	const struct hw_intrinsic *x = &hw->intrinsic[b->intrinsic];
+	uint64_t ei = hw->level[x->a.level].elem_bytes, ew = hw->level[x->b.level].elem_bytes;
+	uint64_t eo = hw->level[hw->role_level[HW_ROLE_OUTPUT]].elem_bytes, eu = hw->level[hw->role_level[HW_ROLE_UOP]].elem_bytes;
+	uint64_t box = (uint64_t)(box_span(b, 0, r) * box_span(b, 1, c)) * b->groups * ei;
+	const uint64_t sizes[TZ_POOL_BOX_AREAS] = {box, box, b->groups * ew, uops * eu, (uint64_t)(r * c) * eo};
+	memcpy(size, sizes, sizeof sizes);
+	return lcm(lcm(lcm(ei, ew), lcm(eo, eu)), 64);
+}
+
+/* Whether the staging areas of a block of r x c output points fit every
+ * shared level: lowering it would fail otherwise. */
+static bool box_staged(const struct hw *hw, const struct tz_pool_box *b, int64_t r, int64_t c)
+{
+	uint64_t size[TZ_POOL_BOX_AREAS], need;
+	uint64_t align = tz_pool_box_areas(hw, b, r, c, tz_pool_box_uops(b), size);
+	return tz_stage_areas(hw, size, TZ_POOL_BOX_AREAS, align, NULL, &need) < 0;
+}
+
 /* Whether a block of r x c output points fits: two buffers of its box in
  * the input buffer, of it and its box in the accumulator, the loops, the
- * DMA, the micro-ops. */
+ * DMA, the micro-ops, the staging areas in the shared levels. */
 static bool block_fits(const struct hw *hw, const struct tz_pool_box *b, int64_t r, int64_t c, uint64_t window)
 {
 	uint64_t br = (uint64_t)box_span(b, 0, r), bc = (uint64_t)box_span(b, 1, c), box = br * bc;
@@ -211,7 +247,7 @@ static bool block_fits(const struct hw *hw, const struct tz_pool_box *b, int64_t
 	uint64_t most = hw->isa.max_loop_extent;
 	return 2 * box * b->groups <= in->depth && 2 * ((uint64_t)(r * c) + box) <= acc->depth &&
 	       2 * (uint64_t)(r * c) <= out->depth && 2 * (window + b->groups + 6) + 64 <= uop->depth && br <= most && bc <= most && br <= hw->dma.max_rows &&
-	       row <= hw->dma.max_cols;
+	       row <= hw->dma.max_cols && box_staged(hw, b, r, c);
 }
 
 /* Block sides worth trying along an extent n: its largest divisors up to
@@ -265,6 +301,17 @@ static bool pads_fit(const struct hw *hw, struct tz_pool_box *b, int k)
 	       b->pad[2 * k + 1] <= hw->dma.max_pad;
 }
 
+/* Whether the elements of levels[0..n) pass whole through the shared
+ * levels (the boxes, the identity and the output blocks, or the windows and
+ * the outputs, are staged there): 0, or -1 with why. */
+static int staged_whole(const struct hw *hw, const int *levels, int n, char why[256])
+{
+	for (int i = 0; i < n; i++)
+		if (tz_staged_whole(hw, levels[i], why))
+			return -1;
+	return 0;
+}
+
 static void derive_box(const struct hw *hw, const struct ir_graph *g, int op, struct tz_pool *p)
 {
 	const struct ir_op *o = &g->op[op];
@@ -286,6 +333,9 @@ static void derive_box(const struct hw *hw, const struct ir_graph *g, int op, st
 	 * point with its lanes), or else lanes all: the identity takes each
 	 * value of a's element to the same place in the accumulator's. */
 	const struct hw_intrinsic *x = &hw->intrinsic[b->intrinsic];
+	char whole[256];
+	if (staged_whole(hw, (const int[3]){x->a.level, x->b.level, hw->role_level[HW_ROLE_OUTPUT]}, 3, whole))
+		BOX_FAIL("its windows are packed by the host: %.160s", whole);
 	uint32_t rows = tile_rows(x);
 	b->row_iter = rows > 1 ? rows_iter(g, o, la, lo, rows) : -1;
 	b->rows = b->row_iter >= 0 ? rows : 1;
@@ -338,8 +388,33 @@ static void derive_box(const struct hw *hw, const struct ir_graph *g, int op, st
 		b->extent[0] = b->window[0] = 1;
 	choose_block(hw, b, (uint64_t)p->window);
 	if (!b->block[0])
-		BOX_FAIL("its windows are packed by the host: not even one output point's box fits the buffers twice");
+		BOX_FAIL("its windows are packed by the host: not even one output point's box fits the buffers twice "
+			 "and its staging areas the shared levels");
 	b->ok = true;
+}
+
+/* The windows form's pixels per block in the accumulator: two buffers of
+ * (window + 1) elements a pixel. */
+static int64_t acc_pixels(const struct hw *hw, const struct tz_pool *p)
+{
+	return (int64_t)hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]].depth / (2 * (p->window + 1));
+}
+
+/* Whether the windows form fits: its elements whole through the shared
+ * levels, and a block of one pixel in the accumulator and the staging
+ * areas; 0, or -1 with why. */
+static int windows_form(const struct hw *hw, const struct tz_pool *p, char why[256])
+{
+	int acc = hw->role_level[HW_ROLE_ACCUMULATOR];
+	if (staged_whole(hw, (const int[2]){acc, hw->role_level[HW_ROLE_OUTPUT]}, 2, why))
+		return -1;
+	if (acc_pixels(hw, p) < 1) {
+		snprintf(why, 256, "one pixel's window (%" PRId64 " elements) does not fit the accumulator twice", p->window + 1);
+		return -1;
+	}
+	uint64_t size[TZ_POOL_WINDOWS_AREAS];
+	uint64_t align = tz_pool_windows_areas(hw, p, 1, size);
+	return tz_stage_check(hw, size, TZ_POOL_WINDOWS_AREAS, align, "the staging areas of one pixel's windows", why);
 }
 
 int tz_pool_match(const struct hw *hw, const struct ir_graph *g, int op, struct tz_pool *p, char why[256])
@@ -389,9 +464,9 @@ int tz_pool_match(const struct hw *hw, const struct ir_graph *g, int op, struct 
 		p->tiles = (o->iter[p->lane_iter].extent + p->lanes - 1) / p->lanes;
 		p->pixels /= p->box.rows;
 	}
-	if (!p->box.ok && tz_pool_windows_block(hw, p) < 1) {
-		snprintf(why, 256, "no direct form (%.100s), and one pixel's window (%" PRId64 " elements) does not fit the accumulator twice",
-			 p->box.why, p->window + 1);
+	char wwhy[256];
+	if (!p->box.ok && windows_form(hw, p, wwhy)) {
+		snprintf(why, 256, "no direct form (%.100s), and %.132s", p->box.why, wwhy);
 		return -1;
 	}
 	if (!p->box.ok && p->window - 1 > (int64_t)hw->isa.max_loop_extent) { /* the ALU's loop over a window's positions */
@@ -402,11 +477,40 @@ int tz_pool_match(const struct hw *hw, const struct ir_graph *g, int op, struct 
 	return 0;
 }
 
+uint64_t tz_pool_windows_areas(const struct hw *hw, const struct tz_pool *p, int64_t block,
+			       uint64_t size[TZ_POOL_WINDOWS_AREAS])
+{
+	uint64_t ea = hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]].elem_bytes;
+	uint64_t eo = hw->level[hw->role_level[HW_ROLE_OUTPUT]].elem_bytes;
+	uint64_t align = lcm(lcm(ea, eo), 64), windows = (uint64_t)(block * p->window) * ea;
+	/* the micro-ops: two kernels of two, and room for their padding to whole shared elements */
+	const uint64_t sizes[TZ_POOL_WINDOWS_AREAS] = {
+		windows, windows, 4 * hw->level[hw->role_level[HW_ROLE_UOP]].elem_bytes + align, (uint64_t)block * eo};
+	memcpy(size, sizes, sizeof sizes);
+	return align;
+}
+
+static bool windows_staged(const struct hw *hw, const struct tz_pool *p, int64_t block)
+{
+	uint64_t size[TZ_POOL_WINDOWS_AREAS], need;
+	uint64_t align = tz_pool_windows_areas(hw, p, block, size);
+	return tz_stage_areas(hw, size, TZ_POOL_WINDOWS_AREAS, align, NULL, &need) < 0;
+}
+
 int64_t tz_pool_windows_block(const struct hw *hw, const struct tz_pool *p)
 {
-	int64_t per = p->window + 1, bm = (int64_t)hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]].depth / (2 * per);
+	int64_t bm = acc_pixels(hw, p);
 	bm = bm < p->pixels ? bm : p->pixels;
-	return bm < (int64_t)hw->isa.max_loop_extent ? bm : (int64_t)hw->isa.max_loop_extent;
+	bm = bm < (int64_t)hw->isa.max_loop_extent ? bm : (int64_t)hw->isa.max_loop_extent;
+	if (bm < 1 || windows_staged(hw, p, bm))
+		return bm;
+	/* the most pixels whose staging areas fit every shared level: they grow with the block */
+	int64_t fit = 0, over = bm;
+	while (over - fit > 1) {
+		int64_t mid = fit + (over - fit) / 2;
+		*(windows_staged(hw, p, mid) ? &fit : &over) = mid;
+	}
+	return fit;
 }
 
 /* Sets the iterators for pixel px, window position w and lane value c. */

@@ -452,14 +452,35 @@ double tz_estimate_dram_read(const struct tz_geometry *geo, const struct tz_mapp
 double tz_transfer_cycles(const struct hw *hw, int level, double bytes, double count);
 /* Its parts: compute, load and store module cycles, and the total. */
 void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m, double parts[4]);
-/* The one shared level (the scratchpads' parent), or -1 (none, or several). */
+/* ---- staging.c: the shared levels ---- */
+/* The one shared level (the scratchpads' parent), or -1 (none, or several:
+ * operands are kept in a shared level only where there is one). */
 int tz_shared_level(const struct hw *hw);
 /* The alignment of the areas in a shared level. */
 uint64_t tz_shared_align(const struct hw *hw);
-/* Bytes the mapping needs in that level: staging areas and kept operands,
- * each aligned, in this order: A, B and output blocks, micro-ops, two bias
- * areas, kept A, kept B (compiler/lower_gemm.c lays them out so, or smaller). */
+/* Areas of size[i] bytes, one after another in every shared level (every
+ * transfer between DRAM and a scratchpad passes through all of them), each
+ * at a multiple of `align` and of the level's element: area i at byte
+ * at[i][s] of level s (at NULL: only whether they fit).  -1 when they fit
+ * every level, else the first level they overflow, with the bytes they
+ * would take there in *need.  The lowering places its areas by it and
+ * matching checks the fit by it (tz_stage_check). */
+int tz_stage_areas(const struct hw *hw, const uint64_t *size, int n, uint64_t align, uint64_t *const *at,
+		   uint64_t *need);
+/* Whether those areas fit every shared level: 0, or -1 with why ("WHAT
+ * need N bytes of shared level 'S', which has C"). */
+int tz_stage_check(const struct hw *hw, const uint64_t *size, int n, uint64_t align, const char *what, char why[256]);
+/* Whether elements of level `level` are a whole number of every shared
+ * level's, which a transfer through them moves: 0, or -1 with why. */
+int tz_staged_whole(const struct hw *hw, int level, char why[256]);
+
+/* Bytes the mapping needs in each shared level: staging areas and kept
+ * operands, each aligned, in this order: A, B and output blocks, micro-ops,
+ * two bias areas, kept A, kept B (compiler/lower_gemm.c lays them out so, or
+ * smaller); 0 without a shared level. */
 uint64_t tz_shared_bytes(const struct tz_geometry *geo, const struct tz_mapping *m);
+/* Whether they fit every shared level (tz_stage_check): 0, or -1 with why. */
+int tz_shared_check(const struct tz_geometry *geo, const struct tz_mapping *m, char why[256]);
 /* Whether operand `which` (0: A, 1: B) is kept in panels: the inner block
  * loop's operand of a mapping with `panel`. */
 static inline bool tz_in_panels(const struct tz_mapping *m, int which)
@@ -611,9 +632,22 @@ struct tz_pool {
  * (p->box.ok) or the windows form: 0, or -1 with why. */
 int tz_pool_match(const struct hw *hw, const struct ir_graph *g, int op, struct tz_pool *p, char why[256]);
 /* The windows form's pixels per block: two buffers of (window + 1)
- * accumulator elements per pixel, within the accumulator and the ISA's loop
- * extent (0: one pixel's window does not fit). */
+ * accumulator elements per pixel, within the accumulator, the ISA's loop
+ * extent and the shared levels (0: one pixel's window does not fit). */
 int64_t tz_pool_windows_block(const struct hw *hw, const struct tz_pool *p);
+/* The staging areas of each form in the shared levels, in the order
+ * compiler/lower_pool.c lays them out (tz_stage_areas), sizes in bytes;
+ * returns their alignment.  The windows form, a block of `block` pixels:
+ * its two window buffers, the micro-ops, an output block.  The direct
+ * form, a block of r x c output points: its two boxes, the identity tiles,
+ * `uops` micro-ops (tz_pool_box_uops: the kernels of both buffers), an
+ * output block.  Matching chooses blocks whose areas fit every level. */
+enum { TZ_POOL_WINDOWS_AREAS = 4, TZ_POOL_BOX_AREAS = 5 };
+uint64_t tz_pool_windows_areas(const struct hw *hw, const struct tz_pool *p, int64_t block,
+			       uint64_t size[TZ_POOL_WINDOWS_AREAS]);
+uint64_t tz_pool_box_areas(const struct hw *hw, const struct tz_pool_box *b, int64_t r, int64_t c, uint64_t uops,
+			   uint64_t size[TZ_POOL_BOX_AREAS]);
+uint64_t tz_pool_box_uops(const struct tz_pool_box *b);
 /* Blocks along rows (k = 0) or columns (1), and the first output point of
  * block blk along them: a last block that would pass the end starts
  * earlier, over points the block before computed too (their max again:
