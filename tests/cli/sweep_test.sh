@@ -254,7 +254,7 @@ bad range "range.yaml:8:12: error: expected range"
 sed 's/values: \[4, 8\]/range: {from: 0, to: 8, times: 2}/' "$work/small.yaml" >"$work/range0.yaml"
 bad range0 "range0.yaml:8:12: error: expected range {from: A, to: B, step: S} or {from: A, to: B, times: F} with A <= B, and F > 1 and A > 0 with times"
 sed 's/values: \[4, 8\]/range: {from: -1, to: 8, step: 1}/' "$work/small.yaml" >"$work/rangeneg.yaml"
-bad rangeneg "rangeneg.yaml:8:19: error: expected a non-negative number for 'from' in range, got -1"
+bad rangeneg "rangeneg.yaml:8:19: error: expected a non-negative number for 'from' in range, got '-1'"
 # a range may start at 0: a DRAM latency of 0 and of 16 cycles
 cat >"$work/latency.yaml" <<YAML
 name: latency
