@@ -504,10 +504,29 @@ static int tensors_fit_dram(const struct hw *hw, const struct ir_graph *g, struc
 	return 0;
 }
 
+/* Levels address a segment in their elements, so segments start at a
+ * common multiple of them all and 4096 (lw_segment_align); one past DRAM
+ * leaves no room for a second. */
+static int segments_placeable(const struct hw *hw, struct diags *err)
+{
+	if (isa_segment_align(hw, 4096))
+		return 0;
+	struct strbuf sizes = {0};
+	for (int l = 0; l < hw->nlevels; l++)
+		sb_printf(&sizes, "%s%s %u", sizes.len ? ", " : "", hw->level[l].name, hw->level[l].elem_bytes);
+	char *list = sb_take(&sizes);
+	diag_add(err, hw->source, 0, 0, "'%s': segments start at a common multiple of 4096 bytes and of the element of "
+		 "every on-chip level (bytes: %s), since transfers count DRAM addresses in elements; the least one "
+		 "passes DRAM's %" PRIu64 " bytes, so no program's segments fit", hw->name, list ? list : "?",
+		 hw->dram.capacity);
+	free(list);
+	return -1;
+}
+
 int cc_build(const struct hw *hw, const struct cc_request *rq, struct cc_program *prog, struct diags *err)
 {
 	memset(prog, 0, sizeof *prog);
-	if (tensors_fit_dram(hw, rq->g, err) || isa_program_init(&prog->p, hw, err))
+	if (tensors_fit_dram(hw, rq->g, err) || segments_placeable(hw, err) || isa_program_init(&prog->p, hw, err))
 		return -1;
 	prog->g = rq->g, prog->rq = rq;
 	prog->last_compute = prog->last_store = -1;

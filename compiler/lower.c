@@ -229,10 +229,10 @@ int lw_pass_layout(struct cc_program *prog, struct diags *err)
 	(void)err;
 	struct isa_program *p = &prog->p;
 	const struct lw_stream *s = prog->stream;
-	p->uop_addr = lw_align_up(prog->dram_next, 4096);
+	p->uop_addr = lw_align_up(prog->dram_next, lw_segment_align(&p->hw)); /* loads count it in their elements */
 	for (int j = 0; j < s->n; j++)
 		if (s->v[j].uop_unit)
-			p->insn[prog->insn_of_stream[j]].f[ISA_F_ADDR] += (int64_t)(p->uop_addr / s->v[j].uop_unit);
+			p->insn[prog->insn_of_stream[j]].f[ISA_F_ADDR] += (int64_t)lw_elems(p->uop_addr, s->v[j].uop_unit);
 	p->code_addr = lw_align_up(p->uop_addr + (uint64_t)p->nuop * p->layout.uop_bytes, 4096);
 	return 0;
 }

@@ -70,6 +70,15 @@ void lw_op_init(struct lw_op *lo, struct cc_program *prog, struct cc_op *rec);
 
 uint32_t lw_lcm32(uint32_t a, uint32_t b);
 uint64_t lw_align_up(uint64_t v, uint64_t a);
+/* bytes in elements of e bytes: a DMA address or size counts whole
+ * elements, so a remainder is a bug of the lowering (it dies). */
+uint64_t lw_elems(uint64_t bytes, uint64_t e);
+/* Where DRAM regions start: a multiple of 4096 bytes that is a whole
+ * number of elements of every on-chip level (isa_segment_align), since
+ * transfers address a segment in their level's elements, and a staged
+ * block's address is reckoned in its scratchpad's.  cc_build refuses a
+ * description without one. */
+uint64_t lw_segment_align(const struct hw *hw);
 /* One 2D transfer, split to fit the DMA's limits; returns its first
  * instruction (the last is s->n - 1).  addr and stride count elements, or,
  * for a narrow transfer (values > 0: docs/isa.md), values. */

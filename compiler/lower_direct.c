@@ -46,8 +46,8 @@ static uint64_t layout_element(const struct tz_layout *l, const struct ir_access
 static uint64_t dram_unit_addr(const struct tz_layout *l, uint64_t seg, uint64_t el, uint32_t e)
 {
 	if (!tz_layout_narrow_values(l))
-		return seg / e + el;
-	return seg / dtype_bytes(l->dtype) + el * l->values;
+		return lw_elems(seg, e) + el;
+	return lw_elems(seg, dtype_bytes(l->dtype)) + el * l->values;
 }
 
 /* The step of iterator `it` in elements of a's box ([row][column][lane

@@ -23,6 +23,22 @@ uint64_t lw_align_up(uint64_t v, uint64_t a)
 	return (v + a - 1) / a * a;
 }
 
+uint64_t lw_elems(uint64_t bytes, uint64_t e)
+{
+	if (bytes % e)
+		die("lower: %llu bytes are not a whole number of %llu-byte elements", (unsigned long long)bytes,
+		    (unsigned long long)e);
+	return bytes / e;
+}
+
+uint64_t lw_segment_align(const struct hw *hw)
+{
+	uint64_t a = isa_segment_align(hw, 4096);
+	if (!a)
+		die("lower: no segment alignment for '%s'; cc_build refuses it", hw->name);
+	return a;
+}
+
 void lw_op_init(struct lw_op *lo, struct cc_program *prog, struct cc_op *rec)
 {
 	memset(lo, 0, sizeof *lo);
@@ -118,8 +134,9 @@ static int load_into(struct lw_op *lo, int lv, uint64_t idx, uint64_t pitch, uin
 	int path[HW_MAX_LEVELS], np = path_of(lo->hw, lv, path);
 	uint32_t e = lo->hw->level[lv].elem_bytes;
 	if (!np) {
-		int f = groups > 1 || repeat > 1 ? last_hop(lo, lv, idx, pitch, dram / e, rows * cols, groups, repeat)
-						 : lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, dram / e, rows, cols, dram_stride, 0, 0);
+		uint64_t at = lw_elems(dram, e);
+		int f = groups > 1 || repeat > 1 ? last_hop(lo, lv, idx, pitch, at, rows * cols, groups, repeat)
+						 : lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, at, rows, cols, dram_stride, 0, 0);
 		st_need(lo->s, f, wait);
 		lw_barrier(lo, f);
 		return lo->s->n - 1;
@@ -127,15 +144,16 @@ static int load_into(struct lw_op *lo, int lv, uint64_t idx, uint64_t pitch, uin
 	/* DRAM into the outermost shared level, row by row as in DRAM; then
 	 * contiguously level to level. */
 	uint32_t e0 = lo->hw->level[path[0]].elem_bytes;
-	int f = lw_transfer(lo, ISA_CLASS_LOAD, path[0], stage[0] / e0, dram / e0, rows, cols * e / e0,
-			    dram_stride * e / e0, 0, 0);
+	int f = lw_transfer(lo, ISA_CLASS_LOAD, path[0], lw_elems(stage[0], e0), lw_elems(dram, e0), rows,
+			    lw_elems(cols * e, e0), lw_elems(dram_stride * e, e0), 0, 0);
 	lw_barrier(lo, f);
 	for (int i = 1; i < np; i++) {
 		uint32_t ei = lo->hw->level[path[i]].elem_bytes;
-		lw_transfer(lo, ISA_CLASS_LOAD, path[i], stage[i] / ei, stage[i - 1] / ei, 1, rows * cols * e / ei, 0, 0, 0);
+		lw_transfer(lo, ISA_CLASS_LOAD, path[i], lw_elems(stage[i], ei), lw_elems(stage[i - 1], ei), 1,
+			    lw_elems(rows * cols * e, ei), 0, 0, 0);
 	}
 	int last_stage = lo->s->n - 1, first_stage = f;
-	f = last_hop(lo, lv, idx, pitch, stage[np - 1] / e, rows * cols, groups, repeat);
+	f = last_hop(lo, lv, idx, pitch, lw_elems(stage[np - 1], e), rows * cols, groups, repeat);
 	st_need(lo->s, f, wait);
 	st_need(lo->s, f, last_stage);
 	/* A last hop on another module than the staging transfers (the
@@ -157,7 +175,7 @@ int lw_load_block(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_
 int lw_load_narrow(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t cols, uint32_t values, int wait)
 {
 	uint64_t unit = dtype_bytes(lo->hw->level[lv].dtype);
-	int f = lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, dram / unit, 1, cols, cols * values, 0, values);
+	int f = lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, lw_elems(dram, unit), 1, cols, cols * values, 0, values);
 	st_need(lo->s, f, wait);
 	lw_barrier(lo, f);
 	return lo->s->n - 1;
@@ -183,26 +201,27 @@ int lw_store_block(struct lw_op *lo, uint64_t idx, uint64_t dram, uint64_t rows,
 	uint32_t e = out->elem_bytes;
 	if (values) { /* in values of the output's: isa_narrow_values says there is no shared level */
 		uint32_t v = dtype_bytes(out->dtype);
-		int f = lw_transfer(lo, ISA_CLASS_STORE, lo->lv_out, idx, dram / v, rows, cols, dram_stride * values, 0,
-				    values);
+		int f = lw_transfer(lo, ISA_CLASS_STORE, lo->lv_out, idx, lw_elems(dram, v), rows, cols, dram_stride * values,
+				    0, values);
 		st_need(lo->s, f, wait);
 		return lo->s->n - 1;
 	}
 	if (!np) {
-		int f = lw_transfer(lo, ISA_CLASS_STORE, lo->lv_out, idx, dram / e, rows, cols, dram_stride, 0, 0);
+		int f = lw_transfer(lo, ISA_CLASS_STORE, lo->lv_out, idx, lw_elems(dram, e), rows, cols, dram_stride, 0, 0);
 		st_need(lo->s, f, wait);
 		return lo->s->n - 1;
 	}
-	int f = lw_transfer(lo, ISA_CLASS_STORE, lo->lv_out, idx, lo->stage_out[np - 1] / e, 1, rows * cols, 0, 0, 0);
+	int f = lw_transfer(lo, ISA_CLASS_STORE, lo->lv_out, idx, lw_elems(lo->stage_out[np - 1], e), 1, rows * cols, 0,
+			    0, 0);
 	st_need(lo->s, f, wait);
 	for (int i = np - 1; i > 0; i--) {
 		uint32_t ei = lo->hw->level[path[i]].elem_bytes;
-		lw_transfer(lo, ISA_CLASS_STORE, path[i], lo->stage_out[i] / ei, lo->stage_out[i - 1] / ei, 1,
-			    rows * cols * e / ei, 0, 0, 0);
+		lw_transfer(lo, ISA_CLASS_STORE, path[i], lw_elems(lo->stage_out[i], ei), lw_elems(lo->stage_out[i - 1], ei),
+			    1, lw_elems(rows * cols * e, ei), 0, 0, 0);
 	}
 	uint32_t e0 = lo->hw->level[path[0]].elem_bytes;
-	lw_transfer(lo, ISA_CLASS_STORE, path[0], lo->stage_out[0] / e0, dram / e0, rows, cols * e / e0,
-		    dram_stride * e / e0, 0, 0);
+	lw_transfer(lo, ISA_CLASS_STORE, path[0], lw_elems(lo->stage_out[0], e0), lw_elems(dram, e0), rows,
+		    lw_elems(cols * e, e0), lw_elems(dram_stride * e, e0), 0, 0);
 	return lo->s->n - 1;
 }
 
@@ -243,7 +262,8 @@ static int prefix_rows(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, ui
 int lw_load_tile_prefixes(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t tiles, uint64_t per_tile,
 			  uint64_t held, int wait)
 {
-	int first = prefix_rows(lo, lv, idx, dram / lo->hw->level[lv].elem_bytes, tiles, per_tile, held); /* a tile a row */
+	int first = prefix_rows(lo, lv, idx, lw_elems(dram, lo->hw->level[lv].elem_bytes), tiles, per_tile,
+				held); /* a tile a row */
 	st_need(lo->s, first, wait);
 	return lo->s->n - 1;
 }
@@ -254,13 +274,15 @@ int lw_load_parts(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_
 	int path[HW_MAX_LEVELS] = {0}, np = path_of(lo->hw, lv, path);
 	uint32_t e = lo->hw->level[lv].elem_bytes, e0 = lo->hw->level[path[0]].elem_bytes;
 	/* each element a row of the shared level's elements */
-	int first = prefix_rows(lo, path[0], stage[0] / e0, dram / e0, n, e / e0, part / e0);
+	int first = prefix_rows(lo, path[0], lw_elems(stage[0], e0), lw_elems(dram, e0), n, lw_elems(e, e0),
+				lw_elems(part, e0));
 	for (int i = 1; i < np; i++) {
 		uint32_t ei = lo->hw->level[path[i]].elem_bytes;
-		lw_transfer(lo, ISA_CLASS_LOAD, path[i], stage[i] / ei, stage[i - 1] / ei, 1, n * e / ei, 0, 0, 0);
+		lw_transfer(lo, ISA_CLASS_LOAD, path[i], lw_elems(stage[i], ei), lw_elems(stage[i - 1], ei), 1,
+			    lw_elems(n * e, ei), 0, 0, 0);
 	}
 	int last_stage = lo->s->n - 1;
-	int f = lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, stage[np - 1] / e, 1, n, 0, 0, 0);
+	int f = lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, lw_elems(stage[np - 1], e), 1, n, 0, 0, 0);
 	st_need(lo->s, f, wait);
 	st_need(lo->s, f, last_stage);
 	if (lo->s->v[f].q != lo->s->v[first].q) /* as load_into: the staging area's refill after its last reader */
@@ -277,15 +299,16 @@ int lw_load_padded(struct lw_op *lo, int lv, uint64_t idx, uint64_t addr, int64_
 		return padded_insn(lo, lv, idx, addr, rows, cols, stride, pad, values);
 	/* padded into the outermost shared level (the box with its zeros, in
 	 * its elements: `x` to one of lv), then whole from level to level */
-	uint32_t e = lo->hw->level[lv].elem_bytes, e0 = lo->hw->level[path[0]].elem_bytes, x = e / e0;
+	uint32_t e = lo->hw->level[lv].elem_bytes, e0 = lo->hw->level[path[0]].elem_bytes, x = (uint32_t)lw_elems(e, e0);
 	uint64_t n = (uint64_t)((rows + pad[0] + pad[1]) * (cols + pad[2] + pad[3])) * e;
-	int first = padded_insn(lo, path[0], stage[path[0]] / e0, addr * x, rows, cols * x, stride * x,
+	int first = padded_insn(lo, path[0], lw_elems(stage[path[0]], e0), addr * x, rows, cols * x, stride * x,
 				(int64_t[4]){pad[0], pad[1], pad[2] * x, pad[3] * x}, 0);
 	for (int i = 1; i < np; i++) {
 		uint32_t ei = lo->hw->level[path[i]].elem_bytes;
-		lw_transfer(lo, ISA_CLASS_LOAD, path[i], stage[path[i]] / ei, stage[path[i - 1]] / ei, 1, n / ei, 0, 0, 0);
+		lw_transfer(lo, ISA_CLASS_LOAD, path[i], lw_elems(stage[path[i]], ei), lw_elems(stage[path[i - 1]], ei), 1,
+			    lw_elems(n, ei), 0, 0, 0);
 	}
-	lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, stage[path[np - 1]] / e, 1, n / e, 0, 0, 0);
+	lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, lw_elems(stage[path[np - 1]], e), 1, lw_elems(n, e), 0, 0, 0);
 	return first;
 }
 
@@ -294,7 +317,7 @@ int lw_load_from_kept(struct lw_op *lo, int lv, uint64_t idx, uint64_t at, uint6
 		      uint64_t stride, int wait)
 {
 	uint32_t e = lo->hw->level[lv].elem_bytes;
-	int f = lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, at / e, rows, cols, stride, 0, 0);
+	int f = lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, lw_elems(at, e), rows, cols, stride, 0, 0);
 	st_need(lo->s, f, wait);
 	lw_barrier(lo, f);
 	return lo->s->n - 1;
@@ -310,7 +333,7 @@ void lw_nomem(struct cc_program *prog, size_t n, const char *what)
 int lw_add_named_segment(struct cc_program *prog, const char *name, enum isa_segment_kind kind, uint64_t size,
 			 uint8_t *data)
 {
-	prog->dram_next = lw_align_up(prog->dram_next, 4096);
+	prog->dram_next = lw_align_up(prog->dram_next, lw_segment_align(&prog->p.hw));
 	/* a name of other characters is written with '_' for them: two names
 	 * that differ only there would be one segment */
 	const struct isa_segment *same = isa_program_segment(&prog->p, name);
@@ -337,7 +360,7 @@ uint64_t lw_add_segment(struct lw_op *lo, const char *suffix, enum isa_segment_k
 	if (!name) {
 		free(data);
 		lw_nomem(prog, strlen(lo->op->name) + strlen(suffix) + 2, "the segment names");
-		prog->dram_next = lw_align_up(prog->dram_next, 4096) + (size ? size : 1);
+		prog->dram_next = lw_align_up(prog->dram_next, lw_segment_align(&prog->p.hw)) + (size ? size : 1);
 		return prog->dram_next - (size ? size : 1);
 	}
 	lw_add_named_segment(prog, name, kind, size, data);
@@ -359,13 +382,15 @@ void lw_add_uop(struct lw_op *lo, uint32_t dst, uint32_t src, uint32_t wgt)
 	lo->nuops++;
 }
 
-/* Staged micro-ops start and end on whole shared elements. */
+/* Staged micro-ops start and end on whole shared elements: a multiple of
+ * the micro-ops that fill a whole number of each (a shared element need
+ * not be a whole number of micro-ops). */
 void lw_pad_uops(struct lw_op *lo)
 {
-	uint32_t pad = 1;
+	uint32_t pad = 1, ub = lo->hw->level[lo->lv_uop].elem_bytes;
 	int path[HW_MAX_LEVELS], np = path_of(lo->hw, lo->lv_uop, path);
 	for (int i = 0; i < np; i++)
-		pad = lw_lcm32(pad, lo->hw->level[path[i]].elem_bytes / lo->hw->level[lo->lv_uop].elem_bytes);
+		pad = lw_lcm32(pad, lw_lcm32(lo->hw->level[path[i]].elem_bytes, ub) / ub);
 	while (lo->prog->p.nuop % pad)
 		if (isa_program_add_uop(&lo->prog->p, &(struct isa_uop){0, 0, 0})) {
 			lw_nomem(lo->prog, (size_t)(lo->prog->p.uop_cap ? 2 * lo->prog->p.uop_cap : 16) * sizeof *lo->prog->p.uop,
@@ -386,16 +411,16 @@ void lw_load_kernels(struct lw_op *lo)
 		return;
 	}
 	uint32_t e0 = lo->hw->level[path[0]].elem_bytes;
-	int f = lw_transfer(lo, ISA_CLASS_LOAD, path[0], lo->stage_uop[0] / e0, (uint64_t)lo->uop_rel * ub / e0, 1,
-			    (uint64_t)n * ub / e0, 0, e0, 0);
+	int f = lw_transfer(lo, ISA_CLASS_LOAD, path[0], lw_elems(lo->stage_uop[0], e0),
+			    lw_elems((uint64_t)lo->uop_rel * ub, e0), 1, lw_elems((uint64_t)n * ub, e0), 0, e0, 0);
 	lw_barrier(lo, f);
 	for (int i = 1; i < np; i++) {
 		uint32_t ei = lo->hw->level[path[i]].elem_bytes;
-		lw_transfer(lo, ISA_CLASS_LOAD, path[i], lo->stage_uop[i] / ei, lo->stage_uop[i - 1] / ei, 1,
-			    (uint64_t)n * ub / ei, 0, 0, 0);
+		lw_transfer(lo, ISA_CLASS_LOAD, path[i], lw_elems(lo->stage_uop[i], ei), lw_elems(lo->stage_uop[i - 1], ei), 1,
+			    lw_elems((uint64_t)n * ub, ei), 0, 0, 0);
 	}
 	int staged = lo->s->n - 1;
-	f = lw_transfer(lo, ISA_CLASS_LOAD, lo->lv_uop, 0, lo->stage_uop[np - 1] / ub, 1, n, 0, 0, 0);
+	f = lw_transfer(lo, ISA_CLASS_LOAD, lo->lv_uop, 0, lw_elems(lo->stage_uop[np - 1], ub), 1, n, 0, 0, 0);
 	st_need(lo->s, f, staged);
 }
 

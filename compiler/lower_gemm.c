@@ -183,7 +183,7 @@ static int load_b(struct gemm_lowering *gl, const struct step *st, uint64_t idx,
 	uint64_t at = gl->seg_b + tz_gemm_b_offset(geo, st->bb, last, k0);
 	if (geo->eb > 1) /* its first elements, the rest padded */
 		return lw_load_tile_prefixes(&gl->lo, gl->lv_b, idx + (uint64_t)full * cols, at, (uint64_t)tiles, geo->eb,
-					     tz_gemm_b_tile_bytes(geo, last) / geo->bytes_b, wait);
+					     lw_elems(tz_gemm_b_tile_bytes(geo, last), geo->bytes_b), wait);
 	if (gl->lo.hw->level[gl->lv_b].parent >= 0) /* padded in the shared level */
 		return lw_load_parts(&gl->lo, gl->lv_b, idx + (uint64_t)full * cols, at, cols, tz_gemm_b_tile_bytes(geo, last),
 				     gl->stage_b, wait);
@@ -598,7 +598,8 @@ static void load_kept(struct gemm_lowering *gl, int which, uint64_t dram, uint64
 {
 	int s = tz_shared_level(gl->lo.hw);
 	uint32_t e = gl->lo.hw->level[s].elem_bytes;
-	int f = lw_transfer(&gl->lo, ISA_CLASS_LOAD, s, gl->keep_off[which] / e, dram / e, 1, (bytes + e - 1) / e, 0, 0, 0);
+	int f = lw_transfer(&gl->lo, ISA_CLASS_LOAD, s, lw_elems(gl->keep_off[which], e), lw_elems(dram, e), 1,
+			    (bytes + e - 1) / e, 0, 0, 0);
 	lw_barrier(&gl->lo, f);
 }
 

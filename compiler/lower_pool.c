@@ -274,7 +274,7 @@ static int load_box(struct box_lowering *bl, const int64_t *it, int q, int64_t p
 	box_part(b, 1, at[b->in_dim[1]], &pad[2], &cols, &pad[3]);
 	at[b->in_dim[1]] += pad[2];
 	uint32_t e = bl->lo.hw->level[bl->lv_in].elem_bytes;
-	uint64_t addr = bl->seg_in / e + tz_layout_element(&b->in, rank, at);
+	uint64_t addr = lw_elems(bl->seg_in, e) + tz_layout_element(&b->in, rank, at);
 	uint64_t stride = b->iter[0] >= 0 ? (uint64_t)b->in.stride[b->in_dim[0]] : 0;
 	int64_t g = b->groups, dma_pad[4] = {pad[0], pad[1], pad[2] * g, pad[3] * g};
 	int i = lw_load_padded(&bl->lo, bl->lv_in, (uint64_t)q * bl->in_slot, addr, rows, cols * g, stride, dma_pad,

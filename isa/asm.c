@@ -406,9 +406,16 @@ static int parse_uop(struct assembler *a, const struct line *l)
 	return 0;
 }
 
+/* A multiple of 64 and of every on-chip element size, so that any level
+ * can address the segment (for power-of-two sizes: the largest, at least
+ * 64).  Past DRAM there is none: the largest power of two, and the
+ * addresses that are not whole elements are reported. */
 static uint64_t default_align(const struct hw *hw)
 {
-	uint64_t align = 64;
+	uint64_t align = isa_segment_align(hw, 64);
+	if (align)
+		return align;
+	align = 64;
 	for (int i = 0; i < hw->nlevels; i++)
 		while (align < hw->level[i].elem_bytes)
 			align *= 2;
@@ -579,6 +586,19 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 	return (v + a - 1) / a * a;
 }
 
+/* The micro-ops leave DRAM through the outermost level on their way (a
+ * shared level when there is one), whose loads count its elements: 64
+ * bytes and a whole number of those (64 when they are powers of two up to
+ * 64, as they were). */
+static uint64_t uop_align(const struct hw *hw)
+{
+	int l = hw->role_level[HW_ROLE_UOP];
+	while (hw->level[l].parent >= 0)
+		l = hw->level[l].parent;
+	uint64_t a = isa_lcm_within(64, hw->level[l].elem_bytes, hw->dram.capacity);
+	return a ? a : 64;
+}
+
 /* Places the code, the micro-ops and every segment without an addr=, in
  * order, after whatever comes before it. */
 static void place(struct assembler *a)
@@ -589,7 +609,7 @@ static void place(struct assembler *a)
 		p->code_addr = 0;
 	end = p->code_addr + (uint64_t)p->ninsn * p->layout.insn_bytes;
 	if (!a->uops_fixed)
-		p->uop_addr = align_up(end, 64);
+		p->uop_addr = align_up(end, uop_align(&p->hw));
 	uint64_t uend = p->uop_addr + (uint64_t)p->nuop * p->layout.uop_bytes;
 	end = end > uend ? end : uend;
 	for (int i = 0; i < p->nseg; i++) {

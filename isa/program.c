@@ -203,6 +203,31 @@ uint64_t isa_program_data_bytes(const struct isa_program *p)
 	return dram_load_bytes(p, false);
 }
 
+uint64_t isa_lcm_within(uint64_t a, uint64_t b, uint64_t cap)
+{
+	uint64_t x = a, y = b;
+	while (y) {
+		uint64_t t = x % y;
+		x = y, y = t;
+	}
+	uint64_t m;
+	if (__builtin_mul_overflow(a / x, b, &m) || m > cap)
+		return 0;
+	return m;
+}
+
+uint64_t isa_segment_align(const struct hw *hw, uint64_t base)
+{
+	uint64_t a = base;
+	for (int i = 0; i < hw->nlevels && a; i++) {
+		const struct hw_level *l = &hw->level[i];
+		a = isa_lcm_within(a, l->elem_bytes ? l->elem_bytes : 1, hw->dram.capacity);
+		if (a && isa_narrow_values(hw, i)) /* a narrow transfer's address counts values */
+			a = isa_lcm_within(a, dtype_bytes(l->dtype), hw->dram.capacity);
+	}
+	return a;
+}
+
 uint64_t isa_program_dram_end(const struct isa_program *p)
 {
 	uint64_t end = 0;

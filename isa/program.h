@@ -243,6 +243,15 @@ uint64_t isa_program_code_bytes(const struct isa_program *p);
 uint64_t isa_program_data_bytes(const struct isa_program *p);
 /* Bytes of DRAM the program's layout reaches (end of its last region). */
 uint64_t isa_program_dram_end(const struct isa_program *p);
+/* The least multiple of `base` that is also a whole number of the elements
+ * (and of the values, for narrow transfers) of every on-chip level: a
+ * segment starting there can be addressed by each of them, since a
+ * transfer's DRAM address counts its elements (and the compiler reckons a
+ * staged block's address in the elements of the scratchpad it is for).  0
+ * when that multiple is past the DRAM's capacity. */
+uint64_t isa_segment_align(const struct hw *hw, uint64_t base);
+/* The least common multiple of a and b, or 0 past cap. */
+uint64_t isa_lcm_within(uint64_t a, uint64_t b, uint64_t cap);
 /* Checks the layout: regions inside DRAM, aligned, not overlapping.
  * isa_program_layout_error returns -1 when it is sound, else the offending
  * region (0 code, 1 micro-ops, 2 + i segment i) with the reason in why. */

@@ -469,10 +469,18 @@ char *isa_randprog_knobs(const struct hw *hw, const struct isa_layout *lay, uint
 				 hw->name, hw->level[i].name);
 			return NULL;
 		}
-	uint64_t largest = 0;
+	uint64_t largest = 0, whole = isa_segment_align(hw, 1), seg_align = isa_segment_align(hw, 64);
 	for (int i = 0; i < hw->nlevels; i++)
 		largest = hw->level[i].elem_bytes > largest ? hw->level[i].elem_bytes : largest;
-	g.window = 16 * largest; /* room for several elements of the largest kind */
+	if (!whole || !seg_align) {
+		diag_add(err, hw->source, 0, 0, "DRAM of %llu bytes has no address past 0 that is a whole number of every "
+			 "element size of '%s' (their least common multiple is larger)", (unsigned long long)hw->dram.capacity,
+			 hw->name);
+		return NULL;
+	}
+	/* room for several elements of the largest kind, and whole elements
+	 * of every level (each addresses the windows in its elements) */
+	g.window = (16 * largest + whole - 1) / whole * whole;
 	if (knob(&g, ISA_KNOB_DMA_LIMITS))
 		g.window *= 4; /* and for longer rows and strides */
 	uint32_t depth = role(&g, HW_ROLE_UOP)->depth;
@@ -489,8 +497,8 @@ char *isa_randprog_knobs(const struct hw *hw, const struct isa_layout *lay, uint
 		return NULL;
 	}
 	/* its segments (the data windows and the micro-ops) lie in DRAM, each
-	 * from a 4 KiB boundary */
-	if ((WIN_COUNT + 1) * (g.window + 4096) > hw->dram.capacity) {
+	 * from a 4 KiB boundary or the assembler's alignment, if larger */
+	if ((WIN_COUNT + 1) * (g.window + (seg_align > 4096 ? seg_align : 4096)) > hw->dram.capacity) {
 		diag_add(err, hw->source, 0, 0, "DRAM of %llu bytes is too small for a random program's %d segments of up to %llu bytes",
 			 (unsigned long long)hw->dram.capacity, WIN_COUNT + 1, (unsigned long long)g.window);
 		return NULL;
