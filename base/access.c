@@ -4,6 +4,7 @@
  * either consumes what it parses or records "expected WHAT, got GOT" with the
  * cursor on GOT, so the caller can put a caret under it. */
 #include "access.h"
+#include "diag.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -59,19 +60,6 @@ static bool name(struct cursor *c, struct acc_span *sp, bool tensor)
 	return true;
 }
 
-/* Bytes of the UTF-8 character at s (of n), 2 to 4, or 0 when none starts there. */
-static int utf8_char(const char *s, size_t n)
-{
-	unsigned char b = (unsigned char)s[0];
-	int len = b >= 0xf0 && b <= 0xf4 ? 4 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xc2 && b < 0xe0 ? 2 : 0;
-	if ((size_t)len > n)
-		return 0;
-	for (int k = 1; k < len; k++)
-		if (((unsigned char)s[k] & 0xc0) != 0x80)
-			return 0;
-	return len;
-}
-
 /* Records "expected WHAT, got <what is at the cursor>"; the cursor stays on it. */
 static bool fail(struct cursor *c, const char *what)
 {
@@ -87,8 +75,8 @@ static bool fail(struct cursor *c, const char *what)
 		snprintf(got, sizeof got, "'%.*s'", n > 32 ? 32 : n, s);
 	} else if (*s > ' ' && *s < 0x7f) {
 		snprintf(got, sizeof got, "'%c'", *s);
-	} else if (utf8_char(s, c->len - c->pos) > 1) { /* as written: 'é' */
-		snprintf(got, sizeof got, "'%.*s'", utf8_char(s, c->len - c->pos), s);
+	} else if (utf8_length(s, c->len - c->pos) > 1) { /* as written: 'é' */
+		snprintf(got, sizeof got, "'%.*s'", utf8_length(s, c->len - c->pos), s);
 	} else {
 		snprintf(got, sizeof got, "the character 0x%02x", (unsigned char)*s);
 	}

@@ -136,14 +136,16 @@ static void print_one(const struct diag *e, FILE *out)
 	free(s);
 }
 
-/* Bytes of the UTF-8 sequence at s (1 to 4), or 0 when it is not one. */
-static int utf8_length(const unsigned char *s)
+int utf8_length(const char *text, size_t n)
 {
-	int n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
-	for (int k = 1; k < n; k++)
+	const unsigned char *s = (const unsigned char *)text;
+	int len = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 && s[0] < 0xf0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+	if ((size_t)len > n)
+		return 0;
+	for (int k = 1; k < len; k++)
 		if ((s[k] & 0xc0) != 0x80)
 			return 0;
-	return n;
+	return len;
 }
 
 /* A quoted source line as the terminal can show it: control bytes and bytes
@@ -152,10 +154,11 @@ static int utf8_length(const unsigned char *s)
 static void print_source(const char *line, int col, FILE *out)
 {
 	const unsigned char *s = (const unsigned char *)line;
+	size_t len = strlen(line);
 	int width[4096], n = 0; /* printed width of each byte before the caret */
 	fputs("  ", out);
 	for (int i = 0; s[i]; i++) {
-		int u = s[i] >= 0x80 ? utf8_length(s + i) : 1, w = 1;
+		int u = s[i] >= 0x80 ? utf8_length(line + i, len - (size_t)i) : 1, w = 1;
 		if ((s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f || u == 0) {
 			fprintf(out, "\\x%02x", s[i]);
 			w = 4;

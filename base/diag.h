@@ -44,6 +44,10 @@ char *diag_format(const struct diag *e);
 /* Every error, each followed by its source line and a caret when known. */
 void diag_print(const struct diags *d, FILE *out);
 void diag_free(struct diags *d);
+/* Bytes of the UTF-8 character of 2 to 4 bytes at s (of n), or 0 when none
+ * starts there (ASCII, or a byte of no character): messages show such a
+ * character as written. */
+int utf8_length(const char *s, size_t n);
 /* Whether any error from the FROMth on is memory running out rather than
  * the input (FROM: the count before the call that may have failed). */
 bool diag_nomem_since(const struct diags *d, int from);

@@ -92,10 +92,13 @@ static inline const char *test_source_dir(void)
 static const char *const test_examples[] = {"vta-default", "edge-tiny", "server-wide", "dot-i8", "mma-fp16"};
 enum { TEST_NEXAMPLES = 5 };
 
-static inline void test_load_example(const char *name, struct hw *hw)
+/* The description at REL (a printf format of NAME) under the source tree;
+ * a test that cannot load it ends. */
+static inline void test_load_hw(const char *rel, const char *name, struct hw *hw)
 {
-	char path[1024];
-	snprintf(path, sizeof path, "%s/examples/hw/%s.yaml", test_source_dir(), name);
+	char file[512], path[1024];
+	snprintf(file, sizeof file, rel, name);
+	snprintf(path, sizeof path, "%s/%s", test_source_dir(), file);
 	struct diags err = {0};
 	if (hw_load_file(path, hw, &err)) {
 		diag_print(&err, stderr);
@@ -103,6 +106,11 @@ static inline void test_load_example(const char *name, struct hw *hw)
 		exit(1);
 	}
 	diag_free(&err);
+}
+
+static inline void test_load_example(const char *name, struct hw *hw)
+{
+	test_load_hw("examples/hw/%s.yaml", name, hw);
 }
 
 /* TEXT with every FROM replaced by TO, in a new string (descriptions

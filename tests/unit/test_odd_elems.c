@@ -18,15 +18,7 @@ enum { NODD = 2, SEEDS = 6 };
 
 static void load_odd(const char *name, struct hw *hw)
 {
-	char path[1024];
-	snprintf(path, sizeof path, "%s/tests/regress/odd-elems/hw/%s.yaml", test_source_dir(), name);
-	struct diags err = {0};
-	if (hw_load_file(path, hw, &err)) {
-		diag_print(&err, stderr);
-		fprintf(stderr, "cannot load %s\n", path);
-		exit(1);
-	}
-	diag_free(&err);
+	test_load_hw("tests/regress/odd-elems/hw/%s.yaml", name, hw);
 }
 
 /* Every level, under DRAM (dram_only) or any, addresses `a` in whole
