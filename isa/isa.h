@@ -118,6 +118,7 @@ enum isa_width {
 	ISA_W_STRIDE,    /* dma.max_stride */
 	ISA_W_PAD,       /* dma.max_pad */
 	ISA_W_VALUES,    /* values of an element (narrow transfers) */
+	ISA_W_DIAG,      /* diagonal blocks of a weight element (diagonal loads) */
 	ISA_W_UOP_INDEX, /* index into the micro-op buffer */
 	ISA_W_UOP_END,   /* one past the last micro-op (may equal the depth) */
 	ISA_W_LOOP,      /* isa.max_loop_extent */
@@ -159,6 +160,7 @@ enum isa_value {
 	X(XPAD0, "xpad0", ISA_W_PAD, ISA_V_UINT, ISA_K(LOAD), "zero elements before each row")       \
 	X(XPAD1, "xpad1", ISA_W_PAD, ISA_V_UINT, ISA_K(LOAD), "zero elements after each row")        \
 	X(VALUES, "values", ISA_W_VALUES, ISA_V_UINT, ISA_K_MEM, "values of each element the parent holds, packed (0: all)") \
+	X(DIAG, "diag", ISA_W_DIAG, ISA_V_UINT, ISA_K(LOAD), "diagonal block the values go on (0: none)") \
 	X(RESET, "reset", ISA_W_ONE, ISA_V_UINT, ISA_K(GEMM), "start the destination tile from zero instead of accumulating onto it") \
 	X(UOP_BEGIN, "uop_begin", ISA_W_UOP_INDEX, ISA_V_UINT, ISA_K_LOOP, "first micro-op")          \
 	X(UOP_END, "uop_end", ISA_W_UOP_END, ISA_V_UINT, ISA_K_LOOP, "one past the last micro-op")    \
@@ -344,6 +346,18 @@ uint64_t isa_port_cycles(const struct hw_level *l, uint64_t bytes);
  * micro-op buffer, shared levels, whose elements stage other levels'
  * elements, and the levels under them move whole elements). */
 uint32_t isa_narrow_values(const struct hw *hw, int l);
+/* The diagonal blocks of level l's element that a diagonal load (`diag` =
+ * d > 0) can put a narrow transfer's values on: ceil(long side / short
+ * side) of a weight scratchpad under DRAM whose element has several rows
+ * and several columns, else 0.  Block d of an R x C element (R >= C) is
+ * rows (d-1)*C to (d-1)*C + C - 1, value i at row (d-1)*C + i, column i;
+ * of one with R < C, columns (d-1)*R + i of rows i (docs/isa.md). */
+uint32_t isa_diagonal_blocks(const struct hw *hw, int l);
+/* The values a diagonal load can put on block d (1-based) of level l's
+ * element: the short side, or what is left of the long side. */
+uint32_t isa_diagonal_room(const struct hw *hw, int l, uint32_t d);
+/* The index, in the element's values (row-major), of value i on block d. */
+uint64_t isa_diagonal_position(const struct hw *hw, int l, uint32_t d, uint32_t i);
 /* Bytes of one of the transfer's elements in the parent: the element's, or
  * `values` values of a narrow transfer. */
 uint64_t isa_parent_elem_bytes(const struct hw *hw, const struct isa_insn *in);

@@ -52,6 +52,7 @@ static const char *const width_names[ISA_W_COUNT] = {
 	[ISA_W_STRIDE] = "dma.max_stride",
 	[ISA_W_PAD] = "dma.max_pad",
 	[ISA_W_VALUES] = "largest element of a scratchpad under DRAM, in values, - 1",
+	[ISA_W_DIAG] = "most diagonal blocks of a weight element under DRAM",
 	[ISA_W_UOP_INDEX] = "micro-op buffer depth - 1",
 	[ISA_W_UOP_END] = "micro-op buffer depth",
 	[ISA_W_LOOP] = "isa.max_loop_extent",
@@ -116,6 +117,10 @@ static void derive_widths(const struct hw *hw, struct isa_layout *lay)
 	for (int i = 0; i < hw->nlevels; i++)
 		narrow = max_u32(narrow, isa_narrow_values(hw, i));
 	w[ISA_W_VALUES] = hw_bits_for(narrow - 1);
+	uint32_t blocks = 0;
+	for (int i = 0; i < hw->nlevels; i++)
+		blocks = max_u32(blocks, isa_diagonal_blocks(hw, i));
+	w[ISA_W_DIAG] = hw_bits_for(blocks);
 	w[ISA_W_UOP_INDEX] = hw_bits_for(uop_depth - 1);
 	w[ISA_W_UOP_END] = hw_bits_for(uop_depth);
 	w[ISA_W_LOOP] = hw_bits_for(hw->isa.max_loop_extent);
@@ -407,6 +412,36 @@ static int check_values(const struct hw *hw, const struct isa_insn *in, enum isa
 	return -1;
 }
 
+/* A diagonal load puts a narrow transfer's values on one diagonal block of
+ * a weight element that has them (isa_diagonal_blocks). */
+static int check_diag(const struct hw *hw, const struct isa_insn *in, enum isa_field *bad, char *why)
+{
+	int64_t d = in->f[ISA_F_DIAG], v = in->f[ISA_F_VALUES];
+	if (d == 0)
+		return 0;
+	int b = (int)in->f[ISA_F_BUF];
+	const struct hw_level *l = &hw->level[b];
+	uint32_t blocks = isa_diagonal_blocks(hw, b);
+	*bad = ISA_F_DIAG;
+	if (!blocks) {
+		snprintf(why, 256, "diag=%" PRId64 ": '%s' has no diagonal loads (only a weight scratchpad under DRAM whose "
+			 "element has several rows and columns); expected diag=0", d, l->name);
+		return -1;
+	}
+	if ((uint64_t)d > blocks) {
+		snprintf(why, 256, "diag=%" PRId64 ": a '%s' element has %u diagonal block%s; expected 0 (none) or 1 to %u", d,
+			 l->name, blocks, blocks == 1 ? "" : "s", blocks);
+		return -1;
+	}
+	uint32_t room = isa_diagonal_room(hw, b, (uint32_t)d);
+	if (v >= 1 && (uint64_t)v <= room)
+		return 0;
+	*bad = v ? ISA_F_VALUES : ISA_F_DIAG;
+	snprintf(why, 256, "diag=%" PRId64 " takes values=1 to %u, the values of diagonal block %" PRId64 " of a '%s' element; "
+		 "got values=%" PRId64, d, room, d, l->name, v);
+	return -1;
+}
+
 static int check_transfer(const struct isa_layout *lay, const struct isa_insn *in, enum isa_field *bad, char *why)
 {
 	const struct hw *hw = lay->hw;
@@ -436,7 +471,7 @@ static int check_transfer(const struct isa_layout *lay, const struct isa_insn *i
 				 fields[sizes[i]].name);
 			return -1;
 		}
-	return check_values(hw, in, bad, why);
+	return check_values(hw, in, bad, why) || check_diag(hw, in, bad, why) ? -1 : 0;
 }
 
 static int check_loop(const struct isa_layout *lay, const struct isa_insn *in, enum isa_field *bad, char *why)

@@ -114,6 +114,7 @@ static void emit_addr(struct gen *g, const char *segment, uint64_t window_base, 
 struct xfer {
 	uint64_t idx, off, y, x, stride, pad[4];
 	uint64_t values; /* a narrow transfer's values per element (0: whole elements) */
+	uint64_t diag;   /* a diagonal load's block (0: none) */
 };
 
 /* A transfer at one of the DMA's limits, as far as the level's depth and
@@ -155,20 +156,27 @@ static struct xfer limit_xfer(struct gen *g, const struct hw_level *l, uint64_t 
 
 /* Makes t a narrow transfer now and then, where the level has them: its
  * parent is addressed in values, rows `values` x the elements apart or more
- * (a store's rows do not overlap), inside the same window. */
+ * (a store's rows do not overlap), inside the same window.  Half of those
+ * into a level with diagonal blocks (a weight scratchpad) are diagonal
+ * loads, their values on one block. */
 static void narrow_xfer(struct gen *g, const struct hw_level *l, uint64_t window_elems, struct xfer *t)
 {
-	uint32_t values = isa_narrow_values(g->hw, (int)(l - g->hw->level));
+	int level = (int)(l - g->hw->level);
+	uint32_t values = isa_narrow_values(g->hw, level), blocks = isa_diagonal_blocks(g->hw, level);
 	if (values < 2 || pick(g, 0, 3))
 		return;
-	uint64_t v = pick(g, 1, values - 1), window = window_elems * values;
+	uint64_t v = pick(g, 1, values - 1), window = window_elems * values, diag = 0;
+	if (blocks && pick(g, 0, 1)) {
+		diag = pick(g, 1, blocks);
+		v = pick(g, 1, isa_diagonal_room(g->hw, level, (uint32_t)diag));
+	}
 	uint64_t stride = t->x * v + pick(g, 0, 3);
 	if (stride > g->hw->dma.max_stride)
 		return;
 	uint64_t span = (t->y - 1) * stride + t->x * v;
 	if (span > window)
 		return;
-	t->values = v, t->stride = stride, t->off = pick(g, 0, window - span);
+	t->values = v, t->diag = diag, t->stride = stride, t->off = pick(g, 0, window - span);
 }
 
 static struct xfer random_xfer(struct gen *g, const struct hw_level *l, uint64_t window_elems, bool padded)
@@ -211,6 +219,8 @@ static void emit_sizes(struct gen *g, const struct xfer *t)
 			sb_printf(&g->s, " %s=%llu", pads[p], (unsigned long long)t->pad[p]);
 	if (t->values)
 		sb_printf(&g->s, " values=%llu", (unsigned long long)t->values);
+	if (t->diag)
+		sb_printf(&g->s, " diag=%llu", (unsigned long long)t->diag);
 }
 
 /* Staging windows in the shared level: inputs, weights, bias, results, and

@@ -85,6 +85,37 @@ uint32_t isa_narrow_values(const struct hw *hw, int l)
 	return values;
 }
 
+uint32_t isa_diagonal_blocks(const struct hw *hw, int l)
+{
+	const struct hw_level *L = &hw->level[l];
+	if (L->role != HW_ROLE_WEIGHT || !isa_narrow_values(hw, l) || L->elem_rank != 2 || L->elem_shape[0] < 2 ||
+	    L->elem_shape[1] < 2)
+		return 0;
+	uint32_t lo = L->elem_shape[0] < L->elem_shape[1] ? L->elem_shape[0] : L->elem_shape[1];
+	uint32_t hi = L->elem_shape[0] ^ L->elem_shape[1] ^ lo;
+	return (hi + lo - 1) / lo;
+}
+
+uint32_t isa_diagonal_room(const struct hw *hw, int l, uint32_t d)
+{
+	const struct hw_level *L = &hw->level[l];
+	uint32_t blocks = isa_diagonal_blocks(hw, l);
+	if (d < 1 || d > blocks)
+		return 0;
+	uint32_t lo = L->elem_shape[0] < L->elem_shape[1] ? L->elem_shape[0] : L->elem_shape[1];
+	uint32_t hi = L->elem_shape[0] ^ L->elem_shape[1] ^ lo, left = hi - (d - 1) * lo;
+	return left < lo ? left : lo;
+}
+
+uint64_t isa_diagonal_position(const struct hw *hw, int l, uint32_t d, uint32_t i)
+{
+	const struct hw_level *L = &hw->level[l];
+	uint64_t R = L->elem_shape[0], C = L->elem_shape[1];
+	if (R >= C)
+		return ((d - 1) * C + i) * C + i;
+	return i * C + (d - 1) * R + i;
+}
+
 uint64_t isa_parent_unit_bytes(const struct hw *hw, const struct isa_insn *in)
 {
 	const struct hw_level *l = &hw->level[in->f[ISA_F_BUF]];

@@ -124,6 +124,30 @@ static void widen_in_place(uint8_t *row, uint64_t n, uint64_t U, uint64_t E)
 	}
 }
 
+/* A diagonal load's n packed elements of `values` values each (VB bytes a
+ * value), spread in place over elements of E bytes: value i of element k
+ * to its place on diagonal block d, the rest zero.  Backwards, elements and
+ * values alike: every place lies at or past its packed value, and the
+ * packed values not yet moved lie below the element being written (an
+ * element holds at least twice the values a diagonal block does). */
+static void diagonal_in_place(const struct device *d, int level, uint32_t block, uint8_t *row, uint64_t n,
+			      uint32_t values, uint64_t VB, uint64_t E)
+{
+	uint64_t U = values * VB;
+	for (uint64_t k = n; k-- > 0;) {
+		uint8_t *el = row + k * E;
+		for (uint32_t i = values; i-- > 0;)
+			memmove(el + isa_diagonal_position(&d->hw, level, block, i) * VB, row + k * U + i * VB, VB);
+		uint64_t at = 0;
+		for (uint32_t i = 0; i < values; i++) {
+			uint64_t place = isa_diagonal_position(&d->hw, level, block, i) * VB;
+			memset(el + at, 0, place - at);
+			at = place + VB;
+		}
+		memset(el + at, 0, E - at);
+	}
+}
+
 /* A narrow store's row into DRAM at `to`: each of its X elements' first U
  * of E bytes, packed, through a buffer on the stack (no allocation while
  * the program runs); an element larger than the buffer goes on its own. */
@@ -178,7 +202,10 @@ static int exec_load(struct device *d, const struct sim_entry *e, struct diags *
 			memcpy(data, src + from, n);
 		else if (sim_dram_in(d, from, data, n))
 			return memory_error(d, e, "read", from, n, err);
-		if (U < E)
+		if (f[ISA_F_DIAG])
+			diagonal_in_place(d, (int)f[ISA_F_BUF], (uint32_t)f[ISA_F_DIAG], data, (uint64_t)f[ISA_F_XSIZE],
+					  (uint32_t)f[ISA_F_VALUES], S, E);
+		else if (U < E)
 			widen_in_place(data, (uint64_t)f[ISA_F_XSIZE], U, E);
 		memset(row + (uint64_t)(f[ISA_F_XPAD0] + f[ISA_F_XSIZE]) * E, 0, (uint64_t)f[ISA_F_XPAD1] * E);
 	}

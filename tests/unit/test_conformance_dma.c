@@ -357,6 +357,76 @@ static void test_padded_inp_identity(const struct cfg *c)
 	free(x), free(pre), free(w), free(acc0), free(expect), free(got), free(wb), free(xb), free(preb), free(wrb);
 }
 
+/* Diagonal loads (`diag`): every diagonal block of the weight element, each
+ * a load of two elements after a zero one (xpad0) over weights loaded
+ * random before (the rest of each element becomes zero), its `values`
+ * packed in DRAM; read back through GEMMs of an input of distinct values
+ * (acc[j] = sum over k of inp[k] * wgt[j][k]: each row holds at most one
+ * value, at its column). */
+static void test_diagonal_load(const struct cfg *c)
+{
+	char name[64];
+	snprintf(name, sizeof name, "diagonal_load/%s", c->hw);
+	cur_test = name;
+	struct env e;
+	env_init(&e, c);
+	seed(11);
+	const struct hw_level *wl = level(&e, c->wgt);
+	int wi = (int)(wl - e.hw.level);
+	uint32_t blocks = isa_diagonal_blocks(&e.hw, wi), J = (uint32_t)c->J, K = (uint32_t)c->K;
+	ASSERT(blocks > 0 && e.tw == 1 && c->I == 1);
+	enum { X = 2, XB = X + 1 };
+	uint32_t NW = blocks * XB, vw = e.vw;
+	uint32_t *n = xmalloc(blocks * sizeof *n);
+	int8_t *w = xmalloc((size_t)blocks * X * K), *pre = xmalloc((size_t)NW * vw);
+	uint8_t inp[64];
+	ASSERT(K <= sizeof inp && e.vi == K);
+	for (uint32_t k = 0; k < K; k++)
+		inp[k] = (uint8_t)(k + 1);
+	for (uint32_t i = 0; i < blocks * X * K; i++)
+		w[i] = (int8_t)(rnd() | 1);
+	for (uint32_t i = 0; i < NW * vw; i++)
+		pre[i] = (int8_t)(rnd() | 1);
+	struct pb b;
+	pb_init(&b, &e);
+	pb_seg(&b, "inp", "input", e.Ei);
+	pb_seg(&b, "pre", "weight", (uint64_t)NW * e.Ew);
+	pb_seg(&b, "w", "weight", (uint64_t)blocks * X * K);
+	pb_load1(&b, c->inp, 0, "inp", 1);
+	pb_load1(&b, c->wgt, 0, "pre", NW);
+	for (uint32_t d = 1; d <= blocks; d++) { /* block d's X elements of n[d-1] values at value (d-1)*X*K of w */
+		n[d - 1] = isa_diagonal_room(&e.hw, wi, d);
+		if (d == 1 && n[0] > 1)
+			n[0]--; /* fewer than the block holds */
+		pb_ld(&b, "load buf=%s idx=%u addr=@w+%u ysize=1 xsize=%d xstride=%d xpad0=1 values=%u diag=%u", c->wgt,
+		      (d - 1) * XB, (d - 1) * X * K, X, X, n[d - 1], d);
+	}
+	int u = pb_uop(&b, 0, 0, 0);
+	BODY(&b, "%s reset=1 uop_begin=%d uop_end=%d iter_out=%u iter_in=1 dst_out=1 wgt_out=1\n", c->intr, u, u + 1, NW);
+	pb_dump_int(&b, 0, NW, "d");
+	struct mach m;
+	int32_t *expect = xcalloc((size_t)NW * J, 4), *got = xmalloc((size_t)NW * J * 4);
+	if (mach_start(&m, &e, &b)) {
+		mach_write(&m, "inp", 0, inp, K);
+		mach_write(&m, "pre", 0, pre, (size_t)NW * vw);
+		mach_write(&m, "w", 0, w, (size_t)blocks * X * K);
+		mach_run(&m);
+		for (uint32_t d = 1; d <= blocks; d++)
+			for (uint32_t x = 0; x < X; x++)
+				for (uint32_t i = 0; i < n[d - 1]; i++) {
+					/* block d: rows (d-1)*K + i, column i (J >= K), or column (d-1)*J + i of row i */
+					uint32_t row = J >= K ? (d - 1) * K + i : i, col = J >= K ? i : (d - 1) * J + i;
+					int8_t v = w[(d - 1) * X * K + x * n[d - 1] + i];
+					expect[((d - 1) * XB + 1 + x) * J + row] += (int32_t)inp[col] * v;
+				}
+		read_dump_int(&m, "d", NW, got);
+		check_i32("GEMMs over diagonal loads", got, expect, NW * J);
+	}
+	mach_end(&m);
+	pb_free(&b);
+	free(n), free(w), free(pre), free(expect), free(got);
+}
+
 /* server-wide: DRAM -> gbuf with stride and all four paddings, gbuf ->
  * acc, and a strided store gbuf -> DRAM. */
 static void test_gbuf_dma(void)
@@ -500,6 +570,9 @@ int main(void)
 	test_padded_inp_identity(&C_VTA);
 	test_padded_inp_identity(&C_EDGE);
 	test_padded_inp_identity(&C_SRV);
+	test_diagonal_load(&C_VTA);
+	test_diagonal_load(&C_EDGE);
+	test_diagonal_load(&C_DOT);
 	test_gbuf_dma();
 	test_overlapping_rows();
 	test_uop_load_padding();

@@ -178,9 +178,10 @@ static void test_vta_by_hand(void)
 	ASSERT_EQ(lay.width[ISA_W_LOOP], 14);
 	ASSERT_EQ(lay.width[ISA_W_PAD], 4);
 	ASSERT_EQ(lay.width[ISA_W_VALUES], 8); /* 1 to 255 of the weight element's 16 x 16 values */
+	ASSERT_EQ(lay.width[ISA_W_DIAG], 1); /* the 16 x 16 weight element's one diagonal block */
 	int load = isa_kind_lookup(&lay, "load"), gemm = isa_kind_lookup(&lay, "gemm"), alu = isa_kind_lookup(&lay, "alu");
-	/* 3 + 4 tokens + buf 3 + idx 13 + addr 32 + 3 x 16 + 4 x 4 pads + values 8 */
-	ASSERT_EQ(lay.kind[load].bits_used, 127);
+	/* 3 + 4 tokens + buf 3 + idx 13 + addr 32 + 3 x 16 + 4 x 4 pads + values 8 + diag 1 */
+	ASSERT_EQ(lay.kind[load].bits_used, 128);
 	/* 3 + 4 + reset 1 + uop 13 + 14 + iter 2 x 14 + dst 2 x 11 + src 2 x 11 + wgt 2 x 10 */
 	ASSERT_EQ(lay.kind[gemm].bits_used, 127);
 	/* 3 + 4 + uop 13 + 14 + iter 28 + dst 22 + src 22 + op 3 + use_imm 1 + imm 16 */
