@@ -94,6 +94,11 @@ int lw_load_block(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_
  * load: the rest of each element is zero), after `wait`.  Returns the last
  * instruction. */
 int lw_load_narrow(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t cols, uint32_t values, int wait);
+/* The same on diagonal block `block` of each element (a diagonal load,
+ * docs/isa.md): a diagonal binding's tiles of B, their diagonal alone in
+ * DRAM. */
+int lw_load_diagonal(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t cols, uint32_t values,
+		     uint32_t block, int wait);
 /* n elements of scratchpad lv, each only its first `part` bytes in DRAM
  * (a whole number of its shared level's elements), packed from byte
  * `dram`: into the shared level with the rest of each element the DMA's

@@ -172,13 +172,29 @@ int lw_load_block(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_
 	return load_into(lo, lv, idx, 0, dram, rows, cols, dram_stride, 1, 1, stage, wait);
 }
 
-int lw_load_narrow(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t cols, uint32_t values, int wait)
+/* A narrow load whose values go on diagonal block `block` (0: the first
+ * values of each element). */
+static int load_values(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t cols, uint32_t values,
+		       uint32_t block, int wait)
 {
 	uint64_t unit = dtype_bytes(lo->hw->level[lv].dtype);
 	int f = lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, lw_elems(dram, unit), 1, cols, cols * values, 0, values);
+	for (int i = f; i < lo->s->n; i++)
+		lo->s->v[i].in.f[ISA_F_DIAG] = block;
 	st_need(lo->s, f, wait);
 	lw_barrier(lo, f);
 	return lo->s->n - 1;
+}
+
+int lw_load_narrow(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t cols, uint32_t values, int wait)
+{
+	return load_values(lo, lv, idx, dram, cols, values, 0, wait);
+}
+
+int lw_load_diagonal(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t cols, uint32_t values,
+		     uint32_t block, int wait)
+{
+	return load_values(lo, lv, idx, dram, cols, values, block, wait);
 }
 
 int lw_load_repeated(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t cols, uint64_t times,

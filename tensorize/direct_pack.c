@@ -50,6 +50,24 @@ static uint64_t diagonal_value(const struct hw_intrinsic *in, int da, int dj, in
 	return v;
 }
 
+uint32_t tz_diag_block(const struct tz_geometry *geo, int64_t k)
+{
+	const struct hw_intrinsic *in = &geo->hw->intrinsic[geo->b.intrinsic];
+	int lv = in->b.level, da = tz_operand_lane(in, &in->a), dj = tz_operand_lane(in, &in->out);
+	uint32_t blocks = isa_diagonal_blocks(geo->hw, lv), lanes = in->dim_size[da];
+	for (uint32_t d = 1; d <= blocks; d++) {
+		uint32_t t = 0;
+		if (isa_diagonal_room(geo->hw, lv, d) < lanes)
+			continue;
+		while (t < lanes && k * lanes + t < in->dim_size[dj] &&
+		       diagonal_value(in, da, dj, t, k * lanes + t) == isa_diagonal_position(geo->hw, lv, d, t))
+			t++;
+		if (t == lanes)
+			return d;
+	}
+	return 0;
+}
+
 /* A diagonal binding's B: per block of the diagonal iterator, lane tile of
  * a in it (one, unless the output's elements are wider) and window position
  * one tile, its values on the diagonal: a's lane t of tile k feeds output
@@ -63,7 +81,7 @@ static void pack_diagonal_b(const struct tz_geometry *geo, const uint8_t *const 
 	int da = tz_operand_lane(in, &in->a), dj = tz_operand_lane(in, &in->out);
 	int64_t lanes = in->dim_size[da], kt = geo->count[TZ_G_K] / d->win_points;
 	uint64_t tile_values = (uint64_t)geo->eb * geo->bytes_b / dtype_bytes(in->b.dtype);
-	memset(out, 0, tz_packed_b_bytes(geo));
+	memset(out, 0, geo->b_diag ? tz_gemm_b_bytes(geo) : tz_packed_b_bytes(geo));
 	for (int64_t bb = 0; bb < geo->count[TZ_G_BATCH]; bb++)
 		for (int64_t k = 0; k < kt; k++)
 			for (int64_t w = 0; w < d->win_points; w++) {
@@ -74,10 +92,13 @@ static void pack_diagonal_b(const struct tz_geometry *geo, const uint8_t *const 
 					r /= op->iter[d->win[i]].extent;
 				}
 				int64_t base = it[d->lane_a];
-				uint64_t tile = (uint64_t)((bb * kt + k) * d->win_points + w) * tile_values;
+				/* its diagonal alone (b_diag), or the whole tile */
+				uint64_t tile = geo->b_diag ? tz_gemm_b_offset(geo, bb, 0, k * d->win_points + w) / dtype_bytes(in->b.dtype)
+							    : (uint64_t)((bb * kt + k) * d->win_points + w) * tile_values;
 				for (int64_t t = 0; t < lanes && base + t < op->iter[d->lane_a].extent; t++) {
 					it[d->lane_a] = base + t;
-					put_value(out, in->b.dtype, tile + diagonal_value(in, da, dj, t, k * lanes + t),
+					put_value(out, in->b.dtype,
+						  tile + (geo->b_diag ? (uint64_t)t : diagonal_value(in, da, dj, t, k * lanes + t)),
 						  value_at(geo->g, b, it, data[b->tensor]));
 				}
 			}

@@ -115,6 +115,7 @@ static void find_bias(struct tz_geometry *geo)
 }
 
 static uint32_t narrow_b(const struct tz_geometry *geo);
+static uint32_t diag_b(const struct tz_geometry *geo);
 
 void tz_geometry_init(struct tz_geometry *geo, const struct hw *hw, const struct ir_graph *g, int op,
 		      const struct tz_binding *b)
@@ -150,6 +151,7 @@ void tz_geometry_init(struct tz_geometry *geo, const struct hw *hw, const struct
 	geo->bytes_out = hw->level[hw->role_level[HW_ROLE_OUTPUT]].elem_bytes;
 	find_bias(geo);
 	geo->b_narrow = narrow_b(geo);
+	geo->b_diag = diag_b(geo);
 	tz_beat_derive(geo);
 	tz_direct_derive(geo, &geo->dir);
 }
@@ -326,6 +328,22 @@ static uint32_t narrow_b(const struct tz_geometry *geo)
 	return prefix < values ? prefix : 0;
 }
 
+/* A diagonal binding's B tiles as their diagonals alone (b_diag): where B's
+ * tile is one element of a level with diagonal loads and every lane tile
+ * of an output tile lies on one of its diagonal blocks. */
+static uint32_t diag_b(const struct tz_geometry *geo)
+{
+	const struct hw_intrinsic *in = &geo->hw->intrinsic[geo->b.intrinsic];
+	int da = tz_operand_lane(in, &in->a), dj = tz_operand_lane(in, &in->out);
+	if (tz_diagonal(&geo->b) < 0 || geo->eb != 1 || da < 0 || dj < 0 || !isa_diagonal_blocks(geo->hw, in->b.level))
+		return 0;
+	int64_t lanes = in->dim_size[da];
+	for (int64_t k = 0; k * lanes < in->dim_size[dj]; k++)
+		if (!tz_diag_block(geo, k))
+			return 0;
+	return (uint32_t)lanes;
+}
+
 static uint64_t narrow_b_tile_bytes(const struct tz_geometry *geo)
 {
 	return (uint64_t)geo->b_narrow * dtype_bytes(geo->hw->level[geo->hw->intrinsic[geo->b.intrinsic].b.level].dtype);
@@ -337,6 +355,8 @@ static uint64_t narrow_b_tile_bytes(const struct tz_geometry *geo)
 static uint64_t gemm_b_batch_data(const struct tz_geometry *geo)
 {
 	uint64_t tile = (uint64_t)geo->eb * geo->bytes_b, Nt = (uint64_t)geo->count[TZ_G_N], Kt = (uint64_t)geo->count[TZ_G_K];
+	if (geo->b_diag)
+		return Nt * Kt * tz_gemm_b_tile_bytes(geo, 0);
 	return geo->b_narrow ? ((Nt - 1) * tile + narrow_b_tile_bytes(geo)) * Kt : Nt * Kt * tile;
 }
 
@@ -358,12 +378,15 @@ uint64_t tz_gemm_b_data_bytes(const struct tz_geometry *geo)
 
 uint64_t tz_gemm_b_tile_bytes(const struct tz_geometry *geo, int64_t n)
 {
+	if (geo->b_diag)
+		return (uint64_t)geo->b_diag * dtype_bytes(geo->hw->level[geo->hw->intrinsic[geo->b.intrinsic].b.level].dtype);
 	return n == geo->count[TZ_G_N] - 1 && geo->b_narrow ? narrow_b_tile_bytes(geo) : (uint64_t)geo->eb * geo->bytes_b;
 }
 
 uint64_t tz_gemm_b_offset(const struct tz_geometry *geo, int64_t bb, int64_t n, int64_t k)
 {
-	uint64_t tile = (uint64_t)geo->eb * geo->bytes_b, Kt = (uint64_t)geo->count[TZ_G_K];
+	uint64_t tile = geo->b_diag ? tz_gemm_b_tile_bytes(geo, n) : (uint64_t)geo->eb * geo->bytes_b;
+	uint64_t Kt = (uint64_t)geo->count[TZ_G_K];
 	return (uint64_t)bb * gemm_b_batch_bytes(geo) + ((uint64_t)n * Kt) * tile + (uint64_t)k * tz_gemm_b_tile_bytes(geo, n);
 }
 

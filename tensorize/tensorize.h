@@ -208,6 +208,11 @@ struct tz_geometry {
 	 * and narrow transfers (or, a tile of several elements, the DMA's zero
 	 * padding) leave them out; else 0. */
 	uint32_t b_narrow;
+	/* A diagonal binding's values of each tile of B that DRAM holds, when
+	 * diagonal loads put them on the diagonal (docs/isa.md): a's lanes,
+	 * each lane tile's on its block of B's element (tz_diag_block);
+	 * 0: B's tiles lie whole. */
+	uint32_t b_diag;
 };
 
 /* Why an intrinsic cannot run an op. */
@@ -339,6 +344,10 @@ uint64_t tz_gemm_b_bytes(const struct tz_geometry *geo);
 uint64_t tz_gemm_b_data_bytes(const struct tz_geometry *geo);
 uint64_t tz_gemm_b_offset(const struct tz_geometry *geo, int64_t bb, int64_t n, int64_t k);
 uint64_t tz_gemm_b_tile_bytes(const struct tz_geometry *geo, int64_t n);
+/* The diagonal block (1-based) of B's element that holds a diagonal
+ * binding's lane tile k (a's lane t feeding output lane k·lanes + t) as a
+ * diagonal load places it, or 0 where none does. */
+uint32_t tz_diag_block(const struct tz_geometry *geo, int64_t k);
 /* The output, [planes][Bt][Mt][Nt] tiles of the output buffer, back into the
  * op's output tensor (its dtype): plane p holds bits 8p·b... of each value,
  * where b is the output buffer's bytes per value. */
