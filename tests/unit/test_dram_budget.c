@@ -45,7 +45,15 @@
  * staged through its shared level (36x when the host packed its windows,
  * 4.29x in elements of 128 channels, 24 of them used), and on vector-mac,
  * its boxes widened into the accumulator by the vector MAC with a row of
- * ones (36x in windows). */
+ * ones (36x in windows).
+ *
+ * And depthwise layers in their diagonal binding, whose weight tiles hold
+ * one value per lane on their diagonal: DRAM holds the diagonals alone,
+ * placed by diagonal loads (docs/isa.md).  MobileNet-v1's last depthwise
+ * layer (7x7x1024, 16x its 9 KiB of weights as whole tiles: 3.34x) on
+ * vta-default, and on dot-i8 (3.42x), whose four lane tiles per output
+ * tile lie on four diagonal blocks of its 16x4 element; MobileNet-v2's
+ * thirteenth (14x14x576) on edge-tiny (1.40x). */
 #include <inttypes.h>
 #include <string.h>
 
@@ -149,5 +157,8 @@ int main(void)
 	check_config("dot-i8", "resnet18", "c1", true);
 	check_config("server-wide", "stem", "pool1", true);    /* a max pool in bands through the shared level (36x in windows) */
 	check_config("vector-mac", "stem", "pool1", true);     /* its boxes widened by the vector MAC's row of ones */
+	check_config("vta-default", "bench-layers", "mnv1_dw13", false); /* diagonal tiles as their diagonals */
+	check_config("dot-i8", "bench-layers", "mnv1_dw13", false);
+	check_config("edge-tiny", "bench-layers", "mnv2_b13_dw", false);
 	return test_done("dram_budget");
 }
