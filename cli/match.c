@@ -35,8 +35,12 @@ static void print_direct(const struct hw *hw, const struct ir_graph *g, int op, 
 		if (!geo.dir.ok)
 			continue;
 		char *s = binding_text(hw, g, op, &m->binding[i]);
-		printf("  direct: %5.1f%%  %s: '%s' and '%s' move by DMA in their layouts\n", 100 * m->binding[i].efficiency, s,
+		printf("  direct: %5.1f%%  %s: '%s' and '%s' move by DMA in their layouts", 100 * m->binding[i].efficiency, s,
 		       g->tensor[geo.dir.a.tensor].name, g->tensor[geo.dir.out.tensor].name);
+		if (geo.b_diag) /* a diagonal binding's weight tiles: their diagonals alone in DRAM */
+			printf("; '%s' lies in DRAM as its tiles' diagonals, put in place by diagonal loads",
+			       g->tensor[g->op[op].in[m->binding[i].input_b].tensor].name);
+		printf("\n");
 		free(s);
 		return;
 	}

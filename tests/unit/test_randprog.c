@@ -1,7 +1,7 @@
 /* Random programs: for every example configuration, 200 seeds each assemble,
  * run to completion on the simulator (so none deadlocks, leaves a buffer or
  * misses finish: the simulator reports each of those as an error), and
- * together exercise every instruction class, padding, narrow loads and
+ * together exercise every instruction class, padding, narrow (and diagonal) loads and
  * stores (where the configuration has them) and tokens; the same
  * seed gives the same program, and each program survives the .tsp round
  * trip. */
@@ -19,7 +19,7 @@ static void test_config(const char *name)
 	test_load_example(name, &hw);
 	ASSERT_EQ(isa_derive(&hw, &lay, &err), 0);
 	struct device *d = dev_sim.open(&hw, &err);
-	uint64_t kinds[ISA_MAX_KINDS] = {0}, padded = 0, popped = 0, narrow[ISA_CLASS_COUNT] = {0};
+	uint64_t kinds[ISA_MAX_KINDS] = {0}, padded = 0, popped = 0, narrow[ISA_CLASS_COUNT] = {0}, diag = 0;
 	int failed = 0;
 	for (uint64_t seed = 1; seed <= SEEDS && failed < 3; seed++) {
 		int iterations = 1 + (int)(seed % 5);
@@ -48,6 +48,7 @@ static void test_config(const char *name)
 			padded += lay.kind[p.insn[i].kind].cls == ISA_CLASS_LOAD && (f[ISA_F_YPAD0] || f[ISA_F_XPAD1]);
 			popped += f[ISA_F_POP_PREV] + f[ISA_F_POP_NEXT];
 			narrow[lay.kind[p.insn[i].kind].cls] += f[ISA_F_VALUES] != 0;
+			diag += f[ISA_F_DIAG] != 0;
 		}
 		size_t len;
 		uint8_t *bin = isa_tsp_encode(&p, &len);
@@ -77,6 +78,8 @@ static void test_config(const char *name)
 	ASSERT((narrow[ISA_CLASS_LOAD] > 0) == (isa_narrow_values(&hw, hw.role_level[HW_ROLE_INPUT]) > 1 ||
 						isa_narrow_values(&hw, hw.role_level[HW_ROLE_ACCUMULATOR]) > 1));
 	ASSERT((narrow[ISA_CLASS_STORE] > 0) == (isa_narrow_values(&hw, hw.role_level[HW_ROLE_OUTPUT]) > 1));
+	/* diagonal loads wherever the weight scratchpad has them */
+	ASSERT((diag > 0) == (isa_diagonal_blocks(&hw, hw.role_level[HW_ROLE_WEIGHT]) > 0));
 	dev_sim.close(d);
 	diag_free(&err);
 }
