@@ -447,8 +447,9 @@ bool tz_serpentine(const struct tz_geometry *geo, const struct tz_mapping *m);
  * that records measured before are kept but no longer taken as this
  * lowering's.  0: before versions; 1: the serpentine order; 2: the bias
  * beat (tz_bias_beat); 3: B's last row of tiles narrow in the GEMM form
- * (tz_geometry's b_narrow). */
-enum { TZ_LOWERING_VERSION = 3 };
+ * (tz_geometry's b_narrow); 4: a diagonal binding's B tiles as their
+ * diagonals, by diagonal loads (tz_geometry's b_diag). */
+enum { TZ_LOWERING_VERSION = 4 };
 /* Bytes it reads from DRAM (estimated: blocks as often as they are loaded). */
 double tz_estimate_dram_read(const struct tz_geometry *geo, const struct tz_mapping *m);
 
