@@ -125,8 +125,8 @@ static void print_json(const struct hw *hw, const struct ir_graph *g, int op, co
 		free(s);
 		struct tz_geometry geo;
 		tz_geometry_init(&geo, hw, g, op, &m->binding[i]);
-		printf(",\"efficiency\":%.6f,\"direct\":%s,\"host_packs\":", m->binding[i].efficiency,
-		       geo.dir.ok ? "true" : "false");
+		printf(",\"efficiency\":%.6f,\"direct\":%s,\"diagonal_loads\":%s,\"host_packs\":", m->binding[i].efficiency,
+		       geo.dir.ok ? "true" : "false", geo.b_diag ? "true" : "false");
 		cli_json_string(stdout, geo.dir.ok ? NULL : geo.dir.why);
 		printf("}");
 	}

@@ -119,7 +119,8 @@ contains "$work/out" "rejected mma: with a=a256, b=b256: the op accumulates in i
 expect 0 "match --json" "$tessel" match "$wl/mobilenet-dw.yaml" --json
 contains "$work/out" '"bindings":[{"binding":' "match json lists bindings"
 contains "$work/out" '"direct":true' "match json marks the bindings in the direct form"
-contains "$work/out" '"direct":false,"host_packs":"' "match json says why the host packs the others"
+contains "$work/out" '"direct":true,"diagonal_loads":true,"host_packs":null' "match json marks the diagonal binding's diagonal loads"
+contains "$work/out" '"direct":false,"diagonal_loads":false,"host_packs":"' "match json says why the host packs the others"
 expect 0 "match the direct form" "$tessel" match "$wl/mobilenet-dw.yaml"
 contains "$work/out" "direct:   6.2%  gemm: i<-1 j<-g k<-g (diagonal) outside: n oh ow kh kw | inp=image wgt=dw1_w: 'image' and 'dw1' move by DMA in their layouts; 'dw1_w' lies in DRAM as its tiles' diagonals, put in place by diagonal loads" "match names the depthwise layer's diagonal binding and its diagonal loads"
 expect 0 "match without a direct form" "$tessel" match "$wl/gemm.yaml"
