@@ -268,3 +268,20 @@ void lw_direct_segments(struct gemm_lowering *gl, const uint8_t *const *data)
 	gl->seg_out = lw_add_segment(lo, "out", ISA_SEG_OUTPUT, gl->plane_bytes * (uint64_t)geo->b.planes, NULL);
 	lo->rec->out_segment = lo->prog->p.nseg - 1;
 }
+
+int lw_direct_load_b_diagonal(struct gemm_lowering *gl, const struct step *st, uint64_t idx, int64_t k0, int64_t tiles,
+			       int wait)
+{
+	const struct tz_geometry *geo = gl->geo;
+	int64_t W = geo->dir.win_points, n0 = st->no * gl->m->bn;
+	int f = -1;
+	for (int64_t r = 0; r < st->bn; r++)
+		for (int64_t k = k0; k < k0 + tiles;) {
+			int64_t end = (k / W + 1) * W < k0 + tiles ? (k / W + 1) * W : k0 + tiles;
+			f = lw_load_diagonal(&gl->lo, gl->lv_b, idx + (uint64_t)(r * tiles + k - k0),
+					     gl->seg_b + tz_gemm_b_offset(geo, st->bb, n0 + r, k), (uint64_t)(end - k), geo->b_diag,
+					     tz_diag_block(geo, k / W), wait);
+			k = end;
+		}
+	return f;
+}

@@ -168,31 +168,11 @@ static void load_digits(struct gemm_lowering *gl, struct step *st, int64_t i)
  * row of tiles along N by a narrow load when it is the operand's and DRAM
  * holds only its elements' first values, or only its tiles' first
  * elements (tz_geometry's b_narrow). */
-/* A diagonal binding's block of B, its tiles' diagonals alone in DRAM
- * (tz_geometry's b_diag): a diagonal load per row and run of tiles of one
- * lane tile, whose diagonal block that lane tile's is (tz_diag_block). */
-static int load_b_diagonal(struct gemm_lowering *gl, const struct step *st, uint64_t idx, int64_t k0, int64_t tiles,
-			   int wait)
-{
-	const struct tz_geometry *geo = gl->geo;
-	int64_t W = geo->dir.win_points, n0 = st->no * gl->m->bn;
-	int f = -1;
-	for (int64_t r = 0; r < st->bn; r++)
-		for (int64_t k = k0; k < k0 + tiles;) {
-			int64_t end = (k / W + 1) * W < k0 + tiles ? (k / W + 1) * W : k0 + tiles;
-			f = lw_load_diagonal(&gl->lo, gl->lv_b, idx + (uint64_t)(r * tiles + k - k0),
-					     gl->seg_b + tz_gemm_b_offset(geo, st->bb, n0 + r, k), (uint64_t)(end - k), geo->b_diag,
-					     tz_diag_block(geo, k / W), wait);
-			k = end;
-		}
-	return f;
-}
-
 static int load_b(struct gemm_lowering *gl, const struct step *st, uint64_t idx, int64_t k0, int64_t tiles, int wait)
 {
 	const struct tz_geometry *geo = gl->geo;
 	if (geo->b_diag)
-		return load_b_diagonal(gl, st, idx, k0, tiles, wait);
+		return lw_direct_load_b_diagonal(gl, st, idx, k0, tiles, wait);
 	int64_t Kt = geo->count[TZ_G_K], n0 = st->no * gl->m->bn, last = geo->count[TZ_G_N] - 1, full = st->bn;
 	uint64_t cols = (uint64_t)(tiles * geo->eb);
 	if (geo->b_narrow && n0 + st->bn - 1 == last)

@@ -107,6 +107,12 @@ int lw_direct_store(struct gemm_lowering *gl, const struct step *st, int q, uint
 void lw_direct_kernel(struct gemm_lowering *gl, uint32_t a, uint32_t b, uint32_t acc);
 /* The op's segments (data NULL: zeros). */
 void lw_direct_segments(struct gemm_lowering *gl, const uint8_t *const *data);
+/* A diagonal binding's block of B from tile k0, its tiles' diagonals alone
+ * in DRAM (tz_geometry's b_diag): a diagonal load per row and run of tiles
+ * of one lane tile, on that lane tile's diagonal block (tz_diag_block);
+ * its last instruction. */
+int lw_direct_load_b_diagonal(struct gemm_lowering *gl, const struct step *st, uint64_t idx, int64_t k0, int64_t tiles,
+			      int wait);
 
 /* ---- lower_bias.c: an output block's bias ---- */
 
