@@ -83,6 +83,7 @@ static int short_cols; /* direct blocks of a part of one row whose row's last bl
 static int shared_boxes; /* direct blocks of whole rows, several reading one box */
 static int panels; /* the inner loop's operand kept in the shared level in panels, a panel loop outermost */
 static int wide_diagonal; /* diagonal bindings whose output elements are wider than a's (dot-i8) */
+static int diagonal_loads; /* diagonal bindings whose B tiles lie in DRAM as their diagonals (tz_geometry's b_diag) */
 
 static int vector_mac; /* direct bindings with one iterator along a's and the output's lanes, not diagonal */
 
@@ -174,6 +175,7 @@ static void check_case(const struct hw *hw, struct opcase *r, int op, const char
 	cases++;
 	bool ok = opcase_verify(hw, r, op, &map, what);
 	verified += ok, wide_diagonal += ok && is_wide_diagonal(hw, &geo), vector_mac += ok && is_vector_mac(&geo, &map);
+	diagonal_loads += ok && geo.b_diag;
 	if (ok)
 		count_passes(hw, &r->g.op[op], &geo, &map);
 	/* (in the GEMM form, with several output blocks: blocks that start from the reduction blocks the one before ended with) */
@@ -246,6 +248,7 @@ static int check_part_rows(const struct hw *hw, const char *config, int n, bool 
 				part_rows += !shared;
 				int ok = opcase_verify(hw, &r, op, &map, what);
 				verified += ok, done += ok, wide_diagonal += ok && is_wide_diagonal(hw, &geo);
+				diagonal_loads += ok && geo.b_diag;
 				vector_mac += ok && is_vector_mac(&geo, &map);
 				if (ok)
 					count_passes(hw, &r.g.op[op], &geo, &map);
@@ -305,6 +308,7 @@ static int check_grouped(const struct hw *hw, const char *config, int n)
 			tz_match_free(&m0);
 			int ok = opcase_verify(hw, &r, op, &map, what);
 			verified += ok, direct_cases++, wide_diagonal += ok && is_wide_diagonal(hw, &geo);
+			diagonal_loads += ok && geo.b_diag;
 			done += ok && geo.dir.a.group > 1;
 		}
 		tz_match_free(&m);
@@ -724,6 +728,7 @@ int main(void)
 	       "%d reading their producer's wider elements as groups, %d diagonal over several of a's tiles per output block\n",
 	       verified, cases, direct_cases, part_rows, grouped, wide_diagonal);
 	printf("%d on a vector MAC (one iterator along the lanes of a and of the output)\n", vector_mac);
+	printf("%d diagonal bindings loading their weight tiles' diagonals alone by diagonal loads\n", diagonal_loads);
 	printf("%d keeping the inner block loop's operand in panels of the shared level\n", panels);
 	printf("%d banded convolutions in the direct form (elements of several rows), %d of them depthwise; %d without "
 	       "a direct form\n", banded, banded_diagonal, no_direct);
@@ -767,6 +772,7 @@ int main(void)
 	ASSERT(requant_direct >= 3);
 	ASSERT(bias_cases >= 30);
 	ASSERT(wide_diagonal >= 5);
+	ASSERT(diagonal_loads >= 10);
 	ASSERT(vector_mac >= 12);
 	ASSERT(panels >= 30);
 	ASSERT(banded >= 60);
