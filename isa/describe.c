@@ -165,13 +165,22 @@ static uint32_t dram_lanes(const struct hw *hw)
 	return m;
 }
 
-static void verilog_level(const char *role, int index, const struct hw_level *l, struct strbuf *out)
+/* A scratchpad role's level: its index, depth, element bytes, port
+ * bandwidth and lanes, and what places a diagonal load's values: the rows
+ * and columns of its element (a 2-D element's shape; any other is one row)
+ * and the diagonal blocks a diagonal load can fill (isa_diagonal_blocks;
+ * 0: none). */
+static void verilog_level(const char *role, int index, const struct hw_level *l, uint32_t blocks, struct strbuf *out)
 {
 	char n[16];
 	upper(n, role, sizeof n);
+	uint32_t rows = l->elem_rank == 2 ? l->elem_shape[0] : 1;
+	uint32_t cols = l->elem_rank == 2 ? l->elem_shape[1] : l->elem_rank == 1 ? l->elem_shape[0] : 1;
 	sb_printf(out, "`define TSL_%s_LEVEL %d\n`define TSL_%s_DEPTH %u\n`define TSL_%s_ELEM_BYTES %u\n"
 		       "`define TSL_%s_BANDWIDTH %u\n`define TSL_%s_LANES %u\n",
 		  n, index, n, l->depth, n, l->elem_bytes, n, l->bandwidth, n, level_lanes(l));
+	sb_printf(out, "`define TSL_%s_ROWS %u\n`define TSL_%s_COLS %u\n`define TSL_%s_DIAG_BLOCKS %u\n", n, rows, n, cols,
+		  n, blocks);
 }
 
 /* Per value of a transfer's buf field, its level's element bytes, port
@@ -195,10 +204,11 @@ static void verilog_level_tables(const struct isa_layout *lay, struct strbuf *ou
 }
 
 /* What the RTL needs beyond the field layout: per scratchpad role its level,
- * depth, element size, port bandwidth and elements per cycle, and the same of
- * the shared level above them; queue depths; the fetch chunk; the
- * intrinsics' opcodes, shared field layout and operand types, and each one's
- * einsum flattened and timing (verilog_intrinsics); the ALU. */
+ * depth, element size and shape, port bandwidth, elements per cycle and
+ * diagonal blocks, and the same of the shared level above them; queue
+ * depths; the fetch chunk; the intrinsics' opcodes, shared field layout
+ * and operand types, and each one's einsum flattened and timing
+ * (verilog_intrinsics); the ALU. */
 static void verilog_rtl_params(const struct isa_layout *lay, struct strbuf *out)
 {
 	const struct hw *hw = lay->hw;
@@ -211,7 +221,7 @@ static void verilog_rtl_params(const struct isa_layout *lay, struct strbuf *out)
 	uint32_t max_lanes = 1;
 	for (int r = HW_ROLE_INPUT; r < HW_ROLE_COUNT; r++) {
 		const struct hw_level *l = &hw->level[hw->role_level[r]];
-		verilog_level(hw_role_name(r), hw->role_level[r], l, out);
+		verilog_level(hw_role_name(r), hw->role_level[r], l, isa_diagonal_blocks(hw, hw->role_level[r]), out);
 		if (l->elem_bytes * 8 > maxw)
 			maxw = l->elem_bytes * 8;
 		if (level_lanes(l) > max_lanes)
@@ -221,7 +231,7 @@ static void verilog_rtl_params(const struct isa_layout *lay, struct strbuf *out)
 	 * without one, a level index no instruction names and a one-element memory */
 	int sh = hw->level[hw->role_level[HW_ROLE_INPUT]].parent;
 	const struct hw_level none = {.depth = 1, .elem_bytes = 1, .bandwidth = 1, .port_bits = 8};
-	verilog_level("shared", sh >= 0 ? sh : hw->nlevels, sh >= 0 ? &hw->level[sh] : &none, out);
+	verilog_level("shared", sh >= 0 ? sh : hw->nlevels, sh >= 0 ? &hw->level[sh] : &none, 0, out);
 	sb_printf(out, "`define TSL_NSHARED %d\n`define TSL_SHARED_LATENCY %u\n`define TSL_SHARED_BURST %u\n",
 		  sh >= 0 ? 1 : 0, sh >= 0 ? hw->level[sh].latency : 0, sh >= 0 ? hw->level[sh].port_bits / 8 : 1);
 	if (sh >= 0 && level_lanes(&hw->level[sh]) > max_lanes)

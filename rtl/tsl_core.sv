@@ -473,6 +473,10 @@ module tsl_core #(
   /* verilator lint_on UNUSEDSIGNAL */
   logic [LL*64-1:0] l_paddr;
   logic [15:0] l_unit, c_unit, s_unit;  // bytes of an element in the parent
+  logic [15:0] l_diag;  // the load's diagonal block (0: none)
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [15:0] c_diag, s_diag;  // the compute module loads no weights; a store has no diag
+  /* verilator lint_on UNUSEDSIGNAL */
   tsl_dma #(
       .LN(LL)
   ) u_ldma (
@@ -486,7 +490,8 @@ module tsl_core #(
       .idx(l_idx),
       .zero(l_zero),
       .paddr(l_paddr),
-      .unit(l_unit)
+      .unit(l_unit),
+      .diag(l_diag)
   );
   logic [LL-1:0] l_dram;  // the lanes reading DRAM
   assign l_dram = l_en & ~l_zero & {LL{!from_shared(l_buf)}};
@@ -514,7 +519,8 @@ module tsl_core #(
       .idx(c_idx),
       .zero(c_zero),
       .paddr(c_paddr),
-      .unit(c_unit)
+      .unit(c_unit),
+      .diag(c_diag)
   );
   logic [CL-1:0] c_dram;  // the lanes reading DRAM
   assign c_dram = c_en & ~c_zero & {CL{!from_shared(c_buf)}};
@@ -573,7 +579,8 @@ module tsl_core #(
       .idx(s_idx),
       .zero(s_zero),
       .paddr(s_paddr),
-      .unit(s_unit)
+      .unit(s_unit),
+      .diag(s_diag)
   );
 
   // DRAM's data for lane j (a lane past DRAM's never reads it)
@@ -633,10 +640,33 @@ module tsl_core #(
     assign inp_wa[j*IN_AW+:IN_AW] = IN_AW'(l_idx[j*IW+:IW]);
     assign inp_wd[j*IN_W+:IN_W] = l_data[j*MAXW+:IN_W];
   end
+  // A diagonal load (docs/isa.md, "A diagonal load") puts its lane's
+  // values, the first ones of the element (the DRAM port zero-fills the
+  // rest, as for any narrow load), on diagonal block d of the weight
+  // element, R x C values: they leave their places, and place k of the long
+  // side (row k when R >= C, else column k) gets value k mod S, S the short
+  // side, when it lies in block k / S + 1 = d.  Every other value stays the
+  // port's zero, so the choice is one per value of the short side and one
+  // per diagonal place.
+  localparam int WG_R = `TSL_WEIGHT_ROWS, WG_C = `TSL_WEIGHT_COLS;
+  localparam int WG_LONG = most(WG_R, WG_C), WG_SHORT = WG_R + WG_C - WG_LONG;
+  localparam int WG_VW = 32'(LEVEL_VALUE_BYTES[`TSL_WEIGHT_LEVEL*32+:32]) * 8;  // bits of a value
+  localparam bit WG_DIAG = `TSL_WEIGHT_DIAG_BLOCKS != 0;
+  function automatic logic [WG_W-1:0] on_diagonal(input logic [WG_W-1:0] v, input logic [15:0] d);
+    int i, at;
+    on_diagonal = v;
+    for (int k = 0; k < WG_SHORT; k++) on_diagonal[k*WG_VW+:WG_VW] = '0;
+    for (int k = 0; k < WG_LONG; k++) begin
+      i = k % WG_SHORT;
+      at = WG_R >= WG_C ? k * WG_C + i : i * WG_C + k;
+      if (d == 16'(k / WG_SHORT + 1)) on_diagonal[at*WG_VW+:WG_VW] = v[i*WG_VW+:WG_VW];
+    end
+  endfunction
   for (genvar j = 0; j < WGL; j++) begin : g_wgt_w
     assign wgt_we[j] = l_en[j] && l_buf == `TSL_WEIGHT_LEVEL;
     assign wgt_wa[j*WG_AW+:WG_AW] = WG_AW'(l_idx[j*IW+:IW]);
-    assign wgt_wd[j*WG_W+:WG_W] = l_data[j*MAXW+:WG_W];
+    assign wgt_wd[j*WG_W+:WG_W] = WG_DIAG && l_diag != 0 ? on_diagonal(l_data[j*MAXW+:WG_W], l_diag) :
+        l_data[j*MAXW+:WG_W];
   end
   assign acc_we[0] = beat;
   assign acc_wa[ACC_AW-1:0] = ACC_AW'(dst);

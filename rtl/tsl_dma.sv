@@ -10,7 +10,9 @@
 // moves each element's first `values` values, packed in the parent, which
 // it addresses in values: element c of row r is at value
 // addr + r*xstride + c*values; a lane moves those values' bytes (`unit`; a
-// load's DRAM port zero-fills the rest of the element).
+// load's DRAM port zero-fills the rest of the element).  A diagonal load
+// (`diag` > 0) is a narrow one whose values the load module puts on a
+// diagonal block of the element (tsl_core.sv); here it is only carried along.
 `include "tessel_isa.vh"
 
 module tsl_dma #(
@@ -30,7 +32,8 @@ module tsl_dma #(
     output logic [LN*IW-1:0]  idx,       // its buffer element
     output logic [LN-1:0]     zero,      // it is padding
     output logic [LN*64-1:0]  paddr,     // its parent byte address (not padding)
-    output logic [15:0]       unit       // bytes of an element in the parent
+    output logic [15:0]       unit,      // bytes of an element in the parent
+    output logic [15:0]       diag       // a diagonal load's block (0: none)
 );
   typedef logic [31:0] u32;
   typedef logic [63:0] u64;
@@ -39,6 +42,12 @@ module tsl_dma #(
   logic [IW-1:0] idx_r, idx_v;
   u32 ysize_r, xsize_r, xstride_r, ypad0_r, xpad0_r, xw_r, lanes_r, unit_r, step_r, scale_r;
   u32 ysize_v, xsize_v, xstride_v, ypad0_v, xpad0_v, xw_v, lanes_v, unit_v, step_v, scale_v, vals_v;
+`ifdef TSL_LOAD_DIAG_W
+  localparam int DGW = `TSL_LOAD_DIAG_W;
+`else
+  localparam int DGW = 1;  // no diagonal loads: a register that stays 0
+`endif
+  logic [DGW-1:0] diag_r, diag_v;
   u64 total_r, total_v, n_r, n_v;
   u32 x_r, y_r;
   u64 row_r;  // parent element of the current data row
@@ -65,6 +74,11 @@ module tsl_dma #(
 `else
       vals_v = 0;
 `endif
+`ifdef TSL_LOAD_DIAG_W
+      diag_v = insn[`TSL_LOAD_DIAG_LSB+:`TSL_LOAD_DIAG_W];
+`else
+      diag_v = 0;
+`endif
     end else begin
       buf_v = BW'(insn[`TSL_STORE_BUF_LSB+:`TSL_STORE_BUF_W]);
       idx_v = IW'(insn[`TSL_STORE_IDX_LSB+:`TSL_STORE_IDX_W]);
@@ -80,6 +94,7 @@ module tsl_dma #(
 `else
       vals_v = 0;
 `endif
+      diag_v = 0;
     end
     lanes_v = LANES[buf_v*32+:32];
     // addr's units between elements, bytes per unit, bytes per element
@@ -101,6 +116,7 @@ module tsl_dma #(
       step_v = step_r;
       scale_v = scale_r;
       total_v = total_r;
+      diag_v = diag_r;
     end
     n_v = start ? 0 : n_r;
     act_v = start ? total_v != 0 : act_r;
@@ -132,6 +148,7 @@ module tsl_dma #(
   /* verilator lint_on UNOPTFLAT */
   assign buffer = buf_v;
   assign unit = 16'(unit_v);
+  assign diag = 16'(diag_v);
 
   always_ff @(posedge clk) begin
     if (rst) act_r <= 1'b0;
@@ -149,6 +166,7 @@ module tsl_dma #(
       step_r <= step_v;
       scale_r <= scale_v;
       total_r <= total_v;
+      diag_r <= diag_v;
       act_r <= act_v && n_v + 64'(lanes_v) < total_v;
       n_r <= n_v + 64'(lanes_v);
       x_r <= px[lanes_v];
