@@ -477,21 +477,10 @@ module tsl_core #(
   /* verilator lint_off UNUSEDSIGNAL */
   logic [15:0] c_diag, s_diag;  // the compute module loads no weights; a store has no diag
   /* verilator lint_on UNUSEDSIGNAL */
-  tsl_dma #(
-      .LN(LL)
-  ) u_ldma (
-      .clk(clk),
-      .rst(rst),
-      .start(start[QL] && opcode(head[QL]) == OP_LOAD),
-      .is_store(1'b0),
-      .insn(head[QL]),
-      .buffer(l_buf),
-      .en(l_en),
-      .idx(l_idx),
-      .zero(l_zero),
-      .paddr(l_paddr),
-      .unit(l_unit),
-      .diag(l_diag)
+  tsl_dma #(.LN(LL)) u_ldma (
+      .clk(clk), .rst(rst),
+      .start(start[QL] && opcode(head[QL]) == OP_LOAD), .is_store(1'b0), .insn(head[QL]),
+      .buffer(l_buf), .en(l_en), .idx(l_idx), .zero(l_zero), .paddr(l_paddr), .unit(l_unit), .diag(l_diag)
   );
   logic [LL-1:0] l_dram;  // the lanes reading DRAM
   assign l_dram = l_en & ~l_zero & {LL{!from_shared(l_buf)}};
@@ -506,21 +495,10 @@ module tsl_core #(
   logic [CL*IW-1:0] c_idx;
   /* verilator lint_on UNUSEDSIGNAL */
   logic [CL*64-1:0] c_paddr;
-  tsl_dma #(
-      .LN(CL)
-  ) u_cdma (
-      .clk(clk),
-      .rst(rst),
-      .start(start[QC] && opcode(head[QC]) == OP_LOAD),
-      .is_store(1'b0),
-      .insn(head[QC]),
-      .buffer(c_buf),
-      .en(c_en),
-      .idx(c_idx),
-      .zero(c_zero),
-      .paddr(c_paddr),
-      .unit(c_unit),
-      .diag(c_diag)
+  tsl_dma #(.LN(CL)) u_cdma (
+      .clk(clk), .rst(rst),
+      .start(start[QC] && opcode(head[QC]) == OP_LOAD), .is_store(1'b0), .insn(head[QC]),
+      .buffer(c_buf), .en(c_en), .idx(c_idx), .zero(c_zero), .paddr(c_paddr), .unit(c_unit), .diag(c_diag)
   );
   logic [CL-1:0] c_dram;  // the lanes reading DRAM
   assign c_dram = c_en & ~c_zero & {CL{!from_shared(c_buf)}};
@@ -566,21 +544,10 @@ module tsl_core #(
   logic [SL*IW-1:0] s_idx;
   /* verilator lint_on UNUSEDSIGNAL */
   logic [SL*64-1:0] s_paddr;
-  tsl_dma #(
-      .LN(SL)
-  ) u_sdma (
-      .clk(clk),
-      .rst(rst),
-      .start(start[QS] && opcode(head[QS]) == OP_STORE),
-      .is_store(1'b1),
-      .insn(head[QS]),
-      .buffer(s_buf),
-      .en(s_en),
-      .idx(s_idx),
-      .zero(s_zero),
-      .paddr(s_paddr),
-      .unit(s_unit),
-      .diag(s_diag)
+  tsl_dma #(.LN(SL)) u_sdma (
+      .clk(clk), .rst(rst),
+      .start(start[QS] && opcode(head[QS]) == OP_STORE), .is_store(1'b1), .insn(head[QS]),
+      .buffer(s_buf), .en(s_en), .idx(s_idx), .zero(s_zero), .paddr(s_paddr), .unit(s_unit), .diag(s_diag)
   );
 
   // DRAM's data for lane j (a lane past DRAM's never reads it)
@@ -640,14 +607,10 @@ module tsl_core #(
     assign inp_wa[j*IN_AW+:IN_AW] = IN_AW'(l_idx[j*IW+:IW]);
     assign inp_wd[j*IN_W+:IN_W] = l_data[j*MAXW+:IN_W];
   end
-  // A diagonal load (docs/isa.md, "A diagonal load") puts its lane's
-  // values, the first ones of the element (the DRAM port zero-fills the
-  // rest, as for any narrow load), on diagonal block d of the weight
-  // element, R x C values: they leave their places, and place k of the long
-  // side (row k when R >= C, else column k) gets value k mod S, S the short
-  // side, when it lies in block k / S + 1 = d.  Every other value stays the
-  // port's zero, so the choice is one per value of the short side and one
-  // per diagonal place.
+  // A diagonal load (docs/isa.md) puts a lane's values, the element's first
+  // (the port zero-fills the rest), on diagonal block d of the R x C weight
+  // element: place k of the long side gets value k mod S (S the short side)
+  // when k / S + 1 = d; every other value keeps the port's zero.
   localparam int WG_R = `TSL_WEIGHT_ROWS, WG_C = `TSL_WEIGHT_COLS;
   localparam int WG_LONG = most(WG_R, WG_C), WG_SHORT = WG_R + WG_C - WG_LONG;
   localparam int WG_VW = 32'(LEVEL_VALUE_BYTES[`TSL_WEIGHT_LEVEL*32+:32]) * 8;  // bits of a value
