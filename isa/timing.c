@@ -85,26 +85,31 @@ uint32_t isa_narrow_values(const struct hw *hw, int l)
 	return values;
 }
 
+/* The short and the long side of a 2-D element. */
+static void element_sides(const struct hw_level *L, uint32_t *lo, uint32_t *hi)
+{
+	*lo = L->elem_shape[0] < L->elem_shape[1] ? L->elem_shape[0] : L->elem_shape[1];
+	*hi = L->elem_shape[0] ^ L->elem_shape[1] ^ *lo;
+}
+
 uint32_t isa_diagonal_blocks(const struct hw *hw, int l)
 {
 	const struct hw_level *L = &hw->level[l];
+	uint32_t lo, hi;
 	if (L->role != HW_ROLE_WEIGHT || !isa_narrow_values(hw, l) || L->elem_rank != 2 || L->elem_shape[0] < 2 ||
 	    L->elem_shape[1] < 2)
 		return 0;
-	uint32_t lo = L->elem_shape[0] < L->elem_shape[1] ? L->elem_shape[0] : L->elem_shape[1];
-	uint32_t hi = L->elem_shape[0] ^ L->elem_shape[1] ^ lo;
+	element_sides(L, &lo, &hi);
 	return (hi + lo - 1) / lo;
 }
 
 uint32_t isa_diagonal_room(const struct hw *hw, int l, uint32_t d)
 {
-	const struct hw_level *L = &hw->level[l];
-	uint32_t blocks = isa_diagonal_blocks(hw, l);
-	if (d < 1 || d > blocks)
+	uint32_t lo, hi;
+	if (d < 1 || d > isa_diagonal_blocks(hw, l))
 		return 0;
-	uint32_t lo = L->elem_shape[0] < L->elem_shape[1] ? L->elem_shape[0] : L->elem_shape[1];
-	uint32_t hi = L->elem_shape[0] ^ L->elem_shape[1] ^ lo, left = hi - (d - 1) * lo;
-	return left < lo ? left : lo;
+	element_sides(&hw->level[l], &lo, &hi);
+	return hi - (d - 1) * lo < lo ? hi - (d - 1) * lo : lo;
 }
 
 uint64_t isa_diagonal_position(const struct hw *hw, int l, uint32_t d, uint32_t i)

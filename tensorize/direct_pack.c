@@ -80,8 +80,7 @@ static void pack_diagonal_b(const struct tz_geometry *geo, const uint8_t *const 
 	const struct hw_intrinsic *in = &geo->hw->intrinsic[geo->b.intrinsic];
 	int da = tz_operand_lane(in, &in->a), dj = tz_operand_lane(in, &in->out);
 	int64_t lanes = in->dim_size[da], kt = geo->count[TZ_G_K] / d->win_points;
-	uint64_t tile_values = (uint64_t)geo->eb * geo->bytes_b / dtype_bytes(in->b.dtype);
-	memset(out, 0, geo->b_diag ? tz_gemm_b_bytes(geo) : tz_packed_b_bytes(geo));
+	memset(out, 0, tz_direct_b_bytes(geo));
 	for (int64_t bb = 0; bb < geo->count[TZ_G_BATCH]; bb++)
 		for (int64_t k = 0; k < kt; k++)
 			for (int64_t w = 0; w < d->win_points; w++) {
@@ -92,9 +91,8 @@ static void pack_diagonal_b(const struct tz_geometry *geo, const uint8_t *const 
 					r /= op->iter[d->win[i]].extent;
 				}
 				int64_t base = it[d->lane_a];
-				/* its diagonal alone (b_diag), or the whole tile */
-				uint64_t tile = geo->b_diag ? tz_gemm_b_offset(geo, bb, 0, k * d->win_points + w) / dtype_bytes(in->b.dtype)
-							    : (uint64_t)((bb * kt + k) * d->win_points + w) * tile_values;
+				/* its diagonal alone (b_diag), or the whole tile, where the GEMM form's layout puts it */
+				uint64_t tile = tz_gemm_b_offset(geo, bb, 0, k * d->win_points + w) / dtype_bytes(in->b.dtype);
 				for (int64_t t = 0; t < lanes && base + t < op->iter[d->lane_a].extent; t++) {
 					it[d->lane_a] = base + t;
 					put_value(out, in->b.dtype,
