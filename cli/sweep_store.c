@@ -55,10 +55,11 @@ static int add_bound_columns(sqlite3 *db)
 
 /* The rule the stored bounds were worked out by (SQLite's user_version):
  * 0 or 1, the description's peak and compulsory bytes whichever binding
- * reached them; 2, per binding (cc_machine_bound).  Bounds of an older
+ * reached them; 2, per binding (cc_machine_bound); 3, with what giving each
+ * output its bias takes the compute module.  Bounds of an older
  * rule are dropped, NULL as for points of before the bound: the points
  * keep their measurements, and a sweep never shows two rules at once. */
-enum { BOUND_RULE = 2 };
+enum { BOUND_RULE = 3 };
 
 static int drop_old_bounds(sqlite3 *db)
 {

@@ -221,24 +221,34 @@ const char *cc_resource_name(enum cc_resource r)
 	return (unsigned)r < CC_RES_COUNT ? names[r] : "?";
 }
 
+static double op_outputs(const struct ir_graph *g, int op)
+{
+	const struct ir_op *o = &g->op[op];
+	return (double)ir_access_footprint(o, &o->out, &g->tensor[o->out.tensor]);
+}
+
+/* Whether op `op`'s sum can start from its bias instead of adding it in an
+ * ALU pass: an integer sum whose first epilogue is the bias. */
+static bool bias_first(const struct ir_op *o)
+{
+	return !dtype_float(o->acc) && o->reduce == IR_REDUCE_SUM && o->nepilogues && o->epilogue[0].kind == IR_EP_BIAS;
+}
+
 /* Vector-ALU operations (one value each) op `op` takes at least with
- * `planes` output planes. */
+ * `planes` output planes, but a bias the sum starts from (bias_cycles). */
 static double alu_operations(const struct hw *hw, const struct ir_graph *g, int op, bool pool, int planes)
 {
 	const struct ir_op *o = &g->op[op];
-	double outputs = (double)ir_access_footprint(o, &o->out, &g->tensor[o->out.tensor]);
+	double outputs = op_outputs(g, op);
 	if (pool) { /* one max per window element but the first */
 		double points = 1;
 		for (int i = 0; i < o->niters; i++)
 			points *= (double)o->iter[i].extent;
 		return points > outputs ? points - outputs : 0;
 	}
-	/* the fewest passes the ALU allows (tz_epilogue_passes); an integer sum
-	 * can start from its bias, loaded into the accumulator, at no ALU pass */
-	bool bias_first = !dtype_float(o->acc) && o->reduce == IR_REDUCE_SUM && o->nepilogues &&
-			  o->epilogue[0].kind == IR_EP_BIAS;
+	/* the fewest passes the ALU allows (tz_epilogue_passes) */
 	struct tz_pass passes[TZ_MAX_PASSES];
-	int n = tz_epilogue_passes(hw, o, bias_first, passes);
+	int n = tz_epilogue_passes(hw, o, bias_first(o), passes);
 	double per = n > 0 ? n : 0;
 	/* an output wider than the output buffer's elements leaves it in byte
 	 * planes, the accumulator shifted between one plane's store and the next */
@@ -249,6 +259,31 @@ static double alu_operations(const struct hw *hw, const struct ir_graph *g, int 
 static double alu_cycles(const struct hw *hw, double operations)
 {
 	return hw->alu.lanes ? operations * hw->alu.initiation_interval / hw->alu.lanes : 0;
+}
+
+/* The compute module's least cycles to give each output of a sum that
+ * starts from its bias its bias value: every accumulator value is written
+ * once with it, by the cheapest of an ALU `add` pass, the accumulator's DMA
+ * (the bias loaded over each output, at the slower of the accumulator's
+ * port and its parent's) and, where the geometry has it (tz_beat_derive),
+ * one intrinsic beat per output tile (tensorize/beat.c).  Zero where the
+ * bias is no such start (its pass, if any, is among the ALU's). */
+static double bias_cycles(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_geometry *geo)
+{
+	const struct ir_op *o = &g->op[op];
+	if (!bias_first(o))
+		return 0;
+	double outputs = op_outputs(g, op), cheapest = alu_cycles(hw, outputs);
+	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
+	double from = acc->parent >= 0 ? hw->level[acc->parent].bandwidth : hw->dram.bandwidth;
+	double fill = outputs * dtype_bytes(o->acc) / fmin(from, acc->bandwidth);
+	cheapest = fmin(cheapest, fill);
+	if (geo && geo->bias_beat) {
+		const struct hw_intrinsic *in = &hw->intrinsic[geo->b.intrinsic];
+		double tile = (double)geo->bytes_acc / dtype_bytes(o->acc); /* an output tile's values */
+		cheapest = fmin(cheapest, outputs / tile * in->initiation_interval);
+	}
+	return cheapest;
 }
 
 /* What binding bd of op `op` needs of each resource at least (cc_bound's
@@ -273,7 +308,7 @@ static void binding_needs(const struct hw *hw, const struct ir_graph *g, int op,
 	b = fmax(b, (double)tz_gemm_b_data_bytes(&geo));
 	double rate = hw_intrinsic_peak_macs(in) * bd->efficiency;
 	need[CC_RES_MAC] = rate > 0 ? (double)ir_op_macs(o) / rate : 0;
-	need[CC_RES_ALU] = alu_cycles(hw, alu_operations(hw, g, op, false, bd->planes));
+	need[CC_RES_ALU] = alu_cycles(hw, alu_operations(hw, g, op, false, bd->planes)) + bias_cycles(hw, g, op, &geo);
 	need[CC_RES_DRAM] = (others + a + b) / hw->dram.bandwidth;
 	need[CC_RES_LOAD] = tz_transfer_cycles(hw, in->a.level, a, 0) + tz_transfer_cycles(hw, in->b.level, b, 0);
 	need[CC_RES_STORE] = tz_transfer_cycles(hw, hw->role_level[HW_ROLE_OUTPUT], footprint_bytes(g, o, &o->out), 0);
@@ -319,7 +354,8 @@ void cc_machine_bound(const struct hw *hw, const struct ir_graph *g, int op, con
 		 * compulsory bytes, and its MACs at the description's peak */
 		double peak = hw_peak_macs_per_cycle(hw);
 		b->need[CC_RES_MAC] = plan->kind == CC_POOL || peak <= 0 ? 0 : (double)ir_op_macs(&g->op[op]) / peak;
-		b->need[CC_RES_ALU] = alu_cycles(hw, alu_operations(hw, g, op, plan->kind == CC_POOL, 1));
+		b->need[CC_RES_ALU] = alu_cycles(hw, alu_operations(hw, g, op, plan->kind == CC_POOL, 1)) +
+				      (plan->kind == CC_POOL ? 0 : bias_cycles(hw, g, op, NULL));
 		b->need[CC_RES_DRAM] = cc_compulsory_bytes(g, op) / hw->dram.bandwidth;
 		bound_of_needs(b);
 	}

@@ -1,5 +1,5 @@
 /* tensorize/beat: the bias as each output tile's first intrinsic beat
- * (docs/tensorize.md, "The bias beat").
+ * (docs/compiler.md, "Lowering").
  *
  * An integer intrinsic computes acc[j] (+)= sum_k a[k] * b[j][k].  Take for
  * a a constant tile of place values p = [P, ..., P, 1] (P the largest value

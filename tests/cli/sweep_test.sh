@@ -168,7 +168,8 @@ for p, q in zip(new["points"], first["points"]):
 PY
 check "the points held have no bound, the point run again has its own" "$work/old_check.py" "$work/out" "$work/small.json"
 
-# results whose bounds an older rule worked out (user_version 1): the
+# results whose bounds an older rule worked out (user_version 2, before
+# the bias's cost was counted): the
 # points held lose them, the point run again has its own
 cp -r "$work/res" "$work/rule1"
 cat >"$work/rule1.py" <<'PY'
@@ -177,7 +178,7 @@ db = sqlite3.connect(sys.argv[1])
 db.execute("UPDATE ops SET bound = 12345")
 db.execute("DELETE FROM points WHERE idx = 0")
 db.execute("DELETE FROM ops WHERE point = 0")
-db.execute("PRAGMA user_version = 1")
+db.execute("PRAGMA user_version = 2")
 db.commit()
 PY
 check "results with bounds of an older rule" "$work/rule1.py" "$work/rule1/results.db"
@@ -186,7 +187,7 @@ check "the points held lose the older bounds, the point run again has its own" "
 cat >"$work/rule2.py" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+assert db.execute("PRAGMA user_version").fetchone()[0] == 3
 assert db.execute("SELECT COUNT(*) FROM ops WHERE bound = 12345").fetchone()[0] == 0
 PY
 check "the results are marked with the current rule" "$work/rule2.py" "$work/rule1/results.db"

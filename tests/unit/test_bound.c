@@ -60,8 +60,13 @@ struct want {
  *   two 8x8 tiles 128, the output 128: 304 / 4 = 76; ALU: the planes' 3
  *   shifts of 32 int32 outputs / 4 = 24.
  * fused: as alu_op, 64 MACs a cycle; bytes 512 + 64 + 8x4 bias + 512 = 1120 /
- *   4 = 280; ALU: the sum starts from the bias (no pass), and the shift and
- *   the clip to int8's range are one `requant`: 512 / 4 lanes = 128.
+ *   4 = 280; ALU: the shift and the clip to int8's range are one `requant`:
+ *   512 / 4 lanes = 128; the sum starts from the bias, which reaches each
+ *   of the 512 outputs the cheapest way of three: an `add` pass (512 / 4 =
+ *   128), the accumulator's DMA (512 x 4 bytes at DRAM's 4 a cycle, under
+ *   the accumulator port's 32: 512) or one intrinsic beat per output tile
+ *   of 8 values (512 / 8 = 64: b8's default range, +-65536, is within the
+ *   +-113030 eight int8 digits hold): 128 + 64 = 192.
  * shared: 64x32x32 = 65536 MACs / 64 = 1024; bytes 2048 + 1024 + 2048 =
  *   5120 / 4 = 1280; ALU: one shr on 2048 outputs / 4 = 512.  Each alone is
  *   under DRAM's 1280, but the GEMM and the ALU take turns on the compute
@@ -72,7 +77,7 @@ static const struct want wants[] = {
 	{"mac_op", 65536, 4096, 20480, CC_RES_MAC},
 	{"pool", 0, 96, 160, CC_RES_DRAM},
 	{"padded", 8, 24, 76, CC_RES_DRAM},
-	{"fused", 64, 128, 280, CC_RES_DRAM},
+	{"fused", 64, 192, 280, CC_RES_DRAM},
 	{"shared", 1024, 512, 1280, CC_RES_MAC},
 };
 
@@ -153,6 +158,41 @@ static void server_wide(struct diags *err)
 	check_one("server-wide", gemv, (const double[]){64, 32, 1056, 1304, 24, 1304}, CC_RES_LOAD, err, &b);
 }
 
+/* Where the bias is cheapest to start a sum from.  The same product with an
+ * int32 bias first:
+ * - on server-wide, the accumulator's DMA: 1024 outputs x 4 bytes over the
+ *   gbuf's 256 bytes a cycle (under the accumulator port's 512) = 16,
+ *   against an `add` pass's 1024 / 32 lanes = 32 (no beat: the operands
+ *   pass a shared level): alu 32 + 16 = 48; dram 1056 + 1024 / 64 = 1072;
+ * - on vta-default, 16 rows by 16x16 weights (4096 MACs / 256 = 16): the
+ *   `add` pass, 256 outputs / 16 lanes = 16, against the DMA's 256 x 4
+ *   bytes at DRAM's 8 a cycle = 128 (and no beat: the ALU takes one cycle
+ *   an accumulator element, as a beat does): alu 16 + 16 = 32; dram
+ *   (256 + 256 + 64 + 256) / 8 = 104; load x and w at DRAM's 8: 64; store
+ *   256 / 8 = 32. */
+static void bias_ways(struct diags *err)
+{
+	static const char gemv[] = "name: gemv\n"
+				   "tensors:\n"
+				   "  - {name: x, shape: [4, 256], dtype: int8}\n"
+				   "  - {name: w, shape: [256, 256], dtype: int8}\n"
+				   "  - {name: b, shape: [256], dtype: int32}\n"
+				   "ops:\n"
+				   "  - {name: gemv, op: dense, input: x, weight: w, dtype: int8,\n"
+				   "     epilogue: [{bias: b}, {shr: 4}]}\n";
+	static const char small[] = "name: small\n"
+				    "tensors:\n"
+				    "  - {name: x, shape: [16, 16], dtype: int8}\n"
+				    "  - {name: w, shape: [16, 16], dtype: int8}\n"
+				    "  - {name: b, shape: [16], dtype: int32}\n"
+				    "ops:\n"
+				    "  - {name: small, op: dense, input: x, weight: w, dtype: int8,\n"
+				    "     epilogue: [{bias: b}, {shr: 4}]}\n";
+	struct cc_bound b;
+	check_one("server-wide", gemv, (const double[]){64, 48, 1072, 1304, 24, 1304}, CC_RES_LOAD, err, &b);
+	check_one("vta-default", small, (const double[]){16, 32, 104, 64, 32, 104}, CC_RES_DRAM, err, &b);
+}
+
 int main(void)
 {
 	struct hw hw;
@@ -212,6 +252,7 @@ int main(void)
 	free(plans);
 	wl_free(&w);
 	server_wide(&err);
+	bias_ways(&err);
 	depthwise(&err);
 	diag_free(&err);
 	return test_done("test_bound");
