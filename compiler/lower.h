@@ -94,6 +94,12 @@ int lw_load_block(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_
  * load: the rest of each element is zero), after `wait`.  Returns the last
  * instruction. */
 int lw_load_narrow(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t cols, uint32_t values, int wait);
+/* `rows` rows of `cols` elements of lv under DRAM into idx on, each its
+ * first `values` values in DRAM, packed from byte `dram`, rows dram_stride
+ * values apart (a narrow transfer: the rest of each element zero), after
+ * `wait`.  Returns the last instruction. */
+int lw_load_narrow_block(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t rows, uint64_t cols,
+			 uint64_t dram_stride, uint32_t values, int wait);
 /* The same on diagonal block `block` of each element (a diagonal load,
  * docs/isa.md): a diagonal binding's tiles of B, their diagonal alone in
  * DRAM. */
@@ -107,10 +113,12 @@ int lw_load_diagonal(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint
 int lw_load_parts(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t n, uint64_t part, const uint64_t *stage,
 		  int wait);
 /* `tiles` tiles of per_tile elements of lv under DRAM from idx, each only
- * its first `held` elements in DRAM, packed from byte `dram`, the rest the
- * DMA's zero padding, after `wait`.  Returns the last instruction. */
+ * its first `held` elements in DRAM, packed from byte `dram` (with
+ * `values` > 0, each element its first `values` values, by narrow
+ * transfers), the rest the DMA's zero padding, after `wait`.  Returns the
+ * last instruction. */
 int lw_load_tile_prefixes(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t tiles, uint64_t per_tile,
-			  uint64_t held, int wait);
+			  uint64_t held, uint32_t values, int wait);
 /* One row of cols elements from DRAM written `times` times, one after the
  * other, into lv from idx: a load with a row stride of 0 (from DRAM, or from
  * the row staged once in the shared levels). */

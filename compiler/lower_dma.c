@@ -191,6 +191,16 @@ int lw_load_narrow(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64
 	return load_values(lo, lv, idx, dram, cols, values, 0, wait);
 }
 
+int lw_load_narrow_block(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t rows, uint64_t cols,
+			 uint64_t dram_stride, uint32_t values, int wait)
+{
+	uint64_t unit = dtype_bytes(lo->hw->level[lv].dtype);
+	int f = lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, lw_elems(dram, unit), rows, cols, dram_stride, 0, values);
+	st_need(lo->s, f, wait);
+	lw_barrier(lo, f);
+	return lo->s->n - 1;
+}
+
 int lw_load_diagonal(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t cols, uint32_t values,
 		     uint32_t block, int wait)
 {
@@ -259,27 +269,30 @@ static int padded_insn(struct lw_op *lo, int lv, uint64_t idx, uint64_t addr, in
 }
 
 /* Rows of `per_tile` elements of lv from idx, each only its first `held`
- * elements in DRAM, packed from element `dram` of lv's size, the rest the
+ * elements in DRAM, packed from `dram` (in elements of lv's size, or with
+ * `values` > 0 in values, each element its first `values`), the rest the
  * DMA's zero padding; a transfer per dma.max_rows of them.  Returns the
  * first. */
 static int prefix_rows(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t rows, uint64_t per_tile,
-		       uint64_t held)
+		       uint64_t held, uint32_t values)
 {
 	int first = -1;
+	uint64_t row = held * (values ? values : 1);
 	for (uint64_t r = 0; r < rows; r += lo->hw->dma.max_rows) {
 		uint64_t nr = rows - r < lo->hw->dma.max_rows ? rows - r : lo->hw->dma.max_rows;
-		int f = padded_insn(lo, lv, idx + r * per_tile, dram + r * held, (int64_t)nr, (int64_t)held, held,
-				    (int64_t[4]){0, 0, 0, (int64_t)(per_tile - held)}, 0);
+		int f = padded_insn(lo, lv, idx + r * per_tile, dram + r * row, (int64_t)nr, (int64_t)held, row,
+				    (int64_t[4]){0, 0, 0, (int64_t)(per_tile - held)}, values);
 		first = first < 0 ? f : first;
 	}
 	return first;
 }
 
 int lw_load_tile_prefixes(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t tiles, uint64_t per_tile,
-			  uint64_t held, int wait)
+			  uint64_t held, uint32_t values, int wait)
 {
-	int first = prefix_rows(lo, lv, idx, lw_elems(dram, lo->hw->level[lv].elem_bytes), tiles, per_tile,
-				held); /* a tile a row */
+	const struct hw_level *l = &lo->hw->level[lv];
+	int first = prefix_rows(lo, lv, idx, lw_elems(dram, values ? dtype_bytes(l->dtype) : l->elem_bytes), tiles,
+				per_tile, held, values); /* a tile a row */
 	st_need(lo->s, first, wait);
 	return lo->s->n - 1;
 }
@@ -291,7 +304,7 @@ int lw_load_parts(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_
 	uint32_t e = lo->hw->level[lv].elem_bytes, e0 = lo->hw->level[path[0]].elem_bytes;
 	/* each element a row of the shared level's elements */
 	int first = prefix_rows(lo, path[0], lw_elems(stage[0], e0), lw_elems(dram, e0), n, lw_elems(e, e0),
-				lw_elems(part, e0));
+				lw_elems(part, e0), 0);
 	for (int i = 1; i < np; i++) {
 		uint32_t ei = lo->hw->level[path[i]].elem_bytes;
 		lw_transfer(lo, ISA_CLASS_LOAD, path[i], lw_elems(stage[i], ei), lw_elems(stage[i - 1], ei), 1,

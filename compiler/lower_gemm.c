@@ -177,15 +177,18 @@ static int load_b(struct gemm_lowering *gl, const struct step *st, uint64_t idx,
 	uint64_t cols = (uint64_t)(tiles * geo->eb);
 	if (geo->b_narrow && n0 + st->bn - 1 == last)
 		full--;
-	int f = full ? lw_load_block(&gl->lo, gl->lv_b, idx, gl->seg_b + tz_gemm_b_offset(geo, st->bb, n0, k0),
-				     (uint64_t)full, cols, (uint64_t)(Kt * geo->eb), gl->stage_b, wait)
-		     : -1;
+	uint64_t from = gl->seg_b + tz_gemm_b_offset(geo, st->bb, n0, k0);
+	int f = !full ? -1
+		: geo->b_kvals ? lw_load_narrow_block(&gl->lo, gl->lv_b, idx, from, (uint64_t)full, cols,
+						      (uint64_t)(Kt * geo->eb) * geo->b_kvals, geo->b_kvals, wait)
+			       : lw_load_block(&gl->lo, gl->lv_b, idx, from, (uint64_t)full, cols, (uint64_t)(Kt * geo->eb),
+					       gl->stage_b, wait);
 	if (full == st->bn)
 		return f;
 	uint64_t at = gl->seg_b + tz_gemm_b_offset(geo, st->bb, last, k0);
 	if (geo->eb > 1) /* its first elements, the rest padded */
 		return lw_load_tile_prefixes(&gl->lo, gl->lv_b, idx + (uint64_t)full * cols, at, (uint64_t)tiles, geo->eb,
-					     lw_elems(tz_gemm_b_tile_bytes(geo, last), geo->bytes_b), wait);
+					     tz_gemm_b_tile_bytes(geo, last) / tz_gemm_b_elem_bytes(geo), geo->b_kvals, wait);
 	if (gl->lo.hw->level[gl->lv_b].parent >= 0) /* padded in the shared level */
 		return lw_load_parts(&gl->lo, gl->lv_b, idx + (uint64_t)full * cols, at, cols, tz_gemm_b_tile_bytes(geo, last),
 				     gl->stage_b, wait);
@@ -735,7 +738,7 @@ int lw_settle_gemm(struct cc_program *prog, struct cc_op *rec, struct diags *err
 	plan->map.b = bind;
 	tz_geometry_init(&plan->geo, &prog->p.hw, g, rec->op, &bind);
 	if (plan->map.keep_b) /* B kept whole in the shared level, as DRAM holds it: whole tiles */
-		plan->geo.b_narrow = 0;
+		plan->geo.b_narrow = 0, plan->geo.b_kvals = 0;
 	if (tz_mapping_check(&plan->geo, &plan->map, why)) {
 		diag_add(err, NULL, 0, 0, "op '%s': the mapping cannot be lowered: %s", g->op[rec->op].name, why);
 		return -1;

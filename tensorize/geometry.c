@@ -115,6 +115,7 @@ static void find_bias(struct tz_geometry *geo)
 }
 
 static uint32_t narrow_b(const struct tz_geometry *geo);
+static uint32_t kvals_b(const struct tz_geometry *geo);
 static uint32_t diag_b(const struct tz_geometry *geo);
 
 void tz_geometry_init(struct tz_geometry *geo, const struct hw *hw, const struct ir_graph *g, int op,
@@ -152,6 +153,7 @@ void tz_geometry_init(struct tz_geometry *geo, const struct hw *hw, const struct
 	find_bias(geo);
 	geo->b_narrow = narrow_b(geo);
 	geo->b_diag = diag_b(geo);
+	geo->b_kvals = kvals_b(geo);
 	tz_beat_derive(geo);
 	tz_direct_derive(geo, &geo->dir);
 }
@@ -344,9 +346,37 @@ static uint32_t diag_b(const struct tz_geometry *geo)
 	return (uint32_t)lanes;
 }
 
+/* B's tile of several elements under DRAM: the first values of each that
+ * hold a value of the operand in any tile (tz_geometry's b_kvals).  Tile
+ * (0, 0, 0) holds every place any tile does: a tile's value lies inside
+ * the operand when it does along each axis, and every axis's first tile
+ * is whole, or its only one. */
+static uint32_t kvals_b(const struct tz_geometry *geo)
+{
+	const struct hw *hw = geo->hw;
+	const struct hw_operand *o = &hw->intrinsic[geo->b.intrinsic].b;
+	uint32_t values = isa_narrow_values(hw, o->level), held = 0;
+	if (geo->eb < 2 || !values || tz_diagonal(&geo->b) >= 0 || o->tile_elems != values * geo->eb)
+		return 0;
+	struct point p = {0};
+	for (uint32_t v = 0; v < o->tile_elems; v++)
+		if (set_tile_value(geo, o, v, &p) && v % values + 1 > held)
+			held = v % values + 1;
+	return held < values ? held : 0;
+}
+
+uint64_t tz_gemm_b_elem_bytes(const struct tz_geometry *geo)
+{
+	return geo->b_kvals ? (uint64_t)geo->b_kvals * dtype_bytes(geo->hw->level[geo->hw->intrinsic[geo->b.intrinsic].b.level].dtype)
+			    : geo->bytes_b;
+}
+
 static uint64_t narrow_b_tile_bytes(const struct tz_geometry *geo)
 {
-	return (uint64_t)geo->b_narrow * dtype_bytes(geo->hw->level[geo->hw->intrinsic[geo->b.intrinsic].b.level].dtype);
+	uint64_t vb = dtype_bytes(geo->hw->level[geo->hw->intrinsic[geo->b.intrinsic].b.level].dtype);
+	if (geo->b_kvals) /* whole elements up to the last that holds a value, each its first values */
+		return (uint64_t)geo->b_narrow / (geo->bytes_b / vb) * tz_gemm_b_elem_bytes(geo);
+	return (uint64_t)geo->b_narrow * vb;
 }
 
 /* The bytes of one batch of B that hold data in the GEMM form's DRAM
@@ -354,7 +384,7 @@ static uint64_t narrow_b_tile_bytes(const struct tz_geometry *geo)
  * whole tiles lie at whole elements, where loads address them. */
 static uint64_t gemm_b_batch_data(const struct tz_geometry *geo)
 {
-	uint64_t tile = (uint64_t)geo->eb * geo->bytes_b, Nt = (uint64_t)geo->count[TZ_G_N], Kt = (uint64_t)geo->count[TZ_G_K];
+	uint64_t tile = (uint64_t)geo->eb * tz_gemm_b_elem_bytes(geo), Nt = (uint64_t)geo->count[TZ_G_N], Kt = (uint64_t)geo->count[TZ_G_K];
 	if (geo->b_diag)
 		return Nt * Kt * tz_gemm_b_tile_bytes(geo, 0);
 	return geo->b_narrow ? ((Nt - 1) * tile + narrow_b_tile_bytes(geo)) * Kt : Nt * Kt * tile;
@@ -380,12 +410,12 @@ uint64_t tz_gemm_b_tile_bytes(const struct tz_geometry *geo, int64_t n)
 {
 	if (geo->b_diag)
 		return (uint64_t)geo->b_diag * dtype_bytes(geo->hw->level[geo->hw->intrinsic[geo->b.intrinsic].b.level].dtype);
-	return n == geo->count[TZ_G_N] - 1 && geo->b_narrow ? narrow_b_tile_bytes(geo) : (uint64_t)geo->eb * geo->bytes_b;
+	return n == geo->count[TZ_G_N] - 1 && geo->b_narrow ? narrow_b_tile_bytes(geo) : (uint64_t)geo->eb * tz_gemm_b_elem_bytes(geo);
 }
 
 uint64_t tz_gemm_b_offset(const struct tz_geometry *geo, int64_t bb, int64_t n, int64_t k)
 {
-	uint64_t tile = geo->b_diag ? tz_gemm_b_tile_bytes(geo, n) : (uint64_t)geo->eb * geo->bytes_b;
+	uint64_t tile = geo->b_diag ? tz_gemm_b_tile_bytes(geo, n) : (uint64_t)geo->eb * tz_gemm_b_elem_bytes(geo);
 	uint64_t Kt = (uint64_t)geo->count[TZ_G_K];
 	return (uint64_t)bb * gemm_b_batch_bytes(geo) + ((uint64_t)n * Kt) * tile + (uint64_t)k * tz_gemm_b_tile_bytes(geo, n);
 }
@@ -411,10 +441,11 @@ static void pack_operand(const struct tz_geometry *geo, const struct hw_operand 
 				bool b = mn == TZ_G_N;
 				uint64_t first = b ? tz_gemm_b_offset(geo, bb, x, k) / dtype_bytes(o->dtype) : t * tile_values;
 				uint32_t n = b && geo->b_narrow && x == geo->count[mn] - 1 ? geo->b_narrow : o->tile_elems;
+				uint32_t per = o->tile_elems / elems, held = b && geo->b_kvals ? geo->b_kvals : per;
 				for (uint32_t v = 0; v < n; v++) {
 					int64_t e = set_tile_value(geo, o, v, &p) ? element_at(geo->g, acc, &p, op->niters) : -1;
-					if (e >= 0)
-						copy_value(src, st, e, out, o->dtype, first + v);
+					if (e >= 0) /* each element's first `held` values, packed */
+						copy_value(src, st, e, out, o->dtype, first + v / per * held + v % per);
 				}
 			}
 }

@@ -342,11 +342,14 @@ static void blocking_of(const struct tz_geometry *geo, const struct tz_mapping *
 		direct_blocking(geo, m, b);
 	else
 		gemm_blocking(geo, m, b);
-	if (geo->b_narrow && !m->keep_b) { /* B's last row narrow (B kept whole is read as DRAM holds it) */
+	/* what B's blocks read as DRAM holds them: its last row narrow (B kept
+	 * whole is read as DRAM holds it), its elements' first values along K,
+	 * a diagonal binding's tiles as their diagonals alone */
+	if ((geo->b_narrow || geo->b_kvals) && !m->keep_b)
 		b->b_bytes *= (double)tz_gemm_b_data_bytes(geo) / (double)tz_packed_b_bytes(geo);
+	if (geo->b_narrow && !m->keep_b)
 		b->b_dmas += m->bn > 1 ? 1 / b->Nb : 0; /* a block holding it and other rows: one more load */
-	}
-	if (geo->b_diag) /* a diagonal binding's B tiles: their diagonals alone */
+	if (geo->b_diag)
 		b->b_bytes *= (double)tz_gemm_b_data_bytes(geo) / (double)tz_packed_b_bytes(geo);
 	b->serpentine = exact_sum(geo) && b->Kb > 1;
 }

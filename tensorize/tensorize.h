@@ -213,6 +213,13 @@ struct tz_geometry {
 	 * each lane tile's on its block of B's element (tz_diag_block);
 	 * 0: B's tiles lie whole. */
 	uint32_t b_diag;
+	/* Where B's tile is several elements of a level under DRAM with
+	 * narrow transfers (vector-mac's 32 rows of 32 values along K), the
+	 * first values of each element that DRAM holds, when no tile has a
+	 * value of the operand past them (an input of fewer channels than
+	 * lanes: each window position's tile holds them alone); 0: elements
+	 * whole. */
+	uint32_t b_kvals;
 };
 
 /* Why an intrinsic cannot run an op. */
@@ -336,6 +343,7 @@ void tz_pack_bias(const struct tz_geometry *geo, const uint8_t *const *data, uin
 /* B as the GEMM form holds it in DRAM (tz_pack_b's layout): [Bt][Nt][Kt]
  * tiles, except that with b_narrow each element of the last row of tiles
  * along N (of each batch) holds only its first b_narrow values, packed,
+ * with b_kvals each element of every tile only its first b_kvals values,
  * and each batch ends at a whole element.  tz_gemm_b_offset is the byte
  * offset of tile (bb, n, k), tz_gemm_b_tile_bytes the bytes of a tile of
  * row n. */
@@ -343,6 +351,8 @@ uint64_t tz_gemm_b_bytes(const struct tz_geometry *geo);
 /* Of them, those its tiles hold (what loading all of B reads). */
 uint64_t tz_gemm_b_data_bytes(const struct tz_geometry *geo);
 uint64_t tz_gemm_b_offset(const struct tz_geometry *geo, int64_t bb, int64_t n, int64_t k);
+/* The bytes DRAM holds of each element of B's tiles (b_kvals' values, or whole). */
+uint64_t tz_gemm_b_elem_bytes(const struct tz_geometry *geo);
 uint64_t tz_gemm_b_tile_bytes(const struct tz_geometry *geo, int64_t n);
 /* The diagonal block (1-based) of B's element that holds a diagonal
  * binding's lane tile k (a's lane t feeding output lane k·lanes + t) as a
@@ -448,8 +458,9 @@ bool tz_serpentine(const struct tz_geometry *geo, const struct tz_mapping *m);
  * lowering's.  0: before versions; 1: the serpentine order; 2: the bias
  * beat (tz_bias_beat); 3: B's last row of tiles narrow in the GEMM form
  * (tz_geometry's b_narrow); 4: a diagonal binding's B tiles as their
- * diagonals, by diagonal loads (tz_geometry's b_diag). */
-enum { TZ_LOWERING_VERSION = 4 };
+ * diagonals, by diagonal loads (tz_geometry's b_diag); 5: B's elements as
+ * their first values along K (tz_geometry's b_kvals). */
+enum { TZ_LOWERING_VERSION = 5 };
 /* Bytes it reads from DRAM (estimated: blocks as often as they are loaded). */
 double tz_estimate_dram_read(const struct tz_geometry *geo, const struct tz_mapping *m);
 

@@ -15,7 +15,8 @@
  * the digits hold and past them), inputs and outputs of fewer
  * channels than lanes packed in DRAM (narrow loads and stores), weights
  * whose last row of tiles lies in DRAM with only its rows (narrow loads,
- * or the DMA's padding into a shared level), direct blocks of a part of
+ * or the DMA's padding into a shared level), weight elements of fewer
+ * values along K than lanes with only those (narrow loads), direct blocks of a part of
  * one row whose row ends in a shorter block, run on the simulator,
  * and compared with
  * the reference interpreter
@@ -84,6 +85,7 @@ static int shared_boxes; /* direct blocks of whole rows, several reading one box
 static int panels; /* the inner loop's operand kept in the shared level in panels, a panel loop outermost */
 static int wide_diagonal; /* diagonal bindings whose output elements are wider than a's (dot-i8) */
 static int diagonal_loads; /* diagonal bindings whose B tiles lie in DRAM as their diagonals (tz_geometry's b_diag) */
+static int kvals_loads; /* B tiles of several elements, each its first values along K in DRAM (tz_geometry's b_kvals) */
 
 static int vector_mac; /* direct bindings with one iterator along a's and the output's lanes, not diagonal */
 
@@ -175,7 +177,7 @@ static void check_case(const struct hw *hw, struct opcase *r, int op, const char
 	cases++;
 	bool ok = opcase_verify(hw, r, op, &map, what);
 	verified += ok, wide_diagonal += ok && is_wide_diagonal(hw, &geo), vector_mac += ok && is_vector_mac(&geo, &map);
-	diagonal_loads += ok && geo.b_diag;
+	diagonal_loads += ok && geo.b_diag, kvals_loads += ok && geo.b_kvals;
 	if (ok)
 		count_passes(hw, &r->g.op[op], &geo, &map);
 	/* (in the GEMM form, with several output blocks: blocks that start from the reduction blocks the one before ended with) */
@@ -248,7 +250,7 @@ static int check_part_rows(const struct hw *hw, const char *config, int n, bool 
 				part_rows += !shared;
 				int ok = opcase_verify(hw, &r, op, &map, what);
 				verified += ok, done += ok, wide_diagonal += ok && is_wide_diagonal(hw, &geo);
-				diagonal_loads += ok && geo.b_diag;
+				diagonal_loads += ok && geo.b_diag, kvals_loads += ok && geo.b_kvals;
 				vector_mac += ok && is_vector_mac(&geo, &map);
 				if (ok)
 					count_passes(hw, &r.g.op[op], &geo, &map);
@@ -308,7 +310,7 @@ static int check_grouped(const struct hw *hw, const char *config, int n)
 			tz_match_free(&m0);
 			int ok = opcase_verify(hw, &r, op, &map, what);
 			verified += ok, direct_cases++, wide_diagonal += ok && is_wide_diagonal(hw, &geo);
-			diagonal_loads += ok && geo.b_diag;
+			diagonal_loads += ok && geo.b_diag, kvals_loads += ok && geo.b_kvals;
 			done += ok && geo.dir.a.group > 1;
 		}
 		tz_match_free(&m);
@@ -729,6 +731,7 @@ int main(void)
 	       verified, cases, direct_cases, part_rows, grouped, wide_diagonal);
 	printf("%d on a vector MAC (one iterator along the lanes of a and of the output)\n", vector_mac);
 	printf("%d diagonal bindings loading their weight tiles' diagonals alone by diagonal loads\n", diagonal_loads);
+	printf("%d bindings loading their weight elements' first values along K alone by narrow loads\n", kvals_loads);
 	printf("%d keeping the inner block loop's operand in panels of the shared level\n", panels);
 	printf("%d banded convolutions in the direct form (elements of several rows), %d of them depthwise; %d without "
 	       "a direct form\n", banded, banded_diagonal, no_direct);
@@ -773,6 +776,7 @@ int main(void)
 	ASSERT(bias_cases >= 30);
 	ASSERT(wide_diagonal >= 5);
 	ASSERT(diagonal_loads >= 10);
+	ASSERT(kvals_loads >= 10);
 	ASSERT(vector_mac >= 12);
 	ASSERT(panels >= 30);
 	ASSERT(banded >= 60);
