@@ -37,9 +37,12 @@ static void print_direct(const struct hw *hw, const struct ir_graph *g, int op, 
 		char *s = binding_text(hw, g, op, &m->binding[i]);
 		printf("  direct: %5.1f%%  %s: '%s' and '%s' move by DMA in their layouts", 100 * m->binding[i].efficiency, s,
 		       g->tensor[geo.dir.a.tensor].name, g->tensor[geo.dir.out.tensor].name);
+		const char *b = g->tensor[g->op[op].in[m->binding[i].input_b].tensor].name;
 		if (geo.b_diag) /* a diagonal binding's weight tiles: their diagonals alone in DRAM */
-			printf("; '%s' lies in DRAM as its tiles' diagonals, put in place by diagonal loads",
-			       g->tensor[g->op[op].in[m->binding[i].input_b].tensor].name);
+			printf("; '%s' lies in DRAM as its tiles' diagonals, put in place by diagonal loads", b);
+		if (geo.b_kvals) /* tiles of several elements: each element's values inside the operand */
+			printf("; '%s' lies in DRAM as its tiles' elements' first %" PRIu32 " values, moved by narrow loads", b,
+			       geo.b_kvals);
 		printf("\n");
 		free(s);
 		return;
@@ -125,8 +128,13 @@ static void print_json(const struct hw *hw, const struct ir_graph *g, int op, co
 		free(s);
 		struct tz_geometry geo;
 		tz_geometry_init(&geo, hw, g, op, &m->binding[i]);
-		printf(",\"efficiency\":%.6f,\"direct\":%s,\"diagonal_loads\":%s,\"host_packs\":", m->binding[i].efficiency,
+		printf(",\"efficiency\":%.6f,\"direct\":%s,\"diagonal_loads\":%s,\"weight_values\":", m->binding[i].efficiency,
 		       geo.dir.ok ? "true" : "false", geo.b_diag ? "true" : "false");
+		if (geo.b_kvals)
+			printf("%" PRIu32, geo.b_kvals);
+		else
+			printf("null");
+		printf(",\"host_packs\":");
 		cli_json_string(stdout, geo.dir.ok ? NULL : geo.dir.why);
 		printf("}");
 	}

@@ -119,8 +119,14 @@ contains "$work/out" "rejected mma: with a=a256, b=b256: the op accumulates in i
 expect 0 "match --json" "$tessel" match "$wl/mobilenet-dw.yaml" --json
 contains "$work/out" '"bindings":[{"binding":' "match json lists bindings"
 contains "$work/out" '"direct":true' "match json marks the bindings in the direct form"
-contains "$work/out" '"direct":true,"diagonal_loads":true,"host_packs":null' "match json marks the diagonal binding's diagonal loads"
-contains "$work/out" '"direct":false,"diagonal_loads":false,"host_packs":"' "match json says why the host packs the others"
+contains "$work/out" '"direct":true,"diagonal_loads":true,"weight_values":null,"host_packs":null' "match json marks the diagonal binding's diagonal loads"
+contains "$work/out" '"direct":false,"diagonal_loads":false,"weight_values":null,"host_packs":"' "match json says why the host packs the others"
+# stem.yaml's conv1 (7x7/2 over 3 channels) in its 2x2 stride phases: 12
+# channels, of vector-mac's 32-value weight elements along K
+expect 0 "match narrow weight elements" "$tessel" match "$wl/stem.yaml" --hw "$src/examples/hw/vector-mac.yaml"
+contains "$work/out" "'conv1.weights' lies in DRAM as its tiles' elements' first 12 values, moved by narrow loads" "match says the weight elements lie narrow"
+expect 0 "match narrow weight elements --json" "$tessel" match "$wl/stem.yaml" --hw "$src/examples/hw/vector-mac.yaml" --json
+contains "$work/out" '"direct":true,"diagonal_loads":false,"weight_values":12,"host_packs":null' "match json gives the values each weight element holds"
 expect 0 "match the direct form" "$tessel" match "$wl/mobilenet-dw.yaml"
 contains "$work/out" "direct:   6.2%  gemm: i<-1 j<-g k<-g (diagonal) outside: n oh ow kh kw | inp=image wgt=dw1_w: 'image' and 'dw1' move by DMA in their layouts; 'dw1_w' lies in DRAM as its tiles' diagonals, put in place by diagonal loads" "match names the depthwise layer's diagonal binding and its diagonal loads"
 expect 0 "match without a direct form" "$tessel" match "$wl/gemm.yaml"
