@@ -129,7 +129,11 @@ static double count_bits(const struct hw *hw)
 }
 
 /* The DMA engines of the load, compute and store modules, each as many
- * lanes as the most elements per cycle of the levels it moves (rtl/tsl_core.sv). */
+ * lanes as the most elements per cycle of the levels it moves (rtl/tsl_core.sv).
+ * A lane is most of an engine: its parent address, (row + column x values)
+ * x bytes, multiplies the 64-bit address by two 32-bit factors held in
+ * registers (rtl/tsl_dma.sv), as wide whatever the element's bytes or values,
+ * so the lane's term counts lanes alone. */
 static void dma(struct hw_area *a, const struct hw *hw)
 {
 	struct hw_area_component *c = add(a, HW_AREA_PART_DMA, -1, "dma");
