@@ -274,10 +274,7 @@ static double bias_cycles(const struct hw *hw, const struct ir_graph *g, int op,
 	if (!bias_first(o))
 		return 0;
 	double outputs = op_outputs(g, op), cheapest = alu_cycles(hw, outputs);
-	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
-	double from = acc->parent >= 0 ? hw->level[acc->parent].bandwidth : hw->dram.bandwidth;
-	double fill = outputs * dtype_bytes(o->acc) / fmin(from, acc->bandwidth);
-	cheapest = fmin(cheapest, fill);
+	cheapest = fmin(cheapest, outputs * dtype_bytes(o->acc) / tz_bias_fill_bandwidth(hw));
 	if (geo && geo->bias_beat) {
 		const struct hw_intrinsic *in = &hw->intrinsic[geo->b.intrinsic];
 		double tile = (double)geo->bytes_acc / dtype_bytes(o->acc); /* an output tile's values */

@@ -376,8 +376,10 @@ static int alu_bias(struct gemm_lowering *gl, const struct step *st, int q)
 	const struct tz_geometry *geo = gl->geo;
 	bool dm = geo->bias_on[TZ_G_M], dn = geo->bias_on[TZ_G_N];
 	uint32_t k = gl->k_bias[q];
-	if (gl->bias_res >= 0) /* the kernel of this block's part of the whole bias */
-		k += (uint32_t)(bias_res_block(gl, st) * (int64_t)geo->eo);
+	if (gl->bias_res >= 0) { /* the kernel of this block's part of the whole bias */
+		int64_t batch = gl->bias_res_batches > 1 ? st->bb : 0;
+		k += (uint32_t)((batch * gl->bias_res_blocks + bias_res_block(gl, st)) * (int64_t)geo->eo);
+	}
 	struct isa_insn in = loop_insn(gl, isa_kind_of_class(gl->lo.lay, ISA_CLASS_ALU), k, k + geo->eo, st);
 	in.f[ISA_F_SRC_OUT] = dm ? (dn ? st->bn : 1) * geo->eo : 0;
 	in.f[ISA_F_SRC_IN] = dn ? geo->eo : 0;
@@ -563,12 +565,13 @@ static void build_kernels(struct gemm_lowering *gl)
 		gl->k_bias[q] = gl->k_beat[q] = lo->nuops;
 		if (gl->bias_beat)
 			beat_kernels(gl, q);
-		else if (gl->bias_res >= 0) { /* one kernel per block of the whole bias */
-			int64_t per = bias_res_per(gl);
-			for (int64_t blk = 0; blk < gl->bias_res_blocks; blk++)
-				for (uint32_t e = 0; e < geo->eo; e++)
-					lw_add_uop(lo, (uint32_t)(q * gl->slot_acc) + e,
-						   (uint32_t)(gl->bias_res_base + (uint64_t)(blk * per) * geo->eo) + e, 0);
+		else if (gl->bias_res >= 0) { /* one kernel per block of the whole bias, per batch index */
+			int64_t per = bias_res_per(gl), tiles = gl->bias_res_tiles / gl->bias_res_batches;
+			for (int64_t bb = 0; bb < gl->bias_res_batches; bb++)
+				for (int64_t blk = 0; blk < gl->bias_res_blocks; blk++)
+					for (uint32_t e = 0; e < geo->eo; e++)
+						lw_add_uop(lo, (uint32_t)(q * gl->slot_acc) + e,
+							   (uint32_t)(gl->bias_res_base + (uint64_t)(bb * tiles + blk * per) * geo->eo) + e, 0);
 		} else if (geo->bias >= 0) {
 			for (uint32_t e = 0; e < geo->eo; e++)
 				lw_add_uop(lo, (uint32_t)(q * gl->slot_acc) + e, (uint32_t)(q * gl->slot_acc + gl->bias_off) + e,
@@ -699,8 +702,11 @@ static void layout_scratchpads(struct gemm_lowering *gl)
 	gl->beat_place = (uint64_t)m->ring_a * gl->slot_a, gl->beat_digit = (uint64_t)m->ring_b * gl->slot_b;
 	if (gl->bias_res >= 0) { /* after the output blocks */
 		gl->bias_res_base = (uint64_t)m->ring_acc * gl->slot_acc;
-		gl->bias_res_tiles = tz_bias_count(geo, (enum tz_group)gl->bias_res);
-		gl->bias_res_blocks = blocks(gl->bias_res_tiles, bias_res_per(gl));
+		int64_t tiles = tz_bias_count(geo, (enum tz_group)gl->bias_res);
+		/* the DRAM bias's order, [batch][M][N] tiles: one group's after another */
+		gl->bias_res_batches = !m->direct && gl->bias_res != TZ_G_BATCH ? tz_bias_count(geo, TZ_G_BATCH) : 1;
+		gl->bias_res_tiles = tiles * gl->bias_res_batches;
+		gl->bias_res_blocks = blocks(tiles, bias_res_per(gl));
 	}
 }
 

@@ -59,7 +59,9 @@ struct gemm_lowering {
 	uint64_t keep_off[2];   /* kept A and B in the shared level (byte offsets) */
 	int64_t panel_in;       /* the panel of the inner loop's operand the shared level holds (batch x panels), or -1 */
 	uint64_t bias_res_base; /* its accumulator element */
-	int64_t bias_res_tiles, bias_res_blocks;
+	int64_t bias_res_tiles;   /* its output tiles, over every batch index it varies along */
+	int64_t bias_res_blocks;  /* its blocks (one micro-op kernel each) per batch index */
+	int64_t bias_res_batches; /* the batch indices it varies along besides M or N (the GEMM form's), or 1 */
 	/* staging in the shared levels: byte offset per purpose and level */
 	uint64_t stage_a[HW_MAX_LEVELS], stage_b[HW_MAX_LEVELS], stage_bias[LW_MAX_RING][HW_MAX_LEVELS];
 	struct ring ra, rb, racc, rbias, rdig;

@@ -12,14 +12,20 @@
  * slower of the accumulator's port and its parent's (a shared level, or
  * DRAM), whose latency it pays once per load (the direct form's: one per
  * output tile, lw_load_spread). */
+double tz_bias_fill_bandwidth(const struct hw *hw)
+{
+	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
+	double from = acc->parent >= 0 ? hw->level[acc->parent].bandwidth : hw->dram.bandwidth;
+	return acc->bandwidth < from ? acc->bandwidth : from;
+}
+
 static double bias_fill_cycles(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
 	const struct hw *hw = geo->hw;
 	const struct hw_level *acc = &hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]];
-	double from = acc->parent >= 0 ? hw->level[acc->parent].bandwidth : hw->dram.bandwidth;
 	double lat = acc->parent >= 0 ? hw->level[acc->parent].latency : hw->dram.latency;
-	double bw = acc->bandwidth < from ? acc->bandwidth : from;
-	return (double)(m->bm * m->bn) * geo->eo * geo->bytes_acc / bw + lat * (double)(m->direct ? m->bn : 1);
+	return (double)(m->bm * m->bn) * geo->eo * geo->bytes_acc / tz_bias_fill_bandwidth(hw) +
+	       lat * (double)(m->direct ? m->bn : 1);
 }
 
 bool tz_bias_init(const struct tz_geometry *geo, const struct tz_mapping *m)
@@ -45,10 +51,14 @@ int tz_bias_resident(const struct tz_geometry *geo, const struct tz_mapping *m)
 		tz_direct_block(geo, m, &db);
 		return !db.bias_resident ? -1 : geo->bias_on[TZ_G_BATCH] ? TZ_G_BATCH : TZ_G_N;
 	}
-	if (geo->bias < 0 || geo->bias_on[TZ_G_BATCH] || (geo->bias_on[TZ_G_M] && geo->bias_on[TZ_G_N]))
+	if (geo->bias < 0 || (geo->bias_on[TZ_G_M] && geo->bias_on[TZ_G_N]))
 		return -1;
-	int gr = geo->bias_on[TZ_G_M] ? TZ_G_M : TZ_G_N;
-	int64_t tiles = tz_bias_count(geo, (enum tz_group)gr), nblk = tz_blocks(tiles, gr == TZ_G_M ? m->bm : m->bn);
+	/* along M or N, each batch index's after the other's where it varies
+	 * along the batch too (a grouped convolution's channels of each group) */
+	int gr = geo->bias_on[TZ_G_M] ? TZ_G_M : geo->bias_on[TZ_G_N] || !geo->bias_on[TZ_G_BATCH] ? TZ_G_N : TZ_G_BATCH;
+	int64_t per = gr == TZ_G_M ? m->bm : gr == TZ_G_N ? m->bn : 1, batches = gr != TZ_G_BATCH ? tz_bias_count(geo, TZ_G_BATCH) : 1;
+	int64_t tiles = tz_bias_count(geo, (enum tz_group)gr) * batches;
+	int64_t nblk = tz_blocks(tz_bias_count(geo, (enum tz_group)gr), per) * batches;
 	const struct hw *hw = geo->hw;
 	uint64_t acc = (uint64_t)m->ring_acc * (uint64_t)(m->bm * m->bn) * geo->eo + (uint64_t)tiles * geo->eo;
 	uint64_t uops = (uint64_t)(m->ring_a * m->ring_b * m->ring_acc) * (uint64_t)m->bk +

@@ -459,8 +459,9 @@ bool tz_serpentine(const struct tz_geometry *geo, const struct tz_mapping *m);
  * beat (tz_bias_beat); 3: B's last row of tiles narrow in the GEMM form
  * (tz_geometry's b_narrow); 4: a diagonal binding's B tiles as their
  * diagonals, by diagonal loads (tz_geometry's b_diag); 5: B's elements as
- * their first values along K (tz_geometry's b_kvals). */
-enum { TZ_LOWERING_VERSION = 5 };
+ * their first values along K (tz_geometry's b_kvals); 6: the GEMM form's
+ * bias resident where it varies along the batch too (tz_bias_resident). */
+enum { TZ_LOWERING_VERSION = 6 };
 /* Bytes it reads from DRAM (estimated: blocks as often as they are loaded). */
 double tz_estimate_dram_read(const struct tz_geometry *geo, const struct tz_mapping *m);
 
@@ -522,10 +523,12 @@ int tz_fit_panel(const struct tz_geometry *geo, struct tz_mapping *m);
 enum { TZ_SHARED_AREAS = 8 };
 void tz_shared_areas(const struct tz_geometry *geo, const struct tz_mapping *m, uint64_t uops,
 		     uint64_t size[TZ_SHARED_AREAS]);
-/* The group (TZ_G_M or TZ_G_N; in the direct form TZ_G_BATCH too, a
- * diagonal binding's channel tiles) along which the whole bias stays in the
- * accumulator for the op, loaded once, or -1: it is loaded per output block
- * (it varies along two groups, or does not fit). */
+/* The group (TZ_G_M, TZ_G_N or TZ_G_BATCH: a diagonal binding's channel
+ * tiles, or a bias along the batch alone) along which the whole bias stays
+ * in the accumulator for the op, loaded once — in the GEMM form each batch
+ * index's after the other's where it varies along the batch too — or -1:
+ * it is loaded per output block (it varies along M and N, or does not
+ * fit). */
 int tz_bias_resident(const struct tz_geometry *geo, const struct tz_mapping *m);
 /* Whether each output block of the GEMM form starts from its bias, loaded
  * into the block (repeated over its rows: a DMA row stride of 0) before the
@@ -535,6 +538,9 @@ int tz_bias_resident(const struct tz_geometry *geo, const struct tz_mapping *m);
  * block's bias comes over the accumulator's DMA in fewer cycles than one
  * ALU pass over the block takes. */
 bool tz_bias_init(const struct tz_geometry *geo, const struct tz_mapping *m);
+/* Bytes a cycle the accumulator's DMA fills it at: the slower of its port
+ * and its parent's (a shared level, or DRAM). */
+double tz_bias_fill_bandwidth(const struct hw *hw);
 /* The compute module's cycles for the bias of an op of `outs` output
  * blocks without the beat: filled into each block (init), loaded whole once
  * (resident), or a block's per output block. */

@@ -17,10 +17,10 @@
  * whose last row of tiles lies in DRAM with only its rows (narrow loads,
  * or the DMA's padding into a shared level), weight elements of fewer
  * values along K than lanes with only those (narrow loads), direct blocks of a part of
- * one row whose row ends in a shorter block, run on the simulator,
- * and compared with
- * the reference interpreter
- * (tests/unit/ir_interp.h), which shares no code with either. */
+ * one row whose row ends in a shorter block, grouped layers whose whole bias
+ * stays in the accumulator per group, run on the simulator, and compared
+ * with the reference interpreter (tests/unit/ir_interp.h), which shares no
+ * code with either. */
 #include "opcase.h"
 
 /* A random mapping that fits, or the default. */
@@ -102,9 +102,9 @@ static bool is_wide_diagonal(const struct hw *hw, const struct tz_geometry *geo)
 	return tz_diagonal(&geo->b) >= 0 && in->out.tile_elems > in->a.tile_elems;
 }
 
-/* Ops whose epilogues the lowering fused (fewer passes than one per
- * operation), of them with a requant, in each form; bias_cases: with a bias. */
-static int fused_cases, requant_gemm, requant_direct, bias_cases, bias_init_cases, bias_init_direct;
+/* Ops whose epilogues the lowering fused (fewer passes than one per operation), of them with a requant, in
+ * each form; bias_cases: with a bias; bias_res_batch: in the GEMM form, its whole bias resident per batch index. */
+static int fused_cases, requant_gemm, requant_direct, bias_cases, bias_init_cases, bias_init_direct, bias_res_batch;
 /* Ops whose tiles start from their bias as digits (tz_bias_beat), in each
  * form; of them, with digits per batch index (a diagonal binding's channel tiles). */
 static int beat_gemm, beat_direct, beat_batch, beat_per_block; /* per block: a block's digits in one of two buffers */
@@ -136,6 +136,7 @@ static void count_passes(const struct hw *hw, const struct ir_op *op, const stru
 	fused_cases += n < unfused;
 	requant_gemm += requant && !direct, requant_direct += requant && direct, bias_cases += bias;
 	bias_init_cases += init, bias_init_direct += init && direct;
+	bias_res_batch += !direct && tz_bias_resident(geo, map) >= 0 && tz_bias_count(geo, TZ_G_BATCH) > 1;
 	beat_gemm += tz_bias_beat(geo, map) && !direct, beat_direct += tz_bias_beat(geo, map) && direct;
 	beat_batch += tz_bias_beat(geo, map) && geo->beat_group == TZ_G_BATCH;
 	beat_per_block += tz_beat_mode(geo, map) == TZ_BEAT_PER_BLOCK;
@@ -721,10 +722,8 @@ int main(void)
 			panels += check_panels(&hw, configs[c], 40);
 		if (!strcmp(configs[c], "dot-i8"))
 			grouped += check_grouped(&hw, configs[c], 40);
-		if (!flt)
-			check_bias_beat(&hw, configs[c], 40);
-		if (!flt)
-			check_beat_per_block(&hw, configs[c], 16);
+		if (!flt) /* the bias's digits, resident and per block */
+			check_bias_beat(&hw, configs[c], 40), check_beat_per_block(&hw, configs[c], 16);
 	}
 	printf("%d of %d random ops verified, %d of them in the direct form, %d in blocks of rows of a part of each row, "
 	       "%d reading their producer's wider elements as groups, %d diagonal over several of a's tiles per output block\n",
@@ -740,8 +739,9 @@ int main(void)
 	       "direct form on the bands' rows\n",
 	       direct_pools, grouped_pools, overlap_pools, shared_pools, vmac_pools, banded_pools);
 	printf("%d ops with fused epilogue passes, %d with a requant (%d in the direct form), %d with a bias, %d of them "
-	       "starting each block from it (%d in the direct form)\n", fused_cases, requant_gemm + requant_direct,
-	       requant_direct, bias_cases, bias_init_cases, bias_init_direct);
+	       "starting each block from it (%d in the direct form), %d in the GEMM form keeping it whole per batch index\n",
+	       fused_cases, requant_gemm + requant_direct, requant_direct, bias_cases, bias_init_cases, bias_init_direct,
+	       bias_res_batch);
 	printf("%d ops starting each output tile from its bias's digits as a beat (%d in the direct form, %d with "
 	       "digits per batch index, %d loading each block's)\n", beat_gemm + beat_direct, beat_direct, beat_batch,
 	       beat_per_block);
@@ -766,6 +766,7 @@ int main(void)
 	ASSERT(narrow_out >= 10);
 	ASSERT(bias_init_cases >= 3);
 	ASSERT(bias_init_direct >= 2);
+	ASSERT(bias_res_batch >= 20);
 	ASSERT(beat_gemm >= 3);
 	ASSERT(beat_direct >= 3);
 	ASSERT(beat_batch >= 3);
