@@ -25,6 +25,17 @@ static const char *reject_intrinsic(const struct hw *hw, const struct tz_reject 
 	return r->intrinsic >= 0 ? hw->intrinsic[r->intrinsic].name : "";
 }
 
+/* A layout of fewer values than lanes in DRAM: all its elements', or its
+ * last block's (docs/tensorize.md, the direct form). */
+static void print_packed(const struct ir_graph *g, const struct tz_layout *l)
+{
+	const char *name = g->tensor[l->tensor].name;
+	if (tz_layout_narrow_values(l))
+		printf("; '%s' lies packed, %" PRIu32 " values an element", name, l->values);
+	else if (l->tail)
+		printf("; '%s' lies packed in its last block, %" PRIu32 " values an element", name, l->tail);
+}
+
 /* Which binding streams its operands through their DRAM layouts (the
  * direct form), or why the best one cannot and the host packs them. */
 static void print_direct(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_match *m)
@@ -37,6 +48,8 @@ static void print_direct(const struct hw *hw, const struct ir_graph *g, int op, 
 		char *s = binding_text(hw, g, op, &m->binding[i]);
 		printf("  direct: %5.1f%%  %s: '%s' and '%s' move by DMA in their layouts", 100 * m->binding[i].efficiency, s,
 		       g->tensor[geo.dir.a.tensor].name, g->tensor[geo.dir.out.tensor].name);
+		print_packed(g, &geo.dir.a);
+		print_packed(g, &geo.dir.out);
 		const char *b = g->tensor[g->op[op].in[m->binding[i].input_b].tensor].name;
 		if (geo.b_diag) /* a diagonal binding's weight tiles: their diagonals alone in DRAM */
 			printf("; '%s' lies in DRAM as its tiles' diagonals, put in place by diagonal loads", b);

@@ -41,13 +41,14 @@ static uint64_t layout_element(const struct tz_layout *l, const struct ir_access
 }
 
 /* The DMA address of element el of layout l's tensor in the segment at
- * byte seg: in elements of e bytes, or a narrow layout's values
- * (docs/isa.md, narrow transfers; tz_layout_dma_step units an element). */
-static uint64_t dram_unit_addr(const struct tz_layout *l, uint64_t seg, uint64_t el, uint32_t e)
+ * byte seg: in elements of e bytes, or values where its block lies narrow
+ * (docs/isa.md, narrow transfers); *unit: what the DMA counts per element
+ * there, *values: its transfers' `values`. */
+static uint64_t dram_unit_addr(const struct tz_layout *l, uint64_t seg, uint64_t el, uint32_t e, uint64_t *unit,
+			       uint32_t *values)
 {
-	if (!tz_layout_narrow_values(l))
-		return lw_elems(seg, e) + el;
-	return lw_elems(seg, dtype_bytes(l->dtype)) + el * l->values;
+	uint64_t off = tz_layout_dma_offset(l, el, unit, values);
+	return lw_elems(seg, *values ? dtype_bytes(l->dtype) : e) + off;
 }
 
 /* The step of iterator `it` in elements of a's box ([row][column][lane
@@ -105,8 +106,8 @@ int lw_direct_load(struct gemm_lowering *gl, const struct step *st, uint64_t idx
 	/* a box of one row: its lane tiles are the rows of one transfer */
 	bool fold = tz_direct_folds_lanes(gl->geo, gl->m);
 	int64_t g = d->a.group;
-	uint64_t u = tz_layout_dma_step(&d->a); /* what the DMA's addresses and strides count per element */
-	uint32_t values = tz_layout_narrow_values(&d->a);
+	uint64_t u; /* what the DMA's addresses and strides count per element of the lane tile's block */
+	uint32_t values;
 	for (int64_t k = 0; k < st->bk; k += fold ? st->bk : g) {
 		step_point(gl, st, st->ko * gl->m->bk + k, 0, it);
 		for (int dd = 0; dd < t->rank; dd++)
@@ -126,7 +127,8 @@ int lw_direct_load(struct gemm_lowering *gl, const struct step *st, uint64_t idx
 			if (d->a_row >= 0)
 				at[d->a_row] = rlo + r0 * rs;
 			at[d->a_col] = clo + c0;
-			uint64_t addr = dram_unit_addr(&d->a, gl->seg_a, layout_element(&d->a, x, it, t->rank, at), e);
+			uint64_t addr = dram_unit_addr(&d->a, gl->seg_a, layout_element(&d->a, x, it, t->rank, at), e, &u,
+						       &values);
 			int64_t pad[4] = {r0, r1, c0 * g, c1 * g};
 			int i = fold ? lw_load_padded(&gl->lo, gl->lv_a, sram, addr, st->bk, cn,
 						   (uint64_t)d->a.stride[d->a.lane_dim] * u, (int64_t[4]){0, 0, c0, c1}, stage,
@@ -141,7 +143,8 @@ int lw_direct_load(struct gemm_lowering *gl, const struct step *st, uint64_t idx
 			if (d->a_row >= 0)
 				at[d->a_row] = rlo + r * rs;
 			at[d->a_col] = clo + c0 * cs;
-			uint64_t addr = dram_unit_addr(&d->a, gl->seg_a, layout_element(&d->a, x, it, t->rank, at), e);
+			uint64_t addr = dram_unit_addr(&d->a, gl->seg_a, layout_element(&d->a, x, it, t->rank, at), e, &u,
+						       &values);
 			int64_t pad[4] = {c0, c1, 0, 0};
 			uint64_t row_stage[HW_MAX_LEVELS];
 			for (int l = 0; l < gl->lo.hw->nlevels; l++)
@@ -161,19 +164,19 @@ int lw_direct_store(struct gemm_lowering *gl, const struct step *st, int q, uint
 	const struct tz_direct *d = &gl->geo->dir;
 	const struct ir_access *y = &gl->lo.op->out;
 	int rank = gl->lo.g->tensor[y->tensor].rank;
-	uint64_t e = tz_layout_elem_bytes(&d->out); /* in DRAM */
-	uint32_t values = tz_layout_narrow_values(&d->out);
 	int64_t it[IR_MAX_ITERS];
 	int last = -1;
 	if (tz_direct_folds_outputs(gl->geo, gl->m) && st->nc == gl->db.box_cols) { /* one row per output tile: one transfer */
 		step_point(gl, st, 0, st->no * gl->m->bn, it);
-		uint64_t addr = seg + layout_element(&d->out, y, it, rank, NULL) * e;
-		return lw_store_block(&gl->lo, (uint64_t)q * gl->slot_acc, addr, (uint64_t)st->bn, (uint64_t)gl->db.box_cols,
-				      (uint64_t)d->out.stride[d->out.lane_dim], wait, values);
+		uint64_t el = layout_element(&d->out, y, it, rank, NULL);
+		return lw_store_block(&gl->lo, (uint64_t)q * gl->slot_acc, seg + tz_layout_byte_offset(&d->out, el),
+				      (uint64_t)st->bn, (uint64_t)gl->db.box_cols, (uint64_t)d->out.stride[d->out.lane_dim],
+				      wait, tz_layout_narrow_values(&d->out));
 	}
 	for (int64_t n = 0; n < st->bn; n++) {
 		step_point(gl, st, 0, st->no * gl->m->bn + n, it);
-		uint64_t addr = seg + layout_element(&d->out, y, it, rank, NULL) * e;
+		uint64_t el = layout_element(&d->out, y, it, rank, NULL), addr = seg + tz_layout_byte_offset(&d->out, el);
+		uint32_t values = tz_layout_block_values(&d->out, tz_layout_block_of(&d->out, el));
 		last = lw_store_block(&gl->lo, (uint64_t)q * gl->slot_acc + (uint64_t)(n * gl->m->bm), addr, (uint64_t)st->nr,
 				      (uint64_t)st->nc, d->out_row >= 0 ? (uint64_t)d->out.stride[d->out_row] : 0,
 				      wait, values);

@@ -273,12 +273,13 @@ static int load_box(struct box_lowering *bl, const int64_t *it, int q, int64_t p
 		pad[0] = pad[1] = 0, rows = 1;
 	box_part(b, 1, at[b->in_dim[1]], &pad[2], &cols, &pad[3]);
 	at[b->in_dim[1]] += pad[2];
-	uint32_t e = bl->lo.hw->level[bl->lv_in].elem_bytes;
-	uint64_t addr = lw_elems(bl->seg_in, e) + tz_layout_element(&b->in, rank, at);
-	uint64_t stride = b->iter[0] >= 0 ? (uint64_t)b->in.stride[b->in_dim[0]] : 0;
+	uint32_t e = bl->lo.hw->level[bl->lv_in].elem_bytes, values;
+	uint64_t unit, off = tz_layout_dma_offset(&b->in, tz_layout_element(&b->in, rank, at), &unit, &values);
+	uint64_t addr = lw_elems(bl->seg_in, values ? dtype_bytes(b->in.dtype) : e) + off;
+	uint64_t stride = b->iter[0] >= 0 ? (uint64_t)b->in.stride[b->in_dim[0]] * unit : 0;
 	int64_t g = b->groups, dma_pad[4] = {pad[0], pad[1], pad[2] * g, pad[3] * g};
 	int i = lw_load_padded(&bl->lo, bl->lv_in, (uint64_t)q * bl->in_slot, addr, rows, cols * g, stride, dma_pad,
-			       bl->stage_box[q], 0);
+			       bl->stage_box[q], values);
 	st_need(bl->lo.s, i, bl->in_reader[q]);
 	return bl->lo.s->n - 1; /* through a shared level, its last hop: what the intrinsic reads */
 }
@@ -290,10 +291,11 @@ static int store_block(struct box_lowering *bl, const int64_t *it, int q, int wa
 	int rank = bl->lo.g->tensor[x->tensor].rank;
 	int64_t at[IR_MAX_RANK];
 	access_at(x, rank, it, at);
-	uint32_t e = bl->lo.hw->level[bl->lo.lv_out].elem_bytes;
 	uint64_t stride = b->out_dim[0] >= 0 ? (uint64_t)b->out.stride[b->out_dim[0]] : 0;
-	return lw_store_block(&bl->lo, out_base(bl, q), bl->seg_out + tz_layout_element(&b->out, rank, at) * e,
-			      (uint64_t)b->block[0], (uint64_t)b->block[1], stride, wait, 0);
+	uint64_t el = tz_layout_element(&b->out, rank, at);
+	return lw_store_block(&bl->lo, out_base(bl, q), bl->seg_out + tz_layout_byte_offset(&b->out, el),
+			      (uint64_t)b->block[0], (uint64_t)b->block[1], stride, wait,
+			      tz_layout_block_values(&b->out, tz_layout_block_of(&b->out, el)));
 }
 
 /* Block `blk` of lane tile ct through buffer q: the box in, widened, its

@@ -638,7 +638,7 @@ bool tz_direct_folds_lanes(const struct tz_geometry *geo, const struct tz_mappin
 	const struct tz_direct *d = &geo->dir;
 	struct tz_direct_block b;
 	tz_direct_block(geo, m, &b);
-	return b.a_rows == 1 && d->a_step[d->a_col] == 1 && !d->lanewise && m->bk > 1 && d->a.group == 1 &&
+	return b.a_rows == 1 && d->a_step[d->a_col] == 1 && !d->lanewise && m->bk > 1 && d->a.group == 1 && !d->a.tail &&
 	       (uint64_t)d->a.stride[d->a.lane_dim] <= geo->hw->dma.max_stride && (uint64_t)m->bk <= geo->hw->dma.max_rows;
 }
 
@@ -647,6 +647,6 @@ bool tz_direct_folds_outputs(const struct tz_geometry *geo, const struct tz_mapp
 	const struct tz_direct *d = &geo->dir;
 	struct tz_direct_block b;
 	tz_direct_block(geo, m, &b);
-	return b.box_rows == 1 && b.box_cols == m->bm && !d->lanewise && m->bn > 1 &&
+	return b.box_rows == 1 && b.box_cols == m->bm && !d->lanewise && m->bn > 1 && !d->out.tail &&
 	       (uint64_t)d->out.stride[d->out.lane_dim] <= geo->hw->dma.max_stride && (uint64_t)m->bn <= geo->hw->dma.max_rows;
 }

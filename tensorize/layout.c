@@ -39,8 +39,47 @@ void tz_layout_init_rows(struct tz_layout *l, const struct ir_graph *g, int tens
 void tz_layout_narrow(struct tz_layout *l, const struct ir_graph *g, uint32_t narrow_lanes)
 {
 	int64_t n = g->tensor[l->tensor].shape[l->lane_dim];
-	if (narrow_lanes == l->lanes && l->rows == 1 && l->group == 1 && n < (int64_t)l->lanes)
+	if (narrow_lanes != l->lanes || l->rows != 1 || l->group != 1)
+		return;
+	if (n < (int64_t)l->lanes)
 		l->values = (uint32_t)n;
+	else if (n % (int64_t)l->lanes)
+		l->tail = (uint32_t)(n % (int64_t)l->lanes);
+}
+
+/* The elements of a block: the layout's lane_dim stride (group 1). */
+static uint64_t block_elems(const struct tz_layout *l)
+{
+	return (uint64_t)l->stride[l->lane_dim];
+}
+
+int64_t tz_layout_block_of(const struct tz_layout *l, uint64_t el)
+{
+	return (int64_t)(el / block_elems(l)) * l->group;
+}
+
+uint32_t tz_layout_block_values(const struct tz_layout *l, int64_t blk)
+{
+	if (l->tail && blk == l->blocks - 1)
+		return l->tail;
+	return tz_layout_narrow_values(l);
+}
+
+/* Where element el's values start, counted in values: a narrow last
+ * block's elements hold `tail` each. */
+static uint64_t value_offset(const struct tz_layout *l, uint64_t el)
+{
+	uint64_t per = (uint64_t)l->rows * l->values, full = (uint64_t)(l->blocks - 1) * block_elems(l);
+	if (!l->tail || el < full)
+		return el * per;
+	return full * per + (el - full) * l->tail;
+}
+
+uint64_t tz_layout_dma_offset(const struct tz_layout *l, uint64_t el, uint64_t *unit, uint32_t *values)
+{
+	*values = tz_layout_block_values(l, tz_layout_block_of(l, el));
+	*unit = *values ? *values : 1;
+	return *values ? value_offset(l, el) : el;
 }
 
 uint64_t tz_layout_elem_bytes(const struct tz_layout *l)
@@ -61,7 +100,10 @@ uint64_t tz_layout_element(const struct tz_layout *l, int rank, const int64_t *x
 
 uint64_t tz_layout_bytes(const struct tz_layout *l)
 {
-	return l->elems * tz_layout_elem_bytes(l);
+	uint64_t bytes = value_offset(l, l->elems) * dtype_bytes(l->dtype), whole = (uint64_t)l->lanes * dtype_bytes(l->dtype);
+	/* a narrow last block ends on a whole element, where the next plane of
+	 * a wide output starts with its whole ones */
+	return l->tail ? (bytes + whole - 1) / whole * whole : bytes;
 }
 
 uint32_t tz_layout_narrow_values(const struct tz_layout *l) { return l->values < l->lanes ? l->values : 0; }
@@ -69,13 +111,24 @@ uint32_t tz_layout_narrow_values(const struct tz_layout *l) { return l->values <
 uint64_t tz_layout_dma_step(const struct tz_layout *l)
 {
 	uint32_t v = tz_layout_narrow_values(l);
-	return v ? v : 1;
+	return v ? v : l->tail ? l->tail : 1;
+}
+
+double tz_layout_fill(const struct tz_layout *l)
+{
+	return l->elems ? (double)value_offset(l, l->elems) / ((double)l->elems * l->rows * l->lanes) : 1;
+}
+
+uint64_t tz_layout_byte_offset(const struct tz_layout *l, uint64_t el)
+{
+	return value_offset(l, el) * dtype_bytes(l->dtype);
 }
 
 bool tz_layout_same(const struct tz_layout *a, const struct tz_layout *b)
 {
 	return a->tensor == b->tensor && a->lane_dim == b->lane_dim && a->lanes * a->group == b->lanes * b->group &&
-	       a->rows_dim == b->rows_dim && a->rows == b->rows && a->dtype == b->dtype && tz_layout_narrow_values(a) == tz_layout_narrow_values(b);
+	       a->rows_dim == b->rows_dim && a->rows == b->rows && a->dtype == b->dtype &&
+	       tz_layout_narrow_values(a) == tz_layout_narrow_values(b) && a->tail == b->tail;
 }
 
 /* Calls fn(tensor element, value index in the layout) for every element. */
@@ -91,7 +144,7 @@ static void for_each_value(const struct ir_graph *g, const struct tz_layout *l,
 		for (int d = t->rank - 1; d >= 0; d--)
 			x[d] = r % t->shape[d], r /= t->shape[d];
 		uint64_t el = tz_layout_element(l, t->rank, x), row = l->rows_dim >= 0 ? (uint64_t)x[l->rows_dim] : 0;
-		fn((uint64_t)e, (el * l->rows + row) * l->values + (uint64_t)(x[l->lane_dim] % l->lanes), ctx);
+		fn((uint64_t)e, value_offset(l, el) + row * l->values + (uint64_t)(x[l->lane_dim] % l->lanes), ctx);
 	}
 }
 
@@ -144,7 +197,8 @@ static void unpack_value(uint64_t e, uint64_t v, void *ctx)
 void tz_layout_unpack(const struct ir_graph *g, const struct tz_layout *l, int planes, const uint8_t *packed,
 		      uint8_t *tensor)
 {
-	struct copy_ctx c = {packed, l->dtype, tensor, g->tensor[l->tensor].dtype, planes, l->elems * l->rows * l->values};
+	struct copy_ctx c = {packed, l->dtype, tensor, g->tensor[l->tensor].dtype, planes,
+			     tz_layout_bytes(l) / dtype_bytes(l->dtype)};
 	for_each_value(g, l, unpack_value, &c);
 }
 

@@ -324,7 +324,7 @@ static void direct_blocking(const struct tz_geometry *geo, const struct tz_mappi
 	b->Bt = (double)geo->count[TZ_G_BATCH];
 	b->Mb = db.stepped * db.row_blocks * db.col_blocks, b->Nb = tz_blocks(geo->count[TZ_G_N], m->bn);
 	b->Kb = tz_blocks(db.kt, m->bk);
-	b->a_bytes = (double)db.slot_a * geo->bytes_a * d->a.values / d->a.lanes; /* a narrow layout's: its values */
+	b->a_bytes = (double)db.slot_a * geo->bytes_a * tz_layout_fill(&d->a); /* a narrow layout's: its values */
 	b->b_bytes = (double)db.slot_b * geo->bytes_b;
 	b->a_dmas = tz_direct_folds_lanes(geo, m) ? 1 : (double)db.chunks * (d->a_step[d->a_col] > 1 ? (double)db.a_rows : 1);
 	b->b_dmas = 1;

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "base/value.h"
+#include "isa/isa.h"
 #include "tensorize.h"
 
 static bool uses(const struct ir_access *a, int it)
@@ -350,6 +351,10 @@ static void derive_box(const struct hw *hw, const struct ir_graph *g, int op, st
 	} else {
 		tz_layout_init(&b->in, g, o->in[0].tensor, la, a_lanes, b->groups, ti->dtype);
 		tz_layout_init(&b->out, g, o->out.tensor, lo, lanes, 1, ob->dtype);
+		/* fewer channels than lanes, or a last block of fewer, lie packed
+		 * in DRAM as a convolution's do (tensorize/direct.c) */
+		tz_layout_narrow(&b->in, g, isa_narrow_values(hw, x->a.level));
+		tz_layout_narrow(&b->out, g, isa_narrow_values(hw, hw->role_level[HW_ROLE_OUTPUT]));
 	}
 	innermost(ti->rank, la, b->in.rows_dim, b->in_dim);
 	b->iter[0] = b->iter[1] = b->win[0] = b->win[1] = -1;
@@ -380,9 +385,12 @@ static void derive_box(const struct hw *hw, const struct ir_graph *g, int op, st
 		BOX_FAIL("its windows are packed by the host: the ALU's immediate (%u bits) cannot hold a value below %s's",
 			 hw->alu.imm_bits, dtype_name(ti->dtype));
 	/* (a box or a block of one row has no stride between rows) */
-	if (b->iter[0] >= 0 && box_span(b, 0, b->extent[0]) > 1 && (uint64_t)b->in.stride[b->in_dim[0]] > hw->dma.max_stride)
+	/* in the DMA's units: elements, or a narrow layout's values */
+	if (b->iter[0] >= 0 && box_span(b, 0, b->extent[0]) > 1 &&
+	    (uint64_t)b->in.stride[b->in_dim[0]] * tz_layout_dma_step(&b->in) > hw->dma.max_stride)
 		BOX_FAIL("its windows are packed by the host: the input's rows are more than dma.max_stride apart");
-	if (b->iter[0] >= 0 && b->extent[0] > 1 && (uint64_t)b->out.stride[b->out_dim[0]] > hw->dma.max_stride)
+	if (b->iter[0] >= 0 && b->extent[0] > 1 &&
+	    (uint64_t)b->out.stride[b->out_dim[0]] * tz_layout_dma_step(&b->out) > hw->dma.max_stride)
 		BOX_FAIL("its windows are packed by the host: the output's rows are more than dma.max_stride apart");
 	if (b->iter[0] < 0)
 		b->extent[0] = b->window[0] = 1;

@@ -96,6 +96,10 @@ struct tz_layout {
 	 * the dimension's extent when it is less (packed; narrow transfers
 	 * move them: docs/isa.md) */
 	uint32_t values;
+	/* values of each element of the last block DRAM holds, packed, where
+	 * the dimension's extent leaves that block partly full (40 channels
+	 * in 32 + 8) and narrow transfers move them; 0: as the others */
+	uint32_t tail;
 	enum dtype dtype;              /* of the values (the scratchpad's) */
 	int64_t blocks;                /* ceil(shape[lane_dim] / lanes) */
 	int64_t stride[IR_MAX_RANK];   /* elements between neighbours along each dimension (lane_dim: groups) */
@@ -111,15 +115,31 @@ uint64_t tz_layout_bytes(const struct tz_layout *l);
 /* A layout narrowed to its tensor's extent along the lanes when that is
  * less than the lanes, of one block of one row, and the scratchpad it goes
  * through has narrow transfers of that many lanes (narrow_lanes:
- * isa_narrow_values of the level). */
+ * isa_narrow_values of the level); of several blocks, its last block
+ * narrowed to what the extent leaves it (`tail`). */
 void tz_layout_narrow(struct tz_layout *l, const struct ir_graph *g, uint32_t narrow_lanes);
+/* The block (along lane_dim) element el of the layout is in. */
+int64_t tz_layout_block_of(const struct tz_layout *l, uint64_t el);
+/* Values DRAM holds of each element of block blk, moved by narrow
+ * transfers (a transfer's `values`), or 0: whole elements. */
+uint32_t tz_layout_block_values(const struct tz_layout *l, int64_t blk);
+/* Element el's place from its segment's start in the DMA's units: whole
+ * elements, or values where its block is narrow; *values: its transfers'
+ * `values` (0: whole elements), *unit: what the DMA's addresses and
+ * strides count per element there (1, or the values). */
+uint64_t tz_layout_dma_offset(const struct tz_layout *l, uint64_t el, uint64_t *unit, uint32_t *values);
 /* Bytes of one element in DRAM. */
 uint64_t tz_layout_elem_bytes(const struct tz_layout *l);
 /* A narrow layout's values per element (a transfer's `values`), else 0. */
 uint32_t tz_layout_narrow_values(const struct tz_layout *l);
 /* What a DMA's addr and xstride count per element of the layout: 1, or a
- * narrow layout's values. */
+ * narrow layout's values (the most of its blocks': a narrow last block's). */
 uint64_t tz_layout_dma_step(const struct tz_layout *l);
+/* The share of its elements' values DRAM holds (1: all; a narrow layout's
+ * or last block's fewer). */
+double tz_layout_fill(const struct tz_layout *l);
+/* Element el's first byte from its segment's start. */
+uint64_t tz_layout_byte_offset(const struct tz_layout *l, uint64_t el);
 /* The element holding the value at tensor index x. */
 uint64_t tz_layout_element(const struct tz_layout *l, int rank, const int64_t *x);
 /* Two layouts that put every value at the same byte. */
@@ -460,8 +480,10 @@ bool tz_serpentine(const struct tz_geometry *geo, const struct tz_mapping *m);
  * (tz_geometry's b_narrow); 4: a diagonal binding's B tiles as their
  * diagonals, by diagonal loads (tz_geometry's b_diag); 5: B's elements as
  * their first values along K (tz_geometry's b_kvals); 6: the GEMM form's
- * bias resident where it varies along the batch too (tz_bias_resident). */
-enum { TZ_LOWERING_VERSION = 6 };
+ * bias resident where it varies along the batch too (tz_bias_resident); 7:
+ * a layout's last block of fewer values than lanes packed (tz_layout's
+ * tail). */
+enum { TZ_LOWERING_VERSION = 7 };
 /* Bytes it reads from DRAM (estimated: blocks as often as they are loaded). */
 double tz_estimate_dram_read(const struct tz_geometry *geo, const struct tz_mapping *m);
 

@@ -127,6 +127,9 @@ expect 0 "match narrow weight elements" "$tessel" match "$wl/stem.yaml" --hw "$s
 contains "$work/out" "'conv1.weights' lies in DRAM as its tiles' elements' first 12 values, moved by narrow loads" "match says the weight elements lie narrow"
 expect 0 "match narrow weight elements --json" "$tessel" match "$wl/stem.yaml" --hw "$src/examples/hw/vector-mac.yaml" --json
 contains "$work/out" '"direct":true,"diagonal_loads":false,"weight_values":12,"host_packs":null' "match json gives the values each weight element holds"
+# pooling.yaml's input of 40 channels and conv's output of 24, in vector-mac's 32-value elements
+expect 0 "match packed layouts" "$tessel" match "$wl/pooling.yaml" --hw "$src/examples/hw/vector-mac.yaml"
+contains "$work/out" "'x' and 'conv' move by DMA in their layouts; 'x' lies packed in its last block, 8 values an element; 'conv' lies packed, 24 values an element" "match says which tensors lie packed"
 expect 0 "match the direct form" "$tessel" match "$wl/mobilenet-dw.yaml"
 contains "$work/out" "direct:   6.2%  gemm: i<-1 j<-g k<-g (diagonal) outside: n oh ow kh kw | inp=image wgt=dw1_w: 'image' and 'dw1' move by DMA in their layouts; 'dw1_w' lies in DRAM as its tiles' diagonals, put in place by diagonal loads" "match names the depthwise layer's diagonal binding and its diagonal loads"
 expect 0 "match without a direct form" "$tessel" match "$wl/gemm.yaml"
