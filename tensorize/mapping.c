@@ -631,20 +631,18 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 	 * channels on dot-i8, its bias per block: 151 387 cycles estimated
 	 * without it, 174 429 measured); an operand of one buffer loads after
 	 * the step, and the compute waits for it anyway */
-	bool pre = tz_prefetches(geo, m), ahead_a = (pre || m->ring_a > 1) && !m->keep_a,
-	     ahead_b = (pre || m->ring_b > 1) && !m->keep_b;
+	/* without prefetching, an operand with two buffers still loads while the
+	 * compute module works on the other buffer; one with one buffer waits */
+	bool prefetch = tz_prefetches(geo, m), ova = prefetch || m->ring_a > 1, ovb = prefetch || m->ring_b > 1;
 	if (geo->bias >= 0 && !beat && acc_level->parent < 0 && (init || !resident)) {
-		double step_bus = ((ahead_a ? na * bl.a_bytes : 0) + (ahead_b ? nb * bl.b_bytes : 0)) / steps /
-				  hw->dram.bandwidth;
+		double step_bus = ((ova && !m->keep_a ? na * bl.a_bytes : 0) + (ovb && !m->keep_b ? nb * bl.b_bytes : 0)) /
+				  steps / hw->dram.bandwidth;
 		compute += outs * fmax(0, step_bus - alu_insns * pass);
 	}
 	if (geo->b.planes > 1 && m->ring_acc > 1)
 		compute = outs * plane_chain(compute / outs, gemm / steps, steps / outs,
 					     (alu_insns - (geo->b.planes - 1)) * pass, pass,
 					     store / (outs * geo->b.planes) + queue, geo->b.planes, m->ring_acc);
-	/* without prefetching, an operand with two buffers still loads while the
-	 * compute module works on the other buffer; one with one buffer waits */
-	bool prefetch = tz_prefetches(geo, m), ova = prefetch || m->ring_a > 1, ovb = prefetch || m->ring_b > 1;
 	double body = pipelined(&bl, m, ova ? la : 0, ovb ? lb : 0, gemm, compute, steps, outs, kept) + (ova ? 0 : la) +
 		      (ovb ? 0 : lb);
 	body = m->ring_acc > 1 ? fmax(body, store) : body + store + outs * geo->b.planes * queue;
