@@ -359,16 +359,11 @@ static int alu_imm(struct gemm_lowering *gl, const struct step *st, int q, enum 
 	return st_emit(gl->lo.s, &in);
 }
 
-/* Output tiles per block of the resident bias (along M, N, or one per
- * batch index), and the block a step's output takes its part from. */
-static int64_t bias_res_per(const struct gemm_lowering *gl)
-{
-	return gl->bias_res == TZ_G_M ? gl->m->bm : gl->bias_res == TZ_G_N ? gl->m->bn : 1;
-}
-
+/* The block of the resident bias a step's output takes its part from. */
 static int64_t bias_res_block(const struct gemm_lowering *gl, const struct step *st)
 {
-	return gl->bias_res == TZ_G_M ? st->mo : gl->bias_res == TZ_G_N ? st->no : st->bb;
+	int gr = gl->bias_res.group;
+	return gr == TZ_G_M ? st->mo : gr == TZ_G_N ? st->no : st->bb;
 }
 
 static int alu_bias(struct gemm_lowering *gl, const struct step *st, int q)
@@ -376,9 +371,9 @@ static int alu_bias(struct gemm_lowering *gl, const struct step *st, int q)
 	const struct tz_geometry *geo = gl->geo;
 	bool dm = geo->bias_on[TZ_G_M], dn = geo->bias_on[TZ_G_N];
 	uint32_t k = gl->k_bias[q];
-	if (gl->bias_res >= 0) { /* the kernel of this block's part of the whole bias */
-		int64_t batch = gl->bias_res_batches > 1 ? st->bb : 0;
-		k += (uint32_t)((batch * gl->bias_res_blocks + bias_res_block(gl, st)) * (int64_t)geo->eo);
+	if (gl->bias_res.group >= 0) { /* the kernel of this block's part of the whole bias */
+		int64_t batch = gl->bias_res.batches > 1 ? st->bb : 0;
+		k += (uint32_t)((batch * gl->bias_res.blocks + bias_res_block(gl, st)) * (int64_t)geo->eo);
 	}
 	struct isa_insn in = loop_insn(gl, isa_kind_of_class(gl->lo.lay, ISA_CLASS_ALU), k, k + geo->eo, st);
 	in.f[ISA_F_SRC_OUT] = dm ? (dn ? st->bn : 1) * geo->eo : 0;
@@ -457,7 +452,7 @@ static void emit_compute(struct gemm_lowering *gl, const struct step *st)
 		drain_planes(gl);
 	if (st->first_k) {
 		gl->acc_writer_need = gl->racc.s[q].last_reader;
-		if (gl->geo->bias >= 0 && gl->bias_res < 0 && !gl->bias_beat) {
+		if (gl->geo->bias >= 0 && gl->bias_res.group < 0 && !gl->bias_beat) {
 			int lb = gl->bias_init ? lw_load_bias_init(gl, st, q) : lw_load_bias(gl, st, q);
 			st_need(gl->lo.s, lb, gl->acc_writer_need);
 		}
@@ -565,10 +560,11 @@ static void build_kernels(struct gemm_lowering *gl)
 		gl->k_bias[q] = gl->k_beat[q] = lo->nuops;
 		if (gl->bias_beat)
 			beat_kernels(gl, q);
-		else if (gl->bias_res >= 0) { /* one kernel per block of the whole bias, per batch index */
-			int64_t per = bias_res_per(gl), tiles = gl->bias_res_tiles / gl->bias_res_batches;
-			for (int64_t bb = 0; bb < gl->bias_res_batches; bb++)
-				for (int64_t blk = 0; blk < gl->bias_res_blocks; blk++)
+		else if (gl->bias_res.group >= 0) { /* one kernel per block of the whole bias, per batch index */
+			const struct tz_bias_home *h = &gl->bias_res;
+			int64_t per = h->per, tiles = h->tiles / h->batches;
+			for (int64_t bb = 0; bb < h->batches; bb++)
+				for (int64_t blk = 0; blk < h->blocks; blk++)
 					for (uint32_t e = 0; e < geo->eo; e++)
 						lw_add_uop(lo, (uint32_t)(q * gl->slot_acc) + e,
 							   (uint32_t)(gl->bias_res_base + (uint64_t)(bb * tiles + blk * per) * geo->eo) + e, 0);
@@ -683,7 +679,7 @@ static void layout_scratchpads(struct gemm_lowering *gl)
 {
 	const struct tz_geometry *geo = gl->geo;
 	const struct tz_mapping *m = gl->m;
-	gl->bias_res = tz_bias_resident(geo, m);
+	tz_bias_home(geo, m, &gl->bias_res);
 	gl->bias_init = tz_bias_init(geo, m);
 	gl->beat_mode = tz_beat_mode(geo, m);
 	gl->bias_beat = gl->beat_mode != TZ_BEAT_NONE;
@@ -695,19 +691,13 @@ static void layout_scratchpads(struct gemm_lowering *gl)
 		gl->slot_a = (uint64_t)(m->bm * m->bk) * geo->ea;
 		gl->slot_b = (uint64_t)(m->bn * m->bk) * geo->eb;
 		gl->bias_off = (uint64_t)(m->bm * m->bn) * geo->eo;
-		uint64_t bias = geo->bias < 0 || gl->bias_res >= 0 || gl->bias_beat ? 0 :
+		uint64_t bias = geo->bias < 0 || gl->bias_res.group >= 0 || gl->bias_beat ? 0 :
 				(uint64_t)((geo->bias_on[TZ_G_M] ? m->bm : 1) * (geo->bias_on[TZ_G_N] ? m->bn : 1)) * geo->eo;
 		gl->slot_acc = gl->bias_off + bias;
 	}
 	gl->beat_place = (uint64_t)m->ring_a * gl->slot_a, gl->beat_digit = (uint64_t)m->ring_b * gl->slot_b;
-	if (gl->bias_res >= 0) { /* after the output blocks */
+	if (gl->bias_res.group >= 0) /* after the output blocks */
 		gl->bias_res_base = (uint64_t)m->ring_acc * gl->slot_acc;
-		int64_t tiles = tz_bias_count(geo, (enum tz_group)gl->bias_res);
-		/* the DRAM bias's order, [batch][M][N] tiles: one group's after another */
-		gl->bias_res_batches = !m->direct && gl->bias_res != TZ_G_BATCH ? tz_bias_count(geo, TZ_G_BATCH) : 1;
-		gl->bias_res_tiles = tiles * gl->bias_res_batches;
-		gl->bias_res_blocks = blocks(tiles, bias_res_per(gl));
-	}
 }
 
 static void init_gemm(struct gemm_lowering *gl, struct cc_program *prog, struct cc_op *rec)
@@ -771,8 +761,8 @@ int lw_lower_gemm(struct cc_program *prog, struct cc_op *rec, struct diags *err)
 		gl.beat_loaded[1] = gl.beat_mode != TZ_BEAT_RESIDENT ? -1 : lw_load_block(&gl.lo, gl.lv_b, gl.beat_digit, gl.seg_digit, 1,
 					       (uint64_t)gl.geo->count[gl.geo->beat_group] * gl.geo->eb, 0, gl.stage_b, -1);
 	}
-	if (gl.bias_res >= 0) /* the whole bias, once */
-		lw_load_block(&gl.lo, gl.lo.lv_acc, gl.bias_res_base, gl.seg_bias, 1, (uint64_t)gl.bias_res_tiles * gl.geo->eo,
+	if (gl.bias_res.group >= 0) /* the whole bias, once */
+		lw_load_block(&gl.lo, gl.lo.lv_acc, gl.bias_res_base, gl.seg_bias, 1, (uint64_t)gl.bias_res.tiles * gl.geo->eo,
 			      0, gl.stage_bias[0], -1);
 	/* whole kept operands first; panels as their first blocks need them */
 	gl.panel_in = -1;

@@ -47,7 +47,7 @@ struct gemm_lowering {
 	uint64_t slot_a, slot_b, slot_acc, bias_off;
 	/* micro-op kernels: indices into the op's micro-ops */
 	uint32_t k_gemm[TZ_MAX_RING][TZ_MAX_RING][LW_MAX_RING], k_imm[LW_MAX_RING], k_bias[LW_MAX_RING];
-	int bias_res;           /* group the whole bias stays along (tz_bias_resident), or -1 */
+	struct tz_bias_home bias_res; /* where the whole bias stays (group -1: it does not) */
 	bool bias_init;         /* each block starts from its bias, no reset, no add (tz_bias_init) */
 	bool bias_beat;         /* each tile starts from its bias as its first beat (tz_bias_beat) */
 	enum tz_beat beat_mode; /* its digits: all resident, or a block's in one of two buffers (rdig) */
@@ -59,9 +59,6 @@ struct gemm_lowering {
 	uint64_t keep_off[2];   /* kept A and B in the shared level (byte offsets) */
 	int64_t panel_in;       /* the panel of the inner loop's operand the shared level holds (batch x panels), or -1 */
 	uint64_t bias_res_base; /* its accumulator element */
-	int64_t bias_res_tiles;   /* its output tiles, over every batch index it varies along */
-	int64_t bias_res_blocks;  /* its blocks (one micro-op kernel each) per batch index */
-	int64_t bias_res_batches; /* the batch indices it varies along besides M or N (the GEMM form's), or 1 */
 	/* staging in the shared levels: byte offset per purpose and level */
 	uint64_t stage_a[HW_MAX_LEVELS], stage_b[HW_MAX_LEVELS], stage_bias[LW_MAX_RING][HW_MAX_LEVELS];
 	struct ring ra, rb, racc, rbias, rdig;

@@ -42,6 +42,19 @@ bool tz_bias_init(const struct tz_geometry *geo, const struct tz_mapping *m)
 	return bias_fill_cycles(geo, m) < (double)isa_pipeline_cycles(beats, 1, hw->alu.initiation_interval, hw->alu.latency);
 }
 
+/* A bias kept whole along group gr: its tiles per block along gr, and the
+ * batch indices it varies along besides (the GEMM form's grouped layers:
+ * the DRAM bias's order, [batch][M][N] tiles, one group's after another). */
+static void home_along(const struct tz_geometry *geo, const struct tz_mapping *m, int gr, struct tz_bias_home *h)
+{
+	h->group = gr;
+	h->per = gr == TZ_G_M ? m->bm : gr == TZ_G_N ? m->bn : 1;
+	h->batches = !m->direct && gr != TZ_G_BATCH ? tz_bias_count(geo, TZ_G_BATCH) : 1;
+	int64_t along = tz_bias_count(geo, (enum tz_group)gr);
+	h->tiles = along * h->batches;
+	h->blocks = tz_blocks(along, h->per);
+}
+
 int tz_bias_resident(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
 	if (tz_bias_init(geo, m) || tz_bias_beat(geo, m))
@@ -55,17 +68,28 @@ int tz_bias_resident(const struct tz_geometry *geo, const struct tz_mapping *m)
 		return -1;
 	/* along M or N, each batch index's after the other's where it varies
 	 * along the batch too (a grouped convolution's channels of each group) */
-	int gr = geo->bias_on[TZ_G_M] ? TZ_G_M : geo->bias_on[TZ_G_N] || !geo->bias_on[TZ_G_BATCH] ? TZ_G_N : TZ_G_BATCH;
-	int64_t per = gr == TZ_G_M ? m->bm : gr == TZ_G_N ? m->bn : 1, batches = gr != TZ_G_BATCH ? tz_bias_count(geo, TZ_G_BATCH) : 1;
-	int64_t tiles = tz_bias_count(geo, (enum tz_group)gr) * batches;
-	int64_t nblk = tz_blocks(tz_bias_count(geo, (enum tz_group)gr), per) * batches;
+	struct tz_bias_home h;
+	home_along(geo, m,
+		   geo->bias_on[TZ_G_M]			     ? TZ_G_M
+		   : geo->bias_on[TZ_G_N] || !geo->bias_on[TZ_G_BATCH] ? TZ_G_N
+								     : TZ_G_BATCH,
+		   &h);
 	const struct hw *hw = geo->hw;
-	uint64_t acc = (uint64_t)m->ring_acc * (uint64_t)(m->bm * m->bn) * geo->eo + (uint64_t)tiles * geo->eo;
+	uint64_t acc = (uint64_t)m->ring_acc * (uint64_t)(m->bm * m->bn) * geo->eo + (uint64_t)h.tiles * geo->eo;
 	uint64_t uops = (uint64_t)(m->ring_a * m->ring_b * m->ring_acc) * (uint64_t)m->bk +
-			(uint64_t)m->ring_acc * geo->eo * (1 + (uint64_t)nblk) + 64;
+			(uint64_t)m->ring_acc * geo->eo * (1 + (uint64_t)(h.blocks * h.batches)) + 64;
 	if (acc > hw->level[hw->role_level[HW_ROLE_ACCUMULATOR]].depth || uops > hw->level[hw->role_level[HW_ROLE_UOP]].depth)
 		return -1;
-	return gr;
+	return h.group;
+}
+
+void tz_bias_home(const struct tz_geometry *geo, const struct tz_mapping *m, struct tz_bias_home *h)
+{
+	int gr = tz_bias_resident(geo, m);
+	if (gr >= 0)
+		home_along(geo, m, gr, h);
+	else
+		*h = (struct tz_bias_home){.group = -1};
 }
 
 /* The bias's cycles on the compute module when no beat starts the tiles

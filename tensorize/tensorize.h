@@ -552,6 +552,16 @@ void tz_shared_areas(const struct tz_geometry *geo, const struct tz_mapping *m, 
  * it is loaded per output block (it varies along M and N, or does not
  * fit). */
 int tz_bias_resident(const struct tz_geometry *geo, const struct tz_mapping *m);
+/* Where a resident bias lies in the accumulator: its group
+ * (tz_bias_resident's, or -1), its output tiles per block along it, the
+ * batch indices it varies along besides (the GEMM form's grouped layers,
+ * else 1), its tiles over them all, and its blocks per batch index (one
+ * micro-op kernel each). */
+struct tz_bias_home {
+	int group;
+	int64_t per, batches, tiles, blocks;
+};
+void tz_bias_home(const struct tz_geometry *geo, const struct tz_mapping *m, struct tz_bias_home *h);
 /* Whether each output block of the GEMM form starts from its bias, loaded
  * into the block (repeated over its rows: a DMA row stride of 0) before the
  * first reduction tile accumulates onto it, instead of from zero with an
