@@ -77,7 +77,7 @@ uint64_t isa_port_cycles(const struct hw_level *l, uint64_t bytes)
 uint32_t isa_narrow_values(const struct hw *hw, int l)
 {
 	const struct hw_level *L = &hw->level[l];
-	if (L->parent >= 0 || L->role == HW_ROLE_UOP || L->role == HW_ROLE_SHARED || L->elem_rank < 1)
+	if (L->role == HW_ROLE_UOP || L->role == HW_ROLE_SHARED || L->elem_rank < 1)
 		return 0;
 	uint32_t values = 1;
 	for (int d = 0; d < L->elem_rank; d++)

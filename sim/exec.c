@@ -229,8 +229,9 @@ static int exec_store(struct device *d, const struct sim_entry *e, struct diags 
 	for (uint64_t y = 0; y < Y; y++) {
 		uint64_t to = ((uint64_t)f[ISA_F_ADDR] + y * (uint64_t)f[ISA_F_XSTRIDE]) * S;
 		const uint8_t *row = src + y * X * E;
-		if (l->parent >= 0) { /* a shared level: whole elements (no narrow transfer there) */
-			memmove(dst + to, row, X * U);
+		if (l->parent >= 0) { /* a shared level: each element's first U bytes, packed */
+			for (uint64_t k = 0; k < X; k++)
+				memmove(dst + to + k * U, row + k * E, U);
 			continue;
 		}
 		if (U < E ? store_narrow_row(d, to, row, X, U, E) : sim_dram_out(d, to, row, X * U))

@@ -337,8 +337,8 @@ void tz_direct_derive(const struct tz_geometry *geo, struct tz_direct *d)
 	if (!d->why[0])
 		derive_out(geo, d);
 	/* fewer channels than lanes lie packed in DRAM, moved by narrow transfers */
-	tz_layout_narrow(&d->a, g, isa_narrow_values(hw, in->a.level));
-	tz_layout_narrow(&d->out, g, isa_narrow_values(hw, hw->role_level[HW_ROLE_OUTPUT]));
+	tz_layout_narrow(&d->a, g, tz_narrow_values(hw, in->a.level));
+	tz_layout_narrow(&d->out, g, tz_narrow_values(hw, hw->role_level[HW_ROLE_OUTPUT]));
 	d->ok = !d->why[0];
 }
 

@@ -315,7 +315,7 @@ static uint32_t narrow_b(const struct tz_geometry *geo)
 		if (hw->level[o->level].parent >= 0 || values % geo->eb)
 			return 0;
 		unit = values / geo->eb;
-	} else if (!(values = isa_narrow_values(hw, o->level))) { /* whole elements of the shared level */
+	} else if (!(values = tz_narrow_values(hw, o->level))) { /* whole elements of the shared level */
 		if (!staged_unit(hw, o->level, &unit))
 			return 0;
 		values = o->tile_elems;
@@ -337,7 +337,8 @@ static uint32_t diag_b(const struct tz_geometry *geo)
 {
 	const struct hw_intrinsic *in = &geo->hw->intrinsic[geo->b.intrinsic];
 	int da = tz_operand_lane(in, &in->a), dj = tz_operand_lane(in, &in->out);
-	if (tz_diagonal(&geo->b) < 0 || geo->eb != 1 || da < 0 || dj < 0 || !isa_diagonal_blocks(geo->hw, in->b.level))
+	if (tz_diagonal(&geo->b) < 0 || geo->eb != 1 || da < 0 || dj < 0 || !tz_narrow_values(geo->hw, in->b.level) ||
+	    !isa_diagonal_blocks(geo->hw, in->b.level))
 		return 0;
 	int64_t lanes = in->dim_size[da];
 	for (int64_t k = 0; k * lanes < in->dim_size[dj]; k++)
@@ -355,7 +356,7 @@ static uint32_t kvals_b(const struct tz_geometry *geo)
 {
 	const struct hw *hw = geo->hw;
 	const struct hw_operand *o = &hw->intrinsic[geo->b.intrinsic].b;
-	uint32_t values = isa_narrow_values(hw, o->level), held = 0;
+	uint32_t values = tz_narrow_values(hw, o->level), held = 0;
 	if (geo->eb < 2 || !values || tz_diagonal(&geo->b) >= 0 || o->tile_elems != values * geo->eb)
 		return 0;
 	struct point p = {0};

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/value.h"
+#include "isa/isa.h"
 #include "tensorize.h"
 
 static void layout_init(struct tz_layout *l, const struct ir_graph *g, int tensor, int lane_dim, uint32_t lanes,
@@ -45,6 +46,11 @@ void tz_layout_narrow(struct tz_layout *l, const struct ir_graph *g, uint32_t na
 		l->values = (uint32_t)n;
 	else if (n % (int64_t)l->lanes)
 		l->tail = (uint32_t)(n % (int64_t)l->lanes);
+}
+
+uint32_t tz_narrow_values(const struct hw *hw, int l)
+{
+	return hw->level[l].parent < 0 ? isa_narrow_values(hw, l) : 0;
 }
 
 /* The elements of a block: the layout's lane_dim stride (group 1). */

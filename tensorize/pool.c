@@ -353,8 +353,8 @@ static void derive_box(const struct hw *hw, const struct ir_graph *g, int op, st
 		tz_layout_init(&b->out, g, o->out.tensor, lo, lanes, 1, ob->dtype);
 		/* fewer channels than lanes, or a last block of fewer, lie packed
 		 * in DRAM as a convolution's do (tensorize/direct.c) */
-		tz_layout_narrow(&b->in, g, isa_narrow_values(hw, x->a.level));
-		tz_layout_narrow(&b->out, g, isa_narrow_values(hw, hw->role_level[HW_ROLE_OUTPUT]));
+		tz_layout_narrow(&b->in, g, tz_narrow_values(hw, x->a.level));
+		tz_layout_narrow(&b->out, g, tz_narrow_values(hw, hw->role_level[HW_ROLE_OUTPUT]));
 	}
 	innermost(ti->rank, la, b->in.rows_dim, b->in_dim);
 	b->iter[0] = b->iter[1] = b->win[0] = b->win[1] = -1;

@@ -118,6 +118,12 @@ uint64_t tz_layout_bytes(const struct tz_layout *l);
  * isa_narrow_values of the level); of several blocks, its last block
  * narrowed to what the extent leaves it (`tail`). */
 void tz_layout_narrow(struct tz_layout *l, const struct ir_graph *g, uint32_t narrow_lanes);
+/* The values of level l's narrow transfers that a lowering may use: those
+ * of a scratchpad under DRAM (isa_narrow_values).  A scratchpad under a
+ * shared level has them too, but the lowering stages DRAM's bytes through
+ * a shared level in its whole elements, where a packed tensor's rows do not
+ * start. */
+uint32_t tz_narrow_values(const struct hw *hw, int l);
 /* The block (along lane_dim) element el of the layout is in. */
 int64_t tz_layout_block_of(const struct tz_layout *l, uint64_t el);
 /* Values DRAM holds of each element of block blk, moved by narrow
