@@ -102,9 +102,10 @@ int lw_load_narrow_block(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, 
 			 uint64_t dram_stride, uint32_t values, int wait);
 /* The same on diagonal block `block` of each element (a diagonal load,
  * docs/isa.md): a diagonal binding's tiles of B, their diagonal alone in
- * DRAM. */
+ * DRAM; staged from `stage` (a byte offset per shared level) under shared
+ * levels, whole elements of each around the values' bytes. */
 int lw_load_diagonal(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t cols, uint32_t values,
-		     uint32_t block, int wait);
+		     uint32_t block, const uint64_t *stage, int wait);
 /* n elements of scratchpad lv, each only its first `part` bytes in DRAM
  * (a whole number of its shared level's elements), packed from byte
  * `dram`: into the shared level with the rest of each element the DMA's

@@ -278,12 +278,17 @@ int lw_direct_load_b_diagonal(struct gemm_lowering *gl, const struct step *st, u
 	const struct tz_geometry *geo = gl->geo;
 	int64_t W = geo->dir.win_points, n0 = st->no * gl->m->bn;
 	int f = -1;
+	uint64_t e = gl->lo.hw->level[gl->lv_b].elem_bytes, unit = tz_stage_unit(geo->hw, gl->lv_b);
 	for (int64_t r = 0; r < st->bn; r++)
 		for (int64_t k = k0; k < k0 + tiles;) {
 			int64_t end = (k / W + 1) * W < k0 + tiles ? (k / W + 1) * W : k0 + tiles;
+			/* staged where its tiles' slot lies in the block's area (tz_geometry's b_diag leaves room) */
+			uint64_t stage[HW_MAX_LEVELS], at = (uint64_t)(r * tiles + k - k0) * e / unit * unit;
+			for (int l = 0; l < gl->lo.hw->nlevels; l++)
+				stage[l] = gl->stage_b[l] + at;
 			f = lw_load_diagonal(&gl->lo, gl->lv_b, idx + (uint64_t)(r * tiles + k - k0),
 					     gl->seg_b + tz_gemm_b_offset(geo, st->bb, n0 + r, k), (uint64_t)(end - k), geo->b_diag,
-					     tz_diag_block(geo, k / W), wait);
+					     tz_diag_block(geo, k / W), stage, wait);
 			k = end;
 		}
 	return f;

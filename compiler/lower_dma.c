@@ -173,22 +173,47 @@ int lw_load_block(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_
 }
 
 /* A narrow load whose values go on diagonal block `block` (0: the first
- * values of each element). */
+ * values of each element).  Under shared levels the packed values are
+ * staged first: whole elements of each level around their bytes (a packed
+ * run starts anywhere in an element), from `stage` in each, then the
+ * narrow load from the innermost level's copy, addressed in values. */
 static int load_values(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t cols, uint32_t values,
-		       uint32_t block, int wait)
+		       uint32_t block, const uint64_t *stage, int wait)
 {
-	uint64_t unit = dtype_bytes(lo->hw->level[lv].dtype);
-	int f = lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, lw_elems(dram, unit), 1, cols, cols * values, 0, values);
+	int path[HW_MAX_LEVELS], np = path_of(lo->hw, lv, path);
+	uint64_t unit = dtype_bytes(lo->hw->level[lv].dtype), from = lw_elems(dram, unit);
+	int first_stage = -1, last_stage = -1;
+	if (np) {
+		if (!stage)
+			die("lower: a narrow load into '%s' through a shared level without a staging area", lo->hw->level[lv].name);
+		uint64_t a = tz_stage_unit(lo->hw, lv), lead = dram % a;
+		uint64_t span = lw_align_up(lead + cols * values * unit, a);
+		for (int i = 0; i < np; i++) {
+			uint32_t ei = lo->hw->level[path[i]].elem_bytes;
+			int f = lw_transfer(lo, ISA_CLASS_LOAD, path[i], lw_elems(stage[path[i]], ei),
+					    i ? lw_elems(stage[path[i - 1]], ei) : lw_elems(dram - lead, ei), 1, span / ei, 0, 0, 0);
+			first_stage = first_stage < 0 ? f : first_stage;
+		}
+		last_stage = lo->s->n - 1;
+		lw_barrier(lo, first_stage);
+		from = lw_elems(stage[path[np - 1]] + lead, unit);
+	}
+	int f = lw_transfer(lo, ISA_CLASS_LOAD, lv, idx, from, 1, cols, cols * values, 0, values);
 	for (int i = f; i < lo->s->n; i++)
 		lo->s->v[i].in.f[ISA_F_DIAG] = block;
 	st_need(lo->s, f, wait);
+	if (np) {
+		st_need(lo->s, f, last_stage);
+		if (lo->s->v[f].q != lo->s->v[first_stage].q) /* as load_into: the staging area's refill after its last reader */
+			st_need(lo->s, first_stage, wait);
+	}
 	lw_barrier(lo, f);
 	return lo->s->n - 1;
 }
 
 int lw_load_narrow(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t cols, uint32_t values, int wait)
 {
-	return load_values(lo, lv, idx, dram, cols, values, 0, wait);
+	return load_values(lo, lv, idx, dram, cols, values, 0, NULL, wait);
 }
 
 int lw_load_narrow_block(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t rows, uint64_t cols,
@@ -202,9 +227,9 @@ int lw_load_narrow_block(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, 
 }
 
 int lw_load_diagonal(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t cols, uint32_t values,
-		     uint32_t block, int wait)
+		     uint32_t block, const uint64_t *stage, int wait)
 {
-	return load_values(lo, lv, idx, dram, cols, values, block, wait);
+	return load_values(lo, lv, idx, dram, cols, values, block, stage, wait);
 }
 
 int lw_load_repeated(struct lw_op *lo, int lv, uint64_t idx, uint64_t dram, uint64_t cols, uint64_t times,

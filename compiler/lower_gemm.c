@@ -734,7 +734,7 @@ int lw_settle_gemm(struct cc_program *prog, struct cc_op *rec, struct diags *err
 	plan->map.b = bind;
 	tz_geometry_init(&plan->geo, &prog->p.hw, g, rec->op, &bind);
 	if (plan->map.keep_b) /* B kept whole in the shared level, as DRAM holds it: whole tiles */
-		plan->geo.b_narrow = 0, plan->geo.b_kvals = 0;
+		plan->geo.b_narrow = 0, plan->geo.b_kvals = 0, plan->geo.b_diag = 0;
 	if (tz_mapping_check(&plan->geo, &plan->map, why)) {
 		diag_add(err, NULL, 0, 0, "op '%s': the mapping cannot be lowered: %s", g->op[rec->op].name, why);
 		return -1;

@@ -54,7 +54,7 @@ uint32_t tz_diag_block(const struct tz_geometry *geo, int64_t k)
 {
 	const struct hw_intrinsic *in = &geo->hw->intrinsic[geo->b.intrinsic];
 	int lv = in->b.level, da = tz_operand_lane(in, &in->a), dj = tz_operand_lane(in, &in->out);
-	uint32_t blocks = tz_narrow_values(geo->hw, lv) ? isa_diagonal_blocks(geo->hw, lv) : 0, lanes = in->dim_size[da];
+	uint32_t blocks = isa_diagonal_blocks(geo->hw, lv), lanes = in->dim_size[da];
 	for (uint32_t d = 1; d <= blocks; d++) {
 		uint32_t t = 0;
 		if (isa_diagonal_room(geo->hw, lv, d) < lanes)

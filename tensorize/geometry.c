@@ -337,13 +337,19 @@ static uint32_t diag_b(const struct tz_geometry *geo)
 {
 	const struct hw_intrinsic *in = &geo->hw->intrinsic[geo->b.intrinsic];
 	int da = tz_operand_lane(in, &in->a), dj = tz_operand_lane(in, &in->out);
-	if (tz_diagonal(&geo->b) < 0 || geo->eb != 1 || da < 0 || dj < 0 || !tz_narrow_values(geo->hw, in->b.level) ||
-	    !isa_diagonal_blocks(geo->hw, in->b.level))
+	if (tz_diagonal(&geo->b) < 0 || geo->eb != 1 || da < 0 || dj < 0 || !isa_diagonal_blocks(geo->hw, in->b.level))
 		return 0;
 	int64_t lanes = in->dim_size[da];
 	for (int64_t k = 0; k * lanes < in->dim_size[dj]; k++)
 		if (!tz_diag_block(geo, k))
 			return 0;
+	/* under shared levels each run of diagonals is staged in its tiles'
+	 * place of B's staging area (lw_direct_load_b_diagonal): from a whole
+	 * unit at or below it, rounded out to units, before the next run's */
+	const struct hw_level *b = &geo->hw->level[in->b.level];
+	uint64_t unit = tz_stage_unit(geo->hw, in->b.level);
+	if (b->parent >= 0 && (uint64_t)lanes * dtype_bytes(b->dtype) + 3 * unit > b->elem_bytes)
+		return 0;
 	return (uint32_t)lanes;
 }
 

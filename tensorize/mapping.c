@@ -349,7 +349,7 @@ static void blocking_of(const struct tz_geometry *geo, const struct tz_mapping *
 		b->b_bytes *= (double)tz_gemm_b_data_bytes(geo) / (double)tz_packed_b_bytes(geo);
 	if (geo->b_narrow && !m->keep_b)
 		b->b_dmas += m->bn > 1 ? 1 / b->Nb : 0; /* a block holding it and other rows: one more load */
-	if (geo->b_diag)
+	if (geo->b_diag && !m->keep_b)
 		b->b_bytes *= (double)tz_gemm_b_data_bytes(geo) / (double)tz_packed_b_bytes(geo);
 	b->serpentine = exact_sum(geo) && b->Kb > 1;
 }

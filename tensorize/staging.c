@@ -38,6 +38,20 @@ uint64_t tz_shared_align(const struct hw *hw)
 	return a;
 }
 
+uint64_t tz_stage_unit(const struct hw *hw, int l)
+{
+	uint64_t a = 1;
+	for (int p = hw->level[l].parent; p >= 0; p = hw->level[p].parent) {
+		uint64_t x = a, y = hw->level[p].elem_bytes;
+		while (y) {
+			uint64_t t = x % y;
+			x = y, y = t;
+		}
+		a = a / x * hw->level[p].elem_bytes;
+	}
+	return a;
+}
+
 /* The areas' alignment in level s: the least multiple of `align` that is
  * whole elements of s too. */
 static uint64_t level_align(const struct hw *hw, int s, uint64_t align)

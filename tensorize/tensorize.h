@@ -508,6 +508,10 @@ void tz_estimate_parts(const struct tz_geometry *geo, const struct tz_mapping *m
 int tz_shared_level(const struct hw *hw);
 /* The alignment of the areas in a shared level. */
 uint64_t tz_shared_align(const struct hw *hw);
+/* Bytes every shared level between DRAM and level l moves whole: the least
+ * common multiple of their elements' (1 under DRAM).  Values staged packed
+ * lie from a multiple of it, their run rounded out to it. */
+uint64_t tz_stage_unit(const struct hw *hw, int l);
 /* Areas of size[i] bytes, one after another in every shared level (every
  * transfer between DRAM and a scratchpad passes through all of them), each
  * at a multiple of `align` and of the level's element: area i at byte

@@ -2,25 +2,25 @@
  * dense, matmul and batched matmul ops (odd sizes, strides, dilation,
  * asymmetric padding, sizes below the intrinsic, random epilogues, int8 and
  * wide outputs) on every example configuration, each compiled with a random
- * legal binding and either the default or a random legal mapping (for
- * two in three, where the op has one, a binding in the direct form: its
- * input streamed from its DRAM layout), and convolutions reading a tensor
- * another op computed in that op's layout (dot-i8: 16-value elements read
- * as groups of four 4-value ones), and convolutions cut into bands on
- * elements of several rows (server-wide, mma-fp16), depthwise layers with
- * the matcher's best binding (vector-mac: its vector MAC), requantizing
- * epilogues the lowering fuses (`requant` on edge-tiny) and blocks that
- * start from their bias (server-wide), output tiles that start from a
- * constant bias's digits as a beat (edge-tiny; biases at the ends of what
- * the digits hold and past them), inputs and outputs of fewer
- * channels than lanes packed in DRAM (narrow loads and stores), weights
- * whose last row of tiles lies in DRAM with only its rows (narrow loads,
- * or the DMA's padding into a shared level), weight elements of fewer
- * values along K than lanes with only those (narrow loads), direct blocks of a part of
- * one row whose row ends in a shorter block, grouped layers whose whole bias
- * stays in the accumulator per group, run on the simulator, and compared
- * with the reference interpreter (tests/unit/ir_interp.h), which shares no
- * code with either. */
+ * legal binding and either the default or a random legal mapping (for two
+ * in three, where the op has one, a binding in the direct form: its input
+ * streamed from its DRAM layout), and convolutions reading a tensor another
+ * op computed in that op's layout (dot-i8: 16-value elements read as groups
+ * of four 4-value ones), and convolutions cut into bands on elements of
+ * several rows (server-wide, mma-fp16; depthwise ones loading their weights'
+ * diagonals through the shared level), depthwise layers with the matcher's
+ * best binding (vector-mac: its vector MAC), requantizing epilogues the
+ * lowering fuses (`requant` on edge-tiny) and blocks that start from their
+ * bias (server-wide), output tiles that start from a constant bias's digits
+ * as a beat (edge-tiny; biases at the ends of what the digits hold and past
+ * them), inputs and outputs of fewer channels than lanes packed in DRAM
+ * (narrow loads and stores), weights whose last row of tiles lies in DRAM
+ * with only its rows (narrow loads, or the DMA's padding into a shared
+ * level), weight elements of fewer values along K than lanes with only those
+ * (narrow loads), direct blocks of a part of one row whose row ends in a
+ * shorter block, grouped layers whose whole bias stays in the accumulator
+ * per group, run on the simulator, and compared with the reference
+ * interpreter (tests/unit/ir_interp.h), which shares no code with either. */
 #include "opcase.h"
 
 /* A random mapping that fits, or the default. */
@@ -507,7 +507,7 @@ static int check_panels(const struct hw *hw, const char *config, int n)
 }
 
 static int banded_diagonal; /* banded depthwise layers (their diagonal binding over the bands' rows) */
-static int no_direct;       /* banded ops with no direct form */
+static int no_direct, staged_diagonal; /* banded ops with no direct form; diagonal ones staging diagonals alone */
 
 /* Tensor t's bytes from the interpreter's values. */
 static void raw_from_values(struct opcase *r, int t)
@@ -571,6 +571,7 @@ static int check_banded(const struct hw *hw, const char *config, int n)
 			cases++;
 			bool ok = opcase_verify(hw, &r, op + 1, &map, what);
 			verified += ok, direct_cases++, done += ok, banded_diagonal += ok && tz_diagonal(&geo.b) >= 0;
+			staged_diagonal += ok && geo.b_diag && hw->level[in->b.level].parent >= 0;
 			if (ok)
 				count_passes(hw, &r.g.op[op + 1], &geo, &map);
 		}
@@ -732,8 +733,8 @@ int main(void)
 	printf("%d diagonal bindings loading their weight tiles' diagonals alone by diagonal loads\n", diagonal_loads);
 	printf("%d bindings loading their weight elements' first values along K alone by narrow loads\n", kvals_loads);
 	printf("%d keeping the inner block loop's operand in panels of the shared level\n", panels);
-	printf("%d banded convolutions in the direct form (elements of several rows), %d of them depthwise; %d without "
-	       "a direct form\n", banded, banded_diagonal, no_direct);
+	printf("%d banded convolutions in the direct form (elements of several rows), %d of them depthwise (%d loading "
+	       "diagonals through a shared level); %d without a direct form\n", banded, banded_diagonal, staged_diagonal, no_direct);
 	printf("%d max pools in their direct form, %d of them through groups of a's elements, %d with a last block "
 	       "starting earlier, %d staged through a shared level, %d widened by a vector MAC; %d cut into bands, in the "
 	       "direct form on the bands' rows\n",
@@ -781,10 +782,9 @@ int main(void)
 	ASSERT(vector_mac >= 12);
 	ASSERT(panels >= 30);
 	ASSERT(banded >= 60);
-	ASSERT(banded_diagonal >= 15);
+	ASSERT(banded_diagonal >= 15 && staged_diagonal >= 5);
 	ASSERT(direct_pools >= 20);
-	ASSERT(grouped_pools >= 8);
-	ASSERT(overlap_pools >= 3);
+	ASSERT(grouped_pools >= 8 && overlap_pools >= 3);
 	ASSERT(shared_pools >= 15);
 	ASSERT(banded_pools >= 20);
 	ASSERT(vmac_pools >= 10);
