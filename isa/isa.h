@@ -342,9 +342,10 @@ uint64_t isa_transfer_block(const struct isa_layout *lay, const struct isa_insn 
 uint64_t isa_port_cycles(const struct hw_level *l, uint64_t bytes);
 /* The values of level l's element that a narrow transfer (`values` > 0)
  * can move the first of (row-major: the first rows of an element of
- * several): its values when it is a scratchpad under DRAM, else 0 (the
- * micro-op buffer, shared levels, whose elements stage other levels'
- * elements, and the levels under them move whole elements). */
+ * several): its values when it is a scratchpad other than the micro-op
+ * buffer, under DRAM or under a shared level (addressed then in values of
+ * the scratchpad's type), else 0 (the micro-op buffer and shared levels,
+ * whose elements stage other levels' elements, move whole elements). */
 uint32_t isa_narrow_values(const struct hw *hw, int l);
 /* The diagonal blocks of level l's element that a diagonal load (`diag` =
  * d > 0) can put a narrow transfer's values on: ceil(long side / short

@@ -50,8 +50,9 @@ static int check_intrinsic(const struct hw *hw, const struct hw_intrinsic *in, c
 }
 
 /* The memory hierarchy: scratchpads under DRAM or under one shared level
- * (rtl/tsl_shared.sv), whose words hold whole scratchpad elements or parts
- * of one; each DMA moves up to RTL_MAX_LANES elements per cycle. */
+ * (rtl/tsl_shared.sv, which reads and writes a scratchpad element's bytes
+ * at any byte of its words, so any element and word sizes go together);
+ * each DMA moves up to RTL_MAX_LANES elements per cycle. */
 static int check_levels(const struct hw *hw, char *why, size_t n)
 {
 	int shared = -1;
@@ -67,12 +68,6 @@ static int check_levels(const struct hw *hw, char *why, size_t n)
 		if (lanes > RTL_MAX_LANES) {
 			snprintf(why, n, "level '%s' moves %u elements per cycle (bandwidth %u / %u bytes; at most %d)", lv->name,
 				 lanes, lv->bandwidth, lv->elem_bytes, RTL_MAX_LANES);
-			return -1;
-		}
-		uint32_t word = shared >= 0 ? hw->level[shared].elem_bytes : 0;
-		if (l != shared && shared >= 0 && lv->elem_bytes % word && word % lv->elem_bytes) {
-			snprintf(why, n, "level '%s' has elements of %u bytes, neither whole %u-byte elements of shared level '%s' nor a part of one",
-				 lv->name, lv->elem_bytes, word, hw->level[shared].name);
 			return -1;
 		}
 	}

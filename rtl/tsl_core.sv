@@ -732,13 +732,16 @@ module tsl_core #(
         .l_widx(l_idx),
         .l_wdata(l_data),
         .l_raddr(l_paddr),
+        .l_bytes(l_unit),
         .l_rdata(l_shared),
         .c_raddr(c_paddr),
+        .c_bytes(c_unit),
         .c_rdata(c_shared),
         .s_ridx(s_idx),
         .s_rdata(s_shared),
         .s_we(s_en & {SL{from_shared(s_buf)}}),
         .s_waddr(s_paddr),
+        .s_bytes(s_unit),
         .s_wdata(out_rd)
     );
   end else begin : g_no_shared

@@ -4,9 +4,20 @@
 // input and weight scratchpads); the compute module's lanes read the
 // accumulator's and micro-op buffer's elements; the store module's lanes
 // read whole words (a store of the shared level to DRAM) or write output
-// elements (a store of the output buffer).  A scratchpad element is one or
-// more whole words, or a part of one (rtl/support.c refuses other sizes),
-// so a lane touches the words of one element, at the element's byte address.
+// elements (a store of the output buffer).
+//
+// A scratchpad element lies in the shared level at any byte address: a
+// whole element at its index times the element bytes, but a narrow
+// transfer's (docs/isa.md) addresses the shared level in values, so its
+// `bytes` (values times value bytes) start at any byte, not aligned to a
+// word or an element.  So a lane touches every word the bytes
+// [addr, addr + bytes) reach: for B bytes at most (E - 1 + B - 1) / E + 1
+// words (span below), one more than B / E when the bytes straddle a word
+// boundary, more when an element is no whole number of words.  A read
+// gives those bytes and zeros above them (a narrow load zero-fills the rest
+// of the element, as the DRAM port does); a write merges them into the
+// words as they are (read-modify-write), each word written only where the
+// lane has bytes in it.
 `include "tessel_isa.vh"
 
 module tsl_shared #(
@@ -23,14 +34,17 @@ module tsl_shared #(
     input  logic [LL-1:0]        l_we,     // lane j writes word l_widx[j]
     input  logic [LL*IW-1:0]     l_widx,
     input  logic [LL*MAXW-1:0]   l_wdata,
-    input  logic [LL*64-1:0]     l_raddr,  // lane j reads the element at this byte address
+    input  logic [LL*64-1:0]     l_raddr,  // lane j reads l_bytes bytes at this byte address
+    input  logic [15:0]          l_bytes,
     output logic [LL*MAXW-1:0]   l_rdata,
     input  logic [CL*64-1:0]     c_raddr,
+    input  logic [15:0]          c_bytes,
     output logic [CL*MAXW-1:0]   c_rdata,
     input  logic [SL*IW-1:0]     s_ridx,   // lane j reads word s_ridx[j]
     output logic [SL*E*8-1:0]    s_rdata,
-    input  logic [SL-1:0]        s_we,     // lane j writes an output element at byte s_waddr[j]
+    input  logic [SL-1:0]        s_we,     // lane j writes s_bytes bytes of an output element at byte s_waddr[j]
     input  logic [SL*64-1:0]     s_waddr,
+    input  logic [15:0]          s_bytes,
     input  logic [SL*OUT_BYTES*8-1:0] s_wdata
     /* verilator lint_on UNUSEDSIGNAL */
 );
@@ -40,20 +54,23 @@ module tsl_shared #(
   function automatic int most(input int a, input int b);
     most = a > b ? a : b;
   endfunction
+  // words that b bytes starting at any byte reach
+  function automatic int span(input int b);
+    span = (E - 1 + b - 1) / E + 1;
+  endfunction
   /* verilator coverage_on */
-  // Lanes that read scratchpad elements, and words each spans: the load
+  // Lanes that read scratchpad elements, and words each reaches: the load
   // module's (input, weight), then the compute module's (accumulator,
-  // micro-ops).
+  // micro-ops); the store module's lanes that write output elements.
   localparam int RLL = most(`TSL_INPUT_LANES, `TSL_WEIGHT_LANES), RCL = most(`TSL_ACCUMULATOR_LANES, `TSL_UOP_LANES);
-  localparam int NRL = most(1, most(`TSL_INPUT_ELEM_BYTES, `TSL_WEIGHT_ELEM_BYTES) / E);
-  localparam int NRC = most(1, most(`TSL_ACCUMULATOR_ELEM_BYTES, `TSL_UOP_ELEM_BYTES) / E);
-  localparam int CP = RLL * NRL;  // the first port of the compute module's lanes
-  localparam int SP = CP + RCL * NRC;  // of the store module's
-  // words an output element spans; a part of one is merged into the word read
-  localparam int NW = OUT_BYTES > E ? OUT_BYTES / E : 1;
-  localparam bit PART = OUT_BYTES < E;
-  localparam int RP = SP + SL + (PART ? SL : 0);
-  localparam int WP = LL + SL * NW;
+  localparam int NRL = span(most(`TSL_INPUT_ELEM_BYTES, `TSL_WEIGHT_ELEM_BYTES));
+  localparam int NRC = span(most(`TSL_ACCUMULATOR_ELEM_BYTES, `TSL_UOP_ELEM_BYTES));
+  localparam int OL = `TSL_OUTPUT_LANES, NS = span(OUT_BYTES);
+  localparam int CP = RLL * NRL;  // the first read port of the compute module's lanes
+  localparam int SP = CP + RCL * NRC;  // of the store module's word reads
+  localparam int MP = SP + SL;  // of the words an output element is merged into
+  localparam int RP = MP + OL * NS;
+  localparam int WP = LL + OL * NS;
 
   logic [RP*AW-1:0] raddr;
   logic [RP*SW-1:0] rdata;
@@ -74,14 +91,18 @@ module tsl_shared #(
       .rdata(rdata)
   );
 
-  // Element reads: the element's words, shifted to its byte in the word.
-  // Loops, not generates: each slice is assigned on its own (Verilator
-  // builds a generate's slices by concatenation, quadratic in the ports).
+  // Element reads: the words the bytes reach, shifted down to the first
+  // byte, the bytes past the element's zero.  Loops, not generates: each
+  // slice is assigned on its own (Verilator builds a generate's slices by
+  // concatenation, quadratic in the ports).
   function automatic logic [AW-1:0] word(input logic [63:0] a, input int i);
     word = AW'(a / 64'(E) + 64'(i));
   endfunction
   function automatic logic [63:0] shift(input logic [63:0] a);
     shift = 8 * (a % 64'(E));
+  endfunction
+  function automatic logic [MAXW-1:0] first_bytes(input logic [15:0] n);  // ones in the first n bytes
+    first_bytes = ~({MAXW{1'b1}} << (32'(n) * 8));
   endfunction
   always_comb begin
     raddr = '0;
@@ -90,24 +111,38 @@ module tsl_shared #(
     for (int j = 0; j < RCL; j++)
       for (int i = 0; i < NRC; i++) raddr[(CP+j*NRC+i)*AW+:AW] = word(c_raddr[j*64+:64], i);
     for (int j = 0; j < SL; j++) raddr[(SP+j)*AW+:AW] = AW'(s_ridx[j*IW+:IW]);  // words a store reads
-    if (PART) for (int j = 0; j < SL; j++) raddr[(SP+SL+j)*AW+:AW] = word(s_waddr[j*64+:64], 0);  // to merge into
+    for (int j = 0; j < OL; j++)  // the words an output element is merged into
+      for (int i = 0; i < NS; i++) raddr[(MP+j*NS+i)*AW+:AW] = word(s_waddr[j*64+:64], i);
   end
   always_comb begin
+    /* verilator lint_off UNUSEDSIGNAL */  // the words' bytes past the largest element
+    logic [NRL*SW-1:0] lw;
+    logic [NRC*SW-1:0] cw;
+    /* verilator lint_on UNUSEDSIGNAL */
     /* verilator lint_off WIDTHCONCAT */
     l_rdata = '0;  // lanes that read no scratchpad element (a wide zero, not a mistake)
     c_rdata = '0;
     /* verilator lint_on WIDTHCONCAT */
-    for (int j = 0; j < RLL; j++)
-      l_rdata[j*MAXW+:MAXW] = MAXW'(rdata[j*NRL*SW+:NRL*SW]) >> shift(l_raddr[j*64+:64]);
-    for (int j = 0; j < RCL; j++)
-      c_rdata[j*MAXW+:MAXW] = MAXW'(rdata[(CP+j*NRC)*SW+:NRC*SW]) >> shift(c_raddr[j*64+:64]);
+    for (int j = 0; j < RLL; j++) begin
+      lw = rdata[j*NRL*SW+:NRL*SW] >> shift(l_raddr[j*64+:64]);
+      l_rdata[j*MAXW+:MAXW] = MAXW'(lw) & first_bytes(l_bytes);
+    end
+    for (int j = 0; j < RCL; j++) begin
+      cw = rdata[(CP+j*NRC)*SW+:NRC*SW] >> shift(c_raddr[j*64+:64]);
+      c_rdata[j*MAXW+:MAXW] = MAXW'(cw) & first_bytes(c_bytes);
+    end
     for (int j = 0; j < SL; j++) s_rdata[j*SW+:SW] = rdata[(SP+j)*SW+:SW];
   end
 
   // Writes: whole words of the load lanes, then the output elements of the
-  // store lanes (whole words, or a part of one merged into the word as it is).
+  // store lanes, each its bytes of an element merged into the NS words
+  // they reach (a later write port wins on the same word, so a lane's
+  // words also take the bytes earlier lanes of the cycle write there:
+  // narrow elements of a few bytes share words).
   always_comb begin
-    logic [SW-1:0] mask;
+    logic [OL*NS*SW-1:0] sdata, smask;  // lane j's bytes and where they go, from its first word
+    logic [NS*SW-1:0] m;
+    logic [SW-1:0] w, mk;
     we = '0;
     waddr = '0;
     wdata = '0;
@@ -116,15 +151,24 @@ module tsl_shared #(
       waddr[j*AW+:AW] = AW'(l_widx[j*IW+:IW]);
       wdata[j*SW+:SW] = l_wdata[j*MAXW+:SW];
     end
-    for (int j = 0; j < SL; j++)
-      for (int i = 0; i < NW; i++) begin
-        we[LL+j*NW+i] = s_we[j];
-        waddr[(LL+j*NW+i)*AW+:AW] = word(s_waddr[j*64+:64], i);
-        if (PART) begin
-          mask = SW'({OW{1'b1}}) << shift(s_waddr[j*64+:64]);
-          wdata[(LL+j)*SW+:SW] = (rdata[(SP+SL+j)*SW+:SW] & ~mask) |
-              ((SW'(s_wdata[j*OW+:OW]) << shift(s_waddr[j*64+:64])) & mask);
-        end else wdata[(LL+j*NW+i)*SW+:SW] = s_wdata[j*OW+i*SW+:SW];
+    for (int j = 0; j < OL; j++) begin
+      m = ~({(NS * SW) {1'b1}} << (32'(s_bytes) * 8));
+      smask[j*NS*SW+:NS*SW] = m << shift(s_waddr[j*64+:64]);
+      sdata[j*NS*SW+:NS*SW] = ((NS * SW)'(s_wdata[j*OW+:OW]) & m) << shift(s_waddr[j*64+:64]);
+    end
+    for (int j = 0; j < OL; j++)
+      for (int i = 0; i < NS; i++) begin
+        w = rdata[(MP+j*NS+i)*SW+:SW];
+        for (int p = 0; p < j; p++)  // earlier lanes' bytes in this word
+          for (int k = 0; k < NS; k++)
+            if (s_we[p] && word(s_waddr[p*64+:64], k) == word(s_waddr[j*64+:64], i)) begin
+              mk = smask[(p*NS+k)*SW+:SW];
+              w = (w & ~mk) | (sdata[(p*NS+k)*SW+:SW] & mk);
+            end
+        mk = smask[(j*NS+i)*SW+:SW];
+        we[LL+j*NS+i] = s_we[j] && mk != 0;
+        waddr[(LL+j*NS+i)*AW+:AW] = word(s_waddr[j*64+:64], i);
+        wdata[(LL+j*NS+i)*SW+:SW] = (w & ~mk) | (sdata[(j*NS+i)*SW+:SW] & mk);
       end
   end
 endmodule

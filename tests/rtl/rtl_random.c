@@ -30,6 +30,7 @@ int main(int argc, char **argv)
 	uint64_t first = strtoull(argv[2], NULL, 10), count = strtoull(argv[3], NULL, 10);
 	int iterations = atoi(argv[4]);
 	uint64_t cycles = 0, insns = 0, bytes = 0, failed = 0;
+	uint64_t narrow[2] = {0}, diag[2] = {0}; /* narrow and diagonal transfers with DRAM, with a shared level */
 	for (uint64_t seed = first; seed < first + count; seed++) {
 		char *text = isa_randprog_knobs(&hw, &lay, seed, iterations, knobs, &err);
 		struct isa_program p;
@@ -38,6 +39,15 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		free(text);
+		for (int i = 0; i < p.ninsn; i++) {
+			const struct isa_insn *in = &p.insn[i];
+			int cls = p.layout.kind[in->kind].cls;
+			if ((cls == ISA_CLASS_LOAD || cls == ISA_CLASS_STORE) && in->f[ISA_F_VALUES]) {
+				int shared = hw.level[in->f[ISA_F_BUF]].parent >= 0;
+				narrow[shared]++;
+				diag[shared] += in->f[ISA_F_DIAG] != 0;
+			}
+		}
 		struct cosim_result res;
 		int rc = cosim_program(&p, &dev_sim, &dev_rtl, &res, &err);
 		if (rc) {
@@ -53,8 +63,10 @@ int main(int argc, char **argv)
 		isa_program_free(&p);
 	}
 	printf("%s: %" PRIu64 " random programs (seeds %" PRIu64 "..%" PRIu64 ", %d iterations%s%s): %" PRIu64
-	       " mismatches; %" PRIu64 " cycles, %" PRIu64 " instructions, %" PRIu64 " bytes of DRAM compared\n",
+	       " mismatches; %" PRIu64 " cycles, %" PRIu64 " instructions, %" PRIu64 " bytes of DRAM compared; "
+	       "narrow transfers: %" PRIu64 " with DRAM (%" PRIu64 " diagonal), %" PRIu64 " with a shared level (%" PRIu64
+	       " diagonal)\n",
 	       hw.name, count, first, first + count - 1, iterations, argc == 6 ? ", knobs " : "", argc == 6 ? argv[5] : "",
-	       failed, cycles, insns, bytes);
+	       failed, cycles, insns, bytes, narrow[0], diag[0], narrow[1], diag[1]);
 	return failed ? 1 : 0;
 }
