@@ -46,13 +46,13 @@ int tz_epilogue_alu(const struct hw *hw, enum dtype acc, const struct ir_epilogu
 static uint64_t kernel_uops(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
 	uint64_t bias = 0;
-	int res = tz_bias_resident(geo, m);
+	struct tz_bias_home home;
+	tz_bias_home(geo, m, &home);
 	enum tz_beat beat = tz_beat_mode(geo, m);
 	if (beat != TZ_BEAT_NONE)
 		bias = tz_beat_uops(geo, m, beat);
-	else if (res >= 0)
-		bias = (uint64_t)m->ring_acc * geo->eo *
-		       (uint64_t)tz_blocks(tz_bias_count(geo, (enum tz_group)res), res == TZ_G_M ? m->bm : m->bn);
+	else if (home.group >= 0) /* a kernel per block of the whole bias, per batch index */
+		bias = (uint64_t)m->ring_acc * geo->eo * (uint64_t)(home.blocks * home.batches);
 	else if (geo->bias >= 0)
 		bias = (uint64_t)m->ring_acc * geo->eo;
 	return (uint64_t)(m->ring_a * m->ring_b * m->ring_acc) * (uint64_t)m->bk + (uint64_t)m->ring_acc * geo->eo + bias;
@@ -62,9 +62,10 @@ static uint64_t kernel_uops(const struct tz_geometry *geo, const struct tz_mappi
 static uint64_t acc_need(const struct tz_geometry *geo, const struct tz_mapping *m)
 {
 	uint64_t out = (uint64_t)(m->bm * m->bn) * geo->eo;
-	int res = tz_bias_resident(geo, m);
-	if (res >= 0)
-		return (uint64_t)m->ring_acc * out + (uint64_t)tz_bias_count(geo, (enum tz_group)res) * geo->eo;
+	struct tz_bias_home home;
+	tz_bias_home(geo, m, &home);
+	if (home.group >= 0)
+		return (uint64_t)m->ring_acc * out + (uint64_t)home.tiles * geo->eo;
 	uint64_t bias = geo->bias < 0 || tz_bias_beat(geo, m) ? 0 :
 			(uint64_t)((geo->bias_on[TZ_G_M] ? m->bm : 1) * (geo->bias_on[TZ_G_N] ? m->bn : 1)) * geo->eo;
 	return (uint64_t)m->ring_acc * (out + bias);
@@ -144,9 +145,10 @@ void tz_shared_areas(const struct tz_geometry *geo, const struct tz_mapping *m, 
 	const struct hw *hw = geo->hw;
 	uint64_t a = tz_shared_align(hw);
 	uint64_t bias = (uint64_t)(m->bm * m->bn) * geo->eo * geo->bytes_acc;
-	int res = tz_bias_resident(geo, m);
-	if (res >= 0 && (uint64_t)tz_bias_count(geo, (enum tz_group)res) * geo->eo * geo->bytes_acc > bias)
-		bias = (uint64_t)tz_bias_count(geo, (enum tz_group)res) * geo->eo * geo->bytes_acc;
+	struct tz_bias_home home; /* the whole bias, over every batch index it varies along, staged at once */
+	tz_bias_home(geo, m, &home);
+	if (home.group >= 0 && (uint64_t)home.tiles * geo->eo * geo->bytes_acc > bias)
+		bias = (uint64_t)home.tiles * geo->eo * geo->bytes_acc;
 	uint64_t blk_a = (uint64_t)(m->bm * m->bk) * geo->ea, blk_b = (uint64_t)(m->bn * m->bk) * geo->eb;
 	if (m->direct) { /* a box with its halo, and B's tiles of every window position */
 		struct tz_direct_block db;
