@@ -30,22 +30,22 @@ enum hw_area_source { HW_AREA_FITTED, HW_AREA_PUBLISHED, HW_AREA_ASSUMED };
  * times a bit of its rows (hw_area_model).
  * X(id, name, value, source, unit) */
 #define HW_AREA_COEFFS(X)                                                                                             \
-	X(INT_MUL, "int_mul", 5.052, FITTED, "cells per MAC per (a bits + 1)(b bits + 1)")                            \
-	X(INT_ADD, "int_add", 4.85, FITTED, "cells per MAC per accumulator bit")                                      \
-	X(INT_OUT, "int_out", 1.127, FITTED, "cells per output value per accumulator bit")                            \
+	X(INT_MUL, "int_mul", 5.049, FITTED, "cells per MAC per (a bits + 1)(b bits + 1)")                            \
+	X(INT_ADD, "int_add", 4.844, FITTED, "cells per MAC per accumulator bit")                                     \
+	X(INT_OUT, "int_out", 1.194, FITTED, "cells per output value per accumulator bit")                            \
 	X(FP_MAC, "fp_mac", 8938, FITTED, "cells per floating-point MAC")                                             \
 	X(ALU_INT, "alu_int", 4.452, FITTED, "cells per integer accumulator value per bit squared")                   \
 	X(ALU_FP, "alu_fp", 12000, FITTED, "cells per floating-point accumulator value")                              \
 	X(ALU_REQUANT, "alu_requant", 3.281, FITTED, "cells per integer accumulator value per bit, with requant")     \
-	X(DMA, "dma", 1788, FITTED, "cells per DMA engine")                                                           \
+	X(DMA, "dma", 1721, FITTED, "cells per DMA engine")                                                           \
 	X(DMA_COUNT, "dma_count", 8.448, FITTED, "cells per DMA engine per count bit")                                \
-	X(DMA_LANE, "dma_lane", 18750, FITTED, "cells per DMA lane")                                                  \
+	X(DMA_LANE, "dma_lane", 18810, FITTED, "cells per DMA lane")                                                  \
 	X(QUEUE, "queue", 15.5, FITTED, "cells per pointer bit of an instruction queue")                              \
-	X(SHARED, "shared", 2.045, FITTED, "cells per bit of a scratchpad DMA lane")                                  \
+	X(SHARED, "shared", 2.931, FITTED, "cells per bit of a scratchpad DMA lane")                                  \
 	X(CONTROL, "control", 17290, FITTED, "cells")                                                                 \
 	X(CONTROL_COUNT, "control_count", 113.7, FITTED, "cells per count bit")                                       \
 	X(CONTROL_INTRINSIC, "control_intrinsic", 4770, FITTED, "cells per intrinsic")                                \
-	X(CONTROL_SHARED, "control_shared", 1.991, FITTED, "cells per bit of a scratchpad DMA lane")                  \
+	X(CONTROL_SHARED, "control_shared", 2.128, FITTED, "cells per bit of a scratchpad DMA lane")                  \
 	X(CELL_UM2, "cell_um2", 0.798, PUBLISHED, "um2 per cell: NAND2_X1, Nangate 45 nm")                            \
 	X(SRAM_BIT_UM2, "sram_bit_um2", 0.346 * 2, ASSUMED, "um2 per bit: a 0.346 um2 6T cell, x2 for the periphery") \
 	X(SRAM_PORT_UM2, "sram_port_um2", 4.0, ASSUMED, "um2 per bit of a read port and of a write port")
