@@ -349,8 +349,8 @@ uint64_t isa_port_cycles(const struct hw_level *l, uint64_t bytes);
 uint32_t isa_narrow_values(const struct hw *hw, int l);
 /* The diagonal blocks of level l's element that a diagonal load (`diag` =
  * d > 0) can put a narrow transfer's values on: ceil(long side / short
- * side) of a weight scratchpad under DRAM whose element has several rows
- * and several columns, else 0.  Block d of an R x C element (R >= C) is
+ * side) of a weight scratchpad (under DRAM or a shared level) whose
+ * element has several rows and several columns, else 0.  Block d of an R x C element (R >= C) is
  * rows (d-1)*C to (d-1)*C + C - 1, value i at row (d-1)*C + i, column i;
  * of one with R < C, columns (d-1)*R + i of rows i (docs/isa.md). */
 uint32_t isa_diagonal_blocks(const struct hw *hw, int l);

@@ -51,8 +51,8 @@ static const char *const width_names[ISA_W_COUNT] = {
 	[ISA_W_COLS] = "dma.max_cols",
 	[ISA_W_STRIDE] = "dma.max_stride",
 	[ISA_W_PAD] = "dma.max_pad",
-	[ISA_W_VALUES] = "largest element of a scratchpad under DRAM, in values, - 1",
-	[ISA_W_DIAG] = "most diagonal blocks of a weight element under DRAM",
+	[ISA_W_VALUES] = "largest scratchpad element but the micro-op buffer's, in values, - 1",
+	[ISA_W_DIAG] = "most diagonal blocks of a weight element",
 	[ISA_W_UOP_INDEX] = "micro-op buffer depth - 1",
 	[ISA_W_UOP_END] = "micro-op buffer depth",
 	[ISA_W_LOOP] = "isa.max_loop_extent",
@@ -405,7 +405,7 @@ static int check_values(const struct hw *hw, const struct isa_insn *in, enum isa
 	const struct hw_level *l = &hw->level[in->f[ISA_F_BUF]];
 	if (!values)
 		snprintf(why, 256, "values=%" PRId64 ": '%s' moves whole elements (%s); expected values=0", v, l->name,
-			 l->parent >= 0 ? "its parent is a shared level" : "it is not a scratchpad under DRAM");
+			 l->role == HW_ROLE_SHARED ? "a shared level" : "the micro-op buffer");
 	else
 		snprintf(why, 256, "values=%" PRId64 " is not fewer than the %u values of a '%s' element; expected 0 (all) "
 			 "or 1 to %u", v, values, l->name, values - 1);
@@ -424,8 +424,8 @@ static int check_diag(const struct hw *hw, const struct isa_insn *in, enum isa_f
 	uint32_t blocks = isa_diagonal_blocks(hw, b);
 	*bad = ISA_F_DIAG;
 	if (!blocks) {
-		snprintf(why, 256, "diag=%" PRId64 ": '%s' has no diagonal loads (only a weight scratchpad under DRAM whose "
-			 "element has several rows and columns); expected diag=0", d, l->name);
+		snprintf(why, 256, "diag=%" PRId64 ": '%s' has no diagonal loads (only a weight scratchpad whose element has "
+			 "several rows and columns); expected diag=0", d, l->name);
 		return -1;
 	}
 	if ((uint64_t)d > blocks) {
