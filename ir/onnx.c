@@ -368,7 +368,8 @@ static int graph_input(struct ox *X, const Onnx__ValueInfoProto *in, int k)
 			return model_error(X, "graph input '%s': dimension %zu is unknown; expected a fixed size", in->name, d);
 		shape[d] = symbolic ? given : sh->dim[d]->dim_value;
 	}
-	int t = ir_add_tensor(&X->w->g, in->name, IR_TENSOR_INPUT, dt, sh->n_dim ? (int)sh->n_dim : 1, shape,
+	char name[IR_NAME_MAX];
+	int t = ir_add_tensor(&X->w->g, ox_ir_name(in->name, name), IR_TENSOR_INPUT, dt, sh->n_dim ? (int)sh->n_dim : 1, shape,
 			      sh->n_dim == 4 ? "NCHW" : NULL, X->err);
 	if (t < 0 || !ox_grow(X))
 		return -1;
@@ -444,10 +445,6 @@ static int import_node(struct ox *X, size_t n)
 	if (!ox_known_domain(node))
 		return ox_node_error(X, "domain '%s' is not supported; only the default domain (ai.onnx), and com.microsoft's "
 				     "QuantizeLinear and DequantizeLinear", node->domain);
-	for (size_t o = 0; o < node->n_output; o++)
-		if (strlen(node->output[o]) >= IR_NAME_MAX)
-			return ox_node_error(X, "output '%.40s...' has a name of %zu bytes; at most %d supported", node->output[o],
-					     strlen(node->output[o]), IR_NAME_MAX - 1);
 	if (check_attributes(X))
 		return -1;
 	if (X->qdq[n].role == OX_QDQ_FUSED) /* imported with its pattern's product */
@@ -491,7 +488,8 @@ static int graph_outputs(struct ox *X)
 			return model_error(X, "graph output '%s' is not computed by a node; tessel needs every output computed",
 					   name);
 		struct ir_tensor *t = &X->w->g.tensor[v->tensor];
-		if (strcmp(t->name, name))
+		char ir_name[IR_NAME_MAX];
+		if (strcmp(t->name, ox_ir_name(name, ir_name)))
 			return model_error(X, "graph output '%s' is another name of '%s', which a node computes", name, t->name);
 		t->kind = IR_TENSOR_OUTPUT;
 	}
@@ -677,8 +675,8 @@ uint8_t *wl_onnx_read_tensor(const char *path, enum dtype *dt, int *rank, int64_
 	}
 	struct wl_workload none = {0};
 	struct ox X = {.w = &none, .err = err, .file = path, .dir = ""};
-	if (t->name && strlen(t->name) < IR_NAME_MAX)
-		snprintf(name, IR_NAME_MAX, "%s", t->name);
+	if (t->name)
+		ox_ir_name(t->name, name);
 	struct ox_value *v = constant(&X, t, t->name && t->name[0] ? t->name : "tensor");
 	uint8_t *out = NULL;
 	if (v && v->is_int64)

@@ -32,6 +32,8 @@ struct ox_qdq {
 
 /* If branches nest at most this deep. */
 enum { OX_MAX_SCOPES = 8 };
+/* ox_output_name's names in use at once. */
+enum { OX_IR_NAMES = 4 };
 
 struct ox {
 	struct wl_workload *w;
@@ -57,6 +59,8 @@ struct ox {
 	/* the node being imported, for errors */
 	const Onnx__NodeProto *node;
 	char node_name[IR_NAME_MAX];
+	char ir_names[OX_IR_NAMES][IR_NAME_MAX]; /* ox_output_name's, taken in turn */
+	unsigned next_ir_name;
 	bool attr_error;     /* an attribute of the node was read as a type it does not have */
 	/* the If branches being imported, innermost last: the prefix of the
 	 * names their nodes make (ir/onnx_if.c) */
@@ -122,7 +126,14 @@ int ox_bind_output(struct ox *X, int k, int t);
 int ox_bind_op(struct ox *X, int op);
 /* BASE.SUFFIX in out (IR_NAME_MAX bytes), BASE cut to fit. */
 void ox_name_of(char *out, const char *base, const char *suffix);
-/* The IR name for output k (its ONNX name). */
+/* The IR's name for an ONNX value's: the name itself where it has fewer
+ * than IR_NAME_MAX bytes, else its first bytes, '~' and 16 hex digits of
+ * its XXH64 (out). */
+const char *ox_ir_name(const char *name, char out[IR_NAME_MAX]);
+/* Output k's ONNX name, as values are bound and looked up by ("": none). */
+const char *ox_onnx_output(struct ox *X, int k);
+/* The IR name for output k (ox_ir_name of its ONNX name; the last
+ * OX_IR_NAMES returned stay valid). */
 const char *ox_output_name(struct ox *X, int k);
 /* Appends op (its out access filled) with output tensor `out_name`;
  * the op's index, or -1 with the IR's error. */

@@ -357,7 +357,7 @@ int ox_constant_node(struct ox *X)
 	const Onnx__AttributeProto *a = ox_attr(X, "value");
 	if (!a || !a->t)
 		return ox_node_error(X, "only the 'value' attribute (a tensor) is supported");
-	return ox_constant_value(X, a->t, ox_output_name(X, 0));
+	return ox_constant_value(X, a->t, ox_onnx_output(X, 0));
 }
 
 /* Concat: a chain of two-input ops, each out[.., i, ..] = a[.., i, ..] +

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "onnx_int.h"
 #include "base/alloc.h"
@@ -143,7 +144,8 @@ static int materialize(struct ox *X, struct ox_value *v)
 				     v->name);
 	int rank = v->rank ? v->rank : 1;
 	int64_t one = 1;
-	int t = ir_add_tensor(&X->w->g, v->name, IR_TENSOR_WEIGHT, v->dtype, rank, v->rank ? v->shape : &one, NULL, X->err);
+	char name[IR_NAME_MAX];
+	int t = ir_add_tensor(&X->w->g, ox_ir_name(v->name, name), IR_TENSOR_WEIGHT, v->dtype, rank, v->rank ? v->shape : &one, NULL, X->err);
 	if (t < 0 || !ox_grow(X))
 		return -1;
 	X->w->init[t].kind = WL_INIT_FILE;
@@ -281,14 +283,30 @@ const char *ox_attr_string(struct ox *X, const char *name, const char *dflt)
 
 /* ---- outputs ---- */
 
-const char *ox_output_name(struct ox *X, int k)
+const char *ox_ir_name(const char *name, char out[IR_NAME_MAX])
+{
+	size_t n = strlen(name);
+	if (n < IR_NAME_MAX)
+		return memcpy(out, name, n + 1);
+	/* the name's start, then '~' and the whole name's hash: two long names
+	 * that share their start stay apart, and an error still shows which */
+	snprintf(out, IR_NAME_MAX, "%.*s~%016llx", IR_NAME_MAX - 18, name, (unsigned long long)XXH64(name, n, 0));
+	return out;
+}
+
+const char *ox_onnx_output(struct ox *X, int k)
 {
 	return (size_t)k < X->node->n_output ? X->node->output[k] : "";
 }
 
+const char *ox_output_name(struct ox *X, int k)
+{
+	return ox_ir_name(ox_onnx_output(X, k), X->ir_names[X->next_ir_name++ % OX_IR_NAMES]);
+}
+
 int ox_bind_output(struct ox *X, int k, int t)
 {
-	struct ox_value *v = ox_new_value(X, ox_output_name(X, k));
+	struct ox_value *v = ox_new_value(X, ox_onnx_output(X, k));
 	if (!v)
 		return -1;
 	v->tensor = t;

@@ -94,7 +94,8 @@ int wl_load_onnx_bytes(const uint8_t *bytes, size_t len, const char *path, const
 int wl_load_onnx_given(const char *path, const char *given, struct wl_workload *w, struct diags *err);
 /* An ONNX TensorProto file (a backend test's input_N.pb, output_N.pb): its
  * values as little-endian bytes of *dt (*nbytes), its shape and its name
- * ("" when it has none or a longer one); NULL with an error (the name is
+ * as the IR names the value ("" when it has none; a long one shortened as
+ * a model's are, docs/onnx.md); NULL with an error (the name is
  * set whenever the file is a TensorProto). */
 uint8_t *wl_onnx_read_tensor(const char *path, enum dtype *dt, int *rank, int64_t *shape, size_t *nbytes,
 			     char name[IR_NAME_MAX], struct diags *err);

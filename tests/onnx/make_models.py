@@ -25,6 +25,9 @@ same result: a difference is a bug, not rounding.
                taken by its two data sets, a branch value named as one of the graph's; Greater,
                GreaterOrEqual, Equal, Not, Cast to float, Where, Clip with a bound of 0.5, Pow 2,
                Sqrt of squares (exact), a bool output
+  long_names   values, an initializer, the graph's input and output named as TensorFlow's
+               converter names them, longer than the IR's 63 bytes; two of them alike in
+               their first 60 bytes (a Conv, its Relu, their sum)
   pools        an int8 MaxPool with dilations, pads and ceil_mode (on an int8 accelerator's ALU),
                a float AveragePool with pads, ceil_mode and count_include_pad 0, a float
                MaxPool in ceil_mode whose last window would start in the end padding
@@ -451,6 +454,24 @@ def select(out):
           [("x", x)], select_expected(x), more=[([("x", x1)], select_expected(x1))])
 
 
+def long_names(out):
+    scope = "StatefulPartitionedCall/sequential/conv2d/BiasAdd;StatefulPartitionedCall/sequential/"
+    x_name, w_name = "serving_default_input_image_of_the_classifier_model_0:0" * 2, scope + "conv2d/Conv2D/ReadVariableOp"
+    a_name, b_name, y_name = scope + "conv2d/Conv2D", scope + "conv2d/Relu", scope + "add/StatefulPartitionedCall:0"
+    x = ints((1, 3, 8, 8), -3, 3, np.float32)
+    w = ints((4, 3, 3, 3), -1, 1, np.float32)
+    a = conv2d(x, w, np.zeros(4), 1, 1)
+    y = a + np.maximum(a, 0)
+    nodes = [
+        helper.make_node("Conv", [x_name, w_name], [a_name], name=scope + "conv", pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", [a_name], [b_name], name=scope + "relu"),
+        helper.make_node("Add", [a_name, b_name], [y_name], name=scope + "add"),
+    ]
+    write(out, "long_names", nodes, [helper.make_tensor_value_info(x_name, TensorProto.FLOAT, x.shape)],
+          [helper.make_tensor_value_info(y_name, TensorProto.FLOAT, y.shape)], [numpy_helper.from_array(w, w_name)],
+          [(x_name, x)], [(y_name, y.astype(np.float32))])
+
+
 if __name__ == "__main__":
     out = sys.argv[1]
     conv_fp16(out)
@@ -465,3 +486,4 @@ if __name__ == "__main__":
     qdq(out)
     dynamic(out)
     select(out)
+    long_names(out)
