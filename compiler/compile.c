@@ -10,6 +10,7 @@
 #include "compile.h"
 #include "lower.h"
 #include "base/alloc.h"
+#include "tensorize/search.h"
 
 const char *cc_kind_name(enum cc_kind k)
 {
@@ -28,6 +29,10 @@ const char *cc_kind_name(enum cc_kind k)
  * error, and what the cycles do not show (the host packing the GEMM form's
  * operands before every run). */
 #define CC_GEMM_MARGIN 1.1
+/* How much less a less efficient binding's default must cost (estimated)
+ * to be chosen over the most efficient one's: near ties are the estimate's
+ * error, and the most efficient binding pads the least. */
+#define CC_BINDING_MARGIN 1.05
 
 double cc_plan_cost(const struct hw *hw, const struct ir_graph *g, int op, const struct cc_plan *p)
 {
@@ -67,6 +72,46 @@ static void layout_why(const struct ir_graph *g, const struct ir_op *o, char *wh
 			     : "without the points past the extent that its last band pads");
 }
 
+/* Of the candidate bindings (tz_space_candidates), the GEMM form's least
+ * costly default mapping in p->map and the least costly direct one in
+ * p->direct (cc_plan_cost: cycles, with DRAM reads weighed in). */
+static void plan_candidates(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_match *m,
+			    struct cc_plan *p, char why[256])
+{
+	char dwhy[256];
+	struct tz_geometry geo;
+	int idx[TZ_SPACE_CANDIDATES], n = tz_space_candidates(hw, g, op, m, idx);
+	double cost = INFINITY, direct_cost = INFINITY, c;
+	for (int i = 0; i < n; i++) {
+		tz_geometry_init(&geo, hw, g, op, &m->binding[idx[i]]);
+		struct cc_plan d = {.kind = CC_GEMM};
+		double margin = i ? CC_BINDING_MARGIN : 1;
+		if (!tz_default_mapping(&geo, &d.map, p->kind == CC_HOST ? why : dwhy) &&
+		    (c = cc_plan_cost(hw, g, op, &d) * margin) < cost)
+			cost = c, p->kind = CC_GEMM, p->map = d.map;
+		if (geo.dir.ok && !tz_default_direct(&geo, &d.map, dwhy) &&
+		    (c = cc_plan_cost(hw, g, op, &d) * margin) < direct_cost)
+			direct_cost = c, p->has_direct = true, p->direct = d.map;
+	}
+}
+
+/* Where no candidate has a GEMM-form (direct) default that fits, the most
+ * efficient binding further down that has one. */
+static void plan_first_fit(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_match *m,
+			   struct cc_plan *p, char why[256])
+{
+	char dwhy[256];
+	struct tz_geometry geo;
+	for (int i = 0; i < m->nbindings && (p->kind == CC_HOST || !p->has_direct); i++) {
+		tz_geometry_init(&geo, hw, g, op, &m->binding[i]);
+		struct tz_mapping d;
+		if (p->kind == CC_HOST && !tz_default_mapping(&geo, &d, why))
+			p->kind = CC_GEMM, p->map = d;
+		if (!p->has_direct && geo.dir.ok && !tz_default_direct(&geo, &d, dwhy))
+			p->has_direct = true, p->direct = d;
+	}
+}
+
 /* Max pooling the ALU can run goes there; otherwise the best binding that
  * has a default mapping that fits; otherwise the host, saying why. */
 int cc_plan_op(const struct hw *hw, const struct ir_graph *g, int op, struct cc_plan *p, struct diags *err)
@@ -90,27 +135,13 @@ int cc_plan_op(const struct hw *hw, const struct ir_graph *g, int op, struct cc_
 		return diag_nomem(err, NULL, TZ_MATCH_BINDINGS_BYTES, "the bindings of op '%s'", g->op[op].name);
 	p->nbindings = m.nbindings;
 	p->kind = CC_HOST;
-	char why[256] = "", dwhy[256];
-	struct tz_geometry geo;
-	for (int i = 0; i < m.nbindings && p->kind == CC_HOST; i++) {
-		tz_geometry_init(&geo, hw, g, op, &m.binding[i]);
-		if (!tz_default_mapping(&geo, &p->map, why))
-			p->kind = CC_GEMM;
-	}
-	/* The most efficient binding that streams its operands, unless the GEMM
-	 * form costs less (cc_plan_cost: cycles, with DRAM reads weighed in). */
-	double cost = cc_plan_cost(hw, g, op, p);
-	for (int i = 0; i < m.nbindings; i++) {
-		tz_geometry_init(&geo, hw, g, op, &m.binding[i]);
-		struct cc_plan d = {.kind = CC_GEMM};
-		if (!geo.dir.ok || tz_default_direct(&geo, &d.map, dwhy))
-			continue;
-		if (cc_plan_cost(hw, g, op, &d) <= cost)
-			p->kind = CC_GEMM, p->map = d.map;
-		else
-			p->has_direct = true, p->direct = d.map;
-		break;
-	}
+	char why[256] = "";
+	plan_candidates(hw, g, op, &m, p, why);
+	if (p->kind == CC_HOST || !p->has_direct)
+		plan_first_fit(hw, g, op, &m, p, why);
+	if (p->has_direct && cc_plan_cost(hw, g, op, &(struct cc_plan){.kind = CC_GEMM, .map = p->direct}) <=
+				     cc_plan_cost(hw, g, op, p))
+		p->kind = CC_GEMM, p->map = p->direct, p->has_direct = false;
 	if (p->kind == CC_HOST && m.nbindings)
 		snprintf(p->why, sizeof p->why, "no binding has a mapping that fits: %s", why);
 	else if (p->kind == CC_HOST)

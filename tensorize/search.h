@@ -21,20 +21,30 @@ extern "C" {
 
 /* ---- tensorize/space.c ---- */
 
-enum { TZ_SPACE_BINDINGS = 4 };
+enum { TZ_SPACE_BINDINGS = 4, TZ_SPACE_CANDIDATES = TZ_SPACE_BINDINGS + HW_MAX_INTRINSICS + 1 };
 
 struct tz_space {
 	int nbindings;
-	struct tz_geometry geo[TZ_SPACE_BINDINGS + 1]; /* one per binding in the space (and one with a direct form) */
+	struct tz_geometry geo[TZ_SPACE_CANDIDATES]; /* one per binding in the space (tz_space_candidates) */
 	int64_t n, cap;
 	struct tz_mapping *m;      /* every legal mapping */
 	int *geo_of;               /* its binding: index into geo */
 };
 
-/* The space of op `op`: its TZ_SPACE_BINDINGS most efficient bindings (of
- * those in *match), and for each every block size that is a power of two or
- * an even split of its axis into at most eight, both block orders and one
- * or two buffers per operand, keeping the mappings that fit.  0, or -1 with
+/* The bindings the default plan and the space weigh, as indices into
+ * match->binding in its order (most efficient first): the
+ * TZ_SPACE_BINDINGS most efficient, the most efficient of every other
+ * intrinsic, and the most efficient with a direct form when none of those
+ * has one.  Efficiency counts only the padding a binding computes for
+ * nothing; bindings of alike efficiency can differ many times in cycles (a
+ * vector MAC over 4 groups of one channel each against a GEMM over their
+ * 32 outputs), so the estimate chooses among them.  Returns how many. */
+int tz_space_candidates(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_match *match,
+			int idx[TZ_SPACE_CANDIDATES]);
+/* The space of op `op`: the bindings of tz_space_candidates, and for each
+ * every block size that is a power of two or an even split of its axis into
+ * at most eight, both block orders and one or two buffers per operand,
+ * keeping the mappings that fit.  0, or -1 with
  * an error (and an empty space) when out of memory. */
 int tz_space_build(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_match *match,
 		   struct tz_space *s, struct diags *err);

@@ -86,21 +86,35 @@ static int add_binding(struct tz_space *s, int gi, struct diags *err)
 	return 0;
 }
 
+int tz_space_candidates(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_match *match,
+			int idx[TZ_SPACE_CANDIDATES])
+{
+	int n = 0;
+	bool direct = false, has_intrinsic[HW_MAX_INTRINSICS] = {false};
+	struct tz_geometry geo;
+	for (int i = 0; i < match->nbindings; i++) {
+		const struct tz_binding *b = &match->binding[i];
+		bool top = i < TZ_SPACE_BINDINGS, first_of_intrinsic = !has_intrinsic[b->intrinsic];
+		if (!top && !first_of_intrinsic && direct)
+			continue;
+		tz_geometry_init(&geo, hw, g, op, b);
+		if (!top && !first_of_intrinsic && !geo.dir.ok)
+			continue;
+		idx[n++] = i;
+		direct |= geo.dir.ok;
+		has_intrinsic[b->intrinsic] = true;
+	}
+	return n;
+}
+
 /* The space's bindings and their mappings; -1 when it cannot grow. */
 static int build(const struct hw *hw, const struct ir_graph *g, int op, const struct tz_match *match,
 		 struct tz_space *s, struct diags *err)
 {
-	bool direct = false;
-	for (int i = 0; i < match->nbindings && s->nbindings < TZ_SPACE_BINDINGS; i++) {
-		tz_geometry_init(&s->geo[s->nbindings], hw, g, op, &match->binding[i]);
-		direct |= s->geo[s->nbindings].dir.ok;
+	int idx[TZ_SPACE_CANDIDATES], n = tz_space_candidates(hw, g, op, match, idx);
+	for (int i = 0; i < n; i++) {
+		tz_geometry_init(&s->geo[s->nbindings], hw, g, op, &match->binding[idx[i]]);
 		if (add_binding(s, s->nbindings++, err))
-			return -1;
-	}
-	/* and the most efficient binding with a direct form, if none of those has one */
-	for (int i = TZ_SPACE_BINDINGS; i < match->nbindings && !direct; i++) {
-		tz_geometry_init(&s->geo[s->nbindings], hw, g, op, &match->binding[i]);
-		if ((direct = s->geo[s->nbindings].dir.ok) && add_binding(s, s->nbindings++, err))
 			return -1;
 	}
 	return 0;
