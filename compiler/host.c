@@ -396,7 +396,8 @@ static LLVMValueRef epilogue_int(struct gen *G, const struct ir_epilogue *ep, LL
 	case IR_EP_RELU:
 		return LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, x, ci32(G, 0), ""), ci32(G, 0), x, "");
 	case IR_EP_ROUND: return x; /* already an integer */
-	case IR_EP_EXP: case IR_EP_LOG: case IR_EP_SQRT: return x; /* floats only (ir_add_epilogue, the decoder) */
+	case IR_EP_EXP: case IR_EP_LOG: case IR_EP_SQRT: case IR_EP_TANH: case IR_EP_ERF:
+		return x; /* floats only (ir_add_epilogue, the decoder) */
 	}
 	return x;
 }
@@ -449,6 +450,8 @@ static LLVMValueRef epilogue_float(struct gen *G, const struct ir_epilogue *ep, 
 	}
 	case IR_EP_EXP: return round32(G, libm(G, exp, x));
 	case IR_EP_LOG: return round32(G, libm(G, log, x));
+	case IR_EP_TANH: return round32(G, libm(G, tanh, x));
+	case IR_EP_ERF: return round32(G, libm(G, erf, x));
 	case IR_EP_SQRT: { /* correctly rounded, as libm's sqrt */
 		unsigned id = LLVMLookupIntrinsicID("llvm.sqrt", strlen("llvm.sqrt"));
 		LLVMValueRef f = LLVMGetIntrinsicDeclaration(G->m, id, &G->f64, 1);

@@ -39,7 +39,7 @@ const char *ir_epilogue_name(enum ir_epilogue_kind k)
 
 bool ir_epilogue_float_only(enum ir_epilogue_kind k)
 {
-	return k == IR_EP_EXP || k == IR_EP_LOG || k == IR_EP_SQRT;
+	return k == IR_EP_EXP || k == IR_EP_LOG || k == IR_EP_SQRT || k == IR_EP_TANH || k == IR_EP_ERF;
 }
 
 const char *ir_tensor_kind_name(enum ir_tensor_kind k) { return tensor_kind_names[k]; }

@@ -117,8 +117,9 @@ enum ir_combine {
 };
 
 /* DIV is floating point only (an integer division could divide by zero);
- * so are the EXP, LOG and SQRT epilogues (e to the value, its natural
- * logarithm, its square root).
+ * so are the EXP, LOG, SQRT, TANH and ERF epilogues (e to the value, its
+ * natural logarithm, its square root, its hyperbolic tangent, the error
+ * function of it).
  * Applied in order to each finished value, in the accumulator type.
  * X(id, name, has a tensor) */
 #define IR_EPILOGUES(X)          \
@@ -132,7 +133,9 @@ enum ir_combine {
 	X(ROUND, "round", false)  \
 	X(EXP, "exp", false)      \
 	X(LOG, "log", false)      \
-	X(SQRT, "sqrt", false)
+	X(SQRT, "sqrt", false)    \
+	X(TANH, "tanh", false)    \
+	X(ERF, "erf", false)
 
 enum ir_epilogue_kind {
 #define X(id, name, t) IR_EP_##id,

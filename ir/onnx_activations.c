@@ -9,6 +9,13 @@
  *   Pow               x · x, x or sqrt(x) for the constant exponents 2, 1, 0.5
  *   Sigmoid           1 / (1 + exp(−x))
  *   Softmax           e = exp(x − max(x)), e / sum(e), along the axis
+ *   Tanh, Erf         a copy with the tanh (erf) epilogue
+ *   HardSigmoid       min(relu(alpha · x + beta), 1)
+ *   HardSwish         x · HardSigmoid(x), alpha 1/6, beta 1/2
+ *   Softplus          log(exp(x) + 1)
+ *   Elu, Selu         relu(x) + alpha · (exp(min(x, 0)) − 1) (Selu: both
+ *                     terms times gamma)
+ *   Abs, Neg          relu(x) + relu(−x); a copy times −1
  *
  * Intermediate values are fp32 (an fp16 input's are exact in it). */
 #include <inttypes.h>
@@ -102,6 +109,8 @@ static int with_epilogue(struct ox *X, int x, enum ir_epilogue_kind kind)
 }
 
 int ox_exp(struct ox *X) { return with_epilogue(X, input_float(X, 0), IR_EP_EXP); }
+int ox_tanh(struct ox *X) { return with_epilogue(X, input_float(X, 0), IR_EP_TANH); }
+int ox_erf(struct ox *X) { return with_epilogue(X, input_float(X, 0), IR_EP_ERF); }
 int ox_log(struct ox *X) { return with_epilogue(X, input_float(X, 0), IR_EP_LOG); }
 int ox_sqrt(struct ox *X) { return with_epilogue(X, input_float(X, 0), IR_EP_SQRT); }
 
@@ -217,4 +226,135 @@ int ox_softmax(struct ox *X)
 	int s = reduce_dims(X, et, (int)axis, to, IR_REDUCE_SUM, sum);
 	int y = s < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_DIV, et, s, X->node_name, base, dt);
 	return y < 0 ? -1 : ox_bind_output(X, 0, graph(X)->op[y].out.tensor);
+}
+
+/* ---- piecewise activations, as ONNX's reference computes them ---- */
+
+/* out = a OP (a float constant of one value), named BASE.WHAT (op and tensor) */
+static int with_scalar(struct ox *X, enum ir_combine c, int a, double v, const char *base, const char *what)
+{
+	char name[IR_NAME_MAX], cname[IR_NAME_MAX];
+	ox_name_of(name, base, what);
+	ox_name_of(cname, name, "value");
+	int k = scalar(X, cname, (float)v);
+	int op = k < 0 ? -1 : ox_broadcast_op(X, c, a, k, name, name, DT_FP32);
+	return op < 0 ? -1 : graph(X)->op[op].out.tensor;
+}
+
+/* relu(alpha · x + beta), clipped to 1 by the op named `op_name` into `out_name` of dtype dt: HardSigmoid */
+static int hard_sigmoid(struct ox *X, int x, double alpha, double beta, const char *op_name, const char *out_name,
+			enum dtype dt)
+{
+	char base[IR_NAME_MAX];
+	snprintf(base, sizeof base, "%s", ox_output_name(X, 0));
+	int s = with_scalar(X, IR_COMBINE_MUL, x, alpha, base, "scaled");
+	int t = s < 0 ? -1 : with_scalar(X, IR_COMBINE_ADD, s, beta, base, "shifted");
+	struct ir_epilogue relu = {.kind = IR_EP_RELU};
+	char one[IR_NAME_MAX];
+	ox_name_of(one, base, "one");
+	int c = t < 0 || ir_add_epilogue(graph(X), graph(X)->tensor[t].producer, &relu, X->err) ? -1 : scalar(X, one, 1);
+	int y = c < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_MIN, t, c, op_name, out_name, dt);
+	return y < 0 ? -1 : graph(X)->op[y].out.tensor;
+}
+
+int ox_hard_sigmoid(struct ox *X)
+{
+	int x = input_float(X, 0);
+	double alpha = (float)ox_attr_float(X, "alpha", 0.2), beta = (float)ox_attr_float(X, "beta", 0.5);
+	int y = x < 0 ? -1 : hard_sigmoid(X, x, alpha, beta, X->node_name, ox_output_name(X, 0), graph(X)->tensor[x].dtype);
+	return y < 0 ? -1 : ox_bind_output(X, 0, y);
+}
+
+int ox_hard_swish(struct ox *X)
+{
+	int x = input_float(X, 0);
+	char gate[IR_NAME_MAX];
+	ox_name_of(gate, ox_output_name(X, 0), "gate");
+	int h = x < 0 ? -1 : hard_sigmoid(X, x, (float)(1.0 / 6), 0.5, gate, gate, DT_FP32);
+	int y = h < 0 ? -1
+		      : ox_broadcast_op(X, IR_COMBINE_MUL, x, h, X->node_name, ox_output_name(X, 0), graph(X)->tensor[x].dtype);
+	return y < 0 ? -1 : ox_bind_output(X, 0, graph(X)->op[y].out.tensor);
+}
+
+int ox_softplus(struct ox *X)
+{
+	int x = input_float(X, 0);
+	struct ir_epilogue e[] = {{.kind = IR_EP_EXP}, {.kind = IR_EP_ADD, .imm = 1}, {.kind = IR_EP_LOG}};
+	int y = x < 0 ? -1 : copy_with(X, x, e, 3, graph(X)->tensor[x].dtype, ox_output_name(X, 0));
+	if (y >= 0) /* the copy is this node's op */
+		snprintf(graph(X)->op[graph(X)->tensor[y].producer].name, IR_NAME_MAX, "%s", X->node_name);
+	return y < 0 ? -1 : ox_bind_output(X, 0, y);
+}
+
+/* relu(x) · gamma + (exp(min(x, 0)) − 1) · alpha · gamma (gamma 1: Elu) */
+static int elu(struct ox *X, double alpha, double gamma)
+{
+	int x = input_float(X, 0);
+	if (x < 0)
+		return -1;
+	char base[IR_NAME_MAX], pos[IR_NAME_MAX], neg[IR_NAME_MAX];
+	snprintf(base, sizeof base, "%s", ox_output_name(X, 0));
+	ox_name_of(pos, base, "positive");
+	ox_name_of(neg, base, "negative");
+	struct ir_epilogue relu = {.kind = IR_EP_RELU}, flip = {.kind = IR_EP_MUL, .imm = -1};
+	struct ir_epilogue expm1[] = {flip, relu, flip, {.kind = IR_EP_EXP}, {.kind = IR_EP_ADD, .imm = -1}};
+	int p = copy_with(X, x, &relu, 1, DT_FP32, pos);
+	int m = p < 0 ? -1 : copy_with(X, x, expm1, 5, DT_FP32, neg);
+	int s = m < 0 ? -1 : with_scalar(X, IR_COMBINE_MUL, m, alpha, base, "alpha");
+	if (s >= 0 && gamma != 1) {
+		p = with_scalar(X, IR_COMBINE_MUL, p, gamma, base, "gamma");
+		s = p < 0 ? -1 : with_scalar(X, IR_COMBINE_MUL, s, gamma, base, "alpha_gamma");
+	}
+	int y = s < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_ADD, p, s, X->node_name, base, graph(X)->tensor[x].dtype);
+	return y < 0 ? -1 : ox_bind_output(X, 0, graph(X)->op[y].out.tensor);
+}
+
+int ox_elu(struct ox *X) { return elu(X, (float)ox_attr_float(X, "alpha", 1.0), 1); }
+
+int ox_selu(struct ox *X)
+{
+	return elu(X, (float)ox_attr_float(X, "alpha", 1.67326319217681884765625),
+		   (float)ox_attr_float(X, "gamma", 1.05070102214813232421875));
+}
+
+/* relu(x) + relu(−x), in the accumulator's type (an int8 −128 wraps back, as numpy's abs does) */
+int ox_abs(struct ox *X)
+{
+	int x = ox_input(X, 0);
+	if (x < 0)
+		return -1;
+	enum dtype dt = graph(X)->tensor[x].dtype, acc = dtype_float(dt) ? DT_FP32 : DT_INT32;
+	char base[IR_NAME_MAX], pos[IR_NAME_MAX], neg[IR_NAME_MAX];
+	snprintf(base, sizeof base, "%s", ox_output_name(X, 0));
+	ox_name_of(pos, base, "positive");
+	ox_name_of(neg, base, "negative");
+	struct ir_epilogue relu = {.kind = IR_EP_RELU}, flip = {.kind = IR_EP_MUL, .imm = -1};
+	int p = copy_with(X, x, &relu, 1, acc, pos);
+	int m = p < 0 ? -1 : copy_with(X, x, (struct ir_epilogue[]){flip, relu}, 2, acc, neg);
+	return m < 0 ? -1 : ox_bind_op(X, ir_elementwise(graph(X), X->node_name, IR_COMBINE_ADD, p, m, base, dt, X->err));
+}
+
+int ox_neg(struct ox *X)
+{
+	int x = ox_input(X, 0);
+	struct ir_epilogue flip = {.kind = IR_EP_MUL, .imm = -1};
+	int y = x < 0 ? -1 : copy_with(X, x, &flip, 1, graph(X)->tensor[x].dtype, ox_output_name(X, 0));
+	if (y >= 0)
+		snprintf(graph(X)->op[graph(X)->tensor[y].producer].name, IR_NAME_MAX, "%s", X->node_name);
+	return y < 0 ? -1 : ox_bind_output(X, 0, y);
+}
+
+/* Inference: a copy.  Training (a true training_mode, before opset 7 is_test
+ * 0) and the mask output are refused rather than ignored. */
+int ox_dropout(struct ox *X)
+{
+	if (X->node->n_output > 1 && X->node->output[1][0])
+		return ox_node_error(X, "the mask output is not supported (inference only)");
+	const struct ox_value *t = X->node->n_input > 2 && X->node->input[2][0] ? ox_const_input(X, 2, false) : NULL;
+	double training = 0;
+	if (X->node->n_input > 2 && X->node->input[2][0] && (!t || ox_const_scalar(X, t, &training)))
+		return -1;
+	if (training != 0 || (X->opset < 7 && !ox_attr_int(X, "is_test", 0)))
+		return ox_node_error(X, "training mode is not supported (inference only)");
+	return ox_identity(X);
 }

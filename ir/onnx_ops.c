@@ -224,33 +224,29 @@ static int div_(struct ox *X)
 	return a < 0 ? -1 : elementwise(X, IR_COMBINE_DIV);
 }
 
-/* Max or Min of any number of inputs: a chain of two-input ops, each step
- * a node of its own with the first operand the last step's result (one
- * input: a copy). */
-static int variadic(struct ox *X, enum ir_combine c)
+/* Max, Min or Sum of any number of inputs into the value named `out`: a
+ * chain of two-input ops, each step a node of its own with the first
+ * operand the last step's result (one input: a copy). */
+static int variadic_to(struct ox *X, enum ir_combine c, char *out)
 {
 	const Onnx__NodeProto *node = X->node;
 	size_t n = node->n_input;
-	if (n == 0 || node->n_output == 0)
-		return ox_node_error(X, "no inputs or no output");
-	if (n == 1)
-		return ox_identity(X);
-	if (n == 2)
-		return elementwise(X, c);
 	char prev[IR_NAME_MAX], name[IR_NAME_MAX], saved[IR_NAME_MAX];
-	char *ins[2] = {node->input[0], NULL}, *outs[1] = {name};
+	char *ins[2] = {node->input[0], NULL}, *outs[1] = {out};
 	Onnx__NodeProto step = *node;
-	step.n_input = 2, step.input = ins, step.n_output = 1, step.output = outs;
+	step.n_input = n == 1 ? 1 : 2, step.input = ins, step.n_output = 1, step.output = outs;
 	snprintf(saved, sizeof saved, "%s", X->node_name);
-	int rc = 0;
 	X->node = &step;
+	int rc = n == 1 ? ox_identity(X) : 0;
 	for (size_t k = 1; k < n && !rc; k++) {
 		ins[1] = node->input[k];
-		if (k == n - 1)
-			snprintf(name, sizeof name, "%s", node->output[0]), snprintf(X->node_name, sizeof X->node_name, "%s", saved);
-		else
-			snprintf(name, sizeof name, "%.40s.%s%d", node->output[0], c == IR_COMBINE_MAX ? "max" : "min", (int)k),
+		outs[0] = k == n - 1 ? out : name;
+		if (k < n - 1)
+			snprintf(name, sizeof name, "%.40s.%s%d", out, c == IR_COMBINE_MAX ? "max" : c == IR_COMBINE_MIN ? "min" : "sum",
+				 (int)k),
 				snprintf(X->node_name, sizeof X->node_name, "%.40s.%d", saved, (int)k);
+		else
+			snprintf(X->node_name, sizeof X->node_name, "%s", saved);
 		rc = elementwise(X, c);
 		snprintf(prev, sizeof prev, "%s", name);
 		ins[0] = prev;
@@ -260,8 +256,35 @@ static int variadic(struct ox *X, enum ir_combine c)
 	return rc;
 }
 
+static int variadic(struct ox *X, enum ir_combine c)
+{
+	if (X->node->n_input == 0 || X->node->n_output == 0)
+		return ox_node_error(X, "no inputs or no output");
+	return variadic_to(X, c, X->node->output[0]);
+}
+
 static int max(struct ox *X) { return variadic(X, IR_COMBINE_MAX); }
 static int min(struct ox *X) { return variadic(X, IR_COMBINE_MIN); }
+static int sum(struct ox *X) { return variadic(X, IR_COMBINE_ADD); }
+
+/* Mean: the Sum of the inputs divided by their count (floating point) */
+static int mean(struct ox *X)
+{
+	int x = X->node->n_input && X->node->n_output ? ox_input(X, 0) : ox_node_error(X, "no inputs or no output");
+	if (x >= 0 && !dtype_float(graph(X)->tensor[x].dtype))
+		return ox_node_error(X, "input '%s' is %s; Mean is supported on floating point only", graph(X)->tensor[x].name,
+				     dtype_name(graph(X)->tensor[x].dtype));
+	char total[IR_NAME_MAX];
+	ox_name_of(total, ox_output_name(X, 0), "sum");
+	if (x < 0 || variadic_to(X, IR_COMBINE_ADD, total))
+		return -1;
+	const struct ox_value *v = ox_value(X, total);
+	int s = v ? v->tensor : -1;
+	int c = s < 0 ? -1 : ox_scalar(X, ox_output_name(X, 0), "count", graph(X)->tensor[s].dtype, (double)X->node->n_input);
+	return c < 0 ? -1
+		     : ox_bind_op(X, ox_broadcast_op(X, IR_COMBINE_DIV, s, c, X->node_name, ox_output_name(X, 0),
+						     graph(X)->tensor[s].dtype));
+}
 
 /* ---- reductions ---- */
 
@@ -601,7 +624,19 @@ static int batch_norm(struct ox *X)
 	X("Not", ox_not, 0)                                        \
 	X("Where", ox_where, 0)                                    \
 	X("Cast", ox_cast, 0)                                      \
-	X("If", ox_if, 0)
+	X("If", ox_if, 0)                                          \
+	X("Sum", sum, 0)                                           \
+	X("Mean", mean, 0)                                         \
+	X("Tanh", ox_tanh, 0)                                      \
+	X("Erf", ox_erf, 0)                                        \
+	X("HardSigmoid", ox_hard_sigmoid, 0)                       \
+	X("HardSwish", ox_hard_swish, 0)                           \
+	X("Softplus", ox_softplus, 0)                              \
+	X("Elu", ox_elu, 0)                                        \
+	X("Selu", ox_selu, 0)                                      \
+	X("Abs", ox_abs, 0)                                        \
+	X("Neg", ox_neg, 0)                                        \
+	X("Dropout", ox_dropout, 0)
 
 static const struct {
 	const char *op_type;

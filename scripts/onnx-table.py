@@ -17,7 +17,8 @@ OPS = ["conv", "basic_conv", "gemm", "matmul", "maxpool", "averagepool", "global
        "identity", "constant", "pad", "constant_pad", "batchnorm", "convinteger", "basic_convinteger", "matmulinteger",
        "qlinearconv", "qlinearmatmul", "quantizelinear", "dequantizelinear", "leakyrelu", "prelu", "min", "concat",
        "sigmoid", "softmax", "div", "reduce_max", "reduce_sum", "reduce_mean", "reduce_sum_square", "exp",
-       "log", "sqrt", "pow", "cast", "equal", "greater", "less", "not", "where", "if"]
+       "log", "sqrt", "pow", "cast", "equal", "greater", "less", "not", "where", "if", "tanh", "erf", "hardsigmoid",
+       "hardswish", "softplus", "elu", "selu", "abs", "neg", "sum", "mean", "dropout"]
 HWS = ["vta-default", "mma-fp16"]
 
 

@@ -25,7 +25,7 @@ int tz_epilogue_alu(const struct hw *hw, enum dtype acc, const struct ir_epilogu
 	case IR_EP_RELU: op[0] = HW_ALU_MAX, imm[0] = 0; return 1;
 	case IR_EP_DIV: return -1;
 	case IR_EP_ROUND: return dtype_float(acc) ? -1 : 0; /* an integer is one already */
-	case IR_EP_EXP: case IR_EP_LOG: case IR_EP_SQRT: return -1;
+	case IR_EP_EXP: case IR_EP_LOG: case IR_EP_SQRT: case IR_EP_TANH: case IR_EP_ERF: return -1;
 	case IR_EP_CLIP: {
 		/* the ALU's clip is symmetric: [-y-1, y] for integers, [-y, y] for
 		 * floats, with y > 0 (clip [0, 0] is +0 for a negative value, y = 0

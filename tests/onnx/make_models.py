@@ -28,6 +28,8 @@ same result: a difference is a bug, not rounding.
   long_names   values, an initializer, the graph's input and output named as TensorFlow's
                converter names them, longer than the IR's 63 bytes; two of them alike in
                their first 60 bytes (a Conv, its Relu, their sum)
+  int_moves    Abs and Neg of int8 values from -128 to 127 (wrapping as numpy's), Sum of three
+               int32 inputs, one broadcast, and Mean of two float ones
   pools        an int8 MaxPool with dilations, pads and ceil_mode (on an int8 accelerator's ALU),
                a float AveragePool with pads, ceil_mode and count_include_pad 0, a float
                MaxPool in ceil_mode whose last window would start in the end padding
@@ -454,6 +456,26 @@ def select(out):
           [("x", x)], select_expected(x), more=[([("x", x1)], select_expected(x1))])
 
 
+def int_moves(out):
+    x = np.arange(-128, 128, dtype=np.int8).reshape(4, 64)
+    a, b, c = ints((4, 64), -1000, 1000, np.int32), ints((4, 64), -1000, 1000, np.int32), ints((64,), -1000, 1000, np.int32)
+    f, g = ints((4, 64), -8, 8, np.float32), ints((4, 64), -8, 8, np.float32)
+    nodes = [
+        helper.make_node("Abs", ["x"], ["abs"], name="abs"),
+        helper.make_node("Neg", ["x"], ["neg"], name="neg"),
+        helper.make_node("Sum", ["a", "b", "c"], ["sum"], name="sum"),
+        helper.make_node("Mean", ["f", "g"], ["mean"], name="mean"),
+    ]
+    ins = [("x", x), ("a", a), ("b", b), ("c", c), ("f", f), ("g", g)]
+    outs = [("abs", np.abs(x)), ("neg", np.negative(x)), ("sum", a + b + c), ("mean", ((f + g) / 2).astype(np.float32))]
+    types = {np.dtype(np.int8): TensorProto.INT8, np.dtype(np.int32): TensorProto.INT32,
+             np.dtype(np.float32): TensorProto.FLOAT}
+
+    def info(n, v):
+        return helper.make_tensor_value_info(n, types[v.dtype], v.shape)
+    write(out, "int_moves", nodes, [info(n, v) for n, v in ins], [info(n, v) for n, v in outs], [], ins, outs)
+
+
 def long_names(out):
     scope = "StatefulPartitionedCall/sequential/conv2d/BiasAdd;StatefulPartitionedCall/sequential/"
     x_name, w_name = "serving_default_input_image_of_the_classifier_model_0:0" * 2, scope + "conv2d/Conv2D/ReadVariableOp"
@@ -487,3 +509,4 @@ if __name__ == "__main__":
     dynamic(out)
     select(out)
     long_names(out)
+    int_moves(out)

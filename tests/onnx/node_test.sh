@@ -38,7 +38,7 @@ done
 py=/usr/bin/python3; [ -x "$py" ] || py=python3
 if "$py" "$here/make_models.py" "$work/models"; then pass=$((pass + 1)); else
   fail=$((fail + 1)); echo "FAIL: make_models.py (Debian: python3-onnx, python3-numpy)"; fi
-for m in conv_fp16 cnn_fp32 cnn_fp32_external reshape pad_conv_bn qcnn qmatmul pools conv_nd qdq select long_names; do
+for m in conv_fp16 cnn_fp32 cnn_fp32_external reshape pad_conv_bn qcnn qmatmul pools conv_nd qdq select long_names int_moves; do
   for h in vta-default mma-fp16 edge-tiny; do
     expect 0 "$m on $h" "$tessel" onnx-test "$work/models/$m" --hw "$hwdir/$h.yaml"
   done
@@ -155,8 +155,10 @@ says "$work/out" "0 of 1 data sets match" "the data set is counted as failed"
 says "$work/out" "first mismatch: test_data_set_0: 1 values differ" "the mismatch is named"
 
 # what is not supported is an error naming the node, its op_type and opset
-expect 1 "an unsupported op" "$tessel" onnx-test "$data/test_hardsigmoid_example"
-says "$work/err" "node 'HardSigmoid_0' (HardSigmoid, opset 6): not supported; the supported ops are Conv MatMul Gemm" "the op named"
+expect 1 "an unsupported op" "$tessel" onnx-test "$data/test_softsign_example"
+says "$work/err" "node 'Softsign_0' (Softsign, opset 1): not supported; the supported ops are Conv MatMul Gemm" "the op named"
+expect 1 "an unsupported output" "$tessel" onnx-test "$data/test_dropout_default_mask"
+says "$work/err" "node 'Dropout_0' (Dropout, opset 13): the mask output is not supported (inference only)" "the output named"
 expect 1 "an unsupported attribute" "$tessel" onnx-test "$data/test_edge_pad"
 says "$work/err" "node 'Pad_0' (Pad, opset 13): mode 'edge'; only constant is supported" "the attribute named"
 expect 1 "an unsupported dtype" "$tessel" onnx-test "$data/test_cast_DOUBLE_to_FLOAT"

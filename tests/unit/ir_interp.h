@@ -156,6 +156,8 @@ static inline void interp_op(const struct ir_graph *g, int opi, struct interp_te
 			case IR_EP_EXP: fa = interp_round(exp(fa), op->acc); break;
 			case IR_EP_LOG: fa = interp_round(log(fa), op->acc); break;
 			case IR_EP_SQRT: fa = interp_round(sqrt(fa), op->acc); break;
+			case IR_EP_TANH: fa = interp_round(tanh(fa), op->acc); break;
+			case IR_EP_ERF: fa = interp_round(erf(fa), op->acc); break;
 			}
 		}
 		if (dtype_float(ot->dtype))

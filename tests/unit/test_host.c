@@ -157,9 +157,9 @@ static void random_epilogues(struct run *r, int op)
 	const struct ir_tensor *out = &r->g.tensor[r->g.op[op].out.tensor];
 	int n = (int)rnd(0, 4);
 	for (int e = 0; e < n; e++) {
-		struct ir_epilogue ep = {.kind = (enum ir_epilogue_kind)rnd(IR_EP_BIAS, IR_EP_SQRT)};
+		struct ir_epilogue ep = {.kind = (enum ir_epilogue_kind)rnd(IR_EP_BIAS, IR_EP_ERF)};
 		if (ir_epilogue_float_only(ep.kind) && !flt)
-			ep.kind = IR_EP_ROUND; /* exp, log and sqrt are floating point only */
+			ep.kind = IR_EP_ROUND; /* exp, log, sqrt, tanh and erf are floating point only */
 		switch (ep.kind) {
 		case IR_EP_BIAS: {
 			char name[16];
@@ -174,7 +174,8 @@ static void random_epilogues(struct run *r, int op)
 		case IR_EP_SHR: ep.imm = flt || rnd(0, 2) ? rnd(-6, 12) : rnd(-32, 40); break; /* past 31 on integers */
 		case IR_EP_DIV: ep.imm = rnd(0, 1) ? rnd(1, 9) : rnd(-7, -2); break;
 		case IR_EP_CLIP: ep.lo = rnd(-300, 100), ep.hi = ep.lo + rnd(0, 400); break;
-		case IR_EP_RELU: case IR_EP_ROUND: case IR_EP_EXP: case IR_EP_LOG: case IR_EP_SQRT: break;
+		case IR_EP_RELU: case IR_EP_ROUND: case IR_EP_EXP: case IR_EP_LOG: case IR_EP_SQRT: case IR_EP_TANH:
+		case IR_EP_ERF: break;
 		}
 		ASSERT_EQ(ir_add_epilogue(&r->g, op, &ep, &r->err), 0);
 	}
