@@ -1,6 +1,5 @@
-/* ONNX's activations and elementary functions that are not Relu or Clip
- * (docs/onnx.md): LeakyRelu, PRelu, Exp, Log, Sqrt, Pow, Sigmoid and
- * Softmax, each a few IR ops made of the IR's combines and epilogues, so
+/* ONNX's activations, elementary functions and normalizations that are not
+ * Relu or Clip (docs/onnx.md), each a few IR ops made of the IR's combines and epilogues, so
  * that every backend computes them the same way:
  *
  *   LeakyRelu, PRelu  relu(x) + slope · min(x, 0), min(x, 0) = −relu(−x)
@@ -9,6 +8,9 @@
  *   Pow               x · x, x or sqrt(x) for the constant exponents 2, 1, 0.5
  *   Sigmoid           1 / (1 + exp(−x))
  *   Softmax           e = exp(x − max(x)), e / sum(e), along the axis
+ *   LogSoftmax        d = x − max(x), d − log(sum(exp(d)))
+ *   LayerNormalization  d = x − mean(x), d / sqrt(mean(d · d) + epsilon) ·
+ *                     scale + B, as the reference rounds it
  *   Tanh, Erf         a copy with the tanh (erf) epilogue
  *   HardSigmoid       min(relu(alpha · x + beta), 1)
  *   HardSwish         x · HardSigmoid(x), alpha 1/6, beta 1/2
@@ -197,33 +199,63 @@ static int reduce_dims(struct ox *X, int in, int from, int to, enum ir_reduce r,
 	return ox_reduce_op(X, in, mask, true, r, name, name, DT_FP32);
 }
 
-/* Softmax along `axis` (opset 13 on, default -1), or over every dimension
- * from `axis` on (before 13, default 1: the input seen as 2-D). */
-int ox_softmax(struct ox *X)
+/* Softmax's (LogSoftmax's) dimensions: `axis` (opset 13 on, default -1),
+ * or every dimension from `axis` on (before 13, default 1: the input seen
+ * as 2-D), as [*from, *to); 0, or -1 with an error. */
+static int softmax_dims(struct ox *X, int x, int *from, int *to)
 {
-	int x = input_float(X, 0);
-	if (x < 0)
-		return -1;
 	int rank = graph(X)->tensor[x].rank;
-	enum dtype dt = graph(X)->tensor[x].dtype;
 	int64_t axis = ox_attr_int(X, "axis", X->opset >= 13 ? -1 : 1);
 	if (axis < -rank || axis >= rank)
 		return ox_node_error(X, "axis %" PRId64 " of a rank-%d input", axis, rank);
-	if (axis < 0)
-		axis += rank;
-	int in = x, to = X->opset >= 13 ? (int)axis + 1 : rank;
+	*from = (int)(axis < 0 ? axis + rank : axis);
+	*to = X->opset >= 13 ? *from + 1 : rank;
+	return 0;
+}
+
+/* LogSoftmax as ONNX's reference: d = x − max(x), d − log(sum(exp(d))) */
+int ox_log_softmax(struct ox *X)
+{
+	int x = input_float(X, 0), from, to;
+	if (x < 0 || softmax_dims(X, x, &from, &to))
+		return -1;
+	char base[IR_NAME_MAX], mx[IR_NAME_MAX], diff[IR_NAME_MAX], ex[IR_NAME_MAX], sum[IR_NAME_MAX];
+	snprintf(base, sizeof base, "%s", ox_output_name(X, 0));
+	ox_name_of(mx, base, "max");
+	ox_name_of(diff, base, "shifted");
+	ox_name_of(ex, base, "exp");
+	ox_name_of(sum, base, "logsum");
+	struct ir_epilogue exp_e = {.kind = IR_EP_EXP}, log_e = {.kind = IR_EP_LOG};
+	int m = reduce_dims(X, x, from, to, IR_REDUCE_MAX, mx);
+	int d = m < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_SUB, x, m, diff, diff, DT_FP32);
+	int e = d < 0 ? -1 : copy_with(X, graph(X)->op[d].out.tensor, &exp_e, 1, DT_FP32, ex);
+	int s = e < 0 ? -1 : reduce_dims(X, e, from, to, IR_REDUCE_SUM, sum);
+	if (s < 0 || ir_add_epilogue(graph(X), graph(X)->tensor[s].producer, &log_e, X->err))
+		return -1;
+	int y = ox_broadcast_op(X, IR_COMBINE_SUB, graph(X)->op[d].out.tensor, s, X->node_name, base,
+				graph(X)->tensor[x].dtype);
+	return y < 0 ? -1 : ox_bind_output(X, 0, graph(X)->op[y].out.tensor);
+}
+
+/* Softmax over softmax_dims */
+int ox_softmax(struct ox *X)
+{
+	int x = input_float(X, 0), from, to;
+	if (x < 0 || softmax_dims(X, x, &from, &to))
+		return -1;
+	enum dtype dt = graph(X)->tensor[x].dtype;
 	char base[IR_NAME_MAX], mx[IR_NAME_MAX], ex[IR_NAME_MAX], sum[IR_NAME_MAX];
 	snprintf(base, sizeof base, "%s", ox_output_name(X, 0));
 	ox_name_of(mx, base, "max");
 	ox_name_of(ex, base, "exp");
 	ox_name_of(sum, base, "sum");
-	int m = reduce_dims(X, in, (int)axis, to, IR_REDUCE_MAX, mx);
-	int e = m < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_SUB, in, m, ex, ex, DT_FP32);
+	int m = reduce_dims(X, x, from, to, IR_REDUCE_MAX, mx);
+	int e = m < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_SUB, x, m, ex, ex, DT_FP32);
 	struct ir_epilogue exp_e = {.kind = IR_EP_EXP};
 	if (e < 0 || ir_add_epilogue(graph(X), e, &exp_e, X->err))
 		return -1;
 	int et = graph(X)->op[e].out.tensor;
-	int s = reduce_dims(X, et, (int)axis, to, IR_REDUCE_SUM, sum);
+	int s = reduce_dims(X, et, from, to, IR_REDUCE_SUM, sum);
 	int y = s < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_DIV, et, s, X->node_name, base, dt);
 	return y < 0 ? -1 : ox_bind_output(X, 0, graph(X)->op[y].out.tensor);
 }
@@ -357,4 +389,72 @@ int ox_dropout(struct ox *X)
 	if (training != 0 || (X->opset < 7 && !ox_attr_int(X, "is_test", 0)))
 		return ox_node_error(X, "training mode is not supported (inference only)");
 	return ox_identity(X);
+}
+
+/* ---- LayerNormalization ---- */
+
+/* The sum over dimensions from .. rank − 1 (kept as 1) divided by their
+ * count: their mean, as the reference's sum / count */
+static int mean_over(struct ox *X, int in, int from, const char *name)
+{
+	const struct ir_tensor *t = &graph(X)->tensor[in];
+	int64_t count = 1;
+	for (int d = from; d < t->rank; d++)
+		count *= t->shape[d];
+	struct ir_epilogue div = {.kind = IR_EP_DIV, .imm = count};
+	int s = reduce_dims(X, in, from, t->rank, IR_REDUCE_SUM, name);
+	return s < 0 || ir_add_epilogue(graph(X), graph(X)->tensor[s].producer, &div, X->err) ? -1 : s;
+}
+
+/* As ONNX's reference: d = x − mean(x), inv = 1 / sqrt(mean(d · d) +
+ * epsilon), y = d · inv · scale + B over the dimensions from `axis` on;
+ * the Mean and InvStdDev outputs where the node names them. */
+int ox_layer_normalization(struct ox *X)
+{
+	int x = input_float(X, 0), w = x < 0 ? -1 : input_float(X, 1);
+	int b = w >= 0 && X->node->n_input > 2 && X->node->input[2][0] ? input_float(X, 2) : -2;
+	if (w < 0 || b == -1)
+		return -1;
+	int rank = graph(X)->tensor[x].rank;
+	int64_t axis = ox_attr_int(X, "axis", -1);
+	if (axis < -rank || axis >= rank)
+		return ox_node_error(X, "axis %" PRId64 " of a rank-%d input", axis, rank);
+	int from = (int)(axis < 0 ? axis + rank : axis);
+	char base[IR_NAME_MAX], n[6][IR_NAME_MAX];
+	snprintf(base, sizeof base, "%s", ox_output_name(X, 0));
+	const char *what[] = {"centred", "squared", "variance", "eps", "one", "normalized"};
+	for (int i = 0; i < 6; i++)
+		ox_name_of(n[i], base, what[i]);
+	char mean_name[IR_NAME_MAX], inv_name[IR_NAME_MAX];
+	bool has_mean = X->node->n_output > 1 && X->node->output[1][0];
+	bool has_inv = X->node->n_output > 2 && X->node->output[2][0];
+	snprintf(mean_name, sizeof mean_name, "%s", has_mean ? ox_output_name(X, 1) : "");
+	if (!has_mean)
+		ox_name_of(mean_name, base, "mean");
+	snprintf(inv_name, sizeof inv_name, "%s", has_inv ? ox_output_name(X, 2) : "");
+	if (!has_inv)
+		ox_name_of(inv_name, base, "inv_std_dev");
+	int m = mean_over(X, x, from, mean_name);
+	int d = m < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_SUB, x, m, n[0], n[0], DT_FP32);
+	int dt = d < 0 ? -1 : graph(X)->op[d].out.tensor;
+	int sq = dt < 0 ? -1 : ir_elementwise(graph(X), n[1], IR_COMBINE_MUL, dt, dt, n[1], DT_FP32, X->err);
+	int v = sq < 0 || !ox_grow(X) ? -1 : mean_over(X, graph(X)->op[sq].out.tensor, from, n[2]);
+	int ve = v < 0 ? -1 : with_scalar(X, IR_COMBINE_ADD, v, (float)ox_attr_float(X, "epsilon", 1e-5), base, what[3]);
+	struct ir_epilogue root = {.kind = IR_EP_SQRT};
+	int one = ve < 0 || ir_add_epilogue(graph(X), graph(X)->tensor[ve].producer, &root, X->err) ? -1 : scalar(X, n[4], 1);
+	int inv = one < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_DIV, one, ve, inv_name, inv_name, DT_FP32);
+	int y = inv < 0 ? -1 : ox_broadcast_op(X, IR_COMBINE_MUL, dt, graph(X)->op[inv].out.tensor, n[5], n[5], DT_FP32);
+	enum dtype out = graph(X)->tensor[x].dtype;
+	char scaled[IR_NAME_MAX];
+	ox_name_of(scaled, base, "scaled");
+	if (y >= 0) /* times the scale: the result, or before the bias */
+		y = ox_broadcast_op(X, IR_COMBINE_MUL, graph(X)->op[y].out.tensor, w, b < 0 ? X->node_name : scaled,
+				    b < 0 ? base : scaled, b < 0 ? out : DT_FP32);
+	if (y >= 0 && b >= 0)
+		y = ox_broadcast_op(X, IR_COMBINE_ADD, graph(X)->op[y].out.tensor, b, X->node_name, base, out);
+	if (y < 0 || ox_bind_output(X, 0, graph(X)->op[y].out.tensor))
+		return -1;
+	if (has_mean && ox_bind_output(X, 1, m))
+		return -1;
+	return has_inv ? ox_bind_output(X, 2, graph(X)->op[inv].out.tensor) : 0;
 }

@@ -203,6 +203,8 @@ int ox_dequantize_linear(struct ox *X);
 int ox_leaky_relu(struct ox *X);
 int ox_prelu(struct ox *X);
 int ox_sigmoid(struct ox *X);
+int ox_log_softmax(struct ox *X);
+int ox_layer_normalization(struct ox *X);
 int ox_tanh(struct ox *X);
 int ox_erf(struct ox *X);
 int ox_hard_sigmoid(struct ox *X);

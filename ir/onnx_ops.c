@@ -636,7 +636,9 @@ static int batch_norm(struct ox *X)
 	X("Selu", ox_selu, 0)                                      \
 	X("Abs", ox_abs, 0)                                        \
 	X("Neg", ox_neg, 0)                                        \
-	X("Dropout", ox_dropout, 0)
+	X("Dropout", ox_dropout, 0)                                \
+	X("LogSoftmax", ox_log_softmax, 0)                         \
+	X("LayerNormalization", ox_layer_normalization, 0)
 
 static const struct {
 	const char *op_type;
