@@ -449,6 +449,9 @@ static int import_node(struct ox *X, size_t n)
 		return -1;
 	if (X->qdq[n].role == OX_QDQ_FUSED) /* imported with its pattern's product */
 		return 0;
+	int folded = ox_fold(X); /* shapes and what is computed from them alone */
+	if (folded)
+		return folded < 0 ? -1 : 0;
 	ox_convert f = node->op_type ? ox_converter(node->op_type) : NULL;
 	if (!f)
 		return ox_node_error(X, "not supported; the supported ops are %s", ox_supported);

@@ -1,6 +1,6 @@
 /* ONNX's activations, elementary functions and normalizations that are not
- * Relu or Clip (docs/onnx.md), each a few IR ops made of the IR's combines and epilogues, so
- * that every backend computes them the same way:
+ * Relu or Clip (docs/onnx.md), each a few IR ops made of the IR's combines
+ * and epilogues, so that every backend computes them the same way:
  *
  *   LeakyRelu, PRelu  relu(x) + slope · min(x, 0), min(x, 0) = −relu(−x)
  *                     (one of the two terms is 0, so the sum is exact)
@@ -18,6 +18,7 @@
  *   Elu, Selu         relu(x) + alpha · (exp(min(x, 0)) − 1) (Selu: both
  *                     terms times gamma)
  *   Abs, Neg          relu(x) + relu(−x); a copy times −1
+ *   Reciprocal        1 / x
  *
  * Intermediate values are fp32 (an fp16 input's are exact in it). */
 #include <inttypes.h>
@@ -364,6 +365,18 @@ int ox_abs(struct ox *X)
 	int p = copy_with(X, x, &relu, 1, acc, pos);
 	int m = p < 0 ? -1 : copy_with(X, x, (struct ir_epilogue[]){flip, relu}, 2, acc, neg);
 	return m < 0 ? -1 : ox_bind_op(X, ir_elementwise(graph(X), X->node_name, IR_COMBINE_ADD, p, m, base, dt, X->err));
+}
+
+/* 1 / x */
+int ox_reciprocal(struct ox *X)
+{
+	int x = input_float(X, 0);
+	char one[IR_NAME_MAX];
+	ox_name_of(one, ox_output_name(X, 0), "one");
+	int c = x < 0 ? -1 : scalar(X, one, 1);
+	int y = c < 0 ? -1
+		      : ox_broadcast_op(X, IR_COMBINE_DIV, c, x, X->node_name, ox_output_name(X, 0), graph(X)->tensor[x].dtype);
+	return y < 0 ? -1 : ox_bind_output(X, 0, graph(X)->op[y].out.tensor);
 }
 
 int ox_neg(struct ox *X)

@@ -205,6 +205,13 @@ int ox_prelu(struct ox *X);
 int ox_sigmoid(struct ox *X);
 int ox_log_softmax(struct ox *X);
 int ox_layer_normalization(struct ox *X);
+/* ir/onnx_fold.c: the node folded into constants (Shape, Size, or only
+ * int64 constants in): 1; not a fold: 0 (its converter runs); -1 with an
+ * error. */
+int ox_fold(struct ox *X);
+/* The converter of the ops that are only folded (Shape, Gather, ...): an error. */
+int ox_fold_only(struct ox *X);
+int ox_reciprocal(struct ox *X);
 int ox_tanh(struct ox *X);
 int ox_erf(struct ox *X);
 int ox_hard_sigmoid(struct ox *X);

@@ -638,7 +638,14 @@ static int batch_norm(struct ox *X)
 	X("Neg", ox_neg, 0)                                        \
 	X("Dropout", ox_dropout, 0)                                \
 	X("LogSoftmax", ox_log_softmax, 0)                         \
-	X("LayerNormalization", ox_layer_normalization, 0)
+	X("LayerNormalization", ox_layer_normalization, 0)         \
+	X("Reciprocal", ox_reciprocal, 0)                          \
+	X("Shape", ox_fold_only, 0)                                \
+	X("Size", ox_fold_only, 0)                                 \
+	X("Gather", ox_fold_only, 0)                               \
+	X("Slice", ox_fold_only, 0)                                \
+	X("Range", ox_fold_only, 0)                                \
+	X("ConstantOfShape", ox_fold_only, 0)
 
 static const struct {
 	const char *op_type;

@@ -19,7 +19,8 @@ OPS = ["conv", "basic_conv", "gemm", "matmul", "maxpool", "averagepool", "global
        "sigmoid", "softmax", "div", "reduce_max", "reduce_sum", "reduce_mean", "reduce_sum_square", "exp",
        "log", "sqrt", "pow", "cast", "equal", "greater", "less", "not", "where", "if", "tanh", "erf", "hardsigmoid",
        "hardswish", "softplus", "elu", "selu", "abs", "neg", "sum", "mean", "dropout",
-       "logsoftmax", "layer_normalization"]
+       "logsoftmax", "layer_normalization", "reciprocal", "shape", "size", "gather", "slice",
+       "range", "constantofshape"]
 HWS = ["vta-default", "mma-fp16"]
 
 

@@ -30,6 +30,10 @@ same result: a difference is a bug, not rounding.
                their first 60 bytes (a Conv, its Relu, their sum)
   int_moves    Abs and Neg of int8 values from -128 to 127 (wrapping as numpy's), Sum of three
                int32 inputs, one broadcast, and Mean of two float ones
+  shape_chain  a flatten and a split of heads as PyTorch exports them with a symbolic batch:
+               Shape, Gather, Unsqueeze, Concat, Slice, Div, Mul, Cast, Range, Size, Squeeze,
+               ConstantOfShape and Neg on shapes, folded at import, feeding Reshape and a
+               MatMul; its data set of batch 3
   pools        an int8 MaxPool with dilations, pads and ceil_mode (on an int8 accelerator's ALU),
                a float AveragePool with pads, ceil_mode and count_include_pad 0, a float
                MaxPool in ceil_mode whose last window would start in the end padding
@@ -476,6 +480,50 @@ def int_moves(out):
     write(out, "int_moves", nodes, [info(n, v) for n, v in ins], [info(n, v) for n, v in outs], [], ins, outs)
 
 
+def shape_chain(out):
+    w = ints((12, 5), -2, 2, np.float32)
+    i64 = lambda *v: numpy_helper.from_array(np.array(v, dtype=np.int64))
+    c = lambda name, *v: helper.make_node("Constant", [], [name], name=name, value=i64(*v))
+    scalar = lambda name, v: helper.make_node("Constant", [], [name], name=name,
+                                              value=numpy_helper.from_array(np.array(v, dtype=np.int64)))
+    nodes = [
+        scalar("zero", 0), scalar("one", 1), scalar("two", 2), c("minus1", -1), c("heads", 2), c("axes0", 0), c("start1", 1), c("end_big", 99),
+        helper.make_node("Shape", ["x"], ["xs"], name="shape"),
+        helper.make_node("Gather", ["xs", "zero"], ["batch"], name="batch", axis=0),  # a scalar
+        helper.make_node("Unsqueeze", ["batch", "axes0"], ["batch1"], name="batch1"),
+        helper.make_node("Slice", ["xs", "start1", "end_big"], ["rest"], name="rest"),  # [3, 4]
+        helper.make_node("Size", ["rest"], ["nrest"], name="nrest"),  # 2
+        helper.make_node("Range", ["zero", "nrest", "one"], ["idx"], name="idx"),  # [0, 1]
+        helper.make_node("Gather", ["rest", "idx"], ["rest2"], name="rest2"),
+        helper.make_node("Mul", ["rest2", "one"], ["rest3"], name="rest3"),
+        helper.make_node("Concat", ["batch1", "minus1"], ["flat_shape"], name="flat_shape", axis=0),
+        helper.make_node("Reshape", ["x", "flat_shape"], ["flat"], name="flatten"),  # [B, 12]
+        helper.make_node("MatMul", ["flat", "w"], ["y"], name="fc"),  # [B, 5]
+        helper.make_node("Gather", ["rest3", "one"], ["last"], name="last"),  # 4
+        helper.make_node("Div", ["last", "two"], ["per_head"], name="per_head"),  # 2, a scalar
+        helper.make_node("Unsqueeze", ["per_head", "axes0"], ["per_head1"], name="per_head1"),
+        helper.make_node("Neg", ["minus1"], ["one_again"], name="one_again"),
+        helper.make_node("ConstantOfShape", ["one_again"], ["ones"], name="ones",
+                         value=numpy_helper.from_array(np.array([1], dtype=np.int64))),
+        helper.make_node("Squeeze", ["ones", "axes0"], ["one_scalar"], name="one_scalar"),
+        helper.make_node("Unsqueeze", ["one_scalar", "axes0"], ["one_vec"], name="one_vec"),
+        helper.make_node("Mul", ["heads", "one_vec"], ["heads1"], name="heads1"),
+        helper.make_node("Concat", ["batch1", "minus1", "heads1", "per_head1"], ["split_shape"], name="split_shape",
+                         axis=0),
+        helper.make_node("Reshape", ["x", "split_shape"], ["z"], name="split_heads"),  # [B, 3, 2, 2]
+        helper.make_node("Cast", ["per_head1"], ["per_head_f"], name="per_head_f", to=TensorProto.FLOAT),
+        helper.make_node("Mul", ["z", "per_head_f"], ["z2"], name="scale_heads"),
+    ]
+    b = 3  # the data set sizes the batch
+    x = ints((b, 3, 4), -3, 3, np.float32)
+    y = x.reshape(b, 12).astype(np.float64) @ w.astype(np.float64)
+    sets = [([("x", x)], [("y", y.astype(np.float32)), ("z2", (x.reshape(b, 3, 2, 2) * 2).astype(np.float32))])]
+    write(out, "shape_chain", nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 3, 4])],
+          [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 5]),
+           helper.make_tensor_value_info("z2", TensorProto.FLOAT, ["batch", 3, 2, 2])],
+          [numpy_helper.from_array(w, "w")], *sets[0], more=sets[1:])
+
+
 def long_names(out):
     scope = "StatefulPartitionedCall/sequential/conv2d/BiasAdd;StatefulPartitionedCall/sequential/"
     x_name, w_name = "serving_default_input_image_of_the_classifier_model_0:0" * 2, scope + "conv2d/Conv2D/ReadVariableOp"
@@ -510,3 +558,4 @@ if __name__ == "__main__":
     select(out)
     long_names(out)
     int_moves(out)
+    shape_chain(out)

@@ -38,7 +38,7 @@ done
 py=/usr/bin/python3; [ -x "$py" ] || py=python3
 if "$py" "$here/make_models.py" "$work/models"; then pass=$((pass + 1)); else
   fail=$((fail + 1)); echo "FAIL: make_models.py (Debian: python3-onnx, python3-numpy)"; fi
-for m in conv_fp16 cnn_fp32 cnn_fp32_external reshape pad_conv_bn qcnn qmatmul pools conv_nd qdq select long_names int_moves; do
+for m in conv_fp16 cnn_fp32 cnn_fp32_external reshape pad_conv_bn qcnn qmatmul pools conv_nd qdq select long_names int_moves shape_chain; do
   for h in vta-default mma-fp16 edge-tiny; do
     expect 0 "$m on $h" "$tessel" onnx-test "$work/models/$m" --hw "$hwdir/$h.yaml"
   done
@@ -157,6 +157,8 @@ says "$work/out" "first mismatch: test_data_set_0: 1 values differ" "the mismatc
 # what is not supported is an error naming the node, its op_type and opset
 expect 1 "an unsupported op" "$tessel" onnx-test "$data/test_softsign_example"
 says "$work/err" "node 'Softsign_0' (Softsign, opset 1): not supported; the supported ops are Conv MatMul Gemm" "the op named"
+expect 1 "a Slice of a tensor computed at run time" "$tessel" onnx-test "$data/test_slice"
+says "$work/err" "node 'Slice_0' (Slice, opset 13): only of constants: a shape and what is computed from shapes alone is folded at import" "the fold named"
 expect 1 "an unsupported output" "$tessel" onnx-test "$data/test_dropout_default_mask"
 says "$work/err" "node 'Dropout_0' (Dropout, opset 13): the mask output is not supported (inference only)" "the output named"
 expect 1 "an unsupported attribute" "$tessel" onnx-test "$data/test_edge_pad"
