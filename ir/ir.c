@@ -437,7 +437,13 @@ int ir_elementwise(struct ir_graph *g, const char *name, enum ir_combine combine
 	op->reduce = IR_REDUCE_ASSIGN;
 	op->combine = combine;
 	op->acc = acc_for(ta->dtype);
-	return finish_op(g, op, out_name, out_dtype, ta->rank, ta->shape, ta->layout, err);
+	/* copies: finish_op's new tensor may move the tensors ta points into */
+	int64_t shape[IR_MAX_RANK];
+	char layout[sizeof ta->layout];
+	int rank = ta->rank;
+	memcpy(shape, ta->shape, sizeof shape);
+	memcpy(layout, ta->layout, sizeof layout);
+	return finish_op(g, op, out_name, out_dtype, rank, shape, layout, err);
 }
 
 int ir_add_op(struct ir_graph *g, const struct ir_op *src, const char *out_name, enum dtype out_dtype, int rank,

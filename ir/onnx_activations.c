@@ -101,14 +101,18 @@ int ox_prelu(struct ox *X)
 	return s < 0 ? -1 : leaky(X, x, s);
 }
 
-/* A copy of tensor x with the epilogue `kind`, this node's op and output. */
-static int with_epilogue(struct ox *X, int x, enum ir_epilogue_kind kind)
+/* A copy of tensor x with epilogues e, this node's op and output. */
+static int with_epilogues(struct ox *X, int x, const struct ir_epilogue *e, int n)
 {
-	struct ir_epilogue e = {.kind = kind};
-	int y = x < 0 ? -1 : copy_with(X, x, &e, 1, graph(X)->tensor[x].dtype, ox_output_name(X, 0));
+	int y = x < 0 ? -1 : copy_with(X, x, e, n, graph(X)->tensor[x].dtype, ox_output_name(X, 0));
 	if (y >= 0) /* the copy is this node's op */
 		snprintf(graph(X)->op[graph(X)->tensor[y].producer].name, IR_NAME_MAX, "%s", X->node_name);
 	return y < 0 ? -1 : ox_bind_output(X, 0, y);
+}
+
+static int with_epilogue(struct ox *X, int x, enum ir_epilogue_kind kind)
+{
+	return with_epilogues(X, x, &(struct ir_epilogue){.kind = kind}, 1);
 }
 
 int ox_exp(struct ox *X) { return with_epilogue(X, input_float(X, 0), IR_EP_EXP); }
@@ -313,10 +317,7 @@ int ox_softplus(struct ox *X)
 {
 	int x = input_float(X, 0);
 	struct ir_epilogue e[] = {{.kind = IR_EP_EXP}, {.kind = IR_EP_ADD, .imm = 1}, {.kind = IR_EP_LOG}};
-	int y = x < 0 ? -1 : copy_with(X, x, e, 3, graph(X)->tensor[x].dtype, ox_output_name(X, 0));
-	if (y >= 0) /* the copy is this node's op */
-		snprintf(graph(X)->op[graph(X)->tensor[y].producer].name, IR_NAME_MAX, "%s", X->node_name);
-	return y < 0 ? -1 : ox_bind_output(X, 0, y);
+	return with_epilogues(X, x, e, 3);
 }
 
 /* relu(x) · gamma + (exp(min(x, 0)) − 1) · alpha · gamma (gamma 1: Elu) */
@@ -382,11 +383,7 @@ int ox_reciprocal(struct ox *X)
 int ox_neg(struct ox *X)
 {
 	int x = ox_input(X, 0);
-	struct ir_epilogue flip = {.kind = IR_EP_MUL, .imm = -1};
-	int y = x < 0 ? -1 : copy_with(X, x, &flip, 1, graph(X)->tensor[x].dtype, ox_output_name(X, 0));
-	if (y >= 0)
-		snprintf(graph(X)->op[graph(X)->tensor[y].producer].name, IR_NAME_MAX, "%s", X->node_name);
-	return y < 0 ? -1 : ox_bind_output(X, 0, y);
+	return with_epilogues(X, x, &(struct ir_epilogue){.kind = IR_EP_MUL, .imm = -1}, 1);
 }
 
 /* Inference: a copy.  Training (a true training_mode, before opset 7 is_test
